@@ -1,0 +1,55 @@
+package org.tilldela;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.tilldela.directory.cli.DirectoryCommand;
+import org.tilldela.directory.cli.GenerateCommand;
+import org.tilldela.directory.cli.ImportCommand;
+import org.tilldela.platform.CommandContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Dispatches {@code java -jar tilldela.jar <command> …}; Spring options (--spring.*, --tilldela.*) pass through. */
+@Command(name = "tilldela", mixinStandardHelpOptions = true, version = "Tilldela 0.1",
+        description = "Tilldela server and command-line tools. Without a command, starts the server.",
+        subcommands = {ImportCommand.class, DirectoryCommand.class, GenerateCommand.class})
+public final class CommandLineEntry {
+
+    private static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "help", "--help", "-h", "--version", "-V");
+
+    public static boolean isCommand(String[] args) {
+        return args.length > 0 && COMMANDS.contains(args[0]);
+    }
+
+    public static int run(String[] args) {
+        List<String> springArgs = new ArrayList<>();
+        List<String> commandArgs = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.startsWith("--spring.") || arg.startsWith("--tilldela.") || arg.startsWith("--logging.")) {
+                springArgs.add(arg);
+            } else {
+                commandArgs.add(arg);
+            }
+        }
+        CommandContext.configure(TilldelaApplication.class, springArgs);
+        try {
+            return new CommandLine(new CommandLineEntry())
+                    .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                        cmd.getErr().println("error: " + rootMessage(ex));
+                        return 2;
+                    })
+                    .execute(commandArgs.toArray(String[]::new));
+        } finally {
+            CommandContext.close();
+        }
+    }
+
+    private static String rootMessage(Throwable ex) {
+        Throwable t = ex;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+}

@@ -1,0 +1,183 @@
+package org.tilldela.directory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.governance.AuditTrail;
+
+/**
+ * Browsing the organisation: organiser → school units → groups → members, with counts at every level
+ * and search by name. Administrators use it now; buyers will pick licence recipients in it later.
+ *
+ * <p>Protected persons are shown without name or civic number to anyone without the right to see them,
+ * and every time one is shown — masked or not — the view is audited.
+ */
+@Service
+@Transactional
+public class OrganisationBrowser {
+
+    public record Organisation(UUID id, String name, String kind, UUID parentId, String schoolUnitCode, String municipalityCode,
+                               List<String> schoolForms, String source, long childUnits, long groups, long pupils, long staff) {
+    }
+
+    public record Group(UUID id, String name, String kind, UUID organisationId, String organisationName, String schoolForm, String grades,
+                        long members) {
+    }
+
+    /** A person as shown in a listing: name is null and masked true when the viewer may not see who it is. */
+    public record Member(UUID personId, String givenName, String familyName, boolean masked, boolean protectedIdentity, String role,
+                         String civicNumberMasked) {
+    }
+
+    public record SearchResult(List<Organisation> organisations, List<Group> groups, List<Member> persons) {
+    }
+
+    private final JdbcClient jdbc;
+    private final AuditTrail audit;
+
+    OrganisationBrowser(JdbcClient jdbc, AuditTrail audit) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    private static final String ORG_SELECT = """
+            select o.id, o.name, o.kind, o.parent_id, o.school_unit_code, o.municipality_code, o.school_forms, o.source,
+                   (select count(*) from organisation c where c.parent_id = o.id) child_units,
+                   (select count(*) from student_group g where g.organisation_id = o.id
+                        or g.organisation_id in (select c.id from organisation c where c.parent_id = o.id)) groups,
+                   (select count(*) from enrolment e where e.school_unit_id = o.id
+                        or e.school_unit_id in (select c.id from organisation c where c.parent_id = o.id)) pupils,
+                   (select count(distinct d.person_id) from duty d where d.organisation_id = o.id
+                        or d.organisation_id in (select c.id from organisation c where c.parent_id = o.id)) staff
+            from organisation o
+            """;
+
+    @Transactional(readOnly = true)
+    public List<Organisation> roots() {
+        return jdbc.sql(ORG_SELECT + " where o.parent_id is null order by o.name").query(this::mapOrganisation).list();
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Organisation> organisation(UUID id) {
+        return jdbc.sql(ORG_SELECT + " where o.id = :id").param("id", id).query(this::mapOrganisation).optional();
+    }
+
+    @Transactional(readOnly = true)
+    public List<Organisation> children(UUID id) {
+        return jdbc.sql(ORG_SELECT + " where o.parent_id = :id order by o.name").param("id", id).query(this::mapOrganisation).list();
+    }
+
+    private static final String GROUP_SELECT = """
+            select g.id, g.name, g.kind, g.organisation_id, o.name organisation_name, g.school_form, g.grades,
+                   (select count(*) from membership m where m.group_id = g.id) members
+            from student_group g join organisation o on o.id = g.organisation_id
+            """;
+
+    @Transactional(readOnly = true)
+    public List<Group> groups(UUID organisationId) {
+        return jdbc.sql(GROUP_SELECT + " where g.organisation_id = :id order by g.kind, g.grades, g.name").param("id", organisationId)
+                .query(this::mapGroup).list();
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Group> group(UUID id) {
+        return jdbc.sql(GROUP_SELECT + " where g.id = :id").param("id", id).query(this::mapGroup).optional();
+    }
+
+    /** The members of a group; protected persons masked unless the viewer may see them; each shown one audited. */
+    public List<Member> members(UUID groupId, Viewer viewer) {
+        List<Member> members = jdbc.sql("""
+                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, m.role
+                        from membership m join person p on p.id = m.person_id
+                        where m.group_id = :id order by case m.role when 'PUPIL' then 1 else 0 end, p.family_name, p.given_name
+                        """).param("id", groupId)
+                .query((rs, n) -> member(rs, viewer, rs.getString("role"))).list();
+        auditProtected(members, viewer, "group", groupId.toString());
+        return members;
+    }
+
+    /** Search by name; a protected person is found only by a viewer who may see them (a masked hit would reveal the name). */
+    public SearchResult search(String query, Viewer viewer, int limit) {
+        String q = query == null ? "" : query.trim().toLowerCase();
+        if (q.length() < 2) {
+            return new SearchResult(List.of(), List.of(), List.of());
+        }
+        String prefix = escapeLike(q) + "%";
+        String contains = "%" + escapeLike(q) + "%";
+        List<Organisation> orgs = jdbc.sql(ORG_SELECT + " where lower(o.name) like :c order by o.name limit :limit")
+                .param("c", contains).param("limit", limit).query(this::mapOrganisation).list();
+        List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like :c order by g.name limit :limit")
+                .param("c", contains).param("limit", limit).query(this::mapGroup).list();
+        String[] words = q.split("\\s+");
+        String first = escapeLike(words[0]) + "%";
+        String second = words.length > 1 ? escapeLike(words[1]) + "%" : null;
+        List<Member> persons = jdbc.sql("""
+                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, null role from person p
+                        where (lower(p.family_name) like :prefix or lower(p.given_name) like :prefix
+                               or (cast(:second as text) is not null and lower(p.given_name) like :first and lower(p.family_name) like :second))
+                          and (p.protection = 'NONE' or :mayView)
+                        order by p.family_name, p.given_name limit :limit
+                        """)
+                .param("prefix", prefix).param("first", first).param("second", second).param("mayView", viewer.mayViewProtected())
+                .param("limit", limit).query((rs, n) -> member(rs, viewer, null)).list();
+        auditProtected(persons, viewer, "search", null);
+        return new SearchResult(orgs, groups, persons);
+    }
+
+    @Transactional(readOnly = true)
+    public DirectoryStats stats() {
+        return jdbc.sql("""
+                select (select count(*) from organisation) organisations, (select count(*) from person) persons,
+                       (select count(*) from student_group) groups, (select count(*) from membership) memberships,
+                       (select count(*) from duty) duties, (select count(*) from guardian_link) guardian_links,
+                       (select count(*) from person where protection <> 'NONE') protected_persons
+                """).query((rs, n) -> new DirectoryStats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                rs.getLong(6), rs.getLong(7))).single();
+    }
+
+    private void auditProtected(List<Member> shown, Viewer viewer, String context, String contextId) {
+        for (Member m : shown) {
+            if (m.protectedIdentity()) {
+                audit.record(viewer.username(), "VIEW_PROTECTED_PERSON", "person", m.personId().toString(),
+                        contextId == null ? Map.of("in", context, "masked", m.masked()) : Map.of("in", context, "id", contextId, "masked", m.masked()));
+            }
+        }
+    }
+
+    private Member member(java.sql.ResultSet rs, Viewer viewer, String role) throws java.sql.SQLException {
+        boolean isProtected = !"NONE".equals(rs.getString("protection"));
+        boolean masked = isProtected && !viewer.mayViewProtected();
+        return new Member(rs.getObject("id", UUID.class), masked ? null : rs.getString("given_name"), masked ? null : rs.getString("family_name"),
+                masked, isProtected, role, masked ? null : maskCivicNumber(rs.getString("civic_number")));
+    }
+
+    /** Birth date part only: the full civic number is never shown by default. */
+    static String maskCivicNumber(String civic) {
+        if (civic == null || civic.length() < 6) {
+            return null;
+        }
+        int keep = civic.indexOf('-') > 0 ? civic.indexOf('-') : Math.min(civic.length(), 8);
+        return civic.substring(0, keep) + "-****";
+    }
+
+    private static String escapeLike(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private Organisation mapOrganisation(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        java.sql.Array forms = rs.getArray("school_forms");
+        return new Organisation(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("kind"), rs.getObject("parent_id", UUID.class),
+                rs.getString("school_unit_code"), rs.getString("municipality_code"),
+                forms == null ? List.of() : List.of((String[]) forms.getArray()), rs.getString("source"),
+                rs.getLong("child_units"), rs.getLong("groups"), rs.getLong("pupils"), rs.getLong("staff"));
+    }
+
+    private Group mapGroup(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Group(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("kind"), rs.getObject("organisation_id", UUID.class),
+                rs.getString("organisation_name"), rs.getString("school_form"), rs.getString("grades"), rs.getLong("members"));
+    }
+}

@@ -1,0 +1,62 @@
+package org.tilldela.directory.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.tilldela.directory.importing.ImportOptions;
+import org.tilldela.directory.importing.ImportRejectedException;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.directory.importing.ImportSummary;
+import org.tilldela.directory.importing.MassRemovalBlockedException;
+import org.tilldela.directory.importing.SnapshotReader;
+import org.tilldela.directory.oneroster.OneRosterReader;
+import org.tilldela.platform.CommandContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "import", mixinStandardHelpOptions = true, description = "Imports school core data into the directory.",
+        subcommands = {ImportCommand.OneRoster.class})
+public class ImportCommand {
+
+    /** Exit status when the input is refused (problems listed on stderr). */
+    static final int REFUSED = 3;
+    /** Exit status when the deletion guard stopped the import. */
+    static final int GUARDED = 4;
+
+    static int run(String format, ImportOptions options, SnapshotReader reader, String inputName) {
+        ConsoleProgress progress = new ConsoleProgress(System.err);
+        try {
+            ImportSummary summary = CommandContext.bean(ImportRuns.class).runNow(format, options, reader, progress, inputName);
+            progress.finish();
+            System.out.print(summary.toText());
+            return 0;
+        } catch (ImportRejectedException | MassRemovalBlockedException e) {
+            progress.finish();
+            System.err.println(e.getMessage());
+            return e instanceof ImportRejectedException ? REFUSED : GUARDED;
+        }
+    }
+
+    @Command(name = "oneroster", mixinStandardHelpOptions = true, description = "Full import of a OneRoster 1.1 or 1.2 CSV zip.")
+    static class OneRoster implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE.zip", description = "The OneRoster CSV package.")
+        Path file;
+
+        @Option(names = "--source", defaultValue = "oneroster", description = "Name of the source this snapshot is of (default ${DEFAULT-VALUE}).")
+        String source;
+
+        @Option(names = "--allow-mass-removal", description = "Apply even if it removes more persons than the deletion guard allows.")
+        boolean allowMassRemoval;
+
+        @Override
+        public Integer call() {
+            if (!Files.isRegularFile(file)) {
+                System.err.println("error: " + file + " is not a file");
+                return 2;
+            }
+            return run("ONEROSTER", new ImportOptions(source, allowMassRemoval, "command-line"),
+                    new OneRosterReader(file, file.getFileName().toString()), file.getFileName().toString());
+        }
+    }
+}

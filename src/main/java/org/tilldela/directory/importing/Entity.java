@@ -1,0 +1,51 @@
+package org.tilldela.directory.importing;
+
+import java.util.List;
+
+/**
+ * The kinds of record an import brings, each with its table and the columns a source supplies (besides
+ * id, source, source_id and content_hash). The SQL that stages and diffs them is generated from this
+ * list, so a column added here is imported, compared and updated everywhere at once.
+ */
+public enum Entity {
+    ORGANISATION("organisation", "organisations", List.of("kind", "name", "parent_id", "school_unit_code", "municipality_code", "school_forms"), true),
+    PERSON("person", "persons", List.of("given_name", "family_name", "civic_number", "email", "username", "protection"), true),
+    ENROLMENT("enrolment", "enrolments", List.of("person_id", "school_unit_id", "school_form", "grade"), false),
+    GROUP("student_group", "groups", List.of("organisation_id", "kind", "name", "school_form", "grades", "start_date", "end_date"), true),
+    MEMBERSHIP("membership", "memberships", List.of("group_id", "person_id", "role", "start_date", "end_date"), false),
+    DUTY("duty", "duties", List.of("person_id", "organisation_id", "role", "start_date", "end_date"), false),
+    GUARDIAN_LINK("guardian_link", "guardianLinks", List.of("guardian_id", "child_id", "relation"), false);
+
+    private final String table;
+    private final String label;
+    private final List<String> columns;
+    private final boolean hasUpdatedAt;
+
+    Entity(String table, String label, List<String> columns, boolean hasUpdatedAt) {
+        this.table = table;
+        this.label = label;
+        this.columns = columns;
+        this.hasUpdatedAt = hasUpdatedAt;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    public String stageTable() {
+        return "stage_" + table;
+    }
+
+    /** The name used in summaries and JSON. */
+    public String label() {
+        return label;
+    }
+
+    public List<String> columns() {
+        return columns;
+    }
+
+    boolean hasUpdatedAt() {
+        return hasUpdatedAt;
+    }
+}

@@ -1,0 +1,219 @@
+package org.tilldela.directory.importing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Import runs as users see them: each run is recorded (who, what, when, how far, outcome) so that the
+ * web UI can show live progress and the history, and so that a run held by the deletion guard can be
+ * approved later. The recording happens outside the import's own transaction, which is all or nothing.
+ */
+@Service
+public class ImportRuns {
+
+    private static final Logger log = LoggerFactory.getLogger(ImportRuns.class);
+
+    public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, AWAITING_APPROVAL }
+
+    /** A run as listed and shown in the UI and API. */
+    public record Run(UUID id, String source, String format, Status status, String requestedBy, Instant startedAt, Instant finishedAt,
+                      String phase, long progressDone, long progressTotal, ImportSummary summary, List<ImportProblem> problems,
+                      String inputName, Integer wouldRemove) {
+        public int percent() {
+            return progressTotal <= 0 ? 0 : (int) Math.min(100, progressDone * 100 / progressTotal);
+        }
+    }
+
+    private final DirectoryImporter importer;
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "directory-import");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final TransactionTemplate progressTx;
+
+    ImportRuns(DirectoryImporter importer, JdbcClient jdbc, JsonMapper json, PlatformTransactionManager txManager) {
+        this.importer = importer;
+        this.progressTx = new TransactionTemplate(txManager);
+        this.progressTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** Runs an import now, in this thread, reporting to {@code progress}; throws what the import throws. */
+    public ImportSummary runNow(String format, ImportOptions options, SnapshotReader reader, ImportProgress progress, String inputName) {
+        UUID id = UUID.randomUUID();
+        insert(id, format, options, inputName, null);
+        return execute(id, options, reader, progress);
+    }
+
+    /**
+     * Queues an import of a stored input to run in the background; {@code readerFor} builds the reader
+     * from the stored path. Returns the run id at once.
+     */
+    public UUID submit(String format, ImportOptions options, Path input, String inputName, Function<Path, SnapshotReader> readerFor) {
+        UUID id = UUID.randomUUID();
+        insert(id, format, options, inputName, input);
+        background.submit(() -> runStored(id, options, input, readerFor));
+        return id;
+    }
+
+    /**
+     * An administrator's approval of a run the deletion guard held: runs it again with mass removal
+     * allowed, from the input kept for it.
+     */
+    public UUID approveMassRemoval(UUID heldRun, String approvedBy, Function<Path, SnapshotReader> readerFor) {
+        Run held = find(heldRun).orElseThrow(() -> new IllegalArgumentException("no import run " + heldRun));
+        if (held.status() != Status.AWAITING_APPROVAL) {
+            throw new IllegalStateException("import run " + heldRun + " is not waiting for approval (it is " + held.status() + ")");
+        }
+        String path = jdbc.sql("select input_path from import_run where id = :id").param("id", heldRun).query(String.class).single();
+        jdbc.sql("update import_run set status = 'FAILED', input_path = null, phase = 'superseded by an approved run' where id = :id")
+                .param("id", heldRun).update();
+        return submit(held.format(), new ImportOptions(held.source(), true, approvedBy), Path.of(path), held.inputName(), readerFor);
+    }
+
+    private void runStored(UUID id, ImportOptions options, Path input, Function<Path, SnapshotReader> readerFor) {
+        boolean keepInput = false;
+        try {
+            execute(id, options, readerFor.apply(input), new RecordingProgress(id));
+        } catch (MassRemovalBlockedException e) {
+            keepInput = true; // kept for the approval
+        } catch (RuntimeException e) {
+            // recorded on the run by execute
+        } finally {
+            if (!keepInput) {
+                deleteQuietly(input);
+            }
+        }
+    }
+
+    private ImportSummary execute(UUID id, ImportOptions options, SnapshotReader reader, ImportProgress progress) {
+        jdbc.sql("update import_run set status = 'RUNNING' where id = :id").param("id", id).update();
+        try {
+            ImportSummary summary = importer.run(id, options, reader, progress);
+            jdbc.sql("update import_run set status = 'SUCCEEDED', finished_at = now(), phase = 'done', summary = cast(:summary as jsonb), input_path = null where id = :id")
+                    .param("id", id).param("summary", json.writeValueAsString(summary)).update();
+            return summary;
+        } catch (MassRemovalBlockedException e) {
+            jdbc.sql("update import_run set status = 'AWAITING_APPROVAL', finished_at = now(), would_remove = :n, "
+                            + "problems = cast(:problems as jsonb) where id = :id")
+                    .param("id", id).param("n", e.wouldRemove())
+                    .param("problems", json.writeValueAsString(List.of(new ImportProblem(options.source(), 0, null, e.getMessage())))).update();
+            throw e;
+        } catch (ImportRejectedException e) {
+            fail(id, e.problems());
+            throw e;
+        } catch (RuntimeException e) {
+            log.error("Import run {} failed", id, e);
+            fail(id, List.of(new ImportProblem(options.source(), 0, null, "the import failed: " + e.getMessage())));
+            throw e;
+        }
+    }
+
+    private void fail(UUID id, List<ImportProblem> problems) {
+        jdbc.sql("update import_run set status = 'FAILED', finished_at = now(), problems = cast(:problems as jsonb), input_path = null where id = :id")
+                .param("id", id).param("problems", json.writeValueAsString(problems)).update();
+    }
+
+    private void insert(UUID id, String format, ImportOptions options, String inputName, Path input) {
+        jdbc.sql("insert into import_run (id, source, format, mode, status, requested_by, input_path, input_name) "
+                        + "values (:id, :source, :format, 'FULL', 'QUEUED', :by, :path, :name)")
+                .param("id", id).param("source", options.source()).param("format", format).param("by", options.requestedBy())
+                .param("path", input == null ? null : input.toString()).param("name", inputName).update();
+    }
+
+    public Optional<Run> find(UUID id) {
+        return jdbc.sql(SELECT + " where id = :id").param("id", id).query(this::map).optional();
+    }
+
+    public List<Run> recent(int limit) {
+        return jdbc.sql(SELECT + " order by started_at desc limit :limit").param("limit", limit).query(this::map).list();
+    }
+
+    private static final String SELECT = "select id, source, format, status, requested_by, started_at, finished_at, phase, progress_done, "
+            + "progress_total, summary, problems, input_name, would_remove from import_run";
+
+    private Run map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        String summary = rs.getString("summary");
+        String problems = rs.getString("problems");
+        List<ImportProblem> problemList = new ArrayList<>();
+        if (problems != null) {
+            problemList.addAll(List.of(json.readValue(problems, ImportProblem[].class)));
+        }
+        java.sql.Timestamp finished = rs.getTimestamp("finished_at");
+        Object wouldRemove = rs.getObject("would_remove");
+        return new Run(rs.getObject("id", UUID.class), rs.getString("source"), rs.getString("format"), Status.valueOf(rs.getString("status")),
+                rs.getString("requested_by"), rs.getTimestamp("started_at").toInstant(), finished == null ? null : finished.toInstant(),
+                rs.getString("phase"), rs.getLong("progress_done"), rs.getLong("progress_total"),
+                summary == null ? null : json.readValue(summary, ImportSummary.class), problemList, rs.getString("input_name"),
+                wouldRemove == null ? null : ((Number) wouldRemove).intValue());
+    }
+
+    /** Writes progress to the run's row at most a few times a second, outside the import's transaction. */
+    private final class RecordingProgress implements ImportProgress {
+        private final UUID id;
+        private String phase;
+        private long done;
+        private long total;
+        private long lastWrite;
+
+        RecordingProgress(UUID id) {
+            this.id = id;
+        }
+
+        @Override
+        public void phase(String name, long total) {
+            this.phase = name;
+            this.total = total;
+            this.done = 0;
+            write(true);
+        }
+
+        @Override
+        public void advance(long n) {
+            done += n;
+            write(false);
+        }
+
+        private void write(boolean force) {
+            long now = System.nanoTime();
+            if (!force && now - lastWrite < 300_000_000L) {
+                return;
+            }
+            lastWrite = now;
+            // The import's transaction holds this thread's connection; progress must be visible now,
+            // so it is written in a transaction of its own.
+            progressTx.executeWithoutResult(status -> jdbc.sql(
+                            "update import_run set phase = :phase, progress_done = :done, progress_total = :total where id = :id")
+                    .param("id", id).param("phase", phase).param("done", done).param("total", total).update());
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (java.io.IOException e) {
+            log.warn("Could not delete stored import input {}", p.getFileName());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package org.tilldela.directory.importing;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+
+/**
+ * Streams rows of one entity into its staging table with PostgreSQL COPY (CSV format, written by
+ * Commons CSV), computing each row's id and content hash on the way.
+ */
+public final class RowWriter implements AutoCloseable {
+
+    private static final char FIELD_SEPARATOR = '\u001f';
+
+    private final Entity entity;
+    private final String source;
+    private final PGCopyOutputStream copy;
+    private final CSVPrinter printer;
+    private final MessageDigest md5;
+    private final List<Object> record = new ArrayList<>();
+    private final StringBuilder hashInput = new StringBuilder(256);
+    private long rows;
+
+    RowWriter(Connection connection, String table, Entity entity, String source) {
+        this.entity = entity;
+        this.source = source;
+        try {
+            String columns = "id, source_id, " + String.join(", ", entity.columns()) + ", content_hash, line_no, ref_a, ref_b";
+            this.copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class),
+                    "copy " + table + " (" + columns + ") from stdin with (format csv)", 1 << 16);
+            this.printer = new CSVPrinter(new BufferedWriter(new OutputStreamWriter(copy, StandardCharsets.UTF_8), 1 << 16),
+                    CSVFormat.POSTGRESQL_CSV);
+            this.md5 = MessageDigest.getInstance("MD5");
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("could not start COPY into " + table, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Entity entity() {
+        return entity;
+    }
+
+    /**
+     * Writes one row. {@code values} follow {@link Entity#columns()}: strings, UUIDs, dates, enums, or
+     * String[] for array columns; null for absent. {@code refA}/{@code refB} keep the raw referenced ids
+     * so that a broken reference can be reported as the input spelt it.
+     */
+    public UUID write(String sourceId, long line, String refA, String refB, Object... values) {
+        if (values.length != entity.columns().size()) {
+            throw new IllegalArgumentException(entity + " takes " + entity.columns().size() + " values, got " + values.length);
+        }
+        UUID id = Ids.of(source, entity, sourceId);
+        record.clear();
+        hashInput.setLength(0);
+        record.add(id);
+        record.add(sourceId);
+        for (Object value : values) {
+            String text = toCopyText(value);
+            record.add(text);
+            hashInput.append(text == null ? "\u0000" : text).append(FIELD_SEPARATOR);
+        }
+        record.add(contentHash());
+        record.add(line);
+        record.add(refA);
+        record.add(refB);
+        try {
+            printer.printRecord(record);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        rows++;
+        return id;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    private UUID contentHash() {
+        byte[] digest = md5.digest(hashInput.toString().getBytes(StandardCharsets.UTF_8));
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (digest[i] & 0xff);
+            lsb = (lsb << 8) | (digest[8 + i] & 0xff);
+        }
+        return new UUID(msb, lsb);
+    }
+
+    private static String toCopyText(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof String[] array) {
+            return "{" + String.join(",", array) + "}";
+        }
+        if (value instanceof Enum<?> e) {
+            return e.name();
+        }
+        return value.toString();
+    }
+
+    @Override
+    public void close() {
+        try {
+            printer.close(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("COPY into " + entity.stageTable() + " failed: " + e.getMessage(), e);
+        }
+    }
+}

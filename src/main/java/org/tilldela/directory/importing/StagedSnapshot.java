@@ -1,0 +1,230 @@
+package org.tilldela.directory.importing;
+
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * One import's snapshot of a source, staged in temporary tables inside the import's transaction and then
+ * checked, guarded and applied to the live tables with set-based SQL. Everything happens in that one
+ * transaction: a refused or failed import leaves no trace.
+ */
+public final class StagedSnapshot {
+
+    /** Where each reference column points, and which raw-id slot (ref_a / ref_b) spells it. */
+    private record Reference(Entity from, String column, Entity to, String rawSlot) {
+    }
+
+    private static final List<Reference> REFERENCES = List.of(
+            new Reference(Entity.ORGANISATION, "parent_id", Entity.ORGANISATION, "ref_a"),
+            new Reference(Entity.ENROLMENT, "school_unit_id", Entity.ORGANISATION, "ref_a"),
+            new Reference(Entity.GROUP, "organisation_id", Entity.ORGANISATION, "ref_a"),
+            new Reference(Entity.MEMBERSHIP, "group_id", Entity.GROUP, "ref_a"),
+            new Reference(Entity.MEMBERSHIP, "person_id", Entity.PERSON, "ref_b"),
+            new Reference(Entity.DUTY, "organisation_id", Entity.ORGANISATION, "ref_a"),
+            new Reference(Entity.DUTY, "person_id", Entity.PERSON, "ref_b"),
+            new Reference(Entity.GUARDIAN_LINK, "guardian_id", Entity.PERSON, "ref_a"),
+            new Reference(Entity.GUARDIAN_LINK, "child_id", Entity.PERSON, "ref_b"));
+
+    /** How an input names an entity's records: the file (or endpoint), the id column and the reference columns. */
+    public record Origin(String file, String idColumn, String refAColumn, String refBColumn) {
+    }
+
+    private final Connection connection;
+    private final JdbcClient jdbc;
+    private final String source;
+    private final Problems problems = new Problems();
+    private final Map<Entity, Origin> origins = new EnumMap<>(Entity.class);
+
+    StagedSnapshot(Connection connection, JdbcClient jdbc, String source) {
+        this.connection = connection;
+        this.jdbc = jdbc;
+        this.source = source;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public Problems problems() {
+        return problems;
+    }
+
+    /** The school form codes Tilldela knows (school forms are data: see table school_form). */
+    public java.util.Set<String> schoolForms() {
+        return new java.util.HashSet<>(jdbc.sql("select code from school_form").query(String.class).list());
+    }
+
+    public UUID id(Entity entity, String sourceId) {
+        return Ids.of(source, entity, sourceId);
+    }
+
+    void createTables() {
+        for (Entity e : Entity.values()) {
+            jdbc.sql("create temp table " + e.stageTable() + " on commit drop as select id, source_id, "
+                    + String.join(", ", e.columns()) + ", content_hash from " + e.table() + " with no data").update();
+            jdbc.sql("alter table " + e.stageTable() + " add column line_no bigint, add column ref_a text, add column ref_b text").update();
+        }
+    }
+
+    /**
+     * For a delta import: starts the stage as a copy of what is stored for this source, so the reader only
+     * replaces what changed (delete the changed records' rows from the stage with {@link #sql}, then write
+     * them anew) and removes what was deleted; checks, guard and diff then run as for a full snapshot.
+     */
+    public void prefillFromLive() {
+        for (Entity e : Entity.values()) {
+            String cols = "id, source_id, " + String.join(", ", e.columns()) + ", content_hash";
+            jdbc.sql("insert into " + e.stageTable() + " (" + cols + ") select " + cols + " from " + e.table() + " where source = :source")
+                    .param("source", source).update();
+        }
+    }
+
+    /** Opens a COPY stream into the entity's staging table; the origin names the input in error messages. */
+    public RowWriter open(Entity entity, Origin origin) {
+        origins.put(entity, origin);
+        return new RowWriter(connection, entity.stageTable(), entity, source);
+    }
+
+    /** Runs a statement against the staging tables (readers derive rows with SQL where that is simpler). */
+    public JdbcClient.StatementSpec sql(String sql) {
+        return jdbc.sql(sql);
+    }
+
+    void analyze() {
+        for (Entity e : Entity.values()) {
+            jdbc.sql("analyze " + e.stageTable()).update();
+        }
+    }
+
+    long stagedCount(Entity e) {
+        return jdbc.sql("select count(*) from " + e.stageTable()).query(Long.class).single();
+    }
+
+    /** Duplicate ids and references to records the snapshot does not contain. */
+    void validate() {
+        for (Entity e : Entity.values()) {
+            if (problems.full()) {
+                break;
+            }
+            Origin origin = originOf(e);
+            jdbc.sql("select s.source_id, s.line_no, d.first_line from " + e.stageTable() + " s join ("
+                            + "select id, min(line_no) first_line from " + e.stageTable() + " group by id having count(*) > 1) d "
+                            + "on d.id = s.id where s.line_no > d.first_line order by s.line_no limit " + Problems.LIMIT)
+                    .query((rs, n) -> {
+                        problems.add(origin.file(), rs.getLong("line_no"), origin.idColumn(),
+                                "duplicate id '" + rs.getString("source_id") + "' (first on line " + rs.getLong("first_line") + ")");
+                        return null;
+                    }).list();
+        }
+        for (Reference ref : REFERENCES) {
+            if (problems.full()) {
+                break;
+            }
+            Origin origin = originOf(ref.from());
+            String column = ref.rawSlot().equals("ref_a") ? origin.refAColumn() : origin.refBColumn();
+            jdbc.sql("select s.line_no, s." + ref.rawSlot() + " raw from " + ref.from().stageTable() + " s where s." + ref.column()
+                            + " is not null and not exists (select 1 from " + ref.to().stageTable() + " t where t.id = s." + ref.column() + ")"
+                            + " order by s.line_no limit " + Problems.LIMIT)
+                    .query((rs, n) -> {
+                        problems.add(origin.file(), rs.getLong("line_no"), column,
+                                "refers to '" + rs.getString("raw") + "', which is not in " + originOf(ref.to()).file());
+                        return null;
+                    }).list();
+        }
+        problems.throwIfAny();
+    }
+
+    private Origin originOf(Entity e) {
+        return origins.getOrDefault(e, new Origin(e.label(), "id", "ref", "ref"));
+    }
+
+    /** The accidental-deletion guard: how many persons of this source would the snapshot remove? */
+    void guardMassRemoval(boolean allowed, double thresholdPercent) {
+        long current = jdbc.sql("select count(*) from person where source = :source").param("source", source).query(Long.class).single();
+        if (allowed || current == 0) {
+            return;
+        }
+        int removing = jdbc.sql("select count(*) from person p where p.source = :source and not exists "
+                + "(select 1 from stage_person s where s.id = p.id)").param("source", source).query(Integer.class).single();
+        if (removing > current * thresholdPercent / 100.0) {
+            throw new MassRemovalBlockedException(source, removing, current, thresholdPercent);
+        }
+    }
+
+    /**
+     * Records the journal (joined / moved / left / group changed) from the difference between the stage
+     * and the live tables, then applies that difference. Returns counts per entity.
+     */
+    Applied apply(UUID runId) {
+        long changes = journal(runId);
+        Map<String, ImportSummary.Counts> counts = new LinkedHashMap<>();
+        for (Entity e : Entity.values()) {
+            counts.put(e.label(), applyEntity(e));
+        }
+        return new Applied(counts, changes);
+    }
+
+    record Applied(Map<String, ImportSummary.Counts> counts, long changes) {
+    }
+
+    private long journal(UUID runId) {
+        jdbc.sql("create temp table touched (person_id uuid, group_id uuid) on commit drop").update();
+        // Placements that are new, changed or gone touch their person and group.
+        for (Entity e : List.of(Entity.MEMBERSHIP, Entity.ENROLMENT, Entity.DUTY)) {
+            boolean inGroup = e == Entity.MEMBERSHIP;
+            jdbc.sql("insert into touched select s.person_id, " + (inGroup ? "s.group_id" : "null::uuid") + " from " + e.stageTable() + " s "
+                    + "left join " + e.table() + " t on t.id = s.id where t.id is null or t.content_hash <> s.content_hash").update();
+            jdbc.sql("insert into touched select t.person_id, " + (inGroup ? "t.group_id" : "null::uuid") + " from " + e.table() + " t "
+                    + "left join " + e.stageTable() + " s on s.id = t.id where t.source = :source and (s.id is null or s.content_hash <> t.content_hash)")
+                    .param("source", source).update();
+        }
+        // Groups created, changed or removed themselves.
+        jdbc.sql("insert into touched select null, s.id from stage_student_group s left join student_group t on t.id = s.id "
+                + "where t.id is null or t.content_hash <> s.content_hash").update();
+        jdbc.sql("insert into touched select null, t.id from student_group t left join stage_student_group s on s.id = t.id "
+                + "where t.source = :source and s.id is null").param("source", source).update();
+
+        long n = 0;
+        n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_JOINED', s.id "
+                + "from stage_person s where not exists (select 1 from person p where p.id = s.id) order by s.id").param("run", runId).update();
+        n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_LEFT', p.id "
+                + "from person p where p.source = :source and not exists (select 1 from stage_person s where s.id = p.id) order by p.id")
+                .param("run", runId).param("source", source).update();
+        n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_MOVED', t.person_id "
+                + "from (select distinct person_id from touched where person_id is not null) t "
+                + "where exists (select 1 from person p where p.id = t.person_id) "
+                + "and exists (select 1 from stage_person s where s.id = t.person_id) order by t.person_id").param("run", runId).update();
+        n += jdbc.sql("insert into directory_change (import_run_id, kind, group_id) select :run, 'GROUP_CHANGED', t.group_id "
+                + "from (select distinct group_id from touched where group_id is not null) t order by t.group_id").param("run", runId).update();
+        return n;
+    }
+
+    private ImportSummary.Counts applyEntity(Entity e) {
+        String cols = String.join(", ", e.columns());
+        String sets = String.join(", ", e.columns().stream().map(c -> c + " = s." + c).toList());
+        String touch = e.hasUpdatedAt() ? ", updated_at = now()" : "";
+        long staged = stagedCount(e);
+        int removed = jdbc.sql("delete from " + e.table() + " t where t.source = :source and not exists "
+                + "(select 1 from " + e.stageTable() + " s where s.id = t.id)").param("source", source).update();
+        int updated = jdbc.sql("update " + e.table() + " t set " + sets + ", content_hash = s.content_hash" + touch
+                + " from " + e.stageTable() + " s where t.id = s.id and t.content_hash <> s.content_hash").update();
+        int created = jdbc.sql("insert into " + e.table() + " (id, source, source_id, " + cols + ", content_hash) "
+                + "select s.id, :source, s.source_id, " + prefixed(e.columns()) + ", s.content_hash from " + e.stageTable() + " s "
+                + "where not exists (select 1 from " + e.table() + " t where t.id = s.id)").param("source", source).update();
+        return new ImportSummary.Counts(created, updated, removed, staged - created - updated);
+    }
+
+    private static String prefixed(List<String> columns) {
+        List<String> out = new ArrayList<>();
+        for (String c : columns) {
+            out.add("s." + c);
+        }
+        return String.join(", ", out);
+    }
+}

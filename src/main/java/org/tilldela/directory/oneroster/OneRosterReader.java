@@ -1,0 +1,428 @@
+package org.tilldela.directory.oneroster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import org.tilldela.directory.Protection;
+import org.tilldela.directory.importing.Entity;
+import org.tilldela.directory.importing.ImportProblem;
+import org.tilldela.directory.importing.ImportProgress;
+import org.tilldela.directory.importing.ImportRejectedException;
+import org.tilldela.directory.importing.Problems;
+import org.tilldela.directory.importing.RowWriter;
+import org.tilldela.directory.importing.SnapshotReader;
+import org.tilldela.directory.importing.Spool;
+import org.tilldela.directory.importing.StagedSnapshot;
+import org.tilldela.directory.importing.StagedSnapshot.Origin;
+
+/**
+ * Reads a OneRoster 1.1 or 1.2 CSV package (a zip with manifest.csv) as a full snapshot.
+ *
+ * <p>Mapping: orgs of type district become organisers, schools become school units (identifier = school
+ * unit code); classes become groups (homeroom → class, scheduled → teaching group); enrollments become
+ * memberships; a student's orgs become enrolments and a staff member's orgs duties (1.1: users.csv role
+ * and orgSourcedIds; 1.2: roles.csv); a student's agentSourcedIds become guardian links. OneRoster has no
+ * protection marking: it is read from the extension column {@code metadata.securityMarking} with SS 12000's
+ * values. Further extensions: {@code metadata.schoolForms} (orgs), {@code metadata.municipalityCode}
+ * (orgs), {@code metadata.schoolForm} (classes, users), {@code metadata.groupType} (classes). Demographics
+ * are not read: Tilldela keeps no more than it needs.
+ */
+public final class OneRosterReader implements SnapshotReader {
+
+    private static final Set<String> STATUS = Set.of("active", "tobedeleted");
+    private static final Set<String> ORG_TYPES = Set.of("district", "school", "department", "local", "state", "national");
+    private static final Set<String> CLASS_TYPES = Set.of("homeroom", "scheduled");
+    private static final Set<String> GROUP_TYPES = Set.of("CLASS", "TEACHING_GROUP", "MENTOR_GROUP", "GRADE", "OTHER");
+    private static final Set<String> SECURITY_MARKINGS = Set.of("Ingen", "Sekretessmarkering", "Skyddad folkbokföring");
+    private static final Set<String> USER_ROLES_11 = Set.of("administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher");
+    private static final Set<String> USER_ROLES_12 = Set.of("aide", "counselor", "districtAdministrator", "guardian", "parent", "principal",
+            "proctor", "relative", "siteAdministrator", "student", "systemAdministrator", "teacher");
+    private static final Set<String> ENROLLMENT_ROLES = Set.of("administrator", "proctor", "student", "teacher", "aide");
+    private static final Set<String> GUARDIAN_ROLES = Set.of("guardian", "parent", "relative");
+    private static final Set<String> ROLE_TYPES = Set.of("primary", "secondary");
+
+    private static final List<String> COMMON = List.of("sourcedId", "status", "dateLastModified");
+
+    private final Path zip;
+    private final String displayName;
+
+    public OneRosterReader(Path zip, String displayName) {
+        this.zip = zip;
+        this.displayName = displayName;
+    }
+
+    @Override
+    public String sourceKind() {
+        return "ONEROSTER";
+    }
+
+    @Override
+    public void read(StagedSnapshot stage, ImportProgress progress) {
+        ZipFile zipFile;
+        try {
+            zipFile = new ZipFile(zip.toFile());
+        } catch (ZipException e) {
+            throw new ImportRejectedException(new ImportProblem(displayName, 0, null,
+                    "not a complete zip archive (truncated or not a zip file): " + e.getMessage()));
+        } catch (IOException e) {
+            throw new ImportRejectedException(new ImportProblem(displayName, 0, null, "cannot be read: " + e.getMessage()));
+        }
+        try (zipFile) {
+            new Run(zipFile, stage, progress).read();
+        } catch (IOException e) {
+            throw new ImportRejectedException(new ImportProblem(displayName, 0, null, "cannot be read (damaged archive?): " + e.getMessage()));
+        }
+    }
+
+    /** One reading of one package. */
+    private final class Run {
+        private final ZipFile zipFile;
+        private final StagedSnapshot stage;
+        private final ImportProgress progress;
+        private final Problems problems;
+        private final Set<String> knownSchoolForms;
+        private String version;
+        /** School forms of each org (orgs are few): an enrolment without its own school form takes its school's only one. */
+        private final Map<String, String[]> orgSchoolForms = new HashMap<>();
+        /** 1.2: a student's grade and school form, for the enrolments roles.csv implies. */
+        private final Map<String, String[]> studentPlacement = new HashMap<>();
+        /** Role of each guardian-type user, for the relation of guardian links. */
+        private final Map<String, String> guardianRoles = new HashMap<>();
+
+        Run(ZipFile zipFile, StagedSnapshot stage, ImportProgress progress) {
+            this.zipFile = zipFile;
+            this.stage = stage;
+            this.progress = progress;
+            this.problems = stage.problems();
+            this.knownSchoolForms = stage.schoolForms();
+        }
+
+        void read() throws IOException {
+            readManifest();
+            problems.throwIfAny();
+            boolean v12 = version.equals("1.2");
+            readOrgs();
+            readClasses();
+            try (Spool enrolments = new Spool("enrolments"); Spool duties = new Spool("duties"); Spool agents = new Spool("agents")) {
+                readUsers(v12, enrolments, duties, agents);
+                if (v12) {
+                    readRoles(enrolments, duties);
+                }
+                readEnrollments();
+                replayEnrolments(enrolments);
+                replayDuties(duties, v12);
+                replayGuardianLinks(agents);
+            }
+        }
+
+        private void readManifest() throws IOException {
+            ZipEntry entry = zipFile.getEntry("manifest.csv");
+            if (entry == null) {
+                problems.add(displayName, 0, null, "manifest.csv is missing; a OneRoster package starts with its manifest");
+                return;
+            }
+            CsvTable manifest = open("manifest.csv", entry, List.of("propertyName", "value"));
+            if (manifest == null) {
+                return;
+            }
+            Map<String, String> props = new HashMap<>();
+            manifest.forEachRow(r -> props.put(r.required("propertyName"), r.optional("value")));
+            version = props.get("oneroster.version");
+            if (version == null || !(version.equals("1.1") || version.equals("1.2"))) {
+                problems.add("manifest.csv", 0, "oneroster.version", "unsupported OneRoster version '" + version + "' (1.1 and 1.2 are supported)");
+                return;
+            }
+            for (String file : List.of("orgs", "users", "classes", "enrollments")) {
+                String mode = props.get("file." + file);
+                if (!"bulk".equals(mode)) {
+                    problems.add("manifest.csv", 0, "file." + file, "must be 'bulk' for a full import, is '" + mode + "'"
+                            + ("delta".equals(mode) ? " (delta packages are not supported yet: import the bulk snapshot)" : ""));
+                }
+            }
+            if (version.equals("1.2") && !"bulk".equals(props.get("file.roles"))) {
+                problems.add("manifest.csv", 0, "file.roles", "OneRoster 1.2 needs roles.csv in bulk mode");
+            }
+            for (String file : props.keySet()) {
+                if (file.startsWith("file.") && "bulk".equals(props.get(file)) && zipFile.getEntry(file.substring(5) + ".csv") == null) {
+                    problems.add(displayName, 0, null, "manifest.csv lists " + file.substring(5) + ".csv, which is not in the package");
+                }
+            }
+        }
+
+        private CsvTable open(String name, ZipEntry entry, List<String> required) throws IOException {
+            progress.phase(name, Math.max(entry.getSize(), 0));
+            InputStream in = zipFile.getInputStream(entry);
+            return CsvTable.open(name, in, progress::advance, required, problems);
+        }
+
+        private CsvTable open(String name, List<String> required) throws IOException {
+            ZipEntry entry = zipFile.getEntry(name);
+            if (entry == null) {
+                problems.add(displayName, 0, null, name + " is missing");
+                return null;
+            }
+            return open(name, entry, required);
+        }
+
+        private boolean skip(CsvTable.Row r) {
+            return "tobedeleted".equals(r.oneOf("status", STATUS, false));
+        }
+
+        private String[] schoolForms(CsvTable.Row r, String column) {
+            List<String> codes = r.list(column);
+            for (String code : codes) {
+                if (!knownSchoolForms.contains(code)) {
+                    r.problem(column, "unknown school form '" + code + "' (known: " + String.join(", ", knownSchoolForms.stream().sorted().toList()) + ")");
+                }
+            }
+            return codes.toArray(String[]::new);
+        }
+
+        private void readOrgs() throws IOException {
+            CsvTable orgs = open("orgs.csv", concat(COMMON, "name", "type", "identifier", "parentSourcedId"));
+            if (orgs == null) {
+                return;
+            }
+            try (RowWriter out = stage.open(Entity.ORGANISATION, new Origin("orgs.csv", "sourcedId", "parentSourcedId", null))) {
+                orgs.forEachRow(r -> {
+                    String id = r.required("sourcedId");
+                    if (skip(r)) {
+                        return;
+                    }
+                    String name = r.required("name");
+                    String type = r.oneOf("type", ORG_TYPES, true);
+                    String parent = r.optional("parentSourcedId");
+                    String[] forms = schoolForms(r, "metadata.schoolForms");
+                    if (!r.valid()) {
+                        return;
+                    }
+                    String kind = switch (type) {
+                        case "district" -> "ORGANISER";
+                        case "school" -> "SCHOOL_UNIT";
+                        default -> "OTHER";
+                    };
+                    orgSchoolForms.put(id, forms);
+                    out.write(id, r.line(), parent, null, kind, name, parent == null ? null : stage.id(Entity.ORGANISATION, parent),
+                            "school".equals(type) ? r.optional("identifier") : null, r.optional("metadata.municipalityCode"), forms);
+                });
+            }
+        }
+
+        private void readClasses() throws IOException {
+            CsvTable classes = open("classes.csv", concat(COMMON, "title", "classType", "schoolSourcedId"));
+            if (classes == null) {
+                return;
+            }
+            try (RowWriter out = stage.open(Entity.GROUP, new Origin("classes.csv", "sourcedId", "schoolSourcedId", null))) {
+                classes.forEachRow(r -> {
+                    String id = r.required("sourcedId");
+                    if (skip(r)) {
+                        return;
+                    }
+                    String title = r.required("title");
+                    String classType = r.oneOf("classType", CLASS_TYPES, true);
+                    String school = r.required("schoolSourcedId");
+                    String groupType = r.oneOf("metadata.groupType", GROUP_TYPES, false);
+                    String[] form = schoolForms(r, "metadata.schoolForm");
+                    if (!r.valid()) {
+                        return;
+                    }
+                    String kind = groupType != null ? groupType : ("homeroom".equals(classType) ? "CLASS" : "TEACHING_GROUP");
+                    out.write(id, r.line(), school, null, stage.id(Entity.ORGANISATION, school), kind, title,
+                            form.length > 0 ? form[0] : null, nullIfEmpty(String.join(",", r.list("grades"))), null, null);
+                });
+            }
+        }
+
+        private void readUsers(boolean v12, Spool enrolments, Spool duties, Spool agents) throws IOException {
+            List<String> required = v12 ? concat(COMMON, "enabledUser", "username", "givenName", "familyName", "identifier", "email", "agentSourcedIds", "grades")
+                    : concat(COMMON, "enabledUser", "orgSourcedIds", "role", "username", "givenName", "familyName", "identifier", "email", "agentSourcedIds", "grades");
+            CsvTable users = open("users.csv", required);
+            if (users == null) {
+                return;
+            }
+            try (RowWriter out = stage.open(Entity.PERSON, new Origin("users.csv", "sourcedId", null, null))) {
+                users.forEachRow(r -> {
+                    String id = r.required("sourcedId");
+                    if (skip(r)) {
+                        return;
+                    }
+                    String given = r.required("givenName");
+                    String family = r.required("familyName");
+                    r.oneOf("enabledUser", Set.of("true", "false", "TRUE", "FALSE"), false);
+                    String marking = r.oneOf("metadata.securityMarking", SECURITY_MARKINGS, false);
+                    String[] form = schoolForms(r, "metadata.schoolForm");
+                    String role = v12 ? null : r.oneOf("role", USER_ROLES_11, true);
+                    String grade = r.list("grades").stream().findFirst().orElse(null);
+                    if (!r.valid()) {
+                        return;
+                    }
+                    out.write(id, r.line(), null, null, given, family, r.optional("identifier"), r.optional("email"),
+                            r.optional("username"), Protection.fromSs12000(marking));
+                    String schoolForm = form.length > 0 ? form[0] : null;
+                    // Direction is settled at replay, when every guardian's role is known.
+                    for (String agent : r.list("agentSourcedIds")) {
+                        agents.add(id, agent, r.line());
+                    }
+                    if (v12) {
+                        if (grade != null || schoolForm != null) {
+                            studentPlacement.put(id, new String[] {grade, schoolForm});
+                        }
+                        return;
+                    }
+                    if (GUARDIAN_ROLES.contains(role)) {
+                        guardianRoles.put(id, role);
+                    }
+                    for (String org : r.list("orgSourcedIds")) {
+                        if ("student".equals(role)) {
+                            enrolments.add(id, org, grade, schoolForm, r.line());
+                        } else if (!GUARDIAN_ROLES.contains(role)) {
+                            duties.add(id + "@" + org, id, org, role, "", "", r.line());
+                        }
+                    }
+                });
+            }
+        }
+
+        /** OneRoster 1.2: who is what where. */
+        private void readRoles(Spool enrolments, Spool duties) throws IOException {
+            CsvTable roles = open("roles.csv", concat(COMMON, "userSourcedId", "roleType", "role", "beginDate", "endDate", "orgSourcedId"));
+            if (roles == null) {
+                return;
+            }
+            roles.forEachRow(r -> {
+                String id = r.required("sourcedId");
+                if (skip(r)) {
+                    return;
+                }
+                String user = r.required("userSourcedId");
+                String role = r.oneOf("role", USER_ROLES_12, true);
+                r.oneOf("roleType", ROLE_TYPES, true);
+                String org = r.required("orgSourcedId");
+                var begin = r.date("beginDate");
+                var end = r.date("endDate");
+                if (!r.valid()) {
+                    return;
+                }
+                if ("student".equals(role)) {
+                    String[] placement = studentPlacement.getOrDefault(user, new String[2]);
+                    enrolments.add(user, org, placement[0], placement[1], r.line());
+                } else if (GUARDIAN_ROLES.contains(role)) {
+                    guardianRoles.put(user, role);
+                } else {
+                    duties.add(id, user, org, role, begin == null ? "" : begin, end == null ? "" : end, r.line());
+                }
+            });
+        }
+
+        private void readEnrollments() throws IOException {
+            CsvTable enrollments = open("enrollments.csv", concat(COMMON, "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate", "endDate"));
+            if (enrollments == null) {
+                return;
+            }
+            try (RowWriter out = stage.open(Entity.MEMBERSHIP, new Origin("enrollments.csv", "sourcedId", "classSourcedId", "userSourcedId"))) {
+                enrollments.forEachRow(r -> {
+                    String id = r.required("sourcedId");
+                    if (skip(r)) {
+                        return;
+                    }
+                    String group = r.required("classSourcedId");
+                    String user = r.required("userSourcedId");
+                    String role = r.oneOf("role", ENROLLMENT_ROLES, true);
+                    var begin = r.date("beginDate");
+                    var end = r.date("endDate");
+                    if (!r.valid()) {
+                        return;
+                    }
+                    out.write(id, r.line(), group, user, stage.id(Entity.GROUP, group), stage.id(Entity.PERSON, user),
+                            "student".equals(role) ? "PUPIL" : role.toUpperCase(), begin, end);
+                });
+            }
+        }
+
+        private void replayEnrolments(Spool enrolments) {
+            progress.phase("enrolments", enrolments.rows());
+            String file = version.equals("1.2") ? "roles.csv" : "users.csv";
+            String column = version.equals("1.2") ? "orgSourcedId" : "orgSourcedIds";
+            try (RowWriter out = stage.open(Entity.ENROLMENT, new Origin(file, "sourcedId", column, null))) {
+                enrolments.replay(r -> {
+                    String user = r.get(0);
+                    String org = r.get(1);
+                    String schoolForm = nullIfEmpty(r.get(3));
+                    if (schoolForm == null) {
+                        String[] forms = orgSchoolForms.get(org);
+                        schoolForm = forms != null && forms.length == 1 ? forms[0] : null;
+                    }
+                    out.write(user + "@" + org, Long.parseLong(r.get(4)), org, null, stage.id(Entity.PERSON, user),
+                            stage.id(Entity.ORGANISATION, org), schoolForm, nullIfEmpty(r.get(2)));
+                    progress.advance(1);
+                });
+            }
+        }
+
+        private void replayDuties(Spool duties, boolean v12) {
+            progress.phase("duties", duties.rows());
+            String file = v12 ? "roles.csv" : "users.csv";
+            try (RowWriter out = stage.open(Entity.DUTY, new Origin(file, "sourcedId", v12 ? "orgSourcedId" : "orgSourcedIds", v12 ? "userSourcedId" : "sourcedId"))) {
+                duties.replay(r -> {
+                    String user = r.get(1);
+                    String org = r.get(2);
+                    out.write(r.get(0), Long.parseLong(r.get(6)), org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org),
+                            dutyRole(r.get(3)), nullIfEmpty(r.get(4)), nullIfEmpty(r.get(5)));
+                    progress.advance(1);
+                });
+            }
+        }
+
+        private void replayGuardianLinks(Spool agents) {
+            progress.phase("guardian links", agents.rows());
+            try (RowWriter out = stage.open(Entity.GUARDIAN_LINK, new Origin("users.csv", "sourcedId", "agentSourcedIds", "sourcedId"))) {
+                agents.replay(r -> {
+                    String child = r.get(0);
+                    String guardian = r.get(1);
+                    if (guardianRoles.containsKey(child)) {
+                        return; // a guardian's own row lists their children: the same link seen from the other side
+                    }
+                    String relation = switch (guardianRoles.getOrDefault(guardian, "guardian")) {
+                        case "parent" -> "PARENT";
+                        case "relative" -> "RELATIVE";
+                        default -> "GUARDIAN";
+                    };
+                    out.write(child + ">" + guardian, Long.parseLong(r.get(2)), guardian, child,
+                            stage.id(Entity.PERSON, guardian), stage.id(Entity.PERSON, child), relation);
+                    progress.advance(1);
+                });
+            }
+        }
+    }
+
+    private static String dutyRole(String oneRosterRole) {
+        return switch (oneRosterRole) {
+            case "teacher" -> "TEACHER";
+            case "principal" -> "PRINCIPAL";
+            case "aide" -> "AIDE";
+            case "counselor" -> "COUNSELLOR";
+            case "proctor" -> "PROCTOR";
+            default -> "ADMINISTRATOR";
+        };
+    }
+
+    private static String nullIfEmpty(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static List<String> concat(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(new LinkedHashSet<>(List.of(more)));
+        return all;
+    }
+}

@@ -1,0 +1,74 @@
+package org.tilldela.governance;
+
+import java.security.SecureRandom;
+import java.util.EnumSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * First start of an empty database: creates the administrator {@code admin} (password from
+ * TILLDELA_ADMIN_PASSWORD, or a random one printed once) and then announces {@link FirstStartCompleted}
+ * so the demo data can be loaded.
+ */
+@Component
+class FirstStart {
+
+    private static final Logger log = LoggerFactory.getLogger(FirstStart.class);
+    private static final String ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    private final AdminAccounts accounts;
+    private final ApplicationEventPublisher events;
+    private final boolean enabled;
+    private final String port;
+
+    FirstStart(AdminAccounts accounts, ApplicationEventPublisher events, @Value("${tilldela.bootstrap.enabled:true}") boolean enabled,
+               @Value("${local.server.port:${server.port:8080}}") String port) {
+        this.accounts = accounts;
+        this.events = events;
+        this.enabled = enabled;
+        this.port = port;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    @Order(0)
+    void onReady(ApplicationReadyEvent ready) {
+        if (!enabled) {
+            return;
+        }
+        String url = "http://localhost:" + ready.getApplicationContext().getEnvironment().getProperty("local.server.port", port) + "/";
+        if (accounts.any()) {
+            System.out.println("\nTilldela is running: sign in at " + url + "\n");
+            return;
+        }
+        String password = System.getenv("TILLDELA_ADMIN_PASSWORD");
+        boolean generated = password == null || password.isBlank();
+        if (generated) {
+            password = randomPassword();
+        }
+        accounts.create("admin", "Administrator", password, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "first-start");
+        events.publishEvent(new FirstStartCompleted());
+        // Printed, not logged: the one place the generated password is ever shown.
+        System.out.println("\n==============================================================");
+        System.out.println(" Tilldela is running: sign in at " + url);
+        System.out.println(" user: admin");
+        System.out.println(generated ? " password: " + password + "   (shown once; set TILLDELA_ADMIN_PASSWORD to choose it)"
+                : " password: the value of TILLDELA_ADMIN_PASSWORD");
+        System.out.println("==============================================================\n");
+        log.info("Created the first administrator account 'admin'");
+    }
+
+    private static String randomPassword() {
+        SecureRandom random = new SecureRandom();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            sb.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,48 @@
+package org.tilldela.platform;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The Spring context behind a command-line subcommand: started on first use (so commands that need no
+ * database, like {@code generate}, start none), without the web server, the first-start bootstrap or
+ * the demo data, against the same database the server uses.
+ */
+public final class CommandContext {
+
+    private static Class<?> applicationClass;
+    private static final List<String> springArgs = new ArrayList<>();
+    private static ConfigurableApplicationContext context;
+
+    private CommandContext() {
+    }
+
+    public static void configure(Class<?> application, List<String> args) {
+        applicationClass = application;
+        springArgs.clear();
+        springArgs.addAll(args);
+    }
+
+    public static synchronized <T> T bean(Class<T> type) {
+        if (context == null) {
+            // Given as arguments so they outrank application.properties; the user's own come last and win.
+            List<String> args = new ArrayList<>(List.of("--tilldela.bootstrap.enabled=false", "--spring.main.banner-mode=off",
+                    "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN", "--logging.level.org.tilldela=WARN"));
+            args.addAll(springArgs);
+            context = new SpringApplicationBuilder(applicationClass)
+                    .web(WebApplicationType.NONE)
+                    .run(args.toArray(String[]::new));
+        }
+        return context.getBean(type);
+    }
+
+    public static synchronized void close() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.tilldela.platform;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The embedded PostgreSQL used when no {@code spring.datasource.url} is configured. One server per data
+ * directory and JVM: application contexts (the server, a command, each test context) share it, and it
+ * stops when the JVM exits.
+ */
+public final class EmbeddedDatabase {
+
+    private static final Map<Path, EmbeddedPostgres> RUNNING = new ConcurrentHashMap<>();
+
+    private EmbeddedDatabase() {
+    }
+
+    /** Starts (or reuses) the server whose cluster lives in {@code dataDir/postgres}; returns its JDBC URL. */
+    public static String jdbcUrl(Path dataDir) {
+        Path pgDir = dataDir.toAbsolutePath().normalize().resolve("postgres");
+        EmbeddedPostgres pg = RUNNING.computeIfAbsent(pgDir, EmbeddedDatabase::start);
+        return pg.getJdbcUrl("postgres", "postgres");
+    }
+
+    private static EmbeddedPostgres start(Path pgDir) {
+        try {
+            Files.createDirectories(pgDir);
+            refuseIfInUse(pgDir);
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(pgDir)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("shared_buffers", "256MB")
+                    .setServerConfig("work_mem", "64MB")
+                    .setServerConfig("maintenance_work_mem", "256MB")
+                    .setServerConfig("max_wal_size", "4GB")
+                    .setServerConfig("checkpoint_timeout", "15min")
+                    .setServerConfig("temp_buffers", "256MB")
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + pgDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A cluster directory holds one server at a time. A second Tilldela process (a command while the
+     * server runs) would otherwise fail deep inside pg_ctl; say what to do instead.
+     */
+    private static void refuseIfInUse(Path pgDir) throws IOException {
+        Path pidFile = pgDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String firstLine = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+        try {
+            long pid = Long.parseLong(firstLine);
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                throw new IllegalStateException("The embedded database in " + pgDir.getParent()
+                        + " is in use by another Tilldela process (pid " + pid + "). Stop the server first, "
+                        + "or run against a shared PostgreSQL with --spring.datasource.url=jdbc:postgresql://…");
+            }
+        } catch (NumberFormatException ignored) {
+            // a stale or garbled pid file: PostgreSQL itself decides whether it can start
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package org.tilldela;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of every test that needs the application and its database. All such tests share one Spring
+ * context and so one embedded PostgreSQL (started once per test JVM in a fresh directory), keeping the
+ * suite fast. Tests isolate themselves by using their own source names, not by wiping the database.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"tilldela.demo=false", "tilldela.bootstrap.enabled=false"})
+public abstract class IntegrationTest {
+
+    private static final Path DATA_DIR;
+
+    static {
+        try {
+            DATA_DIR = Files.createTempDirectory("tilldela-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void dataDirectory(DynamicPropertyRegistry registry) {
+        registry.add("tilldela.data-dir", DATA_DIR::toString);
+    }
+}
