@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +18,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.tilldela.governance.AuditTrail;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -51,8 +53,11 @@ public class ImportRuns {
 
     private final TransactionTemplate progressTx;
 
-    ImportRuns(DirectoryImporter importer, JdbcClient jdbc, JsonMapper json, PlatformTransactionManager txManager) {
+    private final AuditTrail audit;
+
+    ImportRuns(DirectoryImporter importer, JdbcClient jdbc, JsonMapper json, PlatformTransactionManager txManager, AuditTrail audit) {
         this.importer = importer;
+        this.audit = audit;
         this.progressTx = new TransactionTemplate(txManager);
         this.progressTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.jdbc = jdbc;
@@ -86,6 +91,8 @@ public class ImportRuns {
         if (held.status() != Status.AWAITING_APPROVAL) {
             throw new IllegalStateException("import run " + heldRun + " is not waiting for approval (it is " + held.status() + ")");
         }
+        audit.record(approvedBy, "IMPORT_MASS_REMOVAL_APPROVED", "import_run", heldRun.toString(),
+                Map.of("source", held.source(), "wouldRemove", held.wouldRemove() == null ? 0 : held.wouldRemove()));
         String path = jdbc.sql("select input_path from import_run where id = :id").param("id", heldRun).query(String.class).single();
         jdbc.sql("update import_run set status = 'FAILED', input_path = null, phase = 'superseded by an approved run' where id = :id")
                 .param("id", heldRun).update();
@@ -140,6 +147,8 @@ public class ImportRuns {
                         + "values (:id, :source, :format, 'FULL', 'QUEUED', :by, :path, :name)")
                 .param("id", id).param("source", options.source()).param("format", format).param("by", options.requestedBy())
                 .param("path", input == null ? null : input.toString()).param("name", inputName).update();
+        audit.record(options.requestedBy(), "IMPORT_STARTED", "import_run", id.toString(),
+                Map.of("source", options.source(), "format", format, "allowMassRemoval", options.allowMassRemoval()));
     }
 
     public Optional<Run> find(UUID id) {

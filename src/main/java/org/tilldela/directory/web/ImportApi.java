@@ -1,0 +1,78 @@
+package org.tilldela.directory.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.server.ResponseStatusException;
+import org.tilldela.directory.importing.ImportRuns;
+
+@RestController
+@RequestMapping("/api/v1/imports")
+@Tag(name = "Imports", description = "Import school core data; runs are asynchronous: poll the run until it is over.")
+class ImportApi {
+
+    private final ImportRuns runs;
+    private final ImportUploads uploads;
+
+    ImportApi(ImportRuns runs, ImportUploads uploads) {
+        this.runs = runs;
+        this.uploads = uploads;
+    }
+
+    @PostMapping(value = "/oneroster", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @Operation(summary = "Full import of a OneRoster 1.1/1.2 CSV zip (multipart field 'file'); answers 202 with the run")
+    ResponseEntity<ImportRuns.Run> oneRoster(@RequestParam("file") MultipartFile file, @RequestParam(defaultValue = "oneroster") String source,
+                                             @RequestParam(defaultValue = "false") boolean allowMassRemoval, Authentication auth) throws IOException {
+        if (file.isEmpty()) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the multipart field 'file' is empty");
+        }
+        UUID id;
+        try {
+            id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), source, allowMassRemoval, auth.getName());
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        return accepted(id);
+    }
+
+    @GetMapping
+    List<ImportRuns.Run> recent() {
+        return runs.recent(50);
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "An import run: status, progress, summary or problems")
+    ImportRuns.Run run(@PathVariable UUID id) {
+        return runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import run " + id));
+    }
+
+    @PostMapping("/{id}/approve")
+    @Operation(summary = "Approve a run the deletion guard held: runs it again with mass removal allowed")
+    ResponseEntity<ImportRuns.Run> approve(@PathVariable UUID id, Authentication auth) {
+        try {
+            return accepted(uploads.approve(id, auth.getName()));
+        } catch (IllegalStateException e) {
+            throw new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, e.getMessage());
+        }
+    }
+
+    private ResponseEntity<ImportRuns.Run> accepted(UUID id) {
+        return ResponseEntity.accepted().location(URI.create("/api/v1/imports/" + id)).body(runs.find(id).orElseThrow());
+    }
+}

@@ -1,0 +1,69 @@
+package org.tilldela.directory.web;
+
+import java.io.IOException;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.server.ResponseStatusException;
+import org.tilldela.directory.importing.ImportRuns;
+
+/** Imports in the web UI: upload, live progress, summary, and approval of runs the deletion guard held. */
+@Controller
+class ImportPages {
+
+    private final ImportRuns runs;
+    private final ImportUploads uploads;
+
+    ImportPages(ImportRuns runs, ImportUploads uploads) {
+        this.runs = runs;
+        this.uploads = uploads;
+    }
+
+    @GetMapping("/imports")
+    String list(Model model) {
+        model.addAttribute("runs", runs.recent(30));
+        return "imports/index";
+    }
+
+    @PostMapping("/imports/oneroster")
+    String upload(@RequestParam("file") MultipartFile file, @RequestParam(defaultValue = "oneroster") String source, Authentication auth,
+                  Model model) throws IOException {
+        if (file.isEmpty()) {
+            model.addAttribute("runs", runs.recent(30));
+            model.addAttribute("uploadError", "imports.error.nofile");
+            return "imports/index";
+        }
+        try {
+            UUID id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), source.trim(), false, auth.getName());
+            return "redirect:/imports/" + id;
+        } catch (IllegalArgumentException e) {
+            model.addAttribute("runs", runs.recent(30));
+            model.addAttribute("uploadError", "imports.error.source");
+            return "imports/index";
+        }
+    }
+
+    @GetMapping("/imports/{id}")
+    String run(@PathVariable UUID id, Model model, @RequestHeader(value = "HX-Request", required = false) String htmx) {
+        model.addAttribute("run", runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
+        // htmx polls for the status panel only, until the run is over
+        return htmx != null ? "imports/run :: status" : "imports/run";
+    }
+
+    @PostMapping("/imports/{id}/approve")
+    String approve(@PathVariable UUID id, Authentication auth) {
+        try {
+            return "redirect:/imports/" + uploads.approve(id, auth.getName());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage());
+        }
+    }
+}
