@@ -3,6 +3,7 @@ package org.tilldela;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.tilldela.directory.cli.BenchmarkCommand;
 import org.tilldela.directory.cli.DirectoryCommand;
 import org.tilldela.directory.cli.GenerateCommand;
 import org.tilldela.directory.cli.ImportCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 /** Dispatches {@code java -jar tilldela.jar <command> …}; Spring options (--spring.*, --tilldela.*) pass through. */
 @Command(name = "tilldela", mixinStandardHelpOptions = true, version = "Tilldela 0.1",
         description = "Tilldela server and command-line tools. Without a command, starts the server.",
-        subcommands = {ImportCommand.class, DirectoryCommand.class, GenerateCommand.class})
+        subcommands = {ImportCommand.class, DirectoryCommand.class, GenerateCommand.class, BenchmarkCommand.class})
 public final class CommandLineEntry {
 
     private static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "help", "--help", "-h", "--version", "-V");

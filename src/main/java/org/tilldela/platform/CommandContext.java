@@ -26,6 +26,18 @@ public final class CommandContext {
         springArgs.addAll(args);
     }
 
+    /** Adds a Spring argument before the context starts (a command choosing its own database, say). */
+    public static synchronized void addArgument(String argument) {
+        if (context != null) {
+            throw new IllegalStateException("the context has already started");
+        }
+        springArgs.add(argument);
+    }
+
+    public static synchronized boolean hasArgument(String prefix) {
+        return springArgs.stream().anyMatch(a -> a.startsWith(prefix));
+    }
+
     public static synchronized <T> T bean(Class<T> type) {
         if (context == null) {
             // Given as arguments so they outrank application.properties; the user's own come last and win.

@@ -27,6 +27,18 @@ public final class EmbeddedDatabase {
         return pg.getJdbcUrl("postgres", "postgres");
     }
 
+    /** Stops the server of that data directory, if this JVM runs one (a restart, in tests). */
+    public static void stop(Path dataDir) {
+        EmbeddedPostgres pg = RUNNING.remove(dataDir.toAbsolutePath().normalize().resolve("postgres"));
+        if (pg != null) {
+            try {
+                pg.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     private static EmbeddedPostgres start(Path pgDir) {
         try {
             Files.createDirectories(pgDir);

@@ -3,8 +3,9 @@
 --
 -- Every row carries its source and the id it has there; the primary key is a UUID derived from both
 -- (name-based, so the same source record always gets the same id), which lets a full import diff a
--- snapshot against what is stored with set-based SQL. content_hash covers the row's imported fields,
--- so "did it change?" is one comparison.
+-- snapshot against what is stored with set-based SQL. The key also makes (source, source_id) unique,
+-- so no second index is kept for that: bulk imports pay for every index. content_hash covers the row's
+-- imported fields, so "did it change?" is one comparison.
 
 create table directory_source (
     name           text primary key,
@@ -54,8 +55,7 @@ create table organisation (
     municipality_code text,
     school_forms      text[]  not null default '{}',
     content_hash      uuid    not null,
-    updated_at        timestamptz not null default now(),
-    unique (source, source_id)
+    updated_at        timestamptz not null default now()
 );
 create index organisation_parent on organisation (parent_id);
 create index organisation_name on organisation (lower(name) text_pattern_ops);
@@ -74,8 +74,7 @@ create table person (
     -- navne- og adressebeskyttelse)
     protection    text not null check (protection in ('NONE', 'CONFIDENTIAL', 'PROTECTED_REGISTRATION')),
     content_hash  uuid not null,
-    updated_at    timestamptz not null default now(),
-    unique (source, source_id)
+    updated_at    timestamptz not null default now()
 );
 create index person_name on person (lower(family_name) text_pattern_ops, lower(given_name));
 create index person_protected on person (id) where protection <> 'NONE';
@@ -89,8 +88,7 @@ create table enrolment (
     school_unit_id uuid not null,
     school_form    text,
     grade          text,
-    content_hash   uuid not null,
-    unique (source, source_id)
+    content_hash   uuid not null
 );
 create index enrolment_person on enrolment (person_id);
 create index enrolment_school_unit on enrolment (school_unit_id);
@@ -108,8 +106,7 @@ create table student_group (
     start_date      date,
     end_date        date,
     content_hash    uuid not null,
-    updated_at      timestamptz not null default now(),
-    unique (source, source_id)
+    updated_at      timestamptz not null default now()
 );
 create index student_group_organisation on student_group (organisation_id);
 create index student_group_name on student_group (lower(name) text_pattern_ops);
@@ -123,8 +120,7 @@ create table membership (
     role         text not null,
     start_date   date,
     end_date     date,
-    content_hash uuid not null,
-    unique (source, source_id)
+    content_hash uuid not null
 );
 create index membership_group on membership (group_id);
 create index membership_person on membership (person_id);
@@ -139,8 +135,7 @@ create table duty (
     role            text not null,
     start_date      date,
     end_date        date,
-    content_hash    uuid not null,
-    unique (source, source_id)
+    content_hash    uuid not null
 );
 create index duty_person on duty (person_id);
 create index duty_organisation on duty (organisation_id);
@@ -153,8 +148,7 @@ create table guardian_link (
     guardian_id  uuid not null,
     child_id     uuid not null,
     relation     text not null,
-    content_hash uuid not null,
-    unique (source, source_id)
+    content_hash uuid not null
 );
 create index guardian_link_child on guardian_link (child_id);
 create index guardian_link_guardian on guardian_link (guardian_id);

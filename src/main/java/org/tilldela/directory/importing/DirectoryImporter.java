@@ -74,6 +74,7 @@ public class DirectoryImporter {
                 events.publishEvent(new DirectoryChangesRecorded(runId, options.source(), range.first(), range.last()));
             }
             lap(phases, "finish", t);
+            stage.timings().forEach((step, ms) -> phases.put("  " + step, ms));
             return new ImportSummary(runId, options.source(), applied.counts(), applied.changes(), 0, phases);
         });
         long millis = (System.nanoTime() - started) / 1_000_000;

@@ -40,11 +40,26 @@ public final class StagedSnapshot {
     private final String source;
     private final Problems problems = new Problems();
     private final Map<Entity, Origin> origins = new EnumMap<>(Entity.class);
+    /** Milliseconds per step, so that a slow import can be explained. */
+    private final Map<String, Long> timings = new LinkedHashMap<>();
 
     StagedSnapshot(Connection connection, JdbcClient jdbc, String source) {
         this.connection = connection;
         this.jdbc = jdbc;
         this.source = source;
+    }
+
+    Map<String, Long> timings() {
+        return timings;
+    }
+
+    private <T> T timed(String step, java.util.function.Supplier<T> work) {
+        long t = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            timings.merge(step, (System.nanoTime() - t) / 1_000_000, Long::sum);
+        }
     }
 
     public String source() {
@@ -97,9 +112,14 @@ public final class StagedSnapshot {
     }
 
     void analyze() {
-        for (Entity e : Entity.values()) {
-            jdbc.sql("analyze " + e.stageTable()).update();
-        }
+        timed("analyze", () -> {
+            // The planner needs row counts to pick hash joins; a small sample is enough for that.
+            jdbc.sql("set local default_statistics_target = 10").update();
+            for (Entity e : Entity.values()) {
+                jdbc.sql("analyze " + e.stageTable()).update();
+            }
+            return null;
+        });
     }
 
     long stagedCount(Entity e) {
@@ -113,14 +133,14 @@ public final class StagedSnapshot {
                 break;
             }
             Origin origin = originOf(e);
-            jdbc.sql("select s.source_id, s.line_no, d.first_line from " + e.stageTable() + " s join ("
+            timed("check duplicate " + e.label(), () -> jdbc.sql("select s.source_id, s.line_no, d.first_line from " + e.stageTable() + " s join ("
                             + "select id, min(line_no) first_line from " + e.stageTable() + " group by id having count(*) > 1) d "
                             + "on d.id = s.id where s.line_no > d.first_line order by s.line_no limit " + Problems.LIMIT)
                     .query((rs, n) -> {
                         problems.add(origin.file(), rs.getLong("line_no"), origin.idColumn(),
                                 "duplicate id '" + rs.getString("source_id") + "' (first on line " + rs.getLong("first_line") + ")");
                         return null;
-                    }).list();
+                    }).list());
         }
         for (Reference ref : REFERENCES) {
             if (problems.full()) {
@@ -128,14 +148,14 @@ public final class StagedSnapshot {
             }
             Origin origin = originOf(ref.from());
             String column = ref.rawSlot().equals("ref_a") ? origin.refAColumn() : origin.refBColumn();
-            jdbc.sql("select s.line_no, s." + ref.rawSlot() + " raw from " + ref.from().stageTable() + " s where s." + ref.column()
+            timed("check " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select s.line_no, s." + ref.rawSlot() + " raw from " + ref.from().stageTable() + " s where s." + ref.column()
                             + " is not null and not exists (select 1 from " + ref.to().stageTable() + " t where t.id = s." + ref.column() + ")"
                             + " order by s.line_no limit " + Problems.LIMIT)
                     .query((rs, n) -> {
                         problems.add(origin.file(), rs.getLong("line_no"), column,
                                 "refers to '" + rs.getString("raw") + "', which is not in " + originOf(ref.to()).file());
                         return null;
-                    }).list();
+                    }).list());
         }
         problems.throwIfAny();
     }
@@ -162,10 +182,10 @@ public final class StagedSnapshot {
      * and the live tables, then applies that difference. Returns counts per entity.
      */
     Applied apply(UUID runId) {
-        long changes = journal(runId);
+        long changes = timed("journal", () -> journal(runId));
         Map<String, ImportSummary.Counts> counts = new LinkedHashMap<>();
         for (Entity e : Entity.values()) {
-            counts.put(e.label(), applyEntity(e));
+            counts.put(e.label(), timed("apply " + e.label(), () -> applyEntity(e)));
         }
         return new Applied(counts, changes);
     }
