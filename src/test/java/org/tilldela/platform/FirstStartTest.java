@@ -1,0 +1,68 @@
+package org.tilldela.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.client.RestClient;
+import org.tilldela.TilldelaApplication;
+
+/**
+ * The server's first start on an empty data directory: an embedded PostgreSQL is created there, the
+ * schema migrated, the administrator created with a password printed once, the demo municipality
+ * loaded, health UP. A second start on the same directory finds all of it and creates nothing new.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class FirstStartTest {
+
+    private static final Pattern PASSWORD = Pattern.compile("password: (\\S{20})\\s");
+
+    @Test
+    void firstStartCreatesAdminAndDemoAndASecondStartFindsThem(@TempDir Path dataDir, CapturedOutput output) {
+        String password;
+        try (ConfigurableApplicationContext app = start(dataDir)) {
+            int port = port(app);
+            Matcher m = PASSWORD.matcher(output.getOut());
+            assertThat(m.find()).as("a generated password is printed once").isTrue();
+            password = m.group(1);
+            assertThat(output.getOut()).contains("sign in at http://localhost:" + port + "/").contains("user: admin");
+
+            RestClient client = RestClient.create("http://localhost:" + port);
+            assertThat(client.get().uri("/actuator/health").retrieve().body(String.class)).contains("\"status\":\"UP\"");
+            String stats = client.get().uri("/api/v1/directory/stats").headers(h -> h.setBasicAuth("admin", password)).retrieve().body(String.class);
+            assertThat(stats).contains("\"persons\":600");
+            Integer refused = client.get().uri("/api/v1/directory/stats").headers(h -> h.setBasicAuth("admin", "wrong-password-here"))
+                    .exchange((req, res) -> res.getStatusCode().value());
+            assertThat(refused).isEqualTo(HttpStatus.UNAUTHORIZED.value());
+        }
+        EmbeddedDatabase.stop(dataDir);
+        assertThat(dataDir.resolve("postgres/PG_VERSION")).exists();
+
+        try (ConfigurableApplicationContext app = start(dataDir)) {
+            RestClient client = RestClient.create("http://localhost:" + port(app));
+            String stats = client.get().uri("/api/v1/directory/stats").headers(h -> h.setBasicAuth("admin", password)).retrieve().body(String.class);
+            assertThat(stats).as("the demo is not loaded twice").contains("\"persons\":600");
+            assertThat(PASSWORD.matcher(output.getOut()).results().count()).as("no second admin password").isEqualTo(1);
+        } finally {
+            EmbeddedDatabase.stop(dataDir);
+        }
+    }
+
+    private static ConfigurableApplicationContext start(Path dataDir) {
+        return new SpringApplicationBuilder(TilldelaApplication.class).run("--server.port=0", "--tilldela.data-dir=" + dataDir,
+                "--tilldela.demo.persons=600", "--spring.main.banner-mode=off");
+    }
+
+    private static int port(ConfigurableApplicationContext app) {
+        return Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+    }
+}
