@@ -62,6 +62,7 @@ public final class MunicipalityGenerator {
 
     private static final String SCHOOL_YEAR = "2026";
     private static final int CLASS_SIZE = 25;
+    private static final java.time.LocalDateTime ENTRY_TIME = java.time.LocalDateTime.of(2026, 1, 1, 0, 0);
 
     private final Settings settings;
     private final boolean swedish;
@@ -228,7 +229,10 @@ public final class MunicipalityGenerator {
     }
 
     private static void entry(ZipOutputStream out, String name, List<String> header, Rows rows) throws IOException {
-        out.putNextEntry(new ZipEntry(name));
+        ZipEntry entry = new ZipEntry(name);
+        // A fixed entry time: otherwise ZipOutputStream stamps the current time and the same seed gives other bytes.
+        entry.setTimeLocal(ENTRY_TIME);
+        out.putNextEntry(entry);
         Writer writer = new OutputStreamWriter(new NonClosing(out), StandardCharsets.UTF_8);
         CSVPrinter printer = new CSVPrinter(new java.io.BufferedWriter(writer, 1 << 16), CSVFormat.RFC4180.builder()
                 .setRecordSeparator("\n").get());

@@ -42,7 +42,7 @@ final class CsvTable {
 
     /** Opens the file; returns null (with a problem recorded) when its header lacks a required column. */
     static CsvTable open(String name, InputStream in, LongConsumer bytesRead, List<String> required, Problems problems) throws IOException {
-        java.io.PushbackReader reader = new java.io.PushbackReader(new InputStreamReader(new CountingStream(in, bytesRead),
+        java.io.PushbackReader reader = new java.io.PushbackReader(new InputStreamReader(new Utf8Check(new CountingStream(in, bytesRead)),
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), 1);
         CSVParser parser;
         try {
@@ -57,7 +57,7 @@ final class CsvTable {
             parser = CSVParser.builder().setReader(reader).setFormat(CSVFormat.RFC4180.builder()
                     .setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(false).get()).get();
         } catch (CharacterCodingException e) {
-            problems.add(name, 1, null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
+            problems.add(name, e instanceof Utf8Check.Malformed m ? m.line : 1, null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
             return null;
         } catch (IOException | IllegalArgumentException e) {
             problems.add(name, 1, null, "unreadable header: " + e.getMessage());
@@ -94,8 +94,9 @@ final class CsvTable {
                 }
                 record = it.next();
             } catch (UncheckedIOException e) {
-                if (e.getCause() instanceof CharacterCodingException) {
-                    problems.add(name, lastLine + 1, null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
+                if (e.getCause() instanceof CharacterCodingException c) {
+                    problems.add(name, c instanceof Utf8Check.Malformed m ? m.line : lastLine + 1, null,
+                            "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
                 } else {
                     problems.add(name, lastLine + 1, null, "the file ends in the middle of a row (truncated?): " + e.getCause().getMessage());
                 }
@@ -110,8 +111,10 @@ final class CsvTable {
                 continue; // a blank line
             }
             if (record.size() != header.size()) {
-                problems.add(name, line, null, "has " + record.size() + " fields where the header has " + header.size()
-                        + (record.size() < header.size() ? " (truncated row?)" : ""));
+                // A short row names the first column it lacks: where it was cut off.
+                String missing = record.size() < header.size() ? parser.getHeaderNames().get(record.size()) : null;
+                problems.add(name, line, missing, "has " + record.size() + " fields where the header has " + header.size()
+                        + (missing != null ? " (truncated row?)" : ""));
                 continue;
             }
             consumer.accept(new Row(record, line));
@@ -191,6 +194,90 @@ final class CsvTable {
         void problem(String column, String reason) {
             valid = false;
             problems.add(name, line, column, reason);
+        }
+    }
+
+    /**
+     * Checks that the bytes are well-formed UTF-8 as they are read, counting lines, so that an encoding
+     * error is reported on the line it is on (the decoder reads ahead and cannot tell).
+     */
+    private static final class Utf8Check extends FilterInputStream {
+
+        static final class Malformed extends CharacterCodingException {
+            final long line;
+
+            Malformed(long line) {
+                this.line = line;
+            }
+
+            @Override
+            public String getMessage() {
+                return "malformed UTF-8 on line " + line;
+            }
+        }
+
+        private long line = 1;
+        /** Continuation bytes still expected, and the range the next one must fall in. */
+        private int pending;
+        private int lower = 0x80;
+        private int upper = 0xBF;
+
+        Utf8Check(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            check(b);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n < 0) {
+                check(-1);
+            }
+            for (int i = 0; i < n; i++) {
+                check(b[off + i] & 0xff);
+            }
+            return n;
+        }
+
+        private void check(int b) throws Malformed {
+            if (b < 0) {
+                if (pending > 0) {
+                    throw new Malformed(line); // ends inside a character
+                }
+                return;
+            }
+            if (pending > 0) {
+                if (b < lower || b > upper) {
+                    throw new Malformed(line);
+                }
+                pending--;
+                lower = 0x80;
+                upper = 0xBF;
+                return;
+            }
+            if (b < 0x80) {
+                if (b == '\n') {
+                    line++;
+                }
+            } else if (b >= 0xC2 && b <= 0xDF) {
+                pending = 1;
+            } else if (b >= 0xE0 && b <= 0xEF) {
+                pending = 2;
+                lower = b == 0xE0 ? 0xA0 : 0x80; // no overlong forms
+                upper = b == 0xED ? 0x9F : 0xBF; // no surrogates
+            } else if (b >= 0xF0 && b <= 0xF4) {
+                pending = 3;
+                lower = b == 0xF0 ? 0x90 : 0x80;
+                upper = b == 0xF4 ? 0x8F : 0xBF; // nothing above U+10FFFF
+            } else {
+                throw new Malformed(line);
+            }
         }
     }
 

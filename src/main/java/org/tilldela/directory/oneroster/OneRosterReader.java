@@ -135,21 +135,28 @@ public final class OneRosterReader implements SnapshotReader {
                 return;
             }
             Map<String, String> props = new HashMap<>();
-            manifest.forEachRow(r -> props.put(r.required("propertyName"), r.optional("value")));
+            Map<String, Long> lines = new HashMap<>(); // where each property is, for problems (0 when absent)
+            manifest.forEachRow(r -> {
+                String property = r.required("propertyName");
+                props.put(property, r.optional("value"));
+                lines.put(property, r.line());
+            });
             version = props.get("oneroster.version");
             if (version == null || !(version.equals("1.1") || version.equals("1.2"))) {
-                problems.add("manifest.csv", 0, "oneroster.version", "unsupported OneRoster version '" + version + "' (1.1 and 1.2 are supported)");
+                problems.add("manifest.csv", lines.getOrDefault("oneroster.version", 0L), "oneroster.version",
+                        "unsupported OneRoster version '" + version + "' (1.1 and 1.2 are supported)");
                 return;
             }
             for (String file : List.of("orgs", "users", "classes", "enrollments")) {
                 String mode = props.get("file." + file);
                 if (!"bulk".equals(mode)) {
-                    problems.add("manifest.csv", 0, "file." + file, "must be 'bulk' for a full import, is '" + mode + "'"
+                    problems.add("manifest.csv", lines.getOrDefault("file." + file, 0L), "file." + file,
+                            "must be 'bulk' for a full import, is '" + mode + "'"
                             + ("delta".equals(mode) ? " (delta packages are not supported yet: import the bulk snapshot)" : ""));
                 }
             }
             if (version.equals("1.2") && !"bulk".equals(props.get("file.roles"))) {
-                problems.add("manifest.csv", 0, "file.roles", "OneRoster 1.2 needs roles.csv in bulk mode");
+                problems.add("manifest.csv", lines.getOrDefault("file.roles", 0L), "file.roles", "OneRoster 1.2 needs roles.csv in bulk mode");
             }
             for (String file : props.keySet()) {
                 if (file.startsWith("file.") && "bulk".equals(props.get(file)) && zipFile.getEntry(file.substring(5) + ".csv") == null) {

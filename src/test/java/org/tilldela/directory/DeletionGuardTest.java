@@ -1,0 +1,135 @@
+package org.tilldela.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.tilldela.directory.importing.ImportOptions;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.directory.importing.ImportSummary;
+import org.tilldela.directory.importing.MassRemovalBlockedException;
+import org.tilldela.directory.oneroster.OneRosterReader;
+
+/** The accidental-deletion guard: removing more than 10% of a source's persons needs an explicit yes. */
+class DeletionGuardTest extends DirectoryImportTestSupport {
+
+    private String source;
+    private OneRosterPackage pkg;
+
+    /** 30 persons: the 13 of the small package and 17 more pupils. */
+    @BeforeEach
+    void importThirtyPersons() {
+        source = newSource("guard");
+        pkg = OneRosterPackage.small().addPupils(17);
+        importZip(source, pkg.writeV11(tmp.resolve("day1.zip")));
+        assertThat(count("person", source)).isEqualTo(30);
+    }
+
+    @Test
+    void removingMoreThanTenPercentIsStoppedAndChangesNothing() {
+        removePupils(4); // 13.3%
+        Path zip = pkg.writeV11(tmp.resolve("day2.zip"));
+        Map<String, String> before = state(source);
+
+        Throwable thrown = catchThrowable(() -> importZip(source, zip));
+
+        assertThat(thrown).isInstanceOf(MassRemovalBlockedException.class);
+        MassRemovalBlockedException e = (MassRemovalBlockedException) thrown;
+        assertThat(e.wouldRemove()).isEqualTo(4);
+        assertThat(e.current()).isEqualTo(30);
+        assertThat(e.getMessage()).contains("remove 4 of 30 persons").contains("--allow-mass-removal");
+        assertThat(state(source)).isEqualTo(before);
+        ImportRuns.Run run = latestRun(source);
+        assertThat(run.status()).isEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
+        assertThat(run.wouldRemove()).isEqualTo(4);
+
+        // The same file with mass removal allowed is applied.
+        ImportSummary summary = importZip(source, zip, true);
+
+        assertThat(summary.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 0, 4, 26));
+        assertThat(count("person", source)).isEqualTo(26);
+        assertThat(journal(summary.runId())).filteredOn(c -> c.kind().equals("PERSON_LEFT")).hasSize(4);
+        assertThat(latestRun(source).status()).isEqualTo(ImportRuns.Status.SUCCEEDED);
+    }
+
+    @Test
+    void removingLessThanTenPercentPasses() {
+        removePupils(2); // 6.7%
+
+        ImportSummary summary = importZip(source, pkg.writeV11(tmp.resolve("day2.zip")));
+
+        assertThat(summary.entities().get("persons").removed()).isEqualTo(2);
+        assertThat(count("person", source)).isEqualTo(28);
+    }
+
+    @Test
+    void removingExactlyTenPercentPasses() {
+        removePupils(3); // 10%: the guard stops only at more than 10%
+
+        ImportSummary summary = importZip(source, pkg.writeV11(tmp.resolve("day2.zip")));
+
+        assertThat(summary.entities().get("persons").removed()).isEqualTo(3);
+        assertThat(count("person", source)).isEqualTo(27);
+    }
+
+    @Test
+    void anEmptySnapshotIsStoppedToo() {
+        pkg.users.removeIf(u -> true);
+        pkg.enrollments.clear();
+        Map<String, String> before = state(source);
+
+        Throwable thrown = catchThrowable(() -> importZip(source, pkg.writeV11(tmp.resolve("empty.zip"))));
+
+        assertThat(thrown).isInstanceOf(MassRemovalBlockedException.class);
+        assertThat(((MassRemovalBlockedException) thrown).wouldRemove()).isEqualTo(30);
+        assertThat(state(source)).isEqualTo(before);
+    }
+
+    @Test
+    void anAdministratorApprovesAHeldImport() throws Exception {
+        removePupils(5);
+        Path stored = Files.copy(pkg.writeV11(tmp.resolve("day2.zip")), tmp.resolve("stored.zip"));
+        Map<String, String> before = state(source);
+
+        UUID held = importRuns.submit("ONEROSTER", new ImportOptions(source, false, "test"), stored, "day2.zip",
+                path -> new OneRosterReader(path, "day2.zip"));
+        ImportRuns.Run heldRun = awaitFinished(held);
+
+        assertThat(heldRun.status()).isEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
+        assertThat(heldRun.wouldRemove()).isEqualTo(5);
+        assertThat(stored).as("the input is kept for the approval").exists();
+        assertThat(state(source)).isEqualTo(before);
+
+        UUID approved = importRuns.approveMassRemoval(held, "test-admin", path -> new OneRosterReader(path, "day2.zip"));
+        ImportRuns.Run approvedRun = awaitFinished(approved);
+
+        assertThat(approvedRun.status()).isEqualTo(ImportRuns.Status.SUCCEEDED);
+        assertThat(approvedRun.requestedBy()).isEqualTo("test-admin");
+        assertThat(count("person", source)).isEqualTo(25);
+        assertThat(importRuns.find(held).orElseThrow().status()).isNotEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
+    }
+
+    private void removePupils(int n) {
+        for (int i = 1; i <= n; i++) {
+            pkg.removeUser("x" + i);
+        }
+    }
+
+    private ImportRuns.Run awaitFinished(UUID id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            ImportRuns.Run run = importRuns.find(id).orElseThrow();
+            if (run.status() != ImportRuns.Status.QUEUED && run.status() != ImportRuns.Status.RUNNING) {
+                return run;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("import run " + id + " did not finish in time");
+    }
+}

@@ -1,0 +1,107 @@
+package org.tilldela.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.event.ApplicationEvents;
+import org.springframework.test.context.event.RecordApplicationEvents;
+import org.tilldela.directory.importing.Entity;
+import org.tilldela.directory.importing.Ids;
+import org.tilldela.directory.importing.ImportSummary;
+
+/** The change journal of a "next day" snapshot: exactly who joined, moved and left, and which groups changed. */
+@RecordApplicationEvents
+class DirectoryJournalTest extends DirectoryImportTestSupport {
+
+    @Autowired
+    ApplicationEvents events;
+
+    @Test
+    void nextDaySnapshotJournalsJoinerMoverLeaverAndChangedGroups() {
+        String source = newSource("journal");
+        OneRosterPackage pkg = OneRosterPackage.small();
+        importZip(source, pkg.writeV11(tmp.resolve("day1.zip")));
+        events.clear();
+
+        // Day 2: p5 moves from 7B to 7A (same enrollment record, other class), p6 leaves, p9 joins 7B,
+        // NA1a is renamed. Nothing else changes.
+        pkg.replaceEnrollment("e-p5-c-7b", e -> e.withClass("c-7a"));
+        pkg.removeUser("p6");
+        pkg.users.add(new OneRosterPackage.User("p9", "student", "org-1", "Nora", "Nykomling", "", "07", "", "GR"));
+        pkg.enroll("p9", "c-7b");
+        pkg.replaceClass("c-na1", k -> k.withTitle("NA1 Natur"));
+        ImportSummary summary = importZip(source, pkg.writeV11(tmp.resolve("day2.zip")));
+
+        List<Change> journal = journal(summary.runId());
+        assertThat(journal).filteredOn(c -> c.kind().equals("PERSON_JOINED")).extracting(Change::personId)
+                .containsExactly(person(source, "p9"));
+        assertThat(journal).filteredOn(c -> c.kind().equals("PERSON_LEFT")).extracting(Change::personId)
+                .containsExactly(person(source, "p6"));
+        assertThat(journal).filteredOn(c -> c.kind().equals("PERSON_MOVED")).extracting(Change::personId)
+                .containsExactly(person(source, "p5"));
+        // 7A gained p5; 7B lost p5 and p6 and gained p9; NA1a was renamed. The untouched groups are not in it.
+        assertThat(journal).filteredOn(c -> c.kind().equals("GROUP_CHANGED")).extracting(Change::groupId)
+                .containsExactlyInAnyOrder(group(source, "c-7a"), group(source, "c-7b"), group(source, "c-na1"));
+        assertThat(journal).hasSize(6);
+        assertThat(journal).allSatisfy(c -> {
+            assertThat(c.personId() == null).isEqualTo(c.kind().equals("GROUP_CHANGED"));
+            assertThat(c.groupId() == null).isEqualTo(!c.kind().equals("GROUP_CHANGED"));
+        });
+
+        // The live tables reflect it.
+        assertThat(jdbc.sql("select g.source_id from membership m join student_group g on g.id = m.group_id "
+                        + "where m.source = :s and m.person_id = :p").param("s", source).param("p", person(source, "p5")).query(String.class).list())
+                .containsExactly("c-7a");
+        assertThat(jdbc.sql("select count(*) from person where id = :p").param("p", person(source, "p6")).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from membership where person_id = :p").param("p", person(source, "p6")).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from enrolment where person_id = :p").param("p", person(source, "p6")).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select name from student_group where id = :g").param("g", group(source, "c-na1")).query(String.class).single())
+                .isEqualTo("NA1 Natur");
+
+        // The summary counts match the change.
+        assertThat(summary.changesRecorded()).isEqualTo(6);
+        assertThat(summary.entities().get("persons")).isEqualTo(new ImportSummary.Counts(1, 0, 1, 12));
+        assertThat(summary.entities().get("enrolments")).isEqualTo(new ImportSummary.Counts(1, 0, 1, 7));
+        assertThat(summary.entities().get("groups")).isEqualTo(new ImportSummary.Counts(0, 1, 0, 4));
+        assertThat(summary.entities().get("memberships")).isEqualTo(new ImportSummary.Counts(1, 1, 1, 14));
+        assertThat(summary.entities().get("organisations")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 3));
+        assertThat(summary.entities().get("duties")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 4));
+        assertThat(summary.entities().get("guardianLinks")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 3));
+
+        // One announcement, pointing at exactly this run's journal entries.
+        assertThat(events.stream(DirectoryChangesRecorded.class).toList()).singleElement().satisfies(e -> {
+            assertThat(e.importRunId()).isEqualTo(summary.runId());
+            assertThat(e.source()).isEqualTo(source);
+            assertThat(e.firstSequence()).isEqualTo(journal.getFirst().seq());
+            assertThat(e.lastSequence()).isEqualTo(journal.getLast().seq());
+        });
+    }
+
+    @Test
+    void aGuardianOrDutyChangeAloneJournalsNoGroupAndAStaffMemberMovingSchoolIsAMove() {
+        String source = newSource("journal2");
+        OneRosterPackage pkg = OneRosterPackage.small();
+        importZip(source, pkg.writeV11(tmp.resolve("day1.zip")));
+
+        // a1 (administrator) moves from org-1 to org-2: a duty change, no group involved.
+        pkg.users.replaceAll(u -> u.id().equals("a1")
+                ? new OneRosterPackage.User("a1", "administrator", "org-2", u.givenName(), u.familyName(), "", "", "", "") : u);
+        ImportSummary summary = importZip(source, pkg.writeV11(tmp.resolve("day2.zip")));
+
+        assertThat(journal(summary.runId())).extracting(Change::kind, Change::personId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("PERSON_MOVED", person(source, "a1")));
+        assertThat(summary.entities().get("duties")).isEqualTo(new ImportSummary.Counts(1, 0, 1, 3));
+        assertThat(summary.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 13));
+    }
+
+    private static UUID person(String source, String id) {
+        return Ids.of(source, Entity.PERSON, id);
+    }
+
+    private static UUID group(String source, String id) {
+        return Ids.of(source, Entity.GROUP, id);
+    }
+}
