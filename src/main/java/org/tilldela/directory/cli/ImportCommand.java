@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "import", mixinStandardHelpOptions = true, description = "Imports school core data into the directory.",
-        subcommands = {ImportCommand.OneRoster.class})
+        subcommands = {ImportCommand.OneRoster.class, ImportCommand.Ss12000.class})
 public class ImportCommand {
 
     /** Exit status when the input is refused (problems listed on stderr). */
@@ -57,6 +57,31 @@ public class ImportCommand {
             }
             return run("ONEROSTER", new ImportOptions(source, allowMassRemoval, "command-line"),
                     new OneRosterReader(file, file.getFileName().toString()), file.getFileName().toString());
+        }
+    }
+
+    @Command(name = "ss12000", mixinStandardHelpOptions = true, description = "Import from an SS 12000 API server (full, or --delta since the last import).")
+    static class Ss12000 implements Callable<Integer> {
+        @Option(names = "--base-url", required = true, description = "The SS 12000 API's base URL.")
+        String baseUrl;
+
+        @Option(names = "--token", description = "Bearer token (or set TILLDELA_SS12000_TOKEN).")
+        String token;
+
+        @Option(names = "--source", defaultValue = "ss12000", description = "Name of the source (default ${DEFAULT-VALUE}).")
+        String source;
+
+        @Option(names = "--delta", description = "Fetch only what changed since the last import of this source (modified entities and deleted entities).")
+        boolean delta;
+
+        @Option(names = "--allow-mass-removal", description = "Apply even if it removes more persons than the deletion guard allows.")
+        boolean allowMassRemoval;
+
+        @Override
+        public Integer call() {
+            String bearer = token != null ? token : System.getenv("TILLDELA_SS12000_TOKEN");
+            var reader = CommandContext.bean(org.tilldela.directory.ss12000.Ss12000Readers.class).reader(source, baseUrl, bearer, delta);
+            return run("SS12000", new ImportOptions(source, allowMassRemoval, "command-line"), reader, baseUrl);
         }
     }
 }

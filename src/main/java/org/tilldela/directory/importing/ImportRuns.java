@@ -82,6 +82,20 @@ public class ImportRuns {
         return id;
     }
 
+    /** Queues an import that reads from somewhere else than a stored file (an SS 12000 server). */
+    public UUID submit(String format, ImportOptions options, String inputName, java.util.function.Supplier<SnapshotReader> reader) {
+        UUID id = UUID.randomUUID();
+        insert(id, format, options, inputName, null);
+        background.submit(() -> {
+            try {
+                execute(id, options, reader.get(), new RecordingProgress(id));
+            } catch (RuntimeException e) {
+                // recorded on the run by execute
+            }
+        });
+        return id;
+    }
+
     /**
      * An administrator's approval of a run the deletion guard held: runs it again with mass removal
      * allowed, from the input kept for it.

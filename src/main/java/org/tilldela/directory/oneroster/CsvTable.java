@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -33,7 +34,10 @@ final class CsvTable {
     private final CSVParser parser;
     private final Map<String, Integer> header;
 
-    private CsvTable(String name, Problems problems, CSVParser parser) {
+    private final Reopen reopen;
+
+    private CsvTable(String name, Problems problems, CSVParser parser, Reopen reopen) {
+        this.reopen = reopen;
         this.name = name;
         this.problems = problems;
         this.parser = parser;
@@ -41,8 +45,9 @@ final class CsvTable {
     }
 
     /** Opens the file; returns null (with a problem recorded) when its header lacks a required column. */
-    static CsvTable open(String name, InputStream in, LongConsumer bytesRead, List<String> required, Problems problems) throws IOException {
-        java.io.PushbackReader reader = new java.io.PushbackReader(new InputStreamReader(new Utf8Check(new CountingStream(in, bytesRead)),
+    static CsvTable open(String name, Reopen reopen, LongConsumer bytesRead, List<String> required, Problems problems) throws IOException {
+        InputStream in = reopen.open();
+        java.io.PushbackReader reader = new java.io.PushbackReader(new InputStreamReader(new CountingStream(in, bytesRead),
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), 1);
         CSVParser parser;
         try {
@@ -57,13 +62,13 @@ final class CsvTable {
             parser = CSVParser.builder().setReader(reader).setFormat(CSVFormat.RFC4180.builder()
                     .setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(false).get()).get();
         } catch (CharacterCodingException e) {
-            problems.add(name, e instanceof Utf8Check.Malformed m ? m.line : 1, null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
+            problems.add(name, lineOfFirstMalformed(reopen), null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
             return null;
         } catch (IOException | IllegalArgumentException e) {
             problems.add(name, 1, null, "unreadable header: " + e.getMessage());
             return null;
         }
-        CsvTable table = new CsvTable(name, problems, parser);
+        CsvTable table = new CsvTable(name, problems, parser, reopen);
         boolean complete = true;
         for (String column : required) {
             if (!table.header.containsKey(column)) {
@@ -95,7 +100,7 @@ final class CsvTable {
                 record = it.next();
             } catch (UncheckedIOException e) {
                 if (e.getCause() instanceof CharacterCodingException c) {
-                    problems.add(name, c instanceof Utf8Check.Malformed m ? m.line : lastLine + 1, null,
+                    problems.add(name, lineOfFirstMalformed(reopen), null,
                             "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
                 } else {
                     problems.add(name, lastLine + 1, null, "the file ends in the middle of a row (truncated?): " + e.getCause().getMessage());
@@ -197,87 +202,40 @@ final class CsvTable {
         }
     }
 
+    /** Opens the file's bytes from the start (again, when an error needs a second look). */
+    interface Reopen {
+        InputStream open() throws IOException;
+    }
+
     /**
-     * Checks that the bytes are well-formed UTF-8 as they are read, counting lines, so that an encoding
-     * error is reported on the line it is on (the decoder reads ahead and cannot tell).
+     * The line of the first byte sequence that is not UTF-8. Only called once decoding has failed: the
+     * decoder reads ahead, so where it failed says little about where the bad bytes are. Decodes line by
+     * line with the JDK's strict decoder.
      */
-    private static final class Utf8Check extends FilterInputStream {
-
-        static final class Malformed extends CharacterCodingException {
-            final long line;
-
-            Malformed(long line) {
-                this.line = line;
-            }
-
-            @Override
-            public String getMessage() {
-                return "malformed UTF-8 on line " + line;
-            }
-        }
-
-        private long line = 1;
-        /** Continuation bytes still expected, and the range the next one must fall in. */
-        private int pending;
-        private int lower = 0x80;
-        private int upper = 0xBF;
-
-        Utf8Check(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            check(b);
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n < 0) {
-                check(-1);
-            }
-            for (int i = 0; i < n; i++) {
-                check(b[off + i] & 0xff);
-            }
-            return n;
-        }
-
-        private void check(int b) throws Malformed {
-            if (b < 0) {
-                if (pending > 0) {
-                    throw new Malformed(line); // ends inside a character
+    static long lineOfFirstMalformed(Reopen reopen) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        try (InputStream in = new java.io.BufferedInputStream(reopen.open())) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            long number = 1;
+            for (int b = in.read(); ; b = in.read()) {
+                if (b == '\n' || b == -1) {
+                    try {
+                        decoder.reset().decode(java.nio.ByteBuffer.wrap(line.toByteArray()));
+                    } catch (CharacterCodingException e) {
+                        return number;
+                    }
+                    if (b == -1) {
+                        return 0;
+                    }
+                    line.reset();
+                    number++;
+                } else {
+                    line.write(b);
                 }
-                return;
             }
-            if (pending > 0) {
-                if (b < lower || b > upper) {
-                    throw new Malformed(line);
-                }
-                pending--;
-                lower = 0x80;
-                upper = 0xBF;
-                return;
-            }
-            if (b < 0x80) {
-                if (b == '\n') {
-                    line++;
-                }
-            } else if (b >= 0xC2 && b <= 0xDF) {
-                pending = 1;
-            } else if (b >= 0xE0 && b <= 0xEF) {
-                pending = 2;
-                lower = b == 0xE0 ? 0xA0 : 0x80; // no overlong forms
-                upper = b == 0xED ? 0x9F : 0xBF; // no surrogates
-            } else if (b >= 0xF0 && b <= 0xF4) {
-                pending = 3;
-                lower = b == 0xF0 ? 0x90 : 0x80;
-                upper = b == 0xF4 ? 0x8F : 0xBF; // nothing above U+10FFFF
-            } else {
-                throw new Malformed(line);
-            }
+        } catch (IOException e) {
+            return 0;
         }
     }
 

@@ -167,8 +167,7 @@ public final class OneRosterReader implements SnapshotReader {
 
         private CsvTable open(String name, ZipEntry entry, List<String> required) throws IOException {
             progress.phase(name, Math.max(entry.getSize(), 0));
-            InputStream in = zipFile.getInputStream(entry);
-            return CsvTable.open(name, in, progress::advance, required, problems);
+            return CsvTable.open(name, () -> zipFile.getInputStream(entry), progress::advance, required, problems);
         }
 
         private CsvTable open(String name, List<String> required) throws IOException {

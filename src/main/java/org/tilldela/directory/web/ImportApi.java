@@ -2,6 +2,8 @@ package org.tilldela.directory.web;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
@@ -14,6 +16,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
@@ -47,6 +50,21 @@ class ImportApi {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         }
         return accepted(id);
+    }
+
+    /** What starts an SS 12000 import; the token is used for the fetch and never stored. */
+    record Ss12000Request(@NotBlank String baseUrl, String token, String source, boolean delta, boolean allowMassRemoval) {
+    }
+
+    @PostMapping(value = "/ss12000", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Import from an SS 12000 API (full, or delta since this source's last import); answers 202 with the run")
+    ResponseEntity<ImportRuns.Run> ss12000(@Valid @RequestBody Ss12000Request request, Authentication auth) {
+        String source = request.source() == null || request.source().isBlank() ? "ss12000" : request.source().strip();
+        try {
+            return accepted(uploads.submitSs12000(request.baseUrl(), request.token(), source, request.delta(), request.allowMassRemoval(), auth.getName()));
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
     }
 
     @GetMapping

@@ -51,6 +51,19 @@ class ImportPages {
         }
     }
 
+    @PostMapping("/imports/ss12000")
+    String ss12000(@RequestParam String baseUrl, @RequestParam(required = false) String token, @RequestParam(defaultValue = "ss12000") String source,
+                   @RequestParam(defaultValue = "false") boolean delta, @RequestParam(defaultValue = "false") boolean allowMassRemoval,
+                   Authentication auth, Model model) {
+        try {
+            return "redirect:/imports/" + uploads.submitSs12000(baseUrl, token, source.strip(), delta, allowMassRemoval, auth.getName());
+        } catch (IllegalArgumentException e) {
+            model.addAttribute("runs", runs.recent(30));
+            model.addAttribute("ss12000Error", e.getMessage());
+            return "imports/index";
+        }
+    }
+
     @GetMapping("/imports/{id}")
     String run(@PathVariable UUID id, Model model, @RequestHeader(value = "HX-Request", required = false) String htmx) {
         model.addAttribute("run", runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));

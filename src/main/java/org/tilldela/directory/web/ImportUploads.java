@@ -10,18 +10,26 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.directory.importing.SnapshotReader;
 import org.tilldela.directory.oneroster.OneRosterReader;
+import org.tilldela.directory.ss12000.Ss12000Readers;
 
-/** Uploaded import files: kept under the data directory until their run is done (or approved). */
+/**
+ * Imports started from the web UI and the API: uploaded files, kept under the data directory until their
+ * run is done (or approved), and fetches from SS 12000 servers.
+ */
 @Component
 class ImportUploads {
 
     private final Path dir;
     private final ImportRuns runs;
 
-    ImportUploads(@Value("${tilldela.data-dir:./data}") String dataDir, ImportRuns runs) {
+    private final Ss12000Readers ss12000;
+
+    ImportUploads(@Value("${tilldela.data-dir:./data}") String dataDir, ImportRuns runs, Ss12000Readers ss12000) {
         this.dir = Path.of(dataDir).resolve("imports");
         this.runs = runs;
+        this.ss12000 = ss12000;
     }
 
     UUID submitOneRoster(InputStream content, String fileName, String source, boolean allowMassRemoval, String user) throws IOException {
@@ -33,8 +41,19 @@ class ImportUploads {
         return runs.submit("ONEROSTER", options, stored, name, path -> new OneRosterReader(path, name));
     }
 
+    UUID submitSs12000(String baseUrl, String token, String source, boolean delta, boolean allowMassRemoval, String user) {
+        ImportOptions options = new ImportOptions(source, allowMassRemoval, user);
+        // Builds (and so checks) the reader before queueing: a malformed URL is refused at once.
+        SnapshotReader reader = ss12000.reader(source, baseUrl, token, delta);
+        return runs.submit("SS12000", options, baseUrl.strip() + (delta ? " (delta)" : ""), () -> reader);
+    }
+
     UUID approve(UUID run, String user) {
         var held = runs.find(run).orElseThrow(() -> new IllegalArgumentException("no import run " + run));
+        if (!held.format().equals("ONEROSTER")) {
+            // nothing is kept of a fetch from a server: the import is repeated with mass removal allowed
+            throw new IllegalStateException("an SS 12000 import is approved by running it again with mass removal allowed");
+        }
         String name = held.inputName();
         return runs.approveMassRemoval(run, user, path -> new OneRosterReader(path, name));
     }

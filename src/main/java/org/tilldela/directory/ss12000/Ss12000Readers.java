@@ -1,0 +1,78 @@
+package org.tilldela.directory.ss12000;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+import org.tilldela.directory.importing.SnapshotReader;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Makes SS 12000 readers: one per import, for one source, server and token. The token goes in the
+ * Authorization header and nowhere else (never logged, never stored).
+ */
+@Component
+public class Ss12000Readers {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+    /** Generous: a server may take a while to assemble a page of 500 persons. */
+    private static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
+
+    private final ObjectProvider<RestClient.Builder> builders;
+    private final JsonMapper json;
+
+    Ss12000Readers(ObjectProvider<RestClient.Builder> builders, JsonMapper json) {
+        this.builders = builders;
+        this.json = json;
+    }
+
+    /**
+     * @param source      the source the reader will import (as in ImportOptions)
+     * @param baseUrl     the API's base URL, e.g. https://sis.example/ss12000/v2 (the endpoints go under it)
+     * @param bearerToken the token to send, or null/blank to send none
+     * @param delta       fetch only what changed since this source's last sync (everything when there was none)
+     */
+    public SnapshotReader reader(String source, String baseUrl, String bearerToken, boolean delta) {
+        String base = normalise(baseUrl);
+        HttpClient httpClient = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+        JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient);
+        requestFactory.setReadTimeout(READ_TIMEOUT);
+        RestClient.Builder builder = builders.getIfAvailable(RestClient::builder)
+                .baseUrl(base)
+                .requestFactory(requestFactory)
+                .defaultHeaders(headers -> {
+                    headers.setAccept(java.util.List.of(MediaType.APPLICATION_JSON));
+                    if (bearerToken != null && !bearerToken.isBlank()) {
+                        headers.setBearerAuth(bearerToken.strip());
+                    }
+                });
+        return new Ss12000Reader(new Ss12000Client(builder.build(), json), json, source, base, delta);
+    }
+
+    private static String normalise(String baseUrl) {
+        if (baseUrl == null || baseUrl.isBlank()) {
+            throw new IllegalArgumentException("an SS 12000 base URL is needed");
+        }
+        String base = baseUrl.strip();
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        try {
+            URI uri = new URI(base);
+            if (!("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null) {
+                throw new IllegalArgumentException("the SS 12000 base URL must be an http(s) URL with a host, got '" + base + "'");
+            }
+            if (uri.getQuery() != null || uri.getFragment() != null) {
+                throw new IllegalArgumentException("the SS 12000 base URL must not have a query or fragment");
+            }
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("the SS 12000 base URL is not a valid URL: " + e.getMessage());
+        }
+        return base;
+    }
+}

@@ -1,0 +1,194 @@
+package org.tilldela.directory.ss12000;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A small SS 12000 server for tests, on the JDK's HttpServer: serves the lists it is given in pages of
+ * {@link #pageSize} with opaque page tokens (which need strict URL encoding), filters on
+ * {@code meta.modified.after} and answers {@code /deletedEntities?after=}. Like a real server it refuses a
+ * filter combined with a pageToken. Records every request.
+ */
+final class FakeSs12000Server implements AutoCloseable {
+
+    record Request(String path, Map<String, String> query, String authorization) {
+    }
+
+    private record Deleted(String type, String id, Instant at) {
+    }
+
+    private final HttpServer server;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final Map<String, List<Map<String, Object>>> lists = new ConcurrentHashMap<>();
+    private final List<Deleted> deleted = new CopyOnWriteArrayList<>();
+    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    private final Map<String, String> rawBodies = new ConcurrentHashMap<>();
+    final List<Request> requests = new CopyOnWriteArrayList<>();
+    volatile int pageSize = 2;
+    /** Answer /organisations as Skolverket's subset does: {"organisations": [...]}, no paging. */
+    volatile boolean skolverketOrganisations;
+
+    FakeSs12000Server() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/ss12000/v2";
+    }
+
+    void put(String endpoint, List<Map<String, Object>> items) {
+        lists.put(endpoint, new CopyOnWriteArrayList<>(items));
+    }
+
+    /** Replaces the item with the same id (or adds it), as modified now. */
+    void modify(String endpoint, Map<String, Object> item) {
+        item.put("meta", Map.of("created", "2020-01-01T00:00:00Z", "modified", Instant.now().toString()));
+        List<Map<String, Object>> list = lists.get(endpoint);
+        list.removeIf(i -> i.get("id").equals(item.get("id")));
+        list.add(item);
+    }
+
+    /** Removes the item and lists it in /deletedEntities. */
+    void delete(String endpoint, String type, String id) {
+        lists.get(endpoint).removeIf(i -> i.get("id").equals(id));
+        deleted.add(new Deleted(type, id, Instant.now()));
+    }
+
+    void fail(String endpoint, int status) {
+        failures.put(endpoint, status);
+    }
+
+    void answerRaw(String endpoint, String body) {
+        rawBodies.put(endpoint, body);
+    }
+
+    List<Request> requestsTo(String endpoint) {
+        return requests.stream().filter(r -> r.path().equals(endpoint)).toList();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath().replaceFirst("^/ss12000/v2", "");
+            Map<String, String> query = parse(exchange.getRequestURI().getRawQuery());
+            requests.add(new Request(path, query, exchange.getRequestHeaders().getFirst("Authorization")));
+            Integer failure = failures.get(path);
+            if (failure != null) {
+                respond(exchange, failure, json.writeValueAsBytes(Map.of("code", "ERR", "message", "synthetic failure with Doe, Jane inside")));
+                return;
+            }
+            String raw = rawBodies.get(path);
+            if (raw != null) {
+                respond(exchange, 200, raw.getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (query.containsKey("pageToken") && (query.containsKey("meta.modified.after") || query.containsKey("after"))) {
+                respond(exchange, 400, json.writeValueAsBytes(Map.of("code", "BAD", "message", "filters cannot be combined with pageToken")));
+                return;
+            }
+            if (path.equals("/deletedEntities")) {
+                Instant after = Instant.parse(query.get("after"));
+                Map<String, List<String>> data = new LinkedHashMap<>();
+                for (Deleted d : deleted) {
+                    if (!d.at().isBefore(after)) {
+                        data.computeIfAbsent(d.type(), t -> new ArrayList<>()).add(d.id());
+                    }
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("data", data);
+                body.put("pageToken", null);
+                respond(exchange, 200, json.writeValueAsBytes(body));
+                return;
+            }
+            List<Map<String, Object>> list = lists.get(path);
+            if (list == null) {
+                respond(exchange, 404, json.writeValueAsBytes(Map.of("code", "NOT_FOUND", "message", "no such endpoint")));
+                return;
+            }
+            if (path.equals("/organisations") && skolverketOrganisations) {
+                respond(exchange, 200, json.writeValueAsBytes(Map.of("organisations", list)));
+                return;
+            }
+            int offset = 0;
+            String after = query.get("meta.modified.after");
+            if (query.containsKey("pageToken")) {
+                String[] state = new String(Base64.getDecoder().decode(query.get("pageToken")), StandardCharsets.UTF_8).split("\\|", -1);
+                offset = Integer.parseInt(state[0]);
+                after = state[1].isEmpty() ? null : state[1];
+            }
+            List<Map<String, Object>> matching = new ArrayList<>();
+            for (Map<String, Object> item : list) {
+                if (after == null || modified(item).compareTo(Instant.parse(after)) >= 0) {
+                    matching.add(item);
+                }
+            }
+            int end = Math.min(matching.size(), offset + pageSize);
+            Map<String, Object> body = new LinkedHashMap<>();
+            // pageToken first, data second: a client must not depend on the order.
+            body.put("pageToken", end < matching.size() ? token(end, after) : null);
+            body.put("data", matching.subList(offset, end));
+            respond(exchange, 200, json.writeValueAsBytes(body));
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            throw e;
+        }
+    }
+
+    /** Opaque, and with characters ('+', '/', '=') that break if the client does not encode them. */
+    private static String token(int offset, String after) {
+        String state = offset + "|" + (after == null ? "" : after) + "|~~~>>>???";
+        return Base64.getEncoder().encodeToString(state.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Instant modified(Map<String, Object> item) {
+        Object meta = item.get("meta");
+        if (meta instanceof Map<?, ?> m && m.get("modified") != null) {
+            return Instant.parse((String) ((Map<String, Object>) m).get("modified"));
+        }
+        return Instant.EPOCH;
+    }
+
+    private static Map<String, String> parse(String rawQuery) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return out;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(name, value);
+        }
+        return out;
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
