@@ -126,6 +126,37 @@ class OneRosterRejectionTest extends DirectoryImportTestSupport {
     }
 
     @Test
+    void removingAClassThatUnchangedEnrollmentsStillReferToIsRefused() {
+        // The enrollments of 7B are exactly as imported before (and so not staged again); their class goes.
+        pkg.classes.removeIf(k -> k.id().equals("c-7b"));
+        int line = 0;
+        for (int i = 0; i < pkg.enrollments.size(); i++) {
+            if (pkg.enrollments.get(i).classId().equals("c-7b") && line == 0) {
+                line = i + 2;
+            }
+        }
+
+        ImportRejectedException e = refused(pkg.writeV11(tmp.resolve("classgone.zip")));
+
+        assertThat(e.problems()).anySatisfy(problem("enrollments.csv", line, "classSourcedId", "'c-7b'"));
+        assertThat(e.problems()).allSatisfy(p -> assertThat(p.reason()).contains("which is not in classes.csv"));
+    }
+
+    @Test
+    void aRepeatedRowThatIsUnchangedIsStillADuplicate() {
+        // p3 exactly as stored, twice: the second sighting is reported against the first.
+        Map<String, String> files = pkg.v11Files();
+        String users = files.get("users.csv");
+        String p3 = Arrays.stream(users.split("\r\n")).filter(l -> l.startsWith("p3,")).findFirst().orElseThrow();
+        files.put("users.csv", OneRosterPackage.appendLine(users, p3));
+        long lastLine = users.split("\r\n").length + 1;
+
+        ImportRejectedException e = refused(OneRosterPackage.zip(tmp.resolve("p3twice.zip"), files));
+
+        assertThat(e.problems()).anySatisfy(problem("users.csv", lastLine, "sourcedId", "duplicate id 'p3' (first on line 4)"));
+    }
+
+    @Test
     void enrollmentOfAnUnknownUserIsRefused() {
         pkg.enrollments.add(new OneRosterPackage.Enrollment("e-nobody-7a", "c-7a", "org-1", "nobody", "student"));
         int line = pkg.enrollments.size() + 1;

@@ -56,8 +56,8 @@ public class DirectoryImporter {
             t = lap(phases, "read and stage", t);
 
             progress.phase("check", 0);
-            stage.analyze();
-            stage.validate();
+            stage.finishReading();
+            stage.checkReferences();
             t = lap(phases, "check", t);
 
             stage.guardMassRemoval(options.allowMassRemoval(), massRemovalThresholdPercent);

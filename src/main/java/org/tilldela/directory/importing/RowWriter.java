@@ -32,11 +32,23 @@ public final class RowWriter implements AutoCloseable {
     private final MessageDigest md5;
     private final List<Object> record = new ArrayList<>();
     private final StringBuilder hashInput = new StringBuilder(256);
+    /** What is stored already (null when everything read is to be staged). */
+    private final KnownRows known;
+    private final Problems problems;
+    private final StagedSnapshot.Origin origin;
+    /** Told, at close, how many rows were recognised as unchanged. */
+    private final java.util.function.LongConsumer unchangedSink;
     private long rows;
+    private long unchanged;
 
-    RowWriter(Connection connection, String table, Entity entity, String source) {
+    RowWriter(Connection connection, String table, Entity entity, String source, KnownRows known, Problems problems,
+              StagedSnapshot.Origin origin, java.util.function.LongConsumer unchangedSink) {
         this.entity = entity;
         this.source = source;
+        this.known = known;
+        this.problems = problems;
+        this.origin = origin;
+        this.unchangedSink = unchangedSink;
         try {
             String columns = "id, source_id, " + String.join(", ", entity.columns()) + ", content_hash, line_no, ref_a, ref_b";
             this.copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class),
@@ -74,7 +86,25 @@ public final class RowWriter implements AutoCloseable {
             record.add(text);
             hashInput.append(text == null ? "\u0000" : text).append(FIELD_SEPARATOR);
         }
-        record.add(contentHash());
+        UUID hash = contentHash();
+        if (known != null) {
+            switch (known.see(id, hash, Math.max(1, line))) {
+                case UNCHANGED -> {
+                    unchanged++;
+                    rows++;
+                    return id;
+                }
+                case REPEATED -> {
+                    problems.add(origin.file(), line, origin.idColumn(),
+                            "duplicate id '" + sourceId + "' (first on line " + known.lineOf(id) + ")");
+                    return id;
+                }
+                default -> {
+                    // new or changed: staged
+                }
+            }
+        }
+        record.add(hash);
         record.add(line);
         record.add(refA);
         record.add(refB);
@@ -87,9 +117,11 @@ public final class RowWriter implements AutoCloseable {
         return id;
     }
 
+    /** Rows written, staged or recognised as unchanged. */
     public long rows() {
         return rows;
     }
+
 
     private UUID contentHash() {
         byte[] digest = md5.digest(hashInput.toString().getBytes(StandardCharsets.UTF_8));
@@ -122,5 +154,6 @@ public final class RowWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("COPY into " + entity.stageTable() + " failed: " + e.getMessage(), e);
         }
+        unchangedSink.accept(unchanged);
     }
 }

@@ -13,6 +13,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * One import's snapshot of a source, staged in temporary tables inside the import's transaction and then
  * checked, guarded and applied to the live tables with set-based SQL. Everything happens in that one
  * transaction: a refused or failed import leaves no trace.
+ *
+ * <p>The stage is sparse: while a full snapshot is read, rows whose content hash equals what is stored
+ * are recognised in memory ({@link KnownRows}) and not staged, and stored rows the snapshot lacks are
+ * listed in {@code gone_*} tables. So the SQL work of an import is proportional to what changed, not to
+ * the size of the source. (A delta reader that prefills the stage from what is stored is brought to the
+ * same sparse form with SQL once reading ends.)
  */
 public final class StagedSnapshot {
 
@@ -40,6 +46,12 @@ public final class StagedSnapshot {
     private final String source;
     private final Problems problems = new Problems();
     private final Map<Entity, Origin> origins = new EnumMap<>(Entity.class);
+    /** Stored rows per entity, for the entities whose writers filter what they stage. */
+    private final Map<Entity, KnownRows> known = new EnumMap<>(Entity.class);
+    /** Rows found unchanged per entity (not staged, or dropped from a prefilled stage). */
+    private final Map<Entity, Long> unchanged = new EnumMap<>(Entity.class);
+    private boolean prefilled;
+    private boolean opened;
     /** Milliseconds per step, so that a slow import can be explained. */
     private final Map<String, Long> timings = new LinkedHashMap<>();
 
@@ -84,15 +96,25 @@ public final class StagedSnapshot {
             jdbc.sql("create temp table " + e.stageTable() + " on commit drop as select id, source_id, "
                     + String.join(", ", e.columns()) + ", content_hash from " + e.table() + " with no data").update();
             jdbc.sql("alter table " + e.stageTable() + " add column line_no bigint, add column ref_a text, add column ref_b text").update();
+            jdbc.sql("create temp table " + gone(e) + " (id uuid primary key) on commit drop").update();
         }
+    }
+
+    private static String gone(Entity e) {
+        return "gone_" + e.table();
     }
 
     /**
      * For a delta import: starts the stage as a copy of what is stored for this source, so the reader only
      * replaces what changed (delete the changed records' rows from the stage with {@link #sql}, then write
      * them anew) and removes what was deleted; checks, guard and diff then run as for a full snapshot.
+     * Call it before opening any writer.
      */
     public void prefillFromLive() {
+        if (opened) {
+            throw new IllegalStateException("prefill the stage before writing to it");
+        }
+        prefilled = true;
         for (Entity e : Entity.values()) {
             String cols = "id, source_id, " + String.join(", ", e.columns()) + ", content_hash";
             jdbc.sql("insert into " + e.stageTable() + " (" + cols + ") select " + cols + " from " + e.table() + " where source = :source")
@@ -102,13 +124,71 @@ public final class StagedSnapshot {
 
     /** Opens a COPY stream into the entity's staging table; the origin names the input in error messages. */
     public RowWriter open(Entity entity, Origin origin) {
+        opened = true;
         origins.put(entity, origin);
-        return new RowWriter(connection, entity.stageTable(), entity, source);
+        KnownRows rows = prefilled ? null : known.computeIfAbsent(entity, e -> timed("load stored " + e.label(), () -> load(e)));
+        return new RowWriter(connection, entity.stageTable(), entity, source, rows, problems, origin,
+                n -> unchanged.merge(entity, n, Long::sum));
+    }
+
+    private KnownRows load(Entity e) {
+        int count = jdbc.sql("select count(*) from " + e.table() + " where source = :source").param("source", source).query(Integer.class).single();
+        KnownRows rows = new KnownRows(count);
+        if (count > 0) {
+            jdbc.sql("select id, content_hash from " + e.table() + " where source = :source").param("source", source)
+                    .withFetchSize(10_000)
+                    .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> rows.add(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)));
+        }
+        return rows;
     }
 
     /** Runs a statement against the staging tables (readers derive rows with SQL where that is simpler). */
     public JdbcClient.StatementSpec sql(String sql) {
         return jdbc.sql(sql);
+    }
+
+    /**
+     * Reading is over: lists the stored rows the snapshot lacks (gone) and, where the stage was filled
+     * without filtering, drops the rows that did not change — the stage then holds only what changed.
+     */
+    void finishReading() {
+        for (Entity e : Entity.values()) {
+            KnownRows rows = known.get(e);
+            if (rows != null) {
+                timed("list gone " + e.label(), () -> {
+                    try (var out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
+                            new org.postgresql.copy.PGCopyOutputStream(connection.unwrap(org.postgresql.PGConnection.class),
+                                    "copy " + gone(e) + " (id) from stdin"), java.nio.charset.StandardCharsets.UTF_8))) {
+                        rows.forEachUnseen(id -> {
+                            try {
+                                out.write(id.toString());
+                                out.write('\n');
+                            } catch (java.io.IOException ex) {
+                                throw new java.io.UncheckedIOException(ex);
+                            }
+                        });
+                    } catch (java.sql.SQLException | java.io.IOException ex) {
+                        throw new IllegalStateException("could not list removed " + e.label(), ex);
+                    }
+                    return null;
+                });
+            }
+        }
+        analyze();
+        checkDuplicates();
+        for (Entity e : Entity.values()) {
+            if (!known.containsKey(e)) {
+                timed("sparse " + e.label(), () -> {
+                    jdbc.sql("insert into " + gone(e) + " select t.id from " + e.table() + " t where t.source = :source "
+                            + "and not exists (select 1 from " + e.stageTable() + " s where s.id = t.id)").param("source", source).update();
+                    long same = jdbc.sql("delete from " + e.stageTable() + " s using " + e.table() + " t "
+                            + "where t.id = s.id and t.content_hash = s.content_hash").update();
+                    unchanged.merge(e, same, Long::sum);
+                    return null;
+                });
+            }
+        }
+        analyze();
     }
 
     void analyze() {
@@ -117,17 +197,14 @@ public final class StagedSnapshot {
             jdbc.sql("set local default_statistics_target = 10").update();
             for (Entity e : Entity.values()) {
                 jdbc.sql("analyze " + e.stageTable()).update();
+                jdbc.sql("analyze " + gone(e)).update();
             }
             return null;
         });
     }
 
-    long stagedCount(Entity e) {
-        return jdbc.sql("select count(*) from " + e.stageTable()).query(Long.class).single();
-    }
-
-    /** Duplicate ids and references to records the snapshot does not contain. */
-    void validate() {
+    /** Duplicate ids among the staged rows (a repeated stored row was already caught while reading). */
+    private void checkDuplicates() {
         for (Entity e : Entity.values()) {
             if (problems.full()) {
                 break;
@@ -142,18 +219,41 @@ public final class StagedSnapshot {
                         return null;
                     }).list());
         }
+        problems.throwIfAny();
+    }
+
+    /**
+     * Every reference resolves within the snapshot: a staged row's reference points at a staged row or at
+     * a stored one that stays; a stored row that stays does not point at one that goes.
+     */
+    void checkReferences() {
         for (Reference ref : REFERENCES) {
             if (problems.full()) {
                 break;
             }
             Origin origin = originOf(ref.from());
             String column = ref.rawSlot().equals("ref_a") ? origin.refAColumn() : origin.refBColumn();
-            timed("check " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select s.line_no, s." + ref.rawSlot() + " raw from " + ref.from().stageTable() + " s where s." + ref.column()
-                            + " is not null and not exists (select 1 from " + ref.to().stageTable() + " t where t.id = s." + ref.column() + ")"
+            String targetFile = originOf(ref.to()).file();
+            timed("check " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select s.line_no, s." + ref.rawSlot() + " raw from "
+                            + ref.from().stageTable() + " s where s." + ref.column() + " is not null"
+                            + " and not exists (select 1 from " + ref.to().stageTable() + " t where t.id = s." + ref.column() + ")"
+                            + " and not exists (select 1 from " + ref.to().table() + " t where t.id = s." + ref.column() + " and t.source = :source"
+                            + " and not exists (select 1 from " + gone(ref.to()) + " g where g.id = t.id))"
                             + " order by s.line_no limit " + Problems.LIMIT)
+                    .param("source", source)
                     .query((rs, n) -> {
-                        problems.add(origin.file(), rs.getLong("line_no"), column,
-                                "refers to '" + rs.getString("raw") + "', which is not in " + originOf(ref.to()).file());
+                        problems.add(origin.file(), rs.getLong("line_no"), column, "refers to '" + rs.getString("raw") + "', which is not in " + targetFile);
+                        return null;
+                    }).list());
+            KnownRows fromRows = known.get(ref.from());
+            timed("check kept " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select f.id, t.source_id from " + ref.from().table() + " f "
+                            + "join " + gone(ref.to()) + " g on g.id = f." + ref.column() + " join " + ref.to().table() + " t on t.id = g.id "
+                            + "where f.source = :source and not exists (select 1 from " + ref.from().stageTable() + " s where s.id = f.id) "
+                            + "and not exists (select 1 from " + gone(ref.from()) + " x where x.id = f.id) limit " + Problems.LIMIT)
+                    .param("source", source)
+                    .query((rs, n) -> {
+                        long line = fromRows == null ? 0 : fromRows.lineOf(rs.getObject(1, UUID.class));
+                        problems.add(origin.file(), line, column, "refers to '" + rs.getString(2) + "', which is not in " + targetFile);
                         return null;
                     }).list());
         }
@@ -170,16 +270,15 @@ public final class StagedSnapshot {
         if (allowed || current == 0) {
             return;
         }
-        int removing = jdbc.sql("select count(*) from person p where p.source = :source and not exists "
-                + "(select 1 from stage_person s where s.id = p.id)").param("source", source).query(Integer.class).single();
+        int removing = jdbc.sql("select count(*) from " + gone(Entity.PERSON)).query(Integer.class).single();
         if (removing > current * thresholdPercent / 100.0) {
             throw new MassRemovalBlockedException(source, removing, current, thresholdPercent);
         }
     }
 
     /**
-     * Records the journal (joined / moved / left / group changed) from the difference between the stage
-     * and the live tables, then applies that difference. Returns counts per entity.
+     * Records the journal (joined / moved / left / group changed) from the sparse stage, then applies it:
+     * removes what is gone, updates what changed, inserts what is new. Returns counts per entity.
      */
     Applied apply(UUID runId) {
         long changes = timed("journal", () -> journal(runId));
@@ -195,31 +294,26 @@ public final class StagedSnapshot {
 
     private long journal(UUID runId) {
         jdbc.sql("create temp table touched (person_id uuid, group_id uuid) on commit drop").update();
-        // Placements that are new, changed or gone touch their person and group.
+        // Placements that are new, changed or gone touch their person (and group), before and after.
         for (Entity e : List.of(Entity.MEMBERSHIP, Entity.ENROLMENT, Entity.DUTY)) {
             boolean inGroup = e == Entity.MEMBERSHIP;
-            jdbc.sql("insert into touched select s.person_id, " + (inGroup ? "s.group_id" : "null::uuid") + " from " + e.stageTable() + " s "
-                    + "left join " + e.table() + " t on t.id = s.id where t.id is null or t.content_hash <> s.content_hash").update();
+            jdbc.sql("insert into touched select s.person_id, " + (inGroup ? "s.group_id" : "null::uuid") + " from " + e.stageTable() + " s").update();
             jdbc.sql("insert into touched select t.person_id, " + (inGroup ? "t.group_id" : "null::uuid") + " from " + e.table() + " t "
-                    + "left join " + e.stageTable() + " s on s.id = t.id where t.source = :source and (s.id is null or s.content_hash <> t.content_hash)")
-                    .param("source", source).update();
+                    + "join (select id from " + e.stageTable() + " union all select id from " + gone(e) + ") c on c.id = t.id").update();
         }
         // Groups created, changed or removed themselves.
-        jdbc.sql("insert into touched select null, s.id from stage_student_group s left join student_group t on t.id = s.id "
-                + "where t.id is null or t.content_hash <> s.content_hash").update();
-        jdbc.sql("insert into touched select null, t.id from student_group t left join stage_student_group s on s.id = t.id "
-                + "where t.source = :source and s.id is null").param("source", source).update();
+        jdbc.sql("insert into touched select null::uuid, id from stage_student_group union all select null::uuid, id from " + gone(Entity.GROUP)).update();
 
         long n = 0;
         n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_JOINED', s.id "
                 + "from stage_person s where not exists (select 1 from person p where p.id = s.id) order by s.id").param("run", runId).update();
-        n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_LEFT', p.id "
-                + "from person p where p.source = :source and not exists (select 1 from stage_person s where s.id = p.id) order by p.id")
-                .param("run", runId).param("source", source).update();
+        n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_LEFT', g.id "
+                + "from " + gone(Entity.PERSON) + " g order by g.id").param("run", runId).update();
         n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_MOVED', t.person_id "
                 + "from (select distinct person_id from touched where person_id is not null) t "
                 + "where exists (select 1 from person p where p.id = t.person_id) "
-                + "and exists (select 1 from stage_person s where s.id = t.person_id) order by t.person_id").param("run", runId).update();
+                + "and not exists (select 1 from " + gone(Entity.PERSON) + " g where g.id = t.person_id) order by t.person_id")
+                .param("run", runId).update();
         n += jdbc.sql("insert into directory_change (import_run_id, kind, group_id) select :run, 'GROUP_CHANGED', t.group_id "
                 + "from (select distinct group_id from touched where group_id is not null) t order by t.group_id").param("run", runId).update();
         return n;
@@ -229,15 +323,14 @@ public final class StagedSnapshot {
         String cols = String.join(", ", e.columns());
         String sets = String.join(", ", e.columns().stream().map(c -> c + " = s." + c).toList());
         String touch = e.hasUpdatedAt() ? ", updated_at = now()" : "";
-        long staged = stagedCount(e);
-        int removed = jdbc.sql("delete from " + e.table() + " t where t.source = :source and not exists "
-                + "(select 1 from " + e.stageTable() + " s where s.id = t.id)").param("source", source).update();
+        int removed = jdbc.sql("delete from " + e.table() + " t using " + gone(e) + " g where t.id = g.id").update();
         int updated = jdbc.sql("update " + e.table() + " t set " + sets + ", content_hash = s.content_hash" + touch
                 + " from " + e.stageTable() + " s where t.id = s.id and t.content_hash <> s.content_hash").update();
+        // In key order: appending to the primary key's b-tree is far cheaper than inserting at random.
         int created = jdbc.sql("insert into " + e.table() + " (id, source, source_id, " + cols + ", content_hash) "
                 + "select s.id, :source, s.source_id, " + prefixed(e.columns()) + ", s.content_hash from " + e.stageTable() + " s "
-                + "where not exists (select 1 from " + e.table() + " t where t.id = s.id)").param("source", source).update();
-        return new ImportSummary.Counts(created, updated, removed, staged - created - updated);
+                + "where not exists (select 1 from " + e.table() + " t where t.id = s.id) order by s.id").param("source", source).update();
+        return new ImportSummary.Counts(created, updated, removed, unchanged.getOrDefault(e, 0L));
     }
 
     private static String prefixed(List<String> columns) {
