@@ -47,7 +47,10 @@ public final class EmbeddedDatabase {
                     .setDataDirectory(pgDir)
                     .setCleanDataDirectory(false)
                     .setServerConfig("max_connections", "100")
-                    .setServerConfig("shared_buffers", "256MB")
+                    // sized for bulk imports of a large municipality on one machine; an external
+                    // PostgreSQL is tuned by its own administrator
+                    .setServerConfig("shared_buffers", "1GB")
+                    .setServerConfig("wal_buffers", "64MB")
                     .setServerConfig("work_mem", "64MB")
                     .setServerConfig("maintenance_work_mem", "256MB")
                     .setServerConfig("max_wal_size", "4GB")

@@ -51,9 +51,12 @@ public class DirectoryImporter {
             StagedSnapshot stage = new StagedSnapshot(connection, jdbc, options.source());
             long t = System.nanoTime();
             stage.createTables();
-            reader.read(stage, progress);
+            TimedProgress timed = new TimedProgress(progress);
+            reader.read(stage, timed);
+            timed.end();
             stage.problems().throwIfAny();
             t = lap(phases, "read and stage", t);
+            timed.timings.forEach((phase, ms) -> phases.put("  read " + phase, ms));
 
             progress.phase("check", 0);
             stage.finishReading();
@@ -83,6 +86,38 @@ public class DirectoryImporter {
     }
 
     private record Range(long first, long last) {
+    }
+
+    /** Passes progress on and notes how long each phase of reading took. */
+    private static final class TimedProgress implements ImportProgress {
+        private final ImportProgress delegate;
+        private final Map<String, Long> timings = new LinkedHashMap<>();
+        private String phase;
+        private long since;
+
+        TimedProgress(ImportProgress delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void phase(String name, long total) {
+            end();
+            phase = name;
+            since = System.nanoTime();
+            delegate.phase(name, total);
+        }
+
+        @Override
+        public void advance(long n) {
+            delegate.advance(n);
+        }
+
+        void end() {
+            if (phase != null) {
+                timings.merge(phase, (System.nanoTime() - since) / 1_000_000, Long::sum);
+                phase = null;
+            }
+        }
     }
 
     private void ensureSource(String source, String kind) {

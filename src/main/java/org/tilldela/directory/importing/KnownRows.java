@@ -4,24 +4,27 @@ import java.util.UUID;
 
 /**
  * What is stored of one entity of one source — each row's id and content hash — held in memory while a
- * full snapshot is read, so that rows that did not change are recognised at once and never staged, and
- * rows that are no longer there are known when reading ends. Open addressing over primitive arrays:
+ * full snapshot is read, so that rows that did not change are recognised at once and never staged,
+ * rows that are no longer there are known when reading ends, and a repeated id is caught as it is read. Open addressing over primitive arrays:
  * about 36 bytes a row, so a million-person source fits in a few hundred MB.
  */
 final class KnownRows {
 
-    private final int mask;
-    private final long[] idHi;
-    private final long[] idLo;
-    private final long[] hashHi;
-    private final long[] hashLo;
+    private int mask;
+    private long[] idHi;
+    private long[] idLo;
+    private long[] hashHi;
+    private long[] hashLo;
     /** The input line where the row was seen; 0 = not (yet) seen. */
-    private final long[] line;
-    private final boolean[] used;
+    private long[] line;
+    private boolean[] used;
     private int size;
 
     KnownRows(int expected) {
-        int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+        allocate(Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1);
+    }
+
+    private void allocate(int capacity) {
         mask = capacity - 1;
         idHi = new long[capacity];
         idLo = new long[capacity];
@@ -31,7 +34,33 @@ final class KnownRows {
         used = new boolean[capacity];
     }
 
+    /** Keeps the table at most half full, so probe sequences stay short. */
+    private void growIfNeeded() {
+        if (size + 1 <= (mask + 1) / 2) {
+            return;
+        }
+        long[] oldIdHi = idHi;
+        long[] oldIdLo = idLo;
+        long[] oldHashHi = hashHi;
+        long[] oldHashLo = hashLo;
+        long[] oldLine = line;
+        boolean[] oldUsed = used;
+        allocate((mask + 1) * 2);
+        for (int i = 0; i < oldUsed.length; i++) {
+            if (oldUsed[i]) {
+                int slot = slotOf(oldIdHi[i], oldIdLo[i]);
+                used[slot] = true;
+                idHi[slot] = oldIdHi[i];
+                idLo[slot] = oldIdLo[i];
+                hashHi[slot] = oldHashHi[i];
+                hashLo[slot] = oldHashLo[i];
+                line[slot] = oldLine[i];
+            }
+        }
+    }
+
     void add(UUID id, UUID contentHash) {
+        growIfNeeded();
         int slot = slotOf(id);
         if (!used[slot]) {
             used[slot] = true;
@@ -52,11 +81,19 @@ final class KnownRows {
 
     /**
      * Records that the input has the row on {@code atLine}. REPEATED when an earlier line had the same
-     * id: then {@link #lineOf} still gives that earlier line.
+     * id (stored or new): then {@link #lineOf} still gives that earlier line.
      */
     Sighting see(UUID id, UUID contentHash, long atLine) {
         int slot = slotOf(id);
         if (!used[slot]) {
+            // remembered as seen (not as stored), so that a repetition of a new row is caught too
+            growIfNeeded();
+            slot = slotOf(id);
+            used[slot] = true;
+            idHi[slot] = id.getMostSignificantBits();
+            idLo[slot] = id.getLeastSignificantBits();
+            line[slot] = atLine;
+            size++;
             return Sighting.NEW;
         }
         if (line[slot] != 0) {
@@ -83,8 +120,10 @@ final class KnownRows {
     }
 
     private int slotOf(UUID id) {
-        long hi = id.getMostSignificantBits();
-        long lo = id.getLeastSignificantBits();
+        return slotOf(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
+
+    private int slotOf(long hi, long lo) {
         // ids are MD5-based, so their bits are already well mixed
         int slot = (int) (lo ^ (lo >>> 32)) & mask;
         while (used[slot] && (idHi[slot] != hi || idLo[slot] != lo)) {

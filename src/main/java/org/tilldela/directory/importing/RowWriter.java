@@ -1,21 +1,15 @@
 package org.tilldela.directory.importing;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.PGCopyOutputStream;
 
 /**
  * Streams rows of one entity into its staging table with PostgreSQL COPY (CSV format, written by
@@ -27,7 +21,7 @@ public final class RowWriter implements AutoCloseable {
 
     private final Entity entity;
     private final String source;
-    private final PGCopyOutputStream copy;
+    private final Runnable afterClose;
     private final CSVPrinter printer;
     private final MessageDigest md5;
     private final List<Object> record = new ArrayList<>();
@@ -41,7 +35,11 @@ public final class RowWriter implements AutoCloseable {
     private long rows;
     private long unchanged;
 
-    RowWriter(Connection connection, String table, Entity entity, String source, KnownRows known, Problems problems,
+    /**
+     * @param target        where the COPY-format CSV goes: a COPY stream, or a file copied in later
+     * @param afterClose    run once the target is closed (for a file: copy it into the stage)
+     */
+    RowWriter(java.io.Writer target, Runnable afterClose, Entity entity, String source, KnownRows known, Problems problems,
               StagedSnapshot.Origin origin, java.util.function.LongConsumer unchangedSink) {
         this.entity = entity;
         this.source = source;
@@ -49,18 +47,21 @@ public final class RowWriter implements AutoCloseable {
         this.problems = problems;
         this.origin = origin;
         this.unchangedSink = unchangedSink;
+        this.afterClose = afterClose;
         try {
-            String columns = "id, source_id, " + String.join(", ", entity.columns()) + ", content_hash, line_no, ref_a, ref_b";
-            this.copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class),
-                    "copy " + table + " (" + columns + ") from stdin with (format csv)", 1 << 16);
-            this.printer = new CSVPrinter(new BufferedWriter(new OutputStreamWriter(copy, StandardCharsets.UTF_8), 1 << 16),
-                    CSVFormat.POSTGRESQL_CSV);
+            this.printer = new CSVPrinter(target, CSVFormat.POSTGRESQL_CSV);
             this.md5 = MessageDigest.getInstance("MD5");
-        } catch (SQLException | IOException e) {
-            throw new IllegalStateException("could not start COPY into " + table, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The COPY statement that loads what a writer of this entity writes. */
+    static String copySql(Entity entity) {
+        return "copy " + entity.stageTable() + " (id, source_id, " + String.join(", ", entity.columns())
+                + ", content_hash, line_no, ref_a, ref_b) from stdin with (format csv)";
     }
 
     public Entity entity() {
@@ -152,8 +153,9 @@ public final class RowWriter implements AutoCloseable {
         try {
             printer.close(true);
         } catch (IOException e) {
-            throw new UncheckedIOException("COPY into " + entity.stageTable() + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("staging " + entity.label() + " failed: " + e.getMessage(), e);
         }
+        afterClose.run();
         unchangedSink.accept(unchanged);
     }
 }

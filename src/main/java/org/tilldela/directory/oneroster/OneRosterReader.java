@@ -112,14 +112,19 @@ public final class OneRosterReader implements SnapshotReader {
             boolean v12 = version.equals("1.2");
             readOrgs();
             readClasses();
-            try (Spool enrolments = new Spool("enrolments"); Spool duties = new Spool("duties"); Spool agents = new Spool("agents")) {
-                readUsers(v12, enrolments, duties, agents);
-                if (v12) {
-                    readRoles(enrolments, duties);
+            String placements = v12 ? "roles.csv" : "users.csv";
+            try (Spool agents = new Spool("agents")) {
+                // Enrolments and duties are derived while users.csv streams into the stage: deferred writers.
+                try (RowWriter enrolments = stage.openDeferred(Entity.ENROLMENT, new Origin(placements, "sourcedId",
+                             v12 ? "orgSourcedId" : "orgSourcedIds", null));
+                     RowWriter duties = stage.openDeferred(Entity.DUTY, new Origin(placements, "sourcedId",
+                             v12 ? "orgSourcedId" : "orgSourcedIds", v12 ? "userSourcedId" : "sourcedId"))) {
+                    readUsers(v12, enrolments, duties, agents);
+                    if (v12) {
+                        readRoles(enrolments, duties);
+                    }
                 }
                 readEnrollments();
-                replayEnrolments(enrolments);
-                replayDuties(duties, v12);
                 replayGuardianLinks(agents);
             }
         }
@@ -249,7 +254,7 @@ public final class OneRosterReader implements SnapshotReader {
             }
         }
 
-        private void readUsers(boolean v12, Spool enrolments, Spool duties, Spool agents) throws IOException {
+        private void readUsers(boolean v12, RowWriter enrolments, RowWriter duties, Spool agents) throws IOException {
             List<String> required = v12 ? concat(COMMON, "enabledUser", "username", "givenName", "familyName", "identifier", "email", "agentSourcedIds", "grades")
                     : concat(COMMON, "enabledUser", "orgSourcedIds", "role", "username", "givenName", "familyName", "identifier", "email", "agentSourcedIds", "grades");
             CsvTable users = open("users.csv", required);
@@ -290,9 +295,9 @@ public final class OneRosterReader implements SnapshotReader {
                     }
                     for (String org : r.list("orgSourcedIds")) {
                         if ("student".equals(role)) {
-                            enrolments.add(id, org, grade, schoolForm, r.line());
+                            writeEnrolment(enrolments, id, org, grade, schoolForm, r.line());
                         } else if (!GUARDIAN_ROLES.contains(role)) {
-                            duties.add(id + "@" + org, id, org, role, "", "", r.line());
+                            writeDuty(duties, id + "@" + org, id, org, role, null, null, r.line());
                         }
                     }
                 });
@@ -300,7 +305,7 @@ public final class OneRosterReader implements SnapshotReader {
         }
 
         /** OneRoster 1.2: who is what where. */
-        private void readRoles(Spool enrolments, Spool duties) throws IOException {
+        private void readRoles(RowWriter enrolments, RowWriter duties) throws IOException {
             CsvTable roles = open("roles.csv", concat(COMMON, "userSourcedId", "roleType", "role", "beginDate", "endDate", "orgSourcedId"));
             if (roles == null) {
                 return;
@@ -321,11 +326,11 @@ public final class OneRosterReader implements SnapshotReader {
                 }
                 if ("student".equals(role)) {
                     String[] placement = studentPlacement.getOrDefault(user, new String[2]);
-                    enrolments.add(user, org, placement[0], placement[1], r.line());
+                    writeEnrolment(enrolments, user, org, placement[0], placement[1], r.line());
                 } else if (GUARDIAN_ROLES.contains(role)) {
                     guardianRoles.put(user, role);
                 } else {
-                    duties.add(id, user, org, role, begin == null ? "" : begin, end == null ? "" : end, r.line());
+                    writeDuty(duties, id, user, org, role, begin, end, r.line());
                 }
             });
         }
@@ -355,38 +360,17 @@ public final class OneRosterReader implements SnapshotReader {
             }
         }
 
-        private void replayEnrolments(Spool enrolments) {
-            progress.phase("enrolments", enrolments.rows());
-            String file = version.equals("1.2") ? "roles.csv" : "users.csv";
-            String column = version.equals("1.2") ? "orgSourcedId" : "orgSourcedIds";
-            try (RowWriter out = stage.open(Entity.ENROLMENT, new Origin(file, "sourcedId", column, null))) {
-                enrolments.replay(r -> {
-                    String user = r.get(0);
-                    String org = r.get(1);
-                    String schoolForm = nullIfEmpty(r.get(3));
-                    if (schoolForm == null) {
-                        String[] forms = orgSchoolForms.get(org);
-                        schoolForm = forms != null && forms.length == 1 ? forms[0] : null;
-                    }
-                    out.write(user + "@" + org, Long.parseLong(r.get(4)), org, null, stage.id(Entity.PERSON, user),
-                            stage.id(Entity.ORGANISATION, org), schoolForm, nullIfEmpty(r.get(2)));
-                    progress.advance(1);
-                });
+        private void writeEnrolment(RowWriter out, String user, String org, String grade, String schoolForm, long line) {
+            if (schoolForm == null) {
+                String[] forms = orgSchoolForms.get(org);
+                schoolForm = forms != null && forms.length == 1 ? forms[0] : null;
             }
+            out.write(user + "@" + org, line, org, null, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), schoolForm, grade);
         }
 
-        private void replayDuties(Spool duties, boolean v12) {
-            progress.phase("duties", duties.rows());
-            String file = v12 ? "roles.csv" : "users.csv";
-            try (RowWriter out = stage.open(Entity.DUTY, new Origin(file, "sourcedId", v12 ? "orgSourcedId" : "orgSourcedIds", v12 ? "userSourcedId" : "sourcedId"))) {
-                duties.replay(r -> {
-                    String user = r.get(1);
-                    String org = r.get(2);
-                    out.write(r.get(0), Long.parseLong(r.get(6)), org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org),
-                            dutyRole(r.get(3)), nullIfEmpty(r.get(4)), nullIfEmpty(r.get(5)));
-                    progress.advance(1);
-                });
-            }
+        private void writeDuty(RowWriter out, String sourceId, String user, String org, String role, java.time.LocalDate begin,
+                               java.time.LocalDate end, long line) {
+            out.write(sourceId, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), dutyRole(role), begin, end);
         }
 
         private void replayGuardianLinks(Spool agents) {
