@@ -9,6 +9,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -20,7 +24,6 @@ import org.tilldela.directory.importing.ImportRejectedException;
 import org.tilldela.directory.importing.Problems;
 import org.tilldela.directory.importing.RowWriter;
 import org.tilldela.directory.importing.SnapshotReader;
-import org.tilldela.directory.importing.Spool;
 import org.tilldela.directory.importing.StagedSnapshot;
 import org.tilldela.directory.importing.StagedSnapshot.Origin;
 
@@ -113,20 +116,61 @@ public final class OneRosterReader implements SnapshotReader {
             readOrgs();
             readClasses();
             String placements = v12 ? "roles.csv" : "users.csv";
-            try (Spool agents = new Spool("agents")) {
-                // Enrolments and duties are derived while users.csv streams into the stage: deferred writers.
-                try (RowWriter enrolments = stage.openDeferred(Entity.ENROLMENT, new Origin(placements, "sourcedId",
-                             v12 ? "orgSourcedId" : "orgSourcedIds", null));
-                     RowWriter duties = stage.openDeferred(Entity.DUTY, new Origin(placements, "sourcedId",
-                             v12 ? "orgSourcedId" : "orgSourcedIds", v12 ? "userSourcedId" : "sourcedId"))) {
-                    readUsers(v12, enrolments, duties, agents);
-                    if (v12) {
-                        readRoles(enrolments, duties);
-                    }
+            GuardianPairs agents = new GuardianPairs();
+            // users.csv and enrollments.csv are the bulk of a package and independent of each other: read on two
+            // threads. Only one COPY can run on the connection, so everything but persons goes through deferred
+            // writers; all are opened (and the stored rows they compare with loaded) before the second thread starts.
+            ExecutorService second = Executors.newSingleThreadExecutor(r -> new Thread(r, "oneroster-enrollments"));
+            ImportProgress shared = sharedProgress("users.csv", "enrollments.csv");
+            try (RowWriter enrolments = stage.openDeferred(Entity.ENROLMENT, new Origin(placements, "sourcedId",
+                         v12 ? "orgSourcedId" : "orgSourcedIds", null));
+                 RowWriter duties = stage.openDeferred(Entity.DUTY, new Origin(placements, "sourcedId",
+                         v12 ? "orgSourcedId" : "orgSourcedIds", v12 ? "userSourcedId" : "sourcedId"));
+                 RowWriter memberships = stage.openDeferred(Entity.MEMBERSHIP, new Origin("enrollments.csv", "sourcedId",
+                         "classSourcedId", "userSourcedId"))) {
+                Future<?> enrollmentsRead = second.submit(() -> {
+                    readEnrollments(memberships, shared);
+                    return null;
+                });
+                readUsers(v12, enrolments, duties, agents, shared);
+                if (v12) {
+                    readRoles(enrolments, duties);
                 }
-                readEnrollments();
-                replayGuardianLinks(agents);
+                try {
+                    enrollmentsRead.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while reading enrollments.csv", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    throw new IOException(e.getCause());
+                }
+            } finally {
+                second.shutdownNow();
             }
+            replayGuardianLinks(agents);
+        }
+
+        /** Progress of files read side by side, reported as one phase. */
+        private ImportProgress sharedProgress(String... files) {
+            long total = 0;
+            for (String file : files) {
+                ZipEntry entry = zipFile.getEntry(file);
+                total += entry == null ? 0 : Math.max(0, entry.getSize());
+            }
+            progress.phase(String.join(" + ", files), total);
+            return new ImportProgress() {
+                @Override
+                public void phase(String name, long ignored) {
+                }
+
+                @Override
+                public synchronized void advance(long n) {
+                    progress.advance(n);
+                }
+            };
         }
 
         private void readManifest() throws IOException {
@@ -135,7 +179,7 @@ public final class OneRosterReader implements SnapshotReader {
                 problems.add(displayName, 0, null, "manifest.csv is missing; a OneRoster package starts with its manifest");
                 return;
             }
-            CsvTable manifest = open("manifest.csv", entry, List.of("propertyName", "value"));
+            CsvTable manifest = open("manifest.csv", entry, List.of("propertyName", "value"), progress);
             if (manifest == null) {
                 return;
             }
@@ -170,18 +214,22 @@ public final class OneRosterReader implements SnapshotReader {
             }
         }
 
-        private CsvTable open(String name, ZipEntry entry, List<String> required) throws IOException {
-            progress.phase(name, Math.max(entry.getSize(), 0));
-            return CsvTable.open(name, () -> zipFile.getInputStream(entry), progress::advance, required, problems);
+        private CsvTable open(String name, ZipEntry entry, List<String> required, ImportProgress reportTo) throws IOException {
+            reportTo.phase(name, Math.max(entry.getSize(), 0));
+            return CsvTable.open(name, () -> zipFile.getInputStream(entry), reportTo::advance, required, problems);
         }
 
         private CsvTable open(String name, List<String> required) throws IOException {
+            return open(name, required, progress);
+        }
+
+        private CsvTable open(String name, List<String> required, ImportProgress reportTo) throws IOException {
             ZipEntry entry = zipFile.getEntry(name);
             if (entry == null) {
                 problems.add(displayName, 0, null, name + " is missing");
                 return null;
             }
-            return open(name, entry, required);
+            return open(name, entry, required, reportTo);
         }
 
         private boolean skip(CsvTable.Row r) {
@@ -254,10 +302,10 @@ public final class OneRosterReader implements SnapshotReader {
             }
         }
 
-        private void readUsers(boolean v12, RowWriter enrolments, RowWriter duties, Spool agents) throws IOException {
+        private void readUsers(boolean v12, RowWriter enrolments, RowWriter duties, GuardianPairs agents, ImportProgress reportTo) throws IOException {
             List<String> required = v12 ? concat(COMMON, "enabledUser", "username", "givenName", "familyName", "identifier", "email", "agentSourcedIds", "grades")
                     : concat(COMMON, "enabledUser", "orgSourcedIds", "role", "username", "givenName", "familyName", "identifier", "email", "agentSourcedIds", "grades");
-            CsvTable users = open("users.csv", required);
+            CsvTable users = open("users.csv", required, reportTo);
             if (users == null) {
                 return;
             }
@@ -335,29 +383,28 @@ public final class OneRosterReader implements SnapshotReader {
             });
         }
 
-        private void readEnrollments() throws IOException {
-            CsvTable enrollments = open("enrollments.csv", concat(COMMON, "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate", "endDate"));
+        private void readEnrollments(RowWriter out, ImportProgress reportTo) throws IOException {
+            CsvTable enrollments = open("enrollments.csv", concat(COMMON, "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary",
+                    "beginDate", "endDate"), reportTo);
             if (enrollments == null) {
                 return;
             }
-            try (RowWriter out = stage.open(Entity.MEMBERSHIP, new Origin("enrollments.csv", "sourcedId", "classSourcedId", "userSourcedId"))) {
-                enrollments.forEachRow(r -> {
-                    String id = r.required("sourcedId");
-                    if (skip(r)) {
-                        return;
-                    }
-                    String group = r.required("classSourcedId");
-                    String user = r.required("userSourcedId");
-                    String role = r.oneOf("role", ENROLLMENT_ROLES, true);
-                    var begin = r.date("beginDate");
-                    var end = r.date("endDate");
-                    if (!r.valid()) {
-                        return;
-                    }
-                    out.write(id, r.line(), group, user, stage.id(Entity.GROUP, group), stage.id(Entity.PERSON, user),
-                            "student".equals(role) ? "PUPIL" : role.toUpperCase(), begin, end);
-                });
-            }
+            enrollments.forEachRow(r -> {
+                String id = r.required("sourcedId");
+                if (skip(r)) {
+                    return;
+                }
+                String group = r.required("classSourcedId");
+                String user = r.required("userSourcedId");
+                String role = r.oneOf("role", ENROLLMENT_ROLES, true);
+                var begin = r.date("beginDate");
+                var end = r.date("endDate");
+                if (!r.valid()) {
+                    return;
+                }
+                out.write(id, r.line(), group, user, stage.id(Entity.GROUP, group), stage.id(Entity.PERSON, user),
+                        "student".equals(role) ? "PUPIL" : role.toUpperCase(), begin, end);
+            });
         }
 
         private void writeEnrolment(RowWriter out, String user, String org, String grade, String schoolForm, long line) {
@@ -373,12 +420,10 @@ public final class OneRosterReader implements SnapshotReader {
             out.write(sourceId, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), dutyRole(role), begin, end);
         }
 
-        private void replayGuardianLinks(Spool agents) {
-            progress.phase("guardian links", agents.rows());
+        private void replayGuardianLinks(GuardianPairs agents) {
+            progress.phase("guardian links", agents.size());
             try (RowWriter out = stage.open(Entity.GUARDIAN_LINK, new Origin("users.csv", "sourcedId", "agentSourcedIds", "sourcedId"))) {
-                agents.replay(r -> {
-                    String child = r.get(0);
-                    String guardian = r.get(1);
+                agents.forEach((child, guardian, line) -> {
                     if (guardianRoles.containsKey(child)) {
                         return; // a guardian's own row lists their children: the same link seen from the other side
                     }
@@ -387,10 +432,43 @@ public final class OneRosterReader implements SnapshotReader {
                         case "relative" -> "RELATIVE";
                         default -> "GUARDIAN";
                     };
-                    out.write(child + ">" + guardian, Long.parseLong(r.get(2)), guardian, child,
+                    out.write(child + ">" + guardian, line, guardian, child,
                             stage.id(Entity.PERSON, guardian), stage.id(Entity.PERSON, child), relation);
                     progress.advance(1);
                 });
+            }
+        }
+    }
+
+    /**
+     * (user, agent, line) as read from users.csv, kept until every guardian's role is known: which side of a
+     * link a row is, and the relation, depend on it. In memory — a few tens of MB at a million persons.
+     */
+    private static final class GuardianPairs {
+        interface Visitor {
+            void visit(String user, String agent, long line);
+        }
+
+        private final List<String> users = new java.util.ArrayList<>();
+        private final List<String> agents = new java.util.ArrayList<>();
+        private long[] lines = new long[1024];
+
+        synchronized void add(String user, String agent, long line) {
+            if (users.size() == lines.length) {
+                lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+            }
+            lines[users.size()] = line;
+            users.add(user);
+            agents.add(agent);
+        }
+
+        int size() {
+            return users.size();
+        }
+
+        void forEach(Visitor visitor) {
+            for (int i = 0; i < users.size(); i++) {
+                visitor.visit(users.get(i), agents.get(i), lines[i]);
             }
         }
     }
