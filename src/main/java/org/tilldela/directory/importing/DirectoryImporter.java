@@ -30,9 +30,12 @@ public class DirectoryImporter {
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
     private final double massRemovalThresholdPercent;
+    private final long deferIndexesFrom;
 
     DirectoryImporter(DataSource dataSource, JdbcClient jdbc, PlatformTransactionManager txManager, ApplicationEventPublisher events,
-                      @Value("${tilldela.import.mass-removal-threshold-percent:10}") double massRemovalThresholdPercent) {
+                      @Value("${tilldela.import.mass-removal-threshold-percent:10}") double massRemovalThresholdPercent,
+                      @Value("${tilldela.import.defer-indexes-from-rows:50000}") long deferIndexesFrom) {
+        this.deferIndexesFrom = deferIndexesFrom;
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(txManager);
@@ -48,7 +51,7 @@ public class DirectoryImporter {
             jdbc.sql("select pg_advisory_xact_lock(hashtext('directory-import:' || :source))").param("source", options.source()).query().singleRow();
             ensureSource(options.source(), reader.sourceKind());
             Connection connection = DataSourceUtils.getConnection(dataSource);
-            StagedSnapshot stage = new StagedSnapshot(connection, jdbc, options.source());
+            StagedSnapshot stage = new StagedSnapshot(connection, jdbc, options.source(), deferIndexesFrom);
             long t = System.nanoTime();
             stage.createTables();
             TimedProgress timed = new TimedProgress(progress);

@@ -30,11 +30,16 @@ public final class Ids {
         md5[6] |= 0x30;
         md5[8] &= 0x3f;
         md5[8] |= (byte) 0x80;
+        return uuidOf(md5);
+    }
+
+    /** The 16 bytes of a digest as a UUID (big-endian halves), as content hashes are stored. */
+    static UUID uuidOf(byte[] digest) {
         long msb = 0;
         long lsb = 0;
         for (int i = 0; i < 8; i++) {
-            msb = (msb << 8) | (md5[i] & 0xff);
-            lsb = (lsb << 8) | (md5[8 + i] & 0xff);
+            msb = (msb << 8) | (digest[i] & 0xff);
+            lsb = (lsb << 8) | (digest[8 + i] & 0xff);
         }
         return new UUID(msb, lsb);
     }

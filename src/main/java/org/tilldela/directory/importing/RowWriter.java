@@ -125,14 +125,7 @@ public final class RowWriter implements AutoCloseable {
 
 
     private UUID contentHash() {
-        byte[] digest = md5.digest(hashInput.toString().getBytes(StandardCharsets.UTF_8));
-        long msb = 0;
-        long lsb = 0;
-        for (int i = 0; i < 8; i++) {
-            msb = (msb << 8) | (digest[i] & 0xff);
-            lsb = (lsb << 8) | (digest[8 + i] & 0xff);
-        }
-        return new UUID(msb, lsb);
+        return Ids.uuidOf(md5.digest(hashInput.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String toCopyText(Object value) {

@@ -1,0 +1,62 @@
+package org.tilldela.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.TilldelaApplication;
+import org.tilldela.directory.generator.MunicipalityGenerator;
+import org.tilldela.directory.importing.ImportOptions;
+import org.tilldela.directory.importing.ImportProgress;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.directory.oneroster.OneRosterReader;
+import org.tilldela.platform.EmbeddedDatabase;
+
+/**
+ * The first big import into an empty database builds secondary indexes after inserting instead of row
+ * by row. Here with a low threshold, on a database of its own: afterwards every index is back, the data is
+ * complete, and a second import (into filled tables, indexes maintained as usual) still works.
+ */
+class FirstBulkImportTest {
+
+    @Test
+    void indexesAreRebuiltAfterTheFirstBulkImport(@TempDir Path dataDir, @TempDir Path files) {
+        Path zip = files.resolve("m.zip");
+        Path next = files.resolve("m2.zip");
+        new MunicipalityGenerator(new MunicipalityGenerator.Settings(2000, 9, "sv", 0, 0)).writeTo(zip);
+        new MunicipalityGenerator(new MunicipalityGenerator.Settings(2000, 9, "sv", 5, 3)).writeTo(next);
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(TilldelaApplication.class).web(WebApplicationType.NONE)
+                .run("--tilldela.data-dir=" + dataDir, "--tilldela.bootstrap.enabled=false", "--spring.main.banner-mode=off",
+                        "--tilldela.import.defer-indexes-from-rows=100")) {
+            JdbcClient jdbc = app.getBean(JdbcClient.class);
+            List<String> before = indexes(jdbc);
+            ImportRuns runs = app.getBean(ImportRuns.class);
+
+            var first = runs.runNow("ONEROSTER", new ImportOptions("bulk", false, "test"), new OneRosterReader(zip, "m.zip"), ImportProgress.NONE, "m.zip");
+
+            assertThat(indexes(jdbc)).isEqualTo(before).contains("membership_group", "membership_person", "person_name", "guardian_link_child");
+            assertThat(first.entities().get("persons").created()).isEqualTo(2000);
+            assertThat(jdbc.sql("select count(*) from membership where source = 'bulk'").query(Long.class).single())
+                    .isEqualTo(first.entities().get("memberships").created());
+
+            var second = runs.runNow("ONEROSTER", new ImportOptions("bulk", false, "test"), new OneRosterReader(next, "m2.zip"), ImportProgress.NONE, "m2.zip");
+            assertThat(second.entities().get("persons").removed()).isPositive();
+            assertThat(indexes(jdbc)).isEqualTo(before);
+            assertThat(jdbc.sql("select count(*) from person where source = 'bulk'").query(Long.class).single()).isEqualTo(2000);
+        } finally {
+            EmbeddedDatabase.stop(dataDir);
+        }
+    }
+
+    private static List<String> indexes(JdbcClient jdbc) {
+        return jdbc.sql("select indexname from pg_indexes where schemaname = current_schema() and tablename in "
+                + "('organisation', 'person', 'enrolment', 'student_group', 'membership', 'duty', 'guardian_link') order by indexname")
+                .query(String.class).list();
+    }
+}
