@@ -51,37 +51,41 @@ public class DirectoryImporter {
             jdbc.sql("select pg_advisory_xact_lock(hashtext('directory-import:' || :source))").param("source", options.source()).query().singleRow();
             ensureSource(options.source(), reader.sourceKind());
             Connection connection = DataSourceUtils.getConnection(dataSource);
-            StagedSnapshot stage = new StagedSnapshot(connection, jdbc, options.source(), deferIndexesFrom);
-            long t = System.nanoTime();
-            stage.createTables();
-            TimedProgress timed = new TimedProgress(progress);
-            reader.read(stage, timed);
-            timed.end();
-            stage.problems().throwIfAny();
-            t = lap(phases, "read and stage", t);
-            timed.timings.forEach((phase, ms) -> phases.put("  read " + phase, ms));
+            StagedSnapshot stage = new StagedSnapshot(dataSource, connection, jdbc, options.source(), deferIndexesFrom);
+            try {
+                long t = System.nanoTime();
+                stage.createTables();
+                TimedProgress timed = new TimedProgress(progress);
+                reader.read(stage, timed);
+                timed.end();
+                stage.problems().throwIfAny();
+                t = lap(phases, "read and stage", t);
+                timed.timings.forEach((phase, ms) -> phases.put("  read " + phase, ms));
 
-            progress.phase("check", 0);
-            stage.finishReading();
-            stage.checkReferences();
-            t = lap(phases, "check", t);
+                progress.phase("check", 0);
+                stage.finishReading();
+                stage.checkReferences();
+                t = lap(phases, "check", t);
 
-            stage.guardMassRemoval(options.allowMassRemoval(), massRemovalThresholdPercent);
-            t = lap(phases, "deletion guard", t);
+                stage.guardMassRemoval(options.allowMassRemoval(), massRemovalThresholdPercent);
+                t = lap(phases, "deletion guard", t);
 
-            progress.phase("apply", 0);
-            StagedSnapshot.Applied applied = stage.apply(runId);
-            t = lap(phases, "journal and apply", t);
+                progress.phase("apply", 0);
+                StagedSnapshot.Applied applied = stage.apply(runId);
+                t = lap(phases, "journal and apply", t);
 
-            jdbc.sql("update directory_source set last_import_at = now() where name = :name").param("name", options.source()).update();
-            if (applied.changes() > 0) {
-                Range range = jdbc.sql("select min(seq) first, max(seq) last from directory_change where import_run_id = :run")
-                        .param("run", runId).query((rs, n) -> new Range(rs.getLong("first"), rs.getLong("last"))).single();
-                events.publishEvent(new DirectoryChangesRecorded(runId, options.source(), range.first(), range.last()));
+                jdbc.sql("update directory_source set last_import_at = now() where name = :name").param("name", options.source()).update();
+                if (applied.changes() > 0) {
+                    Range range = jdbc.sql("select min(seq) first, max(seq) last from directory_change where import_run_id = :run")
+                            .param("run", runId).query((rs, n) -> new Range(rs.getLong("first"), rs.getLong("last"))).single();
+                    events.publishEvent(new DirectoryChangesRecorded(runId, options.source(), range.first(), range.last()));
+                }
+                lap(phases, "finish", t);
+                stage.timings().forEach((step, ms) -> phases.put("  " + step, ms));
+                return new ImportSummary(runId, options.source(), applied.counts(), applied.changes(), 0, phases);
+            } finally {
+                stage.close();
             }
-            lap(phases, "finish", t);
-            stage.timings().forEach((step, ms) -> phases.put("  " + step, ms));
-            return new ImportSummary(runId, options.source(), applied.counts(), applied.changes(), 0, phases);
         });
         long millis = (System.nanoTime() - started) / 1_000_000;
         log.info("Import {} of source {} done in {} ms ({} changes journalled)", runId, options.source(), millis, summary.changesRecorded());

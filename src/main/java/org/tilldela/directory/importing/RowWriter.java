@@ -27,7 +27,9 @@ public final class RowWriter implements AutoCloseable {
     private final List<Object> record = new ArrayList<>();
     private final StringBuilder hashInput = new StringBuilder(256);
     /** What is stored already (null when everything read is to be staged). */
-    private final KnownRows known;
+    private final java.util.function.Supplier<KnownRows> knownSupplier;
+    private KnownRows known;
+    private boolean knownResolved;
     private final Problems problems;
     private final StagedSnapshot.Origin origin;
     /** Told, at close, how many rows were recognised as unchanged. */
@@ -39,11 +41,11 @@ public final class RowWriter implements AutoCloseable {
      * @param target        where the COPY-format CSV goes: a COPY stream, or a file copied in later
      * @param afterClose    run once the target is closed (for a file: copy it into the stage)
      */
-    RowWriter(java.io.Writer target, Runnable afterClose, Entity entity, String source, KnownRows known, Problems problems,
+    RowWriter(java.io.Writer target, Runnable afterClose, Entity entity, String source, java.util.function.Supplier<KnownRows> known, Problems problems,
               StagedSnapshot.Origin origin, java.util.function.LongConsumer unchangedSink) {
         this.entity = entity;
         this.source = source;
-        this.known = known;
+        this.knownSupplier = known;
         this.problems = problems;
         this.origin = origin;
         this.unchangedSink = unchangedSink;
@@ -88,6 +90,11 @@ public final class RowWriter implements AutoCloseable {
             hashInput.append(text == null ? "\u0000" : text).append(FIELD_SEPARATOR);
         }
         UUID hash = contentHash();
+        if (!knownResolved) {
+            // waits, the first time, for the stored rows being loaded in the background
+            known = knownSupplier == null ? null : knownSupplier.get();
+            knownResolved = true;
+        }
         if (known != null) {
             switch (known.see(id, hash, Math.max(1, line))) {
                 case UNCHANGED -> {

@@ -47,18 +47,22 @@ public final class StagedSnapshot {
     private final Problems problems = new Problems();
     private final Map<Entity, Origin> origins = new EnumMap<>(Entity.class);
     /** Stored rows per entity, for the entities whose writers filter what they stage. */
-    private final Map<Entity, KnownRows> known = new EnumMap<>(Entity.class);
+    private final Map<Entity, java.util.concurrent.CompletableFuture<KnownRows>> known = new EnumMap<>(Entity.class);
+    /** Loads stored rows on connections of their own, while reading goes on (see {@link #startLoading}). */
+    private java.util.concurrent.ExecutorService loaders;
+    private final javax.sql.DataSource dataSource;
     /** Rows found unchanged per entity (not staged, or dropped from a prefilled stage). */
     private final Map<Entity, Long> unchanged = new EnumMap<>(Entity.class);
     private boolean prefilled;
     private boolean opened;
     /** Milliseconds per step, so that a slow import can be explained. */
-    private final Map<String, Long> timings = new LinkedHashMap<>();
+    private final Map<String, Long> timings = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
     /** From how many new rows on a first import into an empty table defers building its secondary indexes. */
     private final long deferIndexesFrom;
 
-    StagedSnapshot(Connection connection, JdbcClient jdbc, String source, long deferIndexesFrom) {
+    StagedSnapshot(javax.sql.DataSource dataSource, Connection connection, JdbcClient jdbc, String source, long deferIndexesFrom) {
+        this.dataSource = dataSource;
         this.deferIndexesFrom = deferIndexesFrom;
         this.connection = connection;
         this.jdbc = jdbc;
@@ -137,7 +141,7 @@ public final class StagedSnapshot {
      * A connection runs one COPY at a time: close it before opening the next.
      */
     public RowWriter open(Entity entity, Origin origin) {
-        KnownRows rows = stored(entity); // read before the COPY starts: it holds the connection until closed
+        java.util.function.Supplier<KnownRows> rows = stored(entity);
         try {
             var copy = new org.postgresql.copy.PGCopyOutputStream(connection.unwrap(org.postgresql.PGConnection.class), RowWriter.copySql(entity), 1 << 16);
             return writer(entity, origin, rows, new java.io.BufferedWriter(new java.io.OutputStreamWriter(copy, java.nio.charset.StandardCharsets.UTF_8), 1 << 16),
@@ -153,7 +157,7 @@ public final class StagedSnapshot {
      * writer and close it after (try-with-resources, declared first, does both).
      */
     public RowWriter openDeferred(Entity entity, Origin origin) {
-        KnownRows rows = stored(entity);
+        java.util.function.Supplier<KnownRows> rows = stored(entity);
         try {
             java.nio.file.Path file = java.nio.file.Files.createTempFile("tilldela-" + entity.table(), ".csv");
             var out = java.nio.file.Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8);
@@ -171,36 +175,94 @@ public final class StagedSnapshot {
         }
     }
 
-    /** What is stored of the entity (loaded on first use), or null when the stage was prefilled instead. */
-    private KnownRows stored(Entity entity) {
-        opened = true;
-        return prefilled ? null : known.computeIfAbsent(entity, e -> timed("load stored " + e.label(), () -> load(e)));
+    /** The order stored rows are loaded in: what readers need first, first. */
+    private static final List<Entity> LOAD_ORDER = List.of(Entity.ORGANISATION, Entity.GROUP, Entity.PERSON, Entity.MEMBERSHIP,
+            Entity.ENROLMENT, Entity.DUTY, Entity.GUARDIAN_LINK);
+
+    /**
+     * At the first writer of a full snapshot: starts loading what is stored of every entity, on two
+     * connections of their own, so that loading overlaps reading. Reading outside this transaction sees
+     * the same rows: only imports write them, and this one holds the source's lock.
+     */
+    private void startLoading() {
+        if (loaders != null) {
+            return;
+        }
+        loaders = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "stored-rows-" + source);
+            t.setDaemon(true);
+            return t;
+        });
+        for (Entity e : LOAD_ORDER) {
+            known.put(e, java.util.concurrent.CompletableFuture.supplyAsync(() -> timed("load stored " + e.label(), () -> load(e)), loaders));
+        }
     }
 
-    private RowWriter writer(Entity entity, Origin origin, KnownRows rows, java.io.Writer target, Runnable afterClose) {
+    /** What is stored of the entity, when first needed; null when the stage was prefilled instead. */
+    private java.util.function.Supplier<KnownRows> stored(Entity entity) {
+        opened = true;
+        if (prefilled) {
+            return null;
+        }
+        startLoading();
+        return () -> storedNow(entity);
+    }
+
+    /** Waits for the entity's stored rows; null when none were loaded (a prefilled stage). */
+    private KnownRows storedNow(Entity entity) {
+        var loadingRows = known.get(entity);
+        if (loadingRows == null) {
+            return null;
+        }
+        return timed("wait for stored " + entity.label(), () -> {
+            try {
+                return loadingRows.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        });
+    }
+
+    /** Stops loaders still at work (an import that failed early). */
+    void close() {
+        if (loaders != null) {
+            loaders.shutdownNow();
+        }
+    }
+
+    private RowWriter writer(Entity entity, Origin origin, java.util.function.Supplier<KnownRows> rows, java.io.Writer target, Runnable afterClose) {
         origins.put(entity, origin);
         return new RowWriter(target, afterClose, entity, source, rows, problems, origin, n -> unchanged.merge(entity, n, Long::sum));
     }
 
     private KnownRows load(Entity e) {
-        int count = jdbc.sql("select count(*) from " + e.table() + " where source = :source").param("source", source).query(Integer.class).single();
-        KnownRows rows = new KnownRows(count);
-        if (count == 0) {
-            return rows;
-        }
-        // COPY out as text: several times faster than a result set for millions of (uuid, uuid) pairs
-        String sql = "copy (select id, content_hash from " + e.table() + " where source = " + quoted(source) + ") to stdout";
-        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
-                new org.postgresql.copy.PGCopyInputStream(connection.unwrap(org.postgresql.PGConnection.class), sql),
-                java.nio.charset.StandardCharsets.US_ASCII), 1 << 16)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                int tab = line.indexOf('\t');
-                rows.add(UUID.fromString(line.substring(0, tab)), UUID.fromString(line.substring(tab + 1)));
+        try (Connection own = dataSource.getConnection()) {
+            int count;
+            try (var statement = own.prepareStatement("select count(*) from " + e.table() + " where source = ?")) {
+                statement.setString(1, source);
+                try (var rs = statement.executeQuery()) {
+                    rs.next();
+                    count = rs.getInt(1);
+                }
             }
+            KnownRows rows = new KnownRows(count);
+            if (count == 0) {
+                return rows;
+            }
+            // COPY out as text: several times faster than a result set for millions of (uuid, uuid) pairs
+            String sql = "copy (select id, content_hash from " + e.table() + " where source = " + quoted(source) + ") to stdout";
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    new org.postgresql.copy.PGCopyInputStream(own.unwrap(org.postgresql.PGConnection.class), sql),
+                    java.nio.charset.StandardCharsets.US_ASCII), 1 << 16)) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    int tab = line.indexOf('\t');
+                    rows.add(UUID.fromString(line.substring(0, tab)), UUID.fromString(line.substring(tab + 1)));
+                }
+            }
+            return rows;
         } catch (java.sql.SQLException | java.io.IOException ex) {
             throw new IllegalStateException("could not read the stored " + e.label(), ex);
         }
-        return rows;
     }
 
     /** A source name as an SQL literal (COPY takes no parameters; names are [A-Za-z0-9._-] anyway). */
@@ -219,7 +281,7 @@ public final class StagedSnapshot {
      */
     void finishReading() {
         for (Entity e : Entity.values()) {
-            KnownRows rows = known.get(e);
+            KnownRows rows = storedNow(e);
             if (rows != null) {
                 timed("list gone " + e.label(), () -> {
                     try (var out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
@@ -314,7 +376,7 @@ public final class StagedSnapshot {
                         problems.add(origin.file(), rs.getLong("line_no"), column, "refers to '" + rs.getString("raw") + "', which is not in " + targetFile);
                         return null;
                     }).list());
-            KnownRows fromRows = known.get(ref.from());
+            KnownRows fromRows = storedNow(ref.from());
             timed("check kept " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select f.id, t.source_id from " + ref.from().table() + " f "
                             + "join " + gone(ref.to()) + " g on g.id = f." + ref.column() + " join " + ref.to().table() + " t on t.id = g.id "
                             + "where f.source = :source and not exists (select 1 from " + ref.from().stageTable() + " s where s.id = f.id) "
