@@ -11,25 +11,44 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The embedded PostgreSQL used when no {@code spring.datasource.url} is configured. One server per data
  * directory and JVM: application contexts (the server, a command, each test context) share it, and it
- * stops when the JVM exits.
+ * stops when the last context using it closes — after that context's beans, which may still need the
+ * database while they shut down. (PostgreSQL's own JVM shutdown hook would race them.)
  */
 public final class EmbeddedDatabase {
 
     private static final Map<Path, EmbeddedPostgres> RUNNING = new ConcurrentHashMap<>();
+    private static final Map<Path, Integer> USERS = new ConcurrentHashMap<>();
 
     private EmbeddedDatabase() {
     }
 
-    /** Starts (or reuses) the server whose cluster lives in {@code dataDir/postgres}; returns its JDBC URL. */
-    public static String jdbcUrl(Path dataDir) {
-        Path pgDir = dataDir.toAbsolutePath().normalize().resolve("postgres");
+    /**
+     * Starts (or reuses) the server whose cluster lives in {@code dataDir/postgres}; returns its JDBC URL.
+     * Each call must be matched by a {@link #release}.
+     */
+    public static synchronized String acquire(Path dataDir) {
+        Path pgDir = pgDir(dataDir);
         EmbeddedPostgres pg = RUNNING.computeIfAbsent(pgDir, EmbeddedDatabase::start);
+        USERS.merge(pgDir, 1, Integer::sum);
         return pg.getJdbcUrl("postgres", "postgres");
     }
 
+    /** The caller no longer uses the server; the last one out stops it. */
+    public static synchronized void release(Path dataDir) {
+        Path pgDir = pgDir(dataDir);
+        if (USERS.merge(pgDir, -1, Integer::sum) <= 0) {
+            USERS.remove(pgDir);
+            stop(dataDir);
+        }
+    }
+
+    private static Path pgDir(Path dataDir) {
+        return dataDir.toAbsolutePath().normalize().resolve("postgres");
+    }
+
     /** Stops the server of that data directory, if this JVM runs one (a restart, in tests). */
-    public static void stop(Path dataDir) {
-        EmbeddedPostgres pg = RUNNING.remove(dataDir.toAbsolutePath().normalize().resolve("postgres"));
+    public static synchronized void stop(Path dataDir) {
+        EmbeddedPostgres pg = RUNNING.remove(pgDir(dataDir));
         if (pg != null) {
             try {
                 pg.close();
@@ -46,6 +65,7 @@ public final class EmbeddedDatabase {
             return EmbeddedPostgres.builder()
                     .setDataDirectory(pgDir)
                     .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("max_connections", "100")
                     // sized for bulk imports of a large municipality on one machine; an external
                     // PostgreSQL is tuned by its own administrator

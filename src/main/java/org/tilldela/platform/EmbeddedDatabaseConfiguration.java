@@ -20,12 +20,33 @@ class EmbeddedDatabaseConfiguration {
     @Bean(destroyMethod = "close")
     DataSource dataSource(@Value("${tilldela.data-dir:./data}") String dataDir,
                           @Value("${tilldela.db.pool-size:10}") int poolSize) {
+        Path dir = Path.of(dataDir);
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(EmbeddedDatabase.jdbcUrl(Path.of(dataDir)));
+        config.setJdbcUrl(EmbeddedDatabase.acquire(dir));
         config.setUsername("postgres");
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("tilldela-embedded");
-        return new HikariDataSource(config);
+        return new EmbeddedDataSource(config, dir);
+    }
+
+    /** Closing the pool (the context shutting down) lets go of the server, which stops with its last user. */
+    static final class EmbeddedDataSource extends HikariDataSource {
+        private final Path dataDir;
+        private boolean released;
+
+        EmbeddedDataSource(HikariConfig config, Path dataDir) {
+            super(config);
+            this.dataDir = dataDir;
+        }
+
+        @Override
+        public synchronized void close() {
+            super.close();
+            if (!released) {
+                released = true;
+                EmbeddedDatabase.release(dataDir);
+            }
+        }
     }
 
     static class NoDatasourceUrl implements Condition {

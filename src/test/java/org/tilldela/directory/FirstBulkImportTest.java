@@ -16,7 +16,6 @@ import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportProgress;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.directory.oneroster.OneRosterReader;
-import org.tilldela.platform.EmbeddedDatabase;
 
 /**
  * The first big import into an empty database builds secondary indexes after inserting instead of row
@@ -49,8 +48,6 @@ class FirstBulkImportTest {
             assertThat(second.entities().get("persons").removed()).isPositive();
             assertThat(indexes(jdbc)).isEqualTo(before);
             assertThat(jdbc.sql("select count(*) from person where source = 'bulk'").query(Long.class).single()).isEqualTo(2000);
-        } finally {
-            EmbeddedDatabase.stop(dataDir);
         }
     }
 

@@ -19,7 +19,8 @@ import org.tilldela.TilldelaApplication;
 /**
  * The server's first start on an empty data directory: an embedded PostgreSQL is created there, the
  * schema migrated, the administrator created with a password printed once, the demo municipality
- * loaded, health UP. A second start on the same directory finds all of it and creates nothing new.
+ * loaded, health UP. Closing it stops the database; a second start on the same directory finds all of it
+ * and creates nothing new.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class FirstStartTest {
@@ -44,16 +45,15 @@ class FirstStartTest {
                     .exchange((req, res) -> res.getStatusCode().value());
             assertThat(refused).isEqualTo(HttpStatus.UNAUTHORIZED.value());
         }
-        EmbeddedDatabase.stop(dataDir);
+        // Closing the context stopped the server (it was its last user); the cluster stays on disk.
         assertThat(dataDir.resolve("postgres/PG_VERSION")).exists();
+        assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
 
         try (ConfigurableApplicationContext app = start(dataDir)) {
             RestClient client = RestClient.create("http://localhost:" + port(app));
             String stats = client.get().uri("/api/v1/directory/stats").headers(h -> h.setBasicAuth("admin", password)).retrieve().body(String.class);
             assertThat(stats).as("the demo is not loaded twice").contains("\"persons\":600");
             assertThat(PASSWORD.matcher(output.getOut()).results().count()).as("no second admin password").isEqualTo(1);
-        } finally {
-            EmbeddedDatabase.stop(dataDir);
         }
     }
 
