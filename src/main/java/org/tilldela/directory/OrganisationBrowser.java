@@ -49,7 +49,7 @@ public class OrganisationBrowser {
                    (select count(*) from organisation c where c.parent_id = o.id) child_units,
                    (select count(*) from student_group g where g.organisation_id = o.id
                         or g.organisation_id in (select c.id from organisation c where c.parent_id = o.id)) groups,
-                   (select count(*) from enrolment e where e.school_unit_id = o.id
+                   (select count(distinct e.person_id) from enrolment e where e.school_unit_id = o.id
                         or e.school_unit_id in (select c.id from organisation c where c.parent_id = o.id)) pupils,
                    (select count(distinct d.person_id) from duty d where d.organisation_id = o.id
                         or d.organisation_id in (select c.id from organisation c where c.parent_id = o.id)) staff
@@ -93,8 +93,12 @@ public class OrganisationBrowser {
         List<Member> members = jdbc.sql("""
                         select p.id, p.given_name, p.family_name, p.protection, p.civic_number, m.role
                         from membership m join person p on p.id = m.person_id
-                        where m.group_id = :id order by case m.role when 'PUPIL' then 1 else 0 end, p.family_name, p.given_name
-                        """).param("id", groupId)
+                        where m.group_id = :id
+                        order by case m.role when 'PUPIL' then 1 else 0 end,
+                                 -- masked persons last: their place in the alphabet would hint at their name
+                                 case when p.protection <> 'NONE' and not :mayView then 1 else 0 end,
+                                 p.family_name, p.given_name
+                        """).param("id", groupId).param("mayView", viewer.mayViewProtected())
                 .query((rs, n) -> member(rs, viewer, rs.getString("role"))).list();
         auditProtected(members, viewer, "group", groupId.toString());
         return members;
@@ -155,13 +159,18 @@ public class OrganisationBrowser {
                 masked, isProtected, role, masked ? null : maskCivicNumber(rs.getString("civic_number")));
     }
 
-    /** Birth date part only: the full civic number is never shown by default. */
+    private static final java.util.regex.Pattern BIRTH_DATE = java.util.regex.Pattern.compile("^(\\d{8}|\\d{6})(?=[-+]?\\d{4}$)");
+
+    /**
+     * The birth-date part only (YYYYMMDD or YYMMDD / DDMMYY): the full civic number is never shown by
+     * default. Anything not shaped like a civic number shows nothing.
+     */
     static String maskCivicNumber(String civic) {
-        if (civic == null || civic.length() < 6) {
+        if (civic == null) {
             return null;
         }
-        int keep = civic.indexOf('-') > 0 ? civic.indexOf('-') : Math.min(civic.length(), 8);
-        return civic.substring(0, keep) + "-****";
+        java.util.regex.Matcher m = BIRTH_DATE.matcher(civic.strip());
+        return m.find() ? m.group(1) + "-****" : null;
     }
 
     private static String escapeLike(String s) {

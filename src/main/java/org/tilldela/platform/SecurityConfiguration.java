@@ -4,7 +4,6 @@ import org.springframework.boot.security.autoconfigure.actuate.web.servlet.Endpo
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
@@ -18,12 +17,17 @@ import org.springframework.security.web.SecurityFilterChain;
 @org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
 class SecurityConfiguration {
 
+    /** Everything there is to administer today is the directory; further rights come with further modules. */
+    private static final String DIRECTORY_ADMIN = "RIGHT_DIRECTORY_ADMIN";
+
     @Bean
     @Order(1)
     SecurityFilterChain api(HttpSecurity http) throws Exception {
         return http.securityMatcher("/api/**")
-                .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
-                .httpBasic(Customizer.withDefaults())
+                .authorizeHttpRequests(a -> a.anyRequest().hasAuthority(DIRECTORY_ADMIN))
+                // 401 without a "WWW-Authenticate: Basic" challenge: a browser must never prompt for and
+                // cache credentials it would then send along with another site's forged requests
+                .httpBasic(b -> b.authenticationEntryPoint((request, response, e) -> response.sendError(401)))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(c -> c.disable())
                 .build();
@@ -37,7 +41,7 @@ class SecurityConfiguration {
                         .requestMatchers(EndpointRequest.to("health")).permitAll()
                         .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico", "/error").permitAll()
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").hasRole("ADMIN")
-                        .anyRequest().hasRole("ADMIN"))
+                        .anyRequest().hasAuthority(DIRECTORY_ADMIN))
                 .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(

@@ -1,6 +1,7 @@
 package org.tilldela.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Files;
@@ -113,6 +114,26 @@ class DeletionGuardTest extends DirectoryImportTestSupport {
         assertThat(approvedRun.requestedBy()).isEqualTo("test-admin");
         assertThat(count("person", source)).isEqualTo(25);
         assertThat(importRuns.find(held).orElseThrow().status()).isNotEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
+        assertThatThrownBy(() -> importRuns.approveMassRemoval(held, "test-admin", path -> new OneRosterReader(path, "day2.zip")))
+                .as("a run is approved once").isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aHeldImportCannotBeApprovedAfterANewerImportOfItsSource() throws Exception {
+        removePupils(5);
+        Path stored = Files.copy(pkg.writeV11(tmp.resolve("day2.zip")), tmp.resolve("stale.zip"));
+        UUID held = importRuns.submit("ONEROSTER", new ImportOptions(source, false, "test"), stored, "day2.zip",
+                path -> new OneRosterReader(path, "day2.zip"));
+        assertThat(awaitFinished(held).status()).isEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
+        // The next day's export is fine again and imported.
+        pkg.addPupils(5);
+        importZip(source, pkg.writeV11(tmp.resolve("day3.zip")));
+        Map<String, String> before = state(source);
+
+        assertThatThrownBy(() -> importRuns.approveMassRemoval(held, "test-admin", path -> new OneRosterReader(path, "day2.zip")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("imported since");
+        assertThat(state(source)).isEqualTo(before);
+        assertThat(importRuns.find(held).orElseThrow().approvable()).isTrue();
     }
 
     private void removePupils(int n) {

@@ -16,6 +16,9 @@ import org.tilldela.directory.importing.ImportSummary;
 @RecordApplicationEvents
 class DirectoryJournalTest extends DirectoryImportTestSupport {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    DirectoryJournal directoryJournal;
+
     @Autowired
     ApplicationEvents events;
 
@@ -46,6 +49,18 @@ class DirectoryJournalTest extends DirectoryImportTestSupport {
         assertThat(journal).filteredOn(c -> c.kind().equals("GROUP_CHANGED")).extracting(Change::groupId)
                 .containsExactlyInAnyOrder(group(source, "c-7a"), group(source, "c-7b"), group(source, "c-na1"));
         assertThat(journal).hasSize(6);
+        // The same, as the events other modules read.
+        List<DirectoryEvent> typed = directoryJournal.ofImport(summary.runId());
+        assertThat(typed).hasSize(6);
+        assertThat(typed).filteredOn(DirectoryEvent.PersonJoined.class::isInstance).singleElement()
+                .satisfies(e -> assertThat(((DirectoryEvent.PersonJoined) e).personId()).isEqualTo(person(source, "p9")));
+        assertThat(typed).filteredOn(DirectoryEvent.PersonLeft.class::isInstance).singleElement()
+                .satisfies(e -> assertThat(((DirectoryEvent.PersonLeft) e).personId()).isEqualTo(person(source, "p6")));
+        assertThat(typed).filteredOn(DirectoryEvent.PersonMoved.class::isInstance).singleElement()
+                .satisfies(e -> assertThat(((DirectoryEvent.PersonMoved) e).personId()).isEqualTo(person(source, "p5")));
+        assertThat(typed).filteredOn(DirectoryEvent.GroupChanged.class::isInstance).hasSize(3);
+        assertThat(typed).extracting(DirectoryEvent::sequence).isSorted();
+        assertThat(directoryJournal.after(typed.getFirst().sequence() - 1, 100)).startsWith(typed.getFirst());
         assertThat(journal).allSatisfy(c -> {
             assertThat(c.personId() == null).isEqualTo(c.kind().equals("GROUP_CHANGED"));
             assertThat(c.groupId() == null).isEqualTo(!c.kind().equals("GROUP_CHANGED"));

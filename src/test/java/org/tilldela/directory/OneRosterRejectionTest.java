@@ -157,6 +157,29 @@ class OneRosterRejectionTest extends DirectoryImportTestSupport {
     }
 
     @Test
+    void aStudentRoleOfAnUnknownUserIsRefusedInOneRoster12() {
+        Map<String, String> files = pkg.v12Files();
+        String roles = files.get("roles.csv");
+        long line = roles.split("\\r\\n").length + 1;
+        files.put("roles.csv", OneRosterPackage.appendLine(roles, "r-ghost,active,2026-08-01,ghost,primary,student,,,org-1,"));
+
+        ImportRejectedException e = refused(OneRosterPackage.zip(tmp.resolve("ghostrole.zip"), files));
+
+        assertThat(e.problems()).anySatisfy(problem("roles.csv", line, "userSourcedId", "'ghost'"));
+    }
+
+    @Test
+    void aNulCharacterInANameIsRefused() {
+        pkg.users.replaceAll(u -> u.id().equals("p3")
+                ? new OneRosterPackage.User(u.id(), u.role(), u.orgs(), u.givenName(), "Test\u0000berg", u.agents(), u.grades(), u.marking(), u.schoolForm())
+                : u);
+
+        ImportRejectedException e = refused(pkg.writeV11(tmp.resolve("nul.zip")));
+
+        assertThat(e.problems()).anySatisfy(problem("users.csv", 4, "familyName", "NUL"));
+    }
+
+    @Test
     void enrollmentOfAnUnknownUserIsRefused() {
         pkg.enrollments.add(new OneRosterPackage.Enrollment("e-nobody-7a", "c-7a", "org-1", "nobody", "student"));
         int line = pkg.enrollments.size() + 1;

@@ -36,7 +36,12 @@ public class ImportRuns {
     /** A run as listed and shown in the UI and API. */
     public record Run(UUID id, String source, String format, Status status, String requestedBy, Instant startedAt, Instant finishedAt,
                       String phase, long progressDone, long progressTotal, ImportSummary summary, List<ImportProblem> problems,
-                      String inputName, Integer wouldRemove) {
+                      String inputName, Integer wouldRemove, boolean inputKept) {
+        /** A held run can be approved when its input was kept (uploaded files are; fetches from a server are not). */
+        public boolean approvable() {
+            return status == Status.AWAITING_APPROVAL && inputKept;
+        }
+
         public int percent() {
             return progressTotal <= 0 ? 0 : (int) Math.min(100, progressDone * 100 / progressTotal);
         }
@@ -102,14 +107,27 @@ public class ImportRuns {
      */
     public UUID approveMassRemoval(UUID heldRun, String approvedBy, Function<Path, SnapshotReader> readerFor) {
         Run held = find(heldRun).orElseThrow(() -> new IllegalArgumentException("no import run " + heldRun));
-        if (held.status() != Status.AWAITING_APPROVAL) {
-            throw new IllegalStateException("import run " + heldRun + " is not waiting for approval (it is " + held.status() + ")");
-        }
-        audit.record(approvedBy, "IMPORT_MASS_REMOVAL_APPROVED", "import_run", heldRun.toString(),
-                Map.of("source", held.source(), "wouldRemove", held.wouldRemove() == null ? 0 : held.wouldRemove()));
-        String path = jdbc.sql("select input_path from import_run where id = :id").param("id", heldRun).query(String.class).single();
-        jdbc.sql("update import_run set status = 'FAILED', input_path = null, phase = 'superseded by an approved run' where id = :id")
-                .param("id", heldRun).update();
+        // Claimed in one transaction with its audit entry: two approvals cannot both run it.
+        String path = progressTx.execute(status -> {
+            String input = jdbc.sql("select input_path from import_run where id = :id and status = 'AWAITING_APPROVAL' "
+                    + "and input_path is not null for update").param("id", heldRun).query(String.class).optional().orElse(null);
+            if (input == null) {
+                throw new IllegalStateException("import run " + heldRun + " is not waiting for approval with its input kept (it is "
+                        + held.status() + "); run the import again with mass removal allowed");
+            }
+            boolean newer = jdbc.sql("select exists (select 1 from import_run where source = :source and status = 'SUCCEEDED' "
+                    + "and started_at > :held)").param("source", held.source()).param("held", java.sql.Timestamp.from(held.startedAt()))
+                    .query(Boolean.class).single();
+            if (newer) {
+                throw new IllegalStateException("source " + held.source() + " has been imported since this run was held; "
+                        + "approving it would bring back an older snapshot: import a current one instead");
+            }
+            jdbc.sql("update import_run set status = 'FAILED', input_path = null, phase = 'superseded by an approved run' where id = :id")
+                    .param("id", heldRun).update();
+            audit.record(approvedBy, "IMPORT_MASS_REMOVAL_APPROVED", "import_run", heldRun.toString(),
+                    Map.of("source", held.source(), "wouldRemove", held.wouldRemove() == null ? 0 : held.wouldRemove()));
+            return input;
+        });
         return submit(held.format(), new ImportOptions(held.source(), true, approvedBy), Path.of(path), held.inputName(), readerFor);
     }
 
@@ -145,10 +163,26 @@ public class ImportRuns {
             fail(id, e.problems());
             throw e;
         } catch (RuntimeException e) {
-            log.error("Import run {} failed", id, e);
-            fail(id, List.of(new ImportProblem(options.source(), 0, null, "the import failed: " + e.getMessage())));
+            // Messages of unexpected failures (a database error, say) can quote row content: neither the log
+            // nor the run gets them, only what kind of failure it was. DEBUG logging shows the whole story.
+            log.error("Import run {} failed unexpectedly: {}", id, kindOf(e));
+            log.debug("Import run {} failure", id, e);
+            fail(id, List.of(new ImportProblem(options.source(), 0, null,
+                    "the import failed unexpectedly (" + kindOf(e) + "); nothing was changed")));
             throw e;
         }
+    }
+
+    /** The exception's kind and, for database errors, the SQL state: no message text. */
+    private static String kindOf(Throwable e) {
+        StringBuilder kind = new StringBuilder(e.getClass().getSimpleName());
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                kind.append(", SQL state ").append(sql.getSQLState());
+                break;
+            }
+        }
+        return kind.toString();
     }
 
     private void fail(UUID id, List<ImportProblem> problems) {
@@ -174,7 +208,7 @@ public class ImportRuns {
     }
 
     private static final String SELECT = "select id, source, format, status, requested_by, started_at, finished_at, phase, progress_done, "
-            + "progress_total, summary, problems, input_name, would_remove from import_run";
+            + "progress_total, summary, problems, input_name, would_remove, input_path is not null input_kept from import_run";
 
     private Run map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         String summary = rs.getString("summary");
@@ -189,7 +223,7 @@ public class ImportRuns {
                 rs.getString("requested_by"), rs.getTimestamp("started_at").toInstant(), finished == null ? null : finished.toInstant(),
                 rs.getString("phase"), rs.getLong("progress_done"), rs.getLong("progress_total"),
                 summary == null ? null : json.readValue(summary, ImportSummary.class), problemList, rs.getString("input_name"),
-                wouldRemove == null ? null : ((Number) wouldRemove).intValue());
+                wouldRemove == null ? null : ((Number) wouldRemove).intValue(), rs.getBoolean("input_kept"));
     }
 
     /** Writes progress to the run's row at most a few times a second, outside the import's transaction. */

@@ -21,7 +21,8 @@ public final class RowWriter implements AutoCloseable {
 
     private final Entity entity;
     private final String source;
-    private final Runnable afterClose;
+    /** Told whether everything was written; a deferred writer copies its file in (or not) and removes it. */
+    private final java.util.function.Consumer<Boolean> afterClose;
     private final CSVPrinter printer;
     private final MessageDigest md5;
     private final List<Object> record = new ArrayList<>();
@@ -41,7 +42,7 @@ public final class RowWriter implements AutoCloseable {
      * @param target        where the COPY-format CSV goes: a COPY stream, or a file copied in later
      * @param afterClose    run once the target is closed (for a file: copy it into the stage)
      */
-    RowWriter(java.io.Writer target, Runnable afterClose, Entity entity, String source, java.util.function.Supplier<KnownRows> known, Problems problems,
+    RowWriter(java.io.Writer target, java.util.function.Consumer<Boolean> afterClose, Entity entity, String source, java.util.function.Supplier<KnownRows> known, Problems problems,
               StagedSnapshot.Origin origin, java.util.function.LongConsumer unchangedSink) {
         this.entity = entity;
         this.source = source;
@@ -150,12 +151,15 @@ public final class RowWriter implements AutoCloseable {
 
     @Override
     public void close() {
+        boolean written = false;
         try {
             printer.close(true);
+            written = true;
         } catch (IOException e) {
             throw new UncheckedIOException("staging " + entity.label() + " failed: " + e.getMessage(), e);
+        } finally {
+            afterClose.accept(written);
         }
-        afterClose.run();
         unchangedSink.accept(unchanged);
     }
 }

@@ -29,6 +29,7 @@ public final class StagedSnapshot {
     private static final List<Reference> REFERENCES = List.of(
             new Reference(Entity.ORGANISATION, "parent_id", Entity.ORGANISATION, "ref_a"),
             new Reference(Entity.ENROLMENT, "school_unit_id", Entity.ORGANISATION, "ref_a"),
+            new Reference(Entity.ENROLMENT, "person_id", Entity.PERSON, "ref_b"),
             new Reference(Entity.GROUP, "organisation_id", Entity.ORGANISATION, "ref_a"),
             new Reference(Entity.MEMBERSHIP, "group_id", Entity.GROUP, "ref_a"),
             new Reference(Entity.MEMBERSHIP, "person_id", Entity.PERSON, "ref_b"),
@@ -145,7 +146,7 @@ public final class StagedSnapshot {
         try {
             var copy = new org.postgresql.copy.PGCopyOutputStream(connection.unwrap(org.postgresql.PGConnection.class), RowWriter.copySql(entity), 1 << 16);
             return writer(entity, origin, rows, new java.io.BufferedWriter(new java.io.OutputStreamWriter(copy, java.nio.charset.StandardCharsets.UTF_8), 1 << 16),
-                    () -> { });
+                    written -> { });
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("could not start COPY into " + entity.stageTable(), e);
         }
@@ -161,9 +162,11 @@ public final class StagedSnapshot {
         try {
             java.nio.file.Path file = java.nio.file.Files.createTempFile("tilldela-" + entity.table(), ".csv");
             var out = java.nio.file.Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8);
-            return writer(entity, origin, rows, out, () -> {
+            return writer(entity, origin, rows, out, written -> {
                 try (var in = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8)) {
-                    connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(RowWriter.copySql(entity), in);
+                    if (written) {
+                        connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(RowWriter.copySql(entity), in);
+                    }
                 } catch (java.sql.SQLException | java.io.IOException e) {
                     throw new IllegalStateException("could not stage " + entity.label(), e);
                 } finally {
@@ -230,7 +233,8 @@ public final class StagedSnapshot {
         }
     }
 
-    private RowWriter writer(Entity entity, Origin origin, java.util.function.Supplier<KnownRows> rows, java.io.Writer target, Runnable afterClose) {
+    private RowWriter writer(Entity entity, Origin origin, java.util.function.Supplier<KnownRows> rows, java.io.Writer target,
+                             java.util.function.Consumer<Boolean> afterClose) {
         origins.put(entity, origin);
         return new RowWriter(target, afterClose, entity, source, rows, problems, origin, n -> unchanged.merge(entity, n, Long::sum));
     }
@@ -327,6 +331,7 @@ public final class StagedSnapshot {
                 jdbc.sql("analyze " + e.stageTable()).update();
                 jdbc.sql("analyze " + gone(e)).update();
             }
+            jdbc.sql("reset default_statistics_target").update(); // the live tables keep their full statistics
             return null;
         });
     }

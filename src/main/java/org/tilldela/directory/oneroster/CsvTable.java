@@ -123,8 +123,8 @@ final class CsvTable {
                 continue;
             }
             consumer.accept(new Row(record, line));
-            if (problems.full()) {
-                return;
+            if (problems.full() || Thread.currentThread().isInterrupted()) {
+                return; // enough to report, or the import is being abandoned
             }
         }
     }
@@ -154,6 +154,10 @@ final class CsvTable {
                 return null;
             }
             String v = record.get(column).trim();
+            if (v.indexOf('\u0000') >= 0) {
+                problem(column, "contains a NUL character, which no text field may hold");
+                return null;
+            }
             return v.isEmpty() ? null : v;
         }
 

@@ -98,6 +98,8 @@ public final class OneRosterReader implements SnapshotReader {
         private final Map<String, String[]> orgSchoolForms = new HashMap<>();
         /** 1.2: a student's grade and school form, for the enrolments roles.csv implies. */
         private final Map<String, String[]> studentPlacement = new HashMap<>();
+        /** 1.2: (user@org) of the student roles read, so that several periods at one school make one enrolment. */
+        private final Set<String> studentRolesSeen = new java.util.HashSet<>();
         /** Role of each guardian-type user, for the relation of guardian links. */
         private final Map<String, String> guardianRoles = new HashMap<>();
 
@@ -121,23 +123,26 @@ public final class OneRosterReader implements SnapshotReader {
             // threads. Only one COPY can run on the connection, so everything but persons goes through deferred
             // writers; all are opened (and the stored rows they compare with loaded) before the second thread starts.
             ExecutorService second = Executors.newSingleThreadExecutor(r -> new Thread(r, "oneroster-enrollments"));
-            ImportProgress shared = sharedProgress("users.csv", "enrollments.csv");
+            ImportProgress shared = v12 ? sharedProgress("users.csv", "roles.csv", "enrollments.csv") : sharedProgress("users.csv", "enrollments.csv");
+            String placementsUser = v12 ? "userSourcedId" : "sourcedId";
             try (RowWriter enrolments = stage.openDeferred(Entity.ENROLMENT, new Origin(placements, "sourcedId",
-                         v12 ? "orgSourcedId" : "orgSourcedIds", null));
+                         v12 ? "orgSourcedId" : "orgSourcedIds", placementsUser));
                  RowWriter duties = stage.openDeferred(Entity.DUTY, new Origin(placements, "sourcedId",
-                         v12 ? "orgSourcedId" : "orgSourcedIds", v12 ? "userSourcedId" : "sourcedId"));
+                         v12 ? "orgSourcedId" : "orgSourcedIds", placementsUser));
                  RowWriter memberships = stage.openDeferred(Entity.MEMBERSHIP, new Origin("enrollments.csv", "sourcedId",
                          "classSourcedId", "userSourcedId"))) {
                 Future<?> enrollmentsRead = second.submit(() -> {
                     readEnrollments(memberships, shared);
                     return null;
                 });
-                readUsers(v12, enrolments, duties, agents, shared);
-                if (v12) {
-                    readRoles(enrolments, duties);
-                }
+                boolean finished = false;
                 try {
+                    readUsers(v12, enrolments, duties, agents, shared);
+                    if (v12) {
+                        readRoles(enrolments, duties, shared);
+                    }
                     enrollmentsRead.get();
+                    finished = true;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while reading enrollments.csv", e);
@@ -146,11 +151,25 @@ public final class OneRosterReader implements SnapshotReader {
                         throw runtime;
                     }
                     throw new IOException(e.getCause());
+                } finally {
+                    if (!finished) {
+                        // something failed: stop the other thread before the writers it uses are closed
+                        second.shutdownNow();
+                        awaitQuietly(second);
+                    }
                 }
             } finally {
                 second.shutdownNow();
             }
             replayGuardianLinks(agents);
+        }
+
+        private static void awaitQuietly(ExecutorService executor) {
+            try {
+                executor.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** Progress of files read side by side, reported as one phase. */
@@ -353,8 +372,8 @@ public final class OneRosterReader implements SnapshotReader {
         }
 
         /** OneRoster 1.2: who is what where. */
-        private void readRoles(RowWriter enrolments, RowWriter duties) throws IOException {
-            CsvTable roles = open("roles.csv", concat(COMMON, "userSourcedId", "roleType", "role", "beginDate", "endDate", "orgSourcedId"));
+        private void readRoles(RowWriter enrolments, RowWriter duties, ImportProgress reportTo) throws IOException {
+            CsvTable roles = open("roles.csv", concat(COMMON, "userSourcedId", "roleType", "role", "beginDate", "endDate", "orgSourcedId"), reportTo);
             if (roles == null) {
                 return;
             }
@@ -373,6 +392,9 @@ public final class OneRosterReader implements SnapshotReader {
                     return;
                 }
                 if ("student".equals(role)) {
+                    if (!studentRolesSeen.add(user + "@" + org)) {
+                        return; // another student role at the same school (another period): one enrolment
+                    }
                     String[] placement = studentPlacement.getOrDefault(user, new String[2]);
                     writeEnrolment(enrolments, user, org, placement[0], placement[1], r.line());
                 } else if (GUARDIAN_ROLES.contains(role)) {
@@ -412,7 +434,7 @@ public final class OneRosterReader implements SnapshotReader {
                 String[] forms = orgSchoolForms.get(org);
                 schoolForm = forms != null && forms.length == 1 ? forms[0] : null;
             }
-            out.write(user + "@" + org, line, org, null, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), schoolForm, grade);
+            out.write(user + "@" + org, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), schoolForm, grade);
         }
 
         private void writeDuty(RowWriter out, String sourceId, String user, String org, String role, java.time.LocalDate begin,

@@ -34,11 +34,21 @@ class ImportUploads {
 
     UUID submitOneRoster(InputStream content, String fileName, String source, boolean allowMassRemoval, String user) throws IOException {
         ImportOptions options = new ImportOptions(source, allowMassRemoval, user);
+        String name = displayName(fileName);
         Files.createDirectories(dir);
         Path stored = dir.resolve(UUID.randomUUID() + ".zip");
         Files.copy(content, stored, StandardCopyOption.REPLACE_EXISTING);
-        String name = fileName == null || fileName.isBlank() ? "upload.zip" : Path.of(fileName).getFileName().toString();
         return runs.submit("ONEROSTER", options, stored, name, path -> new OneRosterReader(path, name));
+    }
+
+    /** The uploaded file's own name, for people to recognise; never used as a path. */
+    private static String displayName(String fileName) {
+        if (fileName == null || fileName.isBlank()) {
+            return "upload.zip";
+        }
+        String name = fileName.substring(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1).strip();
+        name = name.replaceAll("\\p{Cntrl}", "");
+        return name.isEmpty() ? "upload.zip" : name.substring(0, Math.min(name.length(), 200));
     }
 
     UUID submitSs12000(String baseUrl, String token, String source, boolean delta, boolean allowMassRemoval, String user) {

@@ -119,6 +119,9 @@ class DirectoryApiTest extends IntegrationTest {
         List<Map<String, Object>> masked = client(plainAdmin).get().uri("/api/v1/groups/{id}/members", target.group())
                 .retrieve().body(new ParameterizedTypeReference<>() { });
         Map<String, Object> hidden = masked.stream().filter(m -> target.person().toString().equals(m.get("personId"))).findFirst().orElseThrow();
+        // masked pupils come after the named ones: their place in alphabetical order would hint at their names
+        List<Object> maskedFlags = masked.stream().filter(m -> "PUPIL".equals(m.get("role"))).map(m -> m.get("masked")).toList();
+        assertThat(maskedFlags.indexOf(true)).isGreaterThan(maskedFlags.lastIndexOf(false));
         assertThat(hidden).containsEntry("masked", true).containsEntry("givenName", null).containsEntry("familyName", null)
                 .containsEntry("civicNumberMasked", null);
 
@@ -156,8 +159,18 @@ class DirectoryApiTest extends IntegrationTest {
         Integer notFound = client(plainAdmin).get().uri("/api/v1/groups/{id}/members", UUID.randomUUID())
                 .exchange((req, res) -> res.getStatusCode().value());
         assertThat(notFound).isEqualTo(HttpStatus.NOT_FOUND.value());
-        Integer anonymous = RestClient.create("http://localhost:" + port).get().uri("/api/v1/organisations")
-                .exchange((req, res) -> res.getStatusCode().value());
-        assertThat(anonymous).isEqualTo(HttpStatus.UNAUTHORIZED.value());
+        var anonymous = RestClient.create("http://localhost:" + port).get().uri("/api/v1/organisations")
+                .exchange((req, res) -> Map.entry(res.getStatusCode().value(), String.valueOf(res.getHeaders().getFirst("WWW-Authenticate"))));
+        assertThat(anonymous.getKey()).isEqualTo(HttpStatus.UNAUTHORIZED.value());
+        // no Basic challenge: browsers must not prompt for and cache credentials (forged cross-site requests would carry them)
+        assertThat(anonymous.getValue()).doesNotContain("Basic");
+    }
+
+    @Test
+    void anAccountWithoutTheDirectoryRightIsRefused() {
+        String onlyProtected = "only-" + source;
+        accounts.create(onlyProtected, "No directory right", PASSWORD, EnumSet.of(AdminRight.VIEW_PROTECTED_IDENTITIES), "test");
+        Integer status = client(onlyProtected).get().uri("/api/v1/organisations").exchange((req, res) -> res.getStatusCode().value());
+        assertThat(status).isEqualTo(HttpStatus.FORBIDDEN.value());
     }
 }

@@ -1,0 +1,52 @@
+package org.tilldela.directory;
+
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * The directory's change journal as events: what each import changed, in order. Listeners of
+ * {@link DirectoryChangesRecorded} read the run they were told about with {@link #ofImport}; a module
+ * catching up reads {@link #after} from the last sequence it handled.
+ */
+@Service
+public class DirectoryJournal {
+
+    private final JdbcClient jdbc;
+
+    DirectoryJournal(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Every change one import recorded, in order. */
+    public List<DirectoryEvent> ofImport(UUID importRunId) {
+        return jdbc.sql(SELECT + " where import_run_id = :run order by seq").param("run", importRunId).query(this::event).list();
+    }
+
+    /**
+     * Changes after a sequence number, oldest first, at most {@code limit}. Sequence numbers are
+     * assigned as imports write them; imports of different sources may commit out of order, so a reader
+     * that must not miss anything re-reads from a little before its last position or reads by import.
+     */
+    public List<DirectoryEvent> after(long sequence, int limit) {
+        return jdbc.sql(SELECT + " where seq > :seq order by seq limit :limit").param("seq", sequence).param("limit", limit)
+                .query(this::event).list();
+    }
+
+    private static final String SELECT = "select seq, import_run_id, recorded_at, kind, person_id, group_id from directory_change";
+
+    private DirectoryEvent event(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        long seq = rs.getLong("seq");
+        UUID run = rs.getObject("import_run_id", UUID.class);
+        var at = rs.getTimestamp("recorded_at").toInstant();
+        UUID person = rs.getObject("person_id", UUID.class);
+        return switch (rs.getString("kind")) {
+            case "PERSON_JOINED" -> new DirectoryEvent.PersonJoined(seq, run, at, person);
+            case "PERSON_MOVED" -> new DirectoryEvent.PersonMoved(seq, run, at, person);
+            case "PERSON_LEFT" -> new DirectoryEvent.PersonLeft(seq, run, at, person);
+            case "GROUP_CHANGED" -> new DirectoryEvent.GroupChanged(seq, run, at, rs.getObject("group_id", UUID.class));
+            default -> throw new IllegalStateException("unknown journal entry kind " + rs.getString("kind"));
+        };
+    }
+}
