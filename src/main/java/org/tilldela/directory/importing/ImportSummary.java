@@ -21,10 +21,23 @@ public record ImportSummary(UUID runId, String source, Map<String, Counts> entit
         return entities.values().stream().anyMatch(Counts::changedAnything);
     }
 
+    /** Counts per entity in the model's order (stored as jsonb, the map itself comes back in another). */
+    public java.util.List<Map.Entry<String, Counts>> inEntityOrder() {
+        java.util.List<Map.Entry<String, Counts>> ordered = new java.util.ArrayList<>();
+        for (Entity e : Entity.values()) {
+            Counts c = entities.get(e.label());
+            if (c != null) {
+                ordered.add(Map.entry(e.label(), c));
+            }
+        }
+        return ordered;
+    }
+
     public String toText() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%-14s %9s %9s %9s %9s%n", "", "created", "updated", "removed", "unchanged"));
-        entities.forEach((name, c) -> sb.append(String.format("%-14s %9d %9d %9d %9d%n", name, c.created(), c.updated(), c.removed(), c.unchanged())));
+        inEntityOrder().forEach(entry -> sb.append(String.format("%-14s %9d %9d %9d %9d%n", entry.getKey(), entry.getValue().created(),
+                entry.getValue().updated(), entry.getValue().removed(), entry.getValue().unchanged())));
         sb.append(String.format("changes journalled: %d; took %.1f s%n", changesRecorded, durationMillis / 1000.0));
         return sb.toString();
     }

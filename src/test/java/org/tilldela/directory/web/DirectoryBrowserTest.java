@@ -140,4 +140,36 @@ class DirectoryBrowserTest extends IntegrationTest {
             BrowserSupport.screenshot(page, "06-class-in-swedish");
         }
     }
+
+    @Test
+    void adminUploadsAOneRosterPackageAndWatchesItToTheSummary(@TempDir Path dir) {
+        Path zip = dir.resolve("upload.zip");
+        new MunicipalityGenerator(new MunicipalityGenerator.Settings(300, 31, "da", 0, 0)).writeTo(zip);
+        String source = "upload-" + UUID.randomUUID().toString().substring(0, 8);
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("da-DK"))) {
+            Page page = context.newPage();
+            page.navigate("http://localhost:" + port + "/login");
+            page.getByLabel("Brugernavn").fill(admin);
+            page.getByLabel("Adgangskode").fill(PASSWORD);
+            page.getByLabel("Adgangskode").press("Enter");
+            page.waitForURL(url -> url.contains("/directory"));
+
+            page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Import").setExact(true)).click();
+            assertThat(page.locator("h1").textContent()).isEqualTo("Import");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "07-imports-danish");
+
+            page.getByLabel("Zip-fil med OneRoster 1.1 eller 1.2").setInputFiles(zip);
+            page.locator("#source").fill(source);
+            page.locator("form[action='/imports/oneroster'] button[type=submit]").click();
+            page.waitForURL(url -> url.matches(".*/imports/[0-9a-f-]{36}$"));
+            // htmx polls the status until the run is over, then the summary shows
+            page.locator("#summary-heading").waitFor();
+            assertThat(page.locator("#run-status [role=status]").textContent()).isEqualTo("Gennemført");
+            assertThat(page.locator("table.summary").textContent()).contains("Personer").contains("300");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "08-import-summary-danish");
+        }
+        assertThat(jdbc.sql("select count(*) from person where source = :s").param("s", source).query(Long.class).single()).isEqualTo(300);
+    }
 }
