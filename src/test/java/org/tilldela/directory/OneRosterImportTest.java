@@ -224,6 +224,27 @@ class OneRosterImportTest extends DirectoryImportTestSupport {
                 .param("s", source).query(String.class).list();
     }
 
+    @Test
+    void guardianLinksAreTheSameWhicheverSideListsThem() {
+        String pupilsOnly = newSource("agents-pupils");
+        OneRosterPackage fromPupils = OneRosterPackage.small();
+        fromPupils.users.replaceAll(u -> u.role().equals("guardian") || u.role().equals("parent") ? u.withAgents("") : u);
+        importZip(pupilsOnly, fromPupils.writeV11(tmp.resolve("pupils-side.zip")));
+
+        String guardiansOnly = newSource("agents-guardians");
+        OneRosterPackage fromGuardians = OneRosterPackage.small();
+        fromGuardians.users.replaceAll(u -> u.role().equals("student") ? u.withAgents("") : u);
+        importZip(guardiansOnly, fromGuardians.writeV11(tmp.resolve("guardians-side.zip")));
+
+        String guardiansOnly12 = newSource("agents-guardians12");
+        importZip(guardiansOnly12, fromGuardians.writeV12(tmp.resolve("guardians-side12.zip")));
+
+        List<String> expected = List.of("g1>p1:GUARDIAN", "g2>p1:PARENT", "g1>p2:GUARDIAN");
+        assertThat(guardianLinks(pupilsOnly)).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(guardianLinks(guardiansOnly)).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(guardianLinks(guardiansOnly12)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
     private List<String> guardianLinks(String source) {
         return jdbc.sql("select g.source_id || '>' || c.source_id || ':' || l.relation from guardian_link l join person g on g.id = l.guardian_id "
                         + "join person c on c.id = l.child_id where l.source = :s order by 1")

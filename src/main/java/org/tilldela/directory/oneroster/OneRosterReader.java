@@ -100,6 +100,8 @@ public final class OneRosterReader implements SnapshotReader {
         private final Map<String, String[]> studentPlacement = new HashMap<>();
         /** 1.2: (user@org) of the student roles read, so that several periods at one school make one enrolment. */
         private final Set<String> studentRolesSeen = new java.util.HashSet<>();
+        /** Who is a student, for the direction of guardian links. */
+        private final Set<String> students = new java.util.HashSet<>();
         /** Role of each guardian-type user, for the relation of guardian links. */
         private final Map<String, String> guardianRoles = new HashMap<>();
 
@@ -359,6 +361,8 @@ public final class OneRosterReader implements SnapshotReader {
                     }
                     if (GUARDIAN_ROLES.contains(role)) {
                         guardianRoles.put(id, role);
+                    } else if ("student".equals(role)) {
+                        students.add(id);
                     }
                     for (String org : r.list("orgSourcedIds")) {
                         if ("student".equals(role)) {
@@ -392,6 +396,7 @@ public final class OneRosterReader implements SnapshotReader {
                     return;
                 }
                 if ("student".equals(role)) {
+                    students.add(user);
                     if (!studentRolesSeen.add(user + "@" + org)) {
                         return; // another student role at the same school (another period): one enrolment
                     }
@@ -445,9 +450,15 @@ public final class OneRosterReader implements SnapshotReader {
         private void replayGuardianLinks(GuardianPairs agents) {
             progress.phase("guardian links", agents.size());
             try (RowWriter out = stage.open(Entity.GUARDIAN_LINK, new Origin("users.csv", "sourcedId", "agentSourcedIds", "sourcedId"))) {
-                agents.forEach((child, guardian, line) -> {
-                    if (guardianRoles.containsKey(child)) {
-                        return; // a guardian's own row lists their children: the same link seen from the other side
+                Set<String> written = new java.util.HashSet<>();
+                agents.forEach((user, agent, line) -> {
+                    // A student's row lists their guardians, a guardian's row their children; packages fill either
+                    // side or both. The roles settle which is which; with neither known, the row is the child's.
+                    boolean userIsChild = students.contains(user) || (!students.contains(agent) && !guardianRoles.containsKey(user));
+                    String child = userIsChild ? user : agent;
+                    String guardian = userIsChild ? agent : user;
+                    if (child.equals(guardian) || !written.add(child + ">" + guardian)) {
+                        return; // the same link seen from the other side
                     }
                     String relation = switch (guardianRoles.getOrDefault(guardian, "guardian")) {
                         case "parent" -> "PARENT";
@@ -463,8 +474,8 @@ public final class OneRosterReader implements SnapshotReader {
     }
 
     /**
-     * (user, agent, line) as read from users.csv, kept until every guardian's role is known: which side of a
-     * link a row is, and the relation, depend on it. In memory — a few tens of MB at a million persons.
+     * (user, agent, line) as read from users.csv, kept until everyone's role is known: which side of a link
+     * a row is, and the relation, depend on it. In memory — a few tens of MB at a million persons.
      */
     private static final class GuardianPairs {
         interface Visitor {
