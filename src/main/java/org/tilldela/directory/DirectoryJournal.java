@@ -1,5 +1,7 @@
 package org.tilldela.directory;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,7 +38,7 @@ public class DirectoryJournal {
 
     private static final String SELECT = "select seq, import_run_id, recorded_at, kind, person_id, group_id from directory_change";
 
-    private DirectoryEvent event(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+    private DirectoryEvent event(ResultSet rs, int n) throws SQLException {
         long seq = rs.getLong("seq");
         UUID run = rs.getObject("import_run_id", UUID.class);
         var at = rs.getTimestamp("recorded_at").toInstant();

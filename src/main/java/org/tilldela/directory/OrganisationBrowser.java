@@ -1,9 +1,14 @@
 package org.tilldela.directory;
 
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -152,14 +157,14 @@ public class OrganisationBrowser {
         }
     }
 
-    private Member member(java.sql.ResultSet rs, Viewer viewer, String role) throws java.sql.SQLException {
+    private Member member(ResultSet rs, Viewer viewer, String role) throws SQLException {
         boolean isProtected = !"NONE".equals(rs.getString("protection"));
         boolean masked = isProtected && !viewer.mayViewProtected();
         return new Member(rs.getObject("id", UUID.class), masked ? null : rs.getString("given_name"), masked ? null : rs.getString("family_name"),
                 masked, isProtected, role, masked ? null : maskCivicNumber(rs.getString("civic_number")));
     }
 
-    private static final java.util.regex.Pattern BIRTH_DATE = java.util.regex.Pattern.compile("^(\\d{8}|\\d{6})(?=[-+]?\\d{4}$)");
+    private static final Pattern BIRTH_DATE = Pattern.compile("^(\\d{8}|\\d{6})(?=[-+]?\\d{4}$)");
 
     /**
      * The birth-date part only (YYYYMMDD or YYMMDD / DDMMYY): the full civic number is never shown by
@@ -169,7 +174,7 @@ public class OrganisationBrowser {
         if (civic == null) {
             return null;
         }
-        java.util.regex.Matcher m = BIRTH_DATE.matcher(civic.strip());
+        Matcher m = BIRTH_DATE.matcher(civic.strip());
         return m.find() ? m.group(1) + "-****" : null;
     }
 
@@ -177,15 +182,15 @@ public class OrganisationBrowser {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    private Organisation mapOrganisation(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-        java.sql.Array forms = rs.getArray("school_forms");
+    private Organisation mapOrganisation(ResultSet rs, int n) throws SQLException {
+        Array forms = rs.getArray("school_forms");
         return new Organisation(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("kind"), rs.getObject("parent_id", UUID.class),
                 rs.getString("school_unit_code"), rs.getString("municipality_code"),
                 forms == null ? List.of() : List.of((String[]) forms.getArray()), rs.getString("source"),
                 rs.getLong("child_units"), rs.getLong("groups"), rs.getLong("pupils"), rs.getLong("staff"));
     }
 
-    private Group mapGroup(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+    private Group mapGroup(ResultSet rs, int n) throws SQLException {
         return new Group(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("kind"), rs.getObject("organisation_id", UUID.class),
                 rs.getString("organisation_name"), rs.getString("school_form"), rs.getString("grades"), rs.getLong("members"));
     }

@@ -1,6 +1,8 @@
 package org.tilldela.governance;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -46,7 +48,7 @@ public class AdminAccounts implements UserDetailsService {
         for (AdminRight right : rights) {
             jdbc.sql("insert into admin_right (username, right_name) values (:u, :r)").param("u", username).param("r", right.name()).update();
         }
-        audit.record(createdBy, "ADMIN_ACCOUNT_CREATED", "admin_account", username, java.util.Map.of("rights", rights.stream().map(Enum::name).sorted().toList()));
+        audit.record(createdBy, "ADMIN_ACCOUNT_CREATED", "admin_account", username, Map.of("rights", rights.stream().map(Enum::name).sorted().toList()));
     }
 
     @Override
@@ -56,7 +58,7 @@ public class AdminAccounts implements UserDetailsService {
         Account account = jdbc.sql("select username, password_hash, enabled from admin_account where username = :u").param("u", username)
                 .query((rs, n) -> new Account(rs.getString(1), rs.getString(2), rs.getBoolean(3))).optional()
                 .orElseThrow(() -> new UsernameNotFoundException("no such administrator"));
-        List<SimpleGrantedAuthority> authorities = new java.util.ArrayList<>();
+        List<SimpleGrantedAuthority> authorities = new ArrayList<>();
         authorities.add(new SimpleGrantedAuthority("ROLE_ADMIN"));
         jdbc.sql("select right_name from admin_right where username = :u").param("u", username).query(String.class).list()
                 .forEach(r -> authorities.add(new SimpleGrantedAuthority(AdminRight.valueOf(r).authority())));

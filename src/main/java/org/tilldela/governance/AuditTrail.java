@@ -1,5 +1,7 @@
 package org.tilldela.governance;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -28,7 +30,7 @@ public class AuditTrail {
     }
 
     /** Audit entries about one target, newest first (for administrators and tests). */
-    public java.util.List<Entry> about(String targetType, String targetId) {
+    public List<Entry> about(String targetType, String targetId) {
         return jdbc.sql("select occurred_at, actor, action, target_type, target_id, detail::text detail from audit_event "
                         + "where target_type = :type and target_id = :target order by id desc")
                 .param("type", targetType).param("target", targetId)
@@ -36,6 +38,6 @@ public class AuditTrail {
                         rs.getString("target_type"), rs.getString("target_id"), rs.getString("detail"))).list();
     }
 
-    public record Entry(java.time.Instant occurredAt, String actor, String action, String targetType, String targetId, String detail) {
+    public record Entry(Instant occurredAt, String actor, String action, String targetType, String targetId, String detail) {
     }
 }

@@ -1,6 +1,7 @@
 package org.tilldela.platform;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import org.springframework.context.annotation.Bean;
@@ -25,7 +26,7 @@ class WebConfiguration implements WebMvcConfigurer {
         CookieLocaleResolver resolver = new CookieLocaleResolver("tilldela-lang");
         resolver.setCookieMaxAge(Duration.ofDays(365));
         resolver.setDefaultLocaleFunction(request -> {
-            for (var range : java.util.Collections.list(request.getLocales())) {
+            for (var range : Collections.list(request.getLocales())) {
                 for (Locale supported : SUPPORTED) {
                     if (supported.getLanguage().equals(range.getLanguage())) {
                         return supported;

@@ -5,6 +5,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.tilldela.directory.DirectoryStats;
@@ -41,7 +42,7 @@ public class BenchmarkCommand {
         public Integer call() throws Exception {
             if (Files.exists(workDir)) {
                 try (var paths = Files.walk(workDir)) {
-                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
             Files.createDirectories(workDir);

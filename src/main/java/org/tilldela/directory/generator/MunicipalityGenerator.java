@@ -1,5 +1,8 @@
 package org.tilldela.directory.generator;
 
+import java.io.BufferedOutputStream;
+import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -8,13 +11,17 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.SplittableRandom;
-
+import java.util.function.Supplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import net.datafaker.Faker;
@@ -62,7 +69,7 @@ public final class MunicipalityGenerator {
 
     private static final String SCHOOL_YEAR = "2026";
     private static final int CLASS_SIZE = 25;
-    private static final java.time.LocalDateTime ENTRY_TIME = java.time.LocalDateTime.of(2026, 1, 1, 0, 0);
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2026, 1, 1, 0, 0);
 
     private final Settings settings;
     private final boolean swedish;
@@ -89,8 +96,8 @@ public final class MunicipalityGenerator {
         plan();
     }
 
-    private static String[] distinct(int n, java.util.function.Supplier<String> draw) {
-        java.util.LinkedHashSet<String> set = new java.util.LinkedHashSet<>();
+    private static String[] distinct(int n, Supplier<String> draw) {
+        LinkedHashSet<String> set = new LinkedHashSet<>();
         for (int i = 0; i < n * 20 && set.size() < n; i++) {
             set.add(draw.get());
         }
@@ -194,7 +201,7 @@ public final class MunicipalityGenerator {
     }
 
     public Result writeTo(Path zip) {
-        try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(new java.io.BufferedOutputStream(file, 1 << 16))) {
+        try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(file, 1 << 16))) {
             out.setLevel(1);
             Counter counter = new Counter();
             entry(out, "manifest.csv", List.of("propertyName", "value"), this::manifest);
@@ -234,7 +241,7 @@ public final class MunicipalityGenerator {
         entry.setTimeLocal(ENTRY_TIME);
         out.putNextEntry(entry);
         Writer writer = new OutputStreamWriter(new NonClosing(out), StandardCharsets.UTF_8);
-        CSVPrinter printer = new CSVPrinter(new java.io.BufferedWriter(writer, 1 << 16), CSVFormat.RFC4180.builder()
+        CSVPrinter printer = new CSVPrinter(new BufferedWriter(writer, 1 << 16), CSVFormat.RFC4180.builder()
                 .setRecordSeparator("\n").get());
         printer.printRecord(header);
         rows.write(printer);
@@ -335,7 +342,7 @@ public final class MunicipalityGenerator {
             String given = givenNames[r.nextInt(givenNames.length)];
             String family = familyNames[r.nextInt(familyNames.length)];
             if (variation(i) == Variation.RENAMED) {
-                family = familyNames[(java.util.Arrays.asList(familyNames).indexOf(family) + 1) % familyNames.length];
+                family = familyNames[(Arrays.asList(familyNames).indexOf(family) + 1) % familyNames.length];
             }
             String marking = r.nextInt(100) == 0 ? (r.nextBoolean() ? "Skyddad folkbokföring" : "Sekretessmarkering") : "Ingen";
             String id = personId(i);
@@ -398,7 +405,7 @@ public final class MunicipalityGenerator {
         return n;
     }
 
-    /** Independent streams per person: java.util.Random's first draws correlate for neighbouring seeds. */
+    /** Independent streams per person: Random's first draws correlate for neighbouring seeds. */
     private static SplittableRandom rng(long seed, long index) {
         return new SplittableRandom(new SplittableRandom(seed).nextLong() ^ (index * 0x9E3779B97F4A7C15L));
     }
@@ -431,12 +438,12 @@ public final class MunicipalityGenerator {
     }
 
     private static String ascii(String s) {
-        String n = java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD).replaceAll("\\p{M}", "");
+        String n = Normalizer.normalize(s, Normalizer.Form.NFD).replaceAll("\\p{M}", "");
         return n.replace("ø", "o").replace("Ø", "O").replace("æ", "ae").replace("Æ", "Ae").replaceAll("[^A-Za-z]", "");
     }
 
     /** Lets a CSV writer be closed per entry without closing the zip. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
+    private static final class NonClosing extends FilterOutputStream {
         NonClosing(OutputStream out) {
             super(out);
         }

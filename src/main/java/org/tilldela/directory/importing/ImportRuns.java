@@ -1,7 +1,11 @@
 package org.tilldela.directory.importing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -88,7 +93,7 @@ public class ImportRuns {
     }
 
     /** Queues an import that reads from somewhere else than a stored file (an SS 12000 server). */
-    public UUID submit(String format, ImportOptions options, String inputName, java.util.function.Supplier<SnapshotReader> reader) {
+    public UUID submit(String format, ImportOptions options, String inputName, Supplier<SnapshotReader> reader) {
         UUID id = UUID.randomUUID();
         insert(id, format, options, inputName, null);
         background.submit(() -> {
@@ -116,7 +121,7 @@ public class ImportRuns {
                         + held.status() + "); run the import again with mass removal allowed");
             }
             boolean newer = jdbc.sql("select exists (select 1 from import_run where source = :source and status = 'SUCCEEDED' "
-                    + "and started_at > :held)").param("source", held.source()).param("held", java.sql.Timestamp.from(held.startedAt()))
+                    + "and started_at > :held)").param("source", held.source()).param("held", Timestamp.from(held.startedAt()))
                     .query(Boolean.class).single();
             if (newer) {
                 throw new IllegalStateException("source " + held.source() + " has been imported since this run was held; "
@@ -177,7 +182,7 @@ public class ImportRuns {
     private static String kindOf(Throwable e) {
         StringBuilder kind = new StringBuilder(e.getClass().getSimpleName());
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 kind.append(", SQL state ").append(sql.getSQLState());
                 break;
             }
@@ -210,14 +215,14 @@ public class ImportRuns {
     private static final String SELECT = "select id, source, format, status, requested_by, started_at, finished_at, phase, progress_done, "
             + "progress_total, summary, problems, input_name, would_remove, input_path is not null input_kept from import_run";
 
-    private Run map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+    private Run map(ResultSet rs, int n) throws SQLException {
         String summary = rs.getString("summary");
         String problems = rs.getString("problems");
         List<ImportProblem> problemList = new ArrayList<>();
         if (problems != null) {
             problemList.addAll(List.of(json.readValue(problems, ImportProblem[].class)));
         }
-        java.sql.Timestamp finished = rs.getTimestamp("finished_at");
+        Timestamp finished = rs.getTimestamp("finished_at");
         Object wouldRemove = rs.getObject("would_remove");
         return new Run(rs.getObject("id", UUID.class), rs.getString("source"), rs.getString("format"), Status.valueOf(rs.getString("status")),
                 rs.getString("requested_by"), rs.getTimestamp("started_at").toInstant(), finished == null ? null : finished.toInstant(),
@@ -269,7 +274,7 @@ public class ImportRuns {
     private static void deleteQuietly(Path p) {
         try {
             Files.deleteIfExists(p);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             log.warn("Could not delete stored import input {}", p.getFileName());
         }
     }

@@ -1,6 +1,8 @@
 package org.tilldela.directory.importing;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -22,8 +24,8 @@ public record ImportSummary(UUID runId, String source, Map<String, Counts> entit
     }
 
     /** Counts per entity in the model's order (stored as jsonb, the map itself comes back in another). */
-    public java.util.List<Map.Entry<String, Counts>> inEntityOrder() {
-        java.util.List<Map.Entry<String, Counts>> ordered = new java.util.ArrayList<>();
+    public List<Map.Entry<String, Counts>> inEntityOrder() {
+        List<Map.Entry<String, Counts>> ordered = new ArrayList<>();
         for (Entity e : Entity.values()) {
             Counts c = entities.get(e.label());
             if (c != null) {

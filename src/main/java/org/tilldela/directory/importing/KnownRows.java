@@ -1,6 +1,7 @@
 package org.tilldela.directory.importing;
 
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * What is stored of one entity of one source — each row's id and content hash — held in memory while a
@@ -101,7 +102,7 @@ final class KnownRows {
     }
 
     /** Calls back with each stored row the input did not have. */
-    void forEachUnseen(java.util.function.Consumer<UUID> consumer) {
+    void forEachUnseen(Consumer<UUID> consumer) {
         for (int base = 0; base < slots.length; base += STRIDE) {
             if (!free(base) && slots[base + LINE] == 0) {
                 consumer.accept(new UUID(slots[base + ID_HI], slots[base + ID_LO]));

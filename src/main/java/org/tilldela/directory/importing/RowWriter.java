@@ -2,12 +2,16 @@ package org.tilldela.directory.importing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -22,19 +26,19 @@ public final class RowWriter implements AutoCloseable {
     private final Entity entity;
     private final String source;
     /** Told whether everything was written; a deferred writer copies its file in (or not) and removes it. */
-    private final java.util.function.Consumer<Boolean> afterClose;
+    private final Consumer<Boolean> afterClose;
     private final CSVPrinter printer;
     private final MessageDigest md5;
     private final List<Object> record = new ArrayList<>();
     private final StringBuilder hashInput = new StringBuilder(256);
     /** What is stored already (null when everything read is to be staged). */
-    private final java.util.function.Supplier<KnownRows> knownSupplier;
+    private final Supplier<KnownRows> knownSupplier;
     private KnownRows known;
     private boolean knownResolved;
     private final Problems problems;
     private final StagedSnapshot.Origin origin;
     /** Told, at close, how many rows were recognised as unchanged. */
-    private final java.util.function.LongConsumer unchangedSink;
+    private final LongConsumer unchangedSink;
     private long rows;
     private long unchanged;
 
@@ -42,8 +46,8 @@ public final class RowWriter implements AutoCloseable {
      * @param target        where the COPY-format CSV goes: a COPY stream, or a file copied in later
      * @param afterClose    run once the target is closed (for a file: copy it into the stage)
      */
-    RowWriter(java.io.Writer target, java.util.function.Consumer<Boolean> afterClose, Entity entity, String source, java.util.function.Supplier<KnownRows> known, Problems problems,
-              StagedSnapshot.Origin origin, java.util.function.LongConsumer unchangedSink) {
+    RowWriter(Writer target, Consumer<Boolean> afterClose, Entity entity, String source, Supplier<KnownRows> known, Problems problems,
+              StagedSnapshot.Origin origin, LongConsumer unchangedSink) {
         this.entity = entity;
         this.source = source;
         this.knownSupplier = known;

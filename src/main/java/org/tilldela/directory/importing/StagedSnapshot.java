@@ -1,12 +1,37 @@
 package org.tilldela.directory.importing;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyInputStream;
+import org.postgresql.copy.PGCopyOutputStream;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -48,21 +73,21 @@ public final class StagedSnapshot {
     private final Problems problems = new Problems();
     private final Map<Entity, Origin> origins = new EnumMap<>(Entity.class);
     /** Stored rows per entity, for the entities whose writers filter what they stage. */
-    private final Map<Entity, java.util.concurrent.CompletableFuture<KnownRows>> known = new EnumMap<>(Entity.class);
+    private final Map<Entity, CompletableFuture<KnownRows>> known = new EnumMap<>(Entity.class);
     /** Loads stored rows on connections of their own, while reading goes on (see {@link #startLoading}). */
-    private java.util.concurrent.ExecutorService loaders;
-    private final javax.sql.DataSource dataSource;
+    private ExecutorService loaders;
+    private final DataSource dataSource;
     /** Rows found unchanged per entity (not staged, or dropped from a prefilled stage). */
     private final Map<Entity, Long> unchanged = new EnumMap<>(Entity.class);
     private boolean prefilled;
     private boolean opened;
     /** Milliseconds per step, so that a slow import can be explained. */
-    private final Map<String, Long> timings = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, Long> timings = Collections.synchronizedMap(new LinkedHashMap<>());
 
     /** From how many new rows on a first import into an empty table defers building its secondary indexes. */
     private final long deferIndexesFrom;
 
-    StagedSnapshot(javax.sql.DataSource dataSource, Connection connection, JdbcClient jdbc, String source, long deferIndexesFrom) {
+    StagedSnapshot(DataSource dataSource, Connection connection, JdbcClient jdbc, String source, long deferIndexesFrom) {
         this.dataSource = dataSource;
         this.deferIndexesFrom = deferIndexesFrom;
         this.connection = connection;
@@ -74,7 +99,7 @@ public final class StagedSnapshot {
         return timings;
     }
 
-    private <T> T timed(String step, java.util.function.Supplier<T> work) {
+    private <T> T timed(String step, Supplier<T> work) {
         long t = System.nanoTime();
         try {
             return work.get();
@@ -92,12 +117,12 @@ public final class StagedSnapshot {
     }
 
     /** The school form codes Tilldela knows (school forms are data: see table school_form). */
-    public java.util.Set<String> schoolForms() {
-        return new java.util.HashSet<>(jdbc.sql("select code from school_form").query(String.class).list());
+    public Set<String> schoolForms() {
+        return new HashSet<>(jdbc.sql("select code from school_form").query(String.class).list());
     }
 
     /** Ids of organisations and groups, referred to by many rows each: computed once. */
-    private final Map<String, UUID> unitIds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, UUID> unitIds = new ConcurrentHashMap<>();
 
     public UUID id(Entity entity, String sourceId) {
         if (entity == Entity.ORGANISATION || entity == Entity.GROUP) {
@@ -142,12 +167,12 @@ public final class StagedSnapshot {
      * A connection runs one COPY at a time: close it before opening the next.
      */
     public RowWriter open(Entity entity, Origin origin) {
-        java.util.function.Supplier<KnownRows> rows = stored(entity);
+        Supplier<KnownRows> rows = stored(entity);
         try {
-            var copy = new org.postgresql.copy.PGCopyOutputStream(connection.unwrap(org.postgresql.PGConnection.class), RowWriter.copySql(entity), 1 << 16);
-            return writer(entity, origin, rows, new java.io.BufferedWriter(new java.io.OutputStreamWriter(copy, java.nio.charset.StandardCharsets.UTF_8), 1 << 16),
+            var copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class), RowWriter.copySql(entity), 1 << 16);
+            return writer(entity, origin, rows, new BufferedWriter(new OutputStreamWriter(copy, StandardCharsets.UTF_8), 1 << 16),
                     written -> { });
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("could not start COPY into " + entity.stageTable(), e);
         }
     }
@@ -158,23 +183,23 @@ public final class StagedSnapshot {
      * writer and close it after (try-with-resources, declared first, does both).
      */
     public RowWriter openDeferred(Entity entity, Origin origin) {
-        java.util.function.Supplier<KnownRows> rows = stored(entity);
+        Supplier<KnownRows> rows = stored(entity);
         try {
-            java.nio.file.Path file = java.nio.file.Files.createTempFile("tilldela-" + entity.table(), ".csv");
-            var out = java.nio.file.Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8);
+            Path file = Files.createTempFile("tilldela-" + entity.table(), ".csv");
+            var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             return writer(entity, origin, rows, out, written -> {
-                try (var in = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8)) {
+                try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                     if (written) {
-                        connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(RowWriter.copySql(entity), in);
+                        connection.unwrap(PGConnection.class).getCopyAPI().copyIn(RowWriter.copySql(entity), in);
                     }
-                } catch (java.sql.SQLException | java.io.IOException e) {
+                } catch (SQLException | IOException e) {
                     throw new IllegalStateException("could not stage " + entity.label(), e);
                 } finally {
                     file.toFile().delete();
                 }
             });
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -191,18 +216,18 @@ public final class StagedSnapshot {
         if (loaders != null) {
             return;
         }
-        loaders = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+        loaders = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "stored-rows-" + source);
             t.setDaemon(true);
             return t;
         });
         for (Entity e : LOAD_ORDER) {
-            known.put(e, java.util.concurrent.CompletableFuture.supplyAsync(() -> timed("load stored " + e.label(), () -> load(e)), loaders));
+            known.put(e, CompletableFuture.supplyAsync(() -> timed("load stored " + e.label(), () -> load(e)), loaders));
         }
     }
 
     /** What is stored of the entity, when first needed; null when the stage was prefilled instead. */
-    private java.util.function.Supplier<KnownRows> stored(Entity entity) {
+    private Supplier<KnownRows> stored(Entity entity) {
         opened = true;
         if (prefilled) {
             return null;
@@ -220,7 +245,7 @@ public final class StagedSnapshot {
         return timed("wait for stored " + entity.label(), () -> {
             try {
                 return loadingRows.join();
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             }
         });
@@ -233,8 +258,8 @@ public final class StagedSnapshot {
         }
     }
 
-    private RowWriter writer(Entity entity, Origin origin, java.util.function.Supplier<KnownRows> rows, java.io.Writer target,
-                             java.util.function.Consumer<Boolean> afterClose) {
+    private RowWriter writer(Entity entity, Origin origin, Supplier<KnownRows> rows, Writer target,
+                             Consumer<Boolean> afterClose) {
         origins.put(entity, origin);
         return new RowWriter(target, afterClose, entity, source, rows, problems, origin, n -> unchanged.merge(entity, n, Long::sum));
     }
@@ -255,16 +280,16 @@ public final class StagedSnapshot {
             }
             // COPY out as text: several times faster than a result set for millions of (uuid, uuid) pairs
             String sql = "copy (select id, content_hash from " + e.table() + " where source = " + quoted(source) + ") to stdout";
-            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
-                    new org.postgresql.copy.PGCopyInputStream(own.unwrap(org.postgresql.PGConnection.class), sql),
-                    java.nio.charset.StandardCharsets.US_ASCII), 1 << 16)) {
+            try (var in = new BufferedReader(new InputStreamReader(
+                    new PGCopyInputStream(own.unwrap(PGConnection.class), sql),
+                    StandardCharsets.US_ASCII), 1 << 16)) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     int tab = line.indexOf('\t');
                     rows.add(UUID.fromString(line.substring(0, tab)), UUID.fromString(line.substring(tab + 1)));
                 }
             }
             return rows;
-        } catch (java.sql.SQLException | java.io.IOException ex) {
+        } catch (SQLException | IOException ex) {
             throw new IllegalStateException("could not read the stored " + e.label(), ex);
         }
     }
@@ -288,18 +313,18 @@ public final class StagedSnapshot {
             KnownRows rows = storedNow(e);
             if (rows != null) {
                 timed("list gone " + e.label(), () -> {
-                    try (var out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
-                            new org.postgresql.copy.PGCopyOutputStream(connection.unwrap(org.postgresql.PGConnection.class),
-                                    "copy " + gone(e) + " (id) from stdin"), java.nio.charset.StandardCharsets.UTF_8))) {
+                    try (var out = new BufferedWriter(new OutputStreamWriter(
+                            new PGCopyOutputStream(connection.unwrap(PGConnection.class),
+                                    "copy " + gone(e) + " (id) from stdin"), StandardCharsets.UTF_8))) {
                         rows.forEachUnseen(id -> {
                             try {
                                 out.write(id.toString());
                                 out.write('\n');
-                            } catch (java.io.IOException ex) {
-                                throw new java.io.UncheckedIOException(ex);
+                            } catch (IOException ex) {
+                                throw new UncheckedIOException(ex);
                             }
                         });
-                    } catch (java.sql.SQLException | java.io.IOException ex) {
+                    } catch (SQLException | IOException ex) {
                         throw new IllegalStateException("could not list removed " + e.label(), ex);
                     }
                     return null;

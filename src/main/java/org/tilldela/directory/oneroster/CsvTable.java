@@ -1,16 +1,21 @@
 package org.tilldela.directory.oneroster;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PushbackReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +52,7 @@ final class CsvTable {
     /** Opens the file; returns null (with a problem recorded) when its header lacks a required column. */
     static CsvTable open(String name, Reopen reopen, LongConsumer bytesRead, List<String> required, Problems problems) throws IOException {
         InputStream in = reopen.open();
-        java.io.PushbackReader reader = new java.io.PushbackReader(new InputStreamReader(new CountingStream(in, bytesRead),
+        PushbackReader reader = new PushbackReader(new InputStreamReader(new CountingStream(in, bytesRead),
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), 1);
         CSVParser parser;
         try {
@@ -197,7 +202,7 @@ final class CsvTable {
             if (v == null) {
                 return List.of();
             }
-            return java.util.Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+            return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
         }
 
         void problem(String column, String reason) {
@@ -219,13 +224,13 @@ final class CsvTable {
     static long lineOfFirstMalformed(Reopen reopen) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (InputStream in = new java.io.BufferedInputStream(reopen.open())) {
-            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        try (InputStream in = new BufferedInputStream(reopen.open())) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
             long number = 1;
             for (int b = in.read(); ; b = in.read()) {
                 if (b == '\n' || b == -1) {
                     try {
-                        decoder.reset().decode(java.nio.ByteBuffer.wrap(line.toByteArray()));
+                        decoder.reset().decode(ByteBuffer.wrap(line.toByteArray()));
                     } catch (CharacterCodingException e) {
                         return number;
                     }

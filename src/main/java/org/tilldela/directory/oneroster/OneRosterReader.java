@@ -3,8 +3,11 @@ package org.tilldela.directory.oneroster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -24,8 +28,8 @@ import org.tilldela.directory.importing.ImportRejectedException;
 import org.tilldela.directory.importing.Problems;
 import org.tilldela.directory.importing.RowWriter;
 import org.tilldela.directory.importing.SnapshotReader;
-import org.tilldela.directory.importing.StagedSnapshot;
 import org.tilldela.directory.importing.StagedSnapshot.Origin;
+import org.tilldela.directory.importing.StagedSnapshot;
 
 /**
  * Reads a OneRoster 1.1 or 1.2 CSV package (a zip with manifest.csv) as a full snapshot.
@@ -99,9 +103,9 @@ public final class OneRosterReader implements SnapshotReader {
         /** 1.2: a student's grade and school form, for the enrolments roles.csv implies. */
         private final Map<String, String[]> studentPlacement = new HashMap<>();
         /** 1.2: (user@org) of the student roles read, so that several periods at one school make one enrolment. */
-        private final Set<String> studentRolesSeen = new java.util.HashSet<>();
+        private final Set<String> studentRolesSeen = new HashSet<>();
         /** Who is a student, for the direction of guardian links. */
-        private final Set<String> students = new java.util.HashSet<>();
+        private final Set<String> students = new HashSet<>();
         /** Role of each guardian-type user, for the relation of guardian links. */
         private final Map<String, String> guardianRoles = new HashMap<>();
 
@@ -168,7 +172,7 @@ public final class OneRosterReader implements SnapshotReader {
 
         private static void awaitQuietly(ExecutorService executor) {
             try {
-                executor.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+                executor.awaitTermination(1, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -442,15 +446,15 @@ public final class OneRosterReader implements SnapshotReader {
             out.write(user + "@" + org, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), schoolForm, grade);
         }
 
-        private void writeDuty(RowWriter out, String sourceId, String user, String org, String role, java.time.LocalDate begin,
-                               java.time.LocalDate end, long line) {
+        private void writeDuty(RowWriter out, String sourceId, String user, String org, String role, LocalDate begin,
+                               LocalDate end, long line) {
             out.write(sourceId, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), dutyRole(role), begin, end);
         }
 
         private void replayGuardianLinks(GuardianPairs agents) {
             progress.phase("guardian links", agents.size());
             try (RowWriter out = stage.open(Entity.GUARDIAN_LINK, new Origin("users.csv", "sourcedId", "agentSourcedIds", "sourcedId"))) {
-                Set<String> written = new java.util.HashSet<>();
+                Set<String> written = new HashSet<>();
                 agents.forEach((user, agent, line) -> {
                     // A student's row lists their guardians, a guardian's row their children; packages fill either
                     // side or both. The roles settle which is which; with neither known, the row is the child's.
@@ -482,13 +486,13 @@ public final class OneRosterReader implements SnapshotReader {
             void visit(String user, String agent, long line);
         }
 
-        private final List<String> users = new java.util.ArrayList<>();
-        private final List<String> agents = new java.util.ArrayList<>();
+        private final List<String> users = new ArrayList<>();
+        private final List<String> agents = new ArrayList<>();
         private long[] lines = new long[1024];
 
         synchronized void add(String user, String agent, long line) {
             if (users.size() == lines.length) {
-                lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+                lines = Arrays.copyOf(lines, lines.length * 2);
             }
             lines[users.size()] = line;
             users.add(user);

@@ -1,5 +1,7 @@
 package org.tilldela.directory.ss12000;
 
+import static org.tilldela.directory.ss12000.Ss12000Model.idOf;
+
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -7,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,8 +22,8 @@ import org.tilldela.directory.importing.Problems;
 import org.tilldela.directory.importing.RowWriter;
 import org.tilldela.directory.importing.SnapshotReader;
 import org.tilldela.directory.importing.Spool;
-import org.tilldela.directory.importing.StagedSnapshot;
 import org.tilldela.directory.importing.StagedSnapshot.Origin;
+import org.tilldela.directory.importing.StagedSnapshot;
 import org.tilldela.directory.ss12000.Ss12000Model.Duty;
 import org.tilldela.directory.ss12000.Ss12000Model.Email;
 import org.tilldela.directory.ss12000.Ss12000Model.Enrolment;
@@ -32,8 +35,6 @@ import org.tilldela.directory.ss12000.Ss12000Model.Responsible;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.tilldela.directory.ss12000.Ss12000Model.idOf;
 
 /**
  * Reads an SS 12000 server (the SIS standard's API, or Skolverket's subset of it) into the stage.
@@ -131,7 +132,7 @@ final class Ss12000Reader implements SnapshotReader {
         private final Set<String> knownSchoolForms;
         private final Instant since;
         private final Map<String, String> filters;
-        private final Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        private final Map<String, Long> counts = new LinkedHashMap<>();
 
         Run(StagedSnapshot stage, ImportProgress progress, Instant since) {
             this.stage = stage;

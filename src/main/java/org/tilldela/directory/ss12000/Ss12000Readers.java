@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -46,7 +47,7 @@ public class Ss12000Readers {
                 .baseUrl(base)
                 .requestFactory(requestFactory)
                 .defaultHeaders(headers -> {
-                    headers.setAccept(java.util.List.of(MediaType.APPLICATION_JSON));
+                    headers.setAccept(List.of(MediaType.APPLICATION_JSON));
                     if (bearerToken != null && !bearerToken.isBlank()) {
                         headers.setBearerAuth(bearerToken.strip());
                     }
