@@ -103,6 +103,8 @@ class DirectoryBrowserTest extends IntegrationTest {
             page.getByLabel("Password").press("Enter");
             page.waitForURL(url -> url.contains("/directory"));
             assertThat(page.locator("h1").textContent()).isEqualTo("Organisation");
+            assertThat(jdbc.sql("select count(*) from spring_session where principal_name = :u").param("u", admin).query(Long.class).single())
+                    .as("the signed-in session lives in the database, not in this node").isPositive();
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "02-directory");
 
