@@ -136,6 +136,22 @@ class DeletionGuardTest extends DirectoryImportTestSupport {
         assertThat(importRuns.find(held).orElseThrow().approvable()).isTrue();
     }
 
+    @Test
+    void runsInterruptedByAStopAreMarkedFailedAtStartAndTheirInputRemoved() throws Exception {
+        Path input = Files.writeString(tmp.resolve("interrupted.zip"), "never imported");
+        UUID run = UUID.randomUUID();
+        jdbc.sql("insert into import_run (id, source, format, mode, status, requested_by, input_path, input_name) "
+                        + "values (:id, :source, 'ONEROSTER', 'FULL', 'RUNNING', 'test', :path, 'interrupted.zip')")
+                .param("id", run).param("source", source).param("path", input.toString()).update();
+
+        importRuns.sweepInterrupted();
+
+        ImportRuns.Run swept = importRuns.find(run).orElseThrow();
+        assertThat(swept.status()).isEqualTo(ImportRuns.Status.FAILED);
+        assertThat(swept.problems()).singleElement().satisfies(p -> assertThat(p.reason()).contains("interrupted"));
+        assertThat(input).doesNotExist();
+    }
+
     private void removePupils(int n) {
         for (int i = 1; i <= n; i++) {
             pkg.removeUser("x" + i);

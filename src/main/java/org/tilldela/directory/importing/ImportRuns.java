@@ -18,6 +18,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -175,6 +177,39 @@ public class ImportRuns {
             fail(id, List.of(new ImportProblem(options.source(), 0, null,
                     "the import failed unexpectedly (" + kindOf(e) + "); nothing was changed")));
             throw e;
+        }
+    }
+
+    /**
+     * At start: runs left QUEUED or RUNNING by a server that stopped are marked failed (their import's
+     * transaction was rolled back), and their stored inputs removed. A run whose source is being imported
+     * right now — by another node, holding the source's lock — is left alone.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    void onStart(ApplicationReadyEvent ready) {
+        // the server's start, not a command-line tool's (which must not touch the server's queue)
+        if (ready.getApplicationContext().getEnvironment().getProperty("tilldela.bootstrap.enabled", Boolean.class, true)) {
+            sweepInterrupted();
+        }
+    }
+
+    public void sweepInterrupted() {
+        List<Run> unfinished = jdbc.sql(SELECT + " where status in ('QUEUED', 'RUNNING')").query(this::map).list();
+        for (Run run : unfinished) {
+            progressTx.executeWithoutResult(status -> {
+                boolean idle = jdbc.sql("select pg_try_advisory_xact_lock(hashtext('directory-import:' || :source))")
+                        .param("source", run.source()).query(Boolean.class).single();
+                if (!idle) {
+                    return;
+                }
+                String input = jdbc.sql("select input_path from import_run where id = :id").param("id", run.id())
+                        .query((rs, n) -> rs.getString(1)).optional().orElse(null);
+                fail(run.id(), List.of(new ImportProblem(run.source(), 0, null,
+                        "the import was interrupted when the server stopped; nothing was changed: start it again")));
+                if (input != null) {
+                    deleteQuietly(Path.of(input));
+                }
+            });
         }
     }
 
