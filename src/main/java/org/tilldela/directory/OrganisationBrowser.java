@@ -49,31 +49,44 @@ public class OrganisationBrowser {
         this.audit = audit;
     }
 
-    private static final String ORG_SELECT = """
-            select o.id, o.name, o.kind, o.parent_id, o.school_unit_code, o.municipality_code, o.school_forms, o.source,
-                   (select count(*) from organisation c where c.parent_id = o.id) child_units,
-                   (select count(*) from student_group g where g.organisation_id = o.id
-                        or g.organisation_id in (select c.id from organisation c where c.parent_id = o.id)) groups,
-                   (select count(distinct e.person_id) from enrolment e where e.school_unit_id = o.id
-                        or e.school_unit_id in (select c.id from organisation c where c.parent_id = o.id)) pupils,
-                   (select count(distinct d.person_id) from duty d where d.organisation_id = o.id
-                        or d.organisation_id in (select c.id from organisation c where c.parent_id = o.id)) staff
-            from organisation o
-            """;
+    /**
+     * Organisations chosen by {@code where} (over {@code o}), each with counts over itself and every unit
+     * below it: the units are gathered once (recursively, at most 8 levels, so a loop in bad data cannot run
+     * away) and counted with one join per table, not a subquery per organisation.
+     */
+    private static String organisations(String where, String orderAndLimit) {
+        return """
+                with recursive listed as (
+                    select o.* from organisation o where %s %s
+                ), scope(org, unit, depth) as (
+                    select l.id, l.id, 0 from listed l
+                    union all
+                    select s.org, c.id, s.depth + 1 from scope s join organisation c on c.parent_id = s.unit where s.depth < 8
+                )
+                select l.id, l.name, l.kind, l.parent_id, l.school_unit_code, l.municipality_code, l.school_forms, l.source,
+                       (select count(*) from organisation c where c.parent_id = l.id) child_units,
+                       coalesce(g.n, 0) groups, coalesce(p.n, 0) pupils, coalesce(st.n, 0) staff
+                from listed l
+                left join (select s.org, count(*) n from scope s join student_group g on g.organisation_id = s.unit group by s.org) g on g.org = l.id
+                left join (select s.org, count(distinct e.person_id) n from scope s join enrolment e on e.school_unit_id = s.unit group by s.org) p on p.org = l.id
+                left join (select s.org, count(distinct d.person_id) n from scope s join duty d on d.organisation_id = s.unit group by s.org) st on st.org = l.id
+                order by l.name
+                """.formatted(where, orderAndLimit);
+    }
 
     @Transactional(readOnly = true)
     public List<Organisation> roots() {
-        return jdbc.sql(ORG_SELECT + " where o.parent_id is null order by o.name").query(this::mapOrganisation).list();
+        return jdbc.sql(organisations("o.parent_id is null", "")).query(this::mapOrganisation).list();
     }
 
     @Transactional(readOnly = true)
     public Optional<Organisation> organisation(UUID id) {
-        return jdbc.sql(ORG_SELECT + " where o.id = :id").param("id", id).query(this::mapOrganisation).optional();
+        return jdbc.sql(organisations("o.id = :id", "")).param("id", id).query(this::mapOrganisation).optional();
     }
 
     @Transactional(readOnly = true)
     public List<Organisation> children(UUID id) {
-        return jdbc.sql(ORG_SELECT + " where o.parent_id = :id order by o.name").param("id", id).query(this::mapOrganisation).list();
+        return jdbc.sql(organisations("o.parent_id = :id", "")).param("id", id).query(this::mapOrganisation).list();
     }
 
     private static final String GROUP_SELECT = """
@@ -117,7 +130,7 @@ public class OrganisationBrowser {
         }
         String prefix = escapeLike(q) + "%";
         String contains = "%" + escapeLike(q) + "%";
-        List<Organisation> orgs = jdbc.sql(ORG_SELECT + " where lower(o.name) like :c order by o.name limit :limit")
+        List<Organisation> orgs = jdbc.sql(organisations("lower(o.name) like :c", "order by o.name limit :limit"))
                 .param("c", contains).param("limit", limit).query(this::mapOrganisation).list();
         List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like :c order by g.name limit :limit")
                 .param("c", contains).param("limit", limit).query(this::mapGroup).list();
