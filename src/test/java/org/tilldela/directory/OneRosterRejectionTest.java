@@ -180,6 +180,22 @@ class OneRosterRejectionTest extends DirectoryImportTestSupport {
     }
 
     @Test
+    void organisationsThatAreTheirOwnAncestorsAreRefused() {
+        // org-0 (line 2) becomes a child of org-1, whose parent is org-0: a loop
+        pkg.orgs.replaceAll(o -> o.id().equals("org-0")
+                ? new OneRosterPackage.Org(o.id(), o.name(), o.type(), o.identifier(), "org-1", o.schoolForms(), o.municipalityCode()) : o);
+
+        ImportRejectedException e = refused(pkg.writeV11(tmp.resolve("loop.zip")));
+
+        assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.file()).isEqualTo("orgs.csv");
+            assertThat(p.column()).isEqualTo("parentSourcedId");
+            assertThat(p.reason()).contains("its own ancestor").contains("org-0").contains("org-1");
+            assertThat(p.line()).isIn(2L, 3L);
+        });
+    }
+
+    @Test
     void enrollmentOfAnUnknownUserIsRefused() {
         pkg.enrollments.add(new OneRosterPackage.Enrollment("e-nobody-7a", "c-7a", "org-1", "nobody", "student"));
         int line = pkg.enrollments.size() + 1;

@@ -418,7 +418,42 @@ public final class StagedSnapshot {
                         return null;
                     }).list());
         }
+        checkOrganisationTree();
         problems.throwIfAny();
+    }
+
+    /** Organisations form a tree: a unit that is its own ancestor (a loop of parents) is refused. */
+    private void checkOrganisationTree() {
+        record Unit(UUID id, UUID parent, String sourceId, long line) {
+        }
+        Map<UUID, Unit> units = new java.util.HashMap<>();
+        jdbc.sql("select o.id, o.parent_id, o.source_id from organisation o where o.source = :source "
+                        + "and not exists (select 1 from " + gone(Entity.ORGANISATION) + " g where g.id = o.id)")
+                .param("source", source)
+                .query((rs, n) -> units.put(rs.getObject(1, UUID.class), new Unit(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), 0)))
+                .list();
+        jdbc.sql("select id, parent_id, source_id, line_no from " + Entity.ORGANISATION.stageTable())
+                .query((rs, n) -> units.put(rs.getObject(1, UUID.class), new Unit(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
+                        rs.getLong(4)))).list();
+        Set<UUID> cleared = new HashSet<>();
+        KnownRows known = storedNow(Entity.ORGANISATION);
+        for (Unit start : units.values()) {
+            List<UUID> path = new ArrayList<>();
+            Set<UUID> onPath = new HashSet<>();
+            for (UUID at = start.id(); at != null && !cleared.contains(at) && units.containsKey(at); at = units.get(at).parent()) {
+                if (!onPath.add(at)) {
+                    Unit looped = units.get(at);
+                    long line = looped.line() > 0 ? looped.line() : known == null ? 0 : known.lineOf(at);
+                    List<String> names = path.subList(path.indexOf(at), path.size()).stream().map(id -> units.get(id).sourceId()).toList();
+                    problems.add(originOf(Entity.ORGANISATION).file(), line, originOf(Entity.ORGANISATION).refAColumn(),
+                            "'" + looped.sourceId() + "' is its own ancestor: " + String.join(" → ", names) + " → " + looped.sourceId());
+                    cleared.addAll(onPath);
+                    break;
+                }
+                path.add(at);
+            }
+            cleared.addAll(onPath);
+        }
     }
 
     private Origin originOf(Entity e) {
