@@ -155,10 +155,11 @@ final class CsvTable {
         }
 
         String optional(String column) {
-            if (!header.containsKey(column)) {
+            Integer index = header.get(column);
+            if (index == null) {
                 return null;
             }
-            String v = record.get(column).trim();
+            String v = record.get(index).trim();
             if (v.indexOf('\u0000') >= 0) {
                 problem(column, "contains a NUL character, which no text field may hold");
                 return null;
@@ -201,6 +202,9 @@ final class CsvTable {
             String v = optional(column);
             if (v == null) {
                 return List.of();
+            }
+            if (v.indexOf(',') < 0) {
+                return List.of(v); // the common case: one value
             }
             return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
         }

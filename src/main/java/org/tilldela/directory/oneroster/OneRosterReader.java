@@ -56,6 +56,7 @@ public final class OneRosterReader implements SnapshotReader {
     private static final Set<String> ENROLLMENT_ROLES = Set.of("administrator", "proctor", "student", "teacher", "aide");
     private static final Set<String> GUARDIAN_ROLES = Set.of("guardian", "parent", "relative");
     private static final Set<String> ROLE_TYPES = Set.of("primary", "secondary");
+    private static final Set<String> BOOLEANS = Set.of("true", "false", "TRUE", "FALSE");
 
     private static final List<String> COMMON = List.of("sourcedId", "status", "dateLastModified");
 
@@ -342,7 +343,7 @@ public final class OneRosterReader implements SnapshotReader {
                     }
                     String given = r.required("givenName");
                     String family = r.required("familyName");
-                    r.oneOf("enabledUser", Set.of("true", "false", "TRUE", "FALSE"), false);
+                    r.oneOf("enabledUser", BOOLEANS, false);
                     String marking = r.oneOf("metadata.securityMarking", SECURITY_MARKINGS, false);
                     String[] form = schoolForms(r, "metadata.schoolForm");
                     String role = v12 ? null : r.oneOf("role", USER_ROLES_11, true);
