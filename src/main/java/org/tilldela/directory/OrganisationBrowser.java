@@ -29,6 +29,10 @@ public class OrganisationBrowser {
                                List<String> schoolForms, String source, long childUnits, long groups, long pupils, long staff) {
     }
 
+    /** An organisation as named in a breadcrumb. */
+    public record UnitName(UUID id, String name) {
+    }
+
     public record Group(UUID id, String name, String kind, UUID organisationId, String organisationName, String schoolForm, String grades,
                         long members) {
     }
@@ -82,6 +86,22 @@ public class OrganisationBrowser {
     @Transactional(readOnly = true)
     public Optional<Organisation> organisation(UUID id) {
         return jdbc.sql(organisations("o.id = :id", "")).param("id", id).query(this::mapOrganisation).optional();
+    }
+
+    /**
+     * The organisation and its ancestors, from the top down: names only, for a breadcrumb, without the
+     * counts (which at an organiser's level aggregate the whole municipality).
+     */
+    @Transactional(readOnly = true)
+    public List<UnitName> ancestry(UUID id) {
+        return jdbc.sql("""
+                        with recursive up(id, name, parent_id, depth) as (
+                            select id, name, parent_id, 0 from organisation where id = :id
+                            union all
+                            select o.id, o.name, o.parent_id, up.depth + 1 from up join organisation o on o.id = up.parent_id where up.depth < 8
+                        )
+                        select id, name from up order by depth desc
+                        """).param("id", id).query((rs, n) -> new UnitName(rs.getObject(1, UUID.class), rs.getString(2))).list();
     }
 
     @Transactional(readOnly = true)

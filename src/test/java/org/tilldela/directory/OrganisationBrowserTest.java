@@ -35,6 +35,8 @@ class OrganisationBrowserTest extends DirectoryImportTestSupport {
         assertThat(browser.children(area.id())).singleElement().satisfies(school -> {
             assertThat(school.name()).isEqualTo("Ekbacka skola");
             assertThat(school.pupils()).isEqualTo(6);
+            assertThat(browser.ancestry(school.id())).extracting(OrganisationBrowser.UnitName::name)
+                    .containsExactly("Provby kommun", "Norra området", "Ekbacka skola");
         });
     }
 }

@@ -1,6 +1,5 @@
 package org.tilldela.directory.web;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -41,7 +40,7 @@ class DirectoryPages {
     String organisation(@PathVariable UUID id, Model model) {
         Organisation org = browser.organisation(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("organisation", org);
-        model.addAttribute("trail", trail(org.parentId()));
+        model.addAttribute("trail", org.parentId() == null ? List.of() : browser.ancestry(org.parentId()));
         model.addAttribute("children", browser.children(id));
         model.addAttribute("groups", browser.groups(id));
         return "directory/organisation";
@@ -50,11 +49,8 @@ class DirectoryPages {
     @GetMapping("/directory/groups/{id}")
     String group(@PathVariable UUID id, Model model, Authentication auth) {
         var group = browser.group(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-        var organisation = browser.organisation(group.organisationId()).orElseThrow();
-        List<Organisation> trail = trail(organisation.parentId());
-        trail.add(organisation);
         model.addAttribute("group", group);
-        model.addAttribute("trail", trail);
+        model.addAttribute("trail", browser.ancestry(group.organisationId()));
         model.addAttribute("members", browser.members(id, Viewers.of(auth)));
         return "directory/group";
     }
@@ -66,20 +62,5 @@ class DirectoryPages {
         model.addAttribute("result", browser.search(q, Viewers.of(auth), 25));
         // htmx asks for the results only, to replace them in place as the user types
         return htmx != null ? "directory/search :: results" : "directory/search";
-    }
-
-    /** Ancestors from the top down to (and including) the given organisation. */
-    private List<Organisation> trail(UUID from) {
-        List<Organisation> trail = new ArrayList<>();
-        UUID current = from;
-        while (current != null && trail.size() < 10) {
-            Organisation o = browser.organisation(current).orElse(null);
-            if (o == null) {
-                break;
-            }
-            trail.addFirst(o);
-            current = o.parentId();
-        }
-        return trail;
     }
 }
