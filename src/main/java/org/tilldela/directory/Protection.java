@@ -18,10 +18,6 @@ public enum Protection {
         this.ss12000Value = ss12000Value;
     }
 
-    public boolean isProtected() {
-        return this != NONE;
-    }
-
     /** Parses SS 12000's value (also used in OneRoster's metadata.securityMarking); blank means NONE. */
     public static Protection fromSs12000(String value) {
         if (value == null || value.isBlank()) {

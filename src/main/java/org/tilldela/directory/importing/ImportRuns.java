@@ -63,15 +63,16 @@ public class ImportRuns {
         return t;
     });
 
-    private final TransactionTemplate progressTx;
+    /** Transactions of their own (REQUIRES_NEW): progress while an import runs, approvals, the start-up sweep. */
+    private final TransactionTemplate ownTx;
 
     private final AuditTrail audit;
 
     ImportRuns(DirectoryImporter importer, JdbcClient jdbc, JsonMapper json, PlatformTransactionManager txManager, AuditTrail audit) {
         this.importer = importer;
         this.audit = audit;
-        this.progressTx = new TransactionTemplate(txManager);
-        this.progressTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.ownTx = new TransactionTemplate(txManager);
+        this.ownTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -115,7 +116,7 @@ public class ImportRuns {
     public UUID approveMassRemoval(UUID heldRun, String approvedBy, Function<Path, SnapshotReader> readerFor) {
         Run held = find(heldRun).orElseThrow(() -> new IllegalArgumentException("no import run " + heldRun));
         // Claimed in one transaction with its audit entry: two approvals cannot both run it.
-        String path = progressTx.execute(status -> {
+        String path = ownTx.execute(status -> {
             String input = jdbc.sql("select input_path from import_run where id = :id and status = 'AWAITING_APPROVAL' "
                     + "and input_path is not null for update").param("id", heldRun).query(String.class).optional().orElse(null);
             if (input == null) {
@@ -196,7 +197,7 @@ public class ImportRuns {
     public void sweepInterrupted() {
         List<Run> unfinished = jdbc.sql(SELECT + " where status in ('QUEUED', 'RUNNING')").query(this::map).list();
         for (Run run : unfinished) {
-            progressTx.executeWithoutResult(status -> {
+            ownTx.executeWithoutResult(status -> {
                 boolean idle = jdbc.sql("select pg_try_advisory_xact_lock(hashtext('directory-import:' || :source))")
                         .param("source", run.source()).query(Boolean.class).single();
                 if (!idle) {
@@ -300,7 +301,7 @@ public class ImportRuns {
             lastWrite = now;
             // The import's transaction holds this thread's connection; progress must be visible now,
             // so it is written in a transaction of its own.
-            progressTx.executeWithoutResult(status -> jdbc.sql(
+            ownTx.executeWithoutResult(status -> jdbc.sql(
                             "update import_run set phase = :phase, progress_done = :done, progress_total = :total where id = :id")
                     .param("id", id).param("phase", phase).param("done", done).param("total", total).update());
         }

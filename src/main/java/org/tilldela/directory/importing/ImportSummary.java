@@ -1,7 +1,6 @@
 package org.tilldela.directory.importing;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,9 +41,5 @@ public record ImportSummary(UUID runId, String source, Map<String, Counts> entit
                 entry.getValue().updated(), entry.getValue().removed(), entry.getValue().unchanged())));
         sb.append(String.format("changes journalled: %d; took %.1f s%n", changesRecorded, durationMillis / 1000.0));
         return sb.toString();
-    }
-
-    static Map<String, Counts> emptyCounts() {
-        return new LinkedHashMap<>();
     }
 }

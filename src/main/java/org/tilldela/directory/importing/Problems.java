@@ -18,10 +18,6 @@ public final class Problems {
         }
     }
 
-    public synchronized boolean isEmpty() {
-        return total == 0;
-    }
-
     public synchronized boolean full() {
         return total >= LIMIT;
     }

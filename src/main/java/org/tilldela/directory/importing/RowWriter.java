@@ -71,10 +71,6 @@ public final class RowWriter implements AutoCloseable {
                 + ", content_hash, line_no, ref_a, ref_b) from stdin with (format csv)";
     }
 
-    public Entity entity() {
-        return entity;
-    }
-
     /**
      * Writes one row. {@code values} follow {@link Entity#columns()}: strings, UUIDs, dates, enums, or
      * String[] for array columns; null for absent. {@code refA}/{@code refB} keep the raw referenced ids

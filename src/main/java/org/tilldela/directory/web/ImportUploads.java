@@ -59,12 +59,8 @@ class ImportUploads {
     }
 
     UUID approve(UUID run, String user) {
-        var held = runs.find(run).orElseThrow(() -> new IllegalArgumentException("no import run " + run));
-        if (!held.format().equals("ONEROSTER")) {
-            // nothing is kept of a fetch from a server: the import is repeated with mass removal allowed
-            throw new IllegalStateException("an SS 12000 import is approved by running it again with mass removal allowed");
-        }
-        String name = held.inputName();
+        // Only uploads keep an input to approve; ImportRuns refuses a held fetch from a server (nothing kept).
+        String name = runs.find(run).orElseThrow(() -> new IllegalArgumentException("no import run " + run)).inputName();
         return runs.approveMassRemoval(run, user, path -> new OneRosterReader(path, name));
     }
 }
