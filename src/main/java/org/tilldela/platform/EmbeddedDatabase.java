@@ -46,8 +46,8 @@ public final class EmbeddedDatabase {
         return dataDir.toAbsolutePath().normalize().resolve("postgres");
     }
 
-    /** Stops the server of that data directory, if this JVM runs one (a restart, in tests). */
-    public static synchronized void stop(Path dataDir) {
+    /** Stops the server of that data directory, if this JVM runs one. */
+    private static synchronized void stop(Path dataDir) {
         EmbeddedPostgres pg = RUNNING.remove(pgDir(dataDir));
         if (pg != null) {
             try {
