@@ -51,7 +51,7 @@ class FirstStart {
         if (generated) {
             password = randomPassword();
         }
-        accounts.create("admin", "Administrator", password, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "first-start");
+        accounts.create("admin", "Administrator", password, EnumSet.complementOf(EnumSet.of(AdminRight.VIEW_PROTECTED_IDENTITIES)), "first-start");
         events.publishEvent(new FirstStartCompleted());
         // Printed, not logged: the one place the generated password is ever shown.
         System.out.println("\n==============================================================");

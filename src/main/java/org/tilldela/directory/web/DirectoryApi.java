@@ -1,5 +1,6 @@
 package org.tilldela.directory.web;
 
+import org.springframework.security.access.prepost.PreAuthorize;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.tilldela.directory.DirectoryStats;
 import org.tilldela.directory.OrganisationBrowser;
 
 @RestController
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
 @RequestMapping("/api/v1")
 @Tag(name = "Directory", description = "Browse the organisation: organisers, school units, groups and members.")
 class DirectoryApi {

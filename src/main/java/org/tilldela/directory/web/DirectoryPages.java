@@ -1,5 +1,6 @@
 package org.tilldela.directory.web;
 
+import org.springframework.security.access.prepost.PreAuthorize;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -16,6 +17,7 @@ import org.tilldela.directory.OrganisationBrowser.Organisation;
 
 /** The organisation browser in the web UI: organiser → school units → groups → members, and search. */
 @Controller
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
 class DirectoryPages {
 
     private final OrganisationBrowser browser;
@@ -24,10 +26,6 @@ class DirectoryPages {
         this.browser = browser;
     }
 
-    @GetMapping("/")
-    String home() {
-        return "redirect:/directory";
-    }
 
     @GetMapping("/directory")
     String roots(Model model) {

@@ -1,5 +1,6 @@
 package org.tilldela.directory.web;
 
+import org.springframework.security.access.prepost.PreAuthorize;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -24,6 +25,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.tilldela.directory.importing.ImportRuns;
 
 @RestController
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
 @RequestMapping("/api/v1/imports")
 @Tag(name = "Imports", description = "Import school core data; runs are asynchronous: poll the run until it is over.")
 class ImportApi {

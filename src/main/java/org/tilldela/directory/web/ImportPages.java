@@ -1,5 +1,6 @@
 package org.tilldela.directory.web;
 
+import org.springframework.security.access.prepost.PreAuthorize;
 import java.io.IOException;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -17,6 +18,7 @@ import org.tilldela.directory.importing.ImportRuns;
 
 /** Imports in the web UI: upload, live progress, summary, and approval of runs the deletion guard held. */
 @Controller
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
 class ImportPages {
 
     private final ImportRuns runs;
