@@ -1,5 +1,6 @@
 package org.tilldela;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -22,6 +23,16 @@ class ModularityTest {
     @Test
     void noJpaAnywhere() {
         noClasses().should().dependOnClassesThat().resideInAnyPackage("jakarta.persistence..", "javax.persistence..", "org.hibernate..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void everyControllerNamesTheRightItNeeds() {
+        classes().that().areAnnotatedWith(org.springframework.stereotype.Controller.class)
+                .or().areAnnotatedWith(org.springframework.web.bind.annotation.RestController.class)
+                .and().doNotHaveFullyQualifiedName("org.tilldela.platform.LoginPage")
+                .should().beAnnotatedWith(org.springframework.security.access.prepost.PreAuthorize.class)
+                .because("the security chains only let in signed-in accounts; each controller must say which right it needs")
                 .check(CLASSES);
     }
 

@@ -21,7 +21,7 @@ class DatabaseMigratedHealthIndicator implements HealthIndicator {
             int pending = flyway.info().pending().length;
             var current = flyway.info().current();
             Health.Builder builder = pending == 0 ? Health.up() : Health.down();
-            return builder.withDetail("pending", pending).withDetail("version", current == null ? "none" : current.getVersion().toString()).build();
+            return builder.withDetail("pending", pending).withDetail("version", current == null || current.getVersion() == null ? "none" : current.getVersion().toString()).build();
         } catch (RuntimeException e) {
             return Health.down().withDetail("error", "database unreachable").build();
         }

@@ -22,15 +22,22 @@ public final class EmbeddedDatabase {
     private EmbeddedDatabase() {
     }
 
+    /** The superuser of the embedded cluster: Flyway migrates as this account, the application never runs as it. */
+    public static final String OWNER = "postgres";
+    /** The restricted role the application connects as (see the platform's R__runtime_role migration). */
+    public static final String APP_ROLE = "tilldela_app";
+
     /**
-     * Starts (or reuses) the server whose cluster lives in {@code dataDir/postgres}; returns its JDBC URL.
-     * Each call must be matched by a {@link #release}.
+     * Starts (or reuses) the server whose cluster lives in {@code dataDir/postgres}; returns its JDBC URL,
+     * without a user: connect as {@link #OWNER} to migrate and as {@link #APP_ROLE} to run. The embedded
+     * server only listens on localhost and trusts local connections. Each call must be matched by a
+     * {@link #release}.
      */
     public static synchronized String acquire(Path dataDir) {
         Path pgDir = pgDir(dataDir);
         EmbeddedPostgres pg = RUNNING.computeIfAbsent(pgDir, EmbeddedDatabase::start);
         USERS.merge(pgDir, 1, Integer::sum);
-        return pg.getJdbcUrl("postgres", "postgres");
+        return "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
     }
 
     /** The caller no longer uses the server; the last one out stops it. */
@@ -62,7 +69,7 @@ public final class EmbeddedDatabase {
         try {
             Files.createDirectories(pgDir);
             refuseIfInUse(pgDir);
-            return EmbeddedPostgres.builder()
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(pgDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)
@@ -77,8 +84,20 @@ public final class EmbeddedDatabase {
                     .setServerConfig("checkpoint_timeout", "15min")
                     .setServerConfig("temp_buffers", "256MB")
                     .start();
+            createAppRole(pg);
+            return pg;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + pgDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The role must exist before the application's pool connects; what it may do is granted by migrations. */
+    private static void createAppRole(EmbeddedPostgres pg) {
+        try (var connection = pg.getPostgresDatabase().getConnection(); var statement = connection.createStatement()) {
+            statement.execute("do $$ begin if not exists (select from pg_roles where rolname = '" + APP_ROLE + "') then "
+                    + "create role " + APP_ROLE + " login nosuperuser nocreatedb nocreaterole; end if; end $$");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Could not create the application's database role: " + e.getMessage(), e);
         }
     }
 

@@ -10,6 +10,8 @@ import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /** With no external database configured, Tilldela runs on its own PostgreSQL under the data directory. */
@@ -17,15 +19,31 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 @Conditional(EmbeddedDatabaseConfiguration.NoDatasourceUrl.class)
 class EmbeddedDatabaseConfiguration {
 
+    /** What the application runs on: the restricted role, which may read and append to the ledger but never change it. */
     @Bean(destroyMethod = "close")
+    @Primary
     DataSource dataSource(@Value("${tilldela.data-dir:./data}") String dataDir,
                           @Value("${tilldela.db.pool-size:10}") int poolSize) {
         Path dir = Path.of(dataDir);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(EmbeddedDatabase.acquire(dir));
-        config.setUsername("postgres");
+        config.setUsername(EmbeddedDatabase.APP_ROLE);
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("tilldela-embedded");
+        return new EmbeddedDataSource(config, dir);
+    }
+
+    /** Flyway migrates as the cluster's owner (it holds its lock on one connection while migrating on another). */
+    @Bean(destroyMethod = "close")
+    @FlywayDataSource
+    DataSource migrationDataSource(@Value("${tilldela.data-dir:./data}") String dataDir) {
+        Path dir = Path.of(dataDir);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(EmbeddedDatabase.acquire(dir));
+        config.setUsername(EmbeddedDatabase.OWNER);
+        config.setMaximumPoolSize(3);
+        config.setMinimumIdle(0);
+        config.setPoolName("tilldela-migration");
         return new EmbeddedDataSource(config, dir);
     }
 

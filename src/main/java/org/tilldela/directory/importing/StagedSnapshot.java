@@ -527,13 +527,13 @@ public final class StagedSnapshot {
         int removed = jdbc.sql("delete from " + e.table() + " t using " + gone(e) + " g where t.id = g.id").update();
         int updated = jdbc.sql("update " + e.table() + " t set " + sets + ", content_hash = s.content_hash" + touch
                 + " from " + e.stageTable() + " s where t.id = s.id and t.content_hash <> s.content_hash").update();
-        List<String> deferredIndexes = deferIndexesOfEmptyTable(e);
+        boolean deferred = deferIndexesOfEmptyTable(e);
         // In key order: appending to the primary key's b-tree is far cheaper than inserting at random.
         int created = jdbc.sql("insert into " + e.table() + " (id, source, source_id, " + cols + ", content_hash) "
                 + "select s.id, :source, s.source_id, " + prefixed(e.columns()) + ", s.content_hash from " + e.stageTable() + " s "
                 + "where not exists (select 1 from " + e.table() + " t where t.id = s.id) order by s.id").param("source", source).update();
-        for (String definition : deferredIndexes) {
-            jdbc.sql(definition).update();
+        if (deferred) {
+            jdbc.sql("select restore_secondary_indexes(cast(:table as regclass))").param("table", e.table()).query(Integer.class).single();
         }
         return new ImportSummary.Counts(created, updated, removed, unchanged.getOrDefault(e, 0L));
     }
@@ -541,25 +541,15 @@ public final class StagedSnapshot {
     /**
      * The first big import into an empty table: its secondary indexes are dropped and built again after
      * the insert (in this transaction), which is several times faster than maintaining them row by row.
-     * Returns the definitions to recreate. The table is locked until commit, which costs nobody anything
-     * while it is empty.
+     * The table is locked until commit, which costs nobody anything while it is empty. Done by database
+     * functions (directory migration V2026.11.24.5) because the application's role may not create indexes.
      */
-    private List<String> deferIndexesOfEmptyTable(Entity e) {
+    private boolean deferIndexesOfEmptyTable(Entity e) {
         if (jdbc.sql("select count(*) from " + e.stageTable()).query(Long.class).single() < deferIndexesFrom
                 || jdbc.sql("select exists (select 1 from " + e.table() + ")").query(Boolean.class).single()) {
-            return List.of();
+            return false;
         }
-        record Index(String name, String definition) {
-        }
-        List<Index> indexes = jdbc.sql("""
-                        select i.indexname, i.indexdef from pg_indexes i
-                        where i.schemaname = current_schema() and i.tablename = :table
-                          and not exists (select 1 from pg_constraint c where c.conname = i.indexname and c.conrelid = cast(:table as regclass))
-                        """).param("table", e.table()).query((rs, n) -> new Index(rs.getString(1), rs.getString(2))).list();
-        for (Index index : indexes) {
-            jdbc.sql("drop index " + index.name()).update();
-        }
-        return indexes.stream().map(Index::definition).toList();
+        return jdbc.sql("select defer_secondary_indexes(cast(:table as regclass))").param("table", e.table()).query(Integer.class).single() > 0;
     }
 
     private static String prefixed(List<String> columns) {
