@@ -36,6 +36,16 @@ class ModularityTest {
                 .check(CLASSES);
     }
 
+    /** The one rule that makes Tilldela trustworthy: person data leaves only through the release policy. */
+    @Test
+    void onlyTheReleasePolicyReadsPersonRecords() {
+        noClasses().that().haveNameNotMatching("org\\.tilldela\\.access\\.ReleasePolicy(\\$.*)?")
+                .and().resideOutsideOfPackage("org.tilldela.directory..")
+                .should().dependOnClassesThat().haveNameMatching("org\\.tilldela\\.directory\\.PersonRecords.*")
+                .because("every outbound channel asks org.tilldela.access.ReleasePolicy what it may release about a person")
+                .check(CLASSES);
+    }
+
     @Test
     void webControllersDoNotRunSql() {
         noClasses().that().resideInAPackage("..web..").should().dependOnClassesThat()

@@ -1,0 +1,286 @@
+package org.tilldela.access;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.access.DataAccessAgreement.State;
+import org.tilldela.access.DataAccessAgreement.Step;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.governance.AuditTrail;
+
+/**
+ * Filing and deciding data-access requests. A request is checked against the product's declaration and
+ * the package when filed; a decision may only narrow what was asked. Each step is recorded with who,
+ * when and why, and audited. Decisions take effect at once: the release policy reads them on every call.
+ */
+@Service
+public class DataAccessAgreements {
+
+    private final JdbcClient jdbc;
+    private final Catalog catalog;
+    private final OrganisationBrowser organisations;
+    private final AuditTrail audit;
+
+    DataAccessAgreements(JdbcClient jdbc, Catalog catalog, OrganisationBrowser organisations, AuditTrail audit) {
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.organisations = organisations;
+        this.audit = audit;
+    }
+
+    /**
+     * Files a request. {@code supplierId} is the supplier that asks: a supplier's own API client may only
+     * ask for its own products.
+     */
+    @Transactional
+    public DataAccessAgreement file(UUID supplierId, NewDataAccessRequest request, String actor) {
+        Product product = catalog.product(request.productId())
+                .orElseThrow(() -> new DataAccessRefused("No product with id " + request.productId() + " in the catalogue."));
+        if (!product.supplierId().equals(supplierId)) {
+            throw new DataAccessRefused("The product " + product.articleNumber() + " is not this supplier's.");
+        }
+        var scope = organisations.organisation(request.scopeId())
+                .orElseThrow(() -> new DataAccessRefused("No organiser or school unit with id " + request.scopeId() + "."));
+        if (!"ORGANISER".equals(scope.kind()) && !"SCHOOL_UNIT".equals(scope.kind())) {
+            throw new DataAccessRefused("An agreement is made for an organiser or a school unit, not for " + scope.name() + ".");
+        }
+        if (request.purpose() == null || request.purpose().isBlank() || request.legalBasis() == null || request.legalBasis().isBlank()) {
+            throw new DataAccessRefused("A request states its purpose and its legal basis.");
+        }
+        if (request.retentionDays() < 0) {
+            throw new DataAccessRefused("The retention period cannot be negative.");
+        }
+        if (request.attributePackage() == AttributePackage.PUBLIC_AUTHORITY && !isPublicAuthority(supplierId)) {
+            throw new DataAccessRefused("Only a supplier recorded as a public authority can ask for the public-authority package.");
+        }
+        Set<Attribute> requested = requestedAttributes(product, request);
+        if (requested.isEmpty()) {
+            throw new DataAccessRefused("The product declares no personal data that the " + request.attributePackage() + " package contains: there is nothing to ask for.");
+        }
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                        insert into data_access_agreement (id, supplier_id, product_id, scope_id, package, requested_attributes, purpose,
+                                                           legal_basis, retention_days, state, filed_by)
+                        values (:id, :supplier, :product, :scope, :package, :attributes, :purpose, :basis, :retention, 'REQUESTED', :actor)
+                        """)
+                .param("id", id).param("supplier", supplierId).param("product", product.id()).param("scope", request.scopeId())
+                .param("package", request.attributePackage().name()).param("attributes", names(requested)).param("purpose", request.purpose().strip())
+                .param("basis", request.legalBasis().strip()).param("retention", request.retentionDays()).param("actor", actor).update();
+        step(id, Step.Kind.FILED, actor, null, requested);
+        audit.record(actor, "DATA_ACCESS_REQUESTED", "data_access_agreement", id.toString(),
+                Map.of("product", product.id().toString(), "scope", request.scopeId().toString(), "package", request.attributePackage().name(),
+                        "attributes", sortedNames(requested)));
+        return agreement(id).orElseThrow();
+    }
+
+    /** The package's attributes the product declares; an explicit list must lie within both. */
+    static Set<Attribute> requestedAttributes(Product product, NewDataAccessRequest request) {
+        Set<Attribute> declared = product.declaredAttributes();
+        Set<Attribute> allowed = EnumSet.noneOf(Attribute.class);
+        request.attributePackage().attributes().stream().filter(declared::contains).forEach(allowed::add);
+        if (request.attributes().isEmpty()) {
+            return allowed;
+        }
+        List<String> outsidePackage = request.attributes().stream().filter(a -> !request.attributePackage().contains(a)).map(Enum::name).sorted().toList();
+        if (!outsidePackage.isEmpty()) {
+            throw new DataAccessRefused("Not in the " + request.attributePackage() + " package: " + String.join(", ", outsidePackage) + ".");
+        }
+        List<String> undeclared = request.attributes().stream().filter(a -> !declared.contains(a)).map(Enum::name).sorted().toList();
+        if (!undeclared.isEmpty()) {
+            throw new DataAccessRefused("The product does not declare that it needs: " + String.join(", ", undeclared)
+                    + ". An agreement is never wider than the product's data-needs declaration.");
+        }
+        return EnumSet.copyOf(request.attributes());
+    }
+
+    /**
+     * Approves a request, as asked or narrowed to {@code attributes} (null or empty: as asked). An agreement
+     * already in force for the same product and scope is superseded.
+     */
+    @Transactional
+    public DataAccessAgreement approve(UUID id, Set<Attribute> attributes, String reason, String actor) {
+        DataAccessAgreement agreement = lockOpen(id);
+        Set<Attribute> approved = attributes == null || attributes.isEmpty() ? agreement.requestedAttributes() : EnumSet.copyOf(attributes);
+        List<String> wider = approved.stream().filter(a -> !agreement.requestedAttributes().contains(a)).map(Enum::name).sorted().toList();
+        if (!wider.isEmpty()) {
+            throw new DataAccessRefused("An approval can only narrow a request; not asked for: " + String.join(", ", wider) + ".");
+        }
+        boolean narrowed = !approved.equals(agreement.requestedAttributes());
+        if (narrowed && (reason == null || reason.isBlank())) {
+            throw new DataAccessRefused("Say why the request is narrowed.");
+        }
+        List<UUID> superseded = jdbc.sql("""
+                        update data_access_agreement set state = 'SUPERSEDED', updated_at = now()
+                        where product_id = :product and scope_id = :scope and state = 'APPROVED' returning id
+                        """).param("product", agreement.productId()).param("scope", agreement.scopeId()).query(UUID.class).list();
+        for (UUID old : superseded) {
+            step(old, Step.Kind.SUPERSEDED, actor, "replaced by agreement " + id, null);
+        }
+        jdbc.sql("update data_access_agreement set state = 'APPROVED', approved_attributes = :a, updated_at = now() where id = :id")
+                .param("a", names(approved)).param("id", id).update();
+        step(id, narrowed ? Step.Kind.NARROWED : Step.Kind.APPROVED, actor, blankToNull(reason), approved);
+        audit.record(actor, narrowed ? "DATA_ACCESS_NARROWED" : "DATA_ACCESS_APPROVED", "data_access_agreement", id.toString(),
+                Map.of("attributes", sortedNames(approved), "superseded", superseded.stream().map(UUID::toString).toList()));
+        return agreement(id).orElseThrow();
+    }
+
+    @Transactional
+    public DataAccessAgreement decline(UUID id, String reason, String actor) {
+        lockOpen(id);
+        requireReason(reason, "declined");
+        jdbc.sql("update data_access_agreement set state = 'DECLINED', updated_at = now() where id = :id").param("id", id).update();
+        step(id, Step.Kind.DECLINED, actor, reason.strip(), null);
+        audit.record(actor, "DATA_ACCESS_DECLINED", "data_access_agreement", id.toString(), Map.of("reason", reason.strip()));
+        return agreement(id).orElseThrow();
+    }
+
+    /** Revokes an agreement in force; from the moment this commits, no channel releases anything under it. */
+    @Transactional
+    public DataAccessAgreement revoke(UUID id, String reason, String actor) {
+        DataAccessAgreement agreement = lock(id);
+        if (!agreement.isInForce()) {
+            throw new DataAccessRefused("Only an agreement in force can be revoked; this one is " + agreement.state() + ".");
+        }
+        requireReason(reason, "revoked");
+        jdbc.sql("update data_access_agreement set state = 'REVOKED', updated_at = now() where id = :id").param("id", id).update();
+        step(id, Step.Kind.REVOKED, actor, reason.strip(), null);
+        audit.record(actor, "DATA_ACCESS_REVOKED", "data_access_agreement", id.toString(), Map.of("reason", reason.strip()));
+        return agreement(id).orElseThrow();
+    }
+
+    public Optional<DataAccessAgreement> agreement(UUID id) {
+        return list("where a.id = :id", Map.of("id", id), 1).stream().findFirst();
+    }
+
+    /** Newest first; {@code state} null for all. */
+    public List<DataAccessAgreement> list(State state, UUID supplierId, int limit) {
+        Map<String, Object> params = new HashMap<>();
+        List<String> where = new ArrayList<>();
+        if (state != null) {
+            where.add("a.state = :state");
+            params.put("state", state.name());
+        }
+        if (supplierId != null) {
+            where.add("a.supplier_id = :supplier");
+            params.put("supplier", supplierId);
+        }
+        return list(where.isEmpty() ? "" : "where " + String.join(" and ", where), params, limit);
+    }
+
+    /** The agreements in force for a product at any of these organisations (school units and organisers). */
+    List<DataAccessAgreement> inForce(UUID productId, Collection<UUID> scopeIds) {
+        if (scopeIds.isEmpty()) {
+            return List.of();
+        }
+        return list("where a.product_id = :product and a.scope_id = any(:scopes) and a.state = 'APPROVED'",
+                Map.of("product", productId, "scopes", scopeIds.toArray(UUID[]::new)), 100);
+    }
+
+    public boolean isPublicAuthority(UUID supplierId) {
+        return jdbc.sql("select exists (select 1 from public_authority_recipient where supplier_id = :s)").param("s", supplierId)
+                .query(Boolean.class).single();
+    }
+
+    @Transactional
+    public void recordPublicAuthority(UUID supplierId, String reason, String actor) {
+        requireReason(reason, "recorded as a public authority");
+        jdbc.sql("insert into public_authority_recipient (supplier_id, recorded_by, reason) values (:s, :a, :r) on conflict (supplier_id) do nothing")
+                .param("s", supplierId).param("a", actor).param("r", reason.strip()).update();
+        audit.record(actor, "PUBLIC_AUTHORITY_RECORDED", "supplier", supplierId.toString(), Map.of("reason", reason.strip()));
+    }
+
+    private DataAccessAgreement lockOpen(UUID id) {
+        DataAccessAgreement agreement = lock(id);
+        if (!agreement.state().isOpen()) {
+            throw new DataAccessRefused("This request has already been decided: it is " + agreement.state() + ".");
+        }
+        return agreement;
+    }
+
+    private DataAccessAgreement lock(UUID id) {
+        jdbc.sql("select id from data_access_agreement where id = :id for update").param("id", id).query(UUID.class).optional()
+                .orElseThrow(() -> new DataAccessRefused("No data-access request with id " + id + "."));
+        return agreement(id).orElseThrow();
+    }
+
+    private static void requireReason(String reason, String what) {
+        if (reason == null || reason.isBlank()) {
+            throw new DataAccessRefused("Say why the agreement is " + what + ": the reason is kept with the decision.");
+        }
+    }
+
+    private void step(UUID id, Step.Kind kind, String actor, String reason, Set<Attribute> attributes) {
+        jdbc.sql("""
+                        insert into data_access_step (agreement_id, step_no, kind, actor, reason, attributes)
+                        values (:id, (select coalesce(max(step_no), 0) + 1 from data_access_step where agreement_id = :id), :kind, :actor, :reason, :attributes)
+                        """)
+                .param("id", id).param("kind", kind.name()).param("actor", actor).param("reason", reason)
+                .param("attributes", attributes == null ? null : names(attributes)).update();
+    }
+
+    private List<DataAccessAgreement> list(String where, Map<String, ?> params, int limit) {
+        List<DataAccessAgreement> rows = jdbc.sql("""
+                        select a.id, a.supplier_id, a.product_id, a.scope_id, a.package, a.requested_attributes, a.approved_attributes, a.purpose,
+                               a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at
+                        from data_access_agreement a
+                        """ + where + " order by a.filed_at desc, a.id limit " + limit)
+                .params(params).query((rs, n) -> row(rs, List.of())).list();
+        if (rows.isEmpty()) {
+            return rows;
+        }
+        Map<UUID, List<Step>> steps = new HashMap<>();
+        jdbc.sql("select agreement_id, step_no, kind, actor, at, reason, attributes from data_access_step where agreement_id = any(:ids) order by step_no")
+                .param("ids", rows.stream().map(DataAccessAgreement::id).toArray(UUID[]::new))
+                .query(rs -> {
+                    steps.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(new Step(rs.getInt(2),
+                            Step.Kind.valueOf(rs.getString(3)), rs.getString(4), rs.getTimestamp(5).toInstant(), rs.getString(6), attributes(rs.getArray(7))));
+                });
+        return rows.stream().map(a -> new DataAccessAgreement(a.id(), a.supplierId(), a.productId(), a.scopeId(), a.attributePackage(),
+                a.requestedAttributes(), a.approvedAttributes(), a.purpose(), a.legalBasis(), a.retentionDays(), a.state(), a.filedBy(), a.filedAt(),
+                steps.getOrDefault(a.id(), List.of()))).toList();
+    }
+
+    private static DataAccessAgreement row(ResultSet rs, List<Step> steps) throws SQLException {
+        return new DataAccessAgreement(rs.getObject("id", UUID.class), rs.getObject("supplier_id", UUID.class), rs.getObject("product_id", UUID.class),
+                rs.getObject("scope_id", UUID.class), AttributePackage.valueOf(rs.getString("package")), attributes(rs.getArray("requested_attributes")),
+                attributes(rs.getArray("approved_attributes")), rs.getString("purpose"), rs.getString("legal_basis"), rs.getInt("retention_days"),
+                State.valueOf(rs.getString("state")), rs.getString("filed_by"), rs.getTimestamp("filed_at").toInstant(), steps);
+    }
+
+    static Set<Attribute> attributes(Array array) throws SQLException {
+        Set<Attribute> set = EnumSet.noneOf(Attribute.class);
+        if (array != null) {
+            for (String name : (String[]) array.getArray()) {
+                set.add(Attribute.valueOf(name));
+            }
+        }
+        return set;
+    }
+
+    static String[] names(Set<Attribute> attributes) {
+        return sortedNames(attributes).toArray(String[]::new);
+    }
+
+    static List<String> sortedNames(Set<Attribute> attributes) {
+        return attributes.stream().sorted().map(Enum::name).toList();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

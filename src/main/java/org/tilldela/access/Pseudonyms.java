@@ -1,0 +1,66 @@
+package org.tilldela.access;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Pairwise pseudonymous ids: the same person has a different, stable id at every supplier, so two
+ * suppliers cannot link what they hold. HMAC-SHA256 over supplier and person id with a key kept in the
+ * database (generated once), shaped as a UUID.
+ */
+@Component
+class Pseudonyms {
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate ownTransaction;
+    private volatile SecretKeySpec key;
+
+    Pseudonyms(JdbcClient jdbc, PlatformTransactionManager transactions) {
+        this.jdbc = jdbc;
+        // the key must be committed before any id made with it leaves, whatever becomes of the caller's transaction
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    UUID of(UUID personId, UUID supplierId) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key());
+            byte[] digest = mac.doFinal(ByteBuffer.allocate(32)
+                    .putLong(supplierId.getMostSignificantBits()).putLong(supplierId.getLeastSignificantBits())
+                    .putLong(personId.getMostSignificantBits()).putLong(personId.getLeastSignificantBits()).array());
+            ByteBuffer b = ByteBuffer.wrap(digest);
+            long msb = (b.getLong() & ~0xF000L) | 0x8000L; // version 8: custom
+            long lsb = (b.getLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
+            return new UUID(msb, lsb);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private SecretKeySpec key() {
+        if (key == null) {
+            synchronized (this) {
+                if (key == null) {
+                    byte[] fresh = new byte[32];
+                    new SecureRandom().nextBytes(fresh);
+                    byte[] stored = ownTransaction.execute(status -> {
+                        jdbc.sql("insert into pseudonym_key (id, secret) values (1, :s) on conflict (id) do nothing").param("s", fresh).update();
+                        return jdbc.sql("select secret from pseudonym_key where id = 1").query(byte[].class).single();
+                    });
+                    key = new SecretKeySpec(stored, "HmacSHA256");
+                }
+            }
+        }
+        return key;
+    }
+}

@@ -1,0 +1,58 @@
+package org.tilldela.access;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.governance.AuditTrail;
+
+/** Objections (opt-outs) recorded for a person: the release policy releases nothing to the suppliers they name. */
+@Service
+public class ReleaseObjections {
+
+    private final JdbcClient jdbc;
+    private final AuditTrail audit;
+
+    ReleaseObjections(JdbcClient jdbc, AuditTrail audit) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    /** @param supplierId null: towards every supplier */
+    public record Objection(UUID id, UUID personId, UUID supplierId, String reason, String recordedBy, Instant recordedAt) {
+        public boolean covers(UUID supplier) {
+            return supplierId == null || supplierId.equals(supplier);
+        }
+    }
+
+    @Transactional
+    public UUID record(UUID personId, UUID supplierId, String reason, String actor) {
+        if (reason == null || reason.isBlank()) {
+            throw new DataAccessRefused("Say on what grounds the objection is recorded.");
+        }
+        UUID id = UUID.randomUUID();
+        jdbc.sql("insert into release_objection (id, person_id, supplier_id, recorded_by, reason) values (:id, :p, :s, :a, :r)")
+                .param("id", id).param("p", personId).param("s", supplierId).param("a", actor).param("r", reason.strip()).update();
+        audit.record(actor, "RELEASE_OBJECTION_RECORDED", "person", personId.toString(),
+                Map.of("supplier", supplierId == null ? "all" : supplierId.toString()));
+        return id;
+    }
+
+    @Transactional
+    public void withdraw(UUID objectionId, String actor) {
+        UUID person = jdbc.sql("update release_objection set withdrawn_at = now(), withdrawn_by = :a where id = :id and withdrawn_at is null returning person_id")
+                .param("a", actor).param("id", objectionId).query(UUID.class).optional()
+                .orElseThrow(() -> new DataAccessRefused("No objection in force with id " + objectionId + "."));
+        audit.record(actor, "RELEASE_OBJECTION_WITHDRAWN", "person", person.toString(), Map.of("objection", objectionId.toString()));
+    }
+
+    public List<Objection> inForce(UUID personId) {
+        return jdbc.sql("select id, person_id, supplier_id, reason, recorded_by, recorded_at from release_objection where person_id = :p and withdrawn_at is null order by recorded_at")
+                .param("p", personId)
+                .query((rs, n) -> new Objection(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                        rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant())).list();
+    }
+}

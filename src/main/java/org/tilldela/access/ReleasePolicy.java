@@ -1,0 +1,281 @@
+package org.tilldela.access;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
+import org.tilldela.directory.PersonRecords;
+import org.tilldela.directory.PersonRecords.PersonRecord;
+import org.tilldela.ledger.Channel;
+import org.tilldela.ledger.Disclosure;
+import org.tilldela.ledger.DisclosureLedger;
+import org.tilldela.licensing.Licences;
+
+/**
+ * THE release policy: the one place that decides which attributes about a person may reach a product's
+ * supplier. Every outbound channel (sign-in tokens, SCIM pushes, roster pages, exports) calls
+ * {@link #release}, which records what it released in the disclosure ledger in the same transaction.
+ *
+ * <p>The rules, in order: the person exists and holds a licence for the product; no objection is
+ * recorded against this supplier; the supplier has a processing agreement (PUB-avtal / databehandleraftale)
+ * covering the person's organiser; then the data-access agreement in force for the product at the
+ * person's school unit (or else organiser) decides, never beyond the product's declaration — without
+ * one, MINIMAL as far as the declaration allows; a person with a protected identity never yields more
+ * than MINIMAL to a supplier that is not a public authority, whatever the agreement. Nothing is cached:
+ * a revocation takes effect with the next call.
+ */
+@Service
+public class ReleasePolicy {
+
+    private final PersonRecords persons;
+    private final Catalog catalog;
+    private final DataAccessAgreements agreements;
+    private final ReleaseObjections objections;
+    private final Licences licences;
+    private final Pseudonyms pseudonyms;
+    private final DisclosureLedger ledger;
+    private final Clock clock;
+
+    ReleasePolicy(PersonRecords persons, Catalog catalog, DataAccessAgreements agreements, ReleaseObjections objections, Licences licences,
+                  Pseudonyms pseudonyms, DisclosureLedger ledger, Optional<Clock> clock) {
+        this.persons = persons;
+        this.catalog = catalog;
+        this.agreements = agreements;
+        this.objections = objections;
+        this.licences = licences;
+        this.pseudonyms = pseudonyms;
+        this.ledger = ledger;
+        this.clock = clock.orElse(Clock.systemDefaultZone());
+    }
+
+    /** Releases what may go about one person to the product's supplier, and records it. */
+    @Transactional
+    public Release release(UUID personId, UUID productId, Channel channel) {
+        return releaseAll(List.of(personId), productId, channel).getFirst();
+    }
+
+    /** One batch (a SCIM push, a roster page): one decision per person, one ledger append for all. */
+    @Transactional
+    public List<Release> releaseAll(Collection<UUID> personIds, UUID productId, Channel channel) {
+        Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
+        Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
+        boolean publicAuthority = agreements.isPublicAuthority(supplier.id());
+        LocalDate today = LocalDate.now(clock);
+        Instant now = clock.instant();
+        List<Release> releases = new ArrayList<>();
+        List<Disclosure> disclosures = new ArrayList<>();
+        List<Integer> recorded = new ArrayList<>();
+        for (UUID personId : personIds) {
+            Decision decision = persons.of(personId)
+                    .map(person -> decide(person, product, supplier, publicAuthority, licences.holds(personId, productId, today), today))
+                    .orElse(Decision.nothing("no such person in the directory"));
+            Map<Attribute, Object> values = decision.isEmpty() ? Map.of() : values(decision, supplier);
+            if (!values.isEmpty()) {
+                recorded.add(releases.size());
+                disclosures.add(new Disclosure(personId, supplier.id(), productId, channel, EnumSet.copyOf(values.keySet()), decision.agreementId(),
+                        decision.legalBasis(), decision.purpose(), now, decision.retentionDays(), null));
+            }
+            releases.add(new Release(personId, productId, supplier.id(), channel, values, decision.agreementId(), decision.legalBasis(),
+                    decision.reason(), null));
+        }
+        long[] sequences = ledger.append(disclosures);
+        for (int i = 0; i < sequences.length; i++) {
+            Release r = releases.get(recorded.get(i));
+            releases.set(recorded.get(i), new Release(r.personId(), r.productId(), r.supplierId(), r.channel(), r.values(), r.agreementId(),
+                    r.legalBasis(), r.reason(), sequences[i]));
+        }
+        return releases;
+    }
+
+    /** Which attributes would go about this person to this product now (names only: nothing leaves, nothing is recorded). */
+    public Permission permitted(UUID personId, UUID productId) {
+        Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
+        Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
+        LocalDate today = LocalDate.now(clock);
+        return persons.of(personId)
+                .map(p -> decide(p, product, supplier, agreements.isPublicAuthority(supplier.id()), licences.holds(personId, productId, today), today))
+                .map(d -> new Permission(d.attributes(), d.agreementId(), d.reason()))
+                .orElse(new Permission(Set.of(), null, "no such person in the directory"));
+    }
+
+    /** The attributes that may go, the agreement they go under, and why nothing goes when nothing does. */
+    public record Permission(Set<Attribute> attributes, UUID agreementId, String reason) {
+    }
+
+    /**
+     * A privacy preview for an order not yet placed: for these recipients, as if each held the licence,
+     * how many persons each attribute would reach, and how many protected persons get a pseudonym only.
+     */
+    public Preview preview(UUID productId, Collection<UUID> personIds) {
+        Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
+        Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
+        boolean publicAuthority = agreements.isPublicAuthority(supplier.id());
+        LocalDate today = LocalDate.now(clock);
+        Map<Attribute, Integer> reach = new EnumMap<>(Attribute.class);
+        int persons = 0, protectedPersons = 0, nothing = 0;
+        for (UUID personId : personIds) {
+            Optional<PersonRecord> person = this.persons.of(personId);
+            if (person.isEmpty()) {
+                continue;
+            }
+            persons++;
+            if (person.get().isProtected()) {
+                protectedPersons++;
+            }
+            Decision d = decide(person.get(), product, supplier, publicAuthority, true, today);
+            if (d.isEmpty()) {
+                nothing++;
+            }
+            d.attributes().forEach(a -> reach.merge(a, 1, Integer::sum));
+        }
+        return new Preview(productId, supplier.id(), persons, protectedPersons, nothing, reach, supplier.allProcessingCountries());
+    }
+
+    /**
+     * @param reach            attribute → how many of the recipients it would reach under today's agreements
+     * @param protectedPersons recipients with a protected identity: they yield at most MINIMAL (a pseudonym, no name)
+     * @param nothingReleased  recipients about whom nothing would go (objection, no processing agreement, …)
+     */
+    public record Preview(UUID productId, UUID supplierId, int persons, int protectedPersons, int nothingReleased, Map<Attribute, Integer> reach,
+                          Set<String> processingCountries) {
+    }
+
+    record Decision(Set<Attribute> attributes, UUID agreementId, String legalBasis, String purpose, int retentionDays, String reason,
+                    PersonRecord person) {
+        static Decision nothing(String reason) {
+            return new Decision(Set.of(), null, null, null, 0, reason, null);
+        }
+
+        boolean isEmpty() {
+            return attributes.isEmpty();
+        }
+    }
+
+    private Decision decide(PersonRecord person, Product product, Supplier supplier, boolean publicAuthority, boolean licenceHeld, LocalDate today) {
+        if (!licenceHeld) {
+            return Decision.nothing("the person holds no licence for the product");
+        }
+        if (objections.inForce(person.id()).stream().anyMatch(o -> o.covers(supplier.id()))) {
+            return Decision.nothing("an objection is recorded for the person");
+        }
+        Set<UUID> organisers = new LinkedHashSet<>();
+        person.placements().forEach(p -> {
+            if (p.organiserId() != null) {
+                organisers.add(p.organiserId());
+            }
+        });
+        if (organisers.isEmpty() || organisers.stream().noneMatch(o -> supplier.hasProcessingAgreementFor(o, today))) {
+            return Decision.nothing("the supplier has no processing agreement covering the person's organiser");
+        }
+        Set<Attribute> declared = product.declaredAttributes();
+        Set<Attribute> allowed = EnumSet.noneOf(Attribute.class);
+        DataAccessAgreement agreement = applicableAgreement(person, product);
+        String legalBasis;
+        String purpose;
+        int retentionDays;
+        if (agreement != null) {
+            agreement.attributesInForce().stream().filter(declared::contains).forEach(allowed::add);
+            legalBasis = agreement.legalBasis();
+            purpose = agreement.purpose();
+            retentionDays = agreement.retentionDays();
+        } else {
+            AttributePackage.MINIMAL.attributes().stream().filter(declared::contains).forEach(allowed::add);
+            legalBasis = "no agreement: MINIMAL as declared by the product";
+            purpose = product.dataNeeds().stream().filter(n -> allowed.contains(n.attribute())).map(Product.DataNeed::purpose).distinct()
+                    .reduce((a, b) -> a + "; " + b).orElse(null);
+            retentionDays = product.dataNeeds().stream().filter(n -> allowed.contains(n.attribute())).mapToInt(Product.DataNeed::retentionDays).max().orElse(0);
+        }
+        if (!publicAuthority) {
+            allowed.remove(Attribute.PROTECTION_FLAG);
+            if (person.isProtected()) {
+                allowed.retainAll(AttributePackage.MINIMAL.attributes());
+            }
+        }
+        if (allowed.isEmpty()) {
+            return Decision.nothing("nothing the product declares is allowed");
+        }
+        return new Decision(allowed, agreement == null ? null : agreement.id(), legalBasis, purpose, retentionDays, null, person);
+    }
+
+    /**
+     * The agreement at the person's school unit outranks one at the organiser. A person placed at two units
+     * with different agreements gets only what both allow.
+     */
+    private DataAccessAgreement applicableAgreement(PersonRecord person, Product product) {
+        List<DataAccessAgreement> inForce = agreements.inForce(product.id(), person.organisationScopes());
+        if (inForce.isEmpty()) {
+            return null;
+        }
+        Set<UUID> units = new LinkedHashSet<>();
+        person.placements().forEach(p -> units.add(p.schoolUnitId()));
+        List<DataAccessAgreement> atUnit = inForce.stream().filter(a -> units.contains(a.scopeId())).toList();
+        List<DataAccessAgreement> chosen = atUnit.isEmpty() ? inForce : atUnit;
+        if (chosen.size() == 1) {
+            return chosen.getFirst();
+        }
+        DataAccessAgreement first = chosen.getFirst();
+        Set<Attribute> common = EnumSet.copyOf(first.attributesInForce().isEmpty() ? EnumSet.noneOf(Attribute.class) : EnumSet.copyOf(first.attributesInForce()));
+        chosen.forEach(a -> common.retainAll(a.attributesInForce()));
+        return new DataAccessAgreement(first.id(), first.supplierId(), first.productId(), first.scopeId(), first.attributePackage(),
+                first.requestedAttributes(), common, first.purpose(), first.legalBasis(), chosen.stream().mapToInt(DataAccessAgreement::retentionDays).min().orElse(0),
+                first.state(), first.filedBy(), first.filedAt(), first.steps());
+    }
+
+    private Map<Attribute, Object> values(Decision decision, Supplier supplier) {
+        PersonRecord p = decision.person();
+        Map<Attribute, Object> values = new LinkedHashMap<>();
+        for (Attribute attribute : decision.attributes()) {
+            Object value = switch (attribute) {
+                case PSEUDONYMOUS_ID -> pseudonyms.of(p.id(), supplier.id()).toString();
+                case ORGANISATION -> distinct(p.placements().stream().filter(x -> x.organiserId() != null)
+                        .map(x -> Map.of("id", x.organiserId().toString(), "name", x.organiserName())).toList());
+                case SCHOOL_UNIT -> distinct(p.placements().stream().map(x -> unit(x)).toList());
+                case GROUPS -> p.groups().stream().map(g -> Map.of("id", g.groupId().toString(), "name", g.groupName(), "kind", g.kind())).toList();
+                case ROLES -> List.copyOf(p.roles());
+                case GRADE -> distinct(p.placements().stream().map(PersonRecords.Placement::grade).filter(g -> g != null && !g.isBlank()).toList());
+                case GIVEN_NAME -> p.givenName();
+                case FAMILY_NAME -> p.familyName();
+                case EMAIL -> p.email();
+                // guardians as this supplier's pseudonyms of them: a link, never their names
+                case GUARDIAN_LINKS -> p.guardianIds().stream().map(g -> pseudonyms.of(g, supplier.id()).toString()).toList();
+                case PHONE -> null; // not held by the directory
+                case CIVIC_NUMBER -> p.civicNumber();
+                case PROTECTION_FLAG -> p.isProtected();
+            };
+            if (value != null && !(value instanceof String s && s.isBlank()) && !(value instanceof Collection<?> c && c.isEmpty())) {
+                values.put(attribute, value);
+            }
+        }
+        return values;
+    }
+
+    private static Map<String, String> unit(PersonRecords.Placement x) {
+        Map<String, String> unit = new LinkedHashMap<>();
+        unit.put("id", x.schoolUnitId().toString());
+        unit.put("name", x.schoolUnitName());
+        if (x.schoolUnitCode() != null) {
+            unit.put("code", x.schoolUnitCode());
+        }
+        return unit;
+    }
+
+    private static <T> List<T> distinct(List<T> list) {
+        return list.stream().distinct().toList();
+    }
+}

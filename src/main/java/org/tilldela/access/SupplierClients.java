@@ -1,0 +1,74 @@
+package org.tilldela.access;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.governance.AuditTrail;
+
+/** API credentials of suppliers' systems: a client id and a secret shown once, kept only as a hash. */
+@Service
+public class SupplierClients {
+
+    private final JdbcClient jdbc;
+    private final AuditTrail audit;
+    private final PasswordEncoder passwords = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+
+    SupplierClients(JdbcClient jdbc, AuditTrail audit) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    public record Credentials(String clientId, String secret) {
+    }
+
+    public record Client(String clientId, UUID supplierId, boolean enabled) {
+    }
+
+    /** Creates credentials for a supplier's system; the secret is in the answer and nowhere else. */
+    @Transactional
+    public Credentials create(UUID supplierId, String actor) {
+        byte[] random = new byte[24];
+        SecureRandom rng = new SecureRandom();
+        rng.nextBytes(random);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        String clientId = "supplier-" + UUID.randomUUID().toString().substring(0, 8);
+        jdbc.sql("insert into supplier_api_client (client_id, supplier_id, secret_hash, created_by) values (:c, :s, :h, :a)")
+                .param("c", clientId).param("s", supplierId).param("h", passwords.encode(secret)).param("a", actor).update();
+        audit.record(actor, "SUPPLIER_API_CLIENT_CREATED", "supplier", supplierId.toString(), Map.of("client", clientId));
+        return new Credentials(clientId, secret);
+    }
+
+    @Transactional
+    public void disable(String clientId, String actor) {
+        UUID supplier = jdbc.sql("update supplier_api_client set enabled = false where client_id = :c returning supplier_id").param("c", clientId)
+                .query(UUID.class).optional().orElseThrow(() -> new DataAccessRefused("No API client " + clientId + "."));
+        audit.record(actor, "SUPPLIER_API_CLIENT_DISABLED", "supplier", supplier.toString(), Map.of("client", clientId));
+    }
+
+    public List<Client> ofSupplier(UUID supplierId) {
+        return jdbc.sql("select client_id, supplier_id, enabled from supplier_api_client where supplier_id = :s order by created_at")
+                .param("s", supplierId).query((rs, n) -> new Client(rs.getString(1), rs.getObject(2, UUID.class), rs.getBoolean(3))).list();
+    }
+
+    public Optional<Client> client(String clientId) {
+        return jdbc.sql("select client_id, supplier_id, enabled from supplier_api_client where client_id = :c").param("c", clientId)
+                .query((rs, n) -> new Client(rs.getString(1), rs.getObject(2, UUID.class), rs.getBoolean(3))).optional();
+    }
+
+    /** The stored hash, for the supplier API's sign-in only. */
+    Optional<String> secretHash(String clientId) {
+        return jdbc.sql("select secret_hash from supplier_api_client where client_id = :c and enabled").param("c", clientId).query(String.class).optional();
+    }
+
+    PasswordEncoder passwordEncoder() {
+        return passwords;
+    }
+}

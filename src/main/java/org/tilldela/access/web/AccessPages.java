@@ -1,0 +1,197 @@
+package org.tilldela.access.web;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.tilldela.access.AttributePackage;
+import org.tilldela.access.DataAccessAgreement;
+import org.tilldela.access.DataAccessAgreements;
+import org.tilldela.access.DataAccessRefused;
+import org.tilldela.access.NewDataAccessRequest;
+import org.tilldela.access.SupplierClients;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.CatalogPage;
+import org.tilldela.catalog.CatalogQuery;
+import org.tilldela.catalog.CatalogSearch;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
+import org.tilldela.directory.OrganisationBrowser;
+
+/** School administrators' pages for data-access requests: the list, filing one, deciding, revoking. */
+@Controller
+@RequestMapping("/access")
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
+class AccessPages {
+
+    private final DataAccessAgreements agreements;
+    private final SupplierClients clients;
+    private final Catalog catalog;
+    private final CatalogSearch search;
+    private final OrganisationBrowser organisations;
+
+    AccessPages(DataAccessAgreements agreements, SupplierClients clients, Catalog catalog, CatalogSearch search, OrganisationBrowser organisations) {
+        this.agreements = agreements;
+        this.clients = clients;
+        this.catalog = catalog;
+        this.search = search;
+        this.organisations = organisations;
+    }
+
+    /** An agreement with the names a person reads instead of ids. */
+    record Row(DataAccessAgreement agreement, String supplier, String product, String articleNumber, String scope) {
+    }
+
+    record Scope(UUID id, String label) {
+    }
+
+    @GetMapping
+    String index(@RequestParam(required = false) DataAccessAgreement.State state, Model model) {
+        DataAccessAgreement.State shown = state == null ? DataAccessAgreement.State.REQUESTED : state;
+        model.addAttribute("state", shown);
+        model.addAttribute("states", DataAccessAgreement.State.values());
+        model.addAttribute("rows", rows(agreements.list(shown, null, 500)));
+        return "access/index";
+    }
+
+    @GetMapping("/requests/new")
+    String newRequest(@RequestParam(required = false) UUID supplier, Model model) {
+        model.addAttribute("suppliers", catalog.allSuppliers());
+        model.addAttribute("supplier", supplier);
+        if (supplier != null) {
+            CatalogPage page = search.search(new CatalogQuery("", EnumSet.of(Product.Kind.DIGITAL, Product.Kind.BUNDLE), null, null, Set.of(supplier),
+                    null, 1, CatalogQuery.MAX_PAGE_SIZE));
+            model.addAttribute("products", page.hits());
+        }
+        model.addAttribute("scopes", scopes());
+        model.addAttribute("packages", AttributePackage.values());
+        model.addAttribute("attributes", Attribute.values());
+        return "access/new";
+    }
+
+    @PostMapping("/requests")
+    String file(@RequestParam UUID supplier, @RequestParam(required = false) UUID product, @RequestParam(required = false) UUID scope,
+                @RequestParam AttributePackage attributePackage, @RequestParam(required = false) Set<Attribute> attributes,
+                @RequestParam String purpose, @RequestParam String legalBasis, @RequestParam(defaultValue = "0") int retentionDays,
+                Authentication auth, Model model, RedirectAttributes redirect) {
+        try {
+            if (product == null || scope == null) {
+                throw new DataAccessRefused("Choose a product and an organiser or school unit.");
+            }
+            DataAccessAgreement filed = agreements.file(supplier, new NewDataAccessRequest(product, scope, attributePackage, attributes, purpose,
+                    legalBasis, retentionDays), auth.getName());
+            redirect.addFlashAttribute("message", "access.filed");
+            return "redirect:/access/requests/" + filed.id();
+        } catch (DataAccessRefused e) {
+            model.addAttribute("error", e.getMessage());
+            model.addAttribute("form", Map.of("purpose", purpose, "legalBasis", legalBasis, "retentionDays", retentionDays,
+                    "product", String.valueOf(product), "scope", String.valueOf(scope), "package", attributePackage.name()));
+            return newRequest(supplier, model);
+        }
+    }
+
+    @GetMapping("/requests/{id}")
+    String request(@PathVariable UUID id, Model model) {
+        DataAccessAgreement agreement = agreements.agreement(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        model.addAttribute("row", rows(List.of(agreement)).getFirst());
+        model.addAttribute("a", agreement);
+        model.addAttribute("attributes", agreement.requestedAttributes().stream().sorted().toList());
+        model.addAttribute("declared", catalog.product(agreement.productId()).map(Product::dataNeeds).orElse(List.of()));
+        return "access/request";
+    }
+
+    @PostMapping("/requests/{id}/approve")
+    String approve(@PathVariable UUID id, @RequestParam(required = false) Set<Attribute> attributes, @RequestParam(required = false) String reason,
+                   Authentication auth, RedirectAttributes redirect) {
+        return decide(id, redirect, "access.approved", () -> agreements.approve(id, attributes == null ? Set.of() : attributes, reason, auth.getName()));
+    }
+
+    @PostMapping("/requests/{id}/decline")
+    String decline(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect) {
+        return decide(id, redirect, "access.declined", () -> agreements.decline(id, reason, auth.getName()));
+    }
+
+    @PostMapping("/requests/{id}/revoke")
+    String revoke(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect) {
+        return decide(id, redirect, "access.revoked", () -> agreements.revoke(id, reason, auth.getName()));
+    }
+
+    @GetMapping("/suppliers/{id}")
+    String supplier(@PathVariable UUID id, Model model) {
+        Supplier supplier = catalog.supplier(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        model.addAttribute("supplier", supplier);
+        model.addAttribute("publicAuthority", agreements.isPublicAuthority(id));
+        model.addAttribute("clients", clients.ofSupplier(id));
+        model.addAttribute("rows", rows(agreements.list(null, id, 200)));
+        return "access/supplier";
+    }
+
+    @PostMapping("/suppliers/{id}/clients")
+    String createClient(@PathVariable UUID id, Authentication auth, RedirectAttributes redirect) {
+        catalog.supplier(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        redirect.addFlashAttribute("credentials", clients.create(id, auth.getName()));
+        return "redirect:/access/suppliers/" + id;
+    }
+
+    @PostMapping("/suppliers/{id}/public-authority")
+    String publicAuthority(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect) {
+        try {
+            agreements.recordPublicAuthority(id, reason, auth.getName());
+        } catch (DataAccessRefused e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+        }
+        return "redirect:/access/suppliers/" + id;
+    }
+
+    private String decide(UUID id, RedirectAttributes redirect, String message, Runnable decision) {
+        try {
+            decision.run();
+            redirect.addFlashAttribute("message", message);
+        } catch (DataAccessRefused e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+        }
+        return "redirect:/access/requests/" + id;
+    }
+
+    private List<Scope> scopes() {
+        List<Scope> scopes = new ArrayList<>();
+        for (OrganisationBrowser.Organisation root : organisations.roots()) {
+            scopes.add(new Scope(root.id(), root.name()));
+            for (OrganisationBrowser.Organisation child : organisations.children(root.id())) {
+                if ("SCHOOL_UNIT".equals(child.kind())) {
+                    scopes.add(new Scope(child.id(), root.name() + " › " + child.name()));
+                }
+            }
+        }
+        return scopes;
+    }
+
+    private List<Row> rows(List<DataAccessAgreement> list) {
+        Map<UUID, Supplier> suppliers = catalog.suppliers(list.stream().map(DataAccessAgreement::supplierId).distinct().toList()).stream()
+                .collect(Collectors.toMap(Supplier::id, Function.identity()));
+        Map<UUID, Product> products = catalog.products(list.stream().map(DataAccessAgreement::productId).distinct().toList()).stream()
+                .collect(Collectors.toMap(Product::id, Function.identity()));
+        Map<UUID, String> scopeNames = list.stream().map(DataAccessAgreement::scopeId).distinct()
+                .collect(Collectors.toMap(Function.identity(), s -> organisations.organisation(s).map(OrganisationBrowser.Organisation::name).orElse("?")));
+        return list.stream().map(a -> new Row(a, suppliers.containsKey(a.supplierId()) ? suppliers.get(a.supplierId()).name() : "?",
+                products.containsKey(a.productId()) ? products.get(a.productId()).title() : "?",
+                products.containsKey(a.productId()) ? products.get(a.productId()).articleNumber() : "", scopeNames.get(a.scopeId()))).toList();
+    }
+}

@@ -1,0 +1,218 @@
+package org.tilldela.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.IntegrationTest;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.ledger.Channel;
+import org.tilldela.ledger.DisclosureLedger;
+import org.tilldela.ledger.LedgerRecord;
+import org.tilldela.licensing.LicencePools;
+
+/** The one gate: what may leave about whom, to whom — and that each release is recorded exactly once. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReleasePolicyTest extends IntegrationTest {
+
+    @Autowired ReleasePolicy policy;
+    @Autowired DataAccessAgreements agreements;
+    @Autowired ReleaseObjections objections;
+    @Autowired DisclosureLedger ledger;
+    @Autowired ImportRuns imports;
+    @Autowired JdbcClient jdbc;
+    @Autowired Catalog catalog;
+    @Autowired LicencePools pools;
+
+    AccessFixture fx;
+
+    @BeforeAll
+    void municipality() throws Exception {
+        fx = new AccessFixture(imports, jdbc, catalog, pools);
+        assertThat(fx.persons).hasSizeGreaterThan(5);
+        assertThat(fx.protectedPersons).isNotEmpty();
+    }
+
+    private static final Set<Attribute> MINIMAL_AS_DECLARED = EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.SCHOOL_UNIT, Attribute.GROUPS, Attribute.ROLES);
+
+    @Test
+    void anApprovedThenRevokedRequestChangesWhatIsReleasedAtOnce() {
+        UUID pupil = fx.persons.get(0);
+        UUID product = fx.product(fx.supplierId, AccessFixture.DECLARED);
+        fx.license(product, List.of(pupil));
+        assertThat(policy.release(pupil, product, Channel.SSO_ID_TOKEN).attributes()).isEqualTo(MINIMAL_AS_DECLARED);
+
+        var request = new NewDataAccessRequest(product, fx.organiserId, AttributePackage.SMALL, Set.of(), "Inloggning", "Allmänt intresse", 30);
+        DataAccessAgreement filed = agreements.file(fx.supplierId, request, "supplier");
+        assertThat(policy.release(pupil, product, Channel.SSO_ID_TOKEN).attributes()).as("a request alone changes nothing")
+                .isEqualTo(MINIMAL_AS_DECLARED);
+
+        agreements.approve(filed.id(), null, null, "school-admin");
+        Release approved = policy.release(pupil, product, Channel.SSO_ID_TOKEN);
+        assertThat(approved.attributes()).containsAll(MINIMAL_AS_DECLARED).contains(Attribute.GIVEN_NAME, Attribute.FAMILY_NAME)
+                .doesNotContain(Attribute.EMAIL, Attribute.CIVIC_NUMBER);
+        assertThat(approved.agreementId()).isEqualTo(filed.id());
+        assertThat((String) approved.values().get(Attribute.GIVEN_NAME)).isNotBlank();
+
+        agreements.revoke(filed.id(), "Leverantören bröt mot avtalet", "school-admin");
+        Release revoked = policy.release(pupil, product, Channel.SSO_ID_TOKEN);
+        assertThat(revoked.attributes()).isEqualTo(MINIMAL_AS_DECLARED);
+        assertThat(revoked.agreementId()).isNull();
+    }
+
+    @Test
+    void aProtectedPersonNeverYieldsANameToAPrivateSupplierUnderAnyAgreement() {
+        for (AttributePackage pkg : List.of(AttributePackage.SMALL, AttributePackage.MEDIUM, AttributePackage.LARGE)) {
+            UUID product = fx.product(fx.supplierId, AccessFixture.DECLARED);
+            fx.license(product, fx.protectedPersons);
+            fx.license(product, fx.persons.subList(0, 1));
+            DataAccessAgreement filed = agreements.file(fx.supplierId,
+                    new NewDataAccessRequest(product, fx.organiserId, pkg, Set.of(), "Inloggning", "Allmänt intresse", 30), "supplier");
+            agreements.approve(filed.id(), null, null, "school-admin");
+            for (UUID person : fx.protectedPersons) {
+                for (Channel channel : Channel.values()) {
+                    Release release = policy.release(person, product, channel);
+                    assertThat(release.attributes()).as("%s via %s", pkg, channel).isSubsetOf(AttributePackage.MINIMAL.attributes())
+                            .doesNotContain(Attribute.GIVEN_NAME, Attribute.FAMILY_NAME, Attribute.EMAIL, Attribute.CIVIC_NUMBER);
+                    assertThat(release.values().values()).as("no value carries a name").noneMatch(v -> v instanceof String s && s.contains(" "));
+                }
+            }
+            // the same agreement does give an unprotected pupil's name: the rule is about protection, not the agreement
+            assertThat(policy.release(fx.persons.get(0), product, Channel.SCIM_PUSH).attributes()).contains(Attribute.GIVEN_NAME);
+        }
+    }
+
+    @Test
+    void aPublicAuthorityMayReceiveMoreAboutAProtectedPerson() {
+        UUID authority = fx.supplier("Skolverket-liknande myndighet", true);
+        agreements.recordPublicAuthority(authority, "Statlig myndighet", "school-admin");
+        UUID product = fx.product(authority, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME, Attribute.PROTECTION_FLAG));
+        fx.license(product, fx.protectedPersons);
+        DataAccessAgreement filed = agreements.file(authority,
+                new NewDataAccessRequest(product, fx.organiserId, AttributePackage.PUBLIC_AUTHORITY, Set.of(), "Nationella prov", "Rättslig förpliktelse", 90),
+                "authority");
+        agreements.approve(filed.id(), null, null, "school-admin");
+        Release release = policy.release(fx.protectedPersons.getFirst(), product, Channel.EXPORT);
+        assertThat(release.attributes()).contains(Attribute.GIVEN_NAME, Attribute.PROTECTION_FLAG);
+        assertThat(release.values().get(Attribute.PROTECTION_FLAG)).isEqualTo(true);
+    }
+
+    @Test
+    void everyReleaseLeavesExactlyOneLedgerRecordWhoseAttributesMatchWhatWasReleased() {
+        UUID product = fx.product(fx.supplierId, AccessFixture.DECLARED);
+        List<UUID> licensed = fx.persons.subList(0, 6);
+        fx.license(product, licensed);
+        DataAccessAgreement filed = agreements.file(fx.supplierId,
+                new NewDataAccessRequest(product, fx.organiserId, AttributePackage.MEDIUM, Set.of(), "Klasslistor", "Allmänt intresse", 60), "supplier");
+        agreements.approve(filed.id(), EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME, Attribute.GROUPS), "Bara det nödvändiga", "school-admin");
+        UUID unlicensed = fx.persons.get(10);
+        List<UUID> batch = new java.util.ArrayList<>(licensed);
+        batch.add(unlicensed);
+
+        List<Release> releases = policy.releaseAll(batch, product, Channel.ROSTER_PULL);
+
+        for (Release release : releases) {
+            List<LedgerRecord> records = ledger.ofPerson(release.personId()).stream().filter(r -> r.productId().equals(product)).toList();
+            if (release.personId().equals(unlicensed)) {
+                assertThat(release.isEmpty()).isTrue();
+                assertThat(release.reason()).contains("licence");
+                assertThat(records).as("nothing released, nothing recorded").isEmpty();
+            } else {
+                assertThat(release.attributes()).isEqualTo(EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME, Attribute.GROUPS));
+                assertThat(records).hasSize(1);
+                LedgerRecord record = records.getFirst();
+                assertThat(record.attributes()).isEqualTo(release.attributes());
+                assertThat(record.sequence()).isEqualTo(release.ledgerSequence());
+                assertThat(record.channel()).isEqualTo(Channel.ROSTER_PULL);
+                assertThat(record.agreementId()).isEqualTo(filed.id());
+                assertThat(record.supplierId()).isEqualTo(fx.supplierId);
+            }
+        }
+    }
+
+    @Test
+    void anObjectionIsHonouredUntilWithdrawn() {
+        UUID pupil = fx.persons.get(2);
+        UUID objection = objections.record(pupil, fx.supplierId, "Vårdnadshavaren invänder", "school-admin");
+        Release release = policy.release(pupil, fx.productId, Channel.SCIM_PUSH);
+        assertThat(release.isEmpty()).isTrue();
+        assertThat(release.reason()).contains("objection");
+        objections.withdraw(objection, "school-admin");
+        assertThat(policy.release(pupil, fx.productId, Channel.SCIM_PUSH).isEmpty()).isFalse();
+    }
+
+    @Test
+    void withoutAProcessingAgreementNothingGoesAtAll() {
+        UUID noAgreement = fx.supplier("Utan PUB-avtal AB", false);
+        UUID product = fx.product(noAgreement, AccessFixture.DECLARED);
+        fx.license(product, fx.persons.subList(0, 1));
+        Release release = policy.release(fx.persons.getFirst(), product, Channel.SSO_ID_TOKEN);
+        assertThat(release.isEmpty()).isTrue();
+        assertThat(release.reason()).contains("processing agreement");
+    }
+
+    @Test
+    void withoutAnAgreementOnlyWhatTheDeclarationAllowsOfMinimal() {
+        UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.GIVEN_NAME, Attribute.EMAIL));
+        fx.license(product, fx.persons.subList(0, 1));
+        Release release = policy.release(fx.persons.getFirst(), product, Channel.SSO_USERINFO);
+        assertThat(release.isEmpty()).as("the declaration holds nothing from MINIMAL").isTrue();
+    }
+
+    @Test
+    void pseudonymsArePairwiseAndStable() {
+        UUID pupil = fx.persons.get(3);
+        UUID other = fx.supplier("Annan leverantör AB", true);
+        UUID otherProduct = fx.product(other, AccessFixture.DECLARED);
+        fx.license(otherProduct, List.of(pupil));
+        Object first = policy.release(pupil, fx.productId, Channel.SSO_ID_TOKEN).values().get(Attribute.PSEUDONYMOUS_ID);
+        Object again = policy.release(pupil, fx.productId, Channel.SCIM_PUSH).values().get(Attribute.PSEUDONYMOUS_ID);
+        Object elsewhere = policy.release(pupil, otherProduct, Channel.SSO_ID_TOKEN).values().get(Attribute.PSEUDONYMOUS_ID);
+        assertThat(first).isEqualTo(again).isNotEqualTo(elsewhere).isNotEqualTo(pupil.toString());
+    }
+
+    @Test
+    void anAgreementIsNeverWiderThanTheDeclarationNorAnApprovalWiderThanTheRequest() {
+        UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME));
+        assertThatThrownBy(() -> agreements.file(fx.supplierId, new NewDataAccessRequest(product, fx.organiserId, AttributePackage.MEDIUM,
+                EnumSet.of(Attribute.EMAIL), "x", "y", 1), "supplier")).isInstanceOf(DataAccessRefused.class).hasMessageContaining("EMAIL");
+        assertThatThrownBy(() -> agreements.file(fx.supplierId, new NewDataAccessRequest(product, fx.organiserId, AttributePackage.SMALL,
+                EnumSet.of(Attribute.CIVIC_NUMBER), "x", "y", 1), "supplier")).isInstanceOf(DataAccessRefused.class).hasMessageContaining("package");
+        DataAccessAgreement filed = agreements.file(fx.supplierId,
+                new NewDataAccessRequest(product, fx.organiserId, AttributePackage.LARGE, Set.of(), "x", "y", 1), "supplier");
+        assertThat(filed.requestedAttributes()).isEqualTo(EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME));
+        assertThatThrownBy(() -> agreements.approve(filed.id(), EnumSet.of(Attribute.EMAIL), "why", "admin")).isInstanceOf(DataAccessRefused.class);
+        assertThatThrownBy(() -> agreements.approve(filed.id(), EnumSet.of(Attribute.PSEUDONYMOUS_ID), null, "admin"))
+                .as("narrowing needs a reason").isInstanceOf(DataAccessRefused.class);
+        assertThatThrownBy(() -> agreements.decline(filed.id(), " ", "admin")).isInstanceOf(DataAccessRefused.class);
+        DataAccessAgreement narrowed = agreements.approve(filed.id(), EnumSet.of(Attribute.PSEUDONYMOUS_ID), "Namn behövs inte", "admin");
+        assertThat(narrowed.approvedAttributes()).containsExactly(Attribute.PSEUDONYMOUS_ID);
+        assertThat(narrowed.steps()).extracting(DataAccessAgreement.Step::kind)
+                .containsExactly(DataAccessAgreement.Step.Kind.FILED, DataAccessAgreement.Step.Kind.NARROWED);
+        assertThat(narrowed.steps().get(1).actor()).isEqualTo("admin");
+        assertThat(narrowed.steps().get(1).reason()).isEqualTo("Namn behövs inte");
+        assertThatThrownBy(() -> agreements.approve(filed.id(), null, null, "admin")).as("decided once").isInstanceOf(DataAccessRefused.class);
+        assertThatThrownBy(() -> agreements.file(UUID.randomUUID(), fx.request(AttributePackage.SMALL), "other"))
+                .as("a supplier asks only for its own products").isInstanceOf(DataAccessRefused.class);
+    }
+
+    @Test
+    void aNewApprovalSupersedesTheAgreementInForce() {
+        UUID product = fx.product(fx.supplierId, AccessFixture.DECLARED);
+        var small = new NewDataAccessRequest(product, fx.organiserId, AttributePackage.SMALL, Set.of(), "x", "y", 1);
+        DataAccessAgreement first = agreements.approve(agreements.file(fx.supplierId, small, "s").id(), null, null, "admin");
+        DataAccessAgreement second = agreements.approve(agreements.file(fx.supplierId, small, "s").id(), null, null, "admin");
+        assertThat(agreements.agreement(first.id()).orElseThrow().state()).isEqualTo(DataAccessAgreement.State.SUPERSEDED);
+        assertThat(second.isInForce()).isTrue();
+    }
+}
