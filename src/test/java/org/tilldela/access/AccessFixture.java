@@ -45,13 +45,7 @@ final class AccessFixture {
         this.pools = pools;
         String tag = UUID.randomUUID().toString().substring(0, 8);
         source = "access-" + tag;
-        Path zip = Files.createTempFile("access-municipality-", ".zip");
-        new MunicipalityGenerator(new MunicipalityGenerator.Settings(1500, 7, "sv", 0, 0)).writeTo(zip);
-        imports.runNow("ONEROSTER", new ImportOptions(source, false, "test"), new OneRosterReader(zip, "municipality.zip"), ImportProgress.NONE,
-                "municipality.zip");
-        Files.delete(zip);
-        organiserId = jdbc.sql("select id from organisation where source = :s and kind = 'ORGANISER' order by name limit 1").param("s", source)
-                .query(UUID.class).single();
+        organiserId = importMunicipality(imports, jdbc, source, 1500);
         // pupils placed at a school unit, and among them the protected ones
         persons = jdbc.sql("select distinct p.id from person p join enrolment e on e.person_id = p.id where p.source = :s and p.protection = 'NONE' order by p.id limit 20")
                 .param("s", source).query(UUID.class).list();
@@ -66,6 +60,17 @@ final class AccessFixture {
                 null, "test"));
         pools.assignDirect(poolId, persons, "test");
         pools.assignDirect(poolId, protectedPersons, "test");
+    }
+
+    /** Generates and imports a synthetic municipality under its own source; returns its organiser's id. */
+    static UUID importMunicipality(ImportRuns imports, JdbcClient jdbc, String source, int persons) throws Exception {
+        Path zip = Files.createTempFile("access-municipality-", ".zip");
+        new MunicipalityGenerator(new MunicipalityGenerator.Settings(persons, 7, "sv", 0, 0)).writeTo(zip);
+        imports.runNow("ONEROSTER", new ImportOptions(source, false, "test"), new OneRosterReader(zip, "municipality.zip"), ImportProgress.NONE,
+                "municipality.zip");
+        Files.delete(zip);
+        return jdbc.sql("select id from organisation where source = :s and kind = 'ORGANISER' order by name limit 1").param("s", source)
+                .query(UUID.class).single();
     }
 
     /** A supplier; with {@code agreementOnFile} its processing agreement covers this fixture's organiser. */
