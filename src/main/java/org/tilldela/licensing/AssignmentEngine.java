@@ -1,0 +1,154 @@
+package org.tilldela.licensing;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.directory.DirectoryEvent;
+import org.tilldela.directory.DirectoryJournal;
+import org.tilldela.directory.Rosters;
+
+/**
+ * Keeps licence assignments following the directory: after every import the persons it touched are
+ * re-evaluated against every rule (joiners get, movers switch, leavers keep their seat for the grace
+ * period); a full recompute evaluates everyone; a daily sweep ends what has run out. Every run evaluates
+ * the wanted state rather than replaying changes, so running anything twice changes nothing.
+ */
+@Service
+public class AssignmentEngine {
+
+    /** What a run did: pools and selectors evaluated, (selector, person) matches, and the changes made. */
+    public record EngineRun(String kind, int pools, int selectors, long matches, int granted, int revived, int toGrace, int ended, int shortfall,
+                            long millis) {
+    }
+
+    private final Reconciler reconciler;
+    private final DirectoryJournal journal;
+    private final Rosters rosters;
+    private final JdbcClient jdbc;
+
+    AssignmentEngine(Reconciler reconciler, DirectoryJournal journal, Rosters rosters, JdbcClient jdbc) {
+        this.reconciler = reconciler;
+        this.journal = journal;
+        this.rosters = rosters;
+        this.jdbc = jdbc;
+    }
+
+    /** Evaluates every rule of every pool over the whole directory; the journal is then followed from its head. */
+    @Transactional
+    public EngineRun recomputeAll() {
+        long started = System.nanoTime();
+        long head = rosters.journalHead();
+        Reconciler.Outcome o = reconciler.reconcile(null, null);
+        jdbc.sql("update licence_engine_state set last_sequence = greatest(last_sequence, :head), last_full_run_at = now(), updated_at = now() where id = 1")
+                .param("head", head).update();
+        return run("full", o, started);
+    }
+
+    /** Evaluates one pool over the whole directory (after its rules changed). */
+    @Transactional
+    public EngineRun recomputePool(UUID poolId) {
+        long started = System.nanoTime();
+        return run("pool", reconciler.reconcile(List.of(poolId), null), started);
+    }
+
+    /**
+     * Follows one import: the persons it added, moved or removed — and the members of changed groups that
+     * rules name — are evaluated against every pool. Safe to repeat.
+     */
+    @Transactional
+    public EngineRun processImport(UUID importRunId) {
+        long started = System.nanoTime();
+        List<DirectoryEvent> changes = journal.ofImport(importRunId);
+        long last = changes.stream().mapToLong(DirectoryEvent::sequence).max().orElse(0);
+        EngineRun run = run("import", reconciler.reconcile(null, affected(changes)), started);
+        jdbc.sql("""
+                        update licence_engine_state set last_sequence = greatest(last_sequence, :last), last_import_run_id = :run, updated_at = now()
+                        where id = 1
+                        """).param("last", last).param("run", importRunId).update();
+        return run;
+    }
+
+    /**
+     * Follows everything the journal recorded after the engine's watermark (the last sequence it
+     * processed): what a node that missed events, or the command line, uses.
+     */
+    @Transactional
+    public EngineRun catchUp() {
+        long started = System.nanoTime();
+        long from = watermark();
+        List<DirectoryEvent> changes = new ArrayList<>();
+        long last = from;
+        while (true) {
+            List<DirectoryEvent> page = journal.after(last, 100_000);
+            if (page.isEmpty()) {
+                break;
+            }
+            changes.addAll(page);
+            last = page.getLast().sequence();
+        }
+        if (changes.isEmpty()) {
+            return run("catch-up", Reconciler.Outcome.NONE, started);
+        }
+        EngineRun run = run("catch-up", reconciler.reconcile(null, affected(changes)), started);
+        jdbc.sql("update licence_engine_state set last_sequence = greatest(last_sequence, :last), updated_at = now() where id = 1")
+                .param("last", last).update();
+        return run;
+    }
+
+    /** The last journal sequence number the engine has processed. */
+    public long watermark() {
+        return jdbc.sql("select last_sequence from licence_engine_state where id = 1").query(Long.class).single();
+    }
+
+    /**
+     * Ends what has run out by {@code today}: grace periods that have passed and pools (trials too) whose
+     * last day is behind. Publishes {@link LicenceEnded} for each person who no longer holds the product.
+     */
+    @Transactional
+    public int sweep(LocalDate today) {
+        return reconciler.sweep(today);
+    }
+
+    private Set<UUID> affected(List<DirectoryEvent> changes) {
+        Set<UUID> persons = new LinkedHashSet<>();
+        List<UUID> groups = new ArrayList<>();
+        for (DirectoryEvent e : changes) {
+            switch (e) {
+                case DirectoryEvent.PersonJoined j -> persons.add(j.personId());
+                case DirectoryEvent.PersonMoved m -> persons.add(m.personId());
+                case DirectoryEvent.PersonLeft l -> persons.add(l.personId());
+                case DirectoryEvent.GroupChanged g -> groups.add(g.groupId());
+            }
+        }
+        if (!groups.isEmpty()) {
+            // Membership changes already touch their persons; a group itself changing (moved to another
+            // unit, say) matters only where a rule names it: re-evaluate its members and its holders.
+            UUID[] named = jdbc.sql("select distinct group_id from assignment_rule where kind = 'GROUP' and group_id = any(:g)")
+                    .param("g", groups.toArray(UUID[]::new)).query(UUID.class).list().toArray(UUID[]::new);
+            for (UUID group : named) {
+                persons.addAll(rosters.persons(new Rosters.Selector(Rosters.Kind.GROUP, null, group, null, null, null, null, null)));
+            }
+            if (named.length > 0) {
+                persons.addAll(jdbc.sql("""
+                                select a.person_id from licence_assignment a join assignment_rule r on r.id = a.rule_id
+                                where r.group_id = any(:g) and a.state <> 'ENDED'
+                                """).param("g", named).query(UUID.class).list());
+            }
+        }
+        // Past a point, naming the persons costs more than evaluating everyone (a first import, say).
+        return persons.size() > EVERYONE_FROM ? null : persons;
+    }
+
+    private static final int EVERYONE_FROM = 200_000;
+
+    private static EngineRun run(String kind, Reconciler.Outcome o, long started) {
+        return new EngineRun(kind, o.pools(), o.selectors(), o.matches(), o.granted(), o.revived(), o.toGrace(), o.ended(), o.shortfall(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+}

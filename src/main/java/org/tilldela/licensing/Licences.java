@@ -1,0 +1,73 @@
+package org.tilldela.licensing;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+
+/** Who holds which licence, on which day: what the access module asks before releasing data to a supplier. */
+@Service
+@Transactional(readOnly = true)
+public class Licences {
+
+    private final JdbcClient jdbc;
+    private final Catalog catalog;
+
+    Licences(JdbcClient jdbc, Catalog catalog) {
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+    }
+
+    /**
+     * Whether the person holds a licence for the product on the day: a seat in a pool of the product whose
+     * period covers the day, assigned by then, not ended by then (a leaver's seat counts through the grace period).
+     */
+    public boolean holds(UUID personId, UUID productId, LocalDate day) {
+        return jdbc.sql(HOLDS + " select exists (select 1 from held)").param("person", personId).param("product", productId).param("day", day)
+                .query(Boolean.class).single();
+    }
+
+    /** The persons holding a licence for the product on the day. */
+    public List<UUID> holders(UUID productId, LocalDate day) {
+        return jdbc.sql("""
+                        select distinct a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
+                        where p.product_id = :product and :day between p.starts_on and p.ends_on and a.assigned_at::date <= :day
+                          and (a.ended_on is null or :day < a.ended_on) and (a.grace_until is null or :day <= a.grace_until)
+                        order by a.person_id
+                        """).param("product", productId).param("day", day).query(UUID.class).list();
+    }
+
+    private static final String HOLDS = """
+            with held as (
+                select 1 from licence_assignment a join licence_pool p on p.id = a.pool_id
+                where a.person_id = :person and p.product_id = :product and :day between p.starts_on and p.ends_on
+                  and a.assigned_at::date <= :day and (a.ended_on is null or :day < a.ended_on) and (a.grace_until is null or :day <= a.grace_until)
+            )
+            """;
+
+    /** Every licence of the person, live ones first, with the product's title. */
+    public List<PersonLicence> ofPerson(UUID personId) {
+        record Row(UUID pool, UUID product, String state, String source, UUID rule, java.time.Instant at, LocalDate from, LocalDate until, boolean trial,
+                   LocalDate grace, LocalDate ended) {
+        }
+        List<Row> rows = jdbc.sql("""
+                        select a.pool_id, p.product_id, a.state, a.source, a.rule_id, a.assigned_at, p.starts_on, p.ends_on, p.trial, a.grace_until, a.ended_on
+                        from licence_assignment a join licence_pool p on p.id = a.pool_id where a.person_id = :person
+                        order by case a.state when 'ACTIVE' then 0 when 'GRACE' then 1 else 2 end, a.assigned_at desc
+                        """).param("person", personId)
+                .query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
+                        rs.getObject(5, UUID.class), rs.getTimestamp(6).toInstant(), rs.getObject(7, LocalDate.class), rs.getObject(8, LocalDate.class),
+                        rs.getBoolean(9), rs.getObject(10, LocalDate.class), rs.getObject(11, LocalDate.class))).list();
+        Map<UUID, Product> products = catalog.products(rows.stream().map(Row::product).distinct().toList()).stream()
+                .collect(Collectors.toMap(Product::id, Function.identity()));
+        return rows.stream().map(r -> new PersonLicence(r.pool(), r.product(), products.containsKey(r.product()) ? products.get(r.product()).title() : null,
+                r.state(), r.source(), r.rule(), r.at(), r.from(), r.until(), r.trial(), r.grace(), r.ended())).toList();
+    }
+}

@@ -1,0 +1,250 @@
+package org.tilldela.licensing.web;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.governance.AuditTrail;
+import org.tilldela.licensing.AssignmentEngine;
+import org.tilldela.licensing.LicencePools;
+import org.tilldela.licensing.Licences;
+import org.tilldela.licensing.NewPool;
+import org.tilldela.licensing.Profiles;
+import org.tilldela.licensing.Selector;
+
+/** Licences in the web UI: pools with seats and shortfall, a pool's rules and assignments, profiles, a person's licences. */
+@Controller
+@PreAuthorize("hasAuthority('RIGHT_LICENCE_ADMIN')")
+class LicencePages {
+
+    /** A pool as listed: with its product's title and its scope's name. */
+    record PoolView(LicencePools.Pool pool, String productTitle, String articleNumber, String scopeName) {
+    }
+
+    /** A rule as shown: what it picks in words (the names of its group or unit). */
+    record RuleView(LicencePools.Rule rule, String target) {
+    }
+
+    private final LicencePools pools;
+    private final Licences licences;
+    private final Profiles profiles;
+    private final AssignmentEngine engine;
+    private final Catalog catalog;
+    private final OrganisationBrowser organisations;
+    private final AuditTrail audit;
+
+    LicencePages(LicencePools pools, Licences licences, Profiles profiles, AssignmentEngine engine, Catalog catalog, OrganisationBrowser organisations,
+                 AuditTrail audit) {
+        this.audit = audit;
+        this.pools = pools;
+        this.licences = licences;
+        this.profiles = profiles;
+        this.engine = engine;
+        this.catalog = catalog;
+        this.organisations = organisations;
+    }
+
+    @GetMapping("/licences")
+    String index(Model model) {
+        List<LicencePools.Pool> list = pools.list(200);
+        Map<UUID, Product> products = products(list.stream().map(LicencePools.Pool::productId).toList());
+        model.addAttribute("pools", list.stream().map(p -> view(p, products)).toList());
+        model.addAttribute("today", LocalDate.now());
+        return "licensing/index";
+    }
+
+    @PostMapping("/licences/pools")
+    String create(@RequestParam String articleNumber, @RequestParam UUID scopeId, @RequestParam(required = false) Integer seats,
+                  @RequestParam LocalDate startsOn, @RequestParam(required = false) LocalDate endsOn,
+                  @RequestParam(defaultValue = "false") boolean trial, Authentication auth, RedirectAttributes flash) {
+        try {
+            Product product = catalog.productByArticleNumber(articleNumber.strip())
+                    .orElseThrow(() -> new IllegalArgumentException("licences.error.product"));
+            var trail = organisations.ancestry(scopeId);
+            if (trail.isEmpty()) {
+                throw new IllegalArgumentException("licences.error.scope");
+            }
+            UUID organiser = trail.getFirst().id();
+            UUID id = trial
+                    ? pools.createTrial(product.id(), organiser, scopeId, seats, startsOn, auth.getName())
+                    : pools.create(new NewPool(product.id(), organiser, scopeId, seats, startsOn,
+                    endsOn != null ? endsOn : startsOn.plusMonths(product.licencePeriodMonths()).minusDays(1), false, null, auth.getName()));
+            return "redirect:/licences/pools/" + id;
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", e.getMessage() != null && e.getMessage().startsWith("licences.") ? e.getMessage() : "licences.error.pool");
+            return "redirect:/licences";
+        }
+    }
+
+    @GetMapping("/licences/pools/{id}")
+    String pool(@PathVariable UUID id, Model model) {
+        LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
+        model.addAttribute("rules", pools.rules(id).stream().map(r -> new RuleView(r, describe(r.selector()))).toList());
+        model.addAttribute("assignments", pools.assignments(id, 500));
+        model.addAttribute("shortfall", pools.shortfall(id));
+        model.addAttribute("kinds", Selector.Kind.values());
+        return "licensing/pool";
+    }
+
+    @PostMapping("/licences/pools/{id}/rules")
+    String addRule(@PathVariable UUID id, @RequestParam Selector.Kind kind, @RequestParam(required = false) String target,
+                   @RequestParam(required = false) String grade, @RequestParam(required = false) String role, Authentication auth,
+                   RedirectAttributes flash) {
+        try {
+            pools.addRule(id, selector(kind, target, grade, role), auth.getName());
+            flash.addFlashAttribute("message", "licences.rule.added");
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "licences.error.rule");
+        }
+        return "redirect:/licences/pools/" + id;
+    }
+
+    @PostMapping("/licences/pools/{id}/rules/{ruleId}/remove")
+    String removeRule(@PathVariable UUID id, @PathVariable UUID ruleId, Authentication auth, RedirectAttributes flash) {
+        pools.removeRule(ruleId, auth.getName());
+        flash.addFlashAttribute("message", "licences.rule.removed");
+        return "redirect:/licences/pools/" + id;
+    }
+
+    @PostMapping("/licences/pools/{id}/direct")
+    String assignDirect(@PathVariable UUID id, @RequestParam(required = false) String persons, @RequestParam(required = false) String groupId,
+                        Authentication auth, RedirectAttributes flash) {
+        try {
+            LicencePools.Allocation a;
+            if (groupId != null && !groupId.isBlank()) {
+                a = pools.assignGroup(id, UUID.fromString(groupId.strip()), auth.getName());
+            } else {
+                List<UUID> ids = Arrays.stream((persons == null ? "" : persons).split("[\\s,;]+")).filter(s -> !s.isBlank()).map(UUID::fromString).toList();
+                if (ids.isEmpty()) {
+                    throw new IllegalArgumentException("no persons");
+                }
+                a = pools.assignDirect(id, ids, auth.getName());
+            }
+            flash.addFlashAttribute("allocation", a);
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "licences.error.direct");
+        }
+        return "redirect:/licences/pools/" + id;
+    }
+
+    @PostMapping("/licences/recompute")
+    String recompute(Authentication auth, RedirectAttributes flash) {
+        AssignmentEngine.EngineRun run = engine.recomputeAll();
+        audit.record(auth.getName(), "LICENCES_RECOMPUTED", "licensing", "all", Map.of("granted", run.granted(), "ended", run.ended(),
+                "toGrace", run.toGrace(), "shortfall", run.shortfall()));
+        flash.addFlashAttribute("run", run);
+        return "redirect:/licences";
+    }
+
+    @GetMapping("/licences/profiles")
+    String profiles(Model model) {
+        var list = profiles.list();
+        Map<UUID, Product> products = products(list.stream().flatMap(p -> p.productIds().stream()).distinct().toList());
+        model.addAttribute("profiles", list);
+        model.addAttribute("products", products);
+        return "licensing/profiles";
+    }
+
+    @PostMapping("/licences/profiles")
+    String createProfile(@RequestParam String name, @RequestParam String articleNumbers, Authentication auth, RedirectAttributes flash) {
+        try {
+            List<UUID> ids = new ArrayList<>();
+            for (String a : articleNumbers.split("[\\s,;]+")) {
+                if (!a.isBlank()) {
+                    ids.add(catalog.productByArticleNumber(a).orElseThrow(() -> new IllegalArgumentException("licences.error.product")).id());
+                }
+            }
+            if (ids.isEmpty()) {
+                throw new IllegalArgumentException("licences.error.product");
+            }
+            return "redirect:/licences/profiles/" + profiles.create(name, ids, auth.getName());
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", e.getMessage() != null && e.getMessage().startsWith("licences.") ? e.getMessage() : "licences.error.profile");
+            return "redirect:/licences/profiles";
+        }
+    }
+
+    @GetMapping("/licences/profiles/{id}")
+    String profile(@PathVariable UUID id, Model model) {
+        var profile = profiles.profile(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        model.addAttribute("profile", profile);
+        model.addAttribute("products", catalog.products(profile.productIds()));
+        model.addAttribute("rules", profiles.rules(id).stream().map(r -> new RuleView(r, describe(r.selector()))).toList());
+        model.addAttribute("kinds", Selector.Kind.values());
+        return "licensing/profile";
+    }
+
+    @PostMapping("/licences/profiles/{id}/rules")
+    String addProfileRule(@PathVariable UUID id, @RequestParam Selector.Kind kind, @RequestParam(required = false) String target,
+                          @RequestParam(required = false) String grade, @RequestParam(required = false) String role, Authentication auth,
+                          RedirectAttributes flash) {
+        try {
+            profiles.addRule(id, selector(kind, target, grade, role), auth.getName());
+            flash.addFlashAttribute("message", "licences.rule.added");
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "licences.error.rule");
+        }
+        return "redirect:/licences/profiles/" + id;
+    }
+
+    @GetMapping("/licences/persons/{id}")
+    String person(@PathVariable UUID id, Model model) {
+        model.addAttribute("personId", id);
+        model.addAttribute("licences", licences.ofPerson(id));
+        return "licensing/person";
+    }
+
+    private static Selector selector(Selector.Kind kind, String target, String grade, String role) {
+        UUID id = target == null || target.isBlank() ? null : UUID.fromString(target.strip());
+        return switch (kind) {
+            case PERSON -> new Selector(kind, null, null, id, null, null, null);
+            case GROUP -> new Selector(kind, null, id, null, null, role, null);
+            default -> new Selector(kind, id, null, null, grade, role, null);
+        };
+    }
+
+    /** The rule's target named: a group's or unit's name; a person only by id (names are the directory's to show). */
+    private String describe(Selector s) {
+        return switch (s.kind()) {
+            case PERSON -> s.personId().toString();
+            case GROUP -> organisations.group(s.groupId()).map(g -> g.name() + " (" + g.organisationName() + ")").orElse(s.groupId().toString());
+            default -> unitName(s.organisationId());
+        };
+    }
+
+    private String unitName(UUID id) {
+        var trail = organisations.ancestry(id);
+        return trail.isEmpty() ? id.toString() : trail.getLast().name();
+    }
+
+    private PoolView view(LicencePools.Pool p, Map<UUID, Product> products) {
+        Product product = products.get(p.productId());
+        return new PoolView(p, product == null ? p.productId().toString() : product.title(), product == null ? "" : product.articleNumber(),
+                unitName(p.scopeId()));
+    }
+
+    private Map<UUID, Product> products(List<UUID> ids) {
+        Map<UUID, Product> map = new LinkedHashMap<>();
+        catalog.products(ids.stream().distinct().toList()).forEach(p -> map.put(p.id(), p));
+        return map;
+    }
+
+}
