@@ -68,6 +68,46 @@ public class Catalog {
                 }).list();
     }
 
+    /** Every supplier, by name: the catalogue has tens of suppliers, not thousands. */
+    public List<Supplier> allSuppliers() {
+        return suppliers(jdbc.sql("select id from supplier").query(UUID.class).list());
+    }
+
+    /** A supplier by its organisation number (organisationsnummer / CVR-nummer), as feeds name them. */
+    public Optional<Supplier> supplierByOrganisationNumber(String organisationNumber) {
+        return jdbc.sql("select id from supplier where organisation_number = :o").param("o", organisationNumber).query(UUID.class).optional()
+                .flatMap(this::supplier);
+    }
+
+    /** How many products each supplier has, by supplier id. */
+    public Map<UUID, Long> productCounts() {
+        Map<UUID, Long> counts = new HashMap<>();
+        jdbc.sql("select supplier_id, count(*) from product group by supplier_id").query(rs -> {
+            counts.put(rs.getObject(1, UUID.class), rs.getLong(2));
+        });
+        return counts;
+    }
+
+    /** The signed agreement document on file, if one was uploaded. */
+    public Optional<AgreementDocument> agreementDocument(UUID agreementId) {
+        return jdbc.sql("select document_name, document_type, document from processing_agreement where id = :id and document is not null")
+                .param("id", agreementId)
+                .query((rs, n) -> new AgreementDocument(rs.getString(1), rs.getString(2), rs.getBytes(3))).optional();
+    }
+
+    /** Files the signed document of an agreement already saved with its supplier. */
+    @Transactional
+    public void attachAgreementDocument(UUID agreementId, String name, String contentType, byte[] content) {
+        int n = jdbc.sql("update processing_agreement set document_name = :n, document_type = :t, document = :d where id = :id")
+                .param("id", agreementId).param("n", name).param("t", contentType).param("d", content).update();
+        if (n != 1) {
+            throw new IllegalArgumentException("no processing agreement " + agreementId);
+        }
+    }
+
+    public record AgreementDocument(String name, String contentType, byte[] content) {
+    }
+
     public Optional<Product> product(UUID id) {
         return products(List.of(id)).stream().findFirst();
     }
@@ -98,12 +138,12 @@ public class Catalog {
 
     private static Product product(ResultSet rs, Map<UUID, List<Product.DataNeed>> needs) throws SQLException {
         UUID id = rs.getObject("id", UUID.class);
-        int trial = rs.getInt("trial_days");
+        Integer trial = rs.getObject("trial_days", Integer.class);
         return new Product(id, rs.getString("article_number"), rs.getObject("supplier_id", UUID.class), rs.getString("title"),
                 rs.getString("description"), Product.Kind.valueOf(rs.getString("kind")), List.of(strings(rs.getArray("school_forms"))),
                 List.of(strings(rs.getArray("grades"))), List.of(strings(rs.getArray("subjects"))),
                 Product.LicenceModel.valueOf(rs.getString("licence_model")), rs.getInt("licence_period_months"), rs.getBigDecimal("price"),
-                rs.getString("currency"), rs.wasNull() ? null : trial, Product.AccessMethod.valueOf(rs.getString("access_method")),
+                rs.getString("currency"), trial, Product.AccessMethod.valueOf(rs.getString("access_method")),
                 needs.getOrDefault(id, List.of()));
     }
 

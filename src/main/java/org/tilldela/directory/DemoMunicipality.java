@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.tilldela.directory.generator.MunicipalityGenerator;
@@ -25,9 +26,12 @@ class DemoMunicipality {
     private final ImportRuns imports;
     private final boolean enabled;
     private final int persons;
+    private final ApplicationEventPublisher events;
 
-    DemoMunicipality(ImportRuns imports, @Value("${tilldela.demo:true}") boolean enabled, @Value("${tilldela.demo.persons:3000}") int persons) {
+    DemoMunicipality(ImportRuns imports, @Value("${tilldela.demo:true}") boolean enabled, @Value("${tilldela.demo.persons:3000}") int persons,
+                     ApplicationEventPublisher events) {
         this.imports = imports;
+        this.events = events;
         this.enabled = enabled;
         this.persons = persons;
     }
@@ -50,5 +54,7 @@ class DemoMunicipality {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // other modules' demo data (the catalogue's agreements name organisers) follows the municipality
+        events.publishEvent(new DemoMunicipalityLoaded());
     }
 }
