@@ -44,6 +44,13 @@ class FirstStartTest {
             Integer refused = client.get().uri("/api/v1/directory/stats").headers(h -> h.setBasicAuth("admin", "wrong-password-here"))
                     .exchange((req, res) -> res.getStatusCode().value());
             assertThat(refused).isEqualTo(HttpStatus.UNAUTHORIZED.value());
+
+            // the demos of the later modules build on the municipality: a catalogue, and data-access agreements
+            String products = client.get().uri("/api/v1/catalog/products?q=").headers(h -> h.setBasicAuth("admin", password)).retrieve().body(String.class);
+            assertThat(products).contains("\"total\":200");
+            String agreements = client.get().uri("/api/v1/access/requests?state=APPROVED").headers(h -> h.setBasicAuth("admin", password))
+                    .retrieve().body(String.class);
+            assertThat(agreements).contains("\"state\":\"APPROVED\"");
         }
         // Closing the context stopped the server (it was its last user); the cluster stays on disk.
         assertThat(dataDir.resolve("postgres/PG_VERSION")).exists();

@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
+import org.springframework.context.ApplicationEventPublisher;
+import org.tilldela.catalog.DemoCatalogueLoaded;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.directory.DemoMunicipalityLoaded;
 import org.tilldela.directory.OrganisationBrowser;
@@ -27,13 +29,15 @@ class DemoCatalogue {
 
     private final CatalogBulkLoad load;
     private final OrganisationBrowser directory;
+    private final ApplicationEventPublisher events;
     private final boolean enabled;
     private final int products;
 
-    DemoCatalogue(CatalogBulkLoad load, OrganisationBrowser directory, @Value("${tilldela.demo:true}") boolean enabled,
+    DemoCatalogue(CatalogBulkLoad load, OrganisationBrowser directory, ApplicationEventPublisher events, @Value("${tilldela.demo:true}") boolean enabled,
                   @Value("${tilldela.demo.products:200}") int products) {
         this.load = load;
         this.directory = directory;
+        this.events = events;
         this.enabled = enabled;
         this.products = products;
     }
@@ -48,5 +52,6 @@ class DemoCatalogue {
         List<Supplier> suppliers = generator.suppliers(CatalogGenerator.demoSuppliers(), organisers, LocalDate.now());
         load.load(suppliers, products, i -> generator.product(i, suppliers));
         log.info("Loaded the demo catalogue: {} suppliers, {} products", suppliers.size(), products);
+        events.publishEvent(new DemoCatalogueLoaded());
     }
 }

@@ -1,0 +1,71 @@
+package org.tilldela.access;
+
+import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.CatalogPage;
+import org.tilldela.catalog.CatalogQuery;
+import org.tilldela.catalog.CatalogSearch;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.DemoCatalogueLoaded;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
+import org.tilldela.directory.OrganisationBrowser;
+
+/**
+ * On first start, after the demo catalogue: one agreement in force (names for a sign-in product of a
+ * supplier with a processing agreement) and one request waiting for a decision, so the Data access
+ * pages show both sides of the work.
+ */
+@Component
+class DemoAgreements {
+
+    private static final Logger log = LoggerFactory.getLogger(DemoAgreements.class);
+
+    private final DataAccessAgreements agreements;
+    private final Catalog catalog;
+    private final CatalogSearch search;
+    private final OrganisationBrowser directory;
+    private final boolean enabled;
+
+    DemoAgreements(DataAccessAgreements agreements, Catalog catalog, CatalogSearch search, OrganisationBrowser directory,
+                   @Value("${tilldela.demo:true}") boolean enabled) {
+        this.agreements = agreements;
+        this.catalog = catalog;
+        this.search = search;
+        this.directory = directory;
+        this.enabled = enabled;
+    }
+
+    @EventListener(DemoCatalogueLoaded.class)
+    void load() {
+        if (!enabled || directory.roots().isEmpty()) {
+            return;
+        }
+        OrganisationBrowser.Organisation organiser = directory.roots().getFirst();
+        List<Supplier> covered = catalog.allSuppliers().stream().filter(s -> s.hasProcessingAgreementFor(organiser.id(), LocalDate.now())).toList();
+        int filed = 0;
+        for (int i = 0; i < covered.size() && filed < 2; i++) {
+            CatalogPage page = search.search(new CatalogQuery("", EnumSet.of(Product.Kind.DIGITAL), null, null, Set.of(covered.get(i).id()),
+                    Set.of(Attribute.GIVEN_NAME), 1, 1));
+            if (page.hits().isEmpty()) {
+                continue;
+            }
+            var request = new NewDataAccessRequest(page.hits().getFirst().id(), organiser.id(), AttributePackage.SMALL, Set.of(),
+                    "Inloggning och klasslistor för lärare", "Uppgift av allmänt intresse (GDPR art. 6.1 e)", 30);
+            DataAccessAgreement agreement = agreements.file(covered.get(i).id(), request, "demo");
+            if (filed == 0) {
+                agreements.approve(agreement.id(), null, null, "demo");
+            }
+            filed++;
+        }
+        log.info("Loaded {} demo data-access requests", filed);
+    }
+}
