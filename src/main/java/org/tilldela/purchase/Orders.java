@@ -1,0 +1,363 @@
+package org.tilldela.purchase;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.access.ReleasePolicy;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
+import org.tilldela.governance.AuditTrail;
+import org.tilldela.licensing.LicencePools;
+import org.tilldela.licensing.NewPool;
+import org.tilldela.licensing.Selector;
+
+/**
+ * Orders: quoting (recipients resolved inside the buyer's scope, privacy preview, compliance gate),
+ * placing, holding for the data protection officer and their decision, and fulfilment — one licence pool
+ * per line of a licensed (digital) product, its recipients given as rules and direct assignments so that
+ * later imports move the licences by themselves. Every order, refusal and decision is audited.
+ */
+@Service
+@Transactional
+public class Orders {
+
+    /** What placing gave: the order (null when the gate blocked it: nothing was stored) and the quote it was placed on. */
+    public record Placement(Order order, Quote quote) {
+        public boolean blocked() {
+            return order == null;
+        }
+    }
+
+    /** A fulfilled line: its pool, and who its recipients include that got no seat (the seats ran out). */
+    public record Fulfilment(Order.Line line, LicencePools.Pool pool, List<UUID> withoutSeat) {
+    }
+
+    private final JdbcClient jdbc;
+    private final BuyerScopes scopes;
+    private final Recipients recipients;
+    private final ComplianceGate gate;
+    private final Catalog catalog;
+    private final ReleasePolicy releasePolicy;
+    private final LicencePools pools;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    Orders(JdbcClient jdbc, BuyerScopes scopes, Recipients recipients, ComplianceGate gate, Catalog catalog, ReleasePolicy releasePolicy,
+           LicencePools pools, AuditTrail audit, Optional<Clock> clock) {
+        this.jdbc = jdbc;
+        this.scopes = scopes;
+        this.recipients = recipients;
+        this.gate = gate;
+        this.catalog = catalog;
+        this.releasePolicy = releasePolicy;
+        this.pools = pools;
+        this.audit = audit;
+        this.clock = clock.orElse(Clock.systemDefaultZone());
+    }
+
+    LocalDate today() {
+        return LocalDate.now(clock);
+    }
+
+    /** The order as it would be placed now by this buyer; refuses recipients outside the buyer's scope. */
+    public Quote quote(String buyer, List<OrderLineRequest> lines) {
+        return quote(scopes.require(buyer), lines);
+    }
+
+    // not read-only: resolving recipients works in temporary tables
+    public Quote quote(BuyerScope scope, List<OrderLineRequest> lines) {
+        LocalDate today = today();
+        List<Quote.Line> out = new ArrayList<>();
+        int position = 1;
+        for (OrderLineRequest request : lines) {
+            Product product = catalog.product(request.productId())
+                    .orElseThrow(() -> new IllegalArgumentException("There is no product " + request.productId() + " in the catalogue."));
+            Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
+            if (request.trial() && !product.hasTrial()) {
+                throw new IllegalArgumentException(product.title() + " has no trial.");
+            }
+            List<UUID> persons = recipients.resolve(scope, request.recipients()).persons();
+            Integer seats = request.seats();
+            if (seats == null && (!product.isDigital() || product.licenceModel() == Product.LicenceModel.PER_USER)) {
+                seats = product.isDigital() ? (persons.isEmpty() ? null : persons.size()) : 1;
+            }
+            Verdict verdict = gate.check(product, supplier, scope.organiserId(), today);
+            PrivacyPreview preview = product.dataNeeds().isEmpty() ? null : preview(product, supplier, persons);
+            out.add(new Quote.Line(position++, request, product, supplier, persons, seats, verdict, preview));
+        }
+        return new Quote(scope, out);
+    }
+
+    /** The privacy preview: the release policy's own numbers, with the declaration's purposes, retention and countries. */
+    private PrivacyPreview preview(Product product, Supplier supplier, List<UUID> persons) {
+        ReleasePolicy.Preview p = releasePolicy.preview(product.id(), persons);
+        List<PrivacyPreview.AttributeReach> attributes = product.dataNeeds().stream()
+                .map(n -> new PrivacyPreview.AttributeReach(n.attribute(), p.reach().getOrDefault(n.attribute(), 0), n.purpose(), n.retentionDays(),
+                        n.processingCountries()))
+                .toList();
+        Set<String> countries = new java.util.TreeSet<>(ComplianceGate.processingCountries(product, supplier).keySet());
+        countries.addAll(p.processingCountries());
+        return new PrivacyPreview(product.id(), supplier.id(), supplier.name(), p.persons(), p.protectedPersons(), p.nothingReleased(), attributes,
+                countries);
+    }
+
+    /**
+     * Places an order: blocked by the gate, nothing is stored (the attempt is audited); beyond the
+     * organiser's data policy, it is stored and held for the data protection officer; otherwise its licence
+     * pools are created at once.
+     */
+    public Placement place(String buyer, List<OrderLineRequest> lines) {
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException("An order needs at least one line.");
+        }
+        BuyerScope scope = scopes.require(buyer);
+        Quote quote = quote(scope, lines);
+        for (Quote.Line l : quote.lines()) {
+            if (l.needsRecipients()) {
+                throw new IllegalArgumentException("Choose who should get " + l.product().title() + " before ordering it.");
+            }
+        }
+        if (quote.blocked()) {
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("products", quote.lines().stream().map(l -> l.product().id().toString()).toList());
+            detail.put("reasons", quote.lines().stream().flatMap(l -> l.verdict().reasons().stream())
+                    .filter(r -> r.outcome() == Verdict.Outcome.BLOCKED).map(Verdict.Reason::code).distinct().toList());
+            audit.record(buyer, "ORDER_BLOCKED", "purchase_order", null, detail);
+            return new Placement(null, quote);
+        }
+        boolean held = quote.outcome() == Verdict.Outcome.NEEDS_DPO_APPROVAL;
+        UUID orderId = UUID.randomUUID();
+        jdbc.sql("insert into purchase_order (id, buyer, organiser_id, scope_id, status) values (:id, :b, :org, :scope, :status)")
+                .param("id", orderId).param("b", buyer).param("org", scope.organiserId()).param("scope", scope.organisationId())
+                .param("status", held ? "AWAITING_APPROVAL" : "PLACED").update();
+        LocalDate today = today();
+        for (Quote.Line l : quote.lines()) {
+            UUID lineId = UUID.randomUUID();
+            Product p = l.product();
+            LocalDate ends = l.request().trial() ? today.plusDays(p.trialDays() - 1L)
+                    : today.plusMonths(p.licencePeriodMonths() > 0 ? p.licencePeriodMonths() : 12).minusDays(1);
+            jdbc.sql("""
+                            insert into order_line (id, order_id, position, product_id, article_number, title, unit_price, currency, seats, trial,
+                                                    starts_on, ends_on, verdict, reasons)
+                            values (:id, :order, :pos, :product, :article, :title, :price, :currency, :seats, :trial, :starts, :ends, :verdict, :reasons)
+                            """)
+                    .param("id", lineId).param("order", orderId).param("pos", l.position()).param("product", p.id())
+                    .param("article", p.articleNumber()).param("title", p.title()).param("price", l.unitPrice()).param("currency", p.currency())
+                    .param("seats", l.seats()).param("trial", l.request().trial()).param("starts", today).param("ends", ends)
+                    .param("verdict", l.verdict().outcome().name())
+                    .param("reasons", l.verdict().reasons().stream().map(Verdict.Reason::code).toArray(String[]::new)).update();
+            int pos = 1;
+            for (Recipient r : l.request().recipients()) {
+                jdbc.sql("""
+                                insert into order_recipient (line_id, position, kind, organisation_id, group_id, person_id, grade, role)
+                                values (:line, :pos, :kind, :org, :group, :person, :grade, :role)
+                                """)
+                        .param("line", lineId).param("pos", pos++).param("kind", r.kind().name()).param("org", r.organisationId())
+                        .param("group", r.groupId()).param("person", r.personId()).param("grade", r.grade()).param("role", r.role()).update();
+            }
+        }
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("lines", quote.lines().size());
+        detail.put("products", quote.lines().stream().map(l -> l.product().id().toString()).toList());
+        detail.put("recipients", quote.lines().stream().mapToInt(l -> l.persons().size()).sum());
+        detail.put("scope", scope.organisationId().toString());
+        if (held) {
+            Set<Attribute> beyond = EnumSet.noneOf(Attribute.class);
+            quote.lines().forEach(l -> l.verdict().reasons().forEach(r -> beyond.addAll(r.attributes())));
+            jdbc.sql("insert into dpo_approval (order_id, organiser_id, attributes, state) values (:o, :org, :a, 'PENDING')")
+                    .param("o", orderId).param("org", scope.organiserId()).param("a", beyond.stream().map(Enum::name).toArray(String[]::new)).update();
+            detail.put("beyondPolicy", beyond.stream().map(Enum::name).toList());
+            audit.record(buyer, "ORDER_HELD_FOR_APPROVAL", "purchase_order", orderId.toString(), detail);
+        } else {
+            audit.record(buyer, "ORDER_PLACED", "purchase_order", orderId.toString(), detail);
+            fulfil(orderId);
+        }
+        return new Placement(order(orderId).orElseThrow(), quote);
+    }
+
+    /** Creates the licence pools of an order's lines (each line once: a pool already created is kept). */
+    private void fulfil(UUID orderId) {
+        Order order = order(orderId).orElseThrow();
+        for (Order.Line line : order.lines()) {
+            if (line.poolId() != null) {
+                continue;
+            }
+            Product product = catalog.product(line.productId()).orElseThrow();
+            if (!product.isDigital()) {
+                continue; // a printed book is delivered, not licensed
+            }
+            List<Selector> rules = line.recipients().stream()
+                    .filter(r -> r.kind() != Recipient.Kind.GROUP && r.kind() != Recipient.Kind.PERSON).map(Recipient::toRule).toList();
+            UUID pool;
+            if (line.trial()) {
+                pool = pools.createTrial(line.productId(), order.organiserId(), order.scopeId(), line.seats(), line.startsOn(), order.buyer());
+                for (Selector rule : rules) {
+                    pools.addRule(pool, rule, order.buyer());
+                }
+            } else {
+                pool = pools.create(new NewPool(line.productId(), order.organiserId(), order.scopeId(), line.seats(), line.startsOn(), line.endsOn(),
+                        false, line.id(), order.buyer()), rules, true);
+            }
+            // picked while browsing: the groups follow their members, the persons are theirs by hand
+            for (Recipient r : line.recipients()) {
+                if (r.kind() == Recipient.Kind.GROUP) {
+                    pools.assignGroup(pool, r.groupId(), order.buyer());
+                }
+            }
+            List<UUID> persons = line.recipients().stream().filter(r -> r.kind() == Recipient.Kind.PERSON).map(Recipient::personId).toList();
+            if (!persons.isEmpty()) {
+                pools.assignDirect(pool, persons, order.buyer());
+            }
+            jdbc.sql("update order_line set pool_id = :p where id = :id").param("p", pool).param("id", line.id()).update();
+        }
+        jdbc.sql("update purchase_order set status = 'PLACED', fulfilled_at = now() where id = :id").param("id", orderId).update();
+    }
+
+    /** The data protection officer lets a held order through; its pools are created now. */
+    public Order approve(UUID orderId, String officer) {
+        Order order = lockPending(orderId);
+        // what was true when the order was held may not be now: an agreement can have lapsed meanwhile
+        for (Order.Line line : order.lines()) {
+            Product product = catalog.product(line.productId()).orElseThrow();
+            Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
+            if (gate.check(product, supplier, order.organiserId(), today()).blocked()) {
+                throw new IllegalStateException("The order cannot be approved: " + product.title()
+                        + " is now blocked (no valid processing agreement, or processing outside the EU/EEA without an adequacy decision).");
+            }
+        }
+        jdbc.sql("update dpo_approval set state = 'APPROVED', decided_by = :by, decided_at = now() where order_id = :id")
+                .param("by", officer).param("id", orderId).update();
+        audit.record(officer, "ORDER_APPROVED", "purchase_order", orderId.toString(), Map.of("buyer", order.buyer()));
+        fulfil(orderId);
+        return order(orderId).orElseThrow();
+    }
+
+    /** The data protection officer refuses a held order, saying why; nothing is created. */
+    public Order decline(UUID orderId, String officer, String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("Say why the order is declined: the buyer reads it.");
+        }
+        Order order = lockPending(orderId);
+        jdbc.sql("update dpo_approval set state = 'DECLINED', decided_by = :by, decided_at = now(), reason = :r where order_id = :id")
+                .param("by", officer).param("r", reason.strip()).param("id", orderId).update();
+        jdbc.sql("update purchase_order set status = 'DECLINED' where id = :id").param("id", orderId).update();
+        audit.record(officer, "ORDER_DECLINED", "purchase_order", orderId.toString(), Map.of("buyer", order.buyer()));
+        return order(orderId).orElseThrow();
+    }
+
+    private Order lockPending(UUID orderId) {
+        String state = jdbc.sql("select state from dpo_approval where order_id = :id for update").param("id", orderId).query(String.class).optional()
+                .orElseThrow(() -> new IllegalArgumentException("No order " + orderId + " is waiting for approval."));
+        if (!"PENDING".equals(state)) {
+            throw new IllegalStateException("The order has already been decided (" + state.toLowerCase() + ").");
+        }
+        return order(orderId).orElseThrow();
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Order> order(UUID id) {
+        return orders("o.id = :id", Map.of("id", id), 1).stream().findFirst();
+    }
+
+    /** The buyer's orders, newest first. */
+    @Transactional(readOnly = true)
+    public List<Order> ofBuyer(String buyer, int limit) {
+        return orders("o.buyer = :b", Map.of("b", buyer), limit);
+    }
+
+    /** Orders held for the data protection officer, oldest first. */
+    @Transactional(readOnly = true)
+    public List<Order> awaitingApproval() {
+        return orders("o.status = 'AWAITING_APPROVAL'", Map.of(), 500).reversed();
+    }
+
+    /** Orders the data protection officer decided, newest first. */
+    @Transactional(readOnly = true)
+    public List<Order> decided(int limit) {
+        return orders("exists (select 1 from dpo_approval a where a.order_id = o.id and a.state <> 'PENDING')", Map.of(), limit);
+    }
+
+    /** Each licensed line's pool as it stands, and who its recipients include that has no seat. */
+    @Transactional(readOnly = true)
+    public List<Fulfilment> fulfilment(Order order) {
+        List<Fulfilment> out = new ArrayList<>();
+        for (Order.Line line : order.lines()) {
+            if (line.poolId() == null) {
+                continue;
+            }
+            LicencePools.Pool pool = pools.pool(line.poolId()).orElseThrow();
+            out.add(new Fulfilment(line, pool, pools.shortfall(line.poolId()).stream().map(LicencePools.Shortfall::personId).toList()));
+        }
+        return out;
+    }
+
+    private List<Order> orders(String where, Map<String, Object> params, int limit) {
+        record Head(UUID id, long number, String buyer, UUID organiser, UUID scope, String status, java.time.Instant placed, java.time.Instant fulfilled) {
+        }
+        List<Head> heads = jdbc.sql("select o.id, o.number, o.buyer, o.organiser_id, o.scope_id, o.status, o.placed_at, o.fulfilled_at from purchase_order o where "
+                        + where + " order by o.placed_at desc, o.number desc limit :limit")
+                .params(params).param("limit", limit)
+                .query((rs, n) -> new Head(rs.getObject(1, UUID.class), rs.getLong(2), rs.getString(3), rs.getObject(4, UUID.class),
+                        rs.getObject(5, UUID.class), rs.getString(6), rs.getTimestamp(7).toInstant(),
+                        rs.getTimestamp(8) == null ? null : rs.getTimestamp(8).toInstant())).list();
+        if (heads.isEmpty()) {
+            return List.of();
+        }
+        UUID[] ids = heads.stream().map(Head::id).toArray(UUID[]::new);
+        Map<UUID, List<Recipient>> recipientsByLine = new HashMap<>();
+        jdbc.sql("""
+                        select r.line_id, r.kind, r.organisation_id, r.group_id, r.person_id, r.grade, r.role from order_recipient r
+                        join order_line l on l.id = r.line_id where l.order_id = any(:ids) order by r.line_id, r.position
+                        """).param("ids", ids)
+                .query(rs -> {
+                    recipientsByLine.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(recipient(rs));
+                });
+        Map<UUID, List<Order.Line>> linesByOrder = new HashMap<>();
+        jdbc.sql("""
+                        select id, order_id, position, product_id, article_number, title, unit_price, currency, seats, trial, starts_on, ends_on,
+                               verdict, reasons, pool_id from order_line where order_id = any(:ids) order by order_id, position
+                        """).param("ids", ids)
+                .query(rs -> {
+                    UUID lineId = rs.getObject("id", UUID.class);
+                    Integer s = rs.getObject("seats", Integer.class);
+                    linesByOrder.computeIfAbsent(rs.getObject("order_id", UUID.class), k -> new ArrayList<>()).add(new Order.Line(lineId,
+                            rs.getInt("position"), rs.getObject("product_id", UUID.class), rs.getString("article_number"), rs.getString("title"),
+                            rs.getBigDecimal("unit_price"), rs.getString("currency"), s, rs.getBoolean("trial"),
+                            rs.getObject("starts_on", LocalDate.class), rs.getObject("ends_on", LocalDate.class),
+                            Verdict.Outcome.valueOf(rs.getString("verdict")), Arrays.asList((String[]) rs.getArray("reasons").getArray()),
+                            rs.getObject("pool_id", UUID.class), recipientsByLine.getOrDefault(lineId, List.of())));
+                });
+        Map<UUID, Order.Approval> approvals = new HashMap<>();
+        jdbc.sql("select order_id, organiser_id, attributes, state, requested_at, decided_by, decided_at, reason from dpo_approval where order_id = any(:ids)")
+                .param("ids", ids).query(rs -> {
+                    Set<Attribute> attributes = EnumSet.noneOf(Attribute.class);
+                    Arrays.stream((String[]) rs.getArray(3).getArray()).forEach(a -> attributes.add(Attribute.valueOf(a)));
+                    approvals.put(rs.getObject(1, UUID.class), new Order.Approval(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), attributes,
+                            rs.getString(4), rs.getTimestamp(5).toInstant(), rs.getString(6),
+                            rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant(), rs.getString(8)));
+                });
+        return heads.stream().map(h -> new Order(h.id(), h.number(), h.buyer(), h.organiser(), h.scope(), Order.Status.valueOf(h.status()), h.placed(),
+                h.fulfilled(), linesByOrder.getOrDefault(h.id(), List.of()), approvals.get(h.id()))).toList();
+    }
+
+    static Recipient recipient(ResultSet rs) throws SQLException {
+        return new Recipient(Recipient.Kind.valueOf(rs.getString("kind")), rs.getObject("organisation_id", UUID.class),
+                rs.getObject("group_id", UUID.class), rs.getObject("person_id", UUID.class), rs.getString("grade"), rs.getString("role"));
+    }
+}

@@ -1,0 +1,173 @@
+package org.tilldela.purchase.web;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.purchase.AdequacyEntry;
+import org.tilldela.purchase.AdequacyList;
+import org.tilldela.purchase.DataPolicies;
+import org.tilldela.purchase.DataPolicy;
+import org.tilldela.purchase.Order;
+import org.tilldela.purchase.Orders;
+import org.tilldela.purchase.Recipients;
+
+/**
+ * The data protection officer's pages in purchase: orders held because their data needs go beyond the
+ * organiser's policy (approve, or decline saying why), the list of countries with an adequacy decision,
+ * and each organiser's data policy.
+ */
+@Controller
+@PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
+class ApprovalPages {
+
+    private final Orders orders;
+    private final AdequacyList adequacy;
+    private final DataPolicies policies;
+    private final OrganisationBrowser organisations;
+    private final Recipients recipients;
+    private final Wording words;
+
+    ApprovalPages(Orders orders, AdequacyList adequacy, DataPolicies policies, OrganisationBrowser organisations, Recipients recipients, Wording words) {
+        this.orders = orders;
+        this.adequacy = adequacy;
+        this.policies = policies;
+        this.organisations = organisations;
+        this.recipients = recipients;
+        this.words = words;
+    }
+
+    record ApprovalView(Order order, String organiser, String attributes) {
+    }
+
+    @GetMapping("/purchase/approvals")
+    String approvals(Model model, Locale locale) {
+        model.addAttribute("pending", orders.awaitingApproval().stream().map(o -> view(o, locale)).toList());
+        model.addAttribute("decided", orders.decided(50).stream().map(o -> view(o, locale)).toList());
+        return "purchase/approvals";
+    }
+
+    private ApprovalView view(Order o, Locale locale) {
+        List<OrganisationBrowser.UnitName> trail = organisations.ancestry(o.organiserId());
+        return new ApprovalView(o, trail.isEmpty() ? o.organiserId().toString() : trail.getLast().name(),
+                o.approval() == null ? "" : words.attributes(o.approval().attributes(), locale));
+    }
+
+    @GetMapping("/purchase/approvals/{id}")
+    String approval(@PathVariable UUID id, Model model, Authentication auth, Locale locale) {
+        Order order = orders.order(id).filter(o -> o.approval() != null).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        model.addAttribute("view", view(order, locale));
+        List<List<String>> lineRecipients = new ArrayList<>();
+        order.lines().forEach(l -> lineRecipients.add(recipients.describe(l.recipients(), Wording.viewer(auth)).stream()
+                .map(d -> words.recipient(d, locale)).toList()));
+        model.addAttribute("lineRecipients", lineRecipients);
+        model.addAttribute("policy", policies.of(order.organiserId()));
+        return "purchase/approval";
+    }
+
+    @PostMapping("/purchase/approvals/{id}/approve")
+    String approve(@PathVariable UUID id, Authentication auth, RedirectAttributes redirect) {
+        try {
+            orders.approve(id, auth.getName());
+            redirect.addFlashAttribute("message", "purchase.approval.approved");
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            redirect.addFlashAttribute("errorText", e.getMessage());
+        }
+        return "redirect:/purchase/approvals/" + id;
+    }
+
+    @PostMapping("/purchase/approvals/{id}/decline")
+    String decline(@PathVariable UUID id, @RequestParam(defaultValue = "") String reason, Authentication auth, RedirectAttributes redirect) {
+        if (reason.isBlank()) {
+            redirect.addFlashAttribute("error", "purchase.approval.reasonRequired");
+            return "redirect:/purchase/approvals/" + id;
+        }
+        try {
+            orders.decline(id, auth.getName(), reason);
+            redirect.addFlashAttribute("message", "purchase.approval.declined");
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            redirect.addFlashAttribute("errorText", e.getMessage());
+        }
+        return "redirect:/purchase/approvals/" + id;
+    }
+
+    @GetMapping("/purchase/adequacy")
+    String adequacy(@RequestParam(required = false) String edit, Model model) {
+        model.addAttribute("entries", adequacy.all());
+        model.addAttribute("today", LocalDate.now());
+        model.addAttribute("form", edit == null ? null : adequacy.entry(edit).orElse(null));
+        model.addAttribute("bases", AdequacyEntry.Basis.values());
+        return "purchase/adequacy";
+    }
+
+    @PostMapping("/purchase/adequacy")
+    String saveAdequacy(@RequestParam String country, @RequestParam String name, @RequestParam String basis, @RequestParam String decision,
+                        @RequestParam(required = false) String decisionDate, @RequestParam String validFrom,
+                        @RequestParam(required = false) String validUntil, @RequestParam(required = false) String note, Authentication auth,
+                        RedirectAttributes redirect) {
+        try {
+            AdequacyEntry e = new AdequacyEntry(country, name, AdequacyEntry.Basis.valueOf(basis), decision, date(decisionDate), date(validFrom),
+                    date(validUntil), note, auth.getName(), null);
+            adequacy.save(e, auth.getName());
+            redirect.addFlashAttribute("message", "purchase.adequacy.saved");
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException | NullPointerException e) {
+            redirect.addFlashAttribute("errorText", e.getMessage());
+        }
+        return "redirect:/purchase/adequacy";
+    }
+
+    @PostMapping("/purchase/adequacy/{country}/remove")
+    String removeAdequacy(@PathVariable String country, Authentication auth, RedirectAttributes redirect) {
+        adequacy.remove(country, auth.getName());
+        redirect.addFlashAttribute("message", "purchase.adequacy.removed");
+        return "redirect:/purchase/adequacy";
+    }
+
+    private static LocalDate date(String s) {
+        return s == null || s.isBlank() ? null : LocalDate.parse(s.strip());
+    }
+
+    @GetMapping("/purchase/policy")
+    String policy(@RequestParam(required = false) UUID organiser, Model model) {
+        List<OrganisationBrowser.Organisation> organisers = organisations.roots();
+        model.addAttribute("organisers", organisers);
+        UUID chosen = organiser != null ? organiser : organisers.isEmpty() ? null : organisers.getFirst().id();
+        model.addAttribute("chosen", chosen);
+        model.addAttribute("policy", chosen == null ? null : policies.of(chosen));
+        model.addAttribute("attributes", Attribute.values());
+        model.addAttribute("defaults", DataPolicy.DEFAULT);
+        return "purchase/policy";
+    }
+
+    @PostMapping("/purchase/policy")
+    String savePolicy(@RequestParam UUID organiser, @RequestParam(required = false) List<String> allowed,
+                      @RequestParam(defaultValue = "false") boolean reset, Authentication auth, RedirectAttributes redirect) {
+        if (reset) {
+            policies.reset(organiser, auth.getName());
+        } else {
+            Set<Attribute> set = EnumSet.noneOf(Attribute.class);
+            if (allowed != null) {
+                allowed.forEach(a -> set.add(Attribute.valueOf(a)));
+            }
+            policies.set(organiser, set, auth.getName());
+        }
+        redirect.addFlashAttribute("message", "purchase.policy.saved");
+        return "redirect:/purchase/policy?organiser=" + organiser;
+    }
+}

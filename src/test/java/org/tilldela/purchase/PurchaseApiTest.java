@@ -1,0 +1,139 @@
+package org.tilldela.purchase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.client.RestClient;
+import org.tilldela.IntegrationTest;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.licensing.Licences;
+
+/** The purchase API over HTTP: placing (201 with pools, 422 with reasons), reading, previewing, and the rights it takes. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PurchaseApiTest extends IntegrationTest {
+
+    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
+    };
+
+    record Response(int status, Map<String, Object> body) {
+    }
+
+    @LocalServerPort int port;
+    @Autowired ImportRuns imports;
+    @Autowired JdbcClient jdbc;
+    @Autowired Catalog catalog;
+    @Autowired AdminAccounts accounts;
+    @Autowired BuyerScopes scopes;
+    @Autowired Licences licences;
+
+    PurchaseFixture fx;
+    String buyer;
+    String otherBuyer;
+    String officer;
+    UUID product;
+    UUID blockedProduct;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        fx = new PurchaseFixture(imports, jdbc, catalog);
+        buyer = fx.buyer(accounts, scopes, "api-buyer", fx.schoolId);
+        otherBuyer = fx.buyer(accounts, scopes, "api-other", fx.schoolId);
+        officer = "api-dpo-" + fx.tag;
+        accounts.create(officer, "Dataskyddsombud", PurchaseFixture.PASSWORD, EnumSet.of(AdminRight.DATA_PROTECTION_OFFICER), "test");
+        product = fx.product(fx.supplier("Avtalad", true, List.of()), "Digital svenska", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        blockedProduct = fx.product(fx.supplier("Avtalslös", false, List.of()), "Digital engelska", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+    }
+
+    private Response post(String user, String path, Object body) {
+        return RestClient.builder().baseUrl("http://localhost:" + port).defaultHeaders(h -> h.setBasicAuth(user, PurchaseFixture.PASSWORD)).build()
+                .post().uri(path).contentType(MediaType.APPLICATION_JSON).header("Accept-Language", "en").body(body)
+                .exchange((req, res) -> new Response(res.getStatusCode().value(), res.getStatusCode().value() == 403 ? null : res.bodyTo(JSON)));
+    }
+
+    private Response get(String user, String path) {
+        return RestClient.builder().baseUrl("http://localhost:" + port).defaultHeaders(h -> h.setBasicAuth(user, PurchaseFixture.PASSWORD)).build()
+                .get().uri(path).exchange((req, res) -> new Response(res.getStatusCode().value(), res.getStatusCode().is2xxSuccessful() ? res.bodyTo(JSON) : null));
+    }
+
+    private Map<String, Object> order(UUID productId, UUID group, Integer seats) {
+        return Map.of("lines", List.of(seats == null
+                ? Map.of("productId", productId, "recipients", List.of(Map.of("kind", "GROUP", "groupId", group)))
+                : Map.of("productId", productId, "seats", seats, "recipients", List.of(Map.of("kind", "GROUP", "groupId", group)))));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anOrderIsPlacedWithItsPoolsAndReadBack() {
+        Response placed = post(buyer, "/api/v1/purchase/orders", order(product, fx.group("c-7a"), 3));
+        assertThat(placed.status()).isEqualTo(201);
+        assertThat(placed.body().get("verdict")).isEqualTo("OK");
+        Map<String, Object> order = (Map<String, Object>) placed.body().get("order");
+        assertThat(order.get("status")).isEqualTo("PLACED");
+        List<Map<String, Object>> pools = (List<Map<String, Object>>) order.get("pools");
+        assertThat(pools).singleElement().satisfies(p -> {
+            assertThat(p.get("seats")).isEqualTo(3);
+            assertThat(p.get("seatsUsed")).isEqualTo(3);
+            assertThat((List<?>) p.get("withoutSeat")).hasSize(2); // 7A: four pupils and a teacher
+        });
+        assertThat(licences.holders(product, LocalDate.now())).hasSize(3);
+
+        String id = (String) order.get("id");
+        assertThat(get(buyer, "/api/v1/purchase/orders/" + id).body().get("status")).isEqualTo("PLACED");
+        // another buyer does not see it
+        assertThat(get(otherBuyer, "/api/v1/purchase/orders/" + id).status()).isEqualTo(404);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aBlockedOrderAnswers422WithTheReasonsInPlainWords() {
+        Response blocked = post(buyer, "/api/v1/purchase/orders", order(blockedProduct, fx.group("c-7b"), null));
+        assertThat(blocked.status()).isEqualTo(422);
+        assertThat(blocked.body().get("verdict")).isEqualTo("BLOCKED");
+        assertThat(blocked.body().get("order")).isNull();
+        List<Map<String, Object>> lines = (List<Map<String, Object>>) blocked.body().get("lines");
+        Map<String, Object> reason = ((List<Map<String, Object>>) lines.getFirst().get("reasons")).getFirst();
+        assertThat(reason.get("code")).isEqualTo("noProcessingAgreement");
+        assertThat((String) reason.get("message")).contains("has no valid data processing agreement");
+        assertThat(licences.holders(blockedProduct, LocalDate.now())).isEmpty();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void thePreviewTellsWhatWouldBeReleased() {
+        Response preview = post(buyer, "/api/v1/purchase/preview",
+                Map.of("productId", product, "recipients", List.of(Map.of("kind", "GRADE_AT_UNIT", "organisationId", fx.schoolId, "grade", "07"))));
+        assertThat(preview.status()).isEqualTo(200);
+        assertThat(preview.body().get("recipients")).isEqualTo(7);
+        Map<String, Object> p = (Map<String, Object>) preview.body().get("preview");
+        assertThat(p.get("persons")).isEqualTo(7);
+        assertThat(p.get("protectedPersons")).isEqualTo(1);
+    }
+
+    @Test
+    void recipientsOutsideTheScopeAndWrongRightsAreRefused() {
+        Response outside = post(buyer, "/api/v1/purchase/orders", order(product, fx.group("c-9a"), null));
+        assertThat(outside.status()).isEqualTo(400);
+        assertThat((String) outside.body().get("detail")).contains("outside");
+        // a data protection officer places no orders, a buyer approves none
+        assertThat(post(officer, "/api/v1/purchase/orders", order(product, fx.group("c-7a"), null)).status()).isEqualTo(403);
+        assertThat(get(officer, "/api/v1/purchase/orders/" + UUID.randomUUID()).status()).isEqualTo(403);
+        String noScope = fx.buyer(accounts, scopes, "api-noscope", null);
+        assertThat(post(noScope, "/api/v1/purchase/orders", order(product, fx.group("c-7a"), null)).status()).isEqualTo(403);
+    }
+}

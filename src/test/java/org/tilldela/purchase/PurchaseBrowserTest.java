@@ -1,0 +1,235 @@
+package org.tilldela.purchase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Response;
+import com.microsoft.playwright.options.AriaRole;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.BrowserSupport;
+import org.tilldela.IntegrationTest;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.licensing.Licences;
+
+/**
+ * The issue's "done when", in a real browser: a buyer finds a product, picks two classes by browsing,
+ * sees the privacy preview, is stopped by the gate for a supplier without an agreement, orders from one
+ * with an agreement, and the pupils have licences; the next import moves a pupil to a class the order does
+ * not cover and another into one it does, and the licences follow. Then the data protection officer's
+ * pages. Every page passes axe-core's WCAG 2.1 AA checks and is photographed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PurchaseBrowserTest extends IntegrationTest {
+
+    @LocalServerPort int port;
+    @Autowired ImportRuns imports;
+    @Autowired JdbcClient jdbc;
+    @Autowired Catalog catalog;
+    @Autowired AdminAccounts accounts;
+    @Autowired BuyerScopes scopes;
+    @Autowired Orders orders;
+    @Autowired Licences licences;
+
+    PurchaseFixture fx;
+    String buyer;
+    String officer;
+    String algebra;
+    String geometry;
+    UUID algebraId;
+    Playwright playwright;
+    Browser browser;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        fx = new PurchaseFixture(imports, jdbc, catalog);
+        buyer = fx.buyer(accounts, scopes, "web-buyer", fx.organiserId);
+        officer = "web-dpo-" + fx.tag;
+        accounts.create(officer, "Dataskyddsombud", PurchaseFixture.PASSWORD, EnumSet.of(AdminRight.DATA_PROTECTION_OFFICER, AdminRight.DIRECTORY_ADMIN),
+                "test");
+        algebraId = fx.product(fx.supplier("Förlaget med avtal", true, List.of()), "Algebraboken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        UUID geometryId = fx.product(fx.supplier("Förlaget utan avtal", false, List.of()), "Geometriboken", Product.Kind.DIGITAL, PurchaseFixture.SMALL,
+                null);
+        algebra = catalog.product(algebraId).orElseThrow().title();
+        geometry = catalog.product(geometryId).orElseThrow().title();
+        playwright = Playwright.create();
+        browser = BrowserSupport.launch(playwright);
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    private Page signIn(BrowserContext context, String user) {
+        Page page = context.newPage();
+        page.navigate("http://localhost:" + port + "/login");
+        page.getByLabel("Username").fill(user);
+        page.getByLabel("Password").fill(PurchaseFixture.PASSWORD);
+        page.getByLabel("Password").press("Enter");
+        page.waitForURL(url -> !url.contains("/login"));
+        return page;
+    }
+
+    private void check(Page page, String screenshot) {
+        assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+        BrowserSupport.screenshot(page, screenshot);
+    }
+
+    private void findAndAdd(Page page, String title, String seats) {
+        page.navigate("http://localhost:" + port + "/purchase");
+        page.getByLabel("Search the catalogue").fill(title);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Search").setExact(true)).click();
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(title)).click();
+        page.waitForURL(url -> url.contains("/purchase/products/"));
+        if (seats != null) {
+            page.getByLabel("Seats").fill(seats);
+        }
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add to cart and choose recipients")).click();
+        page.waitForURL(url -> url.contains("/recipients"));
+    }
+
+    /** Browses from the organiser to the school and ticks classes 7A and 7B. */
+    private void pickTwoClasses(Page page, String screenshot) {
+        String school = "Ekbackaskolan " + fx.tag;
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(school)).click();
+        page.waitForURL(url -> url.contains("unit="));
+        page.getByLabel("7A", new Page.GetByLabelOptions().setExact(true)).check();
+        page.getByLabel("7B", new Page.GetByLabelOptions().setExact(true)).check();
+        if (screenshot != null) {
+            check(page, screenshot);
+        }
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add to recipients")).click();
+        assertThat(page.getByRole(AriaRole.STATUS).first().textContent()).contains("2 selections added");
+        Locator chosen = page.locator("ul.chosen");
+        assertThat(chosen.textContent()).contains("7A (" + school + ")").contains("7B (" + school + ")").contains("5 persons today")
+                .contains("4 persons today");
+    }
+
+    @Test
+    void aBuyerOrdersForTwoClassesAndTheLicencesFollowTheNextImport() throws Exception {
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
+            Page page = signIn(context, buyer);
+            assertThat(page.url()).endsWith("/purchase");
+            assertThat(page.locator("main").textContent()).contains("You buy for Provby kommun " + fx.tag);
+            check(page, "purchase-01-search");
+
+            // the supplier without an agreement: the gate stops it
+            findAndAdd(page, geometry, null);
+            check(page, "purchase-02-browse-organiser");
+            pickTwoClasses(page, "purchase-03-pick-classes");
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Go to the cart")).click();
+            page.waitForURL(url -> url.endsWith("/purchase/cart"));
+            String cart = page.locator("main").textContent();
+            assertThat(cart).contains("Privacy preview").contains("The order names 8 persons. This is what would reach Förlaget utan avtal")
+                    .contains("Nothing would be released about 8 recipients")
+                    .contains("Blocked: cannot be ordered").contains("has no valid data processing agreement covering your organiser");
+            assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Place the order")).count()).isZero();
+            check(page, "purchase-04-cart-blocked");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Remove " + geometry + " from the cart")).click();
+            assertThat(page.getByRole(AriaRole.STATUS).first().textContent()).contains("removed");
+
+            // the supplier with an agreement: preview, verdict, order
+            findAndAdd(page, algebra, "12");
+            assertThat(page.locator("main").textContent()).contains("Who gets " + algebra);
+            pickTwoClasses(page, null);
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Go to the cart")).click();
+            cart = page.locator("main").textContent();
+            assertThat(cart).contains("The order names 8 persons. This is what would reach Förlaget med avtal")
+                    .contains("1 recipient has a protected identity: they are sent as a pseudonym only, never with a name.")
+                    .contains("Can be ordered").contains("Processed in: SE");
+            check(page, "purchase-05-cart-preview");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Place the order")).click();
+            page.waitForURL(url -> url.contains("/purchase/orders/"));
+            String confirmation = page.locator("main").textContent();
+            assertThat(confirmation).contains("the order is placed").contains("8 of 12 seats in use").contains("Every recipient has a licence");
+            check(page, "purchase-06-order-confirmation");
+
+            for (UUID pupil : fx.persons("p1", "p2", "p3", "p4", "p5", "p6", "p7")) {
+                assertThat(licences.holds(pupil, algebraId, LocalDate.now())).as("pupil has a licence").isTrue();
+            }
+            assertThat(licences.holds(fx.person("p8"), algebraId, LocalDate.now())).isFalse();
+
+            // the next day: p4 moves from 7A to 8A (not ordered for), p8 from 8A to 7B (ordered for)
+            fx.municipality.move("p4", "c-8a");
+            fx.municipality.move("p8", "c-7b");
+            fx.importNow();
+            UUID p4 = fx.person("p4");
+            UUID p8 = fx.person("p8");
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+            while ((licences.holds(p4, algebraId, LocalDate.now()) || !licences.holds(p8, algebraId, LocalDate.now())) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(200);
+            }
+            // a mover gives the seat back at once; the joiner of a covered class gets one
+            assertThat(licences.holds(p4, algebraId, LocalDate.now())).as("moved out of the ordered classes").isFalse();
+            assertThat(licences.holds(p8, algebraId, LocalDate.now())).as("moved into an ordered class").isTrue();
+            assertThat(licences.holds(fx.person("p3"), algebraId, LocalDate.now())).isTrue();
+
+            page.navigate("http://localhost:" + port + "/purchase/orders");
+            assertThat(page.locator("main").textContent()).contains(algebra);
+            check(page, "purchase-07-orders");
+
+            // a buyer has no business on the data protection officer's pages
+            Response forbidden = page.navigate("http://localhost:" + port + "/purchase/approvals");
+            assertThat(forbidden.status()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void theDataProtectionOfficerDecidesHeldOrdersAndKeepsTheLists() {
+        UUID civic = fx.product(fx.supplier("Provförlaget", true, List.of()), "Provtjänsten", Product.Kind.DIGITAL,
+                EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.CIVIC_NUMBER), null);
+        Order held = orders.place(buyer, List.of(new OrderLineRequest(civic, List.of(Recipient.group(fx.group("c-7a"))), null, false))).order();
+        assertThat(held.status()).isEqualTo(Order.Status.AWAITING_APPROVAL);
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
+            Page page = signIn(context, officer);
+            page.navigate("http://localhost:" + port + "/purchase/approvals");
+            assertThat(page.locator("main").textContent()).contains("Orders awaiting approval").contains("Civic number");
+            check(page, "purchase-08-approvals");
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Order " + held.number()).setExact(true)).click();
+            assertThat(page.locator("main").textContent()).contains("beyond what the organiser’s data policy allows");
+            check(page, "purchase-09-approval");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve and create the licences")).click();
+            assertThat(page.getByRole(AriaRole.STATUS).first().textContent()).contains("Approved");
+            assertThat(licences.holds(fx.person("p2"), civic, LocalDate.now())).isTrue();
+
+            page.navigate("http://localhost:" + port + "/purchase/adequacy");
+            assertThat(page.locator("main").textContent()).contains("Japan").contains("United States").contains("EU-US Data Privacy Framework");
+            check(page, "purchase-10-adequacy");
+
+            page.navigate("http://localhost:" + port + "/purchase/policy?organiser=" + fx.organiserId);
+            assertThat(page.getByLabel("Civic number").isChecked()).isFalse();
+            assertThat(page.getByLabel("Given name").isChecked()).isTrue();
+            check(page, "purchase-11-policy");
+
+            page.navigate("http://localhost:" + port + "/purchase/buyers");
+            assertThat(page.locator("main").textContent()).contains(buyer);
+            check(page, "purchase-12-buyers");
+        }
+    }
+}
