@@ -38,6 +38,22 @@ public final class CommandContext {
         return springArgs.stream().anyMatch(a -> a.startsWith(prefix));
     }
 
+    /**
+     * A benchmark's own place: emptied, created, and — unless an external database was given — the home of
+     * the embedded database the benchmark runs on, so it never touches the server's data.
+     */
+    public static synchronized void useEmptyWorkDirectory(java.nio.file.Path workDir) throws java.io.IOException {
+        if (java.nio.file.Files.exists(workDir)) {
+            try (var paths = java.nio.file.Files.walk(workDir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        java.nio.file.Files.createDirectories(workDir);
+        if (!hasArgument("--spring.datasource.url")) {
+            addArgument("--tilldela.data-dir=" + workDir.resolve("data"));
+        }
+    }
+
     public static synchronized <T> T bean(Class<T> type) {
         if (context == null) {
             // Given as arguments so they outrank application.properties; the user's own come last and win.

@@ -1,10 +1,8 @@
 package org.tilldela.catalog.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,15 +53,7 @@ public class CatalogSearchBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (Files.exists(workDir)) {
-            try (var paths = Files.walk(workDir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(workDir);
-        if (!CommandContext.hasArgument("--spring.datasource.url")) {
-            CommandContext.addArgument("--tilldela.data-dir=" + workDir.resolve("data"));
-        }
+        CommandContext.useEmptyWorkDirectory(workDir);
         CatalogBulkLoad load = CommandContext.bean(CatalogBulkLoad.class);
         CatalogSearch search = CommandContext.bean(CatalogSearch.class);
         JdbcClient jdbc = CommandContext.bean(JdbcClient.class);

@@ -5,7 +5,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.tilldela.directory.DirectoryStats;
@@ -40,12 +39,7 @@ public class BenchmarkCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (Files.exists(workDir)) {
-                try (var paths = Files.walk(workDir)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-            Files.createDirectories(workDir);
+            CommandContext.useEmptyWorkDirectory(workDir);
             Path full = workDir.resolve("municipality.zip");
             Path changed = workDir.resolve("municipality-next-day.zip");
             long t = System.nanoTime();
@@ -53,9 +47,6 @@ public class BenchmarkCommand {
             new MunicipalityGenerator(new MunicipalityGenerator.Settings(persons, 1, "sv", vary, 1)).writeTo(changed);
             System.out.printf("generated %,d persons twice in %.1f s (%,d and %,d bytes)%n", persons, (System.nanoTime() - t) / 1e9,
                     Files.size(full), Files.size(changed));
-            if (!CommandContext.hasArgument("--spring.datasource.url")) {
-                CommandContext.addArgument("--tilldela.data-dir=" + workDir.resolve("data"));
-            }
             ImportRuns runs = CommandContext.bean(ImportRuns.class);
             System.out.printf("cores: %d, max heap: %,d MB, java %s%n", Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));

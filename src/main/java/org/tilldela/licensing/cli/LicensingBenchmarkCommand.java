@@ -1,12 +1,10 @@
 package org.tilldela.licensing.cli;
 
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -55,19 +53,11 @@ public class LicensingBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (Files.exists(workDir)) {
-            try (var paths = Files.walk(workDir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(workDir);
+        CommandContext.useEmptyWorkDirectory(workDir);
         Path full = workDir.resolve("municipality.zip");
         Path next = workDir.resolve("municipality-next-day.zip");
         execute(new GenerateCommand(), "--persons", String.valueOf(persons), "--seed", "1", "--out", full.toString());
         execute(new GenerateCommand(), "--persons", String.valueOf(persons), "--seed", "1", "--vary", String.valueOf(vary), "--out", next.toString());
-        if (!CommandContext.hasArgument("--spring.datasource.url")) {
-            CommandContext.addArgument("--tilldela.data-dir=" + workDir.resolve("data"));
-        }
         // The engine is timed by itself: it does not follow imports on its own here, nor sweep at night.
         CommandContext.addArgument("--tilldela.licensing.follow-directory=false");
         CommandContext.addArgument("--tilldela.licensing.sweep.enabled=false");
