@@ -1,11 +1,8 @@
 package org.tilldela.directory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,12 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
+import org.tilldela.TestFiles;
 
 /**
  * A small, entirely synthetic municipality as a OneRoster CSV package, written as 1.1 (users.csv with
@@ -234,16 +229,7 @@ final class OneRosterPackage {
     // ---- text helpers
 
     static String csv(List<String> header, List<List<String>> rows) {
-        StringWriter out = new StringWriter();
-        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180)) {
-            printer.printRecord(header);
-            for (List<String> row : rows) {
-                printer.printRecord(row);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        return TestFiles.csv(header, rows);
     }
 
     /** The same CSV text without one column. */
@@ -274,9 +260,7 @@ final class OneRosterPackage {
     // ---- zips
 
     static Path zip(Path file, Map<String, String> files) {
-        Map<String, byte[]> bytes = new LinkedHashMap<>();
-        files.forEach((name, text) -> bytes.put(name, text.getBytes(StandardCharsets.UTF_8)));
-        return zipBytes(file, bytes);
+        return TestFiles.zip(file, files);
     }
 
     static Path zipBytes(Path file, Map<String, byte[]> files) {
@@ -289,17 +273,7 @@ final class OneRosterPackage {
     }
 
     static byte[] zipToBytes(Map<String, byte[]> files) {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        try (ZipOutputStream out = new ZipOutputStream(buffer)) {
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                out.putNextEntry(new ZipEntry(f.getKey()));
-                out.write(f.getValue());
-                out.closeEntry();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return buffer.toByteArray();
+        return TestFiles.zipToBytes(files);
     }
 
     Path writeV11(Path file) {

@@ -1,12 +1,6 @@
 package org.tilldela.licensing;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -17,14 +11,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.tilldela.IntegrationTest;
+import org.tilldela.TestFiles;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
@@ -126,21 +117,21 @@ abstract class LicensingTestSupport extends IntegrationTest {
 
         Path write(Path file) {
             Map<String, String> files = new LinkedHashMap<>();
-            files.put("manifest.csv", csv(List.of("propertyName", "value"), List.of(List.of("manifest.version", "1.0"), List.of("oneroster.version", "1.1"),
+            files.put("manifest.csv", TestFiles.csv(List.of("propertyName", "value"), List.of(List.of("manifest.version", "1.0"), List.of("oneroster.version", "1.1"),
                     List.of("file.academicSessions", "absent"), List.of("file.categories", "absent"), List.of("file.classes", "bulk"),
                     List.of("file.classResources", "absent"), List.of("file.courses", "absent"), List.of("file.demographics", "absent"),
                     List.of("file.enrollments", "bulk"), List.of("file.orgs", "bulk"), List.of("file.users", "bulk"),
                     List.of("source.systemName", "Tilldela licensing test"))));
-            files.put("orgs.csv", csv(List.of("sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId",
+            files.put("orgs.csv", TestFiles.csv(List.of("sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId",
                     "metadata.schoolForms", "metadata.municipalityCode"), List.of(
                     List.of("org-0", "active", "2026-08-01", "Provby kommun", "district", "", "", "", "1980"),
                     List.of("org-1", "active", "2026-08-01", "Ekbacka skola", "school", "12345678", "org-0", "GR", "1980"),
                     List.of("org-2", "active", "2026-08-01", "Björkdala skola", "school", "23456789", "org-0", "GR", "1980"))));
-            files.put("classes.csv", csv(List.of("sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode",
+            files.put("classes.csv", TestFiles.csv(List.of("sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode",
                     "classType", "location", "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes", "periods", "metadata.schoolForm",
                     "metadata.groupType"), classes.stream().map(k -> List.of(k.id(), "active", "2026-08-01", k.title(), k.grade(), "", "", k.type(), "",
                     k.school(), "", "", "", "", "GR", "")).toList()));
-            files.put("users.csv", csv(List.of("sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username",
+            files.put("users.csv", TestFiles.csv(List.of("sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username",
                     "userIds", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password",
                     "metadata.securityMarking", "metadata.schoolForm"), users.stream().map(u -> List.of(u.id(), "active", "2026-08-01", "true", u.org(),
                     u.role(), "user." + u.id(), "", "Namn" + u.id(), "Testsson", "", "", "", "", "", "", u.grade(), "", "Ingen",
@@ -153,38 +144,11 @@ abstract class LicensingTestSupport extends IntegrationTest {
                             "false", "2026-08-15", ""));
                 }
             }
-            files.put("enrollments.csv", csv(List.of("sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId",
+            files.put("enrollments.csv", TestFiles.csv(List.of("sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId",
                     "role", "primary", "beginDate", "endDate"), rows));
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            try (ZipOutputStream out = new ZipOutputStream(buffer)) {
-                for (var f : files.entrySet()) {
-                    out.putNextEntry(new ZipEntry(f.getKey()));
-                    out.write(f.getValue().getBytes(StandardCharsets.UTF_8));
-                    out.closeEntry();
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            try {
-                Files.write(file, buffer.toByteArray());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return file;
+            return TestFiles.zip(file, files);
         }
 
-        private static String csv(List<String> header, List<List<String>> rows) {
-            StringWriter out = new StringWriter();
-            try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180)) {
-                printer.printRecord(header);
-                for (List<String> row : rows) {
-                    printer.printRecord(row);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return out.toString();
-        }
     }
 
     ImportSummary importTown(String source, Town town) {

@@ -1,11 +1,5 @@
 package org.tilldela.purchase;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,11 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import net.datafaker.Faker;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
+import org.tilldela.TestFiles;
 
 /**
  * A small synthetic municipality as a OneRoster 1.1 CSV package (the column headers of the directory's
@@ -100,48 +91,21 @@ final class Municipality {
 
     Path write(Path file) {
         Map<String, String> files = new LinkedHashMap<>();
-        files.put("manifest.csv", csv(List.of("propertyName", "value"), List.of(List.of("manifest.version", "1.0"), List.of("oneroster.version", "1.1"),
+        files.put("manifest.csv", TestFiles.csv(List.of("propertyName", "value"), List.of(List.of("manifest.version", "1.0"), List.of("oneroster.version", "1.1"),
                 List.of("file.academicSessions", "absent"), List.of("file.categories", "absent"), List.of("file.classes", "bulk"),
                 List.of("file.classResources", "absent"), List.of("file.courses", "absent"), List.of("file.demographics", "absent"),
                 List.of("file.enrollments", "bulk"), List.of("file.orgs", "bulk"), List.of("file.users", "bulk"),
                 List.of("source.systemName", "Tilldela purchase test"))));
-        files.put("orgs.csv", csv(ORGS_HEADER, orgs.stream().map(o -> List.of(o.id(), "active", "2026-08-01", o.name(), o.type(), o.identifier(),
+        files.put("orgs.csv", TestFiles.csv(ORGS_HEADER, orgs.stream().map(o -> List.of(o.id(), "active", "2026-08-01", o.name(), o.type(), o.identifier(),
                 o.parent(), o.schoolForms(), "1980")).toList()));
-        files.put("classes.csv", csv(CLASSES_HEADER, classes.stream().map(k -> List.of(k.id(), "active", "2026-08-01", k.title(), k.grade(), "", "",
+        files.put("classes.csv", TestFiles.csv(CLASSES_HEADER, classes.stream().map(k -> List.of(k.id(), "active", "2026-08-01", k.title(), k.grade(), "", "",
                 "homeroom", "", k.school(), "", "", "", "", "GR", "CLASS")).toList()));
-        files.put("users.csv", csv(USERS_HEADER, users.stream().map(u -> List.of(u.id(), "active", "2026-08-01", "true", u.org(), u.role(),
+        files.put("users.csv", TestFiles.csv(USERS_HEADER, users.stream().map(u -> List.of(u.id(), "active", "2026-08-01", "true", u.org(), u.role(),
                 (u.id() + "." + tag).toLowerCase(), "", u.givenName(), u.familyName(), "", "", u.id() + "." + tag + "@example.org", "", "", "",
                 u.grade(), "", u.marking(), u.role().equals("student") ? "GR" : "")).toList()));
-        files.put("enrollments.csv", csv(ENROLLMENTS_HEADER, enrollments.stream().map(e -> List.of("e-" + e.user() + "-" + e.classId(), "active",
+        files.put("enrollments.csv", TestFiles.csv(ENROLLMENTS_HEADER, enrollments.stream().map(e -> List.of("e-" + e.user() + "-" + e.classId(), "active",
                 "2026-08-01", e.classId(), e.school(), e.user(), e.role(), "false", "2026-08-15", "")).toList()));
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        try (ZipOutputStream out = new ZipOutputStream(buffer)) {
-            for (Map.Entry<String, String> f : files.entrySet()) {
-                out.putNextEntry(new ZipEntry(f.getKey()));
-                out.write(f.getValue().getBytes(StandardCharsets.UTF_8));
-                out.closeEntry();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
-            Files.write(file, buffer.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
+        return TestFiles.zip(file, files);
     }
 
-    private static String csv(List<String> header, List<List<String>> rows) {
-        StringWriter out = new StringWriter();
-        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180)) {
-            printer.printRecord(header);
-            for (List<String> row : rows) {
-                printer.printRecord(row);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
-    }
 }
