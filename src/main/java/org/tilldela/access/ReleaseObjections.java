@@ -49,6 +49,17 @@ public class ReleaseObjections {
         audit.record(actor, "RELEASE_OBJECTION_WITHDRAWN", "person", person.toString(), Map.of("objection", objectionId.toString()));
     }
 
+    /** The persons among these with an objection in force towards this supplier (or every supplier). */
+    public java.util.Set<UUID> objecting(java.util.Collection<UUID> personIds, UUID supplierId) {
+        if (personIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.sql("""
+                        select distinct person_id from release_objection
+                        where person_id = any(:p) and withdrawn_at is null and (supplier_id is null or supplier_id = :s)
+                        """).param("p", personIds.toArray(UUID[]::new)).param("s", supplierId).query(UUID.class).list());
+    }
+
     public List<Objection> inForce(UUID personId) {
         return jdbc.sql("select id, person_id, supplier_id, reason, recorded_by, recorded_at from release_objection where person_id = :p and withdrawn_at is null order by recorded_at")
                 .param("p", personId)

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,16 +76,14 @@ public class ReleasePolicy {
     public List<Release> releaseAll(Collection<UUID> personIds, UUID productId, Channel channel) {
         Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
         Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
-        boolean publicAuthority = agreements.isPublicAuthority(supplier.id());
         LocalDate today = LocalDate.now(clock);
         Instant now = clock.instant();
+        Batch batch = batch(personIds, product, supplier, licences.holding(personIds, productId, today), today);
         List<Release> releases = new ArrayList<>();
         List<Disclosure> disclosures = new ArrayList<>();
         List<Integer> recorded = new ArrayList<>();
         for (UUID personId : personIds) {
-            Decision decision = persons.of(personId)
-                    .map(person -> decide(person, product, supplier, publicAuthority, licences.holds(personId, productId, today), today))
-                    .orElse(Decision.nothing("no such person in the directory"));
+            Decision decision = batch.decide(personId);
             Map<Attribute, Object> values = decision.isEmpty() ? Map.of() : values(decision, supplier);
             if (!values.isEmpty()) {
                 recorded.add(releases.size());
@@ -103,15 +102,56 @@ public class ReleasePolicy {
         return releases;
     }
 
+    /**
+     * What one batch needs, read once: the persons' records, who objects, who holds a licence, and the
+     * agreements in force per set of organisations (persons of one school share them).
+     */
+    private Batch batch(Collection<UUID> personIds, Product product, Supplier supplier, Set<UUID> licensed, LocalDate today) {
+        return new Batch(persons.of(personIds), objections.objecting(personIds, supplier.id()), licensed, product, supplier,
+                agreements.isPublicAuthority(supplier.id()), today, new HashMap<>());
+    }
+
+    private final class Batch {
+        private final Map<UUID, PersonRecord> records;
+        private final Set<UUID> objecting;
+        private final Set<UUID> licensed;
+        private final Product product;
+        private final Supplier supplier;
+        private final boolean publicAuthority;
+        private final LocalDate today;
+        private final Map<Set<UUID>, List<DataAccessAgreement>> agreementsByScopes;
+
+        Batch(Map<UUID, PersonRecord> records, Set<UUID> objecting, Set<UUID> licensed, Product product, Supplier supplier, boolean publicAuthority,
+              LocalDate today, Map<Set<UUID>, List<DataAccessAgreement>> agreementsByScopes) {
+            this.records = records;
+            this.objecting = objecting;
+            this.licensed = licensed;
+            this.product = product;
+            this.supplier = supplier;
+            this.publicAuthority = publicAuthority;
+            this.today = today;
+            this.agreementsByScopes = agreementsByScopes;
+        }
+
+        Decision decide(UUID personId) {
+            PersonRecord person = records.get(personId);
+            if (person == null) {
+                return Decision.nothing("no such person in the directory");
+            }
+            List<DataAccessAgreement> inForce = agreementsByScopes.computeIfAbsent(person.organisationScopes(),
+                    scopes -> agreements.inForce(product.id(), scopes));
+            return ReleasePolicy.this.decide(person, product, supplier, publicAuthority, licensed.contains(personId), objecting.contains(personId),
+                    inForce, today);
+        }
+    }
+
     /** Which attributes would go about this person to this product now (names only: nothing leaves, nothing is recorded). */
     public Permission permitted(UUID personId, UUID productId) {
         Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
         Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
         LocalDate today = LocalDate.now(clock);
-        return persons.of(personId)
-                .map(p -> decide(p, product, supplier, agreements.isPublicAuthority(supplier.id()), licences.holds(personId, productId, today), today))
-                .map(d -> new Permission(d.attributes(), d.agreementId(), d.reason()))
-                .orElse(new Permission(Set.of(), null, "no such person in the directory"));
+        Decision d = batch(List.of(personId), product, supplier, licences.holding(List.of(personId), productId, today), today).decide(personId);
+        return new Permission(d.attributes(), d.agreementId(), d.reason());
     }
 
     /** The attributes that may go, the agreement they go under, and why nothing goes when nothing does. */
@@ -125,20 +165,20 @@ public class ReleasePolicy {
     public Preview preview(UUID productId, Collection<UUID> personIds) {
         Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
         Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
-        boolean publicAuthority = agreements.isPublicAuthority(supplier.id());
-        LocalDate today = LocalDate.now(clock);
+        Set<UUID> everyone = new LinkedHashSet<>(personIds);
+        Batch batch = batch(everyone, product, supplier, everyone, LocalDate.now(clock));
         Map<Attribute, Integer> reach = new EnumMap<>(Attribute.class);
         int persons = 0, protectedPersons = 0, nothing = 0;
-        for (UUID personId : personIds) {
-            Optional<PersonRecord> person = this.persons.of(personId);
-            if (person.isEmpty()) {
+        for (UUID personId : everyone) {
+            PersonRecord person = batch.records.get(personId);
+            if (person == null) {
                 continue;
             }
             persons++;
-            if (person.get().isProtected()) {
+            if (person.isProtected()) {
                 protectedPersons++;
             }
-            Decision d = decide(person.get(), product, supplier, publicAuthority, true, today);
+            Decision d = batch.decide(personId);
             if (d.isEmpty()) {
                 nothing++;
             }
@@ -167,11 +207,12 @@ public class ReleasePolicy {
         }
     }
 
-    private Decision decide(PersonRecord person, Product product, Supplier supplier, boolean publicAuthority, boolean licenceHeld, LocalDate today) {
+    private Decision decide(PersonRecord person, Product product, Supplier supplier, boolean publicAuthority, boolean licenceHeld, boolean objects,
+                            List<DataAccessAgreement> inForce, LocalDate today) {
         if (!licenceHeld) {
             return Decision.nothing("the person holds no licence for the product");
         }
-        if (objections.inForce(person.id()).stream().anyMatch(o -> o.covers(supplier.id()))) {
+        if (objects) {
             return Decision.nothing("an objection is recorded for the person");
         }
         Set<UUID> organisers = new LinkedHashSet<>();
@@ -185,7 +226,7 @@ public class ReleasePolicy {
         }
         Set<Attribute> declared = product.declaredAttributes();
         Set<Attribute> allowed = EnumSet.noneOf(Attribute.class);
-        DataAccessAgreement agreement = applicableAgreement(person, product);
+        DataAccessAgreement agreement = applicableAgreement(person, inForce);
         String legalBasis;
         String purpose;
         int retentionDays;
@@ -217,8 +258,7 @@ public class ReleasePolicy {
      * The agreement at the person's school unit outranks one at the organiser. A person placed at two units
      * with different agreements gets only what both allow.
      */
-    private DataAccessAgreement applicableAgreement(PersonRecord person, Product product) {
-        List<DataAccessAgreement> inForce = agreements.inForce(product.id(), person.organisationScopes());
+    private DataAccessAgreement applicableAgreement(PersonRecord person, List<DataAccessAgreement> inForce) {
         if (inForce.isEmpty()) {
             return null;
         }

@@ -1,8 +1,11 @@
 package org.tilldela.directory;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -59,42 +62,63 @@ public class PersonRecords {
     }
 
     public Optional<PersonRecord> of(UUID personId) {
-        record Core(String given, String family, String civic, String email, Protection protection) {
+        return Optional.ofNullable(of(List.of(personId)).get(personId));
+    }
+
+    /** Many persons' records with one query per kind of data, for a batch (a SCIM push, a roster page, a preview). */
+    public Map<UUID, PersonRecord> of(Collection<UUID> personIds) {
+        if (personIds.isEmpty()) {
+            return Map.of();
         }
-        Optional<Core> core = jdbc.sql("select given_name, family_name, civic_number, email, protection from person where id = :id")
-                .param("id", personId)
-                .query((rs, n) -> new Core(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Protection.valueOf(rs.getString(5))))
-                .optional();
-        if (core.isEmpty()) {
-            return Optional.empty();
-        }
+        UUID[] ids = personIds.stream().distinct().toArray(UUID[]::new);
+        Map<UUID, List<Placement>> placements = new HashMap<>();
         // the organiser is the nearest ORGANISER above the unit (units can sit under area offices)
-        List<Placement> placements = new ArrayList<>(jdbc.sql("""
+        jdbc.sql("""
                         with recursive placed as (
-                            select e.school_unit_id unit_id, e.school_form, e.grade, 'PUPIL' as role from enrolment e where e.person_id = :id
+                            select e.person_id, e.school_unit_id unit_id, e.school_form, e.grade, 'PUPIL' as role from enrolment e where e.person_id = any(:ids)
                             union all
-                            select d.organisation_id, null, null, d.role from duty d where d.person_id = :id
+                            select d.person_id, d.organisation_id, null, null, d.role from duty d where d.person_id = any(:ids)
+                        ), units as (
+                            select distinct unit_id from placed
                         ), up as (
-                            select p.unit_id, o.id, o.parent_id, o.kind, o.name, 0 depth from placed p join organisation o on o.id = p.unit_id
+                            select u.unit_id, o.id, o.parent_id, o.kind, o.name, 0 depth from units u join organisation o on o.id = u.unit_id
                             union all
                             select up.unit_id, o.id, o.parent_id, o.kind, o.name, up.depth + 1 from up join organisation o on o.id = up.parent_id
                             where up.kind <> 'ORGANISER' and up.depth < 20
+                        ), organiser as (
+                            select distinct on (unit_id) unit_id, id, name from up where kind = 'ORGANISER' order by unit_id, depth
                         )
-                        select p.unit_id, u.name, u.school_unit_code, org.id organiser_id, org.name organiser_name, p.school_form, p.grade, p.role
-                        from placed p join organisation u on u.id = p.unit_id
-                        left join lateral (select up.id, up.name from up where up.unit_id = p.unit_id and up.kind = 'ORGANISER' order by up.depth limit 1) org on true
-                        order by u.name
-                        """).param("id", personId)
-                .query((rs, n) -> new Placement(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8))).list());
-        List<GroupMembership> groups = jdbc.sql("""
-                        select g.id, g.name, g.kind, m.role from membership m join student_group g on g.id = m.group_id
-                        where m.person_id = :id order by g.name
-                        """).param("id", personId)
-                .query((rs, n) -> new GroupMembership(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4))).list();
-        List<UUID> guardians = jdbc.sql("select guardian_id from guardian_link where child_id = :id order by guardian_id").param("id", personId)
-                .query(UUID.class).list();
-        Core c = core.get();
-        return Optional.of(new PersonRecord(personId, c.given(), c.family(), c.civic(), c.email(), c.protection(), placements, groups, guardians));
+                        select p.person_id, p.unit_id, u.name, u.school_unit_code, org.id, org.name, p.school_form, p.grade, p.role
+                        from placed p join organisation u on u.id = p.unit_id left join organiser org on org.unit_id = p.unit_id
+                        order by p.person_id, u.name
+                        """).param("ids", ids)
+                .query(rs -> {
+                    placements.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(new Placement(rs.getObject(2, UUID.class),
+                            rs.getString(3), rs.getString(4), rs.getObject(5, UUID.class), rs.getString(6), rs.getString(7), rs.getString(8),
+                            rs.getString(9)));
+                });
+        Map<UUID, List<GroupMembership>> groups = new HashMap<>();
+        jdbc.sql("""
+                        select m.person_id, g.id, g.name, g.kind, m.role from membership m join student_group g on g.id = m.group_id
+                        where m.person_id = any(:ids) order by m.person_id, g.name
+                        """).param("ids", ids)
+                .query(rs -> {
+                    groups.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                            .add(new GroupMembership(rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4), rs.getString(5)));
+                });
+        Map<UUID, List<UUID>> guardians = new HashMap<>();
+        jdbc.sql("select child_id, guardian_id from guardian_link where child_id = any(:ids) order by child_id, guardian_id").param("ids", ids)
+                .query(rs -> {
+                    guardians.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(rs.getObject(2, UUID.class));
+                });
+        Map<UUID, PersonRecord> records = new HashMap<>();
+        jdbc.sql("select id, given_name, family_name, civic_number, email, protection from person where id = any(:ids)").param("ids", ids)
+                .query(rs -> {
+                    UUID id = rs.getObject(1, UUID.class);
+                    records.put(id, new PersonRecord(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            Protection.valueOf(rs.getString(6)), placements.getOrDefault(id, List.of()), groups.getOrDefault(id, List.of()),
+                            guardians.getOrDefault(id, List.of())));
+                });
+        return records;
     }
 }

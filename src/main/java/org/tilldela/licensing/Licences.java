@@ -34,6 +34,18 @@ public class Licences {
                 .query(Boolean.class).single();
     }
 
+    /** Those of these persons who hold a licence for the product on the day (one query for a batch). */
+    public java.util.Set<UUID> holding(java.util.Collection<UUID> personIds, UUID productId, LocalDate day) {
+        if (personIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.sql("""
+                        select distinct a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
+                        where a.person_id = any(:persons) and p.product_id = :product and :day between p.starts_on and p.ends_on
+                          and a.assigned_at::date <= :day and (a.ended_on is null or :day < a.ended_on) and (a.grace_until is null or :day <= a.grace_until)
+                        """).param("persons", personIds.toArray(UUID[]::new)).param("product", productId).param("day", day).query(UUID.class).list());
+    }
+
     /** The persons holding a licence for the product on the day. */
     public List<UUID> holders(UUID productId, LocalDate day) {
         return jdbc.sql("""
