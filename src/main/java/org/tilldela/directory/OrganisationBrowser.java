@@ -142,6 +142,17 @@ public class OrganisationBrowser {
         return members;
     }
 
+    /**
+     * One person as a listing shows them (for reports about a person, such as the disclosure ledger's):
+     * masked unless the viewer may see a protected person, and audited when protected.
+     */
+    public Optional<Member> person(UUID id, Viewer viewer) {
+        Optional<Member> person = jdbc.sql("select p.id, p.given_name, p.family_name, p.protection, p.civic_number from person p where p.id = :id")
+                .param("id", id).query((rs, n) -> member(rs, viewer, null)).optional();
+        person.ifPresent(m -> auditProtected(List.of(m), viewer, "person", id.toString()));
+        return person;
+    }
+
     /** Search by name; a protected person is found only by a viewer who may see them (a masked hit would reveal the name). */
     public SearchResult search(String query, Viewer viewer, int limit) {
         String q = query == null ? "" : query.trim().toLowerCase();

@@ -1,0 +1,16 @@
+package org.tilldela.ledger;
+
+import java.time.Duration;
+
+/**
+ * The result of checking the hash chain: how many records were checked, whether it is intact, and if not
+ * the first broken record's sequence and why (hash mismatch, prev-hash link broken, gap in sequence).
+ */
+public record ChainVerification(long recordsChecked, boolean intact, Long firstBrokenSequence, String reason, Duration took) {
+
+    /** Records verified per second. */
+    public double rate() {
+        double seconds = Math.max(took.toNanos(), 1) / 1e9;
+        return recordsChecked / seconds;
+    }
+}

@@ -1,0 +1,6 @@
+package org.tilldela.ledger;
+
+/** The way personal data left Tilldela towards a recipient. */
+public enum Channel {
+    SSO_ID_TOKEN, SSO_USERINFO, SCIM_PUSH, ROSTER_PULL, EXPORT, SUPPLIER_API
+}

@@ -1,0 +1,218 @@
+package org.tilldela.ledger;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
+import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.directory.Viewer;
+import org.tilldela.governance.AuditTrail;
+
+/**
+ * The ledger's views for the data protection officer: per person ("who has data about me" — the basis
+ * of a GDPR Art. 15 answer), per supplier (its inventory), and names for the live feed. Reading a
+ * person's report is reading personal data: every read is audited.
+ */
+@Service
+@Transactional
+public class LedgerReports {
+
+    /** How many of a person's most recent releases a report lists (the recipients list is always complete). */
+    static final int RELEASES_IN_REPORT = 200;
+
+    private final JdbcClient jdbc;
+    private final Catalog catalog;
+    private final OrganisationBrowser directory;
+    private final AuditTrail audit;
+
+    LedgerReports(JdbcClient jdbc, Catalog catalog, OrganisationBrowser directory, AuditTrail audit) {
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.directory = directory;
+        this.audit = audit;
+    }
+
+    /** The person as the viewer may see them: name null when masked (protected identity) or no longer in the directory. */
+    public record PersonRef(UUID id, String givenName, String familyName, boolean masked, boolean protectedIdentity, String civicNumberMasked,
+                            boolean inDirectory) {
+        public String displayName() {
+            return givenName == null && familyName == null ? null : (givenName + " " + familyName).strip();
+        }
+    }
+
+    /** One recipient of the person's data. */
+    public record Recipient(UUID supplierId, String supplierName, UUID productId, String productName, List<String> attributes,
+                            Instant since, Instant lastDisclosed, long disclosures, String purpose, String legalBasis, UUID agreementId,
+                            int retentionDays, LocalDate endedOn, LocalDate retainUntil, DeletionState deletionState) {
+    }
+
+    /** One release, as listed in a report. */
+    public record Release(long sequence, Instant disclosedAt, UUID supplierId, String supplierName, UUID productId, String productName,
+                          Channel channel, List<String> attributes, UUID agreementId, String legalBasis, String purpose) {
+    }
+
+    /** Who has data about the person, and the most recent releases. */
+    public record PersonReport(PersonRef person, Instant generatedAt, String generatedBy, List<Recipient> recipients,
+                               List<Release> recentReleases, long totalReleases) {
+    }
+
+    /**
+     * The report on one person, audited as a read of personal data ({@code format}: page, json, pdf, …).
+     * Protected persons are masked unless the viewer may see them.
+     */
+    public PersonReport personReport(UUID personId, Viewer viewer, String format) {
+        LocalDate today = LocalDate.now();
+        PersonRef person = directory.person(personId, viewer)
+                .map(m -> new PersonRef(personId, m.givenName(), m.familyName(), m.masked(), m.protectedIdentity(), m.civicNumberMasked(), true))
+                .orElse(new PersonRef(personId, null, null, false, false, null, false));
+        List<Holding> holdings = holdings(personId, today);
+        record Row(long sequence, Instant at, UUID supplier, UUID product, Channel channel, List<String> attributes, UUID agreement,
+                   String legalBasis, String purpose) {
+        }
+        List<Row> rows = jdbc.sql("""
+                        select sequence, supplier_id, product_id, channel, attributes, agreement_id, legal_basis, purpose, disclosed_at
+                        from disclosure where person_id = :person order by sequence desc limit :limit""")
+                .param("person", personId).param("limit", RELEASES_IN_REPORT)
+                .query((rs, n) -> new Row(rs.getLong(1), rs.getTimestamp(9).toInstant(), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                        Channel.valueOf(rs.getString(4)), List.of((String[]) rs.getArray(5).getArray()), rs.getObject(6, UUID.class),
+                        rs.getString(7), rs.getString(8))).list();
+        long total = holdings.stream().mapToLong(Holding::disclosures).sum();
+        Set<UUID> supplierIds = new HashSet<>();
+        Set<UUID> productIds = new HashSet<>();
+        holdings.forEach(h -> {
+            supplierIds.add(h.supplierId());
+            productIds.add(h.productId());
+        });
+        rows.forEach(r -> {
+            supplierIds.add(r.supplier());
+            productIds.add(r.product());
+        });
+        Map<UUID, String> suppliers = supplierNames(supplierIds);
+        Map<UUID, String> products = productNames(productIds);
+        List<Recipient> recipients = holdings.stream().map(h -> new Recipient(h.supplierId(), suppliers.get(h.supplierId()), h.productId(),
+                products.get(h.productId()), h.attributes(), h.firstDisclosedAt(), h.lastDisclosedAt(), h.disclosures(), h.purpose(),
+                h.legalBasis(), h.agreementId(), h.retentionDays(), h.endedOn(), h.retainUntil(), h.deletionState())).toList();
+        List<Release> releases = rows.stream().map(r -> new Release(r.sequence(), r.at(), r.supplier(), suppliers.get(r.supplier()), r.product(),
+                products.get(r.product()), r.channel(), r.attributes(), r.agreement(), r.legalBasis(), r.purpose())).toList();
+        audit.record(viewer.username(), "VIEW_DISCLOSURE_REPORT", "person", personId.toString(),
+                Map.of("format", format, "recipients", recipients.size()));
+        return new PersonReport(person, Instant.now(), viewer.username(), recipients, releases, total);
+    }
+
+    /** Supplier names by id; an id the catalogue no longer knows shows as itself. */
+    @Transactional(readOnly = true)
+    public Map<UUID, String> supplierNames(Collection<UUID> ids) {
+        Map<UUID, String> names = catalog.suppliers(ids).stream().collect(Collectors.toMap(Supplier::id, Supplier::name, (a, b) -> a));
+        ids.forEach(id -> names.putIfAbsent(id, id.toString()));
+        return names;
+    }
+
+    /** Product titles by id; an id the catalogue no longer knows shows as itself. */
+    @Transactional(readOnly = true)
+    public Map<UUID, String> productNames(Collection<UUID> ids) {
+        Map<UUID, String> names = catalog.products(ids).stream().collect(Collectors.toMap(Product::id, Product::title, (a, b) -> a));
+        ids.forEach(id -> names.putIfAbsent(id, id.toString()));
+        return names;
+    }
+
+    /** What one supplier holds, per product: for how many persons, which attributes for how many, expiring when. */
+    public record ProductInventory(UUID productId, String productName, long persons, Map<String, Long> personsPerAttribute, long ended,
+                                   long expiringWithin30Days, long overdue, LocalDate nextExpiry, Instant lastDisclosed) {
+    }
+
+    public record SupplierInventory(UUID supplierId, String supplierName, long persons, List<ProductInventory> products) {
+    }
+
+    /** A supplier in the overview: how many persons it holds data about, through how many products. */
+    public record SupplierSummary(UUID supplierId, String supplierName, long persons, long products, long overdue) {
+    }
+
+    /** The supplier's inventory; holdings it confirmed deleted are not counted. */
+    @Transactional(readOnly = true)
+    public SupplierInventory supplierInventory(UUID supplierId, LocalDate today) {
+        Map<UUID, Map<String, Long>> perAttribute = new LinkedHashMap<>();
+        jdbc.sql("""
+                        select product_id, a, count(*) from holding, unnest(attributes) a
+                        where supplier_id = :supplier and deletion_state is distinct from 'CONFIRMED' group by product_id, a""")
+                .param("supplier", supplierId)
+                .query(rs -> {
+                    perAttribute.computeIfAbsent(rs.getObject(1, UUID.class), k -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+                });
+        record Counts(UUID product, long persons, long ended, long expiring, long overdue, LocalDate next, Instant last) {
+        }
+        List<Counts> counts = jdbc.sql("""
+                        select product_id, count(*), count(ended_on), count(*) filter (where retain_until >= :today and retain_until < :today + 30),
+                               count(*) filter (where retain_until < :today), min(retain_until) filter (where retain_until >= :today),
+                               max(last_disclosed_at)
+                        from holding where supplier_id = :supplier and deletion_state is distinct from 'CONFIRMED' group by product_id""")
+                .param("supplier", supplierId).param("today", today)
+                .query((rs, n) -> new Counts(rs.getObject(1, UUID.class), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getObject(6, LocalDate.class), rs.getTimestamp(7).toInstant())).list();
+        long persons = jdbc.sql("select count(distinct person_id) from holding where supplier_id = :supplier and deletion_state is distinct from 'CONFIRMED'")
+                .param("supplier", supplierId).query(Long.class).single();
+        Map<UUID, String> products = productNames(counts.stream().map(Counts::product).toList());
+        List<ProductInventory> inventory = new ArrayList<>();
+        for (Counts c : counts) {
+            inventory.add(new ProductInventory(c.product(), products.get(c.product()), c.persons(), perAttribute.getOrDefault(c.product(), Map.of()),
+                    c.ended(), c.expiring(), c.overdue(), c.next(), c.last()));
+        }
+        inventory.sort((a, b) -> String.CASE_INSENSITIVE_ORDER.compare(a.productName(), b.productName()));
+        return new SupplierInventory(supplierId, supplierNames(List.of(supplierId)).get(supplierId), persons, inventory);
+    }
+
+    /** Every supplier that holds anything, by name. */
+    @Transactional(readOnly = true)
+    public List<SupplierSummary> suppliers(LocalDate today) {
+        record Row(UUID supplier, long persons, long products, long overdue) {
+        }
+        List<Row> rows = jdbc.sql("""
+                        select supplier_id, count(distinct person_id), count(distinct product_id), count(*) filter (where retain_until < :today)
+                        from holding where deletion_state is distinct from 'CONFIRMED' group by supplier_id""")
+                .param("today", today)
+                .query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getLong(2), rs.getLong(3), rs.getLong(4))).list();
+        Map<UUID, String> names = supplierNames(rows.stream().map(Row::supplier).toList());
+        return rows.stream().map(r -> new SupplierSummary(r.supplier(), names.get(r.supplier()), r.persons(), r.products(), r.overdue()))
+                .sorted((a, b) -> String.CASE_INSENSITIVE_ORDER.compare(a.supplierName(), b.supplierName())).toList();
+    }
+
+    /** The holdings of one person, most recent first. */
+    @Transactional(readOnly = true)
+    public List<Holding> holdings(UUID personId, LocalDate today) {
+        return jdbc.sql(HOLDING + " where person_id = :person order by last_disclosed_at desc").param("person", personId)
+                .query((rs, n) -> holding(rs, today)).list();
+    }
+
+    static final String HOLDING = """
+            select person_id, supplier_id, product_id, first_disclosed_at, last_disclosed_at, attributes, disclosures, agreement_id, legal_basis,
+                   purpose, retention_days, ended_on, retain_until, deletion_state, deletion_requested_at, deletion_confirmed_at from holding""";
+
+    static Holding holding(ResultSet rs, LocalDate today) throws SQLException {
+        LocalDate until = rs.getObject("retain_until", LocalDate.class);
+        String stored = rs.getString("deletion_state");
+        DeletionState state = stored != null ? DeletionState.valueOf(stored)
+                : until != null && until.isBefore(today) ? DeletionState.DUE : DeletionState.HELD;
+        var requested = rs.getTimestamp("deletion_requested_at");
+        var confirmed = rs.getTimestamp("deletion_confirmed_at");
+        return new Holding(rs.getObject("person_id", UUID.class), rs.getObject("supplier_id", UUID.class), rs.getObject("product_id", UUID.class),
+                rs.getTimestamp("first_disclosed_at").toInstant(), rs.getTimestamp("last_disclosed_at").toInstant(),
+                List.of((String[]) rs.getArray("attributes").getArray()), rs.getLong("disclosures"), rs.getObject("agreement_id", UUID.class),
+                rs.getString("legal_basis"), rs.getString("purpose"), rs.getInt("retention_days"), rs.getObject("ended_on", LocalDate.class),
+                until, state, requested == null ? null : requested.toInstant(), confirmed == null ? null : confirmed.toInstant());
+    }
+}

@@ -1,0 +1,179 @@
+package org.tilldela.ledger;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDDocumentInformation;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.common.PDRectangle;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.springframework.context.MessageSource;
+import org.springframework.stereotype.Component;
+
+/**
+ * The per-person report as a PDF to hand to the person (the basis of a GDPR Art. 15 answer): who holds
+ * which data about them, since when, why and until when, and the most recent releases. Plain text in
+ * the standard Helvetica (Latin-1 covers Swedish and Danish; anything else prints as '?').
+ */
+@Component
+public class PersonReportPdf {
+
+    private static final float MARGIN = 50;
+    private static final float WIDTH = PDRectangle.A4.getWidth() - 2 * MARGIN;
+
+    private final MessageSource messages;
+
+    PersonReportPdf(MessageSource messages) {
+        this.messages = messages;
+    }
+
+    public byte[] render(LedgerReports.PersonReport report, Locale locale) {
+        ZoneId zone = ZoneId.systemDefault();
+        DateTimeFormatter day = DateTimeFormatter.ISO_LOCAL_DATE.withZone(zone);
+        DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(zone);
+        try (PDDocument doc = new PDDocument()) {
+            Writer w = new Writer(doc);
+            PDDocumentInformation info = doc.getDocumentInformation();
+            info.setTitle(msg("ledger.person.title", locale));
+            info.setCreator("Tilldela");
+            w.line(w.bold, 16, msg("ledger.person.title", locale));
+            w.gap(6);
+            var p = report.person();
+            String name = p.masked() ? msg("ledger.person.protected", locale)
+                    : p.displayName() != null ? p.displayName() : msg("ledger.person.notindirectory", locale);
+            w.line(w.bold, 12, name);
+            w.line(w.regular, 10, msg("ledger.person.id", locale) + ": " + p.id());
+            if (p.civicNumberMasked() != null) {
+                w.line(w.regular, 10, msg("ledger.person.civic", locale) + ": " + p.civicNumberMasked());
+            }
+            w.line(w.regular, 10, msg("ledger.person.generated", locale) + ": " + time.format(report.generatedAt()) + " (" + report.generatedBy() + ")");
+            w.gap(10);
+            w.line(w.bold, 13, msg("ledger.person.recipients", locale) + " (" + report.recipients().size() + ")");
+            if (report.recipients().isEmpty()) {
+                w.line(w.regular, 10, msg("ledger.person.norecipients", locale));
+            }
+            for (var r : report.recipients()) {
+                w.gap(6);
+                w.line(w.bold, 11, r.supplierName() + " - " + r.productName());
+                w.field(msg("ledger.col.attributes", locale), attributes(r.attributes(), locale));
+                w.field(msg("ledger.col.since", locale), day.format(r.since()) + "  (" + msg("ledger.col.last", locale) + " " + day.format(r.lastDisclosed())
+                        + ", " + r.disclosures() + " " + msg("ledger.releases", locale) + ")");
+                w.field(msg("ledger.col.purpose", locale), r.purpose());
+                w.field(msg("ledger.col.legalbasis", locale), r.legalBasis());
+                w.field(msg("ledger.col.agreement", locale), r.agreementId() == null ? msg("ledger.noagreement", locale) : r.agreementId().toString());
+                w.field(msg("ledger.col.until", locale), r.retainUntil() != null ? r.retainUntil().toString()
+                        : messages.getMessage("ledger.until.relation", new Object[] {r.retentionDays()}, locale));
+                w.field(msg("ledger.col.state", locale), msg("ledger.state." + r.deletionState(), locale));
+            }
+            w.gap(10);
+            w.line(w.bold, 13, msg("ledger.person.releases", locale) + " (" + report.recentReleases().size() + " / " + report.totalReleases() + ")");
+            for (var r : report.recentReleases()) {
+                w.line(w.regular, 9, time.format(r.disclosedAt()) + "  " + msg("ledger.channel." + r.channel(), locale) + "  " + r.supplierName() + " - "
+                        + r.productName() + ": " + attributes(r.attributes(), locale));
+            }
+            w.close();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String attributes(List<String> names, Locale locale) {
+        return String.join(", ", names.stream().map(a -> msg("attribute." + a, locale)).toList());
+    }
+
+    private String msg(String key, Locale locale) {
+        return messages.getMessage(key, null, key, locale);
+    }
+
+    /** Lines top to bottom, wrapped at the margin, a new page when one is full. */
+    private static final class Writer {
+        final PDDocument doc;
+        final PDType1Font regular = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
+        final PDType1Font bold = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
+        PDPageContentStream content;
+        float y;
+
+        Writer(PDDocument doc) throws IOException {
+            this.doc = doc;
+            newPage();
+        }
+
+        void newPage() throws IOException {
+            if (content != null) {
+                content.close();
+            }
+            PDPage page = new PDPage(PDRectangle.A4);
+            doc.addPage(page);
+            content = new PDPageContentStream(doc, page);
+            y = PDRectangle.A4.getHeight() - MARGIN;
+        }
+
+        void gap(float points) {
+            y -= points;
+        }
+
+        void field(String label, String value) throws IOException {
+            line(regular, 10, label + ": " + (value == null ? "-" : value));
+        }
+
+        void line(PDType1Font font, float size, String text) throws IOException {
+            for (String part : wrap(font, size, printable(font, text))) {
+                if (y - size * 1.3f < MARGIN) {
+                    newPage();
+                }
+                y -= size * 1.3f;
+                content.beginText();
+                content.setFont(font, size);
+                content.newLineAtOffset(MARGIN, y);
+                content.showText(part);
+                content.endText();
+            }
+        }
+
+        private static List<String> wrap(PDType1Font font, float size, String text) throws IOException {
+            List<String> lines = new ArrayList<>();
+            StringBuilder current = new StringBuilder();
+            for (String word : text.split(" ")) {
+                String candidate = current.isEmpty() ? word : current + " " + word;
+                if (!current.isEmpty() && font.getStringWidth(candidate) / 1000 * size > WIDTH) {
+                    lines.add(current.toString());
+                    current = new StringBuilder(word);
+                } else {
+                    current = new StringBuilder(candidate);
+                }
+            }
+            lines.add(current.toString());
+            return lines;
+        }
+
+        /** What the font cannot encode becomes '?'. */
+        private static String printable(PDType1Font font, String text) {
+            StringBuilder sb = new StringBuilder(text.length());
+            text.codePoints().forEach(cp -> {
+                String c = Character.toString(cp);
+                try {
+                    font.encode(c);
+                    sb.append(c);
+                } catch (IOException | IllegalArgumentException e) {
+                    sb.append('?');
+                }
+            });
+            return sb.toString();
+        }
+
+        void close() throws IOException {
+            content.close();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package org.tilldela.ledger.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.governance.AuditTrail;
+import org.tilldela.ledger.ChainVerification;
+import org.tilldela.ledger.Channel;
+import org.tilldela.ledger.DeletionDue;
+import org.tilldela.ledger.DisclosureLedger;
+import org.tilldela.ledger.LedgerRecord;
+import org.tilldela.ledger.LedgerReports;
+import org.tilldela.ledger.PersonReportPdf;
+import org.tilldela.ledger.Retention;
+
+@RestController
+@PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
+@RequestMapping("/api/v1/ledger")
+@Tag(name = "Disclosure ledger", description = "Who holds which personal data about whom, why and until when; the hash chain's verification.")
+class LedgerApi {
+
+    private final DisclosureLedger ledger;
+    private final LedgerReports reports;
+    private final Retention retention;
+    private final PersonReportPdf pdf;
+    private final AuditTrail audit;
+
+    LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit) {
+        this.ledger = ledger;
+        this.reports = reports;
+        this.retention = retention;
+        this.pdf = pdf;
+        this.audit = audit;
+    }
+
+    @GetMapping("/persons/{id}")
+    @Operation(summary = "Who has data about this person: every recipient, the attributes, since when, why, until when; and the recent releases (audited)")
+    LedgerReports.PersonReport person(@PathVariable UUID id, Authentication auth) {
+        return reports.personReport(id, LedgerViewers.of(auth), "json");
+    }
+
+    @GetMapping(value = "/persons/{id}/report.pdf", produces = MediaType.APPLICATION_PDF_VALUE)
+    @Operation(summary = "The same report as a PDF, to hand to the person (audited)")
+    ResponseEntity<byte[]> personPdf(@PathVariable UUID id, Authentication auth, @RequestParam(defaultValue = "sv") String lang) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
+                .body(pdf.render(reports.personReport(id, LedgerViewers.of(auth), "pdf"), Locale.forLanguageTag(lang)));
+    }
+
+    @GetMapping("/suppliers")
+    @Operation(summary = "Every supplier holding personal data, with the number of persons and products")
+    List<LedgerReports.SupplierSummary> suppliers() {
+        return reports.suppliers(LocalDate.now());
+    }
+
+    @GetMapping("/suppliers/{id}")
+    @Operation(summary = "A supplier's inventory: per product, which attributes it holds for how many persons, expiring when")
+    LedgerReports.SupplierInventory supplier(@PathVariable UUID id) {
+        return reports.supplierInventory(id, LocalDate.now());
+    }
+
+    /** A ledger record as the API shows it: hashes in hex. */
+    record FeedEntry(long sequence, UUID personId, UUID supplierId, UUID productId, Channel channel, Set<Attribute> attributes, UUID agreementId,
+                     String legalBasis, String purpose, Instant disclosedAt, int retentionDays, LocalDate retainUntil, String prevHash, String hash) {
+        static FeedEntry of(LedgerRecord r) {
+            HexFormat hex = HexFormat.of();
+            return new FeedEntry(r.sequence(), r.personId(), r.supplierId(), r.productId(), r.channel(), r.attributes(), r.agreementId(),
+                    r.legalBasis(), r.purpose(), r.disclosedAt(), r.retentionDays(), r.retainUntil(), hex.formatHex(r.prevHash()), hex.formatHex(r.hash()));
+        }
+    }
+
+    @GetMapping("/feed")
+    @Operation(summary = "The newest disclosures, newest first, filtered; page backwards with 'before' (a sequence number)")
+    List<FeedEntry> feed(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
+                         @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
+                         @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+                         @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
+                         @RequestParam(required = false) Long before, @RequestParam(defaultValue = "100") int limit) {
+        return ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person, from, to, before), limit).stream()
+                .map(FeedEntry::of).toList();
+    }
+
+    @GetMapping("/deletions/due")
+    @Operation(summary = "Deletion requests due (retention passed, none sent yet) on a day, today by default")
+    List<DeletionDue> deletionsDue(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate date) {
+        return retention.deletionsDue(date == null ? LocalDate.now() : date);
+    }
+
+    @GetMapping("/deletions/overdue")
+    @Operation(summary = "Overdue deletions: due, or requested and not confirmed")
+    List<DeletionDue> overdue() {
+        return retention.overdue(LocalDate.now(), 1000);
+    }
+
+    /** The verification's outcome, with the time in milliseconds. */
+    record Verification(long recordsChecked, boolean intact, Long firstBrokenSequence, String reason, long tookMillis, double recordsPerSecond) {
+    }
+
+    @PostMapping("/verify")
+    @Operation(summary = "Verifies the whole hash chain; names the first broken record")
+    Verification verify(Authentication auth) {
+        ChainVerification v = ledger.verify();
+        audit.record(auth.getName(), "VERIFY_LEDGER", "ledger", "disclosure", v.intact()
+                ? Map.of("records", v.recordsChecked(), "intact", true)
+                : Map.of("records", v.recordsChecked(), "intact", false, "firstBroken", v.firstBrokenSequence()));
+        return new Verification(v.recordsChecked(), v.intact(), v.firstBrokenSequence(), v.reason(), v.took().toMillis(), v.rate());
+    }
+}

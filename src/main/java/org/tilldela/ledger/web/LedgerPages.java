@@ -1,0 +1,176 @@
+package org.tilldela.ledger.web;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.governance.AuditTrail;
+import org.tilldela.ledger.Channel;
+import org.tilldela.ledger.ChainVerification;
+import org.tilldela.ledger.DisclosureLedger;
+import org.tilldela.ledger.LedgerRecord;
+import org.tilldela.ledger.LedgerReports;
+import org.tilldela.ledger.PersonReportPdf;
+import org.tilldela.ledger.Retention;
+
+/** The disclosure ledger in the web UI, for the data protection officer. */
+@Controller
+@PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
+class LedgerPages {
+
+    private final DisclosureLedger ledger;
+    private final LedgerReports reports;
+    private final Retention retention;
+    private final PersonReportPdf pdf;
+    private final OrganisationBrowser directory;
+    private final Catalog catalog;
+    private final AuditTrail audit;
+
+    LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
+                Catalog catalog, AuditTrail audit) {
+        this.ledger = ledger;
+        this.reports = reports;
+        this.retention = retention;
+        this.pdf = pdf;
+        this.directory = directory;
+        this.catalog = catalog;
+        this.audit = audit;
+    }
+
+    @GetMapping("/ledger")
+    String index(@RequestParam(required = false) String q, Authentication auth, Model model) {
+        LocalDate today = LocalDate.now();
+        if (q != null && !q.isBlank()) {
+            model.addAttribute("q", q.strip());
+            try {
+                UUID id = UUID.fromString(q.strip());
+                return "redirect:/ledger/persons/" + id;
+            } catch (IllegalArgumentException notAnId) {
+                model.addAttribute("persons", directory.search(q, LedgerViewers.of(auth), 25).persons());
+            }
+        }
+        model.addAttribute("suppliers", reports.suppliers(today));
+        model.addAttribute("overdue", retention.overdueCount(today));
+        model.addAttribute("head", ledger.head());
+        return "ledger/index";
+    }
+
+    @GetMapping("/ledger/persons/{id}")
+    String person(@PathVariable UUID id, Authentication auth, Model model) {
+        model.addAttribute("report", reports.personReport(id, LedgerViewers.of(auth), "page"));
+        return "ledger/person";
+    }
+
+    @GetMapping(value = "/ledger/persons/{id}/report.json", produces = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseBody
+    ResponseEntity<LedgerReports.PersonReport> personJson(@PathVariable UUID id, Authentication auth) {
+        return ResponseEntity.ok().header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("disclosures-" + id + ".json").build().toString())
+                .body(reports.personReport(id, LedgerViewers.of(auth), "json"));
+    }
+
+    @GetMapping(value = "/ledger/persons/{id}/report.pdf", produces = MediaType.APPLICATION_PDF_VALUE)
+    @ResponseBody
+    ResponseEntity<byte[]> personPdf(@PathVariable UUID id, Authentication auth, Locale locale) {
+        byte[] body = pdf.render(reports.personReport(id, LedgerViewers.of(auth), "pdf"), locale);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("disclosures-" + id + ".pdf").build().toString())
+                .body(body);
+    }
+
+    @GetMapping("/ledger/suppliers/{id}")
+    String supplier(@PathVariable UUID id, Model model) {
+        model.addAttribute("inventory", reports.supplierInventory(id, LocalDate.now()));
+        return "ledger/supplier";
+    }
+
+    /** The live feed; htmx re-fetches the rows every few seconds with the same filters. */
+    @GetMapping("/ledger/feed")
+    String feed(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
+                @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
+                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime from,
+                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime to,
+                @RequestHeader(value = "HX-Request", required = false) String htmx, Model model) {
+        ZoneId zone = ZoneId.systemDefault();
+        Instant fromInstant = from == null ? null : from.atZone(zone).toInstant();
+        Instant toInstant = to == null ? null : to.atZone(zone).toInstant();
+        List<LedgerRecord> records = ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person, fromInstant, toInstant, null), 100);
+        Set<UUID> supplierIds = new HashSet<>();
+        Set<UUID> productIds = new HashSet<>();
+        records.forEach(r -> {
+            supplierIds.add(r.supplierId());
+            productIds.add(r.productId());
+        });
+        model.addAttribute("records", records);
+        model.addAttribute("supplierNames", reports.supplierNames(supplierIds));
+        model.addAttribute("productNames", reports.productNames(productIds));
+        model.addAttribute("filter", new FeedForm(supplier, product, channel, person, from, to));
+        model.addAttribute("refreshedAt", Instant.now());
+        if (htmx != null) {
+            return "ledger/feed :: rows";
+        }
+        model.addAttribute("allSuppliers", catalog.allSuppliers().stream().map(s -> Map.entry(s.id(), s.name())).toList());
+        model.addAttribute("channels", Channel.values());
+        return "ledger/feed";
+    }
+
+    /** The feed's filters as the form shows them. */
+    record FeedForm(UUID supplier, UUID product, Channel channel, UUID person, LocalDateTime from, LocalDateTime to) {
+    }
+
+    @GetMapping("/ledger/deletions")
+    String deletions(Model model) {
+        LocalDate today = LocalDate.now();
+        var overdue = retention.overdue(today, 500);
+        Set<UUID> supplierIds = new HashSet<>();
+        Set<UUID> productIds = new HashSet<>();
+        overdue.forEach(d -> {
+            supplierIds.add(d.supplierId());
+            productIds.add(d.productId());
+        });
+        model.addAttribute("overdue", overdue);
+        model.addAttribute("supplierNames", reports.supplierNames(supplierIds));
+        model.addAttribute("productNames", reports.productNames(productIds));
+        model.addAttribute("today", today);
+        return "ledger/deletions";
+    }
+
+    @GetMapping("/ledger/verify")
+    String verifyPage(Model model) {
+        model.addAttribute("head", ledger.head());
+        return "ledger/verify";
+    }
+
+    @PostMapping("/ledger/verify")
+    String verify(Authentication auth, Model model) {
+        ChainVerification result = ledger.verify();
+        audit.record(auth.getName(), "VERIFY_LEDGER", "ledger", "disclosure", result.intact()
+                ? Map.of("records", result.recordsChecked(), "intact", true)
+                : Map.of("records", result.recordsChecked(), "intact", false, "firstBroken", result.firstBrokenSequence()));
+        model.addAttribute("head", ledger.head());
+        model.addAttribute("result", result);
+        return "ledger/verify";
+    }
+}

@@ -1,0 +1,84 @@
+package org.tilldela.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggerConfiguration;
+import org.springframework.boot.logging.LoggingSystem;
+import org.tilldela.CommandLineEntry;
+import org.tilldela.platform.EmbeddedDatabase;
+
+/**
+ * {@code ledger verify} on the command line, in-process, against the test database as the application's
+ * role: exit status 0 and "intact" for an intact chain; 1 naming the record after one row was tampered with.
+ */
+class LedgerCommandLineTest extends LedgerTestSupport {
+
+    private final LoggingSystem logging = LoggingSystem.get(LedgerCommandLineTest.class.getClassLoader());
+    private final Map<String, LogLevel> levelsBefore = new HashMap<>();
+
+    @BeforeEach
+    void rememberLogLevels() {
+        logging.getLoggerConfigurations().forEach(c -> levelsBefore.put(c.getName(), c.getConfiguredLevel()));
+    }
+
+    @AfterEach
+    void restoreLogLevels() {
+        for (LoggerConfiguration c : logging.getLoggerConfigurations()) {
+            LogLevel was = levelsBefore.get(c.getName());
+            if (!Objects.equals(was, c.getConfiguredLevel()) && (was != null || !c.getName().equals(LoggingSystem.ROOT_LOGGER_NAME))) {
+                logging.setLogLevel(c.getName(), was);
+            }
+        }
+    }
+
+    @Test
+    void verifyExitsZeroWhenIntactAndOneNamingTheTamperedRecord() throws Exception {
+        long target = append(batch(4, UUID.randomUUID(), UUID.randomUUID()))[2];
+        String[] args = {"ledger", "verify", "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=" + EmbeddedDatabase.APP_ROLE};
+
+        Output intact = capture(args);
+        assertThat(intact.status()).as(intact.err()).isZero();
+        assertThat(intact.out()).contains("records checked:").contains("records/s").contains("intact");
+
+        String purpose = jdbc.sql("select purpose from disclosure where sequence = :s").param("s", target).query(String.class).single();
+        try {
+            tamper("update disclosure set purpose = 'Profiling' where sequence = ?", target);
+            Output broken = capture(args);
+            assertThat(broken.status()).isEqualTo(1);
+            assertThat(broken.out()).contains("BROKEN at record " + target + ": hash mismatch");
+        } finally {
+            tamper("update disclosure set purpose = ? where sequence = ?", purpose, target);
+        }
+        assertThat(capture(args).status()).isZero();
+    }
+
+    record Output(int status, String out, String err) {
+    }
+
+    private static Output capture(String[] args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int status = CommandLineEntry.run(args);
+            return new Output(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.tilldela.ledger;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.tilldela.IntegrationTest;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.platform.EmbeddedDatabase;
+
+/** Helpers of the ledger tests: append in a transaction, and a superuser connection to tamper as an attacker with database access would. */
+abstract class LedgerTestSupport extends IntegrationTest {
+
+    static final Set<Attribute> SMALL = EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ORGANISATION, Attribute.SCHOOL_UNIT, Attribute.GROUPS,
+            Attribute.ROLES, Attribute.GRADE, Attribute.GIVEN_NAME, Attribute.FAMILY_NAME);
+
+    @Autowired
+    DisclosureLedger ledger;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    TransactionTemplate tx;
+
+    long[] append(List<Disclosure> disclosures) {
+        return tx.execute(s -> ledger.append(disclosures));
+    }
+
+    static Disclosure disclosure(UUID person, UUID supplier, UUID product, Channel channel, Set<Attribute> attributes) {
+        return new Disclosure(person, supplier, product, channel, attributes, UUID.randomUUID(), "GDPR art. 6.1 e (public task)",
+                "Sign-in to the learning platform", Instant.now(), 90, null);
+    }
+
+    static List<Disclosure> batch(int n, UUID supplier, UUID product) {
+        List<Disclosure> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(disclosure(UUID.randomUUID(), supplier, product, Channel.SCIM_PUSH, SMALL));
+        }
+        return list;
+    }
+
+    /** The embedded cluster's owner (a superuser), on the same server the application uses. */
+    Connection superuser() throws SQLException {
+        int port = jdbc.sql("select current_setting('port')::int").query(Integer.class).single();
+        String db = jdbc.sql("select current_database()").query(String.class).single();
+        return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + db, EmbeddedDatabase.OWNER, "");
+    }
+
+    String jdbcUrl() {
+        int port = jdbc.sql("select current_setting('port')::int").query(Integer.class).single();
+        String db = jdbc.sql("select current_database()").query(String.class).single();
+        return "jdbc:postgresql://localhost:" + port + "/" + db;
+    }
+
+    /** Runs SQL as the superuser with triggers off (session_replication_role = replica): what an attacker with the database's keys can do. */
+    void tamper(String sql, Object... params) throws SQLException {
+        try (Connection c = superuser(); var st = c.createStatement()) {
+            st.execute("set session_replication_role = replica");
+            try (var ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    static LocalDate today() {
+        return LocalDate.now();
+    }
+}
