@@ -58,12 +58,6 @@ public class DisclosureLedger {
         Integer[] until = new Integer[n];
         byte[][] prevHashes = new byte[n][], hashes = new byte[n][];
         Instant now = Instant.now();
-
-        var head = jdbc.sql("select last_sequence, last_hash from ledger_head where id = 1 for update")
-                .query((rs, i) -> new Object[] {rs.getLong(1), rs.getBytes(2)}).single();
-        long last = (Long) head[0];
-        byte[] prev = (byte[]) head[1];
-        ChainHash chain = new ChainHash();
         for (int i = 0; i < n; i++) {
             Disclosure d = disclosures.get(i);
             Objects.requireNonNull(d.personId(), "personId");
@@ -73,6 +67,20 @@ public class DisclosureLedger {
             if (d.retentionDays() < 0) {
                 throw new IllegalArgumentException("retentionDays must not be negative");
             }
+            at[i] = ChainHash.micros((d.disclosedAt() == null ? now : d.disclosedAt()).truncatedTo(ChronoUnit.MICROS));
+            attrs[i] = String.join(",", sortedNames(d.attributes()));
+        }
+        // The holdings first: their row locks are taken in key order, before the head row, so the part that
+        // appenders do one at a time is only the ledger insert and the commit.
+        updateHoldings(disclosures, at, attrs);
+
+        var head = jdbc.sql("select last_sequence, last_hash from ledger_head where id = 1 for update")
+                .query((rs, i) -> new Object[] {rs.getLong(1), rs.getBytes(2)}).single();
+        long last = (Long) head[0];
+        byte[] prev = (byte[]) head[1];
+        ChainHash chain = new ChainHash();
+        for (int i = 0; i < n; i++) {
+            Disclosure d = disclosures.get(i);
             String[] sorted = sortedNames(d.attributes());
             Instant disclosedAt = (d.disclosedAt() == null ? now : d.disclosedAt()).truncatedTo(ChronoUnit.MICROS);
             seq[i] = ++last;
@@ -83,10 +91,8 @@ public class DisclosureLedger {
             product[i] = d.productId();
             agreement[i] = d.agreementId();
             channel[i] = d.channel().name();
-            attrs[i] = String.join(",", sorted);
             legal[i] = d.legalBasis();
             purpose[i] = d.purpose();
-            at[i] = ChainHash.micros(disclosedAt);
             retention[i] = d.retentionDays();
             until[i] = d.retainUntil() == null ? null : (int) d.retainUntil().toEpochDay();
             prevHashes[i] = prev;
@@ -110,27 +116,26 @@ public class DisclosureLedger {
                 .param("retention", retention).param("until", until).param("prev", prevHashes).param("hash", hashes)
                 .update();
         jdbc.sql("update ledger_head set last_sequence = :seq, last_hash = :hash where id = 1").param("seq", last).param("hash", prev).update();
-        updateHoldings(disclosures, seq, at, attrs);
         return seq;
     }
 
-    /** Folds the batch into one row per (person, supplier, product), then upserts them in one statement. */
-    private void updateHoldings(List<Disclosure> disclosures, long[] seq, long[] at, String[] attrs) {
+    /** Folds the batch into one row per (person, supplier, product), then upserts them in one statement, in key order. */
+    private void updateHoldings(List<Disclosure> disclosures, long[] at, String[] attrs) {
         record Key(UUID person, UUID supplier, UUID product) {
         }
         final class Acc {
-            long first = Long.MAX_VALUE, last = Long.MIN_VALUE, lastSeq, count;
+            long first = Long.MAX_VALUE, last = Long.MIN_VALUE, count;
             final Set<String> attributes = new java.util.TreeSet<>();
             Disclosure latest;
         }
-        Map<Key, Acc> folded = new LinkedHashMap<>();
+        // key order: concurrent appenders lock holding rows in the same order and so never deadlock
+        Map<Key, Acc> folded = new java.util.TreeMap<>(java.util.Comparator.comparing(Key::person).thenComparing(Key::supplier).thenComparing(Key::product));
         for (int i = 0; i < disclosures.size(); i++) {
             Disclosure d = disclosures.get(i);
             Acc acc = folded.computeIfAbsent(new Key(d.personId(), d.supplierId(), d.productId()), k -> new Acc());
             acc.first = Math.min(acc.first, at[i]);
             acc.last = Math.max(acc.last, at[i]);
             acc.count++;
-            acc.lastSeq = seq[i];
             acc.latest = d;
             if (!attrs[i].isEmpty()) {
                 acc.attributes.addAll(Arrays.asList(attrs[i].split(",")));
@@ -138,7 +143,7 @@ public class DisclosureLedger {
         }
         int m = folded.size();
         UUID[] person = new UUID[m], supplier = new UUID[m], product = new UUID[m], agreement = new UUID[m];
-        long[] first = new long[m], last = new long[m], lastSeq = new long[m], count = new long[m];
+        long[] first = new long[m], last = new long[m], count = new long[m];
         String[] attributes = new String[m], legal = new String[m], purpose = new String[m];
         int[] retention = new int[m];
         Integer[] until = new Integer[m];
@@ -150,7 +155,6 @@ public class DisclosureLedger {
             product[i] = e.getKey().product();
             first[i] = a.first;
             last[i] = a.last;
-            lastSeq[i] = a.lastSeq;
             count[i] = a.count;
             attributes[i] = String.join(",", a.attributes);
             agreement[i] = a.latest.agreementId();
@@ -164,14 +168,15 @@ public class DisclosureLedger {
         // confirmed deletion the recipient starts from nothing, so "since" and the attributes start anew.
         jdbc.sql("""
                         insert into holding as h (person_id, supplier_id, product_id, first_disclosed_at, last_disclosed_at, attributes, disclosures,
-                                                  last_sequence, agreement_id, legal_basis, purpose, retention_days, retain_until)
+                                                  agreement_id, legal_basis, purpose, retention_days, retain_until)
                         select p, su, pr, timestamptz 'epoch' + f * interval '1 microsecond', timestamptz 'epoch' + l * interval '1 microsecond',
-                               string_to_array(a, ','), n, s, ag, lb, pu, r, date '1970-01-01' + u
+                               string_to_array(a, ','), n, ag, lb, pu, r, date '1970-01-01' + u
                         from unnest(cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]), cast(:first as bigint[]),
-                                    cast(:last as bigint[]), cast(:attrs as text[]), cast(:count as bigint[]), cast(:seq as bigint[]),
+                                    cast(:last as bigint[]), cast(:attrs as text[]), cast(:count as bigint[]),
                                     cast(:agreement as uuid[]), cast(:legal as text[]), cast(:purpose as text[]), cast(:retention as int[]),
                                     cast(:until as int[]))
-                             as x(p, su, pr, f, l, a, n, s, ag, lb, pu, r, u)
+                             with ordinality as x(p, su, pr, f, l, a, n, ag, lb, pu, r, u, ord)
+                        order by ord
                         on conflict (person_id, supplier_id, product_id) do update set
                             first_disclosed_at = case when h.deletion_state = 'CONFIRMED' then excluded.first_disclosed_at
                                                       else least(h.first_disclosed_at, excluded.first_disclosed_at) end,
@@ -180,7 +185,6 @@ public class DisclosureLedger {
                                               when excluded.attributes <@ h.attributes then h.attributes
                                               else array(select distinct x from unnest(h.attributes || excluded.attributes) x order by x) end,
                             disclosures = h.disclosures + excluded.disclosures,
-                            last_sequence = excluded.last_sequence,
                             agreement_id = excluded.agreement_id,
                             legal_basis = excluded.legal_basis,
                             purpose = excluded.purpose,
@@ -192,7 +196,7 @@ public class DisclosureLedger {
                             deletion_confirmed_at = null
                         """)
                 .param("person", person).param("supplier", supplier).param("product", product).param("first", first).param("last", last)
-                .param("attrs", attributes).param("count", count).param("seq", lastSeq).param("agreement", agreement).param("legal", legal)
+                .param("attrs", attributes).param("count", count).param("agreement", agreement).param("legal", legal)
                 .param("purpose", purpose).param("retention", retention).param("until", until)
                 .update();
     }

@@ -362,7 +362,7 @@ public class LedgerBenchmark {
         final long startMicros;
         final long stepMicros;
         // holdings, per person and product slot
-        final long[] first, last, lastSeq;
+        final long[] first, last;
         final int[] count;
         long next = 1;
         byte[] prev = ChainHash.genesis();
@@ -400,7 +400,6 @@ public class LedgerBenchmark {
             int slots = s.persons() * MAX_PRODUCTS_PER_PERSON;
             first = new long[slots];
             last = new long[slots];
-            lastSeq = new long[slots];
             count = new int[slots];
         }
 
@@ -461,7 +460,6 @@ public class LedgerBenchmark {
                     first[h] = at;
                 }
                 last[h] = at;
-                lastSeq[h] = next;
                 if (out.size() > (7 << 20)) {
                     copy.writeToCopy(out.array(), 0, out.size());
                     out.reset();
@@ -475,7 +473,7 @@ public class LedgerBenchmark {
         /** One holding per person and product received; every 20th relation ended, some long enough ago that deletion is due. */
         void writeHoldings(PGConnection pg) throws Exception {
             CopyIn copy = pg.getCopyAPI().copyIn("""
-                    copy holding (person_id, supplier_id, product_id, first_disclosed_at, last_disclosed_at, attributes, disclosures, last_sequence,
+                    copy holding (person_id, supplier_id, product_id, first_disclosed_at, last_disclosed_at, attributes, disclosures,
                                   agreement_id, legal_basis, purpose, retention_days, ended_on, retain_until) from stdin""");
             StringBuilder sb = new StringBuilder(1 << 20);
             for (int person = 0; person < s.persons(); person++) {
@@ -488,7 +486,7 @@ public class LedgerBenchmark {
                     sb.append(person(person)).append('\t').append(supplier(p)).append('\t').append(product(p)).append('\t')
                             .append(timestamp(first[h])).append('\t').append(timestamp(last[h])).append('\t')
                             .append(attributes(p).stream().map(Enum::name).sorted().collect(Collectors.joining(",", "{", "}"))).append('\t')
-                            .append(count[h]).append('\t').append(lastSeq[h]).append('\t')
+                            .append(count[h]).append('\t')
                             .append(agreement(p) == null ? "\\N" : agreement(p).toString()).append('\t')
                             .append(legalBasis(p)).append('\t').append(purpose(p)).append('\t').append(retention(p)).append('\t');
                     if (h % 20 == 0) {

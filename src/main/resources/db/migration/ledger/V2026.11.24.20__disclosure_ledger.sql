@@ -66,7 +66,6 @@ create table holding (
     last_disclosed_at     timestamptz not null,
     attributes            text[]      not null, -- union of everything released, sorted
     disclosures           bigint      not null,
-    last_sequence         bigint      not null,
     agreement_id          uuid,
     legal_basis           text,
     purpose               text,
