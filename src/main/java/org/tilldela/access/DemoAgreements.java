@@ -18,11 +18,18 @@ import org.tilldela.catalog.DemoCatalogueLoaded;
 import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.ledger.Channel;
+import org.tilldela.licensing.LicencePools;
+import org.tilldela.licensing.Licences;
+import org.tilldela.licensing.NewPool;
+import org.tilldela.licensing.Selector;
 
 /**
  * On first start, after the demo catalogue: one agreement in force (names for a sign-in product of a
  * supplier with a processing agreement) and one request waiting for a decision, so the Data access
- * pages show both sides of the work.
+ * pages show both sides of the work; and one class licensed for the product whose pupils and teacher
+ * have signed in once — released through the policy like any sign-in, so the disclosure ledger has
+ * something to show.
  */
 @Component
 class DemoAgreements {
@@ -30,14 +37,20 @@ class DemoAgreements {
     private static final Logger log = LoggerFactory.getLogger(DemoAgreements.class);
 
     private final DataAccessAgreements agreements;
+    private final ReleasePolicy policy;
+    private final LicencePools pools;
+    private final Licences licences;
     private final Catalog catalog;
     private final CatalogSearch search;
     private final OrganisationBrowser directory;
     private final boolean enabled;
 
-    DemoAgreements(DataAccessAgreements agreements, Catalog catalog, CatalogSearch search, OrganisationBrowser directory,
-                   @Value("${tilldela.demo:true}") boolean enabled) {
+    DemoAgreements(DataAccessAgreements agreements, ReleasePolicy policy, LicencePools pools, Licences licences, Catalog catalog,
+                   CatalogSearch search, OrganisationBrowser directory, @Value("${tilldela.demo:true}") boolean enabled) {
         this.agreements = agreements;
+        this.policy = policy;
+        this.pools = pools;
+        this.licences = licences;
         this.catalog = catalog;
         this.search = search;
         this.directory = directory;
@@ -63,9 +76,22 @@ class DemoAgreements {
             DataAccessAgreement agreement = agreements.file(covered.get(i).id(), request, "demo");
             if (filed == 0) {
                 agreements.approve(agreement.id(), null, null, "demo");
+                signInOneClass(organiser, agreement.productId());
             }
             filed++;
         }
         log.info("Loaded {} demo data-access requests", filed);
+    }
+
+    private void signInOneClass(OrganisationBrowser.Organisation organiser, java.util.UUID productId) {
+        LocalDate today = LocalDate.now();
+        directory.children(organiser.id()).stream().flatMap(unit -> directory.groups(unit.id()).stream())
+                .filter(g -> "CLASS".equals(g.kind())).findFirst().ifPresent(group -> {
+                    pools.create(new NewPool(productId, organiser.id(), organiser.id(), 100, today, today.plusYears(1), false, null, "demo"),
+                            List.of(Selector.group(group.id())), true);
+                    List<java.util.UUID> holders = licences.holders(productId, today);
+                    policy.releaseAll(holders, productId, Channel.SSO_ID_TOKEN);
+                    log.info("Demo: {} members of {} signed in once", holders.size(), group.name());
+                });
     }
 }

@@ -51,6 +51,8 @@ class FirstStartTest {
             String agreements = client.get().uri("/api/v1/access/requests?state=APPROVED").headers(h -> h.setBasicAuth("admin", password))
                     .retrieve().body(String.class);
             assertThat(agreements).contains("\"state\":\"APPROVED\"");
+            String disclosures = client.get().uri("/api/v1/ledger/feed").headers(h -> h.setBasicAuth("admin", password)).retrieve().body(String.class);
+            assertThat(disclosures).as("the demo class's first sign-ins are in the ledger").contains("SSO_ID_TOKEN");
         }
         // Closing the context stopped the server (it was its last user); the cluster stays on disk.
         assertThat(dataDir.resolve("postgres/PG_VERSION")).exists();
