@@ -185,24 +185,30 @@ class ChainVerifier {
             }
             // channel: length and bytes are the encoding of a string
             copyString(in, chain);
-            // attributes: a one-dimensional text[] (or empty)
-            in.int32();
-            in.need(12);
-            int ndim = in.int32();
-            in.int32(); // has nulls
-            in.int32(); // element type
+            // attributes: one text, names comma-separated (or empty); hashed as a count and each name
+            int length = in.int32();
+            in.need(length);
             int count = 0;
-            if (ndim == 1) {
-                in.need(8);
-                count = in.int32();
-                in.int32(); // lower bound
-            } else if (ndim != 0) {
-                throw new IOException("attributes with " + ndim + " dimensions");
+            if (length > 0) {
+                count = 1;
+                for (int i = in.pos, end = in.pos + length; i < end; i++) {
+                    if (in.buf[i] == ',') {
+                        count++;
+                    }
+                }
             }
             chain.putInt(count);
-            for (int i = 0; i < count; i++) {
-                copyString(in, chain);
+            int start = in.pos;
+            for (int i = in.pos, end = in.pos + length; i <= end; i++) {
+                if (i == end || in.buf[i] == ',') {
+                    if (i > start) {
+                        chain.putInt(i - start);
+                        chain.put(in.buf, start, i - start);
+                    }
+                    start = i + 1;
+                }
             }
+            in.pos += length;
             // agreement
             int agreementLen = in.int32();
             if (agreementLen < 0) {

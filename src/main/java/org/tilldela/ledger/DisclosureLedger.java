@@ -1,6 +1,5 @@
 package org.tilldela.ledger;
 
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -99,11 +98,11 @@ public class DisclosureLedger {
             hashes[i] = hash;
             prev = hash;
         }
-        // one statement per batch: unnest of column arrays (attribute lists travel comma-joined)
+        // one statement per batch: unnest of column arrays (attribute lists are stored comma-joined)
         jdbc.sql("""
                         insert into disclosure (sequence, person_id, supplier_id, product_id, channel, attributes, agreement_id, legal_basis,
                                                 purpose, disclosed_at, retention_days, retain_until, prev_hash, hash)
-                        select s, p, su, pr, c, string_to_array(a, ','), ag, lb, pu,
+                        select s, p, su, pr, c, a, ag, lb, pu,
                                timestamptz 'epoch' + t * interval '1 microsecond', r, date '1970-01-01' + u, ph, h
                         from unnest(cast(:seq as bigint[]), cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]),
                                     cast(:channel as text[]), cast(:attrs as text[]), cast(:agreement as uuid[]), cast(:legal as text[]),
@@ -283,9 +282,9 @@ public class DisclosureLedger {
                    retention_days, retain_until, prev_hash, hash from disclosure""";
 
     private static LedgerRecord record(ResultSet rs, int n) throws SQLException {
-        Array array = rs.getArray("attributes");
+        String stored = rs.getString("attributes");
         Set<Attribute> attributes = EnumSet.noneOf(Attribute.class);
-        for (String a : (String[]) array.getArray()) {
+        for (String a : stored.isEmpty() ? new String[0] : stored.split(",")) {
             attributes.add(Attribute.valueOf(a));
         }
         return new LedgerRecord(rs.getLong("sequence"), rs.getObject("person_id", UUID.class), rs.getObject("supplier_id", UUID.class),

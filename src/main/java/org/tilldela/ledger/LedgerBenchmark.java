@@ -383,16 +383,12 @@ public class LedgerBenchmark {
                 purposeText[p] = text(purpose(p));
                 String[] names = DisclosureLedger.sortedNames(attributes(p));
                 Buffer hashPart = new Buffer(256);
-                Buffer array = new Buffer(256);
                 hashPart.putInt(names.length);
-                array.putInt(1).putInt(0).putInt(25).putInt(names.length).putInt(1); // one dimension, no nulls, text, lower bound 1
                 for (String n : names) {
-                    byte[] t = text(n);
-                    hashPart.put(t);
-                    array.put(t);
+                    hashPart.put(text(n));
                 }
                 attributesHash[p] = hashPart.bytes();
-                attributesArray[p] = array.bytes();
+                attributesArray[p] = String.join(",", names).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             }
             long end = ChainHash.micros(Instant.now().truncatedTo(ChronoUnit.SECONDS));
             startMicros = end - 365L * 24 * 3600 * 1_000_000;

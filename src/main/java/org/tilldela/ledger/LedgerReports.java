@@ -90,7 +90,7 @@ public class LedgerReports {
                         from disclosure where person_id = :person order by sequence desc limit :limit""")
                 .param("person", personId).param("limit", RELEASES_IN_REPORT)
                 .query((rs, n) -> new Row(rs.getLong(1), rs.getTimestamp(9).toInstant(), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
-                        Channel.valueOf(rs.getString(4)), List.of((String[]) rs.getArray(5).getArray()), rs.getObject(6, UUID.class),
+                        Channel.valueOf(rs.getString(4)), rs.getString(5).isEmpty() ? List.of() : List.of(rs.getString(5).split(",")), rs.getObject(6, UUID.class),
                         rs.getString(7), rs.getString(8))).list();
         long total = holdings.stream().mapToLong(Holding::disclosures).sum();
         Set<UUID> supplierIds = new HashSet<>();

@@ -48,7 +48,7 @@ class DisclosureLedgerTest extends LedgerTestSupport {
         assertThat(records.get(1).attributes()).containsExactlyInAnyOrder(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME);
         assertThat(records.get(0).prevHash()).isEqualTo(records.get(1).hash());
         assertThat(jdbc.sql("select attributes::text from disclosure where sequence = :s").param("s", seq[1]).query(String.class).single())
-                .as("names, sorted").isEqualTo("{FAMILY_NAME,GIVEN_NAME,GRADE,GROUPS,ORGANISATION,PSEUDONYMOUS_ID,ROLES,SCHOOL_UNIT}");
+                .as("names, sorted").isEqualTo("FAMILY_NAME,GIVEN_NAME,GRADE,GROUPS,ORGANISATION,PSEUDONYMOUS_ID,ROLES,SCHOOL_UNIT");
 
         // the holding: one row for the recipient, the union of what it received
         List<Holding> holdings = jdbc.sql(LedgerReports.HOLDING + " where person_id = :p").param("p", person)
