@@ -127,8 +127,10 @@ public class DisclosureLedger {
             final Set<String> attributes = new java.util.TreeSet<>();
             Disclosure latest;
         }
-        // key order: concurrent appenders lock holding rows in the same order and so never deadlock
-        Map<Key, Acc> folded = new java.util.TreeMap<>(java.util.Comparator.comparing(Key::person).thenComparing(Key::supplier).thenComparing(Key::product));
+        // PostgreSQL's key order (uuids compare as unsigned bytes, unlike UUID.compareTo): appenders and
+        // retention updates lock holding rows in the same order and so never deadlock
+        Map<Key, Acc> folded = new java.util.TreeMap<>(java.util.Comparator.comparing(Key::person, DisclosureLedger::compareAsPostgres)
+                .thenComparing(Key::supplier, DisclosureLedger::compareAsPostgres).thenComparing(Key::product, DisclosureLedger::compareAsPostgres));
         for (int i = 0; i < disclosures.size(); i++) {
             Disclosure d = disclosures.get(i);
             Acc acc = folded.computeIfAbsent(new Key(d.personId(), d.supplierId(), d.productId()), k -> new Acc());
@@ -198,6 +200,11 @@ public class DisclosureLedger {
                 .param("attrs", attributes).param("count", count).param("agreement", agreement).param("legal", legal)
                 .param("purpose", purpose).param("retention", retention).param("until", until)
                 .update();
+    }
+
+    static int compareAsPostgres(UUID a, UUID b) {
+        int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }
 
     static String[] sortedNames(Set<Attribute> attributes) {

@@ -41,11 +41,18 @@ public class Retention {
         if (personIds.isEmpty()) {
             return 0;
         }
+        // rows locked in key order first, as appenders lock them, so the two never wait on each other in a circle
         return jdbc.sql("""
-                        update holding set ended_on = least(ended_on, cast(:ended as date)),
-                                           retain_until = least(ended_on, cast(:ended as date)) + retention_days
-                        where person_id = any(:persons) and (cast(:product as uuid) is null or product_id = :product)
-                          and deletion_state is distinct from 'CONFIRMED'
+                        with locked as (
+                            select person_id, supplier_id, product_id from holding
+                            where person_id = any(:persons) and (cast(:product as uuid) is null or product_id = :product)
+                              and deletion_state is distinct from 'CONFIRMED'
+                            order by person_id, supplier_id, product_id for update
+                        )
+                        update holding h set ended_on = least(h.ended_on, cast(:ended as date)),
+                                             retain_until = least(h.ended_on, cast(:ended as date)) + h.retention_days
+                        from locked l
+                        where h.person_id = l.person_id and h.supplier_id = l.supplier_id and h.product_id = l.product_id
                         """)
                 .param("ended", endedOn).param("persons", personIds.toArray(UUID[]::new)).param("product", productId).update();
     }

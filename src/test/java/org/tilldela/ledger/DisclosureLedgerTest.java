@@ -210,4 +210,18 @@ class DisclosureLedgerTest extends LedgerTestSupport {
         }
         assertThat(ledger.verify().intact()).isTrue();
     }
+
+    @Test
+    void holdingsAreLockedInTheDatabasesKeyOrder() {
+        // appenders and retention updates must agree on the order rows are locked in, or they can deadlock
+        List<UUID> ids = new java.util.ArrayList<>();
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 500; i++) {
+            ids.add(new UUID(random.nextLong(), random.nextLong()));
+        }
+        List<UUID> inJava = ids.stream().sorted(DisclosureLedger::compareAsPostgres).toList();
+        List<UUID> inPostgres = jdbc.sql("select id from unnest(cast(:ids as uuid[])) id order by id").param("ids", ids.toArray(UUID[]::new))
+                .query(UUID.class).list();
+        assertThat(inJava).isEqualTo(inPostgres);
+    }
 }
