@@ -50,27 +50,27 @@ public class DataAccessAgreements {
     @Transactional
     public DataAccessAgreement file(UUID supplierId, NewDataAccessRequest request, String actor) {
         Product product = catalog.product(request.productId())
-                .orElseThrow(() -> new DataAccessRefused("No product with id " + request.productId() + " in the catalogue."));
+                .orElseThrow(() -> new DataAccessRefused("productNotFound", "No product with id " + request.productId() + " in the catalogue.", request.productId()));
         if (!product.supplierId().equals(supplierId)) {
-            throw new DataAccessRefused("The product " + product.articleNumber() + " is not this supplier's.");
+            throw new DataAccessRefused("notSuppliersProduct", "The product " + product.articleNumber() + " is not this supplier's.", product.articleNumber());
         }
         var scope = organisations.organisation(request.scopeId())
-                .orElseThrow(() -> new DataAccessRefused("No organiser or school unit with id " + request.scopeId() + "."));
+                .orElseThrow(() -> new DataAccessRefused("scopeNotFound", "No organiser or school unit with id " + request.scopeId() + ".", request.scopeId()));
         if (!"ORGANISER".equals(scope.kind()) && !"SCHOOL_UNIT".equals(scope.kind())) {
-            throw new DataAccessRefused("An agreement is made for an organiser or a school unit, not for " + scope.name() + ".");
+            throw new DataAccessRefused("scopeKind", "An agreement is made for an organiser or a school unit, not for " + scope.name() + ".", scope.name());
         }
         if (request.purpose() == null || request.purpose().isBlank() || request.legalBasis() == null || request.legalBasis().isBlank()) {
-            throw new DataAccessRefused("A request states its purpose and its legal basis.");
+            throw new DataAccessRefused("purposeAndBasis", "A request states its purpose and its legal basis.");
         }
         if (request.retentionDays() < 0) {
-            throw new DataAccessRefused("The retention period cannot be negative.");
+            throw new DataAccessRefused("negativeRetention", "The retention period cannot be negative.");
         }
         if (request.attributePackage() == AttributePackage.PUBLIC_AUTHORITY && !isPublicAuthority(supplierId)) {
-            throw new DataAccessRefused("Only a supplier recorded as a public authority can ask for the public-authority package.");
+            throw new DataAccessRefused("publicAuthorityOnly", "Only a supplier recorded as a public authority can ask for the public-authority package.");
         }
         Set<Attribute> requested = requestedAttributes(product, request);
         if (requested.isEmpty()) {
-            throw new DataAccessRefused("The product declares no personal data that the " + request.attributePackage() + " package contains: there is nothing to ask for.");
+            throw new DataAccessRefused("nothingToAsk", "The product declares no personal data that the " + request.attributePackage() + " package contains: there is nothing to ask for.", request.attributePackage());
         }
         UUID id = UUID.randomUUID();
         jdbc.sql("""
@@ -98,12 +98,12 @@ public class DataAccessAgreements {
         }
         List<String> outsidePackage = request.attributes().stream().filter(a -> !request.attributePackage().contains(a)).map(Enum::name).sorted().toList();
         if (!outsidePackage.isEmpty()) {
-            throw new DataAccessRefused("Not in the " + request.attributePackage() + " package: " + String.join(", ", outsidePackage) + ".");
+            throw new DataAccessRefused("outsidePackage", "Not in the " + request.attributePackage() + " package: " + String.join(", ", outsidePackage) + ".", request.attributePackage(), String.join(", ", outsidePackage));
         }
         List<String> undeclared = request.attributes().stream().filter(a -> !declared.contains(a)).map(Enum::name).sorted().toList();
         if (!undeclared.isEmpty()) {
-            throw new DataAccessRefused("The product does not declare that it needs: " + String.join(", ", undeclared)
-                    + ". An agreement is never wider than the product's data-needs declaration.");
+            throw new DataAccessRefused("undeclared", "The product does not declare that it needs: " + String.join(", ", undeclared)
+                    + ". An agreement is never wider than the product's data-needs declaration.", String.join(", ", undeclared));
         }
         return EnumSet.copyOf(request.attributes());
     }
@@ -118,11 +118,11 @@ public class DataAccessAgreements {
         Set<Attribute> approved = attributes == null || attributes.isEmpty() ? agreement.requestedAttributes() : EnumSet.copyOf(attributes);
         List<String> wider = approved.stream().filter(a -> !agreement.requestedAttributes().contains(a)).map(Enum::name).sorted().toList();
         if (!wider.isEmpty()) {
-            throw new DataAccessRefused("An approval can only narrow a request; not asked for: " + String.join(", ", wider) + ".");
+            throw new DataAccessRefused("widerThanRequest", "An approval can only narrow a request; not asked for: " + String.join(", ", wider) + ".", String.join(", ", wider));
         }
         boolean narrowed = !approved.equals(agreement.requestedAttributes());
         if (narrowed && (reason == null || reason.isBlank())) {
-            throw new DataAccessRefused("Say why the request is narrowed.");
+            throw new DataAccessRefused("narrowNeedsReason", "Say why the request is narrowed.");
         }
         List<UUID> superseded = jdbc.sql("""
                         update data_access_agreement set state = 'SUPERSEDED', updated_at = now()
@@ -154,7 +154,7 @@ public class DataAccessAgreements {
     public DataAccessAgreement revoke(UUID id, String reason, String actor) {
         DataAccessAgreement agreement = lock(id);
         if (!agreement.isInForce()) {
-            throw new DataAccessRefused("Only an agreement in force can be revoked; this one is " + agreement.state() + ".");
+            throw new DataAccessRefused("notInForce", "Only an agreement in force can be revoked; this one is " + agreement.state() + ".", agreement.state());
         }
         requireReason(reason, "revoked");
         jdbc.sql("update data_access_agreement set state = 'REVOKED', updated_at = now() where id = :id").param("id", id).update();
@@ -198,7 +198,7 @@ public class DataAccessAgreements {
 
     @Transactional
     public void recordPublicAuthority(UUID supplierId, String reason, String actor) {
-        requireReason(reason, "recorded as a public authority");
+        requireReason(reason, "publicAuthority");
         jdbc.sql("insert into public_authority_recipient (supplier_id, recorded_by, reason) values (:s, :a, :r) on conflict (supplier_id) do nothing")
                 .param("s", supplierId).param("a", actor).param("r", reason.strip()).update();
         audit.record(actor, "PUBLIC_AUTHORITY_RECORDED", "supplier", supplierId.toString(), Map.of("reason", reason.strip()));
@@ -207,20 +207,26 @@ public class DataAccessAgreements {
     private DataAccessAgreement lockOpen(UUID id) {
         DataAccessAgreement agreement = lock(id);
         if (!agreement.state().isOpen()) {
-            throw new DataAccessRefused("This request has already been decided: it is " + agreement.state() + ".");
+            throw new DataAccessRefused("alreadyDecided", "This request has already been decided: it is " + agreement.state() + ".", agreement.state());
         }
         return agreement;
     }
 
     private DataAccessAgreement lock(UUID id) {
         jdbc.sql("select id from data_access_agreement where id = :id for update").param("id", id).query(UUID.class).optional()
-                .orElseThrow(() -> new DataAccessRefused("No data-access request with id " + id + "."));
+                .orElseThrow(() -> new DataAccessRefused("requestNotFound", "No data-access request with id " + id + ".", id));
         return agreement(id).orElseThrow();
     }
 
-    private static void requireReason(String reason, String what) {
+    /** @param step the decision the reason is for: declined, revoked, publicAuthority (also the message key's suffix) */
+    private static void requireReason(String reason, String step) {
         if (reason == null || reason.isBlank()) {
-            throw new DataAccessRefused("Say why the agreement is " + what + ": the reason is kept with the decision.");
+            String decision = switch (step) {
+                case "declined" -> "the request is declined";
+                case "revoked" -> "the agreement is revoked";
+                default -> "the supplier is recorded as a public authority";
+            };
+            throw new DataAccessRefused("reason." + step, "Say why " + decision + ": the reason is kept with the decision.");
         }
     }
 

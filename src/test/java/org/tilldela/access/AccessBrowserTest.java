@@ -103,6 +103,17 @@ class AccessBrowserTest extends IntegrationTest {
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "access-03-request");
 
+            // narrowing without a reason is refused, in the reader's language
+            String requestPage = page.url();
+            page.navigate(requestPage + "?lang=sv");
+            page.getByLabel("Efternamn").uncheck();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Godkänn").setExact(true)).click();
+            assertThat(page.getByRole(AriaRole.ALERT).textContent()).contains("Motivera varför begäran begränsas.");
+            assertThat(page.locator("main").textContent()).contains("Väntar på beslut");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "access-03b-narrowing-needs-a-reason-sv");
+            page.navigate(requestPage + "?lang=en");
+
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve")).click();
             assertThat(page.getByRole(AriaRole.STATUS).textContent()).contains("The agreement is in force.");
             assertThat(page.locator("main").textContent()).contains("In force");

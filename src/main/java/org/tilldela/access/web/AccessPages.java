@@ -3,11 +3,13 @@ package org.tilldela.access.web;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.springframework.context.MessageSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -46,8 +48,11 @@ class AccessPages {
     private final Catalog catalog;
     private final CatalogSearch search;
     private final OrganisationBrowser organisations;
+    private final MessageSource messages;
 
-    AccessPages(DataAccessAgreements agreements, SupplierClients clients, Catalog catalog, CatalogSearch search, OrganisationBrowser organisations) {
+    AccessPages(DataAccessAgreements agreements, SupplierClients clients, Catalog catalog, CatalogSearch search, OrganisationBrowser organisations,
+                MessageSource messages) {
+        this.messages = messages;
         this.agreements = agreements;
         this.clients = clients;
         this.catalog = catalog;
@@ -90,17 +95,17 @@ class AccessPages {
     String file(@RequestParam UUID supplier, @RequestParam(required = false) UUID product, @RequestParam(required = false) UUID scope,
                 @RequestParam AttributePackage attributePackage, @RequestParam(required = false) Set<Attribute> attributes,
                 @RequestParam String purpose, @RequestParam String legalBasis, @RequestParam(defaultValue = "0") int retentionDays,
-                Authentication auth, Model model, RedirectAttributes redirect) {
+                Authentication auth, Model model, RedirectAttributes redirect, Locale locale) {
         try {
             if (product == null || scope == null) {
-                throw new DataAccessRefused("Choose a product and an organiser or school unit.");
+                throw new DataAccessRefused("choose", "Choose a product and an organiser or school unit.");
             }
             DataAccessAgreement filed = agreements.file(supplier, new NewDataAccessRequest(product, scope, attributePackage, attributes, purpose,
                     legalBasis, retentionDays), auth.getName());
             redirect.addFlashAttribute("message", "access.filed");
             return "redirect:/access/requests/" + filed.id();
         } catch (DataAccessRefused e) {
-            model.addAttribute("error", e.getMessage());
+            model.addAttribute("error", said(e, locale));
             model.addAttribute("form", Map.of("purpose", purpose, "legalBasis", legalBasis, "retentionDays", retentionDays,
                     "product", String.valueOf(product), "scope", String.valueOf(scope), "package", attributePackage.name()));
             return newRequest(supplier, model);
@@ -119,18 +124,20 @@ class AccessPages {
 
     @PostMapping("/requests/{id}/approve")
     String approve(@PathVariable UUID id, @RequestParam(required = false) Set<Attribute> attributes, @RequestParam(required = false) String reason,
-                   Authentication auth, RedirectAttributes redirect) {
-        return decide(id, redirect, "access.approved", () -> agreements.approve(id, attributes == null ? Set.of() : attributes, reason, auth.getName()));
+                   Authentication auth, RedirectAttributes redirect, Locale locale) {
+        return decide(id, redirect, locale, "access.approved", () -> agreements.approve(id, attributes == null ? Set.of() : attributes, reason, auth.getName()));
     }
 
     @PostMapping("/requests/{id}/decline")
-    String decline(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect) {
-        return decide(id, redirect, "access.declined", () -> agreements.decline(id, reason, auth.getName()));
+    String decline(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect,
+                   Locale locale) {
+        return decide(id, redirect, locale, "access.declined", () -> agreements.decline(id, reason, auth.getName()));
     }
 
     @PostMapping("/requests/{id}/revoke")
-    String revoke(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect) {
-        return decide(id, redirect, "access.revoked", () -> agreements.revoke(id, reason, auth.getName()));
+    String revoke(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect,
+                  Locale locale) {
+        return decide(id, redirect, locale, "access.revoked", () -> agreements.revoke(id, reason, auth.getName()));
     }
 
     @GetMapping("/suppliers/{id}")
@@ -151,23 +158,29 @@ class AccessPages {
     }
 
     @PostMapping("/suppliers/{id}/public-authority")
-    String publicAuthority(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect) {
+    String publicAuthority(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect,
+                           Locale locale) {
         try {
             agreements.recordPublicAuthority(id, reason, auth.getName());
         } catch (DataAccessRefused e) {
-            redirect.addFlashAttribute("error", e.getMessage());
+            redirect.addFlashAttribute("error", said(e, locale));
         }
         return "redirect:/access/suppliers/" + id;
     }
 
-    private String decide(UUID id, RedirectAttributes redirect, String message, Runnable decision) {
+    private String decide(UUID id, RedirectAttributes redirect, Locale locale, String message, Runnable decision) {
         try {
             decision.run();
             redirect.addFlashAttribute("message", message);
         } catch (DataAccessRefused e) {
-            redirect.addFlashAttribute("error", e.getMessage());
+            redirect.addFlashAttribute("error", said(e, locale));
         }
         return "redirect:/access/requests/" + id;
+    }
+
+    /** The broken rule in the reader's language; the English message where there is no translation. */
+    private String said(DataAccessRefused e, Locale locale) {
+        return e.code() == null ? e.getMessage() : messages.getMessage("access.refused." + e.code(), e.args(), e.getMessage(), locale);
     }
 
     private List<Scope> scopes() {
