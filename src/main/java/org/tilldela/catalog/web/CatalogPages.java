@@ -75,7 +75,7 @@ class CatalogPages {
         out.add(facet("form", "catalog.field.schoolForms", f.schoolForms(), params, v -> v));
         out.add(facet("subject", "catalog.field.subjects", f.subjects(), params, v -> v));
         out.add(facet("supplier", "catalog.field.supplier", f.suppliers(), params, null));
-        out.add(facet("need", "catalog.field.dataNeeds", f.dataNeeds(), params, v -> message("catalog.attribute." + v, locale)));
+        out.add(facet("need", "catalog.field.dataNeeds", f.dataNeeds(), params, v -> message("attribute." + v, locale)));
         return out.stream().filter(v -> !v.values().isEmpty()).toList();
     }
 

@@ -46,7 +46,7 @@ class Wording {
     }
 
     String attributes(java.util.Collection<Attribute> attributes, Locale locale) {
-        return attributes.stream().sorted().map(a -> messages.getMessage("catalog.attribute." + a.name(), null, a.name(), locale))
+        return attributes.stream().sorted().map(a -> messages.getMessage("attribute." + a.name(), null, a.name(), locale))
                 .collect(Collectors.joining(", "));
     }
 
