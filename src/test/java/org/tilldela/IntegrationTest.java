@@ -27,6 +27,17 @@ public abstract class IntegrationTest {
         }
     }
 
+    /** The shared embedded database's data directory (its passwords are in DatabaseCredentials.FILE under it). */
+    protected static Path dataDir() {
+        return DATA_DIR;
+    }
+
+    /** A plain JDBC connection to the shared embedded database as one of its roles, with that role's password. */
+    protected static java.sql.Connection connectAs(String role, int port) throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", role,
+                org.tilldela.platform.DatabaseCredentials.read(DATA_DIR).password(role));
+    }
+
     @DynamicPropertySource
     static void dataDirectory(DynamicPropertyRegistry registry) {
         registry.add("tilldela.data-dir", DATA_DIR::toString);

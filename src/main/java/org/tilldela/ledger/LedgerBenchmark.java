@@ -293,8 +293,8 @@ public class LedgerBenchmark {
     // --- bulk generation ---
 
     private void generate(Settings s, PrintStream out) throws Exception {
-        String url = EmbeddedDatabase.acquire(s.dataDir());
-        try (Connection c = DriverManager.getConnection(url, EmbeddedDatabase.OWNER, "")) {
+        EmbeddedDatabase.Server server = EmbeddedDatabase.acquire(s.dataDir());
+        try (Connection c = server.connect(EmbeddedDatabase.OWNER)) {
             c.setAutoCommit(false);
             List<String> indexes = new ArrayList<>();
             try (Statement st = c.createStatement()) {

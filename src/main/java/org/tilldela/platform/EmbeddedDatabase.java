@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,6 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * directory and JVM: application contexts (the server, a command, each test context) share it, and it
  * stops when the last context using it closes — after that context's beans, which may still need the
  * database while they shut down. (PostgreSQL's own JVM shutdown hook would race them.)
+ *
+ * <p>The server trusts nobody: every role signs in with a password (SCRAM-SHA-256), it listens on the
+ * loopback interface only, and it has no Unix socket at all (PostgreSQL's default socket in /tmp is open
+ * to every local account). The passwords are generated on first start and kept in
+ * {@link DatabaseCredentials#FILE} under the data directory, readable by the service's user only.
  */
 public final class EmbeddedDatabase {
 
@@ -24,20 +32,33 @@ public final class EmbeddedDatabase {
 
     /** The superuser of the embedded cluster: Flyway migrates as this account, the application never runs as it. */
     public static final String OWNER = "postgres";
-    /** The restricted role the application connects as (see the platform's R__runtime_role migration). */
+    /** The restricted role the application connects as (see the platform's afterMigrate callback). */
     public static final String APP_ROLE = "tilldela_app";
 
+    /** Where an embedded server listens and how each of its two roles signs in. */
+    public record Server(String jdbcUrl, DatabaseCredentials credentials) {
+
+        public String password(String role) {
+            return credentials.password(role);
+        }
+
+        /** A plain JDBC connection as one of the two roles (for commands and benchmarks that bypass the pools). */
+        public Connection connect(String role) throws SQLException {
+            return DriverManager.getConnection(jdbcUrl, role, password(role));
+        }
+    }
+
     /**
-     * Starts (or reuses) the server whose cluster lives in {@code dataDir/postgres}; returns its JDBC URL,
-     * without a user: connect as {@link #OWNER} to migrate and as {@link #APP_ROLE} to run. The embedded
-     * server only listens on localhost and trusts local connections. Each call must be matched by a
-     * {@link #release}.
+     * Starts (or reuses) the server whose cluster lives in {@code dataDir/postgres}; returns where it
+     * listens and the passwords: connect as {@link #OWNER} to migrate and as {@link #APP_ROLE} to run.
+     * Each call must be matched by a {@link #release}.
      */
-    public static synchronized String acquire(Path dataDir) {
+    public static synchronized Server acquire(Path dataDir) {
         Path pgDir = pgDir(dataDir);
-        EmbeddedPostgres pg = RUNNING.computeIfAbsent(pgDir, EmbeddedDatabase::start);
+        DatabaseCredentials credentials = DatabaseCredentials.loadOrCreate(dataDir);
+        EmbeddedPostgres pg = RUNNING.computeIfAbsent(pgDir, dir -> start(dir, credentials));
         USERS.merge(pgDir, 1, Integer::sum);
-        return "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        return new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", credentials);
     }
 
     /** The caller no longer uses the server; the last one out stops it. */
@@ -65,14 +86,29 @@ public final class EmbeddedDatabase {
         }
     }
 
-    private static EmbeddedPostgres start(Path pgDir) {
+    private static EmbeddedPostgres start(Path pgDir, DatabaseCredentials credentials) {
+        Path passwordFile = null;
         try {
             Files.createDirectories(pgDir);
             refuseIfInUse(pgDir);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            boolean fresh = !Files.exists(pgDir.resolve("postgresql.conf"));
+            boolean trusting = !fresh && HostBasedAuthentication.trustsAnyone(pgDir);
+            if (!fresh && !trusting && !credentials.existedBefore()) {
+                throw new IllegalStateException("The embedded database in " + pgDir + " requires passwords, but "
+                        + credentials.file() + " was missing (a new one has been written, with passwords the database does not know). "
+                        + "Restore the file from a backup of the data directory.");
+            }
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)
+                    // zonky's own readiness check signs in as the superuser
+                    .setConnectConfig("password", credentials.password(OWNER))
+                    .setServerConfig("listen_addresses", "localhost")
+                    // no Unix socket: the default one in /tmp is reachable by every local account (an empty value,
+                    // quoted for the shell that pg_ctl starts the server through)
+                    .setServerConfig("unix_socket_directories", "''")
+                    .setServerConfig("password_encryption", "scram-sha-256")
                     .setServerConfig("max_connections", "100")
                     // sized for bulk imports of a large municipality on one machine; an external
                     // PostgreSQL is tuned by its own administrator
@@ -82,22 +118,47 @@ public final class EmbeddedDatabase {
                     .setServerConfig("maintenance_work_mem", "256MB")
                     .setServerConfig("max_wal_size", "4GB")
                     .setServerConfig("checkpoint_timeout", "15min")
-                    .setServerConfig("temp_buffers", "256MB")
-                    .start();
-            createAppRole(pg);
+                    .setServerConfig("temp_buffers", "256MB");
+            if (fresh) {
+                // initdb takes these after zonky's own "-A trust", so they win: the cluster never trusts anyone
+                passwordFile = credentials.writeOwnerPasswordFile(pgDir.getParent());
+                builder.setLocaleConfig("auth", "scram-sha-256").setLocaleConfig("pwfile", passwordFile.toString());
+            }
+            EmbeddedPostgres pg = builder.start();
+            if (trusting) {
+                // a cluster made before passwords were required: give the superuser its password, then stop trusting
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", OWNER, "");
+                     var st = c.createStatement()) {
+                    st.execute("alter role " + OWNER + " password '" + credentials.password(OWNER) + "'");
+                    HostBasedAuthentication.requirePasswords(pgDir);
+                    st.execute("select pg_reload_conf()");
+                }
+            }
+            createAppRole(pg, credentials);
             return pg;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + pgDir + ": " + e.getMessage(), e);
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException("Could not start the embedded PostgreSQL in " + pgDir + ": " + e.getMessage(), e);
+        } finally {
+            if (passwordFile != null) {
+                try {
+                    Files.deleteIfExists(passwordFile);
+                } catch (IOException ignored) {
+                    // readable by the service's user only, and overwritten at the next first start
+                }
+            }
         }
     }
 
-    /** The role must exist before the application's pool connects; what it may do is granted by migrations. */
-    private static void createAppRole(EmbeddedPostgres pg) {
+    /**
+     * The role must exist before the application's pool connects; what it may do is granted by migrations.
+     * Its password is set on every start, so the credentials file is always what counts.
+     */
+    private static void createAppRole(EmbeddedPostgres pg, DatabaseCredentials credentials) throws SQLException {
         try (var connection = pg.getPostgresDatabase().getConnection(); var statement = connection.createStatement()) {
             statement.execute("do $$ begin if not exists (select from pg_roles where rolname = '" + APP_ROLE + "') then "
                     + "create role " + APP_ROLE + " login nosuperuser nocreatedb nocreaterole; end if; end $$");
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("Could not create the application's database role: " + e.getMessage(), e);
+            // generated from a URL-safe alphabet, so it needs no escaping
+            statement.execute("alter role " + APP_ROLE + " password '" + credentials.password(APP_ROLE) + "'");
         }
     }
 

@@ -26,8 +26,10 @@ class EmbeddedDatabaseConfiguration {
                           @Value("${tilldela.db.pool-size:10}") int poolSize) {
         Path dir = Path.of(dataDir);
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(EmbeddedDatabase.acquire(dir));
+        EmbeddedDatabase.Server server = EmbeddedDatabase.acquire(dir);
+        config.setJdbcUrl(server.jdbcUrl());
         config.setUsername(EmbeddedDatabase.APP_ROLE);
+        config.setPassword(server.password(EmbeddedDatabase.APP_ROLE));
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("tilldela-embedded");
         return new EmbeddedDataSource(config, dir);
@@ -39,8 +41,10 @@ class EmbeddedDatabaseConfiguration {
     DataSource migrationDataSource(@Value("${tilldela.data-dir:./data}") String dataDir) {
         Path dir = Path.of(dataDir);
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(EmbeddedDatabase.acquire(dir));
+        EmbeddedDatabase.Server server = EmbeddedDatabase.acquire(dir);
+        config.setJdbcUrl(server.jdbcUrl());
         config.setUsername(EmbeddedDatabase.OWNER);
+        config.setPassword(server.password(EmbeddedDatabase.OWNER));
         config.setMaximumPoolSize(3);
         config.setMinimumIdle(0);
         config.setPoolName("tilldela-migration");

@@ -45,7 +45,8 @@ class LedgerCommandLineTest extends LedgerTestSupport {
     @Test
     void verifyExitsZeroWhenIntactAndOneNamingTheTamperedRecord() throws Exception {
         long target = append(batch(4, UUID.randomUUID(), UUID.randomUUID()))[2];
-        String[] args = {"ledger", "verify", "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=" + EmbeddedDatabase.APP_ROLE};
+        String[] args = {"ledger", "verify", "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=" + EmbeddedDatabase.APP_ROLE,
+                "--spring.datasource.password=" + org.tilldela.platform.DatabaseCredentials.read(dataDir()).password(EmbeddedDatabase.APP_ROLE)};
 
         Output intact = capture(args);
         assertThat(intact.status()).as(intact.err()).isZero();

@@ -51,7 +51,8 @@ abstract class LedgerTestSupport extends IntegrationTest {
     Connection superuser() throws SQLException {
         int port = jdbc.sql("select current_setting('port')::int").query(Integer.class).single();
         String db = jdbc.sql("select current_database()").query(String.class).single();
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + db, EmbeddedDatabase.OWNER, "");
+        return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + db, EmbeddedDatabase.OWNER,
+                org.tilldela.platform.DatabaseCredentials.read(dataDir()).password(EmbeddedDatabase.OWNER));
     }
 
     String jdbcUrl() {

@@ -28,8 +28,10 @@ class RuntimeRoleTest extends IntegrationTest {
     }
 
     @Test
-    void theApplicationOwnsItsWorkingTables() {
-        assertThat(jdbc.sql("select tableowner from pg_tables where tablename = 'person'").query(String.class).single())
-                .isEqualTo(EmbeddedDatabase.APP_ROLE);
+    void theApplicationOwnsNoTableButWorksWithItsWorkingTables() {
+        assertThat(jdbc.sql("select count(*) from pg_tables where schemaname = 'public' and tableowner = current_user").query(Integer.class).single())
+                .isZero();
+        assertThat(jdbc.sql("select has_table_privilege('person', 'insert, update, delete, truncate')").query(Boolean.class).single()).isTrue();
+        assertThat(jdbc.sql("select has_table_privilege('disclosure', 'update')").query(Boolean.class).single()).isFalse();
     }
 }

@@ -484,7 +484,7 @@ public final class StagedSnapshot {
             counts.put(e.label(), c);
             if (c.created() + c.updated() + c.removed() > 10_000) {
                 // Fresh statistics after a big change, or the next import's plans (and the browser's) go astray.
-                timed("analyze " + e.label(), () -> jdbc.sql("analyze " + e.table()).update());
+                timed("analyze " + e.label(), () -> jdbc.sql("select analyze_working_table(cast(:t as regclass))").param("t", e.table()).query().singleRow());
             }
         }
         return new Applied(counts, changes);
