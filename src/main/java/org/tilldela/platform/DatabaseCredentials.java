@@ -2,19 +2,14 @@ package org.tilldela.platform;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * The embedded database's two passwords (the migrating owner's and the application role's), generated
@@ -25,10 +20,8 @@ import java.util.Set;
 public final class DatabaseCredentials {
 
     /** Relative to the data directory. */
-    public static final String FILE = "secrets/database.properties";
+    public static final String FILE = SecretFiles.FOLDER + "/database.properties";
 
-    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
-    private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path file;
@@ -55,20 +48,15 @@ public final class DatabaseCredentials {
                         throw new IllegalStateException(file + " has no password for the database role " + role);
                     }
                 }
-                restrict(file, OWNER_ONLY_FILE);
+                SecretFiles.restrictFile(file);
                 return new DatabaseCredentials(file, p, true);
             }
             Properties p = new Properties();
             p.setProperty(EmbeddedDatabase.OWNER, newPassword());
             p.setProperty(EmbeddedDatabase.APP_ROLE, newPassword());
-            Files.createDirectories(file.getParent());
-            restrict(file.getParent(), OWNER_ONLY_DIR);
-            // written next to its place and moved there, so a crash never leaves half a file
-            Path temp = ownerOnlyFile(file.getParent(), "database", ".tmp");
-            try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                p.store(out, "Passwords of the embedded PostgreSQL's roles. Generated once; keep with the data directory.");
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            StringWriter text = new StringWriter();
+            p.store(text, "Passwords of the embedded PostgreSQL's roles. Generated once; keep with the data directory.");
+            SecretFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
             return new DatabaseCredentials(file, p, false);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read or write the database passwords in " + file + ": " + e.getMessage(), e);
@@ -103,7 +91,7 @@ public final class DatabaseCredentials {
 
     /** The owner's password alone, for initdb's --pwfile; the caller deletes it. */
     Path writeOwnerPasswordFile(Path dir) throws IOException {
-        Path f = ownerOnlyFile(dir, "initdb-", ".pw");
+        Path f = SecretFiles.createOwnerOnly(dir, "initdb-", ".pw");
         Files.writeString(f, password(EmbeddedDatabase.OWNER) + "\n");
         return f;
     }
@@ -112,20 +100,5 @@ public final class DatabaseCredentials {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static boolean posix() {
-        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-    }
-
-    private static Path ownerOnlyFile(Path dir, String prefix, String suffix) throws IOException {
-        return posix() ? Files.createTempFile(dir, prefix, suffix, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE))
-                : Files.createTempFile(dir, prefix, suffix);
-    }
-
-    private static void restrict(Path path, Set<PosixFilePermission> permissions) throws IOException {
-        if (posix()) {
-            Files.setPosixFilePermissions(path, permissions);
-        }
     }
 }

@@ -1,0 +1,7 @@
+/**
+ * Single sign-on — the OpenID Connect provider pupils and staff sign in through (Spring Security's
+ * authorization server, all of its state in PostgreSQL): registered clients (a product's sign-in
+ * integration), signing keys with rotation, and tokens whose claims only the release policy decides.
+ */
+@org.springframework.modulith.ApplicationModule(displayName = "Single sign-on")
+package org.tilldela.sso;
