@@ -18,6 +18,7 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -32,6 +33,7 @@ import org.tilldela.platform.SecretFiles;
  * state in PostgreSQL.
  */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.boot.context.properties.EnableConfigurationProperties(SsoSettings.class)
 class AuthorizationServerConfiguration {
 
     @Bean
@@ -41,6 +43,12 @@ class AuthorizationServerConfiguration {
         return http.oauth2AuthorizationServer(server -> {
                     server.oidc(oidc -> {
                     });
+                    // client secrets are generated high-entropy values: SHA-256 suffices, no slow hash per token request
+                    server.clientAuthentication(authentication -> authentication.authenticationProviders(providers -> providers.forEach(p -> {
+                        if (p instanceof ClientSecretAuthenticationProvider secrets) {
+                            secrets.setPasswordEncoder(HighEntropySecrets.encoder());
+                        }
+                    })));
                     // this chain serves the protocol endpoints only; the admin UI and API keep their own
                     http.securityMatcher(server.getEndpointsMatcher());
                 })
@@ -68,12 +76,9 @@ class AuthorizationServerConfiguration {
     }
 
     @Bean
-    SigningKeys signingKeys(JdbcClient jdbc, TransactionTemplate tx, @Value("${tilldela.data-dir:./data}") String dataDir,
-                            @Value("${tilldela.sso.key-encryption-key:}") String configuredKey,
-                            @Value("${tilldela.sso.id-token-ttl:10m}") Duration idTokenTtl,
-                            @Value("${tilldela.sso.access-token-ttl:10m}") Duration accessTokenTtl) {
-        return new SigningKeys(jdbc, tx, keyEncryptionKey(configuredKey, Path.of(dataDir)), Clock.systemUTC(),
-                idTokenTtl.compareTo(accessTokenTtl) > 0 ? idTokenTtl : accessTokenTtl);
+    SigningKeys signingKeys(JdbcClient jdbc, TransactionTemplate tx, @Value("${tilldela.data-dir:./data}") String dataDir, SsoSettings settings) {
+        Duration longest = settings.idTokenTtl().compareTo(settings.accessTokenTtl()) > 0 ? settings.idTokenTtl() : settings.accessTokenTtl();
+        return new SigningKeys(jdbc, tx, keyEncryptionKey(settings.keyEncryptionKey(), Path.of(dataDir)), Clock.systemUTC(), longest);
     }
 
     /**

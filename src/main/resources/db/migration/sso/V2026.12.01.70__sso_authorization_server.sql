@@ -84,3 +84,13 @@ create table sso_signing_key (
     superseded_at timestamptz,
     retire_after  timestamptz
 );
+
+-- Which product each sign-in client belongs to: the licence check and the release policy ask by product.
+create table sso_client (
+    client_id     varchar(100) primary key references oauth2_registered_client (client_id) on delete cascade,
+    product_id    uuid        not null references product (id),
+    confidential  boolean     not null,
+    registered_by text        not null,
+    registered_at timestamptz not null default now()
+);
+create index sso_client_product on sso_client (product_id);

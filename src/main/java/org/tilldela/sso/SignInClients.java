@@ -1,0 +1,135 @@
+package org.tilldela.sso;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.oidc.OidcScopes;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.governance.AuditTrail;
+
+/**
+ * A product's sign-in integration (an OpenID Connect client): registered by an administrator for one
+ * product, with exact redirect URIs. Confidential clients get a secret, shown once; public clients (apps
+ * that cannot keep a secret) have none. Every client must use PKCE with S256 (OAuth 2.1), and refresh
+ * tokens rotate on every use.
+ */
+@Service
+public class SignInClients {
+
+    private final RegisteredClientRepository clients;
+    private final JdbcClient jdbc;
+    private final Catalog catalog;
+    private final AuditTrail audit;
+    private final PasswordEncoder secrets = HighEntropySecrets.encoder();
+    private final Duration accessTokenTtl;
+    private final Duration idTokenTtl;
+    private final Duration refreshTokenTtl;
+
+    SignInClients(RegisteredClientRepository clients, JdbcClient jdbc, Catalog catalog, AuditTrail audit, SsoSettings settings) {
+        this.clients = clients;
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.audit = audit;
+        this.accessTokenTtl = settings.accessTokenTtl();
+        this.idTokenTtl = settings.idTokenTtl();
+        this.refreshTokenTtl = settings.refreshTokenTtl();
+    }
+
+    /** What registering answers: the client id, and for a confidential client its secret — here and nowhere else. */
+    public record Registration(String clientId, String clientSecret) {
+    }
+
+    public record SignInClient(String clientId, String name, UUID productId, boolean confidential, List<String> redirectUris, Instant registeredAt,
+                               String registeredBy) {
+    }
+
+    @Transactional
+    public Registration register(UUID productId, String name, List<String> redirectUris, boolean confidential, String actor) {
+        if (catalog.product(productId).isEmpty()) {
+            throw new SignInClientRefused("No product with that id.");
+        }
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw new SignInClientRefused("A client needs a name of at most 200 characters.");
+        }
+        if (redirectUris == null || redirectUris.isEmpty()) {
+            throw new SignInClientRefused("A client needs at least one redirect URI.");
+        }
+        redirectUris.forEach(SignInClients::checkRedirectUri);
+        String clientId = "product-" + UUID.randomUUID();
+        String secret = confidential ? HighEntropySecrets.newSecret() : null;
+        RegisteredClient.Builder client = RegisteredClient.withId(UUID.randomUUID().toString()).clientId(clientId).clientName(name.strip())
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                .redirectUris(uris -> uris.addAll(redirectUris))
+                .scope(OidcScopes.OPENID)
+                .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
+                .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(accessTokenTtl).refreshTokenTimeToLive(refreshTokenTtl)
+                        .reuseRefreshTokens(false).idTokenSignatureAlgorithm(SignatureAlgorithm.RS256).build());
+        if (confidential) {
+            client.clientSecret(secrets.encode(secret))
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                    // the supplier's own systems, without a person: only what the client itself may see
+                    .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS);
+        } else {
+            client.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
+        }
+        clients.save(client.build());
+        jdbc.sql("insert into sso_client (client_id, product_id, confidential, registered_by) values (:c, :p, :conf, :by)")
+                .param("c", clientId).param("p", productId).param("conf", confidential).param("by", actor).update();
+        audit.record(actor, "SSO_CLIENT_REGISTERED", "product", productId.toString(),
+                Map.of("client", clientId, "confidential", confidential, "redirectUris", redirectUris.size()));
+        return new Registration(clientId, secret);
+    }
+
+    public List<SignInClient> all() {
+        return jdbc.sql("""
+                        select c.client_id, r.client_name, c.product_id, c.confidential, r.redirect_uris, c.registered_at, c.registered_by
+                        from sso_client c join oauth2_registered_client r on r.client_id = c.client_id
+                        order by r.client_name, c.client_id""")
+                .query((rs, n) -> new SignInClient(rs.getString(1), rs.getString(2), rs.getObject(3, UUID.class), rs.getBoolean(4),
+                        rs.getString(5) == null ? List.of() : List.of(rs.getString(5).split(",")), rs.getTimestamp(6).toInstant(), rs.getString(7)))
+                .list();
+    }
+
+    /** The product a client signs in to. */
+    public Optional<UUID> productOf(String clientId) {
+        return jdbc.sql("select product_id from sso_client where client_id = :c").param("c", clientId).query(UUID.class).optional();
+    }
+
+    /**
+     * Exact redirect URIs only (the authorization server compares them character for character): absolute,
+     * no fragment, no wildcard; https, except http on the loopback address for native apps (RFC 8252).
+     */
+    static void checkRedirectUri(String value) {
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new SignInClientRefused("Not a valid redirect URI: " + value);
+        }
+        if (!uri.isAbsolute() || uri.getHost() == null || uri.getFragment() != null || value.contains("*")) {
+            throw new SignInClientRefused("A redirect URI must be absolute, without fragment or wildcard: " + value);
+        }
+        boolean loopback = uri.getHost().equals("localhost") || uri.getHost().equals("127.0.0.1") || uri.getHost().equals("[::1]");
+        if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && loopback)) {
+            throw new SignInClientRefused("A redirect URI must use https (http only on the loopback address): " + value);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package org.tilldela.sso.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.tilldela.sso.SignInClientRefused;
+import org.tilldela.sso.SignInClients;
+
+/** Products' sign-in integrations (OpenID Connect clients), registered by school administrators (right ACCESS_ADMIN). */
+@RestController
+@RequestMapping("/api/v1/sso/clients")
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
+@Tag(name = "Sign-in clients", description = "OpenID Connect clients: one per product's sign-in integration")
+class SignInClientApi {
+
+    private final SignInClients clients;
+
+    SignInClientApi(SignInClients clients) {
+        this.clients = clients;
+    }
+
+    record NewClient(UUID productId, String name, List<String> redirectUris, boolean confidential) {
+    }
+
+    @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Register a product's sign-in client; a confidential client's secret is in this answer only")
+    SignInClients.Registration register(@RequestBody NewClient body, Authentication admin) {
+        return clients.register(body.productId(), body.name(), body.redirectUris(), body.confidential(), admin.getName());
+    }
+
+    @GetMapping
+    @Operation(summary = "Every registered sign-in client (never a secret)")
+    List<SignInClients.SignInClient> all() {
+        return clients.all();
+    }
+
+    @ExceptionHandler(SignInClientRefused.class)
+    ProblemDetail refused(SignInClientRefused e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+}

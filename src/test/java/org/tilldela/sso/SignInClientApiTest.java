@@ -1,0 +1,112 @@
+package org.tilldela.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.client.RestClient;
+import org.tilldela.IntegrationTest;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.CatalogFixtures;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminRight;
+
+/** An administrator registers a product's sign-in client over the API; the client then authenticates at the provider. */
+class SignInClientApiTest extends IntegrationTest {
+
+    static final String PASSWORD = "a long enough test password";
+
+    @Autowired
+    AdminAccounts accounts;
+
+    @Autowired
+    Catalog catalog;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    String accessAdmin;
+    String buyer;
+    Product product;
+
+    @BeforeEach
+    void setUp() {
+        accessAdmin = "sso-admin-" + CatalogFixtures.unique();
+        buyer = "sso-buyer-" + CatalogFixtures.unique();
+        accounts.create(accessAdmin, "Access admin", PASSWORD, EnumSet.of(AdminRight.ACCESS_ADMIN), "test");
+        accounts.create(buyer, "Buyer", PASSWORD, EnumSet.of(AdminRight.BUYER), "test");
+        Supplier supplier = CatalogFixtures.supplier("Läromedel AB " + CatalogFixtures.unique(), "SE");
+        catalog.save(supplier);
+        product = CatalogFixtures.digital(supplier, "Matematik 7", "Digital matematik", List.of("Matematik"), Attribute.GIVEN_NAME);
+        catalog.save(product);
+    }
+
+    RestClient api(String user) {
+        return RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(user, PASSWORD))
+                .defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+                }).build();
+    }
+
+    @Test
+    void aConfidentialClientGetsItsSecretOnceStoredAsAFastHashAndCanAuthenticate() throws Exception {
+        var answer = api(accessAdmin).post().uri("/api/v1/sso/clients").body(Map.of("productId", product.id(), "name", "Matematik 7",
+                "redirectUris", List.of("https://matematik.example/callback"), "confidential", true)).retrieve().toEntity(Map.class);
+        assertThat(answer.getStatusCode().value()).isEqualTo(201);
+        String clientId = (String) answer.getBody().get("clientId");
+        String secret = (String) answer.getBody().get("clientSecret");
+        assertThat(secret).hasSizeGreaterThanOrEqualTo(43);
+
+        String stored = jdbc.sql("select client_secret from oauth2_registered_client where client_id = :c").param("c", clientId).query(String.class).single();
+        assertThat(stored).startsWith("{sha256}").doesNotContain(secret);
+        assertThat(api(accessAdmin).get().uri("/api/v1/sso/clients").retrieve().body(String.class)).contains(clientId).doesNotContain(secret);
+
+        OIDCProviderMetadata op = OIDCProviderMetadata.resolve(new Issuer(baseUrl()));
+        TokenResponse token = TokenResponse.parse(new TokenRequest(op.getTokenEndpointURI(), new ClientSecretBasic(new ClientID(clientId),
+                new Secret(secret)), new ClientCredentialsGrant(), null).toHTTPRequest().send());
+        assertThat(token.indicatesSuccess()).isTrue();
+        TokenResponse wrong = TokenResponse.parse(new TokenRequest(op.getTokenEndpointURI(), new ClientSecretBasic(new ClientID(clientId),
+                new Secret(secret + "x")), new ClientCredentialsGrant(), null).toHTTPRequest().send());
+        assertThat(wrong.indicatesSuccess()).isFalse();
+    }
+
+    @Test
+    void aPublicClientHasNoSecretAndMustUsePkce() {
+        var answer = api(accessAdmin).post().uri("/api/v1/sso/clients").body(Map.of("productId", product.id(), "name", "Matematik app",
+                "redirectUris", List.of("http://127.0.0.1:53682/callback"), "confidential", false)).retrieve().toEntity(Map.class);
+        assertThat(answer.getStatusCode().value()).isEqualTo(201);
+        assertThat(answer.getBody().get("clientSecret")).isNull();
+        String settings = jdbc.sql("select client_settings from oauth2_registered_client where client_id = :c")
+                .param("c", answer.getBody().get("clientId")).query(String.class).single();
+        assertThat(settings).contains("\"settings.client.require-proof-key\":true");
+    }
+
+    @Test
+    void redirectUrisAreExactHttpsAndOnlyAnAccessAdministratorRegisters() {
+        for (String bad : List.of("http://matematik.example/callback", "https://*.example/callback", "https://matematik.example/cb#x", "/callback")) {
+            var answer = api(accessAdmin).post().uri("/api/v1/sso/clients").body(Map.of("productId", product.id(), "name", "X",
+                    "redirectUris", List.of(bad), "confidential", true)).retrieve().toEntity(String.class);
+            assertThat(answer.getStatusCode().value()).as(bad).isEqualTo(400);
+        }
+        assertThat(api(buyer).post().uri("/api/v1/sso/clients").body(Map.of("productId", product.id(), "name", "X",
+                "redirectUris", List.of("https://matematik.example/callback"), "confidential", true)).retrieve().toBodilessEntity()
+                .getStatusCode().value()).isEqualTo(403);
+        assertThat(jdbc.sql("select count(*) from sso_client where product_id = :p").param("p", product.id()).query(Integer.class).single()).isZero();
+    }
+}
