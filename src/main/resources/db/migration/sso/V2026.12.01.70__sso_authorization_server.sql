@@ -94,3 +94,15 @@ create table sso_client (
     registered_at timestamptz not null default now()
 );
 create index sso_client_product on sso_client (product_id);
+
+-- Local accounts of directory persons (pupils and staff of schools without an identity provider of their
+-- own, and the demo). Passwords are Argon2id hashes. A person never gets an administrator's rights by
+-- signing in here: these accounts only open products.
+create table sso_person_account (
+    person_id       uuid        primary key references person (id) on delete cascade on update cascade,
+    username        text        not null unique,
+    password_hash   text        not null,
+    enabled         boolean     not null default true,
+    password_set_at timestamptz not null default now(),
+    password_set_by text        not null
+);

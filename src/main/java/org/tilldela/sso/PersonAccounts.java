@@ -1,0 +1,82 @@
+package org.tilldela.sso;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.governance.AuditTrail;
+
+/**
+ * Local sign-in accounts of directory persons, with Argon2id password hashes. The signed-in principal's
+ * name is the person's id (what the provider stores and what the release policy is asked about); the
+ * only authority is {@link #PERSON}: nothing administrative can ever come from here.
+ */
+@Service
+public class PersonAccounts {
+
+    public static final String PERSON = "ROLE_PERSON";
+    static final int MINIMUM_LENGTH = 8;
+
+    private final JdbcClient jdbc;
+    private final AuditTrail audit;
+    private final PasswordEncoder passwords = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+
+    PersonAccounts(JdbcClient jdbc, AuditTrail audit) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    /** Creates the person's account or sets a new password on it; audited, never logged. */
+    @Transactional
+    public void setPassword(UUID personId, String username, String rawPassword, String actor) {
+        if (username == null || username.isBlank()) {
+            throw new IllegalArgumentException("a sign-in name is required");
+        }
+        if (rawPassword == null || rawPassword.length() < MINIMUM_LENGTH || rawPassword.equalsIgnoreCase(username)) {
+            throw new IllegalArgumentException("a password has at least " + MINIMUM_LENGTH + " characters and is not the sign-in name");
+        }
+        jdbc.sql("""
+                        insert into sso_person_account (person_id, username, password_hash, password_set_by) values (:p, :u, :h, :a)
+                        on conflict (person_id) do update set username = excluded.username, password_hash = excluded.password_hash,
+                          password_set_at = now(), password_set_by = excluded.password_set_by, enabled = true""")
+                .param("p", personId).param("u", username.strip().toLowerCase(java.util.Locale.ROOT)).param("h", passwords.encode(rawPassword))
+                .param("a", actor).update();
+        audit.record(actor, "PERSON_PASSWORD_SET", "person", personId.toString(), Map.of());
+    }
+
+    public Optional<String> username(UUID personId) {
+        return jdbc.sql("select username from sso_person_account where person_id = :p").param("p", personId).query(String.class).optional();
+    }
+
+    public List<UUID> withAccounts() {
+        return jdbc.sql("select person_id from sso_person_account").query(UUID.class).list();
+    }
+
+    /** Sign-in of persons: by sign-in name, with the person's id as the principal's name. */
+    UserDetailsService userDetails() {
+        return username -> {
+            record Account(UUID personId, String hash, boolean enabled) {
+            }
+            Account account = jdbc.sql("select person_id, password_hash, enabled from sso_person_account where username = :u")
+                    .param("u", username == null ? "" : username.strip().toLowerCase(java.util.Locale.ROOT))
+                    .query((rs, n) -> new Account(rs.getObject(1, UUID.class), rs.getString(2), rs.getBoolean(3))).optional()
+                    .orElseThrow(() -> new UsernameNotFoundException("no such person account"));
+            return User.withUsername(account.personId().toString()).password(account.hash()).disabled(!account.enabled())
+                    .authorities(List.of(new SimpleGrantedAuthority(PERSON))).build();
+        };
+    }
+
+    PasswordEncoder passwordEncoder() {
+        return passwords;
+    }
+}

@@ -1,0 +1,143 @@
+package org.tilldela.sso;
+
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.tilldela.access.Release;
+import org.tilldela.access.ReleasePolicy;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.ledger.Channel;
+import org.tilldela.licensing.Licences;
+
+/**
+ * What a product learns about the person signing in: only what {@link ReleasePolicy} lets go, each time
+ * recorded in the disclosure ledger. The subject is the pairwise pseudonym (stable per person and supplier,
+ * unlinkable across suppliers), never the person's id. A token request whose release is empty — licence
+ * ended, agreement revoked, objection recorded — is refused, so the next refresh after such a change fails.
+ */
+@Component
+class PersonClaims {
+
+    /** The release made for one token response, shared by its access token and ID token (one ledger record, not two). */
+    private static final String RELEASE = PersonClaims.class.getName() + ".release";
+
+    private final ReleasePolicy policy;
+    private final SignInClients clients;
+    private final Licences licences;
+
+    PersonClaims(ReleasePolicy policy, SignInClients clients, Licences licences) {
+        this.policy = policy;
+        this.clients = clients;
+        this.licences = licences;
+    }
+
+    static boolean isPerson(Authentication principal) {
+        return principal != null && principal.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals(PersonAccounts.PERSON));
+    }
+
+    /** Before a code is issued: does the person hold a licence for the client's product today? */
+    boolean licensed(Authentication principal, String clientId) {
+        UUID product = clients.productOf(clientId).orElse(null);
+        return product != null && licences.holds(UUID.fromString(principal.getName()), product, LocalDate.now());
+    }
+
+    UUID productOf(String clientId) {
+        return clients.productOf(clientId).orElseThrow(() -> denied(OAuth2ErrorCodes.INVALID_CLIENT, "The client is not a product's sign-in client."));
+    }
+
+    /** Fills the access token's and ID token's claims for a person. */
+    void customize(JwtEncodingContext context) {
+        Authentication principal = context.getPrincipal();
+        if (!isPerson(principal)) {
+            return; // a client acting for itself (client credentials): its own id is the subject
+        }
+        Release release = releaseFor(principal, context.getRegisteredClient().getClientId());
+        context.getClaims().subject(subject(release));
+        if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
+            claims(release).forEach((name, value) -> context.getClaims().claim(name, value));
+        }
+    }
+
+    /** The userinfo endpoint's answer: a release of its own, over its own channel. */
+    Map<String, Object> userInfo(OAuth2Authorization authorization, String clientId) {
+        UUID person = UUID.fromString(authorization.getPrincipalName());
+        Release release = policy.release(person, productOf(clientId), Channel.SSO_USERINFO);
+        if (release.isEmpty()) {
+            throw denied(OAuth2ErrorCodes.INVALID_TOKEN, "Nothing may be released about this person to this product any more.");
+        }
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("sub", subject(release));
+        claims.putAll(claims(release));
+        return claims;
+    }
+
+    private Release releaseFor(Authentication principal, String clientId) {
+        RequestAttributes request = RequestContextHolder.getRequestAttributes();
+        String key = RELEASE + "." + clientId + "." + principal.getName();
+        if (request != null && request.getAttribute(key, RequestAttributes.SCOPE_REQUEST) instanceof Release cached) {
+            return cached;
+        }
+        Release release = policy.release(UUID.fromString(principal.getName()), productOf(clientId), Channel.SSO_ID_TOKEN);
+        if (release.isEmpty()) {
+            // the reason (no licence, objection, no agreement…) stays here: the client learns only that the grant is gone
+            throw denied(OAuth2ErrorCodes.INVALID_GRANT, "The person may no longer sign in to this product.");
+        }
+        if (request != null) {
+            request.setAttribute(key, release, RequestAttributes.SCOPE_REQUEST);
+        }
+        return release;
+    }
+
+    private static String subject(Release release) {
+        Object pseudonym = release.values().get(Attribute.PSEUDONYMOUS_ID);
+        if (pseudonym == null) {
+            throw denied(OAuth2ErrorCodes.SERVER_ERROR, "The product's data-needs declaration has no pseudonymous id, which sign-in needs.");
+        }
+        return pseudonym.toString();
+    }
+
+    /**
+     * Claim names: OpenID Connect's standard ones where there is one (given_name, family_name, email), and
+     * the school attributes under plain names documented in the README.
+     */
+    static Map<String, Object> claims(Release release) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        release.values().forEach((attribute, value) -> {
+            String name = switch (attribute) {
+                case PSEUDONYMOUS_ID -> null; // it is the subject
+                case GIVEN_NAME -> "given_name";
+                case FAMILY_NAME -> "family_name";
+                case EMAIL -> "email";
+                case ORGANISATION -> "organisation";
+                case SCHOOL_UNIT -> "school_unit";
+                case GROUPS -> "groups";
+                case ROLES -> "roles";
+                case GRADE -> "grade";
+                case GUARDIAN_LINKS -> "guardians";
+                case PHONE -> "phone_number";
+                case CIVIC_NUMBER -> "civic_number";
+                case PROTECTION_FLAG -> "protected_identity";
+            };
+            if (name != null && value != null) {
+                claims.put(name, value);
+            }
+        });
+        return claims;
+    }
+
+    static OAuth2AuthenticationException denied(String code, String description) {
+        return new OAuth2AuthenticationException(new OAuth2Error(code, description, null));
+    }
+
+}
