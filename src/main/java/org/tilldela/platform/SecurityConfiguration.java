@@ -1,12 +1,18 @@
 package org.tilldela.platform;
 
+import java.time.Duration;
+import java.time.Instant;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.security.authentication.LockedException;
+import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.tilldela.governance.AdminSignIn;
+import org.tilldela.governance.SignInLockedOut;
 
 /**
  * Two doors: the REST API (/api/**) takes HTTP Basic credentials on every call and keeps no session, so
@@ -14,6 +20,10 @@ import org.springframework.security.web.SecurityFilterChain;
  * Everything is closed unless opened here: the doors let in signed-in administrators only, and each
  * controller names the one right it needs with {@code @PreAuthorize} (ModularityTest makes sure none is
  * left without), so a right added for one module opens nothing in another.
+ *
+ * <p>Both doors sign administrators in through {@link AdminSignIn}, which throttles failed sign-ins per
+ * account and per address and audits them; a locked-out attempt is told so (login page message, or 429
+ * with Retry-After on the API) rather than "wrong password", so a locked-out administrator knows to wait.
  */
 @Configuration(proxyBeanMethods = false)
 @org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity
@@ -22,12 +32,21 @@ class SecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain api(HttpSecurity http) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, AdminSignIn signIn) throws Exception {
         return http.securityMatcher("/api/**")
+                .authenticationManager(new ProviderManager(signIn))
                 .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
                 // 401 without a "WWW-Authenticate: Basic" challenge: a browser must never prompt for and
                 // cache credentials it would then send along with another site's forged requests
-                .httpBasic(b -> b.authenticationEntryPoint((request, response, e) -> response.sendError(401)))
+                .httpBasic(b -> b.authenticationEntryPoint((request, response, e) -> {
+                    if (e instanceof SignInLockedOut locked) {
+                        long seconds = Math.max(1, Duration.between(Instant.now(), locked.until()).toSeconds() + 1);
+                        response.setHeader("Retry-After", Long.toString(seconds));
+                        response.sendError(429);
+                    } else {
+                        response.sendError(401);
+                    }
+                }))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(c -> c.disable())
                 .build();
@@ -35,14 +54,19 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain web(HttpSecurity http) throws Exception {
+    SecurityFilterChain web(HttpSecurity http, AdminSignIn signIn) throws Exception {
         return http
+                .authenticationManager(new ProviderManager(signIn))
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(EndpointRequest.to("health")).permitAll()
                         .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico", "/error").permitAll()
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").hasRole("ADMIN")
                         .anyRequest().hasRole("ADMIN"))
-                .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
+                .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", false)
+                        // a plain redirect: nothing about the failure is kept in the (database-stored) session
+                        .failureHandler((request, response, e) -> response.sendRedirect(request.getContextPath()
+                                + (e instanceof LockedException ? "/login?locked" : "/login?error")))
+                        .permitAll())
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
                         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")))
