@@ -138,6 +138,24 @@ public final class RowWriter implements AutoCloseable {
         return Ids.uuidOf(md5.digest(hashInput.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * The content hash {@link #write} gives a row whose columns ({@link Entity#columns()}, in order) have
+     * these texts (as COPY reads them; null for absent). For the migration that re-keys stored ids: the
+     * hash covers reference columns, so rows whose references changed need theirs made again, or the next
+     * import would take every one of them for changed.
+     */
+    public static UUID contentHashOf(List<String> columnTexts) {
+        StringBuilder input = new StringBuilder(256);
+        for (String text : columnTexts) {
+            input.append(text == null ? "\u0000" : text).append(FIELD_SEPARATOR);
+        }
+        try {
+            return Ids.uuidOf(MessageDigest.getInstance("MD5").digest(input.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String toCopyText(Object value) {
         if (value == null) {
             return null;
