@@ -14,7 +14,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * suite fast. Tests isolate themselves by using their own source names, not by wiping the database.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"tilldela.demo=false", "tilldela.bootstrap.enabled=false"})
+        properties = {"tilldela.demo=false", "tilldela.bootstrap.enabled=false",
+                // a second loopback address stands for a reverse proxy in tests of forwarded headers (PublicOriginTest)
+                "tilldela.trusted-proxies=127.0.0.2"})
 public abstract class IntegrationTest {
 
     private static final Path DATA_DIR;

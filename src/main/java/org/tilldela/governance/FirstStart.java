@@ -43,7 +43,10 @@ class FirstStart {
         if (!enabled) {
             return;
         }
-        String url = "http://localhost:" + ready.getApplicationContext().getEnvironment().getProperty("local.server.port", port) + "/";
+        // where users sign in: the configured public address, else this machine
+        String baseUrl = ready.getApplicationContext().getEnvironment().getProperty("tilldela.base-url", "").strip();
+        String url = baseUrl.isEmpty() ? "http://localhost:" + ready.getApplicationContext().getEnvironment().getProperty("local.server.port", port) + "/"
+                : baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
         if (accounts.any()) {
             System.out.println("\nTilldela is running: sign in at " + url + "\n");
             return;

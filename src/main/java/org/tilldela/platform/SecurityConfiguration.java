@@ -2,6 +2,7 @@ package org.tilldela.platform;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -9,8 +10,13 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationResult;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.savedrequest.CookieRequestCache;
 import org.tilldela.governance.AdminSignIn;
 import org.tilldela.governance.SignInLockedOut;
 
@@ -54,13 +60,13 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain web(HttpSecurity http, AdminSignIn signIn) throws Exception {
+    SecurityFilterChain web(HttpSecurity http, AdminSignIn signIn, PublicOrigin origin) throws Exception {
         return http
                 .authenticationManager(new ProviderManager(signIn))
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(EndpointRequest.to("health")).permitAll()
                         .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico", "/error").permitAll()
-                        .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").hasRole("ADMIN")
+                        .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").access(SecurityConfiguration::holdsARight)
                         .anyRequest().hasRole("ADMIN"))
                 .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", false)
                         // a plain redirect: nothing about the failure is kept in the (database-stored) session
@@ -68,8 +74,24 @@ class SecurityConfiguration {
                                 + (e instanceof LockedException ? "/login?locked" : "/login?error")))
                         .permitAll())
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
+                // no session before sign-in: the CSRF token (see CsrfCookies) and the page to return to after
+                // signing in live in cookies, so anonymous requests never write a session row
+                .csrf(c -> c.csrfTokenRepository(CsrfCookies.repository(origin)))
+                .requestCache(r -> r.requestCache(new CookieRequestCache()))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
                         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")))
                 .build();
+    }
+
+    /**
+     * The API description maps every endpoint and parameter. An account holding no right can call none of
+     * them, so for it the map would only be reconnaissance; one right, any right, means some part of the
+     * API is the account's to use and the description is its manual (each endpoint still checks its own
+     * right). Rights are the authorities governance grants as RIGHT_*.
+     */
+    private static AuthorizationResult holdsARight(Supplier<? extends Authentication> authentication, RequestAuthorizationContext request) {
+        Authentication auth = authentication.get();
+        return new AuthorizationDecision(auth != null && auth.isAuthenticated()
+                && auth.getAuthorities().stream().anyMatch(a -> a.getAuthority() != null && a.getAuthority().startsWith("RIGHT_")));
     }
 }
