@@ -13,31 +13,20 @@ import org.springframework.test.context.DynamicPropertySource;
  * context and so one embedded PostgreSQL (started once per test JVM in a fresh directory), keeping the
  * suite fast. Tests isolate themselves by using their own source names, not by wiping the database.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
-        properties = {"tilldela.demo=false", "tilldela.bootstrap.enabled=false"})
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"tilldela.demo=false", "tilldela.bootstrap.enabled=false",
+                // a second loopback address stands for a reverse proxy in tests of forwarded headers (PublicOriginTest)
+                "tilldela.trusted-proxies=127.0.0.2"})
 public abstract class IntegrationTest {
 
     private static final Path DATA_DIR;
-    /**
-     * Chosen before the context starts, so the configured public address (tilldela.base-url: links, the
-     * OpenID issuer) can name it — as in production, where the address is configured, not guessed.
-     */
-    private static final int PORT;
 
     static {
         try {
             DATA_DIR = Files.createTempDirectory("tilldela-test-");
-            try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-                PORT = socket.getLocalPort();
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The public address of the server under test. */
-    protected static String baseUrl() {
-        return "http://localhost:" + PORT;
     }
 
     /** The shared embedded database's data directory (its passwords are in DatabaseCredentials.FILE under it). */
@@ -51,10 +40,16 @@ public abstract class IntegrationTest {
                 org.tilldela.platform.DatabaseCredentials.read(DATA_DIR).password(role));
     }
 
+    @org.springframework.boot.test.web.server.LocalServerPort
+    private int port;
+
+    /** The server under test as its users reach it (no tilldela.base-url is set: http://localhost on its own port). */
+    protected String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
     @DynamicPropertySource
     static void dataDirectory(DynamicPropertyRegistry registry) {
         registry.add("tilldela.data-dir", DATA_DIR::toString);
-        registry.add("server.port", () -> PORT);
-        registry.add("tilldela.base-url", IntegrationTest::baseUrl);
     }
 }

@@ -49,21 +49,18 @@ public class DataAccessAgreements {
      */
     @Transactional
     public DataAccessAgreement file(UUID supplierId, NewDataAccessRequest request, String actor) {
-        Product product = catalog.product(request.productId())
-                .orElseThrow(() -> new DataAccessRefused("productNotFound", "No product with id " + request.productId() + " in the catalogue.", request.productId()));
-        if (!product.supplierId().equals(supplierId)) {
-            throw new DataAccessRefused("notSuppliersProduct", "The product " + product.articleNumber() + " is not this supplier's.", product.articleNumber());
-        }
-        var scope = organisations.organisation(request.scopeId())
-                .orElseThrow(() -> new DataAccessRefused("scopeNotFound", "No organiser or school unit with id " + request.scopeId() + ".", request.scopeId()));
-        if (!"ORGANISER".equals(scope.kind()) && !"SCHOOL_UNIT".equals(scope.kind())) {
-            throw new DataAccessRefused("scopeKind", "An agreement is made for an organiser or a school unit, not for " + scope.name() + ".", scope.name());
-        }
+        // Rules about the request alone first and the scope last: whether a refusal comes, and which, must
+        // not depend on whether an organisation id exists (the supplier API answers both alike, see SupplierApi).
         if (request.purpose() == null || request.purpose().isBlank() || request.legalBasis() == null || request.legalBasis().isBlank()) {
             throw new DataAccessRefused("purposeAndBasis", "A request states its purpose and its legal basis.");
         }
         if (request.retentionDays() < 0) {
             throw new DataAccessRefused("negativeRetention", "The retention period cannot be negative.");
+        }
+        Product product = catalog.product(request.productId())
+                .orElseThrow(() -> new DataAccessRefused("productNotFound", "No product with id " + request.productId() + " in the catalogue.", request.productId()));
+        if (!product.supplierId().equals(supplierId)) {
+            throw new DataAccessRefused("notSuppliersProduct", "The product " + product.articleNumber() + " is not this supplier's.", product.articleNumber());
         }
         if (request.attributePackage() == AttributePackage.PUBLIC_AUTHORITY && !isPublicAuthority(supplierId)) {
             throw new DataAccessRefused("publicAuthorityOnly", "Only a supplier recorded as a public authority can ask for the public-authority package.");
@@ -71,6 +68,11 @@ public class DataAccessAgreements {
         Set<Attribute> requested = requestedAttributes(product, request);
         if (requested.isEmpty()) {
             throw new DataAccessRefused("nothingToAsk", "The product declares no personal data that the " + request.attributePackage() + " package contains: there is nothing to ask for.", request.attributePackage());
+        }
+        var scope = organisations.organisation(request.scopeId())
+                .orElseThrow(() -> new DataAccessRefused("scopeNotFound", "No organiser or school unit with id " + request.scopeId() + ".", request.scopeId()));
+        if (!"ORGANISER".equals(scope.kind()) && !"SCHOOL_UNIT".equals(scope.kind())) {
+            throw new DataAccessRefused("scopeKind", "An agreement is made for an organiser or a school unit, not for " + scope.name() + ".", scope.name());
         }
         UUID id = UUID.randomUUID();
         jdbc.sql("""

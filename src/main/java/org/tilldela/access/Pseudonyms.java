@@ -15,7 +15,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Pairwise pseudonymous ids: the same person has a different, stable id at every supplier, so two
  * suppliers cannot link what they hold. HMAC-SHA256 over supplier and person id with a key kept in the
- * database (generated once), shaped as a UUID.
+ * database (generated once), shaped as a UUID. A person re-keyed by migration V2026.12.01.55 keeps the
+ * pseudonyms made from their former id (table pseudonym_basis).
  */
 @Component
 class Pseudonyms {
@@ -32,12 +33,13 @@ class Pseudonyms {
     }
 
     UUID of(UUID personId, UUID supplierId) {
+        UUID basis = basisOf(personId);
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key());
             byte[] digest = mac.doFinal(ByteBuffer.allocate(32)
                     .putLong(supplierId.getMostSignificantBits()).putLong(supplierId.getLeastSignificantBits())
-                    .putLong(personId.getMostSignificantBits()).putLong(personId.getLeastSignificantBits()).array());
+                    .putLong(basis.getMostSignificantBits()).putLong(basis.getLeastSignificantBits()).array());
             ByteBuffer b = ByteBuffer.wrap(digest);
             long msb = (b.getLong() & ~0xF000L) | 0x8000L; // version 8: custom
             long lsb = (b.getLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
@@ -45,6 +47,15 @@ class Pseudonyms {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * What the person's pseudonyms are made from: their id, or for a person released before their id was
+     * re-keyed (migration V2026.12.01.55) their former id, so that a supplier keeps knowing them by the same
+     * pseudonym. (One primary-key lookup; the table is empty in installations that never had former ids.)
+     */
+    private UUID basisOf(UUID personId) {
+        return jdbc.sql("select basis_id from pseudonym_basis where person_id = :p").param("p", personId).query(UUID.class).optional().orElse(personId);
     }
 
     private SecretKeySpec key() {

@@ -7,6 +7,8 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.directory.Rosters;
 import org.tilldela.governance.AuditTrail;
 
 /** Objections (opt-outs) recorded for a person: the release policy releases nothing to the suppliers they name. */
@@ -15,10 +17,14 @@ public class ReleaseObjections {
 
     private final JdbcClient jdbc;
     private final AuditTrail audit;
+    private final Rosters rosters;
+    private final Catalog catalog;
 
-    ReleaseObjections(JdbcClient jdbc, AuditTrail audit) {
+    ReleaseObjections(JdbcClient jdbc, AuditTrail audit, Rosters rosters, Catalog catalog) {
         this.jdbc = jdbc;
         this.audit = audit;
+        this.rosters = rosters;
+        this.catalog = catalog;
     }
 
     /** @param supplierId null: towards every supplier */
@@ -32,6 +38,13 @@ public class ReleaseObjections {
     public UUID record(UUID personId, UUID supplierId, String reason, String actor) {
         if (reason == null || reason.isBlank()) {
             throw new DataAccessRefused("Say on what grounds the objection is recorded.");
+        }
+        // an objection for nobody would stand in the register and in the audit trail as if it protected someone
+        if (personId == null || !rosters.absent(List.of(personId)).isEmpty()) {
+            throw new NoSuchRecord("No person with id " + personId + " in the directory.");
+        }
+        if (supplierId != null && catalog.supplier(supplierId).isEmpty()) {
+            throw new NoSuchRecord("No supplier with id " + supplierId + " in the catalogue.");
         }
         UUID id = UUID.randomUUID();
         jdbc.sql("insert into release_objection (id, person_id, supplier_id, recorded_by, reason) values (:id, :p, :s, :a, :r)")

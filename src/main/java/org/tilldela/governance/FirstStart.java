@@ -23,13 +23,15 @@ class FirstStart {
     private static final String ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
     private final AdminAccounts accounts;
+    private final PasswordPolicy policy;
     private final ApplicationEventPublisher events;
     private final boolean enabled;
     private final String port;
 
-    FirstStart(AdminAccounts accounts, ApplicationEventPublisher events, @Value("${tilldela.bootstrap.enabled:true}") boolean enabled,
+    FirstStart(AdminAccounts accounts, PasswordPolicy policy, ApplicationEventPublisher events, @Value("${tilldela.bootstrap.enabled:true}") boolean enabled,
                @Value("${local.server.port:${server.port:8080}}") String port) {
         this.accounts = accounts;
+        this.policy = policy;
         this.events = events;
         this.enabled = enabled;
         this.port = port;
@@ -41,7 +43,10 @@ class FirstStart {
         if (!enabled) {
             return;
         }
-        String url = "http://localhost:" + ready.getApplicationContext().getEnvironment().getProperty("local.server.port", port) + "/";
+        // where users sign in: the configured public address, else this machine
+        String baseUrl = ready.getApplicationContext().getEnvironment().getProperty("tilldela.base-url", "").strip();
+        String url = baseUrl.isEmpty() ? "http://localhost:" + ready.getApplicationContext().getEnvironment().getProperty("local.server.port", port) + "/"
+                : baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
         if (accounts.any()) {
             System.out.println("\nTilldela is running: sign in at " + url + "\n");
             return;
@@ -49,7 +54,16 @@ class FirstStart {
         String password = System.getenv("TILLDELA_ADMIN_PASSWORD");
         boolean generated = password == null || password.isBlank();
         if (generated) {
-            password = randomPassword();
+            do {
+                // 20 random characters pass the policy almost always, and almost is not always
+                password = randomPassword();
+            } while (policy.problemWith(password, "admin").isPresent());
+        } else {
+            var problem = policy.problemWith(password, "admin");
+            if (problem.isPresent()) {
+                throw new IllegalStateException("TILLDELA_ADMIN_PASSWORD is refused (" + problem.get() + "): use at least "
+                        + PasswordPolicy.MIN_LENGTH + " characters, not a common password, not a run or repeat, not containing 'admin'");
+            }
         }
         accounts.create("admin", "Administrator", password, EnumSet.complementOf(EnumSet.of(AdminRight.VIEW_PROTECTED_IDENTITIES)), "first-start");
         events.publishEvent(new FirstStartCompleted());

@@ -222,7 +222,28 @@ public class DisclosureLedger {
     /** A person's records, newest first. */
     @Transactional(readOnly = true)
     public List<LedgerRecord> ofPerson(UUID personId) {
-        return jdbc.sql(SELECT + " where person_id = :person order by sequence desc").param("person", personId).query(DisclosureLedger::record).list();
+        List<UUID> recorded = recordedIds(jdbc, personId);
+        return jdbc.sql(SELECT + " where " + personPredicate(recorded) + " order by d.sequence desc").param("person", personId)
+                .param("recorded", recorded.toArray(UUID[]::new)).query(DisclosureLedger::record).list();
+    }
+
+    /**
+     * The ids a person's records carry: their id, and the former id of a person re-keyed by migration
+     * V2026.12.01.55 (records keep the id they were appended with; see table ledger_person_alias).
+     */
+    static List<UUID> recordedIds(JdbcClient jdbc, UUID personId) {
+        List<UUID> ids = new ArrayList<>(2);
+        ids.add(personId);
+        ids.addAll(jdbc.sql("select legacy_id from ledger_person_alias where person_id = :person").param("person", personId).query(UUID.class).list());
+        return ids;
+    }
+
+    /**
+     * Matches {@code d.person_id} against {@link #recordedIds} (bound as {@code :person} and {@code :recorded}):
+     * plain equality for the usual one id, which keeps the index's order for newest-first reads.
+     */
+    static String personPredicate(List<UUID> recorded) {
+        return recorded.size() == 1 ? "d.person_id = :person" : "d.person_id = any(cast(:recorded as uuid[]))";
     }
 
     /** Filters for the live feed; any of them may be null. */
@@ -236,34 +257,36 @@ public class DisclosureLedger {
         StringBuilder where = new StringBuilder(" where true");
         var spec = new LinkedHashMap<String, Object>();
         if (f.supplierId() != null) {
-            where.append(" and supplier_id = :supplier");
+            where.append(" and d.supplier_id = :supplier");
             spec.put("supplier", f.supplierId());
         }
         if (f.productId() != null) {
-            where.append(" and product_id = :product");
+            where.append(" and d.product_id = :product");
             spec.put("product", f.productId());
         }
         if (f.channel() != null) {
-            where.append(" and channel = :channel");
+            where.append(" and d.channel = :channel");
             spec.put("channel", f.channel().name());
         }
         if (f.personId() != null) {
-            where.append(" and person_id = :person");
+            List<UUID> recorded = recordedIds(jdbc, f.personId());
+            where.append(" and ").append(personPredicate(recorded));
             spec.put("person", f.personId());
+            spec.put("recorded", recorded.toArray(UUID[]::new));
         }
         if (f.from() != null) {
-            where.append(" and disclosed_at >= :from");
+            where.append(" and d.disclosed_at >= :from");
             spec.put("from", java.sql.Timestamp.from(f.from()));
         }
         if (f.to() != null) {
-            where.append(" and disclosed_at < :to");
+            where.append(" and d.disclosed_at < :to");
             spec.put("to", java.sql.Timestamp.from(f.to()));
         }
         if (f.beforeSequence() != null) {
-            where.append(" and sequence < :before");
+            where.append(" and d.sequence < :before");
             spec.put("before", f.beforeSequence());
         }
-        var stmt = jdbc.sql(SELECT + where + " order by sequence desc limit :limit").param("limit", Math.max(1, Math.min(limit, 1000)));
+        var stmt = jdbc.sql(SELECT + where + " order by d.sequence desc limit :limit").param("limit", Math.max(1, Math.min(limit, 1000)));
         for (var e : spec.entrySet()) {
             stmt = stmt.param(e.getKey(), e.getValue());
         }
@@ -284,9 +307,14 @@ public class DisclosureLedger {
         }
     }
 
+    /**
+     * Records as read: a record appended under a person's former id (see {@link #recordedIds}) is shown under
+     * their id now. Its hash still covers the id it was appended with, the one the chain verifier reads.
+     */
     private static final String SELECT = """
-            select sequence, person_id, supplier_id, product_id, channel, attributes, agreement_id, legal_basis, purpose, disclosed_at,
-                   retention_days, retain_until, prev_hash, hash from disclosure""";
+            select d.sequence, coalesce(a.person_id, d.person_id) as person_id, d.supplier_id, d.product_id, d.channel, d.attributes,
+                   d.agreement_id, d.legal_basis, d.purpose, d.disclosed_at, d.retention_days, d.retain_until, d.prev_hash, d.hash
+            from disclosure d left join ledger_person_alias a on a.legacy_id = d.person_id""";
 
     private static LedgerRecord record(ResultSet rs, int n) throws SQLException {
         String stored = rs.getString("attributes");

@@ -85,10 +85,12 @@ public class LedgerReports {
         record Row(long sequence, Instant at, UUID supplier, UUID product, Channel channel, List<String> attributes, UUID agreement,
                    String legalBasis, String purpose) {
         }
+        // including records appended under the person's former id (migration V2026.12.01.55)
+        List<UUID> recorded = DisclosureLedger.recordedIds(jdbc, personId);
         List<Row> rows = jdbc.sql("""
-                        select sequence, supplier_id, product_id, channel, attributes, agreement_id, legal_basis, purpose, disclosed_at
-                        from disclosure where person_id = :person order by sequence desc limit :limit""")
-                .param("person", personId).param("limit", RELEASES_IN_REPORT)
+                        select d.sequence, d.supplier_id, d.product_id, d.channel, d.attributes, d.agreement_id, d.legal_basis, d.purpose, d.disclosed_at
+                        from disclosure d where %s order by d.sequence desc limit :limit""".formatted(DisclosureLedger.personPredicate(recorded)))
+                .param("person", personId).param("recorded", recorded.toArray(UUID[]::new)).param("limit", RELEASES_IN_REPORT)
                 .query((rs, n) -> new Row(rs.getLong(1), rs.getTimestamp(9).toInstant(), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                         Channel.valueOf(rs.getString(4)), rs.getString(5).isEmpty() ? List.of() : List.of(rs.getString(5).split(",")), rs.getObject(6, UUID.class),
                         rs.getString(7), rs.getString(8))).list();

@@ -24,6 +24,23 @@ import org.springframework.security.oauth2.server.authorization.client.JdbcRegis
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.oidc.OidcUserInfo;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationContext;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationException;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.tilldela.platform.SecretFiles;
 
@@ -39,10 +56,26 @@ class AuthorizationServerConfiguration {
     @Bean
     @Order(0)
     @ConditionalOnWebApplication
-    SecurityFilterChain authorizationServer(HttpSecurity http) throws Exception {
+    SecurityFilterChain authorizationServer(HttpSecurity http, PersonClaims claims, RegisteredClientRepository registeredClients,
+                                            Catalog catalog) throws Exception {
+        AuthorizationErrors errors = new AuthorizationErrors(clientId -> describe(clientId, claims, catalog));
         return http.oauth2AuthorizationServer(server -> {
-                    server.oidc(oidc -> {
-                    });
+                    server.oidc(oidc -> oidc
+                            // the subject is a pseudonym per person and supplier (OpenID Connect Core §8.1)
+                            .providerConfigurationEndpoint(p -> p.providerConfigurationCustomizer(c -> c.subjectTypes(types -> {
+                                types.clear();
+                                types.add("pairwise");
+                            })))
+                            .userInfoEndpoint(u -> u.userInfoMapper(context -> new OidcUserInfo(claims.userInfo(context.getAuthorization(),
+                                    registeredClients.findById(context.getAuthorization().getRegisteredClientId()).getClientId())))));
+                    server.authorizationEndpoint(a -> a
+                            .authenticationProviders(providers -> providers.forEach(p -> {
+                                if (p instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider codes) {
+                                    codes.setAuthenticationValidator(new OAuth2AuthorizationCodeRequestAuthenticationValidator()
+                                            .andThen(context -> requireLicence(context, claims)));
+                                }
+                            }))
+                            .errorResponseHandler(errors));
                     // client secrets are generated high-entropy values: SHA-256 suffices, no slow hash per token request
                     server.clientAuthentication(authentication -> authentication.authenticationProviders(providers -> providers.forEach(p -> {
                         if (p instanceof ClientSecretAuthenticationProvider secrets) {
@@ -52,17 +85,47 @@ class AuthorizationServerConfiguration {
                     // this chain serves the protocol endpoints only; the admin UI and API keep their own
                     http.securityMatcher(server.getEndpointsMatcher());
                 })
-                .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+                // only a pupil or member of staff signed in through /sign-in may authorize a product: never an administrator
+                .authorizeHttpRequests(a -> a.requestMatchers("/oauth2/authorize").hasAuthority(PersonAccounts.PERSON)
+                        .anyRequest().authenticated())
+                .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint(PersonSignInConfiguration.SIGN_IN),
+                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
                 .build();
     }
 
+    /** The licence check before any code is issued; the reason stays between Tilldela and the person. */
+    private static void requireLicence(OAuth2AuthorizationCodeRequestAuthenticationContext context, PersonClaims claims) {
+        OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
+        if (request.getPrincipal() instanceof Authentication person && person.isAuthenticated() && PersonClaims.isPerson(person)
+                && !claims.licensed(person, context.getRegisteredClient().getClientId())) {
+            throw new OAuth2AuthorizationCodeRequestAuthenticationException(
+                    new OAuth2Error(OAuth2ErrorCodes.ACCESS_DENIED, AuthorizationErrors.NO_LICENCE, null), request);
+        }
+    }
+
+    private static AuthorizationErrors.NoLicence describe(String clientId, PersonClaims claims, Catalog catalog) {
+        Product product = catalog.product(claims.productOf(clientId)).orElseThrow();
+        return new AuthorizationErrors.NoLicence(product.title(), catalog.supplier(product.supplierId()).map(Supplier::name).orElse(""), null);
+    }
+
+    /** What a product learns about a person: only what the release policy lets go (see PersonClaims). */
+    @Bean
+    OAuth2TokenCustomizer<JwtEncodingContext> personClaimsCustomizer(PersonClaims claims) {
+        return claims::customize;
+    }
+
     /**
-     * The issuer is the configured public address, never one taken from a request's Host header: the
-     * issuer is what relying parties check every token against.
+     * The issuer is the configured public address (tilldela.base-url). Without one it is taken from the
+     * request, which the platform pins to http://localhost on the server's own port (PublicOrigin): never
+     * from a Host header — the issuer is what relying parties check every token against.
      */
     @Bean
-    AuthorizationServerSettings authorizationServerSettings(@Value("${tilldela.base-url:http://localhost:8080}") String baseUrl) {
-        return AuthorizationServerSettings.builder().issuer(baseUrl.replaceAll("/+$", "")).build();
+    AuthorizationServerSettings authorizationServerSettings(@Value("${tilldela.base-url:}") String baseUrl) {
+        AuthorizationServerSettings.Builder settings = AuthorizationServerSettings.builder();
+        if (!baseUrl.isBlank()) {
+            settings.issuer(baseUrl.strip().replaceAll("/+$", ""));
+        }
+        return settings.build();
     }
 
     @Bean

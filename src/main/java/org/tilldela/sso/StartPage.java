@@ -13,6 +13,9 @@ import org.tilldela.licensing.PersonLicence;
 @Service
 public class StartPage {
 
+    /** Where the authorization endpoint leaves what the page about a missing licence shows. */
+    public static final String NO_LICENCE_SESSION_KEY = AuthorizationErrors.SESSION_KEY;
+
     private final Licences licences;
     private final Catalog catalog;
 

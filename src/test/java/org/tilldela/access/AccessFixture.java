@@ -25,22 +25,22 @@ import org.tilldela.licensing.NewPool;
  * with a processing agreement covering its organiser, a product declaring what it needs, and a licence
  * pool — what the release policy needs to have something to decide about.
  */
-final class AccessFixture {
+public final class AccessFixture {
 
     static final Set<Attribute> DECLARED = Set.of(Attribute.PSEUDONYMOUS_ID, Attribute.SCHOOL_UNIT, Attribute.GROUPS, Attribute.ROLES,
             Attribute.GIVEN_NAME, Attribute.FAMILY_NAME, Attribute.EMAIL, Attribute.CIVIC_NUMBER);
 
-    final String source;
-    final UUID organiserId;
-    final List<UUID> persons;
-    final List<UUID> protectedPersons;
-    final UUID supplierId;
-    final UUID productId;
-    final UUID poolId;
+    public final String source;
+    public final UUID organiserId;
+    public final List<UUID> persons;
+    public final List<UUID> protectedPersons;
+    public final UUID supplierId;
+    public final UUID productId;
+    public final UUID poolId;
     private final Catalog catalog;
     private final LicencePools pools;
 
-    AccessFixture(ImportRuns imports, JdbcClient jdbc, Catalog catalog, LicencePools pools) throws Exception {
+    public AccessFixture(ImportRuns imports, JdbcClient jdbc, Catalog catalog, LicencePools pools) throws Exception {
         this.catalog = catalog;
         this.pools = pools;
         String tag = UUID.randomUUID().toString().substring(0, 8);
@@ -74,7 +74,7 @@ final class AccessFixture {
     }
 
     /** A supplier; with {@code agreementOnFile} its processing agreement covers this fixture's organiser. */
-    UUID supplier(String name, boolean agreementOnFile) {
+    public UUID supplier(String name, boolean agreementOnFile) {
         UUID id = UUID.randomUUID();
         List<Supplier.ProcessingAgreement> agreements = agreementOnFile
                 ? List.of(new Supplier.ProcessingAgreement(UUID.randomUUID(), "pub-avtal.pdf", LocalDate.now().minusYears(1), LocalDate.now().plusYears(2),
@@ -85,7 +85,7 @@ final class AccessFixture {
         return id;
     }
 
-    UUID product(UUID supplier, Set<Attribute> declared) {
+    public UUID product(UUID supplier, Set<Attribute> declared) {
         UUID id = UUID.randomUUID();
         catalog.save(new Product(id, "ART-" + id.toString().substring(0, 13), supplier, "Digital matematik", "", Product.Kind.DIGITAL, List.of("GR"),
                 List.of("7"), List.of("Matematik"), Product.LicenceModel.PER_USER, 12, new BigDecimal("99.00"), "SEK", null,
@@ -95,13 +95,13 @@ final class AccessFixture {
     }
 
     /** A licence for these persons to another product (its own pool). */
-    void license(UUID product, List<UUID> who) {
+    public void license(UUID product, List<UUID> who) {
         UUID pool = pools.create(new NewPool(product, organiserId, organiserId, 1000, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1), false,
                 null, "test"));
         pools.assignDirect(pool, who, "test");
     }
 
-    NewDataAccessRequest request(AttributePackage attributePackage) {
+    public NewDataAccessRequest request(AttributePackage attributePackage) {
         return new NewDataAccessRequest(productId, organiserId, attributePackage, Set.of(), "Inloggning och klasslistor",
                 "Uppgift av allmänt intresse (GDPR art. 6.1 e)", 30);
     }

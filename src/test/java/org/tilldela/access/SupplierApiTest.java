@@ -53,11 +53,13 @@ class SupplierApiTest extends IntegrationTest {
     SupplierClients.Credentials credentials;
     String accessAdmin;
     String directoryAdmin;
+    String source;
 
     @BeforeAll
     void setUp() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        organiser = AccessFixture.importMunicipality(imports, jdbc, "sapi-" + tag, 20);
+        source = "sapi-" + tag;
+        organiser = AccessFixture.importMunicipality(imports, jdbc, source, 20);
         supplier = saveSupplier("Leverantör " + tag);
         otherSupplier = saveSupplier("Konkurrent " + tag);
         product = saveProduct(supplier);
@@ -119,12 +121,60 @@ class SupplierApiTest extends IntegrationTest {
         assertThat(mine.stream().filter(m -> m.get("id").equals(id)).findFirst().orElseThrow().get("approvedAttributes")).isEqualTo(List.of("PSEUDONYMOUS_ID"));
     }
 
+    private ResponseEntity<String> file(Map<String, Object> body) {
+        return as(credentials.clientId(), credentials.secret()).post().uri("/api/v1/supplier/data-access-requests")
+                .contentType(MediaType.APPLICATION_JSON).body(body).retrieve().toEntity(String.class);
+    }
+
+    private Map<String, Object> body(UUID productId, UUID scopeId) {
+        Map<String, Object> body = new java.util.HashMap<>(body(productId));
+        body.put("scopeId", scopeId);
+        return body;
+    }
+
     @Test
-    void aSupplierCannotAskForAnotherSuppliersProductAndIsToldWhy() {
-        ResponseEntity<Map<String, Object>> refused = as(credentials.clientId(), credentials.secret()).post().uri("/api/v1/supplier/data-access-requests")
-                .contentType(MediaType.APPLICATION_JSON).body(body(othersProduct)).retrieve().toEntity(new ParameterizedTypeReference<>() { });
-        assertThat(refused.getStatusCode().value()).isEqualTo(422);
-        assertThat((String) refused.getBody().get("detail")).contains("not this supplier's");
+    void aSupplierLearnsNothingAboutOtherSuppliersProductsOrWhichOrganisationsExist() {
+        String articleNumber = catalog.product(othersProduct).orElseThrow().articleNumber();
+        UUID schoolUnit = jdbc.sql("select id from organisation where source = :s and kind = 'SCHOOL_UNIT' limit 1").param("s", source)
+                .query(UUID.class).single();
+        List<ResponseEntity<String>> refusals = List.of(
+                file(body(othersProduct)),                         // exists, another supplier's
+                file(body(UUID.randomUUID())),                     // does not exist
+                file(body(product, UUID.randomUUID())),            // no such organisation
+                file(body(product, othersProduct)));               // an id of something else
+        for (ResponseEntity<String> refused : refusals) {
+            assertThat(refused.getStatusCode().value()).isEqualTo(422);
+            assertThat(refused.getBody()).isEqualTo(refusals.getFirst().getBody()).doesNotContain(articleNumber, othersProduct.toString());
+        }
+        assertThat(file(body(product, schoolUnit)).getStatusCode().value()).as("a school unit is a scope").isEqualTo(201);
+    }
+
+    @Test
+    void anObjectionForAPersonWhoDoesNotExistIsNotFound() {
+        RestClient admin = as(accessAdmin, PASSWORD);
+        UUID person = jdbc.sql("select id from person where source = :s limit 1").param("s", source).query(UUID.class).single();
+        assertThat(admin.post().uri("/api/v1/access/objections").contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("personId", UUID.randomUUID(), "reason", "Vårdnadshavaren invänder")).retrieve().toBodilessEntity().getStatusCode().value())
+                .isEqualTo(404);
+        assertThat(admin.post().uri("/api/v1/access/objections").contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("personId", person, "supplierId", UUID.randomUUID(), "reason", "Vårdnadshavaren invänder")).retrieve().toBodilessEntity()
+                .getStatusCode().value()).as("nor towards a supplier that does not exist").isEqualTo(404);
+        assertThat(admin.post().uri("/api/v1/access/objections").contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("personId", person, "reason", "Vårdnadshavaren invänder")).retrieve().toBodilessEntity().getStatusCode().value())
+                .isEqualTo(201);
+    }
+
+    @Test
+    void aNulInAJsonStringIsABadRequestWithoutAStackTrace() {
+        UUID person = jdbc.sql("select id from person where source = :s limit 1").param("s", source).query(UUID.class).single();
+        ResponseEntity<String> objection = as(accessAdmin, PASSWORD).post().uri("/api/v1/access/objections").contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("personId", person, "reason", "Vårdnads\u0000havaren")).retrieve().toEntity(String.class);
+        Map<String, Object> request = new java.util.HashMap<>(body(product));
+        request.put("purpose", "Kon\u0000ton");
+        for (ResponseEntity<String> refused : List.of(objection, file(request))) {
+            assertThat(refused.getStatusCode().value()).isEqualTo(400);
+            assertThat(refused.getBody()).doesNotContain("Exception", "\tat ", "SQL");
+        }
     }
 
     @Test

@@ -16,6 +16,9 @@ import org.tilldela.directory.importing.ImportSummary;
 @RecordApplicationEvents
 class DirectoryJournalTest extends DirectoryImportTestSupport {
 
+    @Autowired
+    Ids ids;
+
     @org.springframework.beans.factory.annotation.Autowired
     DirectoryJournal directoryJournal;
 
@@ -112,11 +115,11 @@ class DirectoryJournalTest extends DirectoryImportTestSupport {
         assertThat(summary.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 13));
     }
 
-    private static UUID person(String source, String id) {
-        return Ids.of(source, Entity.PERSON, id);
+    private UUID person(String source, String id) {
+        return ids.of(source, Entity.PERSON, id);
     }
 
-    private static UUID group(String source, String id) {
-        return Ids.of(source, Entity.GROUP, id);
+    private UUID group(String source, String id) {
+        return ids.of(source, Entity.GROUP, id);
     }
 }

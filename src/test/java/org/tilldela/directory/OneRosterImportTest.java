@@ -20,6 +20,9 @@ import org.tilldela.directory.importing.ImportSummary;
 class OneRosterImportTest extends DirectoryImportTestSupport {
 
     @Autowired
+    Ids ids;
+
+    @Autowired
     ApplicationEvents events;
 
     @Test
@@ -179,7 +182,7 @@ class OneRosterImportTest extends DirectoryImportTestSupport {
         String source = newSource("ids");
         importZip(source, OneRosterPackage.small().writeV11(tmp.resolve("ids.zip")));
         UUID p1 = jdbc.sql("select id from person where source = :s and source_id = 'p1'").param("s", source).query(UUID.class).single();
-        assertThat(p1).isEqualTo(Ids.of(source, Entity.PERSON, "p1"));
+        assertThat(p1).isEqualTo(ids.of(source, Entity.PERSON, "p1"));
     }
 
     // ---- the directory of a source, in source ids, for comparison

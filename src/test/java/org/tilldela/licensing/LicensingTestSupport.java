@@ -35,6 +35,9 @@ import org.tilldela.directory.oneroster.OneRosterReader;
 abstract class LicensingTestSupport extends IntegrationTest {
 
     @Autowired
+    Ids ids;
+
+    @Autowired
     ImportRuns importRuns;
     @Autowired
     JdbcClient jdbc;
@@ -157,16 +160,16 @@ abstract class LicensingTestSupport extends IntegrationTest {
                 "town.zip");
     }
 
-    static UUID person(String source, String id) {
-        return Ids.of(source, Entity.PERSON, id);
+    UUID person(String source, String id) {
+        return ids.of(source, Entity.PERSON, id);
     }
 
-    static UUID group(String source, String id) {
-        return Ids.of(source, Entity.GROUP, id);
+    UUID group(String source, String id) {
+        return ids.of(source, Entity.GROUP, id);
     }
 
-    static UUID org(String source, String id) {
-        return Ids.of(source, Entity.ORGANISATION, id);
+    UUID org(String source, String id) {
+        return ids.of(source, Entity.ORGANISATION, id);
     }
 
     UUID product(Product.LicenceModel model, Integer trialDays) {

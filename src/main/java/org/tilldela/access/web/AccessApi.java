@@ -27,6 +27,7 @@ import org.tilldela.access.DataAccessAgreement;
 import org.tilldela.access.DataAccessAgreements;
 import org.tilldela.access.DataAccessRefused;
 import org.tilldela.access.NewDataAccessRequest;
+import org.tilldela.access.NoSuchRecord;
 import org.tilldela.access.ReleaseObjections;
 import org.tilldela.access.ReleasePolicy;
 import org.tilldela.catalog.Attribute;
@@ -126,11 +127,16 @@ class AccessApi {
     }
 }
 
-/** A broken rule is the client's mistake, said in plain words: 422 with the rule in the detail. */
+/** A broken rule is the client's mistake, said in plain words: 422 with the rule in the detail; naming what does not exist, 404. */
 @RestControllerAdvice(assignableTypes = {AccessApi.class, SupplierApi.class})
 class AccessApiErrors {
     @ExceptionHandler(DataAccessRefused.class)
     ProblemDetail refused(DataAccessRefused e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage());
+    }
+
+    @ExceptionHandler(NoSuchRecord.class)
+    ProblemDetail notFound(NoSuchRecord e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
     }
 }

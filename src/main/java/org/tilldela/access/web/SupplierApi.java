@@ -19,6 +19,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.tilldela.access.AttributePackage;
 import org.tilldela.access.DataAccessAgreement;
 import org.tilldela.access.DataAccessAgreements;
+import org.tilldela.access.DataAccessRefused;
 import org.tilldela.access.NewDataAccessRequest;
 import org.tilldela.access.SupplierClients;
 import org.tilldela.catalog.Attribute;
@@ -29,6 +30,14 @@ import org.tilldela.catalog.Attribute;
 @PreAuthorize("hasAuthority('SUPPLIER')")
 @Tag(name = "Supplier API", description = "Signed in as a supplier's API client (HTTP Basic with client id and secret)")
 class SupplierApi {
+
+    /**
+     * A supplier may learn nothing about other suppliers' products (not even their article numbers) nor
+     * which organisation ids exist: a product that is not its own, whether it exists or not, and a scope
+     * that is not an organiser or school unit, whether it exists or not, get one and the same refusal.
+     */
+    private static final Set<String> UNAVAILABLE = Set.of("productNotFound", "notSuppliersProduct", "scopeNotFound", "scopeKind");
+    private static final String UNAVAILABLE_MESSAGE = "The product is not one of this supplier's, or the scope is not an organiser or school unit.";
 
     private final DataAccessAgreements agreements;
     private final SupplierClients clients;
@@ -50,9 +59,16 @@ class SupplierApi {
         if (body.productId() == null || body.scopeId() == null || body.attributePackage() == null || body.retentionDays() == null) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "productId, scopeId, attributePackage and retentionDays are required");
         }
-        DataAccessAgreement filed = agreements.file(supplier, new NewDataAccessRequest(body.productId(), body.scopeId(), body.attributePackage(),
-                body.attributes(), body.purpose(), body.legalBasis(), body.retentionDays()), "supplier:" + auth.getName());
-        return AccessApi.AgreementJson.of(filed);
+        try {
+            DataAccessAgreement filed = agreements.file(supplier, new NewDataAccessRequest(body.productId(), body.scopeId(), body.attributePackage(),
+                    body.attributes(), body.purpose(), body.legalBasis(), body.retentionDays()), "supplier:" + auth.getName());
+            return AccessApi.AgreementJson.of(filed);
+        } catch (DataAccessRefused e) {
+            if (e.code() != null && UNAVAILABLE.contains(e.code())) {
+                throw new DataAccessRefused(UNAVAILABLE_MESSAGE);
+            }
+            throw e;
+        }
     }
 
     @Operation(summary = "The supplier's own requests and agreements, newest first")

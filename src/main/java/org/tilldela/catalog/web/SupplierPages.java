@@ -184,14 +184,9 @@ class SupplierPages {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         }
         Catalog.AgreementDocument doc = catalog.agreementDocument(agreementId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-        MediaType type;
-        try {
-            type = doc.contentType() == null ? MediaType.APPLICATION_OCTET_STREAM : MediaType.parseMediaType(doc.contentType());
-        } catch (IllegalArgumentException e) {
-            type = MediaType.APPLICATION_OCTET_STREAM;
-        }
-        return ResponseEntity.ok().contentType(type)
-                // always a download: an uploaded HTML file must never render in our origin
+        // The uploader's Content-Type is not ours to repeat: named text/html or image/svg+xml, a document
+        // would be a script in our origin. Served as opaque bytes, always a download, never sniffed.
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(doc.name(), java.nio.charset.StandardCharsets.UTF_8).build().toString())
                 .header("X-Content-Type-Options", "nosniff")
                 .body(doc.content());

@@ -31,11 +31,13 @@ public class DirectoryImporter {
     private final ApplicationEventPublisher events;
     private final double massRemovalThresholdPercent;
     private final long deferIndexesFrom;
+    private final Ids ids;
 
-    DirectoryImporter(DataSource dataSource, JdbcClient jdbc, PlatformTransactionManager txManager, ApplicationEventPublisher events,
+    DirectoryImporter(DataSource dataSource, JdbcClient jdbc, PlatformTransactionManager txManager, ApplicationEventPublisher events, Ids ids,
                       @Value("${tilldela.import.mass-removal-threshold-percent:10}") double massRemovalThresholdPercent,
                       @Value("${tilldela.import.defer-indexes-from-rows:50000}") long deferIndexesFrom) {
         this.deferIndexesFrom = deferIndexesFrom;
+        this.ids = ids;
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(txManager);
@@ -51,7 +53,7 @@ public class DirectoryImporter {
             jdbc.sql("select pg_advisory_xact_lock(hashtext('directory-import:' || :source))").param("source", options.source()).query().singleRow();
             ensureSource(options.source(), reader.sourceKind());
             Connection connection = DataSourceUtils.getConnection(dataSource);
-            StagedSnapshot stage = new StagedSnapshot(dataSource, connection, jdbc, options.source(), deferIndexesFrom);
+            StagedSnapshot stage = new StagedSnapshot(dataSource, connection, jdbc, options.source(), ids, deferIndexesFrom);
             try {
                 long t = System.nanoTime();
                 stage.createTables();

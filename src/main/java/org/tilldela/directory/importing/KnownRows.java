@@ -116,7 +116,7 @@ final class KnownRows {
 
     /** The base index of the id's slot, or of the free slot where it would go. */
     private int slotOf(long hi, long lo) {
-        // ids are MD5-based, so their bits are already well mixed
+        // ids are HMAC-based, so their bits are already well mixed
         int slot = (int) (lo ^ (lo >>> 32)) & mask;
         while (true) {
             int base = slot * STRIDE;

@@ -25,6 +25,7 @@ public final class RowWriter implements AutoCloseable {
 
     private final Entity entity;
     private final String source;
+    private final Ids ids;
     /** Told whether everything was written; a deferred writer copies its file in (or not) and removes it. */
     private final Consumer<Boolean> afterClose;
     private final CSVPrinter printer;
@@ -46,10 +47,11 @@ public final class RowWriter implements AutoCloseable {
      * @param target        where the COPY-format CSV goes: a COPY stream, or a file copied in later
      * @param afterClose    run once the target is closed (for a file: copy it into the stage)
      */
-    RowWriter(Writer target, Consumer<Boolean> afterClose, Entity entity, String source, Supplier<KnownRows> known, Problems problems,
+    RowWriter(Writer target, Consumer<Boolean> afterClose, Entity entity, String source, Ids ids, Supplier<KnownRows> known, Problems problems,
               StagedSnapshot.Origin origin, LongConsumer unchangedSink) {
         this.entity = entity;
         this.source = source;
+        this.ids = ids;
         this.knownSupplier = known;
         this.problems = problems;
         this.origin = origin;
@@ -80,7 +82,7 @@ public final class RowWriter implements AutoCloseable {
         if (values.length != entity.columns().size()) {
             throw new IllegalArgumentException(entity + " takes " + entity.columns().size() + " values, got " + values.length);
         }
-        UUID id = Ids.of(source, entity, sourceId);
+        UUID id = ids.of(source, entity, sourceId);
         record.clear();
         hashInput.setLength(0);
         record.add(id);
@@ -134,6 +136,24 @@ public final class RowWriter implements AutoCloseable {
 
     private UUID contentHash() {
         return Ids.uuidOf(md5.digest(hashInput.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The content hash {@link #write} gives a row whose columns ({@link Entity#columns()}, in order) have
+     * these texts (as COPY reads them; null for absent). For the migration that re-keys stored ids: the
+     * hash covers reference columns, so rows whose references changed need theirs made again, or the next
+     * import would take every one of them for changed.
+     */
+    public static UUID contentHashOf(List<String> columnTexts) {
+        StringBuilder input = new StringBuilder(256);
+        for (String text : columnTexts) {
+            input.append(text == null ? "\u0000" : text).append(FIELD_SEPARATOR);
+        }
+        try {
+            return Ids.uuidOf(MessageDigest.getInstance("MD5").digest(input.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String toCopyText(Object value) {

@@ -70,6 +70,8 @@ public final class StagedSnapshot {
     private final Connection connection;
     private final JdbcClient jdbc;
     private final String source;
+    /** Makes the ids of this installation (keyed: see {@link Ids}). */
+    private final Ids ids;
     private final Problems problems = new Problems();
     private final Map<Entity, Origin> origins = new EnumMap<>(Entity.class);
     /** Stored rows per entity, for the entities whose writers filter what they stage. */
@@ -87,7 +89,8 @@ public final class StagedSnapshot {
     /** From how many new rows on a first import into an empty table defers building its secondary indexes. */
     private final long deferIndexesFrom;
 
-    StagedSnapshot(DataSource dataSource, Connection connection, JdbcClient jdbc, String source, long deferIndexesFrom) {
+    StagedSnapshot(DataSource dataSource, Connection connection, JdbcClient jdbc, String source, Ids ids, long deferIndexesFrom) {
+        this.ids = ids;
         this.dataSource = dataSource;
         this.deferIndexesFrom = deferIndexesFrom;
         this.connection = connection;
@@ -126,9 +129,9 @@ public final class StagedSnapshot {
 
     public UUID id(Entity entity, String sourceId) {
         if (entity == Entity.ORGANISATION || entity == Entity.GROUP) {
-            return unitIds.computeIfAbsent(entity.name() + ':' + sourceId, k -> Ids.of(source, entity, sourceId));
+            return unitIds.computeIfAbsent(entity.name() + ':' + sourceId, k -> ids.of(source, entity, sourceId));
         }
-        return Ids.of(source, entity, sourceId);
+        return ids.of(source, entity, sourceId);
     }
 
     void createTables() {
@@ -261,7 +264,7 @@ public final class StagedSnapshot {
     private RowWriter writer(Entity entity, Origin origin, Supplier<KnownRows> rows, Writer target,
                              Consumer<Boolean> afterClose) {
         origins.put(entity, origin);
-        return new RowWriter(target, afterClose, entity, source, rows, problems, origin, n -> unchanged.merge(entity, n, Long::sum));
+        return new RowWriter(target, afterClose, entity, source, ids, rows, problems, origin, n -> unchanged.merge(entity, n, Long::sum));
     }
 
     private KnownRows load(Entity e) {

@@ -24,6 +24,19 @@ class PersonPages {
         return "sso/sign-in";
     }
 
+    /** After an authorization request for a product the person holds no licence for (see AuthorizationErrors). */
+    @GetMapping("/start/no-licence")
+    @PreAuthorize("hasAuthority('ROLE_PERSON')")
+    String noLicence(jakarta.servlet.http.HttpSession session, Model model) {
+        Object denied = session.getAttribute(StartPage.NO_LICENCE_SESSION_KEY);
+        if (denied == null) {
+            return "redirect:/start";
+        }
+        session.removeAttribute(StartPage.NO_LICENCE_SESSION_KEY);
+        model.addAttribute("denied", denied);
+        return "sso/no-licence";
+    }
+
     @GetMapping("/start")
     @PreAuthorize("hasAuthority('ROLE_PERSON')")
     String start(Authentication person, Model model) {

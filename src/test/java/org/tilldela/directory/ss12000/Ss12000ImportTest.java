@@ -29,6 +29,9 @@ import org.tilldela.directory.importing.ImportSummary;
 /** SS 12000 import against a fake server: paging, both /organisations shapes, tokens, delta, refusals. All names are synthetic. */
 class Ss12000ImportTest extends IntegrationTest {
 
+    @Autowired
+    Ids ids;
+
     private static final String OLD = "2020-01-01T00:00:00Z";
 
     @Autowired
@@ -330,7 +333,7 @@ class Ss12000ImportTest extends IntegrationTest {
     }
 
     private UUID id(Entity entity, String sourceId) {
-        return Ids.of(source, entity, sourceId);
+        return ids.of(source, entity, sourceId);
     }
 
     private static String uuid() {

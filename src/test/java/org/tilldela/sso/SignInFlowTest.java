@@ -1,0 +1,228 @@
+package org.tilldela.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationResponse;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.UserInfoRequest;
+import com.nimbusds.openid.connect.sdk.UserInfoResponse;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.IntegrationTest;
+import org.tilldela.access.AccessFixture;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.licensing.LicencePools;
+
+/**
+ * A pupil signs in to a product through the provider, driven end to end by an independent relying party
+ * (Nimbus OAuth 2.0 / OpenID Connect SDK): discovery, authorization code with PKCE (S256), state and nonce,
+ * the ID token validated against the published keys, userinfo, refresh with rotation. What the product
+ * learns is what the release policy allowed, under a pairwise pseudonym, and the ledger recorded it.
+ */
+class SignInFlowTest extends IntegrationTest {
+
+    static final String REDIRECT = "https://matematik.example/callback";
+    static final String PASSWORD = "sju glada elefanter";
+
+    @Autowired
+    ImportRuns imports;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    Catalog catalog;
+    @Autowired
+    LicencePools pools;
+    @Autowired
+    PersonAccounts accounts;
+    @Autowired
+    SignInClients clients;
+
+    static AccessFixture fixture;
+    OIDCProviderMetadata op;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (fixture == null) {
+            fixture = new AccessFixture(imports, jdbc, catalog, pools);
+        }
+        op = OIDCProviderMetadata.resolve(new Issuer(baseUrl()));
+    }
+
+    /** A browser: keeps cookies, follows no redirect by itself. */
+    final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+
+    HttpResponse<String> get(URI uri) throws Exception {
+        return browser.send(HttpRequest.newBuilder(uri).header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static URI location(HttpResponse<?> response, String base) {
+        return URI.create(base).resolve(response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no redirect: " + response.statusCode())));
+    }
+
+    /** Opens the authorization URL, signs in on the page it leads to, and follows on to where the provider sends the browser. */
+    URI signInThrough(URI authorize, String username) throws Exception {
+        HttpResponse<String> first = get(authorize);
+        assertThat(first.statusCode()).isEqualTo(302);
+        URI signIn = location(first, baseUrl());
+        assertThat(signIn.getPath()).isEqualTo("/sign-in");
+        String page = get(signIn).body();
+        Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page);
+        assertThat(csrf.find()).isTrue();
+        String form = "username=" + URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password=" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8)
+                + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
+        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sign-in"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        URI back = location(signedIn, baseUrl());
+        assertThat(back.getPath()).as("back to the authorization request").isEqualTo("/oauth2/authorize");
+        return location(get(back), baseUrl());
+    }
+
+    @Test
+    void aLicensedPupilSignsInAndTheProductLearnsWhatThePolicyAllowsUnderAPseudonym() throws Exception {
+        UUID pupil = fixture.persons.get(0);
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.setPassword(pupil, username, PASSWORD, "test");
+        SignInClients.Registration client = clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true, "test");
+
+        State state = new State();
+        Nonce nonce = new Nonce();
+        CodeVerifier verifier = new CodeVerifier();
+        URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
+                .endpointURI(op.getAuthorizationEndpointURI()).state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build().toURI();
+
+        URI callback = signInThrough(authorize, username);
+        AuthorizationResponse response = AuthorizationResponse.parse(callback);
+        assertThat(response.indicatesSuccess()).as(callback.toString()).isTrue();
+        assertThat(response.getState()).isEqualTo(state);
+        AuthorizationCode code = response.toSuccessResponse().getAuthorizationCode();
+
+        ClientSecretBasic auth = new ClientSecretBasic(new ClientID(client.clientId()), new Secret(client.clientSecret()));
+        TokenResponse tokens = OIDCTokenResponseParser.parse(new TokenRequest(op.getTokenEndpointURI(), auth,
+                new AuthorizationCodeGrant(code, URI.create(REDIRECT), verifier)).toHTTPRequest().send());
+        assertThat(tokens.indicatesSuccess()).as(() -> tokens.toErrorResponse().getErrorObject().toString()).isTrue();
+        OIDCTokenResponse ok = (OIDCTokenResponse) tokens.toSuccessResponse();
+
+        IDTokenValidator validator = new IDTokenValidator(op.getIssuer(), new ClientID(client.clientId()), JWSAlgorithm.RS256,
+                op.getJWKSetURI().toURL());
+        IDTokenClaimsSet id = validator.validate(ok.getOIDCTokens().getIDToken(), nonce);
+        String sub = id.getSubject().getValue();
+        assertThat(sub).isNotEqualTo(pupil.toString());
+        JWTClaimsSet claims = ok.getOIDCTokens().getIDToken().getJWTClaimsSet();
+        // no agreement in force: MINIMAL as far as the declaration allows — school unit, groups, roles; no name, no civic number
+        assertThat(claims.getClaims()).containsKeys("school_unit", "groups", "roles").doesNotContainKeys("given_name", "family_name", "civic_number", "email");
+
+        assertThat(jdbc.sql("select count(*) from disclosure where person_id = :p and product_id = :product and channel = 'SSO_ID_TOKEN'")
+                .param("p", pupil).param("product", fixture.productId).query(Integer.class).single()).isEqualTo(1);
+
+        UserInfoResponse userInfo = UserInfoResponse.parse(new UserInfoRequest(op.getUserInfoEndpointURI(), ok.getOIDCTokens().getBearerAccessToken())
+                .toHTTPRequest().send());
+        assertThat(userInfo.indicatesSuccess()).isTrue();
+        assertThat(userInfo.toSuccessResponse().getUserInfo().getSubject().getValue()).isEqualTo(sub);
+
+        // refresh rotates: the new refresh token works, the old one is spent
+        RefreshToken first = ok.getOIDCTokens().getRefreshToken();
+        TokenResponse refreshed = OIDCTokenResponseParser.parse(new TokenRequest(op.getTokenEndpointURI(), auth, new RefreshTokenGrant(first))
+                .toHTTPRequest().send());
+        assertThat(refreshed.indicatesSuccess()).isTrue();
+        assertThat(refreshed.toSuccessResponse().getTokens().getRefreshToken()).isNotEqualTo(first);
+        TokenResponse replayed = OIDCTokenResponseParser.parse(new TokenRequest(op.getTokenEndpointURI(), auth, new RefreshTokenGrant(first))
+                .toHTTPRequest().send());
+        assertThat(replayed.indicatesSuccess()).isFalse();
+        assertThat(replayed.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void twoSuppliersGetDifferentSubjectsForOnePupil() throws Exception {
+        UUID pupil = fixture.persons.get(1);
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.setPassword(pupil, username, PASSWORD, "test");
+        UUID otherSupplier = fixture.supplier("Annan förlag " + UUID.randomUUID().toString().substring(0, 6), true);
+        UUID otherProduct = fixture.product(otherSupplier, Set.of(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID, org.tilldela.catalog.Attribute.SCHOOL_UNIT));
+        fixture.license(otherProduct, List.of(pupil));
+
+        String subA = subjectAfterSignIn(fixture.productId, username);
+        String subB = subjectAfterSignIn(otherProduct, username);
+        assertThat(subA).isNotEqualTo(subB).isNotEqualTo(pupil.toString());
+    }
+
+    @Test
+    void withoutALicenceThePupilSeesWhyAndTheProductGetsAccessDenied() throws Exception {
+        UUID pupil = fixture.persons.get(2);
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.setPassword(pupil, username, PASSWORD, "test");
+        UUID unlicensed = fixture.product(fixture.supplierId, Set.of(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID));
+        SignInClients.Registration client = clients.register(unlicensed, "Fysik", List.of(REDIRECT), true, "test");
+        State state = new State();
+        URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
+                .endpointURI(op.getAuthorizationEndpointURI()).state(state).nonce(new Nonce()).codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256)
+                .build().toURI();
+
+        URI page = signInThrough(authorize, username);
+        assertThat(page.getPath()).isEqualTo("/start/no-licence");
+        HttpResponse<String> shown = get(page);
+        assertThat(shown.body()).contains("Digital matematik").contains("licen");
+        Matcher back = Pattern.compile("href=\"(https://matematik\\.example/callback[^\"]*)\"").matcher(shown.body());
+        assertThat(back.find()).isTrue();
+        AuthorizationResponse denied = AuthorizationResponse.parse(URI.create(back.group(1).replace("&amp;", "&")));
+        assertThat(denied.indicatesSuccess()).isFalse();
+        assertThat(denied.toErrorResponse().getErrorObject().getCode()).isEqualTo("access_denied");
+        assertThat(denied.getState()).isEqualTo(state);
+        assertThat(jdbc.sql("select count(*) from disclosure where person_id = :p and product_id = :product").param("p", pupil)
+                .param("product", unlicensed).query(Integer.class).single()).isZero();
+    }
+
+    private String subjectAfterSignIn(UUID product, String username) throws Exception {
+        SignInClients.Registration client = clients.register(product, "Produkt", List.of(REDIRECT), true, "test");
+        CodeVerifier verifier = new CodeVerifier();
+        URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
+                .endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(new Nonce()).codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build().toURI();
+        HttpResponse<String> first = get(authorize);
+        URI callback = location(first, baseUrl()).getPath().equals("/sign-in") ? signInThrough(authorize, username) : location(first, baseUrl());
+        AuthorizationCode code = AuthorizationResponse.parse(callback).toSuccessResponse().getAuthorizationCode();
+        OIDCTokenResponse ok = (OIDCTokenResponse) OIDCTokenResponseParser.parse(new TokenRequest(op.getTokenEndpointURI(),
+                new ClientSecretBasic(new ClientID(client.clientId()), new Secret(client.clientSecret())),
+                new AuthorizationCodeGrant(code, URI.create(REDIRECT), verifier)).toHTTPRequest().send()).toSuccessResponse();
+        return ok.getOIDCTokens().getIDToken().getJWTClaimsSet().getSubject();
+    }
+}
