@@ -130,10 +130,26 @@ class PersonClaims {
                 case PROTECTION_FLAG -> "protected_identity";
             };
             if (name != null && value != null) {
-                claims.put(name, value);
+                claims.put(name, plain(value));
             }
         });
         return claims;
+    }
+
+    /**
+     * Claims are also stored with the authorization (JSON with type ids, allow-listed types only): lists and
+     * maps go in as ArrayList and LinkedHashMap, not the JDK's immutable ones, which its reader refuses.
+     */
+    private static Object plain(Object value) {
+        if (value instanceof java.util.Collection<?> list) {
+            return new java.util.ArrayList<>(list.stream().map(PersonClaims::plain).toList());
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), plain(v)));
+            return copy;
+        }
+        return value instanceof UUID id ? id.toString() : value;
     }
 
     static OAuth2AuthenticationException denied(String code, String description) {

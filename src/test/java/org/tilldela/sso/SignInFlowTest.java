@@ -156,7 +156,7 @@ class SignInFlowTest extends IntegrationTest {
 
         UserInfoResponse userInfo = UserInfoResponse.parse(new UserInfoRequest(op.getUserInfoEndpointURI(), ok.getOIDCTokens().getBearerAccessToken())
                 .toHTTPRequest().send());
-        assertThat(userInfo.indicatesSuccess()).isTrue();
+        assertThat(userInfo.indicatesSuccess()).as(() -> userInfo.toErrorResponse().getErrorObject().toJSONObject().toString()).isTrue();
         assertThat(userInfo.toSuccessResponse().getUserInfo().getSubject().getValue()).isEqualTo(sub);
 
         // refresh rotates: the new refresh token works, the old one is spent

@@ -10,6 +10,7 @@ import org.tilldela.sso.StartPage;
 
 /** The sign-in page of pupils and staff, and their start page: the products they hold a licence for. */
 @Controller
+@PreAuthorize("hasAuthority('ROLE_PERSON')")
 class PersonPages {
 
     private final StartPage startPage;
