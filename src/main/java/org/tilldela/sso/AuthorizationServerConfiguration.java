@@ -134,8 +134,9 @@ class AuthorizationServerConfiguration {
     }
 
     @Bean
-    OAuth2AuthorizationService authorizations(JdbcTemplate jdbc, RegisteredClientRepository clients) {
-        return new JdbcOAuth2AuthorizationService(jdbc, clients);
+    OAuth2AuthorizationService authorizations(JdbcTemplate jdbc, JdbcClient client, RegisteredClientRepository clients,
+                                              org.tilldela.governance.AuditTrail audit) {
+        return new RefreshTokenFamilies(new JdbcOAuth2AuthorizationService(jdbc, clients), client, audit);
     }
 
     @Bean

@@ -106,3 +106,11 @@ create table sso_person_account (
     password_set_at timestamptz not null default now(),
     password_set_by text        not null
 );
+
+-- Refresh tokens already rotated away, as SHA-256 hashes: one presented again revokes its whole family.
+create table sso_spent_refresh_token (
+    token_hash       text        primary key,
+    authorization_id varchar(100) not null,
+    spent_at         timestamptz not null default now()
+);
+create index sso_spent_refresh_token_authorization on sso_spent_refresh_token (authorization_id);

@@ -57,65 +57,7 @@ import org.tilldela.licensing.LicencePools;
  * the ID token validated against the published keys, userinfo, refresh with rotation. What the product
  * learns is what the release policy allowed, under a pairwise pseudonym, and the ledger recorded it.
  */
-class SignInFlowTest extends IntegrationTest {
-
-    static final String REDIRECT = "https://matematik.example/callback";
-    static final String PASSWORD = "sju glada elefanter";
-
-    @Autowired
-    ImportRuns imports;
-    @Autowired
-    JdbcClient jdbc;
-    @Autowired
-    Catalog catalog;
-    @Autowired
-    LicencePools pools;
-    @Autowired
-    PersonAccounts accounts;
-    @Autowired
-    SignInClients clients;
-
-    static AccessFixture fixture;
-    OIDCProviderMetadata op;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        if (fixture == null) {
-            fixture = new AccessFixture(imports, jdbc, catalog, pools);
-        }
-        op = OIDCProviderMetadata.resolve(new Issuer(baseUrl()));
-    }
-
-    /** A browser: keeps cookies, follows no redirect by itself. */
-    final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
-
-    HttpResponse<String> get(URI uri) throws Exception {
-        return browser.send(HttpRequest.newBuilder(uri).header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static URI location(HttpResponse<?> response, String base) {
-        return URI.create(base).resolve(response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no redirect: " + response.statusCode())));
-    }
-
-    /** Opens the authorization URL, signs in on the page it leads to, and follows on to where the provider sends the browser. */
-    URI signInThrough(URI authorize, String username) throws Exception {
-        HttpResponse<String> first = get(authorize);
-        assertThat(first.statusCode()).isEqualTo(302);
-        URI signIn = location(first, baseUrl());
-        assertThat(signIn.getPath()).isEqualTo("/sign-in");
-        String page = get(signIn).body();
-        Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page);
-        assertThat(csrf.find()).isTrue();
-        String form = "username=" + URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password=" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8)
-                + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
-        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sign-in"))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        URI back = location(signedIn, baseUrl());
-        assertThat(back.getPath()).as("back to the authorization request").isEqualTo("/oauth2/authorize");
-        return location(get(back), baseUrl());
-    }
-
+class SignInFlowTest extends SignInTestSupport {
     @Test
     void aLicensedPupilSignsInAndTheProductLearnsWhatThePolicyAllowsUnderAPseudonym() throws Exception {
         UUID pupil = fixture.persons.get(0);
@@ -209,6 +151,46 @@ class SignInFlowTest extends IntegrationTest {
         assertThat(denied.getState()).isEqualTo(state);
         assertThat(jdbc.sql("select count(*) from disclosure where person_id = :p and product_id = :product").param("p", pupil)
                 .param("product", unlicensed).query(Integer.class).single()).isZero();
+    }
+
+    @Test
+    void aReusedRefreshTokenRevokesItsWholeFamily() throws Exception {
+        SignedIn signedIn = signIn(fixture.persons.get(3));
+        RefreshToken first = signedIn.tokens().getOIDCTokens().getRefreshToken();
+        RefreshToken second = refresh(signedIn, first).toSuccessResponse().getTokens().getRefreshToken();
+
+        assertThat(refresh(signedIn, first).indicatesSuccess()).as("the spent token").isFalse();
+        TokenResponse afterReuse = refresh(signedIn, second);
+        assertThat(afterReuse.indicatesSuccess()).as("its successor, revoked with the family").isFalse();
+        assertThat(afterReuse.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void anObjectionRecordedAfterSignInMakesTheNextRefreshFail() throws Exception {
+        UUID pupil = fixture.persons.get(4);
+        SignedIn signedIn = signIn(pupil);
+        RefreshToken token = signedIn.tokens().getOIDCTokens().getRefreshToken();
+        objections.record(pupil, fixture.supplierId, "Vårdnadshavare invänder", "test");
+
+        TokenResponse refreshed = refresh(signedIn, token);
+        assertThat(refreshed.indicatesSuccess()).isFalse();
+        assertThat(refreshed.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void aProtectedPupilYieldsMinimalClaimsEvenUnderAnAgreementWithNames() throws Exception {
+        UUID approved = agreements.file(fixture.supplierId, fixture.request(org.tilldela.access.AttributePackage.SMALL), "test").id();
+        agreements.approve(approved, Set.of(), null, "test");
+        try {
+            JWTClaimsSet named = signIn(fixture.persons.get(5)).tokens().getOIDCTokens().getIDToken().getJWTClaimsSet();
+            assertThat(named.getClaims()).containsKeys("given_name", "family_name");
+            assertThat(fixture.protectedPersons).isNotEmpty();
+            JWTClaimsSet masked = signIn(fixture.protectedPersons.get(0)).tokens().getOIDCTokens().getIDToken().getJWTClaimsSet();
+            assertThat(masked.getClaims()).doesNotContainKeys("given_name", "family_name", "email", "civic_number");
+            assertThat(masked.getSubject()).isNotBlank();
+        } finally {
+            agreements.revoke(approved, "test ends", "test");
+        }
     }
 
     private String subjectAfterSignIn(UUID product, String username) throws Exception {

@@ -1,0 +1,82 @@
+package org.tilldela.sso;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+import org.tilldela.governance.AuditTrail;
+
+/**
+ * Refresh tokens rotate on every use; a spent one presented again means it was copied — by the product
+ * or by a thief, nobody can tell which — so the whole family (the authorization and every token it
+ * holds) is revoked and the person must sign in again (OAuth 2.0 Security BCP, refresh token rotation).
+ * Spent tokens are remembered only as SHA-256 hashes, until the authorization they belonged to is gone.
+ */
+class RefreshTokenFamilies implements OAuth2AuthorizationService {
+
+    private final OAuth2AuthorizationService delegate;
+    private final JdbcClient jdbc;
+    private final AuditTrail audit;
+
+    RefreshTokenFamilies(OAuth2AuthorizationService delegate, JdbcClient jdbc, AuditTrail audit) {
+        this.delegate = delegate;
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    @Override
+    public void save(OAuth2Authorization authorization) {
+        OAuth2Authorization before = delegate.findById(authorization.getId());
+        OAuth2Authorization.Token<OAuth2RefreshToken> spent = before == null ? null : before.getRefreshToken();
+        OAuth2Authorization.Token<OAuth2RefreshToken> now = authorization.getRefreshToken();
+        if (spent != null && (now == null || !now.getToken().getTokenValue().equals(spent.getToken().getTokenValue()))) {
+            jdbc.sql("insert into sso_spent_refresh_token (token_hash, authorization_id) values (:h, :a) on conflict do nothing")
+                    .param("h", hash(spent.getToken().getTokenValue())).param("a", authorization.getId()).update();
+        }
+        delegate.save(authorization);
+    }
+
+    @Override
+    public void remove(OAuth2Authorization authorization) {
+        delegate.remove(authorization);
+        jdbc.sql("delete from sso_spent_refresh_token where authorization_id = :a").param("a", authorization.getId()).update();
+    }
+
+    @Override
+    public OAuth2Authorization findById(String id) {
+        return delegate.findById(id);
+    }
+
+    @Override
+    public OAuth2Authorization findByToken(String token, OAuth2TokenType tokenType) {
+        OAuth2Authorization found = delegate.findByToken(token, tokenType);
+        if (found != null || tokenType != null && !OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
+            return found;
+        }
+        String family = jdbc.sql("select authorization_id from sso_spent_refresh_token where token_hash = :h").param("h", hash(token))
+                .query(String.class).optional().orElse(null);
+        if (family != null) {
+            OAuth2Authorization authorization = delegate.findById(family);
+            if (authorization != null) {
+                remove(authorization);
+                audit.record("sso", "SSO_REFRESH_TOKEN_REUSED", "person", authorization.getPrincipalName(),
+                        Map.of("client", authorization.getRegisteredClientId(), "authorization", authorization.getId()));
+            }
+        }
+        return null;
+    }
+
+    private static String hash(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
