@@ -14,7 +14,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * suite fast. Tests isolate themselves by using their own source names, not by wiping the database.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"tilldela.demo=false", "tilldela.bootstrap.enabled=false"})
+        // the SS 12000 tests' servers listen on the loopback address, on ports of their own
+        properties = {"tilldela.demo=false", "tilldela.bootstrap.enabled=false", "tilldela.import.allowed-hosts=127.0.0.1:*"})
 public abstract class IntegrationTest {
 
     private static final Path DATA_DIR;
