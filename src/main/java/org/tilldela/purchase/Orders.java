@@ -94,9 +94,12 @@ public class Orders {
             }
             List<UUID> persons = recipients.resolve(scope, request.recipients()).persons();
             Integer seats = request.seats();
-            if (seats == null && (!product.isDigital() || product.licenceModel() == Product.LicenceModel.PER_USER)) {
-                seats = product.isDigital() ? (persons.isEmpty() ? null : persons.size()) : 1;
+            if (seats == null && !product.isDigital()) {
+                seats = 1;
+            } else if (seats == null && product.licenceModel() == Product.LicenceModel.PER_USER && !persons.isEmpty()) {
+                seats = persons.size();
             }
+            // else: a licensed line nobody is picked for yet has no seats yet; it asks for recipients (Line.needsRecipients)
             Verdict verdict = gate.check(product, supplier, scope.organiserId(), today);
             PrivacyPreview preview = product.dataNeeds().isEmpty() ? null : preview(product, supplier, persons);
             out.add(new Quote.Line(position++, request, product, supplier, persons, seats, verdict, preview));
@@ -130,7 +133,7 @@ public class Orders {
         Quote quote = quote(scope, lines);
         for (Quote.Line l : quote.lines()) {
             if (l.needsRecipients()) {
-                throw new IllegalArgumentException("Choose who should get " + l.product().title() + " before ordering it.");
+                throw new RecipientsMissing(l.product().title());
             }
         }
         if (quote.blocked()) {
