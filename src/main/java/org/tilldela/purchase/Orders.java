@@ -209,7 +209,7 @@ public class Orders {
                     .filter(r -> r.kind() != Recipient.Kind.GROUP && r.kind() != Recipient.Kind.PERSON).map(Recipient::toRule).toList();
             UUID pool;
             if (line.trial()) {
-                pool = pools.createTrial(line.productId(), order.organiserId(), order.scopeId(), line.seats(), line.startsOn(), order.buyer());
+                pool = pools.createTrial(line.productId(), order.organiserId(), order.scopeId(), line.seats(), line.startsOn(), line.id(), order.buyer());
                 for (Selector rule : rules) {
                     pools.addRule(pool, rule, order.buyer());
                 }
