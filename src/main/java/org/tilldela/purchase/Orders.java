@@ -110,14 +110,23 @@ public class Orders {
     /** The privacy preview: the release policy's own numbers, with the declaration's purposes, retention and countries. */
     private PrivacyPreview preview(Product product, Supplier supplier, List<UUID> persons) {
         ReleasePolicy.Preview p = releasePolicy.preview(product.id(), persons);
-        List<PrivacyPreview.AttributeReach> attributes = product.dataNeeds().stream()
-                .map(n -> new PrivacyPreview.AttributeReach(n.attribute(), p.reach().getOrDefault(n.attribute(), 0), n.purpose(), n.retentionDays(),
-                        n.processingCountries()))
-                .toList();
+        List<PrivacyPreview.AttributeReach> attributes = product.dataNeeds().stream().map(n -> {
+            ReleasePolicy.Terms agreed = p.agreed().get(n.attribute());
+            boolean declared = p.declaredOnly().contains(n.attribute());
+            if (agreed != null) {
+                // the agreement decides how long it is kept; where others get it by the declaration alone, the longer of the two
+                int days = declared ? Math.max(agreed.retentionDays(), n.retentionDays()) : agreed.retentionDays();
+                return new PrivacyPreview.AttributeReach(n.attribute(), p.reach().getOrDefault(n.attribute(), 0),
+                        agreed.purpose() != null ? agreed.purpose() : n.purpose(), days, n.processingCountries(),
+                        declared ? PrivacyPreview.Basis.DECLARATION : PrivacyPreview.Basis.AGREEMENT);
+            }
+            return new PrivacyPreview.AttributeReach(n.attribute(), p.reach().getOrDefault(n.attribute(), 0), n.purpose(), n.retentionDays(),
+                    n.processingCountries(), declared ? PrivacyPreview.Basis.DECLARATION : PrivacyPreview.Basis.NOT_RELEASED);
+        }).toList();
         Set<String> countries = new java.util.TreeSet<>(ComplianceGate.processingCountries(product, supplier).keySet());
         countries.addAll(p.processingCountries());
         return new PrivacyPreview(product.id(), supplier.id(), supplier.name(), p.persons(), p.protectedPersons(), p.nothingReleased(), attributes,
-                countries);
+                countries, p.byDeclaration());
     }
 
     /**
