@@ -108,14 +108,14 @@ public final class WebSession {
     }
 
     /**
-     * The hidden fields of the form on the page whose action is {@code action} (the first such form):
+     * The hidden fields of the form on the page that posts to {@code action} (the first such form):
      * what a browser would send along with what the user fills in.
      */
     public static Map<String, String> hiddenFields(String page, String action) {
         Matcher forms = FORM.matcher(page);
         while (forms.find()) {
             Matcher a = ACTION.matcher(forms.group(1));
-            if (a.find() && a.group(1).replace("&amp;", "&").equals(action)) {
+            if (a.find() && a.group(1).replace("&amp;", "&").equals(action) && forms.group(1).contains("method=\"post\"")) {
                 Map<String, String> fields = new LinkedHashMap<>();
                 Matcher hidden = HIDDEN.matcher(forms.group(2));
                 while (hidden.find()) {
