@@ -99,4 +99,19 @@ class NarrowingFormTest extends IntegrationTest {
         assertThat(agreements.agreement(filed.id()).orElseThrow().approvedAttributes()).extracting(Enum::name)
                 .containsExactlyInAnyOrder("PSEUDONYMOUS_ID", "SCHOOL_UNIT");
     }
+
+    @Test
+    void unTickingEverythingApprovesNothing() {
+        DataAccessAgreement filed = agreements.file(fx.supplierId, fx.request(AttributePackage.SMALL), "supplier");
+        String path = "/access/requests/" + filed.id();
+        WebSession web = new WebSession(port).signIn(admin, PASSWORD);
+        String page = web.get(path).body();
+        List<Map.Entry<String, String>> fields = new ArrayList<>(WebSession.toList(WebSession.hiddenFields(page, path + "/approve")));
+        fields.add(Map.entry("reason", "Ingenting behövs"));
+        WebSession.Answer shown = web.follow(web.post(path + "/approve", fields));
+        assertThat(shown.status()).isEqualTo(200);
+        assertThat(shown.body()).contains("Tick what the supplier may receive, or decline the request");
+        assertThat(ticked(shown.body(), true)).as("nothing ticked again").isEmpty();
+        assertThat(agreements.agreement(filed.id()).orElseThrow().state()).isEqualTo(DataAccessAgreement.State.REQUESTED);
+    }
 }

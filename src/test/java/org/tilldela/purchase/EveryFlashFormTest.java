@@ -124,7 +124,9 @@ class EveryFlashFormTest extends IntegrationTest {
         assertThat(filedPage).contains("Formulärboken");
         DataAccessAgreement filed = agreements.list(DataAccessAgreement.State.REQUESTED, supplier, 10).getFirst();
         String request = "/access/requests/" + filed.id();
-        submit("POST /access/requests/{id}/approve", request + "/approve", form(request, request + "/approve"), "The agreement is in force.");
+        List<Map.Entry<String, String>> accessApproval = form(request, request + "/approve");
+        filed.requestedAttributes().forEach(a -> accessApproval.add(Map.entry("attributes", a.name())));
+        submit("POST /access/requests/{id}/approve", request + "/approve", accessApproval, "The agreement is in force.");
         submit("POST /access/requests/{id}/revoke", request + "/revoke", form(request, request + "/revoke", "reason", "Avtalet upphör"),
                 "The agreement is revoked.");
         DataAccessAgreement other = agreements.file(supplier, new NewDataAccessRequest(product, fx.schoolId, AttributePackage.MINIMAL, Set.of(),
@@ -208,6 +210,11 @@ class EveryFlashFormTest extends IntegrationTest {
         String profilePage = "/licences/profiles/" + profile;
         submit("POST /licences/profiles/{id}/rules", profilePage + "/rules", form(profilePage, profilePage + "/rules", "kind", "GRADE_AT_UNIT",
                 "target", fx.schoolId.toString(), "grade", "07"), "The rule is added");
+
+        // --- governance: the administrator changes their own password (last: the session goes on under a new id)
+        String newPassword = "ett helt nytt lösenord för flash-testet";
+        submit("POST /account/password", "/account/password", form("/account/password", "/account/password",
+                "currentPassword", PASSWORD, "newPassword", newPassword, "repeatPassword", newPassword), "Your password has been changed.");
 
         // --- none left out: every handler that takes RedirectAttributes was walked above
         Set<String> flashHandlers = new TreeSet<>();

@@ -144,6 +144,10 @@ class AccessPages {
         Set<Attribute> ticked = attributes == null ? Set.of() : attributes;
         try {
             return forms.once(formToken, auth.getName(), "access.approve", () -> {
+                if (ticked.isEmpty()) {
+                    // on this form nothing ticked means nothing chosen, never "everything asked for" (the API's default)
+                    throw new DataAccessRefused("nothingTicked", "Tick what the supplier may receive, or decline the request.");
+                }
                 agreements.approve(id, ticked, reason, auth.getName());
                 redirect.addFlashAttribute("message", "access.approved");
                 return "redirect:/access/requests/" + id;
