@@ -16,7 +16,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"tilldela.demo=false", "tilldela.bootstrap.enabled=false",
                 // a second loopback address stands for a reverse proxy in tests of forwarded headers (PublicOriginTest)
-                "tilldela.trusted-proxies=127.0.0.2"})
+                "tilldela.trusted-proxies=127.0.0.2",
+                // the SS 12000 tests' servers listen on the loopback address, on ports of their own
+                "tilldela.import.allowed-hosts=127.0.0.1:*"})
 public abstract class IntegrationTest {
 
     private static final Path DATA_DIR;

@@ -168,7 +168,9 @@ public class ReleasePolicy {
         Set<UUID> everyone = new LinkedHashSet<>(personIds);
         Batch batch = batch(everyone, product, supplier, everyone, LocalDate.now(clock));
         Map<Attribute, Integer> reach = new EnumMap<>(Attribute.class);
-        int persons = 0, protectedPersons = 0, nothing = 0;
+        Map<Attribute, Terms> agreed = new EnumMap<>(Attribute.class);
+        Set<Attribute> declaredOnly = EnumSet.noneOf(Attribute.class);
+        int persons = 0, protectedPersons = 0, nothing = 0, underAgreement = 0, byDeclaration = 0;
         for (UUID personId : everyone) {
             PersonRecord person = batch.records.get(personId);
             if (person == null) {
@@ -181,19 +183,40 @@ public class ReleasePolicy {
             Decision d = batch.decide(personId);
             if (d.isEmpty()) {
                 nothing++;
+                continue;
             }
             d.attributes().forEach(a -> reach.merge(a, 1, Integer::sum));
+            if (d.agreementId() != null) {
+                underAgreement++;
+                // the agreement's terms, not the declaration's: it is what the supplier signed up to keep
+                d.attributes().forEach(a -> agreed.merge(a, new Terms(d.retentionDays(), d.purpose()),
+                        (x, y) -> x.retentionDays() >= y.retentionDays() ? x : y));
+            } else {
+                byDeclaration++;
+                declaredOnly.addAll(d.attributes());
+            }
         }
-        return new Preview(productId, supplier.id(), persons, protectedPersons, nothing, reach, supplier.allProcessingCountries());
+        return new Preview(productId, supplier.id(), persons, protectedPersons, nothing, reach, supplier.allProcessingCountries(), agreed, declaredOnly,
+                underAgreement, byDeclaration);
+    }
+
+    /** How long an attribute is kept after the licence ends, and why it goes, under a data-access agreement. */
+    public record Terms(int retentionDays, String purpose) {
     }
 
     /**
      * @param reach            attribute → how many of the recipients it would reach under today's agreements
      * @param protectedPersons recipients with a protected identity: they yield at most MINIMAL (a pseudonym, no name)
      * @param nothingReleased  recipients about whom nothing would go (objection, no processing agreement, …)
+     * @param agreed           attribute → the terms of the agreement in force it would go under (the longest kept, when
+     *                         recipients fall under different agreements)
+     * @param declaredOnly     attributes that would go about someone without an agreement in force, on the product's declaration alone
+     * @param underAgreement   recipients about whom data would go under an agreement in force
+     * @param byDeclaration    recipients about whom data would go without one (MINIMAL as declared)
      */
     public record Preview(UUID productId, UUID supplierId, int persons, int protectedPersons, int nothingReleased, Map<Attribute, Integer> reach,
-                          Set<String> processingCountries) {
+                          Set<String> processingCountries, Map<Attribute, Terms> agreed, Set<Attribute> declaredOnly, int underAgreement,
+                          int byDeclaration) {
     }
 
     record Decision(Set<Attribute> attributes, UUID agreementId, String legalBasis, String purpose, int retentionDays, String reason,

@@ -68,8 +68,11 @@ public class LicencePools {
     private final OrganisationBrowser organisations;
     private final Rosters rosters;
     private final AuditTrail audit;
+    private final PoolAdmission admission;
 
-    LicencePools(JdbcClient jdbc, Reconciler reconciler, Catalog catalog, OrganisationBrowser organisations, Rosters rosters, AuditTrail audit) {
+    LicencePools(JdbcClient jdbc, Reconciler reconciler, Catalog catalog, OrganisationBrowser organisations, Rosters rosters, AuditTrail audit,
+                 PoolAdmission admission) {
+        this.admission = admission;
         this.jdbc = jdbc;
         this.reconciler = reconciler;
         this.catalog = catalog;
@@ -102,7 +105,8 @@ public class LicencePools {
         Product product = catalog.product(pool.productId())
                 .orElseThrow(() -> new IllegalArgumentException("no product " + pool.productId()));
         if (pool.seats() == null && product.licenceModel() == Product.LicenceModel.PER_USER) {
-            throw new IllegalArgumentException("a product licensed per user needs a number of seats");
+            throw new PoolRefused(PoolRefused.Reason.of("seatsNeeded", product.title() + " is licensed per user: a pool of it needs a number of seats.",
+                    product.title()));
         }
         if (!pool.scopeId().equals(pool.organiserId())) {
             var trail = organisations.ancestry(pool.scopeId());
@@ -110,6 +114,8 @@ public class LicencePools {
                 throw new IllegalArgumentException("the scope " + pool.scopeId() + " is not under the organiser " + pool.organiserId());
             }
         }
+        // the same gate as an order, whoever creates the pool: a licence is what lets personal data flow
+        admission.admit(pool);
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                         insert into licence_pool (id, product_id, organiser_id, scope_id, seats, starts_on, ends_on, trial, order_line_id, created_by)
@@ -138,11 +144,17 @@ public class LicencePools {
      * is {@code startsOn + trialDays - 1}).
      */
     public UUID createTrial(UUID productId, UUID organiserId, UUID scopeId, Integer seats, LocalDate startsOn, String createdBy) {
+        return createTrial(productId, organiserId, scopeId, seats, startsOn, null, createdBy);
+    }
+
+    /** A trial pool for an order line (created once per line, like {@link #create(NewPool)}). */
+    public UUID createTrial(UUID productId, UUID organiserId, UUID scopeId, Integer seats, LocalDate startsOn, UUID orderLineId, String createdBy) {
         Product product = catalog.product(productId).orElseThrow(() -> new IllegalArgumentException("no product " + productId));
         if (!product.hasTrial()) {
             throw new IllegalArgumentException("the product " + product.articleNumber() + " has no trial");
         }
-        return create(new NewPool(productId, organiserId, scopeId, seats, startsOn, startsOn.plusDays(product.trialDays() - 1L), true, null, createdBy));
+        return create(new NewPool(productId, organiserId, scopeId, seats, startsOn, startsOn.plusDays(product.trialDays() - 1L), true, orderLineId,
+                createdBy));
     }
 
     /** Adds a rule to a pool; the persons it picks get seats at once (as far as seats go). */

@@ -18,6 +18,15 @@ class PublicOriginConfiguration {
         return new PublicOrigin(baseUrl, trustedProxies);
     }
 
+    /**
+     * Where every door that signs people in with a form keeps its CSRF token: a cookie (see CsrfCookies), so
+     * that showing a sign-in page to a stranger writes no session row. The sign-in doors of other modules use it too.
+     */
+    @Bean
+    org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens(PublicOrigin origin) {
+        return CsrfCookies.repository(origin);
+    }
+
     /** Without a base URL the origin is http://localhost on the server's port, which a random port (tests) knows only once started. */
     @Bean
     ApplicationListener<WebServerInitializedEvent> publicOriginPort(PublicOrigin origin) {

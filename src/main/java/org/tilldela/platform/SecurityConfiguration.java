@@ -3,6 +3,7 @@ package org.tilldela.platform;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,6 +20,9 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
 import org.springframework.security.web.savedrequest.CookieRequestCache;
 import org.tilldela.governance.AdminSignIn;
 import org.tilldela.governance.SignInLockedOut;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Two doors: the REST API (/api/**) takes HTTP Basic credentials on every call and keeps no session, so
@@ -30,17 +34,28 @@ import org.tilldela.governance.SignInLockedOut;
  * <p>Both doors sign administrators in through {@link AdminSignIn}, which throttles failed sign-ins per
  * account and per address and audits them; a locked-out attempt is told so (login page message, or 429
  * with Retry-After on the API) rather than "wrong password", so a locked-out administrator knows to wait.
+ *
+ * <p>In both, the {@link RequestBodyGate} decides whether and how much of a request body may be read before anything reads it.
  */
 @Configuration(proxyBeanMethods = false)
 @org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity
 @org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
 class SecurityConfiguration {
 
+    private final RequestBodyGate bodyGate;
+
+    SecurityConfiguration(@Value("${tilldela.upload.import-max-size:512MB}") DataSize importMaxSize,
+                          @Value("${tilldela.upload.max-size:20MB}") DataSize maxSize) {
+        this.bodyGate = new RequestBodyGate(importMaxSize, maxSize);
+    }
+
     @Bean
     @Order(1)
     SecurityFilterChain api(HttpSecurity http, AdminSignIn signIn) throws Exception {
         return http.securityMatcher("/api/**")
                 .authenticationManager(new ProviderManager(signIn))
+                // who is calling is known once HTTP Basic has run; no body has been read yet
+                .addFilterAfter(bodyGate, BasicAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
                 // 401 without a "WWW-Authenticate: Basic" challenge: a browser must never prompt for and
                 // cache credentials it would then send along with another site's forged requests
@@ -63,6 +78,8 @@ class SecurityConfiguration {
     SecurityFilterChain web(HttpSecurity http, AdminSignIn signIn, PublicOrigin origin) throws Exception {
         return http
                 .authenticationManager(new ProviderManager(signIn))
+                // before the CSRF filter, which reads _csrf from the body: a multipart body only for someone signed in
+                .addFilterBefore(bodyGate, CsrfFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(EndpointRequest.to("health")).permitAll()
                         .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico", "/error").permitAll()

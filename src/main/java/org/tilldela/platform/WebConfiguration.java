@@ -2,6 +2,10 @@ package org.tilldela.platform;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -89,7 +93,34 @@ class WebConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        LocaleChangeInterceptor interceptor = new LocaleChangeInterceptor();
+        LocaleChangeInterceptor interceptor = new LocaleChangeInterceptor() {
+            @Override
+            public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) throws ServletException {
+                // The language links put ?lang= in the query, and only the query is looked at: asking for a request
+                // parameter makes Tomcat parse (and spool) a multipart body — on the error page of an upload refused
+                // unread too (see RequestBodyGate), whose dispatch is a GET.
+                return super.preHandle(new HttpServletRequestWrapper(request) {
+                    @Override
+                    public String getParameter(String name) {
+                        String query = getQueryString();
+                        if (query == null) {
+                            return null;
+                        }
+                        for (String pair : query.split("&")) {
+                            int eq = pair.indexOf('=');
+                            try {
+                                if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+                                    return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                                }
+                            } catch (IllegalArgumentException e) {
+                                return null; // a malformed escape: no language asked for
+                            }
+                        }
+                        return null;
+                    }
+                }, response, handler);
+            }
+        };
         interceptor.setParamName("lang");
         interceptor.setIgnoreInvalidLocale(true);
         registry.addInterceptor(interceptor);

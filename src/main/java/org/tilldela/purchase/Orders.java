@@ -94,9 +94,12 @@ public class Orders {
             }
             List<UUID> persons = recipients.resolve(scope, request.recipients()).persons();
             Integer seats = request.seats();
-            if (seats == null && (!product.isDigital() || product.licenceModel() == Product.LicenceModel.PER_USER)) {
-                seats = product.isDigital() ? (persons.isEmpty() ? null : persons.size()) : 1;
+            if (seats == null && !product.isDigital()) {
+                seats = 1;
+            } else if (seats == null && product.licenceModel() == Product.LicenceModel.PER_USER && !persons.isEmpty()) {
+                seats = persons.size();
             }
+            // else: a licensed line nobody is picked for yet has no seats yet; it asks for recipients (Line.needsRecipients)
             Verdict verdict = gate.check(product, supplier, scope.organiserId(), today);
             PrivacyPreview preview = product.dataNeeds().isEmpty() ? null : preview(product, supplier, persons);
             out.add(new Quote.Line(position++, request, product, supplier, persons, seats, verdict, preview));
@@ -107,14 +110,23 @@ public class Orders {
     /** The privacy preview: the release policy's own numbers, with the declaration's purposes, retention and countries. */
     private PrivacyPreview preview(Product product, Supplier supplier, List<UUID> persons) {
         ReleasePolicy.Preview p = releasePolicy.preview(product.id(), persons);
-        List<PrivacyPreview.AttributeReach> attributes = product.dataNeeds().stream()
-                .map(n -> new PrivacyPreview.AttributeReach(n.attribute(), p.reach().getOrDefault(n.attribute(), 0), n.purpose(), n.retentionDays(),
-                        n.processingCountries()))
-                .toList();
+        List<PrivacyPreview.AttributeReach> attributes = product.dataNeeds().stream().map(n -> {
+            ReleasePolicy.Terms agreed = p.agreed().get(n.attribute());
+            boolean declared = p.declaredOnly().contains(n.attribute());
+            if (agreed != null) {
+                // the agreement decides how long it is kept; where others get it by the declaration alone, the longer of the two
+                int days = declared ? Math.max(agreed.retentionDays(), n.retentionDays()) : agreed.retentionDays();
+                return new PrivacyPreview.AttributeReach(n.attribute(), p.reach().getOrDefault(n.attribute(), 0),
+                        agreed.purpose() != null ? agreed.purpose() : n.purpose(), days, n.processingCountries(),
+                        declared ? PrivacyPreview.Basis.DECLARATION : PrivacyPreview.Basis.AGREEMENT);
+            }
+            return new PrivacyPreview.AttributeReach(n.attribute(), p.reach().getOrDefault(n.attribute(), 0), n.purpose(), n.retentionDays(),
+                    n.processingCountries(), declared ? PrivacyPreview.Basis.DECLARATION : PrivacyPreview.Basis.NOT_RELEASED);
+        }).toList();
         Set<String> countries = new java.util.TreeSet<>(ComplianceGate.processingCountries(product, supplier).keySet());
         countries.addAll(p.processingCountries());
         return new PrivacyPreview(product.id(), supplier.id(), supplier.name(), p.persons(), p.protectedPersons(), p.nothingReleased(), attributes,
-                countries);
+                countries, p.byDeclaration());
     }
 
     /**
@@ -130,7 +142,7 @@ public class Orders {
         Quote quote = quote(scope, lines);
         for (Quote.Line l : quote.lines()) {
             if (l.needsRecipients()) {
-                throw new IllegalArgumentException("Choose who should get " + l.product().title() + " before ordering it.");
+                throw new RecipientsMissing(l.product().title());
             }
         }
         if (quote.blocked()) {
@@ -206,7 +218,7 @@ public class Orders {
                     .filter(r -> r.kind() != Recipient.Kind.GROUP && r.kind() != Recipient.Kind.PERSON).map(Recipient::toRule).toList();
             UUID pool;
             if (line.trial()) {
-                pool = pools.createTrial(line.productId(), order.organiserId(), order.scopeId(), line.seats(), line.startsOn(), order.buyer());
+                pool = pools.createTrial(line.productId(), order.organiserId(), order.scopeId(), line.seats(), line.startsOn(), line.id(), order.buyer());
                 for (Selector rule : rules) {
                     pools.addRule(pool, rule, order.buyer());
                 }

@@ -28,7 +28,11 @@ public record Quote(BuyerScope scope, List<Line> lines) {
             return request.trial() ? BigDecimal.ZERO : product.price();
         }
 
+        /** Nothing yet for a line that still needs recipients: its seats follow from whom the buyer picks. */
         public BigDecimal total() {
+            if (seats == null && needsRecipients()) {
+                return BigDecimal.ZERO;
+            }
             return seats == null ? unitPrice() : unitPrice().multiply(BigDecimal.valueOf(seats));
         }
 

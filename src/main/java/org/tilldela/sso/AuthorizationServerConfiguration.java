@@ -57,7 +57,8 @@ class AuthorizationServerConfiguration {
     @Order(0)
     @ConditionalOnWebApplication
     SecurityFilterChain authorizationServer(HttpSecurity http, PersonClaims claims, RegisteredClientRepository registeredClients,
-                                            Catalog catalog) throws Exception {
+                                            Catalog catalog, @Value("${tilldela.upload.import-max-size:512MB}") org.springframework.util.unit.DataSize importMax,
+                                            @Value("${tilldela.upload.max-size:20MB}") org.springframework.util.unit.DataSize max) throws Exception {
         AuthorizationErrors errors = new AuthorizationErrors(clientId -> describe(clientId, claims, catalog));
         return http.oauth2AuthorizationServer(server -> {
                     server.oidc(oidc -> oidc
@@ -85,9 +86,12 @@ class AuthorizationServerConfiguration {
                     // this chain serves the protocol endpoints only; the admin UI and API keep their own
                     http.securityMatcher(server.getEndpointsMatcher());
                 })
+                .addFilterBefore(new org.tilldela.platform.RequestBodyGate(importMax, max), org.springframework.security.web.csrf.CsrfFilter.class)
                 // only a pupil or member of staff signed in through /sign-in may authorize a product: never an administrator
                 .authorizeHttpRequests(a -> a.requestMatchers("/oauth2/authorize").hasAuthority(PersonAccounts.PERSON)
                         .anyRequest().authenticated())
+                // the authorization request a stranger is sent to sign in from waits in a cookie, not a session
+                .requestCache(r -> r.requestCache(new org.springframework.security.web.savedrequest.CookieRequestCache()))
                 .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint(PersonSignInConfiguration.SIGN_IN),
                         new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
                 .build();

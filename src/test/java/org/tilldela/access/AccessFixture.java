@@ -54,6 +54,11 @@ public final class AccessFixture {
                           and (exists (select 1 from enrolment e where e.person_id = p.id) or exists (select 1 from duty d where d.person_id = p.id))
                         order by p.id""")
                 .param("s", source).query(UUID.class).list();
+        // the organiser's data protection officer allows whatever the products here declare, so licences for
+        // them pass the compliance gate (beyond the policy they could only come through an approved order);
+        // what actually leaves is the release policy's to decide, which is what these tests are about
+        jdbc.sql("insert into organiser_data_policy (organiser_id, attributes, updated_by) values (:o, :a, 'test')").param("o", organiserId)
+                .param("a", java.util.Arrays.stream(Attribute.values()).map(Enum::name).sorted().toArray(String[]::new)).update();
         supplierId = supplier("Läromedel " + tag, true);
         productId = product(supplierId, DECLARED);
         poolId = pools.create(new NewPool(productId, organiserId, organiserId, 1000, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1), false,
@@ -83,6 +88,13 @@ public final class AccessFixture {
         catalog.save(new Supplier(id, name, "55" + Long.toString(Math.abs(id.getLeastSignificantBits()) % 100_000_000L), "SE", Set.of("SE"), List.of(),
                 agreements, new Supplier.Contact("Kontakt", "kontakt@example.se", null)));
         return id;
+    }
+
+    /** The supplier's processing agreements end (after licences were given under them). */
+    void endProcessingAgreements(UUID supplier) {
+        Supplier s = catalog.supplier(supplier).orElseThrow();
+        catalog.save(new Supplier(s.id(), s.name(), s.organisationNumber(), s.country(), s.processingCountries(), s.subProcessors(), List.of(),
+                s.contact()));
     }
 
     public UUID product(UUID supplier, Set<Attribute> declared) {

@@ -153,9 +153,11 @@ class ReleasePolicyTest extends IntegrationTest {
 
     @Test
     void withoutAProcessingAgreementNothingGoesAtAll() {
-        UUID noAgreement = fx.supplier("Utan PUB-avtal AB", false);
+        // no licence comes into being without an agreement (the compliance gate): here the agreement ended after the licence was given
+        UUID noAgreement = fx.supplier("Utan PUB-avtal AB", true);
         UUID product = fx.product(noAgreement, AccessFixture.DECLARED);
         fx.license(product, fx.persons.subList(0, 1));
+        fx.endProcessingAgreements(noAgreement);
         Release release = policy.release(fx.persons.getFirst(), product, Channel.SSO_ID_TOKEN);
         assertThat(release.isEmpty()).isTrue();
         assertThat(release.reason()).contains("processing agreement");

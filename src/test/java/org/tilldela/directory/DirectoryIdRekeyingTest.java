@@ -15,7 +15,6 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.tilldela.catalog.Attribute;
 import org.tilldela.directory.importing.Entity;
@@ -52,7 +51,7 @@ class DirectoryIdRekeyingTest extends DirectoryImportTestSupport {
     }
 
     @Test
-    void everyReferenceFollowsTheRekeyedIdsAndTheLedgerStaysIntact() {
+    void everyReferenceFollowsTheRekeyedIdsAndTheLedgerStaysIntact() throws Exception {
         String source = newSource("rekey");
         OneRosterPackage pkg = OneRosterPackage.small();
         importZip(source, pkg.writeV11(tmp.resolve("day1.zip")));
@@ -111,13 +110,7 @@ class DirectoryIdRekeyingTest extends DirectoryImportTestSupport {
         assertThat(ledger.verify().intact()).isTrue();
 
         // --- the migration's work
-        Map<String, Long> counts = tx.execute(s -> {
-            try {
-                return V2026_12_01_55__rekey_directory_ids.rekey(DataSourceUtils.getConnection(dataSource));
-            } catch (SQLException | java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Map<String, Long> counts = rekeyAsOwner();
         assertThat(counts).containsEntry("persons", 13L).containsEntry("formerPersons", 1L);
 
         // directory records: exactly as an import of today makes them (ids, references, content hashes)
@@ -173,16 +166,21 @@ class DirectoryIdRekeyingTest extends DirectoryImportTestSupport {
         assertThat(jdbc.sql("select basis_id from pseudonym_basis where person_id = :p").param("p", p1).query(UUID.class).single()).isEqualTo(oldP1);
 
         // and running it again finds nothing left to do
-        Map<String, Long> second = tx.execute(s -> {
-            try {
-                return V2026_12_01_55__rekey_directory_ids.rekey(DataSourceUtils.getConnection(dataSource));
-            } catch (SQLException | java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Map<String, Long> second = rekeyAsOwner();
         assertThat(second.get("persons")).isZero();
         assertThat(second.get("formerPersons")).isZero();
         assertThat(rows(source)).isEqualTo(rowsAsImported);
+    }
+
+    /** The migration's work as Flyway runs it: as the migrating owner, in one transaction. */
+    private Map<String, Long> rekeyAsOwner() throws Exception {
+        int port = jdbc.sql("select current_setting('port')::int").query(Integer.class).single();
+        try (java.sql.Connection owner = connectAs(org.tilldela.platform.EmbeddedDatabase.OWNER, port)) {
+            owner.setAutoCommit(false);
+            Map<String, Long> counts = V2026_12_01_55__rekey_directory_ids.rekey(owner);
+            owner.commit();
+            return counts;
+        }
     }
 
     /** Every directory row of the source, in full, per table. */

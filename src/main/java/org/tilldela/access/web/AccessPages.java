@@ -36,6 +36,7 @@ import org.tilldela.catalog.CatalogSearch;
 import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.platform.FormSubmissions;
 
 /** School administrators' pages for data-access requests: the list, filing one, deciding, revoking. */
 @Controller
@@ -49,10 +50,12 @@ class AccessPages {
     private final CatalogSearch search;
     private final OrganisationBrowser organisations;
     private final MessageSource messages;
+    private final FormSubmissions forms;
 
     AccessPages(DataAccessAgreements agreements, SupplierClients clients, Catalog catalog, CatalogSearch search, OrganisationBrowser organisations,
-                MessageSource messages) {
+                MessageSource messages, FormSubmissions forms) {
         this.messages = messages;
+        this.forms = forms;
         this.agreements = agreements;
         this.clients = clients;
         this.catalog = catalog;
@@ -95,15 +98,18 @@ class AccessPages {
     String file(@RequestParam UUID supplier, @RequestParam(required = false) UUID product, @RequestParam(required = false) UUID scope,
                 @RequestParam AttributePackage attributePackage, @RequestParam(required = false) Set<Attribute> attributes,
                 @RequestParam String purpose, @RequestParam String legalBasis, @RequestParam(defaultValue = "0") int retentionDays,
+                @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken,
                 Authentication auth, Model model, RedirectAttributes redirect, Locale locale) {
         try {
             if (product == null || scope == null) {
                 throw new DataAccessRefused("choose", "Choose a product and an organiser or school unit.");
             }
-            DataAccessAgreement filed = agreements.file(supplier, new NewDataAccessRequest(product, scope, attributePackage, attributes, purpose,
-                    legalBasis, retentionDays), auth.getName());
-            redirect.addFlashAttribute("message", "access.filed");
-            return "redirect:/access/requests/" + filed.id();
+            return forms.once(formToken, auth.getName(), "access.request", () -> {
+                DataAccessAgreement filed = agreements.file(supplier, new NewDataAccessRequest(product, scope, attributePackage, attributes, purpose,
+                        legalBasis, retentionDays), auth.getName());
+                redirect.addFlashAttribute("message", "access.filed");
+                return "redirect:/access/requests/" + filed.id();
+            });
         } catch (DataAccessRefused e) {
             model.addAttribute("error", said(e, locale));
             model.addAttribute("form", Map.of("purpose", purpose, "legalBasis", legalBasis, "retentionDays", retentionDays,
@@ -118,26 +124,54 @@ class AccessPages {
         model.addAttribute("row", rows(List.of(agreement)).getFirst());
         model.addAttribute("a", agreement);
         model.addAttribute("attributes", agreement.requestedAttributes().stream().sorted().toList());
+        if (!model.containsAttribute("ticked")) {
+            // first view: the approval form offers everything asked for
+            model.addAttribute("ticked", agreement.requestedAttributes());
+        }
         model.addAttribute("declared", catalog.product(agreement.productId()).map(Product::dataNeeds).orElse(List.of()));
         return "access/request";
     }
 
+    /**
+     * A refused approval (a narrowing without a reason, …) shows the form again as the user left it: the
+     * ticks they chose and the reason they typed. Redirecting would tick everything again, and the next
+     * click would approve all that was asked for.
+     */
     @PostMapping("/requests/{id}/approve")
     String approve(@PathVariable UUID id, @RequestParam(required = false) Set<Attribute> attributes, @RequestParam(required = false) String reason,
-                   Authentication auth, RedirectAttributes redirect, Locale locale) {
-        return decide(id, redirect, locale, "access.approved", () -> agreements.approve(id, attributes == null ? Set.of() : attributes, reason, auth.getName()));
+                   @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken,
+                   Authentication auth, Model model, RedirectAttributes redirect, Locale locale) {
+        Set<Attribute> ticked = attributes == null ? Set.of() : attributes;
+        try {
+            return forms.once(formToken, auth.getName(), "access.approve", () -> {
+                if (ticked.isEmpty()) {
+                    // on this form nothing ticked means nothing chosen, never "everything asked for" (the API's default)
+                    throw new DataAccessRefused("nothingTicked", "Tick what the supplier may receive, or decline the request.");
+                }
+                agreements.approve(id, ticked, reason, auth.getName());
+                redirect.addFlashAttribute("message", "access.approved");
+                return "redirect:/access/requests/" + id;
+            });
+        } catch (DataAccessRefused e) {
+            model.addAttribute("error", said(e, locale));
+            model.addAttribute("ticked", ticked);
+            model.addAttribute("approveReason", reason);
+            return request(id, model);
+        }
     }
 
     @PostMapping("/requests/{id}/decline")
-    String decline(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect,
+    String decline(@PathVariable UUID id, @RequestParam(required = false) String reason,
+                   @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes redirect,
                    Locale locale) {
-        return decide(id, redirect, locale, "access.declined", () -> agreements.decline(id, reason, auth.getName()));
+        return decide(id, formToken, auth, redirect, locale, "access.declined", () -> agreements.decline(id, reason, auth.getName()));
     }
 
     @PostMapping("/requests/{id}/revoke")
-    String revoke(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect,
+    String revoke(@PathVariable UUID id, @RequestParam(required = false) String reason,
+                  @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes redirect,
                   Locale locale) {
-        return decide(id, redirect, locale, "access.revoked", () -> agreements.revoke(id, reason, auth.getName()));
+        return decide(id, formToken, auth, redirect, locale, "access.revoked", () -> agreements.revoke(id, reason, auth.getName()));
     }
 
     @GetMapping("/suppliers/{id}")
@@ -150,11 +184,21 @@ class AccessPages {
         return "access/supplier";
     }
 
+    /**
+     * The secret travels to the next page as a plain string in the flash attributes: they live in the
+     * session, which lives in PostgreSQL, so whatever goes there must be serializable (a record of ours is
+     * not). The secret is shown once, on that page, and kept nowhere else.
+     */
     @PostMapping("/suppliers/{id}/clients")
-    String createClient(@PathVariable UUID id, Authentication auth, RedirectAttributes redirect) {
+    String createClient(@PathVariable UUID id, @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth,
+                        RedirectAttributes redirect) {
         catalog.supplier(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-        redirect.addFlashAttribute("credentials", clients.create(id, auth.getName()));
-        return "redirect:/access/suppliers/" + id;
+        return forms.once(formToken, auth.getName(), "access.client", () -> {
+            SupplierClients.Credentials credentials = clients.create(id, auth.getName());
+            redirect.addFlashAttribute("clientId", credentials.clientId());
+            redirect.addFlashAttribute("clientSecret", credentials.secret());
+            return "redirect:/access/suppliers/" + id;
+        });
     }
 
     @PostMapping("/suppliers/{id}/public-authority")
@@ -168,14 +212,17 @@ class AccessPages {
         return "redirect:/access/suppliers/" + id;
     }
 
-    private String decide(UUID id, RedirectAttributes redirect, Locale locale, String message, Runnable decision) {
+    private String decide(UUID id, String formToken, Authentication auth, RedirectAttributes redirect, Locale locale, String message, Runnable decision) {
         try {
-            decision.run();
-            redirect.addFlashAttribute("message", message);
+            return forms.once(formToken, auth.getName(), message, () -> {
+                decision.run();
+                redirect.addFlashAttribute("message", message);
+                return "redirect:/access/requests/" + id;
+            });
         } catch (DataAccessRefused e) {
             redirect.addFlashAttribute("error", said(e, locale));
+            return "redirect:/access/requests/" + id;
         }
-        return "redirect:/access/requests/" + id;
     }
 
     /** The broken rule in the reader's language; the English message where there is no translation. */

@@ -27,6 +27,7 @@ import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.catalog.feed.CatalogEditor;
 import org.tilldela.catalog.feed.ProductDraft;
+import org.tilldela.platform.FormSubmissions;
 
 /** The catalogue in the web UI: search with facets and pages (live as you type), a product, and the product form. */
 @Controller
@@ -37,8 +38,10 @@ class CatalogPages {
     private final Catalog catalog;
     private final CatalogEditor editor;
     private final MessageSource messages;
+    private final FormSubmissions forms;
 
-    CatalogPages(CatalogSearch search, Catalog catalog, CatalogEditor editor, MessageSource messages) {
+    CatalogPages(CatalogSearch search, Catalog catalog, CatalogEditor editor, MessageSource messages, FormSubmissions forms) {
+        this.forms = forms;
         this.search = search;
         this.catalog = catalog;
         this.editor = editor;
@@ -108,9 +111,10 @@ class CatalogPages {
         return form(model, id, ProductDraft.of(product, orgNumber), Map.of());
     }
 
+    /** A new product once per filled-in form: a second submission of the same form lands on the product the first created. */
     @PostMapping("/catalog/products")
     String create(@RequestParam MultiValueMap<String, String> form, Authentication auth, Model model, Locale locale) {
-        return save(null, form, auth, model, locale);
+        return forms.once(form.getFirst(FormSubmissions.FIELD), auth.getName(), "catalog.product", () -> save(null, form, auth, model, locale));
     }
 
     @PostMapping("/catalog/products/{id}")

@@ -35,6 +35,7 @@ import org.tilldela.catalog.feed.CatalogEditor;
 import org.tilldela.catalog.feed.ProductDraft;
 import org.tilldela.catalog.feed.SupplierDraft;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.platform.FormSubmissions;
 
 /** Suppliers in the web UI: list, page, create and edit, and their processing agreements (filed with the signed document). */
 @Controller
@@ -48,8 +49,11 @@ class SupplierPages {
     private final CatalogEditor editor;
     private final OrganisationBrowser directory;
     private final MessageSource messages;
+    private final FormSubmissions forms;
 
-    SupplierPages(Catalog catalog, CatalogSearch search, CatalogEditor editor, OrganisationBrowser directory, MessageSource messages) {
+    SupplierPages(Catalog catalog, CatalogSearch search, CatalogEditor editor, OrganisationBrowser directory, MessageSource messages,
+                  FormSubmissions forms) {
+        this.forms = forms;
         this.catalog = catalog;
         this.search = search;
         this.editor = editor;
@@ -103,9 +107,10 @@ class SupplierPages {
         return form(model, id, SupplierDraft.of(supplier), Map.of());
     }
 
+    /** A new supplier once per filled-in form: a second submission of the same form lands on the supplier the first created. */
     @PostMapping("/catalog/suppliers")
     String create(@RequestParam MultiValueMap<String, String> form, Authentication auth, Model model, Locale locale) {
-        return save(null, form, auth, model, locale);
+        return forms.once(form.getFirst(FormSubmissions.FIELD), auth.getName(), "catalog.supplier", () -> save(null, form, auth, model, locale));
     }
 
     @PostMapping("/catalog/suppliers/{id}")
@@ -150,15 +155,22 @@ class SupplierPages {
     @PostMapping("/catalog/suppliers/{id}/agreements")
     String addAgreement(@PathVariable UUID id, @RequestParam(required = false) MultipartFile document, @RequestParam(defaultValue = "") String signedOn,
                         @RequestParam(defaultValue = "") String validUntil, @RequestParam(required = false) List<UUID> organisers,
+                        @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken,
                         Authentication auth, Model model, Locale locale) throws IOException {
         Supplier supplier = catalog.supplier(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         Set<UUID> covered = organisers == null ? Set.of() : new LinkedHashSet<>(organisers);
         boolean hasFile = document != null && !document.isEmpty();
-        CatalogEditor.Saved saved = editor.addAgreement(id, hasFile ? document.getOriginalFilename() : null, hasFile ? document.getContentType() : null,
-                hasFile ? document.getBytes() : null, signedOn, validUntil, covered, auth.getName());
-        if (saved.ok()) {
-            return "redirect:/catalog/suppliers/" + id + "?agreement";
+        byte[] content = hasFile ? document.getBytes() : null;
+        CatalogEditor.Saved[] result = new CatalogEditor.Saved[1];
+        String view = forms.once(formToken, auth.getName(), "catalog.agreement", () -> {
+            result[0] = editor.addAgreement(id, hasFile ? document.getOriginalFilename() : null, hasFile ? document.getContentType() : null,
+                    content, signedOn, validUntil, covered, auth.getName());
+            return result[0].ok() ? "redirect:/catalog/suppliers/" + id + "?agreement" : null;
+        });
+        if (view != null) {
+            return view; // filed now, or by the first of two submissions of this form
         }
+        CatalogEditor.Saved saved = result[0];
         Map<String, Object> again = new LinkedHashMap<>();
         again.put("signedOn", signedOn);
         again.put("validUntil", validUntil);

@@ -3,6 +3,7 @@ package org.tilldela.directory.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.tilldela.directory.importing.ImportLimits;
 import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportRejectedException;
 import org.tilldela.directory.importing.ImportRuns;
@@ -56,7 +57,7 @@ public class ImportCommand {
                 return 2;
             }
             return run("ONEROSTER", new ImportOptions(source, allowMassRemoval, "command-line"),
-                    new OneRosterReader(file, file.getFileName().toString()), file.getFileName().toString());
+                    new OneRosterReader(file, file.getFileName().toString(), CommandContext.bean(ImportLimits.class)), file.getFileName().toString());
         }
     }
 

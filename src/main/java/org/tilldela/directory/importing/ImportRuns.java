@@ -81,7 +81,7 @@ public class ImportRuns {
     public ImportSummary runNow(String format, ImportOptions options, SnapshotReader reader, ImportProgress progress, String inputName) {
         UUID id = UUID.randomUUID();
         insert(id, format, options, inputName, null);
-        return execute(id, options, reader, progress);
+        return execute(id, options, () -> reader, progress);
     }
 
     /**
@@ -101,9 +101,9 @@ public class ImportRuns {
         insert(id, format, options, inputName, null);
         background.submit(() -> {
             try {
-                execute(id, options, reader.get(), new RecordingProgress(id));
-            } catch (RuntimeException e) {
-                // recorded on the run by execute
+                execute(id, options, reader, new RecordingProgress(id));
+            } catch (Throwable e) {
+                // recorded on the run and logged by execute; an executor would swallow it silently anyway
             }
         });
         return id;
@@ -142,11 +142,11 @@ public class ImportRuns {
     private void runStored(UUID id, ImportOptions options, Path input, Function<Path, SnapshotReader> readerFor) {
         boolean keepInput = false;
         try {
-            execute(id, options, readerFor.apply(input), new RecordingProgress(id));
+            execute(id, options, () -> readerFor.apply(input), new RecordingProgress(id));
         } catch (MassRemovalBlockedException e) {
             keepInput = true; // kept for the approval
-        } catch (RuntimeException e) {
-            // recorded on the run by execute
+        } catch (Throwable e) {
+            // recorded on the run and logged by execute
         } finally {
             if (!keepInput) {
                 deleteQuietly(input);
@@ -154,10 +154,14 @@ public class ImportRuns {
         }
     }
 
-    private ImportSummary execute(UUID id, ImportOptions options, SnapshotReader reader, ImportProgress progress) {
-        jdbc.sql("update import_run set status = 'RUNNING' where id = :id").param("id", id).update();
+    /**
+     * Runs the import and records how it ended. Whatever is thrown — an Error too, even OutOfMemoryError —
+     * ends the run FAILED with a reason and is logged: a run must never stay RUNNING with nothing said.
+     */
+    private ImportSummary execute(UUID id, ImportOptions options, Supplier<SnapshotReader> readerFor, ImportProgress progress) {
         try {
-            ImportSummary summary = importer.run(id, options, reader, progress);
+            jdbc.sql("update import_run set status = 'RUNNING' where id = :id").param("id", id).update();
+            ImportSummary summary = importer.run(id, options, readerFor.get(), progress);
             jdbc.sql("update import_run set status = 'SUCCEEDED', finished_at = now(), phase = 'done', summary = cast(:summary as jsonb), input_path = null where id = :id")
                     .param("id", id).param("summary", json.writeValueAsString(summary)).update();
             return summary;
@@ -167,17 +171,34 @@ public class ImportRuns {
                     .param("id", id).param("n", e.wouldRemove())
                     .param("problems", json.writeValueAsString(List.of(new ImportProblem(options.source(), 0, null, e.getMessage())))).update();
             throw e;
+        } catch (ImportLimitExceededException e) {
+            // The reason names a file of the package and a limit, never content: it can be logged.
+            log.warn("Import run {} refused: {}", id, e.problems().getFirst());
+            failQuietly(id, e.problems());
+            throw e;
         } catch (ImportRejectedException e) {
             fail(id, e.problems());
             throw e;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             // Messages of unexpected failures (a database error, say) can quote row content: neither the log
             // nor the run gets them, only what kind of failure it was. DEBUG logging shows the whole story.
             log.error("Import run {} failed unexpectedly: {}", id, kindOf(e));
             log.debug("Import run {} failure", id, e);
-            fail(id, List.of(new ImportProblem(options.source(), 0, null,
+            failQuietly(id, List.of(new ImportProblem(options.source(), 0, null,
                     "the import failed unexpectedly (" + kindOf(e) + "); nothing was changed")));
             throw e;
+        }
+    }
+
+    /**
+     * Records the failure without letting a second failure (the database gone, memory still short) hide
+     * the first one, which the caller rethrows.
+     */
+    private void failQuietly(UUID id, List<ImportProblem> problems) {
+        try {
+            fail(id, problems);
+        } catch (Throwable e) {
+            log.error("Import run {} failed and its failure could not be recorded: {}", id, kindOf(e));
         }
     }
 

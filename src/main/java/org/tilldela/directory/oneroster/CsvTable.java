@@ -40,20 +40,27 @@ final class CsvTable {
     private final Map<String, Integer> header;
 
     private final Reopen reopen;
+    private final int maxLineLength;
 
-    private CsvTable(String name, Problems problems, CSVParser parser, Reopen reopen) {
+    private CsvTable(String name, Problems problems, CSVParser parser, Reopen reopen, int maxLineLength) {
         this.reopen = reopen;
+        this.maxLineLength = maxLineLength;
         this.name = name;
         this.problems = problems;
         this.parser = parser;
         this.header = parser.getHeaderMap();
     }
 
-    /** Opens the file; returns null (with a problem recorded) when its header lacks a required column. */
-    static CsvTable open(String name, Reopen reopen, LongConsumer bytesRead, List<String> required, Problems problems) throws IOException {
+    /**
+     * Opens the file; returns null (with a problem recorded) when its header lacks a required column. A row
+     * longer than {@code maxLineLength} characters stops the reading with an {@code ImportLimitExceededException}.
+     */
+    static CsvTable open(String name, Reopen reopen, LongConsumer bytesRead, List<String> required, Problems problems, int maxLineLength)
+            throws IOException {
         InputStream in = reopen.open();
-        PushbackReader reader = new PushbackReader(new InputStreamReader(new CountingStream(in, bytesRead),
-                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), 1);
+        PushbackReader reader = new PushbackReader(new BoundedRowReader(new InputStreamReader(new CountingStream(in, bytesRead),
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)),
+                name, maxLineLength), 1);
         CSVParser parser;
         try {
             int first = reader.read();
@@ -67,13 +74,13 @@ final class CsvTable {
             parser = CSVParser.builder().setReader(reader).setFormat(CSVFormat.RFC4180.builder()
                     .setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(false).get()).get();
         } catch (CharacterCodingException e) {
-            problems.add(name, lineOfFirstMalformed(reopen), null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
+            problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
             return null;
         } catch (IOException | IllegalArgumentException e) {
             problems.add(name, 1, null, "unreadable header: " + e.getMessage());
             return null;
         }
-        CsvTable table = new CsvTable(name, problems, parser, reopen);
+        CsvTable table = new CsvTable(name, problems, parser, reopen, maxLineLength);
         boolean complete = true;
         for (String column : required) {
             if (!table.header.containsKey(column)) {
@@ -105,7 +112,7 @@ final class CsvTable {
                 record = it.next();
             } catch (UncheckedIOException e) {
                 if (e.getCause() instanceof CharacterCodingException c) {
-                    problems.add(name, lineOfFirstMalformed(reopen), null,
+                    problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null,
                             "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
                 } else {
                     problems.add(name, lastLine + 1, null, "the file ends in the middle of a row (truncated?): " + e.getCause().getMessage());
@@ -223,9 +230,11 @@ final class CsvTable {
     /**
      * The line of the first byte sequence that is not UTF-8. Only called once decoding has failed: the
      * decoder reads ahead, so where it failed says little about where the bad bytes are. Decodes line by
-     * line with the JDK's strict decoder.
+     * line with the JDK's strict decoder. A line longer than the row limit allows (in UTF-8 bytes) is not
+     * collected further but named as the place, so that a huge line cannot fill the memory here either.
      */
-    static long lineOfFirstMalformed(Reopen reopen) {
+    static long lineOfFirstMalformed(Reopen reopen, int maxLineLength) {
+        long maxBytes = 4L * maxLineLength;
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         try (InputStream in = new BufferedInputStream(reopen.open())) {
@@ -243,6 +252,8 @@ final class CsvTable {
                     }
                     line.reset();
                     number++;
+                } else if (line.size() >= maxBytes) {
+                    return number;
                 } else {
                     line.write(b);
                 }

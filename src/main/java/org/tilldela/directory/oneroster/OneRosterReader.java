@@ -27,6 +27,7 @@ import org.tilldela.directory.importing.ImportProgress;
 import org.tilldela.directory.importing.ImportRejectedException;
 import org.tilldela.directory.importing.Problems;
 import org.tilldela.directory.importing.RowWriter;
+import org.tilldela.directory.importing.ImportLimits;
 import org.tilldela.directory.importing.SnapshotReader;
 import org.tilldela.directory.importing.StagedSnapshot.Origin;
 import org.tilldela.directory.importing.StagedSnapshot;
@@ -62,10 +63,18 @@ public final class OneRosterReader implements SnapshotReader {
 
     private final Path zip;
     private final String displayName;
+    private final ImportLimits limits;
 
+    /** A reader with the default limits, for packages the application made itself (demo, benchmarks, tests). */
     public OneRosterReader(Path zip, String displayName) {
+        this(zip, displayName, ImportLimits.DEFAULTS);
+    }
+
+    /** A reader that refuses a package going beyond {@code limits} (see {@link ImportLimits}). */
+    public OneRosterReader(Path zip, String displayName, ImportLimits limits) {
         this.zip = zip;
         this.displayName = displayName;
+        this.limits = limits;
     }
 
     @Override
@@ -85,7 +94,9 @@ public final class OneRosterReader implements SnapshotReader {
             throw new ImportRejectedException(new ImportProblem(displayName, 0, null, "cannot be read: " + e.getMessage()));
         }
         try (zipFile) {
-            new Run(zipFile, stage, progress).read();
+            BoundedZip bounded = new BoundedZip(zipFile, limits, displayName);
+            bounded.checkDeclaredSizes();
+            new Run(zipFile, bounded, stage, progress).read();
         } catch (IOException e) {
             throw new ImportRejectedException(new ImportProblem(displayName, 0, null, "cannot be read (damaged archive?): " + e.getMessage()));
         }
@@ -94,6 +105,7 @@ public final class OneRosterReader implements SnapshotReader {
     /** One reading of one package. */
     private final class Run {
         private final ZipFile zipFile;
+        private final BoundedZip bounded;
         private final StagedSnapshot stage;
         private final ImportProgress progress;
         private final Problems problems;
@@ -110,8 +122,9 @@ public final class OneRosterReader implements SnapshotReader {
         /** Role of each guardian-type user, for the relation of guardian links. */
         private final Map<String, String> guardianRoles = new HashMap<>();
 
-        Run(ZipFile zipFile, StagedSnapshot stage, ImportProgress progress) {
+        Run(ZipFile zipFile, BoundedZip bounded, StagedSnapshot stage, ImportProgress progress) {
             this.zipFile = zipFile;
+            this.bounded = bounded;
             this.stage = stage;
             this.progress = progress;
             this.problems = stage.problems();
@@ -242,7 +255,7 @@ public final class OneRosterReader implements SnapshotReader {
 
         private CsvTable open(String name, ZipEntry entry, List<String> required, ImportProgress reportTo) throws IOException {
             reportTo.phase(name, Math.max(entry.getSize(), 0));
-            return CsvTable.open(name, () -> zipFile.getInputStream(entry), reportTo::advance, required, problems);
+            return CsvTable.open(name, () -> bounded.open(entry), reportTo::advance, required, problems, limits.maxLineLength());
         }
 
         private CsvTable open(String name, List<String> required) throws IOException {

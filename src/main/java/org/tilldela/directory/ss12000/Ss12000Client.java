@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.web.client.ResourceAccessException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.client.RestClientException;
 import org.springframework.web.client.RestClient;
 import org.tilldela.directory.importing.ImportProblem;
 import org.tilldela.directory.importing.ImportRejectedException;
@@ -19,11 +21,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads SS 12000 list endpoints: follows {@code pageToken} until the server says there is no more, and
- * streams each page's items one at a time (memory stays flat whatever the page size). A server that answers
- * other than 2xx, or with JSON that cannot be read, refuses the import with a problem naming the endpoint;
- * response bodies are never quoted, since they may hold personal data.
+ * streams each page's items one at a time (memory stays flat whatever the page size). A server that cannot
+ * be reached or answers other than 2xx, or with JSON that cannot be read, refuses the import with a problem
+ * naming the endpoint; response bodies are never quoted, since they may hold personal data.
  */
 final class Ss12000Client {
+
+    private static final Logger log = LoggerFactory.getLogger(Ss12000Client.class);
 
     /** Items asked for per page; a server may send fewer. */
     static final int PAGE_SIZE = 500;
@@ -154,7 +158,8 @@ final class Ss12000Client {
                     .exchange((request, response) -> {
                         HttpStatusCode status = response.getStatusCode();
                         if (!status.is2xxSuccessful()) {
-                            throw rejected(endpoint, "the server answered HTTP " + status.value() + hint(status.value()));
+                            log.warn("SS 12000 fetch of {} failed: the server answered HTTP {}{}", endpoint, status.value(), hint(status.value()));
+                            throw unreachable(endpoint);
                         }
                         try (JsonParser parser = json.createParser(response.getBody())) {
                             return readPage(endpoint, parser, lists);
@@ -162,12 +167,26 @@ final class Ss12000Client {
                             throw rejected(endpoint, "the server answered with JSON that cannot be read" + where(e.getLocation()));
                         }
                     });
-        } catch (ResourceAccessException e) {
-            Throwable cause = e.getMostSpecificCause();
-            throw rejected(endpoint, "the server could not be reached (" + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")");
+        } catch (RestClientException e) {
+            // Refused, timed out, unknown name, TLS, not HTTP at all: the operator's log says which (the kind
+            // of failure, no message: a message can quote what the other end sent).
+            log.warn("SS 12000 fetch of {} failed: {}", endpoint, e.getMostSpecificCause().getClass().getSimpleName());
+            log.debug("SS 12000 fetch of {} failure", endpoint, e);
+            throw unreachable(endpoint);
         }
     }
+
+    /**
+     * One reason for every way a fetch can fail before there is an answer to read — refused, timed out,
+     * unknown name, TLS, not HTTP, any non-2xx status: different reasons would let whoever starts imports
+     * map which ports of a host are open.
+     */
+    static ImportRejectedException unreachable(String endpoint) {
+        return rejected(endpoint, UNREACHABLE);
+    }
+
+    static final String UNREACHABLE = "the SS 12000 server could not be reached or did not answer successfully "
+            + "(the server log says why); check the base URL and the token";
 
     private static String readPage(String endpoint, JsonParser parser, ListReader lists) {
         if (parser.nextToken() != JsonToken.START_OBJECT) {

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
@@ -26,10 +27,13 @@ public class Ss12000Readers {
 
     private final ObjectProvider<RestClient.Builder> builders;
     private final JsonMapper json;
+    private final AllowedHosts allowedHosts;
 
-    Ss12000Readers(ObjectProvider<RestClient.Builder> builders, JsonMapper json) {
+    Ss12000Readers(ObjectProvider<RestClient.Builder> builders, JsonMapper json,
+                   @Value("${tilldela.import.allowed-hosts:}") String allowedHosts) {
         this.builders = builders;
         this.json = json;
+        this.allowedHosts = new AllowedHosts(allowedHosts);
     }
 
     /**
@@ -37,10 +41,16 @@ public class Ss12000Readers {
      * @param baseUrl     the API's base URL, e.g. https://sis.example/ss12000/v2 (the endpoints go under it)
      * @param bearerToken the token to send, or null/blank to send none
      * @param delta       fetch only what changed since this source's last sync (everything when there was none)
+     * @throws HostNotAllowedException when the URL's host and port are not in {@code tilldela.import.allowed-hosts}
      */
     public SnapshotReader reader(String source, String baseUrl, String bearerToken, boolean delta) {
         String base = normalise(baseUrl);
-        HttpClient httpClient = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+        URI uri = URI.create(base);
+        if (!allowedHosts.permits(uri)) {
+            throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
+        }
+        // Redirects are never followed: one could lead to a host nobody allowed. A 3xx is a failure like any non-2xx.
+        HttpClient httpClient = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
         JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient);
         requestFactory.setReadTimeout(READ_TIMEOUT);
         RestClient.Builder builder = builders.getIfAvailable(RestClient::builder)

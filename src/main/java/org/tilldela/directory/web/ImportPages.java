@@ -3,11 +3,14 @@ package org.tilldela.directory.web;
 import org.springframework.security.access.prepost.PreAuthorize;
 import java.io.IOException;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -15,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.server.ResponseStatusException;
 import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.directory.ss12000.HostNotAllowedException;
 
 /** Imports in the web UI: upload, live progress, summary, and approval of runs the deletion guard held. */
 @Controller
@@ -24,9 +28,18 @@ class ImportPages {
     private final ImportRuns runs;
     private final ImportUploads uploads;
 
-    ImportPages(ImportRuns runs, ImportUploads uploads) {
+    private final String importMaxSize;
+
+    ImportPages(ImportRuns runs, ImportUploads uploads, @Value("${tilldela.upload.import-max-size:512MB}") DataSize importMaxSize) {
         this.runs = runs;
         this.uploads = uploads;
+        this.importMaxSize = importMaxSize.toMegabytes() + " MB";
+    }
+
+    /** The largest package the form takes, said beside it: a larger one is refused unread (see RequestBodyGate). */
+    @ModelAttribute("importMaxSize")
+    String importMaxSize() {
+        return importMaxSize;
     }
 
     @GetMapping("/imports")
@@ -59,6 +72,10 @@ class ImportPages {
                    Authentication auth, Model model) {
         try {
             return "redirect:/imports/" + uploads.submitSs12000(baseUrl, token, source.strip(), delta, allowMassRemoval, auth.getName());
+        } catch (HostNotAllowedException e) {
+            model.addAttribute("runs", runs.recent(30));
+            model.addAttribute("ss12000HostNotAllowed", e.host());
+            return "imports/index";
         } catch (IllegalArgumentException e) {
             model.addAttribute("runs", runs.recent(30));
             model.addAttribute("ss12000Error", e.getMessage());

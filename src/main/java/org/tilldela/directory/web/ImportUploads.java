@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import org.tilldela.directory.importing.ImportLimits;
 import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.directory.importing.SnapshotReader;
@@ -25,11 +26,13 @@ class ImportUploads {
     private final ImportRuns runs;
 
     private final Ss12000Readers ss12000;
+    private final ImportLimits limits;
 
-    ImportUploads(@Value("${tilldela.data-dir:./data}") String dataDir, ImportRuns runs, Ss12000Readers ss12000) {
+    ImportUploads(@Value("${tilldela.data-dir:./data}") String dataDir, ImportRuns runs, Ss12000Readers ss12000, ImportLimits limits) {
         this.dir = Path.of(dataDir).resolve("imports");
         this.runs = runs;
         this.ss12000 = ss12000;
+        this.limits = limits;
     }
 
     UUID submitOneRoster(InputStream content, String fileName, String source, boolean allowMassRemoval, String user) throws IOException {
@@ -38,7 +41,7 @@ class ImportUploads {
         Files.createDirectories(dir);
         Path stored = dir.resolve(UUID.randomUUID() + ".zip");
         Files.copy(content, stored, StandardCopyOption.REPLACE_EXISTING);
-        return runs.submit("ONEROSTER", options, stored, name, path -> new OneRosterReader(path, name));
+        return runs.submit("ONEROSTER", options, stored, name, path -> new OneRosterReader(path, name, limits));
     }
 
     /** The uploaded file's own name, for people to recognise; never used as a path. */
@@ -61,6 +64,6 @@ class ImportUploads {
     UUID approve(UUID run, String user) {
         // Only uploads keep an input to approve; ImportRuns refuses a held fetch from a server (nothing kept).
         String name = runs.find(run).orElseThrow(() -> new IllegalArgumentException("no import run " + run)).inputName();
-        return runs.approveMassRemoval(run, user, path -> new OneRosterReader(path, name));
+        return runs.approveMassRemoval(run, user, path -> new OneRosterReader(path, name, limits));
     }
 }

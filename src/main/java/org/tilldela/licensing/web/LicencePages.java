@@ -5,8 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import org.springframework.context.MessageSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -26,8 +29,10 @@ import org.tilldela.licensing.AssignmentEngine;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.Licences;
 import org.tilldela.licensing.NewPool;
+import org.tilldela.licensing.PoolRefused;
 import org.tilldela.licensing.Profiles;
 import org.tilldela.licensing.Selector;
+import org.tilldela.platform.FormSubmissions;
 
 /** Licences in the web UI: pools with seats and shortfall, a pool's rules and assignments, profiles, a person's licences. */
 @Controller
@@ -49,10 +54,14 @@ class LicencePages {
     private final Catalog catalog;
     private final OrganisationBrowser organisations;
     private final AuditTrail audit;
+    private final FormSubmissions forms;
+    private final MessageSource messages;
 
     LicencePages(LicencePools pools, Licences licences, Profiles profiles, AssignmentEngine engine, Catalog catalog, OrganisationBrowser organisations,
-                 AuditTrail audit) {
+                 AuditTrail audit, FormSubmissions forms, MessageSource messages) {
         this.audit = audit;
+        this.forms = forms;
+        this.messages = messages;
         this.pools = pools;
         this.licences = licences;
         this.profiles = profiles;
@@ -73,7 +82,8 @@ class LicencePages {
     @PostMapping("/licences/pools")
     String create(@RequestParam String articleNumber, @RequestParam UUID scopeId, @RequestParam(required = false) Integer seats,
                   @RequestParam LocalDate startsOn, @RequestParam(required = false) LocalDate endsOn,
-                  @RequestParam(defaultValue = "false") boolean trial, Authentication auth, RedirectAttributes flash) {
+                  @RequestParam(defaultValue = "false") boolean trial, @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken,
+                  Authentication auth, RedirectAttributes flash, Locale locale) {
         try {
             Product product = catalog.productByArticleNumber(articleNumber.strip())
                     .orElseThrow(() -> new IllegalArgumentException("licences.error.product"));
@@ -82,11 +92,16 @@ class LicencePages {
                 throw new IllegalArgumentException("licences.error.scope");
             }
             UUID organiser = trail.getFirst().id();
-            UUID id = trial
-                    ? pools.createTrial(product.id(), organiser, scopeId, seats, startsOn, auth.getName())
-                    : pools.create(new NewPool(product.id(), organiser, scopeId, seats, startsOn,
-                    endsOn != null ? endsOn : startsOn.plusMonths(product.licencePeriodMonths()).minusDays(1), false, null, auth.getName()));
-            return "redirect:/licences/pools/" + id;
+            return forms.once(formToken, auth.getName(), "licences.pool", () -> {
+                UUID id = trial
+                        ? pools.createTrial(product.id(), organiser, scopeId, seats, startsOn, auth.getName())
+                        : pools.create(new NewPool(product.id(), organiser, scopeId, seats, startsOn,
+                        endsOn != null ? endsOn : startsOn.plusMonths(product.licencePeriodMonths()).minusDays(1), false, null, auth.getName()));
+                return "redirect:/licences/pools/" + id;
+            });
+        } catch (PoolRefused e) {
+            flash.addFlashAttribute("errorText", said(e, locale));
+            return "redirect:/licences";
         } catch (IllegalArgumentException e) {
             flash.addFlashAttribute("error", e.getMessage() != null && e.getMessage().startsWith("licences.") ? e.getMessage() : "licences.error.pool");
             return "redirect:/licences";
@@ -106,15 +121,18 @@ class LicencePages {
 
     @PostMapping("/licences/pools/{id}/rules")
     String addRule(@PathVariable UUID id, @RequestParam Selector.Kind kind, @RequestParam(required = false) String target,
-                   @RequestParam(required = false) String grade, @RequestParam(required = false) String role, Authentication auth,
-                   RedirectAttributes flash) {
+                   @RequestParam(required = false) String grade, @RequestParam(required = false) String role,
+                   @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
         try {
-            pools.addRule(id, selector(kind, target, grade, role), auth.getName());
-            flash.addFlashAttribute("message", "licences.rule.added");
+            return forms.once(formToken, auth.getName(), "licences.rule", () -> {
+                pools.addRule(id, selector(kind, target, grade, role), auth.getName());
+                flash.addFlashAttribute("message", "licences.rule.added");
+                return "redirect:/licences/pools/" + id;
+            });
         } catch (IllegalArgumentException e) {
             flash.addFlashAttribute("error", "licences.error.rule");
+            return "redirect:/licences/pools/" + id;
         }
-        return "redirect:/licences/pools/" + id;
     }
 
     @PostMapping("/licences/pools/{id}/rules/{ruleId}/remove")
@@ -124,33 +142,46 @@ class LicencePages {
         return "redirect:/licences/pools/" + id;
     }
 
+    /** The outcome goes to the next page as plain counts: flash attributes live in the session, in PostgreSQL, and must be serializable. */
     @PostMapping("/licences/pools/{id}/direct")
     String assignDirect(@PathVariable UUID id, @RequestParam(required = false) String persons, @RequestParam(required = false) String groupId,
-                        Authentication auth, RedirectAttributes flash) {
+                        @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
         try {
-            LicencePools.Allocation a;
-            if (groupId != null && !groupId.isBlank()) {
-                a = pools.assignGroup(id, UUID.fromString(groupId.strip()), auth.getName());
-            } else {
-                List<UUID> ids = Arrays.stream((persons == null ? "" : persons).split("[\\s,;]+")).filter(s -> !s.isBlank()).map(UUID::fromString).toList();
-                if (ids.isEmpty()) {
-                    throw new IllegalArgumentException("no persons");
+            return forms.once(formToken, auth.getName(), "licences.direct", () -> {
+                LicencePools.Allocation a;
+                if (groupId != null && !groupId.isBlank()) {
+                    a = pools.assignGroup(id, UUID.fromString(groupId.strip()), auth.getName());
+                } else {
+                    List<UUID> ids = Arrays.stream((persons == null ? "" : persons).split("[\\s,;]+")).filter(s -> !s.isBlank()).map(UUID::fromString)
+                            .toList();
+                    if (ids.isEmpty()) {
+                        throw new IllegalArgumentException("no persons");
+                    }
+                    a = pools.assignDirect(id, ids, auth.getName());
                 }
-                a = pools.assignDirect(id, ids, auth.getName());
-            }
-            flash.addFlashAttribute("allocation", a);
+                flash.addFlashAttribute("holding", a.holding().size());
+                flash.addFlashAttribute("withoutSeat", a.withoutSeat().size());
+                flash.addFlashAttribute("notEligible", a.notEligible().size());
+                return "redirect:/licences/pools/" + id;
+            });
         } catch (IllegalArgumentException e) {
             flash.addFlashAttribute("error", "licences.error.direct");
+            return "redirect:/licences/pools/" + id;
         }
-        return "redirect:/licences/pools/" + id;
     }
 
+    /** The run's counts go to the next page as plain numbers (flash attributes live in the session, in PostgreSQL). */
     @PostMapping("/licences/recompute")
     String recompute(Authentication auth, RedirectAttributes flash) {
         AssignmentEngine.EngineRun run = engine.recomputeAll();
         audit.record(auth.getName(), "LICENCES_RECOMPUTED", "licensing", "all", Map.of("granted", run.granted(), "ended", run.ended(),
                 "toGrace", run.toGrace(), "shortfall", run.shortfall()));
-        flash.addFlashAttribute("run", run);
+        flash.addFlashAttribute("recomputed", true);
+        flash.addFlashAttribute("runGranted", run.granted());
+        flash.addFlashAttribute("runEnded", run.ended());
+        flash.addFlashAttribute("runToGrace", run.toGrace());
+        flash.addFlashAttribute("runShortfall", run.shortfall());
+        flash.addFlashAttribute("runMillis", run.millis());
         return "redirect:/licences";
     }
 
@@ -164,7 +195,8 @@ class LicencePages {
     }
 
     @PostMapping("/licences/profiles")
-    String createProfile(@RequestParam String name, @RequestParam String articleNumbers, Authentication auth, RedirectAttributes flash) {
+    String createProfile(@RequestParam String name, @RequestParam String articleNumbers,
+                         @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
         try {
             List<UUID> ids = new ArrayList<>();
             for (String a : articleNumbers.split("[\\s,;]+")) {
@@ -175,7 +207,7 @@ class LicencePages {
             if (ids.isEmpty()) {
                 throw new IllegalArgumentException("licences.error.product");
             }
-            return "redirect:/licences/profiles/" + profiles.create(name, ids, auth.getName());
+            return forms.once(formToken, auth.getName(), "licences.profile", () -> "redirect:/licences/profiles/" + profiles.create(name, ids, auth.getName()));
         } catch (IllegalArgumentException e) {
             flash.addFlashAttribute("error", e.getMessage() != null && e.getMessage().startsWith("licences.") ? e.getMessage() : "licences.error.profile");
             return "redirect:/licences/profiles";
@@ -194,15 +226,18 @@ class LicencePages {
 
     @PostMapping("/licences/profiles/{id}/rules")
     String addProfileRule(@PathVariable UUID id, @RequestParam Selector.Kind kind, @RequestParam(required = false) String target,
-                          @RequestParam(required = false) String grade, @RequestParam(required = false) String role, Authentication auth,
-                          RedirectAttributes flash) {
+                          @RequestParam(required = false) String grade, @RequestParam(required = false) String role,
+                          @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
         try {
-            profiles.addRule(id, selector(kind, target, grade, role), auth.getName());
-            flash.addFlashAttribute("message", "licences.rule.added");
+            return forms.once(formToken, auth.getName(), "licences.profileRule", () -> {
+                profiles.addRule(id, selector(kind, target, grade, role), auth.getName());
+                flash.addFlashAttribute("message", "licences.rule.added");
+                return "redirect:/licences/profiles/" + id;
+            });
         } catch (IllegalArgumentException e) {
             flash.addFlashAttribute("error", "licences.error.rule");
+            return "redirect:/licences/profiles/" + id;
         }
-        return "redirect:/licences/profiles/" + id;
     }
 
     @GetMapping("/licences/persons/{id}")
@@ -210,6 +245,23 @@ class LicencePages {
         model.addAttribute("personId", id);
         model.addAttribute("licences", licences.ofPerson(id));
         return "licensing/person";
+    }
+
+    /** Every reason the gate refused the pool for, in the reader's language. */
+    private String said(PoolRefused e, Locale locale) {
+        return e.reasons().stream().map(r -> {
+            List<Object> args = new ArrayList<>(r.args());
+            if (r.code().equals("thirdCountry") && !args.isEmpty()) {
+                String code = (String) args.getFirst();
+                String name = Locale.of("", code).getDisplayCountry(locale);
+                args.set(0, name.isBlank() || name.equals(code) ? code : name + " (" + code + ")");
+            }
+            if (!r.attributes().isEmpty()) {
+                args.add(r.attributes().stream().sorted().map(a -> messages.getMessage("attribute." + a.name(), null, a.name(), locale))
+                        .collect(Collectors.joining(", ")));
+            }
+            return messages.getMessage("licences.refused." + r.code(), args.toArray(), r.english(), locale);
+        }).collect(Collectors.joining(" "));
     }
 
     private static Selector selector(Selector.Kind kind, String target, String grade, String role) {

@@ -20,6 +20,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.catalog.Attribute;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.platform.FormSubmissions;
 import org.tilldela.purchase.AdequacyEntry;
 import org.tilldela.purchase.AdequacyList;
 import org.tilldela.purchase.DataPolicies;
@@ -43,8 +44,11 @@ class ApprovalPages {
     private final OrganisationBrowser organisations;
     private final Recipients recipients;
     private final Wording words;
+    private final FormSubmissions forms;
 
-    ApprovalPages(Orders orders, AdequacyList adequacy, DataPolicies policies, OrganisationBrowser organisations, Recipients recipients, Wording words) {
+    ApprovalPages(Orders orders, AdequacyList adequacy, DataPolicies policies, OrganisationBrowser organisations, Recipients recipients, Wording words,
+                  FormSubmissions forms) {
+        this.forms = forms;
         this.orders = orders;
         this.adequacy = adequacy;
         this.policies = policies;
@@ -82,29 +86,37 @@ class ApprovalPages {
     }
 
     @PostMapping("/purchase/approvals/{id}/approve")
-    String approve(@PathVariable UUID id, Authentication auth, RedirectAttributes redirect) {
+    String approve(@PathVariable UUID id, @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth,
+                   RedirectAttributes redirect) {
         try {
-            orders.approve(id, auth.getName());
-            redirect.addFlashAttribute("message", "purchase.approval.approved");
+            return forms.once(formToken, auth.getName(), "purchase.approve", () -> {
+                orders.approve(id, auth.getName());
+                redirect.addFlashAttribute("message", "purchase.approval.approved");
+                return "redirect:/purchase/approvals/" + id;
+            });
         } catch (IllegalStateException | IllegalArgumentException e) {
             redirect.addFlashAttribute("errorText", e.getMessage());
+            return "redirect:/purchase/approvals/" + id;
         }
-        return "redirect:/purchase/approvals/" + id;
     }
 
     @PostMapping("/purchase/approvals/{id}/decline")
-    String decline(@PathVariable UUID id, @RequestParam(defaultValue = "") String reason, Authentication auth, RedirectAttributes redirect) {
+    String decline(@PathVariable UUID id, @RequestParam(defaultValue = "") String reason,
+                   @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes redirect) {
         if (reason.isBlank()) {
             redirect.addFlashAttribute("error", "purchase.approval.reasonRequired");
             return "redirect:/purchase/approvals/" + id;
         }
         try {
-            orders.decline(id, auth.getName(), reason);
-            redirect.addFlashAttribute("message", "purchase.approval.declined");
+            return forms.once(formToken, auth.getName(), "purchase.decline", () -> {
+                orders.decline(id, auth.getName(), reason);
+                redirect.addFlashAttribute("message", "purchase.approval.declined");
+                return "redirect:/purchase/approvals/" + id;
+            });
         } catch (IllegalStateException | IllegalArgumentException e) {
             redirect.addFlashAttribute("errorText", e.getMessage());
+            return "redirect:/purchase/approvals/" + id;
         }
-        return "redirect:/purchase/approvals/" + id;
     }
 
     @GetMapping("/purchase/adequacy")

@@ -27,6 +27,7 @@ import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.directory.Viewer;
+import org.tilldela.platform.FormSubmissions;
 import org.tilldela.purchase.BuyerScope;
 import org.tilldela.purchase.BuyerScopes;
 import org.tilldela.purchase.Cart;
@@ -38,6 +39,7 @@ import org.tilldela.purchase.Orders;
 import org.tilldela.purchase.Quote;
 import org.tilldela.purchase.Recipient;
 import org.tilldela.purchase.Recipients;
+import org.tilldela.purchase.RecipientsMissing;
 import org.tilldela.purchase.RecipientsRefused;
 import org.tilldela.purchase.Verdict;
 
@@ -59,9 +61,11 @@ class PurchasePages {
     private final ComplianceGate gate;
     private final OrganisationBrowser organisations;
     private final Wording words;
+    private final FormSubmissions forms;
 
     PurchasePages(CatalogSearch search, Catalog catalog, BuyerScopes scopes, Cart cart, Orders orders, Recipients recipients, ComplianceGate gate,
-                  OrganisationBrowser organisations, Wording words) {
+                  OrganisationBrowser organisations, Wording words, FormSubmissions forms) {
+        this.forms = forms;
         this.search = search;
         this.catalog = catalog;
         this.scopes = scopes;
@@ -101,10 +105,10 @@ class PurchasePages {
 
     @PostMapping("/purchase/cart")
     String addToCart(@RequestParam UUID productId, @RequestParam(required = false) Integer seats, @RequestParam(defaultValue = "false") boolean trial,
-                     Authentication auth, RedirectAttributes redirect) {
+                     @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes redirect) {
         try {
-            UUID line = cart.add(auth.getName(), productId, seats, trial);
-            return "redirect:/purchase/cart/" + line + "/recipients";
+            return forms.once(formToken, auth.getName(), "purchase.cart", () -> "redirect:/purchase/cart/" + cart.add(auth.getName(), productId, seats, trial)
+                    + "/recipients");
         } catch (NoBuyerScope | IllegalArgumentException e) {
             redirect.addFlashAttribute("errorText", e.getMessage());
             return "redirect:/purchase/products/" + productId;
@@ -291,15 +295,25 @@ class PurchasePages {
         return "purchase/cart";
     }
 
+    /**
+     * Places the cart's order once per rendered cart: a double click or a resubmission carries the same
+     * one-time token and lands on the order the first one placed.
+     */
     @PostMapping("/purchase/checkout")
-    String checkout(Authentication auth, Model model, Locale locale, RedirectAttributes redirect) {
+    String checkout(@RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, Model model, Locale locale,
+                    RedirectAttributes redirect) {
         try {
-            Orders.Placement placement = cart.checkout(auth.getName());
-            if (placement.blocked()) {
-                model.addAttribute("refused", true);
-                return cartPage(auth, model, locale, placement.quote());
-            }
-            return "redirect:/purchase/orders/" + placement.order().id();
+            return forms.once(formToken, auth.getName(), "purchase.checkout", () -> {
+                Orders.Placement placement = cart.checkout(auth.getName());
+                if (placement.blocked()) {
+                    model.addAttribute("refused", true);
+                    return cartPage(auth, model, locale, placement.quote());
+                }
+                return "redirect:/purchase/orders/" + placement.order().id();
+            });
+        } catch (RecipientsMissing e) {
+            redirect.addFlashAttribute("errorText", words.text("purchase.cart.notPlacedMissingRecipients", locale, e.productTitle()));
+            return "redirect:/purchase/cart";
         } catch (NoBuyerScope | RecipientsRefused | IllegalArgumentException e) {
             redirect.addFlashAttribute("errorText", e.getMessage());
             return "redirect:/purchase/cart";

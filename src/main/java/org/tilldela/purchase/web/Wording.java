@@ -41,6 +41,10 @@ class Wording {
         return v.reasons().stream().map(r -> reason(r, locale)).toList();
     }
 
+    String text(String key, Locale locale, Object... args) {
+        return messages.getMessage(key, args, key, locale);
+    }
+
     String outcome(Verdict.Outcome o, Locale locale) {
         return messages.getMessage("purchase.outcome." + o.name(), null, o.name(), locale);
     }

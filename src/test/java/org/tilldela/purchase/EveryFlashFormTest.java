@@ -1,0 +1,234 @@
+package org.tilldela.purchase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Parameter;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.session.SessionRepository;
+import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.tilldela.IntegrationTest;
+import org.tilldela.WebSession;
+import org.tilldela.access.AttributePackage;
+import org.tilldela.access.DataAccessAgreement;
+import org.tilldela.access.DataAccessAgreements;
+import org.tilldela.access.NewDataAccessRequest;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.licensing.LicencePools;
+import org.tilldela.licensing.NewPool;
+import org.tilldela.licensing.Profiles;
+
+/**
+ * Every form whose handler hands results to the next page in flash attributes, actually submitted over
+ * HTTP against the session store production uses — Spring Session JDBC, where flash attributes are
+ * serialized into PostgreSQL. Each must answer a redirect (never a 500, which a value that cannot be
+ * serialized gives after its change was saved), and the next page must show the result: the new API
+ * secret once, the allocation, the recompute's counts, the messages and errors. The last step checks that
+ * no handler taking {@link RedirectAttributes} was left out, so a new one must be walked here too.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EveryFlashFormTest extends IntegrationTest {
+
+    private static final String PASSWORD = "every-form-password";
+
+    @LocalServerPort int port;
+    @Autowired ImportRuns imports;
+    @Autowired JdbcClient jdbc;
+    @Autowired Catalog catalog;
+    @Autowired AdminAccounts accounts;
+    @Autowired BuyerScopes scopes;
+    @Autowired Cart cart;
+    @Autowired Orders orders;
+    @Autowired LicencePools pools;
+    @Autowired Profiles profiles;
+    @Autowired DataAccessAgreements agreements;
+    @Autowired SessionRepository<?> sessions;
+    @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping mapping;
+
+    PurchaseFixture fx;
+    String admin;
+    UUID supplier;
+    UUID product;
+    UUID beyondPolicy;
+    WebSession web;
+    final Set<String> walked = new TreeSet<>();
+
+    @BeforeAll
+    void setUp() throws Exception {
+        fx = new PurchaseFixture(imports, jdbc, catalog);
+        admin = "every-form-" + fx.tag;
+        accounts.create(admin, "Allt-i-ett", PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN, AdminRight.BUYER, AdminRight.LICENCE_ADMIN,
+                AdminRight.ACCESS_ADMIN, AdminRight.DATA_PROTECTION_OFFICER), "test");
+        scopes.set(admin, fx.organiserId, "test");
+        supplier = fx.supplier("Förlaget med avtal", true, List.of());
+        product = fx.product(supplier, "Formulärboken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        beyondPolicy = fx.product(supplier, "Personnummerboken", Product.Kind.DIGITAL,
+                EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.CIVIC_NUMBER), null);
+        web = new WebSession(port).signIn(admin, PASSWORD);
+    }
+
+    @Test
+    void theTestServerKeepsSessionsInPostgreSQL() {
+        assertThat(sessions).isInstanceOf(JdbcIndexedSessionRepository.class);
+        assertThat(jdbc.sql("select count(*) from spring_session where principal_name = :u").param("u", admin).query(Long.class).single()).isPositive();
+    }
+
+    /** The hidden fields (CSRF, one-time token) of the form posting to {@code action} on {@code page}, plus what the user fills in. */
+    private List<Map.Entry<String, String>> form(String page, String action, String... nameValues) {
+        List<Map.Entry<String, String>> fields = new ArrayList<>(WebSession.toList(WebSession.hiddenFields(web.get(page).body(), action)));
+        for (int i = 0; i < nameValues.length; i += 2) {
+            fields.add(Map.entry(nameValues[i], nameValues[i + 1]));
+        }
+        return fields;
+    }
+
+    /** Submits, as {@code handler} ("POST /pattern"), and answers the page the browser shows next, which must say {@code shows}. */
+    private String submit(String handler, String path, List<Map.Entry<String, String>> fields, String shows) {
+        walked.add(handler);
+        WebSession.Answer answer = web.post(path, fields);
+        assertThat(answer.status()).as(handler + " answers a redirect, not " + answer.status()).isEqualTo(302);
+        WebSession.Answer next = web.follow(answer);
+        assertThat(next.status()).as("the page after " + handler).isEqualTo(200);
+        assertThat(next.body()).as("the page after " + handler).contains(shows);
+        return next.body();
+    }
+
+    @Test
+    void everyFlashFormSubmittedThroughTheJdbcSessionStoreShowsItsResult() {
+        // --- access: file, approve, decline, revoke, credentials, public authority
+        String filedPage = submit("POST /access/requests", "/access/requests", form("/access/requests/new?supplier=" + supplier, "/access/requests",
+                "product", product.toString(), "scope", fx.organiserId.toString(), "attributePackage", "SMALL", "purpose", "Inloggning",
+                "legalBasis", "Allmänt intresse", "retentionDays", "30"), "The request is filed and awaits a decision.");
+        assertThat(filedPage).contains("Formulärboken");
+        DataAccessAgreement filed = agreements.list(DataAccessAgreement.State.REQUESTED, supplier, 10).getFirst();
+        String request = "/access/requests/" + filed.id();
+        List<Map.Entry<String, String>> accessApproval = form(request, request + "/approve");
+        filed.requestedAttributes().forEach(a -> accessApproval.add(Map.entry("attributes", a.name())));
+        submit("POST /access/requests/{id}/approve", request + "/approve", accessApproval, "The agreement is in force.");
+        submit("POST /access/requests/{id}/revoke", request + "/revoke", form(request, request + "/revoke", "reason", "Avtalet upphör"),
+                "The agreement is revoked.");
+        DataAccessAgreement other = agreements.file(supplier, new NewDataAccessRequest(product, fx.schoolId, AttributePackage.MINIMAL, Set.of(),
+                "Inloggning", "Allmänt intresse", 30), "supplier");
+        String otherRequest = "/access/requests/" + other.id();
+        submit("POST /access/requests/{id}/decline", otherRequest + "/decline", form(otherRequest, otherRequest + "/decline", "reason", "Behövs inte"),
+                "The request is declined.");
+
+        String supplierPage = "/access/suppliers/" + supplier;
+        walked.add("POST /access/suppliers/{id}/clients");
+        WebSession.Answer created = web.post(supplierPage + "/clients", form(supplierPage, supplierPage + "/clients"));
+        assertThat(created.status()).isEqualTo(302);
+        assertThat(jdbc.sql("""
+                        select count(*) from spring_session_attributes a join spring_session s on s.primary_id = a.session_primary_id
+                        where s.principal_name = :u and a.attribute_name like '%FLASH_MAPS'
+                        """).param("u", admin).query(Long.class).single()).as("the flash attributes went into PostgreSQL").isPositive();
+        String withSecret = web.follow(created).body();
+        String clientId = jdbc.sql("select client_id from supplier_api_client where supplier_id = :s").param("s", supplier).query(String.class).single();
+        assertThat(withSecret).contains("New API credentials").contains(clientId).contains("class=\"client-secret\"");
+        assertThat(web.get(supplierPage).body()).as("the secret is shown once").doesNotContain("class=\"client-secret\"");
+        submit("POST /access/suppliers/{id}/public-authority", supplierPage + "/public-authority", form(supplierPage, supplierPage + "/public-authority",
+                "reason", ""), "Say why the supplier is recorded as a public authority");
+
+        // --- purchase: cart, recipients, seats, removing a line, checkout
+        String productPage = "/purchase/products/" + product;
+        submit("POST /purchase/cart", "/purchase/cart", form(productPage, "/purchase/cart", "trial", "true"), "has no trial");
+        UUID line = cart.add(admin, product, null, false);
+        String recipients = "/purchase/cart/" + line + "/recipients";
+        submit("POST /purchase/cart/{lineId}/recipients", recipients, form(recipients, recipients, "group", fx.group("c-7a").toString()),
+                "1 selection added");
+        UUID bare = cart.add(admin, product, null, false);
+        submit("POST /purchase/checkout", "/purchase/checkout", form(productPage, "/purchase/cart"),
+                "The order was not placed: choose who should get Formulärboken");
+        submit("POST /purchase/cart/{lineId}/seats", "/purchase/cart/" + line + "/seats", form("/purchase/cart", "/purchase/cart/" + line + "/seats",
+                "seats", "0"), "The number of seats must be at least 1.");
+        submit("POST /purchase/cart/{lineId}/remove", "/purchase/cart/" + bare + "/remove", form("/purchase/cart", "/purchase/cart/" + bare + "/remove"),
+                "The product was removed from the cart.");
+        String orderPage = submit("POST /purchase/checkout", "/purchase/checkout", form("/purchase/cart", "/purchase/checkout"), "Formulärboken");
+        assertThat(orderPage).doesNotContain("The order was not placed");
+
+        // --- buyers
+        String otherBuyer = "every-form-other-" + fx.tag;
+        accounts.create(otherBuyer, "Annan inköpare", PASSWORD, EnumSet.of(AdminRight.BUYER), "test");
+        submit("POST /purchase/buyers", "/purchase/buyers", form("/purchase/buyers", "/purchase/buyers", "username", otherBuyer, "organisation",
+                fx.schoolId.toString()), "Saved.");
+        submit("POST /purchase/buyers/remove", "/purchase/buyers/remove", form("/purchase/buyers", "/purchase/buyers", "username", otherBuyer), "Removed.");
+
+        // --- the data protection officer: held orders, adequacy, policy
+        UUID held = orders.place(admin, List.of(new OrderLineRequest(beyondPolicy, List.of(Recipient.group(fx.group("c-7b"))), null, false))).order().id();
+        String approval = "/purchase/approvals/" + held;
+        submit("POST /purchase/approvals/{id}/approve", approval + "/approve", form(approval, approval + "/approve"), "Approved: the licences are created.");
+        UUID declined = orders.place(admin, List.of(new OrderLineRequest(beyondPolicy, List.of(Recipient.group(fx.group("c-8a"))), null, false)))
+                .order().id();
+        String declinePage = "/purchase/approvals/" + declined;
+        submit("POST /purchase/approvals/{id}/decline", declinePage + "/decline", form(declinePage, declinePage + "/decline", "reason", "För mycket data"),
+                "Declined.");
+        submit("POST /purchase/adequacy", "/purchase/adequacy", form("/purchase/adequacy", "/purchase/adequacy", "country", "XK", "name", "Testland",
+                "basis", "ADEQUACY_DECISION", "decision", "Testbeslut", "decisionDate", "", "validFrom", LocalDate.now().toString(),
+                "validUntil", "", "note", ""), "Saved.");
+        submit("POST /purchase/adequacy/{country}/remove", "/purchase/adequacy/XK/remove", form("/purchase/adequacy", "/purchase/adequacy/XK/remove"),
+                "Removed.");
+        submit("POST /purchase/policy", "/purchase/policy", form("/purchase/policy?organiser=" + fx.organiserId, "/purchase/policy", "reset", "true"),
+                "The policy is saved.");
+
+        // --- licences: a pool, its rules, assigning by hand, recompute, profiles
+        submit("POST /licences/pools", "/licences/pools", form("/licences", "/licences/pools", "articleNumber", catalog.product(product).orElseThrow()
+                .articleNumber(), "scopeId", fx.schoolId.toString(), "seats", "0", "startsOn", LocalDate.now().toString()), "a pool needs at least 1 seat");
+        UUID poolId = pools.create(new NewPool(product, fx.organiserId, fx.schoolId, 3, LocalDate.now(), LocalDate.now().plusYears(1), false, null, admin));
+        String poolPage = "/licences/pools/" + poolId;
+        submit("POST /licences/pools/{id}/rules", poolPage + "/rules", form(poolPage, poolPage + "/rules", "kind", "GROUP", "target",
+                fx.group("c-8a").toString()), "The rule is added");
+        UUID rule = pools.rules(poolId).getFirst().id();
+        submit("POST /licences/pools/{id}/rules/{ruleId}/remove", poolPage + "/rules/" + rule + "/remove",
+                form(poolPage, poolPage + "/rules/" + rule + "/remove"), "The rule is removed.");
+        submit("POST /licences/pools/{id}/direct", poolPage + "/direct", form(poolPage, poolPage + "/direct", "persons",
+                fx.person("p2") + " " + fx.person("p3")), "2 hold a seat, 0 are left without one");
+        submit("POST /licences/recompute", "/licences/recompute", form("/licences", "/licences/recompute"), "Recomputed:");
+        submit("POST /licences/profiles", "/licences/profiles", form("/licences/profiles", "/licences/profiles", "name", "Profil " + fx.tag,
+                "articleNumbers", "NO-SUCH-ARTICLE"), "No product with that article number.");
+        UUID profile = profiles.create("Elev år 7 " + fx.tag, List.of(product), admin);
+        String profilePage = "/licences/profiles/" + profile;
+        submit("POST /licences/profiles/{id}/rules", profilePage + "/rules", form(profilePage, profilePage + "/rules", "kind", "GRADE_AT_UNIT",
+                "target", fx.schoolId.toString(), "grade", "07"), "The rule is added");
+
+        // --- governance: the administrator changes their own password (last: the session goes on under a new id)
+        String newPassword = "ett helt nytt lösenord för flash-testet";
+        submit("POST /account/password", "/account/password", form("/account/password", "/account/password",
+                "currentPassword", PASSWORD, "newPassword", newPassword, "repeatPassword", newPassword), "Your password has been changed.");
+
+        // --- none left out: every handler that takes RedirectAttributes was walked above
+        Set<String> flashHandlers = new TreeSet<>();
+        for (Map.Entry<RequestMappingInfo, HandlerMethod> e : mapping.getHandlerMethods().entrySet()) {
+            boolean flash = false;
+            for (Parameter p : e.getValue().getMethod().getParameters()) {
+                flash |= RedirectAttributes.class.isAssignableFrom(p.getType());
+            }
+            if (flash) {
+                e.getKey().getMethodsCondition().getMethods().forEach(m -> e.getKey().getPatternValues()
+                        .forEach(pattern -> flashHandlers.add(m.name() + " " + pattern)));
+            }
+        }
+        assertThat(flashHandlers).as("handlers passing flash attributes").isNotEmpty();
+        assertThat(walked).as("every handler passing flash attributes is submitted by this test").containsAll(flashHandlers);
+    }
+}
