@@ -154,6 +154,23 @@ class SignInFlowTest extends SignInTestSupport {
     }
 
     @Test
+    void aStrangerOpeningTheSignInPageOrAnAuthorizationLinkLeavesNoSessionRow() throws Exception {
+        long before = jdbc.sql("select count(*) from spring_session").query(Long.class).single();
+        SignInClients.Registration client = clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true, "test");
+        URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
+                .endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(new Nonce()).codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256)
+                .build().toURI();
+        for (int i = 0; i < 3; i++) {
+            HttpClient stranger = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+            assertThat(stranger.send(HttpRequest.newBuilder(authorize).header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(302);
+            assertThat(stranger.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sign-in")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
+        }
+        assertThat(jdbc.sql("select count(*) from spring_session").query(Long.class).single()).isEqualTo(before);
+    }
+
+    @Test
     void aReusedRefreshTokenRevokesItsWholeFamily() throws Exception {
         SignedIn signedIn = signIn(fixture.persons.get(3));
         RefreshToken first = signedIn.tokens().getOIDCTokens().getRefreshToken();
