@@ -45,12 +45,22 @@ public class PersonAccounts {
         if (rawPassword == null || rawPassword.length() < MINIMUM_LENGTH || rawPassword.equalsIgnoreCase(username)) {
             throw new IllegalArgumentException("a password has at least " + MINIMUM_LENGTH + " characters and is not the sign-in name");
         }
-        jdbc.sql("""
-                        insert into sso_person_account (person_id, username, password_hash, password_set_by) values (:p, :u, :h, :a)
-                        on conflict (person_id) do update set username = excluded.username, password_hash = excluded.password_hash,
-                          password_set_at = now(), password_set_by = excluded.password_set_by, enabled = true""")
-                .param("p", personId).param("u", username.strip().toLowerCase(java.util.Locale.ROOT)).param("h", passwords.encode(rawPassword))
-                .param("a", actor).update();
+        String taken = jdbc.sql("select person_id::text from sso_person_account where username = :u and person_id <> :p")
+                .param("u", username.strip().toLowerCase(java.util.Locale.ROOT)).param("p", personId).query(String.class).optional().orElse(null);
+        if (taken != null) {
+            throw new IllegalArgumentException("that sign-in name is taken");
+        }
+        try {
+            jdbc.sql("""
+                            insert into sso_person_account (person_id, username, password_hash, password_set_by) values (:p, :u, :h, :a)
+                            on conflict (person_id) do update set username = excluded.username, password_hash = excluded.password_hash,
+                              password_set_at = now(), password_set_by = excluded.password_set_by, enabled = true""")
+                    .param("p", personId).param("u", username.strip().toLowerCase(java.util.Locale.ROOT)).param("h", passwords.encode(rawPassword))
+                    .param("a", actor).update();
+        } catch (org.springframework.dao.DataIntegrityViolationException e) {
+            // the account's person must be in the directory (foreign key)
+            throw new IllegalArgumentException("no person with that id");
+        }
         audit.record(actor, "PERSON_PASSWORD_SET", "person", personId.toString(), Map.of());
     }
 

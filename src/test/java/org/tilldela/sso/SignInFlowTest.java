@@ -172,6 +172,33 @@ class SignInFlowTest extends SignInTestSupport {
     }
 
     @Test
+    void aDirectoryAdministratorSetsAPupilsPasswordOverTheApiAndThePupilSignsInWithIt(
+            @Autowired org.tilldela.governance.AdminAccounts admins) throws Exception {
+        String admin = "katalog-" + UUID.randomUUID().toString().substring(0, 8);
+        String buyer = "inkop-" + UUID.randomUUID().toString().substring(0, 8);
+        admins.create(admin, "Skoladministratör", "ett långt administratörslösenord", java.util.EnumSet.of(org.tilldela.governance.AdminRight.DIRECTORY_ADMIN), "test");
+        admins.create(buyer, "Inköpare", "ett långt administratörslösenord", java.util.EnumSet.of(org.tilldela.governance.AdminRight.BUYER), "test");
+        UUID pupil = fixture.persons.get(7);
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.function.BiFunction<String, java.util.Map<String, String>, Integer> put = (who, body) -> org.springframework.web.client.RestClient.builder()
+                .baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(who, "ett långt administratörslösenord"))
+                .defaultStatusHandler(org.springframework.http.HttpStatusCode::isError, (rq, rs) -> {
+                }).build().put().uri("/api/v1/sso/persons/{id}/account", pupil).body(body).retrieve().toBodilessEntity().getStatusCode().value();
+
+        assertThat(put.apply(buyer, java.util.Map.of("username", username, "password", PASSWORD))).isEqualTo(403);
+        assertThat(put.apply(admin, java.util.Map.of("username", username, "password", "kort"))).isEqualTo(400);
+        assertThat(put.apply(admin, java.util.Map.of("username", username, "password", PASSWORD))).isEqualTo(204);
+        assertThat(jdbc.sql("select password_hash from sso_person_account where person_id = :p").param("p", pupil).query(String.class).single())
+                .startsWith("$argon2id$").doesNotContain(PASSWORD);
+
+        SignInClients.Registration client = clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true, "test");
+        URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
+                .endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(new Nonce()).codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256)
+                .build().toURI();
+        assertThat(AuthorizationResponse.parse(signInThrough(authorize, username)).indicatesSuccess()).isTrue();
+    }
+
+    @Test
     void aReusedRefreshTokenRevokesItsWholeFamily() throws Exception {
         SignedIn signedIn = signIn(fixture.persons.get(3));
         RefreshToken first = signedIn.tokens().getOIDCTokens().getRefreshToken();

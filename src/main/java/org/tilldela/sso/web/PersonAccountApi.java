@@ -1,0 +1,46 @@
+package org.tilldela.sso.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.tilldela.sso.PersonAccounts;
+
+/** Local sign-in accounts of pupils and staff (schools without an identity provider of their own; right DIRECTORY_ADMIN). */
+@RestController
+@RequestMapping("/api/v1/sso/persons")
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
+@Tag(name = "Sign-in accounts", description = "Local accounts pupils and staff sign in to their learning materials with")
+class PersonAccountApi {
+
+    private final PersonAccounts accounts;
+
+    PersonAccountApi(PersonAccounts accounts) {
+        this.accounts = accounts;
+    }
+
+    record Account(String username, String password) {
+    }
+
+    @PutMapping("/{personId}/account")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Create a person's local sign-in account, or set a new password on it (stored as an Argon2id hash; audited)")
+    void set(@PathVariable UUID personId, @RequestBody Account body, Authentication admin) {
+        accounts.setPassword(personId, body.username(), body.password(), admin.getName());
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ProblemDetail refused(IllegalArgumentException e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+}
