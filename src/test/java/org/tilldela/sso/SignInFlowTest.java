@@ -176,12 +176,12 @@ class SignInFlowTest extends SignInTestSupport {
             @Autowired org.tilldela.governance.AdminAccounts admins) throws Exception {
         String admin = "katalog-" + UUID.randomUUID().toString().substring(0, 8);
         String buyer = "inkop-" + UUID.randomUUID().toString().substring(0, 8);
-        admins.create(admin, "Skoladministratör", "ett långt administratörslösenord", java.util.EnumSet.of(org.tilldela.governance.AdminRight.DIRECTORY_ADMIN), "test");
-        admins.create(buyer, "Inköpare", "ett långt administratörslösenord", java.util.EnumSet.of(org.tilldela.governance.AdminRight.BUYER), "test");
+        admins.create(admin, "Skoladministratör", "a long administrator password", java.util.EnumSet.of(org.tilldela.governance.AdminRight.DIRECTORY_ADMIN), "test");
+        admins.create(buyer, "Inköpare", "a long administrator password", java.util.EnumSet.of(org.tilldela.governance.AdminRight.BUYER), "test");
         UUID pupil = fixture.persons.get(7);
         String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
         java.util.function.BiFunction<String, java.util.Map<String, String>, Integer> put = (who, body) -> org.springframework.web.client.RestClient.builder()
-                .baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(who, "ett långt administratörslösenord"))
+                .baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(who, "a long administrator password"))
                 .defaultStatusHandler(org.springframework.http.HttpStatusCode::isError, (rq, rs) -> {
                 }).build().put().uri("/api/v1/sso/persons/{id}/account", pupil).body(body).retrieve().toBodilessEntity().getStatusCode().value();
 

@@ -87,7 +87,11 @@ abstract class SignInTestSupport extends IntegrationTest {
     }
 
     /** A browser: keeps cookies, follows no redirect by itself. */
-    final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpClient browser = newBrowser();
+
+    static HttpClient newBrowser() {
+        return HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
 
     HttpResponse<String> get(URI uri) throws Exception {
         return browser.send(HttpRequest.newBuilder(uri).header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
@@ -121,6 +125,7 @@ abstract class SignInTestSupport extends IntegrationTest {
     }
 
     SignedIn signIn(UUID pupil) throws Exception {
+        browser = newBrowser(); // a browser of the pupil's own
         String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
         accounts.setPassword(pupil, username, PASSWORD, "test");
         SignInClients.Registration client = clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true, "test");
