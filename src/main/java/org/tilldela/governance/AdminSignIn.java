@@ -1,91 +1,12 @@
 package org.tilldela.governance;
 
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.springframework.security.authentication.AuthenticationProvider;
-import org.springframework.security.authentication.BadCredentialsException;
-import org.springframework.security.authentication.DisabledException;
-import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.AuthenticationException;
-import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.stereotype.Component;
 
-/**
- * How an administrator signs in, through the web form and the API's HTTP Basic alike: the throttle
- * first (a locked-out name or address is refused without looking at the password), then the password,
- * and every failure goes to the audit trail with the name typed and the remote address — never the
- * password typed.
- */
+/** How an administrator signs in, through the web form and the API's HTTP Basic alike: see {@link ThrottledSignIn}. */
 @Component
-public class AdminSignIn implements AuthenticationProvider {
-
-    private final DaoAuthenticationProvider passwords;
-    private final SignInThrottle throttle;
-    private final AuditTrail audit;
+public class AdminSignIn extends ThrottledSignIn {
 
     AdminSignIn(AdminAccounts accounts, SignInThrottle throttle, AuditTrail audit) {
-        this.passwords = new DaoAuthenticationProvider(accounts);
-        this.passwords.setPasswordEncoder(accounts.passwordEncoder());
-        this.throttle = throttle;
-        this.audit = audit;
-    }
-
-    @Override
-    public Authentication authenticate(Authentication request) throws AuthenticationException {
-        String name = request.getName();
-        String address = request.getDetails() instanceof WebAuthenticationDetails web ? web.getRemoteAddress() : null;
-        SignInThrottle.Admission admission = throttle.admit(name, address);
-        if (admission instanceof SignInThrottle.Refused refused) {
-            recordFailure(name, address, "LOCKED_OUT", null);
-            throw new SignInLockedOut(refused.until());
-        }
-        SignInThrottle.Admitted attempt = (SignInThrottle.Admitted) admission;
-        try {
-            Authentication result = passwords.authenticate(request);
-            throttle.succeeded(attempt);
-            return result;
-        } catch (AuthenticationException e) {
-            SignInThrottle.Failure failure = throttle.failed(attempt);
-            recordFailure(name, address, e instanceof DisabledException ? "DISABLED" : "BAD_CREDENTIALS", failure);
-            if (failure.lockedUntil().isPresent()) {
-                // no need to slow down what is now refused outright
-                throw new SignInLockedOut(failure.lockedUntil().get());
-            }
-            holdBack(failure.delay());
-            throw e instanceof DisabledException ? new BadCredentialsException("Bad credentials") : e;
-        }
-    }
-
-    @Override
-    public boolean supports(Class<?> authentication) {
-        return UsernamePasswordAuthenticationToken.class.isAssignableFrom(authentication);
-    }
-
-    private void recordFailure(String name, String address, String reason, SignInThrottle.Failure failure) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("address", address == null ? "unknown" : address);
-        detail.put("reason", reason);
-        if (failure != null && failure.lockedUntil().isPresent()) {
-            detail.put("lockedOutUntil", failure.lockedUntil().get().toString());
-        }
-        String target = SignInThrottle.accountKey(name);
-        audit.record("sign-in", "SIGN_IN_FAILED", "admin_account", target, detail);
-    }
-
-    /**
-     * Slows a guesser down. Requests run on virtual threads (spring.threads.virtual.enabled), so a
-     * waiting answer holds no platform thread and no database connection.
-     */
-    private static void holdBack(Duration delay) {
-        if (delay.isPositive()) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        super(accounts, accounts.passwordEncoder(), throttle, audit, "admin_account", "");
     }
 }

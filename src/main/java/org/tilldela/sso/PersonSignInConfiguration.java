@@ -5,7 +5,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.authentication.ProviderManager;
-import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 
@@ -22,18 +21,19 @@ class PersonSignInConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain persons(HttpSecurity http, PersonAccounts accounts, org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
+    SecurityFilterChain persons(HttpSecurity http, PersonSignIn signIn, org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
                                 @org.springframework.beans.factory.annotation.Value("${tilldela.upload.import-max-size:512MB}") org.springframework.util.unit.DataSize importMax,
                                 @org.springframework.beans.factory.annotation.Value("${tilldela.upload.max-size:20MB}") org.springframework.util.unit.DataSize max)
             throws Exception {
-        DaoAuthenticationProvider provider = new DaoAuthenticationProvider(accounts.userDetails());
-        provider.setPasswordEncoder(accounts.passwordEncoder());
         return http.securityMatcher(SIGN_IN, "/start", "/start/**", "/sign-out")
                 // as on the administrators' doors: no body is read for a stranger before its size and kind are checked
                 .addFilterBefore(new org.tilldela.platform.RequestBodyGate(importMax, max), org.springframework.security.web.csrf.CsrfFilter.class)
                 .authorizeHttpRequests(a -> a.requestMatchers(SIGN_IN).permitAll().anyRequest().hasAuthority(PersonAccounts.PERSON))
-                .authenticationManager(new ProviderManager(provider))
-                .formLogin(f -> f.loginPage(SIGN_IN).loginProcessingUrl(SIGN_IN).defaultSuccessUrl("/start", false).failureUrl(SIGN_IN + "?error"))
+                .authenticationManager(new ProviderManager(signIn))
+                .formLogin(f -> f.loginPage(SIGN_IN).loginProcessingUrl(SIGN_IN).defaultSuccessUrl("/start", false)
+                        // a plain redirect: nothing about the failure is kept in a session
+                        .failureHandler((request, response, e) -> response.sendRedirect(request.getContextPath() + SIGN_IN
+                                + (e instanceof org.springframework.security.authentication.LockedException ? "?locked" : "?error"))))
                 .logout(l -> l.logoutUrl("/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))
                 // no session before sign-in: the CSRF token and the authorization request to return to live in cookies
                 .csrf(c -> c.csrfTokenRepository(csrfTokens))

@@ -1,0 +1,74 @@
+package org.tilldela.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.tilldela.BrowserSupport;
+import org.tilldela.catalog.Attribute;
+
+/**
+ * The pupil's own pages in a real browser, keyboard only, checked with axe (WCAG 2.1 AA) in Swedish and
+ * English: the sign-in page, the start page with their learning materials, and the page about a product
+ * they hold no licence for.
+ */
+class SignInBrowserTest extends SignInTestSupport {
+
+    @Test
+    void aPupilSignsInWithTheKeyboardSeesTheirMaterialsAndIsToldWhyAProductIsClosed() {
+        UUID pupil = fixture.persons.get(8);
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.setPassword(pupil, username, PASSWORD, "test");
+        UUID unlicensed = fixture.product(fixture.supplierId, Set.of(Attribute.PSEUDONYMOUS_ID));
+        SignInClients.Registration client = clients.register(unlicensed, "Fysik", List.of(REDIRECT), true, "test");
+        URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
+                .endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(new Nonce()).codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256)
+                .build().toURI();
+
+        try (Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright);
+             BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
+            Page page = context.newPage();
+            page.navigate(baseUrl() + "/sign-in");
+            assertThat(page.locator("h1").textContent()).isEqualTo("Logga in till dina läromedel");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "sso-01-sign-in-sv");
+
+            page.getByLabel("Användarnamn").fill(username);
+            page.keyboard().press("Tab");
+            page.keyboard().type(PASSWORD);
+            page.keyboard().press("Enter");
+            page.waitForURL(url -> url.endsWith("/start"));
+            assertThat(page.locator("main").textContent()).contains("Dina läromedel").contains("Digital matematik");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "sso-02-start-sv");
+
+            page.navigate(authorize.toString());
+            page.waitForURL(url -> url.endsWith("/start/no-licence"));
+            assertThat(page.locator("main").textContent()).contains("Din skola har inte gett dig någon licens för Digital matematik");
+            assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Tillbaka till Digital matematik")).getAttribute("href"))
+                    .startsWith(REDIRECT + "?error=access_denied");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "sso-03-no-licence-sv");
+
+            page.navigate(baseUrl() + "/start?lang=en");
+            assertThat(page.locator("h1").textContent()).isEqualTo("Your learning materials");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+        }
+    }
+}
