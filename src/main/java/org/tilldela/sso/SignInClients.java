@@ -55,12 +55,18 @@ public class SignInClients {
     public record Registration(String clientId, String clientSecret) {
     }
 
-    public record SignInClient(String clientId, String name, UUID productId, boolean confidential, List<String> redirectUris, Instant registeredAt,
-                               String registeredBy) {
+    public record SignInClient(String clientId, String name, UUID productId, boolean confidential, List<String> redirectUris, String initiateLoginUri,
+                               Instant registeredAt, String registeredBy) {
     }
 
     @Transactional
     public Registration register(UUID productId, String name, List<String> redirectUris, boolean confidential, String actor) {
+        return register(productId, name, redirectUris, confidential, null, actor);
+    }
+
+    /** {@code initiateLoginUri}: where the product starts a sign-in itself (optional; the start page's tile links there). */
+    @Transactional
+    public Registration register(UUID productId, String name, List<String> redirectUris, boolean confidential, String initiateLoginUri, String actor) {
         if (catalog.product(productId).isEmpty()) {
             throw new SignInClientRefused("No product with that id.");
         }
@@ -71,6 +77,9 @@ public class SignInClients {
             throw new SignInClientRefused("A client needs at least one redirect URI.");
         }
         redirectUris.forEach(SignInClients::checkRedirectUri);
+        if (initiateLoginUri != null && !initiateLoginUri.isBlank()) {
+            checkRedirectUri(initiateLoginUri);
+        }
         String clientId = "product-" + UUID.randomUUID();
         String secret = confidential ? HighEntropySecrets.newSecret() : null;
         RegisteredClient.Builder client = RegisteredClient.withId(UUID.randomUUID().toString()).clientId(clientId).clientName(name.strip())
@@ -91,8 +100,9 @@ public class SignInClients {
             client.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
         }
         clients.save(client.build());
-        jdbc.sql("insert into sso_client (client_id, product_id, confidential, registered_by) values (:c, :p, :conf, :by)")
-                .param("c", clientId).param("p", productId).param("conf", confidential).param("by", actor).update();
+        jdbc.sql("insert into sso_client (client_id, product_id, confidential, initiate_login_uri, registered_by) values (:c, :p, :conf, :init, :by)")
+                .param("c", clientId).param("p", productId).param("conf", confidential)
+                .param("init", initiateLoginUri == null || initiateLoginUri.isBlank() ? null : initiateLoginUri.strip()).param("by", actor).update();
         audit.record(actor, "SSO_CLIENT_REGISTERED", "product", productId.toString(),
                 Map.of("client", clientId, "confidential", confidential, "redirectUris", redirectUris.size()));
         return new Registration(clientId, secret);
@@ -100,12 +110,24 @@ public class SignInClients {
 
     public List<SignInClient> all() {
         return jdbc.sql("""
-                        select c.client_id, r.client_name, c.product_id, c.confidential, r.redirect_uris, c.registered_at, c.registered_by
+                        select c.client_id, r.client_name, c.product_id, c.confidential, r.redirect_uris, c.initiate_login_uri, c.registered_at, c.registered_by
                         from sso_client c join oauth2_registered_client r on r.client_id = c.client_id
                         order by r.client_name, c.client_id""")
                 .query((rs, n) -> new SignInClient(rs.getString(1), rs.getString(2), rs.getObject(3, UUID.class), rs.getBoolean(4),
-                        rs.getString(5) == null ? List.of() : List.of(rs.getString(5).split(",")), rs.getTimestamp(6).toInstant(), rs.getString(7)))
+                        rs.getString(5) == null ? List.of() : List.of(rs.getString(5).split(",")), rs.getString(6), rs.getTimestamp(7).toInstant(),
+                        rs.getString(8)))
                 .list();
+    }
+
+    /** Where each product starts a sign-in itself, for the products that said so. */
+    public java.util.Map<UUID, String> initiateLoginUris(java.util.Collection<UUID> productIds) {
+        if (productIds.isEmpty()) {
+            return java.util.Map.of();
+        }
+        java.util.Map<UUID, String> uris = new java.util.HashMap<>();
+        jdbc.sql("select product_id, initiate_login_uri from sso_client where product_id in (:p) and initiate_login_uri is not null order by registered_at")
+                .param("p", productIds).query((rs, n) -> uris.put(rs.getObject(1, UUID.class), rs.getString(2))).list();
+        return uris;
     }
 
     /** The product a client signs in to. */

@@ -19,24 +19,32 @@ public class StartPage {
     private final Licences licences;
     private final Catalog catalog;
 
-    StartPage(Licences licences, Catalog catalog) {
+    private final SignInClients clients;
+
+    StartPage(Licences licences, Catalog catalog, SignInClients clients) {
         this.licences = licences;
         this.catalog = catalog;
+        this.clients = clients;
     }
 
-    public record Tile(UUID productId, String title, String supplierName) {
+    /** {@code openUrl}: one click to the product, signed in (its initiate-login URI with our issuer); null when it has none. */
+    public record Tile(UUID productId, String title, String supplierName, String openUrl) {
     }
 
     public record View(List<Tile> tiles) {
     }
 
-    public View of(UUID personId) {
+    /** @param issuer this provider's issuer, which the product is told to sign in at */
+    public View of(UUID personId, String issuer) {
         LocalDate today = LocalDate.now();
-        List<Tile> tiles = licences.ofPerson(personId).stream()
-                .filter(l -> licences.holds(personId, l.productId(), today))
-                .map(PersonLicence::productId).distinct()
+        List<UUID> held = licences.ofPerson(personId).stream().filter(l -> licences.holds(personId, l.productId(), today))
+                .map(PersonLicence::productId).distinct().toList();
+        java.util.Map<UUID, String> open = clients.initiateLoginUris(held);
+        List<Tile> tiles = held.stream()
                 .map(id -> catalog.product(id).orElse(null)).filter(p -> p != null)
-                .map(p -> new Tile(p.id(), p.title(), catalog.supplier(p.supplierId()).map(Supplier::name).orElse("")))
+                .map(p -> new Tile(p.id(), p.title(), catalog.supplier(p.supplierId()).map(Supplier::name).orElse(""),
+                        open.containsKey(p.id()) ? org.springframework.web.util.UriComponentsBuilder.fromUriString(open.get(p.id()))
+                                .queryParam("iss", issuer).encode().build().toUriString() : null))
                 .toList();
         return new View(tiles);
     }

@@ -90,6 +90,9 @@ create table sso_client (
     client_id     varchar(100) primary key references oauth2_registered_client (client_id) on delete cascade,
     product_id    uuid        not null references product (id),
     confidential  boolean     not null,
+    -- where the product starts a sign-in itself (OpenID Connect Core §4, third-party initiated login): the
+    -- start page's tile links there, with iss, so one click opens the product signed in
+    initiate_login_uri text,
     registered_by text        not null,
     registered_at timestamptz not null default now()
 );

@@ -37,6 +37,7 @@ class SignInBrowserTest extends SignInTestSupport {
         accounts.setPassword(pupil, username, PASSWORD, "test");
         UUID unlicensed = fixture.product(fixture.supplierId, Set.of(Attribute.PSEUDONYMOUS_ID));
         SignInClients.Registration client = clients.register(unlicensed, "Fysik", List.of(REDIRECT), true, "test");
+        clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true, "https://matematik.example/login", "test");
         URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
                 .endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(new Nonce()).codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256)
                 .build().toURI();
@@ -46,6 +47,7 @@ class SignInBrowserTest extends SignInTestSupport {
             Page page = context.newPage();
             page.navigate(baseUrl() + "/sign-in");
             assertThat(page.locator("h1").textContent()).isEqualTo("Logga in till dina läromedel");
+            assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Svenska")).count()).as("one header").isEqualTo(1);
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "sso-01-sign-in-sv");
 
@@ -55,6 +57,9 @@ class SignInBrowserTest extends SignInTestSupport {
             page.keyboard().press("Enter");
             page.waitForURL(url -> url.endsWith("/start"));
             assertThat(page.locator("main").textContent()).contains("Dina läromedel").contains("Digital matematik");
+            // one click to the product, which starts its sign-in at this provider (OpenID Connect third-party initiated login)
+            assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Digital matematik")).getAttribute("href"))
+                    .isEqualTo("https://matematik.example/login?iss=" + baseUrl());
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "sso-02-start-sv");
 

@@ -14,9 +14,11 @@ import org.tilldela.sso.StartPage;
 class PersonPages {
 
     private final StartPage startPage;
+    private final String issuerOverride;
 
-    PersonPages(StartPage startPage) {
+    PersonPages(StartPage startPage, @org.springframework.beans.factory.annotation.Value("${tilldela.base-url:}") String baseUrl) {
         this.startPage = startPage;
+        this.issuerOverride = baseUrl;
     }
 
     @GetMapping("/sign-in")
@@ -40,8 +42,10 @@ class PersonPages {
 
     @GetMapping("/start")
     @PreAuthorize("hasAuthority('ROLE_PERSON')")
-    String start(Authentication person, Model model) {
-        StartPage.View view = startPage.of(UUID.fromString(person.getName()));
+    String start(Authentication person, Model model, jakarta.servlet.http.HttpServletRequest request) {
+        // the issuer as the provider announces it: the public address (tilldela.base-url, or this server on localhost)
+        String issuer = org.springframework.web.servlet.support.ServletUriComponentsBuilder.fromContextPath(request).build().toUriString();
+        StartPage.View view = startPage.of(UUID.fromString(person.getName()), issuerOverride.isBlank() ? issuer : issuerOverride.strip().replaceAll("/+$", ""));
         model.addAttribute("view", view);
         return "sso/start";
     }

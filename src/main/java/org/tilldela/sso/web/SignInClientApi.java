@@ -31,14 +31,14 @@ class SignInClientApi {
         this.clients = clients;
     }
 
-    record NewClient(UUID productId, String name, List<String> redirectUris, boolean confidential) {
+    record NewClient(UUID productId, String name, List<String> redirectUris, boolean confidential, String initiateLoginUri) {
     }
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Register a product's sign-in client; a confidential client's secret is in this answer only")
     SignInClients.Registration register(@RequestBody NewClient body, Authentication admin) {
-        return clients.register(body.productId(), body.name(), body.redirectUris(), body.confidential(), admin.getName());
+        return clients.register(body.productId(), body.name(), body.redirectUris(), body.confidential(), body.initiateLoginUri(), admin.getName());
     }
 
     @GetMapping
