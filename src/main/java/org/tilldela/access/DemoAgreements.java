@@ -44,9 +44,12 @@ class DemoAgreements {
     private final CatalogSearch search;
     private final OrganisationBrowser directory;
     private final boolean enabled;
+    private final org.springframework.context.ApplicationEventPublisher events;
 
     DemoAgreements(DataAccessAgreements agreements, ReleasePolicy policy, LicencePools pools, Licences licences, Catalog catalog,
-                   CatalogSearch search, OrganisationBrowser directory, @Value("${tilldela.demo:true}") boolean enabled) {
+                   CatalogSearch search, OrganisationBrowser directory, @Value("${tilldela.demo:true}") boolean enabled,
+                   org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.agreements = agreements;
         this.policy = policy;
         this.pools = pools;
@@ -95,6 +98,7 @@ class DemoAgreements {
                     List<java.util.UUID> holders = licences.holders(productId, today);
                     policy.releaseAll(holders, productId, Channel.SSO_ID_TOKEN);
                     log.info("Demo: {} members of {} signed in once", holders.size(), group.name());
+                    events.publishEvent(new DemoClassLicensed(productId, group.name(), holders));
                 });
     }
 }

@@ -28,7 +28,7 @@ class FirstStartTest {
     private static final Pattern PASSWORD = Pattern.compile("password: (\\S{20})\\s");
 
     @Test
-    void firstStartCreatesAdminAndDemoAndASecondStartFindsThem(@TempDir Path dataDir, CapturedOutput output) {
+    void firstStartCreatesAdminAndDemoAndASecondStartFindsThem(@TempDir Path dataDir, CapturedOutput output) throws Exception {
         String password;
         try (ConfigurableApplicationContext app = start(dataDir)) {
             int port = port(app);
@@ -53,6 +53,23 @@ class FirstStartTest {
             assertThat(agreements).contains("\"state\":\"APPROVED\"");
             String disclosures = client.get().uri("/api/v1/ledger/feed").headers(h -> h.setBasicAuth("admin", password)).retrieve().body(String.class);
             assertThat(disclosures).as("the demo class's first sign-ins are in the ledger").contains("SSO_ID_TOKEN");
+
+            // and some of that class can sign in at once with the local accounts printed for them
+            Matcher pupil = Pattern.compile("(demo\\.\\S+)\\s+password: (\\S{10})").matcher(output.getOut());
+            assertThat(pupil.find()).as("demo pupils' sign-in names and passwords are printed").isTrue();
+            assertThat(output.getOut()).contains("sign in at http://localhost:" + port + "/sign-in");
+            java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder().cookieHandler(new java.net.CookieManager())
+                    .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
+            String signInPage = browser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/sign-in")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(signInPage);
+            assertThat(csrf.find()).isTrue();
+            String startPage = browser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/sign-in"))
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "username=" + pupil.group(1) + "&password=" + pupil.group(2) + "&_csrf="
+                                    + java.net.URLEncoder.encode(csrf.group(1), java.nio.charset.StandardCharsets.UTF_8))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(startPage).as("the pupil's start page shows the product the class was licensed for").contains("class=\"tile\"");
         }
         // Closing the context stopped the server (it was its last user); the cluster stays on disk.
         assertThat(dataDir.resolve("postgres/PG_VERSION")).exists();
