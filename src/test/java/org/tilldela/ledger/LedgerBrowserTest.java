@@ -130,7 +130,8 @@ class LedgerBrowserTest extends LedgerTestSupport {
             BrowserSupport.screenshot(page, "ledger-03-supplier-inventory");
 
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Live feed")).click();
-            assertThat(page.locator("table.feed").textContent()).contains("SCIM push");
+            // the feed replaces itself every few seconds (htmx): an assertion that waits, not one read of the DOM mid-swap
+            com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(page.locator("table.feed")).containsText("SCIM push");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "ledger-04-feed");
 
