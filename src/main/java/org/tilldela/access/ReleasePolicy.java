@@ -151,11 +151,15 @@ public class ReleasePolicy {
         Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
         LocalDate today = LocalDate.now(clock);
         Decision d = batch(List.of(personId), product, supplier, licences.holding(List.of(personId), productId, today), today).decide(personId);
-        return new Permission(d.attributes(), d.agreementId(), d.reason());
+        return new Permission(d.attributes(), d.agreementId(), d.reason(), d.purpose(), d.legalBasis(), d.retentionDays());
     }
 
-    /** The attributes that may go, the agreement they go under, and why nothing goes when nothing does. */
-    public record Permission(Set<Attribute> attributes, UUID agreementId, String reason) {
+    /**
+     * The attributes that may go, the agreement they go under, and why nothing goes when nothing does; and
+     * the terms they would go under (purpose, legal basis, days kept after the licence ends), for telling
+     * the person.
+     */
+    public record Permission(Set<Attribute> attributes, UUID agreementId, String reason, String purpose, String legalBasis, int retentionDays) {
     }
 
     /**

@@ -17,7 +17,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
@@ -57,7 +59,8 @@ class AuthorizationServerConfiguration {
     @Order(0)
     @ConditionalOnWebApplication
     SecurityFilterChain authorizationServer(HttpSecurity http, PersonClaims claims, RegisteredClientRepository registeredClients,
-                                            Catalog catalog, @Value("${tilldela.upload.import-max-size:512MB}") org.springframework.util.unit.DataSize importMax,
+                                            Catalog catalog, OAuth2AuthorizationConsentService notices,
+                                            org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens, @Value("${tilldela.upload.import-max-size:512MB}") org.springframework.util.unit.DataSize importMax,
                                             @Value("${tilldela.upload.max-size:20MB}") org.springframework.util.unit.DataSize max) throws Exception {
         AuthorizationErrors errors = new AuthorizationErrors(clientId -> describe(clientId, claims, catalog));
         return http.oauth2AuthorizationServer(server -> {
@@ -74,8 +77,12 @@ class AuthorizationServerConfiguration {
                                 if (p instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider codes) {
                                     codes.setAuthenticationValidator(new OAuth2AuthorizationCodeRequestAuthenticationValidator()
                                             .andThen(context -> requireLicence(context, claims)));
+                                    // the first sign-in to a product shows what the school shares with it and why (a notice,
+                                    // not a request for consent: the school's agreement is the legal basis); seen once per product client
+                                    codes.setAuthorizationConsentRequired(context -> context.getAuthorizationConsent() == null);
                                 }
                             }))
+                            .consentPage(FirstSignInNotice.PATH)
                             .errorResponseHandler(errors));
                     // client secrets are generated high-entropy values: SHA-256 suffices, no slow hash per token request
                     server.clientAuthentication(authentication -> authentication.authenticationProviders(providers -> providers.forEach(p -> {
@@ -90,6 +97,8 @@ class AuthorizationServerConfiguration {
                 // only a pupil or member of staff signed in through /sign-in may authorize a product: never an administrator
                 .authorizeHttpRequests(a -> a.requestMatchers("/oauth2/authorize").hasAuthority(PersonAccounts.PERSON)
                         .anyRequest().authenticated())
+                // the first-sign-in notice posts back here with the token the pupils' pages use (a cookie, see CsrfCookies)
+                .csrf(c -> c.csrfTokenRepository(csrfTokens))
                 // the authorization request a stranger is sent to sign in from waits in a cookie, not a session
                 .requestCache(r -> r.requestCache(new org.springframework.security.web.savedrequest.CookieRequestCache()))
                 .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint(PersonSignInConfiguration.SIGN_IN),
@@ -135,6 +144,12 @@ class AuthorizationServerConfiguration {
     @Bean
     RegisteredClientRepository registeredClients(JdbcTemplate jdbc) {
         return new JdbcRegisteredClientRepository(jdbc);
+    }
+
+    /** Which products' notices a person has seen (the authorization server's consent records, in PostgreSQL). */
+    @Bean
+    OAuth2AuthorizationConsentService notices(JdbcTemplate jdbc, RegisteredClientRepository clients) {
+        return new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
     }
 
     @Bean

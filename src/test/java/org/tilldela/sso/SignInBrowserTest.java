@@ -37,7 +37,11 @@ class SignInBrowserTest extends SignInTestSupport {
         accounts.setPassword(pupil, username, PASSWORD, "test");
         UUID unlicensed = fixture.product(fixture.supplierId, Set.of(Attribute.PSEUDONYMOUS_ID));
         SignInClients.Registration client = clients.register(unlicensed, "Fysik", List.of(REDIRECT), true, "test");
-        clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true, "https://matematik.example/login", "test");
+        SignInClients.Registration licensed = clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true,
+                "https://matematik.example/login", "test");
+        URI authorizeLicensed = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(licensed.clientId()),
+                URI.create(REDIRECT)).endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(new Nonce())
+                .codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256).build().toURI();
         URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
                 .endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(new Nonce()).codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256)
                 .build().toURI();
@@ -62,6 +66,15 @@ class SignInBrowserTest extends SignInTestSupport {
                     .isEqualTo("https://matematik.example/login?iss=" + baseUrl());
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "sso-02-start-sv");
+
+            // the first sign-in to a licensed product: what the school shares with its supplier, and why
+            page.navigate(authorizeLicensed.toString());
+            page.waitForURL(url -> url.contains("/start/notice"));
+            assertThat(page.locator("h1").textContent()).isEqualTo("Innan du öppnar Digital matematik");
+            assertThat(page.locator("ul.notice-data").textContent()).contains("Pseudonym");
+            assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Fortsätt till Digital matematik")).isVisible()).isTrue();
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "sso-025-first-sign-in-notice-sv");
 
             page.navigate(authorize.toString());
             page.waitForURL(url -> url.endsWith("/start/no-licence"));

@@ -73,6 +73,8 @@ class SignInFlowTest extends SignInTestSupport {
                 .build().toURI();
 
         URI callback = signInThrough(authorize, username);
+        assertThat(lastNotice).as("the first sign-in shows what the school shares and why").contains("Digital matematik")
+                .contains("Pseudonymous id").contains("School unit").doesNotContain("Civic number");
         AuthorizationResponse response = AuthorizationResponse.parse(callback);
         assertThat(response.indicatesSuccess()).as(callback.toString()).isTrue();
         assertThat(response.getState()).isEqualTo(state);
@@ -235,6 +237,27 @@ class SignInFlowTest extends SignInTestSupport {
     }
 
     @Test
+    void theNoticeIsShownAtTheFirstSignInToAProductOnly() throws Exception {
+        UUID pupil = fixture.persons.get(11);
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.setPassword(pupil, username, PASSWORD, "test");
+        SignInClients.Registration client = clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true, "test");
+        java.util.function.Supplier<URI> authorize = () -> new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"),
+                new ClientID(client.clientId()), URI.create(REDIRECT)).endpointURI(op.getAuthorizationEndpointURI()).state(new State())
+                .nonce(new Nonce()).codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256).build().toURI();
+
+        lastNotice = null;
+        assertThat(AuthorizationResponse.parse(signInThrough(authorize.get(), username)).indicatesSuccess()).isTrue();
+        assertThat(lastNotice).contains("Before you open Digital matematik").contains("you are not asked to agree")
+                .contains("No data-access agreement yet").doesNotContain("MINIMAL as declared");
+
+        browser = newBrowser(); // another day, another browser
+        lastNotice = null;
+        assertThat(AuthorizationResponse.parse(signInThrough(authorize.get(), username)).indicatesSuccess()).isTrue();
+        assertThat(lastNotice).as("seen once per product").isNull();
+    }
+
+    @Test
     void aReusedRefreshTokenRevokesItsWholeFamily() throws Exception {
         SignedIn signedIn = signIn(fixture.persons.get(3));
         RefreshToken first = signedIn.tokens().getOIDCTokens().getRefreshToken();
@@ -281,7 +304,7 @@ class SignInFlowTest extends SignInTestSupport {
                 .endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(new Nonce()).codeChallenge(verifier, CodeChallengeMethod.S256)
                 .build().toURI();
         HttpResponse<String> first = get(authorize);
-        URI callback = location(first, baseUrl()).getPath().equals("/sign-in") ? signInThrough(authorize, username) : location(first, baseUrl());
+        URI callback = location(first, baseUrl()).getPath().equals("/sign-in") ? signInThrough(authorize, username) : pastNotice(location(first, baseUrl()));
         AuthorizationCode code = AuthorizationResponse.parse(callback).toSuccessResponse().getAuthorizationCode();
         OIDCTokenResponse ok = (OIDCTokenResponse) OIDCTokenResponseParser.parse(new TokenRequest(op.getTokenEndpointURI(),
                 new ClientSecretBasic(new ClientID(client.clientId()), new Secret(client.clientSecret())),

@@ -117,7 +117,30 @@ abstract class SignInTestSupport extends IntegrationTest {
                 HttpResponse.BodyHandlers.ofString());
         URI back = location(signedIn, baseUrl());
         assertThat(back.getPath()).as("back to the authorization request").isEqualTo("/oauth2/authorize");
-        return location(get(back), baseUrl());
+        return pastNotice(location(get(back), baseUrl()));
+    }
+
+    /** The page the notice of a first sign-in showed last (null when none was shown). */
+    String lastNotice;
+
+    /** Where the provider sends the browser next; on the first sign-in to a product, after reading its notice and going on. */
+    URI pastNotice(URI next) throws Exception {
+        if (!next.getPath().equals(FirstSignInNotice.PATH)) {
+            return next;
+        }
+        HttpResponse<String> notice = get(next);
+        assertThat(notice.statusCode()).isEqualTo(200);
+        lastNotice = notice.body();
+        StringBuilder form = new StringBuilder();
+        Matcher hidden = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"").matcher(notice.body());
+        while (hidden.find()) {
+            form.append(form.isEmpty() ? "" : "&").append(hidden.group(1)).append('=')
+                    .append(URLEncoder.encode(org.springframework.web.util.HtmlUtils.htmlUnescape(hidden.group(2)), StandardCharsets.UTF_8));
+        }
+        HttpResponse<String> onward = browser.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/oauth2/authorize"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return location(onward, baseUrl());
     }
 
     /** Signs the person in to the fixture's product; returns the client's credentials and the first token response. */

@@ -14,10 +14,13 @@ import org.tilldela.sso.StartPage;
 class PersonPages {
 
     private final StartPage startPage;
+    private final org.tilldela.sso.FirstSignInNotice notices;
     private final String issuerOverride;
 
-    PersonPages(StartPage startPage, @org.springframework.beans.factory.annotation.Value("${tilldela.base-url:}") String baseUrl) {
+    PersonPages(StartPage startPage, org.tilldela.sso.FirstSignInNotice notices,
+                @org.springframework.beans.factory.annotation.Value("${tilldela.base-url:}") String baseUrl) {
         this.startPage = startPage;
+        this.notices = notices;
         this.issuerOverride = baseUrl;
     }
 
@@ -25,6 +28,23 @@ class PersonPages {
     @PreAuthorize("permitAll()")
     String signIn() {
         return "sso/sign-in";
+    }
+
+    /**
+     * The first sign-in to a product (the authorization server's consent page, see FirstSignInNotice): what
+     * goes to the supplier and why; "Continue" goes on with the sign-in. Only the client id, scope and state
+     * come from the address: the continuation is checked by the authorization server against the request it keeps.
+     */
+    @GetMapping(org.tilldela.sso.FirstSignInNotice.PATH)
+    String notice(@org.springframework.web.bind.annotation.RequestParam("client_id") String clientId,
+                  @org.springframework.web.bind.annotation.RequestParam("state") String state,
+                  @org.springframework.web.bind.annotation.RequestParam(name = "scope", defaultValue = "openid") String scope,
+                  Authentication person, Model model) {
+        model.addAttribute("notice", notices.of(UUID.fromString(person.getName()), clientId));
+        model.addAttribute("clientId", clientId);
+        model.addAttribute("state", state);
+        model.addAttribute("scopes", java.util.List.of(scope.split(" ")));
+        return "sso/notice";
     }
 
     /** After an authorization request for a product the person holds no licence for (see AuthorizationErrors). */
