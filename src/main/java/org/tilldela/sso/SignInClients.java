@@ -67,7 +67,16 @@ public class SignInClients {
     /** {@code initiateLoginUri}: where the product starts a sign-in itself (optional; the start page's tile links there). */
     @Transactional
     public Registration register(UUID productId, String name, List<String> redirectUris, boolean confidential, String initiateLoginUri, String actor) {
-        if (catalog.product(productId).isEmpty()) {
+        check(productId, name, redirectUris, initiateLoginUri);
+        String secret = confidential ? HighEntropySecrets.newSecret() : null;
+        String clientId = "product-" + UUID.randomUUID();
+        save(clientId, productId, name, redirectUris, confidential ? secrets.encode(secret) : null, initiateLoginUri, actor);
+        return new Registration(clientId, secret);
+    }
+
+    /** The rules every registration meets, checked before anything is stored. */
+    void check(UUID productId, String name, List<String> redirectUris, String initiateLoginUri) {
+        if (productId == null || catalog.product(productId).isEmpty()) {
             throw new SignInClientRefused("No product with that id.");
         }
         if (name == null || name.isBlank() || name.length() > 200) {
@@ -80,8 +89,20 @@ public class SignInClients {
         if (initiateLoginUri != null && !initiateLoginUri.isBlank()) {
             checkRedirectUri(initiateLoginUri);
         }
-        String clientId = "product-" + UUID.randomUUID();
-        String secret = confidential ? HighEntropySecrets.newSecret() : null;
+    }
+
+    /** The secret a confidential client is given, and its stored form. */
+    record NewSecret(String secret, String encoded) {
+    }
+
+    NewSecret newSecret() {
+        String secret = HighEntropySecrets.newSecret();
+        return new NewSecret(secret, secrets.encode(secret));
+    }
+
+    /** Registers with the authorization server (a null {@code encodedSecret}: a public client). */
+    void save(String clientId, UUID productId, String name, List<String> redirectUris, String encodedSecret, String initiateLoginUri, String actor) {
+        boolean confidential = encodedSecret != null;
         RegisteredClient.Builder client = RegisteredClient.withId(UUID.randomUUID().toString()).clientId(clientId).clientName(name.strip())
                 .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
                 .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
@@ -91,7 +112,7 @@ public class SignInClients {
                 .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(accessTokenTtl).refreshTokenTimeToLive(refreshTokenTtl)
                         .reuseRefreshTokens(false).idTokenSignatureAlgorithm(SignatureAlgorithm.RS256).build());
         if (confidential) {
-            client.clientSecret(secrets.encode(secret))
+            client.clientSecret(encodedSecret)
                     .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                     .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
                     // the supplier's own systems, without a person: only what the client itself may see
@@ -105,7 +126,6 @@ public class SignInClients {
                 .param("init", initiateLoginUri == null || initiateLoginUri.isBlank() ? null : initiateLoginUri.strip()).param("by", actor).update();
         audit.record(actor, "SSO_CLIENT_REGISTERED", "product", productId.toString(),
                 Map.of("client", clientId, "confidential", confidential, "redirectUris", redirectUris.size()));
-        return new Registration(clientId, secret);
     }
 
     public List<SignInClient> all() {

@@ -117,3 +117,24 @@ create table sso_spent_refresh_token (
     spent_at         timestamptz not null default now()
 );
 create index sso_spent_refresh_token_authorization on sso_spent_refresh_token (authorization_id);
+
+-- Sign-in clients a supplier filed through its API door, awaiting an access administrator. Nothing is
+-- registered with the authorization server (so nothing can get a token) until one is approved; the secret,
+-- shown to the supplier once when filing, is kept only as its SHA-256 hash.
+create table sso_client_request (
+    id                 uuid        primary key,
+    supplier_id        uuid        not null,
+    product_id         uuid        not null references product (id),
+    client_id          varchar(100) not null unique,
+    name               text        not null,
+    redirect_uris      text        not null,
+    confidential       boolean     not null,
+    initiate_login_uri text,
+    secret_hash        text,
+    state              text        not null check (state in ('FILED', 'APPROVED', 'DECLINED')),
+    filed_by           text        not null,
+    filed_at           timestamptz not null default now(),
+    decided_by         text,
+    decided_at         timestamptz,
+    decision_reason    text
+);

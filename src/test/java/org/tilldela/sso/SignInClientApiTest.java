@@ -109,4 +109,54 @@ class SignInClientApiTest extends IntegrationTest {
                 .getStatusCode().value()).isEqualTo(403);
         assertThat(jdbc.sql("select count(*) from sso_client where product_id = :p").param("p", product.id()).query(Integer.class).single()).isZero();
     }
+
+    @Autowired
+    org.tilldela.access.SupplierClients supplierClients;
+
+    RestClient supplierApi(org.tilldela.access.SupplierClients.Credentials credentials) {
+        return RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(credentials.clientId(), credentials.secret()))
+                .defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+                }).build();
+    }
+
+    private TokenResponse clientCredentials(String clientId, String secret) throws Exception {
+        OIDCProviderMetadata op = OIDCProviderMetadata.resolve(new Issuer(baseUrl()));
+        return TokenResponse.parse(new TokenRequest(op.getTokenEndpointURI(), new ClientSecretBasic(new ClientID(clientId), new Secret(secret)),
+                new ClientCredentialsGrant(), null).toHTTPRequest().send());
+    }
+
+    @Test
+    void aSupplierFilesAClientForItsOwnProductWhichWorksOnlyOnceApproved() throws Exception {
+        var credentials = supplierClients.create(product.supplierId(), "test");
+        var filed = supplierApi(credentials).post().uri("/api/v1/supplier/sso/clients").body(Map.of("productId", product.id(), "name", "Matematik 7",
+                "redirectUris", List.of("https://matematik.example/callback"), "confidential", true)).retrieve().toEntity(Map.class);
+        assertThat(filed.getStatusCode().value()).isEqualTo(201);
+        String clientId = (String) filed.getBody().get("clientId");
+        String secret = (String) filed.getBody().get("clientSecret");
+        assertThat(filed.getBody().get("state")).isEqualTo("FILED");
+        assertThat(clientCredentials(clientId, secret).indicatesSuccess()).as("not before approval").isFalse();
+
+        assertThat(api(buyer).post().uri("/api/v1/sso/clients/requests/{id}/approve", filed.getBody().get("requestId")).retrieve().toBodilessEntity()
+                .getStatusCode().value()).isEqualTo(403);
+        var approved = api(accessAdmin).post().uri("/api/v1/sso/clients/requests/{id}/approve", filed.getBody().get("requestId")).retrieve()
+                .toEntity(Map.class);
+        assertThat(approved.getStatusCode().value()).isEqualTo(200);
+        assertThat(approved.getBody().get("state")).isEqualTo("APPROVED");
+        assertThat(clientCredentials(clientId, secret).indicatesSuccess()).as("with the secret the supplier was given when filing").isTrue();
+        assertThat(api(accessAdmin).post().uri("/api/v1/sso/clients/requests/{id}/approve", filed.getBody().get("requestId")).retrieve()
+                .toBodilessEntity().getStatusCode().value()).as("decided once").isEqualTo(400);
+    }
+
+    @Test
+    void aSupplierCannotFileForAnotherSuppliersProductNorLearnWhetherItExists() {
+        Supplier other = CatalogFixtures.supplier("Annat förlag " + CatalogFixtures.unique(), "SE");
+        catalog.save(other);
+        var credentials = supplierClients.create(other.id(), "test");
+        for (Object productId : List.of(product.id(), java.util.UUID.randomUUID())) {
+            var refused = supplierApi(credentials).post().uri("/api/v1/supplier/sso/clients").body(Map.of("productId", productId, "name", "X",
+                    "redirectUris", List.of("https://x.example/callback"), "confidential", true)).retrieve().toEntity(String.class);
+            assertThat(refused.getStatusCode().value()).isEqualTo(422);
+            assertThat(refused.getBody()).contains("The product is not one of this supplier's.");
+        }
+    }
 }

@@ -26,9 +26,11 @@ import org.tilldela.sso.SignInClients;
 class SignInClientApi {
 
     private final SignInClients clients;
+    private final org.tilldela.sso.SignInClientRequests requests;
 
-    SignInClientApi(SignInClients clients) {
+    SignInClientApi(SignInClients clients, org.tilldela.sso.SignInClientRequests requests) {
         this.clients = clients;
+        this.requests = requests;
     }
 
     record NewClient(UUID productId, String name, List<String> redirectUris, boolean confidential, String initiateLoginUri) {
@@ -45,6 +47,28 @@ class SignInClientApi {
     @Operation(summary = "Every registered sign-in client (never a secret)")
     List<SignInClients.SignInClient> all() {
         return clients.all();
+    }
+
+    @GetMapping("/requests")
+    @Operation(summary = "Sign-in clients suppliers filed, awaiting a decision")
+    List<org.tilldela.sso.SignInClientRequests.ClientRequest> filed() {
+        return requests.filed();
+    }
+
+    @PostMapping("/requests/{id}/approve")
+    @Operation(summary = "Approve a filed sign-in client: it is registered and can sign people in")
+    org.tilldela.sso.SignInClientRequests.ClientRequest approve(@org.springframework.web.bind.annotation.PathVariable UUID id, Authentication admin) {
+        return requests.approve(id, admin.getName());
+    }
+
+    record Decline(String reason) {
+    }
+
+    @PostMapping("/requests/{id}/decline")
+    @Operation(summary = "Decline a filed sign-in client, saying why")
+    org.tilldela.sso.SignInClientRequests.ClientRequest decline(@org.springframework.web.bind.annotation.PathVariable UUID id, @RequestBody Decline body,
+                                                                Authentication admin) {
+        return requests.decline(id, body.reason(), admin.getName());
     }
 
     @ExceptionHandler(SignInClientRefused.class)
