@@ -35,11 +35,13 @@ class PersonClaims {
     private final ReleasePolicy policy;
     private final SignInClients clients;
     private final Licences licences;
+    private final java.time.Duration idTokenTtl;
 
-    PersonClaims(ReleasePolicy policy, SignInClients clients, Licences licences) {
+    PersonClaims(ReleasePolicy policy, SignInClients clients, Licences licences, SsoSettings settings) {
         this.policy = policy;
         this.clients = clients;
         this.licences = licences;
+        this.idTokenTtl = settings.idTokenTtl();
     }
 
     static boolean isPerson(Authentication principal) {
@@ -66,6 +68,9 @@ class PersonClaims {
         context.getClaims().subject(subject(release));
         if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
             claims(release).forEach((name, value) -> context.getClaims().claim(name, value));
+            // the authorization server gives every ID token 30 minutes, whatever the settings; ours say how long,
+            // and the signing keys stay published exactly that long after a rotation (SigningKeys)
+            context.getClaims().claims(c -> c.put("exp", ((java.time.Instant) c.get("iat")).plus(idTokenTtl)));
         }
     }
 

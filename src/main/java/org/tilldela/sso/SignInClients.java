@@ -38,7 +38,6 @@ public class SignInClients {
     private final AuditTrail audit;
     private final PasswordEncoder secrets = HighEntropySecrets.encoder();
     private final Duration accessTokenTtl;
-    private final Duration idTokenTtl;
     private final Duration refreshTokenTtl;
 
     SignInClients(RegisteredClientRepository clients, JdbcClient jdbc, Catalog catalog, AuditTrail audit, SsoSettings settings) {
@@ -47,7 +46,6 @@ public class SignInClients {
         this.catalog = catalog;
         this.audit = audit;
         this.accessTokenTtl = settings.accessTokenTtl();
-        this.idTokenTtl = settings.idTokenTtl();
         this.refreshTokenTtl = settings.refreshTokenTtl();
     }
 

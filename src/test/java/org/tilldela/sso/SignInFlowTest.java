@@ -90,6 +90,8 @@ class SignInFlowTest extends SignInTestSupport {
                 op.getJWKSetURI().toURL());
         IDTokenClaimsSet id = validator.validate(ok.getOIDCTokens().getIDToken(), nonce);
         String sub = id.getSubject().getValue();
+        assertThat(java.time.Duration.between(id.getIssueTime().toInstant(), id.getExpirationTime().toInstant()))
+                .as("tilldela.sso.id-token-ttl, which the signing keys' retirement counts on").isEqualTo(java.time.Duration.ofMinutes(10));
         assertThat(sub).isNotEqualTo(pupil.toString());
         JWTClaimsSet claims = ok.getOIDCTokens().getIDToken().getJWTClaimsSet();
         // no agreement in force: MINIMAL as far as the declaration allows — school unit, groups, roles; no name, no civic number
