@@ -63,6 +63,14 @@ public class SupplierClients {
                 .query((rs, n) -> new Client(rs.getString(1), rs.getObject(2, UUID.class), rs.getBoolean(3))).optional();
     }
 
+    /**
+     * The supplier a signed-in API client acts for (the supplier door's principal name is the client id);
+     * empty when the client is unknown or disabled.
+     */
+    public Optional<UUID> supplierOf(String clientId) {
+        return client(clientId).filter(Client::enabled).map(Client::supplierId);
+    }
+
     /** The stored hash, for the supplier API's sign-in only. */
     Optional<String> secretHash(String clientId) {
         return jdbc.sql("select secret_hash from supplier_api_client where client_id = :c and enabled").param("c", clientId).query(String.class).optional();

@@ -34,10 +34,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * read (a multipart one by Tomcat at the import limit, then checked against its own).
  *
  * <p>Sits in both security filter chains after authentication (API: HTTP Basic) or the session's security
- * context (web) is known, and before the CSRF filter (the sign-in chains of the sso module use it too). Not a bean, so that Spring Boot does not also register
+ * context (web) is known, and before the CSRF filter; made by {@link RequestBodyLimits#gate()}. Not a bean, so that Spring Boot does not also register
  * it with the servlet container.
  */
-public final class RequestBodyGate extends OncePerRequestFilter {
+final class RequestBodyGate extends OncePerRequestFilter {
 
     /** The request attribute naming the limit a refused upload went beyond, for the error page (error/413). */
     static final String LIMIT_ATTRIBUTE = "uploadLimit";
@@ -50,7 +50,7 @@ public final class RequestBodyGate extends OncePerRequestFilter {
     private final DataSize importMaxSize;
     private final DataSize maxSize;
 
-    public RequestBodyGate(DataSize importMaxSize, DataSize maxSize) {
+    RequestBodyGate(DataSize importMaxSize, DataSize maxSize) {
         this.importMaxSize = importMaxSize;
         this.maxSize = maxSize;
     }

@@ -3,7 +3,6 @@ package org.tilldela.platform;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,7 +21,6 @@ import org.tilldela.governance.AdminSignIn;
 import org.tilldela.governance.SignInLockedOut;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
-import org.springframework.util.unit.DataSize;
 
 /**
  * Two doors: the REST API (/api/**) takes HTTP Basic credentials on every call and keeps no session, so
@@ -42,11 +40,10 @@ import org.springframework.util.unit.DataSize;
 @org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
 class SecurityConfiguration {
 
-    private final RequestBodyGate bodyGate;
+    private final RequestBodyLimits bodyLimits;
 
-    SecurityConfiguration(@Value("${tilldela.upload.import-max-size:512MB}") DataSize importMaxSize,
-                          @Value("${tilldela.upload.max-size:20MB}") DataSize maxSize) {
-        this.bodyGate = new RequestBodyGate(importMaxSize, maxSize);
+    SecurityConfiguration(RequestBodyLimits bodyLimits) {
+        this.bodyLimits = bodyLimits;
     }
 
     @Bean
@@ -55,7 +52,7 @@ class SecurityConfiguration {
         return http.securityMatcher("/api/**")
                 .authenticationManager(new ProviderManager(signIn))
                 // who is calling is known once HTTP Basic has run; no body has been read yet
-                .addFilterAfter(bodyGate, BasicAuthenticationFilter.class)
+                .addFilterAfter(bodyLimits.gate(), BasicAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
                 // 401 without a "WWW-Authenticate: Basic" challenge: a browser must never prompt for and
                 // cache credentials it would then send along with another site's forged requests
@@ -79,7 +76,7 @@ class SecurityConfiguration {
         return http
                 .authenticationManager(new ProviderManager(signIn))
                 // before the CSRF filter, which reads _csrf from the body: a multipart body only for someone signed in
-                .addFilterBefore(bodyGate, CsrfFilter.class)
+                .addFilterBefore(bodyLimits.gate(), CsrfFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(EndpointRequest.to("health")).permitAll()
                         .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico", "/error").permitAll()

@@ -60,8 +60,8 @@ class AuthorizationServerConfiguration {
     @ConditionalOnWebApplication
     SecurityFilterChain authorizationServer(HttpSecurity http, PersonClaims claims, RegisteredClientRepository registeredClients,
                                             Catalog catalog, OAuth2AuthorizationConsentService notices,
-                                            org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens, @Value("${tilldela.upload.import-max-size:512MB}") org.springframework.util.unit.DataSize importMax,
-                                            @Value("${tilldela.upload.max-size:20MB}") org.springframework.util.unit.DataSize max) throws Exception {
+                                            org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
+                                            org.tilldela.platform.RequestBodyLimits bodyLimits) throws Exception {
         AuthorizationErrors errors = new AuthorizationErrors(clientId -> describe(clientId, claims, catalog));
         return http.oauth2AuthorizationServer(server -> {
                     server.oidc(oidc -> oidc
@@ -93,7 +93,7 @@ class AuthorizationServerConfiguration {
                     // this chain serves the protocol endpoints only; the admin UI and API keep their own
                     http.securityMatcher(server.getEndpointsMatcher());
                 })
-                .addFilterBefore(new org.tilldela.platform.RequestBodyGate(importMax, max), org.springframework.security.web.csrf.CsrfFilter.class)
+                .addFilterBefore(bodyLimits.gate(), org.springframework.security.web.csrf.CsrfFilter.class)
                 // only a pupil or member of staff signed in through /sign-in may authorize a product: never an administrator
                 .authorizeHttpRequests(a -> a.requestMatchers("/oauth2/authorize").hasAuthority(PersonAccounts.PERSON)
                         .anyRequest().authenticated())

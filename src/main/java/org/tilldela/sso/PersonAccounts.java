@@ -46,7 +46,7 @@ public class PersonAccounts {
             throw new IllegalArgumentException("a password has at least " + MINIMUM_LENGTH + " characters and is not the sign-in name");
         }
         String taken = jdbc.sql("select person_id::text from sso_person_account where username = :u and person_id <> :p")
-                .param("u", username.strip().toLowerCase(java.util.Locale.ROOT)).param("p", personId).query(String.class).optional().orElse(null);
+                .param("u", signInName(username)).param("p", personId).query(String.class).optional().orElse(null);
         if (taken != null) {
             throw new IllegalArgumentException("that sign-in name is taken");
         }
@@ -55,7 +55,7 @@ public class PersonAccounts {
                             insert into sso_person_account (person_id, username, password_hash, password_set_by) values (:p, :u, :h, :a)
                             on conflict (person_id) do update set username = excluded.username, password_hash = excluded.password_hash,
                               password_set_at = now(), password_set_by = excluded.password_set_by, enabled = true""")
-                    .param("p", personId).param("u", username.strip().toLowerCase(java.util.Locale.ROOT)).param("h", passwords.encode(rawPassword))
+                    .param("p", personId).param("u", signInName(username)).param("h", passwords.encode(rawPassword))
                     .param("a", actor).update();
         } catch (org.springframework.dao.DataIntegrityViolationException e) {
             // the account's person must be in the directory (foreign key)
@@ -78,12 +78,17 @@ public class PersonAccounts {
             record Account(UUID personId, String hash, boolean enabled) {
             }
             Account account = jdbc.sql("select person_id, password_hash, enabled from sso_person_account where username = :u")
-                    .param("u", username == null ? "" : username.strip().toLowerCase(java.util.Locale.ROOT))
+                    .param("u", username == null ? "" : signInName(username))
                     .query((rs, n) -> new Account(rs.getObject(1, UUID.class), rs.getString(2), rs.getBoolean(3))).optional()
                     .orElseThrow(() -> new UsernameNotFoundException("no such person account"));
             return User.withUsername(account.personId().toString()).password(account.hash()).disabled(!account.enabled())
                     .authorities(List.of(new SimpleGrantedAuthority(PERSON))).build();
         };
+    }
+
+    /** Sign-in names are stored and looked up as typed, without surrounding spaces or case. */
+    private static String signInName(String typed) {
+        return typed.strip().toLowerCase(java.util.Locale.ROOT);
     }
 
     PasswordEncoder passwordEncoder() {

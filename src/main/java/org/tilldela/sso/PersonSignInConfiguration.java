@@ -22,12 +22,10 @@ class PersonSignInConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain persons(HttpSecurity http, PersonSignIn signIn, org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
-                                @org.springframework.beans.factory.annotation.Value("${tilldela.upload.import-max-size:512MB}") org.springframework.util.unit.DataSize importMax,
-                                @org.springframework.beans.factory.annotation.Value("${tilldela.upload.max-size:20MB}") org.springframework.util.unit.DataSize max)
-            throws Exception {
+                                org.tilldela.platform.RequestBodyLimits bodyLimits) throws Exception {
         return http.securityMatcher(SIGN_IN, "/start", "/start/**", "/sign-out")
                 // as on the administrators' doors: no body is read for a stranger before its size and kind are checked
-                .addFilterBefore(new org.tilldela.platform.RequestBodyGate(importMax, max), org.springframework.security.web.csrf.CsrfFilter.class)
+                .addFilterBefore(bodyLimits.gate(), org.springframework.security.web.csrf.CsrfFilter.class)
                 .authorizeHttpRequests(a -> a.requestMatchers(SIGN_IN).permitAll().anyRequest().hasAuthority(PersonAccounts.PERSON))
                 .authenticationManager(new ProviderManager(signIn))
                 .formLogin(f -> f.loginPage(SIGN_IN).loginProcessingUrl(SIGN_IN).defaultSuccessUrl("/start", false)

@@ -32,12 +32,14 @@ class RefreshTokenFamilies implements OAuth2AuthorizationService {
 
     @Override
     public void save(OAuth2Authorization authorization) {
-        OAuth2Authorization before = delegate.findById(authorization.getId());
-        OAuth2Authorization.Token<OAuth2RefreshToken> spent = before == null ? null : before.getRefreshToken();
+        // only the stored token's value: this runs on every token request, and reading the whole authorization back
+        // (its JSON attributes and metadata) would double the work of each save
+        String spent = jdbc.sql("select refresh_token_value from oauth2_authorization where id = :id").param("id", authorization.getId())
+                .query(String.class).optional().orElse(null);
         OAuth2Authorization.Token<OAuth2RefreshToken> now = authorization.getRefreshToken();
-        if (spent != null && (now == null || !now.getToken().getTokenValue().equals(spent.getToken().getTokenValue()))) {
+        if (spent != null && (now == null || !now.getToken().getTokenValue().equals(spent))) {
             jdbc.sql("insert into sso_spent_refresh_token (token_hash, authorization_id) values (:h, :a) on conflict do nothing")
-                    .param("h", hash(spent.getToken().getTokenValue())).param("a", authorization.getId()).update();
+                    .param("h", hash(spent)).param("a", authorization.getId()).update();
         }
         delegate.save(authorization);
     }

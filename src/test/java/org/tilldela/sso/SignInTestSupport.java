@@ -107,17 +107,21 @@ abstract class SignInTestSupport extends IntegrationTest {
         assertThat(first.statusCode()).isEqualTo(302);
         URI signIn = location(first, baseUrl());
         assertThat(signIn.getPath()).isEqualTo("/sign-in");
-        String page = get(signIn).body();
-        Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page);
-        assertThat(csrf.find()).isTrue();
-        String form = "username=" + URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password=" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8)
-                + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
-        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sign-in"))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> signedIn = postSignIn(browser, username, PASSWORD);
         URI back = location(signedIn, baseUrl());
         assertThat(back.getPath()).as("back to the authorization request").isEqualTo("/oauth2/authorize");
         return pastNotice(location(get(back), baseUrl()));
+    }
+
+    /** Fills in and sends the sign-in form as {@code client} (a browser) gets it, with its CSRF token; answers the redirect. */
+    HttpResponse<String> postSignIn(HttpClient client, String username, String password) throws Exception {
+        String page = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sign-in")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page);
+        assertThat(csrf.find()).isTrue();
+        String form = "username=" + URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8)
+                + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
+        return client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sign-in")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The page the notice of a first sign-in showed last (null when none was shown). */

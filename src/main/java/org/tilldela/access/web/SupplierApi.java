@@ -85,7 +85,6 @@ class SupplierApi {
     }
 
     private UUID supplierOf(Authentication auth) {
-        return clients.client(auth.getName()).filter(SupplierClients.Client::enabled).map(SupplierClients.Client::supplierId)
-                .orElseThrow(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED));
+        return clients.supplierOf(auth.getName()).orElseThrow(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED));
     }
 }

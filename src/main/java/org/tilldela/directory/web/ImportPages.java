@@ -3,12 +3,10 @@ package org.tilldela.directory.web;
 import org.springframework.security.access.prepost.PreAuthorize;
 import java.io.IOException;
 import java.util.UUID;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
-import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -30,10 +28,10 @@ class ImportPages {
 
     private final String importMaxSize;
 
-    ImportPages(ImportRuns runs, ImportUploads uploads, @Value("${tilldela.upload.import-max-size:512MB}") DataSize importMaxSize) {
+    ImportPages(ImportRuns runs, ImportUploads uploads, org.tilldela.platform.RequestBodyLimits limits) {
         this.runs = runs;
         this.uploads = uploads;
-        this.importMaxSize = importMaxSize.toMegabytes() + " MB";
+        this.importMaxSize = limits.importMaxSize().toMegabytes() + " MB";
     }
 
     /** The largest package the form takes, said beside it: a larger one is refused unread (see RequestBodyGate). */

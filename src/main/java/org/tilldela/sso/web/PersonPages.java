@@ -15,13 +15,13 @@ class PersonPages {
 
     private final StartPage startPage;
     private final org.tilldela.sso.FirstSignInNotice notices;
-    private final String issuerOverride;
+    private final org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings provider;
 
     PersonPages(StartPage startPage, org.tilldela.sso.FirstSignInNotice notices,
-                @org.springframework.beans.factory.annotation.Value("${tilldela.base-url:}") String baseUrl) {
+                org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings provider) {
         this.startPage = startPage;
         this.notices = notices;
-        this.issuerOverride = baseUrl;
+        this.provider = provider;
     }
 
     @GetMapping("/sign-in")
@@ -63,9 +63,11 @@ class PersonPages {
     @GetMapping("/start")
     @PreAuthorize("hasAuthority('ROLE_PERSON')")
     String start(Authentication person, Model model, jakarta.servlet.http.HttpServletRequest request) {
-        // the issuer as the provider announces it: the public address (tilldela.base-url, or this server on localhost)
-        String issuer = org.springframework.web.servlet.support.ServletUriComponentsBuilder.fromContextPath(request).build().toUriString();
-        StartPage.View view = startPage.of(UUID.fromString(person.getName()), issuerOverride.isBlank() ? issuer : issuerOverride.strip().replaceAll("/+$", ""));
+        // the issuer as the provider announces it: the configured one, or (without tilldela.base-url) this request's
+        // origin, which the platform pins to http://localhost on this server's port, as the provider itself does
+        String issuer = provider.getIssuer() != null ? provider.getIssuer()
+                : org.springframework.web.servlet.support.ServletUriComponentsBuilder.fromContextPath(request).build().toUriString();
+        StartPage.View view = startPage.of(UUID.fromString(person.getName()), issuer);
         model.addAttribute("view", view);
         return "sso/start";
     }

@@ -53,8 +53,7 @@ class SupplierSignInClientApi {
     }
 
     private UUID supplierOf(Authentication auth) {
-        return suppliers.client(auth.getName()).filter(SupplierClients.Client::enabled).map(SupplierClients.Client::supplierId)
-                .orElseThrow(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED));
+        return suppliers.supplierOf(auth.getName()).orElseThrow(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED));
     }
 
     @ExceptionHandler(SignInClientRefused.class)
