@@ -27,12 +27,6 @@ class PublicOriginConfiguration {
         return CsrfCookies.repository(origin);
     }
 
-    @Bean
-    RequestBodyLimits requestBodyLimits(@Value("${tilldela.upload.import-max-size:512MB}") org.springframework.util.unit.DataSize importMaxSize,
-                                        @Value("${tilldela.upload.max-size:20MB}") org.springframework.util.unit.DataSize maxSize) {
-        return new RequestBodyLimits(importMaxSize, maxSize);
-    }
-
     /** Without a base URL the origin is http://localhost on the server's port, which a random port (tests) knows only once started. */
     @Bean
     ApplicationListener<WebServerInitializedEvent> publicOriginPort(PublicOrigin origin) {

@@ -29,6 +29,15 @@ class WebConfiguration implements WebMvcConfigurer {
 
     static final List<Locale> SUPPORTED = List.of(Locale.of("sv"), Locale.of("da"), Locale.ENGLISH);
 
+    /** Not only for the web server: controllers say the limits too, and they exist in command-line contexts as well. */
+    @Bean
+    RequestBodyLimits requestBodyLimits(@org.springframework.beans.factory.annotation.Value("${tilldela.upload.import-max-size:512MB}")
+                                        org.springframework.util.unit.DataSize importMaxSize,
+                                        @org.springframework.beans.factory.annotation.Value("${tilldela.upload.max-size:20MB}")
+                                        org.springframework.util.unit.DataSize maxSize) {
+        return new RequestBodyLimits(importMaxSize, maxSize);
+    }
+
     @Bean
     LocaleResolver localeResolver() {
         return new LanguageCookie(languageCookie(false), languageCookie(true));
