@@ -13,6 +13,7 @@ import org.tilldela.ledger.cli.LedgerBenchmarkCommand;
 import org.tilldela.ledger.cli.LedgerCommand;
 import org.tilldela.licensing.cli.LicensingBenchmarkCommand;
 import org.tilldela.platform.CommandContext;
+import org.tilldela.sso.cli.DemoProductCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,10 +21,10 @@ import picocli.CommandLine.Command;
 @Command(name = "tilldela", mixinStandardHelpOptions = true, version = "Tilldela 0.1",
         description = "Tilldela server and command-line tools. Without a command, starts the server.",
         subcommands = {ImportCommand.class, DirectoryCommand.class, GenerateCommand.class, BenchmarkCommand.class, LedgerCommand.class,
-                CatalogCommand.class})
+                CatalogCommand.class, DemoProductCommand.class})
 public final class CommandLineEntry {
 
-    private static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "ledger", "catalog", "help", "--help", "-h", "--version", "-V");
+    private static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "ledger", "catalog", "demo-product", "help", "--help", "-h", "--version", "-V");
 
     public static boolean isCommand(String[] args) {
         return args.length > 0 && COMMANDS.contains(args[0]);

@@ -22,11 +22,14 @@ class DemoSignInAccounts {
     private static final String ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789";
 
     private final PersonAccounts accounts;
+    private final org.tilldela.catalog.Catalog catalog;
     private final Environment environment;
     private final String baseUrl;
 
-    DemoSignInAccounts(PersonAccounts accounts, Environment environment, @Value("${tilldela.base-url:}") String baseUrl) {
+    DemoSignInAccounts(PersonAccounts accounts, org.tilldela.catalog.Catalog catalog, Environment environment,
+                       @Value("${tilldela.base-url:}") String baseUrl) {
         this.accounts = accounts;
+        this.catalog = catalog;
         this.environment = environment;
         this.baseUrl = baseUrl;
     }
@@ -38,6 +41,9 @@ class DemoSignInAccounts {
         String signIn = (baseUrl.isBlank() ? "http://localhost:" + environment.getProperty("local.server.port",
                 environment.getProperty("server.port", "8080")) : baseUrl.replaceAll("/+$", "")) + "/sign-in";
         StringBuilder printed = new StringBuilder("\n Demo pupils and staff of class " + demo.className() + ": sign in at " + signIn + "\n");
+        // the product the class is licensed for: the one a new user registers the demo product's sign-in client for (README)
+        catalog.product(demo.productId()).ifPresent(p -> printed.append(" Licensed for: ").append(p.title()).append(" (product id ")
+                .append(p.id()).append(")\n"));
         SecureRandom random = new SecureRandom();
         for (int i = 0; i < members.size(); i++) {
             String username = "demo." + klass + "." + (i + 1);

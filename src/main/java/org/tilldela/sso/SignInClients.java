@@ -54,7 +54,7 @@ public class SignInClients {
     }
 
     public record SignInClient(String clientId, String name, UUID productId, boolean confidential, List<String> redirectUris, String initiateLoginUri,
-                               Instant registeredAt, String registeredBy) {
+                               List<String> postLogoutRedirectUris, Instant registeredAt, String registeredBy) {
     }
 
     @Transactional
@@ -65,10 +65,22 @@ public class SignInClients {
     /** {@code initiateLoginUri}: where the product starts a sign-in itself (optional; the start page's tile links there). */
     @Transactional
     public Registration register(UUID productId, String name, List<String> redirectUris, boolean confidential, String initiateLoginUri, String actor) {
+        return register(productId, name, redirectUris, confidential, initiateLoginUri, List.of(), actor);
+    }
+
+    /**
+     * {@code postLogoutRedirectUris}: where the product may send a person back after signing them out here
+     * (OpenID Connect RP-Initiated Logout; optional, matched exactly like redirect URIs).
+     */
+    @Transactional
+    public Registration register(UUID productId, String name, List<String> redirectUris, boolean confidential, String initiateLoginUri,
+                                 List<String> postLogoutRedirectUris, String actor) {
         check(productId, name, redirectUris, initiateLoginUri);
+        List<String> afterSignOut = postLogoutRedirectUris == null ? List.of() : postLogoutRedirectUris;
+        afterSignOut.forEach(SignInClients::checkRedirectUri);
         String secret = confidential ? HighEntropySecrets.newSecret() : null;
         String clientId = "product-" + UUID.randomUUID();
-        save(clientId, productId, name, redirectUris, confidential ? secrets.encode(secret) : null, initiateLoginUri, actor);
+        save(clientId, productId, name, redirectUris, confidential ? secrets.encode(secret) : null, initiateLoginUri, afterSignOut, actor);
         return new Registration(clientId, secret);
     }
 
@@ -100,11 +112,17 @@ public class SignInClients {
 
     /** Registers with the authorization server (a null {@code encodedSecret}: a public client). */
     void save(String clientId, UUID productId, String name, List<String> redirectUris, String encodedSecret, String initiateLoginUri, String actor) {
+        save(clientId, productId, name, redirectUris, encodedSecret, initiateLoginUri, List.of(), actor);
+    }
+
+    void save(String clientId, UUID productId, String name, List<String> redirectUris, String encodedSecret, String initiateLoginUri,
+              List<String> postLogoutRedirectUris, String actor) {
         boolean confidential = encodedSecret != null;
         RegisteredClient.Builder client = RegisteredClient.withId(UUID.randomUUID().toString()).clientId(clientId).clientName(name.strip())
                 .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
                 .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
                 .redirectUris(uris -> uris.addAll(redirectUris))
+                .postLogoutRedirectUris(uris -> uris.addAll(postLogoutRedirectUris))
                 .scope(OidcScopes.OPENID)
                 .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
                 .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(accessTokenTtl).refreshTokenTimeToLive(refreshTokenTtl)
@@ -128,13 +146,18 @@ public class SignInClients {
 
     public List<SignInClient> all() {
         return jdbc.sql("""
-                        select c.client_id, r.client_name, c.product_id, c.confidential, r.redirect_uris, c.initiate_login_uri, c.registered_at, c.registered_by
+                        select c.client_id, r.client_name, c.product_id, c.confidential, r.redirect_uris, c.initiate_login_uri, c.registered_at, c.registered_by,
+                               r.post_logout_redirect_uris
                         from sso_client c join oauth2_registered_client r on r.client_id = c.client_id
                         order by r.client_name, c.client_id""")
                 .query((rs, n) -> new SignInClient(rs.getString(1), rs.getString(2), rs.getObject(3, UUID.class), rs.getBoolean(4),
-                        rs.getString(5) == null ? List.of() : List.of(rs.getString(5).split(",")), rs.getString(6), rs.getTimestamp(7).toInstant(),
-                        rs.getString(8)))
+                        uriList(rs.getString(5)), rs.getString(6), uriList(rs.getString(9)), rs.getTimestamp(7).toInstant(), rs.getString(8)))
                 .list();
+    }
+
+    /** The authorization server keeps a client's URIs comma-separated. */
+    private static List<String> uriList(String stored) {
+        return stored == null || stored.isBlank() ? List.of() : List.of(stored.split(","));
     }
 
     /** Where each product starts a sign-in itself, for the products that said so. */

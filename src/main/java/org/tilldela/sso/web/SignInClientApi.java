@@ -33,14 +33,16 @@ class SignInClientApi {
         this.requests = requests;
     }
 
-    record NewClient(UUID productId, String name, List<String> redirectUris, boolean confidential, String initiateLoginUri) {
+    record NewClient(UUID productId, String name, List<String> redirectUris, boolean confidential, String initiateLoginUri,
+                     List<String> postLogoutRedirectUris) {
     }
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Register a product's sign-in client; a confidential client's secret is in this answer only")
     SignInClients.Registration register(@RequestBody NewClient body, Authentication admin) {
-        return clients.register(body.productId(), body.name(), body.redirectUris(), body.confidential(), body.initiateLoginUri(), admin.getName());
+        return clients.register(body.productId(), body.name(), body.redirectUris(), body.confidential(), body.initiateLoginUri(),
+                body.postLogoutRedirectUris(), admin.getName());
     }
 
     @GetMapping
