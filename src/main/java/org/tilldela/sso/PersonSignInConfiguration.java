@@ -22,7 +22,8 @@ class PersonSignInConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain persons(HttpSecurity http, PersonSignIn signIn, org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
-                                org.tilldela.platform.RequestBodyLimits bodyLimits) throws Exception {
+                                org.tilldela.platform.RequestBodyLimits bodyLimits,
+                                org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository clients) throws Exception {
         return http.securityMatcher(SIGN_IN, "/start", "/start/**", "/sign-out")
                 // as on the administrators' doors: no body is read for a stranger before its size and kind are checked
                 .addFilterBefore(bodyLimits.gate(), org.springframework.security.web.csrf.CsrfFilter.class)
@@ -36,8 +37,8 @@ class PersonSignInConfiguration {
                 // no session before sign-in: the CSRF token and the authorization request to return to live in cookies
                 .csrf(c -> c.csrfTokenRepository(csrfTokens))
                 .requestCache(r -> r.requestCache(new org.springframework.security.web.savedrequest.CookieRequestCache()))
-                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
-                        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")))
+                // form-action also lets the sign-in and the notice continue to the product being signed in to (see SignInFormTargets)
+                .headers(h -> h.addHeaderWriter(new SignInFormTargets(clients)))
                 .build();
     }
 }

@@ -73,7 +73,8 @@ public final class DemoProduct implements AutoCloseable {
             Map.entry("civic_number", "civic number"), Map.entry("protected_identity", "protected identity"),
             Map.entry("iss", "who signed you in"), Map.entry("aud", "for whom (this product's client id)"), Map.entry("azp", "requested by"),
             Map.entry("exp", "expires"), Map.entry("iat", "issued"), Map.entry("auth_time", "you signed in"),
-            Map.entry("nonce", "ties the token to this sign-in"), Map.entry("sid", "your session at the provider"));
+            Map.entry("nonce", "ties the token to this sign-in"), Map.entry("sid", "your session at the provider"),
+            Map.entry("jti", "the token's own id"));
 
     private final HttpServer server;
     private final ExecutorService threads;
@@ -337,7 +338,11 @@ public final class DemoProduct implements AutoCloseable {
             return html.append("</ul>").toString();
         }
         if (value instanceof Map<?, ?> map) {
-            return String.join(", ", map.entrySet().stream().map(e -> esc(String.valueOf(e.getKey())) + ": " + value("", e.getValue())).toList());
+            // an organisation, school unit or group: its name first, the rest after it
+            String rest = String.join(", ", map.entrySet().stream().filter(e -> !"name".equals(e.getKey()))
+                    .map(e -> esc(String.valueOf(e.getKey())) + ": " + value("", e.getValue())).toList());
+            return map.containsKey("name") ? "<strong>" + value("", map.get("name")) + "</strong>" + (rest.isEmpty() ? "" : " <small>(" + rest + ")</small>")
+                    : rest;
         }
         return esc(String.valueOf(value));
     }
@@ -400,7 +405,7 @@ public final class DemoProduct implements AutoCloseable {
                 + "main{max-width:60rem;margin:0 auto;padding:1rem 1.5rem 3rem}"
                 + "table{border-collapse:collapse;width:100%;background:#fff;margin-bottom:1.5rem}"
                 + "th,td{text-align:left;vertical-align:top;padding:.4rem .6rem;border-bottom:1px solid #d5d8de}"
-                + "thead th{background:#e8ebf2}td ul{margin:0;padding-left:1.1rem}code{font-size:.95em;word-break:break-all}"
+                + "thead th{background:#e8ebf2}td ul{margin:0;padding-left:1.1rem}code{font-size:.95em}th code{white-space:nowrap}td{overflow-wrap:anywhere}"
                 + "a.button,button{display:inline-block;background:#24356b;color:#fff;border:0;border-radius:4px;padding:.55rem 1rem;"
                 + "font-size:1rem;text-decoration:none;cursor:pointer}"
                 + "a.button:focus,button:focus{outline:3px solid #f0b400;outline-offset:2px}"
