@@ -61,6 +61,7 @@ class DemoProductBrowserTest extends DemoProductTestSupport {
                 page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out")).click();
                 page.waitForURL(url -> url.startsWith(demo.address() + "/?state="));
                 assertThat(page.locator("[role=status]").textContent()).contains("You are signed out of " + title + " and of Tilldela");
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
                 BrowserSupport.screenshot(page, "sso-demo-04-product-signed-out");
             }
 

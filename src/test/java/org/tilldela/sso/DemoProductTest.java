@@ -121,6 +121,25 @@ class DemoProductTest extends DemoProductTestSupport {
                 .headers().firstValue("Content-Security-Policy").orElseThrow()).as("no sign-in under way").endsWith("form-action 'self'");
     }
 
+    @Test
+    void theJarRunsTheDemoProductAsACommandAndSaysWhyItCannotStart() throws Exception {
+        assertThat(org.tilldela.CommandLineEntry.isCommand(new String[] {"demo-product"})).isTrue();
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        int status;
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+            // no provider answers at this address: the command names what it could not read, and stops
+            status = org.tilldela.CommandLineEntry.run(new String[] {"demo-product", "--issuer", "http://127.0.0.1:" + freePort(), "--client-id", "x",
+                    "--port", "0"});
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(status).isEqualTo(2);
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("Cannot read the provider's configuration at http://127.0.0.1:")
+                .contains("/.well-known/openid-configuration");
+    }
+
     /** A claims table of the product's page: claim name → the value as the page shows it (HTML). */
     static Map<String, String> claims(String page, String tableId) {
         Matcher table = Pattern.compile("<table id=\"" + tableId + "\".*?<tbody>(.*?)</tbody>", Pattern.DOTALL).matcher(page);
