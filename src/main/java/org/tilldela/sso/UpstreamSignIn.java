@@ -20,6 +20,7 @@ import org.springframework.security.authentication.UsernamePasswordAuthenticatio
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -174,7 +175,11 @@ class UpstreamSignIn {
         MatchedPerson matched = (MatchedPerson) ((OAuth2AuthenticationToken) upstream).getPrincipal();
         User principal = (User) User.withUsername(matched.personId().toString()).password("").authorities(PersonAccounts.PERSON).build();
         principal.eraseCredentials();
-        UsernamePasswordAuthenticationToken person = UsernamePasswordAuthenticationToken.authenticated(principal, null, principal.getAuthorities());
+        // as a local sign-in has its password factor: the factor says how and when the person authenticated (the
+        // authorization server's auth_time); an upstream authorization code, now
+        UsernamePasswordAuthenticationToken person = UsernamePasswordAuthenticationToken.authenticated(principal, null,
+                List.of(new SimpleGrantedAuthority(PersonAccounts.PERSON),
+                        FactorGrantedAuthority.fromAuthority(FactorGrantedAuthority.AUTHORIZATION_CODE_AUTHORITY)));
         person.setDetails(new WebAuthenticationDetails(request));
         SecurityContext context = contexts.createEmptyContext();
         context.setAuthentication(person);
