@@ -56,7 +56,7 @@ class UpstreamSignInTest extends SignInTestSupport {
     static final String ADMIN_PASSWORD = "a long administrator password";
     static final String UPSTREAM_SECRET = "kommunens-hemlighet-" + UUID.randomUUID();
 
-    /** A municipality of its own: its organiser gets the provider, so no other test's sign-in page shows its button. */
+    /** A municipality of its own (one provider per organiser: the shared fixture's organiser stays free for other tests). */
     static AccessFixture municipality;
     static ConfigurableApplicationContext upstreamContext;
     static UpstreamIdentityProvider upstream;
@@ -85,10 +85,19 @@ class UpstreamSignInTest extends SignInTestSupport {
         assertThat(redirectUri).isEqualTo(baseUrl() + "/sign-in/upstream/" + providerId + "/callback");
         // what the municipality does with what Tilldela's administrator tells it
         upstream.addClient("tilldela", UPSTREAM_SECRET, redirectUri);
+        adminApi = api(directoryAdmin);
     }
+
+    /** The administrator's client, kept for removing the provider when the municipality's provider stops. */
+    static RestClient adminApi;
 
     @AfterAll
     static void stopUpstream() {
+        if (adminApi != null) {
+            // no button to a stopped provider on the sign-in page other tests look at
+            assertThat(adminApi.delete().uri("/api/v1/sso/upstream-providers/" + providerId).retrieve().toBodilessEntity().getStatusCode().value())
+                    .isEqualTo(204);
+        }
         if (upstreamContext != null) {
             upstreamContext.close();
         }
