@@ -51,10 +51,13 @@ public class UpstreamProviders {
     private final OrganiserPersons persons;
     private final AuditTrail audit;
     private final Environment environment;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
     private final Map<String, Cached> registrations = new ConcurrentHashMap<>();
 
-    UpstreamProviders(JdbcClient jdbc, SecretsAtRest secrets, OrganiserPersons persons, AuditTrail audit, Environment environment) {
+    UpstreamProviders(JdbcClient jdbc, SecretsAtRest secrets, OrganiserPersons persons, AuditTrail audit, Environment environment,
+                      org.springframework.transaction.support.TransactionTemplate tx) {
         this.jdbc = jdbc;
+        this.tx = tx;
         this.secrets = secrets;
         this.persons = persons;
         this.audit = audit;
@@ -82,14 +85,18 @@ public class UpstreamProviders {
     private record Cached(ClientRegistration registration, Instant readAt) {
     }
 
-    @Transactional
+    /** Checks the issuer by discovery first, outside any transaction (no database connection waits on a remote server). */
     public Provider register(Settings settings, String actor) {
         String organiserName = check(settings, true);
+        discover(settings.issuer().strip());
+        return tx.execute(status -> insert(settings, organiserName, actor));
+    }
+
+    private Provider insert(Settings settings, String organiserName, String actor) {
         if (jdbc.sql("select count(*) from sso_upstream_provider where organiser_id = :o").param("o", settings.organiserId()).query(Integer.class).single() > 0) {
             throw new IllegalArgumentException("That organiser already has an identity provider; change it instead.");
         }
         UUID id = UUID.randomUUID();
-        discover(settings.issuer().strip());
         jdbc.sql("""
                         insert into sso_upstream_provider (id, organiser_id, issuer, client_id, client_secret, scopes, match_claim, match_field, enabled, registered_by)
                         values (:id, :o, :issuer, :client, :secret, :scopes, :claim, :field, :enabled, :by)""")
@@ -101,7 +108,7 @@ public class UpstreamProviders {
         return provider(id).orElseThrow();
     }
 
-    @Transactional
+    /** A new issuer is checked by discovery first, outside any transaction. */
     public Provider change(UUID id, Settings settings, String actor) {
         Provider before = provider(id).orElseThrow(() -> new IllegalArgumentException("No identity provider with that id."));
         if (settings.organiserId() != null && !settings.organiserId().equals(before.organiserId())) {
@@ -113,6 +120,13 @@ public class UpstreamProviders {
         if (!complete.issuer().strip().equals(before.issuer())) {
             discover(complete.issuer().strip());
         }
+        Provider changed = tx.execute(status -> update(id, complete, organiserName, actor));
+        // after the commit, so no sign-in on this node reads the old settings back into the cache
+        registrations.remove(id.toString());
+        return changed;
+    }
+
+    private Provider update(UUID id, Settings complete, String organiserName, String actor) {
         jdbc.sql("""
                         update sso_upstream_provider set issuer = :issuer, client_id = :client, client_secret = coalesce(:secret, client_secret),
                           scopes = :scopes, match_claim = :claim, match_field = :field, enabled = :enabled, updated_by = :by, updated_at = now()
@@ -121,7 +135,6 @@ public class UpstreamProviders {
                 .param("secret", blank(complete.clientSecret()) ? null : secrets.encrypt(complete.clientSecret()))
                 .param("scopes", String.join(" ", scopes(complete.scopes()))).param("claim", complete.matchClaim().strip())
                 .param("field", complete.matchField().name()).param("enabled", complete.enabled()).param("by", actor).update();
-        registrations.remove(id.toString());
         Map<String, Object> detail = describe(complete, organiserName);
         detail.put("secretChanged", !blank(complete.clientSecret()));
         audit.record(actor, "SSO_UPSTREAM_PROVIDER_CHANGED", "sso_upstream_provider", id.toString(), detail);
@@ -194,7 +207,17 @@ public class UpstreamProviders {
             registrations.remove(registrationId);
             return null;
         }
-        ClientRegistration registration = discover(row.issuer())
+        ClientRegistration.Builder discovered;
+        try {
+            discovered = discover(row.issuer());
+        } catch (IllegalArgumentException e) {
+            // the provider's discovery is down for a moment: what it said last still serves the sign-ins under way
+            if (cached != null) {
+                return cached.registration();
+            }
+            throw e;
+        }
+        ClientRegistration registration = discovered
                 .registrationId(registrationId)
                 .clientName(row.organiserName())
                 .clientId(row.clientId())

@@ -259,7 +259,7 @@ class UpstreamSignInTest extends SignInTestSupport {
     }
 
     @Test
-    void theClientSecretIsEncryptedAtRestNeverShownAndOnlyADirectoryAdministratorKeepsProviders() {
+    void theClientSecretIsEncryptedAtRestNeverShownAndOnlyADirectoryAdministratorKeepsProviders() throws Exception {
         byte[] stored = jdbc.sql("select client_secret from sso_upstream_provider where id = :id").param("id", providerId).query(byte[].class).single();
         assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain(UPSTREAM_SECRET).doesNotContain("kommunens-hemlighet");
         assertThat(stored.length).as("AES-GCM: nonce, ciphertext and tag").isGreaterThan(UPSTREAM_SECRET.length());
@@ -267,6 +267,24 @@ class UpstreamSignInTest extends SignInTestSupport {
         assertThat(listed).contains(providerId.toString()).contains("\"matchClaim\":\"upn\"").doesNotContain(UPSTREAM_SECRET).doesNotContain("clientSecret\":\"");
         assertThat(jdbc.sql("select count(*) from audit_event where action = 'SSO_UPSTREAM_PROVIDER_REGISTERED' and target_id = :t")
                 .param("t", providerId.toString()).query(Integer.class).single()).isEqualTo(1);
+
+        // a change without a secret keeps the stored one; a disabled provider's button leaves the sign-in page
+        Map<String, Object> settings = Map.of("issuer", UpstreamIdentityProvider.issuer(upstreamContext), "clientId", "tilldela",
+                "matchClaim", "upn", "matchField", "EMAIL", "enabled", false);
+        assertThat(api(directoryAdmin).put().uri("/api/v1/sso/upstream-providers/" + providerId).body(settings).retrieve().toBodilessEntity()
+                .getStatusCode().value()).isEqualTo(200);
+        try {
+            assertThat(jdbc.sql("select client_secret from sso_upstream_provider where id = :id").param("id", providerId).query(byte[].class).single())
+                    .isEqualTo(stored);
+            assertThat(browser.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sign-in")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .doesNotContain("/sign-in/upstream/" + providerId);
+            assertThat(audit("SSO_UPSTREAM_PROVIDER_CHANGED").getLast().detail()).contains("\"enabled\": false").contains("\"secretChanged\": false");
+        } finally {
+            Map<String, Object> enabled = new java.util.HashMap<>(settings);
+            enabled.put("enabled", true);
+            assertThat(api(directoryAdmin).put().uri("/api/v1/sso/upstream-providers/" + providerId).body(enabled).retrieve().toBodilessEntity()
+                    .getStatusCode().value()).isEqualTo(200);
+        }
 
         String accessAdmin = "atkomst-" + UUID.randomUUID().toString().substring(0, 8);
         admins.create(accessAdmin, "Åtkomstadministratör", ADMIN_PASSWORD, EnumSet.of(AdminRight.ACCESS_ADMIN), "test");
