@@ -23,12 +23,15 @@ class PersonSignInConfiguration {
     @Order(1)
     SecurityFilterChain persons(HttpSecurity http, PersonSignIn signIn, org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
                                 org.tilldela.platform.RequestBodyLimits bodyLimits,
-                                org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository clients) throws Exception {
-        return http.securityMatcher(SIGN_IN, "/start", "/start/**", "/sign-out")
+                                org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository clients,
+                                UpstreamSignIn upstream) throws Exception {
+        // upstream federation: the organiser's own identity provider signs people in on this chain too (UpstreamSignIn)
+        upstream.configure(http);
+        return http.securityMatcher(SIGN_IN, UpstreamSignIn.PATHS, "/start", "/start/**", "/sign-out")
                 // as on the administrators' doors: no body is read for a stranger before its size and kind are checked
                 .addFilterBefore(bodyLimits.gate(), org.springframework.security.web.csrf.CsrfFilter.class)
-                .authorizeHttpRequests(a -> a.requestMatchers(SIGN_IN).permitAll().anyRequest().hasAuthority(PersonAccounts.PERSON))
-                .authenticationManager(new ProviderManager(signIn))
+                .authorizeHttpRequests(a -> a.requestMatchers(SIGN_IN, UpstreamSignIn.PATHS).permitAll().anyRequest().hasAuthority(PersonAccounts.PERSON))
+                .authenticationManager(new ProviderManager(signIn, upstream.authenticationProvider()))
                 .formLogin(f -> f.loginPage(SIGN_IN).loginProcessingUrl(SIGN_IN).defaultSuccessUrl("/start", false)
                         // a plain redirect: nothing about the failure is kept in a session
                         .failureHandler((request, response, e) -> response.sendRedirect(request.getContextPath() + SIGN_IN

@@ -1,0 +1,36 @@
+package org.tilldela.sso;
+
+import java.nio.file.Path;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.directory.OrganiserPersons;
+import org.tilldela.governance.AuditTrail;
+import org.tilldela.platform.InstanceSecrets;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Upstream federation's parts: secrets at rest (every context), the sign-in itself (web only). */
+@Configuration(proxyBeanMethods = false)
+class UpstreamConfiguration {
+
+    /** The key that encrypts the signing keys encrypts upstream client secrets too: one key for an operator to keep. */
+    @Bean
+    SecretsAtRest secretsAtRest(SsoSettings settings, @Value("${tilldela.data-dir:./data}") String dataDir) {
+        return new SecretsAtRest(AuthorizationServerConfiguration.keyEncryptionKey(settings.keyEncryptionKey(), Path.of(dataDir)));
+    }
+
+    @Bean
+    @ConditionalOnWebApplication
+    UpstreamAuthorizationRequests upstreamAuthorizationRequests(JdbcClient jdbc, SecretsAtRest secrets, JsonMapper json) {
+        return new UpstreamAuthorizationRequests(jdbc, secrets, json);
+    }
+
+    @Bean
+    @ConditionalOnWebApplication
+    UpstreamSignIn upstreamSignIn(UpstreamProviders providers, OrganiserPersons persons, AuditTrail audit, InstanceSecrets secrets,
+                                  UpstreamAuthorizationRequests requests) {
+        return new UpstreamSignIn(providers, persons, audit, secrets, requests);
+    }
+}

@@ -1,0 +1,349 @@
+package org.tilldela.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationResponse;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.client.RestClient;
+import org.tilldela.access.AccessFixture;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminRight;
+import upstream.UpstreamIdentityProvider;
+
+/**
+ * Pupils of a municipality with its own identity provider sign in through it. The provider is a real OpenID
+ * provider (Spring's authorization server in a context of its own, {@link UpstreamIdentityProvider}); the
+ * product is driven by an independent relying party (Nimbus). Its users' {@code upn} is matched to the e-mail
+ * of exactly one person of the organiser: found, the person signs in and goes on to the product; not found or
+ * found twice, they are refused with a page that says why and the audit trail records the reason, without
+ * the value; an ID token with another nonce is rejected by Spring's client.
+ */
+class UpstreamSignInTest extends SignInTestSupport {
+
+    static final String ADMIN_PASSWORD = "a long administrator password";
+    static final String UPSTREAM_SECRET = "kommunens-hemlighet-" + UUID.randomUUID();
+
+    /** A municipality of its own (one provider per organiser: the shared fixture's organiser stays free for other tests). */
+    static AccessFixture municipality;
+    static ConfigurableApplicationContext upstreamContext;
+    static UpstreamIdentityProvider upstream;
+    static UUID providerId;
+    static String directoryAdmin;
+
+    @Autowired
+    AdminAccounts admins;
+
+    @BeforeEach
+    void upstreamProvider() throws Exception {
+        if (municipality != null) {
+            return;
+        }
+        municipality = new AccessFixture(imports, jdbc, catalog, pools);
+        upstreamContext = UpstreamIdentityProvider.start();
+        upstream = upstreamContext.getBean(UpstreamIdentityProvider.class);
+        directoryAdmin = "katalog-" + UUID.randomUUID().toString().substring(0, 8);
+        admins.create(directoryAdmin, "Skoladministratör", ADMIN_PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "test");
+        var answer = api(directoryAdmin).post().uri("/api/v1/sso/upstream-providers").body(Map.of("organiserId", municipality.organiserId,
+                "issuer", UpstreamIdentityProvider.issuer(upstreamContext), "clientId", "tilldela", "clientSecret", UPSTREAM_SECRET,
+                "matchClaim", "upn", "matchField", "EMAIL")).retrieve().toEntity(Map.class);
+        assertThat(answer.getStatusCode().value()).as(String.valueOf(answer.getBody())).isEqualTo(201);
+        providerId = UUID.fromString((String) answer.getBody().get("id"));
+        String redirectUri = (String) answer.getBody().get("redirectUri");
+        assertThat(redirectUri).isEqualTo(baseUrl() + "/sign-in/upstream/" + providerId + "/callback");
+        // what the municipality does with what Tilldela's administrator tells it
+        upstream.addClient("tilldela", UPSTREAM_SECRET, redirectUri);
+        adminApi = api(directoryAdmin);
+    }
+
+    /** The administrator's client, kept for removing the provider when the municipality's provider stops. */
+    static RestClient adminApi;
+
+    @AfterAll
+    static void stopUpstream() {
+        if (adminApi != null) {
+            // no button to a stopped provider on the sign-in page other tests look at
+            assertThat(adminApi.delete().uri("/api/v1/sso/upstream-providers/" + providerId).retrieve().toBodilessEntity().getStatusCode().value())
+                    .isEqualTo(204);
+        }
+        if (upstreamContext != null) {
+            upstreamContext.close();
+        }
+    }
+
+    RestClient api(String user) {
+        return RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(user, ADMIN_PASSWORD))
+                .defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+                }).build();
+    }
+
+    String organiserName() {
+        return jdbc.sql("select name from organisation where id = :o").param("o", municipality.organiserId).query(String.class).single();
+    }
+
+    /** Gives the person an e-mail of the test's own (synthetic) and a user at the municipality's provider whose upn is it. */
+    String upstreamUserFor(UUID person) {
+        String email = "elev." + UUID.randomUUID().toString().substring(0, 8) + "@exempel-kommun.se";
+        jdbc.sql("update person set email = :e where id = :p").param("e", email).param("p", person).update();
+        String username = "u-" + UUID.randomUUID().toString().substring(0, 8);
+        // upper case, as some providers give it: e-mail is compared without case
+        upstream.addUser(username, Map.of("upn", email.toUpperCase(java.util.Locale.ROOT)));
+        return username;
+    }
+
+    /**
+     * From the sign-in page, through the button to the municipality's provider, signs in there, and answers where
+     * Tilldela sends the browser after the provider sent it back.
+     */
+    URI throughUpstream(String username) throws Exception {
+        HttpResponse<String> page = get(URI.create(baseUrl() + "/sign-in"));
+        assertThat(page.body()).contains("Sign in with " + org.springframework.web.util.HtmlUtils.htmlEscape(organiserName(), "UTF-8"))
+                .contains("href=\"/sign-in/upstream/" + providerId + "\"");
+        HttpResponse<String> away = get(URI.create(baseUrl() + "/sign-in/upstream/" + providerId));
+        assertThat(away.statusCode()).isEqualTo(302);
+        assertThat(away.headers().allValues("Set-Cookie")).as("no session before sign-in").noneMatch(c -> c.startsWith("SESSION="));
+        URI authorize = location(away, baseUrl());
+        assertThat(authorize.toString()).startsWith(UpstreamIdentityProvider.issuer(upstreamContext) + "/oauth2/authorize")
+                .contains("code_challenge_method=S256").contains("nonce=").contains("state=");
+        String upstreamBase = UpstreamIdentityProvider.issuer(upstreamContext);
+        URI login = location(get(authorize), upstreamBase);
+        assertThat(login.getPath()).isEqualTo("/login");
+        Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(get(login).body());
+        assertThat(csrf.find()).isTrue();
+        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(login).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=" + username + "&password="
+                        + URLEncoder.encode(UpstreamIdentityProvider.PASSWORD, StandardCharsets.UTF_8) + "&_csrf="
+                        + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        URI back = location(get(location(signedIn, upstreamBase)), upstreamBase);
+        assertThat(back.toString()).startsWith(baseUrl() + "/sign-in/upstream/" + providerId + "/callback?code=");
+        return location(get(back), baseUrl());
+    }
+
+    List<org.tilldela.governance.AuditTrail.Entry> audit(String action) {
+        return jdbc.sql("select occurred_at, actor, action, target_type, target_id, detail::text from audit_event where action = :a and target_id = :t order by id")
+                .param("a", action).param("t", providerId.toString())
+                .query((rs, n) -> new org.tilldela.governance.AuditTrail.Entry(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6))).list();
+    }
+
+    @Test
+    void aMatchedPupilSignsInThroughTheMunicipalityAndGoesOnToTheProduct() throws Exception {
+        UUID pupil = municipality.persons.get(0);
+        String username = upstreamUserFor(pupil);
+        SignInClients.Registration client = clients.register(municipality.productId, "Digital matematik", List.of(REDIRECT), true, "test");
+        State state = new State();
+        Nonce nonce = new Nonce();
+        CodeVerifier verifier = new CodeVerifier();
+        URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
+                .endpointURI(op.getAuthorizationEndpointURI()).state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256).build().toURI();
+
+        HttpResponse<String> first = get(authorize);
+        assertThat(location(first, baseUrl()).getPath()).isEqualTo("/sign-in");
+        URI next = throughUpstream(username);
+        assertThat(next.getPath()).as("back to the product's authorization request").isEqualTo("/oauth2/authorize");
+        AuthorizationResponse response = AuthorizationResponse.parse(pastNotice(location(get(next), baseUrl())));
+        assertThat(response.indicatesSuccess()).isTrue();
+        assertThat(response.getState()).isEqualTo(state);
+
+        ClientSecretBasic auth = new ClientSecretBasic(new ClientID(client.clientId()), new Secret(client.clientSecret()));
+        TokenResponse tokens = OIDCTokenResponseParser.parse(new TokenRequest(op.getTokenEndpointURI(), auth,
+                new AuthorizationCodeGrant(response.toSuccessResponse().getAuthorizationCode(), URI.create(REDIRECT), verifier)).toHTTPRequest().send());
+        assertThat(tokens.indicatesSuccess()).as(() -> tokens.toErrorResponse().getErrorObject().toString()).isTrue();
+        OIDCTokenResponse ok = (OIDCTokenResponse) tokens.toSuccessResponse();
+        var id = new IDTokenValidator(op.getIssuer(), new ClientID(client.clientId()), JWSAlgorithm.RS256, op.getJWKSetURI().toURL())
+                .validate(ok.getOIDCTokens().getIDToken(), nonce);
+        // the product learns the pairwise pseudonym, as after a local sign-in; nothing of the upstream account
+        assertThat(id.getSubject().getValue()).isNotEqualTo(pupil.toString());
+        assertThat(ok.getOIDCTokens().getIDToken().getJWTClaimsSet().getClaims()).doesNotContainKeys("upn", "email");
+
+        // the same principal as a local sign-in: the person's id, the one authority of a person
+        assertThat(jdbc.sql("select distinct principal_name from oauth2_authorization where registered_client_id = (select id from oauth2_registered_client where client_id = :c)")
+                .param("c", client.clientId()).query(String.class).list()).containsExactly(pupil.toString());
+        String principal = jdbc.sql("select attributes from oauth2_authorization where principal_name = :p order by access_token_issued_at desc nulls last limit 1")
+                .param("p", pupil.toString()).query(String.class).single();
+        assertThat(principal).contains("UsernamePasswordAuthenticationToken").contains(PersonAccounts.PERSON).doesNotContain("RIGHT_").doesNotContain("upn");
+        var signIns = jdbc.sql("select detail::text from audit_event where action = 'UPSTREAM_SIGN_IN' and target_id = :p").param("p", pupil.toString())
+                .query(String.class).list();
+        assertThat(signIns).hasSize(1);
+        assertThat(signIns.getFirst()).contains(providerId.toString()).contains(municipality.organiserId.toString());
+        assertThat(jdbc.sql("select count(*) from sso_upstream_sign_in").query(Integer.class).single()).as("the waiting request is used up").isZero();
+    }
+
+    @Test
+    void anAccountNoPersonOfTheMunicipalityHasIsRefusedWithAPageAndTheReasonAudited() throws Exception {
+        String email = "okand." + UUID.randomUUID().toString().substring(0, 8) + "@exempel-kommun.se";
+        String username = "u-" + UUID.randomUUID().toString().substring(0, 8);
+        upstream.addUser(username, Map.of("upn", email));
+        int before = audit("UPSTREAM_SIGN_IN_REFUSED").size();
+
+        URI refused = throughUpstream(username);
+        assertThat(refused.getPath()).isEqualTo("/sign-in/upstream/" + providerId + "/refused");
+        HttpResponse<String> page = get(URI.create(refused + "&lang=en"));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("You could not be signed in")
+                .contains("Tilldela found no pupil or member of staff of " + org.springframework.web.util.HtmlUtils.htmlEscape(organiserName(), "UTF-8"))
+                .contains("IT support").doesNotContain(email);
+        assertThat(page.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("SESSION="));
+
+        List<org.tilldela.governance.AuditTrail.Entry> entries = audit("UPSTREAM_SIGN_IN_REFUSED");
+        assertThat(entries).hasSize(before + 1);
+        assertThat(entries.getLast().detail()).contains("\"reason\": \"NO_MATCH\"").contains("\"claim\": \"upn\"").contains("claimHash")
+                .doesNotContain(email).doesNotContain(email.substring(0, email.indexOf('@')));
+        // and the person was not signed in: the start page still sends them to sign in
+        assertThat(location(get(URI.create(baseUrl() + "/start")), baseUrl()).getPath()).isEqualTo("/sign-in");
+    }
+
+    @Test
+    void anAccountTwoPersonsShareIsRefusedAsAmbiguous() throws Exception {
+        String shared = "delad." + UUID.randomUUID().toString().substring(0, 8) + "@exempel-kommun.se";
+        jdbc.sql("update person set email = :e where id in (:p)").param("e", shared)
+                .param("p", List.of(municipality.persons.get(3), municipality.persons.get(4))).update();
+        String username = "u-" + UUID.randomUUID().toString().substring(0, 8);
+        upstream.addUser(username, Map.of("upn", shared));
+
+        URI refused = throughUpstream(username);
+        assertThat(refused.toString()).endsWith("/sign-in/upstream/" + providerId + "/refused?reason=several-matches");
+        String page = get(URI.create(refused + "&lang=sv")).body();
+        assertThat(page).contains("fler än en elev eller personal").doesNotContain(shared);
+        assertThat(audit("UPSTREAM_SIGN_IN_REFUSED").getLast().detail()).contains("SEVERAL_MATCHES").doesNotContain(shared);
+        assertThat(location(get(URI.create(baseUrl() + "/start")), baseUrl()).getPath()).isEqualTo("/sign-in");
+    }
+
+    @Test
+    void anIdTokenWithAnotherNonceIsRejectedBySpringsClient() throws Exception {
+        UUID pupil = municipality.persons.get(5);
+        String username = "u-" + UUID.randomUUID().toString().substring(0, 8);
+        String email = "elev." + UUID.randomUUID().toString().substring(0, 8) + "@exempel-kommun.se";
+        jdbc.sql("update person set email = :e where id = :p").param("e", email).param("p", pupil).update();
+        // a person who would match, but whose ID token carries a nonce the client never sent
+        upstream.addUser(username, Map.of("upn", email, UpstreamIdentityProvider.FORGE_NONCE, true));
+
+        URI refused = throughUpstream(username);
+        assertThat(refused.toString()).endsWith("/sign-in/upstream/" + providerId + "/refused?reason=failed");
+        assertThat(audit("UPSTREAM_SIGN_IN_FAILED").getLast().detail()).contains("invalid_nonce");
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'UPSTREAM_SIGN_IN' and target_id = :p").param("p", pupil.toString())
+                .query(Integer.class).single()).isZero();
+        assertThat(location(get(URI.create(baseUrl() + "/start")), baseUrl()).getPath()).isEqualTo("/sign-in");
+    }
+
+    @Test
+    void theClientSecretIsEncryptedAtRestNeverShownAndOnlyADirectoryAdministratorKeepsProviders() throws Exception {
+        byte[] stored = jdbc.sql("select client_secret from sso_upstream_provider where id = :id").param("id", providerId).query(byte[].class).single();
+        assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain(UPSTREAM_SECRET).doesNotContain("kommunens-hemlighet");
+        assertThat(stored.length).as("AES-GCM: nonce, ciphertext and tag").isGreaterThan(UPSTREAM_SECRET.length());
+        String listed = api(directoryAdmin).get().uri("/api/v1/sso/upstream-providers").retrieve().body(String.class);
+        assertThat(listed).contains(providerId.toString()).contains("\"matchClaim\":\"upn\"").doesNotContain(UPSTREAM_SECRET).doesNotContain("clientSecret\":\"");
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'SSO_UPSTREAM_PROVIDER_REGISTERED' and target_id = :t")
+                .param("t", providerId.toString()).query(Integer.class).single()).isEqualTo(1);
+
+        // a change without a secret keeps the stored one; a disabled provider's button leaves the sign-in page
+        Map<String, Object> settings = Map.of("issuer", UpstreamIdentityProvider.issuer(upstreamContext), "clientId", "tilldela",
+                "matchClaim", "upn", "matchField", "EMAIL", "enabled", false);
+        assertThat(api(directoryAdmin).put().uri("/api/v1/sso/upstream-providers/" + providerId).body(settings).retrieve().toBodilessEntity()
+                .getStatusCode().value()).isEqualTo(200);
+        try {
+            assertThat(jdbc.sql("select client_secret from sso_upstream_provider where id = :id").param("id", providerId).query(byte[].class).single())
+                    .isEqualTo(stored);
+            assertThat(browser.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/sign-in")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .doesNotContain("/sign-in/upstream/" + providerId);
+            assertThat(audit("SSO_UPSTREAM_PROVIDER_CHANGED").getLast().detail()).contains("\"enabled\": false").contains("\"secretChanged\": false");
+        } finally {
+            Map<String, Object> enabled = new java.util.HashMap<>(settings);
+            enabled.put("enabled", true);
+            assertThat(api(directoryAdmin).put().uri("/api/v1/sso/upstream-providers/" + providerId).body(enabled).retrieve().toBodilessEntity()
+                    .getStatusCode().value()).isEqualTo(200);
+        }
+
+        String accessAdmin = "atkomst-" + UUID.randomUUID().toString().substring(0, 8);
+        admins.create(accessAdmin, "Åtkomstadministratör", ADMIN_PASSWORD, EnumSet.of(AdminRight.ACCESS_ADMIN), "test");
+        assertThat(api(accessAdmin).get().uri("/api/v1/sso/upstream-providers").retrieve().toBodilessEntity().getStatusCode().value())
+                .isEqualTo(403);
+        // a second provider for the same organiser, or one at a plain-http issuer, is refused
+        assertThat(api(directoryAdmin).post().uri("/api/v1/sso/upstream-providers").body(Map.of("organiserId", municipality.organiserId,
+                "issuer", "http://idp.exempel-kommun.se", "clientId", "x", "clientSecret", "y", "matchClaim", "upn", "matchField", "EMAIL"))
+                .retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(400);
+    }
+    /** The upstream path in a real browser, with the keyboard: the button, the municipality's page, the start page; and a refusal. */
+    @Test
+    void inABrowserAPupilSignsInWithTheMunicipalitysAccountAndAnUnknownAccountIsToldWhomToAsk() {
+        String username = upstreamUserFor(municipality.persons.get(1));
+        String unknown = "u-" + UUID.randomUUID().toString().substring(0, 8);
+        upstream.addUser(unknown, Map.of("upn", "okand." + UUID.randomUUID().toString().substring(0, 8) + "@exempel-kommun.se"));
+        String organiser = organiserName();
+        try (com.microsoft.playwright.Playwright playwright = com.microsoft.playwright.Playwright.create();
+             com.microsoft.playwright.Browser chromium = org.tilldela.BrowserSupport.launch(playwright)) {
+            try (com.microsoft.playwright.BrowserContext context = chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions().setLocale("sv-SE"))) {
+                com.microsoft.playwright.Page page = context.newPage();
+                page.navigate(baseUrl() + "/sign-in");
+                var button = page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
+                        new com.microsoft.playwright.Page.GetByRoleOptions().setName("Logga in med " + organiser));
+                assertThat(button.isVisible()).isTrue();
+                assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
+                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-01-sign-in-sv");
+
+                button.focus();
+                page.keyboard().press("Enter");
+                page.waitForURL(url -> url.startsWith(UpstreamIdentityProvider.issuer(upstreamContext) + "/login"));
+                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-02-municipality-login");
+                page.locator("#username").fill(username);
+                page.keyboard().press("Tab");
+                page.keyboard().type(UpstreamIdentityProvider.PASSWORD);
+                page.keyboard().press("Enter");
+                page.waitForURL(url -> url.endsWith("/start"));
+                assertThat(page.locator("main").textContent()).contains("Dina läromedel").contains("Digital matematik");
+                assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
+                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-03-start-sv");
+            }
+            try (com.microsoft.playwright.BrowserContext context = chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions().setLocale("sv-SE"))) {
+                com.microsoft.playwright.Page page = context.newPage();
+                page.navigate(baseUrl() + "/sign-in");
+                page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
+                        new com.microsoft.playwright.Page.GetByRoleOptions().setName("Logga in med " + organiser)).click();
+                page.locator("#username").fill(unknown);
+                page.locator("#password").fill(UpstreamIdentityProvider.PASSWORD);
+                page.keyboard().press("Enter");
+                page.waitForURL(url -> url.contains("/refused"));
+                assertThat(page.locator("h1").textContent()).isEqualTo("Du kunde inte loggas in");
+                assertThat(page.locator("main").textContent()).contains("ingen elev eller personal i " + organiser).contains("IT-support");
+                assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
+                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-04-refused-sv");
+                page.navigate(page.url() + "&lang=en");
+                assertThat(page.locator("h1").textContent()).isEqualTo("You could not be signed in");
+                assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
+                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-05-refused-en");
+            }
+        }
+    }
+}
