@@ -22,33 +22,45 @@ class DemoSignInAccounts {
     private static final String ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789";
 
     private final PersonAccounts accounts;
+    private final org.tilldela.directory.Teaching teaching;
     private final Environment environment;
     private final String baseUrl;
 
-    DemoSignInAccounts(PersonAccounts accounts, Environment environment, @Value("${tilldela.base-url:}") String baseUrl) {
+    DemoSignInAccounts(PersonAccounts accounts, org.tilldela.directory.Teaching teaching, Environment environment,
+                       @Value("${tilldela.base-url:}") String baseUrl) {
         this.accounts = accounts;
+        this.teaching = teaching;
         this.environment = environment;
         this.baseUrl = baseUrl;
     }
 
     @EventListener
     void onDemoClass(DemoClassLicensed demo) {
-        List<UUID> members = demo.personIds().stream().limit(ACCOUNTS).toList();
+        // the class's teacher (by the directory's rule) gets an account too, to try "My classes" and sign-in cards
+        UUID teacher = demo.personIds().stream().filter(p -> teaching.classesOf(p).stream().anyMatch(c -> c.name().equals(demo.className())))
+                .findFirst().orElse(null);
+        List<UUID> members = demo.personIds().stream().filter(p -> !p.equals(teacher)).limit(ACCOUNTS).toList();
         String klass = demo.className().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "");
         String signIn = (baseUrl.isBlank() ? "http://localhost:" + environment.getProperty("local.server.port",
                 environment.getProperty("server.port", "8080")) : baseUrl.replaceAll("/+$", "")) + "/sign-in";
         StringBuilder printed = new StringBuilder("\n Demo pupils and staff of class " + demo.className() + ": sign in at " + signIn + "\n");
         SecureRandom random = new SecureRandom();
         for (int i = 0; i < members.size(); i++) {
-            String username = "demo." + klass + "." + (i + 1);
-            StringBuilder password = new StringBuilder();
-            for (int c = 0; c < 10; c++) {
-                password.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
-            }
-            accounts.setPassword(members.get(i), username, password.toString(), "demo");
-            printed.append(String.format("   %-16s password: %s%n", username, password));
+            printed.append(account(members.get(i), "demo." + klass + "." + (i + 1), random));
+        }
+        if (teacher != null) {
+            printed.append(account(teacher, "demo." + klass + ".teacher", random)).append("   (the teacher: My classes → sign-in cards)\n");
         }
         // Printed, not logged: the one place these passwords are ever shown (synthetic demo persons only).
         System.out.println(printed.append(" (shown once; an administrator sets new ones with PUT /api/v1/sso/persons/{id}/account)\n"));
+    }
+
+    private String account(UUID person, String username, SecureRandom random) {
+        StringBuilder password = new StringBuilder();
+        for (int c = 0; c < 10; c++) {
+            password.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        accounts.setPassword(person, username, password.toString(), "demo");
+        return String.format("   %-18s password: %s%n", username, password);
     }
 }

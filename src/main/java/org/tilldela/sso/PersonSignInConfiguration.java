@@ -22,16 +22,18 @@ class PersonSignInConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain persons(HttpSecurity http, PersonSignIn signIn, org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
-                                org.tilldela.platform.RequestBodyLimits bodyLimits) throws Exception {
-        return http.securityMatcher(SIGN_IN, "/start", "/start/**", "/sign-out")
+                                org.tilldela.platform.RequestBodyLimits bodyLimits, CardSignIn cards) throws Exception {
+        return http.securityMatcher(SIGN_IN, "/start", "/start/**", "/sign-out", CardSignInFilter.PATH, CardSignInFilter.PATH + "/**")
                 // as on the administrators' doors: no body is read for a stranger before its size and kind are checked
                 .addFilterBefore(bodyLimits.gate(), org.springframework.security.web.csrf.CsrfFilter.class)
-                .authorizeHttpRequests(a -> a.requestMatchers(SIGN_IN).permitAll().anyRequest().hasAuthority(PersonAccounts.PERSON))
+                .authorizeHttpRequests(a -> a.requestMatchers(SIGN_IN, CardSignInFilter.PATH, CardSignInFilter.PATH + "/**").permitAll().anyRequest().hasAuthority(PersonAccounts.PERSON))
                 .authenticationManager(new ProviderManager(signIn))
                 .formLogin(f -> f.loginPage(SIGN_IN).loginProcessingUrl(SIGN_IN).defaultSuccessUrl("/start", false)
                         // a plain redirect: nothing about the failure is kept in a session
                         .failureHandler((request, response, e) -> response.sendRedirect(request.getContextPath() + SIGN_IN
                                 + (e instanceof org.springframework.security.authentication.LockedException ? "?locked" : "?error"))))
+                // young pupils: a sign-in card's QR code and a picture password (CardSignIn)
+                .addFilterBefore(new CardSignInFilter(cards, csrfTokens), org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter.class)
                 .logout(l -> l.logoutUrl("/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))
                 // no session before sign-in: the CSRF token and the authorization request to return to live in cookies
                 .csrf(c -> c.csrfTokenRepository(csrfTokens))
