@@ -37,7 +37,7 @@ public class Teaching {
 
     /** The classes (today) the rule is about, as a query of the teacher (:teacher) and date (:today). */
     private static final String TAUGHT = """
-            select g.id, g.name, o.id unit_id, o.name unit_name
+            select g.id, g.name, o.id school_unit_id, o.name school_unit_name
             from membership m
             join student_group g on g.id = m.group_id and g.kind = 'CLASS'
             join organisation o on o.id = g.organisation_id
@@ -58,7 +58,7 @@ public class Teaching {
 
     /** The classes the person teaches today, by name; empty for anyone who teaches none (a pupil, a guardian). */
     public List<TaughtClass> classesOf(UUID teacherId) {
-        return jdbc.sql("select * from (" + TAUGHT + ") taught order by lower(name), unit_name")
+        return jdbc.sql("select * from (" + TAUGHT + ") taught order by lower(name), school_unit_name")
                 .param("teacher", teacherId).param("today", LocalDate.now()).query(TaughtClass.class).list();
     }
 

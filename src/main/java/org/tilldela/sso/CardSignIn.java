@@ -129,7 +129,10 @@ class CardSignIn implements AuthenticationProvider {
         });
         User principal = new User(c.personId().toString(), "", List.of(new SimpleGrantedAuthority(PersonAccounts.PERSON)));
         principal.eraseCredentials();
-        UsernamePasswordAuthenticationToken result = UsernamePasswordAuthenticationToken.authenticated(principal, null, principal.getAuthorities());
+        // a picture password is a password: the same factor a password sign-in records (the ID token's auth_time is its time)
+        UsernamePasswordAuthenticationToken result = UsernamePasswordAuthenticationToken.authenticated(principal, null, List.of(
+                new SimpleGrantedAuthority(PersonAccounts.PERSON), org.springframework.security.core.authority.FactorGrantedAuthority.fromAuthority(
+                        org.springframework.security.core.authority.FactorGrantedAuthority.PASSWORD_AUTHORITY)));
         result.setDetails(request.getDetails());
         return result;
     }
