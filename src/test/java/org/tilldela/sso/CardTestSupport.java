@@ -30,7 +30,9 @@ abstract class CardTestSupport extends SignInTestSupport {
     @Autowired
     MessageSource messages;
 
-    /** A class of the fixture with pupils, its teacher (by membership and duty), and a class with pupils that teacher does not teach. */
+    /**
+     * A class of the fixture with pupils (the tests share it, each with pupils of its own: the first six by id
+     * go to particular tests, the last to another), its teacher (by membership and duty), and a class with pupils that teacher does not teach. */
     record Classes(UUID teacher, UUID taught, UUID other) {
     }
 
@@ -43,7 +45,7 @@ abstract class CardTestSupport extends SignInTestSupport {
                         join person p on p.id = m.person_id and p.source = :s
                         where m.role = 'TEACHER' and p.protection = 'NONE'
                           and exists (select 1 from duty d where d.person_id = m.person_id and d.organisation_id = g.organisation_id)
-                          and (select count(*) from membership pm where pm.group_id = g.id and pm.role = 'PUPIL') >= 3
+                          and (select count(*) from membership pm where pm.group_id = g.id and pm.role = 'PUPIL') >= 8
                         order by g.id limit 1""").param("s", fixture.source).query(Row.class).single();
         UUID other = jdbc.sql("""
                         select g.id from student_group g where g.source = :s and g.kind = 'CLASS' and g.id <> :c
