@@ -46,10 +46,10 @@ class DemoSignInAccounts {
         StringBuilder printed = new StringBuilder("\n Demo pupils and staff of class " + demo.className() + ": sign in at " + signIn + "\n");
         SecureRandom random = new SecureRandom();
         for (int i = 0; i < members.size(); i++) {
-            printed.append(account(members.get(i), "demo." + klass + "." + (i + 1), random));
+            printed.append(account(members.get(i), "demo." + klass + "." + (i + 1), random)).append('\n');
         }
         if (teacher != null) {
-            printed.append(account(teacher, "demo." + klass + ".teacher", random)).append("   (the teacher: My classes → sign-in cards)\n");
+            printed.append(account(teacher, "demo." + klass + ".teacher", random)).append("  (their teacher: My classes, sign-in cards)\n");
         }
         // Printed, not logged: the one place these passwords are ever shown (synthetic demo persons only).
         System.out.println(printed.append(" (shown once; an administrator sets new ones with PUT /api/v1/sso/persons/{id}/account)\n"));
@@ -61,6 +61,6 @@ class DemoSignInAccounts {
             password.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
         }
         accounts.setPassword(person, username, password.toString(), "demo");
-        return String.format("   %-18s password: %s%n", username, password);
+        return String.format("   %-18s password: %s", username, password);
     }
 }

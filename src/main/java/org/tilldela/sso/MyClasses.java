@@ -91,7 +91,10 @@ public class MyClasses {
     @Transactional
     public Optional<PrintSheet> makeCards(UUID teacher, UUID classId, UUID pupilId, UUID form, String signInBase) {
         Teaching.TaughtClass taught = teaching.taughtClass(teacher, classId).orElseThrow(NotYourPupil::new);
-        if (cards.madeWith(form)) {
+        // one page's forms share its form token: a submission is that token and what it made cards for
+        UUID submission = form == null ? null
+                : UUID.nameUUIDFromBytes((form + ":" + classId + ":" + (pupilId == null ? "class" : pupilId)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (cards.madeWith(submission)) {
             return Optional.empty();
         }
         List<Teaching.Pupil> pupils = pupilId == null ? teaching.pupilsOf(teacher, classId) : List.of(pupil(teacher, classId, pupilId));
@@ -100,7 +103,7 @@ public class MyClasses {
         Map<UUID, Teaching.Pupil> byId = new LinkedHashMap<>();
         pupils.forEach(p -> byId.put(p.id(), p));
         String base = signInBase.replaceAll("/+$", "") + CardSignInFilter.PATH + "/";
-        List<PrintedCard> printed = cards.make(firstNames, teacher.toString(), form, Map.of("class", classId.toString())).stream()
+        List<PrintedCard> printed = cards.make(firstNames, teacher.toString(), submission, Map.of("class", classId.toString())).stream()
                 .map(m -> new PrintedCard(m.pupilId(), m.firstName(), byId.get(m.pupilId()).familyName(), base + m.token(), QrCode.of(base + m.token()),
                         m.pictures()))
                 .toList();

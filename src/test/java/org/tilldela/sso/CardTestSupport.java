@@ -31,7 +31,7 @@ abstract class CardTestSupport extends SignInTestSupport {
     MessageSource messages;
 
     /**
-     * A class of the fixture with pupils (the tests share it, each with pupils of its own: the first six by id
+     * A class of the fixture with pupils (the tests share it, each with pupils of its own: the first seven by id
      * go to particular tests, the last to another), its teacher (by membership and duty), and a class with pupils that teacher does not teach. */
     record Classes(UUID teacher, UUID taught, UUID other) {
     }

@@ -258,7 +258,12 @@ class TeacherCardsTest extends CardTestSupport {
         // the same form again (a reload): nothing new is made and nothing is shown again
         HttpResponse<String> again = post(teacher, baseUrl() + "/start/classes/" + c.taught() + "/cards", form);
         assertThat(location(again, baseUrl()).toString()).endsWith("?done=already-made");
-        assertThat(jdbc.sql("select count(*) from sso_sign_in_card where made_with = :f").param("f", UUID.fromString(form.get("formToken")))
-                .query(Integer.class).single()).isEqualTo(cardsPrinted.size());
+        assertThat(jdbc.sql("select count(*) from sso_sign_in_card where made_with = (select made_with from sso_sign_in_card where token_hash = :t)")
+                .param("t", HighEntropySecrets.sha256Hex(cardsPrinted.getFirst().token())).query(Integer.class).single()).isEqualTo(cardsPrinted.size());
+        // another form on the same page (one pupil's new card) is a submission of its own
+        UUID pupil = pupilsOf(c.taught()).get(6);
+        HttpResponse<String> one = post(teacher, baseUrl() + "/start/classes/" + c.taught() + "/cards",
+                Map.of("_csrf", form.get("_csrf"), "formToken", form.get("formToken"), "pupil", pupil.toString()));
+        assertThat(cardsOn(one.body())).hasSize(1);
     }
 }
