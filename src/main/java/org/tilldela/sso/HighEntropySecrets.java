@@ -39,6 +39,11 @@ final class HighEntropySecrets implements PasswordEncoder {
 
     @Override
     public String encode(CharSequence raw) {
+        return sha256Hex(raw);
+    }
+
+    /** SHA-256 of a generated secret, hex: what is stored of it (client secrets, sign-in card tokens). */
+    static String sha256Hex(CharSequence raw) {
         return HexFormat.of().formatHex(digest(raw));
     }
 

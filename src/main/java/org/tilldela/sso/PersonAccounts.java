@@ -40,15 +40,15 @@ public class PersonAccounts {
     @Transactional
     public void setPassword(UUID personId, String username, String rawPassword, String actor) {
         if (username == null || username.isBlank()) {
-            throw new IllegalArgumentException("a sign-in name is required");
+            throw new AccountRefused(Refusal.NAME_REQUIRED, "a sign-in name is required");
         }
-        if (rawPassword == null || rawPassword.length() < MINIMUM_LENGTH || rawPassword.equalsIgnoreCase(username)) {
-            throw new IllegalArgumentException("a password has at least " + MINIMUM_LENGTH + " characters and is not the sign-in name");
+        if (rawPassword == null || rawPassword.length() < MINIMUM_LENGTH || rawPassword.strip().equalsIgnoreCase(username.strip())) {
+            throw new AccountRefused(Refusal.WEAK_PASSWORD, "a password has at least " + MINIMUM_LENGTH + " characters and is not the sign-in name");
         }
         String taken = jdbc.sql("select person_id::text from sso_person_account where username = :u and person_id <> :p")
                 .param("u", signInName(username)).param("p", personId).query(String.class).optional().orElse(null);
         if (taken != null) {
-            throw new IllegalArgumentException("that sign-in name is taken");
+            throw new AccountRefused(Refusal.NAME_TAKEN, "that sign-in name is taken");
         }
         try {
             jdbc.sql("""
@@ -59,9 +59,34 @@ public class PersonAccounts {
                     .param("a", actor).update();
         } catch (org.springframework.dao.DataIntegrityViolationException e) {
             // the account's person must be in the directory (foreign key)
-            throw new IllegalArgumentException("no person with that id");
+            throw new AccountRefused(Refusal.NO_SUCH_PERSON, "no person with that id");
         }
         audit.record(actor, "PERSON_PASSWORD_SET", "person", personId.toString(), Map.of());
+    }
+
+    /** Why an account was not set; the pages say it in the reader's language ({@code sso.account.refused.*}). */
+    public enum Refusal { NAME_REQUIRED, WEAK_PASSWORD, NAME_TAKEN, NO_SUCH_PERSON }
+
+    /** An account refused, with the reason (the message is English, for the API). */
+    public static final class AccountRefused extends IllegalArgumentException {
+        private final Refusal refusal;
+
+        AccountRefused(Refusal refusal, String message) {
+            super(message);
+            this.refusal = refusal;
+        }
+
+        public Refusal refusal() {
+            return refusal;
+        }
+    }
+
+    /** The sign-in names of those of these persons who have a local account. */
+    public Map<UUID, String> usernames(java.util.Collection<UUID> personIds) {
+        Map<UUID, String> names = new java.util.HashMap<>();
+        jdbc.sql("select person_id, username from sso_person_account where person_id = any(:p)").param("p", personIds.toArray(UUID[]::new))
+                .query((rs, n) -> names.put(rs.getObject(1, UUID.class), rs.getString(2))).list();
+        return names;
     }
 
     public Optional<String> username(UUID personId) {

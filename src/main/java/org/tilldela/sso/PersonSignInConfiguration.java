@@ -24,18 +24,21 @@ class PersonSignInConfiguration {
     SecurityFilterChain persons(HttpSecurity http, PersonSignIn signIn, org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
                                 org.tilldela.platform.RequestBodyLimits bodyLimits,
                                 org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository clients,
-                                UpstreamSignIn upstream) throws Exception {
+                                UpstreamSignIn upstream, CardSignIn cards) throws Exception {
         // upstream federation: the organiser's own identity provider signs people in on this chain too (UpstreamSignIn)
         upstream.configure(http);
-        return http.securityMatcher(SIGN_IN, UpstreamSignIn.PATHS, "/start", "/start/**", "/sign-out")
+        return http.securityMatcher(SIGN_IN, UpstreamSignIn.PATHS, CardSignInFilter.PATH, CardSignInFilter.PATH + "/**", "/start", "/start/**", "/sign-out")
                 // as on the administrators' doors: no body is read for a stranger before its size and kind are checked
                 .addFilterBefore(bodyLimits.gate(), org.springframework.security.web.csrf.CsrfFilter.class)
-                .authorizeHttpRequests(a -> a.requestMatchers(SIGN_IN, UpstreamSignIn.PATHS).permitAll().anyRequest().hasAuthority(PersonAccounts.PERSON))
+                .authorizeHttpRequests(a -> a.requestMatchers(SIGN_IN, UpstreamSignIn.PATHS, CardSignInFilter.PATH, CardSignInFilter.PATH + "/**")
+                        .permitAll().anyRequest().hasAuthority(PersonAccounts.PERSON))
                 .authenticationManager(new ProviderManager(signIn, upstream.authenticationProvider()))
                 .formLogin(f -> f.loginPage(SIGN_IN).loginProcessingUrl(SIGN_IN).defaultSuccessUrl("/start", false)
                         // a plain redirect: nothing about the failure is kept in a session
                         .failureHandler((request, response, e) -> response.sendRedirect(request.getContextPath() + SIGN_IN
                                 + (e instanceof org.springframework.security.authentication.LockedException ? "?locked" : "?error"))))
+                // young pupils: a sign-in card's QR code and a picture password (CardSignIn)
+                .addFilterBefore(new CardSignInFilter(cards, csrfTokens), org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter.class)
                 .logout(l -> l.logoutUrl("/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))
                 // no session before sign-in: the CSRF token and the authorization request to return to live in cookies
                 .csrf(c -> c.csrfTokenRepository(csrfTokens))

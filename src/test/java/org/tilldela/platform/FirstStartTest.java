@@ -70,6 +70,24 @@ class FirstStartTest {
                                     + java.net.URLEncoder.encode(csrf.group(1), java.nio.charset.StandardCharsets.UTF_8))).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(startPage).as("the pupil's start page shows the product the class was licensed for").contains("class=\"tile\"");
+
+            // and so can the class's teacher, who finds the class under My classes
+            Matcher teacher = Pattern.compile("(demo\\.\\S+\\.teacher)\\s+password: (\\S{10})").matcher(output.getOut());
+            assertThat(teacher.find()).as("the demo class's teacher's sign-in name and password are printed").isTrue();
+            java.net.http.HttpClient teacherBrowser = java.net.http.HttpClient.newBuilder().cookieHandler(new java.net.CookieManager())
+                    .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
+            Matcher teacherCsrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(teacherBrowser.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + port + "/sign-in")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(teacherCsrf.find()).isTrue();
+            teacherBrowser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/sign-in"))
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "username=" + teacher.group(1) + "&password=" + teacher.group(2) + "&_csrf="
+                                    + java.net.URLEncoder.encode(teacherCsrf.group(1), java.nio.charset.StandardCharsets.UTF_8))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            Matcher demoClass = Pattern.compile("Demo pupils and staff of class (.+?): sign in").matcher(output.getOut());
+            assertThat(demoClass.find()).isTrue();
+            assertThat(teacherBrowser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/start/classes")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains(">" + demoClass.group(1) + "</a>");
         }
         // Closing the context stopped the server (it was its last user); the cluster stays on disk.
         assertThat(dataDir.resolve("postgres/PG_VERSION")).exists();

@@ -17,8 +17,12 @@ class PersonPages {
     private final org.tilldela.sso.FirstSignInNotice notices;
     private final org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings provider;
 
+    private final org.tilldela.sso.MyClasses myClasses;
+
     PersonPages(StartPage startPage, org.tilldela.sso.FirstSignInNotice notices,
-                org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings provider) {
+                org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings provider,
+                org.tilldela.sso.MyClasses myClasses) {
+        this.myClasses = myClasses;
         this.startPage = startPage;
         this.notices = notices;
         this.provider = provider;
@@ -69,6 +73,8 @@ class PersonPages {
                 : org.springframework.web.servlet.support.ServletUriComponentsBuilder.fromContextPath(request).build().toUriString();
         StartPage.View view = startPage.of(UUID.fromString(person.getName()), issuer);
         model.addAttribute("view", view);
+        // a teacher (by the directory, today) also finds their classes here
+        model.addAttribute("teaches", !myClasses.classes(UUID.fromString(person.getName())).isEmpty());
         return "sso/start";
     }
 }

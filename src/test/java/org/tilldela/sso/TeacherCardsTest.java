@@ -1,0 +1,269 @@
+package org.tilldela.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationResponse;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Teachers act for the pupils of their own classes only, and young pupils sign in with a card and four
+ * pictures: into a product's pending sign-in, through the same principal a password gives; wrong pictures
+ * are throttled and then lock the card; an ended card fails; every card sign-in is audited, and neither the
+ * token nor the pictures are kept.
+ */
+class TeacherCardsTest extends CardTestSupport {
+
+    @Test
+    void aTeacherSetsAPupilsPasswordAndThePupilSignsInWithIt() throws Exception {
+        Classes c = classes();
+        UUID pupil = pupilsOf(c.taught()).get(0);
+        HttpClient teacher = teacherBrowser(c.teacher());
+
+        assertThat(get(teacher, baseUrl() + "/start").body()).contains("href=\"/start/classes\"");
+        String className = jdbc.sql("select name from student_group where id = :g").param("g", c.taught()).query(String.class).single();
+        assertThat(get(teacher, baseUrl() + "/start/classes").body()).contains(className).contains("/start/classes/" + c.taught());
+        String givenName = jdbc.sql("select given_name from person where id = :p").param("p", pupil).query(String.class).single();
+        assertThat(get(teacher, baseUrl() + "/start/classes/" + c.taught()).body()).contains(givenName);
+
+        String form = get(teacher, baseUrl() + "/start/classes/" + c.taught() + "/pupils/" + pupil + "/password").body();
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        String url = baseUrl() + "/start/classes/" + c.taught() + "/pupils/" + pupil + "/password";
+        HttpResponse<String> tooShort = post(teacher, url, Map.of("_csrf", hidden(form, "_csrf"), "username", username, "password", "kort"));
+        assertThat(tooShort.statusCode()).isEqualTo(200);
+        assertThat(accounts.username(pupil)).as("a refused password sets nothing").isEmpty();
+        HttpResponse<String> set = post(teacher, url, Map.of("_csrf", hidden(form, "_csrf"), "username", username, "password", "tre glada ekorrar"));
+        assertThat(location(set, baseUrl()).toString()).endsWith("/start/classes/" + c.taught() + "?done=password&pupil=" + pupil);
+        assertThat(jdbc.sql("select count(*) from audit_event where actor = :t and action = 'PERSON_PASSWORD_SET' and target_id = :p")
+                .param("t", c.teacher().toString()).param("p", pupil.toString()).query(Integer.class).single()).as("audited as the teacher").isEqualTo(1);
+
+        HttpResponse<String> pupilSignedIn = postSignIn(newBrowser(), username, "tre glada ekorrar");
+        assertThat(location(pupilSignedIn, baseUrl()).getPath()).isEqualTo("/start");
+    }
+
+    @Test
+    void aTeacherCannotActForAPupilOutsideTheirClassesAndNothingChanges() throws Exception {
+        Classes c = classes();
+        UUID stranger = pupilsOf(c.other()).get(0);
+        UUID own = pupilsOf(c.taught()).get(1);
+        HttpClient teacher = teacherBrowser(c.teacher());
+        // the stranger has a card made by their own teacher's authority (here: directly)
+        SignInCards.Made theirs = cards.make(Map.of(stranger, "X"), "test", UUID.randomUUID(), Map.of()).getFirst();
+
+        String page = get(teacher, baseUrl() + "/start/classes/" + c.taught()).body();
+        String csrf = hidden(page, "_csrf");
+        assertThat(get(teacher, baseUrl() + "/start/classes/" + c.other()).statusCode()).isEqualTo(404);
+        assertThat(get(teacher, baseUrl() + "/start/classes/" + c.taught() + "/pupils/" + stranger + "/password").statusCode()).isEqualTo(404);
+        for (UUID klass : List.of(c.taught(), c.other())) {
+            assertThat(post(teacher, baseUrl() + "/start/classes/" + klass + "/pupils/" + stranger + "/password",
+                    Map.of("_csrf", csrf, "username", "kapad-" + UUID.randomUUID(), "password", "ett langt losenord")).statusCode()).isEqualTo(404);
+            assertThat(post(teacher, baseUrl() + "/start/classes/" + klass + "/cards",
+                    Map.of("_csrf", csrf, "formToken", UUID.randomUUID().toString(), "pupil", stranger.toString())).statusCode()).isEqualTo(404);
+            assertThat(post(teacher, baseUrl() + "/start/classes/" + klass + "/pupils/" + stranger + "/card/revoke", Map.of("_csrf", csrf)).statusCode())
+                    .isEqualTo(404);
+        }
+        // a whole class's cards, for a class that is not theirs
+        assertThat(post(teacher, baseUrl() + "/start/classes/" + c.other() + "/cards", Map.of("_csrf", csrf, "formToken", UUID.randomUUID().toString()))
+                .statusCode()).isEqualTo(404);
+        // one of their own pupils, but named under another class
+        assertThat(post(teacher, baseUrl() + "/start/classes/" + c.other() + "/pupils/" + own + "/password",
+                Map.of("_csrf", csrf, "username", "kapad-" + UUID.randomUUID(), "password", "ett langt losenord")).statusCode()).isEqualTo(404);
+
+        assertThat(accounts.username(stranger)).isEmpty();
+        assertThat(accounts.username(own)).isEmpty();
+        assertThat(jdbc.sql("select id from sso_sign_in_card where person_id = :p and ended is null").param("p", stranger).query(UUID.class).single())
+                .as("the stranger's card is untouched").isEqualTo(theirs.cardId());
+        assertThat(jdbc.sql("select action from audit_event where actor = :t and target_id in (:s, :o)")
+                .param("t", c.teacher().toString()).param("s", stranger.toString()).param("o", own.toString()).query(String.class).list()).isEmpty();
+
+        // a pupil is no teacher: their list is empty and a class's page is not found
+        UUID pupil = pupilsOf(c.taught()).get(2);
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.setPassword(pupil, username, PASSWORD, "test");
+        HttpClient pupilBrowser = newBrowser();
+        postSignIn(pupilBrowser, username, PASSWORD);
+        assertThat(get(pupilBrowser, baseUrl() + "/start").body()).doesNotContain("href=\"/start/classes\"");
+        assertThat(get(pupilBrowser, baseUrl() + "/start/classes/" + c.taught()).statusCode()).isEqualTo(404);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    SignInCards cards;
+
+    @Test
+    void aCardAndTheRightPicturesSignAPupilIntoAProductsPendingSignIn() throws Exception {
+        Classes c = classes();
+        // a pupil of the class who holds the fixture's licence
+        UUID pupil = fixture.persons.stream().filter(pupilsOf(c.taught())::contains).findFirst()
+                .orElseGet(() -> {
+                    UUID p = pupilsOf(c.taught()).get(5);
+                    fixture.license(fixture.productId, List.of(p));
+                    return p;
+                });
+        PrintedCard card = makeCard(teacherBrowser(c.teacher()), c.taught(), pupil);
+        assertThat(card.url()).startsWith(baseUrl() + "/sign-in/card/");
+
+        // stored: a hash of the token, an Argon2id hash of the pictures; neither as given
+        record Stored(String tokenHash, String pictureHash, String madeBy) {
+        }
+        Stored stored = jdbc.sql("select token_hash, picture_hash, made_by from sso_sign_in_card where person_id = :p and ended is null")
+                .param("p", pupil).query(Stored.class).single();
+        assertThat(stored.tokenHash()).isEqualTo(HighEntropySecrets.sha256Hex(card.token())).doesNotContain(card.token());
+        assertThat(stored.pictureHash()).startsWith("$argon2id$").doesNotContain(Picture.encode(card.pictures()));
+        assertThat(stored.madeBy()).isEqualTo(c.teacher().toString());
+        assertThat(jdbc.sql("select count(*) from sso_sign_in_card where token_hash = :t or first_name = :t").param("t", card.token()).query(Integer.class).single())
+                .isZero();
+
+        SignInClients.Registration client = clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true, "test");
+        Nonce nonce = new Nonce();
+        CodeVerifier verifier = new CodeVerifier();
+        URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))
+                .endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build().toURI();
+        browser = newBrowser();
+        assertThat(location(get(authorize), baseUrl()).getPath()).isEqualTo("/sign-in");
+
+        String given = jdbc.sql("select given_name from person where id = :p").param("p", pupil).query(String.class).single();
+        assertThat(get(browser, card.url()).body()).contains(org.springframework.web.util.HtmlUtils.htmlEscape(given, "UTF-8"));
+        HttpResponse<String> signedIn = pick(browser, card, card.pictures());
+        URI back = location(signedIn, baseUrl());
+        assertThat(back.getPath()).as("on to the product's sign-in").isEqualTo("/oauth2/authorize");
+        AuthorizationResponse response = AuthorizationResponse.parse(pastNotice(location(get(back), baseUrl())));
+        assertThat(response.indicatesSuccess()).isTrue();
+        AuthorizationCode code = response.toSuccessResponse().getAuthorizationCode();
+        ClientSecretBasic auth = new ClientSecretBasic(new ClientID(client.clientId()), new Secret(client.clientSecret()));
+        TokenResponse tokens = OIDCTokenResponseParser.parse(new TokenRequest(op.getTokenEndpointURI(), auth,
+                new AuthorizationCodeGrant(code, URI.create(REDIRECT), verifier)).toHTTPRequest().send());
+        assertThat(tokens.indicatesSuccess()).as(() -> tokens.toErrorResponse().getErrorObject().toString()).isTrue();
+        IDTokenClaimsSet id = new IDTokenValidator(op.getIssuer(), new ClientID(client.clientId()), JWSAlgorithm.RS256, op.getJWKSetURI().toURL())
+                .validate(((OIDCTokenResponse) tokens.toSuccessResponse()).getOIDCTokens().getIDToken(), nonce);
+        assertThat(id.getSubject().getValue()).as("the pairwise pseudonym, as for a password sign-in").isNotEqualTo(pupil.toString());
+        // the same principal as a password sign-in: the person's id, nothing more
+        assertThat(jdbc.sql("select principal_name from oauth2_authorization where registered_client_id = (select id from oauth2_registered_client where client_id = :c)")
+                .param("c", client.clientId()).query(String.class).single()).isEqualTo(pupil.toString());
+        assertThat(get(browser, baseUrl() + "/start").statusCode()).isEqualTo(200);
+
+        assertThat(jdbc.sql("select count(*) from audit_event where actor = :p and action = 'CARD_SIGN_IN' and target_id = :p")
+                .param("p", pupil.toString()).query(Integer.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'SIGN_IN_CARD_MADE' and actor = :t and target_id = :p"
+                        + " and detail->>'card' = (select id::text from sso_sign_in_card where person_id = :pupil and ended is null)")
+                .param("t", c.teacher().toString()).param("p", pupil.toString()).param("pupil", pupil).query(Integer.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from audit_event where detail::text like :t").param("t", "%" + card.token() + "%").query(Integer.class).single())
+                .as("never the token").isZero();
+    }
+
+    @Test
+    void wrongPicturesAreThrottledThenLockTheCardAndEveryAttemptIsAudited() throws Exception {
+        Classes c = classes();
+        UUID pupil = pupilsOf(c.taught()).get(3);
+        PrintedCard card = makeCard(teacherBrowser(c.teacher()), c.taught(), pupil);
+        UUID cardId = jdbc.sql("select id from sso_sign_in_card where person_id = :p and ended is null").param("p", pupil).query(UUID.class).single();
+        List<Picture> wrong = new ArrayList<>(card.pictures());
+        wrong.set(3, Picture.values()[(wrong.get(3).ordinal() + 1) % Picture.values().length]);
+        try {
+            long started = System.nanoTime();
+            for (int i = 0; i < 4; i++) {
+                assertThat(location(pick(newBrowser(), card, wrong), baseUrl()).toString()).endsWith("?error");
+            }
+            assertThat(location(pick(newBrowser(), card, wrong), baseUrl()).toString()).as("the fifth failure locks for a while").endsWith("?locked");
+            assertThat(System.nanoTime() - started).as("failed answers are held back").isGreaterThan(java.time.Duration.ofMillis(1000).toNanos());
+            assertThat(location(pick(newBrowser(), card, card.pictures()), baseUrl()).toString()).as("the right pictures during the lockout")
+                    .endsWith("?locked");
+
+            // the lockout over (its rows forgotten), the card still counts its failures in a row, and locks for good at the limit
+            jdbc.sql("delete from sign_in_throttle where kind = 'ACCOUNT' and subject = :s").param("s", "card:" + cardId).update();
+            jdbc.sql("update sso_sign_in_card set failures = :f where id = :id").param("f", cards.maxFailures() - 1).param("id", cardId).update();
+            assertThat(location(pick(newBrowser(), card, wrong), baseUrl()).toString()).endsWith("?blocked");
+            assertThat(location(pick(newBrowser(), card, card.pictures()), baseUrl()).toString()).as("a locked card, even with the right pictures")
+                    .endsWith("?blocked");
+            assertThat(get(newBrowser(), card.url()).body()).contains("This card is locked");
+            assertThat(cards.statusOf(List.of(pupil))).containsEntry(pupil, SignInCards.Status.LOCKED);
+
+            List<String> reasons = jdbc.sql("select detail->>'reason' from audit_event where action = 'CARD_SIGN_IN_FAILED' and target_id = :c order by id")
+                    .param("c", cardId.toString()).query(String.class).list();
+            assertThat(reasons).containsExactly("WRONG_PICTURES", "WRONG_PICTURES", "WRONG_PICTURES", "WRONG_PICTURES", "WRONG_PICTURES", "LOCKED_OUT",
+                    "WRONG_PICTURES", "CARD_LOCKED");
+            for (String secret : List.of(Picture.encode(wrong), Picture.join(wrong), Picture.encode(card.pictures()), Picture.join(card.pictures()), card.token())) {
+                assertThat(jdbc.sql("select count(*) from audit_event where target_id = :c and detail::text like :secret")
+                        .param("c", cardId.toString()).param("secret", "%" + secret + "%").query(Integer.class).single())
+                        .as("never the pictures picked nor the token").isZero();
+            }
+        } finally {
+            forgetAddressFailures();
+        }
+    }
+
+    @Test
+    void aCardTheTeacherEndedOrReplacedNoLongerSignsIn() throws Exception {
+        Classes c = classes();
+        List<UUID> pupils = pupilsOf(c.taught());
+        UUID pupil = pupils.get(pupils.size() - 1);
+        HttpClient teacher = teacherBrowser(c.teacher());
+        PrintedCard first = makeCard(teacher, c.taught(), pupil);
+        PrintedCard second = makeCard(teacher, c.taught(), pupil);
+        try {
+            assertThat(location(pick(newBrowser(), first, first.pictures()), baseUrl()).toString()).as("replaced by a new card").endsWith("?error");
+            assertThat(get(newBrowser(), first.url()).body()).contains("This card does not work");
+
+            String page = get(teacher, baseUrl() + "/start/classes/" + c.taught()).body();
+            HttpResponse<String> revoked = post(teacher, baseUrl() + "/start/classes/" + c.taught() + "/pupils/" + pupil + "/card/revoke",
+                    Map.of("_csrf", hidden(page, "_csrf")));
+            assertThat(location(revoked, baseUrl()).toString()).endsWith("?done=revoked&pupil=" + pupil);
+            assertThat(location(pick(newBrowser(), second, second.pictures()), baseUrl()).toString()).as("ended by the teacher, at once").endsWith("?error");
+            assertThat(cards.statusOf(List.of(pupil))).containsEntry(pupil, SignInCards.Status.NONE);
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'SIGN_IN_CARD_REVOKED' and actor = :t and target_id = :p")
+                    .param("t", c.teacher().toString()).param("p", pupil.toString()).query(Integer.class).single()).isEqualTo(1);
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'CARD_SIGN_IN_FAILED' and detail->>'reason' = 'CARD_ENDED' and detail->>'person' = :p")
+                    .param("p", pupil.toString()).query(Integer.class).single()).isEqualTo(2);
+        } finally {
+            forgetAddressFailures();
+        }
+    }
+
+    @Test
+    void cardsForAWholeClassAreShownOnceAndAReloadMakesNoOthers() throws Exception {
+        Classes c = classes();
+        HttpClient teacher = teacherBrowser(c.teacher());
+        String page = get(teacher, baseUrl() + "/start/classes/" + c.taught()).body();
+        Map<String, String> form = Map.of("_csrf", hidden(page, "_csrf"), "formToken", hidden(page, "formToken"));
+        HttpResponse<String> printed = post(teacher, baseUrl() + "/start/classes/" + c.taught() + "/cards", form);
+        List<PrintedCard> cardsPrinted = cardsOn(printed.body());
+        assertThat(cardsPrinted).hasSize(jdbc.sql("select count(*) from membership where group_id = :g and role = 'PUPIL'").param("g", c.taught())
+                .query(Integer.class).single());
+        assertThat(cardsPrinted.stream().map(PrintedCard::token).distinct()).hasSize(cardsPrinted.size());
+        // the same form again (a reload): nothing new is made and nothing is shown again
+        HttpResponse<String> again = post(teacher, baseUrl() + "/start/classes/" + c.taught() + "/cards", form);
+        assertThat(location(again, baseUrl()).toString()).endsWith("?done=already-made");
+        assertThat(jdbc.sql("select count(*) from sso_sign_in_card where made_with = (select made_with from sso_sign_in_card where token_hash = :t)")
+                .param("t", HighEntropySecrets.sha256Hex(cardsPrinted.getFirst().token())).query(Integer.class).single()).isEqualTo(cardsPrinted.size());
+        // another form on the same page (one pupil's new card) is a submission of its own
+        UUID pupil = pupilsOf(c.taught()).get(6);
+        HttpResponse<String> one = post(teacher, baseUrl() + "/start/classes/" + c.taught() + "/cards",
+                Map.of("_csrf", form.get("_csrf"), "formToken", form.get("formToken"), "pupil", pupil.toString()));
+        assertThat(cardsOn(one.body())).hasSize(1);
+    }
+}
