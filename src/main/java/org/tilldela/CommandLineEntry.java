@@ -14,6 +14,7 @@ import org.tilldela.ledger.cli.LedgerCommand;
 import org.tilldela.licensing.cli.LicensingBenchmarkCommand;
 import org.tilldela.platform.CommandContext;
 import org.tilldela.sso.cli.DemoProductCommand;
+import org.tilldela.sso.cli.SignInBenchmarkCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -47,6 +48,7 @@ public final class CommandLineEntry {
             commandLine.getSubcommands().get("benchmark").addSubcommand(new LedgerBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new CatalogSearchBenchmark());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new LicensingBenchmarkCommand());
+            commandLine.getSubcommands().get("benchmark").addSubcommand(new SignInBenchmarkCommand());
             return commandLine
                     .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                         cmd.getErr().println("error: " + rootMessage(ex));

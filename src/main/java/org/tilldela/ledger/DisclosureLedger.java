@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -21,8 +22,9 @@ import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.catalog.Attribute;
 
 /**
- * The disclosure ledger: every release of personal data is appended here, in the releasing
- * transaction, hash-chained to the one before. There is no update or delete path, in this class or in
+ * The disclosure ledger: every release of personal data is recorded here, in the releasing
+ * transaction — a new or changed release as a record hash-chained to the one before, a repeat of the
+ * latest identical release as a count on its holding (see {@link #append}). There is no update or delete path, in this class or in
  * the database (a trigger refuses them, and the application's role may only SELECT and INSERT).
  */
 @Service
@@ -40,8 +42,14 @@ public class DisclosureLedger {
      * Appends in the caller's transaction (a transaction must be active) — the release decision and its
      * record commit or roll back together. The sequence numbers are taken while holding the ledger's
      * head row, so concurrent appenders are chained in commit order; batch what one release writes (a
-     * SCIM push, a roster page) into one call. Also updates the holdings. Returns the sequence numbers,
-     * in the order of the list.
+     * SCIM push, a roster page) into one call. Also updates the holdings.
+     *
+     * <p>A release identical to the latest one to the same recipient about the same person (same channel,
+     * attributes, agreement, legal basis, purpose and retention; see {@link #releaseHash}) gets no chain
+     * record of its own while the relation lasts: it is counted on the holding row (disclosures, repeats,
+     * last time), a row-level upsert that never touches the chain's head. A new or changed release, the
+     * first after the relation ended or after a confirmed deletion, is chained. Returns, in the order of the
+     * list, each release's sequence number — for a repeat, the record it repeats.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public long[] append(List<Disclosure> disclosures) {
@@ -49,14 +57,14 @@ public class DisclosureLedger {
         if (n == 0) {
             return new long[0];
         }
-        long[] seq = new long[n];
-        UUID[] person = new UUID[n], supplier = new UUID[n], product = new UUID[n], agreement = new UUID[n];
-        String[] channel = new String[n], attrs = new String[n], legal = new String[n], purpose = new String[n];
-        long[] at = new long[n];
-        int[] retention = new int[n];
-        Integer[] until = new Integer[n];
-        byte[][] prevHashes = new byte[n][], hashes = new byte[n][];
         Instant now = Instant.now();
+        Instant[] at = new Instant[n];
+        String[][] sorted = new String[n][];
+        byte[][] content = new byte[n][];
+        ChainHash chain = new ChainHash();
+        // PostgreSQL's key order (uuids compare as unsigned bytes, unlike UUID.compareTo): appenders and
+        // retention updates lock holding rows in the same order and so never deadlock
+        Map<Key, List<Integer>> byKey = new TreeMap<>(KEY_ORDER);
         for (int i = 0; i < n; i++) {
             Disclosure d = disclosures.get(i);
             Objects.requireNonNull(d.personId(), "personId");
@@ -66,37 +74,100 @@ public class DisclosureLedger {
             if (d.retentionDays() < 0) {
                 throw new IllegalArgumentException("retentionDays must not be negative");
             }
-            at[i] = ChainHash.micros((d.disclosedAt() == null ? now : d.disclosedAt()).truncatedTo(ChronoUnit.MICROS));
-            attrs[i] = String.join(",", sortedNames(d.attributes()));
+            at[i] = (d.disclosedAt() == null ? now : d.disclosedAt()).truncatedTo(ChronoUnit.MICROS);
+            sorted[i] = sortedNames(d.attributes());
+            content[i] = releaseHash(chain, d, sorted[i]);
+            byKey.computeIfAbsent(new Key(d.personId(), d.supplierId(), d.productId()), k -> new ArrayList<>()).add(i);
         }
         // The holdings first: their row locks are taken in key order, before the head row, so the part that
-        // appenders do one at a time is only the ledger insert and the commit.
-        updateHoldings(disclosures, at, attrs);
+        // appenders do one at a time is only the ledger insert and the commit. The upsert also decides, under
+        // the row's lock, whether each key's first release repeats the latest one.
+        Map<Key, Long> repeated = updateHoldings(disclosures, byKey, at, sorted, content);
 
+        boolean[] chained = new boolean[n];
+        int toChain = 0;
+        for (var e : byKey.entrySet()) {
+            List<Integer> idx = e.getValue();
+            for (int j = 0; j < idx.size(); j++) {
+                int i = idx.get(j);
+                chained[i] = j == 0 ? repeated.get(e.getKey()) == null : !Arrays.equals(content[i], content[idx.get(j - 1)]);
+                toChain += chained[i] ? 1 : 0;
+            }
+        }
+        long[] seq = new long[n];
+        if (toChain > 0) {
+            appendToChain(disclosures, chained, toChain, at, sorted, chain, seq);
+            recordChained(byKey, chained, content, seq);
+        }
+        // a repeat carries the sequence of the record it repeats
+        for (var e : byKey.entrySet()) {
+            Long last = repeated.get(e.getKey());
+            for (int i : e.getValue()) {
+                if (chained[i]) {
+                    last = seq[i];
+                } else {
+                    seq[i] = last;
+                }
+            }
+        }
+        return seq;
+    }
+
+    private record Key(UUID person, UUID supplier, UUID product) {
+    }
+
+    private static final java.util.Comparator<Key> KEY_ORDER = java.util.Comparator.comparing(Key::person, DisclosureLedger::compareAsPostgres)
+            .thenComparing(Key::supplier, DisclosureLedger::compareAsPostgres).thenComparing(Key::product, DisclosureLedger::compareAsPostgres);
+
+    /**
+     * What makes two releases to one recipient about one person the same release: the chain's own encoding
+     * ({@link ChainHash}) of the record with sequence 0 and time 0, so the fields compared are exactly those a
+     * chain record keeps, apart from when.
+     */
+    static byte[] releaseHash(ChainHash chain, Disclosure d, String[] sortedAttributes) {
+        return chain.hash(ChainHash.genesis(), 0, d.personId(), d.supplierId(), d.productId(), d.channel().name(), sortedAttributes,
+                d.agreementId(), d.legalBasis(), d.purpose(), Instant.EPOCH, d.retentionDays(), d.retainUntil());
+    }
+
+    /** Chains the releases marked, in list order, under the head row's lock; fills their sequence numbers. */
+    private void appendToChain(List<Disclosure> disclosures, boolean[] chained, int m, Instant[] at, String[][] sorted, ChainHash chain,
+                               long[] seq) {
+        long[] seqs = new long[m];
+        UUID[] person = new UUID[m], supplier = new UUID[m], product = new UUID[m], agreement = new UUID[m];
+        String[] channel = new String[m], attrs = new String[m], legal = new String[m], purpose = new String[m];
+        long[] micros = new long[m];
+        int[] retention = new int[m];
+        Integer[] until = new Integer[m];
+        byte[][] prevHashes = new byte[m][], hashes = new byte[m][];
         var head = jdbc.sql("select last_sequence, last_hash from ledger_head where id = 1 for update")
                 .query((rs, i) -> new Object[] {rs.getLong(1), rs.getBytes(2)}).single();
         long last = (Long) head[0];
         byte[] prev = (byte[]) head[1];
-        ChainHash chain = new ChainHash();
-        for (int i = 0; i < n; i++) {
+        int k = 0;
+        for (int i = 0; i < disclosures.size(); i++) {
+            if (!chained[i]) {
+                continue;
+            }
             Disclosure d = disclosures.get(i);
-            String[] sorted = sortedNames(d.attributes());
-            Instant disclosedAt = (d.disclosedAt() == null ? now : d.disclosedAt()).truncatedTo(ChronoUnit.MICROS);
             seq[i] = ++last;
-            byte[] hash = chain.hash(prev, seq[i], d.personId(), d.supplierId(), d.productId(), d.channel().name(), sorted, d.agreementId(),
-                    d.legalBasis(), d.purpose(), disclosedAt, d.retentionDays(), d.retainUntil());
-            person[i] = d.personId();
-            supplier[i] = d.supplierId();
-            product[i] = d.productId();
-            agreement[i] = d.agreementId();
-            channel[i] = d.channel().name();
-            legal[i] = d.legalBasis();
-            purpose[i] = d.purpose();
-            retention[i] = d.retentionDays();
-            until[i] = d.retainUntil() == null ? null : (int) d.retainUntil().toEpochDay();
-            prevHashes[i] = prev;
-            hashes[i] = hash;
+            byte[] hash = chain.hash(prev, seq[i], d.personId(), d.supplierId(), d.productId(), d.channel().name(), sorted[i], d.agreementId(),
+                    d.legalBasis(), d.purpose(), at[i], d.retentionDays(), d.retainUntil());
+            seqs[k] = seq[i];
+            person[k] = d.personId();
+            supplier[k] = d.supplierId();
+            product[k] = d.productId();
+            agreement[k] = d.agreementId();
+            channel[k] = d.channel().name();
+            attrs[k] = String.join(",", sorted[i]);
+            legal[k] = d.legalBasis();
+            purpose[k] = d.purpose();
+            micros[k] = ChainHash.micros(at[i]);
+            retention[k] = d.retentionDays();
+            until[k] = d.retainUntil() == null ? null : (int) d.retainUntil().toEpochDay();
+            prevHashes[k] = prev;
+            hashes[k] = hash;
             prev = hash;
+            k++;
         }
         // one statement per batch: unnest of column arrays (attribute lists are stored comma-joined)
         jdbc.sql("""
@@ -110,73 +181,103 @@ public class DisclosureLedger {
                                     cast(:prev as bytea[]), cast(:hash as bytea[]))
                              as x(s, p, su, pr, c, a, ag, lb, pu, t, r, u, ph, h)
                         """)
-                .param("seq", seq).param("person", person).param("supplier", supplier).param("product", product).param("channel", channel)
-                .param("attrs", attrs).param("agreement", agreement).param("legal", legal).param("purpose", purpose).param("at", at)
+                .param("seq", seqs).param("person", person).param("supplier", supplier).param("product", product).param("channel", channel)
+                .param("attrs", attrs).param("agreement", agreement).param("legal", legal).param("purpose", purpose).param("at", micros)
                 .param("retention", retention).param("until", until).param("prev", prevHashes).param("hash", hashes)
                 .update();
         jdbc.sql("update ledger_head set last_sequence = :seq, last_hash = :hash where id = 1").param("seq", last).param("hash", prev).update();
-        return seq;
     }
 
-    /** Folds the batch into one row per (person, supplier, product), then upserts them in one statement, in key order. */
-    private void updateHoldings(List<Disclosure> disclosures, long[] at, String[] attrs) {
-        record Key(UUID person, UUID supplier, UUID product) {
-        }
-        final class Acc {
-            long first = Long.MAX_VALUE, last = Long.MIN_VALUE, count;
-            final Set<String> attributes = new java.util.TreeSet<>();
-            Disclosure latest;
-        }
-        // PostgreSQL's key order (uuids compare as unsigned bytes, unlike UUID.compareTo): appenders and
-        // retention updates lock holding rows in the same order and so never deadlock
-        Map<Key, Acc> folded = new java.util.TreeMap<>(java.util.Comparator.comparing(Key::person, DisclosureLedger::compareAsPostgres)
-                .thenComparing(Key::supplier, DisclosureLedger::compareAsPostgres).thenComparing(Key::product, DisclosureLedger::compareAsPostgres));
-        for (int i = 0; i < disclosures.size(); i++) {
-            Disclosure d = disclosures.get(i);
-            Acc acc = folded.computeIfAbsent(new Key(d.personId(), d.supplierId(), d.productId()), k -> new Acc());
-            acc.first = Math.min(acc.first, at[i]);
-            acc.last = Math.max(acc.last, at[i]);
-            acc.count++;
-            acc.latest = d;
-            if (!attrs[i].isEmpty()) {
-                acc.attributes.addAll(Arrays.asList(attrs[i].split(",")));
+    /** For each key that got a chain record: its holding row now names the newest one, and what it released. */
+    private void recordChained(Map<Key, List<Integer>> byKey, boolean[] chained, byte[][] content, long[] seq) {
+        List<Key> keys = new ArrayList<>();
+        List<Long> sequences = new ArrayList<>();
+        List<byte[]> hashes = new ArrayList<>();
+        for (var e : byKey.entrySet()) {
+            int lastChained = -1;
+            for (int i : e.getValue()) {
+                lastChained = chained[i] ? i : lastChained;
+            }
+            if (lastChained >= 0) {
+                keys.add(e.getKey());
+                sequences.add(seq[lastChained]);
+                hashes.add(content[lastChained]);
             }
         }
-        int m = folded.size();
+        jdbc.sql("""
+                        update holding h set release_sequence = x.s, release_hash = x.c
+                        from unnest(cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]), cast(:seq as bigint[]),
+                                    cast(:content as bytea[])) as x(p, su, pr, s, c)
+                        where h.person_id = x.p and h.supplier_id = x.su and h.product_id = x.pr
+                        """)
+                .param("person", keys.stream().map(Key::person).toArray(UUID[]::new))
+                .param("supplier", keys.stream().map(Key::supplier).toArray(UUID[]::new))
+                .param("product", keys.stream().map(Key::product).toArray(UUID[]::new))
+                .param("seq", sequences.stream().mapToLong(Long::longValue).toArray())
+                .param("content", hashes.toArray(byte[][]::new))
+                .update();
+    }
+
+    /**
+     * Folds the batch into one row per (person, supplier, product), then upserts them in one statement, in
+     * key order. Returns, for each key whose first release in the batch repeats the holding's latest release
+     * (same content, relation still live), the sequence of the chain record it repeats.
+     */
+    private Map<Key, Long> updateHoldings(List<Disclosure> disclosures, Map<Key, List<Integer>> byKey, Instant[] at, String[][] sorted,
+                                          byte[][] content) {
+        int m = byKey.size();
         UUID[] person = new UUID[m], supplier = new UUID[m], product = new UUID[m], agreement = new UUID[m];
-        long[] first = new long[m], last = new long[m], count = new long[m];
+        long[] first = new long[m], last = new long[m], count = new long[m], inner = new long[m];
         String[] attributes = new String[m], legal = new String[m], purpose = new String[m];
         int[] retention = new int[m];
         Integer[] until = new Integer[m];
-        int i = 0;
-        for (var e : folded.entrySet()) {
-            Acc a = e.getValue();
-            person[i] = e.getKey().person();
-            supplier[i] = e.getKey().supplier();
-            product[i] = e.getKey().product();
-            first[i] = a.first;
-            last[i] = a.last;
-            count[i] = a.count;
-            attributes[i] = String.join(",", a.attributes);
-            agreement[i] = a.latest.agreementId();
-            legal[i] = a.latest.legalBasis();
-            purpose[i] = a.latest.purpose();
-            retention[i] = a.latest.retentionDays();
-            until[i] = a.latest.retainUntil() == null ? null : (int) a.latest.retainUntil().toEpochDay();
-            i++;
+        byte[][] firstContent = new byte[m][];
+        int k = 0;
+        for (var e : byKey.entrySet()) {
+            List<Integer> idx = e.getValue();
+            Set<String> union = new java.util.TreeSet<>();
+            first[k] = Long.MAX_VALUE;
+            last[k] = Long.MIN_VALUE;
+            for (int j = 0; j < idx.size(); j++) {
+                int i = idx.get(j);
+                long t = ChainHash.micros(at[i]);
+                first[k] = Math.min(first[k], t);
+                last[k] = Math.max(last[k], t);
+                union.addAll(Arrays.asList(sorted[i]));
+                if (j > 0 && Arrays.equals(content[i], content[idx.get(j - 1)])) {
+                    inner[k]++;
+                }
+            }
+            Disclosure latest = disclosures.get(idx.getLast());
+            person[k] = e.getKey().person();
+            supplier[k] = e.getKey().supplier();
+            product[k] = e.getKey().product();
+            count[k] = idx.size();
+            attributes[k] = String.join(",", union);
+            agreement[k] = latest.agreementId();
+            legal[k] = latest.legalBasis();
+            purpose[k] = latest.purpose();
+            retention[k] = latest.retentionDays();
+            until[k] = latest.retainUntil() == null ? null : (int) latest.retainUntil().toEpochDay();
+            firstContent[k] = content[idx.getFirst()];
+            k++;
         }
         // A new release means the relation is live again: the end and any deletion are reset; after a
         // confirmed deletion the recipient starts from nothing, so "since" and the attributes start anew.
-        jdbc.sql("""
+        // The first release of the batch repeats the latest one when its content hash (proposed as
+        // release_hash) equals the stored one and the relation is live; then release_sequence stays and is
+        // returned, else it is cleared here and set once the chain record exists (recordChained). The decision
+        // is taken on the row's newest version under its lock, so concurrent identical releases count, not chain.
+        List<Object[]> rows = jdbc.sql("""
                         insert into holding as h (person_id, supplier_id, product_id, first_disclosed_at, last_disclosed_at, attributes, disclosures,
-                                                  agreement_id, legal_basis, purpose, retention_days, retain_until)
+                                                  agreement_id, legal_basis, purpose, retention_days, retain_until, release_hash, repeats)
                         select p, su, pr, timestamptz 'epoch' + f * interval '1 microsecond', timestamptz 'epoch' + l * interval '1 microsecond',
-                               string_to_array(a, ','), n, ag, lb, pu, r, date '1970-01-01' + u
+                               string_to_array(a, ','), n, ag, lb, pu, r, date '1970-01-01' + u, c, i
                         from unnest(cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]), cast(:first as bigint[]),
                                     cast(:last as bigint[]), cast(:attrs as text[]), cast(:count as bigint[]),
                                     cast(:agreement as uuid[]), cast(:legal as text[]), cast(:purpose as text[]), cast(:retention as int[]),
-                                    cast(:until as int[]))
-                             with ordinality as x(p, su, pr, f, l, a, n, ag, lb, pu, r, u, ord)
+                                    cast(:until as int[]), cast(:content as bytea[]), cast(:inner as bigint[]))
+                             with ordinality as x(p, su, pr, f, l, a, n, ag, lb, pu, r, u, c, i, ord)
                         order by ord
                         on conflict (person_id, supplier_id, product_id) do update set
                             first_disclosed_at = case when h.deletion_state = 'CONFIRMED' then excluded.first_disclosed_at
@@ -191,15 +292,32 @@ public class DisclosureLedger {
                             purpose = excluded.purpose,
                             retention_days = excluded.retention_days,
                             retain_until = excluded.retain_until,
+                            release_hash = excluded.release_hash,
+                            release_sequence = case when h.release_hash = excluded.release_hash and h.release_sequence is not null
+                                                         and h.ended_on is null and h.deletion_state is null then h.release_sequence end,
+                            repeats = h.repeats + excluded.repeats
+                                      + case when h.release_hash = excluded.release_hash and h.release_sequence is not null
+                                                  and h.ended_on is null and h.deletion_state is null then 1 else 0 end,
                             ended_on = null,
                             deletion_state = null,
                             deletion_requested_at = null,
                             deletion_confirmed_at = null
+                        returning person_id, supplier_id, product_id, release_sequence
                         """)
                 .param("person", person).param("supplier", supplier).param("product", product).param("first", first).param("last", last)
                 .param("attrs", attributes).param("count", count).param("agreement", agreement).param("legal", legal)
-                .param("purpose", purpose).param("retention", retention).param("until", until)
-                .update();
+                .param("purpose", purpose).param("retention", retention).param("until", until).param("content", firstContent)
+                .param("inner", inner)
+                .query((rs, i) -> new Object[] {new Key(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class)),
+                        rs.getObject(4, Long.class)})
+                .list();
+        Map<Key, Long> repeated = new java.util.HashMap<>();
+        for (Object[] row : rows) {
+            if (row[1] != null) {
+                repeated.put((Key) row[0], (Long) row[1]);
+            }
+        }
+        return repeated;
     }
 
     static int compareAsPostgres(UUID a, UUID b) {

@@ -58,7 +58,7 @@ public class LedgerReports {
 
     /** One recipient of the person's data. */
     public record Recipient(UUID supplierId, String supplierName, UUID productId, String productName, List<String> attributes,
-                            Instant since, Instant lastDisclosed, long disclosures, String purpose, String legalBasis, UUID agreementId,
+                            Instant since, Instant lastDisclosed, long disclosures, long repeats, String purpose, String legalBasis, UUID agreementId,
                             int retentionDays, LocalDate endedOn, LocalDate retainUntil, DeletionState deletionState) {
     }
 
@@ -108,7 +108,7 @@ public class LedgerReports {
         Map<UUID, String> suppliers = supplierNames(supplierIds);
         Map<UUID, String> products = productNames(productIds);
         List<Recipient> recipients = holdings.stream().map(h -> new Recipient(h.supplierId(), suppliers.get(h.supplierId()), h.productId(),
-                products.get(h.productId()), h.attributes(), h.firstDisclosedAt(), h.lastDisclosedAt(), h.disclosures(), h.purpose(),
+                products.get(h.productId()), h.attributes(), h.firstDisclosedAt(), h.lastDisclosedAt(), h.disclosures(), h.repeats(), h.purpose(),
                 h.legalBasis(), h.agreementId(), h.retentionDays(), h.endedOn(), h.retainUntil(), h.deletionState())).toList();
         List<Release> releases = rows.stream().map(r -> new Release(r.sequence(), r.at(), r.supplier(), suppliers.get(r.supplier()), r.product(),
                 products.get(r.product()), r.channel(), r.attributes(), r.agreement(), r.legalBasis(), r.purpose())).toList();
@@ -201,7 +201,7 @@ public class LedgerReports {
     }
 
     static final String HOLDING = """
-            select person_id, supplier_id, product_id, first_disclosed_at, last_disclosed_at, attributes, disclosures, agreement_id, legal_basis,
+            select person_id, supplier_id, product_id, first_disclosed_at, last_disclosed_at, attributes, disclosures, repeats, agreement_id, legal_basis,
                    purpose, retention_days, ended_on, retain_until, deletion_state, deletion_requested_at, deletion_confirmed_at from holding""";
 
     static Holding holding(ResultSet rs, LocalDate today) throws SQLException {
@@ -213,7 +213,7 @@ public class LedgerReports {
         var confirmed = rs.getTimestamp("deletion_confirmed_at");
         return new Holding(rs.getObject("person_id", UUID.class), rs.getObject("supplier_id", UUID.class), rs.getObject("product_id", UUID.class),
                 rs.getTimestamp("first_disclosed_at").toInstant(), rs.getTimestamp("last_disclosed_at").toInstant(),
-                List.of((String[]) rs.getArray("attributes").getArray()), rs.getLong("disclosures"), rs.getObject("agreement_id", UUID.class),
+                List.of((String[]) rs.getArray("attributes").getArray()), rs.getLong("disclosures"), rs.getLong("repeats"), rs.getObject("agreement_id", UUID.class),
                 rs.getString("legal_basis"), rs.getString("purpose"), rs.getInt("retention_days"), rs.getObject("ended_on", LocalDate.class),
                 until, state, requested == null ? null : requested.toInstant(), confirmed == null ? null : confirmed.toInstant());
     }

@@ -66,6 +66,10 @@ public class PersonReportPdf {
                 w.field(msg("ledger.col.attributes", locale), attributes(r.attributes(), locale));
                 w.field(msg("ledger.col.since", locale), day.format(r.since()) + "  (" + msg("ledger.col.last", locale) + " " + day.format(r.lastDisclosed())
                         + ", " + r.disclosures() + " " + msg("ledger.releases", locale) + ")");
+                if (r.repeats() > 0) {
+                    w.field(msg("ledger.col.repeats", locale), messages.getMessage("ledger.person.repeats",
+                            new Object[] {r.repeats(), time.format(r.lastDisclosed())}, locale));
+                }
                 w.field(msg("ledger.col.purpose", locale), r.purpose());
                 w.field(msg("ledger.col.legalbasis", locale), r.legalBasis());
                 w.field(msg("ledger.col.agreement", locale), r.agreementId() == null ? msg("ledger.noagreement", locale) : r.agreementId().toString());

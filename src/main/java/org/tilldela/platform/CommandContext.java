@@ -67,6 +67,19 @@ public final class CommandContext {
         return context.getBean(type);
     }
 
+    /**
+     * The whole server (web, first-start bootstrap, demo) in this JVM, for a benchmark that measures it over
+     * loopback; the caller closes it. {@code listeners} see the context's events (the demo's, say) from the start.
+     */
+    public static synchronized ConfigurableApplicationContext startServer(List<String> extraArgs,
+                                                                          org.springframework.context.ApplicationListener<?>... listeners) {
+        List<String> args = new ArrayList<>(List.of("--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN",
+                "--logging.level.org.tilldela=WARN"));
+        args.addAll(springArgs);
+        args.addAll(extraArgs);
+        return new SpringApplicationBuilder(applicationClass).web(WebApplicationType.SERVLET).listeners(listeners).run(args.toArray(String[]::new));
+    }
+
     public static synchronized void close() {
         if (context != null) {
             context.close();

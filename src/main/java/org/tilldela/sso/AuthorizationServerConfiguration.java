@@ -148,14 +148,32 @@ class AuthorizationServerConfiguration {
 
     /** Which products' notices a person has seen (the authorization server's consent records, in PostgreSQL). */
     @Bean
-    OAuth2AuthorizationConsentService notices(JdbcTemplate jdbc, RegisteredClientRepository clients) {
-        return new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
+    OAuth2AuthorizationConsentService notices(JdbcTemplate jdbc, RegisteredClientRepository clients, TransactionTemplate tx) {
+        // one transaction per call, for the reason RefreshTokenFamilies gives: its row mapper looks up the client
+        // while holding the connection it reads on
+        OAuth2AuthorizationConsentService consents = new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
+        return new OAuth2AuthorizationConsentService() {
+            @Override
+            public void save(org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent consent) {
+                tx.executeWithoutResult(s -> consents.save(consent));
+            }
+
+            @Override
+            public void remove(org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent consent) {
+                tx.executeWithoutResult(s -> consents.remove(consent));
+            }
+
+            @Override
+            public org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsent findById(String clientId, String principal) {
+                return tx.execute(s -> consents.findById(clientId, principal));
+            }
+        };
     }
 
     @Bean
     OAuth2AuthorizationService authorizations(JdbcTemplate jdbc, JdbcClient client, RegisteredClientRepository clients,
-                                              org.tilldela.governance.AuditTrail audit) {
-        return new RefreshTokenFamilies(new JdbcOAuth2AuthorizationService(jdbc, clients), client, audit);
+                                              org.tilldela.governance.AuditTrail audit, TransactionTemplate tx) {
+        return new RefreshTokenFamilies(new JdbcOAuth2AuthorizationService(jdbc, clients), client, audit, tx);
     }
 
     @Bean
