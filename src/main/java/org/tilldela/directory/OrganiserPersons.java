@@ -49,11 +49,21 @@ public class OrganiserPersons {
         if (value == null || value.isBlank()) {
             return List.of();
         }
+        String v = value.strip();
+        if (field == Field.CIVIC_NUMBER) {
+            // compared by its digits: a value that is no civic number (personnummer 10 or 12 digits, CPR 10) must not
+            // match a stored number that is no number either (an empty string has no digits too)
+            v = v.replaceAll("[^0-9]", "");
+            if (v.length() != 10 && v.length() != 12) {
+                return List.of();
+            }
+        }
         String condition = switch (field) {
             case EMAIL -> "lower(p.email) = lower(:v)";
             case USERNAME -> "lower(p.username) = lower(:v)";
             case SOURCE_ID -> "p.source_id = :v";
-            case CIVIC_NUMBER -> "regexp_replace(p.civic_number, '[^0-9]', '', 'g') = regexp_replace(:v, '[^0-9]', '', 'g')";
+            // the expression of index person_civic_number_digits
+            case CIVIC_NUMBER -> "p.civic_number is not null and regexp_replace(p.civic_number, '[^0-9]', '', 'g') = :v";
         };
         // the organiser's units, down from it (units can sit under area offices); the depth bound guards against a cycle
         return jdbc.sql("""
@@ -71,7 +81,7 @@ public class OrganiserPersons {
                         order by p.id
                         limit :limit
                         """.formatted(condition))
-                .param("organiser", organiserId).param("v", value.strip()).param("limit", limit)
+                .param("organiser", organiserId).param("v", v).param("limit", limit)
                 .query(UUID.class).list();
     }
 }

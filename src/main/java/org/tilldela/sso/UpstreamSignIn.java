@@ -74,7 +74,7 @@ class UpstreamSignIn {
 
     /** Why a sign-in was refused; {@code path} is what the refusal page's address says. */
     enum Refusal {
-        NO_MATCH("no-match"), SEVERAL_MATCHES("several-matches"), CLAIM_MISSING("failed"), FAILED("failed");
+        NO_MATCH("no-match"), SEVERAL_MATCHES("several-matches"), CLAIM_MISSING("failed"), EMAIL_NOT_VERIFIED("failed"), FAILED("failed");
 
         final String path;
 
@@ -149,6 +149,11 @@ class UpstreamSignIn {
         detail.put("claimPresent", value != null && !value.isEmpty());
         if (value == null || value.isEmpty()) {
             refuse(rule, Refusal.CLAIM_MISSING, detail);
+        }
+        // an e-mail address a provider has not verified is whatever its account holder typed (the "nOAuth" takeover:
+        // an account that names a pupil's address would sign in as the pupil); OIDC Core 5.1 email_verified
+        if ("email".equals(rule.matchClaim()) && !Boolean.TRUE.equals(upstream.getEmailVerified())) {
+            refuse(rule, Refusal.EMAIL_NOT_VERIFIED, detail);
         }
         // the value itself may be personal data (an e-mail, a civic number): the trail gets a keyed hash that tells
         // one person's repeated attempts apart from another's, and reveals nothing to whoever reads it

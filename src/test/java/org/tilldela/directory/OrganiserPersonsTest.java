@@ -55,6 +55,12 @@ class OrganiserPersonsTest extends DirectoryImportTestSupport {
         set("civic_number", "20120304-1234", List.of(pupilA, guardianA));
         assertThat(persons.matching(organiserA, Field.CIVIC_NUMBER, "201203041234", 2)).containsExactly(pupilA);
         assertThat(persons.matching(organiserA, Field.CIVIC_NUMBER, "20120304-1235", 2)).isEmpty();
+        // a claim without the digits of a civic number matches nobody, not even a stored number without digits
+        set("civic_number", "", List.of(pupilB));
+        set("civic_number", "saknas", List.of(teacherA));
+        assertThat(persons.matching(organiserA, Field.CIVIC_NUMBER, "okänt", 2)).isEmpty();
+        assertThat(persons.matching(organiser(b), Field.CIVIC_NUMBER, "-", 2)).isEmpty();
+        assertThat(persons.matching(organiserA, Field.CIVIC_NUMBER, "2012030", 2)).as("too short for a civic number").isEmpty();
 
         // staff count while on duty: a duty that ended yesterday no longer signs anyone in
         set("email", "ines@provby.se", List.of(teacherA));

@@ -242,6 +242,37 @@ class UpstreamSignInTest extends SignInTestSupport {
     }
 
     @Test
+    void anEmailTheProviderHasNotVerifiedSignsNobodyIn() throws Exception {
+        UUID pupil = municipality.persons.get(6);
+        String email = "elev." + UUID.randomUUID().toString().substring(0, 8) + "@exempel-kommun.se";
+        jdbc.sql("update person set email = :e where id = :p").param("e", email).param("p", pupil).update();
+        String unverified = "u-" + UUID.randomUUID().toString().substring(0, 8);
+        String verified = "u-" + UUID.randomUUID().toString().substring(0, 8);
+        // an account whose holder typed the pupil's address, and the pupil's own, verified, account
+        upstream.addUser(unverified, Map.of("email", email));
+        upstream.addUser(verified, Map.of("email", email, "email_verified", true));
+        Map<String, Object> byEmail = Map.of("issuer", UpstreamIdentityProvider.issuer(upstreamContext), "clientId", "tilldela",
+                "matchClaim", "email", "matchField", "EMAIL");
+        assertThat(adminApi.put().uri("/api/v1/sso/upstream-providers/" + providerId).body(byEmail).retrieve().toBodilessEntity()
+                .getStatusCode().value()).isEqualTo(200);
+        try {
+            assertThat(throughUpstream(unverified).toString()).endsWith("/sign-in/upstream/" + providerId + "/refused?reason=failed");
+            assertThat(audit("UPSTREAM_SIGN_IN_REFUSED").getLast().detail()).contains("EMAIL_NOT_VERIFIED").doesNotContain(email);
+            assertThat(location(get(URI.create(baseUrl() + "/start")), baseUrl()).getPath()).isEqualTo("/sign-in");
+
+            browser = newBrowser(); // the pupil's own browser: no session at the municipality's provider yet
+            assertThat(throughUpstream(verified).getPath()).isEqualTo("/start");
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'UPSTREAM_SIGN_IN' and target_id = :p").param("p", pupil.toString())
+                    .query(Integer.class).single()).isEqualTo(1);
+        } finally {
+            Map<String, Object> byUpn = new java.util.HashMap<>(byEmail);
+            byUpn.put("matchClaim", "upn");
+            assertThat(adminApi.put().uri("/api/v1/sso/upstream-providers/" + providerId).body(byUpn).retrieve().toBodilessEntity()
+                    .getStatusCode().value()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void anIdTokenWithAnotherNonceIsRejectedBySpringsClient() throws Exception {
         UUID pupil = municipality.persons.get(5);
         String username = "u-" + UUID.randomUUID().toString().substring(0, 8);
