@@ -122,6 +122,30 @@ class DemoProductTest extends DemoProductTestSupport {
     }
 
     @Test
+    void aFloodOfSignInStartsKeepsOnlyTheNewestSessions() throws Exception {
+        schoolWithAnApprovedProduct("Räknesagor " + UUID.randomUUID().toString().substring(0, 6), fixture.persons.get(14));
+        demoProductRegistered();
+        browser = newBrowser();
+        URI start = URI.create(demo.initiateLoginUri() + "?iss=" + URLEncoder.encode(baseUrl(), StandardCharsets.UTF_8));
+        URI authorize = location(get(start), baseUrl());
+        String state = java.net.URLDecoder.decode(authorize.getRawQuery().replaceAll(".*(?:^|&)state=([^&]*).*", "$1"), StandardCharsets.UTF_8);
+
+        // strangers without cookies, each starting a sign-in: one session each, until the oldest are dropped
+        java.net.http.HttpClient stranger = java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+        for (int sent = 0; sent < org.tilldela.sso.cli.DemoProduct.MAX_SESSIONS; sent += 8) {
+            List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                batch.add(stranger.sendAsync(HttpRequest.newBuilder(start).build(), HttpResponse.BodyHandlers.discarding()));
+            }
+            batch.forEach(f -> assertThat(f.join().statusCode()).isEqualTo(303));
+        }
+        // this browser's sign-in was the oldest: its answer now finds no sign-in started
+        HttpResponse<String> late = get(URI.create(demo.redirectUri() + "?code=any&state=" + URLEncoder.encode(state, StandardCharsets.UTF_8)));
+        assertThat(late.statusCode()).isEqualTo(400);
+        assertThat(late.body()).contains("No sign-in started");
+    }
+
+    @Test
     void theJarRunsTheDemoProductAsACommandAndSaysWhyItCannotStart() throws Exception {
         assertThat(org.tilldela.CommandLineEntry.isCommand(new String[] {"demo-product"})).isTrue();
         java.io.PrintStream err = System.err;

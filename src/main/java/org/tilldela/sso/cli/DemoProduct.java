@@ -44,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.web.util.HtmlUtils;
@@ -84,7 +83,14 @@ public final class DemoProduct implements AutoCloseable {
     private final URI address;
     private final OIDCProviderMetadata provider;
     private final IDTokenValidator idTokens;
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Browser sessions, the least recently used dropped beyond {@link #MAX_SESSIONS}: a stream of /login requests cannot exhaust memory. */
+    private final Map<String, Session> sessions = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Session> eldest) {
+            return size() > MAX_SESSIONS;
+        }
+    });
+    public static final int MAX_SESSIONS = 10_000;
     private final SecureRandom random = new SecureRandom();
 
     /** A sign-in this browser started and has not finished: what the answer must match. */
