@@ -69,12 +69,22 @@ public class UpstreamIdentityProvider {
 
     /** Starts one on 127.0.0.1 and a random port. Its issuer is http://127.0.0.1:port. */
     public static ConfigurableApplicationContext start() {
+        return start(null);
+    }
+
+    /**
+     * One whose discovery document names {@code tokenEndpoint} as its token endpoint (e.g. a server that never
+     * answers), when not null; everything else as {@link #start()}.
+     */
+    public static ConfigurableApplicationContext start(String tokenEndpoint) {
         return new SpringApplicationBuilder(UpstreamIdentityProvider.class).web(WebApplicationType.SERVLET)
                 // none of Tilldela's own configuration
                 .properties("spring.config.name=upstream-identity-provider", "server.port=0", "server.address=127.0.0.1",
-                        "spring.main.banner-mode=off", "spring.jmx.enabled=false")
+                        "spring.main.banner-mode=off", "spring.jmx.enabled=false", TOKEN_ENDPOINT + "=" + (tokenEndpoint == null ? "" : tokenEndpoint))
                 .run();
     }
+
+    private static final String TOKEN_ENDPOINT = "upstream.advertised-token-endpoint";
 
     public static String issuer(ConfigurableApplicationContext context) {
         return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
@@ -99,10 +109,12 @@ public class UpstreamIdentityProvider {
 
     @Bean
     @Order(1)
-    SecurityFilterChain protocol(HttpSecurity http) throws Exception {
+    SecurityFilterChain protocol(HttpSecurity http, org.springframework.core.env.Environment environment) throws Exception {
+        String tokenEndpoint = environment.getProperty(TOKEN_ENDPOINT, "");
         return http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
-                    server.oidc(Customizer.withDefaults());
+                    server.oidc(tokenEndpoint.isEmpty() ? Customizer.withDefaults()
+                            : oidc -> oidc.providerConfigurationEndpoint(p -> p.providerConfigurationCustomizer(m -> m.tokenEndpoint(tokenEndpoint))));
                 })
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())
                 .oauth2ResourceServer(r -> r.jwt(Customizer.withDefaults()))
