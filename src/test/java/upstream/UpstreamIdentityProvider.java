@@ -77,14 +77,21 @@ public class UpstreamIdentityProvider {
      * answers), when not null; everything else as {@link #start()}.
      */
     public static ConfigurableApplicationContext start(String tokenEndpoint) {
+        return start(tokenEndpoint, null);
+    }
+
+    /** As {@link #start(String)}, and {@code jwkSetUrl} as where its keys are, when not null. */
+    public static ConfigurableApplicationContext start(String tokenEndpoint, String jwkSetUrl) {
         return new SpringApplicationBuilder(UpstreamIdentityProvider.class).web(WebApplicationType.SERVLET)
                 // none of Tilldela's own configuration
                 .properties("spring.config.name=upstream-identity-provider", "server.port=0", "server.address=127.0.0.1",
-                        "spring.main.banner-mode=off", "spring.jmx.enabled=false", TOKEN_ENDPOINT + "=" + (tokenEndpoint == null ? "" : tokenEndpoint))
+                        "spring.main.banner-mode=off", "spring.jmx.enabled=false", TOKEN_ENDPOINT + "=" + (tokenEndpoint == null ? "" : tokenEndpoint),
+                        JWK_SET_URL + "=" + (jwkSetUrl == null ? "" : jwkSetUrl))
                 .run();
     }
 
     private static final String TOKEN_ENDPOINT = "upstream.advertised-token-endpoint";
+    private static final String JWK_SET_URL = "upstream.advertised-jwk-set-url";
 
     public static String issuer(ConfigurableApplicationContext context) {
         return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
@@ -111,10 +118,17 @@ public class UpstreamIdentityProvider {
     @Order(1)
     SecurityFilterChain protocol(HttpSecurity http, org.springframework.core.env.Environment environment) throws Exception {
         String tokenEndpoint = environment.getProperty(TOKEN_ENDPOINT, "");
+        String jwkSetUrl = environment.getProperty(JWK_SET_URL, "");
         return http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
-                    server.oidc(tokenEndpoint.isEmpty() ? Customizer.withDefaults()
-                            : oidc -> oidc.providerConfigurationEndpoint(p -> p.providerConfigurationCustomizer(m -> m.tokenEndpoint(tokenEndpoint))));
+                    server.oidc(oidc -> oidc.providerConfigurationEndpoint(p -> p.providerConfigurationCustomizer(m -> {
+                        if (!tokenEndpoint.isEmpty()) {
+                            m.tokenEndpoint(tokenEndpoint);
+                        }
+                        if (!jwkSetUrl.isEmpty()) {
+                            m.jwkSetUrl(jwkSetUrl);
+                        }
+                    })));
                 })
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())
                 .oauth2ResourceServer(r -> r.jwt(Customizer.withDefaults()))
