@@ -82,16 +82,23 @@ public class UpstreamIdentityProvider {
 
     /** As {@link #start(String)}, and {@code jwkSetUrl} as where its keys are, when not null. */
     public static ConfigurableApplicationContext start(String tokenEndpoint, String jwkSetUrl) {
+        return start(tokenEndpoint, jwkSetUrl, null);
+    }
+
+    /** As {@link #start(String, String)}, and {@code userInfoEndpoint} as its userinfo endpoint, when not null. */
+    public static ConfigurableApplicationContext start(String tokenEndpoint, String jwkSetUrl, String userInfoEndpoint) {
         return new SpringApplicationBuilder(UpstreamIdentityProvider.class).web(WebApplicationType.SERVLET)
                 // none of Tilldela's own configuration
                 .properties("spring.config.name=upstream-identity-provider", "server.port=0", "server.address=127.0.0.1",
                         "spring.main.banner-mode=off", "spring.jmx.enabled=false", TOKEN_ENDPOINT + "=" + (tokenEndpoint == null ? "" : tokenEndpoint),
-                        JWK_SET_URL + "=" + (jwkSetUrl == null ? "" : jwkSetUrl))
+                        JWK_SET_URL + "=" + (jwkSetUrl == null ? "" : jwkSetUrl),
+                        USER_INFO_ENDPOINT + "=" + (userInfoEndpoint == null ? "" : userInfoEndpoint))
                 .run();
     }
 
     private static final String TOKEN_ENDPOINT = "upstream.advertised-token-endpoint";
     private static final String JWK_SET_URL = "upstream.advertised-jwk-set-url";
+    private static final String USER_INFO_ENDPOINT = "upstream.advertised-user-info-endpoint";
 
     public static String issuer(ConfigurableApplicationContext context) {
         return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
@@ -119,6 +126,7 @@ public class UpstreamIdentityProvider {
     SecurityFilterChain protocol(HttpSecurity http, org.springframework.core.env.Environment environment) throws Exception {
         String tokenEndpoint = environment.getProperty(TOKEN_ENDPOINT, "");
         String jwkSetUrl = environment.getProperty(JWK_SET_URL, "");
+        String userInfoEndpoint = environment.getProperty(USER_INFO_ENDPOINT, "");
         return http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
                     server.oidc(oidc -> oidc.providerConfigurationEndpoint(p -> p.providerConfigurationCustomizer(m -> {
@@ -127,6 +135,9 @@ public class UpstreamIdentityProvider {
                         }
                         if (!jwkSetUrl.isEmpty()) {
                             m.jwkSetUrl(jwkSetUrl);
+                        }
+                        if (!userInfoEndpoint.isEmpty()) {
+                            m.userInfoEndpoint(userInfoEndpoint);
                         }
                     })));
                 })

@@ -115,6 +115,17 @@ class UpstreamProviderFailuresTest extends SignInTestSupport {
         }
     }
 
+    /** Its userinfo endpoint (asked, as the scopes include profile and email) at the socket that never answers. */
+    @Test
+    void aUserinfoEndpointThatNeverAnswersEndsTheSignInOnTheFailurePageWithinTheTimeout() throws Exception {
+        ConfigurableApplicationContext userInfoHung = UpstreamIdentityProvider.start(null, null, "http://127.0.0.1:" + silent.getLocalPort() + "/userinfo");
+        try {
+            signInEndsOnTheFailurePageWithinTheTimeout(userInfoHung, "invalid_user_info_response");
+        } finally {
+            userInfoHung.close();
+        }
+    }
+
     private void signInEndsOnTheFailurePageWithinTheTimeout(ConfigurableApplicationContext provider, String errorCode) throws Exception {
         String issuer = UpstreamIdentityProvider.issuer(provider);
         UpstreamIdentityProvider idp = provider.getBean(UpstreamIdentityProvider.class);
