@@ -69,12 +69,36 @@ public class UpstreamIdentityProvider {
 
     /** Starts one on 127.0.0.1 and a random port. Its issuer is http://127.0.0.1:port. */
     public static ConfigurableApplicationContext start() {
+        return start(null);
+    }
+
+    /**
+     * One whose discovery document names {@code tokenEndpoint} as its token endpoint (e.g. a server that never
+     * answers), when not null; everything else as {@link #start()}.
+     */
+    public static ConfigurableApplicationContext start(String tokenEndpoint) {
+        return start(tokenEndpoint, null);
+    }
+
+    /** As {@link #start(String)}, and {@code jwkSetUrl} as where its keys are, when not null. */
+    public static ConfigurableApplicationContext start(String tokenEndpoint, String jwkSetUrl) {
+        return start(tokenEndpoint, jwkSetUrl, null);
+    }
+
+    /** As {@link #start(String, String)}, and {@code userInfoEndpoint} as its userinfo endpoint, when not null. */
+    public static ConfigurableApplicationContext start(String tokenEndpoint, String jwkSetUrl, String userInfoEndpoint) {
         return new SpringApplicationBuilder(UpstreamIdentityProvider.class).web(WebApplicationType.SERVLET)
                 // none of Tilldela's own configuration
                 .properties("spring.config.name=upstream-identity-provider", "server.port=0", "server.address=127.0.0.1",
-                        "spring.main.banner-mode=off", "spring.jmx.enabled=false")
+                        "spring.main.banner-mode=off", "spring.jmx.enabled=false", TOKEN_ENDPOINT + "=" + (tokenEndpoint == null ? "" : tokenEndpoint),
+                        JWK_SET_URL + "=" + (jwkSetUrl == null ? "" : jwkSetUrl),
+                        USER_INFO_ENDPOINT + "=" + (userInfoEndpoint == null ? "" : userInfoEndpoint))
                 .run();
     }
+
+    private static final String TOKEN_ENDPOINT = "upstream.advertised-token-endpoint";
+    private static final String JWK_SET_URL = "upstream.advertised-jwk-set-url";
+    private static final String USER_INFO_ENDPOINT = "upstream.advertised-user-info-endpoint";
 
     public static String issuer(ConfigurableApplicationContext context) {
         return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
@@ -99,10 +123,23 @@ public class UpstreamIdentityProvider {
 
     @Bean
     @Order(1)
-    SecurityFilterChain protocol(HttpSecurity http) throws Exception {
+    SecurityFilterChain protocol(HttpSecurity http, org.springframework.core.env.Environment environment) throws Exception {
+        String tokenEndpoint = environment.getProperty(TOKEN_ENDPOINT, "");
+        String jwkSetUrl = environment.getProperty(JWK_SET_URL, "");
+        String userInfoEndpoint = environment.getProperty(USER_INFO_ENDPOINT, "");
         return http.oauth2AuthorizationServer(server -> {
                     http.securityMatcher(server.getEndpointsMatcher());
-                    server.oidc(Customizer.withDefaults());
+                    server.oidc(oidc -> oidc.providerConfigurationEndpoint(p -> p.providerConfigurationCustomizer(m -> {
+                        if (!tokenEndpoint.isEmpty()) {
+                            m.tokenEndpoint(tokenEndpoint);
+                        }
+                        if (!jwkSetUrl.isEmpty()) {
+                            m.jwkSetUrl(jwkSetUrl);
+                        }
+                        if (!userInfoEndpoint.isEmpty()) {
+                            m.userInfoEndpoint(userInfoEndpoint);
+                        }
+                    })));
                 })
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())
                 .oauth2ResourceServer(r -> r.jwt(Customizer.withDefaults()))

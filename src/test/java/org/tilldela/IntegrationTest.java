@@ -18,7 +18,9 @@ import org.springframework.test.context.DynamicPropertySource;
                 // a second loopback address stands for a reverse proxy in tests of forwarded headers (PublicOriginTest)
                 "tilldela.trusted-proxies=127.0.0.2",
                 // the SS 12000 tests' servers listen on the loopback address, on ports of their own
-                "tilldela.import.allowed-hosts=127.0.0.1:*"})
+                "tilldela.import.allowed-hosts=127.0.0.1:*",
+                // short, so tests of a hung upstream identity provider end soon (UpstreamProviderFailuresTest); ample on the loopback address
+                "tilldela.sso.upstream-timeout=5s"})
 public abstract class IntegrationTest {
 
     private static final Path DATA_DIR;

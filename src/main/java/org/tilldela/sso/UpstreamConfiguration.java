@@ -1,6 +1,7 @@
 package org.tilldela.sso;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +22,12 @@ class UpstreamConfiguration {
         return new SecretsAtRest(AuthorizationServerConfiguration.keyEncryptionKey(settings.keyEncryptionKey(), Path.of(dataDir)));
     }
 
+    /** Every call to an upstream provider ends within this (connect, and each read): a hung provider must not hold a thread. */
+    @Bean
+    UpstreamHttp upstreamHttp(@Value("${tilldela.sso.upstream-timeout:10s}") Duration timeout) {
+        return new UpstreamHttp(timeout);
+    }
+
     @Bean
     @ConditionalOnWebApplication
     UpstreamAuthorizationRequests upstreamAuthorizationRequests(JdbcClient jdbc, SecretsAtRest secrets, JsonMapper json) {
@@ -30,7 +37,7 @@ class UpstreamConfiguration {
     @Bean
     @ConditionalOnWebApplication
     UpstreamSignIn upstreamSignIn(UpstreamProviders providers, OrganiserPersons persons, AuditTrail audit, InstanceSecrets secrets,
-                                  UpstreamAuthorizationRequests requests) {
-        return new UpstreamSignIn(providers, persons, audit, secrets, requests);
+                                  UpstreamAuthorizationRequests requests, UpstreamHttp http) {
+        return new UpstreamSignIn(providers, persons, audit, secrets, requests, http);
     }
 }

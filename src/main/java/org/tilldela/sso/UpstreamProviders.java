@@ -21,7 +21,6 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
-import org.springframework.security.oauth2.client.registration.ClientRegistrations;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.oidc.IdTokenClaimNames;
 import org.springframework.stereotype.Service;
@@ -52,11 +51,13 @@ public class UpstreamProviders {
     private final AuditTrail audit;
     private final Environment environment;
     private final org.springframework.transaction.support.TransactionTemplate tx;
+    private final UpstreamHttp http;
     private final Map<String, Cached> registrations = new ConcurrentHashMap<>();
 
     UpstreamProviders(JdbcClient jdbc, SecretsAtRest secrets, OrganiserPersons persons, AuditTrail audit, Environment environment,
-                      org.springframework.transaction.support.TransactionTemplate tx) {
+                      org.springframework.transaction.support.TransactionTemplate tx, UpstreamHttp http) {
         this.jdbc = jdbc;
+        this.http = http;
         this.tx = tx;
         this.secrets = secrets;
         this.persons = persons;
@@ -74,6 +75,14 @@ public class UpstreamProviders {
                            OrganiserPersons.Field matchField, boolean enabled, String redirectUri, Instant registeredAt, String registeredBy) {
     }
 
+    /** The organiser has an identity provider already: one per organiser (change that one instead). */
+    public static final class AlreadyRegistered extends IllegalArgumentException {
+
+        AlreadyRegistered(String organiserName) {
+            super(organiserName + " already has an identity provider; change that one (PUT) or remove it first.");
+        }
+    }
+
     /** A button on the sign-in page: "Sign in with <organiser>". */
     public record Button(UUID id, String organiserName) {
     }
@@ -88,22 +97,33 @@ public class UpstreamProviders {
     /** Checks the issuer by discovery first, outside any transaction (no database connection waits on a remote server). */
     public Provider register(Settings settings, String actor) {
         String organiserName = check(settings, true);
+        // told at once, without asking the issuer; the unique constraint still decides (insert)
+        if (jdbc.sql("select exists (select 1 from sso_upstream_provider where organiser_id = :o)").param("o", settings.organiserId())
+                .query(Boolean.class).single()) {
+            throw new AlreadyRegistered(organiserName);
+        }
         discover(settings.issuer().strip());
         return tx.execute(status -> insert(settings, organiserName, actor));
     }
 
+    /**
+     * One provider per organiser is the table's unique constraint; it decides, not a look first: two administrators
+     * registering one for the same organiser at the same moment both find none, and the second insert then waits for
+     * the first and does nothing ("on conflict do nothing"), so that one is told, not given a server error.
+     */
     private Provider insert(Settings settings, String organiserName, String actor) {
-        if (jdbc.sql("select count(*) from sso_upstream_provider where organiser_id = :o").param("o", settings.organiserId()).query(Integer.class).single() > 0) {
-            throw new IllegalArgumentException("That organiser already has an identity provider; change it instead.");
-        }
         UUID id = UUID.randomUUID();
-        jdbc.sql("""
+        int inserted = jdbc.sql("""
                         insert into sso_upstream_provider (id, organiser_id, issuer, client_id, client_secret, scopes, match_claim, match_field, enabled, registered_by)
-                        values (:id, :o, :issuer, :client, :secret, :scopes, :claim, :field, :enabled, :by)""")
+                        values (:id, :o, :issuer, :client, :secret, :scopes, :claim, :field, :enabled, :by)
+                        on conflict (organiser_id) do nothing""")
                 .param("id", id).param("o", settings.organiserId()).param("issuer", settings.issuer().strip()).param("client", settings.clientId().strip())
                 .param("secret", secrets.encrypt(settings.clientSecret())).param("scopes", String.join(" ", scopes(settings.scopes())))
                 .param("claim", settings.matchClaim().strip()).param("field", settings.matchField().name())
                 .param("enabled", settings.enabled() == null || settings.enabled()).param("by", actor).update();
+        if (inserted == 0) {
+            throw new AlreadyRegistered(organiserName);
+        }
         audit.record(actor, "SSO_UPSTREAM_PROVIDER_REGISTERED", "sso_upstream_provider", id.toString(), describe(settings, organiserName));
         return provider(id).orElseThrow();
     }
@@ -127,7 +147,7 @@ public class UpstreamProviders {
     }
 
     private Provider update(UUID id, Settings complete, String organiserName, String actor) {
-        jdbc.sql("""
+        int changed = jdbc.sql("""
                         update sso_upstream_provider set issuer = :issuer, client_id = :client, client_secret = coalesce(:secret, client_secret),
                           scopes = :scopes, match_claim = :claim, match_field = :field, enabled = :enabled, updated_by = :by, updated_at = now()
                         where id = :id""")
@@ -135,6 +155,10 @@ public class UpstreamProviders {
                 .param("secret", blank(complete.clientSecret()) ? null : secrets.encrypt(complete.clientSecret()))
                 .param("scopes", String.join(" ", scopes(complete.scopes()))).param("claim", complete.matchClaim().strip())
                 .param("field", complete.matchField().name()).param("enabled", complete.enabled()).param("by", actor).update();
+        if (changed == 0) {
+            // removed by another administrator since change() read it
+            throw new IllegalArgumentException("No identity provider with that id.");
+        }
         Map<String, Object> detail = describe(complete, organiserName);
         detail.put("secretChanged", !blank(complete.clientSecret()));
         audit.record(actor, "SSO_UPSTREAM_PROVIDER_CHANGED", "sso_upstream_provider", id.toString(), detail);
@@ -235,9 +259,9 @@ public class UpstreamProviders {
     }
 
     /** OpenID Connect discovery at the issuer (which must name itself as that issuer); why it failed goes to the log only. */
-    private static ClientRegistration.Builder discover(String issuer) {
+    private ClientRegistration.Builder discover(String issuer) {
         try {
-            return ClientRegistrations.fromOidcIssuerLocation(issuer);
+            return http.discover(issuer);
         } catch (RuntimeException e) {
             log.warn("OpenID Connect discovery failed at {}: {}", issuer, e.toString());
             throw new IllegalArgumentException("No OpenID provider answered discovery at that issuer (" + issuer

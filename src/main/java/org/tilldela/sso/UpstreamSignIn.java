@@ -28,9 +28,7 @@ import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
-import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizationCodeTokenResponseClient;
 import org.springframework.security.oauth2.client.oidc.authentication.OidcAuthorizationCodeAuthenticationProvider;
-import org.springframework.security.oauth2.client.oidc.authentication.OidcIdTokenDecoderFactory;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserRequest;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
@@ -90,6 +88,7 @@ class UpstreamSignIn {
     private final AuditTrail audit;
     private final InstanceSecrets instanceSecrets;
     private final UpstreamAuthorizationRequests requests;
+    private final UpstreamHttp http;
     private final OidcUserService upstreamUsers = new OidcUserService();
     private final Map<DecoderKey, JwtDecoder> decoders = new ConcurrentHashMap<>();
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
@@ -98,8 +97,11 @@ class UpstreamSignIn {
     private final SavedRequestAwareAuthenticationSuccessHandler onward = new SavedRequestAwareAuthenticationSuccessHandler();
 
     UpstreamSignIn(UpstreamProviders providers, OrganiserPersons persons, AuditTrail audit, InstanceSecrets instanceSecrets,
-                   UpstreamAuthorizationRequests requests) {
+                   UpstreamAuthorizationRequests requests, UpstreamHttp http) {
         this.providers = providers;
+        this.http = http;
+        // userinfo, too, with the timeouts
+        this.upstreamUsers.setOauth2UserService(http.userInfo());
         this.persons = persons;
         this.audit = audit;
         this.instanceSecrets = instanceSecrets;
@@ -130,7 +132,7 @@ class UpstreamSignIn {
      */
     AuthenticationProvider authenticationProvider() {
         OidcAuthorizationCodeAuthenticationProvider provider = new OidcAuthorizationCodeAuthenticationProvider(
-                new RestClientAuthorizationCodeTokenResponseClient(), this::match);
+                http.tokenResponseClient(), this::match);
         provider.setJwtDecoderFactory(this::decoder);
         return provider;
     }
@@ -226,7 +228,7 @@ class UpstreamSignIn {
     private JwtDecoder decoder(ClientRegistration registration) {
         DecoderKey key = new DecoderKey(registration.getRegistrationId(), registration.getProviderDetails().getIssuerUri(),
                 registration.getProviderDetails().getJwkSetUri(), registration.getClientId());
-        return decoders.computeIfAbsent(key, k -> new OidcIdTokenDecoderFactory().createDecoder(registration));
+        return decoders.computeIfAbsent(key, k -> http.idTokenDecoder(registration));
     }
 
     private record DecoderKey(String registrationId, String issuer, String jwkSetUri, String clientId) {

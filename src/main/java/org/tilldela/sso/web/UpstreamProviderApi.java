@@ -63,6 +63,12 @@ class UpstreamProviderApi {
         providers.remove(id, admin.getName());
     }
 
+    /** A second provider for an organiser: a conflict with the one it has, not a malformed request. */
+    @ExceptionHandler(UpstreamProviders.AlreadyRegistered.class)
+    ProblemDetail conflict(UpstreamProviders.AlreadyRegistered e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+    }
+
     @ExceptionHandler(IllegalArgumentException.class)
     ProblemDetail refused(IllegalArgumentException e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
