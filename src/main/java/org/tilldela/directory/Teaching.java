@@ -93,9 +93,20 @@ public class Teaching {
                 .query(Pupil.class).optional();
     }
 
+    /**
+     * Pupils only: someone who is also staff today (a duty anywhere, or TEACHER in any group) is never a pupil a
+     * teacher may act for, even with a PUPIL membership (an import's mistake, a teacher sitting in on a class):
+     * setting their password or making their card would take over a staff account.
+     */
+    static final String NOT_STAFF = """
+              and not exists (select 1 from duty d where d.person_id = p.id
+                              and (d.start_date is null or d.start_date <= :today) and (d.end_date is null or d.end_date >= :today))
+              and not exists (select 1 from membership t where t.person_id = p.id and t.role = 'TEACHER'
+                              and (t.start_date is null or t.start_date <= :today) and (t.end_date is null or t.end_date >= :today))""";
+
     private static final String PUPILS = """
             select p.id, p.given_name, p.family_name, p.protection <> 'NONE' protected_identity
             from membership m join person p on p.id = m.person_id
             where m.group_id = :class and m.role = 'PUPIL'
-              and (m.start_date is null or m.start_date <= :today) and (m.end_date is null or m.end_date >= :today)""";
+              and (m.start_date is null or m.start_date <= :today) and (m.end_date is null or m.end_date >= :today)""" + NOT_STAFF;
 }

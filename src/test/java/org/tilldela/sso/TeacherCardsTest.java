@@ -266,4 +266,73 @@ class TeacherCardsTest extends CardTestSupport {
                 Map.of("_csrf", form.get("_csrf"), "formToken", form.get("formToken"), "pupil", pupil.toString()));
         assertThat(cardsOn(one.body())).hasSize(1);
     }
+
+    /** A class of its own (in the taught class's school, taught by the fixture's teacher) with new pupils: what a test changes about them touches no other test. */
+    record OwnClass(UUID teacher, UUID id, List<UUID> pupils) {
+    }
+
+    OwnClass ownClass(Classes c, int pupils, String protection) {
+        net.datafaker.Faker faker = new net.datafaker.Faker(java.util.Locale.of("sv", "SE"));
+        UUID org = jdbc.sql("select organisation_id from student_group where id = :g").param("g", c.taught()).query(UUID.class).single();
+        UUID klass = UUID.randomUUID();
+        jdbc.sql("insert into student_group (id, source, source_id, organisation_id, kind, name, content_hash) values (:id, :s, :sid, :o, 'CLASS', :n, :h)")
+                .param("id", klass).param("s", fixture.source).param("sid", klass.toString()).param("o", org).param("n", "Test " + klass.toString().substring(0, 4))
+                .param("h", UUID.randomUUID()).update();
+        member(klass, c.teacher(), "TEACHER");
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < pupils; i++) {
+            UUID p = UUID.randomUUID();
+            jdbc.sql("insert into person (id, source, source_id, given_name, family_name, protection, content_hash) values (:id, :s, :sid, :g, :f, :pr, :h)")
+                    .param("id", p).param("s", fixture.source).param("sid", p.toString()).param("g", faker.name().firstName())
+                    .param("f", faker.name().lastName()).param("pr", i == 0 ? protection : "NONE").param("h", UUID.randomUUID()).update();
+            member(klass, p, "PUPIL");
+            ids.add(p);
+        }
+        return new OwnClass(c.teacher(), klass, ids);
+    }
+
+    void member(UUID klass, UUID person, String role) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("insert into membership (id, source, source_id, group_id, person_id, role, content_hash) values (:id, :s, :sid, :g, :p, :r, :h)")
+                .param("id", id).param("s", fixture.source).param("sid", id.toString()).param("g", klass).param("p", person).param("r", role)
+                .param("h", UUID.randomUUID()).update();
+    }
+
+    @Test
+    void aPupilWhoIsAlsoStaffIsNoPupilATeacherMayActFor() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 3, "NONE");
+        UUID withDuty = own.pupils().get(0);
+        UUID teaching = own.pupils().get(1);
+        UUID pupil = own.pupils().get(2);
+        UUID org = jdbc.sql("select organisation_id from student_group where id = :g").param("g", own.id()).query(UUID.class).single();
+        UUID duty = UUID.randomUUID();
+        jdbc.sql("insert into duty (id, source, source_id, person_id, organisation_id, role, content_hash) values (:id, :s, :sid, :p, :o, 'Lärare', :h)")
+                .param("id", duty).param("s", fixture.source).param("sid", duty.toString()).param("p", withDuty).param("o", org).param("h", UUID.randomUUID()).update();
+        member(c.other(), teaching, "TEACHER");
+        // a pupil's teaching membership that ended is no longer staff
+        UUID ended = UUID.randomUUID();
+        jdbc.sql("insert into membership (id, source, source_id, group_id, person_id, role, end_date, content_hash) values (:id, :s, :sid, :g, :p, 'TEACHER', :e, :h)")
+                .param("id", ended).param("s", fixture.source).param("sid", ended.toString()).param("g", c.other()).param("p", pupil)
+                .param("e", java.time.LocalDate.now().minusDays(1)).param("h", UUID.randomUUID()).update();
+
+        HttpClient teacher = teacherBrowser(c.teacher());
+        String page = get(teacher, baseUrl() + "/start/classes/" + own.id()).body();
+        String csrf = hidden(page, "_csrf");
+        for (UUID staff : List.of(withDuty, teaching)) {
+            assertThat(page).doesNotContain(jdbc.sql("select given_name || ' ' || family_name from person where id = :p").param("p", staff).query(String.class).single());
+            assertThat(get(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + staff + "/password").statusCode()).isEqualTo(404);
+            assertThat(post(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + staff + "/password",
+                    Map.of("_csrf", csrf, "username", "kapad-" + UUID.randomUUID(), "password", "ett langt losenord")).statusCode()).isEqualTo(404);
+            assertThat(post(teacher, baseUrl() + "/start/classes/" + own.id() + "/cards",
+                    Map.of("_csrf", csrf, "formToken", UUID.randomUUID().toString(), "pupil", staff.toString())).statusCode()).isEqualTo(404);
+            assertThat(accounts.username(staff)).isEmpty();
+        }
+        // the whole class's cards: only the pupil who is nothing else
+        HttpResponse<String> printed = post(teacher, baseUrl() + "/start/classes/" + own.id() + "/cards",
+                Map.of("_csrf", csrf, "formToken", UUID.randomUUID().toString()));
+        assertThat(cardsOn(printed.body())).hasSize(1);
+        assertThat(jdbc.sql("select person_id from sso_sign_in_card where ended is null and person_id = any(:p)")
+                .param("p", own.pupils().toArray(UUID[]::new)).query(UUID.class).list()).containsExactly(pupil);
+    }
 }
