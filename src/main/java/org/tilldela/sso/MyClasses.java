@@ -26,8 +26,13 @@ public class MyClasses {
     public record ClassPage(Teaching.TaughtClass taught, List<PupilRow> pupils) {
     }
 
-    /** One printed card (the token is inside {@code url}, which the QR code carries) and the pupil's pictures for the teacher's sheet. */
-    public record PrintedCard(UUID pupilId, String givenName, String familyName, String url, QrCode qr, List<Picture> pictures) {
+    /**
+     * One printed card (the token is inside {@code url}, which the QR code carries) and the pupil's pictures for the
+     * teacher's sheet. A card of a pupil with protected identity shows their first name only, never class or school:
+     * a lost card must not tell where they are.
+     */
+    public record PrintedCard(UUID pupilId, String givenName, String familyName, boolean protectedIdentity, String url, QrCode qr,
+                              List<Picture> pictures) {
     }
 
     public record PrintSheet(Teaching.TaughtClass taught, List<PrintedCard> cards) {
@@ -104,7 +109,8 @@ public class MyClasses {
         pupils.forEach(p -> byId.put(p.id(), p));
         String base = signInBase.replaceAll("/+$", "") + CardSignInFilter.PATH + "/";
         List<PrintedCard> printed = cards.make(firstNames, teacher.toString(), submission, Map.of("class", classId.toString())).stream()
-                .map(m -> new PrintedCard(m.pupilId(), m.firstName(), byId.get(m.pupilId()).familyName(), base + m.token(), QrCode.of(base + m.token()),
+                .map(m -> new PrintedCard(m.pupilId(), m.firstName(), byId.get(m.pupilId()).familyName(), byId.get(m.pupilId()).protectedIdentity(),
+                        base + m.token(), QrCode.of(base + m.token()),
                         m.pictures()))
                 .toList();
         return Optional.of(new PrintSheet(taught, printed));

@@ -32,7 +32,7 @@ public class SignInCards {
     }
 
     /** A card as the sign-in sees it, found by its token. */
-    record Card(UUID id, UUID personId, String firstName, String pictureHash, int failures, boolean ended) {
+    record Card(UUID id, UUID personId, String firstName, String pictureHash, int failures, boolean ended, boolean protectedIdentity) {
     }
 
     private final JdbcClient jdbc;
@@ -108,13 +108,16 @@ public class SignInCards {
                 .param("how", how).param("by", actor).param("p", pupil).query(UUID.class).optional();
     }
 
-    /** What the picture page shows for a scanned card: whose it is, and whether it can still sign in. */
+    /**
+     * What the picture page shows for a scanned card: whose it is (no name for a pupil with protected identity:
+     * whoever holds a lost card learns nothing of them), and whether it can still sign in.
+     */
     public record Face(String firstName, Status status) {
     }
 
     /** The face of the card with this token: ACTIVE, LOCKED, or NONE (ended, or no such card — the page says the same). */
     public Face face(String token) {
-        return byToken(token).map(c -> new Face(c.ended() ? null : c.firstName(),
+        return byToken(token).map(c -> new Face(c.ended() || c.protectedIdentity() ? null : c.firstName(),
                         c.ended() ? Status.NONE : c.failures() >= maxFailures ? Status.LOCKED : Status.ACTIVE))
                 .orElse(new Face(null, Status.NONE));
     }
@@ -124,7 +127,9 @@ public class SignInCards {
         if (token == null || token.isBlank() || token.length() > 100) {
             return Optional.empty();
         }
-        return jdbc.sql("select id, person_id, first_name, picture_hash, failures, ended is not null ended from sso_sign_in_card where token_hash = :h")
+        return jdbc.sql("""
+                        select c.id, c.person_id, c.first_name, c.picture_hash, c.failures, c.ended is not null ended, p.protection <> 'NONE' protected_identity
+                        from sso_sign_in_card c join person p on p.id = c.person_id where c.token_hash = :h""")
                 .param("h", hash(token)).query(Card.class).optional();
     }
 

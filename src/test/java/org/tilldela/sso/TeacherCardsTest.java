@@ -335,4 +335,40 @@ class TeacherCardsTest extends CardTestSupport {
         assertThat(jdbc.sql("select person_id from sso_sign_in_card where ended is null and person_id = any(:p)")
                 .param("p", own.pupils().toArray(UUID[]::new)).query(UUID.class).list()).containsExactly(pupil);
     }
+
+    @Test
+    void aProtectedPupilsCardTellsNeitherClassNorSchoolNorTheirName() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 2, "PROTECTED_REGISTRATION");
+        UUID hidden = own.pupils().get(0);
+        UUID open = own.pupils().get(1);
+        record Names(String klass, String school) {
+        }
+        Names names = jdbc.sql("select g.name klass, o.name school from student_group g join organisation o on o.id = g.organisation_id where g.id = :g")
+                .param("g", own.id()).query(Names.class).single();
+        java.util.function.Function<UUID, String> given = p -> org.springframework.web.util.HtmlUtils.htmlEscape(
+                jdbc.sql("select given_name from person where id = :p").param("p", p).query(String.class).single(), "UTF-8");
+        HttpClient teacher = teacherBrowser(c.teacher());
+        String page = get(teacher, baseUrl() + "/start/classes/" + own.id()).body();
+        String printed = post(teacher, baseUrl() + "/start/classes/" + own.id() + "/cards",
+                Map.of("_csrf", hidden(page, "_csrf"), "formToken", hidden(page, "formToken"))).body();
+        List<PrintedCard> made = cardsOn(printed);
+        assertThat(made).hasSize(2);
+        String cardsSection = printed.substring(printed.indexOf("<section class=\"cards\""), printed.indexOf("<section class=\"teacher-sheet\""));
+        String[] articles = cardsSection.split("<article class=\"sign-in-card\"");
+        String hiddenCard = java.util.Arrays.stream(articles).filter(a -> a.contains(">" + given.apply(hidden) + "</p>")).findFirst().orElseThrow();
+        String openCard = java.util.Arrays.stream(articles).filter(a -> a.contains(">" + given.apply(open) + "</p>")).findFirst().orElseThrow();
+        assertThat(openCard).contains(org.springframework.web.util.HtmlUtils.htmlEscape(names.school(), "UTF-8")).contains(names.klass());
+        assertThat(hiddenCard).as("a protected pupil's card: first name only")
+                .doesNotContain(org.springframework.web.util.HtmlUtils.htmlEscape(names.school(), "UTF-8")).doesNotContain(names.klass())
+                .doesNotContain("card-class");
+
+        // the picture page greets them without their name; an unprotected pupil by theirs
+        String hiddenToken = HighEntropySecrets.sha256Hex(made.get(0).token()).equals(jdbc.sql("select token_hash from sso_sign_in_card where person_id = :p and ended is null")
+                .param("p", hidden).query(String.class).single()) ? made.get(0).url() : made.get(1).url();
+        String openUrl = hiddenToken.equals(made.get(0).url()) ? made.get(1).url() : made.get(0).url();
+        String hiddenPage = get(newBrowser(), hiddenToken).body();
+        assertThat(hiddenPage).doesNotContain(given.apply(hidden)).contains("<h1>Hello!</h1>").contains("name=\"pick\"");
+        assertThat(get(newBrowser(), openUrl).body()).contains("Hello " + given.apply(open) + "!");
+    }
 }
