@@ -84,6 +84,18 @@ public class Teaching {
         return pupils;
     }
 
+    /**
+     * The pupil, shown to their teacher on a page of their own (their password form): as {@link #pupilOf}, and a
+     * protected pupil's showing is in the audit trail — theirs only, not their classmates'.
+     */
+    @Transactional
+    public Optional<Pupil> pupilShown(UUID teacherId, UUID classId, UUID pupilId) {
+        Optional<Pupil> pupil = pupilOf(teacherId, classId, pupilId);
+        pupil.filter(Pupil::protectedIdentity).ifPresent(p -> audit.record(teacherId.toString(), "VIEW_PROTECTED_PERSON", "person",
+                p.id().toString(), Map.of("in", "class", "id", classId.toString(), "masked", false)));
+        return pupil;
+    }
+
     /** The pupil, if they are a pupil of this class today and the person teaches it today (anyone else: empty). */
     public Optional<Pupil> pupilOf(UUID teacherId, UUID classId, UUID pupilId) {
         if (taughtClass(teacherId, classId).isEmpty()) {

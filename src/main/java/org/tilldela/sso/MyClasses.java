@@ -69,6 +69,16 @@ public class MyClasses {
                 .map(p -> new PupilRow(p.id(), p.givenName(), p.familyName(), usernames.get(p.id()), status.get(p.id()))).toList());
     }
 
+    /** The class, if the teacher teaches it today: no pupils are looked at (nor audited as seen). */
+    public Teaching.TaughtClass taught(UUID teacher, UUID classId) {
+        return teaching.taughtClass(teacher, classId).orElseThrow(NotYourPupil::new);
+    }
+
+    /** One pupil shown on a page of their own; a protected pupil's showing is audited. */
+    public Teaching.Pupil shownPupil(UUID teacher, UUID classId, UUID pupilId) {
+        return teaching.pupilShown(teacher, classId, pupilId).orElseThrow(NotYourPupil::new);
+    }
+
     public Teaching.Pupil pupil(UUID teacher, UUID classId, UUID pupilId) {
         return teaching.pupilOf(teacher, classId, pupilId).orElseThrow(NotYourPupil::new);
     }

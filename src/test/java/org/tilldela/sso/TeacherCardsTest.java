@@ -371,4 +371,25 @@ class TeacherCardsTest extends CardTestSupport {
         assertThat(hiddenPage).doesNotContain(given.apply(hidden)).contains("<h1>Hello!</h1>").contains("name=\"pick\"");
         assertThat(get(newBrowser(), openUrl).body()).contains("Hello " + given.apply(open) + "!");
     }
+
+    @Test
+    void onePupilsPasswordFormAuditsOnlyThatPupilAsSeen() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 2, "CONFIDENTIAL");
+        UUID hidden = own.pupils().get(0);
+        UUID open = own.pupils().get(1);
+        java.util.function.IntSupplier seen = () -> jdbc.sql("select count(*) from audit_event where actor = :t and action = 'VIEW_PROTECTED_PERSON' and target_id = :p")
+                .param("t", c.teacher().toString()).param("p", hidden.toString()).query(Integer.class).single();
+        HttpClient teacher = teacherBrowser(c.teacher());
+        String form = get(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + open + "/password").body();
+        assertThat(seen.getAsInt()).as("a classmate's form shows nothing of them").isZero();
+        assertThat(post(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + open + "/password",
+                Map.of("_csrf", hidden(form, "_csrf"), "username", "elev-" + UUID.randomUUID().toString().substring(0, 8), "password", "kort")).statusCode())
+                .isEqualTo(200);
+        assertThat(seen.getAsInt()).as("nor does its refusal").isZero();
+        assertThat(get(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + hidden + "/password").statusCode()).isEqualTo(200);
+        assertThat(seen.getAsInt()).as("their own form is a showing of them").isEqualTo(1);
+        get(teacher, baseUrl() + "/start/classes/" + own.id());
+        assertThat(seen.getAsInt()).as("and so is the class page").isEqualTo(2);
+    }
 }
