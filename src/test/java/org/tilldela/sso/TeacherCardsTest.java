@@ -392,4 +392,42 @@ class TeacherCardsTest extends CardTestSupport {
         get(teacher, baseUrl() + "/start/classes/" + own.id());
         assertThat(seen.getAsInt()).as("and so is the class page").isEqualTo(2);
     }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.tilldela.governance.SignInThrottle throttle;
+
+    @Test
+    void wrongPicturesOnACardInUseDoNotLockTheSchoolsAddressButUnknownCardsStillCount() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 3, "NONE");
+        HttpClient teacher = teacherBrowser(c.teacher());
+        PrintedCard first = makeCard(teacher, own.id(), own.pupils().get(0));
+        PrintedCard second = makeCard(teacher, own.id(), own.pupils().get(1));
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.setPassword(own.pupils().get(2), username, PASSWORD, "test");
+        java.util.function.IntSupplier addressFailures = () -> jdbc.sql("select coalesce(max(failures), 0) from sign_in_throttle where kind = 'ADDRESS' and subject = '127.0.0.1'")
+                .query(Integer.class).single();
+        try {
+            // the school's address one failure short of its limit
+            forgetAddressFailures();
+            jdbc.sql("insert into sign_in_throttle (kind, subject, failures, last_attempt_at) values ('ADDRESS', '127.0.0.1', :f, now())")
+                    .param("f", throttle.limits().maxFailuresPerAddress() - 1).update();
+            for (PrintedCard card : List.of(first, second)) {
+                List<Picture> wrong = new ArrayList<>(card.pictures());
+                wrong.set(0, Picture.values()[(wrong.get(0).ordinal() + 1) % Picture.values().length]);
+                for (int i = 0; i < 2; i++) {
+                    assertThat(location(pick(newBrowser(), card, wrong), baseUrl()).toString()).endsWith("?error");
+                }
+            }
+            assertThat(addressFailures.getAsInt()).as("a card in use counts against itself only").isEqualTo(throttle.limits().maxFailuresPerAddress() - 1);
+            assertThat(location(pick(newBrowser(), first, first.pictures()), baseUrl()).toString()).doesNotContain("?");
+            // a token no card has: the address counts it (and here reaches its limit)
+            PrintedCard unknown = new PrintedCard(baseUrl() + "/sign-in/card/" + HighEntropySecrets.newSecret(), first.pictures());
+            pick(newBrowser(), unknown, first.pictures());
+            assertThat(addressFailures.getAsInt()).isEqualTo(throttle.limits().maxFailuresPerAddress());
+            assertThat(location(postSignIn(newBrowser(), username, PASSWORD), baseUrl()).toString()).as("now the address is locked out").endsWith("?locked");
+        } finally {
+            forgetAddressFailures();
+        }
+    }
 }
