@@ -96,6 +96,22 @@ public class Teaching {
         return pupil;
     }
 
+    /**
+     * Is the person a pupil today — a PUPIL of a current class, and not staff? What a pupil's sign-in card needs
+     * besides itself: a pupil who has left (or has become staff) cannot sign in with a card nobody ended.
+     */
+    public boolean isPupil(UUID personId) {
+        return jdbc.sql("""
+                        select exists (select 1 from membership m
+                          join student_group g on g.id = m.group_id and g.kind = 'CLASS'
+                          join person p on p.id = m.person_id
+                          where m.person_id = :person and m.role = 'PUPIL'
+                            and (m.start_date is null or m.start_date <= :today) and (m.end_date is null or m.end_date >= :today)
+                            and (g.start_date is null or g.start_date <= :today) and (g.end_date is null or g.end_date >= :today)"""
+                        + NOT_STAFF + ")")
+                .param("person", personId).param("today", LocalDate.now()).query(Boolean.class).single();
+    }
+
     /** The pupil, if they are a pupil of this class today and the person teaches it today (anyone else: empty). */
     public Optional<Pupil> pupilOf(UUID teacherId, UUID classId, UUID pupilId) {
         if (taughtClass(teacherId, classId).isEmpty()) {

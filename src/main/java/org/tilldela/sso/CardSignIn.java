@@ -71,8 +71,10 @@ class CardSignIn implements AuthenticationProvider {
     private final SignInThrottle throttle;
     private final AuditTrail audit;
     private final TransactionTemplate tx;
+    private final org.tilldela.directory.Teaching teaching;
 
-    CardSignIn(SignInCards cards, SignInThrottle throttle, AuditTrail audit, TransactionTemplate tx) {
+    CardSignIn(SignInCards cards, SignInThrottle throttle, AuditTrail audit, TransactionTemplate tx, org.tilldela.directory.Teaching teaching) {
+        this.teaching = teaching;
         this.cards = cards;
         this.throttle = throttle;
         this.audit = audit;
@@ -108,6 +110,11 @@ class CardSignIn implements AuthenticationProvider {
             throw refuse(throttle.failed(attempt));
         }
         SignInCards.Card c = card.get();
+        // a card works only while its pupil is one (the directory, today): cards of pupils who left end with them
+        if (!teaching.isPupil(c.personId())) {
+            failure(card, address, "NOT_A_PUPIL", Map.of());
+            throw refuse(throttle.failed(attempt));
+        }
         if (c.failures() >= cards.maxFailures()) {
             throttle.failed(attempt);
             failure(card, address, "CARD_LOCKED", Map.of());

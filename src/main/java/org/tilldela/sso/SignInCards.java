@@ -39,8 +39,11 @@ public class SignInCards {
     private final AuditTrail audit;
     private final PasswordEncoder pictures;
     private final int maxFailures;
+    private final org.tilldela.directory.Teaching teaching;
 
-    SignInCards(JdbcClient jdbc, AuditTrail audit, PersonAccounts accounts, @Value("${tilldela.sso.card-max-failures:10}") int maxFailures) {
+    SignInCards(JdbcClient jdbc, AuditTrail audit, PersonAccounts accounts, org.tilldela.directory.Teaching teaching,
+                @Value("${tilldela.sso.card-max-failures:10}") int maxFailures) {
+        this.teaching = teaching;
         this.jdbc = jdbc;
         this.audit = audit;
         this.pictures = accounts.passwordEncoder();
@@ -115,10 +118,10 @@ public class SignInCards {
     public record Face(String firstName, Status status) {
     }
 
-    /** The face of the card with this token: ACTIVE, LOCKED, or NONE (ended, or no such card — the page says the same). */
+    /** The face of the card with this token: ACTIVE, LOCKED, or NONE (ended, no longer a pupil's, or no such card — the page says the same). */
     public Face face(String token) {
-        return byToken(token).map(c -> new Face(c.ended() || c.protectedIdentity() ? null : c.firstName(),
-                        c.ended() ? Status.NONE : c.failures() >= maxFailures ? Status.LOCKED : Status.ACTIVE))
+        return byToken(token).map(c -> c.ended() || !teaching.isPupil(c.personId()) ? new Face(null, Status.NONE)
+                        : new Face(c.protectedIdentity() ? null : c.firstName(), c.failures() >= maxFailures ? Status.LOCKED : Status.ACTIVE))
                 .orElse(new Face(null, Status.NONE));
     }
 

@@ -430,4 +430,46 @@ class TeacherCardsTest extends CardTestSupport {
             forgetAddressFailures();
         }
     }
+
+    @Test
+    void aCardOfAPupilWhoLeftNoLongerSignsInAndAnAdministratorCanEndOne(@org.springframework.beans.factory.annotation.Autowired
+                                                                      org.tilldela.governance.AdminAccounts admins) throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 2, "NONE");
+        UUID left = own.pupils().get(0);
+        UUID pupil = own.pupils().get(1);
+        HttpClient teacher = teacherBrowser(c.teacher());
+        PrintedCard leftCard = makeCard(teacher, own.id(), left);
+        PrintedCard card = makeCard(teacher, own.id(), pupil);
+        try {
+            // the pupil left the class yesterday; nobody ended their card
+            jdbc.sql("update membership set end_date = :d where person_id = :p and group_id = :g").param("d", java.time.LocalDate.now().minusDays(1))
+                    .param("p", left).param("g", own.id()).update();
+            assertThat(location(pick(newBrowser(), leftCard, leftCard.pictures()), baseUrl()).toString()).endsWith("?error");
+            assertThat(get(newBrowser(), leftCard.url()).body()).contains("This card does not work");
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'CARD_SIGN_IN_FAILED' and detail->>'reason' = 'NOT_A_PUPIL' and detail->>'person' = :p")
+                    .param("p", left.toString()).query(Integer.class).single()).isEqualTo(1);
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'CARD_SIGN_IN' and actor = :p").param("p", left.toString())
+                    .query(Integer.class).single()).isZero();
+
+            // a directory administrator ends a card over the API; a buyer may not
+            String admin = "katalog-" + UUID.randomUUID().toString().substring(0, 8);
+            String buyer = "inkop-" + UUID.randomUUID().toString().substring(0, 8);
+            admins.create(admin, "Skoladministratör", "a long administrator password", java.util.EnumSet.of(org.tilldela.governance.AdminRight.DIRECTORY_ADMIN), "test");
+            admins.create(buyer, "Inköpare", "a long administrator password", java.util.EnumSet.of(org.tilldela.governance.AdminRight.BUYER), "test");
+            java.util.function.Function<String, Integer> delete = who -> org.springframework.web.client.RestClient.builder()
+                    .baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(who, "a long administrator password"))
+                    .defaultStatusHandler(org.springframework.http.HttpStatusCode::isError, (rq, rs) -> {
+                    }).build().delete().uri("/api/v1/sso/persons/{id}/card", pupil).retrieve().toBodilessEntity().getStatusCode().value();
+            assertThat(delete.apply(buyer)).isEqualTo(403);
+            assertThat(cards.statusOf(List.of(pupil))).containsEntry(pupil, SignInCards.Status.ACTIVE);
+            assertThat(delete.apply(admin)).isEqualTo(204);
+            assertThat(delete.apply(admin)).as("none left to end").isEqualTo(404);
+            assertThat(location(pick(newBrowser(), card, card.pictures()), baseUrl()).toString()).endsWith("?error");
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'SIGN_IN_CARD_REVOKED' and actor = :a and target_id = :p")
+                    .param("a", admin).param("p", pupil.toString()).query(Integer.class).single()).isEqualTo(1);
+        } finally {
+            forgetAddressFailures();
+        }
+    }
 }
