@@ -115,13 +115,16 @@ class CardSignIn implements AuthenticationProvider {
             failure(card, address, "NOT_A_PUPIL", Map.of());
             throw refuse(throttle.failed(attempt));
         }
-        if (c.failures() >= cards.maxFailures()) {
+        // the attempt is counted against the card before the (slow) pictures check, in one statement: attempts at
+        // the same time cannot all read a count under the limit and all be checked
+        java.util.OptionalInt reserved = tx.execute(status -> cards.reserve(c.id()));
+        if (reserved.isEmpty()) {
             throttle.failed(attempt);
             failure(card, address, "CARD_LOCKED", Map.of());
             throw new CardLocked();
         }
         if (!cards.picturesMatch(c, request.pictures)) {
-            int inARow = tx.execute(status -> cards.failed(c.id()));
+            int inARow = reserved.getAsInt();
             SignInThrottle.Failure failure = throttle.failed(attempt);
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("failuresInARow", inARow);

@@ -140,9 +140,14 @@ public class SignInCards {
         return picked.size() == Picture.LENGTH && pictures.matches(Picture.encode(picked), card.pictureHash());
     }
 
-    /** A wrong picture password: counted against the card; answers its failures in a row now. */
-    int failed(UUID card) {
-        return jdbc.sql("update sso_sign_in_card set failures = failures + 1 where id = :id returning failures").param("id", card).query(Integer.class).single();
+    /**
+     * An attempt, counted against the card as a failure until {@link #used} says otherwise: its failures in a row
+     * now, or empty when the card is locked (or ended meanwhile) and the pictures must not be checked.
+     */
+    java.util.OptionalInt reserve(UUID card) {
+        return jdbc.sql("update sso_sign_in_card set failures = failures + 1 where id = :id and failures < :max and ended is null returning failures")
+                .param("id", card).param("max", maxFailures).query(Integer.class).optional()
+                .map(java.util.OptionalInt::of).orElse(java.util.OptionalInt.empty());
     }
 
     void used(UUID card) {

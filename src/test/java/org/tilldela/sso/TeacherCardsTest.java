@@ -472,4 +472,34 @@ class TeacherCardsTest extends CardTestSupport {
             forgetAddressFailures();
         }
     }
+
+    @Test
+    void attemptsAtTheSameTimeOnACardOneShortOfItsLimitGetOnePicturesCheckBetweenThem() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 1, "NONE");
+        PrintedCard card = makeCard(teacherBrowser(c.teacher()), own.id(), own.pupils().get(0));
+        UUID cardId = jdbc.sql("select id from sso_sign_in_card where person_id = :p and ended is null").param("p", own.pupils().get(0)).query(UUID.class).single();
+        jdbc.sql("update sso_sign_in_card set failures = :f where id = :id").param("f", cards.maxFailures() - 1).param("id", cardId).update();
+        List<Picture> wrong = new ArrayList<>(card.pictures());
+        wrong.set(3, Picture.values()[(wrong.get(3).ordinal() + 1) % Picture.values().length]);
+        int attempts = 4;
+        List<java.util.concurrent.Callable<HttpResponse<String>>> lastPresses = new ArrayList<>();
+        for (int i = 0; i < attempts; i++) {
+            HttpClient browser = newBrowser();
+            String csrf = hidden(get(browser, card.url()).body(), "_csrf");
+            lastPresses.add(() -> post(browser, baseUrl() + "/sign-in/card", Map.of("_csrf", csrf, "token", card.token(),
+                    "picked", Picture.join(wrong.subList(0, 3)), "pick", wrong.get(3).name())));
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(attempts)) {
+            for (var answer : pool.invokeAll(lastPresses)) {
+                assertThat(answer.get().statusCode()).isEqualTo(302);
+            }
+        }
+        assertThat(jdbc.sql("select failures from sso_sign_in_card where id = :id").param("id", cardId).query(Integer.class).single())
+                .as("never past the limit").isEqualTo(cards.maxFailures());
+        assertThat(jdbc.sql("select detail->>'reason' from audit_event where action = 'CARD_SIGN_IN_FAILED' and target_id = :c")
+                .param("c", cardId.toString()).query(String.class).list())
+                .as("one attempt had its pictures checked, the others found the card locked").hasSize(attempts)
+                .containsOnlyOnce("WRONG_PICTURES").filteredOn(r -> !r.equals("WRONG_PICTURES")).containsOnly("CARD_LOCKED");
+    }
 }
