@@ -84,6 +84,34 @@ public class Teaching {
         return pupils;
     }
 
+    /**
+     * The pupil, shown to their teacher on a page of their own (their password form): as {@link #pupilOf}, and a
+     * protected pupil's showing is in the audit trail — theirs only, not their classmates'.
+     */
+    @Transactional
+    public Optional<Pupil> pupilShown(UUID teacherId, UUID classId, UUID pupilId) {
+        Optional<Pupil> pupil = pupilOf(teacherId, classId, pupilId);
+        pupil.filter(Pupil::protectedIdentity).ifPresent(p -> audit.record(teacherId.toString(), "VIEW_PROTECTED_PERSON", "person",
+                p.id().toString(), Map.of("in", "class", "id", classId.toString(), "masked", false)));
+        return pupil;
+    }
+
+    /**
+     * Is the person a pupil today — a PUPIL of a current class, and not staff? What a pupil's sign-in card needs
+     * besides itself: a pupil who has left (or has become staff) cannot sign in with a card nobody ended.
+     */
+    public boolean isPupil(UUID personId) {
+        return jdbc.sql("""
+                        select exists (select 1 from membership m
+                          join student_group g on g.id = m.group_id and g.kind = 'CLASS'
+                          join person p on p.id = m.person_id
+                          where m.person_id = :person and m.role = 'PUPIL'
+                            and (m.start_date is null or m.start_date <= :today) and (m.end_date is null or m.end_date >= :today)
+                            and (g.start_date is null or g.start_date <= :today) and (g.end_date is null or g.end_date >= :today)"""
+                        + NOT_STAFF + ")")
+                .param("person", personId).param("today", LocalDate.now()).query(Boolean.class).single();
+    }
+
     /** The pupil, if they are a pupil of this class today and the person teaches it today (anyone else: empty). */
     public Optional<Pupil> pupilOf(UUID teacherId, UUID classId, UUID pupilId) {
         if (taughtClass(teacherId, classId).isEmpty()) {
@@ -93,9 +121,20 @@ public class Teaching {
                 .query(Pupil.class).optional();
     }
 
+    /**
+     * Pupils only: someone who is also staff today (a duty anywhere, or TEACHER in any group) is never a pupil a
+     * teacher may act for, even with a PUPIL membership (an import's mistake, a teacher sitting in on a class):
+     * setting their password or making their card would take over a staff account.
+     */
+    static final String NOT_STAFF = """
+              and not exists (select 1 from duty d where d.person_id = p.id
+                              and (d.start_date is null or d.start_date <= :today) and (d.end_date is null or d.end_date >= :today))
+              and not exists (select 1 from membership t where t.person_id = p.id and t.role = 'TEACHER'
+                              and (t.start_date is null or t.start_date <= :today) and (t.end_date is null or t.end_date >= :today))""";
+
     private static final String PUPILS = """
             select p.id, p.given_name, p.family_name, p.protection <> 'NONE' protected_identity
             from membership m join person p on p.id = m.person_id
             where m.group_id = :class and m.role = 'PUPIL'
-              and (m.start_date is null or m.start_date <= :today) and (m.end_date is null or m.end_date >= :today)""";
+              and (m.start_date is null or m.start_date <= :today) and (m.end_date is null or m.end_date >= :today)""" + NOT_STAFF;
 }

@@ -23,7 +23,8 @@ import org.tilldela.governance.SignInThrottle;
 
 /**
  * Sign-in with a card and its picture password. Throttled like every other sign-in (SignInThrottle: failures
- * per card and per address, lockout, slowed answers; the address's count is shared with the password doors),
+ * per card, lockout, slowed answers; an unknown or ended card's token also per address, a count shared with the
+ * password doors — a card in use is not, so a class's wrong pictures do not lock its school's address),
  * and the card itself locks after {@link SignInCards#maxFailures()} wrong picture passwords in a row, until a
  * teacher makes a new one. Every attempt is in the audit trail — success with the pupil as actor, failure
  * with the reason and address — and never the pictures picked or the token.
@@ -70,8 +71,10 @@ class CardSignIn implements AuthenticationProvider {
     private final SignInThrottle throttle;
     private final AuditTrail audit;
     private final TransactionTemplate tx;
+    private final org.tilldela.directory.Teaching teaching;
 
-    CardSignIn(SignInCards cards, SignInThrottle throttle, AuditTrail audit, TransactionTemplate tx) {
+    CardSignIn(SignInCards cards, SignInThrottle throttle, AuditTrail audit, TransactionTemplate tx, org.tilldela.directory.Teaching teaching) {
+        this.teaching = teaching;
         this.cards = cards;
         this.throttle = throttle;
         this.audit = audit;
@@ -90,7 +93,13 @@ class CardSignIn implements AuthenticationProvider {
         Optional<SignInCards.Card> card = cards.byToken(request.token);
         // counted per card (by id; an unknown token by its hash, which is all that is ever stored of a token)
         String name = "card:" + card.map(c -> c.id().toString()).orElseGet(() -> SignInCards.hash(String.valueOf(request.token)));
-        SignInThrottle.Admission admission = throttle.admit(name, address);
+        // The address's count is shared with the password doors, and a whole class picks pictures from one school
+        // address: its wrong pictures must not lock the school out. A card in use is bounded on its own (this
+        // throttle per card, its failures in a row, and its 256-bit token first), so its failures count only
+        // against the card (the address bucket named after the card, never after an address). An unknown or
+        // ended token counts against the address as before: that is where guessing tokens is stopped.
+        boolean inUse = card.isPresent() && !card.get().ended();
+        SignInThrottle.Admission admission = throttle.admit(name, inUse ? "card-" + card.get().id() : address);
         if (admission instanceof SignInThrottle.Refused refused) {
             failure(card, address, "LOCKED_OUT", Map.of("lockedOutUntil", refused.until().toString()));
             throw new SignInLockedOut(refused.until());
@@ -101,13 +110,21 @@ class CardSignIn implements AuthenticationProvider {
             throw refuse(throttle.failed(attempt));
         }
         SignInCards.Card c = card.get();
-        if (c.failures() >= cards.maxFailures()) {
+        // a card works only while its pupil is one (the directory, today): cards of pupils who left end with them
+        if (!teaching.isPupil(c.personId())) {
+            failure(card, address, "NOT_A_PUPIL", Map.of());
+            throw refuse(throttle.failed(attempt));
+        }
+        // the attempt is counted against the card before the (slow) pictures check, in one statement: attempts at
+        // the same time cannot all read a count under the limit and all be checked
+        java.util.OptionalInt reserved = tx.execute(status -> cards.reserve(c.id()));
+        if (reserved.isEmpty()) {
             throttle.failed(attempt);
             failure(card, address, "CARD_LOCKED", Map.of());
             throw new CardLocked();
         }
         if (!cards.picturesMatch(c, request.pictures)) {
-            int inARow = tx.execute(status -> cards.failed(c.id()));
+            int inARow = reserved.getAsInt();
             SignInThrottle.Failure failure = throttle.failed(attempt);
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("failuresInARow", inARow);

@@ -26,8 +26,13 @@ public class MyClasses {
     public record ClassPage(Teaching.TaughtClass taught, List<PupilRow> pupils) {
     }
 
-    /** One printed card (the token is inside {@code url}, which the QR code carries) and the pupil's pictures for the teacher's sheet. */
-    public record PrintedCard(UUID pupilId, String givenName, String familyName, String url, QrCode qr, List<Picture> pictures) {
+    /**
+     * One printed card (the token is inside {@code url}, which the QR code carries) and the pupil's pictures for the
+     * teacher's sheet. A card of a pupil with protected identity shows their first name only, never class or school:
+     * a lost card must not tell where they are.
+     */
+    public record PrintedCard(UUID pupilId, String givenName, String familyName, boolean protectedIdentity, String url, QrCode qr,
+                              List<Picture> pictures) {
     }
 
     public record PrintSheet(Teaching.TaughtClass taught, List<PrintedCard> cards) {
@@ -62,6 +67,16 @@ public class MyClasses {
         Map<UUID, SignInCards.Status> status = cards.statusOf(ids);
         return new ClassPage(taught, pupils.stream()
                 .map(p -> new PupilRow(p.id(), p.givenName(), p.familyName(), usernames.get(p.id()), status.get(p.id()))).toList());
+    }
+
+    /** The class, if the teacher teaches it today: no pupils are looked at (nor audited as seen). */
+    public Teaching.TaughtClass taught(UUID teacher, UUID classId) {
+        return teaching.taughtClass(teacher, classId).orElseThrow(NotYourPupil::new);
+    }
+
+    /** One pupil shown on a page of their own; a protected pupil's showing is audited. */
+    public Teaching.Pupil shownPupil(UUID teacher, UUID classId, UUID pupilId) {
+        return teaching.pupilShown(teacher, classId, pupilId).orElseThrow(NotYourPupil::new);
     }
 
     public Teaching.Pupil pupil(UUID teacher, UUID classId, UUID pupilId) {
@@ -104,7 +119,8 @@ public class MyClasses {
         pupils.forEach(p -> byId.put(p.id(), p));
         String base = signInBase.replaceAll("/+$", "") + CardSignInFilter.PATH + "/";
         List<PrintedCard> printed = cards.make(firstNames, teacher.toString(), submission, Map.of("class", classId.toString())).stream()
-                .map(m -> new PrintedCard(m.pupilId(), m.firstName(), byId.get(m.pupilId()).familyName(), base + m.token(), QrCode.of(base + m.token()),
+                .map(m -> new PrintedCard(m.pupilId(), m.firstName(), byId.get(m.pupilId()).familyName(), byId.get(m.pupilId()).protectedIdentity(),
+                        base + m.token(), QrCode.of(base + m.token()),
                         m.pictures()))
                 .toList();
         return Optional.of(new PrintSheet(taught, printed));

@@ -32,15 +32,18 @@ public class SignInCards {
     }
 
     /** A card as the sign-in sees it, found by its token. */
-    record Card(UUID id, UUID personId, String firstName, String pictureHash, int failures, boolean ended) {
+    record Card(UUID id, UUID personId, String firstName, String pictureHash, int failures, boolean ended, boolean protectedIdentity) {
     }
 
     private final JdbcClient jdbc;
     private final AuditTrail audit;
     private final PasswordEncoder pictures;
     private final int maxFailures;
+    private final org.tilldela.directory.Teaching teaching;
 
-    SignInCards(JdbcClient jdbc, AuditTrail audit, PersonAccounts accounts, @Value("${tilldela.sso.card-max-failures:10}") int maxFailures) {
+    SignInCards(JdbcClient jdbc, AuditTrail audit, PersonAccounts accounts, org.tilldela.directory.Teaching teaching,
+                @Value("${tilldela.sso.card-max-failures:10}") int maxFailures) {
+        this.teaching = teaching;
         this.jdbc = jdbc;
         this.audit = audit;
         this.pictures = accounts.passwordEncoder();
@@ -108,14 +111,17 @@ public class SignInCards {
                 .param("how", how).param("by", actor).param("p", pupil).query(UUID.class).optional();
     }
 
-    /** What the picture page shows for a scanned card: whose it is, and whether it can still sign in. */
+    /**
+     * What the picture page shows for a scanned card: whose it is (no name for a pupil with protected identity:
+     * whoever holds a lost card learns nothing of them), and whether it can still sign in.
+     */
     public record Face(String firstName, Status status) {
     }
 
-    /** The face of the card with this token: ACTIVE, LOCKED, or NONE (ended, or no such card — the page says the same). */
+    /** The face of the card with this token: ACTIVE, LOCKED, or NONE (ended, no longer a pupil's, or no such card — the page says the same). */
     public Face face(String token) {
-        return byToken(token).map(c -> new Face(c.ended() ? null : c.firstName(),
-                        c.ended() ? Status.NONE : c.failures() >= maxFailures ? Status.LOCKED : Status.ACTIVE))
+        return byToken(token).map(c -> c.ended() || !teaching.isPupil(c.personId()) ? new Face(null, Status.NONE)
+                        : new Face(c.protectedIdentity() ? null : c.firstName(), c.failures() >= maxFailures ? Status.LOCKED : Status.ACTIVE))
                 .orElse(new Face(null, Status.NONE));
     }
 
@@ -124,7 +130,9 @@ public class SignInCards {
         if (token == null || token.isBlank() || token.length() > 100) {
             return Optional.empty();
         }
-        return jdbc.sql("select id, person_id, first_name, picture_hash, failures, ended is not null ended from sso_sign_in_card where token_hash = :h")
+        return jdbc.sql("""
+                        select c.id, c.person_id, c.first_name, c.picture_hash, c.failures, c.ended is not null ended, p.protection <> 'NONE' protected_identity
+                        from sso_sign_in_card c join person p on p.id = c.person_id where c.token_hash = :h""")
                 .param("h", hash(token)).query(Card.class).optional();
     }
 
@@ -132,9 +140,14 @@ public class SignInCards {
         return picked.size() == Picture.LENGTH && pictures.matches(Picture.encode(picked), card.pictureHash());
     }
 
-    /** A wrong picture password: counted against the card; answers its failures in a row now. */
-    int failed(UUID card) {
-        return jdbc.sql("update sso_sign_in_card set failures = failures + 1 where id = :id returning failures").param("id", card).query(Integer.class).single();
+    /**
+     * An attempt, counted against the card as a failure until {@link #used} says otherwise: its failures in a row
+     * now, or empty when the card is locked (or ended meanwhile) and the pictures must not be checked.
+     */
+    java.util.OptionalInt reserve(UUID card) {
+        return jdbc.sql("update sso_sign_in_card set failures = failures + 1 where id = :id and failures < :max and ended is null returning failures")
+                .param("id", card).param("max", maxFailures).query(Integer.class).optional()
+                .map(java.util.OptionalInt::of).orElse(java.util.OptionalInt.empty());
     }
 
     void used(UUID card) {

@@ -266,4 +266,240 @@ class TeacherCardsTest extends CardTestSupport {
                 Map.of("_csrf", form.get("_csrf"), "formToken", form.get("formToken"), "pupil", pupil.toString()));
         assertThat(cardsOn(one.body())).hasSize(1);
     }
+
+    /** A class of its own (in the taught class's school, taught by the fixture's teacher) with new pupils: what a test changes about them touches no other test. */
+    record OwnClass(UUID teacher, UUID id, List<UUID> pupils) {
+    }
+
+    OwnClass ownClass(Classes c, int pupils, String protection) {
+        net.datafaker.Faker faker = new net.datafaker.Faker(java.util.Locale.of("sv", "SE"));
+        UUID org = jdbc.sql("select organisation_id from student_group where id = :g").param("g", c.taught()).query(UUID.class).single();
+        UUID klass = UUID.randomUUID();
+        jdbc.sql("insert into student_group (id, source, source_id, organisation_id, kind, name, content_hash) values (:id, :s, :sid, :o, 'CLASS', :n, :h)")
+                .param("id", klass).param("s", fixture.source).param("sid", klass.toString()).param("o", org).param("n", "Test " + klass.toString().substring(0, 4))
+                .param("h", UUID.randomUUID()).update();
+        member(klass, c.teacher(), "TEACHER");
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < pupils; i++) {
+            UUID p = UUID.randomUUID();
+            jdbc.sql("insert into person (id, source, source_id, given_name, family_name, protection, content_hash) values (:id, :s, :sid, :g, :f, :pr, :h)")
+                    .param("id", p).param("s", fixture.source).param("sid", p.toString()).param("g", faker.name().firstName())
+                    .param("f", faker.name().lastName()).param("pr", i == 0 ? protection : "NONE").param("h", UUID.randomUUID()).update();
+            member(klass, p, "PUPIL");
+            ids.add(p);
+        }
+        return new OwnClass(c.teacher(), klass, ids);
+    }
+
+    void member(UUID klass, UUID person, String role) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("insert into membership (id, source, source_id, group_id, person_id, role, content_hash) values (:id, :s, :sid, :g, :p, :r, :h)")
+                .param("id", id).param("s", fixture.source).param("sid", id.toString()).param("g", klass).param("p", person).param("r", role)
+                .param("h", UUID.randomUUID()).update();
+    }
+
+    @Test
+    void aPupilWhoIsAlsoStaffIsNoPupilATeacherMayActFor() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 3, "NONE");
+        UUID withDuty = own.pupils().get(0);
+        UUID teaching = own.pupils().get(1);
+        UUID pupil = own.pupils().get(2);
+        UUID org = jdbc.sql("select organisation_id from student_group where id = :g").param("g", own.id()).query(UUID.class).single();
+        UUID duty = UUID.randomUUID();
+        jdbc.sql("insert into duty (id, source, source_id, person_id, organisation_id, role, content_hash) values (:id, :s, :sid, :p, :o, 'Lärare', :h)")
+                .param("id", duty).param("s", fixture.source).param("sid", duty.toString()).param("p", withDuty).param("o", org).param("h", UUID.randomUUID()).update();
+        member(c.other(), teaching, "TEACHER");
+        // a pupil's teaching membership that ended is no longer staff
+        UUID ended = UUID.randomUUID();
+        jdbc.sql("insert into membership (id, source, source_id, group_id, person_id, role, end_date, content_hash) values (:id, :s, :sid, :g, :p, 'TEACHER', :e, :h)")
+                .param("id", ended).param("s", fixture.source).param("sid", ended.toString()).param("g", c.other()).param("p", pupil)
+                .param("e", java.time.LocalDate.now().minusDays(1)).param("h", UUID.randomUUID()).update();
+
+        HttpClient teacher = teacherBrowser(c.teacher());
+        String page = get(teacher, baseUrl() + "/start/classes/" + own.id()).body();
+        String csrf = hidden(page, "_csrf");
+        for (UUID staff : List.of(withDuty, teaching)) {
+            assertThat(page).doesNotContain(jdbc.sql("select given_name || ' ' || family_name from person where id = :p").param("p", staff).query(String.class).single());
+            assertThat(get(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + staff + "/password").statusCode()).isEqualTo(404);
+            assertThat(post(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + staff + "/password",
+                    Map.of("_csrf", csrf, "username", "kapad-" + UUID.randomUUID(), "password", "ett langt losenord")).statusCode()).isEqualTo(404);
+            assertThat(post(teacher, baseUrl() + "/start/classes/" + own.id() + "/cards",
+                    Map.of("_csrf", csrf, "formToken", UUID.randomUUID().toString(), "pupil", staff.toString())).statusCode()).isEqualTo(404);
+            assertThat(accounts.username(staff)).isEmpty();
+        }
+        // the whole class's cards: only the pupil who is nothing else
+        HttpResponse<String> printed = post(teacher, baseUrl() + "/start/classes/" + own.id() + "/cards",
+                Map.of("_csrf", csrf, "formToken", UUID.randomUUID().toString()));
+        assertThat(cardsOn(printed.body())).hasSize(1);
+        assertThat(jdbc.sql("select person_id from sso_sign_in_card where ended is null and person_id = any(:p)")
+                .param("p", own.pupils().toArray(UUID[]::new)).query(UUID.class).list()).containsExactly(pupil);
+    }
+
+    @Test
+    void aProtectedPupilsCardTellsNeitherClassNorSchoolNorTheirName() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 2, "PROTECTED_REGISTRATION");
+        UUID hidden = own.pupils().get(0);
+        UUID open = own.pupils().get(1);
+        record Names(String klass, String school) {
+        }
+        Names names = jdbc.sql("select g.name klass, o.name school from student_group g join organisation o on o.id = g.organisation_id where g.id = :g")
+                .param("g", own.id()).query(Names.class).single();
+        java.util.function.Function<UUID, String> given = p -> org.springframework.web.util.HtmlUtils.htmlEscape(
+                jdbc.sql("select given_name from person where id = :p").param("p", p).query(String.class).single(), "UTF-8");
+        HttpClient teacher = teacherBrowser(c.teacher());
+        String page = get(teacher, baseUrl() + "/start/classes/" + own.id()).body();
+        String printed = post(teacher, baseUrl() + "/start/classes/" + own.id() + "/cards",
+                Map.of("_csrf", hidden(page, "_csrf"), "formToken", hidden(page, "formToken"))).body();
+        List<PrintedCard> made = cardsOn(printed);
+        assertThat(made).hasSize(2);
+        String cardsSection = printed.substring(printed.indexOf("<section class=\"cards\""), printed.indexOf("<section class=\"teacher-sheet\""));
+        String[] articles = cardsSection.split("<article class=\"sign-in-card\"");
+        String hiddenCard = java.util.Arrays.stream(articles).filter(a -> a.contains(">" + given.apply(hidden) + "</p>")).findFirst().orElseThrow();
+        String openCard = java.util.Arrays.stream(articles).filter(a -> a.contains(">" + given.apply(open) + "</p>")).findFirst().orElseThrow();
+        assertThat(openCard).contains(org.springframework.web.util.HtmlUtils.htmlEscape(names.school(), "UTF-8")).contains(names.klass());
+        assertThat(hiddenCard).as("a protected pupil's card: first name only")
+                .doesNotContain(org.springframework.web.util.HtmlUtils.htmlEscape(names.school(), "UTF-8")).doesNotContain(names.klass())
+                .doesNotContain("card-class");
+
+        // the picture page greets them without their name; an unprotected pupil by theirs
+        String hiddenToken = HighEntropySecrets.sha256Hex(made.get(0).token()).equals(jdbc.sql("select token_hash from sso_sign_in_card where person_id = :p and ended is null")
+                .param("p", hidden).query(String.class).single()) ? made.get(0).url() : made.get(1).url();
+        String openUrl = hiddenToken.equals(made.get(0).url()) ? made.get(1).url() : made.get(0).url();
+        String hiddenPage = get(newBrowser(), hiddenToken).body();
+        assertThat(hiddenPage).doesNotContain(given.apply(hidden)).contains("<h1>Hello!</h1>").contains("name=\"pick\"");
+        assertThat(get(newBrowser(), openUrl).body()).contains("Hello " + given.apply(open) + "!");
+    }
+
+    @Test
+    void onePupilsPasswordFormAuditsOnlyThatPupilAsSeen() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 2, "CONFIDENTIAL");
+        UUID hidden = own.pupils().get(0);
+        UUID open = own.pupils().get(1);
+        java.util.function.IntSupplier seen = () -> jdbc.sql("select count(*) from audit_event where actor = :t and action = 'VIEW_PROTECTED_PERSON' and target_id = :p")
+                .param("t", c.teacher().toString()).param("p", hidden.toString()).query(Integer.class).single();
+        HttpClient teacher = teacherBrowser(c.teacher());
+        String form = get(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + open + "/password").body();
+        assertThat(seen.getAsInt()).as("a classmate's form shows nothing of them").isZero();
+        assertThat(post(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + open + "/password",
+                Map.of("_csrf", hidden(form, "_csrf"), "username", "elev-" + UUID.randomUUID().toString().substring(0, 8), "password", "kort")).statusCode())
+                .isEqualTo(200);
+        assertThat(seen.getAsInt()).as("nor does its refusal").isZero();
+        assertThat(get(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + hidden + "/password").statusCode()).isEqualTo(200);
+        assertThat(seen.getAsInt()).as("their own form is a showing of them").isEqualTo(1);
+        get(teacher, baseUrl() + "/start/classes/" + own.id());
+        assertThat(seen.getAsInt()).as("and so is the class page").isEqualTo(2);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.tilldela.governance.SignInThrottle throttle;
+
+    @Test
+    void wrongPicturesOnACardInUseDoNotLockTheSchoolsAddressButUnknownCardsStillCount() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 3, "NONE");
+        HttpClient teacher = teacherBrowser(c.teacher());
+        PrintedCard first = makeCard(teacher, own.id(), own.pupils().get(0));
+        PrintedCard second = makeCard(teacher, own.id(), own.pupils().get(1));
+        String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.setPassword(own.pupils().get(2), username, PASSWORD, "test");
+        java.util.function.IntSupplier addressFailures = () -> jdbc.sql("select coalesce(max(failures), 0) from sign_in_throttle where kind = 'ADDRESS' and subject = '127.0.0.1'")
+                .query(Integer.class).single();
+        try {
+            // the school's address one failure short of its limit
+            forgetAddressFailures();
+            jdbc.sql("insert into sign_in_throttle (kind, subject, failures, last_attempt_at) values ('ADDRESS', '127.0.0.1', :f, now())")
+                    .param("f", throttle.limits().maxFailuresPerAddress() - 1).update();
+            for (PrintedCard card : List.of(first, second)) {
+                List<Picture> wrong = new ArrayList<>(card.pictures());
+                wrong.set(0, Picture.values()[(wrong.get(0).ordinal() + 1) % Picture.values().length]);
+                for (int i = 0; i < 2; i++) {
+                    assertThat(location(pick(newBrowser(), card, wrong), baseUrl()).toString()).endsWith("?error");
+                }
+            }
+            assertThat(addressFailures.getAsInt()).as("a card in use counts against itself only").isEqualTo(throttle.limits().maxFailuresPerAddress() - 1);
+            assertThat(location(pick(newBrowser(), first, first.pictures()), baseUrl()).toString()).doesNotContain("?");
+            // a token no card has: the address counts it (and here reaches its limit)
+            PrintedCard unknown = new PrintedCard(baseUrl() + "/sign-in/card/" + HighEntropySecrets.newSecret(), first.pictures());
+            pick(newBrowser(), unknown, first.pictures());
+            assertThat(addressFailures.getAsInt()).isEqualTo(throttle.limits().maxFailuresPerAddress());
+            assertThat(location(postSignIn(newBrowser(), username, PASSWORD), baseUrl()).toString()).as("now the address is locked out").endsWith("?locked");
+        } finally {
+            forgetAddressFailures();
+        }
+    }
+
+    @Test
+    void aCardOfAPupilWhoLeftNoLongerSignsInAndAnAdministratorCanEndOne(@org.springframework.beans.factory.annotation.Autowired
+                                                                      org.tilldela.governance.AdminAccounts admins) throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 2, "NONE");
+        UUID left = own.pupils().get(0);
+        UUID pupil = own.pupils().get(1);
+        HttpClient teacher = teacherBrowser(c.teacher());
+        PrintedCard leftCard = makeCard(teacher, own.id(), left);
+        PrintedCard card = makeCard(teacher, own.id(), pupil);
+        try {
+            // the pupil left the class yesterday; nobody ended their card
+            jdbc.sql("update membership set end_date = :d where person_id = :p and group_id = :g").param("d", java.time.LocalDate.now().minusDays(1))
+                    .param("p", left).param("g", own.id()).update();
+            assertThat(location(pick(newBrowser(), leftCard, leftCard.pictures()), baseUrl()).toString()).endsWith("?error");
+            assertThat(get(newBrowser(), leftCard.url()).body()).contains("This card does not work");
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'CARD_SIGN_IN_FAILED' and detail->>'reason' = 'NOT_A_PUPIL' and detail->>'person' = :p")
+                    .param("p", left.toString()).query(Integer.class).single()).isEqualTo(1);
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'CARD_SIGN_IN' and actor = :p").param("p", left.toString())
+                    .query(Integer.class).single()).isZero();
+
+            // a directory administrator ends a card over the API; a buyer may not
+            String admin = "katalog-" + UUID.randomUUID().toString().substring(0, 8);
+            String buyer = "inkop-" + UUID.randomUUID().toString().substring(0, 8);
+            admins.create(admin, "Skoladministratör", "a long administrator password", java.util.EnumSet.of(org.tilldela.governance.AdminRight.DIRECTORY_ADMIN), "test");
+            admins.create(buyer, "Inköpare", "a long administrator password", java.util.EnumSet.of(org.tilldela.governance.AdminRight.BUYER), "test");
+            java.util.function.Function<String, Integer> delete = who -> org.springframework.web.client.RestClient.builder()
+                    .baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(who, "a long administrator password"))
+                    .defaultStatusHandler(org.springframework.http.HttpStatusCode::isError, (rq, rs) -> {
+                    }).build().delete().uri("/api/v1/sso/persons/{id}/card", pupil).retrieve().toBodilessEntity().getStatusCode().value();
+            assertThat(delete.apply(buyer)).isEqualTo(403);
+            assertThat(cards.statusOf(List.of(pupil))).containsEntry(pupil, SignInCards.Status.ACTIVE);
+            assertThat(delete.apply(admin)).isEqualTo(204);
+            assertThat(delete.apply(admin)).as("none left to end").isEqualTo(404);
+            assertThat(location(pick(newBrowser(), card, card.pictures()), baseUrl()).toString()).endsWith("?error");
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'SIGN_IN_CARD_REVOKED' and actor = :a and target_id = :p")
+                    .param("a", admin).param("p", pupil.toString()).query(Integer.class).single()).isEqualTo(1);
+        } finally {
+            forgetAddressFailures();
+        }
+    }
+
+    @Test
+    void attemptsAtTheSameTimeOnACardOneShortOfItsLimitGetOnePicturesCheckBetweenThem() throws Exception {
+        Classes c = classes();
+        OwnClass own = ownClass(c, 1, "NONE");
+        PrintedCard card = makeCard(teacherBrowser(c.teacher()), own.id(), own.pupils().get(0));
+        UUID cardId = jdbc.sql("select id from sso_sign_in_card where person_id = :p and ended is null").param("p", own.pupils().get(0)).query(UUID.class).single();
+        jdbc.sql("update sso_sign_in_card set failures = :f where id = :id").param("f", cards.maxFailures() - 1).param("id", cardId).update();
+        List<Picture> wrong = new ArrayList<>(card.pictures());
+        wrong.set(3, Picture.values()[(wrong.get(3).ordinal() + 1) % Picture.values().length]);
+        int attempts = 4;
+        List<java.util.concurrent.Callable<HttpResponse<String>>> lastPresses = new ArrayList<>();
+        for (int i = 0; i < attempts; i++) {
+            HttpClient browser = newBrowser();
+            String csrf = hidden(get(browser, card.url()).body(), "_csrf");
+            lastPresses.add(() -> post(browser, baseUrl() + "/sign-in/card", Map.of("_csrf", csrf, "token", card.token(),
+                    "picked", Picture.join(wrong.subList(0, 3)), "pick", wrong.get(3).name())));
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(attempts)) {
+            for (var answer : pool.invokeAll(lastPresses)) {
+                assertThat(answer.get().statusCode()).isEqualTo(302);
+            }
+        }
+        assertThat(jdbc.sql("select failures from sso_sign_in_card where id = :id").param("id", cardId).query(Integer.class).single())
+                .as("never past the limit").isEqualTo(cards.maxFailures());
+        assertThat(jdbc.sql("select detail->>'reason' from audit_event where action = 'CARD_SIGN_IN_FAILED' and target_id = :c")
+                .param("c", cardId.toString()).query(String.class).list())
+                .as("one attempt had its pictures checked, the others found the card locked").hasSize(attempts)
+                .containsOnlyOnce("WRONG_PICTURES").filteredOn(r -> !r.equals("WRONG_PICTURES")).containsOnly("CARD_LOCKED");
+    }
 }

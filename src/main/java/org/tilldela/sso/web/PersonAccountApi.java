@@ -7,6 +7,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -24,9 +26,11 @@ import org.tilldela.sso.PersonAccounts;
 class PersonAccountApi {
 
     private final PersonAccounts accounts;
+    private final org.tilldela.sso.SignInCards cards;
 
-    PersonAccountApi(PersonAccounts accounts) {
+    PersonAccountApi(PersonAccounts accounts, org.tilldela.sso.SignInCards cards) {
         this.accounts = accounts;
+        this.cards = cards;
     }
 
     record Account(String username, String password) {
@@ -37,6 +41,12 @@ class PersonAccountApi {
     @Operation(summary = "Create a person's local sign-in account, or set a new password on it (stored as an Argon2id hash; audited)")
     void set(@PathVariable UUID personId, @RequestBody Account body, Authentication admin) {
         accounts.setPassword(personId, body.username(), body.password(), admin.getName());
+    }
+
+    @DeleteMapping("/{personId}/card")
+    @Operation(summary = "End a person's sign-in card at once (audited); 404 when they have none in use")
+    ResponseEntity<Void> endCard(@PathVariable UUID personId, Authentication admin) {
+        return cards.revoke(personId, admin.getName(), java.util.Map.of("via", "api")) ? ResponseEntity.noContent().build() : ResponseEntity.notFound().build();
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

@@ -59,8 +59,9 @@ class TeacherPages {
     @GetMapping("/{classId}/pupils/{pupilId}/password")
     String passwordForm(@PathVariable UUID classId, @PathVariable UUID pupilId, Authentication person, Model model) {
         UUID teacher = teacher(person);
-        model.addAttribute("taught", classes.page(teacher, classId).taught());
-        model.addAttribute("pupil", classes.pupil(teacher, classId, pupilId));
+        // the one class and the one pupil: the class page would audit every protected classmate as seen
+        model.addAttribute("taught", classes.taught(teacher, classId));
+        model.addAttribute("pupil", classes.shownPupil(teacher, classId, pupilId));
         model.addAttribute("username", classes.username(teacher, classId, pupilId).orElse(""));
         return "sso/pupil-password";
     }
@@ -73,8 +74,9 @@ class TeacherPages {
             classes.setPassword(teacher, classId, pupilId, username, password);
             return "redirect:/start/classes/" + classId + "?done=password&pupil=" + pupilId;
         } catch (PersonAccounts.AccountRefused refused) {
-            model.addAttribute("taught", classes.page(teacher, classId).taught());
-            model.addAttribute("pupil", classes.pupil(teacher, classId, pupilId));
+            // the one class and the one pupil: the class page would audit every protected classmate as seen
+            model.addAttribute("taught", classes.taught(teacher, classId));
+            model.addAttribute("pupil", classes.shownPupil(teacher, classId, pupilId));
             model.addAttribute("username", username);
             model.addAttribute("refusal", refused.refusal().name());
             return "sso/pupil-password";
