@@ -153,5 +153,19 @@ public class SignInThrottle {
 
     /** After a failure: the lockout it started, if any, and how long to hold back the answer. */
     public record Failure(Optional<Instant> lockedUntil, Duration delay) {
+
+        /**
+         * Slows a guesser down by {@link #delay}. Requests run on virtual threads (spring.threads.virtual.enabled),
+         * so a waiting answer holds no platform thread and no database connection.
+         */
+        public void holdBack() {
+            if (delay.isPositive()) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 }

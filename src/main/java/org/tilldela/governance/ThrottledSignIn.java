@@ -1,6 +1,5 @@
 package org.tilldela.governance;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.security.authentication.AuthenticationProvider;
@@ -64,7 +63,7 @@ public class ThrottledSignIn implements AuthenticationProvider {
                 // no need to slow down what is now refused outright
                 throw new SignInLockedOut(failure.lockedUntil().get());
             }
-            holdBack(failure.delay());
+            failure.holdBack();
             throw e instanceof DisabledException ? new BadCredentialsException("Bad credentials") : e;
         }
     }
@@ -83,19 +82,5 @@ public class ThrottledSignIn implements AuthenticationProvider {
         }
         String target = SignInThrottle.accountKey(name);
         audit.record("sign-in", "SIGN_IN_FAILED", accountKind, target, detail);
-    }
-
-    /**
-     * Slows a guesser down. Requests run on virtual threads (spring.threads.virtual.enabled), so a
-     * waiting answer holds no platform thread and no database connection.
-     */
-    private static void holdBack(Duration delay) {
-        if (delay.isPositive()) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

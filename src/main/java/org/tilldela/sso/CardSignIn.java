@@ -1,6 +1,5 @@
 package org.tilldela.sso;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,18 +167,7 @@ class CardSignIn implements AuthenticationProvider {
         if (failure.lockedUntil().isPresent()) {
             return new SignInLockedOut(failure.lockedUntil().get());
         }
-        holdBack(failure.delay());
+        failure.holdBack();
         return new BadCredentialsException("Bad credentials");
-    }
-
-    /** As ThrottledSignIn: requests run on virtual threads, so a waiting answer holds no platform thread. */
-    private static void holdBack(Duration delay) {
-        if (delay.isPositive()) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }
