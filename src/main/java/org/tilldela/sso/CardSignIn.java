@@ -11,7 +11,6 @@ import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.stereotype.Component;
@@ -143,12 +142,9 @@ class CardSignIn implements AuthenticationProvider {
             audit.record(c.personId().toString(), "CARD_SIGN_IN", "person", c.personId().toString(),
                     Map.of("card", c.id().toString(), "address", address == null ? "unknown" : address));
         });
-        User principal = new User(c.personId().toString(), "", List.of(new SimpleGrantedAuthority(PersonAccounts.PERSON)));
-        principal.eraseCredentials();
         // a picture password is a password: the same factor a password sign-in records (the ID token's auth_time is its time)
-        UsernamePasswordAuthenticationToken result = UsernamePasswordAuthenticationToken.authenticated(principal, null, List.of(
-                new SimpleGrantedAuthority(PersonAccounts.PERSON), org.springframework.security.core.authority.FactorGrantedAuthority.fromAuthority(
-                        org.springframework.security.core.authority.FactorGrantedAuthority.PASSWORD_AUTHORITY)));
+        UsernamePasswordAuthenticationToken result = PersonAccounts.signedIn(c.personId(),
+                org.springframework.security.core.authority.FactorGrantedAuthority.PASSWORD_AUTHORITY);
         result.setDetails(request.getDetails());
         return result;
     }

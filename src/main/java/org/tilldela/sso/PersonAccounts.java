@@ -111,6 +111,18 @@ public class PersonAccounts {
         };
     }
 
+    /**
+     * A person signed in by a door of our own making (a sign-in card, an upstream provider): the principal a
+     * password sign-in gives — the person's id, the PERSON authority only — plus the factor that says how they
+     * authenticated (the authorization server takes the ID token's auth_time from it).
+     */
+    static org.springframework.security.authentication.UsernamePasswordAuthenticationToken signedIn(UUID personId, String factorAuthority) {
+        User principal = new User(personId.toString(), "", List.of(new SimpleGrantedAuthority(PERSON)));
+        principal.eraseCredentials();
+        return org.springframework.security.authentication.UsernamePasswordAuthenticationToken.authenticated(principal, null, List.of(
+                new SimpleGrantedAuthority(PERSON), org.springframework.security.core.authority.FactorGrantedAuthority.fromAuthority(factorAuthority)));
+    }
+
     /** Sign-in names are stored and looked up as typed, without surrounding spaces or case. */
     private static String signInName(String typed) {
         return typed.strip().toLowerCase(java.util.Locale.ROOT);

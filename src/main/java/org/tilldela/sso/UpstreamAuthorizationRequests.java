@@ -5,13 +5,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
@@ -61,7 +59,7 @@ final class UpstreamAuthorizationRequests implements AuthorizationRequestReposit
             return null;
         }
         return jdbc.sql("select request from sso_upstream_sign_in where key_hash = :h and state = :s and expires_at > now()")
-                .param("h", hash(key)).param("s", state).query(byte[].class).optional().map(this::read).orElse(null);
+                .param("h", HighEntropySecrets.sha256Hex(key)).param("s", state).query(byte[].class).optional().map(this::read).orElse(null);
     }
 
     @Override
@@ -79,7 +77,7 @@ final class UpstreamAuthorizationRequests implements AuthorizationRequestReposit
         // sign-ins abandoned at the upstream provider leave with the next one begun
         jdbc.sql("delete from sso_upstream_sign_in where expires_at < now()").update();
         jdbc.sql("insert into sso_upstream_sign_in (key_hash, state, request, expires_at) values (:h, :s, :r, :e)")
-                .param("h", hash(key)).param("s", authorizationRequest.getState())
+                .param("h", HighEntropySecrets.sha256Hex(key)).param("s", authorizationRequest.getState())
                 .param("r", secrets.encrypt(json.writeValueAsString(stored))).param("e", Timestamp.from(Instant.now().plus(LIFETIME))).update();
         response.addHeader(HttpHeaders.SET_COOKIE, cookie(request, key, LIFETIME).toString());
     }
@@ -95,7 +93,7 @@ final class UpstreamAuthorizationRequests implements AuthorizationRequestReposit
         record Row(String state, byte[] request) {
         }
         Row row = jdbc.sql("delete from sso_upstream_sign_in where key_hash = :h and expires_at > now() returning state, request")
-                .param("h", hash(key)).query((rs, n) -> new Row(rs.getString(1), rs.getBytes(2))).optional().orElse(null);
+                .param("h", HighEntropySecrets.sha256Hex(key)).query((rs, n) -> new Row(rs.getString(1), rs.getBytes(2))).optional().orElse(null);
         String state = request.getParameter(OAuth2ParameterNames.STATE);
         if (row == null || state == null || !MessageDigest.isEqual(row.state().getBytes(StandardCharsets.UTF_8), state.getBytes(StandardCharsets.UTF_8))) {
             return null;
@@ -126,13 +124,5 @@ final class UpstreamAuthorizationRequests implements AuthorizationRequestReposit
     private static ResponseCookie cookie(HttpServletRequest request, String value, Duration maxAge) {
         return ResponseCookie.from(COOKIE, value).path(request.getContextPath() + UpstreamSignIn.BASE).httpOnly(true).sameSite("Lax")
                 .secure(request.isSecure()).maxAge(maxAge).build();
-    }
-
-    private static String hash(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

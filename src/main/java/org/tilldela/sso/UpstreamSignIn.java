@@ -25,7 +25,6 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
-import org.springframework.security.core.userdetails.User;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
 import org.springframework.security.oauth2.client.oidc.authentication.OidcAuthorizationCodeAuthenticationProvider;
@@ -39,7 +38,6 @@ import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.oidc.user.DefaultOidcUser;
 import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.security.web.context.DelegatingSecurityContextRepository;
@@ -180,13 +178,9 @@ class UpstreamSignIn {
     /** The session gets the person, as a local sign-in would have made them; then on to the product or the start page. */
     private void signedIn(HttpServletRequest request, HttpServletResponse response, Authentication upstream) throws IOException, jakarta.servlet.ServletException {
         MatchedPerson matched = (MatchedPerson) ((OAuth2AuthenticationToken) upstream).getPrincipal();
-        User principal = (User) User.withUsername(matched.personId().toString()).password("").authorities(PersonAccounts.PERSON).build();
-        principal.eraseCredentials();
         // as a local sign-in has its password factor: the factor says how and when the person authenticated (the
         // authorization server's auth_time); an upstream authorization code, now
-        UsernamePasswordAuthenticationToken person = UsernamePasswordAuthenticationToken.authenticated(principal, null,
-                List.of(new SimpleGrantedAuthority(PersonAccounts.PERSON),
-                        FactorGrantedAuthority.fromAuthority(FactorGrantedAuthority.AUTHORIZATION_CODE_AUTHORITY)));
+        UsernamePasswordAuthenticationToken person = PersonAccounts.signedIn(matched.personId(), FactorGrantedAuthority.AUTHORIZATION_CODE_AUTHORITY);
         person.setDetails(new WebAuthenticationDetails(request));
         SecurityContext context = contexts.createEmptyContext();
         context.setAuthentication(person);
