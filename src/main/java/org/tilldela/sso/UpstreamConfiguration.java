@@ -10,6 +10,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.tilldela.directory.OrganiserPersons;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.platform.InstanceSecrets;
+import org.tilldela.platform.SecretsAtRest;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Upstream federation's parts: secrets at rest (every context), the sign-in itself (web only). */

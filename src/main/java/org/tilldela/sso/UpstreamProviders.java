@@ -27,6 +27,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.directory.OrganiserPersons;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.platform.SecretsAtRest;
 
 /**
  * The identity providers of organisers (municipalities, huvudmän) whose pupils and staff sign in through

@@ -1,0 +1,34 @@
+package org.tilldela.provisioning;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A supplier's SCIM service as Tilldela pushes to it: where, how it authenticates us (never the secret itself),
+ * which resource types and which of the supplier's products it serves, whether it is paused, and how its queue
+ * stands.
+ *
+ * @param queued     operations waiting or in flight
+ * @param dead       dead letters (operations that failed every attempt), to look at and replay
+ */
+public record Connector(UUID id, UUID supplierId, String supplierName, String name, String baseUrl, Auth auth, String tokenUrl, String clientId,
+                        List<String> resourceTypes, List<UUID> productIds, boolean enabled, Instant lastSuccessAt, String lastError,
+                        Instant lastErrorAt, Instant backoffUntil, long queued, long dead) {
+
+    /** How the supplier's SCIM service authenticates Tilldela. Mutual TLS is not offered yet. */
+    public enum Auth {
+        /** A long-lived bearer token the supplier issued. */
+        BEARER,
+        /** OAuth 2.0 client credentials (RFC 6749 §4.4) at the supplier's token endpoint; the access token is a bearer token. */
+        OAUTH_CLIENT_CREDENTIALS
+    }
+
+    /**
+     * A connector as an administrator sets it up. Secrets ({@code bearerToken}, {@code clientSecret}) are written,
+     * never read back; left out on a change, the stored one is kept.
+     */
+    public record Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
+                           String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled) {
+    }
+}

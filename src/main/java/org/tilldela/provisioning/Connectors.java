@@ -1,0 +1,331 @@
+package org.tilldela.provisioning;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
+import org.tilldela.governance.AuditTrail;
+import org.tilldela.licensing.Licences;
+import org.tilldela.platform.SecretsAtRest;
+
+/**
+ * The SCIM connectors: set up, changed, paused and resumed by an administrator (every change audited, secrets
+ * encrypted at rest and never returned). A new connector, or a product added to one, queues a SYNC for every
+ * current licence holder, so the supplier gets the accounts it should already have.
+ */
+@Service
+public class Connectors {
+
+    /** Resource types a connector can push today. Groups (classes with their licence holders) come later. */
+    static final Set<String> SUPPORTED_RESOURCE_TYPES = Set.of("User");
+
+    private final JdbcClient jdbc;
+    private final SecretsAtRest secrets;
+    private final Catalog catalog;
+    private final Licences licences;
+    private final AuditTrail audit;
+    private final Outbox outbox;
+
+    Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox) {
+        this.jdbc = jdbc;
+        this.secrets = secrets;
+        this.catalog = catalog;
+        this.licences = licences;
+        this.audit = audit;
+        this.outbox = outbox;
+    }
+
+    @Transactional
+    public Connector create(Connector.Settings s, String actor) {
+        Checked c = check(s, null);
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                        insert into provisioning_connector (id, supplier_id, name, base_url, auth_kind, bearer_token, token_url, client_id, client_secret,
+                                                            resource_types, enabled)
+                        values (:id, :supplier, :name, :url, :auth, :bearer, :tokenUrl, :clientId, :clientSecret, :types, :enabled)
+                        """)
+                .param("id", id).param("supplier", s.supplierId()).param("name", s.name().strip()).param("url", c.baseUrl())
+                .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
+                .param("clientSecret", c.clientSecret()).param("types", c.resourceTypes().toArray(String[]::new))
+                .param("enabled", s.enabled() == null || s.enabled()).update();
+        setProducts(id, c.products());
+        int queued = queueHolders(id, c.products(), "CONNECTOR_CREATED");
+        audit.record(actor, "PROVISIONING_CONNECTOR_CREATED", "provisioning_connector", id.toString(),
+                Map.of("supplier", s.supplierId().toString(), "products", c.products().size(), "auth", s.auth().name(), "queued", queued));
+        return get(id).orElseThrow();
+    }
+
+    @Transactional
+    public Connector change(UUID id, Connector.Settings s, String actor) {
+        Stored old = stored(id).orElseThrow(() -> new NoSuchConnector(id));
+        Checked c = check(s, old);
+        jdbc.sql("""
+                        update provisioning_connector set supplier_id = :supplier, name = :name, base_url = :url, auth_kind = :auth, bearer_token = :bearer,
+                               token_url = :tokenUrl, client_id = :clientId, client_secret = :clientSecret, resource_types = :types, enabled = :enabled,
+                               backoff_until = null, updated_at = now()
+                        where id = :id
+                        """)
+                .param("id", id).param("supplier", s.supplierId()).param("name", s.name().strip()).param("url", c.baseUrl())
+                .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
+                .param("clientSecret", c.clientSecret()).param("types", c.resourceTypes().toArray(String[]::new))
+                .param("enabled", s.enabled() == null ? old.enabled() : s.enabled()).update();
+        Set<UUID> added = new LinkedHashSet<>(c.products());
+        added.removeAll(old.products());
+        Set<UUID> removed = new LinkedHashSet<>(old.products());
+        removed.removeAll(c.products());
+        setProducts(id, c.products());
+        int queued = queueHolders(id, added, "CONNECTOR_CHANGED");
+        // holders of a product no longer served: their account follows what the remaining products allow
+        queued += queueAccounts(id, "CONNECTOR_CHANGED", removed.isEmpty() ? null : "products removed");
+        audit.record(actor, "PROVISIONING_CONNECTOR_CHANGED", "provisioning_connector", id.toString(),
+                Map.of("productsAdded", added.size(), "productsRemoved", removed.size(), "auth", s.auth().name(),
+                        "secretChanged", blank(s.bearerToken()) && blank(s.clientSecret()) ? "no" : "yes", "queued", queued));
+        return get(id).orElseThrow();
+    }
+
+    /** Pause (nothing is sent; operations wait) or resume a connector. */
+    @Transactional
+    public Connector setEnabled(UUID id, boolean enabled, String actor) {
+        int n = jdbc.sql("update provisioning_connector set enabled = :e, backoff_until = null, updated_at = now() where id = :id")
+                .param("e", enabled).param("id", id).update();
+        if (n == 0) {
+            throw new NoSuchConnector(id);
+        }
+        audit.record(actor, enabled ? "PROVISIONING_CONNECTOR_RESUMED" : "PROVISIONING_CONNECTOR_PAUSED", "provisioning_connector", id.toString(), null);
+        return get(id).orElseThrow();
+    }
+
+    @Transactional(readOnly = true)
+    public List<Connector> all() {
+        return jdbc.sql(SELECT + " order by c.name, c.id").query(this::connector).list();
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Connector> get(UUID id) {
+        return jdbc.sql(SELECT + " where c.id = :id").param("id", id).query(this::connector).optional();
+    }
+
+    /** What a worker needs to reach the supplier, secrets decrypted (never leaves this module). */
+    @Transactional(readOnly = true)
+    Optional<Endpoint> endpoint(UUID id) {
+        return jdbc.sql("select id, base_url, auth_kind, bearer_token, token_url, client_id, client_secret, updated_at from provisioning_connector where id = :id")
+                .param("id", id)
+                .query((rs, n) -> new Endpoint(rs.getObject("id", UUID.class), rs.getString("base_url"), Connector.Auth.valueOf(rs.getString("auth_kind")),
+                        decrypt(rs.getBytes("bearer_token")), rs.getString("token_url"), rs.getString("client_id"), decrypt(rs.getBytes("client_secret")),
+                        rs.getTimestamp("updated_at").toInstant()))
+                .optional();
+    }
+
+    /** Where and how to reach a supplier's SCIM service; {@code version} changes whenever an administrator changes the connector. */
+    record Endpoint(UUID id, String baseUrl, Connector.Auth auth, String bearerToken, String tokenUrl, String clientId, String clientSecret,
+                    Instant version) {
+        @Override
+        public String toString() {
+            return "Endpoint[" + id + ", " + baseUrl + ", " + auth + "]"; // never the secrets
+        }
+    }
+
+    private String decrypt(byte[] value) {
+        return value == null ? null : secrets.decrypt(value);
+    }
+
+    private int queueHolders(UUID connector, Set<UUID> products, String cause) {
+        Set<UUID> persons = new LinkedHashSet<>();
+        for (UUID product : products) {
+            persons.addAll(licences.holders(product, LocalDate.now()));
+        }
+        outbox.enqueue(connector, persons, "SYNC", cause);
+        return persons.size();
+    }
+
+    private int queueAccounts(UUID connector, String cause, String why) {
+        if (why == null) {
+            return 0;
+        }
+        List<UUID> persons = jdbc.sql("select person_id from provisioned_account where connector_id = :c and active").param("c", connector)
+                .query(UUID.class).list();
+        outbox.enqueue(connector, persons, "SYNC", cause);
+        return persons.size();
+    }
+
+    private void setProducts(UUID connector, Set<UUID> products) {
+        jdbc.sql("delete from provisioning_connector_product where connector_id = :c").param("c", connector).update();
+        jdbc.sql("insert into provisioning_connector_product (connector_id, product_id) select :c, unnest(:p)")
+                .param("c", connector).param("p", products.toArray(UUID[]::new)).update();
+    }
+
+    private record Checked(String baseUrl, byte[] bearer, String tokenUrl, String clientId, byte[] clientSecret, List<String> resourceTypes,
+                           Set<UUID> products) {
+    }
+
+    private Checked check(Connector.Settings s, Stored old) {
+        if (s == null || s.supplierId() == null) {
+            throw new IllegalArgumentException("Name the supplier (supplierId).");
+        }
+        Supplier supplier = catalog.supplier(s.supplierId()).orElseThrow(() -> new IllegalArgumentException("No supplier with id " + s.supplierId() + "."));
+        if (blank(s.name())) {
+            throw new IllegalArgumentException("Give the connector a name.");
+        }
+        String baseUrl = serviceUrl(s.baseUrl(), "baseUrl");
+        if (s.auth() == null) {
+            throw new IllegalArgumentException("Say how the supplier authenticates Tilldela: auth BEARER or OAUTH_CLIENT_CREDENTIALS (mutual TLS is not offered yet).");
+        }
+        byte[] bearer = null;
+        String tokenUrl = null;
+        String clientId = null;
+        byte[] clientSecret = null;
+        boolean sameAuth = old != null && old.auth() == s.auth();
+        switch (s.auth()) {
+            case BEARER -> {
+                if (!blank(s.bearerToken())) {
+                    bearer = secrets.encrypt(s.bearerToken().strip());
+                } else if (sameAuth) {
+                    bearer = old.bearer();
+                } else {
+                    throw new IllegalArgumentException("Give the bearer token the supplier issued (bearerToken).");
+                }
+            }
+            case OAUTH_CLIENT_CREDENTIALS -> {
+                tokenUrl = serviceUrl(s.tokenUrl(), "tokenUrl");
+                if (blank(s.clientId())) {
+                    throw new IllegalArgumentException("Give the client id the supplier issued (clientId).");
+                }
+                clientId = s.clientId().strip();
+                if (!blank(s.clientSecret())) {
+                    clientSecret = secrets.encrypt(s.clientSecret().strip());
+                } else if (sameAuth) {
+                    clientSecret = old.clientSecret();
+                } else {
+                    throw new IllegalArgumentException("Give the client secret the supplier issued (clientSecret).");
+                }
+            }
+        }
+        List<String> types = s.resourceTypes() == null || s.resourceTypes().isEmpty() ? List.of("User") : List.copyOf(new LinkedHashSet<>(s.resourceTypes()));
+        for (String type : types) {
+            if (!SUPPORTED_RESOURCE_TYPES.contains(type)) {
+                throw new IllegalArgumentException("Resource type " + type + " cannot be pushed yet; only " + SUPPORTED_RESOURCE_TYPES + ".");
+            }
+        }
+        if (s.productIds() == null || s.productIds().isEmpty()) {
+            throw new IllegalArgumentException("Name the products whose licence holders the connector sends (productIds).");
+        }
+        Set<UUID> products = new LinkedHashSet<>(s.productIds());
+        Map<UUID, Product> found = new LinkedHashMap<>();
+        catalog.products(products).forEach(p -> found.put(p.id(), p));
+        for (UUID p : products) {
+            Product product = found.get(p);
+            if (product == null) {
+                throw new IllegalArgumentException("No product with id " + p + ".");
+            }
+            if (!product.supplierId().equals(supplier.id())) {
+                throw new IllegalArgumentException("The product " + product.title() + " is not the supplier " + supplier.name() + "'s.");
+            }
+        }
+        return new Checked(baseUrl, bearer, tokenUrl, clientId, clientSecret, types, products);
+    }
+
+    /**
+     * A supplier's service address: https, or plain http to this machine's own loopback address only (a
+     * local test server), so a token never crosses a network in the clear.
+     */
+    static String serviceUrl(String value, String field) {
+        if (blank(value)) {
+            throw new IllegalArgumentException("Give the address (" + field + ").");
+        }
+        try {
+            URI uri = new URI(value.strip());
+            if (uri.getHost() == null || uri.getUserInfo() != null || uri.getFragment() != null || uri.getQuery() != null) {
+                throw new IllegalArgumentException(field + " must be an absolute https address without user, query or fragment.");
+            }
+            boolean https = "https".equalsIgnoreCase(uri.getScheme());
+            boolean localHttp = "http".equalsIgnoreCase(uri.getScheme()) && isLoopback(uri.getHost());
+            if (!https && !localHttp) {
+                throw new IllegalArgumentException(field + " must be an https address (plain http only to this machine's loopback address).");
+            }
+            String s = uri.toString();
+            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(field + " is not an address: " + e.getReason() + ".");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        // literal addresses only: a name is never resolved here
+        if (h.matches("[0-9.]+") || h.contains(":")) {
+            try {
+                return InetAddress.getByName(h).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private record Stored(Connector.Auth auth, byte[] bearer, byte[] clientSecret, boolean enabled, Set<UUID> products) {
+    }
+
+    private Optional<Stored> stored(UUID id) {
+        return jdbc.sql("""
+                        select auth_kind, bearer_token, client_secret, enabled,
+                               array(select product_id from provisioning_connector_product p where p.connector_id = c.id) products
+                        from provisioning_connector c where id = :id for update
+                        """).param("id", id)
+                .query((rs, n) -> new Stored(Connector.Auth.valueOf(rs.getString(1)), rs.getBytes(2), rs.getBytes(3), rs.getBoolean(4),
+                        new LinkedHashSet<>(Arrays.asList((UUID[]) rs.getArray(5).getArray())))).optional();
+    }
+
+    private static final String SELECT = """
+            select c.id, c.supplier_id, s.name supplier_name, c.name, c.base_url, c.auth_kind, c.token_url, c.client_id, c.resource_types, c.enabled,
+                   c.last_success_at, c.last_error, c.last_error_at, c.backoff_until,
+                   array(select product_id from provisioning_connector_product p where p.connector_id = c.id order by product_id) products,
+                   (select count(*) from provisioning_operation o where o.connector_id = c.id and o.state in ('PENDING', 'IN_FLIGHT')) queued,
+                   (select count(*) from provisioning_operation o where o.connector_id = c.id and o.state = 'DEAD') dead
+            from provisioning_connector c join supplier s on s.id = c.supplier_id
+            """;
+
+    private Connector connector(ResultSet rs, int n) throws SQLException {
+        return new Connector(rs.getObject("id", UUID.class), rs.getObject("supplier_id", UUID.class), rs.getString("supplier_name"), rs.getString("name"),
+                rs.getString("base_url"), Connector.Auth.valueOf(rs.getString("auth_kind")), rs.getString("token_url"), rs.getString("client_id"),
+                List.of((String[]) rs.getArray("resource_types").getArray()), new ArrayList<>(Arrays.asList((UUID[]) rs.getArray("products").getArray())),
+                rs.getBoolean("enabled"), instant(rs.getTimestamp("last_success_at")), rs.getString("last_error"), instant(rs.getTimestamp("last_error_at")),
+                instant(rs.getTimestamp("backoff_until")), rs.getLong("queued"), rs.getLong("dead"));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    /** No connector with this id. */
+    public static final class NoSuchConnector extends RuntimeException {
+        public NoSuchConnector(UUID id) {
+            super("No connector with id " + id + ".");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.tilldela.provisioning;
+
+import jakarta.ws.rs.ProcessingException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.glassfish.jersey.client.ClientRequest;
+import org.glassfish.jersey.client.ClientResponse;
+import org.glassfish.jersey.client.spi.AsyncConnectorCallback;
+import org.glassfish.jersey.client.spi.Connector;
+import org.glassfish.jersey.message.internal.Statuses;
+
+/**
+ * Jersey's transport over the JDK's HTTP client. Jersey's default transport (HttpURLConnection) cannot send
+ * PATCH on current JDKs without opening JDK internals, and SCIM updates are PATCH (RFC 7644 §3.5.2). The
+ * JDK client also bounds every exchange: connect timeout on the client, and a timeout per request.
+ */
+final class JdkHttpConnector implements Connector {
+
+    /** Headers the JDK client sets itself and refuses from callers. */
+    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
+
+    private final HttpClient http;
+    private final Duration timeout;
+
+    JdkHttpConnector(Duration timeout) {
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public ClientResponse apply(ClientRequest request) {
+        try {
+            HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
+            if (request.hasEntity()) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                request.setStreamProvider(contentLength -> out);
+                request.writeEntity();
+                body = HttpRequest.BodyPublishers.ofByteArray(out.toByteArray());
+            }
+            HttpRequest.Builder builder = HttpRequest.newBuilder(request.getUri()).timeout(timeout).method(request.getMethod(), body);
+            for (Map.Entry<String, List<String>> header : request.getStringHeaders().entrySet()) {
+                if (!RESTRICTED.contains(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                    header.getValue().forEach(v -> builder.header(header.getKey(), v));
+                }
+            }
+            HttpResponse<InputStream> answer = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+            ClientResponse response = new ClientResponse(Statuses.from(answer.statusCode()), request);
+            answer.headers().map().forEach((name, values) -> {
+                if (!name.startsWith(":")) {
+                    values.forEach(v -> response.getHeaders().add(name, v));
+                }
+            });
+            response.setEntityStream(answer.body());
+            return response;
+        } catch (IOException e) {
+            throw new ProcessingException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProcessingException("interrupted", e);
+        }
+    }
+
+    @Override
+    public Future<?> apply(ClientRequest request, AsyncConnectorCallback callback) {
+        try {
+            callback.response(apply(request));
+        } catch (Throwable t) {
+            callback.failure(t);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public String getName() {
+        return "JDK HttpClient";
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

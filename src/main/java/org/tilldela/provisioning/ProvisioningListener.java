@@ -1,0 +1,66 @@
+package org.tilldela.provisioning;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.context.event.EventListener;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.stereotype.Component;
+import org.tilldela.directory.DirectoryChangesRecorded;
+import org.tilldela.directory.DirectoryEvent;
+import org.tilldela.directory.DirectoryJournal;
+import org.tilldela.licensing.LicenceEnded;
+import org.tilldela.licensing.LicenceGranted;
+
+/**
+ * What makes operations: licences granted and ended (in the licensing transaction itself, so the operation
+ * commits with the licence), and the directory's journal of each import (persisted event: nothing is lost in a
+ * crash, and a redelivery only queues a SYNC that changes nothing).
+ */
+@Component
+class ProvisioningListener {
+
+    private final Outbox outbox;
+    private final DirectoryJournal journal;
+
+    ProvisioningListener(Outbox outbox, DirectoryJournal journal) {
+        this.outbox = outbox;
+        this.journal = journal;
+    }
+
+    @EventListener
+    void on(LicenceGranted event) {
+        outbox.onCommit(new Outbox.ProductChange(event.personId(), event.productId(), "LICENCE_GRANTED"));
+    }
+
+    /** A SYNC, not a DEACTIVATE: the person may still hold another product the connector serves. */
+    @EventListener
+    void on(LicenceEnded event) {
+        outbox.onCommit(new Outbox.ProductChange(event.personId(), event.productId(), "LICENCE_ENDED"));
+    }
+
+    /**
+     * Movers are brought up to date (new class, school unit, role) and returning persons re-activated where they
+     * have an account; leavers are deactivated at once. Persons without an account at a connector are its
+     * business only once a licence is granted (LicenceGranted).
+     */
+    @ApplicationModuleListener
+    void on(DirectoryChangesRecorded event) {
+        Set<UUID> sync = new LinkedHashSet<>();
+        Set<UUID> left = new LinkedHashSet<>();
+        for (DirectoryEvent e : journal.ofImport(event.importRunId())) {
+            switch (e) {
+                case DirectoryEvent.PersonMoved moved -> sync.add(moved.personId());
+                case DirectoryEvent.PersonJoined joined -> sync.add(joined.personId());
+                case DirectoryEvent.PersonLeft gone -> left.add(gone.personId());
+                // GroupChanged: groups are not pushed yet. A change of a released attribute (name, e-mail) is journaled by
+                // another change as its own event; until it is handled here it falls to this branch too.
+                default -> {
+                }
+            }
+        }
+        sync.removeAll(left);
+        outbox.enqueueForAccounts(sync, "SYNC", "PERSON_MOVED", false);
+        outbox.enqueueForAccounts(left, "DEACTIVATE", "PERSON_LEFT", true);
+    }
+}

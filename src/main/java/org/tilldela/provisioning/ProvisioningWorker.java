@@ -1,0 +1,353 @@
+package org.tilldela.provisioning;
+
+import com.unboundid.scim2.common.exceptions.ScimException;
+import com.unboundid.scim2.common.types.UserResource;
+import jakarta.ws.rs.ProcessingException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.tilldela.access.Release;
+import org.tilldela.access.ReleasePolicy;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.ledger.Channel;
+
+/**
+ * Works the outbox on this node. A dispatcher looks for connectors with due operations every poll interval and
+ * gives each at most {@code per-connector-concurrency} workers (virtual threads): a supplier that hangs or fails
+ * holds only its own workers, never another supplier's. A worker claims a batch, asks the release policy what
+ * may go about its persons (recorded in the disclosure ledger and committed before a byte leaves), pushes each
+ * operation, and settles it: done, retried later (exponential backoff with jitter, never before the supplier's
+ * Retry-After), or a dead letter with the supplier's error text.
+ */
+@Component
+@ConditionalOnWebApplication
+@EnableConfigurationProperties(ProvisioningSettings.class)
+class ProvisioningWorker implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ProvisioningWorker.class);
+
+    private final ProvisioningSettings settings;
+    private final Queue queue;
+    private final Connectors connectors;
+    private final ReleasePolicy policy;
+    private final TransactionTemplate transaction;
+    private final Map<UUID, AtomicInteger> busy = new ConcurrentHashMap<>();
+    private final Map<UUID, ScimClient> clients = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private volatile Thread dispatcher;
+    private volatile ExecutorService workers;
+
+    ProvisioningWorker(ProvisioningSettings settings, Queue queue, Connectors connectors, ReleasePolicy policy, PlatformTransactionManager transactions) {
+        this.settings = settings;
+        this.queue = queue;
+        this.connectors = connectors;
+        this.policy = policy;
+        this.transaction = new TransactionTemplate(transactions);
+    }
+
+    @Override
+    public void start() {
+        if (!settings.workerEnabled()) {
+            return;
+        }
+        running = true;
+        workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("provisioning-", 0).factory());
+        dispatcher = Thread.ofPlatform().daemon().name("provisioning-dispatcher").start(this::dispatch);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (dispatcher != null) {
+            dispatcher.interrupt();
+        }
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+        clients.values().forEach(ScimClient::close);
+        clients.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private void dispatch() {
+        while (running) {
+            try {
+                for (UUID connector : queue.connectorsWithDueWork()) {
+                    AtomicInteger n = busy.computeIfAbsent(connector, c -> new AtomicInteger());
+                    if (n.incrementAndGet() > settings.perConnectorConcurrency()) {
+                        n.decrementAndGet();
+                        continue;
+                    }
+                    workers.execute(() -> {
+                        try {
+                            drain(connector);
+                        } catch (RuntimeException e) {
+                            log.warn("Provisioning worker for connector {} stopped: {}", connector, e.getClass().getSimpleName());
+                        } finally {
+                            n.decrementAndGet();
+                        }
+                    });
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    log.warn("Provisioning dispatcher: {}", e.toString());
+                }
+            }
+            try {
+                Thread.sleep(settings.pollInterval());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Claims and pushes this connector's due operations until none is left (or the supplier asks us to wait). */
+    void drain(UUID connector) {
+        while (running) {
+            List<Queue.Op> ops = queue.claim(connector, settings.batchSize(), settings.lease());
+            if (ops.isEmpty() || !push(connector, ops)) {
+                return;
+            }
+        }
+    }
+
+    /** Pushes one claimed batch; false when the connector must wait (the rest of the batch went back to the queue). */
+    private boolean push(UUID connectorId, List<Queue.Op> ops) {
+        Connectors.Endpoint endpoint = connectors.endpoint(connectorId).orElse(null);
+        if (endpoint == null) {
+            return false; // removed meanwhile: its operations went with it
+        }
+        ScimClient scim = client(endpoint);
+        Map<UUID, Map<Attribute, Object>> released;
+        try {
+            released = release(connectorId, ops);
+        } catch (RuntimeException e) {
+            Failure failure = new Failure(true, "the release could not be decided: " + e.getClass().getSimpleName(), null);
+            settle(ops.getFirst(), failure);
+            queue.putBack(ops.subList(1, ops.size()), backoff(1, null));
+            return false;
+        }
+        for (int i = 0; i < ops.size(); i++) {
+            Queue.Op op = ops.get(i);
+            ScimClient.RETRY_AFTER.remove();
+            try {
+                queue.done(op, apply(scim, op, released.get(op.personId())));
+            } catch (Exception e) {
+                Failure failure = Failure.of(e, ScimClient.RETRY_AFTER.get());
+                log.info("Provisioning operation {} at connector {} failed (attempt {}): {}", op.id(), connectorId, op.attempts(),
+                        failure.status());
+                Duration wait = settle(op, failure);
+                if (failure.retriable()) {
+                    // the supplier is failing or asked us to wait: leave it alone, the other suppliers go on
+                    queue.backOff(connectorId, wait);
+                    queue.putBack(ops.subList(i + 1, ops.size()), wait);
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private Duration settle(Queue.Op op, Failure failure) {
+        Duration wait = backoff(op.attempts(), failure.retryAfter());
+        if (!failure.retriable() || op.attempts() >= settings.maxAttempts()) {
+            queue.dead(op, failure.reason());
+        } else {
+            queue.retry(op, wait, failure.reason());
+        }
+        return wait;
+    }
+
+    /**
+     * What may go about the batch's persons, per product the connector serves, merged per person: one decision
+     * per person and product, recorded in the disclosure ledger and committed before anything is sent.
+     */
+    private Map<UUID, Map<Attribute, Object>> release(UUID connector, List<Queue.Op> ops) {
+        List<UUID> persons = ops.stream().filter(o -> o.kind().equals("SYNC")).map(Queue.Op::personId).distinct().toList();
+        if (persons.isEmpty()) {
+            return Map.of();
+        }
+        return transaction.execute(status -> {
+            Map<UUID, Map<Attribute, Object>> merged = new HashMap<>();
+            for (UUID product : queue.servedProducts(connector)) {
+                for (Release r : policy.releaseAll(persons, product, Channel.SCIM_PUSH)) {
+                    if (!r.isEmpty()) {
+                        Map<Attribute, Object> values = merged.computeIfAbsent(r.personId(), p -> new EnumMap<>(Attribute.class));
+                        r.values().forEach(values::putIfAbsent);
+                    }
+                }
+            }
+            return merged;
+        });
+    }
+
+    /** Brings the supplier's account in line; answers the account as it now stands (null: none). */
+    private Queue.Account apply(ScimClient scim, Queue.Op op, Map<Attribute, Object> values) throws ScimException {
+        Queue.Account account = queue.account(op.connectorId(), op.personId()).orElse(null);
+        if (op.kind().equals("DEACTIVATE") || values == null || values.isEmpty()) {
+            // a leaver, or nothing may go any more (licence ended, objection, agreement revoked): active=false
+            if (account == null || !account.active()) {
+                return account;
+            }
+            try {
+                scim.deactivate(account.scimId());
+            } catch (ScimException e) {
+                if (status(e) != 404) {
+                    throw e;
+                }
+            }
+            return new Queue.Account(account.scimId(), account.externalId(), false);
+        }
+        String externalId = ScimUsers.externalId(values);
+        if (externalId == null) {
+            throw new Refused("the release holds no pseudonymous id (PSEUDONYMOUS_ID) to send as externalId: the product must declare it");
+        }
+        UserResource user = ScimUsers.user(values);
+        if (account != null) {
+            try {
+                scim.update(account.scimId(), user);
+                return new Queue.Account(account.scimId(), externalId, true);
+            } catch (ScimException e) {
+                if (status(e) != 404) {
+                    throw e;
+                }
+                // the supplier removed it: made anew below
+            }
+        }
+        // idempotent create: a create whose answer was lost finds the user it made, by externalId
+        UserResource found = scim.findByExternalId(externalId);
+        if (found == null) {
+            try {
+                UserResource created = scim.create(user);
+                return new Queue.Account(created.getId(), externalId, true);
+            } catch (ScimException e) {
+                if (status(e) != 409) {
+                    throw e;
+                }
+                found = scim.findByExternalId(externalId);
+                if (found == null) {
+                    throw e;
+                }
+            }
+        }
+        scim.update(found.getId(), user);
+        return new Queue.Account(found.getId(), externalId, true);
+    }
+
+    private ScimClient client(Connectors.Endpoint endpoint) {
+        return clients.compute(endpoint.id(), (id, existing) -> {
+            if (existing != null && existing.endpoint().version().equals(endpoint.version())) {
+                return existing;
+            }
+            if (existing != null) {
+                existing.close();
+            }
+            return new ScimClient(endpoint, settings.httpTimeout());
+        });
+    }
+
+    /** base · 2^(attempt−1), at most the maximum, jittered to between half and all of it; never before Retry-After. */
+    Duration backoff(int attempt, Duration retryAfter) {
+        long max = settings.backoffMax().toMillis();
+        long exp = Math.min(max, settings.backoffBase().toMillis() << Math.min(30, Math.max(0, attempt - 1)));
+        long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
+        if (retryAfter != null) {
+            jittered = Math.max(jittered, Math.min(max, retryAfter.toMillis()));
+        }
+        return Duration.ofMillis(jittered);
+    }
+
+    private static int status(ScimException e) {
+        Integer status = e.getScimError() == null ? null : e.getScimError().getStatus();
+        return status == null ? 0 : status;
+    }
+
+    /** A refusal no retry can mend (the operation itself is wrong). */
+    static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Why an attempt failed. Retriable: timeouts, broken connections, malformed answers, 5xx, 408, 429, 401 (a
+     * token to renew); not: other 4xx (the supplier refuses this operation as it is) — it becomes a dead letter
+     * at once, with the supplier's text.
+     */
+    record Failure(boolean retriable, String reason, Duration retryAfter) {
+
+        static Failure of(Exception e, String retryAfterHeader) {
+            Duration retryAfter = retryAfter(retryAfterHeader);
+            if (e instanceof ScimException s) {
+                int status = ProvisioningWorker.status(s);
+                String detail = s.getScimError() != null && s.getScimError().getDetail() != null ? s.getScimError().getDetail() : s.getMessage();
+                boolean retriable = status == 0 || status >= 500 || status == 408 || status == 429 || status == 401;
+                return new Failure(retriable, cut("HTTP " + status + ": " + detail + causes(s.getCause())), retryAfter);
+            }
+            if (e instanceof Refused r) {
+                return new Failure(false, r.getMessage(), null);
+            }
+            if (e instanceof ProcessingException p) {
+                return new Failure(true, cut(p.getMessage() + causes(p.getCause())), retryAfter);
+            }
+            return new Failure(true, cut(e.getClass().getSimpleName() + ": " + e.getMessage()), retryAfter);
+        }
+
+        /** For the log: the status or kind only, never the supplier's text (it may echo personal data). */
+        String status() {
+            return reason.startsWith("HTTP ") ? reason.substring(0, Math.min(reason.length(), 8)) : (retriable ? "transient failure" : "refused");
+        }
+
+        private static String causes(Throwable t) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; t != null && i < 3; i++, t = t.getCause()) {
+                b.append(" ← ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+            }
+            return b.toString();
+        }
+
+        private static String cut(String s) {
+            return s.length() > 2000 ? s.substring(0, 2000) + "…" : s;
+        }
+
+        /** Retry-After (RFC 9110 §10.2.3): seconds, or an HTTP date. */
+        static Duration retryAfter(String header) {
+            if (header == null || header.isBlank()) {
+                return null;
+            }
+            try {
+                return Duration.ofSeconds(Math.max(0, Long.parseLong(header.strip())));
+            } catch (NumberFormatException e) {
+                try {
+                    Duration d = Duration.between(Instant.now(), ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                    return d.isNegative() ? Duration.ZERO : d;
+                } catch (java.time.format.DateTimeParseException unparsable) {
+                    return null;
+                }
+            }
+        }
+    }
+}

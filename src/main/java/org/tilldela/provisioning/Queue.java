@@ -1,0 +1,143 @@
+package org.tilldela.provisioning;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The outbox's working side: claiming due operations ({@code FOR UPDATE SKIP LOCKED}, so any number of workers
+ * on any number of nodes share the queue without taking the same one), and settling them. A person's operation
+ * is claimed only when no earlier one of theirs at the same connector is waiting or in flight: a person's
+ * operations reach a supplier in the order they were made.
+ */
+@Component
+class Queue {
+
+    private final JdbcClient jdbc;
+
+    Queue(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    record Op(long id, UUID connectorId, UUID personId, String kind, String cause, int attempts) {
+    }
+
+    record Account(String scimId, String externalId, boolean active) {
+    }
+
+    /** Enabled connectors not backing off that have an operation due (or one whose worker's lease ran out). */
+    @Transactional(readOnly = true)
+    List<UUID> connectorsWithDueWork() {
+        return jdbc.sql("""
+                select c.id from provisioning_connector c
+                where c.enabled and (c.backoff_until is null or c.backoff_until <= now())
+                  and exists (select 1 from provisioning_operation o where o.connector_id = c.id
+                              and ((o.state = 'PENDING' and o.not_before <= now()) or (o.state = 'IN_FLIGHT' and o.lease_until < now())))
+                """).query(UUID.class).list();
+    }
+
+    @Transactional
+    List<Op> claim(UUID connector, int limit, Duration lease) {
+        return jdbc.sql("""
+                        with due as (
+                            select o.id from provisioning_operation o join provisioning_connector c on c.id = o.connector_id
+                            where o.connector_id = :c and c.enabled and (c.backoff_until is null or c.backoff_until <= now())
+                              and ((o.state = 'PENDING' and o.not_before <= now()) or (o.state = 'IN_FLIGHT' and o.lease_until < now()))
+                              and not exists (select 1 from provisioning_operation e
+                                              where e.connector_id = o.connector_id and e.person_id = o.person_id and e.id < o.id
+                                                and e.state in ('PENDING', 'IN_FLIGHT'))
+                            order by o.id
+                            limit :limit
+                            for update of o skip locked
+                        )
+                        update provisioning_operation o set state = 'IN_FLIGHT', attempts = o.attempts + 1,
+                               lease_until = now() + make_interval(secs => :lease)
+                        from due where o.id = due.id
+                        returning o.id, o.connector_id, o.person_id, o.kind, o.cause, o.attempts
+                        """)
+                .param("c", connector).param("limit", limit).param("lease", lease.toMillis() / 1000.0)
+                .query((rs, n) -> new Op(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4), rs.getString(5),
+                        rs.getInt(6)))
+                .list().stream().sorted(java.util.Comparator.comparingLong(Op::id)).toList();
+    }
+
+    @Transactional(readOnly = true)
+    List<UUID> servedProducts(UUID connector) {
+        return jdbc.sql("select product_id from provisioning_connector_product where connector_id = :c order by product_id").param("c", connector)
+                .query(UUID.class).list();
+    }
+
+    @Transactional(readOnly = true)
+    Optional<Account> account(UUID connector, UUID person) {
+        return jdbc.sql("select scim_id, external_id, active from provisioned_account where connector_id = :c and person_id = :p")
+                .param("c", connector).param("p", person)
+                .query((rs, n) -> new Account(rs.getString(1), rs.getString(2), rs.getBoolean(3))).optional();
+    }
+
+    /** The operation succeeded: the supplier's account is as recorded (none if {@code account} is null). */
+    @Transactional
+    void done(Op op, Account account) {
+        if (account != null) {
+            jdbc.sql("""
+                            insert into provisioned_account (connector_id, person_id, scim_id, external_id, active) values (:c, :p, :id, :ext, :active)
+                            on conflict (connector_id, person_id) do update set scim_id = excluded.scim_id, external_id = excluded.external_id,
+                                active = excluded.active, updated_at = now()
+                            """)
+                    .param("c", op.connectorId()).param("p", op.personId()).param("id", account.scimId()).param("ext", account.externalId())
+                    .param("active", account.active()).update();
+        }
+        jdbc.sql("update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null where id = :id")
+                .param("id", op.id()).update();
+        jdbc.sql("update provisioning_connector set last_success_at = now() where id = :c").param("c", op.connectorId()).update();
+    }
+
+    /** Tried again after the delay. */
+    @Transactional
+    void retry(Op op, Duration delay, String reason) {
+        jdbc.sql("""
+                        update provisioning_operation set state = 'PENDING', lease_until = null, last_error = :reason,
+                               not_before = now() + make_interval(secs => :delay) where id = :id
+                        """)
+                .param("id", op.id()).param("reason", reason).param("delay", delay.toMillis() / 1000.0).update();
+        failed(op.connectorId(), reason);
+    }
+
+    /** Every attempt failed, or the supplier refused it for good: a dead letter, until an administrator replays it. */
+    @Transactional
+    void dead(Op op, String reason) {
+        jdbc.sql("update provisioning_operation set state = 'DEAD', finished_at = now(), lease_until = null, last_error = :reason where id = :id")
+                .param("id", op.id()).param("reason", reason).update();
+        failed(op.connectorId(), reason);
+    }
+
+    /** Operations claimed but not tried (the supplier asked us to wait): back to the queue, the attempt not counted. */
+    @Transactional
+    void putBack(List<Op> ops, Duration delay) {
+        if (ops.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        update provisioning_operation set state = 'PENDING', lease_until = null, attempts = greatest(attempts - 1, 0),
+                               not_before = now() + make_interval(secs => :delay) where id = any(:ids) and state = 'IN_FLIGHT'
+                        """)
+                .param("ids", ops.stream().map(Op::id).toArray(Long[]::new)).param("delay", delay.toMillis() / 1000.0).update();
+    }
+
+    /** The whole connector waits (429/503 Retry-After, or a failing supplier): its workers stop claiming until then. */
+    @Transactional
+    void backOff(UUID connector, Duration delay) {
+        jdbc.sql("""
+                        update provisioning_connector set backoff_until = greatest(coalesce(backoff_until, now()), now() + make_interval(secs => :delay))
+                        where id = :c
+                        """).param("c", connector).param("delay", delay.toMillis() / 1000.0).update();
+    }
+
+    private void failed(UUID connector, String reason) {
+        jdbc.sql("update provisioning_connector set last_error = :r, last_error_at = now() where id = :c").param("c", connector).param("r", reason)
+                .update();
+    }
+}

@@ -1,0 +1,193 @@
+package org.tilldela.provisioning;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.jakarta.rs.json.JacksonJsonProvider;
+import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.token.AccessToken;
+import com.unboundid.scim2.client.ScimService;
+import com.unboundid.scim2.common.exceptions.ScimException;
+import com.unboundid.scim2.common.filters.Filter;
+import com.unboundid.scim2.common.messages.ListResponse;
+import com.unboundid.scim2.common.messages.PatchOperation;
+import com.unboundid.scim2.common.types.ServiceProviderConfigResource;
+import com.unboundid.scim2.common.types.UserResource;
+import com.unboundid.scim2.common.utils.JsonUtils;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.client.Client;
+import jakarta.ws.rs.client.ClientBuilder;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.glassfish.jersey.client.ClientConfig;
+
+/**
+ * One supplier's SCIM service, through UnboundID's SCIM 2 SDK: Users found by {@code externalId} filter,
+ * created, updated by PATCH where the service provider's configuration says it supports PATCH (else PUT),
+ * deactivated with {@code active=false}. The configuration is read once per connector version; OAuth access
+ * tokens are kept until shortly before they expire. Every call ends within the HTTP timeout.
+ */
+final class ScimClient implements AutoCloseable {
+
+    /** The Retry-After of the last 429/503 answer this thread saw (a worker thread calls one supplier at a time). */
+    static final ThreadLocal<String> RETRY_AFTER = new ThreadLocal<>();
+
+    /** Core User attributes Tilldela may set; an attribute no longer released is removed at the next update. */
+    private static final List<String> MANAGED = List.of("name", "displayName", "emails", "roles",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:organization",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department");
+
+    private final Connectors.Endpoint endpoint;
+    private final Duration timeout;
+    private final Client client;
+    private final ScimService scim;
+    private volatile Boolean patchSupported;
+    private volatile AccessToken token;
+    private volatile Instant tokenExpires = Instant.EPOCH;
+
+    ScimClient(Connectors.Endpoint endpoint, Duration timeout) {
+        this.endpoint = endpoint;
+        this.timeout = timeout;
+        ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout));
+        this.client = ClientBuilder.newClient(config)
+                .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
+                .register((jakarta.ws.rs.client.ClientRequestFilter) request ->
+                        request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + bearer()))
+                .register((jakarta.ws.rs.client.ClientResponseFilter) (request, response) -> {
+                    if (response.getStatus() == 429 || response.getStatus() == 503) {
+                        RETRY_AFTER.set(response.getHeaderString("Retry-After"));
+                    }
+                    if (response.getStatus() == 401) {
+                        tokenExpires = Instant.EPOCH; // a revoked or expired token: fetch a new one for the retry
+                    }
+                });
+        this.scim = new ScimService(client.target(endpoint.baseUrl()));
+    }
+
+    Connectors.Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The user the supplier keeps under this externalId, if any (RFC 7644 §3.4.2.2 filter, built by the SDK). */
+    UserResource findByExternalId(String externalId) throws ScimException {
+        ListResponse<UserResource> found = scim.searchRequest("Users").filter(Filter.eq("externalId", externalId)).invoke(UserResource.class);
+        return found.getResources() == null || found.getResources().isEmpty() ? null : found.getResources().getFirst();
+    }
+
+    UserResource create(UserResource user) throws ScimException {
+        return scim.create("Users", user);
+    }
+
+    /** Brings the supplier's user to this state: PATCH (replace what is released, remove what no longer is), or PUT. */
+    void update(String id, UserResource user) throws ScimException {
+        if (patchSupported()) {
+            ObjectNode value = JsonUtils.valueToNode(user);
+            value.remove("schemas");
+            value.remove("id");
+            value.remove("meta");
+            List<PatchOperation> operations = new ArrayList<>();
+            operations.add(PatchOperation.replace(value));
+            for (String path : MANAGED) {
+                if (!present(value, path)) {
+                    operations.add(PatchOperation.remove(path));
+                }
+            }
+            var request = scim.modifyRequest("Users", id);
+            operations.forEach(request::addOperation);
+            request.invoke(UserResource.class);
+        } else {
+            user.setId(id);
+            scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Users/" + id), user).invoke();
+        }
+    }
+
+    /** active=false: the supplier keeps the account (and its data, until the deletion is due) but no one signs in with it. */
+    void deactivate(String id) throws ScimException {
+        if (patchSupported()) {
+            scim.modifyRequest("Users", id).addOperation(PatchOperation.replace("active", false)).invoke(UserResource.class);
+        } else {
+            // the supplier's own copy goes back with active=false: nothing of ours is sent that it does not hold
+            UserResource current = scim.retrieve("Users", id, UserResource.class);
+            current.setActive(false);
+            scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Users/" + id), current).invoke();
+        }
+    }
+
+    private static boolean present(ObjectNode value, String path) {
+        int colon = path.lastIndexOf(':');
+        if (colon < 0) {
+            return value.hasNonNull(path);
+        }
+        var extension = value.get(path.substring(0, colon));
+        return extension != null && extension.hasNonNull(path.substring(colon + 1));
+    }
+
+    /** Read once per connector version: a supplier without the endpoint (404) is taken to offer no PATCH. */
+    boolean patchSupported() throws ScimException {
+        if (patchSupported == null) {
+            try {
+                ServiceProviderConfigResource config = scim.getServiceProviderConfig();
+                patchSupported = config.getPatch() != null && config.getPatch().isSupported();
+            } catch (ScimException e) {
+                if (e.getScimError().getStatus() != null && e.getScimError().getStatus() == 404) {
+                    patchSupported = false;
+                } else {
+                    throw e;
+                }
+            }
+        }
+        return patchSupported;
+    }
+
+    private String bearer() {
+        if (endpoint.auth() == Connector.Auth.BEARER) {
+            return endpoint.bearerToken();
+        }
+        if (token == null || Instant.now().isAfter(tokenExpires)) {
+            synchronized (this) {
+                if (token == null || Instant.now().isAfter(tokenExpires)) {
+                    fetchToken();
+                }
+            }
+        }
+        return token.getValue();
+    }
+
+    /** OAuth 2.0 client credentials (RFC 6749 §4.4) with HTTP Basic client authentication, by Nimbus OAuth 2.0 SDK. */
+    private void fetchToken() {
+        try {
+            TokenRequest request = new TokenRequest(URI.create(endpoint.tokenUrl()),
+                    new ClientSecretBasic(new ClientID(endpoint.clientId()), new Secret(endpoint.clientSecret())), new ClientCredentialsGrant());
+            HTTPRequest http = request.toHTTPRequest();
+            http.setConnectTimeout((int) timeout.toMillis());
+            http.setReadTimeout((int) timeout.toMillis());
+            TokenResponse response = TokenResponse.parse(http.send());
+            if (!response.indicatesSuccess()) {
+                var error = response.toErrorResponse().getErrorObject();
+                throw new ProcessingException("the token endpoint refused the client credentials: " + error.getCode()
+                        + (error.getDescription() == null ? "" : " (" + error.getDescription() + ")"));
+            }
+            AccessToken accessToken = ((AccessTokenResponse) response).getTokens().getAccessToken();
+            long lifetime = accessToken.getLifetime() > 0 ? accessToken.getLifetime() : 300;
+            token = accessToken;
+            tokenExpires = Instant.now().plusSeconds(Math.max(1, lifetime - 30));
+        } catch (IOException | com.nimbusds.oauth2.sdk.ParseException e) {
+            throw new ProcessingException("the token endpoint did not answer usably: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
