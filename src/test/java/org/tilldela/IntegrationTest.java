@@ -20,7 +20,10 @@ import org.springframework.test.context.DynamicPropertySource;
                 // the SS 12000 tests' servers listen on the loopback address, on ports of their own
                 "tilldela.import.allowed-hosts=127.0.0.1:*",
                 // short, so tests of a hung upstream identity provider end soon (UpstreamProviderFailuresTest); ample on the loopback address
-                "tilldela.sso.upstream-timeout=5s"})
+                "tilldela.sso.upstream-timeout=5s",
+                // SCIM push (ScimPushTest): short backoff, few attempts and a short HTTP timeout, so failing suppliers end in dead letters soon
+                "tilldela.provisioning.poll-interval=100ms", "tilldela.provisioning.backoff-base=100ms", "tilldela.provisioning.backoff-max=400ms",
+                "tilldela.provisioning.max-attempts=3", "tilldela.provisioning.http-timeout=2s"})
 public abstract class IntegrationTest {
 
     private static final Path DATA_DIR;

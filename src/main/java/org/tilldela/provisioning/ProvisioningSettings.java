@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param perConnectorConcurrency  workers at most per connector on this node: a slow supplier holds only its own
  * @param maxAttempts              attempts before an operation becomes a dead letter
  * @param backoffBase              the first retry's delay; doubled per attempt, with jitter (half to all of it)
- * @param backoffMax               the longest delay between attempts (and the longest Retry-After honoured)
+ * @param backoffMax               the longest delay between attempts of our own choosing (a supplier's Retry-After is
+ *                                 honoured up to an hour)
  * @param httpTimeout              connect and read timeout of every call to a supplier
  * @param lease                    how long a claimed operation is its worker's; after that (a crashed node) it is claimed again
  */

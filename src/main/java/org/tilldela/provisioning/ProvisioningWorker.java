@@ -269,13 +269,16 @@ class ProvisioningWorker implements SmartLifecycle {
         });
     }
 
-    /** base · 2^(attempt−1), at most the maximum, jittered to between half and all of it; never before Retry-After. */
+    /** A supplier asking to wait longer than this is asked again after this. */
+    static final Duration LONGEST_RETRY_AFTER = Duration.ofHours(1);
+
+    /** base · 2^(attempt−1), at most the maximum, jittered to between half and all of it; never before Retry-After (up to an hour). */
     Duration backoff(int attempt, Duration retryAfter) {
         long max = settings.backoffMax().toMillis();
         long exp = Math.min(max, settings.backoffBase().toMillis() << Math.min(30, Math.max(0, attempt - 1)));
         long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
         if (retryAfter != null) {
-            jittered = Math.max(jittered, Math.min(max, retryAfter.toMillis()));
+            jittered = Math.max(jittered, Math.min(LONGEST_RETRY_AFTER.toMillis(), retryAfter.toMillis()));
         }
         return Duration.ofMillis(jittered);
     }

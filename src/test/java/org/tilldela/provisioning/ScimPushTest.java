@@ -1,0 +1,275 @@
+package org.tilldela.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.unboundid.scim2.common.GenericScimResource;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.client.RestClient;
+import org.tilldela.IntegrationTest;
+import org.tilldela.access.AccessFixture;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.AuditTrail;
+import org.tilldela.licensing.LicencePools;
+import org.tilldela.licensing.NewPool;
+
+/**
+ * SCIM push end to end: licences granted and ended in the licensing module reach an independent SCIM 2.0
+ * service provider (UnboundID's scim2-sdk-server, {@link ScimTestServer}) through the outbox and the workers,
+ * with only what the release policy lets go; and suppliers that fail in the usual ways neither hold up another
+ * nor lose operations (dead letters with the reason, replayable). Backoff, attempts and the HTTP timeout are
+ * short in tests (IntegrationTest).
+ */
+class ScimPushTest extends IntegrationTest {
+
+    private static final String PASSWORD = "provisioning-api-password";
+    private static final Set<Attribute> DECLARED = EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME, Attribute.FAMILY_NAME,
+            Attribute.EMAIL, Attribute.ROLES, Attribute.SCHOOL_UNIT, Attribute.GROUPS, Attribute.CIVIC_NUMBER);
+    private static AccessFixture fx;
+    private static String admin;
+
+    @Autowired ImportRuns imports;
+    @Autowired JdbcClient jdbc;
+    @Autowired Catalog catalog;
+    @Autowired LicencePools pools;
+    @Autowired AdminAccounts accounts;
+    @Autowired AuditTrail audit;
+
+    @BeforeEach
+    void fixture() throws Exception {
+        if (fx == null) {
+            fx = new AccessFixture(imports, jdbc, catalog, pools);
+            admin = "scim-admin-" + fx.source;
+            accounts.create(admin, "Provisioning admin", PASSWORD, EnumSet.of(AdminRight.ACCESS_ADMIN), "test");
+        }
+    }
+
+    @Test
+    void aLicenceGrantedReachesTheSupplierWithOnlyWhatIsReleasedAndItsEndDeactivates() {
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            UUID connector = connector(supplier.baseUrl(), supplier.token, List.of(product));
+            UUID person = fx.persons.get(0);
+            UUID pool = license(product, List.of(person));
+
+            Instant granted = Instant.now();
+            await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 1);
+            assertThat(Duration.between(granted, Instant.now())).isLessThan(Duration.ofSeconds(5));
+            String externalId = account(connector, person).get("external_id").toString();
+            assertThat(externalId).isNotEqualTo(person.toString()).matches("[0-9a-f-]{36}");
+            JsonNode user = supplier.users.withExternalId(externalId).getFirst().getObjectNode();
+            // no data-access agreement: MINIMAL as the product declares it — a pseudonym, the school unit, roles; no names, no e-mail
+            assertThat(user.path("userName").asText()).isEqualTo(externalId);
+            assertThat(user.path("active").asBoolean()).isTrue();
+            assertThat(user.has("name")).isFalse();
+            assertThat(user.has("emails")).isFalse();
+            assertThat(user.has("displayName")).isFalse();
+            assertThat(user.toString()).doesNotContain(person.toString());
+            assertThat(user.path("roles").isArray()).isTrue();
+            assertThat(user.path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User").path("department").asText()).isNotBlank();
+            // what left is in the disclosure ledger, for this product, over this channel
+            List<String> recorded = jdbc.sql("select attributes from disclosure where person_id = :p and product_id = :q and channel = 'SCIM_PUSH'")
+                    .param("p", person).param("q", product).query(String.class).list();
+            assertThat(recorded).isNotEmpty();
+            assertThat(recorded.getFirst()).contains("PSEUDONYMOUS_ID").doesNotContain("GIVEN_NAME").doesNotContain("EMAIL");
+
+            pools.withdrawDirect(pool, person, "test");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !supplier.users.withExternalId(externalId).getFirst().getObjectNode().path("active").asBoolean());
+            assertThat(supplier.users.patches.get()).isPositive(); // the service provider offers PATCH
+            assertThat(supplier.users.store).hasSize(1);
+            assertThat(account(connector, person).get("active")).isEqualTo(false);
+        }
+    }
+
+    @Test
+    void aCreateWhoseAnswerWasLostIsNotMadeTwice() {
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            UUID connector = connector(supplier.baseUrl(), supplier.token, List.of(product));
+            UUID person = fx.persons.get(1);
+            // the user is stored, but the answer comes after the client has given up (HTTP timeout 2 s in tests)
+            supplier.users.holdNextCreateAnswer = 3_500;
+            license(product, List.of(person));
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector, "DONE") == 1);
+            String externalId = account(connector, person).get("external_id").toString();
+            assertThat(supplier.users.withExternalId(externalId)).hasSize(1);
+            assertThat(supplier.users.creates.get()).isEqualTo(1);
+            assertThat(jdbc.sql("select attempts from provisioning_operation where connector_id = :c").param("c", connector).query(Integer.class).single())
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
+    void withoutPatchTheUserIsReplaced() {
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), false)) {
+            UUID first = fx.product(fx.supplierId, DECLARED);
+            UUID second = fx.product(fx.supplierId, DECLARED);
+            UUID connector = connector(supplier.baseUrl(), supplier.token, List.of(first, second));
+            UUID person = fx.persons.get(2);
+            UUID firstPool = license(first, List.of(person));
+            await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 1);
+            UUID secondPool = license(second, List.of(person)); // a second product served by the same connector: an update
+            await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.puts.get() >= 1);
+
+            pools.withdrawDirect(firstPool, person, "test");
+            await().atMost(Duration.ofSeconds(10)).until(() -> operations(connector, "DONE") == 3);
+            assertThat(firstUser(supplier).path("active").asBoolean()).isTrue(); // still holds the second product
+
+            pools.withdrawDirect(secondPool, person, "test");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !firstUser(supplier).path("active").asBoolean());
+            assertThat(supplier.users.patches.get()).isZero();
+            assertThat(supplier.users.store).hasSize(1);
+            assertThat(firstUser(supplier).path("externalId").asText()).isEqualTo(account(connector, person).get("external_id"));
+        }
+    }
+
+    @Test
+    void failingSuppliersHoldUpNoOtherAndEndInDeadLettersWithTheReason() throws Exception {
+        List<MisbehavingSupplier> failing = new ArrayList<>();
+        try (ScimTestServer healthy = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            for (MisbehavingSupplier.Mode mode : MisbehavingSupplier.Mode.values()) {
+                failing.add(new MisbehavingSupplier(mode));
+            }
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            Map<MisbehavingSupplier.Mode, UUID> connectors = new HashMap<>();
+            for (MisbehavingSupplier s : failing) {
+                connectors.put(s.mode, connector(s.baseUrl(), "token", List.of(product)));
+            }
+            UUID good = connector(healthy.baseUrl(), healthy.token, List.of(product));
+            List<UUID> persons = fx.persons.subList(3, 5);
+            license(product, persons);
+
+            // the healthy supplier has its users while the others are still failing
+            await().atMost(Duration.ofSeconds(6)).until(() -> healthy.users.store.size() == 2);
+            assertThat(operations(connectors.get(MisbehavingSupplier.Mode.HANG), "DEAD")).isZero();
+            assertThat(operations(good, "DONE")).isEqualTo(2);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> connectors.values().stream().allMatch(c -> operations(c, "DEAD") == 2));
+            Map<MisbehavingSupplier.Mode, String> reasons = new HashMap<>();
+            connectors.forEach((mode, c) -> {
+                List<Map<String, Object>> dead = api().get().uri("/api/v1/provisioning/connectors/{id}/dead-letters", c).retrieve()
+                        .body(new ParameterizedTypeReference<>() { });
+                assertThat(dead).hasSize(2);
+                assertThat(dead).allSatisfy(d -> assertThat(d.get("attempts")).isEqualTo(3));
+                reasons.put(mode, dead.getFirst().get("reason").toString());
+            });
+            assertThat(reasons.get(MisbehavingSupplier.Mode.SERVER_ERROR)).contains("HTTP 500").contains("Database on fire");
+            assertThat(reasons.get(MisbehavingSupplier.Mode.TOO_MANY_REQUESTS)).contains("HTTP 429");
+            assertThat(reasons.get(MisbehavingSupplier.Mode.HANG)).containsIgnoringCase("timed out");
+            assertThat(reasons.get(MisbehavingSupplier.Mode.MALFORMED_JSON)).containsIgnoringCase("json");
+            // Retry-After: 1 was honoured between every two requests
+            List<Instant> asked = failing.stream().filter(s -> s.mode == MisbehavingSupplier.Mode.TOO_MANY_REQUESTS).findFirst().orElseThrow().requests;
+            for (int i = 1; i < asked.size(); i++) {
+                assertThat(Duration.between(asked.get(i - 1), asked.get(i))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+            }
+            Map<String, Object> shown = api().get().uri("/api/v1/provisioning/connectors/{id}", connectors.get(MisbehavingSupplier.Mode.SERVER_ERROR))
+                    .retrieve().body(new ParameterizedTypeReference<>() { });
+            assertThat(shown.get("dead")).isEqualTo(2);
+            assertThat(shown.get("lastError").toString()).contains("HTTP 500");
+        } finally {
+            failing.forEach(MisbehavingSupplier::close);
+        }
+    }
+
+    @Test
+    void deadLettersAreReplayedOnceTheCauseIsFixedAndNoSecretIsShown() {
+        try (ScimTestServer supplier = new ScimTestServer("right-token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            String wrong = "wrong-token-" + UUID.randomUUID();
+            UUID connector = connector(supplier.baseUrl(), wrong, List.of(product));
+            List<UUID> persons = fx.persons.subList(5, 7);
+            license(product, persons);
+            await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector, "DEAD") == 2);
+            assertThat(supplier.users.store).isEmpty();
+            String listed = api().get().uri("/api/v1/provisioning/connectors").retrieve().body(String.class);
+            assertThat(listed).contains(connector.toString()).doesNotContain(wrong);
+
+            api().put().uri("/api/v1/provisioning/connectors/{id}", connector)
+                    .body(settings(supplier.baseUrl(), supplier.token, List.of(product))).retrieve().toBodilessEntity();
+            Map<String, Object> replayed = api().post().uri("/api/v1/provisioning/connectors/{id}/dead-letters/replay", connector).retrieve()
+                    .body(new ParameterizedTypeReference<>() { });
+            assertThat(replayed.get("replayed")).isEqualTo(2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 2);
+            assertThat(operations(connector, "DEAD")).isZero();
+            assertThat(audit.about("provisioning_connector", connector.toString())).extracting(AuditTrail.Entry::action)
+                    .contains("PROVISIONING_CONNECTOR_CREATED", "PROVISIONING_CONNECTOR_CHANGED", "PROVISIONING_DEAD_LETTERS_REPLAYED");
+            assertThat(audit.about("provisioning_connector", connector.toString())).allSatisfy(e ->
+                    assertThat(String.valueOf(e.detail())).doesNotContain(wrong).doesNotContain(supplier.token));
+            String stored = jdbc.sql("select encode(bearer_token, 'escape') from provisioning_connector where id = :id").param("id", connector)
+                    .query(String.class).single();
+            assertThat(stored).doesNotContain(supplier.token);
+        }
+    }
+
+    @Test
+    void onlyTheAccessAdministratorKeepsConnectors() {
+        String other = "scim-licadmin-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(other, "Licence admin", PASSWORD, EnumSet.of(AdminRight.LICENCE_ADMIN), "test");
+        HttpStatusCode status = RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(other, PASSWORD)).build()
+                .get().uri("/api/v1/provisioning/connectors").exchange((request, response) -> response.getStatusCode());
+        assertThat(status.value()).isEqualTo(403);
+        HttpStatusCode refused = api().post().uri("/api/v1/provisioning/connectors")
+                .body(settings("http://scim.example.com/scim/v2", "token", List.of(fx.productId)))
+                .exchange((request, response) -> response.getStatusCode());
+        assertThat(refused.value()).isEqualTo(400); // plain http to another host than this machine
+    }
+
+    private JsonNode firstUser(ScimTestServer supplier) {
+        GenericScimResource user = supplier.users.store.values().iterator().next();
+        return user.getObjectNode();
+    }
+
+    private UUID connector(String baseUrl, String token, List<UUID> products) {
+        Map<String, Object> created = api().post().uri("/api/v1/provisioning/connectors").body(settings(baseUrl, token, products)).retrieve()
+                .body(new ParameterizedTypeReference<>() { });
+        assertThat(created).doesNotContainKey("bearerToken");
+        return UUID.fromString(created.get("id").toString());
+    }
+
+    private Map<String, Object> settings(String baseUrl, String token, List<UUID> products) {
+        return Map.of("supplierId", fx.supplierId, "name", "SCIM " + UUID.randomUUID().toString().substring(0, 6), "baseUrl", baseUrl, "auth", "BEARER",
+                "bearerToken", token, "productIds", products);
+    }
+
+    private UUID license(UUID product, List<UUID> persons) {
+        UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
+                false, null, "test"));
+        pools.assignDirect(pool, persons, "test");
+        return pool;
+    }
+
+    private Map<String, Object> account(UUID connector, UUID person) {
+        return jdbc.sql("select external_id, scim_id, active from provisioned_account where connector_id = :c and person_id = :p")
+                .param("c", connector).param("p", person).query().singleRow();
+    }
+
+    private int operations(UUID connector, String state) {
+        return jdbc.sql("select count(*) from provisioning_operation where connector_id = :c and state = :s").param("c", connector).param("s", state)
+                .query(Integer.class).single();
+    }
+
+    private RestClient api() {
+        return RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(admin, PASSWORD)).build();
+    }
+}

@@ -1,0 +1,216 @@
+package org.tilldela.provisioning;
+
+import static com.unboundid.scim2.common.utils.ApiConstants.MEDIA_TYPE_SCIM;
+
+import com.fasterxml.jackson.jakarta.rs.json.JacksonJsonProvider;
+import com.sun.net.httpserver.HttpServer;
+import com.unboundid.scim2.common.GenericScimResource;
+import com.unboundid.scim2.common.exceptions.ResourceConflictException;
+import com.unboundid.scim2.common.exceptions.ResourceNotFoundException;
+import com.unboundid.scim2.common.exceptions.ScimException;
+import com.unboundid.scim2.common.messages.PatchRequest;
+import com.unboundid.scim2.common.types.AuthenticationScheme;
+import com.unboundid.scim2.common.types.BulkConfig;
+import com.unboundid.scim2.common.types.ChangePasswordConfig;
+import com.unboundid.scim2.common.types.ETagConfig;
+import com.unboundid.scim2.common.types.FilterConfig;
+import com.unboundid.scim2.common.types.Meta;
+import com.unboundid.scim2.common.types.PatchConfig;
+import com.unboundid.scim2.common.types.ServiceProviderConfigResource;
+import com.unboundid.scim2.common.types.SortConfig;
+import com.unboundid.scim2.common.types.UserResource;
+import com.unboundid.scim2.common.utils.JsonUtils;
+import com.unboundid.scim2.server.PATCH;
+import com.unboundid.scim2.server.annotations.ResourceType;
+import com.unboundid.scim2.server.providers.DefaultContentTypeFilter;
+import com.unboundid.scim2.server.providers.JsonProcessingExceptionMapper;
+import com.unboundid.scim2.server.providers.RuntimeExceptionMapper;
+import com.unboundid.scim2.server.providers.ScimExceptionMapper;
+import com.unboundid.scim2.server.resources.AbstractServiceProviderConfigEndpoint;
+import com.unboundid.scim2.server.utils.ResourcePreparer;
+import com.unboundid.scim2.server.utils.ResourceTypeDefinition;
+import com.unboundid.scim2.server.utils.SimpleSearchResults;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.util.Calendar;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.jersey.jdkhttp.JdkHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+
+/**
+ * An independent SCIM 2.0 service provider for tests: UnboundID's scim2-sdk-server (its resource type
+ * definitions, filter evaluation, PATCH application, error mapping, ServiceProviderConfig endpoint) on
+ * Jersey's JDK HTTP server, with users kept in memory. It checks a bearer token, keeps userName unique (409),
+ * and can say it does or does not support PATCH. Only the store is ours; the protocol is the library's.
+ */
+final class ScimTestServer implements AutoCloseable {
+
+    final Users users = new Users();
+    final String token;
+    private final HttpServer server;
+
+    ScimTestServer(String token, boolean patchSupported) {
+        this.token = token;
+        ResourceConfig config = new ResourceConfig()
+                .register(users)
+                .register(new ServiceProviderConfig(patchSupported))
+                .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
+                .register(ScimExceptionMapper.class).register(RuntimeExceptionMapper.class).register(JsonProcessingExceptionMapper.class)
+                .register(DefaultContentTypeFilter.class)
+                .register((ContainerRequestFilter) request -> {
+                    if (!("Bearer " + this.token).equals(request.getHeaderString("Authorization"))) {
+                        request.abortWith(Response.status(401).type(MEDIA_TYPE_SCIM)
+                                .entity("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"401\",\"detail\":\"Unknown bearer token\"}")
+                                .build());
+                    }
+                });
+        server = JdkHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/scim/v2"), config, false);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/scim/v2";
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    /** The Users endpoint over an in-memory store. */
+    @ResourceType(description = "User Account", name = "User", schema = UserResource.class)
+    @Path("/Users")
+    public static final class Users {
+        static final ResourceTypeDefinition DEFINITION = ResourceTypeDefinition.fromJaxRsResource(Users.class);
+
+        final Map<String, GenericScimResource> store = new ConcurrentHashMap<>();
+        final AtomicInteger creates = new AtomicInteger();
+        final AtomicInteger patches = new AtomicInteger();
+        final AtomicInteger puts = new AtomicInteger();
+        /** Milliseconds the next create's answer is held back after the user was stored (a lost answer, as the client sees it). */
+        volatile long holdNextCreateAnswer;
+
+        @GET
+        @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
+        public SimpleSearchResults<GenericScimResource> search(@Context UriInfo uri) throws ScimException {
+            SimpleSearchResults<GenericScimResource> results = new SimpleSearchResults<>(DEFINITION, uri);
+            for (GenericScimResource user : store.values()) {
+                results.add(copy(user));
+            }
+            return results;
+        }
+
+        @POST
+        @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
+        @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
+        public Response create(GenericScimResource user, @Context UriInfo uri) throws ScimException, InterruptedException {
+            GenericScimResource stored;
+            synchronized (this) {
+                String userName = user.getObjectNode().path("userName").asText(null);
+                boolean taken = store.values().stream().anyMatch(u -> u.getObjectNode().path("userName").asText("").equalsIgnoreCase(userName));
+                if (taken) {
+                    throw new ResourceConflictException("userName " + userName + " is already taken", "uniqueness", null);
+                }
+                stored = copy(user);
+                stored.setId(UUID.randomUUID().toString());
+                Meta meta = new Meta();
+                meta.setResourceType("User");
+                meta.setCreated(Calendar.getInstance());
+                meta.setLastModified(Calendar.getInstance());
+                meta.setLocation(uri.getAbsolutePathBuilder().path(stored.getId()).build());
+                stored.setMeta(meta);
+                store.put(stored.getId(), stored);
+                creates.incrementAndGet();
+            }
+            long hold = holdNextCreateAnswer;
+            if (hold > 0) {
+                holdNextCreateAnswer = 0;
+                Thread.sleep(hold);
+            }
+            return Response.status(201).entity(new ResourcePreparer<GenericScimResource>(DEFINITION, uri).trimCreatedResource(copy(stored), user)).build();
+        }
+
+        @GET
+        @Path("{id}")
+        @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
+        public GenericScimResource retrieve(@PathParam("id") String id, @Context UriInfo uri) throws ScimException {
+            return new ResourcePreparer<GenericScimResource>(DEFINITION, uri).trimRetrievedResource(copy(find(id)));
+        }
+
+        @PUT
+        @Path("{id}")
+        @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
+        @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
+        public GenericScimResource replace(@PathParam("id") String id, GenericScimResource user, @Context UriInfo uri) throws ScimException {
+            GenericScimResource old = find(id);
+            GenericScimResource replaced = copy(user);
+            replaced.setId(id);
+            replaced.setMeta(old.getMeta());
+            store.put(id, replaced);
+            puts.incrementAndGet();
+            return new ResourcePreparer<GenericScimResource>(DEFINITION, uri).trimReplacedResource(copy(replaced), user);
+        }
+
+        @PATCH
+        @Path("{id}")
+        @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
+        @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
+        public GenericScimResource modify(@PathParam("id") String id, PatchRequest patch, @Context UriInfo uri) throws ScimException {
+            GenericScimResource user = copy(find(id));
+            patch.apply(user);
+            store.put(id, user);
+            patches.incrementAndGet();
+            return new ResourcePreparer<GenericScimResource>(DEFINITION, uri).trimModifiedResource(copy(user), patch);
+        }
+
+        private GenericScimResource find(String id) throws ResourceNotFoundException {
+            GenericScimResource user = store.get(id);
+            if (user == null) {
+                throw new ResourceNotFoundException("No user " + id);
+            }
+            return user;
+        }
+
+        /** The users whose externalId is this. */
+        List<GenericScimResource> withExternalId(String externalId) {
+            return store.values().stream().filter(u -> externalId.equals(u.getObjectNode().path("externalId").asText(null))).toList();
+        }
+
+        private static GenericScimResource copy(GenericScimResource r) {
+            return new GenericScimResource(r.getObjectNode().deepCopy());
+        }
+    }
+
+    @Path("ServiceProviderConfig")
+    public static final class ServiceProviderConfig extends AbstractServiceProviderConfigEndpoint {
+        private final boolean patch;
+
+        ServiceProviderConfig(boolean patch) {
+            this.patch = patch;
+        }
+
+        @Override
+        public ServiceProviderConfigResource getServiceProviderConfig() {
+            return new ServiceProviderConfigResource("https://scim.test/docs", new PatchConfig(patch), new BulkConfig(false, 0, 0),
+                    new FilterConfig(true, 200), new ChangePasswordConfig(false), new SortConfig(false), new ETagConfig(false),
+                    List.of(new AuthenticationScheme("OAuth Bearer Token", "Bearer token", null, null, "oauthbearertoken", true)));
+        }
+    }
+}
