@@ -35,8 +35,8 @@ import org.tilldela.platform.SecretsAtRest;
 @Service
 public class Connectors {
 
-    /** Resource types a connector can push today. Groups (classes with their licence holders) come later. */
-    static final Set<String> SUPPORTED_RESOURCE_TYPES = Set.of("User");
+    /** Resource types a connector can push: users, and groups (with their members who are the connector's licence holders). */
+    static final Set<String> SUPPORTED_RESOURCE_TYPES = Set.of("User", "Group");
 
     private final JdbcClient jdbc;
     private final SecretsAtRest secrets;
@@ -127,17 +127,24 @@ public class Connectors {
     /** What a worker needs to reach the supplier, secrets decrypted (never leaves this module). */
     @Transactional(readOnly = true)
     Optional<Endpoint> endpoint(UUID id) {
-        return jdbc.sql("select id, base_url, auth_kind, bearer_token, token_url, client_id, client_secret, updated_at from provisioning_connector where id = :id")
+        return jdbc.sql("""
+                        select id, base_url, auth_kind, bearer_token, token_url, client_id, client_secret, resource_types, updated_at
+                        from provisioning_connector where id = :id
+                        """)
                 .param("id", id)
                 .query((rs, n) -> new Endpoint(rs.getObject("id", UUID.class), rs.getString("base_url"), Connector.Auth.valueOf(rs.getString("auth_kind")),
                         decrypt(rs.getBytes("bearer_token")), rs.getString("token_url"), rs.getString("client_id"), decrypt(rs.getBytes("client_secret")),
-                        rs.getTimestamp("updated_at").toInstant()))
+                        List.of((String[]) rs.getArray("resource_types").getArray()), rs.getTimestamp("updated_at").toInstant()))
                 .optional();
     }
 
     /** Where and how to reach a supplier's SCIM service; {@code version} changes whenever an administrator changes the connector. */
     record Endpoint(UUID id, String baseUrl, Connector.Auth auth, String bearerToken, String tokenUrl, String clientId, String clientSecret,
-                    Instant version) {
+                    List<String> resourceTypes, Instant version) {
+        boolean pushesGroups() {
+            return resourceTypes.contains("Group");
+        }
+
         @Override
         public String toString() {
             return "Endpoint[" + id + ", " + baseUrl + ", " + auth + "]"; // never the secrets
@@ -222,8 +229,11 @@ public class Connectors {
         List<String> types = s.resourceTypes() == null || s.resourceTypes().isEmpty() ? List.of("User") : List.copyOf(new LinkedHashSet<>(s.resourceTypes()));
         for (String type : types) {
             if (!SUPPORTED_RESOURCE_TYPES.contains(type)) {
-                throw new IllegalArgumentException("Resource type " + type + " cannot be pushed yet; only " + SUPPORTED_RESOURCE_TYPES + ".");
+                throw new IllegalArgumentException("Resource type " + type + " cannot be pushed; only User and Group.");
             }
+        }
+        if (!types.contains("User")) {
+            throw new IllegalArgumentException("A connector pushes User resources (Groups only with them: a group's members are users).");
         }
         if (s.productIds() == null || s.productIds().isEmpty()) {
             throw new IllegalArgumentException("Name the products whose licence holders the connector sends (productIds).");

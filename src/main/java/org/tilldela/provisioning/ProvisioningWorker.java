@@ -49,6 +49,7 @@ class ProvisioningWorker implements SmartLifecycle {
     private final Queue queue;
     private final Connectors connectors;
     private final ReleasePolicy policy;
+    private final GroupMemberships groups;
     private final TransactionTemplate transaction;
     private final Map<UUID, AtomicInteger> busy = new ConcurrentHashMap<>();
     private final Map<UUID, ScimClient> clients = new ConcurrentHashMap<>();
@@ -56,11 +57,13 @@ class ProvisioningWorker implements SmartLifecycle {
     private volatile Thread dispatcher;
     private volatile ExecutorService workers;
 
-    ProvisioningWorker(ProvisioningSettings settings, Queue queue, Connectors connectors, ReleasePolicy policy, PlatformTransactionManager transactions) {
+    ProvisioningWorker(ProvisioningSettings settings, Queue queue, Connectors connectors, ReleasePolicy policy, GroupMemberships groups,
+                       PlatformTransactionManager transactions) {
         this.settings = settings;
         this.queue = queue;
         this.connectors = connectors;
         this.policy = policy;
+        this.groups = groups;
         this.transaction = new TransactionTemplate(transactions);
     }
 
@@ -92,9 +95,17 @@ class ProvisioningWorker implements SmartLifecycle {
         return running;
     }
 
+    /** How long done operations are kept. */
+    static final Duration KEEP_DONE = Duration.ofDays(7);
+
     private void dispatch() {
+        Instant nextPrune = Instant.now();
         while (running) {
             try {
+                if (Instant.now().isAfter(nextPrune)) {
+                    queue.prune(KEEP_DONE);
+                    nextPrune = Instant.now().plus(Duration.ofHours(1));
+                }
                 for (UUID connector : queue.connectorsWithDueWork()) {
                     AtomicInteger n = busy.computeIfAbsent(connector, c -> new AtomicInteger());
                     if (n.incrementAndGet() > settings.perConnectorConcurrency()) {
@@ -204,8 +215,19 @@ class ProvisioningWorker implements SmartLifecycle {
         });
     }
 
-    /** Brings the supplier's account in line; answers the account as it now stands (null: none). */
+    /** Brings the supplier's account, and (when the connector pushes groups) its memberships, in line. */
     private Queue.Account apply(ScimClient scim, Queue.Op op, Map<Attribute, Object> values) throws ScimException {
+        Queue.Account account = applyUser(scim, op, values);
+        if (account != null && scim.endpoint().pushesGroups()) {
+            // an inactive account is in no group: a group has only the connector's licence holders as members
+            groups.sync(scim, op.connectorId(), op.personId(), account.scimId(),
+                    account.active() ? GroupMemberships.released(values) : Map.of());
+        }
+        return account;
+    }
+
+    /** Brings the supplier's user in line; answers the account as it now stands (null: none). */
+    private Queue.Account applyUser(ScimClient scim, Queue.Op op, Map<Attribute, Object> values) throws ScimException {
         Queue.Account account = queue.account(op.connectorId(), op.personId()).orElse(null);
         if (op.kind().equals("DEACTIVATE") || values == null || values.isEmpty()) {
             // a leaver, or nothing may go any more (licence ended, objection, agreement revoked): active=false

@@ -136,6 +136,13 @@ class Queue {
                         """).param("c", connector).param("delay", delay.toMillis() / 1000.0).update();
     }
 
+    /** Done operations are kept a while for looking back, then removed (dead letters stay until replayed). */
+    @Transactional
+    int prune(Duration keep) {
+        return jdbc.sql("delete from provisioning_operation where state = 'DONE' and finished_at < now() - make_interval(secs => :keep)")
+                .param("keep", keep.toSeconds()).update();
+    }
+
     private void failed(UUID connector, String reason) {
         jdbc.sql("update provisioning_connector set last_error = :r, last_error_at = now() where id = :c").param("c", connector).param("r", reason)
                 .update();

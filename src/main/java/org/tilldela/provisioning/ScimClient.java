@@ -16,6 +16,9 @@ import com.unboundid.scim2.common.exceptions.ScimException;
 import com.unboundid.scim2.common.filters.Filter;
 import com.unboundid.scim2.common.messages.ListResponse;
 import com.unboundid.scim2.common.messages.PatchOperation;
+import com.unboundid.scim2.common.Path;
+import com.unboundid.scim2.common.types.GroupResource;
+import com.unboundid.scim2.common.types.Member;
 import com.unboundid.scim2.common.types.ServiceProviderConfigResource;
 import com.unboundid.scim2.common.types.UserResource;
 import com.unboundid.scim2.common.utils.JsonUtils;
@@ -120,6 +123,51 @@ final class ScimClient implements AutoCloseable {
             UserResource current = scim.retrieve("Users", id, UserResource.class);
             current.setActive(false);
             scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Users/" + id), current).invoke();
+        }
+    }
+
+    /** The group the supplier keeps under this externalId (our group's id), if any. */
+    GroupResource findGroupByExternalId(String externalId) throws ScimException {
+        ListResponse<GroupResource> found = scim.searchRequest("Groups").filter(Filter.eq("externalId", externalId)).invoke(GroupResource.class);
+        return found.getResources() == null || found.getResources().isEmpty() ? null : found.getResources().getFirst();
+    }
+
+    GroupResource createGroup(String externalId, String displayName) throws ScimException {
+        GroupResource group = new GroupResource().setDisplayName(displayName);
+        group.setExternalId(externalId);
+        return scim.create("Groups", group);
+    }
+
+    void deleteGroup(String groupId) throws ScimException {
+        scim.delete("Groups", groupId);
+    }
+
+    /** One member more: PATCH add (RFC 7644 §3.5.2.1), or the supplier's copy with the member back by PUT. */
+    void addMember(String groupId, String userId) throws ScimException {
+        if (patchSupported()) {
+            scim.modifyRequest("Groups", groupId).addValues("members", List.of(new Member().setValue(userId))).invoke(GroupResource.class);
+        } else {
+            GroupResource group = scim.retrieve("Groups", groupId, GroupResource.class);
+            List<Member> members = group.getMembers() == null ? new ArrayList<>() : new ArrayList<>(group.getMembers());
+            if (members.stream().noneMatch(m -> userId.equals(m.getValue()))) {
+                members.add(new Member().setValue(userId));
+            }
+            group.setMembers(members);
+            scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Groups/" + groupId), group).invoke();
+        }
+    }
+
+    /** One member less: PATCH remove {@code members[value eq "…"]} (RFC 7644 §3.5.2.2), or by PUT. */
+    void removeMember(String groupId, String userId) throws ScimException {
+        if (patchSupported()) {
+            scim.modifyRequest("Groups", groupId).addOperation(PatchOperation.remove(Path.root().attribute("members", Filter.eq("value", userId))))
+                    .invoke(GroupResource.class);
+        } else {
+            GroupResource group = scim.retrieve("Groups", groupId, GroupResource.class);
+            List<Member> members = group.getMembers() == null ? new ArrayList<>() : new ArrayList<>(group.getMembers());
+            members.removeIf(m -> userId.equals(m.getValue()));
+            group.setMembers(members);
+            scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Groups/" + groupId), group).invoke();
         }
     }
 

@@ -223,6 +223,83 @@ class ScimPushTest extends IntegrationTest {
     }
 
     @Test
+    void oauthClientCredentialsFetchOneTokenForManyCalls() throws Exception {
+        String clientId = "tilldela-" + UUID.randomUUID().toString().substring(0, 8);
+        String secret = "secret-" + UUID.randomUUID();
+        String accessToken = "issued-" + UUID.randomUUID();
+        java.util.concurrent.atomic.AtomicInteger tokenRequests = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer tokenEndpoint = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        // the supplier's authorization server, as RFC 6749 §4.4 has it: client authenticated with HTTP Basic, grant_type=client_credentials
+        tokenEndpoint.createContext("/token", exchange -> {
+            try (exchange) {
+                String form = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                String expected = "Basic " + java.util.Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                boolean ok = exchange.getRequestMethod().equals("POST") && form.contains("grant_type=client_credentials")
+                        && expected.equals(exchange.getRequestHeaders().getFirst("Authorization"));
+                tokenRequests.incrementAndGet();
+                byte[] body = (ok ? "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}"
+                        : "{\"error\":\"invalid_client\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                exchange.sendResponseHeaders(ok ? 200 : 401, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        tokenEndpoint.start();
+        try (ScimTestServer supplier = new ScimTestServer(accessToken, true)) {
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            Map<String, Object> body = new HashMap<>(settings(supplier.baseUrl(), null, List.of(product)));
+            body.remove("bearerToken");
+            body.put("auth", "OAUTH_CLIENT_CREDENTIALS");
+            body.put("tokenUrl", "http://127.0.0.1:" + tokenEndpoint.getAddress().getPort() + "/token");
+            body.put("clientId", clientId);
+            body.put("clientSecret", secret);
+            Map<String, Object> created = api().post().uri("/api/v1/provisioning/connectors").body(body).retrieve()
+                    .body(new ParameterizedTypeReference<>() { });
+            assertThat(created.get("clientId")).isEqualTo(clientId);
+            assertThat(created.toString()).doesNotContain(secret);
+            license(product, fx.persons.subList(7, 10));
+            await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 3);
+            assertThat(tokenRequests.get()).isEqualTo(1);
+        } finally {
+            tokenEndpoint.stop(0);
+        }
+    }
+
+    @Test
+    void groupsCarryOnlyTheConnectorsLicenceHoldersAndLeaveWithTheLastOfThem() {
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, DECLARED); // GROUPS is declared, and MINIMAL lets it go
+            Map<String, Object> body = new HashMap<>(settings(supplier.baseUrl(), supplier.token, List.of(product)));
+            body.put("resourceTypes", List.of("User", "Group"));
+            UUID connector = UUID.fromString(api().post().uri("/api/v1/provisioning/connectors").body(body).retrieve()
+                    .body(new ParameterizedTypeReference<Map<String, Object>>() { }).get("id").toString());
+            List<UUID> persons = fx.persons.subList(10, 14);
+            UUID pool = license(product, persons);
+            await().atMost(Duration.ofSeconds(15)).until(() -> operations(connector, "DONE") == persons.size());
+            assertGroupsHoldExactly(supplier, connector, persons);
+            assertThat(supplier.groups.store).isNotEmpty();
+
+            pools.withdrawDirect(pool, persons.get(0), "test");
+            await().atMost(Duration.ofSeconds(15)).until(() -> operations(connector, "DONE") == persons.size() + 1);
+            assertGroupsHoldExactly(supplier, connector, persons.subList(1, persons.size()));
+        }
+    }
+
+    /** Every group of these licence holders is at the supplier with exactly them as members (by their SCIM ids), and no other group is. */
+    private void assertGroupsHoldExactly(ScimTestServer supplier, UUID connector, List<UUID> holders) {
+        Map<String, Set<String>> expected = new HashMap<>();
+        for (UUID person : holders) {
+            String scimId = account(connector, person).get("scim_id").toString();
+            jdbc.sql("select group_id from membership where person_id = :p").param("p", person).query(UUID.class).list()
+                    .forEach(g -> expected.computeIfAbsent(g.toString(), k -> new java.util.HashSet<>()).add(scimId));
+        }
+        assertThat(expected).isNotEmpty();
+        expected.forEach((group, members) -> assertThat(supplier.groups.members(group)).as("members of " + group).isEqualTo(members));
+        assertThat(supplier.groups.store).hasSize(expected.size());
+    }
+
+    @Test
     void onlyTheAccessAdministratorKeepsConnectors() {
         String other = "scim-licadmin-" + UUID.randomUUID().toString().substring(0, 8);
         accounts.create(other, "Licence admin", PASSWORD, EnumSet.of(AdminRight.LICENCE_ADMIN), "test");
@@ -248,8 +325,12 @@ class ScimPushTest extends IntegrationTest {
     }
 
     private Map<String, Object> settings(String baseUrl, String token, List<UUID> products) {
-        return Map.of("supplierId", fx.supplierId, "name", "SCIM " + UUID.randomUUID().toString().substring(0, 6), "baseUrl", baseUrl, "auth", "BEARER",
-                "bearerToken", token, "productIds", products);
+        Map<String, Object> settings = new HashMap<>(Map.of("supplierId", fx.supplierId, "name", "SCIM " + UUID.randomUUID().toString().substring(0, 6),
+                "baseUrl", baseUrl, "auth", "BEARER", "productIds", products));
+        if (token != null) {
+            settings.put("bearerToken", token);
+        }
+        return settings;
     }
 
     private UUID license(UUID product, List<UUID> persons) {

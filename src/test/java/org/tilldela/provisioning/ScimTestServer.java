@@ -14,6 +14,7 @@ import com.unboundid.scim2.common.types.BulkConfig;
 import com.unboundid.scim2.common.types.ChangePasswordConfig;
 import com.unboundid.scim2.common.types.ETagConfig;
 import com.unboundid.scim2.common.types.FilterConfig;
+import com.unboundid.scim2.common.types.GroupResource;
 import com.unboundid.scim2.common.types.Meta;
 import com.unboundid.scim2.common.types.PatchConfig;
 import com.unboundid.scim2.common.types.ServiceProviderConfigResource;
@@ -31,6 +32,7 @@ import com.unboundid.scim2.server.utils.ResourcePreparer;
 import com.unboundid.scim2.server.utils.ResourceTypeDefinition;
 import com.unboundid.scim2.server.utils.SimpleSearchResults;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -62,6 +64,7 @@ import org.glassfish.jersey.server.ResourceConfig;
 final class ScimTestServer implements AutoCloseable {
 
     final Users users = new Users();
+    final Groups groups = new Groups();
     final String token;
     private final HttpServer server;
 
@@ -69,6 +72,7 @@ final class ScimTestServer implements AutoCloseable {
         this.token = token;
         ResourceConfig config = new ResourceConfig()
                 .register(users)
+                .register(groups)
                 .register(new ServiceProviderConfig(patchSupported))
                 .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
                 .register(ScimExceptionMapper.class).register(RuntimeExceptionMapper.class).register(JsonProcessingExceptionMapper.class)
@@ -94,25 +98,56 @@ final class ScimTestServer implements AutoCloseable {
         server.stop(0);
     }
 
-    /** The Users endpoint over an in-memory store. */
+    /** The Users endpoint over an in-memory store; userName is unique. */
     @ResourceType(description = "User Account", name = "User", schema = UserResource.class)
     @Path("/Users")
-    public static final class Users {
-        static final ResourceTypeDefinition DEFINITION = ResourceTypeDefinition.fromJaxRsResource(Users.class);
+    public static final class Users extends InMemory {
+        Users() {
+            super("userName");
+        }
+    }
 
+    /** The Groups endpoint over an in-memory store (RFC 7643 does not make displayName unique, so neither does this). */
+    @ResourceType(description = "Group", name = "Group", schema = GroupResource.class)
+    @Path("/Groups")
+    public static final class Groups extends InMemory {
+        Groups() {
+            super(null);
+        }
+
+        /** The members' ids of the group with this externalId (none: no such group). */
+        java.util.Set<String> members(String externalId) {
+            List<GenericScimResource> found = withExternalId(externalId);
+            if (found.isEmpty()) {
+                return null;
+            }
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            found.getFirst().getObjectNode().path("members").forEach(m -> ids.add(m.path("value").asText()));
+            return ids;
+        }
+    }
+
+    /** A resource endpoint over an in-memory store: search (with the library's filter evaluation), create, get, PUT, PATCH, DELETE. */
+    public abstract static class InMemory {
+        final ResourceTypeDefinition definition = ResourceTypeDefinition.fromJaxRsResource(getClass());
         final Map<String, GenericScimResource> store = new ConcurrentHashMap<>();
         final AtomicInteger creates = new AtomicInteger();
         final AtomicInteger patches = new AtomicInteger();
         final AtomicInteger puts = new AtomicInteger();
-        /** Milliseconds the next create's answer is held back after the user was stored (a lost answer, as the client sees it). */
+        private final String unique;
+        /** Milliseconds the next create's answer is held back after the resource was stored (a lost answer, as the client sees it). */
         volatile long holdNextCreateAnswer;
+
+        InMemory(String unique) {
+            this.unique = unique;
+        }
 
         @GET
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public SimpleSearchResults<GenericScimResource> search(@Context UriInfo uri) throws ScimException {
-            SimpleSearchResults<GenericScimResource> results = new SimpleSearchResults<>(DEFINITION, uri);
-            for (GenericScimResource user : store.values()) {
-                results.add(copy(user));
+            SimpleSearchResults<GenericScimResource> results = new SimpleSearchResults<>(definition, uri);
+            for (GenericScimResource resource : store.values()) {
+                results.add(copy(resource));
             }
             return results;
         }
@@ -120,18 +155,18 @@ final class ScimTestServer implements AutoCloseable {
         @POST
         @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
-        public Response create(GenericScimResource user, @Context UriInfo uri) throws ScimException, InterruptedException {
+        public Response create(GenericScimResource resource, @Context UriInfo uri) throws ScimException, InterruptedException {
             GenericScimResource stored;
             synchronized (this) {
-                String userName = user.getObjectNode().path("userName").asText(null);
-                boolean taken = store.values().stream().anyMatch(u -> u.getObjectNode().path("userName").asText("").equalsIgnoreCase(userName));
+                String key = unique == null ? null : resource.getObjectNode().path(unique).asText(null);
+                boolean taken = key != null && store.values().stream().anyMatch(u -> u.getObjectNode().path(unique).asText("").equalsIgnoreCase(key));
                 if (taken) {
-                    throw new ResourceConflictException("userName " + userName + " is already taken", "uniqueness", null);
+                    throw new ResourceConflictException(unique + " " + key + " is already taken", "uniqueness", null);
                 }
-                stored = copy(user);
+                stored = copy(resource);
                 stored.setId(UUID.randomUUID().toString());
                 Meta meta = new Meta();
-                meta.setResourceType("User");
+                meta.setResourceType(definition.getName());
                 meta.setCreated(Calendar.getInstance());
                 meta.setLastModified(Calendar.getInstance());
                 meta.setLocation(uri.getAbsolutePathBuilder().path(stored.getId()).build());
@@ -144,28 +179,29 @@ final class ScimTestServer implements AutoCloseable {
                 holdNextCreateAnswer = 0;
                 Thread.sleep(hold);
             }
-            return Response.status(201).entity(new ResourcePreparer<GenericScimResource>(DEFINITION, uri).trimCreatedResource(copy(stored), user)).build();
+            return Response.status(201).entity(new ResourcePreparer<GenericScimResource>(definition, uri).trimCreatedResource(copy(stored), resource))
+                    .build();
         }
 
         @GET
         @Path("{id}")
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public GenericScimResource retrieve(@PathParam("id") String id, @Context UriInfo uri) throws ScimException {
-            return new ResourcePreparer<GenericScimResource>(DEFINITION, uri).trimRetrievedResource(copy(find(id)));
+            return new ResourcePreparer<GenericScimResource>(definition, uri).trimRetrievedResource(copy(find(id)));
         }
 
         @PUT
         @Path("{id}")
         @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
-        public GenericScimResource replace(@PathParam("id") String id, GenericScimResource user, @Context UriInfo uri) throws ScimException {
+        public GenericScimResource replace(@PathParam("id") String id, GenericScimResource resource, @Context UriInfo uri) throws ScimException {
             GenericScimResource old = find(id);
-            GenericScimResource replaced = copy(user);
+            GenericScimResource replaced = copy(resource);
             replaced.setId(id);
             replaced.setMeta(old.getMeta());
             store.put(id, replaced);
             puts.incrementAndGet();
-            return new ResourcePreparer<GenericScimResource>(DEFINITION, uri).trimReplacedResource(copy(replaced), user);
+            return new ResourcePreparer<GenericScimResource>(definition, uri).trimReplacedResource(copy(replaced), resource);
         }
 
         @PATCH
@@ -173,22 +209,32 @@ final class ScimTestServer implements AutoCloseable {
         @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public GenericScimResource modify(@PathParam("id") String id, PatchRequest patch, @Context UriInfo uri) throws ScimException {
-            GenericScimResource user = copy(find(id));
-            patch.apply(user);
-            store.put(id, user);
-            patches.incrementAndGet();
-            return new ResourcePreparer<GenericScimResource>(DEFINITION, uri).trimModifiedResource(copy(user), patch);
+            synchronized (this) {
+                GenericScimResource resource = copy(find(id));
+                patch.apply(resource);
+                store.put(id, resource);
+                patches.incrementAndGet();
+                return new ResourcePreparer<GenericScimResource>(definition, uri).trimModifiedResource(copy(resource), patch);
+            }
+        }
+
+        @DELETE
+        @Path("{id}")
+        public Response delete(@PathParam("id") String id) throws ScimException {
+            find(id);
+            store.remove(id);
+            return Response.noContent().build();
         }
 
         private GenericScimResource find(String id) throws ResourceNotFoundException {
-            GenericScimResource user = store.get(id);
-            if (user == null) {
-                throw new ResourceNotFoundException("No user " + id);
+            GenericScimResource resource = store.get(id);
+            if (resource == null) {
+                throw new ResourceNotFoundException("No resource " + id);
             }
-            return user;
+            return resource;
         }
 
-        /** The users whose externalId is this. */
+        /** The resources whose externalId is this. */
         List<GenericScimResource> withExternalId(String externalId) {
             return store.values().stream().filter(u -> externalId.equals(u.getObjectNode().path("externalId").asText(null))).toList();
         }

@@ -1,0 +1,148 @@
+package org.tilldela.provisioning;
+
+import com.unboundid.scim2.common.exceptions.ScimException;
+import com.unboundid.scim2.common.types.GroupResource;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.tilldela.catalog.Attribute;
+
+/**
+ * A connector's Groups: a group goes to the supplier while it has a member who is one of the connector's
+ * licence holders, with only those members, and is removed when the last one goes. Which groups a person is in
+ * is what the release policy let go (GROUPS); so a person without GROUPS released is in no group there.
+ */
+@Component
+class GroupMemberships {
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate transaction;
+
+    GroupMemberships(JdbcClient jdbc, PlatformTransactionManager transactions) {
+        this.jdbc = jdbc;
+        this.transaction = new TransactionTemplate(transactions);
+    }
+
+    /** The released groups: id → name. */
+    static Map<UUID, String> released(Map<Attribute, Object> values) {
+        Map<UUID, String> groups = new LinkedHashMap<>();
+        if (values != null && values.get(Attribute.GROUPS) instanceof Collection<?> list) {
+            for (Object g : list) {
+                if (g instanceof Map<?, ?> m && m.get("id") != null) {
+                    groups.put(UUID.fromString(m.get("id").toString()), String.valueOf(m.get("name")));
+                }
+            }
+        }
+        return groups;
+    }
+
+    /** Brings the person's memberships at the supplier to exactly {@code wanted}. */
+    void sync(ScimClient scim, UUID connector, UUID person, String userScimId, Map<UUID, String> wanted) throws ScimException {
+        Set<UUID> have = Set.copyOf(jdbc.sql("select group_id from provisioned_membership where connector_id = :c and person_id = :p")
+                .param("c", connector).param("p", person).query(UUID.class).list());
+        for (Map.Entry<UUID, String> group : wanted.entrySet()) {
+            if (have.contains(group.getKey())) {
+                continue;
+            }
+            String groupScimId = ensureGroup(scim, connector, group.getKey(), group.getValue());
+            try {
+                scim.addMember(groupScimId, userScimId);
+            } catch (ScimException e) {
+                if (status(e) == 404) {
+                    // the supplier removed the group: forget it, and the retry makes it anew
+                    jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group.getKey())
+                            .update();
+                }
+                throw e;
+            }
+            jdbc.sql("insert into provisioned_membership (connector_id, group_id, person_id) values (:c, :g, :p) on conflict do nothing")
+                    .param("c", connector).param("g", group.getKey()).param("p", person).update();
+        }
+        for (UUID group : have) {
+            if (wanted.containsKey(group)) {
+                continue;
+            }
+            String groupScimId = jdbc.sql("select scim_id from provisioned_group where connector_id = :c and group_id = :g").param("c", connector)
+                    .param("g", group).query(String.class).single();
+            try {
+                scim.removeMember(groupScimId, userScimId);
+            } catch (ScimException e) {
+                if (status(e) != 404) {
+                    throw e;
+                }
+            }
+            jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g and person_id = :p").param("c", connector)
+                    .param("g", group).param("p", person).update();
+            removeIfEmpty(scim, connector, group, groupScimId);
+        }
+    }
+
+    /**
+     * The supplier's group for ours, made once: under a transaction-scoped advisory lock per connector and group,
+     * so two workers (on any nodes) adding the first two members do not make it twice; a group made before
+     * whose answer was lost is found by its externalId.
+     */
+    private String ensureGroup(ScimClient scim, UUID connector, UUID group, String name) throws ScimException {
+        try {
+            return transaction.execute(status -> {
+                jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:key, 0))").param("key", "scim-group:" + connector + ":" + group).query().listOfRows();
+                List<String> known = jdbc.sql("select scim_id from provisioned_group where connector_id = :c and group_id = :g").param("c", connector)
+                        .param("g", group).query(String.class).list();
+                if (!known.isEmpty()) {
+                    return known.getFirst();
+                }
+                try {
+                    GroupResource found = scim.findGroupByExternalId(group.toString());
+                    String id = found != null ? found.getId() : scim.createGroup(group.toString(), name).getId();
+                    jdbc.sql("insert into provisioned_group (connector_id, group_id, scim_id) values (:c, :g, :id)").param("c", connector).param("g", group)
+                            .param("id", id).update();
+                    return id;
+                } catch (ScimException e) {
+                    throw new Unchecked(e);
+                }
+            });
+        } catch (Unchecked e) {
+            throw e.scim;
+        }
+    }
+
+    /** A group none of the connector's licence holders is in any more leaves the supplier. */
+    private void removeIfEmpty(ScimClient scim, UUID connector, UUID group, String groupScimId) throws ScimException {
+        boolean empty = jdbc.sql("select not exists (select 1 from provisioned_membership where connector_id = :c and group_id = :g)")
+                .param("c", connector).param("g", group).query(Boolean.class).single();
+        if (!empty) {
+            return;
+        }
+        try {
+            scim.deleteGroup(groupScimId);
+        } catch (ScimException e) {
+            if (status(e) != 404) {
+                throw e;
+            }
+        }
+        jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g and not exists "
+                        + "(select 1 from provisioned_membership m where m.connector_id = :c and m.group_id = :g)")
+                .param("c", connector).param("g", group).update();
+    }
+
+    private static int status(ScimException e) {
+        Integer status = e.getScimError() == null ? null : e.getScimError().getStatus();
+        return status == null ? 0 : status;
+    }
+
+    private static final class Unchecked extends RuntimeException {
+        final ScimException scim;
+
+        Unchecked(ScimException scim) {
+            super(scim);
+            this.scim = scim;
+        }
+    }
+}
