@@ -23,6 +23,16 @@ public sealed interface DirectoryEvent {
     record PersonMoved(long sequence, UUID importRunId, Instant recordedAt, UUID personId) implements DirectoryEvent {
     }
 
+    /**
+     * A person's own attributes changed — what the release policy can release about them that is not a
+     * placement: given or family name, e-mail, civic number (and so birth date), username, protection, or
+     * their guardian links. A supplier that holds the old value needs the new one; licences do not move.
+     * (A change of enrolment, class, group or duty is a {@link PersonMoved}; a person can be both in one
+     * import.)
+     */
+    record PersonChanged(long sequence, UUID importRunId, Instant recordedAt, UUID personId) implements DirectoryEvent {
+    }
+
     /** A person is no longer in their source. */
     record PersonLeft(long sequence, UUID importRunId, Instant recordedAt, UUID personId) implements DirectoryEvent {
     }

@@ -46,6 +46,7 @@ public class DirectoryJournal {
         return switch (rs.getString("kind")) {
             case "PERSON_JOINED" -> new DirectoryEvent.PersonJoined(seq, run, at, person);
             case "PERSON_MOVED" -> new DirectoryEvent.PersonMoved(seq, run, at, person);
+            case "PERSON_CHANGED" -> new DirectoryEvent.PersonChanged(seq, run, at, person);
             case "PERSON_LEFT" -> new DirectoryEvent.PersonLeft(seq, run, at, person);
             case "GROUP_CHANGED" -> new DirectoryEvent.GroupChanged(seq, run, at, rs.getObject("group_id", UUID.class));
             default -> throw new IllegalStateException("unknown journal entry kind " + rs.getString("kind"));

@@ -40,9 +40,11 @@ public class LedgerReports {
     private final Catalog catalog;
     private final OrganisationBrowser directory;
     private final AuditTrail audit;
+    private final Retention retention;
 
-    LedgerReports(JdbcClient jdbc, Catalog catalog, OrganisationBrowser directory, AuditTrail audit) {
+    LedgerReports(JdbcClient jdbc, Catalog catalog, OrganisationBrowser directory, AuditTrail audit, Retention retention) {
         this.jdbc = jdbc;
+        this.retention = retention;
         this.catalog = catalog;
         this.directory = directory;
         this.audit = audit;
@@ -56,10 +58,15 @@ public class LedgerReports {
         }
     }
 
-    /** One recipient of the person's data. */
+    /**
+     * One recipient of the person's data.
+     *
+     * @param deletion the receipt of the deletion request while one is open or confirmed (state REQUESTED or
+     *                 CONFIRMED): sent when and how, the supplier's answer, confirmed when; null otherwise
+     */
     public record Recipient(UUID supplierId, String supplierName, UUID productId, String productName, List<String> attributes,
                             Instant since, Instant lastDisclosed, long disclosures, long repeats, String purpose, String legalBasis, UUID agreementId,
-                            int retentionDays, LocalDate endedOn, LocalDate retainUntil, DeletionState deletionState) {
+                            int retentionDays, LocalDate endedOn, LocalDate retainUntil, DeletionState deletionState, DeletionReceipt deletion) {
     }
 
     /** One release, as listed in a report. */
@@ -107,9 +114,11 @@ public class LedgerReports {
         });
         Map<UUID, String> suppliers = supplierNames(supplierIds);
         Map<UUID, String> products = productNames(productIds);
+        Map<List<UUID>, DeletionReceipt> receipts = retention.receiptsOf(personId);
         List<Recipient> recipients = holdings.stream().map(h -> new Recipient(h.supplierId(), suppliers.get(h.supplierId()), h.productId(),
                 products.get(h.productId()), h.attributes(), h.firstDisclosedAt(), h.lastDisclosedAt(), h.disclosures(), h.repeats(), h.purpose(),
-                h.legalBasis(), h.agreementId(), h.retentionDays(), h.endedOn(), h.retainUntil(), h.deletionState())).toList();
+                h.legalBasis(), h.agreementId(), h.retentionDays(), h.endedOn(), h.retainUntil(), h.deletionState(),
+                receipts.get(List.of(h.supplierId(), h.productId())))).toList();
         List<Release> releases = rows.stream().map(r -> new Release(r.sequence(), r.at(), r.supplier(), suppliers.get(r.supplier()), r.product(),
                 products.get(r.product()), r.channel(), r.attributes(), r.agreement(), r.legalBasis(), r.purpose())).toList();
         audit.record(viewer.username(), "VIEW_DISCLOSURE_REPORT", "person", personId.toString(),

@@ -75,7 +75,7 @@ public class PersonReportPdf {
                 w.field(msg("ledger.col.agreement", locale), r.agreementId() == null ? msg("ledger.noagreement", locale) : r.agreementId().toString());
                 w.field(msg("ledger.col.until", locale), r.retainUntil() != null ? r.retainUntil().toString()
                         : messages.getMessage("ledger.until.relation", new Object[] {r.retentionDays()}, locale));
-                w.field(msg("ledger.col.state", locale), msg("ledger.state." + r.deletionState(), locale));
+                w.field(msg("ledger.col.state", locale), deletion(r, locale, day));
             }
             w.gap(10);
             w.line(w.bold, 13, msg("ledger.person.releases", locale) + " (" + report.recentReleases().size() + " / " + report.totalReleases() + ")");
@@ -90,6 +90,24 @@ public class PersonReportPdf {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** "Deleted, confirmed on …", "Deletion requested on …, not confirmed" (with how, and the latest answer), or the state. */
+    private String deletion(LedgerReports.Recipient r, Locale locale, DateTimeFormatter day) {
+        DeletionReceipt receipt = r.deletion();
+        if (receipt == null || (r.deletionState() != DeletionState.CONFIRMED && r.deletionState() != DeletionState.REQUESTED)) {
+            return msg("ledger.state." + r.deletionState(), locale);
+        }
+        String how = " (" + msg("ledger.deletion.channel." + receipt.channel(), locale) + ")";
+        if (r.deletionState() == DeletionState.CONFIRMED) {
+            return messages.getMessage("ledger.deletion.confirmed", new Object[] {day.format(receipt.confirmedAt())}, locale) + how;
+        }
+        String text = messages.getMessage("ledger.deletion.requested", new Object[] {day.format(receipt.sentAt())}, locale) + how;
+        if (receipt.answeredAt() != null && receipt.answerStatus() != null) {
+            text += "; " + msg("ledger.col.answer", locale) + ": " + messages.getMessage("ledger.deletion.answer",
+                    new Object[] {receipt.answerStatus(), receipt.answer() == null ? "" : receipt.answer(), day.format(receipt.answeredAt())}, locale);
+        }
+        return text;
     }
 
     private String attributes(List<String> names, Locale locale) {

@@ -123,6 +123,8 @@ public class AssignmentEngine {
                 case DirectoryEvent.PersonJoined j -> persons.add(j.personId());
                 case DirectoryEvent.PersonMoved m -> persons.add(m.personId());
                 case DirectoryEvent.PersonLeft l -> persons.add(l.personId());
+                // no rule selects by name, e-mail or guardian: a change of them moves no licence
+                case DirectoryEvent.PersonChanged c -> { }
                 case DirectoryEvent.GroupChanged g -> groups.add(g.groupId());
             }
         }

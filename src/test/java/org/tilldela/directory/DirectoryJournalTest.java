@@ -115,6 +115,63 @@ class DirectoryJournalTest extends DirectoryImportTestSupport {
         assertThat(summary.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 13));
     }
 
+    @Test
+    void aRenameJournalsPersonChangedAndNothingElseAndAnUnchangedReImportJournalsNothing() {
+        String source = newSource("journal3");
+        OneRosterPackage pkg = OneRosterPackage.small();
+        importZip(source, pkg.writeV11(tmp.resolve("day1.zip")));
+
+        // p4 marries: a new family name, nothing else changes
+        pkg.users.replaceAll(u -> u.id().equals("p4")
+                ? new OneRosterPackage.User("p4", u.role(), u.orgs(), u.givenName(), "Nyströmsson", u.agents(), u.grades(), u.marking(), u.schoolForm())
+                : u);
+        ImportSummary renamed = importZip(source, pkg.writeV11(tmp.resolve("day2.zip")));
+
+        assertThat(journal(renamed.runId())).extracting(Change::kind, Change::personId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("PERSON_CHANGED", person(source, "p4")));
+        assertThat(directoryJournal.ofImport(renamed.runId())).singleElement().isInstanceOfSatisfying(DirectoryEvent.PersonChanged.class, e -> {
+            assertThat(e.personId()).isEqualTo(person(source, "p4"));
+            assertThat(e.importRunId()).isEqualTo(renamed.runId());
+            assertThat(e.recordedAt()).isNotNull();
+        });
+        assertThat(renamed.changesRecorded()).isEqualTo(1);
+        assertThat(renamed.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 1, 0, 12));
+        assertThat(jdbc.sql("select family_name from person where id = :p").param("p", person(source, "p4")).query(String.class).single())
+                .isEqualTo("Nyströmsson");
+
+        // the same snapshot again: nothing changed, nothing journalled, no announcement
+        events.clear();
+        ImportSummary again = importZip(source, pkg.writeV11(tmp.resolve("day3.zip")));
+        assertThat(again.changesRecorded()).isZero();
+        assertThat(journal(again.runId())).isEmpty();
+        assertThat(events.stream(DirectoryChangesRecorded.class)).isEmpty();
+    }
+
+    @Test
+    void aGuardianLinkAddedOrRemovedIsAChangeOfTheChildOnly() {
+        String source = newSource("journal4");
+        OneRosterPackage pkg = OneRosterPackage.small();
+        importZip(source, pkg.writeV11(tmp.resolve("day1.zip")));
+
+        // p3 gets g2 as a guardian; g1 no longer is p2's (on both sides of the link); p5 changes e-mail and class: a move and a change
+        pkg.users.replaceAll(u -> switch (u.id()) {
+            case "p3" -> u.withAgents("g2");
+            case "p2" -> u.withAgents("");
+            case "g1" -> u.withAgents("p1");
+            case "p5" -> new OneRosterPackage.User("p5", u.role(), u.orgs(), "Ebbe", u.familyName(), u.agents(), u.grades(), u.marking(), u.schoolForm());
+            default -> u;
+        });
+        pkg.replaceEnrollment("e-p5-c-7b", e -> e.withClass("c-7a"));
+        ImportSummary summary = importZip(source, pkg.writeV11(tmp.resolve("day2.zip")));
+
+        List<Change> journal = journal(summary.runId());
+        assertThat(journal).filteredOn(c -> c.kind().equals("PERSON_CHANGED")).extracting(Change::personId)
+                .containsExactlyInAnyOrder(person(source, "p2"), person(source, "p3"), person(source, "p5"));
+        assertThat(journal).filteredOn(c -> c.kind().equals("PERSON_MOVED")).extracting(Change::personId).containsExactly(person(source, "p5"));
+        assertThat(journal).filteredOn(c -> c.personId() != null).extracting(Change::personId)
+                .doesNotContain(person(source, "g1"), person(source, "g2"), person(source, "p1"));
+    }
+
     private UUID person(String source, String id) {
         return ids.of(source, Entity.PERSON, id);
     }

@@ -29,6 +29,8 @@ import org.tilldela.ledger.DeletionDue;
 import org.tilldela.ledger.DisclosureLedger;
 import org.tilldela.ledger.LedgerRecord;
 import org.tilldela.ledger.LedgerReports;
+import org.tilldela.ledger.OverdueDeletion;
+import org.tilldela.ledger.OverdueDeletionsCsv;
 import org.tilldela.ledger.PersonReportPdf;
 import org.tilldela.ledger.Retention;
 
@@ -43,8 +45,10 @@ class LedgerApi {
     private final Retention retention;
     private final PersonReportPdf pdf;
     private final AuditTrail audit;
+    private final OverdueDeletionsCsv csv;
 
-    LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit) {
+    LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit, OverdueDeletionsCsv csv) {
+        this.csv = csv;
         this.ledger = ledger;
         this.reports = reports;
         this.retention = retention;
@@ -105,9 +109,19 @@ class LedgerApi {
     }
 
     @GetMapping("/deletions/overdue")
-    @Operation(summary = "Overdue deletions: due, or requested and not confirmed")
-    List<DeletionDue> overdue() {
-        return retention.overdue(LocalDate.now(), 1000);
+    @Operation(summary = "Overdue deletions: due, or requested and not confirmed; with each request's receipt (sent when and how, the supplier's answer)")
+    List<OverdueDeletion> overdue() {
+        return retention.overdueDeletions(LocalDate.now(), 1000);
+    }
+
+    @GetMapping(value = "/deletions/overdue.csv", produces = "text/csv")
+    @Operation(summary = "Every overdue deletion as CSV (RFC 4180, UTF-8), with its receipt (audited as an export)")
+    ResponseEntity<String> overdueCsv(Authentication auth) {
+        LocalDate today = LocalDate.now();
+        return ResponseEntity.ok().contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
+                .header(org.springframework.http.HttpHeaders.CONTENT_DISPOSITION, org.springframework.http.ContentDisposition.attachment()
+                        .filename("overdue-deletions-" + today + ".csv").build().toString())
+                .body(csv.export(today, auth.getName()));
     }
 
     /** The verification's outcome, with the time in milliseconds. */

@@ -32,6 +32,7 @@ import org.tilldela.ledger.Channel;
 import org.tilldela.ledger.ChainVerification;
 import org.tilldela.ledger.DisclosureLedger;
 import org.tilldela.ledger.LedgerRecord;
+import org.tilldela.ledger.OverdueDeletionsCsv;
 import org.tilldela.ledger.LedgerReports;
 import org.tilldela.ledger.PersonReportPdf;
 import org.tilldela.ledger.Retention;
@@ -48,9 +49,11 @@ class LedgerPages {
     private final OrganisationBrowser directory;
     private final Catalog catalog;
     private final AuditTrail audit;
+    private final OverdueDeletionsCsv csv;
 
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
-                Catalog catalog, AuditTrail audit) {
+                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv) {
+        this.csv = csv;
         this.ledger = ledger;
         this.reports = reports;
         this.retention = retention;
@@ -143,7 +146,7 @@ class LedgerPages {
     @GetMapping("/ledger/deletions")
     String deletions(Model model) {
         LocalDate today = LocalDate.now();
-        var overdue = retention.overdue(today, 500);
+        var overdue = retention.overdueDeletions(today, 500);
         Set<UUID> supplierIds = new HashSet<>();
         Set<UUID> productIds = new HashSet<>();
         overdue.forEach(d -> {
@@ -154,7 +157,17 @@ class LedgerPages {
         model.addAttribute("supplierNames", reports.supplierNames(supplierIds));
         model.addAttribute("productNames", reports.productNames(productIds));
         model.addAttribute("today", today);
+        model.addAttribute("total", retention.overdueCount(today));
         return "ledger/deletions";
+    }
+
+    @GetMapping(value = "/ledger/deletions.csv", produces = "text/csv")
+    @ResponseBody
+    ResponseEntity<String> deletionsCsv(Authentication auth) {
+        LocalDate today = LocalDate.now();
+        return ResponseEntity.ok().contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("overdue-deletions-" + today + ".csv").build().toString())
+                .body(csv.export(today, auth.getName()));
     }
 
     @GetMapping("/ledger/verify")
