@@ -189,8 +189,15 @@ public class DataAccessAgreements {
         if (scopeIds.isEmpty()) {
             return List.of();
         }
-        return list("where a.product_id = :product and a.scope_id = any(:scopes) and a.state = 'APPROVED'",
-                Map.of("product", productId, "scopes", scopeIds.toArray(UUID[]::new)), 100);
+        // without their steps: the release policy decides on what is approved now, never on how it came to be, and
+        // reads this on every token request (one round trip fewer)
+        return jdbc.sql("""
+                        select a.id, a.supplier_id, a.product_id, a.scope_id, a.package, a.requested_attributes, a.approved_attributes, a.purpose,
+                               a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at
+                        from data_access_agreement a
+                        where a.product_id = :product and a.scope_id = any(:scopes) and a.state = 'APPROVED'
+                        order by a.filed_at desc, a.id limit 100""")
+                .param("product", productId).param("scopes", scopeIds.toArray(UUID[]::new)).query((rs, n) -> row(rs, List.of())).list();
     }
 
     public boolean isPublicAuthority(UUID supplierId) {

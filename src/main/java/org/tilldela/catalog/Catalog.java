@@ -11,10 +11,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The catalogue as other modules see it: suppliers and products by id, and saving them whole. */
 @Service
@@ -30,42 +33,56 @@ public class Catalog {
         return suppliers(List.of(id)).stream().findFirst();
     }
 
+    /**
+     * Suppliers whole, in one statement (their countries, sub-processors and processing agreements as
+     * aggregates): the release policy reads a supplier on every token request, and each round trip counts there.
+     */
     public List<Supplier> suppliers(Collection<UUID> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        UUID[] idArray = ids.toArray(UUID[]::new);
-        Map<UUID, List<String>> countries = new HashMap<>();
-        jdbc.sql("select supplier_id, country from supplier_processing_country where supplier_id = any(:ids) order by country")
-                .param("ids", idArray).query(rs -> {
-                    countries.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(rs.getString(2));
-                });
-        Map<UUID, List<Supplier.SubProcessor>> subs = new HashMap<>();
-        jdbc.sql("select supplier_id, name, country, purpose from sub_processor where supplier_id = any(:ids) order by name")
-                .param("ids", idArray).query(rs -> {
-                    subs.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
-                            .add(new Supplier.SubProcessor(rs.getString(2), rs.getString(3), rs.getString(4)));
-                });
-        Map<UUID, List<Supplier.ProcessingAgreement>> agreements = new HashMap<>();
-        jdbc.sql("""
-                        select a.supplier_id, a.id, a.document_name, a.signed_on, a.valid_until,
-                               coalesce(array_agg(o.organiser_id) filter (where o.organiser_id is not null), '{}') organisers
-                        from processing_agreement a left join processing_agreement_organiser o on o.agreement_id = a.id
-                        where a.supplier_id = any(:ids) group by a.id order by a.signed_on
+        return jdbc.sql("""
+                        select s.id, s.name, s.organisation_number, s.country, s.contact_name, s.contact_email, s.contact_phone,
+                               array(select c.country from supplier_processing_country c where c.supplier_id = s.id order by c.country) countries,
+                               (select coalesce(json_agg(json_build_object('name', p.name, 'country', p.country, 'purpose', p.purpose) order by p.name), '[]')
+                                from sub_processor p where p.supplier_id = s.id) sub_processors,
+                               (select coalesce(json_agg(json_build_object('id', a.id, 'documentName', a.document_name, 'signedOn', a.signed_on,
+                                           'validUntil', a.valid_until,
+                                           'organisers', array(select o.organiser_id from processing_agreement_organiser o where o.agreement_id = a.id))
+                                       order by a.signed_on), '[]')
+                                from processing_agreement a where a.supplier_id = s.id) agreements
+                        from supplier s where s.id = any(:ids) order by s.name
                         """)
-                .param("ids", idArray).query(rs -> {
-                    agreements.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(new Supplier.ProcessingAgreement(
-                            rs.getObject(2, UUID.class), rs.getString(3), rs.getObject(4, java.time.LocalDate.class),
-                            rs.getObject(5, java.time.LocalDate.class), new HashSet<>(Arrays.asList(uuids(rs.getArray(6))))));
-                });
-        return jdbc.sql("select id, name, organisation_number, country, contact_name, contact_email, contact_phone from supplier where id = any(:ids) order by name")
-                .param("ids", idArray)
+                .param("ids", ids.toArray(UUID[]::new))
                 .query((rs, n) -> {
-                    UUID id = rs.getObject(1, UUID.class);
-                    return new Supplier(id, rs.getString(2), rs.getString(3), rs.getString(4), new HashSet<>(countries.getOrDefault(id, List.of())),
-                            subs.getOrDefault(id, List.of()), agreements.getOrDefault(id, List.of()),
-                            new Supplier.Contact(rs.getString(5), rs.getString(6), rs.getString(7)));
+                    List<Supplier.SubProcessor> subs = new ArrayList<>();
+                    for (JsonNode sub : JSON.readTree(rs.getString("sub_processors"))) {
+                        subs.add(new Supplier.SubProcessor(text(sub, "name"), text(sub, "country"), text(sub, "purpose")));
+                    }
+                    List<Supplier.ProcessingAgreement> agreements = new ArrayList<>();
+                    for (JsonNode a : JSON.readTree(rs.getString("agreements"))) {
+                        Set<UUID> organisers = new HashSet<>();
+                        a.path("organisers").forEach(o -> organisers.add(UUID.fromString(o.asString())));
+                        agreements.add(new Supplier.ProcessingAgreement(UUID.fromString(a.get("id").asString()), text(a, "documentName"),
+                                date(a, "signedOn"), date(a, "validUntil"), organisers));
+                    }
+                    return new Supplier(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("organisation_number"), rs.getString("country"),
+                            new HashSet<>(Arrays.asList(strings(rs.getArray("countries")))), subs, agreements,
+                            new Supplier.Contact(rs.getString("contact_name"), rs.getString("contact_email"), rs.getString("contact_phone")));
                 }).list();
+    }
+
+    /** PostgreSQL's JSON aggregates of the rows a supplier or product owns (read with Jackson, never by hand). */
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asString();
+    }
+
+    private static java.time.LocalDate date(JsonNode node, String field) {
+        String v = text(node, field);
+        return v == null ? null : java.time.LocalDate.parse(v);
     }
 
     /** Every supplier, by name: the catalogue has tens of suppliers, not thousands. */
@@ -112,23 +129,29 @@ public class Catalog {
         return products(List.of(id)).stream().findFirst();
     }
 
+    /** Products with their data needs, in one statement (the release policy reads one on every token request). */
     public List<Product> products(Collection<UUID> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        UUID[] idArray = ids.toArray(UUID[]::new);
-        Map<UUID, List<Product.DataNeed>> needs = new HashMap<>();
-        jdbc.sql("select product_id, attribute, purpose, retention_days, processing_countries from product_data_need where product_id = any(:ids) order by attribute")
-                .param("ids", idArray).query(rs -> {
-                    needs.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(new Product.DataNeed(
-                            Attribute.valueOf(rs.getString(2)), rs.getString(3), rs.getInt(4), new HashSet<>(Arrays.asList(strings(rs.getArray(5))))));
-                });
         return jdbc.sql("""
                         select id, article_number, supplier_id, title, description, kind, school_forms, grades, subjects, licence_model,
-                               licence_period_months, price, currency, trial_days, access_method
+                               licence_period_months, price, currency, trial_days, access_method,
+                               (select coalesce(json_agg(json_build_object('attribute', n.attribute, 'purpose', n.purpose, 'retentionDays', n.retention_days,
+                                           'processingCountries', n.processing_countries) order by n.attribute), '[]')
+                                from product_data_need n where n.product_id = product.id) needs
                         from product where id = any(:ids) order by title
                         """)
-                .param("ids", idArray).query((rs, n) -> product(rs, needs)).list();
+                .param("ids", ids.toArray(UUID[]::new)).query((rs, n) -> {
+                    List<Product.DataNeed> needs = new ArrayList<>();
+                    for (JsonNode need : JSON.readTree(rs.getString("needs"))) {
+                        Set<String> countries = new HashSet<>();
+                        need.path("processingCountries").forEach(c -> countries.add(c.asString()));
+                        needs.add(new Product.DataNeed(Attribute.valueOf(need.get("attribute").asString()), text(need, "purpose"),
+                                need.get("retentionDays").asInt(), countries));
+                    }
+                    return product(rs, Map.of(rs.getObject("id", UUID.class), needs));
+                }).list();
     }
 
     public Optional<Product> productByArticleNumber(String articleNumber) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -97,28 +98,34 @@ public class PersonRecords {
                             rs.getString(3), rs.getString(4), rs.getObject(5, UUID.class), rs.getString(6), rs.getString(7), rs.getString(8),
                             rs.getString(9)));
                 });
-        Map<UUID, List<GroupMembership>> groups = new HashMap<>();
+        // the person with their groups and guardians in one statement (aggregates read with Jackson): the release
+        // policy reads one person on every token request, and each round trip counts there
+        Map<UUID, PersonRecord> records = new HashMap<>();
         jdbc.sql("""
-                        select m.person_id, g.id, g.name, g.kind, m.role from membership m join student_group g on g.id = m.group_id
-                        where m.person_id = any(:ids) order by m.person_id, g.name
+                        select p.id, p.given_name, p.family_name, p.civic_number, p.email, p.protection,
+                               (select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name, 'kind', g.kind, 'role', m.role) order by g.name), '[]')
+                                from membership m join student_group g on g.id = m.group_id where m.person_id = p.id) groups,
+                               array(select l.guardian_id from guardian_link l where l.child_id = p.id order by l.guardian_id) guardians
+                        from person p where p.id = any(:ids)
                         """).param("ids", ids)
                 .query(rs -> {
-                    groups.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
-                            .add(new GroupMembership(rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4), rs.getString(5)));
-                });
-        Map<UUID, List<UUID>> guardians = new HashMap<>();
-        jdbc.sql("select child_id, guardian_id from guardian_link where child_id = any(:ids) order by child_id, guardian_id").param("ids", ids)
-                .query(rs -> {
-                    guardians.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(rs.getObject(2, UUID.class));
-                });
-        Map<UUID, PersonRecord> records = new HashMap<>();
-        jdbc.sql("select id, given_name, family_name, civic_number, email, protection from person where id = any(:ids)").param("ids", ids)
-                .query(rs -> {
                     UUID id = rs.getObject(1, UUID.class);
+                    List<GroupMembership> groups = new ArrayList<>();
+                    for (JsonNode g : JSON.readTree(rs.getString(7))) {
+                        groups.add(new GroupMembership(UUID.fromString(g.get("id").asString()), text(g, "name"), text(g, "kind"), text(g, "role")));
+                    }
+                    java.sql.Array guardianArray = rs.getArray(8);
+                    List<UUID> guardians = guardianArray == null ? List.of() : List.of((UUID[]) guardianArray.getArray());
                     records.put(id, new PersonRecord(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            Protection.valueOf(rs.getString(6)), placements.getOrDefault(id, List.of()), groups.getOrDefault(id, List.of()),
-                            guardians.getOrDefault(id, List.of())));
+                            Protection.valueOf(rs.getString(6)), placements.getOrDefault(id, List.of()), groups, guardians));
                 });
         return records;
+    }
+
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asString();
     }
 }

@@ -36,7 +36,14 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
+import org.springframework.security.oauth2.core.OAuth2Token;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2RefreshTokenAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.token.DelegatingOAuth2TokenGenerator;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.JwtGenerator;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2AccessTokenGenerator;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2RefreshTokenGenerator;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenGenerator;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
@@ -61,7 +68,10 @@ class AuthorizationServerConfiguration {
     SecurityFilterChain authorizationServer(HttpSecurity http, PersonClaims claims, RegisteredClientRepository registeredClients,
                                             Catalog catalog, OAuth2AuthorizationConsentService notices,
                                             org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
-                                            org.tilldela.platform.RequestBodyLimits bodyLimits) throws Exception {
+                                            org.tilldela.platform.RequestBodyLimits bodyLimits, JdbcClient jdbc, TransactionTemplate tx,
+                                            OAuth2AuthorizationService authorizations, OAuth2TokenGenerator<OAuth2Token> tokenGenerator) throws Exception {
+        // not a bean of its own: an AuthenticationProvider bean would be offered to the global authentication manager
+        TokenRefresh refresh = new TokenRefresh(jdbc, tx, authorizations, tokenGenerator);
         AuthorizationErrors errors = new AuthorizationErrors(clientId -> describe(clientId, claims, catalog));
         return http.oauth2AuthorizationServer(server -> {
                     server.oidc(oidc -> oidc
@@ -84,6 +94,9 @@ class AuthorizationServerConfiguration {
                             }))
                             .consentPage(FirstSignInNotice.PATH)
                             .errorResponseHandler(errors));
+                    // refresh grants take the lean path (TokenRefresh): only the token columns change, no new ID token
+                    server.tokenEndpoint(token -> token.authenticationProviders(providers -> providers.replaceAll(p ->
+                            p instanceof OAuth2RefreshTokenAuthenticationProvider ? refresh : p)));
                     // client secrets are generated high-entropy values: SHA-256 suffices, no slow hash per token request
                     server.clientAuthentication(authentication -> authentication.authenticationProviders(providers -> providers.forEach(p -> {
                         if (p instanceof ClientSecretAuthenticationProvider secrets) {
@@ -141,10 +154,25 @@ class AuthorizationServerConfiguration {
         return settings.build();
     }
 
+    /** Clients are read on every token request; their JSON settings are parsed once per distinct row (RegisteredClientRows). */
     @Bean
     RegisteredClientRepository registeredClients(JdbcTemplate jdbc) {
-        return new JdbcRegisteredClientRepository(jdbc);
+        JdbcRegisteredClientRepository clients = new JdbcRegisteredClientRepository(jdbc);
+        clients.setRegisteredClientRowMapper(new RegisteredClientRows());
+        return clients;
     }
+
+    /**
+     * What every grant issues tokens with — the authorization server's own generators, as it would build them
+     * itself — declared here so that the lean refresh path (TokenRefresh) issues exactly what the other grants do.
+     */
+    @Bean
+    OAuth2TokenGenerator<OAuth2Token> tokenGenerator(JwtEncoder encoder, OAuth2TokenCustomizer<JwtEncodingContext> personClaimsCustomizer) {
+        JwtGenerator jwt = new JwtGenerator(encoder);
+        jwt.setJwtCustomizer(personClaimsCustomizer);
+        return new DelegatingOAuth2TokenGenerator(jwt, new OAuth2AccessTokenGenerator(), new OAuth2RefreshTokenGenerator());
+    }
+
 
     /** Which products' notices a person has seen (the authorization server's consent records, in PostgreSQL). */
     @Bean
@@ -207,7 +235,7 @@ class AuthorizationServerConfiguration {
         return keys.published();
     }
 
-    /** Tokens are signed with the current key only. */
+    /** Tokens are signed with the current keys only: RS256 for ID tokens, ES256 for access tokens (SigningKeys). */
     @Bean
     JwtEncoder jwtEncoder(SigningKeys keys) {
         return new NimbusJwtEncoder(keys.current());

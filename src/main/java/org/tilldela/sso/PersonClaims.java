@@ -58,8 +58,11 @@ class PersonClaims {
         return clients.productOf(clientId).orElseThrow(() -> denied(OAuth2ErrorCodes.INVALID_CLIENT, "The client is not a product's sign-in client."));
     }
 
-    /** Fills the access token's and ID token's claims for a person. */
+    /** Fills the access token's and ID token's claims for a person; access tokens are signed ES256 (SigningKeys). */
     void customize(JwtEncodingContext context) {
+        if (org.springframework.security.oauth2.server.authorization.OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+            context.getJwsHeader().algorithm(org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.ES256);
+        }
         Authentication principal = context.getPrincipal();
         if (!isPerson(principal)) {
             return; // a client acting for itself (client credentials): its own id is the subject

@@ -171,10 +171,28 @@ public class SignInClients {
         return uris;
     }
 
-    /** The product a client signs in to. */
+    /**
+     * The product a client signs in to. Asked on every token request, so remembered: a client's product is set
+     * when it is registered and never changes (nothing updates {@code sso_client.product_id}), and a client that
+     * is removed can no longer authenticate, so a remembered answer never lets a token out that the database
+     * would refuse. Only clients that exist are remembered.
+     */
     public Optional<UUID> productOf(String clientId) {
-        return jdbc.sql("select product_id from sso_client where client_id = :c").param("c", clientId).query(UUID.class).optional();
+        UUID known = productOfClient.get(clientId);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<UUID> product = jdbc.sql("select product_id from sso_client where client_id = :c").param("c", clientId).query(UUID.class).optional();
+        product.ifPresent(p -> {
+            if (productOfClient.size() >= 10_000) {
+                productOfClient.clear();
+            }
+            productOfClient.put(clientId, p);
+        });
+        return product;
     }
+
+    private final java.util.Map<String, UUID> productOfClient = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Exact redirect URIs only (the authorization server compares them character for character): absolute,

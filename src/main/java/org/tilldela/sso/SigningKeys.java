@@ -2,11 +2,12 @@ package org.tilldela.sso;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -16,7 +17,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -30,7 +33,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the same key set. Private keys are stored encrypted (AES-256-GCM, Spring Security Crypto) with a key
  * that lives outside the database.
  *
- * <p>Rotation: {@link #rotate()} makes a new key, which signs from then on; the key it supersedes stays in
+ * <p>Two keys sign at any time: an RSA key (RS256) for ID tokens — the algorithm every OpenID Connect client
+ * must be able to verify, and the one discovery names — and an EC P-256 key (ES256) for access tokens, whose
+ * signature costs the provider a fraction of an RSA-2048 one on every token request (see README, "Tokens").
+ *
+ * <p>Rotation: {@link #rotate()} makes a new key of each algorithm, which signs from then on; a key it supersedes stays in
  * the published set until every token it signed has expired ({@code retire_after} = now + the longest token
  * lifetime), so relying parties can still verify them. Nodes read the keys at most every
  * {@link #CACHE} — a rotation reaches every node within that time.
@@ -55,8 +62,13 @@ class SigningKeys {
         this.longestTokenLifetime = longestTokenLifetime;
     }
 
-    /** What the keys were at one moment: the one that signs, and every one still published. */
-    private record Snapshot(Instant readAt, RSAKey current, JWKSet published) {
+    /** The algorithms the provider signs with, and what it signs with each. */
+    static final JWSAlgorithm ID_TOKENS = JWSAlgorithm.RS256;
+    static final JWSAlgorithm ACCESS_TOKENS = JWSAlgorithm.ES256;
+    private static final List<JWSAlgorithm> ALGORITHMS = List.of(ID_TOKENS, ACCESS_TOKENS);
+
+    /** What the keys were at one moment: the ones that sign (one per algorithm), and every one still published. */
+    private record Snapshot(Instant readAt, JWKSet current, JWKSet published) {
     }
 
     /** Every key a relying party may meet in a token that has not expired (the JWKS endpoint shows their public halves). */
@@ -64,27 +76,34 @@ class SigningKeys {
         return (JWKSelector selector, SecurityContext context) -> selector.select(snapshot().published());
     }
 
-    /** Only the key that signs now, so the token encoder never has to choose between keys. */
+    /** Only the keys that sign now, one per algorithm, so the token encoder never has to choose between keys of one type. */
     JWKSource<SecurityContext> current() {
-        return (JWKSelector selector, SecurityContext context) -> selector.select(new JWKSet(snapshot().current()));
+        return (JWKSelector selector, SecurityContext context) -> selector.select(snapshot().current());
     }
 
-    /** A new signing key; the one before it stays published until its tokens have expired. */
-    String rotate() {
-        String kid = tx.execute(status -> {
+    /** The key ids a rotation made: the new ID-token key and the new access-token key. */
+    record Rotation(String idTokenKid, String accessTokenKid) {
+    }
+
+    /** New signing keys; the ones before them stay published until their tokens have expired. */
+    Rotation rotate() {
+        Rotation rotation = tx.execute(status -> {
             lock();
-            return insertNewKey();
+            return new Rotation(insertNewKey(ID_TOKENS), insertNewKey(ACCESS_TOKENS));
         });
         snapshot = null;
-        return kid;
+        return rotation;
     }
 
     /** Nodes starting together must not each make a first key: one does, under a lock, the others find it. */
     private void ensureCurrentKey() {
         tx.executeWithoutResult(status -> {
             lock();
-            if (jdbc.sql("select count(*) from sso_signing_key where superseded_at is null").query(Integer.class).single() == 0) {
-                insertNewKey();
+            for (JWSAlgorithm algorithm : ALGORITHMS) {
+                if (jdbc.sql("select count(*) from sso_signing_key where superseded_at is null and algorithm = :a").param("a", algorithm.getName())
+                        .query(Integer.class).single() == 0) {
+                    insertNewKey(algorithm);
+                }
             }
         });
     }
@@ -93,19 +112,22 @@ class SigningKeys {
         jdbc.sql("select pg_advisory_xact_lock(hashtext('sso_signing_key'))").query().singleRow();
     }
 
-    private String insertNewKey() {
+    private String insertNewKey(JWSAlgorithm algorithm) {
         Instant now = clock.instant();
         String kid = UUID.randomUUID().toString();
-        RSAKey key;
+        JWK key;
         try {
-            key = new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).generate();
+            key = ID_TOKENS.equals(algorithm)
+                    ? new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(algorithm).generate()
+                    : new ECKeyGenerator(Curve.P_256).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(algorithm).generate();
         } catch (JOSEException e) {
             throw new IllegalStateException("could not generate a signing key", e);
         }
-        jdbc.sql("update sso_signing_key set superseded_at = :now, retire_after = :retire where superseded_at is null")
-                .param("now", java.sql.Timestamp.from(now)).param("retire", java.sql.Timestamp.from(now.plus(longestTokenLifetime))).update();
-        jdbc.sql("insert into sso_signing_key (kid, algorithm, public_jwk, private_jwk, created_at) values (:kid, 'RS256', :pub, :priv, :now)")
-                .param("kid", kid).param("pub", key.toPublicJWK().toJSONString())
+        jdbc.sql("update sso_signing_key set superseded_at = :now, retire_after = :retire where superseded_at is null and algorithm = :a")
+                .param("now", java.sql.Timestamp.from(now)).param("retire", java.sql.Timestamp.from(now.plus(longestTokenLifetime)))
+                .param("a", algorithm.getName()).update();
+        jdbc.sql("insert into sso_signing_key (kid, algorithm, public_jwk, private_jwk, created_at) values (:kid, :a, :pub, :priv, :now)")
+                .param("kid", kid).param("a", algorithm.getName()).param("pub", key.toPublicJWK().toJSONString())
                 .param("priv", encryptor.encrypt(key.toJSONString().getBytes(StandardCharsets.UTF_8)))
                 .param("now", java.sql.Timestamp.from(now)).update();
         return kid;
@@ -127,30 +149,31 @@ class SigningKeys {
     }
 
     private synchronized Snapshot read(Instant now) {
-        record Row(String kid, byte[] privateJwk, boolean superseded) {
+        record Row(String kid, String algorithm, byte[] privateJwk, boolean superseded) {
         }
-        List<Row> rows = jdbc.sql("select kid, private_jwk, superseded_at is not null superseded from sso_signing_key "
+        List<Row> rows = jdbc.sql("select kid, algorithm, private_jwk, superseded_at is not null superseded from sso_signing_key "
                         + "where retire_after is null or retire_after > :now order by created_at desc")
                 .param("now", java.sql.Timestamp.from(now))
-                .query((rs, n) -> new Row(rs.getString(1), rs.getBytes(2), rs.getBoolean(3))).list();
-        if (rows.stream().allMatch(Row::superseded)) {
+                .query((rs, n) -> new Row(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getBoolean(4))).list();
+        // a database from before access tokens had their own key has an RSA key only: the EC key is made here, once
+        if (!ALGORITHMS.stream().allMatch(a -> rows.stream().anyMatch(r -> !r.superseded() && r.algorithm().equals(a.getName())))) {
             ensureCurrentKey();
             return read(now);
         }
         List<JWK> keys = new ArrayList<>();
-        RSAKey current = null;
+        Map<String, JWK> current = new LinkedHashMap<>();
         for (Row row : rows) {
             try {
-                RSAKey key = RSAKey.parse(new String(encryptor.decrypt(row.privateJwk()), StandardCharsets.UTF_8));
+                JWK key = JWK.parse(new String(encryptor.decrypt(row.privateJwk()), StandardCharsets.UTF_8));
                 keys.add(key);
-                if (current == null && !row.superseded()) {
-                    current = key;
+                if (!row.superseded()) {
+                    current.putIfAbsent(row.algorithm(), key);
                 }
             } catch (ParseException | IllegalStateException e) {
                 throw new IllegalStateException("The signing key " + row.kid() + " cannot be decrypted: is tilldela.sso.key-encryption-key "
                         + "(or the data directory's secrets/sso-key-encryption.key) the one it was made with?", e);
             }
         }
-        return new Snapshot(now, current, new JWKSet(keys));
+        return new Snapshot(now, new JWKSet(List.copyOf(current.values())), new JWKSet(keys));
     }
 }

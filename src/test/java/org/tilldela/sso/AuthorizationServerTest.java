@@ -68,7 +68,8 @@ class AuthorizationServerTest extends IntegrationTest {
 
     private JWTClaimsSet verify(OIDCProviderMetadata op, SignedJWT jwt) throws Exception {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256,
+        // access tokens are ES256 (ID tokens RS256): a verifier that accepted anything else would not prove which key signed
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256,
                 new com.nimbusds.jose.jwk.source.ImmutableJWKSet<>(JWKSet.load(op.getJWKSetURI().toURL()))));
         return processor.process(jwt, null);
     }
@@ -97,7 +98,7 @@ class AuthorizationServerTest extends IntegrationTest {
         ClientID client = machineClient("another long random secret");
         SignedJWT before = token(op, client, "another long random secret");
 
-        String newKid = keys.rotate();
+        String newKid = keys.rotate().accessTokenKid();
         SignedJWT after = token(op, client, "another long random secret");
 
         assertThat(after.getHeader().getKeyID()).isEqualTo(newKid).isNotEqualTo(before.getHeader().getKeyID());

@@ -1,0 +1,136 @@
+package org.tilldela.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionRequest;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionResponse;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.TokenRevocationRequest;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
+import com.nimbusds.oauth2.sdk.token.Tokens;
+import com.nimbusds.openid.connect.sdk.UserInfoRequest;
+import com.nimbusds.openid.connect.sdk.UserInfoResponse;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lean refresh path (TokenRefresh) as an independent relying party (Nimbus) sees it: a refresh brings an
+ * ES256 access token and a rotated refresh token but no new ID token (OpenID Connect Core §12.2); the access
+ * token verifies against the published keys, carries the pairwise subject, opens userinfo and introspects as
+ * active; the release is counted in the ledger; and everything the default path refused is still refused —
+ * another client's token, a revoked token, two requests racing with one token.
+ */
+class TokenRefreshTest extends SignInTestSupport {
+
+    private JWTClaimsSet verifiedAccessToken(String token) throws Exception {
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(JWKSet.load(op.getJWKSetURI().toURL()))));
+        return processor.process(SignedJWT.parse(token), null);
+    }
+
+    private long releasesCounted(UUID person) {
+        return jdbc.sql("select coalesce(sum(disclosures), 0) from holding where person_id = :p and product_id = :product")
+                .param("p", person).param("product", fixture.productId).query(Long.class).single();
+    }
+
+    @Test
+    void aRefreshBringsAnAccessTokenThatWorksButNoNewIdToken() throws Exception {
+        UUID pupil = fixture.persons.get(8);
+        SignedIn signedIn = signIn(pupil);
+        String sub = signedIn.tokens().getOIDCTokens().getIDToken().getJWTClaimsSet().getSubject();
+        long before = releasesCounted(pupil);
+
+        TokenResponse refreshed = refresh(signedIn, signedIn.tokens().getOIDCTokens().getRefreshToken());
+        assertThat(refreshed.indicatesSuccess()).as(() -> refreshed.toErrorResponse().getErrorObject().toString()).isTrue();
+        assertThat(refreshed.toSuccessResponse().toJSONObject()).as("no ID token on refresh").doesNotContainKey("id_token")
+                .containsKeys("access_token", "refresh_token", "expires_in");
+        Tokens tokens = refreshed.toSuccessResponse().getTokens();
+        assertThat(SignedJWT.parse(tokens.getAccessToken().getValue()).getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.ES256);
+        JWTClaimsSet access = verifiedAccessToken(tokens.getAccessToken().getValue());
+        assertThat(access.getSubject()).as("the pairwise pseudonym, never the person's id").isEqualTo(sub).isNotEqualTo(pupil.toString());
+        assertThat(access.getAudience()).containsExactly(signedIn.auth().getClientID().getValue());
+        assertThat(access.getIssuer()).isEqualTo(baseUrl());
+        assertThat(releasesCounted(pupil)).as("the refresh's release is in the ledger").isEqualTo(before + 1);
+
+        UserInfoResponse userInfo = UserInfoResponse.parse(new UserInfoRequest(op.getUserInfoEndpointURI(), tokens.getBearerAccessToken())
+                .toHTTPRequest().send());
+        assertThat(userInfo.indicatesSuccess()).isTrue();
+        assertThat(userInfo.toSuccessResponse().getUserInfo().getSubject().getValue()).isEqualTo(sub);
+
+        TokenIntrospectionResponse introspected = TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(op.getIntrospectionEndpointURI(),
+                signedIn.auth(), tokens.getAccessToken()).toHTTPRequest().send());
+        assertThat(introspected.indicatesSuccess()).isTrue();
+        assertThat(introspected.toSuccessResponse().isActive()).isTrue();
+        assertThat(introspected.toSuccessResponse().getSubject().getValue()).isEqualTo(sub);
+
+        UserInfoResponse withReplaced = UserInfoResponse.parse(new UserInfoRequest(op.getUserInfoEndpointURI(),
+                signedIn.tokens().getOIDCTokens().getBearerAccessToken()).toHTTPRequest().send());
+        assertThat(withReplaced.indicatesSuccess()).as("the access token the refresh replaced").isFalse();
+
+        assertThat(refresh(signedIn, tokens.getRefreshToken()).indicatesSuccess()).as("the rotated refresh token, once more").isTrue();
+    }
+
+    @Test
+    void anotherClientsRefreshTokenIsRefusedAndStaysItsOwners() throws Exception {
+        SignedIn signedIn = signIn(fixture.persons.get(9));
+        SignInClients.Registration other = clients.register(fixture.productId, "Annan klient", List.of(REDIRECT), true, "test");
+        SignedIn impostor = new SignedIn(new ClientSecretBasic(new ClientID(other.clientId()), new Secret(other.clientSecret())), signedIn.tokens());
+        RefreshToken token = signedIn.tokens().getOIDCTokens().getRefreshToken();
+
+        TokenResponse stolen = refresh(impostor, token);
+        assertThat(stolen.indicatesSuccess()).isFalse();
+        assertThat(stolen.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
+        assertThat(refresh(signedIn, token).indicatesSuccess()).as("its own client still may").isTrue();
+    }
+
+    @Test
+    void aRevokedRefreshTokenIsRefused() throws Exception {
+        SignedIn signedIn = signIn(fixture.persons.get(10));
+        RefreshToken token = signedIn.tokens().getOIDCTokens().getRefreshToken();
+        assertThat(new TokenRevocationRequest(op.getRevocationEndpointURI(), signedIn.auth(), token).toHTTPRequest().send().getStatusCode()).isEqualTo(200);
+
+        TokenResponse refreshed = refresh(signedIn, token);
+        assertThat(refreshed.indicatesSuccess()).isFalse();
+        assertThat(refreshed.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
+    }
+
+    /** Two requests with one refresh token at once: one wins; the other holds a spent token, which ends the family. */
+    @Test
+    void twoRequestsRacingWithOneTokenGetOneAnswerAndEndTheFamily() throws Exception {
+        SignedIn signedIn = signIn(fixture.persons.get(11));
+        RefreshToken token = signedIn.tokens().getOIDCTokens().getRefreshToken();
+        CyclicBarrier together = new CyclicBarrier(2);
+        List<TokenResponse> answers = new java.util.ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(2)) {
+            List<Future<TokenResponse>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                futures.add(pool.submit(() -> {
+                    together.await();
+                    return refresh(signedIn, token);
+                }));
+            }
+            for (Future<TokenResponse> f : futures) {
+                answers.add(f.get());
+            }
+        }
+        List<TokenResponse> won = answers.stream().filter(TokenResponse::indicatesSuccess).toList();
+        assertThat(won).as("exactly one of the two gets tokens").hasSize(1);
+        TokenResponse afterwards = refresh(signedIn, won.getFirst().toSuccessResponse().getTokens().getRefreshToken());
+        assertThat(afterwards.indicatesSuccess()).as("the winner's successor, ended with the family").isFalse();
+    }
+}
