@@ -134,10 +134,13 @@ final class TokenRefresh implements AuthenticationProvider {
     private Outcome refresh(OAuth2RefreshTokenAuthenticationToken grant, OAuth2ClientAuthenticationToken clientPrincipal, TransactionStatus status) {
         RegisteredClient client = clientPrincipal.getRegisteredClient();
         String presented = grant.getRefreshToken();
+        // locked until the rotation commits: a revocation (or another refresh) committed meanwhile is seen here, and one
+        // that comes later waits, so a refresh can never write a revoked family's token back as active
         Stored stored = jdbc.sql("""
                         select id, registered_client_id, principal_name, authorization_grant_type, authorized_scopes, refresh_token_expires_at,
                                refresh_token_metadata
-                        from oauth2_authorization where refresh_token_value = :token""")
+                        from oauth2_authorization where refresh_token_value = :token
+                        for update""")
                 .param("token", presented)
                 .query((rs, n) -> new Stored(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), scopes(rs.getString(5)),
                         rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), rs.getString(7)))

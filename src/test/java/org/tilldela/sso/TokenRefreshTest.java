@@ -109,6 +109,46 @@ class TokenRefreshTest extends SignInTestSupport {
         assertThat(refreshed.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
     }
 
+    /**
+     * A revocation committing while a refresh of the same token is under way: the refresh must see it and be
+     * refused, never write the revoked token back as active. The test holds the row as a revocation's save does,
+     * marks the refresh token invalidated, and commits only once the refresh waits on that row.
+     */
+    @Test
+    void aRevocationCommittedDuringARefreshIsNotUndone() throws Exception {
+        SignedIn signedIn = signIn(fixture.persons.get(12));
+        RefreshToken token = signedIn.tokens().getOIDCTokens().getRefreshToken();
+        var revocation = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        try (var pool = Executors.newSingleThreadExecutor()) {
+            Future<TokenResponse> refreshed = revocation.execute(status -> {
+                int marked = jdbc.sql("""
+                                update oauth2_authorization
+                                set refresh_token_metadata = replace(refresh_token_metadata, '"metadata.token.invalidated":false', '"metadata.token.invalidated":true')
+                                where refresh_token_value = :t and refresh_token_metadata like '%"metadata.token.invalidated":false%'""")
+                        .param("t", token.getValue()).update();
+                assertThat(marked).as("the refresh token's metadata, as the store writes it").isEqualTo(1);
+                Future<TokenResponse> answer = pool.submit(() -> refresh(signedIn, token));
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+                // a transaction sees one snapshot of the statistics unless told to take a new one
+                while (jdbc.sql("select pg_stat_clear_snapshot()").query(Object.class).optional().isPresent()
+                        && jdbc.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%oauth2_authorization%'")
+                        .query(Integer.class).single() == 0) {
+                    assertThat(System.nanoTime()).as("the refresh reaches the row").isLessThan(deadline);
+                    Thread.onSpinWait();
+                }
+                return answer;
+            });
+            TokenResponse answer = refreshed.get();
+            assertThat(answer.indicatesSuccess()).as("refused: the token was revoked before the refresh could rotate it").isFalse();
+            assertThat(answer.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
+        }
+        assertThat(jdbc.sql("select refresh_token_metadata from oauth2_authorization where refresh_token_value = :t").param("t", token.getValue())
+                .query(String.class).single()).as("still revoked").contains("\"metadata.token.invalidated\":true");
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
     /** Two requests with one refresh token at once: one wins; the other holds a spent token, which ends the family. */
     @Test
     void twoRequestsRacingWithOneTokenGetOneAnswerAndEndTheFamily() throws Exception {
