@@ -518,7 +518,7 @@ public final class StagedSnapshot {
                 + "where exists (select 1 from person p where p.id = t.person_id) "
                 + "and not exists (select 1 from " + gone(Entity.PERSON) + " g where g.id = t.person_id) order by t.person_id")
                 .param("run", runId).update();
-        n += jdbc.sql(PERSON_CHANGED).param("run", runId).update();
+        n += timed("journal changed persons", () -> jdbc.sql(PERSON_CHANGED).param("run", runId).update());
         n += jdbc.sql("insert into directory_change (import_run_id, kind, group_id) select :run, 'GROUP_CHANGED', t.group_id "
                 + "from (select distinct group_id from touched where group_id is not null) t order by t.group_id").param("run", runId).update();
         return n;
@@ -528,9 +528,11 @@ public final class StagedSnapshot {
      * Persons who stay but whose released attributes changed: a staged person row (the stage holds only
      * new and changed rows) whose stored row differs in a column the release policy can release — every
      * person column, named here so that a column added later for internal use does not count by accident —
-     * and children whose guardian links (released as the guardians' pseudonyms) were added, removed or
-     * re-pointed; a changed relation word alone is not released and does not count. Joiners and leavers
-     * have their own entries. Set-based over the sparse stage, so its cost follows what changed.
+     * and children whose guardian links (released as the guardians' pseudonyms) were added or removed. A
+     * link's id is made from its pair (child, guardian), so a re-pointed link is a new one and a gone one;
+     * a staged link with a stored id changed only its relation word, which is not released and does not
+     * count. Joiners and leavers have their own entries. Set-based over the sparse stage, so its cost
+     * follows what changed.
      */
     private static final String PERSON_CHANGED = """
             insert into directory_change (import_run_id, kind, person_id)
@@ -539,13 +541,9 @@ public final class StagedSnapshot {
                 where (s.given_name, s.family_name, s.civic_number, s.email, s.username, s.protection)
                       is distinct from (p.given_name, p.family_name, p.civic_number, p.email, p.username, p.protection)
                 union
-                select s.child_id from stage_guardian_link s
-                where not exists (select 1 from guardian_link t where t.id = s.id and t.guardian_id = s.guardian_id and t.child_id = s.child_id)
+                select s.child_id from stage_guardian_link s where not exists (select 1 from guardian_link t where t.id = s.id)
                 union
-                select t.child_id from guardian_link t join stage_guardian_link s on s.id = t.id
-                where t.guardian_id <> s.guardian_id or t.child_id <> s.child_id
-                union
-                select t.child_id from guardian_link t join gone_guardian_link g on g.id = t.id
+                select t.child_id from gone_guardian_link g join guardian_link t on t.id = g.id
             ) c
             where exists (select 1 from person p where p.id = c.person_id)
               and not exists (select 1 from gone_person g where g.id = c.person_id)
