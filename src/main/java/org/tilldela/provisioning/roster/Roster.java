@@ -538,9 +538,9 @@ class Roster {
         if (!orgs.isEmpty()) {
             m.put("primaryOrg", orgs.getFirst());
         }
-        if (v.get(GUARDIAN_LINKS) instanceof Collection<?> guardians) {
-            m.put("agents", guardians.stream().map(g -> ref(client, "users", String.valueOf(g), "user")).toList());
-        }
+        // required by the binding; guardians only as this supplier's pseudonyms of them, where the release lets them go
+        m.put("agents", v.get(GUARDIAN_LINKS) instanceof Collection<?> guardians
+                ? guardians.stream().map(g -> ref(client, "users", String.valueOf(g), "user")).toList() : List.of());
         // what OneRoster has no field for goes in metadata, so that what the ledger records is what was sent
         Map<String, Object> metadata = new LinkedHashMap<>();
         if (v.get(GROUPS) instanceof Collection<?> groups) {

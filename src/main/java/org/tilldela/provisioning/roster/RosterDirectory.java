@@ -83,11 +83,14 @@ class RosterDirectory {
                 .list();
     }
 
-    private static final String CANDIDATES = """
+    private static final String ROWS = """
             select p.id, p.updated_at,
                    array(select 'PUPIL' from enrolment e where e.person_id = p.id
                          union select d.role from duty d where d.person_id = p.id
                          union select m.role from membership m where m.person_id = p.id) roles
+            """;
+
+    private static final String IN_SCOPE = """
             from person p
             where p.id = any(:h)
               and (cast(:person as uuid) is null or p.id = :person)
@@ -105,7 +108,7 @@ class RosterDirectory {
 
     /** The licence holders in a scope, in a stable order (by id); a page of them when {@code limit} is given. */
     List<Candidate> candidates(UUID[] holders, PersonScope scope, Integer limit, Integer offset) {
-        String sql = CANDIDATES + " order by p.id" + (limit == null ? "" : " limit :limit offset :offset");
+        String sql = ROWS + IN_SCOPE + " order by p.id" + (limit == null ? "" : " limit :limit offset :offset");
         JdbcClient.StatementSpec spec = bind(jdbc.sql(sql), holders, scope);
         if (limit != null) {
             spec = spec.param("limit", limit).param("offset", offset);
@@ -114,7 +117,7 @@ class RosterDirectory {
     }
 
     int count(UUID[] holders, PersonScope scope) {
-        return bind(jdbc.sql("select count(*) from (" + CANDIDATES + ") c"), holders, scope).query(Integer.class).single();
+        return bind(jdbc.sql("select count(*) " + IN_SCOPE), holders, scope).query(Integer.class).single();
     }
 
     private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, UUID[] holders, PersonScope scope) {
