@@ -37,6 +37,7 @@ import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.NewPool;
 import org.tilldela.licensing.Selector;
 import org.tilldela.platform.CommandContext;
+import org.tilldela.purchase.DataPolicies;
 import org.tilldela.sso.SignInClients;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -136,8 +137,10 @@ public class RosterBenchmarkCommand implements Callable<Integer> {
         var filed = agreements.file(supplier, new NewDataAccessRequest(product, organiser, AttributePackage.MEDIUM, Set.of(), "Klasslistor",
                 "Uppgift av allmänt intresse (GDPR art. 6.1 e)", 30), "benchmark");
         agreements.approve(filed.id(), null, null, "benchmark");
+        // the organiser's data protection officer allows what the product declares, so its pool needs no approved order
+        server.getBean(DataPolicies.class).set(organiser, Set.copyOf(declared), "benchmark");
         LocalDate start = LocalDate.now().minusDays(1);
-        server.getBean(LicencePools.class).create(new NewPool(product, organiser, organiser, null, start, start.plusYears(1), false, null, "benchmark"),
+        server.getBean(LicencePools.class).create(new NewPool(product, organiser, organiser, persons * 2, start, start.plusYears(1), false, null, "benchmark"),
                 List.of(Selector.organisation(organiser, "PUPIL"), Selector.organisation(organiser, "STAFF")), false);
         AssignmentEngine.EngineRun run = server.getBean(AssignmentEngine.class).recomputeAll();
         System.out.printf("licence holders: %,d%n", run.granted());

@@ -581,42 +581,39 @@ class Roster {
     @Transactional
     public RosterPage enrollments(Client client, RosterQuery query, UUID schoolId, UUID classId) {
         checkScope(client, new RosterDirectory.PersonScope(schoolId, classId, null, null));
-        List<RosterDirectory.Membership> all = directory.memberships(holders(client), schoolId, classId);
-        return enrollmentPage(client, query, all);
+        UUID[] holders = holders(client);
+        if (!query.needsEveryRecord()) {
+            // plain paging: count and page in SQL
+            return enrollmentPage(client, query, directory.memberships(holders, schoolId, classId, query.limit(), query.offset()),
+                    directory.countMemberships(holders, schoolId, classId));
+        }
+        List<RosterDirectory.Membership> all = directory.memberships(holders, schoolId, classId, null, null);
+        Map<UUID, UUID> known = directory.knownPseudonyms(client.supplierId(), all.stream().map(RosterDirectory.Membership::personId).distinct().toList());
+        Map<Map<String, Object>, RosterDirectory.Membership> byView = new java.util.IdentityHashMap<>();
+        List<Map<String, Object>> views = new ArrayList<>();
+        for (RosterDirectory.Membership m : all) {
+            UUID pseudonym = known.get(m.personId());
+            Map<String, Object> view = enrollment(client, m, pseudonym == null ? null : pseudonym.toString());
+            byView.put(view, m);
+            views.add(view);
+        }
+        List<Map<String, Object>> matching = query.apply(views);
+        return enrollmentPage(client, query, query.page(matching).stream().map(byView::get).toList(), matching.size());
     }
 
     @Transactional
     public Map<String, Object> enrollment(Client client, String id) {
-        List<RosterDirectory.Membership> all = directory.memberships(holders(client), null, null).stream()
+        List<RosterDirectory.Membership> found = directory.memberships(holders(client), null, null, null, null).stream()
                 .filter(m -> enrollmentId(client, m).equals(id)).toList();
-        RosterPage page = enrollmentPage(client, RosterQuery.of(Map.of(), ENROLLMENT_FIELDS), all);
+        RosterPage page = enrollmentPage(client, RosterQuery.of(Map.of(), ENROLLMENT_FIELDS), found, found.size());
         if (page.records().isEmpty()) {
             throw OneRosterError.notFound("Enrollment");
         }
         return page.records().getFirst();
     }
 
-    private RosterPage enrollmentPage(Client client, RosterQuery query, List<RosterDirectory.Membership> all) {
-        Map<UUID, UUID> known = query.needsEveryRecord()
-                ? directory.knownPseudonyms(client.supplierId(), all.stream().map(RosterDirectory.Membership::personId).distinct().toList()) : Map.of();
-        List<RosterDirectory.Membership> chosen;
-        int total;
-        if (query.needsEveryRecord()) {
-            Map<Map<String, Object>, RosterDirectory.Membership> byView = new java.util.IdentityHashMap<>();
-            List<Map<String, Object>> views = new ArrayList<>();
-            for (RosterDirectory.Membership m : all) {
-                UUID pseudonym = known.get(m.personId());
-                Map<String, Object> view = enrollment(client, m, pseudonym == null ? null : pseudonym.toString());
-                byView.put(view, m);
-                views.add(view);
-            }
-            List<Map<String, Object>> matching = query.apply(views);
-            total = matching.size();
-            chosen = query.page(matching).stream().map(byView::get).toList();
-        } else {
-            total = all.size();
-            chosen = query.page(all);
-        }
+    /** Releases the persons of a page of memberships in one batch, and shows the memberships whose groups went. */
+    private RosterPage enrollmentPage(Client client, RosterQuery query, List<RosterDirectory.Membership> chosen, int total) {
         if (chosen.isEmpty()) {
             return new RosterPage(List.of(), total);
         }

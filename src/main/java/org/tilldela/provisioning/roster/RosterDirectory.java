@@ -56,7 +56,7 @@ class RosterDirectory {
         return jdbc.sql("""
                         select g.id, g.name, g.kind, g.organisation_id, g.school_form, g.grades, g.start_date, g.end_date, g.updated_at
                         from student_group g
-                        where g.id in (select m.group_id from membership m where m.person_id = any(:h))
+                        where g.id in (select m.group_id from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id)
                         order by g.id""").param("h", holders)
                 .query((rs, n) -> new Group(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class), rs.getString(5),
                         rs.getString(6), rs.getObject(7, LocalDate.class), rs.getObject(8, LocalDate.class), rs.getTimestamp(9).toInstant()))
@@ -67,8 +67,8 @@ class RosterDirectory {
     List<Org> organisations(UUID[] holders, Collection<UUID> groupOrganisations) {
         return jdbc.sql("""
                         with recursive placed as (
-                            select e.school_unit_id id from enrolment e where e.person_id = any(:h)
-                            union select d.organisation_id from duty d where d.person_id = any(:h)
+                            select e.school_unit_id id from enrolment e join unnest(cast(:h as uuid[])) h(id) on h.id = e.person_id
+                            union select d.organisation_id from duty d join unnest(cast(:h as uuid[])) h(id) on h.id = d.person_id
                             union select unnest(:g)
                         ), up as (
                             select o.id, o.parent_id, 0 depth from organisation o where o.id in (select id from placed)
@@ -91,8 +91,8 @@ class RosterDirectory {
             """;
 
     private static final String IN_SCOPE = """
-            from person p
-            where p.id = any(:h)
+            from person p join unnest(cast(:h as uuid[])) h(id) on h.id = p.id
+            where true
               and (cast(:person as uuid) is null or p.id = :person)
               and (cast(:school as uuid) is null
                    or exists (select 1 from enrolment e where e.person_id = p.id and e.school_unit_id = :school and (cast(:role as text) is null or :role = 'PUPIL'))
@@ -125,19 +125,28 @@ class RosterDirectory {
                 .param("role", scope.role());
     }
 
-    /** The group memberships (enrollments) of these licence holders, at a school or in a class when given, by id. */
-    List<Membership> memberships(UUID[] holders, UUID schoolId, UUID classId) {
-        return jdbc.sql("""
-                        select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date, g.organisation_id, greatest(p.updated_at, g.updated_at)
-                        from membership m join student_group g on g.id = m.group_id join person p on p.id = m.person_id
-                        where m.person_id = any(:h)
-                          and (cast(:school as uuid) is null or g.organisation_id = :school)
-                          and (cast(:class as uuid) is null or m.group_id = :class)
-                        order by m.id""")
-                .param("h", holders).param("school", schoolId).param("class", classId)
-                .query((rs, n) -> new Membership(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4),
+    private static final String MEMBERSHIPS = """
+            from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id
+                 join student_group g on g.id = m.group_id join person p on p.id = m.person_id
+            where (cast(:school as uuid) is null or g.organisation_id = :school)
+              and (cast(:class as uuid) is null or m.group_id = :class)
+            """;
+
+    /** The group memberships (enrollments) of these licence holders, at a school or in a class when given, by id; a page when {@code limit} is given. */
+    List<Membership> memberships(UUID[] holders, UUID schoolId, UUID classId, Integer limit, Integer offset) {
+        JdbcClient.StatementSpec spec = jdbc.sql("select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date, g.organisation_id,"
+                        + " greatest(p.updated_at, g.updated_at) " + MEMBERSHIPS + " order by m.id" + (limit == null ? "" : " limit :limit offset :offset"))
+                .param("h", holders).param("school", schoolId).param("class", classId);
+        if (limit != null) {
+            spec = spec.param("limit", limit).param("offset", offset);
+        }
+        return spec.query((rs, n) -> new Membership(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4),
                         rs.getObject(5, LocalDate.class), rs.getObject(6, LocalDate.class), rs.getObject(7, UUID.class), rs.getTimestamp(8).toInstant()))
                 .list();
+    }
+
+    int countMemberships(UUID[] holders, UUID schoolId, UUID classId) {
+        return jdbc.sql("select count(*) " + MEMBERSHIPS).param("h", holders).param("school", schoolId).param("class", classId).query(Integer.class).single();
     }
 
     /** Names, e-mail and grades of these persons, to match a filter or sort on — never sent from here. */
