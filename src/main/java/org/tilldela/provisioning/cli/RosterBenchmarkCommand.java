@@ -34,6 +34,11 @@ import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.directory.oneroster.OneRosterReader;
 import org.tilldela.licensing.AssignmentEngine;
 import org.tilldela.licensing.LicencePools;
+import org.tilldela.licensing.Licences;
+import org.tilldela.access.ReleasePolicy;
+import org.tilldela.ledger.Channel;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.tilldela.licensing.NewPool;
 import org.tilldela.licensing.Selector;
 import org.tilldela.platform.CommandContext;
@@ -110,6 +115,7 @@ public class RosterBenchmarkCommand implements Callable<Integer> {
             timeSingle(base, token, "/users?limit=" + limit + "&filter=" + URLEncoder.encode("dateLastModified>'" + since + "'", StandardCharsets.UTF_8),
                     "users", "delta: dateLastModified> an hour ago (first page)", 5);
             timeSingle(base, token, "/classes?limit=" + limit, "classes", "classes (first page)", 5);
+            whereTheTimeGoes(server, product);
         } finally {
             server.close();
         }
@@ -145,6 +151,32 @@ public class RosterBenchmarkCommand implements Callable<Integer> {
         AssignmentEngine.EngineRun run = server.getBean(AssignmentEngine.class).recomputeAll();
         System.out.printf("licence holders: %,d%n", run.granted());
         return product;
+    }
+
+    /** The parts of a users page, in-process (the releases here are recorded like any: this database is the benchmark's own). */
+    private void whereTheTimeGoes(ConfigurableApplicationContext server, UUID product) {
+        Licences licences = server.getBean(Licences.class);
+        ReleasePolicy policy = server.getBean(ReleasePolicy.class);
+        List<UUID> holders = licences.holders(product, LocalDate.now());
+        List<UUID> page = holders.subList(holders.size() / 2, holders.size() / 2 + Math.min(limit, holders.size() / 2));
+        System.out.println();
+        System.out.println("Where a users page's time goes (in-process, median of 5):");
+        System.out.printf("  licence holders of the product (%,d ids): %.0f ms%n", holders.size(), median(() -> licences.holders(product, LocalDate.now())));
+        System.out.printf("  names-only decision for a page of %d: %.0f ms%n", page.size(), median(() -> policy.permittedAll(page, product)));
+        TransactionTemplate tx = new TransactionTemplate(server.getBean(PlatformTransactionManager.class));
+        System.out.printf("  releaseAll of a page of %d, ledger included: %.0f ms%n", page.size(),
+                median(() -> tx.execute(s -> policy.releaseAll(page, product, Channel.ROSTER_PULL))));
+    }
+
+    private static double median(Runnable work) {
+        double[] ms = new double[5];
+        for (int i = 0; i < ms.length; i++) {
+            long t = System.nanoTime();
+            work.run();
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        java.util.Arrays.sort(ms);
+        return ms[2];
     }
 
     private String token(String base, SignInClients.Registration client) throws Exception {

@@ -83,13 +83,6 @@ class RosterDirectory {
                 .list();
     }
 
-    private static final String ROWS = """
-            select p.id, p.updated_at,
-                   array(select 'PUPIL' from enrolment e where e.person_id = p.id
-                         union select d.role from duty d where d.person_id = p.id
-                         union select m.role from membership m where m.person_id = p.id) roles
-            """;
-
     private static final String IN_SCOPE = """
             from person p join unnest(cast(:h as uuid[])) h(id) on h.id = p.id
             where true
@@ -106,9 +99,27 @@ class RosterDirectory {
                                              or exists (select 1 from membership m where m.person_id = p.id and m.role = :role))))
             """;
 
-    /** The licence holders in a scope, in a stable order (by id); a page of them when {@code limit} is given. */
+    /**
+     * The licence holders in a scope, in a stable order (by id); a page of them when {@code limit} is given.
+     * The page is chosen first and only its persons' roles are looked up; the whole collection gets its
+     * roles set-based, in one pass over the holders' enrolments, duties and memberships.
+     */
     List<Candidate> candidates(UUID[] holders, PersonScope scope, Integer limit, Integer offset) {
-        String sql = ROWS + IN_SCOPE + " order by p.id" + (limit == null ? "" : " limit :limit offset :offset");
+        String ids = "select p.id, p.updated_at " + IN_SCOPE + " order by p.id" + (limit == null ? "" : " limit :limit offset :offset");
+        String sql = limit != null ? """
+                select c.id, c.updated_at,
+                       array(select 'PUPIL' from enrolment e where e.person_id = c.id
+                             union select d.role from duty d where d.person_id = c.id
+                             union select m.role from membership m where m.person_id = c.id) roles
+                from (%s) c order by c.id""".formatted(ids) : """
+                with roles as (
+                    select x.person_id, array_agg(distinct x.role) roles from (
+                        select e.person_id, 'PUPIL' as role from enrolment e join unnest(cast(:h as uuid[])) h(id) on h.id = e.person_id
+                        union all select d.person_id, d.role from duty d join unnest(cast(:h as uuid[])) h(id) on h.id = d.person_id
+                        union all select m.person_id, m.role from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id
+                    ) x group by x.person_id
+                )
+                select c.id, c.updated_at, coalesce(r.roles, '{}') from (%s) c left join roles r on r.person_id = c.id order by c.id""".formatted(ids);
         JdbcClient.StatementSpec spec = bind(jdbc.sql(sql), holders, scope);
         if (limit != null) {
             spec = spec.param("limit", limit).param("offset", offset);
@@ -127,15 +138,21 @@ class RosterDirectory {
 
     private static final String MEMBERSHIPS = """
             from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id
-                 join student_group g on g.id = m.group_id join person p on p.id = m.person_id
-            where (cast(:school as uuid) is null or g.organisation_id = :school)
+            where (cast(:school as uuid) is null or exists (select 1 from student_group g where g.id = m.group_id and g.organisation_id = :school))
               and (cast(:class as uuid) is null or m.group_id = :class)
             """;
 
-    /** The group memberships (enrollments) of these licence holders, at a school or in a class when given, by id; a page when {@code limit} is given. */
+    /**
+     * The group memberships (enrollments) of these licence holders, at a school or in a class when given, by
+     * id; a page when {@code limit} is given (chosen before its groups and persons are joined).
+     */
     List<Membership> memberships(UUID[] holders, UUID schoolId, UUID classId, Integer limit, Integer offset) {
-        JdbcClient.StatementSpec spec = jdbc.sql("select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date, g.organisation_id,"
-                        + " greatest(p.updated_at, g.updated_at) " + MEMBERSHIPS + " order by m.id" + (limit == null ? "" : " limit :limit offset :offset"))
+        String ids = "select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date " + MEMBERSHIPS + " order by m.id"
+                + (limit == null ? "" : " limit :limit offset :offset");
+        JdbcClient.StatementSpec spec = jdbc.sql("""
+                        select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date, g.organisation_id, greatest(p.updated_at, g.updated_at)
+                        from (%s) m join student_group g on g.id = m.group_id join person p on p.id = m.person_id
+                        order by m.id""".formatted(ids))
                 .param("h", holders).param("school", schoolId).param("class", classId);
         if (limit != null) {
             spec = spec.param("limit", limit).param("offset", offset);
