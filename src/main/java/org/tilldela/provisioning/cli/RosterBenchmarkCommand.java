@@ -27,11 +27,8 @@ import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
-import org.tilldela.directory.generator.MunicipalityGenerator;
-import org.tilldela.directory.importing.ImportOptions;
-import org.tilldela.directory.importing.ImportProgress;
-import org.tilldela.directory.importing.ImportRuns;
-import org.tilldela.directory.oneroster.OneRosterReader;
+import org.tilldela.directory.cli.GenerateCommand;
+import org.tilldela.directory.cli.ImportCommand;
 import org.tilldela.licensing.AssignmentEngine;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.Licences;
@@ -44,6 +41,7 @@ import org.tilldela.licensing.Selector;
 import org.tilldela.platform.CommandContext;
 import org.tilldela.purchase.DataPolicies;
 import org.tilldela.sso.SignInClients;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
@@ -86,18 +84,20 @@ public class RosterBenchmarkCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandContext.useEmptyWorkDirectory(workDir);
         Path zip = workDir.resolve("municipality.zip");
-        new MunicipalityGenerator(new MunicipalityGenerator.Settings(persons, 1, "sv", 0, 0)).writeTo(zip);
         System.out.printf("cores: %d, max heap: %,d MB, java %s%n", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.version"));
+        // the directory's own generate and import commands, so the data is what an administrator would load;
+        // the import's context is closed before the server starts on the same data directory
+        execute(new GenerateCommand(), "--persons", String.valueOf(persons), "--seed", "1", "--out", zip.toString());
+        long t = System.nanoTime();
+        execute(new ImportCommand(), "oneroster", zip.toString(), "--source", "benchmark");
+        CommandContext.close();
+        System.out.printf("imported %,d persons in %.1f s%n", persons, (System.nanoTime() - t) / 1e9);
         String base = "http://127.0.0.1:" + port;
         ConfigurableApplicationContext server = CommandContext.startServer(List.of("--server.port=" + port, "--server.address=127.0.0.1",
                 "--tilldela.base-url=" + base, "--tilldela.demo=false", "--tilldela.bootstrap.enabled=false", "--tilldela.licensing.follow-directory=false",
                 "--tilldela.licensing.sweep.enabled=false"));
         try {
-            long t = System.nanoTime();
-            server.getBean(ImportRuns.class).runNow("ONEROSTER", new ImportOptions("benchmark", false, "benchmark"),
-                    new OneRosterReader(zip, "municipality.zip"), ImportProgress.NONE, "municipality.zip");
-            System.out.printf("imported %,d persons in %.1f s%n", persons, (System.nanoTime() - t) / 1e9);
             t = System.nanoTime();
             UUID product = setUp(server);
             System.out.printf("licensed, agreement approved, in %.1f s%n", (System.nanoTime() - t) / 1e9);
@@ -120,6 +120,13 @@ public class RosterBenchmarkCommand implements Callable<Integer> {
             server.close();
         }
         return 0;
+    }
+
+    private static void execute(Object command, String... args) {
+        int status = new CommandLine(command).execute(args);
+        if (status != 0) {
+            throw new IllegalStateException(command.getClass().getSimpleName() + " ended with status " + status);
+        }
     }
 
     /** A supplier with a processing agreement, a product declaring what a roster needs, an approved MEDIUM agreement, and everyone licensed. */

@@ -56,8 +56,8 @@ class RosterApi {
     }
 
     @GetMapping("/orgs/{id}")
-    Map<String, Object> org(@PathVariable String id, Authentication t) {
-        return Map.of("org", roster.org(client(t), uuid(id, "Org"), false));
+    Map<String, Object> org(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        return one("org", roster.org(client(t), uuid(id, "Org"), false), p, Roster.ORG_FIELDS);
     }
 
     @GetMapping("/schools")
@@ -66,8 +66,8 @@ class RosterApi {
     }
 
     @GetMapping("/schools/{id}")
-    Map<String, Object> school(@PathVariable String id, Authentication t) {
-        return Map.of("org", roster.org(client(t), uuid(id, "School"), true));
+    Map<String, Object> school(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        return one("org", roster.org(client(t), uuid(id, "School"), true), p, Roster.ORG_FIELDS);
     }
 
     @GetMapping("/schools/{id}/classes")
@@ -127,8 +127,8 @@ class RosterApi {
     }
 
     @GetMapping("/classes/{id}")
-    Map<String, Object> clazz(@PathVariable String id, Authentication t) {
-        return Map.of("class", roster.clazz(client(t), uuid(id, "Class")));
+    Map<String, Object> clazz(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        return one("class", roster.clazz(client(t), uuid(id, "Class")), p, Roster.CLASS_FIELDS);
     }
 
     @GetMapping("/classes/{id}/students")
@@ -147,8 +147,8 @@ class RosterApi {
     }
 
     @GetMapping("/courses/{id}")
-    Map<String, Object> course(@PathVariable String id, Authentication t) {
-        return Map.of("course", roster.course(client(t), id));
+    Map<String, Object> course(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        return one("course", roster.course(client(t), id), p, Roster.COURSE_FIELDS);
     }
 
     @GetMapping("/courses/{id}/classes")
@@ -162,8 +162,8 @@ class RosterApi {
     }
 
     @GetMapping("/academicSessions/{id}")
-    Map<String, Object> academicSession(@PathVariable String id, Authentication t) {
-        return Map.of("academicSession", roster.term(client(t), id));
+    Map<String, Object> academicSession(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        return one("academicSession", roster.term(client(t), id), p, Roster.SESSION_FIELDS);
     }
 
     @GetMapping("/terms")
@@ -172,8 +172,8 @@ class RosterApi {
     }
 
     @GetMapping("/terms/{id}")
-    Map<String, Object> term(@PathVariable String id, Authentication t) {
-        return Map.of("academicSession", roster.term(client(t), id));
+    Map<String, Object> term(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        return one("academicSession", roster.term(client(t), id), p, Roster.SESSION_FIELDS);
     }
 
     @GetMapping("/terms/{id}/classes")
@@ -208,8 +208,9 @@ class RosterApi {
     }
 
     @GetMapping("/users/{id}")
-    Map<String, Object> user(@PathVariable String id, Authentication t) {
-        return Map.of("user", roster.user(client(t), id, null, "User"));
+    Map<String, Object> user(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        RosterQuery query = RosterQuery.of(p, Roster.USER_FIELDS);
+        return Map.of("user", query.select(roster.user(client(t), id, null, "User")));
     }
 
     @GetMapping("/users/{id}/classes")
@@ -223,8 +224,9 @@ class RosterApi {
     }
 
     @GetMapping("/students/{id}")
-    Map<String, Object> student(@PathVariable String id, Authentication t) {
-        return Map.of("user", roster.user(client(t), id, PUPIL, "Student"));
+    Map<String, Object> student(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        RosterQuery query = RosterQuery.of(p, Roster.USER_FIELDS);
+        return Map.of("user", query.select(roster.user(client(t), id, PUPIL, "Student")));
     }
 
     @GetMapping("/students/{id}/classes")
@@ -238,8 +240,9 @@ class RosterApi {
     }
 
     @GetMapping("/teachers/{id}")
-    Map<String, Object> teacher(@PathVariable String id, Authentication t) {
-        return Map.of("user", roster.user(client(t), id, TEACHER, "Teacher"));
+    Map<String, Object> teacher(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        RosterQuery query = RosterQuery.of(p, Roster.USER_FIELDS);
+        return Map.of("user", query.select(roster.user(client(t), id, TEACHER, "Teacher")));
     }
 
     @GetMapping("/teachers/{id}/classes")
@@ -255,8 +258,9 @@ class RosterApi {
     }
 
     @GetMapping("/enrollments/{id}")
-    Map<String, Object> enrollment(@PathVariable String id, Authentication t) {
-        return Map.of("enrollment", roster.enrollment(client(t), id));
+    Map<String, Object> enrollment(@PathVariable String id, @RequestParam Map<String, String> p, Authentication t) {
+        RosterQuery query = RosterQuery.of(p, Roster.ENROLLMENT_FIELDS);
+        return Map.of("enrollment", query.select(roster.enrollment(client(t), id)));
     }
 
     // demographics: Tilldela holds none (no birth dates, sex or ethnicity reach a supplier through it)
@@ -270,6 +274,11 @@ class RosterApi {
     @GetMapping("/demographics/{id}")
     Map<String, Object> demographic(@PathVariable String id) {
         throw OneRosterError.notFound("Demographics");
+    }
+
+    /** A single object, its fields selected ({@code fields}, checked before anything is read). */
+    private static Map<String, Object> one(String name, Map<String, Object> record, Map<String, String> p, java.util.Set<String> fields) {
+        return Map.of(name, RosterQuery.of(p, fields).select(record));
     }
 
     private ResponseEntity<Map<String, Object>> users(Map<String, String> p, Authentication t, PersonScope scope) {

@@ -329,6 +329,8 @@ class RosterApiTest extends IntegrationTest {
 
         String user = (String) students.list("users").getFirst().get("sourcedId");
         assertThat(get("/users/" + user, token).body()).containsKey("user");
+        assertThat(new HashSet<Object>(((Map<?, ?>) get("/users/" + user + "?fields=sourcedId,roles", token).body().get("user")).keySet()))
+                .isEqualTo(Set.of("sourcedId", "roles"));
         assertThat(get("/students/" + user + "/classes", token).list("classes")).anySatisfy(c -> assertThat(c.get("sourcedId")).isEqualTo(classId));
     }
 
