@@ -13,6 +13,7 @@ import org.tilldela.ledger.cli.LedgerBenchmarkCommand;
 import org.tilldela.ledger.cli.LedgerCommand;
 import org.tilldela.licensing.cli.LicensingBenchmarkCommand;
 import org.tilldela.platform.CommandContext;
+import org.tilldela.provisioning.cli.RosterBenchmarkCommand;
 import org.tilldela.sso.cli.DemoProductCommand;
 import org.tilldela.sso.cli.SignInBenchmarkCommand;
 import picocli.CommandLine;
@@ -49,6 +50,7 @@ public final class CommandLineEntry {
             commandLine.getSubcommands().get("benchmark").addSubcommand(new CatalogSearchBenchmark());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new LicensingBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new SignInBenchmarkCommand());
+            commandLine.getSubcommands().get("benchmark").addSubcommand(new RosterBenchmarkCommand());
             return commandLine
                     .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                         cmd.getErr().println("error: " + rootMessage(ex));

@@ -155,6 +155,23 @@ public class ReleasePolicy {
     }
 
     /**
+     * Which attributes would go about each of these persons to this product now, decided as one batch
+     * (names only: nothing leaves, nothing is recorded). A channel that must choose whom to send before it
+     * sends (a roster page narrowed by a filter) asks this first, then releases only those it sends.
+     */
+    public Map<UUID, Set<Attribute>> permittedAll(Collection<UUID> personIds, UUID productId) {
+        Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
+        Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
+        LocalDate today = LocalDate.now(clock);
+        Batch batch = batch(personIds, product, supplier, licences.holding(personIds, productId, today), today);
+        Map<UUID, Set<Attribute>> permitted = new HashMap<>();
+        for (UUID personId : personIds) {
+            permitted.put(personId, batch.decide(personId).attributes());
+        }
+        return permitted;
+    }
+
+    /**
      * The attributes that may go, the agreement they go under, and why nothing goes when nothing does; and
      * the terms they would go under (purpose, legal basis, days kept after the licence ends), for telling
      * the person.

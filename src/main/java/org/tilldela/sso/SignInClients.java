@@ -84,6 +84,39 @@ public class SignInClients {
         return new Registration(clientId, secret);
     }
 
+    /**
+     * A confidential client for a product's own systems, without a person and without redirects: only the
+     * client-credentials grant, with exactly the given scopes (e.g. the OneRoster roster scopes, chosen by
+     * the module that serves them). The secret is in the answer and nowhere else.
+     */
+    @Transactional
+    public Registration registerSystemClient(UUID productId, String name, java.util.Set<String> scopes, String actor) {
+        if (productId == null || catalog.product(productId).isEmpty()) {
+            throw new SignInClientRefused("No product with that id.");
+        }
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw new SignInClientRefused("A client needs a name of at most 200 characters.");
+        }
+        if (scopes == null || scopes.isEmpty() || scopes.stream().anyMatch(s -> s == null || s.isBlank() || s.contains(" ") || OidcScopes.OPENID.equals(s))) {
+            throw new SignInClientRefused("A system client needs at least one scope (no openid: it signs in no person).");
+        }
+        String secret = HighEntropySecrets.newSecret();
+        String clientId = "system-" + UUID.randomUUID();
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString()).clientId(clientId).clientName(name.strip())
+                .clientSecret(secrets.encode(secret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .scopes(s -> s.addAll(scopes))
+                .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(accessTokenTtl).build())
+                .build());
+        jdbc.sql("insert into sso_client (client_id, product_id, confidential, initiate_login_uri, registered_by) values (:c, :p, true, null, :by)")
+                .param("c", clientId).param("p", productId).param("by", actor).update();
+        audit.record(actor, "SSO_SYSTEM_CLIENT_REGISTERED", "product", productId.toString(),
+                Map.of("client", clientId, "scopes", String.join(" ", new java.util.TreeSet<>(scopes))));
+        return new Registration(clientId, secret);
+    }
+
     /** The rules every registration meets, checked before anything is stored. */
     void check(UUID productId, String name, List<String> redirectUris, String initiateLoginUri) {
         if (productId == null || catalog.product(productId).isEmpty()) {

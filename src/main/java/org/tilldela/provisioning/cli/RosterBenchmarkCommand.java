@@ -1,0 +1,239 @@
+package org.tilldela.provisioning.cli;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.access.AttributePackage;
+import org.tilldela.access.DataAccessAgreements;
+import org.tilldela.access.NewDataAccessRequest;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
+import org.tilldela.directory.cli.GenerateCommand;
+import org.tilldela.directory.cli.ImportCommand;
+import org.tilldela.licensing.AssignmentEngine;
+import org.tilldela.licensing.LicencePools;
+import org.tilldela.licensing.Licences;
+import org.tilldela.access.ReleasePolicy;
+import org.tilldela.ledger.Channel;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.tilldela.licensing.NewPool;
+import org.tilldela.licensing.Selector;
+import org.tilldela.platform.CommandContext;
+import org.tilldela.purchase.DataPolicies;
+import org.tilldela.sso.SignInClients;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The roster API as a supplier's system uses it, over loopback: a generated municipality of N persons,
+ * every pupil and member of staff licensed for one product under an approved MEDIUM agreement, a roster
+ * client with a client-credentials token — then pages of users (first fetch: every release a new ledger
+ * record; second: repeats counted on the holdings), pages of enrollments, and delta queries
+ * ({@code dateLastModified>…}, which must look at every licence holder). Pages one after another, as one
+ * client fetches.
+ */
+@Command(name = "roster", mixinStandardHelpOptions = true, description = {
+        "Generates and imports N persons (embedded database under --work-dir), licenses them all for one product, and",
+        "times OneRoster 1.2 roster pages over loopback with a client-credentials token."})
+public class RosterBenchmarkCommand implements Callable<Integer> {
+
+    static final String CORE_SCOPE = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly";
+    static final String BASE = "/ims/oneroster/rostering/v1p2";
+
+    @Option(names = "--persons", defaultValue = "100000", description = "Persons to generate (default ${DEFAULT-VALUE}).")
+    int persons;
+
+    @Option(names = "--pages", defaultValue = "300", description = "Pages of users to fetch per pass (default ${DEFAULT-VALUE}; 0: all).")
+    int pages;
+
+    @Option(names = "--limit", defaultValue = "100", description = "Records per page (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--port", defaultValue = "8093", description = "Loopback port of the server under test (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--work-dir", defaultValue = "target/benchmark-roster", description = "Where files and the database go (emptied first).")
+    Path workDir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @Override
+    public Integer call() throws Exception {
+        CommandContext.useEmptyWorkDirectory(workDir);
+        Path zip = workDir.resolve("municipality.zip");
+        System.out.printf("cores: %d, max heap: %,d MB, java %s%n", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.version"));
+        // the directory's own generate and import commands, so the data is what an administrator would load;
+        // the import's context is closed before the server starts on the same data directory
+        execute(new GenerateCommand(), "--persons", String.valueOf(persons), "--seed", "1", "--out", zip.toString());
+        long t = System.nanoTime();
+        execute(new ImportCommand(), "oneroster", zip.toString(), "--source", "benchmark");
+        CommandContext.close();
+        System.out.printf("imported %,d persons in %.1f s%n", persons, (System.nanoTime() - t) / 1e9);
+        String base = "http://127.0.0.1:" + port;
+        ConfigurableApplicationContext server = CommandContext.startServer(List.of("--server.port=" + port, "--server.address=127.0.0.1",
+                "--tilldela.base-url=" + base, "--tilldela.demo=false", "--tilldela.bootstrap.enabled=false", "--tilldela.licensing.follow-directory=false",
+                "--tilldela.licensing.sweep.enabled=false"));
+        try {
+            t = System.nanoTime();
+            UUID product = setUp(server);
+            System.out.printf("licensed, agreement approved, in %.1f s%n", (System.nanoTime() - t) / 1e9);
+            SignInClients.Registration client = server.getBean(SignInClients.class).registerSystemClient(product, "Roster benchmark", Set.of(CORE_SCOPE),
+                    "benchmark");
+            String token = token(base, client);
+
+            System.out.println();
+            System.out.println("| what | pages | records | wall time | pages/s | records/s |");
+            System.out.println("|---|---:|---:|---:|---:|---:|");
+            walk(base, token, "/users", "users", "users, first fetch (new ledger records)");
+            walk(base, token, "/users", "users", "users, second fetch (repeats counted on holdings)");
+            walk(base, token, "/enrollments", "enrollments", "enrollments");
+            String since = Instant.now().minusSeconds(3600).toString();
+            timeSingle(base, token, "/users?limit=" + limit + "&filter=" + URLEncoder.encode("dateLastModified>'" + since + "'", StandardCharsets.UTF_8),
+                    "users", "delta: dateLastModified> an hour ago (first page)", 5);
+            timeSingle(base, token, "/classes?limit=" + limit, "classes", "classes (first page)", 5);
+            whereTheTimeGoes(server, product);
+        } finally {
+            server.close();
+        }
+        return 0;
+    }
+
+    private static void execute(Object command, String... args) {
+        int status = new CommandLine(command).execute(args);
+        if (status != 0) {
+            throw new IllegalStateException(command.getClass().getSimpleName() + " ended with status " + status);
+        }
+    }
+
+    /** A supplier with a processing agreement, a product declaring what a roster needs, an approved MEDIUM agreement, and everyone licensed. */
+    private UUID setUp(ConfigurableApplicationContext server) {
+        JdbcClient jdbc = server.getBean(JdbcClient.class);
+        UUID organiser = jdbc.sql("select id from organisation where source = 'benchmark' and kind = 'ORGANISER' order by name limit 1")
+                .query(UUID.class).single();
+        Catalog catalog = server.getBean(Catalog.class);
+        UUID supplier = UUID.randomUUID();
+        catalog.save(new Supplier(supplier, "Benchmark Förlag AB", "556000-0002", "SE", Set.of("SE"), List.of(),
+                List.of(new Supplier.ProcessingAgreement(UUID.randomUUID(), "pub-avtal.pdf", LocalDate.now().minusYears(1), LocalDate.now().plusYears(2),
+                        Set.of(organiser))),
+                new Supplier.Contact("Bench", "bench@example.org", null)));
+        UUID product = UUID.randomUUID();
+        List<Attribute> declared = List.of(Attribute.PSEUDONYMOUS_ID, Attribute.SCHOOL_UNIT, Attribute.GROUPS, Attribute.ROLES, Attribute.GRADE,
+                Attribute.GIVEN_NAME, Attribute.FAMILY_NAME, Attribute.EMAIL);
+        catalog.save(new Product(product, "BENCH-ROSTER", supplier, "Digital matematik", "", Product.Kind.DIGITAL, List.of("GR", "GY"), List.of(),
+                List.of("Matematik"), Product.LicenceModel.PER_USER, 12, new BigDecimal("100.00"), "SEK", null, Product.AccessMethod.ROSTER_PULL,
+                declared.stream().map(a -> new Product.DataNeed(a, "klasslistor", 30, Set.of("SE"))).toList()));
+        DataAccessAgreements agreements = server.getBean(DataAccessAgreements.class);
+        var filed = agreements.file(supplier, new NewDataAccessRequest(product, organiser, AttributePackage.MEDIUM, Set.of(), "Klasslistor",
+                "Uppgift av allmänt intresse (GDPR art. 6.1 e)", 30), "benchmark");
+        agreements.approve(filed.id(), null, null, "benchmark");
+        // the organiser's data protection officer allows what the product declares, so its pool needs no approved order
+        server.getBean(DataPolicies.class).set(organiser, Set.copyOf(declared), "benchmark");
+        LocalDate start = LocalDate.now().minusDays(1);
+        server.getBean(LicencePools.class).create(new NewPool(product, organiser, organiser, persons * 2, start, start.plusYears(1), false, null, "benchmark"),
+                List.of(Selector.organisation(organiser, "PUPIL"), Selector.organisation(organiser, "STAFF")), false);
+        AssignmentEngine.EngineRun run = server.getBean(AssignmentEngine.class).recomputeAll();
+        System.out.printf("licence holders: %,d%n", run.granted());
+        return product;
+    }
+
+    /** The parts of a users page, in-process (the releases here are recorded like any: this database is the benchmark's own). */
+    private void whereTheTimeGoes(ConfigurableApplicationContext server, UUID product) {
+        Licences licences = server.getBean(Licences.class);
+        ReleasePolicy policy = server.getBean(ReleasePolicy.class);
+        List<UUID> holders = licences.holders(product, LocalDate.now());
+        List<UUID> page = holders.subList(holders.size() / 2, holders.size() / 2 + Math.min(limit, holders.size() / 2));
+        System.out.println();
+        System.out.println("Where a users page's time goes (in-process, median of 5):");
+        System.out.printf("  licence holders of the product (%,d ids): %.0f ms%n", holders.size(), median(() -> licences.holders(product, LocalDate.now())));
+        System.out.printf("  names-only decision for a page of %d: %.0f ms%n", page.size(), median(() -> policy.permittedAll(page, product)));
+        TransactionTemplate tx = new TransactionTemplate(server.getBean(PlatformTransactionManager.class));
+        System.out.printf("  releaseAll of a page of %d, ledger included: %.0f ms%n", page.size(),
+                median(() -> tx.execute(s -> policy.releaseAll(page, product, Channel.ROSTER_PULL))));
+    }
+
+    private static double median(Runnable work) {
+        double[] ms = new double[5];
+        for (int i = 0; i < ms.length; i++) {
+            long t = System.nanoTime();
+            work.run();
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        java.util.Arrays.sort(ms);
+        return ms[2];
+    }
+
+    private String token(String base, SignInClients.Registration client) throws Exception {
+        String basic = Base64.getEncoder().encodeToString((client.clientId() + ":" + client.clientSecret()).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=" + URLEncoder.encode(CORE_SCOPE, StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("token request refused: " + response.body());
+        }
+        return (String) json.readValue(response.body(), Map.class).get("access_token");
+    }
+
+    /** Pages one after another, as one client fetches a collection. */
+    private void walk(String base, String token, String path, String collection, String label) throws Exception {
+        long records = 0;
+        int fetched = 0;
+        long t = System.nanoTime();
+        for (int offset = 0; ; offset += limit) {
+            HttpResponse<String> page = get(base + BASE + path + "?limit=" + limit + "&offset=" + offset, token);
+            int n = ((List<?>) json.readValue(page.body(), Map.class).get(collection)).size();
+            records += n;
+            fetched++;
+            int total = Integer.parseInt(page.headers().firstValue("X-Total-Count").orElse("0"));
+            if (offset + limit >= total || (pages > 0 && fetched >= pages)) {
+                break;
+            }
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        System.out.printf("| %s | %,d | %,d | %.1f s | %.1f | %,.0f |%n", label, fetched, records, s, fetched / s, records / s);
+    }
+
+    private void timeSingle(String base, String token, String pathAndQuery, String collection, String label, int times) throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        long t = System.nanoTime();
+        for (int i = 0; i < times; i++) {
+            sizes.add(((List<?>) json.readValue(get(base + BASE + pathAndQuery, token).body(), Map.class).get(collection)).size());
+        }
+        double s = (System.nanoTime() - t) / 1e9;
+        System.out.printf("| %s | %d | %,d | %.1f s | %.1f | %,.0f |%n", label, times, sizes.stream().mapToLong(Integer::longValue).sum(), s, times / s,
+                sizes.stream().mapToLong(Integer::longValue).sum() / s);
+    }
+
+    private HttpResponse<String> get(String uri, String token) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+}

@@ -1,0 +1,231 @@
+package org.tilldela.provisioning.roster;
+
+import java.sql.Array;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the roster API reads of the directory, scoped to a product's licence holders: ids, kinds, group and
+ * organisation names, dates. A person's name, e-mail or grade is read here only to match a filter or sort
+ * on it, and only where the release policy has said it may go ({@link #matchingValues}); what is sent
+ * comes from the release alone. Read directly from the directory's tables (as sso's sign-in cards do) because paging,
+ * counting and scoping 100,000 persons must happen in SQL. Every value the caller gives is a bound
+ * parameter; no caller text reaches the SQL.
+ */
+@Component
+class RosterDirectory {
+
+    private final JdbcClient jdbc;
+
+    RosterDirectory(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    record Org(UUID id, String kind, String name, UUID parentId, String schoolUnitCode, Instant updatedAt) {
+    }
+
+    record Group(UUID id, String name, String kind, UUID organisationId, String schoolForm, String grades, LocalDate startDate, LocalDate endDate,
+                 Instant updatedAt) {
+    }
+
+    /** A licence holder as a roster row, before anything about them is released: their id, when their record changed, their roles. */
+    record Candidate(UUID personId, Instant updatedAt, List<String> roles) {
+    }
+
+    record Membership(UUID id, UUID groupId, UUID personId, String role, LocalDate startDate, LocalDate endDate, UUID schoolId, Instant updatedAt) {
+    }
+
+    /** Which persons a user collection holds: all licence holders, or those at a school or in a class, optionally in one role. */
+    record PersonScope(UUID schoolId, UUID classId, String role, UUID personId) {
+        static PersonScope all() {
+            return new PersonScope(null, null, null, null);
+        }
+    }
+
+    /** The groups (classes) with at least one of these licence holders as a member. */
+    List<Group> groups(UUID[] holders) {
+        return jdbc.sql("""
+                        select g.id, g.name, g.kind, g.organisation_id, g.school_form, g.grades, g.start_date, g.end_date, g.updated_at
+                        from student_group g
+                        where g.id in (select m.group_id from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id)
+                        order by g.id""").param("h", holders)
+                .query((rs, n) -> new Group(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class), rs.getString(5),
+                        rs.getString(6), rs.getObject(7, LocalDate.class), rs.getObject(8, LocalDate.class), rs.getTimestamp(9).toInstant()))
+                .list();
+    }
+
+    /** The organisations where these licence holders are placed or their groups belong, and every organisation above them. */
+    List<Org> organisations(UUID[] holders, Collection<UUID> groupOrganisations) {
+        return jdbc.sql("""
+                        with recursive placed as (
+                            select e.school_unit_id id from enrolment e join unnest(cast(:h as uuid[])) h(id) on h.id = e.person_id
+                            union select d.organisation_id from duty d join unnest(cast(:h as uuid[])) h(id) on h.id = d.person_id
+                            union select unnest(:g)
+                        ), up as (
+                            select o.id, o.parent_id, 0 depth from organisation o where o.id in (select id from placed)
+                            union
+                            select o.id, o.parent_id, up.depth + 1 from organisation o join up on o.id = up.parent_id where up.depth < 20
+                        )
+                        select o.id, o.kind, o.name, o.parent_id, o.school_unit_code, o.updated_at
+                        from organisation o where o.id in (select id from up) order by o.id""")
+                .param("h", holders).param("g", groupOrganisations.toArray(UUID[]::new))
+                .query((rs, n) -> new Org(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class), rs.getString(5),
+                        rs.getTimestamp(6).toInstant()))
+                .list();
+    }
+
+    private static final String IN_SCOPE = """
+            from person p join unnest(cast(:h as uuid[])) h(id) on h.id = p.id
+            where true
+              and (cast(:person as uuid) is null or p.id = :person)
+              and (cast(:school as uuid) is null
+                   or exists (select 1 from enrolment e where e.person_id = p.id and e.school_unit_id = :school and (cast(:role as text) is null or :role = 'PUPIL'))
+                   or exists (select 1 from duty d where d.person_id = p.id and d.organisation_id = :school and (cast(:role as text) is null or d.role = :role)))
+              and (cast(:class as uuid) is null
+                   or exists (select 1 from membership m where m.person_id = p.id and m.group_id = :class and (cast(:role as text) is null or m.role = :role)))
+              and (cast(:role as text) is null
+                   or (:role = 'PUPIL' and (exists (select 1 from enrolment e where e.person_id = p.id)
+                                            or exists (select 1 from membership m where m.person_id = p.id and m.role = 'PUPIL')))
+                   or (:role <> 'PUPIL' and (exists (select 1 from duty d where d.person_id = p.id and d.role = :role)
+                                             or exists (select 1 from membership m where m.person_id = p.id and m.role = :role))))
+            """;
+
+    /**
+     * The licence holders in a scope, in a stable order (by id); a page of them when {@code limit} is given.
+     * The page is chosen first and only its persons' roles are looked up; the whole collection gets its
+     * roles set-based, in one pass over the holders' enrolments, duties and memberships.
+     */
+    List<Candidate> candidates(UUID[] holders, PersonScope scope, Integer limit, Integer offset) {
+        String ids = "select p.id, p.updated_at " + IN_SCOPE + " order by p.id" + (limit == null ? "" : " limit :limit offset :offset");
+        String sql = limit != null ? """
+                select c.id, c.updated_at,
+                       array(select 'PUPIL' from enrolment e where e.person_id = c.id
+                             union select d.role from duty d where d.person_id = c.id
+                             union select m.role from membership m where m.person_id = c.id) roles
+                from (%s) c order by c.id""".formatted(ids) : """
+                with roles as (
+                    select x.person_id, array_agg(distinct x.role) roles from (
+                        select e.person_id, 'PUPIL' as role from enrolment e join unnest(cast(:h as uuid[])) h(id) on h.id = e.person_id
+                        union all select d.person_id, d.role from duty d join unnest(cast(:h as uuid[])) h(id) on h.id = d.person_id
+                        union all select m.person_id, m.role from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id
+                    ) x group by x.person_id
+                )
+                select c.id, c.updated_at, coalesce(r.roles, '{}') from (%s) c left join roles r on r.person_id = c.id order by c.id""".formatted(ids);
+        JdbcClient.StatementSpec spec = bind(jdbc.sql(sql), holders, scope);
+        if (limit != null) {
+            spec = spec.param("limit", limit).param("offset", offset);
+        }
+        return spec.query((rs, n) -> new Candidate(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant(), strings(rs.getArray(3)))).list();
+    }
+
+    int count(UUID[] holders, PersonScope scope) {
+        return bind(jdbc.sql("select count(*) " + IN_SCOPE), holders, scope).query(Integer.class).single();
+    }
+
+    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, UUID[] holders, PersonScope scope) {
+        return spec.param("h", holders).param("person", scope.personId()).param("school", scope.schoolId()).param("class", scope.classId())
+                .param("role", scope.role());
+    }
+
+    private static final String MEMBERSHIPS = """
+            from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id
+            where (cast(:school as uuid) is null or exists (select 1 from student_group g where g.id = m.group_id and g.organisation_id = :school))
+              and (cast(:class as uuid) is null or m.group_id = :class)
+            """;
+
+    /**
+     * The group memberships (enrollments) of these licence holders, at a school or in a class when given, by
+     * id; a page when {@code limit} is given (chosen before its groups and persons are joined).
+     */
+    List<Membership> memberships(UUID[] holders, UUID schoolId, UUID classId, Integer limit, Integer offset) {
+        String ids = "select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date " + MEMBERSHIPS + " order by m.id"
+                + (limit == null ? "" : " limit :limit offset :offset");
+        JdbcClient.StatementSpec spec = jdbc.sql("""
+                        select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date, g.organisation_id, greatest(p.updated_at, g.updated_at)
+                        from (%s) m join student_group g on g.id = m.group_id join person p on p.id = m.person_id
+                        order by m.id""".formatted(ids))
+                .param("h", holders).param("school", schoolId).param("class", classId);
+        if (limit != null) {
+            spec = spec.param("limit", limit).param("offset", offset);
+        }
+        return spec.query((rs, n) -> new Membership(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4),
+                        rs.getObject(5, LocalDate.class), rs.getObject(6, LocalDate.class), rs.getObject(7, UUID.class), rs.getTimestamp(8).toInstant()))
+                .list();
+    }
+
+    int countMemberships(UUID[] holders, UUID schoolId, UUID classId) {
+        return jdbc.sql("select count(*) " + MEMBERSHIPS).param("h", holders).param("school", schoolId).param("class", classId).query(Integer.class).single();
+    }
+
+    /** Names, e-mail and grades of these persons, to match a filter or sort on — never sent from here. */
+    Map<UUID, Map<String, Object>> matchingValues(UUID[] persons) {
+        Map<UUID, Map<String, Object>> values = new HashMap<>();
+        jdbc.sql("""
+                        select p.id, p.given_name, p.family_name, p.email,
+                               array(select distinct e.grade from enrolment e where e.person_id = p.id and e.grade is not null and e.grade <> '')
+                        from person p where p.id = any(:p)""").param("p", persons)
+                .query(rs -> {
+                    Map<String, Object> v = new HashMap<>();
+                    v.put("givenName", rs.getString(2));
+                    v.put("familyName", rs.getString(3));
+                    v.put("email", rs.getString(4));
+                    List<String> grades = strings(rs.getArray(5));
+                    v.put("grades", grades.isEmpty() ? null : grades);
+                    values.put(rs.getObject(1, UUID.class), v);
+                });
+        return values;
+    }
+
+    private static List<String> strings(Array array) throws SQLException {
+        if (array == null) {
+            return List.of();
+        }
+        List<String> list = new ArrayList<>();
+        for (Object o : (Object[]) array.getArray()) {
+            list.add((String) o);
+        }
+        return list;
+    }
+
+    /** The pseudonyms this supplier has already been sent over the roster API, by person. */
+    Map<UUID, UUID> knownPseudonyms(UUID supplierId, Collection<UUID> personIds) {
+        Map<UUID, UUID> known = new HashMap<>();
+        if (personIds.isEmpty()) {
+            return known;
+        }
+        jdbc.sql("select person_id, pseudonym from roster_pseudonym where supplier_id = :s and person_id = any(:p)")
+                .param("s", supplierId).param("p", personIds.toArray(UUID[]::new))
+                .query(rs -> {
+                    known.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class));
+                });
+        return known;
+    }
+
+    /** The person a pseudonym sent to this supplier stands for. */
+    java.util.Optional<UUID> personOf(UUID supplierId, UUID pseudonym) {
+        return jdbc.sql("select person_id from roster_pseudonym where supplier_id = :s and pseudonym = :p").param("s", supplierId).param("p", pseudonym)
+                .query(UUID.class).optional();
+    }
+
+    /** Remembers the pseudonyms a page sent, so the supplier can ask for one by its sourcedId (one statement per page). */
+    void rememberPseudonyms(UUID supplierId, Map<UUID, UUID> pseudonymByPerson) {
+        if (pseudonymByPerson.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        insert into roster_pseudonym (supplier_id, person_id, pseudonym)
+                        select :s, unnest(:persons), unnest(:pseudonyms)
+                        on conflict do nothing""")
+                .param("s", supplierId).param("persons", pseudonymByPerson.keySet().toArray(UUID[]::new))
+                .param("pseudonyms", pseudonymByPerson.keySet().stream().map(pseudonymByPerson::get).toArray(UUID[]::new)).update();
+    }
+}
