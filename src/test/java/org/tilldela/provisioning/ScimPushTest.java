@@ -73,7 +73,7 @@ class ScimPushTest extends IntegrationTest {
             UUID pool = license(product, List.of(person));
 
             Instant granted = Instant.now();
-            await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 1 && operations(connector, "DONE") == 1); // the account recorded too
             assertThat(Duration.between(granted, Instant.now())).isLessThan(Duration.ofSeconds(5));
             String externalId = account(connector, person).get("external_id").toString();
             assertThat(externalId).isNotEqualTo(person.toString()).matches("[0-9a-f-]{36}");
