@@ -54,6 +54,8 @@ class DeletionBrakeTest extends IntegrationTest {
     @Autowired LicencePools pools;
     @Autowired Connectors connectors;
     @Autowired AdminAccounts accounts;
+    @Autowired DeletionRequests deletions;
+    @Autowired org.tilldela.ledger.Retention retention;
 
     @Test
     void aLeaverImportOfThirtyPercentSendsNoDeactivationUntilReleased() throws Exception {
@@ -120,6 +122,51 @@ class DeletionBrakeTest extends IntegrationTest {
                     .exchange((request, response) -> response.getStatusCode());
             assertThat(again.value()).isEqualTo(400);
             assertThat(connectors.get(connector).orElseThrow().brakeHeldAt()).isNull();
+        }
+    }
+
+    @Test
+    void deletionsOverTheShareAreHeldAndCanBeDiscarded() throws Exception {
+        AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
+        String admin = "brake-discarder-" + fx.source;
+        accounts.create(admin, "Provisioning admin", PASSWORD, EnumSet.of(AdminRight.ACCESS_ADMIN), "test");
+        List<UUID> persons = fx.persons.subList(10, 14);
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
+            // a share of its own: 2 of 4 accounts (50%) is over it, 1 (25%) would not be
+            UUID connector = connectors.create(new Connector.Settings(fx.supplierId, "Spärr 30 %", supplier.baseUrl(), Connector.Auth.BEARER,
+                    supplier.token, null, null, null, null, List.of(product), true, 30.0), "test").id();
+            UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
+                    false, null, "test"));
+            pools.assignDirect(pool, persons, "test");
+            await().atMost(Duration.ofSeconds(20)).until(() -> supplier.users.store.size() == 4);
+            for (UUID p : persons.subList(0, 2)) {
+                pools.withdrawDirect(pool, p, "test");
+                retention.relationEnded(p, product, LocalDate.now().minusDays(40));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("select count(*) from provisioned_account where connector_id = :c and not active")
+                    .param("c", connector).query(Long.class).single() == 2);
+
+            assertThat(deletions.request(LocalDate.now(), connector)).isEqualTo(2);
+            Connector held = connectors.get(connector).orElseThrow();
+            assertThat(held.brakeHeldAt()).isNotNull();
+            assertThat(held.held()).isEqualTo(2);
+            Thread.sleep(1000);
+            assertThat(supplier.users.store).hasSize(4);
+
+            RestClient api = RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(admin, PASSWORD)).build();
+            Map<String, Object> after = api.post().uri("/api/v1/provisioning/connectors/{id}/discard-held", connector).retrieve()
+                    .body(new ParameterizedTypeReference<>() { });
+            assertThat(after.get("brakeHeldAt")).isNull();
+            assertThat(((Number) after.get("held")).intValue()).isZero();
+            assertThat(jdbc.sql("select count(*) from provisioning_operation where connector_id = :c and kind = 'DELETE' and state = 'DISCARDED'")
+                    .param("c", connector).query(Long.class).single()).isEqualTo(2);
+            Thread.sleep(1000);
+            assertThat(supplier.users.store).hasSize(4); // nothing was deleted
+            assertThat(jdbc.sql("select count(*) from audit_event where action = 'PROVISIONING_DELETION_BRAKE_DISCARDED' and target_id = :c and actor = :a")
+                    .param("c", connector.toString()).param("a", admin).query(Long.class).single()).isEqualTo(1);
+            // the holdings stay due: the data protection officer still sees them overdue
+            assertThat(retention.deletionsDue(LocalDate.now())).filteredOn(d -> d.productId().equals(product)).hasSize(2);
         }
     }
 
