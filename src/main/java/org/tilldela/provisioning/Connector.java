@@ -11,10 +11,15 @@ import java.util.UUID;
  *
  * @param queued     operations waiting or in flight
  * @param dead       dead letters (operations that failed every attempt), to look at and replay
+ * @param deletionBrakePercent the deletion brake: more deactivations and deletions waiting than this share of the
+ *                   connector's accounts, and they are held for an administrator
+ * @param brakeHeldAt held by the deletion brake since (null: not held)
+ * @param held       deactivations and deletions held, waiting for an administrator to release or discard them
  */
 public record Connector(UUID id, UUID supplierId, String supplierName, String name, String baseUrl, Auth auth, String tokenUrl, String clientId,
                         List<String> resourceTypes, List<UUID> productIds, boolean enabled, Instant lastSuccessAt, String lastError,
-                        Instant lastErrorAt, Instant backoffUntil, long queued, long dead) {
+                        Instant lastErrorAt, Instant backoffUntil, long queued, long dead, double deletionBrakePercent,
+                        Instant brakeHeldAt, long held) {
 
     /** How the supplier's SCIM service authenticates Tilldela. Mutual TLS is not offered yet. */
     public enum Auth {
@@ -29,6 +34,12 @@ public record Connector(UUID id, UUID supplierId, String supplierName, String na
      * never read back; left out on a change, the stored one is kept.
      */
     public record Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
-                           String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled) {
+                           String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent) {
+
+        /** With the deletion brake as it is (10% for a new connector). */
+        public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
+                        String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled) {
+            this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, null);
+        }
     }
 }

@@ -44,8 +44,13 @@ public class Connectors {
     private final Licences licences;
     private final AuditTrail audit;
     private final Outbox outbox;
+    private final DeletionBrake brake;
 
-    Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox) {
+    /** The deletion brake of a new connector, in percent of its accounts. */
+    static final double DEFAULT_BRAKE_PERCENT = 10;
+
+    Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox, DeletionBrake brake) {
+        this.brake = brake;
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.catalog = catalog;
@@ -60,13 +65,13 @@ public class Connectors {
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                         insert into provisioning_connector (id, supplier_id, name, base_url, auth_kind, bearer_token, token_url, client_id, client_secret,
-                                                            resource_types, enabled)
-                        values (:id, :supplier, :name, :url, :auth, :bearer, :tokenUrl, :clientId, :clientSecret, :types, :enabled)
+                                                            resource_types, enabled, deletion_brake_percent)
+                        values (:id, :supplier, :name, :url, :auth, :bearer, :tokenUrl, :clientId, :clientSecret, :types, :enabled, :brake)
                         """)
                 .param("id", id).param("supplier", s.supplierId()).param("name", s.name().strip()).param("url", c.baseUrl())
                 .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
                 .param("clientSecret", c.clientSecret()).param("types", c.resourceTypes().toArray(String[]::new))
-                .param("enabled", s.enabled() == null || s.enabled()).update();
+                .param("enabled", s.enabled() == null || s.enabled()).param("brake", c.brake() == null ? DEFAULT_BRAKE_PERCENT : c.brake()).update();
         setProducts(id, c.products());
         int queued = queueHolders(id, c.products(), "CONNECTOR_CREATED");
         audit.record(actor, "PROVISIONING_CONNECTOR_CREATED", "provisioning_connector", id.toString(),
@@ -81,13 +86,13 @@ public class Connectors {
         jdbc.sql("""
                         update provisioning_connector set supplier_id = :supplier, name = :name, base_url = :url, auth_kind = :auth, bearer_token = :bearer,
                                token_url = :tokenUrl, client_id = :clientId, client_secret = :clientSecret, resource_types = :types, enabled = :enabled,
-                               backoff_until = null, updated_at = now()
+                               deletion_brake_percent = coalesce(:brake, deletion_brake_percent), backoff_until = null, updated_at = now()
                         where id = :id
                         """)
                 .param("id", id).param("supplier", s.supplierId()).param("name", s.name().strip()).param("url", c.baseUrl())
                 .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
                 .param("clientSecret", c.clientSecret()).param("types", c.resourceTypes().toArray(String[]::new))
-                .param("enabled", s.enabled() == null ? old.enabled() : s.enabled()).update();
+                .param("enabled", s.enabled() == null ? old.enabled() : s.enabled()).param("brake", c.brake()).update();
         Set<UUID> added = new LinkedHashSet<>(c.products());
         added.removeAll(old.products());
         Set<UUID> removed = new LinkedHashSet<>(old.products());
@@ -98,7 +103,8 @@ public class Connectors {
         queued += queueAccounts(id, "CONNECTOR_CHANGED", removed.isEmpty() ? null : "products removed");
         audit.record(actor, "PROVISIONING_CONNECTOR_CHANGED", "provisioning_connector", id.toString(),
                 Map.of("productsAdded", added.size(), "productsRemoved", removed.size(), "auth", s.auth().name(),
-                        "secretChanged", blank(s.bearerToken()) && blank(s.clientSecret()) ? "no" : "yes", "queued", queued));
+                        "secretChanged", blank(s.bearerToken()) && blank(s.clientSecret()) ? "no" : "yes", "queued", queued,
+                        "deletionBrakePercent", c.brake() == null ? "unchanged" : c.brake()));
         return get(id).orElseThrow();
     }
 
@@ -111,6 +117,26 @@ public class Connectors {
             throw new NoSuchConnector(id);
         }
         audit.record(actor, enabled ? "PROVISIONING_CONNECTOR_RESUMED" : "PROVISIONING_CONNECTOR_PAUSED", "provisioning_connector", id.toString(), null);
+        return get(id).orElseThrow();
+    }
+
+    /** The deactivations and deletions the deletion brake holds are sent (audited). */
+    @Transactional
+    public Connector releaseBrake(UUID id, String actor) {
+        Connector connector = get(id).orElseThrow(() -> new NoSuchConnector(id));
+        if (!brake.release(id, actor)) {
+            throw new IllegalArgumentException("The connector " + connector.name() + " is not held by its deletion brake.");
+        }
+        return get(id).orElseThrow();
+    }
+
+    /** The deactivations and deletions the deletion brake holds are not sent (audited). */
+    @Transactional
+    public Connector discardHeld(UUID id, String actor) {
+        Connector connector = get(id).orElseThrow(() -> new NoSuchConnector(id));
+        if (brake.discard(id, actor) < 0) {
+            throw new IllegalArgumentException("The connector " + connector.name() + " is not held by its deletion brake.");
+        }
         return get(id).orElseThrow();
     }
 
@@ -181,7 +207,7 @@ public class Connectors {
     }
 
     private record Checked(String baseUrl, byte[] bearer, String tokenUrl, String clientId, byte[] clientSecret, List<String> resourceTypes,
-                           Set<UUID> products) {
+                           Set<UUID> products, Double brake) {
     }
 
     private Checked check(Connector.Settings s, Stored old) {
@@ -250,7 +276,11 @@ public class Connectors {
                 throw new IllegalArgumentException("The product " + product.title() + " is not the supplier " + supplier.name() + "'s.");
             }
         }
-        return new Checked(baseUrl, bearer, tokenUrl, clientId, clientSecret, types, products);
+        Double brake = s.deletionBrakePercent();
+        if (brake != null && !(brake > 0 && brake <= 100)) {
+            throw new IllegalArgumentException("The deletion brake is a share of the connector's accounts: more than 0 and at most 100 (percent).");
+        }
+        return new Checked(baseUrl, bearer, tokenUrl, clientId, clientSecret, types, products, brake);
     }
 
     /**
@@ -316,7 +346,10 @@ public class Connectors {
                    c.last_success_at, c.last_error, c.last_error_at, c.backoff_until,
                    array(select product_id from provisioning_connector_product p where p.connector_id = c.id order by product_id) products,
                    (select count(*) from provisioning_operation o where o.connector_id = c.id and o.state in ('PENDING', 'IN_FLIGHT')) queued,
-                   (select count(*) from provisioning_operation o where o.connector_id = c.id and o.state = 'DEAD') dead
+                   (select count(*) from provisioning_operation o where o.connector_id = c.id and o.state = 'DEAD') dead,
+                   c.deletion_brake_percent, c.brake_held_at,
+                   (select count(*) from provisioning_operation o where c.brake_held_at is not null and o.connector_id = c.id
+                      and o.kind in ('DEACTIVATE', 'DELETE') and o.state = 'PENDING' and o.id > c.brake_released_through) held
             from provisioning_connector c join supplier s on s.id = c.supplier_id
             """;
 
@@ -325,7 +358,8 @@ public class Connectors {
                 rs.getString("base_url"), Connector.Auth.valueOf(rs.getString("auth_kind")), rs.getString("token_url"), rs.getString("client_id"),
                 List.of((String[]) rs.getArray("resource_types").getArray()), new ArrayList<>(Arrays.asList((UUID[]) rs.getArray("products").getArray())),
                 rs.getBoolean("enabled"), instant(rs.getTimestamp("last_success_at")), rs.getString("last_error"), instant(rs.getTimestamp("last_error_at")),
-                instant(rs.getTimestamp("backoff_until")), rs.getLong("queued"), rs.getLong("dead"));
+                instant(rs.getTimestamp("backoff_until")), rs.getLong("queued"), rs.getLong("dead"),
+                rs.getDouble("deletion_brake_percent"), instant(rs.getTimestamp("brake_held_at")), rs.getLong("held"));
     }
 
     private static Instant instant(Timestamp t) {

@@ -18,9 +18,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 class Outbox {
 
     private final JdbcClient jdbc;
+    private final DeletionBrake brake;
 
-    Outbox(JdbcClient jdbc) {
+    Outbox(JdbcClient jdbc, DeletionBrake brake) {
         this.jdbc = jdbc;
+        this.brake = brake;
     }
 
     /** A licence change: every connector serving the product gets a SYNC for the person. */
@@ -88,12 +90,16 @@ class Outbox {
         if (persons.isEmpty()) {
             return 0;
         }
-        return jdbc.sql("""
+        int queued = jdbc.sql("""
                         insert into provisioning_operation (connector_id, person_id, kind, cause)
                         select a.connector_id, a.person_id, :kind, :cause from provisioned_account a
                         where a.person_id = any(:p) and (a.active or not :activeOnly)
                         order by a.connector_id, a.person_id
                         """)
                 .param("p", persons.toArray(UUID[]::new)).param("kind", kind).param("cause", cause).param("activeOnly", activeOnly).update();
+        if (queued > 0 && !kind.equals("SYNC")) {
+            brake.check();
+        }
+        return queued;
     }
 }

@@ -41,26 +41,33 @@ class ProvisioningListener {
 
     /**
      * Movers are brought up to date (new class, school unit, role) and returning persons re-activated where they
-     * have an account; leavers are deactivated at once. Persons without an account at a connector are its
+     * have an account; leavers are deactivated at once; a person whose own attributes changed (a new name, e-mail) is updated
+     * at every connector that holds an account for them. Persons without an account at a connector are its
      * business only once a licence is granted (LicenceGranted).
      */
     @ApplicationModuleListener
     void on(DirectoryChangesRecorded event) {
         Set<UUID> sync = new LinkedHashSet<>();
         Set<UUID> left = new LinkedHashSet<>();
+        Set<UUID> changedOnly = new LinkedHashSet<>();
         for (DirectoryEvent e : journal.ofImport(event.importRunId())) {
             switch (e) {
                 case DirectoryEvent.PersonMoved moved -> sync.add(moved.personId());
                 case DirectoryEvent.PersonJoined joined -> sync.add(joined.personId());
+                // a new name, e-mail, …: every supplier that holds the old value gets the new one (a SYNC sends what the
+                // release policy lets go today, so an attribute the supplier may not have is not sent by it either)
+                case DirectoryEvent.PersonChanged changed -> changedOnly.add(changed.personId());
                 case DirectoryEvent.PersonLeft gone -> left.add(gone.personId());
-                // GroupChanged: groups are not pushed yet. A change of a released attribute (name, e-mail) is journaled by
-                // another change as its own event; until it is handled here it falls to this branch too.
-                default -> {
+                // a group renamed or its members changed: the members' own events bring their memberships; a new group name is not pushed yet
+                case DirectoryEvent.GroupChanged group -> {
                 }
             }
         }
         sync.removeAll(left);
+        changedOnly.removeAll(left);
+        changedOnly.removeAll(sync); // a mover's SYNC brings the new name too: one operation, not two
         outbox.enqueueForAccounts(sync, "SYNC", "PERSON_MOVED", false);
+        outbox.enqueueForAccounts(changedOnly, "SYNC", "PERSON_CHANGED", false);
         outbox.enqueueForAccounts(left, "DEACTIVATE", "PERSON_LEFT", true);
     }
 }

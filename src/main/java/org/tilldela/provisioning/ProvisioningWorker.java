@@ -50,6 +50,7 @@ class ProvisioningWorker implements SmartLifecycle {
     private final Connectors connectors;
     private final ReleasePolicy policy;
     private final GroupMemberships groups;
+    private final DeletionRequests deletions;
     private final TransactionTemplate transaction;
     private final Map<UUID, AtomicInteger> busy = new ConcurrentHashMap<>();
     private final Map<UUID, ScimClient> clients = new ConcurrentHashMap<>();
@@ -58,7 +59,8 @@ class ProvisioningWorker implements SmartLifecycle {
     private volatile ExecutorService workers;
 
     ProvisioningWorker(ProvisioningSettings settings, Queue queue, Connectors connectors, ReleasePolicy policy, GroupMemberships groups,
-                       PlatformTransactionManager transactions) {
+                       DeletionRequests deletions, PlatformTransactionManager transactions) {
+        this.deletions = deletions;
         this.settings = settings;
         this.queue = queue;
         this.connectors = connectors;
@@ -165,7 +167,12 @@ class ProvisioningWorker implements SmartLifecycle {
             Queue.Op op = ops.get(i);
             ScimClient.RETRY_AFTER.remove();
             try {
-                queue.done(op, apply(scim, op, released.get(op.personId())));
+                if (op.kind().equals("DELETE")) {
+                    deletions.send(scim, op);
+                    queue.deleted(op);
+                } else {
+                    queue.done(op, apply(scim, op, released.get(op.personId())));
+                }
             } catch (Exception e) {
                 Failure failure = Failure.of(e, ScimClient.RETRY_AFTER.get());
                 log.info("Provisioning operation {} at connector {} failed (attempt {}): {}", op.id(), connectorId, op.attempts(),

@@ -23,7 +23,8 @@ class Queue {
         this.jdbc = jdbc;
     }
 
-    record Op(long id, UUID connectorId, UUID personId, String kind, String cause, int attempts) {
+    /** @param productId the holding's product, for a DELETE (null otherwise) */
+    record Op(long id, UUID connectorId, UUID personId, String kind, String cause, int attempts, UUID productId) {
     }
 
     record Account(String scimId, String externalId, boolean active) {
@@ -36,7 +37,9 @@ class Queue {
                 select c.id from provisioning_connector c
                 where c.enabled and (c.backoff_until is null or c.backoff_until <= now())
                   and exists (select 1 from provisioning_operation o where o.connector_id = c.id
-                              and ((o.state = 'PENDING' and o.not_before <= now()) or (o.state = 'IN_FLIGHT' and o.lease_until < now())))
+                              and ((o.state = 'PENDING' and o.not_before <= now()) or (o.state = 'IN_FLIGHT' and o.lease_until < now()))
+                              -- held by the deletion brake: not due until an administrator releases them
+                              and not (o.kind in ('DEACTIVATE', 'DELETE') and c.brake_held_at is not null and o.id > c.brake_released_through))
                 """).query(UUID.class).list();
     }
 
@@ -47,22 +50,24 @@ class Queue {
                             select o.id from provisioning_operation o join provisioning_connector c on c.id = o.connector_id
                             where o.connector_id = :c and c.enabled and (c.backoff_until is null or c.backoff_until <= now())
                               and ((o.state = 'PENDING' and o.not_before <= now()) or (o.state = 'IN_FLIGHT' and o.lease_until < now()))
+                              and not (o.kind in ('DEACTIVATE', 'DELETE') and c.brake_held_at is not null and o.id > c.brake_released_through)
                               and not exists (select 1 from provisioning_operation e
                                               where e.connector_id = o.connector_id and e.person_id = o.person_id and e.id < o.id
                                                 and e.state in ('PENDING', 'IN_FLIGHT'))
-                            order by o.id
+                            -- deletions after everything else that is due (as EGIL's reference client sends them last)
+                            order by o.kind = 'DELETE', o.id
                             limit :limit
                             for update of o skip locked
                         )
                         update provisioning_operation o set state = 'IN_FLIGHT', attempts = o.attempts + 1,
                                lease_until = now() + make_interval(secs => :lease)
                         from due where o.id = due.id
-                        returning o.id, o.connector_id, o.person_id, o.kind, o.cause, o.attempts
+                        returning o.id, o.connector_id, o.person_id, o.kind, o.cause, o.attempts, o.product_id
                         """)
                 .param("c", connector).param("limit", limit).param("lease", lease.toMillis() / 1000.0)
                 .query((rs, n) -> new Op(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4), rs.getString(5),
-                        rs.getInt(6)))
-                .list().stream().sorted(java.util.Comparator.comparingLong(Op::id)).toList();
+                        rs.getInt(6), rs.getObject(7, UUID.class)))
+                .list().stream().sorted(java.util.Comparator.comparing((Op o) -> o.kind().equals("DELETE")).thenComparingLong(Op::id)).toList();
     }
 
     @Transactional(readOnly = true)
@@ -93,6 +98,27 @@ class Queue {
         jdbc.sql("update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null where id = :id")
                 .param("id", op.id()).update();
         jdbc.sql("update provisioning_connector set last_success_at = now() where id = :c").param("c", op.connectorId()).update();
+    }
+
+    /** A DELETE succeeded (or the supplier holds nothing): no account there any more, and in none of its groups. */
+    @Transactional
+    void deleted(Op op) {
+        jdbc.sql("delete from provisioned_membership where connector_id = :c and person_id = :p").param("c", op.connectorId())
+                .param("p", op.personId()).update();
+        // kept while another of the person's holdings at this supplier waits for its DELETE: that one needs the ids
+        jdbc.sql("""
+                        delete from provisioned_account a where a.connector_id = :c and a.person_id = :p
+                          and not exists (select 1 from provisioning_operation o where o.connector_id = :c and o.person_id = :p and o.kind = 'DELETE'
+                                          and o.state in ('PENDING', 'IN_FLIGHT') and o.id <> :id)
+                        """)
+                .param("c", op.connectorId()).param("p", op.personId()).param("id", op.id()).update();
+        done(op, null);
+    }
+
+    /** The supplier the connector belongs to. */
+    @Transactional(readOnly = true)
+    UUID supplierOf(UUID connector) {
+        return jdbc.sql("select supplier_id from provisioning_connector where id = :c").param("c", connector).query(UUID.class).single();
     }
 
     /** Tried again after the delay. */
@@ -139,7 +165,7 @@ class Queue {
     /** Done operations are kept a while for looking back, then removed (dead letters stay until replayed). */
     @Transactional
     int prune(Duration keep) {
-        return jdbc.sql("delete from provisioning_operation where state = 'DONE' and finished_at < now() - make_interval(secs => :keep)")
+        return jdbc.sql("delete from provisioning_operation where state in ('DONE', 'DISCARDED') and finished_at < now() - make_interval(secs => :keep)")
                 .param("keep", keep.toSeconds()).update();
     }
 

@@ -45,6 +45,12 @@ final class ScimClient implements AutoCloseable {
     /** The Retry-After of the last 429/503 answer this thread saw (a worker thread calls one supplier at a time). */
     static final ThreadLocal<String> RETRY_AFTER = new ThreadLocal<>();
 
+    /** The HTTP status and reason phrase of the last answer this thread saw (kept as a deletion's receipt). */
+    static final ThreadLocal<Answer> LAST_ANSWER = new ThreadLocal<>();
+
+    record Answer(int status, String reason) {
+    }
+
     /** Core User attributes Tilldela may set; an attribute no longer released is removed at the next update. */
     private static final List<String> MANAGED = List.of("name", "displayName", "emails", "roles",
             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:organization",
@@ -67,6 +73,7 @@ final class ScimClient implements AutoCloseable {
                 .register((jakarta.ws.rs.client.ClientRequestFilter) request ->
                         request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + bearer()))
                 .register((jakarta.ws.rs.client.ClientResponseFilter) (request, response) -> {
+                    LAST_ANSWER.set(new Answer(response.getStatus(), response.getStatusInfo().getReasonPhrase()));
                     if (response.getStatus() == 429 || response.getStatus() == 503) {
                         RETRY_AFTER.set(response.getHeaderString("Retry-After"));
                     }
@@ -124,6 +131,11 @@ final class ScimClient implements AutoCloseable {
             current.setActive(false);
             scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Users/" + id), current).invoke();
         }
+    }
+
+    /** DELETE of the user (RFC 7644 §3.6): the supplier removes the account and what it holds under it. */
+    void deleteUser(String id) throws ScimException {
+        scim.delete("Users", id);
     }
 
     /** The group the supplier keeps under this externalId (our group's id), if any. */

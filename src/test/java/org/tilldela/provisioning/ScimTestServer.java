@@ -137,6 +137,8 @@ final class ScimTestServer implements AutoCloseable {
         private final String unique;
         /** Milliseconds the next create's answer is held back after the resource was stored (a lost answer, as the client sees it). */
         volatile long holdNextCreateAnswer;
+        /** Every DELETE answers 500. */
+        volatile boolean failDeletes;
 
         InMemory(String unique) {
             this.unique = unique;
@@ -221,6 +223,9 @@ final class ScimTestServer implements AutoCloseable {
         @DELETE
         @Path("{id}")
         public Response delete(@PathParam("id") String id) throws ScimException {
+            if (failDeletes) {
+                throw new com.unboundid.scim2.common.exceptions.ServerErrorException("deletions are failing today");
+            }
             find(id);
             store.remove(id);
             return Response.noContent().build();

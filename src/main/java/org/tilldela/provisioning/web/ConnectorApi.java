@@ -81,6 +81,18 @@ class ConnectorApi {
         return connectors.setEnabled(id, true, admin.getName());
     }
 
+    @PostMapping("/{id}/release-brake")
+    @Operation(summary = "Send the deactivations and deletions the connector's deletion brake holds (audited)")
+    Connector releaseBrake(@PathVariable UUID id, Authentication admin) {
+        return connectors.releaseBrake(id, admin.getName());
+    }
+
+    @PostMapping("/{id}/discard-held")
+    @Operation(summary = "Do not send the deactivations and deletions the connector's deletion brake holds (audited)")
+    Connector discardHeld(@PathVariable UUID id, Authentication admin) {
+        return connectors.discardHeld(id, admin.getName());
+    }
+
     @GetMapping("/{id}/dead-letters")
     @Operation(summary = "Operations that failed every attempt or were refused, with the supplier's error text")
     List<DeadLetters.DeadLetter> deadLetters(@PathVariable UUID id, @RequestParam(defaultValue = "200") int limit) {

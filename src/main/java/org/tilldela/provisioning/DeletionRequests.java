@@ -1,0 +1,126 @@
+package org.tilldela.provisioning;
+
+import com.unboundid.scim2.common.exceptions.ScimException;
+import com.unboundid.scim2.common.types.UserResource;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.ledger.DeletionDue;
+import org.tilldela.ledger.Retention;
+
+/**
+ * Deletion with receipts over SCIM (gallring): once a holding's retention deadline has passed, the connector
+ * that serves its product gets a DELETE of the person's user, and every answer the supplier gives becomes the
+ * holding's receipt in the ledger — sent when, the HTTP status, confirmed when (204, or 404: the supplier holds
+ * nothing under that id). A DELETE goes through the outbox like any operation: retried with backoff, a dead
+ * letter at last, replayable; and behind the connector's deletion brake.
+ *
+ * <p>Only accounts Tilldela made at that connector are deleted this way, and only inactive ones: an active account
+ * means the person still holds another licence the connector serves, and its data is still needed (the holding
+ * stays overdue, on the data protection officer's list). A supplier without SCIM confirms through its API door.
+ */
+@Component
+class DeletionRequests {
+
+    private static final Logger log = LoggerFactory.getLogger(DeletionRequests.class);
+
+    private final JdbcClient jdbc;
+    private final Retention retention;
+    private final Queue queue;
+    private final DeletionBrake brake;
+
+    DeletionRequests(JdbcClient jdbc, Retention retention, Queue queue, DeletionBrake brake) {
+        this.brake = brake;
+        this.jdbc = jdbc;
+        this.retention = retention;
+        this.queue = queue;
+    }
+
+    /** Daily (by default at 02:20): the deletions due today go into the outbox. */
+    @Scheduled(cron = "${tilldela.provisioning.deletion-cron:0 20 2 * * *}")
+    void daily() {
+        int queued = request(LocalDate.now());
+        if (queued > 0) {
+            log.info("Provisioning: {} deletion requests queued", queued);
+        }
+    }
+
+    /** Queues a DELETE for every deletion due on {@code today} that a SCIM connector can send; answers how many. */
+    int request(LocalDate today) {
+        return request(today, null);
+    }
+
+    /** As {@link #request(LocalDate)}, for one connector only (null: all). */
+    @Transactional
+    int request(LocalDate today, UUID onlyConnector) {
+        List<DeletionDue> due = retention.deletionsDue(today);
+        if (due.isEmpty()) {
+            return 0;
+        }
+        // a holding already queued (or dead-lettered, waiting for an administrator) is not queued again
+        int queued = jdbc.sql("""
+                        insert into provisioning_operation (connector_id, person_id, product_id, kind, cause)
+                        select c.id, d.person, d.product, 'DELETE', 'RETENTION_ENDED'
+                        from unnest(:persons, :suppliers, :products) d(person, supplier, product)
+                        join provisioning_connector c on c.supplier_id = d.supplier and (cast(:only as uuid) is null or c.id = :only)
+                        join provisioning_connector_product cp on cp.connector_id = c.id and cp.product_id = d.product
+                        join provisioned_account a on a.connector_id = c.id and a.person_id = d.person and not a.active
+                        where not exists (select 1 from provisioning_operation o
+                                          where o.connector_id = c.id and o.person_id = d.person and o.product_id = d.product
+                                            and o.kind = 'DELETE' and o.state in ('PENDING', 'IN_FLIGHT', 'DEAD'))
+                        order by c.id, d.person
+                        """)
+                .param("persons", due.stream().map(DeletionDue::personId).toArray(UUID[]::new))
+                .param("suppliers", due.stream().map(DeletionDue::supplierId).toArray(UUID[]::new))
+                .param("products", due.stream().map(DeletionDue::productId).toArray(UUID[]::new))
+                .param("only", onlyConnector).update();
+        if (queued > 0) {
+            brake.check();
+        }
+        return queued;
+    }
+
+    /**
+     * Sends one DELETE and records it and the answer in the holding's receipt. Returns normally when the deletion is
+     * confirmed; throws (for a retry or a dead letter) when it is not, after recording the answer.
+     */
+    void send(ScimClient scim, Queue.Op op) throws ScimException {
+        UUID supplier = queue.supplierOf(op.connectorId());
+        Queue.Account account = queue.account(op.connectorId(), op.personId()).orElse(null);
+        if (account == null) {
+            throw new ProvisioningWorker.Refused("no account of this person is known at the connector: the supplier confirms through its API door");
+        }
+        // by externalId (the pairwise pseudonym), in case the supplier re-made the user under another id
+        UserResource found = scim.findByExternalId(account.externalId());
+        String id = found != null ? found.getId() : account.scimId();
+        retention.deletionRequested(op.personId(), supplier, op.productId(), Instant.now());
+        ScimClient.LAST_ANSWER.remove();
+        try {
+            scim.deleteUser(id);
+            ScimClient.Answer answer = ScimClient.LAST_ANSWER.get();
+            retention.deletionAnswered(op.personId(), supplier, op.productId(), Instant.now(), answer == null ? 204 : answer.status(),
+                    answer == null ? "No Content" : answer.reason(), true);
+        } catch (ScimException e) {
+            int status = e.getScimError() == null || e.getScimError().getStatus() == null ? 0 : e.getScimError().getStatus();
+            // the reason phrase or scimType only: a SCIM error's detail may echo the user
+            ScimClient.Answer answer = ScimClient.LAST_ANSWER.get();
+            String text = e.getScimError() != null && e.getScimError().getScimType() != null ? e.getScimError().getScimType()
+                    : answer != null ? answer.reason() : null;
+            retention.deletionAnswered(op.personId(), supplier, op.productId(), Instant.now(), status, text, status == 404);
+            if (status != 404) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            // no answer came (timeout, refused connection)
+            retention.deletionAnswered(op.personId(), supplier, op.productId(), Instant.now(), 0, e.getClass().getSimpleName(), false);
+            throw e;
+        }
+    }
+}
