@@ -82,6 +82,10 @@ public class Connectors {
     @Transactional
     public Connector change(UUID id, Connector.Settings s, String actor) {
         Stored old = stored(id).orElseThrow(() -> new NoSuchConnector(id));
+        if (s != null && s.supplierId() != null && !s.supplierId().equals(old.supplierId())) {
+            // the accounts and groups made so far are the old supplier's: they cannot become another's
+            throw new IllegalArgumentException("A connector's supplier cannot change; make a new connector for the other supplier.");
+        }
         Checked c = check(s, old);
         jdbc.sql("""
                         update provisioning_connector set supplier_id = :supplier, name = :name, base_url = :url, auth_kind = :auth, bearer_token = :bearer,
@@ -101,10 +105,17 @@ public class Connectors {
         int queued = queueHolders(id, added, "CONNECTOR_CHANGED");
         // holders of a product no longer served: their account follows what the remaining products allow
         queued += queueAccounts(id, "CONNECTOR_CHANGED", removed.isEmpty() ? null : "products removed");
-        audit.record(actor, "PROVISIONING_CONNECTOR_CHANGED", "provisioning_connector", id.toString(),
-                Map.of("productsAdded", added.size(), "productsRemoved", removed.size(), "auth", s.auth().name(),
-                        "secretChanged", blank(s.bearerToken()) && blank(s.clientSecret()) ? "no" : "yes", "queued", queued,
-                        "deletionBrakePercent", c.brake() == null ? "unchanged" : c.brake()));
+        Map<String, Object> detail = new LinkedHashMap<>(Map.of("productsAdded", added.size(), "productsRemoved", removed.size(), "auth", s.auth().name(),
+                "secretChanged", blank(s.bearerToken()) && blank(s.clientSecret()) ? "no" : "yes", "queued", queued,
+                "deletionBrakePercent", c.brake() == null ? "unchanged" : c.brake()));
+        // where the supplier's data and secrets now go is what a reviewer of this entry needs to see
+        if (!c.baseUrl().equals(old.baseUrl())) {
+            detail.put("baseUrl", Map.of("from", old.baseUrl(), "to", c.baseUrl()));
+        }
+        if (!java.util.Objects.equals(c.tokenUrl(), old.tokenUrl())) {
+            detail.put("tokenUrl", Map.of("from", String.valueOf(old.tokenUrl()), "to", String.valueOf(c.tokenUrl())));
+        }
+        audit.record(actor, "PROVISIONING_CONNECTOR_CHANGED", "provisioning_connector", id.toString(), detail);
         return get(id).orElseThrow();
     }
 
@@ -226,7 +237,9 @@ public class Connectors {
         String tokenUrl = null;
         String clientId = null;
         byte[] clientSecret = null;
-        boolean sameAuth = old != null && old.auth() == s.auth();
+        // a stored secret stays only while it would go where it went before: a changed address (or client id) needs the
+        // secret given again, so that nobody can send the supplier's secret, or tokens bought with it, somewhere else
+        boolean sameAuth = old != null && old.auth() == s.auth() && baseUrl.equals(old.baseUrl());
         switch (s.auth()) {
             case BEARER -> {
                 if (!blank(s.bearerToken())) {
@@ -234,7 +247,7 @@ public class Connectors {
                 } else if (sameAuth) {
                     bearer = old.bearer();
                 } else {
-                    throw new IllegalArgumentException("Give the bearer token the supplier issued (bearerToken).");
+                    throw new IllegalArgumentException("Give the bearer token the supplier issued (bearerToken); a new address needs it given again.");
                 }
             }
             case OAUTH_CLIENT_CREDENTIALS -> {
@@ -245,10 +258,10 @@ public class Connectors {
                 clientId = s.clientId().strip();
                 if (!blank(s.clientSecret())) {
                     clientSecret = secrets.encrypt(s.clientSecret().strip());
-                } else if (sameAuth) {
+                } else if (sameAuth && tokenUrl.equals(old.tokenUrl()) && clientId.equals(old.clientId())) {
                     clientSecret = old.clientSecret();
                 } else {
-                    throw new IllegalArgumentException("Give the client secret the supplier issued (clientSecret).");
+                    throw new IllegalArgumentException("Give the client secret the supplier issued (clientSecret); a new address or client id needs it given again.");
                 }
             }
         }
@@ -328,17 +341,20 @@ public class Connectors {
         return s == null || s.isBlank();
     }
 
-    private record Stored(Connector.Auth auth, byte[] bearer, byte[] clientSecret, boolean enabled, Set<UUID> products) {
+    private record Stored(Connector.Auth auth, byte[] bearer, byte[] clientSecret, boolean enabled, Set<UUID> products, UUID supplierId,
+                          String baseUrl, String tokenUrl, String clientId) {
     }
 
     private Optional<Stored> stored(UUID id) {
         return jdbc.sql("""
                         select auth_kind, bearer_token, client_secret, enabled,
-                               array(select product_id from provisioning_connector_product p where p.connector_id = c.id) products
+                               array(select product_id from provisioning_connector_product p where p.connector_id = c.id) products,
+                               supplier_id, base_url, token_url, client_id
                         from provisioning_connector c where id = :id for update
                         """).param("id", id)
                 .query((rs, n) -> new Stored(Connector.Auth.valueOf(rs.getString(1)), rs.getBytes(2), rs.getBytes(3), rs.getBoolean(4),
-                        new LinkedHashSet<>(Arrays.asList((UUID[]) rs.getArray(5).getArray())))).optional();
+                        new LinkedHashSet<>(Arrays.asList((UUID[]) rs.getArray(5).getArray())), rs.getObject(6, UUID.class), rs.getString(7),
+                        rs.getString(8), rs.getString(9))).optional();
     }
 
     private static final String SELECT = """

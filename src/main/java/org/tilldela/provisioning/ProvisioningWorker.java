@@ -226,6 +226,8 @@ class ProvisioningWorker implements SmartLifecycle {
     private Queue.Account apply(ScimClient scim, Queue.Op op, Map<Attribute, Object> values) throws ScimException {
         Queue.Account account = applyUser(scim, op, values);
         if (account != null && scim.endpoint().pushesGroups()) {
+            // known here before the groups are tried: a failing group step must not leave an account we cannot deactivate
+            queue.remember(op, account);
             // an inactive account is in no group: a group has only the connector's licence holders as members
             groups.sync(scim, op.connectorId(), op.personId(), account.scimId(),
                     account.active() ? GroupMemberships.released(values) : Map.of());

@@ -87,17 +87,31 @@ class Queue {
     @Transactional
     void done(Op op, Account account) {
         if (account != null) {
-            jdbc.sql("""
-                            insert into provisioned_account (connector_id, person_id, scim_id, external_id, active) values (:c, :p, :id, :ext, :active)
-                            on conflict (connector_id, person_id) do update set scim_id = excluded.scim_id, external_id = excluded.external_id,
-                                active = excluded.active, updated_at = now()
-                            """)
-                    .param("c", op.connectorId()).param("p", op.personId()).param("id", account.scimId()).param("ext", account.externalId())
-                    .param("active", account.active()).update();
+            record(op, account);
         }
         jdbc.sql("update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null where id = :id")
                 .param("id", op.id()).update();
         jdbc.sql("update provisioning_connector set last_success_at = now() where id = :c").param("c", op.connectorId()).update();
+    }
+
+    /**
+     * The supplier's user is as given, whatever happens next in the operation (its groups): recorded at once, so
+     * that an account made at the supplier is always known here — and followed by later deactivation and deletion —
+     * even when the rest of the operation fails.
+     */
+    @Transactional
+    void remember(Op op, Account account) {
+        record(op, account);
+    }
+
+    private void record(Op op, Account account) {
+        jdbc.sql("""
+                        insert into provisioned_account (connector_id, person_id, scim_id, external_id, active) values (:c, :p, :id, :ext, :active)
+                        on conflict (connector_id, person_id) do update set scim_id = excluded.scim_id, external_id = excluded.external_id,
+                            active = excluded.active, updated_at = now()
+                        """)
+                .param("c", op.connectorId()).param("p", op.personId()).param("id", account.scimId()).param("ext", account.externalId())
+                .param("active", account.active()).update();
     }
 
     /** A DELETE succeeded (or the supplier holds nothing): no account there any more, and in none of its groups. */

@@ -231,6 +231,8 @@ final class ScimClient implements AutoCloseable {
             HTTPRequest http = request.toHTTPRequest();
             http.setConnectTimeout((int) timeout.toMillis());
             http.setReadTimeout((int) timeout.toMillis());
+            // a redirect would carry the client's credentials to an address nobody configured
+            http.setFollowRedirects(false);
             TokenResponse response = TokenResponse.parse(http.send());
             if (!response.indicatesSuccess()) {
                 var error = response.toErrorResponse().getErrorObject();

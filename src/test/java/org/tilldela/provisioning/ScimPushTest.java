@@ -287,6 +287,30 @@ class ScimPushTest extends IntegrationTest {
         }
     }
 
+    /** A supplier that refuses the groups: the users it made are known here all the same, so a leaver is still deactivated. */
+    @Test
+    void anAccountMadeBeforeItsGroupsFailedIsKnownAndDeactivatedLater() {
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            supplier.groups.refuseCreates = true;
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            Map<String, Object> body = new HashMap<>(settings(supplier.baseUrl(), supplier.token, List.of(product)));
+            body.put("resourceTypes", List.of("User", "Group"));
+            UUID connector = UUID.fromString(api().post().uri("/api/v1/provisioning/connectors").body(body).retrieve()
+                    .body(new ParameterizedTypeReference<Map<String, Object>>() { }).get("id").toString());
+            List<UUID> persons = fx.persons.subList(14, 16);
+            UUID pool = license(product, persons);
+            await().atMost(Duration.ofSeconds(15)).until(() -> operations(connector, "DEAD") == persons.size());
+            assertThat(supplier.users.store).hasSize(persons.size());
+            for (UUID person : persons) {
+                assertThat(supplier.users.store).containsKey(account(connector, person).get("scim_id").toString());
+            }
+
+            pools.withdrawDirect(pool, persons.get(0), "test");
+            String left = account(connector, persons.get(0)).get("scim_id").toString();
+            await().atMost(Duration.ofSeconds(15)).until(() -> !supplier.users.store.get(left).getObjectNode().path("active").asBoolean(true));
+        }
+    }
+
     /** Every group of these licence holders is at the supplier with exactly them as members (by their SCIM ids), and no other group is. */
     private void assertGroupsHoldExactly(ScimTestServer supplier, UUID connector, List<UUID> holders) {
         Map<String, Set<String>> expected = new HashMap<>();

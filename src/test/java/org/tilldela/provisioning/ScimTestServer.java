@@ -139,6 +139,8 @@ final class ScimTestServer implements AutoCloseable {
         volatile long holdNextCreateAnswer;
         /** Every DELETE answers 500. */
         volatile boolean failDeletes;
+        /** Every create answers 400 (a supplier that refuses what it is sent). */
+        volatile boolean refuseCreates;
 
         InMemory(String unique) {
             this.unique = unique;
@@ -158,6 +160,9 @@ final class ScimTestServer implements AutoCloseable {
         @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public Response create(GenericScimResource resource, @Context UriInfo uri) throws ScimException, InterruptedException {
+            if (refuseCreates) {
+                throw new com.unboundid.scim2.common.exceptions.BadRequestException("refused by the test", "invalidValue");
+            }
             GenericScimResource stored;
             synchronized (this) {
                 String key = unique == null ? null : resource.getObjectNode().path(unique).asText(null);
