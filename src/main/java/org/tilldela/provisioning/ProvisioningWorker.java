@@ -165,6 +165,9 @@ class ProvisioningWorker implements SmartLifecycle {
         }
         for (int i = 0; i < ops.size(); i++) {
             Queue.Op op = ops.get(i);
+            if (!queue.renew(op, settings.lease())) {
+                continue; // its lease ran out and another worker has it now
+            }
             ScimClient.RETRY_AFTER.remove();
             try {
                 if (op.kind().equals("DELETE")) {

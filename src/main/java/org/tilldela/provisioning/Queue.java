@@ -43,6 +43,22 @@ class Queue {
                 """).query(UUID.class).list();
     }
 
+    /**
+     * An operation is still this worker's while it is in flight with the attempt count its claim gave it: a claim
+     * taken over after the lease ran out counts one more attempt, so a late worker's settling finds nothing to change.
+     */
+    private static final String OURS = "id = :id and state = 'IN_FLIGHT' and attempts = :attempts";
+
+    /**
+     * Before an operation of a claimed batch is sent: still ours? Then its lease starts again, so a long batch does
+     * not lose its tail to another worker while it works through the head. False: another worker took it over.
+     */
+    @Transactional
+    boolean renew(Op op, Duration lease) {
+        return jdbc.sql("update provisioning_operation set lease_until = now() + make_interval(secs => :lease) where " + OURS)
+                .param("id", op.id()).param("attempts", op.attempts()).param("lease", lease.toMillis() / 1000.0).update() == 1;
+    }
+
     @Transactional
     List<Op> claim(UUID connector, int limit, Duration lease) {
         return jdbc.sql("""
@@ -89,8 +105,8 @@ class Queue {
         if (account != null) {
             record(op, account);
         }
-        jdbc.sql("update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null where id = :id")
-                .param("id", op.id()).update();
+        jdbc.sql("update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null where " + OURS)
+                .param("id", op.id()).param("attempts", op.attempts()).update();
         jdbc.sql("update provisioning_connector set last_success_at = now() where id = :c").param("c", op.connectorId()).update();
     }
 
@@ -140,17 +156,16 @@ class Queue {
     void retry(Op op, Duration delay, String reason) {
         jdbc.sql("""
                         update provisioning_operation set state = 'PENDING', lease_until = null, last_error = :reason,
-                               not_before = now() + make_interval(secs => :delay) where id = :id
-                        """)
-                .param("id", op.id()).param("reason", reason).param("delay", delay.toMillis() / 1000.0).update();
+                               not_before = now() + make_interval(secs => :delay) where """ + OURS)
+                .param("id", op.id()).param("attempts", op.attempts()).param("reason", reason).param("delay", delay.toMillis() / 1000.0).update();
         failed(op.connectorId(), reason);
     }
 
     /** Every attempt failed, or the supplier refused it for good: a dead letter, until an administrator replays it. */
     @Transactional
     void dead(Op op, String reason) {
-        jdbc.sql("update provisioning_operation set state = 'DEAD', finished_at = now(), lease_until = null, last_error = :reason where id = :id")
-                .param("id", op.id()).param("reason", reason).update();
+        jdbc.sql("update provisioning_operation set state = 'DEAD', finished_at = now(), lease_until = null, last_error = :reason where " + OURS)
+                .param("id", op.id()).param("attempts", op.attempts()).param("reason", reason).update();
         failed(op.connectorId(), reason);
     }
 
@@ -162,9 +177,12 @@ class Queue {
         }
         jdbc.sql("""
                         update provisioning_operation set state = 'PENDING', lease_until = null, attempts = greatest(attempts - 1, 0),
-                               not_before = now() + make_interval(secs => :delay) where id = any(:ids) and state = 'IN_FLIGHT'
+                               not_before = now() + make_interval(secs => :delay)
+                        from unnest(:ids, :attempts) as mine(id, attempts)
+                        where provisioning_operation.id = mine.id and provisioning_operation.attempts = mine.attempts and state = 'IN_FLIGHT'
                         """)
-                .param("ids", ops.stream().map(Op::id).toArray(Long[]::new)).param("delay", delay.toMillis() / 1000.0).update();
+                .param("ids", ops.stream().map(Op::id).toArray(Long[]::new)).param("attempts", ops.stream().map(Op::attempts).toArray(Integer[]::new))
+                .param("delay", delay.toMillis() / 1000.0).update();
     }
 
     /** The whole connector waits (429/503 Retry-After, or a failing supplier): its workers stop claiming until then. */
