@@ -47,7 +47,7 @@ class Queue {
      * An operation is still this worker's while it is in flight with the attempt count its claim gave it: a claim
      * taken over after the lease ran out counts one more attempt, so a late worker's settling finds nothing to change.
      */
-    private static final String OURS = "id = :id and state = 'IN_FLIGHT' and attempts = :attempts";
+    private static final String OURS = " id = :id and state = 'IN_FLIGHT' and attempts = :attempts";
 
     /**
      * Before an operation of a claimed batch is sent: still ours? Then its lease starts again, so a long batch does
@@ -176,10 +176,11 @@ class Queue {
             return;
         }
         jdbc.sql("""
-                        update provisioning_operation set state = 'PENDING', lease_until = null, attempts = greatest(attempts - 1, 0),
+                        update provisioning_operation set state = 'PENDING', lease_until = null, attempts = greatest(provisioning_operation.attempts - 1, 0),
                                not_before = now() + make_interval(secs => :delay)
-                        from unnest(:ids, :attempts) as mine(id, attempts)
-                        where provisioning_operation.id = mine.id and provisioning_operation.attempts = mine.attempts and state = 'IN_FLIGHT'
+                        from unnest(cast(:ids as bigint[]), cast(:attempts as int[])) as mine(op_id, claimed_attempts)
+                        where provisioning_operation.id = mine.op_id and provisioning_operation.attempts = mine.claimed_attempts
+                          and provisioning_operation.state = 'IN_FLIGHT'
                         """)
                 .param("ids", ops.stream().map(Op::id).toArray(Long[]::new)).param("attempts", ops.stream().map(Op::attempts).toArray(Integer[]::new))
                 .param("delay", delay.toMillis() / 1000.0).update();

@@ -30,7 +30,7 @@ class ClaimFencingTest extends IntegrationTest {
     @Autowired Queue queue;
 
     @Test
-    void aLateWorkerNeitherSendsNorSettlesAnOperationTakenOverFromIt() {
+    void aLateWorkerNeitherSendsNorSettlesAnOperationTakenOverFromIt() throws Exception {
         AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
         UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID));
         // paused: the server's own workers leave its operations alone, this test plays both workers

@@ -29,7 +29,7 @@ class ConnectorChangeTest extends IntegrationTest {
     @Autowired Connectors connectors;
 
     @Test
-    void aNewAddressNeedsTheSecretAgainAndTheSupplierNeverChanges() {
+    void aNewAddressNeedsTheSecretAgainAndTheSupplierNeverChanges() throws Exception {
         AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
         UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID));
         String first = "https://scim.supplier-" + UUID.randomUUID().toString().substring(0, 6) + ".example/v2";
