@@ -216,6 +216,10 @@ class ConnectorBrowserTest extends IntegrationTest {
             page.waitForLoadState();
             await().atMost(Duration.ofSeconds(10)).until(() -> !supplier.users.withExternalId(externalId).getFirst().getObjectNode().path("active").asBoolean());
             await().atMost(Duration.ofSeconds(10)).until(() -> queued(connector) == 0);
+            // the page follows the queue by itself while anything waits: no reload
+            page.waitForFunction("() => ['.q-pending', '.q-inflight', '.q-retrying', '.q-held'].every(q => document.querySelector(q).textContent === '0')",
+                    null, new Page.WaitForFunctionOptions().setTimeout(10_000));
+            assertThat(page.locator("#queue-counts").getAttribute("hx-trigger")).as("and stops once it is empty").isNull();
             page.reload();
             assertThat(page.locator(".queue-empty").isVisible()).isTrue();
             BrowserSupport.screenshot(page, "connectors-07-drained");

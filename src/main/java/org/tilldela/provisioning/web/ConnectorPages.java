@@ -119,6 +119,14 @@ class ConnectorPages {
         return "provisioning/connector";
     }
 
+    /** The queue's counts and the last success alone, for the page to follow the queue while it drains (htmx). */
+    @GetMapping("/{id}/queue")
+    String queueCounts(@PathVariable UUID id, Model model) {
+        model.addAttribute("c", connectors.get(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
+        model.addAttribute("queue", queues.of(id));
+        return "provisioning/connector :: counts";
+    }
+
     @PostMapping("/{id}/pause")
     String pause(@PathVariable UUID id, Authentication auth, RedirectAttributes flash) {
         return act(id, flash, "provisioning.paused", () -> connectors.setEnabled(id, false, auth.getName()));
