@@ -211,6 +211,32 @@ class EveryFlashFormTest extends IntegrationTest {
         submit("POST /licences/profiles/{id}/rules", profilePage + "/rules", form(profilePage, profilePage + "/rules", "kind", "GRADE_AT_UNIT",
                 "target", fx.schoolId.toString(), "grade", "07"), "The rule is added");
 
+        // --- provisioning: a connector set up (paused, for a product nobody holds, so nothing is ever sent), changed, resumed and paused;
+        // the brake and dead-letter actions with nothing to act on say so
+        UUID connectorProduct = fx.product(supplier, "Kopplingsboken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        String connectorsNew = "/provisioning/connectors/new?supplier=" + supplier;
+        String connectorPage = submit("POST /provisioning/connectors", "/provisioning/connectors", form(connectorsNew, "/provisioning/connectors",
+                "name", "Formulärkopplingen", "baseUrl", "https://scim.flash.invalid/v2", "auth", "BEARER", "bearerToken", "flash-token",
+                "products", connectorProduct.toString()), "The connector is set up.");
+        assertThat(connectorPage).contains("Kopplingsboken").doesNotContain("flash-token");
+        UUID connector = jdbc.sql("select id from provisioning_connector where supplier_id = :s and name = 'Formulärkopplingen'").param("s", supplier)
+                .query(UUID.class).single();
+        String connectorPath = "/provisioning/connectors/" + connector;
+        submit("POST /provisioning/connectors/{id}", connectorPath, form(connectorPath + "/edit", connectorPath, "name", "Formulärkopplingen",
+                "baseUrl", "https://scim.flash.invalid/v2", "auth", "BEARER", "products", connectorProduct.toString()), "The connector is changed.");
+        submit("POST /provisioning/connectors/{id}/resume", connectorPath + "/resume", form(connectorPath, connectorPath + "/resume"),
+                "The connector is resumed");
+        submit("POST /provisioning/connectors/{id}/pause", connectorPath + "/pause", form(connectorPath, connectorPath + "/pause"),
+                "The connector is paused");
+        submit("POST /provisioning/connectors/{id}/release-brake", connectorPath + "/release-brake", form(connectorPath, connectorPath + "/resume"),
+                "is not held by its deletion brake");
+        submit("POST /provisioning/connectors/{id}/discard-held", connectorPath + "/discard-held", form(connectorPath, connectorPath + "/resume"),
+                "is not held by its deletion brake");
+        submit("POST /provisioning/connectors/{id}/dead-letters/{operation}/replay", connectorPath + "/dead-letters/1/replay",
+                form(connectorPath, connectorPath + "/resume"), "That dead letter is no longer there");
+        submit("POST /provisioning/connectors/{id}/dead-letters/replay", connectorPath + "/dead-letters/replay",
+                form(connectorPath, connectorPath + "/resume"), "No operation is queued again.");
+
         // --- governance: the administrator changes their own password (last: the session goes on under a new id)
         String newPassword = "ett helt nytt lösenord för flash-testet";
         submit("POST /account/password", "/account/password", form("/account/password", "/account/password",
