@@ -2,6 +2,11 @@ package org.tilldela.provisioning.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -21,6 +26,7 @@ import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.provisioning.Connector;
+import org.tilldela.provisioning.ConnectorQueues;
 import org.tilldela.provisioning.Connectors;
 
 /**
@@ -37,6 +43,7 @@ class ConnectorPagesTest extends IntegrationTest {
     @Autowired Connectors connectors;
     @Autowired AuditTrail audit;
     @Autowired JdbcClient jdbc;
+    @Autowired ConnectorQueues queues;
 
     private record Fixture(Supplier supplier, Product product, Connector connector, String token, String admin) {
     }
@@ -156,6 +163,62 @@ class ConnectorPagesTest extends IntegrationTest {
                     assertThat(c.enabled()).isFalse();
                     assertThat(c.resourceTypes()).containsExactly("User", "Group");
                 });
+    }
+
+    @Test
+    void theQueueShowsEachStandingWithTheNextAttemptAndTheBrakeAndDeadLettersCanBeActedOn() {
+        Fixture fx = fixture(); // paused: no worker touches its operations
+        UUID id = fx.connector().id();
+        Instant next = Instant.now().plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
+        insert(id, "SYNC", "LICENCE_GRANTED", "PENDING", 0, null, null);
+        insert(id, "SYNC", "PERSON_MOVED", "PENDING", 2, next, "HTTP 503: try again later");
+        insert(id, "SYNC", "LICENCE_GRANTED", "IN_FLIGHT", 1, null, null);
+        long held = insert(id, "DEACTIVATE", "PERSON_LEFT", "PENDING", 0, null, null);
+        long dead = insert(id, "SYNC", "LICENCE_GRANTED", "DEAD", 3, null, "HTTP 400: userName is not valid here");
+        jdbc.sql("update provisioning_connector set brake_held_at = now() where id = :c").param("c", id).update();
+
+        ConnectorQueues.Summary summary = queues.of(id);
+        assertThat(summary).isEqualTo(new ConnectorQueues.Summary(1, 1, 1, next, 1));
+        assertThat(queues.waiting(id, 50)).extracting(ConnectorQueues.Waiting::standing).containsExactly(ConnectorQueues.Standing.PENDING,
+                ConnectorQueues.Standing.RETRYING, ConnectorQueues.Standing.IN_FLIGHT, ConnectorQueues.Standing.HELD);
+
+        WebSession admin = new WebSession(port()).signIn(fx.admin(), PASSWORD);
+        String path = "/provisioning/connectors/" + id;
+        String page = admin.get(path).body();
+        String at = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault()).format(next);
+        assertThat(page).contains("Waiting for another attempt").contains("next attempt " + at).contains("HTTP 503: try again later")
+                .contains("Being sent").contains("1 deactivation or deletion is held").contains("Deactivate the account").contains("left (import)")
+                .contains("HTTP 400: userName is not valid here").contains("after 3 attempts");
+        // the counts alone, as the page polls them while anything waits
+        String counts = admin.get(path + "/queue").body();
+        assertThat(counts).contains("id=\"queue-counts\"").contains("hx-trigger=\"every 2s\"").doesNotContain("<html");
+        assertThat(admin.get("/provisioning/connectors").body()).contains(fx.supplier().name()).contains("deletion brake");
+
+        WebSession.Answer discarded = admin.post(path + "/discard-held", WebSession.hiddenFields(page, path + "/discard-held"));
+        assertThat(admin.follow(discarded).body()).contains("are not sent");
+        assertThat(state(held)).isEqualTo("DISCARDED");
+        WebSession.Answer replayed = admin.post(path + "/dead-letters/" + dead + "/replay",
+                WebSession.hiddenFields(admin.get(path).body(), path + "/dead-letters/" + dead + "/replay"));
+        assertThat(admin.follow(replayed).body()).contains("The operation is queued again.");
+        assertThat(state(dead)).isEqualTo("PENDING");
+        assertThat(queues.of(id)).isEqualTo(new ConnectorQueues.Summary(2, 1, 1, next, 0));
+        assertThat(audit.about("provisioning_connector", id.toString())).extracting(e -> e.action() + " " + e.actor())
+                .contains("PROVISIONING_DELETION_BRAKE_DISCARDED " + fx.admin(), "PROVISIONING_DEAD_LETTER_REPLAYED " + fx.admin());
+    }
+
+    private long insert(UUID connector, String kind, String cause, String state, int attempts, Instant notBefore, String error) {
+        return jdbc.sql("""
+                        insert into provisioning_operation (connector_id, person_id, kind, cause, state, attempts, not_before, last_error, lease_until, finished_at)
+                        values (:c, :p, :kind, :cause, :state, :attempts, coalesce(:nb, now()), :error,
+                                case when :state = 'IN_FLIGHT' then now() + interval '10 minutes' end, case when :state = 'DEAD' then now() end)
+                        returning id""")
+                .param("c", connector).param("p", UUID.randomUUID()).param("kind", kind).param("cause", cause).param("state", state)
+                .param("attempts", attempts).param("nb", notBefore == null ? null : java.sql.Timestamp.from(notBefore)).param("error", error)
+                .query(Long.class).single();
+    }
+
+    private String state(long operation) {
+        return jdbc.sql("select state from provisioning_operation where id = :id").param("id", operation).query(String.class).single();
     }
 
     private int port() {
