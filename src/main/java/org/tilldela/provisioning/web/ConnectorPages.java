@@ -277,7 +277,6 @@ class ConnectorPages {
             model.addAttribute("supplierName", catalog.supplier(form.supplierId()).map(Supplier::name).orElse(""));
             model.addAttribute("offered", offered(form.supplierId(), existing == null ? Set.of() : new LinkedHashSet<>(existing.productIds())));
         }
-        model.addAttribute("auths", Connector.Auth.values());
         return "provisioning/connector-form";
     }
 
