@@ -45,12 +45,15 @@ public class Connectors {
     private final AuditTrail audit;
     private final Outbox outbox;
     private final DeletionBrake brake;
+    private final ConnectorHosts hosts;
 
     /** The deletion brake of a new connector, in percent of its accounts. */
     static final double DEFAULT_BRAKE_PERCENT = 10;
 
-    Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox, DeletionBrake brake) {
+    Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox, DeletionBrake brake,
+               ConnectorHosts hosts) {
         this.brake = brake;
+        this.hosts = hosts;
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.catalog = catalog;
@@ -230,6 +233,7 @@ public class Connectors {
             throw new IllegalArgumentException("Give the connector a name.");
         }
         String baseUrl = serviceUrl(s.baseUrl(), "baseUrl");
+        hosts.check(URI.create(baseUrl), false);
         if (s.auth() == null) {
             throw new IllegalArgumentException("Say how the supplier authenticates Tilldela: auth BEARER or OAUTH_CLIENT_CREDENTIALS (mutual TLS is not offered yet).");
         }
@@ -252,6 +256,7 @@ public class Connectors {
             }
             case OAUTH_CLIENT_CREDENTIALS -> {
                 tokenUrl = serviceUrl(s.tokenUrl(), "tokenUrl");
+                hosts.check(URI.create(tokenUrl), false);
                 if (blank(s.clientId())) {
                     throw new IllegalArgumentException("Give the client id the supplier issued (clientId).");
                 }

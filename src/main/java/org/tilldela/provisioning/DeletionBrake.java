@@ -30,10 +30,15 @@ class DeletionBrake {
     /**
      * Holds every connector whose waiting deactivations and deletions are now over its share; in the transaction that
      * queued them, so a worker never sees them unheld. Audited (actor "system").
+     *
+     * <p>Two transactions queueing at once would each count only their own (the other's rows are not committed yet), and
+     * two bursts just under the share would pass together. So the count is taken under a transaction-scoped advisory lock:
+     * the second waits until the first commits, and its count (a new snapshot, READ COMMITTED) includes the first's.
      */
     void check() {
         record Held(UUID connector, long pending, long accounts) {
         }
+        jdbc.sql("select pg_advisory_xact_lock(hashtextextended('provisioning-deletion-brake', 0))").query().listOfRows();
         jdbc.sql("""
                         with counts as (
                             select c.id,

@@ -58,16 +58,18 @@ final class ScimClient implements AutoCloseable {
 
     private final Connectors.Endpoint endpoint;
     private final Duration timeout;
+    private final ConnectorHosts hosts;
     private final Client client;
     private final ScimService scim;
     private volatile Boolean patchSupported;
     private volatile AccessToken token;
     private volatile Instant tokenExpires = Instant.EPOCH;
 
-    ScimClient(Connectors.Endpoint endpoint, Duration timeout) {
+    ScimClient(Connectors.Endpoint endpoint, Duration timeout, ConnectorHosts hosts) {
         this.endpoint = endpoint;
         this.timeout = timeout;
-        ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout));
+        this.hosts = hosts;
+        ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout, hosts));
         this.client = ClientBuilder.newClient(config)
                 .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
                 .register((jakarta.ws.rs.client.ClientRequestFilter) request ->
@@ -150,6 +152,19 @@ final class ScimClient implements AutoCloseable {
         return scim.create("Groups", group);
     }
 
+    /** Whether the supplier still has the group (a 404 on adding a member: the group's, or the member's?). */
+    boolean groupExists(String groupId) throws ScimException {
+        try {
+            scim.retrieve("Groups", groupId, GroupResource.class);
+            return true;
+        } catch (ScimException e) {
+            if (e.getScimError() != null && e.getScimError().getStatus() != null && e.getScimError().getStatus() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     void deleteGroup(String groupId) throws ScimException {
         scim.delete("Groups", groupId);
     }
@@ -226,6 +241,7 @@ final class ScimClient implements AutoCloseable {
     /** OAuth 2.0 client credentials (RFC 6749 §4.4) with HTTP Basic client authentication, by Nimbus OAuth 2.0 SDK. */
     private void fetchToken() {
         try {
+            hosts.check(URI.create(endpoint.tokenUrl()), true);
             TokenRequest request = new TokenRequest(URI.create(endpoint.tokenUrl()),
                     new ClientSecretBasic(new ClientID(endpoint.clientId()), new Secret(endpoint.clientSecret())), new ClientCredentialsGrant());
             HTTPRequest http = request.toHTTPRequest();
@@ -243,6 +259,8 @@ final class ScimClient implements AutoCloseable {
             long lifetime = accessToken.getLifetime() > 0 ? accessToken.getLifetime() : 300;
             token = accessToken;
             tokenExpires = Instant.now().plusSeconds(Math.max(1, lifetime - 30));
+        } catch (ConnectorHosts.NotAllowed e) {
+            throw new ProcessingException(e.getMessage(), e);
         } catch (IOException | com.nimbusds.oauth2.sdk.ParseException e) {
             throw new ProcessingException("the token endpoint did not answer usably: " + e.getMessage(), e);
         }
