@@ -96,6 +96,34 @@ final class ScimClient implements AutoCloseable {
         return found.getResources() == null || found.getResources().isEmpty() ? null : found.getResources().getFirst();
     }
 
+    /** Results asked for per page when listing everything (a service provider may give fewer; it says so in itemsPerPage). */
+    static final int PAGE = 100;
+
+    /** Every user the supplier keeps (RFC 7644 §3.4.2.4 paging: startIndex and count), with the attributes reconciliation compares. */
+    List<UserResource> allUsers() throws ScimException {
+        return all("Users", UserResource.class, "externalId", "userName", "name", "displayName", "emails", "active");
+    }
+
+    /** Every group the supplier keeps, with its members. */
+    List<GroupResource> allGroups() throws ScimException {
+        return all("Groups", GroupResource.class, "externalId", "displayName", "members");
+    }
+
+    private <T> List<T> all(String endpoint, Class<T> type, String... attributes) throws ScimException {
+        List<T> all = new ArrayList<>();
+        int start = 1;
+        for (int page = 0; page < 100_000; page++) {
+            ListResponse<T> answer = scim.searchRequest(endpoint).attributes(attributes).page(start, PAGE).invoke(type);
+            List<T> resources = answer.getResources() == null ? List.of() : answer.getResources();
+            all.addAll(resources);
+            start += resources.size();
+            if (resources.isEmpty() || all.size() >= answer.getTotalResults()) {
+                break;
+            }
+        }
+        return all;
+    }
+
     UserResource create(UserResource user) throws ScimException {
         return scim.create("Users", user);
     }
