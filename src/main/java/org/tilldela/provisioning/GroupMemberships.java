@@ -72,16 +72,16 @@ class GroupMemberships {
         try {
             scim.addMember(groupScimId, userScimId);
         } catch (ScimException e) {
-            if (status(e) == 404 && !scim.groupExists(groupScimId)) {
-                // the supplier removed the group: forgotten here, so the retry makes it anew — and the members it had are
-                // queued again, so each is added to the new one (their rows went with the group, their memberships did not)
-                List<UUID> others = jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g returning person_id")
-                        .param("c", connector).param("g", group).query(UUID.class).list();
-                jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group).update();
-                outbox.enqueue(connector, others.stream().filter(p -> !p.equals(person)).toList(), "SYNC", "GROUP_LOST");
+            if (status(e) != 404 || scim.groupExists(groupScimId)) {
+                throw e; // a 404 while the group is there is about this member alone: nobody else's row changes
             }
-            // a 404 while the group is there is about this member alone: nobody else's row changes
-            throw e;
+            // the supplier removed the group: forgotten here and made anew at once; the members it had are queued again,
+            // so each is added to the new one (their rows went with the old group, their memberships are wanted still)
+            List<UUID> others = jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g returning person_id")
+                    .param("c", connector).param("g", group).query(UUID.class).list();
+            jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group).update();
+            outbox.enqueue(connector, others.stream().filter(p -> !p.equals(person)).toList(), "SYNC", "GROUP_LOST");
+            scim.addMember(ensureGroup(scim, connector, group, name), userScimId);
         }
         jdbc.sql("insert into provisioned_membership (connector_id, group_id, person_id) values (:c, :g, :p) on conflict do nothing")
                 .param("c", connector).param("g", group).param("p", person).update();

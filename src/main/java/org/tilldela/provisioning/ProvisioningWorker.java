@@ -397,7 +397,7 @@ class ProvisioningWorker implements SmartLifecycle {
          */
         Failure masked(Map<Attribute, Object> sent) {
             if (sent == null || sent.isEmpty() || reason == null) {
-                return this;
+                return new Failure(retriable, cut(reason, MAX_REASON), retryAfter);
             }
             java.util.Set<String> ours = new java.util.HashSet<>();
             UserResource user = ScimUsers.externalId(sent) == null ? null : ScimUsers.user(sent);
@@ -415,7 +415,8 @@ class ProvisioningWorker implements SmartLifecycle {
                 masked = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(s), java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE)
                         .matcher(masked).replaceAll("[…]");
             }
-            return new Failure(retriable, masked, retryAfter);
+            // masked before it is cut, so no name is cut in two and half of it kept
+            return new Failure(retriable, cut(masked, MAX_REASON), retryAfter);
         }
 
         /** For the log: the status or kind only, never the supplier's text (it may echo personal data). */
@@ -432,9 +433,13 @@ class ProvisioningWorker implements SmartLifecycle {
         }
 
         /** Stored trimmed: white space runs (a supplier's HTML error page, a stack trace) made one space, at most 500 characters. */
-        static String cut(String s) {
+        static String cut(String s, int max) {
             String t = s == null ? "" : s.replaceAll("\\s+", " ").strip();
-            return t.length() > MAX_REASON ? t.substring(0, MAX_REASON) + "…" : t;
+            return t.length() > max ? t.substring(0, max) + "…" : t;
+        }
+
+        private static String cut(String s) {
+            return cut(s, 20_000); // masked and cut to MAX_REASON once it is known what was sent (masked)
         }
 
         static final int MAX_REASON = 500;

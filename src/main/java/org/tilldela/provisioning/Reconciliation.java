@@ -97,7 +97,7 @@ public class Reconciliation {
         try (ScimClient scim = new ScimClient(endpoint, settings.httpTimeout(), hosts)) {
             listed = new Supplier(scim.allUsers(), endpoint.pushesGroups() ? scim.allGroups() : List.of());
         } catch (ScimException | RuntimeException e) {
-            String why = ProvisioningWorker.Failure.of(e, null).reason();
+            String why = ProvisioningWorker.Failure.of(e, null).masked(null).reason();
             audit.record(actor, "PROVISIONING_RECONCILIATION_FAILED", "provisioning_connector", connector.toString(), Map.of("dryRun", dryRun,
                     "reason", why.length() > 200 ? why.substring(0, 200) : why));
             jdbc.sql("update provisioning_connector set reconciled_at = now() where id = :c").param("c", connector).update();
