@@ -14,6 +14,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import org.springframework.jdbc.datasource.ConnectionHolder;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.tilldela.catalog.Attribute;
 
 /**
@@ -166,9 +168,18 @@ class GroupMemberships {
                 lock.setString(1, key);
                 lock.execute();
             }
+            // the step's own statements run on this connection too (autocommit: each commits by itself), so a busy
+            // pool cannot leave lock holders waiting for a second connection that only another lock holder could free
+            boolean bound = !TransactionSynchronizationManager.hasResource(dataSource);
+            if (bound) {
+                TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(c));
+            }
             try {
                 step.run();
             } finally {
+                if (bound) {
+                    TransactionSynchronizationManager.unbindResource(dataSource);
+                }
                 try (PreparedStatement unlock = c.prepareStatement("select pg_advisory_unlock(hashtextextended(?, 0))")) {
                     unlock.setString(1, key);
                     unlock.execute();

@@ -59,6 +59,7 @@ class ReconciliationTest extends IntegrationTest {
     @Autowired AuditTrail audit;
     @Autowired DataAccessAgreements agreements;
     @Autowired Connectors connectors;
+    @Autowired Reconciliation reconciliation;
 
     @BeforeEach
     void fixture() throws Exception {
@@ -198,6 +199,32 @@ class ReconciliationTest extends IntegrationTest {
             assertThat(held.held()).isEqualTo(2);
             sleep(1000);
             assertThat(supplier.users.store.values()).allSatisfy(u -> assertThat(u.getObjectNode().path("active").asBoolean()).isTrue());
+        }
+    }
+
+    /** Scheduled: a connector whose own schedule is due is reconciled (actor "system"); a paused one is skipped. */
+    @Test
+    void dueConnectorsAreReconciledOnScheduleAndPausedOnesSkipped() throws Exception {
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
+            Connector.Settings every = new Connector.Settings(fx.supplierId, "Varje sekund", supplier.baseUrl(), Connector.Auth.BEARER, supplier.token,
+                    null, null, null, null, List.of(product), true, null, "* * * * * *");
+            UUID due = connectors.create(every, "test").id();
+            UUID paused = connectors.create(new Connector.Settings(fx.supplierId, "Pausad", supplier.baseUrl(), Connector.Auth.BEARER, supplier.token,
+                    null, null, null, null, List.of(product), false, null, "* * * * * *"), "test").id();
+            assertThat(connectors.get(due).orElseThrow().reconcileCron()).isEqualTo("* * * * * *");
+            Thread.sleep(1_100);
+            reconciliation.scheduled();
+            assertThat(connectors.get(due).orElseThrow().reconciledAt()).isNotNull();
+            assertThat(connectors.get(paused).orElseThrow().reconciledAt()).isNull();
+            assertThat(audit.about("provisioning_connector", due.toString())).filteredOn(e -> e.action().equals("PROVISIONING_RECONCILED"))
+                    .isNotEmpty().allSatisfy(e -> assertThat(e.actor()).isEqualTo("system"));
+            // a schedule that is not a cron expression is refused
+            int status = api().put().uri("/api/v1/provisioning/connectors/{id}", due)
+                    .body(Map.of("supplierId", fx.supplierId, "name", "Varje sekund", "baseUrl", supplier.baseUrl(), "auth", "BEARER",
+                            "productIds", List.of(product), "reconcileCron", "every night"))
+                    .exchange((request, response) -> response.getStatusCode().value());
+            assertThat(status).isEqualTo(400);
         }
     }
 
