@@ -92,7 +92,15 @@ public class Reconciliation {
      * @throws Unreachable                the supplier could not be listed (nothing is queued)
      */
     public ReconciliationPlan reconcile(UUID connector, boolean dryRun, String actor) {
-        Connectors.Endpoint endpoint = connectors.endpoint(connector).orElseThrow(() -> new Connectors.NoSuchConnector(connector));
+        Connectors.Endpoint endpoint;
+        try {
+            endpoint = connectors.endpoint(connector).orElseThrow(() -> new Connectors.NoSuchConnector(connector));
+        } catch (Connectors.NoSuchConnector e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new Unreachable("The connector's stored secret could not be decrypted (" + e.getClass().getSimpleName()
+                    + "): give the connector's secret again.");
+        }
         Supplier listed;
         try (ScimClient scim = new ScimClient(endpoint, settings.httpTimeout(), hosts)) {
             listed = new Supplier(scim.allUsers(), endpoint.pushesGroups() ? scim.allGroups() : List.of());
@@ -189,6 +197,9 @@ public class Reconciliation {
                     updates.add(new ReconciliationPlan.Change(a.person(), there.getId(), "made again at the supplier under another id"));
                 } else if (a.digest() == null || !a.digest().equals(ScimUsers.digest(there))) {
                     updates.add(new ReconciliationPlan.Change(a.person(), there.getId(), "attributes changed at the supplier"));
+                } else if (!a.active()) {
+                    // active there and rightly so, but recorded here as inactive: a later deactivation would think it done
+                    updates.add(new ReconciliationPlan.Change(a.person(), there.getId(), "recorded here as inactive"));
                 }
             } else if (activeThere) {
                 deactivations.add(new ReconciliationPlan.Change(a.person(), there.getId(), "active at the supplier, but nothing may be sent any more"));
