@@ -60,6 +60,7 @@ class ReconciliationTest extends IntegrationTest {
     @Autowired DataAccessAgreements agreements;
     @Autowired Connectors connectors;
     @Autowired Reconciliation reconciliation;
+    @Autowired org.tilldela.ledger.Retention retention;
 
     @BeforeEach
     void fixture() throws Exception {
@@ -199,6 +200,34 @@ class ReconciliationTest extends IntegrationTest {
             assertThat(held.held()).isEqualTo(2);
             sleep(1000);
             assertThat(supplier.users.store.values()).allSatisfy(u -> assertThat(u.getObjectNode().path("active").asBoolean()).isTrue());
+        }
+    }
+
+    /** A deletion due (retention ended) that was never requested is in the plan, and applied it is sent with its receipt. */
+    @Test
+    void deletionsDueAreInThePlanAndSentWhenApplied() {
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
+            UUID connector = connector(supplier, product, List.of("User"), 100.0); // no brake here: aPlanDeactivatingMoreThanTheBrakesShareIsHeld
+            List<UUID> persons = fx.persons.subList(8, 10);
+            UUID pool = license(product, persons);
+            await().atMost(Duration.ofSeconds(30)).until(() -> operations(connector, "DONE") == persons.size());
+            UUID gone = persons.get(0);
+            pools.withdrawDirect(pool, gone, "test");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Boolean.FALSE.equals(account(connector, gone).get("active")));
+            retention.relationEnded(gone, product, LocalDate.now().minusDays(40));
+            String goneScim = scimId(connector, gone);
+
+            Map<String, Object> plan = api().get().uri("/api/v1/provisioning/connectors/{id}/reconciliation", connector).retrieve()
+                    .body(new ParameterizedTypeReference<>() { });
+            assertThat(plan.get("deletions")).isEqualTo(1);
+            assertThat(supplier.users.store).containsKey(goneScim);
+            api().post().uri("/api/v1/provisioning/connectors/{id}/reconciliation", connector).retrieve().toBodilessEntity();
+            await().atMost(Duration.ofSeconds(20)).until(() -> !supplier.users.store.containsKey(goneScim));
+            await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.sql("""
+                            select count(*) from provisioning_operation where connector_id = :c and person_id = :p and kind = 'DELETE' and state = 'DONE'""")
+                    .param("c", connector).param("p", gone).query(Long.class).single() == 1);
+            assertThat(supplier.users.store).hasSize(1);
         }
     }
 
