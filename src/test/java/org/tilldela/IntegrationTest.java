@@ -23,7 +23,9 @@ import org.springframework.test.context.DynamicPropertySource;
                 "tilldela.sso.upstream-timeout=5s",
                 // SCIM push (ScimPushTest): short backoff, few attempts and a short HTTP timeout, so failing suppliers end in dead letters soon
                 "tilldela.provisioning.poll-interval=100ms", "tilldela.provisioning.backoff-base=100ms", "tilldela.provisioning.backoff-max=400ms",
-                "tilldela.provisioning.max-attempts=3", "tilldela.provisioning.http-timeout=2s"})
+                "tilldela.provisioning.max-attempts=3", "tilldela.provisioning.http-timeout=2s",
+                // the SCIM test servers listen on the loopback address: listed by name, as an operator lists a supplier inside the network
+                "tilldela.provisioning.allowed-hosts=*,localhost:*,127.0.0.1:*"})
 public abstract class IntegrationTest {
 
     private static final Path DATA_DIR;

@@ -15,11 +15,13 @@ import java.util.UUID;
  *                   connector's accounts, and they are held for an administrator
  * @param brakeHeldAt held by the deletion brake since (null: not held)
  * @param held       deactivations and deletions held, waiting for an administrator to release or discard them
+ * @param reconcileCron when the connector is reconciled (null: tilldela.provisioning.reconcile-cron)
+ * @param reconciledAt  the last reconciliation (dry runs included)
  */
 public record Connector(UUID id, UUID supplierId, String supplierName, String name, String baseUrl, Auth auth, String tokenUrl, String clientId,
                         List<String> resourceTypes, List<UUID> productIds, boolean enabled, Instant lastSuccessAt, String lastError,
                         Instant lastErrorAt, Instant backoffUntil, long queued, long dead, double deletionBrakePercent,
-                        Instant brakeHeldAt, long held) {
+                        Instant brakeHeldAt, long held, String reconcileCron, Instant reconciledAt) {
 
     /** How the supplier's SCIM service authenticates Tilldela. Mutual TLS is not offered yet. */
     public enum Auth {
@@ -31,10 +33,19 @@ public record Connector(UUID id, UUID supplierId, String supplierName, String na
 
     /**
      * A connector as an administrator sets it up. Secrets ({@code bearerToken}, {@code clientSecret}) are written,
-     * never read back; left out on a change, the stored one is kept.
+     * never read back; left out on a change, the stored one is kept. {@code reconcileCron}: a Spring cron expression
+     * (second minute hour day month weekday) of the connector's own; left out, kept; empty, the global one again.
      */
     public record Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
-                           String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent) {
+                           String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent,
+                           String reconcileCron) {
+
+        /** With the reconciliation schedule as it is. */
+        public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
+                        String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent) {
+            this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, deletionBrakePercent,
+                    null);
+        }
 
         /** With the deletion brake as it is (10% for a new connector). */
         public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,

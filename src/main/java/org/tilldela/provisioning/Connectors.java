@@ -45,12 +45,15 @@ public class Connectors {
     private final AuditTrail audit;
     private final Outbox outbox;
     private final DeletionBrake brake;
+    private final ConnectorHosts hosts;
 
     /** The deletion brake of a new connector, in percent of its accounts. */
     static final double DEFAULT_BRAKE_PERCENT = 10;
 
-    Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox, DeletionBrake brake) {
+    Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox, DeletionBrake brake,
+               ConnectorHosts hosts) {
         this.brake = brake;
+        this.hosts = hosts;
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.catalog = catalog;
@@ -65,13 +68,15 @@ public class Connectors {
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                         insert into provisioning_connector (id, supplier_id, name, base_url, auth_kind, bearer_token, token_url, client_id, client_secret,
-                                                            resource_types, enabled, deletion_brake_percent)
-                        values (:id, :supplier, :name, :url, :auth, :bearer, :tokenUrl, :clientId, :clientSecret, :types, :enabled, :brake)
+                                                            resource_types, enabled, deletion_brake_percent, reconcile_cron)
+                        values (:id, :supplier, :name, :url, :auth, :bearer, :tokenUrl, :clientId, :clientSecret, :types, :enabled, :brake,
+                                nullif(cast(:cron as text), ''))
                         """)
                 .param("id", id).param("supplier", s.supplierId()).param("name", s.name().strip()).param("url", c.baseUrl())
                 .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
                 .param("clientSecret", c.clientSecret()).param("types", c.resourceTypes().toArray(String[]::new))
-                .param("enabled", s.enabled() == null || s.enabled()).param("brake", c.brake() == null ? DEFAULT_BRAKE_PERCENT : c.brake()).update();
+                .param("enabled", s.enabled() == null || s.enabled()).param("brake", c.brake() == null ? DEFAULT_BRAKE_PERCENT : c.brake())
+                .param("cron", c.cron()).update();
         setProducts(id, c.products());
         int queued = queueHolders(id, c.products(), "CONNECTOR_CREATED");
         audit.record(actor, "PROVISIONING_CONNECTOR_CREATED", "provisioning_connector", id.toString(),
@@ -90,13 +95,14 @@ public class Connectors {
         jdbc.sql("""
                         update provisioning_connector set supplier_id = :supplier, name = :name, base_url = :url, auth_kind = :auth, bearer_token = :bearer,
                                token_url = :tokenUrl, client_id = :clientId, client_secret = :clientSecret, resource_types = :types, enabled = :enabled,
-                               deletion_brake_percent = coalesce(:brake, deletion_brake_percent), backoff_until = null, updated_at = now()
+                               deletion_brake_percent = coalesce(:brake, deletion_brake_percent), backoff_until = null, updated_at = now(),
+                               reconcile_cron = case when cast(:cron as text) is null then reconcile_cron else nullif(cast(:cron as text), '') end
                         where id = :id
                         """)
                 .param("id", id).param("supplier", s.supplierId()).param("name", s.name().strip()).param("url", c.baseUrl())
                 .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
                 .param("clientSecret", c.clientSecret()).param("types", c.resourceTypes().toArray(String[]::new))
-                .param("enabled", s.enabled() == null ? old.enabled() : s.enabled()).param("brake", c.brake()).update();
+                .param("enabled", s.enabled() == null ? old.enabled() : s.enabled()).param("brake", c.brake()).param("cron", c.cron()).update();
         Set<UUID> added = new LinkedHashSet<>(c.products());
         added.removeAll(old.products());
         Set<UUID> removed = new LinkedHashSet<>(old.products());
@@ -218,7 +224,7 @@ public class Connectors {
     }
 
     private record Checked(String baseUrl, byte[] bearer, String tokenUrl, String clientId, byte[] clientSecret, List<String> resourceTypes,
-                           Set<UUID> products, Double brake) {
+                           Set<UUID> products, Double brake, String cron) {
     }
 
     private Checked check(Connector.Settings s, Stored old) {
@@ -230,6 +236,7 @@ public class Connectors {
             throw new IllegalArgumentException("Give the connector a name.");
         }
         String baseUrl = serviceUrl(s.baseUrl(), "baseUrl");
+        hosts.check(URI.create(baseUrl), false);
         if (s.auth() == null) {
             throw new IllegalArgumentException("Say how the supplier authenticates Tilldela: auth BEARER or OAUTH_CLIENT_CREDENTIALS (mutual TLS is not offered yet).");
         }
@@ -252,6 +259,7 @@ public class Connectors {
             }
             case OAUTH_CLIENT_CREDENTIALS -> {
                 tokenUrl = serviceUrl(s.tokenUrl(), "tokenUrl");
+                hosts.check(URI.create(tokenUrl), false);
                 if (blank(s.clientId())) {
                     throw new IllegalArgumentException("Give the client id the supplier issued (clientId).");
                 }
@@ -293,7 +301,11 @@ public class Connectors {
         if (brake != null && !(brake > 0 && brake <= 100)) {
             throw new IllegalArgumentException("The deletion brake is a share of the connector's accounts: more than 0 and at most 100 (percent).");
         }
-        return new Checked(baseUrl, bearer, tokenUrl, clientId, clientSecret, types, products, brake);
+        String cron = s.reconcileCron() == null ? null : s.reconcileCron().strip();
+        if (cron != null && !cron.isEmpty() && !org.springframework.scheduling.support.CronExpression.isValidExpression(cron)) {
+            throw new IllegalArgumentException("The reconciliation schedule is not a cron expression (second minute hour day month weekday, e.g. 0 40 3 * * *).");
+        }
+        return new Checked(baseUrl, bearer, tokenUrl, clientId, clientSecret, types, products, brake, cron);
     }
 
     /**
@@ -365,7 +377,8 @@ public class Connectors {
                    (select count(*) from provisioning_operation o where o.connector_id = c.id and o.state = 'DEAD') dead,
                    c.deletion_brake_percent, c.brake_held_at,
                    (select count(*) from provisioning_operation o where c.brake_held_at is not null and o.connector_id = c.id
-                      and o.kind in ('DEACTIVATE', 'DELETE') and o.state = 'PENDING' and o.id > c.brake_released_through) held
+                      and o.kind in ('DEACTIVATE', 'DELETE') and o.state = 'PENDING' and o.id > c.brake_released_through) held,
+                   c.reconcile_cron, c.reconciled_at
             from provisioning_connector c join supplier s on s.id = c.supplier_id
             """;
 
@@ -375,7 +388,8 @@ public class Connectors {
                 List.of((String[]) rs.getArray("resource_types").getArray()), new ArrayList<>(Arrays.asList((UUID[]) rs.getArray("products").getArray())),
                 rs.getBoolean("enabled"), instant(rs.getTimestamp("last_success_at")), rs.getString("last_error"), instant(rs.getTimestamp("last_error_at")),
                 instant(rs.getTimestamp("backoff_until")), rs.getLong("queued"), rs.getLong("dead"),
-                rs.getDouble("deletion_brake_percent"), instant(rs.getTimestamp("brake_held_at")), rs.getLong("held"));
+                rs.getDouble("deletion_brake_percent"), instant(rs.getTimestamp("brake_held_at")), rs.getLong("held"), rs.getString("reconcile_cron"),
+                instant(rs.getTimestamp("reconciled_at")));
     }
 
     private static Instant instant(Timestamp t) {

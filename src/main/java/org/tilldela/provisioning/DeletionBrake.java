@@ -21,19 +21,30 @@ class DeletionBrake {
 
     private final JdbcClient jdbc;
     private final AuditTrail audit;
+    private final int minimum;
 
-    DeletionBrake(JdbcClient jdbc, AuditTrail audit) {
+    /**
+     * @param minimum the fewest waiting deactivations and deletions that hold a connector: one pupil's licence withdrawn
+     *                at a connector of five accounts is 20%, but no mass removal (tilldela.provisioning.deletion-brake-minimum)
+     */
+    DeletionBrake(JdbcClient jdbc, AuditTrail audit, @org.springframework.beans.factory.annotation.Value("${tilldela.provisioning.deletion-brake-minimum:2}") int minimum) {
         this.jdbc = jdbc;
         this.audit = audit;
+        this.minimum = Math.max(1, minimum);
     }
 
     /**
      * Holds every connector whose waiting deactivations and deletions are now over its share; in the transaction that
      * queued them, so a worker never sees them unheld. Audited (actor "system").
+     *
+     * <p>Two transactions queueing at once would each count only their own (the other's rows are not committed yet), and
+     * two bursts just under the share would pass together. So the count is taken under a transaction-scoped advisory lock:
+     * the second waits until the first commits, and its count (a new snapshot, READ COMMITTED) includes the first's.
      */
     void check() {
         record Held(UUID connector, long pending, long accounts) {
         }
+        jdbc.sql("select pg_advisory_xact_lock(hashtextextended('provisioning-deletion-brake', 0))").query().listOfRows();
         jdbc.sql("""
                         with counts as (
                             select c.id,
@@ -43,9 +54,10 @@ class DeletionBrake {
                             from provisioning_connector c where c.brake_held_at is null
                         )
                         update provisioning_connector c set brake_held_at = now(), brake_held_pending = counts.pending
-                        from counts where c.id = counts.id and counts.pending > 0 and counts.pending * 100.0 > counts.accounts * c.deletion_brake_percent
+                        from counts where c.id = counts.id and counts.pending >= :minimum
+                          and counts.pending * 100.0 > counts.accounts * c.deletion_brake_percent
                         returning c.id, counts.pending, counts.accounts
-                        """.formatted(DESTRUCTIVE))
+                        """.formatted(DESTRUCTIVE)).param("minimum", minimum)
                 .query((rs, n) -> new Held(rs.getObject(1, UUID.class), rs.getLong(2), rs.getLong(3))).list()
                 .forEach(h -> audit.record("system", "PROVISIONING_DELETION_BRAKE_HELD", "provisioning_connector", h.connector().toString(),
                         Map.of("waiting", h.pending(), "accounts", h.accounts())));

@@ -64,19 +64,8 @@ class DeletionRequests {
         if (due.isEmpty()) {
             return 0;
         }
-        // a holding already queued (or dead-lettered, waiting for an administrator) is not queued again
-        int queued = jdbc.sql("""
-                        insert into provisioning_operation (connector_id, person_id, product_id, kind, cause)
-                        select c.id, d.person, d.product, 'DELETE', 'RETENTION_ENDED'
-                        from unnest(:persons, :suppliers, :products) d(person, supplier, product)
-                        join provisioning_connector c on c.supplier_id = d.supplier and (cast(:only as uuid) is null or c.id = :only)
-                        join provisioning_connector_product cp on cp.connector_id = c.id and cp.product_id = d.product
-                        join provisioned_account a on a.connector_id = c.id and a.person_id = d.person and not a.active
-                        where not exists (select 1 from provisioning_operation o
-                                          where o.connector_id = c.id and o.person_id = d.person and o.product_id = d.product
-                                            and o.kind = 'DELETE' and o.state in ('PENDING', 'IN_FLIGHT', 'DEAD'))
-                        order by c.id, d.person
-                        """)
+        int queued = jdbc.sql("insert into provisioning_operation (connector_id, person_id, product_id, kind, cause) select c.id, d.person, d.product, 'DELETE', 'RETENTION_ENDED'"
+                        + DUE + " order by c.id, d.person")
                 .param("persons", due.stream().map(DeletionDue::personId).toArray(UUID[]::new))
                 .param("suppliers", due.stream().map(DeletionDue::supplierId).toArray(UUID[]::new))
                 .param("products", due.stream().map(DeletionDue::productId).toArray(UUID[]::new))
@@ -86,6 +75,33 @@ class DeletionRequests {
         }
         return queued;
     }
+
+    /** How many deletions due on {@code today} the connector would be sent that are not queued yet (a reconciliation's plan). */
+    @Transactional(readOnly = true)
+    int notYetRequested(LocalDate today, UUID connector) {
+        List<DeletionDue> due = retention.deletionsDue(today);
+        if (due.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql("select count(*)" + DUE)
+                .param("persons", due.stream().map(DeletionDue::personId).toArray(UUID[]::new))
+                .param("suppliers", due.stream().map(DeletionDue::supplierId).toArray(UUID[]::new))
+                .param("products", due.stream().map(DeletionDue::productId).toArray(UUID[]::new))
+                .param("only", connector).query(Integer.class).single();
+    }
+
+    // the holdings due that a connector serves, of accounts made there and inactive; a holding already queued (or
+    // dead-lettered, waiting for an administrator) is not queued again
+    private static final String DUE = """
+
+            from unnest(:persons, :suppliers, :products) d(person, supplier, product)
+            join provisioning_connector c on c.supplier_id = d.supplier and (cast(:only as uuid) is null or c.id = :only)
+            join provisioning_connector_product cp on cp.connector_id = c.id and cp.product_id = d.product
+            join provisioned_account a on a.connector_id = c.id and a.person_id = d.person and not a.active
+            where not exists (select 1 from provisioning_operation o
+                              where o.connector_id = c.id and o.person_id = d.person and o.product_id = d.product
+                                and o.kind = 'DELETE' and o.state in ('PENDING', 'IN_FLIGHT', 'DEAD'))
+            """;
 
     /**
      * Sends one DELETE and records it and the answer in the holding's receipt. Returns normally when the deletion is

@@ -10,8 +10,12 @@ import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.springframework.jdbc.datasource.ConnectionHolder;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.tilldela.catalog.Attribute;
 
 /**
@@ -23,11 +27,13 @@ import org.tilldela.catalog.Attribute;
 class GroupMemberships {
 
     private final JdbcClient jdbc;
-    private final TransactionTemplate transaction;
+    private final DataSource dataSource;
+    private final Outbox outbox;
 
-    GroupMemberships(JdbcClient jdbc, PlatformTransactionManager transactions) {
+    GroupMemberships(JdbcClient jdbc, DataSource dataSource, Outbox outbox) {
         this.jdbc = jdbc;
-        this.transaction = new TransactionTemplate(transactions);
+        this.dataSource = dataSource;
+        this.outbox = outbox;
     }
 
     /** The released groups: id → name. */
@@ -43,34 +49,50 @@ class GroupMemberships {
         return groups;
     }
 
-    /** Brings the person's memberships at the supplier to exactly {@code wanted}. */
+    /**
+     * Brings the person's memberships at the supplier to exactly {@code wanted}. Each group's step — made if need be,
+     * the member added; or the member removed, and the group deleted when it is empty — runs under a lock per connector
+     * and group, so one worker never deletes a group another has just found and is adding a member to.
+     */
     void sync(ScimClient scim, UUID connector, UUID person, String userScimId, Map<UUID, String> wanted) throws ScimException {
         Set<UUID> have = Set.copyOf(jdbc.sql("select group_id from provisioned_membership where connector_id = :c and person_id = :p")
                 .param("c", connector).param("p", person).query(UUID.class).list());
         for (Map.Entry<UUID, String> group : wanted.entrySet()) {
-            if (have.contains(group.getKey())) {
-                continue;
+            if (!have.contains(group.getKey())) {
+                underLock(connector, group.getKey(), () -> add(scim, connector, person, userScimId, group.getKey(), group.getValue()));
             }
-            String groupScimId = ensureGroup(scim, connector, group.getKey(), group.getValue());
-            try {
-                scim.addMember(groupScimId, userScimId);
-            } catch (ScimException e) {
-                if (status(e) == 404) {
-                    // the supplier removed the group: forget it, and the retry makes it anew
-                    jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group.getKey())
-                            .update();
-                }
-                throw e;
-            }
-            jdbc.sql("insert into provisioned_membership (connector_id, group_id, person_id) values (:c, :g, :p) on conflict do nothing")
-                    .param("c", connector).param("g", group.getKey()).param("p", person).update();
         }
         for (UUID group : have) {
-            if (wanted.containsKey(group)) {
-                continue;
+            if (!wanted.containsKey(group)) {
+                underLock(connector, group, () -> remove(scim, connector, person, userScimId, group));
             }
-            String groupScimId = jdbc.sql("select scim_id from provisioned_group where connector_id = :c and group_id = :g").param("c", connector)
-                    .param("g", group).query(String.class).single();
+        }
+    }
+
+    private void add(ScimClient scim, UUID connector, UUID person, String userScimId, UUID group, String name) throws ScimException {
+        String groupScimId = ensureGroup(scim, connector, group, name);
+        try {
+            scim.addMember(groupScimId, userScimId);
+        } catch (ScimException e) {
+            if (status(e) != 404 || scim.groupExists(groupScimId)) {
+                throw e; // a 404 while the group is there is about this member alone: nobody else's row changes
+            }
+            // the supplier removed the group: forgotten here and made anew at once; the members it had are queued again,
+            // so each is added to the new one (their rows went with the old group, their memberships are wanted still)
+            List<UUID> others = jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g returning person_id")
+                    .param("c", connector).param("g", group).query(UUID.class).list();
+            jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group).update();
+            outbox.enqueue(connector, others.stream().filter(p -> !p.equals(person)).toList(), "SYNC", "GROUP_LOST");
+            scim.addMember(ensureGroup(scim, connector, group, name), userScimId);
+        }
+        jdbc.sql("insert into provisioned_membership (connector_id, group_id, person_id) values (:c, :g, :p) on conflict do nothing")
+                .param("c", connector).param("g", group).param("p", person).update();
+    }
+
+    private void remove(ScimClient scim, UUID connector, UUID person, String userScimId, UUID group) throws ScimException {
+        String groupScimId = jdbc.sql("select scim_id from provisioned_group where connector_id = :c and group_id = :g").param("c", connector)
+                .param("g", group).query(String.class).optional().orElse(null);
+        if (groupScimId != null) {
             try {
                 scim.removeMember(groupScimId, userScimId);
             } catch (ScimException e) {
@@ -78,39 +100,30 @@ class GroupMemberships {
                     throw e;
                 }
             }
-            jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g and person_id = :p").param("c", connector)
-                    .param("g", group).param("p", person).update();
+        }
+        jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g and person_id = :p").param("c", connector)
+                .param("g", group).param("p", person).update();
+        if (groupScimId != null) {
             removeIfEmpty(scim, connector, group, groupScimId);
         }
     }
 
     /**
-     * The supplier's group for ours, made once: under a transaction-scoped advisory lock per connector and group,
-     * so two workers (on any nodes) adding the first two members do not make it twice; a group made before
-     * whose answer was lost is found by its externalId.
+     * The supplier's group for ours, made once (the caller holds the group's lock, so two workers adding the first two
+     * members do not make it twice); a group made before whose answer was lost is found by its externalId. No
+     * transaction is open while the supplier is asked: each statement commits on its own.
      */
     private String ensureGroup(ScimClient scim, UUID connector, UUID group, String name) throws ScimException {
-        try {
-            return transaction.execute(status -> {
-                jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:key, 0))").param("key", "scim-group:" + connector + ":" + group).query().listOfRows();
-                List<String> known = jdbc.sql("select scim_id from provisioned_group where connector_id = :c and group_id = :g").param("c", connector)
-                        .param("g", group).query(String.class).list();
-                if (!known.isEmpty()) {
-                    return known.getFirst();
-                }
-                try {
-                    GroupResource found = scim.findGroupByExternalId(group.toString());
-                    String id = found != null ? found.getId() : scim.createGroup(group.toString(), name).getId();
-                    jdbc.sql("insert into provisioned_group (connector_id, group_id, scim_id) values (:c, :g, :id)").param("c", connector).param("g", group)
-                            .param("id", id).update();
-                    return id;
-                } catch (ScimException e) {
-                    throw new Unchecked(e);
-                }
-            });
-        } catch (Unchecked e) {
-            throw e.scim;
+        List<String> known = jdbc.sql("select scim_id from provisioned_group where connector_id = :c and group_id = :g").param("c", connector)
+                .param("g", group).query(String.class).list();
+        if (!known.isEmpty()) {
+            return known.getFirst();
         }
+        GroupResource found = scim.findGroupByExternalId(group.toString());
+        String id = found != null ? found.getId() : scim.createGroup(group.toString(), name).getId();
+        jdbc.sql("insert into provisioned_group (connector_id, group_id, scim_id) values (:c, :g, :id) on conflict (connector_id, group_id) do update set scim_id = excluded.scim_id")
+                .param("c", connector).param("g", group).param("id", id).update();
+        return id;
     }
 
     /** A group none of the connector's licence holders is in any more leaves the supplier. */
@@ -132,17 +145,53 @@ class GroupMemberships {
                 .param("c", connector).param("g", group).update();
     }
 
+    /** What one group's step does at the supplier. */
+    interface GroupStep {
+        void run() throws ScimException;
+    }
+
+    /** The advisory lock's key for one group at one connector (hashed by PostgreSQL's hashtextextended). */
+    static String lockKey(UUID connector, UUID group) {
+        return "scim-group:" + connector + ":" + group;
+    }
+
+    /**
+     * Runs the step holding a session-level advisory lock per connector and group on a connection of its own, in
+     * autocommit: other nodes' workers wait for the group, yet no transaction stays open while the supplier answers.
+     * A node that dies releases the lock with its connection.
+     */
+    void underLock(UUID connector, UUID group, GroupStep step) throws ScimException {
+        String key = lockKey(connector, group);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_lock(hashtextextended(?, 0))")) {
+                lock.setString(1, key);
+                lock.execute();
+            }
+            // the step's own statements run on this connection too (autocommit: each commits by itself), so a busy
+            // pool cannot leave lock holders waiting for a second connection that only another lock holder could free
+            boolean bound = !TransactionSynchronizationManager.hasResource(dataSource);
+            if (bound) {
+                TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(c));
+            }
+            try {
+                step.run();
+            } finally {
+                if (bound) {
+                    TransactionSynchronizationManager.unbindResource(dataSource);
+                }
+                try (PreparedStatement unlock = c.prepareStatement("select pg_advisory_unlock(hashtextextended(?, 0))")) {
+                    unlock.setString(1, key);
+                    unlock.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw new org.springframework.dao.DataAccessResourceFailureException("the group lock could not be taken or given back", e);
+        }
+    }
+
     private static int status(ScimException e) {
         Integer status = e.getScimError() == null ? null : e.getScimError().getStatus();
         return status == null ? 0 : status;
-    }
-
-    private static final class Unchecked extends RuntimeException {
-        final ScimException scim;
-
-        Unchecked(ScimException scim) {
-            super(scim);
-            this.scim = scim;
-        }
     }
 }

@@ -31,14 +31,22 @@ final class JdkHttpConnector implements Connector {
 
     private final HttpClient http;
     private final Duration timeout;
+    private final ConnectorHosts hosts;
 
-    JdkHttpConnector(Duration timeout) {
+    JdkHttpConnector(Duration timeout, ConnectorHosts hosts) {
         this.timeout = timeout;
+        this.hosts = hosts;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override
     public ClientResponse apply(ClientRequest request) {
+        try {
+            // the addresses the name has now: a name that came to point inside the network is not followed there
+            hosts.check(request.getUri(), true);
+        } catch (ConnectorHosts.NotAllowed e) {
+            throw new ProcessingException(e.getMessage(), e);
+        }
         try {
             HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
             if (request.hasEntity()) {

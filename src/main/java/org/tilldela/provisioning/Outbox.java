@@ -1,13 +1,19 @@
 package org.tilldela.provisioning;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.tilldela.licensing.Licences;
 
 /**
  * The outbox's writing side: operations are inserted in the caller's transaction, so a licence granted and the
@@ -19,10 +25,12 @@ class Outbox {
 
     private final JdbcClient jdbc;
     private final DeletionBrake brake;
+    private final Licences licences;
 
-    Outbox(JdbcClient jdbc, DeletionBrake brake) {
+    Outbox(JdbcClient jdbc, DeletionBrake brake, Licences licences) {
         this.jdbc = jdbc;
         this.brake = brake;
+        this.licences = licences;
     }
 
     /** A licence change: every connector serving the product gets a SYNC for the person. */
@@ -59,21 +67,50 @@ class Outbox {
         gathered.add(change);
     }
 
-    /** One SYNC per connector and person, whatever number of that person's products changed. */
+    /**
+     * One operation per connector and person, whatever number of that person's products changed: a SYNC — or, when the
+     * last change is a licence that ended and the person now holds none of the connector's products while their account
+     * there is active, a DEACTIVATE, which the deletion brake counts like a leaver's (a revoked agreement or a wrongly
+     * withdrawn pool must not deactivate a supplier's accounts unseen either).
+     */
     void enqueueForProducts(Collection<ProductChange> changes) {
         if (changes.isEmpty()) {
             return;
         }
-        jdbc.sql("""
+        record Queued(long id, UUID connector, UUID person, String cause) {
+        }
+        List<Queued> queued = jdbc.sql("""
                         insert into provisioning_operation (connector_id, person_id, kind, cause)
                         select distinct on (cp.connector_id, i.person) cp.connector_id, i.person, 'SYNC', i.cause
                         from unnest(:persons, :products, :causes) with ordinality i(person, product, cause, n)
                         join provisioning_connector_product cp on cp.product_id = i.product
                         order by cp.connector_id, i.person, i.n desc
+                        returning id, connector_id, person_id, cause
                         """)
                 .param("persons", changes.stream().map(ProductChange::personId).toArray(UUID[]::new))
                 .param("products", changes.stream().map(ProductChange::productId).toArray(UUID[]::new))
-                .param("causes", changes.stream().map(ProductChange::cause).toArray(String[]::new)).update();
+                .param("causes", changes.stream().map(ProductChange::cause).toArray(String[]::new))
+                .query((rs, n) -> new Queued(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4))).list();
+        Map<UUID, List<Queued>> ended = new HashMap<>();
+        queued.stream().filter(q -> q.cause().equals("LICENCE_ENDED")).forEach(q -> ended.computeIfAbsent(q.connector(), c -> new ArrayList<>()).add(q));
+        List<Long> deactivations = new ArrayList<>();
+        LocalDate today = LocalDate.now();
+        ended.forEach((connector, ops) -> {
+            Set<UUID> persons = new HashSet<>();
+            ops.forEach(o -> persons.add(o.person()));
+            Set<UUID> stillHolding = new HashSet<>();
+            for (UUID product : jdbc.sql("select product_id from provisioning_connector_product where connector_id = :c").param("c", connector)
+                    .query(UUID.class).list()) {
+                stillHolding.addAll(licences.holding(persons, product, today));
+            }
+            Set<UUID> active = Set.copyOf(jdbc.sql("select person_id from provisioned_account where connector_id = :c and active and person_id = any(:p)")
+                    .param("c", connector).param("p", persons.toArray(UUID[]::new)).query(UUID.class).list());
+            ops.stream().filter(o -> !stillHolding.contains(o.person()) && active.contains(o.person())).forEach(o -> deactivations.add(o.id()));
+        });
+        if (!deactivations.isEmpty()) {
+            jdbc.sql("update provisioning_operation set kind = 'DEACTIVATE' where id = any(:ids)").param("ids", deactivations.toArray(Long[]::new)).update();
+            brake.check();
+        }
     }
 
     /** Operations of one kind for these persons at one connector. */

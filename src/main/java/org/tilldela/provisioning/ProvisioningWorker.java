@@ -52,6 +52,7 @@ class ProvisioningWorker implements SmartLifecycle {
     private final GroupMemberships groups;
     private final DeletionRequests deletions;
     private final TransactionTemplate transaction;
+    private final ConnectorHosts hosts;
     private final Map<UUID, AtomicInteger> busy = new ConcurrentHashMap<>();
     private final Map<UUID, ScimClient> clients = new ConcurrentHashMap<>();
     private volatile boolean running;
@@ -59,7 +60,8 @@ class ProvisioningWorker implements SmartLifecycle {
     private volatile ExecutorService workers;
 
     ProvisioningWorker(ProvisioningSettings settings, Queue queue, Connectors connectors, ReleasePolicy policy, GroupMemberships groups,
-                       DeletionRequests deletions, PlatformTransactionManager transactions) {
+                       DeletionRequests deletions, PlatformTransactionManager transactions, ConnectorHosts hosts) {
+        this.hosts = hosts;
         this.deletions = deletions;
         this.settings = settings;
         this.queue = queue;
@@ -148,36 +150,49 @@ class ProvisioningWorker implements SmartLifecycle {
     }
 
     /** Pushes one claimed batch; false when the connector must wait (the rest of the batch went back to the queue). */
-    private boolean push(UUID connectorId, List<Queue.Op> ops) {
-        Connectors.Endpoint endpoint = connectors.endpoint(connectorId).orElse(null);
+    boolean push(UUID connectorId, List<Queue.Op> ops) {
+        Connectors.Endpoint endpoint;
+        try {
+            endpoint = connectors.endpoint(connectorId).orElse(null);
+        } catch (RuntimeException e) {
+            // a secret that cannot be decrypted (another key than it was stored with): nothing of the batch stays in flight
+            // until its lease runs out; it goes back, attempts not counted, with the reason on the connector and on each
+            String reason = "the connector's stored secret could not be decrypted (" + e.getClass().getSimpleName()
+                    + "): check the secrets key (tilldela.data-dir), or give the connector's secret again";
+            Duration wait = settings.backoffMax();
+            queue.putBack(ops, wait, reason);
+            queue.backOff(connectorId, wait);
+            return false;
+        }
         if (endpoint == null) {
             return false; // removed meanwhile: its operations went with it
         }
         ScimClient scim = client(endpoint);
-        Map<UUID, Map<Attribute, Object>> released;
-        try {
-            released = release(connectorId, ops);
-        } catch (RuntimeException e) {
-            Failure failure = new Failure(true, "the release could not be decided: " + e.getClass().getSimpleName(), null);
-            settle(ops.getFirst(), failure);
-            queue.putBack(ops.subList(1, ops.size()), backoff(1, null));
-            return false;
-        }
+        Released released = release(connectorId, ops);
         for (int i = 0; i < ops.size(); i++) {
             Queue.Op op = ops.get(i);
+            Failure refused = released.failed().get(op.personId());
+            if (refused != null) {
+                // this person's release could not be decided: their operation is retried (or dead) on its own, the others go on
+                if (queue.renew(op, settings.lease())) {
+                    settle(op, refused);
+                }
+                continue;
+            }
             if (!queue.renew(op, settings.lease())) {
                 continue; // its lease ran out and another worker has it now
             }
             ScimClient.RETRY_AFTER.remove();
+            Map<Attribute, Object> values = released.values().get(op.personId());
             try {
                 if (op.kind().equals("DELETE")) {
                     deletions.send(scim, op);
                     queue.deleted(op);
                 } else {
-                    queue.done(op, apply(scim, op, released.get(op.personId())));
+                    queue.done(op, apply(scim, op, values));
                 }
             } catch (Exception e) {
-                Failure failure = Failure.of(e, ScimClient.RETRY_AFTER.get());
+                Failure failure = Failure.of(e, ScimClient.RETRY_AFTER.get()).masked(values);
                 log.info("Provisioning operation {} at connector {} failed (attempt {}): {}", op.id(), connectorId, op.attempts(),
                         failure.status());
                 Duration wait = settle(op, failure);
@@ -190,6 +205,10 @@ class ProvisioningWorker implements SmartLifecycle {
             }
         }
         return true;
+    }
+
+    /** What may go about a batch's persons, and the persons whose release could not be decided (each with why). */
+    record Released(Map<UUID, Map<Attribute, Object>> values, Map<UUID, Failure> failed) {
     }
 
     private Duration settle(Queue.Op op, Failure failure) {
@@ -206,11 +225,29 @@ class ProvisioningWorker implements SmartLifecycle {
      * What may go about the batch's persons, per product the connector serves, merged per person: one decision
      * per person and product, recorded in the disclosure ledger and committed before anything is sent.
      */
-    private Map<UUID, Map<Attribute, Object>> release(UUID connector, List<Queue.Op> ops) {
+    private Released release(UUID connector, List<Queue.Op> ops) {
         List<UUID> persons = ops.stream().filter(o -> o.kind().equals("SYNC")).map(Queue.Op::personId).distinct().toList();
         if (persons.isEmpty()) {
-            return Map.of();
+            return new Released(Map.of(), Map.of());
         }
+        try {
+            return new Released(releaseAll(connector, persons), Map.of());
+        } catch (RuntimeException batchFailed) {
+            // one person's data may be what fails the batch: decided one by one, so that only their operation is charged
+            Map<UUID, Map<Attribute, Object>> values = new HashMap<>();
+            Map<UUID, Failure> failed = new HashMap<>();
+            for (UUID person : persons) {
+                try {
+                    values.putAll(releaseAll(connector, List.of(person)));
+                } catch (RuntimeException e) {
+                    failed.put(person, new Failure(true, "the release could not be decided: " + e.getClass().getSimpleName(), null));
+                }
+            }
+            return new Released(values, failed);
+        }
+    }
+
+    private Map<UUID, Map<Attribute, Object>> releaseAll(UUID connector, List<UUID> persons) {
         return transaction.execute(status -> {
             Map<UUID, Map<Attribute, Object>> merged = new HashMap<>();
             for (UUID product : queue.servedProducts(connector)) {
@@ -253,17 +290,18 @@ class ProvisioningWorker implements SmartLifecycle {
                     throw e;
                 }
             }
-            return new Queue.Account(account.scimId(), account.externalId(), false);
+            return new Queue.Account(account.scimId(), account.externalId(), false, account.digest());
         }
         String externalId = ScimUsers.externalId(values);
         if (externalId == null) {
             throw new Refused("the release holds no pseudonymous id (PSEUDONYMOUS_ID) to send as externalId: the product must declare it");
         }
         UserResource user = ScimUsers.user(values);
+        String digest = ScimUsers.digest(user);
         if (account != null) {
             try {
                 scim.update(account.scimId(), user);
-                return new Queue.Account(account.scimId(), externalId, true);
+                return new Queue.Account(account.scimId(), externalId, true, digest);
             } catch (ScimException e) {
                 if (status(e) != 404) {
                     throw e;
@@ -276,7 +314,7 @@ class ProvisioningWorker implements SmartLifecycle {
         if (found == null) {
             try {
                 UserResource created = scim.create(user);
-                return new Queue.Account(created.getId(), externalId, true);
+                return new Queue.Account(created.getId(), externalId, true, digest);
             } catch (ScimException e) {
                 if (status(e) != 409) {
                     throw e;
@@ -288,7 +326,7 @@ class ProvisioningWorker implements SmartLifecycle {
             }
         }
         scim.update(found.getId(), user);
-        return new Queue.Account(found.getId(), externalId, true);
+        return new Queue.Account(found.getId(), externalId, true, digest);
     }
 
     private ScimClient client(Connectors.Endpoint endpoint) {
@@ -299,7 +337,7 @@ class ProvisioningWorker implements SmartLifecycle {
             if (existing != null) {
                 existing.close();
             }
-            return new ScimClient(endpoint, settings.httpTimeout());
+            return new ScimClient(endpoint, settings.httpTimeout(), hosts);
         });
     }
 
@@ -353,6 +391,34 @@ class ProvisioningWorker implements SmartLifecycle {
             return new Failure(true, cut(e.getClass().getSimpleName() + ": " + e.getMessage()), retryAfter);
         }
 
+        /**
+         * The reason with anything of ours the supplier may have echoed masked — the names, e-mail address, display
+         * name and userName we sent about the person — so a dead letter shows the supplier's words, not the pupil's data.
+         */
+        Failure masked(Map<Attribute, Object> sent) {
+            if (sent == null || sent.isEmpty() || reason == null) {
+                return new Failure(retriable, cut(reason, MAX_REASON), retryAfter);
+            }
+            java.util.Set<String> ours = new java.util.HashSet<>();
+            UserResource user = ScimUsers.externalId(sent) == null ? null : ScimUsers.user(sent);
+            for (Object v : List.of(String.valueOf(sent.getOrDefault(Attribute.GIVEN_NAME, "")), String.valueOf(sent.getOrDefault(Attribute.FAMILY_NAME, "")),
+                    String.valueOf(sent.getOrDefault(Attribute.EMAIL, "")), user == null || user.getDisplayName() == null ? "" : user.getDisplayName(),
+                    user == null || user.getUserName() == null ? "" : user.getUserName())) {
+                String s = v.toString().strip();
+                if (s.length() >= 2) {
+                    ours.add(s);
+                }
+            }
+            String masked = reason;
+            // longest first: a display name goes whole before its given name would split it
+            for (String s : ours.stream().sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList()) {
+                masked = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(s), java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE)
+                        .matcher(masked).replaceAll("[…]");
+            }
+            // masked before it is cut, so no name is cut in two and half of it kept
+            return new Failure(retriable, cut(masked, MAX_REASON), retryAfter);
+        }
+
         /** For the log: the status or kind only, never the supplier's text (it may echo personal data). */
         String status() {
             return reason.startsWith("HTTP ") ? reason.substring(0, Math.min(reason.length(), 8)) : (retriable ? "transient failure" : "refused");
@@ -366,9 +432,17 @@ class ProvisioningWorker implements SmartLifecycle {
             return b.toString();
         }
 
-        private static String cut(String s) {
-            return s.length() > 2000 ? s.substring(0, 2000) + "…" : s;
+        /** Stored trimmed: white space runs (a supplier's HTML error page, a stack trace) made one space, at most 500 characters. */
+        static String cut(String s, int max) {
+            String t = s == null ? "" : s.replaceAll("\\s+", " ").strip();
+            return t.length() > max ? t.substring(0, max) + "…" : t;
         }
+
+        private static String cut(String s) {
+            return cut(s, 20_000); // masked and cut to MAX_REASON once it is known what was sent (masked)
+        }
+
+        static final int MAX_REASON = 500;
 
         /** Retry-After (RFC 9110 §10.2.3): seconds, or an HTTP date. */
         static Duration retryAfter(String header) {

@@ -27,7 +27,11 @@ class Queue {
     record Op(long id, UUID connectorId, UUID personId, String kind, String cause, int attempts, UUID productId) {
     }
 
-    record Account(String scimId, String externalId, boolean active) {
+    /** @param digest of the user attributes last sent ({@link ScimUsers#digest}); null: unknown (kept as it was) */
+    record Account(String scimId, String externalId, boolean active, String digest) {
+        Account(String scimId, String externalId, boolean active) {
+            this(scimId, externalId, active, null);
+        }
     }
 
     /** Enabled connectors not backing off that have an operation due (or one whose worker's lease ran out). */
@@ -94,9 +98,9 @@ class Queue {
 
     @Transactional(readOnly = true)
     Optional<Account> account(UUID connector, UUID person) {
-        return jdbc.sql("select scim_id, external_id, active from provisioned_account where connector_id = :c and person_id = :p")
+        return jdbc.sql("select scim_id, external_id, active, sent_digest from provisioned_account where connector_id = :c and person_id = :p")
                 .param("c", connector).param("p", person)
-                .query((rs, n) -> new Account(rs.getString(1), rs.getString(2), rs.getBoolean(3))).optional();
+                .query((rs, n) -> new Account(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4))).optional();
     }
 
     /** The operation succeeded: the supplier's account is as recorded (none if {@code account} is null). */
@@ -122,12 +126,13 @@ class Queue {
 
     private void record(Op op, Account account) {
         jdbc.sql("""
-                        insert into provisioned_account (connector_id, person_id, scim_id, external_id, active) values (:c, :p, :id, :ext, :active)
+                        insert into provisioned_account (connector_id, person_id, scim_id, external_id, active, sent_digest)
+                        values (:c, :p, :id, :ext, :active, :digest)
                         on conflict (connector_id, person_id) do update set scim_id = excluded.scim_id, external_id = excluded.external_id,
-                            active = excluded.active, updated_at = now()
+                            active = excluded.active, sent_digest = coalesce(excluded.sent_digest, provisioned_account.sent_digest), updated_at = now()
                         """)
                 .param("c", op.connectorId()).param("p", op.personId()).param("id", account.scimId()).param("ext", account.externalId())
-                .param("active", account.active()).update();
+                .param("active", account.active()).param("digest", account.digest()).update();
     }
 
     /** A DELETE succeeded (or the supplier holds nothing): no account there any more, and in none of its groups. */
@@ -172,18 +177,27 @@ class Queue {
     /** Operations claimed but not tried (the supplier asked us to wait): back to the queue, the attempt not counted. */
     @Transactional
     void putBack(List<Op> ops, Duration delay) {
+        putBack(ops, delay, null);
+    }
+
+    /** As {@link #putBack(List, Duration)}, with why they could not be tried (shown on them and on the connector; null: not changed). */
+    @Transactional
+    void putBack(List<Op> ops, Duration delay, String reason) {
+        if (reason != null && !ops.isEmpty()) {
+            failed(ops.getFirst().connectorId(), reason);
+        }
         if (ops.isEmpty()) {
             return;
         }
         jdbc.sql("""
                         update provisioning_operation set state = 'PENDING', lease_until = null, attempts = greatest(provisioning_operation.attempts - 1, 0),
-                               not_before = now() + make_interval(secs => :delay)
+                               not_before = now() + make_interval(secs => :delay), last_error = coalesce(cast(:reason as text), provisioning_operation.last_error)
                         from unnest(cast(:ids as bigint[]), cast(:attempts as int[])) as mine(op_id, claimed_attempts)
                         where provisioning_operation.id = mine.op_id and provisioning_operation.attempts = mine.claimed_attempts
                           and provisioning_operation.state = 'IN_FLIGHT'
                         """)
                 .param("ids", ops.stream().map(Op::id).toArray(Long[]::new)).param("attempts", ops.stream().map(Op::attempts).toArray(Integer[]::new))
-                .param("delay", delay.toMillis() / 1000.0).update();
+                .param("delay", delay.toMillis() / 1000.0).param("reason", reason).update();
     }
 
     /** The whole connector waits (429/503 Retry-After, or a failing supplier): its workers stop claiming until then. */
@@ -198,11 +212,13 @@ class Queue {
     /** Done operations are kept a while for looking back, then removed (dead letters stay until replayed). */
     @Transactional
     int prune(Duration keep) {
-        return jdbc.sql("delete from provisioning_operation where state in ('DONE', 'DISCARDED') and finished_at < now() - make_interval(secs => :keep)")
+        return jdbc.sql("delete from provisioning_operation where state in ('DONE', 'DISCARDED', 'REPLAYED') and finished_at < now() - make_interval(secs => :keep)")
                 .param("keep", keep.toSeconds()).update();
     }
 
-    private void failed(UUID connector, String reason) {
+    /** The connector's last error, as its page shows it. */
+    @Transactional
+    void failed(UUID connector, String reason) {
         jdbc.sql("update provisioning_connector set last_error = :r, last_error_at = now() where id = :c").param("c", connector).param("r", reason)
                 .update();
     }

@@ -58,16 +58,18 @@ final class ScimClient implements AutoCloseable {
 
     private final Connectors.Endpoint endpoint;
     private final Duration timeout;
+    private final ConnectorHosts hosts;
     private final Client client;
     private final ScimService scim;
     private volatile Boolean patchSupported;
     private volatile AccessToken token;
     private volatile Instant tokenExpires = Instant.EPOCH;
 
-    ScimClient(Connectors.Endpoint endpoint, Duration timeout) {
+    ScimClient(Connectors.Endpoint endpoint, Duration timeout, ConnectorHosts hosts) {
         this.endpoint = endpoint;
         this.timeout = timeout;
-        ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout));
+        this.hosts = hosts;
+        ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout, hosts));
         this.client = ClientBuilder.newClient(config)
                 .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
                 .register((jakarta.ws.rs.client.ClientRequestFilter) request ->
@@ -92,6 +94,34 @@ final class ScimClient implements AutoCloseable {
     UserResource findByExternalId(String externalId) throws ScimException {
         ListResponse<UserResource> found = scim.searchRequest("Users").filter(Filter.eq("externalId", externalId)).invoke(UserResource.class);
         return found.getResources() == null || found.getResources().isEmpty() ? null : found.getResources().getFirst();
+    }
+
+    /** Results asked for per page when listing everything (a service provider may give fewer; it says so in itemsPerPage). */
+    static final int PAGE = 100;
+
+    /** Every user the supplier keeps (RFC 7644 §3.4.2.4 paging: startIndex and count), with the attributes reconciliation compares. */
+    List<UserResource> allUsers() throws ScimException {
+        return all("Users", UserResource.class, "externalId", "userName", "name", "displayName", "emails", "active");
+    }
+
+    /** Every group the supplier keeps, with its members. */
+    List<GroupResource> allGroups() throws ScimException {
+        return all("Groups", GroupResource.class, "externalId", "displayName", "members");
+    }
+
+    private <T> List<T> all(String endpoint, Class<T> type, String... attributes) throws ScimException {
+        List<T> all = new ArrayList<>();
+        int start = 1;
+        for (int page = 0; page < 100_000; page++) {
+            ListResponse<T> answer = scim.searchRequest(endpoint).attributes(attributes).page(start, PAGE).invoke(type);
+            List<T> resources = answer.getResources() == null ? List.of() : answer.getResources();
+            all.addAll(resources);
+            start += resources.size();
+            if (resources.isEmpty() || all.size() >= answer.getTotalResults()) {
+                break;
+            }
+        }
+        return all;
     }
 
     UserResource create(UserResource user) throws ScimException {
@@ -148,6 +178,19 @@ final class ScimClient implements AutoCloseable {
         GroupResource group = new GroupResource().setDisplayName(displayName);
         group.setExternalId(externalId);
         return scim.create("Groups", group);
+    }
+
+    /** Whether the supplier still has the group (a 404 on adding a member: the group's, or the member's?). */
+    boolean groupExists(String groupId) throws ScimException {
+        try {
+            scim.retrieve("Groups", groupId, GroupResource.class);
+            return true;
+        } catch (ScimException e) {
+            if (e.getScimError() != null && e.getScimError().getStatus() != null && e.getScimError().getStatus() == 404) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     void deleteGroup(String groupId) throws ScimException {
@@ -226,6 +269,7 @@ final class ScimClient implements AutoCloseable {
     /** OAuth 2.0 client credentials (RFC 6749 §4.4) with HTTP Basic client authentication, by Nimbus OAuth 2.0 SDK. */
     private void fetchToken() {
         try {
+            hosts.check(URI.create(endpoint.tokenUrl()), true);
             TokenRequest request = new TokenRequest(URI.create(endpoint.tokenUrl()),
                     new ClientSecretBasic(new ClientID(endpoint.clientId()), new Secret(endpoint.clientSecret())), new ClientCredentialsGrant());
             HTTPRequest http = request.toHTTPRequest();
@@ -243,6 +287,8 @@ final class ScimClient implements AutoCloseable {
             long lifetime = accessToken.getLifetime() > 0 ? accessToken.getLifetime() : 300;
             token = accessToken;
             tokenExpires = Instant.now().plusSeconds(Math.max(1, lifetime - 30));
+        } catch (ConnectorHosts.NotAllowed e) {
+            throw new ProcessingException(e.getMessage(), e);
         } catch (IOException | com.nimbusds.oauth2.sdk.ParseException e) {
             throw new ProcessingException("the token endpoint did not answer usably: " + e.getMessage(), e);
         }

@@ -67,6 +67,28 @@ final class ScimUsers {
         return user;
     }
 
+    /**
+     * A digest of the attributes of a user that Tilldela sets and a supplier's staff could change: externalId,
+     * userName, name, displayName, e-mail addresses. The same for what we sent and for the supplier's copy, so a
+     * differing digest is drift made at the supplier (or data of ours changed since). SHA-256 over the values as a
+     * JSON array (written by the SCIM SDK's own mapper).
+     */
+    static String digest(UserResource user) {
+        List<String> values = new java.util.ArrayList<>();
+        values.add(user.getExternalId());
+        values.add(user.getUserName());
+        values.add(user.getName() == null ? null : user.getName().getGivenName());
+        values.add(user.getName() == null ? null : user.getName().getFamilyName());
+        values.add(user.getDisplayName());
+        values.addAll(user.getEmails() == null ? List.of() : user.getEmails().stream().map(Email::getValue).filter(Objects::nonNull).sorted().toList());
+        try {
+            byte[] json = com.unboundid.scim2.common.utils.JsonUtils.getObjectWriter().writeValueAsBytes(values);
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String names(Object value) {
         if (!(value instanceof Collection<?> list) || list.isEmpty()) {
             return null;

@@ -144,6 +144,10 @@ class DeletionBrakeTest extends IntegrationTest {
                 pools.withdrawDirect(pool, p, "test");
                 retention.relationEnded(p, product, LocalDate.now().minusDays(40));
             }
+            // licence-end deactivations count against the brake too: two of four at once may be held (not what this test is about)
+            if (connectors.get(connector).orElseThrow().brakeHeldAt() != null) {
+                connectors.releaseBrake(connector, "test");
+            }
             await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("select count(*) from provisioned_account where connector_id = :c and not active")
                     .param("c", connector).query(Long.class).single() == 2);
 

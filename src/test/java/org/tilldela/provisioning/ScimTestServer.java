@@ -134,6 +134,7 @@ final class ScimTestServer implements AutoCloseable {
         final AtomicInteger creates = new AtomicInteger();
         final AtomicInteger patches = new AtomicInteger();
         final AtomicInteger puts = new AtomicInteger();
+        final AtomicInteger searches = new AtomicInteger();
         private final String unique;
         /** Milliseconds the next create's answer is held back after the resource was stored (a lost answer, as the client sees it). */
         volatile long holdNextCreateAnswer;
@@ -149,6 +150,7 @@ final class ScimTestServer implements AutoCloseable {
         @GET
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public SimpleSearchResults<GenericScimResource> search(@Context UriInfo uri) throws ScimException {
+            searches.incrementAndGet();
             SimpleSearchResults<GenericScimResource> results = new SimpleSearchResults<>(definition, uri);
             for (GenericScimResource resource : store.values()) {
                 results.add(copy(resource));

@@ -23,6 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.tilldela.provisioning.Connector;
 import org.tilldela.provisioning.Connectors;
 import org.tilldela.provisioning.DeadLetters;
+import org.tilldela.provisioning.Reconciliation;
+import org.tilldela.provisioning.ReconciliationPlan;
 
 /**
  * SCIM connectors and their dead letters, for the school administrator who decides what reaches suppliers
@@ -37,10 +39,12 @@ class ConnectorApi {
 
     private final Connectors connectors;
     private final DeadLetters deadLetters;
+    private final Reconciliation reconciliation;
 
-    ConnectorApi(Connectors connectors, DeadLetters deadLetters) {
+    ConnectorApi(Connectors connectors, DeadLetters deadLetters, Reconciliation reconciliation) {
         this.connectors = connectors;
         this.deadLetters = deadLetters;
+        this.reconciliation = reconciliation;
     }
 
     @PostMapping
@@ -93,6 +97,20 @@ class ConnectorApi {
         return connectors.discardHeld(id, admin.getName());
     }
 
+    @GetMapping("/{id}/reconciliation")
+    @Operation(summary = "Dry run of a reconciliation: the supplier's accounts and groups compared with what it should have, and the plan that "
+            + "would fix the drift (nothing is sent or queued; audited)")
+    ReconciliationPlan plan(@PathVariable UUID id, Authentication admin) {
+        return reconciliation.reconcile(id, true, admin.getName());
+    }
+
+    @PostMapping("/{id}/reconciliation")
+    @Operation(summary = "Reconcile now: with dryRun=true as the GET; otherwise the plan is queued as ordinary operations (the deletion brake "
+            + "holds too many deactivations; accounts Tilldela did not make are listed, never touched; audited)")
+    ReconciliationPlan reconcile(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean dryRun, Authentication admin) {
+        return reconciliation.reconcile(id, dryRun, admin.getName());
+    }
+
     @GetMapping("/{id}/dead-letters")
     @Operation(summary = "Operations that failed every attempt or were refused, with the supplier's error text")
     List<DeadLetters.DeadLetter> deadLetters(@PathVariable UUID id, @RequestParam(defaultValue = "200") int limit) {
@@ -101,14 +119,15 @@ class ConnectorApi {
     }
 
     @PostMapping("/{id}/dead-letters/{operation}/replay")
-    @Operation(summary = "Queue one dead letter again, its attempts afresh (audited)")
+    @Operation(summary = "Replay one dead letter: a new operation made from the person's state today is queued, the old one is marked "
+            + "REPLAYED (audited)")
     ResponseEntity<Void> replay(@PathVariable UUID id, @PathVariable long operation, Authentication admin) {
         return deadLetters.replay(id, operation, admin.getName()) ? ResponseEntity.accepted().build() : ResponseEntity.notFound().build();
     }
 
     @PostMapping("/{id}/dead-letters/replay")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(summary = "Queue every dead letter of the connector again (audited); answers how many")
+    @Operation(summary = "Replay every dead letter of the connector, each as a new operation from the person's state today (audited); answers how many")
     Map<String, Integer> replayAll(@PathVariable UUID id, Authentication admin) {
         connectors.get(id).orElseThrow(() -> new Connectors.NoSuchConnector(id));
         return Map.of("replayed", deadLetters.replayAll(id, admin.getName()));
@@ -117,6 +136,11 @@ class ConnectorApi {
     @ExceptionHandler(Connectors.NoSuchConnector.class)
     ProblemDetail notFound(Connectors.NoSuchConnector e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+    }
+
+    @ExceptionHandler(Reconciliation.Unreachable.class)
+    ProblemDetail unreachable(Reconciliation.Unreachable e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_GATEWAY, e.getMessage());
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
