@@ -91,6 +91,9 @@ class ConnectorBrowserTest extends IntegrationTest {
         UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 10, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
                 false, null, "test"));
         UUID pupil = fx.persons.get(3);
+        // a classmate with a licence too, who leaves with the pupil: a single deactivation never trips the brake
+        // (tilldela.provisioning.deletion-brake-minimum), two of two accounts do
+        UUID classmate = fx.persons.get(4);
         String pupilName = jdbc.sql("select given_name || ' ' || family_name from person where id = :p").param("p", pupil).query(String.class).single();
         String supplierName = catalog.supplier(fx.supplierId).orElseThrow().name();
         String admin = "conn-" + fx.source;
@@ -160,6 +163,8 @@ class ConnectorBrowserTest extends IntegrationTest {
             assertThat(toSupplier).as("from the click to the user at the supplier").isLessThan(Duration.ofSeconds(10));
             String externalId = supplier.users.store.values().iterator().next().getObjectNode().path("externalId").asText();
             assertThat(externalId).isNotBlank().isNotEqualTo(pupil.toString());
+            pools.assignDirect(pool, List.of(classmate), "test");
+            await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 2);
             await().atMost(Duration.ofSeconds(10)).until(() -> queued(connector) == 0 && lastSuccess(connector) != null);
 
             page.navigate(baseUrl() + "/provisioning/connectors/" + connector);
@@ -183,7 +188,7 @@ class ConnectorBrowserTest extends IntegrationTest {
             page.waitForLoadState();
             assertThat(page.locator("[role=status]").first().textContent()).contains("paused");
 
-            Path next = withoutPerson(sourceIdOf(pupil));
+            Path next = withoutPersons(sourceIdOf(pupil), sourceIdOf(classmate));
             page.navigate(baseUrl() + "/imports");
             page.locator("#file").setInputFiles(next);
             page.locator("#source").fill(fx.source);
@@ -193,13 +198,13 @@ class ConnectorBrowserTest extends IntegrationTest {
             Files.delete(next);
             assertThat(jdbc.sql("select count(*) from person where id = :p").param("p", pupil).query(Long.class).single()).isZero();
 
-            // one deactivation of one account: more than 10 %, so the deletion brake holds it, and the page says so
-            await().atMost(Duration.ofSeconds(20)).until(() -> held(connector) == 1);
+            // two deactivations of two accounts: more than 10 %, so the deletion brake holds them, and the page says so
+            await().atMost(Duration.ofSeconds(20)).until(() -> held(connector) == 2);
             page.navigate(baseUrl() + "/provisioning/connectors/" + connector);
-            assertThat(page.locator(".brake").textContent()).contains("Held by the deletion brake").contains("1 deactivation or deletion is held");
+            assertThat(page.locator(".brake").textContent()).contains("Held by the deletion brake").contains("2 deactivations and deletions are held");
             assertThat(page.locator("table.queue").textContent()).contains("Deactivate the account").contains("left (import)")
                     .contains("Held by the deletion brake").contains("No longer in the directory");
-            assertThat(page.locator(".q-held").textContent()).isEqualTo("1");
+            assertThat(page.locator(".q-held").textContent()).isEqualTo("2");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "connectors-05-held-by-brake");
 
@@ -207,7 +212,7 @@ class ConnectorBrowserTest extends IntegrationTest {
             page.waitForLoadState();
             assertThat(page.locator("[role=status]").first().textContent()).contains("being sent");
             // still paused: it waits in the queue, no longer held
-            assertThat(page.locator(".q-pending").textContent()).isEqualTo("1");
+            assertThat(page.locator(".q-pending").textContent()).isEqualTo("2");
             assertThat(page.locator(".q-held").textContent()).isEqualTo("0");
             assertThat(supplier.users.withExternalId(externalId).getFirst().getObjectNode().path("active").asBoolean()).isTrue();
             BrowserSupport.screenshot(page, "connectors-06-waiting-while-paused");
@@ -303,8 +308,8 @@ class ConnectorBrowserTest extends IntegrationTest {
         }
     }
 
-    /** The package as imported before, regenerated (deterministic for its seed), without this person and every mention of them. */
-    private static Path withoutPerson(String sourcedId) throws Exception {
+    /** The package as imported before, regenerated (deterministic for its seed), without these persons and every mention of them. */
+    private static Path withoutPersons(String... sourcedIds) throws Exception {
         Path full = Files.createTempFile("connector-next-day-", ".zip");
         new MunicipalityGenerator(new MunicipalityGenerator.Settings(1500, 7, "sv", 0, 0)).writeTo(full);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -312,7 +317,12 @@ class ConnectorBrowserTest extends IntegrationTest {
             for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
                 byte[] content = in.readAllBytes();
                 zip.putNextEntry(new ZipEntry(entry.getName()));
-                zip.write(entry.getName().endsWith(".csv") ? without(content, sourcedId) : content);
+                if (entry.getName().endsWith(".csv")) {
+                    for (String sourcedId : sourcedIds) {
+                        content = without(content, sourcedId);
+                    }
+                }
+                zip.write(content);
                 zip.closeEntry();
             }
         }

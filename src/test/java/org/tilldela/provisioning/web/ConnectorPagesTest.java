@@ -200,7 +200,10 @@ class ConnectorPagesTest extends IntegrationTest {
         WebSession.Answer replayed = admin.post(path + "/dead-letters/" + dead + "/replay",
                 WebSession.hiddenFields(admin.get(path).body(), path + "/dead-letters/" + dead + "/replay"));
         assertThat(admin.follow(replayed).body()).contains("The operation is queued again.");
-        assertThat(state(dead)).isEqualTo("PENDING");
+        // replayed as a new operation made from the person's state today; the dead letter names it
+        assertThat(state(dead)).isEqualTo("REPLAYED");
+        Long replacement = jdbc.sql("select replayed_by from provisioning_operation where id = :id").param("id", dead).query(Long.class).single();
+        assertThat(state(replacement)).isEqualTo("PENDING");
         assertThat(queues.of(id)).isEqualTo(new ConnectorQueues.Summary(2, 1, 1, next, 0));
         assertThat(audit.about("provisioning_connector", id.toString())).extracting(e -> e.action() + " " + e.actor())
                 .contains("PROVISIONING_DELETION_BRAKE_DISCARDED " + fx.admin(), "PROVISIONING_DEAD_LETTER_REPLAYED " + fx.admin());
