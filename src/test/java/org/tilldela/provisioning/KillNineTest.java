@@ -100,7 +100,7 @@ class KillNineTest extends IntegrationTest {
 
             ServerProcess first = ServerProcess.start(logs.resolve("first.log"), "384m", secrets, arguments);
             try {
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(50))
                         .conditionEvaluationListener(progress(supplier, started))
                         .failFast("the server process ended: " + first.log, () -> !first.isAlive())
                         .until(() -> supplier.users.store.size() >= 3_000);
@@ -114,7 +114,7 @@ class KillNineTest extends IntegrationTest {
             }
 
             try (ServerProcess second = ServerProcess.start(logs.resolve("second.log"), "384m", secrets, arguments)) {
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(250))
                         .conditionEvaluationListener(progress(supplier, started))
                         .failFast("the restarted server process ended: " + second.log, () -> !second.isAlive())
                         .until(() -> count("select count(*) from provisioning_operation where connector_id = :c and state in ('PENDING', 'IN_FLIGHT')",
