@@ -74,6 +74,16 @@ public class ReleasePolicy {
     /** One batch (a SCIM push, a roster page): one decision per person, one ledger append for all. */
     @Transactional
     public List<Release> releaseAll(Collection<UUID> personIds, UUID productId, Channel channel) {
+        return releaseAll(personIds, productId, channel, Set.of());
+    }
+
+    /**
+     * One batch in which a person is sent only if all of {@code required} may go about them (a roster page of a
+     * class's pupils sends nobody whose groups may not go): for such a person the release is empty and nothing is
+     * recorded — decided once, in the same pass that releases the others.
+     */
+    @Transactional
+    public List<Release> releaseAll(Collection<UUID> personIds, UUID productId, Channel channel, Set<Attribute> required) {
         Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
         Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
         LocalDate today = LocalDate.now(clock);
@@ -84,7 +94,7 @@ public class ReleasePolicy {
         List<Integer> recorded = new ArrayList<>();
         for (UUID personId : personIds) {
             Decision decision = batch.decide(personId);
-            Map<Attribute, Object> values = decision.isEmpty() ? Map.of() : values(decision, supplier);
+            Map<Attribute, Object> values = decision.isEmpty() || !decision.attributes().containsAll(required) ? Map.of() : values(decision, supplier);
             if (!values.isEmpty()) {
                 recorded.add(releases.size());
                 disclosures.add(new Disclosure(personId, supplier.id(), productId, channel, EnumSet.copyOf(values.keySet()), decision.agreementId(),

@@ -48,13 +48,35 @@ public class Licences {
 
     /** The persons holding a licence for the product on the day. */
     public List<UUID> holders(UUID productId, LocalDate day) {
-        return jdbc.sql("""
-                        select distinct a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
-                        where p.product_id = :product and :day between p.starts_on and p.ends_on and a.assigned_at::date <= :day
-                          and (a.ended_on is null or :day < a.ended_on) and (a.grace_until is null or :day <= a.grace_until)
-                        order by a.person_id
-                        """).param("product", productId).param("day", day).query(UUID.class).list();
+        return jdbc.sql("select distinct person_id from (" + HOLDERS + ") h order by person_id")
+                .param(HOLDER_PRODUCT, productId).param(HOLDER_DAY, day).query(UUID.class).list();
     }
+
+    /**
+     * The licence holders of a product on a day as SQL, for a module that must count, page or join them set-based
+     * (the roster API pages 100,000 persons: their ids as an array parameter cost more than the page): a relation of
+     * {@code person_id} (a person holding two licences of the product is in it twice), with the parameters named
+     * {@link #HOLDER_PRODUCT} and {@link #HOLDER_DAY}. What holding means stays here: {@link #holders}, {@link #holding}
+     * and this agree.
+     */
+    public static final String HOLDERS = """
+            select a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
+            where p.product_id = :holderProduct and cast(:holderDay as date) between p.starts_on and p.ends_on
+              and a.assigned_at::date <= cast(:holderDay as date)
+              and (a.ended_on is null or cast(:holderDay as date) < a.ended_on) and (a.grace_until is null or cast(:holderDay as date) <= a.grace_until)""";
+
+    /**
+     * Every seat of a product, held now or given back, as SQL with the same parameters as {@link #HOLDERS}: {@code person_id},
+     * and {@code until} — the first day it no longer counts (given back, grace over, or the pool's period over),
+     * whichever comes first. For a module that must say who stopped being a holder, and since when.
+     */
+    public static final String SEATS = """
+            select a.person_id, least(a.ended_on, a.grace_until + 1, p.ends_on + 1) as until
+            from licence_assignment a join licence_pool p on p.id = a.pool_id
+            where p.product_id = :holderProduct""";
+
+    /** The parameter names {@link #HOLDERS} binds. */
+    public static final String HOLDER_PRODUCT = "holderProduct", HOLDER_DAY = "holderDay";
 
     private static final String HOLDS = """
             with held as (

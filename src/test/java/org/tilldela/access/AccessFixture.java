@@ -41,11 +41,16 @@ public final class AccessFixture {
     private final LicencePools pools;
 
     public AccessFixture(ImportRuns imports, JdbcClient jdbc, Catalog catalog, LicencePools pools) throws Exception {
+        this(imports, jdbc, catalog, pools, 1500);
+    }
+
+    /** With a municipality of {@code municipalityPersons} generated persons (about half pupils, a twentieth staff, the rest guardians). */
+    public AccessFixture(ImportRuns imports, JdbcClient jdbc, Catalog catalog, LicencePools pools, int municipalityPersons) throws Exception {
         this.catalog = catalog;
         this.pools = pools;
         String tag = UUID.randomUUID().toString().substring(0, 8);
         source = "access-" + tag;
-        organiserId = importMunicipality(imports, jdbc, source, 1500);
+        organiserId = importMunicipality(imports, jdbc, source, municipalityPersons);
         // pupils placed at a school unit, and among them the protected ones
         persons = jdbc.sql("select distinct p.id from person p join enrolment e on e.person_id = p.id where p.source = :s and p.protection = 'NONE' order by p.id limit 20")
                 .param("s", source).query(UUID.class).list();

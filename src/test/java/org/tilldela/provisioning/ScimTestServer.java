@@ -127,10 +127,17 @@ final class ScimTestServer implements AutoCloseable {
         }
     }
 
-    /** A resource endpoint over an in-memory store: search (with the library's filter evaluation), create, get, PUT, PATCH, DELETE. */
+    /**
+     * A resource endpoint over an in-memory store: search (with the library's filter evaluation), create, get, PUT, PATCH, DELETE.
+     * The store keeps an index by externalId and by the unique attribute (a database's indexes, so that 10,000 users
+     * cost no more per lookup than 10): a search whose filter is {@code externalId eq "…"} is given only the
+     * resources under that externalId — the library's filter evaluation still decides which match.
+     */
     public abstract static class InMemory {
         final ResourceTypeDefinition definition = ResourceTypeDefinition.fromJaxRsResource(getClass());
         final Map<String, GenericScimResource> store = new ConcurrentHashMap<>();
+        private final Map<String, java.util.Set<String>> byExternalId = new ConcurrentHashMap<>();
+        private final Map<String, String> byUnique = new ConcurrentHashMap<>();
         final AtomicInteger creates = new AtomicInteger();
         final AtomicInteger patches = new AtomicInteger();
         final AtomicInteger puts = new AtomicInteger();
@@ -152,10 +159,54 @@ final class ScimTestServer implements AutoCloseable {
         public SimpleSearchResults<GenericScimResource> search(@Context UriInfo uri) throws ScimException {
             searches.incrementAndGet();
             SimpleSearchResults<GenericScimResource> results = new SimpleSearchResults<>(definition, uri);
-            for (GenericScimResource resource : store.values()) {
+            for (GenericScimResource resource : candidates(uri.getQueryParameters().getFirst("filter"))) {
                 results.add(copy(resource));
             }
             return results;
+        }
+
+        /** All resources, or only those under the externalId an {@code externalId eq "…"} filter names. */
+        private java.util.Collection<GenericScimResource> candidates(String filter) throws ScimException {
+            if (filter != null && com.unboundid.scim2.common.filters.Filter.fromString(filter)
+                    instanceof com.unboundid.scim2.common.filters.EqualFilter eq
+                    && eq.getAttributePath().toString().equalsIgnoreCase("externalId") && eq.getComparisonValue().isTextual()) {
+                return byExternalId.getOrDefault(eq.getComparisonValue().asText(), java.util.Set.of()).stream().map(store::get)
+                        .filter(java.util.Objects::nonNull).toList();
+            }
+            return store.values();
+        }
+
+        /** Stores a resource and keeps the indexes in step (callers hold the endpoint's lock where uniqueness matters). */
+        private void put(GenericScimResource resource) {
+            GenericScimResource old = store.put(resource.getId(), resource);
+            unindex(old);
+            String externalId = resource.getObjectNode().path("externalId").asText(null);
+            if (externalId != null) {
+                byExternalId.computeIfAbsent(externalId, k -> ConcurrentHashMap.newKeySet()).add(resource.getId());
+            }
+            if (unique != null && resource.getObjectNode().hasNonNull(unique)) {
+                byUnique.put(resource.getObjectNode().path(unique).asText().toLowerCase(java.util.Locale.ROOT), resource.getId());
+            }
+        }
+
+        private void remove(String id) {
+            unindex(store.remove(id));
+        }
+
+        private void unindex(GenericScimResource old) {
+            if (old == null) {
+                return;
+            }
+            String externalId = old.getObjectNode().path("externalId").asText(null);
+            if (externalId != null) {
+                byExternalId.computeIfPresent(externalId, (k, ids) -> {
+                    ids.remove(old.getId());
+                    return ids.isEmpty() ? null : ids;
+                });
+            }
+            if (unique != null && old.getObjectNode().hasNonNull(unique)) {
+                byUnique.remove(old.getObjectNode().path(unique).asText().toLowerCase(java.util.Locale.ROOT), old.getId());
+            }
         }
 
         @POST
@@ -168,7 +219,8 @@ final class ScimTestServer implements AutoCloseable {
             GenericScimResource stored;
             synchronized (this) {
                 String key = unique == null ? null : resource.getObjectNode().path(unique).asText(null);
-                boolean taken = key != null && store.values().stream().anyMatch(u -> u.getObjectNode().path(unique).asText("").equalsIgnoreCase(key));
+                String holder = key == null ? null : byUnique.get(key.toLowerCase(java.util.Locale.ROOT));
+                boolean taken = holder != null && store.containsKey(holder); // a test may take a resource out of the store behind the index
                 if (taken) {
                     throw new ResourceConflictException(unique + " " + key + " is already taken", "uniqueness", null);
                 }
@@ -180,7 +232,7 @@ final class ScimTestServer implements AutoCloseable {
                 meta.setLastModified(Calendar.getInstance());
                 meta.setLocation(uri.getAbsolutePathBuilder().path(stored.getId()).build());
                 stored.setMeta(meta);
-                store.put(stored.getId(), stored);
+                put(stored);
                 creates.incrementAndGet();
             }
             long hold = holdNextCreateAnswer;
@@ -208,7 +260,9 @@ final class ScimTestServer implements AutoCloseable {
             GenericScimResource replaced = copy(resource);
             replaced.setId(id);
             replaced.setMeta(old.getMeta());
-            store.put(id, replaced);
+            synchronized (this) {
+                put(replaced);
+            }
             puts.incrementAndGet();
             return new ResourcePreparer<GenericScimResource>(definition, uri).trimReplacedResource(copy(replaced), resource);
         }
@@ -221,7 +275,7 @@ final class ScimTestServer implements AutoCloseable {
             synchronized (this) {
                 GenericScimResource resource = copy(find(id));
                 patch.apply(resource);
-                store.put(id, resource);
+                put(resource);
                 patches.incrementAndGet();
                 return new ResourcePreparer<GenericScimResource>(definition, uri).trimModifiedResource(copy(resource), patch);
             }
@@ -234,7 +288,9 @@ final class ScimTestServer implements AutoCloseable {
                 throw new com.unboundid.scim2.common.exceptions.ServerErrorException("deletions are failing today");
             }
             find(id);
-            store.remove(id);
+            synchronized (this) {
+                remove(id);
+            }
             return Response.noContent().build();
         }
 

@@ -8,7 +8,7 @@ import org.springframework.http.HttpStatus;
 /**
  * A refusal as the OneRoster 1.2 REST binding reports it: the HTTP status, and the imsx status payload
  * ({@code imsx_codeMajor} failure, {@code imsx_severity} error, a description, and the code minor —
- * {@code invalid_filter_field}, {@code invalid_selection_field}, {@code invalid_sort_field},
+ * {@code invalid_filter_field}, {@code invalid_selection_field} (also for an unknown sort field: 1.2 has no code of its own for it),
  * {@code unknownobject}, {@code unauthorisedrequest}, {@code forbidden}, {@code invaliddata}).
  */
 final class OneRosterError extends RuntimeException {

@@ -28,7 +28,6 @@ import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.ledger.Channel;
-import org.tilldela.licensing.Licences;
 
 /**
  * The OneRoster 1.2 rostering service for one product's roster client. What a supplier sees is bounded
@@ -71,13 +70,11 @@ class Roster {
 
     private final RosterDirectory directory;
     private final ReleasePolicy policy;
-    private final Licences licences;
     private final Catalog catalog;
 
-    Roster(RosterDirectory directory, ReleasePolicy policy, Licences licences, Catalog catalog) {
+    Roster(RosterDirectory directory, ReleasePolicy policy, Catalog catalog) {
         this.directory = directory;
         this.policy = policy;
-        this.licences = licences;
         this.catalog = catalog;
     }
 
@@ -91,8 +88,8 @@ class Roster {
         return new Client(productId, product.supplierId(), baseUrl);
     }
 
-    private UUID[] holders(Client client) {
-        return licences.holders(client.productId(), LocalDate.now()).toArray(UUID[]::new);
+    private static RosterDirectory.Holders holders(Client client) {
+        return new RosterDirectory.Holders(client.productId(), LocalDate.now());
     }
 
     // ---------------------------------------------------------------- orgs, classes, courses, terms
@@ -102,7 +99,7 @@ class Roster {
     }
 
     private Structure structure(Client client) {
-        UUID[] holders = holders(client);
+        RosterDirectory.Holders holders = holders(client);
         List<RosterDirectory.Group> groups = directory.groups(holders);
         Map<UUID, RosterDirectory.Group> byId = new LinkedHashMap<>();
         groups.forEach(g -> byId.put(g.id(), g));
@@ -144,9 +141,8 @@ class Roster {
         Map<String, Object> m = base(o.id().toString(), o.updatedAt());
         m.put("name", o.name());
         m.put("type", orgType(o));
-        if (o.schoolUnitCode() != null) {
-            m.put("identifier", o.schoolUnitCode());
-        }
+        // required by the binding: the school unit code (skolenhetskod) where there is one, else empty
+        m.put("identifier", o.schoolUnitCode() != null ? o.schoolUnitCode() : "");
         if (o.parentId() != null && s.orgs().containsKey(o.parentId())) {
             m.put("parent", ref(client, "orgs", o.parentId().toString(), "org"));
         }
@@ -237,6 +233,7 @@ class Roster {
     private Map<String, Object> course(Client client, RosterDirectory.Group g) {
         Map<String, Object> m = base(courseId(g), g.updatedAt());
         m.put("title", g.name());
+        m.put("courseCode", g.name()); // required by the binding; the directory keeps no course codes, and each class is its own course
         m.put("grades", grades(g.grades()));
         m.put("org", ref(client, "orgs", g.organisationId().toString(), "org"));
         return m;
@@ -314,7 +311,7 @@ class Roster {
     @Transactional
     public RosterPage users(Client client, RosterQuery query, RosterDirectory.PersonScope scope) {
         checkScope(client, scope);
-        UUID[] holders = holders(client);
+        RosterDirectory.Holders holders = holders(client);
         Set<Attribute> needed = needed(scope);
         List<RosterDirectory.Candidate> chosen;
         int total;
@@ -340,11 +337,41 @@ class Roster {
             if (permitted != null) {
                 addWithheldValues(views, byView, permitted);
             }
+            if (scope.equals(RosterDirectory.PersonScope.all()) && query.filters()) {
+                // a delta (dateLastModified>'…') must also tell who went: users sent before whose licence ended or who left
+                directory.departed(client.supplierId(), holders).forEach(d -> views.add(departedUser(d)));
+            }
             List<Map<String, Object>> matching = query.apply(views);
             total = matching.size();
-            chosen = query.page(matching).stream().map(byView::get).toList();
+            List<Map<String, Object>> page = query.page(matching);
+            Map<UUID, Map<String, Object>> released = releaseUsers(client, page.stream().map(byView::get).filter(java.util.Objects::nonNull).toList(),
+                    needed, scope);
+            List<Map<String, Object>> records = new ArrayList<>();
+            for (Map<String, Object> view : page) {
+                RosterDirectory.Candidate c = byView.get(view);
+                Map<String, Object> record = c == null ? view : released.get(c.personId());
+                if (record != null) {
+                    records.add(query.select(record));
+                }
+            }
+            return new RosterPage(records, total);
         }
-        return new RosterPage(releaseUsers(client, chosen, needed, scope).stream().map(query::select).toList(), total);
+        return new RosterPage(releaseUsers(client, chosen, needed, scope).values().stream().map(query::select).toList(), total);
+    }
+
+    /**
+     * A user the supplier was sent who is gone (licence ended, or left the directory): OneRoster's 'tobedeleted', with
+     * nothing but the pseudonym it holds and when they went; the fields the binding requires are empty.
+     */
+    private static Map<String, Object> departedUser(RosterDirectory.Departed d) {
+        Map<String, Object> m = base(d.pseudonym().toString(), d.goneAt());
+        m.put("status", "tobedeleted");
+        m.put("enabledUser", "false");
+        m.put("givenName", "");
+        m.put("familyName", "");
+        m.put("roles", List.of());
+        m.put("agents", List.of());
+        return m;
     }
 
     /** A user by sourcedId (a pseudonym this supplier was sent), within a scope (a student must be a pupil, a teacher a teacher). */
@@ -353,11 +380,11 @@ class Roster {
         UUID person = pseudonymPerson(client, sourcedId).orElseThrow(() -> OneRosterError.notFound(what));
         RosterDirectory.PersonScope scope = new RosterDirectory.PersonScope(null, null, role, person);
         List<RosterDirectory.Candidate> found = directory.candidates(holders(client), scope, 1, 0);
-        List<Map<String, Object>> users = releaseUsers(client, found, needed(scope), scope);
+        Map<UUID, Map<String, Object>> users = releaseUsers(client, found, needed(scope), scope);
         if (users.isEmpty()) {
             throw OneRosterError.notFound(what);
         }
-        return users.getFirst();
+        return users.values().iterator().next();
     }
 
     /** The classes of a user (its groups, as the release lets them go). */
@@ -368,10 +395,10 @@ class Roster {
         if (directory.candidates(holders(client), scope, 1, 0).isEmpty()) {
             throw OneRosterError.notFound(what);
         }
-        if (!policy.permittedAll(List.of(person), client.productId()).getOrDefault(person, Set.of()).containsAll(EnumSet.of(PSEUDONYMOUS_ID, GROUPS))) {
+        Release release = policy.releaseAll(List.of(person), client.productId(), Channel.ROSTER_PULL, EnumSet.of(PSEUDONYMOUS_ID, GROUPS)).getFirst();
+        if (release.values().isEmpty()) {
             throw OneRosterError.notFound(what);
         }
-        Release release = policy.release(person, client.productId(), Channel.ROSTER_PULL);
         Set<String> groupIds = new LinkedHashSet<>();
         if (release.values().get(GROUPS) instanceof Collection<?> groups) {
             groups.forEach(g -> groupIds.add(String.valueOf(((Map<?, ?>) g).get("id"))));
@@ -426,7 +453,7 @@ class Roster {
         }
         m.put("status", "active");
         m.put("dateLastModified", timestamp(c.updatedAt()));
-        m.put("enabledUser", true);
+        m.put("enabledUser", "true"); // the binding's enabledUser is the string "true"/"false"
         if (permitted == null || permitted.contains(ROLES)) {
             m.put("roles", c.roles().stream().map(r -> Map.<String, Object>of("role", role(r))).toList());
         }
@@ -463,30 +490,27 @@ class Roster {
         return directory.matchingValues(ids.toArray(UUID[]::new));
     }
 
-    /** Decides (names only) which of the chosen may be sent, releases those in one batch, and maps the releases to OneRoster users. */
-    private List<Map<String, Object>> releaseUsers(Client client, List<RosterDirectory.Candidate> chosen, Set<Attribute> needed,
-                                                   RosterDirectory.PersonScope scope) {
+    /**
+     * Releases the chosen in one batch — decided once: a person about whom not all the collection needs may go gets
+     * an empty release and is left out, recorded nowhere — and maps the releases to OneRoster users.
+     */
+    private Map<UUID, Map<String, Object>> releaseUsers(Client client, List<RosterDirectory.Candidate> chosen, Set<Attribute> needed,
+                                                        RosterDirectory.PersonScope scope) {
         if (chosen.isEmpty()) {
-            return List.of();
+            return Map.of();
         }
-        List<UUID> ids = chosen.stream().map(RosterDirectory.Candidate::personId).toList();
-        Map<UUID, Set<Attribute>> permitted = policy.permittedAll(ids, client.productId());
-        List<RosterDirectory.Candidate> sendable = chosen.stream().filter(c -> permitted.getOrDefault(c.personId(), Set.of()).containsAll(needed)).toList();
-        if (sendable.isEmpty()) {
-            return List.of();
-        }
-        List<Release> releases = policy.releaseAll(sendable.stream().map(RosterDirectory.Candidate::personId).toList(), client.productId(),
-                Channel.ROSTER_PULL);
+        List<Release> releases = policy.releaseAll(chosen.stream().map(RosterDirectory.Candidate::personId).toList(), client.productId(),
+                Channel.ROSTER_PULL, needed);
         Map<UUID, UUID> pseudonyms = new LinkedHashMap<>();
-        List<Map<String, Object>> users = new ArrayList<>();
+        Map<UUID, Map<String, Object>> users = new LinkedHashMap<>();
         for (int i = 0; i < releases.size(); i++) {
             Release r = releases.get(i);
             Object pseudonym = r.values().get(PSEUDONYMOUS_ID);
             if (pseudonym == null) {
-                continue; // changed between the decision and the release: nothing to name them by
+                continue; // nothing may go, or not all the collection needs
             }
             pseudonyms.put(r.personId(), UUID.fromString(pseudonym.toString()));
-            users.add(user(client, r, sendable.get(i)));
+            users.put(r.personId(), user(client, r, chosen.get(i)));
         }
         directory.rememberPseudonyms(client.supplierId(), pseudonyms);
         return users;
@@ -497,7 +521,7 @@ class Roster {
     private Map<String, Object> user(Client client, Release r, RosterDirectory.Candidate c) {
         Map<Attribute, Object> v = r.values();
         Map<String, Object> m = base(v.get(PSEUDONYMOUS_ID).toString(), c.updatedAt());
-        m.put("enabledUser", true);
+        m.put("enabledUser", "true"); // the binding's enabledUser is the string "true"/"false"
         // required by the binding; empty where the release withholds the name (e.g. a protected identity)
         m.put("givenName", v.getOrDefault(GIVEN_NAME, ""));
         m.put("familyName", v.getOrDefault(FAMILY_NAME, ""));
@@ -581,7 +605,7 @@ class Roster {
     @Transactional
     public RosterPage enrollments(Client client, RosterQuery query, UUID schoolId, UUID classId) {
         checkScope(client, new RosterDirectory.PersonScope(schoolId, classId, null, null));
-        UUID[] holders = holders(client);
+        RosterDirectory.Holders holders = holders(client);
         if (!query.needsEveryRecord()) {
             // plain paging: count and page in SQL
             return enrollmentPage(client, query, directory.memberships(holders, schoolId, classId, query.limit(), query.offset()),
@@ -618,12 +642,9 @@ class Roster {
             return new RosterPage(List.of(), total);
         }
         List<UUID> persons = chosen.stream().map(RosterDirectory.Membership::personId).distinct().toList();
-        Map<UUID, Set<Attribute>> permitted = policy.permittedAll(persons, client.productId());
-        List<UUID> sendable = persons.stream().filter(p -> permitted.getOrDefault(p, Set.of()).containsAll(EnumSet.of(PSEUDONYMOUS_ID, GROUPS))).toList();
         Map<UUID, Release> releases = new HashMap<>();
-        if (!sendable.isEmpty()) {
-            policy.releaseAll(sendable, client.productId(), Channel.ROSTER_PULL).forEach(r -> releases.put(r.personId(), r));
-        }
+        policy.releaseAll(persons, client.productId(), Channel.ROSTER_PULL, EnumSet.of(PSEUDONYMOUS_ID, GROUPS))
+                .forEach(r -> releases.put(r.personId(), r));
         Map<UUID, UUID> pseudonyms = new LinkedHashMap<>();
         List<Map<String, Object>> records = new ArrayList<>();
         for (RosterDirectory.Membership m : chosen) {
@@ -658,11 +679,12 @@ class Roster {
         e.put("role", switch (m.role()) {
             case "PUPIL" -> "student";
             case "TEACHER" -> "teacher";
-            case "AIDE" -> "aide";
             case "PROCTOR" -> "proctor";
+            // an enrollment's roles are administrator, proctor, student, teacher; others as extensions
+            case "AIDE" -> "ext:aide";
             default -> "administrator";
         });
-        e.put("primary", false);
+        e.put("primary", "false"); // a string in the binding
         if (m.startDate() != null) {
             e.put("beginDate", m.startDate().toString());
         }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.tilldela.licensing.Licences;
 
 /**
  * What the roster API reads of the directory, scoped to a product's licence holders: ids, kinds, group and
@@ -51,24 +52,34 @@ class RosterDirectory {
         }
     }
 
+    /**
+     * A product's licence holders today, as the roster reads them: in SQL ({@link Licences#HOLDERS}), joined where
+     * they are needed, so that paging and counting 100,000 holders never carries their ids through Java.
+     */
+    record Holders(UUID productId, LocalDate day) {
+        JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec) {
+            return spec.param(Licences.HOLDER_PRODUCT, productId).param(Licences.HOLDER_DAY, day);
+        }
+    }
+
     /** The groups (classes) with at least one of these licence holders as a member. */
-    List<Group> groups(UUID[] holders) {
-        return jdbc.sql("""
+    List<Group> groups(Holders holders) {
+        return holders.bind(jdbc.sql("""
                         select g.id, g.name, g.kind, g.organisation_id, g.school_form, g.grades, g.start_date, g.end_date, g.updated_at
                         from student_group g
-                        where g.id in (select m.group_id from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id)
-                        order by g.id""").param("h", holders)
+                        where g.id in (select m.group_id from membership m where m.person_id in (%s))
+                        order by g.id""".formatted(Licences.HOLDERS)))
                 .query((rs, n) -> new Group(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class), rs.getString(5),
                         rs.getString(6), rs.getObject(7, LocalDate.class), rs.getObject(8, LocalDate.class), rs.getTimestamp(9).toInstant()))
                 .list();
     }
 
     /** The organisations where these licence holders are placed or their groups belong, and every organisation above them. */
-    List<Org> organisations(UUID[] holders, Collection<UUID> groupOrganisations) {
-        return jdbc.sql("""
-                        with recursive placed as (
-                            select e.school_unit_id id from enrolment e join unnest(cast(:h as uuid[])) h(id) on h.id = e.person_id
-                            union select d.organisation_id from duty d join unnest(cast(:h as uuid[])) h(id) on h.id = d.person_id
+    List<Org> organisations(Holders holders, Collection<UUID> groupOrganisations) {
+        return holders.bind(jdbc.sql("""
+                        with recursive holder as (%s), placed as (
+                            select e.school_unit_id id from enrolment e where e.person_id in (select person_id from holder)
+                            union select d.organisation_id from duty d where d.person_id in (select person_id from holder)
                             union select unnest(:g)
                         ), up as (
                             select o.id, o.parent_id, 0 depth from organisation o where o.id in (select id from placed)
@@ -76,50 +87,68 @@ class RosterDirectory {
                             select o.id, o.parent_id, up.depth + 1 from organisation o join up on o.id = up.parent_id where up.depth < 20
                         )
                         select o.id, o.kind, o.name, o.parent_id, o.school_unit_code, o.updated_at
-                        from organisation o where o.id in (select id from up) order by o.id""")
-                .param("h", holders).param("g", groupOrganisations.toArray(UUID[]::new))
+                        from organisation o where o.id in (select id from up) order by o.id""".formatted(Licences.HOLDERS)))
+                .param("g", groupOrganisations.toArray(UUID[]::new))
                 .query((rs, n) -> new Org(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class), rs.getString(5),
                         rs.getTimestamp(6).toInstant()))
                 .list();
     }
 
-    private static final String IN_SCOPE = """
-            from person p join unnest(cast(:h as uuid[])) h(id) on h.id = p.id
-            where true
-              and (cast(:person as uuid) is null or p.id = :person)
-              and (cast(:school as uuid) is null
-                   or exists (select 1 from enrolment e where e.person_id = p.id and e.school_unit_id = :school and (cast(:role as text) is null or :role = 'PUPIL'))
-                   or exists (select 1 from duty d where d.person_id = p.id and d.organisation_id = :school and (cast(:role as text) is null or d.role = :role)))
-              and (cast(:class as uuid) is null
-                   or exists (select 1 from membership m where m.person_id = p.id and m.group_id = :class and (cast(:role as text) is null or m.role = :role)))
-              and (cast(:role as text) is null
-                   or (:role = 'PUPIL' and (exists (select 1 from enrolment e where e.person_id = p.id)
-                                            or exists (select 1 from membership m where m.person_id = p.id and m.role = 'PUPIL')))
-                   or (:role <> 'PUPIL' and (exists (select 1 from duty d where d.person_id = p.id and d.role = :role)
-                                             or exists (select 1 from membership m where m.person_id = p.id and m.role = :role))))
-            """;
+    /**
+     * The licence holders in a scope. Only the scope's own conditions are written — fixed fragments chosen here, never
+     * caller text — rather than {@code cast(:school as uuid) is null or exists …} for every one: a statement PostgreSQL
+     * prepares generically (after five executions) keeps such optional conditions as sub-plans for every person, and
+     * the count and the page of 55,000 holders each took several hundred milliseconds that way.
+     */
+    private static String inScope(PersonScope scope) {
+        StringBuilder sql = new StringBuilder("from person p where p.id in (" + Licences.HOLDERS + ")");
+        String role = scope.role();
+        if (scope.personId() != null) {
+            sql.append(" and p.id = :person");
+        }
+        if (scope.schoolId() != null) {
+            sql.append(" and (");
+            if (role == null || role.equals("PUPIL")) {
+                sql.append("exists (select 1 from enrolment e where e.person_id = p.id and e.school_unit_id = :school) or ");
+            }
+            sql.append("exists (select 1 from duty d where d.person_id = p.id and d.organisation_id = :school")
+                    .append(role == null ? "" : " and d.role = :role").append("))");
+        }
+        if (scope.classId() != null) {
+            sql.append(" and exists (select 1 from membership m where m.person_id = p.id and m.group_id = :class")
+                    .append(role == null ? "" : " and m.role = :role").append(")");
+        }
+        if (role != null && role.equals("PUPIL")) {
+            sql.append(" and (exists (select 1 from enrolment e where e.person_id = p.id)"
+                    + " or exists (select 1 from membership m where m.person_id = p.id and m.role = 'PUPIL'))");
+        } else if (role != null) {
+            sql.append(" and (exists (select 1 from duty d where d.person_id = p.id and d.role = :role)"
+                    + " or exists (select 1 from membership m where m.person_id = p.id and m.role = :role))");
+        }
+        return sql.append(' ').toString();
+    }
 
     /**
      * The licence holders in a scope, in a stable order (by id); a page of them when {@code limit} is given.
      * The page is chosen first and only its persons' roles are looked up; the whole collection gets its
      * roles set-based, in one pass over the holders' enrolments, duties and memberships.
      */
-    List<Candidate> candidates(UUID[] holders, PersonScope scope, Integer limit, Integer offset) {
-        String ids = "select p.id, p.updated_at " + IN_SCOPE + " order by p.id" + (limit == null ? "" : " limit :limit offset :offset");
+    List<Candidate> candidates(Holders holders, PersonScope scope, Integer limit, Integer offset) {
+        String ids = "select p.id, p.updated_at " + inScope(scope) + " order by p.id" + (limit == null ? "" : " limit :limit offset :offset");
         String sql = limit != null ? """
                 select c.id, c.updated_at,
                        array(select 'PUPIL' from enrolment e where e.person_id = c.id
                              union select d.role from duty d where d.person_id = c.id
                              union select m.role from membership m where m.person_id = c.id) roles
                 from (%s) c order by c.id""".formatted(ids) : """
-                with roles as (
+                with holder as (%s), roles as (
                     select x.person_id, array_agg(distinct x.role) roles from (
-                        select e.person_id, 'PUPIL' as role from enrolment e join unnest(cast(:h as uuid[])) h(id) on h.id = e.person_id
-                        union all select d.person_id, d.role from duty d join unnest(cast(:h as uuid[])) h(id) on h.id = d.person_id
-                        union all select m.person_id, m.role from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id
+                        select e.person_id, 'PUPIL' as role from enrolment e where e.person_id in (select person_id from holder)
+                        union all select d.person_id, d.role from duty d where d.person_id in (select person_id from holder)
+                        union all select m.person_id, m.role from membership m where m.person_id in (select person_id from holder)
                     ) x group by x.person_id
                 )
-                select c.id, c.updated_at, coalesce(r.roles, '{}') from (%s) c left join roles r on r.person_id = c.id order by c.id""".formatted(ids);
+                select c.id, c.updated_at, coalesce(r.roles, '{}') from (%s) c left join roles r on r.person_id = c.id order by c.id""".formatted(Licences.HOLDERS, ids);
         JdbcClient.StatementSpec spec = bind(jdbc.sql(sql), holders, scope);
         if (limit != null) {
             spec = spec.param("limit", limit).param("offset", offset);
@@ -127,33 +156,34 @@ class RosterDirectory {
         return spec.query((rs, n) -> new Candidate(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant(), strings(rs.getArray(3)))).list();
     }
 
-    int count(UUID[] holders, PersonScope scope) {
-        return bind(jdbc.sql("select count(*) " + IN_SCOPE), holders, scope).query(Integer.class).single();
+    int count(Holders holders, PersonScope scope) {
+        return bind(jdbc.sql("select count(*) " + inScope(scope)), holders, scope).query(Integer.class).single();
     }
 
-    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, UUID[] holders, PersonScope scope) {
-        return spec.param("h", holders).param("person", scope.personId()).param("school", scope.schoolId()).param("class", scope.classId())
+    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, Holders holders, PersonScope scope) {
+        return holders.bind(spec).param("person", scope.personId()).param("school", scope.schoolId()).param("class", scope.classId())
                 .param("role", scope.role());
     }
 
-    private static final String MEMBERSHIPS = """
-            from membership m join unnest(cast(:h as uuid[])) h(id) on h.id = m.person_id
-            where (cast(:school as uuid) is null or exists (select 1 from student_group g where g.id = m.group_id and g.organisation_id = :school))
-              and (cast(:class as uuid) is null or m.group_id = :class)
-            """;
+    /** The memberships of licence holders, at a school or in a class: only the conditions given are written (see {@link #inScope}). */
+    private static String memberships(UUID schoolId, UUID classId) {
+        return "from membership m where m.person_id in (" + Licences.HOLDERS + ")"
+                + (schoolId == null ? "" : " and exists (select 1 from student_group g where g.id = m.group_id and g.organisation_id = :school)")
+                + (classId == null ? "" : " and m.group_id = :class") + " ";
+    }
 
     /**
      * The group memberships (enrollments) of these licence holders, at a school or in a class when given, by
      * id; a page when {@code limit} is given (chosen before its groups and persons are joined).
      */
-    List<Membership> memberships(UUID[] holders, UUID schoolId, UUID classId, Integer limit, Integer offset) {
-        String ids = "select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date " + MEMBERSHIPS + " order by m.id"
+    List<Membership> memberships(Holders holders, UUID schoolId, UUID classId, Integer limit, Integer offset) {
+        String ids = "select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date " + memberships(schoolId, classId) + " order by m.id"
                 + (limit == null ? "" : " limit :limit offset :offset");
-        JdbcClient.StatementSpec spec = jdbc.sql("""
+        JdbcClient.StatementSpec spec = holders.bind(jdbc.sql("""
                         select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date, g.organisation_id, greatest(p.updated_at, g.updated_at)
                         from (%s) m join student_group g on g.id = m.group_id join person p on p.id = m.person_id
-                        order by m.id""".formatted(ids))
-                .param("h", holders).param("school", schoolId).param("class", classId);
+                        order by m.id""".formatted(ids)))
+                .param("school", schoolId).param("class", classId);
         if (limit != null) {
             spec = spec.param("limit", limit).param("offset", offset);
         }
@@ -162,8 +192,8 @@ class RosterDirectory {
                 .list();
     }
 
-    int countMemberships(UUID[] holders, UUID schoolId, UUID classId) {
-        return jdbc.sql("select count(*) " + MEMBERSHIPS).param("h", holders).param("school", schoolId).param("class", classId).query(Integer.class).single();
+    int countMemberships(Holders holders, UUID schoolId, UUID classId) {
+        return holders.bind(jdbc.sql("select count(*) " + memberships(schoolId, classId))).param("school", schoolId).param("class", classId).query(Integer.class).single();
     }
 
     /** Names, e-mail and grades of these persons, to match a filter or sort on — never sent from here. */
@@ -194,6 +224,37 @@ class RosterDirectory {
             list.add((String) o);
         }
         return list;
+    }
+
+    /** A user this supplier was sent who is no longer one of the product's licence holders, and since when. */
+    record Departed(UUID pseudonym, Instant goneAt) {
+    }
+
+    /**
+     * The persons this supplier was sent over the roster API who held a seat of the product and are no longer among
+     * its licence holders — the licence ended, or they left the directory — with the moment it happened: when the
+     * licence ended (roster_departure), when the directory journalled them leaving (PERSON_LEFT), or else the first
+     * day without the seat. For a delta's 'tobedeleted' users; nothing but the pseudonym the supplier already holds.
+     */
+    List<Departed> departed(UUID supplierId, Holders holders) {
+        return holders.bind(jdbc.sql("""
+                        with seat as (%s), former as (
+                            select s.person_id, max(s.until) until from seat s group by s.person_id
+                        ), left_directory as (
+                            select c.person_id, max(c.recorded_at) left_at from directory_change c where c.kind = 'PERSON_LEFT' group by c.person_id
+                        )
+                        select rp.pseudonym,
+                               coalesce(greatest(d.departed_at, l.left_at,
+                                                 case when f.until <= cast(:holderDay as date) then cast(f.until as timestamptz) end), rp.sent_at)
+                        from roster_pseudonym rp
+                        join former f on f.person_id = rp.person_id
+                        left join roster_departure d on d.product_id = :holderProduct and d.person_id = rp.person_id
+                        left join left_directory l on l.person_id = rp.person_id
+                        where rp.supplier_id = :supplier
+                          and (not exists (select 1 from person p where p.id = rp.person_id) or rp.person_id not in (%s))
+                        order by rp.pseudonym""".formatted(Licences.SEATS, Licences.HOLDERS)))
+                .param("supplier", supplierId)
+                .query((rs, n) -> new Departed(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant())).list();
     }
 
     /** The pseudonyms this supplier has already been sent over the roster API, by person. */

@@ -12,7 +12,7 @@ import java.util.Set;
  * The query parameters every OneRoster collection takes — {@code limit} (default 100, at most 1,000),
  * {@code offset}, {@code filter}, {@code sort} and {@code orderBy}, {@code fields} — checked against the
  * fields of the entity asked for. Filter and sort on a field the entity does not have are refused (400,
- * invalid_filter_field / invalid_sort_field); so is a selection of fields none of which it has
+ * invalid_filter_field / invalid_selection_field — 1.2 has no invalid_sort_field); so is a selection of fields none of which it has
  * (invalid_selection_field). Unknown names among known ones in {@code fields} are left out, the rest kept.
  */
 record RosterQuery(int limit, int offset, RosterFilter filter, String sort, boolean descending, Set<String> fields) {
@@ -43,7 +43,7 @@ record RosterQuery(int limit, int offset, RosterFilter filter, String sort, bool
         }
         String sort = params.get("sort");
         if (sort != null && (sort.isBlank() || !known(sort, entityFields))) {
-            throw OneRosterError.badRequest("invalid_sort_field", "No field '" + sort + "' to sort on.");
+            throw OneRosterError.badRequest("invalid_selection_field", "No field '" + sort + "' to sort on.");
         }
         String orderBy = params.getOrDefault("orderBy", "asc");
         if (!orderBy.equals("asc") && !orderBy.equals("desc")) {

@@ -256,7 +256,7 @@ class RosterApiTest extends IntegrationTest {
         }
         assertThat(get("/users?filter=" + q("shoeSize='42'"), token).raw().body()).contains("invalid_filter_field");
         assertThat(get("/users?fields=shoeSize", token).raw().body()).contains("invalid_selection_field");
-        assertThat(get("/users?sort=shoeSize", token).raw().body()).contains("invalid_sort_field");
+        assertThat(get("/users?sort=shoeSize", token).raw().body()).contains("invalid_selection_field");
         Answer unknown = get("/users/" + UUID.randomUUID(), token);
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.raw().body()).contains("unknownobject");
