@@ -93,7 +93,7 @@ class KillNineTest extends IntegrationTest {
                     "--tilldela.licensing.sweep.enabled=false", "--spring.modulith.events.republish-outstanding-events-on-restart=false",
                     "--tilldela.provisioning.lease=10s", "--tilldela.provisioning.poll-interval=200ms", "--tilldela.provisioning.backoff-base=200ms",
                     "--tilldela.provisioning.backoff-max=2s", "--tilldela.provisioning.http-timeout=5s", "--tilldela.provisioning.per-connector-concurrency=4",
-                    "--tilldela.provisioning.batch-size=50", "--tilldela.db.pool-size=8", "--logging.level.root=WARN",
+                    "--tilldela.provisioning.batch-size=50", "--tilldela.provisioning.allowed-hosts=*,localhost:*,127.0.0.1:*", "--tilldela.db.pool-size=8", "--logging.level.root=WARN",
                     "--logging.level.org.tilldela.TilldelaApplication=INFO", "--logging.level.org.tilldela.provisioning=INFO");
             Map<String, String> secrets = Map.of("SPRING_DATASOURCE_PASSWORD", database.password(EmbeddedDatabase.APP_ROLE),
                     "SPRING_FLYWAY_PASSWORD", database.password(EmbeddedDatabase.OWNER));
