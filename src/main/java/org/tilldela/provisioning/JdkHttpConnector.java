@@ -33,8 +33,17 @@ final class JdkHttpConnector implements Connector {
     private final Duration timeout;
 
     JdkHttpConnector(Duration timeout) {
+        this(timeout, null);
+    }
+
+    /** @param tls the TLS context (a client certificate for mutual TLS, a supplier's CA); null: the JDK's default */
+    JdkHttpConnector(Duration timeout, javax.net.ssl.SSLContext tls) {
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     @Override

@@ -12,6 +12,7 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
 import com.unboundid.scim2.client.ScimService;
+import com.unboundid.scim2.common.GenericScimResource;
 import com.unboundid.scim2.common.exceptions.ScimException;
 import com.unboundid.scim2.common.filters.Filter;
 import com.unboundid.scim2.common.messages.ListResponse;
@@ -67,11 +68,17 @@ final class ScimClient implements AutoCloseable {
     ScimClient(Connectors.Endpoint endpoint, Duration timeout) {
         this.endpoint = endpoint;
         this.timeout = timeout;
-        ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout));
+        // mutual TLS: the client certificate is presented in the handshake; a supplier's own CA is trusted when given
+        javax.net.ssl.SSLContext tls = endpoint.clientCertificate() != null || endpoint.serverCa() != null
+                ? ClientCertificates.context(endpoint.clientCertificate(), endpoint.clientKey(), endpoint.serverCa()) : null;
+        ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout, tls));
         this.client = ClientBuilder.newClient(config)
                 .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
-                .register((jakarta.ws.rs.client.ClientRequestFilter) request ->
-                        request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + bearer()))
+                .register((jakarta.ws.rs.client.ClientRequestFilter) request -> {
+                    if (endpoint.auth() != Connector.Auth.MUTUAL_TLS) {
+                        request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + bearer());
+                    }
+                })
                 .register((jakarta.ws.rs.client.ClientResponseFilter) (request, response) -> {
                     LAST_ANSWER.set(new Answer(response.getStatus(), response.getStatusInfo().getReasonPhrase()));
                     if (response.getStatus() == 429 || response.getStatus() == 503) {
@@ -181,6 +188,20 @@ final class ScimClient implements AutoCloseable {
             group.setMembers(members);
             scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Groups/" + groupId), group).invoke();
         }
+    }
+
+    /** POST of an EGIL object (or any resource) to its endpoint; answers the id the supplier gave it. */
+    String createResource(String endpointName, GenericScimResource resource) throws ScimException {
+        return scim.create(endpointName, resource).getId();
+    }
+
+    /** PUT of the whole object (EGIL sends every update as a replacement, as its reference client does). */
+    void replaceResource(String endpointName, String id, GenericScimResource resource) throws ScimException {
+        scim.replaceRequest(URI.create(endpoint.baseUrl() + "/" + endpointName + "/" + id), resource).invoke();
+    }
+
+    void deleteResource(String endpointName, String id) throws ScimException {
+        scim.delete(endpointName, id);
     }
 
     private static boolean present(ObjectNode value, String path) {
