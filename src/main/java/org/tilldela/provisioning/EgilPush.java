@@ -50,7 +50,7 @@ class EgilPush {
             // a leaver, or nothing may go any more: the user is set inactive, and leaves every group, employment and unit
             if (account != null && account.active()) {
                 try {
-                    scim.deactivate(account.scimId());
+                    deactivate(scim, account.scimId());
                 } catch (ScimException e) {
                     if (status(e) != 404) {
                         throw e;
@@ -98,6 +98,22 @@ class EgilPush {
         // 5. deletions last
         retract(scim, connector, person, wanted);
         return account;
+    }
+
+    /**
+     * The supplier's own copy of the user back with active=false and without enrolments: the person is no longer
+     * enrolled anywhere the supplier needs to know of, and the school units may go once nobody else is at them. (EGIL
+     * servers have no PATCH; nothing of ours goes back that the supplier does not hold.)
+     */
+    private static void deactivate(ScimClient scim, String id) throws ScimException {
+        GenericScimResource user = scim.retrieveResource("Users", id);
+        com.fasterxml.jackson.databind.node.ObjectNode node = user.getObjectNode();
+        node.put("active", false);
+        if (node.get(EgilObjects.USER_EXTENSION) instanceof com.fasterxml.jackson.databind.node.ObjectNode extension) {
+            extension.remove("enrolments");
+        }
+        node.remove("meta");
+        scim.replaceResource("Users", id, user);
     }
 
     /** The person's user, replaced whole (PUT), or made (POST; a 409 means it exists under its UUID, as EGIL servers keep it). */

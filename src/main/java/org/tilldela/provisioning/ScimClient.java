@@ -200,6 +200,10 @@ final class ScimClient implements AutoCloseable {
         scim.replaceRequest(URI.create(endpoint.baseUrl() + "/" + endpointName + "/" + id), resource).invoke();
     }
 
+    GenericScimResource retrieveResource(String endpointName, String id) throws ScimException {
+        return scim.retrieve(endpointName, id, GenericScimResource.class);
+    }
+
     void deleteResource(String endpointName, String id) throws ScimException {
         scim.delete(endpointName, id);
     }
