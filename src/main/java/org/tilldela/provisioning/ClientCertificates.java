@@ -119,7 +119,8 @@ final class ClientCertificates {
                     return converter.getPrivateKey(info); // PKCS#8
                 }
                 if (o instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate(); // PKCS#1 (RSA) or SEC1 (EC)
+                    // PKCS#1 (RSA) or SEC1 (EC); the private part only, as SEC1 keys need not carry their public key
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
             }
         } catch (IOException | RuntimeException e) {

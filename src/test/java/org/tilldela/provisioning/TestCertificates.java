@@ -43,9 +43,13 @@ final class TestCertificates {
             return pem(certificate);
         }
 
-        /** The private key as PEM (PKCS#8 for EC keys from the JDK). */
+        /** The private key as PEM, PKCS#8 ({@code BEGIN PRIVATE KEY}, what {@code openssl genpkey} writes). */
         String keyPem() {
-            return pem(keys.getPrivate());
+            try {
+                return pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(keys.getPrivate(), null));
+            } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
