@@ -61,6 +61,8 @@ final class ScimClient implements AutoCloseable {
     private final Duration timeout;
     private final Client client;
     private final ScimService scim;
+    /** The connector's own TLS context (client certificate, supplier's CA); null: the JDK's default. */
+    private final javax.net.ssl.SSLContext tls;
     private volatile Boolean patchSupported;
     private volatile AccessToken token;
     private volatile Instant tokenExpires = Instant.EPOCH;
@@ -69,7 +71,7 @@ final class ScimClient implements AutoCloseable {
         this.endpoint = endpoint;
         this.timeout = timeout;
         // mutual TLS: the client certificate is presented in the handshake; a supplier's own CA is trusted when given
-        javax.net.ssl.SSLContext tls = endpoint.clientCertificate() != null || endpoint.serverCa() != null
+        this.tls = endpoint.clientCertificate() != null || endpoint.serverCa() != null
                 ? ClientCertificates.context(endpoint.clientCertificate(), endpoint.clientKey(), endpoint.serverCa()) : null;
         ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout, tls));
         this.client = ClientBuilder.newClient(config)
@@ -258,6 +260,9 @@ final class ScimClient implements AutoCloseable {
             http.setReadTimeout((int) timeout.toMillis());
             // a redirect would carry the client's credentials to an address nobody configured
             http.setFollowRedirects(false);
+            if (tls != null) {
+                http.setSSLSocketFactory(tls.getSocketFactory()); // the supplier's CA, when one was given, for its token endpoint too
+            }
             TokenResponse response = TokenResponse.parse(http.send());
             if (!response.indicatesSuccess()) {
                 var error = response.toErrorResponse().getErrorObject();
