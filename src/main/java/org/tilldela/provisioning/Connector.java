@@ -17,40 +17,83 @@ import java.util.UUID;
  * @param held       deactivations and deletions held, waiting for an administrator to release or discard them
  * @param reconcileCron when the connector is reconciled (null: tilldela.provisioning.reconcile-cron)
  * @param reconciledAt  the last reconciliation (dry runs included)
+ * @param profile    plain SCIM core, or EGIL (SS 12000:2018's SCIM profile)
+ * @param serverCaGiven whether the supplier's server is trusted by CA certificates given for it (not the JDK's)
  */
 public record Connector(UUID id, UUID supplierId, String supplierName, String name, String baseUrl, Auth auth, String tokenUrl, String clientId,
                         List<String> resourceTypes, List<UUID> productIds, boolean enabled, Instant lastSuccessAt, String lastError,
                         Instant lastErrorAt, Instant backoffUntil, long queued, long dead, double deletionBrakePercent,
-                        Instant brakeHeldAt, long held, String reconcileCron, Instant reconciledAt) {
+                        Instant brakeHeldAt, long held, String reconcileCron, Instant reconciledAt, Profile profile, boolean serverCaGiven) {
 
-    /** How the supplier's SCIM service authenticates Tilldela. Mutual TLS is not offered yet. */
+    /** How the supplier's SCIM service authenticates Tilldela. */
     public enum Auth {
         /** A long-lived bearer token the supplier issued. */
         BEARER,
         /** OAuth 2.0 client credentials (RFC 6749 §4.4) at the supplier's token endpoint; the access token is a bearer token. */
-        OAUTH_CLIENT_CREDENTIALS
+        OAUTH_CLIENT_CREDENTIALS,
+        /** Mutual TLS: Tilldela presents a client certificate (PEM certificate and private key) in the TLS handshake; no token. */
+        MUTUAL_TLS
+    }
+
+    /** Which objects the supplier takes. */
+    public enum Profile {
+        /** Plain SCIM 2.0 core (RFC 7643): Users, and Groups if asked for. */
+        SCIM_CORE,
+        /**
+         * EGIL, the Swedish SCIM profile of SS 12000:2018: SchoolUnits, Students and Teachers (Users with the
+         * {@code urn:scim:schemas:extension:sis:school:1.0:User} extension), Employments and StudentGroups.
+         */
+        EGIL
     }
 
     /**
-     * A connector as an administrator sets it up. Secrets ({@code bearerToken}, {@code clientSecret}) are written,
-     * never read back; left out on a change, the stored one is kept. {@code reconcileCron}: a Spring cron expression
-     * (second minute hour day month weekday) of the connector's own; left out, kept; empty, the global one again.
+     * A connector as an administrator sets it up. Secrets ({@code bearerToken}, {@code clientSecret}, {@code clientKey}
+     * and {@code clientCertificate}) are written, never read back; left out on a change, the stored one is kept.
+     *
+     * @param reconcileCron     a Spring cron expression (second minute hour day month weekday) of the connector's own;
+     *                          left out, kept; empty, the global one again
+     * @param profile           SCIM_CORE (default) or EGIL; fixed once the connector exists
+     * @param clientCertificate for MUTUAL_TLS: the client certificate (PEM), optionally followed by its intermediate CAs
+     * @param clientKey         for MUTUAL_TLS: the certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1, unencrypted)
+     * @param serverCa          optional: the CA certificate(s) (PEM) that signed the supplier's server certificate, when it is
+     *                          not one the JDK trusts (e.g. a federation's CA); left out on a change, the stored one is kept
      */
     public record Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
                            String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent,
-                           String reconcileCron) {
+                           String reconcileCron, Profile profile, String clientCertificate, String clientKey, String serverCa) {
+
+        /** Without the EGIL profile's and mutual TLS's fields. */
+        public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
+                        String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent,
+                        String reconcileCron) {
+            this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, deletionBrakePercent,
+                    reconcileCron, null, null, null, null);
+        }
 
         /** With the reconciliation schedule as it is. */
         public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
-                        String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent) {
+                        String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent,
+                        Profile profile, String clientCertificate, String clientKey, String serverCa) {
             this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, deletionBrakePercent,
-                    null);
+                    null, profile, clientCertificate, clientKey, serverCa);
         }
 
         /** With the deletion brake as it is (10% for a new connector). */
         public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
                         String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled) {
             this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, null);
+        }
+
+        /** Plain SCIM core, authenticated by a token. */
+        public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
+                        String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent) {
+            this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, deletionBrakePercent,
+                    null, null, null, null, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Settings[" + supplierId + ", " + name + ", " + baseUrl + ", " + auth + ", " + profile + "]"; // never the secrets
         }
     }
 }

@@ -68,19 +68,23 @@ public class Connectors {
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                         insert into provisioning_connector (id, supplier_id, name, base_url, auth_kind, bearer_token, token_url, client_id, client_secret,
-                                                            resource_types, enabled, deletion_brake_percent, reconcile_cron)
+                                                            resource_types, enabled, deletion_brake_percent, reconcile_cron, profile, client_certificate,
+                                                            client_key, server_ca)
                         values (:id, :supplier, :name, :url, :auth, :bearer, :tokenUrl, :clientId, :clientSecret, :types, :enabled, :brake,
-                                nullif(cast(:cron as text), ''))
+                                nullif(cast(:cron as text), ''), :profile, :certificate, :key, :serverCa)
                         """)
                 .param("id", id).param("supplier", s.supplierId()).param("name", s.name().strip()).param("url", c.baseUrl())
                 .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
                 .param("clientSecret", c.clientSecret()).param("types", c.resourceTypes().toArray(String[]::new))
                 .param("enabled", s.enabled() == null || s.enabled()).param("brake", c.brake() == null ? DEFAULT_BRAKE_PERCENT : c.brake())
-                .param("cron", c.cron()).update();
+                .param("cron", c.cron())
+                .param("profile", c.profile().name()).param("certificate", c.clientCertificate()).param("key", c.clientKey()).param("serverCa", c.serverCa())
+                .update();
         setProducts(id, c.products());
         int queued = queueHolders(id, c.products(), "CONNECTOR_CREATED");
         audit.record(actor, "PROVISIONING_CONNECTOR_CREATED", "provisioning_connector", id.toString(),
-                Map.of("supplier", s.supplierId().toString(), "products", c.products().size(), "auth", s.auth().name(), "queued", queued));
+                Map.of("supplier", s.supplierId().toString(), "products", c.products().size(), "auth", s.auth().name(), "queued", queued,
+                        "profile", c.profile().name()));
         return get(id).orElseThrow();
     }
 
@@ -91,18 +95,24 @@ public class Connectors {
             // the accounts and groups made so far are the old supplier's: they cannot become another's
             throw new IllegalArgumentException("A connector's supplier cannot change; make a new connector for the other supplier.");
         }
+        if (s != null && s.profile() != null && s.profile() != old.profile()) {
+            // what the supplier holds was made under the old profile (core Users and Groups, or EGIL's objects)
+            throw new IllegalArgumentException("A connector's profile cannot change; make a new connector for the other profile.");
+        }
         Checked c = check(s, old);
         jdbc.sql("""
                         update provisioning_connector set supplier_id = :supplier, name = :name, base_url = :url, auth_kind = :auth, bearer_token = :bearer,
                                token_url = :tokenUrl, client_id = :clientId, client_secret = :clientSecret, resource_types = :types, enabled = :enabled,
-                               deletion_brake_percent = coalesce(:brake, deletion_brake_percent), backoff_until = null, updated_at = now(),
+                               deletion_brake_percent = coalesce(:brake, deletion_brake_percent), client_certificate = :certificate,
+                               client_key = :key, server_ca = :serverCa, backoff_until = null, updated_at = now(),
                                reconcile_cron = case when cast(:cron as text) is null then reconcile_cron else nullif(cast(:cron as text), '') end
                         where id = :id
                         """)
                 .param("id", id).param("supplier", s.supplierId()).param("name", s.name().strip()).param("url", c.baseUrl())
                 .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
                 .param("clientSecret", c.clientSecret()).param("types", c.resourceTypes().toArray(String[]::new))
-                .param("enabled", s.enabled() == null ? old.enabled() : s.enabled()).param("brake", c.brake()).param("cron", c.cron()).update();
+                .param("enabled", s.enabled() == null ? old.enabled() : s.enabled()).param("brake", c.brake()).param("cron", c.cron())
+                .param("certificate", c.clientCertificate()).param("key", c.clientKey()).param("serverCa", c.serverCa()).update();
         Set<UUID> added = new LinkedHashSet<>(c.products());
         added.removeAll(old.products());
         Set<UUID> removed = new LinkedHashSet<>(old.products());
@@ -112,11 +122,15 @@ public class Connectors {
         // holders of a product no longer served: their account follows what the remaining products allow
         queued += queueAccounts(id, "CONNECTOR_CHANGED", removed.isEmpty() ? null : "products removed");
         Map<String, Object> detail = new LinkedHashMap<>(Map.of("productsAdded", added.size(), "productsRemoved", removed.size(), "auth", s.auth().name(),
-                "secretChanged", blank(s.bearerToken()) && blank(s.clientSecret()) ? "no" : "yes", "queued", queued,
+                "secretChanged", blank(s.bearerToken()) && blank(s.clientSecret()) && blank(s.clientKey()) && blank(s.clientCertificate()) ? "no" : "yes",
+                "queued", queued,
                 "deletionBrakePercent", c.brake() == null ? "unchanged" : c.brake()));
         // where the supplier's data and secrets now go is what a reviewer of this entry needs to see
         if (!c.baseUrl().equals(old.baseUrl())) {
             detail.put("baseUrl", Map.of("from", old.baseUrl(), "to", c.baseUrl()));
+        }
+        if (!java.util.Objects.equals(c.serverCa(), old.serverCa())) {
+            detail.put("serverCaChanged", "yes"); // whom Tilldela trusts as the supplier
         }
         if (!java.util.Objects.equals(c.tokenUrl(), old.tokenUrl())) {
             detail.put("tokenUrl", Map.of("from", String.valueOf(old.tokenUrl()), "to", String.valueOf(c.tokenUrl())));
@@ -171,21 +185,29 @@ public class Connectors {
     @Transactional(readOnly = true)
     Optional<Endpoint> endpoint(UUID id) {
         return jdbc.sql("""
-                        select id, base_url, auth_kind, bearer_token, token_url, client_id, client_secret, resource_types, updated_at
+                        select id, base_url, auth_kind, bearer_token, token_url, client_id, client_secret, resource_types, updated_at, profile,
+                               client_certificate, client_key, server_ca
                         from provisioning_connector where id = :id
                         """)
                 .param("id", id)
                 .query((rs, n) -> new Endpoint(rs.getObject("id", UUID.class), rs.getString("base_url"), Connector.Auth.valueOf(rs.getString("auth_kind")),
                         decrypt(rs.getBytes("bearer_token")), rs.getString("token_url"), rs.getString("client_id"), decrypt(rs.getBytes("client_secret")),
-                        List.of((String[]) rs.getArray("resource_types").getArray()), rs.getTimestamp("updated_at").toInstant()))
+                        List.of((String[]) rs.getArray("resource_types").getArray()), rs.getTimestamp("updated_at").toInstant(),
+                        Connector.Profile.valueOf(rs.getString("profile")), decrypt(rs.getBytes("client_certificate")), decrypt(rs.getBytes("client_key")),
+                        rs.getString("server_ca")))
                 .optional();
     }
 
     /** Where and how to reach a supplier's SCIM service; {@code version} changes whenever an administrator changes the connector. */
     record Endpoint(UUID id, String baseUrl, Connector.Auth auth, String bearerToken, String tokenUrl, String clientId, String clientSecret,
-                    List<String> resourceTypes, Instant version) {
+                    List<String> resourceTypes, Instant version, Connector.Profile profile, String clientCertificate, String clientKey, String serverCa) {
+
         boolean pushesGroups() {
             return resourceTypes.contains("Group");
+        }
+
+        boolean egil() {
+            return profile == Connector.Profile.EGIL;
         }
 
         @Override
@@ -224,8 +246,12 @@ public class Connectors {
     }
 
     private record Checked(String baseUrl, byte[] bearer, String tokenUrl, String clientId, byte[] clientSecret, List<String> resourceTypes,
-                           Set<UUID> products, Double brake, String cron) {
+                           Set<UUID> products, Double brake, String cron, Connector.Profile profile, byte[] clientCertificate, byte[] clientKey,
+                           String serverCa) {
     }
+
+    /** What an EGIL connector sends, in the order the EGIL client sends it (master.conf scim-type-send-order). */
+    static final List<String> EGIL_RESOURCE_TYPES = List.of("SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup");
 
     private Checked check(Connector.Settings s, Stored old) {
         if (s == null || s.supplierId() == null) {
@@ -238,7 +264,14 @@ public class Connectors {
         String baseUrl = serviceUrl(s.baseUrl(), "baseUrl");
         hosts.check(URI.create(baseUrl), false);
         if (s.auth() == null) {
-            throw new IllegalArgumentException("Say how the supplier authenticates Tilldela: auth BEARER or OAUTH_CLIENT_CREDENTIALS (mutual TLS is not offered yet).");
+            throw new IllegalArgumentException("Say how the supplier authenticates Tilldela: auth BEARER, OAUTH_CLIENT_CREDENTIALS or MUTUAL_TLS.");
+        }
+        Connector.Profile profile = old != null ? old.profile() : s.profile() == null ? Connector.Profile.SCIM_CORE : s.profile();
+        byte[] clientCertificate = null;
+        byte[] clientKey = null;
+        String serverCa = old == null ? null : old.serverCa();
+        if (!blank(s.serverCa())) {
+            serverCa = ClientCertificates.checkedCaCertificates(s.serverCa());
         }
         byte[] bearer = null;
         String tokenUrl = null;
@@ -272,14 +305,32 @@ public class Connectors {
                     throw new IllegalArgumentException("Give the client secret the supplier issued (clientSecret); a new address or client id needs it given again.");
                 }
             }
+            case MUTUAL_TLS -> {
+                if (!blank(s.clientCertificate()) || !blank(s.clientKey())) {
+                    if (blank(s.clientCertificate()) || blank(s.clientKey())) {
+                        throw new IllegalArgumentException("Give the client certificate and its private key together (clientCertificate, clientKey; PEM).");
+                    }
+                    // refused here, not at the first push: a key that is not the certificate's, an expired certificate, not PEM
+                    ClientCertificates.check(s.clientCertificate(), s.clientKey());
+                    clientCertificate = secrets.encrypt(s.clientCertificate().strip());
+                    clientKey = secrets.encrypt(s.clientKey().strip());
+                } else if (sameAuth) {
+                    clientCertificate = old.clientCertificate();
+                    clientKey = old.clientKey();
+                } else {
+                    throw new IllegalArgumentException("Give the client certificate and its private key (clientCertificate, clientKey; PEM); "
+                            + "a new address needs them given again.");
+                }
+            }
         }
-        List<String> types = s.resourceTypes() == null || s.resourceTypes().isEmpty() ? List.of("User") : List.copyOf(new LinkedHashSet<>(s.resourceTypes()));
-        for (String type : types) {
+        List<String> types = profile == Connector.Profile.EGIL ? EGIL_RESOURCE_TYPES
+                : s.resourceTypes() == null || s.resourceTypes().isEmpty() ? List.of("User") : List.copyOf(new LinkedHashSet<>(s.resourceTypes()));
+        for (String type : profile == Connector.Profile.EGIL ? List.of("User") : types) {
             if (!SUPPORTED_RESOURCE_TYPES.contains(type)) {
                 throw new IllegalArgumentException("Resource type " + type + " cannot be pushed; only User and Group.");
             }
         }
-        if (!types.contains("User")) {
+        if (profile == Connector.Profile.SCIM_CORE && !types.contains("User")) {
             throw new IllegalArgumentException("A connector pushes User resources (Groups only with them: a group's members are users).");
         }
         if (s.productIds() == null || s.productIds().isEmpty()) {
@@ -305,7 +356,7 @@ public class Connectors {
         if (cron != null && !cron.isEmpty() && !org.springframework.scheduling.support.CronExpression.isValidExpression(cron)) {
             throw new IllegalArgumentException("The reconciliation schedule is not a cron expression (second minute hour day month weekday, e.g. 0 40 3 * * *).");
         }
-        return new Checked(baseUrl, bearer, tokenUrl, clientId, clientSecret, types, products, brake, cron);
+        return new Checked(baseUrl, bearer, tokenUrl, clientId, clientSecret, types, products, brake, cron, profile, clientCertificate, clientKey, serverCa);
     }
 
     /**
@@ -354,19 +405,21 @@ public class Connectors {
     }
 
     private record Stored(Connector.Auth auth, byte[] bearer, byte[] clientSecret, boolean enabled, Set<UUID> products, UUID supplierId,
-                          String baseUrl, String tokenUrl, String clientId) {
+                          String baseUrl, String tokenUrl, String clientId, Connector.Profile profile, byte[] clientCertificate, byte[] clientKey,
+                          String serverCa) {
     }
 
     private Optional<Stored> stored(UUID id) {
         return jdbc.sql("""
                         select auth_kind, bearer_token, client_secret, enabled,
                                array(select product_id from provisioning_connector_product p where p.connector_id = c.id) products,
-                               supplier_id, base_url, token_url, client_id
+                               supplier_id, base_url, token_url, client_id, profile, client_certificate, client_key, server_ca
                         from provisioning_connector c where id = :id for update
                         """).param("id", id)
                 .query((rs, n) -> new Stored(Connector.Auth.valueOf(rs.getString(1)), rs.getBytes(2), rs.getBytes(3), rs.getBoolean(4),
                         new LinkedHashSet<>(Arrays.asList((UUID[]) rs.getArray(5).getArray())), rs.getObject(6, UUID.class), rs.getString(7),
-                        rs.getString(8), rs.getString(9))).optional();
+                        rs.getString(8), rs.getString(9), Connector.Profile.valueOf(rs.getString(10)), rs.getBytes(11), rs.getBytes(12),
+                        rs.getString(13))).optional();
     }
 
     private static final String SELECT = """
@@ -375,7 +428,7 @@ public class Connectors {
                    array(select product_id from provisioning_connector_product p where p.connector_id = c.id order by product_id) products,
                    (select count(*) from provisioning_operation o where o.connector_id = c.id and o.state in ('PENDING', 'IN_FLIGHT')) queued,
                    (select count(*) from provisioning_operation o where o.connector_id = c.id and o.state = 'DEAD') dead,
-                   c.deletion_brake_percent, c.brake_held_at,
+                   c.deletion_brake_percent, c.brake_held_at, c.profile, c.server_ca is not null server_ca_given,
                    (select count(*) from provisioning_operation o where c.brake_held_at is not null and o.connector_id = c.id
                       and o.kind in ('DEACTIVATE', 'DELETE') and o.state = 'PENDING' and o.id > c.brake_released_through) held,
                    c.reconcile_cron, c.reconciled_at
@@ -389,7 +442,7 @@ public class Connectors {
                 rs.getBoolean("enabled"), instant(rs.getTimestamp("last_success_at")), rs.getString("last_error"), instant(rs.getTimestamp("last_error_at")),
                 instant(rs.getTimestamp("backoff_until")), rs.getLong("queued"), rs.getLong("dead"),
                 rs.getDouble("deletion_brake_percent"), instant(rs.getTimestamp("brake_held_at")), rs.getLong("held"), rs.getString("reconcile_cron"),
-                instant(rs.getTimestamp("reconciled_at")));
+                instant(rs.getTimestamp("reconciled_at")), Connector.Profile.valueOf(rs.getString("profile")), rs.getBoolean("server_ca_given"));
     }
 
     private static Instant instant(Timestamp t) {

@@ -114,7 +114,8 @@ class DeletionRequests {
             throw new ProvisioningWorker.Refused("no account of this person is known at the connector: the supplier confirms through its API door");
         }
         // by externalId (the pairwise pseudonym), in case the supplier re-made the user under another id
-        UserResource found = scim.findByExternalId(account.externalId());
+        // (an EGIL server keeps users under their UUID and need not offer filters: the id we know is the one)
+        UserResource found = scim.endpoint().egil() ? null : scim.findByExternalId(account.externalId());
         String id = found != null ? found.getId() : account.scimId();
         retention.deletionRequested(op.personId(), supplier, op.productId(), Instant.now());
         ScimClient.LAST_ANSWER.remove();

@@ -33,10 +33,18 @@ final class JdkHttpConnector implements Connector {
     private final Duration timeout;
     private final ConnectorHosts hosts;
 
-    JdkHttpConnector(Duration timeout, ConnectorHosts hosts) {
+    /**
+     * @param hosts where connectors may send (checked before every connection)
+     * @param tls   the TLS context (a client certificate for mutual TLS, a supplier's CA); null: the JDK's default
+     */
+    JdkHttpConnector(Duration timeout, ConnectorHosts hosts, javax.net.ssl.SSLContext tls) {
         this.timeout = timeout;
         this.hosts = hosts;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     @Override

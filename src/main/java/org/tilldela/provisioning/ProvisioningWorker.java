@@ -50,6 +50,7 @@ class ProvisioningWorker implements SmartLifecycle {
     private final Connectors connectors;
     private final ReleasePolicy policy;
     private final GroupMemberships groups;
+    private final EgilPush egil;
     private final DeletionRequests deletions;
     private final TransactionTemplate transaction;
     private final ConnectorHosts hosts;
@@ -60,8 +61,9 @@ class ProvisioningWorker implements SmartLifecycle {
     private volatile ExecutorService workers;
 
     ProvisioningWorker(ProvisioningSettings settings, Queue queue, Connectors connectors, ReleasePolicy policy, GroupMemberships groups,
-                       DeletionRequests deletions, PlatformTransactionManager transactions, ConnectorHosts hosts) {
+                       EgilPush egil, DeletionRequests deletions, PlatformTransactionManager transactions, ConnectorHosts hosts) {
         this.hosts = hosts;
+        this.egil = egil;
         this.deletions = deletions;
         this.settings = settings;
         this.queue = queue;
@@ -167,7 +169,27 @@ class ProvisioningWorker implements SmartLifecycle {
         if (endpoint == null) {
             return false; // removed meanwhile: its operations went with it
         }
-        ScimClient scim = client(endpoint);
+        ScimClient scim;
+        try {
+            scim = client(endpoint);
+        } catch (RuntimeException e) {
+            // e.g. a client certificate the TLS stack refuses: a fault of the connector's set-up, not of one person's
+            // operation — the batch goes back, attempts not counted, and the reason is visible on the connector and on each
+            String reason = "the connection could not be set up: " + e.getMessage();
+            Duration wait = settings.backoffMax();
+            queue.putBack(ops, wait, reason);
+            queue.backOff(connectorId, wait);
+            return false;
+        }
+        if (endpoint.egil()) {
+            // EGIL's order across the batch too (a batch holds one operation per person): creates and updates, then
+            // deactivations, then deletions
+            ops = ops.stream().sorted(java.util.Comparator.comparingInt((Queue.Op o) -> switch (o.kind()) {
+                case "SYNC" -> 0;
+                case "DEACTIVATE" -> 1;
+                default -> 2;
+            }).thenComparingLong(Queue.Op::id)).toList();
+        }
         Released released = release(connectorId, ops);
         for (int i = 0; i < ops.size(); i++) {
             Queue.Op op = ops.get(i);
@@ -264,6 +286,9 @@ class ProvisioningWorker implements SmartLifecycle {
 
     /** Brings the supplier's account, and (when the connector pushes groups) its memberships, in line. */
     private Queue.Account apply(ScimClient scim, Queue.Op op, Map<Attribute, Object> values) throws ScimException {
+        if (scim.endpoint().egil()) {
+            return egil.apply(scim, op, values);
+        }
         Queue.Account account = applyUser(scim, op, values);
         if (account != null && scim.endpoint().pushesGroups()) {
             // known here before the groups are tried: a failing group step must not leave an account we cannot deactivate

@@ -12,6 +12,7 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
 import com.unboundid.scim2.client.ScimService;
+import com.unboundid.scim2.common.GenericScimResource;
 import com.unboundid.scim2.common.exceptions.ScimException;
 import com.unboundid.scim2.common.filters.Filter;
 import com.unboundid.scim2.common.messages.ListResponse;
@@ -61,6 +62,8 @@ final class ScimClient implements AutoCloseable {
     private final ConnectorHosts hosts;
     private final Client client;
     private final ScimService scim;
+    /** The connector's own TLS context (client certificate, supplier's CA); null: the JDK's default. */
+    private final javax.net.ssl.SSLContext tls;
     private volatile Boolean patchSupported;
     private volatile AccessToken token;
     private volatile Instant tokenExpires = Instant.EPOCH;
@@ -69,11 +72,17 @@ final class ScimClient implements AutoCloseable {
         this.endpoint = endpoint;
         this.timeout = timeout;
         this.hosts = hosts;
-        ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout, hosts));
+        // mutual TLS: the client certificate is presented in the handshake; a supplier's own CA is trusted when given
+        this.tls = endpoint.clientCertificate() != null || endpoint.serverCa() != null
+                ? ClientCertificates.context(endpoint.clientCertificate(), endpoint.clientKey(), endpoint.serverCa()) : null;
+        ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout, hosts, tls));
         this.client = ClientBuilder.newClient(config)
                 .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
-                .register((jakarta.ws.rs.client.ClientRequestFilter) request ->
-                        request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + bearer()))
+                .register((jakarta.ws.rs.client.ClientRequestFilter) request -> {
+                    if (endpoint.auth() != Connector.Auth.MUTUAL_TLS) {
+                        request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + bearer());
+                    }
+                })
                 .register((jakarta.ws.rs.client.ClientResponseFilter) (request, response) -> {
                     LAST_ANSWER.set(new Answer(response.getStatus(), response.getStatusInfo().getReasonPhrase()));
                     if (response.getStatus() == 429 || response.getStatus() == 503) {
@@ -226,6 +235,24 @@ final class ScimClient implements AutoCloseable {
         }
     }
 
+    /** POST of an EGIL object (or any resource) to its endpoint; answers the id the supplier gave it. */
+    String createResource(String endpointName, GenericScimResource resource) throws ScimException {
+        return scim.create(endpointName, resource).getId();
+    }
+
+    /** PUT of the whole object (EGIL sends every update as a replacement, as its reference client does). */
+    void replaceResource(String endpointName, String id, GenericScimResource resource) throws ScimException {
+        scim.replaceRequest(URI.create(endpoint.baseUrl() + "/" + endpointName + "/" + id), resource).invoke();
+    }
+
+    GenericScimResource retrieveResource(String endpointName, String id) throws ScimException {
+        return scim.retrieve(endpointName, id, GenericScimResource.class);
+    }
+
+    void deleteResource(String endpointName, String id) throws ScimException {
+        scim.delete(endpointName, id);
+    }
+
     private static boolean present(ObjectNode value, String path) {
         int colon = path.lastIndexOf(':');
         if (colon < 0) {
@@ -277,6 +304,9 @@ final class ScimClient implements AutoCloseable {
             http.setReadTimeout((int) timeout.toMillis());
             // a redirect would carry the client's credentials to an address nobody configured
             http.setFollowRedirects(false);
+            if (tls != null) {
+                http.setSSLSocketFactory(tls.getSocketFactory()); // the supplier's CA, when one was given, for its token endpoint too
+            }
             TokenResponse response = TokenResponse.parse(http.send());
             if (!response.indicatesSuccess()) {
                 var error = response.toErrorResponse().getErrorObject();

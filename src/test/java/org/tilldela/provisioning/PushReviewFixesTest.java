@@ -71,6 +71,7 @@ class PushReviewFixesTest extends IntegrationTest {
     @Autowired DataSource dataSource;
     @Autowired Outbox outbox;
     @Autowired PlatformTransactionManager transactions;
+    @Autowired EgilPush egil;
     @Autowired ProvisioningSettings settings;
     @Autowired Queue queue;
     @Autowired ReleasePolicy policy;
@@ -219,7 +220,7 @@ class PushReviewFixesTest extends IntegrationTest {
                             throw e.getCause();
                         }
                     }));
-            ProvisioningWorker worker = new ProvisioningWorker(settings, queue, connectors, failing, groups, deletions, transactions, hosts);
+            ProvisioningWorker worker = new ProvisioningWorker(settings, queue, connectors, failing, groups, egil, deletions, transactions, hosts);
             try {
                 worker.push(connector, List.of(first, second));
             } finally {

@@ -37,7 +37,7 @@ class ScimListingTest {
                 supplier.users.store.put(id, new GenericScimResource(user));
             }
             Connectors.Endpoint endpoint = new Connectors.Endpoint(UUID.randomUUID(), supplier.baseUrl(), Connector.Auth.BEARER, supplier.token, null, null,
-                    null, List.of("User"), Instant.now());
+                    null, List.of("User"), Instant.now(), Connector.Profile.SCIM_CORE, null, null, null);
             try (ScimClient scim = new ScimClient(endpoint, Duration.ofSeconds(5), new ConnectorHosts("127.0.0.1:*"))) {
                 List<UserResource> all = scim.allUsers();
                 assertThat(supplier.users.searches.get()).as("one request per page").isEqualTo(3);
