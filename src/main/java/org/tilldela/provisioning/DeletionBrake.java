@@ -50,12 +50,22 @@ class DeletionBrake {
                             select c.id,
                                    (select count(*) from provisioning_operation o where o.connector_id = c.id and o.kind in %s
                                       and o.state in ('PENDING', 'IN_FLIGHT') and o.id > c.brake_released_through) pending,
-                                   (select count(*) from provisioned_account a where a.connector_id = c.id) accounts
+                                   -- the active accounts a deactivation waits for (a person once, however many wait)
+                                   (select count(distinct o.person_id) from provisioning_operation o
+                                      join provisioned_account a on a.connector_id = o.connector_id and a.person_id = o.person_id and a.active
+                                    where o.connector_id = c.id and o.kind = 'DEACTIVATE'
+                                      and o.state in ('PENDING', 'IN_FLIGHT') and o.id > c.brake_released_through) deactivations,
+                                   (select count(*) from provisioned_account a where a.connector_id = c.id) accounts,
+                                   (select count(*) from provisioned_account a where a.connector_id = c.id and a.active) active
                             from provisioning_connector c where c.brake_held_at is null
                         )
                         update provisioning_connector c set brake_held_at = now(), brake_held_pending = counts.pending
                         from counts where c.id = counts.id and counts.pending >= :minimum
-                          and counts.pending * 100.0 > counts.accounts * c.deletion_brake_percent
+                          -- deactivations as a share of the accounts still active (accounts deactivated long ago and kept
+                          -- until their retention deadline do not dilute it); deactivations and deletions together as a
+                          -- share of every account the connector knows
+                          and (counts.deactivations * 100.0 > counts.active * c.deletion_brake_percent
+                               or counts.pending * 100.0 > counts.accounts * c.deletion_brake_percent)
                         returning c.id, counts.pending, counts.accounts
                         """.formatted(DESTRUCTIVE)).param("minimum", minimum)
                 .query((rs, n) -> new Held(rs.getObject(1, UUID.class), rs.getLong(2), rs.getLong(3))).list()

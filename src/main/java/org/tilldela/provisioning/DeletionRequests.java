@@ -105,13 +105,18 @@ class DeletionRequests {
 
     /**
      * Sends one DELETE and records it and the answer in the holding's receipt. Returns normally when the deletion is
-     * confirmed; throws (for a retry or a dead letter) when it is not, after recording the answer.
+     * confirmed; throws (for a retry or a dead letter) when it is not, after recording the answer. False, and nothing
+     * sent, when the account is active again: a licence given back to the person after the DELETE was queued (their SYNC,
+     * earlier in the queue, has made it active) — deleting it would leave a licence holder without an account.
      */
-    void send(ScimClient scim, Queue.Op op) throws ScimException {
+    boolean send(ScimClient scim, Queue.Op op) throws ScimException {
         UUID supplier = queue.supplierOf(op.connectorId());
         Queue.Account account = queue.account(op.connectorId(), op.personId()).orElse(null);
         if (account == null) {
             throw new ProvisioningWorker.Refused("no account of this person is known at the connector: the supplier confirms through its API door");
+        }
+        if (account.active()) {
+            return false;
         }
         // by externalId (the pairwise pseudonym), in case the supplier re-made the user under another id
         // (an EGIL server keeps users under their UUID and need not offer filters: the id we know is the one)
@@ -139,5 +144,6 @@ class DeletionRequests {
             retention.deletionAnswered(op.personId(), supplier, op.productId(), Instant.now(), 0, e.getClass().getSimpleName(), false);
             throw e;
         }
+        return true;
     }
 }

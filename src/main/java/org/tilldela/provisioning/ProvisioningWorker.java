@@ -207,9 +207,16 @@ class ProvisioningWorker implements SmartLifecycle {
             ScimClient.RETRY_AFTER.remove();
             Map<Attribute, Object> values = released.values().get(op.personId());
             try {
-                if (op.kind().equals("DELETE")) {
-                    deletions.send(scim, op);
-                    queue.deleted(op);
+                if (op.kind().equals("SYNC") && (values == null || values.isEmpty())
+                        && queue.account(connectorId, op.personId()).map(Queue.Account::active).orElse(false)) {
+                    // would deactivate: queued as a deactivation instead, which the deletion brake counts (Queue.becomeDeactivation)
+                    queue.becomeDeactivation(op);
+                } else if (op.kind().equals("DELETE")) {
+                    if (deletions.send(scim, op)) {
+                        queue.deleted(op);
+                    } else {
+                        queue.discarded(op, "not sent: the account is active again (the person holds a licence the connector serves)");
+                    }
                 } else {
                     queue.done(op, apply(scim, op, values));
                 }

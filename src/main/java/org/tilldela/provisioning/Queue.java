@@ -18,9 +18,11 @@ import org.springframework.transaction.annotation.Transactional;
 class Queue {
 
     private final JdbcClient jdbc;
+    private final DeletionBrake brake;
 
-    Queue(JdbcClient jdbc) {
+    Queue(JdbcClient jdbc, DeletionBrake brake) {
         this.jdbc = jdbc;
+        this.brake = brake;
     }
 
     /** @param productId the holding's product, for a DELETE (null otherwise) */
@@ -184,6 +186,38 @@ class Queue {
     }
 
     /** Every attempt failed, or the supplier refused it for good: a dead letter, until an administrator replays it. */
+    /**
+     * A SYNC that finds nothing may go any more about a person whose account at the supplier is active (an agreement
+     * revoked, an objection, a product taken off the connector) would deactivate the account: that is a deactivation,
+     * and deactivations pass the deletion brake. So it is not sent from here: the SYNC is settled and a DEACTIVATE queued
+     * in its place, counted by the brake in the same transaction — unless a later operation of the person is already
+     * queued, which then decides. False: the operation was no longer ours.
+     */
+    @Transactional
+    boolean becomeDeactivation(Op op) {
+        if (jdbc.sql("update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null where " + OURS)
+                .param("id", op.id()).param("attempts", op.attempts()).update() == 0) {
+            return false;
+        }
+        int queued = jdbc.sql("""
+                        insert into provisioning_operation (connector_id, person_id, kind, cause)
+                        select :c, :p, 'DEACTIVATE', :cause
+                        where not exists (select 1 from provisioning_operation e where e.connector_id = :c and e.person_id = :p
+                                          and e.state in ('PENDING', 'IN_FLIGHT'))
+                        """).param("c", op.connectorId()).param("p", op.personId()).param("cause", op.cause()).update();
+        if (queued > 0) {
+            brake.check();
+        }
+        return true;
+    }
+
+    /** A DELETE that must not go (the account is active again): not sent; the holding stays due and is asked again later. */
+    @Transactional
+    void discarded(Op op, String reason) {
+        jdbc.sql("update provisioning_operation set state = 'DISCARDED', finished_at = now(), lease_until = null, last_error = :reason where " + OURS)
+                .param("id", op.id()).param("attempts", op.attempts()).param("reason", reason).update();
+    }
+
     @Transactional
     void dead(Op op, String reason) {
         jdbc.sql("update provisioning_operation set state = 'DEAD', finished_at = now(), lease_until = null, last_error = :reason where " + OURS)

@@ -174,6 +174,61 @@ class DeletionBrakeTest extends IntegrationTest {
         }
     }
 
+    /**
+     * A product taken off a connector leaves nothing that may go about its holders: their SYNCs would deactivate every
+     * account. They are queued as deactivations instead, and the brake holds them (found in review: they went unseen).
+     */
+    @Test
+    void aProductTakenOffTheConnectorDeactivatesNothingUnseen() throws Exception {
+        AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
+        List<UUID> persons = fx.persons.subList(0, 5);
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID served = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
+            UUID other = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
+            UUID connector = connectors.create(new Connector.Settings(fx.supplierId, "Två produkter", supplier.baseUrl(), Connector.Auth.BEARER,
+                    supplier.token, null, null, null, null, List.of(served, other), true), "test").id();
+            UUID pool = pools.create(new NewPool(served, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
+                    false, null, "test"));
+            pools.assignDirect(pool, persons, "test");
+            await().atMost(Duration.ofSeconds(20)).until(() -> activeAtSupplier(supplier) == 5);
+
+            connectors.change(connector, new Connector.Settings(fx.supplierId, "Två produkter", supplier.baseUrl(), Connector.Auth.BEARER,
+                    null, null, null, null, null, List.of(other), true), "test");
+            await().atMost(Duration.ofSeconds(20)).until(() -> connectors.get(connector).orElseThrow().brakeHeldAt() != null);
+            assertThat(connectors.get(connector).orElseThrow().held()).isEqualTo(5);
+            Thread.sleep(1500); // several poll intervals: nothing held is sent
+            assertThat(activeAtSupplier(supplier)).isEqualTo(5);
+
+            connectors.releaseBrake(connector, "test");
+            await().atMost(Duration.ofSeconds(20)).until(() -> activeAtSupplier(supplier) == 0);
+        }
+    }
+
+    /** A DELETE queued while the account was inactive is not sent once the account is active again (found in review). */
+    @Test
+    void aDeleteOfAnAccountActiveAgainIsNotSent() throws Exception {
+        AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
+        UUID person = fx.persons.get(6);
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
+            UUID connector = connectors.create(new Connector.Settings(fx.supplierId, "Åter aktiv", supplier.baseUrl(), Connector.Auth.BEARER,
+                    supplier.token, null, null, null, null, List.of(product), true, 100.0), "test").id();
+            UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
+                    false, null, "test"));
+            pools.assignDirect(pool, List.of(person), "test");
+            await().atMost(Duration.ofSeconds(20)).until(() -> activeAtSupplier(supplier) == 1);
+            long delete = jdbc.sql("""
+                            insert into provisioning_operation (connector_id, person_id, kind, cause, product_id)
+                            values (:c, :p, 'DELETE', 'RETENTION_ENDED', :product) returning id""")
+                    .param("c", connector).param("p", person).param("product", product).query(Long.class).single();
+            await().atMost(Duration.ofSeconds(20)).until(() -> "DISCARDED".equals(jdbc.sql("select state from provisioning_operation where id = :id")
+                    .param("id", delete).query(String.class).single()));
+            assertThat(activeAtSupplier(supplier)).isEqualTo(1);
+            assertThat(jdbc.sql("select active from provisioned_account where connector_id = :c and person_id = :p").param("c", connector)
+                    .param("p", person).query(Boolean.class).single()).isTrue();
+        }
+    }
+
     private static long activeAtSupplier(ScimTestServer supplier) {
         return supplier.users.store.values().stream().filter(u -> u.getObjectNode().path("active").asBoolean()).count();
     }
