@@ -85,6 +85,13 @@ class DemoProductBrowserTest extends DemoProductTestSupport {
                 // given and family name (the README's way): a family name alone may match more than a page of people in a shared database
                 page.getByLabel("Namn eller person-id").fill(names.get(0).split(" ")[0] + " " + names.get(1).split(" ")[0]);
                 page.getByLabel("Namn eller person-id").press("Enter");
+                page.waitForLoadState();
+                if (page.locator("a[href='/ledger/persons/" + pupil + "']").count() == 0) {
+                    // the shared test database may hold more namesakes than one page of results (synthetic names repeat):
+                    // then by the person id, the search's other way
+                    page.getByLabel("Namn eller person-id").fill(pupil.toString());
+                    page.getByLabel("Namn eller person-id").press("Enter");
+                }
                 page.locator("a[href='/ledger/persons/" + pupil + "']").click();
                 page.waitForURL(url -> url.contains("/ledger/persons/" + pupil));
                 assertThat(page.locator("h1").textContent()).contains(names.get(0)).contains(names.get(1));
