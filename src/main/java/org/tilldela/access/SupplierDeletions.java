@@ -69,7 +69,7 @@ public class SupplierDeletions {
      */
     @Transactional
     public Optional<SupplierConfirmation> confirm(UUID supplierId, String clientId, UUID requestId) {
-        Optional<SupplierConfirmation> outcome = retention.confirmThroughSupplierApi(supplierId, requestId, clock.instant(), clientId);
+        Optional<SupplierConfirmation> outcome = retention.confirmThroughSupplierApi(supplierId, requestId, clock.instant().truncatedTo(ChronoUnit.MICROS), clientId); // as PostgreSQL keeps it: the answer shows what is stored
         outcome.ifPresent(c -> audit.record("supplier:" + clientId, "SUPPLIER_DELETION_CONFIRMED", "deletion_request", requestId.toString(),
                 Map.of("client", clientId, "supplier", supplierId.toString(), "product", c.productId().toString(), "outcome", c.outcome().name())));
         return outcome;
