@@ -140,11 +140,24 @@ class ProvisioningWorker implements SmartLifecycle {
     /** Claims and pushes this connector's due operations until none is left (or the supplier asks us to wait). */
     void drain(UUID connector) {
         while (running) {
-            List<Queue.Op> ops = queue.claim(connector, settings.batchSize(), settings.lease());
+            List<Queue.Op> ops = queue.claim(connector, claimSize(connector), settings.lease());
             if (ops.isEmpty() || !push(connector, ops)) {
                 return;
             }
         }
+    }
+
+    /** A larger batch for a supplier that takes Bulk requests (as its configuration, once read, says). */
+    private int claimSize(UUID connector) {
+        ScimClient known = clients.get(connector);
+        try {
+            if (known != null && known.bulk() != null) {
+                return Math.max(settings.batchSize(), settings.bulkBatchSize());
+            }
+        } catch (ScimException | RuntimeException e) {
+            // its configuration cannot be read now: the one-by-one size, and the push finds out what is wrong
+        }
+        return settings.batchSize();
     }
 
     /** Pushes one claimed batch; false when the connector must wait (the rest of the batch went back to the queue). */
@@ -162,6 +175,27 @@ class ProvisioningWorker implements SmartLifecycle {
             settle(ops.getFirst(), failure);
             queue.putBack(ops.subList(1, ops.size()), backoff(1, null));
             return false;
+        }
+        ScimClient.BulkLimits bulk = bulkLimits(scim);
+        if (bulk != null) {
+            // deletions keep their own path (each answer is the holding's receipt); the rest goes in Bulk requests
+            List<Queue.Op> deletions = ops.stream().filter(o -> o.kind().equals("DELETE")).toList();
+            BulkPush.Result result = new BulkPush(queue, groups, transaction, settings.lease(), this::settle)
+                    .push(scim, bulk, ops.stream().filter(o -> !o.kind().equals("DELETE")).toList(), released);
+            if (!result.notSent().isEmpty() || (result.backOff() != null && result.oneByOne().isEmpty())) {
+                Duration wait = result.backOff() == null ? backoff(1, null) : result.backOff();
+                queue.backOff(connectorId, wait);
+                List<Queue.Op> back = new java.util.ArrayList<>(result.notSent());
+                back.addAll(result.oneByOne());
+                back.addAll(deletions);
+                queue.putBack(back, wait);
+                return false;
+            }
+            if (result.backOff() != null) {
+                queue.backOff(connectorId, result.backOff());
+            }
+            ops = new java.util.ArrayList<>(result.oneByOne());
+            ops.addAll(deletions);
         }
         for (int i = 0; i < ops.size(); i++) {
             Queue.Op op = ops.get(i);
@@ -190,6 +224,15 @@ class ProvisioningWorker implements SmartLifecycle {
             }
         }
         return true;
+    }
+
+    /** Bulk as the supplier offers it, when it offers PATCH too (null: one operation at a time). */
+    private static ScimClient.BulkLimits bulkLimits(ScimClient scim) {
+        try {
+            return scim.patchSupported() ? scim.bulk() : null;
+        } catch (ScimException | RuntimeException e) {
+            return null; // its configuration cannot be read now: the first call one by one finds out what is wrong, and settles it
+        }
     }
 
     private Duration settle(Queue.Op op, Failure failure) {
@@ -351,6 +394,12 @@ class ProvisioningWorker implements SmartLifecycle {
                 return new Failure(true, cut(p.getMessage() + causes(p.getCause())), retryAfter);
             }
             return new Failure(true, cut(e.getClass().getSimpleName() + ": " + e.getMessage()), retryAfter);
+        }
+
+        /** An operation's own status in a Bulk response, by the same rules as a call's. */
+        static Failure ofStatus(int status, String detail) {
+            boolean retriable = status == 0 || status >= 500 || status == 408 || status == 429 || status == 401;
+            return new Failure(retriable, cut("HTTP " + status + ": " + detail), null);
         }
 
         /** For the log: the status or kind only, never the supplier's text (it may echo personal data). */
