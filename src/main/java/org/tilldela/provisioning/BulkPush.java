@@ -367,7 +367,9 @@ final class BulkPush {
                     }
                 } else if (p.step() == UserStep.DEACTIVATE && status == 404) {
                     after = new Queue.Account(p.before().scimId(), p.before().externalId(), false); // the supplier has it no more
-                } else if ((p.step() == UserStep.CREATE && status == 409) || (p.step() == UserStep.UPDATE && status == 404)) {
+                } else if ((p.step() == UserStep.CREATE && status == 409) || (p.step() == UserStep.UPDATE && status == 404)
+                        || (p.step() == UserStep.UPDATE && status == 400 && "noTarget".equals(answer.path("response").path("scimType").asText()))) {
+                    // (a strict supplier refuses to remove what the user does not have: one by one, the whole user goes by PUT)
                     // it has the user already (find it and update), or no longer (make it anew): one by one, which looks first
                     oneByOne.add(p.op());
                     continue;
@@ -376,6 +378,8 @@ final class BulkPush {
                         slowDown.add(p.op()); // the supplier asks for less: the connector waits too
                     }
                     failed.put(p.op(), failure(answer));
+                    // its groups' additions failed with it: a group made for it alone is removed again
+                    p.members().stream().filter(MemberStep::add).forEach(m -> emptied.putIfAbsent(m.group(), m.groupScimId()));
                     continue;
                 }
             }
@@ -395,7 +399,13 @@ final class BulkPush {
                     if (!m.add()) {
                         emptied.put(m.group(), m.groupScimId());
                     }
-                } else if (memberFailure == null) {
+                } else {
+                    if (m.add()) {
+                        emptied.putIfAbsent(m.group(), m.groupScimId()); // made for nobody, perhaps: removed again if it is empty
+                    }
+                    if (memberFailure != null) {
+                        continue;
+                    }
                     if (answer == null) {
                         memberFailure = new ProvisioningWorker.Failure(true, "the supplier did not answer a membership operation", null);
                     } else if (status == 404) {

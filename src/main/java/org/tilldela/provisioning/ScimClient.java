@@ -110,7 +110,17 @@ final class ScimClient implements AutoCloseable {
         if (patchSupported()) {
             var request = scim.modifyRequest("Users", id);
             userPatch(user).forEach(request::addOperation);
-            request.invoke(UserResource.class);
+            try {
+                request.invoke(UserResource.class);
+                return;
+            } catch (ScimException e) {
+                // a strict supplier refuses to remove what the user does not have (400 noTarget): the whole user by PUT instead
+                if (e.getScimError() == null || !"noTarget".equals(e.getScimError().getScimType())) {
+                    throw e;
+                }
+            }
+            user.setId(id);
+            scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Users/" + id), user).invoke();
         } else {
             user.setId(id);
             scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Users/" + id), user).invoke();

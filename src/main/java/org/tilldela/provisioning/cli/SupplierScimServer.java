@@ -61,6 +61,7 @@ public final class SupplierScimServer implements AutoCloseable {
     private final Groups groups = new Groups();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private final AtomicLong largestBulkBytes = new AtomicLong();
+    private final AtomicLong handlingNanos = new AtomicLong();
     /** Called with the user's externalId when the user is created (the benchmark's stopwatch). */
     private volatile java.util.function.Consumer<String> onCreate = externalId -> {
     };
@@ -76,6 +77,8 @@ public final class SupplierScimServer implements AutoCloseable {
                 .patchConfig(PatchConfig.builder().supported(true).build())
                 .filterConfig(FilterConfig.builder().supported(true).maxResults(200).build())
                 .bulkConfig(BulkConfig.builder().supported(bulk).maxOperations(maxOperations).maxPayloadSize(maxPayloadSize).build())
+                .authenticationSchemes(List.of(de.captaingoldfish.scim.sdk.common.resources.multicomplex.AuthenticationScheme.builder()
+                        .name("OAuth Bearer Token").description("A bearer token the supplier issued").type("oauthbearertoken").build()))
                 .build();
         endpoint = new ResourceEndpoint(provider);
         endpoint.registerEndpoint(new UserEndpointDefinition(users)).getFeatures().setAutoFiltering(true);
@@ -85,6 +88,11 @@ public final class SupplierScimServer implements AutoCloseable {
         server.setExecutor(threads);
         server.createContext("/scim/v2", this::handle);
         server.start();
+    }
+
+    /** The bearer token it takes. */
+    public String token() {
+        return token;
     }
 
     public String baseUrl() {
@@ -136,14 +144,33 @@ public final class SupplierScimServer implements AutoCloseable {
         return copy;
     }
 
+    /** Time spent in the library's request handler (and the store), summed over requests. */
+    public long handlingNanos() {
+        return handlingNanos.get();
+    }
+
     public long largestBulkBytes() {
         return largestBulkBytes.get();
     }
 
-    /** Creates of users whose userName starts with this fail with 500 (a supplier failing now and then, for one person). */
-    public volatile String failUserNamesStartingWith;
+    /** The next create of a user whose userName starts with this fails with 500 (a supplier failing once, for one person). */
+    public volatile String failOnceUserNamesStartingWith;
     /** Creates of users whose userName starts with this are refused with 400 (one person's bad data). */
     public volatile String refuseUserNamesStartingWith;
+
+    /** The bearer token is checked before the library is called: what reaches it is authenticated, with no roles. */
+    private static final de.captaingoldfish.scim.sdk.server.endpoints.authorize.Authorization CHECKED =
+            new de.captaingoldfish.scim.sdk.server.endpoints.authorize.Authorization() {
+                @Override
+                public Set<String> getClientRoles() {
+                    return Set.of();
+                }
+
+                @Override
+                public boolean authenticate(Map<String, String> headers, Map<String, String> query) {
+                    return true;
+                }
+            };
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
@@ -166,9 +193,11 @@ public final class SupplierScimServer implements AutoCloseable {
             var held = method == HttpMethod.GET ? lock.readLock() : lock.writeLock();
             ScimResponse response;
             held.lock();
+            long t = System.nanoTime();
             try {
-                response = endpoint.handleRequest(url, method, body.isEmpty() ? null : body, headers, new Context(null));
+                response = endpoint.handleRequest(url, method, body.isEmpty() ? null : body, headers, new Context(CHECKED));
             } finally {
+                handlingNanos.addAndGet(System.nanoTime() - t);
                 held.unlock();
             }
             response.getHttpHeaders().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
@@ -204,8 +233,9 @@ public final class SupplierScimServer implements AutoCloseable {
         @Override
         public User createResource(User user, Context context) {
             String userName = user.getUserName().orElse("").toLowerCase(java.util.Locale.ROOT);
-            String failing = failUserNamesStartingWith;
+            String failing = failOnceUserNamesStartingWith;
             if (failing != null && userName.startsWith(failing.toLowerCase(java.util.Locale.ROOT))) {
+                failOnceUserNamesStartingWith = null;
                 throw new de.captaingoldfish.scim.sdk.common.exceptions.InternalServerException("failing for this user today");
             }
             String refused = refuseUserNamesStartingWith;
