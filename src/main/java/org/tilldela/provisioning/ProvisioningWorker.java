@@ -150,14 +150,8 @@ class ProvisioningWorker implements SmartLifecycle {
     /** A larger batch for a supplier that takes Bulk requests (as its configuration, once read, says). */
     private int claimSize(UUID connector) {
         ScimClient known = clients.get(connector);
-        try {
-            if (known != null && known.bulk() != null) {
-                return Math.max(settings.batchSize(), settings.bulkBatchSize());
-            }
-        } catch (ScimException | RuntimeException e) {
-            // its configuration cannot be read now: the one-by-one size, and the push finds out what is wrong
-        }
-        return settings.batchSize();
+        // only as already known: asking the supplier here would be a request outside any operation's attempt
+        return known != null && known.knownBulk() != null ? Math.max(settings.batchSize(), settings.bulkBatchSize()) : settings.batchSize();
     }
 
     /** Pushes one claimed batch; false when the connector must wait (the rest of the batch went back to the queue). */
@@ -176,7 +170,21 @@ class ProvisioningWorker implements SmartLifecycle {
             queue.putBack(ops.subList(1, ops.size()), backoff(1, null));
             return false;
         }
-        ScimClient.BulkLimits bulk = bulkLimits(scim);
+        ScimClient.BulkLimits bulk = null;
+        ScimClient.RETRY_AFTER.remove();
+        try {
+            // the supplier's configuration (read once per connector version) says whether it takes Bulk
+            bulk = scim.patchSupported() ? scim.bulk() : null;
+        } catch (Exception e) {
+            // the configuration's request was this batch's first call: settled as the first operation's attempt, as on the one-by-one path
+            Failure failure = Failure.of(e, ScimClient.RETRY_AFTER.get());
+            Duration wait = settle(ops.getFirst(), failure);
+            if (failure.retriable()) {
+                queue.backOff(connectorId, wait);
+                queue.putBack(ops.subList(1, ops.size()), wait);
+                return false;
+            }
+        }
         if (bulk != null) {
             // deletions keep their own path (each answer is the holding's receipt); the rest goes in Bulk requests
             List<Queue.Op> deletions = ops.stream().filter(o -> o.kind().equals("DELETE")).toList();
@@ -224,15 +232,6 @@ class ProvisioningWorker implements SmartLifecycle {
             }
         }
         return true;
-    }
-
-    /** Bulk as the supplier offers it, when it offers PATCH too (null: one operation at a time). */
-    private static ScimClient.BulkLimits bulkLimits(ScimClient scim) {
-        try {
-            return scim.patchSupported() ? scim.bulk() : null;
-        } catch (ScimException | RuntimeException e) {
-            return null; // its configuration cannot be read now: the first call one by one finds out what is wrong, and settles it
-        }
     }
 
     private Duration settle(Queue.Op op, Failure failure) {

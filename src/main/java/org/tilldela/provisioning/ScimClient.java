@@ -247,6 +247,12 @@ final class ScimClient implements AutoCloseable {
         return config().bulk();
     }
 
+    /** Bulk as the configuration already read says, without asking the supplier (null: not read yet, or no Bulk). */
+    BulkLimits knownBulk() {
+        Config known = config;
+        return known == null ? null : known.bulk();
+    }
+
     /** What a supplier's Bulk endpoint takes in one request. */
     record BulkLimits(int maxOperations, long maxPayloadSize) {
     }
