@@ -13,6 +13,7 @@ import org.tilldela.ledger.cli.LedgerBenchmarkCommand;
 import org.tilldela.ledger.cli.LedgerCommand;
 import org.tilldela.licensing.cli.LicensingBenchmarkCommand;
 import org.tilldela.platform.CommandContext;
+import org.tilldela.provisioning.cli.PushBenchmarkCommand;
 import org.tilldela.provisioning.cli.RosterBenchmarkCommand;
 import org.tilldela.sso.cli.DemoProductCommand;
 import org.tilldela.sso.cli.SignInBenchmarkCommand;
@@ -51,6 +52,7 @@ public final class CommandLineEntry {
             commandLine.getSubcommands().get("benchmark").addSubcommand(new LicensingBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new SignInBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new RosterBenchmarkCommand());
+            commandLine.getSubcommands().get("benchmark").addSubcommand(new PushBenchmarkCommand());
             return commandLine
                     .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                         cmd.getErr().println("error: " + rootMessage(ex));

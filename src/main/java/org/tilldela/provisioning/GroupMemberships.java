@@ -108,12 +108,69 @@ class GroupMemberships {
         }
     }
 
+    /** The groups each of these persons is in at the supplier, as recorded here (a Bulk request's starting point). */
+    Map<UUID, Set<UUID>> memberships(UUID connector, Collection<UUID> persons) {
+        Map<UUID, Set<UUID>> have = new java.util.HashMap<>();
+        if (persons.isEmpty()) {
+            return have;
+        }
+        jdbc.sql("select person_id, group_id from provisioned_membership where connector_id = :c and person_id = any(:p)")
+                .param("c", connector).param("p", persons.toArray(UUID[]::new))
+                .query(rs -> {
+                    have.computeIfAbsent(rs.getObject(1, UUID.class), p -> new java.util.HashSet<>()).add(rs.getObject(2, UUID.class));
+                });
+        return have;
+    }
+
+    /** The supplier's ids of these groups of ours (those it has). */
+    Map<UUID, String> scimIds(UUID connector, Collection<UUID> groups) {
+        Map<UUID, String> ids = new java.util.HashMap<>();
+        if (groups.isEmpty()) {
+            return ids;
+        }
+        jdbc.sql("select group_id, scim_id from provisioned_group where connector_id = :c and group_id = any(:g)")
+                .param("c", connector).param("g", groups.toArray(UUID[]::new))
+                .query(rs -> {
+                    ids.put(rs.getObject(1, UUID.class), rs.getString(2));
+                });
+        return ids;
+    }
+
+    /** A person added to or removed from a group at the supplier. */
+    record Change(UUID group, UUID person) {
+    }
+
+    /** What a Bulk response confirmed: memberships added and removed at the supplier, recorded in one statement each. */
+    void applied(UUID connector, List<Change> added, List<Change> removed) {
+        if (!added.isEmpty()) {
+            jdbc.sql("""
+                            insert into provisioned_membership (connector_id, group_id, person_id)
+                            select :c, g, p from unnest(cast(:g as uuid[]), cast(:p as uuid[])) as m(g, p) on conflict do nothing
+                            """)
+                    .param("c", connector).param("g", added.stream().map(Change::group).toArray(UUID[]::new))
+                    .param("p", added.stream().map(Change::person).toArray(UUID[]::new)).update();
+        }
+        if (!removed.isEmpty()) {
+            jdbc.sql("""
+                            delete from provisioned_membership m using unnest(cast(:g as uuid[]), cast(:p as uuid[])) as gone(g, p)
+                            where m.connector_id = :c and m.group_id = gone.g and m.person_id = gone.p
+                            """)
+                    .param("c", connector).param("g", removed.stream().map(Change::group).toArray(UUID[]::new))
+                    .param("p", removed.stream().map(Change::person).toArray(UUID[]::new)).update();
+        }
+    }
+
+    /** The supplier no longer has this group (a member could not be added: 404): forgotten, so the retry makes it anew. */
+    void forgetGroup(UUID connector, UUID group) {
+        jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group).update();
+    }
+
     /**
      * The supplier's group for ours, made once (the caller holds the group's lock, so two workers adding the first two
      * members do not make it twice); a group made before whose answer was lost is found by its externalId. No
      * transaction is open while the supplier is asked: each statement commits on its own.
      */
-    private String ensureGroup(ScimClient scim, UUID connector, UUID group, String name) throws ScimException {
+    String ensureGroup(ScimClient scim, UUID connector, UUID group, String name) throws ScimException {
         List<String> known = jdbc.sql("select scim_id from provisioned_group where connector_id = :c and group_id = :g").param("c", connector)
                 .param("g", group).query(String.class).list();
         if (!known.isEmpty()) {
@@ -127,7 +184,7 @@ class GroupMemberships {
     }
 
     /** A group none of the connector's licence holders is in any more leaves the supplier. */
-    private void removeIfEmpty(ScimClient scim, UUID connector, UUID group, String groupScimId) throws ScimException {
+    void removeIfEmpty(ScimClient scim, UUID connector, UUID group, String groupScimId) throws ScimException {
         boolean empty = jdbc.sql("select not exists (select 1 from provisioned_membership where connector_id = :c and group_id = :g)")
                 .param("c", connector).param("g", group).query(Boolean.class).single();
         if (!empty) {

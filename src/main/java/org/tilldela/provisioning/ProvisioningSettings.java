@@ -17,11 +17,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                                 honoured up to an hour)
  * @param httpTimeout              connect and read timeout of every call to a supplier
  * @param lease                    how long a claimed operation is its worker's; after that (a crashed node) it is claimed again
+ * @param bulkBatchSize            operations one worker claims at a time for a connector whose supplier offers SCIM Bulk (sent in
+ *                                 as many Bulk requests as its maxOperations and maxPayloadSize need); one release decision and
+ *                                 one ledger write for the whole batch
  */
 @ConfigurationProperties("tilldela.provisioning")
 record ProvisioningSettings(@DefaultValue("true") boolean workerEnabled, @DefaultValue("1s") Duration pollInterval,
                             @DefaultValue("20") int batchSize, @DefaultValue("2") int perConnectorConcurrency,
                             @DefaultValue("8") int maxAttempts, @DefaultValue("2s") Duration backoffBase,
                             @DefaultValue("10m") Duration backoffMax, @DefaultValue("10s") Duration httpTimeout,
-                            @DefaultValue("5m") Duration lease) {
+                            @DefaultValue("5m") Duration lease, @DefaultValue("500") int bulkBatchSize) {
 }

@@ -144,11 +144,18 @@ class ProvisioningWorker implements SmartLifecycle {
     /** Claims and pushes this connector's due operations until none is left (or the supplier asks us to wait). */
     void drain(UUID connector) {
         while (running) {
-            List<Queue.Op> ops = queue.claim(connector, settings.batchSize(), settings.lease());
+            List<Queue.Op> ops = queue.claim(connector, claimSize(connector), settings.lease());
             if (ops.isEmpty() || !push(connector, ops)) {
                 return;
             }
         }
+    }
+
+    /** A larger batch for a supplier that takes Bulk requests (as its configuration, once read, says). */
+    private int claimSize(UUID connector) {
+        ScimClient known = clients.get(connector);
+        // only as already known: asking the supplier here would be a request outside any operation's attempt
+        return known != null && known.knownBulk() != null ? Math.max(settings.batchSize(), settings.bulkBatchSize()) : settings.batchSize();
     }
 
     /** Pushes one claimed batch; false when the connector must wait (the rest of the batch went back to the queue). */
@@ -191,6 +198,47 @@ class ProvisioningWorker implements SmartLifecycle {
             }).thenComparingLong(Queue.Op::id)).toList();
         }
         Released released = release(connectorId, ops);
+        ScimClient.BulkLimits bulk = null;
+        if (!endpoint.egil()) { // EGIL's objects go one by one, in EGIL's order
+            ScimClient.RETRY_AFTER.remove();
+            try {
+                // the supplier's configuration (read once per connector version) says whether it takes Bulk
+                bulk = scim.patchSupported() ? scim.bulk() : null;
+            } catch (Exception e) {
+                // the configuration's request was this batch's first call: settled as the first operation's attempt, as on the one-by-one path
+                Failure failure = Failure.of(e, ScimClient.RETRY_AFTER.get());
+                Duration wait = settle(ops.getFirst(), failure);
+                if (failure.retriable()) {
+                    queue.backOff(connectorId, wait);
+                    queue.putBack(ops.subList(1, ops.size()), wait);
+                    return false;
+                }
+                ops = ops.subList(1, ops.size());
+            }
+        }
+        if (bulk != null) {
+            // deletions keep their own path (each answer is the holding's receipt), and so do persons whose release could
+            // not be decided (settled below, each on its own); the rest goes in Bulk requests
+            List<Queue.Op> oneByOne = ops.stream().filter(o -> o.kind().equals("DELETE") || released.failed().containsKey(o.personId())).toList();
+            List<Queue.Op> viaBulk = ops.stream().filter(o -> !oneByOne.contains(o)).toList();
+            BulkPush.Result result = new BulkPush(queue, groups, transaction, settings.lease(), this::settle)
+                    .push(scim, bulk, viaBulk, released.values());
+            if (!result.notSent().isEmpty() || (result.backOff() != null && result.oneByOne().isEmpty())) {
+                Duration wait = result.backOff() == null ? backoff(1, null) : result.backOff();
+                queue.backOff(connectorId, wait);
+                List<Queue.Op> back = new java.util.ArrayList<>(result.notSent());
+                back.addAll(result.oneByOne());
+                back.addAll(oneByOne);
+                queue.putBack(back, wait);
+                return false;
+            }
+            if (result.backOff() != null) {
+                queue.backOff(connectorId, result.backOff());
+            }
+            List<Queue.Op> rest = new java.util.ArrayList<>(result.oneByOne());
+            rest.addAll(oneByOne);
+            ops = rest;
+        }
         for (int i = 0; i < ops.size(); i++) {
             Queue.Op op = ops.get(i);
             Failure refused = released.failed().get(op.personId());
@@ -428,17 +476,27 @@ class ProvisioningWorker implements SmartLifecycle {
          * name and userName we sent about the person — so a dead letter shows the supplier's words, not the pupil's data.
          */
         Failure masked(Map<Attribute, Object> sent) {
-            if (sent == null || sent.isEmpty() || reason == null) {
+            return maskedAll(sent == null ? List.of() : List.of(sent));
+        }
+
+        /** As {@link #masked(Map)}, for a failure that may echo what was sent about any of several persons (a Bulk request's). */
+        Failure maskedAll(java.util.Collection<Map<Attribute, Object>> sent) {
+            if (reason == null) {
                 return new Failure(retriable, cut(reason, MAX_REASON), retryAfter);
             }
             java.util.Set<String> ours = new java.util.HashSet<>();
-            UserResource user = ScimUsers.externalId(sent) == null ? null : ScimUsers.user(sent);
-            for (Object v : List.of(String.valueOf(sent.getOrDefault(Attribute.GIVEN_NAME, "")), String.valueOf(sent.getOrDefault(Attribute.FAMILY_NAME, "")),
-                    String.valueOf(sent.getOrDefault(Attribute.EMAIL, "")), user == null || user.getDisplayName() == null ? "" : user.getDisplayName(),
-                    user == null || user.getUserName() == null ? "" : user.getUserName())) {
-                String s = v.toString().strip();
-                if (s.length() >= 2) {
-                    ours.add(s);
+            for (Map<Attribute, Object> one : sent) {
+                if (one == null || one.isEmpty()) {
+                    continue;
+                }
+                UserResource user = ScimUsers.externalId(one) == null ? null : ScimUsers.user(one);
+                for (Object v : List.of(String.valueOf(one.getOrDefault(Attribute.GIVEN_NAME, "")), String.valueOf(one.getOrDefault(Attribute.FAMILY_NAME, "")),
+                        String.valueOf(one.getOrDefault(Attribute.EMAIL, "")), user == null || user.getDisplayName() == null ? "" : user.getDisplayName(),
+                        user == null || user.getUserName() == null ? "" : user.getUserName())) {
+                    String s = v.toString().strip();
+                    if (s.length() >= 2) {
+                        ours.add(s);
+                    }
                 }
             }
             String masked = reason;
@@ -449,6 +507,12 @@ class ProvisioningWorker implements SmartLifecycle {
             }
             // masked before it is cut, so no name is cut in two and half of it kept
             return new Failure(retriable, cut(masked, MAX_REASON), retryAfter);
+        }
+
+        /** An operation's own status in a Bulk response, by the same rules as a call's. */
+        static Failure ofStatus(int status, String detail) {
+            boolean retriable = status == 0 || status >= 500 || status == 408 || status == 429 || status == 401;
+            return new Failure(retriable, cut("HTTP " + status + ": " + detail), null);
         }
 
         /** For the log: the status or kind only, never the supplier's text (it may echo personal data). */

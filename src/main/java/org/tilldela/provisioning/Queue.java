@@ -122,6 +122,82 @@ class Queue {
                 .query((rs, n) -> new Account(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4))).optional();
     }
 
+    /**
+     * {@link #renew} for a whole Bulk request's operations in one statement: answers the ids still this worker's
+     * (their leases started again); the others were taken over and are not sent.
+     */
+    @Transactional
+    java.util.Set<Long> renewAll(List<Op> ops, Duration lease) {
+        if (ops.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return java.util.Set.copyOf(jdbc.sql("""
+                        update provisioning_operation set lease_until = now() + make_interval(secs => :lease)
+                        from unnest(cast(:ids as bigint[]), cast(:attempts as int[])) as mine(op_id, claimed_attempts)
+                        where provisioning_operation.id = mine.op_id and provisioning_operation.attempts = mine.claimed_attempts
+                          and provisioning_operation.state = 'IN_FLIGHT'
+                        returning provisioning_operation.id
+                        """)
+                .param("ids", ops.stream().map(Op::id).toArray(Long[]::new)).param("attempts", ops.stream().map(Op::attempts).toArray(Integer[]::new))
+                .param("lease", lease.toMillis() / 1000.0).query(Long.class).list());
+    }
+
+    /** The accounts at one connector of these persons (those that have one). */
+    @Transactional(readOnly = true)
+    java.util.Map<UUID, Account> accounts(UUID connector, java.util.Collection<UUID> persons) {
+        java.util.Map<UUID, Account> accounts = new java.util.HashMap<>();
+        if (persons.isEmpty()) {
+            return accounts;
+        }
+        jdbc.sql("select person_id, scim_id, external_id, active, sent_digest from provisioned_account where connector_id = :c and person_id = any(:p)")
+                .param("c", connector).param("p", persons.toArray(UUID[]::new))
+                .query(rs -> {
+                    accounts.put(rs.getObject(1, UUID.class), new Account(rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getString(5)));
+                });
+        return accounts;
+    }
+
+    /** An operation and the account it left at the supplier (null: none). */
+    record Settled(Op op, Account account) {
+    }
+
+    /**
+     * {@link #done} for a whole Bulk response's successful operations, in one transaction of three statements: the
+     * accounts as the supplier now has them, the operations done (each only while still this worker's claim).
+     */
+    @Transactional
+    void doneAll(List<Settled> settled) {
+        if (settled.isEmpty()) {
+            return;
+        }
+        List<Settled> withAccount = settled.stream().filter(s -> s.account() != null).toList();
+        if (!withAccount.isEmpty()) {
+            jdbc.sql("""
+                            insert into provisioned_account (connector_id, person_id, scim_id, external_id, active, sent_digest)
+                            select * from unnest(cast(:c as uuid[]), cast(:p as uuid[]), cast(:id as text[]), cast(:ext as text[]),
+                                                 cast(:active as boolean[]), cast(:digest as text[]))
+                            on conflict (connector_id, person_id) do update set scim_id = excluded.scim_id, external_id = excluded.external_id,
+                                active = excluded.active, sent_digest = coalesce(excluded.sent_digest, provisioned_account.sent_digest), updated_at = now()
+                            """)
+                    .param("c", withAccount.stream().map(s -> s.op().connectorId()).toArray(UUID[]::new))
+                    .param("p", withAccount.stream().map(s -> s.op().personId()).toArray(UUID[]::new))
+                    .param("id", withAccount.stream().map(s -> s.account().scimId()).toArray(String[]::new))
+                    .param("ext", withAccount.stream().map(s -> s.account().externalId()).toArray(String[]::new))
+                    .param("active", withAccount.stream().map(s -> s.account().active()).toArray(Boolean[]::new))
+                    .param("digest", withAccount.stream().map(s -> s.account().digest()).toArray(String[]::new)).update();
+        }
+        jdbc.sql("""
+                        update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null
+                        from unnest(cast(:ids as bigint[]), cast(:attempts as int[])) as mine(op_id, claimed_attempts)
+                        where provisioning_operation.id = mine.op_id and provisioning_operation.attempts = mine.claimed_attempts
+                          and provisioning_operation.state = 'IN_FLIGHT'
+                        """)
+                .param("ids", settled.stream().map(s -> s.op().id()).toArray(Long[]::new))
+                .param("attempts", settled.stream().map(s -> s.op().attempts()).toArray(Integer[]::new)).update();
+        jdbc.sql("update provisioning_connector set last_success_at = now() where id = any(:c)")
+                .param("c", settled.stream().map(s -> s.op().connectorId()).distinct().toArray(UUID[]::new)).update();
+    }
+
     /** The operation succeeded: the supplier's account is as recorded (none if {@code account} is null). */
     @Transactional
     void done(Op op, Account account) {

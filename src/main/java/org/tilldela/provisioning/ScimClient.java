@@ -11,12 +11,16 @@ import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
+import static com.unboundid.scim2.common.utils.ApiConstants.MEDIA_TYPE_SCIM;
+
 import com.unboundid.scim2.client.ScimService;
 import com.unboundid.scim2.common.GenericScimResource;
 import com.unboundid.scim2.common.exceptions.ScimException;
 import com.unboundid.scim2.common.filters.Filter;
+import com.unboundid.scim2.common.messages.ErrorResponse;
 import com.unboundid.scim2.common.messages.ListResponse;
 import com.unboundid.scim2.common.messages.PatchOperation;
+import com.unboundid.scim2.common.messages.PatchRequest;
 import com.unboundid.scim2.common.Path;
 import com.unboundid.scim2.common.types.GroupResource;
 import com.unboundid.scim2.common.types.Member;
@@ -26,6 +30,9 @@ import com.unboundid.scim2.common.utils.JsonUtils;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.HttpHeaders;
 import java.io.IOException;
 import java.net.URI;
@@ -64,7 +71,7 @@ final class ScimClient implements AutoCloseable {
     private final ScimService scim;
     /** The connector's own TLS context (client certificate, supplier's CA); null: the JDK's default. */
     private final javax.net.ssl.SSLContext tls;
-    private volatile Boolean patchSupported;
+    private volatile Config config;
     private volatile AccessToken token;
     private volatile Instant tokenExpires = Instant.EPOCH;
 
@@ -140,24 +147,59 @@ final class ScimClient implements AutoCloseable {
     /** Brings the supplier's user to this state: PATCH (replace what is released, remove what no longer is), or PUT. */
     void update(String id, UserResource user) throws ScimException {
         if (patchSupported()) {
-            ObjectNode value = JsonUtils.valueToNode(user);
-            value.remove("schemas");
-            value.remove("id");
-            value.remove("meta");
-            List<PatchOperation> operations = new ArrayList<>();
-            operations.add(PatchOperation.replace(value));
-            for (String path : MANAGED) {
-                if (!present(value, path)) {
-                    operations.add(PatchOperation.remove(path));
+            var request = scim.modifyRequest("Users", id);
+            userPatch(user).forEach(request::addOperation);
+            try {
+                request.invoke(UserResource.class);
+                return;
+            } catch (ScimException e) {
+                // a strict supplier refuses to remove what the user does not have (400 noTarget): the whole user by PUT instead
+                if (e.getScimError() == null || !"noTarget".equals(e.getScimError().getScimType())) {
+                    throw e;
                 }
             }
-            var request = scim.modifyRequest("Users", id);
-            operations.forEach(request::addOperation);
-            request.invoke(UserResource.class);
+            user.setId(id);
+            scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Users/" + id), user).invoke();
         } else {
             user.setId(id);
             scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Users/" + id), user).invoke();
         }
+    }
+
+    /** What brings the supplier's user to this state by PATCH: replace what is released, remove what no longer is. */
+    static List<PatchOperation> userPatch(UserResource user) throws ScimException {
+        ObjectNode value = JsonUtils.valueToNode(user);
+        value.remove("schemas");
+        value.remove("id");
+        value.remove("meta");
+        List<PatchOperation> operations = new ArrayList<>();
+        operations.add(PatchOperation.replace(value));
+        for (String path : MANAGED) {
+            if (!present(value, path)) {
+                operations.add(PatchOperation.remove(path));
+            }
+        }
+        return operations;
+    }
+
+    /** A PatchOp message (RFC 7644 §3.5.2) as JSON, for a Bulk operation's data. */
+    static ObjectNode patchMessage(List<PatchOperation> operations) {
+        return JsonUtils.valueToNode(new PatchRequest(operations));
+    }
+
+    /** active=false by PATCH. */
+    static List<PatchOperation> deactivation() throws ScimException {
+        return List.of(PatchOperation.replace("active", false));
+    }
+
+    /** One member more (its id, or a {@code bulkId:} reference to a user created in the same Bulk request). */
+    static List<PatchOperation> memberAdded(String userRef) throws ScimException {
+        return List.of(PatchOperation.add("members", JsonUtils.valueToNode(List.of(new Member().setValue(userRef)))));
+    }
+
+    /** One member less. */
+    static List<PatchOperation> memberRemoved(String userId) throws ScimException {
+        return List.of(PatchOperation.remove(Path.root().attribute("members", Filter.eq("value", userId))));
     }
 
     /** active=false: the supplier keeps the account (and its data, until the deletion is due) but no one signs in with it. */
@@ -264,19 +306,91 @@ final class ScimClient implements AutoCloseable {
 
     /** Read once per connector version: a supplier without the endpoint (404) is taken to offer no PATCH. */
     boolean patchSupported() throws ScimException {
-        if (patchSupported == null) {
+        return config().patch();
+    }
+
+    /**
+     * Bulk as the supplier offers it (RFC 7644 §3.7, its ServiceProviderConfig's {@code bulk}): null when it does
+     * not, or says it takes no operation or no byte at all.
+     */
+    BulkLimits bulk() throws ScimException {
+        return config().bulk();
+    }
+
+    /** Bulk as the configuration already read says, without asking the supplier (null: not read yet, or no Bulk). */
+    BulkLimits knownBulk() {
+        Config known = config;
+        return known == null ? null : known.bulk();
+    }
+
+    /** What a supplier's Bulk endpoint takes in one request. */
+    record BulkLimits(int maxOperations, long maxPayloadSize) {
+    }
+
+    private record Config(boolean patch, BulkLimits bulk) {
+    }
+
+    private Config config() throws ScimException {
+        Config known = config;
+        if (known == null) {
             try {
-                ServiceProviderConfigResource config = scim.getServiceProviderConfig();
-                patchSupported = config.getPatch() != null && config.getPatch().isSupported();
+                ServiceProviderConfigResource c = scim.getServiceProviderConfig();
+                BulkLimits bulk = c.getBulk() != null && c.getBulk().isSupported() && c.getBulk().getMaxOperations() > 0 && c.getBulk().getMaxPayloadSize() > 0
+                        ? new BulkLimits(c.getBulk().getMaxOperations(), c.getBulk().getMaxPayloadSize()) : null;
+                known = new Config(c.getPatch() != null && c.getPatch().isSupported(), bulk);
             } catch (ScimException e) {
                 if (e.getScimError().getStatus() != null && e.getScimError().getStatus() == 404) {
-                    patchSupported = false;
+                    known = new Config(false, null);
                 } else {
                     throw e;
                 }
+            } catch (ProcessingException e) {
+                if (!unreadable(e)) {
+                    throw e; // the connection failed: asked again next time
+                }
+                // answered, but not as a ServiceProviderConfig: taken, like a missing one, to offer neither PATCH nor Bulk
+                known = new Config(false, null);
+            }
+            config = known;
+        }
+        return known;
+    }
+
+    private static boolean unreadable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.JacksonException) {
+                return true;
             }
         }
-        return patchSupported;
+        return false;
+    }
+
+    /**
+     * One Bulk request (RFC 7644 §3.7): POST {base}/Bulk with the BulkRequest message, answered by a BulkResponse
+     * whose operations each carry their own status. A status other than 200 for the request as a whole (413, 429,
+     * 5xx, …) is thrown as that status, like any other call's.
+     */
+    ObjectNode bulk(ObjectNode request) throws ScimException {
+        try (Response response = client.target(endpoint.baseUrl()).path("Bulk").request(MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON)
+                .post(Entity.entity(request, MEDIA_TYPE_SCIM))) {
+            if (response.getStatus() == 200) {
+                try {
+                    return response.readEntity(ObjectNode.class);
+                } catch (RuntimeException malformed) {
+                    throw new ProcessingException("the Bulk response is not a JSON object: " + malformed.getClass().getSimpleName(), malformed);
+                }
+            }
+            ErrorResponse error = null;
+            try {
+                error = response.readEntity(ErrorResponse.class);
+            } catch (RuntimeException notAnError) {
+                // not a SCIM error message: the status alone says it
+            }
+            if (error == null || error.getStatus() == null) {
+                throw ScimException.createException(response.getStatus(), response.getStatusInfo().getReasonPhrase());
+            }
+            throw ScimException.createException(error, null);
+        }
     }
 
     private String bearer() {
