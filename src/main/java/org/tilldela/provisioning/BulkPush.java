@@ -96,6 +96,9 @@ final class BulkPush {
         boolean pushesGroups = scim.endpoint().pushesGroups();
         Map<UUID, Set<UUID>> memberships = pushesGroups ? groups.memberships(connector, persons) : Map.of();
         Map<UUID, String> groupIds = new HashMap<>();
+        if (pushesGroups) {
+            prepareGroups(scim, limits, connector, ops, released, memberships, groupIds);
+        }
         List<Queue.Op> oneByOne = new ArrayList<>();
         List<Planned> planned = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
@@ -169,7 +172,9 @@ final class BulkPush {
                 removeIfEmpty(scim, connector, made);
                 return new Result(oneByOne, wait, List.of());
             }
-            Duration asked = settleAnswers(scim, connector, chunk, answers(response, chunk), oneByOne);
+            List<ObjectNode> sent = new ArrayList<>();
+            chunk.forEach(p -> sent.addAll(p.operations()));
+            Duration asked = settleAnswers(scim, connector, chunk, answers(response, sent), oneByOne);
             if (asked != null) {
                 wait = wait == null || asked.compareTo(wait) > 0 ? asked : wait;
             }
@@ -282,11 +287,95 @@ final class BulkPush {
 
     /** The BulkRequest message (RFC 7644 §3.7.1); without failOnErrors, so the supplier tries every operation. */
     private static ObjectNode request(List<Planned> chunk) {
+        List<ObjectNode> operations = new ArrayList<>();
+        chunk.forEach(p -> operations.addAll(p.operations()));
+        return requestOf(operations);
+    }
+
+    private static ObjectNode requestOf(List<ObjectNode> operations) {
         ObjectNode request = JsonUtils.getJsonNodeFactory().objectNode();
         request.putArray("schemas").add(BULK_REQUEST);
-        ArrayNode operations = request.putArray("Operations");
-        chunk.forEach(p -> operations.addAll(p.operations()));
+        request.putArray("Operations").addAll(operations);
         return request;
+    }
+
+    /** Groups looked for and made together, under their locks held at once. */
+    private static final int GROUPS_AT_ONCE = 50;
+
+    /**
+     * The groups the batch's persons join that the supplier has not got yet (as recorded here): looked for by
+     * externalId in one filter request and made in one Bulk request per {@value #GROUPS_AT_ONCE}, under their locks —
+     * instead of a lookup and a create per group, one after another. Anything that fails here is left to
+     * {@link #plan}, which finds or makes each group on its own and charges a failure to its operation.
+     */
+    private void prepareGroups(ScimClient scim, ScimClient.BulkLimits limits, UUID connector, List<Queue.Op> ops,
+                               Map<UUID, Map<Attribute, Object>> released, Map<UUID, Set<UUID>> memberships, Map<UUID, String> groupIds) {
+        Map<UUID, String> names = new HashMap<>();
+        for (Queue.Op op : ops) {
+            Map<Attribute, Object> values = released.get(op.personId());
+            if (op.kind().equals("DEACTIVATE") || values == null || values.isEmpty()) {
+                continue;
+            }
+            Set<UUID> have = memberships.getOrDefault(op.personId(), Set.of());
+            GroupMemberships.released(values).forEach((group, name) -> {
+                if (!have.contains(group)) {
+                    names.putIfAbsent(group, name);
+                }
+            });
+        }
+        if (names.isEmpty()) {
+            return;
+        }
+        groupIds.putAll(groups.scimIds(connector, names.keySet()));
+        List<UUID> unknown = names.keySet().stream().filter(g -> !groupIds.containsKey(g)).sorted().toList();
+        for (int from = 0; from < unknown.size(); from += GROUPS_AT_ONCE) {
+            java.util.SortedSet<UUID> slice = new java.util.TreeSet<>(unknown.subList(from, Math.min(unknown.size(), from + GROUPS_AT_ONCE)));
+            try {
+                groups.underLocks(connector, slice, () -> {
+                    Map<UUID, String> known = groups.scimIds(connector, slice); // made meanwhile by another worker?
+                    groupIds.putAll(known);
+                    List<UUID> missing = slice.stream().filter(g -> !known.containsKey(g)).toList();
+                    if (missing.isEmpty()) {
+                        return;
+                    }
+                    // made before, its answer lost: found by externalId, never made twice
+                    Map<String, String> found = scim.findGroupsByExternalIds(missing.stream().map(UUID::toString).toList());
+                    if (found == null) {
+                        return; // the supplier pages its answer: each is looked for on its own
+                    }
+                    List<UUID> toMake = new ArrayList<>();
+                    for (UUID group : missing) {
+                        String id = found.get(group.toString());
+                        if (id == null) {
+                            toMake.add(group);
+                        } else {
+                            groups.known(connector, group, id);
+                            groupIds.put(group, id);
+                        }
+                    }
+                    for (int at = 0; at < toMake.size(); at += limits.maxOperations()) {
+                        List<UUID> part = toMake.subList(at, Math.min(toMake.size(), at + limits.maxOperations()));
+                        List<ObjectNode> operations = new ArrayList<>();
+                        for (int i = 0; i < part.size(); i++) {
+                            operations.add(operation("POST", "/Groups", "g" + i, ScimClient.groupResource(part.get(i).toString(), names.get(part.get(i)))));
+                        }
+                        Map<String, JsonNode> answers = answers(scim.bulk(requestOf(operations)), operations);
+                        for (int i = 0; i < part.size(); i++) {
+                            JsonNode answer = answers.get("g" + i);
+                            String id = answer != null && ok(status(answer)) ? createdId(answer) : null;
+                            if (id != null) {
+                                groups.known(connector, part.get(i), id);
+                                groupIds.put(part.get(i), id);
+                            }
+                        }
+                    }
+                });
+            } catch (ScimException | RuntimeException e) {
+                log.info("Provisioning: groups at connector {} could not be made together ({}); each is made on its own", connector,
+                        e.getClass().getSimpleName());
+                return;
+            }
+        }
     }
 
     private static ObjectNode operation(String method, String path, String bulkId, ObjectNode data) {
@@ -311,12 +400,11 @@ final class BulkPush {
      * its answers (RFC 7644 §3.7.3 requires it only for POST) but answers every operation is read by position, as the
      * RFC orders the answers like the request.
      */
-    private static Map<String, JsonNode> answers(ObjectNode response, List<Planned> chunk) {
+    private static Map<String, JsonNode> answers(ObjectNode response, List<ObjectNode> operations) {
         Map<String, JsonNode> answers = new HashMap<>();
         List<JsonNode> all = new ArrayList<>();
         response.path("Operations").forEach(all::add);
-        List<String> sent = new ArrayList<>();
-        chunk.forEach(p -> p.operations().forEach(o -> sent.add(o.path("bulkId").asText())));
+        List<String> sent = operations.stream().map(o -> o.path("bulkId").asText()).toList();
         boolean byPosition = all.size() == sent.size() && all.stream().noneMatch(a -> a.hasNonNull("bulkId"));
         for (int i = 0; i < all.size(); i++) {
             JsonNode answer = all.get(i);

@@ -178,8 +178,7 @@ class GroupMemberships {
         }
         GroupResource found = scim.findGroupByExternalId(group.toString());
         String id = found != null ? found.getId() : scim.createGroup(group.toString(), name).getId();
-        jdbc.sql("insert into provisioned_group (connector_id, group_id, scim_id) values (:c, :g, :id) on conflict (connector_id, group_id) do update set scim_id = excluded.scim_id")
-                .param("c", connector).param("g", group).param("id", id).update();
+        known(connector, group, id);
         return id;
     }
 
@@ -245,6 +244,48 @@ class GroupMemberships {
         } catch (SQLException e) {
             throw new org.springframework.dao.DataAccessResourceFailureException("the group lock could not be taken or given back", e);
         }
+    }
+
+    /**
+     * {@link #underLock} for several groups at once: the locks taken in the order of their keys (so two workers taking
+     * overlapping sets cannot wait for each other in a circle), on one connection of its own, in autocommit.
+     */
+    void underLocks(UUID connector, java.util.SortedSet<UUID> groups, GroupStep step) throws ScimException {
+        List<String> keys = groups.stream().map(g -> lockKey(connector, g)).sorted().toList();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_lock(hashtextextended(?, 0))")) {
+                for (String key : keys) {
+                    lock.setString(1, key);
+                    lock.execute();
+                }
+            }
+            boolean bound = !TransactionSynchronizationManager.hasResource(dataSource);
+            if (bound) {
+                TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(c));
+            }
+            try {
+                step.run();
+            } finally {
+                if (bound) {
+                    TransactionSynchronizationManager.unbindResource(dataSource);
+                }
+                try (PreparedStatement unlock = c.prepareStatement("select pg_advisory_unlock(hashtextextended(?, 0))")) {
+                    for (String key : keys) {
+                        unlock.setString(1, key);
+                        unlock.execute();
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new org.springframework.dao.DataAccessResourceFailureException("the group locks could not be taken or given back", e);
+        }
+    }
+
+    /** Our group is the supplier's group with this id (found or made under its lock). */
+    void known(UUID connector, UUID group, String scimId) {
+        jdbc.sql("insert into provisioned_group (connector_id, group_id, scim_id) values (:c, :g, :id) on conflict (connector_id, group_id) do update set scim_id = excluded.scim_id")
+                .param("c", connector).param("g", group).param("id", scimId).update();
     }
 
     private static int status(ScimException e) {

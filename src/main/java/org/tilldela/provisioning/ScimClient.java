@@ -40,6 +40,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.glassfish.jersey.client.ClientConfig;
 
 /**
@@ -223,6 +224,41 @@ final class ScimClient implements AutoCloseable {
     GroupResource findGroupByExternalId(String externalId) throws ScimException {
         ListResponse<GroupResource> found = scim.searchRequest("Groups").filter(Filter.eq("externalId", externalId)).invoke(GroupResource.class);
         return found.getResources() == null || found.getResources().isEmpty() ? null : found.getResources().getFirst();
+    }
+
+    /**
+     * The supplier's groups under any of these externalIds, in one filter request ({@code externalId eq "…" or …}):
+     * externalId → the supplier's id. Null when the supplier did not answer all of them in one page (then each is
+     * looked for on its own).
+     */
+    Map<String, String> findGroupsByExternalIds(List<String> externalIds) throws ScimException {
+        Map<String, String> found = new java.util.HashMap<>();
+        if (externalIds.isEmpty()) {
+            return found;
+        }
+        List<Filter> any = new ArrayList<>();
+        for (String externalId : externalIds) {
+            any.add(Filter.eq("externalId", externalId));
+        }
+        ListResponse<GroupResource> answer = scim.searchRequest("Groups").filter(any.size() == 1 ? any.getFirst() : Filter.or(any))
+                .attributes("externalId").page(1, externalIds.size()).invoke(GroupResource.class);
+        List<GroupResource> resources = answer.getResources() == null ? List.of() : answer.getResources();
+        if (answer.getTotalResults() > resources.size()) {
+            return null;
+        }
+        for (GroupResource group : resources) {
+            if (group.getExternalId() != null && externalIds.contains(group.getExternalId())) {
+                found.putIfAbsent(group.getExternalId(), group.getId());
+            }
+        }
+        return found;
+    }
+
+    /** A new group as a SCIM Group resource (for a Bulk POST). */
+    static ObjectNode groupResource(String externalId, String displayName) {
+        GroupResource group = new GroupResource().setDisplayName(displayName);
+        group.setExternalId(externalId);
+        return JsonUtils.valueToNode(group);
     }
 
     GroupResource createGroup(String externalId, String displayName) throws ScimException {

@@ -129,7 +129,11 @@ public class PushBenchmarkCommand implements Callable<Integer> {
             System.out.printf("| disclosure ledger records (SCIM push) | %,d |%n", disclosures);
             System.out.printf("| HTTP requests to the supplier | %s |%n", supplier.requests());
             System.out.printf("| wall time, connector created → queue empty | %.1f s |%n", seconds);
-            System.out.printf("| **operations/s** | **%,.0f** |%n", done / seconds);
+            System.out.printf("| **outbox operations/s** (one per licence holder: the user with all its groups) | **%,.0f** |%n", done / seconds);
+            // the operations the issue names — create user, add group membership — plus the groups made for them
+            long scimOperations = supplier.userCount() + supplier.groupCount() + memberships;
+            System.out.printf("| **SCIM operations/s** (%,d users created + %,d groups created + %,d memberships added) | **%,.0f** |%n",
+                    supplier.userCount(), supplier.groupCount(), memberships, scimOperations / seconds);
             System.out.printf("| supplier's request handling (library + store), summed over its threads | %.1f s |%n", supplier.handlingNanos() / 1e9);
 
             latency(server, setup, supplier);

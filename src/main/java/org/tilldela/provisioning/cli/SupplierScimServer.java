@@ -161,8 +161,11 @@ public final class SupplierScimServer implements AutoCloseable {
     public volatile String failBulkWhenContaining;
     /** Bulk answers carry no bulkId (RFC 7644 requires it only for POST): the client must read them by position. */
     public volatile boolean omitBulkIdsInAnswers;
-    /** The next Bulk answer leaves out its last operation's answer (a supplier that skipped one). */
-    public volatile boolean dropLastBulkAnswerOnce;
+    /**
+     * The next Bulk answer whose first operation is about this kind of resource ("Users" or "Groups") leaves out its
+     * last operation's answer (a supplier that skipped one); null: none is left out.
+     */
+    public volatile String dropLastBulkAnswerAbout;
 
     /** The bearer token is checked before the library is called: what reaches it is authenticated, with no roles. */
     private static final de.captaingoldfish.scim.sdk.server.endpoints.authorize.Authorization CHECKED =
@@ -213,7 +216,7 @@ public final class SupplierScimServer implements AutoCloseable {
             }
             response.getHttpHeaders().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             String answer = response.getHttpStatus() == 204 ? null : response.toString();
-            if (kind.equals("POST Bulk") && response.getHttpStatus() == 200 && (omitBulkIdsInAnswers || dropLastBulkAnswerOnce)) {
+            if (kind.equals("POST Bulk") && response.getHttpStatus() == 200 && (omitBulkIdsInAnswers || dropLastBulkAnswerAbout != null)) {
                 answer = alteredBulkAnswer(answer);
             }
             send(exchange, response.getHttpStatus(), answer);
@@ -224,8 +227,9 @@ public final class SupplierScimServer implements AutoCloseable {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(answer);
         var operations = (com.fasterxml.jackson.databind.node.ArrayNode) tree.path("Operations");
-        if (dropLastBulkAnswerOnce && !operations.isEmpty()) {
-            dropLastBulkAnswerOnce = false;
+        String about = dropLastBulkAnswerAbout;
+        if (about != null && !operations.isEmpty() && operations.get(0).path("location").asText().contains("/" + about + "/")) {
+            dropLastBulkAnswerAbout = null;
             operations.remove(operations.size() - 1);
         }
         if (omitBulkIdsInAnswers) {
