@@ -1,18 +1,22 @@
 package org.tilldela.provisioning;
 
 import jakarta.ws.rs.ProcessingException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.glassfish.jersey.client.ClientRequest;
 import org.glassfish.jersey.client.ClientResponse;
 import org.glassfish.jersey.client.spi.AsyncConnectorCallback;
@@ -22,7 +26,9 @@ import org.glassfish.jersey.message.internal.Statuses;
 /**
  * Jersey's transport over the JDK's HTTP client. Jersey's default transport (HttpURLConnection) cannot send
  * PATCH on current JDKs without opening JDK internals, and SCIM updates are PATCH (RFC 7644 §3.5.2). The
- * JDK client also bounds every exchange: connect timeout on the client, and a timeout per request.
+ * JDK client bounds connecting and the wait for the status line and headers; the body it does not bound, so the
+ * whole exchange — headers and body — is awaited here for at most the timeout: a supplier that sends headers and
+ * then trickles or stops its body must not hold a worker (and the operations it has claimed) for ever.
  */
 final class JdkHttpConnector implements Connector {
 
@@ -69,20 +75,43 @@ final class JdkHttpConnector implements Connector {
                     header.getValue().forEach(v -> builder.header(header.getKey(), v));
                 }
             }
-            HttpResponse<InputStream> answer = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<byte[]> answer = exchange(builder.build());
             ClientResponse response = new ClientResponse(Statuses.from(answer.statusCode()), request);
             answer.headers().map().forEach((name, values) -> {
                 if (!name.startsWith(":")) {
                     values.forEach(v -> response.getHeaders().add(name, v));
                 }
             });
-            response.setEntityStream(answer.body());
+            response.setEntityStream(new ByteArrayInputStream(answer.body()));
             return response;
         } catch (IOException e) {
             throw new ProcessingException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProcessingException("interrupted", e);
+        }
+    }
+
+    /**
+     * Sends and reads the whole answer (headers and body) within the timeout, or fails with {@link HttpTimeoutException}
+     * (retriable). The body is read in full here — a SCIM answer is one page or one resource — so nothing of the
+     * exchange is left for Jersey to wait on afterwards.
+     */
+    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true); // the JDK client aborts the exchange and closes its connection
+            throw new HttpTimeoutException("no complete answer (headers and body) within " + timeout);
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
         }
     }
 
