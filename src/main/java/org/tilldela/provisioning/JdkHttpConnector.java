@@ -1,5 +1,7 @@
 package org.tilldela.provisioning;
 
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import jakarta.ws.rs.ProcessingException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +78,7 @@ final class JdkHttpConnector implements Connector {
                     header.getValue().forEach(v -> builder.header(header.getKey(), v));
                 }
             }
-            HttpResponse<byte[]> answer = exchange(builder.build());
+            HttpResponse<byte[]> answer = exchange(http, builder.build(), timeout);
             ClientResponse response = new ClientResponse(Statuses.from(answer.statusCode()), request);
             answer.headers().map().forEach((name, values) -> {
                 if (!name.startsWith(":")) {
@@ -97,13 +100,13 @@ final class JdkHttpConnector implements Connector {
      * (retriable). The body is read in full here — a SCIM answer is one page or one resource — so nothing of the
      * exchange is left for Jersey to wait on afterwards.
      */
-    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException, InterruptedException {
+    static HttpResponse<byte[]> exchange(HttpClient http, HttpRequest request, Duration timeout) throws IOException, InterruptedException {
         CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         try {
             return pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             pending.cancel(true); // the JDK client aborts the exchange and closes its connection
-            throw new HttpTimeoutException("no complete answer (headers and body) within " + timeout);
+            throw new HttpTimeoutException("timed out: no complete answer (headers and body) within " + timeout);
         } catch (InterruptedException e) {
             pending.cancel(true);
             throw e;
@@ -112,6 +115,42 @@ final class JdkHttpConnector implements Connector {
                 throw io;
             }
             throw new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * A Nimbus OAuth request (the token endpoint's) as one bounded exchange over the JDK client, like every SCIM call:
+     * Nimbus's own transport (HttpURLConnection) bounds each read only, so a token endpoint that trickles its answer
+     * would hold the worker. No redirects (they would carry the client's credentials elsewhere); {@code tls}: the
+     * connector's own TLS context, null for the JDK's default. The caller checks the address (ConnectorHosts) first.
+     */
+    static HTTPResponse send(HTTPRequest request, Duration timeout, javax.net.ssl.SSLContext tls) throws IOException, InterruptedException {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        HttpClient http = builder.build();
+        try {
+            String body = request.getBody();
+            HttpRequest.Builder outgoing = HttpRequest.newBuilder(request.getURI()).timeout(timeout).method(request.getMethod().name(),
+                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            request.getHeaderMap().forEach((name, values) -> {
+                if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                    values.forEach(v -> outgoing.header(name, v));
+                }
+            });
+            HttpResponse<byte[]> answer = exchange(http, outgoing.build(), timeout);
+            HTTPResponse response = new HTTPResponse(answer.statusCode());
+            answer.headers().map().forEach((name, values) -> {
+                if (!name.startsWith(":")) {
+                    response.setHeader(name, values.toArray(String[]::new));
+                }
+            });
+            // a token response is JSON, and JSON is UTF-8 (RFC 8259 §8.1)
+            response.setBody(new String(answer.body(), StandardCharsets.UTF_8));
+            return response;
+        } finally {
+            http.shutdownNow(); // one exchange per token; nothing of it may linger
         }
     }
 

@@ -63,7 +63,62 @@ class StalledAnswerTest {
                 assertThat(took).as("within about the timeout").isLessThan(TIMEOUT.plusSeconds(3));
                 ProvisioningWorker.Failure failure = ProvisioningWorker.Failure.of(e, null);
                 assertThat(failure.retriable()).as(failure.reason()).isTrue();
-                assertThat(failure.reason()).contains("HttpTimeoutException");
+                assertThat(failure.reason()).contains("HttpTimeoutException").containsIgnoringCase("timed out");
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * The token endpoint's exchange (OAuth client credentials, by Nimbus) is bounded the same way when sent through
+     * {@link JdkHttpConnector#send}: a stalled answer fails within the timeout; a whole one is parsed as Nimbus would.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aTokenEndpointThatStallsFailsWithinTheTimeout(boolean stall) throws Exception {
+        String token = "at-" + UUID.randomUUID();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/token", exchange -> {
+            try (exchange) {
+                String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                boolean basic = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")).startsWith("Basic ");
+                byte[] answer = ("{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":300}").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json;charset=UTF-8");
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                if (!basic || !form.contains("grant_type=client_credentials")) {
+                    exchange.sendResponseHeaders(400, -1);
+                    return;
+                }
+                exchange.sendResponseHeaders(200, stall ? 100_000 : answer.length);
+                OutputStream body = exchange.getResponseBody();
+                body.write(answer, 0, stall ? 10 : answer.length);
+                body.flush();
+                for (int i = 0; stall && i < 300; i++) {
+                    Thread.sleep(200);
+                    body.write(' ');
+                    body.flush();
+                }
+            } catch (InterruptedException | IOException e) {
+                // the client gave up
+            }
+        });
+        server.start();
+        try {
+            var request = new com.nimbusds.oauth2.sdk.TokenRequest(java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/token"),
+                    new com.nimbusds.oauth2.sdk.auth.ClientSecretBasic(new com.nimbusds.oauth2.sdk.id.ClientID("tilldela"),
+                            new com.nimbusds.oauth2.sdk.auth.Secret("secret-" + UUID.randomUUID())),
+                    new com.nimbusds.oauth2.sdk.ClientCredentialsGrant()).toHTTPRequest();
+            long started = System.nanoTime();
+            if (stall) {
+                Exception e = catchException(() -> JdkHttpConnector.send(request, TIMEOUT, null));
+                assertThat(e).isInstanceOf(java.net.http.HttpTimeoutException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMEOUT.plusSeconds(3));
+            } else {
+                var response = com.nimbusds.oauth2.sdk.TokenResponse.parse(JdkHttpConnector.send(request, TIMEOUT, null));
+                assertThat(response.indicatesSuccess()).isTrue();
+                assertThat(response.toSuccessResponse().getTokens().getAccessToken().getValue()).isEqualTo(token);
             }
         } finally {
             server.stop(0);
