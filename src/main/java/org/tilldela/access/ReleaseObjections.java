@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -19,8 +20,10 @@ public class ReleaseObjections {
     private final AuditTrail audit;
     private final Rosters rosters;
     private final Catalog catalog;
+    private final ApplicationEventPublisher events;
 
-    ReleaseObjections(JdbcClient jdbc, AuditTrail audit, Rosters rosters, Catalog catalog) {
+    ReleaseObjections(JdbcClient jdbc, AuditTrail audit, Rosters rosters, Catalog catalog, ApplicationEventPublisher events) {
+        this.events = events;
         this.jdbc = jdbc;
         this.audit = audit;
         this.rosters = rosters;
@@ -51,15 +54,20 @@ public class ReleaseObjections {
                 .param("id", id).param("p", personId).param("s", supplierId).param("a", actor).param("r", reason.strip()).update();
         audit.record(actor, "RELEASE_OBJECTION_RECORDED", "person", personId.toString(),
                 Map.of("supplier", supplierId == null ? "all" : supplierId.toString()));
+        events.publishEvent(new ObjectionChanged(personId, supplierId, true));
         return id;
     }
 
     @Transactional
     public void withdraw(UUID objectionId, String actor) {
-        UUID person = jdbc.sql("update release_objection set withdrawn_at = now(), withdrawn_by = :a where id = :id and withdrawn_at is null returning person_id")
-                .param("a", actor).param("id", objectionId).query(UUID.class).optional()
+        ObjectionChanged withdrawn = jdbc.sql("""
+                        update release_objection set withdrawn_at = now(), withdrawn_by = :a where id = :id and withdrawn_at is null
+                        returning person_id, supplier_id""")
+                .param("a", actor).param("id", objectionId)
+                .query((rs, n) -> new ObjectionChanged(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), false)).optional()
                 .orElseThrow(() -> new DataAccessRefused("No objection in force with id " + objectionId + "."));
-        audit.record(actor, "RELEASE_OBJECTION_WITHDRAWN", "person", person.toString(), Map.of("objection", objectionId.toString()));
+        audit.record(actor, "RELEASE_OBJECTION_WITHDRAWN", "person", withdrawn.personId().toString(), Map.of("objection", objectionId.toString()));
+        events.publishEvent(withdrawn);
     }
 
     /** The persons among these with an objection in force towards this supplier (or every supplier). */

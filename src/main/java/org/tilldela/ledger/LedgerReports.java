@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -41,8 +43,12 @@ public class LedgerReports {
     private final OrganisationBrowser directory;
     private final AuditTrail audit;
     private final Retention retention;
+    /** Told by provisioning when it runs; none, and the report shows no deactivations. */
+    private final ObjectProvider<DeactivatedAccounts> deactivated;
 
-    LedgerReports(JdbcClient jdbc, Catalog catalog, OrganisationBrowser directory, AuditTrail audit, Retention retention) {
+    LedgerReports(JdbcClient jdbc, Catalog catalog, OrganisationBrowser directory, AuditTrail audit, Retention retention,
+                  ObjectProvider<DeactivatedAccounts> deactivated) {
+        this.deactivated = deactivated;
         this.jdbc = jdbc;
         this.retention = retention;
         this.catalog = catalog;
@@ -63,10 +69,13 @@ public class LedgerReports {
      *
      * @param deletion the receipt of the deletion request while one is open or confirmed (state REQUESTED or
      *                 CONFIRMED): sent when and how, the supplier's answer, confirmed when; null otherwise
+     * @param accountDeactivatedAt when the person's account at the recipient was deactivated (provisioning); null: none
+     *                 is known, or it is active
      */
     public record Recipient(UUID supplierId, String supplierName, UUID productId, String productName, List<String> attributes,
                             Instant since, Instant lastDisclosed, long disclosures, long repeats, String purpose, String legalBasis, UUID agreementId,
-                            int retentionDays, LocalDate endedOn, LocalDate retainUntil, DeletionState deletionState, DeletionReceipt deletion) {
+                            int retentionDays, LocalDate endedOn, LocalDate retainUntil, DeletionState deletionState, DeletionReceipt deletion,
+                            Instant accountDeactivatedAt) {
     }
 
     /** One release, as listed in a report. */
@@ -115,10 +124,13 @@ public class LedgerReports {
         Map<UUID, String> suppliers = supplierNames(supplierIds);
         Map<UUID, String> products = productNames(productIds);
         Map<List<UUID>, DeletionReceipt> receipts = retention.receiptsOf(personId);
+        Map<List<UUID>, Instant> deactivations = new HashMap<>();
+        deactivated.forEach(d -> d.of(personId).forEach(a -> deactivations.merge(List.of(a.supplierId(), a.productId()), a.at(),
+                (x, y) -> x.isAfter(y) ? x : y)));
         List<Recipient> recipients = holdings.stream().map(h -> new Recipient(h.supplierId(), suppliers.get(h.supplierId()), h.productId(),
                 products.get(h.productId()), h.attributes(), h.firstDisclosedAt(), h.lastDisclosedAt(), h.disclosures(), h.repeats(), h.purpose(),
                 h.legalBasis(), h.agreementId(), h.retentionDays(), h.endedOn(), h.retainUntil(), h.deletionState(),
-                receipts.get(List.of(h.supplierId(), h.productId())))).toList();
+                receipts.get(List.of(h.supplierId(), h.productId())), deactivations.get(List.of(h.supplierId(), h.productId())))).toList();
         List<Release> releases = rows.stream().map(r -> new Release(r.sequence(), r.at(), r.supplier(), suppliers.get(r.supplier()), r.product(),
                 products.get(r.product()), r.channel(), r.attributes(), r.agreement(), r.legalBasis(), r.purpose())).toList();
         audit.record(viewer.username(), "VIEW_DISCLOSURE_REPORT", "person", personId.toString(),

@@ -75,6 +75,10 @@ public class PersonReportPdf {
                 w.field(msg("ledger.col.agreement", locale), r.agreementId() == null ? msg("ledger.noagreement", locale) : r.agreementId().toString());
                 w.field(msg("ledger.col.until", locale), r.retainUntil() != null ? r.retainUntil().toString()
                         : messages.getMessage("ledger.until.relation", new Object[] {r.retentionDays()}, locale));
+                if (r.accountDeactivatedAt() != null) {
+                    w.field(msg("ledger.col.account", locale), messages.getMessage("ledger.account.deactivated",
+                            new Object[] {day.format(r.accountDeactivatedAt())}, locale));
+                }
                 w.field(msg("ledger.col.state", locale), deletion(r, locale, day));
             }
             w.gap(10);

@@ -278,16 +278,19 @@ public class Connectors {
         String clientId = null;
         byte[] clientSecret = null;
         // a stored secret stays only while it would go where it went before: a changed address (or client id) needs the
-        // secret given again, so that nobody can send the supplier's secret, or tokens bought with it, somewhere else
+        // secret given again, so that nobody can send the supplier's secret, or tokens bought with it, somewhere else.
+        // So does a changed trust anchor (serverCa): a new CA can vouch for another server under the same name.
         boolean sameAuth = old != null && old.auth() == s.auth() && baseUrl.equals(old.baseUrl());
+        boolean sameServer = sameAuth && java.util.Objects.equals(serverCa, old.serverCa());
         switch (s.auth()) {
             case BEARER -> {
                 if (!blank(s.bearerToken())) {
                     bearer = secrets.encrypt(s.bearerToken().strip());
-                } else if (sameAuth) {
+                } else if (sameServer) {
                     bearer = old.bearer();
                 } else {
-                    throw new IllegalArgumentException("Give the bearer token the supplier issued (bearerToken); a new address needs it given again.");
+                    throw new IllegalArgumentException("Give the bearer token the supplier issued (bearerToken); a new address or trusted CA (serverCa) "
+                            + "needs it given again.");
                 }
             }
             case OAUTH_CLIENT_CREDENTIALS -> {
@@ -299,10 +302,11 @@ public class Connectors {
                 clientId = s.clientId().strip();
                 if (!blank(s.clientSecret())) {
                     clientSecret = secrets.encrypt(s.clientSecret().strip());
-                } else if (sameAuth && tokenUrl.equals(old.tokenUrl()) && clientId.equals(old.clientId())) {
+                } else if (sameServer && tokenUrl.equals(old.tokenUrl()) && clientId.equals(old.clientId())) {
                     clientSecret = old.clientSecret();
                 } else {
-                    throw new IllegalArgumentException("Give the client secret the supplier issued (clientSecret); a new address or client id needs it given again.");
+                    throw new IllegalArgumentException("Give the client secret the supplier issued (clientSecret); a new address, client id or trusted CA "
+                            + "(serverCa) needs it given again.");
                 }
             }
             case MUTUAL_TLS -> {
@@ -315,6 +319,8 @@ public class Connectors {
                     clientCertificate = secrets.encrypt(s.clientCertificate().strip());
                     clientKey = secrets.encrypt(s.clientKey().strip());
                 } else if (sameAuth) {
+                    // the private key never leaves Tilldela (the handshake proves it, bound to that handshake): a new CA may
+                    // keep it, unlike a bearer token or client secret, which the server itself receives
                     clientCertificate = old.clientCertificate();
                     clientKey = old.clientKey();
                 } else {

@@ -2,6 +2,7 @@ package org.tilldela.provisioning;
 
 import com.unboundid.scim2.common.exceptions.ScimException;
 import com.unboundid.scim2.common.types.UserResource;
+import jakarta.ws.rs.ProcessingException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -124,26 +125,40 @@ class DeletionRequests {
         String id = found != null ? found.getId() : account.scimId();
         retention.deletionRequested(op.personId(), supplier, op.productId(), Instant.now());
         ScimClient.LAST_ANSWER.remove();
+        ScimClient.Answer answer;
         try {
             scim.deleteUser(id);
-            ScimClient.Answer answer = ScimClient.LAST_ANSWER.get();
-            retention.deletionAnswered(op.personId(), supplier, op.productId(), Instant.now(), answer == null ? 204 : answer.status(),
-                    answer == null ? "No Content" : answer.reason(), true);
+            answer = ScimClient.LAST_ANSWER.get();
         } catch (ScimException e) {
             int status = e.getScimError() == null || e.getScimError().getStatus() == null ? 0 : e.getScimError().getStatus();
             // the reason phrase or scimType only: a SCIM error's detail may echo the user
-            ScimClient.Answer answer = ScimClient.LAST_ANSWER.get();
+            ScimClient.Answer refusal = ScimClient.LAST_ANSWER.get();
             String text = e.getScimError() != null && e.getScimError().getScimType() != null ? e.getScimError().getScimType()
-                    : answer != null ? answer.reason() : null;
+                    : refusal != null ? refusal.reason() : null;
             retention.deletionAnswered(op.personId(), supplier, op.productId(), Instant.now(), status, text, status == 404);
             if (status != 404) {
                 throw e;
             }
+            return true;
         } catch (RuntimeException e) {
             // no answer came (timeout, refused connection)
             retention.deletionAnswered(op.personId(), supplier, op.productId(), Instant.now(), 0, e.getClass().getSimpleName(), false);
             throw e;
         }
+        returned(op, supplier, answer);
         return true;
+    }
+
+    /**
+     * The DELETE returned without an error: its receipt is the answer as received. No answer captured means
+     * nothing is known of what the supplier did — never recorded as a confirmation (a 204 nobody saw), but as
+     * no answer, and retried.
+     */
+    void returned(Queue.Op op, UUID supplier, ScimClient.Answer answer) {
+        if (answer == null) {
+            retention.deletionAnswered(op.personId(), supplier, op.productId(), Instant.now(), 0, "no answer received", false);
+            throw new ProcessingException("the DELETE returned without an answer from the supplier: not confirmed, sent again");
+        }
+        retention.deletionAnswered(op.personId(), supplier, op.productId(), Instant.now(), answer.status(), answer.reason(), true);
     }
 }

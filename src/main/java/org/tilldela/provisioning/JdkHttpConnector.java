@@ -1,18 +1,25 @@
 package org.tilldela.provisioning;
 
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import jakarta.ws.rs.ProcessingException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.glassfish.jersey.client.ClientRequest;
 import org.glassfish.jersey.client.ClientResponse;
 import org.glassfish.jersey.client.spi.AsyncConnectorCallback;
@@ -22,7 +29,9 @@ import org.glassfish.jersey.message.internal.Statuses;
 /**
  * Jersey's transport over the JDK's HTTP client. Jersey's default transport (HttpURLConnection) cannot send
  * PATCH on current JDKs without opening JDK internals, and SCIM updates are PATCH (RFC 7644 §3.5.2). The
- * JDK client also bounds every exchange: connect timeout on the client, and a timeout per request.
+ * JDK client bounds connecting and the wait for the status line and headers; the body it does not bound, so the
+ * whole exchange — headers and body — is awaited here for at most the timeout: a supplier that sends headers and
+ * then trickles or stops its body must not hold a worker (and the operations it has claimed) for ever.
  */
 final class JdkHttpConnector implements Connector {
 
@@ -69,20 +78,79 @@ final class JdkHttpConnector implements Connector {
                     header.getValue().forEach(v -> builder.header(header.getKey(), v));
                 }
             }
-            HttpResponse<InputStream> answer = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<byte[]> answer = exchange(http, builder.build(), timeout);
             ClientResponse response = new ClientResponse(Statuses.from(answer.statusCode()), request);
             answer.headers().map().forEach((name, values) -> {
                 if (!name.startsWith(":")) {
                     values.forEach(v -> response.getHeaders().add(name, v));
                 }
             });
-            response.setEntityStream(answer.body());
+            response.setEntityStream(new ByteArrayInputStream(answer.body()));
             return response;
         } catch (IOException e) {
             throw new ProcessingException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProcessingException("interrupted", e);
+        }
+    }
+
+    /**
+     * Sends and reads the whole answer (headers and body) within the timeout, or fails with {@link HttpTimeoutException}
+     * (retriable). The body is read in full here — a SCIM answer is one page or one resource — so nothing of the
+     * exchange is left for Jersey to wait on afterwards.
+     */
+    static HttpResponse<byte[]> exchange(HttpClient http, HttpRequest request, Duration timeout) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true); // the JDK client aborts the exchange and closes its connection
+            throw new HttpTimeoutException("timed out: no complete answer (headers and body) within " + timeout);
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * A Nimbus OAuth request (the token endpoint's) as one bounded exchange over the JDK client, like every SCIM call:
+     * Nimbus's own transport (HttpURLConnection) bounds each read only, so a token endpoint that trickles its answer
+     * would hold the worker. No redirects (they would carry the client's credentials elsewhere); {@code tls}: the
+     * connector's own TLS context, null for the JDK's default. The caller checks the address (ConnectorHosts) first.
+     */
+    static HTTPResponse send(HTTPRequest request, Duration timeout, javax.net.ssl.SSLContext tls) throws IOException, InterruptedException {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        HttpClient http = builder.build();
+        try {
+            String body = request.getBody();
+            HttpRequest.Builder outgoing = HttpRequest.newBuilder(request.getURI()).timeout(timeout).method(request.getMethod().name(),
+                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            request.getHeaderMap().forEach((name, values) -> {
+                if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                    values.forEach(v -> outgoing.header(name, v));
+                }
+            });
+            HttpResponse<byte[]> answer = exchange(http, outgoing.build(), timeout);
+            HTTPResponse response = new HTTPResponse(answer.statusCode());
+            answer.headers().map().forEach((name, values) -> {
+                if (!name.startsWith(":")) {
+                    response.setHeader(name, values.toArray(String[]::new));
+                }
+            });
+            // a token response is JSON, and JSON is UTF-8 (RFC 8259 §8.1)
+            response.setBody(new String(answer.body(), StandardCharsets.UTF_8));
+            return response;
+        } finally {
+            http.shutdownNow(); // one exchange per token; nothing of it may linger
         }
     }
 

@@ -122,6 +122,21 @@ class Outbox {
                 .param("c", connector).param("p", persons.toArray(UUID[]::new)).param("kind", kind).param("cause", cause).update();
     }
 
+    /**
+     * A SYNC for the person at every connector of the supplier (null: of every supplier): each serves only that
+     * supplier's products. Where the person has no account and may get none, the SYNC changes nothing; one that would
+     * deactivate becomes a DEACTIVATE at push time, behind the deletion brake.
+     */
+    int enqueueForSupplier(UUID person, UUID supplier, String cause) {
+        return jdbc.sql("""
+                        insert into provisioning_operation (connector_id, person_id, kind, cause)
+                        select c.id, :p, 'SYNC', :cause from provisioning_connector c
+                        where cast(:s as uuid) is null or c.supplier_id = :s
+                        order by c.id
+                        """)
+                .param("p", person).param("s", supplier).param("cause", cause).update();
+    }
+
     /** Operations for these persons at every connector where they have an account (active ones only, if asked). */
     int enqueueForAccounts(Collection<UUID> persons, String kind, String cause, boolean activeOnly) {
         if (persons.isEmpty()) {

@@ -6,6 +6,7 @@ import java.util.UUID;
 import org.springframework.context.event.EventListener;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
+import org.tilldela.access.ObjectionChanged;
 import org.tilldela.directory.DirectoryChangesRecorded;
 import org.tilldela.directory.DirectoryEvent;
 import org.tilldela.directory.DirectoryJournal;
@@ -37,6 +38,16 @@ class ProvisioningListener {
     @EventListener
     void on(LicenceEnded event) {
         outbox.onCommit(new Outbox.ProductChange(event.personId(), event.productId(), "LICENCE_ENDED"));
+    }
+
+    /**
+     * An objection recorded (or withdrawn): the person's account at every connector of that supplier (of every supplier,
+     * for an objection towards all) is brought in line at once — the next push releases less, and deactivates the
+     * account when nothing may go — not at the next unrelated change. In the objection's transaction, like a licence.
+     */
+    @EventListener
+    void on(ObjectionChanged event) {
+        outbox.enqueueForSupplier(event.personId(), event.supplierId(), event.inForce() ? "OBJECTION_RECORDED" : "OBJECTION_WITHDRAWN");
     }
 
     /**

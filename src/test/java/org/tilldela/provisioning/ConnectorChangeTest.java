@@ -71,6 +71,54 @@ class ConnectorChangeTest extends IntegrationTest {
                 product), "test");
     }
 
+    @Test
+    void aNewTrustedCaNeedsTheSecretAgain() throws Exception {
+        AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
+        UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID));
+        String url = "https://scim.supplier-" + UUID.randomUUID().toString().substring(0, 6) + ".example/v2";
+        String supplierCa = new TestCertificates.Authority("Leverantörens CA").pem();
+        String otherCa = new TestCertificates.Authority("En annan CA").pem();
+        UUID id = connectors.create(withCa(fx.supplierId, url, Connector.Auth.BEARER, "first-token", null, null, null, product, supplierCa), "test").id();
+        byte[] stored = bearer(id);
+        String storedCa = serverCa(id);
+
+        // the same CA given again, token left out: kept
+        connectors.change(id, withCa(fx.supplierId, url, Connector.Auth.BEARER, null, null, null, null, product, supplierCa), "test");
+        assertThat(bearer(id)).isEqualTo(stored);
+
+        // another CA, same address, without the token: refused naming the field, nothing saved
+        assertThatThrownBy(() -> connectors.change(id, withCa(fx.supplierId, url, Connector.Auth.BEARER, null, null, null, null, product, otherCa), "test"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bearerToken").hasMessageContaining("serverCa");
+        assertThat(serverCa(id)).isEqualTo(storedCa);
+        assertThat(bearer(id)).isEqualTo(stored);
+        // with the token given again: saved
+        connectors.change(id, withCa(fx.supplierId, url, Connector.Auth.BEARER, "second-token", null, null, null, product, otherCa), "test");
+        assertThat(serverCa(id)).isNotEqualTo(storedCa);
+        assertThat(bearer(id)).isNotEqualTo(stored);
+
+        // client credentials: the same for the client secret
+        String tokenUrl = "https://login.supplier.example/token";
+        UUID oauth = connectors.create(withCa(fx.supplierId, url, Connector.Auth.OAUTH_CLIENT_CREDENTIALS, null, tokenUrl, "tilldela", "client-secret",
+                product, supplierCa), "test").id();
+        String oauthCa = serverCa(oauth);
+        assertThatThrownBy(() -> connectors.change(oauth, withCa(fx.supplierId, url, Connector.Auth.OAUTH_CLIENT_CREDENTIALS, null, tokenUrl, "tilldela",
+                null, product, otherCa), "test")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clientSecret");
+        assertThat(serverCa(oauth)).isEqualTo(oauthCa);
+        connectors.change(oauth, withCa(fx.supplierId, url, Connector.Auth.OAUTH_CLIENT_CREDENTIALS, null, tokenUrl, "tilldela", "new-secret", product,
+                otherCa), "test");
+        assertThat(serverCa(oauth)).isNotEqualTo(oauthCa);
+    }
+
+    private static Connector.Settings withCa(UUID supplier, String baseUrl, Connector.Auth auth, String bearer, String tokenUrl, String clientId,
+                                             String secret, UUID product, String serverCa) {
+        return new Connector.Settings(supplier, "Med egen CA", baseUrl, auth, bearer, tokenUrl, clientId, secret, null, List.of(product), true, null,
+                null, null, null, serverCa);
+    }
+
+    private String serverCa(UUID id) {
+        return jdbc.sql("select server_ca from provisioning_connector where id = :id").param("id", id).query(String.class).single();
+    }
+
     private static Connector.Settings settings(UUID supplier, String name, String baseUrl, Connector.Auth auth, String bearer, String tokenUrl,
                                                String clientId, String secret, UUID product) {
         return new Connector.Settings(supplier, name, baseUrl, auth, bearer, tokenUrl, clientId, secret, null, List.of(product), true);
