@@ -93,7 +93,7 @@ class EgilPushTest extends IntegrationTest {
                     supplier.baseUrl(), Connector.Auth.BEARER, token, null, null, null, null, List.of(product), true, 100.0, Connector.Profile.EGIL,
                     null, null, null), "test");
             assertThat(connector.profile()).isEqualTo(Connector.Profile.EGIL);
-            assertThat(connector.resourceTypes()).containsExactly("SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup");
+            assertThat(connector.resourceTypes()).containsExactly("SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup", "Activity");
             UUID pool = license(product, holders);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector.id(), "DONE") == holders.size());
@@ -177,7 +177,7 @@ class EgilPushTest extends IntegrationTest {
             for (UUID holder : holders.subList(1, holders.size())) {
                 pools.withdrawDirect(pool, holder, "test");
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> supplier.schoolUnits.store.isEmpty() && supplier.studentGroups.store.isEmpty()
+            await().atMost(Duration.ofSeconds(20)).until(() -> supplier.schoolUnits.store.isEmpty() && supplier.studentGroups.store.isEmpty() && supplier.activities.store.isEmpty()
                     && supplier.employments.store.isEmpty());
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
             assertThat(supplier.users.store.values()).allSatisfy(u -> assertThat(u.getObjectNode().path("active").asBoolean(true)).isFalse());

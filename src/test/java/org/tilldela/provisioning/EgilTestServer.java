@@ -89,6 +89,10 @@ final class EgilTestServer implements AutoCloseable {
     final Endpoint schoolUnits;
     final Endpoint employments;
     final Endpoint studentGroups;
+    final Endpoint activities;
+    /** Called as a changing request arrives, before it is handled (a test may hold it there: a supplier that stalls). */
+    volatile java.util.function.Consumer<Request> arriving = r -> {
+    };
     private final HttpServer server;
     private final String scheme;
 
@@ -107,8 +111,9 @@ final class EgilTestServer implements AutoCloseable {
         schoolUnits = new SchoolUnits(this);
         employments = new Employments(this);
         studentGroups = new StudentGroups(this);
+        activities = new Activities(this);
         ResourceConfig config = new ResourceConfig()
-                .register(users).register(schoolUnits).register(employments).register(studentGroups)
+                .register(users).register(schoolUnits).register(employments).register(studentGroups).register(activities)
                 .register(new ServiceProviderConfig())
                 .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
                 .register(ScimExceptionMapper.class).register(RuntimeExceptionMapper.class).register(JsonProcessingExceptionMapper.class)
@@ -188,6 +193,11 @@ final class EgilTestServer implements AutoCloseable {
             string("displayName", true), reference("owner", true, false), string("studentGroupType", false), string("schoolType", false),
             reference("studentMemberships", false, true)));
 
+    /** SS 12000:2018 Aktivitet as Windermere reads it: owner required; groups (StudentGroups), teachers (Employments). */
+    static final SchemaResource ACTIVITY = new SchemaResource(EgilObjects.ACTIVITY, "Activity", "Aktivitet", List.of(
+            string("displayName", true), reference("owner", true, false), reference("groups", false, true), reference("teachers", false, true),
+            reference("parentActivity", false, true)));
+
     private static ResourceTypeDefinition userType() {
         try {
             return new ResourceTypeDefinition.Builder("User", "/Users").setCoreSchema(SchemaUtils.getSchema(UserResource.class))
@@ -229,6 +239,7 @@ final class EgilTestServer implements AutoCloseable {
             mustNotBeReferenced(id, server.employments, n -> List.of(n.path("employedAt").path("value").asText()));
             mustNotBeReferenced(id, server.studentGroups, n -> List.of(n.path("owner").path("value").asText()));
             mustNotBeReferenced(id, server.users, n -> values(n.path(EgilObjects.USER_EXTENSION).path("enrolments")));
+            mustNotBeReferenced(id, server.activities, n -> List.of(n.path("owner").path("value").asText()));
         }
     }
 
@@ -243,6 +254,11 @@ final class EgilTestServer implements AutoCloseable {
             mustExist(server.schoolUnits, node.path("employedAt").path("value").asText(), "employedAt");
             mustExist(server.users, node.path("user").path("value").asText(), "user");
         }
+
+        @Override
+        void checkNotReferenced(String id) throws ScimException {
+            mustNotBeReferenced(id, server.activities, n -> values(n.path("teachers")));
+        }
     }
 
     @Path("/StudentGroups")
@@ -256,6 +272,29 @@ final class EgilTestServer implements AutoCloseable {
             mustExist(server.schoolUnits, node.path("owner").path("value").asText(), "owner");
             for (String member : values(node.path("studentMemberships"))) {
                 mustExist(server.users, member, "studentMembership");
+            }
+        }
+
+        @Override
+        void checkNotReferenced(String id) throws ScimException {
+            mustNotBeReferenced(id, server.activities, n -> values(n.path("groups")));
+        }
+    }
+
+    @Path("/Activities")
+    public static final class Activities extends Endpoint {
+        Activities(EgilTestServer server) {
+            super(server, new ResourceTypeDefinition.Builder("Activity", "/Activities").setCoreSchema(ACTIVITY).build(), "Activities");
+        }
+
+        @Override
+        void checkReferences(ObjectNode node) throws ScimException {
+            mustExist(server.schoolUnits, node.path("owner").path("value").asText(), "owner");
+            for (String group : values(node.path("groups"))) {
+                mustExist(server.studentGroups, group, "groups");
+            }
+            for (String employment : values(node.path("teachers"))) {
+                mustExist(server.employments, employment, "teachers");
             }
         }
     }
@@ -302,6 +341,7 @@ final class EgilTestServer implements AutoCloseable {
         @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public Response create(GenericScimResource resource, @Context UriInfo uri) throws ScimException {
+            server.arriving.accept(new Request("POST", name, resource.getObjectNode().path("externalId").asText()));
             synchronized (server) {
                 ObjectNode node = resource.getObjectNode().deepCopy();
                 checker.checkCreate(node).throwSchemaExceptions();
@@ -340,6 +380,7 @@ final class EgilTestServer implements AutoCloseable {
         @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public GenericScimResource replace(@PathParam("id") String id, GenericScimResource resource, @Context UriInfo uri) throws ScimException {
+            server.arriving.accept(new Request("PUT", name, id));
             synchronized (server) {
                 GenericScimResource old = find(id);
                 ObjectNode node = checker.removeReadOnlyAttributes(resource.getObjectNode().deepCopy());
