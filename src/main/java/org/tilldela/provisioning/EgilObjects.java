@@ -44,7 +44,9 @@ import org.tilldela.directory.OrganisationBrowser;
  *   <tr><td>CIVIC_NUMBER</td><td>extension civicNo</td></tr>
  *   <tr><td>PROTECTION_FLAG</td><td>extension securityMarking (only ever released to a public authority)</td></tr>
  * </table>
- * ORGANISATION, GUARDIAN_LINKS and PHONE are not sent (EGIL's Organisation objects and user relations are not made).
+ * A school unit's organiser (huvudman) goes as an Organisation the unit refers to — organisation data, sent because a
+ * unit of its is. The ORGANISATION attribute itself, GUARDIAN_LINKS and PHONE are not sent (EGIL's user relations are
+ * not made), nor SchoolUnitGroups.
  */
 final class EgilObjects {
 
@@ -54,10 +56,11 @@ final class EgilObjects {
     static final String EMPLOYMENT = "urn:scim:schemas:extension:sis:school:1.0:Employment";
     static final String STUDENT_GROUP = "urn:scim:schemas:extension:sis:school:1.0:StudentGroup";
     static final String ACTIVITY = "urn:scim:schemas:extension:sis:school:1.0:Activity";
+    static final String ORGANISATION = "urn:scim:schemas:extension:sis:school:1.0:Organisation";
 
     /** The endpoint of each kind of object (EGIL's {@code <type>-scim-url-endpoint}). */
     static final Map<String, String> ENDPOINTS = Map.of("SchoolUnit", "SchoolUnits", "Employment", "Employments", "StudentGroup", "StudentGroups",
-            "Activity", "Activities", "User", "Users");
+            "Activity", "Activities", "Organisation", "Organisations", "User", "Users");
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -146,12 +149,24 @@ final class EgilObjects {
         return new Plan(new GenericScimResource(user), units.keySet(), employments, student ? groups : Set.of(), staff ? groups : Set.of());
     }
 
-    /** A school unit, from the organisation's data (no person in it). */
-    static GenericScimResource schoolUnit(OrganisationBrowser.Organisation unit) {
+    /** An organiser (huvudman: a municipality or an independent school's owner), from the organisation's data. */
+    static GenericScimResource organisation(OrganisationBrowser.Organisation organiser) {
+        ObjectNode node = JSON.objectNode();
+        node.putArray("schemas").add(ORGANISATION);
+        node.put("externalId", organiser.id().toString());
+        node.put("displayName", organiser.name());
+        return new GenericScimResource(node);
+    }
+
+    /** A school unit, from the organisation's data (no person in it), referring to its organiser when there is one. */
+    static GenericScimResource schoolUnit(OrganisationBrowser.Organisation unit, UUID organiser) {
         ObjectNode node = JSON.objectNode();
         node.putArray("schemas").add(SCHOOL_UNIT);
         node.put("externalId", unit.id().toString());
         node.put("displayName", unit.name());
+        if (organiser != null) {
+            reference(node.putObject("organisation"), "Organisations", organiser.toString());
+        }
         if (unit.schoolUnitCode() != null) {
             node.put("schoolUnitCode", unit.schoolUnitCode()); // skolenhetskod
         }

@@ -20,11 +20,13 @@ import org.tilldela.ledger.Channel;
 
 /**
  * One person's operation at an EGIL connector, in the order EGIL's reference client sends (master.conf
- * {@code scim-type-send-order}, deletions in reverse order after all creates and updates): the school units the
- * person is enrolled or employed at (and that own their groups), then the person (Student or Teacher), then the
+ * {@code scim-type-send-order}, deletions in reverse order after all creates and updates): the organisers
+ * (huvudmän) of the school units the person is enrolled or employed at (and that own their groups), those units,
+ * then the person (Student or Teacher), then the
  * teacher's Employments, then the groups — each StudentGroup with the connector's licence holders in it as members,
  * and only them, followed by its Activity naming the group's licensed teachers' employments — and last whatever no
- * licence holder keeps any more is deleted (activities and groups, then employments, then school units). Every step
+ * licence holder keeps any more is deleted (activities and groups, then employments, then school units, then
+ * organisers). Every step
  * sends a whole object (PUT), so a retried operation just sends the same state again; an object whose fingerprint is
  * unchanged is not sent at all.
  *
@@ -73,7 +75,7 @@ class EgilPush {
                 account = new Queue.Account(account.scimId(), account.externalId(), false);
                 queue.remember(op, account);
             }
-            retract(scim, connector, person, EgilObjects.Plan.NOTHING);
+            retract(scim, connector, person, EgilObjects.Plan.NOTHING, Set.of());
             return account;
         }
         String externalId = ScimUsers.externalId(values);
@@ -94,12 +96,24 @@ class EgilPush {
         teachingGroups.retainAll(groups.keySet());
         EgilObjects.Plan wanted = new EgilObjects.Plan(plan.user(), units, plan.employments(), studentGroups, teachingGroups);
 
-        // 1. school units
+        // 1. the units' organisers (huvudmän), then the school units
+        Map<UUID, OrganisationBrowser.Organisation> unitData = new LinkedHashMap<>();
+        Map<UUID, OrganisationBrowser.Organisation> organisers = new LinkedHashMap<>();
+        Map<UUID, UUID> organiserOf = new java.util.HashMap<>();
         for (UUID unit : units) {
-            OrganisationBrowser.Organisation found = organisations.organisation(unit).orElse(null);
-            if (found != null) {
-                keep(scim, connector, "SchoolUnit", unit, person, true, () -> EgilObjects.schoolUnit(found));
-            }
+            organisations.organisation(unit).ifPresent(found -> {
+                unitData.put(unit, found);
+                organiser(found).ifPresent(o -> {
+                    organisers.put(o.id(), o);
+                    organiserOf.put(unit, o.id());
+                });
+            });
+        }
+        for (OrganisationBrowser.Organisation organiser : organisers.values()) {
+            keep(scim, connector, "Organisation", organiser.id(), person, true, () -> EgilObjects.organisation(organiser));
+        }
+        for (OrganisationBrowser.Organisation unit : unitData.values()) {
+            keep(scim, connector, "SchoolUnit", unit.id(), person, true, () -> EgilObjects.schoolUnit(unit, organiserOf.get(unit.id())));
         }
         // 2. the person
         account = putUser(scim, account, externalId, plan.user());
@@ -115,7 +129,7 @@ class EgilPush {
             group(scim, connector, person, group.id(), teachingGroups.contains(group.id()), true, plan.employments().keySet());
         }
         // 6. deletions last
-        retract(scim, connector, person, wanted);
+        retract(scim, connector, person, wanted, organisers.keySet());
         return account;
     }
 
@@ -221,45 +235,43 @@ class EgilPush {
      */
     private void group(ScimClient scim, UUID connector, UUID person, UUID groupId, boolean teacher, boolean link, Set<UUID> ownEmployments)
             throws ScimException {
-        UUID activityId = EgilObjects.activityId(groupId);
+        // here a group's Activity is kept (and its teachers linked) under the group's id; the supplier knows it by its own UUID
         locks.run(lockKey(connector, "StudentGroup", groupId), () -> {
             OrganisationBrowser.Group group = organisations.group(groupId).orElse(null);
             String self = link ? queue.account(connector, person).filter(Queue.Account::active).map(Queue.Account::externalId).orElse(null) : null;
             Map<UUID, String> members = linked(connector, "StudentGroup", groupId, person);
-            Map<UUID, String> teachers = linked(connector, "Activity", activityId, person);
+            Map<UUID, String> teachers = linked(connector, "Activity", groupId, person);
             if (self != null) {
                 (teacher ? teachers : members).put(person, self);
             }
-            boolean othersLinked = hasLinks(connector, "StudentGroup", groupId, person) || hasLinks(connector, "Activity", activityId, person);
+            boolean othersLinked = hasLinks(connector, "StudentGroup", groupId, person) || hasLinks(connector, "Activity", groupId, person);
             if (group != null && (link || othersLinked) && unchanged(connector, group, members, teachers, person, ownEmployments)) {
                 // nothing is sent, so nothing about the others is disclosed again: only the person's own link changes
                 if (link) {
-                    relink(connector, person, teacher ? "Activity" : "StudentGroup", teacher ? activityId : groupId, teacher ? "StudentGroup" : "Activity",
-                            teacher ? groupId : activityId);
+                    relink(connector, person, teacher ? "Activity" : "StudentGroup", groupId, teacher ? "StudentGroup" : "Activity");
                 } else {
-                    unlinkBoth(connector, groupId, activityId, person);
+                    unlinkBoth(connector, groupId, person);
                 }
                 return;
             }
             // something is to be sent (or the group may go): the others only as their release lets the group go today
             dropStale(connector, "StudentGroup", groupId, members, person, groupId);
-            dropStale(connector, "Activity", activityId, teachers, person, groupId);
-            if (members.isEmpty() && teachers.isEmpty() || group == null && !link && !stillLinked(connector, groupId, activityId, person)) {
+            dropStale(connector, "Activity", groupId, teachers, person, groupId);
+            if (members.isEmpty() && teachers.isEmpty() || group == null && !link && !stillLinked(connector, groupId, person)) {
                 // nobody keeps it: the activity first (it refers to the group), then the group
-                remove(scim, connector, "Activity", activityId);
+                remove(scim, connector, "Activity", groupId);
                 remove(scim, connector, "StudentGroup", groupId);
-                unlinkBoth(connector, groupId, activityId, person);
+                unlinkBoth(connector, groupId, person);
                 return;
             }
             if (group != null) {
                 send(scim, connector, "StudentGroup", groupId, EgilObjects.studentGroup(group, List.copyOf(members.values())));
-                send(scim, connector, "Activity", activityId, EgilObjects.activity(group, employments(connector, group, teachers, person, ownEmployments)));
+                send(scim, connector, "Activity", groupId, EgilObjects.activity(group, employments(connector, group, teachers, person, ownEmployments)));
             }
             if (link) {
-                relink(connector, person, teacher ? "Activity" : "StudentGroup", teacher ? activityId : groupId, teacher ? "StudentGroup" : "Activity",
-                        teacher ? groupId : activityId);
+                relink(connector, person, teacher ? "Activity" : "StudentGroup", groupId, teacher ? "StudentGroup" : "Activity");
             } else {
-                unlinkBoth(connector, groupId, activityId, person);
+                unlinkBoth(connector, groupId, person);
             }
         });
     }
@@ -268,7 +280,7 @@ class EgilPush {
     private boolean unchanged(UUID connector, OrganisationBrowser.Group group, Map<UUID, String> members, Map<UUID, String> teachers, UUID person,
                               Set<UUID> ownEmployments) {
         Known sentGroup = known(connector, "StudentGroup", group.id());
-        Known sentActivity = known(connector, "Activity", EgilObjects.activityId(group.id()));
+        Known sentActivity = known(connector, "Activity", group.id());
         return sentGroup != null && sentActivity != null
                 && sentGroup.fingerprint().equals(EgilObjects.fingerprint(EgilObjects.studentGroup(group, List.copyOf(members.values()))))
                 && sentActivity.fingerprint().equals(EgilObjects.fingerprint(EgilObjects.activity(group, employments(connector, group, teachers, person, ownEmployments))));
@@ -295,8 +307,8 @@ class EgilPush {
     }
 
     /** Whether anyone but the person is still linked to the group or its activity (also with an inactive account). */
-    private boolean stillLinked(UUID connector, UUID groupId, UUID activityId, UUID person) {
-        return hasLinks(connector, "StudentGroup", groupId, person) || hasLinks(connector, "Activity", activityId, person);
+    private boolean stillLinked(UUID connector, UUID groupId, UUID person) {
+        return hasLinks(connector, "StudentGroup", groupId, person) || hasLinks(connector, "Activity", groupId, person);
     }
 
     /**
@@ -352,17 +364,17 @@ class EgilPush {
     }
 
     /** The person linked to the group as a member or to its activity as a teacher, and no longer the other way. */
-    private void relink(UUID connector, UUID person, String kind, UUID id, String otherKind, UUID otherId) {
-        if (known(connector, kind, id) != null) {
+    private void relink(UUID connector, UUID person, String kind, UUID groupId, String otherKind) {
+        if (known(connector, kind, groupId) != null) {
             jdbc.sql("insert into provisioned_egil_link (connector_id, kind, external_id, person_id) values (:c, :k, :id, :p) on conflict do nothing")
-                    .param("c", connector).param("k", kind).param("id", id).param("p", person).update();
+                    .param("c", connector).param("k", kind).param("id", groupId).param("p", person).update();
         }
-        unlink(connector, otherKind, otherId, person);
+        unlink(connector, otherKind, groupId, person);
     }
 
-    private void unlinkBoth(UUID connector, UUID groupId, UUID activityId, UUID person) {
+    private void unlinkBoth(UUID connector, UUID groupId, UUID person) {
         unlink(connector, "StudentGroup", groupId, person);
-        unlink(connector, "Activity", activityId, person);
+        unlink(connector, "Activity", groupId, person);
     }
 
     private void unlink(UUID connector, String kind, UUID id, UUID person) {
@@ -400,7 +412,7 @@ class EgilPush {
             }
         }
         if (sentAs == null) {
-            sentAs = create(scim, endpoint, id.toString(), resource);
+            sentAs = create(scim, endpoint, resource.getObjectNode().path("externalId").asText(id.toString()), resource);
         }
         jdbc.sql("""
                         insert into provisioned_egil_object (connector_id, kind, external_id, scim_id, fingerprint) values (:c, :k, :id, :scim, :f)
@@ -428,42 +440,54 @@ class EgilPush {
 
     /**
      * What the person keeps at the supplier but no longer should: groups and their activities first, then
-     * employments, then school units.
+     * employments, then school units, then organisers.
      */
-    private void retract(ScimClient scim, UUID connector, UUID person, EgilObjects.Plan wanted) throws ScimException {
+    private void retract(ScimClient scim, UUID connector, UUID person, EgilObjects.Plan wanted, Set<UUID> wantedOrganisers) throws ScimException {
         // the groups the person is linked to, as a member or as one of the teachers of the group's activity
         Map<UUID, Boolean> linkedGroups = new LinkedHashMap<>();
-        for (UUID g : jdbc.sql("select external_id from provisioned_egil_link where connector_id = :c and person_id = :p and kind = 'StudentGroup' order by external_id")
-                .param("c", connector).param("p", person).query(UUID.class).list()) {
-            linkedGroups.put(g, false);
-        }
-        Set<UUID> activities = Set.copyOf(jdbc.sql("select external_id from provisioned_egil_link where connector_id = :c and person_id = :p and kind = 'Activity'")
-                .param("c", connector).param("p", person).query(UUID.class).list());
-        if (!activities.isEmpty()) {
-            // an activity's id is derived from its group's: its group is found among the groups sent
-            for (UUID g : jdbc.sql("select external_id from provisioned_egil_object where connector_id = :c and kind = 'StudentGroup' order by external_id")
-                    .param("c", connector).query(UUID.class).list()) {
-                if (activities.contains(EgilObjects.activityId(g))) {
-                    linkedGroups.put(g, true);
-                }
-            }
-        }
+        jdbc.sql("""
+                        select external_id, kind = 'Activity' from provisioned_egil_link
+                        where connector_id = :c and person_id = :p and kind in ('StudentGroup', 'Activity') order by external_id, kind
+                        """).param("c", connector).param("p", person)
+                .query(rs -> {
+                    linkedGroups.put(rs.getObject(1, UUID.class), rs.getBoolean(2));
+                });
         for (Map.Entry<UUID, Boolean> g : linkedGroups.entrySet()) {
             boolean asTeacher = g.getValue();
             if (!(asTeacher ? wanted.teachingGroups() : wanted.studentGroups()).contains(g.getKey())) {
                 group(scim, connector, person, g.getKey(), asTeacher, false, wanted.employments().keySet());
             }
         }
-        for (String kind : List.of("Employment", "SchoolUnit")) {
+        for (String kind : List.of("Employment", "SchoolUnit", "Organisation")) {
             List<UUID> linked = jdbc.sql("select external_id from provisioned_egil_link where connector_id = :c and person_id = :p and kind = :k order by external_id")
                     .param("c", connector).param("p", person).param("k", kind).query(UUID.class).list();
             for (UUID id : linked) {
-                boolean keep = kind.equals("Employment") ? wanted.employments().containsKey(id) : wanted.schoolUnits().contains(id);
+                boolean keep = switch (kind) {
+                    case "Employment" -> wanted.employments().containsKey(id);
+                    case "SchoolUnit" -> wanted.schoolUnits().contains(id);
+                    default -> wantedOrganisers.contains(id);
+                };
                 if (!keep) {
                     keep(scim, connector, kind, id, person, false, () -> null);
                 }
             }
         }
+    }
+
+    /** The unit's organiser (huvudman): the nearest organisation above it of kind ORGANISER (none: no Organisation is sent). */
+    private java.util.Optional<OrganisationBrowser.Organisation> organiser(OrganisationBrowser.Organisation unit) {
+        UUID parent = unit.parentId();
+        for (int depth = 0; parent != null && depth < 8; depth++) {
+            OrganisationBrowser.Organisation above = organisations.organisation(parent).orElse(null);
+            if (above == null) {
+                return java.util.Optional.empty();
+            }
+            if ("ORGANISER".equals(above.kind())) {
+                return java.util.Optional.of(above);
+            }
+            parent = above.parentId();
+        }
+        return java.util.Optional.empty();
     }
 
     private static void delete(ScimClient scim, String endpoint, String id) throws ScimException {

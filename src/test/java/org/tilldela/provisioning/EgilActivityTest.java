@@ -98,7 +98,8 @@ class EgilActivityTest extends IntegrationTest {
         UUID product = product();
         try (EgilTestServer supplier = EgilTestServer.withToken("egil-activity")) {
             Connector connector = connector(supplier, "egil-activity", product);
-            assertThat(connector.resourceTypes()).containsExactly("SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup", "Activity");
+            assertThat(connector.resourceTypes()).containsExactly("Organisation", "SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup",
+                    "Activity");
             UUID pool = license(product, List.of(t.teacher(), t.pupils().get(0), t.pupils().get(1)));
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector.id(), "DONE") == 3);
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
@@ -156,7 +157,7 @@ class EgilActivityTest extends IntegrationTest {
                 pools.withdrawDirect(pool, pupil, "test");
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> supplier.activities.store.isEmpty() && supplier.studentGroups.store.isEmpty()
-                    && supplier.schoolUnits.store.isEmpty());
+                    && supplier.schoolUnits.store.isEmpty() && supplier.organisations.store.isEmpty());
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
             List<EgilTestServer.Request> end = List.copyOf(supplier.log).subList(ending, supplier.log.size());
             assertThat(end.indexOf(new EgilTestServer.Request("DELETE", "Activities", activityId)))

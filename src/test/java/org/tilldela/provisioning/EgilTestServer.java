@@ -68,7 +68,7 @@ import org.glassfish.jersey.server.ResourceConfig;
 /**
  * An independent EGIL (SS 12000:2018) SCIM service provider for tests, built from UnboundID's scim2-sdk-server:
  * resource type definitions with EGIL's schemas (declared here as {@link SchemaResource}s — the User extension
- * {@code urn:scim:schemas:extension:sis:school:1.0:User}, SchoolUnit, Employment, StudentGroup, with the attributes
+ * {@code urn:scim:schemas:extension:sis:school:1.0:User}, Organisation, SchoolUnit, Employment, StudentGroup, Activity, with the attributes
  * the EGIL client sends and Windermere requires), and the library's {@link SchemaChecker} refusing any object that
  * does not conform (an unknown attribute, a required one missing, a wrong type: 400). Like Windermere it keeps
  * every object under its {@code externalId} as its id (409 for a second create), and it keeps references whole:
@@ -90,6 +90,7 @@ final class EgilTestServer implements AutoCloseable {
     final Endpoint employments;
     final Endpoint studentGroups;
     final Endpoint activities;
+    final Endpoint organisations;
     /** Called as a changing request arrives, before it is handled (a test may hold it there: a supplier that stalls). */
     volatile java.util.function.Consumer<Request> arriving = r -> {
     };
@@ -112,8 +113,9 @@ final class EgilTestServer implements AutoCloseable {
         employments = new Employments(this);
         studentGroups = new StudentGroups(this);
         activities = new Activities(this);
+        organisations = new Organisations(this);
         ResourceConfig config = new ResourceConfig()
-                .register(users).register(schoolUnits).register(employments).register(studentGroups).register(activities)
+                .register(users).register(schoolUnits).register(employments).register(studentGroups).register(activities).register(organisations)
                 .register(new ServiceProviderConfig())
                 .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
                 .register(ScimExceptionMapper.class).register(RuntimeExceptionMapper.class).register(JsonProcessingExceptionMapper.class)
@@ -193,6 +195,10 @@ final class EgilTestServer implements AutoCloseable {
             string("displayName", true), reference("owner", true, false), string("studentGroupType", false), string("schoolType", false),
             reference("studentMemberships", false, true)));
 
+    /** SS 12000:2018 Organisation (huvudman). */
+    static final SchemaResource ORGANISATION = new SchemaResource(EgilObjects.ORGANISATION, "Organisation", "Huvudman", List.of(
+            string("displayName", true)));
+
     /** SS 12000:2018 Aktivitet as Windermere reads it: owner required; groups (StudentGroups), teachers (Employments). */
     static final SchemaResource ACTIVITY = new SchemaResource(EgilObjects.ACTIVITY, "Activity", "Aktivitet", List.of(
             string("displayName", true), reference("owner", true, false), reference("groups", false, true), reference("teachers", false, true),
@@ -232,6 +238,13 @@ final class EgilTestServer implements AutoCloseable {
     public static final class SchoolUnits extends Endpoint {
         SchoolUnits(EgilTestServer server) {
             super(server, new ResourceTypeDefinition.Builder("SchoolUnit", "/SchoolUnits").setCoreSchema(SCHOOL_UNIT).build(), "SchoolUnits");
+        }
+
+        @Override
+        void checkReferences(ObjectNode node) throws ScimException {
+            if (node.has("organisation")) {
+                mustExist(server.organisations, node.path("organisation").path("value").asText(), "organisation");
+            }
         }
 
         @Override
@@ -278,6 +291,18 @@ final class EgilTestServer implements AutoCloseable {
         @Override
         void checkNotReferenced(String id) throws ScimException {
             mustNotBeReferenced(id, server.activities, n -> values(n.path("groups")));
+        }
+    }
+
+    @Path("/Organisations")
+    public static final class Organisations extends Endpoint {
+        Organisations(EgilTestServer server) {
+            super(server, new ResourceTypeDefinition.Builder("Organisation", "/Organisations").setCoreSchema(ORGANISATION).build(), "Organisations");
+        }
+
+        @Override
+        void checkNotReferenced(String id) throws ScimException {
+            mustNotBeReferenced(id, server.schoolUnits, n -> List.of(n.path("organisation").path("value").asText()));
         }
     }
 
