@@ -150,7 +150,7 @@ final class EgilObjects {
     }
 
     /** An organiser (huvudman: a municipality or an independent school's owner), from the organisation's data. */
-    static GenericScimResource organisation(OrganisationBrowser.Organisation organiser) {
+    static GenericScimResource organisation(OrganisationBrowser.UnitName organiser) {
         ObjectNode node = JSON.objectNode();
         node.putArray("schemas").add(ORGANISATION);
         node.put("externalId", organiser.id().toString());

@@ -98,7 +98,7 @@ class EgilPush {
 
         // 1. the units' organisers (huvudmän), then the school units
         Map<UUID, OrganisationBrowser.Organisation> unitData = new LinkedHashMap<>();
-        Map<UUID, OrganisationBrowser.Organisation> organisers = new LinkedHashMap<>();
+        Map<UUID, OrganisationBrowser.UnitName> organisers = new LinkedHashMap<>();
         Map<UUID, UUID> organiserOf = new java.util.HashMap<>();
         for (UUID unit : units) {
             organisations.organisation(unit).ifPresent(found -> {
@@ -109,7 +109,7 @@ class EgilPush {
                 });
             });
         }
-        for (OrganisationBrowser.Organisation organiser : organisers.values()) {
+        for (OrganisationBrowser.UnitName organiser : organisers.values()) {
             keep(scim, connector, "Organisation", organiser.id(), person, true, () -> EgilObjects.organisation(organiser));
         }
         for (OrganisationBrowser.Organisation unit : unitData.values()) {
@@ -474,20 +474,13 @@ class EgilPush {
         }
     }
 
-    /** The unit's organiser (huvudman): the nearest organisation above it of kind ORGANISER (none: no Organisation is sent). */
-    private java.util.Optional<OrganisationBrowser.Organisation> organiser(OrganisationBrowser.Organisation unit) {
-        UUID parent = unit.parentId();
-        for (int depth = 0; parent != null && depth < 8; depth++) {
-            OrganisationBrowser.Organisation above = organisations.organisation(parent).orElse(null);
-            if (above == null) {
-                return java.util.Optional.empty();
-            }
-            if ("ORGANISER".equals(above.kind())) {
-                return java.util.Optional.of(above);
-            }
-            parent = above.parentId();
-        }
-        return java.util.Optional.empty();
+    /**
+     * The unit's organiser (huvudman): the top of its ancestry, read without the counts an organiser's own record
+     * aggregates over the whole municipality (none when the unit has nothing above it: no Organisation is sent).
+     */
+    private java.util.Optional<OrganisationBrowser.UnitName> organiser(OrganisationBrowser.Organisation unit) {
+        List<OrganisationBrowser.UnitName> ancestry = organisations.ancestry(unit.id());
+        return ancestry.size() < 2 ? java.util.Optional.empty() : java.util.Optional.of(ancestry.getFirst());
     }
 
     private static void delete(ScimClient scim, String endpoint, String id) throws ScimException {
