@@ -40,8 +40,9 @@ public record Connector(UUID id, UUID supplierId, String supplierName, String na
         /** Plain SCIM 2.0 core (RFC 7643): Users, and Groups if asked for. */
         SCIM_CORE,
         /**
-         * EGIL, the Swedish SCIM profile of SS 12000:2018: SchoolUnits, Students and Teachers (Users with the
-         * {@code urn:scim:schemas:extension:sis:school:1.0:User} extension), Employments and StudentGroups.
+         * EGIL, the Swedish SCIM profile of SS 12000:2018: Organisations, SchoolUnits, Students and Teachers (Users
+         * with the {@code urn:scim:schemas:extension:sis:school:1.0:User} extension), Employments, StudentGroups and
+         * Activities (a group's teachers).
          */
         EGIL
     }

@@ -251,7 +251,8 @@ public class Connectors {
     }
 
     /** What an EGIL connector sends, in the order the EGIL client sends it (master.conf scim-type-send-order). */
-    static final List<String> EGIL_RESOURCE_TYPES = List.of("SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup");
+    static final List<String> EGIL_RESOURCE_TYPES = List.of("Organisation", "SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup",
+            "Activity");
 
     private Checked check(Connector.Settings s, Stored old) {
         if (s == null || s.supplierId() == null) {

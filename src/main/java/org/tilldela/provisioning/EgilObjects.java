@@ -39,11 +39,14 @@ import org.tilldela.directory.OrganisationBrowser;
  *   <tr><td>ROLES</td><td>Student (PUPIL) or Teacher (a staff role); the employment role</td></tr>
  *   <tr><td>SCHOOL_UNIT</td><td>a Student's enrolments, a Teacher's Employments; the SchoolUnits sent</td></tr>
  *   <tr><td>GRADE</td><td>enrolments' schoolYear (when there is one grade, a number)</td></tr>
- *   <tr><td>GROUPS</td><td>a Student's studentMemberships in StudentGroups</td></tr>
+ *   <tr><td>GROUPS</td><td>a Student's studentMemberships in StudentGroups; a Teacher's groups: the teacher's
+ *       Employment among the teachers of the groups' Activities</td></tr>
  *   <tr><td>CIVIC_NUMBER</td><td>extension civicNo</td></tr>
  *   <tr><td>PROTECTION_FLAG</td><td>extension securityMarking (only ever released to a public authority)</td></tr>
  * </table>
- * ORGANISATION, GUARDIAN_LINKS and PHONE are not sent (EGIL's Organisation objects and user relations are not made).
+ * A school unit's organiser (huvudman) goes as an Organisation the unit refers to — organisation data, sent because a
+ * unit of its is. The ORGANISATION attribute itself, GUARDIAN_LINKS and PHONE are not sent (EGIL's user relations are
+ * not made), nor SchoolUnitGroups.
  */
 final class EgilObjects {
 
@@ -52,19 +55,32 @@ final class EgilObjects {
     static final String SCHOOL_UNIT = "urn:scim:schemas:extension:sis:school:1.0:SchoolUnit";
     static final String EMPLOYMENT = "urn:scim:schemas:extension:sis:school:1.0:Employment";
     static final String STUDENT_GROUP = "urn:scim:schemas:extension:sis:school:1.0:StudentGroup";
+    static final String ACTIVITY = "urn:scim:schemas:extension:sis:school:1.0:Activity";
+    static final String ORGANISATION = "urn:scim:schemas:extension:sis:school:1.0:Organisation";
 
     /** The endpoint of each kind of object (EGIL's {@code <type>-scim-url-endpoint}). */
     static final Map<String, String> ENDPOINTS = Map.of("SchoolUnit", "SchoolUnits", "Employment", "Employments", "StudentGroup", "StudentGroups",
-            "User", "Users");
+            "Activity", "Activities", "Organisation", "Organisations", "User", "Users");
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private EgilObjects() {
     }
 
-    /** What one person's operation sends: the person, and the objects that hang on them. */
-    record Plan(GenericScimResource user, Set<UUID> schoolUnits, Map<UUID, GenericScimResource> employments, Set<UUID> studentGroups) {
-        static final Plan NOTHING = new Plan(null, Set.of(), Map.of(), Set.of());
+    /**
+     * What one person's operation sends: the person, and the objects that hang on them — a student's groups (they are
+     * a member), a teacher's groups (they teach them: the groups' Activities name the teacher's employment).
+     */
+    record Plan(GenericScimResource user, Set<UUID> schoolUnits, Map<UUID, GenericScimResource> employments, Set<UUID> studentGroups,
+                Set<UUID> teachingGroups) {
+        static final Plan NOTHING = new Plan(null, Set.of(), Map.of(), Set.of(), Set.of());
+
+        /** Every group the person keeps at the supplier, as a member or as a teacher. */
+        Set<UUID> groups() {
+            Set<UUID> all = new java.util.LinkedHashSet<>(studentGroups);
+            all.addAll(teachingGroups);
+            return all;
+        }
     }
 
     static Plan plan(Map<Attribute, Object> values, String externalId) {
@@ -129,16 +145,28 @@ final class EgilObjects {
                 employments.put(id, new GenericScimResource(employment));
             }
         }
-        Set<UUID> groups = student ? GroupMemberships.released(values).keySet() : Set.of();
-        return new Plan(new GenericScimResource(user), units.keySet(), employments, groups);
+        Set<UUID> groups = GroupMemberships.released(values).keySet();
+        return new Plan(new GenericScimResource(user), units.keySet(), employments, student ? groups : Set.of(), staff ? groups : Set.of());
     }
 
-    /** A school unit, from the organisation's data (no person in it). */
-    static GenericScimResource schoolUnit(OrganisationBrowser.Organisation unit) {
+    /** An organiser (huvudman: a municipality or an independent school's owner), from the organisation's data. */
+    static GenericScimResource organisation(OrganisationBrowser.UnitName organiser) {
+        ObjectNode node = JSON.objectNode();
+        node.putArray("schemas").add(ORGANISATION);
+        node.put("externalId", organiser.id().toString());
+        node.put("displayName", organiser.name());
+        return new GenericScimResource(node);
+    }
+
+    /** A school unit, from the organisation's data (no person in it), referring to its organiser when there is one. */
+    static GenericScimResource schoolUnit(OrganisationBrowser.Organisation unit, UUID organiser) {
         ObjectNode node = JSON.objectNode();
         node.putArray("schemas").add(SCHOOL_UNIT);
         node.put("externalId", unit.id().toString());
         node.put("displayName", unit.name());
+        if (organiser != null) {
+            reference(node.putObject("organisation"), "Organisations", organiser.toString());
+        }
         if (unit.schoolUnitCode() != null) {
             node.put("schoolUnitCode", unit.schoolUnitCode()); // skolenhetskod
         }
@@ -174,6 +202,29 @@ final class EgilObjects {
         ArrayNode members = node.putArray("studentMemberships");
         memberExternalIds.stream().sorted().forEach(id -> reference(members.addObject(), "Users", id));
         return new GenericScimResource(node);
+    }
+
+    /**
+     * A group's Activity (aktivitet): owned by the group's school unit, naming the group and the employments of the
+     * connector's licensed teachers who teach it (their release let the group go), sorted so an unchanged activity
+     * fingerprints the same. EGIL's client makes one per StudentGroup; its {@code groups} is the standard's
+     * attribute (Windermere also reads the client's older single {@code group}).
+     */
+    static GenericScimResource activity(OrganisationBrowser.Group group, List<UUID> teacherEmployments) {
+        ObjectNode node = JSON.objectNode();
+        node.putArray("schemas").add(ACTIVITY);
+        node.put("externalId", activityId(group.id()).toString());
+        node.put("displayName", group.name());
+        reference(node.putObject("owner"), "SchoolUnits", group.organisationId().toString());
+        reference(node.putArray("groups").addObject(), "StudentGroups", group.id().toString());
+        ArrayNode teachers = node.putArray("teachers");
+        teacherEmployments.stream().map(UUID::toString).sorted().distinct().forEach(id -> reference(teachers.addObject(), "Employments", id));
+        return new GenericScimResource(node);
+    }
+
+    /** A group's Activity: the same UUID every time, derived from the group's. */
+    static UUID activityId(UUID group) {
+        return UUID.nameUUIDFromBytes(("egil-activity:" + group).getBytes(StandardCharsets.UTF_8));
     }
 
     /** A teacher's employment at a unit: the same UUID every time (derived from both parts, as EGIL's client derives it). */

@@ -93,7 +93,8 @@ class EgilPushTest extends IntegrationTest {
                     supplier.baseUrl(), Connector.Auth.BEARER, token, null, null, null, null, List.of(product), true, 100.0, Connector.Profile.EGIL,
                     null, null, null), "test");
             assertThat(connector.profile()).isEqualTo(Connector.Profile.EGIL);
-            assertThat(connector.resourceTypes()).containsExactly("SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup");
+            assertThat(connector.resourceTypes()).containsExactly("Organisation", "SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup",
+                    "Activity");
             UUID pool = license(product, holders);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector.id(), "DONE") == holders.size());
@@ -152,11 +153,16 @@ class EgilPushTest extends IntegrationTest {
                             """).param("p", holders.toArray(UUID[]::new)).query(String.class).list());
             supplier.studentGroups.store.values().forEach(g -> units.add(g.getObjectNode().path("owner").path("value").asText()));
             assertThat(EgilTestServer.ids(supplier.schoolUnits)).isEqualTo(units);
+            // each refers to its organiser (huvudman), sent before it
+            assertThat(EgilTestServer.ids(supplier.organisations)).containsExactly(fx.organiserId.toString());
+            supplier.schoolUnits.store.values().forEach(u ->
+                    assertThat(u.getObjectNode().path("organisation").path("value").asText()).isEqualTo(fx.organiserId.toString()));
             // order: a unit before the first object that refers to it, a user before the groups and employments naming it
             List<EgilTestServer.Request> log = List.copyOf(supplier.log);
             int firstUser = indexOf(log, "POST", "Users");
             int lastUnitCreate = lastIndexOf(log, "POST", "SchoolUnits");
             assertThat(indexOf(log, "POST", "SchoolUnits")).isLessThan(firstUser);
+            assertThat(indexOf(log, "POST", "Organisations")).isGreaterThanOrEqualTo(0).isLessThan(indexOf(log, "POST", "SchoolUnits"));
             assertThat(indexOf(log, "POST", "StudentGroups")).isGreaterThan(firstUser);
             assertThat(indexOf(log, "POST", "Employments")).isGreaterThan(indexOf(log, "POST", "SchoolUnits"));
             assertThat(lastUnitCreate).isGreaterThanOrEqualTo(0);
@@ -177,7 +183,8 @@ class EgilPushTest extends IntegrationTest {
             for (UUID holder : holders.subList(1, holders.size())) {
                 pools.withdrawDirect(pool, holder, "test");
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> supplier.schoolUnits.store.isEmpty() && supplier.studentGroups.store.isEmpty()
+            await().atMost(Duration.ofSeconds(20)).until(() -> supplier.schoolUnits.store.isEmpty() && supplier.studentGroups.store.isEmpty() && supplier.activities.store.isEmpty()
+                    && supplier.organisations.store.isEmpty()
                     && supplier.employments.store.isEmpty());
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
             assertThat(supplier.users.store.values()).allSatisfy(u -> assertThat(u.getObjectNode().path("active").asBoolean(true)).isFalse());
@@ -187,8 +194,9 @@ class EgilPushTest extends IntegrationTest {
                 int deactivated = ending.indexOf(new EgilTestServer.Request("PUT", "Users", externalIds.get(holder)));
                 assertThat(deactivated).as("deactivation of a holder").isGreaterThanOrEqualTo(0);
             }
-            int lastDelete = lastIndexOf(ending, "DELETE", "SchoolUnits");
-            assertThat(lastDelete).isEqualTo(ending.size() - 1); // the very last requests delete school units
+            // the very last requests delete school units, then their organiser
+            assertThat(lastIndexOf(ending, "DELETE", "Organisations")).isEqualTo(ending.size() - 1);
+            assertThat(lastIndexOf(ending, "DELETE", "SchoolUnits")).isGreaterThan(lastIndexOf(ending, "DELETE", "StudentGroups"));
             // nothing left over here either
             assertThat(jdbc.sql("select count(*) from provisioned_egil_object where connector_id = :c").param("c", connector.id()).query(Integer.class)
                     .single()).isZero();

@@ -68,7 +68,7 @@ import org.glassfish.jersey.server.ResourceConfig;
 /**
  * An independent EGIL (SS 12000:2018) SCIM service provider for tests, built from UnboundID's scim2-sdk-server:
  * resource type definitions with EGIL's schemas (declared here as {@link SchemaResource}s — the User extension
- * {@code urn:scim:schemas:extension:sis:school:1.0:User}, SchoolUnit, Employment, StudentGroup, with the attributes
+ * {@code urn:scim:schemas:extension:sis:school:1.0:User}, Organisation, SchoolUnit, Employment, StudentGroup, Activity, with the attributes
  * the EGIL client sends and Windermere requires), and the library's {@link SchemaChecker} refusing any object that
  * does not conform (an unknown attribute, a required one missing, a wrong type: 400). Like Windermere it keeps
  * every object under its {@code externalId} as its id (409 for a second create), and it keeps references whole:
@@ -89,6 +89,11 @@ final class EgilTestServer implements AutoCloseable {
     final Endpoint schoolUnits;
     final Endpoint employments;
     final Endpoint studentGroups;
+    final Endpoint activities;
+    final Endpoint organisations;
+    /** Called as a changing request arrives, before it is handled (a test may hold it there: a supplier that stalls). */
+    volatile java.util.function.Consumer<Request> arriving = r -> {
+    };
     private final HttpServer server;
     private final String scheme;
 
@@ -107,8 +112,10 @@ final class EgilTestServer implements AutoCloseable {
         schoolUnits = new SchoolUnits(this);
         employments = new Employments(this);
         studentGroups = new StudentGroups(this);
+        activities = new Activities(this);
+        organisations = new Organisations(this);
         ResourceConfig config = new ResourceConfig()
-                .register(users).register(schoolUnits).register(employments).register(studentGroups)
+                .register(users).register(schoolUnits).register(employments).register(studentGroups).register(activities).register(organisations)
                 .register(new ServiceProviderConfig())
                 .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
                 .register(ScimExceptionMapper.class).register(RuntimeExceptionMapper.class).register(JsonProcessingExceptionMapper.class)
@@ -188,6 +195,15 @@ final class EgilTestServer implements AutoCloseable {
             string("displayName", true), reference("owner", true, false), string("studentGroupType", false), string("schoolType", false),
             reference("studentMemberships", false, true)));
 
+    /** SS 12000:2018 Organisation (huvudman). */
+    static final SchemaResource ORGANISATION = new SchemaResource(EgilObjects.ORGANISATION, "Organisation", "Huvudman", List.of(
+            string("displayName", true)));
+
+    /** SS 12000:2018 Aktivitet as Windermere reads it: owner required; groups (StudentGroups), teachers (Employments). */
+    static final SchemaResource ACTIVITY = new SchemaResource(EgilObjects.ACTIVITY, "Activity", "Aktivitet", List.of(
+            string("displayName", true), reference("owner", true, false), reference("groups", false, true), reference("teachers", false, true),
+            reference("parentActivity", false, true)));
+
     private static ResourceTypeDefinition userType() {
         try {
             return new ResourceTypeDefinition.Builder("User", "/Users").setCoreSchema(SchemaUtils.getSchema(UserResource.class))
@@ -225,10 +241,18 @@ final class EgilTestServer implements AutoCloseable {
         }
 
         @Override
+        void checkReferences(ObjectNode node) throws ScimException {
+            if (node.has("organisation")) {
+                mustExist(server.organisations, node.path("organisation").path("value").asText(), "organisation");
+            }
+        }
+
+        @Override
         void checkNotReferenced(String id) throws ScimException {
             mustNotBeReferenced(id, server.employments, n -> List.of(n.path("employedAt").path("value").asText()));
             mustNotBeReferenced(id, server.studentGroups, n -> List.of(n.path("owner").path("value").asText()));
             mustNotBeReferenced(id, server.users, n -> values(n.path(EgilObjects.USER_EXTENSION).path("enrolments")));
+            mustNotBeReferenced(id, server.activities, n -> List.of(n.path("owner").path("value").asText()));
         }
     }
 
@@ -243,6 +267,11 @@ final class EgilTestServer implements AutoCloseable {
             mustExist(server.schoolUnits, node.path("employedAt").path("value").asText(), "employedAt");
             mustExist(server.users, node.path("user").path("value").asText(), "user");
         }
+
+        @Override
+        void checkNotReferenced(String id) throws ScimException {
+            mustNotBeReferenced(id, server.activities, n -> values(n.path("teachers")));
+        }
     }
 
     @Path("/StudentGroups")
@@ -256,6 +285,41 @@ final class EgilTestServer implements AutoCloseable {
             mustExist(server.schoolUnits, node.path("owner").path("value").asText(), "owner");
             for (String member : values(node.path("studentMemberships"))) {
                 mustExist(server.users, member, "studentMembership");
+            }
+        }
+
+        @Override
+        void checkNotReferenced(String id) throws ScimException {
+            mustNotBeReferenced(id, server.activities, n -> values(n.path("groups")));
+        }
+    }
+
+    @Path("/Organisations")
+    public static final class Organisations extends Endpoint {
+        Organisations(EgilTestServer server) {
+            super(server, new ResourceTypeDefinition.Builder("Organisation", "/Organisations").setCoreSchema(ORGANISATION).build(), "Organisations");
+        }
+
+        @Override
+        void checkNotReferenced(String id) throws ScimException {
+            mustNotBeReferenced(id, server.schoolUnits, n -> List.of(n.path("organisation").path("value").asText()));
+        }
+    }
+
+    @Path("/Activities")
+    public static final class Activities extends Endpoint {
+        Activities(EgilTestServer server) {
+            super(server, new ResourceTypeDefinition.Builder("Activity", "/Activities").setCoreSchema(ACTIVITY).build(), "Activities");
+        }
+
+        @Override
+        void checkReferences(ObjectNode node) throws ScimException {
+            mustExist(server.schoolUnits, node.path("owner").path("value").asText(), "owner");
+            for (String group : values(node.path("groups"))) {
+                mustExist(server.studentGroups, group, "groups");
+            }
+            for (String employment : values(node.path("teachers"))) {
+                mustExist(server.employments, employment, "teachers");
             }
         }
     }
@@ -302,6 +366,7 @@ final class EgilTestServer implements AutoCloseable {
         @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public Response create(GenericScimResource resource, @Context UriInfo uri) throws ScimException {
+            server.arriving.accept(new Request("POST", name, resource.getObjectNode().path("externalId").asText()));
             synchronized (server) {
                 ObjectNode node = resource.getObjectNode().deepCopy();
                 checker.checkCreate(node).throwSchemaExceptions();
@@ -340,6 +405,7 @@ final class EgilTestServer implements AutoCloseable {
         @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public GenericScimResource replace(@PathParam("id") String id, GenericScimResource resource, @Context UriInfo uri) throws ScimException {
+            server.arriving.accept(new Request("PUT", name, id));
             synchronized (server) {
                 GenericScimResource old = find(id);
                 ObjectNode node = checker.removeReadOnlyAttributes(resource.getObjectNode().deepCopy());
