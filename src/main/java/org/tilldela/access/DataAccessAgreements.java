@@ -22,6 +22,7 @@ import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.platform.OneRoundTrip;
 
 /**
  * Filing and deciding data-access requests. A request is checked against the product's declaration and
@@ -199,6 +200,30 @@ public class DataAccessAgreements {
                         order by a.filed_at desc, a.id limit 100""")
                 .param("product", productId).param("scopes", scopeIds.toArray(UUID[]::new)).query((rs, n) -> row(rs, List.of())).list();
     }
+
+    /**
+     * {@link #inForce} as a read to compose into one round trip ({@link OneRoundTrip}): the agreements approved for the
+     * product {@code :product} at the organisations in {@code scopes}, an SQL relation of one column (the caller's).
+     */
+    static OneRoundTrip.Read<List<DataAccessAgreement>> inForceAt(String scopes) {
+        return OneRoundTrip.Read.of("""
+                select a.id, a.supplier_id, a.product_id, a.scope_id, a.package, a.requested_attributes, a.approved_attributes, a.purpose,
+                       a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at
+                from data_access_agreement a
+                where a.product_id = :product and a.scope_id in (%s) and a.state = 'APPROVED'
+                order by a.filed_at desc, a.id limit 100""".formatted(scopes), rs -> {
+            List<DataAccessAgreement> found = new ArrayList<>();
+            while (rs.next()) {
+                found.add(row(rs, List.of()));
+            }
+            return found;
+        });
+    }
+
+    /** {@link #isPublicAuthority} of the product {@code :product}'s supplier, as a read to compose into one round trip. */
+    static final OneRoundTrip.Read<Boolean> SUPPLIER_IS_PUBLIC_AUTHORITY = OneRoundTrip.Read.of(
+            "select exists (select 1 from public_authority_recipient where supplier_id = " + Catalog.SUPPLIER_ID_OF_PRODUCT + ")",
+            rs -> rs.next() && rs.getBoolean(1));
 
     public boolean isPublicAuthority(UUID supplierId) {
         return jdbc.sql("select exists (select 1 from public_authority_recipient where supplier_id = :s)").param("s", supplierId)

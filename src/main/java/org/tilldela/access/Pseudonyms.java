@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.tilldela.platform.OneRoundTrip;
 
 /**
  * Pairwise pseudonymous ids: the same person has a different, stable id at every supplier, so two
@@ -33,7 +34,11 @@ class Pseudonyms {
     }
 
     UUID of(UUID personId, UUID supplierId) {
-        UUID basis = basisOf(personId);
+        return fromBasis(basisOf(personId), supplierId);
+    }
+
+    /** The pseudonym made from a basis already read ({@link #BASIS}). */
+    UUID fromBasis(UUID basis, UUID supplierId) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key());
@@ -57,6 +62,10 @@ class Pseudonyms {
     private UUID basisOf(UUID personId) {
         return jdbc.sql("select basis_id from pseudonym_basis where person_id = :p").param("p", personId).query(UUID.class).optional().orElse(personId);
     }
+
+    /** The basis of the person {@code :person}'s pseudonyms, as a read to compose into one round trip: empty means their id. */
+    static final OneRoundTrip.Read<java.util.Optional<UUID>> BASIS = OneRoundTrip.Read.of("select basis_id from pseudonym_basis where person_id = :person",
+            rs -> rs.next() ? java.util.Optional.of(rs.getObject(1, UUID.class)) : java.util.Optional.empty());
 
     private SecretKeySpec key() {
         if (key == null) {

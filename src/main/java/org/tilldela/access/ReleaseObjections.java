@@ -11,6 +11,7 @@ import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.Rosters;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.platform.OneRoundTrip;
 
 /** Objections (opt-outs) recorded for a person: the release policy releases nothing to the suppliers they name. */
 @Service
@@ -80,6 +81,15 @@ public class ReleaseObjections {
                         where person_id = any(:p) and withdrawn_at is null and (supplier_id is null or supplier_id = :s)
                         """).param("p", personIds.toArray(UUID[]::new)).param("s", supplierId).query(UUID.class).list());
     }
+
+    /**
+     * {@link #objecting} for one person ({@code :person}) and the product {@code :product}'s supplier, as a read to
+     * compose into one round trip ({@link OneRoundTrip}).
+     */
+    static final OneRoundTrip.Read<Boolean> OBJECTS = OneRoundTrip.Read.of("""
+            select exists (select 1 from release_objection
+                           where person_id = :person and withdrawn_at is null and (supplier_id is null or supplier_id = %s))"""
+            .formatted(Catalog.SUPPLIER_ID_OF_PRODUCT), rs -> rs.next() && rs.getBoolean(1));
 
     public List<Objection> inForce(UUID personId) {
         return jdbc.sql("select id, person_id, supplier_id, reason, recorded_by, recorded_at from release_objection where person_id = :p and withdrawn_at is null order by recorded_at")

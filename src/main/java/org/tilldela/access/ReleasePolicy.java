@@ -27,6 +27,7 @@ import org.tilldela.ledger.Channel;
 import org.tilldela.ledger.Disclosure;
 import org.tilldela.ledger.DisclosureLedger;
 import org.tilldela.licensing.Licences;
+import org.tilldela.platform.OneRoundTrip;
 
 /**
  * THE release policy: the one place that decides which attributes about a person may reach a product's
@@ -51,10 +52,18 @@ public class ReleasePolicy {
     private final Licences licences;
     private final Pseudonyms pseudonyms;
     private final DisclosureLedger ledger;
+    private final OneRoundTrip roundTrip;
     private final Clock clock;
 
+    /** The agreements in force at the person's organisations: the directory says which those are, in the same statement. */
+    private static final OneRoundTrip.Read<List<DataAccessAgreement>> AGREEMENTS_AT_PERSON = DataAccessAgreements.inForceAt(PersonRecords.ORGANISATION_SCOPES);
+
+    /** Everything one person's release needs, read in one round trip; each module's statement is its own. */
+    private static final List<OneRoundTrip.Read<?>> ONE_PERSON = List.of(Catalog.PRODUCT, Catalog.SUPPLIER_OF_PRODUCT, Licences.HOLDS_ONE,
+            PersonRecords.ONE, ReleaseObjections.OBJECTS, DataAccessAgreements.SUPPLIER_IS_PUBLIC_AUTHORITY, AGREEMENTS_AT_PERSON, Pseudonyms.BASIS);
+
     ReleasePolicy(PersonRecords persons, Catalog catalog, DataAccessAgreements agreements, ReleaseObjections objections, Licences licences,
-                  Pseudonyms pseudonyms, DisclosureLedger ledger, Optional<Clock> clock) {
+                  Pseudonyms pseudonyms, DisclosureLedger ledger, OneRoundTrip roundTrip, Optional<Clock> clock) {
         this.persons = persons;
         this.catalog = catalog;
         this.agreements = agreements;
@@ -62,13 +71,29 @@ public class ReleasePolicy {
         this.licences = licences;
         this.pseudonyms = pseudonyms;
         this.ledger = ledger;
+        this.roundTrip = roundTrip;
         this.clock = clock.orElse(Clock.systemDefaultZone());
     }
 
-    /** Releases what may go about one person to the product's supplier, and records it. */
+    /**
+     * Releases what may go about one person to the product's supplier, and records it. Decided exactly as
+     * {@link #releaseAll} decides (the same rules on the same rows), but read in one round trip and appended in
+     * another: a sign-in client's token refresh does this on every request. Nothing is cached between calls.
+     */
     @Transactional
     public Release release(UUID personId, UUID productId, Channel channel) {
-        return releaseAll(List.of(personId), productId, channel).getFirst();
+        LocalDate today = LocalDate.now(clock);
+        OneRoundTrip.Fetched read = roundTrip.read(Map.of("person", personId, "product", productId, "day", today), ONE_PERSON);
+        Product product = read.get(Catalog.PRODUCT).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
+        Supplier supplier = read.get(Catalog.SUPPLIER_OF_PRODUCT).orElseThrow();
+        Optional<PersonRecord> person = read.get(PersonRecords.ONE);
+        Map<Set<UUID>, List<DataAccessAgreement>> inForce = new HashMap<>();
+        person.ifPresent(p -> inForce.put(p.organisationScopes(), read.get(AGREEMENTS_AT_PERSON)));
+        Batch batch = new Batch(person.map(p -> Map.of(personId, p)).orElse(Map.of()), read.get(ReleaseObjections.OBJECTS) ? Set.of(personId) : Set.of(),
+                read.get(Licences.HOLDS_ONE) ? Set.of(personId) : Set.of(), product, supplier, read.get(DataAccessAgreements.SUPPLIER_IS_PUBLIC_AUTHORITY),
+                today, inForce);
+        read.get(Pseudonyms.BASIS).ifPresentOrElse(b -> batch.bases.put(personId, b), () -> batch.bases.put(personId, personId));
+        return release(batch, List.of(personId), channel, Set.of()).getFirst();
     }
 
     /** One batch (a SCIM push, a roster page): one decision per person, one ledger append for all. */
@@ -87,14 +112,19 @@ public class ReleasePolicy {
         Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
         Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
         LocalDate today = LocalDate.now(clock);
+        return release(batch(personIds, product, supplier, licences.holding(personIds, productId, today), today), personIds, channel, required);
+    }
+
+    private List<Release> release(Batch batch, Collection<UUID> personIds, Channel channel, Set<Attribute> required) {
+        Supplier supplier = batch.supplier;
+        UUID productId = batch.product.id();
         Instant now = clock.instant();
-        Batch batch = batch(personIds, product, supplier, licences.holding(personIds, productId, today), today);
         List<Release> releases = new ArrayList<>();
         List<Disclosure> disclosures = new ArrayList<>();
         List<Integer> recorded = new ArrayList<>();
         for (UUID personId : personIds) {
             Decision decision = batch.decide(personId);
-            Map<Attribute, Object> values = decision.isEmpty() || !decision.attributes().containsAll(required) ? Map.of() : values(decision, supplier);
+            Map<Attribute, Object> values = decision.isEmpty() || !decision.attributes().containsAll(required) ? Map.of() : values(decision, supplier, batch.bases);
             if (!values.isEmpty()) {
                 recorded.add(releases.size());
                 disclosures.add(new Disclosure(personId, supplier.id(), productId, channel, EnumSet.copyOf(values.keySet()), decision.agreementId(),
@@ -130,6 +160,8 @@ public class ReleasePolicy {
         private final boolean publicAuthority;
         private final LocalDate today;
         private final Map<Set<UUID>, List<DataAccessAgreement>> agreementsByScopes;
+        /** Pseudonym bases already read, by person (the single-person path reads its person's with the rest). */
+        private final Map<UUID, UUID> bases = new HashMap<>();
 
         Batch(Map<UUID, PersonRecord> records, Set<UUID> objecting, Set<UUID> licensed, Product product, Supplier supplier, boolean publicAuthority,
               LocalDate today, Map<Set<UUID>, List<DataAccessAgreement>> agreementsByScopes) {
@@ -331,12 +363,13 @@ public class ReleasePolicy {
                 first.state(), first.filedBy(), first.filedAt(), first.steps());
     }
 
-    private Map<Attribute, Object> values(Decision decision, Supplier supplier) {
+    private Map<Attribute, Object> values(Decision decision, Supplier supplier, Map<UUID, UUID> bases) {
         PersonRecord p = decision.person();
+        UUID basis = bases.get(p.id());
         Map<Attribute, Object> values = new LinkedHashMap<>();
         for (Attribute attribute : decision.attributes()) {
             Object value = switch (attribute) {
-                case PSEUDONYMOUS_ID -> pseudonyms.of(p.id(), supplier.id()).toString();
+                case PSEUDONYMOUS_ID -> (basis != null ? pseudonyms.fromBasis(basis, supplier.id()) : pseudonyms.of(p.id(), supplier.id())).toString();
                 case ORGANISATION -> distinct(p.placements().stream().filter(x -> x.organiserId() != null)
                         .map(x -> Map.of("id", x.organiserId().toString(), "name", x.organiserName())).toList());
                 case SCHOOL_UNIT -> distinct(p.placements().stream().map(x -> unit(x)).toList());

@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.platform.OneRoundTrip;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,7 +42,13 @@ public class Catalog {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql("""
+        return jdbc.sql(SUPPLIERS.replace("{which}", "s.id = any(:ids) order by s.name"))
+                .param("ids", ids.toArray(UUID[]::new))
+                .query((rs, n) -> supplier(rs)).list();
+    }
+
+    /** A supplier's row with its countries, sub-processors and processing agreements as aggregates; {which} is its where-clause. */
+    private static final String SUPPLIERS = """
                         select s.id, s.name, s.organisation_number, s.country, s.contact_name, s.contact_email, s.contact_phone,
                                array(select c.country from supplier_processing_country c where c.supplier_id = s.id order by c.country) countries,
                                (select coalesce(json_agg(json_build_object('name', p.name, 'country', p.country, 'purpose', p.purpose) order by p.name), '[]')
@@ -51,26 +58,33 @@ public class Catalog {
                                            'organisers', array(select o.organiser_id from processing_agreement_organiser o where o.agreement_id = a.id))
                                        order by a.signed_on), '[]')
                                 from processing_agreement a where a.supplier_id = s.id) agreements
-                        from supplier s where s.id = any(:ids) order by s.name
-                        """)
-                .param("ids", ids.toArray(UUID[]::new))
-                .query((rs, n) -> {
-                    List<Supplier.SubProcessor> subs = new ArrayList<>();
-                    for (JsonNode sub : JSON.readTree(rs.getString("sub_processors"))) {
-                        subs.add(new Supplier.SubProcessor(text(sub, "name"), text(sub, "country"), text(sub, "purpose")));
-                    }
-                    List<Supplier.ProcessingAgreement> agreements = new ArrayList<>();
-                    for (JsonNode a : JSON.readTree(rs.getString("agreements"))) {
-                        Set<UUID> organisers = new HashSet<>();
-                        a.path("organisers").forEach(o -> organisers.add(UUID.fromString(o.asString())));
-                        agreements.add(new Supplier.ProcessingAgreement(UUID.fromString(a.get("id").asString()), text(a, "documentName"),
-                                date(a, "signedOn"), date(a, "validUntil"), organisers));
-                    }
-                    return new Supplier(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("organisation_number"), rs.getString("country"),
-                            new HashSet<>(Arrays.asList(strings(rs.getArray("countries")))), subs, agreements,
-                            new Supplier.Contact(rs.getString("contact_name"), rs.getString("contact_email"), rs.getString("contact_phone")));
-                }).list();
+                        from supplier s where {which}
+                        """;
+
+    private static Supplier supplier(ResultSet rs) throws SQLException {
+        List<Supplier.SubProcessor> subs = new ArrayList<>();
+        for (JsonNode sub : JSON.readTree(rs.getString("sub_processors"))) {
+            subs.add(new Supplier.SubProcessor(text(sub, "name"), text(sub, "country"), text(sub, "purpose")));
+            }
+            List<Supplier.ProcessingAgreement> agreements = new ArrayList<>();
+            for (JsonNode a : JSON.readTree(rs.getString("agreements"))) {
+                Set<UUID> organisers = new HashSet<>();
+                a.path("organisers").forEach(o -> organisers.add(UUID.fromString(o.asString())));
+                agreements.add(new Supplier.ProcessingAgreement(UUID.fromString(a.get("id").asString()), text(a, "documentName"),
+                        date(a, "signedOn"), date(a, "validUntil"), organisers));
+            }
+            return new Supplier(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("organisation_number"), rs.getString("country"),
+                    new HashSet<>(Arrays.asList(strings(rs.getArray("countries")))), subs, agreements,
+                    new Supplier.Contact(rs.getString("contact_name"), rs.getString("contact_email"), rs.getString("contact_phone")));
     }
+
+    /**
+     * The supplier of the product {@code :product}, for a module composing its reads into one round trip
+     * ({@link OneRoundTrip}): the same row as {@link #supplier}.
+     */
+    public static final OneRoundTrip.Read<Optional<Supplier>> SUPPLIER_OF_PRODUCT = OneRoundTrip.Read.of(
+            SUPPLIERS.replace("{which}", "s.id = " + Catalog.SUPPLIER_ID_OF_PRODUCT).strip(),
+            rs -> rs.next() ? Optional.of(supplier(rs)) : Optional.empty());
 
     /** PostgreSQL's JSON aggregates of the rows a supplier or product owns (read with Jackson, never by hand). */
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -134,24 +148,38 @@ public class Catalog {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql("""
-                        select id, article_number, supplier_id, title, description, kind, school_forms, grades, subjects, licence_model,
-                               licence_period_months, price, currency, trial_days, access_method,
-                               (select coalesce(json_agg(json_build_object('attribute', n.attribute, 'purpose', n.purpose, 'retentionDays', n.retention_days,
-                                           'processingCountries', n.processing_countries) order by n.attribute), '[]')
-                                from product_data_need n where n.product_id = product.id) needs
-                        from product where id = any(:ids) order by title
-                        """)
-                .param("ids", ids.toArray(UUID[]::new)).query((rs, n) -> {
-                    List<Product.DataNeed> needs = new ArrayList<>();
-                    for (JsonNode need : JSON.readTree(rs.getString("needs"))) {
-                        Set<String> countries = new HashSet<>();
-                        need.path("processingCountries").forEach(c -> countries.add(c.asString()));
-                        needs.add(new Product.DataNeed(Attribute.valueOf(need.get("attribute").asString()), text(need, "purpose"),
-                                need.get("retentionDays").asInt(), countries));
-                    }
-                    return product(rs, Map.of(rs.getObject("id", UUID.class), needs));
-                }).list();
+        return jdbc.sql(PRODUCTS.replace("{which}", "id = any(:ids) order by title"))
+                .param("ids", ids.toArray(UUID[]::new)).query((rs, n) -> productWithNeeds(rs)).list();
+    }
+
+    /** A product's row with its data needs as an aggregate; {which} is its where-clause. */
+    private static final String PRODUCTS = """
+            select id, article_number, supplier_id, title, description, kind, school_forms, grades, subjects, licence_model,
+                   licence_period_months, price, currency, trial_days, access_method,
+                   (select coalesce(json_agg(json_build_object('attribute', n.attribute, 'purpose', n.purpose, 'retentionDays', n.retention_days,
+                               'processingCountries', n.processing_countries) order by n.attribute), '[]')
+                    from product_data_need n where n.product_id = product.id) needs
+            from product where {which}""";
+
+    /**
+     * The product {@code :product}, for a module composing its reads into one round trip ({@link OneRoundTrip}):
+     * the same as {@link #product}.
+     */
+    public static final OneRoundTrip.Read<Optional<Product>> PRODUCT = OneRoundTrip.Read.of(PRODUCTS.replace("{which}", "id = :product"),
+            rs -> rs.next() ? Optional.of(productWithNeeds(rs)) : Optional.empty());
+
+    /** The id of the product {@code :product}'s supplier, as an SQL expression. */
+    public static final String SUPPLIER_ID_OF_PRODUCT = "(select supplier_id from product where id = :product)";
+
+    private static Product productWithNeeds(ResultSet rs) throws SQLException {
+        List<Product.DataNeed> needs = new ArrayList<>();
+        for (JsonNode need : JSON.readTree(rs.getString("needs"))) {
+            Set<String> countries = new HashSet<>();
+            need.path("processingCountries").forEach(c -> countries.add(c.asString()));
+            needs.add(new Product.DataNeed(Attribute.valueOf(need.get("attribute").asString()), text(need, "purpose"),
+                    need.get("retentionDays").asInt(), countries));
+        }
+        return product(rs, Map.of(rs.getObject("id", UUID.class), needs));
     }
 
     public Optional<Product> productByArticleNumber(String articleNumber) {

@@ -12,6 +12,7 @@ import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.tilldela.platform.OneRoundTrip;
 
 /**
  * A person's full record as it may leave Tilldela: names, civic number, e-mail, placements, groups,
@@ -72,55 +73,99 @@ public class PersonRecords {
             return Map.of();
         }
         UUID[] ids = personIds.stream().distinct().toArray(UUID[]::new);
-        Map<UUID, List<Placement>> placements = new HashMap<>();
-        // the organiser is the nearest ORGANISER above the unit (units can sit under area offices)
-        jdbc.sql("""
-                        with recursive placed as (
-                            select e.person_id, e.school_unit_id unit_id, e.school_form, e.grade, 'PUPIL' as role from enrolment e where e.person_id = any(:ids)
-                            union all
-                            select d.person_id, d.organisation_id, null, null, d.role from duty d where d.person_id = any(:ids)
-                        ), units as (
-                            select distinct unit_id from placed
-                        ), up as (
-                            select u.unit_id, o.id, o.parent_id, o.kind, o.name, 0 depth from units u join organisation o on o.id = u.unit_id
-                            union all
-                            select up.unit_id, o.id, o.parent_id, o.kind, o.name, up.depth + 1 from up join organisation o on o.id = up.parent_id
-                            where up.kind <> 'ORGANISER' and up.depth < 20
-                        ), organiser as (
-                            select distinct on (unit_id) unit_id, id, name from up where kind = 'ORGANISER' order by unit_id, depth
-                        )
-                        select p.person_id, p.unit_id, u.name, u.school_unit_code, org.id, org.name, p.school_form, p.grade, p.role
-                        from placed p join organisation u on u.id = p.unit_id left join organiser org on org.unit_id = p.unit_id
-                        order by p.person_id, u.name
-                        """).param("ids", ids)
-                .query(rs -> {
-                    placements.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(new Placement(rs.getObject(2, UUID.class),
-                            rs.getString(3), rs.getString(4), rs.getObject(5, UUID.class), rs.getString(6), rs.getString(7), rs.getString(8),
-                            rs.getString(9)));
-                });
+        Map<UUID, List<Placement>> placements = jdbc.sql(PLACEMENTS.replace("{persons}", "any(:ids)")).param("ids", ids)
+                .query((org.springframework.jdbc.core.ResultSetExtractor<Map<UUID, List<Placement>>>) PersonRecords::placements);
         // the person with their groups and guardians in one statement (aggregates read with Jackson): the release
         // policy reads one person on every token request, and each round trip counts there
+        return jdbc.sql(PERSONS.replace("{persons}", "any(:ids)")).param("ids", ids)
+                .query((org.springframework.jdbc.core.ResultSetExtractor<Map<UUID, PersonRecord>>) rs -> persons(rs, placements));
+    }
+
+    // the organiser is the nearest ORGANISER above the unit (units can sit under area offices); {persons} is the
+    // right-hand side of "person_id = …"
+    private static final String PLACEMENTS = """
+            with recursive placed as (
+                select e.person_id, e.school_unit_id unit_id, e.school_form, e.grade, 'PUPIL' as role from enrolment e where e.person_id = {persons}
+                union all
+                select d.person_id, d.organisation_id, null, null, d.role from duty d where d.person_id = {persons}
+            ), units as (
+                select distinct unit_id from placed
+            ), up as (
+                select u.unit_id, o.id, o.parent_id, o.kind, o.name, 0 depth from units u join organisation o on o.id = u.unit_id
+                union all
+                select up.unit_id, o.id, o.parent_id, o.kind, o.name, up.depth + 1 from up join organisation o on o.id = up.parent_id
+                where up.kind <> 'ORGANISER' and up.depth < 20
+            ), organiser as (
+                select distinct on (unit_id) unit_id, id, name from up where kind = 'ORGANISER' order by unit_id, depth
+            )
+            select p.person_id, p.unit_id, u.name, u.school_unit_code, org.id, org.name, p.school_form, p.grade, p.role
+            from placed p join organisation u on u.id = p.unit_id left join organiser org on org.unit_id = p.unit_id
+            order by p.person_id, u.name""";
+
+    private static final String PERSONS = """
+            select p.id, p.given_name, p.family_name, p.civic_number, p.email, p.protection,
+                   (select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name, 'kind', g.kind, 'role', m.role) order by g.name), '[]')
+                    from membership m join student_group g on g.id = m.group_id where m.person_id = p.id) groups,
+                   array(select l.guardian_id from guardian_link l where l.child_id = p.id order by l.guardian_id) guardians
+            from person p where p.id = {persons}""";
+
+    private static Map<UUID, List<Placement>> placements(java.sql.ResultSet rs) throws java.sql.SQLException {
+        Map<UUID, List<Placement>> placements = new HashMap<>();
+        while (rs.next()) {
+            placements.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>()).add(new Placement(rs.getObject(2, UUID.class),
+                    rs.getString(3), rs.getString(4), rs.getObject(5, UUID.class), rs.getString(6), rs.getString(7), rs.getString(8),
+                    rs.getString(9)));
+        }
+        return placements;
+    }
+
+    private static Map<UUID, PersonRecord> persons(java.sql.ResultSet rs, Map<UUID, List<Placement>> placements) throws java.sql.SQLException {
         Map<UUID, PersonRecord> records = new HashMap<>();
-        jdbc.sql("""
-                        select p.id, p.given_name, p.family_name, p.civic_number, p.email, p.protection,
-                               (select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name, 'kind', g.kind, 'role', m.role) order by g.name), '[]')
-                                from membership m join student_group g on g.id = m.group_id where m.person_id = p.id) groups,
-                               array(select l.guardian_id from guardian_link l where l.child_id = p.id order by l.guardian_id) guardians
-                        from person p where p.id = any(:ids)
-                        """).param("ids", ids)
-                .query(rs -> {
-                    UUID id = rs.getObject(1, UUID.class);
-                    List<GroupMembership> groups = new ArrayList<>();
-                    for (JsonNode g : JSON.readTree(rs.getString(7))) {
-                        groups.add(new GroupMembership(UUID.fromString(g.get("id").asString()), text(g, "name"), text(g, "kind"), text(g, "role")));
-                    }
-                    java.sql.Array guardianArray = rs.getArray(8);
-                    List<UUID> guardians = guardianArray == null ? List.of() : List.of((UUID[]) guardianArray.getArray());
-                    records.put(id, new PersonRecord(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            Protection.valueOf(rs.getString(6)), placements.getOrDefault(id, List.of()), groups, guardians));
-                });
+        while (rs.next()) {
+            UUID id = rs.getObject(1, UUID.class);
+            List<GroupMembership> groups = new ArrayList<>();
+            for (JsonNode g : JSON.readTree(rs.getString(7))) {
+                groups.add(new GroupMembership(UUID.fromString(g.get("id").asString()), text(g, "name"), text(g, "kind"), text(g, "role")));
+            }
+            java.sql.Array guardianArray = rs.getArray(8);
+            List<UUID> guardians = guardianArray == null ? List.of() : List.of((UUID[]) guardianArray.getArray());
+            records.put(id, new PersonRecord(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                    Protection.valueOf(rs.getString(6)), placements.getOrDefault(id, List.of()), groups, guardians));
+        }
         return records;
     }
+
+    /**
+     * The record of the person {@code :person} as a read to compose into one round trip ({@link OneRoundTrip}):
+     * the same as {@link #of(UUID)}, in its two statements. Only the release policy may use it (ModularityTest).
+     */
+    public static final OneRoundTrip.Read<Optional<PersonRecord>> ONE = new OneRoundTrip.Read<>(
+            PLACEMENTS.replace("{persons}", ":person") + ";\n" + PERSONS.replace("{persons}", ":person"),
+            results -> {
+                Map<UUID, List<Placement>> placements = results.next(PersonRecords::placements);
+                return results.next(rs -> persons(rs, placements)).values().stream().findFirst();
+            });
+
+    /**
+     * The organisations the person {@code :person} belongs to, as SQL (a relation of {@code scope_id}): their school
+     * units and the nearest organiser above each — {@link PersonRecord#organisationScopes()} — for a module that
+     * matches agreements made at either level in the same statement. (The climb stops at the first organiser, so
+     * each organiser in it is the nearest one above its unit.)
+     */
+    public static final String ORGANISATION_SCOPES = """
+            with recursive units as (
+                select e.school_unit_id unit_id from enrolment e where e.person_id = :person
+                union
+                select d.organisation_id from duty d where d.person_id = :person
+            ), up as (
+                select u.unit_id, o.id, o.parent_id, o.kind, 0 depth from units u join organisation o on o.id = u.unit_id
+                union all
+                select up.unit_id, o.id, o.parent_id, o.kind, up.depth + 1 from up join organisation o on o.id = up.parent_id
+                where up.kind <> 'ORGANISER' and up.depth < 20
+            )
+            select unit_id from units
+            union
+            select id from up where kind = 'ORGANISER'""";
 
     private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.tilldela.platform.OneRoundTrip;
 import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
@@ -85,6 +86,13 @@ public class Licences {
                   and a.assigned_at::date <= :day and (a.ended_on is null or :day < a.ended_on) and (a.grace_until is null or :day <= a.grace_until)
             )
             """;
+
+    /**
+     * {@link #holds} as a read to compose into one round trip ({@link OneRoundTrip}), with the parameters {@code :person},
+     * {@code :product} and {@code :day}: what holding means stays here.
+     */
+    public static final OneRoundTrip.Read<Boolean> HOLDS_ONE = OneRoundTrip.Read.of(HOLDS + " select exists (select 1 from held)",
+            rs -> rs.next() && rs.getBoolean(1));
 
     /** Every licence of the person, live ones first, with the product's title. */
     public List<PersonLicence> ofPerson(UUID personId) {

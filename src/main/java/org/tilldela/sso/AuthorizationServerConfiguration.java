@@ -69,7 +69,9 @@ class AuthorizationServerConfiguration {
                                             Catalog catalog, OAuth2AuthorizationConsentService notices,
                                             org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
                                             org.tilldela.platform.RequestBodyLimits bodyLimits, JdbcClient jdbc, TransactionTemplate tx,
-                                            OAuth2AuthorizationService authorizations, OAuth2TokenGenerator<OAuth2Token> tokenGenerator) throws Exception {
+                                            OAuth2AuthorizationService authorizations, OAuth2TokenGenerator<OAuth2Token> tokenGenerator,
+                                            org.springframework.beans.factory.ObjectProvider<org.springframework.security.oauth2.jwt.JwtDecoder> jwtDecoder)
+            throws Exception {
         // not a bean of its own: an AuthenticationProvider bean would be offered to the global authentication manager
         TokenRefresh refresh = new TokenRefresh(jdbc, tx, authorizations, tokenGenerator);
         AuthorizationErrors errors = new AuthorizationErrors(clientId -> describe(clientId, claims, catalog));
@@ -106,6 +108,9 @@ class AuthorizationServerConfiguration {
                     // this chain serves the protocol endpoints only; the admin UI and API keep their own
                     http.securityMatcher(server.getEndpointsMatcher());
                 })
+                // userinfo takes both kinds of access token: a signed one (system clients, sign-in clients registered before
+                // access tokens went by reference) is verified against the published keys, a reference one is looked up in the store
+                .oauth2ResourceServer(rs -> rs.jwt(j -> j.authenticationManager(AccessTokens.bearer(jwtDecoder.getObject(), authorizations))))
                 .addFilterBefore(bodyLimits.gate(), org.springframework.security.web.csrf.CsrfFilter.class)
                 // only a pupil or member of staff signed in through /sign-in may authorize a product: never an administrator
                 .authorizeHttpRequests(a -> a.requestMatchers("/oauth2/authorize").hasAuthority(PersonAccounts.PERSON)
@@ -167,10 +172,13 @@ class AuthorizationServerConfiguration {
      * itself — declared here so that the lean refresh path (TokenRefresh) issues exactly what the other grants do.
      */
     @Bean
-    OAuth2TokenGenerator<OAuth2Token> tokenGenerator(JwtEncoder encoder, OAuth2TokenCustomizer<JwtEncodingContext> personClaimsCustomizer) {
+    OAuth2TokenGenerator<OAuth2Token> tokenGenerator(JwtEncoder encoder, OAuth2TokenCustomizer<JwtEncodingContext> personClaimsCustomizer,
+                                                     PersonClaims claims) {
         JwtGenerator jwt = new JwtGenerator(encoder);
         jwt.setJwtCustomizer(personClaimsCustomizer);
-        return new DelegatingOAuth2TokenGenerator(jwt, new OAuth2AccessTokenGenerator(), new OAuth2RefreshTokenGenerator());
+        OAuth2AccessTokenGenerator reference = new OAuth2AccessTokenGenerator();
+        reference.setAccessTokenCustomizer(claims::customize);
+        return new DelegatingOAuth2TokenGenerator(jwt, reference, new OAuth2RefreshTokenGenerator());
     }
 
 

@@ -77,6 +77,17 @@ class PersonClaims {
         }
     }
 
+    /**
+     * Fills a reference (opaque) access token's claims for a person — kept in the store, answered by introspection:
+     * the subject is the pseudonym, and the release is made and recorded as for a signed one.
+     */
+    void customize(org.springframework.security.oauth2.server.authorization.token.OAuth2TokenClaimsContext context) {
+        Authentication principal = context.getPrincipal();
+        if (isPerson(principal)) {
+            context.getClaims().subject(subject(releaseFor(principal, context.getRegisteredClient().getClientId())));
+        }
+    }
+
     /** The userinfo endpoint's answer: a release of its own, over its own channel. */
     Map<String, Object> userInfo(OAuth2Authorization authorization, String clientId) {
         UUID person = UUID.fromString(authorization.getPrincipalName());

@@ -159,7 +159,10 @@ public class SignInClients {
                 .scope(OidcScopes.OPENID)
                 .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
                 .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(accessTokenTtl).refreshTokenTimeToLive(refreshTokenTtl)
-                        .reuseRefreshTokens(false).idTokenSignatureAlgorithm(SignatureAlgorithm.RS256).build());
+                        .reuseRefreshTokens(false).idTokenSignatureAlgorithm(SignatureAlgorithm.RS256)
+                        // access tokens by reference: the product introspects them (or calls userinfo); signing one on every
+                        // refresh was the largest single cost of the grant (README "Which token is signed how")
+                        .accessTokenFormat(org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat.REFERENCE).build());
         if (confidential) {
             client.clientSecret(encodedSecret)
                     .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)

@@ -217,4 +217,87 @@ class ReleasePolicyTest extends IntegrationTest {
         assertThat(agreements.agreement(first.id()).orElseThrow().state()).isEqualTo(DataAccessAgreement.State.SUPERSEDED);
         assertThat(second.isInForce()).isTrue();
     }
+
+    /**
+     * The single-person path (one round trip, each module's read) decides exactly as the batch path does: the same
+     * values, agreement, legal basis and reason for pupils under an organiser's agreement, under a school unit's
+     * agreement that outranks it, protected persons, persons without a licence, and nobody at all.
+     */
+    @Test
+    void aSinglePersonsReleaseIsWhatTheBatchGivesForThatPerson() {
+        java.util.Set<Attribute> declared = EnumSet.copyOf(AccessFixture.DECLARED);
+        declared.add(Attribute.GUARDIAN_LINKS);
+        declared.add(Attribute.GRADE);
+        declared.add(Attribute.ORGANISATION);
+        UUID product = fx.product(fx.supplierId, declared);
+        List<UUID> licensed = new java.util.ArrayList<>(fx.persons.subList(0, 12));
+        licensed.addAll(fx.protectedPersons);
+        fx.license(product, licensed);
+        DataAccessAgreement atOrganiser = agreements.approve(agreements.file(fx.supplierId,
+                new NewDataAccessRequest(product, fx.organiserId, AttributePackage.SMALL, Set.of(), "Inloggning", "Allmänt intresse", 30), "s").id(),
+                null, null, "admin");
+        UUID unit = jdbc.sql("select school_unit_id from enrolment where person_id = :p limit 1").param("p", fx.persons.get(1)).query(UUID.class).single();
+        DataAccessAgreement atUnit = agreements.approve(agreements.file(fx.supplierId,
+                new NewDataAccessRequest(product, unit, AttributePackage.LARGE, Set.of(), "Klasslistor", "Allmänt intresse", 60), "s").id(),
+                null, null, "admin");
+
+        List<UUID> everyone = new java.util.ArrayList<>(licensed);
+        everyone.add(fx.persons.get(15)); // no licence for this product
+        everyone.add(UUID.randomUUID()); // nobody
+        List<Release> batch = policy.releaseAll(everyone, product, Channel.SSO_ID_TOKEN);
+        java.util.Set<UUID> agreementsUsed = new java.util.HashSet<>();
+        for (int i = 0; i < everyone.size(); i++) {
+            Release one = policy.release(everyone.get(i), product, Channel.SSO_ID_TOKEN);
+            Release fromBatch = batch.get(i);
+            assertThat(one.personId()).isEqualTo(fromBatch.personId());
+            assertThat(one.values()).as("values about %s", i).isEqualTo(fromBatch.values());
+            assertThat(one.agreementId()).isEqualTo(fromBatch.agreementId());
+            assertThat(one.legalBasis()).isEqualTo(fromBatch.legalBasis());
+            assertThat(one.reason()).isEqualTo(fromBatch.reason());
+            assertThat(one.ledgerSequence()).as("an identical release repeats the batch's record").isEqualTo(fromBatch.ledgerSequence());
+            if (one.agreementId() != null) {
+                agreementsUsed.add(one.agreementId());
+            }
+        }
+        assertThat(agreementsUsed).as("both the unit's and the organiser's agreement were in play").contains(atOrganiser.id(), atUnit.id());
+        assertThat(batch.stream().filter(r -> !r.isEmpty()).count()).isEqualTo(licensed.size());
+        assertThat(batch.get(everyone.size() - 2).reason()).contains("licence");
+        assertThat(batch.getLast().reason()).contains("no such person");
+    }
+
+    /** Nothing is cached on the single-person path: each change counts from the very next release. */
+    @Test
+    void aSinglePersonsReleaseStopsAtOnceWhenItsGroundsGo() {
+        UUID supplier = fx.supplier("Avslutas AB", true);
+        UUID product = fx.product(supplier, AccessFixture.DECLARED);
+        UUID pool = pools.create(new org.tilldela.licensing.NewPool(product, fx.organiserId, fx.organiserId, 10, java.time.LocalDate.now().minusDays(1),
+                java.time.LocalDate.now().plusYears(1), false, null, "test"));
+        UUID licenceEnds = fx.persons.get(6), objects = fx.persons.get(7), agreementEnds = fx.persons.get(8);
+        pools.assignDirect(pool, List.of(licenceEnds, objects, agreementEnds), "test");
+        DataAccessAgreement filed = agreements.approve(agreements.file(supplier,
+                new NewDataAccessRequest(product, fx.organiserId, AttributePackage.SMALL, Set.of(), "Inloggning", "Allmänt intresse", 30), "s").id(),
+                null, null, "admin");
+        for (UUID person : List.of(licenceEnds, objects, agreementEnds)) {
+            assertThat(policy.release(person, product, Channel.SSO_ID_TOKEN).agreementId()).isEqualTo(filed.id());
+        }
+
+        agreements.revoke(filed.id(), "Avtalet sades upp", "admin");
+        Release revoked = policy.release(agreementEnds, product, Channel.SSO_ID_TOKEN);
+        assertThat(revoked.agreementId()).isNull();
+        assertThat(revoked.attributes()).isEqualTo(MINIMAL_AS_DECLARED);
+
+        pools.withdrawDirect(pool, licenceEnds, "test");
+        Release ended = policy.release(licenceEnds, product, Channel.SSO_ID_TOKEN);
+        assertThat(ended.isEmpty()).isTrue();
+        assertThat(ended.reason()).contains("licence");
+
+        objections.record(objects, supplier, "Vårdnadshavaren invänder", "admin");
+        assertThat(policy.release(objects, product, Channel.SSO_ID_TOKEN).reason()).contains("objection");
+
+        assertThat(policy.release(agreementEnds, product, Channel.SSO_ID_TOKEN).isEmpty()).isFalse();
+        fx.endProcessingAgreements(supplier);
+        Release noProcessing = policy.release(agreementEnds, product, Channel.SSO_ID_TOKEN);
+        assertThat(noProcessing.isEmpty()).isTrue();
+        assertThat(noProcessing.reason()).contains("processing agreement");
+    }
 }

@@ -2,14 +2,6 @@ package org.tilldela.sso;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.oauth2.sdk.TokenIntrospectionRequest;
 import com.nimbusds.oauth2.sdk.TokenIntrospectionResponse;
 import com.nimbusds.oauth2.sdk.TokenResponse;
@@ -29,19 +21,12 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lean refresh path (TokenRefresh) as an independent relying party (Nimbus) sees it: a refresh brings an
- * ES256 access token and a rotated refresh token but no new ID token (OpenID Connect Core §12.2); the access
- * token verifies against the published keys, carries the pairwise subject, opens userinfo and introspects as
- * active; the release is counted in the ledger; and everything the default path refused is still refused —
+ * The lean refresh path (TokenRefresh) as an independent relying party (Nimbus) sees it: a refresh brings a
+ * reference access token and a rotated refresh token but no new ID token (OpenID Connect Core §12.2); the access
+ * token introspects as active with the pairwise subject, this client as audience and the issuer, and opens userinfo; the release is counted in the ledger; and everything the default path refused is still refused —
  * another client's token, a revoked token, two requests racing with one token.
  */
 class TokenRefreshTest extends SignInTestSupport {
-
-    private JWTClaimsSet verifiedAccessToken(String token) throws Exception {
-        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(JWKSet.load(op.getJWKSetURI().toURL()))));
-        return processor.process(SignedJWT.parse(token), null);
-    }
 
     private long releasesCounted(UUID person) {
         return jdbc.sql("select coalesce(sum(disclosures), 0) from holding where person_id = :p and product_id = :product")
@@ -60,23 +45,21 @@ class TokenRefreshTest extends SignInTestSupport {
         assertThat(refreshed.toSuccessResponse().toJSONObject()).as("no ID token on refresh").doesNotContainKey("id_token")
                 .containsKeys("access_token", "refresh_token", "expires_in");
         Tokens tokens = refreshed.toSuccessResponse().getTokens();
-        assertThat(SignedJWT.parse(tokens.getAccessToken().getValue()).getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.ES256);
-        JWTClaimsSet access = verifiedAccessToken(tokens.getAccessToken().getValue());
-        assertThat(access.getSubject()).as("the pairwise pseudonym, never the person's id").isEqualTo(sub).isNotEqualTo(pupil.toString());
-        assertThat(access.getAudience()).containsExactly(signedIn.auth().getClientID().getValue());
-        assertThat(access.getIssuer()).isEqualTo(baseUrl());
+        assertThat(tokens.getAccessToken().getValue()).as("a reference token, not a JWT: nothing to sign on a refresh").doesNotContain(".");
+        TokenIntrospectionResponse introspected = TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(op.getIntrospectionEndpointURI(),
+                signedIn.auth(), tokens.getAccessToken()).toHTTPRequest().send());
+        assertThat(introspected.indicatesSuccess()).isTrue();
+        assertThat(introspected.toSuccessResponse().isActive()).isTrue();
+        assertThat(introspected.toSuccessResponse().getSubject().getValue()).as("the pairwise pseudonym, never the person's id").isEqualTo(sub)
+                .isNotEqualTo(pupil.toString());
+        assertThat(introspected.toSuccessResponse().getAudience()).extracting(a -> a.getValue()).containsExactly(signedIn.auth().getClientID().getValue());
+        assertThat(introspected.toSuccessResponse().getIssuer().getValue()).isEqualTo(baseUrl());
         assertThat(releasesCounted(pupil)).as("the refresh's release is in the ledger").isEqualTo(before + 1);
 
         UserInfoResponse userInfo = UserInfoResponse.parse(new UserInfoRequest(op.getUserInfoEndpointURI(), tokens.getBearerAccessToken())
                 .toHTTPRequest().send());
         assertThat(userInfo.indicatesSuccess()).isTrue();
         assertThat(userInfo.toSuccessResponse().getUserInfo().getSubject().getValue()).isEqualTo(sub);
-
-        TokenIntrospectionResponse introspected = TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(op.getIntrospectionEndpointURI(),
-                signedIn.auth(), tokens.getAccessToken()).toHTTPRequest().send());
-        assertThat(introspected.indicatesSuccess()).isTrue();
-        assertThat(introspected.toSuccessResponse().isActive()).isTrue();
-        assertThat(introspected.toSuccessResponse().getSubject().getValue()).isEqualTo(sub);
 
         UserInfoResponse withReplaced = UserInfoResponse.parse(new UserInfoRequest(op.getUserInfoEndpointURI(),
                 signedIn.tokens().getOIDCTokens().getBearerAccessToken()).toHTTPRequest().send());
