@@ -313,8 +313,8 @@ final class BulkPush {
         Map<UUID, String> names = new HashMap<>();
         for (Queue.Op op : ops) {
             Map<Attribute, Object> values = released.get(op.personId());
-            if (op.kind().equals("DEACTIVATE") || values == null || values.isEmpty()) {
-                continue;
+            if (op.kind().equals("DEACTIVATE") || values == null || values.isEmpty() || ScimUsers.externalId(values) == null) {
+                continue; // in no group, or refused by plan(): no group is made for it
             }
             Set<UUID> have = memberships.getOrDefault(op.personId(), Set.of());
             GroupMemberships.released(values).forEach((group, name) -> {

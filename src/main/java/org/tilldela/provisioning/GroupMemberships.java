@@ -10,12 +10,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import javax.sql.DataSource;
-import org.springframework.jdbc.datasource.ConnectionHolder;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.tilldela.catalog.Attribute;
 
 /**
@@ -27,12 +21,12 @@ import org.tilldela.catalog.Attribute;
 class GroupMemberships {
 
     private final JdbcClient jdbc;
-    private final DataSource dataSource;
+    private final SessionLocks locks;
     private final Outbox outbox;
 
-    GroupMemberships(JdbcClient jdbc, DataSource dataSource, Outbox outbox) {
+    GroupMemberships(JdbcClient jdbc, SessionLocks locks, Outbox outbox) {
         this.jdbc = jdbc;
-        this.dataSource = dataSource;
+        this.locks = locks;
         this.outbox = outbox;
     }
 
@@ -213,73 +207,16 @@ class GroupMemberships {
 
     /**
      * Runs the step holding a session-level advisory lock per connector and group on a connection of its own, in
-     * autocommit: other nodes' workers wait for the group, yet no transaction stays open while the supplier answers.
-     * A node that dies releases the lock with its connection.
+     * autocommit ({@link SessionLocks}): other nodes' workers wait for the group, yet no transaction stays open while
+     * the supplier answers. A node that dies releases the lock with its connection.
      */
     void underLock(UUID connector, UUID group, GroupStep step) throws ScimException {
-        String key = lockKey(connector, group);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_lock(hashtextextended(?, 0))")) {
-                lock.setString(1, key);
-                lock.execute();
-            }
-            // the step's own statements run on this connection too (autocommit: each commits by itself), so a busy
-            // pool cannot leave lock holders waiting for a second connection that only another lock holder could free
-            boolean bound = !TransactionSynchronizationManager.hasResource(dataSource);
-            if (bound) {
-                TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(c));
-            }
-            try {
-                step.run();
-            } finally {
-                if (bound) {
-                    TransactionSynchronizationManager.unbindResource(dataSource);
-                }
-                try (PreparedStatement unlock = c.prepareStatement("select pg_advisory_unlock(hashtextextended(?, 0))")) {
-                    unlock.setString(1, key);
-                    unlock.execute();
-                }
-            }
-        } catch (SQLException e) {
-            throw new org.springframework.dao.DataAccessResourceFailureException("the group lock could not be taken or given back", e);
-        }
+        locks.run(lockKey(connector, group), step::run);
     }
 
-    /**
-     * {@link #underLock} for several groups at once: the locks taken in the order of their keys (so two workers taking
-     * overlapping sets cannot wait for each other in a circle), on one connection of its own, in autocommit.
-     */
+    /** {@link #underLock} for several groups at once, the locks taken in the order of their keys. */
     void underLocks(UUID connector, java.util.SortedSet<UUID> groups, GroupStep step) throws ScimException {
-        List<String> keys = groups.stream().map(g -> lockKey(connector, g)).sorted().toList();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_lock(hashtextextended(?, 0))")) {
-                for (String key : keys) {
-                    lock.setString(1, key);
-                    lock.execute();
-                }
-            }
-            boolean bound = !TransactionSynchronizationManager.hasResource(dataSource);
-            if (bound) {
-                TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(c));
-            }
-            try {
-                step.run();
-            } finally {
-                if (bound) {
-                    TransactionSynchronizationManager.unbindResource(dataSource);
-                }
-                try (PreparedStatement unlock = c.prepareStatement("select pg_advisory_unlock(hashtextextended(?, 0))")) {
-                    for (String key : keys) {
-                        unlock.setString(1, key);
-                        unlock.execute();
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw new org.springframework.dao.DataAccessResourceFailureException("the group locks could not be taken or given back", e);
-        }
+        locks.run(groups.stream().map(g -> lockKey(connector, g)).toList(), step::run);
     }
 
     /** Our group is the supplier's group with this id (found or made under its lock). */

@@ -101,7 +101,7 @@ final class JdkHttpConnector implements Connector {
      * exchange is left for Jersey to wait on afterwards.
      */
     static HttpResponse<byte[]> exchange(HttpClient http, HttpRequest request, Duration timeout) throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, info -> new Bounded(LARGEST_ANSWER));
         try {
             return pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -115,6 +115,59 @@ final class JdkHttpConnector implements Connector {
                 throw io;
             }
             throw new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * The largest answer read from a supplier: a SCIM page of a thousand users or a Bulk answer is well under a
+     * megabyte; more than this is refused rather than held in memory (the node signs pupils in, too).
+     */
+    static final int LARGEST_ANSWER = 32 * 1024 * 1024;
+
+    /** An answer's body as bytes, at most {@code limit} of them: more cancels the exchange with an IOException (retriable). */
+    static final class Bounded implements HttpResponse.BodySubscriber<byte[]> {
+        private final int limit;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private java.util.concurrent.Flow.Subscription subscription;
+
+        Bounded(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<java.nio.ByteBuffer> buffers) {
+            for (java.nio.ByteBuffer buffer : buffers) {
+                if (bytes.size() + buffer.remaining() > limit) {
+                    subscription.cancel();
+                    body.completeExceptionally(new IOException("the answer is larger than " + limit + " bytes"));
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                bytes.writeBytes(chunk);
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            body.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toByteArray());
         }
     }
 

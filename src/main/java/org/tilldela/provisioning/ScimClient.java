@@ -75,6 +75,7 @@ final class ScimClient implements AutoCloseable {
     private volatile Config config;
     private volatile AccessToken token;
     private volatile Instant tokenExpires = Instant.EPOCH;
+    private final java.util.concurrent.locks.ReentrantLock tokenLock = new java.util.concurrent.locks.ReentrantLock();
 
     ScimClient(Connectors.Endpoint endpoint, Duration timeout, ConnectorHosts hosts) {
         this.endpoint = endpoint;
@@ -434,10 +435,15 @@ final class ScimClient implements AutoCloseable {
             return endpoint.bearerToken();
         }
         if (token == null || Instant.now().isAfter(tokenExpires)) {
-            synchronized (this) {
+            // a lock, not synchronized: the workers are virtual threads, and one pinned to its carrier while it waits for a
+            // token endpoint would hold one of the node's few carrier threads
+            tokenLock.lock();
+            try {
                 if (token == null || Instant.now().isAfter(tokenExpires)) {
                     fetchToken();
                 }
+            } finally {
+                tokenLock.unlock();
             }
         }
         return token.getValue();
@@ -449,15 +455,9 @@ final class ScimClient implements AutoCloseable {
             hosts.check(URI.create(endpoint.tokenUrl()), true);
             TokenRequest request = new TokenRequest(URI.create(endpoint.tokenUrl()),
                     new ClientSecretBasic(new ClientID(endpoint.clientId()), new Secret(endpoint.clientSecret())), new ClientCredentialsGrant());
-            HTTPRequest http = request.toHTTPRequest();
-            http.setConnectTimeout((int) timeout.toMillis());
-            http.setReadTimeout((int) timeout.toMillis());
-            // a redirect would carry the client's credentials to an address nobody configured
-            http.setFollowRedirects(false);
-            if (tls != null) {
-                http.setSSLSocketFactory(tls.getSocketFactory()); // the supplier's CA, when one was given, for its token endpoint too
-            }
-            TokenResponse response = TokenResponse.parse(http.send());
+            // one bounded exchange (headers and body within the timeout), no redirects (they would carry the client's
+            // credentials to an address nobody configured), the supplier's CA when one was given
+            TokenResponse response = TokenResponse.parse(JdkHttpConnector.send(request.toHTTPRequest(), timeout, tls));
             if (!response.indicatesSuccess()) {
                 var error = response.toErrorResponse().getErrorObject();
                 throw new ProcessingException("the token endpoint refused the client credentials: " + error.getCode()
@@ -471,6 +471,9 @@ final class ScimClient implements AutoCloseable {
             throw new ProcessingException(e.getMessage(), e);
         } catch (IOException | com.nimbusds.oauth2.sdk.ParseException e) {
             throw new ProcessingException("the token endpoint did not answer usably: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProcessingException("interrupted", e);
         }
     }
 

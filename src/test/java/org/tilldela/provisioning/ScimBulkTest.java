@@ -250,6 +250,23 @@ class ScimBulkTest extends IntegrationTest {
         }
     }
 
+    /** A release without a pseudonymous id is refused (a dead letter saying why), and no group is made for it at the supplier. */
+    @Test
+    void aRefusedOperationMakesNoGroup() throws Exception {
+        try (SupplierScimServer supplier = new SupplierScimServer("token-" + UUID.randomUUID(), true, 1000, 1_048_576)) {
+            UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.GIVEN_NAME, Attribute.GROUPS)); // no PSEUDONYMOUS_ID declared
+            List<UUID> persons = pupils.subList(70, 73);
+            license(product, persons);
+            UUID connector = connector(supplier, product);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector, "DEAD") == persons.size());
+            assertThat(jdbc.sql("select distinct last_error from provisioning_operation where connector_id = :c").param("c", connector)
+                    .query(String.class).list()).singleElement().asString().contains("PSEUDONYMOUS_ID");
+            assertThat(supplier.groupCount()).isZero();
+            assertThat(supplier.userCount()).isZero();
+        }
+    }
+
     @Test
     void withoutBulkEachOperationGoesOnItsOwn() throws Exception {
         try (SupplierScimServer supplier = new SupplierScimServer("token-" + UUID.randomUUID(), false, 0, 0)) {

@@ -71,13 +71,15 @@ class StalledAnswerTest {
     }
 
     /**
-     * The token endpoint's exchange (OAuth client credentials, by Nimbus) is bounded the same way when sent through
-     * {@link JdkHttpConnector#send}: a stalled answer fails within the timeout; a whole one is parsed as Nimbus would.
+     * The token endpoint's exchange (OAuth client credentials, by Nimbus) is bounded the same way: a connector whose
+     * token endpoint stalls fails its call within the timeout (retriable); one that answers whole gets its token and
+     * sends it to the SCIM endpoint.
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aTokenEndpointThatStallsFailsWithinTheTimeout(boolean stall) throws Exception {
         String token = "at-" + UUID.randomUUID();
+        java.util.concurrent.atomic.AtomicReference<String> presented = new java.util.concurrent.atomic.AtomicReference<>();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/token", exchange -> {
@@ -104,21 +106,70 @@ class StalledAnswerTest {
                 // the client gave up
             }
         });
+        server.createContext("/scim/v2/Users", exchange -> {
+            try (exchange) {
+                presented.set(exchange.getRequestHeaders().getFirst("Authorization"));
+                byte[] empty = "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],\"totalResults\":0,\"Resources\":[]}"
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/scim+json");
+                exchange.sendResponseHeaders(200, empty.length);
+                exchange.getResponseBody().write(empty);
+            }
+        });
         server.start();
         try {
-            var request = new com.nimbusds.oauth2.sdk.TokenRequest(java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/token"),
-                    new com.nimbusds.oauth2.sdk.auth.ClientSecretBasic(new com.nimbusds.oauth2.sdk.id.ClientID("tilldela"),
-                            new com.nimbusds.oauth2.sdk.auth.Secret("secret-" + UUID.randomUUID())),
-                    new com.nimbusds.oauth2.sdk.ClientCredentialsGrant()).toHTTPRequest();
-            long started = System.nanoTime();
-            if (stall) {
-                Exception e = catchException(() -> JdkHttpConnector.send(request, TIMEOUT, null));
-                assertThat(e).isInstanceOf(java.net.http.HttpTimeoutException.class);
-                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMEOUT.plusSeconds(3));
-            } else {
-                var response = com.nimbusds.oauth2.sdk.TokenResponse.parse(JdkHttpConnector.send(request, TIMEOUT, null));
-                assertThat(response.indicatesSuccess()).isTrue();
-                assertThat(response.toSuccessResponse().getTokens().getAccessToken().getValue()).isEqualTo(token);
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            Connectors.Endpoint endpoint = new Connectors.Endpoint(UUID.randomUUID(), base + "/scim/v2", Connector.Auth.OAUTH_CLIENT_CREDENTIALS, null,
+                    base + "/token", "tilldela", "secret-" + UUID.randomUUID(), List.of("User"), Instant.now(), Connector.Profile.SCIM_CORE, null, null, null);
+            try (ScimClient scim = new ScimClient(endpoint, TIMEOUT, new ConnectorHosts("127.0.0.1:*"))) {
+                long started = System.nanoTime();
+                Exception e = catchException(() -> scim.findByExternalId(UUID.randomUUID().toString()));
+                if (stall) {
+                    assertThat(e).as("the stalled token answer fails the call").isNotNull();
+                    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("within about the timeout").isLessThan(TIMEOUT.plusSeconds(3));
+                    ProvisioningWorker.Failure failure = ProvisioningWorker.Failure.of(e, null);
+                    assertThat(failure.retriable()).as(failure.reason()).isTrue();
+                    assertThat(failure.reason()).containsIgnoringCase("timed out");
+                    assertThat(presented.get()).as("nothing reached the SCIM endpoint").isNull();
+                } else {
+                    assertThat(e).isNull();
+                    assertThat(presented.get()).isEqualTo("Bearer " + token);
+                }
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /** An answer larger than {@link JdkHttpConnector#LARGEST_ANSWER} is refused (retriable), never held in memory whole. */
+    @org.junit.jupiter.api.Test
+    void anAnswerTooLargeIsRefused() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                exchange.getResponseHeaders().set("Content-Type", "application/scim+json");
+                exchange.sendResponseHeaders(200, 0); // chunked, no length promised
+                byte[] spaces = new byte[1 << 20];
+                java.util.Arrays.fill(spaces, (byte) ' ');
+                OutputStream body = exchange.getResponseBody();
+                for (int i = 0; i <= JdkHttpConnector.LARGEST_ANSWER / spaces.length; i++) {
+                    body.write(spaces);
+                }
+            } catch (IOException e) {
+                // the client gave up: that is the point
+            }
+        });
+        server.start();
+        try {
+            Connectors.Endpoint endpoint = new Connectors.Endpoint(UUID.randomUUID(), "http://127.0.0.1:" + server.getAddress().getPort() + "/scim/v2",
+                    Connector.Auth.BEARER, "token-" + UUID.randomUUID(), null, null, null, List.of("User"), Instant.now(), Connector.Profile.SCIM_CORE,
+                    null, null, null);
+            try (ScimClient scim = new ScimClient(endpoint, Duration.ofSeconds(20), new ConnectorHosts("127.0.0.1:*"))) {
+                Exception e = catchException(() -> scim.findByExternalId(UUID.randomUUID().toString()));
+                ProvisioningWorker.Failure failure = ProvisioningWorker.Failure.of(e, null);
+                assertThat(failure.retriable()).as(failure.reason()).isTrue();
+                assertThat(failure.reason()).contains("larger than " + JdkHttpConnector.LARGEST_ANSWER);
             }
         } finally {
             server.stop(0);
