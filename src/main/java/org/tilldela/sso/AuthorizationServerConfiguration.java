@@ -38,6 +38,7 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
 import org.springframework.security.oauth2.core.OAuth2Token;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2RefreshTokenAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2TokenIntrospectionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.token.DelegatingOAuth2TokenGenerator;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.JwtGenerator;
@@ -70,7 +71,8 @@ class AuthorizationServerConfiguration {
                                             org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
                                             org.tilldela.platform.RequestBodyLimits bodyLimits, JdbcClient jdbc, TransactionTemplate tx,
                                             OAuth2AuthorizationService authorizations, OAuth2TokenGenerator<OAuth2Token> tokenGenerator,
-                                            org.springframework.beans.factory.ObjectProvider<org.springframework.security.oauth2.jwt.JwtDecoder> jwtDecoder)
+                                            org.springframework.beans.factory.ObjectProvider<org.springframework.security.oauth2.jwt.JwtDecoder> jwtDecoder,
+                                            SignInClients signInClients)
             throws Exception {
         // not a bean of its own: an AuthenticationProvider bean would be offered to the global authentication manager
         TokenRefresh refresh = new TokenRefresh(jdbc, tx, authorizations, tokenGenerator);
@@ -99,6 +101,9 @@ class AuthorizationServerConfiguration {
                     // refresh grants take the lean path (TokenRefresh): only the token columns change, no new ID token
                     server.tokenEndpoint(token -> token.authenticationProviders(providers -> providers.replaceAll(p ->
                             p instanceof OAuth2RefreshTokenAuthenticationProvider ? refresh : p)));
+                    // a client learns about its own supplier's tokens only: anyone else's introspect as inactive
+                    server.tokenIntrospectionEndpoint(introspection -> introspection.authenticationProviders(providers -> providers.replaceAll(p ->
+                            p instanceof OAuth2TokenIntrospectionAuthenticationProvider ? new IntrospectionWithinSupplier(p, signInClients::supplierOf) : p)));
                     // client secrets are generated high-entropy values: SHA-256 suffices, no slow hash per token request
                     server.clientAuthentication(authentication -> authentication.authenticationProviders(providers -> providers.forEach(p -> {
                         if (p instanceof ClientSecretAuthenticationProvider secrets) {

@@ -230,6 +230,11 @@ public class SignInClients {
 
     private final java.util.Map<String, UUID> productOfClient = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The supplier whose product a client belongs to: which tokens the client may introspect (IntrospectionWithinSupplier). */
+    Optional<UUID> supplierOf(String clientId) {
+        return productOf(clientId).flatMap(catalog::product).map(org.tilldela.catalog.Product::supplierId);
+    }
+
     /**
      * Exact redirect URIs only (the authorization server compares them character for character): absolute,
      * no fragment, no wildcard; https, except http on the loopback address for native apps (RFC 8252).
