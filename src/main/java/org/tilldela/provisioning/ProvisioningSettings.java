@@ -23,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("tilldela.provisioning")
 record ProvisioningSettings(@DefaultValue("true") boolean workerEnabled, @DefaultValue("1s") Duration pollInterval,
-                            @DefaultValue("20") int batchSize, @DefaultValue("2") int perConnectorConcurrency,
+                            @DefaultValue("20") int batchSize, @DefaultValue("4") int perConnectorConcurrency,
                             @DefaultValue("8") int maxAttempts, @DefaultValue("2s") Duration backoffBase,
                             @DefaultValue("10m") Duration backoffMax, @DefaultValue("10s") Duration httpTimeout,
                             @DefaultValue("5m") Duration lease, @DefaultValue("500") int bulkBatchSize) {

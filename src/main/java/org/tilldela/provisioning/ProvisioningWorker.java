@@ -389,6 +389,20 @@ class ProvisioningWorker implements SmartLifecycle {
                 // the supplier removed it: made anew below
             }
         }
+        if (account == null && op.attempts() == 1) {
+            // the operation's first try: nothing of it can have reached the supplier yet, so it makes the user without
+            // looking first (as in a Bulk request); a user the supplier has already — made by an earlier connector, or
+            // by a try whose answer was lost and which then became a dead letter — is refused with 409 (userName is
+            // unique at the supplier, RFC 7643 §4.1.1) and found below
+            try {
+                UserResource created = scim.create(user);
+                return new Queue.Account(created.getId(), externalId, true, digest);
+            } catch (ScimException e) {
+                if (status(e) != 409) {
+                    throw e;
+                }
+            }
+        }
         // idempotent create: a create whose answer was lost finds the user it made, by externalId
         UserResource found = scim.findByExternalId(externalId);
         if (found == null) {

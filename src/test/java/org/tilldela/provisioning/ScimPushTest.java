@@ -121,6 +121,31 @@ class ScimPushTest extends IntegrationTest {
         }
     }
 
+    /**
+     * An operation's first try makes the user without looking first; a user the supplier has already (here made by an
+     * earlier connector to the same supplier) is refused with 409 — userName is unique — and then found and updated,
+     * never made twice.
+     */
+    @Test
+    void aFirstTryForAUserTheSupplierHasAlreadyFindsItByTheConflict() {
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            UUID person = fx.persons.get(2);
+            UUID first = connector(supplier.baseUrl(), supplier.token, List.of(product));
+            license(product, List.of(person));
+            await().atMost(Duration.ofSeconds(20)).until(() -> operations(first, "DONE") == 1);
+            assertThat(supplier.users.creates.get()).isEqualTo(1);
+
+            UUID second = connector(supplier.baseUrl(), supplier.token, List.of(product)); // queues a SYNC for every licence holder
+            await().atMost(Duration.ofSeconds(20)).until(() -> operations(second, "DONE") == 1);
+            String externalId = account(second, person).get("external_id").toString();
+            assertThat(supplier.users.withExternalId(externalId)).hasSize(1);
+            assertThat(account(second, person).get("scim_id")).isEqualTo(account(first, person).get("scim_id"));
+            assertThat(jdbc.sql("select attempts from provisioning_operation where connector_id = :c").param("c", second).query(Integer.class).single())
+                    .as("found on the first try, after the supplier's 409").isEqualTo(1);
+        }
+    }
+
     @Test
     void withoutPatchTheUserIsReplaced() {
         try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), false)) {

@@ -64,6 +64,9 @@ public class PushBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--grants", defaultValue = "50", description = "Single licence grants timed at idle (default ${DEFAULT-VALUE}).")
     int grants;
 
+    @Option(names = "--property", description = "A setting for the server, name=value (e.g. tilldela.provisioning.per-connector-concurrency=4); repeatable.")
+    List<String> properties = new java.util.ArrayList<>();
+
     @Option(names = "--port", defaultValue = "8094", description = "Loopback port of the Tilldela server (default ${DEFAULT-VALUE}).")
     int port;
 
@@ -83,11 +86,16 @@ public class PushBenchmarkCommand implements Callable<Integer> {
         execute(new ImportCommand(), "oneroster", zip.toString(), "--source", "benchmark");
         CommandContext.close();
         System.out.printf("imported %,d persons in %.1f s%n", persons, (System.nanoTime() - t) / 1e9);
-        ConfigurableApplicationContext server = CommandContext.startServer(List.of("--server.port=" + port, "--server.address=127.0.0.1",
+        List<String> arguments = new java.util.ArrayList<>(List.of("--server.port=" + port, "--server.address=127.0.0.1",
                 "--tilldela.base-url=http://127.0.0.1:" + port, "--tilldela.demo=false", "--tilldela.bootstrap.enabled=false",
                 "--tilldela.licensing.follow-directory=false", "--tilldela.licensing.sweep.enabled=false",
                 // the supplier runs on loopback, which connectors may reach only when it is listed by name
                 "--tilldela.provisioning.allowed-hosts=127.0.0.1:*"));
+        properties.forEach(p -> arguments.add("--" + p));
+        if (!properties.isEmpty()) {
+            System.out.printf("server settings: %s%n", String.join(", ", properties));
+        }
+        ConfigurableApplicationContext server = CommandContext.startServer(arguments);
         try (SupplierScimServer supplier = new SupplierScimServer("bench-" + UUID.randomUUID(), !noBulk, maxOperations, maxPayload)) {
             JdbcClient jdbc = server.getBean(JdbcClient.class);
             t = System.nanoTime();
