@@ -39,6 +39,8 @@ import org.tilldela.ledger.Channel;
  * <p>A group sent again carries its other members too: each of them only while their release today lets the group go
  * to this connector (asked of the release policy, and so in the disclosure ledger, whenever the group is sent) — a
  * member whose release no longer has the group is dropped from it and unlinked, never re-sent from an earlier send.
+ *
+ * <p>An organiser goes once no school unit at the supplier refers to it and nobody is linked to it.
  */
 @Component
 class EgilPush {
@@ -211,12 +213,16 @@ class EgilPush {
                 }
                 return;
             }
-            // a unit is kept by anyone linked to it (also a person whose account is inactive while it is being left)
+            // a unit is kept by anyone linked to it (also a person whose account is inactive while it is being left); an
+            // organiser also while a school unit at the supplier refers to it, whoever keeps the unit (those linked to a
+            // unit before organisers were sent are linked to no organiser)
             boolean keptByOthers = jdbc.sql("""
                             select exists (select 1 from provisioned_egil_link where connector_id = :c and kind = :k and external_id = :id and person_id <> :p)
+                                or :k = 'Organisation' and exists (select 1 from provisioned_egil_object
+                                                                   where connector_id = :c and kind = 'SchoolUnit' and organisation_id = :id)
                             """).param("c", connector).param("k", kind).param("id", id).param("p", person).query(Boolean.class).single();
             if (keptByOthers) {
-                // an employment or a school unit kept by someone else is theirs and unchanged
+                // an employment, a school unit or an organiser kept by someone else is theirs and unchanged
                 unlink(connector, kind, id, person);
             } else {
                 remove(scim, connector, kind, id); // the links go with it
@@ -414,11 +420,16 @@ class EgilPush {
         if (sentAs == null) {
             sentAs = create(scim, endpoint, resource.getObjectNode().path("externalId").asText(id.toString()), resource);
         }
+        // a school unit's organiser as sent: the Organisation stays while the unit refers to it
+        UUID organisation = kind.equals("SchoolUnit") && resource.getObjectNode().path("organisation").hasNonNull("value")
+                ? UUID.fromString(resource.getObjectNode().path("organisation").path("value").asText()) : null;
         jdbc.sql("""
-                        insert into provisioned_egil_object (connector_id, kind, external_id, scim_id, fingerprint) values (:c, :k, :id, :scim, :f)
+                        insert into provisioned_egil_object (connector_id, kind, external_id, scim_id, fingerprint, organisation_id)
+                        values (:c, :k, :id, :scim, :f, :o)
                         on conflict (connector_id, kind, external_id) do update set scim_id = excluded.scim_id, fingerprint = excluded.fingerprint,
-                            updated_at = now()
-                        """).param("c", connector).param("k", kind).param("id", id).param("scim", sentAs).param("f", fingerprint).update();
+                            organisation_id = excluded.organisation_id, updated_at = now()
+                        """).param("c", connector).param("k", kind).param("id", id).param("scim", sentAs).param("f", fingerprint)
+                .param("o", organisation).update();
     }
 
     /** Deletes the object at the supplier, then forgets it here (with everyone's links to it). */
@@ -459,8 +470,22 @@ class EgilPush {
             }
         }
         for (String kind : List.of("Employment", "SchoolUnit", "Organisation")) {
-            List<UUID> linked = jdbc.sql("select external_id from provisioned_egil_link where connector_id = :c and person_id = :p and kind = :k order by external_id")
-                    .param("c", connector).param("p", person).param("k", kind).query(UUID.class).list();
+            List<UUID> linked = new ArrayList<>(jdbc.sql("select external_id from provisioned_egil_link where connector_id = :c and person_id = :p and kind = :k order by external_id")
+                    .param("c", connector).param("p", person).param("k", kind).query(UUID.class).list());
+            if (kind.equals("Organisation")) {
+                // and any organiser nobody keeps: the last unit referring to it has gone (it may have been kept by a
+                // person linked to no organiser), so it goes too (rechecked under its lock)
+                jdbc.sql("""
+                                select o.external_id from provisioned_egil_object o
+                                where o.connector_id = :c and o.kind = 'Organisation'
+                                  and not exists (select 1 from provisioned_egil_link l where l.connector_id = o.connector_id and l.kind = o.kind
+                                                  and l.external_id = o.external_id)
+                                  and not exists (select 1 from provisioned_egil_object u where u.connector_id = o.connector_id and u.kind = 'SchoolUnit'
+                                                  and u.organisation_id = o.external_id)
+                                order by o.external_id
+                                """).param("c", connector).query(UUID.class).list().stream().filter(o -> !linked.contains(o))
+                        .forEach(linked::add);
+            }
             for (UUID id : linked) {
                 boolean keep = switch (kind) {
                     case "Employment" -> wanted.employments().containsKey(id);
@@ -475,12 +500,12 @@ class EgilPush {
     }
 
     /**
-     * The unit's organiser (huvudman): the top of its ancestry, read without the counts an organiser's own record
-     * aggregates over the whole municipality (none when the unit has nothing above it: no Organisation is sent).
+     * The unit's organiser (huvudman): the nearest organisation of kind ORGANISER above it — the one the release policy
+     * names as the person's organiser, not whatever is at the top (an import's national or state organisation). None
+     * when the unit has none, or is an organiser itself (there is nothing above it to name): no Organisation is sent.
      */
     private java.util.Optional<OrganisationBrowser.UnitName> organiser(OrganisationBrowser.Organisation unit) {
-        List<OrganisationBrowser.UnitName> ancestry = organisations.ancestry(unit.id());
-        return ancestry.size() < 2 ? java.util.Optional.empty() : java.util.Optional.of(ancestry.getFirst());
+        return organisations.organiser(unit.id()).filter(o -> !o.id().equals(unit.id()));
     }
 
     private static void delete(ScimClient scim, String endpoint, String id) throws ScimException {
