@@ -37,8 +37,9 @@ import org.tilldela.ledger.Channel;
  * after the supplier has been told, so a step that fails half-way is simply done again by the retried operation.
  *
  * <p>A group sent again carries its other members too: each of them only while their release today lets the group go
- * to this connector (asked of the release policy, and so in the disclosure ledger, whenever the group is sent) — a
- * member whose release no longer has the group is dropped from it and unlinked, never re-sent from an earlier send.
+ * to this connector (asked of the release policy whenever the group is sent, and in the disclosure ledger as what the
+ * group carries about them: their pseudonym and their groups) — a member whose release no longer has the group is
+ * dropped from it and unlinked, never re-sent from an earlier send.
  *
  * <p>An organiser goes once no school unit at the supplier refers to it and nobody is linked to it.
  */
@@ -317,10 +318,15 @@ class EgilPush {
         return hasLinks(connector, "StudentGroup", groupId, person) || hasLinks(connector, "Activity", groupId, person);
     }
 
+    /** What a group or activity sent again says about its other members and teachers: who they are to the supplier, and that they are in it. */
+    private static final Set<Attribute> NAMED_IN_GROUP = java.util.EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GROUPS);
+
     /**
      * The others whose release today no longer lets the group go to this connector (a pupil who left it, GROUPS no
      * longer agreed): out of what is sent, and unlinked — their own next operation finds nothing of it to take back.
-     * Asked per product the connector serves, with GROUPS required: only those whose groups may go are released.
+     * Asked per product the connector serves, with GROUPS required, until one lets the group go; released and recorded
+     * is only what the group carries about them — their pseudonym and their groups — not their names or anything else
+     * their own release has.
      */
     private void dropStale(UUID connector, String kind, UUID id, Map<UUID, String> linked, UUID person, UUID groupId) {
         List<UUID> others = linked.keySet().stream().filter(p -> !p.equals(person)).toList();
@@ -329,7 +335,11 @@ class EgilPush {
         }
         Set<UUID> inGroup = new java.util.HashSet<>();
         for (UUID product : queue.servedProducts(connector)) {
-            for (Release r : policy.releaseAll(others, product, Channel.SCIM_PUSH, Set.of(Attribute.GROUPS))) {
+            List<UUID> undecided = others.stream().filter(p -> !inGroup.contains(p)).toList();
+            if (undecided.isEmpty()) {
+                break;
+            }
+            for (Release r : policy.releaseOnly(undecided, product, Channel.SCIM_PUSH, Set.of(Attribute.GROUPS), NAMED_IN_GROUP)) {
                 if (GroupMemberships.released(r.values()).containsKey(groupId)) {
                     inGroup.add(r.personId());
                 }

@@ -156,6 +156,10 @@ class EgilActivityTest extends IntegrationTest {
             assertThat(links(connector.id(), "Activity", t.group())).containsExactly(t.teacher());
             // the first pupil's membership went again, so their release was asked again and is in the ledger
             assertThat(ledger(t.pupils().get(0))).isGreaterThan(ledgerBefore);
+            // as what the group and its activity carry about them, the first pupil and the first teacher: who they are to
+            // the supplier and that they are in it — not their names, which their own releases have and which did not go
+            assertThat(lastDisclosed(t.pupils().get(0))).isEqualTo("GROUPS,PSEUDONYMOUS_ID");
+            assertThat(lastDisclosed(t.teacher())).isEqualTo("GROUPS,PSEUDONYMOUS_ID");
 
             // the teacher's licence ends: out of the activity first, then the employment goes; the group stays with its pupils
             pools.withdrawDirect(pool, t.teacher(), "test");
@@ -251,6 +255,12 @@ class EgilActivityTest extends IntegrationTest {
 
     private long ledger(UUID person) {
         return jdbc.sql("select (select count(*) from disclosure where person_id = :p) + (select coalesce(sum(repeats), 0) from holding where person_id = :p)").param("p", person).query(Long.class).single();
+    }
+
+    /** The attribute names of the newest ledger record about the person. */
+    private String lastDisclosed(UUID person) {
+        return jdbc.sql("select attributes from disclosure where person_id = :p order by sequence desc limit 1").param("p", person)
+                .query(String.class).single();
     }
 
     private String externalId(UUID connector, UUID person) {
