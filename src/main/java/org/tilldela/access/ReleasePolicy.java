@@ -115,7 +115,26 @@ public class ReleasePolicy {
         return release(batch(personIds, product, supplier, licences.holding(personIds, productId, today), today), personIds, channel, required);
     }
 
+    /**
+     * One batch, decided as {@link #releaseAll(Collection, UUID, Channel, Set)} decides, in which only {@code sent} of
+     * what may go about a person is released and recorded: for a channel that names persons in what it sends about
+     * something else (a group sent again names its other members by their pseudonyms), so the ledger says what went —
+     * not everything the person's own release would have.
+     */
+    @Transactional
+    public List<Release> releaseOnly(Collection<UUID> personIds, UUID productId, Channel channel, Set<Attribute> required, Set<Attribute> sent) {
+        Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
+        Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
+        LocalDate today = LocalDate.now(clock);
+        return release(batch(personIds, product, supplier, licences.holding(personIds, productId, today), today), personIds, channel, required, sent);
+    }
+
     private List<Release> release(Batch batch, Collection<UUID> personIds, Channel channel, Set<Attribute> required) {
+        return release(batch, personIds, channel, required, null);
+    }
+
+    /** @param sent the attributes to release of those that may go (null: all of them) */
+    private List<Release> release(Batch batch, Collection<UUID> personIds, Channel channel, Set<Attribute> required, Set<Attribute> sent) {
         Supplier supplier = batch.supplier;
         UUID productId = batch.product.id();
         Instant now = clock.instant();
@@ -124,7 +143,8 @@ public class ReleasePolicy {
         List<Integer> recorded = new ArrayList<>();
         for (UUID personId : personIds) {
             Decision decision = batch.decide(personId);
-            Map<Attribute, Object> values = decision.isEmpty() || !decision.attributes().containsAll(required) ? Map.of() : values(decision, supplier, batch.bases);
+            Map<Attribute, Object> values = decision.isEmpty() || !decision.attributes().containsAll(required) ? Map.of()
+                    : values(decision, sent, supplier, batch.bases);
             if (!values.isEmpty()) {
                 recorded.add(releases.size());
                 disclosures.add(new Disclosure(personId, supplier.id(), productId, channel, EnumSet.copyOf(values.keySet()), decision.agreementId(),
@@ -211,6 +231,26 @@ public class ReleasePolicy {
             permitted.put(personId, batch.decide(personId).attributes());
         }
         return permitted;
+    }
+
+    /**
+     * Which of these persons' releases to this product would now have the group among their GROUPS, decided as one
+     * batch (nothing leaves, nothing is recorded): a channel that names persons in a group it sends asks this first, and
+     * once it has sent releases ({@link #releaseOnly}) what the group carries about those it named.
+     */
+    public Set<UUID> permittedInGroup(Collection<UUID> personIds, UUID productId, UUID groupId) {
+        Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
+        Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
+        LocalDate today = LocalDate.now(clock);
+        Batch batch = batch(personIds, product, supplier, licences.holding(personIds, productId, today), today);
+        Set<UUID> inGroup = new LinkedHashSet<>();
+        for (UUID personId : personIds) {
+            Decision d = batch.decide(personId);
+            if (d.attributes().contains(Attribute.GROUPS) && d.person().groups().stream().anyMatch(g -> g.groupId().equals(groupId))) {
+                inGroup.add(personId);
+            }
+        }
+        return inGroup;
     }
 
     /**
@@ -363,11 +403,14 @@ public class ReleasePolicy {
                 first.state(), first.filedBy(), first.filedAt(), first.steps());
     }
 
-    private Map<Attribute, Object> values(Decision decision, Supplier supplier, Map<UUID, UUID> bases) {
+    private Map<Attribute, Object> values(Decision decision, Set<Attribute> sent, Supplier supplier, Map<UUID, UUID> bases) {
         PersonRecord p = decision.person();
         UUID basis = bases.get(p.id());
         Map<Attribute, Object> values = new LinkedHashMap<>();
         for (Attribute attribute : decision.attributes()) {
+            if (sent != null && !sent.contains(attribute)) {
+                continue;
+            }
             Object value = switch (attribute) {
                 case PSEUDONYMOUS_ID -> (basis != null ? pseudonyms.fromBasis(basis, supplier.id()) : pseudonyms.of(p.id(), supplier.id())).toString();
                 case ORGANISATION -> distinct(p.placements().stream().filter(x -> x.organiserId() != null)

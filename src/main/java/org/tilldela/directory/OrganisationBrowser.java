@@ -104,6 +104,18 @@ public class OrganisationBrowser {
                         """).param("id", id).query((rs, n) -> new UnitName(rs.getObject(1, UUID.class), rs.getString(2))).list();
     }
 
+    /**
+     * The unit's organiser (huvudman): the nearest organisation of kind ORGANISER above it, as the release policy
+     * names a person's organiser ({@link Organisers#NEAREST}); the unit itself when it is one; none when it has none.
+     */
+    @Transactional(readOnly = true)
+    public Optional<UnitName> organiser(UUID unitId) {
+        return jdbc.sql("with recursive units as (select cast(:unit as uuid) unit_id), " + Organisers.NEAREST + """
+
+                        select id, name from organiser
+                        """).param("unit", unitId).query((rs, n) -> new UnitName(rs.getObject(1, UUID.class), rs.getString(2))).optional();
+    }
+
     @Transactional(readOnly = true)
     public List<Organisation> children(UUID id) {
         return jdbc.sql(organisations("o.parent_id = :id", "")).param("id", id).query(this::mapOrganisation).list();

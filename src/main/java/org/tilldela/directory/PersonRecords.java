@@ -81,8 +81,8 @@ public class PersonRecords {
                 .query((org.springframework.jdbc.core.ResultSetExtractor<Map<UUID, PersonRecord>>) rs -> persons(rs, placements));
     }
 
-    // the organiser is the nearest ORGANISER above the unit (units can sit under area offices); {persons} is the
-    // right-hand side of "person_id = …"
+    // the organiser is the nearest ORGANISER above the unit (Organisers.NEAREST); {persons} is the right-hand side of
+    // "person_id = …"
     private static final String PLACEMENTS = """
             with recursive placed as (
                 select e.person_id, e.school_unit_id unit_id, e.school_form, e.grade, 'PUPIL' as role from enrolment e where e.person_id = {persons}
@@ -90,17 +90,10 @@ public class PersonRecords {
                 select d.person_id, d.organisation_id, null, null, d.role from duty d where d.person_id = {persons}
             ), units as (
                 select distinct unit_id from placed
-            ), up as (
-                select u.unit_id, o.id, o.parent_id, o.kind, o.name, 0 depth from units u join organisation o on o.id = u.unit_id
-                union all
-                select up.unit_id, o.id, o.parent_id, o.kind, o.name, up.depth + 1 from up join organisation o on o.id = up.parent_id
-                where up.kind <> 'ORGANISER' and up.depth < 20
-            ), organiser as (
-                select distinct on (unit_id) unit_id, id, name from up where kind = 'ORGANISER' order by unit_id, depth
-            )
+            ), {organiser}
             select p.person_id, p.unit_id, u.name, u.school_unit_code, org.id, org.name, p.school_form, p.grade, p.role
             from placed p join organisation u on u.id = p.unit_id left join organiser org on org.unit_id = p.unit_id
-            order by p.person_id, u.name""";
+            order by p.person_id, u.name""".replace("{organiser}", Organisers.NEAREST);
 
     private static final String PERSONS = """
             select p.id, p.given_name, p.family_name, p.civic_number, p.email, p.protection,
@@ -149,23 +142,18 @@ public class PersonRecords {
     /**
      * The organisations the person {@code :person} belongs to, as SQL (a relation of {@code scope_id}): their school
      * units and the nearest organiser above each — {@link PersonRecord#organisationScopes()} — for a module that
-     * matches agreements made at either level in the same statement. (The climb stops at the first organiser, so
-     * each organiser in it is the nearest one above its unit.)
+     * matches agreements made at either level in the same statement.
      */
     public static final String ORGANISATION_SCOPES = """
             with recursive units as (
                 select e.school_unit_id unit_id from enrolment e where e.person_id = :person
                 union
                 select d.organisation_id from duty d where d.person_id = :person
-            ), up as (
-                select u.unit_id, o.id, o.parent_id, o.kind, 0 depth from units u join organisation o on o.id = u.unit_id
-                union all
-                select up.unit_id, o.id, o.parent_id, o.kind, up.depth + 1 from up join organisation o on o.id = up.parent_id
-                where up.kind <> 'ORGANISER' and up.depth < 20
-            )
+            ), """ + Organisers.NEAREST + """
+
             select unit_id from units
             union
-            select id from up where kind = 'ORGANISER'""";
+            select id from organiser""";
 
     private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 

@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.tilldela.access.Release;
 import org.tilldela.access.ReleasePolicy;
 import org.tilldela.catalog.Attribute;
 import org.tilldela.directory.OrganisationBrowser;
@@ -37,8 +36,11 @@ import org.tilldela.ledger.Channel;
  * after the supplier has been told, so a step that fails half-way is simply done again by the retried operation.
  *
  * <p>A group sent again carries its other members too: each of them only while their release today lets the group go
- * to this connector (asked of the release policy, and so in the disclosure ledger, whenever the group is sent) — a
- * member whose release no longer has the group is dropped from it and unlinked, never re-sent from an earlier send.
+ * to this connector (asked of the release policy whenever the group is to be sent, and, once it has been, in the
+ * disclosure ledger as what the group carries about them: their pseudonym and their groups) — a member whose release
+ * no longer has the group is dropped from it and unlinked, never re-sent from an earlier send.
+ *
+ * <p>An organiser goes once no school unit at the supplier refers to it and nobody is linked to it.
  */
 @Component
 class EgilPush {
@@ -211,12 +213,16 @@ class EgilPush {
                 }
                 return;
             }
-            // a unit is kept by anyone linked to it (also a person whose account is inactive while it is being left)
+            // a unit is kept by anyone linked to it (also a person whose account is inactive while it is being left); an
+            // organiser also while a school unit at the supplier refers to it, whoever keeps the unit (those linked to a
+            // unit before organisers were sent are linked to no organiser)
             boolean keptByOthers = jdbc.sql("""
                             select exists (select 1 from provisioned_egil_link where connector_id = :c and kind = :k and external_id = :id and person_id <> :p)
+                                or :k = 'Organisation' and exists (select 1 from provisioned_egil_object
+                                                                   where connector_id = :c and kind = 'SchoolUnit' and organisation_id = :id)
                             """).param("c", connector).param("k", kind).param("id", id).param("p", person).query(Boolean.class).single();
             if (keptByOthers) {
-                // an employment or a school unit kept by someone else is theirs and unchanged
+                // an employment, a school unit or an organiser kept by someone else is theirs and unchanged
                 unlink(connector, kind, id, person);
             } else {
                 remove(scim, connector, kind, id); // the links go with it
@@ -255,8 +261,8 @@ class EgilPush {
                 return;
             }
             // something is to be sent (or the group may go): the others only as their release lets the group go today
-            dropStale(connector, "StudentGroup", groupId, members, person, groupId);
-            dropStale(connector, "Activity", groupId, teachers, person, groupId);
+            Map<UUID, Set<UUID>> namedMembers = dropStale(connector, "StudentGroup", groupId, members, person, groupId);
+            Map<UUID, Set<UUID>> namedTeachers = dropStale(connector, "Activity", groupId, teachers, person, groupId);
             if (members.isEmpty() && teachers.isEmpty() || group == null && !link && !stillLinked(connector, groupId, person)) {
                 // nobody keeps it: the activity first (it refers to the group), then the group
                 remove(scim, connector, "Activity", groupId);
@@ -265,8 +271,14 @@ class EgilPush {
                 return;
             }
             if (group != null) {
-                send(scim, connector, "StudentGroup", groupId, EgilObjects.studentGroup(group, List.copyOf(members.values())));
-                send(scim, connector, "Activity", groupId, EgilObjects.activity(group, employments(connector, group, teachers, person, ownEmployments)));
+                // what went about the others is recorded once it has gone: a send that fails records nothing, so a
+                // retried operation does not record it again
+                if (send(scim, connector, "StudentGroup", groupId, EgilObjects.studentGroup(group, List.copyOf(members.values())))) {
+                    recordNamed(namedMembers);
+                }
+                if (send(scim, connector, "Activity", groupId, EgilObjects.activity(group, employments(connector, group, teachers, person, ownEmployments)))) {
+                    recordNamed(namedTeachers);
+                }
             }
             if (link) {
                 relink(connector, person, teacher ? "Activity" : "StudentGroup", groupId, teacher ? "StudentGroup" : "Activity");
@@ -311,22 +323,31 @@ class EgilPush {
         return hasLinks(connector, "StudentGroup", groupId, person) || hasLinks(connector, "Activity", groupId, person);
     }
 
+    /** What a group or activity sent again says about its other members and teachers: who they are to the supplier, and that they are in it. */
+    private static final Set<Attribute> NAMED_IN_GROUP = java.util.EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GROUPS);
+
     /**
      * The others whose release today no longer lets the group go to this connector (a pupil who left it, GROUPS no
      * longer agreed): out of what is sent, and unlinked — their own next operation finds nothing of it to take back.
-     * Asked per product the connector serves, with GROUPS required: only those whose groups may go are released.
+     * Asked per product the connector serves, until one lets the group go, without anything leaving or being recorded
+     * yet. Answers those who stay, by the product that lets them in.
      */
-    private void dropStale(UUID connector, String kind, UUID id, Map<UUID, String> linked, UUID person, UUID groupId) {
+    private Map<UUID, Set<UUID>> dropStale(UUID connector, String kind, UUID id, Map<UUID, String> linked, UUID person, UUID groupId) {
+        Map<UUID, Set<UUID>> named = new LinkedHashMap<>();
         List<UUID> others = linked.keySet().stream().filter(p -> !p.equals(person)).toList();
         if (others.isEmpty()) {
-            return;
+            return named;
         }
         Set<UUID> inGroup = new java.util.HashSet<>();
         for (UUID product : queue.servedProducts(connector)) {
-            for (Release r : policy.releaseAll(others, product, Channel.SCIM_PUSH, Set.of(Attribute.GROUPS))) {
-                if (GroupMemberships.released(r.values()).containsKey(groupId)) {
-                    inGroup.add(r.personId());
-                }
+            List<UUID> undecided = others.stream().filter(p -> !inGroup.contains(p)).toList();
+            if (undecided.isEmpty()) {
+                break;
+            }
+            Set<UUID> letIn = policy.permittedInGroup(undecided, product, groupId);
+            if (!letIn.isEmpty()) {
+                named.put(product, letIn);
+                inGroup.addAll(letIn);
             }
         }
         for (UUID other : others) {
@@ -335,6 +356,16 @@ class EgilPush {
                 unlink(connector, kind, id, other);
             }
         }
+        return named;
+    }
+
+    /**
+     * Records, as released under each product, what a group or activity just sent carries about the others in it: their
+     * pseudonym and their groups — not their names or anything else their own release has (those go with their own
+     * operations). The release policy decides again, so only what may still go is recorded.
+     */
+    private void recordNamed(Map<UUID, Set<UUID>> named) {
+        named.forEach((product, persons) -> policy.releaseOnly(persons, product, Channel.SCIM_PUSH, Set.of(Attribute.GROUPS), NAMED_IN_GROUP));
     }
 
     /**
@@ -392,13 +423,16 @@ class EgilPush {
                 .orElse(null);
     }
 
-    /** Sends the object when it differs from what was sent last (PUT; POST when the supplier has nothing of it), and notes it. */
-    private void send(ScimClient scim, UUID connector, String kind, UUID id, GenericScimResource resource) throws ScimException {
+    /**
+     * Sends the object when it differs from what was sent last (PUT; POST when the supplier has nothing of it), and notes
+     * it. Answers whether it was sent.
+     */
+    private boolean send(ScimClient scim, UUID connector, String kind, UUID id, GenericScimResource resource) throws ScimException {
         String endpoint = EgilObjects.ENDPOINTS.get(kind);
         Known known = known(connector, kind, id);
         String fingerprint = EgilObjects.fingerprint(resource);
         if (known != null && fingerprint.equals(known.fingerprint())) {
-            return;
+            return false;
         }
         String sentAs = known == null ? null : known.scimId();
         if (sentAs != null) {
@@ -414,11 +448,17 @@ class EgilPush {
         if (sentAs == null) {
             sentAs = create(scim, endpoint, resource.getObjectNode().path("externalId").asText(id.toString()), resource);
         }
+        // a school unit's organiser as sent: the Organisation stays while the unit refers to it
+        UUID organisation = kind.equals("SchoolUnit") && resource.getObjectNode().path("organisation").hasNonNull("value")
+                ? UUID.fromString(resource.getObjectNode().path("organisation").path("value").asText()) : null;
         jdbc.sql("""
-                        insert into provisioned_egil_object (connector_id, kind, external_id, scim_id, fingerprint) values (:c, :k, :id, :scim, :f)
+                        insert into provisioned_egil_object (connector_id, kind, external_id, scim_id, fingerprint, organisation_id)
+                        values (:c, :k, :id, :scim, :f, :o)
                         on conflict (connector_id, kind, external_id) do update set scim_id = excluded.scim_id, fingerprint = excluded.fingerprint,
-                            updated_at = now()
-                        """).param("c", connector).param("k", kind).param("id", id).param("scim", sentAs).param("f", fingerprint).update();
+                            organisation_id = excluded.organisation_id, updated_at = now()
+                        """).param("c", connector).param("k", kind).param("id", id).param("scim", sentAs).param("f", fingerprint)
+                .param("o", organisation).update();
+        return true;
     }
 
     /** Deletes the object at the supplier, then forgets it here (with everyone's links to it). */
@@ -459,8 +499,22 @@ class EgilPush {
             }
         }
         for (String kind : List.of("Employment", "SchoolUnit", "Organisation")) {
-            List<UUID> linked = jdbc.sql("select external_id from provisioned_egil_link where connector_id = :c and person_id = :p and kind = :k order by external_id")
-                    .param("c", connector).param("p", person).param("k", kind).query(UUID.class).list();
+            List<UUID> linked = new ArrayList<>(jdbc.sql("select external_id from provisioned_egil_link where connector_id = :c and person_id = :p and kind = :k order by external_id")
+                    .param("c", connector).param("p", person).param("k", kind).query(UUID.class).list());
+            if (kind.equals("Organisation")) {
+                // and any organiser nobody keeps: the last unit referring to it has gone (it may have been kept by a
+                // person linked to no organiser), so it goes too (rechecked under its lock)
+                jdbc.sql("""
+                                select o.external_id from provisioned_egil_object o
+                                where o.connector_id = :c and o.kind = 'Organisation'
+                                  and not exists (select 1 from provisioned_egil_link l where l.connector_id = o.connector_id and l.kind = o.kind
+                                                  and l.external_id = o.external_id)
+                                  and not exists (select 1 from provisioned_egil_object u where u.connector_id = o.connector_id and u.kind = 'SchoolUnit'
+                                                  and u.organisation_id = o.external_id)
+                                order by o.external_id
+                                """).param("c", connector).query(UUID.class).list().stream().filter(o -> !linked.contains(o))
+                        .forEach(linked::add);
+            }
             for (UUID id : linked) {
                 boolean keep = switch (kind) {
                     case "Employment" -> wanted.employments().containsKey(id);
@@ -475,12 +529,12 @@ class EgilPush {
     }
 
     /**
-     * The unit's organiser (huvudman): the top of its ancestry, read without the counts an organiser's own record
-     * aggregates over the whole municipality (none when the unit has nothing above it: no Organisation is sent).
+     * The unit's organiser (huvudman): the nearest organisation of kind ORGANISER above it — the one the release policy
+     * names as the person's organiser, not whatever is at the top (an import's national or state organisation). None
+     * when the unit has none, or is an organiser itself (there is nothing above it to name): no Organisation is sent.
      */
     private java.util.Optional<OrganisationBrowser.UnitName> organiser(OrganisationBrowser.Organisation unit) {
-        List<OrganisationBrowser.UnitName> ancestry = organisations.ancestry(unit.id());
-        return ancestry.size() < 2 ? java.util.Optional.empty() : java.util.Optional.of(ancestry.getFirst());
+        return organisations.organiser(unit.id()).filter(o -> !o.id().equals(unit.id()));
     }
 
     private static void delete(ScimClient scim, String endpoint, String id) throws ScimException {

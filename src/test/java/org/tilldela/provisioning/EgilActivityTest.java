@@ -57,7 +57,7 @@ class EgilActivityTest extends IntegrationTest {
     }
 
     /** A teacher at a school unit with pupils enrolled there, and a teaching group of ours at the unit with them in it. */
-    private record Teaching(UUID teacher, UUID unit, List<UUID> pupils, UUID group) {
+    private record Teaching(UUID teacher, UUID unit, List<UUID> pupils, UUID group, UUID otherTeacher) {
     }
 
     private Teaching teaching(int pupils, int skip) {
@@ -80,9 +80,15 @@ class EgilActivityTest extends IntegrationTest {
                         values (:id, :s, :sid, :u, 'TEACHING_GROUP', :name, 'GR', :h)
                         """).param("id", group).param("s", fx.source).param("sid", "egil-" + group).param("u", unit)
                 .param("name", "Ma " + group.toString().substring(0, 4)).param("h", UUID.randomUUID()).update();
+        // a second teacher of the group, employed wherever they are (their employment there is the one named)
+        UUID other = jdbc.sql("""
+                        select p.id from person p join duty d on d.person_id = p.id
+                        where p.source = :s and p.protection = 'NONE' and d.role = 'TEACHER' and p.id <> :t order by p.id offset :skip limit 1
+                        """).param("s", fx.source).param("t", teacher).param("skip", skip).query(UUID.class).single();
         member(group, teacher, "TEACHER");
+        member(group, other, "TEACHER");
         enrolled.forEach(p -> member(group, p, "PUPIL"));
-        return new Teaching(teacher, unit, enrolled, group);
+        return new Teaching(teacher, unit, enrolled, group, other);
     }
 
     private void member(UUID group, UUID person, String role) {
@@ -100,8 +106,8 @@ class EgilActivityTest extends IntegrationTest {
             Connector connector = connector(supplier, "egil-activity", product);
             assertThat(connector.resourceTypes()).containsExactly("Organisation", "SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup",
                     "Activity");
-            UUID pool = license(product, List.of(t.teacher(), t.pupils().get(0), t.pupils().get(1)));
-            await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector.id(), "DONE") == 3);
+            UUID pool = license(product, List.of(t.teacher(), t.otherTeacher(), t.pupils().get(0), t.pupils().get(1)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector.id(), "DONE") == 4);
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
             String teacher = externalId(connector.id(), t.teacher());
             String first = externalId(connector.id(), t.pupils().get(0));
@@ -118,12 +124,15 @@ class EgilActivityTest extends IntegrationTest {
             assertThat(activity.path("owner").path("value").asText()).isEqualTo(t.unit().toString());
             assertThat(EgilTestServer.Endpoint.values(activity.path("groups"))).containsExactly(t.group().toString());
             String employment = EgilObjects.employmentId(teacher, t.unit()).toString();
-            assertThat(EgilTestServer.Endpoint.values(activity.path("teachers"))).containsExactly(employment);
-            assertThat(supplier.employments.get(employment).path("user").path("value").asText()).isEqualTo(teacher);
+            String otherTeacher = externalId(connector.id(), t.otherTeacher());
+            List<String> teachers = EgilTestServer.Endpoint.values(activity.path("teachers"));
+            assertThat(teachers).hasSize(2).contains(employment);
+            assertThat(teachers).extracting(e -> supplier.employments.get(e).path("user").path("value").asText())
+                    .containsExactlyInAnyOrder(teacher, otherTeacher);
             // only licensed teachers in any activity; every activity's group is there; nothing names the third pupil
             supplier.activities.store.values().forEach(a -> {
                 assertThat(EgilTestServer.Endpoint.values(a.getObjectNode().path("teachers"))).allSatisfy(e ->
-                        assertThat(supplier.employments.get(e).path("user").path("value").asText()).isEqualTo(teacher));
+                        assertThat(supplier.employments.get(e).path("user").path("value").asText()).isIn(teacher, otherTeacher));
                 assertThat(supplier.studentGroups.store).containsKeys(EgilTestServer.Endpoint.values(a.getObjectNode().path("groups")).toArray(String[]::new));
             });
             // EGIL's order: the group before its activity
@@ -131,18 +140,39 @@ class EgilActivityTest extends IntegrationTest {
             assertThat(log.indexOf(new EgilTestServer.Request("POST", "StudentGroups", t.group().toString())))
                     .isGreaterThanOrEqualTo(0).isLessThan(log.indexOf(new EgilTestServer.Request("POST", "Activities", activityId)));
 
-            // the second pupil leaves the group without anything queued for them (the release today no longer has it);
-            // the third pupil's licence sends the group again: with the first and the third, never the second
-            jdbc.sql("delete from membership where group_id = :g and person_id = :p").param("g", t.group()).param("p", t.pupils().get(1)).update();
+            // the second pupil and the second teacher leave the group without anything queued for them (their release today
+            // no longer has it); the third pupil's licence sends the group and its activity again: with the first and the
+            // third pupil, the first teacher — never the second pupil or the second teacher
+            jdbc.sql("delete from membership where group_id = :g and person_id = any(:p)").param("g", t.group())
+                    .param("p", new UUID[] {t.pupils().get(1), t.otherTeacher()}).update();
+            // (the third pupil in no other group, which could also name the first pupil and record about them)
+            jdbc.sql("delete from membership where person_id = :p and group_id <> :g").param("p", t.pupils().get(2)).param("g", t.group()).update();
             long ledgerBefore = ledger(t.pupils().get(0));
+            // and the supplier stumbles over the group once: the operation is tried again
+            java.util.concurrent.atomic.AtomicBoolean stumbled = new java.util.concurrent.atomic.AtomicBoolean();
+            supplier.arriving = request -> {
+                if (request.equals(new EgilTestServer.Request("PUT", "StudentGroups", t.group().toString())) && stumbled.compareAndSet(false, true)) {
+                    throw new jakarta.ws.rs.InternalServerErrorException("the supplier stumbles");
+                }
+            };
             pools.assignDirect(pool, List.of(t.pupils().get(2)), "test");
-            await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector.id(), "DONE") == 4);
+            await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector.id(), "DONE") == 5);
+            supplier.arriving = request -> {
+            };
+            assertThat(stumbled).isTrue();
             String third = externalId(connector.id(), t.pupils().get(2));
             assertThat(EgilTestServer.Endpoint.values(supplier.studentGroups.get(t.group().toString()).path("studentMemberships")))
                     .containsExactlyInAnyOrder(first, third);
             assertThat(links(connector.id(), "StudentGroup", t.group())).containsExactlyInAnyOrder(t.pupils().get(0), t.pupils().get(2));
-            // the first pupil's membership went again, so their release was asked again and is in the ledger
-            assertThat(ledger(t.pupils().get(0))).isGreaterThan(ledgerBefore);
+            assertThat(EgilTestServer.Endpoint.values(supplier.activities.get(activityId).path("teachers"))).containsExactly(employment);
+            assertThat(links(connector.id(), "Activity", t.group())).containsExactly(t.teacher());
+            // the first pupil's membership went again, so their release was asked again and is in the ledger — once: the
+            // attempt the supplier refused sent nothing about them, and so recorded nothing
+            assertThat(ledger(t.pupils().get(0))).isEqualTo(ledgerBefore + 1);
+            // as what the group and its activity carry about them, the first pupil and the first teacher: who they are to
+            // the supplier and that they are in it — not their names, which their own releases have and which did not go
+            assertThat(lastDisclosed(t.pupils().get(0))).isEqualTo("GROUPS,PSEUDONYMOUS_ID");
+            assertThat(lastDisclosed(t.teacher())).isEqualTo("GROUPS,PSEUDONYMOUS_ID");
 
             // the teacher's licence ends: out of the activity first, then the employment goes; the group stays with its pupils
             pools.withdrawDirect(pool, t.teacher(), "test");
@@ -153,11 +183,11 @@ class EgilActivityTest extends IntegrationTest {
 
             // the last licence holders go: the activity before its group, then the units
             int ending = supplier.log.size();
-            for (UUID pupil : List.of(t.pupils().get(0), t.pupils().get(1), t.pupils().get(2))) {
-                pools.withdrawDirect(pool, pupil, "test");
+            for (UUID holder : List.of(t.pupils().get(0), t.pupils().get(1), t.pupils().get(2), t.otherTeacher())) {
+                pools.withdrawDirect(pool, holder, "test");
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> supplier.activities.store.isEmpty() && supplier.studentGroups.store.isEmpty()
-                    && supplier.schoolUnits.store.isEmpty() && supplier.organisations.store.isEmpty());
+                    && supplier.employments.store.isEmpty() && supplier.schoolUnits.store.isEmpty() && supplier.organisations.store.isEmpty());
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
             List<EgilTestServer.Request> end = List.copyOf(supplier.log).subList(ending, supplier.log.size());
             assertThat(end.indexOf(new EgilTestServer.Request("DELETE", "Activities", activityId)))
@@ -238,6 +268,12 @@ class EgilActivityTest extends IntegrationTest {
 
     private long ledger(UUID person) {
         return jdbc.sql("select (select count(*) from disclosure where person_id = :p) + (select coalesce(sum(repeats), 0) from holding where person_id = :p)").param("p", person).query(Long.class).single();
+    }
+
+    /** The attribute names of the newest ledger record about the person. */
+    private String lastDisclosed(UUID person) {
+        return jdbc.sql("select attributes from disclosure where person_id = :p order by sequence desc limit 1").param("p", person)
+                .query(String.class).single();
     }
 
     private String externalId(UUID connector, UUID person) {
