@@ -234,26 +234,6 @@ public class ReleasePolicy {
     }
 
     /**
-     * Which of these persons' releases to this product would now have the group among their GROUPS, decided as one
-     * batch (nothing leaves, nothing is recorded): a channel that names persons in a group it sends asks this first, and
-     * once it has sent releases ({@link #releaseOnly}) what the group carries about those it named.
-     */
-    public Set<UUID> permittedInGroup(Collection<UUID> personIds, UUID productId, UUID groupId) {
-        Product product = catalog.product(productId).orElseThrow(() -> new DataAccessRefused("No product with id " + productId + "."));
-        Supplier supplier = catalog.supplier(product.supplierId()).orElseThrow();
-        LocalDate today = LocalDate.now(clock);
-        Batch batch = batch(personIds, product, supplier, licences.holding(personIds, productId, today), today);
-        Set<UUID> inGroup = new LinkedHashSet<>();
-        for (UUID personId : personIds) {
-            Decision d = batch.decide(personId);
-            if (d.attributes().contains(Attribute.GROUPS) && d.person().groups().stream().anyMatch(g -> g.groupId().equals(groupId))) {
-                inGroup.add(personId);
-            }
-        }
-        return inGroup;
-    }
-
-    /**
      * The attributes that may go, the agreement they go under, and why nothing goes when nothing does; and
      * the terms they would go under (purpose, legal basis, days kept after the licence ends), for telling
      * the person.

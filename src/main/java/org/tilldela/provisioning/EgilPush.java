@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.tilldela.access.Release;
 import org.tilldela.access.ReleasePolicy;
 import org.tilldela.catalog.Attribute;
 import org.tilldela.directory.OrganisationBrowser;
@@ -36,9 +37,9 @@ import org.tilldela.ledger.Channel;
  * after the supplier has been told, so a step that fails half-way is simply done again by the retried operation.
  *
  * <p>A group sent again carries its other members too: each of them only while their release today lets the group go
- * to this connector (asked of the release policy whenever the group is to be sent, and, once it has been, in the
- * disclosure ledger as what the group carries about them: their pseudonym and their groups) — a member whose release
- * no longer has the group is dropped from it and unlinked, never re-sent from an earlier send.
+ * to this connector (asked of the release policy whenever the group is sent, and in the disclosure ledger as what the
+ * group carries about them: their pseudonym and their groups) — a member whose release no longer has the group is
+ * dropped from it and unlinked, never re-sent from an earlier send.
  *
  * <p>An organiser goes once no school unit at the supplier refers to it and nobody is linked to it.
  */
@@ -261,8 +262,8 @@ class EgilPush {
                 return;
             }
             // something is to be sent (or the group may go): the others only as their release lets the group go today
-            Map<UUID, Set<UUID>> namedMembers = dropStale(connector, "StudentGroup", groupId, members, person, groupId);
-            Map<UUID, Set<UUID>> namedTeachers = dropStale(connector, "Activity", groupId, teachers, person, groupId);
+            dropStale(connector, "StudentGroup", groupId, members, person, groupId);
+            dropStale(connector, "Activity", groupId, teachers, person, groupId);
             if (members.isEmpty() && teachers.isEmpty() || group == null && !link && !stillLinked(connector, groupId, person)) {
                 // nobody keeps it: the activity first (it refers to the group), then the group
                 remove(scim, connector, "Activity", groupId);
@@ -271,14 +272,8 @@ class EgilPush {
                 return;
             }
             if (group != null) {
-                // what went about the others is recorded once it has gone: a send that fails records nothing, so a
-                // retried operation does not record it again
-                if (send(scim, connector, "StudentGroup", groupId, EgilObjects.studentGroup(group, List.copyOf(members.values())))) {
-                    recordNamed(namedMembers);
-                }
-                if (send(scim, connector, "Activity", groupId, EgilObjects.activity(group, employments(connector, group, teachers, person, ownEmployments)))) {
-                    recordNamed(namedTeachers);
-                }
+                send(scim, connector, "StudentGroup", groupId, EgilObjects.studentGroup(group, List.copyOf(members.values())));
+                send(scim, connector, "Activity", groupId, EgilObjects.activity(group, employments(connector, group, teachers, person, ownEmployments)));
             }
             if (link) {
                 relink(connector, person, teacher ? "Activity" : "StudentGroup", groupId, teacher ? "StudentGroup" : "Activity");
@@ -329,14 +324,14 @@ class EgilPush {
     /**
      * The others whose release today no longer lets the group go to this connector (a pupil who left it, GROUPS no
      * longer agreed): out of what is sent, and unlinked — their own next operation finds nothing of it to take back.
-     * Asked per product the connector serves, until one lets the group go, without anything leaving or being recorded
-     * yet. Answers those who stay, by the product that lets them in.
+     * Asked per product the connector serves, with GROUPS required, until one lets the group go; released and recorded
+     * is only what the group carries about them — their pseudonym and their groups — not their names or anything else
+     * their own release has.
      */
-    private Map<UUID, Set<UUID>> dropStale(UUID connector, String kind, UUID id, Map<UUID, String> linked, UUID person, UUID groupId) {
-        Map<UUID, Set<UUID>> named = new LinkedHashMap<>();
+    private void dropStale(UUID connector, String kind, UUID id, Map<UUID, String> linked, UUID person, UUID groupId) {
         List<UUID> others = linked.keySet().stream().filter(p -> !p.equals(person)).toList();
         if (others.isEmpty()) {
-            return named;
+            return;
         }
         Set<UUID> inGroup = new java.util.HashSet<>();
         for (UUID product : queue.servedProducts(connector)) {
@@ -344,10 +339,10 @@ class EgilPush {
             if (undecided.isEmpty()) {
                 break;
             }
-            Set<UUID> letIn = policy.permittedInGroup(undecided, product, groupId);
-            if (!letIn.isEmpty()) {
-                named.put(product, letIn);
-                inGroup.addAll(letIn);
+            for (Release r : policy.releaseOnly(undecided, product, Channel.SCIM_PUSH, Set.of(Attribute.GROUPS), NAMED_IN_GROUP)) {
+                if (GroupMemberships.released(r.values()).containsKey(groupId)) {
+                    inGroup.add(r.personId());
+                }
             }
         }
         for (UUID other : others) {
@@ -356,16 +351,6 @@ class EgilPush {
                 unlink(connector, kind, id, other);
             }
         }
-        return named;
-    }
-
-    /**
-     * Records, as released under each product, what a group or activity just sent carries about the others in it: their
-     * pseudonym and their groups — not their names or anything else their own release has (those go with their own
-     * operations). The release policy decides again, so only what may still go is recorded.
-     */
-    private void recordNamed(Map<UUID, Set<UUID>> named) {
-        named.forEach((product, persons) -> policy.releaseOnly(persons, product, Channel.SCIM_PUSH, Set.of(Attribute.GROUPS), NAMED_IN_GROUP));
     }
 
     /**
@@ -423,16 +408,13 @@ class EgilPush {
                 .orElse(null);
     }
 
-    /**
-     * Sends the object when it differs from what was sent last (PUT; POST when the supplier has nothing of it), and notes
-     * it. Answers whether it was sent.
-     */
-    private boolean send(ScimClient scim, UUID connector, String kind, UUID id, GenericScimResource resource) throws ScimException {
+    /** Sends the object when it differs from what was sent last (PUT; POST when the supplier has nothing of it), and notes it. */
+    private void send(ScimClient scim, UUID connector, String kind, UUID id, GenericScimResource resource) throws ScimException {
         String endpoint = EgilObjects.ENDPOINTS.get(kind);
         Known known = known(connector, kind, id);
         String fingerprint = EgilObjects.fingerprint(resource);
         if (known != null && fingerprint.equals(known.fingerprint())) {
-            return false;
+            return;
         }
         String sentAs = known == null ? null : known.scimId();
         if (sentAs != null) {
@@ -458,7 +440,6 @@ class EgilPush {
                             organisation_id = excluded.organisation_id, updated_at = now()
                         """).param("c", connector).param("k", kind).param("id", id).param("scim", sentAs).param("f", fingerprint)
                 .param("o", organisation).update();
-        return true;
     }
 
     /** Deletes the object at the supplier, then forgets it here (with everyone's links to it). */
