@@ -3,6 +3,7 @@ package org.tilldela.provisioning;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -163,14 +164,24 @@ class Queue {
 
     /**
      * {@link #done} for a whole Bulk response's successful operations, in one transaction of three statements: the
-     * accounts as the supplier now has them, the operations done (each only while still this worker's claim).
+     * operations done (each only while still this worker's claim), the accounts of those as the supplier now has them.
      */
     @Transactional
     void doneAll(List<Settled> settled) {
         if (settled.isEmpty()) {
             return;
         }
-        List<Settled> withAccount = settled.stream().filter(s -> s.account() != null).toList();
+        Set<Long> ours = new java.util.HashSet<>(jdbc.sql("""
+                        update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null
+                        from unnest(cast(:ids as bigint[]), cast(:attempts as int[])) as mine(op_id, claimed_attempts)
+                        where provisioning_operation.id = mine.op_id and provisioning_operation.attempts = mine.claimed_attempts
+                          and provisioning_operation.state = 'IN_FLIGHT'
+                        returning provisioning_operation.id
+                        """)
+                .param("ids", settled.stream().map(s -> s.op().id()).toArray(Long[]::new))
+                .param("attempts", settled.stream().map(s -> s.op().attempts()).toArray(Integer[]::new)).query(Long.class).list());
+        // only for operations still ours: one taken over is its new owner's to record
+        List<Settled> withAccount = settled.stream().filter(s -> s.account() != null && ours.contains(s.op().id())).toList();
         if (!withAccount.isEmpty()) {
             jdbc.sql("""
                             insert into provisioned_account (connector_id, person_id, scim_id, external_id, active, sent_digest)
@@ -186,14 +197,6 @@ class Queue {
                     .param("active", withAccount.stream().map(s -> s.account().active()).toArray(Boolean[]::new))
                     .param("digest", withAccount.stream().map(s -> s.account().digest()).toArray(String[]::new)).update();
         }
-        jdbc.sql("""
-                        update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null
-                        from unnest(cast(:ids as bigint[]), cast(:attempts as int[])) as mine(op_id, claimed_attempts)
-                        where provisioning_operation.id = mine.op_id and provisioning_operation.attempts = mine.claimed_attempts
-                          and provisioning_operation.state = 'IN_FLIGHT'
-                        """)
-                .param("ids", settled.stream().map(s -> s.op().id()).toArray(Long[]::new))
-                .param("attempts", settled.stream().map(s -> s.op().attempts()).toArray(Integer[]::new)).update();
         jdbc.sql("update provisioning_connector set last_success_at = now() where id = any(:c)")
                 .param("c", settled.stream().map(s -> s.op().connectorId()).distinct().toArray(UUID[]::new)).update();
     }
@@ -201,12 +204,21 @@ class Queue {
     /** The operation succeeded: the supplier's account is as recorded (none if {@code account} is null). */
     @Transactional
     void done(Op op, Account account) {
+        int ours = jdbc.sql("update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null where " + OURS)
+                .param("id", op.id()).param("attempts", op.attempts()).update();
+        if (ours == 0) {
+            return; // taken over (its lease ran out): the new owner looks at the supplier and records what it finds there
+        }
         if (account != null) {
             record(op, account);
         }
-        jdbc.sql("update provisioning_operation set state = 'DONE', finished_at = now(), lease_until = null, last_error = null where " + OURS)
-                .param("id", op.id()).param("attempts", op.attempts()).update();
         jdbc.sql("update provisioning_connector set last_success_at = now() where id = :c").param("c", op.connectorId()).update();
+    }
+
+    /** Still this worker's operation, locked until the transaction ends (so nobody takes it over meanwhile). */
+    private boolean ours(Op op) {
+        return jdbc.sql("select id from provisioning_operation where " + OURS + " for update").param("id", op.id()).param("attempts", op.attempts())
+                .query(Long.class).optional().isPresent();
     }
 
     /**
@@ -216,7 +228,9 @@ class Queue {
      */
     @Transactional
     void remember(Op op, Account account) {
-        record(op, account);
+        if (ours(op)) {
+            record(op, account);
+        }
     }
 
     private void record(Op op, Account account) {
@@ -233,6 +247,9 @@ class Queue {
     /** A DELETE succeeded (or the supplier holds nothing): no account there any more, and in none of its groups. */
     @Transactional
     void deleted(Op op) {
+        if (!ours(op)) {
+            return; // taken over: its new owner sends the DELETE again (a 404 is a receipt too) and records it
+        }
         jdbc.sql("delete from provisioned_membership where connector_id = :c and person_id = :p").param("c", op.connectorId())
                 .param("p", op.personId()).update();
         // kept while another of the person's holdings at this supplier waits for its DELETE: that one needs the ids

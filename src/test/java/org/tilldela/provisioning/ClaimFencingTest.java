@@ -18,7 +18,8 @@ import org.tilldela.licensing.LicencePools;
 
 /**
  * A worker whose lease ran out while it worked through a long batch: the operation it still holds was taken
- * over (one attempt more), so the late worker neither sends it (renew says no) nor settles it over the new owner.
+ * over (one attempt more), so the late worker neither sends it (renew says no) nor settles it over the new owner, nor
+ * records an account (or its deletion) over what the new owner finds and records.
  */
 class ClaimFencingTest extends IntegrationTest {
 
@@ -50,12 +51,19 @@ class ClaimFencingTest extends IntegrationTest {
         queue.dead(first, "late failure");
         queue.retry(first, Duration.ofSeconds(1), "late failure");
         queue.putBack(List.of(first), Duration.ofSeconds(1));
-        queue.done(first, null);
+        Queue.Account late = new Queue.Account("late-" + UUID.randomUUID(), "ext-" + UUID.randomUUID(), true, "digest");
+        queue.remember(first, late);
+        queue.done(first, late);
+        queue.doneAll(List.of(new Queue.Settled(first, late)));
+        queue.deleted(first);
         assertThat(state(id)).as("untouched by the late worker").isEqualTo("IN_FLIGHT:2");
+        assertThat(queue.account(connector, person)).as("no account recorded over the new owner's").isEmpty();
 
         assertThat(queue.renew(second, Duration.ofMinutes(5))).isTrue();
-        queue.done(second, null);
+        Queue.Account found = new Queue.Account("found-" + UUID.randomUUID(), late.externalId(), true, "digest");
+        queue.done(second, found);
         assertThat(state(id)).isEqualTo("DONE:2");
+        assertThat(queue.account(connector, person)).contains(found);
     }
 
     private String state(long id) {
