@@ -16,6 +16,10 @@ public final class CommandContext {
     private static Class<?> applicationClass;
     private static final List<String> springArgs = new ArrayList<>();
     private static ConfigurableApplicationContext context;
+    private static java.time.Instant started;
+
+    /** How long a command waits at its end for the follow-up work its changes started (licences, provisioning, retention). */
+    static final java.time.Duration FOLLOW_UP_WAIT = java.time.Duration.ofMinutes(10);
 
     private CommandContext() {
     }
@@ -60,6 +64,7 @@ public final class CommandContext {
             List<String> args = new ArrayList<>(List.of("--tilldela.bootstrap.enabled=false", "--spring.main.banner-mode=off",
                     "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN", "--logging.level.org.tilldela=WARN"));
             args.addAll(springArgs);
+            started = java.time.Instant.now();
             context = new SpringApplicationBuilder(applicationClass)
                     .web(WebApplicationType.NONE)
                     .run(args.toArray(String[]::new));
@@ -82,8 +87,46 @@ public final class CommandContext {
 
     public static synchronized void close() {
         if (context != null) {
+            awaitFollowUps(context, started);
             context.close();
             context = null;
+        }
+    }
+
+    /**
+     * Waits until the events this command published have been handled by their listeners (which run after the
+     * command's transaction, on other threads): closing the context under them would cut them off mid-way — their
+     * database gone, errors printed, and their work left for the next start of the server. Publications that failed
+     * are not waited for (the server retries them); at most {@link #FOLLOW_UP_WAIT}.
+     */
+    static void awaitFollowUps(ConfigurableApplicationContext context, java.time.Instant since) {
+        var jdbc = context.getBeanProvider(org.springframework.jdbc.core.simple.JdbcClient.class).getIfAvailable();
+        if (jdbc == null || since == null) {
+            return;
+        }
+        java.time.Instant until = java.time.Instant.now().plus(FOLLOW_UP_WAIT);
+        boolean told = false;
+        try {
+            while (java.time.Instant.now().isBefore(until)) {
+                // Spring Modulith's publication registry (the platform's table): this command's publications not yet completed
+                long open = jdbc.sql("""
+                                select count(*) from event_publication
+                                where completion_date is null and publication_date >= :since and coalesce(status, '') <> 'FAILED'
+                                """).param("since", java.sql.Timestamp.from(since)).query(Long.class).single();
+                if (open == 0) {
+                    return;
+                }
+                if (!told) {
+                    System.err.printf("finishing the follow-up work (%d: licences, provisioning, retention)…%n", open);
+                    told = true;
+                }
+                Thread.sleep(200);
+            }
+            System.err.println("follow-up work still running: the server finishes it at its next start");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the registry could not be read (the database went away): nothing to wait for here
         }
     }
 }
