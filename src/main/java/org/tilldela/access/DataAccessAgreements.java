@@ -186,18 +186,21 @@ public class DataAccessAgreements {
     }
 
     /** The agreements in force for a product at any of these organisations (school units and organisers). */
+    /** The agreements approved for the product {@code :product} at the organisations the scope condition names (%s). */
+    private static final String IN_FORCE = """
+            select a.id, a.supplier_id, a.product_id, a.scope_id, a.package, a.requested_attributes, a.approved_attributes, a.purpose,
+                   a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at
+            from data_access_agreement a
+            where a.product_id = :product and a.scope_id %s and a.state = 'APPROVED'
+            order by a.filed_at desc, a.id limit 100""";
+
     List<DataAccessAgreement> inForce(UUID productId, Collection<UUID> scopeIds) {
         if (scopeIds.isEmpty()) {
             return List.of();
         }
         // without their steps: the release policy decides on what is approved now, never on how it came to be, and
         // reads this on every token request (one round trip fewer)
-        return jdbc.sql("""
-                        select a.id, a.supplier_id, a.product_id, a.scope_id, a.package, a.requested_attributes, a.approved_attributes, a.purpose,
-                               a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at
-                        from data_access_agreement a
-                        where a.product_id = :product and a.scope_id = any(:scopes) and a.state = 'APPROVED'
-                        order by a.filed_at desc, a.id limit 100""")
+        return jdbc.sql(IN_FORCE.formatted("= any(:scopes)"))
                 .param("product", productId).param("scopes", scopeIds.toArray(UUID[]::new)).query((rs, n) -> row(rs, List.of())).list();
     }
 
@@ -206,12 +209,7 @@ public class DataAccessAgreements {
      * product {@code :product} at the organisations in {@code scopes}, an SQL relation of one column (the caller's).
      */
     static OneRoundTrip.Read<List<DataAccessAgreement>> inForceAt(String scopes) {
-        return OneRoundTrip.Read.of("""
-                select a.id, a.supplier_id, a.product_id, a.scope_id, a.package, a.requested_attributes, a.approved_attributes, a.purpose,
-                       a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at
-                from data_access_agreement a
-                where a.product_id = :product and a.scope_id in (%s) and a.state = 'APPROVED'
-                order by a.filed_at desc, a.id limit 100""".formatted(scopes), rs -> {
+        return OneRoundTrip.Read.of(IN_FORCE.formatted("in (" + scopes + ")"), rs -> {
             List<DataAccessAgreement> found = new ArrayList<>();
             while (rs.next()) {
                 found.add(row(rs, List.of()));
