@@ -140,6 +140,52 @@ class ReleasePolicyTest extends IntegrationTest {
         }
     }
 
+    /**
+     * releaseOnly decides as releaseAll does (a required attribute that may not go, no licence: nothing), but releases
+     * and records only the attributes named — what a group sent again says about its other members.
+     */
+    @Test
+    void releaseOnlyReleasesAndRecordsOnlyWhatIsSent() {
+        UUID product = fx.product(fx.supplierId, AccessFixture.DECLARED);
+        List<UUID> licensed = fx.persons.subList(6, 9);
+        fx.license(product, licensed);
+        DataAccessAgreement filed = agreements.file(fx.supplierId,
+                new NewDataAccessRequest(product, fx.organiserId, AttributePackage.MEDIUM, Set.of(), "Klasslistor", "Allmänt intresse", 60), "supplier");
+        agreements.approve(filed.id(), EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME, Attribute.GROUPS), "Bara det nödvändiga", "school-admin");
+        UUID unlicensed = fx.persons.get(11);
+        List<UUID> batch = new java.util.ArrayList<>(licensed);
+        batch.add(unlicensed);
+        Set<Attribute> sent = EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GROUPS);
+
+        List<Release> releases = policy.releaseOnly(batch, product, Channel.SCIM_PUSH, Set.of(Attribute.GROUPS), sent);
+
+        assertThat(releases).extracting(Release::personId).containsExactlyInAnyOrderElementsOf(batch);
+        for (Release release : releases) {
+            List<LedgerRecord> records = ledger.ofPerson(release.personId()).stream().filter(r -> r.productId().equals(product)).toList();
+            if (release.personId().equals(unlicensed)) {
+                assertThat(release.isEmpty()).isTrue();
+                assertThat(records).as("nothing released, nothing recorded").isEmpty();
+            } else {
+                assertThat(release.attributes()).as("the given name may go, but is not what is sent").isEqualTo(sent);
+                assertThat(release.values()).doesNotContainKey(Attribute.GIVEN_NAME);
+                assertThat(records).singleElement().satisfies(r -> {
+                    assertThat(r.attributes()).isEqualTo(sent);
+                    assertThat(r.channel()).isEqualTo(Channel.SCIM_PUSH);
+                    assertThat(r.agreementId()).isEqualTo(filed.id());
+                });
+            }
+        }
+        // GROUPS required but not approved: nothing goes, nothing recorded
+        UUID narrow = fx.product(fx.supplierId, AccessFixture.DECLARED);
+        fx.license(narrow, licensed.subList(0, 1));
+        DataAccessAgreement noGroups = agreements.file(fx.supplierId,
+                new NewDataAccessRequest(narrow, fx.organiserId, AttributePackage.MEDIUM, Set.of(), "Inloggning", "Allmänt intresse", 60), "supplier");
+        agreements.approve(noGroups.id(), EnumSet.of(Attribute.PSEUDONYMOUS_ID), "Bara pseudonym", "school-admin");
+        assertThat(policy.releaseOnly(licensed.subList(0, 1), narrow, Channel.SCIM_PUSH, Set.of(Attribute.GROUPS), sent))
+                .allSatisfy(r -> assertThat(r.isEmpty()).isTrue());
+        assertThat(ledger.ofPerson(licensed.getFirst()).stream().filter(r -> r.productId().equals(narrow)).toList()).isEmpty();
+    }
+
     @Test
     void anObjectionIsHonouredUntilWithdrawn() {
         UUID pupil = fx.persons.get(2);
