@@ -1,38 +1,25 @@
 package org.tilldela.provisioning.cli;
 
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.tilldela.access.AttributePackage;
-import org.tilldela.access.DataAccessAgreements;
-import org.tilldela.access.NewDataAccessRequest;
 import org.tilldela.access.ReleasePolicy;
 import org.tilldela.catalog.Attribute;
-import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
-import org.tilldela.catalog.Supplier;
-import org.tilldela.directory.cli.GenerateCommand;
-import org.tilldela.directory.cli.ImportCommand;
 import org.tilldela.ledger.Channel;
-import org.tilldela.licensing.AssignmentEngine;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.NewPool;
-import org.tilldela.licensing.Selector;
 import org.tilldela.platform.CommandContext;
 import org.tilldela.provisioning.Connector;
 import org.tilldela.provisioning.Connectors;
-import org.tilldela.purchase.DataPolicies;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -75,17 +62,8 @@ public class PushBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CommandContext.useEmptyWorkDirectory(workDir);
-        Path zip = workDir.resolve("municipality.zip");
-        System.out.printf("cores: %d, max heap: %,d MB, java %s%n", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                System.getProperty("java.version"));
         // pupils and staff are about 55% of a generated municipality's persons; the rest are guardians
-        int persons = (int) Math.ceil((users + grants) / 0.5) + 1000;
-        execute(new GenerateCommand(), "--persons", String.valueOf(persons), "--seed", "1", "--out", zip.toString());
-        long t = System.nanoTime();
-        execute(new ImportCommand(), "oneroster", zip.toString(), "--source", "benchmark");
-        CommandContext.close();
-        System.out.printf("imported %,d persons in %.1f s%n", persons, (System.nanoTime() - t) / 1e9);
+        BenchmarkMunicipality.load(workDir, (int) Math.ceil((users + grants) / 0.5) + 1000);
         List<String> arguments = new java.util.ArrayList<>(List.of("--server.port=" + port, "--server.address=127.0.0.1",
                 "--tilldela.base-url=http://127.0.0.1:" + port, "--tilldela.demo=false", "--tilldela.bootstrap.enabled=false",
                 "--tilldela.licensing.follow-directory=false", "--tilldela.licensing.sweep.enabled=false",
@@ -98,7 +76,7 @@ public class PushBenchmarkCommand implements Callable<Integer> {
         ConfigurableApplicationContext server = CommandContext.startServer(arguments);
         try (SupplierScimServer supplier = new SupplierScimServer("bench-" + UUID.randomUUID(), !noBulk, maxOperations, maxPayload)) {
             JdbcClient jdbc = server.getBean(JdbcClient.class);
-            t = System.nanoTime();
+            long t = System.nanoTime();
             Setup setup = setUp(server);
             System.out.printf("licence holders: %,d (licensed, agreement approved, in %.1f s)%n", setup.holders(), (System.nanoTime() - t) / 1e9);
             System.out.printf("SCIM server: %s%n", noBulk ? "no Bulk (one request per operation)"
@@ -155,46 +133,18 @@ public class PushBenchmarkCommand implements Callable<Integer> {
     private record Setup(UUID supplier, UUID product, UUID organiser, long holders, List<UUID> spare) {
     }
 
-    private static void execute(Object command, String... args) {
-        int status = new CommandLine(command).execute(args);
-        if (status != 0) {
-            throw new IllegalStateException(command.getClass().getSimpleName() + " ended with status " + status);
-        }
-    }
-
     /** As the roster benchmark: a supplier with a processing agreement, a product, an approved MEDIUM agreement, N licence holders. */
     private Setup setUp(ConfigurableApplicationContext server) {
-        JdbcClient jdbc = server.getBean(JdbcClient.class);
-        UUID organiser = jdbc.sql("select id from organisation where source = 'benchmark' and kind = 'ORGANISER' order by name limit 1")
-                .query(UUID.class).single();
-        Catalog catalog = server.getBean(Catalog.class);
-        UUID supplier = UUID.randomUUID();
-        catalog.save(new Supplier(supplier, "Benchmark Förlag AB", "556000-0003", "SE", Set.of("SE"), List.of(),
-                List.of(new Supplier.ProcessingAgreement(UUID.randomUUID(), "pub-avtal.pdf", LocalDate.now().minusYears(1), LocalDate.now().plusYears(2),
-                        Set.of(organiser))),
-                new Supplier.Contact("Bench", "bench@example.org", null)));
-        UUID product = UUID.randomUUID();
-        List<Attribute> declared = List.of(Attribute.PSEUDONYMOUS_ID, Attribute.SCHOOL_UNIT, Attribute.GROUPS, Attribute.ROLES,
-                Attribute.GIVEN_NAME, Attribute.FAMILY_NAME, Attribute.EMAIL);
-        catalog.save(new Product(product, "BENCH-PUSH", supplier, "Digital svenska", "", Product.Kind.DIGITAL, List.of("GR", "GY"), List.of(),
-                List.of("Svenska"), Product.LicenceModel.PER_USER, 12, new BigDecimal("100.00"), "SEK", null, Product.AccessMethod.OPENID_CONNECT,
-                declared.stream().map(a -> new Product.DataNeed(a, "konton och klasser", 30, Set.of("SE"))).toList()));
-        DataAccessAgreements agreements = server.getBean(DataAccessAgreements.class);
-        var filed = agreements.file(supplier, new NewDataAccessRequest(product, organiser, AttributePackage.MEDIUM, Set.of(), "Konton",
-                "Uppgift av allmänt intresse (GDPR art. 6.1 e)", 30), "benchmark");
-        agreements.approve(filed.id(), null, null, "benchmark");
-        server.getBean(DataPolicies.class).set(organiser, Set.copyOf(declared), "benchmark");
-        LocalDate start = LocalDate.now().minusDays(1);
         // N seats for every pupil and member of staff: the first N get one, the rest are shortfall
-        server.getBean(LicencePools.class).create(new NewPool(product, organiser, organiser, users, start, start.plusYears(1), false, null, "benchmark"),
-                List.of(Selector.organisation(organiser, "PUPIL"), Selector.organisation(organiser, "STAFF")), false);
-        AssignmentEngine.EngineRun run = server.getBean(AssignmentEngine.class).recomputeAll();
-        List<UUID> spare = jdbc.sql("""
+        BenchmarkMunicipality.Licensed licensed = BenchmarkMunicipality.license(server, new BenchmarkMunicipality.Offer("BENCH-PUSH", "Digital svenska",
+                "Svenska", Product.AccessMethod.OPENID_CONNECT, List.of(Attribute.PSEUDONYMOUS_ID, Attribute.SCHOOL_UNIT, Attribute.GROUPS, Attribute.ROLES,
+                Attribute.GIVEN_NAME, Attribute.FAMILY_NAME, Attribute.EMAIL), "konton och klasser", "Konton"), users);
+        List<UUID> spare = server.getBean(JdbcClient.class).sql("""
                         select distinct e.person_id from enrolment e join person p on p.id = e.person_id
                         where p.protection = 'NONE' and not exists (select 1 from licence_assignment l where l.person_id = e.person_id)
                         order by e.person_id limit :n
                         """).param("n", grants).query(UUID.class).list();
-        return new Setup(supplier, product, organiser, run.granted(), spare);
+        return new Setup(licensed.supplier(), licensed.product(), licensed.organiser(), licensed.holders(), spare);
     }
 
     /** At idle: one licence granted at a time (a direct assignment), and the time until the user exists at the supplier. */

@@ -1,13 +1,11 @@
 package org.tilldela.provisioning.cli;
 
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,29 +17,15 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.tilldela.access.AttributePackage;
-import org.tilldela.access.DataAccessAgreements;
-import org.tilldela.access.NewDataAccessRequest;
 import org.tilldela.catalog.Attribute;
-import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
-import org.tilldela.catalog.Supplier;
-import org.tilldela.directory.cli.GenerateCommand;
-import org.tilldela.directory.cli.ImportCommand;
-import org.tilldela.licensing.AssignmentEngine;
-import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.Licences;
 import org.tilldela.access.ReleasePolicy;
 import org.tilldela.ledger.Channel;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.tilldela.licensing.NewPool;
-import org.tilldela.licensing.Selector;
 import org.tilldela.platform.CommandContext;
-import org.tilldela.purchase.DataPolicies;
 import org.tilldela.sso.SignInClients;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
@@ -82,23 +66,13 @@ public class RosterBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CommandContext.useEmptyWorkDirectory(workDir);
-        Path zip = workDir.resolve("municipality.zip");
-        System.out.printf("cores: %d, max heap: %,d MB, java %s%n", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                System.getProperty("java.version"));
-        // the directory's own generate and import commands, so the data is what an administrator would load;
-        // the import's context is closed before the server starts on the same data directory
-        execute(new GenerateCommand(), "--persons", String.valueOf(persons), "--seed", "1", "--out", zip.toString());
-        long t = System.nanoTime();
-        execute(new ImportCommand(), "oneroster", zip.toString(), "--source", "benchmark");
-        CommandContext.close();
-        System.out.printf("imported %,d persons in %.1f s%n", persons, (System.nanoTime() - t) / 1e9);
+        BenchmarkMunicipality.load(workDir, persons);
         String base = "http://127.0.0.1:" + port;
         ConfigurableApplicationContext server = CommandContext.startServer(List.of("--server.port=" + port, "--server.address=127.0.0.1",
                 "--tilldela.base-url=" + base, "--tilldela.demo=false", "--tilldela.bootstrap.enabled=false", "--tilldela.licensing.follow-directory=false",
                 "--tilldela.licensing.sweep.enabled=false"));
         try {
-            t = System.nanoTime();
+            long t = System.nanoTime();
             UUID product = setUp(server);
             System.out.printf("licensed, agreement approved, in %.1f s%n", (System.nanoTime() - t) / 1e9);
             SignInClients.Registration client = server.getBean(SignInClients.class).registerSystemClient(product, "Roster benchmark", Set.of(CORE_SCOPE),
@@ -122,42 +96,13 @@ public class RosterBenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void execute(Object command, String... args) {
-        int status = new CommandLine(command).execute(args);
-        if (status != 0) {
-            throw new IllegalStateException(command.getClass().getSimpleName() + " ended with status " + status);
-        }
-    }
-
     /** A supplier with a processing agreement, a product declaring what a roster needs, an approved MEDIUM agreement, and everyone licensed. */
     private UUID setUp(ConfigurableApplicationContext server) {
-        JdbcClient jdbc = server.getBean(JdbcClient.class);
-        UUID organiser = jdbc.sql("select id from organisation where source = 'benchmark' and kind = 'ORGANISER' order by name limit 1")
-                .query(UUID.class).single();
-        Catalog catalog = server.getBean(Catalog.class);
-        UUID supplier = UUID.randomUUID();
-        catalog.save(new Supplier(supplier, "Benchmark Förlag AB", "556000-0002", "SE", Set.of("SE"), List.of(),
-                List.of(new Supplier.ProcessingAgreement(UUID.randomUUID(), "pub-avtal.pdf", LocalDate.now().minusYears(1), LocalDate.now().plusYears(2),
-                        Set.of(organiser))),
-                new Supplier.Contact("Bench", "bench@example.org", null)));
-        UUID product = UUID.randomUUID();
-        List<Attribute> declared = List.of(Attribute.PSEUDONYMOUS_ID, Attribute.SCHOOL_UNIT, Attribute.GROUPS, Attribute.ROLES, Attribute.GRADE,
-                Attribute.GIVEN_NAME, Attribute.FAMILY_NAME, Attribute.EMAIL);
-        catalog.save(new Product(product, "BENCH-ROSTER", supplier, "Digital matematik", "", Product.Kind.DIGITAL, List.of("GR", "GY"), List.of(),
-                List.of("Matematik"), Product.LicenceModel.PER_USER, 12, new BigDecimal("100.00"), "SEK", null, Product.AccessMethod.ROSTER_PULL,
-                declared.stream().map(a -> new Product.DataNeed(a, "klasslistor", 30, Set.of("SE"))).toList()));
-        DataAccessAgreements agreements = server.getBean(DataAccessAgreements.class);
-        var filed = agreements.file(supplier, new NewDataAccessRequest(product, organiser, AttributePackage.MEDIUM, Set.of(), "Klasslistor",
-                "Uppgift av allmänt intresse (GDPR art. 6.1 e)", 30), "benchmark");
-        agreements.approve(filed.id(), null, null, "benchmark");
-        // the organiser's data protection officer allows what the product declares, so its pool needs no approved order
-        server.getBean(DataPolicies.class).set(organiser, Set.copyOf(declared), "benchmark");
-        LocalDate start = LocalDate.now().minusDays(1);
-        server.getBean(LicencePools.class).create(new NewPool(product, organiser, organiser, persons * 2, start, start.plusYears(1), false, null, "benchmark"),
-                List.of(Selector.organisation(organiser, "PUPIL"), Selector.organisation(organiser, "STAFF")), false);
-        AssignmentEngine.EngineRun run = server.getBean(AssignmentEngine.class).recomputeAll();
-        System.out.printf("licence holders: %,d%n", run.granted());
-        return product;
+        BenchmarkMunicipality.Licensed licensed = BenchmarkMunicipality.license(server, new BenchmarkMunicipality.Offer("BENCH-ROSTER", "Digital matematik",
+                "Matematik", Product.AccessMethod.ROSTER_PULL, List.of(Attribute.PSEUDONYMOUS_ID, Attribute.SCHOOL_UNIT, Attribute.GROUPS, Attribute.ROLES,
+                Attribute.GRADE, Attribute.GIVEN_NAME, Attribute.FAMILY_NAME, Attribute.EMAIL), "klasslistor", "Klasslistor"), persons * 2);
+        System.out.printf("licence holders: %,d%n", licensed.holders());
+        return licensed.product();
     }
 
     /** The parts of a users page, in-process (the releases here are recorded like any: this database is the benchmark's own). */
