@@ -111,11 +111,12 @@ public final class AccessFixture {
         return id;
     }
 
-    /** A licence for these persons to another product (its own pool). */
-    public void license(UUID product, List<UUID> who) {
+    /** A licence for these persons to another product (its own pool, which is answered). */
+    public UUID license(UUID product, List<UUID> who) {
         UUID pool = pools.create(new NewPool(product, organiserId, organiserId, 1000, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1), false,
                 null, "test"));
         pools.assignDirect(pool, who, "test");
+        return pool;
     }
 
     public NewDataAccessRequest request(AttributePackage attributePackage) {

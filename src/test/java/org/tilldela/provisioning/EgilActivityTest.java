@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -27,7 +26,6 @@ import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.licensing.LicencePools;
-import org.tilldela.licensing.NewPool;
 
 /**
  * EGIL's depth against the independent EGIL server ({@link EgilTestServer}: UnboundID's scim2-sdk-server with EGIL's
@@ -106,7 +104,7 @@ class EgilActivityTest extends IntegrationTest {
             Connector connector = connector(supplier, "egil-activity", product);
             assertThat(connector.resourceTypes()).containsExactly("Organisation", "SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup",
                     "Activity");
-            UUID pool = license(product, List.of(t.teacher(), t.otherTeacher(), t.pupils().get(0), t.pupils().get(1)));
+            UUID pool = fx.license(product, List.of(t.teacher(), t.otherTeacher(), t.pupils().get(0), t.pupils().get(1)));
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector.id(), "DONE") == 4);
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
             String teacher = externalId(connector.id(), t.teacher());
@@ -207,7 +205,7 @@ class EgilActivityTest extends IntegrationTest {
             };
             Connector connector = connector(supplier, "egil-stall", product);
             try {
-                license(product, List.of(t.pupils().getFirst()));
+                fx.license(product, List.of(t.pupils().getFirst()));
                 assertThat(arrived.await(20, TimeUnit.SECONDS)).as("the group's request reached the supplier").isTrue();
                 // the worker waits for the supplier holding the group's lock: its connection is in no transaction
                 // (autocommit, 'idle'), so it holds no row locks and pins no transaction while the supplier stalls
@@ -241,13 +239,6 @@ class EgilActivityTest extends IntegrationTest {
     private Connector connector(EgilTestServer supplier, String token, UUID product) {
         return connectors.create(new Connector.Settings(fx.supplierId, "EGIL " + UUID.randomUUID().toString().substring(0, 6), supplier.baseUrl(),
                 Connector.Auth.BEARER, token, null, null, null, null, List.of(product), true, 100.0, Connector.Profile.EGIL, null, null, null), "test");
-    }
-
-    private UUID license(UUID product, List<UUID> persons) {
-        UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
-                false, null, "test"));
-        pools.assignDirect(pool, persons, "test");
-        return pool;
     }
 
     private List<UUID> links(UUID connector, String kind, UUID id) {

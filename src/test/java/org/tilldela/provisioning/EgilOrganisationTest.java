@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +24,6 @@ import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.licensing.LicencePools;
-import org.tilldela.licensing.NewPool;
 
 /**
  * EGIL's Organisations (huvudmän) against the independent EGIL server ({@link EgilTestServer}, which refuses to delete
@@ -76,7 +74,7 @@ class EgilOrganisationTest extends IntegrationTest {
         UUID product = product();
         try (EgilTestServer supplier = EgilTestServer.withToken("egil-organiser")) {
             Connector connector = connector(supplier, "egil-organiser", product);
-            UUID pool = license(product, List.of(c.first(), c.second()));
+            UUID pool = fx.license(product, List.of(c.first(), c.second()));
             await().atMost(Duration.ofSeconds(20)).until(() -> settled(connector.id(), 2));
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
             assertThat(EgilTestServer.ids(supplier.organisations)).containsExactly(fx.organiserId.toString());
@@ -129,7 +127,7 @@ class EgilOrganisationTest extends IntegrationTest {
         jdbc.sql("update organisation set parent_id = :n where id = :o").param("n", national).param("o", fx.organiserId).update();
         try (EgilTestServer supplier = EgilTestServer.withToken("egil-nearest")) {
             Connector connector = connector(supplier, "egil-nearest", product);
-            license(product, List.of(c.first()));
+            fx.license(product, List.of(c.first()));
             await().atMost(Duration.ofSeconds(20)).until(() -> settled(connector.id(), 1));
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
             // the organiser the release policy names for the pupil (whose processing agreement lets anything go at all)
@@ -162,13 +160,6 @@ class EgilOrganisationTest extends IntegrationTest {
     private Connector connector(EgilTestServer supplier, String token, UUID product) {
         return connectors.create(new Connector.Settings(fx.supplierId, "EGIL " + UUID.randomUUID().toString().substring(0, 6), supplier.baseUrl(),
                 Connector.Auth.BEARER, token, null, null, null, null, List.of(product), true, 100.0, Connector.Profile.EGIL, null, null, null), "test");
-    }
-
-    private UUID license(UUID product, List<UUID> persons) {
-        UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
-                false, null, "test"));
-        pools.assignDirect(pool, persons, "test");
-        return pool;
     }
 
     private String deadLetters(UUID connector) {

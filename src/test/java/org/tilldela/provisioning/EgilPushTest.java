@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -28,7 +27,6 @@ import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.licensing.LicencePools;
-import org.tilldela.licensing.NewPool;
 
 /**
  * The EGIL profile end to end: licences reach an independent EGIL SCIM server ({@link EgilTestServer}: UnboundID's
@@ -95,7 +93,7 @@ class EgilPushTest extends IntegrationTest {
             assertThat(connector.profile()).isEqualTo(Connector.Profile.EGIL);
             assertThat(connector.resourceTypes()).containsExactly("Organisation", "SchoolUnit", "Student", "Teacher", "Employment", "StudentGroup",
                     "Activity");
-            UUID pool = license(product, holders);
+            UUID pool = fx.license(product, holders);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector.id(), "DONE") == holders.size());
             assertThat(operations(connector.id(), "DEAD")).as(deadLetters(connector.id())).isZero();
@@ -231,13 +229,6 @@ class EgilPushTest extends IntegrationTest {
             }
         }
         return -1;
-    }
-
-    private UUID license(UUID product, List<UUID> persons) {
-        UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
-                false, null, "test"));
-        pools.assignDirect(pool, persons, "test");
-        return pool;
     }
 
     private String externalId(UUID connector, UUID person) {

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -45,7 +44,6 @@ import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.licensing.LicencePools;
-import org.tilldela.licensing.NewPool;
 
 /**
  * The push pipeline's review findings, each shown failing without its fix: dead letters replayed from today's state;
@@ -95,7 +93,7 @@ class PushReviewFixesTest extends IntegrationTest {
             UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
             UUID connector = connector(supplier.baseUrl(), supplier.token, product, List.of("User"), true);
             UUID person = fx.persons.get(0);
-            license(product, List.of(person));
+            fx.license(product, List.of(person));
             await().atMost(Duration.ofSeconds(20)).until(() -> count(connector, "DONE") == 1);
             long dead = jdbc.sql("""
                             insert into provisioning_operation (connector_id, person_id, kind, cause, state, attempts, last_error, finished_at)
@@ -129,12 +127,12 @@ class PushReviewFixesTest extends IntegrationTest {
             List<UUID> members = jdbc.sql("""
                             select m.person_id from membership m join person p on p.id = m.person_id where m.group_id = :g and p.protection = 'NONE'
                             order by m.person_id limit 3""").param("g", group).query(UUID.class).list();
-            license(product, members.subList(0, 2));
+            fx.license(product, members.subList(0, 2));
             await().atMost(Duration.ofSeconds(20)).until(() -> count(connector, "DONE") == 2);
             assertThat(supplier.groups.members(group.toString())).hasSize(2);
 
             supplier.groups.store.values().removeIf(g -> group.toString().equals(g.getObjectNode().path("externalId").asText()));
-            license(product, members.subList(2, 3));
+            fx.license(product, members.subList(2, 3));
             Set<String> all = new HashSet<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 all.clear();
@@ -152,7 +150,7 @@ class PushReviewFixesTest extends IntegrationTest {
             UUID product = fx.product(fx.supplierId, WITH_GROUPS);
             UUID connector = connector(supplier.baseUrl(), supplier.token, product, List.of("User", "Group"), true);
             UUID person = fx.persons.get(1);
-            UUID pool = license(product, List.of(person));
+            UUID pool = fx.license(product, List.of(person));
             await().atMost(Duration.ofSeconds(20)).until(() -> count(connector, "DONE") == 1);
             UUID group = jdbc.sql("select group_id from provisioned_membership where connector_id = :c and person_id = :p order by group_id limit 1")
                     .param("c", connector).param("p", person).query(UUID.class).single();
@@ -179,7 +177,7 @@ class PushReviewFixesTest extends IntegrationTest {
                     .map(g -> GroupMemberships.lockKey(connector, g)).toList();
             assertThat(keys).isNotEmpty();
             supplier.groups.holdNextCreateAnswer = 1_500;
-            license(product, List.of(person));
+            fx.license(product, List.of(person));
             Set<String> states = new HashSet<>();
             long until = System.currentTimeMillis() + 15_000; // ample on a busy machine; the loop ends when the operation is done
             while (System.currentTimeMillis() < until && count(connector, "DONE") == 0) {
@@ -206,7 +204,7 @@ class PushReviewFixesTest extends IntegrationTest {
             UUID connector = connector(supplier.baseUrl(), supplier.token, product, List.of("User"), false);
             UUID good = fx.persons.get(3);
             UUID bad = fx.persons.get(4);
-            license(product, List.of(good, bad));
+            fx.license(product, List.of(good, bad));
             Queue.Op first = claimed(connector, good);
             Queue.Op second = claimed(connector, bad);
             ReleasePolicy failing = Mockito.mock(ReleasePolicy.class, Mockito.withSettings().mockMaker(org.mockito.MockMakers.SUBCLASS)
@@ -244,7 +242,7 @@ class PushReviewFixesTest extends IntegrationTest {
             UUID connector = connector(supplier.baseUrl(), supplier.token, product, List.of("User"), true);
             jdbc.sql("update provisioning_connector set bearer_token = decode('00112233445566778899aabbccddeeff0011223344556677', 'hex') where id = :c")
                     .param("c", connector).update();
-            license(product, List.of(fx.persons.get(5)));
+            fx.license(product, List.of(fx.persons.get(5)));
             await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(connectors.get(connector).orElseThrow().lastError()).contains("decrypted"));
             connectors.setEnabled(connector, false, "test");
             sleep(1000);
@@ -260,7 +258,7 @@ class PushReviewFixesTest extends IntegrationTest {
         UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
         UUID connector = connector("https://scim.paused.example/v2", "token", product, List.of("User"), false);
         List<UUID> holders = fx.persons.subList(6, 16);
-        UUID pool = license(product, holders);
+        UUID pool = fx.license(product, holders);
         accounts(connector, holders);
         pools.withdrawDirect(pool, holders.get(0), "test");
         assertThat(connectors.get(connector).orElseThrow().brakeHeldAt()).as("1 of 10 is not over 10%").isNull();
@@ -329,7 +327,7 @@ class PushReviewFixesTest extends IntegrationTest {
             agreements.approve(filed.id(), null, null, "school-admin");
             UUID connector = connector("http://127.0.0.1:" + echo.getAddress().getPort() + "/scim/v2", "token", product, List.of("User"), true);
             UUID person = fx.persons.get(17);
-            license(product, List.of(person));
+            fx.license(product, List.of(person));
             await().atMost(Duration.ofSeconds(20)).until(() -> count(connector, "DEAD") == 1);
             Map<String, Object> names = jdbc.sql("select given_name, family_name from person where id = :p").param("p", person).query().singleRow();
             List<Map<String, Object>> dead = api().get().uri("/api/v1/provisioning/connectors/{id}/dead-letters", connector).retrieve()
@@ -381,13 +379,6 @@ class PushReviewFixesTest extends IntegrationTest {
     private UUID connector(String baseUrl, String token, UUID product, List<String> types, boolean enabled) {
         return connectors.create(new Connector.Settings(fx.supplierId, "Granskning " + UUID.randomUUID().toString().substring(0, 6), baseUrl,
                 Connector.Auth.BEARER, token, null, null, null, types, List.of(product), enabled), "test").id();
-    }
-
-    private UUID license(UUID product, List<UUID> persons) {
-        UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
-                false, null, "test"));
-        pools.assignDirect(pool, persons, "test");
-        return pool;
     }
 
     private String scimId(UUID connector, UUID person) {

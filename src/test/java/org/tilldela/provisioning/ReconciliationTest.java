@@ -35,7 +35,6 @@ import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.licensing.LicencePools;
-import org.tilldela.licensing.NewPool;
 
 /**
  * Reconciliation against UnboundID's SCIM server: drift made directly at the server — a user deleted there, a name
@@ -77,7 +76,7 @@ class ReconciliationTest extends IntegrationTest {
             UUID product = productWithNames();
             UUID connector = connector(supplier, product, List.of("User", "Group"), null);
             List<UUID> persons = fx.persons.subList(0, 4);
-            license(product, persons);
+            fx.license(product, persons);
             await().atMost(Duration.ofSeconds(30)).until(() -> operations(connector, "DONE") == persons.size());
             UUID deleted = persons.get(0);
             UUID renamed = persons.get(1);
@@ -179,7 +178,7 @@ class ReconciliationTest extends IntegrationTest {
             UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
             UUID connector = connector(supplier, product, List.of("User"), 30.0);
             List<UUID> persons = fx.persons.subList(4, 8);
-            UUID pool = license(product, persons);
+            UUID pool = fx.license(product, persons);
             await().atMost(Duration.ofSeconds(30)).until(() -> operations(connector, "DONE") == persons.size());
             // two leave the product while the connector is paused; the brake (30%) holds their deactivations (50%), an
             // administrator discards them ...
@@ -210,7 +209,7 @@ class ReconciliationTest extends IntegrationTest {
             UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
             UUID connector = connector(supplier, product, List.of("User"), 100.0); // no brake here: aPlanDeactivatingMoreThanTheBrakesShareIsHeld
             List<UUID> persons = fx.persons.subList(8, 10);
-            UUID pool = license(product, persons);
+            UUID pool = fx.license(product, persons);
             await().atMost(Duration.ofSeconds(30)).until(() -> operations(connector, "DONE") == persons.size());
             UUID gone = persons.get(0);
             pools.withdrawDirect(pool, gone, "test");
@@ -278,13 +277,6 @@ class ReconciliationTest extends IntegrationTest {
     private UUID connector(ScimTestServer supplier, UUID product, List<String> types, Double brake) {
         return connectors.create(new Connector.Settings(fx.supplierId, "Avstämd " + UUID.randomUUID().toString().substring(0, 6), supplier.baseUrl(),
                 Connector.Auth.BEARER, supplier.token, null, null, null, types, List.of(product), true, brake), "test").id();
-    }
-
-    private UUID license(UUID product, List<UUID> persons) {
-        UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
-                false, null, "test"));
-        pools.assignDirect(pool, persons, "test");
-        return pool;
     }
 
     @SuppressWarnings("unchecked")

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,7 +34,6 @@ import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.ledger.Channel;
 import org.tilldela.licensing.LicencePools;
-import org.tilldela.licensing.NewPool;
 import org.tilldela.provisioning.cli.SupplierScimServer;
 
 /**
@@ -82,7 +80,7 @@ class ScimBulkTest extends IntegrationTest {
             UUID product = fx.product(fx.supplierId, DECLARED);
             UUID connector = connector(supplier, product);
             List<UUID> persons = pupils.subList(0, 12);
-            UUID pool = license(product, persons);
+            UUID pool = fx.license(product, persons);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector, "DONE") == persons.size());
             Map<String, Integer> requests = supplier.requests();
@@ -122,7 +120,7 @@ class ScimBulkTest extends IntegrationTest {
             List<UUID> persons = pupils.subList(20, 30);
             UUID refused = persons.get(3);
             UUID failing = persons.get(6);
-            license(product, persons); // before the connector: its creation queues a SYNC for every holder
+            fx.license(product, persons); // before the connector: its creation queues a SYNC for every holder
             supplier.refuseUserNamesStartingWith = userName(refused, product); // 400 for this one: a dead letter at once
             supplier.failOnceUserNamesStartingWith = userName(failing, product); // 500 for this one, once: retried
             UUID connector = connector(supplier, product);
@@ -153,7 +151,7 @@ class ScimBulkTest extends IntegrationTest {
         try (SupplierScimServer supplier = new SupplierScimServer("token-" + UUID.randomUUID(), true, 1000, 1_048_576)) {
             UUID product = fx.product(fx.supplierId, DECLARED);
             UUID person = pupils.get(40);
-            license(product, List.of(person)); // before the connector: its creation queues a SYNC for the holder
+            fx.license(product, List.of(person)); // before the connector: its creation queues a SYNC for the holder
             String pseudonym = userName(person, product);
             HttpResponse<String> made = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(supplier.baseUrl() + "/Users"))
                     .header("Authorization", "Bearer " + supplier.token()).header("Content-Type", "application/scim+json")
@@ -182,7 +180,7 @@ class ScimBulkTest extends IntegrationTest {
             UUID product = fx.product(fx.supplierId, DECLARED);
             List<UUID> persons = pupils.subList(60, 66);
             UUID poison = persons.get(2);
-            license(product, persons); // before the connector: its creation queues a SYNC for every holder, claimed as one batch
+            fx.license(product, persons); // before the connector: its creation queues a SYNC for every holder, claimed as one batch
             supplier.failBulkWhenContaining = userName(poison, product);
             supplier.refuseUserNamesStartingWith = userName(poison, product); // and refused on its own, too
             UUID connector = connector(supplier, product);
@@ -210,7 +208,7 @@ class ScimBulkTest extends IntegrationTest {
         try (SupplierScimServer supplier = new SupplierScimServer("token-" + UUID.randomUUID(), true, 1000, 1_048_576)) {
             UUID product = fx.product(fx.supplierId, DECLARED);
             List<UUID> persons = pupils.subList(67, 73);
-            license(product, persons);
+            fx.license(product, persons);
             supplier.omitBulkIdsInAnswers = true;
             supplier.dropLastBulkAnswerAbout = "Users"; // the first request's last answer is missing: position no longer works for it
             UUID connector = connector(supplier, product);
@@ -238,7 +236,7 @@ class ScimBulkTest extends IntegrationTest {
         try (SupplierScimServer supplier = new SupplierScimServer("token-" + UUID.randomUUID(), true, 1000, 1_048_576)) {
             UUID product = fx.product(fx.supplierId, DECLARED);
             List<UUID> persons = pupils.subList(74, 80);
-            license(product, persons);
+            fx.license(product, persons);
             supplier.dropLastBulkAnswerAbout = "Groups"; // one group is made, but its answer never arrives
             UUID connector = connector(supplier, product);
 
@@ -256,7 +254,7 @@ class ScimBulkTest extends IntegrationTest {
         try (SupplierScimServer supplier = new SupplierScimServer("token-" + UUID.randomUUID(), true, 1000, 1_048_576)) {
             UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.GIVEN_NAME, Attribute.GROUPS)); // no PSEUDONYMOUS_ID declared
             List<UUID> persons = pupils.subList(70, 73);
-            license(product, persons);
+            fx.license(product, persons);
             UUID connector = connector(supplier, product);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector, "DEAD") == persons.size());
@@ -273,7 +271,7 @@ class ScimBulkTest extends IntegrationTest {
             UUID product = fx.product(fx.supplierId, DECLARED);
             UUID connector = connector(supplier, product);
             List<UUID> persons = pupils.subList(50, 54);
-            license(product, persons);
+            fx.license(product, persons);
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector, "DONE") == persons.size());
             assertThat(supplier.requests()).doesNotContainKey("POST Bulk").containsEntry("POST Users", persons.size());
             assertGroupsHoldExactly(supplier, connector, persons);
@@ -305,13 +303,6 @@ class ScimBulkTest extends IntegrationTest {
         Map<String, Object> created = api().post().uri("/api/v1/provisioning/connectors").body(body).retrieve()
                 .body(new ParameterizedTypeReference<>() { });
         return UUID.fromString(created.get("id").toString());
-    }
-
-    private UUID license(UUID product, List<UUID> persons) {
-        UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
-                false, null, "test"));
-        pools.assignDirect(pool, persons, "test");
-        return pool;
     }
 
     private Map<String, Object> account(UUID connector, UUID person) {

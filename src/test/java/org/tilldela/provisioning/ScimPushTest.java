@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.unboundid.scim2.common.GenericScimResource;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -31,7 +30,6 @@ import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.licensing.LicencePools;
-import org.tilldela.licensing.NewPool;
 
 /**
  * SCIM push end to end: licences granted and ended in the licensing module reach an independent SCIM 2.0
@@ -70,7 +68,7 @@ class ScimPushTest extends IntegrationTest {
             UUID product = fx.product(fx.supplierId, DECLARED);
             UUID connector = connector(supplier.baseUrl(), supplier.token, List.of(product));
             UUID person = fx.persons.get(0);
-            UUID pool = license(product, List.of(person));
+            UUID pool = fx.license(product, List.of(person));
 
             Instant granted = Instant.now();
             await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 1 && operations(connector, "DONE") == 1); // the account recorded too
@@ -110,7 +108,7 @@ class ScimPushTest extends IntegrationTest {
             UUID person = fx.persons.get(1);
             // the user is stored, but the answer comes after the client has given up (HTTP timeout 2 s in tests)
             supplier.users.holdNextCreateAnswer = 3_500;
-            license(product, List.of(person));
+            fx.license(product, List.of(person));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector, "DONE") == 1);
             String externalId = account(connector, person).get("external_id").toString();
@@ -132,7 +130,7 @@ class ScimPushTest extends IntegrationTest {
             UUID product = fx.product(fx.supplierId, DECLARED);
             UUID person = fx.persons.get(2);
             UUID first = connector(supplier.baseUrl(), supplier.token, List.of(product));
-            license(product, List.of(person));
+            fx.license(product, List.of(person));
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(first, "DONE") == 1);
             assertThat(supplier.users.creates.get()).isEqualTo(1);
 
@@ -153,9 +151,9 @@ class ScimPushTest extends IntegrationTest {
             UUID second = fx.product(fx.supplierId, DECLARED);
             UUID connector = connector(supplier.baseUrl(), supplier.token, List.of(first, second));
             UUID person = fx.persons.get(2);
-            UUID firstPool = license(first, List.of(person));
+            UUID firstPool = fx.license(first, List.of(person));
             await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 1);
-            UUID secondPool = license(second, List.of(person)); // a second product served by the same connector: an update
+            UUID secondPool = fx.license(second, List.of(person)); // a second product served by the same connector: an update
             await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.puts.get() >= 1);
 
             pools.withdrawDirect(firstPool, person, "test");
@@ -184,7 +182,7 @@ class ScimPushTest extends IntegrationTest {
             }
             UUID good = connector(healthy.baseUrl(), healthy.token, List.of(product));
             List<UUID> persons = fx.persons.subList(3, 5);
-            license(product, persons);
+            fx.license(product, persons);
 
             // the healthy supplier has its users while the others are still failing
             // (settled here a moment after the supplier stored the user)
@@ -225,7 +223,7 @@ class ScimPushTest extends IntegrationTest {
             String wrong = "wrong-token-" + UUID.randomUUID();
             UUID connector = connector(supplier.baseUrl(), wrong, List.of(product));
             List<UUID> persons = fx.persons.subList(5, 7);
-            license(product, persons);
+            fx.license(product, persons);
             await().atMost(Duration.ofSeconds(20)).until(() -> operations(connector, "DEAD") == 2);
             assertThat(supplier.users.store).isEmpty();
             String listed = api().get().uri("/api/v1/provisioning/connectors").retrieve().body(String.class);
@@ -284,7 +282,7 @@ class ScimPushTest extends IntegrationTest {
                     .body(new ParameterizedTypeReference<>() { });
             assertThat(created.get("clientId")).isEqualTo(clientId);
             assertThat(created.toString()).doesNotContain(secret);
-            license(product, fx.persons.subList(7, 10));
+            fx.license(product, fx.persons.subList(7, 10));
             await().atMost(Duration.ofSeconds(10)).until(() -> supplier.users.store.size() == 3);
             assertThat(tokenRequests.get()).isEqualTo(1);
         } finally {
@@ -301,7 +299,7 @@ class ScimPushTest extends IntegrationTest {
             UUID connector = UUID.fromString(api().post().uri("/api/v1/provisioning/connectors").body(body).retrieve()
                     .body(new ParameterizedTypeReference<Map<String, Object>>() { }).get("id").toString());
             List<UUID> persons = fx.persons.subList(10, 14);
-            UUID pool = license(product, persons);
+            UUID pool = fx.license(product, persons);
             await().atMost(Duration.ofSeconds(15)).until(() -> operations(connector, "DONE") == persons.size());
             assertGroupsHoldExactly(supplier, connector, persons);
             assertThat(supplier.groups.store).isNotEmpty();
@@ -323,7 +321,7 @@ class ScimPushTest extends IntegrationTest {
             UUID connector = UUID.fromString(api().post().uri("/api/v1/provisioning/connectors").body(body).retrieve()
                     .body(new ParameterizedTypeReference<Map<String, Object>>() { }).get("id").toString());
             List<UUID> persons = fx.persons.subList(14, 16);
-            UUID pool = license(product, persons);
+            UUID pool = fx.license(product, persons);
             await().atMost(Duration.ofSeconds(15)).until(() -> operations(connector, "DEAD") == persons.size());
             assertThat(supplier.users.store).hasSize(persons.size());
             for (UUID person : persons) {
@@ -381,13 +379,6 @@ class ScimPushTest extends IntegrationTest {
             settings.put("bearerToken", token);
         }
         return settings;
-    }
-
-    private UUID license(UUID product, List<UUID> persons) {
-        UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
-                false, null, "test"));
-        pools.assignDirect(pool, persons, "test");
-        return pool;
     }
 
     private Map<String, Object> account(UUID connector, UUID person) {
