@@ -300,11 +300,10 @@ final class BulkPush {
     }
 
     /** Groups looked for and made together, under their locks held at once. */
-    private static final int GROUPS_AT_ONCE = 50;
 
     /**
      * The groups the batch's persons join that the supplier has not got yet (as recorded here): looked for by
-     * externalId in one filter request and made in one Bulk request per {@value #GROUPS_AT_ONCE}, under their locks —
+     * externalId in one filter request and made in one Bulk request per {@value GroupMemberships#GROUPS_AT_ONCE}, under their locks —
      * instead of a lookup and a create per group, one after another. Anything that fails here is left to
      * {@link #plan}, which finds or makes each group on its own and charges a failure to its operation.
      */
@@ -328,8 +327,8 @@ final class BulkPush {
         }
         groupIds.putAll(groups.scimIds(connector, names.keySet()));
         List<UUID> unknown = names.keySet().stream().filter(g -> !groupIds.containsKey(g)).sorted().toList();
-        for (int from = 0; from < unknown.size(); from += GROUPS_AT_ONCE) {
-            java.util.SortedSet<UUID> slice = new java.util.TreeSet<>(unknown.subList(from, Math.min(unknown.size(), from + GROUPS_AT_ONCE)));
+        for (int from = 0; from < unknown.size(); from += GroupMemberships.GROUPS_AT_ONCE) {
+            java.util.SortedSet<UUID> slice = new java.util.TreeSet<>(unknown.subList(from, Math.min(unknown.size(), from + GroupMemberships.GROUPS_AT_ONCE)));
             try {
                 groups.underLocks(connector, slice, () -> {
                     Map<UUID, String> known = groups.scimIds(connector, slice); // made meanwhile by another worker?

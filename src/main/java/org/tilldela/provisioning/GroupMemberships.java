@@ -44,43 +44,141 @@ class GroupMemberships {
     }
 
     /**
-     * Brings the person's memberships at the supplier to exactly {@code wanted}. Each group's step — made if need be,
-     * the member added; or the member removed, and the group deleted when it is empty — runs under a lock per connector
-     * and group, so one worker never deletes a group another has just found and is adding a member to.
+     * The supplier removed the group: forgotten here and made anew at once; the members it had (but those being added
+     * now) are queued again, so each is added to the new one (their rows went with the old group, their memberships
+     * are wanted still). Answers the new group's id at the supplier.
      */
-    void sync(ScimClient scim, UUID connector, UUID person, String userScimId, Map<UUID, String> wanted) throws ScimException {
-        Set<UUID> have = Set.copyOf(jdbc.sql("select group_id from provisioned_membership where connector_id = :c and person_id = :p")
-                .param("c", connector).param("p", person).query(UUID.class).list());
-        for (Map.Entry<UUID, String> group : wanted.entrySet()) {
-            if (!have.contains(group.getKey())) {
-                underLock(connector, group.getKey(), () -> add(scim, connector, person, userScimId, group.getKey(), group.getValue()));
-            }
-        }
-        for (UUID group : have) {
-            if (!wanted.containsKey(group)) {
-                underLock(connector, group, () -> remove(scim, connector, person, userScimId, group));
-            }
-        }
+    private String madeAnew(ScimClient scim, UUID connector, UUID group, String name, Set<UUID> beingAdded) throws ScimException {
+        List<UUID> others = jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g returning person_id")
+                .param("c", connector).param("g", group).query(UUID.class).list();
+        jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group).update();
+        outbox.enqueue(connector, others.stream().filter(p -> !beingAdded.contains(p)).toList(), "SYNC", "GROUP_LOST");
+        return ensureGroup(scim, connector, group, name);
     }
 
-    private void add(ScimClient scim, UUID connector, UUID person, String userScimId, UUID group, String name) throws ScimException {
-        String groupScimId = ensureGroup(scim, connector, group, name);
-        try {
-            scim.addMember(groupScimId, userScimId);
-        } catch (ScimException e) {
-            if (status(e) != 404 || scim.groupExists(groupScimId)) {
-                throw e; // a 404 while the group is there is about this member alone: nobody else's row changes
-            }
-            // the supplier removed the group: forgotten here and made anew at once; the members it had are queued again,
-            // so each is added to the new one (their rows went with the old group, their memberships are wanted still)
-            List<UUID> others = jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g returning person_id")
-                    .param("c", connector).param("g", group).query(UUID.class).list();
-            jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group).update();
-            outbox.enqueue(connector, others.stream().filter(p -> !p.equals(person)).toList(), "SYNC", "GROUP_LOST");
-            scim.addMember(ensureGroup(scim, connector, group, name), userScimId);
+    /** One person of a batch whose memberships are brought in line together: their account at the supplier and the groups wanted. */
+    record Wanted(UUID person, String userScimId, Map<UUID, String> groups) {
+    }
+
+    /** How many groups' locks a batch takes at once (in the order of their keys, so two workers never wait on each other in a ring). */
+    static final int GROUPS_AT_ONCE = 50;
+
+    /**
+     * Brings a batch of persons' memberships at the supplier to exactly what each wants. Each group's step runs under a
+     * lock per connector and group, so one worker never deletes a group another has just found and is adding a member
+     * to. Each group is looked up (or made) once, and all the batch's new
+     * members of a group go to the supplier in one PATCH (RFC 7644 §3.5.2.1 takes several values in one {@code add}),
+     * instead of one request per membership. A supplier that refuses such a PATCH (a 4xx: one member it will not
+     * take) is asked again member by member, so only that member's person is charged. Answers the persons whose
+     * memberships could not all be brought in line, each with why; the others' are done.
+     */
+    Map<UUID, Exception> syncAll(ScimClient scim, UUID connector, List<Wanted> batch) {
+        Map<UUID, Exception> failed = new java.util.HashMap<>();
+        if (batch.isEmpty()) {
+            return failed;
         }
-        jdbc.sql("insert into provisioned_membership (connector_id, group_id, person_id) values (:c, :g, :p) on conflict do nothing")
-                .param("c", connector).param("g", group).param("p", person).update();
+        Map<UUID, Set<UUID>> have = memberships(connector, batch.stream().map(Wanted::person).toList());
+        java.util.SortedMap<UUID, List<Wanted>> adds = new java.util.TreeMap<>();
+        java.util.SortedMap<UUID, List<Wanted>> removes = new java.util.TreeMap<>();
+        Map<UUID, String> names = new java.util.HashMap<>();
+        for (Wanted w : batch) {
+            Set<UUID> had = have.getOrDefault(w.person(), Set.of());
+            w.groups().forEach((group, name) -> {
+                if (!had.contains(group)) {
+                    adds.computeIfAbsent(group, g -> new java.util.ArrayList<>()).add(w);
+                    names.putIfAbsent(group, name);
+                }
+            });
+            for (UUID group : had) {
+                if (!w.groups().containsKey(group)) {
+                    removes.computeIfAbsent(group, g -> new java.util.ArrayList<>()).add(w);
+                }
+            }
+        }
+        java.util.SortedSet<UUID> touched = new java.util.TreeSet<>(adds.keySet());
+        touched.addAll(removes.keySet());
+        List<UUID> all = List.copyOf(touched);
+        for (int from = 0; from < all.size(); from += GROUPS_AT_ONCE) {
+            java.util.SortedSet<UUID> slice = new java.util.TreeSet<>(all.subList(from, Math.min(all.size(), from + GROUPS_AT_ONCE)));
+            try {
+                underLocks(connector, slice, () -> {
+                    Map<UUID, String> ids = groupsFor(scim, connector, slice.stream().filter(adds::containsKey).toList(), names);
+                    for (UUID group : slice) {
+                        if (adds.containsKey(group)) {
+                            addAll(scim, connector, group, ids.get(group), names.get(group), adds.get(group), failed);
+                        }
+                        for (Wanted w : removes.getOrDefault(group, List.of())) {
+                            try {
+                                remove(scim, connector, w.person(), w.userScimId(), group);
+                            } catch (ScimException | RuntimeException e) {
+                                failed.putIfAbsent(w.person(), e);
+                            }
+                        }
+                    }
+                });
+            } catch (ScimException | RuntimeException e) {
+                // the groups' locks could not be taken, or a group could not be found or made: every change in the slice waits
+                for (UUID group : slice) {
+                    adds.getOrDefault(group, List.of()).forEach(w -> failed.putIfAbsent(w.person(), e));
+                    removes.getOrDefault(group, List.of()).forEach(w -> failed.putIfAbsent(w.person(), e));
+                }
+            }
+        }
+        return failed;
+    }
+
+    /** The supplier's ids of these groups (the caller holds their locks): known here, found by externalId in one filter, or made. */
+    private Map<UUID, String> groupsFor(ScimClient scim, UUID connector, List<UUID> groups, Map<UUID, String> names) throws ScimException {
+        Map<UUID, String> ids = scimIds(connector, groups);
+        List<UUID> missing = groups.stream().filter(g -> !ids.containsKey(g)).toList();
+        if (missing.isEmpty()) {
+            return ids;
+        }
+        // made before, its answer lost: found by externalId, never made twice (null: the supplier pages its answer)
+        Map<String, String> found = missing.size() == 1 ? null : scim.findGroupsByExternalIds(missing.stream().map(UUID::toString).toList());
+        for (UUID group : missing) {
+            String id;
+            if (found != null) {
+                id = found.get(group.toString());
+                if (id == null) {
+                    id = scim.createGroup(group.toString(), names.get(group)).getId();
+                }
+                known(connector, group, id);
+            } else {
+                id = ensureGroup(scim, connector, group, names.get(group));
+            }
+            ids.put(group, id);
+        }
+        return ids;
+    }
+
+    /** A group's new members of one batch, in one request; member by member when the supplier refuses it. */
+    private void addAll(ScimClient scim, UUID connector, UUID group, String groupScimId, String name, List<Wanted> members,
+                        Map<UUID, Exception> failed) throws ScimException {
+        List<String> users = members.stream().map(Wanted::userScimId).toList();
+        try {
+            scim.addMembers(groupScimId, users);
+        } catch (ScimException e) {
+            if (status(e) == 404 && !scim.groupExists(groupScimId)) {
+                groupScimId = madeAnew(scim, connector, group, name, members.stream().map(Wanted::person).collect(java.util.stream.Collectors.toSet()));
+                scim.addMembers(groupScimId, users);
+            } else if (members.size() > 1 && status(e) >= 400 && status(e) < 500 && status(e) != 408 && status(e) != 429 && status(e) != 401) {
+                // the supplier refuses the PATCH as it is (PATCH is all or nothing, RFC 7644 §3.5.2): one member may be why
+                for (Wanted w : members) {
+                    try {
+                        scim.addMember(groupScimId, w.userScimId());
+                        applied(connector, List.of(new Change(group, w.person())), List.of());
+                    } catch (ScimException | RuntimeException one) {
+                        failed.putIfAbsent(w.person(), one);
+                    }
+                }
+                return;
+            } else {
+                members.forEach(w -> failed.putIfAbsent(w.person(), e));
+                return;
+            }
+        }
+        applied(connector, members.stream().map(w -> new Change(group, w.person())).toList(), List.of());
     }
 
     private void remove(ScimClient scim, UUID connector, UUID person, String userScimId, UUID group) throws ScimException {

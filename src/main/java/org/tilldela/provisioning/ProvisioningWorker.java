@@ -239,6 +239,9 @@ class ProvisioningWorker implements SmartLifecycle {
             rest.addAll(oneByOne);
             ops = rest;
         }
+        // the batch's group memberships go together, after its users (one request per group, not per membership)
+        boolean groupsTogether = !endpoint.egil() && endpoint.pushesGroups();
+        List<Grouping> grouping = new java.util.ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             Queue.Op op = ops.get(i);
             Failure refused = released.failed().get(op.personId());
@@ -265,6 +268,15 @@ class ProvisioningWorker implements SmartLifecycle {
                     } else {
                         queue.discarded(op, "not sent: the account is active again (the person holds a licence the connector serves)");
                     }
+                } else if (groupsTogether) {
+                    Queue.Account account = applyUser(scim, op, values);
+                    if (account == null) {
+                        queue.done(op, null);
+                    } else {
+                        // known here before the groups are tried: a failing group step must not leave an account we cannot deactivate
+                        queue.remember(op, account);
+                        grouping.add(new Grouping(op, account, values));
+                    }
                 } else {
                     queue.done(op, apply(scim, op, values));
                 }
@@ -274,12 +286,56 @@ class ProvisioningWorker implements SmartLifecycle {
                         failure.status());
                 Duration wait = settle(op, failure);
                 if (failure.retriable()) {
-                    // the supplier is failing or asked us to wait: leave it alone, the other suppliers go on
+                    // the supplier is failing or asked us to wait: leave it alone, the other suppliers go on; the users
+                    // already made have their groups tried first (they are this worker's still)
+                    pushGroups(scim, connectorId, grouping);
                     queue.backOff(connectorId, wait);
                     queue.putBack(ops.subList(i + 1, ops.size()), wait);
                     return false;
                 }
             }
+        }
+        return pushGroups(scim, connectorId, grouping);
+    }
+
+    /** An operation whose user is at the supplier and whose group memberships are still to go, with the batch's others. */
+    private record Grouping(Queue.Op op, Queue.Account account, Map<Attribute, Object> values) {
+    }
+
+    /**
+     * The batch's memberships, together ({@link GroupMemberships#syncAll}); each operation is then done, or settled with
+     * the reason its groups failed. False when the connector must wait (a retriable failure).
+     */
+    private boolean pushGroups(ScimClient scim, UUID connectorId, List<Grouping> grouping) {
+        if (grouping.isEmpty()) {
+            return true;
+        }
+        ScimClient.RETRY_AFTER.remove();
+        // an inactive account is in no group: a group has only the connector's licence holders as members
+        Map<UUID, Exception> failed = groups.syncAll(scim, connectorId, grouping.stream()
+                .map(g -> new GroupMemberships.Wanted(g.op().personId(), g.account().scimId(),
+                        g.account().active() ? GroupMemberships.released(g.values()) : Map.of()))
+                .toList());
+        String retryAfter = ScimClient.RETRY_AFTER.get();
+        Duration backOff = null;
+        for (Grouping g : grouping) {
+            Exception e = failed.get(g.op().personId());
+            if (e == null) {
+                queue.done(g.op(), g.account());
+                continue;
+            }
+            Failure failure = Failure.of(e, retryAfter).masked(g.values());
+            log.info("Provisioning operation {} at connector {} failed in its groups (attempt {}): {}", g.op().id(), connectorId,
+                    g.op().attempts(), failure.status());
+            Duration wait = settle(g.op(), failure);
+            if (failure.retriable() && (backOff == null || wait.compareTo(backOff) > 0)) {
+                backOff = wait;
+            }
+        }
+        grouping.clear();
+        if (backOff != null) {
+            queue.backOff(connectorId, backOff);
+            return false;
         }
         return true;
     }
@@ -339,20 +395,9 @@ class ProvisioningWorker implements SmartLifecycle {
         });
     }
 
-    /** Brings the supplier's account, and (when the connector pushes groups) its memberships, in line. */
+    /** Brings the supplier's account in line (EGIL's objects, or a user whose connector pushes no groups). */
     private Queue.Account apply(ScimClient scim, Queue.Op op, Map<Attribute, Object> values) throws ScimException {
-        if (scim.endpoint().egil()) {
-            return egil.apply(scim, op, values);
-        }
-        Queue.Account account = applyUser(scim, op, values);
-        if (account != null && scim.endpoint().pushesGroups()) {
-            // known here before the groups are tried: a failing group step must not leave an account we cannot deactivate
-            queue.remember(op, account);
-            // an inactive account is in no group: a group has only the connector's licence holders as members
-            groups.sync(scim, op.connectorId(), op.personId(), account.scimId(),
-                    account.active() ? GroupMemberships.released(values) : Map.of());
-        }
-        return account;
+        return scim.endpoint().egil() ? egil.apply(scim, op, values) : applyUser(scim, op, values);
     }
 
     /** Brings the supplier's user in line; answers the account as it now stands (null: none). */

@@ -287,13 +287,21 @@ final class ScimClient implements AutoCloseable {
 
     /** One member more: PATCH add (RFC 7644 §3.5.2.1), or the supplier's copy with the member back by PUT. */
     void addMember(String groupId, String userId) throws ScimException {
+        addMembers(groupId, List.of(userId));
+    }
+
+    /** Members more, in one request: one PATCH add with all of them as its values, or the supplier's copy with them back by PUT. */
+    void addMembers(String groupId, List<String> userIds) throws ScimException {
         if (patchSupported()) {
-            scim.modifyRequest("Groups", groupId).addValues("members", List.of(new Member().setValue(userId))).invoke(GroupResource.class);
+            scim.modifyRequest("Groups", groupId).addValues("members", userIds.stream().map(id -> new Member().setValue(id)).toList())
+                    .invoke(GroupResource.class);
         } else {
             GroupResource group = scim.retrieve("Groups", groupId, GroupResource.class);
             List<Member> members = group.getMembers() == null ? new ArrayList<>() : new ArrayList<>(group.getMembers());
-            if (members.stream().noneMatch(m -> userId.equals(m.getValue()))) {
-                members.add(new Member().setValue(userId));
+            for (String userId : userIds) {
+                if (members.stream().noneMatch(m -> userId.equals(m.getValue()))) {
+                    members.add(new Member().setValue(userId));
+                }
             }
             group.setMembers(members);
             scim.replaceRequest(URI.create(endpoint.baseUrl() + "/Groups/" + groupId), group).invoke();

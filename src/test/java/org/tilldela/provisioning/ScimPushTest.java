@@ -310,6 +310,62 @@ class ScimPushTest extends IntegrationTest {
         }
     }
 
+    /**
+     * Class-mates licensed together: their users are made one by one, but each group gets all of the batch's new members
+     * in one PATCH — fewer requests than memberships — and a member the supplier refuses charges only that person.
+     */
+    @Test
+    void aBatchsNewMembersOfAGroupGoInOnePatchAndARefusedMemberChargesOnlyTheirOwn() {
+        List<UUID> classmates = jdbc.sql("""
+                        select m.person_id from membership m join person p on p.id = m.person_id
+                        where p.protection = 'NONE' and m.person_id <> all(:taken) and m.group_id = (
+                            select m2.group_id from membership m2 join person p2 on p2.id = m2.person_id
+                            where p2.source = :s and p2.protection = 'NONE' and m2.person_id <> all(:taken)
+                            group by m2.group_id having count(*) >= 10 order by m2.group_id limit 1)
+                        order by m.person_id""")
+                .param("s", fx.source).param("taken", fx.persons.toArray(UUID[]::new)).query(UUID.class).list();
+        assertThat(classmates).hasSizeGreaterThanOrEqualTo(10);
+        for (boolean refuseOne : List.of(false, true)) {
+            List<UUID> persons = refuseOne ? classmates.subList(5, 10) : classmates.subList(0, 5);
+            try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+                if (refuseOne) {
+                    // the first user made is the one the supplier will not have in any group
+                    supplier.groups.refuseMember = id -> !supplier.users.made.isEmpty() && supplier.users.made.getFirst().equals(id);
+                }
+                UUID product = fx.product(fx.supplierId, DECLARED);
+                Map<String, Object> body = new HashMap<>(settings(supplier.baseUrl(), supplier.token, List.of(product)));
+                body.put("resourceTypes", List.of("User", "Group"));
+                UUID connector = UUID.fromString(api().post().uri("/api/v1/provisioning/connectors").body(body).retrieve()
+                        .body(new ParameterizedTypeReference<Map<String, Object>>() { }).get("id").toString());
+                fx.license(product, persons);
+                await().atMost(Duration.ofSeconds(15)).until(() -> operations(connector, "DONE") + operations(connector, "DEAD") == persons.size());
+                if (!refuseOne) {
+                    assertThat(operations(connector, "DONE")).isEqualTo(persons.size());
+                    assertGroupsHoldExactly(supplier, connector, persons);
+                    int memberships = supplier.groups.membersPerPatch.stream().mapToInt(Integer::intValue).sum();
+                    assertThat(supplier.groups.patches.get()).isEqualTo(supplier.groups.store.size()).isLessThan(memberships);
+                    assertThat(supplier.groups.membersPerPatch).contains(persons.size()); // the class they share: all five at once
+                } else {
+                    UUID refused = persons.stream().filter(p -> supplier.users.made.getFirst().equals(account(connector, p).get("scim_id"))).findFirst()
+                            .orElseThrow();
+                    assertThat(operations(connector, "DEAD")).isEqualTo(1);
+                    assertThat(jdbc.sql("select person_id from provisioning_operation where connector_id = :c and state = 'DEAD'")
+                            .param("c", connector).query(UUID.class).single()).isEqualTo(refused);
+                    assertThat(jdbc.sql("select last_error from provisioning_operation where connector_id = :c and state = 'DEAD'")
+                            .param("c", connector).query(String.class).single()).contains("HTTP 400").contains("member refused by the test");
+                    List<UUID> others = persons.stream().filter(p -> !p.equals(refused)).toList();
+                    Map<String, Set<String>> expected = new HashMap<>();
+                    for (UUID person : others) {
+                        String scimId = account(connector, person).get("scim_id").toString();
+                        jdbc.sql("select group_id from membership where person_id = :p").param("p", person).query(UUID.class).list()
+                                .forEach(g -> expected.computeIfAbsent(g.toString(), k -> new java.util.HashSet<>()).add(scimId));
+                    }
+                    expected.forEach((group, members) -> assertThat(supplier.groups.members(group)).as("members of " + group).isEqualTo(members));
+                }
+            }
+        }
+    }
+
     /** A supplier that refuses the groups: the users it made are known here all the same, so a leaver is still deactivated. */
     @Test
     void anAccountMadeBeforeItsGroupsFailedIsKnownAndDeactivatedLater() {

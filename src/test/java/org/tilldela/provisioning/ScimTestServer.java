@@ -149,6 +149,12 @@ final class ScimTestServer implements AutoCloseable {
         volatile boolean failDeletes;
         /** Every create answers 400 (a supplier that refuses what it is sent). */
         volatile boolean refuseCreates;
+        /** A PATCH that adds a member this says yes to answers 400, and changes nothing (PATCH is all or nothing). */
+        volatile java.util.function.Predicate<String> refuseMember = id -> false;
+        /** The ids of the resources made, in the order they were made. */
+        final List<String> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** How many members each PATCH that added members added. */
+        final List<Integer> membersPerPatch = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         InMemory(String unique) {
             this.unique = unique;
@@ -233,6 +239,7 @@ final class ScimTestServer implements AutoCloseable {
                 meta.setLocation(uri.getAbsolutePathBuilder().path(stored.getId()).build());
                 stored.setMeta(meta);
                 put(stored);
+                made.add(stored.getId());
                 creates.incrementAndGet();
             }
             long hold = holdNextCreateAnswer;
@@ -272,6 +279,20 @@ final class ScimTestServer implements AutoCloseable {
         @Consumes({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public GenericScimResource modify(@PathParam("id") String id, PatchRequest patch, @Context UriInfo uri) throws ScimException {
+            int added = 0;
+            for (com.unboundid.scim2.common.messages.PatchOperation op : patch.getOperations()) {
+                if (op.getOpType() == com.unboundid.scim2.common.messages.PatchOpType.ADD && op.getJsonNode() != null) {
+                    for (com.fasterxml.jackson.databind.JsonNode member : op.getJsonNode().isArray() ? op.getJsonNode() : op.getJsonNode().path("members")) {
+                        added++;
+                        if (refuseMember.test(member.path("value").asText())) {
+                            throw new com.unboundid.scim2.common.exceptions.BadRequestException("member refused by the test", "invalidValue");
+                        }
+                    }
+                }
+            }
+            if (added > 0) {
+                membersPerPatch.add(added);
+            }
             synchronized (this) {
                 GenericScimResource resource = copy(find(id));
                 patch.apply(resource);
