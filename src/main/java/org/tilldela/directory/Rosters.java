@@ -269,6 +269,26 @@ public class Rosters {
         return absent;
     }
 
+    /**
+     * These persons in an order that puts class-mates next to each other: by the person's class (or, with none, their
+     * first group), then by person; persons in no group last. For a module that sends many persons' group memberships
+     * in batches and wants one group's members in the same batch (SCIM push: one PATCH per group, not per member).
+     */
+    public List<UUID> classmatesTogether(Collection<UUID> personIds) {
+        if (personIds.isEmpty()) {
+            return List.of();
+        }
+        List<UUID> ordered = new java.util.ArrayList<>(personIds.size());
+        jdbc.query(con -> arrays(con, """
+                        select i.id from unnest(?::uuid[]) i(id)
+                        order by (select m.group_id from membership m join student_group g on g.id = m.group_id where m.person_id = i.id
+                                  order by g.kind <> 'CLASS', g.id limit 1) nulls last, i.id""",
+                new Object[][] {personIds.toArray(UUID[]::new)}, new String[] {"uuid"}), rs -> {
+            ordered.add(rs.getObject(1, UUID.class));
+        });
+        return ordered;
+    }
+
     private static PreparedStatement arrays(Connection con, String sql, Object[][] values, String[] types) throws SQLException {
         PreparedStatement ps = con.prepareStatement(sql);
         for (int i = 0; i < values.length; i++) {

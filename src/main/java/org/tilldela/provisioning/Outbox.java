@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.tilldela.directory.Rosters;
 import org.tilldela.licensing.Licences;
 
 /**
@@ -26,11 +27,22 @@ class Outbox {
     private final JdbcClient jdbc;
     private final DeletionBrake brake;
     private final Licences licences;
+    private final Rosters rosters;
 
-    Outbox(JdbcClient jdbc, DeletionBrake brake, Licences licences) {
+    Outbox(JdbcClient jdbc, DeletionBrake brake, Licences licences, Rosters rosters) {
         this.jdbc = jdbc;
         this.brake = brake;
         this.licences = licences;
+        this.rosters = rosters;
+    }
+
+    /**
+     * Many persons' operations are queued with class-mates next to each other (the directory's order, {@link
+     * Rosters#classmatesTogether}), so that a worker's batch holds the members of the same groups and sends each group's
+     * new members in one request; in the order of their person ids, a batch of 20 out of 100,000 shares hardly a group.
+     */
+    private List<UUID> inBatchOrder(Collection<UUID> persons) {
+        return persons.size() < 2 ? List.copyOf(persons) : rosters.classmatesTogether(persons);
     }
 
     /** A licence change: every connector serving the product gets a SYNC for the person. */
@@ -79,12 +91,20 @@ class Outbox {
         }
         record Queued(long id, UUID connector, UUID person, String cause) {
         }
+        // a person's changes kept together and in their order (a stable sort), the persons in batch order
+        Map<UUID, Integer> rank = new HashMap<>();
+        for (UUID person : inBatchOrder(changes.stream().map(ProductChange::personId).distinct().toList())) {
+            rank.put(person, rank.size());
+        }
+        changes = changes.stream().sorted(java.util.Comparator.comparingInt(c -> rank.get(c.personId()))).toList();
         List<Queued> queued = jdbc.sql("""
                         insert into provisioning_operation (connector_id, person_id, kind, cause)
-                        select distinct on (cp.connector_id, i.person) cp.connector_id, i.person, 'SYNC', i.cause
-                        from unnest(:persons, :products, :causes) with ordinality i(person, product, cause, n)
-                        join provisioning_connector_product cp on cp.product_id = i.product
-                        order by cp.connector_id, i.person, i.n desc
+                        select connector_id, person, 'SYNC', cause from (
+                            select distinct on (cp.connector_id, i.person) cp.connector_id, i.person, i.cause, i.n
+                            from unnest(:persons, :products, :causes) with ordinality i(person, product, cause, n)
+                            join provisioning_connector_product cp on cp.product_id = i.product
+                            order by cp.connector_id, i.person, i.n desc) latest
+                        order by connector_id, n
                         returning id, connector_id, person_id, cause
                         """)
                 .param("persons", changes.stream().map(ProductChange::personId).toArray(UUID[]::new))
@@ -118,8 +138,10 @@ class Outbox {
         if (persons.isEmpty()) {
             return;
         }
-        jdbc.sql("insert into provisioning_operation (connector_id, person_id, kind, cause) select :c, unnest(:p), :kind, :cause")
-                .param("c", connector).param("p", persons.toArray(UUID[]::new)).param("kind", kind).param("cause", cause).update();
+        jdbc.sql("""
+                        insert into provisioning_operation (connector_id, person_id, kind, cause)
+                        select :c, p, :kind, :cause from unnest(:p) with ordinality i(p, n) order by n""")
+                .param("c", connector).param("p", inBatchOrder(persons).toArray(UUID[]::new)).param("kind", kind).param("cause", cause).update();
     }
 
     /**

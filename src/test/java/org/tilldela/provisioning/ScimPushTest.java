@@ -366,6 +366,38 @@ class ScimPushTest extends IntegrationTest {
         }
     }
 
+    /** A new connector's holders are queued class by class, so a worker's batch holds class-mates (one PATCH for their class). */
+    @Test
+    void aNewConnectorsHoldersAreQueuedWithClassmatesNextToEachOther() {
+        // three classes' pupils, licensed in the order of their ids (which mixes the classes)
+        List<UUID> pupils = jdbc.sql("""
+                        select m.person_id from membership m join student_group g on g.id = m.group_id join person p on p.id = m.person_id
+                        where p.source = :s and g.kind = 'CLASS' and p.protection = 'NONE' and m.person_id <> all(:taken) and g.id in (
+                            select g2.id from student_group g2 join membership m2 on m2.group_id = g2.id
+                            where g2.source = :s and g2.kind = 'CLASS' group by g2.id having count(*) >= 4 order by g2.id desc limit 3)
+                        order by m.person_id""")
+                .param("s", fx.source).param("taken", fx.persons.toArray(UUID[]::new)).query(UUID.class).list();
+        assertThat(pupils).hasSizeGreaterThanOrEqualTo(12);
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            fx.license(product, pupils);
+            UUID connector = connector(supplier.baseUrl(), supplier.token, List.of(product)); // queues a SYNC for every holder
+            List<UUID> classes = jdbc.sql("""
+                            select (select m.group_id from membership m join student_group g on g.id = m.group_id
+                                    where m.person_id = o.person_id and g.kind = 'CLASS') from provisioning_operation o
+                            where o.connector_id = :c order by o.id""")
+                    .param("c", connector).query(UUID.class).list();
+            assertThat(classes).hasSize(pupils.size());
+            // each class's pupils form one run: the class changes only twice along the queue
+            int changes = 0;
+            for (int i = 1; i < classes.size(); i++) {
+                changes += classes.get(i).equals(classes.get(i - 1)) ? 0 : 1;
+            }
+            assertThat(new java.util.HashSet<>(classes)).hasSize(3);
+            assertThat(changes).isEqualTo(2);
+        }
+    }
+
     /** A supplier that refuses the groups: the users it made are known here all the same, so a leaver is still deactivated. */
     @Test
     void anAccountMadeBeforeItsGroupsFailedIsKnownAndDeactivatedLater() {
