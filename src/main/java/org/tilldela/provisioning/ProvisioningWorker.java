@@ -242,6 +242,8 @@ class ProvisioningWorker implements SmartLifecycle {
         // the batch's group memberships go together, after its users (one request per group, not per membership)
         boolean groupsTogether = !endpoint.egil() && endpoint.pushesGroups();
         List<Grouping> grouping = new java.util.ArrayList<>();
+        // the batch's accounts, read once (each person is in the batch once, and their account is this worker's to change)
+        Map<UUID, Queue.Account> accounts = queue.accounts(connectorId, ops.stream().map(Queue.Op::personId).toList());
         for (int i = 0; i < ops.size(); i++) {
             Queue.Op op = ops.get(i);
             Failure refused = released.failed().get(op.personId());
@@ -258,8 +260,8 @@ class ProvisioningWorker implements SmartLifecycle {
             ScimClient.RETRY_AFTER.remove();
             Map<Attribute, Object> values = released.values().get(op.personId());
             try {
-                if (op.kind().equals("SYNC") && (values == null || values.isEmpty())
-                        && queue.account(connectorId, op.personId()).map(Queue.Account::active).orElse(false)) {
+                Queue.Account had = accounts.get(op.personId());
+                if (op.kind().equals("SYNC") && (values == null || values.isEmpty()) && had != null && had.active()) {
                     // would deactivate: queued as a deactivation instead, which the deletion brake counts (Queue.becomeDeactivation)
                     queue.becomeDeactivation(op);
                 } else if (op.kind().equals("DELETE")) {
@@ -269,16 +271,14 @@ class ProvisioningWorker implements SmartLifecycle {
                         queue.discarded(op, "not sent: the account is active again (the person holds a licence the connector serves)");
                     }
                 } else if (groupsTogether) {
-                    Queue.Account account = applyUser(scim, op, values);
+                    Queue.Account account = applyUser(scim, op, had, values);
                     if (account == null) {
                         queue.done(op, null);
                     } else {
-                        // known here before the groups are tried: a failing group step must not leave an account we cannot deactivate
-                        queue.remember(op, account);
                         grouping.add(new Grouping(op, account, values));
                     }
                 } else {
-                    queue.done(op, apply(scim, op, values));
+                    queue.done(op, apply(scim, op, had, values));
                 }
             } catch (Exception e) {
                 Failure failure = Failure.of(e, ScimClient.RETRY_AFTER.get()).masked(values);
@@ -310,6 +310,8 @@ class ProvisioningWorker implements SmartLifecycle {
         if (grouping.isEmpty()) {
             return true;
         }
+        // known here before the groups are tried: a failing group step must not leave an account we cannot deactivate
+        queue.rememberAll(grouping.stream().map(g -> new Queue.Settled(g.op(), g.account())).toList());
         ScimClient.RETRY_AFTER.remove();
         // an inactive account is in no group: a group has only the connector's licence holders as members
         Map<UUID, Exception> failed = groups.syncAll(scim, connectorId, grouping.stream()
@@ -318,10 +320,11 @@ class ProvisioningWorker implements SmartLifecycle {
                 .toList());
         String retryAfter = ScimClient.RETRY_AFTER.get();
         Duration backOff = null;
+        List<Queue.Settled> done = new java.util.ArrayList<>();
         for (Grouping g : grouping) {
             Exception e = failed.get(g.op().personId());
             if (e == null) {
-                queue.done(g.op(), g.account());
+                done.add(new Queue.Settled(g.op(), g.account()));
                 continue;
             }
             Failure failure = Failure.of(e, retryAfter).masked(g.values());
@@ -332,6 +335,7 @@ class ProvisioningWorker implements SmartLifecycle {
                 backOff = wait;
             }
         }
+        queue.doneAll(done);
         grouping.clear();
         if (backOff != null) {
             queue.backOff(connectorId, backOff);
@@ -396,13 +400,12 @@ class ProvisioningWorker implements SmartLifecycle {
     }
 
     /** Brings the supplier's account in line (EGIL's objects, or a user whose connector pushes no groups). */
-    private Queue.Account apply(ScimClient scim, Queue.Op op, Map<Attribute, Object> values) throws ScimException {
-        return scim.endpoint().egil() ? egil.apply(scim, op, values) : applyUser(scim, op, values);
+    private Queue.Account apply(ScimClient scim, Queue.Op op, Queue.Account account, Map<Attribute, Object> values) throws ScimException {
+        return scim.endpoint().egil() ? egil.apply(scim, op, values) : applyUser(scim, op, account, values);
     }
 
-    /** Brings the supplier's user in line; answers the account as it now stands (null: none). */
-    private Queue.Account applyUser(ScimClient scim, Queue.Op op, Map<Attribute, Object> values) throws ScimException {
-        Queue.Account account = queue.account(op.connectorId(), op.personId()).orElse(null);
+    /** Brings the supplier's user in line from the account as recorded (null: none); answers the account as it now stands (null: none). */
+    private Queue.Account applyUser(ScimClient scim, Queue.Op op, Queue.Account account, Map<Attribute, Object> values) throws ScimException {
         if (op.kind().equals("DEACTIVATE") || values == null || values.isEmpty()) {
             // a leaver, or nothing may go any more (licence ended, objection, agreement revoked): active=false
             if (account == null || !account.active()) {

@@ -181,7 +181,29 @@ class Queue {
                 .param("ids", settled.stream().map(s -> s.op().id()).toArray(Long[]::new))
                 .param("attempts", settled.stream().map(s -> s.op().attempts()).toArray(Integer[]::new)).query(Long.class).list());
         // only for operations still ours: one taken over is its new owner's to record
-        List<Settled> withAccount = settled.stream().filter(s -> s.account() != null && ours.contains(s.op().id())).toList();
+        recordAll(settled.stream().filter(s -> s.account() != null && ours.contains(s.op().id())).toList());
+        jdbc.sql("update provisioning_connector set last_success_at = now() where id = any(:c)")
+                .param("c", settled.stream().map(s -> s.op().connectorId()).distinct().toArray(UUID[]::new)).update();
+    }
+
+    /** {@link #remember} for a batch: the accounts of the operations still this worker's (locked until commit), in one statement. */
+    @Transactional
+    void rememberAll(List<Settled> settled) {
+        if (settled.isEmpty()) {
+            return;
+        }
+        Set<Long> ours = new java.util.HashSet<>(jdbc.sql("""
+                        select o.id from provisioning_operation o
+                        join unnest(cast(:ids as bigint[]), cast(:attempts as int[])) as mine(op_id, claimed_attempts)
+                          on o.id = mine.op_id and o.attempts = mine.claimed_attempts
+                        where o.state = 'IN_FLIGHT'
+                        for update of o""")
+                .param("ids", settled.stream().map(s -> s.op().id()).toArray(Long[]::new))
+                .param("attempts", settled.stream().map(s -> s.op().attempts()).toArray(Integer[]::new)).query(Long.class).list());
+        recordAll(settled.stream().filter(s -> s.account() != null && ours.contains(s.op().id())).toList());
+    }
+
+    private void recordAll(List<Settled> withAccount) {
         if (!withAccount.isEmpty()) {
             jdbc.sql("""
                             insert into provisioned_account (connector_id, person_id, scim_id, external_id, active, sent_digest)
@@ -197,8 +219,6 @@ class Queue {
                     .param("active", withAccount.stream().map(s -> s.account().active()).toArray(Boolean[]::new))
                     .param("digest", withAccount.stream().map(s -> s.account().digest()).toArray(String[]::new)).update();
         }
-        jdbc.sql("update provisioning_connector set last_success_at = now() where id = any(:c)")
-                .param("c", settled.stream().map(s -> s.op().connectorId()).distinct().toArray(UUID[]::new)).update();
     }
 
     /** The operation succeeded: the supplier's account is as recorded (none if {@code account} is null). */
