@@ -138,6 +138,7 @@ final class BulkPush {
             }
         }
         List<List<Planned>> requests = pack(planned, limits);
+        List<Joining> joining = new ArrayList<>();
         Duration wait = null;
         for (int r = 0; r < requests.size(); r++) {
             Set<Long> ours = queue.renewAll(requests.get(r).stream().map(Planned::op).toList(), lease);
@@ -158,12 +159,14 @@ final class BulkPush {
                     // the supplier asks for less: nothing is charged, everything waits untried, the connector backs off
                     List<Queue.Op> notSent = new ArrayList<>(oneByOne);
                     notSent.addAll(rest);
+                    notSent.addAll(handOver(joining)); // their users are made: the retry knows their accounts
                     return new Result(List.of(), failure.retryAfter(), notSent); // (null: the worker's first backoff step)
                 }
                 // refused or failed as a whole (a 4xx, a 5xx, a timeout, a malformed answer): nobody's fault in particular, so
                 // this request and the rest go one by one — each operation charged only with its own failure, and a supplier
                 // that is down stops the one-by-one path at its first failure (the connector backs off there)
                 oneByOne.addAll(rest);
+                oneByOne.addAll(handOver(joining));
                 // groups made for these operations are left empty by the failed request: removed again (the one-by-one
                 // path makes each anew when a member of it is added)
                 Map<UUID, String> made = new HashMap<>();
@@ -174,12 +177,19 @@ final class BulkPush {
             }
             List<ObjectNode> sent = new ArrayList<>();
             chunk.forEach(p -> sent.addAll(p.operations()));
-            Duration asked = settleAnswers(scim, connector, chunk, answers(response, sent), oneByOne);
+            Duration asked = settleAnswers(scim, connector, chunk, answers(response, sent), oneByOne, joining);
             if (asked != null) {
                 wait = wait == null || asked.compareTo(wait) > 0 ? asked : wait;
             }
         }
+        membersAfterUsers(scim, limits, connector, joining, oneByOne);
         return new Result(oneByOne, wait, List.of());
+    }
+
+    /** Operations whose users are made but whose groups will not be joined here: their accounts remembered, the operations answered. */
+    private List<Queue.Op> handOver(List<Joining> joining) {
+        queue.rememberAll(joining.stream().map(j -> new Queue.Settled(j.p().op(), j.after())).toList());
+        return joining.stream().map(j -> j.p().op()).toList();
     }
 
     /** What one outbox operation needs sent; null: it goes one by one. */
@@ -221,7 +231,6 @@ final class BulkPush {
         if (pushesGroups && (account != null || !off)) {
             // an inactive account is in no group: a group has only the connector's licence holders as members
             Map<UUID, String> wanted = off ? Map.of() : GroupMemberships.released(values);
-            String userRef = step == UserStep.CREATE ? "bulkId:u" + op.id() : account.scimId();
             int n = 0;
             for (Map.Entry<UUID, String> group : wanted.entrySet()) {
                 if (have.contains(group.getKey())) {
@@ -236,9 +245,8 @@ final class BulkPush {
                     groupScimId = made[0];
                     groupIds.put(group.getKey(), groupScimId);
                 }
-                MemberStep m = new MemberStep("m" + op.id() + "." + n++, group.getKey(), groupScimId, true);
-                members.add(m);
-                operations.add(operation("PATCH", "/Groups/" + groupScimId, m.bulkId(), ScimClient.patchMessage(ScimClient.memberAdded(userRef))));
+                // sent after the users, one PATCH per group with all of the batch's new members (membersAfterUsers)
+                members.add(new MemberStep("m" + op.id() + "." + n++, group.getKey(), groupScimId, true));
             }
             Set<UUID> leaving = new HashSet<>(have);
             leaving.removeAll(wanted.keySet());
@@ -450,8 +458,90 @@ final class BulkPush {
         return answer.path("response").path("id").asText(null);
     }
 
+    /** An operation whose user the supplier has now, and whose new groups are still to be joined (membersAfterUsers). */
+    private record Joining(Planned p, Queue.Account after) {
+    }
+
+    /**
+     * The new memberships of the users a batch's requests made or updated, after them: one PATCH per group with all of
+     * its new members by their ids (RFC 7644 §3.5.2.1), in as few Bulk requests as the supplier's limits allow — instead
+     * of a PATCH per membership with {@code bulkId} references, which the supplier must resolve one by one. An
+     * operation whose groups all joined is done; one with a group the supplier refused or did not answer goes one by
+     * one, uncharged (its account is remembered first), where each membership is tried and charged on its own.
+     */
+    private void membersAfterUsers(ScimClient scim, ScimClient.BulkLimits limits, UUID connector, List<Joining> joining, List<Queue.Op> oneByOne) {
+        if (joining.isEmpty()) {
+            return;
+        }
+        // known here before the groups are tried: a failing group step must not leave an account we cannot deactivate
+        queue.rememberAll(joining.stream().map(j -> new Queue.Settled(j.p().op(), j.after())).toList());
+        Map<UUID, List<Joining>> byGroup = new java.util.TreeMap<>();
+        Map<UUID, String> scimIds = new HashMap<>();
+        for (Joining j : joining) {
+            j.p().members().stream().filter(MemberStep::add).forEach(m -> {
+                byGroup.computeIfAbsent(m.group(), g -> new ArrayList<>()).add(j);
+                scimIds.put(m.group(), m.groupScimId());
+            });
+        }
+        List<UUID> order = List.copyOf(byGroup.keySet());
+        List<ObjectNode> operations = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            List<String> ids = byGroup.get(order.get(i)).stream().map(j -> j.after().scimId()).toList();
+            try {
+                operations.add(operation("PATCH", "/Groups/" + scimIds.get(order.get(i)), "g" + i, ScimClient.patchMessage(ScimClient.membersAdded(ids))));
+            } catch (ScimException e) {
+                throw new IllegalStateException(e); // a member value that cannot be written as JSON
+            }
+        }
+        Set<Joining> failed = new HashSet<>();
+        List<GroupMemberships.Change> added = new ArrayList<>();
+        Map<UUID, String> emptied = new HashMap<>();
+        int from = 0;
+        while (from < operations.size()) {
+            int to = from;
+            long bytes = ENVELOPE;
+            while (to < operations.size() && to - from < limits.maxOperations() && (to == from || bytes + size(operations.get(to)) + 1 <= limits.maxPayloadSize())) {
+                bytes += size(operations.get(to)) + 1;
+                to++;
+            }
+            List<ObjectNode> part = operations.subList(from, to);
+            Map<String, JsonNode> answers;
+            try {
+                ScimClient.RETRY_AFTER.remove();
+                answers = answers(scim.bulk(requestOf(part)), part);
+            } catch (Exception e) {
+                log.info("Provisioning Bulk request of {} group operations at connector {} failed: {}", part.size(), connector,
+                        ProvisioningWorker.Failure.of(e, ScimClient.RETRY_AFTER.get()).status());
+                answers = Map.of();
+            }
+            for (int i = from; i < to; i++) {
+                UUID group = order.get(i);
+                JsonNode answer = answers.get("g" + i);
+                if (answer != null && ok(status(answer))) {
+                    byGroup.get(group).forEach(j -> added.add(new GroupMemberships.Change(group, j.p().op().personId())));
+                } else {
+                    if (answer != null && status(answer) == 404) {
+                        groups.forgetGroup(connector, group); // the supplier removed it: made anew one by one
+                    } else {
+                        emptied.putIfAbsent(group, scimIds.get(group)); // made for these members alone, perhaps: removed again if empty
+                    }
+                    failed.addAll(byGroup.get(group));
+                }
+            }
+            from = to;
+        }
+        List<Queue.Settled> done = joining.stream().filter(j -> !failed.contains(j)).map(j -> new Queue.Settled(j.p().op(), j.after())).toList();
+        transaction.executeWithoutResult(status -> {
+            groups.applied(connector, added, List.of());
+            queue.doneAll(done);
+        });
+        failed.forEach(j -> oneByOne.add(j.p().op()));
+        removeIfEmpty(scim, connector, emptied);
+    }
+
     /** Settles a request's operations by their answers; answers how long the connector should wait (null: no need). */
-    private Duration settleAnswers(ScimClient scim, UUID connector, List<Planned> chunk, Map<String, JsonNode> answers, List<Queue.Op> oneByOne) {
+    private Duration settleAnswers(ScimClient scim, UUID connector, List<Planned> chunk, Map<String, JsonNode> answers, List<Queue.Op> oneByOne,
+                                   List<Joining> joining) {
         List<Queue.Settled> done = new ArrayList<>();
         List<GroupMemberships.Change> added = new ArrayList<>();
         List<GroupMemberships.Change> removed = new ArrayList<>();
@@ -507,7 +597,10 @@ final class BulkPush {
             List<GroupMemberships.Change> mineGone = new ArrayList<>();
             for (MemberStep m : p.members()) {
                 GroupMemberships.Change change = new GroupMemberships.Change(m.group(), p.op().personId());
-                if (!m.add() && m.groupScimId() == null) {
+                if (m.add()) {
+                    continue; // sent after the users (membersAfterUsers)
+                }
+                if (m.groupScimId() == null) {
                     mineGone.add(change); // a group the supplier has no id for here: nothing to remove there
                     continue;
                 }
@@ -538,7 +631,9 @@ final class BulkPush {
             }
             added.addAll(mine);
             removed.addAll(mineGone);
-            if (memberFailure == null) {
+            if (memberFailure == null && p.members().stream().anyMatch(MemberStep::add)) {
+                joining.add(new Joining(p, after));
+            } else if (memberFailure == null) {
                 done.add(new Queue.Settled(p.op(), after));
             } else {
                 failed.put(p.op(), memberFailure);

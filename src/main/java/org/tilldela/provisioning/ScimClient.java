@@ -199,6 +199,11 @@ final class ScimClient implements AutoCloseable {
         return List.of(PatchOperation.add("members", JsonUtils.valueToNode(List.of(new Member().setValue(userRef)))));
     }
 
+    /** Members more, in one {@code add} with several values (by their ids at the supplier). */
+    static List<PatchOperation> membersAdded(List<String> userIds) throws ScimException {
+        return List.of(PatchOperation.add("members", JsonUtils.valueToNode(userIds.stream().map(id -> new Member().setValue(id)).toList())));
+    }
+
     /** One member less. */
     static List<PatchOperation> memberRemoved(String userId) throws ScimException {
         return List.of(PatchOperation.remove(Path.root().attribute("members", Filter.eq("value", userId))));

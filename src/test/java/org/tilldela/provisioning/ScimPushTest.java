@@ -372,7 +372,10 @@ class ScimPushTest extends IntegrationTest {
         // three classes' pupils, licensed in the order of their ids (which mixes the classes)
         List<UUID> pupils = jdbc.sql("""
                         select m.person_id from membership m join student_group g on g.id = m.group_id join person p on p.id = m.person_id
-                        where p.source = :s and g.kind = 'CLASS' and p.protection = 'NONE' and m.person_id <> all(:taken) and g.id in (
+                        where p.source = :s and g.kind = 'CLASS' and p.protection = 'NONE' and m.person_id <> all(:taken)
+                          and (select count(*) from membership m3 join student_group g3 on g3.id = m3.group_id
+                               where m3.person_id = m.person_id and g3.kind = 'CLASS') = 1
+                          and g.id in (
                             select g2.id from student_group g2 join membership m2 on m2.group_id = g2.id
                             where g2.source = :s and g2.kind = 'CLASS' group by g2.id having count(*) >= 4 order by g2.id desc limit 3)
                         order by m.person_id""")
