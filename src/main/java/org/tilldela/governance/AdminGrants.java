@@ -139,6 +139,62 @@ public class AdminGrants {
                 .param("units", scope.organisations().toArray(UUID[]::new)).query(Boolean.class).single();
     }
 
+    /** An organisation unit an account may grant within, for a picker: indented by its depth in the tree. */
+    public record Unit(UUID id, String name, String kind, int depth) {
+    }
+
+    /**
+     * The organisers and school units within {@code actor}'s ACCOUNT_ADMIN scope, in tree order. Read straight
+     * from the directory's organisation table, as {@code admin_scope_units} does: governance cannot call the
+     * directory module, which calls it.
+     */
+    @Transactional(readOnly = true)
+    public List<Unit> grantableUnits(String actor) {
+        return jdbc.sql("""
+                        with recursive tree(id, name, kind, path, depth) as (
+                            select o.id, o.name, o.kind, array[lower(o.name)], 0 from organisation o where o.parent_id is null
+                            union all
+                            select c.id, c.name, c.kind, t.path || lower(c.name), t.depth + 1 from tree t join organisation c on c.parent_id = t.id
+                            where t.depth < 8
+                        )
+                        select id, name, kind, depth from tree
+                        where kind in ('ORGANISER', 'SCHOOL_UNIT') and id in (select unit_id from admin_scope_units(:u, 'ACCOUNT_ADMIN'))
+                        order by path
+                        """).param("u", actor)
+                .query((rs, n) -> new Unit(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4))).list();
+    }
+
+    /** Names of organisation units, for showing grants ("?" for one no longer in the directory). */
+    @Transactional(readOnly = true)
+    public Map<UUID, String> unitNames(java.util.Collection<UUID> ids) {
+        Map<UUID, String> names = new java.util.HashMap<>();
+        ids.forEach(id -> names.put(id, "?"));
+        if (!ids.isEmpty()) {
+            jdbc.sql("select id, name from organisation where id = any(cast(:ids as uuid[]))").param("ids", ids.toArray(UUID[]::new))
+                    .query(rs -> {
+                        names.put(rs.getObject(1, UUID.class), rs.getString(2));
+                    });
+        }
+        return names;
+    }
+
+    /** A school form a grant can be narrowed to, named in the three languages of the UI. */
+    public record SchoolForm(String code, String nameSv, String nameDa, String nameEn) {
+        public String name(java.util.Locale locale) {
+            return switch (locale.getLanguage()) {
+                case "sv" -> nameSv;
+                case "da" -> nameDa;
+                default -> nameEn;
+            };
+        }
+    }
+
+    @Transactional(readOnly = true)
+    public List<SchoolForm> schoolForms() {
+        return jdbc.sql("select code, name_sv, name_da, name_en from school_form order by sort_order")
+                .query((rs, n) -> new SchoolForm(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))).list();
+    }
+
     private static Map<String, Object> detail(long id, AdminRight right, GrantScope scope) {
         // ids and codes only, as everywhere in the audit trail
         return Map.of("grant", id, "right", right.name(), "wholeInstallation", scope.wholeInstallation(),

@@ -15,6 +15,7 @@ import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.client.RestClient;
 import org.tilldela.IntegrationTest;
+import org.tilldela.WebSession;
 import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.AuditTrail;
@@ -145,6 +146,51 @@ class AccountApiTest extends IntegrationTest {
         // (the disabled account's refused sign-in is audited too)
         assertThat(audit.about("admin_account", worker)).extracting(AuditTrail.Entry::action).filteredOn(a -> a.startsWith("ADMIN_"))
                 .containsExactly("ADMIN_ACCOUNT_DISABLED", "ADMIN_RIGHT_REVOKED", "ADMIN_RIGHT_GRANTED", "ADMIN_ACCOUNT_CREATED");
+    }
+
+    @Test
+    void thePagesCreateAnAccountGrantWithinScopeRevokeAndDisable() {
+        WebSession web = new WebSession(port).signIn(root, PASSWORD);
+        String name = "paged-" + m.source;
+        WebSession.Answer list = web.get("/admin/accounts?lang=sv");
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.body()).contains("Administratörskonton");
+        Map<String, String> create = WebSession.hiddenFields(list.body(), "/admin/accounts");
+        create.put("username", name);
+        create.put("displayName", "Paged Person");
+        create.put("password", PASSWORD);
+        WebSession.Answer created = web.post("/admin/accounts", create);
+        assertThat(created.location()).endsWith("/admin/accounts/" + name);
+
+        WebSession.Answer page = web.follow(created);
+        assertThat(page.body()).contains("Paged Person").contains(m.source.replace("scopes-", "A-skolan "));
+        List<Map.Entry<String, String>> grant = new java.util.ArrayList<>(WebSession.hiddenFields(page.body(), "/admin/accounts/" + name + "/grants")
+                .entrySet());
+        grant.add(Map.entry("right", "DIRECTORY_ADMIN"));
+        grant.add(Map.entry("scope", "units"));
+        grant.add(Map.entry("organisations", m.schoolB.toString()));
+        grant.add(Map.entry("schoolForms", "FS"));
+        page = web.follow(web.post("/admin/accounts/" + name + "/grants", grant));
+        assertThat(page.body()).contains("B-skolan " + m.source.substring("scopes-".length())).contains("FS");
+        assertThat(status(name, "/api/v1/persons/{id}", m.b2)).isEqualTo(200);
+        assertThat(status(name, "/api/v1/persons/{id}", m.b1)).isEqualTo(404);
+
+        long grantId = grants(name).getFirst();
+        page = web.follow(web.post("/admin/accounts/" + name + "/grants/" + grantId + "/revoke",
+                WebSession.hiddenFields(page.body(), "/admin/accounts/" + name + "/grants/" + grantId + "/revoke")));
+        assertThat(grants(name)).isEmpty();
+        page = web.follow(web.post("/admin/accounts/" + name + "/disable", WebSession.hiddenFields(page.body(), "/admin/accounts/" + name + "/disable")));
+        assertThat(accounts.account(name).orElseThrow().enabled()).isFalse();
+        assertThat(audit.about("admin_account", name)).extracting(AuditTrail.Entry::action)
+                .containsExactly("ADMIN_ACCOUNT_DISABLED", "ADMIN_RIGHT_REVOKED", "ADMIN_RIGHT_GRANTED", "ADMIN_ACCOUNT_CREATED");
+        // another administrator's account beyond reach is not found on the page either
+        String outsider = newAccount(root, "outsider-" + m.source);
+        post(root, "/api/v1/admin-accounts/{u}/grants", units(AdminRight.ACCOUNT_ADMIN, List.of(m.schoolA), List.of()), outsider);
+        assertThat(new WebSession(port).signIn(outsider, PASSWORD).get("/admin/accounts/" + root).status()).isEqualTo(404);
+    }
+
+    private List<Long> grants(String account) {
+        return jdbc.sql("select id from admin_grant where username = :u order by id").param("u", account).query(Long.class).list();
     }
 
     @Test
