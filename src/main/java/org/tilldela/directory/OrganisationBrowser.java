@@ -230,6 +230,13 @@ public class OrganisationBrowser {
         return person;
     }
 
+    /** Is the person within the scope? A quiet check for other modules' pages about a person: nothing is shown, so nothing is audited. */
+    @Transactional(readOnly = true)
+    public boolean isWithin(UUID personId, CallerScope scope) {
+        return jdbc.sql("select exists (select 1 from person p where p.id = :id and " + scope.person("p.id") + ")").param("id", personId)
+                .params(scope.params()).query(Boolean.class).single();
+    }
+
     /**
      * Search by name within the viewer's scope; a protected person is found only by a viewer who may see them
      * (a masked hit would reveal the name).

@@ -40,6 +40,7 @@ import org.tilldela.ledger.Retention;
 @Tag(name = "Disclosure ledger", description = "Who holds which personal data about whom, why and until when; the hash chain's verification.")
 class LedgerApi {
 
+    private final LedgerViewers viewers;
     private final DisclosureLedger ledger;
     private final LedgerReports reports;
     private final Retention retention;
@@ -47,7 +48,8 @@ class LedgerApi {
     private final AuditTrail audit;
     private final OverdueDeletionsCsv csv;
 
-    LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit, OverdueDeletionsCsv csv) {
+    LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers) {
+        this.viewers = viewers;
         this.csv = csv;
         this.ledger = ledger;
         this.reports = reports;
@@ -59,14 +61,14 @@ class LedgerApi {
     @GetMapping("/persons/{id}")
     @Operation(summary = "Who has data about this person: every recipient, the attributes, since when, why, until when; and the recent releases (audited)")
     LedgerReports.PersonReport person(@PathVariable UUID id, Authentication auth) {
-        return reports.personReport(id, LedgerViewers.of(auth), "json");
+        return reports.personReport(id, viewers.of(auth), "json");
     }
 
     @GetMapping(value = "/persons/{id}/report.pdf", produces = MediaType.APPLICATION_PDF_VALUE)
     @Operation(summary = "The same report as a PDF, to hand to the person (audited)")
     ResponseEntity<byte[]> personPdf(@PathVariable UUID id, Authentication auth, @RequestParam(defaultValue = "sv") String lang) {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
-                .body(pdf.render(reports.personReport(id, LedgerViewers.of(auth), "pdf"), Locale.forLanguageTag(lang)));
+                .body(pdf.render(reports.personReport(id, viewers.of(auth), "pdf"), Locale.forLanguageTag(lang)));
     }
 
     @GetMapping("/suppliers")

@@ -42,6 +42,7 @@ import org.tilldela.ledger.Retention;
 @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
 class LedgerPages {
 
+    private final LedgerViewers viewers;
     private final DisclosureLedger ledger;
     private final LedgerReports reports;
     private final Retention retention;
@@ -52,7 +53,8 @@ class LedgerPages {
     private final OverdueDeletionsCsv csv;
 
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
-                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv) {
+                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers) {
+        this.viewers = viewers;
         this.csv = csv;
         this.ledger = ledger;
         this.reports = reports;
@@ -72,7 +74,7 @@ class LedgerPages {
                 UUID id = UUID.fromString(q.strip());
                 return "redirect:/ledger/persons/" + id;
             } catch (IllegalArgumentException notAnId) {
-                model.addAttribute("persons", directory.search(q, LedgerViewers.of(auth), 25).persons());
+                model.addAttribute("persons", directory.search(q, viewers.of(auth), 25).persons());
             }
         }
         model.addAttribute("suppliers", reports.suppliers(today));
@@ -83,7 +85,7 @@ class LedgerPages {
 
     @GetMapping("/ledger/persons/{id}")
     String person(@PathVariable UUID id, Authentication auth, Model model) {
-        model.addAttribute("report", reports.personReport(id, LedgerViewers.of(auth), "page"));
+        model.addAttribute("report", reports.personReport(id, viewers.of(auth), "page"));
         return "ledger/person";
     }
 
@@ -91,13 +93,13 @@ class LedgerPages {
     @ResponseBody
     ResponseEntity<LedgerReports.PersonReport> personJson(@PathVariable UUID id, Authentication auth) {
         return ResponseEntity.ok().header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("disclosures-" + id + ".json").build().toString())
-                .body(reports.personReport(id, LedgerViewers.of(auth), "json"));
+                .body(reports.personReport(id, viewers.of(auth), "json"));
     }
 
     @GetMapping(value = "/ledger/persons/{id}/report.pdf", produces = MediaType.APPLICATION_PDF_VALUE)
     @ResponseBody
     ResponseEntity<byte[]> personPdf(@PathVariable UUID id, Authentication auth, Locale locale) {
-        byte[] body = pdf.render(reports.personReport(id, LedgerViewers.of(auth), "pdf"), locale);
+        byte[] body = pdf.render(reports.personReport(id, viewers.of(auth), "pdf"), locale);
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("disclosures-" + id + ".pdf").build().toString())
                 .body(body);

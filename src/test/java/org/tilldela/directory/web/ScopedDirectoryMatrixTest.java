@@ -182,6 +182,54 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
     }
 
     @Test
+    void aSchoolScopedDataProtectionOfficerReportsOnlyOnItsOwnSchoolsPupils() {
+        String root = "root-" + m.source;
+        String dpo = account("dpo-" + m.source, root);
+        grants.grant(root, dpo, AdminRight.DATA_PROTECTION_OFFICER, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        assertThat(status(dpo, "/api/v1/ledger/persons/{id}", m.a1)).isEqualTo(200);
+        assertThat(status(dpo, "/api/v1/ledger/persons/{id}", m.b1)).isEqualTo(404);
+        assertThat(status(dpo, "/api/v1/ledger/persons/{id}/report.pdf", m.b1)).isEqualTo(404);
+        // and a person no longer in the directory has no placement left to be within a school's scope
+        assertThat(status(dpo, "/api/v1/ledger/persons/{id}", UUID.randomUUID())).isEqualTo(404);
+        WebSession web = new WebSession(port).signIn(dpo, PASSWORD);
+        assertThat(web.get("/ledger/persons/" + m.b1).status()).isEqualTo(404);
+        assertThat(web.get("/ledger?q=" + m.familyB).body()).doesNotContain(m.familyB + ", Bo");
+        assertThat(web.get("/ledger?q=" + m.familyA).body()).contains(m.familyA + ", Alva");
+    }
+
+    private UUID pool(UUID organiser, UUID scope) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                        insert into licence_pool (id, product_id, organiser_id, scope_id, seats, starts_on, ends_on, created_by)
+                        values (:id, :product, :organiser, :scope, 10, current_date, current_date + 365, 'test')""")
+                .param("id", id).param("product", UUID.randomUUID()).param("organiser", organiser).param("scope", scope).update();
+        return id;
+    }
+
+    @Test
+    void aSchoolScopedLicenceAdministratorSeesItsOwnSchoolsPoolsAndPupilsOnly() {
+        String root = "root-" + m.source;
+        String licences = account("lic-" + m.source, root);
+        grants.grant(root, licences, AdminRight.LICENCE_ADMIN, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        UUID poolA = pool(m.organiser, m.schoolA);
+        UUID poolB = pool(m.organiser, m.schoolB);
+        UUID organiserWide = pool(m.organiser, m.organiser);
+
+        WebSession web = new WebSession(port).signIn(licences, PASSWORD);
+        String list = web.get("/licences").body();
+        assertThat(list).contains(poolA.toString()).doesNotContain(poolB.toString()).doesNotContain(organiserWide.toString());
+        assertThat(web.get("/licences/pools/" + poolA).status()).isEqualTo(200);
+        assertThat(web.get("/licences/pools/" + poolB).status()).isEqualTo(404);
+        assertThat(web.get("/licences/pools/" + organiserWide).status()).isEqualTo(404);
+        assertThat(web.get("/licences/persons/" + m.a1).status()).isEqualTo(200);
+        assertThat(web.get("/licences/persons/" + m.b1).status()).isEqualTo(404);
+        assertThat(status(licences, "/api/v1/persons/{id}/licences", m.a1)).isEqualTo(200);
+        assertThat(status(licences, "/api/v1/persons/{id}/licences", m.b1)).isEqualTo(404);
+        // the whole-installation directory administrator still reads anyone's licences
+        assertThat(status(whole, "/api/v1/persons/{id}/licences", m.b1)).isEqualTo(200);
+    }
+
+    @Test
     void aRevokedGrantOrADisabledAccountSeesNothingAtOnce() {
         String u = m.source;
         String root = "root-" + u;
