@@ -22,6 +22,15 @@ public class Scopes {
         return caller == null || !caller.isAuthenticated() ? CallerScope.nothing() : of(caller.getName(), right);
     }
 
+    /**
+     * For a part of Tilldela that does not filter by scope yet: only a grant over the whole installation (in
+     * every school form) may use it, so a scoped grant never sees more there than its scope. Used in
+     * {@code @PreAuthorize("... and @scopes.wholeInstallation(authentication, 'RIGHT')")}.
+     */
+    public boolean wholeInstallation(Authentication caller, String right) {
+        return of(caller, AdminRight.valueOf(right)).isWholeInstallation();
+    }
+
     public CallerScope of(String account, AdminRight right) {
         record Held(boolean whole, long grants) {
         }

@@ -36,6 +36,8 @@ import org.tilldela.ledger.Retention;
 
 @RestController
 @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
+// Reports on one person filter by the officer's scope; what spans every person (suppliers' inventories, the feed,
+// deletions, the chain) is not filtered by scope yet (issue 11), so only an officer over the whole installation sees it.
 @RequestMapping("/api/v1/ledger")
 @Tag(name = "Disclosure ledger", description = "Who holds which personal data about whom, why and until when; the hash chain's verification.")
 class LedgerApi {
@@ -71,12 +73,14 @@ class LedgerApi {
                 .body(pdf.render(reports.personReport(id, viewers.of(auth), "pdf"), Locale.forLanguageTag(lang)));
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/suppliers")
     @Operation(summary = "Every supplier holding personal data, with the number of persons and products")
     List<LedgerReports.SupplierSummary> suppliers() {
         return reports.suppliers(LocalDate.now());
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/suppliers/{id}")
     @Operation(summary = "A supplier's inventory: per product, which attributes it holds for how many persons, expiring when")
     LedgerReports.SupplierInventory supplier(@PathVariable UUID id) {
@@ -93,6 +97,7 @@ class LedgerApi {
         }
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/feed")
     @Operation(summary = "The newest disclosures, newest first, filtered; page backwards with 'before' (a sequence number)")
     List<FeedEntry> feed(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
@@ -104,18 +109,21 @@ class LedgerApi {
                 .map(FeedEntry::of).toList();
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/deletions/due")
     @Operation(summary = "Deletion requests due (retention passed, none sent yet) on a day, today by default")
     List<DeletionDue> deletionsDue(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate date) {
         return retention.deletionsDue(date == null ? LocalDate.now() : date);
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/deletions/overdue")
     @Operation(summary = "Overdue deletions: due, or requested and not confirmed; with each request's receipt (sent when and how, the supplier's answer)")
     List<OverdueDeletion> overdue() {
         return retention.overdueDeletions(LocalDate.now(), 1000);
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/deletions/overdue.csv", produces = "text/csv")
     @Operation(summary = "Every overdue deletion as CSV (RFC 4180, UTF-8), with its receipt (audited as an export)")
     ResponseEntity<String> overdueCsv(Authentication auth) {
@@ -130,6 +138,7 @@ class LedgerApi {
     record Verification(long recordsChecked, boolean intact, Long firstBrokenSequence, String reason, long tookMillis, double recordsPerSecond) {
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @PostMapping("/verify")
     @Operation(summary = "Verifies the whole hash chain; names the first broken record")
     Verification verify(Authentication auth) {

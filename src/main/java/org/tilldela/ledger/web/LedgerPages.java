@@ -40,6 +40,8 @@ import org.tilldela.ledger.Retention;
 /** The disclosure ledger in the web UI, for the data protection officer. */
 @Controller
 @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
+// Reports on one person filter by the officer's scope; what spans every person (suppliers' inventories, the feed,
+// deletions, the chain) is not filtered by scope yet (issue 11), so only an officer over the whole installation sees it.
 class LedgerPages {
 
     private final LedgerViewers viewers;
@@ -77,9 +79,14 @@ class LedgerPages {
                 model.addAttribute("persons", directory.search(q, viewers.of(auth), 25).persons());
             }
         }
-        model.addAttribute("suppliers", reports.suppliers(today));
-        model.addAttribute("overdue", retention.overdueCount(today));
-        model.addAttribute("head", ledger.head());
+        // counts over every person only for an officer over the whole installation: counts are counts within scope
+        boolean whole = viewers.of(auth).scope().isWholeInstallation();
+        model.addAttribute("wholeInstallation", whole);
+        if (whole) {
+            model.addAttribute("suppliers", reports.suppliers(today));
+            model.addAttribute("overdue", retention.overdueCount(today));
+            model.addAttribute("head", ledger.head());
+        }
         return "ledger/index";
     }
 
@@ -105,6 +112,7 @@ class LedgerPages {
                 .body(body);
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/suppliers/{id}")
     String supplier(@PathVariable UUID id, Model model) {
         model.addAttribute("inventory", reports.supplierInventory(id, LocalDate.now()));
@@ -112,6 +120,7 @@ class LedgerPages {
     }
 
     /** The live feed; htmx re-fetches the rows every few seconds with the same filters. */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/feed")
     String feed(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
                 @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
@@ -145,6 +154,7 @@ class LedgerPages {
     record FeedForm(UUID supplier, UUID product, Channel channel, UUID person, LocalDateTime from, LocalDateTime to) {
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/deletions")
     String deletions(Model model) {
         LocalDate today = LocalDate.now();
@@ -163,6 +173,7 @@ class LedgerPages {
         return "ledger/deletions";
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/ledger/deletions.csv", produces = "text/csv")
     @ResponseBody
     ResponseEntity<String> deletionsCsv(Authentication auth) {
@@ -172,12 +183,14 @@ class LedgerPages {
                 .body(csv.export(today, auth.getName()));
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/verify")
     String verifyPage(Model model) {
         model.addAttribute("head", ledger.head());
         return "ledger/verify";
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @PostMapping("/ledger/verify")
     String verify(Authentication auth, Model model) {
         ChainVerification result = ledger.verify();

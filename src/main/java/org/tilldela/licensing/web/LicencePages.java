@@ -192,6 +192,8 @@ class LicencePages {
     }
 
     /** The run's counts go to the next page as plain numbers (flash attributes live in the session, in PostgreSQL). */
+    // installation-wide (every pool; profiles every pool may use): for a grant over the whole installation only
+    @PreAuthorize("hasAuthority('RIGHT_LICENCE_ADMIN') and @scopes.wholeInstallation(authentication, 'LICENCE_ADMIN')")
     @PostMapping("/licences/recompute")
     String recompute(Authentication auth, RedirectAttributes flash) {
         AssignmentEngine.EngineRun run = engine.recomputeAll();
@@ -215,6 +217,8 @@ class LicencePages {
         return "licensing/profiles";
     }
 
+    // installation-wide (every pool; profiles every pool may use): for a grant over the whole installation only
+    @PreAuthorize("hasAuthority('RIGHT_LICENCE_ADMIN') and @scopes.wholeInstallation(authentication, 'LICENCE_ADMIN')")
     @PostMapping("/licences/profiles")
     String createProfile(@RequestParam String name, @RequestParam String articleNumbers,
                          @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
@@ -245,6 +249,8 @@ class LicencePages {
         return "licensing/profile";
     }
 
+    // installation-wide (every pool; profiles every pool may use): for a grant over the whole installation only
+    @PreAuthorize("hasAuthority('RIGHT_LICENCE_ADMIN') and @scopes.wholeInstallation(authentication, 'LICENCE_ADMIN')")
     @PostMapping("/licences/profiles/{id}/rules")
     String addProfileRule(@PathVariable UUID id, @RequestParam Selector.Kind kind, @RequestParam(required = false) String target,
                           @RequestParam(required = false) String grade, @RequestParam(required = false) String role,

@@ -230,6 +230,24 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
     }
 
     @Test
+    void partsNotYetFilteredByScopeAreForWholeInstallationGrantsOnly() {
+        String root = "root-" + m.source;
+        String access = account("acc-" + m.source, root);
+        grants.grant(root, access, AdminRight.ACCESS_ADMIN, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        // a school's directory administrator runs no imports (an import replaces a whole source, every school in it)
+        assertThat(status(schoolA, "/api/v1/imports")).isEqualTo(403);
+        assertThat(status(whole, "/api/v1/imports")).isEqualTo(200);
+        assertThat(status(access, "/api/v1/access/requests")).isEqualTo(403);
+        String dpo = account("dpo2-" + m.source, root);
+        grants.grant(root, dpo, AdminRight.DATA_PROTECTION_OFFICER, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        assertThat(status(dpo, "/api/v1/ledger/feed")).isEqualTo(403);
+        assertThat(status(dpo, "/api/v1/ledger/suppliers")).isEqualTo(403);
+        assertThat(status(dpo, "/api/v1/ledger/persons/{id}", m.a1)).isEqualTo(200);
+        // the overview shows no installation-wide counts to a school's officer
+        assertThat(new WebSession(port).signIn(dpo, PASSWORD).get("/ledger").status()).isEqualTo(200);
+    }
+
+    @Test
     void aRevokedGrantOrADisabledAccountSeesNothingAtOnce() {
         String u = m.source;
         String root = "root-" + u;
