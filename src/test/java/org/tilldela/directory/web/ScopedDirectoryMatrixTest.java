@@ -257,5 +257,14 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         assertThat(status(leaver, "/api/v1/persons/{id}", m.a1)).isEqualTo(200);
         assertThat(grants.revoke(root, leaver, grant.id())).isTrue();
         assertThat(status(leaver, "/api/v1/persons/{id}", m.a1)).isEqualTo(403);
+
+        // a disabled account's web session, opened before, no longer finds anyone: its scope is read at every request
+        String mover = account("mover-" + u, root);
+        grants.grant(root, mover, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        WebSession open = new WebSession(port).signIn(mover, PASSWORD);
+        assertThat(open.get("/directory/groups/" + m.gA).status()).isEqualTo(200);
+        assertThat(accounts.setEnabled(root, mover, false)).isTrue();
+        assertThat(open.get("/directory/groups/" + m.gA).status()).isIn(302, 401, 404);
+        assertThat(status(mover, "/api/v1/persons/{id}", m.a1)).isEqualTo(401);
     }
 }

@@ -186,7 +186,10 @@ class AccountApiTest extends IntegrationTest {
         // another administrator's account beyond reach is not found on the page either
         String outsider = newAccount(root, "outsider-" + m.source);
         post(root, "/api/v1/admin-accounts/{u}/grants", units(AdminRight.ACCOUNT_ADMIN, List.of(m.schoolA), List.of()), outsider);
-        assertThat(new WebSession(port).signIn(outsider, PASSWORD).get("/admin/accounts/" + root).status()).isEqualTo(404);
+        WebSession outsiderWeb = new WebSession(port).signIn(outsider, PASSWORD);
+        assertThat(outsiderWeb.get("/admin/accounts/" + root).status()).isEqualTo(404);
+        // an account that only manages accounts starts on the accounts page
+        assertThat(outsiderWeb.get("/").location()).endsWith("/admin/accounts");
     }
 
     private List<Long> grants(String account) {
