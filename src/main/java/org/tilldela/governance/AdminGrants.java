@@ -75,6 +75,11 @@ public class AdminGrants {
      * The account must exist (the caller checks it is within the actor's reach first).
      */
     public Grant grant(String actor, String username, AdminRight right, GrantScope scope) {
+        long known = jdbc.sql("select count(*) from school_form where code = any(cast(:forms as text[]))")
+                .param("forms", scope.schoolForms().toArray(String[]::new)).query(Long.class).single();
+        if (known != scope.schoolForms().size()) {
+            throw new IllegalArgumentException("Unknown school form among " + new TreeSet<>(scope.schoolForms()) + ": use the codes of the school forms (FS, GR, …).");
+        }
         if (!mayGrant(actor, right, scope)) {
             throw new GrantRefused(right);
         }

@@ -197,6 +197,16 @@ class AccountApiTest extends IntegrationTest {
     }
 
     @Test
+    void aGrantNeedsAScopeAndKnownSchoolForms() {
+        String target = newAccount(root, "forms-" + m.source);
+        assertThat(post(root, "/api/v1/admin-accounts/{u}/grants", units(AdminRight.BUYER, List.of(m.schoolA), List.of("NOT-A-FORM")), target))
+                .isEqualTo(400);
+        assertThat(post(root, "/api/v1/admin-accounts/{u}/grants", Map.of("right", "BUYER"), target)).isEqualTo(400);
+        assertThat(post(root, "/api/v1/admin-accounts/{u}/grants", units(AdminRight.BUYER, List.of(m.schoolA), List.of("GR")), target))
+                .isEqualTo(201);
+    }
+
+    @Test
     void aWeakInitialPasswordOrATakenNameIsRefused() {
         assertThat(post(root, "/api/v1/admin-accounts", Map.of("username", "weak-" + m.source, "displayName", "Weak", "password", "aaaaaaaaaaaa")))
                 .isEqualTo(400);
