@@ -12,14 +12,21 @@ import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import java.util.HashMap;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.governance.CallerScope;
 
 /**
  * Browsing the organisation: organiser → school units → groups → members, with counts at every level
  * and search by name. Administrators use it now; buyers will pick licence recipients in it later.
  *
- * <p>Protected persons are shown without name or civic number to anyone without the right to see them,
- * and every time one is shown — masked or not — the view is audited.
+ * <p>What an administrator sees is filtered, in each statement, by their {@link CallerScope} (for the
+ * directory: their DIRECTORY_ADMIN grants): organisations, groups and persons outside it are not found and
+ * are not counted. The methods without a scope see the whole installation, for the system's own work.
+ *
+ * <p>Protected persons are shown without name or civic number to anyone without the right to see them
+ * (VIEW_PROTECTED_IDENTITIES, within its own scope), and every time one is shown — masked or not — the view
+ * is audited.
  */
 @Service
 @Transactional
@@ -54,38 +61,63 @@ public class OrganisationBrowser {
     }
 
     /**
-     * Organisations chosen by {@code where} (over {@code o}), each with counts over itself and every unit
-     * below it: the units are gathered once (recursively, at most 8 levels, so a loop in bad data cannot run
-     * away) and counted with one join per table, not a subquery per organisation.
+     * Organisations chosen by {@code where} (over {@code o}) within the scope, each with counts over itself and
+     * every unit below it, counting only what is within the scope: the units are gathered once (recursively,
+     * at most 8 levels, so a loop in bad data cannot run away) and counted with one join per table, not a
+     * subquery per organisation.
      */
-    private static String organisations(String where, String orderAndLimit) {
+    private static String organisations(String where, String orderAndLimit, CallerScope scope) {
         return """
                 with recursive listed as (
-                    select o.* from organisation o where %s %s
+                    select o.* from organisation o where (%s) and %s %s
                 ), scope(org, unit, depth) as (
                     select l.id, l.id, 0 from listed l
                     union all
                     select s.org, c.id, s.depth + 1 from scope s join organisation c on c.parent_id = s.unit where s.depth < 8
                 )
                 select l.id, l.name, l.kind, l.parent_id, l.school_unit_code, l.municipality_code, l.school_forms, l.source,
-                       (select count(*) from organisation c where c.parent_id = l.id) child_units,
+                       (select count(*) from organisation c where c.parent_id = l.id and %s) child_units,
                        coalesce(g.n, 0) groups, coalesce(p.n, 0) pupils, coalesce(st.n, 0) staff
                 from listed l
-                left join (select s.org, count(*) n from scope s join student_group g on g.organisation_id = s.unit group by s.org) g on g.org = l.id
-                left join (select s.org, count(distinct e.person_id) n from scope s join enrolment e on e.school_unit_id = s.unit group by s.org) p on p.org = l.id
-                left join (select s.org, count(distinct d.person_id) n from scope s join duty d on d.organisation_id = s.unit group by s.org) st on st.org = l.id
+                left join (select s.org, count(*) n from scope s join student_group g on g.organisation_id = s.unit where %s group by s.org) g on g.org = l.id
+                left join (select s.org, count(distinct e.person_id) n from scope s join enrolment e on e.school_unit_id = s.unit where %s group by s.org) p on p.org = l.id
+                left join (select s.org, count(distinct d.person_id) n from scope s join duty d on d.organisation_id = s.unit where %s group by s.org) st on st.org = l.id
                 order by l.name
-                """.formatted(where, orderAndLimit);
+                """.formatted(where, scope.organisation("o"), orderAndLimit, scope.organisation("c"), scope.group("g"), scope.enrolment("e"),
+                scope.duty("d"));
+    }
+
+    /** Parameters of two scopes in one statement (they name the same account, so one value serves both). */
+    private static Map<String, Object> params(CallerScope a, CallerScope b) {
+        Map<String, Object> both = new HashMap<>(a.params());
+        both.putAll(b.params());
+        return both;
     }
 
     @Transactional(readOnly = true)
     public List<Organisation> roots() {
-        return jdbc.sql(organisations("o.parent_id is null", "")).query(this::mapOrganisation).list();
+        return roots(CallerScope.wholeInstallation());
+    }
+
+    /**
+     * The tops of what the scope covers: the organisers for the whole installation, else the highest units
+     * within the scope (a school unit admin starts at their school).
+     */
+    @Transactional(readOnly = true)
+    public List<Organisation> roots(CallerScope scope) {
+        String top = scope.isWholeInstallation() ? "o.parent_id is null" : "o.parent_id is null or not " + scope.unit("o.parent_id");
+        return jdbc.sql(organisations(top, "", scope)).params(scope.params()).query(this::mapOrganisation).list();
     }
 
     @Transactional(readOnly = true)
     public Optional<Organisation> organisation(UUID id) {
-        return jdbc.sql(organisations("o.id = :id", "")).param("id", id).query(this::mapOrganisation).optional();
+        return organisation(id, CallerScope.wholeInstallation());
+    }
+
+    /** The organisation with counts within the scope; none when it is outside it. */
+    @Transactional(readOnly = true)
+    public Optional<Organisation> organisation(UUID id, CallerScope scope) {
+        return jdbc.sql(organisations("o.id = :id", "", scope)).param("id", id).params(scope.params()).query(this::mapOrganisation).optional();
     }
 
     /**
@@ -94,14 +126,21 @@ public class OrganisationBrowser {
      */
     @Transactional(readOnly = true)
     public List<UnitName> ancestry(UUID id) {
+        return ancestry(id, CallerScope.wholeInstallation());
+    }
+
+    /** The breadcrumb within the scope: the ancestors above it are left out (their pages would not be found). */
+    @Transactional(readOnly = true)
+    public List<UnitName> ancestry(UUID id, CallerScope scope) {
         return jdbc.sql("""
                         with recursive up(id, name, parent_id, depth) as (
                             select id, name, parent_id, 0 from organisation where id = :id
                             union all
                             select o.id, o.name, o.parent_id, up.depth + 1 from up join organisation o on o.id = up.parent_id where up.depth < 8
                         )
-                        select id, name from up order by depth desc
-                        """).param("id", id).query((rs, n) -> new UnitName(rs.getObject(1, UUID.class), rs.getString(2))).list();
+                        select id, name from up where %s order by depth desc
+                        """.formatted(scope.unit("up.id"))).param("id", id).params(scope.params())
+                .query((rs, n) -> new UnitName(rs.getObject(1, UUID.class), rs.getString(2))).list();
     }
 
     /**
@@ -118,7 +157,12 @@ public class OrganisationBrowser {
 
     @Transactional(readOnly = true)
     public List<Organisation> children(UUID id) {
-        return jdbc.sql(organisations("o.parent_id = :id", "")).param("id", id).query(this::mapOrganisation).list();
+        return children(id, CallerScope.wholeInstallation());
+    }
+
+    @Transactional(readOnly = true)
+    public List<Organisation> children(UUID id, CallerScope scope) {
+        return jdbc.sql(organisations("o.parent_id = :id", "", scope)).param("id", id).params(scope.params()).query(this::mapOrganisation).list();
     }
 
     private static final String GROUP_SELECT = """
@@ -129,43 +173,74 @@ public class OrganisationBrowser {
 
     @Transactional(readOnly = true)
     public List<Group> groups(UUID organisationId) {
-        return jdbc.sql(GROUP_SELECT + " where g.organisation_id = :id order by g.kind, g.grades, g.name").param("id", organisationId)
-                .query(this::mapGroup).list();
+        return groups(organisationId, CallerScope.wholeInstallation());
+    }
+
+    /** The groups at the unit within the scope (a preschool grant sees the unit's preschool groups only). */
+    @Transactional(readOnly = true)
+    public List<Group> groups(UUID organisationId, CallerScope scope) {
+        return jdbc.sql(GROUP_SELECT + " where g.organisation_id = :id and " + scope.group("g") + " order by g.kind, g.grades, g.name")
+                .param("id", organisationId).params(scope.params()).query(this::mapGroup).list();
     }
 
     @Transactional(readOnly = true)
     public Optional<Group> group(UUID id) {
-        return jdbc.sql(GROUP_SELECT + " where g.id = :id").param("id", id).query(this::mapGroup).optional();
+        return group(id, CallerScope.wholeInstallation());
     }
 
-    /** The members of a group; protected persons masked unless the viewer may see them; each shown one audited. */
+    @Transactional(readOnly = true)
+    public Optional<Group> group(UUID id, CallerScope scope) {
+        return jdbc.sql(GROUP_SELECT + " where g.id = :id and " + scope.group("g")).param("id", id).params(scope.params()).query(this::mapGroup).optional();
+    }
+
+    /** Masked: protected, and outside the viewer's scope for protected identities. */
+    private static String masked(Viewer viewer) {
+        return "(p.protection <> 'NONE' and not " + viewer.protectedIdentities().person("p.id") + ")";
+    }
+
+    /**
+     * The members of a group within the viewer's scope (none when the group is outside it); protected persons
+     * masked unless the viewer may see them; each shown one audited.
+     */
     public List<Member> members(UUID groupId, Viewer viewer) {
         List<Member> members = jdbc.sql("""
-                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, m.role
+                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, m.role, %s masked
                         from membership m join person p on p.id = m.person_id
-                        where m.group_id = :id
+                        where m.group_id = :id and m.group_id in (select g.id from student_group g where %s)
                         order by case m.role when 'PUPIL' then 1 else 0 end,
                                  -- masked persons last: their place in the alphabet would hint at their name
-                                 case when p.protection <> 'NONE' and not :mayView then 1 else 0 end,
+                                 case when %s then 1 else 0 end,
                                  p.family_name, p.given_name
-                        """).param("id", groupId).param("mayView", viewer.mayViewProtected())
-                .query((rs, n) -> member(rs, viewer, rs.getString("role"))).list();
+                        """.formatted(masked(viewer), viewer.scope().group("g"), masked(viewer)))
+                .param("id", groupId).params(params(viewer.scope(), viewer.protectedIdentities()))
+                .query((rs, n) -> member(rs, rs.getString("role"))).list();
         auditProtected(members, viewer, "group", groupId.toString());
         return members;
     }
 
     /**
-     * One person as a listing shows them (for reports about a person, such as the disclosure ledger's):
-     * masked unless the viewer may see a protected person, and audited when protected.
+     * One person as a listing shows them (for reports about a person, such as the disclosure ledger's), if
+     * within the viewer's scope: masked unless the viewer may see a protected person, and audited when protected.
      */
     public Optional<Member> person(UUID id, Viewer viewer) {
-        Optional<Member> person = jdbc.sql("select p.id, p.given_name, p.family_name, p.protection, p.civic_number from person p where p.id = :id")
-                .param("id", id).query((rs, n) -> member(rs, viewer, null)).optional();
+        Optional<Member> person = jdbc.sql("select p.id, p.given_name, p.family_name, p.protection, p.civic_number, %s masked from person p where p.id = :id and %s"
+                        .formatted(masked(viewer), viewer.scope().person("p.id")))
+                .param("id", id).params(params(viewer.scope(), viewer.protectedIdentities())).query((rs, n) -> member(rs, null)).optional();
         person.ifPresent(m -> auditProtected(List.of(m), viewer, "person", id.toString()));
         return person;
     }
 
-    /** Search by name; a protected person is found only by a viewer who may see them (a masked hit would reveal the name). */
+    /** Is the person within the scope? A quiet check for other modules' pages about a person: nothing is shown, so nothing is audited. */
+    @Transactional(readOnly = true)
+    public boolean isWithin(UUID personId, CallerScope scope) {
+        return jdbc.sql("select exists (select 1 from person p where p.id = :id and " + scope.person("p.id") + ")").param("id", personId)
+                .params(scope.params()).query(Boolean.class).single();
+    }
+
+    /**
+     * Search by name within the viewer's scope; a protected person is found only by a viewer who may see them
+     * (a masked hit would reveal the name).
+     */
     public SearchResult search(String query, Viewer viewer, int limit) {
         String q = query == null ? "" : query.trim().toLowerCase();
         if (q.length() < 2) {
@@ -173,34 +248,44 @@ public class OrganisationBrowser {
         }
         String prefix = escapeLike(q) + "%";
         String contains = "%" + escapeLike(q) + "%";
-        List<Organisation> orgs = jdbc.sql(organisations("lower(o.name) like :c", "order by o.name limit :limit"))
-                .param("c", contains).param("limit", limit).query(this::mapOrganisation).list();
-        List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like :c order by g.name limit :limit")
-                .param("c", contains).param("limit", limit).query(this::mapGroup).list();
+        CallerScope scope = viewer.scope();
+        List<Organisation> orgs = jdbc.sql(organisations("lower(o.name) like :c", "order by o.name limit :limit", scope))
+                .param("c", contains).param("limit", limit).params(scope.params()).query(this::mapOrganisation).list();
+        List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like :c and " + scope.group("g") + " order by g.name limit :limit")
+                .param("c", contains).param("limit", limit).params(scope.params()).query(this::mapGroup).list();
         String[] words = q.split("\\s+");
         String first = escapeLike(words[0]) + "%";
         String second = words.length > 1 ? escapeLike(words[1]) + "%" : null;
         List<Member> persons = jdbc.sql("""
-                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, null role from person p
+                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, null role, false masked from person p
                         where (lower(p.family_name) like :prefix or lower(p.given_name) like :prefix
                                or (cast(:second as text) is not null and lower(p.given_name) like :first and lower(p.family_name) like :second))
-                          and (p.protection = 'NONE' or :mayView)
+                          and %s
+                          and (p.protection = 'NONE' or %s)
                         order by p.family_name, p.given_name limit :limit
-                        """)
-                .param("prefix", prefix).param("first", first).param("second", second).param("mayView", viewer.mayViewProtected())
-                .param("limit", limit).query((rs, n) -> member(rs, viewer, null)).list();
+                        """.formatted(scope.person("p.id"), viewer.protectedIdentities().person("p.id")))
+                .param("prefix", prefix).param("first", first).param("second", second).params(params(scope, viewer.protectedIdentities()))
+                .param("limit", limit).query((rs, n) -> member(rs, null)).list();
         auditProtected(persons, viewer, "search", null);
         return new SearchResult(orgs, groups, persons);
     }
 
     @Transactional(readOnly = true)
     public DirectoryStats stats() {
+        return stats(CallerScope.wholeInstallation());
+    }
+
+    /** Counts within the scope only: an administrator never learns how much lies outside it. */
+    @Transactional(readOnly = true)
+    public DirectoryStats stats(CallerScope scope) {
         return jdbc.sql("""
-                select (select count(*) from organisation) organisations, (select count(*) from person) persons,
-                       (select count(*) from student_group) groups, (select count(*) from membership) memberships,
-                       (select count(*) from duty) duties, (select count(*) from guardian_link) guardian_links,
-                       (select count(*) from person where protection <> 'NONE') protected_persons
-                """).query((rs, n) -> new DirectoryStats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                select (select count(*) from organisation o where %s) organisations, (select count(*) from person p where %s) persons,
+                       (select count(*) from student_group g where %s) groups,
+                       (select count(*) from membership m join student_group g on g.id = m.group_id where %s) memberships,
+                       (select count(*) from duty d where %s) duties, (select count(*) from guardian_link gl where %s) guardian_links,
+                       (select count(*) from person p where p.protection <> 'NONE' and %s) protected_persons
+                """.formatted(scope.organisation("o"), scope.person("p.id"), scope.group("g"), scope.group("g"), scope.duty("d"),
+                scope.person("gl.child_id"), scope.person("p.id"))).params(scope.params()).query((rs, n) -> new DirectoryStats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
                 rs.getLong(6), rs.getLong(7))).single();
     }
 
@@ -213,9 +298,9 @@ public class OrganisationBrowser {
         }
     }
 
-    private Member member(ResultSet rs, Viewer viewer, String role) throws SQLException {
+    private Member member(ResultSet rs, String role) throws SQLException {
         boolean isProtected = !"NONE".equals(rs.getString("protection"));
-        boolean masked = isProtected && !viewer.mayViewProtected();
+        boolean masked = isProtected && rs.getBoolean("masked");
         return new Member(rs.getObject("id", UUID.class), masked ? null : rs.getString("given_name"), masked ? null : rs.getString("family_name"),
                 masked, isProtected, role, masked ? null : maskCivicNumber(rs.getString("civic_number")));
     }

@@ -3,6 +3,7 @@ package org.tilldela.governance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -26,8 +27,9 @@ public class AdminAccounts implements UserDetailsService {
     private final PasswordPolicy policy;
     private final SignInThrottle throttle;
     private final TransactionTemplate tx;
+    private final AdminGrants grants;
 
-    AdminAccounts(JdbcClient jdbc, AuditTrail audit, PasswordPolicy policy, SignInThrottle throttle, TransactionTemplate tx) {
+    AdminAccounts(JdbcClient jdbc, AuditTrail audit, PasswordPolicy policy, SignInThrottle throttle, TransactionTemplate tx, AdminGrants grants) {
         this.jdbc = jdbc;
         // bcrypt today, upgradable later: hashes carry their algorithm ({bcrypt}…)
         this.passwords = PasswordEncoderFactories.createDelegatingPasswordEncoder();
@@ -35,6 +37,7 @@ public class AdminAccounts implements UserDetailsService {
         this.policy = policy;
         this.throttle = throttle;
         this.tx = tx;
+        this.grants = grants;
     }
 
     PasswordEncoder passwordEncoder() {
@@ -49,15 +52,91 @@ public class AdminAccounts implements UserDetailsService {
         return jdbc.sql("select count(*) from admin_account").query(Integer.class).single() > 0;
     }
 
+    /**
+     * Creates an account holding {@code rights} over the WHOLE INSTALLATION: for the first administrator
+     * (FirstStart), bootstrap and demo accounts, and tests. Administrators create accounts through
+     * {@link #create(String, String, String, String)} and grant scoped rights through {@link AdminGrants}.
+     */
     @Transactional
     public void create(String username, String displayName, String rawPassword, Set<AdminRight> rights, String createdBy) {
+        insert(username, displayName, rawPassword);
+        for (AdminRight right : rights) {
+            grants.grantWholeInstallation(username, right, createdBy);
+        }
+        audit.record(createdBy, "ADMIN_ACCOUNT_CREATED", "admin_account", username,
+                Map.of("rights", rights.stream().map(Enum::name).sorted().toList(), "wholeInstallation", true));
+    }
+
+    /**
+     * An administrator holding ACCOUNT_ADMIN creates an account without rights: they are granted one by one,
+     * each within the granting account's own scope ({@link AdminGrants#grant}).
+     */
+    @Transactional
+    public Account create(String actor, String username, String displayName, String rawPassword) {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw new IllegalArgumentException("An account name is 2 to 64 letters, digits, dots, dashes, underscores or @.");
+        }
+        if (displayName == null || displayName.isBlank() || displayName.length() > 200) {
+            throw new IllegalArgumentException("An account needs a display name (at most 200 characters).");
+        }
+        if (exists(username)) {
+            throw new IllegalArgumentException("There is already an account " + username + ".");
+        }
+        insert(username, displayName.strip(), rawPassword);
+        audit.record(actor, "ADMIN_ACCOUNT_CREATED", "admin_account", username, Map.of("rights", List.of()));
+        return account(username).orElseThrow();
+    }
+
+    private static final java.util.regex.Pattern USERNAME = java.util.regex.Pattern.compile("[\\p{L}\\p{N}._@-]{2,64}");
+
+    private void insert(String username, String displayName, String rawPassword) {
         policy.check(rawPassword, username);
         jdbc.sql("insert into admin_account (username, password_hash, display_name) values (:u, :p, :d)")
                 .param("u", username).param("p", passwords.encode(rawPassword)).param("d", displayName).update();
-        for (AdminRight right : rights) {
-            jdbc.sql("insert into admin_right (username, right_name) values (:u, :r)").param("u", username).param("r", right.name()).update();
+    }
+
+    /** An administrator account as the account pages show it: never its password hash. */
+    public record Account(String username, String displayName, boolean enabled, java.time.Instant createdAt) {
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Account> account(String username) {
+        return jdbc.sql("select username, display_name, enabled, created_at from admin_account where username = :u").param("u", username)
+                .query(AdminAccounts::account).optional();
+    }
+
+    /** The accounts {@code actor} may manage: every grant they hold is one the actor could have granted ({@link AdminGrants#withinReach}). */
+    @Transactional(readOnly = true)
+    public List<Account> manageableBy(String actor) {
+        return jdbc.sql("select username, display_name, enabled, created_at from admin_account order by username").query(AdminAccounts::account).list()
+                .stream().filter(a -> grants.withinReach(actor, a.username())).toList();
+    }
+
+    /** The account, if {@code actor} may manage it; otherwise as if there were none. */
+    @Transactional(readOnly = true)
+    public Optional<Account> manageable(String actor, String username) {
+        return account(username).filter(a -> grants.withinReach(actor, a.username()));
+    }
+
+    /**
+     * Disables (or enables again) an account the actor may manage; not their own, which would lock them out.
+     * A disabled account signs in no more and, through {@link Scopes}, sees nothing even in a session still open.
+     */
+    @Transactional
+    public boolean setEnabled(String actor, String username, boolean enabled) {
+        if (manageable(actor, username).isEmpty()) {
+            return false;
         }
-        audit.record(createdBy, "ADMIN_ACCOUNT_CREATED", "admin_account", username, Map.of("rights", rights.stream().map(Enum::name).sorted().toList()));
+        if (actor.equals(username)) {
+            throw new IllegalArgumentException("You cannot disable or enable your own account.");
+        }
+        jdbc.sql("update admin_account set enabled = :e where username = :u").param("e", enabled).param("u", username).update();
+        audit.record(actor, enabled ? "ADMIN_ACCOUNT_ENABLED" : "ADMIN_ACCOUNT_DISABLED", "admin_account", username, Map.of());
+        return true;
+    }
+
+    private static Account account(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Account(rs.getString("username"), rs.getString("display_name"), rs.getBoolean("enabled"), rs.getTimestamp("created_at").toInstant());
     }
 
     /**
@@ -115,7 +194,7 @@ public class AdminAccounts implements UserDetailsService {
                 .orElseThrow(() -> new UsernameNotFoundException("no such administrator"));
         List<SimpleGrantedAuthority> authorities = new ArrayList<>();
         authorities.add(new SimpleGrantedAuthority("ROLE_ADMIN"));
-        jdbc.sql("select right_name from admin_right where username = :u").param("u", username).query(String.class).list()
+        jdbc.sql("select distinct right_name from admin_grant where username = :u").param("u", username).query(String.class).list()
                 .forEach(r -> authorities.add(new SimpleGrantedAuthority(AdminRight.valueOf(r).authority())));
         return User.withUsername(account.username()).password(account.hash()).disabled(!account.enabled()).authorities(authorities).build();
     }

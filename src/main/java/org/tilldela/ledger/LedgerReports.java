@@ -83,6 +83,14 @@ public class LedgerReports {
                           Channel channel, List<String> attributes, UUID agreementId, String legalBasis, String purpose) {
     }
 
+    /** No such person within the viewer's scope: answered 404, the same as for a person that never existed. */
+    @org.springframework.web.bind.annotation.ResponseStatus(org.springframework.http.HttpStatus.NOT_FOUND)
+    public static class PersonNotFound extends RuntimeException {
+        PersonNotFound() {
+            super("no such person");
+        }
+    }
+
     /** Who has data about the person, and the most recent releases. */
     public record PersonReport(PersonRef person, Instant generatedAt, String generatedBy, List<Recipient> recipients,
                                List<Release> recentReleases, long totalReleases) {
@@ -94,7 +102,13 @@ public class LedgerReports {
      */
     public PersonReport personReport(UUID personId, Viewer viewer, String format) {
         LocalDate today = LocalDate.now();
-        PersonRef person = directory.person(personId, viewer)
+        var found = directory.person(personId, viewer);
+        // A person outside a scoped officer's scope is not there for them; one gone from the directory has no
+        // placement left to be within a scope, so only an officer over the whole installation reports on them.
+        if (found.isEmpty() && !viewer.scope().isWholeInstallation()) {
+            throw new PersonNotFound();
+        }
+        PersonRef person = found
                 .map(m -> new PersonRef(personId, m.givenName(), m.familyName(), m.masked(), m.protectedIdentity(), m.civicNumberMasked(), true))
                 .orElse(new PersonRef(personId, null, null, false, false, null, false));
         List<Holding> holdings = holdings(personId, today);

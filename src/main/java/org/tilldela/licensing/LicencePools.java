@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.governance.CallerScope;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.catalog.Catalog;
@@ -219,7 +220,14 @@ public class LicencePools {
 
     @Transactional(readOnly = true)
     public Optional<Pool> pool(UUID id) {
-        return jdbc.sql(POOL_SELECT + " where p.id = :id").param("id", id).query(LicencePools::pool).optional();
+        return pool(id, CallerScope.wholeInstallation());
+    }
+
+    /** The pool if the unit it is for (its scope) lies within the caller's scope; an organiser-wide pool is the organiser's administrators'. */
+    @Transactional(readOnly = true)
+    public Optional<Pool> pool(UUID id, CallerScope scope) {
+        return jdbc.sql(POOL_SELECT + " where p.id = :id and " + scope.unit("p.scope_id")).param("id", id).params(scope.params())
+                .query(LicencePools::pool).optional();
     }
 
     @Transactional(readOnly = true)
@@ -230,7 +238,14 @@ public class LicencePools {
     /** Pools, newest first. */
     @Transactional(readOnly = true)
     public List<Pool> list(int limit) {
-        return jdbc.sql(POOL_SELECT + " order by p.created_at desc, p.id limit :limit").param("limit", limit).query(LicencePools::pool).list();
+        return list(limit, CallerScope.wholeInstallation());
+    }
+
+    /** Pools for units within the caller's scope, newest first. */
+    @Transactional(readOnly = true)
+    public List<Pool> list(int limit, CallerScope scope) {
+        return jdbc.sql(POOL_SELECT + " where " + scope.unit("p.scope_id") + " order by p.created_at desc, p.id limit :limit").param("limit", limit)
+                .params(scope.params()).query(LicencePools::pool).list();
     }
 
     @Transactional(readOnly = true)

@@ -93,8 +93,10 @@ class DirectoryIdRekeyingTest extends DirectoryImportTestSupport {
                     + "(:run, 'GROUP_CHANGED', null, :g)").param("run", UUID.randomUUID()).param("p", oldP3).param("g", old7a).update();
             jdbc.sql("insert into organiser_data_policy (organiser_id, attributes, updated_by) values (:o, '{}', 'test')").param("o", oldOrg0).update();
             jdbc.sql("insert into admin_account (username, password_hash, display_name) values (:u, 'x', 'Rekey Test')").param("u", account).update();
-            jdbc.sql("insert into admin_right (username, right_name, organisation_id) values (:u, 'DIRECTORY_ADMIN', :o)")
-                    .param("u", account).param("o", oldOrg1).update();
+            // admin_right gave way to scoped grants (V2026.12.02.1): a grant's units are re-keyed like any other reference
+            long grant = jdbc.sql("insert into admin_grant (username, right_name, granted_by) values (:u, 'DIRECTORY_ADMIN', 'test') returning id")
+                    .param("u", account).query(Long.class).single();
+            jdbc.sql("insert into admin_grant_unit (grant_id, organisation_id) values (:g, :o)").param("g", grant).param("o", oldOrg1).update();
             jdbc.sql("insert into audit_event (actor, action, target_type, target_id, detail) values (:u, 'VIEW_PROTECTED_PERSON', 'person', :p, "
                     + "cast(:d as jsonb))").param("u", account).param("p", oldP1.toString())
                     .param("d", "{\"group\": \"" + old7a + "\", \"where\": \"members\"}").update();
@@ -141,7 +143,8 @@ class DirectoryIdRekeyingTest extends DirectoryImportTestSupport {
                 .query(Long.class).single()).isZero();
         assertThat(jdbc.sql("select count(*) from organiser_data_policy where organiser_id = :o").param("o", ids.of(source, Entity.ORGANISATION, "org-0"))
                 .query(Long.class).single()).isOne();
-        assertThat(jdbc.sql("select organisation_id from admin_right where username = :u").param("u", account).query(UUID.class).single())
+        assertThat(jdbc.sql("select u.organisation_id from admin_grant_unit u join admin_grant g on g.id = u.grant_id where g.username = :u")
+                .param("u", account).query(UUID.class).single())
                 .isEqualTo(ids.of(source, Entity.ORGANISATION, "org-1"));
         Map<String, Object> audit = jdbc.sql("select target_id, detail::text as detail from audit_event where actor = :u").param("u", account)
                 .query().singleRow();

@@ -80,7 +80,7 @@ class EveryFlashFormTest extends IntegrationTest {
         fx = new PurchaseFixture(imports, jdbc, catalog);
         admin = "every-form-" + fx.tag;
         accounts.create(admin, "Allt-i-ett", PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN, AdminRight.BUYER, AdminRight.LICENCE_ADMIN,
-                AdminRight.ACCESS_ADMIN, AdminRight.DATA_PROTECTION_OFFICER), "test");
+                AdminRight.ACCESS_ADMIN, AdminRight.DATA_PROTECTION_OFFICER, AdminRight.ACCOUNT_ADMIN), "test");
         scopes.set(admin, fx.organiserId, "test");
         supplier = fx.supplier("Förlaget med avtal", true, List.of());
         product = fx.product(supplier, "Formulärboken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
@@ -236,6 +236,21 @@ class EveryFlashFormTest extends IntegrationTest {
                 form(connectorPath, connectorPath + "/resume"), "That dead letter is no longer there");
         submit("POST /provisioning/connectors/{id}/dead-letters/replay", connectorPath + "/dead-letters/replay",
                 form(connectorPath, connectorPath + "/resume"), "No operation is queued again.");
+
+        // --- governance: administrator accounts (create, grant, revoke, disable, enable)
+        String managed = "flash-managed-" + fx.tag;
+        String accountPath = "/admin/accounts/" + managed;
+        submit("POST /admin/accounts", "/admin/accounts", form("/admin/accounts", "/admin/accounts", "username", managed, "displayName", "Hanterad",
+                "password", PASSWORD), "The account has been created.");
+        submit("POST /admin/accounts/{username}/grants", accountPath + "/grants", form(accountPath, accountPath + "/grants", "right", "BUYER",
+                "scope", "units", "organisations", fx.organiserId.toString()), "The right has been granted.");
+        long grantId = jdbc.sql("select id from admin_grant where username = :u").param("u", managed).query(Long.class).single();
+        String revoke = accountPath + "/grants/" + grantId + "/revoke";
+        submit("POST /admin/accounts/{username}/grants/{id}/revoke", revoke, form(accountPath, revoke), "The right has been revoked.");
+        submit("POST /admin/accounts/{username}/disable", accountPath + "/disable", form(accountPath, accountPath + "/disable"),
+                "The account has been disabled");
+        submit("POST /admin/accounts/{username}/enable", accountPath + "/enable", form(accountPath, accountPath + "/enable"),
+                "The account has been enabled.");
 
         // --- governance: the administrator changes their own password (last: the session goes on under a new id)
         String newPassword = "ett helt nytt lösenord för flash-testet";

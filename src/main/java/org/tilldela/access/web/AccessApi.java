@@ -36,7 +36,8 @@ import org.tilldela.catalog.Catalog;
 /** Data-access requests and agreements for school administrators (right ACCESS_ADMIN). */
 @RestController
 @RequestMapping("/api/v1/access")
-@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')")
 @Tag(name = "Data access", description = "Data-access requests, agreements, objections and what the release policy permits")
 class AccessApi {
 

@@ -41,7 +41,8 @@ import org.tilldela.platform.FormSubmissions;
 /** School administrators' pages for data-access requests: the list, filing one, deciding, revoking. */
 @Controller
 @RequestMapping("/access")
-@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')")
 class AccessPages {
 
     private final DataAccessAgreements agreements;

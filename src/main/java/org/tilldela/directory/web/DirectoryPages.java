@@ -21,35 +21,41 @@ import org.tilldela.directory.OrganisationBrowser.Organisation;
 class DirectoryPages {
 
     private final OrganisationBrowser browser;
+    private final Viewers viewers;
 
-    DirectoryPages(OrganisationBrowser browser) {
+    DirectoryPages(OrganisationBrowser browser, Viewers viewers) {
         this.browser = browser;
+        this.viewers = viewers;
     }
 
+    // Everything within the administrator's DIRECTORY_ADMIN scope only; outside it a page is not found (404).
 
     @GetMapping("/directory")
-    String roots(Model model) {
-        model.addAttribute("organisations", browser.roots());
-        model.addAttribute("stats", browser.stats());
+    String roots(Model model, Authentication auth) {
+        var scope = viewers.of(auth).scope();
+        model.addAttribute("organisations", browser.roots(scope));
+        model.addAttribute("stats", browser.stats(scope));
         return "directory/index";
     }
 
     @GetMapping("/directory/organisations/{id}")
-    String organisation(@PathVariable UUID id, Model model) {
-        Organisation org = browser.organisation(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    String organisation(@PathVariable UUID id, Model model, Authentication auth) {
+        var scope = viewers.of(auth).scope();
+        Organisation org = browser.organisation(id, scope).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("organisation", org);
-        model.addAttribute("trail", org.parentId() == null ? List.of() : browser.ancestry(org.parentId()));
-        model.addAttribute("children", browser.children(id));
-        model.addAttribute("groups", browser.groups(id));
+        model.addAttribute("trail", org.parentId() == null ? List.of() : browser.ancestry(org.parentId(), scope));
+        model.addAttribute("children", browser.children(id, scope));
+        model.addAttribute("groups", browser.groups(id, scope));
         return "directory/organisation";
     }
 
     @GetMapping("/directory/groups/{id}")
     String group(@PathVariable UUID id, Model model, Authentication auth) {
-        var group = browser.group(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        var viewer = viewers.of(auth);
+        var group = browser.group(id, viewer.scope()).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("group", group);
-        model.addAttribute("trail", browser.ancestry(group.organisationId()));
-        model.addAttribute("members", browser.members(id, Viewers.of(auth)));
+        model.addAttribute("trail", browser.ancestry(group.organisationId(), viewer.scope()));
+        model.addAttribute("members", browser.members(id, viewer));
         return "directory/group";
     }
 
@@ -57,7 +63,7 @@ class DirectoryPages {
     String search(@RequestParam(defaultValue = "") String q, Model model, Authentication auth,
                   @RequestHeader(value = "HX-Request", required = false) String htmx) {
         model.addAttribute("q", q);
-        model.addAttribute("result", browser.search(q, Viewers.of(auth), 25));
+        model.addAttribute("result", browser.search(q, viewers.of(auth), 25));
         // htmx asks for the results only, to replace them in place as the user types
         return htmx != null ? "directory/search :: results" : "directory/search";
     }

@@ -25,7 +25,8 @@ import org.springframework.web.server.ResponseStatusException;
 import org.tilldela.directory.importing.ImportRuns;
 
 @RestController
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
 @RequestMapping("/api/v1/imports")
 @Tag(name = "Imports", description = "Import school core data; runs are asynchronous: poll the run until it is over.")
 class ImportApi {

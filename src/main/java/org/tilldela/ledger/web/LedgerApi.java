@@ -36,10 +36,13 @@ import org.tilldela.ledger.Retention;
 
 @RestController
 @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
+// Reports on one person filter by the officer's scope; what spans every person (suppliers' inventories, the feed,
+// deletions, the chain) is not filtered by scope yet (issue 11), so only an officer over the whole installation sees it.
 @RequestMapping("/api/v1/ledger")
 @Tag(name = "Disclosure ledger", description = "Who holds which personal data about whom, why and until when; the hash chain's verification.")
 class LedgerApi {
 
+    private final LedgerViewers viewers;
     private final DisclosureLedger ledger;
     private final LedgerReports reports;
     private final Retention retention;
@@ -47,7 +50,8 @@ class LedgerApi {
     private final AuditTrail audit;
     private final OverdueDeletionsCsv csv;
 
-    LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit, OverdueDeletionsCsv csv) {
+    LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers) {
+        this.viewers = viewers;
         this.csv = csv;
         this.ledger = ledger;
         this.reports = reports;
@@ -59,22 +63,24 @@ class LedgerApi {
     @GetMapping("/persons/{id}")
     @Operation(summary = "Who has data about this person: every recipient, the attributes, since when, why, until when; and the recent releases (audited)")
     LedgerReports.PersonReport person(@PathVariable UUID id, Authentication auth) {
-        return reports.personReport(id, LedgerViewers.of(auth), "json");
+        return reports.personReport(id, viewers.of(auth), "json");
     }
 
     @GetMapping(value = "/persons/{id}/report.pdf", produces = MediaType.APPLICATION_PDF_VALUE)
     @Operation(summary = "The same report as a PDF, to hand to the person (audited)")
     ResponseEntity<byte[]> personPdf(@PathVariable UUID id, Authentication auth, @RequestParam(defaultValue = "sv") String lang) {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
-                .body(pdf.render(reports.personReport(id, LedgerViewers.of(auth), "pdf"), Locale.forLanguageTag(lang)));
+                .body(pdf.render(reports.personReport(id, viewers.of(auth), "pdf"), Locale.forLanguageTag(lang)));
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/suppliers")
     @Operation(summary = "Every supplier holding personal data, with the number of persons and products")
     List<LedgerReports.SupplierSummary> suppliers() {
         return reports.suppliers(LocalDate.now());
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/suppliers/{id}")
     @Operation(summary = "A supplier's inventory: per product, which attributes it holds for how many persons, expiring when")
     LedgerReports.SupplierInventory supplier(@PathVariable UUID id) {
@@ -91,6 +97,7 @@ class LedgerApi {
         }
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/feed")
     @Operation(summary = "The newest disclosures, newest first, filtered; page backwards with 'before' (a sequence number)")
     List<FeedEntry> feed(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
@@ -102,18 +109,21 @@ class LedgerApi {
                 .map(FeedEntry::of).toList();
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/deletions/due")
     @Operation(summary = "Deletion requests due (retention passed, none sent yet) on a day, today by default")
     List<DeletionDue> deletionsDue(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate date) {
         return retention.deletionsDue(date == null ? LocalDate.now() : date);
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/deletions/overdue")
     @Operation(summary = "Overdue deletions: due, or requested and not confirmed; with each request's receipt (sent when and how, the supplier's answer)")
     List<OverdueDeletion> overdue() {
         return retention.overdueDeletions(LocalDate.now(), 1000);
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/deletions/overdue.csv", produces = "text/csv")
     @Operation(summary = "Every overdue deletion as CSV (RFC 4180, UTF-8), with its receipt (audited as an export)")
     ResponseEntity<String> overdueCsv(Authentication auth) {
@@ -128,6 +138,7 @@ class LedgerApi {
     record Verification(long recordsChecked, boolean intact, Long firstBrokenSequence, String reason, long tookMillis, double recordsPerSecond) {
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @PostMapping("/verify")
     @Operation(summary = "Verifies the whole hash chain; names the first broken record")
     Verification verify(Authentication auth) {

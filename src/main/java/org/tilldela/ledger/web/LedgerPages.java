@@ -40,8 +40,11 @@ import org.tilldela.ledger.Retention;
 /** The disclosure ledger in the web UI, for the data protection officer. */
 @Controller
 @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
+// Reports on one person filter by the officer's scope; what spans every person (suppliers' inventories, the feed,
+// deletions, the chain) is not filtered by scope yet (issue 11), so only an officer over the whole installation sees it.
 class LedgerPages {
 
+    private final LedgerViewers viewers;
     private final DisclosureLedger ledger;
     private final LedgerReports reports;
     private final Retention retention;
@@ -52,7 +55,8 @@ class LedgerPages {
     private final OverdueDeletionsCsv csv;
 
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
-                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv) {
+                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers) {
+        this.viewers = viewers;
         this.csv = csv;
         this.ledger = ledger;
         this.reports = reports;
@@ -72,18 +76,23 @@ class LedgerPages {
                 UUID id = UUID.fromString(q.strip());
                 return "redirect:/ledger/persons/" + id;
             } catch (IllegalArgumentException notAnId) {
-                model.addAttribute("persons", directory.search(q, LedgerViewers.of(auth), 25).persons());
+                model.addAttribute("persons", directory.search(q, viewers.of(auth), 25).persons());
             }
         }
-        model.addAttribute("suppliers", reports.suppliers(today));
-        model.addAttribute("overdue", retention.overdueCount(today));
-        model.addAttribute("head", ledger.head());
+        // counts over every person only for an officer over the whole installation: counts are counts within scope
+        boolean whole = viewers.of(auth).scope().isWholeInstallation();
+        model.addAttribute("wholeInstallation", whole);
+        if (whole) {
+            model.addAttribute("suppliers", reports.suppliers(today));
+            model.addAttribute("overdue", retention.overdueCount(today));
+            model.addAttribute("head", ledger.head());
+        }
         return "ledger/index";
     }
 
     @GetMapping("/ledger/persons/{id}")
     String person(@PathVariable UUID id, Authentication auth, Model model) {
-        model.addAttribute("report", reports.personReport(id, LedgerViewers.of(auth), "page"));
+        model.addAttribute("report", reports.personReport(id, viewers.of(auth), "page"));
         return "ledger/person";
     }
 
@@ -91,18 +100,19 @@ class LedgerPages {
     @ResponseBody
     ResponseEntity<LedgerReports.PersonReport> personJson(@PathVariable UUID id, Authentication auth) {
         return ResponseEntity.ok().header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("disclosures-" + id + ".json").build().toString())
-                .body(reports.personReport(id, LedgerViewers.of(auth), "json"));
+                .body(reports.personReport(id, viewers.of(auth), "json"));
     }
 
     @GetMapping(value = "/ledger/persons/{id}/report.pdf", produces = MediaType.APPLICATION_PDF_VALUE)
     @ResponseBody
     ResponseEntity<byte[]> personPdf(@PathVariable UUID id, Authentication auth, Locale locale) {
-        byte[] body = pdf.render(reports.personReport(id, LedgerViewers.of(auth), "pdf"), locale);
+        byte[] body = pdf.render(reports.personReport(id, viewers.of(auth), "pdf"), locale);
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_PDF)
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("disclosures-" + id + ".pdf").build().toString())
                 .body(body);
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/suppliers/{id}")
     String supplier(@PathVariable UUID id, Model model) {
         model.addAttribute("inventory", reports.supplierInventory(id, LocalDate.now()));
@@ -110,6 +120,7 @@ class LedgerPages {
     }
 
     /** The live feed; htmx re-fetches the rows every few seconds with the same filters. */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/feed")
     String feed(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
                 @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
@@ -143,6 +154,7 @@ class LedgerPages {
     record FeedForm(UUID supplier, UUID product, Channel channel, UUID person, LocalDateTime from, LocalDateTime to) {
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/deletions")
     String deletions(Model model) {
         LocalDate today = LocalDate.now();
@@ -161,6 +173,7 @@ class LedgerPages {
         return "ledger/deletions";
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/ledger/deletions.csv", produces = "text/csv")
     @ResponseBody
     ResponseEntity<String> deletionsCsv(Authentication auth) {
@@ -170,12 +183,14 @@ class LedgerPages {
                 .body(csv.export(today, auth.getName()));
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/verify")
     String verifyPage(Model model) {
         model.addAttribute("head", ledger.head());
         return "ledger/verify";
     }
 
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @PostMapping("/ledger/verify")
     String verify(Authentication auth, Model model) {
         ChainVerification result = ledger.verify();

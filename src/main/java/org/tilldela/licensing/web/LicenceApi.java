@@ -9,6 +9,12 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.server.ResponseStatusException;
+import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.Scopes;
 import org.tilldela.licensing.Licences;
 import org.tilldela.licensing.PersonLicence;
 
@@ -20,14 +26,22 @@ import org.tilldela.licensing.PersonLicence;
 class LicenceApi {
 
     private final Licences licences;
+    private final OrganisationBrowser organisations;
+    private final Scopes scopes;
 
-    LicenceApi(Licences licences) {
+    LicenceApi(Licences licences, OrganisationBrowser organisations, Scopes scopes) {
         this.licences = licences;
+        this.organisations = organisations;
+        this.scopes = scopes;
     }
 
     @GetMapping("/persons/{id}/licences")
-    @Operation(summary = "Every licence of a person: product, pool, state (ACTIVE, GRACE, ENDED), how it came, validity")
-    List<PersonLicence> ofPerson(@PathVariable UUID id) {
+    @Operation(summary = "Every licence of a person: product, pool, state (ACTIVE, GRACE, ENDED), how it came, validity; 404 when the person is "
+            + "outside the caller's LICENCE_ADMIN and DIRECTORY_ADMIN scopes")
+    List<PersonLicence> ofPerson(@PathVariable UUID id, Authentication auth) {
+        if (!organisations.isWithin(id, scopes.of(auth, AdminRight.LICENCE_ADMIN)) && !organisations.isWithin(id, scopes.of(auth, AdminRight.DIRECTORY_ADMIN))) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no person " + id);
+        }
         return licences.ofPerson(id);
     }
 }

@@ -24,7 +24,10 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.governance.CallerScope;
+import org.tilldela.governance.Scopes;
 import org.tilldela.licensing.AssignmentEngine;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.Licences;
@@ -47,6 +50,7 @@ class LicencePages {
     record RuleView(LicencePools.Rule rule, String target) {
     }
 
+    private final Scopes scopes;
     private final LicencePools pools;
     private final Licences licences;
     private final Profiles profiles;
@@ -58,7 +62,8 @@ class LicencePages {
     private final MessageSource messages;
 
     LicencePages(LicencePools pools, Licences licences, Profiles profiles, AssignmentEngine engine, Catalog catalog, OrganisationBrowser organisations,
-                 AuditTrail audit, FormSubmissions forms, MessageSource messages) {
+                 AuditTrail audit, FormSubmissions forms, MessageSource messages, Scopes scopes) {
+        this.scopes = scopes;
         this.audit = audit;
         this.forms = forms;
         this.messages = messages;
@@ -70,9 +75,18 @@ class LicencePages {
         this.organisations = organisations;
     }
 
+    /** The administrator's LICENCE_ADMIN scope: pools for units outside it, and persons outside it, are not found (404). */
+    private CallerScope scope(Authentication auth) {
+        return scopes.of(auth, AdminRight.LICENCE_ADMIN);
+    }
+
+    private LicencePools.Pool poolWithinScope(UUID id, Authentication auth) {
+        return pools.pool(id, scope(auth)).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    }
+
     @GetMapping("/licences")
-    String index(Model model) {
-        List<LicencePools.Pool> list = pools.list(200);
+    String index(Model model, Authentication auth) {
+        List<LicencePools.Pool> list = pools.list(200, scope(auth));
         Map<UUID, Product> products = products(list.stream().map(LicencePools.Pool::productId).toList());
         model.addAttribute("pools", list.stream().map(p -> view(p, products)).toList());
         model.addAttribute("today", LocalDate.now());
@@ -88,7 +102,7 @@ class LicencePages {
             Product product = catalog.productByArticleNumber(articleNumber.strip())
                     .orElseThrow(() -> new IllegalArgumentException("licences.error.product"));
             var trail = organisations.ancestry(scopeId);
-            if (trail.isEmpty()) {
+            if (trail.isEmpty() || organisations.organisation(scopeId, scope(auth)).isEmpty()) {
                 throw new IllegalArgumentException("licences.error.scope");
             }
             UUID organiser = trail.getFirst().id();
@@ -109,8 +123,8 @@ class LicencePages {
     }
 
     @GetMapping("/licences/pools/{id}")
-    String pool(@PathVariable UUID id, Model model) {
-        LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    String pool(@PathVariable UUID id, Model model, Authentication auth) {
+        LicencePools.Pool pool = poolWithinScope(id, auth);
         model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
         model.addAttribute("rules", pools.rules(id).stream().map(r -> new RuleView(r, describe(r.selector()))).toList());
         model.addAttribute("assignments", pools.assignments(id, 500));
@@ -123,6 +137,7 @@ class LicencePages {
     String addRule(@PathVariable UUID id, @RequestParam Selector.Kind kind, @RequestParam(required = false) String target,
                    @RequestParam(required = false) String grade, @RequestParam(required = false) String role,
                    @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
+        poolWithinScope(id, auth);
         try {
             return forms.once(formToken, auth.getName(), "licences.rule", () -> {
                 pools.addRule(id, selector(kind, target, grade, role), auth.getName());
@@ -137,6 +152,11 @@ class LicencePages {
 
     @PostMapping("/licences/pools/{id}/rules/{ruleId}/remove")
     String removeRule(@PathVariable UUID id, @PathVariable UUID ruleId, Authentication auth, RedirectAttributes flash) {
+        poolWithinScope(id, auth);
+        // the rule must be this pool's: the pool's scope is what was checked
+        if (pools.rules(id).stream().noneMatch(r -> r.id().equals(ruleId))) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
         pools.removeRule(ruleId, auth.getName());
         flash.addFlashAttribute("message", "licences.rule.removed");
         return "redirect:/licences/pools/" + id;
@@ -146,6 +166,7 @@ class LicencePages {
     @PostMapping("/licences/pools/{id}/direct")
     String assignDirect(@PathVariable UUID id, @RequestParam(required = false) String persons, @RequestParam(required = false) String groupId,
                         @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
+        poolWithinScope(id, auth);
         try {
             return forms.once(formToken, auth.getName(), "licences.direct", () -> {
                 LicencePools.Allocation a;
@@ -171,6 +192,8 @@ class LicencePages {
     }
 
     /** The run's counts go to the next page as plain numbers (flash attributes live in the session, in PostgreSQL). */
+    // installation-wide (every pool; profiles every pool may use): for a grant over the whole installation only
+    @PreAuthorize("hasAuthority('RIGHT_LICENCE_ADMIN') and @scopes.wholeInstallation(authentication, 'LICENCE_ADMIN')")
     @PostMapping("/licences/recompute")
     String recompute(Authentication auth, RedirectAttributes flash) {
         AssignmentEngine.EngineRun run = engine.recomputeAll();
@@ -194,6 +217,8 @@ class LicencePages {
         return "licensing/profiles";
     }
 
+    // installation-wide (every pool; profiles every pool may use): for a grant over the whole installation only
+    @PreAuthorize("hasAuthority('RIGHT_LICENCE_ADMIN') and @scopes.wholeInstallation(authentication, 'LICENCE_ADMIN')")
     @PostMapping("/licences/profiles")
     String createProfile(@RequestParam String name, @RequestParam String articleNumbers,
                          @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
@@ -224,6 +249,8 @@ class LicencePages {
         return "licensing/profile";
     }
 
+    // installation-wide (every pool; profiles every pool may use): for a grant over the whole installation only
+    @PreAuthorize("hasAuthority('RIGHT_LICENCE_ADMIN') and @scopes.wholeInstallation(authentication, 'LICENCE_ADMIN')")
     @PostMapping("/licences/profiles/{id}/rules")
     String addProfileRule(@PathVariable UUID id, @RequestParam Selector.Kind kind, @RequestParam(required = false) String target,
                           @RequestParam(required = false) String grade, @RequestParam(required = false) String role,
@@ -241,7 +268,10 @@ class LicencePages {
     }
 
     @GetMapping("/licences/persons/{id}")
-    String person(@PathVariable UUID id, Model model) {
+    String person(@PathVariable UUID id, Model model, Authentication auth) {
+        if (!organisations.isWithin(id, scope(auth))) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
         model.addAttribute("personId", id);
         model.addAttribute("licences", licences.ofPerson(id));
         return "licensing/person";

@@ -27,7 +27,8 @@ import org.tilldela.sso.SignInClients;
  */
 @RestController
 @RequestMapping("/api/v1/roster/clients")
-@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')")
 @Tag(name = "Roster clients", description = "OAuth clients of products that fetch their roster over OneRoster 1.2")
 class RosterClientApi {
 

@@ -33,7 +33,8 @@ import org.tilldela.provisioning.ReconciliationPlan;
  */
 @RestController
 @RequestMapping("/api/v1/provisioning/connectors")
-@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')")
 @Tag(name = "Provisioning", description = "SCIM 2.0 push to suppliers: connectors, queue and dead letters")
 class ConnectorApi {
 

@@ -49,7 +49,8 @@ import org.tilldela.provisioning.DeadLetters;
  */
 @Controller
 @RequestMapping("/provisioning/connectors")
-@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')")
 class ConnectorPages {
 
     /** Rows of the queue and of the dead letters a page lists; the counts above them say how many there are in all. */

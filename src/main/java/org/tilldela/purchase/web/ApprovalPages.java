@@ -35,7 +35,8 @@ import org.tilldela.purchase.Recipients;
  * and each organiser's data policy.
  */
 @Controller
-@PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
 class ApprovalPages {
 
     private final Orders orders;

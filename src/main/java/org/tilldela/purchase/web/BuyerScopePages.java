@@ -16,7 +16,8 @@ import org.tilldela.purchase.BuyerScopes;
 
 /** Which organisation each buyer account buys for: set by a directory administrator. */
 @Controller
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
 class BuyerScopePages {
 
     private final BuyerScopes scopes;

@@ -21,7 +21,8 @@ import org.tilldela.sso.PersonAccounts;
 /** Local sign-in accounts of pupils and staff (schools without an identity provider of their own; right DIRECTORY_ADMIN). */
 @RestController
 @RequestMapping("/api/v1/sso/persons")
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
 @Tag(name = "Sign-in accounts", description = "Local accounts pupils and staff sign in to their learning materials with")
 class PersonAccountApi {
 

@@ -21,7 +21,8 @@ import org.tilldela.sso.SignInClients;
 /** Products' sign-in integrations (OpenID Connect clients), registered by school administrators (right ACCESS_ADMIN). */
 @RestController
 @RequestMapping("/api/v1/sso/clients")
-@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')")
 @Tag(name = "Sign-in clients", description = "OpenID Connect clients: one per product's sign-in integration")
 class SignInClientApi {
 

@@ -26,7 +26,8 @@ import org.tilldela.sso.UpstreamProviders;
  */
 @RestController
 @RequestMapping("/api/v1/sso/upstream-providers")
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
+// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
 @Tag(name = "Upstream identity providers", description = "A municipality's own OpenID provider its pupils and staff sign in through")
 class UpstreamProviderApi {
 

@@ -1,0 +1,217 @@
+package org.tilldela.governance;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Grants: account × right × {@link GrantScope}. Handed out and taken back by accounts holding
+ * {@link AdminRight#ACCOUNT_ADMIN}, never beyond what the granting account holds itself: to grant a right
+ * over a scope it must hold both that right and ACCOUNT_ADMIN over a scope that covers it (a unit it covers,
+ * in every school form asked for). Every grant and revocation is audited.
+ */
+@Service
+@Transactional
+public class AdminGrants {
+
+    public record Grant(long id, String username, AdminRight right, boolean wholeInstallation, List<UUID> organisations, List<String> schoolForms,
+                        String grantedBy, Instant grantedAt) {
+
+        public GrantScope scope() {
+            return new GrantScope(wholeInstallation, Set.copyOf(organisations), Set.copyOf(schoolForms));
+        }
+    }
+
+    /** The granting account may not hand this out: it does not hold the right (and ACCOUNT_ADMIN) over the whole scope asked for. */
+    public static class GrantRefused extends RuntimeException {
+        GrantRefused(AdminRight right) {
+            super("You can grant " + right + " only within a scope where you hold both " + right
+                    + " and ACCOUNT_ADMIN yourself (every unit asked for, in every school form asked for).");
+        }
+    }
+
+    private final JdbcClient jdbc;
+    private final AuditTrail audit;
+
+    AdminGrants(JdbcClient jdbc, AuditTrail audit) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    private static final String GRANT_SELECT = """
+            select g.id, g.username, g.right_name, g.whole_installation, g.school_forms, g.granted_by, g.granted_at,
+                   array(select u.organisation_id from admin_grant_unit u where u.grant_id = g.id order by u.organisation_id) organisations
+            from admin_grant g
+            """;
+
+    @Transactional(readOnly = true)
+    public List<Grant> of(String username) {
+        return jdbc.sql(GRANT_SELECT + " where g.username = :u order by g.right_name, g.id").param("u", username).query(this::grant).list();
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Grant> find(long id) {
+        return jdbc.sql(GRANT_SELECT + " where g.id = :id").param("id", id).query(this::grant).optional();
+    }
+
+    /** For the first administrator and bootstrap accounts only: no check, whole installation, every school form. */
+    void grantWholeInstallation(String username, AdminRight right, String grantedBy) {
+        jdbc.sql("insert into admin_grant (username, right_name, whole_installation, granted_by) values (:u, :r, true, :by)")
+                .param("u", username).param("r", right.name()).param("by", grantedBy).update();
+    }
+
+    /**
+     * Grants {@code right} over {@code scope} to {@code username}, if {@code actor} may: see the class comment.
+     * The account must exist (the caller checks it is within the actor's reach first).
+     */
+    public Grant grant(String actor, String username, AdminRight right, GrantScope scope) {
+        long known = jdbc.sql("select count(*) from school_form where code = any(cast(:forms as text[]))")
+                .param("forms", scope.schoolForms().toArray(String[]::new)).query(Long.class).single();
+        if (known != scope.schoolForms().size()) {
+            throw new IllegalArgumentException("Unknown school form among " + new TreeSet<>(scope.schoolForms()) + ": use the codes of the school forms (FS, GR, …).");
+        }
+        if (!mayGrant(actor, right, scope)) {
+            throw new GrantRefused(right);
+        }
+        long id = jdbc.sql("""
+                        insert into admin_grant (username, right_name, whole_installation, school_forms, granted_by)
+                        values (:u, :r, :whole, cast(:forms as text[]), :by) returning id
+                        """)
+                .param("u", username).param("r", right.name()).param("whole", scope.wholeInstallation())
+                .param("forms", new TreeSet<>(scope.schoolForms()).toArray(String[]::new)).param("by", actor).query(Long.class).single();
+        for (UUID unit : scope.organisations()) {
+            jdbc.sql("insert into admin_grant_unit (grant_id, organisation_id) values (:g, :o)").param("g", id).param("o", unit).update();
+        }
+        audit.record(actor, "ADMIN_RIGHT_GRANTED", "admin_account", username, detail(id, right, scope));
+        return find(id).orElseThrow();
+    }
+
+    /** Takes a grant back, if {@code actor} could have granted it; answers false (nothing done) otherwise or when there is no such grant. */
+    public boolean revoke(String actor, String username, long grantId) {
+        Optional<Grant> grant = find(grantId).filter(g -> g.username().equals(username));
+        if (grant.isEmpty() || !mayGrant(actor, grant.get().right(), grant.get().scope())) {
+            return false;
+        }
+        jdbc.sql("delete from admin_grant where id = :id").param("id", grantId).update();
+        audit.record(actor, "ADMIN_RIGHT_REVOKED", "admin_account", username, detail(grantId, grant.get().right(), grant.get().scope()));
+        return true;
+    }
+
+    /** May {@code actor} hand out {@code right} over {@code scope}: it holds the right and ACCOUNT_ADMIN over all of it. */
+    @Transactional(readOnly = true)
+    public boolean mayGrant(String actor, AdminRight right, GrantScope scope) {
+        return covers(actor, right, scope) && covers(actor, AdminRight.ACCOUNT_ADMIN, scope);
+    }
+
+    /** Is every grant the account holds within what {@code actor} could grant: may the actor manage that account at all? */
+    @Transactional(readOnly = true)
+    public boolean withinReach(String actor, String username) {
+        return of(username).stream().allMatch(g -> mayGrant(actor, g.right(), g.scope()));
+    }
+
+    /**
+     * Does {@code account} hold {@code right} over all of {@code scope}? The whole installation only through a
+     * whole-installation grant (in the forms asked for); units through {@code admin_scope_units}, each unit
+     * in each form asked for (or unnarrowed, when none is asked for).
+     */
+    boolean covers(String account, AdminRight right, GrantScope scope) {
+        String[] forms = new TreeSet<>(scope.schoolForms()).toArray(String[]::new);
+        if (scope.wholeInstallation()) {
+            return jdbc.sql("""
+                            select exists (select 1 from admin_grant g join admin_account a on a.username = g.username
+                                           where g.username = :u and g.right_name = :r and a.enabled and g.whole_installation
+                                             and (cardinality(g.school_forms) = 0 or (cardinality(cast(:forms as text[])) > 0 and g.school_forms @> cast(:forms as text[]))))
+                            """).param("u", account).param("r", right.name()).param("forms", forms).query(Boolean.class).single();
+        }
+        return jdbc.sql("""
+                        with covered as (select unit_id, forms from admin_scope_units(:u, :r))
+                        select not exists (
+                            select 1 from unnest(cast(:units as uuid[])) asked(unit_id)
+                            cross join unnest(case when cardinality(cast(:forms as text[])) = 0 then array[null::text] else cast(:forms as text[]) end) f(form)
+                            where not exists (select 1 from covered c where c.unit_id = asked.unit_id
+                                              and (c.forms is null or (f.form is not null and f.form = any(c.forms)))))
+                        """).param("u", account).param("r", right.name()).param("forms", forms)
+                .param("units", scope.organisations().toArray(UUID[]::new)).query(Boolean.class).single();
+    }
+
+    /** An organisation unit an account may grant within, for a picker: indented by its depth in the tree. */
+    public record Unit(UUID id, String name, String kind, int depth) {
+    }
+
+    /**
+     * The organisers and school units within {@code actor}'s ACCOUNT_ADMIN scope, in tree order. Read straight
+     * from the directory's organisation table, as {@code admin_scope_units} does: governance cannot call the
+     * directory module, which calls it.
+     */
+    @Transactional(readOnly = true)
+    public List<Unit> grantableUnits(String actor) {
+        return jdbc.sql("""
+                        with recursive tree(id, name, kind, path, depth) as (
+                            select o.id, o.name, o.kind, array[lower(o.name)], 0 from organisation o where o.parent_id is null
+                            union all
+                            select c.id, c.name, c.kind, t.path || lower(c.name), t.depth + 1 from tree t join organisation c on c.parent_id = t.id
+                            where t.depth < 8
+                        )
+                        select id, name, kind, depth from tree
+                        where kind in ('ORGANISER', 'SCHOOL_UNIT') and id in (select unit_id from admin_scope_units(:u, 'ACCOUNT_ADMIN'))
+                        order by path
+                        """).param("u", actor)
+                .query((rs, n) -> new Unit(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4))).list();
+    }
+
+    /** Names of organisation units, for showing grants ("?" for one no longer in the directory). */
+    @Transactional(readOnly = true)
+    public Map<UUID, String> unitNames(java.util.Collection<UUID> ids) {
+        Map<UUID, String> names = new java.util.HashMap<>();
+        ids.forEach(id -> names.put(id, "?"));
+        if (!ids.isEmpty()) {
+            jdbc.sql("select id, name from organisation where id = any(cast(:ids as uuid[]))").param("ids", ids.toArray(UUID[]::new))
+                    .query(rs -> {
+                        names.put(rs.getObject(1, UUID.class), rs.getString(2));
+                    });
+        }
+        return names;
+    }
+
+    /** A school form a grant can be narrowed to, named in the three languages of the UI. */
+    public record SchoolForm(String code, String nameSv, String nameDa, String nameEn) {
+        public String name(java.util.Locale locale) {
+            return switch (locale.getLanguage()) {
+                case "sv" -> nameSv;
+                case "da" -> nameDa;
+                default -> nameEn;
+            };
+        }
+    }
+
+    @Transactional(readOnly = true)
+    public List<SchoolForm> schoolForms() {
+        return jdbc.sql("select code, name_sv, name_da, name_en from school_form order by sort_order")
+                .query((rs, n) -> new SchoolForm(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))).list();
+    }
+
+    private static Map<String, Object> detail(long id, AdminRight right, GrantScope scope) {
+        // ids and codes only, as everywhere in the audit trail
+        return Map.of("grant", id, "right", right.name(), "wholeInstallation", scope.wholeInstallation(),
+                "organisations", scope.organisations().stream().map(UUID::toString).sorted().toList(),
+                "schoolForms", scope.schoolForms().stream().sorted().toList());
+    }
+
+    private Grant grant(ResultSet rs, int n) throws SQLException {
+        Array forms = rs.getArray("school_forms");
+        Array units = rs.getArray("organisations");
+        return new Grant(rs.getLong("id"), rs.getString("username"), AdminRight.valueOf(rs.getString("right_name")), rs.getBoolean("whole_installation"),
+                units == null ? List.of() : List.of((UUID[]) units.getArray()), forms == null ? List.of() : List.of((String[]) forms.getArray()),
+                rs.getString("granted_by"), rs.getTimestamp("granted_at").toInstant());
+    }
+}

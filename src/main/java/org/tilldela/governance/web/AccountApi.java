@@ -1,0 +1,143 @@
+package org.tilldela.governance.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminGrants;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.GrantScope;
+
+/**
+ * Administrator accounts over the API: create, disable and enable, grant and revoke rights. Only accounts
+ * within the caller's reach are found (every grant they hold is one the caller could have granted); any
+ * other answers 404 as if it did not exist. A grant beyond what the caller holds answers 403, the same
+ * whether or not the units asked for exist.
+ */
+@RestController
+@PreAuthorize("hasAuthority('RIGHT_ACCOUNT_ADMIN')")
+@RequestMapping("/api/v1/admin-accounts")
+@Tag(name = "Administrator accounts", description = "Accounts and their rights, each granted within a scope: the whole installation, or organisation units "
+        + "(with everything below them), optionally narrowed to school forms. You grant only rights you hold, within your own scope.")
+class AccountApi {
+
+    record NewAccount(String username, String displayName, String password) {
+    }
+
+    /** {@code right}: an AdminRight; either {@code wholeInstallation} or {@code organisations}; {@code schoolForms} optional (codes such as FS, GR). */
+    record NewGrant(AdminRight right, Boolean wholeInstallation, Set<UUID> organisations, Set<String> schoolForms) {
+    }
+
+    record AccountJson(String username, String displayName, boolean enabled, Instant createdAt, List<AdminGrants.Grant> grants) {
+    }
+
+    private final AdminAccounts accounts;
+    private final AdminGrants grants;
+    private final AccountSessions sessions;
+
+    AccountApi(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions) {
+        this.accounts = accounts;
+        this.grants = grants;
+        this.sessions = sessions;
+    }
+
+    @GetMapping
+    @Operation(summary = "The accounts within your reach, with their grants")
+    List<AccountJson> list(Authentication auth) {
+        return accounts.manageableBy(auth.getName()).stream().map(this::json).toList();
+    }
+
+    @GetMapping("/{username}")
+    @Operation(summary = "One account with its grants; 404 when it does not exist or is beyond your reach")
+    AccountJson account(@PathVariable String username, Authentication auth) {
+        return accounts.manageable(auth.getName(), username).map(this::json).orElseThrow(AccountApi::notFound);
+    }
+
+    @PostMapping
+    @Operation(summary = "Creates an account without rights (201); its initial password must pass the password policy (400 otherwise)")
+    ResponseEntity<AccountJson> create(@RequestBody NewAccount request, Authentication auth) {
+        if (request == null) {
+            throw new IllegalArgumentException("An account needs a username, a displayName and a password.");
+        }
+        AdminAccounts.Account created = accounts.create(auth.getName(), request.username(), request.displayName(), request.password());
+        return ResponseEntity.created(URI.create("/api/v1/admin-accounts/" + created.username())).body(json(created));
+    }
+
+    @PostMapping("/{username}/disable")
+    @Operation(summary = "Disables an account: it can no longer sign in, its open sessions end, and it sees nothing")
+    AccountJson disable(@PathVariable String username, Authentication auth) {
+        if (!accounts.setEnabled(auth.getName(), username, false)) {
+            throw notFound();
+        }
+        sessions.signOut(username);
+        return account(username, auth);
+    }
+
+    @PostMapping("/{username}/enable")
+    @Operation(summary = "Enables a disabled account again")
+    AccountJson enable(@PathVariable String username, Authentication auth) {
+        if (!accounts.setEnabled(auth.getName(), username, true)) {
+            throw notFound();
+        }
+        return account(username, auth);
+    }
+
+    @PostMapping("/{username}/grants")
+    @Operation(summary = "Grants a right within a scope (201); 403 unless you hold the right and ACCOUNT_ADMIN over all of that scope")
+    ResponseEntity<AdminGrants.Grant> grant(@PathVariable String username, @RequestBody NewGrant request, Authentication auth) {
+        account(username, auth);
+        if (request == null || request.right() == null) {
+            throw new IllegalArgumentException("A grant needs a right.");
+        }
+        GrantScope scope = new GrantScope(Boolean.TRUE.equals(request.wholeInstallation()), request.organisations(), request.schoolForms());
+        AdminGrants.Grant grant = grants.grant(auth.getName(), username, request.right(), scope);
+        return ResponseEntity.created(URI.create("/api/v1/admin-accounts/" + username + "/grants/" + grant.id())).body(grant);
+    }
+
+    @DeleteMapping("/{username}/grants/{id}")
+    @Operation(summary = "Revokes a grant (204); 404 when there is none you could have granted")
+    ResponseEntity<Void> revoke(@PathVariable String username, @PathVariable long id, Authentication auth) {
+        account(username, auth);
+        if (!grants.revoke(auth.getName(), username, id)) {
+            throw notFound();
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    @ExceptionHandler(AdminGrants.GrantRefused.class)
+    ProblemDetail refused(AdminGrants.GrantRefused e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ProblemDetail invalid(IllegalArgumentException e) {
+        // the password policy's refusals are IllegalArgumentExceptions too; their message names the rule, never the password
+        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    private AccountJson json(AdminAccounts.Account a) {
+        return new AccountJson(a.username(), a.displayName(), a.enabled(), a.createdAt(), grants.of(a.username()));
+    }
+
+    private static ResponseStatusException notFound() {
+        return new ResponseStatusException(HttpStatus.NOT_FOUND, "no such account");
+    }
+}

@@ -1,0 +1,144 @@
+package org.tilldela.governance.web;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminGrants;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.GrantScope;
+import org.tilldela.governance.PasswordPolicy;
+
+/**
+ * Administrator accounts in the web UI: the same rules as {@link AccountApi} (accounts beyond reach are not
+ * found; a grant beyond the administrator's own rights and scope is refused), each action audited.
+ */
+@Controller
+@PreAuthorize("hasAuthority('RIGHT_ACCOUNT_ADMIN')")
+@RequestMapping("/admin/accounts")
+class AccountPages {
+
+    /** A grant as the page shows it: the units by name, the school forms by code. */
+    record GrantView(long id, AdminRight right, boolean wholeInstallation, List<String> units, List<String> schoolForms, String grantedBy) {
+    }
+
+    private final AdminAccounts accounts;
+    private final AdminGrants grants;
+    private final AccountSessions sessions;
+
+    AccountPages(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions) {
+        this.accounts = accounts;
+        this.grants = grants;
+        this.sessions = sessions;
+    }
+
+    @GetMapping
+    String list(Model model, Authentication auth) {
+        model.addAttribute("accounts", accounts.manageableBy(auth.getName()));
+        return "governance/accounts";
+    }
+
+    @PostMapping
+    String create(@RequestParam(defaultValue = "") String username, @RequestParam(defaultValue = "") String displayName,
+                  @RequestParam(defaultValue = "") String password, Authentication auth, RedirectAttributes flash) {
+        try {
+            accounts.create(auth.getName(), username.strip(), displayName, password);
+        } catch (PasswordPolicy.PasswordRefused e) {
+            flash.addFlashAttribute("error", "password.problem." + e.problem().name());
+            return "redirect:/admin/accounts";
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("errorText", e.getMessage());
+            return "redirect:/admin/accounts";
+        }
+        flash.addFlashAttribute("message", "accounts.created");
+        return "redirect:/admin/accounts/" + username.strip();
+    }
+
+    @GetMapping("/{username}")
+    String account(@PathVariable String username, Model model, Authentication auth, Locale locale) {
+        AdminAccounts.Account account = accounts.manageable(auth.getName(), username).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        List<AdminGrants.Grant> held = grants.of(username);
+        var names = grants.unitNames(held.stream().flatMap(g -> g.organisations().stream()).collect(Collectors.toSet()));
+        model.addAttribute("account", account);
+        model.addAttribute("grants", held.stream().map(g -> new GrantView(g.id(), g.right(), g.wholeInstallation(),
+                g.organisations().stream().map(names::get).sorted().toList(), g.schoolForms(), g.grantedBy())).toList());
+        model.addAttribute("rights", AdminRight.values());
+        model.addAttribute("units", grants.grantableUnits(auth.getName()));
+        model.addAttribute("schoolForms", grants.schoolForms().stream().map(f -> new String[] {f.code(), f.name(locale)}).toList());
+        model.addAttribute("self", auth.getName().equals(username));
+        return "governance/account";
+    }
+
+    @PostMapping("/{username}/grants")
+    String grant(@PathVariable String username, @RequestParam AdminRight right, @RequestParam(defaultValue = "units") String scope,
+                 @RequestParam(required = false) Set<UUID> organisations, @RequestParam(required = false) Set<String> schoolForms,
+                 Authentication auth, RedirectAttributes flash) {
+        manageable(auth, username);
+        try {
+            grants.grant(auth.getName(), username, right, new GrantScope("whole".equals(scope), "whole".equals(scope) ? Set.of() : organisations,
+                    schoolForms));
+            flash.addFlashAttribute("message", "accounts.granted");
+        } catch (AdminGrants.GrantRefused e) {
+            flash.addFlashAttribute("error", "accounts.grantRefused");
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "accounts.grantInvalid");
+        }
+        return "redirect:/admin/accounts/" + username;
+    }
+
+    @PostMapping("/{username}/grants/{id}/revoke")
+    String revoke(@PathVariable String username, @PathVariable long id, Authentication auth, RedirectAttributes flash) {
+        manageable(auth, username);
+        if (!grants.revoke(auth.getName(), username, id)) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+        flash.addFlashAttribute("message", "accounts.revoked");
+        return "redirect:/admin/accounts/" + username;
+    }
+
+    @PostMapping("/{username}/disable")
+    String disable(@PathVariable String username, Authentication auth, RedirectAttributes flash) {
+        return setEnabled(username, false, auth, flash);
+    }
+
+    @PostMapping("/{username}/enable")
+    String enable(@PathVariable String username, Authentication auth, RedirectAttributes flash) {
+        return setEnabled(username, true, auth, flash);
+    }
+
+    private String setEnabled(String username, boolean enabled, Authentication auth, RedirectAttributes flash) {
+        try {
+            if (!accounts.setEnabled(auth.getName(), username, enabled)) {
+                throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+            }
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "accounts.notYourOwn");
+            return "redirect:/admin/accounts/" + username;
+        }
+        if (!enabled) {
+            sessions.signOut(username);
+        }
+        flash.addFlashAttribute("message", enabled ? "accounts.enabledNow" : "accounts.disabledNow");
+        return "redirect:/admin/accounts/" + username;
+    }
+
+    private void manageable(Authentication auth, String username) {
+        if (accounts.manageable(auth.getName(), username).isEmpty()) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+    }
+}
