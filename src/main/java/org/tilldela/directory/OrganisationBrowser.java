@@ -204,7 +204,7 @@ public class OrganisationBrowser {
                 rs.getLong(6), rs.getLong(7))).single();
     }
 
-    private void auditProtected(List<Member> shown, Viewer viewer, String context, String contextId) {
+    void auditProtected(List<Member> shown, Viewer viewer, String context, String contextId) {
         for (Member m : shown) {
             if (m.protectedIdentity()) {
                 audit.record(viewer.username(), "VIEW_PROTECTED_PERSON", "person", m.personId().toString(),
@@ -213,7 +213,7 @@ public class OrganisationBrowser {
         }
     }
 
-    private Member member(ResultSet rs, Viewer viewer, String role) throws SQLException {
+    static Member member(ResultSet rs, Viewer viewer, String role) throws SQLException {
         boolean isProtected = !"NONE".equals(rs.getString("protection"));
         boolean masked = isProtected && !viewer.mayViewProtected();
         return new Member(rs.getObject("id", UUID.class), masked ? null : rs.getString("given_name"), masked ? null : rs.getString("family_name"),

@@ -27,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.directory.PersonNames;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.ledger.Channel;
 import org.tilldela.ledger.ChainVerification;
@@ -50,9 +51,11 @@ class LedgerPages {
     private final Catalog catalog;
     private final AuditTrail audit;
     private final OverdueDeletionsCsv csv;
+    private final PersonNames names;
 
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
-                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv) {
+                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, PersonNames names) {
+        this.names = names;
         this.csv = csv;
         this.ledger = ledger;
         this.reports = reports;
@@ -115,18 +118,22 @@ class LedgerPages {
                 @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime to,
-                @RequestHeader(value = "HX-Request", required = false) String htmx, Model model) {
+                @RequestHeader(value = "HX-Request", required = false) String htmx, Authentication auth, Model model) {
         ZoneId zone = ZoneId.systemDefault();
         Instant fromInstant = from == null ? null : from.atZone(zone).toInstant();
         Instant toInstant = to == null ? null : to.atZone(zone).toInstant();
         List<LedgerRecord> records = ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person, fromInstant, toInstant, null), 100);
         Set<UUID> supplierIds = new HashSet<>();
         Set<UUID> productIds = new HashSet<>();
+        Set<UUID> personIds = new HashSet<>();
         records.forEach(r -> {
             supplierIds.add(r.supplierId());
             productIds.add(r.productId());
+            personIds.add(r.personId());
         });
         model.addAttribute("records", records);
+        // each refresh shows the persons again: a protected one's showing is audited each time, as every view of them is
+        model.addAttribute("names", names.of(personIds, LedgerViewers.of(auth), "ledger-feed", null));
         model.addAttribute("supplierNames", reports.supplierNames(supplierIds));
         model.addAttribute("productNames", reports.productNames(productIds));
         model.addAttribute("filter", new FeedForm(supplier, product, channel, person, from, to));

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -24,6 +25,9 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.directory.PersonNames;
+import org.tilldela.directory.Viewer;
+import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.licensing.AssignmentEngine;
 import org.tilldela.licensing.LicencePools;
@@ -56,9 +60,11 @@ class LicencePages {
     private final AuditTrail audit;
     private final FormSubmissions forms;
     private final MessageSource messages;
+    private final PersonNames names;
 
     LicencePages(LicencePools pools, Licences licences, Profiles profiles, AssignmentEngine engine, Catalog catalog, OrganisationBrowser organisations,
-                 AuditTrail audit, FormSubmissions forms, MessageSource messages) {
+                 AuditTrail audit, FormSubmissions forms, MessageSource messages, PersonNames names) {
+        this.names = names;
         this.audit = audit;
         this.forms = forms;
         this.messages = messages;
@@ -109,12 +115,21 @@ class LicencePages {
     }
 
     @GetMapping("/licences/pools/{id}")
-    String pool(@PathVariable UUID id, Model model) {
+    String pool(@PathVariable UUID id, Authentication auth, Model model) {
         LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
-        model.addAttribute("rules", pools.rules(id).stream().map(r -> new RuleView(r, describe(r.selector()))).toList());
-        model.addAttribute("assignments", pools.assignments(id, 500));
-        model.addAttribute("shortfall", pools.shortfall(id));
+        var assignments = pools.assignments(id, 500);
+        var shortfall = pools.shortfall(id);
+        var rules = pools.rules(id);
+        List<UUID> persons = new ArrayList<>();
+        assignments.forEach(a -> persons.add(a.personId()));
+        shortfall.forEach(s -> persons.add(s.personId()));
+        rules.stream().filter(r -> r.selector().kind() == Selector.Kind.PERSON).forEach(r -> persons.add(r.selector().personId()));
+        Map<UUID, OrganisationBrowser.Member> named = names.of(persons, viewer(auth), "pool", id.toString());
+        model.addAttribute("names", named);
+        model.addAttribute("rules", rules.stream().map(r -> new RuleView(r, describe(r.selector(), named))).toList());
+        model.addAttribute("assignments", assignments);
+        model.addAttribute("shortfall", shortfall);
         model.addAttribute("kinds", Selector.Kind.values());
         return "licensing/pool";
     }
@@ -215,11 +230,14 @@ class LicencePages {
     }
 
     @GetMapping("/licences/profiles/{id}")
-    String profile(@PathVariable UUID id, Model model) {
+    String profile(@PathVariable UUID id, Authentication auth, Model model) {
         var profile = profiles.profile(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("profile", profile);
         model.addAttribute("products", catalog.products(profile.productIds()));
-        model.addAttribute("rules", profiles.rules(id).stream().map(r -> new RuleView(r, describe(r.selector()))).toList());
+        var rules = profiles.rules(id);
+        Map<UUID, OrganisationBrowser.Member> named = names.of(rules.stream().filter(r -> r.selector().kind() == Selector.Kind.PERSON)
+                .map(r -> r.selector().personId()).toList(), viewer(auth), "profile", id.toString());
+        model.addAttribute("rules", rules.stream().map(r -> new RuleView(r, describe(r.selector(), named))).toList());
         model.addAttribute("kinds", Selector.Kind.values());
         return "licensing/profile";
     }
@@ -241,8 +259,9 @@ class LicencePages {
     }
 
     @GetMapping("/licences/persons/{id}")
-    String person(@PathVariable UUID id, Model model) {
+    String person(@PathVariable UUID id, Authentication auth, Model model) {
         model.addAttribute("personId", id);
+        model.addAttribute("person", names.of(List.of(id), viewer(auth), "licences", null).get(id));
         model.addAttribute("licences", licences.ofPerson(id));
         return "licensing/person";
     }
@@ -273,13 +292,27 @@ class LicencePages {
         };
     }
 
-    /** The rule's target named: a group's or unit's name; a person only by id (names are the directory's to show). */
-    private String describe(Selector s) {
+    /**
+     * The rule's target named: a group's or unit's name; a person as the directory shows them to this viewer
+     * ({@code persons}: masked when protected), by id only when the directory no longer has them.
+     */
+    private String describe(Selector s, Map<UUID, OrganisationBrowser.Member> persons) {
         return switch (s.kind()) {
-            case PERSON -> s.personId().toString();
+            case PERSON -> {
+                OrganisationBrowser.Member m = persons.get(s.personId());
+                yield m == null ? s.personId().toString()
+                        : m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale())
+                        : m.familyName() + ", " + m.givenName();
+            }
             case GROUP -> organisations.group(s.groupId()).map(g -> g.name() + " (" + g.organisationName() + ")").orElse(s.groupId().toString());
             default -> unitName(s.organisationId());
         };
+    }
+
+    /** The signed-in administrator as a directory viewer: protected persons masked unless they hold the right to see them. */
+    private static Viewer viewer(Authentication auth) {
+        return new Viewer(auth.getName(), auth.getAuthorities().stream()
+                .anyMatch(a -> a.getAuthority().equals(AdminRight.VIEW_PROTECTED_IDENTITIES.authority())));
     }
 
     private String unitName(UUID id) {
