@@ -23,6 +23,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.CatalogQuery;
+import org.tilldela.catalog.CatalogSearch;
 import org.tilldela.catalog.Product;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.directory.PersonNames;
@@ -47,6 +49,16 @@ class LicencePages {
     record PoolView(LicencePools.Pool pool, String productTitle, String articleNumber, String scopeName) {
     }
 
+    /**
+     * One choice a picker offers: the value its radio button submits (an id — for a rule's target prefixed by what it is,
+     * UNIT:, GROUP: or PERSON:), the name the user reads, and a detail that tells like-named ones apart.
+     */
+    record Choice(String value, String label, String detail) {
+    }
+
+    /** How many choices a picker lists: narrowing the words is the answer beyond that. */
+    static final int CHOICES = 15;
+
     /** A rule as shown: what it picks in words (the names of its group or unit). */
     record RuleView(LicencePools.Rule rule, String target) {
     }
@@ -61,9 +73,11 @@ class LicencePages {
     private final FormSubmissions forms;
     private final MessageSource messages;
     private final PersonNames names;
+    private final CatalogSearch catalogSearch;
 
     LicencePages(LicencePools pools, Licences licences, Profiles profiles, AssignmentEngine engine, Catalog catalog, OrganisationBrowser organisations,
-                 AuditTrail audit, FormSubmissions forms, MessageSource messages, PersonNames names) {
+                 AuditTrail audit, FormSubmissions forms, MessageSource messages, PersonNames names, CatalogSearch catalogSearch) {
+        this.catalogSearch = catalogSearch;
         this.names = names;
         this.audit = audit;
         this.forms = forms;
@@ -76,8 +90,14 @@ class LicencePages {
         this.organisations = organisations;
     }
 
+    /** The pools; with words searched for (the pickers without JavaScript), the products and units they find, to choose from. */
     @GetMapping("/licences")
-    String index(Model model) {
+    String index(@RequestParam(required = false) String findProduct, @RequestParam(required = false) String findScope, Authentication auth,
+                 Model model) {
+        model.addAttribute("findProduct", findProduct);
+        model.addAttribute("findScope", findScope);
+        model.addAttribute("productChoices", findProduct == null ? null : choices("products", findProduct, auth));
+        model.addAttribute("scopeChoices", findScope == null ? null : choices("units", findScope, auth));
         List<LicencePools.Pool> list = pools.list(200);
         Map<UUID, Product> products = products(list.stream().map(LicencePools.Pool::productId).toList());
         model.addAttribute("pools", list.stream().map(p -> view(p, products)).toList());
@@ -85,14 +105,67 @@ class LicencePages {
         return "licensing/index";
     }
 
+    /** A picker's choices for the words typed so far, for htmx to put into the page ({@code find…}: the picker's search field). */
+    @GetMapping("/licences/pick/{picker}")
+    String pick(@PathVariable String picker, @RequestParam Map<String, String> params, Authentication auth, Model model) {
+        String words = params.entrySet().stream().filter(e -> e.getKey().startsWith("find")).map(Map.Entry::getValue).findFirst().orElse("");
+        model.addAttribute("pickerName", switch (picker) {
+            case "products" -> "productId";
+            case "units" -> "scopeId";
+            case "targets" -> "target";
+            default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        });
+        model.addAttribute("pickerChoices", choices(picker, words, auth));
+        return "licensing/picker :: pick";
+    }
+
+    /**
+     * What a picker finds for the words: products by title or article number (the catalogue's search); organisers and
+     * school units; for a rule's target also groups and persons — the directory's search, which finds a protected
+     * person only for an account that may see them, and audits it. Null for fewer than two letters.
+     */
+    private List<Choice> choices(String picker, String words, Authentication auth) {
+        String q = words == null ? "" : words.strip();
+        if (q.length() < 2) {
+            return null; // the picker asks for more letters
+        }
+        List<Choice> choices = new ArrayList<>();
+        switch (picker) {
+            case "products" -> catalogSearch.search(new CatalogQuery(q, null, null, null, null, null, 1, CHOICES)).hits().forEach(h ->
+                    choices.add(new Choice(h.id().toString(), h.title(), h.supplierName() + " · " + h.articleNumber())));
+            case "units" -> organisations.search(q, viewer(auth), CHOICES).organisations().forEach(o ->
+                    choices.add(new Choice(o.id().toString(), o.name(), unitDetail(o))));
+            case "targets" -> {
+                var found = organisations.search(q, viewer(auth), CHOICES);
+                found.organisations().forEach(o -> choices.add(new Choice("UNIT:" + o.id(), o.name(), unitDetail(o))));
+                found.groups().forEach(g -> choices.add(new Choice("GROUP:" + g.id(), g.name(), g.organisationName())));
+                found.persons().forEach(m -> choices.add(new Choice("PERSON:" + m.personId(),
+                        m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
+                        m.civicNumberMasked())));
+            }
+            default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+        return choices;
+    }
+
+    private String unitDetail(OrganisationBrowser.Organisation o) {
+        String kind = messages.getMessage("kind." + o.kind(), null, o.kind(), LocaleContextHolder.getLocale());
+        return o.schoolUnitCode() == null ? kind : kind + " " + o.schoolUnitCode();
+    }
+
+    /** A pool by hand: the product chosen in the picker ({@code productId}) or named by article number (the API's and older forms' way). */
     @PostMapping("/licences/pools")
-    String create(@RequestParam String articleNumber, @RequestParam UUID scopeId, @RequestParam(required = false) Integer seats,
+    String create(@RequestParam(required = false) UUID productId, @RequestParam(required = false) String articleNumber, @RequestParam(required = false) UUID scopeId, @RequestParam(required = false) Integer seats,
                   @RequestParam LocalDate startsOn, @RequestParam(required = false) LocalDate endsOn,
                   @RequestParam(defaultValue = "false") boolean trial, @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken,
                   Authentication auth, RedirectAttributes flash, Locale locale) {
         try {
-            Product product = catalog.productByArticleNumber(articleNumber.strip())
+            Product product = (productId != null ? catalog.product(productId)
+                    : articleNumber == null || articleNumber.isBlank() ? java.util.Optional.<Product>empty() : catalog.productByArticleNumber(articleNumber.strip()))
                     .orElseThrow(() -> new IllegalArgumentException("licences.error.product"));
+            if (scopeId == null) {
+                throw new IllegalArgumentException("licences.error.scope");
+            }
             var trail = organisations.ancestry(scopeId);
             if (trail.isEmpty()) {
                 throw new IllegalArgumentException("licences.error.scope");
@@ -115,7 +188,9 @@ class LicencePages {
     }
 
     @GetMapping("/licences/pools/{id}")
-    String pool(@PathVariable UUID id, Authentication auth, Model model) {
+    String pool(@PathVariable UUID id, @RequestParam(required = false) String findTarget, Authentication auth, Model model) {
+        model.addAttribute("findTarget", findTarget);
+        model.addAttribute("targetChoices", findTarget == null ? null : choices("targets", findTarget, auth));
         LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
         var assignments = pools.assignments(id, 500);
@@ -230,7 +305,9 @@ class LicencePages {
     }
 
     @GetMapping("/licences/profiles/{id}")
-    String profile(@PathVariable UUID id, Authentication auth, Model model) {
+    String profile(@PathVariable UUID id, @RequestParam(required = false) String findTarget, Authentication auth, Model model) {
+        model.addAttribute("findTarget", findTarget);
+        model.addAttribute("targetChoices", findTarget == null ? null : choices("targets", findTarget, auth));
         var profile = profiles.profile(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("profile", profile);
         model.addAttribute("products", catalog.products(profile.productIds()));
@@ -283,8 +360,26 @@ class LicencePages {
         }).collect(Collectors.joining(" "));
     }
 
-    private static Selector selector(Selector.Kind kind, String target, String grade, String role) {
-        UUID id = target == null || target.isBlank() ? null : UUID.fromString(target.strip());
+    /**
+     * The rule from the form. The target comes from the picker as UNIT:, GROUP: or PERSON: and an id, and must be what the
+     * kind of rule picks from (a group for GROUP, a person for PERSON, an organisation for the others); a bare id is
+     * taken as the kind says (the API's and older forms' way).
+     */
+    static Selector selector(Selector.Kind kind, String target, String grade, String role) {
+        String t = target == null ? "" : target.strip();
+        String what = switch (kind) {
+            case PERSON -> "PERSON";
+            case GROUP -> "GROUP";
+            default -> "UNIT";
+        };
+        int colon = t.indexOf(':');
+        if (colon >= 0) {
+            if (!t.substring(0, colon).equals(what)) {
+                throw new IllegalArgumentException("the target is not what a " + kind + " rule picks");
+            }
+            t = t.substring(colon + 1);
+        }
+        UUID id = t.isEmpty() ? null : UUID.fromString(t);
         return switch (kind) {
             case PERSON -> new Selector(kind, null, null, id, null, null, null);
             case GROUP -> new Selector(kind, null, id, null, null, role, null);
