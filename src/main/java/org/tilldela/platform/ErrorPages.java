@@ -27,7 +27,7 @@ class ErrorPages implements ErrorViewResolver {
 
     @Override
     public ModelAndView resolveErrorView(HttpServletRequest request, HttpStatus status, Map<String, Object> model) {
-        if (status == HttpStatus.PAYLOAD_TOO_LARGE) {
+        if (status.value() == 413) {
             return new ModelAndView("error/413", model, status);
         }
         Map<String, Object> page = new HashMap<>(model);
