@@ -209,6 +209,21 @@ class LicencePages {
         return "licensing/pool";
     }
 
+    /** Ending a pool early asks first: what ends, for how many, and that it cannot be undone. */
+    @GetMapping("/licences/pools/{id}/end")
+    String confirmEnd(@PathVariable UUID id, Model model) {
+        LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
+        return "licensing/end";
+    }
+
+    @PostMapping("/licences/pools/{id}/end")
+    String end(@PathVariable UUID id, Authentication auth, RedirectAttributes flash) {
+        pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        flash.addFlashAttribute("message", pools.endEarly(id, auth.getName()) ? "licences.end.done" : "licences.end.already");
+        return "redirect:/licences/pools/" + id;
+    }
+
     @PostMapping("/licences/pools/{id}/rules")
     String addRule(@PathVariable UUID id, @RequestParam Selector.Kind kind, @RequestParam(required = false) String target,
                    @RequestParam(required = false) String grade, @RequestParam(required = false) String role,
