@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.context.MessageSource;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -37,6 +38,7 @@ import org.tilldela.ledger.OverdueDeletionsCsv;
 import org.tilldela.ledger.LedgerReports;
 import org.tilldela.ledger.PersonReportPdf;
 import org.tilldela.ledger.Retention;
+import org.tilldela.platform.CsvExport;
 
 /** The disclosure ledger in the web UI, for the data protection officer. */
 @Controller
@@ -52,9 +54,11 @@ class LedgerPages {
     private final AuditTrail audit;
     private final OverdueDeletionsCsv csv;
     private final PersonNames names;
+    private final MessageSource messages;
 
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
-                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, PersonNames names) {
+                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, PersonNames names, MessageSource messages) {
+        this.messages = messages;
         this.names = names;
         this.csv = csv;
         this.ledger = ledger;
@@ -144,6 +148,54 @@ class LedgerPages {
         model.addAttribute("allSuppliers", catalog.allSuppliers().stream().map(s -> Map.entry(s.id(), s.name())).toList());
         model.addAttribute("channels", Channel.values());
         return "ledger/feed";
+    }
+
+    /**
+     * The feed with the same filters as CSV (at most {@link #FEED_IN_EXPORT} releases, newest first): persons by name as
+     * this officer may see them (protected persons masked; shown ones audited), with their id, which an Art. 15 answer
+     * needs. Audited as an export.
+     */
+    @GetMapping(value = "/ledger/feed.csv", produces = "text/csv")
+    @ResponseBody
+    ResponseEntity<byte[]> feedCsv(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
+                                   @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
+                                   @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime from,
+                                   @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime to,
+                                   Authentication auth, Locale locale) {
+        ZoneId zone = ZoneId.systemDefault();
+        List<LedgerRecord> records = ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person,
+                from == null ? null : from.atZone(zone).toInstant(), to == null ? null : to.atZone(zone).toInstant(), null), FEED_IN_EXPORT);
+        Set<UUID> supplierIds = new HashSet<>();
+        Set<UUID> productIds = new HashSet<>();
+        Set<UUID> personIds = new HashSet<>();
+        records.forEach(r -> {
+            supplierIds.add(r.supplierId());
+            productIds.add(r.productId());
+            personIds.add(r.personId());
+        });
+        Map<UUID, String> suppliers = reports.supplierNames(supplierIds);
+        Map<UUID, String> products = reports.productNames(productIds);
+        var persons = names.of(personIds, LedgerViewers.of(auth), "ledger-export", null);
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        for (LedgerRecord r : records) {
+            var m = persons.get(r.personId());
+            String name = m == null ? text("names.gone", locale) : m.masked() ? text("directory.protected", locale) : m.familyName() + ", " + m.givenName();
+            rows.add(List.of(r.sequence(), r.disclosedAt().toString(), suppliers.get(r.supplierId()), products.get(r.productId()),
+                    text("ledger.channel." + r.channel(), locale), name, r.personId(),
+                    String.join(", ", r.attributes().stream().map(a -> text("attribute." + a, locale)).toList())));
+        }
+        audit.record(auth.getName(), "EXPORT_LEDGER_FEED", "ledger", "feed", Map.of("rows", records.size(), "format", "csv"));
+        return CsvExport.download("disclosures-" + LocalDate.now() + ".csv", CsvExport.of(List.of(text("ledger.col.sequence", locale),
+                text("ledger.col.time", locale), text("ledger.col.supplier", locale), text("ledger.export.product", locale),
+                text("ledger.col.channel", locale), text("ledger.col.person", locale), text("ledger.person.id", locale),
+                text("ledger.col.attributes", locale)), rows));
+    }
+
+    /** How many releases a feed export holds at most: narrowing the filters is the answer beyond that. */
+    static final int FEED_IN_EXPORT = 50_000;
+
+    private String text(String key, Locale locale) {
+        return messages.getMessage(key, null, key, locale);
     }
 
     /** The feed's filters as the form shows them. */

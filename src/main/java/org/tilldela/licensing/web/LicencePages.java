@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.catalog.Catalog;
@@ -38,6 +40,7 @@ import org.tilldela.licensing.NewPool;
 import org.tilldela.licensing.PoolRefused;
 import org.tilldela.licensing.Profiles;
 import org.tilldela.licensing.Selector;
+import org.tilldela.platform.CsvExport;
 import org.tilldela.platform.FormSubmissions;
 
 /** Licences in the web UI: pools with seats and shortfall, a pool's rules and assignments, profiles, a person's licences. */
@@ -222,6 +225,48 @@ class LicencePages {
         pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         flash.addFlashAttribute("message", pools.endEarly(id, auth.getName()) ? "licences.end.done" : "licences.end.already");
         return "redirect:/licences/pools/" + id;
+    }
+
+    /**
+     * The pool's holders and those left without a seat, as CSV: persons by name as this account may see them
+     * (protected persons masked, and shown ones audited), each with how and since when. Audited as an export.
+     */
+    @GetMapping("/licences/pools/{id}/holders.csv")
+    @ResponseBody
+    ResponseEntity<byte[]> holdersCsv(@PathVariable UUID id, Authentication auth, Locale locale) {
+        LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        var assignments = pools.assignments(id, HOLDERS_IN_EXPORT);
+        var shortfall = pools.shortfall(id);
+        List<UUID> persons = new ArrayList<>();
+        assignments.forEach(a -> persons.add(a.personId()));
+        shortfall.forEach(s -> persons.add(s.personId()));
+        Map<UUID, OrganisationBrowser.Member> named = names.of(persons, viewer(auth), "pool-export", id.toString());
+        List<List<Object>> rows = new ArrayList<>();
+        for (var a : assignments) {
+            rows.add(List.of(personName(named.get(a.personId()), locale), text("licences.state." + a.state(), locale),
+                    text("licences.source." + a.source(), locale), a.assignedAt().toString(),
+                    a.graceUntil() != null ? a.graceUntil().toString() : a.endedOn() != null ? a.endedOn().toString() : ""));
+        }
+        for (var s : shortfall) {
+            rows.add(List.of(personName(named.get(s.personId()), locale), text("licences.export.withoutSeat", locale),
+                    text("licences.source." + s.source(), locale), s.since().toString(), ""));
+        }
+        audit.record(auth.getName(), "EXPORT_POOL_HOLDERS", "licence_pool", id.toString(),
+                Map.of("holders", assignments.size(), "withoutSeat", shortfall.size(), "format", "csv"));
+        return CsvExport.download("pool-" + pool.startsOn() + "-holders.csv", CsvExport.of(List.of(text("licences.col.person", locale),
+                text("licences.col.state", locale), text("licences.col.source", locale), text("licences.col.assigned", locale),
+                text("licences.col.until", locale)), rows));
+    }
+
+    /** How many holders an export lists at most (a pool for a whole municipality stays far below). */
+    static final int HOLDERS_IN_EXPORT = 100_000;
+
+    private String personName(OrganisationBrowser.Member m, Locale locale) {
+        return m == null ? text("names.gone", locale) : m.masked() ? text("directory.protected", locale) : m.familyName() + ", " + m.givenName();
+    }
+
+    private String text(String key, Locale locale) {
+        return messages.getMessage(key, null, key, locale);
     }
 
     @PostMapping("/licences/pools/{id}/rules")
