@@ -104,6 +104,28 @@ class LicenceBrowserTest extends LicensingTestSupport {
             assertThat(page.locator("#shortfall-heading").textContent()).isEqualTo("Utan plats");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "licences-06-pool-swedish");
+
+            // the pickers of a new pool, in Danish, the product found as it is typed
+            page.navigate("http://localhost:" + port + "/licences?lang=da");
+            page.getByLabel("Find produktet (titel eller varenummer)").fill("Matematik");
+            page.locator("#product-choices input[type=radio]").first().waitFor();
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "licences-07-new-pool-picker-danish");
+
+            // ending the pool early asks first; nothing ends by asking
+            page.navigate("http://localhost:" + port + "/licences/pools/" + poolId + "?lang=sv");
+            page.getByText("Avsluta poolen i förtid…").click();
+            page.waitForURL(url -> url.endsWith("/licences/pools/" + poolId + "/end"));
+            assertThat(page.locator("h2#end-heading").textContent()).startsWith("Avsluta Matematik");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "licences-08-end-pool-confirm-swedish");
+
+            // an address that leads nowhere is a page of the site, in its language, with the way back
+            page.navigate("http://localhost:" + port + "/licences/pools/" + UUID.randomUUID());
+            assertThat(page.locator("h1").textContent()).isEqualTo("Sidan hittades inte");
+            assertThat(page.getByText("Tillbaka till Licenser").count()).isOne();
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "licences-09-not-found-swedish");
         }
     }
 
