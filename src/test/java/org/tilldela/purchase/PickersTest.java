@@ -109,6 +109,21 @@ class PickersTest extends IntegrationTest {
         assertThat(web.get("/licences/pools/" + pool).body()).contains("7B (Ekbackaskolan " + fx.tag + ")");
     }
 
+    @Test
+    void aSeatIsGivenByHandByPickingTheClass() {
+        WebSession web = new WebSession(port).signIn(admin, PurchaseFixture.PASSWORD);
+        UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.otherSchoolId, 30, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
+                false, null, "test"));
+        String page = web.get("/licences/pools/" + pool + "?findHolder=9A").body();
+        UUID group = fx.group("c-9a");
+        assertThat(page).contains("value=\"GROUP:" + group + "\"").doesNotContain("name=\"persons\"").doesNotContain("name=\"groupId\"");
+        Map<String, String> fields = WebSession.hiddenFields(page, "/licences/pools/" + pool + "/direct");
+        fields.put("holder", "GROUP:" + group);
+        web.post("/licences/pools/" + pool + "/direct", fields);
+        assertThat(jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", pool).query(Long.class)
+                .single()).as("the two pupils of 9A and their teacher").isEqualTo(3);
+    }
+
     private long rules(UUID pool) {
         return jdbc.sql("select count(*) from assignment_rule where pool_id = :p").param("p", pool).query(Long.class).single();
     }

@@ -116,6 +116,7 @@ class LicencePages {
             case "products" -> "productId";
             case "units" -> "scopeId";
             case "targets" -> "target";
+            case "holders" -> "holder";
             default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         });
         model.addAttribute("pickerChoices", choices(picker, words, auth));
@@ -141,6 +142,13 @@ class LicencePages {
             case "targets" -> {
                 var found = organisations.search(q, viewer(auth), CHOICES);
                 found.organisations().forEach(o -> choices.add(new Choice("UNIT:" + o.id(), o.name(), unitDetail(o))));
+                found.groups().forEach(g -> choices.add(new Choice("GROUP:" + g.id(), g.name(), g.organisationName())));
+                found.persons().forEach(m -> choices.add(new Choice("PERSON:" + m.personId(),
+                        m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
+                        m.civicNumberMasked())));
+            }
+            case "holders" -> {
+                var found = organisations.search(q, viewer(auth), CHOICES);
                 found.groups().forEach(g -> choices.add(new Choice("GROUP:" + g.id(), g.name(), g.organisationName())));
                 found.persons().forEach(m -> choices.add(new Choice("PERSON:" + m.personId(),
                         m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
@@ -191,8 +199,11 @@ class LicencePages {
     }
 
     @GetMapping("/licences/pools/{id}")
-    String pool(@PathVariable UUID id, @RequestParam(required = false) String findTarget, Authentication auth, Model model) {
+    String pool(@PathVariable UUID id, @RequestParam(required = false) String findTarget, @RequestParam(required = false) String findHolder,
+                Authentication auth, Model model) {
         model.addAttribute("findTarget", findTarget);
+        model.addAttribute("findHolder", findHolder);
+        model.addAttribute("holderChoices", findHolder == null ? null : choices("holders", findHolder, auth));
         model.addAttribute("targetChoices", findTarget == null ? null : choices("targets", findTarget, auth));
         LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
@@ -295,14 +306,18 @@ class LicencePages {
     /** The outcome goes to the next page as plain counts: flash attributes live in the session, in PostgreSQL, and must be serializable. */
     @PostMapping("/licences/pools/{id}/direct")
     String assignDirect(@PathVariable UUID id, @RequestParam(required = false) String persons, @RequestParam(required = false) String groupId,
+                        @RequestParam(required = false) String holder,
                         @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
+        // the picker's choice (GROUP: or PERSON: and an id); ids pasted are still taken, for the API's and older forms' sake
+        String group = holder != null && holder.startsWith("GROUP:") ? holder.substring("GROUP:".length()) : groupId;
+        String who = holder != null && holder.startsWith("PERSON:") ? holder.substring("PERSON:".length()) : persons;
         try {
             return forms.once(formToken, auth.getName(), "licences.direct", () -> {
                 LicencePools.Allocation a;
-                if (groupId != null && !groupId.isBlank()) {
-                    a = pools.assignGroup(id, UUID.fromString(groupId.strip()), auth.getName());
+                if (group != null && !group.isBlank()) {
+                    a = pools.assignGroup(id, UUID.fromString(group.strip()), auth.getName());
                 } else {
-                    List<UUID> ids = Arrays.stream((persons == null ? "" : persons).split("[\\s,;]+")).filter(s -> !s.isBlank()).map(UUID::fromString)
+                    List<UUID> ids = Arrays.stream((who == null ? "" : who).split("[\\s,;]+")).filter(s -> !s.isBlank()).map(UUID::fromString)
                             .toList();
                     if (ids.isEmpty()) {
                         throw new IllegalArgumentException("no persons");
