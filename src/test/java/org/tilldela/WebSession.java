@@ -59,6 +59,11 @@ public final class WebSession {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
+    /** A GET as a browser navigates: asking for HTML (which is what decides between an error page and an error in JSON). */
+    public Answer page(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8").GET());
+    }
+
     /** Follows redirects (GET) from an answer until a page: what the browser shows next. */
     public Answer follow(Answer answer) {
         Answer a = answer;

@@ -194,7 +194,7 @@ public class OrganisationBrowser {
     }
 
     /** Masked: protected, and outside the viewer's scope for protected identities. */
-    private static String masked(Viewer viewer) {
+    static String masked(Viewer viewer) {
         return "(p.protection <> 'NONE' and not " + viewer.protectedIdentities().person("p.id") + ")";
     }
 
@@ -289,7 +289,7 @@ public class OrganisationBrowser {
                 rs.getLong(6), rs.getLong(7))).single();
     }
 
-    private void auditProtected(List<Member> shown, Viewer viewer, String context, String contextId) {
+    void auditProtected(List<Member> shown, Viewer viewer, String context, String contextId) {
         for (Member m : shown) {
             if (m.protectedIdentity()) {
                 audit.record(viewer.username(), "VIEW_PROTECTED_PERSON", "person", m.personId().toString(),
@@ -298,7 +298,8 @@ public class OrganisationBrowser {
         }
     }
 
-    private Member member(ResultSet rs, String role) throws SQLException {
+    /** A person's row as a listing shows it; the row's {@code masked} column says whether the viewer may not see who it is. */
+    static Member member(ResultSet rs, String role) throws SQLException {
         boolean isProtected = !"NONE".equals(rs.getString("protection"));
         boolean masked = isProtected && rs.getBoolean("masked");
         return new Member(rs.getObject("id", UUID.class), masked ? null : rs.getString("given_name"), masked ? null : rs.getString("family_name"),

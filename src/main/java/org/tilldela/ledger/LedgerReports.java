@@ -45,9 +45,12 @@ public class LedgerReports {
     private final Retention retention;
     /** Told by provisioning when it runs; none, and the report shows no deactivations. */
     private final ObjectProvider<DeactivatedAccounts> deactivated;
+    /** Told by access; none, and agreements are shown by id. */
+    private final ObjectProvider<AgreementNames> agreementNames;
 
     LedgerReports(JdbcClient jdbc, Catalog catalog, OrganisationBrowser directory, AuditTrail audit, Retention retention,
-                  ObjectProvider<DeactivatedAccounts> deactivated) {
+                  ObjectProvider<DeactivatedAccounts> deactivated, ObjectProvider<AgreementNames> agreementNames) {
+        this.agreementNames = agreementNames;
         this.deactivated = deactivated;
         this.jdbc = jdbc;
         this.retention = retention;
@@ -75,7 +78,16 @@ public class LedgerReports {
     public record Recipient(UUID supplierId, String supplierName, UUID productId, String productName, List<String> attributes,
                             Instant since, Instant lastDisclosed, long disclosures, long repeats, String purpose, String legalBasis, UUID agreementId,
                             int retentionDays, LocalDate endedOn, LocalDate retainUntil, DeletionState deletionState, DeletionReceipt deletion,
-                            Instant accountDeactivatedAt) {
+                            Instant accountDeactivatedAt, AgreementRef agreement) {
+    }
+
+    /**
+     * The agreement a release was made under, as people name it: with whom, for what, since and until when.
+     *
+     * @param inForceFrom the day it was approved (the day it was filed when no approval is known)
+     * @param endedOn the day it was revoked or replaced; null while in force
+     */
+    public record AgreementRef(UUID id, String supplierName, String productName, LocalDate filedOn, LocalDate inForceFrom, LocalDate endedOn) {
     }
 
     /** One release, as listed in a report. */
@@ -141,15 +153,32 @@ public class LedgerReports {
         Map<List<UUID>, Instant> deactivations = new HashMap<>();
         deactivated.forEach(d -> d.of(personId).forEach(a -> deactivations.merge(List.of(a.supplierId(), a.productId()), a.at(),
                 (x, y) -> x.isAfter(y) ? x : y)));
+        Map<UUID, AgreementRef> agreements = agreements(holdings.stream().map(Holding::agreementId).filter(java.util.Objects::nonNull).toList());
         List<Recipient> recipients = holdings.stream().map(h -> new Recipient(h.supplierId(), suppliers.get(h.supplierId()), h.productId(),
                 products.get(h.productId()), h.attributes(), h.firstDisclosedAt(), h.lastDisclosedAt(), h.disclosures(), h.repeats(), h.purpose(),
                 h.legalBasis(), h.agreementId(), h.retentionDays(), h.endedOn(), h.retainUntil(), h.deletionState(),
-                receipts.get(List.of(h.supplierId(), h.productId())), deactivations.get(List.of(h.supplierId(), h.productId())))).toList();
+                receipts.get(List.of(h.supplierId(), h.productId())), deactivations.get(List.of(h.supplierId(), h.productId())),
+                h.agreementId() == null ? null : agreements.get(h.agreementId()))).toList();
         List<Release> releases = rows.stream().map(r -> new Release(r.sequence(), r.at(), r.supplier(), suppliers.get(r.supplier()), r.product(),
                 products.get(r.product()), r.channel(), r.attributes(), r.agreement(), r.legalBasis(), r.purpose())).toList();
         audit.record(viewer.username(), "VIEW_DISCLOSURE_REPORT", "person", personId.toString(),
                 Map.of("format", format, "recipients", recipients.size()));
         return new PersonReport(person, Instant.now(), viewer.username(), recipients, releases, total);
+    }
+
+    /** The agreements named (supplier, product, dates); one no longer known is absent, and shown by its id. */
+    private Map<UUID, AgreementRef> agreements(Collection<UUID> ids) {
+        AgreementNames source = agreementNames.getIfAvailable();
+        if (source == null || ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<UUID, AgreementNames.Agreement> found = source.of(ids);
+        Map<UUID, String> suppliers = supplierNames(found.values().stream().map(AgreementNames.Agreement::supplierId).collect(Collectors.toSet()));
+        Map<UUID, String> products = productNames(found.values().stream().map(AgreementNames.Agreement::productId).collect(Collectors.toSet()));
+        Map<UUID, AgreementRef> named = new HashMap<>();
+        found.forEach((id, a) -> named.put(id, new AgreementRef(id, suppliers.get(a.supplierId()), products.get(a.productId()), a.filedOn(),
+                a.approvedOn() != null ? a.approvedOn() : a.filedOn(), a.endedOn())));
+        return named;
     }
 
     /** Supplier names by id; an id the catalogue no longer knows shows as itself. */

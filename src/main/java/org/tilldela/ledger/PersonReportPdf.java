@@ -72,7 +72,7 @@ public class PersonReportPdf {
                 }
                 w.field(msg("ledger.col.purpose", locale), r.purpose());
                 w.field(msg("ledger.col.legalbasis", locale), r.legalBasis());
-                w.field(msg("ledger.col.agreement", locale), r.agreementId() == null ? msg("ledger.noagreement", locale) : r.agreementId().toString());
+                w.field(msg("ledger.col.agreement", locale), r.agreementId() == null ? msg("ledger.noagreement", locale) : agreement(r, locale));
                 w.field(msg("ledger.col.until", locale), r.retainUntil() != null ? r.retainUntil().toString()
                         : messages.getMessage("ledger.until.relation", new Object[] {r.retentionDays()}, locale));
                 if (r.accountDeactivatedAt() != null) {
@@ -112,6 +112,18 @@ public class PersonReportPdf {
                     new Object[] {receipt.answerStatus(), receipt.answer() == null ? "" : receipt.answer(), day.format(receipt.answeredAt())}, locale);
         }
         return text;
+    }
+
+    /** The agreement by supplier, product and dates; by id only when it is no longer known. */
+    private String agreement(LedgerReports.Recipient r, Locale locale) {
+        LedgerReports.AgreementRef a = r.agreement();
+        if (a == null) {
+            return messages.getMessage("ledger.agreement", new Object[] {r.agreementId()}, locale);
+        }
+        return a.endedOn() == null
+                ? messages.getMessage("ledger.agreement.named", new Object[] {a.supplierName(), a.productName(), a.inForceFrom().toString()}, locale)
+                : messages.getMessage("ledger.agreement.namedEnded", new Object[] {a.supplierName(), a.productName(), a.inForceFrom().toString(),
+                a.endedOn().toString()}, locale);
     }
 
     private String attributes(List<String> names, Locale locale) {

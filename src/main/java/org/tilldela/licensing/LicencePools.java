@@ -218,6 +218,27 @@ public class LicencePools {
         }
     }
 
+    /**
+     * Ends the pool early, before the period bought: its last day becomes yesterday, and its seats end today as every
+     * pool's do when its period is over — holders lose the licence, their accounts and holdings follow ({@link LicenceEnded}).
+     * A pool ended on its first day (or before it) is kept as one that began yesterday: a period is kept in whole days, and
+     * its seats must end now, not tomorrow. Audited, with how many seats ended. False when it had already ended.
+     */
+    public boolean endEarly(UUID poolId, String actor) {
+        reconciler.lock(List.of(poolId));
+        LocalDate today = LocalDate.now();
+        Optional<LocalDate> endsOn = jdbc.sql("""
+                        update licence_pool set ends_on = cast(:today as date) - 1, starts_on = least(starts_on, cast(:today as date) - 1)
+                        where id = :id and ends_on >= :today returning ends_on
+                        """).param("id", poolId).param("today", today).query(LocalDate.class).optional();
+        if (endsOn.isEmpty()) {
+            return false;
+        }
+        int ended = reconciler.sweep(today);
+        audit.record(actor, "LICENCE_POOL_ENDED_EARLY", "licence_pool", poolId.toString(), Map.of("endsOn", endsOn.get().toString(), "seatsEnded", ended));
+        return true;
+    }
+
     @Transactional(readOnly = true)
     public Optional<Pool> pool(UUID id) {
         return pool(id, CallerScope.wholeInstallation());

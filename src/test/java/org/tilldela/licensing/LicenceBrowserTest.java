@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
@@ -72,7 +73,10 @@ class LicenceBrowserTest extends LicensingTestSupport {
 
             // add a rule with the form: the teachers at the school; the seats are gone, so they wait too
             page.getByLabel("Kind of rule").selectOption("ROLE_AT_UNIT");
-            page.getByLabel("Id of the person, group or organisation").fill(org(source, "org-1").toString());
+            // picked by name as it is typed (htmx), not pasted as an id
+            page.getByLabel("Find a school unit, group or person").fill("Ekbacka");
+            page.locator("#target-choices label").filter(new Locator.FilterOptions().setHasText("Ekbacka skola")).first().click();
+            assertThat(page.locator("#target-choices input[value='UNIT:" + org(source, "org-1") + "']").isChecked()).isTrue();
             page.getByLabel("Role").fill("TEACHER");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add rule")).click();
             page.waitForURL(url -> url.endsWith("/licences/pools/" + poolId));
@@ -86,7 +90,7 @@ class LicenceBrowserTest extends LicensingTestSupport {
 
             page.locator("table.assignments a").first().click();
             page.waitForURL(url -> url.contains("/licences/persons/"));
-            assertThat(page.locator("h1").textContent()).isEqualTo("A person's licences");
+            assertThat(page.locator("h1").textContent()).startsWith("A person's licences").contains("Testsson");
             assertThat(page.locator("table.licences").textContent()).contains("Matematik").contains("Active");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "licences-04-person");
@@ -100,6 +104,28 @@ class LicenceBrowserTest extends LicensingTestSupport {
             assertThat(page.locator("#shortfall-heading").textContent()).isEqualTo("Utan plats");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "licences-06-pool-swedish");
+
+            // the pickers of a new pool, in Danish, the product found as it is typed
+            page.navigate("http://localhost:" + port + "/licences?lang=da");
+            page.getByLabel("Find produktet (titel eller varenummer)").fill("Matematik");
+            page.locator("#product-choices input[type=radio]").first().waitFor();
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "licences-07-new-pool-picker-danish");
+
+            // ending the pool early asks first; nothing ends by asking
+            page.navigate("http://localhost:" + port + "/licences/pools/" + poolId + "?lang=sv");
+            page.getByText("Avsluta poolen i förtid…").click();
+            page.waitForURL(url -> url.endsWith("/licences/pools/" + poolId + "/end"));
+            assertThat(page.locator("h2#end-heading").textContent()).startsWith("Avsluta Matematik");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "licences-08-end-pool-confirm-swedish");
+
+            // an address that leads nowhere is a page of the site, in its language, with the way back
+            page.navigate("http://localhost:" + port + "/licences/pools/" + UUID.randomUUID());
+            assertThat(page.locator("h1").textContent()).isEqualTo("Sidan hittades inte");
+            assertThat(page.getByText("Tillbaka till Licenser").count()).isOne();
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "licences-09-not-found-swedish");
         }
     }
 

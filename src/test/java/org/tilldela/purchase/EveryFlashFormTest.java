@@ -203,6 +203,10 @@ class EveryFlashFormTest extends IntegrationTest {
                 form(poolPage, poolPage + "/rules/" + rule + "/remove"), "The rule is removed.");
         submit("POST /licences/pools/{id}/direct", poolPage + "/direct", form(poolPage, poolPage + "/direct", "persons",
                 fx.person("p2") + " " + fx.person("p3")), "2 hold a seat, 0 are left without one");
+        // a pool that starts today, ended on its first day: its seats end at once
+        submit("POST /licences/pools/{id}/end", poolPage + "/end", form(poolPage + "/end", poolPage + "/end"), "The pool has ended");
+        assertThat(jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state <> 'ENDED'").param("p", poolId).query(Long.class)
+                .single()).isZero();
         submit("POST /licences/recompute", "/licences/recompute", form("/licences", "/licences/recompute"), "Recomputed:");
         submit("POST /licences/profiles", "/licences/profiles", form("/licences/profiles", "/licences/profiles", "name", "Profil " + fx.tag,
                 "articleNumbers", "NO-SUCH-ARTICLE"), "No product with that article number.");

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.context.MessageSource;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -27,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.directory.PersonNames;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.ledger.Channel;
 import org.tilldela.ledger.ChainVerification;
@@ -36,6 +38,7 @@ import org.tilldela.ledger.OverdueDeletionsCsv;
 import org.tilldela.ledger.LedgerReports;
 import org.tilldela.ledger.PersonReportPdf;
 import org.tilldela.ledger.Retention;
+import org.tilldela.platform.CsvExport;
 
 /** The disclosure ledger in the web UI, for the data protection officer. */
 @Controller
@@ -53,10 +56,14 @@ class LedgerPages {
     private final Catalog catalog;
     private final AuditTrail audit;
     private final OverdueDeletionsCsv csv;
+    private final PersonNames names;
+    private final MessageSource messages;
 
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
-                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers) {
+                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers, PersonNames names, MessageSource messages) {
         this.viewers = viewers;
+        this.messages = messages;
+        this.names = names;
         this.csv = csv;
         this.ledger = ledger;
         this.reports = reports;
@@ -126,18 +133,22 @@ class LedgerPages {
                 @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime to,
-                @RequestHeader(value = "HX-Request", required = false) String htmx, Model model) {
+                @RequestHeader(value = "HX-Request", required = false) String htmx, Authentication auth, Model model) {
         ZoneId zone = ZoneId.systemDefault();
         Instant fromInstant = from == null ? null : from.atZone(zone).toInstant();
         Instant toInstant = to == null ? null : to.atZone(zone).toInstant();
         List<LedgerRecord> records = ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person, fromInstant, toInstant, null), 100);
         Set<UUID> supplierIds = new HashSet<>();
         Set<UUID> productIds = new HashSet<>();
+        Set<UUID> personIds = new HashSet<>();
         records.forEach(r -> {
             supplierIds.add(r.supplierId());
             productIds.add(r.productId());
+            personIds.add(r.personId());
         });
         model.addAttribute("records", records);
+        // each refresh shows the persons again: a protected one's showing is audited each time, as every view of them is
+        model.addAttribute("names", names.of(personIds, viewers.of(auth), "ledger-feed", null));
         model.addAttribute("supplierNames", reports.supplierNames(supplierIds));
         model.addAttribute("productNames", reports.productNames(productIds));
         model.addAttribute("filter", new FeedForm(supplier, product, channel, person, from, to));
@@ -148,6 +159,54 @@ class LedgerPages {
         model.addAttribute("allSuppliers", catalog.allSuppliers().stream().map(s -> Map.entry(s.id(), s.name())).toList());
         model.addAttribute("channels", Channel.values());
         return "ledger/feed";
+    }
+
+    /**
+     * The feed with the same filters as CSV (at most {@link #FEED_IN_EXPORT} releases, newest first): persons by name as
+     * this officer may see them (protected persons masked; shown ones audited), with their id, which an Art. 15 answer
+     * needs. Audited as an export.
+     */
+    @GetMapping(value = "/ledger/feed.csv", produces = "text/csv")
+    @ResponseBody
+    ResponseEntity<byte[]> feedCsv(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
+                                   @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
+                                   @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime from,
+                                   @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime to,
+                                   Authentication auth, Locale locale) {
+        ZoneId zone = ZoneId.systemDefault();
+        List<LedgerRecord> records = ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person,
+                from == null ? null : from.atZone(zone).toInstant(), to == null ? null : to.atZone(zone).toInstant(), null), FEED_IN_EXPORT);
+        Set<UUID> supplierIds = new HashSet<>();
+        Set<UUID> productIds = new HashSet<>();
+        Set<UUID> personIds = new HashSet<>();
+        records.forEach(r -> {
+            supplierIds.add(r.supplierId());
+            productIds.add(r.productId());
+            personIds.add(r.personId());
+        });
+        Map<UUID, String> suppliers = reports.supplierNames(supplierIds);
+        Map<UUID, String> products = reports.productNames(productIds);
+        var persons = names.of(personIds, viewers.of(auth), "ledger-export", null);
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        for (LedgerRecord r : records) {
+            var m = persons.get(r.personId());
+            String name = m == null ? text("names.gone", locale) : m.masked() ? text("directory.protected", locale) : m.familyName() + ", " + m.givenName();
+            rows.add(List.of(r.sequence(), r.disclosedAt().toString(), suppliers.get(r.supplierId()), products.get(r.productId()),
+                    text("ledger.channel." + r.channel(), locale), name, r.personId(),
+                    String.join(", ", r.attributes().stream().map(a -> text("attribute." + a, locale)).toList())));
+        }
+        audit.record(auth.getName(), "EXPORT_LEDGER_FEED", "ledger", "feed", Map.of("rows", records.size(), "format", "csv"));
+        return CsvExport.download("disclosures-" + LocalDate.now() + ".csv", CsvExport.of(List.of(text("ledger.col.sequence", locale),
+                text("ledger.col.time", locale), text("ledger.col.supplier", locale), text("ledger.export.product", locale),
+                text("ledger.col.channel", locale), text("ledger.col.person", locale), text("ledger.person.id", locale),
+                text("ledger.col.attributes", locale)), rows));
+    }
+
+    /** How many releases a feed export holds at most: narrowing the filters is the answer beyond that. */
+    static final int FEED_IN_EXPORT = 50_000;
+
+    private String text(String key, Locale locale) {
+        return messages.getMessage(key, null, key, locale);
     }
 
     /** The feed's filters as the form shows them. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -19,11 +20,17 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.CatalogQuery;
+import org.tilldela.catalog.CatalogSearch;
 import org.tilldela.catalog.Product;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.directory.PersonNames;
+import org.tilldela.directory.Viewer;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.governance.CallerScope;
@@ -35,6 +42,7 @@ import org.tilldela.licensing.NewPool;
 import org.tilldela.licensing.PoolRefused;
 import org.tilldela.licensing.Profiles;
 import org.tilldela.licensing.Selector;
+import org.tilldela.platform.CsvExport;
 import org.tilldela.platform.FormSubmissions;
 
 /** Licences in the web UI: pools with seats and shortfall, a pool's rules and assignments, profiles, a person's licences. */
@@ -45,6 +53,16 @@ class LicencePages {
     /** A pool as listed: with its product's title and its scope's name. */
     record PoolView(LicencePools.Pool pool, String productTitle, String articleNumber, String scopeName) {
     }
+
+    /**
+     * One choice a picker offers: the value its radio button submits (an id — for a rule's target prefixed by what it is,
+     * UNIT:, GROUP: or PERSON:), the name the user reads, and a detail that tells like-named ones apart.
+     */
+    record Choice(String value, String label, String detail) {
+    }
+
+    /** How many choices a picker lists: narrowing the words is the answer beyond that. */
+    static final int CHOICES = 15;
 
     /** A rule as shown: what it picks in words (the names of its group or unit). */
     record RuleView(LicencePools.Rule rule, String target) {
@@ -60,10 +78,14 @@ class LicencePages {
     private final AuditTrail audit;
     private final FormSubmissions forms;
     private final MessageSource messages;
+    private final PersonNames names;
+    private final CatalogSearch catalogSearch;
 
     LicencePages(LicencePools pools, Licences licences, Profiles profiles, AssignmentEngine engine, Catalog catalog, OrganisationBrowser organisations,
-                 AuditTrail audit, FormSubmissions forms, MessageSource messages, Scopes scopes) {
+                 AuditTrail audit, FormSubmissions forms, MessageSource messages, Scopes scopes, PersonNames names, CatalogSearch catalogSearch) {
         this.scopes = scopes;
+        this.catalogSearch = catalogSearch;
+        this.names = names;
         this.audit = audit;
         this.forms = forms;
         this.messages = messages;
@@ -84,8 +106,14 @@ class LicencePages {
         return pools.pool(id, scope(auth)).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     }
 
+    /** The pools; with words searched for (the pickers without JavaScript), the products and units they find, to choose from. */
     @GetMapping("/licences")
-    String index(Model model, Authentication auth) {
+    String index(@RequestParam(required = false) String findProduct, @RequestParam(required = false) String findScope, Authentication auth,
+                 Model model) {
+        model.addAttribute("findProduct", findProduct);
+        model.addAttribute("findScope", findScope);
+        model.addAttribute("productChoices", findProduct == null ? null : choices("products", findProduct, auth));
+        model.addAttribute("scopeChoices", findScope == null ? null : choices("units", findScope, auth));
         List<LicencePools.Pool> list = pools.list(200, scope(auth));
         Map<UUID, Product> products = products(list.stream().map(LicencePools.Pool::productId).toList());
         model.addAttribute("pools", list.stream().map(p -> view(p, products)).toList());
@@ -93,14 +121,75 @@ class LicencePages {
         return "licensing/index";
     }
 
+    /** A picker's choices for the words typed so far, for htmx to put into the page ({@code find…}: the picker's search field). */
+    @GetMapping("/licences/pick/{picker}")
+    String pick(@PathVariable String picker, @RequestParam Map<String, String> params, Authentication auth, Model model) {
+        String words = params.entrySet().stream().filter(e -> e.getKey().startsWith("find")).map(Map.Entry::getValue).findFirst().orElse("");
+        model.addAttribute("pickerName", switch (picker) {
+            case "products" -> "productId";
+            case "units" -> "scopeId";
+            case "targets" -> "target";
+            case "holders" -> "holder";
+            default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        });
+        model.addAttribute("pickerChoices", choices(picker, words, auth));
+        return "licensing/picker :: pick";
+    }
+
+    /**
+     * What a picker finds for the words: products by title or article number (the catalogue's search); organisers and
+     * school units; for a rule's target also groups and persons — the directory's search, which finds a protected
+     * person only for an account that may see them, and audits it. Null for fewer than two letters.
+     */
+    private List<Choice> choices(String picker, String words, Authentication auth) {
+        String q = words == null ? "" : words.strip();
+        if (q.length() < 2) {
+            return null; // the picker asks for more letters
+        }
+        List<Choice> choices = new ArrayList<>();
+        switch (picker) {
+            case "products" -> catalogSearch.search(new CatalogQuery(q, null, null, null, null, null, 1, CHOICES)).hits().forEach(h ->
+                    choices.add(new Choice(h.id().toString(), h.title(), h.supplierName() + " · " + h.articleNumber())));
+            case "units" -> organisations.search(q, viewer(auth), CHOICES).organisations().forEach(o ->
+                    choices.add(new Choice(o.id().toString(), o.name(), unitDetail(o))));
+            case "targets" -> {
+                var found = organisations.search(q, viewer(auth), CHOICES);
+                found.organisations().forEach(o -> choices.add(new Choice("UNIT:" + o.id(), o.name(), unitDetail(o))));
+                found.groups().forEach(g -> choices.add(new Choice("GROUP:" + g.id(), g.name(), g.organisationName())));
+                found.persons().forEach(m -> choices.add(new Choice("PERSON:" + m.personId(),
+                        m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
+                        m.civicNumberMasked())));
+            }
+            case "holders" -> {
+                var found = organisations.search(q, viewer(auth), CHOICES);
+                found.groups().forEach(g -> choices.add(new Choice("GROUP:" + g.id(), g.name(), g.organisationName())));
+                found.persons().forEach(m -> choices.add(new Choice("PERSON:" + m.personId(),
+                        m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
+                        m.civicNumberMasked())));
+            }
+            default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+        return choices;
+    }
+
+    private String unitDetail(OrganisationBrowser.Organisation o) {
+        String kind = messages.getMessage("kind." + o.kind(), null, o.kind(), LocaleContextHolder.getLocale());
+        return o.schoolUnitCode() == null ? kind : kind + " " + o.schoolUnitCode();
+    }
+
+    /** A pool by hand: the product chosen in the picker ({@code productId}) or named by article number (the API's and older forms' way). */
     @PostMapping("/licences/pools")
-    String create(@RequestParam String articleNumber, @RequestParam UUID scopeId, @RequestParam(required = false) Integer seats,
+    String create(@RequestParam(required = false) UUID productId, @RequestParam(required = false) String articleNumber, @RequestParam(required = false) UUID scopeId, @RequestParam(required = false) Integer seats,
                   @RequestParam LocalDate startsOn, @RequestParam(required = false) LocalDate endsOn,
                   @RequestParam(defaultValue = "false") boolean trial, @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken,
                   Authentication auth, RedirectAttributes flash, Locale locale) {
         try {
-            Product product = catalog.productByArticleNumber(articleNumber.strip())
+            Product product = (productId != null ? catalog.product(productId)
+                    : articleNumber == null || articleNumber.isBlank() ? java.util.Optional.<Product>empty() : catalog.productByArticleNumber(articleNumber.strip()))
                     .orElseThrow(() -> new IllegalArgumentException("licences.error.product"));
+            if (scopeId == null) {
+                throw new IllegalArgumentException("licences.error.scope");
+            }
             var trail = organisations.ancestry(scopeId);
             if (trail.isEmpty() || organisations.organisation(scopeId, scope(auth)).isEmpty()) {
                 throw new IllegalArgumentException("licences.error.scope");
@@ -123,14 +212,85 @@ class LicencePages {
     }
 
     @GetMapping("/licences/pools/{id}")
-    String pool(@PathVariable UUID id, Model model, Authentication auth) {
+    String pool(@PathVariable UUID id, @RequestParam(required = false) String findTarget, @RequestParam(required = false) String findHolder,
+                Authentication auth, Model model) {
         LicencePools.Pool pool = poolWithinScope(id, auth);
+        model.addAttribute("findTarget", findTarget);
+        model.addAttribute("findHolder", findHolder);
+        model.addAttribute("holderChoices", findHolder == null ? null : choices("holders", findHolder, auth));
+        model.addAttribute("targetChoices", findTarget == null ? null : choices("targets", findTarget, auth));
         model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
-        model.addAttribute("rules", pools.rules(id).stream().map(r -> new RuleView(r, describe(r.selector()))).toList());
-        model.addAttribute("assignments", pools.assignments(id, 500));
-        model.addAttribute("shortfall", pools.shortfall(id));
+        var assignments = pools.assignments(id, 500);
+        var shortfall = pools.shortfall(id);
+        var rules = pools.rules(id);
+        List<UUID> persons = new ArrayList<>();
+        assignments.forEach(a -> persons.add(a.personId()));
+        shortfall.forEach(s -> persons.add(s.personId()));
+        rules.stream().filter(r -> r.selector().kind() == Selector.Kind.PERSON).forEach(r -> persons.add(r.selector().personId()));
+        Map<UUID, OrganisationBrowser.Member> named = names.of(persons, viewer(auth), "pool", id.toString());
+        model.addAttribute("names", named);
+        model.addAttribute("rules", rules.stream().map(r -> new RuleView(r, describe(r.selector(), named))).toList());
+        model.addAttribute("assignments", assignments);
+        model.addAttribute("shortfall", shortfall);
         model.addAttribute("kinds", Selector.Kind.values());
         return "licensing/pool";
+    }
+
+    /** Ending a pool early asks first: what ends, for how many, and that it cannot be undone. */
+    @GetMapping("/licences/pools/{id}/end")
+    String confirmEnd(@PathVariable UUID id, Model model) {
+        LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
+        return "licensing/end";
+    }
+
+    @PostMapping("/licences/pools/{id}/end")
+    String end(@PathVariable UUID id, Authentication auth, RedirectAttributes flash) {
+        pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        flash.addFlashAttribute("message", pools.endEarly(id, auth.getName()) ? "licences.end.done" : "licences.end.already");
+        return "redirect:/licences/pools/" + id;
+    }
+
+    /**
+     * The pool's holders and those left without a seat, as CSV: persons by name as this account may see them
+     * (protected persons masked, and shown ones audited), each with how and since when. Audited as an export.
+     */
+    @GetMapping("/licences/pools/{id}/holders.csv")
+    @ResponseBody
+    ResponseEntity<byte[]> holdersCsv(@PathVariable UUID id, Authentication auth, Locale locale) {
+        LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        var assignments = pools.assignments(id, HOLDERS_IN_EXPORT);
+        var shortfall = pools.shortfall(id);
+        List<UUID> persons = new ArrayList<>();
+        assignments.forEach(a -> persons.add(a.personId()));
+        shortfall.forEach(s -> persons.add(s.personId()));
+        Map<UUID, OrganisationBrowser.Member> named = names.of(persons, viewer(auth), "pool-export", id.toString());
+        List<List<Object>> rows = new ArrayList<>();
+        for (var a : assignments) {
+            rows.add(List.of(personName(named.get(a.personId()), locale), text("licences.state." + a.state(), locale),
+                    text("licences.source." + a.source(), locale), a.assignedAt().toString(),
+                    a.graceUntil() != null ? a.graceUntil().toString() : a.endedOn() != null ? a.endedOn().toString() : ""));
+        }
+        for (var s : shortfall) {
+            rows.add(List.of(personName(named.get(s.personId()), locale), text("licences.export.withoutSeat", locale),
+                    text("licences.source." + s.source(), locale), s.since().toString(), ""));
+        }
+        audit.record(auth.getName(), "EXPORT_POOL_HOLDERS", "licence_pool", id.toString(),
+                Map.of("holders", assignments.size(), "withoutSeat", shortfall.size(), "format", "csv"));
+        return CsvExport.download("pool-" + pool.startsOn() + "-holders.csv", CsvExport.of(List.of(text("licences.col.person", locale),
+                text("licences.col.state", locale), text("licences.col.source", locale), text("licences.col.assigned", locale),
+                text("licences.col.until", locale)), rows));
+    }
+
+    /** How many holders an export lists at most (a pool for a whole municipality stays far below). */
+    static final int HOLDERS_IN_EXPORT = 100_000;
+
+    private String personName(OrganisationBrowser.Member m, Locale locale) {
+        return m == null ? text("names.gone", locale) : m.masked() ? text("directory.protected", locale) : m.familyName() + ", " + m.givenName();
+    }
+
+    private String text(String key, Locale locale) {
+        return messages.getMessage(key, null, key, locale);
     }
 
     @PostMapping("/licences/pools/{id}/rules")
@@ -165,15 +325,19 @@ class LicencePages {
     /** The outcome goes to the next page as plain counts: flash attributes live in the session, in PostgreSQL, and must be serializable. */
     @PostMapping("/licences/pools/{id}/direct")
     String assignDirect(@PathVariable UUID id, @RequestParam(required = false) String persons, @RequestParam(required = false) String groupId,
+                        @RequestParam(required = false) String holder,
                         @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes flash) {
         poolWithinScope(id, auth);
+        // the picker's choice (GROUP: or PERSON: and an id); ids pasted are still taken, for the API's and older forms' sake
+        String group = holder != null && holder.startsWith("GROUP:") ? holder.substring("GROUP:".length()) : groupId;
+        String who = holder != null && holder.startsWith("PERSON:") ? holder.substring("PERSON:".length()) : persons;
         try {
             return forms.once(formToken, auth.getName(), "licences.direct", () -> {
                 LicencePools.Allocation a;
-                if (groupId != null && !groupId.isBlank()) {
-                    a = pools.assignGroup(id, UUID.fromString(groupId.strip()), auth.getName());
+                if (group != null && !group.isBlank()) {
+                    a = pools.assignGroup(id, UUID.fromString(group.strip()), auth.getName());
                 } else {
-                    List<UUID> ids = Arrays.stream((persons == null ? "" : persons).split("[\\s,;]+")).filter(s -> !s.isBlank()).map(UUID::fromString)
+                    List<UUID> ids = Arrays.stream((who == null ? "" : who).split("[\\s,;]+")).filter(s -> !s.isBlank()).map(UUID::fromString)
                             .toList();
                     if (ids.isEmpty()) {
                         throw new IllegalArgumentException("no persons");
@@ -240,11 +404,16 @@ class LicencePages {
     }
 
     @GetMapping("/licences/profiles/{id}")
-    String profile(@PathVariable UUID id, Model model) {
+    String profile(@PathVariable UUID id, @RequestParam(required = false) String findTarget, Authentication auth, Model model) {
+        model.addAttribute("findTarget", findTarget);
+        model.addAttribute("targetChoices", findTarget == null ? null : choices("targets", findTarget, auth));
         var profile = profiles.profile(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("profile", profile);
         model.addAttribute("products", catalog.products(profile.productIds()));
-        model.addAttribute("rules", profiles.rules(id).stream().map(r -> new RuleView(r, describe(r.selector()))).toList());
+        var rules = profiles.rules(id);
+        Map<UUID, OrganisationBrowser.Member> named = names.of(rules.stream().filter(r -> r.selector().kind() == Selector.Kind.PERSON)
+                .map(r -> r.selector().personId()).toList(), viewer(auth), "profile", id.toString());
+        model.addAttribute("rules", rules.stream().map(r -> new RuleView(r, describe(r.selector(), named))).toList());
         model.addAttribute("kinds", Selector.Kind.values());
         return "licensing/profile";
     }
@@ -268,11 +437,12 @@ class LicencePages {
     }
 
     @GetMapping("/licences/persons/{id}")
-    String person(@PathVariable UUID id, Model model, Authentication auth) {
+    String person(@PathVariable UUID id, Authentication auth, Model model) {
         if (!organisations.isWithin(id, scope(auth))) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         }
         model.addAttribute("personId", id);
+        model.addAttribute("person", names.of(List.of(id), viewer(auth), "licences", null).get(id));
         model.addAttribute("licences", licences.ofPerson(id));
         return "licensing/person";
     }
@@ -294,8 +464,26 @@ class LicencePages {
         }).collect(Collectors.joining(" "));
     }
 
-    private static Selector selector(Selector.Kind kind, String target, String grade, String role) {
-        UUID id = target == null || target.isBlank() ? null : UUID.fromString(target.strip());
+    /**
+     * The rule from the form. The target comes from the picker as UNIT:, GROUP: or PERSON: and an id, and must be what the
+     * kind of rule picks from (a group for GROUP, a person for PERSON, an organisation for the others); a bare id is
+     * taken as the kind says (the API's and older forms' way).
+     */
+    static Selector selector(Selector.Kind kind, String target, String grade, String role) {
+        String t = target == null ? "" : target.strip();
+        String what = switch (kind) {
+            case PERSON -> "PERSON";
+            case GROUP -> "GROUP";
+            default -> "UNIT";
+        };
+        int colon = t.indexOf(':');
+        if (colon >= 0) {
+            if (!t.substring(0, colon).equals(what)) {
+                throw new IllegalArgumentException("the target is not what a " + kind + " rule picks");
+            }
+            t = t.substring(colon + 1);
+        }
+        UUID id = t.isEmpty() ? null : UUID.fromString(t);
         return switch (kind) {
             case PERSON -> new Selector(kind, null, null, id, null, null, null);
             case GROUP -> new Selector(kind, null, id, null, null, role, null);
@@ -303,13 +491,27 @@ class LicencePages {
         };
     }
 
-    /** The rule's target named: a group's or unit's name; a person only by id (names are the directory's to show). */
-    private String describe(Selector s) {
+    /**
+     * The rule's target named: a group's or unit's name; a person as the directory shows them to this viewer
+     * ({@code persons}: masked when protected), by id only when the directory no longer has them.
+     */
+    private String describe(Selector s, Map<UUID, OrganisationBrowser.Member> persons) {
         return switch (s.kind()) {
-            case PERSON -> s.personId().toString();
+            case PERSON -> {
+                OrganisationBrowser.Member m = persons.get(s.personId());
+                yield m == null ? s.personId().toString()
+                        : m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale())
+                        : m.familyName() + ", " + m.givenName();
+            }
             case GROUP -> organisations.group(s.groupId()).map(g -> g.name() + " (" + g.organisationName() + ")").orElse(s.groupId().toString());
             default -> unitName(s.organisationId());
         };
+    }
+
+    /** The signed-in administrator as a directory viewer: protected persons masked unless they hold the right to see them. */
+    /** The licence administrator as a viewer of persons: within their LICENCE_ADMIN scope, protected ones masked outside their VIEW_PROTECTED_IDENTITIES scope. */
+    private Viewer viewer(Authentication auth) {
+        return new Viewer(auth.getName(), scope(auth), scopes.of(auth, AdminRight.VIEW_PROTECTED_IDENTITIES));
     }
 
     private String unitName(UUID id) {
