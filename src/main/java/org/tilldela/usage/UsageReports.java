@@ -3,7 +3,6 @@ package org.tilldela.usage;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.Period;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -59,11 +57,11 @@ public class UsageReports {
     private final Catalog catalog;
     private final PseudonymIndex index;
     private final AuditTrail audit;
-    private final Period retention;
+    private final UsageRetention retention;
     private final Clock clock;
 
     UsageReports(JdbcClient jdbc, Catalog catalog, PseudonymIndex index, AuditTrail audit,
-                 @Value("${tilldela.usage.retention:13m}") Period retention, Optional<Clock> clock) {
+                 UsageRetention retention, Optional<Clock> clock) {
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.index = index;
@@ -83,7 +81,7 @@ public class UsageReports {
         }
         LocalDate today = LocalDate.now(clock);
         Instant now = clock.instant();
-        LocalDate oldest = today.minus(retention);
+        LocalDate oldest = retention.firstKeptDay(today);
         RowResult[] results = new RowResult[rows.size()];
         List<Parsed> parsed = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
