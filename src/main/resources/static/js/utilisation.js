@@ -35,6 +35,8 @@ document.addEventListener('DOMContentLoaded', function () {
     type: 'bar',
     data: {labels: labels, datasets: datasets},
     options: {
+      // numbers written as the page's language writes them, not the browser's
+      locale: document.documentElement.lang || undefined,
       animation: reduce ? false : {duration: 300},
       maintainAspectRatio: false,
       scales: {y: {beginAtZero: true, ticks: {precision: 0}}},
