@@ -47,6 +47,8 @@ class UsageReportsApiTest extends IntegrationTest {
     @Autowired ReleasePolicy policy;
     @Autowired SupplierClients clients;
     @Autowired AdminAccounts accounts;
+    @Autowired org.tilldela.ledger.LedgerReports ledgerReports;
+    @Autowired org.tilldela.ledger.PersonReportPdf pdf;
 
     AccessFixture fixture;
     SupplierClients.Credentials credentials;
@@ -198,5 +200,37 @@ class UsageReportsApiTest extends IntegrationTest {
         ResponseEntity<String> answer = as(admin, "usage-admin-password-1").post().uri("/api/v1/supplier/usage").contentType(MediaType.APPLICATION_JSON)
                 .body(Map.of("rows", List.of(row(pseudonyms.values().iterator().next(), fixture.productId, LocalDate.now(), 1)))).retrieve().toEntity(String.class);
         assertThat(answer.getStatusCode().value()).isEqualTo(401);
+    }
+
+    @Test
+    void thePersonsReportHasAUsageLineForWhatTheSupplierReported() throws Exception {
+        // a product of its own, so that the other tests' reports about the same person do not count here
+        UUID product = fixture.product(fixture.supplierId, java.util.Set.of(Attribute.PSEUDONYMOUS_ID));
+        UUID person = fixture.persons.get(3);
+        LocalDate first = LocalDate.now().minusDays(9), last = LocalDate.now().minusDays(2);
+        Map<String, Object> latest = row(pseudonyms.get(person), product, last, 1);
+        latest.put("lastActiveAt", last.atTime(10, 30).atZone(java.time.ZoneId.systemDefault()).toInstant().toString());
+        assertThat(report(List.of(row(pseudonyms.get(person), product, first, 2), row(pseudonyms.get(person), product, first.plusDays(1), 2),
+                latest)).getBody()).containsEntry("accepted", 3);
+
+        var report = ledgerReports.personReport(person, new org.tilldela.directory.Viewer("dpo-usage-test", false), "test");
+        assertThat(report.usage()).filteredOn(u -> u.productId().equals(product)).singleElement().satisfies(u -> {
+            assertThat(u.supplierName()).startsWith("Läromedel ");
+            assertThat(u.activeDays()).isEqualTo(3);
+            assertThat(u.firstDay()).isEqualTo(first);
+            assertThat(u.lastDay()).isEqualTo(last);
+            assertThat(u.lastActiveAt()).isEqualTo(last.atTime(10, 30).atZone(java.time.ZoneId.systemDefault()).toInstant());
+        });
+        assertThat(ledgerReports.personReport(fixture.persons.get(4), new org.tilldela.directory.Viewer("dpo-usage-test", false), "test").usage())
+                .as("another person's usage is not in this one's report").noneMatch(u -> u.productId().equals(product));
+
+        String dpo = "usage-dpo-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(dpo, "Usage DPO", "usage-dpo-password-1", EnumSet.of(AdminRight.DATA_PROTECTION_OFFICER), "test");
+        org.tilldela.WebSession.Answer page = new org.tilldela.WebSession(port).signIn(dpo, "usage-dpo-password-1").get("/ledger/persons/" + person + "?lang=en");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("Usage reported by suppliers", "<td class=\"num\">3</td>", first + " – " + last);
+        try (var doc = org.apache.pdfbox.Loader.loadPDF(pdf.render(report, java.util.Locale.ENGLISH))) {
+            assertThat(new org.apache.pdfbox.text.PDFTextStripper().getText(doc)).contains("Usage reported by suppliers", "active on 3 days, " + first + " to " + last);
+        }
     }
 }
