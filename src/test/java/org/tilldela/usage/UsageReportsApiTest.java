@@ -233,4 +233,21 @@ class UsageReportsApiTest extends IntegrationTest {
             assertThat(new org.apache.pdfbox.text.PDFTextStripper().getText(doc)).contains("Usage reported by suppliers", "active on 3 days, " + first + " to " + last);
         }
     }
+
+    @Test
+    void aReportDeclaredLargerThanTheBodyLimitIsRefusedBeforeItIsRead() throws Exception {
+        // 30 MB declared, only the first bytes sent: refused on the declared length (tilldela.upload.max-size, 20 MB),
+        // where without the limit the server would sit reading the rest
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.setSoTimeout(8000);
+            String auth = java.util.Base64.getEncoder().encodeToString((credentials.clientId() + ":" + credentials.secret())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String head = "POST /api/v1/supplier/usage HTTP/1.1\r\nHost: localhost:" + port + "\r\nAuthorization: Basic " + auth
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + 30 * 1024 * 1024 + "\r\n\r\n{\"rows\": [";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            byte[] status = socket.getInputStream().readNBytes(12);
+            assertThat(new String(status, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 413");
+        }
+    }
 }
