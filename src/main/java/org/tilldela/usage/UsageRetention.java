@@ -66,7 +66,9 @@ class UsageRetention {
         return folded;
     }
 
-    @Component
+    /** Schedules of its own: it must run even where the licensing sweep (which also enables scheduling) is switched off. */
+    @org.springframework.context.annotation.Configuration
+    @org.springframework.scheduling.annotation.EnableScheduling
     @ConditionalOnProperty(name = "tilldela.usage.retention-job.enabled", havingValue = "true", matchIfMissing = true)
     static class Nightly {
 
