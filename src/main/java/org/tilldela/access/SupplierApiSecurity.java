@@ -12,6 +12,8 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.tilldela.platform.RequestBodyLimits;
 
 /**
  * The supplier API (/api/v1/supplier/**) is a door of its own: suppliers' systems sign in with their
@@ -26,7 +28,7 @@ class SupplierApiSecurity {
 
     @Bean
     @Order(0)
-    SecurityFilterChain supplierApiChain(HttpSecurity http, SupplierClients clients) throws Exception {
+    SecurityFilterChain supplierApiChain(HttpSecurity http, SupplierClients clients, RequestBodyLimits bodyLimits) throws Exception {
         // not a bean: a second UserDetailsService bean would take the administrators' sign-in away from Spring Boot
         UserDetailsService suppliers = clientId -> clients.secretHash(clientId)
                 .map(hash -> User.withUsername(clientId).password(hash).authorities(SUPPLIER).build())
@@ -35,6 +37,8 @@ class SupplierApiSecurity {
         provider.setPasswordEncoder(clients.passwordEncoder());
         return http.securityMatcher("/api/v1/supplier/**")
                 .authenticationManager(new ProviderManager(provider))
+                // bodies here are JSON (usage reports of up to 10,000 rows): bounded like every other API body, before anything reads one
+                .addFilterAfter(bodyLimits.gate(), BasicAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a.anyRequest().hasAuthority(SUPPLIER))
                 .httpBasic(b -> b.authenticationEntryPoint((request, response, e) -> response.sendError(401)))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

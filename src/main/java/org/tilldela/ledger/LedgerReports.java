@@ -47,11 +47,15 @@ public class LedgerReports {
     private final ObjectProvider<DeactivatedAccounts> deactivated;
     /** Told by access; none, and agreements are shown by id. */
     private final ObjectProvider<AgreementNames> agreementNames;
+    /** Told by the usage module; none, and the report has no usage lines. */
+    private final ObjectProvider<ReportedUsage> reportedUsage;
 
     LedgerReports(JdbcClient jdbc, Catalog catalog, OrganisationBrowser directory, AuditTrail audit, Retention retention,
-                  ObjectProvider<DeactivatedAccounts> deactivated, ObjectProvider<AgreementNames> agreementNames) {
+                  ObjectProvider<DeactivatedAccounts> deactivated, ObjectProvider<AgreementNames> agreementNames,
+                  ObjectProvider<ReportedUsage> reportedUsage) {
         this.agreementNames = agreementNames;
         this.deactivated = deactivated;
+        this.reportedUsage = reportedUsage;
         this.jdbc = jdbc;
         this.retention = retention;
         this.catalog = catalog;
@@ -103,9 +107,14 @@ public class LedgerReports {
         }
     }
 
-    /** Who has data about the person, and the most recent releases. */
+    /** Usage of one product a supplier reported about the person (see {@link ReportedUsage}). */
+    public record UsageLine(UUID supplierId, String supplierName, UUID productId, String productName, LocalDate firstDay, LocalDate lastDay,
+                            long activeDays, Instant lastActiveAt) {
+    }
+
+    /** Who has data about the person, the most recent releases, and the usage suppliers reported back. */
     public record PersonReport(PersonRef person, Instant generatedAt, String generatedBy, List<Recipient> recipients,
-                               List<Release> recentReleases, long totalReleases) {
+                               List<Release> recentReleases, long totalReleases, List<UsageLine> usage) {
     }
 
     /**
@@ -147,6 +156,12 @@ public class LedgerReports {
             supplierIds.add(r.supplier());
             productIds.add(r.product());
         });
+        List<ReportedUsage.Usage> used = new ArrayList<>();
+        reportedUsage.forEach(u -> used.addAll(u.of(personId)));
+        used.forEach(u -> {
+            supplierIds.add(u.supplierId());
+            productIds.add(u.productId());
+        });
         Map<UUID, String> suppliers = supplierNames(supplierIds);
         Map<UUID, String> products = productNames(productIds);
         Map<List<UUID>, DeletionReceipt> receipts = retention.receiptsOf(personId);
@@ -161,9 +176,11 @@ public class LedgerReports {
                 h.agreementId() == null ? null : agreements.get(h.agreementId()))).toList();
         List<Release> releases = rows.stream().map(r -> new Release(r.sequence(), r.at(), r.supplier(), suppliers.get(r.supplier()), r.product(),
                 products.get(r.product()), r.channel(), r.attributes(), r.agreement(), r.legalBasis(), r.purpose())).toList();
+        List<UsageLine> usage = used.stream().map(u -> new UsageLine(u.supplierId(), suppliers.get(u.supplierId()), u.productId(),
+                products.get(u.productId()), u.firstDay(), u.lastDay(), u.activeDays(), u.lastActiveAt())).toList();
         audit.record(viewer.username(), "VIEW_DISCLOSURE_REPORT", "person", personId.toString(),
                 Map.of("format", format, "recipients", recipients.size()));
-        return new PersonReport(person, Instant.now(), viewer.username(), recipients, releases, total);
+        return new PersonReport(person, Instant.now(), viewer.username(), recipients, releases, total, usage);
     }
 
     /** The agreements named (supplier, product, dates); one no longer known is absent, and shown by its id. */

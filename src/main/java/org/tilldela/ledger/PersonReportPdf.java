@@ -87,6 +87,16 @@ public class PersonReportPdf {
                 w.line(w.regular, 9, time.format(r.disclosedAt()) + "  " + msg("ledger.channel." + r.channel(), locale) + "  " + r.supplierName() + " - "
                         + r.productName() + ": " + attributes(r.attributes(), locale));
             }
+            w.gap(10);
+            w.line(w.bold, 13, msg("ledger.person.usage", locale) + " (" + report.usage().size() + ")");
+            if (report.usage().isEmpty()) {
+                w.line(w.regular, 10, msg("ledger.person.nousage", locale));
+            }
+            for (var u : report.usage()) {
+                w.line(w.regular, 9, u.supplierName() + " - " + u.productName() + ": " + messages.getMessage("ledger.usage.line",
+                        new Object[] {u.activeDays(), u.firstDay().toString(), u.lastDay().toString()}, locale));
+            }
+            w.line(w.regular, 9, msg("ledger.person.usage.kept", locale));
             w.close();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             doc.save(out);

@@ -1,0 +1,207 @@
+package org.tilldela.usage;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.Product;
+import org.tilldela.governance.AuditTrail;
+
+/**
+ * Usage reported by a supplier: one row per pseudonym, product and day. Each row is checked on its own and
+ * answered on its own (accepted, or refused with the reason); the accepted ones are stored in one statement,
+ * a resend of the same product, person and day replacing the earlier row.
+ */
+@Service
+public class UsageReports {
+
+    /** The most rows one report may carry. */
+    public static final int MAX_ROWS = 10_000;
+
+    /** One row as the supplier sent it: text, so that a malformed value refuses its row and not the whole report. */
+    public record ReportedRow(String pseudonym, String productId, String day, String lastActiveAt, Integer sessions, Integer activities) {
+    }
+
+    public enum Status {
+        ACCEPTED,
+        /** A later row of the same report names the same product, pseudonym and day, and replaces this one. */
+        REPLACED_IN_REPORT,
+        REFUSED
+    }
+
+    /** The answer to row {@code row} (counted from 0, in the order sent); {@code reason} only when refused. */
+    public record RowResult(int row, Status status, String reason) {
+    }
+
+    public record Outcome(int accepted, int refused, List<RowResult> rows) {
+    }
+
+    /** Why a row is refused: a code a supplier's system can act on. */
+    static final String MISSING = "missingField", MALFORMED = "malformed", UNKNOWN_PRODUCT = "unknownProduct",
+            UNKNOWN_PSEUDONYM = "unknownPseudonym", FUTURE = "inTheFuture", PAST_RETENTION = "beforeRetention", NEGATIVE = "negativeCount";
+
+    private final JdbcClient jdbc;
+    private final Catalog catalog;
+    private final PseudonymIndex index;
+    private final AuditTrail audit;
+    private final UsageRetention retention;
+    private final Clock clock;
+
+    UsageReports(JdbcClient jdbc, Catalog catalog, PseudonymIndex index, AuditTrail audit,
+                 UsageRetention retention, Optional<Clock> clock) {
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.index = index;
+        this.audit = audit;
+        this.retention = retention;
+        this.clock = clock.orElse(Clock.systemDefaultZone());
+    }
+
+    private record Parsed(int row, UUID pseudonym, UUID product, LocalDate day, Instant lastActiveAt, Integer sessions, Integer activities) {
+    }
+
+    /** Stores what may be stored of a supplier's report and answers every row. At most {@link #MAX_ROWS} rows. */
+    @Transactional
+    public Outcome report(UUID supplierId, String clientId, List<ReportedRow> rows) {
+        if (rows.size() > MAX_ROWS) {
+            throw new IllegalArgumentException("At most " + MAX_ROWS + " rows in one report.");
+        }
+        LocalDate today = LocalDate.now(clock);
+        Instant now = clock.instant();
+        LocalDate oldest = retention.firstKeptDay(today);
+        RowResult[] results = new RowResult[rows.size()];
+        List<Parsed> parsed = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            ReportedRow r = rows.get(i);
+            String refusal = null;
+            UUID pseudonym = null, product = null;
+            LocalDate day = null;
+            Instant lastActive = null;
+            if (r == null || blank(r.pseudonym()) || blank(r.productId()) || blank(r.day())) {
+                refusal = MISSING;
+            } else {
+                try {
+                    pseudonym = UUID.fromString(r.pseudonym().strip());
+                    product = UUID.fromString(r.productId().strip());
+                    day = LocalDate.parse(r.day().strip());
+                    lastActive = blank(r.lastActiveAt()) ? null : Instant.parse(r.lastActiveAt().strip());
+                } catch (IllegalArgumentException | DateTimeParseException e) {
+                    refusal = MALFORMED;
+                }
+            }
+            if (refusal == null) {
+                if (day.isAfter(today) || (lastActive != null && lastActive.isAfter(now))) {
+                    refusal = FUTURE;
+                } else if (day.isBefore(oldest)) {
+                    refusal = PAST_RETENTION;
+                } else if ((r.sessions() != null && r.sessions() < 0) || (r.activities() != null && r.activities() < 0)) {
+                    refusal = NEGATIVE;
+                }
+            }
+            if (refusal != null) {
+                results[i] = new RowResult(i, Status.REFUSED, refusal);
+            } else {
+                parsed.add(new Parsed(i, pseudonym, product, day, lastActive, r.sessions(), r.activities()));
+            }
+        }
+
+        // the supplier's own products only; another supplier's product is answered as one that does not exist
+        Set<UUID> products = new HashSet<>();
+        parsed.forEach(p -> products.add(p.product()));
+        Set<UUID> own = new HashSet<>();
+        for (Product p : catalog.products(products)) {
+            if (p.supplierId().equals(supplierId)) {
+                own.add(p.id());
+            }
+        }
+        Set<UUID> pseudonyms = new HashSet<>();
+        parsed.stream().filter(p -> own.contains(p.product())).forEach(p -> pseudonyms.add(p.pseudonym()));
+        Map<UUID, UUID> persons = pseudonyms.isEmpty() ? Map.of() : index.persons(supplierId, pseudonyms);
+
+        // the last row for a product, person and day wins, as a resend in a later report would
+        Map<String, Parsed> kept = new LinkedHashMap<>();
+        Map<Parsed, UUID> personOf = new HashMap<>();
+        for (Parsed p : parsed) {
+            if (!own.contains(p.product())) {
+                results[p.row()] = new RowResult(p.row(), Status.REFUSED, UNKNOWN_PRODUCT);
+                continue;
+            }
+            UUID person = persons.get(p.pseudonym());
+            if (person == null) {
+                results[p.row()] = new RowResult(p.row(), Status.REFUSED, UNKNOWN_PSEUDONYM);
+                continue;
+            }
+            personOf.put(p, person);
+            Parsed earlier = kept.put(p.product() + "/" + person + "/" + p.day(), p);
+            if (earlier != null) {
+                results[earlier.row()] = new RowResult(earlier.row(), Status.REPLACED_IN_REPORT, null);
+            }
+            results[p.row()] = new RowResult(p.row(), Status.ACCEPTED, null);
+        }
+        store(supplierId, kept.values(), personOf, now);
+
+        int accepted = 0;
+        int refused = 0;
+        for (RowResult r : results) {
+            if (r.status() == Status.REFUSED) {
+                refused++;
+            } else {
+                accepted++;
+            }
+        }
+        // counts only: which persons a supplier reported about is usage data, and stays in usage_day
+        audit.record("supplier:" + clientId, "USAGE_REPORTED", "supplier", supplierId.toString(),
+                Map.of("client", clientId, "rows", rows.size(), "accepted", accepted, "refused", refused));
+        return new Outcome(accepted, refused, List.of(results));
+    }
+
+    /** One statement for the whole report: the rows go in as arrays and come out of unnest. */
+    private void store(UUID supplierId, java.util.Collection<Parsed> rows, Map<Parsed, UUID> personOf, Instant now) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        int n = rows.size();
+        UUID[] products = new UUID[n];
+        UUID[] persons = new UUID[n];
+        String[] days = new String[n];
+        String[] lastActive = new String[n];
+        Integer[] sessions = new Integer[n];
+        Integer[] activities = new Integer[n];
+        int i = 0;
+        for (Parsed p : rows) {
+            products[i] = p.product();
+            persons[i] = personOf.get(p);
+            days[i] = p.day().toString();
+            lastActive[i] = p.lastActiveAt() == null ? null : p.lastActiveAt().toString();
+            sessions[i] = p.sessions();
+            activities[i] = p.activities();
+            i++;
+        }
+        jdbc.sql("""
+                        insert into usage_day (product_id, person_id, day, supplier_id, last_active_at, sessions, activities, reported_at)
+                        select product_id, person_id, day, :supplier, last_active_at, sessions, activities, :now
+                        from unnest(:products::uuid[], :persons::uuid[], :days::date[], :lastActive::timestamptz[], :sessions::int[], :activities::int[])
+                             as u (product_id, person_id, day, last_active_at, sessions, activities)
+                        on conflict (product_id, person_id, day) do update set last_active_at = excluded.last_active_at,
+                            sessions = excluded.sessions, activities = excluded.activities, reported_at = excluded.reported_at""")
+                .param("supplier", supplierId).param("now", java.sql.Timestamp.from(now)).param("products", products).param("persons", persons)
+                .param("days", days).param("lastActive", lastActive).param("sessions", sessions).param("activities", activities).update();
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,104 @@
+package org.tilldela.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.BrowserSupport;
+import org.tilldela.IntegrationTest;
+import org.tilldela.access.AccessFixture;
+import org.tilldela.access.ReleasePolicy;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.ledger.Channel;
+import org.tilldela.licensing.LicencePools;
+import org.tilldela.purchase.BuyerScopes;
+
+/**
+ * In a real browser: a buyer opens the utilisation page after the supplier reported usage, and the chart
+ * draws exactly the table's figures; the page passes axe's WCAG 2.1 AA checks in English, Swedish and Danish.
+ */
+class UtilisationBrowserTest extends IntegrationTest {
+
+    private static final String PASSWORD = "utilisation-browser-password";
+
+    @LocalServerPort int port;
+    @Autowired ImportRuns imports;
+    @Autowired JdbcClient jdbc;
+    @Autowired Catalog catalog;
+    @Autowired LicencePools pools;
+    @Autowired ReleasePolicy policy;
+    @Autowired UsageReports reports;
+    @Autowired AdminAccounts accounts;
+    @Autowired BuyerScopes buyerScopes;
+
+    @Test
+    void aBuyerSeesTheChartOfSeatsBoughtAssignedAndUsed() throws Exception {
+        AccessFixture fixture = new AccessFixture(imports, jdbc, catalog, pools, 300);
+        List<UsageReports.ReportedRow> rows = new ArrayList<>();
+        var released = policy.releaseAll(fixture.persons, fixture.productId, Channel.SCIM_PUSH);
+        for (int i = 0; i < 14; i++) {
+            rows.add(new UsageReports.ReportedRow((String) released.get(i).values().get(Attribute.PSEUDONYMOUS_ID), fixture.productId.toString(),
+                    LocalDate.now().minusDays(i % 5).toString(), null, 3, 9));
+        }
+        assertThat(reports.report(fixture.supplierId, "test", rows).accepted()).isEqualTo(14);
+        String buyer = "util-web-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(buyer, "Utilisation web", PASSWORD, EnumSet.of(AdminRight.BUYER), "test");
+        buyerScopes.set(buyer, fixture.organiserId, "test");
+        long assigned = fixture.persons.size() + fixture.protectedPersons.size();
+
+        try (Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright);
+             BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
+            Page page = context.newPage();
+            page.navigate("http://localhost:" + port + "/login");
+            page.getByLabel("Username").fill(buyer);
+            page.getByLabel("Password").fill(PASSWORD);
+            page.getByLabel("Password").press("Enter");
+            page.waitForURL(url -> !url.contains("/login"));
+
+            page.navigate("http://localhost:" + port + "/utilisation?lang=en");
+            assertThat(page.locator("h1").textContent()).isEqualTo("Utilisation of licences");
+            assertThat(page.locator("nav a[aria-current=page]").textContent()).isEqualTo("Utilisation");
+            page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");
+            // the chart's bars are the table's figures: bought 1000, assigned, used 14
+            Object drawn = page.evaluate("() => Chart.getChart(document.getElementById('utilisation-chart')).data.datasets.map(d => d.label + '=' + d.data.join(','))");
+            assertThat(drawn).isEqualTo(List.of("Seats bought=1000", "Assigned=" + assigned, "Used=14"));
+            assertThat(page.locator("#utilisation-table tbody tr").count()).isEqualTo(1);
+            assertThat(page.locator("#utilisation-table tbody tr td").nth(3).textContent()).isEqualTo("14");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "utilisation-01-chart-en");
+
+            page.getByLabel("From").fill(LocalDate.now().minusDays(1).toString());
+            page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Show")).click();
+            page.waitForURL(url -> url.contains("from="));
+            page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");
+            assertThat(page.locator("#utilisation-table tbody tr td").nth(3).textContent()).as("active today or yesterday").isEqualTo("6");
+
+            page.navigate("http://localhost:" + port + "/utilisation?lang=sv");
+            assertThat(page.locator("h1").textContent()).isEqualTo("Nyttjande av licenser");
+            page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "utilisation-02-chart-sv");
+
+            page.navigate("http://localhost:" + port + "/utilisation?lang=da");
+            assertThat(page.locator("h1").textContent()).isEqualTo("Udnyttelse af licenser");
+            page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "utilisation-03-chart-da");
+        }
+    }
+}
