@@ -28,7 +28,7 @@ import org.tilldela.usage.Utilisation;
 
 /**
  * The utilisation page: a chart, the same figures as a table, and the table as CSV. A licence
- * administrator sees every organiser's pools; a buyer those of the organisation they buy for (an organiser:
+ * administrator of the whole installation sees every organiser's pools; a buyer those of the organisation they buy for (an organiser:
  * all its pools; a school unit: the pools bought for it), and nothing without one.
  */
 @Controller
@@ -42,10 +42,12 @@ class UtilisationPages {
 
     private final Utilisation utilisation;
     private final BuyerScopes buyerScopes;
+    private final org.tilldela.governance.Scopes scopes;
 
-    UtilisationPages(Utilisation utilisation, BuyerScopes buyerScopes) {
+    UtilisationPages(Utilisation utilisation, BuyerScopes buyerScopes, org.tilldela.governance.Scopes scopes) {
         this.utilisation = utilisation;
         this.buyerScopes = buyerScopes;
+        this.scopes = scopes;
     }
 
     /** Whose pools the account may see: empty when none; {@code within} null for all. */
@@ -53,7 +55,9 @@ class UtilisationPages {
     }
 
     private Optional<Seen> seen(Authentication auth) {
-        if (auth.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals(AdminRight.LICENCE_ADMIN.authority()))) {
+        // every organiser's pools only for a licence administrator of the whole installation (the page does not filter by
+        // a scoped grant yet); a scoped one sees what a buyer would
+        if (scopes.wholeInstallation(auth, AdminRight.LICENCE_ADMIN.name())) {
             return Optional.of(new Seen(null, null));
         }
         return buyerScopes.of(auth.getName()).map((BuyerScope s) -> new Seen(s.organisationId(), s.organisationName()));

@@ -225,6 +225,8 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         assertThat(web.get("/licences/persons/" + m.b1).status()).isEqualTo(404);
         assertThat(status(licences, "/api/v1/persons/{id}/licences", m.a1)).isEqualTo(200);
         assertThat(status(licences, "/api/v1/persons/{id}/licences", m.b1)).isEqualTo(404);
+        // the utilisation page does not filter by a scoped grant yet: it shows what a buyer would (here: no organisation)
+        assertThat(web.get("/utilisation").body()).contains("class=\"alert error\" role=\"alert\"");
         // the whole-installation directory administrator still reads anyone's licences
         assertThat(status(whole, "/api/v1/persons/{id}/licences", m.b1)).isEqualTo(200);
     }
