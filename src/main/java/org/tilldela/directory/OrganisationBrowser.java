@@ -242,6 +242,20 @@ public class OrganisationBrowser {
      * (a masked hit would reveal the name).
      */
     public SearchResult search(String query, Viewer viewer, int limit) {
+        return search(query, viewer, limit, null);
+    }
+
+    /** The units under a unit (its subtree, itself included), bound as {@code :within}; SQL for {@code … in WITHIN}. */
+    private static final String WITHIN = """
+            (with recursive sub(id) as (select cast(:within as uuid) union all select o2.id from organisation o2 join sub on o2.parent_id = sub.id)
+             select id from sub)""";
+
+    /**
+     * {@link #search(String, Viewer, int)} narrowed to one unit's subtree ({@code within}; null: no narrowing), for a
+     * picker that chooses among one organiser's units, groups and persons (a pool's rules and holders): in a
+     * municipality of many schools, every 9A of the others would crowd its own out of the first matches.
+     */
+    public SearchResult search(String query, Viewer viewer, int limit, UUID within) {
         String q = query == null ? "" : query.trim().toLowerCase();
         if (q.length() < 2) {
             return new SearchResult(List.of(), List.of(), List.of());
@@ -249,10 +263,12 @@ public class OrganisationBrowser {
         String prefix = escapeLike(q) + "%";
         String contains = "%" + escapeLike(q) + "%";
         CallerScope scope = viewer.scope();
-        List<Organisation> orgs = jdbc.sql(organisations("lower(o.name) like :c", "order by o.name limit :limit", scope))
-                .param("c", contains).param("limit", limit).params(scope.params()).query(this::mapOrganisation).list();
-        List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like :c and " + scope.group("g") + " order by g.name limit :limit")
-                .param("c", contains).param("limit", limit).params(scope.params()).query(this::mapGroup).list();
+        List<Organisation> orgs = jdbc.sql(organisations("lower(o.name) like :c and (cast(:within as uuid) is null or o.id in " + WITHIN + ")",
+                        "order by o.name limit :limit", scope))
+                .param("c", contains).param("limit", limit).param("within", within).params(scope.params()).query(this::mapOrganisation).list();
+        List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like :c and " + scope.group("g")
+                        + " and (cast(:within as uuid) is null or g.organisation_id in " + WITHIN + ") order by g.name limit :limit")
+                .param("c", contains).param("limit", limit).param("within", within).params(scope.params()).query(this::mapGroup).list();
         String[] words = q.split("\\s+");
         String first = escapeLike(words[0]) + "%";
         String second = words.length > 1 ? escapeLike(words[1]) + "%" : null;
@@ -262,9 +278,15 @@ public class OrganisationBrowser {
                                or (cast(:second as text) is not null and lower(p.given_name) like :first and lower(p.family_name) like :second))
                           and %s
                           and (p.protection = 'NONE' or %s)
+                          and (cast(:within as uuid) is null
+                               or exists (select 1 from enrolment e where e.person_id = p.id and e.school_unit_id in %s)
+                               or exists (select 1 from duty d where d.person_id = p.id and d.organisation_id in %s)
+                               or exists (select 1 from membership m join student_group g on g.id = m.group_id
+                                          where m.person_id = p.id and g.organisation_id in %s))
                         order by p.family_name, p.given_name limit :limit
-                        """.formatted(scope.person("p.id"), viewer.protectedIdentities().person("p.id")))
-                .param("prefix", prefix).param("first", first).param("second", second).params(params(scope, viewer.protectedIdentities()))
+                        """.formatted(scope.person("p.id"), viewer.protectedIdentities().person("p.id"), WITHIN, WITHIN, WITHIN))
+                .param("prefix", prefix).param("first", first).param("second", second).param("within", within)
+                .params(params(scope, viewer.protectedIdentities()))
                 .param("limit", limit).query((rs, n) -> member(rs, null)).list();
         auditProtected(persons, viewer, "search", null);
         return new SearchResult(orgs, groups, persons);

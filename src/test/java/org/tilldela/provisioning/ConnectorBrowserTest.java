@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -154,7 +155,10 @@ class ConnectorBrowserTest extends IntegrationTest {
 
             // ---- a licence assigned in the UI: the pupil's user exists at the supplier within seconds
             page.navigate(baseUrl() + "/licences/pools/" + pool);
-            page.locator("#persons").fill(pupil.toString());
+            // picked by name, as a school office would (htmx lists the pool's organiser's persons as one types)
+            Map<String, Object> name = jdbc.sql("select given_name, family_name from person where id = :p").param("p", pupil).query().singleRow();
+            page.locator("#findHolder").fill(name.get("given_name").toString().split("\\s+")[0] + " " + name.get("family_name").toString().split("\\s+")[0]);
+            page.locator("#holder-choices input[value='PERSON:" + pupil + "']").check();
             Instant assigned = Instant.now();
             page.locator("form[action$='/direct'] button[type=submit]").click();
             page.waitForURL(url -> url.endsWith("/licences/pools/" + pool));

@@ -132,7 +132,16 @@ class LicencePages {
             case "holders" -> "holder";
             default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         });
-        model.addAttribute("pickerChoices", choices(picker, words, auth));
+        // on a pool's page its rules and holders are chosen among the pool's organiser's units, groups and persons
+        UUID within = null;
+        if (params.get("pool") != null && !params.get("pool").isBlank()) {
+            try {
+                within = poolWithinScope(UUID.fromString(params.get("pool").strip()), auth).organiserId();
+            } catch (IllegalArgumentException e) {
+                throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+            }
+        }
+        model.addAttribute("pickerChoices", choices(picker, words, auth, within));
         return "licensing/picker :: pick";
     }
 
@@ -142,6 +151,11 @@ class LicencePages {
      * person only for an account that may see them, and audits it. Null for fewer than two letters.
      */
     private List<Choice> choices(String picker, String words, Authentication auth) {
+        return choices(picker, words, auth, null);
+    }
+
+    /** The choices a picker offers for the words typed; {@code within} non-null narrows them to that unit's subtree. */
+    private List<Choice> choices(String picker, String words, Authentication auth, UUID within) {
         String q = words == null ? "" : words.strip();
         if (q.length() < 2) {
             return null; // the picker asks for more letters
@@ -150,10 +164,10 @@ class LicencePages {
         switch (picker) {
             case "products" -> catalogSearch.search(new CatalogQuery(q, null, null, null, null, null, 1, CHOICES)).hits().forEach(h ->
                     choices.add(new Choice(h.id().toString(), h.title(), h.supplierName() + " · " + h.articleNumber())));
-            case "units" -> organisations.search(q, viewer(auth), CHOICES).organisations().forEach(o ->
+            case "units" -> organisations.search(q, viewer(auth), CHOICES, within).organisations().forEach(o ->
                     choices.add(new Choice(o.id().toString(), o.name(), unitDetail(o))));
             case "targets" -> {
-                var found = organisations.search(q, viewer(auth), CHOICES);
+                var found = organisations.search(q, viewer(auth), CHOICES, within);
                 found.organisations().forEach(o -> choices.add(new Choice("UNIT:" + o.id(), o.name(), unitDetail(o))));
                 found.groups().forEach(g -> choices.add(new Choice("GROUP:" + g.id(), g.name(), g.organisationName())));
                 found.persons().forEach(m -> choices.add(new Choice("PERSON:" + m.personId(),
@@ -161,7 +175,7 @@ class LicencePages {
                         m.civicNumberMasked())));
             }
             case "holders" -> {
-                var found = organisations.search(q, viewer(auth), CHOICES);
+                var found = organisations.search(q, viewer(auth), CHOICES, within);
                 found.groups().forEach(g -> choices.add(new Choice("GROUP:" + g.id(), g.name(), g.organisationName())));
                 found.persons().forEach(m -> choices.add(new Choice("PERSON:" + m.personId(),
                         m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
@@ -217,8 +231,9 @@ class LicencePages {
         LicencePools.Pool pool = poolWithinScope(id, auth);
         model.addAttribute("findTarget", findTarget);
         model.addAttribute("findHolder", findHolder);
-        model.addAttribute("holderChoices", findHolder == null ? null : choices("holders", findHolder, auth));
-        model.addAttribute("targetChoices", findTarget == null ? null : choices("targets", findTarget, auth));
+        model.addAttribute("holderChoices", findHolder == null ? null : choices("holders", findHolder, auth, pool.organiserId()));
+        model.addAttribute("targetChoices", findTarget == null ? null : choices("targets", findTarget, auth, pool.organiserId()));
+        model.addAttribute("pickWithinPool", pool.id());
         model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
         var assignments = pools.assignments(id, 500);
         var shortfall = pools.shortfall(id);
