@@ -272,20 +272,31 @@ final class BulkPush {
 
     /** Requests of at most maxOperations operations and maxPayloadSize bytes, an outbox operation's always in one. */
     private static List<List<Planned>> pack(List<Planned> planned, ScimClient.BulkLimits limits) {
-        List<List<Planned>> requests = new ArrayList<>();
-        List<Planned> current = new ArrayList<>();
+        return pack(planned, p -> p.operations().size(), Planned::bytes, limits);
+    }
+
+    /**
+     * Items in requests of at most maxOperations operations and maxPayloadSize bytes, in their order; an item's
+     * operations always in one request ({@code bytes}: its operations' size, a comma each included).
+     */
+    private static <T> List<List<T>> pack(List<T> items, java.util.function.ToIntFunction<T> operationsOf, java.util.function.ToIntFunction<T> bytesOf,
+                                          ScimClient.BulkLimits limits) {
+        List<List<T>> requests = new ArrayList<>();
+        List<T> current = new ArrayList<>();
         int operations = 0;
         long bytes = ENVELOPE;
-        for (Planned p : planned) {
-            if (!current.isEmpty() && (operations + p.operations().size() > limits.maxOperations() || bytes + p.bytes() > limits.maxPayloadSize())) {
+        for (T item : items) {
+            int n = operationsOf.applyAsInt(item);
+            int b = bytesOf.applyAsInt(item);
+            if (!current.isEmpty() && (operations + n > limits.maxOperations() || bytes + b > limits.maxPayloadSize())) {
                 requests.add(current);
                 current = new ArrayList<>();
                 operations = 0;
                 bytes = ENVELOPE;
             }
-            current.add(p);
-            operations += p.operations().size();
-            bytes += p.bytes();
+            current.add(item);
+            operations += n;
+            bytes += b;
         }
         if (!current.isEmpty()) {
             requests.add(current);
@@ -496,15 +507,9 @@ final class BulkPush {
         Set<Joining> failed = new HashSet<>();
         List<GroupMemberships.Change> added = new ArrayList<>();
         Map<UUID, String> emptied = new HashMap<>();
-        int from = 0;
-        while (from < operations.size()) {
-            int to = from;
-            long bytes = ENVELOPE;
-            while (to < operations.size() && to - from < limits.maxOperations() && (to == from || bytes + size(operations.get(to)) + 1 <= limits.maxPayloadSize())) {
-                bytes += size(operations.get(to)) + 1;
-                to++;
-            }
-            List<ObjectNode> part = operations.subList(from, to);
+        List<Integer> indices = java.util.stream.IntStream.range(0, operations.size()).boxed().toList();
+        for (List<Integer> request : pack(indices, i -> 1, i -> size(operations.get(i)) + 1, limits)) {
+            List<ObjectNode> part = request.stream().map(operations::get).toList();
             Map<String, JsonNode> answers;
             try {
                 ScimClient.RETRY_AFTER.remove();
@@ -514,7 +519,7 @@ final class BulkPush {
                         ProvisioningWorker.Failure.of(e, ScimClient.RETRY_AFTER.get()).status());
                 answers = Map.of();
             }
-            for (int i = from; i < to; i++) {
+            for (int i : request) {
                 UUID group = order.get(i);
                 JsonNode answer = answers.get("g" + i);
                 if (answer != null && ok(status(answer))) {
@@ -528,7 +533,6 @@ final class BulkPush {
                     failed.addAll(byGroup.get(group));
                 }
             }
-            from = to;
         }
         List<Queue.Settled> done = joining.stream().filter(j -> !failed.contains(j)).map(j -> new Queue.Settled(j.p().op(), j.after())).toList();
         transaction.executeWithoutResult(status -> {

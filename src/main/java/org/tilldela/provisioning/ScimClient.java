@@ -194,12 +194,7 @@ final class ScimClient implements AutoCloseable {
         return List.of(PatchOperation.replace("active", false));
     }
 
-    /** One member more (its id, or a {@code bulkId:} reference to a user created in the same Bulk request). */
-    static List<PatchOperation> memberAdded(String userRef) throws ScimException {
-        return List.of(PatchOperation.add("members", JsonUtils.valueToNode(List.of(new Member().setValue(userRef)))));
-    }
-
-    /** Members more, in one {@code add} with several values (by their ids at the supplier). */
+    /** Members more, in one {@code add} with several values (their ids at the supplier, or {@code bulkId:} references to users made in the same Bulk request). */
     static List<PatchOperation> membersAdded(List<String> userIds) throws ScimException {
         return List.of(PatchOperation.add("members", JsonUtils.valueToNode(userIds.stream().map(id -> new Member().setValue(id)).toList())));
     }

@@ -39,7 +39,7 @@ class ScimClientBulkTest {
             var operations = request.putArray("Operations");
             operations.addObject().put("method", "POST").put("bulkId", "u1").put("path", "/Users").set("data", JsonUtils.valueToNode(user));
             operations.addObject().put("method", "PATCH").put("bulkId", "m1").put("path", "/Groups/" + groupId)
-                    .set("data", ScimClient.patchMessage(ScimClient.memberAdded("bulkId:u1")));
+                    .set("data", ScimClient.patchMessage(ScimClient.membersAdded(java.util.List.of("bulkId:u1"))));
             UserResource taken = new UserResource().setUserName("pseudonym-1"); // the same userName again: 409 for this one alone
             operations.addObject().put("method", "POST").put("bulkId", "u2").put("path", "/Users").set("data", JsonUtils.valueToNode(taken));
 
