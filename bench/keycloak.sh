@@ -5,7 +5,7 @@
 # under the same directory, and imports a realm equivalent to Tilldela's sign-in client: one confidential
 # client (code flow with S256 PKCE, refresh tokens rotated with reuse detection — revokeRefreshToken,
 # maxReuse 0 — client credentials), access tokens 10 min, refresh tokens (the session) 8 h, scope openid, and
-# one user. Prints the settings the benchmark command takes, then waits until Keycloak answers.
+# $KC_USERS users (default 64). Prints the settings the benchmark command takes, then waits until Keycloak answers.
 #
 #   bench/keycloak.sh start     # download (once), make the database, start; prints the --keycloak options
 #   bench/keycloak.sh stop      # stops Keycloak and its PostgreSQL cluster
@@ -16,6 +16,7 @@ PORT=${KC_PORT:-8180}
 PG_PORT=${KC_PG_PORT:-54329}
 SECRET=${KC_CLIENT_SECRET:-bench-secret-not-for-production-0123456789}
 PASSWORD=${KC_USER_PASSWORD:-sju glada elefanter}
+USERS=${KC_USERS:-64}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export JAVA_HOME
 KC=$DIR/keycloak-$VERSION
@@ -42,8 +43,17 @@ start() {
     as_postgres "$PGBIN/initdb" -D "$DIR/pg" -U postgres -E UTF8 --auth=trust --no-instructions >/dev/null
   fi
   as_postgres "$PGBIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pgsock/pg.log" -w -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$DIR/pgsock -c max_connections=200" start >/dev/null
-  as_postgres "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qtc "select 1 from pg_database where datname = 'keycloak'" | grep -q 1 \
-    || as_postgres "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "create database keycloak"
+  # a fresh database each start, as the benchmark gives Tilldela: the realm below is imported anew, and no
+  # sessions or tokens of an earlier run are left
+  as_postgres "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "drop database if exists keycloak" \
+    -c "create database keycloak"
+  # USERS pupils (elev1 … elevN), like the benchmark's distinct Tilldela pupils (--pupils)
+  users=""
+  for i in $(seq 1 "$USERS"); do
+    users="$users${users:+,}
+    {\"username\": \"elev$i\", \"enabled\": true, \"firstName\": \"Elev\", \"lastName\": \"Nummer $i\", \"email\": \"elev$i@skola.example\",
+     \"emailVerified\": true, \"credentials\": [{\"type\": \"password\", \"value\": \"$PASSWORD\", \"temporary\": false}]}"
+  done
 
   mkdir -p "$KC/data/import"
   cat > "$KC/data/import/bench-realm.json" <<JSON
@@ -62,10 +72,8 @@ start() {
     "implicitFlowEnabled": false, "consentRequired": false, "fullScopeAllowed": false,
     "attributes": {"pkce.code.challenge.method": "S256", "use.refresh.tokens": "true"}
   }],
-  "users": [{
-    "username": "elev1", "enabled": true, "firstName": "Elsa", "lastName": "Lind", "email": "elev1@skola.example",
-    "emailVerified": true, "credentials": [{"type": "password", "value": "$PASSWORD", "temporary": false}]
-  }]
+  "users": [$users
+  ]
 }
 JSON
   if [ ! -f "$DIR/built" ]; then
@@ -82,7 +90,7 @@ JSON
     sleep 1
   done
   curl -sf "http://127.0.0.1:$PORT/realms/bench/.well-known/openid-configuration" >/dev/null || { echo "Keycloak did not start; see $DIR/keycloak.log" >&2; exit 1; }
-  echo "--keycloak=http://127.0.0.1:$PORT/realms/bench --keycloak-client=bench --keycloak-secret=$SECRET --keycloak-user=elev1"
+  echo "--keycloak=http://127.0.0.1:$PORT/realms/bench --keycloak-client=bench --keycloak-secret=$SECRET --keycloak-users=elev (elev1 … elev$USERS)"
 }
 
 case "${1:-start}" in

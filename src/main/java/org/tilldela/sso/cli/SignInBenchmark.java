@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +37,11 @@ import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.web.util.HtmlUtils;
 import org.tilldela.access.DemoClassLicensed;
+import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.licensing.LicencePools;
+import org.tilldela.licensing.Licences;
+import org.tilldela.licensing.NewPool;
+import org.tilldela.licensing.Selector;
 import org.tilldela.platform.CommandContext;
 import org.tilldela.sso.PersonAccounts;
 import org.tilldela.sso.SignInClients;
@@ -47,9 +54,9 @@ final class SignInBenchmark {
     static final String PASSWORD = "sju glada elefanter";
     static final String REDIRECT = "https://matematik.example/callback";
 
-    record Settings(Path workDir, int port, int seconds, int warmUp, int runs, int codes, int families, int signIns, int threads, int connections,
-                    String wrk, String keycloak, String keycloakClient, String keycloakSecret, String keycloakUser, String keycloakPassword,
-                    boolean keycloakOnly) {
+    record Settings(Path workDir, int port, int seconds, int warmUp, int runs, int codes, int families, int pupils, int signIns, int threads,
+                    int connections, String wrk, String keycloak, String keycloakClient, String keycloakSecret, String keycloakUsers,
+                    String keycloakPassword, boolean keycloakOnly) {
     }
 
     /** One wrk measurement: successful answers, their rate, latency percentiles in milliseconds. */
@@ -226,15 +233,16 @@ final class SignInBenchmark {
                 SignInClients.Registration client = server.getBean(SignInClients.class).register(demo.get().productId(), "Digital matematik (benchmark)",
                         List.of(REDIRECT), true, "benchmark");
                 PersonAccounts accounts = server.getBean(PersonAccounts.class);
+                List<UUID> holders = licensedPupils(server, demo.get(), s.pupils());
                 List<String> usernames = new ArrayList<>();
-                for (int i = 0; i < demo.get().personIds().size(); i++) {
+                for (int i = 0; i < holders.size(); i++) {
                     String username = "bench." + (i + 1);
-                    accounts.setPassword(demo.get().personIds().get(i), username, PASSWORD, "benchmark");
+                    accounts.setPassword(holders.get(i), username, PASSWORD, "benchmark");
                     usernames.add(username);
                 }
-                out.printf("data: %s persons in the demo municipality, class %s licensed for the product under an approved agreement: %d pupils with"
-                        + " local accounts; one confidential client%n", server.getEnvironment().getProperty("tilldela.demo.persons"), demo.get().className(),
-                        usernames.size());
+                out.printf("data: %s persons in the demo municipality; the demo's class %s and further classes licensed for the product under an"
+                        + " approved agreement: %d licence holders with local accounts; one confidential client%n",
+                        server.getEnvironment().getProperty("tilldela.demo.persons"), demo.get().className(), usernames.size());
                 Provider p = new Tilldela("http://127.0.0.1:" + s.port(), client.clientId(), client.clientSecret());
                 tilldela = measure(p, usernames);
                 morningRush(p, usernames);
@@ -246,7 +254,11 @@ final class SignInBenchmark {
         }
         if (s.keycloak() != null) {
             Provider kc = new Keycloak(s.keycloak(), s.keycloakClient(), s.keycloakSecret(), s.keycloakPassword());
-            Map<String, List<Result>> keycloak = measure(kc, List.of(s.keycloakUser()));
+            List<String> users = new ArrayList<>();
+            for (int i = 1; i <= s.pupils(); i++) {
+                users.add(s.keycloakUsers() + i);
+            }
+            Map<String, List<Result>> keycloak = measure(kc, users);
             if (!tilldela.isEmpty()) {
                 out.println("\nRatio Tilldela / Keycloak (medians of the rounds' rates):");
                 for (String grant : keycloak.keySet()) {
@@ -266,7 +278,9 @@ final class SignInBenchmark {
 
     private Map<String, List<Result>> measure(Provider p, List<String> usernames) throws Exception {
         out.printf("%n== %s (%s) ==%n", p.name, p.token);
-        List<Map.Entry<Browser, String>> sessions = sessions(p, usernames, 8);
+        // one signed-in person per token family, as in a morning rush (a person's own families would queue on
+        // their rows: the authorization and the ledger's holding are locked until the refresh commits)
+        List<Map.Entry<Browser, String>> sessions = sessions(p, usernames, Math.min(s.pupils(), usernames.size()));
         // cold: right after start, before any warm-up
         out.println("cold (first requests after start):");
         out.println("  refresh grants          " + wrkRun(p, "refresh", families(p, sessions, s.families()), "", 10));
@@ -290,6 +304,34 @@ final class SignInBenchmark {
             out.printf("round %d:%n  code redemptions        %s%n  refresh grants          %s%n  client-credential grants%s%n", r, c, f, cc);
         }
         return results;
+    }
+
+    /**
+     * At least {@code wanted} licence holders of the demo's product: the demo licenses one class; further classes of
+     * the demo organiser get a pool of their own (the same product, agreement and release) until there are enough.
+     */
+    private static List<UUID> licensedPupils(ConfigurableApplicationContext server, DemoClassLicensed demo, int wanted) {
+        Licences licences = server.getBean(Licences.class);
+        LocalDate today = LocalDate.now();
+        List<UUID> holders = licences.holders(demo.productId(), today);
+        if (holders.size() < wanted) {
+            OrganisationBrowser directory = server.getBean(OrganisationBrowser.class);
+            OrganisationBrowser.Organisation organiser = directory.roots().getFirst();
+            List<Selector> classes = new ArrayList<>();
+            int more = holders.size();
+            for (OrganisationBrowser.Organisation unit : directory.children(organiser.id())) {
+                for (OrganisationBrowser.Group g : directory.groups(unit.id())) {
+                    if (more < wanted && "CLASS".equals(g.kind()) && !g.name().equals(demo.className())) {
+                        classes.add(Selector.group(g.id()));
+                        more += (int) g.members();
+                    }
+                }
+            }
+            server.getBean(LicencePools.class).create(new NewPool(demo.productId(), organiser.id(), organiser.id(), wanted, today, today.plusYears(1),
+                    false, null, "benchmark"), classes, true);
+            holders = licences.holders(demo.productId(), today);
+        }
+        return holders.subList(0, Math.min(wanted, holders.size()));
     }
 
     /** Signed-in browsers, one per person (cycling through them), each able to get codes without a password. */

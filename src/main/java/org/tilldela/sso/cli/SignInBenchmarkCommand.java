@@ -34,6 +34,10 @@ public class SignInBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--families", defaultValue = "64", description = "Refresh-token families per round (default ${DEFAULT-VALUE}).")
     int families;
 
+    @Option(names = "--pupils", defaultValue = "64", description = "Distinct persons signed in, for each provider; codes and token families are "
+            + "spread over them (default ${DEFAULT-VALUE}; Keycloak's realm from bench/keycloak.sh has 64 users).")
+    int pupils;
+
     @Option(names = "--sign-ins", defaultValue = "200", description = "Whole sign-ins timed for the morning-rush estimate (default ${DEFAULT-VALUE}).")
     int signIns;
 
@@ -55,8 +59,8 @@ public class SignInBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--keycloak-secret", defaultValue = "bench-secret-not-for-production-0123456789")
     String keycloakSecret;
 
-    @Option(names = "--keycloak-user", defaultValue = "elev1")
-    String keycloakUser;
+    @Option(names = "--keycloak-users", defaultValue = "elev", description = "Keycloak's users are this followed by 1, 2, … --pupils (default ${DEFAULT-VALUE}).")
+    String keycloakUsers;
 
     @Option(names = "--keycloak-password", defaultValue = SignInBenchmark.PASSWORD)
     String keycloakPassword;
@@ -66,8 +70,8 @@ public class SignInBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var settings = new SignInBenchmark.Settings(workDir, port, seconds, warmUp, runs, codes, families, signIns, threads, connections, wrk,
-                keycloak, keycloakClient, keycloakSecret, keycloakUser, keycloakPassword, keycloakOnly);
+        var settings = new SignInBenchmark.Settings(workDir, port, seconds, warmUp, runs, codes, families, pupils, signIns, threads, connections, wrk,
+                keycloak, keycloakClient, keycloakSecret, keycloakUsers, keycloakPassword, keycloakOnly);
         new SignInBenchmark(settings, System.out).run();
         return 0;
     }
