@@ -109,7 +109,7 @@ public class LedgerReports {
 
     /** Usage of one product a supplier reported about the person (see {@link ReportedUsage}). */
     public record UsageLine(UUID supplierId, String supplierName, UUID productId, String productName, LocalDate firstDay, LocalDate lastDay,
-                            long activeDays, Instant lastActiveAt) {
+                            long activeDays, Instant lastActiveAt, long signIns) {
     }
 
     /** Who has data about the person, the most recent releases, and the usage suppliers reported back. */
@@ -177,7 +177,7 @@ public class LedgerReports {
         List<Release> releases = rows.stream().map(r -> new Release(r.sequence(), r.at(), r.supplier(), suppliers.get(r.supplier()), r.product(),
                 products.get(r.product()), r.channel(), r.attributes(), r.agreement(), r.legalBasis(), r.purpose())).toList();
         List<UsageLine> usage = used.stream().map(u -> new UsageLine(u.supplierId(), suppliers.get(u.supplierId()), u.productId(),
-                products.get(u.productId()), u.firstDay(), u.lastDay(), u.activeDays(), u.lastActiveAt())).toList();
+                products.get(u.productId()), u.firstDay(), u.lastDay(), u.activeDays(), u.lastActiveAt(), u.signIns())).toList();
         audit.record(viewer.username(), "VIEW_DISCLOSURE_REPORT", "person", personId.toString(),
                 Map.of("format", format, "recipients", recipients.size()));
         return new PersonReport(person, Instant.now(), viewer.username(), recipients, releases, total, usage);

@@ -94,7 +94,7 @@ public class PersonReportPdf {
             }
             for (var u : report.usage()) {
                 w.line(w.regular, 9, u.supplierName() + " - " + u.productName() + ": " + messages.getMessage("ledger.usage.line",
-                        new Object[] {u.activeDays(), u.firstDay().toString(), u.lastDay().toString()}, locale));
+                        new Object[] {u.activeDays(), u.firstDay().toString(), u.lastDay().toString(), u.signIns()}, locale));
             }
             w.line(w.regular, 9, msg("ledger.person.usage.kept", locale));
             w.close();

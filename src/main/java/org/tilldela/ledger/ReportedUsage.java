@@ -12,10 +12,13 @@ import java.util.UUID;
  */
 public interface ReportedUsage {
 
-    /** Per supplier and product: the days the person was reported active, first to last, still kept. */
+    /** Per supplier and product: the days the person was reported active or signed in, first to last, still kept. */
     List<Usage> of(UUID personId);
 
-    /** {@code lastActiveAt}: the latest time reported, null when the supplier reported none. */
-    record Usage(UUID supplierId, UUID productId, LocalDate firstDay, LocalDate lastDay, long activeDays, Instant lastActiveAt) {
+    /**
+     * {@code lastActiveAt}: the latest time reported, null when the supplier reported none. {@code signIns}: how often
+     * the person signed in to the product through Tilldela on those days (Tilldela's own count, not the supplier's).
+     */
+    record Usage(UUID supplierId, UUID productId, LocalDate firstDay, LocalDate lastDay, long activeDays, Instant lastActiveAt, long signIns) {
     }
 }

@@ -36,8 +36,11 @@ class PersonClaims {
     private final SignInClients clients;
     private final Licences licences;
     private final java.time.Duration idTokenTtl;
+    private final org.springframework.context.ApplicationEventPublisher events;
 
-    PersonClaims(ReleasePolicy policy, SignInClients clients, Licences licences, SsoSettings settings) {
+    PersonClaims(ReleasePolicy policy, SignInClients clients, Licences licences, SsoSettings settings,
+                 org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.policy = policy;
         this.clients = clients;
         this.licences = licences;
@@ -69,6 +72,7 @@ class PersonClaims {
         }
         Release release = releaseFor(principal, context.getRegisteredClient().getClientId());
         context.getClaims().subject(subject(release));
+        signedIn(context.getAuthorizationGrantType(), context.getTokenType(), release);
         if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
             claims(release).forEach((name, value) -> context.getClaims().claim(name, value));
             // the authorization server gives every ID token 30 minutes, whatever the settings; ours say how long,
@@ -84,7 +88,21 @@ class PersonClaims {
     void customize(org.springframework.security.oauth2.server.authorization.token.OAuth2TokenClaimsContext context) {
         Authentication principal = context.getPrincipal();
         if (isPerson(principal)) {
-            context.getClaims().subject(subject(releaseFor(principal, context.getRegisteredClient().getClientId())));
+            Release release = releaseFor(principal, context.getRegisteredClient().getClientId());
+            context.getClaims().subject(subject(release));
+            signedIn(context.getAuthorizationGrantType(), context.getTokenType(), release);
+        }
+    }
+
+    /**
+     * A code redemption makes exactly one access token (signed or reference), a refresh makes one too but is not a
+     * sign-in: the access token of an authorization-code grant is the one sign-in to count.
+     */
+    private void signedIn(org.springframework.security.oauth2.core.AuthorizationGrantType grant,
+                          org.springframework.security.oauth2.server.authorization.OAuth2TokenType token, Release release) {
+        if (org.springframework.security.oauth2.core.AuthorizationGrantType.AUTHORIZATION_CODE.equals(grant)
+                && org.springframework.security.oauth2.server.authorization.OAuth2TokenType.ACCESS_TOKEN.equals(token)) {
+            events.publishEvent(new SignedInToProduct(release.personId(), release.productId(), release.supplierId(), java.time.Instant.now()));
         }
     }
 

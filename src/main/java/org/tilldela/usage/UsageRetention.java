@@ -46,7 +46,7 @@ class UsageRetention {
         // the seat's scope is read from the licensing tables as it stood on the day used (any one live seat for the product)
         int folded = jdbc.sql("""
                         with old as (
-                            delete from usage_day where day < :first returning product_id, person_id, day, supplier_id, sessions, activities
+                            delete from usage_day where day < :first returning product_id, person_id, day, supplier_id, sessions, activities, sign_ins
                         ), placed as (
                             select o.*, (select p.scope_id from licence_assignment a join licence_pool p on p.id = a.pool_id
                                          where a.person_id = o.person_id and p.product_id = o.product_id
@@ -54,14 +54,14 @@ class UsageRetention {
                                          order by a.assigned_at desc limit 1) as scope_id
                             from old o
                         )
-                        insert into usage_month (product_id, month, scope_id, supplier_id, persons, active_days, sessions, activities)
+                        insert into usage_month (product_id, month, scope_id, supplier_id, persons, active_days, sessions, activities, sign_ins)
                         select product_id, date_trunc('month', day)::date, scope_id, supplier_id, count(distinct person_id), count(*),
-                               coalesce(sum(sessions), 0), coalesce(sum(activities), 0)
+                               coalesce(sum(sessions), 0), coalesce(sum(activities), 0), sum(sign_ins)
                         from placed group by product_id, date_trunc('month', day), scope_id, supplier_id
                         -- only a report that raced the fold can meet a month already folded: its counts are added
                         on conflict (product_id, month, scope_id) do update set persons = usage_month.persons + excluded.persons,
                             active_days = usage_month.active_days + excluded.active_days, sessions = usage_month.sessions + excluded.sessions,
-                            activities = usage_month.activities + excluded.activities""")
+                            activities = usage_month.activities + excluded.activities, sign_ins = usage_month.sign_ins + excluded.sign_ins""")
                 .param("first", firstKeptDay(today)).update();
         return folded;
     }

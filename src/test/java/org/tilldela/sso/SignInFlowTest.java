@@ -249,6 +249,20 @@ class SignInFlowTest extends SignInTestSupport {
     }
 
     @Test
+    void aSignInCountsAsUsageOfTheProductAndARefreshDoesNot() throws Exception {
+        UUID pupil = fixture.persons.get(5);
+        SignedIn signedIn = signIn(pupil);
+        assertThat(refresh(signedIn, signedIn.tokens().getOIDCTokens().getRefreshToken()).indicatesSuccess()).isTrue();
+        var day = jdbc.sql("select sign_ins, last_sign_in_at is not null from usage_day where person_id = :p and product_id = :product and day = current_date")
+                .param("p", pupil).param("product", fixture.productId).query((rs, n) -> List.of(rs.getInt(1), rs.getBoolean(2))).single();
+        assertThat(day).as("one code redeemed, one refresh").containsExactly(1, true);
+
+        signIn(pupil);
+        assertThat(jdbc.sql("select sign_ins from usage_day where person_id = :p and product_id = :product and day = current_date")
+                .param("p", pupil).param("product", fixture.productId).query(Integer.class).single()).isEqualTo(2);
+    }
+
+    @Test
     void aReusedRefreshTokenRevokesItsWholeFamily() throws Exception {
         SignedIn signedIn = signIn(fixture.persons.get(3));
         RefreshToken first = signedIn.tokens().getOIDCTokens().getRefreshToken();

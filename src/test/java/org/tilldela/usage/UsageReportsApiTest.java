@@ -49,6 +49,7 @@ class UsageReportsApiTest extends IntegrationTest {
     @Autowired AdminAccounts accounts;
     @Autowired org.tilldela.ledger.LedgerReports ledgerReports;
     @Autowired org.tilldela.ledger.PersonReportPdf pdf;
+    @Autowired org.springframework.context.ApplicationEventPublisher events;
 
     AccessFixture fixture;
     SupplierClients.Credentials credentials;
@@ -191,6 +192,31 @@ class UsageReportsApiTest extends IntegrationTest {
 
         rows.add(row(pseudonyms.get(given.getFirst()), fixture.productId, start, 1));
         assertThat(report(rows).getStatusCode().value()).isEqualTo(413);
+    }
+
+    @Test
+    void signInsThroughTilldelaCountAsUsageAndASuppliersReportOfTheSameDayKeepsThem() {
+        UUID product = fixture.product(fixture.supplierId, java.util.Set.of(Attribute.PSEUDONYMOUS_ID));
+        UUID person = fixture.persons.get(6);
+        java.time.Instant now = java.time.Instant.now();
+        LocalDate today = now.atZone(java.time.ZoneId.systemDefault()).toLocalDate();
+        events.publishEvent(new org.tilldela.sso.SignedInToProduct(person, product, fixture.supplierId, now.minusSeconds(60)));
+        events.publishEvent(new org.tilldela.sso.SignedInToProduct(person, product, fixture.supplierId, now));
+
+        // the supplier reports the same day twice (a resend replaces its own figures)
+        for (int sessions : List.of(4, 5)) {
+            assertThat(report(List.of(row(pseudonyms.get(person), product, today, sessions))).getBody()).containsEntry("accepted", 1);
+        }
+        assertThat(jdbc.sql("select sessions, sign_ins from usage_day where person_id = :p and product_id = :product and day = :day")
+                .param("p", person).param("product", product).param("day", today).query((rs, n) -> List.of(rs.getInt(1), rs.getInt(2))).single())
+                .as("the supplier's sessions replaced, Tilldela's sign-ins kept").containsExactly(5, 2);
+
+        var report = ledgerReports.personReport(person, new org.tilldela.directory.Viewer("dpo-usage-test", false), "test");
+        assertThat(report.usage()).filteredOn(u -> u.productId().equals(product)).singleElement().satisfies(u -> {
+            assertThat(u.activeDays()).isEqualTo(1);
+            assertThat(u.signIns()).isEqualTo(2);
+            assertThat(u.lastActiveAt()).as("the later sign-in").isAfterOrEqualTo(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        });
     }
 
     @Test

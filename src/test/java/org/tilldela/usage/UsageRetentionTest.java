@@ -37,14 +37,14 @@ class UsageRetentionTest extends IntegrationTest {
 
     private void used(UUID person, LocalDate day, int sessions) {
         jdbc.sql("""
-                        insert into usage_day (product_id, person_id, day, supplier_id, sessions, activities, reported_at)
-                        values (:product, :person, :day, :supplier, :sessions, :sessions * 2, now())""")
+                        insert into usage_day (product_id, person_id, day, supplier_id, sessions, activities, sign_ins, reported_at)
+                        values (:product, :person, :day, :supplier, :sessions, :sessions * 2, :sessions + 1, now())""")
                 .param("product", fixture.productId).param("person", person).param("day", day).param("supplier", fixture.supplierId)
                 .param("sessions", sessions).update();
     }
 
     private List<Map<String, Object>> months() {
-        return jdbc.sql("select month, scope_id, persons, active_days, sessions, activities from usage_month where product_id = :p order by month, scope_id nulls last")
+        return jdbc.sql("select month, scope_id, persons, active_days, sessions, activities, sign_ins from usage_month where product_id = :p order by month, scope_id nulls last")
                 .param("p", fixture.productId).query().listOfRows();
     }
 
@@ -70,8 +70,8 @@ class UsageRetentionTest extends IntegrationTest {
 
         assertThat(months()).containsExactly(
                 Map.of("month", java.sql.Date.valueOf(old.atDay(1)), "scope_id", fixture.organiserId, "persons", 1, "active_days", 2L, "sessions", 4L,
-                        "activities", 8L),
-                row(old, null, 2, 2L, 7L, 14L));
+                        "activities", 8L, "sign_ins", 6L),
+                row(old, null, 2, 2L, 7L, 14L, 9L));
         assertThat(jdbc.sql("select person_id, day from usage_day where product_id = :p order by day").param("p", fixture.productId).query().listOfRows())
                 .as("what is younger than the retention stays per person")
                 .containsExactly(Map.of("person_id", a, "day", java.sql.Date.valueOf(kept.atDay(1))),
@@ -82,7 +82,7 @@ class UsageRetentionTest extends IntegrationTest {
         assertThat(months()).as("a second run changes nothing").isEqualTo(once);
     }
 
-    private static Map<String, Object> row(YearMonth month, UUID scope, int persons, long days, long sessions, long activities) {
+    private static Map<String, Object> row(YearMonth month, UUID scope, int persons, long days, long sessions, long activities, long signIns) {
         Map<String, Object> row = new java.util.HashMap<>();
         row.put("month", java.sql.Date.valueOf(month.atDay(1)));
         row.put("scope_id", scope);
@@ -90,6 +90,7 @@ class UsageRetentionTest extends IntegrationTest {
         row.put("active_days", days);
         row.put("sessions", sessions);
         row.put("activities", activities);
+        row.put("sign_ins", signIns);
         return row;
     }
 }
