@@ -246,7 +246,15 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         assertThat(status(dpo, "/api/v1/ledger/suppliers")).isEqualTo(403);
         assertThat(status(dpo, "/api/v1/ledger/persons/{id}", m.a1)).isEqualTo(200);
         // the overview shows no installation-wide counts to a school's officer
-        assertThat(new WebSession(port).signIn(dpo, PASSWORD).get("/ledger").status()).isEqualTo(200);
+        WebSession.Answer overview = new WebSession(port).signIn(dpo, PASSWORD).get("/ledger");
+        assertThat(overview.status()).isEqualTo(200);
+        // and the menu offers only the pages that open: no link that answers 403
+        assertThat(overview.body()).contains("href=\"/ledger\"").doesNotContain("href=\"/purchase/approvals\"");
+        assertThat(new WebSession(port).signIn(schoolA, PASSWORD).get("/directory").body()).contains("href=\"/directory\"")
+                .doesNotContain("href=\"/imports\"");
+        assertThat(new WebSession(port).signIn(whole, PASSWORD).get("/directory").body()).contains("href=\"/imports\"");
+        String accessPage = new WebSession(port).signIn(access, PASSWORD).get("/").body();
+        assertThat(accessPage).doesNotContain("href=\"/access\"").doesNotContain("href=\"/provisioning/connectors\"");
     }
 
     @Test
