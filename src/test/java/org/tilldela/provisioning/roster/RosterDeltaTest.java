@@ -106,78 +106,98 @@ class RosterDeltaTest extends IntegrationTest {
         AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
         String token = RosterTokens.token(baseUrl(), clients.registerSystemClient(fx.productId, "Roster delta", Set.of(OneRosterScopes.CORE), "test"),
                 OneRosterScopes.CORE);
+        // two pupils lose their licence: one shares a class with a classmate given a licence here (that class stays), the
+        // other is the only licence holder in their class (with the licence the class goes too) at a school that keeps others
+        UUID sharing = null, shared = null;
+        for (UUID p : fx.persons) {
+            List<Map<String, Object>> mate = jdbc.sql("""
+                            select m.group_id, q.person_id from membership m join membership q on q.group_id = m.group_id and q.person_id <> m.person_id
+                            where m.person_id = :p and q.person_id not in (%s) order by 1, 2 limit 1""".formatted(Licences.HOLDERS))
+                    .param("p", p).param(Licences.HOLDER_PRODUCT, fx.productId).param(Licences.HOLDER_DAY, java.time.LocalDate.now()).query().listOfRows();
+            if (!mate.isEmpty()) {
+                fx.license(fx.productId, List.of((UUID) mate.getFirst().get("person_id")));
+                sharing = p;
+                shared = (UUID) mate.getFirst().get("group_id");
+                break;
+            }
+        }
+        assertThat(sharing).isNotNull();
+        Map<UUID, UUID> soleHolderOf = soleHolders(fx);
+        Map<UUID, UUID> schoolOfClass = new HashMap<>();
+        jdbc.sql("select id, organisation_id from student_group where id = any(:g)").param("g", heldClasses(fx).toArray(UUID[]::new))
+                .query(rs -> {
+                    schoolOfClass.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class));
+                });
+        UUID sharingPupil = sharing, sharedClass = shared;
+        Map.Entry<UUID, UUID> alone = soleHolderOf.entrySet().stream()
+                .filter(e -> fx.persons.contains(e.getValue()) && !e.getValue().equals(sharingPupil))
+                .filter(e -> schoolOfClass.entrySet().stream().anyMatch(o -> !o.getKey().equals(e.getKey()) && o.getValue().equals(schoolOfClass.get(e.getKey()))
+                        && !e.getValue().equals(soleHolderOf.get(o.getKey())) && !o.getKey().equals(sharedClass)))
+                .findFirst().orElseThrow();
+        UUID alonePupil = alone.getValue(), emptied = alone.getKey();
+        assertThat(soleHolderOf).doesNotContainKey(sharedClass);
+
         // the supplier's full fetch
         List<Map<String, Object>> enrollments = list(get("/enrollments?limit=1000", token), "enrollments");
         List<Map<String, Object>> classes = list(get("/classes?limit=1000", token), "classes");
-
-        // a pupil who is the only licence holder in one of their classes: with their licence the class goes too (at a
-        // school that keeps another held class, so that the school's own collections are still there to ask)
-        Map<UUID, UUID> soleHolderOf = soleHolders(fx);
-        Map<String, String> schoolOf = new HashMap<>();
-        classes.forEach(c -> schoolOf.put((String) c.get("sourcedId"), ref(c, "school")));
-        Map.Entry<UUID, UUID> chosen = soleHolderOf.entrySet().stream().filter(e -> fx.persons.contains(e.getValue()))
-                .filter(e -> schoolOf.keySet().stream().anyMatch(other -> schoolOf.get(other).equals(schoolOf.get(e.getKey().toString()))
-                        && !e.getValue().equals(soleHolderOf.get(UUID.fromString(other)))))
-                .filter(e -> memberOf(e.getValue()).stream().anyMatch(g -> !soleHolderOf.containsKey(g))) // and in a class shared with others
-                .findFirst().orElseThrow();
-        UUID leaving = chosen.getValue(), emptied = chosen.getKey();
-        String pseudonym = pseudonymOf(fx, leaving);
-        List<Object> hisEnrollments = enrollments.stream().filter(e -> ref(e, "user").equals(pseudonym)).map(e -> e.get("sourcedId")).toList();
-        List<Object> othersEnrollments = enrollments.stream().filter(e -> !ref(e, "user").equals(pseudonym)).map(e -> e.get("sourcedId")).toList();
-        assertThat(hisEnrollments).isNotEmpty();
+        Set<String> leavers = Set.of(pseudonymOf(fx, sharingPupil), pseudonymOf(fx, alonePupil));
+        List<Object> theirEnrollments = enrollments.stream().filter(e -> leavers.contains(ref(e, "user"))).map(e -> e.get("sourcedId")).toList();
+        List<Object> othersEnrollments = enrollments.stream().filter(e -> !leavers.contains(ref(e, "user"))).map(e -> e.get("sourcedId")).toList();
+        assertThat(theirEnrollments).hasSizeGreaterThanOrEqualTo(2);
         assertThat(othersEnrollments).isNotEmpty();
-        assertThat(classes).extracting(c -> c.get("sourcedId")).contains(emptied.toString());
-        String stillHeld = classes.stream().map(c -> (String) c.get("sourcedId")).filter(c -> !soleHolderOf.containsKey(UUID.fromString(c))).findFirst()
-                .orElseThrow();
+        assertThat(classes).extracting(c -> c.get("sourcedId")).contains(emptied.toString(), sharedClass.toString());
         Instant since = Instant.now();
         Thread.sleep(5);
 
-        pools.withdrawDirect(fx.poolId, leaving, "test");
+        pools.withdrawDirect(fx.poolId, sharingPupil, "test");
+        pools.withdrawDirect(fx.poolId, alonePupil, "test");
         long ledgerBefore = releases(fx);
 
-        // his enrollments are gone, with the moment, and nothing but what they were sent with; the others' are not listed
+        // their enrollments are gone, with the moment, and nothing but what they were sent with; the others' are not listed
         List<Map<String, Object>> changed = list(get("/enrollments?filter=" + q("dateLastModified>'" + since + "'"), token), "enrollments");
-        assertThat(changed).extracting(e -> e.get("sourcedId")).containsExactlyInAnyOrderElementsOf(hisEnrollments);
+        assertThat(changed).extracting(e -> e.get("sourcedId")).containsExactlyInAnyOrderElementsOf(theirEnrollments);
         for (Map<String, Object> gone : changed) {
             assertThat(gone.get("status")).isEqualTo("tobedeleted");
             assertThat(Instant.parse((String) gone.get("dateLastModified"))).isAfter(since).isBefore(Instant.now().plusSeconds(1));
             assertThat(gone).containsOnlyKeys("sourcedId", "status", "dateLastModified", "user", "class", "school", "role");
-            assertThat(ref(gone, "user")).isEqualTo(pseudonym);
+            assertThat(leavers).contains(ref(gone, "user"));
         }
-        // the class whose only holder he was is gone too, without its name; a class still held is not listed
+        // the class whose only holder went is gone too, without its name; the class still held is not listed
         List<Map<String, Object>> changedClasses = list(get("/classes?filter=" + q("dateLastModified>'" + since + "'"), token), "classes");
+        assertThat(changedClasses).extracting(c -> c.get("sourcedId")).contains(emptied.toString()).doesNotContain(sharedClass.toString());
+        assertThat(changedClasses).allSatisfy(c -> assertThat(c.get("status")).isEqualTo("tobedeleted"));
         Map<String, Object> goneClass = changedClasses.stream().filter(c -> c.get("sourcedId").equals(emptied.toString())).findFirst().orElseThrow();
-        assertThat(goneClass.get("status")).isEqualTo("tobedeleted");
         assertThat(Instant.parse((String) goneClass.get("dateLastModified"))).isAfter(since);
         assertThat(goneClass.get("title")).isEqualTo("");
-        assertThat(changedClasses).extracting(c -> c.get("sourcedId")).doesNotContain(stillHeld);
-        assertThat(changedClasses).allSatisfy(c -> assertThat(c.get("status")).isEqualTo("tobedeleted"));
-        // the class's nested collections: a school's classes, its enrollments at the school, the pupil in the class's students
+        // the nested collections: the school's classes and enrollments, and the shared class's students
         String school = ref(goneClass, "school");
         assertThat(list(get("/schools/" + school + "/classes?filter=" + q("status='tobedeleted'"), token), "classes")).extracting(c -> c.get("sourcedId"))
-                .contains(emptied.toString());
+                .contains(emptied.toString()).doesNotContain(sharedClass.toString());
         assertThat(list(get("/schools/" + school + "/enrollments?filter=" + q("dateLastModified>'" + since + "'"), token), "enrollments"))
-                .extracting(e -> e.get("status")).contains("tobedeleted");
-        String sharedClass = changed.stream().map(e -> ref(e, "class")).filter(c -> !soleHolderOf.containsKey(UUID.fromString(c))).findFirst()
-                .orElseThrow();
+                .extracting(e -> ref(e, "class")).contains(emptied.toString());
         assertThat(list(get("/classes/" + sharedClass + "/students?filter=" + q("dateLastModified>'" + since + "'"), token), "users"))
-                .extracting(u -> u.get("sourcedId") + "/" + u.get("status")).containsExactly(pseudonym + "/tobedeleted");
+                .extracting(u -> u.get("sourcedId") + "/" + u.get("status")).containsExactly(pseudonymOf(fx, sharingPupil) + "/tobedeleted");
         assertThat(releases(fx)).as("a departure is no release").isEqualTo(ledgerBefore);
 
         // as for users: the status filter finds them, a later 'since' does not, and the plain collections list only what there is
         assertThat(list(get("/enrollments?filter=" + q("status='tobedeleted'"), token), "enrollments")).extracting(e -> e.get("sourcedId"))
-                .containsExactlyInAnyOrderElementsOf(hisEnrollments);
+                .containsExactlyInAnyOrderElementsOf(theirEnrollments);
         assertThat(list(get("/enrollments?filter=" + q("dateLastModified>'" + Instant.now().plusSeconds(60) + "'"), token), "enrollments")).isEmpty();
         List<Map<String, Object>> plain = list(get("/enrollments?limit=1000", token), "enrollments");
-        assertThat(plain).extracting(e -> e.get("sourcedId")).doesNotContainAnyElementsOf(hisEnrollments).containsAll(othersEnrollments);
+        assertThat(plain).extracting(e -> e.get("sourcedId")).doesNotContainAnyElementsOf(theirEnrollments).containsAll(othersEnrollments);
         assertThat(plain).extracting(e -> e.get("status")).containsOnly("active");
         assertThat(list(get("/classes?limit=1000", token), "classes")).extracting(c -> c.get("sourcedId")).doesNotContain(emptied.toString())
-                .contains(stillHeld);
+                .contains(sharedClass.toString());
 
-        // given a licence again, his enrollments and the class are there once more, not gone
-        fx.license(fx.productId, List.of(leaving));
+        // given a licence again, their enrollments and the class are there once more, not gone
+        fx.license(fx.productId, List.of(sharingPupil, alonePupil));
         assertThat(list(get("/enrollments?filter=" + q("status='tobedeleted'"), token), "enrollments")).isEmpty();
         assertThat(list(get("/classes?filter=" + q("status='tobedeleted'"), token), "classes")).isEmpty();
+    }
+
+    private List<UUID> heldClasses(AccessFixture fx) {
+        return jdbc.sql("select distinct m.group_id from membership m where m.person_id in (" + Licences.HOLDERS + ")")
+                .param(Licences.HOLDER_PRODUCT, fx.productId).param(Licences.HOLDER_DAY, java.time.LocalDate.now()).query(UUID.class).list();
     }
 
     @Test
@@ -224,10 +244,6 @@ class RosterDeltaTest extends IntegrationTest {
         // the pupil still holds the licence: no user to delete
         assertThat(list(get("/users?filter=" + q("status='tobedeleted'"), token), "users")).extracting(u -> u.get("sourcedId")).doesNotContain(pseudonym);
         assertThat(list(get("/enrollments?limit=1000", token), "enrollments")).extracting(e -> e.get("sourcedId")).doesNotContain(leftEnrollment);
-    }
-
-    private List<UUID> memberOf(UUID person) {
-        return jdbc.sql("select group_id from membership where person_id = :p").param("p", person).query(UUID.class).list();
     }
 
     /** The classes with exactly one licence holder of the fixture's product, and who that is. */
