@@ -42,6 +42,11 @@ import org.tilldela.ledger.Channel;
  * the supplier and the membership, so two suppliers cannot link their enrollments; organisations and
  * classes keep the directory's ids (they are no personal data). Courses and terms are derived: the
  * directory has neither, so each class is its own course and each distinct class period a term.
+ *
+ * <p>Deltas: with a filter ({@code dateLastModified>'…'}, {@code status='tobedeleted'}, …) users, enrollments and
+ * classes sent before that are gone are listed too, as 'tobedeleted' with the moment they went and only what the
+ * supplier was sent with them (roster_pseudonym, roster_enrollment, roster_class; the moments from
+ * {@link RosterDepartures}); the plain collections list only what there is.
  */
 @Service
 class Roster {
