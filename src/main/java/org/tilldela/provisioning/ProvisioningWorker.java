@@ -535,7 +535,10 @@ class ProvisioningWorker implements SmartLifecycle {
 
         /**
          * The reason with anything of ours the supplier may have echoed masked — the names, e-mail address, display
-         * name and userName we sent about the person — so a dead letter shows the supplier's words, not the pupil's data.
+         * name and userName we sent about the person, and whatever looks like an e-mail address or a civic number
+         * ({@link SupplierErrors#mask}) — so a dead letter shows the supplier's words, not the pupil's data. Cut only when
+         * stored ({@link Queue}, which masks again with the persons' directory values: what was not sent, say at a
+         * deactivation, is masked there).
          */
         Failure masked(Map<Attribute, Object> sent) {
             return maskedAll(sent == null ? List.of() : List.of(sent));
@@ -543,9 +546,6 @@ class ProvisioningWorker implements SmartLifecycle {
 
         /** As {@link #masked(Map)}, for a failure that may echo what was sent about any of several persons (a Bulk request's). */
         Failure maskedAll(java.util.Collection<Map<Attribute, Object>> sent) {
-            if (reason == null) {
-                return new Failure(retriable, cut(reason, MAX_REASON), retryAfter);
-            }
             java.util.Set<String> ours = new java.util.HashSet<>();
             for (Map<Attribute, Object> one : sent) {
                 if (one == null || one.isEmpty()) {
@@ -555,20 +555,10 @@ class ProvisioningWorker implements SmartLifecycle {
                 for (Object v : List.of(String.valueOf(one.getOrDefault(Attribute.GIVEN_NAME, "")), String.valueOf(one.getOrDefault(Attribute.FAMILY_NAME, "")),
                         String.valueOf(one.getOrDefault(Attribute.EMAIL, "")), user == null || user.getDisplayName() == null ? "" : user.getDisplayName(),
                         user == null || user.getUserName() == null ? "" : user.getUserName())) {
-                    String s = v.toString().strip();
-                    if (s.length() >= 2) {
-                        ours.add(s);
-                    }
+                    ours.add(v.toString());
                 }
             }
-            String masked = reason;
-            // longest first: a display name goes whole before its given name would split it
-            for (String s : ours.stream().sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList()) {
-                masked = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(s), java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE)
-                        .matcher(masked).replaceAll("[…]");
-            }
-            // masked before it is cut, so no name is cut in two and half of it kept
-            return new Failure(retriable, cut(masked, MAX_REASON), retryAfter);
+            return new Failure(retriable, SupplierErrors.mask(reason == null ? "" : reason, ours), retryAfter);
         }
 
         /** An operation's own status in a Bulk response, by the same rules as a call's. */
@@ -597,10 +587,10 @@ class ProvisioningWorker implements SmartLifecycle {
         }
 
         private static String cut(String s) {
-            return cut(s, 20_000); // masked and cut to MAX_REASON once it is known what was sent (masked)
+            return cut(s, 20_000); // masked (masked, and Queue when it is stored), then cut to MAX_REASON when stored
         }
 
-        static final int MAX_REASON = 500;
+        static final int MAX_REASON = SupplierErrors.MAX_LENGTH;
 
         /** Retry-After (RFC 9110 §10.2.3): seconds, or an HTTP date. */
         static Duration retryAfter(String header) {

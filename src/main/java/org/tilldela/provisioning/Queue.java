@@ -20,10 +20,12 @@ class Queue {
 
     private final JdbcClient jdbc;
     private final DeletionBrake brake;
+    private final SupplierErrors errors;
 
-    Queue(JdbcClient jdbc, DeletionBrake brake) {
+    Queue(JdbcClient jdbc, DeletionBrake brake, SupplierErrors errors) {
         this.jdbc = jdbc;
         this.brake = brake;
+        this.errors = errors;
     }
 
     /** @param productId the holding's product, for a DELETE (null otherwise) */
@@ -290,12 +292,13 @@ class Queue {
 
     /** Tried again after the delay. */
     @Transactional
-    void retry(Op op, Duration delay, String reason) {
+    void retry(Op op, Duration delay, String supplierText) {
+        String reason = errors.fitToKeep(supplierText, List.of(op.personId()));
         jdbc.sql("""
                         update provisioning_operation set state = 'PENDING', lease_until = null, last_error = :reason,
                                not_before = now() + make_interval(secs => :delay) where """ + OURS)
                 .param("id", op.id()).param("attempts", op.attempts()).param("reason", reason).param("delay", delay.toMillis() / 1000.0).update();
-        failed(op.connectorId(), reason);
+        keepFailure(op.connectorId(), reason);
     }
 
     /** Every attempt failed, or the supplier refused it for good: a dead letter, until an administrator replays it. */
@@ -326,16 +329,18 @@ class Queue {
 
     /** A DELETE that must not go (the account is active again): not sent; the holding stays due and is asked again later. */
     @Transactional
-    void discarded(Op op, String reason) {
+    void discarded(Op op, String why) {
+        String reason = errors.fitToKeep(why, List.of(op.personId()));
         jdbc.sql("update provisioning_operation set state = 'DISCARDED', finished_at = now(), lease_until = null, last_error = :reason where " + OURS)
                 .param("id", op.id()).param("attempts", op.attempts()).param("reason", reason).update();
     }
 
     @Transactional
-    void dead(Op op, String reason) {
+    void dead(Op op, String supplierText) {
+        String reason = errors.fitToKeep(supplierText, List.of(op.personId()));
         jdbc.sql("update provisioning_operation set state = 'DEAD', finished_at = now(), lease_until = null, last_error = :reason where " + OURS)
                 .param("id", op.id()).param("attempts", op.attempts()).param("reason", reason).update();
-        failed(op.connectorId(), reason);
+        keepFailure(op.connectorId(), reason);
     }
 
     /** Operations claimed but not tried (the supplier asked us to wait): back to the queue, the attempt not counted. */
@@ -346,9 +351,10 @@ class Queue {
 
     /** As {@link #putBack(List, Duration)}, with why they could not be tried (shown on them and on the connector; null: not changed). */
     @Transactional
-    void putBack(List<Op> ops, Duration delay, String reason) {
+    void putBack(List<Op> ops, Duration delay, String why) {
+        String reason = errors.fitToKeep(why, ops.stream().map(Op::personId).toList());
         if (reason != null && !ops.isEmpty()) {
-            failed(ops.getFirst().connectorId(), reason);
+            keepFailure(ops.getFirst().connectorId(), reason);
         }
         if (ops.isEmpty()) {
             return;
@@ -380,9 +386,11 @@ class Queue {
                 .param("keep", keep.toSeconds()).update();
     }
 
-    /** The connector's last error, as its page shows it. */
-    @Transactional
-    void failed(UUID connector, String reason) {
+    /**
+     * The connector's last error, as its page shows it. Every stored supplier text passes {@link SupplierErrors#fitToKeep}
+     * (here: already masked with the operation's persons by its caller).
+     */
+    private void keepFailure(UUID connector, String reason) {
         jdbc.sql("update provisioning_connector set last_error = :r, last_error_at = now() where id = :c").param("c", connector).param("r", reason)
                 .update();
     }

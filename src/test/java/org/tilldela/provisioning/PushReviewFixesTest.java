@@ -32,6 +32,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.client.RestClient;
 import org.tilldela.IntegrationTest;
+import org.tilldela.WebSession;
 import org.tilldela.access.AccessFixture;
 import org.tilldela.access.AttributePackage;
 import org.tilldela.access.DataAccessAgreement;
@@ -339,6 +340,59 @@ class PushReviewFixesTest extends IntegrationTest {
             assertThat(reason.length()).isLessThanOrEqualTo(ProvisioningWorker.Failure.MAX_REASON + 1);
         } finally {
             echo.stop(0);
+        }
+    }
+
+    /**
+     * (g) A deactivation sends nothing, so there was nothing sent to mask its refusal with: a supplier that echoes the
+     * pupil's name and e-mail address (and civic numbers) in its 400 leaves none of it in the dead letter, the
+     * connector's last error, the dead-letter API or the connector's page — masked with the directory's values and the
+     * patterns of e-mail addresses and civic numbers — and nothing is written to the ledger for it.
+     */
+    @Test
+    void aRefusedDeactivationsEchoIsMaskedToo() {
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME, Attribute.FAMILY_NAME, Attribute.EMAIL,
+                    Attribute.ROLES));
+            DataAccessAgreement filed = agreements.file(fx.supplierId,
+                    new NewDataAccessRequest(product, fx.organiserId, AttributePackage.MEDIUM, Set.of(), "Inloggning", "Allmänt intresse", 30), "supplier");
+            agreements.approve(filed.id(), null, null, "school-admin");
+            UUID connector = connector(supplier.baseUrl(), supplier.token, product, List.of("User"), true);
+            UUID person = fx.persons.get(18);
+            UUID pool = fx.license(product, List.of(person));
+            await().atMost(Duration.ofSeconds(20)).until(() -> count(connector, "DONE") == 1);
+            Map<String, Object> him = jdbc.sql("select given_name, family_name, email from person where id = :p").param("p", person).query().singleRow();
+            assertThat(supplier.users.store.values()).singleElement().satisfies(u -> assertThat(u.getObjectNode().path("emails").path(0).path("value")
+                    .asText()).isEqualTo(him.get("email")));
+            long ledger = jdbc.sql("select count(*) from disclosure where person_id = :p").param("p", person).query(Long.class).single();
+
+            supplier.users.refuseDeactivation = true;
+            pools.withdrawDirect(pool, person, "test");
+            await().atMost(Duration.ofSeconds(20)).until(() -> count(connector, "DEAD") == 1);
+
+            String stored = jdbc.sql("select last_error from provisioning_operation where connector_id = :c and state = 'DEAD'").param("c", connector)
+                    .query(String.class).single();
+            assertThat(jdbc.sql("select kind from provisioning_operation where connector_id = :c and state = 'DEAD'").param("c", connector)
+                    .query(String.class).single()).isEqualTo("DEACTIVATE");
+            assertThat(stored).isEqualTo("HTTP 400: User […] <[…]> (personnummer […], CPR […], guardian […]) may not be deactivated during term");
+            String lastError = connectors.get(connector).orElseThrow().lastError();
+            List<Map<String, Object>> dead = api().get().uri("/api/v1/provisioning/connectors/{id}/dead-letters", connector).retrieve()
+                    .body(new ParameterizedTypeReference<>() { });
+            Map<String, Object> shown = api().get().uri("/api/v1/provisioning/connectors/{id}", connector).retrieve()
+                    .body(new ParameterizedTypeReference<>() { });
+            for (String text : List.of(stored, lastError, dead.getFirst().get("reason").toString(), String.valueOf(shown.get("lastError")))) {
+                assertThat(text).contains("may not be deactivated")
+                        .doesNotContainIgnoringCase(him.get("given_name").toString()).doesNotContainIgnoringCase(him.get("family_name").toString())
+                        .doesNotContainIgnoringCase(him.get("email").toString())
+                        .doesNotContain("20100312-2385").doesNotContain("120310-2385").doesNotContain("maria.berg@example.org");
+            }
+            // the page names the person a dead letter is about (as it does every one, for the administrator); the supplier's words about them are masked
+            String page = new WebSession(Integer.parseInt(baseUrl().substring(baseUrl().lastIndexOf(':') + 1))).signIn(admin, PASSWORD).get("/provisioning/connectors/" + connector).body();
+            assertThat(page).contains("may not be deactivated").contains("User […] &lt;[…]&gt;")
+                    .doesNotContainIgnoringCase("User " + him.get("given_name")).doesNotContainIgnoringCase(him.get("email").toString())
+                    .doesNotContain("20100312-2385").doesNotContain("120310-2385").doesNotContain("maria.berg@example.org");
+            assertThat(jdbc.sql("select count(*) from disclosure where person_id = :p").param("p", person).query(Long.class).single())
+                    .as("reading the directory to mask is no release").isEqualTo(ledger);
         }
     }
 

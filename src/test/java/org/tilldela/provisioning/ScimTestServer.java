@@ -149,6 +149,11 @@ final class ScimTestServer implements AutoCloseable {
         volatile boolean failDeletes;
         /** Every create answers 400 (a supplier that refuses what it is sent). */
         volatile boolean refuseCreates;
+        /**
+         * A PATCH or PUT that would make an active user inactive answers 400 with a detail that echoes the user's name and
+         * e-mail address as stored here (and a personnummer and a CPR number), as a careless supplier does; nothing changes.
+         */
+        volatile boolean refuseDeactivation;
         /** A PATCH that adds a member this says yes to answers 400, and changes nothing (PATCH is all or nothing). */
         volatile java.util.function.Predicate<String> refuseMember = id -> false;
         /** The ids of the resources made, in the order they were made. */
@@ -264,6 +269,7 @@ final class ScimTestServer implements AutoCloseable {
         @Produces({MEDIA_TYPE_SCIM, MediaType.APPLICATION_JSON})
         public GenericScimResource replace(@PathParam("id") String id, GenericScimResource resource, @Context UriInfo uri) throws ScimException {
             GenericScimResource old = find(id);
+            refuseIfDeactivated(old, resource);
             GenericScimResource replaced = copy(resource);
             replaced.setId(id);
             replaced.setMeta(old.getMeta());
@@ -296,9 +302,20 @@ final class ScimTestServer implements AutoCloseable {
             synchronized (this) {
                 GenericScimResource resource = copy(find(id));
                 patch.apply(resource);
+                refuseIfDeactivated(find(id), resource);
                 put(resource);
                 patches.incrementAndGet();
                 return new ResourcePreparer<GenericScimResource>(definition, uri).trimModifiedResource(copy(resource), patch);
+            }
+        }
+
+        private void refuseIfDeactivated(GenericScimResource before, GenericScimResource after) throws ScimException {
+            com.fasterxml.jackson.databind.JsonNode was = before.getObjectNode(), is = after.getObjectNode();
+            if (refuseDeactivation && was.path("active").asBoolean(true) && !is.path("active").asBoolean(true)) {
+                throw new com.unboundid.scim2.common.exceptions.BadRequestException("User " + was.path("name").path("givenName").asText() + " "
+                        + was.path("name").path("familyName").asText() + " <" + was.path("emails").path(0).path("value").asText()
+                        + "> (personnummer 20100312-2385, CPR 120310-2385, guardian maria.berg@example.org) may not be deactivated during term",
+                        "mutability");
             }
         }
 

@@ -42,6 +42,11 @@ import org.tilldela.ledger.Channel;
  * the supplier and the membership, so two suppliers cannot link their enrollments; organisations and
  * classes keep the directory's ids (they are no personal data). Courses and terms are derived: the
  * directory has neither, so each class is its own course and each distinct class period a term.
+ *
+ * <p>Deltas: with a filter ({@code dateLastModified>'…'}, {@code status='tobedeleted'}, …) users, enrollments and
+ * classes sent before that are gone are listed too, as 'tobedeleted' with the moment they went and only what the
+ * supplier was sent with them (roster_pseudonym, roster_enrollment, roster_class; the moments from
+ * {@link RosterDepartures}); the plain collections list only what there is.
  */
 @Service
 class Roster {
@@ -151,14 +156,18 @@ class Roster {
         return m;
     }
 
-    /** Classes: all, of a school, of a course or of a term (by the derived ids). */
-    @Transactional(readOnly = true)
+    /**
+     * Classes: all, of a school, of a course or of a term (by the derived ids). With a filter (a delta,
+     * {@code dateLastModified>'…'}, or {@code status='tobedeleted'}) also the classes sent before that are gone, as
+     * 'tobedeleted' — as {@link #users} does for users; the plain collection lists only the classes there are.
+     */
+    @Transactional
     public RosterPage classes(Client client, RosterQuery query, UUID schoolId, String courseId, String termId) {
         Structure s = structure(client);
         if (schoolId != null && (!s.orgs().containsKey(schoolId) || !isSchool(s.orgs().get(schoolId)))) {
             throw OneRosterError.notFound("School");
         }
-        List<Map<String, Object>> all = new ArrayList<>();
+        List<RosterDirectory.Group> chosen = new ArrayList<>();
         boolean courseFound = courseId == null, termFound = termId == null;
         for (RosterDirectory.Group g : s.groups().values()) {
             boolean ofCourse = courseId == null || courseId.equals(courseId(g));
@@ -166,7 +175,19 @@ class Roster {
             courseFound |= courseId != null && ofCourse;
             termFound |= termId != null && ofTerm;
             if ((schoolId == null || schoolId.equals(g.organisationId())) && ofCourse && ofTerm) {
-                all.add(clazz(client, g));
+                chosen.add(g);
+            }
+        }
+        List<Map<String, Object>> departed = new ArrayList<>();
+        if (query.filters()) {
+            for (RosterDirectory.DepartedClass d : directory.departedClasses(holders(client), schoolId)) {
+                boolean ofCourse = courseId == null || courseId.equals(courseId(d.groupId()));
+                boolean ofTerm = termId == null || termId.equals(d.termId());
+                courseFound |= courseId != null && ofCourse;
+                termFound |= termId != null && ofTerm;
+                if (ofCourse && ofTerm) {
+                    departed.add(departedClass(client, d));
+                }
             }
         }
         if (!courseFound) {
@@ -175,16 +196,49 @@ class Roster {
         if (!termFound) {
             throw OneRosterError.notFound("Term");
         }
-        return page(all, query);
+        return classPage(client, chosen, departed, query);
     }
 
-    @Transactional(readOnly = true)
+    @Transactional
     public Map<String, Object> clazz(Client client, UUID id) {
         RosterDirectory.Group g = structure(client).groups().get(id);
         if (g == null) {
             throw OneRosterError.notFound("Class");
         }
+        directory.rememberClasses(client.productId(), Map.of(g, term(g).id()));
         return clazz(client, g);
+    }
+
+    /** A page of classes (and of gone ones, when a filter asks), remembering the classes the page sends, so that their going can be told. */
+    private RosterPage classPage(Client client, List<RosterDirectory.Group> groups, List<Map<String, Object>> departed, RosterQuery query) {
+        Map<Map<String, Object>, RosterDirectory.Group> byView = new java.util.IdentityHashMap<>();
+        List<Map<String, Object>> views = new ArrayList<>();
+        for (RosterDirectory.Group g : groups) {
+            Map<String, Object> view = clazz(client, g);
+            byView.put(view, g);
+            views.add(view);
+        }
+        views.addAll(departed);
+        List<Map<String, Object>> matching = query.apply(views);
+        List<Map<String, Object>> page = query.page(matching);
+        Map<RosterDirectory.Group, String> sent = new LinkedHashMap<>();
+        page.stream().map(byView::get).filter(java.util.Objects::nonNull).forEach(g -> sent.put(g, term(g).id()));
+        directory.rememberClasses(client.productId(), sent);
+        return new RosterPage(page.stream().map(query::select).toList(), matching.size());
+    }
+
+    /**
+     * A class sent before that is gone: OneRoster's 'tobedeleted', with its sourcedId, when it went, and the references
+     * it was sent with (its course, school and term); no title — the fields the binding requires are empty.
+     */
+    private static Map<String, Object> departedClass(Client client, RosterDirectory.DepartedClass d) {
+        Map<String, Object> m = base(d.groupId().toString(), d.goneAt());
+        m.put("status", "tobedeleted");
+        m.put("title", "");
+        m.put("course", ref(client, "courses", courseId(d.groupId()), "course"));
+        m.put("school", ref(client, "schools", d.schoolId().toString(), "org"));
+        m.put("terms", List.of(ref(client, "terms", d.termId(), "academicSession")));
+        return m;
     }
 
     private Map<String, Object> clazz(Client client, RosterDirectory.Group g) {
@@ -210,7 +264,11 @@ class Roster {
 
     /** Each class is its own course (the directory keeps no courses): a stable id derived from the class's. */
     static String courseId(RosterDirectory.Group g) {
-        return UUID.nameUUIDFromBytes(("tilldela-course:" + g.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        return courseId(g.id());
+    }
+
+    private static String courseId(UUID classId) {
+        return UUID.nameUUIDFromBytes(("tilldela-course:" + classId).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
     @Transactional(readOnly = true)
@@ -340,6 +398,13 @@ class Roster {
             if (scope.equals(RosterDirectory.PersonScope.all()) && query.filters()) {
                 // a delta (dateLastModified>'…') must also tell who went: users sent before whose licence ended or who left
                 directory.departed(client.supplierId(), holders).forEach(d -> views.add(departedUser(d)));
+            } else if ((scope.classId() != null || scope.schoolId() != null) && scope.personId() == null && query.filters()) {
+                // a class's or school's: those of them sent in an enrollment there (in the role asked for). A pupil who only
+                // left the class is no user to delete: that going is told by the enrollment ('tobedeleted' in /enrollments)
+                Set<UUID> enrolled = directory.pseudonymsEnrolled(client.productId(), client.supplierId(), scope.schoolId(), scope.classId(),
+                        scope.role());
+                directory.departed(client.supplierId(), holders).stream().filter(d -> enrolled.contains(d.pseudonym()))
+                        .forEach(d -> views.add(departedUser(d)));
             }
             List<Map<String, Object>> matching = query.apply(views);
             total = matching.size();
@@ -404,8 +469,7 @@ class Roster {
             groups.forEach(g -> groupIds.add(String.valueOf(((Map<?, ?>) g).get("id"))));
         }
         Structure s = structure(client);
-        List<Map<String, Object>> all = s.groups().values().stream().filter(g -> groupIds.contains(g.id().toString())).map(g -> clazz(client, g)).toList();
-        return page(all, query);
+        return classPage(client, s.groups().values().stream().filter(g -> groupIds.contains(g.id().toString())).toList(), List.of(), query);
     }
 
     private Optional<UUID> pseudonymPerson(Client client, String sourcedId) {
@@ -601,14 +665,20 @@ class Roster {
 
     // ---------------------------------------------------------------- enrollments
 
-    /** Enrollments (group memberships) of licence holders: all, a school's, a class's. */
+    /**
+     * Enrollments (group memberships) of licence holders: all, a school's, a class's. With a filter (a delta,
+     * {@code dateLastModified>'…'}, or {@code status='tobedeleted'}) also the enrollments sent before that are gone —
+     * the pupil left the class, the class went, the licence ended — as 'tobedeleted', as {@link #users} does for users;
+     * the plain collection lists only the enrollments there are.
+     */
     @Transactional
     public RosterPage enrollments(Client client, RosterQuery query, UUID schoolId, UUID classId) {
         checkScope(client, new RosterDirectory.PersonScope(schoolId, classId, null, null));
         RosterDirectory.Holders holders = holders(client);
         if (!query.needsEveryRecord()) {
             // plain paging: count and page in SQL
-            return enrollmentPage(client, query, directory.memberships(holders, schoolId, classId, query.limit(), query.offset()),
+            List<RosterDirectory.Membership> chosen = directory.memberships(holders, schoolId, classId, query.limit(), query.offset());
+            return new RosterPage(releaseEnrollments(client, chosen).values().stream().map(query::select).toList(),
                     directory.countMemberships(holders, schoolId, classId));
         }
         List<RosterDirectory.Membership> all = directory.memberships(holders, schoolId, classId, null, null);
@@ -621,32 +691,49 @@ class Roster {
             byView.put(view, m);
             views.add(view);
         }
+        if (query.filters()) {
+            directory.departedEnrollments(client.supplierId(), holders, schoolId, classId).forEach(d -> views.add(departedEnrollment(client, d)));
+        }
         List<Map<String, Object>> matching = query.apply(views);
-        return enrollmentPage(client, query, query.page(matching).stream().map(byView::get).toList(), matching.size());
+        List<Map<String, Object>> page = query.page(matching);
+        Map<UUID, Map<String, Object>> released = releaseEnrollments(client, page.stream().map(byView::get).filter(java.util.Objects::nonNull).toList());
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (Map<String, Object> view : page) {
+            RosterDirectory.Membership m = byView.get(view);
+            Map<String, Object> record = m == null ? view : released.get(m.id());
+            if (record != null) {
+                records.add(query.select(record));
+            }
+        }
+        return new RosterPage(records, matching.size());
     }
 
     @Transactional
     public Map<String, Object> enrollment(Client client, String id) {
         List<RosterDirectory.Membership> found = directory.memberships(holders(client), null, null, null, null).stream()
                 .filter(m -> enrollmentId(client, m).equals(id)).toList();
-        RosterPage page = enrollmentPage(client, RosterQuery.of(Map.of(), ENROLLMENT_FIELDS), found, found.size());
-        if (page.records().isEmpty()) {
+        Map<UUID, Map<String, Object>> released = releaseEnrollments(client, found);
+        if (released.isEmpty()) {
             throw OneRosterError.notFound("Enrollment");
         }
-        return page.records().getFirst();
+        return released.values().iterator().next();
     }
 
-    /** Releases the persons of a page of memberships in one batch, and shows the memberships whose groups went. */
-    private RosterPage enrollmentPage(Client client, RosterQuery query, List<RosterDirectory.Membership> chosen, int total) {
+    /**
+     * Releases the persons of a page of memberships in one batch; answers the enrollments whose groups went, by
+     * membership, in the page's order, and remembers them as sent (so that their going can be told).
+     */
+    private Map<UUID, Map<String, Object>> releaseEnrollments(Client client, List<RosterDirectory.Membership> chosen) {
         if (chosen.isEmpty()) {
-            return new RosterPage(List.of(), total);
+            return Map.of();
         }
         List<UUID> persons = chosen.stream().map(RosterDirectory.Membership::personId).distinct().toList();
         Map<UUID, Release> releases = new HashMap<>();
         policy.releaseAll(persons, client.productId(), Channel.ROSTER_PULL, EnumSet.of(PSEUDONYMOUS_ID, GROUPS))
                 .forEach(r -> releases.put(r.personId(), r));
         Map<UUID, UUID> pseudonyms = new LinkedHashMap<>();
-        List<Map<String, Object>> records = new ArrayList<>();
+        Map<UUID, Map<String, Object>> records = new LinkedHashMap<>();
+        List<RosterDirectory.Membership> sent = new ArrayList<>();
         for (RosterDirectory.Membership m : chosen) {
             Release r = releases.get(m.personId());
             if (r == null || r.values().get(PSEUDONYMOUS_ID) == null || !(r.values().get(GROUPS) instanceof Collection<?> groups)
@@ -655,17 +742,37 @@ class Roster {
             }
             String pseudonym = r.values().get(PSEUDONYMOUS_ID).toString();
             pseudonyms.put(m.personId(), UUID.fromString(pseudonym));
-            records.add(query.select(enrollment(client, m, pseudonym)));
+            records.put(m.id(), enrollment(client, m, pseudonym));
+            sent.add(m);
         }
         directory.rememberPseudonyms(client.supplierId(), pseudonyms);
-        return new RosterPage(records, total);
+        directory.rememberEnrollments(client.productId(), sent);
+        return records;
+    }
+
+    /**
+     * An enrollment sent before that is gone: OneRoster's 'tobedeleted', with its sourcedId, when it went, and only what
+     * it was sent with (the user's pseudonym, the class, the school, the role); nothing about the person beyond that.
+     */
+    private static Map<String, Object> departedEnrollment(Client client, RosterDirectory.DepartedEnrollment d) {
+        Map<String, Object> e = base(enrollmentId(client, d.membershipId()), d.goneAt());
+        e.put("status", "tobedeleted");
+        e.put("user", ref(client, "users", d.pseudonym().toString(), "user"));
+        e.put("class", ref(client, "classes", d.groupId().toString(), "class"));
+        e.put("school", ref(client, "schools", d.schoolId().toString(), "org"));
+        e.put("role", enrollmentRole(d.role()));
+        return e;
     }
 
     /** An enrollment's id, pairwise per supplier (made from the supplier and the membership, like a pseudonym). */
     static String enrollmentId(Client client, RosterDirectory.Membership m) {
+        return enrollmentId(client, m.id());
+    }
+
+    private static String enrollmentId(Client client, UUID membershipId) {
         ByteBuffer b = ByteBuffer.allocate(48).put("tilldela-enrollment:".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 16);
         b.putLong(client.supplierId().getMostSignificantBits()).putLong(client.supplierId().getLeastSignificantBits());
-        b.putLong(m.id().getMostSignificantBits()).putLong(m.id().getLeastSignificantBits());
+        b.putLong(membershipId.getMostSignificantBits()).putLong(membershipId.getLeastSignificantBits());
         return UUID.nameUUIDFromBytes(b.array()).toString();
     }
 
@@ -676,14 +783,7 @@ class Roster {
         }
         e.put("class", ref(client, "classes", m.groupId().toString(), "class"));
         e.put("school", ref(client, "schools", m.schoolId().toString(), "org"));
-        e.put("role", switch (m.role()) {
-            case "PUPIL" -> "student";
-            case "TEACHER" -> "teacher";
-            case "PROCTOR" -> "proctor";
-            // an enrollment's roles are administrator, proctor, student, teacher; others as extensions
-            case "AIDE" -> "ext:aide";
-            default -> "administrator";
-        });
+        e.put("role", enrollmentRole(m.role()));
         e.put("primary", "false"); // a string in the binding
         if (m.startDate() != null) {
             e.put("beginDate", m.startDate().toString());
@@ -692,6 +792,17 @@ class Roster {
             e.put("endDate", m.endDate().toString());
         }
         return e;
+    }
+
+    /** An enrollment's roles are administrator, proctor, student, teacher; others as extensions. */
+    private static String enrollmentRole(String role) {
+        return switch (role) {
+            case "PUPIL" -> "student";
+            case "TEACHER" -> "teacher";
+            case "PROCTOR" -> "proctor";
+            case "AIDE" -> "ext:aide";
+            default -> "administrator";
+        };
     }
 
     // ---------------------------------------------------------------- shared

@@ -257,6 +257,98 @@ class RosterDirectory {
                 .query((rs, n) -> new Departed(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant())).list();
     }
 
+    /** An enrollment this product's roster client was sent that is gone, as it was sent, and since when. */
+    record DepartedEnrollment(UUID membershipId, UUID groupId, UUID schoolId, UUID pseudonym, String role, Instant goneAt) {
+    }
+
+    /**
+     * The enrollments this product's roster client was sent (roster_enrollment) that are no longer among the memberships
+     * of its licence holders — the pupil left the class, the class went, the licence ended — at a school or in a class when
+     * given, with the moment they went: as recorded in the transaction that ended them, or else the person's licence
+     * ending or their latest journalled move or leaving, or else when it was sent. Nothing but what was sent with it.
+     */
+    List<DepartedEnrollment> departedEnrollments(UUID supplierId, Holders holders, UUID schoolId, UUID classId) {
+        return holders.bind(jdbc.sql("""
+                        select re.membership_id, re.group_id, re.school_id, rp.pseudonym, re.role,
+                               coalesce(re.departed_at, d.departed_at,
+                                        (select max(c.recorded_at) from directory_change c
+                                         where c.person_id = re.person_id and c.kind in ('PERSON_MOVED', 'PERSON_LEFT')), re.sent_at)
+                        from roster_enrollment re
+                        join roster_pseudonym rp on rp.supplier_id = :supplier and rp.person_id = re.person_id
+                        left join roster_departure d on d.product_id = re.product_id and d.person_id = re.person_id
+                        where re.product_id = :holderProduct%s%s
+                          and re.membership_id not in (select m.id from membership m where m.person_id in (%s))
+                        order by re.membership_id""".formatted(schoolId == null ? "" : " and re.school_id = :school",
+                        classId == null ? "" : " and re.group_id = :class", Licences.HOLDERS)))
+                .param("supplier", supplierId).param("school", schoolId).param("class", classId)
+                .query((rs, n) -> new DepartedEnrollment(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                        rs.getObject(4, UUID.class), rs.getString(5), rs.getTimestamp(6).toInstant()))
+                .list();
+    }
+
+    /** Remembers the enrollments a page sent (one statement per page); one sent again is no longer departed. */
+    void rememberEnrollments(UUID productId, Collection<Membership> sent) {
+        if (sent.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        insert into roster_enrollment (product_id, membership_id, person_id, group_id, school_id, role)
+                        select :product, unnest(:memberships), unnest(:persons), unnest(:groups), unnest(:schools), unnest(:roles)
+                        on conflict (product_id, membership_id) do update set departed_at = null where roster_enrollment.departed_at is not null""")
+                .param("product", productId).param("memberships", sent.stream().map(Membership::id).toArray(UUID[]::new))
+                .param("persons", sent.stream().map(Membership::personId).toArray(UUID[]::new))
+                .param("groups", sent.stream().map(Membership::groupId).toArray(UUID[]::new))
+                .param("schools", sent.stream().map(Membership::schoolId).toArray(UUID[]::new))
+                .param("roles", sent.stream().map(Membership::role).toArray(String[]::new)).update();
+    }
+
+    /** The pseudonyms of the persons this product's roster client was sent an enrollment of at a school or in a class (in a role, when given). */
+    java.util.Set<UUID> pseudonymsEnrolled(UUID productId, UUID supplierId, UUID schoolId, UUID classId, String role) {
+        return new java.util.HashSet<>(jdbc.sql("""
+                        select rp.pseudonym from roster_enrollment re join roster_pseudonym rp on rp.supplier_id = :supplier and rp.person_id = re.person_id
+                        where re.product_id = :product%s%s%s""".formatted(schoolId == null ? "" : " and re.school_id = :school",
+                        classId == null ? "" : " and re.group_id = :class", role == null ? "" : " and re.role = :role"))
+                .param("supplier", supplierId).param("product", productId).param("school", schoolId).param("class", classId).param("role", role)
+                .query(UUID.class).list());
+    }
+
+    /** A class this product's roster client was sent that is gone, as it was sent, and since when. */
+    record DepartedClass(UUID groupId, UUID schoolId, String termId, Instant goneAt) {
+    }
+
+    /**
+     * The classes this product's roster client was sent (roster_class) that no longer hold any of its licence holders —
+     * removed, emptied, or their last holder lost the licence — at a school when given, with the moment they went: as
+     * recorded in the transaction that ended them, or else the class's latest journalled change, or else when it was sent.
+     */
+    List<DepartedClass> departedClasses(Holders holders, UUID schoolId) {
+        return holders.bind(jdbc.sql("""
+                        select rc.group_id, rc.school_id, rc.term_id,
+                               coalesce(rc.departed_at, (select max(c.recorded_at) from directory_change c where c.group_id = rc.group_id), rc.sent_at)
+                        from roster_class rc
+                        where rc.product_id = :holderProduct%s
+                          and rc.group_id not in (select m.group_id from membership m where m.person_id in (%s))
+                        order by rc.group_id""".formatted(schoolId == null ? "" : " and rc.school_id = :school", Licences.HOLDERS)))
+                .param("school", schoolId)
+                .query((rs, n) -> new DepartedClass(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), rs.getTimestamp(4).toInstant()))
+                .list();
+    }
+
+    /** Remembers the classes a page sent, with their school and term (one statement per page); one sent again is no longer departed. */
+    void rememberClasses(UUID productId, Map<Group, String> termOfClass) {
+        if (termOfClass.isEmpty()) {
+            return;
+        }
+        List<Group> sent = List.copyOf(termOfClass.keySet());
+        jdbc.sql("""
+                        insert into roster_class (product_id, group_id, school_id, term_id)
+                        select :product, unnest(:groups), unnest(:schools), unnest(:terms)
+                        on conflict (product_id, group_id) do update set departed_at = null where roster_class.departed_at is not null""")
+                .param("product", productId).param("groups", sent.stream().map(Group::id).toArray(UUID[]::new))
+                .param("schools", sent.stream().map(Group::organisationId).toArray(UUID[]::new))
+                .param("terms", sent.stream().map(termOfClass::get).toArray(String[]::new)).update();
+    }
+
     /** The pseudonyms this supplier has already been sent over the roster API, by person. */
     Map<UUID, UUID> knownPseudonyms(UUID supplierId, Collection<UUID> personIds) {
         Map<UUID, UUID> known = new HashMap<>();

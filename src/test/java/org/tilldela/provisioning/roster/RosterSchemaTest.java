@@ -65,7 +65,7 @@ class RosterSchemaTest extends IntegrationTest {
                         select distinct d.person_id from duty d join person p on p.id = d.person_id
                         where p.source = :s and d.role = 'TEACHER' and p.protection = 'NONE' order by 1 limit 3""")
                 .param("s", fx.source).query(UUID.class).list();
-        fx.license(fx.productId, teachers);
+        UUID teacherPool = fx.license(fx.productId, teachers);
         var filed = agreements.file(fx.supplierId, fx.request(AttributePackage.MEDIUM), "supplier");
         agreements.approve(filed.id(), null, null, "school-admin");
         String token = RosterTokens.token(baseUrl(), clients.registerSystemClient(fx.productId, "Roster schema", Set.of(OneRosterScopes.CORE), "test"),
@@ -149,6 +149,18 @@ class RosterSchemaTest extends IntegrationTest {
         List<Error> errors = schema("UserDType").validate(gone);
         assertThat(errors).extracting(e -> e.getInstanceLocation() + ": " + e.getMessage()).singleElement().asString().contains("roles")
                 .contains("at least 1");
+        // the delta's departed enrollments (and classes, if their last holder went) answer as the schemas say, all of them
+        JsonNode goneEnrollments = valid("/enrollments?filter=" + q("dateLastModified>'" + since + "'"), token, "EnrollmentSetDType");
+        assertThat(goneEnrollments.path("enrollments").valueStream().map(e -> e.path("status").asText()).toList()).isNotEmpty().containsOnly("tobedeleted");
+        // every licence holder in a class loses the licence: the class is gone too
+        for (UUID member : jdbc.sql("select person_id from membership where group_id = cast(:g as uuid)").param("g", clazz).query(UUID.class).list()) {
+            pools.withdrawDirect(fx.poolId, member, "test");
+            pools.withdrawDirect(teacherPool, member, "test");
+        }
+        JsonNode goneClasses = valid("/classes?filter=" + q("dateLastModified>'" + since + "'"), token, "ClassSetDType");
+        assertThat(goneClasses.path("classes").valueStream().filter(c -> c.path("sourcedId").asText().equals(clazz)).findFirst().orElseThrow()
+                .path("status").asText()).isEqualTo("tobedeleted");
+        assertThat(problems).as("departed enrollments and classes the OneRoster 1.2 schemas refuse").isEmpty();
 
         // the validator is no rubber stamp: what the API answered before these tests (enabledUser as a JSON boolean, an
         // enrollment's primary likewise, a course without courseCode, an org without identifier) is refused
