@@ -67,6 +67,22 @@ public class Licences {
               and (a.ended_on is null or cast(:holderDay as date) < a.ended_on) and (a.grace_until is null or cast(:holderDay as date) <= a.grace_until)""";
 
     /**
+     * Since when the person in {@code personColumn} holds their live seat of the product (the latest live assignment's
+     * start), as a scalar SQL expression with {@link #HOLDERS}' parameters: null without one. A seat given again is a new
+     * assignment, so a module that dates what changed for a supplier (a roster delta) sees a person given a licence again
+     * as changed then, not as of their last edit in the directory.
+     */
+    public static String heldSince(String personColumn) {
+        return "(select max(a.assigned_at) from licence_assignment a join licence_pool p on p.id = a.pool_id"
+                + " where p.product_id = :holderProduct and a.person_id = " + personColumn + " and a.state <> 'ENDED')";
+    }
+
+    /** {@link #heldSince} for every live seat of the product at once ({@code person_id}, {@code since}): to join, where many persons are dated. */
+    public static final String HELD_SINCE = """
+            select a.person_id, max(a.assigned_at) as since from licence_assignment a join licence_pool p on p.id = a.pool_id
+            where p.product_id = :holderProduct and a.state <> 'ENDED' group by a.person_id""";
+
+    /**
      * Every seat of a product, held now or given back, as SQL with the same parameters as {@link #HOLDERS}: {@code person_id},
      * and {@code until} — the first day it no longer counts (given back, grace over, or the pool's period over),
      * whichever comes first. For a module that must say who stopped being a holder, and since when.

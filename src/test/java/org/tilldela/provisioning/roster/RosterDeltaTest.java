@@ -96,9 +96,14 @@ class RosterDeltaTest extends IntegrationTest {
         assertThat(users(get("/users?limit=1000", token))).extracting(u -> u.get("sourcedId")).doesNotContain(pseudonymOf.get(leaving))
                 .contains(pseudonymOf.get(staying));
 
-        // given a licence again, they are active once more, not gone
+        // given a licence again, they are active once more, not gone — and the next delta says so: a consumer that
+        // deleted them on 'tobedeleted' gets them back without a full sync
+        Instant beforeReturn = Instant.now();
+        Thread.sleep(5);
         fx.license(fx.productId, List.of(leaving));
         assertThat(users(get("/users?filter=" + q("status='tobedeleted'"), token))).isEmpty();
+        assertThat(users(get("/users?filter=" + q("dateLastModified>'" + beforeReturn + "'"), token)))
+                .extracting(u -> u.get("sourcedId") + "/" + u.get("status")).containsExactly(pseudonymOf.get(leaving) + "/active");
     }
 
     @Test
@@ -189,10 +194,17 @@ class RosterDeltaTest extends IntegrationTest {
         assertThat(list(get("/classes?limit=1000", token), "classes")).extracting(c -> c.get("sourcedId")).doesNotContain(emptied.toString())
                 .contains(sharedClass.toString());
 
-        // given a licence again, their enrollments and the class are there once more, not gone
+        // given a licence again, their enrollments and the class are there once more, not gone, and in the next delta
+        Instant beforeReturn = Instant.now();
+        Thread.sleep(5);
         fx.license(fx.productId, List.of(sharingPupil, alonePupil));
         assertThat(list(get("/enrollments?filter=" + q("status='tobedeleted'"), token), "enrollments")).isEmpty();
         assertThat(list(get("/classes?filter=" + q("status='tobedeleted'"), token), "classes")).isEmpty();
+        String returned = "dateLastModified>'" + beforeReturn + "'";
+        assertThat(list(get("/enrollments?filter=" + q(returned), token), "enrollments")).extracting(e -> e.get("sourcedId"))
+                .containsAll(theirEnrollments).doesNotContainAnyElementsOf(othersEnrollments);
+        assertThat(list(get("/classes?filter=" + q(returned), token), "classes")).extracting(c -> c.get("sourcedId") + "/" + c.get("status"))
+                .contains(emptied + "/active");
     }
 
     private List<UUID> heldClasses(AccessFixture fx) {
