@@ -77,10 +77,16 @@ public class Licences {
                 + " where p.product_id = :holderProduct and a.person_id = " + personColumn + " and a.state <> 'ENDED')";
     }
 
-    /** {@link #heldSince} for every live seat of the product at once ({@code person_id}, {@code since}): to join, where many persons are dated. */
-    public static final String HELD_SINCE = """
+    /**
+     * {@link #HOLDERS} with {@link #heldSince} in one pass ({@code person_id}, {@code since}: the latest start of a seat
+     * that counts that day): to join where every holder is dated, instead of looking each one up.
+     */
+    public static final String HOLDERS_SINCE = """
             select a.person_id, max(a.assigned_at) as since from licence_assignment a join licence_pool p on p.id = a.pool_id
-            where p.product_id = :holderProduct and a.state <> 'ENDED' group by a.person_id""";
+            where p.product_id = :holderProduct and cast(:holderDay as date) between p.starts_on and p.ends_on
+              and a.assigned_at::date <= cast(:holderDay as date)
+              and (a.ended_on is null or cast(:holderDay as date) < a.ended_on) and (a.grace_until is null or cast(:holderDay as date) <= a.grace_until)
+            group by a.person_id""";
 
     /**
      * Every seat of a product, held now or given back, as SQL with the same parameters as {@link #HOLDERS}: {@code person_id},

@@ -71,10 +71,9 @@ class RosterDirectory {
                         select g.id, g.name, g.kind, g.organisation_id, g.school_form, g.grades, g.start_date, g.end_date,
                                greatest(g.updated_at, gs.since)
                         from student_group g
-                        left join (select hm.group_id, max(s.since) since from membership hm join (%s) s on s.person_id = hm.person_id
-                                   group by hm.group_id) gs on gs.group_id = g.id
-                        where g.id in (select m.group_id from membership m where m.person_id in (%s))
-                        order by g.id""".formatted(Licences.HELD_SINCE, Licences.HOLDERS)))
+                        join (select hm.group_id, max(h.since) since from membership hm join (%s) h on h.person_id = hm.person_id
+                              group by hm.group_id) gs on gs.group_id = g.id
+                        order by g.id""".formatted(Licences.HOLDERS_SINCE)))
                 .query((rs, n) -> new Group(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class), rs.getString(5),
                         rs.getString(6), rs.getObject(7, LocalDate.class), rs.getObject(8, LocalDate.class), rs.getTimestamp(9).toInstant()))
                 .list();
@@ -107,12 +106,12 @@ class RosterDirectory {
      * the count and the page of 55,000 holders each took several hundred milliseconds that way.
      */
     private static String inScope(PersonScope scope) {
-        return inScope(scope, "from person p");
+        return inScope(scope, "from person p where p.id in (" + Licences.HOLDERS + ")");
     }
 
-    /** The same, from {@code from} (person as {@code p}, with whatever is joined to it). */
-    private static String inScope(PersonScope scope, String from) {
-        StringBuilder sql = new StringBuilder(from + " where p.id in (" + Licences.HOLDERS + ")");
+    /** The same, from {@code holders}: a from-clause with person as {@code p}, restricted to the licence holders by its where-clause. */
+    private static String inScope(PersonScope scope, String holders) {
+        StringBuilder sql = new StringBuilder(holders);
         String role = scope.role();
         if (scope.personId() != null) {
             sql.append(" and p.id = :person");
@@ -150,8 +149,8 @@ class RosterDirectory {
         String ids = limit != null
                 ? "select p.id, greatest(p.updated_at, " + Licences.heldSince("p.id") + ") as updated_at " + inScope(scope)
                         + " order by p.id limit :limit offset :offset"
-                : "select p.id, greatest(p.updated_at, s.since) as updated_at "
-                        + inScope(scope, "from person p left join (" + Licences.HELD_SINCE + ") s on s.person_id = p.id") + " order by p.id";
+                : "select p.id, greatest(p.updated_at, h.since) as updated_at "
+                        + inScope(scope, "from person p join (" + Licences.HOLDERS_SINCE + ") h on h.person_id = p.id where true") + " order by p.id";
         String sql = limit != null ? """
                 select c.id, c.updated_at,
                        array(select 'PUPIL' from enrolment e where e.person_id = c.id
@@ -200,8 +199,8 @@ class RosterDirectory {
                         select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date, g.organisation_id,
                                greatest(p.updated_at, g.updated_at, %s)
                         from (%s) m join student_group g on g.id = m.group_id join person p on p.id = m.person_id %s
-                        order by m.id""".formatted(limit != null ? Licences.heldSince("m.person_id") : "s.since", ids,
-                        limit != null ? "" : "left join (" + Licences.HELD_SINCE + ") s on s.person_id = m.person_id")))
+                        order by m.id""".formatted(limit != null ? Licences.heldSince("m.person_id") : "h.since", ids,
+                        limit != null ? "" : "left join (" + Licences.HOLDERS_SINCE + ") h on h.person_id = m.person_id")))
                 .param("school", schoolId).param("class", classId);
         if (limit != null) {
             spec = spec.param("limit", limit).param("offset", offset);
