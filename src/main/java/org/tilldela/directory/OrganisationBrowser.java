@@ -230,6 +230,70 @@ public class OrganisationBrowser {
         return person;
     }
 
+    /** Where a person is placed: a pupil enrolled at a unit (school form, grade) or staff on duty there (role). */
+    public record Placement(UUID unitId, String unitName, String role, String schoolForm, String grade) {
+    }
+
+    /** A group the person belongs to, with their role in it. */
+    public record Membership(UUID groupId, String groupName, String kind, UUID unitId, String unitName, String role) {
+    }
+
+    /** A guardian link as the person's page lists it: the other person, and which way the link goes. */
+    public record Relative(Member person, String relation, boolean guardian) {
+    }
+
+    /**
+     * Everything the directory holds about a person that an administrator's page about them shows: the person as a
+     * listing shows them, their placements, groups, and guardians and children. Only what lies within the viewer's
+     * scope is listed (a school admin does not see the person's class at another school).
+     */
+    public record Profile(Member person, List<Placement> placements, List<Membership> groups, List<Relative> relatives) {
+    }
+
+    /**
+     * The person's profile, if within the viewer's scope: masked as a listing masks them, and audited when protected
+     * (as are guardians and children shown with them). Placements, groups and relatives outside the scope are left out.
+     */
+    public Optional<Profile> profile(UUID id, Viewer viewer) {
+        Optional<Member> found = person(id, viewer);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        CallerScope scope = viewer.scope();
+        List<Placement> placements = jdbc.sql("""
+                        select o.id, o.name, 'PUPIL' role, e.school_form, e.grade from enrolment e join organisation o on o.id = e.school_unit_id
+                        where e.person_id = :id and %s
+                        union all
+                        select o.id, o.name, d.role, null, null from duty d join organisation o on o.id = d.organisation_id
+                        where d.person_id = :id and %s
+                        order by 2, 3
+                        """.formatted(scope.enrolment("e"), scope.duty("d")))
+                .param("id", id).params(scope.params())
+                .query((rs, n) -> new Placement(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5))).list();
+        List<Membership> groups = jdbc.sql("""
+                        select g.id, g.name, g.kind, o.id, o.name, m.role
+                        from membership m join student_group g on g.id = m.group_id join organisation o on o.id = g.organisation_id
+                        where m.person_id = :id and %s order by g.name
+                        """.formatted(scope.group("g")))
+                .param("id", id).params(scope.params())
+                .query((rs, n) -> new Membership(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class),
+                        rs.getString(5), rs.getString(6))).list();
+        // both ways: a pupil's guardians, and a guardian's children; each other person within the scope only
+        List<Relative> relatives = jdbc.sql("""
+                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, %s masked, gl.relation, true guardian
+                        from guardian_link gl join person p on p.id = gl.guardian_id where gl.child_id = :id and %s
+                        union all
+                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, %s masked, gl.relation, false guardian
+                        from guardian_link gl join person p on p.id = gl.child_id where gl.guardian_id = :id and %s
+                        -- masked persons last: their place in the alphabet would hint at their name
+                        order by 8 desc, 6, 3, 2
+                        """.formatted(masked(viewer), scope.person("p.id"), masked(viewer), scope.person("p.id")))
+                .param("id", id).params(params(scope, viewer.protectedIdentities()))
+                .query((rs, n) -> new Relative(member(rs, null), rs.getString("relation"), rs.getBoolean("guardian"))).list();
+        auditProtected(relatives.stream().map(Relative::person).toList(), viewer, "person-page", id.toString());
+        return Optional.of(new Profile(found.get(), placements, groups, relatives));
+    }
+
     /** Is the person within the scope? A quiet check for other modules' pages about a person: nothing is shown, so nothing is audited. */
     @Transactional(readOnly = true)
     public boolean isWithin(UUID personId, CallerScope scope) {
