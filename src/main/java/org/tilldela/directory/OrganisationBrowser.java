@@ -303,11 +303,19 @@ public class OrganisationBrowser {
 
     /**
      * Search by name within the viewer's scope; a protected person is found only by a viewer who may see them
-     * (a masked hit would reveal the name).
+     * (a masked hit would reveal the name). Persons are found the way the UI writes them — "Bergkvist, Östen" or
+     * "Östen Bergkvist", or the start of either name — and without regard to accents ("ostman" finds Östman, "Soren"
+     * Søren, "aase" Åse): both the names and the words are folded by the database's {@code search_fold} (migration
+     * V2026.12.02.70), whose two indexes answer the prefix searches.
      */
     public SearchResult search(String query, Viewer viewer, int limit) {
         return search(query, viewer, limit, null);
     }
+
+    /** What was typed (bound as {@code :q}), folded as names are and with LIKE's wildcards taken literally. */
+    private static final String FOLDED = "replace(replace(replace(search_fold(cast(:q as text)), '\\', '\\\\'), '%', '\\%'), '_', '\\_')";
+    private static final String FOLDED_PREFIX = "(" + FOLDED + " || '%')";
+    private static final String FOLDED_CONTAINS = "('%' || " + FOLDED + " || '%')";
 
     /** The units under a unit (its subtree, itself included), bound as {@code :within}; SQL for {@code … in WITHIN}. */
     private static final String WITHIN = """
@@ -324,22 +332,20 @@ public class OrganisationBrowser {
         if (q.length() < 2) {
             return new SearchResult(List.of(), List.of(), List.of());
         }
-        String prefix = escapeLike(q) + "%";
-        String contains = "%" + escapeLike(q) + "%";
         CallerScope scope = viewer.scope();
-        List<Organisation> orgs = jdbc.sql(organisations("lower(o.name) like :c and (cast(:within as uuid) is null or o.id in " + WITHIN + ")",
-                        "order by o.name limit :limit", scope))
-                .param("c", contains).param("limit", limit).param("within", within).params(scope.params()).query(this::mapOrganisation).list();
-        List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like :c and " + scope.group("g")
+        // units and groups: the folded words anywhere in the name ("ostra" finds Östra skolan); few enough to read through
+        List<Organisation> orgs = jdbc.sql(organisations("search_fold(o.name) like " + FOLDED_CONTAINS
+                                + " and (cast(:within as uuid) is null or o.id in " + WITHIN + ")", "order by o.name limit :limit", scope))
+                .param("q", q).param("limit", limit).param("within", within).params(scope.params()).query(this::mapOrganisation).list();
+        List<Group> groups = jdbc.sql(GROUP_SELECT + " where search_fold(g.name) like " + FOLDED_CONTAINS + " and " + scope.group("g")
                         + " and (cast(:within as uuid) is null or g.organisation_id in " + WITHIN + ") order by g.name limit :limit")
-                .param("c", contains).param("limit", limit).param("within", within).params(scope.params()).query(this::mapGroup).list();
-        String[] words = q.split("\\s+");
-        String first = escapeLike(words[0]) + "%";
-        String second = words.length > 1 ? escapeLike(words[1]) + "%" : null;
+                .param("q", q).param("limit", limit).param("within", within).params(scope.params()).query(this::mapGroup).list();
+        // persons: the folded words as the start of "family given" or of "given family", each answered by its index
+        // (the pattern is folded from the bound words when the statement is planned, so the planner sees its prefix)
         List<Member> persons = jdbc.sql("""
                         select p.id, p.given_name, p.family_name, p.protection, p.civic_number, null role, false masked from person p
-                        where (lower(p.family_name) like :prefix or lower(p.given_name) like :prefix
-                               or (cast(:second as text) is not null and lower(p.given_name) like :first and lower(p.family_name) like :second))
+                        where (search_fold(p.family_name || ' ' || p.given_name) like {prefix}
+                               or search_fold(p.given_name || ' ' || p.family_name) like {prefix})
                           and %s
                           and (p.protection = 'NONE' or %s)
                           and (cast(:within as uuid) is null
@@ -348,8 +354,8 @@ public class OrganisationBrowser {
                                or exists (select 1 from membership m join student_group g on g.id = m.group_id
                                           where m.person_id = p.id and g.organisation_id in %s))
                         order by p.family_name, p.given_name limit :limit
-                        """.formatted(scope.person("p.id"), viewer.protectedIdentities().person("p.id"), WITHIN, WITHIN, WITHIN))
-                .param("prefix", prefix).param("first", first).param("second", second).param("within", within)
+                        """.formatted(scope.person("p.id"), viewer.protectedIdentities().person("p.id"), WITHIN, WITHIN, WITHIN).replace("{prefix}", FOLDED_PREFIX))
+                .param("q", q).param("within", within)
                 .params(params(scope, viewer.protectedIdentities()))
                 .param("limit", limit).query((rs, n) -> member(rs, null)).list();
         auditProtected(persons, viewer, "search", null);
@@ -404,10 +410,6 @@ public class OrganisationBrowser {
         }
         Matcher m = BIRTH_DATE.matcher(civic.strip());
         return m.find() ? m.group(1) + "-****" : null;
-    }
-
-    private static String escapeLike(String s) {
-        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     private Organisation mapOrganisation(ResultSet rs, int n) throws SQLException {
