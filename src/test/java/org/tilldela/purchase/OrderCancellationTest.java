@@ -65,7 +65,7 @@ class OrderCancellationTest extends IntegrationTest {
 
         // the used line: refused, in the user's language, and nothing changes
         assertThat(web.get(orderPath + "/cancel?line=" + usedLine.id()).body()).contains("the licences have been used")
-                .doesNotContain("Yes, cancel this line");
+                .doesNotContain("Yes, cancel this line").doesNotContain("nobody has used them yet");
         Map<String, String> fields = WebSession.hiddenFields(confirm, orderPath + "/cancel");
         fields.put("line", usedLine.id().toString());
         WebSession.Answer refused = web.post(orderPath + "/cancel", fields);
@@ -88,7 +88,8 @@ class OrderCancellationTest extends IntegrationTest {
         web.get(orderPath + "?lang=en");
         WebSession.Answer cancelled = web.post(orderPath + "/cancel", WebSession.hiddenFields(confirm, orderPath + "/cancel"));
         assertThat(cancelled.status()).isEqualTo(302);
-        assertThat(web.follow(cancelled).body()).contains("The line is cancelled").contains("Cancelled on " + LocalDate.now());
+        assertThat(web.follow(cancelled).body()).contains("The line is cancelled").contains("Cancelled on " + LocalDate.now())
+                .contains("Cancelled: the licence pool has ended and its seats were given back.");
         assertThat(active(unusedLine.poolId())).isZero();
         assertThat(jdbc.sql("select ends_on from licence_pool where id = :p").param("p", unusedLine.poolId()).query(LocalDate.class).single())
                 .isBefore(LocalDate.now());
