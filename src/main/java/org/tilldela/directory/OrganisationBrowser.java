@@ -316,6 +316,8 @@ public class OrganisationBrowser {
     private static final String FOLDED = "replace(replace(replace(search_fold(cast(:q as text)), '\\', '\\\\'), '%', '\\%'), '_', '\\_')";
     private static final String FOLDED_PREFIX = "(" + FOLDED + " || '%')";
     private static final String FOLDED_CONTAINS = "('%' || " + FOLDED + " || '%')";
+    /** What was typed, lower-cased only (not folded), with LIKE's wildcards taken literally, anywhere in a name. */
+    private static final String LOWER_CONTAINS = "('%' || replace(replace(replace(lower(cast(:q as text)), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')";
 
     /** The units under a unit (its subtree, itself included), bound as {@code :within}; SQL for {@code … in WITHIN}. */
     private static final String WITHIN = """
@@ -333,11 +335,13 @@ public class OrganisationBrowser {
             return new SearchResult(List.of(), List.of(), List.of());
         }
         CallerScope scope = viewer.scope();
-        // units and groups: the folded words anywhere in the name ("ostra" finds Östra skolan); few enough to read through
+        // units: the folded words anywhere in the name ("ostra" finds Östra skolan), few enough (hundreds) to fold each;
+        // groups: lower-cased only, as before — tens of thousands at a million persons, and folding each name on every
+        // keystroke would cost a few hundred milliseconds
         List<Organisation> orgs = jdbc.sql(organisations("search_fold(o.name) like " + FOLDED_CONTAINS
                                 + " and (cast(:within as uuid) is null or o.id in " + WITHIN + ")", "order by o.name limit :limit", scope))
                 .param("q", q).param("limit", limit).param("within", within).params(scope.params()).query(this::mapOrganisation).list();
-        List<Group> groups = jdbc.sql(GROUP_SELECT + " where search_fold(g.name) like " + FOLDED_CONTAINS + " and " + scope.group("g")
+        List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like " + LOWER_CONTAINS + " and " + scope.group("g")
                         + " and (cast(:within as uuid) is null or g.organisation_id in " + WITHIN + ") order by g.name limit :limit")
                 .param("q", q).param("limit", limit).param("within", within).params(scope.params()).query(this::mapGroup).list();
         // persons: the folded words as the start of "family given" or of "given family". Each ordering is read from its own

@@ -81,12 +81,16 @@ class NameSearchTest extends IntegrationTest {
         return id;
     }
 
-    @SuppressWarnings("unchecked")
     private List<UUID> found(String q) {
+        return found("persons", q);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<UUID> found(String kind, String q) {
         Map<String, Object> result = RestClient.builder().baseUrl("http://localhost:" + port).defaultHeaders(h -> h.setBasicAuth(admin, PASSWORD)).build()
                 .get().uri("/api/v1/directory/search?q={q}", q).retrieve().body(new ParameterizedTypeReference<>() { });
         List<UUID> ids = new ArrayList<>();
-        ((List<Map<String, Object>>) result.get("persons")).forEach(p -> ids.add(UUID.fromString((String) p.get("personId"))));
+        ((List<Map<String, Object>>) result.get(kind)).forEach(p -> ids.add(UUID.fromString((String) p.get(kind.equals("persons") ? "personId" : "id"))));
         return ids;
     }
 
@@ -118,6 +122,11 @@ class NameSearchTest extends IntegrationTest {
     void likeWildcardsAreTakenLiterally() {
         assertThat(found("B_rgkvist")).isEmpty();
         assertThat(found("%ergkvist")).isEmpty();
+        String unit = m.source.substring("scopes-".length());
+        assertThat(found("groups", "4a " + unit)).containsExactly(m.gA);
+        assertThat(found("groups", "4_ " + unit)).isEmpty();
+        assertThat(found("organisations", "a-skolan " + unit)).containsExactly(m.schoolA);
+        assertThat(found("organisations", "a_skolan " + unit)).isEmpty();
     }
 
     @Test
