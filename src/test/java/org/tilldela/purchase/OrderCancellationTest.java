@@ -25,6 +25,7 @@ import org.tilldela.ledger.Channel;
  * any of its holders has reached the supplier), when the pool ends today and its seats are given back, audited; refused
  * once used, in the user's language, with nothing changed; another buyer's order is not found.
  */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class OrderCancellationTest extends IntegrationTest {
 
     @LocalServerPort int port;
@@ -36,9 +37,16 @@ class OrderCancellationTest extends IntegrationTest {
     @Autowired Orders orders;
     @Autowired ReleasePolicy releasePolicy;
 
+    /** One imported municipality for both tests (an import is most of their time); each has its own buyer and products. */
+    private PurchaseFixture fx;
+
+    @org.junit.jupiter.api.BeforeAll
+    void setUp() throws Exception {
+        fx = new PurchaseFixture(imports, jdbc, catalog);
+    }
+
     @Test
     void aLineIsCancelledBeforeItsLicencesAreUsedAndRefusedOnceTheyAre() throws Exception {
-        PurchaseFixture fx = new PurchaseFixture(imports, jdbc, catalog);
         String buyer = fx.buyer(accounts, buyerScopes, "cancel", fx.organiserId);
         UUID supplier = fx.supplier("Avbokningsförlaget", true, List.of());
         UUID unused = fx.product(supplier, "Oanvända boken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
@@ -110,7 +118,6 @@ class OrderCancellationTest extends IntegrationTest {
 
     @Test
     void aWholeUnusedOrderIsCancelled() throws Exception {
-        PurchaseFixture fx = new PurchaseFixture(imports, jdbc, catalog);
         String buyer = fx.buyer(accounts, buyerScopes, "cancel-all", fx.organiserId);
         UUID supplier = fx.supplier("Helförlaget", true, List.of());
         UUID first = fx.product(supplier, "Första boken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
