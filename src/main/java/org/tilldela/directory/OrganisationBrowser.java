@@ -230,6 +230,70 @@ public class OrganisationBrowser {
         return person;
     }
 
+    /** Where a person is placed: a pupil enrolled at a unit (school form, grade) or staff on duty there (role). */
+    public record Placement(UUID unitId, String unitName, String role, String schoolForm, String grade) {
+    }
+
+    /** A group the person belongs to, with their role in it. */
+    public record Membership(UUID groupId, String groupName, String kind, UUID unitId, String unitName, String role) {
+    }
+
+    /** A guardian link as the person's page lists it: the other person, and which way the link goes. */
+    public record Relative(Member person, String relation, boolean guardian) {
+    }
+
+    /**
+     * Everything the directory holds about a person that an administrator's page about them shows: the person as a
+     * listing shows them, their placements, groups, and guardians and children. Only what lies within the viewer's
+     * scope is listed (a school admin does not see the person's class at another school).
+     */
+    public record Profile(Member person, List<Placement> placements, List<Membership> groups, List<Relative> relatives) {
+    }
+
+    /**
+     * The person's profile, if within the viewer's scope: masked as a listing masks them, and audited when protected
+     * (as are guardians and children shown with them). Placements, groups and relatives outside the scope are left out.
+     */
+    public Optional<Profile> profile(UUID id, Viewer viewer) {
+        Optional<Member> found = person(id, viewer);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        CallerScope scope = viewer.scope();
+        List<Placement> placements = jdbc.sql("""
+                        select o.id, o.name, 'PUPIL' role, e.school_form, e.grade from enrolment e join organisation o on o.id = e.school_unit_id
+                        where e.person_id = :id and %s
+                        union all
+                        select o.id, o.name, d.role, null, null from duty d join organisation o on o.id = d.organisation_id
+                        where d.person_id = :id and %s
+                        order by 2, 3
+                        """.formatted(scope.enrolment("e"), scope.duty("d")))
+                .param("id", id).params(scope.params())
+                .query((rs, n) -> new Placement(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5))).list();
+        List<Membership> groups = jdbc.sql("""
+                        select g.id, g.name, g.kind, o.id, o.name, m.role
+                        from membership m join student_group g on g.id = m.group_id join organisation o on o.id = g.organisation_id
+                        where m.person_id = :id and %s order by g.name
+                        """.formatted(scope.group("g")))
+                .param("id", id).params(scope.params())
+                .query((rs, n) -> new Membership(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class),
+                        rs.getString(5), rs.getString(6))).list();
+        // both ways: a pupil's guardians, and a guardian's children; each other person within the scope only
+        List<Relative> relatives = jdbc.sql("""
+                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, %s masked, gl.relation, true guardian
+                        from guardian_link gl join person p on p.id = gl.guardian_id where gl.child_id = :id and %s
+                        union all
+                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, %s masked, gl.relation, false guardian
+                        from guardian_link gl join person p on p.id = gl.child_id where gl.guardian_id = :id and %s
+                        -- masked persons last: their place in the alphabet would hint at their name
+                        order by 8 desc, 6, 3, 2
+                        """.formatted(masked(viewer), scope.person("p.id"), masked(viewer), scope.person("p.id")))
+                .param("id", id).params(params(scope, viewer.protectedIdentities()))
+                .query((rs, n) -> new Relative(member(rs, null), rs.getString("relation"), rs.getBoolean("guardian"))).list();
+        auditProtected(relatives.stream().map(Relative::person).toList(), viewer, "person-page", id.toString());
+        return Optional.of(new Profile(found.get(), placements, groups, relatives));
+    }
+
     /** Is the person within the scope? A quiet check for other modules' pages about a person: nothing is shown, so nothing is audited. */
     @Transactional(readOnly = true)
     public boolean isWithin(UUID personId, CallerScope scope) {
@@ -239,11 +303,21 @@ public class OrganisationBrowser {
 
     /**
      * Search by name within the viewer's scope; a protected person is found only by a viewer who may see them
-     * (a masked hit would reveal the name).
+     * (a masked hit would reveal the name). Persons are found the way the UI writes them — "Bergkvist, Östen" or
+     * "Östen Bergkvist", or the start of either name — and without regard to accents ("ostman" finds Östman, "Soren"
+     * Søren, "aase" Åse): both the names and the words are folded by the database's {@code search_fold} (migration
+     * V2026.12.02.70), whose two indexes answer the prefix searches.
      */
     public SearchResult search(String query, Viewer viewer, int limit) {
         return search(query, viewer, limit, null);
     }
+
+    /** What was typed (bound as {@code :q}), folded as names are and with LIKE's wildcards taken literally. */
+    private static final String FOLDED = "replace(replace(replace(search_fold(cast(:q as text)), '\\', '\\\\'), '%', '\\%'), '_', '\\_')";
+    private static final String FOLDED_PREFIX = "(" + FOLDED + " || '%')";
+    private static final String FOLDED_CONTAINS = "('%' || " + FOLDED + " || '%')";
+    /** What was typed, lower-cased only (not folded), with LIKE's wildcards taken literally, anywhere in a name. */
+    private static final String LOWER_CONTAINS = "('%' || replace(replace(replace(lower(cast(:q as text)), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')";
 
     /** The units under a unit (its subtree, itself included), bound as {@code :within}; SQL for {@code … in WITHIN}. */
     private static final String WITHIN = """
@@ -260,32 +334,43 @@ public class OrganisationBrowser {
         if (q.length() < 2) {
             return new SearchResult(List.of(), List.of(), List.of());
         }
-        String prefix = escapeLike(q) + "%";
-        String contains = "%" + escapeLike(q) + "%";
         CallerScope scope = viewer.scope();
-        List<Organisation> orgs = jdbc.sql(organisations("lower(o.name) like :c and (cast(:within as uuid) is null or o.id in " + WITHIN + ")",
-                        "order by o.name limit :limit", scope))
-                .param("c", contains).param("limit", limit).param("within", within).params(scope.params()).query(this::mapOrganisation).list();
-        List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like :c and " + scope.group("g")
+        // units: the folded words anywhere in the name ("ostra" finds Östra skolan), few enough (hundreds) to fold each;
+        // groups: lower-cased only, as before — tens of thousands at a million persons, and folding each name on every
+        // keystroke would cost a few hundred milliseconds
+        List<Organisation> orgs = jdbc.sql(organisations("search_fold(o.name) like " + FOLDED_CONTAINS
+                                + " and (cast(:within as uuid) is null or o.id in " + WITHIN + ")", "order by o.name limit :limit", scope))
+                .param("q", q).param("limit", limit).param("within", within).params(scope.params()).query(this::mapOrganisation).list();
+        List<Group> groups = jdbc.sql(GROUP_SELECT + " where lower(g.name) like " + LOWER_CONTAINS + " and " + scope.group("g")
                         + " and (cast(:within as uuid) is null or g.organisation_id in " + WITHIN + ") order by g.name limit :limit")
-                .param("c", contains).param("limit", limit).param("within", within).params(scope.params()).query(this::mapGroup).list();
-        String[] words = q.split("\\s+");
-        String first = escapeLike(words[0]) + "%";
-        String second = words.length > 1 ? escapeLike(words[1]) + "%" : null;
+                .param("q", q).param("limit", limit).param("within", within).params(scope.params()).query(this::mapGroup).list();
+        // persons: the folded words as the start of "family given" or of "given family". Each ordering is read from its own
+        // index in the index's order (USING ~<~, the order of text_pattern_ops) and stops at the limit, so a two-letter
+        // prefix shared by a hundred thousand persons reads a few dozen rows, not all of them (about 10 ms at a million
+        // persons against half a second with both indexes OR-ed and the hits sorted); the pattern is folded from the bound
+        // words when the statement is planned, so the planner sees its prefix.
+        String filters = """
+                %s
+                and (p.protection = 'NONE' or %s)
+                and (cast(:within as uuid) is null
+                     or exists (select 1 from enrolment e where e.person_id = p.id and e.school_unit_id in %s)
+                     or exists (select 1 from duty d where d.person_id = p.id and d.organisation_id in %s)
+                     or exists (select 1 from membership m join student_group g on g.id = m.group_id
+                                where m.person_id = p.id and g.organisation_id in %s))
+                """.formatted(scope.person("p.id"), viewer.protectedIdentities().person("p.id"), WITHIN, WITHIN, WITHIN);
         List<Member> persons = jdbc.sql("""
-                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, null role, false masked from person p
-                        where (lower(p.family_name) like :prefix or lower(p.given_name) like :prefix
-                               or (cast(:second as text) is not null and lower(p.given_name) like :first and lower(p.family_name) like :second))
-                          and %s
-                          and (p.protection = 'NONE' or %s)
-                          and (cast(:within as uuid) is null
-                               or exists (select 1 from enrolment e where e.person_id = p.id and e.school_unit_id in %s)
-                               or exists (select 1 from duty d where d.person_id = p.id and d.organisation_id in %s)
-                               or exists (select 1 from membership m join student_group g on g.id = m.group_id
-                                          where m.person_id = p.id and g.organisation_id in %s))
+                        with hits as (
+                            (select p.id from person p where search_fold(p.family_name || ' ' || p.given_name) like {prefix} and {filters}
+                             order by search_fold(p.family_name || ' ' || p.given_name) using ~<~ limit :limit)
+                            union
+                            (select p.id from person p where search_fold(p.given_name || ' ' || p.family_name) like {prefix} and {filters}
+                             order by search_fold(p.given_name || ' ' || p.family_name) using ~<~ limit :limit)
+                        )
+                        select p.id, p.given_name, p.family_name, p.protection, p.civic_number, null role, false masked
+                        from person p join hits h on h.id = p.id
                         order by p.family_name, p.given_name limit :limit
-                        """.formatted(scope.person("p.id"), viewer.protectedIdentities().person("p.id"), WITHIN, WITHIN, WITHIN))
-                .param("prefix", prefix).param("first", first).param("second", second).param("within", within)
+                        """.replace("{filters}", filters).replace("{prefix}", FOLDED_PREFIX))
+                .param("q", q).param("within", within)
                 .params(params(scope, viewer.protectedIdentities()))
                 .param("limit", limit).query((rs, n) -> member(rs, null)).list();
         auditProtected(persons, viewer, "search", null);
@@ -340,10 +425,6 @@ public class OrganisationBrowser {
         }
         Matcher m = BIRTH_DATE.matcher(civic.strip());
         return m.find() ? m.group(1) + "-****" : null;
-    }
-
-    private static String escapeLike(String s) {
-        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     private Organisation mapOrganisation(ResultSet rs, int n) throws SQLException {

@@ -198,6 +198,22 @@ public class LedgerReports {
         return named;
     }
 
+    /**
+     * Has anything about any of these persons reached the product's supplier since {@code since}? Whether a licence was
+     * used, for cancelling it: once data has left, a cancellation cannot take it back (the holding stays, and its deletion
+     * falls due as for any licence that ends). Read from the holdings, one row per person, supplier and product.
+     */
+    @Transactional(readOnly = true)
+    public boolean releasedSince(UUID productId, Collection<UUID> personIds, Instant since) {
+        if (personIds.isEmpty()) {
+            return false;
+        }
+        return jdbc.sql("""
+                        select exists (select 1 from holding h where h.product_id = :product and h.person_id = any(:persons) and h.last_disclosed_at >= :since)
+                        """).param("product", productId).param("persons", personIds.stream().distinct().toArray(UUID[]::new))
+                .param("since", java.sql.Timestamp.from(since)).query(Boolean.class).single();
+    }
+
     /** Supplier names by id; an id the catalogue no longer knows shows as itself. */
     @Transactional(readOnly = true)
     public Map<UUID, String> supplierNames(Collection<UUID> ids) {

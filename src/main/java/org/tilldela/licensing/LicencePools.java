@@ -290,6 +290,12 @@ public class LicencePools {
                         rs.getTimestamp(5).toInstant(), rs.getObject(6, LocalDate.class), rs.getObject(7, LocalDate.class))).list();
     }
 
+    /** Everyone who holds or ever held a seat of the pool (ended seats included). */
+    @Transactional(readOnly = true)
+    public List<UUID> holdersEver(UUID poolId) {
+        return jdbc.sql("select distinct person_id from licence_assignment where pool_id = :id").param("id", poolId).query(UUID.class).list();
+    }
+
     /** Who the pool's rules pick but who got no seat because the seats ran out, longest waiting first. */
     @Transactional(readOnly = true)
     public List<Shortfall> shortfall(UUID poolId) {

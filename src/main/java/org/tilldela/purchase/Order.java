@@ -12,7 +12,8 @@ import org.tilldela.catalog.Attribute;
 public record Order(UUID id, long number, String buyer, UUID organiserId, UUID scopeId, Status status, Instant placedAt, Instant fulfilledAt,
                     List<Line> lines, Approval approval) {
 
-    public enum Status { PLACED, AWAITING_APPROVAL, DECLINED }
+    /** CANCELLED: every line was cancelled before its licences were used. */
+    public enum Status { PLACED, AWAITING_APPROVAL, DECLINED, CANCELLED }
 
     public Order {
         lines = List.copyOf(lines);
@@ -20,10 +21,14 @@ public record Order(UUID id, long number, String buyer, UUID organiserId, UUID s
 
     public record Line(UUID id, int position, UUID productId, String articleNumber, String title, BigDecimal unitPrice, String currency,
                        Integer seats, boolean trial, LocalDate startsOn, LocalDate endsOn, Verdict.Outcome verdict, List<String> reasons,
-                       UUID poolId, List<Recipient> recipients) {
+                       UUID poolId, List<Recipient> recipients, Instant cancelledAt) {
         public Line {
             reasons = List.copyOf(reasons);
             recipients = List.copyOf(recipients);
+        }
+
+        public boolean cancelled() {
+            return cancelledAt != null;
         }
 
         public BigDecimal total() {

@@ -23,6 +23,7 @@ import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.ledger.LedgerReports;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.NewPool;
 import org.tilldela.licensing.Selector;
@@ -57,9 +58,11 @@ public class Orders {
     private final LicencePools pools;
     private final AuditTrail audit;
     private final Clock clock;
+    private final LedgerReports ledger;
 
     Orders(JdbcClient jdbc, BuyerScopes scopes, Recipients recipients, ComplianceGate gate, Catalog catalog, ReleasePolicy releasePolicy,
-           LicencePools pools, AuditTrail audit, Optional<Clock> clock) {
+           LicencePools pools, AuditTrail audit, Optional<Clock> clock, LedgerReports ledger) {
+        this.ledger = ledger;
         this.jdbc = jdbc;
         this.scopes = scopes;
         this.recipients = recipients;
@@ -282,6 +285,83 @@ public class Orders {
         return order(orderId).orElseThrow();
     }
 
+    /**
+     * Why an order or a line cannot be cancelled, as a code the page words in the user's language
+     * ({@code purchase.cancel.refused.<code>}): notPlaced, cancelled, noLicence, ended, used.
+     */
+    public static class NotCancellable extends RuntimeException {
+        private final String code;
+
+        NotCancellable(String code) {
+            super("not cancellable: " + code);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    /**
+     * Why this line cannot be cancelled now, if it cannot. A line can be cancelled while its licences are unused: the order
+     * was placed (not held or declined), the line carries a licence pool that has not ended, and nothing about anyone who
+     * held one of its seats has reached the supplier for the product since the pool was made (the disclosure ledger
+     * says) — a seat given but not yet used for a sign-in, a push or a roster is given back without anything having left.
+     */
+    @Transactional(readOnly = true)
+    public Optional<String> whyNotCancellable(Order order, Order.Line line) {
+        if (line.cancelled()) {
+            return Optional.of("cancelled");
+        }
+        if (order.status() != Order.Status.PLACED) {
+            return Optional.of("notPlaced");
+        }
+        if (line.poolId() == null) {
+            return Optional.of("noLicence");
+        }
+        LicencePools.Pool pool = pools.pool(line.poolId()).orElseThrow();
+        if (pool.endsOn().isBefore(today())) {
+            return Optional.of("ended");
+        }
+        if (ledger.releasedSince(line.productId(), pools.holdersEver(pool.id()), pool.createdAt())) {
+            return Optional.of("used");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Cancels one line of the order ({@code lineId}), or every line not yet cancelled (null), if each can be cancelled
+     * ({@link #whyNotCancellable}); otherwise nothing changes and {@link NotCancellable} says why. Each line's pool is
+     * ended today (its seats given back, holders losing the licence as when any pool ends: the licensing module audits
+     * it and tells provisioning and the ledger); the line is kept, marked cancelled; when no line is left the order is
+     * CANCELLED. Audited per line. The order's row is locked first, so two cancellations of one order take turns.
+     */
+    public Order cancel(UUID orderId, UUID lineId, String buyer) {
+        jdbc.sql("select id from purchase_order where id = :id for update").param("id", orderId).query(UUID.class).optional();
+        Order order = order(orderId).filter(o -> o.buyer().equals(buyer)).orElseThrow();
+        List<Order.Line> lines = order.lines().stream().filter(l -> lineId == null ? !l.cancelled() : l.id().equals(lineId)).toList();
+        if (lines.isEmpty()) {
+            throw lineId == null ? new NotCancellable("cancelled") : new java.util.NoSuchElementException("no such line");
+        }
+        for (Order.Line line : lines) {
+            whyNotCancellable(order, line).ifPresent(code -> {
+                throw new NotCancellable(code);
+            });
+        }
+        for (Order.Line line : lines) {
+            pools.endEarly(line.poolId(), buyer);
+            jdbc.sql("update order_line set cancelled_at = now(), cancelled_by = :by where id = :id and cancelled_at is null")
+                    .param("by", buyer).param("id", line.id()).update();
+            audit.record(buyer, "ORDER_LINE_CANCELLED", "purchase_order", orderId.toString(),
+                    Map.of("number", order.number(), "line", line.position(), "pool", line.poolId().toString()));
+        }
+        jdbc.sql("""
+                        update purchase_order set status = 'CANCELLED'
+                        where id = :id and not exists (select 1 from order_line l where l.order_id = :id and l.cancelled_at is null)
+                        """).param("id", orderId).update();
+        return order(orderId).orElseThrow();
+    }
+
     @Transactional(readOnly = true)
     public Optional<Order> order(UUID id) {
         return orders("o.id = :id", Map.of("id", id), 1).stream().findFirst();
@@ -343,7 +423,7 @@ public class Orders {
         Map<UUID, List<Order.Line>> linesByOrder = new HashMap<>();
         jdbc.sql("""
                         select id, order_id, position, product_id, article_number, title, unit_price, currency, seats, trial, starts_on, ends_on,
-                               verdict, reasons, pool_id from order_line where order_id = any(:ids) order by order_id, position
+                               verdict, reasons, pool_id, cancelled_at from order_line where order_id = any(:ids) order by order_id, position
                         """).param("ids", ids)
                 .query(rs -> {
                     UUID lineId = rs.getObject("id", UUID.class);
@@ -353,7 +433,8 @@ public class Orders {
                             rs.getBigDecimal("unit_price"), rs.getString("currency"), s, rs.getBoolean("trial"),
                             rs.getObject("starts_on", LocalDate.class), rs.getObject("ends_on", LocalDate.class),
                             Verdict.Outcome.valueOf(rs.getString("verdict")), Arrays.asList((String[]) rs.getArray("reasons").getArray()),
-                            rs.getObject("pool_id", UUID.class), recipientsByLine.getOrDefault(lineId, List.of())));
+                            rs.getObject("pool_id", UUID.class), recipientsByLine.getOrDefault(lineId, List.of()),
+                            rs.getTimestamp("cancelled_at") == null ? null : rs.getTimestamp("cancelled_at").toInstant()));
                 });
         Map<UUID, Order.Approval> approvals = new HashMap<>();
         jdbc.sql("select order_id, organiser_id, attributes, state, requested_at, decided_by, decided_at, reason from dpo_approval where order_id = any(:ids)")

@@ -320,8 +320,9 @@ class PurchasePages {
         }
     }
 
-    /** An order line with what fulfilment made of it. */
-    record OrderLineView(Order.Line line, List<String> recipients, Orders.Fulfilment fulfilment, List<String> withoutSeat, int maskedWithoutSeat) {
+    /** An order line with what fulfilment made of it, and why it cannot be cancelled now (null: it can). */
+    record OrderLineView(Order.Line line, List<String> recipients, Orders.Fulfilment fulfilment, List<String> withoutSeat, int maskedWithoutSeat,
+                         String notCancellable) {
     }
 
     @GetMapping("/purchase/orders/{id}")
@@ -347,10 +348,12 @@ class PurchasePages {
                 }
             }
             lines.add(new OrderLineView(line, recipients.describe(line.recipients(), viewer).stream().map(d -> words.recipient(d, locale)).toList(),
-                    f, without, masked));
+                    f, without, masked, orders.whyNotCancellable(order, line).orElse(null)));
         }
         model.addAttribute("order", order);
         model.addAttribute("lines", lines);
+        model.addAttribute("cancellable", lines.stream().filter(v -> !v.line().cancelled()).count() > 1
+                && lines.stream().allMatch(v -> v.line().cancelled() || v.notCancellable() == null));
         model.addAttribute("beyond", order.approval() == null ? null : words.attributes(order.approval().attributes(), locale));
         return "purchase/order";
     }
