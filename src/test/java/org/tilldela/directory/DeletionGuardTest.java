@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.tilldela.WebSession;
 import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.directory.importing.ImportSummary;
@@ -19,6 +20,9 @@ import org.tilldela.directory.oneroster.OneRosterReader;
 
 /** The accidental-deletion guard: removing more than 10% of a source's persons needs an explicit yes. */
 class DeletionGuardTest extends DirectoryImportTestSupport {
+
+    @org.springframework.boot.test.web.server.LocalServerPort int port;
+    @org.springframework.beans.factory.annotation.Autowired org.tilldela.governance.AdminAccounts accounts;
 
     private String source;
     private OneRosterPackage pkg;
@@ -116,6 +120,47 @@ class DeletionGuardTest extends DirectoryImportTestSupport {
         assertThat(importRuns.find(held).orElseThrow().status()).isNotEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
         assertThatThrownBy(() -> importRuns.approveMassRemoval(held, "test-admin", path -> new OneRosterReader(path, "day2.zip")))
                 .as("a run is approved once").isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void theApproverSeesWhoWouldBeRemovedPerSchoolAndByNameAndMustConfirm() throws Exception {
+        removePupils(5);
+        Path stored = Files.copy(pkg.writeV11(tmp.resolve("day2.zip")), tmp.resolve("shown.zip"));
+        UUID held = importRuns.submit("ONEROSTER", new ImportOptions(source, false, "test"), stored, "day2.zip",
+                path -> new OneRosterReader(path, "day2.zip"));
+        assertThat(awaitFinished(held).status()).isEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
+
+        ImportRuns.RemovalPreview preview = importRuns.removalPreview(held).orElseThrow();
+        assertThat(preview.byUnit()).extracting(u -> u.persons()).as("every one of them counted once").containsExactly(5);
+        String school = preview.byUnit().getFirst().unitName();
+        assertThat(school).as("pupils are counted at their school").isNotNull();
+        assertThat(jdbc.sql("select source_id from person where id = any(:ids)").param("ids", preview.first().toArray(UUID[]::new))
+                .query(String.class).list()).containsExactlyInAnyOrder("x1", "x2", "x3", "x4", "x5");
+        String family = jdbc.sql("select family_name from person where source = :s and source_id = 'x1'").param("s", source).query(String.class).single();
+
+        String admin = "guard-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(admin, "Guard", "deletion-guard-password-1", java.util.EnumSet.of(org.tilldela.governance.AdminRight.DIRECTORY_ADMIN), "test");
+        WebSession web = new WebSession(port).signIn(admin, "deletion-guard-password-1");
+        String page = web.get("/imports/" + held + "?lang=en").body();
+        assertThat(page).contains("Who would be removed, per school unit", org.springframework.web.util.HtmlUtils.htmlEscape(school),
+                org.springframework.web.util.HtmlUtils.htmlEscape(family), "The 5 persons, by name", "type=\"checkbox\" id=\"confirmed\"");
+
+        // approving without ticking the box removes nobody
+        Map<String, String> form = WebSession.hiddenFields(page, "/imports/" + held + "/approve");
+        WebSession.Answer refused = web.post("/imports/" + held + "/approve", form);
+        assertThat(refused.location()).endsWith("/imports/" + held + "?confirm");
+        assertThat(importRuns.find(held).orElseThrow().status()).isEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
+        assertThat(web.get("/imports/" + held + "?confirm&lang=en").body()).contains("Nothing was removed: tick the box");
+
+        Map<String, String> confirmed = new java.util.HashMap<>(form);
+        confirmed.put("confirmed", "true");
+        WebSession.Answer approved = web.post("/imports/" + held + "/approve", confirmed);
+        assertThat(approved.location()).contains("/imports/").doesNotContain(held.toString());
+        UUID run = UUID.fromString(approved.location().substring(approved.location().lastIndexOf('/') + 1));
+        assertThat(awaitFinished(run).status()).isEqualTo(ImportRuns.Status.SUCCEEDED);
+        assertThat(importRuns.removalPreview(held)).as("the ids are not kept once it is decided").isEmpty();
+        assertThat(jdbc.sql("select removal_persons is null from import_run where id = :id").param("id", held).query(Boolean.class).single())
+                .isTrue();
     }
 
     @Test

@@ -109,6 +109,20 @@ public class ImportRuns {
         return id;
     }
 
+    /** Who a run held by the deletion guard would remove: counts per school unit, and the first persons by name. */
+    public record RemovalPreview(List<MassRemovalBlockedException.UnitCount> byUnit, List<UUID> first) {
+    }
+
+    /** For a run waiting for approval: who it would remove (empty for any other run, or one held before this was kept). */
+    public java.util.Optional<RemovalPreview> removalPreview(UUID run) {
+        return jdbc.sql("select removal_by_unit, removal_persons from import_run where id = :id and status = 'AWAITING_APPROVAL' "
+                        + "and removal_by_unit is not null")
+                .param("id", run)
+                .query((rs, n) -> new RemovalPreview(List.of(json.readValue(rs.getString(1), MassRemovalBlockedException.UnitCount[].class)),
+                        rs.getArray(2) == null ? List.of() : List.of((UUID[]) rs.getArray(2).getArray())))
+                .optional();
+    }
+
     /**
      * An administrator's approval of a run the deletion guard held: runs it again with mass removal
      * allowed, from the input kept for it.
@@ -130,7 +144,8 @@ public class ImportRuns {
                 throw new IllegalStateException("source " + held.source() + " has been imported since this run was held; "
                         + "approving it would bring back an older snapshot: import a current one instead");
             }
-            jdbc.sql("update import_run set status = 'FAILED', input_path = null, phase = 'superseded by an approved run' where id = :id")
+            jdbc.sql("update import_run set status = 'FAILED', input_path = null, removal_persons = null, phase = 'superseded by an approved run' "
+                    + "where id = :id")
                     .param("id", heldRun).update();
             audit.record(approvedBy, "IMPORT_MASS_REMOVAL_APPROVED", "import_run", heldRun.toString(),
                     Map.of("source", held.source(), "wouldRemove", held.wouldRemove() == null ? 0 : held.wouldRemove()));
@@ -167,8 +182,9 @@ public class ImportRuns {
             return summary;
         } catch (MassRemovalBlockedException e) {
             jdbc.sql("update import_run set status = 'AWAITING_APPROVAL', finished_at = now(), would_remove = :n, "
-                            + "problems = cast(:problems as jsonb) where id = :id")
+                            + "problems = cast(:problems as jsonb), removal_by_unit = cast(:byUnit as jsonb), removal_persons = :first where id = :id")
                     .param("id", id).param("n", e.wouldRemove())
+                    .param("byUnit", json.writeValueAsString(e.byUnit())).param("first", e.first().toArray(UUID[]::new))
                     .param("problems", json.writeValueAsString(List.of(new ImportProblem(options.source(), 0, null, e.getMessage())))).update();
             throw e;
         } catch (ImportLimitExceededException e) {

@@ -463,6 +463,9 @@ public final class StagedSnapshot {
         return origins.getOrDefault(e, new Origin(e.label(), "id", "ref", "ref"));
     }
 
+    /** How many of the persons a held import would remove are listed by name for the approver (the rest are counted). */
+    static final int REMOVAL_LISTED = 500;
+
     /** The accidental-deletion guard: how many persons of this source would the snapshot remove? */
     void guardMassRemoval(boolean allowed, double thresholdPercent) {
         long current = jdbc.sql("select count(*) from person where source = :source").param("source", source).query(Long.class).single();
@@ -471,7 +474,20 @@ public final class StagedSnapshot {
         }
         int removing = jdbc.sql("select count(*) from " + gone(Entity.PERSON)).query(Integer.class).single();
         if (removing > current * thresholdPercent / 100.0) {
-            throw new MassRemovalBlockedException(source, removing, current, thresholdPercent);
+            // who would go, for whoever decides: counts per school unit (a pupil's school, else a duty's unit) and the
+            // first of them by name — read now, while the stage still tells who they are
+            List<MassRemovalBlockedException.UnitCount> byUnit = jdbc.sql("""
+                            select u.id, u.name, count(*) from (
+                                select coalesce((select e.school_unit_id from enrolment e where e.person_id = g.id order by e.school_unit_id limit 1),
+                                                (select d.organisation_id from duty d where d.person_id = g.id order by d.organisation_id limit 1)) unit
+                                from %s g) x
+                            left join organisation u on u.id = x.unit
+                            group by u.id, u.name order by count(*) desc, u.name""".formatted(gone(Entity.PERSON)))
+                    .query((rs, n) -> new MassRemovalBlockedException.UnitCount(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3))).list();
+            List<UUID> first = jdbc.sql("select g.id from " + gone(Entity.PERSON) + " g join person p on p.id = g.id"
+                            + " order by p.family_name, p.given_name, p.id limit " + REMOVAL_LISTED)
+                    .query(UUID.class).list();
+            throw new MassRemovalBlockedException(source, removing, current, thresholdPercent, byUnit, first);
         }
     }
 

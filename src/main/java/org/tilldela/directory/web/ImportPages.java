@@ -26,10 +26,15 @@ class ImportPages {
 
     private final ImportRuns runs;
     private final ImportUploads uploads;
+    private final org.tilldela.directory.PersonNames names;
+    private final Viewers viewers;
 
     private final String importMaxSize;
 
-    ImportPages(ImportRuns runs, ImportUploads uploads, org.tilldela.platform.RequestBodyLimits limits) {
+    ImportPages(ImportRuns runs, ImportUploads uploads, org.tilldela.platform.RequestBodyLimits limits, org.tilldela.directory.PersonNames names,
+                Viewers viewers) {
+        this.names = names;
+        this.viewers = viewers;
         this.runs = runs;
         this.uploads = uploads;
         this.importMaxSize = limits.importMaxSize().toMegabytes() + " MB";
@@ -83,14 +88,23 @@ class ImportPages {
     }
 
     @GetMapping("/imports/{id}")
-    String run(@PathVariable UUID id, Model model, @RequestHeader(value = "HX-Request", required = false) String htmx) {
+    String run(@PathVariable UUID id, Model model, @RequestHeader(value = "HX-Request", required = false) String htmx, Authentication auth) {
         model.addAttribute("run", runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
+        // a run held by the deletion guard: who it would remove, per school and by name (protected persons masked, their view audited)
+        runs.removalPreview(id).ifPresent(preview -> {
+            model.addAttribute("removal", preview);
+            model.addAttribute("removalNames", names.of(preview.first(), viewers.of(auth), "import_run", id.toString()).values());
+        });
         // htmx polls for the status panel only, until the run is over
         return htmx != null ? "imports/run :: status" : "imports/run";
     }
 
     @PostMapping("/imports/{id}/approve")
-    String approve(@PathVariable UUID id, Authentication auth) {
+    String approve(@PathVariable UUID id, @RequestParam(name = "confirmed", defaultValue = "false") boolean confirmed, Authentication auth) {
+        if (!confirmed) {
+            // the page asks to tick that the list was looked at; without it nothing is removed
+            return "redirect:/imports/" + id + "?confirm";
+        }
         try {
             return "redirect:/imports/" + uploads.approve(id, auth.getName());
         } catch (IllegalStateException | IllegalArgumentException e) {
