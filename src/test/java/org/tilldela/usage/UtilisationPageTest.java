@@ -66,6 +66,7 @@ class UtilisationPageTest extends IntegrationTest {
     UUID schoolB;
     String schoolBName;
     String principalA;
+    UUID poolA, poolB, englishOrder;
 
     @BeforeAll
     void setUp() throws Exception {
@@ -142,19 +143,20 @@ class UtilisationPageTest extends IntegrationTest {
                 .param("s", fixture.source).param("a", schoolUnit).param("aName", schoolUnitName).query().singleRow();
         schoolB = (UUID) b.get("id");
         schoolBName = (String) b.get("name");
-        UUID order = UUID.randomUUID();
+        UUID order = englishOrder = UUID.randomUUID();
         UUID line = UUID.randomUUID();
-        jdbc.sql("insert into purchase_order (id, buyer, organiser_id, scope_id, status) values (:id, 'util-test', :o, :b, 'PLACED')")
-                .param("id", order).param("o", fixture.organiserId).param("b", schoolB).update();
+        jdbc.sql("insert into purchase_order (id, buyer, organiser_id, scope_id, status) values (:id, :buyer, :o, :b, 'PLACED')")
+                .param("id", order).param("buyer", organiserBuyer).param("o", fixture.organiserId).param("b", schoolB).update();
         jdbc.sql("""
                         insert into order_line (id, order_id, position, product_id, article_number, title, unit_price, currency, seats, starts_on, ends_on, verdict)
                         values (:id, :order, 1, :p, :a, 'Engelska digital', 120.50, 'SEK', 40, :starts, :ends, 'OK')""")
                 .param("id", line).param("order", order).param("p", english).param("a", englishArticle)
                 .param("starts", LocalDate.now().minusDays(100)).param("ends", LocalDate.now().plusDays(30)).update();
-        UUID poolB = pools.create(new NewPool(english, fixture.organiserId, schoolB, 40, LocalDate.now().minusDays(100), LocalDate.now().plusDays(30),
+        poolB = pools.create(new NewPool(english, fixture.organiserId, schoolB, 40, LocalDate.now().minusDays(100), LocalDate.now().plusDays(30),
                 false, line, "test"));
-        UUID poolA = pools.create(new NewPool(english, fixture.organiserId, schoolUnit, 8, LocalDate.now().minusDays(100), LocalDate.now().plusDays(60),
+        poolA = pools.create(new NewPool(english, fixture.organiserId, schoolUnit, 8, LocalDate.now().minusDays(100), LocalDate.now().plusDays(60),
                 false, null, "test"));
+        jdbc.sql("update order_line set pool_id = :pool where id = :line").param("pool", poolB).param("line", line).update();
         List<UUID> pupilsB = pupils(schoolB, 10);
         // school A is small: 4 pupils hold its pool (fewer than 5 are not shown)
         List<UUID> pupilsA = pupils(schoolUnit, 4);
@@ -371,5 +373,22 @@ class UtilisationPageTest extends IntegrationTest {
         WebSession.Answer answer = as(licenceAdmin).get("/utilisation?lang=en&from=2026-05-01&to=2026-04-01");
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body()).contains("role=\"alert\"", "the last 30 days are shown instead", "value=\"" + LocalDate.now() + "\"");
+    }
+
+    @Test
+    void thePoolPageAndTheOrderPageTellTheUtilisationAndLinkToIt() {
+        String link = "href=\"/utilisation?product=" + english + "\"";
+        WebSession admin = as(licenceAdmin);
+        WebSession.Answer b = admin.get("/licences/pools/" + poolB + "?lang=en");
+        assertThat(b.status()).isEqualTo(200);
+        assertThat(b.body()).contains("Utilisation, last 30 days:", "Seats bought 40", "Assigned 10", "Used 6", link);
+        assertThat(admin.get("/licences/pools/" + poolA + "?lang=en").body()).contains("Seats bought 8", "Assigned fewer than 5", "Used fewer than 5")
+                .doesNotContain("Assigned 4", "Used 3");
+        assertThat(admin.get("/licences/pools/" + poolB + "?lang=sv").body()).contains("Nyttjande, senaste 30 dagarna:", "Se nyttjande");
+        assertThat(admin.get("/licences/pools/" + poolB + "?lang=da").body()).contains("Udnyttelse, seneste 30 dage:", "Se udnyttelse");
+
+        WebSession.Answer order = as(organiserBuyer).get("/purchase/orders/" + englishOrder + "?lang=en");
+        assertThat(order.status()).isEqualTo(200);
+        assertThat(order.body()).contains("Utilisation, last 30 days:", "Seats bought 40", "Assigned 10", "Used 6", link);
     }
 }

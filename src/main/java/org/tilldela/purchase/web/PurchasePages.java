@@ -64,7 +64,9 @@ class PurchasePages {
     private final FormSubmissions forms;
 
     PurchasePages(CatalogSearch search, Catalog catalog, BuyerScopes scopes, Cart cart, Orders orders, Recipients recipients, ComplianceGate gate,
-                  OrganisationBrowser organisations, Wording words, FormSubmissions forms) {
+                  OrganisationBrowser organisations, Wording words, FormSubmissions forms,
+                  org.springframework.beans.factory.ObjectProvider<org.tilldela.licensing.PoolUtilisation> utilisation) {
+        this.utilisation = utilisation;
         this.forms = forms;
         this.search = search;
         this.catalog = catalog;
@@ -321,8 +323,12 @@ class PurchasePages {
     }
 
     /** An order line with what fulfilment made of it. */
-    record OrderLineView(Order.Line line, List<String> recipients, Orders.Fulfilment fulfilment, List<String> withoutSeat, int maskedWithoutSeat) {
+    record OrderLineView(Order.Line line, List<String> recipients, Orders.Fulfilment fulfilment, List<String> withoutSeat, int maskedWithoutSeat,
+                         org.tilldela.licensing.PoolUtilisation.Figures utilisation) {
     }
+
+    /** An order line's utilisation line, from the usage module when it is there. */
+    private final org.springframework.beans.factory.ObjectProvider<org.tilldela.licensing.PoolUtilisation> utilisation;
 
     @GetMapping("/purchase/orders/{id}")
     String order(@PathVariable UUID id, Authentication auth, Model model, Locale locale) {
@@ -347,7 +353,8 @@ class PurchasePages {
                 }
             }
             lines.add(new OrderLineView(line, recipients.describe(line.recipients(), viewer).stream().map(d -> words.recipient(d, locale)).toList(),
-                    f, without, masked));
+                    f, without, masked, line.poolId() == null ? null
+                    : utilisation.stream().findFirst().flatMap(u -> u.of(line.poolId())).orElse(null)));
         }
         model.addAttribute("order", order);
         model.addAttribute("lines", lines);

@@ -50,6 +50,8 @@ import org.tilldela.licensing.NewPool;
 import org.tilldela.licensing.Selector;
 import org.tilldela.platform.CommandContext;
 import org.tilldela.purchase.DataPolicies;
+import org.tilldela.usage.Utilisation;
+import org.tilldela.usage.Viewer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -328,6 +330,34 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
                 setup.products().size());
         System.out.printf("| requests (after 3 to warm up), page size | %d, %,d characters |%n", requests, bytes);
         System.out.printf("| p50 / **p95** (target <= 500 ms) / max | %.0f ms / **%.0f ms** / %.0f ms |%n", pct(ms, 50), pct(ms, 95), ms[ms.length - 1]);
+        whereTheTimeGoes(server, setup);
+    }
+
+    /** Each of the page's queries in-process, median of 5. */
+    private static void whereTheTimeGoes(ConfigurableApplicationContext server, Setup setup) {
+        Utilisation utilisation = server.getBean(Utilisation.class);
+        Viewer all = Viewer.everything();
+        LocalDate today = LocalDate.now();
+        LocalDate from = today.minusDays(29);
+        UUID product = setup.products().getFirst();
+        Map<String, Runnable> queries = new LinkedHashMap<>();
+        queries.put("per product and organisation", () -> utilisation.lines(all, null, from, today));
+        queries.put("renewals", () -> utilisation.renewals(all, null, today, 90, from, today));
+        queries.put("per school unit (one product)", () -> utilisation.units(all, product, from, today));
+        queries.put("over terms", () -> utilisation.terms(all, null, today));
+        System.out.println();
+        System.out.println("| the page's query | median of 5 |");
+        System.out.println("|---|---:|");
+        queries.forEach((name, query) -> {
+            double[] ms = new double[5];
+            for (int i = 0; i < ms.length; i++) {
+                long t = System.nanoTime();
+                query.run();
+                ms[i] = (System.nanoTime() - t) / 1e6;
+            }
+            Arrays.sort(ms);
+            System.out.printf("| %s | %.0f ms |%n", name, ms[2]);
+        });
     }
 
     private static double pct(double[] sorted, int p) {
