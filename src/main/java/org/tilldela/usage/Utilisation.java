@@ -318,8 +318,8 @@ public class Utilisation {
 
     /**
      * Assigned and used per product over the last {@link #TERMS} terms up to {@code today}'s, oldest first, of the pools
-     * the viewer sees: from the kept days, and from the months folded past retention (counted per the scope of the pool
-     * their users held a seat from).
+     * the viewer sees: from the kept days (users among the persons who held a seat of those pools at some time in the four
+     * terms), and from the months folded past retention (counted per the scope of the pool their users held a seat from).
      */
     @Transactional(readOnly = true)
     public List<TermLine> terms(Viewer viewer, UUID product, LocalDate today) {
@@ -337,11 +337,20 @@ public class Utilisation {
                             from terms t join pools p on p.starts_on <= t.ends_on and p.ends_on >= t.starts_on
                             join licence_assignment a on a.pool_id = p.id
                             where a.assigned_at < t.ends_on + 1 and (a.ended_on is null or a.ended_on > t.starts_on)
+                        ), holders as (
+                            select distinct product_id, person_id from held
+                        ), person_months as (
+                            -- one pass over the four terms' kept days (index usage_day_by_product_day), each person once a month
+                            select u.product_id, u.person_id, date_trunc('month', u.day)::date as month
+                            from usage_day u
+                            where u.product_id in (select product_id from pools) and u.day between :first and :last
+                            group by u.product_id, u.person_id, date_trunc('month', u.day)
                         ), daily as (
-                            select h.n, h.product_id, date_trunc('month', u.day) as month, count(distinct u.person_id) as persons
-                            from held h join usage_day u on u.product_id = h.product_id and u.person_id = h.person_id
-                                                         and u.day between h.starts_on and h.ends_on
-                            group by h.n, h.product_id, date_trunc('month', u.day)
+                            -- the users among the persons holding a seat the viewer sees (at some time in the four terms)
+                            select t.n, m.product_id, m.month, count(*) as persons
+                            from person_months m join terms t on m.month between t.starts_on and t.ends_on
+                            where (m.product_id, m.person_id) in (select product_id, person_id from holders)
+                            group by t.n, m.product_id, m.month
                         ), folded as (
                             select t.n, m.product_id, m.month, sum(m.persons) as persons
                             from usage_month m join terms t on m.month between t.starts_on and t.ends_on
