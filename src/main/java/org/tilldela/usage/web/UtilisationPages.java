@@ -11,6 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -108,10 +112,45 @@ class UtilisationPages {
         Period period = Period.of(from, to);
         int days = horizon(horizon);
         Optional<Seen> seen = seen(auth);
-        List<Utilisation.Line> all = seen.map(s -> utilisation.lines(s.viewer(), null, period.from(), period.to())).orElse(List.of());
+        if (seen.isEmpty()) {
+            model.addAttribute("noScope", true);
+            model.addAttribute("from", period.from());
+            model.addAttribute("to", period.to());
+            model.addAttribute("periodRefused", period.refused());
+            model.addAttribute("products", Map.of());
+            model.addAttribute("horizon", days);
+            model.addAttribute("lines", List.of());
+            model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
+            return "usage/utilisation";
+        }
+        Viewer viewer = seen.get().viewer();
+        LocalDate today = LocalDate.now();
+        // the sections' queries are independent of one another: they run at the same time, each on its own connection,
+        // so the page takes as long as the slowest rather than the sum (the product chosen only narrows what they show)
+        List<Utilisation.Line> all;
+        List<Utilisation.Renewal> renewals;
+        List<Utilisation.UnitLine> units;
+        List<Utilisation.TermLine> terms;
+        try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<List<Utilisation.Line>> allF = parallel.submit(() -> utilisation.lines(viewer, null, period.from(), period.to()));
+            Future<List<Utilisation.Renewal>> renewalsF = parallel.submit(() -> utilisation.renewals(viewer, product, today, days, period.from(), period.to()));
+            Future<List<Utilisation.UnitLine>> unitsF = parallel.submit(() -> product == null ? List.<Utilisation.UnitLine>of()
+                    : utilisation.units(viewer, product, period.from(), period.to()));
+            Future<List<Utilisation.TermLine>> termsF = parallel.submit(() -> utilisation.terms(viewer, product, today));
+            all = allF.get();
+            renewals = renewalsF.get();
+            units = unitsF.get();
+            terms = termsF.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
         // the products to choose from: those on the page without a choice
         Map<UUID, String> products = new LinkedHashMap<>();
         all.forEach(l -> products.putIfAbsent(l.productId(), l.productTitle() + " (" + l.articleNumber() + ")"));
+        // a product the viewer has no pool of shows nothing (what the sections found for it is dropped)
         UUID chosen = product != null && products.containsKey(product) ? product : null;
         model.addAttribute("from", period.from());
         model.addAttribute("to", period.to());
@@ -123,11 +162,9 @@ class UtilisationPages {
         model.addAttribute("productName", chosen == null ? null : products.get(chosen));
         model.addAttribute("horizon", days);
         model.addAttribute("lines", chosen == null ? all : all.stream().filter(l -> l.productId().equals(chosen)).toList());
-        model.addAttribute("renewals", seen.map(s -> utilisation.renewals(s.viewer(), chosen, LocalDate.now(), days, period.from(), period.to()))
-                .orElse(List.of()));
-        model.addAttribute("units", chosen == null ? List.of() : seen.map(s -> utilisation.units(s.viewer(), chosen, period.from(), period.to()))
-                .orElse(List.of()));
-        model.addAttribute("terms", seen.map(s -> utilisation.terms(s.viewer(), chosen, LocalDate.now())).orElse(List.of()));
+        model.addAttribute("renewals", product != null && chosen == null ? List.of() : renewals);
+        model.addAttribute("units", chosen == null ? List.of() : units);
+        model.addAttribute("terms", product != null && chosen == null ? List.of() : terms);
         model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
         return "usage/utilisation";
     }
