@@ -15,6 +15,7 @@ import org.tilldela.licensing.cli.LicensingBenchmarkCommand;
 import org.tilldela.platform.CommandContext;
 import org.tilldela.provisioning.cli.PushBenchmarkCommand;
 import org.tilldela.provisioning.cli.RosterBenchmarkCommand;
+import org.tilldela.usage.cli.UsageBenchmarkCommand;
 import org.tilldela.sso.cli.DemoProductCommand;
 import org.tilldela.sso.cli.SignInBenchmarkCommand;
 import picocli.CommandLine;
@@ -53,6 +54,7 @@ public final class CommandLineEntry {
             commandLine.getSubcommands().get("benchmark").addSubcommand(new SignInBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new RosterBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new PushBenchmarkCommand());
+            commandLine.getSubcommands().get("benchmark").addSubcommand(new UsageBenchmarkCommand());
             return commandLine
                     .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                         cmd.getErr().println("error: " + rootMessage(ex));

@@ -88,6 +88,30 @@ class UtilisationBrowserTest extends IntegrationTest {
             page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");
             assertThat(page.locator("#utilisation-table tbody tr td").nth(3).textContent()).as("active today or yesterday").isEqualTo("6");
 
+            // one product chosen: its split per school unit and its trend over terms, each a chart drawn from its table
+            page.getByLabel("Product", new Page.GetByLabelOptions().setExact(true)).selectOption(fixture.productId.toString());
+            page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Show")).click();
+            page.waitForURL(url -> url.contains("product="));
+            page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('units-chart')) && Chart.getChart(document.getElementById('terms-chart'))");
+            for (String chart : List.of("units", "terms")) {
+                Object same = page.evaluate("""
+                        name => {
+                          const c = Chart.getChart(document.getElementById(name + '-chart'));
+                          const table = document.getElementById(name + '-table');
+                          const heads = [...table.tHead.rows[0].cells];
+                          const rows = [...table.tBodies[0].rows];
+                          const series = heads.map((th, i) => th.dataset.series ? i : -1).filter(i => i >= 0);
+                          return c.data.datasets.length === series.length && c.data.datasets.every((d, k) => d.data.length === rows.length
+                            && d.data.every((v, r) => { const cell = rows[r].cells[series[k]].dataset.value;
+                                                         return (cell === undefined || cell === '' ? null : Number(cell)) === v; }));
+                        }""", chart);
+                assertThat(same).as(chart + ": the chart draws the table's figures").isEqualTo(true);
+            }
+            assertThat(page.locator("#units-table tbody tr").count()).isGreaterThan(0);
+            assertThat(page.locator("#terms-table tbody tr").count()).isEqualTo(Utilisation.TERMS);
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "utilisation-04-units-and-terms-en");
+
             page.navigate("http://localhost:" + port + "/utilisation?lang=sv");
             assertThat(page.locator("h1").textContent()).isEqualTo("Nyttjande av licenser");
             page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");

@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
@@ -24,7 +25,9 @@ import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminGrants;
 import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.GrantScope;
 import org.tilldela.ledger.Channel;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.NewPool;
@@ -48,6 +51,7 @@ class UtilisationPageTest extends IntegrationTest {
     @Autowired UsageReports reports;
     @Autowired AdminAccounts accounts;
     @Autowired BuyerScopes buyerScopes;
+    @Autowired AdminGrants grants;
 
     AccessFixture fixture;
     String articleNumber;
@@ -56,6 +60,13 @@ class UtilisationPageTest extends IntegrationTest {
     String organiserName;
     long assignedAtOrganiser;
     String licenceAdmin, unitBuyer, organiserBuyer, unscopedBuyer, directoryAdmin;
+    // a second product with pools ending soon at two school units: A (the school unit above) and B
+    UUID english;
+    String englishArticle;
+    UUID schoolB;
+    String schoolBName;
+    String principalA;
+    UUID poolA, poolB, englishOrder;
 
     @BeforeAll
     void setUp() throws Exception {
@@ -100,6 +111,86 @@ class UtilisationPageTest extends IntegrationTest {
         directoryAdmin = account("util-dir-" + tag, AdminRight.DIRECTORY_ADMIN);
         buyerScopes.set(unitBuyer, schoolUnit, "test");
         buyerScopes.set(organiserBuyer, fixture.organiserId, "test");
+
+        // A principal: a licence administrator granted school unit A only
+        String root = "util-root-" + tag;
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        principalA = "util-principal-" + tag;
+        accounts.create(root, principalA, "Principal A", PASSWORD);
+        grants.grant(root, principalA, AdminRight.LICENCE_ADMIN, GrantScope.units(Set.of(schoolUnit), Set.of()));
+
+        englishPools();
+    }
+
+    /**
+     * The second product: at school B, 40 seats bought by an order at 120.50 SEK a seat, ending in 30 days, 10 pupils of
+     * B holding one, 6 of them active today; at school A, 8 seats made by hand (no order, no price), ending in 60 days,
+     * 4 pupils of A holding one, 3 active today. Usage is written straight into usage_day: how it gets there is
+     * UsageReportsApiTest's; here it is what the page makes of it.
+     */
+    private void englishPools() {
+        english = fixture.product(fixture.supplierId, Set.of(Attribute.PSEUDONYMOUS_ID));
+        // a title of its own: the fixture names every product alike, and the tables are sorted by title
+        jdbc.sql("update product set title = 'Engelska digital' where id = :id").param("id", english).update();
+        englishArticle = catalog.product(english).orElseThrow().articleNumber();
+        // school B: another unit of the municipality with 10 pupils, whose name and A's do not contain one another
+        var b = jdbc.sql("""
+                        select o.id, o.name from organisation o where o.source = :s and o.kind = 'SCHOOL_UNIT' and o.id <> :a
+                          and strpos(o.name, :aName) = 0 and strpos(:aName, o.name) = 0
+                          and (select count(distinct p.id) from enrolment e join person p on p.id = e.person_id
+                               where e.school_unit_id = o.id and p.protection = 'NONE') >= 10
+                        order by o.name limit 1""")
+                .param("s", fixture.source).param("a", schoolUnit).param("aName", schoolUnitName).query().singleRow();
+        schoolB = (UUID) b.get("id");
+        schoolBName = (String) b.get("name");
+        UUID order = englishOrder = UUID.randomUUID();
+        UUID line = UUID.randomUUID();
+        jdbc.sql("insert into purchase_order (id, buyer, organiser_id, scope_id, status) values (:id, :buyer, :o, :b, 'PLACED')")
+                .param("id", order).param("buyer", organiserBuyer).param("o", fixture.organiserId).param("b", schoolB).update();
+        jdbc.sql("""
+                        insert into order_line (id, order_id, position, product_id, article_number, title, unit_price, currency, seats, starts_on, ends_on, verdict)
+                        values (:id, :order, 1, :p, :a, 'Engelska digital', 120.50, 'SEK', 40, :starts, :ends, 'OK')""")
+                .param("id", line).param("order", order).param("p", english).param("a", englishArticle)
+                .param("starts", LocalDate.now().minusDays(100)).param("ends", LocalDate.now().plusDays(30)).update();
+        poolB = pools.create(new NewPool(english, fixture.organiserId, schoolB, 40, LocalDate.now().minusDays(100), LocalDate.now().plusDays(30),
+                false, line, "test"));
+        poolA = pools.create(new NewPool(english, fixture.organiserId, schoolUnit, 8, LocalDate.now().minusDays(100), LocalDate.now().plusDays(60),
+                false, null, "test"));
+        jdbc.sql("update order_line set pool_id = :pool where id = :line").param("pool", poolB).param("line", line).update();
+        List<UUID> pupilsB = pupils(schoolB, 10);
+        // school A is small: 4 pupils hold its pool (fewer than 5 are not shown)
+        List<UUID> pupilsA = pupils(schoolUnit, 4);
+        pools.assignDirect(poolB, pupilsB, "test");
+        pools.assignDirect(poolA, pupilsA, "test");
+        for (UUID person : pupilsB.subList(0, 6)) {
+            usedToday(english, person);
+        }
+        for (UUID person : pupilsA.subList(0, 3)) {
+            usedToday(english, person);
+        }
+        // a month folded past retention, in the first of the four terms: 7 persons of school B's pool used it
+        jdbc.sql("""
+                        insert into usage_month (product_id, month, scope_id, supplier_id, persons, active_days, sessions, activities)
+                        values (:p, :m, :b, :s, 7, 20, 20, 0)""")
+                .param("p", english).param("m", Utilisation.Term.last(Utilisation.TERMS, LocalDate.now()).getFirst().starts().plusMonths(1))
+                .param("b", schoolB).param("s", fixture.supplierId).update();
+    }
+
+    private List<UUID> pupils(UUID unit, int n) {
+        List<UUID> found = jdbc.sql("""
+                        select p.id from person p where p.protection = 'NONE'
+                          and exists (select 1 from enrolment e where e.person_id = p.id and e.school_unit_id = :u) order by p.id limit :n""")
+                .param("u", unit).param("n", n).query(UUID.class).list();
+        assertThat(found).hasSize(n);
+        return found;
+    }
+
+    private void usedToday(UUID product, UUID person) {
+        jdbc.sql("""
+                        insert into usage_day (product_id, person_id, day, supplier_id, sessions, reported_at)
+                        values (:p, :person, current_date, :s, 1, now())
+                        on conflict (product_id, person_id, day) do nothing""")
+                .param("p", product).param("person", person).param("s", fixture.supplierId).update();
     }
 
     private String account(String name, AdminRight right) {
@@ -113,10 +204,113 @@ class UtilisationPageTest extends IntegrationTest {
 
     /** The CSV's rows of this test's product, as organisation → record. */
     private List<CSVRecord> csv(WebSession session, String query) throws Exception {
-        WebSession.Answer answer = session.get("/utilisation.csv" + query);
+        return csv(session, "/utilisation.csv", query, articleNumber);
+    }
+
+    /** The rows of one CSV of the page that are about the product with the article number. */
+    private static List<CSVRecord> csv(WebSession session, String path, String query, String article) throws Exception {
+        WebSession.Answer answer = session.get(path + query);
         assertThat(answer.status()).isEqualTo(200);
         List<CSVRecord> records = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(answer.body())).getRecords();
-        return records.stream().filter(r -> r.get("article_number").equals(articleNumber)).toList();
+        return records.stream().filter(r -> r.get("article_number").equals(article)).toList();
+    }
+
+    private static CSVRecord row(List<CSVRecord> rows, String column, String value) {
+        return rows.stream().filter(r -> r.get(column).equals(value)).findFirst().orElseThrow(() -> new AssertionError("no row with " + column + " = " + value));
+    }
+
+    @Test
+    void theRenewalListPutsTheMoneyAtStakeFirstAndSaysWhenAPoolHasNoPrice() throws Exception {
+        List<CSVRecord> rows = csv(as(licenceAdmin), "/utilisation/renewals.csv", "", englishArticle);
+        assertThat(rows).extracting(r -> r.get("organisation")).as("the money at stake first, a pool without a price last")
+                .containsExactly(schoolBName, schoolUnitName);
+        CSVRecord b = rows.getFirst();
+        assertThat(b.get("last_day")).isEqualTo(LocalDate.now().plusDays(30).toString());
+        assertThat(b.get("seats_bought")).isEqualTo("40");
+        assertThat(b.get("seats_assigned")).isEqualTo("10");
+        assertThat(b.get("seats_used")).isEqualTo("6");
+        assertThat(b.get("seats_unused")).isEqualTo("34");
+        assertThat(b.get("seat_price")).isEqualTo("120.50");
+        assertThat(b.get("money_at_stake")).as("34 unused seats at 120.50").isEqualTo("4097.00");
+        CSVRecord a = rows.get(1);
+        assertThat(a.get("seats_assigned")).as("4 persons: not shown").isEqualTo("<5");
+        assertThat(a.get("seats_used")).as("3 persons: not shown").isEqualTo("<5");
+        assertThat(a.get("seats_unused")).as("not 8 - 3, which would give the 3 away: the least it can be").isEqualTo(">=4");
+        assertThat(a.get("seat_price")).isEmpty();
+        assertThat(a.get("money_at_stake")).isEmpty();
+
+        // the table on the page says the same
+        String page = as(licenceAdmin).get("/utilisation?lang=en&product=" + english).body();
+        int start = page.indexOf("id=\"renewals-table\"");
+        String table = page.substring(start, page.indexOf("</table>", start));
+        assertThat(table).contains("4 097,00 SEK", "120,50 SEK", "at least 4", "no price", LocalDate.now().plusDays(30).toString(), ">34<");
+        assertThat(table.indexOf(schoolBName)).isLessThan(table.indexOf(schoolUnitName));
+        assertThat(as(licenceAdmin).get("/utilisation?lang=sv&product=" + english).body()).contains("Kommande förnyelser", "minst 4", "inget pris");
+        assertThat(as(licenceAdmin).get("/utilisation?lang=da&product=" + english).body()).contains("Kommende fornyelser", "mindst 4", "ingen pris");
+
+        // a horizon of 45 days leaves out the pool ending in 60
+        assertThat(csv(as(licenceAdmin), "/utilisation/renewals.csv", "?horizon=45", englishArticle)).extracting(r -> r.get("organisation"))
+                .containsExactly(schoolBName);
+        // the fixture's pools end in a year: not within the default 90 days
+        assertThat(csv(as(licenceAdmin), "/utilisation/renewals.csv", "", articleNumber)).isEmpty();
+    }
+
+    @Test
+    void perSchoolUnitAPrincipalOfSchoolANeverSeesSchoolB() throws Exception {
+        String query = "?product=" + english;
+        List<CSVRecord> all = csv(as(licenceAdmin), "/utilisation/units.csv", query, englishArticle);
+        CSVRecord b = row(all, "school_unit", schoolBName);
+        assertThat(List.of(b.get("seats_bought"), b.get("seats_assigned"), b.get("seats_used"), b.get("used_percent")))
+                .containsExactly("40", "10", "6", "60");
+        CSVRecord a = row(all, "school_unit", schoolUnitName);
+        assertThat(List.of(a.get("seats_bought"), a.get("seats_assigned"), a.get("seats_used"))).containsExactly("8", "<5", "<5");
+        assertThat(csv(as(organiserBuyer), "/utilisation/units.csv", query, englishArticle)).extracting(r -> r.get("school_unit"))
+                .containsExactlyInAnyOrder(schoolUnitName, schoolBName);
+        // the table on the page says what the CSV says, and the chart is drawn from it
+        String page = as(licenceAdmin).get("/utilisation?lang=en&product=" + english).body();
+        int start = page.indexOf("id=\"units-table\"");
+        String table = page.substring(start, page.indexOf("</table>", start));
+        String rowB = table.substring(table.indexOf(schoolBName));
+        rowB = rowB.substring(0, rowB.indexOf("</tr>"));
+        assertThat(rowB).contains("data-value=\"40\"", "data-value=\"10\"", "data-value=\"6\"", "60 %");
+        assertThat(page).contains("id=\"units-chart\"", "data-chart=\"units-chart\"");
+
+        // the principal of A and the buyer for A: A's line only, on the page, in its CSVs and in the renewal list
+        for (String user : List.of(principalA, unitBuyer)) {
+            WebSession session = as(user);
+            assertThat(csv(session, "/utilisation/units.csv", query, englishArticle)).as(user).extracting(r -> r.get("school_unit"))
+                    .containsExactly(schoolUnitName);
+            assertThat(csv(session, "/utilisation/renewals.csv", "", englishArticle)).as(user).extracting(r -> r.get("organisation"))
+                    .containsExactly(schoolUnitName);
+            WebSession.Answer answer = session.get("/utilisation?lang=en&product=" + english);
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).as(user).contains("id=\"units-table\"", schoolUnitName, "data-value=\"8\"").doesNotContain(schoolBName, "4 097");
+        }
+        // a product the principal has no pool of gives nothing, not another school's figures
+        assertThat(as(principalA).get("/utilisation/units.csv?product=" + UUID.randomUUID()).body().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void theTrendShowsAssignedAndUsedPerTermFromKeptDaysAndFoldedMonths() throws Exception {
+        List<Utilisation.Term> terms = Utilisation.Term.last(Utilisation.TERMS, LocalDate.now());
+        List<CSVRecord> rows = csv(as(licenceAdmin), "/utilisation/terms.csv", "?product=" + english, englishArticle);
+        assertThat(rows).extracting(r -> r.get("term")).containsExactlyElementsOf(terms.stream().map(Utilisation.Term::key).toList());
+        CSVRecord first = rows.getFirst();
+        assertThat(List.of(first.get("seats_assigned"), first.get("seats_used"))).as("a folded month: 7 used, nobody held a seat then")
+                .containsExactly("0", "7");
+        assertThat(rows.get(1).get("seats_used")).isEqualTo("0");
+        CSVRecord now = rows.getLast();
+        // in July the latest term is the spring just ended, before these seats were given
+        boolean july = LocalDate.now().getMonthValue() == 7;
+        assertThat(List.of(now.get("seats_assigned"), now.get("seats_used"))).containsExactly(july ? "0" : "14", july ? "0" : "9");
+
+        String page = as(licenceAdmin).get("/utilisation?lang=en&product=" + english).body();
+        int autumn = terms.stream().filter(Utilisation.Term::autumn).findFirst().orElseThrow().year();
+        assertThat(page).contains("id=\"terms-chart\"", "id=\"terms-table\"", "Autumn " + autumn, "/utilisation/terms.csv?product=" + english);
+        assertThat(as(licenceAdmin).get("/utilisation?lang=sv&product=" + english).body()).contains("Över terminerna", "Vårtermin");
+        assertThat(as(licenceAdmin).get("/utilisation?lang=da&product=" + english).body()).contains("Over semestrene", "Forår");
+        // the buyer for A: school B's folded month is not theirs
+        assertThat(csv(as(unitBuyer), "/utilisation/terms.csv", "?product=" + english, englishArticle).getFirst().get("seats_used")).isEqualTo("0");
     }
 
     @Test
@@ -179,5 +373,22 @@ class UtilisationPageTest extends IntegrationTest {
         WebSession.Answer answer = as(licenceAdmin).get("/utilisation?lang=en&from=2026-05-01&to=2026-04-01");
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body()).contains("role=\"alert\"", "the last 30 days are shown instead", "value=\"" + LocalDate.now() + "\"");
+    }
+
+    @Test
+    void thePoolPageAndTheOrderPageTellTheUtilisationAndLinkToIt() {
+        String link = "href=\"/utilisation?product=" + english + "\"";
+        WebSession admin = as(licenceAdmin);
+        WebSession.Answer b = admin.get("/licences/pools/" + poolB + "?lang=en");
+        assertThat(b.status()).isEqualTo(200);
+        assertThat(b.body()).contains("Utilisation, last 30 days:", "Seats bought 40", "Assigned 10", "Used 6", link);
+        assertThat(admin.get("/licences/pools/" + poolA + "?lang=en").body()).contains("Seats bought 8", "Assigned fewer than 5", "Used fewer than 5")
+                .doesNotContain("Assigned 4", "Used 3");
+        assertThat(admin.get("/licences/pools/" + poolB + "?lang=sv").body()).contains("Nyttjande, senaste 30 dagarna:", "Se nyttjande");
+        assertThat(admin.get("/licences/pools/" + poolB + "?lang=da").body()).contains("Udnyttelse, seneste 30 dage:", "Se udnyttelse");
+
+        WebSession.Answer order = as(organiserBuyer).get("/purchase/orders/" + englishOrder + "?lang=en");
+        assertThat(order.status()).isEqualTo(200);
+        assertThat(order.body()).contains("Utilisation, last 30 days:", "Seats bought 40", "Assigned 10", "Used 6", link);
     }
 }

@@ -50,6 +50,9 @@ import org.tilldela.platform.FormSubmissions;
 @PreAuthorize("hasAuthority('RIGHT_LICENCE_ADMIN')")
 class LicencePages {
 
+    /** The pool's utilisation line, from the usage module when it is there. */
+    private final org.springframework.beans.factory.ObjectProvider<org.tilldela.licensing.PoolUtilisation> utilisation;
+
     /** A pool as listed: with its product's title and its scope's name. */
     record PoolView(LicencePools.Pool pool, String productTitle, String articleNumber, String scopeName) {
     }
@@ -82,7 +85,9 @@ class LicencePages {
     private final CatalogSearch catalogSearch;
 
     LicencePages(LicencePools pools, Licences licences, Profiles profiles, AssignmentEngine engine, Catalog catalog, OrganisationBrowser organisations,
-                 AuditTrail audit, FormSubmissions forms, MessageSource messages, Scopes scopes, PersonNames names, CatalogSearch catalogSearch) {
+                 AuditTrail audit, FormSubmissions forms, MessageSource messages, Scopes scopes, PersonNames names, CatalogSearch catalogSearch,
+                 org.springframework.beans.factory.ObjectProvider<org.tilldela.licensing.PoolUtilisation> utilisation) {
+        this.utilisation = utilisation;
         this.scopes = scopes;
         this.catalogSearch = catalogSearch;
         this.names = names;
@@ -248,6 +253,7 @@ class LicencePages {
         model.addAttribute("assignments", assignments);
         model.addAttribute("shortfall", shortfall);
         model.addAttribute("kinds", Selector.Kind.values());
+        model.addAttribute("utilisation", utilisation.stream().findFirst().flatMap(u -> u.of(pool.id())).orElse(null));
         return "licensing/pool";
     }
 

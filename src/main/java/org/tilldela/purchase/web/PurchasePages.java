@@ -64,7 +64,9 @@ class PurchasePages {
     private final FormSubmissions forms;
 
     PurchasePages(CatalogSearch search, Catalog catalog, BuyerScopes scopes, Cart cart, Orders orders, Recipients recipients, ComplianceGate gate,
-                  OrganisationBrowser organisations, Wording words, FormSubmissions forms) {
+                  OrganisationBrowser organisations, Wording words, FormSubmissions forms,
+                  org.springframework.beans.factory.ObjectProvider<org.tilldela.licensing.PoolUtilisation> utilisation) {
+        this.utilisation = utilisation;
         this.forms = forms;
         this.search = search;
         this.catalog = catalog;
@@ -320,10 +322,13 @@ class PurchasePages {
         }
     }
 
-    /** An order line with what fulfilment made of it, and why it cannot be cancelled now (null: it can). */
+    /** An order line with what fulfilment made of it, why it cannot be cancelled now (null: it can), and its utilisation. */
     record OrderLineView(Order.Line line, List<String> recipients, Orders.Fulfilment fulfilment, List<String> withoutSeat, int maskedWithoutSeat,
-                         String notCancellable) {
+                         String notCancellable, org.tilldela.licensing.PoolUtilisation.Figures utilisation) {
     }
+
+    /** An order line's utilisation line, from the usage module when it is there. */
+    private final org.springframework.beans.factory.ObjectProvider<org.tilldela.licensing.PoolUtilisation> utilisation;
 
     @GetMapping("/purchase/orders/{id}")
     String order(@PathVariable UUID id, Authentication auth, Model model, Locale locale) {
@@ -348,7 +353,8 @@ class PurchasePages {
                 }
             }
             lines.add(new OrderLineView(line, recipients.describe(line.recipients(), viewer).stream().map(d -> words.recipient(d, locale)).toList(),
-                    f, without, masked, orders.whyNotCancellable(order, line).orElse(null)));
+                    f, without, masked, orders.whyNotCancellable(order, line).orElse(null), line.poolId() == null ? null
+                    : utilisation.stream().findFirst().flatMap(u -> u.of(line.poolId())).orElse(null)));
         }
         model.addAttribute("order", order);
         model.addAttribute("lines", lines);

@@ -3,11 +3,19 @@ package org.tilldela.usage.web;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.springframework.format.annotation.DateTimeFormat;
@@ -22,14 +30,18 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.CallerScope;
 import org.tilldela.purchase.BuyerScope;
 import org.tilldela.purchase.BuyerScopes;
 import org.tilldela.usage.Utilisation;
+import org.tilldela.usage.Viewer;
 
 /**
- * The utilisation page: a chart, the same figures as a table, and the table as CSV. A licence
- * administrator of the whole installation sees every organiser's pools; a buyer those of the organisation they buy for (an organiser:
- * all its pools; a school unit: the pools bought for it), and nothing without one.
+ * The utilisation page: a chart, the same figures as a table, and the table as CSV, for each of: seats per product
+ * and organisation, the renewal list, one product per school unit, and the trend over terms. A licence
+ * administrator of the whole installation sees every organiser's pools; a buyer those of the organisation they buy
+ * for (an organiser: all its pools; a school unit: the pools bought for it, and its own line of the split per
+ * unit); a licence administrator granted some school units (a principal) those units; nothing without one.
  */
 @Controller
 @PreAuthorize("hasAnyAuthority('RIGHT_LICENCE_ADMIN','RIGHT_BUYER')")
@@ -38,7 +50,19 @@ class UtilisationPages {
     /** The period shown when none is asked for: the last 30 days, today included. */
     static final int DEFAULT_DAYS = 30;
 
+    /** The renewal list's horizon when none is asked for: pools ending within 90 days. */
+    static final int DEFAULT_HORIZON = 90;
+
+    /** The longest horizon asked for that is taken as it is. */
+    static final int LONGEST_HORIZON = 730;
+
     private static final String[] HEADER = {"product", "article_number", "organisation", "seats_bought", "seats_assigned", "seats_used", "used_percent"};
+    private static final String[] RENEWAL_HEADER = {"product", "article_number", "organisation", "last_day", "seats_bought", "seats_assigned",
+            "seats_used", "seats_unused", "seat_price", "currency", "money_at_stake"};
+    private static final String[] UNIT_HEADER = {"product", "article_number", "school_unit", "seats_bought", "seats_assigned", "seats_used",
+            "used_percent"};
+    private static final String[] TERM_HEADER = {"product", "article_number", "term", "first_day", "last_day", "seats_assigned", "seats_used",
+            "used_percent"};
 
     private final Utilisation utilisation;
     private final BuyerScopes buyerScopes;
@@ -50,17 +74,21 @@ class UtilisationPages {
         this.scopes = scopes;
     }
 
-    /** Whose pools the account may see: empty when none; {@code within} null for all. */
-    private record Seen(UUID within, String name) {
+    /** Whose figures the account may see, and the name of the organisation a buyer buys for. */
+    private record Seen(Viewer viewer, String name) {
     }
 
     private Optional<Seen> seen(Authentication auth) {
-        // every organiser's pools only for a licence administrator of the whole installation (the page does not filter by
-        // a scoped grant yet); a scoped one sees what a buyer would
-        if (scopes.wholeInstallation(auth, AdminRight.LICENCE_ADMIN.name())) {
-            return Optional.of(new Seen(null, null));
+        CallerScope licences = scopes.of(auth, AdminRight.LICENCE_ADMIN);
+        if (licences.isWholeInstallation()) {
+            return Optional.of(new Seen(Viewer.everything(), null));
         }
-        return buyerScopes.of(auth.getName()).map((BuyerScope s) -> new Seen(s.organisationId(), s.organisationName()));
+        Optional<BuyerScope> buyer = buyerScopes.of(auth.getName());
+        if (buyer.isPresent()) {
+            return buyer.map(s -> new Seen(Viewer.buyer(s.organisationId(), s.organiserId()), s.organisationName()));
+        }
+        // a licence administrator of some school units (a principal): the pools bought for them, and their units' share
+        return licences.isNothing() ? Optional.empty() : Optional.of(new Seen(Viewer.granted(licences), null));
     }
 
     private record Period(LocalDate from, LocalDate to, boolean refused) {
@@ -73,39 +101,145 @@ class UtilisationPages {
         }
     }
 
+    private static int horizon(Integer days) {
+        return days == null || days < 1 ? DEFAULT_HORIZON : Math.min(days, LONGEST_HORIZON);
+    }
+
     @GetMapping("/utilisation")
     String page(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
-                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to, Authentication auth, Model model) {
+                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
+                @RequestParam(required = false) UUID product, @RequestParam(required = false) Integer horizon, Authentication auth, Model model) {
         Period period = Period.of(from, to);
+        int days = horizon(horizon);
         Optional<Seen> seen = seen(auth);
+        if (seen.isEmpty()) {
+            model.addAttribute("noScope", true);
+            model.addAttribute("from", period.from());
+            model.addAttribute("to", period.to());
+            model.addAttribute("periodRefused", period.refused());
+            model.addAttribute("products", Map.of());
+            model.addAttribute("horizon", days);
+            model.addAttribute("lines", List.of());
+            model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
+            return "usage/utilisation";
+        }
+        Viewer viewer = seen.get().viewer();
+        LocalDate today = LocalDate.now();
+        // the sections' queries are independent of one another: they run at the same time, each on its own connection,
+        // so the page takes as long as the slowest rather than the sum (the product chosen only narrows what they show)
+        List<Utilisation.Line> all;
+        List<Utilisation.Renewal> renewals;
+        List<Utilisation.UnitLine> units;
+        List<Utilisation.TermLine> terms;
+        try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<List<Utilisation.Line>> allF = parallel.submit(() -> utilisation.lines(viewer, null, period.from(), period.to()));
+            Future<List<Utilisation.Renewal>> renewalsF = parallel.submit(() -> utilisation.renewals(viewer, product, today, days, period.from(), period.to()));
+            Future<List<Utilisation.UnitLine>> unitsF = parallel.submit(() -> product == null ? List.<Utilisation.UnitLine>of()
+                    : utilisation.units(viewer, product, period.from(), period.to()));
+            Future<List<Utilisation.TermLine>> termsF = parallel.submit(() -> utilisation.terms(viewer, product, today));
+            all = allF.get();
+            renewals = renewalsF.get();
+            units = unitsF.get();
+            terms = termsF.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        // the products to choose from: those on the page without a choice
+        Map<UUID, String> products = new LinkedHashMap<>();
+        all.forEach(l -> products.putIfAbsent(l.productId(), l.productTitle() + " (" + l.articleNumber() + ")"));
+        // a product the viewer has no pool of shows nothing (what the sections found for it is dropped)
+        UUID chosen = product != null && products.containsKey(product) ? product : null;
         model.addAttribute("from", period.from());
         model.addAttribute("to", period.to());
         model.addAttribute("periodRefused", period.refused());
         model.addAttribute("noScope", seen.isEmpty());
         model.addAttribute("scopeName", seen.map(Seen::name).orElse(null));
-        model.addAttribute("lines", seen.map(s -> utilisation.lines(s.within(), period.from(), period.to())).orElse(List.of()));
+        model.addAttribute("products", products);
+        model.addAttribute("product", chosen);
+        model.addAttribute("productName", chosen == null ? null : products.get(chosen));
+        model.addAttribute("horizon", days);
+        model.addAttribute("lines", chosen == null ? all : all.stream().filter(l -> l.productId().equals(chosen)).toList());
+        model.addAttribute("renewals", product != null && chosen == null ? List.of() : renewals);
+        model.addAttribute("units", chosen == null ? List.of() : units);
+        model.addAttribute("terms", product != null && chosen == null ? List.of() : terms);
         model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
         return "usage/utilisation";
     }
 
     @GetMapping(value = "/utilisation.csv", produces = "text/csv")
     ResponseEntity<String> csv(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
-                               @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to, Authentication auth) {
+                               @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
+                               @RequestParam(required = false) UUID product, Authentication auth) {
         Period period = Period.of(from, to);
-        List<Utilisation.Line> lines = seen(auth).map(s -> utilisation.lines(s.within(), period.from(), period.to())).orElse(List.of());
+        List<Utilisation.Line> lines = seen(auth).map(s -> utilisation.lines(s.viewer(), product, period.from(), period.to())).orElse(List.of());
+        return csv("utilisation-" + period.from() + "-" + period.to(), HEADER, csv -> lines.forEach(l -> print(csv, cell(l.productTitle()),
+                cell(l.articleNumber()), cell(l.scopeName()), l.bought() == null ? "unlimited" : l.bought(), count(l.assigned()), count(l.used()),
+                l.usedPercent())));
+    }
+
+    @GetMapping(value = "/utilisation/renewals.csv", produces = "text/csv")
+    ResponseEntity<String> renewalsCsv(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
+                                       @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
+                                       @RequestParam(required = false) UUID product, @RequestParam(required = false) Integer horizon,
+                                       Authentication auth) {
+        Period period = Period.of(from, to);
+        LocalDate today = LocalDate.now();
+        int days = horizon(horizon);
+        List<Utilisation.Renewal> renewals = seen(auth).map(s -> utilisation.renewals(s.viewer(), product, today, days, period.from(), period.to()))
+                .orElse(List.of());
+        return csv("renewals-" + today + "-" + days + "-days", RENEWAL_HEADER, csv -> renewals.forEach(r -> print(csv, cell(r.productTitle()),
+                cell(r.articleNumber()), cell(r.scopeName()), r.endsOn(), r.bought() == null ? "unlimited" : r.bought(), count(r.assigned()),
+                count(r.used()), r.unused() == null ? "" : (r.atLeast() ? ">=" : "") + r.unused(), plain(r.unitPrice()), r.currency(),
+                r.atStake() == null ? "" : (r.atLeast() ? ">=" : "") + plain(r.atStake()))));
+    }
+
+    @GetMapping(value = "/utilisation/units.csv", produces = "text/csv")
+    ResponseEntity<String> unitsCsv(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
+                                    @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
+                                    @RequestParam UUID product, Authentication auth) {
+        Period period = Period.of(from, to);
+        Optional<Seen> seen = seen(auth);
+        // the product's name as the page shows it, from the lines the viewer sees (none: a product they have no pool of)
+        Optional<Utilisation.Line> named = seen.flatMap(s -> utilisation.lines(s.viewer(), product, period.from(), period.to()).stream().findFirst());
+        List<Utilisation.UnitLine> units = seen.map(s -> utilisation.units(s.viewer(), product, period.from(), period.to())).orElse(List.of());
+        String title = named.map(Utilisation.Line::productTitle).orElse(product.toString());
+        String article = named.map(Utilisation.Line::articleNumber).orElse("");
+        return csv("utilisation-units-" + period.from() + "-" + period.to(), UNIT_HEADER, csv -> units.forEach(u -> print(csv, cell(title),
+                cell(article), cell(u.unitName()), u.bought() == null ? "" : u.bought(), count(u.assigned()), count(u.used()), u.usedPercent())));
+    }
+
+    @GetMapping(value = "/utilisation/terms.csv", produces = "text/csv")
+    ResponseEntity<String> termsCsv(@RequestParam(required = false) UUID product, Authentication auth) {
+        List<Utilisation.TermLine> terms = seen(auth).map(s -> utilisation.terms(s.viewer(), product, LocalDate.now())).orElse(List.of());
+        return csv("utilisation-terms-" + LocalDate.now(), TERM_HEADER, csv -> terms.forEach(t -> print(csv, cell(t.productTitle()),
+                cell(t.articleNumber()), t.term().key(), t.term().starts(), t.term().ends(), count(t.assigned()), count(t.used()), t.usedPercent())));
+    }
+
+    private static ResponseEntity<String> csv(String name, String[] header, Consumer<CSVPrinter> rows) {
         StringWriter out = new StringWriter();
-        try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(HEADER).get())) {
-            for (Utilisation.Line l : lines) {
-                csv.printRecord(cell(l.productTitle()), cell(l.articleNumber()), cell(l.scopeName()), l.bought() == null ? "unlimited" : l.bought(), count(l.assigned()),
-                        count(l.used()), l.usedPercent());
-            }
+        try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(header).get())) {
+            rows.accept(csv);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return ResponseEntity.ok().contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
-                        .filename("utilisation-" + period.from() + "-" + period.to() + ".csv").build().toString())
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name + ".csv").build().toString())
                 .body(out.toString());
+    }
+
+    private static void print(CSVPrinter csv, Object... values) {
+        try {
+            csv.printRecord(values);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String plain(BigDecimal amount) {
+        return amount == null ? "" : amount.toPlainString();
     }
 
     /** Names come from suppliers and imports and open in spreadsheets: one that starts like a formula stays text (as the ledger's CSV does). */

@@ -1,0 +1,29 @@
+package org.tilldela.licensing;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * How much of a pool is used, for the pages that show a pool (the pool's own, an order's): given by the usage module,
+ * which reads what suppliers report. Declared here, and not asked of the usage module by name, because the usage module
+ * already builds on purchase and licensing: the pages asking it directly would be a cycle.
+ */
+public interface PoolUtilisation {
+
+    /** The last this many days, today included, are what the line tells. */
+    int DAYS = 30;
+
+    /**
+     * Of one pool over the last {@link #DAYS} days: seats bought (null: unlimited), persons holding a seat and persons
+     * of them who used the product — each null when it is from 1 to 4, which is not shown (it could point at persons).
+     */
+    record Figures(UUID productId, Long bought, Long assigned, Long used) {
+
+        /** The days told, for the line's wording. */
+        public int days() {
+            return DAYS;
+        }
+    }
+
+    Optional<Figures> of(UUID poolId);
+}
