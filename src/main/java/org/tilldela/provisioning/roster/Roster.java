@@ -395,8 +395,10 @@ class Roster {
             if (permitted != null) {
                 addWithheldValues(views, byView, permitted);
             }
-            if (scope.equals(RosterDirectory.PersonScope.all()) && query.filters()) {
-                // a delta (dateLastModified>'…') must also tell who went: users sent before whose licence ended or who left
+            if (scope.schoolId() == null && scope.classId() == null && scope.personId() == null && query.filters()) {
+                // a delta (dateLastModified>'…') must also tell who went: users sent before whose licence ended or who left.
+                // For /students and /teachers too: which role a departed user had is no longer released, so every one of
+                // them is listed there — a consumer ignores an id it does not hold, where one left out would stay for good
                 directory.departed(client.supplierId(), holders).forEach(d -> views.add(departedUser(d)));
             } else if ((scope.classId() != null || scope.schoolId() != null) && scope.personId() == null && query.filters()) {
                 // a class's or school's: those of them sent in an enrollment there (in the role asked for). A pupil who only

@@ -88,6 +88,9 @@ class RosterDeltaTest extends IntegrationTest {
         assertThat(gone).doesNotContainKeys("email", "identifier", "metadata", "primaryOrg");
         assertThat(releases(fx)).as("a departure is no release").isEqualTo(ledgerBefore);
 
+        // /students, which a consumer may sync instead of /users, tells it too
+        assertThat(users(get("/students?filter=" + q("dateLastModified>'" + since + "'"), token)))
+                .extracting(u -> u.get("sourcedId") + "/" + u.get("status")).contains(pseudonymOf.get(leaving) + "/tobedeleted");
         // the spec's status filter finds them too; an earlier 'since' is no reason to list them twice, a later one excludes them
         assertThat(users(get("/users?filter=" + q("status='tobedeleted'"), token))).extracting(u -> u.get("sourcedId"))
                 .containsExactly(pseudonymOf.get(leaving));
