@@ -46,6 +46,12 @@ class LicenceBrowserTest extends LicensingTestSupport {
         profiles.create("elev, år 7 " + source, List.of(product), "test");
         String admin = "licweb-" + source;
         accounts.create(admin, "Licence web", PASSWORD, EnumSet.of(AdminRight.LICENCE_ADMIN), "test");
+        // a pool whose product has left the catalogue since (a supplier's feed dropped it)
+        UUID goneProduct = UUID.randomUUID();
+        jdbc.sql("""
+                        insert into licence_pool (id, product_id, organiser_id, scope_id, seats, starts_on, ends_on, created_by)
+                        values (:id, :product, :unit, :unit, 10, current_date, current_date + 365, 'test')""")
+                .param("id", UUID.randomUUID()).param("product", goneProduct).param("unit", org(source, "org-1")).update();
 
         try (Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright);
              BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
@@ -58,6 +64,8 @@ class LicenceBrowserTest extends LicensingTestSupport {
 
             page.navigate("http://localhost:" + port + "/licences");
             assertThat(page.locator("h1").textContent()).isEqualTo("Licences");
+            assertThat(page.content()).as("named, never by its id").contains("A product no longer in the catalogue")
+                    .doesNotContain(goneProduct.toString());
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "licences-01-pools");
 
@@ -77,10 +85,12 @@ class LicenceBrowserTest extends LicensingTestSupport {
             page.getByLabel("Find a school unit, group or person").fill("Ekbacka");
             page.locator("#target-choices label").filter(new Locator.FilterOptions().setHasText("Ekbacka skola")).first().click();
             assertThat(page.locator("#target-choices input[value='UNIT:" + org(source, "org-1") + "']").isChecked()).isTrue();
-            page.getByLabel("Role").fill("TEACHER");
+            page.getByLabel("Role").selectOption("TEACHER");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add rule")).click();
             page.waitForURL(url -> url.endsWith("/licences/pools/" + poolId));
             assertThat(page.locator("[role=status]").first().textContent()).contains("The rule is added");
+            assertThat(page.locator("table.rules").textContent()).as("roles in words").contains("Teacher").contains("Pupil")
+                    .doesNotContain("TEACHER").doesNotContain("PUPIL");
             assertThat(page.locator("table.shortfall tbody tr").count()).isEqualTo(2);
             assertThat(audit.about("licence_pool", poolId.toString())).anySatisfy(e -> {
                 assertThat(e.actor()).isEqualTo(admin);

@@ -542,7 +542,9 @@ class LicencePages {
 
     private PoolView view(LicencePools.Pool p, Map<UUID, Product> products) {
         Product product = products.get(p.productId());
-        return new PoolView(p, product == null ? p.productId().toString() : product.title(), product == null ? "" : product.articleNumber(),
+        // a product gone from the catalogue (its supplier's feed dropped it) is named as such, never by its id
+        return new PoolView(p, product == null ? messages.getMessage("licences.product.gone", null, LocaleContextHolder.getLocale()) : product.title(),
+                product == null ? "" : product.articleNumber(),
                 unitName(p.scopeId()));
     }
 
