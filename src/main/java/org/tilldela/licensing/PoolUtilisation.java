@@ -14,8 +14,9 @@ public interface PoolUtilisation {
     int DAYS = 30;
 
     /**
-     * Of one pool over the last {@link #DAYS} days: seats bought (null: unlimited), persons holding a seat and persons
-     * of them who used the product — each null when it is from 1 to 4, which is not shown (it could point at persons).
+     * Of one pool over the last {@link #DAYS} days: seats bought (null: unlimited), persons holding a seat (the pages that
+     * show the line list the holders anyway), and persons of them who used the product — null when it is from 1 to 4,
+     * which is not shown (usage is about persons: it could point at who did or did not use it).
      */
     record Figures(UUID productId, Long bought, Long assigned, Long used) {
 

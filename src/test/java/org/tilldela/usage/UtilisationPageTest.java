@@ -73,8 +73,13 @@ class UtilisationPageTest extends IntegrationTest {
         fixture = new AccessFixture(imports, jdbc, catalog, pools, 300);
         articleNumber = catalog.product(fixture.productId).orElseThrow().articleNumber();
         organiserName = jdbc.sql("select name from organisation where id = :id").param("id", fixture.organiserId).query(String.class).single();
-        var unit = jdbc.sql("select id, name from organisation where source = :s and kind = 'SCHOOL_UNIT' order by name limit 1").param("s", fixture.source)
-                .query().singleRow();
+        // the school unit with the most pupils besides the fixture's own (the generated municipality differs from run to run)
+        var unit = jdbc.sql("""
+                        select o.id, o.name from organisation o
+                        where o.source = :s and o.kind = 'SCHOOL_UNIT'
+                        order by (select count(distinct e.person_id) from enrolment e join person p on p.id = e.person_id
+                                  where e.school_unit_id = o.id and p.protection = 'NONE' and p.id <> all (:taken)) desc, o.name limit 1""")
+                .param("s", fixture.source).param("taken", fixture.persons.toArray(UUID[]::new)).query().singleRow();
         schoolUnit = (UUID) unit.get("id");
         schoolUnitName = (String) unit.get("name");
         assignedAtOrganiser = fixture.persons.size() + fixture.protectedPersons.size();
@@ -382,8 +387,8 @@ class UtilisationPageTest extends IntegrationTest {
         WebSession.Answer b = admin.get("/licences/pools/" + poolB + "?lang=en");
         assertThat(b.status()).isEqualTo(200);
         assertThat(b.body()).contains("Utilisation, last 30 days:", "Seats bought 40", "Assigned 10", "Used 6", link);
-        assertThat(admin.get("/licences/pools/" + poolA + "?lang=en").body()).contains("Seats bought 8", "Assigned fewer than 5", "Used fewer than 5")
-                .doesNotContain("Assigned 4", "Used 3");
+        assertThat(admin.get("/licences/pools/" + poolA + "?lang=en").body()).contains("Seats bought 8", "Assigned 4", "Used fewer than 5")
+                .doesNotContain("Used 3");
         assertThat(admin.get("/licences/pools/" + poolB + "?lang=sv").body()).contains("Nyttjande, senaste 30 dagarna:", "Se nyttjande");
         assertThat(admin.get("/licences/pools/" + poolB + "?lang=da").body()).contains("Udnyttelse, seneste 30 dage:", "Se udnyttelse");
 

@@ -225,8 +225,12 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         assertThat(web.get("/licences/persons/" + m.b1).status()).isEqualTo(404);
         assertThat(status(licences, "/api/v1/persons/{id}/licences", m.a1)).isEqualTo(200);
         assertThat(status(licences, "/api/v1/persons/{id}/licences", m.b1)).isEqualTo(404);
-        // the utilisation page does not filter by a scoped grant yet: it shows what a buyer would (here: no organisation)
-        assertThat(web.get("/utilisation").body()).contains("class=\"alert error\" role=\"alert\"");
+        // the utilisation page filters by the grant too: school A's pools, never school B's
+        String schoolBName = jdbc.sql("select name from organisation where id = :id").param("id", m.schoolB).query(String.class).single();
+        WebSession.Answer utilisation = web.get("/utilisation");
+        assertThat(utilisation.status()).isEqualTo(200);
+        assertThat(utilisation.body()).doesNotContain("class=\"alert error\" role=\"alert\"")
+                .doesNotContain(org.springframework.web.util.HtmlUtils.htmlEscape(schoolBName));
         // the whole-installation directory administrator still reads anyone's licences
         assertThat(status(whole, "/api/v1/persons/{id}/licences", m.b1)).isEqualTo(200);
     }
