@@ -152,6 +152,18 @@ class DeletionGuardTest extends DirectoryImportTestSupport {
         assertThat(importRuns.find(held).orElseThrow().status()).isEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
         assertThat(web.get("/imports/" + held + "?confirm&lang=en").body()).contains("Nothing was removed: tick the box");
 
+        // the API asks the same: who (counts per unit, ids), and the number confirmed before anything is removed
+        org.springframework.web.client.RestClient api = org.springframework.web.client.RestClient.builder().baseUrl("http://localhost:" + port)
+                .defaultHeaders(h -> h.setBasicAuth(admin, "deletion-guard-password-1"))
+                .defaultStatusHandler(org.springframework.http.HttpStatusCode::isError, (req, res) -> { }).build();
+        var removal = api.get().uri("/api/v1/imports/{id}/removal", held).retrieve().toEntity(String.class);
+        assertThat(removal.getStatusCode().value()).isEqualTo(200);
+        assertThat(removal.getBody()).contains(preview.first().getFirst().toString(), "\"persons\":5");
+        assertThat(api.post().uri("/api/v1/imports/{id}/approve", held).retrieve().toEntity(String.class).getStatusCode().value()).isEqualTo(400);
+        assertThat(api.post().uri("/api/v1/imports/{id}/approve?confirm=4", held).retrieve().toEntity(String.class).getStatusCode().value())
+                .isEqualTo(400);
+        assertThat(importRuns.find(held).orElseThrow().status()).isEqualTo(ImportRuns.Status.AWAITING_APPROVAL);
+
         Map<String, String> confirmed = new java.util.HashMap<>(form);
         confirmed.put("confirmed", "true");
         WebSession.Answer approved = web.post("/imports/" + held + "/approve", confirmed);

@@ -81,9 +81,21 @@ class ImportApi {
         return runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import run " + id));
     }
 
+    @GetMapping("/{id}/removal")
+    @Operation(summary = "Who a run held by the deletion guard would remove: counts per school unit, and the first 500 persons' ids by name")
+    ImportRuns.RemovalPreview removal(@PathVariable UUID id) {
+        return runs.removalPreview(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import run " + id + " waiting for approval"));
+    }
+
     @PostMapping("/{id}/approve")
-    @Operation(summary = "Approve a run the deletion guard held: runs it again with mass removal allowed")
-    ResponseEntity<ImportRuns.Run> approve(@PathVariable UUID id, Authentication auth) {
+    @Operation(summary = "Approve a run the deletion guard held: runs it again with mass removal allowed. confirm must be the number of "
+            + "persons it would remove (wouldRemove), as the web form asks to tick that the list was checked")
+    ResponseEntity<ImportRuns.Run> approve(@PathVariable UUID id, @RequestParam(required = false) Integer confirm, Authentication auth) {
+        ImportRuns.Run held = runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import run " + id));
+        if (held.wouldRemove() != null && !held.wouldRemove().equals(confirm)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "nothing was removed: confirm=" + held.wouldRemove()
+                    + " (the number of persons it would remove; see GET /api/v1/imports/" + id + "/removal for who) is required");
+        }
         try {
             return accepted(uploads.approve(id, auth.getName()));
         } catch (IllegalStateException e) {
