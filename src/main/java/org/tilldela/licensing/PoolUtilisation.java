@@ -16,9 +16,10 @@ public interface PoolUtilisation {
     /**
      * Of one pool over the last {@link #DAYS} days: seats bought (null: unlimited), persons holding a seat (the pages that
      * show the line list the holders anyway), and persons of them who used the product — null when it is from 1 to 4,
-     * which is not shown (usage is about persons: it could point at who did or did not use it).
+     * which is not shown (usage is about persons: it could point at who did or did not use it). {@code smallestShown}: the
+     * smallest count shown, as the usage module's rule says, for the line's wording.
      */
-    record Figures(UUID productId, Long bought, Long assigned, Long used) {
+    record Figures(UUID productId, Long bought, Long assigned, Long used, int smallestShown) {
 
         /** The days told, for the line's wording. */
         public int days() {

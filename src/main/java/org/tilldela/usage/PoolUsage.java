@@ -35,7 +35,8 @@ class PoolUsage implements PoolUtilisation {
                                                                             and u.person_id = h.person_id and u.day between :from and :to))
                         from pool p""")
                 .param("pool", poolId).param("from", from).param("to", to)
-                .query((rs, n) -> new Figures(rs.getObject(1, UUID.class), (Long) rs.getObject(2, Long.class), rs.getLong(3), shown(rs.getLong(4))))
+                .query((rs, n) -> new Figures(rs.getObject(1, UUID.class), (Long) rs.getObject(2, Long.class), rs.getLong(3), shown(rs.getLong(4)),
+                        Utilisation.SMALLEST_SHOWN))
                 .optional();
     }
 
