@@ -42,9 +42,8 @@ public class Licences {
         }
         return new java.util.HashSet<>(jdbc.sql("""
                         select distinct a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
-                        where a.person_id = any(:persons) and p.product_id = :product and :day between p.starts_on and p.ends_on
-                          and a.assigned_at::date <= :day and (a.ended_on is null or :day < a.ended_on) and (a.grace_until is null or :day <= a.grace_until)
-                        """).param("persons", personIds.toArray(UUID[]::new)).param("product", productId).param("day", day).query(UUID.class).list());
+                        where a.person_id = any(:persons) and p.product_id = :product and %s
+                        """.formatted(countsOn(":day"))).param("persons", personIds.toArray(UUID[]::new)).param("product", productId).param("day", day).query(UUID.class).list());
     }
 
     /** The persons holding a licence for the product on the day. */
@@ -62,19 +61,27 @@ public class Licences {
      */
     public static final String HOLDERS = """
             select a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
-            where p.product_id = :holderProduct and cast(:holderDay as date) between p.starts_on and p.ends_on
-              and a.assigned_at::date <= cast(:holderDay as date)
-              and (a.ended_on is null or cast(:holderDay as date) < a.ended_on) and (a.grace_until is null or cast(:holderDay as date) <= a.grace_until)""";
+            where p.product_id = :holderProduct and\s""" + countsOn("cast(:holderDay as date)");
+
+    /**
+     * What holding means, once: a seat {@code a} of pool {@code p} counts on {@code day} (an SQL date expression) when the
+     * day is within the pool's period, the seat was given by then, and it was neither given back nor past its grace.
+     * Every read of holders here — and so every module's — is this predicate.
+     */
+    private static String countsOn(String day) {
+        return day + " between p.starts_on and p.ends_on and a.assigned_at::date <= " + day
+                + " and (a.ended_on is null or " + day + " < a.ended_on) and (a.grace_until is null or " + day + " <= a.grace_until)";
+    }
 
     /**
      * Since when the person in {@code personColumn} holds their live seat of the product (the latest live assignment's
-     * start), as a scalar SQL expression with {@link #HOLDERS}' parameters: null without one. A seat given again is a new
+     * start), as a scalar SQL expression with {@link #HOLDERS}' parameters: null without one (the same seats {@link #HOLDERS} counts). A seat given again is a new
      * assignment, so a module that dates what changed for a supplier (a roster delta) sees a person given a licence again
      * as changed then, not as of their last edit in the directory.
      */
     public static String heldSince(String personColumn) {
         return "(select max(a.assigned_at) from licence_assignment a join licence_pool p on p.id = a.pool_id"
-                + " where p.product_id = :holderProduct and a.person_id = " + personColumn + " and a.state <> 'ENDED')";
+                + " where p.product_id = :holderProduct and a.person_id = " + personColumn + " and " + countsOn("cast(:holderDay as date)") + ")";
     }
 
     /**
@@ -83,10 +90,7 @@ public class Licences {
      */
     public static final String HOLDERS_SINCE = """
             select a.person_id, max(a.assigned_at) as since from licence_assignment a join licence_pool p on p.id = a.pool_id
-            where p.product_id = :holderProduct and cast(:holderDay as date) between p.starts_on and p.ends_on
-              and a.assigned_at::date <= cast(:holderDay as date)
-              and (a.ended_on is null or cast(:holderDay as date) < a.ended_on) and (a.grace_until is null or cast(:holderDay as date) <= a.grace_until)
-            group by a.person_id""";
+            where p.product_id = :holderProduct and\s""" + countsOn("cast(:holderDay as date)") + " group by a.person_id";
 
     /**
      * Every seat of a product, held now or given back, as SQL with the same parameters as {@link #HOLDERS}: {@code person_id},
@@ -104,8 +108,7 @@ public class Licences {
     private static final String HOLDS = """
             with held as (
                 select 1 from licence_assignment a join licence_pool p on p.id = a.pool_id
-                where a.person_id = :person and p.product_id = :product and :day between p.starts_on and p.ends_on
-                  and a.assigned_at::date <= :day and (a.ended_on is null or :day < a.ended_on) and (a.grace_until is null or :day <= a.grace_until)
+                where a.person_id = :person and p.product_id = :product and\s""" + countsOn(":day") + """
             )
             """;
 
