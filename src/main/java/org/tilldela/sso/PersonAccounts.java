@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.User;
@@ -12,6 +13,8 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.governance.AuditTrail;
@@ -30,13 +33,20 @@ public class PersonAccounts {
     private final JdbcClient jdbc;
     private final AuditTrail audit;
     private final PasswordEncoder passwords = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+    /** Absent when the jar runs as a command (no web server, no sessions). */
+    private final ObjectProvider<FindByIndexNameSessionRepository<? extends Session>> sessions;
 
-    PersonAccounts(JdbcClient jdbc, AuditTrail audit) {
+    PersonAccounts(JdbcClient jdbc, AuditTrail audit, ObjectProvider<FindByIndexNameSessionRepository<? extends Session>> sessions) {
         this.jdbc = jdbc;
         this.audit = audit;
+        this.sessions = sessions;
     }
 
-    /** Creates the person's account or sets a new password on it; audited, never logged. */
+    /**
+     * Creates the person's account or sets a new password on it; audited, never logged. A new password on an existing
+     * account signs the person out everywhere — a teacher resets a password because someone else may know it, and that
+     * someone's open session and the products' refresh tokens would outlive the old password otherwise.
+     */
     @Transactional
     public void setPassword(UUID personId, String username, String rawPassword, String actor) {
         if (username == null || username.isBlank()) {
@@ -50,6 +60,8 @@ public class PersonAccounts {
         if (taken != null) {
             throw new AccountRefused(Refusal.NAME_TAKEN, "that sign-in name is taken");
         }
+        boolean reset = jdbc.sql("select exists (select 1 from sso_person_account where person_id = :p)").param("p", personId)
+                .query(Boolean.class).single();
         try {
             jdbc.sql("""
                             insert into sso_person_account (person_id, username, password_hash, password_set_by) values (:p, :u, :h, :a)
@@ -61,7 +73,25 @@ public class PersonAccounts {
             // the account's person must be in the directory (foreign key)
             throw new AccountRefused(Refusal.NO_SUCH_PERSON, "no person with that id");
         }
-        audit.record(actor, "PERSON_PASSWORD_SET", "person", personId.toString(), Map.of());
+        int signedOut = reset ? signOutEverywhere(personId) : 0;
+        audit.record(actor, "PERSON_PASSWORD_SET", "person", personId.toString(), Map.of("signedOut", signedOut));
+    }
+
+    /**
+     * Ends the person's web sessions and every authorization products hold for them (their access and refresh tokens
+     * with it: the next refresh is refused, introspection says inactive). Returns how many were ended.
+     */
+    private int signOutEverywhere(UUID personId) {
+        String principal = personId.toString(); // the principal's name is the person's id (userDetails)
+        jdbc.sql("delete from sso_spent_refresh_token where authorization_id in (select id from oauth2_authorization where principal_name = :p)")
+                .param("p", principal).update();
+        int authorizations = jdbc.sql("delete from oauth2_authorization where principal_name = :p").param("p", principal).update();
+        int[] webSessions = {0};
+        sessions.ifAvailable(stored -> stored.findByPrincipalName(principal).keySet().forEach(id -> {
+            stored.deleteById(id);
+            webSessions[0]++;
+        }));
+        return authorizations + webSessions[0];
     }
 
     /** Why an account was not set; the pages say it in the reader's language ({@code sso.account.refused.*}). */

@@ -92,6 +92,27 @@ class TokenRefreshTest extends SignInTestSupport {
         assertThat(refreshed.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
     }
 
+    @Test
+    void aNewPasswordSignsThePersonOutEverywhere() throws Exception {
+        UUID pupil = fixture.persons.get(13);
+        SignedIn signedIn = signIn(pupil);
+        RefreshToken token = signedIn.tokens().getOIDCTokens().getRefreshToken();
+        java.net.URI start = java.net.URI.create(baseUrl() + "/start");
+        assertThat(get(start).statusCode()).as("signed in: the start page opens").isEqualTo(200);
+
+        accounts.setPassword(pupil, "elev-" + UUID.randomUUID().toString().substring(0, 8), "ett-nytt-losenord", "teacher");
+
+        assertThat(get(start).statusCode()).as("the old web session is over: sent to sign in").isEqualTo(302);
+        TokenResponse refreshed = refresh(signedIn, token);
+        assertThat(refreshed.indicatesSuccess()).as("the product's refresh token died with the old password").isFalse();
+        assertThat(refreshed.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
+        TokenIntrospectionResponse introspected = TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(op.getIntrospectionEndpointURI(),
+                signedIn.auth(), signedIn.tokens().getOIDCTokens().getAccessToken()).toHTTPRequest().send());
+        assertThat(introspected.toSuccessResponse().isActive()).as("and its access token").isFalse();
+        assertThat(jdbc.sql("select detail->>'signedOut' from audit_event where action = 'PERSON_PASSWORD_SET' and target_id = :p order by id desc limit 1")
+                .param("p", pupil.toString()).query(String.class).single()).as("the reset's audit record says how many were ended").isEqualTo("2");
+    }
+
     /**
      * A revocation committing while a refresh of the same token is under way: the refresh must see it and be
      * refused, never write the revoked token back as active. The test holds the row as a revocation's save does,
