@@ -58,6 +58,18 @@ class ChainVerifier {
     }
 
     ChainVerification verify(int threadCount, long chunkSize) {
+        return verify(threadCount, chunkSize, 0, ChainHash.genesis());
+    }
+
+    /**
+     * Only the records after {@code sequence}, whose hash is {@code hash} (a signed checkpoint's record): the first
+     * of them must link to it, and the rest as always.
+     */
+    ChainVerification verifyAfter(long sequence, byte[] hash) {
+        return verify(threads, chunk, sequence, hash);
+    }
+
+    private ChainVerification verify(int threadCount, long chunkSize, long after, byte[] afterHash) {
         long started = System.nanoTime();
         long last;
         byte[] headHash;
@@ -70,9 +82,9 @@ class ChainVerifier {
             throw new IllegalStateException("could not read the ledger head: " + e.getMessage(), e);
         }
         List<Range> ranges = new ArrayList<>();
-        if (last > 0) {
+        if (last > after) {
             List<long[]> bounds = new ArrayList<>();
-            for (long from = 1; from <= last; from += chunkSize) {
+            for (long from = after + 1; from <= last; from += chunkSize) {
                 bounds.add(new long[] {from, Math.min(last, from + chunkSize - 1)});
             }
             ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threadCount, bounds.size())), r -> {
@@ -98,7 +110,11 @@ class ChainVerifier {
             }
         }
         long checked = ranges.stream().mapToLong(Range::checked).sum();
-        byte[] prev = ChainHash.genesis();
+        if (last < after) {
+            // the head is before the record we were to start after: the tail was cut off
+            return result(0, last, HEAD_MISMATCH, started);
+        }
+        byte[] prev = afterHash;
         for (Range r : ranges) {
             // the seam comes before anything inside the range, so check it first
             if (r.checked() > 0 && r.firstPrev() != null && !Arrays.equals(prev, r.firstPrev())) {

@@ -31,11 +31,11 @@ import org.tilldela.catalog.Attribute;
 public class DisclosureLedger {
 
     private final JdbcClient jdbc;
-    private final ChainVerifier verifier;
+    private final LedgerCheckpoints checkpoints;
 
-    DisclosureLedger(JdbcClient jdbc, ChainVerifier verifier) {
+    DisclosureLedger(JdbcClient jdbc, LedgerCheckpoints checkpoints) {
         this.jdbc = jdbc;
-        this.verifier = verifier;
+        this.checkpoints = checkpoints;
     }
 
     /**
@@ -332,9 +332,12 @@ public class DisclosureLedger {
         return attributes.stream().map(Enum::name).sorted().toArray(String[]::new);
     }
 
-    /** Verifies the whole chain (in parallel ranges, checked at the seams) and the head. */
+    /**
+     * Verifies the whole chain (in parallel ranges, checked at the seams) and the head, and then every signed
+     * checkpoint against it ({@link LedgerCheckpoints}).
+     */
     public ChainVerification verify() {
-        return verifier.verify();
+        return checkpoints.verifyAll();
     }
 
     /** A person's records, newest first. */

@@ -140,6 +140,11 @@ class LedgerBrowserTest extends LedgerTestSupport {
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Verify now")).click();
             page.locator("#verify-result").waitFor();
             assertThat(page.locator("#verify-result [role=status]").textContent()).isEqualTo("The chain is intact.");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign a checkpoint now")).click();
+            assertThat(page.locator("main").textContent()).contains("Latest checkpoint");
+            com.microsoft.playwright.Download checkpoint = page.waitForDownload(() ->
+                    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Download the latest checkpoint")).click());
+            assertThat(Files.readString(checkpoint.path()).strip()).as("a compact JWS").matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "ledger-05-verify");
 

@@ -45,7 +45,7 @@ class LedgerCommandLineTest extends LedgerTestSupport {
     @Test
     void verifyExitsZeroWhenIntactAndOneNamingTheTamperedRecord() throws Exception {
         long target = append(batch(4, UUID.randomUUID(), UUID.randomUUID()))[2];
-        String[] args = {"ledger", "verify", "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=" + EmbeddedDatabase.APP_ROLE,
+        String[] args = {"ledger", "verify", "--tilldela.data-dir=" + dataDir(), "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=" + EmbeddedDatabase.APP_ROLE,
                 "--spring.datasource.password=" + org.tilldela.platform.DatabaseCredentials.read(dataDir()).password(EmbeddedDatabase.APP_ROLE)};
 
         Output intact = capture(args);
@@ -62,6 +62,36 @@ class LedgerCommandLineTest extends LedgerTestSupport {
             tamper("update disclosure set purpose = ? where sequence = ?", purpose, target);
         }
         assertThat(capture(args).status()).isZero();
+    }
+
+    @Test
+    void aCheckpointWrittenToAFileIsCheckedByVerifyAgainstTheChain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        append(batch(3, UUID.randomUUID(), UUID.randomUUID()));
+        // the test's own data directory: the command signs with the same checkpoint key as the server
+        String[] connection = {"--tilldela.data-dir=" + dataDir(), "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=" + EmbeddedDatabase.APP_ROLE,
+                "--spring.datasource.password=" + org.tilldela.platform.DatabaseCredentials.read(dataDir()).password(EmbeddedDatabase.APP_ROLE)};
+        java.nio.file.Path file = dir.resolve("checkpoint.jws");
+        Output made = capture(with(connection, "ledger", "checkpoint", "--out", file.toString()));
+        assertThat(made.status()).as(made.err()).isZero();
+        assertThat(made.out()).contains("checkpoint at record").contains("written to");
+        assertThat(java.nio.file.Files.readString(file)).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\s*");
+
+        Output holds = capture(with(connection, "ledger", "verify", "--checkpoint", file.toString()));
+        assertThat(holds.status()).as(holds.out() + holds.err()).isZero();
+        assertThat(holds.out()).contains("signed checkpoints that hold:").contains("the published checkpoint at record").contains("holds");
+
+        java.nio.file.Files.writeString(file, "eyJhbGciOiJub25lIn0.e30.");
+        Output refused = capture(with(connection, "ledger", "verify", "--checkpoint", file.toString()));
+        assertThat(refused.status()).isEqualTo(1);
+        assertThat(refused.out()).contains("BROKEN against the published checkpoint");
+
+        Output key = capture(with(connection, "ledger", "checkpoint", "--public-key"));
+        assertThat(key.status()).isZero();
+        assertThat(key.out()).contains("\"kty\":\"EC\"").contains("\"crv\":\"P-256\"").doesNotContain("\"d\"");
+    }
+
+    private static String[] with(String[] connection, String... command) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.Arrays.stream(connection)).toArray(String[]::new);
     }
 
     record Output(int status, String out, String err) {

@@ -175,6 +175,16 @@ class LedgerReportsApiTest extends LedgerTestSupport {
         Map<String, Object> result = client(dpo).post().uri("/api/v1/ledger/verify").retrieve().body(new ParameterizedTypeReference<>() { });
         assertThat(result.get("intact")).isEqualTo(true);
         assertThat(((Number) result.get("recordsChecked")).longValue()).isPositive();
+
+        Map<String, Object> signed = client(dpo).post().uri("/api/v1/ledger/checkpoint").retrieve().body(new ParameterizedTypeReference<>() { });
+        assertThat(((String) signed.get("jws")).split("\\.")).hasSize(3);
+        Map<String, Object> latest = client(dpo).get().uri("/api/v1/ledger/checkpoint").retrieve().body(new ParameterizedTypeReference<>() { });
+        assertThat(latest.get("sequence")).isEqualTo(signed.get("sequence"));
+        assertThat(client(dpo).get().uri("/api/v1/ledger/checkpoint/key").retrieve().body(String.class)).contains("\"kty\":\"EC\"").doesNotContain("\"d\"");
+        Map<String, Object> again = client(dpo).post().uri("/api/v1/ledger/verify").retrieve().body(new ParameterizedTypeReference<>() { });
+        assertThat(((Number) again.get("checkpointsHeld")).longValue()).as("the checkpoint just signed holds").isPositive();
+        Integer refused = client(directoryAdmin).get().uri("/api/v1/ledger/checkpoint").exchange((req, res) -> res.getStatusCode().value());
+        assertThat(refused).isEqualTo(HttpStatus.FORBIDDEN.value());
     }
 
     @Test

@@ -27,6 +27,7 @@ import org.tilldela.ledger.ChainVerification;
 import org.tilldela.ledger.Channel;
 import org.tilldela.ledger.DeletionDue;
 import org.tilldela.ledger.DisclosureLedger;
+import org.tilldela.ledger.LedgerCheckpoints;
 import org.tilldela.ledger.LedgerRecord;
 import org.tilldela.ledger.LedgerReports;
 import org.tilldela.ledger.OverdueDeletion;
@@ -49,8 +50,11 @@ class LedgerApi {
     private final PersonReportPdf pdf;
     private final AuditTrail audit;
     private final OverdueDeletionsCsv csv;
+    private final LedgerCheckpoints checkpoints;
 
-    LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers) {
+    LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers,
+              LedgerCheckpoints checkpoints) {
+        this.checkpoints = checkpoints;
         this.viewers = viewers;
         this.csv = csv;
         this.ledger = ledger;
@@ -135,7 +139,8 @@ class LedgerApi {
     }
 
     /** The verification's outcome, with the time in milliseconds. */
-    record Verification(long recordsChecked, boolean intact, Long firstBrokenSequence, String reason, long tookMillis, double recordsPerSecond) {
+    record Verification(long recordsChecked, boolean intact, Long firstBrokenSequence, String reason, long tookMillis, double recordsPerSecond,
+                        long checkpointsHeld) {
     }
 
     @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
@@ -146,6 +151,37 @@ class LedgerApi {
         audit.record(auth.getName(), "VERIFY_LEDGER", "ledger", "disclosure", v.intact()
                 ? Map.of("records", v.recordsChecked(), "intact", true)
                 : Map.of("records", v.recordsChecked(), "intact", false, "firstBroken", v.firstBrokenSequence()));
-        return new Verification(v.recordsChecked(), v.intact(), v.firstBrokenSequence(), v.reason(), v.took().toMillis(), v.rate());
+        return new Verification(v.recordsChecked(), v.intact(), v.firstBrokenSequence(), v.reason(), v.took().toMillis(), v.rate(), v.checkpointsHeld());
+    }
+
+    /** A signed checkpoint: the record it signs, when, and the compact JWS to publish. */
+    record SignedCheckpoint(long sequence, String hash, Instant signedAt, String keyId, String jws) {
+        static SignedCheckpoint of(LedgerCheckpoints.Checkpoint c) {
+            return new SignedCheckpoint(c.sequence(), c.hashHex(), c.madeAt(), c.keyId(), c.signed());
+        }
+    }
+
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @GetMapping("/checkpoint")
+    @Operation(summary = "The latest signed checkpoint of the chain (404 before the first): fetch it from outside now and then to publish it")
+    ResponseEntity<SignedCheckpoint> latestCheckpoint() {
+        return ResponseEntity.of(checkpoints.latest().map(SignedCheckpoint::of));
+    }
+
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @PostMapping("/checkpoint")
+    @Operation(summary = "Signs the head of the chain now (otherwise hourly); the same checkpoint when the ledger has not grown (audited)")
+    ResponseEntity<SignedCheckpoint> makeCheckpoint(Authentication auth) {
+        return ResponseEntity.of(checkpoints.make().map(c -> {
+            audit.record(auth.getName(), "LEDGER_CHECKPOINT_SIGNED", "ledger", "disclosure", Map.of("sequence", c.sequence()));
+            return SignedCheckpoint.of(c);
+        }));
+    }
+
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @GetMapping(value = "/checkpoint/key", produces = "application/jwk+json")
+    @Operation(summary = "The public key (JWK, ES256) that signed checkpoints verify with")
+    String checkpointKey() {
+        return checkpoints.publicKey();
     }
 }

@@ -33,6 +33,7 @@ import org.tilldela.governance.AuditTrail;
 import org.tilldela.ledger.Channel;
 import org.tilldela.ledger.ChainVerification;
 import org.tilldela.ledger.DisclosureLedger;
+import org.tilldela.ledger.LedgerCheckpoints;
 import org.tilldela.ledger.LedgerRecord;
 import org.tilldela.ledger.OverdueDeletionsCsv;
 import org.tilldela.ledger.LedgerReports;
@@ -58,9 +59,11 @@ class LedgerPages {
     private final OverdueDeletionsCsv csv;
     private final PersonNames names;
     private final MessageSource messages;
+    private final LedgerCheckpoints checkpoints;
 
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
-                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers, PersonNames names, MessageSource messages) {
+                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers, PersonNames names, MessageSource messages, LedgerCheckpoints checkpoints) {
+        this.checkpoints = checkpoints;
         this.viewers = viewers;
         this.messages = messages;
         this.names = names;
@@ -246,7 +249,34 @@ class LedgerPages {
     @GetMapping("/ledger/verify")
     String verifyPage(Model model) {
         model.addAttribute("head", ledger.head());
+        model.addAttribute("checkpoint", checkpoints.latest().orElse(null));
         return "ledger/verify";
+    }
+
+    /** Signs the head now (otherwise hourly), to publish it: audited. */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @PostMapping("/ledger/checkpoint")
+    String makeCheckpoint(Authentication auth) {
+        checkpoints.make().ifPresent(c -> audit.record(auth.getName(), "LEDGER_CHECKPOINT_SIGNED", "ledger", "disclosure", Map.of("sequence", c.sequence())));
+        return "redirect:/ledger/verify";
+    }
+
+    /** The latest signed checkpoint as a file to publish (a compact JWS, RFC 7515's application/jose). */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @GetMapping("/ledger/checkpoint.jws")
+    ResponseEntity<String> checkpointFile() {
+        return checkpoints.latest().map(c -> ResponseEntity.ok().contentType(new MediaType("application", "jose"))
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("ledger-checkpoint-" + c.sequence() + ".jws").build().toString())
+                .body(c.signed() + "\n")).orElse(ResponseEntity.notFound().build());
+    }
+
+    /** The public key checkpoints are verified with (a JWK). */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @GetMapping("/ledger/checkpoint-key.jwk")
+    ResponseEntity<String> checkpointKey() {
+        return ResponseEntity.ok().contentType(new MediaType("application", "jwk+json"))
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("ledger-checkpoint-key.jwk").build().toString())
+                .body(checkpoints.publicKey());
     }
 
     @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
@@ -257,6 +287,7 @@ class LedgerPages {
                 ? Map.of("records", result.recordsChecked(), "intact", true)
                 : Map.of("records", result.recordsChecked(), "intact", false, "firstBroken", result.firstBrokenSequence()));
         model.addAttribute("head", ledger.head());
+        model.addAttribute("checkpoint", checkpoints.latest().orElse(null));
         model.addAttribute("result", result);
         return "ledger/verify";
     }
