@@ -278,8 +278,11 @@ public class LedgerBenchmark {
 
     private void sizes(Settings s, PrintStream out) throws Exception {
         var row = jdbc.sql("""
-                select (select count(*) from disclosure), pg_relation_size('disclosure'), pg_indexes_size('disclosure'),
-                       pg_total_relation_size('disclosure'), (select count(*) from holding), pg_total_relation_size('holding')
+                select (select count(*) from disclosure),
+                       (select sum(pg_relation_size(relid)) from pg_partition_tree('disclosure') where isleaf),
+                       (select sum(pg_indexes_size(relid)) from pg_partition_tree('disclosure') where isleaf),
+                       (select sum(pg_total_relation_size(relid)) from pg_partition_tree('disclosure') where isleaf),
+                       (select count(*) from holding), pg_total_relation_size('holding')
                 """).query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)}).single();
         long disk;
         try (var paths = Files.walk(s.dataDir())) {

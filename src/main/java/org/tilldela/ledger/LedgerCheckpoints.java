@@ -77,7 +77,9 @@ public class LedgerCheckpoints {
         OTHER_KEY("signed with another key than this installation's checkpoint key"),
         SIGNATURE_INVALID("the checkpoint's signature does not verify: it was not made with the checkpoint key"),
         CHAIN_SHORTER("the chain ends before the checkpoint's record: its tail was cut off"),
-        CHAIN_DIFFERS("the chain's record at the checkpoint's sequence is not the one signed: the chain was rewritten");
+        CHAIN_DIFFERS("the chain's record at the checkpoint's sequence is not the one signed: the chain was rewritten"),
+        /** The record was in a month the ledger's retention removed: nothing left to compare with. */
+        REMOVED("the checkpoint's record was in a month the ledger's retention removed");
 
         private final String reason;
 
@@ -168,26 +170,49 @@ public class LedgerCheckpoints {
         if (head.lastSequence() == 0) {
             return Optional.empty();
         }
-        Optional<Checkpoint> existing = stored(head.lastSequence());
+        return Optional.of(sign(head.lastSequence(), head.lastHash()));
+    }
+
+    /**
+     * Signs the record at {@code sequence} — a month's last record, once the chain up to it verified
+     * ({@link LedgerMaintenance}): the checkpoint a removed month leaves behind.
+     */
+    @Transactional
+    Checkpoint makeAt(long sequence) {
+        byte[] hash = jdbc.sql("select hash from disclosure where sequence = :s").param("s", sequence).query(byte[].class).single();
+        return sign(sequence, hash);
+    }
+
+    private Checkpoint sign(long sequence, byte[] hash) {
+        Optional<Checkpoint> existing = stored(sequence);
         if (existing.isPresent()) {
-            return existing;
+            return existing.get();
         }
         Instant now = clock.instant();
         ECKey signing = key();
         SignedJWT jws = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signing.getKeyID()).type(TYPE).build(),
-                new JWTClaimsSet.Builder().claim("seq", head.lastSequence()).claim("head", head.lastHashHex()).issueTime(Date.from(now)).build());
+                new JWTClaimsSet.Builder().claim("seq", sequence).claim("head", HexFormat.of().formatHex(hash)).issueTime(Date.from(now)).build());
         try {
             jws.sign(new ECDSASigner(signing));
         } catch (JOSEException e) {
             throw new IllegalStateException("Could not sign the ledger checkpoint: " + e.getMessage(), e);
         }
-        // another node may sign the same head at the same moment: the first stays
+        // another node may sign the same record at the same moment: the first stays
         jdbc.sql("""
                         insert into ledger_checkpoint (sequence, hash, made_at, key_id, signed) values (:s, :h, :at, :k, :j)
                         on conflict (sequence) do nothing""")
-                .param("s", head.lastSequence()).param("h", head.lastHash()).param("at", java.sql.Timestamp.from(now))
+                .param("s", sequence).param("h", hash).param("at", java.sql.Timestamp.from(now))
                 .param("k", signing.getKeyID()).param("j", jws.serialize()).update();
-        return stored(head.lastSequence());
+        return stored(sequence).orElseThrow();
+    }
+
+    /** Where the ledger's retention last cut the chain: the last record of the newest month it removed. */
+    record Cut(long sequence, byte[] hash, java.time.LocalDate month) {
+    }
+
+    Optional<Cut> latestCut() {
+        return jdbc.sql("select sequence, hash, month from ledger_cut order by sequence desc limit 1")
+                .query((rs, n) -> new Cut(rs.getLong(1), rs.getBytes(2), rs.getObject(3, java.time.LocalDate.class))).optional();
     }
 
     /** The latest stored checkpoint, if any. */
@@ -211,6 +236,10 @@ public class LedgerCheckpoints {
      * the table's other columns (a database writer could change those).
      */
     public Check check(String signed) {
+        return check(signed, latestCut());
+    }
+
+    private Check check(String signed, Optional<Cut> cut) {
         SignedJWT jws;
         long sequence;
         byte[] hash;
@@ -238,6 +267,11 @@ public class LedgerCheckpoints {
         } catch (JOSEException e) {
             return new Check(Finding.SIGNATURE_INVALID, sequence, madeAt);
         }
+        if (cut.isPresent() && sequence <= cut.get().sequence()) {
+            // the record is gone; at the cut itself the cut's hash is what the chain after it links to
+            Finding f = sequence == cut.get().sequence() ? (Arrays.equals(cut.get().hash(), hash) ? Finding.HOLDS : Finding.CHAIN_DIFFERS) : Finding.REMOVED;
+            return new Check(f, sequence, madeAt);
+        }
         byte[] recorded = jdbc.sql("select hash from disclosure where sequence = :s").param("s", sequence).query(byte[].class).optional().orElse(null);
         if (recorded == null) {
             return new Check(Finding.CHAIN_SHORTER, sequence, madeAt);
@@ -251,15 +285,33 @@ public class LedgerCheckpoints {
      */
     @Transactional(readOnly = true)
     public ChainVerification verifyAll() {
-        ChainVerification chain = verifier.verify();
+        Optional<Cut> cut = latestCut();
+        ChainVerification chain;
+        if (cut.isPresent()) {
+            // months were removed: the chain starts after the cut, which only a signed checkpoint can vouch for
+            Cut at = cut.get();
+            String signed = stored(at.sequence()).map(Checkpoint::signed).orElse(null);
+            if (signed == null || check(signed, cut).finding() != Finding.HOLDS) {
+                return new ChainVerification(0, false, at.sequence(), "cut: no signed checkpoint vouches for where the ledger's retention removed "
+                        + at.month() + " (a cut made or changed in the database)", java.time.Duration.ZERO, 0);
+            }
+            chain = verifier.verifyAfter(at.sequence(), at.hash());
+        } else {
+            chain = verifier.verify();
+        }
         if (!chain.intact()) {
             return chain;
         }
         long held = 0;
-        for (String signed : jdbc.sql("select signed from ledger_checkpoint order by sequence").query(String.class).list()) {
-            Check c = check(signed);
+        // those after the cut only: the ones before it vouch for records that are gone
+        for (String signed : jdbc.sql("select signed from ledger_checkpoint where sequence > :cut order by sequence")
+                .param("cut", cut.map(Cut::sequence).orElse(0L)).query(String.class).list()) {
+            Check c = check(signed, cut);
             switch (c.finding()) {
                 case HOLDS -> held++;
+                case REMOVED -> {
+                    // its month is gone with its records
+                }
                 case OTHER_KEY -> log.warn("A ledger checkpoint (record {}) was signed with another key than the configured one; not checked", c.sequence());
                 default -> {
                     return new ChainVerification(chain.recordsChecked(), false, c.sequence(), "checkpoint: " + c.finding().reason(), chain.took(), held);
@@ -276,19 +328,31 @@ public class LedgerCheckpoints {
      */
     @Transactional(readOnly = true)
     public ChainVerification verifySinceLatest() {
-        List<String> newestFirst = jdbc.sql("select signed from ledger_checkpoint order by sequence desc").query(String.class).list();
+        Optional<Cut> cut = latestCut();
+        // the newest hundred, newest first: the latest normally holds (then all one hundred are OTHER_KEY: a full verify)
+        List<String> newestFirst = jdbc.sql("select signed from ledger_checkpoint where sequence >= :cut order by sequence desc limit 100")
+                .param("cut", cut.map(Cut::sequence).orElse(0L)).query(String.class).list();
         for (String signed : newestFirst) {
-            Check c = check(signed);
+            Check c = check(signed, cut);
             if (c.finding() == Finding.HOLDS) {
-                byte[] hash = jdbc.sql("select hash from disclosure where sequence = :s").param("s", c.sequence()).query(byte[].class).single();
+                byte[] hash = HexFormat.of().parseHex(signedHead(signed));
                 ChainVerification since = verifier.verifyAfter(c.sequence(), hash);
                 return new ChainVerification(since.recordsChecked(), since.intact(), since.firstBrokenSequence(), since.reason(), since.took(), 1);
             }
-            if (c.finding() != Finding.OTHER_KEY) {
+            if (c.finding() != Finding.OTHER_KEY && c.finding() != Finding.REMOVED) {
                 return new ChainVerification(0, false, c.sequence(), "checkpoint: " + c.finding().reason(), java.time.Duration.ZERO, 0);
             }
         }
         return verifyAll();
+    }
+
+    /** The hash a checkpoint signed (call after {@link #check} found it holds). */
+    static String signedHead(String signed) {
+        try {
+            return SignedJWT.parse(signed.strip()).getJWTClaimsSet().getStringClaim("head");
+        } catch (ParseException e) {
+            throw new IllegalStateException("a checkpoint found to hold no longer parses", e);
+        }
     }
 
     /** The hourly checkpoint; off with {@code tilldela.ledger.checkpoints.enabled=false}. */

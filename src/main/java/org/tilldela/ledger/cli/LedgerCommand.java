@@ -9,12 +9,13 @@ import java.util.concurrent.Callable;
 import org.tilldela.ledger.ChainVerification;
 import org.tilldela.ledger.DisclosureLedger;
 import org.tilldela.ledger.LedgerCheckpoints;
+import org.tilldela.ledger.LedgerMaintenance;
 import org.tilldela.platform.CommandContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "ledger", mixinStandardHelpOptions = true, description = "The disclosure ledger.",
-        subcommands = {LedgerCommand.Verify.class, LedgerCommand.Checkpoint.class})
+        subcommands = {LedgerCommand.Verify.class, LedgerCommand.Checkpoint.class, LedgerCommand.Maintain.class})
 public class LedgerCommand {
 
     @Command(name = "verify", mixinStandardHelpOptions = true, description = {
@@ -37,6 +38,11 @@ public class LedgerCommand {
             System.out.println(report(result));
             if (checkpoint != null) {
                 LedgerCheckpoints.Check check = checkpoints.check(checkpoint);
+                if (check.finding() == LedgerCheckpoints.Finding.REMOVED) {
+                    System.out.println("the published checkpoint at record " + check.sequence() + " is older than the ledger's retention: "
+                            + "its month was removed, and there is nothing left to compare it with");
+                    return result.intact() ? 0 : 1;
+                }
                 if (check.finding() != LedgerCheckpoints.Finding.HOLDS) {
                     System.out.println("BROKEN against the published checkpoint" + (check.sequence() == null ? "" : " at record " + check.sequence())
                             + ": " + check.finding().reason());
@@ -79,6 +85,24 @@ public class LedgerCommand {
                 System.out.println("written to " + out.toAbsolutePath());
             } else {
                 System.out.println(c.signed());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "maintain", mixinStandardHelpOptions = true, description = {
+            "What the server does daily: makes the ledger's monthly partitions ahead, signs a checkpoint at the end of every",
+            "month that ended (once the chain through it verified), and removes months older than tilldela.ledger.retention-years.",
+            "Exit status 0 when done, 1 when the chain is broken (nothing signed or removed then)."})
+    static class Maintain implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            LedgerMaintenance.Outcome o = CommandContext.bean(LedgerMaintenance.class).run();
+            System.out.printf("months made ahead: %d%nmonth ends signed: %s%n", o.monthsMade(), o.monthEndsSigned().isEmpty() ? "none" : o.monthEndsSigned());
+            o.removed().forEach(r -> System.out.printf("removed %s: %,d records; the chain now starts after record %s%n", r.month(), r.records(), r.cut()));
+            if (o.problem() != null) {
+                System.out.println("BROKEN: " + o.problem());
+                return 1;
             }
             return 0;
         }
