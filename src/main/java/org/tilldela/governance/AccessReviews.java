@@ -41,7 +41,7 @@ public class AccessReviews {
     public enum Decision { CONFIRMED, REVOKED, REVOKED_UNANSWERED, GONE }
 
     public record Review(long id, UUID organisation, String unitName, String reviewer, String startedBy, Kind kind, Instant startedAt,
-                         Instant deadline, int unusedMonths, Instant closedAt, int items, int open) {
+                         Instant deadline, int unusedMonths, Instant closedAt, int items, int undecided) {
         public boolean isOpen() {
             return closedAt == null;
         }
@@ -153,7 +153,7 @@ public class AccessReviews {
     private static final String REVIEW_SELECT = """
             select r.id, r.organisation_id, r.unit_name, r.reviewer, r.started_by, r.kind, r.started_at, r.deadline, r.unused_months, r.closed_at,
                    (select count(*) from access_review_item i where i.review_id = r.id) items,
-                   (select count(*) from access_review_item i where i.review_id = r.id and i.decision is null) open
+                   (select count(*) from access_review_item i where i.review_id = r.id and i.decision is null) undecided
             from access_review r
             """;
 
@@ -318,7 +318,7 @@ public class AccessReviews {
     private static Review review(ResultSet rs, int n) throws SQLException {
         return new Review(rs.getLong("id"), rs.getObject("organisation_id", UUID.class), rs.getString("unit_name"), rs.getString("reviewer"),
                 rs.getString("started_by"), Kind.valueOf(rs.getString("kind")), instant(rs, 7), instant(rs, 8), rs.getInt("unused_months"),
-                instant(rs, 10), rs.getInt("items"), rs.getInt("open"));
+                instant(rs, 10), rs.getInt("items"), rs.getInt("undecided"));
     }
 
     private static Item item(ResultSet rs, int n) throws SQLException {
