@@ -161,11 +161,14 @@ public class AccessReviews {
         return jdbc.sql(REVIEW_SELECT + " where r.id = :id").param("id", id).query(AccessReviews::review).optional();
     }
 
-    /** The campaigns over units within {@code account}'s ACCOUNT_ADMIN scope, newest first (at most 200). */
+    /**
+     * The campaigns over units within {@code account}'s ACCOUNT_ADMIN scope, open ones first, newest first (at most
+     * 200). A grant narrowed to school forms does not cover a unit's every grant, so it reviews none ({@link #find}).
+     */
     @Transactional(readOnly = true)
     public List<Review> visibleTo(String account) {
         return jdbc.sql(REVIEW_SELECT + """
-                         where r.organisation_id in (select unit_id from admin_scope_units(:u, 'ACCOUNT_ADMIN'))
+                         where r.organisation_id in (select unit_id from admin_scope_units(:u, 'ACCOUNT_ADMIN') where forms is null)
                         order by r.closed_at is not null, r.started_at desc, r.id desc limit 200
                         """).param("u", account).query(AccessReviews::review).list();
     }

@@ -147,6 +147,12 @@ class AccessReviewTest extends IntegrationTest {
         // nor can it be named reviewer there, nor start a campaign over a unit outside its own scope
         assertThatThrownBy(() -> reviews.start(s.root, s.m.schoolA, s.reviewerC, Instant.now())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> reviews.start(s.reviewerC, s.m.schoolA, s.reviewerC, Instant.now())).isInstanceOf(AccessReviews.NoSuchReview.class);
+        // an account administrator narrowed to a school form does not cover every grant of the school: not listed, not found
+        String narrowed = s.account("narrowed", Set.of());
+        grants.grant(s.root, narrowed, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(s.m.schoolA), Set.of("GR")));
+        WebSession formOnly = new WebSession(port).signIn(narrowed, PASSWORD);
+        assertThat(formOnly.page("/admin/reviews").body()).doesNotContain("/admin/reviews/" + review.id() + "\"");
+        assertThat(formOnly.page("/admin/reviews/" + review.id()).status()).isEqualTo(404);
         // the named reviewer, within scope, sees it
         WebSession reviewer = new WebSession(port).signIn(s.reviewerA, PASSWORD);
         assertThat(reviewer.page("/admin/reviews/" + review.id()).status()).isEqualTo(200);

@@ -28,8 +28,9 @@ import org.tilldela.governance.ScopedMunicipality;
 
 /**
  * The access review and the data protection desk in a real browser, one walk: a school's reviewer confirms one
- * grant and revokes another on the campaign's page, then opens the desk and one of its lists; every page is
- * accessible (axe) in Swedish, Danish and English.
+ * grant and revokes another on the campaign's page, then opens the desk and one of its lists (and, in Danish and
+ * English, the audit search and the second-factor enrolment page); every page is accessible (axe) in Swedish,
+ * Danish and English.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReviewAndDeskBrowserTest extends IntegrationTest {
@@ -145,6 +146,9 @@ class ReviewAndDeskBrowserTest extends IntegrationTest {
                 assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
                 BrowserSupport.screenshot(page, "dpo-02-overview-" + language.get(0));
                 page.navigate(base() + "/dpo/protected-views");
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                page.navigate(base() + "/account/second-factor");
+                assertThat(page.locator("main svg[role=img]").count()).isEqualTo(1);
                 assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
                 page.navigate(base() + "/admin/audit");
                 assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
