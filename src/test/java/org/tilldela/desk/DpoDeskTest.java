@@ -47,13 +47,20 @@ class DpoDeskTest extends IntegrationTest {
     Catalog catalog;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    org.tilldela.directory.importing.ImportRuns imports;
+    @Autowired
+    org.tilldela.licensing.LicencePools pools;
+    @Autowired
+    org.tilldela.access.DataAccessAgreements access;
 
     private ScopedMunicipality m;
     private String root, provbyDpo, grannbyDpo, accountAdmin, buyer;
     private String covered, uncovered;
+    private UUID request;
 
     @BeforeAll
-    void setUp() {
+    void setUp() throws Exception {
         m = new ScopedMunicipality(jdbc);
         root = account("root", EnumSet.allOf(AdminRight.class));
         provbyDpo = account("dpo-provby", Set.of());
@@ -78,6 +85,11 @@ class DpoDeskTest extends IntegrationTest {
         // looks at protected persons: one in Provby, one (a made-up id) nowhere in Provby
         audit.record("viewer-" + u, "VIEW_PROTECTED_PERSON", "person", m.bProt.toString(), java.util.Map.of());
         audit.record("viewer-" + u, "VIEW_PROTECTED_PERSON", "person", m.c1.toString(), java.util.Map.of());
+
+        // a supplier's pending request for data at Provby
+        var fx = new org.tilldela.access.AccessFixture(imports, jdbc, catalog, pools, 60);
+        request = access.file(fx.supplierId, new org.tilldela.access.NewDataAccessRequest(fx.productId, m.organiser,
+                org.tilldela.access.AttributePackage.SMALL, Set.of(), "Inloggning", "Allmänt intresse", 30), "supplier").id();
     }
 
     private String account(String prefix, Set<AdminRight> rights) {
@@ -111,6 +123,7 @@ class DpoDeskTest extends IntegrationTest {
         // the counts are the lists' lengths (other tests' suppliers count too: compared, not fixed)
         assertThat(count(overview, "no-agreement")).isEqualTo(rows(noAgreement));
         assertThat(count(overview, "protected-views")).isEqualTo(rows(views));
+        assertThat(provby.page("/dpo/pending-requests").body()).contains("/access/requests/" + request);
         // the overdue deletions are listed installation-wide only
         assertThat(overview).doesNotContain("href=\"/dpo/overdue-deletions\"").contains("Whole installation only");
         assertThat(provby.page("/dpo/overdue-deletions").body()).contains("Nothing here.");
@@ -120,6 +133,7 @@ class DpoDeskTest extends IntegrationTest {
         assertThat(grannby.page("/dpo/no-agreement").body()).contains(uncovered).contains(covered);
         assertThat(grannby.page("/dpo/agreements-expiring").body()).doesNotContain(covered);
         assertThat(grannby.page("/dpo/protected-views").body()).contains(m.c1.toString()).doesNotContain(m.bProt.toString());
+        assertThat(grannby.page("/dpo/pending-requests").body()).doesNotContain("/access/requests/" + request);
 
         // a whole-installation account administrator sees everything, overdue deletions included
         WebSession admin = as(accountAdmin);

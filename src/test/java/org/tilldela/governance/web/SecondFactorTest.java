@@ -134,6 +134,35 @@ class SecondFactorTest extends IntegrationTest {
         assertThat(audit.about("admin_account", name)).extracting(AuditTrail.Entry::action).contains("ADMIN_SECOND_FACTOR_ENROLLED");
     }
 
+    @Test
+    void anAccountAdministratorRemovesALostSecondFactor() throws Exception {
+        String name = account("lost");
+        SecondFactor.Offer offer = secondFactor.offer(name);
+        secondFactor.confirm(name, code(offer.secret(), Instant.now()), "127.0.0.1", Instant.now());
+        String admin = "accounts-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(admin, "Accounts", PASSWORD, Set.of(AdminRight.ACCOUNT_ADMIN, AdminRight.DIRECTORY_ADMIN), "test");
+
+        WebSession web = new WebSession(port).signIn(admin, PASSWORD);
+        String page = web.page("/admin/accounts/" + name + "?lang=en").body();
+        assertThat(page).contains("Second factor: set up");
+        String remove = "/admin/accounts/" + name + "/second-factor/remove";
+        assertThat(web.post(remove, WebSession.hiddenFields(page, remove)).status()).isEqualTo(302);
+        assertThat(secondFactor.enrolled(name)).isFalse();
+        assertThat(audit.about("admin_account", name).getFirst()).satisfies(e -> {
+            assertThat(e.action()).isEqualTo("ADMIN_SECOND_FACTOR_REMOVED");
+            assertThat(e.actor()).isEqualTo(admin);
+        });
+        // signs in with the password alone again
+        assertThat(new WebSession(port).signIn(name, PASSWORD).page("/directory").status()).isEqualTo(200);
+        // nobody removes their own (a stolen session could otherwise drop it)
+        SecondFactor.Offer own = secondFactor.offer(admin);
+        secondFactor.confirm(admin, code(own.secret(), Instant.now()), "127.0.0.1", Instant.now());
+        String ownPage = web.page("/admin/accounts/" + admin).body();
+        assertThat(ownPage).doesNotContain("/admin/accounts/" + admin + "/second-factor/remove");
+        assertThat(web.post("/admin/accounts/" + admin + "/second-factor/remove", WebSession.hiddenFields(page, remove)).status()).isEqualTo(302);
+        assertThat(secondFactor.enrolled(admin)).isTrue();
+    }
+
     private static Map<String, String> withCsrf(WebSession web, Map<String, String> fields) {
         Map<String, String> all = WebSession.hiddenFields(web.get("/login").body(), "/login");
         all.putAll(fields);
