@@ -107,6 +107,24 @@ public class AdminGrants {
         return true;
     }
 
+    /**
+     * Takes a grant back because an access review said so (its reviewer, or the review job at the deadline):
+     * the reviewer need not hold the right, so the granting rule does not apply. Audited as every revocation,
+     * naming the review. False when the grant is gone already.
+     */
+    boolean revokeByReview(String actor, long grantId, long reviewId, String reason) {
+        Optional<Grant> grant = find(grantId);
+        if (grant.isEmpty()) {
+            return false;
+        }
+        jdbc.sql("delete from admin_grant where id = :id").param("id", grantId).update();
+        Map<String, Object> detail = new java.util.LinkedHashMap<>(detail(grantId, grant.get().right(), grant.get().scope()));
+        detail.put("accessReview", reviewId);
+        detail.put("reason", reason);
+        audit.record(actor, "ADMIN_RIGHT_REVOKED", "admin_account", grant.get().username(), detail);
+        return true;
+    }
+
     /** May {@code actor} hand out {@code right} over {@code scope}: it holds the right and ACCOUNT_ADMIN over all of it. */
     @Transactional(readOnly = true)
     public boolean mayGrant(String actor, AdminRight right, GrantScope scope) {

@@ -40,4 +40,90 @@ public class AuditTrail {
 
     public record Entry(Instant occurredAt, String actor, String action, String targetType, String targetId, String detail) {
     }
+
+    /** What the audit search asks: each part optional (null or blank: any). {@code from} inclusive, {@code to} exclusive. */
+    public record Search(String actor, String action, String targetType, String targetId, Instant from, Instant to) {
+    }
+
+    /** One event as the search lists it, with its number in the trail. */
+    public record Event(long id, Instant occurredAt, String actor, String action, String targetType, String targetId, String detail) {
+    }
+
+    /** A page of events, newest first, and how many match in all. */
+    public record EventPage(List<Event> events, long total, int page, int size) {
+        public long pages() {
+            return Math.max(1, (total + size - 1) / size);
+        }
+    }
+
+    /**
+     * Searches the trail within the scopes given (an event is within if it is within any of them). Over the whole
+     * installation every event; within units only the events about a record that lies within them: a person
+     * (as {@link CallerScope#person} defines it), an organisation unit, or an access review of one. Events about
+     * anything else (accounts, suppliers, the catalogue, connectors) have no place in a unit and are shown to
+     * whole-installation grants only.
+     */
+    public EventPage search(Search q, List<CallerScope> scopes, int page, int size) {
+        String scope = within(scopes);
+        StringBuilder where = new StringBuilder(" where (" + scope + ")");
+        Map<String, Object> params = new java.util.HashMap<>();
+        scopes.forEach(c -> params.putAll(c.params()));
+        if (q.actor() != null && !q.actor().isBlank()) {
+            where.append(" and a.actor = :actor");
+            params.put("actor", q.actor().strip());
+        }
+        if (q.action() != null && !q.action().isBlank()) {
+            where.append(" and a.action = :action");
+            params.put("action", q.action().strip());
+        }
+        if (q.targetType() != null && !q.targetType().isBlank()) {
+            where.append(" and a.target_type = :type");
+            params.put("type", q.targetType().strip());
+        }
+        if (q.targetId() != null && !q.targetId().isBlank()) {
+            where.append(" and a.target_id = :target");
+            params.put("target", q.targetId().strip());
+        }
+        if (q.from() != null) {
+            where.append(" and a.occurred_at >= :from");
+            params.put("from", java.sql.Timestamp.from(q.from()));
+        }
+        if (q.to() != null) {
+            where.append(" and a.occurred_at < :to");
+            params.put("to", java.sql.Timestamp.from(q.to()));
+        }
+        long total = jdbc.sql("select count(*) from audit_event a" + where).params(params).query(Long.class).single();
+        List<Event> events = jdbc.sql("select a.id, a.occurred_at, a.actor, a.action, a.target_type, a.target_id, a.detail::text detail from audit_event a"
+                        + where + " order by a.id desc limit :limit offset :offset")
+                .params(params).param("limit", size).param("offset", (long) page * size)
+                .query((rs, n) -> new Event(rs.getLong("id"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"), rs.getString("action"),
+                        rs.getString("target_type"), rs.getString("target_id"), rs.getString("detail"))).list();
+        return new EventPage(events, total, page, size);
+    }
+
+    /** The actions in the trail, for the search's picker. */
+    public List<String> actions() {
+        // a loose index scan: one probe per distinct action, however long the trail
+        return jdbc.sql("""
+                        with recursive a(action) as (
+                            (select action from audit_event order by action limit 1)
+                            union all
+                            select (select e.action from audit_event e where e.action > a.action order by e.action limit 1) from a where a.action is not null
+                        ) select action from a where action is not null
+                        """).query(String.class).list();
+    }
+
+    private static final String UUID_TARGET = "(case when a.target_id ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' "
+            + "then cast(a.target_id as uuid) end)";
+
+    private static String within(List<CallerScope> scopes) {
+        if (scopes.stream().anyMatch(CallerScope::isWholeInstallation)) {
+            return "true";
+        }
+        List<String> parts = scopes.stream().filter(s -> !s.isNothing()).map(s -> "(a.target_type = 'person' and " + s.person(UUID_TARGET) + ")"
+                + " or (a.target_type = 'organisation' and " + s.unit(UUID_TARGET) + ")"
+                + " or (a.target_type = 'access_review' and a.target_id in (select cast(r.id as text) from access_review r where "
+                + s.unit("r.organisation_id") + "))").toList();
+        return parts.isEmpty() ? "false" : String.join(" or ", parts);
+    }
 }

@@ -1,5 +1,6 @@
 package org.tilldela.governance;
 
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
@@ -29,6 +30,22 @@ public class Scopes {
      */
     public boolean wholeInstallation(Authentication caller, String right) {
         return of(caller, AdminRight.valueOf(right)).isWholeInstallation();
+    }
+
+    /**
+     * For lists a module answers installation-wide (held orders, data-access requests): is an organisation unit
+     * within the scope? The covered units are read once here, so a page filters many rows without a query each.
+     */
+    public java.util.function.Predicate<java.util.UUID> unitTest(CallerScope scope) {
+        if (scope.isWholeInstallation()) {
+            return unit -> true;
+        }
+        if (scope.isNothing()) {
+            return unit -> false;
+        }
+        Set<java.util.UUID> units = Set.copyOf(jdbc.sql("select o.id from organisation o where " + scope.unit("o.id"))
+                .params(scope.params()).query(java.util.UUID.class).list());
+        return unit -> unit != null && units.contains(unit);
     }
 
     public CallerScope of(String account, AdminRight right) {

@@ -20,7 +20,8 @@ class HomePage {
             Map.entry("RIGHT_LICENCE_ADMIN", "/licences"),
             Map.entry("RIGHT_ACCESS_ADMIN", "/access"),
             Map.entry("RIGHT_DATA_PROTECTION_OFFICER", "/ledger"),
-            Map.entry("RIGHT_ACCOUNT_ADMIN", "/admin/accounts"));
+            Map.entry("RIGHT_ACCOUNT_ADMIN", "/admin/accounts"),
+            Map.entry("RIGHT_AUDITOR", "/admin/audit"));
 
     @GetMapping("/")
     String home(Authentication user) {

@@ -17,7 +17,19 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.savedrequest.CookieRequestCache;
+import java.util.List;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.authentication.AuthenticationSuccessHandler;
+import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
+import org.springframework.security.web.context.DelegatingSecurityContextRepository;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
 import org.tilldela.governance.AdminSignIn;
+import org.tilldela.governance.SecondFactor;
 import org.tilldela.governance.SignInLockedOut;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
@@ -72,17 +84,22 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain web(HttpSecurity http, AdminSignIn signIn, PublicOrigin origin) throws Exception {
+    SecurityFilterChain web(HttpSecurity http, AdminSignIn signIn, PublicOrigin origin, SecondFactor secondFactor) throws Exception {
+        CookieRequestCache requestCache = new CookieRequestCache();
+        SecurityContextRepository contexts = new DelegatingSecurityContextRepository(new RequestAttributeSecurityContextRepository(),
+                new HttpSessionSecurityContextRepository());
         return http
                 .authenticationManager(new ProviderManager(signIn))
+                .securityContext(c -> c.securityContextRepository(contexts))
                 // before the CSRF filter, which reads _csrf from the body: a multipart body only for someone signed in
                 .addFilterBefore(bodyLimits.gate(), CsrfFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers(EndpointRequest.to("health")).permitAll()
                         .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico", "/error").permitAll()
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").access(SecurityConfiguration::holdsARight)
+                        .requestMatchers("/login/second-factor").hasAnyAuthority(SECOND_FACTOR_PENDING, SECOND_FACTOR_ENROLMENT)
                         .anyRequest().hasRole("ADMIN"))
-                .formLogin(f -> f.loginPage("/login").defaultSuccessUrl("/", false)
+                .formLogin(f -> f.loginPage("/login").successHandler(secondFactorStep(secondFactor, contexts, requestCache))
                         // a plain redirect: nothing about the failure is kept in the (database-stored) session
                         .failureHandler((request, response, e) -> response.sendRedirect(request.getContextPath()
                                 + (e instanceof LockedException ? "/login?locked" : "/login?error")))
@@ -91,10 +108,40 @@ class SecurityConfiguration {
                 // no session before sign-in: the CSRF token (see CsrfCookies) and the page to return to after
                 // signing in live in cookies, so anonymous requests never write a session row
                 .csrf(c -> c.csrfTokenRepository(CsrfCookies.repository(origin)))
-                .requestCache(r -> r.requestCache(new CookieRequestCache()))
+                .requestCache(r -> r.requestCache(requestCache))
                 .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(
                         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")))
                 .build();
+    }
+
+    /** The session's only authority between a right password and the code, for an account with a second factor. */
+    public static final String SECOND_FACTOR_PENDING = "SECOND_FACTOR_PENDING";
+    /** The same, for an account that must enrol first ({@code tilldela.governance.second-factor.required}). */
+    public static final String SECOND_FACTOR_ENROLMENT = "SECOND_FACTOR_ENROLMENT";
+
+    /**
+     * After the password: an account with a second factor (or one that must enrol) is not signed in yet. Its
+     * session holds a token whose one authority opens the code page only (every other page wants ROLE_ADMIN);
+     * the code page signs it in fully ({@code governance.web.SecondFactorPages}). Others go where they were going.
+     */
+    private static AuthenticationSuccessHandler secondFactorStep(SecondFactor secondFactor, SecurityContextRepository contexts,
+                                                                 CookieRequestCache requestCache) {
+        SavedRequestAwareAuthenticationSuccessHandler signedIn = new SavedRequestAwareAuthenticationSuccessHandler();
+        signedIn.setDefaultTargetUrl("/");
+        signedIn.setRequestCache(requestCache);
+        return (request, response, authentication) -> {
+            boolean enrolled = secondFactor.enrolled(authentication.getName());
+            if (!enrolled && !secondFactor.required()) {
+                signedIn.onAuthenticationSuccess(request, response, authentication);
+                return;
+            }
+            SecurityContext context = SecurityContextHolder.createEmptyContext();
+            context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(authentication.getName(), null,
+                    List.of(new SimpleGrantedAuthority(enrolled ? SECOND_FACTOR_PENDING : SECOND_FACTOR_ENROLMENT))));
+            SecurityContextHolder.setContext(context);
+            contexts.saveContext(context, request, response);
+            response.sendRedirect(request.getContextPath() + "/login/second-factor");
+        };
     }
 
     /**

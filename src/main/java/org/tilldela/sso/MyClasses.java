@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.directory.Teaching;
+import org.tilldela.platform.QrCode;
 
 /**
  * A teacher's classes and what they may do for their pupils: set a pupil's password, make sign-in cards,

@@ -39,11 +39,13 @@ class AccountPages {
     private final AdminAccounts accounts;
     private final AdminGrants grants;
     private final AccountSessions sessions;
+    private final org.tilldela.governance.SecondFactor secondFactor;
 
-    AccountPages(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions) {
+    AccountPages(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.SecondFactor secondFactor) {
         this.accounts = accounts;
         this.grants = grants;
         this.sessions = sessions;
+        this.secondFactor = secondFactor;
     }
 
     @GetMapping
@@ -80,6 +82,7 @@ class AccountPages {
         model.addAttribute("units", grants.grantableUnits(auth.getName()));
         model.addAttribute("schoolForms", grants.schoolForms().stream().map(f -> new String[] {f.code(), f.name(locale)}).toList());
         model.addAttribute("self", auth.getName().equals(username));
+        model.addAttribute("secondFactor", secondFactor.enrolled(username));
         return "governance/account";
     }
 
@@ -107,6 +110,24 @@ class AccountPages {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         }
         flash.addFlashAttribute("message", "accounts.revoked");
+        return "redirect:/admin/accounts/" + username;
+    }
+
+    /**
+     * Removes another account's second factor (a lost phone): audited, and its sessions end, so the next sign-in is
+     * with the password alone and it can enrol again. Not one's own: that would let a stolen session drop it.
+     */
+    @PostMapping("/{username}/second-factor/remove")
+    String removeSecondFactor(@PathVariable String username, Authentication auth, RedirectAttributes flash) {
+        manageable(auth, username);
+        if (auth.getName().equals(username)) {
+            flash.addFlashAttribute("error", "accounts.notYourOwn");
+            return "redirect:/admin/accounts/" + username;
+        }
+        if (secondFactor.remove(auth.getName(), username)) {
+            sessions.signOut(username);
+            flash.addFlashAttribute("message", "accounts.secondFactorRemoved");
+        }
         return "redirect:/admin/accounts/" + username;
     }
 

@@ -1,4 +1,4 @@
-package org.tilldela.sso;
+package org.tilldela.platform;
 
 import com.google.zxing.BarcodeFormat;
 import com.google.zxing.EncodeHintType;
@@ -9,13 +9,14 @@ import com.google.zxing.qrcode.decoder.ErrorCorrectionLevel;
 import java.util.Map;
 
 /**
- * A QR code as SVG: ZXing encodes (error correction M, so a worn card still scans), and the dark modules
+ * A QR code as SVG — a pupil's sign-in card (sso), an administrator's authenticator app (governance): ZXing
+ * encodes (error correction M, so a worn card still scans), and the dark modules
  * become one path, drawn crisp at any print size. {@code size} is the number of modules a side; the page
  * adds the quiet zone around it.
  */
 public record QrCode(int size, String path) {
 
-    static QrCode of(String text) {
+    public static QrCode of(String text) {
         try {
             BitMatrix matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0,
                     Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 0, EncodeHintType.CHARACTER_SET, "UTF-8"));

@@ -1,0 +1,335 @@
+package org.tilldela.governance;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Access reviews (attestation): a campaign over one organisation unit lists every grant within it (a grant
+ * over the unit or a unit below it), and the unit's reviewer — a named account holding ACCOUNT_ADMIN over the
+ * unit — confirms or revokes each. At the deadline the review job revokes whatever is still unanswered:
+ * silence never means yes. Grants whose account has not signed in for {@code unused-months} are flagged.
+ *
+ * <p>Campaigns are started by an administrator (ACCOUNT_ADMIN over the unit) or by the schedule, for units
+ * with a standing reviewer: yearly over every grant, half-yearly over the grants that see protected
+ * identities. The reviewer's own grants are left out of their campaign (nobody attests themselves); they
+ * come up in the campaign of a unit above. Whole-installation grants belong to no unit and are not reviewed
+ * here. Every step is audited, and the items are copies of the grants, so the outcome report is kept.
+ *
+ * <p>Time is a parameter ({@code now}) of every step, so the deadline rule is tested without waiting.
+ */
+@Service
+@Transactional
+public class AccessReviews {
+
+    public enum Kind { MANUAL, YEARLY, HALF_YEARLY }
+
+    public enum Decision { CONFIRMED, REVOKED, REVOKED_UNANSWERED, GONE }
+
+    public record Review(long id, UUID organisation, String unitName, String reviewer, String startedBy, Kind kind, Instant startedAt,
+                         Instant deadline, int unusedMonths, Instant closedAt, int items, int undecided) {
+        public boolean isOpen() {
+            return closedAt == null;
+        }
+    }
+
+    public record Item(long id, long grantId, String username, AdminRight right, List<UUID> organisations, List<String> schoolForms,
+                       Instant lastSignedInAt, boolean unused, Decision decision, String decidedBy, Instant decidedAt) {
+    }
+
+    /** The review is not there for this account: outside its scope, or no such review. */
+    public static class NoSuchReview extends RuntimeException {
+        NoSuchReview() {
+            super("no such access review");
+        }
+    }
+
+    /** Only the named reviewer decides, and only while the campaign is open and the item undecided. */
+    public static class NotYours extends RuntimeException {
+        NotYours(String why) {
+            super(why);
+        }
+    }
+
+    private static final String JOB = "access-review";
+
+    private final JdbcClient jdbc;
+    private final AdminGrants grants;
+    private final AuditTrail audit;
+    private final TransactionTemplate tx;
+    private final int unusedMonths;
+    private final int deadlineDays;
+
+    AccessReviews(JdbcClient jdbc, AdminGrants grants, AuditTrail audit, TransactionTemplate tx,
+                  @Value("${tilldela.governance.reviews.unused-months:12}") int unusedMonths,
+                  @Value("${tilldela.governance.reviews.deadline-days:30}") int deadlineDays) {
+        this.jdbc = jdbc;
+        this.grants = grants;
+        this.audit = audit;
+        this.tx = tx;
+        this.unusedMonths = unusedMonths;
+        this.deadlineDays = deadlineDays;
+    }
+
+    private boolean reviews(String account, UUID unit) {
+        return grants.covers(account, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(unit), Set.of()));
+    }
+
+    /** An administrator holding ACCOUNT_ADMIN over {@code unit} starts a campaign there, naming its reviewer. */
+    public Review start(String actor, UUID unit, String reviewer, Instant now) {
+        if (!reviews(actor, unit)) {
+            throw new NoSuchReview();
+        }
+        requireReviewer(unit, reviewer);
+        return open(actor, unit, reviewer, Kind.MANUAL, now);
+    }
+
+    /** Names the unit's standing reviewer, whom the schedule's campaigns ask. */
+    public void setStandingReviewer(String actor, UUID unit, String reviewer) {
+        if (!reviews(actor, unit)) {
+            throw new NoSuchReview();
+        }
+        requireReviewer(unit, reviewer);
+        jdbc.sql("""
+                        insert into access_review_schedule (organisation_id, reviewer, set_by) values (:o, :r, :by)
+                        on conflict (organisation_id) do update set reviewer = excluded.reviewer, set_by = excluded.set_by, set_at = now()
+                        """).param("o", unit).param("r", reviewer).param("by", actor).update();
+        audit.record(actor, "ACCESS_REVIEWER_SET", "organisation", unit.toString(), Map.of("reviewer", reviewer));
+    }
+
+    private void requireReviewer(UUID unit, String reviewer) {
+        if (reviewer == null || reviewer.isBlank() || !reviews(reviewer, unit)) {
+            throw new IllegalArgumentException("The reviewer must be an enabled account holding ACCOUNT_ADMIN over the unit.");
+        }
+    }
+
+    private Review open(String actor, UUID unit, String reviewer, Kind kind, Instant now) {
+        String unitName = jdbc.sql("select name from organisation where id = :o").param("o", unit).query(String.class).optional()
+                .orElseThrow(NoSuchReview::new);
+        long id = jdbc.sql("""
+                        insert into access_review (organisation_id, unit_name, reviewer, started_by, kind, started_at, deadline, unused_months)
+                        values (:o, :n, :r, :by, :k, :at, :deadline, :months) returning id
+                        """).param("o", unit).param("n", unitName).param("r", reviewer).param("by", actor).param("k", kind.name())
+                .param("at", Timestamp.from(now)).param("deadline", Timestamp.from(now.plus(deadlineDays, ChronoUnit.DAYS)))
+                .param("months", unusedMonths).query(Long.class).single();
+        // every grant over the unit or a unit below it (as admin_scope_units walks: at most 8 levels), the
+        // reviewer's own excepted; "unused": the account has not signed in since the cutoff (or, never
+        // having signed in, was created before it)
+        int items = jdbc.sql("""
+                        with recursive below(id, depth) as (
+                            select cast(:o as uuid), 0
+                            union all
+                            select c.id, b.depth + 1 from below b join organisation c on c.parent_id = b.id where b.depth < 8
+                        )
+                        insert into access_review_item (review_id, grant_id, username, right_name, organisations, school_forms, last_signed_in_at, unused)
+                        select :review, g.id, g.username, g.right_name,
+                               array(select u.organisation_id from admin_grant_unit u where u.grant_id = g.id order by u.organisation_id),
+                               g.school_forms, a.last_signed_in_at, coalesce(a.last_signed_in_at, a.created_at) < :cutoff
+                        from admin_grant g join admin_account a on a.username = g.username
+                        where not g.whole_installation and g.username <> :r
+                          and exists (select 1 from admin_grant_unit u where u.grant_id = g.id and u.organisation_id in (select id from below))
+                          and (:kind <> 'HALF_YEARLY' or g.right_name = 'VIEW_PROTECTED_IDENTITIES')
+                        """).param("o", unit).param("review", id).param("r", reviewer).param("kind", kind.name())
+                .param("cutoff", Timestamp.from(now.atOffset(ZoneOffset.UTC).minusMonths(unusedMonths).toInstant())).update();
+        audit.record(actor, "ACCESS_REVIEW_STARTED", "access_review", Long.toString(id),
+                Map.of("organisation", unit.toString(), "reviewer", reviewer, "kind", kind.name(), "grants", items));
+        return review(id).orElseThrow();
+    }
+
+    private static final String REVIEW_SELECT = """
+            select r.id, r.organisation_id, r.unit_name, r.reviewer, r.started_by, r.kind, r.started_at, r.deadline, r.unused_months, r.closed_at,
+                   (select count(*) from access_review_item i where i.review_id = r.id) items,
+                   (select count(*) from access_review_item i where i.review_id = r.id and i.decision is null) undecided
+            from access_review r
+            """;
+
+    private Optional<Review> review(long id) {
+        return jdbc.sql(REVIEW_SELECT + " where r.id = :id").param("id", id).query(AccessReviews::review).optional();
+    }
+
+    /**
+     * The campaigns over units within {@code account}'s ACCOUNT_ADMIN scope, open ones first, newest first (at most
+     * 200). A grant narrowed to school forms does not cover a unit's every grant, so it reviews none ({@link #find}).
+     */
+    @Transactional(readOnly = true)
+    public List<Review> visibleTo(String account) {
+        return jdbc.sql(REVIEW_SELECT + """
+                         where r.organisation_id in (select unit_id from admin_scope_units(:u, 'ACCOUNT_ADMIN') where forms is null)
+                        order by r.closed_at is not null, r.started_at desc, r.id desc limit 200
+                        """).param("u", account).query(AccessReviews::review).list();
+    }
+
+    /** A campaign, if its unit is within {@code account}'s ACCOUNT_ADMIN scope; otherwise as if there were none. */
+    @Transactional(readOnly = true)
+    public Review find(String account, long id) {
+        return review(id).filter(r -> reviews(account, r.organisation())).orElseThrow(NoSuchReview::new);
+    }
+
+    @Transactional(readOnly = true)
+    public List<Item> items(String account, long id) {
+        find(account, id);
+        return items(id);
+    }
+
+    private List<Item> items(long id) {
+        return jdbc.sql("""
+                        select id, grant_id, username, right_name, organisations, school_forms, last_signed_in_at, unused, decision, decided_by, decided_at
+                        from access_review_item where review_id = :id order by username, right_name, id
+                        """).param("id", id).query(AccessReviews::item).list();
+    }
+
+    /**
+     * The reviewer confirms or revokes one grant. Outside the reviewer's scope the review is not there
+     * ({@link NoSuchReview}); someone else within scope, a closed campaign or a decided item is refused
+     * ({@link NotYours}).
+     */
+    public Decision decide(String actor, long reviewId, long itemId, boolean confirm, Instant now) {
+        Review review = find(actor, reviewId);
+        if (!review.reviewer().equals(actor)) {
+            throw new NotYours("Only the campaign's reviewer decides.");
+        }
+        if (!review.isOpen()) {
+            throw new NotYours("The campaign is closed.");
+        }
+        Item item = items(reviewId).stream().filter(i -> i.id() == itemId).findFirst().orElseThrow(NoSuchReview::new);
+        if (item.decision() != null) {
+            throw new NotYours("This grant has been decided already.");
+        }
+        Decision decision;
+        if (confirm) {
+            decision = grants.find(item.grantId()).isPresent() ? Decision.CONFIRMED : Decision.GONE;
+        } else {
+            decision = grants.revokeByReview(actor, item.grantId(), reviewId, "REVIEWER") ? Decision.REVOKED : Decision.GONE;
+        }
+        mark(itemId, decision, actor, now);
+        audit.record(actor, "ACCESS_REVIEW_DECIDED", "access_review", Long.toString(reviewId),
+                Map.of("grant", item.grantId(), "account", item.username(), "right", item.right().name(), "decision", decision.name()));
+        return decision;
+    }
+
+    private void mark(long itemId, Decision decision, String by, Instant at) {
+        jdbc.sql("update access_review_item set decision = :d, decided_by = :by, decided_at = :at where id = :id and decision is null")
+                .param("d", decision.name()).param("by", by).param("at", Timestamp.from(at)).param("id", itemId).update();
+    }
+
+    /**
+     * The job's part at the deadline: every campaign whose deadline has passed by {@code now} is closed, and
+     * each grant in it still unanswered is revoked (REVOKED_UNANSWERED). One campaign per transaction; a
+     * campaign another node is closing is skipped. Answers the number of grants revoked.
+     */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.NOT_SUPPORTED)
+    public int closeOverdue(Instant now) {
+        List<Long> due = jdbc.sql("select id from access_review where closed_at is null and deadline <= :now order by id")
+                .param("now", Timestamp.from(now)).query(Long.class).list();
+        int revoked = 0;
+        for (long id : due) {
+            Integer n = tx.execute(status -> close(id, now));
+            revoked += n == null ? 0 : n;
+        }
+        return revoked;
+    }
+
+    private int close(long id, Instant now) {
+        boolean mine = jdbc.sql("select id from access_review where id = :id and closed_at is null for update skip locked").param("id", id)
+                .query(Long.class).optional().isPresent();
+        if (!mine) {
+            return 0;
+        }
+        int revoked = 0;
+        for (Item item : items(id)) {
+            if (item.decision() != null) {
+                continue;
+            }
+            boolean done = grants.revokeByReview(JOB, item.grantId(), id, "NOT_CONFIRMED_BY_DEADLINE");
+            mark(item.id(), done ? Decision.REVOKED_UNANSWERED : Decision.GONE, JOB, now);
+            revoked += done ? 1 : 0;
+        }
+        jdbc.sql("update access_review set closed_at = :now where id = :id").param("now", Timestamp.from(now)).param("id", id).update();
+        audit.record(JOB, "ACCESS_REVIEW_CLOSED", "access_review", Long.toString(id), Map.of("revokedUnanswered", revoked));
+        return revoked;
+    }
+
+    /**
+     * The schedule's part: for each unit with a standing reviewer (who still holds ACCOUNT_ADMIN over it) and
+     * no open campaign, a YEARLY campaign when none covering every grant started within a year, else a
+     * HALF_YEARLY one over the grants that see protected identities when none covering them started within
+     * six months. Answers the campaigns started.
+     */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.NOT_SUPPORTED)
+    public List<Review> startScheduled(Instant now) {
+        record Standing(UUID unit, String reviewer, Instant lastFull, Instant lastAny) {
+        }
+        List<Standing> standing = jdbc.sql("""
+                        select s.organisation_id, s.reviewer,
+                               (select max(r.started_at) from access_review r where r.organisation_id = s.organisation_id and r.kind <> 'HALF_YEARLY'),
+                               (select max(r.started_at) from access_review r where r.organisation_id = s.organisation_id)
+                        from access_review_schedule s
+                        where not exists (select 1 from access_review r where r.organisation_id = s.organisation_id and r.closed_at is null)
+                        order by s.organisation_id
+                        """).query((rs, n) -> new Standing(rs.getObject(1, UUID.class), rs.getString(2), instant(rs, 3), instant(rs, 4))).list();
+        var utc = now.atOffset(ZoneOffset.UTC);
+        Instant yearAgo = utc.minusYears(1).toInstant();
+        Instant halfYearAgo = utc.minusMonths(6).toInstant();
+        return standing.stream().filter(s -> reviews(s.reviewer(), s.unit())).map(s -> {
+            Kind kind = s.lastFull() == null || !s.lastFull().isAfter(yearAgo) ? Kind.YEARLY
+                    : !s.lastAny().isAfter(halfYearAgo) ? Kind.HALF_YEARLY : null;
+            return kind == null ? null : tx.execute(status -> open("schedule", s.unit(), s.reviewer(), kind, now));
+        }).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** The unit's standing reviewer, if one is named. */
+    @Transactional(readOnly = true)
+    public Optional<String> standingReviewer(UUID unit) {
+        return jdbc.sql("select reviewer from access_review_schedule where organisation_id = :o").param("o", unit).query(String.class).optional();
+    }
+
+    /** The outcome report as rows for a CSV file: one per grant reviewed. Units named as now (ids for those gone). */
+    @Transactional(readOnly = true)
+    public List<List<Object>> report(String account, long id) {
+        Review review = find(account, id);
+        List<Item> items = items(id);
+        Map<UUID, String> names = grants.unitNames(items.stream().flatMap(i -> i.organisations().stream()).collect(java.util.stream.Collectors.toSet()));
+        return items.stream().<List<Object>>map(i -> java.util.Arrays.asList(review.id(), review.unitName(), review.kind().name(), review.reviewer(),
+                review.startedAt().toString(), review.deadline().toString(), i.username(), i.right().name(),
+                String.join("; ", i.organisations().stream().map(o -> "?".equals(names.get(o)) ? o.toString() : names.get(o)).sorted().toList()),
+                String.join("; ", i.schoolForms()), i.lastSignedInAt() == null ? "" : i.lastSignedInAt().toString(), i.unused() ? "yes" : "no",
+                i.decision() == null ? "OPEN" : i.decision().name(), i.decidedBy(), i.decidedAt() == null ? "" : i.decidedAt().toString())).toList();
+    }
+
+    public static final List<String> REPORT_HEADER = List.of("review", "unit", "kind", "reviewer", "started_at", "deadline", "account", "right",
+            "units", "school_forms", "last_signed_in_at", "unused", "decision", "decided_by", "decided_at");
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Review review(ResultSet rs, int n) throws SQLException {
+        return new Review(rs.getLong("id"), rs.getObject("organisation_id", UUID.class), rs.getString("unit_name"), rs.getString("reviewer"),
+                rs.getString("started_by"), Kind.valueOf(rs.getString("kind")), instant(rs, 7), instant(rs, 8), rs.getInt("unused_months"),
+                instant(rs, 10), rs.getInt("items"), rs.getInt("undecided"));
+    }
+
+    private static Item item(ResultSet rs, int n) throws SQLException {
+        Array units = rs.getArray("organisations");
+        Array forms = rs.getArray("school_forms");
+        String decision = rs.getString("decision");
+        return new Item(rs.getLong("id"), rs.getLong("grant_id"), rs.getString("username"), AdminRight.valueOf(rs.getString("right_name")),
+                List.of((UUID[]) units.getArray()), List.of((String[]) forms.getArray()), instant(rs, 7), rs.getBoolean("unused"),
+                decision == null ? null : Decision.valueOf(decision), rs.getString("decided_by"), instant(rs, 11));
+    }
+}

@@ -1,0 +1,125 @@
+package org.tilldela.governance.web;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.tilldela.governance.AccessReviews;
+import org.tilldela.governance.AdminGrants;
+import org.tilldela.platform.CsvExport;
+
+/**
+ * Access reviews in the web UI, for ACCOUNT_ADMIN: the campaigns over units within the caller's scope, a form
+ * to start one and to name a unit's standing reviewer, a campaign's grants for its reviewer to confirm or
+ * revoke, and its outcome as CSV. A campaign over a unit outside the caller's scope answers 404.
+ */
+@Controller
+@PreAuthorize("hasAuthority('RIGHT_ACCOUNT_ADMIN')")
+@RequestMapping("/admin/reviews")
+class ReviewPages {
+
+    /** A reviewed grant as the page shows it: units by name. */
+    record ItemView(AccessReviews.Item item, List<String> units) {
+    }
+
+    private final AccessReviews reviews;
+    private final AdminGrants grants;
+
+    ReviewPages(AccessReviews reviews, AdminGrants grants) {
+        this.reviews = reviews;
+        this.grants = grants;
+    }
+
+    @GetMapping
+    String list(Model model, Authentication auth) {
+        model.addAttribute("reviews", reviews.visibleTo(auth.getName()));
+        model.addAttribute("units", grants.grantableUnits(auth.getName()));
+        return "governance/reviews";
+    }
+
+    @PostMapping
+    String start(@RequestParam UUID unit, @RequestParam(defaultValue = "") String reviewer, Authentication auth, RedirectAttributes flash) {
+        try {
+            AccessReviews.Review review = reviews.start(auth.getName(), unit, reviewer.strip(), Instant.now());
+            flash.addFlashAttribute("message", "reviews.started");
+            return "redirect:/admin/reviews/" + review.id();
+        } catch (AccessReviews.NoSuchReview e) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "reviews.reviewerInvalid");
+            return "redirect:/admin/reviews";
+        }
+    }
+
+    @PostMapping("/reviewers")
+    String standingReviewer(@RequestParam UUID unit, @RequestParam(defaultValue = "") String reviewer, Authentication auth,
+                            RedirectAttributes flash) {
+        try {
+            reviews.setStandingReviewer(auth.getName(), unit, reviewer.strip());
+            flash.addFlashAttribute("message", "reviews.reviewerSet");
+        } catch (AccessReviews.NoSuchReview e) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "reviews.reviewerInvalid");
+        }
+        return "redirect:/admin/reviews";
+    }
+
+    @GetMapping("/{id}")
+    String review(@PathVariable long id, Model model, Authentication auth) {
+        AccessReviews.Review review = found(() -> reviews.find(auth.getName(), id));
+        List<AccessReviews.Item> items = reviews.items(auth.getName(), id);
+        var names = grants.unitNames(items.stream().flatMap(i -> i.organisations().stream()).collect(Collectors.toSet()));
+        model.addAttribute("review", review);
+        model.addAttribute("items", items.stream().map(i -> new ItemView(i, i.organisations().stream().map(names::get).sorted().toList())).toList());
+        model.addAttribute("mayDecide", review.isOpen() && review.reviewer().equals(auth.getName()));
+        return "governance/review";
+    }
+
+    @PostMapping("/{id}/items/{item}/confirm")
+    String confirm(@PathVariable long id, @PathVariable long item, Authentication auth, RedirectAttributes flash) {
+        return decide(id, item, true, auth, flash);
+    }
+
+    @PostMapping("/{id}/items/{item}/revoke")
+    String revoke(@PathVariable long id, @PathVariable long item, Authentication auth, RedirectAttributes flash) {
+        return decide(id, item, false, auth, flash);
+    }
+
+    private String decide(long id, long item, boolean confirm, Authentication auth, RedirectAttributes flash) {
+        try {
+            AccessReviews.Decision decision = found(() -> reviews.decide(auth.getName(), id, item, confirm, Instant.now()));
+            flash.addFlashAttribute("message", "reviews.decided." + decision.name());
+        } catch (AccessReviews.NotYours e) {
+            throw new ResponseStatusException(HttpStatus.FORBIDDEN);
+        }
+        return "redirect:/admin/reviews/" + id;
+    }
+
+    @GetMapping("/{id}/report.csv")
+    ResponseEntity<byte[]> report(@PathVariable long id, Authentication auth) {
+        List<List<Object>> rows = found(() -> reviews.report(auth.getName(), id));
+        return CsvExport.download("access-review-" + id + ".csv", CsvExport.of(AccessReviews.REPORT_HEADER, rows));
+    }
+
+    private static <T> T found(java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (AccessReviews.NoSuchReview e) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+    }
+}

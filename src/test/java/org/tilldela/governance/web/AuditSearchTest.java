@@ -1,0 +1,100 @@
+package org.tilldela.governance.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.IntegrationTest;
+import org.tilldela.WebSession;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminGrants;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.AuditTrail;
+import org.tilldela.governance.GrantScope;
+import org.tilldela.governance.ScopedMunicipality;
+
+/** Audit trail search for the AUDITOR and the data protection officer: within scope, paged, exported; read-only. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuditSearchTest extends IntegrationTest {
+
+    private static final String PASSWORD = "audit-search-password";
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    AdminAccounts accounts;
+    @Autowired
+    AdminGrants grants;
+    @Autowired
+    AuditTrail audit;
+    @Autowired
+    JdbcClient jdbc;
+
+    private ScopedMunicipality m;
+    private String root, auditorA, dpo, buyer, action;
+
+    @BeforeAll
+    void setUp() {
+        m = new ScopedMunicipality(jdbc);
+        root = account("root", EnumSet.allOf(AdminRight.class));
+        auditorA = account("auditor-a", Set.of());
+        dpo = account("dpo", Set.of());
+        buyer = account("buyer", Set.of(AdminRight.BUYER));
+        grants.grant(root, auditorA, AdminRight.AUDITOR, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        grants.grant(root, dpo, AdminRight.DATA_PROTECTION_OFFICER, GrantScope.wholeInstallationScope());
+        action = "TEST_" + m.source.substring(m.source.length() - 8).toUpperCase();
+        // 55 events about pupil a1 (school A), 1 about b1 (school B), 1 about an account
+        for (int i = 0; i < 55; i++) {
+            audit.record("actor-" + m.source, action, "person", m.a1.toString(), Map.of("n", i));
+        }
+        audit.record("actor-" + m.source, action, "person", m.b1.toString(), Map.of());
+        audit.record("actor-" + m.source, action, "admin_account", "someone", Map.of());
+    }
+
+    private String account(String prefix, Set<AdminRight> rights) {
+        String name = prefix + "-" + m.source;
+        accounts.create(name, "Test " + prefix, PASSWORD, rights, "test");
+        return name;
+    }
+
+    @Test
+    void anAuditorSearchesWithinItsScopeOnlyInPages() {
+        WebSession auditor = new WebSession(port).signIn(auditorA, PASSWORD);
+        String first = auditor.page("/admin/audit?lang=en&action=" + action).body();
+        // school A's pupil only: not school B's, not the account event (no place in a unit)
+        assertThat(first).contains("55 events").contains(m.a1.toString()).doesNotContain(m.b1.toString()).doesNotContain(">someone<");
+        assertThat(first).contains("Page 1 of 2");
+        String second = auditor.page("/admin/audit?lang=en&action=" + action + "&page=1").body();
+        assertThat(second).contains("Page 2 of 2");
+        assertThat(rows(first)).isEqualTo(50);
+        assertThat(rows(second)).isEqualTo(5);
+        // a record outside the scope is not found by its id either
+        assertThat(auditor.page("/admin/audit?lang=en&targetId=" + m.b1).body()).contains("No events");
+        // the export: the same events
+        WebSession.Answer csv = auditor.get("/admin/audit/audit.csv?action=" + action);
+        assertThat(csv.status()).isEqualTo(200);
+        assertThat(csv.body().lines().filter(l -> l.contains(action)).count()).isEqualTo(55);
+        // read-only: the auditor sees no directory record
+        assertThat(auditor.page("/directory").status()).isEqualTo(403);
+    }
+
+    @Test
+    void aWholeInstallationOfficerSeesEveryEventAndOthersNone() {
+        WebSession officer = new WebSession(port).signIn(dpo, PASSWORD);
+        String page = officer.page("/admin/audit?lang=en&actor=actor-" + m.source + "&targetType=admin_account").body();
+        assertThat(page).contains("One event").contains("someone");
+        assertThat(officer.page("/admin/audit?lang=en&action=" + action + "&targetId=" + m.b1).body()).contains("One event");
+        assertThat(new WebSession(port).signIn(buyer, PASSWORD).page("/admin/audit").status()).isEqualTo(403);
+    }
+
+    private static long rows(String page) {
+        return page.lines().filter(l -> l.contains("<th scope=\"row\">")).count();
+    }
+}
