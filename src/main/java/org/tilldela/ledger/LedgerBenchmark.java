@@ -311,6 +311,11 @@ public class LedgerBenchmark {
                 for (String def : indexes) {
                     st.execute("drop index " + def.replaceFirst("(?i)^create index (\\S+) on.*$", "$1"));
                 }
+                // the generated year's months, as the ledger's maintenance would have made them (the ledger is partitioned by month)
+                st.execute("""
+                        select ledger_make_month('disclosure', m::date)
+                        from generate_series(date_trunc('month', now() at time zone 'UTC' - interval '366 days'), date_trunc('month', now() at time zone 'UTC'),
+                                             interval '1 month') m""");
                 c.commit();
             }
             long t0 = System.nanoTime();
@@ -336,7 +341,8 @@ public class LedgerBenchmark {
             try (Statement st = c.createStatement()) {
                 c.setAutoCommit(true);
                 for (String def : indexes) {
-                    st.execute(def);
+                    // a partitioned table's index is listed as "ON ONLY disclosure": made so, it would cover no partition
+                    st.execute(def.replaceFirst("(?i) ON ONLY ", " ON "));
                 }
                 double indexSeconds = (System.nanoTime() - t1) / 1e9;
                 long t2 = System.nanoTime();
