@@ -68,8 +68,12 @@ public class ImportRuns {
 
     private final AuditTrail audit;
 
-    ImportRuns(DirectoryImporter importer, JdbcClient jdbc, JsonMapper json, PlatformTransactionManager txManager, AuditTrail audit) {
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+
+    ImportRuns(DirectoryImporter importer, JdbcClient jdbc, JsonMapper json, PlatformTransactionManager txManager, AuditTrail audit,
+               io.micrometer.core.instrument.MeterRegistry meters) {
         this.importer = importer;
+        this.meters = meters;
         this.audit = audit;
         this.ownTx = new TransactionTemplate(txManager);
         this.ownTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -174,13 +178,18 @@ public class ImportRuns {
      * ends the run FAILED with a reason and is logged: a run must never stay RUNNING with nothing said.
      */
     private ImportSummary execute(UUID id, ImportOptions options, Supplier<SnapshotReader> readerFor, ImportProgress progress) {
+        io.micrometer.core.instrument.Timer.Sample timing = io.micrometer.core.instrument.Timer.start(meters);
+        String outcome = "failed";
         try {
             jdbc.sql("update import_run set status = 'RUNNING' where id = :id").param("id", id).update();
             ImportSummary summary = importer.run(id, options, readerFor.get(), progress);
+            outcome = "succeeded";
+            countRows(summary);
             jdbc.sql("update import_run set status = 'SUCCEEDED', finished_at = now(), phase = 'done', summary = cast(:summary as jsonb), input_path = null where id = :id")
                     .param("id", id).param("summary", json.writeValueAsString(summary)).update();
             return summary;
         } catch (MassRemovalBlockedException e) {
+            outcome = "held";
             jdbc.sql("update import_run set status = 'AWAITING_APPROVAL', finished_at = now(), would_remove = :n, "
                             + "problems = cast(:problems as jsonb), removal_by_unit = cast(:byUnit as jsonb), removal_persons = :first where id = :id")
                     .param("id", id).param("n", e.wouldRemove())
@@ -188,11 +197,13 @@ public class ImportRuns {
                     .param("problems", json.writeValueAsString(List.of(new ImportProblem(options.source(), 0, null, e.getMessage())))).update();
             throw e;
         } catch (ImportLimitExceededException e) {
+            outcome = "refused";
             // The reason names a file of the package and a limit, never content: it can be logged.
             log.warn("Import run {} refused: {}", id, e.problems().getFirst());
             failQuietly(id, e.problems());
             throw e;
         } catch (ImportRejectedException e) {
+            outcome = "refused";
             fail(id, e.problems());
             throw e;
         } catch (Throwable e) {
@@ -203,7 +214,20 @@ public class ImportRuns {
             failQuietly(id, List.of(new ImportProblem(options.source(), 0, null,
                     "the import failed unexpectedly (" + kindOf(e) + "); nothing was changed")));
             throw e;
+        } finally {
+            // the source's name is the operator's own (a system, not a person); the format and outcome are fixed words
+            timing.stop(meters.timer("tilldela.import.duration", "source", options.source(), "outcome", outcome));
         }
+    }
+
+    /** Rows an import applied, by entity and what happened to them (created, updated, removed, unchanged). */
+    private void countRows(ImportSummary summary) {
+        summary.entities().forEach((entity, counts) -> {
+            meters.counter("tilldela.import.rows", "entity", entity, "change", "created").increment(counts.created());
+            meters.counter("tilldela.import.rows", "entity", entity, "change", "updated").increment(counts.updated());
+            meters.counter("tilldela.import.rows", "entity", entity, "change", "removed").increment(counts.removed());
+            meters.counter("tilldela.import.rows", "entity", entity, "change", "unchanged").increment(counts.unchanged());
+        });
     }
 
     /**
