@@ -30,6 +30,7 @@ public final class CommandContext {
      */
     static final List<String> COMMAND_DEFAULTS = List.of("--tilldela.bootstrap.enabled=false", "--spring.main.banner-mode=off",
             "--spring.main.lazy-initialization=true", "--tilldela.licensing.sweep.enabled=false", "--tilldela.usage.retention-job.enabled=false",
+            "--tilldela.import.held-retention-job.enabled=false",
             "--spring.modulith.events.republish-outstanding-events-on-restart=false",
             "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN", "--logging.level.org.tilldela=WARN");
 

@@ -38,7 +38,10 @@ public class ImportRuns {
 
     private static final Logger log = LoggerFactory.getLogger(ImportRuns.class);
 
-    public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, AWAITING_APPROVAL }
+    public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, AWAITING_APPROVAL, DISCARDED }
+
+    /** The phase of a discarded run: discarded by an administrator, or by the retention limit on held runs. */
+    public static final String DISCARDED_BY_ADMINISTRATOR = "discarded", DISCARDED_EXPIRED = "expired";
 
     /** A run as listed and shown in the UI and API. */
     public record Run(UUID id, String source, String format, Status status, String requestedBy, Instant startedAt, Instant finishedAt,
@@ -125,6 +128,64 @@ public class ImportRuns {
                 .query((rs, n) -> new RemovalPreview(List.of(json.readValue(rs.getString(1), MassRemovalBlockedException.UnitCount[].class)),
                         rs.getArray(2) == null ? List.of() : List.of((UUID[]) rs.getArray(2).getArray())))
                 .optional();
+    }
+
+    /**
+     * An administrator's "no" to a run the deletion guard held: nothing of it is applied, its kept input is deleted, the
+     * list of who it would have removed is dropped, and the decision is audited. A run no longer held cannot be discarded.
+     */
+    public void discard(UUID heldRun, String discardedBy) {
+        Run held = find(heldRun).orElseThrow(() -> new IllegalArgumentException("no import run " + heldRun));
+        String input = ownTx.execute(status -> {
+            var claimed = jdbc.sql("select input_path from import_run where id = :id and status = 'AWAITING_APPROVAL' for update")
+                    .param("id", heldRun).query((rs, n) -> java.util.Optional.ofNullable(rs.getString(1))).optional();
+            if (claimed.isEmpty()) {
+                throw new IllegalStateException("import run " + heldRun + " is not waiting for approval (it is " + held.status() + ")");
+            }
+            markDiscarded(heldRun, DISCARDED_BY_ADMINISTRATOR);
+            audit.record(discardedBy, "IMPORT_DISCARDED", "import_run", heldRun.toString(),
+                    Map.of("source", held.source(), "wouldRemove", held.wouldRemove() == null ? 0 : held.wouldRemove()));
+            return claimed.get().orElse(null);
+        });
+        if (input != null) {
+            deleteQuietly(Path.of(input));
+        }
+    }
+
+    /**
+     * The retention limit on held runs: those held longer than {@code keep} are discarded (their inputs are uploaded
+     * files of the whole municipality), each audited. Answers how many.
+     */
+    public int discardExpired(java.time.Duration keep) {
+        List<UUID> expired = jdbc.sql("select id from import_run where status = 'AWAITING_APPROVAL' and finished_at < now() - make_interval(secs => :keep)")
+                .param("keep", (double) keep.toSeconds()).query(UUID.class).list();
+        int discarded = 0;
+        for (UUID id : expired) {
+            String input = ownTx.execute(status -> {
+                var claimed = jdbc.sql("select source, input_path, would_remove from import_run where id = :id and status = 'AWAITING_APPROVAL' for update")
+                        .param("id", id).query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), Integer.toString(rs.getInt(3))}).optional();
+                if (claimed.isEmpty()) {
+                    return null; // approved or discarded meanwhile
+                }
+                markDiscarded(id, DISCARDED_EXPIRED);
+                audit.record("system", "IMPORT_DISCARDED", "import_run", id.toString(),
+                        Map.of("source", claimed.get()[0], "wouldRemove", Integer.parseInt(claimed.get()[2]), "heldLongerThanDays", keep.toDays()));
+                return claimed.get()[1] == null ? "" : claimed.get()[1];
+            });
+            if (input != null) {
+                discarded++;
+                if (!input.isEmpty()) {
+                    deleteQuietly(Path.of(input));
+                }
+            }
+        }
+        return discarded;
+    }
+
+    private void markDiscarded(UUID run, String phase) {
+        jdbc.sql("""
+                        update import_run set status = 'DISCARDED', phase = :phase, input_path = null, removal_persons = null, removal_by_unit = null
+                        where id = :id""").param("id", run).param("phase", phase).update();
     }
 
     /**
