@@ -12,6 +12,7 @@ import org.tilldela.directory.cli.ImportCommand;
 import org.tilldela.ledger.cli.LedgerBenchmarkCommand;
 import org.tilldela.ledger.cli.LedgerCommand;
 import org.tilldela.licensing.cli.LicensingBenchmarkCommand;
+import org.tilldela.platform.BackupCommand;
 import org.tilldela.platform.CommandContext;
 import org.tilldela.provisioning.cli.PushBenchmarkCommand;
 import org.tilldela.provisioning.cli.RosterBenchmarkCommand;
@@ -25,10 +26,10 @@ import picocli.CommandLine.Command;
 @Command(name = "tilldela", mixinStandardHelpOptions = true, version = "Tilldela 0.1",
         description = "Tilldela server and command-line tools. Without a command, starts the server.",
         subcommands = {ImportCommand.class, DirectoryCommand.class, GenerateCommand.class, BenchmarkCommand.class, LedgerCommand.class,
-                CatalogCommand.class, DemoProductCommand.class})
+                CatalogCommand.class, DemoProductCommand.class, BackupCommand.class, BackupCommand.Restore.class})
 public final class CommandLineEntry {
 
-    private static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "ledger", "catalog", "demo-product", "help", "--help", "-h", "--version", "-V");
+    private static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "ledger", "catalog", "demo-product", "backup", "restore", "help", "--help", "-h", "--version", "-V");
 
     public static boolean isCommand(String[] args) {
         return args.length > 0 && COMMANDS.contains(args[0]);

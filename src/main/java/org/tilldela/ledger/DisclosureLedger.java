@@ -33,9 +33,14 @@ public class DisclosureLedger {
     private final JdbcClient jdbc;
     private final LedgerCheckpoints checkpoints;
 
-    DisclosureLedger(JdbcClient jdbc, LedgerCheckpoints checkpoints) {
+    /** Releases recorded (chained ones and counted repeats alike), as the metrics show them: counted when appended, committed or not. */
+    private final io.micrometer.core.instrument.Counter appended;
+
+    DisclosureLedger(JdbcClient jdbc, LedgerCheckpoints checkpoints, io.micrometer.core.instrument.MeterRegistry meters) {
         this.jdbc = jdbc;
         this.checkpoints = checkpoints;
+        this.appended = io.micrometer.core.instrument.Counter.builder("tilldela.ledger.appends").description("releases appended to the disclosure ledger")
+                .register(meters);
     }
 
     /**
@@ -57,6 +62,7 @@ public class DisclosureLedger {
         if (n == 0) {
             return new long[0];
         }
+        appended.increment(n);
         Instant now = Instant.now();
         Instant[] at = new Instant[n];
         String[][] sorted = new String[n][];

@@ -21,6 +21,19 @@ public final class CommandContext {
     /** How long a command waits at its end for the follow-up work its changes started (licences, provisioning, retention). */
     static final java.time.Duration FOLLOW_UP_WAIT = java.time.Duration.ofMinutes(10);
 
+    /**
+     * What a command starts differs from the server: no web server, no first-start bootstrap, and only what it uses —
+     * beans are made on first use (lazily: the server's pages, security, the authorization server, the scheduled jobs'
+     * engines are never made for an import), no scheduled jobs run (a nightly sweep must not start inside a command),
+     * and the server's own unfinished event publications are left to the server (republishing them here would make a
+     * command do — and wait for — work it did not start). Measured in BENCHMARKS.md, "Command start".
+     */
+    static final List<String> COMMAND_DEFAULTS = List.of("--tilldela.bootstrap.enabled=false", "--spring.main.banner-mode=off",
+            "--spring.main.lazy-initialization=true", "--tilldela.licensing.sweep.enabled=false", "--tilldela.usage.retention-job.enabled=false",
+            "--tilldela.import.held-retention-job.enabled=false",
+            "--spring.modulith.events.republish-outstanding-events-on-restart=false",
+            "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN", "--logging.level.org.tilldela=WARN");
+
     private CommandContext() {
     }
 
@@ -61,9 +74,7 @@ public final class CommandContext {
     public static synchronized <T> T bean(Class<T> type) {
         if (context == null) {
             // Given as arguments so they outrank application.properties; the user's own come last and win.
-            List<String> args = new ArrayList<>(List.of("--tilldela.bootstrap.enabled=false", "--spring.main.banner-mode=off",
-                    "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN", "--logging.level.org.tilldela=WARN"));
-            args.addAll(springArgs);
+            List<String> args = withDefaults(COMMAND_DEFAULTS, springArgs);
             started = java.time.Instant.now();
             context = new SpringApplicationBuilder(applicationClass)
                     .web(WebApplicationType.NONE)
@@ -73,15 +84,32 @@ public final class CommandContext {
     }
 
     /**
+     * The command's defaults followed by the user's own arguments, leaving out each default the user gives himself: Spring
+     * joins a property given twice on the command line with a comma ({@code --logging.level.root=WARN} and {@code =INFO}
+     * become "WARN,INFO", which fails to start), so the user's value would not win but break the command.
+     */
+    static List<String> withDefaults(List<String> defaults, List<String> userArgs) {
+        List<String> args = new ArrayList<>();
+        for (String d : defaults) {
+            String key = d.substring(0, d.indexOf('=') + 1);
+            if (userArgs.stream().noneMatch(a -> a.startsWith(key))) {
+                args.add(d);
+            }
+        }
+        args.addAll(userArgs);
+        return args;
+    }
+
+    /**
      * The whole server (web, first-start bootstrap, demo) in this JVM, for a benchmark that measures it over
      * loopback; the caller closes it. {@code listeners} see the context's events (the demo's, say) from the start.
      */
     public static synchronized ConfigurableApplicationContext startServer(List<String> extraArgs,
                                                                           org.springframework.context.ApplicationListener<?>... listeners) {
-        List<String> args = new ArrayList<>(List.of("--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN",
-                "--logging.level.org.tilldela=WARN"));
-        args.addAll(springArgs);
-        args.addAll(extraArgs);
+        List<String> user = new ArrayList<>(springArgs);
+        user.addAll(extraArgs);
+        List<String> args = withDefaults(List.of("--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN",
+                "--logging.level.org.tilldela=WARN"), user);
         return new SpringApplicationBuilder(applicationClass).web(WebApplicationType.SERVLET).listeners(listeners).run(args.toArray(String[]::new));
     }
 

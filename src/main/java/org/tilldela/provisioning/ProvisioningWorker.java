@@ -60,8 +60,14 @@ class ProvisioningWorker implements SmartLifecycle {
     private volatile Thread dispatcher;
     private volatile ExecutorService workers;
 
+    /** Operations waiting to go per supplier, as this node's dispatcher last counted them. */
+    private final io.micrometer.core.instrument.MultiGauge depth;
+
     ProvisioningWorker(ProvisioningSettings settings, Queue queue, Connectors connectors, ReleasePolicy policy, GroupMemberships groups,
-                       EgilPush egil, DeletionRequests deletions, PlatformTransactionManager transactions, ConnectorHosts hosts) {
+                       EgilPush egil, DeletionRequests deletions, PlatformTransactionManager transactions, ConnectorHosts hosts,
+                       io.micrometer.core.instrument.MeterRegistry meters) {
+        this.depth = io.micrometer.core.instrument.MultiGauge.builder("tilldela.provisioning.queue.depth")
+                .description("provisioning operations pending or in flight, per supplier").register(meters);
         this.hosts = hosts;
         this.egil = egil;
         this.deletions = deletions;
@@ -104,13 +110,23 @@ class ProvisioningWorker implements SmartLifecycle {
     /** How long done operations are kept. */
     static final Duration KEEP_DONE = Duration.ofDays(7);
 
+    /** How often the queue depth per supplier (a metric) is counted: a query over the outbox, so not on every poll. */
+    static final Duration COUNT_DEPTH_EVERY = Duration.ofSeconds(15);
+
     private void dispatch() {
         Instant nextPrune = Instant.now();
+        Instant nextDepth = Instant.now();
         while (running) {
             try {
                 if (Instant.now().isAfter(nextPrune)) {
                     queue.prune(KEEP_DONE);
                     nextPrune = Instant.now().plus(Duration.ofHours(1));
+                }
+                if (Instant.now().isAfter(nextDepth)) {
+                    depth.register(queue.depthBySupplier().entrySet().stream()
+                            .map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of("supplier", e.getKey()), e.getValue()))
+                            .toList(), true);
+                    nextDepth = Instant.now().plus(COUNT_DEPTH_EVERY);
                 }
                 for (UUID connector : queue.connectorsWithDueWork()) {
                     AtomicInteger n = busy.computeIfAbsent(connector, c -> new AtomicInteger());

@@ -2,6 +2,7 @@ package org.tilldela.provisioning;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -22,7 +23,10 @@ class Queue {
     private final DeletionBrake brake;
     private final SupplierErrors errors;
 
-    Queue(JdbcClient jdbc, DeletionBrake brake, SupplierErrors errors) {
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+
+    Queue(JdbcClient jdbc, DeletionBrake brake, SupplierErrors errors, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.jdbc = jdbc;
         this.brake = brake;
         this.errors = errors;
@@ -298,7 +302,7 @@ class Queue {
                         update provisioning_operation set state = 'PENDING', lease_until = null, last_error = :reason,
                                not_before = now() + make_interval(secs => :delay) where """ + OURS)
                 .param("id", op.id()).param("attempts", op.attempts()).param("reason", reason).param("delay", delay.toMillis() / 1000.0).update();
-        keepFailure(op.connectorId(), reason);
+        countFailure(keepFailure(op.connectorId(), reason), "retried");
     }
 
     /** Every attempt failed, or the supplier refused it for good: a dead letter, until an administrator replays it. */
@@ -340,7 +344,7 @@ class Queue {
         String reason = errors.fitToKeep(supplierText, List.of(op.personId()));
         jdbc.sql("update provisioning_operation set state = 'DEAD', finished_at = now(), lease_until = null, last_error = :reason where " + OURS)
                 .param("id", op.id()).param("attempts", op.attempts()).param("reason", reason).update();
-        keepFailure(op.connectorId(), reason);
+        countFailure(keepFailure(op.connectorId(), reason), "dead");
     }
 
     /** Operations claimed but not tried (the supplier asked us to wait): back to the queue, the attempt not counted. */
@@ -390,8 +394,29 @@ class Queue {
      * The connector's last error, as its page shows it. Every stored supplier text passes {@link SupplierErrors#fitToKeep}
      * (here: already masked with the operation's persons by its caller).
      */
-    private void keepFailure(UUID connector, String reason) {
-        jdbc.sql("update provisioning_connector set last_error = :r, last_error_at = now() where id = :c").param("c", connector).param("r", reason)
-                .update();
+    /** Answers the supplier's name, which the metrics count failures by. */
+    private String keepFailure(UUID connector, String reason) {
+        return jdbc.sql("""
+                        update provisioning_connector c set last_error = :r, last_error_at = now() where id = :c
+                        returning (select s.name from supplier s where s.id = c.supplier_id)""").param("c", connector).param("r", reason)
+                .query(String.class).optional().orElse("unknown");
+    }
+
+    /** A failed attempt at a supplier: tried again later ("retried") or given up ("dead"). */
+    private void countFailure(String supplier, String outcome) {
+        meters.counter("tilldela.provisioning.failures", "supplier", supplier, "outcome", outcome).increment();
+    }
+
+    /** Operations waiting to go (pending or being sent), by supplier name; every supplier with a connector is named, 0 when idle. */
+    @Transactional(readOnly = true)
+    Map<String, Long> depthBySupplier() {
+        Map<String, Long> depth = new java.util.TreeMap<>();
+        jdbc.sql("""
+                        select s.name, (select count(*) from provisioning_operation o where o.connector_id = c.id and o.state in ('PENDING', 'IN_FLIGHT'))
+                        from provisioning_connector c join supplier s on s.id = c.supplier_id""")
+                .query(rs -> {
+                    depth.merge(rs.getString(1), rs.getLong(2), Long::sum);
+                });
+        return depth;
     }
 }

@@ -178,12 +178,23 @@ class AuthorizationServerConfiguration {
      */
     @Bean
     OAuth2TokenGenerator<OAuth2Token> tokenGenerator(JwtEncoder encoder, OAuth2TokenCustomizer<JwtEncodingContext> personClaimsCustomizer,
-                                                     PersonClaims claims) {
+                                                     PersonClaims claims, io.micrometer.core.instrument.MeterRegistry meters) {
         JwtGenerator jwt = new JwtGenerator(encoder);
         jwt.setJwtCustomizer(personClaimsCustomizer);
         OAuth2AccessTokenGenerator reference = new OAuth2AccessTokenGenerator();
         reference.setAccessTokenCustomizer(claims::customize);
-        return new DelegatingOAuth2TokenGenerator(jwt, reference, new OAuth2RefreshTokenGenerator());
+        OAuth2TokenGenerator<OAuth2Token> generator = new DelegatingOAuth2TokenGenerator(jwt, reference, new OAuth2RefreshTokenGenerator());
+        // every token issued, by its kind (access_token, id_token, refresh_token): the sign-in rate an operator watches
+        for (String kind : java.util.List.of("access_token", "id_token", "refresh_token")) {
+            meters.counter("tilldela.sso.tokens.issued", "type", kind);
+        }
+        return context -> {
+            OAuth2Token token = generator.generate(context);
+            if (token != null) {
+                meters.counter("tilldela.sso.tokens.issued", "type", context.getTokenType().getValue()).increment();
+            }
+            return token;
+        };
     }
 
 

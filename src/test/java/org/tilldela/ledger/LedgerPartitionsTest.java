@@ -70,7 +70,7 @@ class LedgerPartitionsTest extends LedgerTestSupport {
             TransactionTemplate inTx = new TransactionTemplate(new DataSourceTransactionManager(app));
             ChainVerifier chain = new ChainVerifier(app, 2, 4);
             LedgerCheckpoints signed = new LedgerCheckpoints(db, chain, dataDir().toString(), "", Optional.empty());
-            DisclosureLedger ledger = new DisclosureLedger(db, signed);
+            DisclosureLedger ledger = new DisclosureLedger(db, signed, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             LedgerMaintenance maintenance = new LedgerMaintenance(db, signed, chain);
 
             // two months well past five years, one within them, and now

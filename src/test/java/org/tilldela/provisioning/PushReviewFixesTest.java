@@ -60,6 +60,7 @@ class PushReviewFixesTest extends IntegrationTest {
     private static AccessFixture fx;
     private static String admin;
 
+    @Autowired io.micrometer.core.instrument.MeterRegistry meters;
     @Autowired ImportRuns imports;
     @Autowired JdbcClient jdbc;
     @Autowired Catalog catalog;
@@ -219,7 +220,7 @@ class PushReviewFixesTest extends IntegrationTest {
                             throw e.getCause();
                         }
                     }));
-            ProvisioningWorker worker = new ProvisioningWorker(settings, queue, connectors, failing, groups, egil, deletions, transactions, hosts);
+            ProvisioningWorker worker = new ProvisioningWorker(settings, queue, connectors, failing, groups, egil, deletions, transactions, hosts, meters);
             try {
                 worker.push(connector, List.of(first, second));
             } finally {

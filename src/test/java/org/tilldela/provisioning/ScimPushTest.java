@@ -52,6 +52,7 @@ class ScimPushTest extends IntegrationTest {
     @Autowired LicencePools pools;
     @Autowired AdminAccounts accounts;
     @Autowired AuditTrail audit;
+    @Autowired io.micrometer.core.instrument.MeterRegistry meters;
 
     @BeforeEach
     void fixture() throws Exception {
@@ -176,6 +177,10 @@ class ScimPushTest extends IntegrationTest {
                 failing.add(new MisbehavingSupplier(mode));
             }
             UUID product = fx.product(fx.supplierId, DECLARED);
+            // the fixture's supplier is shared by this class's tests: what this one adds is counted
+            String supplier = jdbc.sql("select name from supplier where id = :id").param("id", fx.supplierId).query(String.class).single();
+            double deadBefore = meters.counter("tilldela.provisioning.failures", "supplier", supplier, "outcome", "dead").count();
+            double retriedBefore = meters.counter("tilldela.provisioning.failures", "supplier", supplier, "outcome", "retried").count();
             Map<MisbehavingSupplier.Mode, UUID> connectors = new HashMap<>();
             for (MisbehavingSupplier s : failing) {
                 connectors.put(s.mode, connector(s.baseUrl(), "token", List.of(product)));
@@ -211,6 +216,14 @@ class ScimPushTest extends IntegrationTest {
                     .retrieve().body(new ParameterizedTypeReference<>() { });
             assertThat(shown.get("dead")).isEqualTo(2);
             assertThat(shown.get("lastError").toString()).contains("HTTP 500");
+
+            // the metrics count the failures by supplier (4 failing connectors × 2 persons, each dead after being retried)
+            assertThat(meters.counter("tilldela.provisioning.failures", "supplier", supplier, "outcome", "dead").count() - deadBefore).isGreaterThanOrEqualTo(8);
+            assertThat(meters.counter("tilldela.provisioning.failures", "supplier", supplier, "outcome", "retried").count() - retriedBefore).isGreaterThanOrEqualTo(8);
+            // and the dispatcher's count of what waits names the supplier (other tests' connectors of the same supplier may still
+            // hold operations, so only that it is counted is asserted here)
+            await().atMost(Duration.ofSeconds(20)).until(() -> meters.find("tilldela.provisioning.queue.depth").tag("supplier", supplier).gauge() != null);
+            assertThat(meters.find("tilldela.provisioning.queue.depth").tag("supplier", supplier).gauge().value()).isNotNegative();
         } finally {
             failing.forEach(MisbehavingSupplier::close);
         }

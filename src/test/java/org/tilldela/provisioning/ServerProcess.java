@@ -17,7 +17,7 @@ import java.util.jar.Manifest;
  * from the build's classes and dependency jars (the test's own classes left out, so nothing of the tests is in it),
  * its output in a log file. Passwords go in the environment, never on the command line (which {@code ps} shows).
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     final Path log;
@@ -47,7 +47,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The test's class path without the test classes: surefire's own list, or the manifest of its booter jar. */
-    static List<String> mainClassPath() throws IOException {
+    public static List<String> mainClassPath() throws IOException {
         String path = System.getProperty("surefire.test.class.path");
         if (path == null || path.isBlank()) {
             path = System.getProperty("java.class.path");

@@ -38,7 +38,10 @@ public class ImportRuns {
 
     private static final Logger log = LoggerFactory.getLogger(ImportRuns.class);
 
-    public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, AWAITING_APPROVAL }
+    public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, AWAITING_APPROVAL, DISCARDED }
+
+    /** The phase of a discarded run: discarded by an administrator, or by the retention limit on held runs. */
+    public static final String DISCARDED_BY_ADMINISTRATOR = "discarded", DISCARDED_EXPIRED = "expired";
 
     /** A run as listed and shown in the UI and API. */
     public record Run(UUID id, String source, String format, Status status, String requestedBy, Instant startedAt, Instant finishedAt,
@@ -68,8 +71,12 @@ public class ImportRuns {
 
     private final AuditTrail audit;
 
-    ImportRuns(DirectoryImporter importer, JdbcClient jdbc, JsonMapper json, PlatformTransactionManager txManager, AuditTrail audit) {
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+
+    ImportRuns(DirectoryImporter importer, JdbcClient jdbc, JsonMapper json, PlatformTransactionManager txManager, AuditTrail audit,
+               io.micrometer.core.instrument.MeterRegistry meters) {
         this.importer = importer;
+        this.meters = meters;
         this.audit = audit;
         this.ownTx = new TransactionTemplate(txManager);
         this.ownTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -124,6 +131,64 @@ public class ImportRuns {
     }
 
     /**
+     * An administrator's "no" to a run the deletion guard held: nothing of it is applied, its kept input is deleted, the
+     * list of who it would have removed is dropped, and the decision is audited. A run no longer held cannot be discarded.
+     */
+    public void discard(UUID heldRun, String discardedBy) {
+        Run held = find(heldRun).orElseThrow(() -> new IllegalArgumentException("no import run " + heldRun));
+        String input = ownTx.execute(status -> {
+            var claimed = jdbc.sql("select input_path from import_run where id = :id and status = 'AWAITING_APPROVAL' for update")
+                    .param("id", heldRun).query((rs, n) -> java.util.Optional.ofNullable(rs.getString(1))).optional();
+            if (claimed.isEmpty()) {
+                throw new IllegalStateException("import run " + heldRun + " is not waiting for approval (it is " + held.status() + ")");
+            }
+            markDiscarded(heldRun, DISCARDED_BY_ADMINISTRATOR);
+            audit.record(discardedBy, "IMPORT_DISCARDED", "import_run", heldRun.toString(),
+                    Map.of("source", held.source(), "wouldRemove", held.wouldRemove() == null ? 0 : held.wouldRemove()));
+            return claimed.get().orElse(null);
+        });
+        if (input != null) {
+            deleteQuietly(Path.of(input));
+        }
+    }
+
+    /**
+     * The retention limit on held runs: those held longer than {@code keep} are discarded (their inputs are uploaded
+     * files of the whole municipality), each audited. Answers how many.
+     */
+    public int discardExpired(java.time.Duration keep) {
+        List<UUID> expired = jdbc.sql("select id from import_run where status = 'AWAITING_APPROVAL' and finished_at < now() - make_interval(secs => :keep)")
+                .param("keep", (double) keep.toSeconds()).query(UUID.class).list();
+        int discarded = 0;
+        for (UUID id : expired) {
+            String input = ownTx.execute(status -> {
+                var claimed = jdbc.sql("select source, input_path, would_remove from import_run where id = :id and status = 'AWAITING_APPROVAL' for update")
+                        .param("id", id).query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), Integer.toString(rs.getInt(3))}).optional();
+                if (claimed.isEmpty()) {
+                    return null; // approved or discarded meanwhile
+                }
+                markDiscarded(id, DISCARDED_EXPIRED);
+                audit.record("system", "IMPORT_DISCARDED", "import_run", id.toString(),
+                        Map.of("source", claimed.get()[0], "wouldRemove", Integer.parseInt(claimed.get()[2]), "heldLongerThanDays", keep.toDays()));
+                return claimed.get()[1] == null ? "" : claimed.get()[1];
+            });
+            if (input != null) {
+                discarded++;
+                if (!input.isEmpty()) {
+                    deleteQuietly(Path.of(input));
+                }
+            }
+        }
+        return discarded;
+    }
+
+    private void markDiscarded(UUID run, String phase) {
+        jdbc.sql("""
+                        update import_run set status = 'DISCARDED', phase = :phase, input_path = null, removal_persons = null, removal_by_unit = null
+                        where id = :id""").param("id", run).param("phase", phase).update();
+    }
+
+    /**
      * An administrator's approval of a run the deletion guard held: runs it again with mass removal
      * allowed, from the input kept for it.
      */
@@ -174,13 +239,18 @@ public class ImportRuns {
      * ends the run FAILED with a reason and is logged: a run must never stay RUNNING with nothing said.
      */
     private ImportSummary execute(UUID id, ImportOptions options, Supplier<SnapshotReader> readerFor, ImportProgress progress) {
+        io.micrometer.core.instrument.Timer.Sample timing = io.micrometer.core.instrument.Timer.start(meters);
+        String outcome = "failed";
         try {
             jdbc.sql("update import_run set status = 'RUNNING' where id = :id").param("id", id).update();
             ImportSummary summary = importer.run(id, options, readerFor.get(), progress);
+            outcome = "succeeded";
+            countRows(summary);
             jdbc.sql("update import_run set status = 'SUCCEEDED', finished_at = now(), phase = 'done', summary = cast(:summary as jsonb), input_path = null where id = :id")
                     .param("id", id).param("summary", json.writeValueAsString(summary)).update();
             return summary;
         } catch (MassRemovalBlockedException e) {
+            outcome = "held";
             jdbc.sql("update import_run set status = 'AWAITING_APPROVAL', finished_at = now(), would_remove = :n, "
                             + "problems = cast(:problems as jsonb), removal_by_unit = cast(:byUnit as jsonb), removal_persons = :first where id = :id")
                     .param("id", id).param("n", e.wouldRemove())
@@ -188,11 +258,13 @@ public class ImportRuns {
                     .param("problems", json.writeValueAsString(List.of(new ImportProblem(options.source(), 0, null, e.getMessage())))).update();
             throw e;
         } catch (ImportLimitExceededException e) {
+            outcome = "refused";
             // The reason names a file of the package and a limit, never content: it can be logged.
             log.warn("Import run {} refused: {}", id, e.problems().getFirst());
             failQuietly(id, e.problems());
             throw e;
         } catch (ImportRejectedException e) {
+            outcome = "refused";
             fail(id, e.problems());
             throw e;
         } catch (Throwable e) {
@@ -203,7 +275,20 @@ public class ImportRuns {
             failQuietly(id, List.of(new ImportProblem(options.source(), 0, null,
                     "the import failed unexpectedly (" + kindOf(e) + "); nothing was changed")));
             throw e;
+        } finally {
+            // the source's name is the operator's own (a system, not a person); the format and outcome are fixed words
+            timing.stop(meters.timer("tilldela.import.duration", "source", options.source(), "outcome", outcome));
         }
+    }
+
+    /** Rows an import applied, by entity and what happened to them (created, updated, removed, unchanged). */
+    private void countRows(ImportSummary summary) {
+        summary.entities().forEach((entity, counts) -> {
+            meters.counter("tilldela.import.rows", "entity", entity, "change", "created").increment(counts.created());
+            meters.counter("tilldela.import.rows", "entity", entity, "change", "updated").increment(counts.updated());
+            meters.counter("tilldela.import.rows", "entity", entity, "change", "removed").increment(counts.removed());
+            meters.counter("tilldela.import.rows", "entity", entity, "change", "unchanged").increment(counts.unchanged());
+        });
     }
 
     /**

@@ -105,6 +105,19 @@ class ImportApi {
         }
     }
 
+    @PostMapping("/{id}/discard")
+    @Operation(summary = "Discard a run the deletion guard held: nothing of it is applied, its kept file is deleted; audited. 409 when it is not held")
+    ImportRuns.Run discard(@PathVariable UUID id, Authentication auth) {
+        try {
+            runs.discard(id, auth.getName());
+        } catch (IllegalStateException e) {
+            throw new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, e.getMessage());
+        }
+        return runs.find(id).orElseThrow();
+    }
+
     private ResponseEntity<ImportRuns.Run> accepted(UUID id) {
         return ResponseEntity.accepted().location(URI.create("/api/v1/imports/" + id)).body(runs.find(id).orElseThrow());
     }

@@ -40,6 +40,15 @@ class ImportPages {
         this.importMaxSize = limits.importMaxSize().toMegabytes() + " MB";
     }
 
+    @org.springframework.beans.factory.annotation.Value("${tilldela.import.held-retention-days:30}")
+    private int heldRetentionDays;
+
+    /** How long a held run waits for a decision before it is discarded, said on the run and in the list. */
+    @ModelAttribute("heldRetentionDays")
+    int heldRetentionDays() {
+        return heldRetentionDays;
+    }
+
     /** The largest package the form takes, said beside it: a larger one is refused unread (see RequestBodyGate). */
     @ModelAttribute("importMaxSize")
     String importMaxSize() {
@@ -110,5 +119,15 @@ class ImportPages {
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage());
         }
+    }
+
+    @PostMapping("/imports/{id}/discard")
+    String discard(@PathVariable UUID id, Authentication auth) {
+        try {
+            runs.discard(id, auth.getName());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage());
+        }
+        return "redirect:/imports/" + id;
     }
 }

@@ -1,0 +1,75 @@
+package org.tilldela.licensing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.tilldela.catalog.Product;
+import org.tilldela.platform.EmbeddedDatabase;
+import org.tilldela.provisioning.ServerProcess;
+
+/**
+ * {@code import oneroster} as a user runs it: a JVM of its own (the build's classes and jars), against the shared test
+ * database as an external PostgreSQL. It ends with exit status 0 only after the follow-up its import started — licensing
+ * following the directory, on another thread of that JVM — is done: the pupil who joined holds the rule's licence the
+ * moment the process has ended (nothing in this test's server follows that import: the event was the command's own).
+ * And a normal end prints no exception or stack trace.
+ */
+class ImportCommandProcessTest extends LicensingTestSupport {
+
+    @Test
+    void anImportCommandFinishesItsLicensingFollowUpAndEndsCleanly() throws Exception {
+        String source = newSource("cli-process");
+        Town town = Town.small();
+        importTown(source, town);
+        UUID product = product(Product.LicenceModel.PER_USER, null);
+        UUID poolId = pool(product, source, "org-1", 30);
+        pools.addRule(poolId, Selector.gradeAtUnit(org(source, "org-1"), "07"), "test");
+        assertThat(pools.pool(poolId).orElseThrow().seatsUsed()).isEqualTo(6);
+
+        // the next day two pupils join grade 7 at org-1, imported by the command
+        Path nextDay = town.pupil("p9", "org-1", "07", "c-7b").pupil("p10", "org-1", "07", "c-7a").write(tmp.resolve("next-day.zip"));
+        EmbeddedDatabase.Server database = EmbeddedDatabase.acquire(dataDir());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", String.join(File.pathSeparator, ServerProcess.mainClassPath()),
+                "org.tilldela.TilldelaApplication", "import", "oneroster", nextDay.toString(), "--source", source,
+                "--tilldela.data-dir=" + dataDir(), "--spring.datasource.url=" + database.jdbcUrl(),
+                "--spring.datasource.username=" + EmbeddedDatabase.APP_ROLE, "--spring.flyway.user=" + EmbeddedDatabase.OWNER));
+        Path output = tmp.resolve("command.log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        // passwords in the environment, never on the command line (which ps shows)
+        builder.environment().put("SPRING_DATASOURCE_PASSWORD", database.password(EmbeddedDatabase.APP_ROLE));
+        builder.environment().put("SPRING_FLYWAY_PASSWORD", database.password(EmbeddedDatabase.OWNER));
+        Process process = builder.start();
+        boolean ended = process.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) {
+            process.destroyForcibly().waitFor();
+        }
+        String printed = Files.readString(output, StandardCharsets.UTF_8);
+        assertThat(ended).as("the command ended within 2 minutes:%n%s", printed).isTrue();
+        assertThat(process.exitValue()).as(printed).isZero();
+        assertThat(printed).as("a normal end prints no exception").doesNotContain("Exception").doesNotContainPattern("(?m)^\\s+at \\S+\\(")
+                .contains("persons");
+
+        // done before the process ended: no waiting here
+        assertThat(licences.holds(person(source, "p9"), product, TODAY)).as("p9 holds the licence").isTrue();
+        assertThat(licences.holds(person(source, "p10"), product, TODAY)).as("p10 holds the licence").isTrue();
+        assertThat(pools.pool(poolId).orElseThrow().seatsUsed()).isEqualTo(8);
+        assertThat(jdbc.sql("""
+                        select count(*) from event_publication
+                        where completion_date is null and serialized_event like '%' || :run || '%'
+                        """).param("run", lastRun(source).toString()).query(Long.class).single())
+                .as("none of the command's publications left open").isZero();
+    }
+
+    private UUID lastRun(String source) {
+        return jdbc.sql("select id from import_run where source = :s order by started_at desc limit 1").param("s", source).query(UUID.class).single();
+    }
+}
