@@ -232,7 +232,7 @@ public class Orders {
             // picked while browsing: the groups follow their members, the persons are theirs by hand
             for (Recipient r : line.recipients()) {
                 if (r.kind() == Recipient.Kind.GROUP) {
-                    pools.assignGroup(pool, r.groupId(), order.buyer());
+                    pools.assignGroup(pool, r.groupId(), r.role(), order.buyer());
                 }
             }
             List<UUID> persons = line.recipients().stream().filter(r -> r.kind() == Recipient.Kind.PERSON).map(Recipient::personId).toList();

@@ -63,7 +63,8 @@ class Wording {
     String recipient(Recipients.Described d, Locale locale) {
         var r = d.recipient();
         return switch (r.kind()) {
-            case GROUP -> messages.getMessage("purchase.recipient.GROUP", new Object[] {d.name(), d.unitName()}, locale);
+            case GROUP -> r.role() == null ? messages.getMessage("purchase.recipient.GROUP", new Object[] {d.name(), d.unitName()}, locale)
+                    : messages.getMessage("ui13.recipient.GROUP." + (r.role().equals("PUPIL") || r.role().equals("STAFF") ? r.role() : "role"), new Object[] {d.name(), d.unitName(), role(r.role(), locale)}, locale);
             case PERSON -> d.masked() || d.name() == null ? messages.getMessage("purchase.recipient.protected", null, locale)
                     : messages.getMessage("purchase.recipient.PERSON", new Object[] {d.name()}, locale);
             case GRADE_AT_UNIT -> messages.getMessage("purchase.recipient.GRADE_AT_UNIT", new Object[] {r.grade(), d.unitName()}, locale);
