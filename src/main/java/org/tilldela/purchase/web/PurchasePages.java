@@ -392,7 +392,9 @@ class PurchasePages {
         }
         model.addAttribute("order", order);
         model.addAttribute("lines", lines);
-        model.addAttribute("cancellable", lines.stream().filter(v -> !v.line().cancelled()).count() > 1
+        // a held order is withdrawn whole; a placed one as a whole when each of several lines can be
+        model.addAttribute("cancellable", order.status() == Order.Status.AWAITING_APPROVAL && lines.size() > 1
+                || lines.stream().filter(v -> !v.line().cancelled()).count() > 1
                 && lines.stream().allMatch(v -> v.line().cancelled() || v.notCancellable() == null));
         model.addAttribute("beyond", order.approval() == null ? null : words.attributes(order.approval().attributes(), locale));
         return "purchase/order";
