@@ -54,6 +54,22 @@ class Wording {
                 .collect(Collectors.joining(", "));
     }
 
+    /** A country's name as stored, or in {@code locale} when the stored one is its English name (as the list came). */
+    String seededCountry(String code, String stored, Locale locale) {
+        String english = Locale.of("", code).getDisplayCountry(Locale.ENGLISH);
+        return stored != null && stored.equals(english) ? country(code, locale) : stored;
+    }
+
+    /** An adequacy note as stored, or in {@code locale} when it is still the note the list came with ({@code ui13.adequacy.note.<code>}). */
+    String seededNote(String code, String stored, Locale locale) {
+        if (stored == null) {
+            return null;
+        }
+        String key = "ui13.adequacy.note." + code;
+        String english = messages.getMessage(key, null, null, Locale.ENGLISH);
+        return stored.equals(english) ? messages.getMessage(key, null, stored, locale) : stored;
+    }
+
     String country(String code, Locale locale) {
         String name = Locale.of("", code).getDisplayCountry(locale);
         return name.isBlank() ? code : name;
