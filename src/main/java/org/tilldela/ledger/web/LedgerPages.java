@@ -166,6 +166,7 @@ class LedgerPages {
      * this officer may see them (protected persons masked; shown ones audited), with their id, which an Art. 15 answer
      * needs. Audited as an export.
      */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/ledger/feed.csv", produces = "text/csv")
     @ResponseBody
     ResponseEntity<byte[]> feedCsv(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
@@ -200,6 +201,33 @@ class LedgerPages {
                 text("ledger.col.time", locale), text("ledger.col.supplier", locale), text("ledger.export.product", locale),
                 text("ledger.col.channel", locale), text("ledger.col.person", locale), text("ledger.person.id", locale),
                 text("ledger.col.attributes", locale)), rows));
+    }
+
+    /**
+     * What a supplier holds, as CSV: one row per product and kind of data, with how many persons it is held about and the
+     * product's figures as the supplier's page shows them — counts only, no person. Audited as an export.
+     */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @GetMapping(value = "/ledger/suppliers/{id}/inventory.csv", produces = "text/csv")
+    @ResponseBody
+    ResponseEntity<byte[]> inventoryCsv(@PathVariable UUID id, Authentication auth, Locale locale) {
+        if (catalog.supplier(id).isEmpty()) {
+            throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND);
+        }
+        LedgerReports.SupplierInventory inventory = reports.supplierInventory(id, LocalDate.now());
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        for (LedgerReports.ProductInventory p : inventory.products()) {
+            for (Map.Entry<String, Long> a : p.personsPerAttribute().entrySet()) {
+                rows.add(java.util.Arrays.asList(inventory.supplierName(), p.productName(), text("attribute." + a.getKey(), locale), a.getValue(),
+                        p.persons(), p.ended(), p.expiringWithin30Days(), p.overdue(), p.nextExpiry(),
+                        p.lastDisclosed() == null ? null : p.lastDisclosed().toString()));
+            }
+        }
+        audit.record(auth.getName(), "EXPORT_SUPPLIER_INVENTORY", "supplier", id.toString(), Map.of("rows", rows.size(), "format", "csv"));
+        return CsvExport.download("inventory-" + LocalDate.now() + ".csv", CsvExport.of(List.of(text("ledger.col.supplier", locale),
+                text("ledger.export.product", locale), text("ledger.col.attribute", locale), text("ui13.export.personsWithData", locale),
+                text("ui13.export.personsOfProduct", locale), text("ledger.col.ended", locale), text("ledger.col.expiring", locale),
+                text("ledger.col.overdue", locale), text("ledger.col.nextexpiry", locale), text("ledger.col.last", locale)), rows));
     }
 
     /** How many releases a feed export holds at most: narrowing the filters is the answer beyond that. */
