@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.tilldela.catalog.CatalogQuery;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -59,8 +61,12 @@ class LedgerPages {
     private final PersonNames names;
     private final MessageSource messages;
 
+    private final org.tilldela.catalog.CatalogSearch catalogSearch;
+
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
-                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers, PersonNames names, MessageSource messages) {
+                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers, PersonNames names, MessageSource messages,
+                org.tilldela.catalog.CatalogSearch catalogSearch) {
+        this.catalogSearch = catalogSearch;
         this.viewers = viewers;
         this.messages = messages;
         this.names = names;
@@ -133,6 +139,7 @@ class LedgerPages {
                 @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime to,
+                @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findPerson,
                 @RequestHeader(value = "HX-Request", required = false) String htmx, Authentication auth, Model model) {
         ZoneId zone = ZoneId.systemDefault();
         Instant fromInstant = from == null ? null : from.atZone(zone).toInstant();
@@ -158,7 +165,78 @@ class LedgerPages {
         }
         model.addAttribute("allSuppliers", catalog.allSuppliers().stream().map(s -> Map.entry(s.id(), s.name())).toList());
         model.addAttribute("channels", Channel.values());
+        // the product and the person are picked by name (found by the words typed; the one filtered by stays listed, chosen)
+        model.addAttribute("findProduct", findProduct);
+        model.addAttribute("findPerson", findPerson);
+        model.addAttribute("productChoices", withChosen(productChoices(findProduct), product,
+                () -> new Choice(product.toString(), reports.productNames(Set.of(product)).getOrDefault(product, product.toString()), null, true)));
+        model.addAttribute("personChoices", withChosen(personChoices(findPerson, auth), person, () -> {
+            var m = names.of(Set.of(person), viewers.of(auth), "ledger-feed", null).get(person);
+            String name = m == null ? text("names.gone", LocaleContextHolder.getLocale())
+                    : m.masked() ? text("directory.protected", LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName();
+            return new Choice(person.toString(), name, null, true);
+        }));
         return "ledger/feed";
+    }
+
+    /** One choice a feed picker offers: the id its radio button submits, the name shown, a detail, whether it is the one filtered by. */
+    record Choice(String value, String label, String detail, boolean checked) {
+    }
+
+    /** How many choices a picker lists: narrowing the words is the answer beyond that. */
+    static final int CHOICES = 10;
+
+    /** A feed picker's choices for the words typed so far, for htmx to put into the filter form ({@code findProduct}, {@code findPerson}). */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @GetMapping("/ledger/pick/{picker}")
+    String pick(@PathVariable String picker, @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findPerson,
+                Authentication auth, Model model) {
+        switch (picker) {
+            case "products" -> {
+                model.addAttribute("pickerName", "product");
+                model.addAttribute("pickerChoices", productChoices(findProduct));
+            }
+            case "persons" -> {
+                model.addAttribute("pickerName", "person");
+                model.addAttribute("pickerChoices", personChoices(findPerson, auth));
+            }
+            default -> throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND);
+        }
+        return "ledger/feed :: pick";
+    }
+
+    /** Products by title or article number (the catalogue's search); null while fewer than two letters are typed. */
+    private List<Choice> productChoices(String words) {
+        String q = words == null ? "" : words.strip();
+        if (q.length() < 2) {
+            return null;
+        }
+        return catalogSearch.search(new CatalogQuery(q, null, null, null, null, null, 1, CHOICES)).hits().stream()
+                .map(h -> new Choice(h.id().toString(), h.title(), h.supplierName() + " · " + h.articleNumber(), false)).toList();
+    }
+
+    /** Persons by name as the organisation browser finds them for this officer (protected ones only if they may see them). */
+    private List<Choice> personChoices(String words, Authentication auth) {
+        String q = words == null ? "" : words.strip();
+        if (q.length() < 2) {
+            return null;
+        }
+        return directory.search(q, viewers.of(auth), CHOICES).persons().stream().map(m -> new Choice(m.personId().toString(),
+                m.masked() ? text("directory.protected", LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
+                m.civicNumberMasked(), false)).toList();
+    }
+
+    /** The choices found, with the one filtered by first and chosen (unless found anyway). */
+    private static List<Choice> withChosen(List<Choice> found, UUID chosen, java.util.function.Supplier<Choice> describe) {
+        if (chosen == null) {
+            return found;
+        }
+        List<Choice> out = new java.util.ArrayList<>();
+        out.add(describe.get());
+        if (found != null) {
+            found.stream().filter(c -> !c.value().equals(chosen.toString())).forEach(out::add);
+        }
+        return out;
     }
 
     /**
