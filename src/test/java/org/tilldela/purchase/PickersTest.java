@@ -149,6 +149,12 @@ class PickersTest extends IntegrationTest {
         assertThat(filtered).contains("value=\"" + product + "\" checked").contains("Väljarboken " + fx.tag)
                 .contains("value=\"" + pupil + "\" checked").contains(u.familyName() + ", " + u.givenName());
         assertThat(filtered.substring(filtered.indexOf("id=\"feed-rows\""))).contains("Väljarboken " + fx.tag);
+        // the supplier too: found by name, chosen, kept
+        String supplierName = catalog.supplier(supplier).orElseThrow().name();
+        assertThat(blank).doesNotContain("<select id=\"supplier\"").contains("id=\"findSupplier\"");
+        assertThat(web.get("/ledger/feed?findSupplier=" + java.net.URLEncoder.encode(supplierName, java.nio.charset.StandardCharsets.UTF_8)).body())
+                .contains("name=\"supplier\" id=\"supplier-0\" value=\"" + supplier + "\"");
+        assertThat(web.get("/ledger/feed?supplier=" + supplier).body()).contains("value=\"" + supplier + "\" checked").contains(supplierName);
         // htmx: the choices alone
         String pick = web.get("/ledger/pick/persons?findPerson=" + u.familyName()).body();
         assertThat(pick).contains("value=\"" + pupil + "\"").doesNotContain("<main");

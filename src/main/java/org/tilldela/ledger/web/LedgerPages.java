@@ -140,6 +140,7 @@ class LedgerPages {
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime to,
                 @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findPerson,
+                @RequestParam(required = false) String findSupplier,
                 @RequestHeader(value = "HX-Request", required = false) String htmx, Authentication auth, Model model) {
         ZoneId zone = ZoneId.systemDefault();
         Instant fromInstant = from == null ? null : from.atZone(zone).toInstant();
@@ -163,7 +164,9 @@ class LedgerPages {
         if (htmx != null) {
             return "ledger/feed :: rows";
         }
-        model.addAttribute("allSuppliers", catalog.allSuppliers().stream().map(s -> Map.entry(s.id(), s.name())).toList());
+        model.addAttribute("findSupplier", findSupplier);
+        model.addAttribute("supplierChoices", withChosen(supplierChoices(findSupplier), supplier,
+                () -> new Choice(supplier.toString(), reports.supplierNames(Set.of(supplier)).getOrDefault(supplier, supplier.toString()), null, true)));
         model.addAttribute("channels", Channel.values());
         // the product and the person are picked by name (found by the words typed; the one filtered by stays listed, chosen)
         model.addAttribute("findProduct", findProduct);
@@ -190,8 +193,12 @@ class LedgerPages {
     @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/pick/{picker}")
     String pick(@PathVariable String picker, @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findPerson,
-                Authentication auth, Model model) {
+                @RequestParam(required = false) String findSupplier, Authentication auth, Model model) {
         switch (picker) {
+            case "suppliers" -> {
+                model.addAttribute("pickerName", "supplier");
+                model.addAttribute("pickerChoices", supplierChoices(findSupplier));
+            }
             case "products" -> {
                 model.addAttribute("pickerName", "product");
                 model.addAttribute("pickerChoices", productChoices(findProduct));
@@ -203,6 +210,16 @@ class LedgerPages {
             default -> throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND);
         }
         return "ledger/feed :: pick";
+    }
+
+    /** Suppliers whose name holds the words (case aside); null while fewer than two letters are typed. */
+    private List<Choice> supplierChoices(String words) {
+        String q = words == null ? "" : words.strip().toLowerCase(Locale.ROOT);
+        if (q.length() < 2) {
+            return null;
+        }
+        return catalog.allSuppliers().stream().filter(s -> s.name().toLowerCase(Locale.ROOT).contains(q)).limit(CHOICES)
+                .map(s -> new Choice(s.id().toString(), s.name(), s.organisationNumber(), false)).toList();
     }
 
     /** Products by title or article number (the catalogue's search); null while fewer than two letters are typed. */
