@@ -46,6 +46,23 @@ class MessagesInEveryLanguageTest {
                 "error.404.title", "ui13.civic.SE", "ui13.civic.DK", "ui13.import.problem.required", "ui13.adequacy.note.US");
     }
 
+    /**
+     * The Danish UI says CPR-nummer only for a Dane: a label for the civic number of nobody in particular (a product's
+     * data needs, a package of attributes) names both kinds, since the product may be bought for Swedish pupils.
+     */
+    @Test
+    void theDanishWordsForACivicNumberOfNobodyInParticularNameBothKinds() throws IOException {
+        for (String bundle : BUNDLES) {
+            Properties danish = properties("i18n/" + bundle + "_da.properties");
+            for (String key : danish.stringPropertyNames()) {
+                String text = danish.getProperty(key);
+                if (text.contains("CPR") && !key.startsWith("ui13.civic.")) {
+                    assertThat(text).as("%s: %s", bundle, key).containsIgnoringCase("personnummer");
+                }
+            }
+        }
+    }
+
     private static Set<String> difference(Set<String> a, Set<String> b) {
         Set<String> d = new TreeSet<>(a);
         d.removeAll(b);
@@ -53,11 +70,15 @@ class MessagesInEveryLanguageTest {
     }
 
     private static Set<String> keys(String resource) throws IOException {
+        return new TreeSet<>(properties(resource).stringPropertyNames());
+    }
+
+    private static Properties properties(String resource) throws IOException {
         try (InputStream in = MessagesInEveryLanguageTest.class.getClassLoader().getResourceAsStream(resource)) {
             assertThat(in).as(resource).isNotNull();
             Properties p = new Properties();
             p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-            return new TreeSet<>(p.stringPropertyNames());
+            return p;
         }
     }
 }
