@@ -44,9 +44,12 @@ public class OrganisationBrowser {
                         long members) {
     }
 
-    /** A person as shown in a listing: name is null and masked true when the viewer may not see who it is. */
+    /**
+     * A person as shown in a listing: name is null and masked true when the viewer may not see who it is;
+     * {@code civicNumberKind} SE or DK says what to call the civic number ({@link CivicNumbers}), null when it could be either.
+     */
     public record Member(UUID personId, String givenName, String familyName, boolean masked, boolean protectedIdentity, String role,
-                         String civicNumberMasked) {
+                         String civicNumberMasked, String civicNumberKind) {
     }
 
     public record SearchResult(List<Organisation> organisations, List<Group> groups, List<Member> persons) {
@@ -410,7 +413,8 @@ public class OrganisationBrowser {
         boolean isProtected = !"NONE".equals(rs.getString("protection"));
         boolean masked = isProtected && rs.getBoolean("masked");
         return new Member(rs.getObject("id", UUID.class), masked ? null : rs.getString("given_name"), masked ? null : rs.getString("family_name"),
-                masked, isProtected, role, masked ? null : maskCivicNumber(rs.getString("civic_number")));
+                masked, isProtected, role, masked ? null : maskCivicNumber(rs.getString("civic_number")),
+                masked ? null : CivicNumbers.kind(rs.getString("civic_number")));
     }
 
     private static final Pattern BIRTH_DATE = Pattern.compile("^(\\d{8}|\\d{6})(?=[-+]?\\d{4}$)");

@@ -33,7 +33,10 @@ public class Rosters {
     public enum Kind {
         /** One person ({@code personId}), as long as they are in the directory. */
         PERSON,
-        /** The members of a group ({@code groupId}); {@code role} (PUPIL, TEACHER, …) narrows to members in that role. */
+        /**
+         * The members of a group ({@code groupId}); {@code role} (PUPIL, TEACHER, …) narrows to members in that role,
+         * STAFF to every member who is not a pupil (buying for a class takes its pupils; its staff are a choice of their own).
+         */
         GROUP,
         /** The pupils enrolled at a school unit ({@code organisationId}) in a grade ({@code grade}, e.g. "07"). */
         GRADE_AT_UNIT,
@@ -209,7 +212,7 @@ public class Rosters {
         String sql = """
                 select distinct idx, person_id from (
                     select s.idx, m.person_id from roster_selector s join membership m on m.group_id = s.group_id %1$s
-                    where s.kind = 'GROUP' and (s.role is null or m.role = s.role)
+                    where s.kind = 'GROUP' and (s.role is null or m.role = s.role or (s.role = 'STAFF' and m.role <> 'PUPIL'))
                   union all
                     select s.idx, e.person_id from roster_selector s join enrolment e on e.school_unit_id = s.org_id %2$s
                     where s.kind in ('GRADE_AT_UNIT', 'ALL_PUPILS_AT_UNIT') and (s.grade is null or e.grade = s.grade)

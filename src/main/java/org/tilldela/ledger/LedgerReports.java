@@ -65,7 +65,7 @@ public class LedgerReports {
 
     /** The person as the viewer may see them: name null when masked (protected identity) or no longer in the directory. */
     public record PersonRef(UUID id, String givenName, String familyName, boolean masked, boolean protectedIdentity, String civicNumberMasked,
-                            boolean inDirectory) {
+                            boolean inDirectory, String civicNumberKind) {
         public String displayName() {
             return givenName == null && familyName == null ? null : (givenName + " " + familyName).strip();
         }
@@ -130,8 +130,8 @@ public class LedgerReports {
             throw new PersonNotFound();
         }
         PersonRef person = found
-                .map(m -> new PersonRef(personId, m.givenName(), m.familyName(), m.masked(), m.protectedIdentity(), m.civicNumberMasked(), true))
-                .orElse(new PersonRef(personId, null, null, false, false, null, false));
+                .map(m -> new PersonRef(personId, m.givenName(), m.familyName(), m.masked(), m.protectedIdentity(), m.civicNumberMasked(), true, m.civicNumberKind()))
+                .orElse(new PersonRef(personId, null, null, false, false, null, false, null));
         List<Holding> holdings = holdings(personId, today);
         record Row(long sequence, Instant at, UUID supplier, UUID product, Channel channel, List<String> attributes, UUID agreement,
                    String legalBasis, String purpose) {

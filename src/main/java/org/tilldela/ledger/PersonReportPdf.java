@@ -52,7 +52,7 @@ public class PersonReportPdf {
             w.line(w.bold, 12, name);
             w.line(w.regular, 10, msg("ledger.person.id", locale) + ": " + p.id());
             if (p.civicNumberMasked() != null) {
-                w.line(w.regular, 10, msg("ledger.person.civic", locale) + ": " + p.civicNumberMasked());
+                w.line(w.regular, 10, msg("ui13.civic." + (p.civicNumberKind() == null ? "ANY" : p.civicNumberKind()), locale) + ": " + p.civicNumberMasked());
             }
             w.line(w.regular, 10, msg("ledger.person.generated", locale) + ": " + time.format(report.generatedAt()) + " (" + report.generatedBy() + ")");
             w.gap(10);

@@ -200,10 +200,15 @@ public class LicencePools {
      * the class gets one, one who moves out gives it back), as far as the seats go.
      */
     public Allocation assignGroup(UUID poolId, UUID groupId, String actor) {
+        return assignGroup(poolId, groupId, null, actor);
+    }
+
+    /** As {@link #assignGroup(UUID, UUID, String)}, for the group's members in one role only (PUPIL, STAFF, …; null: all). */
+    public Allocation assignGroup(UUID poolId, UUID groupId, String role, String actor) {
         pool(poolId).orElseThrow(() -> new IllegalArgumentException("no pool " + poolId));
         reconciler.lock(List.of(poolId));
-        insertRule(poolId, Selector.group(groupId), true, actor);
-        List<UUID> members = rosters.persons(new Rosters.Selector(Rosters.Kind.GROUP, null, groupId, null, null, null, null, null));
+        insertRule(poolId, Selector.group(groupId, role), true, actor);
+        List<UUID> members = rosters.persons(new Rosters.Selector(Rosters.Kind.GROUP, null, groupId, null, null, role, null, null));
         return allocation(poolId, members);
     }
 

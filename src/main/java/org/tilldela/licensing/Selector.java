@@ -9,7 +9,7 @@ import java.util.UUID;
  * pupil, or every member of staff) under an organisation. Rules follow the directory: after each import
  * they pick whoever matches then.
  *
- * @param role GROUP: the members' role (PUPIL, TEACHER; null any); ROLE_AT_UNIT: the duty's role
+ * @param role GROUP: the members' role (PUPIL, TEACHER, STAFF for every member not a pupil; null any); ROLE_AT_UNIT: the duty's role
  *             (TEACHER, PRINCIPAL, …; null any); ORGANISATION: PUPIL, STAFF, a duty role, or null for everyone
  * @param grade GRADE_AT_UNIT (required), ORGANISATION (optional): the pupils' grade as the directory holds it ("07")
  * @param schoolForm optional narrowing of pupils by school form (GR, GY, DK-FS, …)

@@ -232,7 +232,7 @@ public class Orders {
             // picked while browsing: the groups follow their members, the persons are theirs by hand
             for (Recipient r : line.recipients()) {
                 if (r.kind() == Recipient.Kind.GROUP) {
-                    pools.assignGroup(pool, r.groupId(), order.buyer());
+                    pools.assignGroup(pool, r.groupId(), r.role(), order.buyer());
                 }
             }
             List<UUID> persons = line.recipients().stream().filter(r -> r.kind() == Recipient.Kind.PERSON).map(Recipient::personId).toList();
@@ -310,8 +310,21 @@ public class Orders {
      */
     @Transactional(readOnly = true)
     public Optional<String> whyNotCancellable(Order order, Order.Line line) {
+        return whyNotCancellable(order, line, false);
+    }
+
+    /**
+     * As {@link #whyNotCancellable(Order, Order.Line)}, knowing whether the whole order is being cancelled: an order held for
+     * the data protection officer has given nothing yet and can be withdrawn, but only whole (its approval is of the
+     * order as one) — one line of several is refused as heldWhole.
+     */
+    @Transactional(readOnly = true)
+    public Optional<String> whyNotCancellable(Order order, Order.Line line, boolean wholeOrder) {
         if (line.cancelled()) {
             return Optional.of("cancelled");
+        }
+        if (order.status() == Order.Status.AWAITING_APPROVAL) {
+            return wholeOrder || order.lines().size() == 1 ? Optional.empty() : Optional.of("heldWhole");
         }
         if (order.status() != Order.Status.PLACED) {
             return Optional.of("notPlaced");
@@ -344,9 +357,12 @@ public class Orders {
             throw lineId == null ? new NotCancellable("cancelled") : new java.util.NoSuchElementException("no such line");
         }
         for (Order.Line line : lines) {
-            whyNotCancellable(order, line).ifPresent(code -> {
+            whyNotCancellable(order, line, lineId == null).ifPresent(code -> {
                 throw new NotCancellable(code);
             });
+        }
+        if (order.status() == Order.Status.AWAITING_APPROVAL) {
+            return withdraw(order, buyer);
         }
         for (Order.Line line : lines) {
             pools.endEarly(line.poolId(), buyer);
@@ -360,6 +376,25 @@ public class Orders {
                         where id = :id and not exists (select 1 from order_line l where l.order_id = :id and l.cancelled_at is null)
                         """).param("id", orderId).update();
         return order(orderId).orElseThrow();
+    }
+
+    /**
+     * Withdraws an order held for the data protection officer: no pool was made, so every line is only marked cancelled,
+     * the order CANCELLED and its approval closed as WITHDRAWN (it cannot be approved after). Audited.
+     */
+    private Order withdraw(Order order, String buyer) {
+        int closed = jdbc.sql("""
+                        update dpo_approval set state = 'WITHDRAWN', decided_by = :by, decided_at = now()
+                        where order_id = :id and state = 'PENDING'
+                        """).param("by", buyer).param("id", order.id()).update();
+        if (closed == 0) {
+            throw new NotCancellable("notPlaced"); // decided meanwhile: the order is what the officer made of it
+        }
+        jdbc.sql("update order_line set cancelled_at = now(), cancelled_by = :by where order_id = :id and cancelled_at is null")
+                .param("by", buyer).param("id", order.id()).update();
+        jdbc.sql("update purchase_order set status = 'CANCELLED' where id = :id").param("id", order.id()).update();
+        audit.record(buyer, "ORDER_WITHDRAWN", "purchase_order", order.id().toString(), Map.of("number", order.number()));
+        return order(order.id()).orElseThrow();
     }
 
     @Transactional(readOnly = true)

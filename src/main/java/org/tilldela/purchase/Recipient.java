@@ -10,7 +10,8 @@ import org.tilldela.licensing.Selector;
  * group, a person, or a rule ("all pupils in grade 7 at school X", "all teachers at school Z"). A
  * selection follows the directory: the persons it stands for are whoever matches after each import.
  *
- * @param role UNIT: PUPIL, STAFF, a duty role or null (everyone); ROLE_AT_UNIT: the duty role (TEACHER, …)
+ * @param role UNIT: PUPIL, STAFF, a duty role or null (everyone); ROLE_AT_UNIT: the duty role (TEACHER, …); GROUP: PUPIL, STAFF
+ *             (members who are not pupils) or null (every member)
  * @param grade GRADE_AT_UNIT: the grade as the directory holds it ("07")
  */
 public record Recipient(Kind kind, UUID organisationId, UUID groupId, UUID personId, String grade, String role) {
@@ -42,8 +43,14 @@ public record Recipient(Kind kind, UUID organisationId, UUID groupId, UUID perso
         return new Recipient(Kind.UNIT, unitId, null, null, null, role);
     }
 
+    /** Every member of a group, pupils and staff alike. */
     public static Recipient group(UUID groupId) {
         return new Recipient(Kind.GROUP, null, groupId, null, null, null);
+    }
+
+    /** A group's members in one role: PUPIL (what buying for a class means), STAFF (its teachers and other staff). */
+    public static Recipient group(UUID groupId, String role) {
+        return new Recipient(Kind.GROUP, null, groupId, null, null, role);
     }
 
     public static Recipient person(UUID personId) {
@@ -71,7 +78,7 @@ public record Recipient(Kind kind, UUID organisationId, UUID groupId, UUID perso
     Rosters.Selector toRoster(UUID within) {
         return switch (kind) {
             case UNIT -> new Rosters.Selector(Rosters.Kind.ORGANISATION, organisationId, null, null, null, role, null, within);
-            case GROUP -> new Rosters.Selector(Rosters.Kind.GROUP, null, groupId, null, null, null, null, within);
+            case GROUP -> new Rosters.Selector(Rosters.Kind.GROUP, null, groupId, null, null, role, null, within);
             case PERSON -> new Rosters.Selector(Rosters.Kind.PERSON, null, null, personId, null, null, null, within);
             case GRADE_AT_UNIT -> new Rosters.Selector(Rosters.Kind.GRADE_AT_UNIT, organisationId, null, null, grade, null, null, within);
             case ROLE_AT_UNIT -> new Rosters.Selector(Rosters.Kind.ROLE_AT_UNIT, organisationId, null, null, null, role, null, within);
@@ -83,7 +90,7 @@ public record Recipient(Kind kind, UUID organisationId, UUID groupId, UUID perso
     Selector toRule() {
         return switch (kind) {
             case UNIT -> Selector.organisation(organisationId, role);
-            case GROUP -> Selector.group(groupId);
+            case GROUP -> Selector.group(groupId, role);
             case PERSON -> Selector.person(personId);
             case GRADE_AT_UNIT -> Selector.gradeAtUnit(organisationId, grade);
             case ROLE_AT_UNIT -> Selector.roleAtUnit(organisationId, role);

@@ -7,7 +7,6 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
-import com.microsoft.playwright.options.SelectOption;
 import java.util.EnumSet;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -86,10 +85,18 @@ class AccessBrowserTest extends IntegrationTest {
             BrowserSupport.screenshot(page, "access-01-requests");
 
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("File a data-access request")).click();
-            page.getByLabel("Supplier").selectOption(fx.supplierId.toString());
+            // picked by name, as typed: the supplier, then its product and the organiser (no id anywhere)
+            String productTitle = catalog.product(fx.productId).orElseThrow().title();
+            String organiserName = jdbc.sql("select name from organisation where id = :id").param("id", fx.organiserId).query(String.class).single();
+            page.waitForResponse(r -> r.url().contains("/access/pick/suppliers"), () -> page.getByLabel("Find the supplier (name)").fill(supplierName));
+            page.getByLabel(supplierName).first().check();
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Show the supplier's products")).click();
-            page.getByLabel("Product").selectOption(fx.productId.toString());
-            page.getByLabel("Organiser or school unit").selectOption(new SelectOption().setValue(fx.organiserId.toString()));
+            page.waitForURL(url -> url.contains("supplier="));
+            page.getByLabel(productTitle).first().check();
+            page.waitForResponse(r -> r.url().contains("/access/pick/scopes"),
+                    () -> page.getByLabel("Find the organiser or school unit").fill(organiserName));
+            // the generated municipalities of other tests share the name: this test's own is the one it means
+            page.locator("input[name=scope][value='" + fx.organiserId + "']").check();
             page.getByLabel("Package").selectOption("SMALL");
             page.getByLabel("Purpose").fill("Inloggning och klasslistor");
             page.getByLabel("Kept after the licence ends").fill("30");

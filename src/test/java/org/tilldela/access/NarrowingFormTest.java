@@ -54,6 +54,40 @@ class NarrowingFormTest extends IntegrationTest {
         accounts.create(admin, "Skoladministratör", PASSWORD, EnumSet.of(AdminRight.ACCESS_ADMIN), "test");
     }
 
+    /** Pick, don't paste (issue 13): the supplier, its product and the organiser are found by name and chosen, without JavaScript too. */
+    @Test
+    void aRequestIsFiledByPickingTheSupplierItsProductAndTheOrganiserByName() {
+        WebSession web = new WebSession(port).signIn(admin, PASSWORD);
+        String supplierName = catalog.supplier(fx.supplierId).orElseThrow().name();
+        String organiserName = jdbc.sql("select name from organisation where id = :id").param("id", fx.organiserId).query(String.class).single();
+        String blank = web.get("/access/requests/new").body();
+        assertThat(blank).doesNotContain("<select id=\"supplier-pick\"").contains("id=\"findSupplier\"");
+        // without JavaScript: the words are searched, the matches listed as choices
+        String found = web.get("/access/requests/new?findSupplier=" + java.net.URLEncoder.encode(supplierName, java.nio.charset.StandardCharsets.UTF_8))
+                .body();
+        assertThat(found).contains("name=\"supplier\" id=\"supplier-0\" value=\"" + fx.supplierId + "\"");
+        String chosen = web.get("/access/requests/new?supplier=" + fx.supplierId + "&findScope="
+                + java.net.URLEncoder.encode(organiserName, java.nio.charset.StandardCharsets.UTF_8)).body();
+        assertThat(chosen).contains("value=\"" + fx.supplierId + "\" checked").contains("value=\"" + fx.productId + "\"")
+                .contains("name=\"scope\" id=\"scope-0\" value=\"" + fx.organiserId + "\"").doesNotContain("<select id=\"product\"")
+                .doesNotContain("<select id=\"scope\"");
+        // htmx: the choices alone
+        assertThat(web.get("/access/pick/scopes?findScope=" + java.net.URLEncoder.encode(organiserName, java.nio.charset.StandardCharsets.UTF_8)).body())
+                .contains("value=\"" + fx.organiserId + "\"").doesNotContain("<main");
+        assertThat(web.get("/access/pick/products?supplier=" + fx.supplierId).body()).contains("value=\"" + fx.productId + "\"");
+        // the choices file the request
+        java.util.Map<String, String> fields = WebSession.hiddenFields(chosen, "/access/requests");
+        fields.put("product", fx.productId.toString());
+        fields.put("scope", fx.organiserId.toString());
+        fields.put("attributePackage", "SMALL");
+        fields.put("purpose", "Inloggning");
+        fields.put("legalBasis", "Allmänt intresse");
+        fields.put("retentionDays", "30");
+        WebSession.Answer filed = web.post("/access/requests", fields);
+        assertThat(filed.status()).isEqualTo(302);
+        assertThat(filed.location()).contains("/access/requests/");
+    }
+
     /** The attributes whose checkboxes are ticked, and those shown at all. */
     private static Set<String> ticked(String page, boolean onlyChecked) {
         Set<String> out = new TreeSet<>();

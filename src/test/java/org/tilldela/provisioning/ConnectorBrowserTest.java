@@ -117,7 +117,9 @@ class ConnectorBrowserTest extends IntegrationTest {
             assertThat(page.locator("h1").textContent()).isEqualTo("Connectors");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Set up a connector")).click();
-            page.getByLabel("Supplier").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel(supplierName));
+            // the supplier found by its name as typed, and chosen
+            page.waitForResponse(r -> r.url().contains("/pick/suppliers"), () -> page.getByLabel("Find the supplier (name)").fill(supplierName));
+            page.getByLabel(supplierName).first().check();
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Continue")).click();
             page.waitForURL(url -> url.contains("supplier=" + fx.supplierId));
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();

@@ -22,6 +22,8 @@ import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminGrants;
+import org.tilldela.governance.GrantScope;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.ledger.Channel;
 import org.tilldela.ledger.Disclosure;
@@ -30,7 +32,8 @@ import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.NewPool;
 
 /**
- * CSV exports (issue 13): a pool's holders and shortfall, the buyer's orders and the disclosure feed — each within the
+ * CSV exports (issue 13): a pool's holders and shortfall, the buyer's orders, the disclosure feed, a group's members, a
+ * directory search's results and a supplier's inventory — each within the
  * account's rights, persons as the account may see them, UTF-8 with a byte order mark, formulas kept as text, audited.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -48,6 +51,7 @@ class CsvExportsTest extends IntegrationTest {
     @Autowired LicencePools pools;
     @Autowired DisclosureLedger ledger;
     @Autowired TransactionTemplate tx;
+    @Autowired AdminGrants grants;
 
     PurchaseFixture fx;
     String licenceAdmin;
@@ -125,5 +129,66 @@ class CsvExportsTest extends IntegrationTest {
         assertThat(csv.body()).startsWith(BOM + "Nr,").hasLineCount(3)
                 .contains("\"" + name("p3") + "\"," + pupil).contains("Skyddad person," + protectedPupil).contains("'=SUM(1+1) " + fx.tag);
         assertThat(audited("EXPORT_LEDGER_FEED", dpo)).isOne();
+    }
+
+    @Test
+    void aGroupsMembersASearchAndASuppliersInventoryWithinTheAccountsRights() {
+        String root = "csv-root-" + fx.tag;
+        accounts.create(root, "Root", PurchaseFixture.PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String directoryAdmin = "csv-directory-" + fx.tag;
+        accounts.create(directoryAdmin, "Katalog", PurchaseFixture.PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "test");
+        String otherSchool = "csv-other-school-" + fx.tag;
+        accounts.create(root, otherSchool, "Björkskolan", PurchaseFixture.PASSWORD);
+        grants.grant(root, otherSchool, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(fx.otherSchoolId), Set.of()));
+        grants.grant(root, otherSchool, AdminRight.DATA_PROTECTION_OFFICER, GrantScope.units(Set.of(fx.otherSchoolId), Set.of()));
+
+        // a group's members: the protected pupil masked, the teacher too, audited
+        WebSession web = new WebSession(port).signIn(directoryAdmin, PurchaseFixture.PASSWORD);
+        UUID klass = fx.group("c-7a");
+        assertThat(web.get("/directory/groups/" + klass).body()).contains("/directory/groups/" + klass + "/members.csv");
+        WebSession.Answer members = web.get("/directory/groups/" + klass + "/members.csv");
+        assertThat(members.status()).isEqualTo(200);
+        assertThat(members.body()).startsWith(BOM + "Family name,Given name,Role,Civic number,Protected identity,Id\r\n").hasLineCount(6)
+                .contains(fx.municipality.user("p3").familyName() + "," + fx.municipality.user("p3").givenName() + ",Pupil,")
+                .contains(",Teacher,").contains("Protected person,,Pupil,,Protected person," + fx.person("p1"));
+        assertThat(members.body()).doesNotContain(fx.municipality.user("p1").familyName());
+        assertThat(audited("EXPORT_GROUP_MEMBERS", directoryAdmin)).isOne();
+        // outside the account's scope: not found, nothing audited
+        WebSession other = new WebSession(port).signIn(otherSchool, PurchaseFixture.PASSWORD);
+        assertThat(other.get("/directory/groups/" + klass + "/members.csv").status()).isEqualTo(404);
+        assertThat(audited("EXPORT_GROUP_MEMBERS", otherSchool)).isZero();
+
+        // a search's results, the query kept with the export; too short a query is refused
+        String family = fx.municipality.user("p5").familyName();
+        assertThat(web.get("/directory/search?q=" + family).body()).contains("/directory/search.csv?q=" + family);
+        WebSession.Answer found = web.get("/directory/search.csv?q=" + family + "&lang=sv");
+        assertThat(found.status()).isEqualTo(200);
+        assertThat(found.body()).startsWith(BOM + "Typ,Namn,").contains("Person,\"" + name("p5") + "\",,").contains(fx.person("p5").toString());
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'EXPORT_DIRECTORY_SEARCH' and actor = :u and detail ->> 'query' = :q")
+                .param("u", directoryAdmin).param("q", family).query(Long.class).single()).isOne();
+        assertThat(web.get("/directory/search.csv?q=a").status()).isEqualTo(400);
+        assertThat(other.get("/directory/search.csv?q=" + family).body()).doesNotContain(name("p5"));
+
+        // what a supplier holds: per product and kind of data, counts only; the whole installation's officer only
+        UUID holder = fx.supplier("Lagerförlaget", true, List.of());
+        UUID held = fx.product(holder, "Lagerboken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        Set<Attribute> released = EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME);
+        tx.executeWithoutResult(s -> ledger.append(List.of(
+                new Disclosure(fx.person("p6"), holder, held, Channel.SCIM_PUSH, released, null, "GDPR art. 6.1 e", "Inloggning", Instant.now(), 30,
+                        null),
+                new Disclosure(fx.person("p7"), holder, held, Channel.SCIM_PUSH, EnumSet.of(Attribute.PSEUDONYMOUS_ID), null, "GDPR art. 6.1 e",
+                        "Inloggning", Instant.now(), 30, null))));
+        WebSession officer = new WebSession(port).signIn(dpo, PurchaseFixture.PASSWORD);
+        assertThat(officer.get("/ledger/suppliers/" + holder).body()).contains("/ledger/suppliers/" + holder + "/inventory.csv");
+        WebSession.Answer inventory = officer.get("/ledger/suppliers/" + holder + "/inventory.csv");
+        assertThat(inventory.status()).isEqualTo(200);
+        assertThat(inventory.body()).startsWith(BOM + "Supplier,Product,Data,").hasLineCount(3)
+                .contains("Lagerboken " + fx.tag + ",Given name,1,2,").contains("Lagerboken " + fx.tag + ",Pseudonymous id,2,2,")
+                .doesNotContain(fx.person("p6").toString());
+        assertThat(audited("EXPORT_SUPPLIER_INVENTORY", dpo)).isOne();
+        assertThat(officer.get("/ledger/suppliers/" + UUID.randomUUID() + "/inventory.csv").status()).isEqualTo(404);
+        // an officer over one school sees neither what spans every person: the inventory, nor the feed's export
+        assertThat(other.get("/ledger/suppliers/" + holder + "/inventory.csv").status()).isEqualTo(403);
+        assertThat(other.get("/ledger/feed.csv").status()).isEqualTo(403);
     }
 }

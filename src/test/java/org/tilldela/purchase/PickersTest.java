@@ -37,6 +37,8 @@ class PickersTest extends IntegrationTest {
     @Autowired Catalog catalog;
     @Autowired AdminAccounts accounts;
     @Autowired LicencePools pools;
+    @Autowired org.tilldela.ledger.DisclosureLedger ledger;
+    @Autowired org.springframework.transaction.support.TransactionTemplate tx;
 
     PurchaseFixture fx;
     String admin;
@@ -122,6 +124,41 @@ class PickersTest extends IntegrationTest {
         web.post("/licences/pools/" + pool + "/direct", fields);
         assertThat(jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", pool).query(Long.class)
                 .single()).as("the two pupils of 9A and their teacher").isEqualTo(3);
+    }
+
+    @Test
+    void theLedgerFeedIsFilteredByPickingTheProductAndThePersonWithoutAnIdField() {
+        String officer = "pickers-dpo-" + fx.tag;
+        accounts.create(officer, "Dataskyddsombud", PurchaseFixture.PASSWORD, EnumSet.of(AdminRight.DATA_PROTECTION_OFFICER), "test");
+        UUID supplier = catalog.product(product).orElseThrow().supplierId();
+        UUID pupil = fx.person("p6");
+        tx.executeWithoutResult(s -> ledger.append(List.of(new org.tilldela.ledger.Disclosure(pupil, supplier, product,
+                org.tilldela.ledger.Channel.SCIM_PUSH, EnumSet.of(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID), null, "GDPR art. 6.1 e", "Inloggning",
+                java.time.Instant.now(), 30, null))));
+        WebSession web = new WebSession(port).signIn(officer, PurchaseFixture.PASSWORD);
+        String blank = web.get("/ledger/feed").body();
+        assertThat(blank).doesNotContain("name=\"product\" th").doesNotContain("type=\"text\" id=\"product\"").doesNotContain("id=\"person\"")
+                .contains("id=\"findProduct\"").contains("id=\"findPerson\"");
+        // without JavaScript: the words go with the filters, the page lists what they find to choose from
+        Municipality.User u = fx.municipality.user("p6");
+        String found = web.get("/ledger/feed?findProduct=V%C3%A4ljarboken+" + fx.tag + "&findPerson=" + u.familyName() + "+" + u.givenName()).body();
+        assertThat(found).contains("name=\"product\" id=\"product-0\" value=\"" + product + "\"")
+                .contains("name=\"person\" id=\"person-0\" value=\"" + pupil + "\"").contains(u.familyName() + ", " + u.givenName());
+        // chosen: the feed narrows, and the choice stays listed by name, chosen
+        String filtered = web.get("/ledger/feed?product=" + product + "&person=" + pupil).body();
+        assertThat(filtered).contains("value=\"" + product + "\" checked").contains("Väljarboken " + fx.tag)
+                .contains("value=\"" + pupil + "\" checked").contains(u.familyName() + ", " + u.givenName());
+        assertThat(filtered.substring(filtered.indexOf("id=\"feed-rows\""))).contains("Väljarboken " + fx.tag);
+        // the supplier too: found by name, chosen, kept
+        String supplierName = catalog.supplier(supplier).orElseThrow().name();
+        assertThat(blank).doesNotContain("<select id=\"supplier\"").contains("id=\"findSupplier\"");
+        assertThat(web.get("/ledger/feed?findSupplier=" + java.net.URLEncoder.encode(supplierName, java.nio.charset.StandardCharsets.UTF_8)).body())
+                .contains("name=\"supplier\" id=\"supplier-0\" value=\"" + supplier + "\"");
+        assertThat(web.get("/ledger/feed?supplier=" + supplier).body()).contains("value=\"" + supplier + "\" checked").contains(supplierName);
+        // htmx: the choices alone
+        String pick = web.get("/ledger/pick/persons?findPerson=" + u.familyName()).body();
+        assertThat(pick).contains("value=\"" + pupil + "\"").doesNotContain("<main");
+        assertThat(web.get("/ledger/pick/nothing?find=ab").status()).isEqualTo(404);
     }
 
     private long rules(UUID pool) {

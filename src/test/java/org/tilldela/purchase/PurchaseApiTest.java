@@ -41,6 +41,7 @@ class PurchaseApiTest extends IntegrationTest {
     @Autowired AdminAccounts accounts;
     @Autowired BuyerScopes scopes;
     @Autowired Licences licences;
+    @Autowired Orders orders;
 
     PurchaseFixture fx;
     String buyer;
@@ -135,5 +136,54 @@ class PurchaseApiTest extends IntegrationTest {
         assertThat(get(officer, "/api/v1/purchase/orders/" + UUID.randomUUID()).status()).isEqualTo(403);
         String noScope = fx.buyer(accounts, scopes, "api-noscope", null);
         assertThat(post(noScope, "/api/v1/purchase/orders", order(product, fx.group("c-7a"), null)).status()).isEqualTo(403);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anOrderLineAndAHeldOrderAreCancelledByTheWebFormsRules() {
+        UUID first = fx.product(fx.supplier("Avbokbar", true, List.of()), "Avbokningsboken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        UUID second = fx.product(fx.supplier("Avbokbar två", true, List.of()), "Kvarboken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        Map<String, Object> two = Map.of("lines", List.of(
+                Map.of("productId", first, "recipients", List.of(Map.of("kind", "GROUP", "groupId", fx.group("c-7a")))),
+                Map.of("productId", second, "recipients", List.of(Map.of("kind", "GROUP", "groupId", fx.group("c-8a"))))));
+        Map<String, Object> order = (Map<String, Object>) post(buyer, "/api/v1/purchase/orders", two).body().get("order");
+        String id = (String) order.get("id");
+        String line = (String) ((List<Map<String, Object>>) order.get("lines")).getFirst().get("id");
+        assertThat(licences.holders(first, LocalDate.now())).isNotEmpty();
+
+        // another buyer's order is not found; the buyer's own line is cancelled, its seats given back, audited
+        assertThat(post(otherBuyer, "/api/v1/purchase/orders/" + id + "/lines/" + line + "/cancel", Map.of()).status()).isEqualTo(404);
+        Response cancelled = post(buyer, "/api/v1/purchase/orders/" + id + "/lines/" + line + "/cancel", Map.of());
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.body().get("status")).as("one line is left").isEqualTo("PLACED");
+        assertThat(licences.holders(first, LocalDate.now())).isEmpty();
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'ORDER_LINE_CANCELLED' and target_id = :o and actor = :a")
+                .param("o", id).param("a", buyer).query(Long.class).single()).isOne();
+        // again: refused with the reason, in words and as a code
+        Response again = post(buyer, "/api/v1/purchase/orders/" + id + "/lines/" + line + "/cancel", Map.of());
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.body()).containsEntry("code", "cancelled").containsEntry("detail", "It is already cancelled.");
+        assertThat(post(buyer, "/api/v1/purchase/orders/" + id + "/lines/" + UUID.randomUUID() + "/cancel", Map.of()).status()).isEqualTo(404);
+
+        // an order held for the data protection officer: withdrawn whole, and then it cannot be approved
+        UUID civic = fx.product(fx.supplier("Personnummerförlaget", true, List.of()), "Personnummertjänsten", Product.Kind.DIGITAL,
+                java.util.EnumSet.of(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID, org.tilldela.catalog.Attribute.CIVIC_NUMBER), null);
+        Response held = post(buyer, "/api/v1/purchase/orders", order(civic, fx.group("c-7b"), null));
+        assertThat(held.body().get("verdict")).isEqualTo("NEEDS_DPO_APPROVAL");
+        String heldId = (String) ((Map<String, Object>) held.body().get("order")).get("id");
+        // the web form asks the same: the order page offers it, the confirmation says nothing is taken back
+        org.tilldela.WebSession web = new org.tilldela.WebSession(port).signIn(buyer, PurchaseFixture.PASSWORD);
+        assertThat(web.get("/purchase/orders/" + heldId + "?lang=en").body()).contains("/purchase/orders/" + heldId + "/cancel?line=");
+        assertThat(web.get("/purchase/orders/" + heldId + "/cancel").body()).contains("no licence was given, so none is taken back");
+        Response withdrawn = post(buyer, "/api/v1/purchase/orders/" + heldId + "/cancel", Map.of());
+        assertThat(withdrawn.status()).isEqualTo(200);
+        assertThat(withdrawn.body().get("status")).isEqualTo("CANCELLED");
+        assertThat(jdbc.sql("select state from dpo_approval where order_id = :o").param("o", UUID.fromString(heldId)).query(String.class).single())
+                .isEqualTo("WITHDRAWN");
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'ORDER_WITHDRAWN' and target_id = :o").param("o", heldId)
+                .query(Long.class).single()).isOne();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> orders.approve(UUID.fromString(heldId), officer))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(licences.holders(civic, LocalDate.now())).isEmpty();
     }
 }

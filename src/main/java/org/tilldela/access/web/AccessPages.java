@@ -37,6 +37,7 @@ import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.platform.FormSubmissions;
+import org.tilldela.platform.PickerChoice;
 
 /** School administrators' pages for data-access requests: the list, filing one, deciding, revoking. */
 @Controller
@@ -80,16 +81,26 @@ class AccessPages {
         return "access/index";
     }
 
+    /**
+     * The form to file a request. The supplier, its product and the organiser or school unit are picked by name
+     * ({@code findSupplier}, {@code findProduct}, {@code findScope}: the words typed, htmx asking /access/pick/… as they are
+     * typed, a plain search without JavaScript); what was chosen stays listed, chosen.
+     */
     @GetMapping("/requests/new")
-    String newRequest(@RequestParam(required = false) UUID supplier, Model model) {
-        model.addAttribute("suppliers", catalog.allSuppliers());
+    String newRequest(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) String findSupplier,
+                      @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findScope, Model model) {
         model.addAttribute("supplier", supplier);
+        model.addAttribute("findSupplier", findSupplier);
+        model.addAttribute("findProduct", findProduct);
+        model.addAttribute("findScope", findScope);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> form = (Map<String, Object>) model.getAttribute("form");
+        model.addAttribute("supplierChoices", supplierChoices(findSupplier, supplier));
         if (supplier != null) {
-            CatalogPage page = search.search(new CatalogQuery("", EnumSet.of(Product.Kind.DIGITAL, Product.Kind.BUNDLE), null, null, Set.of(supplier),
-                    null, 1, CatalogQuery.MAX_PAGE_SIZE));
-            model.addAttribute("products", page.hits());
+            model.addAttribute("supplierName", catalog.supplier(supplier).map(Supplier::name).orElse(null));
+            model.addAttribute("productChoices", productChoices(supplier, findProduct, form == null ? null : uuid(form.get("product"))));
         }
-        model.addAttribute("scopes", scopes());
+        model.addAttribute("scopeChoices", scopeChoices(findScope, form == null ? null : uuid(form.get("scope"))));
         model.addAttribute("packages", AttributePackage.values());
         model.addAttribute("attributes", Attribute.values());
         return "access/new";
@@ -115,7 +126,7 @@ class AccessPages {
             model.addAttribute("error", said(e, locale));
             model.addAttribute("form", Map.of("purpose", purpose, "legalBasis", legalBasis, "retentionDays", retentionDays,
                     "product", String.valueOf(product), "scope", String.valueOf(scope), "package", attributePackage.name()));
-            return newRequest(supplier, model);
+            return newRequest(supplier, null, null, null, model);
         }
     }
 
@@ -231,17 +242,91 @@ class AccessPages {
         return e.code() == null ? e.getMessage() : messages.getMessage("access.refused." + e.code(), e.args(), e.getMessage(), locale);
     }
 
-    private List<Scope> scopes() {
-        List<Scope> scopes = new ArrayList<>();
-        for (OrganisationBrowser.Organisation root : organisations.roots()) {
-            scopes.add(new Scope(root.id(), root.name()));
-            for (OrganisationBrowser.Organisation child : organisations.children(root.id())) {
-                if ("SCHOOL_UNIT".equals(child.kind())) {
-                    scopes.add(new Scope(child.id(), root.name() + " › " + child.name()));
+    /** A picker's choices for the words typed so far, for htmx to put into the form. */
+    @GetMapping("/pick/{picker}")
+    String pick(@PathVariable String picker, @RequestParam(required = false) UUID supplier, @RequestParam(required = false) String findSupplier,
+                @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findScope, Model model) {
+        switch (picker) {
+            case "suppliers" -> {
+                model.addAttribute("pickerName", "supplier");
+                model.addAttribute("pickerChoices", supplierChoices(findSupplier, null));
+            }
+            case "products" -> {
+                if (supplier == null) {
+                    throw new ResponseStatusException(HttpStatus.BAD_REQUEST);
                 }
+                model.addAttribute("pickerName", "product");
+                model.addAttribute("pickerChoices", productChoices(supplier, findProduct, null));
+            }
+            case "scopes" -> {
+                model.addAttribute("pickerName", "scope");
+                model.addAttribute("pickerChoices", scopeChoices(findScope, null));
+            }
+            default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+        return "pickers :: pick";
+    }
+
+    /** Suppliers whose name holds the words (case and accents aside), the chosen one first; null while too few letters are typed. */
+    private List<PickerChoice> supplierChoices(String words, UUID chosen) {
+        List<PickerChoice> out = new ArrayList<>();
+        if (chosen != null) {
+            catalog.supplier(chosen).ifPresent(s -> out.add(new PickerChoice(s.id().toString(), s.name(), s.organisationNumber(), true)));
+        }
+        if (!PickerChoice.enough(words)) {
+            return out.isEmpty() ? null : out;
+        }
+        String folded = fold(words);
+        catalog.allSuppliers().stream().filter(s -> !s.id().equals(chosen) && fold(s.name()).contains(folded)).limit(PickerChoice.LIMIT)
+                .forEach(s -> out.add(new PickerChoice(s.id().toString(), s.name(), s.organisationNumber(), false)));
+        return out;
+    }
+
+    /** The supplier's digital products by title or article number (without words: its first few), the chosen one first. */
+    private List<PickerChoice> productChoices(UUID supplier, String words, UUID chosen) {
+        List<PickerChoice> out = new ArrayList<>();
+        if (chosen != null) {
+            catalog.product(chosen).filter(p -> p.supplierId().equals(supplier))
+                    .ifPresent(p -> out.add(new PickerChoice(p.id().toString(), p.title(), p.articleNumber(), true)));
+        }
+        CatalogPage page = search.search(new CatalogQuery(PickerChoice.enough(words) ? words.strip() : "", EnumSet.of(Product.Kind.DIGITAL,
+                Product.Kind.BUNDLE), null, null, Set.of(supplier), null, 1, PickerChoice.LIMIT));
+        page.hits().stream().filter(h -> !h.id().equals(chosen))
+                .forEach(h -> out.add(new PickerChoice(h.id().toString(), h.title(), h.articleNumber(), false)));
+        return out;
+    }
+
+    /** Organisers and school units by name (without words: the organisers), the chosen one first. */
+    private List<PickerChoice> scopeChoices(String words, UUID chosen) {
+        List<PickerChoice> out = new ArrayList<>();
+        if (chosen != null) {
+            List<OrganisationBrowser.UnitName> trail = organisations.ancestry(chosen);
+            if (!trail.isEmpty()) {
+                out.add(new PickerChoice(chosen.toString(), trail.getLast().name(), trail.size() > 1 ? trail.getFirst().name() : null, true));
             }
         }
-        return scopes;
+        List<OrganisationBrowser.Organisation> found = PickerChoice.enough(words)
+                ? organisations.search(words, new org.tilldela.directory.Viewer("access", false), PickerChoice.LIMIT).organisations().stream()
+                        .filter(o -> o.parentId() == null || "SCHOOL_UNIT".equals(o.kind())).toList()
+                : organisations.roots().stream().limit(PickerChoice.LIMIT).toList();
+        // organisers of the same name (a Bollnäs in each of two sources) are told apart by their codes
+        found.stream().filter(o -> !o.id().equals(chosen)).forEach(o -> out.add(new PickerChoice(o.id().toString(), o.name(),
+                messages.getMessage("kind." + o.kind(), null, o.kind(), org.springframework.context.i18n.LocaleContextHolder.getLocale())
+                        + (o.schoolUnitCode() != null ? " " + o.schoolUnitCode() : o.municipalityCode() != null ? " " + o.municipalityCode() : ""),
+                false)));
+        return out;
+    }
+
+    private static String fold(String s) {
+        return java.text.Normalizer.normalize(s.strip().toLowerCase(Locale.ROOT), java.text.Normalizer.Form.NFD).replaceAll("\\p{M}", "");
+    }
+
+    private static UUID uuid(Object o) {
+        try {
+            return o == null ? null : UUID.fromString(o.toString());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private List<Row> rows(List<DataAccessAgreement> list) {

@@ -55,7 +55,11 @@ class DirectoryPages {
         var group = browser.group(id, viewer.scope()).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("group", group);
         model.addAttribute("trail", browser.ancestry(group.organisationId(), viewer.scope()));
-        model.addAttribute("members", browser.members(id, viewer));
+        var members = browser.members(id, viewer);
+        model.addAttribute("members", members);
+        // the column is called what every shown number is (personnummer, CPR-nummer), else a word for either
+        model.addAttribute("civicKind", org.tilldela.directory.CivicNumbers.shared(members.stream().filter(m -> m.civicNumberMasked() != null)
+                .map(OrganisationBrowser.Member::civicNumberKind).toList()));
         return "directory/group";
     }
 

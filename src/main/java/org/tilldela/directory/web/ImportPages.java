@@ -28,11 +28,13 @@ class ImportPages {
     private final ImportUploads uploads;
     private final org.tilldela.directory.PersonNames names;
     private final Viewers viewers;
+    private final ImportProblemWords problemWords;
 
     private final String importMaxSize;
 
     ImportPages(ImportRuns runs, ImportUploads uploads, org.tilldela.platform.RequestBodyLimits limits, org.tilldela.directory.PersonNames names,
-                Viewers viewers) {
+                Viewers viewers, ImportProblemWords problemWords) {
+        this.problemWords = problemWords;
         this.names = names;
         this.viewers = viewers;
         this.runs = runs;
@@ -97,8 +99,11 @@ class ImportPages {
     }
 
     @GetMapping("/imports/{id}")
-    String run(@PathVariable UUID id, Model model, @RequestHeader(value = "HX-Request", required = false) String htmx, Authentication auth) {
-        model.addAttribute("run", runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
+    String run(@PathVariable UUID id, Model model, @RequestHeader(value = "HX-Request", required = false) String htmx, Authentication auth,
+               java.util.Locale locale) {
+        var run = runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        model.addAttribute("run", run);
+        model.addAttribute("problems", problemWords.worded(run.problems(), locale));
         // a run held by the deletion guard: who it would remove, per school and by name (protected persons masked, their view audited)
         runs.removalPreview(id).ifPresent(preview -> {
             model.addAttribute("removal", preview);

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.tilldela.catalog.CatalogQuery;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -61,9 +63,13 @@ class LedgerPages {
     private final MessageSource messages;
     private final LedgerCheckpoints checkpoints;
 
+    private final org.tilldela.catalog.CatalogSearch catalogSearch;
+
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
-                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers, PersonNames names, MessageSource messages, LedgerCheckpoints checkpoints) {
+                Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers, PersonNames names, MessageSource messages,
+                org.tilldela.catalog.CatalogSearch catalogSearch, LedgerCheckpoints checkpoints) {
         this.checkpoints = checkpoints;
+        this.catalogSearch = catalogSearch;
         this.viewers = viewers;
         this.messages = messages;
         this.names = names;
@@ -136,6 +142,8 @@ class LedgerPages {
                 @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime to,
+                @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findPerson,
+                @RequestParam(required = false) String findSupplier,
                 @RequestHeader(value = "HX-Request", required = false) String htmx, Authentication auth, Model model) {
         ZoneId zone = ZoneId.systemDefault();
         Instant fromInstant = from == null ? null : from.atZone(zone).toInstant();
@@ -159,9 +167,96 @@ class LedgerPages {
         if (htmx != null) {
             return "ledger/feed :: rows";
         }
-        model.addAttribute("allSuppliers", catalog.allSuppliers().stream().map(s -> Map.entry(s.id(), s.name())).toList());
+        model.addAttribute("findSupplier", findSupplier);
+        model.addAttribute("supplierChoices", withChosen(supplierChoices(findSupplier), supplier,
+                () -> new Choice(supplier.toString(), reports.supplierNames(Set.of(supplier)).getOrDefault(supplier, supplier.toString()), null, true)));
         model.addAttribute("channels", Channel.values());
+        // the product and the person are picked by name (found by the words typed; the one filtered by stays listed, chosen)
+        model.addAttribute("findProduct", findProduct);
+        model.addAttribute("findPerson", findPerson);
+        model.addAttribute("productChoices", withChosen(productChoices(findProduct), product,
+                () -> new Choice(product.toString(), reports.productNames(Set.of(product)).getOrDefault(product, product.toString()), null, true)));
+        model.addAttribute("personChoices", withChosen(personChoices(findPerson, auth), person, () -> {
+            var m = names.of(Set.of(person), viewers.of(auth), "ledger-feed", null).get(person);
+            String name = m == null ? text("names.gone", LocaleContextHolder.getLocale())
+                    : m.masked() ? text("directory.protected", LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName();
+            return new Choice(person.toString(), name, null, true);
+        }));
         return "ledger/feed";
+    }
+
+    /** One choice a feed picker offers: the id its radio button submits, the name shown, a detail, whether it is the one filtered by. */
+    record Choice(String value, String label, String detail, boolean checked) {
+    }
+
+    /** How many choices a picker lists: narrowing the words is the answer beyond that. */
+    static final int CHOICES = 10;
+
+    /** A feed picker's choices for the words typed so far, for htmx to put into the filter form ({@code findProduct}, {@code findPerson}). */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @GetMapping("/ledger/pick/{picker}")
+    String pick(@PathVariable String picker, @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findPerson,
+                @RequestParam(required = false) String findSupplier, Authentication auth, Model model) {
+        switch (picker) {
+            case "suppliers" -> {
+                model.addAttribute("pickerName", "supplier");
+                model.addAttribute("pickerChoices", supplierChoices(findSupplier));
+            }
+            case "products" -> {
+                model.addAttribute("pickerName", "product");
+                model.addAttribute("pickerChoices", productChoices(findProduct));
+            }
+            case "persons" -> {
+                model.addAttribute("pickerName", "person");
+                model.addAttribute("pickerChoices", personChoices(findPerson, auth));
+            }
+            default -> throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND);
+        }
+        return "ledger/feed :: pick";
+    }
+
+    /** Suppliers whose name holds the words (case aside); null while fewer than two letters are typed. */
+    private List<Choice> supplierChoices(String words) {
+        String q = words == null ? "" : words.strip().toLowerCase(Locale.ROOT);
+        if (q.length() < 2) {
+            return null;
+        }
+        return catalog.allSuppliers().stream().filter(s -> s.name().toLowerCase(Locale.ROOT).contains(q)).limit(CHOICES)
+                .map(s -> new Choice(s.id().toString(), s.name(), s.organisationNumber(), false)).toList();
+    }
+
+    /** Products by title or article number (the catalogue's search); null while fewer than two letters are typed. */
+    private List<Choice> productChoices(String words) {
+        String q = words == null ? "" : words.strip();
+        if (q.length() < 2) {
+            return null;
+        }
+        return catalogSearch.search(new CatalogQuery(q, null, null, null, null, null, 1, CHOICES)).hits().stream()
+                .map(h -> new Choice(h.id().toString(), h.title(), h.supplierName() + " · " + h.articleNumber(), false)).toList();
+    }
+
+    /** Persons by name as the organisation browser finds them for this officer (protected ones only if they may see them). */
+    private List<Choice> personChoices(String words, Authentication auth) {
+        String q = words == null ? "" : words.strip();
+        if (q.length() < 2) {
+            return null;
+        }
+        return directory.search(q, viewers.of(auth), CHOICES).persons().stream().map(m -> new Choice(m.personId().toString(),
+                m.masked() ? text("directory.protected", LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
+                m.civicNumberMasked(), false)).toList();
+    }
+
+    /** The choices found, with the one filtered by first and chosen (unless found anyway). */
+    private static List<Choice> withChosen(List<Choice> found, UUID chosen, java.util.function.Supplier<Choice> describe) {
+        if (chosen == null) {
+            return found;
+        }
+        List<Choice> out = new java.util.ArrayList<>();
+        out.add(describe.get());
+        if (found != null) {
+            found.stream().filter(c -> !c.value().equals(chosen.toString())).forEach(out::add);
+        }
+        return out;
     }
 
     /**
@@ -169,6 +264,7 @@ class LedgerPages {
      * this officer may see them (protected persons masked; shown ones audited), with their id, which an Art. 15 answer
      * needs. Audited as an export.
      */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/ledger/feed.csv", produces = "text/csv")
     @ResponseBody
     ResponseEntity<byte[]> feedCsv(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
@@ -203,6 +299,33 @@ class LedgerPages {
                 text("ledger.col.time", locale), text("ledger.col.supplier", locale), text("ledger.export.product", locale),
                 text("ledger.col.channel", locale), text("ledger.col.person", locale), text("ledger.person.id", locale),
                 text("ledger.col.attributes", locale)), rows));
+    }
+
+    /**
+     * What a supplier holds, as CSV: one row per product and kind of data, with how many persons it is held about and the
+     * product's figures as the supplier's page shows them — counts only, no person. Audited as an export.
+     */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @GetMapping(value = "/ledger/suppliers/{id}/inventory.csv", produces = "text/csv")
+    @ResponseBody
+    ResponseEntity<byte[]> inventoryCsv(@PathVariable UUID id, Authentication auth, Locale locale) {
+        if (catalog.supplier(id).isEmpty()) {
+            throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND);
+        }
+        LedgerReports.SupplierInventory inventory = reports.supplierInventory(id, LocalDate.now());
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        for (LedgerReports.ProductInventory p : inventory.products()) {
+            for (Map.Entry<String, Long> a : p.personsPerAttribute().entrySet()) {
+                rows.add(java.util.Arrays.asList(inventory.supplierName(), p.productName(), text("attribute." + a.getKey(), locale), a.getValue(),
+                        p.persons(), p.ended(), p.expiringWithin30Days(), p.overdue(), p.nextExpiry(),
+                        p.lastDisclosed() == null ? null : p.lastDisclosed().toString()));
+            }
+        }
+        audit.record(auth.getName(), "EXPORT_SUPPLIER_INVENTORY", "supplier", id.toString(), Map.of("rows", rows.size(), "format", "csv"));
+        return CsvExport.download("inventory-" + LocalDate.now() + ".csv", CsvExport.of(List.of(text("ledger.col.supplier", locale),
+                text("ledger.export.product", locale), text("ledger.col.attribute", locale), text("ui13.export.personsWithData", locale),
+                text("ui13.export.personsOfProduct", locale), text("ledger.col.ended", locale), text("ledger.col.expiring", locale),
+                text("ledger.col.overdue", locale), text("ledger.col.nextexpiry", locale), text("ledger.col.last", locale)), rows));
     }
 
     /** How many releases a feed export holds at most: narrowing the filters is the answer beyond that. */

@@ -203,12 +203,38 @@ class ConnectorPages {
         }
     }
 
+    /** Step one: the supplier, found by name ({@code findSupplier}: htmx asks /provisioning/connectors/pick/suppliers as it is typed). */
     @GetMapping("/new")
-    String newConnector(@RequestParam(required = false) UUID supplier, Model model) {
+    String newConnector(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) String findSupplier, Model model) {
         if (supplier != null && catalog.supplier(supplier).isEmpty()) {
             supplier = null;
         }
+        model.addAttribute("findSupplier", findSupplier);
+        model.addAttribute("supplierChoices", supplierChoices(findSupplier));
         return form(model, null, Form.blank(supplier), Map.of(), List.of());
+    }
+
+    /** The suppliers a search finds, for htmx to put into step one's form. */
+    @GetMapping("/pick/suppliers")
+    String pickSupplier(@RequestParam(required = false) String findSupplier, Model model) {
+        model.addAttribute("pickerName", "supplier");
+        model.addAttribute("pickerChoices", supplierChoices(findSupplier));
+        return "pickers :: pick";
+    }
+
+    /** Suppliers whose name holds the words (case and accents aside); null while too few letters are typed. */
+    private List<org.tilldela.platform.PickerChoice> supplierChoices(String words) {
+        if (!org.tilldela.platform.PickerChoice.enough(words)) {
+            return null;
+        }
+        String folded = fold(words);
+        return catalog.allSuppliers().stream().filter(s -> fold(s.name()).contains(folded))
+                .sorted(Comparator.comparing(Supplier::name, String.CASE_INSENSITIVE_ORDER)).limit(org.tilldela.platform.PickerChoice.LIMIT)
+                .map(s -> new org.tilldela.platform.PickerChoice(s.id().toString(), s.name(), s.organisationNumber(), false)).toList();
+    }
+
+    private static String fold(String s) {
+        return java.text.Normalizer.normalize(s.strip().toLowerCase(java.util.Locale.ROOT), java.text.Normalizer.Form.NFD).replaceAll("\\p{M}", "");
     }
 
     @GetMapping("/{id}/edit")
@@ -273,7 +299,6 @@ class ConnectorPages {
         model.addAttribute("form", form);
         model.addAttribute("errors", errors);
         model.addAttribute("otherErrors", otherErrors);
-        model.addAttribute("suppliers", catalog.allSuppliers().stream().sorted(Comparator.comparing(Supplier::name, String.CASE_INSENSITIVE_ORDER)).toList());
         if (form.supplierId() != null) {
             model.addAttribute("supplierName", catalog.supplier(form.supplierId()).map(Supplier::name).orElse(""));
             model.addAttribute("offered", offered(form.supplierId(), existing == null ? Set.of() : new LinkedHashSet<>(existing.productIds())));

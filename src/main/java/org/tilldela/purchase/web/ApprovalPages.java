@@ -121,8 +121,17 @@ class ApprovalPages {
     }
 
     @GetMapping("/purchase/adequacy")
-    String adequacy(@RequestParam(required = false) String edit, Model model) {
-        model.addAttribute("entries", adequacy.all());
+    String adequacy(@RequestParam(required = false) String edit, Model model, java.util.Locale locale) {
+        List<AdequacyEntry> entries = adequacy.all();
+        model.addAttribute("entries", entries);
+        // names and notes as the list was first filled in are shown in the reader's language; an officer's own words as written
+        java.util.Map<String, String> names = new java.util.HashMap<>(), notes = new java.util.HashMap<>();
+        for (AdequacyEntry e : entries) {
+            names.put(e.country(), words.seededCountry(e.country(), e.name(), locale));
+            notes.put(e.country(), words.seededNote(e.country(), e.note(), locale));
+        }
+        model.addAttribute("names", names);
+        model.addAttribute("notes", notes);
         model.addAttribute("today", LocalDate.now());
         model.addAttribute("form", edit == null ? null : adequacy.entry(edit).orElse(null));
         model.addAttribute("bases", AdequacyEntry.Basis.values());

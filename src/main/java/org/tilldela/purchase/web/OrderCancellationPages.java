@@ -71,10 +71,11 @@ class OrderCancellationPages {
         }
         List<LineToCancel> lines = chosen.stream().map(l -> new LineToCancel(l,
                 l.poolId() == null ? 0 : pools.pool(l.poolId()).map(LicencePools.Pool::seatsUsed).orElse(0L),
-                orders.whyNotCancellable(order, l).orElse(null))).toList();
+                orders.whyNotCancellable(order, l, lineId == null).orElse(null))).toList();
         model.addAttribute("order", order);
         model.addAttribute("lineId", lineId);
         model.addAttribute("lines", lines);
+        model.addAttribute("held", order.status() == Order.Status.AWAITING_APPROVAL);
         model.addAttribute("refused", refused != null ? refused
                 : lines.isEmpty() ? "cancelled" : lines.stream().map(LineToCancel::notCancellable).filter(java.util.Objects::nonNull).findFirst().orElse(null));
         return "purchase/cancel";

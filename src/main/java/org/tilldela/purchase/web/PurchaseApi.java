@@ -98,6 +98,42 @@ class PurchaseApi {
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     }
 
+    /**
+     * Cancels the caller's order — every line not yet cancelled — by the web form's rules ({@link Orders#cancel}): each line's
+     * licences must be unused; an order held for the data protection officer is withdrawn. Audited per line (or as withdrawn).
+     */
+    @PostMapping("/orders/{id}/cancel")
+    @Operation(summary = "Cancels one of the caller's orders before its licences are used (seats given back, pools ended; a held order is withdrawn): "
+            + "200 with the order, 404 when it is not the caller's, 409 with the reason (code: used, ended, noLicence, notPlaced, cancelled)")
+    OrderJson cancelOrder(@PathVariable UUID id, Authentication auth) {
+        return cancel(id, null, auth);
+    }
+
+    @PostMapping("/orders/{id}/lines/{lineId}/cancel")
+    @Operation(summary = "Cancels one line of the caller's order before its licences are used (its seats given back, its pool ended): "
+            + "200 with the order, 404 when the order or line is not the caller's, 409 with the reason (code: used, ended, noLicence, notPlaced, "
+            + "cancelled, heldWhole)")
+    OrderJson cancelLine(@PathVariable UUID id, @PathVariable UUID lineId, Authentication auth) {
+        return cancel(id, lineId, auth);
+    }
+
+    private OrderJson cancel(UUID id, UUID lineId, Authentication auth) {
+        // another buyer's order is not found, as on the web
+        orders.order(id).filter(o -> o.buyer().equals(auth.getName())).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        try {
+            return json(orders.cancel(id, lineId, auth.getName()));
+        } catch (java.util.NoSuchElementException e) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+    }
+
+    @ExceptionHandler(Orders.NotCancellable.class)
+    ProblemDetail notCancellable(Orders.NotCancellable e, Locale locale) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, words.text("purchase.cancel.refused." + e.code(), locale));
+        problem.setProperty("code", e.code());
+        return problem;
+    }
+
     @PostMapping("/preview")
     @Operation(summary = "The privacy preview and the gate's verdict for one line, without ordering")
     LineQuoteJson preview(@RequestBody PreviewRequest request, Authentication auth, Locale locale) {

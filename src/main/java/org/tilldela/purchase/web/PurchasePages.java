@@ -157,8 +157,12 @@ class PurchasePages {
                 }
             }
         });
+        Product product = catalog.product(line.productId()).orElseThrow();
+        List<OrganisationBrowser.Group> fitting = groups.stream().filter(g -> fits(g, product)).toList();
+        model.addAttribute("fitting", fitting);
+        model.addAttribute("others", groups.stream().filter(g -> !fitting.contains(g)).toList());
         model.addAttribute("line", line);
-        model.addAttribute("product", catalog.product(line.productId()).orElseThrow());
+        model.addAttribute("product", product);
         model.addAttribute("scope", scope);
         model.addAttribute("here", here);
         model.addAttribute("trail", trail);
@@ -169,6 +173,31 @@ class PurchasePages {
         model.addAttribute("members", chosenGroup == null ? List.of() : organisations.members(chosenGroup.id(), viewer));
         model.addAttribute("chosen", chosen(line, scope, viewer, locale));
         return "purchase/recipients";
+    }
+
+    /**
+     * Whether a class or group is one the product is for: its school form among the product's, and one of its grades
+     * among the product's. What either side leaves unsaid does not count against it (a product for every grade, a group
+     * the directory gives no grade) — only a known mismatch puts a group behind the toggle.
+     */
+    static boolean fits(OrganisationBrowser.Group g, Product product) {
+        if (g.schoolForm() != null && !g.schoolForm().isBlank() && !product.schoolForms().isEmpty()
+                && product.schoolForms().stream().noneMatch(f -> f.equalsIgnoreCase(g.schoolForm().strip()))) {
+            return false;
+        }
+        List<String> groupGrades = g.grades() == null ? List.of()
+                : java.util.Arrays.stream(g.grades().split(",")).map(PurchasePages::grade).filter(x -> !x.isEmpty()).toList();
+        if (groupGrades.isEmpty() || product.grades().isEmpty()) {
+            return true;
+        }
+        return product.grades().stream().map(PurchasePages::grade).anyMatch(groupGrades::contains);
+    }
+
+    /** A grade as compared: "07" and "7" are the same grade (the catalogue and the directory write them either way). */
+    private static String grade(String g) {
+        String s = g.strip();
+        String trimmed = s.replaceFirst("^0+(?=.)", "");
+        return trimmed.toUpperCase(Locale.ROOT);
     }
 
     private List<ChosenView> chosen(CartLine line, BuyerScope scope, Viewer viewer, Locale locale) {
@@ -188,12 +217,17 @@ class PurchasePages {
 
     @PostMapping("/purchase/cart/{lineId}/recipients")
     String addRecipients(@PathVariable UUID lineId, @RequestParam(required = false) UUID unit, @RequestParam(required = false) UUID browsedGroup,
-                         @RequestParam(required = false) List<UUID> group, @RequestParam(required = false) List<UUID> person,
+                         @RequestParam(required = false) List<UUID> group, @RequestParam(required = false) List<UUID> groupStaff,
+                         @RequestParam(required = false) List<UUID> person,
                          @RequestParam(required = false) List<String> rule, @RequestParam(required = false) String grade,
                          Authentication auth, RedirectAttributes redirect) {
         List<Recipient> added = new ArrayList<>();
+        // a class bought for is its pupils; its teachers and other staff only when ticked for themselves
         if (group != null) {
-            group.forEach(g -> added.add(Recipient.group(g)));
+            group.forEach(g -> added.add(Recipient.group(g, "PUPIL")));
+        }
+        if (groupStaff != null) {
+            groupStaff.forEach(g -> added.add(Recipient.group(g, "STAFF")));
         }
         if (person != null) {
             person.forEach(p -> added.add(Recipient.person(p)));
@@ -358,7 +392,9 @@ class PurchasePages {
         }
         model.addAttribute("order", order);
         model.addAttribute("lines", lines);
-        model.addAttribute("cancellable", lines.stream().filter(v -> !v.line().cancelled()).count() > 1
+        // a held order is withdrawn whole; a placed one as a whole when each of several lines can be
+        model.addAttribute("cancellable", order.status() == Order.Status.AWAITING_APPROVAL && lines.size() > 1
+                || lines.stream().filter(v -> !v.line().cancelled()).count() > 1
                 && lines.stream().allMatch(v -> v.line().cancelled() || v.notCancellable() == null));
         model.addAttribute("beyond", order.approval() == null ? null : words.attributes(order.approval().attributes(), locale));
         return "purchase/order";

@@ -54,6 +54,22 @@ class Wording {
                 .collect(Collectors.joining(", "));
     }
 
+    /** A country's name as stored, or in {@code locale} when the stored one is its English name (as the list came). */
+    String seededCountry(String code, String stored, Locale locale) {
+        String english = Locale.of("", code).getDisplayCountry(Locale.ENGLISH);
+        return stored != null && stored.equals(english) ? country(code, locale) : stored;
+    }
+
+    /** An adequacy note as stored, or in {@code locale} when it is still the note the list came with ({@code ui13.adequacy.note.<code>}). */
+    String seededNote(String code, String stored, Locale locale) {
+        if (stored == null) {
+            return null;
+        }
+        String key = "ui13.adequacy.note." + code;
+        String english = messages.getMessage(key, null, null, Locale.ENGLISH);
+        return stored.equals(english) ? messages.getMessage(key, null, stored, locale) : stored;
+    }
+
     String country(String code, Locale locale) {
         String name = Locale.of("", code).getDisplayCountry(locale);
         return name.isBlank() ? code : name;
@@ -63,7 +79,8 @@ class Wording {
     String recipient(Recipients.Described d, Locale locale) {
         var r = d.recipient();
         return switch (r.kind()) {
-            case GROUP -> messages.getMessage("purchase.recipient.GROUP", new Object[] {d.name(), d.unitName()}, locale);
+            case GROUP -> r.role() == null ? messages.getMessage("purchase.recipient.GROUP", new Object[] {d.name(), d.unitName()}, locale)
+                    : messages.getMessage("ui13.recipient.GROUP." + (r.role().equals("PUPIL") || r.role().equals("STAFF") ? r.role() : "role"), new Object[] {d.name(), d.unitName(), role(r.role(), locale)}, locale);
             case PERSON -> d.masked() || d.name() == null ? messages.getMessage("purchase.recipient.protected", null, locale)
                     : messages.getMessage("purchase.recipient.PERSON", new Object[] {d.name()}, locale);
             case GRADE_AT_UNIT -> messages.getMessage("purchase.recipient.GRADE_AT_UNIT", new Object[] {r.grade(), d.unitName()}, locale);

@@ -141,6 +141,21 @@ class ConnectorPagesTest extends IntegrationTest {
         assertThat(admin.follow(saved).body()).doesNotContain(fx.token());
     }
 
+    /** Pick, don't paste (issue 13): step one finds the supplier by name, without JavaScript too; no list of every supplier. */
+    @Test
+    void theSupplierIsFoundByNameNotChosenFromAListOfAll() {
+        Fixture fx = fixture();
+        WebSession admin = new WebSession(port()).signIn(fx.admin(), PASSWORD);
+        String blank = admin.get("/provisioning/connectors/new").body();
+        assertThat(blank).doesNotContain("<select id=\"supplier-pick\"").contains("id=\"findSupplier\"");
+        String words = java.net.URLEncoder.encode(fx.supplier().name(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(admin.get("/provisioning/connectors/new?findSupplier=" + words).body())
+                .contains("name=\"supplier\" id=\"supplier-0\" value=\"" + fx.supplier().id() + "\"");
+        assertThat(admin.get("/provisioning/connectors/pick/suppliers?findSupplier=" + words).body()).contains("value=\"" + fx.supplier().id() + "\"")
+                .doesNotContain("<main");
+        assertThat(admin.get("/provisioning/connectors/pick/suppliers?findSupplier=x").body()).doesNotContain("type=\"radio\"");
+    }
+
     @Test
     void theSetUpFormSentTwiceMakesOneConnector() {
         Fixture fx = fixture();
