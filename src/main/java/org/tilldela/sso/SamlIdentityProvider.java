@@ -77,6 +77,8 @@ class SamlIdentityProvider {
     static final Duration SKEW = Duration.ofMinutes(2);
     /** How long an AuthnRequest is fresh, and how long a sign-in may wait for the person. */
     static final Duration REQUEST_LIFETIME = Duration.ofMinutes(10);
+    /** An HTTP-Redirect AuthnRequest inflates to at most this (an AuthnRequest is a few kilobytes; a deflate bomb is not read on). */
+    static final long MAX_INFLATED_BYTES = 64 * 1024;
     /** How long an assertion may be presented at the ACS. */
     static final Duration ASSERTION_LIFETIME = Duration.ofMinutes(5);
 
@@ -162,7 +164,8 @@ class SamlIdentityProvider {
         }
         SAMLDocumentHolder holder;
         try {
-            holder = redirect ? SAMLRequestParser.parseRequestRedirectBinding(samlRequest) : SAMLRequestParser.parseRequestPostBinding(samlRequest);
+            holder = redirect ? SAMLRequestParser.parseRequestRedirectBinding(samlRequest, MAX_INFLATED_BYTES)
+                    : SAMLRequestParser.parseRequestPostBinding(samlRequest);
         } catch (RuntimeException e) {
             holder = null;
         }

@@ -125,4 +125,34 @@ class SamlIdentityProviderTest extends SamlTestSupport {
         assertThat(jdbc.sql("select count(*) from disclosure where person_id = :p and channel = 'SSO_SAML'").param("p", unlicensed)
                 .query(Integer.class).single()).isZero();
     }
+
+    @Test
+    void theStartPageTileOpensTheProductByAnIdpInitiatedSignIn() throws Exception {
+        UUID product = fixture.product(fixture.supplierId, Set.of(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID, org.tilldela.catalog.Attribute.ROLES,
+                org.tilldela.catalog.Attribute.SCHOOL_UNIT, org.tilldela.catalog.Attribute.ORGANISATION));
+        UUID pupil = fixture.persons.get(13);
+        fixture.license(product, List.of(pupil));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        java.security.KeyPair key = rsa();
+        Sp sp = sp("https://sp-" + tag + ".example/metadata", "https://sp-" + tag + ".example/acs", false, key, selfSigned(key, tag));
+        samlProviders.register(product, new com.onelogin.saml2.settings.Metadata(sp.settings()).getMetadataString(), "test");
+
+        browser = newBrowser();
+        String username = "saml-" + tag;
+        accounts.setPassword(pupil, username, PASSWORD, "test");
+        assertThat(location(postSignIn(browser, username, PASSWORD), baseUrl()).getPath()).isEqualTo("/start");
+        String start = get(URI.create(baseUrl() + "/start")).body();
+        java.util.regex.Matcher tile = java.util.regex.Pattern.compile("href=\"(/saml2/idp/initiate\\?sp=[^\"]+)\"").matcher(start);
+        assertThat(tile.find()).as(start).isTrue();
+        URI initiate = URI.create(baseUrl() + org.springframework.web.util.HtmlUtils.htmlUnescape(tile.group(1)));
+        HttpResponse<String> started = get(initiate);
+        assertThat(started.statusCode()).isEqualTo(302);
+        Posted posted = pastSamlNotice(location(started, baseUrl()));
+        assertThat(posted.action()).isEqualTo(sp.acs());
+        SamlResponse response = received(sp, posted);
+        // unsolicited: no InResponseTo, and java-saml accepts it as such
+        assertThat(response.isValid()).as(String.valueOf(response.getError())).isTrue();
+        assertThat(decoded(posted)).doesNotContain("InResponseTo");
+        assertThat(response.getAttributes()).containsKeys("urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "urn:oid:1.3.6.1.4.1.5923.1.1.1.9");
+    }
 }

@@ -122,4 +122,21 @@ class SamlSecurityTest extends SamlTestSupport {
                 .isInstanceOf(SignInClientRefused.class);
         assertThat(jdbc.sql("select count(*) from sso_saml_sp where entity_id like 'https://xxe.example/%'").query(Integer.class).single()).isZero();
     }
+
+    @Test
+    void aDeflateBombInARedirectIsRefused() throws Exception {
+        Sp sp = registeredSp(false);
+        String xml = new AuthnRequest(sp.settings()).getAuthnRequestXml();
+        // 4 MB of whitespace inside the request deflates to a few kilobytes (a URL short enough to be read)
+        String bomb = xml.replaceFirst("<saml:Issuer>", " ".repeat(4 * 1024 * 1024) + "<saml:Issuer>");
+        java.io.ByteArrayOutputStream deflated = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream out = new java.util.zip.DeflaterOutputStream(deflated,
+                new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true))) {
+            out.write(bomb.getBytes(StandardCharsets.UTF_8));
+        }
+        int before = pending();
+        assertThat(deflated.size()).isLessThan(8 * 1024);
+        assertRefused(get(URI.create(baseUrl() + "/saml2/idp/sso?SAMLRequest="
+                + URLEncoder.encode(Base64.getEncoder().encodeToString(deflated.toByteArray()), StandardCharsets.UTF_8))), before);
+    }
 }
