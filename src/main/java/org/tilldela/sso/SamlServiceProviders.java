@@ -137,6 +137,25 @@ public class SamlServiceProviders {
         return true;
     }
 
+    private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}");
+
+    /**
+     * The scope of an organiser's eduPersonPrincipalName and eduPersonScopedAffiliation: its own domain (e.g.
+     * "exempel.se"), which SPs check against the scopes the federation lists for the IdP. Audited.
+     */
+    @Transactional
+    public void setOrganiserScope(UUID organiserId, String scope, String actor) {
+        String domain = scope == null ? "" : scope.strip().toLowerCase(java.util.Locale.ROOT);
+        if (organiserId == null || !DOMAIN.matcher(domain).matches()) {
+            throw new SignInClientRefused("The scope must be a domain name, such as exempel.se.");
+        }
+        jdbc.sql("""
+                        insert into sso_saml_organiser_scope (organiser_id, scope, set_by) values (:o, :s, :by)
+                        on conflict (organiser_id) do update set scope = excluded.scope, set_by = excluded.set_by, set_at = now()""")
+                .param("o", organiserId).param("s", domain).param("by", actor).update();
+        audit.record(actor, "SSO_SAML_SCOPE_SET", "organisation", organiserId.toString(), Map.of("scope", domain));
+    }
+
     private static final String SELECT = """
             select entity_id, product_id, acs_urls, signing_certificates, encryption_certificates, authn_requests_signed, metadata_url,
                    registered_at, registered_by

@@ -132,6 +132,7 @@ class SamlIdentityProviderTest extends SamlTestSupport {
                 org.tilldela.catalog.Attribute.SCHOOL_UNIT, org.tilldela.catalog.Attribute.ORGANISATION));
         UUID pupil = fixture.persons.get(13);
         fixture.license(product, List.of(pupil));
+        samlProviders.setOrganiserScope(fixture.organiserId, "exempel-kommun.se", "test");
         String tag = UUID.randomUUID().toString().substring(0, 8);
         java.security.KeyPair key = rsa();
         Sp sp = sp("https://sp-" + tag + ".example/metadata", "https://sp-" + tag + ".example/acs", false, key, selfSigned(key, tag));
@@ -153,6 +154,8 @@ class SamlIdentityProviderTest extends SamlTestSupport {
         // unsolicited: no InResponseTo, and java-saml accepts it as such
         assertThat(response.isValid()).as(String.valueOf(response.getError())).isTrue();
         assertThat(decoded(posted)).doesNotContain("InResponseTo");
-        assertThat(response.getAttributes()).containsKeys("urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "urn:oid:1.3.6.1.4.1.5923.1.1.1.9");
+        // the product's release names the organiser, so both scoped attributes carry its scope
+        assertThat(response.getAttributes().get("urn:oid:1.3.6.1.4.1.5923.1.1.1.6")).containsExactly(response.getNameId() + "@exempel-kommun.se");
+        assertThat(response.getAttributes().get("urn:oid:1.3.6.1.4.1.5923.1.1.1.9")).contains("student@exempel-kommun.se");
     }
 }

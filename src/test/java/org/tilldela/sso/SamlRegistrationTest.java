@@ -161,4 +161,21 @@ class SamlRegistrationTest extends IntegrationTest {
         assertThat(jdbc.sql("select product_id from sso_saml_sp where entity_id = :e").param("e", sp.entityId()).query(java.util.UUID.class).single())
                 .isEqualTo(product.id());
     }
+
+    @Test
+    void anOrganisersScopeIsADomainSetByAnAccessAdministrator() {
+        java.util.UUID organiser = java.util.UUID.randomUUID();
+        String path = "/api/v1/sso/saml/organiser-scopes/" + organiser;
+        for (String bad : List.of("", "exempel", "exempel.se/x", "@exempel.se", "exem pel.se")) {
+            assertThat(api(accessAdmin).put().uri(path).body(Map.of("scope", bad)).retrieve().toBodilessEntity().getStatusCode().value())
+                    .as(bad).isEqualTo(400);
+        }
+        assertThat(api(buyer).put().uri(path).body(Map.of("scope", "exempel.se")).retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(403);
+        assertThat(api(accessAdmin).put().uri(path).body(Map.of("scope", "Exempel.SE")).retrieve().toBodilessEntity().getStatusCode().value())
+                .isEqualTo(204);
+        assertThat(jdbc.sql("select scope from sso_saml_organiser_scope where organiser_id = :o").param("o", organiser).query(String.class).single())
+                .isEqualTo("exempel.se");
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'SSO_SAML_SCOPE_SET' and target_id = :o").param("o", organiser.toString())
+                .query(Integer.class).single()).isEqualTo(1);
+    }
 }

@@ -23,7 +23,7 @@ import org.tilldela.sso.SignInClientRefused;
 
 /** Suppliers' SAML service providers, registered from their metadata by school administrators (right ACCESS_ADMIN). */
 @RestController
-@RequestMapping("/api/v1/sso/saml/service-providers")
+@RequestMapping("/api/v1/sso/saml")
 // as the OpenID clients: not filtered by scope yet (issue 11), only a grant over the whole installation may use it
 @PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')")
 @Tag(name = "SAML service providers", description = "Suppliers' SAML 2.0 service providers: one per product's SAML sign-in")
@@ -39,7 +39,7 @@ class SamlServiceProviderApi {
     record NewServiceProvider(UUID productId, String metadata, String metadataUrl) {
     }
 
-    @PostMapping
+    @PostMapping("/service-providers")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(summary = "Register an SP from its metadata (the XML, or its URL) for a product")
     SamlServiceProviders.ServiceProvider register(@RequestBody NewServiceProvider body, Authentication admin) {
@@ -52,16 +52,26 @@ class SamlServiceProviderApi {
                 : providers.registerFrom(body.productId(), body.metadataUrl(), admin.getName());
     }
 
-    @GetMapping
+    @GetMapping("/service-providers")
     @Operation(summary = "Every registered SP")
     List<SamlServiceProviders.ServiceProvider> all() {
         return providers.all();
     }
 
-    @DeleteMapping
+    @DeleteMapping("/service-providers")
     @Operation(summary = "Remove an SP's registration (by entityID); its sign-ins stop at once")
     ResponseEntity<Void> remove(@RequestParam("entityId") String entityId, Authentication admin) {
         return providers.remove(entityId, admin.getName()) ? ResponseEntity.noContent().build() : ResponseEntity.notFound().build();
+    }
+
+    record Scope(String scope) {
+    }
+
+    @org.springframework.web.bind.annotation.PutMapping("/organiser-scopes/{organiserId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Set an organiser's scope (its domain) for eduPersonPrincipalName and eduPersonScopedAffiliation")
+    void scope(@org.springframework.web.bind.annotation.PathVariable UUID organiserId, @RequestBody Scope body, Authentication admin) {
+        providers.setOrganiserScope(organiserId, body.scope(), admin.getName());
     }
 
     @ExceptionHandler(SignInClientRefused.class)
