@@ -72,11 +72,11 @@ class AuthorizationServerConfiguration {
                                             org.tilldela.platform.RequestBodyLimits bodyLimits, JdbcClient jdbc, TransactionTemplate tx,
                                             OAuth2AuthorizationService authorizations, OAuth2TokenGenerator<OAuth2Token> tokenGenerator,
                                             org.springframework.beans.factory.ObjectProvider<org.springframework.security.oauth2.jwt.JwtDecoder> jwtDecoder,
-                                            SignInClients signInClients)
+                                            SignInClients signInClients, SignInLicence licence)
             throws Exception {
         // not a bean of its own: an AuthenticationProvider bean would be offered to the global authentication manager
         TokenRefresh refresh = new TokenRefresh(jdbc, tx, authorizations, tokenGenerator);
-        AuthorizationErrors errors = new AuthorizationErrors(clientId -> describe(clientId, claims, catalog));
+        AuthorizationErrors errors = new AuthorizationErrors(clientId -> licence.refusal(claims.productOf(clientId), null));
         return http.oauth2AuthorizationServer(server -> {
                     server.oidc(oidc -> oidc
                             // the subject is a pseudonym per person and supplier (OpenID Connect Core §8.1)
@@ -137,11 +137,6 @@ class AuthorizationServerConfiguration {
             throw new OAuth2AuthorizationCodeRequestAuthenticationException(
                     new OAuth2Error(OAuth2ErrorCodes.ACCESS_DENIED, AuthorizationErrors.NO_LICENCE, null), request);
         }
-    }
-
-    private static AuthorizationErrors.NoLicence describe(String clientId, PersonClaims claims, Catalog catalog) {
-        Product product = catalog.product(claims.productOf(clientId)).orElseThrow();
-        return new AuthorizationErrors.NoLicence(product.title(), catalog.supplier(product.supplierId()).map(Supplier::name).orElse(""), null);
     }
 
     /** What a product learns about a person: only what the release policy lets go (see PersonClaims). */

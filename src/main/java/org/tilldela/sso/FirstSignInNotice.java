@@ -40,7 +40,15 @@ public class FirstSignInNotice {
     }
 
     public Notice of(UUID personId, String clientId) {
-        UUID productId = clients.productOf(clientId).orElseThrow(() -> new IllegalArgumentException("not a product's sign-in client"));
+        return of(personId, clients.productOf(clientId).orElseThrow(() -> new IllegalArgumentException("not a product's sign-in client")));
+    }
+
+    /** The notice of a first sign-in to the product, whatever the protocol (an OpenID client's or a SAML SP's). */
+    public Notice ofProduct(UUID personId, UUID productId) {
+        return of(personId, productId);
+    }
+
+    private Notice of(UUID personId, UUID productId) {
         Product product = catalog.product(productId).orElseThrow();
         ReleasePolicy.Permission permitted = policy.permitted(personId, productId);
         return new Notice(product.title(), catalog.supplier(product.supplierId()).map(Supplier::name).orElse(""),

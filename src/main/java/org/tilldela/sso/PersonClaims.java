@@ -1,6 +1,5 @@
 package org.tilldela.sso;
 
-import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -18,7 +17,6 @@ import org.tilldela.access.Release;
 import org.tilldela.access.ReleasePolicy;
 import org.tilldela.catalog.Attribute;
 import org.tilldela.ledger.Channel;
-import org.tilldela.licensing.Licences;
 
 /**
  * What a product learns about the person signing in: only what {@link ReleasePolicy} lets go, each time
@@ -34,16 +32,16 @@ class PersonClaims {
 
     private final ReleasePolicy policy;
     private final SignInClients clients;
-    private final Licences licences;
+    private final SignInLicence licence;
     private final java.time.Duration idTokenTtl;
     private final org.springframework.context.ApplicationEventPublisher events;
 
-    PersonClaims(ReleasePolicy policy, SignInClients clients, Licences licences, SsoSettings settings,
+    PersonClaims(ReleasePolicy policy, SignInClients clients, SignInLicence licence, SsoSettings settings,
                  org.springframework.context.ApplicationEventPublisher events) {
         this.events = events;
         this.policy = policy;
         this.clients = clients;
-        this.licences = licences;
+        this.licence = licence;
         this.idTokenTtl = settings.idTokenTtl();
     }
 
@@ -53,8 +51,7 @@ class PersonClaims {
 
     /** Before a code is issued: does the person hold a licence for the client's product today? */
     boolean licensed(Authentication principal, String clientId) {
-        UUID product = clients.productOf(clientId).orElse(null);
-        return product != null && licences.holds(UUID.fromString(principal.getName()), product, LocalDate.now());
+        return licence.holds(UUID.fromString(principal.getName()), clients.productOf(clientId).orElse(null));
     }
 
     UUID productOf(String clientId) {

@@ -20,14 +20,19 @@ public class StartPage {
     private final Catalog catalog;
 
     private final SignInClients clients;
+    private final SamlServiceProviders samlProviders;
 
-    StartPage(Licences licences, Catalog catalog, SignInClients clients) {
+    StartPage(Licences licences, Catalog catalog, SignInClients clients, SamlServiceProviders samlProviders) {
         this.licences = licences;
         this.catalog = catalog;
         this.clients = clients;
+        this.samlProviders = samlProviders;
     }
 
-    /** {@code openUrl}: one click to the product, signed in (its initiate-login URI with our issuer); null when it has none. */
+    /**
+     * {@code openUrl}: one click to the product, signed in — its OpenID initiate-login URI with our issuer, else (a product
+     * signing in by SAML) an IdP-initiated SAML sign-in to its SP; null when it has neither.
+     */
     public record Tile(UUID productId, String title, String supplierName, String openUrl) {
     }
 
@@ -40,11 +45,14 @@ public class StartPage {
         List<UUID> held = licences.ofPerson(personId).stream().filter(l -> licences.holds(personId, l.productId(), today))
                 .map(PersonLicence::productId).distinct().toList();
         java.util.Map<UUID, String> open = clients.initiateLoginUris(held);
+        java.util.Map<UUID, String> saml = samlProviders.entityIdsOf(held);
         List<Tile> tiles = held.stream()
                 .map(id -> catalog.product(id).orElse(null)).filter(p -> p != null)
                 .map(p -> new Tile(p.id(), p.title(), catalog.supplier(p.supplierId()).map(Supplier::name).orElse(""),
                         open.containsKey(p.id()) ? org.springframework.web.util.UriComponentsBuilder.fromUriString(open.get(p.id()))
-                                .queryParam("iss", issuer).encode().build().toUriString() : null))
+                                .queryParam("iss", issuer).encode().build().toUriString()
+                        : saml.containsKey(p.id()) ? org.springframework.web.util.UriComponentsBuilder.fromPath("/saml2/idp/initiate")
+                                .queryParam("sp", saml.get(p.id())).encode().build().toUriString() : null))
                 .toList();
         return new View(tiles);
     }

@@ -1,0 +1,263 @@
+package org.tilldela.sso;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.keycloak.dom.saml.v2.metadata.EntityDescriptorType;
+import org.keycloak.dom.saml.v2.metadata.IndexedEndpointType;
+import org.keycloak.dom.saml.v2.metadata.KeyDescriptorType;
+import org.keycloak.dom.saml.v2.metadata.KeyTypes;
+import org.keycloak.dom.saml.v2.metadata.SPSSODescriptorType;
+import org.keycloak.saml.common.constants.JBossSAMLURIConstants;
+import org.keycloak.saml.common.exceptions.ParsingException;
+import org.keycloak.saml.processing.core.parsers.saml.SAMLParser;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.governance.AuditTrail;
+
+/**
+ * Suppliers' SAML service providers, each registered by an administrator from its metadata (uploaded, or
+ * fetched from its URL) and bound to one product. The entityID, the HTTP-POST AssertionConsumerService
+ * locations, the certificates and whether it signs its AuthnRequests all come from the metadata — parsed by
+ * Keycloak's SAML parser, which reads no DTD and resolves no external entity.
+ */
+@Service
+public class SamlServiceProviders {
+
+    static final String POST_BINDING = JBossSAMLURIConstants.SAML_HTTP_POST_BINDING.get();
+    /** Metadata larger than this is not an SP's (a federation's aggregate is registered entity by entity). */
+    static final int MAX_METADATA_BYTES = 256 * 1024;
+
+    private final JdbcClient jdbc;
+    private final Catalog catalog;
+    private final AuditTrail audit;
+    private final SimpleClientHttpRequestFactory http = new SimpleClientHttpRequestFactory();
+
+    SamlServiceProviders(JdbcClient jdbc, Catalog catalog, AuditTrail audit, SsoSettings settings) {
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.audit = audit;
+        http.setConnectTimeout(Duration.ofSeconds(10));
+        http.setReadTimeout(Duration.ofSeconds(10));
+    }
+
+    /** A registered SP; {@code acsUrls} with the default first. Certificates are DER, base64. */
+    public record ServiceProvider(String entityId, UUID productId, List<String> acsUrls, List<String> signingCertificates,
+                                  List<String> encryptionCertificates, boolean authnRequestsSigned, String metadataUrl, Instant registeredAt,
+                                  String registeredBy) {
+
+        List<X509Certificate> signingKeys() {
+            return signingCertificates.stream().map(SamlServiceProviders::certificate).toList();
+        }
+    }
+
+    /** Registers the SP the uploaded metadata describes, for the product. */
+    @Transactional
+    public ServiceProvider register(UUID productId, String metadata, String actor) {
+        return register(productId, metadata, null, actor);
+    }
+
+    /** Fetches the SP's metadata from its URL (http or https) and registers it, remembering where it came from. */
+    @Transactional
+    public ServiceProvider registerFrom(UUID productId, String metadataUrl, String actor) {
+        URI uri;
+        try {
+            uri = URI.create(metadataUrl == null ? "" : metadataUrl.strip());
+        } catch (IllegalArgumentException e) {
+            throw new SignInClientRefused("The metadata URL is not a URL.");
+        }
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new SignInClientRefused("The metadata URL must be an http or https URL.");
+        }
+        byte[] body;
+        try {
+            body = RestClient.builder().requestFactory(http).build().get().uri(uri).retrieve().body(byte[].class);
+        } catch (RestClientException e) {
+            throw new SignInClientRefused("The metadata could not be fetched from " + uri + ".");
+        }
+        if (body == null || body.length == 0) {
+            throw new SignInClientRefused("The metadata URL answered nothing.");
+        }
+        return register(productId, new String(body, StandardCharsets.UTF_8), uri.toString(), actor);
+    }
+
+    private ServiceProvider register(UUID productId, String metadata, String metadataUrl, String actor) {
+        if (productId == null || catalog.product(productId).isEmpty()) {
+            throw new SignInClientRefused("No product with that id.");
+        }
+        if (metadata == null || metadata.isBlank()) {
+            throw new SignInClientRefused("The metadata is empty.");
+        }
+        if (metadata.getBytes(StandardCharsets.UTF_8).length > MAX_METADATA_BYTES) {
+            throw new SignInClientRefused("The metadata is larger than an SP's metadata is.");
+        }
+        Parsed parsed = parse(metadata);
+        if (find(parsed.entityId()).isPresent()) {
+            throw new SignInClientRefused("A service provider with that entityID is already registered.");
+        }
+        jdbc.sql("""
+                        insert into sso_saml_sp (entity_id, product_id, metadata, acs_urls, signing_certificates, encryption_certificates,
+                                                 authn_requests_signed, metadata_url, registered_by)
+                        values (:e, :p, :m, :acs, :sign, :enc, :signed, :url, :by)""")
+                .param("e", parsed.entityId()).param("p", productId).param("m", metadata).param("acs", parsed.acsUrls().toArray(String[]::new))
+                .param("sign", parsed.signing().toArray(String[]::new)).param("enc", parsed.encryption().toArray(String[]::new))
+                .param("signed", parsed.authnRequestsSigned()).param("url", metadataUrl).param("by", actor).update();
+        audit.record(actor, "SSO_SAML_SP_REGISTERED", "product", productId.toString(),
+                Map.of("entityId", parsed.entityId(), "acsUrls", parsed.acsUrls(), "authnRequestsSigned", parsed.authnRequestsSigned(),
+                        "source", metadataUrl == null ? "upload" : metadataUrl));
+        return find(parsed.entityId()).orElseThrow();
+    }
+
+    /** Removes a registration; sign-ins to it stop at once. */
+    @Transactional
+    public boolean remove(String entityId, String actor) {
+        Optional<ServiceProvider> sp = find(entityId);
+        if (sp.isEmpty()) {
+            return false;
+        }
+        jdbc.sql("delete from sso_saml_sp where entity_id = :e").param("e", entityId).update();
+        audit.record(actor, "SSO_SAML_SP_REMOVED", "product", sp.get().productId().toString(), Map.of("entityId", entityId));
+        return true;
+    }
+
+    private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}");
+
+    /**
+     * The scope of an organiser's eduPersonPrincipalName and eduPersonScopedAffiliation: its own domain (e.g.
+     * "exempel.se"), which SPs check against the scopes the federation lists for the IdP. Audited.
+     */
+    @Transactional
+    public void setOrganiserScope(UUID organiserId, String scope, String actor) {
+        String domain = scope == null ? "" : scope.strip().toLowerCase(java.util.Locale.ROOT);
+        if (organiserId == null || !DOMAIN.matcher(domain).matches()) {
+            throw new SignInClientRefused("The scope must be a domain name, such as exempel.se.");
+        }
+        jdbc.sql("""
+                        insert into sso_saml_organiser_scope (organiser_id, scope, set_by) values (:o, :s, :by)
+                        on conflict (organiser_id) do update set scope = excluded.scope, set_by = excluded.set_by, set_at = now()""")
+                .param("o", organiserId).param("s", domain).param("by", actor).update();
+        audit.record(actor, "SSO_SAML_SCOPE_SET", "organisation", organiserId.toString(), Map.of("scope", domain));
+    }
+
+    private static final String SELECT = """
+            select entity_id, product_id, acs_urls, signing_certificates, encryption_certificates, authn_requests_signed, metadata_url,
+                   registered_at, registered_by
+              from sso_saml_sp""";
+
+    public Optional<ServiceProvider> find(String entityId) {
+        return jdbc.sql(SELECT + " where entity_id = :e").param("e", entityId).query(SamlServiceProviders::row).optional();
+    }
+
+    public List<ServiceProvider> all() {
+        return jdbc.sql(SELECT + " order by registered_at, entity_id").query(SamlServiceProviders::row).list();
+    }
+
+    /** The SPs of these products, by product (the start page opens a product through its first one). */
+    Map<UUID, String> entityIdsOf(List<UUID> products) {
+        Map<UUID, String> found = new java.util.LinkedHashMap<>();
+        if (!products.isEmpty()) {
+            jdbc.sql("select product_id, entity_id from sso_saml_sp where product_id in (:p) order by registered_at")
+                    .param("p", products).query((rs, n) -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2))).list()
+                    .forEach(e -> found.putIfAbsent(e.getKey(), e.getValue()));
+        }
+        return found;
+    }
+
+    private static ServiceProvider row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new ServiceProvider(rs.getString(1), rs.getObject(2, UUID.class), List.of((String[]) rs.getArray(3).getArray()),
+                List.of((String[]) rs.getArray(4).getArray()), List.of((String[]) rs.getArray(5).getArray()), rs.getBoolean(6), rs.getString(7),
+                rs.getTimestamp(8).toInstant(), rs.getString(9));
+    }
+
+    record Parsed(String entityId, List<String> acsUrls, List<String> signing, List<String> encryption, boolean authnRequestsSigned) {
+    }
+
+    /** What registration takes from the metadata: one EntityDescriptor with an SPSSODescriptor and an HTTP-POST ACS. */
+    static Parsed parse(String metadata) {
+        Object parsed;
+        try {
+            parsed = SAMLParser.getInstance().parse(new ByteArrayInputStream(metadata.getBytes(StandardCharsets.UTF_8)));
+        } catch (ParsingException | RuntimeException e) {
+            throw new SignInClientRefused("The metadata is not SAML 2.0 metadata that can be read.");
+        }
+        if (!(parsed instanceof EntityDescriptorType entity)) {
+            throw new SignInClientRefused("The metadata must describe one entity (an EntityDescriptor).");
+        }
+        SPSSODescriptorType sp = entity.getChoiceType().stream().flatMap(c -> c.getDescriptors().stream())
+                .map(EntityDescriptorType.EDTDescriptorChoiceType::getSpDescriptor).filter(d -> d != null).findFirst()
+                .orElseThrow(() -> new SignInClientRefused("The metadata describes no service provider (SPSSODescriptor)."));
+        if (entity.getEntityID() == null || entity.getEntityID().isBlank()) {
+            throw new SignInClientRefused("The metadata names no entityID.");
+        }
+        List<IndexedEndpointType> post = new ArrayList<>(sp.getAssertionConsumerService().stream()
+                .filter(a -> a.getBinding() != null && POST_BINDING.equals(a.getBinding().toString()) && a.getLocation() != null).toList());
+        // the default ACS first (isDefault, else the lowest index): it answers requests that name none
+        post.sort(Comparator.comparing((IndexedEndpointType a) -> !Boolean.TRUE.equals(a.isIsDefault())).thenComparingInt(IndexedEndpointType::getIndex));
+        List<String> acs = post.stream().map(a -> a.getLocation().toString()).distinct().toList();
+        if (acs.isEmpty()) {
+            throw new SignInClientRefused("The metadata has no AssertionConsumerService with the HTTP-POST binding.");
+        }
+        for (String url : acs) {
+            URI u = URI.create(url);
+            if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
+                throw new SignInClientRefused("An AssertionConsumerService location is not an http(s) URL.");
+            }
+        }
+        List<String> signing = new ArrayList<>();
+        List<String> encryption = new ArrayList<>();
+        for (KeyDescriptorType key : sp.getKeyDescriptor()) {
+            List<String> certificates = certificatesIn(key.getKeyInfo());
+            if (key.getUse() == null || key.getUse() == KeyTypes.SIGNING) {
+                signing.addAll(certificates);
+            }
+            if (key.getUse() == null || key.getUse() == KeyTypes.ENCRYPTION) {
+                encryption.addAll(certificates);
+            }
+        }
+        boolean signs = Boolean.TRUE.equals(sp.isAuthnRequestsSigned());
+        if (signs && signing.isEmpty()) {
+            throw new SignInClientRefused("The metadata says the SP signs its AuthnRequests but carries no signing certificate.");
+        }
+        return new Parsed(entity.getEntityID(), acs, signing.stream().distinct().toList(), encryption.stream().distinct().toList(), signs);
+    }
+
+    /** The X509Certificate values of a KeyInfo, each checked to be a certificate; DER as base64 without line breaks. */
+    private static List<String> certificatesIn(org.w3c.dom.Element keyInfo) {
+        List<String> found = new ArrayList<>();
+        if (keyInfo == null) {
+            return found;
+        }
+        org.w3c.dom.NodeList nodes = keyInfo.getElementsByTagNameNS("http://www.w3.org/2000/09/xmldsig#", "X509Certificate");
+        for (int i = 0; i < nodes.getLength(); i++) {
+            String text = nodes.item(i).getTextContent().replaceAll("\\s+", "");
+            certificate(text);
+            found.add(text);
+        }
+        return found;
+    }
+
+    static X509Certificate certificate(String base64) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(base64)));
+        } catch (CertificateException | IllegalArgumentException e) {
+            throw new SignInClientRefused("A certificate in the metadata cannot be read.");
+        }
+    }
+}
