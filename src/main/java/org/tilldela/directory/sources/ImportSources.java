@@ -135,6 +135,8 @@ public class ImportSources {
         String url = check(settings);
         UUID id = UUID.randomUUID();
         Instant now = Instant.now();
+        // asked first: a failed insert would spoil a surrounding transaction (a form submission's)
+        nameFree(settings.name().strip(), null);
         try {
             jdbc.sql("""
                             insert into import_source (id, name, kind, url, token, delta_minutes, full_at, enabled, notifications, webhook_origin,
@@ -162,6 +164,7 @@ public class ImportSources {
         Source before = find(id).orElseThrow(() -> new IllegalArgumentException("no import source " + id));
         String url = check(settings);
         Instant now = Instant.now();
+        nameFree(settings.name().strip(), id);
         boolean moved = !url.equals(before.url()) || !blank(settings.token());
         if (moved && before.subscriptionId() != null) {
             // the old server's subscription (with the old token) ends before the source points elsewhere
@@ -295,11 +298,14 @@ public class ImportSources {
         }
     }
 
-    /** Sources whose subscription is missing or ends within a day. */
+    /**
+     * Sources whose subscription ends within a day. A missing one is tried again after the source's next run, not
+     * at every look: a server that refuses subscriptions is not asked every few seconds.
+     */
     List<UUID> subscriptionsToMind(Instant now) {
         return jdbc.sql("""
                         select id from import_source where kind = 'SS12000' and enabled and notifications
-                          and (subscription_id is null or subscription_expires < :soon)
+                          and subscription_id is not null and subscription_expires < :soon
                         """)
                 .param("soon", Timestamp.from(now.plus(RENEW_BEFORE))).query(UUID.class).list();
     }
@@ -366,6 +372,13 @@ public class ImportSources {
             throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
         }
         return url;
+    }
+
+    private void nameFree(String name, UUID except) {
+        if (jdbc.sql("select exists (select 1 from import_source where name = :name and id is distinct from cast(:id as uuid))")
+                .param("name", name).param("id", except).query(Boolean.class).single()) {
+            throw new IllegalArgumentException("there is a source named " + name + " already");
+        }
     }
 
     private boolean notificationsOn(Settings s) {

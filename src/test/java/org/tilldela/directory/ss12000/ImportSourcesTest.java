@@ -249,6 +249,32 @@ class ImportSourcesTest extends IntegrationTest {
         assertThat(browser.page("/directory").body()).doesNotContain("/imports/sources/" + id);
     }
 
+    @Test
+    void theWebFormAddsASourceOnceAndRefusesATakenNameInPlainWords() {
+        WebSession browser = new WebSession(port).signIn(admin, PASSWORD);
+        String page = browser.page("/imports/sources").body();
+        Map<String, String> fields = WebSession.hiddenFields(page, "/imports/sources");
+        fields.putAll(Map.of("name", name, "kind", "SS12000", "url", server.baseUrl(), "token", "form-token-secret-2", "deltaMinutes", "15",
+                "fullAt", "02:30", "enabled", "true"));
+        WebSession.Answer saved = browser.post("/imports/sources", fields);
+        assertThat(saved.status()).isEqualTo(302);
+        UUID id = UUID.fromString(saved.location().replaceAll(".*/imports/sources/", ""));
+        ImportSources.Source source = sources.find(id).orElseThrow();
+        assertThat(source.deltaMinutes()).isEqualTo(15);
+        assertThat(source.fullAt()).isEqualTo(java.time.LocalTime.of(2, 30));
+        assertThat(source.nextFullAt()).isAfter(Instant.now()).isBefore(Instant.now().plus(Duration.ofDays(1)));
+        assertThat(browser.follow(saved).body()).contains("full import daily at 02:30").doesNotContain("form-token-secret-2");
+
+        // the same form again (a double click) lands on the same source; a new form with the same name is refused
+        assertThat(browser.post("/imports/sources", fields).location()).isEqualTo(saved.location());
+        Map<String, String> again = WebSession.hiddenFields(browser.page("/imports/sources").body(), "/imports/sources");
+        again.putAll(Map.of("name", name, "kind", "SS12000", "url", server.baseUrl(), "deltaMinutes", "15"));
+        WebSession.Answer refused = browser.post("/imports/sources", again);
+        assertThat(refused.status()).isEqualTo(200);
+        assertThat(refused.body()).contains("there is a source named " + name + " already");
+        assertThat(sources.list()).filteredOn(s -> s.name().equals(name)).hasSize(1);
+    }
+
     // ---- helpers ----
 
     private RestClient api() {
