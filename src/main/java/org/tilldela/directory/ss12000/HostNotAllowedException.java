@@ -5,7 +5,7 @@ public class HostNotAllowedException extends IllegalArgumentException {
 
     private final String host;
 
-    HostNotAllowedException(String host) {
+    public HostNotAllowedException(String host) {
         super("the host " + host + " is not among the hosts allowed for imports; an operator can allow it with tilldela.import.allowed-hosts");
         this.host = host;
     }

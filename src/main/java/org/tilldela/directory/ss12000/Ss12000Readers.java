@@ -45,6 +45,20 @@ public class Ss12000Readers {
      */
     public SnapshotReader reader(String source, String baseUrl, String bearerToken, boolean delta) {
         String base = normalise(baseUrl);
+        return new Ss12000Reader(new Ss12000Client(client(base, bearerToken), json), json, source, base, delta);
+    }
+
+    /** Whether a fetch failed before there was an answer to read (refused, timed out, any non-2xx status). */
+    public static boolean unreachable(org.tilldela.directory.importing.ImportProblem problem) {
+        return Ss12000Client.UNREACHABLE.equals(problem.reason());
+    }
+
+    /**
+     * An HTTP client for one server, its host checked against the allowed ones first.
+     *
+     * @throws HostNotAllowedException when the URL's host and port are not in {@code tilldela.import.allowed-hosts}
+     */
+    RestClient client(String base, String bearerToken) {
         URI uri = URI.create(base);
         if (!allowedHosts.permits(uri)) {
             throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
@@ -53,7 +67,7 @@ public class Ss12000Readers {
         HttpClient httpClient = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
         JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient);
         requestFactory.setReadTimeout(READ_TIMEOUT);
-        RestClient.Builder builder = builders.getIfAvailable(RestClient::builder)
+        return builders.getIfAvailable(RestClient::builder)
                 .baseUrl(base)
                 .requestFactory(requestFactory)
                 .defaultHeaders(headers -> {
@@ -61,11 +75,16 @@ public class Ss12000Readers {
                     if (bearerToken != null && !bearerToken.isBlank()) {
                         headers.setBearerAuth(bearerToken.strip());
                     }
-                });
-        return new Ss12000Reader(new Ss12000Client(builder.build(), json), json, source, base, delta);
+                })
+                .build();
     }
 
-    private static String normalise(String baseUrl) {
+    /** Whether imports may fetch from this URL's host and port ({@code tilldela.import.allowed-hosts}). */
+    public boolean allowed(URI url) {
+        return allowedHosts.permits(url);
+    }
+
+    static String normalise(String baseUrl) {
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new IllegalArgumentException("an SS 12000 base URL is needed");
         }

@@ -23,7 +23,10 @@ class DirectoryPages {
     private final OrganisationBrowser browser;
     private final Viewers viewers;
 
-    DirectoryPages(OrganisationBrowser browser, Viewers viewers) {
+    private final org.tilldela.directory.sources.ImportSources sources;
+
+    DirectoryPages(OrganisationBrowser browser, Viewers viewers, org.tilldela.directory.sources.ImportSources sources) {
+        this.sources = sources;
         this.browser = browser;
         this.viewers = viewers;
     }
@@ -35,6 +38,8 @@ class DirectoryPages {
         var scope = viewers.of(auth).scope();
         model.addAttribute("organisations", browser.roots(scope));
         model.addAttribute("stats", browser.stats(scope));
+        // shown to those who may configure sources (the page decides, as the navigation does)
+        model.addAttribute("failingSources", sources.failing());
         return "directory/index";
     }
 

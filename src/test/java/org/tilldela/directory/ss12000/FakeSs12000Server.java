@@ -26,7 +26,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class FakeSs12000Server implements AutoCloseable {
 
-    record Request(String path, Map<String, String> query, String authorization) {
+    record Request(String path, Map<String, String> query, String authorization, String method, String body) {
+    }
+
+    /** A subscription as made by POST /subscriptions: the request body as sent, and what the server keeps. */
+    record Subscription(String id, String body, String target, Instant expires) {
     }
 
     private record Deleted(String type, String id, Instant at) {
@@ -42,6 +46,11 @@ final class FakeSs12000Server implements AutoCloseable {
     volatile int pageSize = 2;
     /** Answer /organisations as Skolverket's subset does: {"organisations": [...]}, no paging. */
     volatile boolean skolverketOrganisations;
+    /** Wait this long before answering a list: a slow server, so that two runs would overlap. */
+    volatile long delayMillis;
+    /** How long a subscription lasts (the spec leaves it to the server). */
+    volatile java.time.Duration subscriptionLifetime = java.time.Duration.ofDays(7);
+    final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
 
     FakeSs12000Server() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -75,6 +84,10 @@ final class FakeSs12000Server implements AutoCloseable {
         failures.put(endpoint, status);
     }
 
+    void recover(String endpoint) {
+        failures.remove(endpoint);
+    }
+
     void answerRaw(String endpoint, String body) {
         rawBodies.put(endpoint, body);
     }
@@ -87,11 +100,24 @@ final class FakeSs12000Server implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath().replaceFirst("^/ss12000/v2", "");
             Map<String, String> query = parse(exchange.getRequestURI().getRawQuery());
-            requests.add(new Request(path, query, exchange.getRequestHeaders().getFirst("Authorization")));
+            String method = exchange.getRequestMethod();
+            String requestBody = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(new Request(path, query, exchange.getRequestHeaders().getFirst("Authorization"), method, requestBody));
             Integer failure = failures.get(path);
             if (failure != null) {
                 respond(exchange, failure, json.writeValueAsBytes(Map.of("code", "ERR", "message", "synthetic failure with Doe, Jane inside")));
                 return;
+            }
+            if (path.equals("/subscriptions") || path.startsWith("/subscriptions/")) {
+                subscription(exchange, method, path, requestBody);
+                return;
+            }
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             String raw = rawBodies.get(path);
             if (raw != null) {
@@ -148,6 +174,58 @@ final class FakeSs12000Server implements AutoCloseable {
             e.printStackTrace();
             throw e;
         }
+    }
+
+    /** POST makes one (201, the spec's Subscription), PATCH extends it (200), DELETE ends it (204); an unknown id is 404. */
+    private void subscription(HttpExchange exchange, String method, String path, String body) throws IOException {
+        if (path.equals("/subscriptions") && method.equals("POST")) {
+            Map<String, Object> request = json.readValue(body, Map.class);
+            String id = java.util.UUID.randomUUID().toString();
+            Subscription made = new Subscription(id, body, (String) request.get("target"), Instant.now().plus(subscriptionLifetime));
+            subscriptions.put(id, made);
+            respond(exchange, 201, json.writeValueAsBytes(answer(request, made)));
+            return;
+        }
+        String id = path.substring("/subscriptions/".length());
+        Subscription existing = subscriptions.get(id);
+        if (existing == null) {
+            respond(exchange, 404, json.writeValueAsBytes(Map.of("code", "NOT_FOUND", "message", "no such subscription")));
+        } else if (method.equals("PATCH")) {
+            Subscription renewed = new Subscription(id, existing.body(), existing.target(), Instant.now().plus(subscriptionLifetime));
+            subscriptions.put(id, renewed);
+            respond(exchange, 200, json.writeValueAsBytes(answer(json.readValue(existing.body(), Map.class), renewed)));
+        } else if (method.equals("DELETE")) {
+            subscriptions.remove(id);
+            exchange.sendResponseHeaders(204, -1);
+        } else {
+            respond(exchange, 405, json.writeValueAsBytes(Map.of("code", "METHOD", "message", "not allowed")));
+        }
+    }
+
+    private static Map<String, Object> answer(Map<String, Object> request, Subscription s) {
+        Map<String, Object> answer = new LinkedHashMap<>(request);
+        answer.put("id", s.id());
+        answer.put("expires", s.expires().toString());
+        return answer;
+    }
+
+    /**
+     * Calls every subscription's webhook as the spec's callback (webhook_callback: modifiedEntites, deletedEntities)
+     * and returns the HTTP statuses the webhooks answered.
+     */
+    List<Integer> notifySubscribers(List<String> modified, boolean deletions) throws IOException, InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        List<Integer> statuses = new ArrayList<>();
+        for (Subscription s : subscriptions.values()) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("modifiedEntites", modified); // sic: the spec's spelling
+            body.put("deletedEntities", deletions);
+            statuses.add(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.target()))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+        }
+        return statuses;
     }
 
     /** Opaque, and with characters ('+', '/', '=') that break if the client does not encode them. */

@@ -1,0 +1,446 @@
+package org.tilldela.directory.sources;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.tilldela.directory.importing.ImportOptions;
+import org.tilldela.directory.ss12000.HostNotAllowedException;
+import org.tilldela.directory.ss12000.Ss12000Readers;
+import org.tilldela.directory.ss12000.Ss12000Subscriptions;
+import org.tilldela.governance.AuditTrail;
+import org.tilldela.platform.SecretsAtRest;
+
+/**
+ * Import sources: the systems Tilldela imports school core data from by itself (see SourceRuns for the runs).
+ * A source's bearer token is encrypted at rest and never shown or logged again; an SS 12000 source with
+ * notifications on holds a subscription at its server whose webhook URL carries a secret only the server knows
+ * (Tilldela keeps its SHA-256). Every change is audited.
+ */
+@Service
+public class ImportSources {
+
+    private static final Logger log = LoggerFactory.getLogger(ImportSources.class);
+
+    public enum Kind { SS12000, ONEROSTER_URL }
+
+    public enum Outcome { SUCCEEDED, FAILED, HELD }
+
+    /** Where change notifications for a source arrive: {@code POST {origin}/webhooks/ss12000/{source id}/{secret}}. */
+    public static final String WEBHOOK_PATH = "/webhooks/ss12000/";
+
+    /** Renewed when less than this is left of a subscription. */
+    static final Duration RENEW_BEFORE = Duration.ofDays(1);
+
+    /** A source as the pages and the API show it: never its token, only whether it has one. */
+    public record Source(UUID id, String name, Kind kind, String url, boolean hasToken, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
+                         Instant nextDeltaAt, Instant nextFullAt, Instant requestedAt, boolean notifications, String subscriptionId,
+                         Instant subscriptionExpires, String subscriptionProblem, UUID lastRunId, Instant lastStartedAt,
+                         Instant lastFinishedAt, Outcome lastOutcome, String lastFailure, int failuresInARow, String createdBy) {
+
+        /** When it runs next by itself (a request first), or null when disabled or nothing is scheduled. */
+        public Instant nextRun() {
+            if (!enabled) {
+                return null;
+            }
+            return Stream.of(requestedAt, nextDeltaAt, nextFullAt).filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(null);
+        }
+
+        /** How long the last run took, in seconds (null while one runs or before the first). */
+        public Long lastSeconds() {
+            return lastStartedAt == null || lastFinishedAt == null || lastFinishedAt.isBefore(lastStartedAt) ? null
+                    : Duration.between(lastStartedAt, lastFinishedAt).toSeconds();
+        }
+
+        public boolean running() {
+            return lastStartedAt != null && (lastFinishedAt == null || lastFinishedAt.isBefore(lastStartedAt));
+        }
+
+        public boolean failing() {
+            return enabled && (lastOutcome == Outcome.FAILED || lastOutcome == Outcome.HELD);
+        }
+    }
+
+    /**
+     * What an administrator sets.
+     *
+     * @param token null or blank keeps the stored one when editing
+     */
+    public record Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
+                           boolean notifications) {
+    }
+
+    private final JdbcClient jdbc;
+    private final SecretsAtRest secrets;
+    private final AuditTrail audit;
+    private final Ss12000Readers readers;
+    private final Ss12000Subscriptions subscriptions;
+    private final ZoneId zone;
+    private final String baseUrl;
+    private final SecureRandom random = new SecureRandom();
+
+    ImportSources(JdbcClient jdbc, SecretsAtRest secrets, AuditTrail audit, Ss12000Readers readers, Ss12000Subscriptions subscriptions,
+                  @Value("${tilldela.import.sources.time-zone:}") String zone, @Value("${tilldela.base-url:}") String baseUrl) {
+        this.jdbc = jdbc;
+        this.secrets = secrets;
+        this.audit = audit;
+        this.readers = readers;
+        this.subscriptions = subscriptions;
+        this.zone = zone == null || zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone.strip());
+        this.baseUrl = baseUrl == null ? "" : baseUrl.strip().replaceAll("/+$", "");
+    }
+
+    public List<Source> list() {
+        return jdbc.sql(SELECT + " order by name").query(this::map).list();
+    }
+
+    public Optional<Source> find(UUID id) {
+        return jdbc.sql(SELECT + " where id = :id").param("id", id).query(this::map).optional();
+    }
+
+    /** Enabled sources whose last run failed or was held: what the overview warns about. */
+    public List<Source> failing() {
+        return jdbc.sql(SELECT + " where enabled and last_outcome in ('FAILED', 'HELD') order by name").query(this::map).list();
+    }
+
+    /**
+     * @param origin where this request reached Tilldela (used for the webhook URL when tilldela.base-url is not set)
+     * @throws IllegalArgumentException with a plain-words reason when a setting is wrong (the name taken, too)
+     * @throws HostNotAllowedException  when imports may not fetch from the URL's host
+     */
+    public UUID create(Settings settings, String actor, String origin) {
+        String url = check(settings);
+        UUID id = UUID.randomUUID();
+        Instant now = Instant.now();
+        // asked first: a failed insert would spoil a surrounding transaction (a form submission's)
+        nameFree(settings.name().strip(), null);
+        try {
+            jdbc.sql("""
+                            insert into import_source (id, name, kind, url, token, delta_minutes, full_at, enabled, notifications, webhook_origin,
+                                                       next_delta_at, next_full_at, created_by)
+                            values (:id, :name, :kind, :url, :token, :delta, :full, :enabled, :notifications, :origin, :nextDelta, :nextFull, :by)
+                            """)
+                    .param("id", id).param("name", settings.name().strip()).param("kind", settings.kind().name()).param("url", url)
+                    .param("token", blank(settings.token()) ? null : secrets.encrypt(settings.token().strip()))
+                    .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
+                    .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
+                    .param("origin", webhookOrigin(origin))
+                    // a new source runs at the first look (its first delta reads everything), then on its schedule
+                    .param("nextDelta", settings.deltaMinutes() == null ? null : Timestamp.from(now))
+                    .param("nextFull", settings.fullAt() == null ? null : Timestamp.from(nextFull(settings.fullAt(), now)))
+                    .param("by", actor).update();
+        } catch (DuplicateKeyException e) {
+            throw new IllegalArgumentException("there is a source named " + settings.name().strip() + " already");
+        }
+        audit.record(actor, "IMPORT_SOURCE_CREATED", "import_source", id.toString(), described(settings, url));
+        reconcileSubscription(id);
+        return id;
+    }
+
+    public void update(UUID id, Settings settings, String actor, String origin) {
+        Source before = find(id).orElseThrow(() -> new IllegalArgumentException("no import source " + id));
+        String url = check(settings);
+        Instant now = Instant.now();
+        nameFree(settings.name().strip(), id);
+        boolean moved = !url.equals(before.url()) || !blank(settings.token());
+        if (moved && before.subscriptionId() != null) {
+            // the old server's subscription (with the old token) ends before the source points elsewhere
+            unsubscribe(before.id());
+        }
+        try {
+            jdbc.sql("""
+                            update import_source set name = :name, kind = :kind, url = :url, token = coalesce(:token, token),
+                                   delta_minutes = :delta, full_at = :full, enabled = :enabled, notifications = :notifications,
+                                   webhook_origin = coalesce(:origin, webhook_origin),
+                                   next_delta_at = case when :delta::int is null then null
+                                                        when delta_minutes is distinct from :delta::int or next_delta_at is null then :nextDelta
+                                                        else next_delta_at end,
+                                   next_full_at = case when :full::time is null then null
+                                                       when full_at is distinct from :full::time or next_full_at is null then :nextFull
+                                                       else next_full_at end
+                            where id = :id
+                            """)
+                    .param("id", id).param("name", settings.name().strip()).param("kind", settings.kind().name()).param("url", url)
+                    .param("token", blank(settings.token()) ? null : secrets.encrypt(settings.token().strip()))
+                    .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
+                    .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
+                    .param("origin", webhookOrigin(origin))
+                    .param("nextDelta", settings.deltaMinutes() == null ? null : Timestamp.from(now.plus(Duration.ofMinutes(settings.deltaMinutes()))))
+                    .param("nextFull", settings.fullAt() == null ? null : Timestamp.from(nextFull(settings.fullAt(), now)))
+                    .update();
+        } catch (DuplicateKeyException e) {
+            throw new IllegalArgumentException("there is a source named " + settings.name().strip() + " already");
+        }
+        Map<String, Object> detail = described(settings, url);
+        detail.put("tokenReplaced", !blank(settings.token()));
+        audit.record(actor, "IMPORT_SOURCE_CHANGED", "import_source", id.toString(), detail);
+        reconcileSubscription(id);
+    }
+
+    public void delete(UUID id, String actor) {
+        Source source = find(id).orElseThrow(() -> new IllegalArgumentException("no import source " + id));
+        if (source.subscriptionId() != null) {
+            unsubscribe(id);
+        }
+        jdbc.sql("delete from import_source where id = :id").param("id", id).update();
+        audit.record(actor, "IMPORT_SOURCE_REMOVED", "import_source", id.toString(), Map.of("name", source.name()));
+    }
+
+    /** "Run now": due at once (a full import when asked, else a delta); the caller starts it. */
+    public void request(UUID id, boolean full, String actor) {
+        int n = jdbc.sql("update import_source set requested_at = now(), requested_full = requested_full or :full where id = :id")
+                .param("id", id).param("full", full).update();
+        if (n == 0) {
+            throw new IllegalArgumentException("no import source " + id);
+        }
+        audit.record(actor, "IMPORT_SOURCE_RUN_REQUESTED", "import_source", id.toString(), Map.of("full", full));
+    }
+
+    /**
+     * A change notification from the source's server: when the secret is the source's, the source is due now.
+     * Cheap whatever is sent: one indexed read, a constant-time comparison of two hashes and, only for a source
+     * not due already, one update. Nothing about a refusal is said to the caller.
+     *
+     * @return whether the source became due by this call (false when refused or already due)
+     */
+    public boolean notified(UUID id, String secret) {
+        byte[] stored = jdbc.sql("select webhook_secret_sha256 from import_source where id = :id and notifications and enabled")
+                .param("id", id).query((rs, n) -> rs.getBytes(1)).optional().orElse(null);
+        // hashed either way, so a wrong id costs what a wrong secret does
+        byte[] given = sha256(secret == null ? "" : secret);
+        if (stored == null || !MessageDigest.isEqual(stored, given)) {
+            throw new WebhookRefusedException();
+        }
+        return jdbc.sql("update import_source set requested_at = now() where id = :id and requested_at is null").param("id", id).update() == 1;
+    }
+
+    /** A webhook call that is not one of our sources' servers'. */
+    public static final class WebhookRefusedException extends RuntimeException {
+        WebhookRefusedException() {
+            super("not a known webhook", null, false, false);
+        }
+    }
+
+    /**
+     * Brings the subscription at the source's server in line with its settings: made when notifications are on
+     * and there is none, renewed when it expires within a day, ended when they are off. A failure is kept on the
+     * source (shown on its page) and tried again at the next look; it never stops imports.
+     */
+    public void reconcileSubscription(UUID id) {
+        Source s = find(id).orElse(null);
+        if (s == null || s.kind() != Kind.SS12000) {
+            return;
+        }
+        boolean wanted = s.notifications() && s.enabled();
+        try {
+            if (!wanted) {
+                if (s.subscriptionId() != null) {
+                    unsubscribe(id);
+                }
+                return;
+            }
+            if (s.subscriptionId() != null && s.subscriptionExpires() != null && s.subscriptionExpires().isAfter(Instant.now().plus(RENEW_BEFORE))) {
+                return;
+            }
+            if (s.subscriptionId() != null) {
+                try {
+                    Ss12000Subscriptions.Subscription renewed = subscriptions.renew(s.url(), token(id), s.subscriptionId());
+                    jdbc.sql("update import_source set subscription_expires = :expires, subscription_problem = null where id = :id")
+                            .param("id", id).param("expires", Timestamp.from(renewed.expires())).update();
+                    return;
+                } catch (Ss12000Subscriptions.SubscriptionFailedException e) {
+                    if (e.status() != 404) {
+                        throw e;
+                    }
+                    // the server forgot it (it expired): subscribe anew
+                }
+            }
+            String origin = jdbc.sql("select webhook_origin from import_source where id = :id").param("id", id).query(String.class).optional().orElse(null);
+            if (origin == null || origin.isBlank()) {
+                throw new IllegalArgumentException("Tilldela does not know its own address: set tilldela.base-url, or save the source again in the web UI");
+            }
+            String secret = newSecret();
+            Ss12000Subscriptions.Subscription made = subscriptions.subscribe(s.url(), token(id), "Tilldela " + s.name(),
+                    origin + WEBHOOK_PATH + id + "/" + secret);
+            jdbc.sql("""
+                            update import_source set subscription_id = :sub, subscription_expires = :expires, webhook_secret_sha256 = :hash,
+                                   subscription_problem = null where id = :id
+                            """)
+                    .param("id", id).param("sub", made.id()).param("expires", Timestamp.from(made.expires()))
+                    .param("hash", sha256(secret)).update();
+            audit.record("system", "IMPORT_SOURCE_SUBSCRIBED", "import_source", id.toString(), Map.of("subscription", made.id()));
+        } catch (Ss12000Subscriptions.SubscriptionFailedException | IllegalArgumentException e) {
+            jdbc.sql("update import_source set subscription_problem = :problem where id = :id")
+                    .param("id", id).param("problem", e instanceof HostNotAllowedException ? "the source's host is not allowed" : e.getMessage()).update();
+        }
+    }
+
+    /**
+     * Sources whose subscription ends within a day. A missing one is tried again after the source's next run, not
+     * at every look: a server that refuses subscriptions is not asked every few seconds.
+     */
+    List<UUID> subscriptionsToMind(Instant now) {
+        return jdbc.sql("""
+                        select id from import_source where kind = 'SS12000' and enabled and notifications
+                          and subscription_id is not null and subscription_expires < :soon
+                        """)
+                .param("soon", Timestamp.from(now.plus(RENEW_BEFORE))).query(UUID.class).list();
+    }
+
+    private void unsubscribe(UUID id) {
+        Source s = find(id).orElseThrow();
+        try {
+            subscriptions.unsubscribe(s.url(), token(id), s.subscriptionId());
+        } catch (RuntimeException e) {
+            // the server keeps calling a webhook that no longer answers to it; nothing worse
+            log.warn("Import source {}: its subscription could not be ended at the server", s.name());
+        }
+        jdbc.sql("update import_source set subscription_id = null, subscription_expires = null, webhook_secret_sha256 = null where id = :id")
+                .param("id", id).update();
+        audit.record("system", "IMPORT_SOURCE_UNSUBSCRIBED", "import_source", id.toString(), Map.of("subscription", s.subscriptionId()));
+    }
+
+    /** The source's bearer token, decrypted; null when it has none. */
+    String token(UUID id) {
+        byte[] encrypted = jdbc.sql("select token from import_source where id = :id").param("id", id).query((rs, n) -> rs.getBytes(1))
+                .optional().orElse(null);
+        return encrypted == null ? null : secrets.decrypt(encrypted);
+    }
+
+    /** The next time of day {@code at} after {@code now}, in the configured zone. */
+    Instant nextFull(LocalTime at, Instant now) {
+        ZonedDateTime candidate = now.atZone(zone).with(at);
+        if (!candidate.toInstant().isAfter(now)) {
+            candidate = candidate.plusDays(1).with(at);
+        }
+        return candidate.toInstant();
+    }
+
+    ZoneId zone() {
+        return zone;
+    }
+
+    private String check(Settings s) {
+        new ImportOptions(s.name() == null ? null : s.name().strip(), false, "check"); // the source name rule
+        if (s.kind() == null) {
+            throw new IllegalArgumentException("choose what kind of source it is");
+        }
+        if (s.deltaMinutes() == null && s.fullAt() == null) {
+            throw new IllegalArgumentException("give a schedule: a delta import every N minutes, a daily full import, or both");
+        }
+        if (s.deltaMinutes() != null && (s.deltaMinutes() < 1 || s.deltaMinutes() > 1440)) {
+            throw new IllegalArgumentException("a delta import runs every 1–1440 minutes");
+        }
+        if (s.url() == null || s.url().isBlank()) {
+            throw new IllegalArgumentException("give the source's URL");
+        }
+        String url = s.url().strip().replaceAll("/+$", "");
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("the URL is not a valid URL");
+        }
+        if (!("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null
+                || uri.getRawUserInfo() != null || uri.getRawFragment() != null || s.kind() == Kind.SS12000 && uri.getRawQuery() != null) {
+            throw new IllegalArgumentException("the URL must be an http(s) URL with a host, without user, fragment (or, for SS 12000, query)");
+        }
+        if (!readers.allowed(uri)) {
+            throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
+        }
+        return url;
+    }
+
+    private void nameFree(String name, UUID except) {
+        if (jdbc.sql("select exists (select 1 from import_source where name = :name and id is distinct from cast(:id as uuid))")
+                .param("name", name).param("id", except).query(Boolean.class).single()) {
+            throw new IllegalArgumentException("there is a source named " + name + " already");
+        }
+    }
+
+    private boolean notificationsOn(Settings s) {
+        return s.notifications() && s.kind() == Kind.SS12000;
+    }
+
+    private String webhookOrigin(String requestOrigin) {
+        if (!baseUrl.isEmpty()) {
+            return baseUrl;
+        }
+        return requestOrigin == null || requestOrigin.isBlank() ? null : requestOrigin.strip().replaceAll("/+$", "");
+    }
+
+    private static Map<String, Object> described(Settings s, String url) {
+        // the host, not the whole URL: a query could hold something that is not ours to copy
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", s.name().strip());
+        d.put("kind", s.kind().name());
+        d.put("host", URI.create(url).getHost());
+        d.put("deltaMinutes", s.deltaMinutes() == null ? "" : s.deltaMinutes());
+        d.put("fullAt", s.fullAt() == null ? "" : s.fullAt().toString());
+        d.put("enabled", s.enabled());
+        d.put("notifications", s.notifications());
+        return d;
+    }
+
+    private String newSecret() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    static byte[] sha256(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static final String SELECT = """
+            select id, name, kind, url, token is not null has_token, delta_minutes, full_at, enabled, next_delta_at, next_full_at, requested_at,
+                   notifications, subscription_id, subscription_expires, subscription_problem, last_run_id, last_started_at, last_finished_at,
+                   last_outcome, last_failure, failures_in_a_row, created_by
+            from import_source""";
+
+    private Source map(ResultSet rs, int n) throws SQLException {
+        return new Source(rs.getObject("id", UUID.class), rs.getString("name"), Kind.valueOf(rs.getString("kind")), rs.getString("url"),
+                rs.getBoolean("has_token"), (Integer) rs.getObject("delta_minutes"), rs.getObject("full_at", LocalTime.class),
+                rs.getBoolean("enabled"), instant(rs, "next_delta_at"), instant(rs, "next_full_at"), instant(rs, "requested_at"),
+                rs.getBoolean("notifications"), rs.getString("subscription_id"), instant(rs, "subscription_expires"),
+                rs.getString("subscription_problem"), rs.getObject("last_run_id", UUID.class), instant(rs, "last_started_at"),
+                instant(rs, "last_finished_at"), rs.getString("last_outcome") == null ? null : Outcome.valueOf(rs.getString("last_outcome")),
+                rs.getString("last_failure"), rs.getInt("failures_in_a_row"), rs.getString("created_by"));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

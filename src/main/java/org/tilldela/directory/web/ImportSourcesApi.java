@@ -1,0 +1,112 @@
+package org.tilldela.directory.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+import org.tilldela.directory.sources.ImportSources;
+import org.tilldela.directory.sources.SourceRuns;
+
+@RestController
+// not filtered by scope: a source writes the directory of every school it lists, so only a grant over the whole installation may configure one
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
+@RequestMapping("/api/v1/import-sources")
+@Tag(name = "Import sources", description = "Systems Tilldela imports from by itself, on a schedule and on change notifications")
+class ImportSourcesApi {
+
+    private final ImportSources sources;
+    private final SourceRuns runs;
+
+    ImportSourcesApi(ImportSources sources, SourceRuns runs) {
+        this.sources = sources;
+        this.runs = runs;
+    }
+
+    /**
+     * A source's settings. token: the bearer token (write-only: never returned; left out when editing, the stored one
+     * stays). deltaMinutes: a delta import every so many minutes; fullAt: a daily full import at this time (HH:mm).
+     */
+    record SourceRequest(String name, ImportSources.Kind kind, String url, String token, Integer deltaMinutes, String fullAt, Boolean enabled,
+                         Boolean notifications) {
+        ImportSources.Settings settings() {
+            LocalTime at;
+            try {
+                at = fullAt == null || fullAt.isBlank() ? null : LocalTime.parse(fullAt.strip());
+            } catch (DateTimeParseException e) {
+                throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "fullAt is a time of day such as 02:30");
+            }
+            return new ImportSources.Settings(name, kind, url, token, deltaMinutes, at, enabled == null || enabled, Boolean.TRUE.equals(notifications));
+        }
+    }
+
+    @GetMapping
+    List<ImportSources.Source> list() {
+        return sources.list();
+    }
+
+    @GetMapping("/{id}")
+    ImportSources.Source get(@PathVariable UUID id) {
+        return sources.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import source " + id));
+    }
+
+    @PostMapping
+    @Operation(summary = "Add a source; with notifications on, an SS 12000 source subscribes to its server's change notifications")
+    ResponseEntity<ImportSources.Source> create(@RequestBody SourceRequest request, Authentication auth) {
+        try {
+            UUID id = sources.create(request.settings(), auth.getName(), origin());
+            return ResponseEntity.created(URI.create("/api/v1/import-sources/" + id)).body(get(id));
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    @PutMapping("/{id}")
+    ImportSources.Source update(@PathVariable UUID id, @RequestBody SourceRequest request, Authentication auth) {
+        get(id);
+        try {
+            sources.update(id, request.settings(), auth.getName(), origin());
+            return get(id);
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Remove a source (its subscription at the server ends); what it imported stays")
+    ResponseEntity<Void> delete(@PathVariable UUID id, Authentication auth) {
+        get(id);
+        sources.delete(id, auth.getName());
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{id}/run")
+    @Operation(summary = "Run the source now (a delta, or a full import with full=true); answers 202 at once")
+    ResponseEntity<ImportSources.Source> run(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean full, Authentication auth) {
+        get(id);
+        sources.request(id, full, auth.getName());
+        runs.runSoon(id);
+        return ResponseEntity.accepted().body(get(id));
+    }
+
+    static String origin() {
+        return ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
+    }
+}
