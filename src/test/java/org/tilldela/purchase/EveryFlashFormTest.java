@@ -36,6 +36,7 @@ import org.tilldela.catalog.Product;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.GrantScope;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.NewPool;
 import org.tilldela.licensing.Profiles;
@@ -58,6 +59,7 @@ class EveryFlashFormTest extends IntegrationTest {
     @Autowired JdbcClient jdbc;
     @Autowired Catalog catalog;
     @Autowired AdminAccounts accounts;
+    @Autowired org.tilldela.governance.AdminGrants grants;
     @Autowired BuyerScopes scopes;
     @Autowired Cart cart;
     @Autowired Orders orders;
@@ -255,6 +257,35 @@ class EveryFlashFormTest extends IntegrationTest {
                 "The account has been disabled");
         submit("POST /admin/accounts/{username}/enable", accountPath + "/enable", form(accountPath, accountPath + "/enable"),
                 "The account has been enabled.");
+
+        // --- governance: access reviews (a standing reviewer refused, a campaign over the organiser, one right confirmed, one revoked)
+        submit("POST /admin/reviews/reviewers", "/admin/reviews/reviewers", form("/admin/reviews", "/admin/reviews/reviewers", "unit",
+                fx.organiserId.toString(), "reviewer", "no-such-account-" + fx.tag), "The reviewer must be an enabled account");
+        grants.grant(admin, managed, AdminRight.BUYER, GrantScope.units(Set.of(fx.organiserId), Set.of()));
+        grants.grant(admin, managed, AdminRight.LICENCE_ADMIN, GrantScope.units(Set.of(fx.organiserId), Set.of()));
+        walked.add("POST /admin/reviews");
+        WebSession.Answer started = web.post("/admin/reviews", form("/admin/reviews", "/admin/reviews", "unit", fx.organiserId.toString(),
+                "reviewer", admin));
+        assertThat(started.status()).isEqualTo(302);
+        String campaign = started.location().replaceFirst("^https?://[^/]+", "");
+        assertThat(web.follow(started).body()).contains("The campaign has started.");
+        List<Long> items = jdbc.sql("select id from access_review_item where review_id = :r order by id")
+                .param("r", Long.parseLong(campaign.substring(campaign.lastIndexOf('/') + 1))).query(Long.class).list();
+        assertThat(items).as("the two rights over the organiser").hasSize(2);
+        submit("POST /admin/reviews/{id}/items/{item}/confirm", campaign + "/items/" + items.get(0) + "/confirm",
+                form(campaign, campaign + "/items/" + items.get(0) + "/confirm"), "The right is confirmed.");
+        submit("POST /admin/reviews/{id}/items/{item}/revoke", campaign + "/items/" + items.get(1) + "/revoke",
+                form(campaign, campaign + "/items/" + items.get(1) + "/revoke"), "The right is revoked.");
+        // nobody removes their own second factor
+        String own = "/admin/accounts/" + admin;
+        submit("POST /admin/accounts/{username}/second-factor/remove", own + "/second-factor/remove", form(accountPath, accountPath + "/disable"),
+                "You cannot disable or enable your own account.");
+
+        // --- sign-in: a SAML service provider for an unknown article, and removing one that is not registered
+        submit("POST /sso/saml", "/sso/saml", form("/sso/saml", "/sso/saml", "articleNumber", "NO-SUCH-ARTICLE", "metadata", "", "metadataUrl", ""),
+                "No product has that article number.");
+        submit("POST /sso/saml/remove", "/sso/saml/remove", form("/sso/saml", "/sso/saml", "entityId", "https://sp.flash.invalid/none"),
+                "No service provider with that entityID is registered.");
 
         // --- governance: the administrator changes their own password (last: the session goes on under a new id)
         String newPassword = "ett helt nytt lösenord för flash-testet";

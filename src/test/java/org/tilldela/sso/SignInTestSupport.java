@@ -152,9 +152,14 @@ abstract class SignInTestSupport extends IntegrationTest {
     }
 
     SignedIn signIn(UUID pupil) throws Exception {
-        browser = newBrowser(); // a browser of the pupil's own
         String username = "elev-" + UUID.randomUUID().toString().substring(0, 8);
         accounts.setPassword(pupil, username, PASSWORD, "test");
+        return signIn(username);
+    }
+
+    /** Signs in with an account that exists, its password {@link #PASSWORD}: a new password would end the person's other sign-ins. */
+    SignedIn signIn(String username) throws Exception {
+        browser = newBrowser(); // a browser of the pupil's own
         SignInClients.Registration client = clients.register(fixture.productId, "Digital matematik", List.of(REDIRECT), true, "test");
         CodeVerifier verifier = new CodeVerifier();
         URI authorize = new AuthenticationRequest.Builder(new ResponseType("code"), new Scope("openid"), new ClientID(client.clientId()), URI.create(REDIRECT))

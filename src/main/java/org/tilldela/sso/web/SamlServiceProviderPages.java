@@ -72,8 +72,11 @@ class SamlServiceProviderPages {
 
     @PostMapping("/remove")
     String remove(@RequestParam String entityId, Authentication admin, RedirectAttributes redirect) {
-        providers.remove(entityId, admin.getName());
-        redirect.addFlashAttribute("messageKey", "sso.saml.admin.removed");
+        if (providers.remove(entityId, admin.getName())) {
+            redirect.addFlashAttribute("messageKey", "sso.saml.admin.removed");
+        } else {
+            redirect.addFlashAttribute("problemKey", "sso.saml.admin.notRegistered");
+        }
         return "redirect:/sso/saml";
     }
 }
