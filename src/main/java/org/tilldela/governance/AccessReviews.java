@@ -218,6 +218,13 @@ public class AccessReviews {
         mark(itemId, decision, actor, now);
         audit.record(actor, "ACCESS_REVIEW_DECIDED", "access_review", Long.toString(reviewId),
                 Map.of("grant", item.grantId(), "account", item.username(), "right", item.right().name(), "decision", decision.name()));
+        // the last grant decided: the campaign is done (the outcome report stands), not left open until its deadline
+        if (jdbc.sql("""
+                        update access_review set closed_at = :now where id = :id and closed_at is null
+                          and not exists (select 1 from access_review_item where review_id = :id and decision is null)""")
+                .param("now", Timestamp.from(now)).param("id", reviewId).update() == 1) {
+            audit.record(actor, "ACCESS_REVIEW_CLOSED", "access_review", Long.toString(reviewId), Map.of("revokedUnanswered", 0, "allDecided", true));
+        }
         return decision;
     }
 

@@ -130,6 +130,27 @@ class AccessReviewTest extends IntegrationTest {
     }
 
     @Test
+    void aCampaignWhoseEveryGrantIsDecidedClosesThen() {
+        Setting s = new Setting();
+        String one = s.account("one", Set.of());
+        String two = s.account("two", Set.of());
+        AdminGrants.Grant first = s.grant(one, AdminRight.DIRECTORY_ADMIN, s.m.schoolA);
+        AdminGrants.Grant second = s.grant(two, AdminRight.BUYER, s.m.schoolA);
+        AccessReviews.Review review = reviews.start(s.root, s.m.schoolA, s.reviewerA, Instant.now());
+        List<AccessReviews.Item> items = reviews.items(s.reviewerA, review.id());
+
+        reviews.decide(s.reviewerA, review.id(), item(items, first.id()).id(), true, Instant.now());
+        assertThat(reviews.find(s.reviewerA, review.id()).isOpen()).as("one grant still undecided").isTrue();
+        reviews.decide(s.reviewerA, review.id(), item(items, second.id()).id(), false, Instant.now());
+        assertThat(reviews.find(s.reviewerA, review.id()).isOpen()).as("all decided").isFalse();
+        assertThat(grants.find(first.id())).isPresent();
+        assertThat(grants.find(second.id())).isEmpty();
+        assertThat(audit.about("access_review", Long.toString(review.id()))).extracting(AuditTrail.Entry::action).first().isEqualTo("ACCESS_REVIEW_CLOSED");
+        assertThatThrownBy(() -> reviews.decide(s.reviewerA, review.id(), item(items, first.id()).id(), false, Instant.now()))
+                .as("a closed campaign takes no more decisions").isInstanceOf(AccessReviews.NotYours.class);
+    }
+
+    @Test
     void aReviewerOutsideTheUnitsScopeGets404() {
         Setting s = new Setting();
         String worker = s.account("worker", Set.of());
