@@ -328,10 +328,19 @@ public class LedgerCheckpoints {
      */
     @Transactional(readOnly = true)
     public ChainVerification verifySinceLatest() {
+        return verifySinceLatest(Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #verifySinceLatest()} from the latest checkpoint at or before record {@code through}: the chain from there
+     * to the head, so record {@code through} is covered (a month's end about to be signed, {@link LedgerMaintenance}).
+     */
+    ChainVerification verifySinceLatest(long through) {
         Optional<Cut> cut = latestCut();
         // the newest hundred, newest first: the latest normally holds (then all one hundred are OTHER_KEY: a full verify)
-        List<String> newestFirst = jdbc.sql("select signed from ledger_checkpoint where sequence >= :cut order by sequence desc limit 100")
-                .param("cut", cut.map(Cut::sequence).orElse(0L)).query(String.class).list();
+        List<String> newestFirst = jdbc.sql("""
+                        select signed from ledger_checkpoint where sequence >= :cut and sequence <= :through order by sequence desc limit 100""")
+                .param("cut", cut.map(Cut::sequence).orElse(0L)).param("through", through).query(String.class).list();
         for (String signed : newestFirst) {
             Check c = check(signed, cut);
             if (c.finding() == Finding.HOLDS) {
@@ -347,7 +356,7 @@ public class LedgerCheckpoints {
     }
 
     /** The hash a checkpoint signed (call after {@link #check} found it holds). */
-    static String signedHead(String signed) {
+    private static String signedHead(String signed) {
         try {
             return SignedJWT.parse(signed.strip()).getJWTClaimsSet().getStringClaim("head");
         } catch (ParseException e) {

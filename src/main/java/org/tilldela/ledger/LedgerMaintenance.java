@@ -39,12 +39,10 @@ public class LedgerMaintenance {
 
     private final JdbcClient jdbc;
     private final LedgerCheckpoints checkpoints;
-    private final ChainVerifier verifier;
 
-    LedgerMaintenance(JdbcClient jdbc, LedgerCheckpoints checkpoints, ChainVerifier verifier) {
+    LedgerMaintenance(JdbcClient jdbc, LedgerCheckpoints checkpoints) {
         this.jdbc = jdbc;
         this.checkpoints = checkpoints;
-        this.verifier = verifier;
     }
 
     public Outcome run() {
@@ -55,7 +53,7 @@ public class LedgerMaintenance {
         if (!ends.isEmpty()) {
             // sign months' ends only once the chain through them verified: once, from the latest checkpoint before the
             // first of them that holds, to the head (which covers the later ones too)
-            ChainVerification v = verifiedThrough(ends.getFirst());
+            ChainVerification v = checkpoints.verifySinceLatest(ends.getFirst());
             if (!v.intact()) {
                 problem = "the ledger is broken at record " + v.firstBrokenSequence() + " (" + v.reason() + "): no month end signed, none removed";
                 log.error("Ledger maintenance: {}", problem);
@@ -106,18 +104,6 @@ public class LedgerMaintenance {
             }
         }
         return ends;
-    }
-
-    /** The chain verified from the latest signed checkpoint at or before {@code sequence} (or the cut, or the start). */
-    private ChainVerification verifiedThrough(long sequence) {
-        for (String signed : jdbc.sql("select signed from ledger_checkpoint where sequence <= :s order by sequence desc limit 100")
-                .param("s", sequence).query(String.class).list()) {
-            LedgerCheckpoints.Check c = checkpoints.check(signed);
-            if (c.finding() == LedgerCheckpoints.Finding.HOLDS) {
-                return verifier.verifyAfter(c.sequence(), java.util.HexFormat.of().parseHex(LedgerCheckpoints.signedHead(signed)));
-            }
-        }
-        return checkpoints.verifyAll();
     }
 
     /** Daily; off with {@code tilldela.ledger.maintenance.enabled=false}. */

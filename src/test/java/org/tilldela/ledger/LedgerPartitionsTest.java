@@ -71,7 +71,7 @@ class LedgerPartitionsTest extends LedgerTestSupport {
             ChainVerifier chain = new ChainVerifier(app, 2, 4);
             LedgerCheckpoints signed = new LedgerCheckpoints(db, chain, dataDir().toString(), "", Optional.empty());
             DisclosureLedger ledger = new DisclosureLedger(db, signed, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-            LedgerMaintenance maintenance = new LedgerMaintenance(db, signed, chain);
+            LedgerMaintenance maintenance = new LedgerMaintenance(db, signed);
 
             // two months well past five years, one within them, and now
             for (String month : List.of("2019-01-01", "2019-02-01", "2024-06-01")) {
