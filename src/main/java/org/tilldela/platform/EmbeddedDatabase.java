@@ -109,6 +109,10 @@ public final class EmbeddedDatabase {
                     // quoted for the shell that pg_ctl starts the server through)
                     .setServerConfig("unix_socket_directories", "''")
                     .setServerConfig("password_encryption", "scram-sha-256")
+                    // zonky's builder turns synchronous_commit off by default (made for throwaway test databases):
+                    // a commit would then return before its WAL is on disk, and a power cut could lose the last
+                    // moments' ledger records, sign-ins and orders that callers were told were saved
+                    .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("max_connections", "100")
                     // sized for bulk imports of a large municipality on one machine; an external
                     // PostgreSQL is tuned by its own administrator

@@ -23,7 +23,8 @@ class EmbeddedDatabaseConfiguration {
     @Bean(destroyMethod = "close")
     @Primary
     DataSource dataSource(@Value("${tilldela.data-dir:./data}") String dataDir,
-                          @Value("${tilldela.db.pool-size:10}") int poolSize) {
+                          @Value("${tilldela.db.pool-size:10}") int poolSize,
+                          @Value("${tilldela.db.synchronous-commit:on}") String synchronousCommit) {
         Path dir = Path.of(dataDir);
         HikariConfig config = new HikariConfig();
         EmbeddedDatabase.Server server = EmbeddedDatabase.acquire(dir);
@@ -32,6 +33,10 @@ class EmbeddedDatabaseConfiguration {
         config.setPassword(server.password(EmbeddedDatabase.APP_ROLE));
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("tilldela-embedded");
+        if (!"on".equals(synchronousCommit)) {
+            // only the test suite turns it off (pom.xml): its database is thrown away after the run
+            config.addDataSourceProperty("options", "-c synchronous_commit=" + synchronousCommit);
+        }
         return new EmbeddedDataSource(config, dir);
     }
 

@@ -134,13 +134,14 @@ final class TokenRefresh implements AuthenticationProvider {
     private Outcome refresh(OAuth2RefreshTokenAuthenticationToken grant, OAuth2ClientAuthenticationToken clientPrincipal, TransactionStatus status) {
         RegisteredClient client = clientPrincipal.getRegisteredClient();
         String presented = grant.getRefreshToken();
-        // locked until the rotation commits: a revocation (or another refresh) committed meanwhile is seen here, and one
-        // that comes later waits, so a refresh can never write a revoked family's token back as active
+        // read without a lock: the rotation below replaces the token only if neither it nor its metadata changed since
+        // this read, so a revocation (or another refresh) committed meanwhile makes the rotation find nothing, and one
+        // that comes later waits for the rotation's row lock — a refresh can never write a revoked family's token back
+        // as active (a FOR UPDATE here cost every refresh a row lock of its own)
         Stored stored = jdbc.sql("""
                         select id, registered_client_id, principal_name, authorization_grant_type, authorized_scopes, refresh_token_expires_at,
                                refresh_token_metadata
-                        from oauth2_authorization where refresh_token_value = :token
-                        for update""")
+                        from oauth2_authorization where refresh_token_value = :token""")
                 .param("token", presented)
                 .query((rs, n) -> new Stored(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), scopes(rs.getString(5)),
                         rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), rs.getString(7)))
@@ -214,7 +215,7 @@ final class TokenRefresh implements AuthenticationProvider {
                                 refresh_token_issued_at = coalesce(:refreshIssued, refresh_token_issued_at),
                                 refresh_token_expires_at = case when :rotate then :refreshExpires else refresh_token_expires_at end,
                                 refresh_token_metadata = case when :rotate then :refreshMetadata else refresh_token_metadata end
-                            where id = :id and refresh_token_value = :presented
+                            where id = :id and refresh_token_value = :presented and refresh_token_metadata is not distinct from :seenMetadata
                             returning id),
                         spent as (
                             insert into sso_spent_refresh_token (token_hash, authorization_id)
@@ -234,10 +235,12 @@ final class TokenRefresh implements AuthenticationProvider {
                 .param("rotate", rotate)
                 .param("id", stored.id())
                 .param("presented", presented)
+                .param("seenMetadata", stored.metadata(), java.sql.Types.VARCHAR)
                 .param("presentedHash", HighEntropySecrets.sha256Hex(presented))
                 .query(Long.class).single();
         if (replaced == 0) {
-            // another request rotated it first: this one holds a spent token now, and the release it made goes back
+            // another request rotated it first (this one holds a spent token now), or a revocation came after the read:
+            // either way the release it made goes back
             status.setRollbackOnly();
             return new NotCurrent();
         }
@@ -246,7 +249,8 @@ final class TokenRefresh implements AuthenticationProvider {
     }
 
     private boolean invalidated(String metadata) {
-        if (metadata == null || metadata.isBlank()) {
+        if (metadata == null || metadata.isBlank() || metadata.equals(activeTokenMetadata)) {
+            // what every rotation writes: no need to parse it
             return false;
         }
         return Boolean.TRUE.equals(json.readValue(metadata, MAP).get(OAuth2Authorization.Token.INVALIDATED_METADATA_NAME));

@@ -57,6 +57,19 @@ class EmbeddedDatabaseSecurityTest extends IntegrationTest {
     }
 
     @Test
+    void aCommitWaitsForTheDisk() throws Exception {
+        // zonky's default is off; the server must not tell a caller "saved" before the WAL is on disk
+        try (Connection c = connectAs(EmbeddedDatabase.APP_ROLE, port()); var st = c.createStatement();
+             var setting = st.executeQuery("select setting, source from pg_settings where name = 'synchronous_commit'")) {
+            setting.next();
+            assertThat(setting.getString(1)).isEqualTo("on");
+            assertThat(setting.getString(2)).isEqualTo("command line");
+        }
+        // only this suite's own pool (pom.xml: tilldela.db.synchronous-commit=off) opts out, per connection
+        assertThat(jdbc.sql("select current_setting('synchronous_commit')").query(String.class).single()).isEqualTo("off");
+    }
+
+    @Test
     void thePasswordsAreReadableByTheServiceAccountOnly() throws Exception {
         Path file = dataDir().resolve(DatabaseCredentials.FILE);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");

@@ -211,8 +211,17 @@ final class SignInBenchmark {
         }
         out.printf("cores: %d, java %s, wrk -t%d -c%d%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), s.threads(),
                 s.connections());
-        Map<String, List<Result>> tilldela = Map.of();
-        if (!s.keycloakOnly()) {
+        // both providers are up at once and their measured rounds take turns (Tilldela, Keycloak, Tilldela, …), so that
+        // a change in the machine's other load during the run falls on both alike; only the one being measured works
+        Provider keycloak = null;
+        if (s.keycloak() != null) {
+            keycloak = new Keycloak(s.keycloak(), s.keycloakClient(), s.keycloakSecret(), s.keycloakPassword());
+        }
+        if (s.keycloakOnly()) {
+            if (keycloak != null) {
+                measure(keycloak, keycloakUsers());
+            }
+        } else {
             CommandContext.useEmptyWorkDirectory(s.workDir());
             AtomicReference<DemoClassLicensed> demo = new AtomicReference<>();
             CountDownLatch demoReady = new CountDownLatch(1);
@@ -244,7 +253,15 @@ final class SignInBenchmark {
                         + " approved agreement: %d licence holders with local accounts; one confidential client%n",
                         server.getEnvironment().getProperty("tilldela.demo.persons"), demo.get().className(), usernames.size());
                 Provider p = new Tilldela("http://127.0.0.1:" + s.port(), client.clientId(), client.clientSecret());
-                tilldela = measure(p, usernames);
+                Warm tilldela = warm(p, usernames);
+                Warm other = keycloak == null ? null : warm(keycloak, keycloakUsers());
+                for (int r = 1; r <= s.runs(); r++) {
+                    round(tilldela, r);
+                    if (other != null) {
+                        round(other, r);
+                    }
+                }
+                report(tilldela.results, other == null ? null : other.results);
                 morningRush(p, usernames);
             } finally {
                 long stop = System.nanoTime();
@@ -252,22 +269,35 @@ final class SignInBenchmark {
                 out.printf("Tilldela stopped in %.1f s%n", (System.nanoTime() - stop) / 1e9);
             }
         }
-        if (s.keycloak() != null) {
-            Provider kc = new Keycloak(s.keycloak(), s.keycloakClient(), s.keycloakSecret(), s.keycloakPassword());
-            List<String> users = new ArrayList<>();
-            for (int i = 1; i <= s.pupils(); i++) {
-                users.add(s.keycloakUsers() + i);
-            }
-            Map<String, List<Result>> keycloak = measure(kc, users);
-            if (!tilldela.isEmpty()) {
-                out.println("\nRatio Tilldela / Keycloak (medians of the rounds' rates):");
-                for (String grant : keycloak.keySet()) {
-                    double t = median(tilldela.get(grant)), k = median(keycloak.get(grant));
-                    out.printf("  %-22s %,8.0f /s vs %,8.0f /s   %.2f x%n", grant, t, k, t / k);
-                }
-            }
-        }
         out.printf("%nThe whole command, as a user runs it (fresh JVM, start and stop included): %.0f s%n", (System.nanoTime() - commandStart) / 1e9);
+    }
+
+    private List<String> keycloakUsers() {
+        List<String> users = new ArrayList<>();
+        for (int i = 1; i <= s.pupils(); i++) {
+            users.add(s.keycloakUsers() + i);
+        }
+        return users;
+    }
+
+    private void report(Map<String, List<Result>> tilldela, Map<String, List<Result>> keycloak) {
+        if (tilldela == null || keycloak == null) {
+            return;
+        }
+        out.println("\nRatio Tilldela / Keycloak (medians of the rounds' rates; the rounds took turns):");
+        for (String grant : keycloak.keySet()) {
+            double t = median(tilldela.get(grant)), k = median(keycloak.get(grant));
+            out.printf("  %-22s %,8.0f /s vs %,8.0f /s   %.2f x%n", grant, t, k, t / k);
+        }
+        out.println("Ratio of each round (Tilldela's round r against Keycloak's round r, measured one after the other):");
+        for (String grant : keycloak.keySet()) {
+            List<Result> t = tilldela.get(grant), k = keycloak.get(grant);
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < Math.min(t.size(), k.size()); i++) {
+                line.append(i == 0 ? "" : ", ").append(String.format("%.2f", t.get(i).perSecond() / k.get(i).perSecond()));
+            }
+            out.printf("  %-22s %s%n", grant, line);
+        }
     }
 
     private static double median(List<Result> rs) {
@@ -276,7 +306,19 @@ final class SignInBenchmark {
         return v.get(v.size() / 2);
     }
 
+    /** A provider after its cold figures and warm-up, ready for measured rounds. */
+    private record Warm(Provider p, List<Map.Entry<Browser, String>> sessions, Result warmRefresh, Map<String, List<Result>> results) {
+    }
+
     private Map<String, List<Result>> measure(Provider p, List<String> usernames) throws Exception {
+        Warm w = warm(p, usernames);
+        for (int r = 1; r <= s.runs(); r++) {
+            round(w, r);
+        }
+        return w.results();
+    }
+
+    private Warm warm(Provider p, List<String> usernames) throws Exception {
         out.printf("%n== %s (%s) ==%n", p.name, p.token);
         // one signed-in person per token family, as in a morning rush (a person's own families would queue on
         // their rows: the authorization and the ledger's holding are locked until the refresh commits)
@@ -290,20 +332,21 @@ final class SignInBenchmark {
         Result w = wrkRun(p, "refresh", families(p, sessions, s.families()), "", refreshWarm);
         wrkRun(p, "static", "-", "grant_type=client_credentials", Math.max(1, s.warmUp() - refreshWarm));
         out.printf("warm-up: %.0f s (refresh, then client credentials)%n", (System.nanoTime() - warm) / 1e9);
-        Map<String, List<Result>> results = new LinkedHashMap<>();
-        for (int r = 1; r <= s.runs(); r++) {
-            Path codes = codes(p, sessions, s.codes());
-            // the code pools run out before -d ends: size -d from the refresh rate so wrk does not idle long
-            int d = (int) Math.max(3, Math.ceil(s.codes() / Math.max(100, w.perSecond()) * 1.5) + 1);
-            Result c = wrkRun(p, "code", codes.toString(), p.codeBody(), d);
-            Result f = wrkRun(p, "refresh", families(p, sessions, s.families()), "", s.seconds());
-            Result cc = wrkRun(p, "static", "-", "grant_type=client_credentials", s.seconds());
-            results.computeIfAbsent("code redemptions", k -> new ArrayList<>()).add(c);
-            results.computeIfAbsent("refresh grants", k -> new ArrayList<>()).add(f);
-            results.computeIfAbsent("client-credential grants", k -> new ArrayList<>()).add(cc);
-            out.printf("round %d:%n  code redemptions        %s%n  refresh grants          %s%n  client-credential grants%s%n", r, c, f, cc);
-        }
-        return results;
+        return new Warm(p, sessions, w, new LinkedHashMap<>());
+    }
+
+    private void round(Warm w, int r) throws Exception {
+        Provider p = w.p();
+        Path codes = codes(p, w.sessions(), s.codes());
+        // the code pools run out before -d ends: size -d from the refresh rate so wrk does not idle long
+        int d = (int) Math.max(3, Math.ceil(s.codes() / Math.max(100, w.warmRefresh().perSecond()) * 1.5) + 1);
+        Result c = wrkRun(p, "code", codes.toString(), p.codeBody(), d);
+        Result f = wrkRun(p, "refresh", families(p, w.sessions(), s.families()), "", s.seconds());
+        Result cc = wrkRun(p, "static", "-", "grant_type=client_credentials", s.seconds());
+        w.results().computeIfAbsent("code redemptions", k -> new ArrayList<>()).add(c);
+        w.results().computeIfAbsent("refresh grants", k -> new ArrayList<>()).add(f);
+        w.results().computeIfAbsent("client-credential grants", k -> new ArrayList<>()).add(cc);
+        out.printf("%s round %d:%n  code redemptions        %s%n  refresh grants          %s%n  client-credential grants%s%n", p.name, r, c, f, cc);
     }
 
     /**
