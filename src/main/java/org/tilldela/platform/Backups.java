@@ -37,8 +37,20 @@ public final class Backups {
     }
 
     /** What a backup holds: the schema version and rows per table. */
-    public record Manifest(String schemaVersion, Map<String, Long> rows) {
+    public record Manifest(String schemaVersion, Map<String, Long> rows, List<java.time.LocalDate> ledgerMonths) {
     }
+
+    /**
+     * The ledger's month partitions (made by the ledger's own {@code ledger_make_month}, which also makes each one
+     * append-only). A restore makes the backup's months before it loads the ledger: a fresh database has only this
+     * month and the next three, and records of an older month would otherwise land in the default partition, where the
+     * ledger's retention, which removes whole months, could never reach them.
+     */
+    private static final String LEDGER_MONTHS = """
+            select to_date(substr(c.relname, length('disclosure_') + 1), 'YYYY_MM')
+            from pg_inherits i join pg_class c on c.oid = i.inhrelid
+            where i.inhparent = to_regclass('disclosure') and c.relname ~ '^disclosure_[0-9]{4}_[0-9]{2}$'
+            order by 1""";
 
     /** Writes the backup; answers its manifest. The connection must be able to read every table (the migrating owner). */
     public static Manifest backup(Connection connection, OutputStream out) throws SQLException, IOException {
@@ -48,6 +60,7 @@ public final class Backups {
             // one snapshot for every table: what the server commits meanwhile is either wholly in it or not at all
             s.execute("set transaction isolation level repeatable read, read only");
             String version = schemaVersion(connection);
+            List<java.time.LocalDate> months = ledgerMonths(connection);
             CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
             Map<String, Long> rows = new LinkedHashMap<>();
             ZipOutputStream zip = new ZipOutputStream(out);
@@ -60,13 +73,14 @@ public final class Backups {
             }
             Properties manifest = new Properties();
             manifest.setProperty("schema.version", version);
+            manifest.setProperty("ledger.months", String.join(",", months.stream().map(Object::toString).toList()));
             rows.forEach((t, n) -> manifest.setProperty("rows." + t, Long.toString(n)));
             zip.putNextEntry(new ZipEntry(MANIFEST));
             manifest.store(new NonClosing(zip), "Tilldela backup");
             zip.closeEntry();
             zip.finish();
             connection.commit();
-            return new Manifest(version, rows);
+            return new Manifest(version, rows, months);
         } finally {
             connection.rollback();
             connection.setAutoCommit(autoCommit);
@@ -101,6 +115,12 @@ public final class Backups {
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
             s.execute("set local session_replication_role = replica");
+            try (var make = connection.prepareStatement("select ledger_make_month('disclosure', ?)")) {
+                for (java.time.LocalDate month : manifest.ledgerMonths()) {
+                    make.setObject(1, month);
+                    make.execute();
+                }
+            }
             CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
             try (ZipInputStream zip = new ZipInputStream(java.nio.file.Files.newInputStream(backup))) {
                 for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
@@ -154,11 +174,23 @@ public final class Backups {
                     Map<String, Long> rows = new LinkedHashMap<>();
                     p.stringPropertyNames().stream().filter(n -> n.startsWith("rows.")).sorted()
                             .forEach(n -> rows.put(n.substring(5), Long.parseLong(p.getProperty(n))));
-                    return new Manifest(p.getProperty("schema.version"), rows);
+                    String months = p.getProperty("ledger.months", "");
+                    return new Manifest(p.getProperty("schema.version"), rows,
+                            months.isBlank() ? List.of() : java.util.Arrays.stream(months.split(",")).map(java.time.LocalDate::parse).toList());
                 }
             }
         }
         throw new IllegalStateException(backup + " is not a Tilldela backup (it has no " + MANIFEST + ")");
+    }
+
+    private static List<java.time.LocalDate> ledgerMonths(Connection connection) throws SQLException {
+        List<java.time.LocalDate> months = new ArrayList<>();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(LEDGER_MONTHS)) {
+            while (rs.next()) {
+                months.add(rs.getObject(1, java.time.LocalDate.class));
+            }
+        }
+        return months;
     }
 
     /** The version Flyway last applied successfully. */

@@ -59,12 +59,17 @@ class BackupRestoreTest extends LedgerTestSupport {
     void aBackupRestoresIntoAFreshDatabaseWithTheSameRowsAndAVerifyingLedger() throws Exception {
         append(batch(25, UUID.randomUUID(), UUID.randomUUID()));
         EmbeddedDatabase.Server running = EmbeddedDatabase.acquire(dataDir());
+        // a month the fresh database will not have made by itself (it makes this month and the next three)
+        try (Connection c = running.connect(EmbeddedDatabase.OWNER); var s = c.createStatement()) {
+            s.execute("select ledger_make_month('disclosure', date '2031-07-01')");
+        }
         Path backup = tmp.resolve("tilldela-backup.zip");
         Backups.Manifest manifest;
         try (Connection c = running.connect(EmbeddedDatabase.OWNER); OutputStream out = Files.newOutputStream(backup)) {
             manifest = Backups.backup(c, out);
         }
         assertThat(manifest.rows()).containsKeys("disclosure", "person", "flyway_schema_history", "audit_event");
+        assertThat(manifest.ledgerMonths()).contains(java.time.LocalDate.of(2031, 7, 1), java.time.LocalDate.now(java.time.ZoneOffset.UTC).withDayOfMonth(1));
         assertThat(manifest.rows().get("disclosure")).isEqualTo(jdbc.sql("select count(*) from disclosure").query(Long.class).single()).isGreaterThanOrEqualTo(25);
 
         // a fresh data directory: its own embedded PostgreSQL, migrated by the command's start
@@ -76,6 +81,16 @@ class BackupRestoreTest extends LedgerTestSupport {
 
         EmbeddedDatabase.Server copy = EmbeddedDatabase.acquire(fresh);
         try (Connection c = copy.connect(EmbeddedDatabase.OWNER)) {
+            // the backup's months were made before the ledger was loaded, by the ledger's own function (append-only)
+            try (var s = c.createStatement(); var rs = s.executeQuery("""
+                    select (select count(*) from pg_inherits where inhparent = 'disclosure'::regclass and inhrelid = to_regclass('disclosure_2031_07')),
+                           (select count(*) from pg_trigger where tgrelid = to_regclass('disclosure_2031_07') and tgname like '%no_truncate'),
+                           (select count(*) from disclosure_default)""")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the month partition").isEqualTo(1);
+                assertThat(rs.getInt(2)).as("its TRUNCATE guard").isEqualTo(1);
+                assertThat(rs.getLong(3)).as("records in the default partition").isEqualTo(jdbc.sql("select count(*) from disclosure_default").query(Long.class).single());
+            }
             for (var table : manifest.rows().entrySet()) {
                 try (var s = c.createStatement(); var rs = s.executeQuery("select count(*) from \"" + table.getKey() + "\"")) {
                     rs.next();
