@@ -79,6 +79,8 @@ class SamlIdentityProvider {
     static final Duration REQUEST_LIFETIME = Duration.ofMinutes(10);
     /** An HTTP-Redirect AuthnRequest inflates to at most this (an AuthnRequest is a few kilobytes; a deflate bomb is not read on). */
     static final long MAX_INFLATED_BYTES = 64 * 1024;
+    /** RSA-OAEP key transport (MGF1, the form every SAML SP decrypts), never RSA PKCS#1 v1.5. */
+    static final String KEY_TRANSPORT = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
     /** How long an assertion may be presented at the ACS. */
     static final Duration ASSERTION_LIFETIME = Duration.ofMinutes(5);
 
@@ -198,7 +200,7 @@ class SamlIdentityProvider {
             if (!signed) {
                 throw new Refused("The service provider signs its AuthnRequests, and this one is unsigned.");
             }
-            if (!(redirect ? redirectSignatureValid(rawQuery, sp) : postSignatureValid(holder.getSamlDocument(), sp))) {
+            if (!(redirect ? redirectSignatureValid(rawQuery, "SAMLRequest", sp) : postSignatureValid(holder.getSamlDocument(), sp))) {
                 throw new Refused("The AuthnRequest's signature is not the service provider's.");
             }
         }
@@ -251,9 +253,12 @@ class SamlIdentityProvider {
         return sp.acsUrls().getFirst();
     }
 
-    /** HTTP-Redirect binding §3.4.4.1: the signature covers SAMLRequest, RelayState and SigAlg exactly as they were encoded in the URL. */
-    private static boolean redirectSignatureValid(String rawQuery, SamlServiceProviders.ServiceProvider sp) {
-        String request = queryParameter(rawQuery, "SAMLRequest");
+    /**
+     * HTTP-Redirect binding §3.4.4.1: the signature covers SAMLRequest (or SAMLResponse), RelayState and SigAlg exactly as
+     * they were encoded in the URL.
+     */
+    static boolean redirectSignatureValid(String rawQuery, String messageParameter, SamlServiceProviders.ServiceProvider sp) {
+        String request = queryParameter(rawQuery, messageParameter);
         String relayState = queryParameter(rawQuery, "RelayState");
         String sigAlg = queryParameter(rawQuery, "SigAlg");
         String signature = queryParameter(rawQuery, "Signature");
@@ -261,7 +266,10 @@ class SamlIdentityProvider {
             return false;
         }
         SignatureAlgorithm algorithm = acceptable(UriUtils.decode(sigAlg, StandardCharsets.UTF_8));
-        String signed = "SAMLRequest=" + request + (relayState != null ? "&RelayState=" + relayState : "") + "&SigAlg=" + sigAlg;
+        if (request == null) {
+            return false;
+        }
+        String signed = messageParameter + "=" + request + (relayState != null ? "&RelayState=" + relayState : "") + "&SigAlg=" + sigAlg;
         try {
             byte[] bytes = Base64.getMimeDecoder().decode(UriUtils.decode(signature, StandardCharsets.UTF_8));
             List<PublicKey> keys = sp.signingKeys().stream().map(java.security.cert.Certificate::getPublicKey).toList();
@@ -277,11 +285,11 @@ class SamlIdentityProvider {
     }
 
     /** SHA-1 is refused: the SP must sign with RSA-SHA256 or stronger. */
-    private static SignatureAlgorithm acceptable(String xmlMethod) {
+    static SignatureAlgorithm acceptable(String xmlMethod) {
         SignatureAlgorithm algorithm = SignatureAlgorithm.getFromXmlMethod(xmlMethod);
         if (algorithm != SignatureAlgorithm.RSA_SHA256 && algorithm != SignatureAlgorithm.RSA_SHA512
                 && algorithm != SignatureAlgorithm.RSA_SHA256_MGF1 && algorithm != SignatureAlgorithm.RSA_SHA512_MGF1) {
-            throw new Refused("The AuthnRequest is signed with an algorithm that is not accepted.");
+            throw new Refused("The message is signed with an algorithm that is not accepted.");
         }
         return algorithm;
     }
@@ -290,7 +298,7 @@ class SamlIdentityProvider {
      * HTTP-POST: an enveloped signature that is the root's own child and references the root by its ID — a
      * signature over some other element (signature wrapping) does not count.
      */
-    private static boolean postSignatureValid(Document document, SamlServiceProviders.ServiceProvider sp) {
+    static boolean postSignatureValid(Document document, SamlServiceProviders.ServiceProvider sp) {
         Element root = document.getDocumentElement();
         Element signature = XMLSignatureUtil.getSignature(root);
         if (signature == null || signature.getParentNode() != root) {
@@ -311,13 +319,13 @@ class SamlIdentityProvider {
                     sp.signingKeys().stream().map(java.security.cert.Certificate::getPublicKey).toList()));
         } catch (Exception e) {
             // e.g. a SHA-1 digest, which secure validation forbids: the reason, never the message, goes to the log
-            org.slf4j.LoggerFactory.getLogger(SamlIdentityProvider.class).info("AuthnRequest signature not valid: {}", e.toString());
+            org.slf4j.LoggerFactory.getLogger(SamlIdentityProvider.class).info("SAML message signature not valid: {}", e.toString());
             return false;
         }
     }
 
     /** A parameter of a query string as it was encoded (null when absent). */
-    private static String queryParameter(String rawQuery, String name) {
+    static String queryParameter(String rawQuery, String name) {
         if (rawQuery == null) {
             return null;
         }
@@ -430,8 +438,13 @@ class SamlIdentityProvider {
                 assertion.addStatement(statement);
             }
             Document document = builder.buildDocument(response);
-            String encoded = new BaseSAML2BindingBuilder().signWith(key.keyName(), key.keyPair(), key.certificate())
-                    .signatureAlgorithm(SignatureAlgorithm.RSA_SHA256).signAssertions().postBinding(document).encoded();
+            BaseSAML2BindingBuilder binding = new BaseSAML2BindingBuilder().signWith(key.keyName(), key.keyPair(), key.certificate())
+                    .signatureAlgorithm(SignatureAlgorithm.RSA_SHA256).signAssertions();
+            // an SP that publishes an encryption key gets the assertion encrypted to it — signed first, so the signature is
+            // inside and covers what the SP reads once it has decrypted (Keycloak's post binding signs, then encrypts)
+            pending.sp().encryptionKey().ifPresent(certificate -> binding.encrypt(certificate.getPublicKey())
+                    .encryptionAlgorithm(pending.sp().contentEncryption()).keyEncryptionAlgorithm(KEY_TRANSPORT));
+            String encoded = binding.postBinding(document).encoded();
             return new PostForm(pending.acsUrl(), encoded, pending.relayState());
         } catch (Exception e) {
             throw new IllegalStateException("The SAML response could not be built.", e);
@@ -465,7 +478,7 @@ class SamlIdentityProvider {
         }
     }
 
-    private static String hash(String key) {
+    static String hash(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

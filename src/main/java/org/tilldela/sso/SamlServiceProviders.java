@@ -58,15 +58,38 @@ public class SamlServiceProviders {
         http.setReadTimeout(Duration.ofSeconds(10));
     }
 
-    /** A registered SP; {@code acsUrls} with the default first. Certificates are DER, base64. */
+    /**
+     * A registered SP; {@code acsUrls} with the default first. Certificates are DER, base64. {@code contentEncryption}:
+     * the XML Encryption algorithm its assertions are encrypted with, when it has an encryption certificate.
+     */
     public record ServiceProvider(String entityId, UUID productId, List<String> acsUrls, List<String> signingCertificates,
                                   List<String> encryptionCertificates, boolean authnRequestsSigned, String metadataUrl, Instant registeredAt,
-                                  String registeredBy) {
+                                  String registeredBy, String contentEncryption) {
 
         List<X509Certificate> signingKeys() {
             return signingCertificates.stream().map(SamlServiceProviders::certificate).toList();
         }
+
+        /**
+         * The certificate assertions are encrypted to: the first of the metadata's encryption certificates that is valid
+         * now (else its first, as the SP published it); none when the SP publishes no encryption key.
+         */
+        Optional<X509Certificate> encryptionKey() {
+            List<X509Certificate> all = encryptionCertificates.stream().map(SamlServiceProviders::certificate).toList();
+            return all.stream().filter(c -> {
+                try {
+                    c.checkValidity();
+                    return true;
+                } catch (java.security.cert.CertificateException e) {
+                    return false;
+                }
+            }).findFirst().or(() -> all.stream().findFirst());
+        }
     }
+
+    /** AES-256-GCM (XML Encryption 1.1): what assertions are encrypted with unless the SP's metadata asks for AES-128-CBC only. */
+    static final String AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm";
+    static final String AES128_CBC = "http://www.w3.org/2001/04/xmlenc#aes128-cbc";
 
     /** Registers the SP the uploaded metadata describes, for the product. */
     @Transactional
@@ -114,11 +137,11 @@ public class SamlServiceProviders {
         }
         jdbc.sql("""
                         insert into sso_saml_sp (entity_id, product_id, metadata, acs_urls, signing_certificates, encryption_certificates,
-                                                 authn_requests_signed, metadata_url, registered_by)
-                        values (:e, :p, :m, :acs, :sign, :enc, :signed, :url, :by)""")
+                                                 authn_requests_signed, metadata_url, registered_by, content_encryption)
+                        values (:e, :p, :m, :acs, :sign, :enc, :signed, :url, :by, :content)""")
                 .param("e", parsed.entityId()).param("p", productId).param("m", metadata).param("acs", parsed.acsUrls().toArray(String[]::new))
                 .param("sign", parsed.signing().toArray(String[]::new)).param("enc", parsed.encryption().toArray(String[]::new))
-                .param("signed", parsed.authnRequestsSigned()).param("url", metadataUrl).param("by", actor).update();
+                .param("signed", parsed.authnRequestsSigned()).param("url", metadataUrl).param("by", actor).param("content", parsed.contentEncryption()).update();
         audit.record(actor, "SSO_SAML_SP_REGISTERED", "product", productId.toString(),
                 Map.of("entityId", parsed.entityId(), "acsUrls", parsed.acsUrls(), "authnRequestsSigned", parsed.authnRequestsSigned(),
                         "source", metadataUrl == null ? "upload" : metadataUrl));
@@ -158,7 +181,7 @@ public class SamlServiceProviders {
 
     private static final String SELECT = """
             select entity_id, product_id, acs_urls, signing_certificates, encryption_certificates, authn_requests_signed, metadata_url,
-                   registered_at, registered_by
+                   registered_at, registered_by, content_encryption
               from sso_saml_sp""";
 
     public Optional<ServiceProvider> find(String entityId) {
@@ -183,10 +206,12 @@ public class SamlServiceProviders {
     private static ServiceProvider row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         return new ServiceProvider(rs.getString(1), rs.getObject(2, UUID.class), List.of((String[]) rs.getArray(3).getArray()),
                 List.of((String[]) rs.getArray(4).getArray()), List.of((String[]) rs.getArray(5).getArray()), rs.getBoolean(6), rs.getString(7),
-                rs.getTimestamp(8).toInstant(), rs.getString(9));
+                rs.getTimestamp(8).toInstant(), rs.getString(9),
+                rs.getString(10) == null ? AES256_GCM : rs.getString(10));
     }
 
-    record Parsed(String entityId, List<String> acsUrls, List<String> signing, List<String> encryption, boolean authnRequestsSigned) {
+    record Parsed(String entityId, List<String> acsUrls, List<String> signing, List<String> encryption, boolean authnRequestsSigned,
+                  String contentEncryption) {
     }
 
     /** What registration takes from the metadata: one EntityDescriptor with an SPSSODescriptor and an HTTP-POST ACS. */
@@ -222,6 +247,7 @@ public class SamlServiceProviders {
         }
         List<String> signing = new ArrayList<>();
         List<String> encryption = new ArrayList<>();
+        List<String> methods = new ArrayList<>();
         for (KeyDescriptorType key : sp.getKeyDescriptor()) {
             List<String> certificates = certificatesIn(key.getKeyInfo());
             if (key.getUse() == null || key.getUse() == KeyTypes.SIGNING) {
@@ -229,13 +255,16 @@ public class SamlServiceProviders {
             }
             if (key.getUse() == null || key.getUse() == KeyTypes.ENCRYPTION) {
                 encryption.addAll(certificates);
+                key.getEncryptionMethod().forEach(m -> methods.add(m.getAlgorithm()));
             }
         }
+        // SAML Metadata §2.4.1.1: an EncryptionMethod lists what the SP can decrypt; without any, it takes the default
+        String content = methods.contains(AES128_CBC) && !methods.contains(AES256_GCM) ? AES128_CBC : null;
         boolean signs = Boolean.TRUE.equals(sp.isAuthnRequestsSigned());
         if (signs && signing.isEmpty()) {
             throw new SignInClientRefused("The metadata says the SP signs its AuthnRequests but carries no signing certificate.");
         }
-        return new Parsed(entity.getEntityID(), acs, signing.stream().distinct().toList(), encryption.stream().distinct().toList(), signs);
+        return new Parsed(entity.getEntityID(), acs, signing.stream().distinct().toList(), encryption.stream().distinct().toList(), signs, content);
     }
 
     /** The X509Certificate values of a KeyInfo, each checked to be a certificate; DER as base64 without line breaks. */
