@@ -129,6 +129,8 @@ class SamlIdentityProvider {
             idp.addNameIDFormat(JBossSAMLURIConstants.NAMEID_FORMAT_PERSISTENT.get());
             idp.addSingleSignOnService(new EndpointType(URI.create(REDIRECT_BINDING), URI.create(base + SSO_PATH)));
             idp.addSingleSignOnService(new EndpointType(URI.create(SamlServiceProviders.POST_BINDING), URI.create(base + SSO_PATH)));
+            idp.addSingleLogoutService(new EndpointType(URI.create(REDIRECT_BINDING), URI.create(base + SamlSingleLogout.SLO_PATH)));
+            idp.addSingleLogoutService(new EndpointType(URI.create(SamlServiceProviders.POST_BINDING), URI.create(base + SamlSingleLogout.SLO_PATH)));
             idp.addKeyDescriptor(SPMetadataDescriptor.buildKeyDescriptorType(SPMetadataDescriptor.buildKeyInfoElement(key.keyName(),
                     Base64.getEncoder().encodeToString(key.certificate().getEncoded())), KeyTypes.SIGNING));
             EntityDescriptorType entity = new EntityDescriptorType(entityId(base));
@@ -369,7 +371,8 @@ class SamlIdentityProvider {
     record Notice(FirstSignInNotice.Notice notice) implements Next {
     }
 
-    record Post(PostForm form) implements Next {
+    /** {@code participant}: the SP, NameID and SessionIndex of the assertion (for Single Logout); null for RequestDenied. */
+    record Post(PostForm form, SamlSingleLogout.Participant participant) implements Next {
     }
 
     /** Licence, then the first-use notice, then the release: the assertion, or RequestDenied when nothing may go. */
@@ -390,11 +393,13 @@ class SamlIdentityProvider {
         Release release = policy.release(person, product, Channel.SSO_SAML);
         if (release.isEmpty() || !release.values().containsKey(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID)) {
             // the reason (objection, no agreement…) stays here: the SP learns only that the request was denied
-            return new Post(denied(pending, base));
+            return new Post(denied(pending, base), null);
         }
-        PostForm form = assertion(pending, release, base);
+        String sessionIndex = IDGenerator.create("s");
+        PostForm form = assertion(pending, release, sessionIndex, base);
         events.publishEvent(new SignedInToProduct(person, product, release.supplierId(), Instant.now()));
-        return new Post(form);
+        return new Post(form, new SamlSingleLogout.Participant(pending.sp().entityId(),
+                release.values().get(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID).toString(), sessionIndex));
     }
 
     /** The person read the first-use notice and goes on. */
@@ -409,7 +414,7 @@ class SamlIdentityProvider {
         jdbc.sql("delete from sso_saml_pending where key_hash = :k").param("k", pending.keyHash()).update();
     }
 
-    private PostForm assertion(Pending pending, Release release, String base) {
+    private PostForm assertion(Pending pending, Release release, String sessionIndex, String base) {
         try {
             SamlKeys.Current key = keys.current();
             String pseudonym = release.values().get(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID).toString();
@@ -423,7 +428,7 @@ class SamlIdentityProvider {
                     .sessionExpiration((int) ASSERTION_LIFETIME.toSeconds())
                     .nameIdentifier(JBossSAMLURIConstants.NAMEID_FORMAT_PERSISTENT.get(), pseudonym)
                     .authMethod(JBossSAMLURIConstants.AC_PASSWORD_PROTECTED_TRANSPORT.get())
-                    .sessionIndex(IDGenerator.create("s"));
+                    .sessionIndex(sessionIndex);
             ResponseType response = builder.buildModel();
             AssertionType assertion = response.getAssertions().getFirst().getAssertion();
             AttributeStatementType statement = new AttributeStatementType();

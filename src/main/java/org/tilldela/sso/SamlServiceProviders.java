@@ -60,11 +60,12 @@ public class SamlServiceProviders {
 
     /**
      * A registered SP; {@code acsUrls} with the default first. Certificates are DER, base64. {@code contentEncryption}:
-     * the XML Encryption algorithm its assertions are encrypted with, when it has an encryption certificate.
+     * the XML Encryption algorithm its assertions are encrypted with, when it has an encryption certificate. {@code sloUrl}
+     * (with its binding, and where its LogoutResponses go if elsewhere): its SingleLogoutService; null when it has none.
      */
     public record ServiceProvider(String entityId, UUID productId, List<String> acsUrls, List<String> signingCertificates,
                                   List<String> encryptionCertificates, boolean authnRequestsSigned, String metadataUrl, Instant registeredAt,
-                                  String registeredBy, String contentEncryption) {
+                                  String registeredBy, String contentEncryption, String sloBinding, String sloUrl, String sloResponseUrl) {
 
         List<X509Certificate> signingKeys() {
             return signingCertificates.stream().map(SamlServiceProviders::certificate).toList();
@@ -137,11 +138,14 @@ public class SamlServiceProviders {
         }
         jdbc.sql("""
                         insert into sso_saml_sp (entity_id, product_id, metadata, acs_urls, signing_certificates, encryption_certificates,
-                                                 authn_requests_signed, metadata_url, registered_by, content_encryption)
-                        values (:e, :p, :m, :acs, :sign, :enc, :signed, :url, :by, :content)""")
+                                                 authn_requests_signed, metadata_url, registered_by, content_encryption, slo_binding, slo_url,
+                                                 slo_response_url)
+                        values (:e, :p, :m, :acs, :sign, :enc, :signed, :url, :by, :content, :sloBinding, :sloUrl, :sloResponseUrl)""")
                 .param("e", parsed.entityId()).param("p", productId).param("m", metadata).param("acs", parsed.acsUrls().toArray(String[]::new))
                 .param("sign", parsed.signing().toArray(String[]::new)).param("enc", parsed.encryption().toArray(String[]::new))
-                .param("signed", parsed.authnRequestsSigned()).param("url", metadataUrl).param("by", actor).param("content", parsed.contentEncryption()).update();
+                .param("signed", parsed.authnRequestsSigned()).param("url", metadataUrl).param("by", actor).param("content", parsed.contentEncryption())
+                .param("sloBinding", parsed.slo() == null ? null : parsed.slo().binding()).param("sloUrl", parsed.slo() == null ? null : parsed.slo().url())
+                .param("sloResponseUrl", parsed.slo() == null ? null : parsed.slo().responseUrl()).update();
         audit.record(actor, "SSO_SAML_SP_REGISTERED", "product", productId.toString(),
                 Map.of("entityId", parsed.entityId(), "acsUrls", parsed.acsUrls(), "authnRequestsSigned", parsed.authnRequestsSigned(),
                         "source", metadataUrl == null ? "upload" : metadataUrl));
@@ -181,7 +185,7 @@ public class SamlServiceProviders {
 
     private static final String SELECT = """
             select entity_id, product_id, acs_urls, signing_certificates, encryption_certificates, authn_requests_signed, metadata_url,
-                   registered_at, registered_by, content_encryption
+                   registered_at, registered_by, content_encryption, slo_binding, slo_url, slo_response_url
               from sso_saml_sp""";
 
     public Optional<ServiceProvider> find(String entityId) {
@@ -207,11 +211,15 @@ public class SamlServiceProviders {
         return new ServiceProvider(rs.getString(1), rs.getObject(2, UUID.class), List.of((String[]) rs.getArray(3).getArray()),
                 List.of((String[]) rs.getArray(4).getArray()), List.of((String[]) rs.getArray(5).getArray()), rs.getBoolean(6), rs.getString(7),
                 rs.getTimestamp(8).toInstant(), rs.getString(9),
-                rs.getString(10) == null ? AES256_GCM : rs.getString(10));
+                rs.getString(10) == null ? AES256_GCM : rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13));
     }
 
     record Parsed(String entityId, List<String> acsUrls, List<String> signing, List<String> encryption, boolean authnRequestsSigned,
-                  String contentEncryption) {
+                  String contentEncryption, Slo slo) {
+    }
+
+    /** An SP's SingleLogoutService: its binding (HTTP-Redirect or HTTP-POST), location, and ResponseLocation if it has one. */
+    record Slo(String binding, String url, String responseUrl) {
     }
 
     /** What registration takes from the metadata: one EntityDescriptor with an SPSSODescriptor and an HTTP-POST ACS. */
@@ -264,7 +272,27 @@ public class SamlServiceProviders {
         if (signs && signing.isEmpty()) {
             throw new SignInClientRefused("The metadata says the SP signs its AuthnRequests but carries no signing certificate.");
         }
-        return new Parsed(entity.getEntityID(), acs, signing.stream().distinct().toList(), encryption.stream().distinct().toList(), signs, content);
+        return new Parsed(entity.getEntityID(), acs, signing.stream().distinct().toList(), encryption.stream().distinct().toList(), signs, content,
+                singleLogout(sp));
+    }
+
+    /** The SP's SingleLogoutService, HTTP-Redirect before HTTP-POST (Tilldela sends over either); none over other bindings. */
+    private static Slo singleLogout(SPSSODescriptorType sp) {
+        for (String binding : List.of(SamlIdentityProvider.REDIRECT_BINDING, POST_BINDING)) {
+            for (org.keycloak.dom.saml.v2.metadata.EndpointType slo : sp.getSingleLogoutService()) {
+                if (slo.getBinding() != null && binding.equals(slo.getBinding().toString()) && slo.getLocation() != null) {
+                    String url = slo.getLocation().toString();
+                    String response = slo.getResponseLocation() == null ? null : slo.getResponseLocation().toString();
+                    for (String u : java.util.Arrays.asList(url, response)) {
+                        if (u != null && !"https".equals(URI.create(u).getScheme()) && !"http".equals(URI.create(u).getScheme())) {
+                            throw new SignInClientRefused("A SingleLogoutService location is not an http(s) URL.");
+                        }
+                    }
+                    return new Slo(binding, url, response);
+                }
+            }
+        }
+        return null;
     }
 
     /** The X509Certificate values of a KeyInfo, each checked to be a certificate; DER as base64 without line breaks. */
