@@ -101,8 +101,13 @@ class SamlSingleLogoutTest extends SamlTestSupport {
         return new HttpRequest(slo(sp), parameters, to.getRawQuery());
     }
 
-    /** The SP checks Tilldela's LogoutRequest (signature, destination, issuer, NameID and SessionIndex), and answers Success; the redirect back. */
+    /** The SP checks Tilldela's LogoutRequest (signature, destination, issuer, NameID and SessionIndex), and answers; the redirect back. */
     private URI answers(Sp sp, HttpRequest received, SignedIn session, KeyPair signer) throws Exception {
+        return answers(sp, received, session, signer, Constants.STATUS_SUCCESS);
+    }
+
+    /** As above, answering with {@code status}. */
+    private URI answers(Sp sp, HttpRequest received, SignedIn session, KeyPair signer, String status) throws Exception {
         boolean redirect = received.getParameter("SigAlg") != null || received.getParameter("Signature") != null;
         if (redirect || Constants.BINDING_HTTP_REDIRECT.equals(sp.settings().getSpSingleLogoutServiceBinding())) {
             assertThat(received.getParameter("Signature")).as("Tilldela signs its LogoutRequests").isNotBlank();
@@ -114,7 +119,7 @@ class SamlSingleLogoutTest extends SamlTestSupport {
         assertThat(LogoutRequest.getNameId(xml)).isEqualTo(session.nameId());
         assertThat(LogoutRequest.getSessionIndexes(xml)).containsExactly(session.sessionIndex());
         LogoutResponse response = new LogoutResponse(sp.settings(), (HttpRequest) null);
-        response.build(request.getId());
+        response.build(request.getId(), status);
         return toTilldela("SAMLResponse", response.getEncodedLogoutResponse(), received.getParameter("RelayState"), signer);
     }
 
@@ -146,13 +151,15 @@ class SamlSingleLogoutTest extends SamlTestSupport {
         HttpRequest atOtherSlo = at(toOther, other);
         assertThat(signedInAtTilldela()).as("the Tilldela session ended").isFalse();
 
-        // the other SP answers (unsigned: its metadata does not say it signs), and the initiator gets Tilldela's answer
-        HttpResponse<String> back = get(answers(other, atOtherSlo, atOther, null));
+        // the other SP answers that it could not sign the person out (unsigned: its metadata does not say it signs), and the
+        // initiator gets Tilldela's answer: Success, with PartialLogout beneath it
+        HttpResponse<String> back = get(answers(other, atOtherSlo, atOther, null, Constants.STATUS_RESPONDER));
         assertThat(back.statusCode()).as(back.body()).isEqualTo(302);
         HttpRequest atInitiatorSlo = at(back, initiator);
         LogoutResponse answer = new LogoutResponse(initiator.settings(), atInitiatorSlo);
         assertThat(answer.isValid(logout.getId())).as(String.valueOf(answer.getError())).isTrue();
         assertThat(answer.getStatus()).isEqualTo(Constants.STATUS_SUCCESS);
+        assertThat(answer.getSamlResponseStatus().getSubStatusCode()).isEqualTo("urn:oasis:names:tc:SAML:2.0:status:PartialLogout");
         assertThat(atInitiatorSlo.getParameter("RelayState")).isEqualTo("/efter-utloggning");
         assertThat(atInitiatorSlo.getParameter("Signature")).isNotBlank();
         assertThat(jdbc.sql("select count(*) from sso_saml_logout").query(Integer.class).single()).as("nothing left waiting").isZero();
