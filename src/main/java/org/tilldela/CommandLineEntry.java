@@ -18,6 +18,7 @@ import org.tilldela.provisioning.cli.PushBenchmarkCommand;
 import org.tilldela.provisioning.cli.RosterBenchmarkCommand;
 import org.tilldela.usage.cli.UsageBenchmarkCommand;
 import org.tilldela.sso.cli.DemoProductCommand;
+import org.tilldela.sso.cli.SamlSignInBenchmarkCommand;
 import org.tilldela.sso.cli.SignInBenchmarkCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,6 +54,7 @@ public final class CommandLineEntry {
             commandLine.getSubcommands().get("benchmark").addSubcommand(new CatalogSearchBenchmark());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new LicensingBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new SignInBenchmarkCommand());
+            commandLine.getSubcommands().get("benchmark").addSubcommand(new SamlSignInBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new RosterBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new PushBenchmarkCommand());
             commandLine.getSubcommands().get("benchmark").addSubcommand(new UsageBenchmarkCommand());

@@ -24,7 +24,7 @@ class PersonSignInConfiguration {
     SecurityFilterChain persons(HttpSecurity http, PersonSignIn signIn, org.springframework.security.web.csrf.CsrfTokenRepository csrfTokens,
                                 org.tilldela.platform.RequestBodyLimits bodyLimits,
                                 org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository clients,
-                                UpstreamSignIn upstream, CardSignIn cards) throws Exception {
+                                UpstreamSignIn upstream, CardSignIn cards, SamlSingleLogout samlLogout) throws Exception {
         // upstream federation: the organiser's own identity provider signs people in on this chain too (UpstreamSignIn)
         upstream.configure(http);
         return http.securityMatcher(SIGN_IN, UpstreamSignIn.PATHS, CardSignInFilter.PATH, CardSignInFilter.PATH + "/**", "/start", "/start/**", "/sign-out")
@@ -39,7 +39,20 @@ class PersonSignInConfiguration {
                                 + (e instanceof org.springframework.security.authentication.LockedException ? "?locked" : "?error"))))
                 // young pupils: a sign-in card's QR code and a picture password (CardSignIn)
                 .addFilterBefore(new CardSignInFilter(cards, csrfTokens), org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter.class)
-                .logout(l -> l.logoutUrl("/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))
+                // signing out also signs the person out of the SAML SPs of this session that take part in Single Logout: their
+                // list is read before the session ends, and the browser then goes to each in turn (SamlSingleLogout)
+                .logout(l -> l.logoutUrl("/sign-out")
+                        .addLogoutHandler((request, response, authentication) -> {
+                            String key = samlLogout.fromStartPage(SamlSingleLogout.participants(request.getSession(false)));
+                            if (key != null) {
+                                request.setAttribute(SamlSingleLogout.SESSION_KEY, key);
+                            }
+                        })
+                        .logoutSuccessHandler((request, response, authentication) -> response.sendRedirect(request.getContextPath()
+                                + (request.getAttribute(SamlSingleLogout.SESSION_KEY) instanceof String key
+                                ? org.springframework.web.util.UriComponentsBuilder.fromPath(SamlSingleLogout.CONTINUE_PATH).queryParam("key", key)
+                                        .build().toUriString()
+                                : SIGN_IN + "?signed-out"))))
                 // no session before sign-in: the CSRF token and the authorization request to return to live in cookies
                 .csrf(c -> c.csrfTokenRepository(csrfTokens))
                 .requestCache(r -> r.requestCache(new org.springframework.security.web.savedrequest.CookieRequestCache()))

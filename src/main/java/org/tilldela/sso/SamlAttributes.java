@@ -28,6 +28,13 @@ class SamlAttributes {
     enum ProfileAttribute {
         EDU_PERSON_PRINCIPAL_NAME("urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "eduPersonPrincipalName"),
         EDU_PERSON_SCOPED_AFFILIATION("urn:oid:1.3.6.1.4.1.5923.1.1.1.9", "eduPersonScopedAffiliation"),
+        // The name is the profile's: sisSchoolUnitCode replaced norEduOrgUnitUniqueIdentifier in Skolfederation's attribute
+        // profile 3.1 because a person may belong to several school units (multi-valued), see
+        // https://www.skolfederation.se/skolfederations-attributprofil-version-3-1/ ; the current profile is version 4.2
+        // (SIS/TK 450, linked from https://www.skolfederation.se/teknisk-information/attribut/). The OID arc 1.2.752.194.10.2
+        // is SIS's for these attributes (sisLegalGuardianFor .1, sisSchoolGrade .2: pysaml2's
+        // src/saml2/attributemaps/saml_uri.py). That sisSchoolUnitCode is .4 could not be confirmed from a published source
+        // at hand (checked 2026-12-02): verify against the profile document before production use.
         SIS_SCHOOL_UNIT_CODE("urn:oid:1.2.752.194.10.2.4", "sisSchoolUnitCode"),
         GIVEN_NAME("urn:oid:2.5.4.42", "givenName"),
         SN("urn:oid:2.5.4.4", "sn"),

@@ -16,7 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The SAML identity provider's door (/saml2/idp/**): its metadata and SSO endpoint are open to anyone (an SP's
  * HTTP-POST AuthnRequest comes cross-site, so that one endpoint takes no CSRF token — the request's own checks
- * stand instead); continuing a sign-in needs a pupil or member of staff signed in through /sign-in, the same
+ * stand instead — and so does the Single Logout endpoint, for the same reason); continuing a sign-in needs a pupil or member of staff signed in through /sign-in, the same
  * sign-in the OpenID provider sends people to.
  */
 @Configuration(proxyBeanMethods = false)
@@ -36,9 +36,10 @@ class SamlConfiguration {
                                              org.tilldela.platform.RequestBodyLimits bodyLimits) throws Exception {
         return http.securityMatcher(PATHS)
                 .addFilterBefore(bodyLimits.gate(), org.springframework.security.web.csrf.CsrfFilter.class)
-                .authorizeHttpRequests(a -> a.requestMatchers(SamlIdentityProvider.METADATA_PATH, SamlIdentityProvider.SSO_PATH).permitAll()
+                .authorizeHttpRequests(a -> a.requestMatchers(SamlIdentityProvider.METADATA_PATH, SamlIdentityProvider.SSO_PATH,
+                                SamlSingleLogout.SLO_PATH, SamlSingleLogout.CONTINUE_PATH).permitAll()
                         .anyRequest().hasAuthority(PersonAccounts.PERSON))
-                .csrf(c -> c.csrfTokenRepository(csrfTokens).ignoringRequestMatchers(SamlIdentityProvider.SSO_PATH))
+                .csrf(c -> c.csrfTokenRepository(csrfTokens).ignoringRequestMatchers(SamlIdentityProvider.SSO_PATH, SamlSingleLogout.SLO_PATH))
                 // the sign-in to continue waits in a cookie, not a session: /sign-in comes back to it
                 .requestCache(r -> r.requestCache(new org.springframework.security.web.savedrequest.CookieRequestCache()))
                 .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(PersonSignInConfiguration.SIGN_IN)))

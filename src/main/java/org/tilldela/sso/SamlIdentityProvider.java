@@ -79,6 +79,8 @@ class SamlIdentityProvider {
     static final Duration REQUEST_LIFETIME = Duration.ofMinutes(10);
     /** An HTTP-Redirect AuthnRequest inflates to at most this (an AuthnRequest is a few kilobytes; a deflate bomb is not read on). */
     static final long MAX_INFLATED_BYTES = 64 * 1024;
+    /** RSA-OAEP key transport (MGF1, the form every SAML SP decrypts), never RSA PKCS#1 v1.5. */
+    static final String KEY_TRANSPORT = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
     /** How long an assertion may be presented at the ACS. */
     static final Duration ASSERTION_LIFETIME = Duration.ofMinutes(5);
 
@@ -127,6 +129,8 @@ class SamlIdentityProvider {
             idp.addNameIDFormat(JBossSAMLURIConstants.NAMEID_FORMAT_PERSISTENT.get());
             idp.addSingleSignOnService(new EndpointType(URI.create(REDIRECT_BINDING), URI.create(base + SSO_PATH)));
             idp.addSingleSignOnService(new EndpointType(URI.create(SamlServiceProviders.POST_BINDING), URI.create(base + SSO_PATH)));
+            idp.addSingleLogoutService(new EndpointType(URI.create(REDIRECT_BINDING), URI.create(base + SamlSingleLogout.SLO_PATH)));
+            idp.addSingleLogoutService(new EndpointType(URI.create(SamlServiceProviders.POST_BINDING), URI.create(base + SamlSingleLogout.SLO_PATH)));
             idp.addKeyDescriptor(SPMetadataDescriptor.buildKeyDescriptorType(SPMetadataDescriptor.buildKeyInfoElement(key.keyName(),
                     Base64.getEncoder().encodeToString(key.certificate().getEncoded())), KeyTypes.SIGNING));
             EntityDescriptorType entity = new EntityDescriptorType(entityId(base));
@@ -198,7 +202,7 @@ class SamlIdentityProvider {
             if (!signed) {
                 throw new Refused("The service provider signs its AuthnRequests, and this one is unsigned.");
             }
-            if (!(redirect ? redirectSignatureValid(rawQuery, sp) : postSignatureValid(holder.getSamlDocument(), sp))) {
+            if (!(redirect ? redirectSignatureValid(rawQuery, "SAMLRequest", sp) : postSignatureValid(holder.getSamlDocument(), sp))) {
                 throw new Refused("The AuthnRequest's signature is not the service provider's.");
             }
         }
@@ -251,9 +255,12 @@ class SamlIdentityProvider {
         return sp.acsUrls().getFirst();
     }
 
-    /** HTTP-Redirect binding §3.4.4.1: the signature covers SAMLRequest, RelayState and SigAlg exactly as they were encoded in the URL. */
-    private static boolean redirectSignatureValid(String rawQuery, SamlServiceProviders.ServiceProvider sp) {
-        String request = queryParameter(rawQuery, "SAMLRequest");
+    /**
+     * HTTP-Redirect binding §3.4.4.1: the signature covers SAMLRequest (or SAMLResponse), RelayState and SigAlg exactly as
+     * they were encoded in the URL.
+     */
+    static boolean redirectSignatureValid(String rawQuery, String messageParameter, SamlServiceProviders.ServiceProvider sp) {
+        String request = queryParameter(rawQuery, messageParameter);
         String relayState = queryParameter(rawQuery, "RelayState");
         String sigAlg = queryParameter(rawQuery, "SigAlg");
         String signature = queryParameter(rawQuery, "Signature");
@@ -261,7 +268,10 @@ class SamlIdentityProvider {
             return false;
         }
         SignatureAlgorithm algorithm = acceptable(UriUtils.decode(sigAlg, StandardCharsets.UTF_8));
-        String signed = "SAMLRequest=" + request + (relayState != null ? "&RelayState=" + relayState : "") + "&SigAlg=" + sigAlg;
+        if (request == null) {
+            return false;
+        }
+        String signed = messageParameter + "=" + request + (relayState != null ? "&RelayState=" + relayState : "") + "&SigAlg=" + sigAlg;
         try {
             byte[] bytes = Base64.getMimeDecoder().decode(UriUtils.decode(signature, StandardCharsets.UTF_8));
             List<PublicKey> keys = sp.signingKeys().stream().map(java.security.cert.Certificate::getPublicKey).toList();
@@ -277,11 +287,11 @@ class SamlIdentityProvider {
     }
 
     /** SHA-1 is refused: the SP must sign with RSA-SHA256 or stronger. */
-    private static SignatureAlgorithm acceptable(String xmlMethod) {
+    static SignatureAlgorithm acceptable(String xmlMethod) {
         SignatureAlgorithm algorithm = SignatureAlgorithm.getFromXmlMethod(xmlMethod);
         if (algorithm != SignatureAlgorithm.RSA_SHA256 && algorithm != SignatureAlgorithm.RSA_SHA512
                 && algorithm != SignatureAlgorithm.RSA_SHA256_MGF1 && algorithm != SignatureAlgorithm.RSA_SHA512_MGF1) {
-            throw new Refused("The AuthnRequest is signed with an algorithm that is not accepted.");
+            throw new Refused("The message is signed with an algorithm that is not accepted.");
         }
         return algorithm;
     }
@@ -290,7 +300,7 @@ class SamlIdentityProvider {
      * HTTP-POST: an enveloped signature that is the root's own child and references the root by its ID — a
      * signature over some other element (signature wrapping) does not count.
      */
-    private static boolean postSignatureValid(Document document, SamlServiceProviders.ServiceProvider sp) {
+    static boolean postSignatureValid(Document document, SamlServiceProviders.ServiceProvider sp) {
         Element root = document.getDocumentElement();
         Element signature = XMLSignatureUtil.getSignature(root);
         if (signature == null || signature.getParentNode() != root) {
@@ -311,13 +321,13 @@ class SamlIdentityProvider {
                     sp.signingKeys().stream().map(java.security.cert.Certificate::getPublicKey).toList()));
         } catch (Exception e) {
             // e.g. a SHA-1 digest, which secure validation forbids: the reason, never the message, goes to the log
-            org.slf4j.LoggerFactory.getLogger(SamlIdentityProvider.class).info("AuthnRequest signature not valid: {}", e.toString());
+            org.slf4j.LoggerFactory.getLogger(SamlIdentityProvider.class).info("SAML message signature not valid: {}", e.toString());
             return false;
         }
     }
 
     /** A parameter of a query string as it was encoded (null when absent). */
-    private static String queryParameter(String rawQuery, String name) {
+    static String queryParameter(String rawQuery, String name) {
         if (rawQuery == null) {
             return null;
         }
@@ -361,7 +371,8 @@ class SamlIdentityProvider {
     record Notice(FirstSignInNotice.Notice notice) implements Next {
     }
 
-    record Post(PostForm form) implements Next {
+    /** {@code participant}: the SP, NameID and SessionIndex of the assertion (for Single Logout); null for RequestDenied. */
+    record Post(PostForm form, SamlSingleLogout.Participant participant) implements Next {
     }
 
     /** Licence, then the first-use notice, then the release: the assertion, or RequestDenied when nothing may go. */
@@ -382,11 +393,13 @@ class SamlIdentityProvider {
         Release release = policy.release(person, product, Channel.SSO_SAML);
         if (release.isEmpty() || !release.values().containsKey(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID)) {
             // the reason (objection, no agreement…) stays here: the SP learns only that the request was denied
-            return new Post(denied(pending, base));
+            return new Post(denied(pending, base), null);
         }
-        PostForm form = assertion(pending, release, base);
+        String sessionIndex = IDGenerator.create("s");
+        PostForm form = assertion(pending, release, sessionIndex, base);
         events.publishEvent(new SignedInToProduct(person, product, release.supplierId(), Instant.now()));
-        return new Post(form);
+        return new Post(form, new SamlSingleLogout.Participant(pending.sp().entityId(),
+                release.values().get(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID).toString(), sessionIndex));
     }
 
     /** The person read the first-use notice and goes on. */
@@ -401,7 +414,7 @@ class SamlIdentityProvider {
         jdbc.sql("delete from sso_saml_pending where key_hash = :k").param("k", pending.keyHash()).update();
     }
 
-    private PostForm assertion(Pending pending, Release release, String base) {
+    private PostForm assertion(Pending pending, Release release, String sessionIndex, String base) {
         try {
             SamlKeys.Current key = keys.current();
             String pseudonym = release.values().get(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID).toString();
@@ -415,7 +428,7 @@ class SamlIdentityProvider {
                     .sessionExpiration((int) ASSERTION_LIFETIME.toSeconds())
                     .nameIdentifier(JBossSAMLURIConstants.NAMEID_FORMAT_PERSISTENT.get(), pseudonym)
                     .authMethod(JBossSAMLURIConstants.AC_PASSWORD_PROTECTED_TRANSPORT.get())
-                    .sessionIndex(IDGenerator.create("s"));
+                    .sessionIndex(sessionIndex);
             ResponseType response = builder.buildModel();
             AssertionType assertion = response.getAssertions().getFirst().getAssertion();
             AttributeStatementType statement = new AttributeStatementType();
@@ -430,8 +443,13 @@ class SamlIdentityProvider {
                 assertion.addStatement(statement);
             }
             Document document = builder.buildDocument(response);
-            String encoded = new BaseSAML2BindingBuilder().signWith(key.keyName(), key.keyPair(), key.certificate())
-                    .signatureAlgorithm(SignatureAlgorithm.RSA_SHA256).signAssertions().postBinding(document).encoded();
+            BaseSAML2BindingBuilder binding = new BaseSAML2BindingBuilder().signWith(key.keyName(), key.keyPair(), key.certificate())
+                    .signatureAlgorithm(SignatureAlgorithm.RSA_SHA256).signAssertions();
+            // an SP that publishes an encryption key gets the assertion encrypted to it — signed first, so the signature is
+            // inside and covers what the SP reads once it has decrypted (Keycloak's post binding signs, then encrypts)
+            pending.sp().encryptionKey().ifPresent(certificate -> binding.encrypt(certificate.getPublicKey())
+                    .encryptionAlgorithm(pending.sp().contentEncryption()).keyEncryptionAlgorithm(KEY_TRANSPORT));
+            String encoded = binding.postBinding(document).encoded();
             return new PostForm(pending.acsUrl(), encoded, pending.relayState());
         } catch (Exception e) {
             throw new IllegalStateException("The SAML response could not be built.", e);
@@ -465,7 +483,7 @@ class SamlIdentityProvider {
         }
     }
 
-    private static String hash(String key) {
+    static String hash(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

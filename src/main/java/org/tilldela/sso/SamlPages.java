@@ -32,10 +32,12 @@ class SamlPages {
             + "form-action 'self'";
 
     private final SamlIdentityProvider idp;
+    private final SamlSingleLogout logout;
     private final AuthorizationServerSettings provider;
 
-    SamlPages(SamlIdentityProvider idp, AuthorizationServerSettings provider) {
+    SamlPages(SamlIdentityProvider idp, SamlSingleLogout logout, AuthorizationServerSettings provider) {
         this.idp = idp;
+        this.logout = logout;
         this.provider = provider;
     }
 
@@ -94,6 +96,10 @@ class SamlPages {
                 return "sso/notice";
             }
             case SamlIdentityProvider.Post post -> {
+                if (post.participant() != null) {
+                    // which SPs got an assertion in this session: Single Logout signs the person out of them
+                    SamlSingleLogout.remember(request.getSession(), post.participant());
+                }
                 policy(response, post.form().acsUrl());
                 model.addAttribute("saml", post.form());
                 return "sso/saml-post";
@@ -106,6 +112,66 @@ class SamlPages {
     String noticeRead(@RequestParam("key") String key, Authentication person) {
         idp.noticeSeen(UUID.fromString(person.getName()), key);
         return continueAt(key);
+    }
+
+    // ---- Single Logout
+
+    /** An SP's LogoutRequest or LogoutResponse, HTTP-Redirect binding. */
+    @GetMapping(SamlSingleLogout.SLO_PATH)
+    @PreAuthorize("permitAll()")
+    String logoutRedirect(@RequestParam(name = "SAMLRequest", required = false) String samlRequest,
+                          @RequestParam(name = "SAMLResponse", required = false) String samlResponse,
+                          @RequestParam(name = "RelayState", required = false) String relayState, HttpServletRequest request,
+                          HttpServletResponse response, Model model) {
+        return logoutMessage(samlRequest, samlResponse, relayState, request.getQueryString() == null ? "" : request.getQueryString(), request,
+                response, model);
+    }
+
+    /** An SP's LogoutRequest or LogoutResponse, HTTP-POST binding (cross-site: no session cookie, no CSRF token; the message's own checks stand). */
+    @PostMapping(SamlSingleLogout.SLO_PATH)
+    @PreAuthorize("permitAll()")
+    String logoutPost(@RequestParam(name = "SAMLRequest", required = false) String samlRequest,
+                      @RequestParam(name = "SAMLResponse", required = false) String samlResponse,
+                      @RequestParam(name = "RelayState", required = false) String relayState, HttpServletRequest request,
+                      HttpServletResponse response, Model model) {
+        return logoutMessage(samlRequest, samlResponse, relayState, null, request, response, model);
+    }
+
+    private String logoutMessage(String samlRequest, String samlResponse, String relayState, String rawQuery, HttpServletRequest request,
+                                 HttpServletResponse response, Model model) {
+        if (samlRequest != null && !samlRequest.isBlank()) {
+            // on to Tilldela's own origin, where the session cookie comes along, before the session is looked at
+            return "redirect:" + UriComponentsBuilder.fromPath(SamlSingleLogout.CONTINUE_PATH)
+                    .queryParam("key", logout.receiveRequest(samlRequest, relayState, rawQuery, base(request))).build().toUriString();
+        }
+        if (samlResponse != null && !samlResponse.isBlank()) {
+            return send(logout.next(logout.receiveResponse(samlResponse, relayState, rawQuery, base(request)), base(request)), response, model);
+        }
+        throw new SamlIdentityProvider.Refused("No SAMLRequest or SAMLResponse.");
+    }
+
+    /** Ends the person's session where the initiating SP was one of its SPs, then sends the browser to the next SP (or back). */
+    @GetMapping(SamlSingleLogout.CONTINUE_PATH)
+    @PreAuthorize("permitAll()")
+    String logoutContinue(@RequestParam("key") String key, HttpServletRequest request, HttpServletResponse response, Model model) {
+        Authentication signedIn = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+        boolean person = signedIn != null && signedIn.getAuthorities().stream().anyMatch(a -> PersonAccounts.PERSON.equals(a.getAuthority()));
+        if (logout.begin(key, SamlSingleLogout.participants(request.getSession(false)), person)) {
+            // Spring Security's own sign-out: the session is invalidated (and with it its row in PostgreSQL), the context cleared
+            new org.springframework.security.web.authentication.logout.SecurityContextLogoutHandler().logout(request, response, signedIn);
+        }
+        return send(logout.next(key, base(request)), response, model);
+    }
+
+    private static String send(SamlSingleLogout.Next next, HttpServletResponse response, Model model) {
+        return switch (next) {
+            case SamlSingleLogout.Redirect redirect -> "redirect:" + redirect.url();
+            case SamlSingleLogout.Post post -> {
+                policy(response, post.url());
+                model.addAttribute("logout", post);
+                yield "sso/saml-logout";
+            }
+        };
     }
 
     /** The pupils' pages' policy; a page whose form goes to the SP's ACS also lets forms go to that one origin (from its metadata). */

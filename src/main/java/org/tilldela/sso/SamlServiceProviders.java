@@ -58,15 +58,39 @@ public class SamlServiceProviders {
         http.setReadTimeout(Duration.ofSeconds(10));
     }
 
-    /** A registered SP; {@code acsUrls} with the default first. Certificates are DER, base64. */
+    /**
+     * A registered SP; {@code acsUrls} with the default first. Certificates are DER, base64. {@code contentEncryption}:
+     * the XML Encryption algorithm its assertions are encrypted with, when it has an encryption certificate. {@code sloUrl}
+     * (with its binding, and where its LogoutResponses go if elsewhere): its SingleLogoutService; null when it has none.
+     */
     public record ServiceProvider(String entityId, UUID productId, List<String> acsUrls, List<String> signingCertificates,
                                   List<String> encryptionCertificates, boolean authnRequestsSigned, String metadataUrl, Instant registeredAt,
-                                  String registeredBy) {
+                                  String registeredBy, String contentEncryption, String sloBinding, String sloUrl, String sloResponseUrl) {
 
         List<X509Certificate> signingKeys() {
             return signingCertificates.stream().map(SamlServiceProviders::certificate).toList();
         }
+
+        /**
+         * The certificate assertions are encrypted to: the first of the metadata's encryption certificates that is valid
+         * now (else its first, as the SP published it); none when the SP publishes no encryption key.
+         */
+        Optional<X509Certificate> encryptionKey() {
+            List<X509Certificate> all = encryptionCertificates.stream().map(SamlServiceProviders::certificate).toList();
+            return all.stream().filter(c -> {
+                try {
+                    c.checkValidity();
+                    return true;
+                } catch (java.security.cert.CertificateException e) {
+                    return false;
+                }
+            }).findFirst().or(() -> all.stream().findFirst());
+        }
     }
+
+    /** AES-256-GCM (XML Encryption 1.1): what assertions are encrypted with unless the SP's metadata asks for AES-128-CBC only. */
+    static final String AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm";
+    static final String AES128_CBC = "http://www.w3.org/2001/04/xmlenc#aes128-cbc";
 
     /** Registers the SP the uploaded metadata describes, for the product. */
     @Transactional
@@ -114,11 +138,14 @@ public class SamlServiceProviders {
         }
         jdbc.sql("""
                         insert into sso_saml_sp (entity_id, product_id, metadata, acs_urls, signing_certificates, encryption_certificates,
-                                                 authn_requests_signed, metadata_url, registered_by)
-                        values (:e, :p, :m, :acs, :sign, :enc, :signed, :url, :by)""")
+                                                 authn_requests_signed, metadata_url, registered_by, content_encryption, slo_binding, slo_url,
+                                                 slo_response_url)
+                        values (:e, :p, :m, :acs, :sign, :enc, :signed, :url, :by, :content, :sloBinding, :sloUrl, :sloResponseUrl)""")
                 .param("e", parsed.entityId()).param("p", productId).param("m", metadata).param("acs", parsed.acsUrls().toArray(String[]::new))
                 .param("sign", parsed.signing().toArray(String[]::new)).param("enc", parsed.encryption().toArray(String[]::new))
-                .param("signed", parsed.authnRequestsSigned()).param("url", metadataUrl).param("by", actor).update();
+                .param("signed", parsed.authnRequestsSigned()).param("url", metadataUrl).param("by", actor).param("content", parsed.contentEncryption())
+                .param("sloBinding", parsed.slo() == null ? null : parsed.slo().binding()).param("sloUrl", parsed.slo() == null ? null : parsed.slo().url())
+                .param("sloResponseUrl", parsed.slo() == null ? null : parsed.slo().responseUrl()).update();
         audit.record(actor, "SSO_SAML_SP_REGISTERED", "product", productId.toString(),
                 Map.of("entityId", parsed.entityId(), "acsUrls", parsed.acsUrls(), "authnRequestsSigned", parsed.authnRequestsSigned(),
                         "source", metadataUrl == null ? "upload" : metadataUrl));
@@ -158,7 +185,7 @@ public class SamlServiceProviders {
 
     private static final String SELECT = """
             select entity_id, product_id, acs_urls, signing_certificates, encryption_certificates, authn_requests_signed, metadata_url,
-                   registered_at, registered_by
+                   registered_at, registered_by, content_encryption, slo_binding, slo_url, slo_response_url
               from sso_saml_sp""";
 
     public Optional<ServiceProvider> find(String entityId) {
@@ -183,10 +210,16 @@ public class SamlServiceProviders {
     private static ServiceProvider row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         return new ServiceProvider(rs.getString(1), rs.getObject(2, UUID.class), List.of((String[]) rs.getArray(3).getArray()),
                 List.of((String[]) rs.getArray(4).getArray()), List.of((String[]) rs.getArray(5).getArray()), rs.getBoolean(6), rs.getString(7),
-                rs.getTimestamp(8).toInstant(), rs.getString(9));
+                rs.getTimestamp(8).toInstant(), rs.getString(9),
+                rs.getString(10) == null ? AES256_GCM : rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13));
     }
 
-    record Parsed(String entityId, List<String> acsUrls, List<String> signing, List<String> encryption, boolean authnRequestsSigned) {
+    record Parsed(String entityId, List<String> acsUrls, List<String> signing, List<String> encryption, boolean authnRequestsSigned,
+                  String contentEncryption, Slo slo) {
+    }
+
+    /** An SP's SingleLogoutService: its binding (HTTP-Redirect or HTTP-POST), location, and ResponseLocation if it has one. */
+    record Slo(String binding, String url, String responseUrl) {
     }
 
     /** What registration takes from the metadata: one EntityDescriptor with an SPSSODescriptor and an HTTP-POST ACS. */
@@ -222,6 +255,7 @@ public class SamlServiceProviders {
         }
         List<String> signing = new ArrayList<>();
         List<String> encryption = new ArrayList<>();
+        List<String> methods = new ArrayList<>();
         for (KeyDescriptorType key : sp.getKeyDescriptor()) {
             List<String> certificates = certificatesIn(key.getKeyInfo());
             if (key.getUse() == null || key.getUse() == KeyTypes.SIGNING) {
@@ -229,13 +263,36 @@ public class SamlServiceProviders {
             }
             if (key.getUse() == null || key.getUse() == KeyTypes.ENCRYPTION) {
                 encryption.addAll(certificates);
+                key.getEncryptionMethod().forEach(m -> methods.add(m.getAlgorithm()));
             }
         }
+        // SAML Metadata §2.4.1.1: an EncryptionMethod lists what the SP can decrypt; without any, it takes the default
+        String content = methods.contains(AES128_CBC) && !methods.contains(AES256_GCM) ? AES128_CBC : null;
         boolean signs = Boolean.TRUE.equals(sp.isAuthnRequestsSigned());
         if (signs && signing.isEmpty()) {
             throw new SignInClientRefused("The metadata says the SP signs its AuthnRequests but carries no signing certificate.");
         }
-        return new Parsed(entity.getEntityID(), acs, signing.stream().distinct().toList(), encryption.stream().distinct().toList(), signs);
+        return new Parsed(entity.getEntityID(), acs, signing.stream().distinct().toList(), encryption.stream().distinct().toList(), signs, content,
+                singleLogout(sp));
+    }
+
+    /** The SP's SingleLogoutService, HTTP-Redirect before HTTP-POST (Tilldela sends over either); none over other bindings. */
+    private static Slo singleLogout(SPSSODescriptorType sp) {
+        for (String binding : List.of(SamlIdentityProvider.REDIRECT_BINDING, POST_BINDING)) {
+            for (org.keycloak.dom.saml.v2.metadata.EndpointType slo : sp.getSingleLogoutService()) {
+                if (slo.getBinding() != null && binding.equals(slo.getBinding().toString()) && slo.getLocation() != null) {
+                    String url = slo.getLocation().toString();
+                    String response = slo.getResponseLocation() == null ? null : slo.getResponseLocation().toString();
+                    for (String u : java.util.Arrays.asList(url, response)) {
+                        if (u != null && !"https".equals(URI.create(u).getScheme()) && !"http".equals(URI.create(u).getScheme())) {
+                            throw new SignInClientRefused("A SingleLogoutService location is not an http(s) URL.");
+                        }
+                    }
+                    return new Slo(binding, url, response);
+                }
+            }
+        }
+        return null;
     }
 
     /** The X509Certificate values of a KeyInfo, each checked to be a certificate; DER as base64 without line breaks. */

@@ -67,6 +67,8 @@ class SamlIdentityProviderTest extends SamlTestSupport {
         // no agreement: MINIMAL only, so no names and no mail
         assertThat(attributes).doesNotContainKeys("urn:oid:2.5.4.42", "urn:oid:2.5.4.4", "urn:oid:2.16.840.1.113730.3.1.241", "urn:oid:0.9.2342.19200300.100.1.3");
         String xml = decoded(posted);
+        assertThat(xml).as("an SP without an encryption key gets the signed assertion as it is").contains(":Assertion ")
+                .doesNotContain("EncryptedAssertion");
         assertThat(xml).contains("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256").contains("InResponseTo=\"" + request.getId() + "\"")
                 .contains("Recipient=\"" + sp.acs() + "\"").contains("NotBefore=").contains("NotOnOrAfter=");
         assertThat(jdbc.sql("select count(*) from disclosure where person_id = :p and product_id = :product and channel = 'SSO_SAML'")
@@ -80,6 +82,46 @@ class SamlIdentityProviderTest extends SamlTestSupport {
         SamlResponse secondResponse = received(sp, second);
         assertThat(secondResponse.isValid(again.getId())).as(String.valueOf(secondResponse.getError())).isTrue();
         assertThat(secondResponse.getNameId()).isEqualTo(pseudonym);
+    }
+
+    @Test
+    void anSpPublishingAnEncryptionKeyGetsTheSignedAssertionEncryptedToIt() throws Exception {
+        // java-saml's metadata then carries a KeyDescriptor use="encryption"; the SP holds the private key and wants assertions encrypted
+        Sp sp = registeredSp(true, Map.of(com.onelogin.saml2.settings.SettingsBuilder.SECURITY_WANT_ASSERTIONS_ENCRYPTED, true), m -> m);
+        assertThat(samlProviders.find(sp.entityId()).orElseThrow().encryptionCertificates()).hasSize(1);
+        AuthnRequest request = new AuthnRequest(sp.settings());
+        Posted posted = walk(redirectUrl(request, "r", sp.key()), fixture.persons.get(14));
+        String xml = decoded(posted);
+        assertThat(xml).contains("EncryptedAssertion").doesNotContain(":Assertion ").doesNotContain("AttributeStatement")
+                .contains("http://www.w3.org/2009/xmlenc11#aes256-gcm").contains("http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p");
+        SamlResponse response = received(sp, posted);
+        // java-saml decrypts with the SP's key, then checks the assertion's signature (wantAssertionsSigned), audience, times
+        assertThat(response.isValid(request.getId())).as(String.valueOf(response.getError())).isTrue();
+        assertThat(response.getNameIdFormat()).isEqualTo("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent");
+        assertThat(response.getAttributes().get("urn:oid:1.3.6.1.4.1.5923.1.1.1.6")).singleElement().asString().startsWith(response.getNameId() + "@");
+
+        // an SP whose metadata lists only AES-128-CBC as what it decrypts gets that
+        Sp cbc = registeredSp(false, Map.of(com.onelogin.saml2.settings.SettingsBuilder.SECURITY_WANT_ASSERTIONS_ENCRYPTED, true),
+                m -> m.replaceFirst("(?s)(<md:KeyDescriptor use=\"encryption\">.*?</ds:KeyInfo>)",
+                        "$1<md:EncryptionMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#aes128-cbc\"/>"));
+        assertThat(samlProviders.find(cbc.entityId()).orElseThrow().contentEncryption()).isEqualTo("http://www.w3.org/2001/04/xmlenc#aes128-cbc");
+        AuthnRequest second = new AuthnRequest(cbc.settings());
+        Posted inCbc = walk(redirectUrl(second, "r", null), fixture.persons.get(14));
+        assertThat(decoded(inCbc)).contains("http://www.w3.org/2001/04/xmlenc#aes128-cbc").doesNotContain("aes256-gcm");
+        SamlResponse cbcResponse = received(cbc, inCbc);
+        assertThat(cbcResponse.isValid(second.getId())).as(String.valueOf(cbcResponse.getError())).isTrue();
+
+        // a key the SP does not hold cannot read it: java-saml with another private key fails
+        java.security.KeyPair other = rsa();
+        Sp impostor = sp(sp.entityId(), sp.acs(), true, other, selfSigned(other, "other"),
+                Map.of(com.onelogin.saml2.settings.SettingsBuilder.SECURITY_WANT_ASSERTIONS_ENCRYPTED, true));
+        boolean readable;
+        try {
+            readable = received(impostor, posted).isValid(request.getId());
+        } catch (Exception e) {
+            readable = false;
+        }
+        assertThat(readable).isFalse();
     }
 
     @Test

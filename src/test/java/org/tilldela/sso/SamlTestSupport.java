@@ -67,6 +67,11 @@ abstract class SamlTestSupport extends SignInTestSupport {
 
     /** java-saml's settings for an SP: the IdP side read from Tilldela's published metadata; strict validation, signed assertions wanted. */
     Sp sp(String entityId, String acs, boolean signsRequests, KeyPair key, X509Certificate certificate) throws Exception {
+        return sp(entityId, acs, signsRequests, key, certificate, Map.of());
+    }
+
+    /** {@code more}: further java-saml settings (e.g. wanting encrypted assertions, a Single Logout service). */
+    Sp sp(String entityId, String acs, boolean signsRequests, KeyPair key, X509Certificate certificate, Map<String, Object> more) throws Exception {
         Map<String, Object> values = new HashMap<>(IdPMetadataParser.parseRemoteXML(new URL(baseUrl() + "/saml2/idp/metadata")));
         values.put(SettingsBuilder.STRICT_PROPERTY_KEY, true);
         values.put(SettingsBuilder.SP_ENTITYID_PROPERTY_KEY, entityId);
@@ -77,15 +82,24 @@ abstract class SamlTestSupport extends SignInTestSupport {
         values.put(SettingsBuilder.SECURITY_WANT_ASSERTIONS_SIGNED, true);
         values.put(SettingsBuilder.SECURITY_SIGNATURE_ALGORITHM, Constants.RSA_SHA256);
         values.put(SettingsBuilder.SECURITY_REJECT_DEPRECATED_ALGORITHM, true);
+        values.putAll(more);
         return new Sp(new SettingsBuilder().fromValues(values).build(), key, certificate, entityId, acs);
     }
 
     /** A new SP (its own entityID and ACS), registered for the fixture's product from the metadata java-saml publishes. */
     Sp registeredSp(boolean signsRequests) throws Exception {
+        return registeredSp(signsRequests, Map.of(), metadata -> metadata);
+    }
+
+    /** {@code edit}: what the SP's published metadata becomes before Tilldela registers it. */
+    Sp registeredSp(boolean signsRequests, Map<String, Object> more, java.util.function.UnaryOperator<String> edit) throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         KeyPair key = rsa();
-        Sp sp = sp("https://sp-" + tag + ".example/metadata", "https://sp-" + tag + ".example/acs", signsRequests, key, selfSigned(key, "sp-" + tag));
-        samlProviders.register(fixture.productId, new Metadata(sp.settings()).getMetadataString(), "test");
+        Map<String, Object> settings = new HashMap<>();
+        more.forEach((k, v) -> settings.put(k, v instanceof String text ? text.replace("{sp}", "https://sp-" + tag + ".example") : v));
+        Sp sp = sp("https://sp-" + tag + ".example/metadata", "https://sp-" + tag + ".example/acs", signsRequests, key, selfSigned(key, "sp-" + tag),
+                settings);
+        samlProviders.register(fixture.productId, edit.apply(new Metadata(sp.settings()).getMetadataString()), "test");
         return sp;
     }
 

@@ -19,6 +19,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.tilldela.BrowserSupport;
 import org.tilldela.catalog.Attribute;
@@ -26,9 +27,9 @@ import org.tilldela.catalog.Attribute;
 /**
  * The pupil's own pages in a real browser, keyboard only, checked with axe (WCAG 2.1 AA) in Swedish and
  * English: the sign-in page, the start page with their learning materials, and the page about a product
- * they hold no licence for.
+ * they hold no licence for; and a SAML sign-in started by a supplier's SP (java-saml) through to its ACS page.
  */
-class SignInBrowserTest extends SignInTestSupport {
+class SignInBrowserTest extends SamlTestSupport {
 
     @Test
     void aPupilSignsInWithTheKeyboardSeesTheirMaterialsAndIsToldWhyAProductIsClosed() {
@@ -88,5 +89,56 @@ class SignInBrowserTest extends SignInTestSupport {
             assertThat(page.locator("h1").textContent()).isEqualTo("Your learning materials");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
         }
+    }
+
+    @Test
+    void aPupilSignsInToASuppliersSamlServiceProviderThroughToItsAcsPage() throws Exception {
+        Sp sp = registeredSp(false);
+        UUID pupil = fixture.persons.get(19);
+        String username = "saml-elev-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.setPassword(pupil, username, PASSWORD, "test");
+        com.onelogin.saml2.authn.AuthnRequest request = new com.onelogin.saml2.authn.AuthnRequest(sp.settings());
+        URI sso = redirectUrl(request, "/lektion/1", null);
+        AtomicReference<String> posted = new AtomicReference<>();
+
+        try (Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright);
+             BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
+            // the supplier's ACS: this browser's requests to it are answered here, where java-saml reads what was posted
+            context.route(url -> url.startsWith(sp.acs()), route -> {
+                posted.set(route.request().postData());
+                route.fulfill(new com.microsoft.playwright.Route.FulfillOptions().setStatus(200).setContentType("text/html; charset=utf-8")
+                        .setBody("<!DOCTYPE html><html lang=\"sv\"><head><title>Digital matematik</title></head>"
+                                + "<body><main><h1>Välkommen till Digital matematik</h1></main></body></html>"));
+            });
+            Page page = context.newPage();
+            page.navigate(sso.toString());
+            page.waitForURL(url -> url.contains("/sign-in"));
+            assertThat(page.locator("h1").textContent()).isEqualTo("Logga in till dina läromedel");
+            page.getByLabel("Användarnamn").fill(username);
+            page.keyboard().press("Tab");
+            page.keyboard().type(PASSWORD);
+            page.keyboard().press("Enter");
+
+            // back at the SAML sign-in: the first time, what the school shares with the supplier
+            page.waitForURL(url -> url.contains("/saml2/idp/continue"));
+            assertThat(page.locator("h1").textContent()).contains("Digital matematik");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "sso-10-saml-notice-sv");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Fortsätt till Digital matematik")).press("Enter");
+
+            // the page that posts the Response sends itself on to the SP's ACS
+            page.waitForURL(sp.acs());
+            assertThat(page.locator("h1").textContent()).isEqualTo("Välkommen till Digital matematik");
+            BrowserSupport.screenshot(page, "sso-11-saml-acs-sv");
+        }
+        java.util.Map<String, String> form = new java.util.HashMap<>();
+        for (String pair : posted.get().split("&")) {
+            int eq = pair.indexOf('=');
+            form.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(form).containsEntry("RelayState", "/lektion/1").doesNotContainKey("_csrf");
+        com.onelogin.saml2.authn.SamlResponse response = new com.onelogin.saml2.authn.SamlResponse(sp.settings(),
+                new com.onelogin.saml2.http.HttpRequest(sp.acs()).addParameter("SAMLResponse", form.get("SAMLResponse")));
+        assertThat(response.isValid(request.getId())).as(String.valueOf(response.getError())).isTrue();
     }
 }

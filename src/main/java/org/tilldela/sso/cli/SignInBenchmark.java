@@ -353,7 +353,7 @@ final class SignInBenchmark {
      * At least {@code wanted} licence holders of the demo's product: the demo licenses one class; further classes of
      * the demo organiser get a pool of their own (the same product, agreement and release) until there are enough.
      */
-    private static List<UUID> licensedPupils(ConfigurableApplicationContext server, DemoClassLicensed demo, int wanted) {
+    static List<UUID> licensedPupils(ConfigurableApplicationContext server, DemoClassLicensed demo, int wanted) {
         Licences licences = server.getBean(Licences.class);
         LocalDate today = LocalDate.now();
         List<UUID> holders = licences.holders(demo.productId(), today);
