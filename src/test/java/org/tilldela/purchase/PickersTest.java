@@ -224,6 +224,8 @@ class PickersTest extends IntegrationTest {
         String target = "pickers-target-" + u;
         accounts.create(scoped, target, "Lärare", PurchaseFixture.PASSWORD);
         String accountPage = web.get("/admin/accounts/" + target + "?findUnit=" + enc("B-skolan " + u)).body();
+        // the search field stands by the choices in the form that grants, yet belongs to the GET search form
+        assertThat(accountPage).contains("form=\"unit-search\"").contains("<form id=\"unit-search\"");
         assertThat(accountPage).doesNotContain("<select id=\"organisations\"")
                 .contains("type=\"checkbox\" name=\"organisations\" id=\"organisations-0\" value=\"" + m.schoolB + "\"");
         Map<String, String> grant = WebSession.hiddenFields(accountPage, "/admin/accounts/" + target + "/grants");
@@ -259,7 +261,7 @@ class PickersTest extends IntegrationTest {
                 .containsPattern("value=\"\"[^>]*checked").doesNotContain("<main");
         // without JavaScript: the words go with the period, the page lists what they find; choosing one narrows the page to it
         String page = web.get("/utilisation?findProduct=" + enc("nyttjandebok")).body();
-        assertThat(page).doesNotContain("<select id=\"product\"").contains("name=\"product\" id=\"product-1\" value=\"" + ours + "\"")
+        assertThat(page).doesNotContain("<select id=\"product\"").contains("name=\"product\" id=\"product-0\" value=\"" + ours + "\"").contains("id=\"product-any\"")
                 .doesNotContain(theirs.toString());
         String chosen = web.get("/utilisation?product=" + ours).body();
         assertThat(chosen).containsPattern("value=\"" + ours + "\"[^>]*checked").contains("Nyttjandeboken " + fx.tag);

@@ -180,7 +180,7 @@ class UtilisationPages {
 
     /**
      * The product picker's choices for the words typed so far (the products of the pools the account sees in force in the
-     * period), for htmx to put into the form: "all products" first, as on the page.
+     * period), for htmx to put into the form: "all products" first (pickerAny), as on the page.
      */
     @GetMapping("/utilisation/pick/products")
     String pickProduct(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
@@ -192,18 +192,18 @@ class UtilisationPages {
         seen(auth).ifPresent(s -> utilisation.products(s.viewer(), period.from(), period.to())
                 .forEach(p -> products.put(p.id(), p.title() + " (" + p.articleNumber() + ")")));
         model.addAttribute("pickerName", "product");
+        model.addAttribute("pickerAny", messages.getMessage("util.product.all", null, LocaleContextHolder.getLocale()));
         model.addAttribute("pickerChoices", productChoices(products, products.containsKey(product) ? product : null, findProduct,
                 LocaleContextHolder.getLocale()));
         return "pickers :: pick";
     }
 
     /**
-     * "All products" (chosen when none is), the product chosen, then those whose name holds the words (case and accents
-     * aside) — without words the first few: the products are those the account has pools of, seldom many.
+     * The product chosen, then those whose name holds the words (case and accents aside) — without words the first few:
+     * the products are those the account has pools of, seldom many. The picker lists "all products" before them.
      */
     private List<PickerChoice> productChoices(Map<UUID, String> products, UUID chosen, String words, java.util.Locale locale) {
         List<PickerChoice> out = new ArrayList<>();
-        out.add(new PickerChoice("", messages.getMessage("util.product.all", null, locale), null, chosen == null));
         if (chosen != null) {
             out.add(new PickerChoice(chosen.toString(), products.get(chosen), null, true));
         }
