@@ -90,6 +90,31 @@ public class OrganisationBrowser {
                 scope.duty("d"));
     }
 
+    /** An organiser or school unit as a picker offers it: its name, what it is, its code, and the unit above it (to tell like names apart). */
+    public record Pickable(UUID id, String name, String kind, String code, String parentName) {
+    }
+
+    /**
+     * Organisers and school units within the scope whose name holds the words (folded, so "ostra" finds Östra skolan), by
+     * name, at most {@code limit}; {@code organisersOnly} leaves the school units out. Without the counts the browser shows:
+     * a picker asks on every keystroke, and counting an organiser's pupils would cost more than finding it.
+     */
+    @Transactional(readOnly = true)
+    public List<Pickable> pickable(String words, CallerScope scope, boolean organisersOnly, int limit) {
+        String q = words == null ? "" : words.strip().toLowerCase();
+        if (q.length() < 2 || scope.isNothing()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        select o.id, o.name, o.kind, coalesce(o.school_unit_code, o.municipality_code), up.name
+                        from organisation o left join organisation up on up.id = o.parent_id
+                        where search_fold(o.name) like %s and %s
+                          and (o.parent_id is null or (not :organisers_only and o.kind = 'SCHOOL_UNIT'))
+                        order by o.name, up.name limit :limit""".formatted(FOLDED_CONTAINS, scope.organisation("o")))
+                .param("q", q).param("organisers_only", organisersOnly).param("limit", limit).params(scope.params())
+                .query((rs, n) -> new Pickable(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5))).list();
+    }
+
     /** Parameters of two scopes in one statement (they name the same account, so one value serves both). */
     private static Map<String, Object> params(CallerScope a, CallerScope b) {
         Map<String, Object> both = new HashMap<>(a.params());

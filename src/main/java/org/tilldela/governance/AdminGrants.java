@@ -163,28 +163,43 @@ public class AdminGrants {
     }
 
     /** An organisation unit an account may grant within, for a picker: indented by its depth in the tree. */
-    public record Unit(UUID id, String name, String kind, int depth) {
+    /** A unit to grant over, with the name of the unit above it (null for an organiser). */
+    public record Unit(UUID id, String name, String kind, String parentName) {
     }
 
     /**
-     * The organisers and school units within {@code actor}'s ACCOUNT_ADMIN scope, in tree order. Read straight
-     * from the directory's organisation table, as {@code admin_scope_units} does: governance cannot call the
-     * directory module, which calls it.
+     * The organisers and school units within {@code actor}'s ACCOUNT_ADMIN scope whose name holds the words (folded as the
+     * directory folds names: "ostra" finds Östra skolan), by name, at most {@code limit}, each with the unit above it:
+     * what the grant form's and the access reviews' pickers offer. Fewer than two letters find nothing.
      */
     @Transactional(readOnly = true)
-    public List<Unit> grantableUnits(String actor) {
+    public List<Unit> grantableUnits(String actor, String words, int limit) {
+        String q = words == null ? "" : words.strip();
+        if (q.length() < 2) {
+            return List.of();
+        }
         return jdbc.sql("""
-                        with recursive tree(id, name, kind, path, depth) as (
-                            select o.id, o.name, o.kind, array[lower(o.name)], 0 from organisation o where o.parent_id is null
-                            union all
-                            select c.id, c.name, c.kind, t.path || lower(c.name), t.depth + 1 from tree t join organisation c on c.parent_id = t.id
-                            where t.depth < 8
-                        )
-                        select id, name, kind, depth from tree
-                        where kind in ('ORGANISER', 'SCHOOL_UNIT') and id in (select unit_id from admin_scope_units(:u, 'ACCOUNT_ADMIN'))
-                        order by path
-                        """).param("u", actor)
-                .query((rs, n) -> new Unit(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4))).list();
+                        select o.id, o.name, o.kind, up.name from organisation o left join organisation up on up.id = o.parent_id
+                        where o.kind in ('ORGANISER', 'SCHOOL_UNIT') and o.id in (select unit_id from admin_scope_units(:u, 'ACCOUNT_ADMIN'))
+                          and search_fold(o.name) like ('%' || replace(replace(replace(search_fold(cast(:q as text)), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')
+                        order by o.name, up.name limit :limit
+                        """).param("u", actor).param("q", q).param("limit", limit)
+                .query((rs, n) -> new Unit(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4))).list();
+    }
+
+    /** The units named, within {@code actor}'s ACCOUNT_ADMIN scope (an id beyond it is left out), each with the unit above it. */
+    @Transactional(readOnly = true)
+    public List<Unit> grantableUnits(String actor, java.util.Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        select o.id, o.name, o.kind, up.name from organisation o left join organisation up on up.id = o.parent_id
+                        where o.id = any(cast(:ids as uuid[])) and o.kind in ('ORGANISER', 'SCHOOL_UNIT')
+                          and o.id in (select unit_id from admin_scope_units(:u, 'ACCOUNT_ADMIN'))
+                        order by o.name
+                        """).param("u", actor).param("ids", ids.toArray(UUID[]::new))
+                .query((rs, n) -> new Unit(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4))).list();
     }
 
     /** Names of organisation units, for showing grants ("?" for one no longer in the directory). */

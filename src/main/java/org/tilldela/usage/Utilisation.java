@@ -206,6 +206,19 @@ public class Utilisation {
     }
 
     /**
+     * The products of the pools in force between {@code from} and {@code to} that the viewer sees, by title: what the page's
+     * product picker offers (the ids once from the pools, the names from the catalogue).
+     */
+    @Transactional(readOnly = true)
+    public List<Product> products(Viewer viewer, LocalDate from, LocalDate to) {
+        List<UUID> ids = jdbc.sql("select distinct p.product_id from licence_pool p where p.starts_on <= :to and p.ends_on >= :from and %s"
+                        .formatted(viewer.pool("p")))
+                .params(viewer.params()).param("from", from).param("to", to).query(UUID.class).list();
+        return products(ids).values().stream().sorted(Comparator.comparing(Product::title, String.CASE_INSENSITIVE_ORDER)
+                .thenComparing(Product::articleNumber)).toList();
+    }
+
+    /**
      * Pools the viewer sees that end between {@code today} and {@code today + horizonDays}, with their seats bought,
      * assigned and used between {@code from} and {@code to}, the money at stake first. Trials are left out: a trial
      * that ends is not renewed but bought, or not.

@@ -84,6 +84,61 @@ class EveryLanguageTest extends IntegrationTest {
         assertThat(web.get("/imports/" + running + "?lang=en").body()).contains("users.csv + orgs.csv").contains("12,000 records so far");
     }
 
+    @Autowired org.tilldela.directory.importing.ImportRuns imports;
+
+    /**
+     * Live progress of a real run: the phase and its counts reach the page as the reader goes, once per ten thousand
+     * records (not per record, nor by the clock); a file read by its bytes says how many records it has read of about how many.
+     */
+    @Test
+    void aRunningImportsCountsAdvanceOncePerTenThousandRecords() throws Exception {
+        String source = "progress-" + m.source;
+        WebSession web = new WebSession(port).signIn(admin, PASSWORD);
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.Supplier<String> look = () -> {
+            UUID id = jdbc.sql("select id from import_run where source = :s").param("s", source).query(UUID.class).single();
+            String page = web.get("/imports/" + id + "?lang=en").body();
+            java.util.regex.Matcher counts = java.util.regex.Pattern.compile("<p class=\"counts\">([^<]*)</p>").matcher(page);
+            java.util.regex.Matcher phase = java.util.regex.Pattern.compile("<span class=\"phase\">([^<]*)</span>").matcher(page);
+            return (phase.find() ? phase.group(1) : "?") + " | " + (counts.find() ? counts.group(1) : "");
+        };
+        UUID run = imports.submit("ONEROSTER", new org.tilldela.directory.importing.ImportOptions(source, false, "test"), "kommun.zip",
+                () -> new org.tilldela.directory.importing.SnapshotReader() {
+                    @Override
+                    public String sourceKind() {
+                        return "ONEROSTER";
+                    }
+
+                    @Override
+                    public void read(org.tilldela.directory.importing.StagedSnapshot stage, org.tilldela.directory.importing.ImportProgress progress) {
+                        // users.csv: a million bytes, records told a thousand at a time as the reader does
+                        progress.phase("users.csv", 1_000_000);
+                        progress.records(0);
+                        seen.add(look.get());
+                        progress.advance(290_000);
+                        for (int i = 0; i < 9; i++) {
+                            progress.records(1_000);
+                        }
+                        seen.add(look.get()); // 9,000 records: not yet written
+                        progress.advance(10_000);
+                        progress.records(1_000);
+                        seen.add(look.get()); // 10,000 records in 300,000 bytes: about 33,333 in the file
+                        // a phase counted in records itself
+                        progress.phase("memberships", 40_000);
+                        progress.advance(9_999);
+                        seen.add(look.get());
+                        progress.advance(1);
+                        seen.add(look.get());
+                    }
+                });
+        for (int i = 0; i < 600 && jdbc.sql("select status from import_run where id = :id").param("id", run).query(String.class).single()
+                .matches("QUEUED|RUNNING"); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(seen).containsExactly("users.csv | ", "users.csv | ", "users.csv | 10,000 of about 33,333 records", "group memberships | 0 of 40,000 records",
+                "group memberships | 10,000 of 40,000 records");
+    }
+
     @Test
     void theAdequacyListsNotesAsTheyCameAreInTheReadersLanguage() {
         WebSession web = new WebSession(port).signIn(admin, PASSWORD);

@@ -63,6 +63,23 @@ class MessagesInEveryLanguageTest {
         }
     }
 
+    /**
+     * And the Swedish UI says personnummer only for a Swede (ui13.civic.SE): a label for the civic number of nobody in
+     * particular (a product's data needs, the directory's column) names both kinds, as the Danish one does.
+     */
+    @Test
+    void theSwedishWordsForACivicNumberOfNobodyInParticularNameBothKinds() throws IOException {
+        for (String bundle : BUNDLES) {
+            Properties swedish = properties("i18n/" + bundle + "_sv.properties");
+            for (String key : swedish.stringPropertyNames()) {
+                String text = swedish.getProperty(key);
+                if (text.toLowerCase(java.util.Locale.ROOT).contains("personnummer") && !key.startsWith("ui13.civic.")) {
+                    assertThat(text).as("%s: %s", bundle, key).contains("CPR");
+                }
+            }
+        }
+    }
+
     private static Set<String> difference(Set<String> a, Set<String> b) {
         Set<String> d = new TreeSet<>(a);
         d.removeAll(b);

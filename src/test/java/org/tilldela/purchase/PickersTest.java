@@ -161,6 +161,185 @@ class PickersTest extends IntegrationTest {
         assertThat(web.get("/ledger/pick/nothing?find=ab").status()).isEqualTo(404);
     }
 
+    // --- issue 13, the rest of "pick, don't paste" (branch ui2): every chooser of a unit, product, supplier or organisation
+
+    @Autowired org.tilldela.governance.AdminGrants grants;
+    @Autowired BuyerScopes buyerScopes;
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** An account with every right over the whole installation, to grant scoped rights from. */
+    private String root() {
+        String root = "pickers-root-" + fx.tag;
+        if (jdbc.sql("select count(*) from admin_account where username = :u").param("u", root).query(Long.class).single() == 0) {
+            accounts.create(root, "Root", PurchaseFixture.PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        }
+        return root;
+    }
+
+    @Test
+    void theAccessReviewsAndTheGrantFormPickUnitsWithinTheAdministratorsOwnScope() {
+        org.tilldela.governance.ScopedMunicipality m = new org.tilldela.governance.ScopedMunicipality(jdbc);
+        String u = m.source.substring("scopes-".length());
+        String root = root();
+        String scoped = "pickers-units-" + u;
+        accounts.create(root, scoped, "Provbys kontoadministratör", PurchaseFixture.PASSWORD);
+        grants.grant(root, scoped, AdminRight.ACCOUNT_ADMIN, org.tilldela.governance.GrantScope.units(java.util.Set.of(m.organiser), java.util.Set.of()));
+        grants.grant(root, scoped, AdminRight.DIRECTORY_ADMIN, org.tilldela.governance.GrantScope.units(java.util.Set.of(m.organiser), java.util.Set.of()));
+        String principal = "pickers-rektor-" + u;
+        accounts.create(root, principal, "Rektor A", PurchaseFixture.PASSWORD);
+        grants.grant(root, principal, AdminRight.ACCOUNT_ADMIN, org.tilldela.governance.GrantScope.units(java.util.Set.of(m.schoolA), java.util.Set.of()));
+        WebSession web = new WebSession(port).signIn(scoped, PurchaseFixture.PASSWORD);
+
+        // htmx: the choices alone, and only Provby's units: Grannby's C-skolan (same words) is not found
+        String picked = web.get("/admin/reviews/pick/units?findStartUnit=" + enc("skolan " + u)).body();
+        assertThat(picked).contains("value=\"" + m.schoolA + "\"", "value=\"" + m.schoolB + "\"").doesNotContain(m.schoolC.toString())
+                .contains("A-skolan " + u, "Provby kommun " + u).doesNotContain("<main");
+        assertThat(web.get("/admin/reviews/pick/units?findStandingUnit=" + enc("C-skolan " + u)).body()).contains("Nothing matches")
+                .doesNotContain(m.schoolC.toString());
+        assertThat(web.get("/admin/accounts/pick/units?findUnit=" + enc("kommun " + u)).body()).contains("type=\"checkbox\"")
+                .contains("value=\"" + m.organiser + "\"").doesNotContain(m.otherOrganiser.toString());
+        // ticked units stay listed, ticked, as the words change (htmx sends them along); one beyond the scope is dropped
+        assertThat(web.get("/admin/accounts/pick/units?findUnit=" + enc("B-skolan " + u) + "&organisations=" + m.schoolA + "&organisations=" + m.schoolC)
+                .body()).containsPattern("value=\"" + m.schoolA + "\"[^>]*checked").contains("value=\"" + m.schoolB + "\"").doesNotContain(m.schoolC.toString());
+
+        // without JavaScript, the access reviews: a plain GET search lists the units in the form that posts; no select of every unit
+        String reviewsPage = web.get("/admin/reviews?findStandingUnit=" + enc("A-skolan " + u)).body();
+        assertThat(reviewsPage).doesNotContain("<select id=\"standing-unit\"").doesNotContain("<select id=\"start-unit\"")
+                .contains("name=\"standingUnit\" id=\"standingUnit-0\" value=\"" + m.schoolA + "\"");
+        Map<String, String> standing = WebSession.hiddenFields(reviewsPage, "/admin/reviews/reviewers");
+        standing.put("standingUnit", m.schoolA.toString());
+        standing.put("reviewer", principal);
+        assertThat(web.post("/admin/reviews/reviewers", standing).status()).isEqualTo(302);
+        assertThat(jdbc.sql("select reviewer from access_review_schedule where organisation_id = :o").param("o", m.schoolA).query(String.class).single())
+                .isEqualTo(principal);
+        // nothing picked: said on the page, not a bare 400
+        Map<String, String> none = WebSession.hiddenFields(web.get("/admin/reviews").body(), "/admin/reviews/reviewers");
+        none.put("reviewer", principal);
+        assertThat(web.follow(web.post("/admin/reviews/reviewers", none)).body()).contains("Choose the unit");
+
+        // without JavaScript, the grant form: search, tick, grant
+        String target = "pickers-target-" + u;
+        accounts.create(scoped, target, "Lärare", PurchaseFixture.PASSWORD);
+        String accountPage = web.get("/admin/accounts/" + target + "?findUnit=" + enc("B-skolan " + u)).body();
+        // the search field stands by the choices in the form that grants, yet belongs to the GET search form
+        assertThat(accountPage).contains("form=\"unit-search\"").contains("<form id=\"unit-search\"");
+        assertThat(accountPage).doesNotContain("<select id=\"organisations\"")
+                .contains("type=\"checkbox\" name=\"organisations\" id=\"organisations-0\" value=\"" + m.schoolB + "\"");
+        Map<String, String> grant = WebSession.hiddenFields(accountPage, "/admin/accounts/" + target + "/grants");
+        grant.put("right", "DIRECTORY_ADMIN");
+        grant.put("scope", "units");
+        grant.put("organisations", m.schoolB.toString());
+        assertThat(web.post("/admin/accounts/" + target + "/grants", grant).status()).isEqualTo(302);
+        assertThat(grants.of(target)).singleElement().satisfies(g -> assertThat(g.organisations()).containsExactly(m.schoolB));
+    }
+
+    @Test
+    void theUtilisationPagePicksAmongTheProductsOfThePoolsTheAccountSees() {
+        org.tilldela.governance.ScopedMunicipality m = new org.tilldela.governance.ScopedMunicipality(jdbc);
+        UUID ours = fx.product(fx.supplier("Nyttjandeförlaget", true, List.of()), "Nyttjandeboken", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        // Grannby's supplier has an agreement with Grannby
+        UUID grannforlaget = UUID.randomUUID();
+        catalog.save(new org.tilldela.catalog.Supplier(grannforlaget, "Grannförlaget " + fx.tag, "56" + (10_000_000 + new java.util.Random().nextInt(89_999_999)),
+                "SE", java.util.Set.of("SE"), List.of(), List.of(new org.tilldela.catalog.Supplier.ProcessingAgreement(UUID.randomUUID(), "pub.pdf",
+                LocalDate.now().minusYears(1), LocalDate.now().plusYears(2), java.util.Set.of(m.otherOrganiser))),
+                new org.tilldela.catalog.Supplier.Contact("Kontakt", "kontakt@example.se", null)));
+        UUID theirs = fx.product(grannforlaget, "Nyttjandeboken för Grannby", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        pools.create(new NewPool(ours, fx.organiserId, fx.schoolId, 30, LocalDate.now().minusDays(10), LocalDate.now().plusYears(1), false, null, "test"));
+        pools.create(new NewPool(theirs, m.otherOrganiser, m.schoolC, 30, LocalDate.now().minusDays(10), LocalDate.now().plusYears(1), false, null, "test"));
+        String root = root();
+        String principal = "pickers-util-" + fx.tag;
+        accounts.create(root, principal, "Rektor Ekbacka", PurchaseFixture.PASSWORD);
+        grants.grant(root, principal, AdminRight.LICENCE_ADMIN, org.tilldela.governance.GrantScope.units(java.util.Set.of(fx.schoolId), java.util.Set.of()));
+        WebSession web = new WebSession(port).signIn(principal, PurchaseFixture.PASSWORD);
+
+        // htmx: "all products" first, then the matches among the account's own pools' products only
+        String picked = web.get("/utilisation/pick/products?findProduct=Nyttjandeboken").body();
+        assertThat(picked).contains("value=\"" + ours + "\"").doesNotContain(theirs.toString()).doesNotContain("Grannby")
+                .containsPattern("value=\"\"[^>]*checked").doesNotContain("<main");
+        // without JavaScript: the words go with the period, the page lists what they find; choosing one narrows the page to it
+        String page = web.get("/utilisation?findProduct=" + enc("nyttjandebok")).body();
+        assertThat(page).doesNotContain("<select id=\"product\"").contains("name=\"product\" id=\"product-0\" value=\"" + ours + "\"").contains("id=\"product-any\"")
+                .doesNotContain(theirs.toString());
+        String chosen = web.get("/utilisation?product=" + ours).body();
+        assertThat(chosen).containsPattern("value=\"" + ours + "\"[^>]*checked").contains("Nyttjandeboken " + fx.tag);
+        // another organiser's product named in the address shows nothing of it
+        assertThat(web.get("/utilisation?product=" + theirs).body()).doesNotContain("Grannby").containsPattern("value=\"\"[^>]*checked");
+    }
+
+    @Test
+    void theProductFormPicksItsSupplierByNameWithoutJavaScript() {
+        String keeper = "pickers-catalog-" + fx.tag;
+        accounts.create(keeper, "Katalogansvarig", PurchaseFixture.PASSWORD, EnumSet.of(AdminRight.CATALOG_ADMIN), "test");
+        UUID supplier = fx.supplier("Leverantörsväljaren", true, List.of());
+        org.tilldela.catalog.Supplier s = catalog.supplier(supplier).orElseThrow();
+        WebSession web = new WebSession(port).signIn(keeper, PurchaseFixture.PASSWORD);
+        assertThat(web.get("/catalog/products/new").body()).doesNotContain("<select id=\"supplier\"").contains("id=\"findSupplier\"");
+        // accents aside: "leverantorsvaljaren" finds Leverantörsväljaren; the organisation number finds it too
+        assertThat(web.get("/catalog/pick/suppliers?findSupplier=leverantorsvaljaren+" + fx.tag).body())
+                .contains("value=\"" + s.organisationNumber() + "\"").doesNotContain("<main");
+        String found = web.get("/catalog/products/new?findSupplier=" + s.organisationNumber()).body();
+        assertThat(found).contains("name=\"supplier\" id=\"supplier-0\" value=\"" + s.organisationNumber() + "\"").contains(s.name());
+        Map<String, String> fields = WebSession.hiddenFields(found, "/catalog/products");
+        fields.putAll(Map.of("supplier", s.organisationNumber(), "articleNumber", "PICK-" + fx.tag, "title", "Vald bok " + fx.tag, "kind", "DIGITAL",
+                "schoolForms", "GR", "licenceModel", "PER_USER", "licencePeriodMonths", "12", "price", "100", "currency", "SEK",
+                "accessMethod", "OPENID_CONNECT"));
+        fields.put("description", "");
+        fields.put("grades", "07");
+        fields.put("subjects", "Svenska");
+        fields.put("trialDays", "");
+        WebSession.Answer saved = web.post("/catalog/products", fields);
+        assertThat(saved.status()).isEqualTo(302);
+        assertThat(saved.location()).contains("/catalog/products/");
+        assertThat(jdbc.sql("select count(*) from product where supplier_id = :s and title = :t").param("s", supplier).param("t", "Vald bok " + fx.tag)
+                .query(Long.class).single()).isOne();
+        // the edit form has its supplier listed, chosen
+        UUID created = UUID.fromString(saved.location().replaceAll(".*/catalog/products/([0-9a-f-]{36}).*", "$1"));
+        assertThat(web.get("/catalog/products/" + created + "/edit").body()).containsPattern("value=\"" + s.organisationNumber() + "\"[^>]*checked");
+    }
+
+    @Test
+    void thePolicyAndTheBuyersPagesPickTheOrganisationByName() {
+        String officer = "pickers-policy-" + fx.tag;
+        accounts.create(officer, "Dataskyddsombud och katalogadmin", PurchaseFixture.PASSWORD,
+                EnumSet.of(AdminRight.DATA_PROTECTION_OFFICER, AdminRight.DIRECTORY_ADMIN), "test");
+        WebSession web = new WebSession(port).signIn(officer, PurchaseFixture.PASSWORD);
+        // the policy: organisers only, found by name (accents aside), chosen and shown with one GET form
+        String organiser = "Provby kommun " + fx.tag;
+        assertThat(web.get("/purchase/pick/organisers?findOrganiser=" + enc("provby kommun " + fx.tag)).body())
+                .contains("value=\"" + fx.organiserId + "\"").doesNotContain(fx.schoolId.toString());
+        assertThat(web.get("/purchase/pick/organisers?findOrganiser=" + enc("Ekbackaskolan " + fx.tag)).body()).contains("Nothing matches");
+        String policy = web.get("/purchase/policy?findOrganiser=" + enc(organiser)).body();
+        assertThat(policy).doesNotContain("<select id=\"organiser-pick\"").contains("value=\"" + fx.organiserId + "\"");
+        assertThat(web.get("/purchase/policy?organiser=" + fx.organiserId).body()).containsPattern("value=\"" + fx.organiserId + "\"[^>]*checked")
+                .contains(organiser);
+        // the buyers: an organiser or a school unit, found by name, then saved with the form that posts
+        String buyer = "pickers-buyer-" + fx.tag;
+        accounts.create(buyer, "Inköpare", PurchaseFixture.PASSWORD, EnumSet.of(AdminRight.BUYER), "test");
+        String page = web.get("/purchase/buyers?findOrganisation=" + enc("Björkskolan " + fx.tag)).body();
+        assertThat(page).doesNotContain("<select id=\"organisation\"").contains("name=\"organisation\" id=\"organisation-0\" value=\"" + fx.otherSchoolId + "\"");
+        Map<String, String> fields = WebSession.hiddenFields(page, "/purchase/buyers");
+        fields.put("username", buyer);
+        fields.put("organisation", fx.otherSchoolId.toString());
+        assertThat(web.post("/purchase/buyers", fields).status()).isEqualTo(302);
+        assertThat(buyerScopes.of(buyer)).hasValueSatisfying(b -> assertThat(b.organisationId()).isEqualTo(fx.otherSchoolId));
+        Map<String, String> none = WebSession.hiddenFields(page, "/purchase/buyers");
+        none.put("username", buyer);
+        assertThat(web.follow(web.post("/purchase/buyers", none)).body()).contains("Choose the organisation the account buys for");
+
+        // both pages are for a grant over the whole installation: a scoped one is refused the pickers too
+        String root = root();
+        String scoped = "pickers-scoped-dpo-" + fx.tag;
+        accounts.create(root, scoped, "Skolans ombud", PurchaseFixture.PASSWORD);
+        grants.grant(root, scoped, AdminRight.DATA_PROTECTION_OFFICER, org.tilldela.governance.GrantScope.units(java.util.Set.of(fx.schoolId), java.util.Set.of()));
+        grants.grant(root, scoped, AdminRight.DIRECTORY_ADMIN, org.tilldela.governance.GrantScope.units(java.util.Set.of(fx.schoolId), java.util.Set.of()));
+        WebSession narrow = new WebSession(port).signIn(scoped, PurchaseFixture.PASSWORD);
+        assertThat(narrow.get("/purchase/pick/organisers?findOrganiser=" + enc(organiser)).status()).isEqualTo(403);
+        assertThat(narrow.get("/purchase/buyers/pick/organisations?findOrganisation=" + enc(organiser)).status()).isEqualTo(403);
+    }
+
     private long rules(UUID pool) {
         return jdbc.sql("select count(*) from assignment_rule where pool_id = :p").param("p", pool).query(Long.class).single();
     }

@@ -351,6 +351,57 @@ class PurchaseBrowserTest extends IntegrationTest {
             assertThat(page.locator("main").textContent()).contains("Vandringsförlaget " + tag);
             check(page, "walk-11-ledger-swedish");
             alsoInDanish(page, "Vandringsförlaget " + tag, "walk-12-ledger-danish");
+
+            // 7. every other chooser is found by typing its name, htmx listing the matches to pick from (issue 13, "pick, don't paste")
+            String school = "Ekbackaskolan " + tag;
+            String organiserName = "Provby kommun " + tag;
+            // the organisation a colleague buys for
+            String colleague = "inkopare-" + tag;
+            accounts.create(walker, colleague, "Inköpare", PurchaseFixture.PASSWORD);
+            page.navigate(base + "/purchase/buyers");
+            page.getByLabel("Sök huvudmannen eller skolenheten som kontot köper för").fill(school);
+            page.locator("#organisation-choices label", new Page.LocatorOptions().setHasText(school)).click();
+            page.locator("#username").fill(colleague);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Spara").setExact(true)).click();
+            page.waitForLoadState();
+            assertThat(page.locator("main table").textContent()).contains(colleague).contains(school);
+            page.getByLabel("Sök huvudmannen eller skolenheten som kontot köper för").fill("Ekbacka");
+            page.locator("#organisation-choices label", new Page.LocatorOptions().setHasText(school)).waitFor();
+            check(page, "walk-13-buyers-picker-swedish");
+            alsoInDanish(page, colleague, "walk-14-buyers-danish");
+            // the product on the utilisation page
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Nyttjande").setExact(true)).first().click();
+            page.getByLabel("Sök produkten (titel eller artikelnummer)").fill("Vandringsboken " + tag);
+            page.locator("#product-choices label", new Page.LocatorOptions().setHasText("Vandringsboken " + tag)).click();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Visa").setExact(true)).click();
+            page.waitForURL(url -> url.contains("product="));
+            assertThat(page.locator("#utilisation-table").textContent()).contains("Vandringsboken " + tag);
+            check(page, "walk-15-utilisation-product-swedish");
+            alsoInDanish(page, "Vandringsboken " + tag, "walk-16-utilisation-product-danish");
+            // the unit of a standing access reviewer
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Behörighetsgranskning").setExact(true)).first().click();
+            page.locator("#findStandingUnit").fill(school);
+            page.locator("#standing-unit-choices label", new Page.LocatorOptions().setHasText(school)).click();
+            page.locator("#standing-reviewer").fill(walker);
+            check(page, "walk-17-review-unit-swedish");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Utse stående granskare")).click();
+            page.waitForLoadState();
+            assertThat(page.locator("main").textContent()).contains("Den stående granskaren är utsedd.");
+            // the organiser whose data policy to show
+            page.navigate(base + "/purchase/policy");
+            page.getByLabel("Sök huvudmannen", new Page.GetByLabelOptions().setExact(true)).fill(organiserName);
+            page.locator("#organiser-choices label", new Page.LocatorOptions().setHasText(organiserName)).click();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Visa").setExact(true)).click();
+            page.waitForURL(url -> url.contains("organiser="));
+            assertThat(page.locator("#organiser-choices input:checked + label").textContent()).contains(organiserName);
+            check(page, "walk-18-policy-organiser-swedish");
+            alsoInDanish(page, organiserName, "walk-19-policy-organiser-danish");
+            // the supplier of a new product in the catalogue
+            page.navigate(base + "/catalog/products/new");
+            page.getByLabel("Sök leverantören (namn eller organisationsnummer)").fill("vandringsforlaget " + tag);
+            page.locator("#supplier-choices label", new Page.LocatorOptions().setHasText("Vandringsförlaget " + tag)).click();
+            assertThat(page.locator("#supplier-choices input:checked").getAttribute("value")).isEqualTo(supplier.organisationNumber());
+            check(page, "walk-20-product-supplier-swedish");
         } finally {
             java.nio.file.Files.deleteIfExists(zip);
         }

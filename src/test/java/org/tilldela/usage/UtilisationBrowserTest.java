@@ -89,7 +89,9 @@ class UtilisationBrowserTest extends IntegrationTest {
             assertThat(page.locator("#utilisation-table tbody tr td").nth(3).textContent()).as("active today or yesterday").isEqualTo("6");
 
             // one product chosen: its split per school unit and its trend over terms, each a chart drawn from its table
-            page.getByLabel("Product", new Page.GetByLabelOptions().setExact(true)).selectOption(fixture.productId.toString());
+            // found by name as it is typed (htmx lists the matches), then chosen
+            page.getByLabel("Find the product (title or article number)").fill(catalog.product(fixture.productId).orElseThrow().title());
+            page.locator("#product-choices input[value='" + fixture.productId + "']").check();
             page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Show")).click();
             page.waitForURL(url -> url.contains("product="));
             page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('units-chart')) && Chart.getChart(document.getElementById('terms-chart'))");

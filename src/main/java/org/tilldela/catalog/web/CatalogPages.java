@@ -28,6 +28,7 @@ import org.tilldela.catalog.Supplier;
 import org.tilldela.catalog.feed.CatalogEditor;
 import org.tilldela.catalog.feed.ProductDraft;
 import org.tilldela.platform.FormSubmissions;
+import org.tilldela.platform.PickerChoice;
 
 /** The catalogue in the web UI: search with facets and pages (live as you type), a product, and the product form. */
 @Controller
@@ -96,19 +97,58 @@ class CatalogPages {
         return "catalog/product";
     }
 
+    /**
+     * The form for a new product. Its supplier is picked by name or organisation number ({@code findSupplier}: htmx asks
+     * /catalog/pick/suppliers as it is typed, a plain search without JavaScript); one named by {@code supplier} (a
+     * supplier's page's "new product") stays listed, chosen.
+     */
     @GetMapping("/catalog/products/new")
-    String newProduct(@RequestParam(required = false) UUID supplier, Model model) {
+    String newProduct(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) String findSupplier, Model model) {
         String orgNumber = supplier == null ? null : catalog.supplier(supplier).map(Supplier::organisationNumber).orElse(null);
         ProductDraft empty = new ProductDraft(orgNumber, "", "", "", "DIGITAL", List.of(), List.of(), List.of(), "PER_USER", "12", "", "SEK", "",
                 "OPENID_CONNECT", List.of());
+        model.addAttribute("findSupplier", findSupplier);
         return form(model, null, empty, Map.of());
     }
 
     @GetMapping("/catalog/products/{id}/edit")
-    String editProduct(@PathVariable UUID id, Model model) {
+    String editProduct(@PathVariable UUID id, @RequestParam(required = false) String findSupplier, Model model) {
         Product product = catalog.product(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         String orgNumber = catalog.supplier(product.supplierId()).map(Supplier::organisationNumber).orElse("");
+        model.addAttribute("findSupplier", findSupplier);
         return form(model, id, ProductDraft.of(product, orgNumber), Map.of());
+    }
+
+    /** The supplier picker's choices for the words typed so far, for htmx to put into the form. */
+    @GetMapping("/catalog/pick/suppliers")
+    String pickSupplier(@RequestParam(required = false) String findSupplier, Model model) {
+        model.addAttribute("pickerName", "supplier");
+        model.addAttribute("pickerChoices", supplierChoices(findSupplier, null));
+        return "pickers :: pick";
+    }
+
+    /**
+     * Suppliers whose name (case and accents aside) or organisation number holds the words, the chosen one (by its
+     * organisation number, the form's value) first; null while too few letters are typed and none is chosen.
+     */
+    private List<PickerChoice> supplierChoices(String words, String chosen) {
+        List<PickerChoice> out = new ArrayList<>();
+        List<Supplier> all = catalog.allSuppliers();
+        all.stream().filter(s -> s.organisationNumber().equals(chosen)).findFirst()
+                .ifPresent(s -> out.add(new PickerChoice(s.organisationNumber(), s.name(), s.organisationNumber(), true)));
+        if (!PickerChoice.enough(words)) {
+            return out.isEmpty() ? null : out;
+        }
+        String folded = fold(words);
+        all.stream().filter(s -> !s.organisationNumber().equals(chosen))
+                .filter(s -> fold(s.name()).contains(folded) || s.organisationNumber().contains(words.strip()))
+                .sorted(java.util.Comparator.comparing(Supplier::name, String.CASE_INSENSITIVE_ORDER)).limit(PickerChoice.LIMIT)
+                .forEach(s -> out.add(new PickerChoice(s.organisationNumber(), s.name(), s.organisationNumber(), false)));
+        return out;
+    }
+
+    private static String fold(String s) {
+        return java.text.Normalizer.normalize(s.strip().toLowerCase(Locale.ROOT), java.text.Normalizer.Form.NFD).replaceAll("\\p{M}", "");
     }
 
     /** A new product once per filled-in form: a second submission of the same form lands on the product the first created. */
@@ -143,7 +183,7 @@ class CatalogPages {
         model.addAttribute("productId", id);
         model.addAttribute("form", ProductForm.of(draft));
         model.addAttribute("errors", errors);
-        model.addAttribute("suppliers", catalog.allSuppliers());
+        model.addAttribute("supplierChoices", supplierChoices((String) model.getAttribute("findSupplier"), draft.supplierOrganisationNumber()));
         model.addAttribute("kinds", Product.Kind.values());
         model.addAttribute("licenceModels", Product.LicenceModel.values());
         model.addAttribute("accessMethods", Product.AccessMethod.values());

@@ -121,6 +121,11 @@ public class DirectoryImporter {
             delegate.advance(n);
         }
 
+        @Override
+        public void records(long n) {
+            delegate.records(n);
+        }
+
         void end() {
             if (phase != null) {
                 timings.merge(phase, (System.nanoTime() - since) / 1_000_000, Long::sum);

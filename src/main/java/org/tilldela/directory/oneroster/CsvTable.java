@@ -42,7 +42,13 @@ final class CsvTable {
     private final Reopen reopen;
     private final int maxLineLength;
 
-    private CsvTable(String name, Problems problems, CSVParser parser, Reopen reopen, int maxLineLength) {
+    private final LongConsumer rowsRead;
+
+    /** Rows are told to {@code rowsRead} a thousand at a time: a live view needs no more, and a million calls would cost. */
+    static final int ROWS_PER_REPORT = 1000;
+
+    private CsvTable(String name, Problems problems, CSVParser parser, Reopen reopen, int maxLineLength, LongConsumer rowsRead) {
+        this.rowsRead = rowsRead;
         this.reopen = reopen;
         this.maxLineLength = maxLineLength;
         this.name = name;
@@ -57,6 +63,12 @@ final class CsvTable {
      */
     static CsvTable open(String name, Reopen reopen, LongConsumer bytesRead, List<String> required, Problems problems, int maxLineLength)
             throws IOException {
+        return open(name, reopen, bytesRead, n -> { }, required, problems, maxLineLength);
+    }
+
+    /** As {@link #open(String, Reopen, LongConsumer, List, Problems, int)}, telling {@code rowsRead} how many rows were read. */
+    static CsvTable open(String name, Reopen reopen, LongConsumer bytesRead, LongConsumer rowsRead, List<String> required, Problems problems,
+                         int maxLineLength) throws IOException {
         InputStream in = reopen.open();
         PushbackReader reader = new PushbackReader(new BoundedRowReader(new InputStreamReader(new CountingStream(in, bytesRead),
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)),
@@ -80,7 +92,7 @@ final class CsvTable {
             problems.add(name, 1, null, "unreadable header: " + e.getMessage());
             return null;
         }
-        CsvTable table = new CsvTable(name, problems, parser, reopen, maxLineLength);
+        CsvTable table = new CsvTable(name, problems, parser, reopen, maxLineLength, rowsRead);
         boolean complete = true;
         for (String column : required) {
             if (!table.header.containsKey(column)) {
@@ -101,6 +113,17 @@ final class CsvTable {
 
     /** Feeds each well-formed row to the consumer; malformed rows become problems. */
     void forEachRow(Consumer<Row> consumer) {
+        long[] unreported = {0};
+        try {
+            forEachRow(consumer, unreported);
+        } finally {
+            if (unreported[0] > 0) {
+                rowsRead.accept(unreported[0]);
+            }
+        }
+    }
+
+    private void forEachRow(Consumer<Row> consumer, long[] unreported) {
         Iterator<CSVRecord> it = parser.iterator();
         long lastLine = 1;
         while (true) {
@@ -135,6 +158,10 @@ final class CsvTable {
                 continue;
             }
             consumer.accept(new Row(record, line));
+            if (++unreported[0] == ROWS_PER_REPORT) {
+                rowsRead.accept(ROWS_PER_REPORT);
+                unreported[0] = 0;
+            }
             if (problems.full() || Thread.currentThread().isInterrupted()) {
                 return; // enough to report, or the import is being abandoned
             }

@@ -209,6 +209,11 @@ public final class OneRosterReader implements SnapshotReader {
                 public synchronized void advance(long n) {
                     progress.advance(n);
                 }
+
+                @Override
+                public synchronized void records(long n) {
+                    progress.records(n);
+                }
             };
         }
 
@@ -255,7 +260,8 @@ public final class OneRosterReader implements SnapshotReader {
 
         private CsvTable open(String name, ZipEntry entry, List<String> required, ImportProgress reportTo) throws IOException {
             reportTo.phase(name, Math.max(entry.getSize(), 0));
-            return CsvTable.open(name, () -> bounded.open(entry), reportTo::advance, required, problems, limits.maxLineLength());
+            reportTo.records(0); // the phase counts bytes; its records are told apart
+            return CsvTable.open(name, () -> bounded.open(entry), reportTo::advance, reportTo::records, required, problems, limits.maxLineLength());
         }
 
         private CsvTable open(String name, List<String> required) throws IOException {

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.springframework.context.MessageSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -41,7 +42,11 @@ class AccountPages {
     private final AccountSessions sessions;
     private final org.tilldela.governance.SecondFactor secondFactor;
 
-    AccountPages(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.SecondFactor secondFactor) {
+    private final MessageSource messages;
+
+    AccountPages(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.SecondFactor secondFactor,
+                 MessageSource messages) {
+        this.messages = messages;
         this.accounts = accounts;
         this.grants = grants;
         this.sessions = sessions;
@@ -70,8 +75,14 @@ class AccountPages {
         return "redirect:/admin/accounts/" + username.strip();
     }
 
+    /**
+     * An account with its grants, and the form to grant a right. The units are picked by name ({@code findUnit}: htmx asks
+     * /admin/accounts/pick/units as it is typed, a plain search without JavaScript), among those within the administrator's
+     * own scope; several may be ticked ({@code organisations}: those already ticked stay listed, ticked).
+     */
     @GetMapping("/{username}")
-    String account(@PathVariable String username, Model model, Authentication auth, Locale locale) {
+    String account(@PathVariable String username, @RequestParam(required = false) String findUnit,
+                   @RequestParam(required = false) Set<UUID> organisations, Model model, Authentication auth, Locale locale) {
         AdminAccounts.Account account = accounts.manageable(auth.getName(), username).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         List<AdminGrants.Grant> held = grants.of(username);
         var names = grants.unitNames(held.stream().flatMap(g -> g.organisations().stream()).collect(Collectors.toSet()));
@@ -79,11 +90,22 @@ class AccountPages {
         model.addAttribute("grants", held.stream().map(g -> new GrantView(g.id(), g.right(), g.wholeInstallation(),
                 g.organisations().stream().map(names::get).sorted().toList(), g.schoolForms(), g.grantedBy())).toList());
         model.addAttribute("rights", AdminRight.values());
-        model.addAttribute("units", grants.grantableUnits(auth.getName()));
+        model.addAttribute("findUnit", findUnit);
+        model.addAttribute("unitChoices", GrantableUnitChoices.of(grants, messages, auth.getName(), findUnit, organisations));
         model.addAttribute("schoolForms", grants.schoolForms().stream().map(f -> new String[] {f.code(), f.name(locale)}).toList());
         model.addAttribute("self", auth.getName().equals(username));
         model.addAttribute("secondFactor", secondFactor.enrolled(username));
         return "governance/account";
+    }
+
+    /** The unit picker's choices for the words typed so far, those ticked ({@code organisations}) kept first, for htmx. */
+    @GetMapping("/pick/units")
+    String pickUnits(@RequestParam(required = false) String findUnit, @RequestParam(required = false) Set<UUID> organisations, Model model,
+                     Authentication auth) {
+        model.addAttribute("pickerName", "organisations");
+        model.addAttribute("pickerChoices", GrantableUnitChoices.of(grants, messages, auth.getName(), findUnit, organisations));
+        model.addAttribute("pickerMany", true);
+        return "pickers :: pick";
     }
 
     @PostMapping("/{username}/grants")

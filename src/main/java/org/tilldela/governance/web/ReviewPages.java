@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.springframework.context.MessageSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -37,21 +38,49 @@ class ReviewPages {
 
     private final AccessReviews reviews;
     private final AdminGrants grants;
+    private final MessageSource messages;
 
-    ReviewPages(AccessReviews reviews, AdminGrants grants) {
+    ReviewPages(AccessReviews reviews, AdminGrants grants, MessageSource messages) {
         this.reviews = reviews;
         this.grants = grants;
+        this.messages = messages;
     }
 
+    /**
+     * The campaigns, and the forms to start one and to name a standing reviewer. Their unit is picked by name
+     * ({@code findStartUnit}, {@code findStandingUnit}: htmx asks /admin/reviews/pick/units as they are typed, a plain
+     * search without JavaScript), among the units within the administrator's own scope.
+     */
     @GetMapping
-    String list(Model model, Authentication auth) {
+    String list(@RequestParam(required = false) String findStartUnit, @RequestParam(required = false) String findStandingUnit, Model model,
+                Authentication auth) {
         model.addAttribute("reviews", reviews.visibleTo(auth.getName()));
-        model.addAttribute("units", grants.grantableUnits(auth.getName()));
+        model.addAttribute("findStartUnit", findStartUnit);
+        model.addAttribute("findStandingUnit", findStandingUnit);
+        model.addAttribute("startUnits", GrantableUnitChoices.of(grants, messages, auth.getName(), findStartUnit, null));
+        model.addAttribute("standingUnits", GrantableUnitChoices.of(grants, messages, auth.getName(), findStandingUnit, null));
         return "governance/reviews";
     }
 
+    /** A unit picker's choices for the words typed so far (either form's), for htmx to put into the form. */
+    @GetMapping("/pick/units")
+    String pickUnit(@RequestParam(required = false) String findStartUnit, @RequestParam(required = false) String findStandingUnit, Model model,
+                    Authentication auth) {
+        // the two forms' choices are named apart (one page cannot hold two "unit-0"s)
+        model.addAttribute("pickerName", findStartUnit != null ? "unit" : "standingUnit");
+        model.addAttribute("pickerChoices", GrantableUnitChoices.of(grants, messages, auth.getName(),
+                findStartUnit != null ? findStartUnit : findStandingUnit, null));
+        model.addAttribute("pickerRequired", true);
+        return "pickers :: pick";
+    }
+
     @PostMapping
-    String start(@RequestParam UUID unit, @RequestParam(defaultValue = "") String reviewer, Authentication auth, RedirectAttributes flash) {
+    String start(@RequestParam(required = false) UUID unit, @RequestParam(defaultValue = "") String reviewer, Authentication auth,
+                 RedirectAttributes flash) {
+        if (unit == null) {
+            flash.addFlashAttribute("error", "ui2.picker.unit.none");
+            return "redirect:/admin/reviews";
+        }
         try {
             AccessReviews.Review review = reviews.start(auth.getName(), unit, reviewer.strip(), Instant.now());
             flash.addFlashAttribute("message", "reviews.started");
@@ -65,8 +94,14 @@ class ReviewPages {
     }
 
     @PostMapping("/reviewers")
-    String standingReviewer(@RequestParam UUID unit, @RequestParam(defaultValue = "") String reviewer, Authentication auth,
-                            RedirectAttributes flash) {
+    String standingReviewer(@RequestParam(required = false) UUID standingUnit, @RequestParam(required = false) UUID unit,
+                            @RequestParam(defaultValue = "") String reviewer, Authentication auth, RedirectAttributes flash) {
+        // the page's picker names its choice standingUnit (the start form's is unit); unit is what the form sent before
+        unit = standingUnit != null ? standingUnit : unit;
+        if (unit == null) {
+            flash.addFlashAttribute("error", "ui2.picker.unit.none");
+            return "redirect:/admin/reviews";
+        }
         try {
             reviews.setStandingReviewer(auth.getName(), unit, reviewer.strip());
             flash.addFlashAttribute("message", "reviews.reviewerSet");

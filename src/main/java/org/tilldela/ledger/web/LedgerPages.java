@@ -42,6 +42,7 @@ import org.tilldela.ledger.LedgerReports;
 import org.tilldela.ledger.PersonReportPdf;
 import org.tilldela.ledger.Retention;
 import org.tilldela.platform.CsvExport;
+import org.tilldela.platform.PickerChoice;
 
 /** The disclosure ledger in the web UI, for the data protection officer. */
 @Controller
@@ -169,24 +170,20 @@ class LedgerPages {
         }
         model.addAttribute("findSupplier", findSupplier);
         model.addAttribute("supplierChoices", withChosen(supplierChoices(findSupplier), supplier,
-                () -> new Choice(supplier.toString(), reports.supplierNames(Set.of(supplier)).getOrDefault(supplier, supplier.toString()), null, true)));
+                () -> new PickerChoice(supplier.toString(), reports.supplierNames(Set.of(supplier)).getOrDefault(supplier, supplier.toString()), null, true)));
         model.addAttribute("channels", Channel.values());
         // the product and the person are picked by name (found by the words typed; the one filtered by stays listed, chosen)
         model.addAttribute("findProduct", findProduct);
         model.addAttribute("findPerson", findPerson);
         model.addAttribute("productChoices", withChosen(productChoices(findProduct), product,
-                () -> new Choice(product.toString(), reports.productNames(Set.of(product)).getOrDefault(product, product.toString()), null, true)));
+                () -> new PickerChoice(product.toString(), reports.productNames(Set.of(product)).getOrDefault(product, product.toString()), null, true)));
         model.addAttribute("personChoices", withChosen(personChoices(findPerson, auth), person, () -> {
             var m = names.of(Set.of(person), viewers.of(auth), "ledger-feed", null).get(person);
             String name = m == null ? text("names.gone", LocaleContextHolder.getLocale())
                     : m.masked() ? text("directory.protected", LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName();
-            return new Choice(person.toString(), name, null, true);
+            return new PickerChoice(person.toString(), name, null, true);
         }));
         return "ledger/feed";
-    }
-
-    /** One choice a feed picker offers: the id its radio button submits, the name shown, a detail, whether it is the one filtered by. */
-    record Choice(String value, String label, String detail, boolean checked) {
     }
 
     /** How many choices a picker lists: narrowing the words is the answer beyond that. */
@@ -212,46 +209,48 @@ class LedgerPages {
             }
             default -> throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND);
         }
-        return "ledger/feed :: pick";
+        // a filter may be left open: "any" first, chosen while nothing else is
+        model.addAttribute("pickerAny", text("ledger.feed.any", LocaleContextHolder.getLocale()));
+        return "pickers :: pick";
     }
 
     /** Suppliers whose name holds the words (case aside); null while fewer than two letters are typed. */
-    private List<Choice> supplierChoices(String words) {
+    private List<PickerChoice> supplierChoices(String words) {
         String q = words == null ? "" : words.strip().toLowerCase(Locale.ROOT);
         if (q.length() < 2) {
             return null;
         }
         return catalog.allSuppliers().stream().filter(s -> s.name().toLowerCase(Locale.ROOT).contains(q)).limit(CHOICES)
-                .map(s -> new Choice(s.id().toString(), s.name(), s.organisationNumber(), false)).toList();
+                .map(s -> new PickerChoice(s.id().toString(), s.name(), s.organisationNumber(), false)).toList();
     }
 
     /** Products by title or article number (the catalogue's search); null while fewer than two letters are typed. */
-    private List<Choice> productChoices(String words) {
+    private List<PickerChoice> productChoices(String words) {
         String q = words == null ? "" : words.strip();
         if (q.length() < 2) {
             return null;
         }
         return catalogSearch.search(new CatalogQuery(q, null, null, null, null, null, 1, CHOICES)).hits().stream()
-                .map(h -> new Choice(h.id().toString(), h.title(), h.supplierName() + " · " + h.articleNumber(), false)).toList();
+                .map(h -> new PickerChoice(h.id().toString(), h.title(), h.supplierName() + " · " + h.articleNumber(), false)).toList();
     }
 
     /** Persons by name as the organisation browser finds them for this officer (protected ones only if they may see them). */
-    private List<Choice> personChoices(String words, Authentication auth) {
+    private List<PickerChoice> personChoices(String words, Authentication auth) {
         String q = words == null ? "" : words.strip();
         if (q.length() < 2) {
             return null;
         }
-        return directory.search(q, viewers.of(auth), CHOICES).persons().stream().map(m -> new Choice(m.personId().toString(),
+        return directory.search(q, viewers.of(auth), CHOICES).persons().stream().map(m -> new PickerChoice(m.personId().toString(),
                 m.masked() ? text("directory.protected", LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
                 m.civicNumberMasked(), false)).toList();
     }
 
     /** The choices found, with the one filtered by first and chosen (unless found anyway). */
-    private static List<Choice> withChosen(List<Choice> found, UUID chosen, java.util.function.Supplier<Choice> describe) {
+    private static List<PickerChoice> withChosen(List<PickerChoice> found, UUID chosen, java.util.function.Supplier<PickerChoice> describe) {
         if (chosen == null) {
             return found;
         }
-        List<Choice> out = new java.util.ArrayList<>();
+        List<PickerChoice> out = new java.util.ArrayList<>();
         out.add(describe.get());
         if (found != null) {
             found.stream().filter(c -> !c.value().equals(chosen.toString())).forEach(out::add);

@@ -35,6 +35,7 @@ import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.governance.CallerScope;
 import org.tilldela.governance.Scopes;
+import org.tilldela.platform.PickerChoice;
 import org.tilldela.licensing.AssignmentEngine;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.Licences;
@@ -55,13 +56,6 @@ class LicencePages {
 
     /** A pool as listed: with its product's title and its scope's name. */
     record PoolView(LicencePools.Pool pool, String productTitle, String articleNumber, String scopeName) {
-    }
-
-    /**
-     * One choice a picker offers: the value its radio button submits (an id — for a rule's target prefixed by what it is,
-     * UNIT:, GROUP: or PERSON:), the name the user reads, and a detail that tells like-named ones apart.
-     */
-    record Choice(String value, String label, String detail) {
     }
 
     /** How many choices a picker lists: narrowing the words is the answer beyond that. */
@@ -147,7 +141,8 @@ class LicencePages {
             }
         }
         model.addAttribute("pickerChoices", choices(picker, words, auth, within));
-        return "licensing/picker :: pick";
+        model.addAttribute("pickerRequired", true);
+        return "pickers :: pick";
     }
 
     /**
@@ -155,36 +150,36 @@ class LicencePages {
      * school units; for a rule's target also groups and persons — the directory's search, which finds a protected
      * person only for an account that may see them, and audits it. Null for fewer than two letters.
      */
-    private List<Choice> choices(String picker, String words, Authentication auth) {
+    private List<PickerChoice> choices(String picker, String words, Authentication auth) {
         return choices(picker, words, auth, null);
     }
 
     /** The choices a picker offers for the words typed; {@code within} non-null narrows them to that unit's subtree. */
-    private List<Choice> choices(String picker, String words, Authentication auth, UUID within) {
+    private List<PickerChoice> choices(String picker, String words, Authentication auth, UUID within) {
         String q = words == null ? "" : words.strip();
         if (q.length() < 2) {
             return null; // the picker asks for more letters
         }
-        List<Choice> choices = new ArrayList<>();
+        List<PickerChoice> choices = new ArrayList<>();
         switch (picker) {
             case "products" -> catalogSearch.search(new CatalogQuery(q, null, null, null, null, null, 1, CHOICES)).hits().forEach(h ->
-                    choices.add(new Choice(h.id().toString(), h.title(), h.supplierName() + " · " + h.articleNumber())));
+                    choices.add(new PickerChoice(h.id().toString(), h.title(), h.supplierName() + " · " + h.articleNumber(), false)));
             case "units" -> organisations.search(q, viewer(auth), CHOICES, within).organisations().forEach(o ->
-                    choices.add(new Choice(o.id().toString(), o.name(), unitDetail(o))));
+                    choices.add(new PickerChoice(o.id().toString(), o.name(), unitDetail(o), false)));
             case "targets" -> {
                 var found = organisations.search(q, viewer(auth), CHOICES, within);
-                found.organisations().forEach(o -> choices.add(new Choice("UNIT:" + o.id(), o.name(), unitDetail(o))));
-                found.groups().forEach(g -> choices.add(new Choice("GROUP:" + g.id(), g.name(), g.organisationName())));
-                found.persons().forEach(m -> choices.add(new Choice("PERSON:" + m.personId(),
+                found.organisations().forEach(o -> choices.add(new PickerChoice("UNIT:" + o.id(), o.name(), unitDetail(o), false)));
+                found.groups().forEach(g -> choices.add(new PickerChoice("GROUP:" + g.id(), g.name(), g.organisationName(), false)));
+                found.persons().forEach(m -> choices.add(new PickerChoice("PERSON:" + m.personId(),
                         m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
-                        m.civicNumberMasked())));
+                        m.civicNumberMasked(), false)));
             }
             case "holders" -> {
                 var found = organisations.search(q, viewer(auth), CHOICES, within);
-                found.groups().forEach(g -> choices.add(new Choice("GROUP:" + g.id(), g.name(), g.organisationName())));
-                found.persons().forEach(m -> choices.add(new Choice("PERSON:" + m.personId(),
+                found.groups().forEach(g -> choices.add(new PickerChoice("GROUP:" + g.id(), g.name(), g.organisationName(), false)));
+                found.persons().forEach(m -> choices.add(new PickerChoice("PERSON:" + m.personId(),
                         m.masked() ? messages.getMessage("directory.protected", null, LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName(),
-                        m.civicNumberMasked())));
+                        m.civicNumberMasked(), false)));
             }
             default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         }

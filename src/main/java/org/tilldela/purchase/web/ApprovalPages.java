@@ -20,6 +20,8 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.catalog.Attribute;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.directory.UnitPicker;
+import org.tilldela.governance.CallerScope;
 import org.tilldela.platform.FormSubmissions;
 import org.tilldela.purchase.AdequacyEntry;
 import org.tilldela.purchase.AdequacyList;
@@ -46,9 +48,11 @@ class ApprovalPages {
     private final Recipients recipients;
     private final Wording words;
     private final FormSubmissions forms;
+    private final UnitPicker unitPicker;
 
     ApprovalPages(Orders orders, AdequacyList adequacy, DataPolicies policies, OrganisationBrowser organisations, Recipients recipients, Wording words,
-                  FormSubmissions forms) {
+                  FormSubmissions forms, UnitPicker unitPicker) {
+        this.unitPicker = unitPicker;
         this.forms = forms;
         this.orders = orders;
         this.adequacy = adequacy;
@@ -165,16 +169,33 @@ class ApprovalPages {
         return s == null || s.isBlank() ? null : LocalDate.parse(s.strip());
     }
 
+    /**
+     * An organiser's data policy. The organiser is picked by name ({@code findOrganiser}: the words typed, htmx asking
+     * /purchase/pick/organisers as they are typed, a plain search without JavaScript); without a choice, the first organiser.
+     */
     @GetMapping("/purchase/policy")
-    String policy(@RequestParam(required = false) UUID organiser, Model model) {
-        List<OrganisationBrowser.Organisation> organisers = organisations.roots();
-        model.addAttribute("organisers", organisers);
-        UUID chosen = organiser != null ? organiser : organisers.isEmpty() ? null : organisers.getFirst().id();
+    String policy(@RequestParam(required = false) UUID organiser, @RequestParam(required = false) String findOrganiser, Model model) {
+        UUID chosen = organiser;
+        if (chosen == null) {
+            List<OrganisationBrowser.Organisation> organisers = organisations.roots();
+            chosen = organisers.isEmpty() ? null : organisers.getFirst().id();
+        }
+        model.addAttribute("findOrganiser", findOrganiser);
+        model.addAttribute("organiserChoices", unitPicker.choices(findOrganiser, CallerScope.wholeInstallation(), true, chosen));
         model.addAttribute("chosen", chosen);
         model.addAttribute("policy", chosen == null ? null : policies.of(chosen));
         model.addAttribute("attributes", Attribute.values());
         model.addAttribute("defaults", DataPolicy.DEFAULT);
         return "purchase/policy";
+    }
+
+    /** The organiser picker's choices for the words typed so far, for htmx to put into the form. */
+    @GetMapping("/purchase/pick/organisers")
+    String pickOrganiser(@RequestParam(required = false) String findOrganiser, Model model) {
+        model.addAttribute("pickerName", "organiser");
+        model.addAttribute("pickerChoices", unitPicker.choices(findOrganiser, CallerScope.wholeInstallation(), true, null));
+        model.addAttribute("pickerRequired", true);
+        return "pickers :: pick";
     }
 
     @PostMapping("/purchase/policy")

@@ -1,7 +1,5 @@
 package org.tilldela.purchase.web;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -11,7 +9,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
-import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.directory.UnitPicker;
+import org.tilldela.governance.CallerScope;
 import org.tilldela.purchase.BuyerScopes;
 
 /** Which organisation each buyer account buys for: set by a directory administrator. */
@@ -21,31 +20,41 @@ import org.tilldela.purchase.BuyerScopes;
 class BuyerScopePages {
 
     private final BuyerScopes scopes;
-    private final OrganisationBrowser organisations;
+    private final UnitPicker unitPicker;
 
-    BuyerScopePages(BuyerScopes scopes, OrganisationBrowser organisations) {
+    BuyerScopePages(BuyerScopes scopes, UnitPicker unitPicker) {
         this.scopes = scopes;
-        this.organisations = organisations;
+        this.unitPicker = unitPicker;
     }
 
-    /** An organisation to choose: organisers, and the units right under them, indented. */
-    record Choice(UUID id, String name, boolean unit) {
-    }
-
+    /**
+     * The buyers and the form to set one's organisation, which is picked by name ({@code findOrganisation}: an organiser
+     * or a school unit; htmx asks /purchase/buyers/pick/organisations as it is typed, a plain search without JavaScript).
+     */
     @GetMapping("/purchase/buyers")
-    String buyers(Model model) {
-        List<Choice> choices = new ArrayList<>();
-        for (OrganisationBrowser.Organisation root : organisations.roots()) {
-            choices.add(new Choice(root.id(), root.name(), false));
-            organisations.children(root.id()).forEach(c -> choices.add(new Choice(c.id(), c.name(), true)));
-        }
+    String buyers(@RequestParam(required = false) String findOrganisation, Model model) {
         model.addAttribute("scopes", scopes.all());
-        model.addAttribute("choices", choices);
+        model.addAttribute("findOrganisation", findOrganisation);
+        model.addAttribute("organisationChoices", unitPicker.choices(findOrganisation, CallerScope.wholeInstallation(), false, null));
         return "purchase/buyers";
     }
 
+    /** The organisation picker's choices for the words typed so far, for htmx to put into the form. */
+    @GetMapping("/purchase/buyers/pick/organisations")
+    String pick(@RequestParam(required = false) String findOrganisation, Model model) {
+        model.addAttribute("pickerName", "organisation");
+        model.addAttribute("pickerChoices", unitPicker.choices(findOrganisation, CallerScope.wholeInstallation(), false, null));
+        model.addAttribute("pickerRequired", true);
+        return "pickers :: pick";
+    }
+
     @PostMapping("/purchase/buyers")
-    String set(@RequestParam String username, @RequestParam UUID organisation, Authentication auth, RedirectAttributes redirect) {
+    String set(@RequestParam String username, @RequestParam(required = false) UUID organisation, Authentication auth, RedirectAttributes redirect) {
+        if (organisation == null) {
+            // nothing picked (a search that found nothing, without the browser's own check): said, not a bare 400
+            redirect.addFlashAttribute("error", "ui2.picker.organisation.none");
+            return "redirect:/purchase/buyers";
+        }
         try {
             scopes.set(username.strip(), organisation, auth.getName());
             redirect.addFlashAttribute("message", "purchase.buyers.saved");

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.text.Normalizer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,8 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -31,6 +35,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.CallerScope;
+import org.tilldela.platform.PickerChoice;
 import org.tilldela.purchase.BuyerScope;
 import org.tilldela.purchase.BuyerScopes;
 import org.tilldela.usage.Utilisation;
@@ -67,8 +72,10 @@ class UtilisationPages {
     private final Utilisation utilisation;
     private final BuyerScopes buyerScopes;
     private final org.tilldela.governance.Scopes scopes;
+    private final MessageSource messages;
 
-    UtilisationPages(Utilisation utilisation, BuyerScopes buyerScopes, org.tilldela.governance.Scopes scopes) {
+    UtilisationPages(Utilisation utilisation, BuyerScopes buyerScopes, org.tilldela.governance.Scopes scopes, MessageSource messages) {
+        this.messages = messages;
         this.utilisation = utilisation;
         this.buyerScopes = buyerScopes;
         this.scopes = scopes;
@@ -108,8 +115,10 @@ class UtilisationPages {
     @GetMapping("/utilisation")
     String page(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-                @RequestParam(required = false) UUID product, @RequestParam(required = false) Integer horizon, Authentication auth, Model model) {
+                @RequestParam(required = false) UUID product, @RequestParam(required = false) Integer horizon,
+                @RequestParam(required = false) String findProduct, Authentication auth, Model model) {
         Period period = Period.of(from, to);
+        model.addAttribute("findProduct", findProduct);
         int days = horizon(horizon);
         Optional<Seen> seen = seen(auth);
         if (seen.isEmpty()) {
@@ -117,7 +126,7 @@ class UtilisationPages {
             model.addAttribute("from", period.from());
             model.addAttribute("to", period.to());
             model.addAttribute("periodRefused", period.refused());
-            model.addAttribute("products", Map.of());
+            model.addAttribute("productChoices", productChoices(Map.of(), null, findProduct, LocaleContextHolder.getLocale()));
             model.addAttribute("horizon", days);
             model.addAttribute("lines", List.of());
             model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
@@ -157,7 +166,7 @@ class UtilisationPages {
         model.addAttribute("periodRefused", period.refused());
         model.addAttribute("noScope", seen.isEmpty());
         model.addAttribute("scopeName", seen.map(Seen::name).orElse(null));
-        model.addAttribute("products", products);
+        model.addAttribute("productChoices", productChoices(products, chosen, findProduct, LocaleContextHolder.getLocale()));
         model.addAttribute("product", chosen);
         model.addAttribute("productName", chosen == null ? null : products.get(chosen));
         model.addAttribute("horizon", days);
@@ -167,6 +176,45 @@ class UtilisationPages {
         model.addAttribute("terms", product != null && chosen == null ? List.of() : terms);
         model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
         return "usage/utilisation";
+    }
+
+    /**
+     * The product picker's choices for the words typed so far (the products of the pools the account sees in force in the
+     * period), for htmx to put into the form: "all products" first (pickerAny), as on the page.
+     */
+    @GetMapping("/utilisation/pick/products")
+    String pickProduct(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
+                       @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
+                       @RequestParam(required = false) UUID product, @RequestParam(required = false) String findProduct, Authentication auth,
+                       Model model) {
+        Period period = Period.of(from, to);
+        Map<UUID, String> products = new LinkedHashMap<>();
+        seen(auth).ifPresent(s -> utilisation.products(s.viewer(), period.from(), period.to())
+                .forEach(p -> products.put(p.id(), p.title() + " (" + p.articleNumber() + ")")));
+        model.addAttribute("pickerName", "product");
+        model.addAttribute("pickerAny", messages.getMessage("util.product.all", null, LocaleContextHolder.getLocale()));
+        model.addAttribute("pickerChoices", productChoices(products, products.containsKey(product) ? product : null, findProduct,
+                LocaleContextHolder.getLocale()));
+        return "pickers :: pick";
+    }
+
+    /**
+     * The product chosen, then those whose name holds the words (case and accents aside) — without words the first few:
+     * the products are those the account has pools of, seldom many. The picker lists "all products" before them.
+     */
+    private List<PickerChoice> productChoices(Map<UUID, String> products, UUID chosen, String words, java.util.Locale locale) {
+        List<PickerChoice> out = new ArrayList<>();
+        if (chosen != null) {
+            out.add(new PickerChoice(chosen.toString(), products.get(chosen), null, true));
+        }
+        String folded = words == null ? "" : fold(words);
+        products.entrySet().stream().filter(e -> !e.getKey().equals(chosen)).filter(e -> fold(e.getValue()).contains(folded))
+                .limit(PickerChoice.LIMIT).forEach(e -> out.add(new PickerChoice(e.getKey().toString(), e.getValue(), null, false)));
+        return out;
+    }
+
+    private static String fold(String s) {
+        return Normalizer.normalize(s.strip().toLowerCase(java.util.Locale.ROOT), Normalizer.Form.NFD).replaceAll("\\p{M}", "");
     }
 
     @GetMapping(value = "/utilisation.csv", produces = "text/csv")

@@ -163,7 +163,10 @@ class AccountApiTest extends IntegrationTest {
         assertThat(created.location()).endsWith("/admin/accounts/" + name);
 
         WebSession.Answer page = web.follow(created);
-        assertThat(page.body()).contains("Paged Person").contains(m.source.replace("scopes-", "A-skolan "));
+        assertThat(page.body()).contains("Paged Person");
+        // the units to grant over are found by name (the grant form's picker, here as a plain search without JavaScript)
+        assertThat(web.get("/admin/accounts/" + name + "?findUnit=" + m.source.replace("scopes-", "A-skolan+")).body())
+                .contains(m.source.replace("scopes-", "A-skolan "));
         List<Map.Entry<String, String>> grant = new java.util.ArrayList<>(WebSession.hiddenFields(page.body(), "/admin/accounts/" + name + "/grants")
                 .entrySet());
         grant.add(Map.entry("right", "DIRECTORY_ADMIN"));

@@ -96,12 +96,15 @@ class AccountsBrowserTest extends IntegrationTest {
             page.locator("#password").press("Enter");
             page.waitForURL(url -> url.endsWith("/admin/accounts/" + created));
             assertThat(page.locator("p.alert.info").textContent()).startsWith("Kontot har skapats.");
-            // its own organiser and schools only, never the other organiser's
-            assertThat(page.locator("#organisations option").allTextContents()).anyMatch(t -> t.contains("A-skolan " + u))
+            // the units are found by name, as they are typed: its own organiser's schools only, never the other organiser's
+            page.getByLabel("Sök huvudmannen eller skolenheten", new Page.GetByLabelOptions().setExact(true)).fill("skolan " + u);
+            page.locator("#unit-choices input[value='" + m.schoolB + "']").waitFor();
+            assertThat(page.locator("#unit-choices label").allTextContents()).anyMatch(t -> t.contains("A-skolan " + u))
                     .anyMatch(t -> t.contains("B-skolan " + u)).noneMatch(t -> t.contains("C-skolan " + u));
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
 
             page.locator("#right").selectOption("DIRECTORY_ADMIN");
-            page.locator("#organisations").selectOption(m.schoolA.toString());
+            page.locator("#unit-choices input[value='" + m.schoolA + "']").check();
             page.locator("#schoolForms").selectOption("GR");
             page.getByText("Dela ut", new Page.GetByTextOptions().setExact(true)).click();
             page.waitForLoadState();
