@@ -28,7 +28,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * with a standing reviewer: yearly over every grant, half-yearly over the grants that see protected
  * identities. The reviewer's own grants are left out of their campaign (nobody attests themselves); they
  * come up in the campaign of a unit above. Whole-installation grants belong to no unit and are not reviewed
- * here. Every step is audited, and the items are copies of the grants, so the outcome report is kept.
+ * here, nor are grants a duty rule derives ({@link DutyGrants}): they follow the imported duties, and a revocation
+ * would be undone by the next import. Every step is audited, and the items are copies of the grants, so the outcome report is kept.
  *
  * <p>Time is a parameter ({@code now}) of every step, so the deadline rule is tested without waiting.
  */
@@ -140,7 +141,7 @@ public class AccessReviews {
                                array(select u.organisation_id from admin_grant_unit u where u.grant_id = g.id order by u.organisation_id),
                                g.school_forms, a.last_signed_in_at, coalesce(a.last_signed_in_at, a.created_at) < :cutoff
                         from admin_grant g join admin_account a on a.username = g.username
-                        where not g.whole_installation and g.username <> :r
+                        where not g.whole_installation and g.username <> :r and g.rule_id is null
                           and exists (select 1 from admin_grant_unit u where u.grant_id = g.id and u.organisation_id in (select id from below))
                           and (:kind <> 'HALF_YEARLY' or g.right_name = 'VIEW_PROTECTED_IDENTITIES')
                         """).param("o", unit).param("review", id).param("r", reviewer).param("kind", kind.name())

@@ -20,6 +20,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminGrants;
 import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.DutyGrants;
 import org.tilldela.governance.GrantScope;
 import org.tilldela.governance.PasswordPolicy;
 
@@ -33,19 +34,26 @@ import org.tilldela.governance.PasswordPolicy;
 class AccountPages {
 
     /** A grant as the page shows it: the units by name, the school forms by code. */
-    record GrantView(long id, AdminRight right, boolean wholeInstallation, List<String> units, List<String> schoolForms, String grantedBy) {
+    record GrantView(long id, AdminRight right, boolean wholeInstallation, List<String> units, List<String> schoolForms, String grantedBy, Long rule) {
+    }
+
+    /** A choice in the person picker, as pickers.html lists it. */
+    record Choice(String value, String label, String detail, boolean checked) {
     }
 
     private final AdminAccounts accounts;
     private final AdminGrants grants;
     private final AccountSessions sessions;
     private final org.tilldela.governance.SecondFactor secondFactor;
+    private final DutyGrants dutyGrants;
 
-    AccountPages(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.SecondFactor secondFactor) {
+    AccountPages(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.SecondFactor secondFactor,
+                 DutyGrants dutyGrants) {
         this.accounts = accounts;
         this.grants = grants;
         this.sessions = sessions;
         this.secondFactor = secondFactor;
+        this.dutyGrants = dutyGrants;
     }
 
     @GetMapping
@@ -71,19 +79,50 @@ class AccountPages {
     }
 
     @GetMapping("/{username}")
-    String account(@PathVariable String username, Model model, Authentication auth, Locale locale) {
+    String account(@PathVariable String username, @RequestParam(required = false) String person, Model model, Authentication auth, Locale locale) {
         AdminAccounts.Account account = accounts.manageable(auth.getName(), username).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         List<AdminGrants.Grant> held = grants.of(username);
         var names = grants.unitNames(held.stream().flatMap(g -> g.organisations().stream()).collect(Collectors.toSet()));
         model.addAttribute("account", account);
         model.addAttribute("grants", held.stream().map(g -> new GrantView(g.id(), g.right(), g.wholeInstallation(),
-                g.organisations().stream().map(names::get).sorted().toList(), g.schoolForms(), g.grantedBy())).toList());
+                g.organisations().stream().map(names::get).sorted().toList(), g.schoolForms(), g.grantedBy(), g.rule())).toList());
         model.addAttribute("rights", AdminRight.values());
         model.addAttribute("units", grants.grantableUnits(auth.getName()));
         model.addAttribute("schoolForms", grants.schoolForms().stream().map(f -> new String[] {f.code(), f.name(locale)}).toList());
         model.addAttribute("self", auth.getName().equals(username));
         model.addAttribute("secondFactor", secondFactor.enrolled(username));
+        model.addAttribute("linkedPerson", dutyGrants.linkedPerson(username).orElse(null));
+        model.addAttribute("personQuery", person);
+        model.addAttribute("personChoices", person == null || person.isBlank() ? null : staffChoices(auth, person));
         return "governance/account";
+    }
+
+    /** The person picker's choices alone, for htmx as the administrator types. */
+    @GetMapping("/{username}/person-choices")
+    String personChoices(@PathVariable String username, @RequestParam(defaultValue = "") String person, Model model, Authentication auth) {
+        manageable(auth, username);
+        model.addAttribute("pickerName", "personId");
+        model.addAttribute("pickerChoices", person.isBlank() ? null : staffChoices(auth, person));
+        return "pickers :: pick";
+    }
+
+    private List<Choice> staffChoices(Authentication auth, String query) {
+        return dutyGrants.staff(auth.getName(), query).stream().map(p -> new Choice(p.id().toString(), p.name(), p.units(), false)).toList();
+    }
+
+    /** Links the account to a directory person on duty within the caller's scope, so duty rules reach it; or unlinks it. */
+    @PostMapping("/{username}/person")
+    String linkPerson(@PathVariable String username, @RequestParam(required = false) UUID personId, Authentication auth, RedirectAttributes flash) {
+        manageable(auth, username);
+        try {
+            if (!dutyGrants.linkPerson(auth.getName(), username, personId)) {
+                throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+            }
+            flash.addFlashAttribute("message", personId == null ? "accounts.personUnlinked" : "accounts.personLinked");
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "accounts.personTaken");
+        }
+        return "redirect:/admin/accounts/" + username;
     }
 
     @PostMapping("/{username}/grants")
