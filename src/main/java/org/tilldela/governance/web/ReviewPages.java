@@ -46,6 +46,7 @@ class ReviewPages {
     @GetMapping
     String list(Model model, Authentication auth) {
         model.addAttribute("reviews", reviews.visibleTo(auth.getName()));
+        model.addAttribute("notices", reviews.noticesFor(auth.getName()));
         model.addAttribute("units", grants.grantableUnits(auth.getName()));
         return "governance/reviews";
     }
