@@ -284,6 +284,9 @@ class EveryFlashFormTest extends IntegrationTest {
         submit("POST /admin/duty-rules/{id}/remove", removeRule, form("/admin/duty-rules", removeRule), "The rule is removed");
         submit("POST /admin/accounts/{username}/person", accountPath + "/person", form(accountPath, accountPath + "/person"),
                 "The account is no longer linked to a person");
+        // --- the desk: a version of the record of processing activities
+        submit("POST /dpo/processing-record", "/dpo/processing-record", form("/dpo/processing-record", "/dpo/processing-record"),
+                "A new version is generated with");
         // nobody removes their own second factor
         String own = "/admin/accounts/" + admin;
         submit("POST /admin/accounts/{username}/second-factor/remove", own + "/second-factor/remove", form(accountPath, accountPath + "/disable"),
