@@ -287,6 +287,8 @@ class EveryFlashFormTest extends IntegrationTest {
         // --- the desk: a version of the record of processing activities
         submit("POST /dpo/processing-record", "/dpo/processing-record", form("/dpo/processing-record", "/dpo/processing-record"),
                 "A new version is generated with");
+        submit("POST /dpo/breaches", "/dpo/breaches", form("/dpo/breaches", "/dpo/breaches", "discoveredAt", "", "description", ""),
+                "Give when it was discovered");
         // nobody removes their own second factor
         String own = "/admin/accounts/" + admin;
         submit("POST /admin/accounts/{username}/second-factor/remove", own + "/second-factor/remove", form(accountPath, accountPath + "/disable"),
