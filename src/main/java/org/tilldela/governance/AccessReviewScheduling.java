@@ -1,6 +1,8 @@
 package org.tilldela.governance;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -9,8 +11,9 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * The access-review job, hourly: revokes what was not confirmed by a passed deadline, then starts the
- * campaigns the schedule owes. Off with {@code tilldela.governance.reviews.job.enabled=false}.
+ * The access-review job, hourly: revokes what was not confirmed by a passed deadline (and tells the organiser's
+ * account administrators), reminds reviewers whose deadline is near, then starts the campaigns the schedule owes.
+ * Its time is the application's {@link Clock} (the system's, unless one is configured), so tests move it. Off with {@code tilldela.governance.reviews.job.enabled=false}.
  */
 @Configuration
 @EnableScheduling
@@ -20,18 +23,22 @@ class AccessReviewScheduling {
     private static final Logger log = LoggerFactory.getLogger(AccessReviewScheduling.class);
 
     private final AccessReviews reviews;
+    private final Clock clock;
 
-    AccessReviewScheduling(AccessReviews reviews) {
+    AccessReviewScheduling(AccessReviews reviews, Optional<Clock> clock) {
         this.reviews = reviews;
+        this.clock = clock.orElse(Clock.systemUTC());
     }
 
     @Scheduled(cron = "${tilldela.governance.reviews.job-cron:0 23 * * * *}")
     void run() {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         int revoked = reviews.closeOverdue(now);
+        int reminded = reviews.remind(now);
         int started = reviews.startScheduled(now).size();
-        if (revoked > 0 || started > 0) {
-            log.info("Access reviews: {} unconfirmed grants revoked at their deadline, {} scheduled campaigns started", revoked, started);
+        if (revoked > 0 || started > 0 || reminded > 0) {
+            log.info("Access reviews: {} unconfirmed grants revoked at their deadline, {} reviewers reminded, {} scheduled campaigns started",
+                    revoked, reminded, started);
         }
     }
 }

@@ -28,7 +28,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * with a standing reviewer: yearly over every grant, half-yearly over the grants that see protected
  * identities. The reviewer's own grants are left out of their campaign (nobody attests themselves); they
  * come up in the campaign of a unit above. Whole-installation grants belong to no unit and are not reviewed
- * here. Every step is audited, and the items are copies of the grants, so the outcome report is kept.
+ * here, nor are grants a duty rule derives ({@link DutyGrants}): they follow the imported duties, and a revocation
+ * would be undone by the next import. Every step is audited, and the items are copies of the grants, so the outcome report is kept.
  *
  * <p>Time is a parameter ({@code now}) of every step, so the deadline rule is tested without waiting.
  */
@@ -73,16 +74,28 @@ public class AccessReviews {
     private final TransactionTemplate tx;
     private final int unusedMonths;
     private final int deadlineDays;
+    private final int fullIntervalMonths;
+    private final int protectedIntervalMonths;
+    private final int reminderDays;
 
     AccessReviews(JdbcClient jdbc, AdminGrants grants, AuditTrail audit, TransactionTemplate tx,
                   @Value("${tilldela.governance.reviews.unused-months:12}") int unusedMonths,
-                  @Value("${tilldela.governance.reviews.deadline-days:30}") int deadlineDays) {
+                  @Value("${tilldela.governance.reviews.deadline-days:30}") int deadlineDays,
+                  @Value("${tilldela.governance.reviews.full-interval-months:12}") int fullIntervalMonths,
+                  @Value("${tilldela.governance.reviews.protected-interval-months:6}") int protectedIntervalMonths,
+                  @Value("${tilldela.governance.reviews.reminder-days:7}") int reminderDays) {
         this.jdbc = jdbc;
         this.grants = grants;
         this.audit = audit;
         this.tx = tx;
         this.unusedMonths = unusedMonths;
         this.deadlineDays = deadlineDays;
+        if (fullIntervalMonths < 1 || protectedIntervalMonths < 1 || reminderDays < 0) {
+            throw new IllegalArgumentException("tilldela.governance.reviews: the intervals are at least a month, the reminder days not negative");
+        }
+        this.fullIntervalMonths = fullIntervalMonths;
+        this.protectedIntervalMonths = protectedIntervalMonths;
+        this.reminderDays = reminderDays;
     }
 
     private boolean reviews(String account, UUID unit) {
@@ -140,7 +153,7 @@ public class AccessReviews {
                                array(select u.organisation_id from admin_grant_unit u where u.grant_id = g.id order by u.organisation_id),
                                g.school_forms, a.last_signed_in_at, coalesce(a.last_signed_in_at, a.created_at) < :cutoff
                         from admin_grant g join admin_account a on a.username = g.username
-                        where not g.whole_installation and g.username <> :r
+                        where not g.whole_installation and g.username <> :r and g.rule_id is null
                           and exists (select 1 from admin_grant_unit u where u.grant_id = g.id and u.organisation_id in (select id from below))
                           and (:kind <> 'HALF_YEARLY' or g.right_name = 'VIEW_PROTECTED_IDENTITIES')
                         """).param("o", unit).param("review", id).param("r", reviewer).param("kind", kind.name())
@@ -267,14 +280,103 @@ public class AccessReviews {
         }
         jdbc.sql("update access_review set closed_at = :now where id = :id").param("now", Timestamp.from(now)).param("id", id).update();
         audit.record(JOB, "ACCESS_REVIEW_CLOSED", "access_review", Long.toString(id), Map.of("revokedUnanswered", revoked));
+        if (revoked > 0) {
+            escalate(id, revoked, now);
+        }
         return revoked;
     }
 
     /**
+     * The deadline passed with grants undecided (revoked by now): the organiser's account administrators are told —
+     * every enabled account holding ACCOUNT_ADMIN (unnarrowed) over the organiser above the campaign's unit (the unit
+     * itself if it is one, or if the organiser is gone), the reviewer excepted. A notice each, audited.
+     */
+    private void escalate(long reviewId, int undecided, Instant now) {
+        Review review = review(reviewId).orElseThrow();
+        List<String> recipients = jdbc.sql("""
+                        with recursive up(id, parent_id, kind, depth) as (
+                            select id, parent_id, kind, 0 from organisation where id = :unit
+                            union all
+                            select o.id, o.parent_id, o.kind, up.depth + 1 from up join organisation o on o.id = up.parent_id where up.depth < 8
+                        ), organiser(id) as (
+                            select coalesce((select id from up where kind = 'ORGANISER' order by depth limit 1), cast(:unit as uuid))
+                        )
+                        select a.username from admin_account a
+                        where a.enabled and a.username <> :reviewer
+                          and exists (select 1 from admin_scope_units(a.username, 'ACCOUNT_ADMIN') s
+                                      where s.unit_id = (select id from organiser) and s.forms is null)
+                        order by a.username
+                        """).param("unit", review.organisation()).param("reviewer", review.reviewer()).query(String.class).list();
+        for (String recipient : recipients) {
+            if (notice(reviewId, "ESCALATION", recipient, undecided, now)) {
+                audit.record(JOB, "ACCESS_REVIEW_ESCALATED", "access_review", Long.toString(reviewId),
+                        Map.of("recipient", recipient, "reviewer", review.reviewer(), "undecided", undecided));
+            }
+        }
+    }
+
+    /** A notice, unless that account has one of that kind for the campaign already: answers whether it was made. */
+    private boolean notice(long reviewId, String kind, String recipient, int undecided, Instant now) {
+        return jdbc.sql("""
+                        insert into access_review_notice (review_id, kind, recipient, undecided, created_at) values (:r, :k, :to, :n, :at)
+                        on conflict (review_id, kind, recipient) do nothing
+                        """).param("r", reviewId).param("k", kind).param("to", recipient).param("n", undecided).param("at", Timestamp.from(now))
+                .update() == 1;
+    }
+
+    /**
+     * The job's reminders: each open campaign whose deadline is within {@code reminder-days} of {@code now} and that
+     * still has undecided grants reminds its reviewer, once (a notice on their access reviews page, audited). Answers
+     * the number of reminders made. E-mail is not sent: Tilldela has no mail client (no Spring Mail) yet.
+     */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.NOT_SUPPORTED)
+    public int remind(Instant now) {
+        List<Review> due = jdbc.sql(REVIEW_SELECT + """
+                         where r.closed_at is null and r.deadline > :now and r.deadline <= :horizon
+                          and exists (select 1 from access_review_item i where i.review_id = r.id and i.decision is null)
+                          and not exists (select 1 from access_review_notice n where n.review_id = r.id and n.kind = 'REMINDER' and n.recipient = r.reviewer)
+                        order by r.id
+                        """).param("now", Timestamp.from(now)).param("horizon", Timestamp.from(now.plus(reminderDays, ChronoUnit.DAYS)))
+                .query(AccessReviews::review).list();
+        int made = 0;
+        for (Review r : due) {
+            Boolean done = tx.execute(status -> {
+                if (!notice(r.id(), "REMINDER", r.reviewer(), r.undecided(), now)) {
+                    return false;
+                }
+                audit.record(JOB, "ACCESS_REVIEW_REMINDED", "access_review", Long.toString(r.id()),
+                        Map.of("recipient", r.reviewer(), "undecided", r.undecided(), "deadline", r.deadline().toString()));
+                return true;
+            });
+            made += Boolean.TRUE.equals(done) ? 1 : 0;
+        }
+        return made;
+    }
+
+    public enum NoticeKind { REMINDER, ESCALATION }
+
+    /** A reminder or escalation for one account, with the campaign it is about. */
+    public record Notice(long id, NoticeKind kind, long reviewId, String unitName, String reviewer, Instant deadline, int undecided, Instant createdAt,
+                         boolean open) {
+    }
+
+    /** The notices for {@code account}, newest first (at most 50): what the access reviews page shows them. */
+    @Transactional(readOnly = true)
+    public List<Notice> noticesFor(String account) {
+        return jdbc.sql("""
+                        select n.id, n.kind, r.id, r.unit_name, r.reviewer, r.deadline, n.undecided, n.created_at, r.closed_at is null
+                        from access_review_notice n join access_review r on r.id = n.review_id
+                        where n.recipient = :u order by n.created_at desc, n.id desc limit 50
+                        """).param("u", account)
+                .query((rs, n) -> new Notice(rs.getLong(1), NoticeKind.valueOf(rs.getString(2)), rs.getLong(3), rs.getString(4), rs.getString(5),
+                        instant(rs, 6), rs.getInt(7), instant(rs, 8), rs.getBoolean(9))).list();
+    }
+
+    /**
      * The schedule's part: for each unit with a standing reviewer (who still holds ACCOUNT_ADMIN over it) and
-     * no open campaign, a YEARLY campaign when none covering every grant started within a year, else a
-     * HALF_YEARLY one over the grants that see protected identities when none covering them started within
-     * six months. Answers the campaigns started.
+     * no open campaign, a YEARLY campaign when none covering every grant started within {@code full-interval-months}
+     * (12), else a HALF_YEARLY one over the grants that see protected identities when none covering them started
+     * within {@code protected-interval-months} (6). Answers the campaigns started.
      */
     @Transactional(propagation = org.springframework.transaction.annotation.Propagation.NOT_SUPPORTED)
     public List<Review> startScheduled(Instant now) {
@@ -289,8 +391,8 @@ public class AccessReviews {
                         order by s.organisation_id
                         """).query((rs, n) -> new Standing(rs.getObject(1, UUID.class), rs.getString(2), instant(rs, 3), instant(rs, 4))).list();
         var utc = now.atOffset(ZoneOffset.UTC);
-        Instant yearAgo = utc.minusYears(1).toInstant();
-        Instant halfYearAgo = utc.minusMonths(6).toInstant();
+        Instant yearAgo = utc.minusMonths(fullIntervalMonths).toInstant();
+        Instant halfYearAgo = utc.minusMonths(protectedIntervalMonths).toInstant();
         return standing.stream().filter(s -> reviews(s.reviewer(), s.unit())).map(s -> {
             Kind kind = s.lastFull() == null || !s.lastFull().isAfter(yearAgo) ? Kind.YEARLY
                     : !s.lastAny().isAfter(halfYearAgo) ? Kind.HALF_YEARLY : null;

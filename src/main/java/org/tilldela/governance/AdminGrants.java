@@ -24,8 +24,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Transactional
 public class AdminGrants {
 
+    /** {@code rule}: the duty rule that derived this grant ({@link DutyGrants}), null for a grant given by hand. */
     public record Grant(long id, String username, AdminRight right, boolean wholeInstallation, List<UUID> organisations, List<String> schoolForms,
-                        String grantedBy, Instant grantedAt) {
+                        String grantedBy, Instant grantedAt, Long rule) {
 
         public GrantScope scope() {
             return new GrantScope(wholeInstallation, Set.copyOf(organisations), Set.copyOf(schoolForms));
@@ -49,7 +50,7 @@ public class AdminGrants {
     }
 
     private static final String GRANT_SELECT = """
-            select g.id, g.username, g.right_name, g.whole_installation, g.school_forms, g.granted_by, g.granted_at,
+            select g.id, g.username, g.right_name, g.whole_installation, g.school_forms, g.granted_by, g.granted_at, g.rule_id,
                    array(select u.organisation_id from admin_grant_unit u where u.grant_id = g.id order by u.organisation_id) organisations
             from admin_grant g
             """;
@@ -96,9 +97,13 @@ public class AdminGrants {
         return find(id).orElseThrow();
     }
 
-    /** Takes a grant back, if {@code actor} could have granted it; answers false (nothing done) otherwise or when there is no such grant. */
+    /**
+     * Takes a grant back, if {@code actor} could have granted it; answers false (nothing done) otherwise or when there is
+     * no such grant. Not a grant a duty rule derived: the next evaluation would give it back, so it is taken back by
+     * removing the rule or unlinking the account ({@link DutyGrants}).
+     */
     public boolean revoke(String actor, String username, long grantId) {
-        Optional<Grant> grant = find(grantId).filter(g -> g.username().equals(username));
+        Optional<Grant> grant = find(grantId).filter(g -> g.username().equals(username) && g.rule() == null);
         if (grant.isEmpty() || !mayGrant(actor, grant.get().right(), grant.get().scope())) {
             return false;
         }
@@ -121,6 +126,37 @@ public class AdminGrants {
         Map<String, Object> detail = new java.util.LinkedHashMap<>(detail(grantId, grant.get().right(), grant.get().scope()));
         detail.put("accessReview", reviewId);
         detail.put("reason", reason);
+        audit.record(actor, "ADMIN_RIGHT_REVOKED", "admin_account", grant.get().username(), detail);
+        return true;
+    }
+
+    /**
+     * A grant a duty rule derives ({@link DutyGrants}): over one unit, every school form, in the rule author's name
+     * (the caller has checked the author may grant it). Audited with the rule and why.
+     */
+    long grantDerived(String actor, String username, AdminRight right, UUID unit, long rule, Map<String, ?> why) {
+        long id = jdbc.sql("""
+                        insert into admin_grant (username, right_name, whole_installation, granted_by, rule_id)
+                        values (:u, :r, false, :by, :rule) returning id
+                        """).param("u", username).param("r", right.name()).param("by", actor).param("rule", rule).query(Long.class).single();
+        jdbc.sql("insert into admin_grant_unit (grant_id, organisation_id) values (:g, :o)").param("g", id).param("o", unit).update();
+        Map<String, Object> detail = new java.util.LinkedHashMap<>(detail(id, right, GrantScope.units(Set.of(unit), Set.of())));
+        detail.put("rule", rule);
+        detail.putAll(why);
+        audit.record(actor, "ADMIN_RIGHT_GRANTED", "admin_account", username, detail);
+        return id;
+    }
+
+    /** Takes back a grant a duty rule derived, because the rule no longer gives it (audited, with why). False when it is gone already. */
+    boolean revokeDerived(String actor, long grantId, Map<String, ?> why) {
+        Optional<Grant> grant = find(grantId);
+        if (grant.isEmpty()) {
+            return false;
+        }
+        jdbc.sql("delete from admin_grant where id = :id").param("id", grantId).update();
+        Map<String, Object> detail = new java.util.LinkedHashMap<>(detail(grantId, grant.get().right(), grant.get().scope()));
+        detail.put("rule", grant.get().rule());
+        detail.putAll(why);
         audit.record(actor, "ADMIN_RIGHT_REVOKED", "admin_account", grant.get().username(), detail);
         return true;
     }
@@ -245,6 +281,6 @@ public class AdminGrants {
         Array units = rs.getArray("organisations");
         return new Grant(rs.getLong("id"), rs.getString("username"), AdminRight.valueOf(rs.getString("right_name")), rs.getBoolean("whole_installation"),
                 units == null ? List.of() : List.of((UUID[]) units.getArray()), forms == null ? List.of() : List.of((String[]) forms.getArray()),
-                rs.getString("granted_by"), rs.getTimestamp("granted_at").toInstant());
+                rs.getString("granted_by"), rs.getTimestamp("granted_at").toInstant(), rs.getObject("rule_id", Long.class));
     }
 }

@@ -297,6 +297,21 @@ public class LedgerReports {
                 .query((rs, n) -> holding(rs, today)).list();
     }
 
+    /**
+     * For a breach at a recipient: every holding of the {@code suppliers} held at some time in [{@code from}, {@code to}) —
+     * first released before {@code to}, and not confirmed deleted before {@code from} — about a person within {@code scope}
+     * (as the directory scope defines it; the whole installation: everyone), by person; at most {@code limit}.
+     */
+    @Transactional(readOnly = true)
+    public List<Holding> heldDuring(java.util.Collection<UUID> suppliers, Instant from, Instant to, org.tilldela.governance.CallerScope scope,
+                                    LocalDate today, int limit) {
+        return jdbc.sql(HOLDING + " h where h.supplier_id = any(cast(:suppliers as uuid[])) and h.first_disclosed_at < :to"
+                        + " and (h.deletion_confirmed_at is null or h.deletion_confirmed_at >= :from) and " + scope.person("h.person_id")
+                        + " order by h.person_id, h.supplier_id, h.product_id limit :limit")
+                .params(scope.params()).param("suppliers", suppliers.toArray(UUID[]::new)).param("from", java.sql.Timestamp.from(from))
+                .param("to", java.sql.Timestamp.from(to)).param("limit", limit).query((rs, n) -> holding(rs, today)).list();
+    }
+
     static final String HOLDING = """
             select person_id, supplier_id, product_id, first_disclosed_at, last_disclosed_at, attributes, disclosures, repeats, agreement_id, legal_basis,
                    purpose, retention_days, ended_on, retain_until, deletion_state, deletion_requested_at, deletion_confirmed_at from holding""";

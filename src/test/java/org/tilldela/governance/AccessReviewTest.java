@@ -116,8 +116,14 @@ class AccessReviewTest extends IntegrationTest {
         assertThat(revoked.action()).isEqualTo("ADMIN_RIGHT_REVOKED");
         assertThat(revoked.actor()).isEqualTo("access-review");
         assertThat(revoked.detail()).contains("NOT_CONFIRMED_BY_DEADLINE").contains("\"accessReview\": " + review.id());
+        // the organiser's account administrators (here the root account) are told of the grant left undecided
         assertThat(audit.about("access_review", Long.toString(review.id()))).extracting(AuditTrail.Entry::action)
+                .filteredOn(a -> !a.equals("ACCESS_REVIEW_ESCALATED"))
                 .containsExactly("ACCESS_REVIEW_CLOSED", "ACCESS_REVIEW_DECIDED", "ACCESS_REVIEW_STARTED");
+        assertThat(reviews.noticesFor(s.root)).anySatisfy(n -> {
+            assertThat(n.reviewId()).isEqualTo(review.id());
+            assertThat(n.kind()).isEqualTo(AccessReviews.NoticeKind.ESCALATION);
+        });
 
         // the outcome report is kept and exported
         WebSession.Answer csv = reviewer.get("/admin/reviews/" + review.id() + "/report.csv");

@@ -276,6 +276,19 @@ class EveryFlashFormTest extends IntegrationTest {
                 form(campaign, campaign + "/items/" + items.get(0) + "/confirm"), "The right is confirmed.");
         submit("POST /admin/reviews/{id}/items/{item}/revoke", campaign + "/items/" + items.get(1) + "/revoke",
                 form(campaign, campaign + "/items/" + items.get(1) + "/revoke"), "The right is revoked.");
+        // --- governance: rights from duties (a rule made and removed; an account unlinked from its person)
+        submit("POST /admin/duty-rules", "/admin/duty-rules", form("/admin/duty-rules", "/admin/duty-rules", "dutyRole", "PRINCIPAL", "right", "BUYER",
+                "unit", fx.organiserId.toString()), "The rule is made and in effect");
+        long ruleId = jdbc.sql("select max(id) from duty_grant_rule where created_by = :u").param("u", admin).query(Long.class).single();
+        String removeRule = "/admin/duty-rules/" + ruleId + "/remove";
+        submit("POST /admin/duty-rules/{id}/remove", removeRule, form("/admin/duty-rules", removeRule), "The rule is removed");
+        submit("POST /admin/accounts/{username}/person", accountPath + "/person", form(accountPath, accountPath + "/person"),
+                "The account is no longer linked to a person");
+        // --- the desk: a version of the record of processing activities
+        submit("POST /dpo/processing-record", "/dpo/processing-record", form("/dpo/processing-record", "/dpo/processing-record"),
+                "A new version is generated with");
+        submit("POST /dpo/breaches", "/dpo/breaches", form("/dpo/breaches", "/dpo/breaches", "discoveredAt", "", "description", ""),
+                "Give when it was discovered");
         // nobody removes their own second factor
         String own = "/admin/accounts/" + admin;
         submit("POST /admin/accounts/{username}/second-factor/remove", own + "/second-factor/remove", form(accountPath, accountPath + "/disable"),

@@ -46,17 +46,23 @@ class AccountApi {
     record NewGrant(AdminRight right, Boolean wholeInstallation, Set<UUID> organisations, Set<String> schoolForms) {
     }
 
-    record AccountJson(String username, String displayName, boolean enabled, Instant createdAt, List<AdminGrants.Grant> grants) {
+    record AccountJson(String username, String displayName, boolean enabled, Instant createdAt, List<AdminGrants.Grant> grants, UUID person) {
+    }
+
+    /** The directory person the account is (null: none), for rights from duties. */
+    record PersonLink(UUID person) {
     }
 
     private final AdminAccounts accounts;
     private final AdminGrants grants;
     private final AccountSessions sessions;
+    private final org.tilldela.governance.DutyGrants dutyGrants;
 
-    AccountApi(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions) {
+    AccountApi(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.DutyGrants dutyGrants) {
         this.accounts = accounts;
         this.grants = grants;
         this.sessions = sessions;
+        this.dutyGrants = dutyGrants;
     }
 
     @GetMapping
@@ -122,6 +128,17 @@ class AccountApi {
         return ResponseEntity.noContent().build();
     }
 
+    @org.springframework.web.bind.annotation.PutMapping("/{username}/person")
+    @Operation(summary = "Says which directory person the account is (null: none), so duty rules reach it; the person must be on duty "
+            + "within your scope (404 otherwise, as for an account beyond your reach)")
+    AccountJson linkPerson(@PathVariable String username, @RequestBody PersonLink request, Authentication auth) {
+        account(username, auth);
+        if (!dutyGrants.linkPerson(auth.getName(), username, request == null ? null : request.person())) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no such person");
+        }
+        return account(username, auth);
+    }
+
     @ExceptionHandler(AdminGrants.GrantRefused.class)
     ProblemDetail refused(AdminGrants.GrantRefused e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
@@ -134,7 +151,8 @@ class AccountApi {
     }
 
     private AccountJson json(AdminAccounts.Account a) {
-        return new AccountJson(a.username(), a.displayName(), a.enabled(), a.createdAt(), grants.of(a.username()));
+        return new AccountJson(a.username(), a.displayName(), a.enabled(), a.createdAt(), grants.of(a.username()),
+                dutyGrants.linkedPerson(a.username()).map(org.tilldela.governance.DutyGrants.StaffMember::id).orElse(null));
     }
 
     private static ResponseStatusException notFound() {

@@ -21,6 +21,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminGrants;
 import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.DutyGrants;
 import org.tilldela.governance.GrantScope;
 import org.tilldela.governance.PasswordPolicy;
 
@@ -34,23 +35,29 @@ import org.tilldela.governance.PasswordPolicy;
 class AccountPages {
 
     /** A grant as the page shows it: the units by name, the school forms by code. */
-    record GrantView(long id, AdminRight right, boolean wholeInstallation, List<String> units, List<String> schoolForms, String grantedBy) {
+    record GrantView(long id, AdminRight right, boolean wholeInstallation, List<String> units, List<String> schoolForms, String grantedBy, Long rule) {
+    }
+
+    /** A choice in the person picker, as pickers.html lists it. */
+    record Choice(String value, String label, String detail, boolean checked) {
     }
 
     private final AdminAccounts accounts;
     private final AdminGrants grants;
     private final AccountSessions sessions;
     private final org.tilldela.governance.SecondFactor secondFactor;
+    private final DutyGrants dutyGrants;
 
     private final MessageSource messages;
 
     AccountPages(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.SecondFactor secondFactor,
-                 MessageSource messages) {
+                 MessageSource messages, DutyGrants dutyGrants) {
         this.messages = messages;
         this.accounts = accounts;
         this.grants = grants;
         this.sessions = sessions;
         this.secondFactor = secondFactor;
+        this.dutyGrants = dutyGrants;
     }
 
     @GetMapping
@@ -82,19 +89,23 @@ class AccountPages {
      */
     @GetMapping("/{username}")
     String account(@PathVariable String username, @RequestParam(required = false) String findUnit,
-                   @RequestParam(required = false) Set<UUID> organisations, Model model, Authentication auth, Locale locale) {
+                   @RequestParam(required = false) Set<UUID> organisations, @RequestParam(required = false) String person, Model model,
+                   Authentication auth, Locale locale) {
         AdminAccounts.Account account = accounts.manageable(auth.getName(), username).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         List<AdminGrants.Grant> held = grants.of(username);
         var names = grants.unitNames(held.stream().flatMap(g -> g.organisations().stream()).collect(Collectors.toSet()));
         model.addAttribute("account", account);
         model.addAttribute("grants", held.stream().map(g -> new GrantView(g.id(), g.right(), g.wholeInstallation(),
-                g.organisations().stream().map(names::get).sorted().toList(), g.schoolForms(), g.grantedBy())).toList());
+                g.organisations().stream().map(names::get).sorted().toList(), g.schoolForms(), g.grantedBy(), g.rule())).toList());
         model.addAttribute("rights", AdminRight.values());
         model.addAttribute("findUnit", findUnit);
         model.addAttribute("unitChoices", GrantableUnitChoices.of(grants, messages, auth.getName(), findUnit, organisations));
         model.addAttribute("schoolForms", grants.schoolForms().stream().map(f -> new String[] {f.code(), f.name(locale)}).toList());
         model.addAttribute("self", auth.getName().equals(username));
         model.addAttribute("secondFactor", secondFactor.enrolled(username));
+        model.addAttribute("linkedPerson", dutyGrants.linkedPerson(username).orElse(null));
+        model.addAttribute("personQuery", person);
+        model.addAttribute("personChoices", person == null || person.isBlank() ? null : staffChoices(auth, person));
         return "governance/account";
     }
 
@@ -106,6 +117,34 @@ class AccountPages {
         model.addAttribute("pickerChoices", GrantableUnitChoices.of(grants, messages, auth.getName(), findUnit, organisations));
         model.addAttribute("pickerMany", true);
         return "pickers :: pick";
+    }
+
+    /** The person picker's choices alone, for htmx as the administrator types. */
+    @GetMapping("/{username}/person-choices")
+    String personChoices(@PathVariable String username, @RequestParam(defaultValue = "") String person, Model model, Authentication auth) {
+        manageable(auth, username);
+        model.addAttribute("pickerName", "personId");
+        model.addAttribute("pickerChoices", person.isBlank() ? null : staffChoices(auth, person));
+        return "pickers :: pick";
+    }
+
+    private List<Choice> staffChoices(Authentication auth, String query) {
+        return dutyGrants.staff(auth.getName(), query).stream().map(p -> new Choice(p.id().toString(), p.name(), p.units(), false)).toList();
+    }
+
+    /** Links the account to a directory person on duty within the caller's scope, so duty rules reach it; or unlinks it. */
+    @PostMapping("/{username}/person")
+    String linkPerson(@PathVariable String username, @RequestParam(required = false) UUID personId, Authentication auth, RedirectAttributes flash) {
+        manageable(auth, username);
+        try {
+            if (!dutyGrants.linkPerson(auth.getName(), username, personId)) {
+                throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+            }
+            flash.addFlashAttribute("message", personId == null ? "accounts.personUnlinked" : "accounts.personLinked");
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "accounts.personTaken");
+        }
+        return "redirect:/admin/accounts/" + username;
     }
 
     @PostMapping("/{username}/grants")

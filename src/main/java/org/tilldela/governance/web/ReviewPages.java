@@ -59,6 +59,7 @@ class ReviewPages {
         model.addAttribute("findStandingUnit", findStandingUnit);
         model.addAttribute("startUnits", GrantableUnitChoices.of(grants, messages, auth.getName(), findStartUnit, null));
         model.addAttribute("standingUnits", GrantableUnitChoices.of(grants, messages, auth.getName(), findStandingUnit, null));
+        model.addAttribute("notices", reviews.noticesFor(auth.getName()));
         return "governance/reviews";
     }
 

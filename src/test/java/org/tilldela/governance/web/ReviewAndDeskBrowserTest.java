@@ -47,6 +47,8 @@ class ReviewAndDeskBrowserTest extends IntegrationTest {
     AccessReviews reviews;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    org.tilldela.catalog.Catalog catalog;
 
     private Playwright playwright;
     private Browser browser;
@@ -54,6 +56,7 @@ class ReviewAndDeskBrowserTest extends IntegrationTest {
     private String reviewer, kept, dropped;
     private AdminGrants.Grant keptGrant, droppedGrant;
     private long review;
+    private java.util.UUID supplier;
 
     @BeforeAll
     void setUp() {
@@ -73,6 +76,9 @@ class ReviewAndDeskBrowserTest extends IntegrationTest {
         keptGrant = grants.grant(root, kept, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(m.schoolA), Set.of("GR")));
         droppedGrant = grants.grant(root, dropped, AdminRight.VIEW_PROTECTED_IDENTITIES, GrantScope.units(Set.of(m.schoolA), Set.of()));
         review = reviews.start(root, m.schoolA, reviewer, Instant.now()).id();
+        supplier = java.util.UUID.randomUUID();
+        catalog.save(new org.tilldela.catalog.Supplier(supplier, "Incidentförlaget " + m.source, "88" + Math.abs(m.source.hashCode()), "SE", Set.of("SE"),
+                List.of(), List.of(), null));
     }
 
     @AfterAll
@@ -127,6 +133,40 @@ class ReviewAndDeskBrowserTest extends IntegrationTest {
             page.getByText("Behandling i tredjeland").click();
             assertThat(page.locator("h1").textContent()).isEqualTo("Behandling i tredjeland");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+
+            // the record of processing activities: a version generated, listed with its CSV and PDF
+            page.navigate(base() + "/dpo");
+            page.getByText("Registerförteckning (GDPR art. 30)").click();
+            assertThat(page.locator("h1").textContent()).isEqualTo("Registerförteckning (GDPR art. 30)");
+            page.getByText("Skapa en ny version nu").click();
+            page.waitForLoadState();
+            assertThat(page.locator("p.alert.info").textContent()).startsWith("En ny version är skapad med");
+            assertThat(page.locator("main table a").first().textContent()).isEqualTo("CSV");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "dpo-03-processing-record-sv");
+
+            // a breach at the supplier: recorded, its page with the 72-hour clock and the draft notification
+            page.navigate(base() + "/dpo/breaches");
+            assertThat(page.locator("h1").textContent()).isEqualTo("Personuppgiftsincidenter");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            java.time.LocalDateTime now = java.time.LocalDateTime.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            page.locator("#discoveredAt").fill(now.minusHours(3).toString());
+            page.locator("#suppliers").selectOption(supplier.toString());
+            page.locator("#periodFrom").fill(now.minusDays(14).toString());
+            page.locator("#periodTo").fill(now.toString());
+            page.locator("#description").fill("Elevlistor låg öppna hos leverantören.");
+            page.getByText("Registrera incidenten").click();
+            page.waitForLoadState();
+            assertThat(page.locator("h1").textContent()).startsWith("Incident ");
+            assertThat(page.locator("main").textContent()).contains("timmar kvar att anmäla").contains("Berörda personer: 0")
+                    .contains("Anmälan om personuppgiftsincident");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "dpo-04-breach-sv");
+
+            // rights from duties, for the account administrator
+            page.navigate(base() + "/admin/duty-rules");
+            assertThat(page.locator("h1").textContent()).isEqualTo("Behörighet via tjänst");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
         }
         assertThat(grants.find(keptGrant.id())).isPresent();
         assertThat(grants.find(droppedGrant.id())).isEmpty();
@@ -146,6 +186,15 @@ class ReviewAndDeskBrowserTest extends IntegrationTest {
                 assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
                 BrowserSupport.screenshot(page, "dpo-02-overview-" + language.get(0));
                 page.navigate(base() + "/dpo/protected-views");
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                page.navigate(base() + "/dpo/processing-record");
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                page.navigate(base() + "/dpo/breaches");
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                page.locator("main table a").first().click();
+                page.waitForLoadState();
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                page.navigate(base() + "/admin/duty-rules");
                 assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
                 page.navigate(base() + "/account/second-factor");
                 assertThat(page.locator("main svg[role=img]").count()).isEqualTo(1);
