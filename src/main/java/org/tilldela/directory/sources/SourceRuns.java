@@ -42,6 +42,7 @@ import org.tilldela.directory.importing.MassRemovalBlockedException;
 import org.tilldela.directory.importing.SnapshotReader;
 import org.tilldela.directory.oneroster.OneRosterReader;
 import org.tilldela.directory.ss12000.HostNotAllowedException;
+import org.tilldela.directory.ss12000.Ss12000Log;
 import org.tilldela.directory.ss12000.Ss12000Readers;
 
 /**
@@ -65,6 +66,7 @@ public class SourceRuns {
     private final ImportSources sources;
     private final ImportRuns runs;
     private final Ss12000Readers readers;
+    private final Ss12000Log ss12000Log;
     private final ImportLimits limits;
     private final JdbcClient jdbc;
     private final DataSource dataSource;
@@ -77,11 +79,12 @@ public class SourceRuns {
         return t;
     });
 
-    SourceRuns(ImportSources sources, ImportRuns runs, Ss12000Readers readers, ImportLimits limits, JdbcClient jdbc, DataSource dataSource,
+    SourceRuns(ImportSources sources, ImportRuns runs, Ss12000Readers readers, Ss12000Log ss12000Log, ImportLimits limits, JdbcClient jdbc, DataSource dataSource,
                @Value("${tilldela.data-dir:./data}") String dataDir, @Value("${tilldela.upload.import-max-size:512MB}") DataSize maxPackage) {
         this.sources = sources;
         this.runs = runs;
         this.readers = readers;
+        this.ss12000Log = ss12000Log;
         this.limits = limits;
         this.jdbc = jdbc;
         this.dataSource = dataSource;
@@ -226,6 +229,9 @@ public class SourceRuns {
             return new Outcome(ImportSources.Outcome.FAILED, Failure.TOO_LARGE);
         } catch (ImportRejectedException e) {
             boolean unreachable = e.problems().stream().anyMatch(Ss12000Readers::unreachable) || e.problems().stream().anyMatch(p -> p.reason().equals(UNREACHABLE));
+            if (!unreachable && s.kind() == ImportSources.Kind.SS12000) {
+                reportToSource(s, token, e.problems());
+            }
             return new Outcome(ImportSources.Outcome.FAILED, unreachable ? Failure.UNREACHABLE : Failure.REFUSED_DATA);
         } finally {
             if (download != null) {
@@ -235,6 +241,16 @@ public class SourceRuns {
                     log.warn("Could not delete a downloaded import package {}", download.getFileName());
                 }
             }
+        }
+    }
+
+    /** Tells the SS 12000 server what it sent that Tilldela could not accept (its /log), so it can be fixed where it is kept. */
+    private void reportToSource(ImportSources.Source s, String token, List<ImportProblem> problems) {
+        try {
+            int sent = ss12000Log.report(s.url(), token, problems);
+            log.info("Import source {}: {} of {} problem(s) reported to the source's /log", s.name(), sent, problems.size());
+        } catch (RuntimeException e) {
+            log.warn("Import source {}: the problems could not be reported to the source: {}", s.name(), e.getClass().getSimpleName());
         }
     }
 
