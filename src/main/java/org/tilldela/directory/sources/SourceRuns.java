@@ -61,7 +61,7 @@ public class SourceRuns {
     public enum Result { RAN, NOT_DUE, BUSY }
 
     /** Failures in plain words: each has a text in every language (sources.failure.*). */
-    public enum Failure { UNREACHABLE, REFUSED_DATA, TOO_LARGE, HELD, HOST_NOT_ALLOWED, TOKEN_UNREADABLE, UNEXPECTED }
+    public enum Failure { UNREACHABLE, REFUSED_DATA, TOO_LARGE, HELD, HOST_NOT_ALLOWED, TOKEN_UNREADABLE, AUTHORIZATION_REFUSED, UNEXPECTED }
 
     private final ImportSources sources;
     private final ImportRuns runs;
@@ -208,6 +208,10 @@ public class SourceRuns {
             token = sources.token(s.id());
         } catch (IllegalStateException e) {
             return new Outcome(ImportSources.Outcome.FAILED, Failure.TOKEN_UNREADABLE);
+        } catch (SourceTokens.AuthorizationFailedException e) {
+            return new Outcome(ImportSources.Outcome.FAILED, Failure.AUTHORIZATION_REFUSED);
+        } catch (HostNotAllowedException e) {
+            return new Outcome(ImportSources.Outcome.FAILED, Failure.HOST_NOT_ALLOWED);
         }
         Path download = null;
         try {
@@ -231,6 +235,9 @@ public class SourceRuns {
             boolean unreachable = e.problems().stream().anyMatch(Ss12000Readers::unreachable) || e.problems().stream().anyMatch(p -> p.reason().equals(UNREACHABLE));
             if (!unreachable && s.kind() == ImportSources.Kind.SS12000) {
                 reportToSource(s, token, e.problems());
+            }
+            if (unreachable && s.auth() == ImportSources.Auth.OAUTH_CLIENT_CREDENTIALS) {
+                sources.forgetAccessToken(s.id()); // perhaps revoked: the next run gets a new one
             }
             return new Outcome(ImportSources.Outcome.FAILED, unreachable ? Failure.UNREACHABLE : Failure.REFUSED_DATA);
         } finally {
