@@ -45,7 +45,7 @@ public class ImportSources {
 
     private static final Logger log = LoggerFactory.getLogger(ImportSources.class);
 
-    public enum Kind { SS12000, ONEROSTER_URL }
+    public enum Kind { SS12000, ONEROSTER_URL, ONEROSTER_FOLDER }
 
     public enum Outcome { SUCCEEDED, FAILED, HELD }
 
@@ -63,7 +63,7 @@ public class ImportSources {
                          Instant nextDeltaAt, Instant nextFullAt, Instant requestedAt, boolean notifications, String subscriptionId,
                          Instant subscriptionExpires, String subscriptionProblem, UUID lastRunId, Instant lastStartedAt,
                          Instant lastFinishedAt, Outcome lastOutcome, String lastFailure, int failuresInARow, String createdBy,
-                         Auth auth, String tokenUrl, String clientId, String tokenScope, boolean hasClientSecret) {
+                         Auth auth, String tokenUrl, String clientId, String tokenScope, boolean hasClientSecret, String folder) {
 
         /** When it runs next by itself (a request first), or null when disabled or nothing is scheduled. */
         public Instant nextRun() {
@@ -95,12 +95,25 @@ public class ImportSources {
      * @param clientSecret null or blank keeps the stored one when editing, if the token URL and client id stay as they were
      */
     public record Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
-                           boolean notifications, Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope) {
+                           boolean notifications, Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope,
+                           String folder) {
+
+        /** A source at a URL, with a bearer token or OAuth client credentials. */
+        public Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
+                        boolean notifications, Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope) {
+            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, auth, tokenUrl, clientId, clientSecret, tokenScope, null);
+        }
+
+        /** A OneRoster package in a watched folder (under the base directory). */
+        public static Settings folder(String name, String folder, Integer deltaMinutes, LocalTime fullAt, boolean enabled) {
+            return new Settings(name, Kind.ONEROSTER_FOLDER, null, null, deltaMinutes, fullAt, enabled, false, Auth.BEARER, null, null, null, null,
+                    folder);
+        }
 
         /** A source with a bearer token (or none). */
         public Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
                         boolean notifications) {
-            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, Auth.BEARER, null, null, null, null);
+            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, Auth.BEARER, null, null, null, null, null);
         }
 
         Auth authOrBearer() {
@@ -114,18 +127,20 @@ public class ImportSources {
     private final Ss12000Readers readers;
     private final Ss12000Subscriptions subscriptions;
     private final SourceTokens tokens;
+    private final SourceFolders folders;
     private final ZoneId zone;
     private final String baseUrl;
     private final SecureRandom random = new SecureRandom();
 
     ImportSources(JdbcClient jdbc, SecretsAtRest secrets, AuditTrail audit, Ss12000Readers readers, Ss12000Subscriptions subscriptions,
-                  SourceTokens tokens, @Value("${tilldela.import.sources.time-zone:}") String zone, @Value("${tilldela.base-url:}") String baseUrl) {
+                  SourceTokens tokens, SourceFolders folders, @Value("${tilldela.import.sources.time-zone:}") String zone, @Value("${tilldela.base-url:}") String baseUrl) {
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.audit = audit;
         this.readers = readers;
         this.subscriptions = subscriptions;
         this.tokens = tokens;
+        this.folders = folders;
         this.zone = zone == null || zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone.strip());
         this.baseUrl = baseUrl == null ? "" : baseUrl.strip().replaceAll("/+$", "");
     }
@@ -158,14 +173,15 @@ public class ImportSources {
         try {
             jdbc.sql("""
                             insert into import_source (id, name, kind, url, token, delta_minutes, full_at, enabled, notifications, webhook_origin,
-                                                       next_delta_at, next_full_at, created_by, auth, token_url, client_id, client_secret, token_scope)
+                                                       next_delta_at, next_full_at, created_by, auth, token_url, client_id, client_secret, token_scope,
+                                                       folder)
                             values (:id, :name, :kind, :url, :token, :delta, :full, :enabled, :notifications, :origin, :nextDelta, :nextFull, :by,
-                                    :auth, :tokenUrl, :clientId, :clientSecret, :scope)
+                                    :auth, :tokenUrl, :clientId, :clientSecret, :scope, :folder)
                             """)
                     .param("id", id).param("name", settings.name().strip()).param("kind", settings.kind().name()).param("url", url)
                     .param("token", blank(settings.token()) || credentials.oauth() ? null : secrets.encrypt(settings.token().strip()))
                     .param("auth", settings.authOrBearer().name()).param("tokenUrl", credentials.tokenUrl()).param("clientId", credentials.clientId())
-                    .param("clientSecret", credentials.secret()).param("scope", credentials.scope())
+                    .param("clientSecret", credentials.secret()).param("scope", credentials.scope()).param("folder", folderOf(settings))
                     .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
                     .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
                     .param("origin", webhookOrigin(origin))
@@ -187,7 +203,7 @@ public class ImportSources {
         Credentials credentials = credentials(settings, before);
         Instant now = Instant.now();
         nameFree(settings.name().strip(), id);
-        boolean moved = !url.equals(before.url()) || !blank(settings.token()) || settings.authOrBearer() != before.auth()
+        boolean moved = !java.util.Objects.equals(url, before.url()) || !blank(settings.token()) || settings.authOrBearer() != before.auth()
                 || !java.util.Objects.equals(credentials.tokenUrl(), before.tokenUrl()) || !java.util.Objects.equals(credentials.clientId(), before.clientId())
                 || credentials.secret() != null;
         if (moved && before.subscriptionId() != null) {
@@ -198,7 +214,7 @@ public class ImportSources {
             jdbc.sql("""
                             update import_source set name = :name, kind = :kind, url = :url,
                                    token = case when :oauth then null else coalesce(:token, token) end,
-                                   auth = :auth, token_url = :tokenUrl, client_id = :clientId, token_scope = :scope,
+                                   auth = :auth, token_url = :tokenUrl, client_id = :clientId, token_scope = :scope, folder = :folder,
                                    client_secret = case when :oauth then coalesce(:clientSecret, client_secret) end,
                                    delta_minutes = :delta, full_at = :full, enabled = :enabled, notifications = :notifications,
                                    webhook_origin = coalesce(:origin, webhook_origin),
@@ -214,6 +230,7 @@ public class ImportSources {
                     .param("token", blank(settings.token()) || credentials.oauth() ? null : secrets.encrypt(settings.token().strip()))
                     .param("oauth", credentials.oauth()).param("auth", settings.authOrBearer().name()).param("tokenUrl", credentials.tokenUrl())
                     .param("clientId", credentials.clientId()).param("clientSecret", credentials.secret()).param("scope", credentials.scope())
+                    .param("folder", folderOf(settings))
                     .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
                     .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
                     .param("origin", webhookOrigin(origin))
@@ -422,6 +439,11 @@ public class ImportSources {
         return new Credentials(true, tokenUrl, clientId, null, scope);
     }
 
+    /** A folder source's folder as stored (relative to the base directory); null for other kinds. */
+    private String folderOf(Settings s) {
+        return s.kind() == Kind.ONEROSTER_FOLDER ? folders.check(s.folder()) : null;
+    }
+
     private static SourceSettingsException nameTaken(String name) {
         return new SourceSettingsException("sources.error.nameTaken", "there is a source named " + name + " already", name);
     }
@@ -453,6 +475,10 @@ public class ImportSources {
         }
         if (s.deltaMinutes() != null && (s.deltaMinutes() < 1 || s.deltaMinutes() > 1440)) {
             throw new SourceSettingsException("sources.error.deltaMinutes", "a delta import runs every 1–1440 minutes");
+        }
+        if (s.kind() == Kind.ONEROSTER_FOLDER) {
+            folders.check(s.folder());
+            return null;
         }
         if (s.url() == null || s.url().isBlank()) {
             throw new SourceSettingsException("sources.error.url", "give the source's URL");
@@ -497,7 +523,12 @@ public class ImportSources {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", s.name().strip());
         d.put("kind", s.kind().name());
-        d.put("host", URI.create(url).getHost());
+        if (url != null) {
+            d.put("host", URI.create(url).getHost());
+        }
+        if (s.kind() == Kind.ONEROSTER_FOLDER) {
+            d.put("folder", String.valueOf(s.folder()).strip());
+        }
         d.put("deltaMinutes", s.deltaMinutes() == null ? "" : s.deltaMinutes());
         d.put("fullAt", s.fullAt() == null ? "" : s.fullAt().toString());
         d.put("enabled", s.enabled());
@@ -532,7 +563,7 @@ public class ImportSources {
             select id, name, kind, url, token is not null has_token, delta_minutes, full_at, enabled, next_delta_at, next_full_at, requested_at,
                    notifications, subscription_id, subscription_expires, subscription_problem, last_run_id, last_started_at, last_finished_at,
                    last_outcome, last_failure, failures_in_a_row, created_by, auth, token_url, client_id, token_scope,
-                   client_secret is not null has_client_secret
+                   client_secret is not null has_client_secret, folder
             from import_source""";
 
     private Source map(ResultSet rs, int n) throws SQLException {
@@ -543,7 +574,8 @@ public class ImportSources {
                 rs.getString("subscription_problem"), rs.getObject("last_run_id", UUID.class), instant(rs, "last_started_at"),
                 instant(rs, "last_finished_at"), rs.getString("last_outcome") == null ? null : Outcome.valueOf(rs.getString("last_outcome")),
                 rs.getString("last_failure"), rs.getInt("failures_in_a_row"), rs.getString("created_by"), Auth.valueOf(rs.getString("auth")),
-                rs.getString("token_url"), rs.getString("client_id"), rs.getString("token_scope"), rs.getBoolean("has_client_secret"));
+                rs.getString("token_url"), rs.getString("client_id"), rs.getString("token_scope"), rs.getBoolean("has_client_secret"),
+                rs.getString("folder"));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

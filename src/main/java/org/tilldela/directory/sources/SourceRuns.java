@@ -61,12 +61,14 @@ public class SourceRuns {
     public enum Result { RAN, NOT_DUE, BUSY }
 
     /** Failures in plain words: each has a text in every language (sources.failure.*). */
-    public enum Failure { UNREACHABLE, REFUSED_DATA, TOO_LARGE, HELD, HOST_NOT_ALLOWED, TOKEN_UNREADABLE, AUTHORIZATION_REFUSED, UNEXPECTED }
+    public enum Failure { UNREACHABLE, REFUSED_DATA, TOO_LARGE, HELD, HOST_NOT_ALLOWED, TOKEN_UNREADABLE, AUTHORIZATION_REFUSED, FOLDER_UNUSABLE,
+        UNEXPECTED }
 
     private final ImportSources sources;
     private final ImportRuns runs;
     private final Ss12000Readers readers;
     private final Ss12000Log ss12000Log;
+    private final SourceFolders folders;
     private final ImportLimits limits;
     private final JdbcClient jdbc;
     private final DataSource dataSource;
@@ -79,12 +81,13 @@ public class SourceRuns {
         return t;
     });
 
-    SourceRuns(ImportSources sources, ImportRuns runs, Ss12000Readers readers, Ss12000Log ss12000Log, ImportLimits limits, JdbcClient jdbc, DataSource dataSource,
+    SourceRuns(ImportSources sources, ImportRuns runs, Ss12000Readers readers, Ss12000Log ss12000Log, SourceFolders folders, ImportLimits limits, JdbcClient jdbc, DataSource dataSource,
                @Value("${tilldela.data-dir:./data}") String dataDir, @Value("${tilldela.upload.import-max-size:512MB}") DataSize maxPackage) {
         this.sources = sources;
         this.runs = runs;
         this.readers = readers;
         this.ss12000Log = ss12000Log;
+        this.folders = folders;
         this.limits = limits;
         this.jdbc = jdbc;
         this.dataSource = dataSource;
@@ -182,6 +185,11 @@ public class SourceRuns {
                 .param("name", s.name()).param("started", Timestamp.from(started)).query(UUID.class).optional().orElse(null);
         // finished at the tick's time plus what the run took, so durations read right when tests drive the clock
         Instant finished = now.plus(Duration.between(started, Instant.now()));
+        if (outcome.outcome() == null) {
+            jdbc.sql("update import_source set last_finished_at = :finished where id = :id").param("id", id).param("finished", Timestamp.from(finished))
+                    .update();
+            return Result.RAN;
+        }
         jdbc.sql("""
                         update import_source set last_run_id = :run, last_finished_at = :finished, last_outcome = :outcome, last_failure = :failure,
                                failures_in_a_row = case when :outcome = 'SUCCEEDED' then 0 else failures_in_a_row + 1 end
@@ -198,8 +206,11 @@ public class SourceRuns {
         return Result.RAN;
     }
 
+    /** outcome null: there was nothing to import (an empty watched folder); the last outcome stands. */
     private record Outcome(ImportSources.Outcome outcome, Failure failure) {
     }
+
+    private static final Outcome NOTHING_NEW = new Outcome(null, null);
 
     private Outcome execute(ImportSources.Source s, boolean delta, String requestedBy) {
         ImportOptions options = new ImportOptions(s.name(), false, requestedBy);
@@ -214,8 +225,22 @@ public class SourceRuns {
             return new Outcome(ImportSources.Outcome.FAILED, Failure.HOST_NOT_ALLOWED);
         }
         Path download = null;
+        Path dropped = null;
+        boolean imported = false;
         try {
-            if (s.kind() == ImportSources.Kind.SS12000) {
+            if (s.kind() == ImportSources.Kind.ONEROSTER_FOLDER) {
+                List<Path> waiting = folders.waiting(folders.open(s.folder()));
+                if (waiting.isEmpty()) {
+                    return NOTHING_NEW;
+                }
+                dropped = waiting.getFirst();
+                if (waiting.size() > 1) {
+                    // one package a run, oldest first: the next one at the next look
+                    jdbc.sql("update import_source set requested_at = now() where id = :id").param("id", s.id()).update();
+                }
+                String name = dropped.getFileName().toString();
+                runs.runNow("ONEROSTER", options, new OneRosterReader(dropped, name, limits), ImportProgress.NONE, "folder " + s.folder() + ": " + name);
+            } else if (s.kind() == ImportSources.Kind.SS12000) {
                 SnapshotReader reader = readers.reader(s.name(), s.url(), token, delta);
                 runs.runNow("SS12000", options, reader, ImportProgress.NONE, s.url() + (delta ? " (delta)" : ""));
             } else {
@@ -224,7 +249,11 @@ public class SourceRuns {
                 name = name == null || name.isBlank() ? "package.zip" : name.substring(name.lastIndexOf('/') + 1);
                 runs.runNow("ONEROSTER", options, new OneRosterReader(download, name, limits), ImportProgress.NONE, s.url());
             }
+            imported = true;
             return new Outcome(ImportSources.Outcome.SUCCEEDED, null);
+        } catch (SourceFolders.FolderRefusedException e) {
+            log.warn("Import source {}: its folder cannot be used: {}", s.name(), e.getMessage());
+            return new Outcome(ImportSources.Outcome.FAILED, Failure.FOLDER_UNUSABLE);
         } catch (HostNotAllowedException e) {
             return new Outcome(ImportSources.Outcome.FAILED, Failure.HOST_NOT_ALLOWED);
         } catch (MassRemovalBlockedException e) {
@@ -241,6 +270,14 @@ public class SourceRuns {
             }
             return new Outcome(ImportSources.Outcome.FAILED, unreachable ? Failure.UNREACHABLE : Failure.REFUSED_DATA);
         } finally {
+            if (dropped != null) {
+                try {
+                    Path to = folders.moveAway(dropped, imported);
+                    log.info("Import source {}: package {} moved to {}", s.name(), dropped.getFileName(), to.getParent().getFileName());
+                } catch (SourceFolders.FolderRefusedException e) {
+                    log.error("Import source {}: {}; it will be read again at the next run", s.name(), e.getMessage());
+                }
+            }
             if (download != null) {
                 try {
                     Files.deleteIfExists(download);

@@ -139,7 +139,7 @@ class SourcePages {
                 : ImportSources.Auth.BEARER;
         return new ImportSources.Settings(value(form, "name"), kind, value(form, "url"), value(form, "token"), delta, fullAt,
                 "true".equals(form.getFirst("enabled")), "true".equals(form.getFirst("notifications")), auth, value(form, "tokenUrl"),
-                value(form, "clientId"), value(form, "clientSecret"), value(form, "tokenScope"));
+                value(form, "clientId"), value(form, "clientSecret"), value(form, "tokenScope"), value(form, "folder"));
     }
 
     private static String value(MultiValueMap<String, String> form, String name) {
