@@ -63,7 +63,8 @@ public class ImportSources {
                          Instant nextDeltaAt, Instant nextFullAt, Instant requestedAt, boolean notifications, String subscriptionId,
                          Instant subscriptionExpires, String subscriptionProblem, UUID lastRunId, Instant lastStartedAt,
                          Instant lastFinishedAt, Outcome lastOutcome, String lastFailure, int failuresInARow, String createdBy,
-                         Auth auth, String tokenUrl, String clientId, String tokenScope, boolean hasClientSecret, String folder) {
+                         Auth auth, String tokenUrl, String clientId, String tokenScope, boolean hasClientSecret, String folder,
+                         List<String> alertEmails) {
 
         /** When it runs next by itself (a request first), or null when disabled or nothing is scheduled. */
         public Instant nextRun() {
@@ -96,24 +97,30 @@ public class ImportSources {
      */
     public record Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
                            boolean notifications, Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope,
-                           String folder) {
+                           String folder, List<String> alertEmails) {
 
         /** A source at a URL, with a bearer token or OAuth client credentials. */
         public Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
                         boolean notifications, Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope) {
-            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, auth, tokenUrl, clientId, clientSecret, tokenScope, null);
+            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, auth, tokenUrl, clientId, clientSecret, tokenScope, null, null);
         }
 
         /** A OneRoster package in a watched folder (under the base directory). */
         public static Settings folder(String name, String folder, Integer deltaMinutes, LocalTime fullAt, boolean enabled) {
             return new Settings(name, Kind.ONEROSTER_FOLDER, null, null, deltaMinutes, fullAt, enabled, false, Auth.BEARER, null, null, null, null,
-                    folder);
+                    folder, null);
         }
 
         /** A source with a bearer token (or none). */
         public Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
                         boolean notifications) {
-            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, Auth.BEARER, null, null, null, null, null);
+            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, Auth.BEARER, null, null, null, null, null, null);
+        }
+
+        /** The same settings with these alert addresses. */
+        public Settings withAlertEmails(List<String> emails) {
+            return new Settings(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, auth, tokenUrl, clientId, clientSecret,
+                    tokenScope, folder, emails);
         }
 
         Auth authOrBearer() {
@@ -174,14 +181,15 @@ public class ImportSources {
             jdbc.sql("""
                             insert into import_source (id, name, kind, url, token, delta_minutes, full_at, enabled, notifications, webhook_origin,
                                                        next_delta_at, next_full_at, created_by, auth, token_url, client_id, client_secret, token_scope,
-                                                       folder)
+                                                       folder, alert_emails)
                             values (:id, :name, :kind, :url, :token, :delta, :full, :enabled, :notifications, :origin, :nextDelta, :nextFull, :by,
-                                    :auth, :tokenUrl, :clientId, :clientSecret, :scope, :folder)
+                                    :auth, :tokenUrl, :clientId, :clientSecret, :scope, :folder, :alertEmails)
                             """)
                     .param("id", id).param("name", settings.name().strip()).param("kind", settings.kind().name()).param("url", url)
                     .param("token", blank(settings.token()) || credentials.oauth() ? null : secrets.encrypt(settings.token().strip()))
                     .param("auth", settings.authOrBearer().name()).param("tokenUrl", credentials.tokenUrl()).param("clientId", credentials.clientId())
                     .param("clientSecret", credentials.secret()).param("scope", credentials.scope()).param("folder", folderOf(settings))
+                    .param("alertEmails", alertEmails(settings))
                     .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
                     .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
                     .param("origin", webhookOrigin(origin))
@@ -214,7 +222,7 @@ public class ImportSources {
             jdbc.sql("""
                             update import_source set name = :name, kind = :kind, url = :url,
                                    token = case when :oauth then null else coalesce(:token, token) end,
-                                   auth = :auth, token_url = :tokenUrl, client_id = :clientId, token_scope = :scope, folder = :folder,
+                                   auth = :auth, token_url = :tokenUrl, client_id = :clientId, token_scope = :scope, folder = :folder, alert_emails = :alertEmails,
                                    client_secret = case when :oauth then coalesce(:clientSecret, client_secret) end,
                                    delta_minutes = :delta, full_at = :full, enabled = :enabled, notifications = :notifications,
                                    webhook_origin = coalesce(:origin, webhook_origin),
@@ -230,7 +238,7 @@ public class ImportSources {
                     .param("token", blank(settings.token()) || credentials.oauth() ? null : secrets.encrypt(settings.token().strip()))
                     .param("oauth", credentials.oauth()).param("auth", settings.authOrBearer().name()).param("tokenUrl", credentials.tokenUrl())
                     .param("clientId", credentials.clientId()).param("clientSecret", credentials.secret()).param("scope", credentials.scope())
-                    .param("folder", folderOf(settings))
+                    .param("folder", folderOf(settings)).param("alertEmails", alertEmails(settings))
                     .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
                     .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
                     .param("origin", webhookOrigin(origin))
@@ -439,6 +447,38 @@ public class ImportSources {
         return new Credentials(true, tokenUrl, clientId, null, scope);
     }
 
+    /** The alert addresses, each checked (RFC 822, strictly), at most 20. */
+    private static String[] alertEmails(Settings s) {
+        List<String> given = s.alertEmails() == null ? List.of()
+                : s.alertEmails().stream().flatMap(e -> java.util.Arrays.stream(e.split("[,;\\s]+"))).filter(e -> !e.isBlank()).distinct().toList();
+        if (given.size() > 20) {
+            throw new SourceSettingsException("sources.error.alertEmailsMany", "give at most 20 addresses for alerts");
+        }
+        for (String address : given) {
+            try {
+                new jakarta.mail.internet.InternetAddress(address, true).validate();
+            } catch (jakarta.mail.internet.AddressException e) {
+                throw new SourceSettingsException("sources.error.alertEmail", "'" + address + "' is not an e-mail address", address);
+            }
+        }
+        return given.toArray(String[]::new);
+    }
+
+    /** Who is told of the source's failures, and whether they have been told of the current streak. */
+    record Alerting(List<String> to, boolean told) {
+    }
+
+    Alerting alerting(UUID id) {
+        return jdbc.sql("select alert_emails, alert_sent_at is not null from import_source where id = :id").param("id", id)
+                .query((rs, n) -> new Alerting(List.of((String[]) rs.getArray(1).getArray()), rs.getBoolean(2))).optional()
+                .orElse(new Alerting(List.of(), false));
+    }
+
+    void told(UUID id, boolean streak) {
+        jdbc.sql("update import_source set alert_sent_at = case when :streak then now() end where id = :id").param("id", id).param("streak", streak)
+                .update();
+    }
+
     /** A folder source's folder as stored (relative to the base directory); null for other kinds. */
     private String folderOf(Settings s) {
         return s.kind() == Kind.ONEROSTER_FOLDER ? folders.check(s.folder()) : null;
@@ -534,6 +574,7 @@ public class ImportSources {
         d.put("enabled", s.enabled());
         d.put("notifications", s.notifications());
         d.put("auth", s.authOrBearer().name());
+        d.put("alertEmails", s.alertEmails() == null ? 0 : s.alertEmails().size());
         if (s.authOrBearer() == Auth.OAUTH_CLIENT_CREDENTIALS && s.tokenUrl() != null) {
             d.put("tokenHost", String.valueOf(URI.create(s.tokenUrl().strip()).getHost()));
             d.put("clientId", String.valueOf(s.clientId()));
@@ -563,7 +604,7 @@ public class ImportSources {
             select id, name, kind, url, token is not null has_token, delta_minutes, full_at, enabled, next_delta_at, next_full_at, requested_at,
                    notifications, subscription_id, subscription_expires, subscription_problem, last_run_id, last_started_at, last_finished_at,
                    last_outcome, last_failure, failures_in_a_row, created_by, auth, token_url, client_id, token_scope,
-                   client_secret is not null has_client_secret, folder
+                   client_secret is not null has_client_secret, folder, alert_emails
             from import_source""";
 
     private Source map(ResultSet rs, int n) throws SQLException {
@@ -575,7 +616,7 @@ public class ImportSources {
                 instant(rs, "last_finished_at"), rs.getString("last_outcome") == null ? null : Outcome.valueOf(rs.getString("last_outcome")),
                 rs.getString("last_failure"), rs.getInt("failures_in_a_row"), rs.getString("created_by"), Auth.valueOf(rs.getString("auth")),
                 rs.getString("token_url"), rs.getString("client_id"), rs.getString("token_scope"), rs.getBoolean("has_client_secret"),
-                rs.getString("folder"));
+                rs.getString("folder"), List.of((String[]) rs.getArray("alert_emails").getArray()));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -69,6 +69,7 @@ public class SourceRuns {
     private final Ss12000Readers readers;
     private final Ss12000Log ss12000Log;
     private final SourceFolders folders;
+    private final SourceAlerts alerts;
     private final ImportLimits limits;
     private final JdbcClient jdbc;
     private final DataSource dataSource;
@@ -81,13 +82,14 @@ public class SourceRuns {
         return t;
     });
 
-    SourceRuns(ImportSources sources, ImportRuns runs, Ss12000Readers readers, Ss12000Log ss12000Log, SourceFolders folders, ImportLimits limits, JdbcClient jdbc, DataSource dataSource,
+    SourceRuns(ImportSources sources, ImportRuns runs, Ss12000Readers readers, Ss12000Log ss12000Log, SourceFolders folders, SourceAlerts alerts, ImportLimits limits, JdbcClient jdbc, DataSource dataSource,
                @Value("${tilldela.data-dir:./data}") String dataDir, @Value("${tilldela.upload.import-max-size:512MB}") DataSize maxPackage) {
         this.sources = sources;
         this.runs = runs;
         this.readers = readers;
         this.ss12000Log = ss12000Log;
         this.folders = folders;
+        this.alerts = alerts;
         this.limits = limits;
         this.jdbc = jdbc;
         this.dataSource = dataSource;
@@ -197,6 +199,7 @@ public class SourceRuns {
                         """)
                 .param("id", id).param("run", runId).param("finished", Timestamp.from(finished)).param("outcome", outcome.outcome().name())
                 .param("failure", outcome.failure() == null ? null : outcome.failure().name()).update();
+        alert(s, outcome);
         if (outcome.failure() != null) {
             log.warn("Import source {}: {} import failed ({})", s.name(), full ? "full" : "delta", outcome.failure());
         }
@@ -204,6 +207,27 @@ public class SourceRuns {
             sources.reconcileSubscription(id);
         }
         return Result.RAN;
+    }
+
+    /**
+     * E-mails the source's alert addresses when it starts failing (once a streak) and when it works again after they were
+     * told. Said to be told only when the mail went out, so a failed mail is tried again at the next failed run.
+     */
+    private void alert(ImportSources.Source before, Outcome outcome) {
+        ImportSources.Alerting alerting = sources.alerting(before.id());
+        if (alerting.to().isEmpty() || !alerts.configured()) {
+            return;
+        }
+        if (outcome.failure() != null && !alerting.told()) {
+            ImportSources.Source now = sources.find(before.id()).orElse(before);
+            if (alerts.failed(now, outcome.failure(), alerting.to())) {
+                sources.told(before.id(), true);
+            }
+        } else if (outcome.failure() == null && alerting.told()) {
+            if (alerts.recovered(before, alerting.to())) {
+                sources.told(before.id(), false);
+            }
+        }
     }
 
     /** outcome null: there was nothing to import (an empty watched folder); the last outcome stands. */

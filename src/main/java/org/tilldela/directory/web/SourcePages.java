@@ -139,7 +139,8 @@ class SourcePages {
                 : ImportSources.Auth.BEARER;
         return new ImportSources.Settings(value(form, "name"), kind, value(form, "url"), value(form, "token"), delta, fullAt,
                 "true".equals(form.getFirst("enabled")), "true".equals(form.getFirst("notifications")), auth, value(form, "tokenUrl"),
-                value(form, "clientId"), value(form, "clientSecret"), value(form, "tokenScope"), value(form, "folder"));
+                value(form, "clientId"), value(form, "clientSecret"), value(form, "tokenScope"), value(form, "folder"),
+                value(form, "alertEmails") == null ? java.util.List.of() : java.util.List.of(value(form, "alertEmails")));
     }
 
     private static String value(MultiValueMap<String, String> form, String name) {
