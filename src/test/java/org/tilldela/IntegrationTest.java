@@ -60,5 +60,8 @@ public abstract class IntegrationTest {
     @DynamicPropertySource
     static void dataDirectory(DynamicPropertyRegistry registry) {
         registry.add("tilldela.data-dir", DATA_DIR::toString);
+        // a real SMTP server for the import sources' failure alerts (SourceAlertsTest); started once, on first use
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", TestSmtp::port);
     }
 }

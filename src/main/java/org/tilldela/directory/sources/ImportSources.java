@@ -45,9 +45,12 @@ public class ImportSources {
 
     private static final Logger log = LoggerFactory.getLogger(ImportSources.class);
 
-    public enum Kind { SS12000, ONEROSTER_URL }
+    public enum Kind { SS12000, ONEROSTER_URL, ONEROSTER_FOLDER }
 
     public enum Outcome { SUCCEEDED, FAILED, HELD }
+
+    /** How Tilldela authenticates to the source: a fixed bearer token (or none), or an OAuth 2.0 access token got with client credentials. */
+    public enum Auth { BEARER, OAUTH_CLIENT_CREDENTIALS }
 
     /** Where change notifications for a source arrive: {@code POST {origin}/webhooks/ss12000/{source id}/{secret}}. */
     public static final String WEBHOOK_PATH = "/webhooks/ss12000/";
@@ -59,7 +62,9 @@ public class ImportSources {
     public record Source(UUID id, String name, Kind kind, String url, boolean hasToken, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
                          Instant nextDeltaAt, Instant nextFullAt, Instant requestedAt, boolean notifications, String subscriptionId,
                          Instant subscriptionExpires, String subscriptionProblem, UUID lastRunId, Instant lastStartedAt,
-                         Instant lastFinishedAt, Outcome lastOutcome, String lastFailure, int failuresInARow, String createdBy) {
+                         Instant lastFinishedAt, Outcome lastOutcome, String lastFailure, int failuresInARow, String createdBy,
+                         Auth auth, String tokenUrl, String clientId, String tokenScope, boolean hasClientSecret, String folder,
+                         List<String> alertEmails) {
 
         /** When it runs next by itself (a request first), or null when disabled or nothing is scheduled. */
         public Instant nextRun() {
@@ -87,10 +92,40 @@ public class ImportSources {
     /**
      * What an administrator sets.
      *
-     * @param token null or blank keeps the stored one when editing
+     * @param token        null or blank keeps the stored one when editing
+     * @param clientSecret null or blank keeps the stored one when editing, if the token URL and client id stay as they were
      */
     public record Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
-                           boolean notifications) {
+                           boolean notifications, Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope,
+                           String folder, List<String> alertEmails) {
+
+        /** A source at a URL, with a bearer token or OAuth client credentials. */
+        public Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
+                        boolean notifications, Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope) {
+            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, auth, tokenUrl, clientId, clientSecret, tokenScope, null, null);
+        }
+
+        /** A OneRoster package in a watched folder (under the base directory). */
+        public static Settings folder(String name, String folder, Integer deltaMinutes, LocalTime fullAt, boolean enabled) {
+            return new Settings(name, Kind.ONEROSTER_FOLDER, null, null, deltaMinutes, fullAt, enabled, false, Auth.BEARER, null, null, null, null,
+                    folder, null);
+        }
+
+        /** A source with a bearer token (or none). */
+        public Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
+                        boolean notifications) {
+            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, Auth.BEARER, null, null, null, null, null, null);
+        }
+
+        /** The same settings with these alert addresses. */
+        public Settings withAlertEmails(List<String> emails) {
+            return new Settings(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, auth, tokenUrl, clientId, clientSecret,
+                    tokenScope, folder, emails);
+        }
+
+        Auth authOrBearer() {
+            return auth == null ? Auth.BEARER : auth;
+        }
     }
 
     private final JdbcClient jdbc;
@@ -98,17 +133,21 @@ public class ImportSources {
     private final AuditTrail audit;
     private final Ss12000Readers readers;
     private final Ss12000Subscriptions subscriptions;
+    private final SourceTokens tokens;
+    private final SourceFolders folders;
     private final ZoneId zone;
     private final String baseUrl;
     private final SecureRandom random = new SecureRandom();
 
     ImportSources(JdbcClient jdbc, SecretsAtRest secrets, AuditTrail audit, Ss12000Readers readers, Ss12000Subscriptions subscriptions,
-                  @Value("${tilldela.import.sources.time-zone:}") String zone, @Value("${tilldela.base-url:}") String baseUrl) {
+                  SourceTokens tokens, SourceFolders folders, @Value("${tilldela.import.sources.time-zone:}") String zone, @Value("${tilldela.base-url:}") String baseUrl) {
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.audit = audit;
         this.readers = readers;
         this.subscriptions = subscriptions;
+        this.tokens = tokens;
+        this.folders = folders;
         this.zone = zone == null || zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone.strip());
         this.baseUrl = baseUrl == null ? "" : baseUrl.strip().replaceAll("/+$", "");
     }
@@ -133,6 +172,7 @@ public class ImportSources {
      */
     public UUID create(Settings settings, String actor, String origin) {
         String url = check(settings);
+        Credentials credentials = credentials(settings, null);
         UUID id = UUID.randomUUID();
         Instant now = Instant.now();
         // asked first: a failed insert would spoil a surrounding transaction (a form submission's)
@@ -140,11 +180,16 @@ public class ImportSources {
         try {
             jdbc.sql("""
                             insert into import_source (id, name, kind, url, token, delta_minutes, full_at, enabled, notifications, webhook_origin,
-                                                       next_delta_at, next_full_at, created_by)
-                            values (:id, :name, :kind, :url, :token, :delta, :full, :enabled, :notifications, :origin, :nextDelta, :nextFull, :by)
+                                                       next_delta_at, next_full_at, created_by, auth, token_url, client_id, client_secret, token_scope,
+                                                       folder, alert_emails)
+                            values (:id, :name, :kind, :url, :token, :delta, :full, :enabled, :notifications, :origin, :nextDelta, :nextFull, :by,
+                                    :auth, :tokenUrl, :clientId, :clientSecret, :scope, :folder, :alertEmails)
                             """)
                     .param("id", id).param("name", settings.name().strip()).param("kind", settings.kind().name()).param("url", url)
-                    .param("token", blank(settings.token()) ? null : secrets.encrypt(settings.token().strip()))
+                    .param("token", blank(settings.token()) || credentials.oauth() ? null : secrets.encrypt(settings.token().strip()))
+                    .param("auth", settings.authOrBearer().name()).param("tokenUrl", credentials.tokenUrl()).param("clientId", credentials.clientId())
+                    .param("clientSecret", credentials.secret()).param("scope", credentials.scope()).param("folder", folderOf(settings))
+                    .param("alertEmails", alertEmails(settings))
                     .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
                     .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
                     .param("origin", webhookOrigin(origin))
@@ -153,7 +198,7 @@ public class ImportSources {
                     .param("nextFull", settings.fullAt() == null ? null : Timestamp.from(nextFull(settings.fullAt(), now)))
                     .param("by", actor).update();
         } catch (DuplicateKeyException e) {
-            throw new IllegalArgumentException("there is a source named " + settings.name().strip() + " already");
+            throw nameTaken(settings.name().strip());
         }
         audit.record(actor, "IMPORT_SOURCE_CREATED", "import_source", id.toString(), described(settings, url));
         reconcileSubscription(id);
@@ -163,16 +208,22 @@ public class ImportSources {
     public void update(UUID id, Settings settings, String actor, String origin) {
         Source before = find(id).orElseThrow(() -> new IllegalArgumentException("no import source " + id));
         String url = check(settings);
+        Credentials credentials = credentials(settings, before);
         Instant now = Instant.now();
         nameFree(settings.name().strip(), id);
-        boolean moved = !url.equals(before.url()) || !blank(settings.token());
+        boolean moved = !java.util.Objects.equals(url, before.url()) || !blank(settings.token()) || settings.authOrBearer() != before.auth()
+                || !java.util.Objects.equals(credentials.tokenUrl(), before.tokenUrl()) || !java.util.Objects.equals(credentials.clientId(), before.clientId())
+                || credentials.secret() != null;
         if (moved && before.subscriptionId() != null) {
             // the old server's subscription (with the old token) ends before the source points elsewhere
             unsubscribe(before.id());
         }
         try {
             jdbc.sql("""
-                            update import_source set name = :name, kind = :kind, url = :url, token = coalesce(:token, token),
+                            update import_source set name = :name, kind = :kind, url = :url,
+                                   token = case when :oauth then null else coalesce(:token, token) end,
+                                   auth = :auth, token_url = :tokenUrl, client_id = :clientId, token_scope = :scope, folder = :folder, alert_emails = :alertEmails,
+                                   client_secret = case when :oauth then coalesce(:clientSecret, client_secret) end,
                                    delta_minutes = :delta, full_at = :full, enabled = :enabled, notifications = :notifications,
                                    webhook_origin = coalesce(:origin, webhook_origin),
                                    next_delta_at = case when :delta::int is null then null
@@ -184,7 +235,10 @@ public class ImportSources {
                             where id = :id
                             """)
                     .param("id", id).param("name", settings.name().strip()).param("kind", settings.kind().name()).param("url", url)
-                    .param("token", blank(settings.token()) ? null : secrets.encrypt(settings.token().strip()))
+                    .param("token", blank(settings.token()) || credentials.oauth() ? null : secrets.encrypt(settings.token().strip()))
+                    .param("oauth", credentials.oauth()).param("auth", settings.authOrBearer().name()).param("tokenUrl", credentials.tokenUrl())
+                    .param("clientId", credentials.clientId()).param("clientSecret", credentials.secret()).param("scope", credentials.scope())
+                    .param("folder", folderOf(settings)).param("alertEmails", alertEmails(settings))
                     .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
                     .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
                     .param("origin", webhookOrigin(origin))
@@ -192,10 +246,12 @@ public class ImportSources {
                     .param("nextFull", settings.fullAt() == null ? null : Timestamp.from(nextFull(settings.fullAt(), now)))
                     .update();
         } catch (DuplicateKeyException e) {
-            throw new IllegalArgumentException("there is a source named " + settings.name().strip() + " already");
+            throw nameTaken(settings.name().strip());
         }
+        tokens.forget(id);
         Map<String, Object> detail = described(settings, url);
         detail.put("tokenReplaced", !blank(settings.token()));
+        detail.put("clientSecretReplaced", credentials.secret() != null);
         audit.record(actor, "IMPORT_SOURCE_CHANGED", "import_source", id.toString(), detail);
         reconcileSubscription(id);
     }
@@ -206,6 +262,7 @@ public class ImportSources {
             unsubscribe(id);
         }
         jdbc.sql("delete from import_source where id = :id").param("id", id).update();
+        tokens.forget(id);
         audit.record(actor, "IMPORT_SOURCE_REMOVED", "import_source", id.toString(), Map.of("name", source.name()));
     }
 
@@ -292,7 +349,7 @@ public class ImportSources {
                     .param("id", id).param("sub", made.id()).param("expires", Timestamp.from(made.expires()))
                     .param("hash", sha256(secret)).update();
             audit.record("system", "IMPORT_SOURCE_SUBSCRIBED", "import_source", id.toString(), Map.of("subscription", made.id()));
-        } catch (Ss12000Subscriptions.SubscriptionFailedException | IllegalArgumentException e) {
+        } catch (Ss12000Subscriptions.SubscriptionFailedException | IllegalArgumentException | SourceTokens.AuthorizationFailedException e) {
             jdbc.sql("update import_source set subscription_problem = :problem where id = :id")
                     .param("id", id).param("problem", e instanceof HostNotAllowedException ? "the source's host is not allowed" : e.getMessage()).update();
         }
@@ -323,11 +380,112 @@ public class ImportSources {
         audit.record("system", "IMPORT_SOURCE_UNSUBSCRIBED", "import_source", id.toString(), Map.of("subscription", s.subscriptionId()));
     }
 
-    /** The source's bearer token, decrypted; null when it has none. */
+    /**
+     * What to send the source as a bearer token: the stored one (decrypted; null when it has none), or an OAuth access
+     * token got with the stored client credentials (kept until shortly before it expires).
+     *
+     * @throws IllegalStateException                     when a stored secret cannot be decrypted (the key changed)
+     * @throws SourceTokens.AuthorizationFailedException when the authorization server refuses or cannot be reached
+     * @throws HostNotAllowedException                   when the token URL's host is not allowed
+     */
     String token(UUID id) {
-        byte[] encrypted = jdbc.sql("select token from import_source where id = :id").param("id", id).query((rs, n) -> rs.getBytes(1))
+        record Stored(byte[] token, Auth auth, String tokenUrl, String clientId, byte[] clientSecret, String scope) {
+        }
+        Stored stored = jdbc.sql("select token, auth, token_url, client_id, client_secret, token_scope from import_source where id = :id").param("id", id)
+                .query((rs, n) -> new Stored(rs.getBytes(1), Auth.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getString(6)))
                 .optional().orElse(null);
-        return encrypted == null ? null : secrets.decrypt(encrypted);
+        if (stored == null) {
+            return null;
+        }
+        if (stored.auth() == Auth.OAUTH_CLIENT_CREDENTIALS) {
+            return tokens.accessToken(id, stored.tokenUrl(), stored.clientId(), secrets.decrypt(stored.clientSecret()), stored.scope());
+        }
+        return stored.token() == null ? null : secrets.decrypt(stored.token());
+    }
+
+    /** Forgets the source's kept access token, so the next run gets a new one (the source refused the one it had). */
+    void forgetAccessToken(UUID id) {
+        tokens.forget(id);
+    }
+
+    /** The client credentials as they are to be stored; {@code secret} encrypted, null to keep the stored one. */
+    private record Credentials(boolean oauth, String tokenUrl, String clientId, byte[] secret, String scope) {
+    }
+
+    private Credentials credentials(Settings s, Source before) {
+        if (s.authOrBearer() != Auth.OAUTH_CLIENT_CREDENTIALS) {
+            return new Credentials(false, null, null, null, null);
+        }
+        String tokenUrl = s.tokenUrl() == null ? "" : s.tokenUrl().strip();
+        URI uri;
+        try {
+            uri = new URI(tokenUrl);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || !("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null
+                || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+            throw new SourceSettingsException("sources.error.tokenUrl", "give the authorization server's token URL: an http(s) URL with a host, without user or fragment");
+        }
+        if (!readers.allowed(uri)) {
+            throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
+        }
+        if (blank(s.clientId())) {
+            throw new SourceSettingsException("sources.error.clientId", "give the client id the authorization server issued");
+        }
+        String clientId = s.clientId().strip();
+        String scope = blank(s.tokenScope()) ? null : s.tokenScope().strip();
+        if (!blank(s.clientSecret())) {
+            return new Credentials(true, tokenUrl, clientId, secrets.encrypt(s.clientSecret().strip()), scope);
+        }
+        // kept only for the same token URL and client: nobody may send the stored secret (or tokens got with it) elsewhere
+        if (before == null || before.auth() != Auth.OAUTH_CLIENT_CREDENTIALS || !before.hasClientSecret() || !tokenUrl.equals(before.tokenUrl())
+                || !clientId.equals(before.clientId())) {
+            throw new SourceSettingsException("sources.error.clientSecret",
+                    "give the client secret (again, when the token URL or client id changes)");
+        }
+        return new Credentials(true, tokenUrl, clientId, null, scope);
+    }
+
+    /** The alert addresses, each checked (RFC 822, strictly), at most 20. */
+    private static String[] alertEmails(Settings s) {
+        List<String> given = s.alertEmails() == null ? List.of()
+                : s.alertEmails().stream().flatMap(e -> java.util.Arrays.stream(e.split("[,;\\s]+"))).filter(e -> !e.isBlank()).distinct().toList();
+        if (given.size() > 20) {
+            throw new SourceSettingsException("sources.error.alertEmailsMany", "give at most 20 addresses for alerts");
+        }
+        for (String address : given) {
+            try {
+                new jakarta.mail.internet.InternetAddress(address, true).validate();
+            } catch (jakarta.mail.internet.AddressException e) {
+                throw new SourceSettingsException("sources.error.alertEmail", "'" + address + "' is not an e-mail address", address);
+            }
+        }
+        return given.toArray(String[]::new);
+    }
+
+    /** Who is told of the source's failures, and whether they have been told of the current streak. */
+    record Alerting(List<String> to, boolean told) {
+    }
+
+    Alerting alerting(UUID id) {
+        return jdbc.sql("select alert_emails, alert_sent_at is not null from import_source where id = :id").param("id", id)
+                .query((rs, n) -> new Alerting(List.of((String[]) rs.getArray(1).getArray()), rs.getBoolean(2))).optional()
+                .orElse(new Alerting(List.of(), false));
+    }
+
+    void told(UUID id, boolean streak) {
+        jdbc.sql("update import_source set alert_sent_at = case when :streak then now() end where id = :id").param("id", id).param("streak", streak)
+                .update();
+    }
+
+    /** A folder source's folder as stored (relative to the base directory); null for other kinds. */
+    private String folderOf(Settings s) {
+        return s.kind() == Kind.ONEROSTER_FOLDER ? folders.check(s.folder()) : null;
+    }
+
+    private static SourceSettingsException nameTaken(String name) {
+        return new SourceSettingsException("sources.error.nameTaken", "there is a source named " + name + " already", name);
     }
 
     /** The next time of day {@code at} after {@code now}, in the configured zone. */
@@ -344,29 +502,37 @@ public class ImportSources {
     }
 
     private String check(Settings s) {
-        new ImportOptions(s.name() == null ? null : s.name().strip(), false, "check"); // the source name rule
+        try {
+            new ImportOptions(s.name() == null ? null : s.name().strip(), false, "check"); // the source name rule
+        } catch (IllegalArgumentException e) {
+            throw new SourceSettingsException("sources.error.name", e.getMessage());
+        }
         if (s.kind() == null) {
-            throw new IllegalArgumentException("choose what kind of source it is");
+            throw new SourceSettingsException("sources.error.kind", "choose what kind of source it is");
         }
         if (s.deltaMinutes() == null && s.fullAt() == null) {
-            throw new IllegalArgumentException("give a schedule: a delta import every N minutes, a daily full import, or both");
+            throw new SourceSettingsException("sources.error.schedule", "give a schedule: a delta import every N minutes, a daily full import, or both");
         }
         if (s.deltaMinutes() != null && (s.deltaMinutes() < 1 || s.deltaMinutes() > 1440)) {
-            throw new IllegalArgumentException("a delta import runs every 1–1440 minutes");
+            throw new SourceSettingsException("sources.error.deltaMinutes", "a delta import runs every 1–1440 minutes");
+        }
+        if (s.kind() == Kind.ONEROSTER_FOLDER) {
+            folders.check(s.folder());
+            return null;
         }
         if (s.url() == null || s.url().isBlank()) {
-            throw new IllegalArgumentException("give the source's URL");
+            throw new SourceSettingsException("sources.error.url", "give the source's URL");
         }
         String url = s.url().strip().replaceAll("/+$", "");
         URI uri;
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("the URL is not a valid URL");
+            throw new SourceSettingsException("sources.error.urlInvalid", "the URL is not a valid URL");
         }
         if (!("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null
                 || uri.getRawUserInfo() != null || uri.getRawFragment() != null || s.kind() == Kind.SS12000 && uri.getRawQuery() != null) {
-            throw new IllegalArgumentException("the URL must be an http(s) URL with a host, without user, fragment (or, for SS 12000, query)");
+            throw new SourceSettingsException("sources.error.urlForm", "the URL must be an http(s) URL with a host, without user, fragment (or, for SS 12000, query)");
         }
         if (!readers.allowed(uri)) {
             throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
@@ -377,7 +543,7 @@ public class ImportSources {
     private void nameFree(String name, UUID except) {
         if (jdbc.sql("select exists (select 1 from import_source where name = :name and id is distinct from cast(:id as uuid))")
                 .param("name", name).param("id", except).query(Boolean.class).single()) {
-            throw new IllegalArgumentException("there is a source named " + name + " already");
+            throw nameTaken(name);
         }
     }
 
@@ -397,11 +563,22 @@ public class ImportSources {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", s.name().strip());
         d.put("kind", s.kind().name());
-        d.put("host", URI.create(url).getHost());
+        if (url != null) {
+            d.put("host", URI.create(url).getHost());
+        }
+        if (s.kind() == Kind.ONEROSTER_FOLDER) {
+            d.put("folder", String.valueOf(s.folder()).strip());
+        }
         d.put("deltaMinutes", s.deltaMinutes() == null ? "" : s.deltaMinutes());
         d.put("fullAt", s.fullAt() == null ? "" : s.fullAt().toString());
         d.put("enabled", s.enabled());
         d.put("notifications", s.notifications());
+        d.put("auth", s.authOrBearer().name());
+        d.put("alertEmails", s.alertEmails() == null ? 0 : s.alertEmails().size());
+        if (s.authOrBearer() == Auth.OAUTH_CLIENT_CREDENTIALS && s.tokenUrl() != null) {
+            d.put("tokenHost", String.valueOf(URI.create(s.tokenUrl().strip()).getHost()));
+            d.put("clientId", String.valueOf(s.clientId()));
+        }
         return d;
     }
 
@@ -426,7 +603,8 @@ public class ImportSources {
     private static final String SELECT = """
             select id, name, kind, url, token is not null has_token, delta_minutes, full_at, enabled, next_delta_at, next_full_at, requested_at,
                    notifications, subscription_id, subscription_expires, subscription_problem, last_run_id, last_started_at, last_finished_at,
-                   last_outcome, last_failure, failures_in_a_row, created_by
+                   last_outcome, last_failure, failures_in_a_row, created_by, auth, token_url, client_id, token_scope,
+                   client_secret is not null has_client_secret, folder, alert_emails
             from import_source""";
 
     private Source map(ResultSet rs, int n) throws SQLException {
@@ -436,7 +614,9 @@ public class ImportSources {
                 rs.getBoolean("notifications"), rs.getString("subscription_id"), instant(rs, "subscription_expires"),
                 rs.getString("subscription_problem"), rs.getObject("last_run_id", UUID.class), instant(rs, "last_started_at"),
                 instant(rs, "last_finished_at"), rs.getString("last_outcome") == null ? null : Outcome.valueOf(rs.getString("last_outcome")),
-                rs.getString("last_failure"), rs.getInt("failures_in_a_row"), rs.getString("created_by"));
+                rs.getString("last_failure"), rs.getInt("failures_in_a_row"), rs.getString("created_by"), Auth.valueOf(rs.getString("auth")),
+                rs.getString("token_url"), rs.getString("client_id"), rs.getString("token_scope"), rs.getBoolean("has_client_secret"),
+                rs.getString("folder"), List.of((String[]) rs.getArray("alert_emails").getArray()));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

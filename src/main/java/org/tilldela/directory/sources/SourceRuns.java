@@ -42,6 +42,7 @@ import org.tilldela.directory.importing.MassRemovalBlockedException;
 import org.tilldela.directory.importing.SnapshotReader;
 import org.tilldela.directory.oneroster.OneRosterReader;
 import org.tilldela.directory.ss12000.HostNotAllowedException;
+import org.tilldela.directory.ss12000.Ss12000Log;
 import org.tilldela.directory.ss12000.Ss12000Readers;
 
 /**
@@ -60,11 +61,15 @@ public class SourceRuns {
     public enum Result { RAN, NOT_DUE, BUSY }
 
     /** Failures in plain words: each has a text in every language (sources.failure.*). */
-    public enum Failure { UNREACHABLE, REFUSED_DATA, TOO_LARGE, HELD, HOST_NOT_ALLOWED, TOKEN_UNREADABLE, UNEXPECTED }
+    public enum Failure { UNREACHABLE, REFUSED_DATA, TOO_LARGE, HELD, HOST_NOT_ALLOWED, TOKEN_UNREADABLE, AUTHORIZATION_REFUSED, FOLDER_UNUSABLE,
+        UNEXPECTED }
 
     private final ImportSources sources;
     private final ImportRuns runs;
     private final Ss12000Readers readers;
+    private final Ss12000Log ss12000Log;
+    private final SourceFolders folders;
+    private final SourceAlerts alerts;
     private final ImportLimits limits;
     private final JdbcClient jdbc;
     private final DataSource dataSource;
@@ -77,11 +82,14 @@ public class SourceRuns {
         return t;
     });
 
-    SourceRuns(ImportSources sources, ImportRuns runs, Ss12000Readers readers, ImportLimits limits, JdbcClient jdbc, DataSource dataSource,
+    SourceRuns(ImportSources sources, ImportRuns runs, Ss12000Readers readers, Ss12000Log ss12000Log, SourceFolders folders, SourceAlerts alerts, ImportLimits limits, JdbcClient jdbc, DataSource dataSource,
                @Value("${tilldela.data-dir:./data}") String dataDir, @Value("${tilldela.upload.import-max-size:512MB}") DataSize maxPackage) {
         this.sources = sources;
         this.runs = runs;
         this.readers = readers;
+        this.ss12000Log = ss12000Log;
+        this.folders = folders;
+        this.alerts = alerts;
         this.limits = limits;
         this.jdbc = jdbc;
         this.dataSource = dataSource;
@@ -179,6 +187,11 @@ public class SourceRuns {
                 .param("name", s.name()).param("started", Timestamp.from(started)).query(UUID.class).optional().orElse(null);
         // finished at the tick's time plus what the run took, so durations read right when tests drive the clock
         Instant finished = now.plus(Duration.between(started, Instant.now()));
+        if (outcome.outcome() == null) {
+            jdbc.sql("update import_source set last_finished_at = :finished where id = :id").param("id", id).param("finished", Timestamp.from(finished))
+                    .update();
+            return Result.RAN;
+        }
         jdbc.sql("""
                         update import_source set last_run_id = :run, last_finished_at = :finished, last_outcome = :outcome, last_failure = :failure,
                                failures_in_a_row = case when :outcome = 'SUCCEEDED' then 0 else failures_in_a_row + 1 end
@@ -186,6 +199,7 @@ public class SourceRuns {
                         """)
                 .param("id", id).param("run", runId).param("finished", Timestamp.from(finished)).param("outcome", outcome.outcome().name())
                 .param("failure", outcome.failure() == null ? null : outcome.failure().name()).update();
+        alert(s, outcome);
         if (outcome.failure() != null) {
             log.warn("Import source {}: {} import failed ({})", s.name(), full ? "full" : "delta", outcome.failure());
         }
@@ -195,8 +209,32 @@ public class SourceRuns {
         return Result.RAN;
     }
 
+    /**
+     * E-mails the source's alert addresses when it starts failing (once a streak) and when it works again after they were
+     * told. Said to be told only when the mail went out, so a failed mail is tried again at the next failed run.
+     */
+    private void alert(ImportSources.Source before, Outcome outcome) {
+        ImportSources.Alerting alerting = sources.alerting(before.id());
+        if (alerting.to().isEmpty() || !alerts.configured()) {
+            return;
+        }
+        if (outcome.failure() != null && !alerting.told()) {
+            ImportSources.Source now = sources.find(before.id()).orElse(before);
+            if (alerts.failed(now, outcome.failure(), alerting.to())) {
+                sources.told(before.id(), true);
+            }
+        } else if (outcome.failure() == null && alerting.told()) {
+            if (alerts.recovered(before, alerting.to())) {
+                sources.told(before.id(), false);
+            }
+        }
+    }
+
+    /** outcome null: there was nothing to import (an empty watched folder); the last outcome stands. */
     private record Outcome(ImportSources.Outcome outcome, Failure failure) {
     }
+
+    private static final Outcome NOTHING_NEW = new Outcome(null, null);
 
     private Outcome execute(ImportSources.Source s, boolean delta, String requestedBy) {
         ImportOptions options = new ImportOptions(s.name(), false, requestedBy);
@@ -205,10 +243,28 @@ public class SourceRuns {
             token = sources.token(s.id());
         } catch (IllegalStateException e) {
             return new Outcome(ImportSources.Outcome.FAILED, Failure.TOKEN_UNREADABLE);
+        } catch (SourceTokens.AuthorizationFailedException e) {
+            return new Outcome(ImportSources.Outcome.FAILED, Failure.AUTHORIZATION_REFUSED);
+        } catch (HostNotAllowedException e) {
+            return new Outcome(ImportSources.Outcome.FAILED, Failure.HOST_NOT_ALLOWED);
         }
         Path download = null;
+        Path dropped = null;
+        boolean imported = false;
         try {
-            if (s.kind() == ImportSources.Kind.SS12000) {
+            if (s.kind() == ImportSources.Kind.ONEROSTER_FOLDER) {
+                List<Path> waiting = folders.waiting(folders.open(s.folder()));
+                if (waiting.isEmpty()) {
+                    return NOTHING_NEW;
+                }
+                dropped = waiting.getFirst();
+                if (waiting.size() > 1) {
+                    // one package a run, oldest first: the next one at the next look
+                    jdbc.sql("update import_source set requested_at = now() where id = :id").param("id", s.id()).update();
+                }
+                String name = dropped.getFileName().toString();
+                runs.runNow("ONEROSTER", options, new OneRosterReader(dropped, name, limits), ImportProgress.NONE, "folder " + s.folder() + ": " + name);
+            } else if (s.kind() == ImportSources.Kind.SS12000) {
                 SnapshotReader reader = readers.reader(s.name(), s.url(), token, delta);
                 runs.runNow("SS12000", options, reader, ImportProgress.NONE, s.url() + (delta ? " (delta)" : ""));
             } else {
@@ -217,7 +273,11 @@ public class SourceRuns {
                 name = name == null || name.isBlank() ? "package.zip" : name.substring(name.lastIndexOf('/') + 1);
                 runs.runNow("ONEROSTER", options, new OneRosterReader(download, name, limits), ImportProgress.NONE, s.url());
             }
+            imported = true;
             return new Outcome(ImportSources.Outcome.SUCCEEDED, null);
+        } catch (SourceFolders.FolderRefusedException e) {
+            log.warn("Import source {}: its folder cannot be used: {}", s.name(), e.getMessage());
+            return new Outcome(ImportSources.Outcome.FAILED, Failure.FOLDER_UNUSABLE);
         } catch (HostNotAllowedException e) {
             return new Outcome(ImportSources.Outcome.FAILED, Failure.HOST_NOT_ALLOWED);
         } catch (MassRemovalBlockedException e) {
@@ -226,8 +286,22 @@ public class SourceRuns {
             return new Outcome(ImportSources.Outcome.FAILED, Failure.TOO_LARGE);
         } catch (ImportRejectedException e) {
             boolean unreachable = e.problems().stream().anyMatch(Ss12000Readers::unreachable) || e.problems().stream().anyMatch(p -> p.reason().equals(UNREACHABLE));
+            if (!unreachable && s.kind() == ImportSources.Kind.SS12000) {
+                reportToSource(s, token, e.problems());
+            }
+            if (unreachable && s.auth() == ImportSources.Auth.OAUTH_CLIENT_CREDENTIALS) {
+                sources.forgetAccessToken(s.id()); // perhaps revoked: the next run gets a new one
+            }
             return new Outcome(ImportSources.Outcome.FAILED, unreachable ? Failure.UNREACHABLE : Failure.REFUSED_DATA);
         } finally {
+            if (dropped != null) {
+                try {
+                    Path to = folders.moveAway(dropped, imported);
+                    log.info("Import source {}: package {} moved to {}", s.name(), dropped.getFileName(), to.getParent().getFileName());
+                } catch (SourceFolders.FolderRefusedException e) {
+                    log.error("Import source {}: {}; it will be read again at the next run", s.name(), e.getMessage());
+                }
+            }
             if (download != null) {
                 try {
                     Files.deleteIfExists(download);
@@ -235,6 +309,16 @@ public class SourceRuns {
                     log.warn("Could not delete a downloaded import package {}", download.getFileName());
                 }
             }
+        }
+    }
+
+    /** Tells the SS 12000 server what it sent that Tilldela could not accept (its /log), so it can be fixed where it is kept. */
+    private void reportToSource(ImportSources.Source s, String token, List<ImportProblem> problems) {
+        try {
+            int sent = ss12000Log.report(s.url(), token, problems);
+            log.info("Import source {}: {} of {} problem(s) reported to the source's /log", s.name(), sent, problems.size());
+        } catch (RuntimeException e) {
+            log.warn("Import source {}: the problems could not be reported to the source: {}", s.name(), e.getClass().getSimpleName());
         }
     }
 

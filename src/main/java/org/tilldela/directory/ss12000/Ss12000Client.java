@@ -60,8 +60,31 @@ final class Ss12000Client {
      * filters combined with a pageToken, which carries them on. Returns the number of items.
      */
     long list(String endpoint, Map<String, String> filters, ItemHandler handler) {
+        return list(endpoint, filters, handler, false);
+    }
+
+    /**
+     * Like {@link #list(String, Map, ItemHandler)} for an endpoint a server need not offer (SS 12000 leaves
+     * {@code /activities} and {@code /placements} to the server): -1 when its first page answers 404.
+     */
+    long listIfOffered(String endpoint, Map<String, String> filters, ItemHandler handler) {
+        try {
+            return list(endpoint, filters, handler, true);
+        } catch (NotOffered e) {
+            return -1;
+        }
+    }
+
+    /** The server does not offer the endpoint (404 on its first page). */
+    private static final class NotOffered extends RuntimeException {
+        NotOffered() {
+            super(null, null, false, false);
+        }
+    }
+
+    private long list(String endpoint, Map<String, String> filters, ItemHandler handler, boolean optional) {
         long[] count = {0};
-        paged(endpoint, filters, (parser, name) -> {
+        paged(endpoint, filters, optional, (parser, name) -> {
             // "data" in SS 12000; Skolverket's subset answers /organisations with "organisations".
             if (!name.equals("data") && !name.equals("organisations")) {
                 return false;
@@ -82,7 +105,7 @@ final class Ss12000Client {
     long deleted(Instant after, DeletedHandler handler) {
         String endpoint = "/deletedEntities";
         long[] count = {0};
-        paged(endpoint, Map.of("after", after.toString()), (parser, name) -> {
+        paged(endpoint, Map.of("after", after.toString()), false, (parser, name) -> {
             if (!name.equals("data")) {
                 return false;
             }
@@ -122,7 +145,7 @@ final class Ss12000Client {
         boolean read(JsonParser parser, String fieldName);
     }
 
-    private void paged(String endpoint, Map<String, String> filters, ListReader lists) {
+    private void paged(String endpoint, Map<String, String> filters, boolean optional, ListReader lists) {
         String token = null;
         do {
             Map<String, String> params = new LinkedHashMap<>();
@@ -132,7 +155,7 @@ final class Ss12000Client {
             } else {
                 params.put("pageToken", token);
             }
-            String next = page(endpoint, params, lists);
+            String next = page(endpoint, params, optional && token == null, lists);
             if (next != null && next.equals(token)) {
                 throw rejected(endpoint, "answered with the same pageToken again; stopped to avoid an endless loop");
             }
@@ -141,7 +164,7 @@ final class Ss12000Client {
     }
 
     /** Fetches one page, hands its list to {@code lists}, and returns the next page's token (null on the last page). */
-    private String page(String endpoint, Map<String, String> params, ListReader lists) {
+    private String page(String endpoint, Map<String, String> params, boolean optional, ListReader lists) {
         try {
             return http.get()
                     .uri(builder -> {
@@ -157,6 +180,10 @@ final class Ss12000Client {
                     })
                     .exchange((request, response) -> {
                         HttpStatusCode status = response.getStatusCode();
+                        if (optional && status.value() == 404) {
+                            log.info("The SS 12000 server does not offer {}", endpoint);
+                            throw new NotOffered();
+                        }
                         if (!status.is2xxSuccessful()) {
                             log.warn("SS 12000 fetch of {} failed: the server answered HTTP {}{}", endpoint, status.value(), hint(status.value()));
                             throw unreachable(endpoint);

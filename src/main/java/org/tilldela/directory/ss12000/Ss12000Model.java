@@ -59,6 +59,27 @@ final class Ss12000Model {
     record Duty(String id, Ref person, Ref dutyAt, String dutyRole, LocalDate startDate, LocalDate endDate) {
     }
 
+    /**
+     * Links groups to the teachers who teach them: each of {@code teachers} is a duty (SS 12000 DutyAssignment), whose
+     * person then teaches every one of {@code groups}.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Activity(String id, String displayName, List<Ref> groups, List<DutyAssignment> teachers, Ref organisation,
+                    LocalDate startDate, LocalDate endDate) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record DutyAssignment(Ref duty, LocalDate startDate, LocalDate endDate) {
+    }
+
+    /**
+     * Full standard (SS 12000 v2.1; not in Skolverket's subset): a child's place at a school unit — preschool and
+     * after-school centre, where there is no enrolment.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Placement(String id, Ref placedAt, Ref child, String schoolType, LocalDate startDate, LocalDate endDate) {
+    }
+
     static String idOf(Ref ref) {
         return ref == null ? null : ref.id();
     }

@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,13 +25,17 @@ import org.tilldela.directory.importing.SnapshotReader;
 import org.tilldela.directory.importing.Spool;
 import org.tilldela.directory.importing.StagedSnapshot.Origin;
 import org.tilldela.directory.importing.StagedSnapshot;
+import org.tilldela.directory.ss12000.Ss12000Model.Activity;
 import org.tilldela.directory.ss12000.Ss12000Model.Duty;
+import org.tilldela.directory.ss12000.Ss12000Model.DutyAssignment;
 import org.tilldela.directory.ss12000.Ss12000Model.Email;
 import org.tilldela.directory.ss12000.Ss12000Model.Enrolment;
 import org.tilldela.directory.ss12000.Ss12000Model.Group;
 import org.tilldela.directory.ss12000.Ss12000Model.GroupMembership;
 import org.tilldela.directory.ss12000.Ss12000Model.Organisation;
 import org.tilldela.directory.ss12000.Ss12000Model.Person;
+import org.tilldela.directory.ss12000.Ss12000Model.Placement;
+import org.tilldela.directory.ss12000.Ss12000Model.Ref;
 import org.tilldela.directory.ss12000.Ss12000Model.Responsible;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -42,7 +47,14 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Mapping: organisations with a school unit code (or of type Skolenhet) become school units, of type
  * Huvudman organisers, the rest "other"; persons become persons, their enrolments enrolments and their
  * responsibles (full standard) guardian links; groups become groups and their groupMemberships
- * memberships (role PUPIL: SS 12000 gives a membership no role); duties become duties.
+ * memberships; duties become duties. SS 12000 gives a membership no role of its own, so a membership keeps the
+ * role the source gives the person: a teacher of the group in an activity ({@code /activities}: its groups and
+ * its teachers' duties) is there in that duty's role, another member who holds a duty in that duty's role (the
+ * one at the group's school unit first), everyone else as a pupil. An activity's teacher who is not in the
+ * group's groupMemberships becomes a member in the duty's role. Placements ({@code /placements}, full standard:
+ * a preschool or after-school child's school unit) become enrolments. Both endpoints are read where the server
+ * offers them (a 404 means it does not), and read whole even in a delta: they are few, and an activity or
+ * placement that changed would otherwise leave behind the teacher or unit it no longer has.
  *
  * <p>Full mode fetches everything. Delta mode starts the stage as a copy of what is stored, applies
  * {@code /deletedEntities} since the last sync, then replaces every record modified since then (a
@@ -61,6 +73,18 @@ final class Ss12000Reader implements SnapshotReader {
     private static final Map<String, Entity> DELETABLE = Map.of("persons", Entity.PERSON, "groups", Entity.GROUP,
             "organisations", Entity.ORGANISATION, "duties", Entity.DUTY);
     private static final int DELETE_BATCH = 1000;
+    /** The source id of a membership that comes from an activity's teacher rather than a group's groupMemberships. */
+    private static final String ACTIVITY_SUFFIX = ":activity";
+    /** The source id of an enrolment that comes from /placements rather than a person's enrolments. */
+    private static final String PLACEMENT_PREFIX = "placement:";
+
+    /** A duty: whose, where, in what role (Tilldela's). */
+    private record StaffDuty(String id, String person, String organisation, String role) {
+    }
+
+    /** A teacher of a group, from an activity (its number in /activities). */
+    private record Teaching(String group, String person, String dutyId, String role, long number) {
+    }
 
     private final Ss12000Client client;
     private final JsonMapper json;
@@ -133,6 +157,13 @@ final class Ss12000Reader implements SnapshotReader {
         private final Instant since;
         private final Map<String, String> filters;
         private final Map<String, Long> counts = new LinkedHashMap<>();
+        /** Every duty of the source by its id: its person and role (what an activity's teachers refer to). */
+        private final Map<String, StaffDuty> duties = new HashMap<>();
+        /** The duties of each person who has any (by person id): a group member's role. */
+        private final Map<String, List<StaffDuty>> dutiesOfPerson = new HashMap<>();
+        /** Who teaches which group, from /activities: "group:person" → the teacher's role. */
+        private final Map<String, Teaching> teaching = new LinkedHashMap<>();
+        private final LocalDate today = LocalDate.now();
 
         Run(StagedSnapshot stage, ImportProgress progress, Instant since) {
             this.stage = stage;
@@ -146,8 +177,10 @@ final class Ss12000Reader implements SnapshotReader {
         void readAll() {
             readOrganisations();
             readPersons();
+            readPlacements();
+            readDuties(); // before groups and activities: a duty gives a member their role
+            readActivities();
             readGroups();
-            readDuties();
         }
 
         // ---- organisations ----
@@ -278,18 +311,68 @@ final class Ss12000Reader implements SnapshotReader {
                 }
                 replaceRefetched(Entity.GROUP);
                 dropPrefilledOf(Entity.MEMBERSHIP, "group_id", Entity.GROUP);
+                Set<String> listedBefore = listedTeachers();
 
                 progress.phase("memberships", memberships.rows());
                 try (RowWriter out = stage.open(Entity.MEMBERSHIP, new Origin(endpoint, "id", "id", "groupMemberships.person.id"))) {
                     memberships.replay(r -> {
                         String group = r.get(0);
                         String person = r.get(1);
+                        Teaching teacher = teaching.remove(group + ":" + person);
+                        String role = teacher != null ? teacher.role() : memberRole(person, r.get(5));
                         out.write(group + ":" + person, Long.parseLong(r.get(4)), group, person, stage.id(Entity.GROUP, group),
-                                stage.id(Entity.PERSON, person), "PUPIL", blankToNull(r.get(2)), blankToNull(r.get(3)));
+                                stage.id(Entity.PERSON, person), role, blankToNull(r.get(2)), blankToNull(r.get(3)));
                         progress.advance(1);
                     });
                 }
+                // teachers not in their group's groupMemberships: members through the activity, in their duty's role
+                try (RowWriter out = stage.open(Entity.MEMBERSHIP, new Origin("/activities", "id", "groups.id", "teachers.duty.id"))) {
+                    for (Map.Entry<String, Teaching> t : teaching.entrySet()) {
+                        if (listedBefore.contains(t.getKey())) {
+                            continue; // a delta: listed in the group's groupMemberships, which did not change
+                        }
+                        Teaching teacher = t.getValue();
+                        out.write(t.getKey() + ACTIVITY_SUFFIX, teacher.number(), teacher.group(), teacher.dutyId(),
+                                stage.id(Entity.GROUP, teacher.group()), stage.id(Entity.PERSON, teacher.person()), teacher.role(), null, null);
+                    }
+                }
             }
+        }
+
+        /** A group member's role: that of their duty at the group's organisation, else of any duty of theirs, else pupil. */
+        private String memberRole(String person, String groupOrganisation) {
+            List<StaffDuty> held = dutiesOfPerson.get(person);
+            if (held == null || held.isEmpty()) {
+                return "PUPIL";
+            }
+            for (StaffDuty d : held) {
+                if (d.organisation().equals(groupOrganisation)) {
+                    return d.role();
+                }
+            }
+            return held.get(0).role();
+        }
+
+        /**
+         * A delta: of the teachers the activities name, those listed in the groupMemberships of a group that was not
+         * fetched again (their rows stay as they are); and the rows that came from activities go, to be written anew.
+         */
+        private Set<String> listedTeachers() {
+            if (since == null) {
+                return Set.of();
+            }
+            stage.sql("delete from stage_membership where line_no is null and source_id like :suffix")
+                    .param("suffix", "%" + ACTIVITY_SUFFIX).update();
+            if (teaching.isEmpty()) {
+                return Set.of();
+            }
+            String[] keys = teaching.keySet().toArray(String[]::new);
+            String[] ids = teaching.keySet().stream().map(k -> stage.id(Entity.MEMBERSHIP, k).toString()).toArray(String[]::new);
+            return new HashSet<>(stage.sql("""
+                            select k.key from unnest(cast(:keys as text[]), cast(:ids as uuid[])) k (key, id)
+                            where exists (select 1 from stage_membership m where m.id = k.id and m.line_no is null)
+                            """)
+                    .param("keys", keys).param("ids", ids).query(String.class).list());
         }
 
         private void readGroup(RowWriter out, Spool membershipSpool, Item item, JsonNode node) {
@@ -331,7 +414,7 @@ final class Ss12000Reader implements SnapshotReader {
             out.write(id, item.number, organisation, null, stage.id(Entity.ORGANISATION, organisation), kind, name, form, null,
                     g.startDate(), g.endDate());
             for (GroupMembership m : members) {
-                membershipSpool.add(id, m.person().id(), text(m.startDate()), text(m.endDate()), item.number);
+                membershipSpool.add(id, m.person().id(), text(m.startDate()), text(m.endDate()), item.number, organisation);
             }
         }
 
@@ -352,11 +435,116 @@ final class Ss12000Reader implements SnapshotReader {
                     if (!item.ok) {
                         return;
                     }
+                    String role = dutyRole(d.dutyRole());
                     out.write(id, n, organisation, person, stage.id(Entity.PERSON, person), stage.id(Entity.ORGANISATION, organisation),
-                            dutyRole(d.dutyRole()), d.startDate(), d.endDate());
+                            role, d.startDate(), d.endDate());
+                    remember(new StaffDuty(id, person, organisation, role));
                 });
             }
             replaceRefetched(Entity.DUTY);
+            if (since != null) {
+                // a delta: the duties not fetched again are in the stage as they were stored
+                stage.sql("""
+                                select d.source_id, p.source_id person, o.source_id organisation, d.role from stage_duty d
+                                join stage_person p on p.id = d.person_id join stage_organisation o on o.id = d.organisation_id
+                                where d.line_no is null
+                                """)
+                        .query((rs, n) -> new StaffDuty(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                        .list().forEach(this::remember);
+            }
+        }
+
+        private void remember(StaffDuty d) {
+            duties.put(d.id(), d);
+            dutiesOfPerson.computeIfAbsent(d.person(), p -> new ArrayList<>(1)).add(d);
+        }
+
+        // ---- activities: who teaches which group ----
+
+        private void readActivities() {
+            String endpoint = "/activities";
+            progress.phase(endpoint, 0);
+            long n = client.listIfOffered(endpoint, Map.of(), (node, number) -> {
+                Item item = new Item(endpoint, number);
+                Activity a = item.convert(node, Activity.class);
+                progress.advance(1);
+                if (a == null) {
+                    return;
+                }
+                item.required(a.id(), "id");
+                if (a.endDate() != null && a.endDate().isBefore(today)) {
+                    return; // over: nobody teaches it any more
+                }
+                List<String> groups = new ArrayList<>();
+                for (Ref g : nonNull(a.groups())) {
+                    String group = item.required(g == null ? null : blankToNull(g.id()), "groups.id");
+                    if (group != null) {
+                        groups.add(group);
+                    }
+                }
+                List<StaffDuty> teachers = new ArrayList<>();
+                for (DutyAssignment t : nonNull(a.teachers())) {
+                    String dutyId = item.required(t == null ? null : blankToNull(idOf(t.duty())), "teachers.duty.id");
+                    if (dutyId == null || t.endDate() != null && t.endDate().isBefore(today)) {
+                        continue;
+                    }
+                    StaffDuty duty = duties.get(dutyId);
+                    if (duty == null) {
+                        item.problem("teachers.duty.id", "refers to duty '" + dutyId + "', which the server did not list in /duties");
+                    } else {
+                        teachers.add(duty);
+                    }
+                }
+                if (!item.ok) {
+                    return;
+                }
+                for (String group : groups) {
+                    for (StaffDuty t : teachers) {
+                        teaching.putIfAbsent(group + ":" + t.person(), new Teaching(group, t.person(), t.id(), t.role(), number));
+                    }
+                }
+                if (problems.full()) {
+                    problems.throwIfAny();
+                }
+            });
+            counts.put(endpoint, n);
+        }
+
+        // ---- placements: a preschool child's school unit ----
+
+        private void readPlacements() {
+            String endpoint = "/placements";
+            if (since != null) {
+                // read whole below: the stored ones go, so a placement that ended or moved does not stay
+                stage.sql("delete from stage_enrolment where line_no is null and source_id like :prefix").param("prefix", PLACEMENT_PREFIX + "%").update();
+            }
+            progress.phase(endpoint, 0);
+            try (RowWriter out = stage.open(Entity.ENROLMENT, new Origin(endpoint, "id", "placedAt.id", "child.id"))) {
+                long n = client.listIfOffered(endpoint, Map.of(), (node, number) -> {
+                    Item item = new Item(endpoint, number);
+                    Placement p = item.convert(node, Placement.class);
+                    progress.advance(1);
+                    if (p == null) {
+                        return;
+                    }
+                    String id = item.required(p.id(), "id");
+                    String child = item.required(blankToNull(idOf(p.child())), "child.id");
+                    String unit = item.required(blankToNull(idOf(p.placedAt())), "placedAt.id");
+                    String form = blankToNull(p.schoolType());
+                    if (form != null && !knownSchoolForms.contains(form)) {
+                        item.problem("schoolType", unknownSchoolForm(form));
+                    }
+                    if (!item.ok || p.endDate() != null && p.endDate().isBefore(today)) {
+                        return;
+                    }
+                    out.write(PLACEMENT_PREFIX + id, number, unit, child, stage.id(Entity.PERSON, child), stage.id(Entity.ORGANISATION, unit),
+                            form, null);
+                    if (problems.full()) {
+                        problems.throwIfAny();
+                    }
+                });
+                counts.put(endpoint, n);
+            }
         }
 
         // ---- delta ----

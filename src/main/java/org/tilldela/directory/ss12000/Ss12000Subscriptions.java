@@ -29,8 +29,8 @@ public class Ss12000Subscriptions {
 
     private static final Logger log = LoggerFactory.getLogger(Ss12000Subscriptions.class);
 
-    /** What Tilldela imports from SS 12000 (EndPointsEnum values): a change to any of them matters. Activities are not read. */
-    static final List<String> RESOURCE_TYPES = List.of("Organisation", "Person", "Group", "Duty");
+    /** What Tilldela imports from SS 12000 (EndPointsEnum values): a change to any of them matters (activities: who teaches a group). */
+    static final List<String> RESOURCE_TYPES = List.of("Organisation", "Person", "Group", "Duty", "Activity");
 
     public record Subscription(String id, Instant expires) {
     }

@@ -43,9 +43,14 @@ class ImportSourcesApi {
     /**
      * A source's settings. token: the bearer token (write-only: never returned; left out when editing, the stored one
      * stays). deltaMinutes: a delta import every so many minutes; fullAt: a daily full import at this time (HH:mm).
+     * auth OAUTH_CLIENT_CREDENTIALS: an access token is got from tokenUrl with clientId and clientSecret (write-only like
+     * the token; left out when editing, the stored one stays while tokenUrl and clientId do) and tokenScope if given.
+     * kind ONEROSTER_FOLDER: folder, under the base directory the operator allows, instead of url. alertEmails: who is
+     * e-mailed when the source starts failing and when it works again (where SMTP is configured).
      */
     record SourceRequest(String name, ImportSources.Kind kind, String url, String token, Integer deltaMinutes, String fullAt, Boolean enabled,
-                         Boolean notifications) {
+                         Boolean notifications, ImportSources.Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope,
+                         String folder, List<String> alertEmails) {
         ImportSources.Settings settings() {
             LocalTime at;
             try {
@@ -53,7 +58,9 @@ class ImportSourcesApi {
             } catch (DateTimeParseException e) {
                 throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "fullAt is a time of day such as 02:30");
             }
-            return new ImportSources.Settings(name, kind, url, token, deltaMinutes, at, enabled == null || enabled, Boolean.TRUE.equals(notifications));
+            return new ImportSources.Settings(name, kind, url, token, deltaMinutes, at, enabled == null || enabled, Boolean.TRUE.equals(notifications),
+                    auth == null ? ImportSources.Auth.BEARER : auth, tokenUrl, clientId, clientSecret, tokenScope, folder,
+                    alertEmails == null ? List.of() : alertEmails);
         }
     }
 

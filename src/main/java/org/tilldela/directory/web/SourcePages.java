@@ -17,6 +17,9 @@ import org.springframework.web.server.ResponseStatusException;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.directory.sources.ImportSources;
 import org.tilldela.directory.sources.SourceRuns;
+import org.tilldela.directory.sources.SourceSettingsException;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.tilldela.directory.ss12000.HostNotAllowedException;
 import org.tilldela.platform.FormSubmissions;
 
@@ -30,8 +33,10 @@ class SourcePages {
     private final SourceRuns sourceRuns;
     private final ImportRuns runs;
     private final FormSubmissions forms;
+    private final MessageSource messages;
 
-    SourcePages(ImportSources sources, SourceRuns sourceRuns, ImportRuns runs, FormSubmissions forms) {
+    SourcePages(ImportSources sources, SourceRuns sourceRuns, ImportRuns runs, FormSubmissions forms, MessageSource messages) {
+        this.messages = messages;
         this.sources = sources;
         this.sourceRuns = sourceRuns;
         this.runs = runs;
@@ -96,9 +101,12 @@ class SourcePages {
         return "redirect:/imports/sources?removed";
     }
 
-    private static void refused(IllegalArgumentException e, Model model) {
+    private void refused(IllegalArgumentException e, Model model) {
         if (e instanceof HostNotAllowedException host) {
             model.addAttribute("hostNotAllowed", host.host());
+        } else if (e instanceof SourceSettingsException wrong) {
+            // in the reader's language
+            model.addAttribute("sourceError", messages.getMessage(wrong.key(), wrong.arguments(), wrong.getMessage(), LocaleContextHolder.getLocale()));
         } else {
             model.addAttribute("sourceError", e.getMessage());
         }
@@ -109,14 +117,14 @@ class SourcePages {
         try {
             kind = ImportSources.Kind.valueOf(value(form, "kind"));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException("choose what kind of source it is");
+            throw new SourceSettingsException("sources.error.kind", "choose what kind of source it is");
         }
         Integer delta = null;
         if (value(form, "deltaMinutes") != null) {
             try {
                 delta = Integer.parseInt(value(form, "deltaMinutes"));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("a delta import runs every 1–1440 minutes");
+                throw new SourceSettingsException("sources.error.deltaMinutes", "a delta import runs every 1–1440 minutes");
             }
         }
         LocalTime fullAt = null;
@@ -124,11 +132,15 @@ class SourcePages {
             try {
                 fullAt = LocalTime.parse(value(form, "fullAt"));
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("the daily full import's time is a time of day such as 02:30");
+                throw new SourceSettingsException("sources.error.fullAt", "the daily full import's time is a time of day such as 02:30");
             }
         }
+        ImportSources.Auth auth = "OAUTH_CLIENT_CREDENTIALS".equals(value(form, "auth")) ? ImportSources.Auth.OAUTH_CLIENT_CREDENTIALS
+                : ImportSources.Auth.BEARER;
         return new ImportSources.Settings(value(form, "name"), kind, value(form, "url"), value(form, "token"), delta, fullAt,
-                "true".equals(form.getFirst("enabled")), "true".equals(form.getFirst("notifications")));
+                "true".equals(form.getFirst("enabled")), "true".equals(form.getFirst("notifications")), auth, value(form, "tokenUrl"),
+                value(form, "clientId"), value(form, "clientSecret"), value(form, "tokenScope"), value(form, "folder"),
+                value(form, "alertEmails") == null ? java.util.List.of() : java.util.List.of(value(form, "alertEmails")));
     }
 
     private static String value(MultiValueMap<String, String> form, String name) {

@@ -51,6 +51,8 @@ final class FakeSs12000Server implements AutoCloseable {
     /** How long a subscription lasts (the spec leaves it to the server). */
     volatile java.time.Duration subscriptionLifetime = java.time.Duration.ofDays(7);
     final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** The bodies POSTed to /log, as sent. */
+    final List<String> logEntries = new CopyOnWriteArrayList<>();
 
     FakeSs12000Server() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -106,6 +108,11 @@ final class FakeSs12000Server implements AutoCloseable {
             Integer failure = failures.get(path);
             if (failure != null) {
                 respond(exchange, failure, json.writeValueAsBytes(Map.of("code", "ERR", "message", "synthetic failure with Doe, Jane inside")));
+                return;
+            }
+            if (path.equals("/log") && method.equals("POST")) {
+                logEntries.add(requestBody);
+                exchange.sendResponseHeaders(201, -1); // the spec's "Log entry created", no body
                 return;
             }
             if (path.equals("/subscriptions") || path.startsWith("/subscriptions/")) {

@@ -180,7 +180,7 @@ class ImportSourcesTest extends IntegrationTest {
         assertThat(schema.validate(request)).isEmpty();
         assertThat(request.path("name").stringValue()).isEqualTo("Tilldela " + name);
         assertThat(request.path("target").stringValue()).matches(java.util.regex.Pattern.quote(baseUrl() + "/webhooks/ss12000/" + id + "/") + "[A-Za-z0-9_-]{43}");
-        assertThat(request.path("resourceTypes").findValuesAsString("resource")).containsExactlyInAnyOrder("Organisation", "Person", "Group", "Duty");
+        assertThat(request.path("resourceTypes").findValuesAsString("resource")).containsExactlyInAnyOrder("Organisation", "Person", "Group", "Duty", "Activity");
         // the validator does refuse what the schema does not allow (so its silence above means something)
         assertThat(schema.validate(json.readTree("{\"name\": \"x\", \"resourceTypes\": [{\"resource\": \"Pupil\"}]}"))).hasSizeGreaterThanOrEqualTo(2);
         ImportSources.Source source = sources.find(id).orElseThrow();
