@@ -29,23 +29,41 @@ class DutyRulePages {
 
     private final DutyGrants dutyGrants;
     private final AdminGrants grants;
+    private final org.springframework.context.MessageSource messages;
 
-    DutyRulePages(DutyGrants dutyGrants, AdminGrants grants) {
+    DutyRulePages(DutyGrants dutyGrants, AdminGrants grants, org.springframework.context.MessageSource messages) {
         this.dutyGrants = dutyGrants;
         this.grants = grants;
+        this.messages = messages;
     }
 
+    /** The rules, and the form to make one; its unit is picked by name ({@code findUnit}, as on the access reviews page). */
     @GetMapping
-    String list(Model model, Authentication auth) {
+    String list(@RequestParam(required = false) String findUnit, Model model, Authentication auth) {
         model.addAttribute("rules", dutyGrants.visibleTo(auth.getName()));
-        model.addAttribute("units", grants.grantableUnits(auth.getName()));
+        model.addAttribute("findUnit", findUnit);
+        model.addAttribute("unitChoices", GrantableUnitChoices.of(grants, messages, auth.getName(), findUnit, null));
         model.addAttribute("rights", AdminRight.values());
         model.addAttribute("dutyRoles", DutyGrants.DUTY_ROLES);
         return "governance/duty-rules";
     }
 
+    /** The unit picker's choices for the words typed so far, for htmx. */
+    @GetMapping("/pick/units")
+    String pickUnit(@RequestParam(required = false) String findUnit, Model model, Authentication auth) {
+        model.addAttribute("pickerName", "unit");
+        model.addAttribute("pickerChoices", GrantableUnitChoices.of(grants, messages, auth.getName(), findUnit, null));
+        model.addAttribute("pickerRequired", true);
+        return "pickers :: pick";
+    }
+
     @PostMapping
-    String create(@RequestParam String dutyRole, @RequestParam AdminRight right, @RequestParam UUID unit, Authentication auth, RedirectAttributes flash) {
+    String create(@RequestParam String dutyRole, @RequestParam AdminRight right, @RequestParam(required = false) UUID unit, Authentication auth,
+                  RedirectAttributes flash) {
+        if (unit == null) {
+            flash.addFlashAttribute("error", "dutyRules.invalid");
+            return "redirect:/admin/duty-rules";
+        }
         try {
             dutyGrants.create(auth.getName(), dutyRole, right, unit);
             flash.addFlashAttribute("message", "dutyRules.created");
