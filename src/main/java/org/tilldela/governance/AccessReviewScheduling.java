@@ -12,7 +12,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * The access-review job, hourly: revokes what was not confirmed by a passed deadline (and tells the organiser's
- * account administrators), reminds reviewers whose deadline is near, then starts the campaigns the schedule owes.
+ * account administrators), reminds reviewers whose deadline is near, starts the campaigns the schedule owes, and
+ * brings rights from duties in line with the duties held today ({@link DutyGrants#reconcile}).
  * Its time is the application's {@link Clock} (the system's, unless one is configured), so tests move it. Off with {@code tilldela.governance.reviews.job.enabled=false}.
  */
 @Configuration
@@ -23,10 +24,12 @@ class AccessReviewScheduling {
     private static final Logger log = LoggerFactory.getLogger(AccessReviewScheduling.class);
 
     private final AccessReviews reviews;
+    private final DutyGrants dutyGrants;
     private final Clock clock;
 
-    AccessReviewScheduling(AccessReviews reviews, Optional<Clock> clock) {
+    AccessReviewScheduling(AccessReviews reviews, DutyGrants dutyGrants, Optional<Clock> clock) {
         this.reviews = reviews;
+        this.dutyGrants = dutyGrants;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -36,6 +39,12 @@ class AccessReviewScheduling {
         int revoked = reviews.closeOverdue(now);
         int reminded = reviews.remind(now);
         int started = reviews.startScheduled(now).size();
+        // rights from duties follow what no import announces: a duty's end date passing, a rule's author losing a
+        // right, an account disabled (grants from rules are not in access reviews, so this is what takes them away)
+        DutyGrants.Reconciled duties = dutyGrants.reconcile("SCHEDULE", null);
+        if (duties.granted() > 0 || duties.revoked() > 0) {
+            log.info("Rights from duties: {} granted, {} revoked", duties.granted(), duties.revoked());
+        }
         if (revoked > 0 || started > 0 || reminded > 0) {
             log.info("Access reviews: {} unconfirmed grants revoked at their deadline, {} reviewers reminded, {} scheduled campaigns started",
                     revoked, reminded, started);

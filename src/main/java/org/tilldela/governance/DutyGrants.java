@@ -20,7 +20,8 @@ import org.springframework.transaction.annotation.Transactional;
  * it: PRINCIPAL, TEACHER, …) at a unit within the rule's unit — over the unit of that duty. "Whoever" is an
  * administrator account linked to the directory person ({@link #linkPerson}); the grants a rule gives are derived
  * ({@link AdminGrants.Grant#rule()}) and re-evaluated after every import ({@link #reconcile}), when a rule is made
- * or removed, and when an account is linked: a leaver loses theirs, a mover the old unit's and gets the new one's.
+ * or removed, when an account is linked, and hourly (a duty's end date passes without an import; an author loses a
+ * right; an account is disabled): a leaver loses theirs, a mover the old unit's and gets the new one's.
  *
  * <p>A rule grants in its author's name and never beyond what the author could grant by hand ({@link
  * AdminGrants#mayGrant}), checked at every evaluation: an author who loses a right loses their rules' reach with it.
@@ -111,6 +112,24 @@ public class DutyGrants {
                 Map.of("dutyRole", rule.dutyRole(), "right", rule.right().name(), "organisation", rule.organisation().toString()));
     }
 
+    /**
+     * {@code reached}: each rule with each person holding a duty today ({@code :today}) in its role at its unit or below,
+     * and the unit of that duty — what the rule gives the person's account. Every evaluation and every link check starts
+     * from it.
+     */
+    private static final String RULES_REACH = """
+            with recursive below(rule_id, unit_id, depth) as (
+                select r.id, r.organisation_id, 0 from duty_grant_rule r
+                union all
+                select b.rule_id, o.id, b.depth + 1 from below b join organisation o on o.parent_id = b.unit_id where b.depth < 8
+            ), reached as (
+                select r.id rule_id, r.right_name, r.created_by author, d.person_id, d.organisation_id unit_id
+                from below b join duty_grant_rule r on r.id = b.rule_id
+                join duty d on d.organisation_id = b.unit_id and d.role = r.duty_role
+                           and (d.start_date is null or d.start_date <= :today) and (d.end_date is null or d.end_date >= :today)
+            )
+            """;
+
     private static final String RULE_SELECT = """
             select r.id, r.duty_role, r.right_name, r.organisation_id, coalesce(o.name, '?') unit_name, r.created_by, r.created_at,
                    (select count(*) from admin_grant g where g.rule_id = r.id) grants
@@ -148,18 +167,10 @@ public class DutyGrants {
         }
         record Wanted(Key key, AdminRight right, String author) {
         }
-        List<Wanted> wanted = jdbc.sql("""
-                        with recursive below(rule_id, unit_id, depth) as (
-                            select r.id, r.organisation_id, 0 from duty_grant_rule r
-                            union all
-                            select b.rule_id, o.id, b.depth + 1 from below b join organisation o on o.parent_id = b.unit_id where b.depth < 8
-                        )
-                        select distinct r.id, a.username, d.organisation_id, r.right_name, r.created_by
-                        from below b join duty_grant_rule r on r.id = b.rule_id
-                        join duty d on d.organisation_id = b.unit_id and d.role = r.duty_role
-                                   and (d.start_date is null or d.start_date <= :today) and (d.end_date is null or d.end_date >= :today)
-                        join admin_account a on a.person_id = d.person_id
-                        order by r.id, a.username, d.organisation_id
+        List<Wanted> wanted = jdbc.sql(RULES_REACH + """
+                        select distinct x.rule_id, a.username, x.unit_id, x.right_name, x.author
+                        from reached x join admin_account a on a.person_id = x.person_id and a.enabled
+                        order by x.rule_id, a.username, x.unit_id
                         """).param("today", LocalDate.now(clock))
                 .query((rs, n) -> new Wanted(new Key(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class)), AdminRight.valueOf(rs.getString(4)),
                         rs.getString(5))).list();
@@ -210,7 +221,9 @@ public class DutyGrants {
     /**
      * Says which directory person {@code username} is (null: none), so rules follow that person's duties to the
      * account. The actor must manage the account, and the person must be on duty within the actor's ACCOUNT_ADMIN
-     * scope (otherwise as if there were no such person: false). Audited; the rules are evaluated at once.
+     * scope (otherwise as if there were no such person: false). What the rules would give the account, the actor must be
+     * able to grant by hand, and nobody links their own account ({@link AdminGrants.GrantRefused} otherwise). Audited;
+     * the rules are evaluated at once.
      */
     public boolean linkPerson(String actor, String username, UUID person) {
         if (!grants.withinReach(actor, username) || jdbc.sql("select count(*) from admin_account where username = :u").param("u", username)
@@ -228,8 +241,27 @@ public class DutyGrants {
                     .query(Long.class).single() > 0) {
                 throw new IllegalArgumentException("That person is linked to another account already.");
             }
+            // a link gives what the rules give the person: never more than the linker could grant by hand, and never to
+            // the linker's own account (anyone could otherwise pose as a principal and take the principal's rights)
+            List<Object[]> given = jdbc.sql(RULES_REACH + "select distinct x.right_name, x.unit_id from reached x where x.person_id = :p")
+                    .param("today", LocalDate.now(clock)).param("p", person).query((rs, n) -> new Object[] {rs.getString(1), rs.getObject(2, UUID.class)})
+                    .list();
+            for (Object[] g : given) {
+                AdminRight right = AdminRight.valueOf((String) g[0]);
+                if (actor.equals(username) || !grants.mayGrant(actor, right, GrantScope.units(Set.of((UUID) g[1]), Set.of()))) {
+                    throw new AdminGrants.GrantRefused(right);
+                }
+            }
+            if (actor.equals(username) && given.isEmpty()) {
+                throw new AdminGrants.GrantRefused(AdminRight.ACCOUNT_ADMIN);
+            }
         }
-        jdbc.sql("update admin_account set person_id = :p where username = :u").param("p", person).param("u", username).update();
+        try {
+            jdbc.sql("update admin_account set person_id = :p where username = :u").param("p", person).param("u", username).update();
+        } catch (org.springframework.dao.DuplicateKeyException e) {
+            // linked to another account meanwhile (the unique index decides between two links at once)
+            throw new IllegalArgumentException("That person is linked to another account already.");
+        }
         // the person by id only, as everywhere in the audit trail
         audit.record(actor, person == null ? "ADMIN_ACCOUNT_PERSON_UNLINKED" : "ADMIN_ACCOUNT_PERSON_LINKED", "admin_account", username,
                 person == null ? Map.of() : Map.of("person", person.toString()));

@@ -181,4 +181,50 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
         assertThat(audit.about("duty_grant_rule", Long.toString(rule.id()))).extracting(AuditTrail.Entry::action)
                 .containsExactly("DUTY_RULE_REMOVED", "DUTY_RULE_CREATED");
     }
+
+    /**
+     * A link gives what the rules give the person, so it is a grant: an account administrator of the school who may not
+     * grant the rule's right there cannot link an account to the principal, and nobody links their own account. A
+     * disabled account loses its rights from duties at the next evaluation, which the hourly job makes without an import.
+     */
+    @Test
+    void aLinkGivesNoMoreThanTheLinkerCouldGrantByHandAndNobodyLinksThemselves() {
+        String source = newSource("duty-rules");
+        String u = source.substring(source.length() - 8);
+        OneRosterPackage pkg = OneRosterPackage.small();
+        pkg.users.add(new OneRosterPackage.User("r1", "principal", "org-1", "Ragnhild", "Rektorsberg", "", "", "", ""));
+        importZip(source, pkg.writeV12(tmp.resolve("1.zip")));
+        UUID ekbacka = id("organisation", source, "org-1");
+        UUID principal = id("person", source, "r1");
+        String root = "root-" + u;
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        dutyGrants.create(root, "PRINCIPAL", AdminRight.LICENCE_ADMIN, ekbacka);
+        String schoolAdmin = "ekbackaadmin-" + u;
+        accounts.create(schoolAdmin, "Ekbacka admin", PASSWORD, Set.of(), "test");
+        grants.grant(root, schoolAdmin, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(ekbacka), Set.of()));
+        String rektor = "rektor-" + u;
+        accounts.create(rektor, "Ragnhild R", PASSWORD, Set.of(), "test");
+
+        assertThatThrownBy(() -> dutyGrants.linkPerson(schoolAdmin, rektor, principal)).as("LICENCE_ADMIN is not the school admin's to give")
+                .isInstanceOf(AdminGrants.GrantRefused.class);
+        assertThatThrownBy(() -> dutyGrants.linkPerson(schoolAdmin, schoolAdmin, principal)).as("posing as the principal")
+                .isInstanceOf(AdminGrants.GrantRefused.class);
+        assertThat(dutyGrants.linkedPerson(rektor)).isEmpty();
+        assertThat(dutyGrants.linkedPerson(schoolAdmin)).isEmpty();
+        // the page says so, and nothing is linked
+        WebSession session = new WebSession(port).signIn(schoolAdmin, PASSWORD);
+        String accountPage = session.page("/admin/accounts/" + rektor + "?person=Rektorsberg").body();
+        Map<String, String> link = new java.util.HashMap<>(WebSession.hiddenFields(accountPage, "/admin/accounts/" + rektor + "/person"));
+        link.put("personId", principal.toString());
+        var refused = session.post("/admin/accounts/" + rektor + "/person", link);
+        assertThat(refused.status()).isEqualTo(302);
+        assertThat(session.page("/admin/accounts/" + rektor).body()).contains("Not granted: you can grant a right only where you hold both it");
+        assertThat(dutyGrants.linkedPerson(rektor)).isEmpty();
+
+        assertThat(dutyGrants.linkPerson(root, rektor, principal)).isTrue();
+        assertThat(derived(rektor)).singleElement().satisfies(g -> assertThat(g.right()).isEqualTo(AdminRight.LICENCE_ADMIN));
+        accounts.setEnabled(root, rektor, false);
+        dutyGrants.reconcile("SCHEDULE", null);
+        assertThat(derived(rektor)).as("a disabled account keeps no right from a duty").isEmpty();
+    }
 }

@@ -28,8 +28,8 @@ import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
 
 /**
- * A OneRoster package in a watched folder (issue 14): a source picks up a new zip in its folder, imports it and moves it to
- * done/ (or failed/ when it is refused); one still being written is left for later; the folder must be under the base
+ * A OneRoster package in a watched folder (issue 14): a source picks up a new zip in its folder, imports it and deletes it
+ * (or moves it to failed/ when it is refused, where old ones expire); one still being written is left for later; the folder must be under the base
  * directory (the test database's data directory's import-folders), and a path that leads out of it is refused. Synthetic data.
  */
 class WatchedFolderSourceTest extends IntegrationTest {
@@ -88,7 +88,8 @@ class WatchedFolderSourceTest extends IntegrationTest {
         assertThat(runs()).isOne();
         assertThat(jdbc.sql("select count(*) from person where source = :s").param("s", name).query(Long.class).single()).isGreaterThan(10);
         assertThat(Files.exists(dropped)).isFalse();
-        assertThat(files(folder.resolve("done"))).singleElement().satisfies(f -> assertThat(f).endsWith("-sis-export.zip"));
+        assertThat(Files.exists(folder.resolve("done"))).as("an imported package is deleted: its data is in the directory now").isFalse();
+        assertThat(files(folder)).as("nothing left in the folder but the one being written").containsExactly("sis-export-2.zip");
         assertThat(Files.exists(writing)).as("still being written: not touched").isTrue();
         Files.delete(writing);
 
@@ -96,6 +97,10 @@ class WatchedFolderSourceTest extends IntegrationTest {
         Map<String, String> broken = OneRosterPackage.small().v11Files();
         broken.put("users.csv", "not,a,oneroster,header\n");
         settled(TestFiles.zip(folder.resolve("broken.zip"), broken));
+        // a package refused long ago: past the failed/ retention (7 days), it goes at this run
+        Files.createDirectories(folder.resolve("failed"));
+        Path old = Files.writeString(folder.resolve("failed").resolve("20200101T000000Z-old.zip"), "old");
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofDays(8))));
         assertThat(sourceRuns.run(id, t0.plusSeconds(122))).isEqualTo(SourceRuns.Result.RAN);
         assertThat(sources.find(id).orElseThrow().lastFailure()).isEqualTo("REFUSED_DATA");
         assertThat(files(folder.resolve("failed"))).singleElement().satisfies(f -> assertThat(f).endsWith("-broken.zip"));

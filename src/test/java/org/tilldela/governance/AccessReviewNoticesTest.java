@@ -28,6 +28,8 @@ class AccessReviewNoticesTest extends IntegrationTest {
     @LocalServerPort
     int port;
     @Autowired
+    DutyGrants dutyGrants;
+    @Autowired
     AccessReviews reviews;
     @Autowired
     AdminAccounts accounts;
@@ -61,7 +63,7 @@ class AccessReviewNoticesTest extends IntegrationTest {
         reviews.setStandingReviewer(root, m.schoolA, reviewer);
 
         MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
-        AccessReviewScheduling job = new AccessReviewScheduling(reviews, Optional.of(clock));
+        AccessReviewScheduling job = new AccessReviewScheduling(reviews, dutyGrants, Optional.of(clock));
         job.run();
         AccessReviews.Review review = reviews.visibleTo(reviewer).stream().filter(r -> r.organisation().equals(m.schoolA) && r.isOpen())
                 .findFirst().orElseThrow();

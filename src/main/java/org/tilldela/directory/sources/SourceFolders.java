@@ -24,13 +24,15 @@ import org.springframework.stereotype.Component;
  * source cannot make Tilldela read (or move) files anywhere else. A folder setting is stored relative to the base;
  * one that leads out of it ({@code ..}, an absolute path elsewhere, a symbolic link pointing out) is refused, when
  * saved and again at every run. A package is a regular {@code .zip} file (not a link) left alone for a few seconds
- * ({@code tilldela.import.sources.folder-settle-seconds}, 10), so one still being copied in is not read half-written;
- * after its import it goes to {@code done/} or {@code failed/} beside it, its name prefixed with the time.
+ * ({@code tilldela.import.sources.folder-settle-seconds}, 10), so one still being copied in is not read half-written.
+ * A package is a full copy of pupils' and staff's personal data outside the database: once imported it is deleted (what
+ * it held is now in the directory, which the erasure and retention rules reach); a refused one goes to {@code failed/}
+ * beside it, its name prefixed with the time, for the operator to look at, and is deleted after
+ * {@code tilldela.import.sources.failed-package-days} (7).
  */
 @Component
 class SourceFolders {
 
-    static final String DONE = "done";
     static final String FAILED = "failed";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'-").withZone(ZoneOffset.UTC);
 
@@ -43,11 +45,14 @@ class SourceFolders {
 
     private final Path base;
     private final Duration settle;
+    private final Duration keepFailed;
 
     SourceFolders(@Value("${tilldela.import.sources.folder-base:}") String base, @Value("${tilldela.data-dir:./data}") String dataDir,
-                  @Value("${tilldela.import.sources.folder-settle-seconds:10}") long settleSeconds) {
+                  @Value("${tilldela.import.sources.folder-settle-seconds:10}") long settleSeconds,
+                  @Value("${tilldela.import.sources.failed-package-days:7}") long failedPackageDays) {
         this.base = (base == null || base.isBlank() ? Path.of(dataDir).resolve("import-folders") : Path.of(base.strip())).toAbsolutePath().normalize();
         this.settle = Duration.ofSeconds(settleSeconds);
+        this.keepFailed = Duration.ofDays(failedPackageDays);
     }
 
     Path base() {
@@ -120,14 +125,31 @@ class SourceFolders {
         }
     }
 
-    /** Moves an imported package to done/ or failed/ beside it, its name prefixed with the time (so none is overwritten). */
-    Path moveAway(Path file, boolean succeeded) {
+    /**
+     * Takes a package out of the folder after its run: an imported one is deleted (null), a refused one moved to failed/
+     * beside it, its name prefixed with the time (so none is overwritten); failed/ packages older than the retention go.
+     */
+    Path setAside(Path file, boolean succeeded) {
         try {
-            Path to = file.resolveSibling(succeeded ? DONE : FAILED);
+            if (succeeded) {
+                Files.delete(file);
+                return null;
+            }
+            Path to = file.resolveSibling(FAILED);
             Files.createDirectories(to);
-            return Files.move(file, to.resolve(STAMP.format(Instant.now()) + file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            Path moved = Files.move(file, to.resolve(STAMP.format(Instant.now()) + file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            Instant expired = Instant.now().minus(keepFailed);
+            try (Stream<Path> old = Files.list(to)) {
+                for (Path p : old.toList()) {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(expired)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+            return moved;
         } catch (IOException e) {
-            throw new FolderRefusedException("the package could not be moved out of the folder: " + e.getClass().getSimpleName());
+            throw new FolderRefusedException("the package could not be taken out of the folder: " + e.getClass().getSimpleName());
         }
     }
 }

@@ -296,8 +296,8 @@ public class SourceRuns {
         } finally {
             if (dropped != null) {
                 try {
-                    Path to = folders.moveAway(dropped, imported);
-                    log.info("Import source {}: package {} moved to {}", s.name(), dropped.getFileName(), to.getParent().getFileName());
+                    Path to = folders.setAside(dropped, imported);
+                    log.info("Import source {}: package {} {}", s.name(), dropped.getFileName(), to == null ? "imported and deleted" : "moved to " + SourceFolders.FAILED);
                 } catch (SourceFolders.FolderRefusedException e) {
                     log.error("Import source {}: {}; it will be read again at the next run", s.name(), e.getMessage());
                 }

@@ -79,7 +79,7 @@ final class Ss12000Reader implements SnapshotReader {
     private static final String PLACEMENT_PREFIX = "placement:";
 
     /** A duty: whose, where, in what role (Tilldela's). */
-    private record StaffDuty(String id, String person, String organisation, String role) {
+    private record StaffDuty(String id, String person, String organisation, String role, boolean current) {
     }
 
     /** A teacher of a group, from an activity (its number in /activities). */
@@ -339,18 +339,18 @@ final class Ss12000Reader implements SnapshotReader {
             }
         }
 
-        /** A group member's role: that of their duty at the group's organisation, else of any duty of theirs, else pupil. */
+        /**
+         * A group member's role: that of their duty held today at the group's organisation, else pupil — never a duty
+         * elsewhere or one that ended (a pupil who once worked as an aide, or at another organiser, is a pupil here: the
+         * role decides what the class's suppliers are told about them).
+         */
         private String memberRole(String person, String groupOrganisation) {
-            List<StaffDuty> held = dutiesOfPerson.get(person);
-            if (held == null || held.isEmpty()) {
-                return "PUPIL";
-            }
-            for (StaffDuty d : held) {
-                if (d.organisation().equals(groupOrganisation)) {
+            for (StaffDuty d : dutiesOfPerson.getOrDefault(person, List.of())) {
+                if (d.current() && d.organisation().equals(groupOrganisation)) {
                     return d.role();
                 }
             }
-            return held.get(0).role();
+            return "PUPIL";
         }
 
         /**
@@ -438,18 +438,22 @@ final class Ss12000Reader implements SnapshotReader {
                     String role = dutyRole(d.dutyRole());
                     out.write(id, n, organisation, person, stage.id(Entity.PERSON, person), stage.id(Entity.ORGANISATION, organisation),
                             role, d.startDate(), d.endDate());
-                    remember(new StaffDuty(id, person, organisation, role));
+                    remember(new StaffDuty(id, person, organisation, role,
+                            (d.startDate() == null || !d.startDate().isAfter(today)) && (d.endDate() == null || !d.endDate().isBefore(today))));
                 });
             }
             replaceRefetched(Entity.DUTY);
             if (since != null) {
                 // a delta: the duties not fetched again are in the stage as they were stored
                 stage.sql("""
-                                select d.source_id, p.source_id person, o.source_id organisation, d.role from stage_duty d
+                                select d.source_id, p.source_id person, o.source_id organisation, d.role,
+                                       (d.start_date is null or d.start_date <= :today) and (d.end_date is null or d.end_date >= :today) as is_current
+                                from stage_duty d
                                 join stage_person p on p.id = d.person_id join stage_organisation o on o.id = d.organisation_id
                                 where d.line_no is null
                                 """)
-                        .query((rs, n) -> new StaffDuty(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                        .param("today", today)
+                        .query((rs, n) -> new StaffDuty(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5)))
                         .list().forEach(this::remember);
             }
         }

@@ -141,6 +141,8 @@ class AccountPages {
                 throw new ResponseStatusException(HttpStatus.NOT_FOUND);
             }
             flash.addFlashAttribute("message", personId == null ? "accounts.personUnlinked" : "accounts.personLinked");
+        } catch (AdminGrants.GrantRefused e) {
+            flash.addFlashAttribute("error", "accounts.grantRefused");
         } catch (IllegalArgumentException e) {
             flash.addFlashAttribute("error", "accounts.personTaken");
         }

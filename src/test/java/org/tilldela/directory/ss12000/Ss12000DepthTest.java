@@ -67,6 +67,8 @@ class Ss12000DepthTest extends IntegrationTest {
     final String teacherDuty = uuid();
     final String principalDuty = uuid();
     final String substituteDuty = uuid();
+    final String pupilsEndedDuty = uuid();
+    final String pupilsDutyElsewhere = uuid();
     final String klass = uuid();
     final String activity = uuid();
     final String placement = uuid();
@@ -81,8 +83,15 @@ class Ss12000DepthTest extends IntegrationTest {
                 organisation(preschool, "Provförskolan", organiser, "87654321")));
         server.put("/persons", List.of(person(pupil, "Alfa"), person(teacher, "Beta"), person(principal, "Gamma"), person(substitute, "Delta"),
                 person(child, "Epsilon")));
+        // the pupil once taught at the school (an adult pupil, a former substitute) and works at the preschool now: in the
+        // class they are a pupil — a duty that ended, or one at another unit, gives no role in it
+        Map<String, Object> ended = duty(pupilsEndedDuty, pupil, "Lärare");
+        ended.put("startDate", "2019-08-15");
+        ended.put("endDate", "2020-06-30");
+        Map<String, Object> elsewhere = duty(pupilsDutyElsewhere, pupil, "Lärare");
+        elsewhere.put("dutyAt", Map.of("id", preschool));
         server.put("/duties", List.of(duty(teacherDuty, teacher, "Lärare"), duty(principalDuty, principal, "Rektor"),
-                duty(substituteDuty, substitute, "Lärare")));
+                duty(substituteDuty, substitute, "Lärare"), ended, elsewhere));
         // the principal is listed among the class's members; the teacher is not (only in the activity)
         server.put("/groups", List.of(group(klass, "7A", pupil, principal)));
         server.put("/activities", List.of(activity(activity, klass, teacherDuty)));
