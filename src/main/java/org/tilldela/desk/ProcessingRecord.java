@@ -22,11 +22,6 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.pdfbox.pdmodel.PDDocument;
-import org.apache.pdfbox.pdmodel.PDPage;
-import org.apache.pdfbox.pdmodel.PDPageContentStream;
-import org.apache.pdfbox.pdmodel.common.PDRectangle;
-import org.apache.pdfbox.pdmodel.font.PDType1Font;
-import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.springframework.context.MessageSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
@@ -219,21 +214,19 @@ public class ProcessingRecord {
         return s == null ? "" : s;
     }
 
-    private static final float MARGIN = 50;
-
     /** One block per entry, a label and its value a line, wrapped; standard Helvetica (Latin-1: Swedish and Danish print). */
     private byte[] pdf(List<String> header, List<List<String>> rows, Instant at, String by, String scope, Locale locale) {
         DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
         try (PDDocument doc = new PDDocument()) {
             doc.getDocumentInformation().setTitle(msg(locale, "gov2.art30.title"));
             doc.getDocumentInformation().setCreator("Tilldela");
-            Pages w = new Pages(doc);
+            org.tilldela.platform.PdfPages w = new org.tilldela.platform.PdfPages(doc);
             w.line(w.bold, 15, msg(locale, "gov2.art30.title"));
             w.line(w.regular, 10, msg(locale, "gov2.art30.generated", time.format(at), by));
             w.line(w.regular, 10, msg(locale, "gov2.art30.scope", scope));
             w.line(w.regular, 10, msg(locale, "gov2.art30.entries", rows.size()));
             for (List<String> row : rows) {
-                w.y -= 10;
+                w.gap(10);
                 w.line(w.bold, 12, row.get(0) + " – " + row.get(3));
                 for (int i = 1; i < row.size(); i++) {
                     if (i != 3) {
@@ -247,76 +240,6 @@ public class ProcessingRecord {
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Lines top to bottom, wrapped at the margin, a new page when one is full. */
-    private static final class Pages {
-        final PDDocument doc;
-        final PDType1Font regular = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
-        final PDType1Font bold = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
-        final float width = PDRectangle.A4.getWidth() - 2 * MARGIN;
-        PDPageContentStream content;
-        float y;
-
-        Pages(PDDocument doc) throws IOException {
-            this.doc = doc;
-            newPage();
-        }
-
-        void newPage() throws IOException {
-            if (content != null) {
-                content.close();
-            }
-            PDPage page = new PDPage(PDRectangle.A4);
-            doc.addPage(page);
-            content = new PDPageContentStream(doc, page);
-            y = PDRectangle.A4.getHeight() - MARGIN;
-        }
-
-        void line(PDType1Font font, float size, String text) throws IOException {
-            List<String> lines = new ArrayList<>();
-            StringBuilder current = new StringBuilder();
-            for (String word : printable(font, text).split(" ")) {
-                String candidate = current.isEmpty() ? word : current + " " + word;
-                if (!current.isEmpty() && font.getStringWidth(candidate) / 1000 * size > width) {
-                    lines.add(current.toString());
-                    current = new StringBuilder(word);
-                } else {
-                    current = new StringBuilder(candidate);
-                }
-            }
-            lines.add(current.toString());
-            for (String part : lines) {
-                if (y - size * 1.3f < MARGIN) {
-                    newPage();
-                }
-                y -= size * 1.3f;
-                content.beginText();
-                content.setFont(font, size);
-                content.newLineAtOffset(MARGIN, y);
-                content.showText(part);
-                content.endText();
-            }
-        }
-
-        /** What the font cannot show becomes '?', so a name in another script does not break the document. */
-        private static String printable(PDType1Font font, String text) {
-            StringBuilder out = new StringBuilder();
-            text.codePoints().forEach(cp -> {
-                String ch = new String(Character.toChars(cp));
-                try {
-                    font.encode(ch);
-                    out.append(ch);
-                } catch (IOException | IllegalArgumentException e) {
-                    out.append('?');
-                }
-            });
-            return out.toString().replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
-        }
-
-        void close() throws IOException {
-            content.close();
         }
     }
 }

@@ -5,16 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDDocumentInformation;
-import org.apache.pdfbox.pdmodel.PDPage;
-import org.apache.pdfbox.pdmodel.PDPageContentStream;
-import org.apache.pdfbox.pdmodel.common.PDRectangle;
-import org.apache.pdfbox.pdmodel.font.PDType1Font;
-import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Component;
 
@@ -26,8 +20,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class PersonReportPdf {
 
-    private static final float MARGIN = 50;
-    private static final float WIDTH = PDRectangle.A4.getWidth() - 2 * MARGIN;
 
     private final MessageSource messages;
 
@@ -40,7 +32,7 @@ public class PersonReportPdf {
         DateTimeFormatter day = DateTimeFormatter.ISO_LOCAL_DATE.withZone(zone);
         DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(zone);
         try (PDDocument doc = new PDDocument()) {
-            Writer w = new Writer(doc);
+            org.tilldela.platform.PdfPages w = new org.tilldela.platform.PdfPages(doc);
             PDDocumentInformation info = doc.getDocumentInformation();
             info.setTitle(msg("ledger.person.title", locale));
             info.setCreator("Tilldela");
@@ -142,86 +134,5 @@ public class PersonReportPdf {
 
     private String msg(String key, Locale locale) {
         return messages.getMessage(key, null, key, locale);
-    }
-
-    /** Lines top to bottom, wrapped at the margin, a new page when one is full. */
-    private static final class Writer {
-        final PDDocument doc;
-        final PDType1Font regular = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
-        final PDType1Font bold = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
-        PDPageContentStream content;
-        float y;
-
-        Writer(PDDocument doc) throws IOException {
-            this.doc = doc;
-            newPage();
-        }
-
-        void newPage() throws IOException {
-            if (content != null) {
-                content.close();
-            }
-            PDPage page = new PDPage(PDRectangle.A4);
-            doc.addPage(page);
-            content = new PDPageContentStream(doc, page);
-            y = PDRectangle.A4.getHeight() - MARGIN;
-        }
-
-        void gap(float points) {
-            y -= points;
-        }
-
-        void field(String label, String value) throws IOException {
-            line(regular, 10, label + ": " + (value == null ? "-" : value));
-        }
-
-        void line(PDType1Font font, float size, String text) throws IOException {
-            for (String part : wrap(font, size, printable(font, text))) {
-                if (y - size * 1.3f < MARGIN) {
-                    newPage();
-                }
-                y -= size * 1.3f;
-                content.beginText();
-                content.setFont(font, size);
-                content.newLineAtOffset(MARGIN, y);
-                content.showText(part);
-                content.endText();
-            }
-        }
-
-        private static List<String> wrap(PDType1Font font, float size, String text) throws IOException {
-            List<String> lines = new ArrayList<>();
-            StringBuilder current = new StringBuilder();
-            for (String word : text.split(" ")) {
-                String candidate = current.isEmpty() ? word : current + " " + word;
-                if (!current.isEmpty() && font.getStringWidth(candidate) / 1000 * size > WIDTH) {
-                    lines.add(current.toString());
-                    current = new StringBuilder(word);
-                } else {
-                    current = new StringBuilder(candidate);
-                }
-            }
-            lines.add(current.toString());
-            return lines;
-        }
-
-        /** What the font cannot encode becomes '?'. */
-        private static String printable(PDType1Font font, String text) {
-            StringBuilder sb = new StringBuilder(text.length());
-            text.codePoints().forEach(cp -> {
-                String c = Character.toString(cp);
-                try {
-                    font.encode(c);
-                    sb.append(c);
-                } catch (IOException | IllegalArgumentException e) {
-                    sb.append('?');
-                }
-            });
-            return sb.toString();
-        }
-
-        void close() throws IOException {
-            content.close();
-        }
     }
 }
