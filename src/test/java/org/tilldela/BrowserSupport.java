@@ -19,12 +19,29 @@ public final class BrowserSupport {
     private BrowserSupport() {
     }
 
-    public static Browser launch(Playwright playwright) {
-        return playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(Paths.get(System.getProperty("tilldela.chromium", "/usr/bin/chromium")))
-                .setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                        "--disable-sync", "--no-first-run")));
+    /** Made on first use; closed when the test JVM ends. */
+    private static Playwright playwright;
+    private static Browser browser;
+
+    /**
+     * One Chromium for the whole test JVM. Starting Playwright's driver and Chromium costs two to three seconds, once
+     * per browser test class before; each test isolates itself in a {@link com.microsoft.playwright.BrowserContext}
+     * of its own (cookies, storage), which it closes. Playwright objects are not thread-safe: the tests run one at a
+     * time on one thread.
+     */
+    public static synchronized Browser browser() {
+        if (browser == null || !browser.isConnected()) {
+            if (playwright == null) {
+                playwright = Playwright.create();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> playwright.close(), "playwright-close"));
+            }
+            browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                    .setExecutablePath(Paths.get(System.getProperty("tilldela.chromium", "/usr/bin/chromium")))
+                    .setHeadless(true)
+                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                            "--disable-sync", "--no-first-run")));
+        }
+        return browser;
     }
 
     /**

@@ -2,9 +2,8 @@ package org.tilldela;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import org.junit.jupiter.api.Test;
 
 /** The accessibility check the browser tests rely on finds what it must, and passes what is right. */
@@ -12,8 +11,8 @@ class BrowserSupportTest {
 
     @Test
     void theAccessibilityCheckFindsViolationsAndPassesACleanPage() {
-        try (Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright)) {
-            Page page = browser.newPage();
+        try (BrowserContext context = BrowserSupport.browser().newContext()) {
+            Page page = context.newPage();
             page.setContent("""
                     <!doctype html><html><head><title>Broken</title></head><body><main>
                     <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.util.EnumSet;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -47,7 +45,6 @@ class AccessBrowserTest extends IntegrationTest {
 
     AccessFixture fx;
     String admin;
-    Playwright playwright;
     Browser browser;
 
     @BeforeAll
@@ -55,18 +52,7 @@ class AccessBrowserTest extends IntegrationTest {
         fx = new AccessFixture(imports, jdbc, catalog, pools);
         admin = "school-admin-" + fx.source;
         accounts.create(admin, "Skoladministratör", PASSWORD, EnumSet.of(AdminRight.ACCESS_ADMIN, AdminRight.DATA_PROTECTION_OFFICER), "test");
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        browser = BrowserSupport.browser();
     }
 
     @Test

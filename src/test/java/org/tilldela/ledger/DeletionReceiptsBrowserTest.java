@@ -6,7 +6,6 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -54,7 +52,6 @@ class DeletionReceiptsBrowserTest extends LedgerTestSupport {
     @Autowired
     Retention retention;
 
-    private Playwright playwright;
     private Browser browser;
     private String dpo;
     private Supplier supplier;
@@ -89,18 +86,7 @@ class DeletionReceiptsBrowserTest extends LedgerTestSupport {
         retention.deletionAnswered(person, supplier.id(), app.id(), confirmed, 204, "No Content", true);
         retention.deletionRequested(person, supplier.id(), roster.id(), requested);
         retention.deletionAnswered(person, supplier.id(), roster.id(), requested.plusSeconds(1), 503, "Service Unavailable", false);
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        browser = BrowserSupport.browser();
     }
 
     private static String day(Instant at) {

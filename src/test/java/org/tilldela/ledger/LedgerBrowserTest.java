@@ -6,14 +6,12 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -53,7 +51,6 @@ class LedgerBrowserTest extends LedgerTestSupport {
     @Autowired
     ImportRuns imports;
 
-    private Playwright playwright;
     private Browser browser;
     private String dpo;
     private UUID pupil;
@@ -80,18 +77,7 @@ class LedgerBrowserTest extends LedgerTestSupport {
         catalog.save(app);
         append(List.of(disclosure(pupil, supplier.id(), app.id(), Channel.SCIM_PUSH, SMALL),
                 disclosure(pupil, supplier.id(), app.id(), Channel.SSO_ID_TOKEN, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME))));
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        browser = BrowserSupport.browser();
     }
 
     @Test

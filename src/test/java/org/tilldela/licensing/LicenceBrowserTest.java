@@ -6,7 +6,6 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.util.EnumSet;
 import java.util.List;
@@ -53,8 +52,8 @@ class LicenceBrowserTest extends LicensingTestSupport {
                         values (:id, :product, :unit, :unit, 10, current_date, current_date + 365, 'test')""")
                 .param("id", UUID.randomUUID()).param("product", goneProduct).param("unit", org(source, "org-1")).update();
 
-        try (Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright);
-             BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
+        Browser browser = BrowserSupport.browser();
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
             Page page = context.newPage();
             page.navigate("http://localhost:" + port + "/login");
             page.getByLabel("Username").fill(admin);

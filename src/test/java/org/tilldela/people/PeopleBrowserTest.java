@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -60,7 +58,6 @@ class PeopleBrowserTest extends IntegrationTest {
     @Autowired
     Orders orders;
 
-    private Playwright playwright;
     private Browser browser;
     private ScopedMunicipality m;
     private String admin;
@@ -102,18 +99,7 @@ class PeopleBrowserTest extends IntegrationTest {
         catalog.save(language);
         order = orders.place(admin, List.of(new OrderLineRequest(maths.id(), List.of(Recipient.group(m.gA)), null, false),
                 new OrderLineRequest(language.id(), List.of(Recipient.group(m.gA)), null, false))).order();
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        browser = BrowserSupport.browser();
     }
 
     @Test

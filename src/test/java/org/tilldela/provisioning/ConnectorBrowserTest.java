@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -101,8 +100,8 @@ class ConnectorBrowserTest extends IntegrationTest {
         accounts.create(admin, "Kopplingar", PASSWORD, EnumSet.of(AdminRight.ACCESS_ADMIN, AdminRight.LICENCE_ADMIN, AdminRight.DIRECTORY_ADMIN,
                 AdminRight.DATA_PROTECTION_OFFICER), "test");
 
+        Browser browser = BrowserSupport.browser();
         try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true);
-             Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright);
              BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
             Page page = context.newPage();
             page.navigate(baseUrl() + "/login");

@@ -6,7 +6,6 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import java.time.LocalDate;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -58,7 +56,6 @@ class PurchaseBrowserTest extends IntegrationTest {
     String algebra;
     String geometry;
     UUID algebraId;
-    Playwright playwright;
     Browser browser;
 
     @BeforeAll
@@ -73,18 +70,7 @@ class PurchaseBrowserTest extends IntegrationTest {
                 null);
         algebra = catalog.product(algebraId).orElseThrow().title();
         geometry = catalog.product(geometryId).orElseThrow().title();
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        browser = BrowserSupport.browser();
     }
 
     private Page signIn(BrowserContext context, String user) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
@@ -47,8 +46,8 @@ class SignInBrowserTest extends SamlTestSupport {
                 .endpointURI(op.getAuthorizationEndpointURI()).state(new State()).nonce(new Nonce()).codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256)
                 .build().toURI();
 
-        try (Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright);
-             BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
+        Browser browser = BrowserSupport.browser();
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
             Page page = context.newPage();
             page.navigate(baseUrl() + "/sign-in");
             assertThat(page.locator("h1").textContent()).isEqualTo("Logga in till dina läromedel");
@@ -101,8 +100,8 @@ class SignInBrowserTest extends SamlTestSupport {
         URI sso = redirectUrl(request, "/lektion/1", null);
         AtomicReference<String> posted = new AtomicReference<>();
 
-        try (Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright);
-             BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
+        Browser browser = BrowserSupport.browser();
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
             // the supplier's ACS: this browser's requests to it are answered here, where java-saml reads what was posted
             context.route(url -> url.startsWith(sp.acs()), route -> {
                 posted.set(route.request().postData());

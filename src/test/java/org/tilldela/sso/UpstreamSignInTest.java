@@ -333,48 +333,46 @@ class UpstreamSignInTest extends SignInTestSupport {
         String unknown = "u-" + UUID.randomUUID().toString().substring(0, 8);
         upstream.addUser(unknown, Map.of("upn", "okand." + UUID.randomUUID().toString().substring(0, 8) + "@exempel-kommun.se"));
         String organiser = organiserName();
-        try (com.microsoft.playwright.Playwright playwright = com.microsoft.playwright.Playwright.create();
-             com.microsoft.playwright.Browser chromium = org.tilldela.BrowserSupport.launch(playwright)) {
-            try (com.microsoft.playwright.BrowserContext context = chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions().setLocale("sv-SE"))) {
-                com.microsoft.playwright.Page page = context.newPage();
-                page.navigate(baseUrl() + "/sign-in");
-                var button = page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
-                        new com.microsoft.playwright.Page.GetByRoleOptions().setName("Logga in med " + organiser));
-                assertThat(button.isVisible()).isTrue();
-                assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
-                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-01-sign-in-sv");
+        com.microsoft.playwright.Browser chromium = org.tilldela.BrowserSupport.browser();
+        try (com.microsoft.playwright.BrowserContext context = chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions().setLocale("sv-SE"))) {
+            com.microsoft.playwright.Page page = context.newPage();
+            page.navigate(baseUrl() + "/sign-in");
+            var button = page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
+                    new com.microsoft.playwright.Page.GetByRoleOptions().setName("Logga in med " + organiser));
+            assertThat(button.isVisible()).isTrue();
+            assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
+            org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-01-sign-in-sv");
 
-                button.focus();
-                page.keyboard().press("Enter");
-                page.waitForURL(url -> url.startsWith(UpstreamIdentityProvider.issuer(upstreamContext) + "/login"));
-                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-02-municipality-login");
-                page.locator("#username").fill(username);
-                page.keyboard().press("Tab");
-                page.keyboard().type(UpstreamIdentityProvider.PASSWORD);
-                page.keyboard().press("Enter");
-                page.waitForURL(url -> url.endsWith("/start"));
-                assertThat(page.locator("main").textContent()).contains("Dina läromedel").contains("Digital matematik");
-                assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
-                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-03-start-sv");
-            }
-            try (com.microsoft.playwright.BrowserContext context = chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions().setLocale("sv-SE"))) {
-                com.microsoft.playwright.Page page = context.newPage();
-                page.navigate(baseUrl() + "/sign-in");
-                page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
-                        new com.microsoft.playwright.Page.GetByRoleOptions().setName("Logga in med " + organiser)).click();
-                page.locator("#username").fill(unknown);
-                page.locator("#password").fill(UpstreamIdentityProvider.PASSWORD);
-                page.keyboard().press("Enter");
-                page.waitForURL(url -> url.contains("/refused"));
-                assertThat(page.locator("h1").textContent()).isEqualTo("Du kunde inte loggas in");
-                assertThat(page.locator("main").textContent()).contains("ingen elev eller personal i " + organiser).contains("IT-support");
-                assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
-                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-04-refused-sv");
-                page.navigate(page.url() + "&lang=en");
-                assertThat(page.locator("h1").textContent()).isEqualTo("You could not be signed in");
-                assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
-                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-05-refused-en");
-            }
+            button.focus();
+            page.keyboard().press("Enter");
+            page.waitForURL(url -> url.startsWith(UpstreamIdentityProvider.issuer(upstreamContext) + "/login"));
+            org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-02-municipality-login");
+            page.locator("#username").fill(username);
+            page.keyboard().press("Tab");
+            page.keyboard().type(UpstreamIdentityProvider.PASSWORD);
+            page.keyboard().press("Enter");
+            page.waitForURL(url -> url.endsWith("/start"));
+            assertThat(page.locator("main").textContent()).contains("Dina läromedel").contains("Digital matematik");
+            assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
+            org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-03-start-sv");
+        }
+        try (com.microsoft.playwright.BrowserContext context = chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions().setLocale("sv-SE"))) {
+            com.microsoft.playwright.Page page = context.newPage();
+            page.navigate(baseUrl() + "/sign-in");
+            page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
+                    new com.microsoft.playwright.Page.GetByRoleOptions().setName("Logga in med " + organiser)).click();
+            page.locator("#username").fill(unknown);
+            page.locator("#password").fill(UpstreamIdentityProvider.PASSWORD);
+            page.keyboard().press("Enter");
+            page.waitForURL(url -> url.contains("/refused"));
+            assertThat(page.locator("h1").textContent()).isEqualTo("Du kunde inte loggas in");
+            assertThat(page.locator("main").textContent()).contains("ingen elev eller personal i " + organiser).contains("IT-support");
+            assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
+            org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-04-refused-sv");
+            page.navigate(page.url() + "&lang=en");
+            assertThat(page.locator("h1").textContent()).isEqualTo("You could not be signed in");
+            assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
+            org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-05-refused-en");
         }
     }
 }

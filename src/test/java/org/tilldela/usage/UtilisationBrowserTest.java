@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -61,8 +60,8 @@ class UtilisationBrowserTest extends IntegrationTest {
         buyerScopes.set(buyer, fixture.organiserId, "test");
         long assigned = fixture.persons.size() + fixture.protectedPersons.size();
 
-        try (Playwright playwright = Playwright.create(); Browser browser = BrowserSupport.launch(playwright);
-             BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
+        Browser browser = BrowserSupport.browser();
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
             Page page = context.newPage();
             page.navigate("http://localhost:" + port + "/login");
             page.getByLabel("Username").fill(buyer);

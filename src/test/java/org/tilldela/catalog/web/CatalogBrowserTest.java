@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -47,7 +45,6 @@ class CatalogBrowserTest extends IntegrationTest {
     @Autowired
     AuditTrail audit;
 
-    private Playwright playwright;
     private Browser browser;
     private String keeper;
     private String marker;
@@ -65,18 +62,7 @@ class CatalogBrowserTest extends IntegrationTest {
                 Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME, Attribute.FAMILY_NAME, Attribute.GROUPS);
         catalog.save(product);
         catalog.save(CatalogFixtures.printed(supplier, "Läsebok " + marker, "GR"));
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        browser = BrowserSupport.browser();
     }
 
     private void signIn(Page page) {

@@ -6,11 +6,9 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -50,7 +48,6 @@ class DirectoryBrowserTest extends IntegrationTest {
     @Autowired
     JdbcClient jdbc;
 
-    private Playwright playwright;
     private Browser browser;
     private String admin;
     private Protected target;
@@ -74,18 +71,7 @@ class DirectoryBrowserTest extends IntegrationTest {
                         """).param("source", source)
                 .query((rs, n) -> new Protected(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class),
                         rs.getString(5), rs.getString(6), rs.getString(7))).single();
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        browser = BrowserSupport.browser();
     }
 
     @Test

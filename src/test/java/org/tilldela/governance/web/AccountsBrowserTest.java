@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -43,15 +42,13 @@ class AccountsBrowserTest extends IntegrationTest {
     @Autowired
     JdbcClient jdbc;
 
-    private Playwright playwright;
     private Browser browser;
     private ScopedMunicipality m;
     private String organiserAdmin;
 
     @BeforeAll
     void setUp() {
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
+        browser = BrowserSupport.browser();
         m = new ScopedMunicipality(jdbc);
         String root = "root-" + m.source;
         accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
@@ -64,12 +61,6 @@ class AccountsBrowserTest extends IntegrationTest {
 
     @AfterAll
     void close() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
     }
 
     @Test

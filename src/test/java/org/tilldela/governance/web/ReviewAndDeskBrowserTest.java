@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -50,7 +49,6 @@ class ReviewAndDeskBrowserTest extends IntegrationTest {
     @Autowired
     org.tilldela.catalog.Catalog catalog;
 
-    private Playwright playwright;
     private Browser browser;
     private ScopedMunicipality m;
     private String reviewer, kept, dropped;
@@ -60,8 +58,7 @@ class ReviewAndDeskBrowserTest extends IntegrationTest {
 
     @BeforeAll
     void setUp() {
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
+        browser = BrowserSupport.browser();
         m = new ScopedMunicipality(jdbc);
         String root = "root-" + m.source;
         accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
@@ -83,12 +80,6 @@ class ReviewAndDeskBrowserTest extends IntegrationTest {
 
     @AfterAll
     void close() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
     }
 
     private Page signIn(BrowserContext context) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.util.EnumSet;
 import java.util.List;
@@ -47,23 +46,15 @@ class SignInAndPasswordBrowserTest extends IntegrationTest {
     @Autowired
     JdbcClient jdbc;
 
-    private Playwright playwright;
     private Browser browser;
 
     @BeforeAll
     void launch() {
-        playwright = Playwright.create();
-        browser = BrowserSupport.launch(playwright);
+        browser = BrowserSupport.browser();
     }
 
     @AfterAll
     void close() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
     }
 
     /** Every request here comes from this machine: its address's count is ours alone, and must not lock out other tests. */
