@@ -49,6 +49,7 @@ class SourceTokens {
 
     private final Ss12000Readers readers;
     private final Map<java.util.UUID, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<java.util.UUID, java.util.concurrent.locks.ReentrantLock> locks = new ConcurrentHashMap<>();
 
     SourceTokens(Ss12000Readers readers) {
         this.readers = readers;
@@ -66,7 +67,11 @@ class SourceTokens {
         if (kept != null && Arrays.equals(kept.credentials(), credentials) && Instant.now().isBefore(kept.renewAt())) {
             return kept.token();
         }
-        synchronized (this) { // one request at a time: a source's runs are serialised anyway, and this is rare
+        // one request at a time per source (its runs are serialised anyway, and this is rare); a source whose
+        // authorization server hangs holds up only itself, never another source's runs
+        java.util.concurrent.locks.ReentrantLock lock = locks.computeIfAbsent(source, k -> new java.util.concurrent.locks.ReentrantLock());
+        lock.lock();
+        try {
             kept = cache.get(source);
             if (kept != null && Arrays.equals(kept.credentials(), credentials) && Instant.now().isBefore(kept.renewAt())) {
                 return kept.token();
@@ -74,6 +79,8 @@ class SourceTokens {
             Cached fresh = fetch(tokenUrl, clientId, clientSecret, scope, credentials);
             cache.put(source, fresh);
             return fresh.token();
+        } finally {
+            lock.unlock();
         }
     }
 
