@@ -495,8 +495,8 @@ final class Ss12000Reader implements SnapshotReader {
                     StaffDuty duty = duties.get(dutyId);
                     if (duty == null) {
                         item.problem("teachers.duty.id", "refers to duty '" + dutyId + "', which the server did not list in /duties");
-                    } else {
-                        teachers.add(duty);
+                    } else if (duty.current()) {
+                        teachers.add(duty); // a duty that ended (or has not begun) makes nobody a teacher of the group today
                     }
                 }
                 if (!item.ok) {

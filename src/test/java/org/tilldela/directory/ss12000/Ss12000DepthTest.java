@@ -94,7 +94,8 @@ class Ss12000DepthTest extends IntegrationTest {
                 duty(substituteDuty, substitute, "Lärare"), ended, elsewhere));
         // the principal is listed among the class's members; the teacher is not (only in the activity)
         server.put("/groups", List.of(group(klass, "7A", pupil, principal)));
-        server.put("/activities", List.of(activity(activity, klass, teacherDuty)));
+        // the activity also names the pupil's ended teaching duty (a source that keeps old assignments): no teacher of the class by it
+        server.put("/activities", List.of(activity(activity, klass, teacherDuty, pupilsEndedDuty)));
         server.put("/placements", List.of(placement(placement, child, preschool, null)));
     }
 
@@ -264,14 +265,14 @@ class Ss12000DepthTest extends IntegrationTest {
     }
 
     /** As the spec's Activity: id, displayName, groups, teachers (DutyAssignment), organisation. */
-    private Map<String, Object> activity(String id, String group, String duty) {
+    private Map<String, Object> activity(String id, String group, String... duties) {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("id", id);
         a.put("meta", meta());
         a.put("displayName", "Matematik 7A");
         a.put("activityType", "Undervisning");
         a.put("groups", List.of(Map.of("id", group)));
-        a.put("teachers", List.of(Map.of("duty", Map.of("id", duty))));
+        a.put("teachers", java.util.Arrays.stream(duties).map(d -> Map.of("duty", Map.of("id", d))).toList());
         a.put("organisation", Map.of("id", school));
         return a;
     }
