@@ -20,7 +20,13 @@ import org.springframework.test.context.DynamicPropertySource;
                 // the SS 12000 tests' servers listen on the loopback address, on ports of their own
                 "tilldela.import.allowed-hosts=127.0.0.1:*",
                 // short, so tests of a hung upstream identity provider end soon (UpstreamProviderFailuresTest); ample on the loopback address
-                "tilldela.sso.upstream-timeout=5s",
+                "tilldela.sso.upstream-timeout=3s",
+                // a failed sign-in waits 100 ms, doubled per failure (250 ms in production): still measurably held back
+                // (SignInFlowTest), without the several seconds each lockout walk would wait at the production delay
+                "tilldela.sign-in.failure-delay=100ms",
+                // administrator passwords: bcrypt at its least work (each API call with HTTP Basic checks one; at the
+                // production factor of 10 they were a third of the suite's CPU time); AdminPasswordHashesTest covers 10
+                "tilldela.passwords.bcrypt-strength=4",
                 // SCIM push (ScimPushTest): short backoff, few attempts and a short HTTP timeout, so failing suppliers end in dead letters soon
                 "tilldela.provisioning.poll-interval=100ms", "tilldela.provisioning.backoff-base=100ms", "tilldela.provisioning.backoff-max=400ms",
                 "tilldela.provisioning.max-attempts=3", "tilldela.provisioning.http-timeout=2s",

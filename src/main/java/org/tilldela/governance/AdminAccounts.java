@@ -11,7 +11,10 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -29,10 +32,10 @@ public class AdminAccounts implements UserDetailsService {
     private final TransactionTemplate tx;
     private final AdminGrants grants;
 
-    AdminAccounts(JdbcClient jdbc, AuditTrail audit, PasswordPolicy policy, SignInThrottle throttle, TransactionTemplate tx, AdminGrants grants) {
+    AdminAccounts(JdbcClient jdbc, AuditTrail audit, PasswordPolicy policy, SignInThrottle throttle, TransactionTemplate tx, AdminGrants grants,
+                  @Value("${tilldela.passwords.bcrypt-strength:10}") int bcryptStrength) {
         this.jdbc = jdbc;
-        // bcrypt today, upgradable later: hashes carry their algorithm ({bcrypt}…)
-        this.passwords = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+        this.passwords = encoder(bcryptStrength);
         this.audit = audit;
         this.policy = policy;
         this.throttle = throttle;
@@ -42,6 +45,27 @@ public class AdminAccounts implements UserDetailsService {
 
     PasswordEncoder passwordEncoder() {
         return passwords;
+    }
+
+    /**
+     * bcrypt today, upgradable later: hashes carry their algorithm ({bcrypt}…), and a hash of any algorithm Spring
+     * Security knows still matches. A hash's work factor is in the hash, so a changed strength applies to new passwords
+     * and every existing one keeps matching. The strength is configurable for the test suite, which creates and checks
+     * hundreds of administrator passwords (at 10 they were a third of its CPU time); below 10 it says so at start
+     * with a warning, never silently.
+     */
+    static PasswordEncoder encoder(int bcryptStrength) {
+        if (bcryptStrength < 4 || bcryptStrength > 31) {
+            throw new IllegalArgumentException("tilldela.passwords.bcrypt-strength must be between 4 and 31, not " + bcryptStrength);
+        }
+        if (bcryptStrength < 10) {
+            org.slf4j.LoggerFactory.getLogger(AdminAccounts.class).warn(
+                    "tilldela.passwords.bcrypt-strength is {}: administrator passwords are hashed with less work than bcrypt's default of 10. "
+                            + "Meant for test suites only, never for an installation with real accounts.", bcryptStrength);
+        }
+        DelegatingPasswordEncoder encoder = new DelegatingPasswordEncoder("bcrypt", Map.of("bcrypt", new BCryptPasswordEncoder(bcryptStrength)));
+        encoder.setDefaultPasswordEncoderForMatches(PasswordEncoderFactories.createDelegatingPasswordEncoder());
+        return encoder;
     }
 
     public boolean exists(String username) {

@@ -36,7 +36,7 @@ import upstream.UpstreamIdentityProvider;
  * What a municipality's provider that hangs, or two administrators at once, do to the upstream federation.
  * The provider is Spring's authorization server ({@link UpstreamIdentityProvider}) whose discovery document
  * names as its token endpoint a socket that accepts connections and never answers — a hung provider, for the
- * timeouts ({@code tilldela.sso.upstream-timeout}, 5s in tests); the sign-in must end on the failure page
+ * timeouts ({@code tilldela.sso.upstream-timeout}, 3s in tests); the sign-in must end on the failure page
  * within the timeout, not hold its thread. The shared fixture's organiser gets a provider only for the
  * length of a test.
  */
