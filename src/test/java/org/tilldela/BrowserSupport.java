@@ -22,6 +22,11 @@ public final class BrowserSupport {
     /** Made on first use; closed when the test JVM ends. */
     private static Playwright playwright;
     private static Browser browser;
+    /** Where the browser tests' time goes, written to target/browser-timings.txt when the test JVM ends. */
+    private static final java.util.concurrent.atomic.LongAdder AXE_NANOS = new java.util.concurrent.atomic.LongAdder();
+    private static final java.util.concurrent.atomic.LongAdder AXE_CHECKS = new java.util.concurrent.atomic.LongAdder();
+    private static final java.util.concurrent.atomic.LongAdder SCREENSHOT_NANOS = new java.util.concurrent.atomic.LongAdder();
+    private static final java.util.concurrent.atomic.LongAdder SCREENSHOTS = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * One Chromium for the whole test JVM. Starting Playwright's driver and Chromium costs two to three seconds, once
@@ -33,7 +38,10 @@ public final class BrowserSupport {
         if (browser == null || !browser.isConnected()) {
             if (playwright == null) {
                 playwright = Playwright.create();
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> playwright.close(), "playwright-close"));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    playwright.close();
+                    writeTimings();
+                }, "playwright-close"));
             }
             browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                     .setExecutablePath(Paths.get(System.getProperty("tilldela.chromium", "/usr/bin/chromium")))
@@ -57,7 +65,10 @@ public final class BrowserSupport {
         AxeRunOptions options = new AxeRunOptions();
         options.setRunOnly(only);
         options.setResultTypes(List.of("violations"));
+        long started = System.nanoTime();
         AxeResults results = new AxeBuilder(page).options(options).setLegacyMode(true).analyze();
+        AXE_NANOS.add(System.nanoTime() - started);
+        AXE_CHECKS.increment();
         if (results.isErrored()) {
             // analyze() reports a failure of axe itself as a result with no violations: never let that pass a page
             throw new IllegalStateException("axe did not run on " + page.url() + ": " + results.getErrorMessage());
@@ -68,6 +79,18 @@ public final class BrowserSupport {
     }
 
     public static void screenshot(Page page, String name) {
+        long started = System.nanoTime();
         page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target", "screenshots", name + ".png")).setFullPage(true));
+        SCREENSHOT_NANOS.add(System.nanoTime() - started);
+        SCREENSHOTS.increment();
+    }
+
+    private static void writeTimings() {
+        try {
+            java.nio.file.Files.writeString(Path.of("target", "browser-timings.txt"), String.format("%d accessibility checks: %.1f s%n%d screenshots: %.1f s%n",
+                    AXE_CHECKS.sum(), AXE_NANOS.sum() / 1e9, SCREENSHOTS.sum(), SCREENSHOT_NANOS.sum() / 1e9));
+        } catch (java.io.IOException e) {
+            // only a measurement: the tests' outcome does not depend on it
+        }
     }
 }
