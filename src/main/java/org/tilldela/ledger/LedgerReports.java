@@ -290,6 +290,31 @@ public class LedgerReports {
                 .sorted((a, b) -> String.CASE_INSENSITIVE_ORDER.compare(a.supplierName(), b.supplierName())).toList();
     }
 
+    /**
+     * What a recipient received under one data-access agreement, for its re-approval: how many persons, how many of them
+     * per attribute, and the last release recorded. Counts only: nobody is named.
+     */
+    public record ReceivedUnder(long persons, Map<String, Long> personsPerAttribute, Instant lastRelease) {
+    }
+
+    /** {@link ReceivedUnder} from the ledger's records of the product {@code productId} released under {@code agreementId}. */
+    @Transactional(readOnly = true)
+    public ReceivedUnder receivedUnder(UUID productId, UUID agreementId) {
+        // by product first (index disclosure_by_product), then the agreement: releases name the agreement they went under
+        Map<String, Long> perAttribute = new TreeMap<>();
+        jdbc.sql("""
+                        select a, count(distinct d.person_id) from disclosure d, unnest(string_to_array(d.attributes, ',')) a
+                        where d.product_id = :product and d.agreement_id = :agreement and d.attributes <> '' group by a""")
+                .param("product", productId).param("agreement", agreementId)
+                .query(rs -> {
+                    perAttribute.put(rs.getString(1), rs.getLong(2));
+                });
+        return jdbc.sql("select count(distinct d.person_id), max(d.disclosed_at) from disclosure d where d.product_id = :product and d.agreement_id = :agreement")
+                .param("product", productId).param("agreement", agreementId)
+                .query((rs, n) -> new ReceivedUnder(rs.getLong(1), perAttribute, rs.getTimestamp(2) == null ? null : rs.getTimestamp(2).toInstant()))
+                .single();
+    }
+
     /** The holdings of one person, most recent first. */
     @Transactional(readOnly = true)
     public List<Holding> holdings(UUID personId, LocalDate today) {
