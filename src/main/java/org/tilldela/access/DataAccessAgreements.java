@@ -248,6 +248,14 @@ public class DataAccessAgreements {
                 Map.of("horizon", LocalDate.now(clock).plusDays(REMIND_DAYS)), limit, "a.reapproval_due, a.id");
     }
 
+    /**
+     * Every agreement made for an organiser or school unit within {@code scope}, whatever its state now: the scopes data
+     * went under, for a breach's list of affected persons (who is placed where today does not matter).
+     */
+    public List<UUID> madeWithin(org.tilldela.governance.CallerScope scope) {
+        return jdbc.sql("select a.id from data_access_agreement a where " + scope.unit("a.scope_id")).params(scope.params()).query(UUID.class).list();
+    }
+
     public Optional<DataAccessAgreement> agreement(UUID id) {
         return list("where a.id = :id", Map.of("id", id), 1).stream().findFirst();
     }

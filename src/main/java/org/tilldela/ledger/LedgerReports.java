@@ -324,17 +324,26 @@ public class LedgerReports {
 
     /**
      * For a breach at a recipient: every holding of the {@code suppliers} held at some time in [{@code from}, {@code to}) —
-     * first released before {@code to}, and not confirmed deleted before {@code from} — about a person within {@code scope}
-     * (as the directory scope defines it; the whole installation: everyone), by person; at most {@code limit}.
+     * first released before {@code to}, and not confirmed deleted before {@code from} — about a person whose data went to
+     * that holding's recipient, before {@code to}, under one of {@code agreements} (those of the breach's organisers), by
+     * person; at most {@code limit}. Where the person is placed today does not matter: one who moved away is still listed,
+     * one who moved in is not listed for what went under another organiser's agreement. What went without an agreement
+     * (MINIMAL on the product's declaration) names no scope in the ledger: it counts for a person within {@code scope}
+     * (the directory's scope) today, the best the records allow. The whole installation: every holding.
      */
     @Transactional(readOnly = true)
     public List<Holding> heldDuring(java.util.Collection<UUID> suppliers, Instant from, Instant to, org.tilldela.governance.CallerScope scope,
-                                    LocalDate today, int limit) {
+                                    java.util.Collection<UUID> agreements, LocalDate today, int limit) {
+        String underScope = scope.isWholeInstallation() ? "true" : """
+                exists (select 1 from disclosure d
+                        where d.person_id = h.person_id and d.supplier_id = h.supplier_id and d.product_id = h.product_id and d.disclosed_at < :to
+                          and (d.agreement_id = any(cast(:agreements as uuid[])) or (d.agreement_id is null and %s)))""".formatted(scope.person("h.person_id"));
         return jdbc.sql(HOLDING + " h where h.supplier_id = any(cast(:suppliers as uuid[])) and h.first_disclosed_at < :to"
-                        + " and (h.deletion_confirmed_at is null or h.deletion_confirmed_at >= :from) and " + scope.person("h.person_id")
+                        + " and (h.deletion_confirmed_at is null or h.deletion_confirmed_at >= :from) and " + underScope
                         + " order by h.person_id, h.supplier_id, h.product_id limit :limit")
-                .params(scope.params()).param("suppliers", suppliers.toArray(UUID[]::new)).param("from", java.sql.Timestamp.from(from))
-                .param("to", java.sql.Timestamp.from(to)).param("limit", limit).query((rs, n) -> holding(rs, today)).list();
+                .params(scope.params()).param("suppliers", suppliers.toArray(UUID[]::new)).param("agreements", agreements.toArray(UUID[]::new))
+                .param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to)).param("limit", limit)
+                .query((rs, n) -> holding(rs, today)).list();
     }
 
     static final String HOLDING = """
