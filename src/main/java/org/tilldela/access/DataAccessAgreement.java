@@ -1,6 +1,7 @@
 package org.tilldela.access;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -12,7 +13,7 @@ import org.tilldela.catalog.Attribute;
  */
 public record DataAccessAgreement(UUID id, UUID supplierId, UUID productId, UUID scopeId, AttributePackage attributePackage,
                                   Set<Attribute> requestedAttributes, Set<Attribute> approvedAttributes, String purpose, String legalBasis,
-                                  int retentionDays, State state, String filedBy, Instant filedAt, List<Step> steps) {
+                                  int retentionDays, State state, String filedBy, Instant filedAt, List<Step> steps, LocalDate reapprovalDue) {
 
     public DataAccessAgreement {
         requestedAttributes = Set.copyOf(requestedAttributes);
@@ -23,7 +24,12 @@ public record DataAccessAgreement(UUID id, UUID supplierId, UUID productId, UUID
     public enum State {
         REQUESTED, APPROVED, DECLINED, REVOKED,
         /** A later approval for the same product and scope took its place. */
-        SUPERSEDED;
+        SUPERSEDED,
+        /**
+         * Not re-approved by the school by its re-approval date: no longer in force, so the supplier receives MINIMAL as
+         * without an agreement; the school may still re-approve it (as it was, or narrower).
+         */
+        LAPSED;
 
         public boolean isOpen() {
             return this == REQUESTED;
@@ -32,11 +38,16 @@ public record DataAccessAgreement(UUID id, UUID supplierId, UUID productId, UUID
 
     /** One decision in the agreement's life: who, when, why, and (for approvals) which attributes. */
     public record Step(int number, Kind kind, String actor, Instant at, String reason, Set<Attribute> attributes) {
-        public enum Kind { FILED, APPROVED, NARROWED, DECLINED, REVOKED, SUPERSEDED }
+        public enum Kind { FILED, APPROVED, NARROWED, DECLINED, REVOKED, SUPERSEDED, REAPPROVED, LAPSED }
     }
 
     public boolean isInForce() {
         return state == State.APPROVED;
+    }
+
+    /** Comes up for re-approval by the school: in force, with a re-approval date (kept when lapsed, for the record). */
+    public boolean isDueForReapproval() {
+        return (state == State.APPROVED || state == State.LAPSED) && reapprovalDue != null;
     }
 
     /** What the agreement lets the supplier receive now: nothing unless approved. */

@@ -3,6 +3,9 @@ package org.tilldela.access;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.Period;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -12,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -36,12 +40,32 @@ public class DataAccessAgreements {
     private final Catalog catalog;
     private final OrganisationBrowser organisations;
     private final AuditTrail audit;
+    private final Clock clock;
+    /** How long an approval (or re-approval) holds before the school must re-approve it: a year unless configured. */
+    private final Period reapprovalPeriod;
 
-    DataAccessAgreements(JdbcClient jdbc, Catalog catalog, OrganisationBrowser organisations, AuditTrail audit) {
+    /** Reminders of a re-approval show this many days before its date. */
+    public static final int REMIND_DAYS = 30;
+
+    /** The actor of what the re-approval job does by itself. */
+    static final String JOB = "agreement-reapproval";
+
+    DataAccessAgreements(JdbcClient jdbc, Catalog catalog, OrganisationBrowser organisations, AuditTrail audit, Optional<Clock> clock,
+                         @Value("${tilldela.access.reapproval-period:P1Y}") Period reapprovalPeriod) {
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.organisations = organisations;
         this.audit = audit;
+        this.clock = clock.orElse(Clock.systemDefaultZone());
+        if (reapprovalPeriod.isNegative() || reapprovalPeriod.isZero()) {
+            throw new IllegalArgumentException("tilldela.access.reapproval-period must be positive, not " + reapprovalPeriod);
+        }
+        this.reapprovalPeriod = reapprovalPeriod;
+    }
+
+    /** The re-approval date of an agreement approved or re-approved on {@code day}. */
+    public LocalDate reapprovalDueFrom(LocalDate day) {
+        return day.plus(reapprovalPeriod);
     }
 
     /**
@@ -129,13 +153,13 @@ public class DataAccessAgreements {
         }
         List<UUID> superseded = jdbc.sql("""
                         update data_access_agreement set state = 'SUPERSEDED', updated_at = now()
-                        where product_id = :product and scope_id = :scope and state = 'APPROVED' returning id
+                        where product_id = :product and scope_id = :scope and state in ('APPROVED', 'LAPSED') returning id
                         """).param("product", agreement.productId()).param("scope", agreement.scopeId()).query(UUID.class).list();
         for (UUID old : superseded) {
             step(old, Step.Kind.SUPERSEDED, actor, "replaced by agreement " + id, null);
         }
-        jdbc.sql("update data_access_agreement set state = 'APPROVED', approved_attributes = :a, updated_at = now() where id = :id")
-                .param("a", names(approved)).param("id", id).update();
+        jdbc.sql("update data_access_agreement set state = 'APPROVED', approved_attributes = :a, reapproval_due = :due, updated_at = now() where id = :id")
+                .param("a", names(approved)).param("due", reapprovalDueFrom(LocalDate.now(clock))).param("id", id).update();
         step(id, narrowed ? Step.Kind.NARROWED : Step.Kind.APPROVED, actor, blankToNull(reason), approved);
         audit.record(actor, narrowed ? "DATA_ACCESS_NARROWED" : "DATA_ACCESS_APPROVED", "data_access_agreement", id.toString(),
                 Map.of("attributes", sortedNames(approved), "superseded", superseded.stream().map(UUID::toString).toList()));
@@ -166,6 +190,72 @@ public class DataAccessAgreements {
         return agreement(id).orElseThrow();
     }
 
+    /**
+     * The school re-approves an agreement that came up for re-approval (in force, or lapsed at its date), as it stands or
+     * narrowed to {@code attributes} (null or empty: as it stands; a narrowing says why). It then holds for another period.
+     * A re-approval never widens: for more, the supplier files a new request.
+     */
+    @Transactional
+    public DataAccessAgreement reapprove(UUID id, Set<Attribute> attributes, String reason, String actor) {
+        DataAccessAgreement agreement = lock(id);
+        if (!agreement.isDueForReapproval()) {
+            throw new DataAccessRefused("notReapprovable", "Only an agreement in force or lapsed can be re-approved; this one is " + agreement.state() + ".",
+                    agreement.state());
+        }
+        Set<Attribute> kept = attributes == null || attributes.isEmpty() ? agreement.approvedAttributes() : EnumSet.copyOf(attributes);
+        List<String> wider = kept.stream().filter(a -> !agreement.approvedAttributes().contains(a)).map(Enum::name).sorted().toList();
+        if (!wider.isEmpty()) {
+            throw new DataAccessRefused("widerThanAgreement", "A re-approval can only narrow the agreement; not in it: " + String.join(", ", wider) + ".",
+                    String.join(", ", wider));
+        }
+        boolean narrowed = !kept.equals(agreement.approvedAttributes());
+        if (narrowed && (reason == null || reason.isBlank())) {
+            throw new DataAccessRefused("narrowNeedsReason", "Say why the request is narrowed.");
+        }
+        LocalDate due = reapprovalDueFrom(LocalDate.now(clock));
+        jdbc.sql("""
+                        update data_access_agreement set state = 'APPROVED', approved_attributes = :a, reapproval_due = :due, updated_at = now()
+                        where id = :id""").param("a", names(kept)).param("due", due).param("id", id).update();
+        step(id, Step.Kind.REAPPROVED, actor, blankToNull(reason), kept);
+        audit.record(actor, "DATA_ACCESS_REAPPROVED", "data_access_agreement", id.toString(), Map.of("attributes", sortedNames(kept),
+                "narrowed", narrowed, "was", agreement.state().name(), "reapprovalDue", due.toString()));
+        return agreement(id).orElseThrow();
+    }
+
+    /**
+     * The agreements in force whose re-approval date passed before {@code today} lapse: from then on the supplier receives
+     * MINIMAL, as without an agreement (the release policy already stops applying one the day after its date, whether or
+     * not this has run). Each is a step of its own and audited. Returns how many lapsed.
+     */
+    @Transactional
+    public int lapseOverdue(LocalDate today) {
+        List<UUID> lapsed = jdbc.sql("""
+                        update data_access_agreement set state = 'LAPSED', updated_at = now()
+                        where state = 'APPROVED' and reapproval_due < :today returning id""").param("today", today).query(UUID.class).list();
+        for (UUID id : lapsed) {
+            step(id, Step.Kind.LAPSED, JOB, "not re-approved by its re-approval date", null);
+            audit.record(JOB, "DATA_ACCESS_LAPSED", "data_access_agreement", id.toString(), Map.of("fallback", AttributePackage.MINIMAL.name()));
+        }
+        return lapsed.size();
+    }
+
+    /**
+     * The agreements that come up for re-approval within {@link #REMIND_DAYS} (in force) or have lapsed, the earliest date
+     * first: the re-approval list and its reminders.
+     */
+    public List<DataAccessAgreement> dueForReapproval(int limit) {
+        return list("where (a.state = 'APPROVED' and a.reapproval_due <= :horizon) or a.state = 'LAPSED'",
+                Map.of("horizon", LocalDate.now(clock).plusDays(REMIND_DAYS)), limit, "a.reapproval_due, a.id");
+    }
+
+    /**
+     * Every agreement made for an organiser or school unit within {@code scope}, whatever its state now: the scopes data
+     * went under, for a breach's list of affected persons (who is placed where today does not matter).
+     */
+    public List<UUID> madeWithin(org.tilldela.governance.CallerScope scope) {
+        return jdbc.sql("select a.id from data_access_agreement a where " + scope.unit("a.scope_id")).params(scope.params()).query(UUID.class).list();
+    }
+
     public Optional<DataAccessAgreement> agreement(UUID id) {
         return list("where a.id = :id", Map.of("id", id), 1).stream().findFirst();
     }
@@ -189,19 +279,21 @@ public class DataAccessAgreements {
     /** The agreements approved for the product {@code :product} at the organisations the scope condition names (%s). */
     private static final String IN_FORCE = """
             select a.id, a.supplier_id, a.product_id, a.scope_id, a.package, a.requested_attributes, a.approved_attributes, a.purpose,
-                   a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at
+                   a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at, a.reapproval_due
             from data_access_agreement a
             where a.product_id = :product and a.scope_id %s and a.state = 'APPROVED'
+              -- past its re-approval date an agreement no longer applies, even before the job marks it lapsed
+              and a.reapproval_due >= :day
             order by a.filed_at desc, a.id limit 100""";
 
-    List<DataAccessAgreement> inForce(UUID productId, Collection<UUID> scopeIds) {
+    List<DataAccessAgreement> inForce(UUID productId, Collection<UUID> scopeIds, LocalDate today) {
         if (scopeIds.isEmpty()) {
             return List.of();
         }
         // without their steps: the release policy decides on what is approved now, never on how it came to be, and
         // reads this on every token request (one round trip fewer)
-        return jdbc.sql(IN_FORCE.formatted("= any(:scopes)"))
-                .param("product", productId).param("scopes", scopeIds.toArray(UUID[]::new)).query((rs, n) -> row(rs, List.of())).list();
+        return jdbc.sql(IN_FORCE.formatted("= any(:scopes)")).param("product", productId).param("scopes", scopeIds.toArray(UUID[]::new))
+                .param("day", today).query((rs, n) -> row(rs, List.of())).list();
     }
 
     /**
@@ -272,11 +364,15 @@ public class DataAccessAgreements {
     }
 
     private List<DataAccessAgreement> list(String where, Map<String, ?> params, int limit) {
+        return list(where, params, limit, "a.filed_at desc, a.id");
+    }
+
+    private List<DataAccessAgreement> list(String where, Map<String, ?> params, int limit, String order) {
         List<DataAccessAgreement> rows = jdbc.sql("""
                         select a.id, a.supplier_id, a.product_id, a.scope_id, a.package, a.requested_attributes, a.approved_attributes, a.purpose,
-                               a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at
+                               a.legal_basis, a.retention_days, a.state, a.filed_by, a.filed_at, a.reapproval_due
                         from data_access_agreement a
-                        """ + where + " order by a.filed_at desc, a.id limit " + limit)
+                        """ + where + " order by " + order + " limit " + limit)
                 .params(params).query((rs, n) -> row(rs, List.of())).list();
         if (rows.isEmpty()) {
             return rows;
@@ -290,14 +386,15 @@ public class DataAccessAgreements {
                 });
         return rows.stream().map(a -> new DataAccessAgreement(a.id(), a.supplierId(), a.productId(), a.scopeId(), a.attributePackage(),
                 a.requestedAttributes(), a.approvedAttributes(), a.purpose(), a.legalBasis(), a.retentionDays(), a.state(), a.filedBy(), a.filedAt(),
-                steps.getOrDefault(a.id(), List.of()))).toList();
+                steps.getOrDefault(a.id(), List.of()), a.reapprovalDue())).toList();
     }
 
     private static DataAccessAgreement row(ResultSet rs, List<Step> steps) throws SQLException {
         return new DataAccessAgreement(rs.getObject("id", UUID.class), rs.getObject("supplier_id", UUID.class), rs.getObject("product_id", UUID.class),
                 rs.getObject("scope_id", UUID.class), AttributePackage.valueOf(rs.getString("package")), attributes(rs.getArray("requested_attributes")),
                 attributes(rs.getArray("approved_attributes")), rs.getString("purpose"), rs.getString("legal_basis"), rs.getInt("retention_days"),
-                State.valueOf(rs.getString("state")), rs.getString("filed_by"), rs.getTimestamp("filed_at").toInstant(), steps);
+                State.valueOf(rs.getString("state")), rs.getString("filed_by"), rs.getTimestamp("filed_at").toInstant(), steps,
+                rs.getObject("reapproval_due", LocalDate.class));
     }
 
     static Set<Attribute> attributes(Array array) throws SQLException {

@@ -201,7 +201,7 @@ public class ReleasePolicy {
                 return Decision.nothing("no such person in the directory");
             }
             List<DataAccessAgreement> inForce = agreementsByScopes.computeIfAbsent(person.organisationScopes(),
-                    scopes -> agreements.inForce(product.id(), scopes));
+                    scopes -> agreements.inForce(product.id(), scopes, today));
             return ReleasePolicy.this.decide(person, product, supplier, publicAuthority, licensed.contains(personId), objecting.contains(personId),
                     inForce, today);
         }
@@ -380,7 +380,7 @@ public class ReleasePolicy {
         chosen.forEach(a -> common.retainAll(a.attributesInForce()));
         return new DataAccessAgreement(first.id(), first.supplierId(), first.productId(), first.scopeId(), first.attributePackage(),
                 first.requestedAttributes(), common, first.purpose(), first.legalBasis(), chosen.stream().mapToInt(DataAccessAgreement::retentionDays).min().orElse(0),
-                first.state(), first.filedBy(), first.filedAt(), first.steps());
+                first.state(), first.filedBy(), first.filedAt(), first.steps(), first.reapprovalDue());
     }
 
     private Map<Attribute, Object> values(Decision decision, Set<Attribute> sent, Supplier supplier, Map<UUID, UUID> bases) {

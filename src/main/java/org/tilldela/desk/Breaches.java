@@ -22,6 +22,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.access.DataAccessAgreements;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.governance.AdminGrants;
@@ -69,10 +70,19 @@ public class Breaches {
     private final LedgerReports ledger;
     private final AuditTrail audit;
     private final MessageSource messages;
+    private final DataAccessAgreements access;
     private final Clock clock;
+    /** The zone configured for the installation (tilldela.time-zone, else the import sources'); null: the organiser's. */
+    private final ZoneId configuredZone;
+
+    static final ZoneId SWEDEN = ZoneId.of("Europe/Stockholm");
+    static final ZoneId DENMARK = ZoneId.of("Europe/Copenhagen");
 
     Breaches(JdbcClient jdbc, Scopes scopes, AdminGrants grants, Catalog catalog, LedgerReports ledger, AuditTrail audit, MessageSource messages,
-             Optional<Clock> clock) {
+             DataAccessAgreements access, Optional<Clock> clock,
+             @org.springframework.beans.factory.annotation.Value("${tilldela.time-zone:${tilldela.import.sources.time-zone:}}") String zone) {
+        this.access = access;
+        this.configuredZone = zone == null || zone.isBlank() ? null : ZoneId.of(zone.strip());
         this.jdbc = jdbc;
         this.scopes = scopes;
         this.grants = grants;
@@ -153,6 +163,45 @@ public class Breaches {
         return scope.isWholeInstallation() || (!i.wholeInstallation() && !i.scopeUnits().isEmpty() && i.scopeUnits().stream().allMatch(within));
     }
 
+    /**
+     * The zone an incident's times are shown in: the organiser's, not the server's — a DPO reads and reports them in local
+     * time. The configured zone when there is one; else the organiser above the incident's units by its municipality code
+     * (Danish codes have three digits: Europe/Copenhagen; Swedish four: Europe/Stockholm).
+     */
+    public ZoneId zone(Incident incident) {
+        return zone(incident.scopeUnits());
+    }
+
+    /** The zone the caller records an incident in: as {@link #zone(Incident)}, for the units of their DPO grants. */
+    public ZoneId zone(Authentication caller) {
+        CallerScope scope = scope(caller);
+        return zone(scope.isWholeInstallation() ? List.of() : grants.of(caller.getName()).stream()
+                .filter(g -> g.right() == AdminRight.DATA_PROTECTION_OFFICER).flatMap(g -> g.organisations().stream()).distinct().sorted().toList());
+    }
+
+    private ZoneId zone(List<UUID> units) {
+        if (configuredZone != null) {
+            return configuredZone;
+        }
+        if (units.isEmpty()) {
+            // the whole installation: the organisers' zone if they share one country, else Sweden's
+            List<Integer> lengths = jdbc.sql("""
+                            select distinct length(municipality_code) from organisation where kind = 'ORGANISER' and municipality_code is not null""")
+                    .query(Integer.class).list();
+            return lengths.equals(List.of(3)) ? DENMARK : SWEDEN;
+        }
+        String code = jdbc.sql("""
+                        with recursive up(id, parent_id, kind, municipality_code, depth) as (
+                            select id, parent_id, kind, municipality_code, 0 from organisation where id = any(cast(:units as uuid[]))
+                            union all
+                            select o.id, o.parent_id, o.kind, o.municipality_code, up.depth + 1 from up join organisation o on o.id = up.parent_id
+                            where up.depth < 8
+                        )
+                        select municipality_code from up where kind = 'ORGANISER' and municipality_code is not null order by depth, id limit 1""")
+                .param("units", units.toArray(UUID[]::new)).query(String.class).optional().orElse(null);
+        return code != null && code.strip().length() == 3 ? DENMARK : SWEDEN;
+    }
+
     public Countdown countdown(Incident incident) {
         Duration left = Duration.between(clock.instant(), incident.notifyBy());
         return new Countdown(incident.notifyBy(), left.toHours(), left.isNegative());
@@ -162,7 +211,9 @@ public class Breaches {
     @Transactional
     public Affected affected(Authentication caller, Incident incident) {
         CallerScope scope = scope(caller);
-        List<Holding> all = ledger.heldDuring(incident.suppliers(), incident.periodFrom(), incident.periodTo(), scope, LocalDate.now(clock), MAX_AFFECTED + 1);
+        // by the scope the data went under (the agreements made for units within scope), not where persons are placed today
+        List<Holding> all = ledger.heldDuring(incident.suppliers(), incident.periodFrom(), incident.periodTo(), scope, access.madeWithin(scope),
+                LocalDate.now(clock), MAX_AFFECTED + 1);
         boolean truncated = all.size() > MAX_AFFECTED;
         List<Holding> holdings = truncated ? all.subList(0, MAX_AFFECTED) : all;
         Map<UUID, String> names = catalog.suppliers(incident.suppliers()).stream().collect(Collectors.toMap(Supplier::id, Supplier::name));
@@ -179,7 +230,8 @@ public class Breaches {
 
     /** The draft notification to the supervisory authority, in {@code language} (sv, da or en), with the counts filled in. */
     public String draft(Incident incident, Affected affected, Locale language) {
-        DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
+        // in the organiser's zone, named: the authority reads the times as stated, not in the server's zone
+        DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm '('VV')'").withZone(zone(incident));
         String recipients = String.join(", ", affected.perSupplier().isEmpty()
                 ? catalog.suppliers(incident.suppliers()).stream().map(Supplier::name).sorted().toList()
                 : affected.perSupplier().keySet().stream().toList());

@@ -44,12 +44,13 @@ import org.tilldela.purchase.Orders;
  *   <li>Protected persons looked at in the last 7 days and by whom: the audit trail, persons within scope.</li>
  *   <li>Held orders (awaiting the officer's approval) for an organiser within scope.</li>
  *   <li>Pending data-access requests for a unit within scope.</li>
+ *   <li>Data-access agreements at a unit within scope that come up for re-approval soon, or lapsed ({@link AgreementReapprovals}).</li>
  * </ul>
  */
 @Service
 public class DpoDesk {
 
-    public enum Tile { NO_AGREEMENT, AGREEMENTS_EXPIRING, THIRD_COUNTRY, OVERDUE_DELETIONS, PROTECTED_VIEWS, HELD_ORDERS, PENDING_REQUESTS }
+    public enum Tile { NO_AGREEMENT, AGREEMENTS_EXPIRING, THIRD_COUNTRY, OVERDUE_DELETIONS, PROTECTED_VIEWS, HELD_ORDERS, PENDING_REQUESTS, REAPPROVALS_DUE }
 
     /** A tile of the overview: the count, or null where the caller's scope does not reach the list. */
     public record Count(Tile tile, Long count) {
@@ -74,10 +75,12 @@ public class DpoDesk {
     private final AuditTrail audit;
     private final Orders orders;
     private final DataAccessAgreements access;
+    private final AgreementReapprovals reapprovals;
     private final Clock clock;
 
     DpoDesk(Scopes scopes, Catalog catalog, AdequacyList adequacy, Retention retention, AuditTrail audit, Orders orders, DataAccessAgreements access,
-            java.util.Optional<Clock> clock) {
+            AgreementReapprovals reapprovals, java.util.Optional<Clock> clock) {
+        this.reapprovals = reapprovals;
         this.scopes = scopes;
         this.catalog = catalog;
         this.adequacy = adequacy;
@@ -109,6 +112,7 @@ public class DpoDesk {
         counts.add(new Count(Tile.PROTECTED_VIEWS, protectedViews(scope, 0, 1).total()));
         counts.add(new Count(Tile.HELD_ORDERS, (long) held(within).size()));
         counts.add(new Count(Tile.PENDING_REQUESTS, (long) pending(within).size()));
+        counts.add(new Count(Tile.REAPPROVALS_DUE, (long) reapprovals.due(scope).size()));
         return counts;
     }
 
@@ -145,6 +149,11 @@ public class DpoDesk {
                         requests.stream().map(r -> new Row(List.of(names.getOrDefault(r.supplierId(), "?"), r.attributePackage().name(),
                                 r.filedAt().toString()), "/access/requests/" + r.id())).toList());
             }
+            // the re-approval page is the school's (its access administrator's): the officer sees the list, the link leads there
+            case REAPPROVALS_DUE -> listing(tile, List.of("desk.col.supplier", "access.col.product", "access.col.scope", "gov3.reapproval.due",
+                            "access.col.state"),
+                    reapprovals.due(scope).stream().map(d -> new Row(List.of(d.supplierName(), d.productTitle(), d.scopeName(),
+                            d.agreement().reapprovalDue().toString(), d.agreement().state().name()), "/access/reapprovals/" + d.agreement().id())).toList());
         };
     }
 

@@ -269,14 +269,28 @@ public class DutyGrants {
         return true;
     }
 
-    /** The person an account is linked to, named (masked as "protected" when the person's identity is protected). */
+    /** The id of the person an account is linked to, if any. */
     @Transactional(readOnly = true)
-    public Optional<StaffMember> linkedPerson(String username) {
+    public Optional<UUID> linkedPersonId(String username) {
+        return jdbc.sql("select person_id from admin_account where username = :u and person_id is not null").param("u", username).query(UUID.class).optional();
+    }
+
+    /**
+     * The person an account is linked to, named (masked as "protected" when the person's identity is protected), with the
+     * units they are on duty at that {@code viewer} may see (their ACCOUNT_ADMIN scope): a person on duty at two organisers
+     * does not tell one organiser's administrator where else they work.
+     */
+    @Transactional(readOnly = true)
+    public Optional<StaffMember> linkedPerson(String username, String viewer) {
+        CallerScope scope = scopes.of(viewer, AdminRight.ACCOUNT_ADMIN);
         return jdbc.sql("""
                         select p.id, case when p.protection = 'NONE' then p.family_name || ', ' || p.given_name end name,
-                               (select string_agg(distinct o.name, ', ') from duty d join organisation o on o.id = d.organisation_id where d.person_id = p.id) units
+                               (select string_agg(distinct o.name, ', ') from duty d join organisation o on o.id = d.organisation_id
+                                where d.person_id = p.id and\s""" + scope.duty("d") + """
+                               ) units
                         from admin_account a join person p on p.id = a.person_id where a.username = :u
-                        """).param("u", username).query((rs, n) -> new StaffMember(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3))).optional();
+                        """).params(scope.params()).param("u", username)
+                .query((rs, n) -> new StaffMember(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3))).optional();
     }
 
     /**

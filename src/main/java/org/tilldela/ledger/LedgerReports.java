@@ -290,6 +290,31 @@ public class LedgerReports {
                 .sorted((a, b) -> String.CASE_INSENSITIVE_ORDER.compare(a.supplierName(), b.supplierName())).toList();
     }
 
+    /**
+     * What a recipient received under one data-access agreement, for its re-approval: how many persons, how many of them
+     * per attribute, and the last release recorded. Counts only: nobody is named.
+     */
+    public record ReceivedUnder(long persons, Map<String, Long> personsPerAttribute, Instant lastRelease) {
+    }
+
+    /** {@link ReceivedUnder} from the ledger's records of the product {@code productId} released under {@code agreementId}. */
+    @Transactional(readOnly = true)
+    public ReceivedUnder receivedUnder(UUID productId, UUID agreementId) {
+        // by product first (index disclosure_by_product), then the agreement: releases name the agreement they went under
+        Map<String, Long> perAttribute = new TreeMap<>();
+        jdbc.sql("""
+                        select a, count(distinct d.person_id) from disclosure d, unnest(string_to_array(d.attributes, ',')) a
+                        where d.product_id = :product and d.agreement_id = :agreement and d.attributes <> '' group by a""")
+                .param("product", productId).param("agreement", agreementId)
+                .query(rs -> {
+                    perAttribute.put(rs.getString(1), rs.getLong(2));
+                });
+        return jdbc.sql("select count(distinct d.person_id), max(d.disclosed_at) from disclosure d where d.product_id = :product and d.agreement_id = :agreement")
+                .param("product", productId).param("agreement", agreementId)
+                .query((rs, n) -> new ReceivedUnder(rs.getLong(1), perAttribute, rs.getTimestamp(2) == null ? null : rs.getTimestamp(2).toInstant()))
+                .single();
+    }
+
     /** The holdings of one person, most recent first. */
     @Transactional(readOnly = true)
     public List<Holding> holdings(UUID personId, LocalDate today) {
@@ -299,17 +324,26 @@ public class LedgerReports {
 
     /**
      * For a breach at a recipient: every holding of the {@code suppliers} held at some time in [{@code from}, {@code to}) —
-     * first released before {@code to}, and not confirmed deleted before {@code from} — about a person within {@code scope}
-     * (as the directory scope defines it; the whole installation: everyone), by person; at most {@code limit}.
+     * first released before {@code to}, and not confirmed deleted before {@code from} — about a person whose data went to
+     * that holding's recipient, before {@code to}, under one of {@code agreements} (those of the breach's organisers), by
+     * person; at most {@code limit}. Where the person is placed today does not matter: one who moved away is still listed,
+     * one who moved in is not listed for what went under another organiser's agreement. What went without an agreement
+     * (MINIMAL on the product's declaration) names no scope in the ledger: it counts for a person within {@code scope}
+     * (the directory's scope) today, the best the records allow. The whole installation: every holding.
      */
     @Transactional(readOnly = true)
     public List<Holding> heldDuring(java.util.Collection<UUID> suppliers, Instant from, Instant to, org.tilldela.governance.CallerScope scope,
-                                    LocalDate today, int limit) {
+                                    java.util.Collection<UUID> agreements, LocalDate today, int limit) {
+        String underScope = scope.isWholeInstallation() ? "true" : """
+                exists (select 1 from disclosure d
+                        where d.person_id = h.person_id and d.supplier_id = h.supplier_id and d.product_id = h.product_id and d.disclosed_at < :to
+                          and (d.agreement_id = any(cast(:agreements as uuid[])) or (d.agreement_id is null and %s)))""".formatted(scope.person("h.person_id"));
         return jdbc.sql(HOLDING + " h where h.supplier_id = any(cast(:suppliers as uuid[])) and h.first_disclosed_at < :to"
-                        + " and (h.deletion_confirmed_at is null or h.deletion_confirmed_at >= :from) and " + scope.person("h.person_id")
+                        + " and (h.deletion_confirmed_at is null or h.deletion_confirmed_at >= :from) and " + underScope
                         + " order by h.person_id, h.supplier_id, h.product_id limit :limit")
-                .params(scope.params()).param("suppliers", suppliers.toArray(UUID[]::new)).param("from", java.sql.Timestamp.from(from))
-                .param("to", java.sql.Timestamp.from(to)).param("limit", limit).query((rs, n) -> holding(rs, today)).list();
+                .params(scope.params()).param("suppliers", suppliers.toArray(UUID[]::new)).param("agreements", agreements.toArray(UUID[]::new))
+                .param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to)).param("limit", limit)
+                .query((rs, n) -> holding(rs, today)).list();
     }
 
     static final String HOLDING = """

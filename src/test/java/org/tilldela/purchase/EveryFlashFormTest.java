@@ -129,6 +129,13 @@ class EveryFlashFormTest extends IntegrationTest {
         List<Map.Entry<String, String>> accessApproval = form(request, request + "/approve");
         filed.requestedAttributes().forEach(a -> accessApproval.add(Map.entry("attributes", a.name())));
         submit("POST /access/requests/{id}/approve", request + "/approve", accessApproval, "The agreement is in force.");
+        // the school's re-approval: a narrowing without a reason is refused (the ticks go back in the flash), then as it stands
+        String reapproval = "/access/reapprovals/" + filed.id();
+        submit("POST /access/reapprovals/{id}", reapproval, form(reapproval, reapproval, "attributes", Attribute.PSEUDONYMOUS_ID.name()),
+                "Say why the request is narrowed.");
+        List<Map.Entry<String, String>> reapproveAll = form(reapproval, reapproval);
+        filed.requestedAttributes().forEach(a -> reapproveAll.add(Map.entry("attributes", a.name())));
+        submit("POST /access/reapprovals/{id}", reapproval, reapproveAll, "The agreement is re-approved.");
         submit("POST /access/requests/{id}/revoke", request + "/revoke", form(request, request + "/revoke", "reason", "Avtalet upphör"),
                 "The agreement is revoked.");
         DataAccessAgreement other = agreements.file(supplier, new NewDataAccessRequest(product, fx.schoolId, AttributePackage.MINIMAL, Set.of(),

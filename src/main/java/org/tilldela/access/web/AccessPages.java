@@ -78,6 +78,8 @@ class AccessPages {
         model.addAttribute("state", shown);
         model.addAttribute("states", DataAccessAgreement.State.values());
         model.addAttribute("rows", rows(agreements.list(shown, null, 500)));
+        // the reminder: agreements coming up for re-approval soon, or lapsed (this page is the whole installation's)
+        model.addAttribute("reapprovalsDue", agreements.dueForReapproval(5_000).size());
         return "access/index";
     }
 

@@ -54,6 +54,8 @@ class BreachPages {
         model.addAttribute("incidents", breaches.visibleTo(auth));
         model.addAttribute("supplierNames", names);
         model.addAttribute("suppliers", catalog.allSuppliers().stream().sorted(Comparator.comparing(s -> s.name().toLowerCase(Locale.ROOT))).toList());
+        // the times listed and the form's in the organiser's zone, named on the page
+        model.addAttribute("zone", breaches.zone(auth));
         return "desk/breaches";
     }
 
@@ -62,7 +64,8 @@ class BreachPages {
                   @RequestParam(defaultValue = "") String periodTo, @RequestParam(required = false) Set<UUID> suppliers,
                   @RequestParam(defaultValue = "") String description, Authentication auth, RedirectAttributes flash) {
         try {
-            Breaches.Incident incident = breaches.record(auth, time(discoveredAt), time(periodFrom), time(periodTo), suppliers, description);
+            ZoneId zone = breaches.zone(auth);
+            Breaches.Incident incident = breaches.record(auth, time(discoveredAt, zone), time(periodFrom, zone), time(periodTo, zone), suppliers, description);
             flash.addFlashAttribute("message", "gov2.breach.recorded");
             return "redirect:/dpo/breaches/" + incident.id();
         } catch (IllegalArgumentException | DateTimeParseException e) {
@@ -71,8 +74,9 @@ class BreachPages {
         }
     }
 
-    private static Instant time(String local) {
-        return local.isBlank() ? null : LocalDateTime.parse(local).atZone(ZoneId.systemDefault()).toInstant();
+    /** A time as typed (a datetime-local field) in the organiser's zone, not the server's. */
+    private static Instant time(String local, ZoneId zone) {
+        return local.isBlank() ? null : LocalDateTime.parse(local).atZone(zone).toInstant();
     }
 
     @GetMapping("/dpo/breaches/{id}")
@@ -82,6 +86,7 @@ class BreachPages {
         String language = draft != null && LANGUAGES.contains(draft) ? draft : LANGUAGES.contains(locale.getLanguage()) ? locale.getLanguage() : "en";
         Map<UUID, String> names = catalog.suppliers(incident.suppliers()).stream().collect(Collectors.toMap(Supplier::id, Supplier::name));
         model.addAttribute("incident", incident);
+        model.addAttribute("zone", breaches.zone(incident));
         model.addAttribute("countdown", breaches.countdown(incident));
         model.addAttribute("affected", affected);
         model.addAttribute("shown", affected.holdings().stream().limit(SHOWN).toList());

@@ -152,7 +152,7 @@ class AccountApi {
 
     private AccountJson json(AdminAccounts.Account a) {
         return new AccountJson(a.username(), a.displayName(), a.enabled(), a.createdAt(), grants.of(a.username()),
-                dutyGrants.linkedPerson(a.username()).map(org.tilldela.governance.DutyGrants.StaffMember::id).orElse(null));
+                dutyGrants.linkedPersonId(a.username()).orElse(null));
     }
 
     private static ResponseStatusException notFound() {

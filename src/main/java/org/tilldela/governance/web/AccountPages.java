@@ -103,7 +103,7 @@ class AccountPages {
         model.addAttribute("schoolForms", grants.schoolForms().stream().map(f -> new String[] {f.code(), f.name(locale)}).toList());
         model.addAttribute("self", auth.getName().equals(username));
         model.addAttribute("secondFactor", secondFactor.enrolled(username));
-        model.addAttribute("linkedPerson", dutyGrants.linkedPerson(username).orElse(null));
+        model.addAttribute("linkedPerson", dutyGrants.linkedPerson(username, auth.getName()).orElse(null));
         model.addAttribute("personQuery", person);
         model.addAttribute("personChoices", person == null || person.isBlank() ? null : staffChoices(auth, person));
         return "governance/account";
