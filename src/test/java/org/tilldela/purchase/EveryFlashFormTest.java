@@ -300,6 +300,10 @@ class EveryFlashFormTest extends IntegrationTest {
         submit("POST /sso/saml/remove", "/sso/saml/remove", form("/sso/saml", "/sso/saml", "entityId", "https://sp.flash.invalid/none"),
                 "No service provider with that entityID is registered.");
 
+        // --- governance: a personal API token revoked (this account has none: told so)
+        submit("POST /account/api-tokens/{id}/revoke", "/account/api-tokens/999999999/revoke", form("/account/password", "/account/password"),
+                "You have no such token that is still valid.");
+
         // --- governance: the administrator changes their own password (last: the session goes on under a new id)
         String newPassword = "ett helt nytt lösenord för flash-testet";
         submit("POST /account/password", "/account/password", form("/account/password", "/account/password",
