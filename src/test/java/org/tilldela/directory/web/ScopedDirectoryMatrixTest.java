@@ -229,6 +229,64 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         assertThat(rows).singleElement().asString().contains((kind == Kind.SCHOOL_A ? m.a1 : m.b2).toString());
     }
 
+    @Autowired
+    org.tilldela.catalog.Catalog catalog;
+    @Autowired
+    org.tilldela.purchase.BuyerScopes buyerScopes;
+    @Autowired
+    org.tilldela.purchase.Cart cart;
+    @Autowired
+    org.tilldela.purchase.Recipients recipients;
+
+    /** A product of a supplier whose processing agreement covers the municipality's organiser. */
+    private UUID product() {
+        UUID supplier = UUID.randomUUID();
+        catalog.save(new org.tilldela.catalog.Supplier(supplier, "Matrisförlaget " + m.source, "55" + Long.toString(Math.abs(supplier.getLeastSignificantBits()) % 100_000_000L),
+                "SE", Set.of("SE"), List.of(), List.of(new org.tilldela.catalog.Supplier.ProcessingAgreement(UUID.randomUUID(), "pub-avtal.pdf",
+                java.time.LocalDate.now().minusYears(1), java.time.LocalDate.now().plusYears(2), Set.of(m.organiser))),
+                new org.tilldela.catalog.Supplier.Contact("Kontakt", "kontakt@example.se", null)));
+        UUID id = UUID.randomUUID();
+        catalog.save(new org.tilldela.catalog.Product(id, "ART-" + id.toString().substring(0, 13), supplier, "Matrisboken " + m.source, "",
+                org.tilldela.catalog.Product.Kind.DIGITAL, List.of("GR", "FS"), List.of(), List.of("Matematik"), org.tilldela.catalog.Product.LicenceModel.PER_USER,
+                12, new java.math.BigDecimal("99.00"), "SEK", null, org.tilldela.catalog.Product.AccessMethod.NONE, List.of()));
+        return id;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "BUYER over {0}: recipients are picked within the grant, whatever the buyer scope")
+    @org.junit.jupiter.params.provider.EnumSource(Kind.class)
+    void aBuyerPicksRecipientsWithinItsGrantOnly(Kind kind) {
+        String user = holder(AdminRight.BUYER, kind);
+        // where the account buys for (purchase's buyer scope) is the whole organiser: wider than its BUYER grant
+        buyerScopes.set(user, m.organiser, "test");
+        UUID line = cart.add(user, product(), null, false);
+        WebSession web = sessions.computeIfAbsent(user, u -> new WebSession(port).signIn(u, PASSWORD));
+        String picker = "/purchase/cart/" + line + "/recipients";
+        assertThat(web.page(picker + "?group=" + (kind == Kind.SCHOOL_A ? m.gA : m.gBpre)).status()).isEqualTo(200);
+        WebSession.Answer otherClass = web.page(picker + "?group=" + m.gB);
+        assertThat(otherClass.status()).as("school B's compulsory-school class").isEqualTo(404);
+        assertThat(otherClass.body()).doesNotContain(m.familyB);
+        String classB = "4B " + m.source.substring("scopes-".length());
+        WebSession.Answer unitB = web.page(picker + "?unit=" + m.schoolB);
+        if (kind == Kind.SCHOOL_A) {
+            assertThat(unitB.status()).isEqualTo(404);
+        } else {
+            // school B serves preschool too: its page, with the preschool group only
+            assertThat(unitB.status()).isEqualTo(200);
+            assertThat(unitB.body()).contains("Blåklockan").doesNotContain(classB);
+        }
+        // and what an order resolves to: a class outside the grant is refused, a school's roster is counted within the grant
+        org.tilldela.purchase.BuyerScope scope = buyerScopes.require(user);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.group(m.gB))))
+                .isInstanceOf(org.tilldela.purchase.RecipientsRefused.class);
+        if (kind == Kind.SCHOOL_A) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.allPupilsAtUnit(m.schoolB))))
+                    .isInstanceOf(org.tilldela.purchase.RecipientsRefused.class);
+            assertThat(recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.allPupilsAtUnit(m.schoolA))).persons()).containsExactly(m.a1);
+        } else {
+            assertThat(recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.allPupilsAtUnit(m.schoolB))).persons()).containsExactly(m.b2);
+        }
+    }
+
     /** Every name and person id of the synthetic municipality: none may reach a REGIONAL account. */
     private String[] identifying() {
         List<String> all = new java.util.ArrayList<>(List.of(m.familyA, m.familyB, m.familyPre, m.familyProtected, m.familyC));
