@@ -1,33 +1,93 @@
 package org.tilldela.governance;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.stereotype.Component;
 
 /**
- * How an administrator signs in, through the web form and the API's HTTP Basic alike: see {@link ThrottledSignIn}.
- * A successful sign-in is noted on the account ({@code last_signed_in_at}): access reviews flag grants of
- * accounts not signed in for months.
+ * How an administrator signs in with a local password, through the web form and the API's HTTP Basic alike: see
+ * {@link ThrottledSignIn}. A successful sign-in is noted on the account ({@code last_signed_in_at}): access reviews
+ * flag grants of accounts not signed in for months.
+ *
+ * <p>A right password is still refused (and the refusal audited) for an account of an organiser with its own identity
+ * provider: it signs in through that provider ({@link AdminUpstreamAccounts}), unless an account administrator marked
+ * it break-glass, whose every password sign-in is audited. On the API door ({@link #apiDoor()}) a right password is
+ * refused, too, for an account that must have a second factor: it uses a personal API token ({@link ApiTokens}).
  */
 @Component
 public class AdminSignIn extends ThrottledSignIn {
 
     private final JdbcClient jdbc;
+    private final AdminUpstreamAccounts upstream;
+    private final List<UpstreamOrganisers> upstreamOrganisers;
+    private final SecondFactor secondFactor;
+    private final AuditTrail audit;
 
-    AdminSignIn(AdminAccounts accounts, SignInThrottle throttle, AuditTrail audit, JdbcClient jdbc) {
+    AdminSignIn(AdminAccounts accounts, SignInThrottle throttle, AuditTrail audit, JdbcClient jdbc, AdminUpstreamAccounts upstream,
+                List<UpstreamOrganisers> upstreamOrganisers, SecondFactor secondFactor) {
         super(accounts, accounts.passwordEncoder(), throttle, audit, "admin_account", "");
         this.jdbc = jdbc;
+        this.upstream = upstream;
+        this.upstreamOrganisers = upstreamOrganisers;
+        this.secondFactor = secondFactor;
+        this.audit = audit;
     }
 
     @Override
     public Authentication authenticate(Authentication request) throws AuthenticationException {
         Authentication result = super.authenticate(request);
+        String name = result.getName();
+        Set<UUID> organisers = upstream.organisersOf(name);
+        Set<UUID> withProvider = organisers.isEmpty() ? Set.of()
+                : upstreamOrganisers.stream().flatMap(u -> u.withProvider(organisers).stream()).collect(java.util.stream.Collectors.toSet());
+        if (!withProvider.isEmpty()) {
+            Map<String, Object> detail = Map.of("organisers", withProvider.stream().map(UUID::toString).sorted().toList(), "address", address(request));
+            if (!upstream.breakGlass(name)) {
+                audit.record("sign-in", "ADMIN_LOCAL_SIGN_IN_REFUSED", "admin_account", name, detail);
+                throw new UpstreamSignInRequired();
+            }
+            audit.record("sign-in", "ADMIN_BREAK_GLASS_SIGN_IN", "admin_account", name, detail);
+        }
         // HTTP Basic signs in on every request: written at most once an hour, so API calls do not each update the row
         jdbc.sql("""
                         update admin_account set last_signed_in_at = now()
                         where username = :u and (last_signed_in_at is null or last_signed_in_at < now() - interval '1 hour')
-                        """).param("u", result.getName()).update();
+                        """).param("u", name).update();
         return result;
+    }
+
+    /**
+     * The API's HTTP Basic door: as the web form, and a right password of an account that must have a second factor
+     * (enrolled, required of it, or of every account) is refused, audited: the password alone would get round it.
+     */
+    public AuthenticationProvider apiDoor() {
+        return new AuthenticationProvider() {
+            @Override
+            public Authentication authenticate(Authentication request) throws AuthenticationException {
+                Authentication result = AdminSignIn.this.authenticate(request);
+                if (secondFactor.requiredFor(result.getName()) || secondFactor.enrolled(result.getName())) {
+                    audit.record("sign-in", "ADMIN_API_PASSWORD_REFUSED", "admin_account", result.getName(),
+                            Map.of("reason", "SECOND_FACTOR", "address", address(request)));
+                    throw new PasswordAloneRefused();
+                }
+                return result;
+            }
+
+            @Override
+            public boolean supports(Class<?> authentication) {
+                return AdminSignIn.this.supports(authentication);
+            }
+        };
+    }
+
+    private static String address(Authentication request) {
+        return request.getDetails() instanceof WebAuthenticationDetails web && web.getRemoteAddress() != null ? web.getRemoteAddress() : "unknown";
     }
 }

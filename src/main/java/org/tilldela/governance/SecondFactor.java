@@ -25,7 +25,9 @@ import org.tilldela.platform.SecretsAtRest;
  * six digits cannot be guessed by trying; each is audited.
  *
  * <p>{@code tilldela.governance.second-factor.required=true} makes enrolment part of signing in to the web UI
- * for accounts not yet enrolled. The API's HTTP Basic door does not ask (see the README).
+ * for accounts not yet enrolled; an account administrator can require it of one account ({@link #require}). An account
+ * that must have a second factor, or has one, cannot use the API's HTTP Basic door with its password alone: it uses
+ * personal API tokens ({@link ApiTokens}).
  */
 @Service
 @Transactional
@@ -54,6 +56,22 @@ public class SecondFactor {
     /** Does the installation require every administrator to enrol? */
     public boolean required() {
         return required;
+    }
+
+    /** Must this account have a second factor: required of every account, or of this one by an account administrator? */
+    @Transactional(readOnly = true)
+    public boolean requiredFor(String username) {
+        return required || jdbc.sql("select coalesce((select second_factor_required from admin_account where username = :u), false)")
+                .param("u", username).query(Boolean.class).single();
+    }
+
+    /** An account administrator requires a second factor of the account (or no longer does); audited. */
+    public void require(String actor, String username, boolean require) {
+        int changed = jdbc.sql("update admin_account set second_factor_required = :r where username = :u and second_factor_required <> :r")
+                .param("r", require).param("u", username).update();
+        if (changed > 0) {
+            audit.record(actor, require ? "ADMIN_SECOND_FACTOR_REQUIRED" : "ADMIN_SECOND_FACTOR_NO_LONGER_REQUIRED", "admin_account", username, Map.of());
+        }
     }
 
     /** Has the account a confirmed second factor: does signing in ask for a code? */

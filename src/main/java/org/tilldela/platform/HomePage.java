@@ -21,7 +21,8 @@ class HomePage {
             Map.entry("RIGHT_ACCESS_ADMIN", "/access"),
             Map.entry("RIGHT_DATA_PROTECTION_OFFICER", "/ledger"),
             Map.entry("RIGHT_ACCOUNT_ADMIN", "/admin/accounts"),
-            Map.entry("RIGHT_AUDITOR", "/admin/audit"));
+            Map.entry("RIGHT_AUDITOR", "/admin/audit"),
+            Map.entry("RIGHT_REGIONAL", "/regional"));
 
     @GetMapping("/")
     String home(Authentication user) {

@@ -31,6 +31,7 @@ import org.springframework.security.web.context.SecurityContextRepository;
 import org.tilldela.governance.AdminSignIn;
 import org.tilldela.governance.SecondFactor;
 import org.tilldela.governance.SignInLockedOut;
+import org.tilldela.governance.UpstreamSignInRequired;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
 
@@ -60,9 +61,11 @@ class SecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain api(HttpSecurity http, AdminSignIn signIn) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, AdminSignIn signIn, org.tilldela.governance.ApiTokens apiTokens) throws Exception {
         return http.securityMatcher("/api/**")
-                .authenticationManager(new ProviderManager(signIn))
+                .authenticationManager(new ProviderManager(signIn.apiDoor()))
+                // a personal API token (Authorization: Bearer) instead of a password, for accounts with a second factor
+                .addFilterBefore(apiTokens.filter(), BasicAuthenticationFilter.class)
                 // who is calling is known once HTTP Basic has run; no body has been read yet
                 .addFilterAfter(bodyLimits.gate(), BasicAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
@@ -102,7 +105,7 @@ class SecurityConfiguration {
                 .formLogin(f -> f.loginPage("/login").successHandler(secondFactorStep(secondFactor, contexts, requestCache))
                         // a plain redirect: nothing about the failure is kept in the (database-stored) session
                         .failureHandler((request, response, e) -> response.sendRedirect(request.getContextPath()
-                                + (e instanceof LockedException ? "/login?locked" : "/login?error")))
+                                + (e instanceof LockedException ? "/login?locked" : e instanceof UpstreamSignInRequired ? "/login?upstream" : "/login?error")))
                         .permitAll())
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
                 // no session before sign-in: the CSRF token (see CsrfCookies) and the page to return to after
@@ -131,7 +134,7 @@ class SecurityConfiguration {
         signedIn.setRequestCache(requestCache);
         return (request, response, authentication) -> {
             boolean enrolled = secondFactor.enrolled(authentication.getName());
-            if (!enrolled && !secondFactor.required()) {
+            if (!enrolled && !secondFactor.requiredFor(authentication.getName())) {
                 signedIn.onAuthenticationSuccess(request, response, authentication);
                 return;
             }

@@ -41,10 +41,59 @@ public class Recipients {
 
     private final Rosters rosters;
     private final OrganisationBrowser organisations;
+    private final org.tilldela.governance.Scopes scopes;
+    private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
-    Recipients(Rosters rosters, OrganisationBrowser organisations) {
+    Recipients(Rosters rosters, OrganisationBrowser organisations, org.tilldela.governance.Scopes scopes,
+               org.springframework.jdbc.core.simple.JdbcClient jdbc) {
         this.rosters = rosters;
         this.organisations = organisations;
+        this.scopes = scopes;
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * The buyer's BUYER grant's scope (governance). The buyer scope says where an account buys for; the grant says what
+     * it may see at all: a selection, a unit, a group or a person must lie within both. (A buyer scope over the
+     * organiser given to an account granted BUYER over one school reached every school of the organiser.)
+     */
+    public org.tilldela.governance.CallerScope granted(BuyerScope scope) {
+        return scopes.of(scope.username(), org.tilldela.governance.AdminRight.BUYER);
+    }
+
+    private boolean unitGranted(BuyerScope scope, UUID unit) {
+        org.tilldela.governance.CallerScope granted = granted(scope);
+        return granted.isWholeInstallation() || jdbc.sql("select exists (select 1 from organisation o where o.id = :id and " + granted.unit("o.id") + ")")
+                .params(granted.params()).param("id", unit).query(Boolean.class).single();
+    }
+
+    /** Whether a group is inside the buyer scope and within the BUYER grant (its unit, and its school form if the grant names forms). */
+    public boolean groupInside(BuyerScope scope, UUID groupId) {
+        org.tilldela.governance.CallerScope granted = granted(scope);
+        return organisations.group(groupId).filter(g -> inside(scope, g.organisationId())).isPresent()
+                && (granted.isWholeInstallation() || jdbc.sql("select exists (select 1 from student_group g where g.id = :id and " + granted.group("g") + ")")
+                .params(granted.params()).param("id", groupId).query(Boolean.class).single());
+    }
+
+    private boolean personGranted(BuyerScope scope, UUID person) {
+        org.tilldela.governance.CallerScope granted = granted(scope);
+        return granted.isWholeInstallation() || jdbc.sql("select exists (select 1 from person p where p.id = :id and " + granted.person("p.id") + ")")
+                .params(granted.params()).param("id", person).query(Boolean.class).single();
+    }
+
+    /** The persons among {@code persons} within the BUYER grant: a unit's roster may hold pupils of a school form the grant does not cover. */
+    private Set<UUID> granted(BuyerScope scope, java.util.Collection<UUID> persons) {
+        org.tilldela.governance.CallerScope granted = granted(scope);
+        if (granted.isWholeInstallation() || persons.isEmpty()) {
+            return new java.util.HashSet<>(persons);
+        }
+        Set<UUID> within = new java.util.HashSet<>();
+        List<UUID> all = new ArrayList<>(persons);
+        for (int from = 0; from < all.size(); from += 1000) {
+            within.addAll(jdbc.sql("select p.id from person p where p.id in (:ids) and " + granted.person("p.id")).params(granted.params())
+                    .param("ids", all.subList(from, Math.min(all.size(), from + 1000))).query(UUID.class).list());
+        }
+        return within;
     }
 
     /** Refuses anything outside the scope; otherwise the persons the selections pick now. */
@@ -55,7 +104,15 @@ public class Recipients {
         Set<UUID> persons = new LinkedHashSet<>();
         Map<Recipient, Integer> counts = new LinkedHashMap<>();
         selections.forEach(r -> counts.put(r, 0));
+        List<UUID> matched = new ArrayList<>();
         for (int i = 0; i < matches.size(); i++) {
+            matched.add(matches.person(i));
+        }
+        Set<UUID> within = granted(scope, matched);
+        for (int i = 0; i < matches.size(); i++) {
+            if (!within.contains(matches.person(i))) {
+                continue;
+            }
             persons.add(matches.person(i));
             counts.merge(selections.get(matches.selector(i)), 1, Integer::sum);
         }
@@ -71,13 +128,13 @@ public class Recipients {
                 case GROUP -> {
                     OrganisationBrowser.Group g = organisations.group(r.groupId())
                             .orElseThrow(() -> new RecipientsRefused("There is no group " + r.groupId() + " in the directory."));
-                    if (!inside(scope, g.organisationId())) {
+                    if (!groupInside(scope, g.id())) {
                         throw new RecipientsRefused("The group " + g.name() + " (" + g.organisationName() + ") is outside "
                                 + scope.organisationName() + ", the organisation you buy for.");
                     }
                 }
                 case PERSON -> {
-                    if (rosters.persons(r.toRoster(scope.organisationId())).isEmpty()) {
+                    if (rosters.persons(r.toRoster(scope.organisationId())).isEmpty() || !personGranted(scope, r.personId())) {
                         throw new RecipientsRefused("The person " + r.personId() + " is not placed at " + scope.organisationName()
                                 + ", the organisation you buy for (or is not in the directory).");
                     }
@@ -87,7 +144,7 @@ public class Recipients {
                     if (trail.isEmpty()) {
                         throw new RecipientsRefused("There is no organisation " + r.organisationId() + " in the directory.");
                     }
-                    if (trail.stream().noneMatch(u -> u.id().equals(scope.organisationId()))) {
+                    if (trail.stream().noneMatch(u -> u.id().equals(scope.organisationId())) || !unitGranted(scope, r.organisationId())) {
                         throw new RecipientsRefused(trail.getLast().name() + " is outside " + scope.organisationName()
                                 + ", the organisation you buy for.");
                     }
@@ -98,7 +155,7 @@ public class Recipients {
 
     /** Whether an organisation is the scope or below it. */
     public boolean inside(BuyerScope scope, UUID organisationId) {
-        return organisations.ancestry(organisationId).stream().anyMatch(u -> u.id().equals(scope.organisationId()));
+        return organisations.ancestry(organisationId).stream().anyMatch(u -> u.id().equals(scope.organisationId())) && unitGranted(scope, organisationId);
     }
 
     /** Names for showing selections (protected persons masked for a viewer who may not see them, and audited). */

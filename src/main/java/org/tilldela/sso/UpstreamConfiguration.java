@@ -38,7 +38,8 @@ class UpstreamConfiguration {
     @Bean
     @ConditionalOnWebApplication
     UpstreamSignIn upstreamSignIn(UpstreamProviders providers, OrganiserPersons persons, AuditTrail audit, InstanceSecrets secrets,
-                                  UpstreamAuthorizationRequests requests, UpstreamHttp http) {
-        return new UpstreamSignIn(providers, persons, audit, secrets, requests, http);
+                                  UpstreamAuthorizationRequests requests, UpstreamHttp http, org.tilldela.governance.AdminUpstreamAccounts admins,
+                                  org.tilldela.governance.AdminAccounts adminAccounts) {
+        return new UpstreamSignIn(providers, persons, audit, secrets, requests, http, admins, adminAccounts);
     }
 }

@@ -38,7 +38,7 @@ import org.tilldela.platform.SecretsAtRest;
  * Every change is audited.
  */
 @Service
-public class UpstreamProviders {
+public class UpstreamProviders implements org.tilldela.governance.UpstreamOrganisers {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamProviders.class);
     /** How long a node keeps what discovery found (and the decrypted secret) before reading them again. */
@@ -86,6 +86,11 @@ public class UpstreamProviders {
 
     /** A button on the sign-in page: "Sign in with <organiser>". */
     public record Button(UUID id, String organiserName) {
+
+        /** Where the administrators' sign-in page sends an administrator of this organiser. */
+        public String adminPath() {
+            return UpstreamSignIn.BASE + "/" + ADMIN + id;
+        }
     }
 
     /** How an upstream account is matched to a person of the organiser. */
@@ -144,6 +149,7 @@ public class UpstreamProviders {
         Provider changed = tx.execute(status -> update(id, complete, organiserName, actor));
         // after the commit, so no sign-in on this node reads the old settings back into the cache
         registrations.remove(id.toString());
+        registrations.remove(ADMIN + id);
         return changed;
     }
 
@@ -171,6 +177,7 @@ public class UpstreamProviders {
         UUID organiser = jdbc.sql("delete from sso_upstream_provider where id = :id returning organiser_id").param("id", id).query(UUID.class).optional()
                 .orElseThrow(() -> new IllegalArgumentException("No identity provider with that id."));
         registrations.remove(id.toString());
+        registrations.remove(ADMIN + id);
         audit.record(actor, "SSO_UPSTREAM_PROVIDER_REMOVED", "sso_upstream_provider", id.toString(), Map.of("organiser", organiser.toString()));
     }
 
@@ -196,8 +203,33 @@ public class UpstreamProviders {
                 .param("id", id).query(String.class).optional();
     }
 
+    /** Organisers with an enabled provider: their administrators sign in through it (governance's AdminSignIn asks). */
+    @Override
+    public Set<UUID> withProvider(Set<UUID> organisers) {
+        if (organisers.isEmpty()) {
+            return Set.of();
+        }
+        return Set.copyOf(jdbc.sql("select organiser_id from sso_upstream_provider where enabled and organiser_id in (:o)")
+                .param("o", organisers).query(UUID.class).list());
+    }
+
+    /**
+     * The registration id of the administrators' sign-in at a provider: a client registration of its own, so the sign-in
+     * coming back knows it is an administrator's (Spring keeps the registration id with the authorization request),
+     * sent back to the same redirect URI as the pupils' (the municipality registers one).
+     */
+    static final String ADMIN = "admin-";
+
+    static boolean forAdministrators(String registrationId) {
+        return registrationId != null && registrationId.startsWith(ADMIN);
+    }
+
+    private static UUID providerOf(String registrationId) {
+        return uuid(forAdministrators(registrationId) ? registrationId.substring(ADMIN.length()) : registrationId);
+    }
+
     Optional<Rule> rule(String providerId) {
-        UUID id = uuid(providerId);
+        UUID id = providerOf(providerId);
         return id == null ? Optional.empty()
                 : jdbc.sql("select id, organiser_id, match_claim, match_field from sso_upstream_provider where id = :id and enabled").param("id", id)
                 .query((rs, n) -> new Rule(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
@@ -217,7 +249,7 @@ public class UpstreamProviders {
         if (cached != null && cached.readAt().plus(CACHE).isAfter(Instant.now())) {
             return cached.registration();
         }
-        UUID id = uuid(registrationId);
+        UUID id = providerOf(registrationId);
         if (id == null) {
             return null;
         }
@@ -249,7 +281,7 @@ public class UpstreamProviders {
                 .clientSecret(secrets.decrypt(row.secret()))
                 .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
                 // expanded from the request, whose origin the platform pins to tilldela.base-url (PublicOrigin)
-                .redirectUri("{baseUrl}" + UpstreamSignIn.BASE + "/{registrationId}/callback")
+                .redirectUri("{baseUrl}" + UpstreamSignIn.BASE + "/" + id + "/callback")
                 .scope(row.scopes().split(" "))
                 .userNameAttributeName(IdTokenClaimNames.SUB)
                 // PKCE (S256) for a confidential client too, as OAuth 2.1 asks

@@ -70,7 +70,9 @@ class UpstreamSignIn {
 
     /** Why a sign-in was refused; {@code path} is what the refusal page's address says. */
     enum Refusal {
-        NO_MATCH("no-match"), SEVERAL_MATCHES("several-matches"), CLAIM_MISSING("failed"), EMAIL_NOT_VERIFIED("failed"), FAILED("failed");
+        NO_MATCH("no-match"), SEVERAL_MATCHES("several-matches"), CLAIM_MISSING("failed"), EMAIL_NOT_VERIFIED("failed"), FAILED("failed"),
+        /** an administrator's sign-in found no enabled administrator account bound to the upstream account or its person */
+        NO_ADMIN_ACCOUNT("no-admin-account");
 
         final String path;
 
@@ -94,9 +96,15 @@ class UpstreamSignIn {
             new HttpSessionSecurityContextRepository());
     private final SavedRequestAwareAuthenticationSuccessHandler onward = new SavedRequestAwareAuthenticationSuccessHandler();
 
+    private final org.tilldela.governance.AdminUpstreamAccounts admins;
+    private final org.tilldela.governance.AdminAccounts adminAccounts;
+
     UpstreamSignIn(UpstreamProviders providers, OrganiserPersons persons, AuditTrail audit, InstanceSecrets instanceSecrets,
-                   UpstreamAuthorizationRequests requests, UpstreamHttp http) {
+                   UpstreamAuthorizationRequests requests, UpstreamHttp http, org.tilldela.governance.AdminUpstreamAccounts admins,
+                   org.tilldela.governance.AdminAccounts adminAccounts) {
         this.providers = providers;
+        this.admins = admins;
+        this.adminAccounts = adminAccounts;
         this.http = http;
         // userinfo, too, with the timeouts
         this.upstreamUsers.setOauth2UserService(http.userInfo());
@@ -147,6 +155,9 @@ class UpstreamSignIn {
         detail.put("claim", rule.matchClaim());
         detail.put("field", rule.matchField().name());
         detail.put("claimPresent", value != null && !value.isEmpty());
+        if (UpstreamProviders.forAdministrators(providerId)) {
+            return matchAdministrator(rule, upstream, value, detail);
+        }
         if (value == null || value.isEmpty()) {
             refuse(rule, Refusal.CLAIM_MISSING, detail);
         }
@@ -168,6 +179,25 @@ class UpstreamSignIn {
         return new MatchedPerson(found.getFirst(), rule.providerId(), rule.organiserId(), upstream);
     }
 
+    /**
+     * An administrator's sign-in: the account bound to the upstream subject, else the one linked to the directory person
+     * the claim matches (as for pupils, one person exactly). A claim matching nobody is no refusal yet: a binding may
+     * still name the account.
+     */
+    private OidcUser matchAdministrator(UpstreamProviders.Rule rule, OidcUser upstream, String value, Map<String, Object> detail) {
+        detail.put("administrator", true);
+        boolean verified = !"email".equals(rule.matchClaim()) || Boolean.TRUE.equals(upstream.getEmailVerified());
+        List<UUID> found = value == null || value.isEmpty() || !verified ? List.of() : persons.matching(rule.organiserId(), rule.matchField(), value, 2);
+        if (value != null && !value.isEmpty()) {
+            detail.put("claimHash", keyedHash(value));
+        }
+        java.util.Optional<String> account = admins.find(rule.organiserId(), upstream.getSubject(), found.size() == 1 ? found.getFirst() : null);
+        if (account.isEmpty()) {
+            refuse(rule, Refusal.NO_ADMIN_ACCOUNT, detail);
+        }
+        return new MatchedAdministrator(account.get(), rule.providerId(), rule.organiserId(), upstream);
+    }
+
     private void refuse(UpstreamProviders.Rule rule, Refusal reason, Map<String, Object> detail) {
         detail.put("reason", reason.name());
         detail.put("address", address());
@@ -177,6 +207,10 @@ class UpstreamSignIn {
 
     /** The session gets the person, as a local sign-in would have made them; then on to the product or the start page. */
     private void signedIn(HttpServletRequest request, HttpServletResponse response, Authentication upstream) throws IOException, jakarta.servlet.ServletException {
+        if (((OAuth2AuthenticationToken) upstream).getPrincipal() instanceof MatchedAdministrator admin) {
+            signedInAdministrator(request, response, admin);
+            return;
+        }
         MatchedPerson matched = (MatchedPerson) ((OAuth2AuthenticationToken) upstream).getPrincipal();
         // as a local sign-in has its password factor: the factor says how and when the person authenticated (the
         // authorization server's auth_time); an upstream authorization code, now
@@ -189,6 +223,26 @@ class UpstreamSignIn {
         audit.record("sign-in", "UPSTREAM_SIGN_IN", "person", matched.personId().toString(),
                 Map.of("provider", matched.providerId().toString(), "organiser", matched.organiserId().toString(), "address", address(request)));
         onward.onAuthenticationSuccess(request, response, person);
+    }
+
+    /**
+     * The session gets the administrator account with exactly its grants, as a local sign-in (and its second factor)
+     * would have; the organiser's provider stood for the password and the second factor. On to the admin start page.
+     */
+    private void signedInAdministrator(HttpServletRequest request, HttpServletResponse response, MatchedAdministrator matched) throws IOException {
+        org.springframework.security.core.userdetails.UserDetails user = adminAccounts.loadUserByUsername(matched.username());
+        if (!user.isEnabled()) {
+            response.sendRedirect(request.getContextPath() + BASE + "/" + matched.providerId() + "/refused?reason=" + Refusal.NO_ADMIN_ACCOUNT.path);
+            return;
+        }
+        UsernamePasswordAuthenticationToken admin = UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities());
+        admin.setDetails(new WebAuthenticationDetails(request));
+        SecurityContext context = contexts.createEmptyContext();
+        context.setAuthentication(admin);
+        contexts.setContext(context);
+        sessions.saveContext(context, request, response);
+        admins.signedIn(matched.username(), matched.providerId(), matched.organiserId(), address(request));
+        response.sendRedirect(request.getContextPath() + "/");
     }
 
     /** A plain redirect to the page that says why (nothing kept in a session); protocol failures are audited too. */
@@ -276,6 +330,38 @@ class UpstreamSignIn {
         @Override
         public String getName() {
             return personId.toString();
+        }
+    }
+
+    /** The administrator account found, for the rest of this one request only. */
+    static final class MatchedAdministrator extends DefaultOidcUser {
+
+        private final String username;
+        private final UUID providerId;
+        private final UUID organiserId;
+
+        MatchedAdministrator(String username, UUID providerId, UUID organiserId, OidcUser upstream) {
+            super(List.of(), upstream.getIdToken(), upstream.getUserInfo());
+            this.username = username;
+            this.providerId = providerId;
+            this.organiserId = organiserId;
+        }
+
+        String username() {
+            return username;
+        }
+
+        UUID providerId() {
+            return providerId;
+        }
+
+        UUID organiserId() {
+            return organiserId;
+        }
+
+        @Override
+        public String getName() {
+            return username;
         }
     }
 

@@ -39,6 +39,10 @@ class SignInThrottleTest extends IntegrationTest {
     AdminAccounts accounts;
     @Autowired
     AuditTrail audit;
+    @Autowired
+    AdminUpstreamAccounts upstream;
+    @Autowired
+    SecondFactor secondFactor;
 
     private MutableClock clock;
     private AdminSignIn signIn;
@@ -48,7 +52,7 @@ class SignInThrottleTest extends IntegrationTest {
     @BeforeEach
     void setUp() {
         clock = new MutableClock(Instant.now());
-        signIn = new AdminSignIn(accounts, new SignInThrottle(jdbc, tx, LIMITS, Optional.of(clock)), audit, jdbc);
+        signIn = new AdminSignIn(accounts, new SignInThrottle(jdbc, tx, LIMITS, Optional.of(clock)), audit, jdbc, upstream, java.util.List.of(), secondFactor);
         account = "throttled-" + UUID.randomUUID().toString().substring(0, 8);
         accounts.create(account, "Throttled", PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "test");
         // a fresh address per test, so tests do not count against each other

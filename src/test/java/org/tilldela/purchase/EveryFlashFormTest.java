@@ -260,6 +260,12 @@ class EveryFlashFormTest extends IntegrationTest {
         long grantId = jdbc.sql("select id from admin_grant where username = :u").param("u", managed).query(Long.class).single();
         String revoke = accountPath + "/grants/" + grantId + "/revoke";
         submit("POST /admin/accounts/{username}/grants/{id}/revoke", revoke, form(accountPath, revoke), "The right has been revoked.");
+        submit("POST /admin/accounts/{username}/second-factor/required", accountPath + "/second-factor/required",
+                form(accountPath, accountPath + "/second-factor/required"), "A second factor is now required of the account.");
+        assertThat(jdbc.sql("select second_factor_required from admin_account where username = :u").param("u", managed).query(Boolean.class).single()).isTrue();
+        submit("POST /admin/accounts/{username}/break-glass", accountPath + "/break-glass", form(accountPath, accountPath + "/break-glass"),
+                "The account is marked as a break-glass account.");
+        assertThat(jdbc.sql("select break_glass from admin_account where username = :u").param("u", managed).query(Boolean.class).single()).isTrue();
         submit("POST /admin/accounts/{username}/disable", accountPath + "/disable", form(accountPath, accountPath + "/disable"),
                 "The account has been disabled");
         submit("POST /admin/accounts/{username}/enable", accountPath + "/enable", form(accountPath, accountPath + "/enable"),
@@ -306,6 +312,10 @@ class EveryFlashFormTest extends IntegrationTest {
                 "No product has that article number.");
         submit("POST /sso/saml/remove", "/sso/saml/remove", form("/sso/saml", "/sso/saml", "entityId", "https://sp.flash.invalid/none"),
                 "No service provider with that entityID is registered.");
+
+        // --- governance: a personal API token revoked (this account has none: told so)
+        submit("POST /account/api-tokens/{id}/revoke", "/account/api-tokens/999999999/revoke", form("/account/password", "/account/password"),
+                "You have no such token that is still valid.");
 
         // --- governance: the administrator changes their own password (last: the session goes on under a new id)
         String newPassword = "ett helt nytt lösenord för flash-testet";

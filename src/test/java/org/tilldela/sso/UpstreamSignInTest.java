@@ -131,7 +131,12 @@ class UpstreamSignInTest extends SignInTestSupport {
         HttpResponse<String> page = get(URI.create(baseUrl() + "/sign-in"));
         assertThat(page.body()).contains("Sign in with " + org.springframework.web.util.HtmlUtils.htmlEscape(organiserName(), "UTF-8"))
                 .contains("href=\"/sign-in/upstream/" + providerId + "\"");
-        HttpResponse<String> away = get(URI.create(baseUrl() + "/sign-in/upstream/" + providerId));
+        return atUpstream(URI.create(baseUrl() + "/sign-in/upstream/" + providerId), username);
+    }
+
+    /** From Tilldela's link to the provider, signs in there as {@code username}; answers where Tilldela sends the browser back to. */
+    URI atUpstream(URI start, String username) throws Exception {
+        HttpResponse<String> away = get(start);
         assertThat(away.statusCode()).isEqualTo(302);
         assertThat(away.headers().allValues("Set-Cookie")).as("no session before sign-in").noneMatch(c -> c.startsWith("SESSION="));
         URI authorize = location(away, baseUrl());
@@ -374,5 +379,114 @@ class UpstreamSignInTest extends SignInTestSupport {
             assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
             org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-05-refused-en");
         }
+    }
+    /** A directory person on duty at a unit of the municipality (staff), not protected. */
+    UUID staffMember(int n) {
+        return jdbc.sql("""
+                        with recursive units(id, depth) as (
+                            select id, 0 from organisation where id = :o
+                            union all select o.id, u.depth + 1 from organisation o join units u on o.parent_id = u.id where u.depth < 20)
+                        select distinct d.person_id from duty d join person p on p.id = d.person_id
+                        where d.organisation_id in (select id from units) and p.protection = 'NONE' order by d.person_id offset :n limit 1
+                        """).param("o", municipality.organiserId).param("n", n).query(UUID.class).single();
+    }
+
+    int status(RestClient client, String method, String path, Object body) {
+        var spec = client.method(org.springframework.http.HttpMethod.valueOf(method)).uri(path);
+        if (body != null) {
+            spec = spec.contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(body);
+        }
+        return spec.exchange((req, res) -> res.getStatusCode().value());
+    }
+
+    @Test
+    void administratorsOfTheMunicipalitySignInThroughItWithTheirGrantsAndNotWithALocalPasswordUnlessBreakGlass() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String root = "root-" + tag;
+        admins.create(root, "Installation", ADMIN_PASSWORD, EnumSet.of(AdminRight.ACCOUNT_ADMIN, AdminRight.DIRECTORY_ADMIN, AdminRight.LICENCE_ADMIN), "test");
+        RestClient asRoot = api(root);
+        org.tilldela.governance.GrantScope municipalityScope = org.tilldela.governance.GrantScope.units(java.util.Set.of(municipality.organiserId), java.util.Set.of());
+
+        // a principal's account, linked to the directory person (on duty at the municipality) the provider's upn matches
+        String principal = "rektor-" + tag;
+        admins.create(root, principal, "Rektor", ADMIN_PASSWORD);
+        grants.grant(root, principal, AdminRight.DIRECTORY_ADMIN, municipalityScope);
+        UUID person = staffMember(0);
+        assertThat(status(asRoot, "PUT", "/api/v1/admin-accounts/" + principal + "/person", Map.of("person", person))).isEqualTo(200);
+        String upstreamPrincipal = upstreamUserFor(person);
+
+        // its local password is refused, with a clear message, and audited; on the API too
+        org.tilldela.WebSession local = new org.tilldela.WebSession(Integer.parseInt(baseUrl().substring(baseUrl().lastIndexOf(':') + 1)));
+        Map<String, String> form = org.tilldela.WebSession.hiddenFields(local.get("/login").body(), "/login");
+        form.put("username", principal);
+        form.put("password", ADMIN_PASSWORD);
+        assertThat(local.post("/login", form).location()).endsWith("/login?upstream");
+        assertThat(local.page("/login?upstream&lang=en").body()).contains("Your account belongs to an organisation with its own sign-in.");
+        assertThat(local.page("/directory").status()).isNotEqualTo(200);
+        assertThat(audits(principal)).first().satisfies(e -> {
+            assertThat(e.action()).isEqualTo("ADMIN_LOCAL_SIGN_IN_REFUSED");
+            assertThat(e.detail()).contains(municipality.organiserId.toString());
+        });
+        assertThat(status(api(principal), "GET", "/api/v1/organisations", null)).isEqualTo(401);
+
+        // the admin login page offers the municipality's provider; through it the session has exactly the account's grants
+        HttpResponse<String> loginPage = get(URI.create(baseUrl() + "/login?lang=en"));
+        assertThat(loginPage.body()).contains("Sign in with " + org.springframework.web.util.HtmlUtils.htmlEscape(organiserName(), "UTF-8"))
+                .contains("href=\"/sign-in/upstream/admin-" + providerId + "\"");
+        URI landed = atUpstream(URI.create(baseUrl() + "/sign-in/upstream/admin-" + providerId), upstreamPrincipal);
+        assertThat(landed.getPath()).isEqualTo("/");
+        assertThat(get(URI.create(baseUrl() + "/directory")).statusCode()).isEqualTo(200);
+        assertThat(get(URI.create(baseUrl() + "/admin/accounts")).statusCode()).as("ACCOUNT_ADMIN is not the account's").isEqualTo(403);
+        assertThat(get(URI.create(baseUrl() + "/licences")).statusCode()).as("LICENCE_ADMIN is not the account's").isEqualTo(403);
+        assertThat(audits(principal).getFirst()).satisfies(e -> {
+            assertThat(e.action()).isEqualTo("ADMIN_UPSTREAM_SIGN_IN");
+            assertThat(e.detail()).contains(providerId.toString());
+        });
+
+        // an account bound explicitly to the upstream subject, whose claim matches nobody in the directory
+        String itChief = "it-" + tag;
+        admins.create(root, itChief, "IT-chef", ADMIN_PASSWORD);
+        grants.grant(root, itChief, AdminRight.LICENCE_ADMIN, municipalityScope);
+        String upstreamIt = "it-" + tag;
+        upstream.addUser(upstreamIt, Map.of("upn", "it." + tag + "@exempel-kommun.se"));
+        assertThat(status(asRoot, "PUT", "/api/v1/admin-accounts/" + itChief + "/upstream-binding",
+                Map.of("organiserId", municipality.organiserId, "subject", upstreamIt))).isEqualTo(200);
+        assertThat(audits(itChief).getFirst().action()).isEqualTo("ADMIN_ACCOUNT_UPSTREAM_BOUND");
+        browser = newBrowser();
+        assertThat(atUpstream(URI.create(baseUrl() + "/sign-in/upstream/admin-" + providerId), upstreamIt).getPath()).isEqualTo("/");
+        assertThat(get(URI.create(baseUrl() + "/licences")).statusCode()).isEqualTo(200);
+        assertThat(get(URI.create(baseUrl() + "/directory")).statusCode()).isEqualTo(403);
+
+        // a person of the municipality without an administrator account: refused with a page that says whom to ask
+        browser = newBrowser();
+        String pupil = upstreamUserFor(municipality.persons.get(3));
+        URI refused = atUpstream(URI.create(baseUrl() + "/sign-in/upstream/admin-" + providerId), pupil);
+        assertThat(refused.toString()).endsWith("/sign-in/upstream/" + providerId + "/refused?reason=no-admin-account");
+        assertThat(get(URI.create(refused + "&lang=en")).body()).contains("no Tilldela administrator account is tied to that account");
+        assertThat(get(URI.create(baseUrl() + "/directory")).statusCode()).isNotEqualTo(200);
+        assertThat(audit("UPSTREAM_SIGN_IN_REFUSED").getLast().detail()).contains("NO_ADMIN_ACCOUNT");
+
+        // a break-glass account, marked by an account administrator (audited), still signs in with its password (audited)
+        assertThat(status(asRoot, "PUT", "/api/v1/admin-accounts/" + principal + "/break-glass", Map.of("breakGlass", true))).isEqualTo(200);
+        assertThat(audits(principal).getFirst()).satisfies(e -> {
+            assertThat(e.action()).isEqualTo("ADMIN_ACCOUNT_BREAK_GLASS_MARKED");
+            assertThat(e.actor()).isEqualTo(root);
+        });
+        org.tilldela.WebSession glass = new org.tilldela.WebSession(Integer.parseInt(baseUrl().substring(baseUrl().lastIndexOf(':') + 1)))
+                .signIn(principal, ADMIN_PASSWORD);
+        assertThat(glass.page("/directory").status()).isEqualTo(200);
+        assertThat(audits(principal)).extracting(org.tilldela.governance.AuditTrail.Entry::action).contains("ADMIN_BREAK_GLASS_SIGN_IN");
+        // an account serving the whole installation is nobody's organiser's: its password still works
+        assertThat(status(asRoot, "GET", "/api/v1/organisations", null)).isEqualTo(200);
+    }
+
+    @Autowired
+    org.tilldela.governance.AdminGrants grants;
+
+    List<org.tilldela.governance.AuditTrail.Entry> audits(String account) {
+        return jdbc.sql("select occurred_at, actor, action, target_type, target_id, detail::text from audit_event where target_type = 'admin_account' and target_id = :t order by id desc")
+                .param("t", account)
+                .query((rs, n) -> new org.tilldela.governance.AuditTrail.Entry(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6))).list();
     }
 }

@@ -46,7 +46,18 @@ class AccountApi {
     record NewGrant(AdminRight right, Boolean wholeInstallation, Set<UUID> organisations, Set<String> schoolForms) {
     }
 
-    record AccountJson(String username, String displayName, boolean enabled, Instant createdAt, List<AdminGrants.Grant> grants, UUID person) {
+    record AccountJson(String username, String displayName, boolean enabled, Instant createdAt, List<AdminGrants.Grant> grants, UUID person,
+                       UUID upstreamOrganiser, String upstreamSubject, boolean breakGlass, boolean secondFactorRequired) {
+    }
+
+    /** The upstream account (its organiser and subject, "sub") the account signs in as; both null: none. */
+    record UpstreamBinding(UUID organiserId, String subject) {
+    }
+
+    record BreakGlass(boolean breakGlass) {
+    }
+
+    record SecondFactorRequirement(boolean required) {
     }
 
     /** The directory person the account is (null: none), for rights from duties. */
@@ -58,7 +69,13 @@ class AccountApi {
     private final AccountSessions sessions;
     private final org.tilldela.governance.DutyGrants dutyGrants;
 
-    AccountApi(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.DutyGrants dutyGrants) {
+    private final org.tilldela.governance.AdminUpstreamAccounts upstream;
+    private final org.tilldela.governance.SecondFactor secondFactor;
+
+    AccountApi(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.DutyGrants dutyGrants,
+               org.tilldela.governance.AdminUpstreamAccounts upstream, org.tilldela.governance.SecondFactor secondFactor) {
+        this.upstream = upstream;
+        this.secondFactor = secondFactor;
         this.accounts = accounts;
         this.grants = grants;
         this.sessions = sessions;
@@ -139,6 +156,35 @@ class AccountApi {
         return account(username, auth);
     }
 
+    @org.springframework.web.bind.annotation.PutMapping("/{username}/upstream-binding")
+    @Operation(summary = "Binds the account to an upstream account (the subject, sub, at the organiser's identity provider) it signs in as; "
+            + "both null removes the binding. 404 unless you hold ACCOUNT_ADMIN over the organiser")
+    AccountJson bindUpstream(@PathVariable String username, @RequestBody UpstreamBinding request, Authentication auth) {
+        account(username, auth);
+        if (!upstream.bind(auth.getName(), username, request == null ? null : request.organiserId(), request == null ? null : request.subject())) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no such organiser");
+        }
+        return account(username, auth);
+    }
+
+    @org.springframework.web.bind.annotation.PutMapping("/{username}/break-glass")
+    @Operation(summary = "Marks the account as a break-glass account: it may sign in with its local password although its organiser has an "
+            + "identity provider (each such sign-in audited); false removes the mark")
+    AccountJson breakGlass(@PathVariable String username, @RequestBody BreakGlass request, Authentication auth) {
+        account(username, auth);
+        upstream.setBreakGlass(auth.getName(), username, request != null && request.breakGlass());
+        return account(username, auth);
+    }
+
+    @org.springframework.web.bind.annotation.PutMapping("/{username}/second-factor-required")
+    @Operation(summary = "Requires a second factor of the account: it must set one up before any page, and uses personal API tokens "
+            + "instead of its password on the API")
+    AccountJson requireSecondFactor(@PathVariable String username, @RequestBody SecondFactorRequirement request, Authentication auth) {
+        account(username, auth);
+        secondFactor.require(auth.getName(), username, request == null || request.required());
+        return account(username, auth);
+    }
+
     @ExceptionHandler(AdminGrants.GrantRefused.class)
     ProblemDetail refused(AdminGrants.GrantRefused e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
@@ -151,8 +197,10 @@ class AccountApi {
     }
 
     private AccountJson json(AdminAccounts.Account a) {
+        var binding = upstream.binding(a.username());
         return new AccountJson(a.username(), a.displayName(), a.enabled(), a.createdAt(), grants.of(a.username()),
-                dutyGrants.linkedPersonId(a.username()).orElse(null));
+                dutyGrants.linkedPersonId(a.username()).orElse(null),
+                binding.organiser(), binding.subject(), binding.breakGlass(), secondFactor.requiredFor(a.username()));
     }
 
     private static ResponseStatusException notFound() {

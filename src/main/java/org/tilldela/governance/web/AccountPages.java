@@ -49,9 +49,11 @@ class AccountPages {
     private final DutyGrants dutyGrants;
 
     private final MessageSource messages;
+    private final org.tilldela.governance.AdminUpstreamAccounts upstream;
 
     AccountPages(AdminAccounts accounts, AdminGrants grants, AccountSessions sessions, org.tilldela.governance.SecondFactor secondFactor,
-                 MessageSource messages, DutyGrants dutyGrants) {
+                 MessageSource messages, DutyGrants dutyGrants, org.tilldela.governance.AdminUpstreamAccounts upstream) {
+        this.upstream = upstream;
         this.messages = messages;
         this.accounts = accounts;
         this.grants = grants;
@@ -103,6 +105,8 @@ class AccountPages {
         model.addAttribute("schoolForms", grants.schoolForms().stream().map(f -> new String[] {f.code(), f.name(locale)}).toList());
         model.addAttribute("self", auth.getName().equals(username));
         model.addAttribute("secondFactor", secondFactor.enrolled(username));
+        model.addAttribute("secondFactorRequired", secondFactor.requiredFor(username));
+        model.addAttribute("upstreamBinding", upstream.binding(username));
         model.addAttribute("linkedPerson", dutyGrants.linkedPerson(username, auth.getName()).orElse(null));
         model.addAttribute("personQuery", person);
         model.addAttribute("personChoices", person == null || person.isBlank() ? null : staffChoices(auth, person));
@@ -191,6 +195,31 @@ class AccountPages {
             sessions.signOut(username);
             flash.addFlashAttribute("message", "accounts.secondFactorRemoved");
         }
+        return "redirect:/admin/accounts/" + username;
+    }
+
+    /** Requires a second factor of the account (or no longer): audited; it must set one up at its next sign-in, and uses API tokens. */
+    @PostMapping("/{username}/second-factor/required")
+    String requireSecondFactor(@PathVariable String username, @RequestParam(defaultValue = "true") boolean required, Authentication auth,
+                               RedirectAttributes flash) {
+        manageable(auth, username);
+        secondFactor.require(auth.getName(), username, required);
+        flash.addFlashAttribute("message", required ? "accounts.secondFactorRequiredNow" : "accounts.secondFactorNotRequiredNow");
+        return "redirect:/admin/accounts/" + username;
+    }
+
+    /** Marks the account break-glass (or not): it may sign in with its password though its organiser has a provider; audited. */
+    @PostMapping("/{username}/break-glass")
+    String breakGlass(@PathVariable String username, @RequestParam(defaultValue = "true") boolean breakGlass, Authentication auth,
+                      RedirectAttributes flash) {
+        manageable(auth, username);
+        try {
+            upstream.setBreakGlass(auth.getName(), username, breakGlass);
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "accounts.notYourOwn");
+            return "redirect:/admin/accounts/" + username;
+        }
+        flash.addFlashAttribute("message", breakGlass ? "accounts.breakGlassMarked" : "accounts.breakGlassUnmarked");
         return "redirect:/admin/accounts/" + username;
     }
 

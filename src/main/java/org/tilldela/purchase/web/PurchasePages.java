@@ -128,7 +128,7 @@ class PurchasePages {
         Viewer viewer = Wording.viewer(auth);
         OrganisationBrowser.Group chosenGroup = null;
         if (group != null) {
-            chosenGroup = organisations.group(group).filter(g -> recipients.inside(scope, g.organisationId()))
+            chosenGroup = organisations.group(group).filter(g -> recipients.groupInside(scope, g.id()))
                     .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
             unit = chosenGroup.organisationId();
         }
@@ -146,7 +146,8 @@ class PurchasePages {
                 trail.add(u);
             }
         }
-        List<OrganisationBrowser.Group> groups = organisations.groups(unitId);
+        // within the BUYER grant too: a grant narrowed to a school form shows that form's groups only
+        List<OrganisationBrowser.Group> groups = organisations.groups(unitId, recipients.granted(scope));
         TreeSet<String> grades = new TreeSet<>();
         groups.forEach(g -> {
             if (g.grades() != null) {
@@ -166,7 +167,7 @@ class PurchasePages {
         model.addAttribute("scope", scope);
         model.addAttribute("here", here);
         model.addAttribute("trail", trail);
-        model.addAttribute("children", organisations.children(unitId));
+        model.addAttribute("children", organisations.children(unitId, recipients.granted(scope)));
         model.addAttribute("groups", groups);
         model.addAttribute("grades", grades);
         model.addAttribute("group", chosenGroup);

@@ -19,7 +19,7 @@ import org.tilldela.sso.UpstreamProviders;
 @PreAuthorize("permitAll()")
 class UpstreamSignInPages {
 
-    private static final List<String> REASONS = List.of("no-match", "several-matches", "failed");
+    private static final List<String> REASONS = List.of("no-match", "several-matches", "no-admin-account", "failed");
 
     private final UpstreamProviders providers;
 
@@ -32,6 +32,22 @@ class UpstreamSignInPages {
         model.addAttribute("organiser", providers.organiserName(provider).orElse(null));
         model.addAttribute("reason", REASONS.contains(reason) ? reason : "failed");
         return "sso/upstream-refused";
+    }
+
+    /** The administrators' sign-in page (platform's /login) gets the same buttons, each to the administrators' sign-in. */
+    @ControllerAdvice(basePackages = "org.tilldela.platform")
+    static class AdminButtons {
+
+        private final UpstreamProviders providers;
+
+        AdminButtons(UpstreamProviders providers) {
+            this.providers = providers;
+        }
+
+        @ModelAttribute("adminUpstreamProviders")
+        List<UpstreamProviders.Button> buttons(jakarta.servlet.http.HttpServletRequest request) {
+            return request.getRequestURI().endsWith("/login") ? providers.buttons() : List.of();
+        }
     }
 
     /** The sign-in page's buttons, one per organiser whose identity provider is enabled. */

@@ -24,8 +24,10 @@ import org.tilldela.governance.GrantScope;
 import org.tilldela.governance.ScopedMunicipality;
 
 /**
- * The role matrix over the directory (issue 11): what each kind of grant sees through the API and pages,
- * on real PostgreSQL with a synthetic municipality. Out of scope is 404 and absent from search and counts.
+ * The role matrix (issue 11): what each kind of grant sees through the API and pages, on real PostgreSQL with a
+ * synthetic municipality. Out of scope is 404 and absent from search and counts. {@link #theRoleMatrix} walks each
+ * right × scope kind over the directory, licensing, ledger, audit, access and purchase APIs and pages; REGIONAL
+ * (aggregates only) over all of them; the scenarios below it go deeper into the directory.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScopedDirectoryMatrixTest extends IntegrationTest {
@@ -40,6 +42,8 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
     AdminGrants grants;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    org.tilldela.governance.AuditTrail audit;
 
     private ScopedMunicipality m;
     private String whole, schoolA, preschoolO, organiserProtectedA, organiserProtectedB, noRightHere;
@@ -65,6 +69,10 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         // holds DIRECTORY_ADMIN (so the API lets it in) but over the other organiser only
         noRightHere = account("c-" + u, root);
         grants.grant(root, noRightHere, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(m.otherOrganiser), Set.of()));
+        // something in the audit trail about each probed person, for the audit rows of the matrix
+        for (UUID person : List.of(m.a1, m.b1, m.b2, m.bProt, m.c1)) {
+            audit.record("matrix-" + u, "MATRIX_PROBE", "person", person.toString(), Map.of());
+        }
     }
 
     private String account(String name, String root) {
@@ -93,6 +101,266 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         return ((List<Map<String, Object>>) get(user, "/api/v1/directory/search?q={q}", q).get("persons")).stream()
                 .map(p -> (String) p.get("personId")).toList();
     }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // The matrix: right × scope kind × module probe
+
+    /** The scope kinds a right is granted in: one school unit (A), or the organiser narrowed to preschool (FS). */
+    enum Kind { SCHOOL_A, PRESCHOOL }
+
+    /** How a probe answers: one person's record (200 in scope, 404 outside), a search/list (found or not), or a part for whole-installation grants only (403 for any scoped grant, in scope or not). */
+    enum Shape { RECORD, SEARCH, WHOLE_INSTALLATION_ONLY }
+
+    /**
+     * One request of a module, about one person: {@code {person}} and {@code {family}} are filled in. {@code page}:
+     * through a signed-in web session, else the API with HTTP Basic.
+     */
+    record Probe(String module, AdminRight right, boolean page, String path, Shape shape) {
+        @Override
+        public String toString() {
+            return module + " " + (page ? "page " : "API ") + path;
+        }
+    }
+
+    static final List<Probe> PROBES = List.of(
+            new Probe("directory", AdminRight.DIRECTORY_ADMIN, false, "/api/v1/persons/{person}", Shape.RECORD),
+            new Probe("directory", AdminRight.DIRECTORY_ADMIN, false, "/api/v1/directory/search?q={family}", Shape.SEARCH),
+            new Probe("directory", AdminRight.DIRECTORY_ADMIN, true, "/directory/persons/{person}", Shape.RECORD),
+            new Probe("directory", AdminRight.DIRECTORY_ADMIN, true, "/directory/search?q={family}", Shape.SEARCH),
+            new Probe("licensing", AdminRight.LICENCE_ADMIN, false, "/api/v1/persons/{person}/licences", Shape.RECORD),
+            new Probe("licensing", AdminRight.LICENCE_ADMIN, true, "/licences/persons/{person}", Shape.RECORD),
+            new Probe("ledger", AdminRight.DATA_PROTECTION_OFFICER, false, "/api/v1/ledger/persons/{person}", Shape.RECORD),
+            new Probe("ledger", AdminRight.DATA_PROTECTION_OFFICER, true, "/ledger/persons/{person}", Shape.RECORD),
+            new Probe("ledger", AdminRight.DATA_PROTECTION_OFFICER, true, "/ledger?q={family}", Shape.SEARCH),
+            new Probe("audit", AdminRight.AUDITOR, true, "/admin/audit/audit.csv?targetType=person&targetId={person}", Shape.SEARCH),
+            new Probe("audit", AdminRight.DATA_PROTECTION_OFFICER, true, "/admin/audit/audit.csv?targetType=person&targetId={person}", Shape.SEARCH),
+            new Probe("access", AdminRight.ACCESS_ADMIN, false, "/api/v1/access/persons/{person}/products/" + UUID.randomUUID() + "/permitted",
+                    Shape.WHOLE_INSTALLATION_ONLY));
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> matrix() {
+        return PROBES.stream().flatMap(p -> java.util.Arrays.stream(Kind.values()).map(k -> org.junit.jupiter.params.provider.Arguments.of(p.right(), k, p)));
+    }
+
+    private final Map<String, String> matrixAccounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, WebSession> sessions = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The account holding {@code right} in the scope {@code kind} (made on first use). */
+    private String holder(AdminRight right, Kind kind) {
+        return matrixAccounts.computeIfAbsent(right + "/" + kind, key -> {
+            String name = account(("m-" + right.name().toLowerCase(java.util.Locale.ROOT) + "-" + kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + m.source)
+                    .replace("_", ""), "root-" + m.source);
+            grants.grant("root-" + m.source, name, right, kind == Kind.SCHOOL_A ? GrantScope.units(Set.of(m.schoolA), Set.of())
+                    : GrantScope.units(Set.of(m.organiser), Set.of("FS")));
+            return name;
+        });
+    }
+
+    private String family(UUID person) {
+        return jdbc.sql("select family_name from person where id = :p").param("p", person).query(String.class).single();
+    }
+
+    /** What the probe answers {@code user} about {@code person}: status and body. */
+    private WebSession.Answer ask(String user, Probe probe, UUID person) {
+        String path = probe.path().replace("{person}", person.toString()).replace("{family}", family(person));
+        if (probe.page()) {
+            return sessions.computeIfAbsent(user, u -> new WebSession(port).signIn(u, PASSWORD)).page(path);
+        }
+        return client(user).get().uri(path).exchange((req, res) -> new WebSession.Answer(res.getStatusCode().value(), null,
+                new String(res.getBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** What shows that {@code person} was found: their id in an API answer or CSV, "family, given" on a page. */
+    private String found(Probe probe, UUID person) {
+        if (probe.module().equals("audit")) {
+            return person.toString() + ",";
+        }
+        if (!probe.page()) {
+            return person.toString();
+        }
+        return jdbc.sql("select family_name || ', ' || given_name from person where id = :p").param("p", person).query(String.class).single();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} over {1}: {2}")
+    @org.junit.jupiter.params.provider.MethodSource("matrix")
+    void theRoleMatrix(AdminRight right, Kind kind, Probe probe) {
+        String user = holder(right, kind);
+        // in scope: a school-A pupil, or the preschool child; outside: a compulsory-school pupil of school B
+        UUID inside = kind == Kind.SCHOOL_A ? m.a1 : m.b2;
+        UUID outside = m.b1;
+        WebSession.Answer in = ask(user, probe, inside);
+        WebSession.Answer out = ask(user, probe, outside);
+        switch (probe.shape()) {
+            case RECORD -> {
+                assertThat(in.status()).as("in scope").isEqualTo(200);
+                assertThat(out.status()).as("outside the scope: not there, not forbidden").isEqualTo(404);
+            }
+            case SEARCH -> {
+                assertThat(in.status()).isEqualTo(200);
+                assertThat(out.status()).isEqualTo(200);
+                assertThat(in.body()).as("found in scope").contains(found(probe, inside));
+                assertThat(out.body()).as("never found outside the scope").doesNotContain(found(probe, outside));
+            }
+            case WHOLE_INSTALLATION_ONLY -> {
+                // the same answer in scope and out: it tells nothing about whether the person exists
+                assertThat(in.status()).isEqualTo(403);
+                assertThat(out.status()).isEqualTo(403);
+            }
+        }
+        if (!probe.path().contains("{family}")) {
+            // (a search's own query is echoed in its search box: that is the caller's text, not the record's)
+            assertThat(out.body()).as("no name of the person outside the scope").doesNotContain(m.familyB);
+        }
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> auditRights() {
+        return java.util.stream.Stream.of(AdminRight.AUDITOR, AdminRight.DATA_PROTECTION_OFFICER)
+                .flatMap(r -> java.util.Arrays.stream(Kind.values()).map(k -> org.junit.jupiter.params.provider.Arguments.of(r, k)));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} over {1}: the audit trail counts what lies within the scope")
+    @org.junit.jupiter.params.provider.MethodSource("auditRights")
+    void theAuditTrailCountsWithinScope(AdminRight right, Kind kind) {
+        String user = holder(right, kind);
+        // one event about each of a1, b1, b2, bProt and c1: within school A only a1's, within preschool only b2's
+        WebSession.Answer csv = sessions.computeIfAbsent(user, u -> new WebSession(port).signIn(u, PASSWORD))
+                .page("/admin/audit/audit.csv?action=MATRIX_PROBE&actor=matrix-" + m.source);
+        assertThat(csv.status()).isEqualTo(200);
+        List<String> rows = csv.body().lines().skip(1).filter(l -> !l.isBlank()).toList();
+        assertThat(rows).singleElement().asString().contains((kind == Kind.SCHOOL_A ? m.a1 : m.b2).toString());
+    }
+
+    @Autowired
+    org.tilldela.catalog.Catalog catalog;
+    @Autowired
+    org.tilldela.purchase.BuyerScopes buyerScopes;
+    @Autowired
+    org.tilldela.purchase.Cart cart;
+    @Autowired
+    org.tilldela.purchase.Recipients recipients;
+
+    /** A product of a supplier whose processing agreement covers the municipality's organiser. */
+    private UUID product() {
+        UUID supplier = UUID.randomUUID();
+        catalog.save(new org.tilldela.catalog.Supplier(supplier, "Matrisförlaget " + m.source, "55" + Long.toString(Math.abs(supplier.getLeastSignificantBits()) % 100_000_000L),
+                "SE", Set.of("SE"), List.of(), List.of(new org.tilldela.catalog.Supplier.ProcessingAgreement(UUID.randomUUID(), "pub-avtal.pdf",
+                java.time.LocalDate.now().minusYears(1), java.time.LocalDate.now().plusYears(2), Set.of(m.organiser))),
+                new org.tilldela.catalog.Supplier.Contact("Kontakt", "kontakt@example.se", null)));
+        UUID id = UUID.randomUUID();
+        catalog.save(new org.tilldela.catalog.Product(id, "ART-" + id.toString().substring(0, 13), supplier, "Matrisboken " + m.source, "",
+                org.tilldela.catalog.Product.Kind.DIGITAL, List.of("GR", "FS"), List.of(), List.of("Matematik"), org.tilldela.catalog.Product.LicenceModel.PER_USER,
+                12, new java.math.BigDecimal("99.00"), "SEK", null, org.tilldela.catalog.Product.AccessMethod.NONE, List.of()));
+        return id;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "BUYER over {0}: recipients are picked within the grant, whatever the buyer scope")
+    @org.junit.jupiter.params.provider.EnumSource(Kind.class)
+    void aBuyerPicksRecipientsWithinItsGrantOnly(Kind kind) {
+        String user = holder(AdminRight.BUYER, kind);
+        // where the account buys for (purchase's buyer scope) is the whole organiser: wider than its BUYER grant
+        buyerScopes.set(user, m.organiser, "test");
+        UUID line = cart.add(user, product(), null, false);
+        WebSession web = sessions.computeIfAbsent(user, u -> new WebSession(port).signIn(u, PASSWORD));
+        String picker = "/purchase/cart/" + line + "/recipients";
+        assertThat(web.page(picker + "?group=" + (kind == Kind.SCHOOL_A ? m.gA : m.gBpre)).status()).isEqualTo(200);
+        WebSession.Answer otherClass = web.page(picker + "?group=" + m.gB);
+        assertThat(otherClass.status()).as("school B's compulsory-school class").isEqualTo(404);
+        assertThat(otherClass.body()).doesNotContain(m.familyB);
+        String classB = "4B " + m.source.substring("scopes-".length());
+        WebSession.Answer unitB = web.page(picker + "?unit=" + m.schoolB);
+        if (kind == Kind.SCHOOL_A) {
+            assertThat(unitB.status()).isEqualTo(404);
+        } else {
+            // school B serves preschool too: its page, with the preschool group only
+            assertThat(unitB.status()).isEqualTo(200);
+            assertThat(unitB.body()).contains("Blåklockan").doesNotContain(classB);
+        }
+        // and what an order resolves to: a class outside the grant is refused, a school's roster is counted within the grant
+        org.tilldela.purchase.BuyerScope scope = buyerScopes.require(user);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.group(m.gB))))
+                .isInstanceOf(org.tilldela.purchase.RecipientsRefused.class);
+        if (kind == Kind.SCHOOL_A) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.allPupilsAtUnit(m.schoolB))))
+                    .isInstanceOf(org.tilldela.purchase.RecipientsRefused.class);
+            assertThat(recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.allPupilsAtUnit(m.schoolA))).persons()).containsExactly(m.a1);
+        } else {
+            assertThat(recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.allPupilsAtUnit(m.schoolB))).persons()).containsExactly(m.b2);
+        }
+    }
+
+    /** Every name and person id of the synthetic municipality: none may reach a REGIONAL account. */
+    private String[] identifying() {
+        List<String> all = new java.util.ArrayList<>(List.of(m.familyA, m.familyB, m.familyPre, m.familyProtected, m.familyC));
+        for (UUID p : List.of(m.a1, m.tA, m.b1, m.b2, m.bProt, m.bGuardian, m.c1)) {
+            all.add(p.toString());
+        }
+        return all.toArray(String[]::new);
+    }
+
+    static java.util.stream.Stream<Probe> everyProbe() {
+        return PROBES.stream();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "REGIONAL: {0}")
+    @org.junit.jupiter.params.provider.MethodSource("everyProbe")
+    void regionalNeverSeesANameOrAPersonId(Probe probe) {
+        String regional = holderOfRegional("both", Set.of(m.organiser, m.otherOrganiser), Set.of());
+        for (UUID person : List.of(m.a1, m.b1, m.b2, m.bProt, m.c1)) {
+            WebSession.Answer answer = ask(regional, probe, person);
+            assertThat(answer.status()).as(probe + " for " + person).isIn(403, 404);
+            // what the request itself named may be echoed (the error's path, a search box); nothing else of anyone
+            String asked = probe.path().replace("{person}", person.toString()).replace("{family}", family(person));
+            assertThat(answer.body()).doesNotContain(java.util.Arrays.stream(identifying()).filter(v -> !asked.contains(v)).toArray(String[]::new));
+        }
+    }
+
+    private String holderOfRegional(String key, Set<UUID> organisers, Set<String> forms) {
+        return matrixAccounts.computeIfAbsent("REGIONAL/" + key, k -> {
+            String name = account("m-regional-" + key + "-" + m.source, "root-" + m.source);
+            grants.grant("root-" + m.source, name, AdminRight.REGIONAL, GrantScope.units(organisers, forms));
+            return name;
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void regionalSeesCountsWithinItsScopeAndNeverAPerson() {
+        String both = holderOfRegional("both", Set.of(m.organiser, m.otherOrganiser), Set.of());
+        List<Map<String, Object>> organisers = list(both, "/api/v1/regional/organisers");
+        assertThat(organisers).extracting(o -> o.get("id")).containsExactlyInAnyOrder(m.organiser.toString(), m.otherOrganiser.toString());
+        Map<String, Object> provby = organisers.stream().filter(o -> o.get("id").equals(m.organiser.toString())).findFirst().orElseThrow();
+        // a1, b1, bProt, b2; tA; 4A, 4B, Blåklockan
+        assertThat(provby).containsEntry("schoolUnits", 2).containsEntry("pupils", 4).containsEntry("staff", 1).containsEntry("groups", 3);
+        assertThat(organisers.toString()).doesNotContain(identifying());
+
+        // counts within scope: one organiser only; narrowed to preschool, the preschool child and group only
+        String one = holderOfRegional("one", Set.of(m.organiser), Set.of());
+        assertThat(list(one, "/api/v1/regional/organisers")).extracting(o -> o.get("id")).containsExactly(m.organiser.toString());
+        String preschool = holderOfRegional("fs", Set.of(m.organiser), Set.of("FS"));
+        assertThat(list(preschool, "/api/v1/regional/organisers")).singleElement().satisfies(o -> assertThat(o)
+                .containsEntry("schoolUnits", 1).containsEntry("pupils", 1).containsEntry("staff", 0).containsEntry("groups", 1));
+
+        // the page: the same counts, no person; and nothing else opens for REGIONAL alone
+        WebSession web = new WebSession(port).signIn(both, PASSWORD);
+        WebSession.Answer page = web.page("/regional");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains(jdbc.sql("select name from organisation where id = :o").param("o", m.organiser).query(String.class).single())
+                .doesNotContain(identifying());
+        assertThat(web.get("/").location()).endsWith("/regional");
+        for (String other : List.of("/directory", "/licences", "/ledger", "/admin/audit", "/purchase", "/catalog", "/utilisation", "/dpo",
+                "/directory/groups/" + m.gB, "/directory/organisations/" + m.organiser)) {
+            WebSession.Answer answer = web.page(other);
+            assertThat(answer.status()).as(other).isIn(403, 404);
+            assertThat(answer.body()).doesNotContain(identifying());
+        }
+        for (String api : List.of("/api/v1/organisations", "/api/v1/directory/stats", "/api/v1/groups/" + m.gB + "/members",
+                "/api/v1/ledger/feed", "/api/v1/access/requests")) {
+            assertThat(status(both, api)).as(api).isEqualTo(403);
+        }
+        // and a right without REGIONAL does not open the regional counts
+        assertThat(status(schoolA, "/api/v1/regional/organisers")).isEqualTo(403);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
 
     @Test
     void aSchoolAdminGets404ForAnotherSchoolsPupilAndCannotFindThem() {

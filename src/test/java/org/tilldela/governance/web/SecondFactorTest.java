@@ -27,7 +27,8 @@ import org.tilldela.governance.SecondFactor;
 /**
  * TOTP (RFC 6238) as the second factor of local administrator accounts: enrolment with a first code, sign-in
  * asking for the code after the password (nothing opens before it), a code accepted once only, the secret
- * encrypted at rest; the API's HTTP Basic door as it was.
+ * encrypted at rest. The API's HTTP Basic door refuses the password alone of an account with a second factor (or one
+ * required of it): such an account uses personal API tokens, created after the code, stored hashed, expiring, revocable.
  */
 class SecondFactorTest extends IntegrationTest {
 
@@ -109,10 +110,97 @@ class SecondFactorTest extends IntegrationTest {
         assertThat(again.post("/login/second-factor", fields).location()).endsWith("?wrong");
         assertThat(again.page("/directory").status()).isEqualTo(403);
 
-        // the API's HTTP Basic door does not ask for the code (see README: a proposal for API credentials)
+        // the API's HTTP Basic door cannot ask for the code: the password alone is refused there (a personal API token instead)
         int api = RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(name, PASSWORD)).build()
                 .get().uri("/api/v1/organisations").exchange((req, res) -> res.getStatusCode().value());
-        assertThat(api).isEqualTo(200);
+        assertThat(api).isEqualTo(401);
+        assertThat(audit.about("admin_account", name).getFirst().action()).isEqualTo("ADMIN_API_PASSWORD_REFUSED");
+    }
+
+    private int api(String path, java.util.function.Consumer<org.springframework.http.HttpHeaders> credentials) {
+        return RestClient.builder().baseUrl(baseUrl()).defaultHeaders(credentials).build()
+                .get().uri(path).exchange((req, res) -> res.getStatusCode().value());
+    }
+
+    @Test
+    void anAccountRequiredToHaveASecondFactorSetsItUpFirstAndUsesTheApiWithTokensOnly() throws Exception {
+        String name = account("required");
+        String root = "accounts-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(root, "Accounts", PASSWORD, Set.of(AdminRight.ACCOUNT_ADMIN, AdminRight.DIRECTORY_ADMIN), "test");
+        // before it is required: the password opens the API (no second factor to get round)
+        assertThat(api("/api/v1/organisations", h -> h.setBasicAuth(name, PASSWORD))).isEqualTo(200);
+        int required = RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(root, PASSWORD)).build()
+                .put().uri("/api/v1/admin-accounts/" + name + "/second-factor-required").contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .body(Map.of("required", true)).exchange((req, res) -> res.getStatusCode().value());
+        assertThat(required).isEqualTo(200);
+        assertThat(audit.about("admin_account", name).getFirst()).satisfies(e -> {
+            assertThat(e.action()).isEqualTo("ADMIN_SECOND_FACTOR_REQUIRED");
+            assertThat(e.actor()).isEqualTo(root);
+        });
+
+        // the API: the right password alone is refused, audited
+        assertThat(api("/api/v1/organisations", h -> h.setBasicAuth(name, PASSWORD))).isEqualTo(401);
+        assertThat(audit.about("admin_account", name).getFirst().action()).isEqualTo("ADMIN_API_PASSWORD_REFUSED");
+
+        // the web: sent to set it up before any admin page
+        WebSession web = new WebSession(port);
+        WebSession.Answer login = web.post("/login", withCsrf(web, Map.of("username", name, "password", PASSWORD)));
+        assertThat(login.location()).endsWith("/login/second-factor");
+        assertThat(web.page("/directory").status()).isEqualTo(403);
+        assertThat(web.page("/account/api-tokens").status()).isEqualTo(403);
+        String page = web.page("/login/second-factor?lang=en").body();
+        Matcher secret = Pattern.compile("<code>([A-Z2-7]{32})</code>").matcher(page);
+        assertThat(secret.find()).as("the enrolment QR code and key").isTrue();
+        Map<String, String> fields = WebSession.hiddenFields(page, "/login/second-factor");
+        fields.put("code", code(secret.group(1), Instant.now()));
+        assertThat(web.post("/login/second-factor", fields).location()).endsWith("/");
+        assertThat(secondFactor.enrolled(name)).isTrue();
+        assertThat(web.page("/directory").status()).isEqualTo(200);
+
+        // a personal API token, shown once
+        String tokens = web.page("/account/api-tokens?lang=en").body();
+        Map<String, String> create = WebSession.hiddenFields(tokens, "/account/api-tokens");
+        create.put("name", "Nattlig export");
+        create.put("days", "30");
+        WebSession.Answer created = web.post("/account/api-tokens", create);
+        assertThat(created.status()).isEqualTo(200);
+        Matcher shown = Pattern.compile("<code class=\"api-token\">(tdl_[A-Za-z0-9_-]{43})</code>").matcher(created.body());
+        assertThat(shown.find()).as(created.body()).isTrue();
+        String token = shown.group(1);
+        assertThat(web.page("/account/api-tokens").body()).contains("Nattlig export").doesNotContain(token);
+        // kept as a fast hash of the token, never the token
+        assertThat(jdbc.sql("select token_hash from admin_api_token where username = :u").param("u", name).query(String.class).single())
+                .matches("[0-9a-f]{64}").doesNotContain(token);
+
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(token))).isEqualTo(200);
+        assertThat(audit.about("admin_account", name).getFirst()).satisfies(e -> {
+            assertThat(e.action()).isEqualTo("ADMIN_API_TOKEN_USED");
+            assertThat(e.detail()).contains("Nattlig export").contains("/api/v1/organisations").doesNotContain(token);
+        });
+        // a token carries the account's rights, no more
+        assertThat(api("/api/v1/admin-accounts", h -> h.setBearerAuth(token))).isEqualTo(403);
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(token.substring(0, token.length() - 2) + "xx"))).isEqualTo(401);
+        assertThat(api("/api/v1/organisations", h -> h.setBasicAuth(name, PASSWORD))).as("the password still not").isEqualTo(401);
+
+        // revoked: refused, audited by name
+        long id = jdbc.sql("select id from admin_api_token where username = :u").param("u", name).query(Long.class).single();
+        String revoke = "/account/api-tokens/" + id + "/revoke";
+        WebSession.Answer revoked = web.post(revoke, WebSession.hiddenFields(web.page("/account/api-tokens").body(), revoke));
+        assertThat(web.follow(revoked).body()).contains("The token has been revoked.");
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(token))).isEqualTo(401);
+        assertThat(audit.about("admin_account", name).getFirst()).satisfies(e -> {
+            assertThat(e.action()).isEqualTo("ADMIN_API_TOKEN_REFUSED");
+            assertThat(e.detail()).contains("REVOKED").contains("Nattlig export").doesNotContain(token);
+        });
+
+        // expired: refused
+        String second = web.post("/account/api-tokens", create).body();
+        Matcher again = Pattern.compile("<code class=\"api-token\">(tdl_[A-Za-z0-9_-]{43})</code>").matcher(second);
+        assertThat(again.find()).isTrue();
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(again.group(1)))).isEqualTo(200);
+        jdbc.sql("update admin_api_token set expires_at = now() - interval '1 minute' where username = :u and revoked_at is null").param("u", name).update();
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(again.group(1)))).isEqualTo(401);
+        assertThat(audit.about("admin_account", name).getFirst().detail()).contains("EXPIRED");
     }
 
     @Test

@@ -1,0 +1,169 @@
+package org.tilldela.governance;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Administrators of an organiser with its own identity provider: which account an upstream sign-in is, which
+ * organisers an account belongs to (whose provider it must then sign in through), and the two settings an account
+ * administrator keeps for that: an explicit binding to an upstream subject, and the break-glass mark that lets an
+ * account still sign in with its local password. Every change is audited.
+ */
+@Service
+@Transactional
+public class AdminUpstreamAccounts {
+
+    private final JdbcClient jdbc;
+    private final AuditTrail audit;
+    private final AdminGrants grants;
+
+    AdminUpstreamAccounts(JdbcClient jdbc, AuditTrail audit, AdminGrants grants) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+        this.grants = grants;
+    }
+
+    /**
+     * The enabled account an upstream sign-in at {@code organiser}'s provider is: the one bound to the upstream
+     * subject, else the one linked to the directory person the provider's claim matched ({@code person}; null: none).
+     */
+    @Transactional(readOnly = true)
+    public Optional<String> find(UUID organiser, String subject, UUID person) {
+        Optional<String> bound = subject == null ? Optional.empty()
+                : jdbc.sql("select username from admin_account where upstream_organiser_id = :o and upstream_subject = :s and enabled")
+                .param("o", organiser).param("s", subject).query(String.class).optional();
+        if (bound.isPresent() || person == null) {
+            return bound;
+        }
+        return jdbc.sql("select username from admin_account where person_id = :p and enabled").param("p", person).query(String.class).optional();
+    }
+
+    /** Notes an administrator's sign-in through an organiser's provider (audited; the account's last sign-in). */
+    public void signedIn(String username, UUID provider, UUID organiser, String address) {
+        jdbc.sql("update admin_account set last_signed_in_at = now() where username = :u").param("u", username).update();
+        audit.record("sign-in", "ADMIN_UPSTREAM_SIGN_IN", "admin_account", username,
+                Map.of("provider", provider.toString(), "organiser", organiser.toString(), "address", address == null ? "unknown" : address));
+    }
+
+    /**
+     * The organisers the account belongs to: the one its upstream subject is bound at, those where its linked person
+     * is on duty today, and, when every unit its grants name lies under one organiser (and none is over the whole
+     * installation), that one. An account serving several organisers by its grants alone (a regional purchasing
+     * centre) or the whole installation belongs to none by its grants.
+     */
+    @Transactional(readOnly = true)
+    public Set<UUID> organisersOf(String username) {
+        List<UUID> own = jdbc.sql(ORGANISERS_OF_UNITS.formatted("""
+                        select upstream_organiser_id from admin_account where username = :u and upstream_organiser_id is not null
+                        union
+                        select d.organisation_id from admin_account a join duty d on d.person_id = a.person_id
+                        where a.username = :u and (d.start_date is null or d.start_date <= current_date) and (d.end_date is null or d.end_date >= current_date)
+                        """)).param("u", username).query(UUID.class).list();
+        java.util.Set<UUID> organisers = new java.util.HashSet<>(own);
+        boolean whole = jdbc.sql("select exists (select 1 from admin_grant where username = :u and whole_installation)").param("u", username)
+                .query(Boolean.class).single();
+        if (!whole) {
+            List<UUID> byGrants = jdbc.sql(ORGANISERS_OF_UNITS.formatted("""
+                            select gu.organisation_id from admin_grant g join admin_grant_unit gu on gu.grant_id = g.id where g.username = :u
+                            """)).param("u", username).query(UUID.class).list();
+            if (byGrants.size() == 1) {
+                organisers.add(byGrants.getFirst());
+            }
+        }
+        return Set.copyOf(organisers);
+    }
+
+    /** The organisers above (or at) the units the inner select names; the depth bound guards against a cycle in bad data. */
+    private static final String ORGANISERS_OF_UNITS = """
+            with recursive start(unit_id) as (
+            %s
+            ), up(id, parent_id, kind, depth) as (
+                select o.id, o.parent_id, o.kind, 0 from organisation o where o.id in (select unit_id from start)
+                union all
+                select o.id, o.parent_id, o.kind, up.depth + 1 from up join organisation o on o.id = up.parent_id
+                where up.kind <> 'ORGANISER' and up.depth < 20
+            )
+            select distinct id from up where kind = 'ORGANISER'
+            """;
+
+    /** May the account still sign in with its local password though its organiser has a provider? */
+    @Transactional(readOnly = true)
+    public boolean breakGlass(String username) {
+        return jdbc.sql("select break_glass from admin_account where username = :u").param("u", username).query(Boolean.class).optional().orElse(false);
+    }
+
+    /** How an account signs in upstream, as the account pages and API show it. */
+    public record Binding(UUID organiser, String subject, boolean breakGlass) {
+    }
+
+    @Transactional(readOnly = true)
+    public Binding binding(String username) {
+        return jdbc.sql("select upstream_organiser_id, upstream_subject, break_glass from admin_account where username = :u").param("u", username)
+                .query((rs, n) -> new Binding(rs.getObject(1, UUID.class), rs.getString(2), rs.getBoolean(3))).optional()
+                .orElse(new Binding(null, null, false));
+    }
+
+    /**
+     * Binds the account to the subject ({@code sub}) of an upstream account at the organiser's provider (both null:
+     * unbinds). The actor must manage the account ({@link AdminGrants#withinReach}) and hold ACCOUNT_ADMIN over the
+     * organiser; otherwise false, as if there were no such account.
+     */
+    public boolean bind(String actor, String username, UUID organiser, String subject) {
+        if (!grants.withinReach(actor, username) || !exists(username)) {
+            return false;
+        }
+        String sub = subject == null ? null : subject.strip();
+        if ((organiser == null) != (sub == null || sub.isEmpty())) {
+            throw new IllegalArgumentException("A binding names both the organiser and the upstream subject (or neither, to remove it).");
+        }
+        if (sub != null && sub.length() > 255) {
+            throw new IllegalArgumentException("An upstream subject is at most 255 characters.");
+        }
+        if (organiser != null) {
+            boolean covered = jdbc.sql("select exists (select 1 from organisation where id = :o and kind = 'ORGANISER')").param("o", organiser)
+                    .query(Boolean.class).single() && grants.covers(actor, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(organiser), Set.of()));
+            if (!covered) {
+                return false;
+            }
+        }
+        try {
+            jdbc.sql("update admin_account set upstream_organiser_id = :o, upstream_subject = :s where username = :u")
+                    .param("o", organiser).param("s", organiser == null ? null : sub).param("u", username).update();
+        } catch (DuplicateKeyException e) {
+            throw new IllegalArgumentException("That upstream account is bound to another account already.");
+        }
+        Map<String, Object> detail = new LinkedHashMap<>();
+        if (organiser != null) {
+            // the subject is the provider's opaque id of the person's account there: an identifier like a record id
+            detail.put("organiser", organiser.toString());
+            detail.put("subject", sub);
+        }
+        audit.record(actor, organiser == null ? "ADMIN_ACCOUNT_UPSTREAM_UNBOUND" : "ADMIN_ACCOUNT_UPSTREAM_BOUND", "admin_account", username, detail);
+        return true;
+    }
+
+    /** Marks (or unmarks) a break-glass account; never one's own, so a stolen session cannot open the password door. */
+    public boolean setBreakGlass(String actor, String username, boolean breakGlass) {
+        if (!grants.withinReach(actor, username) || !exists(username)) {
+            return false;
+        }
+        if (actor.equals(username)) {
+            throw new IllegalArgumentException("You cannot mark your own account as a break-glass account.");
+        }
+        jdbc.sql("update admin_account set break_glass = :b where username = :u").param("b", breakGlass).param("u", username).update();
+        audit.record(actor, breakGlass ? "ADMIN_ACCOUNT_BREAK_GLASS_MARKED" : "ADMIN_ACCOUNT_BREAK_GLASS_UNMARKED", "admin_account", username, Map.of());
+        return true;
+    }
+
+    private boolean exists(String username) {
+        return jdbc.sql("select exists (select 1 from admin_account where username = :u)").param("u", username).query(Boolean.class).single();
+    }
+}
