@@ -355,6 +355,10 @@ class UpstreamSamlSignInTest extends SignInTestSupport {
         assertThat(adminApi.post().uri("/api/v1/sso/upstream-saml-providers").body(Map.of("organiserId", municipality.organiserId,
                 "metadata", idp.metadata(), "matchAttribute", MAIL, "matchField", "EMAIL")).retrieve().toBodilessEntity().getStatusCode().value())
                 .as("one per organiser").isEqualTo(409);
+        // nor an OpenID provider beside it: one way in per organiser
+        assertThat(adminApi.post().uri("/api/v1/sso/upstream-providers").body(Map.of("organiserId", municipality.organiserId,
+                "issuer", "https://idp.exempel-kommun.se", "clientId", "tilldela", "clientSecret", "hemlig", "matchClaim", "upn", "matchField", "EMAIL"))
+                .retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(409);
         AccessFixture other = new AccessFixture(imports, jdbc, catalog, pools);
         String doctype = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" + idp.metadata().replaceFirst("^<\\?xml[^>]*\\?>", "");
         var refused = adminApi.post().uri("/api/v1/sso/upstream-saml-providers").body(Map.of("organiserId", other.organiserId,
