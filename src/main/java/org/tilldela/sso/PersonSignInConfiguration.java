@@ -54,7 +54,11 @@ class PersonSignInConfiguration {
                                         .build().toUriString()
                                 : SIGN_IN + "?signed-out"))))
                 // no session before sign-in: the CSRF token and the authorization request to return to live in cookies
-                .csrf(c -> c.csrfTokenRepository(csrfTokens))
+                // an organiser's SAML IdP posts its Response cross-site, without a token of ours: the Response's own checks
+                // (signature, InResponseTo of this session's request, audience, destination) stand instead (UpstreamSamlSignIn)
+                .csrf(c -> c.csrfTokenRepository(csrfTokens).ignoringRequestMatchers(
+                        org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.withDefaults()
+                                .matcher(org.springframework.http.HttpMethod.POST, UpstreamSamlSignIn.ACS_PATHS)))
                 .requestCache(r -> r.requestCache(new org.springframework.security.web.savedrequest.CookieRequestCache()))
                 // form-action also lets the sign-in and the notice continue to the product being signed in to (see SignInFormTargets)
                 .headers(h -> h.addHeaderWriter(new SignInFormTargets(clients)))

@@ -449,6 +449,11 @@ class SamlIdentityProvider {
             // inside and covers what the SP reads once it has decrypted (Keycloak's post binding signs, then encrypts)
             pending.sp().encryptionKey().ifPresent(certificate -> binding.encrypt(certificate.getPublicKey())
                     .encryptionAlgorithm(pending.sp().contentEncryption()).keyEncryptionAlgorithm(KEY_TRANSPORT));
+            // an SP that requires a signed message gets the whole Response signed too, last, over the (signed, perhaps
+            // encrypted) assertion: Keycloak's post binding signs the document after the assertion
+            if (pending.sp().signResponse()) {
+                binding.signDocument();
+            }
             String encoded = binding.postBinding(document).encoded();
             return new PostForm(pending.acsUrl(), encoded, pending.relayState());
         } catch (Exception e) {

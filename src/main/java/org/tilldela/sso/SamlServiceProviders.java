@@ -62,10 +62,12 @@ public class SamlServiceProviders {
      * A registered SP; {@code acsUrls} with the default first. Certificates are DER, base64. {@code contentEncryption}:
      * the XML Encryption algorithm its assertions are encrypted with, when it has an encryption certificate. {@code sloUrl}
      * (with its binding, and where its LogoutResponses go if elsewhere): its SingleLogoutService; null when it has none.
+     * {@code signResponse}: the whole Response is signed as well as the assertion (some SPs require a signed message).
      */
     public record ServiceProvider(String entityId, UUID productId, List<String> acsUrls, List<String> signingCertificates,
                                   List<String> encryptionCertificates, boolean authnRequestsSigned, String metadataUrl, Instant registeredAt,
-                                  String registeredBy, String contentEncryption, String sloBinding, String sloUrl, String sloResponseUrl) {
+                                  String registeredBy, String contentEncryption, String sloBinding, String sloUrl, String sloResponseUrl,
+                                  boolean signResponse) {
 
         List<X509Certificate> signingKeys() {
             return signingCertificates.stream().map(SamlServiceProviders::certificate).toList();
@@ -164,6 +166,19 @@ public class SamlServiceProviders {
         return true;
     }
 
+    /** Whether the SP gets the whole Response signed as well as the assertion (some SPs require a signed message). Audited. */
+    @Transactional
+    public boolean setSignResponse(String entityId, boolean signResponse, String actor) {
+        Optional<ServiceProvider> sp = find(entityId);
+        if (sp.isEmpty()) {
+            return false;
+        }
+        jdbc.sql("update sso_saml_sp set sign_response = :s where entity_id = :e").param("s", signResponse).param("e", entityId).update();
+        audit.record(actor, "SSO_SAML_SP_SIGN_RESPONSE_SET", "product", sp.get().productId().toString(),
+                Map.of("entityId", entityId, "signResponse", signResponse));
+        return true;
+    }
+
     private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}");
 
     /**
@@ -185,7 +200,7 @@ public class SamlServiceProviders {
 
     private static final String SELECT = """
             select entity_id, product_id, acs_urls, signing_certificates, encryption_certificates, authn_requests_signed, metadata_url,
-                   registered_at, registered_by, content_encryption, slo_binding, slo_url, slo_response_url
+                   registered_at, registered_by, content_encryption, slo_binding, slo_url, slo_response_url, sign_response
               from sso_saml_sp""";
 
     public Optional<ServiceProvider> find(String entityId) {
@@ -211,7 +226,7 @@ public class SamlServiceProviders {
         return new ServiceProvider(rs.getString(1), rs.getObject(2, UUID.class), List.of((String[]) rs.getArray(3).getArray()),
                 List.of((String[]) rs.getArray(4).getArray()), List.of((String[]) rs.getArray(5).getArray()), rs.getBoolean(6), rs.getString(7),
                 rs.getTimestamp(8).toInstant(), rs.getString(9),
-                rs.getString(10) == null ? AES256_GCM : rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13));
+                rs.getString(10) == null ? AES256_GCM : rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getBoolean(14));
     }
 
     record Parsed(String entityId, List<String> acsUrls, List<String> signing, List<String> encryption, boolean authnRequestsSigned,

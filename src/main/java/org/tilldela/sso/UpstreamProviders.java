@@ -84,17 +84,23 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
         }
     }
 
-    /** A button on the sign-in page: "Sign in with <organiser>". */
-    public record Button(UUID id, String organiserName) {
+    /**
+     * A button on the sign-in page: "Sign in with <organiser>"; {@code path} starts a person's sign-in (OpenID Connect or
+     * SAML). Administrators sign in upstream over OpenID Connect only ({@code saml} false).
+     */
+    public record Button(UUID id, String organiserName, String path, boolean saml) {
 
-        /** Where the administrators' sign-in page sends an administrator of this organiser. */
+        /** Where the administrators' sign-in page sends an administrator of this organiser (an OpenID provider's). */
         public String adminPath() {
             return UpstreamSignIn.BASE + "/" + ADMIN + id;
         }
     }
 
-    /** How an upstream account is matched to a person of the organiser. */
-    record Rule(UUID providerId, UUID organiserId, String matchClaim, OrganiserPersons.Field matchField) {
+    /**
+     * How an upstream account is matched to a person of the organiser: {@code matchClaim} is the OpenID claim or SAML
+     * attribute; {@code auditType} the audit trail's name for the provider's kind.
+     */
+    record Rule(UUID providerId, UUID organiserId, String matchClaim, OrganiserPersons.Field matchField, String auditType) {
     }
 
     private record Cached(ClientRegistration registration, Instant readAt) {
@@ -104,7 +110,9 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
     public Provider register(Settings settings, String actor) {
         String organiserName = check(settings, true);
         // told at once, without asking the issuer; the unique constraint still decides (insert)
-        if (jdbc.sql("select exists (select 1 from sso_upstream_provider where organiser_id = :o)").param("o", settings.organiserId())
+        // one way in per organiser: its OpenID provider or its SAML IdP (UpstreamSamlProviders), not both
+        if (jdbc.sql("select exists (select 1 from sso_upstream_provider where organiser_id = :o union all select 1 from sso_upstream_saml_idp where organiser_id = :o)")
+                .param("o", settings.organiserId())
                 .query(Boolean.class).single()) {
             throw new AlreadyRegistered(organiserName);
         }
@@ -191,15 +199,27 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
 
     /** The buttons the sign-in page shows: enabled providers whose organiser is in the directory, by name. */
     public List<Button> buttons() {
-        return jdbc.sql("select p.id, o.name from sso_upstream_provider p join organisation o on o.id = p.organiser_id where p.enabled order by o.name")
-                .query((rs, n) -> new Button(rs.getObject(1, UUID.class), rs.getString(2))).list();
+        // an organiser's OpenID provider and its SAML IdP (UpstreamSamlProviders) alike: the person sees the organiser, not the protocol
+        return jdbc.sql("""
+                        select p.id, o.name, false from sso_upstream_provider p join organisation o on o.id = p.organiser_id where p.enabled
+                        union all
+                        select s.id, o.name, true from sso_upstream_saml_idp s join organisation o on o.id = s.organiser_id where s.enabled
+                        order by 2, 1""")
+                .query((rs, n) -> {
+                    UUID id = rs.getObject(1, UUID.class);
+                    boolean saml = rs.getBoolean(3);
+                    return new Button(id, rs.getString(2), saml ? UpstreamSamlSignIn.start(id) : UpstreamSignIn.BASE + "/" + id, saml);
+                }).list();
     }
 
     /** The organiser a provider signs in for, by name (the refusal page says whom to ask); also for a disabled one. */
     public Optional<String> organiserName(String providerId) {
         UUID id = uuid(providerId);
         return id == null ? Optional.empty()
-                : jdbc.sql("select o.name from sso_upstream_provider p join organisation o on o.id = p.organiser_id where p.id = :id")
+                : jdbc.sql("""
+                        select o.name from sso_upstream_provider p join organisation o on o.id = p.organiser_id where p.id = :id
+                        union all
+                        select o.name from sso_upstream_saml_idp s join organisation o on o.id = s.organiser_id where s.id = :id""")
                 .param("id", id).query(String.class).optional();
     }
 
@@ -233,7 +253,7 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
         return id == null ? Optional.empty()
                 : jdbc.sql("select id, organiser_id, match_claim, match_field from sso_upstream_provider where id = :id and enabled").param("id", id)
                 .query((rs, n) -> new Rule(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-                        OrganiserPersons.Field.valueOf(rs.getString(4)))).optional();
+                        OrganiserPersons.Field.valueOf(rs.getString(4)), "sso_upstream_provider")).optional();
     }
 
     /**

@@ -150,21 +150,36 @@ class UpstreamSignIn {
         UpstreamProviders.Rule rule = providers.rule(providerId).orElseThrow(() -> new Refused(providerId, Refusal.FAILED));
         Object claim = upstream.getClaims().get(rule.matchClaim());
         String value = claim == null ? null : String.valueOf(claim).strip();
+        Map<String, Object> detail = describe(rule, value);
+        if (UpstreamProviders.forAdministrators(providerId)) {
+            return matchAdministrator(rule, upstream, value, detail);
+        }
+        // an e-mail address a provider has not verified is whatever its account holder typed (the "nOAuth" takeover:
+        // an account that names a pupil's address would sign in as the pupil); OIDC Core 5.1 email_verified
+        if (value != null && !value.isEmpty() && "email".equals(rule.matchClaim()) && !Boolean.TRUE.equals(upstream.getEmailVerified())) {
+            refuse(rule, Refusal.EMAIL_NOT_VERIFIED, detail);
+        }
+        return new MatchedPerson(person(rule, value, detail), rule.providerId(), rule.organiserId(), upstream);
+    }
+
+    /** What the audit trail says of an upstream value being matched: the rule, and whether there was a value (never the value). */
+    static Map<String, Object> describe(UpstreamProviders.Rule rule, String value) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("organiser", rule.organiserId().toString());
         detail.put("claim", rule.matchClaim());
         detail.put("field", rule.matchField().name());
         detail.put("claimPresent", value != null && !value.isEmpty());
-        if (UpstreamProviders.forAdministrators(providerId)) {
-            return matchAdministrator(rule, upstream, value, detail);
-        }
+        return detail;
+    }
+
+    /**
+     * The one person of the organiser whose directory field equals the upstream value (an OpenID claim, a SAML
+     * attribute); none, or more than one, is refused and the reason audited. Shared by both protocols: from here on
+     * a SAML sign-in is an OpenID one.
+     */
+    UUID person(UpstreamProviders.Rule rule, String value, Map<String, Object> detail) {
         if (value == null || value.isEmpty()) {
             refuse(rule, Refusal.CLAIM_MISSING, detail);
-        }
-        // an e-mail address a provider has not verified is whatever its account holder typed (the "nOAuth" takeover:
-        // an account that names a pupil's address would sign in as the pupil); OIDC Core 5.1 email_verified
-        if ("email".equals(rule.matchClaim()) && !Boolean.TRUE.equals(upstream.getEmailVerified())) {
-            refuse(rule, Refusal.EMAIL_NOT_VERIFIED, detail);
         }
         // the value itself may be personal data (an e-mail, a civic number): the trail gets a keyed hash that tells
         // one person's repeated attempts apart from another's, and reveals nothing to whoever reads it
@@ -176,7 +191,7 @@ class UpstreamSignIn {
         if (found.size() > 1) {
             refuse(rule, Refusal.SEVERAL_MATCHES, detail);
         }
-        return new MatchedPerson(found.getFirst(), rule.providerId(), rule.organiserId(), upstream);
+        return found.getFirst();
     }
 
     /**
@@ -201,7 +216,7 @@ class UpstreamSignIn {
     private void refuse(UpstreamProviders.Rule rule, Refusal reason, Map<String, Object> detail) {
         detail.put("reason", reason.name());
         detail.put("address", address());
-        audit.record("sign-in", "UPSTREAM_SIGN_IN_REFUSED", "sso_upstream_provider", rule.providerId().toString(), detail);
+        audit.record("sign-in", "UPSTREAM_SIGN_IN_REFUSED", rule.auditType(), rule.providerId().toString(), detail);
         throw new Refused(rule.providerId().toString(), reason);
     }
 
@@ -214,14 +229,31 @@ class UpstreamSignIn {
         MatchedPerson matched = (MatchedPerson) ((OAuth2AuthenticationToken) upstream).getPrincipal();
         // as a local sign-in has its password factor: the factor says how and when the person authenticated (the
         // authorization server's auth_time); an upstream authorization code, now
-        UsernamePasswordAuthenticationToken person = PersonAccounts.signedIn(matched.personId(), FactorGrantedAuthority.AUTHORIZATION_CODE_AUTHORITY);
+        signIn(request, response, matched.personId(), matched.providerId(), matched.organiserId(), FactorGrantedAuthority.AUTHORIZATION_CODE_AUTHORITY,
+                "oidc");
+    }
+
+    /**
+     * Signs the matched person in, for either protocol: the session gets the person in the very shape a local sign-in
+     * gives, the sign-in is audited, and the browser goes on to the product's request that sent it to sign in, else
+     * to the start page. {@code factor}: how the organiser's provider vouched for them (an authorization code, a SAML
+     * Response).
+     */
+    void signIn(HttpServletRequest request, HttpServletResponse response, UUID personId, UUID providerId, UUID organiserId, String factor,
+                String protocol) throws IOException, jakarta.servlet.ServletException {
+        UsernamePasswordAuthenticationToken person = PersonAccounts.signedIn(personId, factor);
         person.setDetails(new WebAuthenticationDetails(request));
+        // a session begun before sign-in (a SAML sign-in keeps its AuthnRequest's id there) gets a new id now: whoever
+        // knew the old one (session fixation) is not signed in with the person
+        if (request.getSession(false) != null) {
+            request.changeSessionId();
+        }
         SecurityContext context = contexts.createEmptyContext();
         context.setAuthentication(person);
         contexts.setContext(context);
         sessions.saveContext(context, request, response);
-        audit.record("sign-in", "UPSTREAM_SIGN_IN", "person", matched.personId().toString(),
-                Map.of("provider", matched.providerId().toString(), "organiser", matched.organiserId().toString(), "address", address(request)));
+        audit.record("sign-in", "UPSTREAM_SIGN_IN", "person", personId.toString(),
+                Map.of("provider", providerId.toString(), "organiser", organiserId.toString(), "protocol", protocol, "address", address(request)));
         onward.onAuthenticationSuccess(request, response, person);
     }
 
@@ -251,10 +283,25 @@ class UpstreamSignIn {
         Refusal reason = e instanceof Refused r ? r.reason : Refusal.FAILED;
         if (!(e instanceof Refused)) {
             String code = e instanceof OAuth2AuthenticationException o ? o.getError().getErrorCode() : e.getClass().getSimpleName();
-            log.info("Sign-in through upstream provider {} failed: {}", provider, code);
-            audit.record("sign-in", "UPSTREAM_SIGN_IN_FAILED", "sso_upstream_provider", provider,
-                    Map.of("error", code, "address", address(request)));
+            failed(request, "sso_upstream_provider", provider, code, null);
         }
+        refusalPage(request, response, provider, reason);
+    }
+
+    /** A sign-in the provider's answer failed (not a person refused): logged by its code, audited with the reason. */
+    void failed(HttpServletRequest request, String auditType, String provider, String code, String reason) {
+        log.info("Sign-in through upstream provider {} failed: {}", provider, code);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("error", code);
+        if (reason != null) {
+            detail.put("reason", reason);
+        }
+        detail.put("address", address(request));
+        audit.record("sign-in", "UPSTREAM_SIGN_IN_FAILED", auditType, provider, detail);
+    }
+
+    /** The page that says why, for either protocol (the provider's id names the organiser there). */
+    void refusalPage(HttpServletRequest request, HttpServletResponse response, String provider, Refusal reason) throws IOException {
         response.sendRedirect(request.getContextPath() + BASE + "/" + provider + "/refused?reason=" + reason.path);
     }
 

@@ -200,4 +200,38 @@ class SamlIdentityProviderTest extends SamlTestSupport {
         assertThat(response.getAttributes().get("urn:oid:1.3.6.1.4.1.5923.1.1.1.6")).containsExactly(response.getNameId() + "@exempel-kommun.se");
         assertThat(response.getAttributes().get("urn:oid:1.3.6.1.4.1.5923.1.1.1.9")).contains("student@exempel-kommun.se");
     }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.tilldela.governance.AdminAccounts admins;
+
+    /** An SP that requires a signed message (java-saml wantMessagesSigned) gets it once an administrator says so for it. */
+    @Test
+    void anSpRequiringASignedMessageGetsTheWholeResponseSignedOnceAnAdministratorSaysSo() throws Exception {
+        Sp sp = registeredSp(true, Map.of(com.onelogin.saml2.settings.SettingsBuilder.SECURITY_WANT_MESSAGES_SIGNED, true), m -> m);
+        UUID pupil = fixture.persons.get(13);
+        AuthnRequest first = new AuthnRequest(sp.settings());
+        SamlResponse unsignedMessage = received(sp, walk(redirectUrl(first, "a", sp.key()), pupil));
+        assertThat(unsignedMessage.isValid(first.getId())).as("by default only the assertion is signed").isFalse();
+        assertThat(unsignedMessage.getError()).contains("Message of the Response is not signed");
+
+        String accessAdmin = "saml-admin-" + UUID.randomUUID().toString().substring(0, 8);
+        admins.create(accessAdmin, "Access admin", PASSWORD, java.util.EnumSet.of(org.tilldela.governance.AdminRight.ACCESS_ADMIN), "test");
+        var api = org.springframework.web.client.RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(accessAdmin, PASSWORD))
+                .defaultStatusHandler(org.springframework.http.HttpStatusCode::isError, (request, response) -> {
+                }).build();
+        assertThat(api.put().uri(u -> u.path("/api/v1/sso/saml/service-providers/sign-response").queryParam("entityId", sp.entityId()).build())
+                .body(Map.of("signResponse", true)).retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(204);
+        assertThat(api.put().uri(u -> u.path("/api/v1/sso/saml/service-providers/sign-response").queryParam("entityId", "https://unknown.example").build())
+                .body(Map.of("signResponse", true)).retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(404);
+        assertThat(jdbc.sql("select detail::text from audit_event where action = 'SSO_SAML_SP_SIGN_RESPONSE_SET' order by id desc limit 1")
+                .query(String.class).single()).contains(sp.entityId()).contains("\"signResponse\": true");
+
+        AuthnRequest second = new AuthnRequest(sp.settings());
+        Posted posted = walk(redirectUrl(second, "b", sp.key()), pupil);
+        SamlResponse signedMessage = received(sp, posted);
+        assertThat(signedMessage.isValid(second.getId())).as(String.valueOf(signedMessage.getError())).isTrue();
+        Document document = DocumentUtil.getDocument(decoded(posted));
+        assertThat(document.getDocumentElement().getElementsByTagNameNS("http://www.w3.org/2000/09/xmldsig#", "Signature").getLength())
+                .as("the Response's and the assertion's").isEqualTo(2);
+    }
 }

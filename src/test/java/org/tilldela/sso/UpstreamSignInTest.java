@@ -489,4 +489,50 @@ class UpstreamSignInTest extends SignInTestSupport {
                 .query((rs, n) -> new org.tilldela.governance.AuditTrail.Entry(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3),
                         rs.getString(4), rs.getString(5), rs.getString(6))).list();
     }
+
+    /**
+     * Upstream SAML in a real browser: the municipality's SAML IdP (Keycloak's SAML core, on another site than
+     * Tilldela's: its post to the ACS is cross-site and brings no session cookie, so Tilldela's own page posts it once
+     * more) signs a pupil in, and the pupil lands on the start page, checked with axe.
+     */
+    @Test
+    void inABrowserAPupilSignsInThroughTheMunicipalitysSamlIdpToTheStartPage() throws Exception {
+        AccessFixture samlMunicipality = new AccessFixture(imports, jdbc, catalog, pools);
+        String email = "elev." + UUID.randomUUID().toString().substring(0, 8) + "@saml-kommun.se";
+        jdbc.sql("update person set email = :e where id = :p").param("e", email).param("p", samlMunicipality.persons.get(0)).update();
+        String organiser = jdbc.sql("select name from organisation where id = :o").param("o", samlMunicipality.organiserId).query(String.class).single();
+        try (UpstreamSamlIdentityProvider samlIdp = UpstreamSamlIdentityProvider.start()) {
+            var answer = adminApi.post().uri("/api/v1/sso/upstream-saml-providers").body(Map.of("organiserId", samlMunicipality.organiserId,
+                    "metadataUrl", samlIdp.base + "/metadata", "matchAttribute", UpstreamSamlSignInTest.MAIL, "matchField", "EMAIL"))
+                    .retrieve().toEntity(Map.class);
+            assertThat(answer.getStatusCode().value()).as(String.valueOf(answer.getBody())).isEqualTo(201);
+            String id = (String) answer.getBody().get("id");
+            // what the municipality's IdP knows of Tilldela from its SP metadata: the audience its assertions are for
+            samlIdp.spEntityId = (String) answer.getBody().get("spMetadataUrl");
+            samlIdp.users.put("saml-elev", Map.of(UpstreamSamlSignInTest.MAIL, List.of(email)));
+            try (com.microsoft.playwright.BrowserContext context = org.tilldela.BrowserSupport.browser()
+                    .newContext(new com.microsoft.playwright.Browser.NewContextOptions().setLocale("sv-SE"))) {
+                com.microsoft.playwright.Page page = context.newPage();
+                page.navigate(baseUrl() + "/sign-in");
+                var button = page.locator("a[href='/sign-in/upstream/saml/" + id + "']");
+                assertThat(button.textContent().strip()).isEqualTo("Logga in med " + organiser);
+                button.focus();
+                page.keyboard().press("Enter");
+                page.waitForURL(url -> url.startsWith(samlIdp.base + "/sso?SAMLRequest="));
+                assertThat(samlIdp.received.getLast().acsUrl()).isEqualTo(answer.getBody().get("acsUrl"));
+                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-saml-01-municipality-idp");
+                page.locator("#username").fill("saml-elev");
+                page.keyboard().press("Enter");
+                page.waitForURL(url -> url.endsWith("/start"));
+                assertThat(page.locator("main").textContent()).contains("Dina läromedel").contains("Digital matematik");
+                assertThat(org.tilldela.BrowserSupport.accessibilityViolations(page)).isEmpty();
+                org.tilldela.BrowserSupport.screenshot(page, "sso-upstream-saml-02-start-sv");
+            } finally {
+                assertThat(adminApi.delete().uri("/api/v1/sso/upstream-saml-providers/" + id).retrieve().toBodilessEntity().getStatusCode().value())
+                        .isEqualTo(204);
+            }
+        }
+        assertThat(jdbc.sql("select detail::text from audit_event where action = 'UPSTREAM_SIGN_IN' and target_id = :p")
+                .param("p", samlMunicipality.persons.get(0).toString()).query(String.class).single()).contains("\"protocol\": \"saml\"");
+    }
 }

@@ -64,6 +64,16 @@ class SamlServiceProviderApi {
         return providers.remove(entityId, admin.getName()) ? ResponseEntity.noContent().build() : ResponseEntity.notFound().build();
     }
 
+    record SignResponse(boolean signResponse) {
+    }
+
+    @org.springframework.web.bind.annotation.PutMapping("/service-providers/sign-response")
+    @Operation(summary = "Sign the whole Response as well as the assertion for this SP (by entityID), as some SPs require; audited")
+    ResponseEntity<Void> signResponse(@RequestParam("entityId") String entityId, @RequestBody SignResponse body, Authentication admin) {
+        return providers.setSignResponse(entityId, body.signResponse(), admin.getName()) ? ResponseEntity.noContent().build()
+                : ResponseEntity.notFound().build();
+    }
+
     record Scope(String scope) {
     }
 

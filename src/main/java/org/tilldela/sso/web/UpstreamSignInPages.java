@@ -46,7 +46,8 @@ class UpstreamSignInPages {
 
         @ModelAttribute("adminUpstreamProviders")
         List<UpstreamProviders.Button> buttons(jakarta.servlet.http.HttpServletRequest request) {
-            return request.getRequestURI().endsWith("/login") ? providers.buttons() : List.of();
+            // administrators sign in upstream over OpenID Connect only: an organiser's SAML IdP is the persons' way in
+            return request.getRequestURI().endsWith("/login") ? providers.buttons().stream().filter(b -> !b.saml()).toList() : List.of();
         }
     }
 
