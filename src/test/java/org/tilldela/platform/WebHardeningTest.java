@@ -88,5 +88,11 @@ class WebHardeningTest extends IntegrationTest {
         RawHttp someone = RawHttp.to(port);
         someone.signIn(admin, PASSWORD);
         assertThat(someone.get("/v3/api-docs").status()).isEqualTo(200);
+        // Swagger UI and its script (springdoc finds its WebJar itself; Spring's resource chain is off)
+        assertThat(someone.get("/swagger-ui/index.html").status()).isEqualTo(200);
+        assertThat(someone.get("/swagger-ui/swagger-ui-bundle.js").status()).isEqualTo(200);
+        // the application's own static files and WebJars, by the paths the templates use
+        assertThat(someone.get("/css/tilldela.css").status()).isEqualTo(200);
+        assertThat(someone.get("/webjars/htmx.org/2.0.4/dist/htmx.min.js").status()).isEqualTo(200);
     }
 }
