@@ -152,6 +152,16 @@ class SourceClientCertificateTest extends IntegrationTest {
         assertThat(sources.find(trusted).orElseThrow().lastFailure()).isEqualTo("REFUSED_DATA");
         assertThat(server.logEntries).isNotEmpty();
 
+        // removed: the stored certificate and key are gone, and the server lets the source in no more
+        Map<String, Object> removed = settings(name, null);
+        removed.put("removeClientCertificate", true);
+        api().put().uri("/api/v1/import-sources/{id}", trusted).body(removed).retrieve().toBodilessEntity();
+        assertThat(jdbc.sql("select client_certificate is null and client_key is null and server_ca is not null from import_source where id = :id")
+                .param("id", trusted).query(Boolean.class).single()).isTrue();
+        sources.request(trusted, false, "test");
+        assertThat(sourceRuns.run(trusted, t0.plusSeconds(120))).isEqualTo(SourceRuns.Result.RAN);
+        assertThat(sources.find(trusted).orElseThrow().lastFailure()).isEqualTo("UNREACHABLE_TLS");
+
         // without a certificate, and with one of another CA: refused in the handshake, nothing imported, said on the page
         UUID without = create(settings(name + "-none", school.pem()));
         Map<String, Object> strangersSettings = settings(name + "-other", school.pem());
