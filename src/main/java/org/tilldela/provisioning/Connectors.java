@@ -25,6 +25,7 @@ import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.licensing.Licences;
+import org.tilldela.platform.ClientCertificates;
 import org.tilldela.platform.SecretsAtRest;
 
 /**

@@ -42,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.glassfish.jersey.client.ClientConfig;
+import org.tilldela.platform.ClientCertificates;
 
 /**
  * One supplier's SCIM service, through UnboundID's SCIM 2 SDK: Users found by {@code externalId} filter,

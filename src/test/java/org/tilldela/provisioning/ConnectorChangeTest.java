@@ -15,6 +15,7 @@ import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.licensing.LicencePools;
+import org.tilldela.platform.TestCertificates;
 
 /**
  * A connector's stored secret goes only where it went before: a new address or client id needs the secret given

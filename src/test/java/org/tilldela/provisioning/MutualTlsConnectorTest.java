@@ -27,6 +27,7 @@ import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.NewPool;
+import org.tilldela.platform.TestCertificates;
 
 /**
  * Mutual TLS against a SCIM server that requires a client certificate (the JDK's HTTPS server, with a CA and

@@ -32,6 +32,8 @@ import org.tilldela.directory.ss12000.HostNotAllowedException;
 import org.tilldela.directory.ss12000.Ss12000Readers;
 import org.tilldela.directory.ss12000.Ss12000Subscriptions;
 import org.tilldela.governance.AuditTrail;
+import javax.net.ssl.SSLContext;
+import org.tilldela.platform.ClientCertificates;
 import org.tilldela.platform.SecretsAtRest;
 
 /**
@@ -64,7 +66,7 @@ public class ImportSources {
                          Instant subscriptionExpires, String subscriptionProblem, UUID lastRunId, Instant lastStartedAt,
                          Instant lastFinishedAt, Outcome lastOutcome, String lastFailure, int failuresInARow, String createdBy,
                          Auth auth, String tokenUrl, String clientId, String tokenScope, boolean hasClientSecret, String folder,
-                         List<String> alertEmails) {
+                         List<String> alertEmails, boolean hasClientCertificate, boolean serverCaGiven) {
 
         /** When it runs next by itself (a request first), or null when disabled or nothing is scheduled. */
         public Instant nextRun() {
@@ -94,10 +96,24 @@ public class ImportSources {
      *
      * @param token        null or blank keeps the stored one when editing
      * @param clientSecret null or blank keeps the stored one when editing, if the token URL and client id stay as they were
+     * @param clientCertificate SS 12000: the client certificate (PEM, optionally followed by its intermediate CAs) presented in
+     *                          the TLS handshake, with or without a token; null or blank (with clientKey) keeps the stored one
+     * @param clientKey         the certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1, unencrypted)
+     * @param serverCa          SS 12000: the CA certificates (PEM) trusted for the source's server instead of the JDK's; null or blank keeps the stored ones
+     * @param removeClientCertificate the stored certificate and key are forgotten (no certificate is presented)
+     * @param removeServerCa    the stored CA certificates are forgotten (the JDK's are trusted again)
      */
     public record Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
                            boolean notifications, Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope,
-                           String folder, List<String> alertEmails) {
+                           String folder, List<String> alertEmails, String clientCertificate, String clientKey, String serverCa,
+                           boolean removeClientCertificate, boolean removeServerCa) {
+
+        public Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
+                        boolean notifications, Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope,
+                        String folder, List<String> alertEmails) {
+            this(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, auth, tokenUrl, clientId, clientSecret, tokenScope, folder,
+                    alertEmails, null, null, null, false, false);
+        }
 
         /** A source at a URL, with a bearer token or OAuth client credentials. */
         public Settings(String name, Kind kind, String url, String token, Integer deltaMinutes, LocalTime fullAt, boolean enabled,
@@ -120,7 +136,13 @@ public class ImportSources {
         /** The same settings with these alert addresses. */
         public Settings withAlertEmails(List<String> emails) {
             return new Settings(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, auth, tokenUrl, clientId, clientSecret,
-                    tokenScope, folder, emails);
+                    tokenScope, folder, emails, clientCertificate, clientKey, serverCa, removeClientCertificate, removeServerCa);
+        }
+
+        /** The same settings with this client certificate and key, and these CA certificates trusted for the server (each may be null). */
+        public Settings withClientCertificate(String certificate, String key, String serverCa) {
+            return new Settings(name, kind, url, token, deltaMinutes, fullAt, enabled, notifications, auth, tokenUrl, clientId, clientSecret,
+                    tokenScope, folder, alertEmails, certificate, key, serverCa, removeClientCertificate, removeServerCa);
         }
 
         Auth authOrBearer() {
@@ -173,6 +195,7 @@ public class ImportSources {
     public UUID create(Settings settings, String actor, String origin) {
         String url = check(settings);
         Credentials credentials = credentials(settings, null);
+        Tls tls = tls(settings);
         UUID id = UUID.randomUUID();
         Instant now = Instant.now();
         // asked first: a failed insert would spoil a surrounding transaction (a form submission's)
@@ -181,15 +204,16 @@ public class ImportSources {
             jdbc.sql("""
                             insert into import_source (id, name, kind, url, token, delta_minutes, full_at, enabled, notifications, webhook_origin,
                                                        next_delta_at, next_full_at, created_by, auth, token_url, client_id, client_secret, token_scope,
-                                                       folder, alert_emails)
+                                                       folder, alert_emails, client_certificate, client_key, server_ca)
                             values (:id, :name, :kind, :url, :token, :delta, :full, :enabled, :notifications, :origin, :nextDelta, :nextFull, :by,
-                                    :auth, :tokenUrl, :clientId, :clientSecret, :scope, :folder, :alertEmails)
+                                    :auth, :tokenUrl, :clientId, :clientSecret, :scope, :folder, :alertEmails, :certificate, :key, :serverCa)
                             """)
                     .param("id", id).param("name", settings.name().strip()).param("kind", settings.kind().name()).param("url", url)
                     .param("token", blank(settings.token()) || credentials.oauth() ? null : secrets.encrypt(settings.token().strip()))
                     .param("auth", settings.authOrBearer().name()).param("tokenUrl", credentials.tokenUrl()).param("clientId", credentials.clientId())
                     .param("clientSecret", credentials.secret()).param("scope", credentials.scope()).param("folder", folderOf(settings))
                     .param("alertEmails", alertEmails(settings))
+                    .param("certificate", tls.certificate()).param("key", tls.key()).param("serverCa", tls.serverCa())
                     .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
                     .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
                     .param("origin", webhookOrigin(origin))
@@ -209,11 +233,12 @@ public class ImportSources {
         Source before = find(id).orElseThrow(() -> new IllegalArgumentException("no import source " + id));
         String url = check(settings);
         Credentials credentials = credentials(settings, before);
+        Tls tls = tls(settings);
         Instant now = Instant.now();
         nameFree(settings.name().strip(), id);
         boolean moved = !java.util.Objects.equals(url, before.url()) || !blank(settings.token()) || settings.authOrBearer() != before.auth()
                 || !java.util.Objects.equals(credentials.tokenUrl(), before.tokenUrl()) || !java.util.Objects.equals(credentials.clientId(), before.clientId())
-                || credentials.secret() != null;
+                || credentials.secret() != null || tls.changes();
         if (moved && before.subscriptionId() != null) {
             // the old server's subscription (with the old token) ends before the source points elsewhere
             unsubscribe(before.id());
@@ -224,6 +249,12 @@ public class ImportSources {
                                    token = case when :oauth then null else coalesce(:token, token) end,
                                    auth = :auth, token_url = :tokenUrl, client_id = :clientId, token_scope = :scope, folder = :folder, alert_emails = :alertEmails,
                                    client_secret = case when :oauth then coalesce(:clientSecret, client_secret) end,
+                                   client_certificate = case when not :ss12000 or :removeCertificate and :certificate::bytea is null then null
+                                                             else coalesce(:certificate, client_certificate) end,
+                                   client_key = case when not :ss12000 or :removeCertificate and :key::bytea is null then null
+                                                     else coalesce(:key, client_key) end,
+                                   server_ca = case when not :ss12000 or :removeServerCa and :serverCa::text is null then null
+                                                    else coalesce(:serverCa, server_ca) end,
                                    delta_minutes = :delta, full_at = :full, enabled = :enabled, notifications = :notifications,
                                    webhook_origin = coalesce(:origin, webhook_origin),
                                    next_delta_at = case when :delta::int is null then null
@@ -239,6 +270,8 @@ public class ImportSources {
                     .param("oauth", credentials.oauth()).param("auth", settings.authOrBearer().name()).param("tokenUrl", credentials.tokenUrl())
                     .param("clientId", credentials.clientId()).param("clientSecret", credentials.secret()).param("scope", credentials.scope())
                     .param("folder", folderOf(settings)).param("alertEmails", alertEmails(settings))
+                    .param("certificate", tls.certificate()).param("key", tls.key()).param("serverCa", tls.serverCa())
+                    .param("ss12000", settings.kind() == Kind.SS12000).param("removeCertificate", settings.removeClientCertificate()).param("removeServerCa", settings.removeServerCa())
                     .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
                     .param("enabled", settings.enabled()).param("notifications", notificationsOn(settings))
                     .param("origin", webhookOrigin(origin))
@@ -252,6 +285,10 @@ public class ImportSources {
         Map<String, Object> detail = described(settings, url);
         detail.put("tokenReplaced", !blank(settings.token()));
         detail.put("clientSecretReplaced", credentials.secret() != null);
+        detail.put("clientCertificateReplaced", tls.certificate() != null);
+        detail.put("clientCertificateRemoved", settings.removeClientCertificate() && tls.certificate() == null && before.hasClientCertificate());
+        // whom Tilldela trusts as the source's server
+        detail.put("serverCaChanged", tls.serverCa() != null || settings.removeServerCa() && before.serverCaGiven());
         audit.record(actor, "IMPORT_SOURCE_CHANGED", "import_source", id.toString(), detail);
         reconcileSubscription(id);
     }
@@ -324,7 +361,8 @@ public class ImportSources {
             }
             if (s.subscriptionId() != null) {
                 try {
-                    Ss12000Subscriptions.Subscription renewed = subscriptions.renew(s.url(), token(id), s.subscriptionId());
+                    Access access = access(id);
+                    Ss12000Subscriptions.Subscription renewed = subscriptions.renew(s.url(), access.token(), access.tls(), s.subscriptionId());
                     jdbc.sql("update import_source set subscription_expires = :expires, subscription_problem = null where id = :id")
                             .param("id", id).param("expires", Timestamp.from(renewed.expires())).update();
                     return;
@@ -340,7 +378,8 @@ public class ImportSources {
                 throw new IllegalArgumentException("Tilldela does not know its own address: set tilldela.base-url, or save the source again in the web UI");
             }
             String secret = newSecret();
-            Ss12000Subscriptions.Subscription made = subscriptions.subscribe(s.url(), token(id), "Tilldela " + s.name(),
+            Access access = access(id);
+            Ss12000Subscriptions.Subscription made = subscriptions.subscribe(s.url(), access.token(), access.tls(), "Tilldela " + s.name(),
                     origin + WEBHOOK_PATH + id + "/" + secret);
             jdbc.sql("""
                             update import_source set subscription_id = :sub, subscription_expires = :expires, webhook_secret_sha256 = :hash,
@@ -349,7 +388,8 @@ public class ImportSources {
                     .param("id", id).param("sub", made.id()).param("expires", Timestamp.from(made.expires()))
                     .param("hash", sha256(secret)).update();
             audit.record("system", "IMPORT_SOURCE_SUBSCRIBED", "import_source", id.toString(), Map.of("subscription", made.id()));
-        } catch (Ss12000Subscriptions.SubscriptionFailedException | IllegalArgumentException | SourceTokens.AuthorizationFailedException e) {
+        } catch (Ss12000Subscriptions.SubscriptionFailedException | IllegalArgumentException | SourceTokens.AuthorizationFailedException
+                 | CertificateUnreadableException e) {
             jdbc.sql("update import_source set subscription_problem = :problem where id = :id")
                     .param("id", id).param("problem", e instanceof HostNotAllowedException ? "the source's host is not allowed" : e.getMessage()).update();
         }
@@ -370,7 +410,8 @@ public class ImportSources {
     private void unsubscribe(UUID id) {
         Source s = find(id).orElseThrow();
         try {
-            subscriptions.unsubscribe(s.url(), token(id), s.subscriptionId());
+            Access access = access(id);
+            subscriptions.unsubscribe(s.url(), access.token(), access.tls(), s.subscriptionId());
         } catch (RuntimeException e) {
             // the server keeps calling a webhook that no longer answers to it; nothing worse
             log.warn("Import source {}: its subscription could not be ended at the server", s.name());
@@ -389,18 +430,96 @@ public class ImportSources {
      * @throws HostNotAllowedException                   when the token URL's host is not allowed
      */
     String token(UUID id) {
-        record Stored(byte[] token, Auth auth, String tokenUrl, String clientId, byte[] clientSecret, String scope) {
+        return access(id).token();
+    }
+
+    /**
+     * How Tilldela talks to the source: the bearer token to send (or null) and the TLS context of its HTTP clients (null:
+     * the JDK's), which presents the source's client certificate and trusts only its CA certificates when they are given.
+     * An OAuth access token is got through the same TLS context, as an authorization server beside a server demanding
+     * client certificates may demand one too.
+     *
+     * @throws IllegalStateException                     when a stored secret cannot be decrypted (the key changed)
+     * @throws CertificateUnreadableException            when the stored client certificate cannot be decrypted or used
+     * @throws SourceTokens.AuthorizationFailedException when the authorization server refuses or cannot be reached
+     * @throws HostNotAllowedException                   when the token URL's host is not allowed
+     */
+    Access access(UUID id) {
+        record Stored(byte[] token, Auth auth, String tokenUrl, String clientId, byte[] clientSecret, String scope, byte[] certificate, byte[] key,
+                      String serverCa) {
         }
-        Stored stored = jdbc.sql("select token, auth, token_url, client_id, client_secret, token_scope from import_source where id = :id").param("id", id)
-                .query((rs, n) -> new Stored(rs.getBytes(1), Auth.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getString(6)))
+        Stored stored = jdbc.sql("""
+                        select token, auth, token_url, client_id, client_secret, token_scope, client_certificate, client_key, server_ca
+                        from import_source where id = :id
+                        """).param("id", id)
+                .query((rs, n) -> new Stored(rs.getBytes(1), Auth.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getString(6),
+                        rs.getBytes(7), rs.getBytes(8), rs.getString(9)))
                 .optional().orElse(null);
         if (stored == null) {
-            return null;
+            return new Access(null, null);
+        }
+        SSLContext tls = null;
+        if (stored.certificate() != null || stored.serverCa() != null) {
+            try {
+                tls = ClientCertificates.context(stored.certificate() == null ? null : secrets.decrypt(stored.certificate()),
+                        stored.key() == null ? null : secrets.decrypt(stored.key()), stored.serverCa());
+            } catch (RuntimeException e) {
+                // the key changed, or the PEM no longer reads (never the message: it could quote the PEM)
+                throw new CertificateUnreadableException();
+            }
         }
         if (stored.auth() == Auth.OAUTH_CLIENT_CREDENTIALS) {
-            return tokens.accessToken(id, stored.tokenUrl(), stored.clientId(), secrets.decrypt(stored.clientSecret()), stored.scope());
+            return new Access(tokens.accessToken(id, stored.tokenUrl(), stored.clientId(), secrets.decrypt(stored.clientSecret()), stored.scope(), tls),
+                    tls);
         }
-        return stored.token() == null ? null : secrets.decrypt(stored.token());
+        return new Access(stored.token() == null ? null : secrets.decrypt(stored.token()), tls);
+    }
+
+    /** The bearer token to send (null: none) and the TLS context (null: the JDK's default). */
+    record Access(String token, SSLContext tls) {
+    }
+
+    /** The stored client certificate, key or CA certificates cannot be decrypted or read. */
+    static final class CertificateUnreadableException extends RuntimeException {
+        CertificateUnreadableException() {
+            super("the stored client certificate cannot be read", null, false, false);
+        }
+    }
+
+    /** The client certificate, key and server CA certificates as they are to be stored: encrypted (the CAs as given); null keeps the stored. */
+    private record Tls(byte[] certificate, byte[] key, String serverCa) {
+        boolean changes() {
+            return certificate != null || serverCa != null;
+        }
+    }
+
+    /**
+     * Checked now, not at the first run: a key that is not the certificate's, a certificate not valid today, something that
+     * is not PEM is refused with a plain reason, and nothing is saved.
+     */
+    private Tls tls(Settings s) {
+        boolean certificate = !blank(s.clientCertificate());
+        boolean key = !blank(s.clientKey());
+        boolean ca = !blank(s.serverCa());
+        if ((certificate || key || ca) && s.kind() != Kind.SS12000) {
+            throw new SourceSettingsException("sources.error.certificateKind", "a client certificate and CA certificates are for an SS 12000 source only");
+        }
+        if (certificate != key) {
+            throw new SourceSettingsException("sources.error.certificatePair", "give the client certificate and its private key together (PEM)");
+        }
+        String serverCa = null;
+        try {
+            if (ca) {
+                serverCa = ClientCertificates.checkedCaCertificates(s.serverCa());
+            }
+            if (certificate) {
+                ClientCertificates.check(s.clientCertificate(), s.clientKey());
+            }
+        } catch (ClientCertificates.RefusedException e) {
+            throw new SourceSettingsException("sources.error.certificate." + e.problem(), e.getMessage());
+        }
+        return new Tls(certificate ? secrets.encrypt(s.clientCertificate().strip()) : null, certificate ? secrets.encrypt(s.clientKey().strip()) : null,
+                serverCa);
     }
 
     /** Forgets the source's kept access token, so the next run gets a new one (the source refused the one it had). */
@@ -575,6 +694,8 @@ public class ImportSources {
         d.put("notifications", s.notifications());
         d.put("auth", s.authOrBearer().name());
         d.put("alertEmails", s.alertEmails() == null ? 0 : s.alertEmails().size());
+        // whether, never what: the key is a secret, and the certificate is not the audit trail's to copy
+        d.put("clientCertificateGiven", !blank(s.clientCertificate()));
         if (s.authOrBearer() == Auth.OAUTH_CLIENT_CREDENTIALS && s.tokenUrl() != null) {
             d.put("tokenHost", String.valueOf(URI.create(s.tokenUrl().strip()).getHost()));
             d.put("clientId", String.valueOf(s.clientId()));
@@ -604,7 +725,8 @@ public class ImportSources {
             select id, name, kind, url, token is not null has_token, delta_minutes, full_at, enabled, next_delta_at, next_full_at, requested_at,
                    notifications, subscription_id, subscription_expires, subscription_problem, last_run_id, last_started_at, last_finished_at,
                    last_outcome, last_failure, failures_in_a_row, created_by, auth, token_url, client_id, token_scope,
-                   client_secret is not null has_client_secret, folder, alert_emails
+                   client_secret is not null has_client_secret, folder, alert_emails, client_certificate is not null has_client_certificate,
+                   server_ca is not null server_ca_given
             from import_source""";
 
     private Source map(ResultSet rs, int n) throws SQLException {
@@ -616,7 +738,8 @@ public class ImportSources {
                 instant(rs, "last_finished_at"), rs.getString("last_outcome") == null ? null : Outcome.valueOf(rs.getString("last_outcome")),
                 rs.getString("last_failure"), rs.getInt("failures_in_a_row"), rs.getString("created_by"), Auth.valueOf(rs.getString("auth")),
                 rs.getString("token_url"), rs.getString("client_id"), rs.getString("token_scope"), rs.getBoolean("has_client_secret"),
-                rs.getString("folder"), List.of((String[]) rs.getArray("alert_emails").getArray()));
+                rs.getString("folder"), List.of((String[]) rs.getArray("alert_emails").getArray()), rs.getBoolean("has_client_certificate"),
+                rs.getBoolean("server_ca_given"));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -62,7 +62,9 @@ public class SourceRuns {
 
     /** Failures in plain words: each has a text in every language (sources.failure.*). */
     public enum Failure { UNREACHABLE, REFUSED_DATA, TOO_LARGE, HELD, HOST_NOT_ALLOWED, TOKEN_UNREADABLE, AUTHORIZATION_REFUSED, FOLDER_UNUSABLE,
-        UNEXPECTED }
+        UNEXPECTED,
+        /** Unreachable, for a source with a client certificate or its own CA certificates: the TLS handshake is the likely cause. */
+        UNREACHABLE_TLS, CERTIFICATE_UNREADABLE }
 
     private final ImportSources sources;
     private final ImportRuns runs;
@@ -238,9 +240,11 @@ public class SourceRuns {
 
     private Outcome execute(ImportSources.Source s, boolean delta, String requestedBy) {
         ImportOptions options = new ImportOptions(s.name(), false, requestedBy);
-        String token;
+        ImportSources.Access access;
         try {
-            token = sources.token(s.id());
+            access = sources.access(s.id());
+        } catch (ImportSources.CertificateUnreadableException e) {
+            return new Outcome(ImportSources.Outcome.FAILED, Failure.CERTIFICATE_UNREADABLE);
         } catch (IllegalStateException e) {
             return new Outcome(ImportSources.Outcome.FAILED, Failure.TOKEN_UNREADABLE);
         } catch (SourceTokens.AuthorizationFailedException e) {
@@ -248,6 +252,7 @@ public class SourceRuns {
         } catch (HostNotAllowedException e) {
             return new Outcome(ImportSources.Outcome.FAILED, Failure.HOST_NOT_ALLOWED);
         }
+        String token = access.token();
         Path download = null;
         Path dropped = null;
         boolean imported = false;
@@ -265,7 +270,7 @@ public class SourceRuns {
                 String name = dropped.getFileName().toString();
                 runs.runNow("ONEROSTER", options, new OneRosterReader(dropped, name, limits), ImportProgress.NONE, "folder " + s.folder() + ": " + name);
             } else if (s.kind() == ImportSources.Kind.SS12000) {
-                SnapshotReader reader = readers.reader(s.name(), s.url(), token, delta);
+                SnapshotReader reader = readers.reader(s.name(), s.url(), token, access.tls(), delta);
                 runs.runNow("SS12000", options, reader, ImportProgress.NONE, s.url() + (delta ? " (delta)" : ""));
             } else {
                 download = download(s, token);
@@ -287,10 +292,15 @@ public class SourceRuns {
         } catch (ImportRejectedException e) {
             boolean unreachable = e.problems().stream().anyMatch(Ss12000Readers::unreachable) || e.problems().stream().anyMatch(p -> p.reason().equals(UNREACHABLE));
             if (!unreachable && s.kind() == ImportSources.Kind.SS12000) {
-                reportToSource(s, token, e.problems());
+                reportToSource(s, access, e.problems());
             }
             if (unreachable && s.auth() == ImportSources.Auth.OAUTH_CLIENT_CREDENTIALS) {
                 sources.forgetAccessToken(s.id()); // perhaps revoked: the next run gets a new one
+            }
+            if (unreachable && access.tls() != null) {
+                // the handshake's failure shows as nothing more than a dropped connection when the server refuses the
+                // certificate after the client finished (TLS 1.3), so this is said as the likely cause, not the sure one
+                return new Outcome(ImportSources.Outcome.FAILED, Failure.UNREACHABLE_TLS);
             }
             return new Outcome(ImportSources.Outcome.FAILED, unreachable ? Failure.UNREACHABLE : Failure.REFUSED_DATA);
         } finally {
@@ -313,9 +323,9 @@ public class SourceRuns {
     }
 
     /** Tells the SS 12000 server what it sent that Tilldela could not accept (its /log), so it can be fixed where it is kept. */
-    private void reportToSource(ImportSources.Source s, String token, List<ImportProblem> problems) {
+    private void reportToSource(ImportSources.Source s, ImportSources.Access access, List<ImportProblem> problems) {
         try {
-            int sent = ss12000Log.report(s.url(), token, problems);
+            int sent = ss12000Log.report(s.url(), access.token(), access.tls(), problems);
             log.info("Import source {}: {} of {} problem(s) reported to the source's /log", s.name(), sent, problems.size());
         } catch (RuntimeException e) {
             log.warn("Import source {}: the problems could not be reported to the source: {}", s.name(), e.getClass().getSimpleName());

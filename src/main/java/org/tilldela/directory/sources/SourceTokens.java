@@ -62,6 +62,11 @@ class SourceTokens {
      * @throws AuthorizationFailedException when the authorization server refused or did not answer usably
      */
     String accessToken(java.util.UUID source, String tokenUrl, String clientId, String clientSecret, String scope) {
+        return accessToken(source, tokenUrl, clientId, clientSecret, scope, null);
+    }
+
+    /** @param tls the source's TLS context (its client certificate, its CA certificates), or null for the JDK's */
+    String accessToken(java.util.UUID source, String tokenUrl, String clientId, String clientSecret, String scope, javax.net.ssl.SSLContext tls) {
         byte[] credentials = ImportSources.sha256(tokenUrl + '\n' + clientId + '\n' + clientSecret + '\n' + (scope == null ? "" : scope));
         Cached kept = cache.get(source);
         if (kept != null && Arrays.equals(kept.credentials(), credentials) && Instant.now().isBefore(kept.renewAt())) {
@@ -76,7 +81,7 @@ class SourceTokens {
             if (kept != null && Arrays.equals(kept.credentials(), credentials) && Instant.now().isBefore(kept.renewAt())) {
                 return kept.token();
             }
-            Cached fresh = fetch(tokenUrl, clientId, clientSecret, scope, credentials);
+            Cached fresh = fetch(tokenUrl, clientId, clientSecret, scope, credentials, tls);
             cache.put(source, fresh);
             return fresh.token();
         } finally {
@@ -89,7 +94,7 @@ class SourceTokens {
         cache.remove(source);
     }
 
-    private Cached fetch(String tokenUrl, String clientId, String clientSecret, String scope, byte[] credentials) {
+    private Cached fetch(String tokenUrl, String clientId, String clientSecret, String scope, byte[] credentials, javax.net.ssl.SSLContext tls) {
         URI uri = URI.create(tokenUrl);
         if (!readers.allowed(uri)) {
             throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
@@ -100,6 +105,9 @@ class SourceTokens {
         http.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
         http.setReadTimeout(READ_TIMEOUT_MILLIS);
         http.setFollowRedirects(false); // a redirect could lead the secret to a host nobody allowed
+        if (tls != null) {
+            http.setSSLSocketFactory(tls.getSocketFactory());
+        }
         TokenResponse response;
         try {
             response = TokenResponse.parse(http.send());

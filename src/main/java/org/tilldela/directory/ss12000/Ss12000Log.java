@@ -45,12 +45,13 @@ public class Ss12000Log {
      * @param token the bearer token to send, or null for none
      * @return how many entries the server took
      */
-    public int report(String baseUrl, String token, List<ImportProblem> problems) {
+    /** @param tls the source's TLS context (its client certificate, its CA certificates), or null for the JDK's */
+    public int report(String baseUrl, String token, javax.net.ssl.SSLContext tls, List<ImportProblem> problems) {
         if (problems.isEmpty()) {
             return 0;
         }
         String base = Ss12000Readers.normalise(baseUrl);
-        RestClient client = readers.client(base, token);
+        RestClient client = readers.client(base, token, tls);
         Instant now = Instant.now();
         int sent = 0;
         for (ImportProblem problem : problems) {

@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
@@ -44,8 +45,16 @@ public class Ss12000Readers {
      * @throws HostNotAllowedException when the URL's host and port are not in {@code tilldela.import.allowed-hosts}
      */
     public SnapshotReader reader(String source, String baseUrl, String bearerToken, boolean delta) {
+        return reader(source, baseUrl, bearerToken, null, delta);
+    }
+
+    /**
+     * @param tls the TLS context to connect with (a client certificate to present, the CA certificates to trust), or null
+     *            for the JDK's default
+     */
+    public SnapshotReader reader(String source, String baseUrl, String bearerToken, SSLContext tls, boolean delta) {
         String base = normalise(baseUrl);
-        return new Ss12000Reader(new Ss12000Client(client(base, bearerToken), json), json, source, base, delta);
+        return new Ss12000Reader(new Ss12000Client(client(base, bearerToken, tls), json), json, source, base, delta);
     }
 
     /** Whether a fetch failed before there was an answer to read (refused, timed out, any non-2xx status). */
@@ -58,13 +67,17 @@ public class Ss12000Readers {
      *
      * @throws HostNotAllowedException when the URL's host and port are not in {@code tilldela.import.allowed-hosts}
      */
-    RestClient client(String base, String bearerToken) {
+    RestClient client(String base, String bearerToken, SSLContext tls) { // tls: a client certificate, CAs to trust; null: the JDK default
         URI uri = URI.create(base);
         if (!allowedHosts.permits(uri)) {
             throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
         }
         // Redirects are never followed: one could lead to a host nobody allowed. A 3xx is a failure like any non-2xx.
-        HttpClient httpClient = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        HttpClient httpClient = http.build();
         JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient);
         requestFactory.setReadTimeout(READ_TIMEOUT);
         return builders.getIfAvailable(RestClient::builder)

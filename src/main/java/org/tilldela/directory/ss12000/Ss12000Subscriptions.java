@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -58,23 +59,24 @@ public class Ss12000Subscriptions {
         this.json = json;
     }
 
-    public Subscription subscribe(String baseUrl, String token, String name, String target) {
+    /** @param tls the source's TLS context (its client certificate, its CA certificates), or null for the JDK's */
+    public Subscription subscribe(String baseUrl, String token, SSLContext tls, String name, String target) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
         body.put("target", target);
         body.put("resourceTypes", RESOURCE_TYPES.stream().map(type -> Map.of("resource", type)).toList());
-        return call("create", () -> client(baseUrl, token).post().uri("/subscriptions").contentType(MediaType.APPLICATION_JSON)
+        return call("create", () -> client(baseUrl, token, tls).post().uri("/subscriptions").contentType(MediaType.APPLICATION_JSON)
                 .body(json.writeValueAsString(body)).retrieve().body(String.class));
     }
 
-    public Subscription renew(String baseUrl, String token, String id) {
-        return call("renew", () -> client(baseUrl, token).patch().uri("/subscriptions/{id}", id).retrieve().body(String.class));
+    public Subscription renew(String baseUrl, String token, SSLContext tls, String id) {
+        return call("renew", () -> client(baseUrl, token, tls).patch().uri("/subscriptions/{id}", id).retrieve().body(String.class));
     }
 
     /** Ends the subscription; one the server no longer knows (404) is ended already. */
-    public void unsubscribe(String baseUrl, String token, String id) {
+    public void unsubscribe(String baseUrl, String token, SSLContext tls, String id) {
         try {
-            client(baseUrl, token).delete().uri("/subscriptions/{id}", id).retrieve().toBodilessEntity();
+            client(baseUrl, token, tls).delete().uri("/subscriptions/{id}", id).retrieve().toBodilessEntity();
         } catch (RestClientResponseException e) {
             if (e.getStatusCode().value() != 404) {
                 throw failed("end", e.getStatusCode().value());
@@ -84,8 +86,8 @@ public class Ss12000Subscriptions {
         }
     }
 
-    private RestClient client(String baseUrl, String token) {
-        return readers.client(Ss12000Readers.normalise(baseUrl), token);
+    private RestClient client(String baseUrl, String token, SSLContext tls) {
+        return readers.client(Ss12000Readers.normalise(baseUrl), token, tls);
     }
 
     private Subscription call(String what, java.util.function.Supplier<String> request) {

@@ -46,11 +46,15 @@ class ImportSourcesApi {
      * auth OAUTH_CLIENT_CREDENTIALS: an access token is got from tokenUrl with clientId and clientSecret (write-only like
      * the token; left out when editing, the stored one stays while tokenUrl and clientId do) and tokenScope if given.
      * kind ONEROSTER_FOLDER: folder, under the base directory the operator allows, instead of url. alertEmails: who is
-     * e-mailed when the source starts failing and when it works again (where SMTP is configured).
+     * e-mailed when the source starts failing and when it works again (where SMTP is configured). SS 12000 only:
+     * clientCertificate and clientKey (PEM; write-only, checked to belong together and be valid today; left out when editing,
+     * the stored ones stay) are presented in the TLS handshake, with either kind of auth; serverCa (PEM) are the CA
+     * certificates trusted for the source's server instead of the JDK's; removeClientCertificate and removeServerCa forget them.
      */
     record SourceRequest(String name, ImportSources.Kind kind, String url, String token, Integer deltaMinutes, String fullAt, Boolean enabled,
                          Boolean notifications, ImportSources.Auth auth, String tokenUrl, String clientId, String clientSecret, String tokenScope,
-                         String folder, List<String> alertEmails) {
+                         String folder, List<String> alertEmails, String clientCertificate, String clientKey, String serverCa,
+                         Boolean removeClientCertificate, Boolean removeServerCa) {
         ImportSources.Settings settings() {
             LocalTime at;
             try {
@@ -60,7 +64,8 @@ class ImportSourcesApi {
             }
             return new ImportSources.Settings(name, kind, url, token, deltaMinutes, at, enabled == null || enabled, Boolean.TRUE.equals(notifications),
                     auth == null ? ImportSources.Auth.BEARER : auth, tokenUrl, clientId, clientSecret, tokenScope, folder,
-                    alertEmails == null ? List.of() : alertEmails);
+                    alertEmails == null ? List.of() : alertEmails, clientCertificate, clientKey, serverCa,
+                    Boolean.TRUE.equals(removeClientCertificate), Boolean.TRUE.equals(removeServerCa));
         }
     }
 

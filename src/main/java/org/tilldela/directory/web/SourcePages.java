@@ -140,7 +140,9 @@ class SourcePages {
         return new ImportSources.Settings(value(form, "name"), kind, value(form, "url"), value(form, "token"), delta, fullAt,
                 "true".equals(form.getFirst("enabled")), "true".equals(form.getFirst("notifications")), auth, value(form, "tokenUrl"),
                 value(form, "clientId"), value(form, "clientSecret"), value(form, "tokenScope"), value(form, "folder"),
-                value(form, "alertEmails") == null ? java.util.List.of() : java.util.List.of(value(form, "alertEmails")));
+                value(form, "alertEmails") == null ? java.util.List.of() : java.util.List.of(value(form, "alertEmails")),
+                value(form, "clientCertificate"), value(form, "clientKey"), value(form, "serverCa"),
+                "true".equals(form.getFirst("removeClientCertificate")), "true".equals(form.getFirst("removeServerCa")));
     }
 
     private static String value(MultiValueMap<String, String> form, String name) {

@@ -51,17 +51,41 @@ final class FakeSs12000Server implements AutoCloseable {
     /** How long a subscription lasts (the spec leaves it to the server). */
     volatile java.time.Duration subscriptionLifetime = java.time.Duration.ofDays(7);
     final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** When set, POST /token answers with this access token (an OAuth token endpoint beside the API, behind the same TLS). */
+    volatile String accessToken;
     /** The bodies POSTed to /log, as sent. */
     final List<String> logEntries = new CopyOnWriteArrayList<>();
 
     FakeSs12000Server() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(null);
+    }
+
+    /**
+     * Over HTTPS when {@code tls} is given (the server's certificate, and the CAs whose client certificates it accepts),
+     * demanding a client certificate: no certificate of a CA it trusts, no connection.
+     */
+    FakeSs12000Server(javax.net.ssl.SSLContext tls) throws IOException {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            server = HttpServer.create(loopback, 0);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(loopback, 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+                @Override
+                public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                    javax.net.ssl.SSLParameters parameters = tls.getDefaultSSLParameters();
+                    parameters.setNeedClientAuth(true);
+                    params.setSSLParameters(parameters);
+                }
+            });
+            server = https;
+        }
         server.createContext("/", this::handle);
         server.start();
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/ss12000/v2";
+        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort() + "/ss12000/v2";
     }
 
     void put(String endpoint, List<Map<String, Object>> items) {
@@ -108,6 +132,10 @@ final class FakeSs12000Server implements AutoCloseable {
             Integer failure = failures.get(path);
             if (failure != null) {
                 respond(exchange, failure, json.writeValueAsBytes(Map.of("code", "ERR", "message", "synthetic failure with Doe, Jane inside")));
+                return;
+            }
+            if (path.equals("/token") && method.equals("POST") && accessToken != null) {
+                respond(exchange, 200, json.writeValueAsBytes(Map.of("access_token", accessToken, "token_type", "Bearer", "expires_in", 300)));
                 return;
             }
             if (path.equals("/log") && method.equals("POST")) {

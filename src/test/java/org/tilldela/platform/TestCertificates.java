@@ -1,4 +1,4 @@
-package org.tilldela.provisioning;
+package org.tilldela.platform;
 
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -31,20 +31,20 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * Certificate authorities and certificates made in the test with Bouncy Castle's certificate builder (EC P-256
  * keys from the JDK), for a TLS server that requires client certificates and for clients that have (or lack) one.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
     private TestCertificates() {
     }
 
     /** A key pair with its certificate (chain: this certificate, then the CA's). */
-    record Issued(KeyPair keys, X509Certificate certificate, X509Certificate ca) {
+    public record Issued(KeyPair keys, X509Certificate certificate, X509Certificate ca) {
 
-        String certificatePem() {
+        public String certificatePem() {
             return pem(certificate);
         }
 
         /** The private key as PEM, PKCS#8 ({@code BEGIN PRIVATE KEY}, what {@code openssl genpkey} writes). */
-        String keyPem() {
+        public String keyPem() {
             try {
                 return pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(keys.getPrivate(), null));
             } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
@@ -54,11 +54,11 @@ final class TestCertificates {
     }
 
     /** A certificate authority that signs server and client certificates. */
-    static final class Authority {
+    public static final class Authority {
         final KeyPair keys;
         final X509Certificate certificate;
 
-        Authority(String name) throws Exception {
+        public Authority(String name) throws Exception {
             keys = ecKeys();
             X500Name subject = new X500Name("CN=" + name + ", O=Tilldela test");
             var builder = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(Instant.now().minus(Duration.ofHours(1))),
@@ -68,17 +68,17 @@ final class TestCertificates {
             certificate = new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
         }
 
-        String pem() {
+        public String pem() {
             return TestCertificates.pem(certificate);
         }
 
         /** A TLS server certificate for the loopback address. */
-        Issued server() throws Exception {
+        public Issued server() throws Exception {
             return issue("CN=127.0.0.1", KeyPurposeId.id_kp_serverAuth, new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
         }
 
         /** A TLS client certificate. */
-        Issued client(String name) throws Exception {
+        public Issued client(String name) throws Exception {
             return issue("CN=" + name + ", O=Tilldela test", KeyPurposeId.id_kp_clientAuth, null);
         }
 
@@ -99,7 +99,7 @@ final class TestCertificates {
     }
 
     /** A server's TLS context: its certificate, and the CAs whose client certificates it accepts. */
-    static SSLContext serverContext(Issued server, Authority... trustedClientCas) throws Exception {
+    public static SSLContext serverContext(Issued server, Authority... trustedClientCas) throws Exception {
         char[] password = "test".toCharArray();
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
@@ -128,7 +128,7 @@ final class TestCertificates {
         return new BigInteger(64, new SecureRandom()).add(BigInteger.ONE);
     }
 
-    static String pem(Object value) {
+    public static String pem(Object value) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(value);

@@ -1,4 +1,4 @@
-package org.tilldela.provisioning;
+package org.tilldela.platform;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -23,39 +23,56 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
- * Mutual TLS for a connector: the client certificate and private key an administrator gave (PEM, read by Bouncy
- * Castle's PEM parser), checked to belong together, and the TLS context the connector's HTTP client presents them
- * with — trusting the JDK's CAs, or only the CA certificates given for the supplier's server (a federation's CA, as
- * EGIL suppliers in Skolfederation use).
+ * Mutual TLS for an outbound HTTP client (a provisioning connector, an import source): the client certificate and
+ * private key an administrator gave (PEM, read by Bouncy Castle's PEM parser), checked to belong together, and the
+ * TLS context the client presents them with — trusting the JDK's CAs, or only the CA certificates given for the
+ * other end's server (a federation's CA, as EGIL suppliers in Skolfederation use, or a school system's own CA).
  */
-final class ClientCertificates {
+public final class ClientCertificates {
+
+    /** Why given PEM was refused; each module says it in its own words (and languages) if it likes. */
+    public enum Problem { CERTIFICATE_UNREADABLE, NO_CERTIFICATE, KEY_UNREADABLE, NO_KEY, NOT_VALID_TODAY, KEY_NOT_THE_CERTIFICATES, CA_UNREADABLE, NO_CA }
+
+    /** Given PEM was refused: the message in English, never quoting the PEM. */
+    public static final class RefusedException extends IllegalArgumentException {
+        private final Problem problem;
+
+        RefusedException(Problem problem, String message) {
+            super(message);
+            this.problem = problem;
+        }
+
+        public Problem problem() {
+            return problem;
+        }
+    }
 
     private ClientCertificates() {
     }
 
     /** A certificate chain (the client's first) and its private key, refused unless they belong together and are valid today. */
-    static void check(String certificatePem, String keyPem) {
+    public static void check(String certificatePem, String keyPem) {
         List<X509Certificate> chain = certificates(certificatePem, "clientCertificate");
         if (chain.isEmpty()) {
-            throw new IllegalArgumentException("clientCertificate holds no certificate (PEM: -----BEGIN CERTIFICATE-----).");
+            throw new RefusedException(Problem.NO_CERTIFICATE, "clientCertificate holds no certificate (PEM: -----BEGIN CERTIFICATE-----).");
         }
         PrivateKey key = privateKey(keyPem);
         X509Certificate leaf = chain.getFirst();
         try {
             leaf.checkValidity();
         } catch (CertificateExpiredException | CertificateNotYetValidException e) {
-            throw new IllegalArgumentException("The client certificate is not valid today (valid " + leaf.getNotBefore().toInstant() + " to "
+            throw new RefusedException(Problem.NOT_VALID_TODAY, "The client certificate is not valid today (valid " + leaf.getNotBefore().toInstant() + " to "
                     + leaf.getNotAfter().toInstant() + ").");
         }
         if (!belongTogether(key, leaf)) {
-            throw new IllegalArgumentException("The private key (clientKey) is not the client certificate's.");
+            throw new RefusedException(Problem.KEY_NOT_THE_CERTIFICATES, "The private key (clientKey) is not the client certificate's.");
         }
     }
 
     /** CA certificates (PEM) as given, checked to be certificates; answers them stripped. */
-    static String checkedCaCertificates(String pem) {
+    public static String checkedCaCertificates(String pem) {
         if (certificates(pem, "serverCa").isEmpty()) {
-            throw new IllegalArgumentException("serverCa holds no certificate (PEM: -----BEGIN CERTIFICATE-----).");
+            throw new RefusedException(Problem.NO_CA, "serverCa holds no certificate (PEM: -----BEGIN CERTIFICATE-----).");
         }
         return pem.strip();
     }
@@ -64,7 +81,7 @@ final class ClientCertificates {
      * The TLS context of a connector's HTTP client: its client certificate and key when given (else none), and the
      * given CA certificates as the only trusted ones for the supplier's server when given (else the JDK's).
      */
-    static SSLContext context(String certificatePem, String keyPem, String serverCaPem) {
+    public static SSLContext context(String certificatePem, String keyPem, String serverCaPem) {
         try {
             KeyManagerFactory keys = null;
             if (certificatePem != null && keyPem != null) {
@@ -106,7 +123,7 @@ final class ClientCertificates {
                 }
             }
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            throw new IllegalArgumentException(field + " is not a PEM certificate: " + e.getClass().getSimpleName() + ".");
+            throw new RefusedException(field.equals("serverCa") ? Problem.CA_UNREADABLE : Problem.CERTIFICATE_UNREADABLE, field + " is not a PEM certificate: " + e.getClass().getSimpleName() + ".");
         }
         return certificates;
     }
@@ -125,9 +142,9 @@ final class ClientCertificates {
             }
         } catch (IOException | RuntimeException e) {
             // never the parser's message: it may quote the key
-            throw new IllegalArgumentException("clientKey is not a PEM private key: " + e.getClass().getSimpleName() + ".");
+            throw new RefusedException(Problem.KEY_UNREADABLE, "clientKey is not a PEM private key: " + e.getClass().getSimpleName() + ".");
         }
-        throw new IllegalArgumentException("clientKey holds no unencrypted private key (PEM: -----BEGIN PRIVATE KEY-----, RSA or EC).");
+        throw new RefusedException(Problem.NO_KEY, "clientKey holds no unencrypted private key (PEM: -----BEGIN PRIVATE KEY-----, RSA or EC).");
     }
 
     /** Whether the key signs what the certificate's public key verifies. */
