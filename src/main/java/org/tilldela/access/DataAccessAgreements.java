@@ -243,9 +243,18 @@ public class DataAccessAgreements {
      * The agreements that come up for re-approval within {@link #REMIND_DAYS} (in force) or have lapsed, the earliest date
      * first: the re-approval list and its reminders.
      */
-    public List<DataAccessAgreement> dueForReapproval(int limit) {
-        return list("where (a.state = 'APPROVED' and a.reapproval_due <= :horizon) or a.state = 'LAPSED'",
-                Map.of("horizon", LocalDate.now(clock).plusDays(REMIND_DAYS)), limit, "a.reapproval_due, a.id");
+    public List<DataAccessAgreement> dueForReapproval(org.tilldela.governance.CallerScope scope, int limit) {
+        Map<String, Object> params = new java.util.HashMap<>(scope.params());
+        params.put("horizon", LocalDate.now(clock).plusDays(REMIND_DAYS));
+        return list("where ((a.state = 'APPROVED' and a.reapproval_due <= :horizon) or a.state = 'LAPSED') and " + scope.unit("a.scope_id"),
+                params, limit, "a.reapproval_due, a.id");
+    }
+
+    /** How many of {@link #dueForReapproval} there are, within {@code scope}. */
+    public int countDueForReapproval(org.tilldela.governance.CallerScope scope) {
+        return jdbc.sql("select count(*) from data_access_agreement a where ((a.state = 'APPROVED' and a.reapproval_due <= :horizon) or a.state = 'LAPSED') and "
+                        + scope.unit("a.scope_id")).params(scope.params()).param("horizon", LocalDate.now(clock).plusDays(REMIND_DAYS))
+                .query(Integer.class).single();
     }
 
     /**
@@ -254,6 +263,26 @@ public class DataAccessAgreements {
      */
     public List<UUID> madeWithin(org.tilldela.governance.CallerScope scope) {
         return jdbc.sql("select a.id from data_access_agreement a where " + scope.unit("a.scope_id")).params(scope.params()).query(UUID.class).list();
+    }
+
+    /**
+     * Every agreement made for a unit above {@code scope}'s units (an organiser-wide agreement, seen by a caller scoped to
+     * one of its schools), whatever its state now: data went under it to persons within the scope and beyond, so a
+     * breach's list counts it only for persons within the scope.
+     */
+    public List<UUID> madeAbove(org.tilldela.governance.CallerScope scope) {
+        if (scope.isWholeInstallation()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        with recursive up(id, parent_id, depth) as (
+                            select o.id, o.parent_id, 0 from organisation o where\s""" + scope.unit("o.id") + """
+
+                            union
+                            select p.id, p.parent_id, up.depth + 1 from organisation p join up on p.id = up.parent_id where up.depth < 20
+                        )
+                        select a.id from data_access_agreement a where a.scope_id in (select id from up) and not (""" + scope.unit("a.scope_id") + ")")
+                .params(scope.params()).query(UUID.class).list();
     }
 
     public Optional<DataAccessAgreement> agreement(UUID id) {

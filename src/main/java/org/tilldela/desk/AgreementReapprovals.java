@@ -77,18 +77,16 @@ public class AgreementReapprovals {
 
     /** The agreements within the caller's ACCESS_ADMIN scope due for re-approval within {@link #REMIND_DAYS}, or lapsed. */
     public List<Due> due(Authentication caller) {
-        return due(within(caller, AdminRight.ACCESS_ADMIN));
+        return due(scopes.of(caller, AdminRight.ACCESS_ADMIN));
     }
 
-    /** The same for the data protection officer's desk: within the DPO's scope ({@code scope}, as the desk decides it). */
+    /**
+     * The same for the data protection officer's desk: within the DPO's scope ({@code scope}, as the desk decides it). The
+     * scope is in the query, so other organisers' agreements (lapsed ones pile up) never crowd the list's limit.
+     */
     List<Due> due(CallerScope scope) {
-        return due(scopes.unitTest(scope));
-    }
-
-    private List<Due> due(Predicate<UUID> within) {
         LocalDate today = LocalDate.now(clock);
-        List<DataAccessAgreement> due = access.dueForReapproval(MAX_LISTED).stream()
-                .filter(a -> within.test(a.scopeId())).toList();
+        List<DataAccessAgreement> due = scope.isNothing() ? List.of() : access.dueForReapproval(scope, MAX_LISTED);
         var suppliers = ledger.supplierNames(due.stream().map(DataAccessAgreement::supplierId).distinct().toList());
         var products = ledger.productNames(due.stream().map(DataAccessAgreement::productId).distinct().toList());
         return due.stream().map(a -> new Due(a, suppliers.getOrDefault(a.supplierId(), "?"), products.getOrDefault(a.productId(), "?"),

@@ -212,7 +212,7 @@ public class Breaches {
     public Affected affected(Authentication caller, Incident incident) {
         CallerScope scope = scope(caller);
         // by the scope the data went under (the agreements made for units within scope), not where persons are placed today
-        List<Holding> all = ledger.heldDuring(incident.suppliers(), incident.periodFrom(), incident.periodTo(), scope, access.madeWithin(scope),
+        List<Holding> all = ledger.heldDuring(incident.suppliers(), incident.periodFrom(), incident.periodTo(), scope, access.madeWithin(scope), access.madeAbove(scope),
                 LocalDate.now(clock), MAX_AFFECTED + 1);
         boolean truncated = all.size() > MAX_AFFECTED;
         List<Holding> holdings = truncated ? all.subList(0, MAX_AFFECTED) : all;

@@ -328,21 +328,24 @@ public class LedgerReports {
      * that holding's recipient, before {@code to}, under one of {@code agreements} (those of the breach's organisers), by
      * person; at most {@code limit}. Where the person is placed today does not matter: one who moved away is still listed,
      * one who moved in is not listed for what went under another organiser's agreement. What went without an agreement
-     * (MINIMAL on the product's declaration) names no scope in the ledger: it counts for a person within {@code scope}
-     * (the directory's scope) today, the best the records allow. The whole installation: every holding.
+     * (MINIMAL on the product's declaration), or under one of {@code wider} (agreements made above the scope, e.g. an
+     * organiser-wide one seen by a school's data protection officer), names no unit within the scope in the ledger: it
+     * counts for a person within {@code scope} (the directory's scope) today, the best the records allow. The whole
+     * installation: every holding.
      */
     @Transactional(readOnly = true)
     public List<Holding> heldDuring(java.util.Collection<UUID> suppliers, Instant from, Instant to, org.tilldela.governance.CallerScope scope,
-                                    java.util.Collection<UUID> agreements, LocalDate today, int limit) {
+                                    java.util.Collection<UUID> agreements, java.util.Collection<UUID> wider, LocalDate today, int limit) {
         String underScope = scope.isWholeInstallation() ? "true" : """
                 exists (select 1 from disclosure d
                         where d.person_id = h.person_id and d.supplier_id = h.supplier_id and d.product_id = h.product_id and d.disclosed_at < :to
-                          and (d.agreement_id = any(cast(:agreements as uuid[])) or (d.agreement_id is null and %s)))""".formatted(scope.person("h.person_id"));
+                          and (d.agreement_id = any(cast(:agreements as uuid[]))
+                               or ((d.agreement_id is null or d.agreement_id = any(cast(:wider as uuid[]))) and %s)))""".formatted(scope.person("h.person_id"));
         return jdbc.sql(HOLDING + " h where h.supplier_id = any(cast(:suppliers as uuid[])) and h.first_disclosed_at < :to"
                         + " and (h.deletion_confirmed_at is null or h.deletion_confirmed_at >= :from) and " + underScope
                         + " order by h.person_id, h.supplier_id, h.product_id limit :limit")
                 .params(scope.params()).param("suppliers", suppliers.toArray(UUID[]::new)).param("agreements", agreements.toArray(UUID[]::new))
-                .param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to)).param("limit", limit)
+                .param("wider", wider.toArray(UUID[]::new)).param("from", java.sql.Timestamp.from(from)).param("to", java.sql.Timestamp.from(to)).param("limit", limit)
                 .query((rs, n) -> holding(rs, today)).list();
     }
 

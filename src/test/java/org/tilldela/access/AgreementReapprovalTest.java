@@ -128,7 +128,7 @@ class AgreementReapprovalTest extends IntegrationTest {
         assertThat(agreement.reapprovalDue()).isEqualTo(approvedOn.plusDays(30));
         assertThat(policy.release(pupil, product, Channel.SSO_ID_TOKEN).attributes()).contains(Attribute.GIVEN_NAME, Attribute.FAMILY_NAME);
         assertThat(policy.releaseAll(List.of(pushed), product, Channel.SCIM_PUSH).getFirst().attributes()).contains(Attribute.GIVEN_NAME);
-        assertThat(onClock.dueForReapproval(5_000)).as("due within the reminder's 30 days").extracting(DataAccessAgreement::id).contains(agreement.id());
+        assertThat(onClock.dueForReapproval(org.tilldela.governance.CallerScope.wholeInstallation(), 5_000)).as("due within the reminder's 30 days").extracting(DataAccessAgreement::id).contains(agreement.id());
 
         // on its date it still holds
         clock.advance(Duration.ofDays(30));

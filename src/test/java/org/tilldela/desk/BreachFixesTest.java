@@ -115,6 +115,29 @@ class BreachFixesTest extends IntegrationTest {
     }
 
     @Test
+    void aSchoolsDataProtectionOfficerSeesThePupilsWhoseDataWentUnderTheOrganisersAgreement() {
+        Setup s = setup();
+        ScopedMunicipality m = s.m();
+        UUID organiserWide = approvedAt(s, m.organiser);
+        String schoolDpo = "dpo-school-a-" + m.source;
+        accounts.create(schoolDpo, "DPO Skola A", PASSWORD, Set.of(), "test");
+        grants.grant(s.root(), schoolDpo, AdminRight.DATA_PROTECTION_OFFICER, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        Instant released = Instant.now().minus(Duration.ofDays(10));
+        Set<Attribute> sent = Set.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME);
+        tx.executeWithoutResult(t -> ledger.append(List.of(
+                new Disclosure(m.a1, s.supplier(), s.product(), Channel.SSO_ID_TOKEN, sent, organiserWide, "art. 6.1 e", "Inloggning", released, 30, null),
+                new Disclosure(m.b1, s.supplier(), s.product(), Channel.SSO_ID_TOKEN, sent, organiserWide, "art. 6.1 e", "Inloggning", released, 30, null))));
+
+        var dpo = UsernamePasswordAuthenticationToken.authenticated(schoolDpo, null, List.of());
+        Instant now = Instant.now();
+        Breaches.Incident incident = breaches.record(dpo, now.minus(Duration.ofHours(2)), now.minus(Duration.ofDays(30)), now.plus(Duration.ofHours(1)),
+                Set.of(s.supplier()), "Läcka hos förlaget");
+        assertThat(breaches.affected(dpo, incident).holdings()).extracting(Holding::personId)
+                .as("a1 of school A: her data went under the organiser-wide agreement").contains(m.a1)
+                .as("b1 of school B: not this school's to report").doesNotContain(m.b1);
+    }
+
+    @Test
     void breachTimesAreTakenAndShownInTheOrganisersZoneNamed() {
         Setup s = setup();
         ZoneId stockholm = ZoneId.of("Europe/Stockholm");

@@ -79,7 +79,7 @@ class AccessPages {
         model.addAttribute("states", DataAccessAgreement.State.values());
         model.addAttribute("rows", rows(agreements.list(shown, null, 500)));
         // the reminder: agreements coming up for re-approval soon, or lapsed (this page is the whole installation's)
-        model.addAttribute("reapprovalsDue", agreements.dueForReapproval(5_000).size());
+        model.addAttribute("reapprovalsDue", agreements.countDueForReapproval(org.tilldela.governance.CallerScope.wholeInstallation()));
         return "access/index";
     }
 
