@@ -153,6 +153,27 @@ public class Recipients {
         }
     }
 
+    /**
+     * Where the recipient browser opens when no unit is asked for: the buyer scope's own unit when the BUYER grant covers
+     * it, else the highest unit within both the buyer scope and the grant (a buyer over the organiser granted one school
+     * opens at that school), by name; the buyer scope's unit when the grant covers nothing in it (then nothing is shown).
+     */
+    public UUID start(BuyerScope scope) {
+        if (unitGranted(scope, scope.organisationId())) {
+            return scope.organisationId();
+        }
+        org.tilldela.governance.CallerScope granted = granted(scope);
+        return jdbc.sql("""
+                        with recursive below(id, name, depth) as (
+                            select o.id, o.name, 0 from organisation o where o.parent_id = :root
+                            union all
+                            select o.id, o.name, b.depth + 1 from organisation o join below b on o.parent_id = b.id where b.depth < 20
+                        )
+                        select b.id from below b join organisation o on o.id = b.id where\s""" + granted.unit("o.id") + """
+                         order by b.depth, b.name, b.id limit 1""")
+                .params(granted.params()).param("root", scope.organisationId()).query(UUID.class).optional().orElse(scope.organisationId());
+    }
+
     /** Whether an organisation is the scope or below it. */
     public boolean inside(BuyerScope scope, UUID organisationId) {
         return organisations.ancestry(organisationId).stream().anyMatch(u -> u.id().equals(scope.organisationId())) && unitGranted(scope, organisationId);

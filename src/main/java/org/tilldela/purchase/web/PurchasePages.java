@@ -132,7 +132,7 @@ class PurchasePages {
                     .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
             unit = chosenGroup.organisationId();
         }
-        UUID unitId = unit == null ? scope.organisationId() : unit;
+        UUID unitId = unit == null ? recipients.start(scope) : unit;
         if (!recipients.inside(scope, unitId)) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         }

@@ -262,6 +262,12 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         WebSession web = sessions.computeIfAbsent(user, u -> new WebSession(port).signIn(u, PASSWORD));
         String picker = "/purchase/cart/" + line + "/recipients";
         assertThat(web.page(picker + "?group=" + (kind == Kind.SCHOOL_A ? m.gA : m.gBpre)).status()).isEqualTo(200);
+        // the cart's link opens the picker without a unit: at the highest unit the grant covers, not a 404 at the organiser
+        WebSession.Answer opened = web.page(picker);
+        assertThat(opened.status()).as("the picker as the cart links to it").isEqualTo(200);
+        if (kind == Kind.SCHOOL_A) {
+            assertThat(opened.body()).contains("4A " + m.source.substring("scopes-".length()));
+        }
         WebSession.Answer otherClass = web.page(picker + "?group=" + m.gB);
         assertThat(otherClass.status()).as("school B's compulsory-school class").isEqualTo(404);
         assertThat(otherClass.body()).doesNotContain(m.familyB);
