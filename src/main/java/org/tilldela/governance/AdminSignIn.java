@@ -47,7 +47,9 @@ public class AdminSignIn extends ThrottledSignIn {
         Set<UUID> organisers = upstream.organisersOf(name);
         Set<UUID> withProvider = organisers.isEmpty() ? Set.of()
                 : upstreamOrganisers.stream().flatMap(u -> u.withProvider(organisers).stream()).collect(java.util.stream.Collectors.toSet());
-        if (!withProvider.isEmpty()) {
+        // only an account that has a way in through the provider (bound to an upstream subject, or linked to a directory
+        // person it can match) is sent there: refusing the password of one without would lock it out of everything
+        if (!withProvider.isEmpty() && upstream.hasUpstreamRoute(name)) {
             Map<String, Object> detail = Map.of("organisers", withProvider.stream().map(UUID::toString).sorted().toList(), "address", address(request));
             if (!upstream.breakGlass(name)) {
                 audit.record("sign-in", "ADMIN_LOCAL_SIGN_IN_REFUSED", "admin_account", name, detail);

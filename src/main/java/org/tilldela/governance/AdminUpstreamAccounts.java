@@ -43,7 +43,27 @@ public class AdminUpstreamAccounts {
         if (bound.isPresent() || person == null) {
             return bound;
         }
-        return jdbc.sql("select username from admin_account where person_id = :p and enabled").param("p", person).query(String.class).optional();
+        // by the linked person only an account whose rights lie within this organiser alone: the organiser's provider
+        // vouches for its own people, so it must not open an account that reaches another organiser or the whole
+        // installation (a person on duty at two organisers), nor one bound to another organiser's provider
+        List<String> linked = jdbc.sql("""
+                        select username from admin_account where person_id = :p and enabled
+                          and (upstream_organiser_id is null or upstream_organiser_id = :o)""")
+                .param("p", person).param("o", organiser).query(String.class).list();
+        return linked.size() == 1 && rightsOnlyAt(linked.getFirst(), organiser) ? Optional.of(linked.getFirst()) : Optional.empty();
+    }
+
+    /** Whether every right of the account lies under the organiser (none over the whole installation, none elsewhere). */
+    private boolean rightsOnlyAt(String username, UUID organiser) {
+        boolean whole = jdbc.sql("select exists (select 1 from admin_grant where username = :u and whole_installation)").param("u", username)
+                .query(Boolean.class).single();
+        if (whole) {
+            return false;
+        }
+        List<UUID> reached = jdbc.sql(ORGANISERS_OF_UNITS.formatted("""
+                        select gu.organisation_id from admin_grant g join admin_grant_unit gu on gu.grant_id = g.id where g.username = :u
+                        """)).param("u", username).query(UUID.class).list();
+        return reached.stream().allMatch(organiser::equals);
     }
 
     /** Notes an administrator's sign-in through an organiser's provider (audited; the account's last sign-in). */
@@ -93,6 +113,13 @@ public class AdminUpstreamAccounts {
             )
             select distinct id from up where kind = 'ORGANISER'
             """;
+
+    /** Whether the account can sign in through an organiser's provider at all: bound to an upstream subject, or linked to a person. */
+    @Transactional(readOnly = true)
+    public boolean hasUpstreamRoute(String username) {
+        return jdbc.sql("select upstream_subject is not null or person_id is not null from admin_account where username = :u").param("u", username)
+                .query(Boolean.class).optional().orElse(false);
+    }
 
     /** May the account still sign in with its local password though its organiser has a provider? */
     @Transactional(readOnly = true)

@@ -42,6 +42,8 @@ public class ApiTokens {
     /** What a token starts with, so a leaked one is recognised (and secret scanners can match it). */
     static final String PREFIX = "tdl_";
     static final int MAX_DAYS = 365;
+    /** The prefix and 32 random bytes in unpadded base64url. */
+    static final int TOKEN_LENGTH = PREFIX.length() + 43;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JdbcClient jdbc;
@@ -117,6 +119,11 @@ public class ApiTokens {
     Optional<UserDetails> authenticate(String value, String method, String path, String address) {
         record Row(long id, String username, String name, boolean revoked, boolean expired) {
         }
+        if (value == null || !value.startsWith(PREFIX) || value.length() != TOKEN_LENGTH) {
+            // not one of ours at all (another system's bearer token, noise): refused without a row in the audit trail,
+            // which anyone could otherwise fill with one request after another
+            return Optional.empty();
+        }
         Optional<Row> row = value == null || !value.startsWith(PREFIX) ? Optional.empty()
                 : jdbc.sql("select id, username, name, revoked_at is not null, expires_at <= now() from admin_api_token where token_hash = :h")
                 .param("h", hash(value)).query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5)))
@@ -131,9 +138,11 @@ public class ApiTokens {
         Row r = row.get();
         detail.put("token", r.name());
         detail.put("tokenId", r.id());
-        UserDetails user = r.revoked() || r.expired() ? null : accounts.loadUserByUsername(r.username());
+        // only behind a second factor that is still there (its removal revokes the tokens too)
+        boolean factor = secondFactor.enrolled(r.username());
+        UserDetails user = r.revoked() || r.expired() || !factor ? null : accounts.loadUserByUsername(r.username());
         if (user == null || !user.isEnabled()) {
-            detail.put("reason", r.revoked() ? "REVOKED" : r.expired() ? "EXPIRED" : "DISABLED");
+            detail.put("reason", r.revoked() ? "REVOKED" : r.expired() ? "EXPIRED" : !factor ? "NO_SECOND_FACTOR" : "DISABLED");
             audit.record("sign-in", "ADMIN_API_TOKEN_REFUSED", "admin_account", r.username(), detail);
             return Optional.empty();
         }

@@ -137,7 +137,10 @@ public class SecondFactor {
     public boolean remove(String actor, String username) {
         int removed = jdbc.sql("delete from admin_second_factor where username = :u").param("u", username).update();
         if (removed > 0) {
-            audit.record(actor, "ADMIN_SECOND_FACTOR_REMOVED", "admin_account", username, Map.of());
+            // the account's API tokens go with it: they were made behind this factor (a lost phone, a laptop taken with
+            // the token on it), and a new factor makes new ones
+            int tokens = jdbc.sql("update admin_api_token set revoked_at = now() where username = :u and revoked_at is null").param("u", username).update();
+            audit.record(actor, "ADMIN_SECOND_FACTOR_REMOVED", "admin_account", username, Map.of("apiTokensRevoked", tokens));
         }
         return removed > 0;
     }

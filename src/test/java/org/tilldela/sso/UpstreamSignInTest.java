@@ -449,9 +449,12 @@ class UpstreamSignInTest extends SignInTestSupport {
         grants.grant(root, itChief, AdminRight.LICENCE_ADMIN, municipalityScope);
         String upstreamIt = "it-" + tag;
         upstream.addUser(upstreamIt, Map.of("upn", "it." + tag + "@exempel-kommun.se"));
+        // before it is bound it has no way in through the provider: its password still works (refusing it would lock it out)
+        assertThat(status(api(itChief), "GET", "/api/v1/organisations", null)).as("signed in with the password").isNotEqualTo(401);
         assertThat(status(asRoot, "PUT", "/api/v1/admin-accounts/" + itChief + "/upstream-binding",
                 Map.of("organiserId", municipality.organiserId, "subject", upstreamIt))).isEqualTo(200);
         assertThat(audits(itChief).getFirst().action()).isEqualTo("ADMIN_ACCOUNT_UPSTREAM_BOUND");
+        assertThat(status(api(itChief), "GET", "/api/v1/organisations", null)).as("bound: through the provider only").isEqualTo(401);
         browser = newBrowser();
         assertThat(atUpstream(URI.create(baseUrl() + "/sign-in/upstream/admin-" + providerId), upstreamIt).getPath()).isEqualTo("/");
         assertThat(get(URI.create(baseUrl() + "/licences")).statusCode()).isEqualTo(200);
@@ -465,6 +468,18 @@ class UpstreamSignInTest extends SignInTestSupport {
         assertThat(get(URI.create(refused + "&lang=en")).body()).contains("no Tilldela administrator account is tied to that account");
         assertThat(get(URI.create(baseUrl() + "/directory")).statusCode()).isNotEqualTo(200);
         assertThat(audit("UPSTREAM_SIGN_IN_REFUSED").getLast().detail()).contains("NO_ADMIN_ACCOUNT");
+
+        // an account linked to one of its people whose rights reach beyond the municipality (here: the whole installation)
+        // is not the municipality's provider's to open
+        String wide = "wide-" + tag;
+        admins.create(root, wide, "Vid", ADMIN_PASSWORD);
+        grants.grant(root, wide, AdminRight.DIRECTORY_ADMIN, org.tilldela.governance.GrantScope.wholeInstallationScope());
+        UUID widePerson = staffMember(1);
+        assertThat(status(asRoot, "PUT", "/api/v1/admin-accounts/" + wide + "/person", Map.of("person", widePerson))).isEqualTo(200);
+        browser = newBrowser();
+        assertThat(atUpstream(URI.create(baseUrl() + "/sign-in/upstream/admin-" + providerId), upstreamUserFor(widePerson)).toString())
+                .endsWith("/refused?reason=no-admin-account");
+        assertThat(get(URI.create(baseUrl() + "/directory")).statusCode()).isNotEqualTo(200);
 
         // a break-glass account, marked by an account administrator (audited), still signs in with its password (audited)
         assertThat(status(asRoot, "PUT", "/api/v1/admin-accounts/" + principal + "/break-glass", Map.of("breakGlass", true))).isEqualTo(200);

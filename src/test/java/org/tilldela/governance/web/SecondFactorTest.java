@@ -44,6 +44,8 @@ class SecondFactorTest extends IntegrationTest {
     AuditTrail audit;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    org.tilldela.governance.ApiTokens apiTokens;
 
     private final TimeBasedOneTimePasswordGenerator totp = new TimeBasedOneTimePasswordGenerator();
 
@@ -230,6 +232,10 @@ class SecondFactorTest extends IntegrationTest {
         String admin = "accounts-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         accounts.create(admin, "Accounts", PASSWORD, Set.of(AdminRight.ACCOUNT_ADMIN, AdminRight.DIRECTORY_ADMIN), "test");
 
+        // an API token made behind that factor
+        String token = apiTokens.create(name, "Laptop-skript", 30).value();
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(token))).isEqualTo(200);
+
         WebSession web = new WebSession(port).signIn(admin, PASSWORD);
         String page = web.page("/admin/accounts/" + name + "?lang=en").body();
         assertThat(page).contains("Second factor: set up");
@@ -239,7 +245,14 @@ class SecondFactorTest extends IntegrationTest {
         assertThat(audit.about("admin_account", name).getFirst()).satisfies(e -> {
             assertThat(e.action()).isEqualTo("ADMIN_SECOND_FACTOR_REMOVED");
             assertThat(e.actor()).isEqualTo(admin);
+            assertThat(e.detail()).contains("\"apiTokensRevoked\": 1");
         });
+        // the token went with the factor (a lost phone, a laptop taken with the token on it)
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(token))).isEqualTo(401);
+        // and a bearer value that is not one of Tilldela's tokens at all is refused without a row in the audit trail
+        int before = jdbc.sql("select count(*) from audit_event where action = 'ADMIN_API_TOKEN_REFUSED'").query(Integer.class).single();
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth("not-a-tilldela-token"))).isEqualTo(401);
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'ADMIN_API_TOKEN_REFUSED'").query(Integer.class).single()).isEqualTo(before);
         // signs in with the password alone again
         assertThat(new WebSession(port).signIn(name, PASSWORD).page("/directory").status()).isEqualTo(200);
         // nobody removes their own (a stolen session could otherwise drop it)
