@@ -2,6 +2,7 @@ package org.tilldela.governance;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -42,27 +43,50 @@ public class AdminSignIn extends ThrottledSignIn {
 
     @Override
     public Authentication authenticate(Authentication request) throws AuthenticationException {
+        // decided before the password is checked, and the same whatever was typed: answering "use your organisation's
+        // sign-in" only to the right password would tell a guesser when they had it
+        refuseIfUpstreamOnly(request.getName(), request);
         Authentication result = super.authenticate(request);
         String name = result.getName();
-        Set<UUID> organisers = upstream.organisersOf(name);
-        Set<UUID> withProvider = organisers.isEmpty() ? Set.of()
-                : upstreamOrganisers.stream().flatMap(u -> u.withProvider(organisers).stream()).collect(java.util.stream.Collectors.toSet());
-        // only an account that has a way in through the provider (bound to an upstream subject, or linked to a directory
-        // person it can match) is sent there: refusing the password of one without would lock it out of everything
-        if (!withProvider.isEmpty() && upstream.hasUpstreamRoute(name)) {
-            Map<String, Object> detail = Map.of("organisers", withProvider.stream().map(UUID::toString).sorted().toList(), "address", address(request));
-            if (!upstream.breakGlass(name)) {
-                audit.record("sign-in", "ADMIN_LOCAL_SIGN_IN_REFUSED", "admin_account", name, detail);
-                throw new UpstreamSignInRequired();
-            }
-            audit.record("sign-in", "ADMIN_BREAK_GLASS_SIGN_IN", "admin_account", name, detail);
-        }
+        // the login form's name may differ in case from the account's: decided again for the account itself
+        Optional<Map<String, Object>> breakGlass = name.equals(request.getName()) ? upstreamOnly(name, request) : refuseIfUpstreamOnly(name, request);
+        // a break-glass account past its provider, with the right password: audited as such
+        breakGlass.ifPresent(detail -> audit.record("sign-in", "ADMIN_BREAK_GLASS_SIGN_IN", "admin_account", name, detail));
         // HTTP Basic signs in on every request: written at most once an hour, so API calls do not each update the row
         jdbc.sql("""
                         update admin_account set last_signed_in_at = now()
                         where username = :u and (last_signed_in_at is null or last_signed_in_at < now() - interval '1 hour')
                         """).param("u", name).update();
         return result;
+    }
+
+    /**
+     * An account of an organiser with its own provider, with a way in through it, signs in there unless break-glass:
+     * refused here (audited); a break-glass one answers the audit detail of its sign-in.
+     */
+    private Optional<Map<String, Object>> refuseIfUpstreamOnly(String name, Authentication request) {
+        Optional<Map<String, Object>> detail = upstreamOnly(name, request);
+        if (detail.isPresent() && !upstream.breakGlass(name)) {
+            audit.record("sign-in", "ADMIN_LOCAL_SIGN_IN_REFUSED", "admin_account", name, detail.get());
+            throw new UpstreamSignInRequired();
+        }
+        return detail;
+    }
+
+    /** The audit detail when the account must sign in through its organiser's provider (break-glass or not), else empty. */
+    private Optional<Map<String, Object>> upstreamOnly(String name, Authentication request) {
+        if (name == null || name.isBlank()) {
+            return Optional.empty();
+        }
+        Set<UUID> organisers = upstream.organisersOf(name);
+        Set<UUID> withProvider = organisers.isEmpty() ? Set.of()
+                : upstreamOrganisers.stream().flatMap(u -> u.withProvider(organisers).stream()).collect(java.util.stream.Collectors.toSet());
+        // only an account that has a way in through the provider (bound to an upstream subject, or linked to a directory
+        // person it can match) is sent there: refusing the password of one without would lock it out of everything
+        if (!withProvider.isEmpty() && upstream.hasUpstreamRoute(name)) {
+            return Optional.of(Map.of("organisers", withProvider.stream().map(UUID::toString).sorted().toList(), "address", address(request)));
+        }
+        return Optional.empty();
     }
 
     /**

@@ -421,6 +421,12 @@ class UpstreamSignInTest extends SignInTestSupport {
         form.put("username", principal);
         form.put("password", ADMIN_PASSWORD);
         assertThat(local.post("/login", form).location()).endsWith("/login?upstream");
+        // the same answer to a wrong password: the page tells nobody when they have guessed the right one
+        org.tilldela.WebSession guesser = new org.tilldela.WebSession(Integer.parseInt(baseUrl().substring(baseUrl().lastIndexOf(':') + 1)));
+        Map<String, String> guess = org.tilldela.WebSession.hiddenFields(guesser.get("/login").body(), "/login");
+        guess.put("username", principal);
+        guess.put("password", "not-the-password-" + tag);
+        assertThat(guesser.post("/login", guess).location()).endsWith("/login?upstream");
         assertThat(local.page("/login?upstream&lang=en").body()).contains("Your account belongs to an organisation with its own sign-in.");
         assertThat(local.page("/directory").status()).isNotEqualTo(200);
         assertThat(audits(principal)).first().satisfies(e -> {
