@@ -51,7 +51,14 @@ public class UpstreamSamlProviders {
     private final JdbcClient jdbc;
     private final OrganiserPersons persons;
     private final AuditTrail audit;
-    private final SimpleClientHttpRequestFactory http = new SimpleClientHttpRequestFactory();
+    /** Follows no redirect: the administrator gave this address, not whatever it points on to. */
+    private final SimpleClientHttpRequestFactory http = new SimpleClientHttpRequestFactory() {
+        @Override
+        protected void prepareConnection(java.net.HttpURLConnection connection, String method) throws java.io.IOException {
+            super.prepareConnection(connection, method);
+            connection.setInstanceFollowRedirects(false);
+        }
+    };
 
     UpstreamSamlProviders(JdbcClient jdbc, OrganiserPersons persons, AuditTrail audit) {
         this.jdbc = jdbc;
@@ -192,7 +199,15 @@ public class UpstreamSamlProviders {
         }
         byte[] body;
         try {
-            body = RestClient.builder().requestFactory(http).build().get().uri(uri).retrieve().body(byte[].class);
+            // read no further than the limit (a URL that streams on and on must not fill the heap)
+            body = RestClient.builder().requestFactory(http).build().get().uri(uri).exchange((request, response) -> {
+                if (!response.getStatusCode().is2xxSuccessful()) {
+                    throw new IllegalArgumentException("The metadata could not be fetched from " + uri + " (HTTP " + response.getStatusCode().value() + ").");
+                }
+                try (java.io.InputStream in = response.getBody()) {
+                    return in.readNBytes(MAX_METADATA_BYTES + 1);
+                }
+            });
         } catch (RestClientException e) {
             throw new IllegalArgumentException("The metadata could not be fetched from " + uri + ".");
         }

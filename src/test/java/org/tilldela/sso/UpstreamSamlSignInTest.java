@@ -365,6 +365,36 @@ class UpstreamSamlSignInTest extends SignInTestSupport {
                 "metadata", doctype, "matchAttribute", MAIL, "matchField", "EMAIL")).retrieve().toEntity(String.class);
         assertThat(refused.getStatusCode().value()).isEqualTo(400);
         assertThat(refused.getBody()).contains("DOCTYPE").doesNotContain("root:");
+        // a metadata URL is fetched as given: no redirect followed, and no more read than metadata can be
+        com.sun.net.httpserver.HttpServer elsewhere = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        elsewhere.createContext("/moved", exchange -> {
+            exchange.getResponseHeaders().add("Location", idp.base + "/metadata");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        elsewhere.createContext("/endless", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            try (var out = exchange.getResponseBody()) {
+                for (int i = 0; i < 64; i++) { // 4 MB, far past what is read
+                    out.write(chunk);
+                }
+            } catch (java.io.IOException e) {
+                // the reader stopped at its limit and hung up
+            }
+        });
+        elsewhere.start();
+        try {
+            String at = "http://127.0.0.1:" + elsewhere.getAddress().getPort();
+            for (String path : List.of("/moved", "/endless")) {
+                var fetched = adminApi.post().uri("/api/v1/sso/upstream-saml-providers").body(Map.of("organiserId", other.organiserId,
+                        "metadataUrl", at + path, "matchAttribute", MAIL, "matchField", "EMAIL")).retrieve().toEntity(String.class);
+                assertThat(fetched.getStatusCode().value()).as(path).isEqualTo(400);
+            }
+        } finally {
+            elsewhere.stop(0);
+        }
         assertThat(jdbc.sql("select count(*) from audit_event where action = 'SSO_UPSTREAM_SAML_IDP_REGISTERED' and target_id = :t")
                 .param("t", idpId.toString()).query(Integer.class).single()).isEqualTo(1);
     }
