@@ -133,17 +133,6 @@ public final class SupplierScimServer implements AutoCloseable {
                 }).orElse(null);
     }
 
-    /** Every group's members' ids as stored, by the group's externalId (a list: a member twice shows twice). */
-    public Map<String, List<String>> groupMembers() {
-        Map<String, List<String>> all = new HashMap<>();
-        groups.store.values().forEach(g -> {
-            List<String> ids = new ArrayList<>();
-            g.getMembers().forEach(m -> m.getValue().ifPresent(ids::add));
-            all.put(g.getExternalId().orElse(""), ids);
-        });
-        return all;
-    }
-
     public int groupCount() {
         return groups.store.size();
     }
