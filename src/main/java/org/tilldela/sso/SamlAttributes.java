@@ -33,8 +33,9 @@ class SamlAttributes {
         // https://www.skolfederation.se/skolfederations-attributprofil-version-3-1/ ; the current profile is version 4.2
         // (SIS/TK 450, linked from https://www.skolfederation.se/teknisk-information/attribut/). The OID arc 1.2.752.194.10.2
         // is SIS's for these attributes (sisLegalGuardianFor .1, sisSchoolGrade .2: pysaml2's
-        // src/saml2/attributemaps/saml_uri.py). That sisSchoolUnitCode is .4 could not be confirmed from a published source
-        // at hand (checked 2026-12-02): verify against the profile document before production use.
+        // src/saml2/attributemaps/saml_uri.py); sisSchoolUnitCode is .4 (and sisSchoolCourseStudent .5,
+        // sisSchoolCourseTeacher .6) in the table of profile version 4.0 that MV-Nordic publishes for its Skolfederation
+        // SPs (https://www.mv-nordic.com/se/support/skolfederation-support/, checked 2026-12-03).
         SIS_SCHOOL_UNIT_CODE("urn:oid:1.2.752.194.10.2.4", "sisSchoolUnitCode"),
         GIVEN_NAME("urn:oid:2.5.4.42", "givenName"),
         SN("urn:oid:2.5.4.4", "sn"),
