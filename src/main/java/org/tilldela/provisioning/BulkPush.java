@@ -494,6 +494,8 @@ final class BulkPush {
                 scimIds.put(m.group(), m.groupScimId());
             });
         }
+        List<GroupMemberships.Change> added = new ArrayList<>();
+        alreadyThere(scim, byGroup, scimIds, added);
         List<UUID> order = List.copyOf(byGroup.keySet());
         List<ObjectNode> operations = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
@@ -505,7 +507,6 @@ final class BulkPush {
             }
         }
         Set<Joining> failed = new HashSet<>();
-        List<GroupMemberships.Change> added = new ArrayList<>();
         Map<UUID, String> emptied = new HashMap<>();
         List<Integer> indices = java.util.stream.IntStream.range(0, operations.size()).boxed().toList();
         for (List<Integer> request : pack(indices, i -> 1, i -> size(operations.get(i)) + 1, limits)) {
@@ -541,6 +542,41 @@ final class BulkPush {
         });
         failed.forEach(j -> oneByOne.add(j.p().op()));
         removeIfEmpty(scim, connector, emptied);
+    }
+
+    /**
+     * A second attempt's joiners may be members already: the first attempt's PATCH may have been carried out with its
+     * answer lost (the node stopped, say), and some suppliers append a value added twice although RFC 7644 §3.5.2.1
+     * says it SHOULD change nothing. Such a group is read first (one GET of its members); whoever is there is recorded
+     * as added and not sent again, and a group left with nobody to add is not sent at all.
+     */
+    private static void alreadyThere(ScimClient scim, Map<UUID, List<Joining>> byGroup, Map<UUID, String> scimIds,
+                                     List<GroupMemberships.Change> added) {
+        for (java.util.Iterator<Map.Entry<UUID, List<Joining>>> it = byGroup.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<UUID, List<Joining>> group = it.next();
+            if (group.getValue().stream().noneMatch(j -> j.p().op().attempts() > 1)) {
+                continue;
+            }
+            Set<String> there;
+            try {
+                there = scim.memberIds(scimIds.get(group.getKey()));
+            } catch (ScimException | RuntimeException e) {
+                continue; // not readable now: the PATCH goes as it would have, and its answer decides
+            }
+            List<Joining> absent = new ArrayList<>();
+            for (Joining j : group.getValue()) {
+                if (there.contains(j.after().scimId())) {
+                    added.add(new GroupMemberships.Change(group.getKey(), j.p().op().personId()));
+                } else {
+                    absent.add(j);
+                }
+            }
+            if (absent.isEmpty()) {
+                it.remove();
+            } else {
+                group.setValue(absent);
+            }
+        }
     }
 
     /** Settles a request's operations by their answers; answers how long the connector should wait (null: no need). */

@@ -57,7 +57,11 @@ class GroupMemberships {
     }
 
     /** One person of a batch whose memberships are brought in line together: their account at the supplier and the groups wanted. */
-    record Wanted(UUID person, String userScimId, Map<UUID, String> groups) {
+    /**
+     * @param unsure an earlier try of this person's memberships may have reached the supplier without its answer
+     *               reaching us (a retry, or a Bulk request whose answer was lost): their groups are read before adding
+     */
+    record Wanted(UUID person, String userScimId, Map<UUID, String> groups, boolean unsure) {
     }
 
     /** How many groups' locks a batch takes at once (in the order of their keys, so two workers never wait on each other in a ring). */
@@ -155,6 +159,27 @@ class GroupMemberships {
     /** A group's new members of one batch, in one request; member by member when the supplier refuses it. */
     private void addAll(ScimClient scim, UUID connector, UUID group, String groupScimId, String name, List<Wanted> members,
                         Map<UUID, Exception> failed) throws ScimException {
+        if (members.stream().anyMatch(Wanted::unsure)) {
+            // an add may have been carried out with its answer lost: what the supplier has already is only recorded
+            Set<String> there;
+            try {
+                there = scim.memberIds(groupScimId);
+            } catch (ScimException e) {
+                if (status(e) != 404) {
+                    throw e;
+                }
+                there = Set.of(); // the group is gone: made anew below, with these members
+            }
+            Set<String> held = there;
+            List<Wanted> present = members.stream().filter(w -> held.contains(w.userScimId())).toList();
+            if (!present.isEmpty()) {
+                applied(connector, present.stream().map(w -> new Change(group, w.person())).toList(), List.of());
+                members = members.stream().filter(w -> !held.contains(w.userScimId())).toList();
+                if (members.isEmpty()) {
+                    return;
+                }
+            }
+        }
         List<String> users = members.stream().map(Wanted::userScimId).toList();
         try {
             scim.addMembers(groupScimId, users);

@@ -232,6 +232,7 @@ class ProvisioningWorker implements SmartLifecycle {
                 ops = ops.subList(1, ops.size());
             }
         }
+        java.util.Set<Long> unsure = new java.util.HashSet<>();
         if (bulk != null) {
             // deletions keep their own path (each answer is the holding's receipt), and so do persons whose release could
             // not be decided (settled below, each on its own); the rest goes in Bulk requests
@@ -254,6 +255,8 @@ class ProvisioningWorker implements SmartLifecycle {
             List<Queue.Op> rest = new java.util.ArrayList<>(result.oneByOne());
             rest.addAll(oneByOne);
             ops = rest;
+            // back from Bulk with an outcome unknown (an answer missing or lost): what reached the supplier is read first
+            result.oneByOne().forEach(o -> unsure.add(o.id()));
         }
         // the batch's group memberships go together, after its users (one request per group, not per membership)
         boolean groupsTogether = !endpoint.egil() && endpoint.pushesGroups();
@@ -291,7 +294,8 @@ class ProvisioningWorker implements SmartLifecycle {
                     if (account == null) {
                         queue.done(op, null);
                     } else {
-                        grouping.add(new Grouping(op, account, values));
+                        // a second attempt: the first may have reached the supplier with its answer lost
+                        grouping.add(new Grouping(op, account, values, op.attempts() > 1 || unsure.contains(op.id())));
                     }
                 } else {
                     queue.done(op, apply(scim, op, had, values));
@@ -315,7 +319,7 @@ class ProvisioningWorker implements SmartLifecycle {
     }
 
     /** An operation whose user is at the supplier and whose group memberships are still to go, with the batch's others. */
-    private record Grouping(Queue.Op op, Queue.Account account, Map<Attribute, Object> values) {
+    private record Grouping(Queue.Op op, Queue.Account account, Map<Attribute, Object> values, boolean unsure) {
     }
 
     /**
@@ -332,7 +336,7 @@ class ProvisioningWorker implements SmartLifecycle {
         // an inactive account is in no group: a group has only the connector's licence holders as members
         Map<UUID, Exception> failed = groups.syncAll(scim, connectorId, grouping.stream()
                 .map(g -> new GroupMemberships.Wanted(g.op().personId(), g.account().scimId(),
-                        g.account().active() ? GroupMemberships.released(g.values()) : Map.of()))
+                        g.account().active() ? GroupMemberships.released(g.values()) : Map.of(), g.unsure()))
                 .toList());
         String retryAfter = ScimClient.RETRY_AFTER.get();
         Duration backOff = null;

@@ -41,6 +41,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.glassfish.jersey.client.ClientConfig;
 import org.tilldela.platform.ClientCertificates;
 
@@ -284,6 +285,20 @@ final class ScimClient implements AutoCloseable {
 
     void deleteGroup(String groupId) throws ScimException {
         scim.delete("Groups", groupId);
+    }
+
+    /**
+     * The ids of the group's members as the supplier holds them: one read of its members alone. Asked before adding
+     * members again where an earlier try's answer was lost: RFC 7644 §3.5.2.1 says an {@code add} of a value already
+     * there SHOULD change nothing, but some suppliers append it a second time.
+     */
+    Set<String> memberIds(String groupId) throws ScimException {
+        GroupResource group = scim.retrieveRequest("Groups", groupId).attributes("members").invoke(GroupResource.class);
+        Set<String> ids = new java.util.HashSet<>();
+        if (group.getMembers() != null) {
+            group.getMembers().forEach(m -> ids.add(m.getValue()));
+        }
+        return ids;
     }
 
     /** One member more: PATCH add (RFC 7644 §3.5.2.1), or the supplier's copy with the member back by PUT. */

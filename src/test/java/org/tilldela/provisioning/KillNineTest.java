@@ -3,8 +3,7 @@ package org.tilldela.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.unboundid.scim2.common.GenericScimResource;
+import de.captaingoldfish.scim.sdk.common.resources.User;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -31,11 +30,12 @@ import org.tilldela.governance.AdminRight;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.NewPool;
 import org.tilldela.platform.EmbeddedDatabase;
+import org.tilldela.provisioning.cli.SupplierScimServer;
 
 /**
- * kill -9 of the server while it pushes 10,000 licence holders with their groups to a SCIM service provider
- * (UnboundID's scim2-sdk-server, {@link ScimTestServer}, in this JVM): the server is a separate process on this
- * test's database; it is killed with SIGKILL once some thousands of users have arrived, started again, and
+ * kill -9 of the server while it pushes 10,000 licence holders with their groups to a SCIM service provider that
+ * offers Bulk, as suppliers at this size do (Captain Goldfish's SCIM SDK server, {@link SupplierScimServer}, in this
+ * JVM): the server is a separate process on this test's database; it is killed with SIGKILL once some thousands of users have arrived, started again, and
  * works the queue to its end. Then every licence holder is at the supplier exactly once (by externalId), every
  * group holds exactly the licence holders in it, and every operation is done — none lost, none a dead letter.
  *
@@ -71,10 +71,11 @@ class KillNineTest extends IntegrationTest {
 
         EmbeddedDatabase.Server database = EmbeddedDatabase.acquire(dataDir());
         worker.stop(); // only the server process pushes
-        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+        // Bulk requests of at most 200 operations: the kill falls between and inside requests whose answers are lost
+        try (SupplierScimServer supplier = new SupplierScimServer("token-" + UUID.randomUUID(), true, 200, 1_048_576)) {
             UUID product = fx.product(fx.supplierId, DECLARED);
             Map<String, Object> body = new HashMap<>(Map.of("supplierId", fx.supplierId, "name", "kill -9 " + fx.source, "baseUrl", supplier.baseUrl(),
-                    "auth", "BEARER", "bearerToken", supplier.token, "productIds", List.of(product), "resourceTypes", List.of("User", "Group")));
+                    "auth", "BEARER", "bearerToken", supplier.token(), "productIds", List.of(product), "resourceTypes", List.of("User", "Group")));
             UUID connector = UUID.fromString(RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(admin, PASSWORD)).build()
                     .post().uri("/api/v1/provisioning/connectors").body(body).retrieve()
                     .body(new ParameterizedTypeReference<Map<String, Object>>() { }).get("id").toString());
@@ -103,12 +104,12 @@ class KillNineTest extends IntegrationTest {
                 await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(50))
                         .conditionEvaluationListener(progress(supplier, started))
                         .failFast("the server process ended: " + first.log, () -> !first.isAlive())
-                        .until(() -> supplier.users.store.size() >= 3_000);
-                int arrived = supplier.users.store.size();
+                        .until(() -> supplier.userCount() >= 3_000);
+                int arrived = supplier.userCount();
                 int exit = first.kill();
                 assertThat(exit).as("killed by SIGKILL (exit status 128 + 9)").isEqualTo(137);
                 System.out.printf("kill -9: killed at %,d users after %.1f s (exit %d)%n", arrived, (System.nanoTime() - started) / 1e9, exit);
-                assertThat(supplier.users.store.size()).isLessThan(USERS);
+                assertThat(supplier.userCount()).isLessThan(USERS);
             } finally {
                 first.close();
             }
@@ -132,17 +133,16 @@ class KillNineTest extends IntegrationTest {
                         externalIds.put(rs.getString(1), rs.getString(2) + " " + rs.getString(3));
                     });
             assertThat(externalIds).hasSize(USERS);
-            assertThat(supplier.users.store).hasSize(USERS);
-            Map<String, List<GenericScimResource>> atSupplier = new HashMap<>();
-            supplier.users.store.values().forEach(u -> atSupplier.computeIfAbsent(u.getObjectNode().path("externalId").asText(), k -> new ArrayList<>())
-                    .add(u));
+            assertThat(supplier.userCount()).isEqualTo(USERS);
+            Map<String, List<User>> atSupplier = new HashMap<>();
+            supplier.users().values().forEach(u -> atSupplier.computeIfAbsent(u.getExternalId().orElse(""), k -> new ArrayList<>()).add(u));
             Map<UUID, String> scimIdOf = new HashMap<>();
             for (UUID person : holders) {
                 String[] account = externalIds.get(person.toString()).split(" ");
                 assertThat(atSupplier.get(account[0])).as("users with the externalId of a licence holder").hasSize(1);
-                GenericScimResource user = atSupplier.get(account[0]).getFirst();
-                assertThat(user.getId()).isEqualTo(account[1]);
-                assertThat(user.getObjectNode().path("active").asBoolean()).isTrue();
+                User user = atSupplier.get(account[0]).getFirst();
+                assertThat(user.getId()).contains(account[1]);
+                assertThat(user.isActive()).contains(true);
                 scimIdOf.put(person, account[1]);
             }
             // every group of theirs holds exactly its licence holders, each once; no other group is there
@@ -152,12 +152,11 @@ class KillNineTest extends IntegrationTest {
                         expected.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(scimIdOf.get(rs.getObject(2, UUID.class)));
                     });
             assertThat(expected).isNotEmpty();
-            assertThat(supplier.groups.store).hasSize(expected.size());
-            for (GenericScimResource group : supplier.groups.store.values()) {
-                JsonNode node = group.getObjectNode();
-                String externalId = node.path("externalId").asText();
-                List<String> members = new ArrayList<>();
-                node.path("members").forEach(m -> members.add(m.path("value").asText()));
+            Map<String, List<String>> groups = supplier.groupMembers();
+            assertThat(groups).hasSize(expected.size());
+            for (Map.Entry<String, List<String>> group : groups.entrySet()) {
+                String externalId = group.getKey();
+                List<String> members = group.getValue();
                 assertThat(expected).as("group " + externalId).containsKey(externalId);
                 assertThat(members).as("members of " + externalId).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected.get(externalId));
             }
@@ -169,13 +168,13 @@ class KillNineTest extends IntegrationTest {
     }
 
     /** Every five seconds: how far the push is (in the test's output, for seeing where the time goes). */
-    private static org.awaitility.core.ConditionEvaluationListener<Object> progress(ScimTestServer supplier, long started) {
+    private static org.awaitility.core.ConditionEvaluationListener<Object> progress(SupplierScimServer supplier, long started) {
         long[] last = {0};
         return condition -> {
             long now = System.nanoTime();
             if (now - last[0] > 5_000_000_000L) {
                 last[0] = now;
-                System.out.printf("kill -9: %,d users, %,d groups at the supplier after %.1f s%n", supplier.users.store.size(), supplier.groups.store.size(),
+                System.out.printf("kill -9: %,d users, %,d groups at the supplier after %.1f s%n", supplier.userCount(), supplier.groupCount(),
                         (now - started) / 1e9);
             }
         };

@@ -279,6 +279,70 @@ class ScimBulkTest extends IntegrationTest {
         }
     }
 
+    /**
+     * A membership PATCH the supplier carried out but whose answer was lost is not sent blind again: this supplier (like
+     * Captain Goldfish's in-memory group) appends a value added twice, although RFC 7644 §3.5.2.1 says adding a value
+     * already there SHOULD change nothing. Before adding again where an earlier try's outcome is unknown, Tilldela reads
+     * the group and sends only the members it lacks. Once in Bulk (the joiners then go one by one in the same claim,
+     * uncharged) and once without Bulk (the operation is retried later, a second attempt).
+     */
+    @Test
+    void aMembershipWhoseAnswerWasLostIsNotAddedTwiceInBulk() throws Exception {
+        try (SupplierScimServer supplier = new SupplierScimServer("token-" + UUID.randomUUID(), true, 1000, 1_048_576)) {
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            // four pupils of one class: two go first, so the class is at the supplier with members Tilldela knows of
+            UUID group = jdbc.sql("select group_id from membership where person_id = any(:p) group by group_id order by count(*) desc, group_id limit 1")
+                    .param("p", pupils.toArray(UUID[]::new)).query(UUID.class).single();
+            List<UUID> persons = jdbc.sql("select person_id from membership where group_id = :g and person_id = any(:p) order by person_id limit 4")
+                    .param("g", group).param("p", pupils.toArray(UUID[]::new)).query(UUID.class).list();
+            assertThat(persons).hasSize(4);
+            fx.license(product, persons.subList(0, 2));
+            UUID connector = connector(supplier, product);
+            await().atMost(Duration.ofSeconds(30)).until(() -> operations(connector, "DONE") == 2);
+
+            // the other two join it in a Bulk request that the supplier carries out but whose answer is lost
+            supplier.loseAnswerOnce = (kind, body) -> kind.equals("POST Bulk") && body.contains("\"PATCH\"") && body.contains("members");
+            fx.license(product, persons.subList(2, 4));
+            await().atMost(Duration.ofSeconds(30)).until(() -> operations(connector, "DONE") == 4);
+            assertThat(supplier.loseAnswerOnce).as("the answer was lost").isNull();
+            assertNoMemberTwice(supplier, persons);
+            assertGroupsHoldExactly(supplier, connector, persons);
+            assertThat(jdbc.sql("select max(attempts) from provisioning_operation where connector_id = :c").param("c", connector).query(Integer.class)
+                    .single()).as("a lost answer is not charged").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aMembershipWhoseAnswerWasLostIsNotAddedTwiceWhenRetried() throws Exception {
+        try (SupplierScimServer supplier = new SupplierScimServer("token-" + UUID.randomUUID(), false, 0, 0)) {
+            UUID product = fx.product(fx.supplierId, DECLARED);
+            List<UUID> persons = pupils.subList(36, 40);
+            fx.license(product, persons);
+            supplier.loseAnswerOnce = (kind, body) -> kind.equals("PATCH Groups") && body.contains("members");
+            UUID connector = connector(supplier, product);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> operations(connector, "DONE") == persons.size());
+            assertThat(supplier.loseAnswerOnce).as("the answer was lost").isNull();
+            assertThat(jdbc.sql("select max(attempts) from provisioning_operation where connector_id = :c").param("c", connector).query(Integer.class)
+                    .single()).as("the batch whose answer was lost was tried again").isGreaterThan(1);
+            assertNoMemberTwice(supplier, persons);
+            assertGroupsHoldExactly(supplier, connector, persons);
+        }
+    }
+
+    private void assertNoMemberTwice(SupplierScimServer supplier, List<UUID> holders) {
+        Set<String> groups = new HashSet<>();
+        for (UUID person : holders) {
+            jdbc.sql("select group_id from membership where person_id = :p").param("p", person).query(UUID.class).list()
+                    .forEach(g -> groups.add(g.toString()));
+        }
+        assertThat(groups).isNotEmpty();
+        Map<String, List<String>> atSupplier = supplier.groupMembers();
+        for (String group : groups) {
+            assertThat(atSupplier.get(group)).as("members of " + group).isNotNull().doesNotHaveDuplicates();
+        }
+    }
+
     /** The person's pairwise pseudonym for the product's supplier: what goes as userName and externalId without an e-mail released. */
     private String userName(UUID person, UUID product) {
         return new TransactionTemplate(transactions).execute(s -> (String) policy.release(person, product, Channel.SCIM_PUSH).values()

@@ -133,6 +133,17 @@ public final class SupplierScimServer implements AutoCloseable {
                 }).orElse(null);
     }
 
+    /** Every group's members' ids as stored, by the group's externalId (a list: a member twice shows twice). */
+    public Map<String, List<String>> groupMembers() {
+        Map<String, List<String>> all = new HashMap<>();
+        groups.store.values().forEach(g -> {
+            List<String> ids = new ArrayList<>();
+            g.getMembers().forEach(m -> m.getValue().ifPresent(ids::add));
+            all.put(g.getExternalId().orElse(""), ids);
+        });
+        return all;
+    }
+
     public int groupCount() {
         return groups.store.size();
     }
@@ -166,6 +177,11 @@ public final class SupplierScimServer implements AutoCloseable {
      * last operation's answer (a supplier that skipped one); null: none is left out.
      */
     public volatile String dropLastBulkAnswerAbout;
+    /**
+     * The next request this matches (its kind, e.g. "POST Bulk" or "PATCH Groups", and its body) is carried out, but
+     * its answer is lost: a 502 arrives instead (a gateway that lost the connection after the supplier acted).
+     */
+    public volatile java.util.function.BiPredicate<String, String> loseAnswerOnce;
 
     /** The bearer token is checked before the library is called: what reaches it is authenticated, with no roles. */
     private static final de.captaingoldfish.scim.sdk.server.endpoints.authorize.Authorization CHECKED =
@@ -215,6 +231,12 @@ public final class SupplierScimServer implements AutoCloseable {
                 held.unlock();
             }
             response.getHttpHeaders().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            var lose = loseAnswerOnce;
+            if (lose != null && response.getHttpStatus() < 300 && lose.test(kind, body)) {
+                loseAnswerOnce = null;
+                send(exchange, 502, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"502\",\"detail\":\"Bad gateway\"}");
+                return;
+            }
             String answer = response.getHttpStatus() == 204 ? null : response.toString();
             if (kind.equals("POST Bulk") && response.getHttpStatus() == 200 && (omitBulkIdsInAnswers || dropLastBulkAnswerAbout != null)) {
                 answer = alteredBulkAnswer(answer);
