@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,12 +22,9 @@ import org.keycloak.dom.saml.v2.metadata.SPSSODescriptorType;
 import org.keycloak.saml.common.constants.JBossSAMLURIConstants;
 import org.keycloak.saml.common.exceptions.ParsingException;
 import org.keycloak.saml.processing.core.parsers.saml.SAMLParser;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.client.RestClient;
-import org.springframework.web.client.RestClientException;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.governance.AuditTrail;
 
@@ -42,20 +38,16 @@ import org.tilldela.governance.AuditTrail;
 public class SamlServiceProviders {
 
     static final String POST_BINDING = JBossSAMLURIConstants.SAML_HTTP_POST_BINDING.get();
-    /** Metadata larger than this is not an SP's (a federation's aggregate is registered entity by entity). */
-    static final int MAX_METADATA_BYTES = 256 * 1024;
+    static final int MAX_METADATA_BYTES = SamlMetadataFetch.MAX_METADATA_BYTES;
 
     private final JdbcClient jdbc;
     private final Catalog catalog;
     private final AuditTrail audit;
-    private final SimpleClientHttpRequestFactory http = new SimpleClientHttpRequestFactory();
 
     SamlServiceProviders(JdbcClient jdbc, Catalog catalog, AuditTrail audit, SsoSettings settings) {
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.audit = audit;
-        http.setConnectTimeout(Duration.ofSeconds(10));
-        http.setReadTimeout(Duration.ofSeconds(10));
     }
 
     /**
@@ -104,24 +96,14 @@ public class SamlServiceProviders {
     @Transactional
     public ServiceProvider registerFrom(UUID productId, String metadataUrl, String actor) {
         URI uri;
+        String metadata;
         try {
-            uri = URI.create(metadataUrl == null ? "" : metadataUrl.strip());
+            uri = SamlMetadataFetch.url(metadataUrl);
+            metadata = SamlMetadataFetch.fetch(uri, "an SP's");
         } catch (IllegalArgumentException e) {
-            throw new SignInClientRefused("The metadata URL is not a URL.");
+            throw new SignInClientRefused(e.getMessage());
         }
-        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new SignInClientRefused("The metadata URL must be an http or https URL.");
-        }
-        byte[] body;
-        try {
-            body = RestClient.builder().requestFactory(http).build().get().uri(uri).retrieve().body(byte[].class);
-        } catch (RestClientException e) {
-            throw new SignInClientRefused("The metadata could not be fetched from " + uri + ".");
-        }
-        if (body == null || body.length == 0) {
-            throw new SignInClientRefused("The metadata URL answered nothing.");
-        }
-        return register(productId, new String(body, StandardCharsets.UTF_8), uri.toString(), actor);
+        return register(productId, metadata, uri.toString(), actor);
     }
 
     private ServiceProvider register(UUID productId, String metadata, String metadataUrl, String actor) {

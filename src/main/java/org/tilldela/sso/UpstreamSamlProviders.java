@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,12 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.client.RestClient;
-import org.springframework.web.client.RestClientException;
 import org.tilldela.directory.OrganiserPersons;
 import org.tilldela.governance.AuditTrail;
 import org.w3c.dom.Document;
@@ -42,8 +38,7 @@ import org.w3c.dom.Document;
 @Service
 public class UpstreamSamlProviders {
 
-    /** Metadata larger than this is no single IdP's (a federation's aggregate is not registered whole). */
-    static final int MAX_METADATA_BYTES = 256 * 1024;
+    static final int MAX_METADATA_BYTES = SamlMetadataFetch.MAX_METADATA_BYTES;
     /** An attribute's Name: a URI, an OID URN or a plain name; or "NameID" for the assertion's subject. */
     private static final Pattern ATTRIBUTE = Pattern.compile("[A-Za-z0-9_.:/#-]{1,300}");
     static final String NAME_ID = "NameID";
@@ -51,21 +46,11 @@ public class UpstreamSamlProviders {
     private final JdbcClient jdbc;
     private final OrganiserPersons persons;
     private final AuditTrail audit;
-    /** Follows no redirect: the administrator gave this address, not whatever it points on to. */
-    private final SimpleClientHttpRequestFactory http = new SimpleClientHttpRequestFactory() {
-        @Override
-        protected void prepareConnection(java.net.HttpURLConnection connection, String method) throws java.io.IOException {
-            super.prepareConnection(connection, method);
-            connection.setInstanceFollowRedirects(false);
-        }
-    };
 
     UpstreamSamlProviders(JdbcClient jdbc, OrganiserPersons persons, AuditTrail audit) {
         this.jdbc = jdbc;
         this.persons = persons;
         this.audit = audit;
-        http.setConnectTimeout(Duration.ofSeconds(10));
-        http.setReadTimeout(Duration.ofSeconds(10));
     }
 
     /**
@@ -188,36 +173,7 @@ public class UpstreamSamlProviders {
     }
 
     private String fetch(String metadataUrl) {
-        URI uri;
-        try {
-            uri = URI.create(metadataUrl);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("The metadata URL is not a URL.");
-        }
-        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new IllegalArgumentException("The metadata URL must be an http or https URL.");
-        }
-        byte[] body;
-        try {
-            // read no further than the limit (a URL that streams on and on must not fill the heap)
-            body = RestClient.builder().requestFactory(http).build().get().uri(uri).exchange((request, response) -> {
-                if (!response.getStatusCode().is2xxSuccessful()) {
-                    throw new IllegalArgumentException("The metadata could not be fetched from " + uri + " (HTTP " + response.getStatusCode().value() + ").");
-                }
-                try (java.io.InputStream in = response.getBody()) {
-                    return in.readNBytes(MAX_METADATA_BYTES + 1);
-                }
-            });
-        } catch (RestClientException e) {
-            throw new IllegalArgumentException("The metadata could not be fetched from " + uri + ".");
-        }
-        if (body == null || body.length == 0) {
-            throw new IllegalArgumentException("The metadata URL answered nothing.");
-        }
-        if (body.length > MAX_METADATA_BYTES) {
-            throw new IllegalArgumentException("The metadata is larger than an identity provider's metadata is.");
-        }
-        return new String(body, StandardCharsets.UTF_8);
+        return SamlMetadataFetch.fetch(SamlMetadataFetch.url(metadataUrl), "an identity provider's");
     }
 
     /**

@@ -135,9 +135,34 @@ class SamlRegistrationTest extends IntegrationTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        // fetched as given: no redirect followed (to the right metadata, even), and no more read than metadata can be
+        supplier.createContext("/moved", exchange -> {
+            exchange.getResponseHeaders().add("Location", "/saml/metadata");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        supplier.createContext("/endless", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            try (var out = exchange.getResponseBody()) {
+                for (int i = 0; i < 64; i++) { // 4 MB, far past what is read
+                    out.write(chunk);
+                }
+            } catch (java.io.IOException e) {
+                // the reader stopped at its limit and hung up
+            }
+        });
         supplier.start();
         try {
-            String url = "http://127.0.0.1:" + supplier.getAddress().getPort() + "/saml/metadata";
+            String at = "http://127.0.0.1:" + supplier.getAddress().getPort();
+            for (String path : List.of("/moved", "/endless")) {
+                var refused = api(accessAdmin).post().uri("/api/v1/sso/saml/service-providers").body(Map.of("productId", product.id(), "metadataUrl", at + path))
+                        .retrieve().toEntity(String.class);
+                assertThat(refused.getStatusCode().value()).as(path).isEqualTo(400);
+                assertThat(refused.getBody()).as(path).contains(path.equals("/moved") ? "HTTP 302" : "larger than an SP's metadata");
+            }
+            String url = at + "/saml/metadata";
             var answer = api(accessAdmin).post().uri("/api/v1/sso/saml/service-providers").body(Map.of("productId", product.id(), "metadataUrl", url))
                     .retrieve().toEntity(Map.class);
             assertThat(answer.getStatusCode().value()).isEqualTo(201);
