@@ -220,7 +220,7 @@ class AuthorizationServerConfiguration {
     @Bean
     OAuth2AuthorizationService authorizations(JdbcTemplate jdbc, JdbcClient client, RegisteredClientRepository clients,
                                               org.tilldela.governance.AuditTrail audit, TransactionTemplate tx) {
-        return new RefreshTokenFamilies(new JdbcOAuth2AuthorizationService(jdbc, clients), client, audit, tx);
+        return new RefreshTokenFamilies(new TokensAtRest(new JdbcOAuth2AuthorizationService(jdbc, clients)), client, audit, tx);
     }
 
     @Bean

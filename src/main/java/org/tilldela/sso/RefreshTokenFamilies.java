@@ -1,9 +1,5 @@
 package org.tilldela.sso;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
@@ -46,14 +42,14 @@ class RefreshTokenFamilies implements OAuth2AuthorizationService {
     }
 
     private void saveOnOneConnection(OAuth2Authorization authorization) {
-        // only the stored token's value: this runs on every token request, and reading the whole authorization back
-        // (its JSON attributes and metadata) would double the work of each save
+        // only the stored token's value (its digest, TokensAtRest): this runs on every token request, and reading the
+        // whole authorization back (its JSON attributes and metadata) would double the work of each save
         String spent = jdbc.sql("select refresh_token_value from oauth2_authorization where id = :id").param("id", authorization.getId())
                 .query(String.class).optional().orElse(null);
         OAuth2Authorization.Token<OAuth2RefreshToken> now = authorization.getRefreshToken();
-        if (spent != null && (now == null || !now.getToken().getTokenValue().equals(spent))) {
+        if (spent != null && (now == null || !TokensAtRest.digest(now.getToken().getTokenValue()).equals(spent))) {
             jdbc.sql("insert into sso_spent_refresh_token (token_hash, authorization_id) values (:h, :a) on conflict do nothing")
-                    .param("h", hash(spent)).param("a", authorization.getId()).update();
+                    .param("h", TokensAtRest.hexOf(spent)).param("a", authorization.getId()).update();
         }
         delegate.save(authorization);
     }
@@ -81,7 +77,7 @@ class RefreshTokenFamilies implements OAuth2AuthorizationService {
         if (found != null || tokenType != null && !OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
             return found;
         }
-        String family = jdbc.sql("select authorization_id from sso_spent_refresh_token where token_hash = :h").param("h", hash(token))
+        String family = jdbc.sql("select authorization_id from sso_spent_refresh_token where token_hash = :h").param("h", HighEntropySecrets.sha256Hex(token))
                 .query(String.class).optional().orElse(null);
         if (family != null) {
             OAuth2Authorization authorization = delegate.findById(family);
@@ -92,13 +88,5 @@ class RefreshTokenFamilies implements OAuth2AuthorizationService {
             }
         }
         return null;
-    }
-
-    private static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -142,7 +142,7 @@ final class TokenRefresh implements AuthenticationProvider {
                         select id, registered_client_id, principal_name, authorization_grant_type, authorized_scopes, refresh_token_expires_at,
                                refresh_token_metadata
                         from oauth2_authorization where refresh_token_value = :token""")
-                .param("token", presented)
+                .param("token", TokensAtRest.digest(presented))
                 .query((rs, n) -> new Stored(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), scopes(rs.getString(5)),
                         rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), rs.getString(7)))
                 .optional().orElse(null);
@@ -205,7 +205,7 @@ final class TokenRefresh implements AuthenticationProvider {
         }
 
         // the new tokens replace the old only if the presented one is still current; the spent one is remembered
-        // (as a hash) in the same statement
+        // (as a hash) in the same statement; tokens are stored as digests only (TokensAtRest)
         long replaced = jdbc.sql("""
                         with rotated as (
                             update oauth2_authorization
@@ -222,19 +222,19 @@ final class TokenRefresh implements AuthenticationProvider {
                             select :presentedHash, id from rotated where :rotate
                             on conflict do nothing)
                         select count(*) from rotated""")
-                .param("access", access.getTokenValue())
+                .param("access", TokensAtRest.digest(access.getTokenValue()))
                 .param("accessIssued", Timestamp.from(access.getIssuedAt()))
                 .param("accessExpires", Timestamp.from(access.getExpiresAt()))
                 .param("accessMetadata", write(accessMetadata))
                 .param("accessType", access.getTokenType().getValue())
                 .param("accessScopes", String.join(",", scopes))
-                .param("refresh", refresh == null ? null : refresh.getTokenValue(), java.sql.Types.VARCHAR)
+                .param("refresh", refresh == null ? null : TokensAtRest.digest(refresh.getTokenValue()), java.sql.Types.VARCHAR)
                 .param("refreshIssued", refresh == null ? null : Timestamp.from(refresh.getIssuedAt()), java.sql.Types.TIMESTAMP)
                 .param("refreshExpires", refresh == null || refresh.getExpiresAt() == null ? null : Timestamp.from(refresh.getExpiresAt()), java.sql.Types.TIMESTAMP)
                 .param("refreshMetadata", activeTokenMetadata)
                 .param("rotate", rotate)
                 .param("id", stored.id())
-                .param("presented", presented)
+                .param("presented", TokensAtRest.digest(presented))
                 .param("seenMetadata", stored.metadata(), java.sql.Types.VARCHAR)
                 .param("presentedHash", HighEntropySecrets.sha256Hex(presented))
                 .query(Long.class).single();

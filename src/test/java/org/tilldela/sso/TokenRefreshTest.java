@@ -68,6 +68,39 @@ class TokenRefreshTest extends SignInTestSupport {
         assertThat(refresh(signedIn, tokens.getRefreshToken()).indicatesSuccess()).as("the rotated refresh token, once more").isTrue();
     }
 
+    /**
+     * Whoever reads the database (a backup, a dump) finds no token that works: the authorization row holds digests
+     * only, yet the tokens do what they did — a refresh, introspection, userinfo, revocation, and a logout by the ID
+     * token as its hint.
+     */
+    @Test
+    void tokensAreStoredOnlyAsDigestsAndStillWork() throws Exception {
+        SignedIn signedIn = signIn(fixture.persons.get(7));
+        var issued = signedIn.tokens().getOIDCTokens();
+        TokenResponse refreshed = refresh(signedIn, issued.getRefreshToken());
+        assertThat(refreshed.indicatesSuccess()).isTrue();
+        Tokens now = refreshed.toSuccessResponse().getTokens();
+        String row = jdbc.sql("select cast(a as text) from oauth2_authorization a where refresh_token_value = :t")
+                .param("t", TokensAtRest.digest(now.getRefreshToken().getValue())).query(String.class).single();
+        for (String value : List.of(issued.getAccessToken().getValue(), issued.getRefreshToken().getValue(), issued.getIDTokenString(),
+                now.getAccessToken().getValue(), now.getRefreshToken().getValue())) {
+            assertThat(row).as("no token in plain text at rest").doesNotContain(value);
+        }
+        assertThat(row).contains(TokensAtRest.digest(now.getAccessToken().getValue()), TokensAtRest.digest(issued.getIDTokenString()));
+        assertThat(jdbc.sql("select count(*) from oauth2_authorization where authorization_code_value is not null and authorization_code_value not like 'sha256:%'")
+                .query(Integer.class).single()).as("authorization codes too").isZero();
+
+        assertThat(TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(op.getIntrospectionEndpointURI(), signedIn.auth(), now.getAccessToken())
+                .toHTTPRequest().send()).toSuccessResponse().isActive()).isTrue();
+        assertThat(UserInfoResponse.parse(new UserInfoRequest(op.getUserInfoEndpointURI(), now.getBearerAccessToken()).toHTTPRequest().send())
+                .indicatesSuccess()).isTrue();
+        assertThat(new TokenRevocationRequest(op.getRevocationEndpointURI(), signedIn.auth(), now.getAccessToken()).toHTTPRequest().send().getStatusCode())
+                .isEqualTo(200);
+        assertThat(TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(op.getIntrospectionEndpointURI(), signedIn.auth(), now.getAccessToken())
+                .toHTTPRequest().send()).toSuccessResponse().isActive()).as("revoked by its value").isFalse();
+        assertThat(refresh(signedIn, now.getRefreshToken()).indicatesSuccess()).as("the refresh token still works").isTrue();
+    }
+
     @Test
     void anotherClientsRefreshTokenIsRefusedAndStaysItsOwners() throws Exception {
         SignedIn signedIn = signIn(fixture.persons.get(9));
@@ -129,7 +162,7 @@ class TokenRefreshTest extends SignInTestSupport {
                                 update oauth2_authorization
                                 set refresh_token_metadata = replace(refresh_token_metadata, '"metadata.token.invalidated":false', '"metadata.token.invalidated":true')
                                 where refresh_token_value = :t and refresh_token_metadata like '%"metadata.token.invalidated":false%'""")
-                        .param("t", token.getValue()).update();
+                        .param("t", TokensAtRest.digest(token.getValue())).update();
                 assertThat(marked).as("the refresh token's metadata, as the store writes it").isEqualTo(1);
                 Future<TokenResponse> answer = pool.submit(() -> refresh(signedIn, token));
                 long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
@@ -146,7 +179,7 @@ class TokenRefreshTest extends SignInTestSupport {
             assertThat(answer.indicatesSuccess()).as("refused: the token was revoked before the refresh could rotate it").isFalse();
             assertThat(answer.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
         }
-        assertThat(jdbc.sql("select refresh_token_metadata from oauth2_authorization where refresh_token_value = :t").param("t", token.getValue())
+        assertThat(jdbc.sql("select refresh_token_metadata from oauth2_authorization where refresh_token_value = :t").param("t", TokensAtRest.digest(token.getValue()))
                 .query(String.class).single()).as("still revoked").contains("\"metadata.token.invalidated\":true");
     }
 
