@@ -26,7 +26,9 @@ import org.tilldela.catalog.Product;
  * <p>Besides: the renewal list (pools ending soon, with the money at stake on their unused seats), the split of
  * one product over school units, and the trend over the last terms. Every query is one statement over the
  * whole set (no query per person or per pool), filtered by the {@link Viewer} in SQL. Organisation names are
- * read from the directory's table in the same statement, so a page of 2,000 school units is one round trip.
+ * read from the directory's table in the same statement, so a page of 2,000 school units is one round trip. A
+ * purchasing centre's lines are per organiser ({@link Viewer#perOrganiser()}): the same counts, with the persons of
+ * all of an organiser's pools of a product counted once, and nothing per school unit.
  */
 @Service
 public class Utilisation {
@@ -172,7 +174,7 @@ public class Utilisation {
     public List<Line> lines(Viewer viewer, UUID product, LocalDate from, LocalDate to) {
         List<Row> rows = jdbc.sql("""
                         with pools as (
-                            select p.id, p.product_id, p.scope_id, p.seats from licence_pool p
+                            select p.id, p.product_id, %s as scope_id, p.seats from licence_pool p
                             where p.starts_on <= :to and p.ends_on >= :from and (:all_products or p.product_id = :product) and %s
                         ), bought as (
                             select product_id, scope_id, case when bool_or(seats is null) then null else sum(seats) end as seats
@@ -192,7 +194,7 @@ public class Utilisation {
                         )
                         select b.product_id, b.scope_id, o.name, b.seats, coalesce(c.assigned, 0), coalesce(c.used, 0)
                         from bought b left join counted c on c.product_id = b.product_id and c.scope_id = b.scope_id
-                        left join organisation o on o.id = b.scope_id""".formatted(viewer.pool("p")))
+                        left join organisation o on o.id = b.scope_id""".formatted(viewer.lineOrganisation("p"), viewer.pool("p")))
                 .params(viewer.params()).param("from", from).param("to", to)
                 .param("all_products", product == null).param("product", product == null ? NONE : product)
                 .query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), (Long) rs.getObject(4, Long.class),
@@ -230,7 +232,7 @@ public class Utilisation {
         }
         List<R> rows = jdbc.sql("""
                         with pools as (
-                            select p.id, p.product_id, p.scope_id, p.seats, p.ends_on, p.order_line_id from licence_pool p
+                            select p.id, p.product_id, %s as scope_id, p.seats, p.ends_on, p.order_line_id from licence_pool p
                             where p.ends_on between :today and :until and not p.trial and (:all_products or p.product_id = :product) and %s
                         ), held as (
                             select distinct a.pool_id, p.product_id, a.person_id
@@ -249,7 +251,7 @@ public class Utilisation {
                                coalesce(c.assigned, 0), coalesce(c.used, 0)
                         from pools p left join counted c on c.pool_id = p.id
                         left join order_line ol on ol.id = p.order_line_id
-                        left join organisation o on o.id = p.scope_id""".formatted(viewer.pool("p")))
+                        left join organisation o on o.id = p.scope_id""".formatted(viewer.lineOrganisation("p"), viewer.pool("p")))
                 .params(viewer.params()).param("today", today).param("until", today.plusDays(horizonDays)).param("from", from).param("to", to)
                 .param("all_products", product == null).param("product", product == null ? NONE : product)
                 .query((rs, n) -> new R(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4),
@@ -283,6 +285,9 @@ public class Utilisation {
      */
     @Transactional(readOnly = true)
     public List<UnitLine> units(Viewer viewer, UUID product, LocalDate from, LocalDate to) {
+        if (viewer.perOrganiser()) {
+            return List.of(); // a purchasing centre sees organisers' figures, not their school units'
+        }
         List<UnitRow> rows = jdbc.sql("""
                         with pools as (
                             select p.id, p.organiser_id, p.scope_id, p.seats from licence_pool p

@@ -13,7 +13,7 @@ import org.tilldela.governance.CallerScope;
  */
 public final class Viewer {
 
-    private enum Kind { EVERYTHING, BUYER, GRANTED }
+    private enum Kind { EVERYTHING, BUYER, GRANTED, REGIONAL }
 
     private final Kind kind;
     private final UUID organisation;
@@ -44,12 +44,34 @@ public final class Viewer {
         return scope.isWholeInstallation() ? everything() : new Viewer(Kind.GRANTED, null, null, scope);
     }
 
+    /**
+     * A purchasing centre (REGIONAL) over some organisers: the pools within its scope, with their figures per organiser
+     * (the organisation a pool was bought for is replaced by its organiser: no school unit is told apart, and never a
+     * person).
+     */
+    public static Viewer regional(CallerScope scope) {
+        if (scope.isNothing()) {
+            throw new IllegalArgumentException("a scope that covers nothing sees nothing: no viewer");
+        }
+        return new Viewer(Kind.REGIONAL, null, null, scope);
+    }
+
+    /** Figures per organiser rather than per organisation bought for (a purchasing centre's). */
+    public boolean perOrganiser() {
+        return kind == Kind.REGIONAL;
+    }
+
+    /** The column of {@code licence_pool} that names the organisation a line is about: the pool's scope, or its organiser. */
+    String lineOrganisation(String alias) {
+        return alias + (perOrganiser() ? ".organiser_id" : ".scope_id");
+    }
+
     /** The parameters the fragments use: bind them with the statement. */
     Map<String, Object> params() {
         return switch (kind) {
             case EVERYTHING -> Map.of();
             case BUYER -> Map.of("viewer_organisation", organisation);
-            case GRANTED -> scope.params();
+            case GRANTED, REGIONAL -> scope.params();
         };
     }
 
@@ -58,7 +80,7 @@ public final class Viewer {
         return switch (kind) {
             case EVERYTHING -> "true";
             case BUYER -> "(" + alias + ".organiser_id = :viewer_organisation or " + alias + ".scope_id = :viewer_organisation)";
-            case GRANTED -> scope.unit(alias + ".scope_id");
+            case GRANTED, REGIONAL -> scope.unit(alias + ".scope_id");
         };
     }
 
@@ -70,7 +92,7 @@ public final class Viewer {
         return switch (kind) {
             case EVERYTHING -> "true";
             case BUYER -> organisation.equals(organiser) ? "(" + organiserColumn + " = :viewer_organisation)" : "(" + unitColumn + " = :viewer_organisation)";
-            case GRANTED -> scope.unit(unitColumn);
+            case GRANTED, REGIONAL -> scope.unit(unitColumn);
         };
     }
 

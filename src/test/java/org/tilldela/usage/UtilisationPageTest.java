@@ -66,6 +66,7 @@ class UtilisationPageTest extends IntegrationTest {
     UUID schoolB;
     String schoolBName;
     String principalA;
+    String regional, regionalB;
     UUID poolA, poolB, englishOrder;
 
     @BeforeAll
@@ -123,8 +124,15 @@ class UtilisationPageTest extends IntegrationTest {
         principalA = "util-principal-" + tag;
         accounts.create(root, principalA, "Principal A", PASSWORD);
         grants.grant(root, principalA, AdminRight.LICENCE_ADMIN, GrantScope.units(Set.of(schoolUnit), Set.of()));
+        // purchasing centres (REGIONAL): one over the organiser, one whose scope is school B alone
+        regional = "util-region-" + tag;
+        accounts.create(root, regional, "Region", PASSWORD);
+        grants.grant(root, regional, AdminRight.REGIONAL, GrantScope.units(Set.of(fixture.organiserId), Set.of()));
 
         englishPools();
+        regionalB = "util-region-b-" + tag;
+        accounts.create(root, regionalB, "Region B", PASSWORD);
+        grants.grant(root, regionalB, AdminRight.REGIONAL, GrantScope.units(Set.of(schoolB), Set.of()));
     }
 
     /**
@@ -336,6 +344,41 @@ class UtilisationPageTest extends IntegrationTest {
         String from = LocalDate.now().minusDays(90).toString();
         assertThat(csv(as(licenceAdmin), "?from=" + from).stream().filter(r -> r.get("organisation").equals(organiserName)).findFirst().orElseThrow()
                 .get("seats_used")).isEqualTo("13");
+    }
+
+    /**
+     * A purchasing centre (REGIONAL) sees the same figures per organiser: every pool of a product at the organiser
+     * together, each holder once; no school unit's line, no split per school unit, never a person; counts under 5
+     * suppressed as everywhere; and only the pools within its scope.
+     */
+    @Test
+    void aPurchasingCentreSeesTheSameFiguresPerOrganiserAndNoSchoolUnit() throws Exception {
+        WebSession region = as(regional);
+        List<CSVRecord> main = csv(region, "");
+        assertThat(main).extracting(r -> r.get("organisation")).containsExactly(organiserName);
+        assertThat(main.getFirst().get("seats_bought")).as("the organiser's 1,000 and school A's 10").isEqualTo("1010");
+        assertThat(main.getFirst().get("seats_assigned")).isEqualTo(Long.toString(assignedAtOrganiser + 3));
+        assertThat(main.getFirst().get("seats_used")).as("12 of the organiser's pool and 2 of school A's").isEqualTo("14");
+        CSVRecord englishLine = csv(region, "/utilisation.csv", "", englishArticle).getFirst();
+        assertThat(englishLine.get("organisation")).isEqualTo(organiserName);
+        assertThat(List.of(englishLine.get("seats_bought"), englishLine.get("seats_assigned"), englishLine.get("seats_used")))
+                .as("schools A and B together: A's 4 and 3 alone would not be shown").containsExactly("48", "14", "9");
+        assertThat(csv(region, "/utilisation/renewals.csv", "", englishArticle)).extracting(r -> r.get("organisation"))
+                .containsOnly(organiserName).hasSize(2);
+        assertThat(region.get("/utilisation/units.csv?product=" + english).body().lines().count()).as("the header only").isEqualTo(1);
+
+        WebSession.Answer page = region.get("/utilisation?lang=en&product=" + english);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("Per organiser in your region", organiserName, "data-value=\"48\"", "href=\"/utilisation\"")
+                .doesNotContain(schoolUnitName, schoolBName, "id=\"units\"");
+        assertThat(region.get("/utilisation?lang=sv").body()).contains("Per huvudman i er region", "<th scope=\"col\">Huvudman</th>");
+
+        // a purchasing centre whose scope is school B sees only what was bought for B, under the organiser's name
+        WebSession b = as(regionalB);
+        assertThat(csv(b, "")).as("nothing of the main product was bought for school B").isEmpty();
+        CSVRecord onlyB = csv(b, "/utilisation.csv", "", englishArticle).getFirst();
+        assertThat(List.of(onlyB.get("organisation"), onlyB.get("seats_bought"), onlyB.get("seats_assigned"), onlyB.get("seats_used")))
+                .containsExactly(organiserName, "40", "10", "6");
     }
 
     @Test

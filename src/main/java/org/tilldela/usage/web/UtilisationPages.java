@@ -46,10 +46,11 @@ import org.tilldela.usage.Viewer;
  * and organisation, the renewal list, one product per school unit, and the trend over terms. A licence
  * administrator of the whole installation sees every organiser's pools; a buyer those of the organisation they buy
  * for (an organiser: all its pools; a school unit: the pools bought for it, and its own line of the split per
- * unit); a licence administrator granted some school units (a principal) those units; nothing without one.
+ * unit); a licence administrator granted some school units (a principal) those units; a purchasing centre (REGIONAL)
+ * the pools of its organisers, per organiser and never per school unit; nothing without one.
  */
 @Controller
-@PreAuthorize("hasAnyAuthority('RIGHT_LICENCE_ADMIN','RIGHT_BUYER')")
+@PreAuthorize("hasAnyAuthority('RIGHT_LICENCE_ADMIN','RIGHT_BUYER','RIGHT_REGIONAL')")
 class UtilisationPages {
 
     /** The period shown when none is asked for: the last 30 days, today included. */
@@ -95,7 +96,12 @@ class UtilisationPages {
             return buyer.map(s -> new Seen(Viewer.buyer(s.organisationId(), s.organiserId()), s.organisationName()));
         }
         // a licence administrator of some school units (a principal): the pools bought for them, and their units' share
-        return licences.isNothing() ? Optional.empty() : Optional.of(new Seen(Viewer.granted(licences), null));
+        if (!licences.isNothing()) {
+            return Optional.of(new Seen(Viewer.granted(licences), null));
+        }
+        // a purchasing centre: its organisers' pools, the same figures per organiser
+        CallerScope regional = scopes.of(auth, AdminRight.REGIONAL);
+        return regional.isNothing() ? Optional.empty() : Optional.of(new Seen(Viewer.regional(regional), null));
     }
 
     private record Period(LocalDate from, LocalDate to, boolean refused) {
@@ -175,6 +181,7 @@ class UtilisationPages {
         model.addAttribute("units", chosen == null ? List.of() : units);
         model.addAttribute("terms", product != null && chosen == null ? List.of() : terms);
         model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
+        model.addAttribute("perOrganiser", viewer.perOrganiser());
         return "usage/utilisation";
     }
 
