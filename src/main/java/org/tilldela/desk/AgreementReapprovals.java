@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
 import org.tilldela.access.DataAccessAgreement;
@@ -71,10 +70,6 @@ public class AgreementReapprovals {
         this.clock = clock.orElse(Clock.systemDefaultZone());
     }
 
-    private Predicate<UUID> within(Authentication caller, AdminRight right) {
-        return scopes.unitTest(scopes.of(caller, right));
-    }
-
     /** The agreements within the caller's ACCESS_ADMIN scope due for re-approval within {@link #REMIND_DAYS}, or lapsed. */
     public List<Due> due(Authentication caller) {
         return due(scopes.of(caller, AdminRight.ACCESS_ADMIN));
@@ -101,9 +96,13 @@ public class AgreementReapprovals {
         return organisations.organisation(scope).map(OrganisationBrowser.Organisation::name).orElse("?");
     }
 
-    /** An agreement that comes up for re-approval, if it is within the caller's ACCESS_ADMIN scope; empty otherwise (404). */
+    /**
+     * An agreement that comes up for re-approval, if the caller's ACCESS_ADMIN scope lets them decide on it (the access
+     * module's one rule, DataAccessAgreements.DECIDED); empty otherwise (404).
+     */
     public Optional<DataAccessAgreement> find(Authentication caller, UUID id) {
-        return access.agreement(id).filter(DataAccessAgreement::isDueForReapproval).filter(a -> within(caller, AdminRight.ACCESS_ADMIN).test(a.scopeId()));
+        CallerScope scope = scopes.of(caller, AdminRight.ACCESS_ADMIN);
+        return access.agreement(scope, id).filter(DataAccessAgreement::isDueForReapproval).filter(a -> access.mayDecide(scope, a.id()));
     }
 
     /** The overview of the processing under the agreement, for its re-approval page. */
@@ -123,6 +122,6 @@ public class AgreementReapprovals {
 
     /** Re-approves (or narrows) an agreement within the caller's scope; empty when it is not theirs to see (404). */
     public Optional<DataAccessAgreement> reapprove(Authentication caller, UUID id, Set<Attribute> attributes, String reason) {
-        return find(caller, id).map(a -> access.reapprove(a.id(), attributes, reason, caller.getName()));
+        return find(caller, id).map(a -> access.reapprove(scopes.of(caller, AdminRight.ACCESS_ADMIN), a.id(), attributes, reason, caller.getName()));
     }
 }
