@@ -417,7 +417,7 @@ public class DataAccessAgreements {
     private DataAccessAgreement lock(CallerScope caller, UUID id) {
         Map<String, Object> params = new HashMap<>(caller.params());
         params.put("id", id);
-        Boolean decidable = jdbc.sql("select " + DECIDED.apply(caller) + " from data_access_agreement a where a.id = :id and " + SEEN.apply(caller)
+        Boolean decidable = jdbc.sql("select coalesce(" + DECIDED.apply(caller) + ", false) from data_access_agreement a where a.id = :id and " + SEEN.apply(caller)
                         + " for update of a").params(params).query(Boolean.class).optional()
                 .orElseThrow(() -> caller.isWholeInstallation() ? new DataAccessRefused("requestNotFound", "No data-access request with id " + id + ".", id)
                         : new NoSuchRecord("No data-access request with id " + id + "."));

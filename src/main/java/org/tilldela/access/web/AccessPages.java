@@ -262,6 +262,12 @@ class AccessPages {
         }
     }
 
+    /** A request outside the caller's scope: answered as if there were none, so the answer tells nothing about it. */
+    @org.springframework.web.bind.annotation.ExceptionHandler(org.tilldela.access.NoSuchRecord.class)
+    void notFound(jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        response.sendError(HttpStatus.NOT_FOUND.value());
+    }
+
     /** The broken rule in the reader's language; the English message where there is no translation. */
     private String said(DataAccessRefused e, Locale locale) {
         return e.code() == null ? e.getMessage() : messages.getMessage("access.refused." + e.code(), e.args(), e.getMessage(), locale);
