@@ -97,12 +97,16 @@ public class AgreementReapprovals {
     }
 
     /**
-     * An agreement that comes up for re-approval, if the caller's ACCESS_ADMIN scope lets them decide on it (the access
-     * module's one rule, DataAccessAgreements.DECIDED); empty otherwise (404).
+     * An agreement that comes up for re-approval, if the caller's ACCESS_ADMIN scope sees it (the access module's one rule);
+     * empty otherwise (404). Whether they may also re-approve it is {@link #mayReapprove}.
      */
     public Optional<DataAccessAgreement> find(Authentication caller, UUID id) {
-        CallerScope scope = scopes.of(caller, AdminRight.ACCESS_ADMIN);
-        return access.agreement(scope, id).filter(DataAccessAgreement::isDueForReapproval).filter(a -> access.mayDecide(scope, a.id()));
+        return access.agreement(scopes.of(caller, AdminRight.ACCESS_ADMIN), id).filter(DataAccessAgreement::isDueForReapproval);
+    }
+
+    /** A grant narrowed to school forms sees the agreements at the units it covers, but an agreement reaches every form there. */
+    public boolean mayReapprove(Authentication caller, UUID id) {
+        return access.mayDecide(scopes.of(caller, AdminRight.ACCESS_ADMIN), id);
     }
 
     /** The overview of the processing under the agreement, for its re-approval page. */

@@ -233,6 +233,25 @@ class AccessScopeTest extends IntegrationTest {
         WebSession.Answer page = new WebSession(port).signIn(preschoolAdmin, PASSWORD).page("/access/requests/" + atOrganiser);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).doesNotContain("/access/requests/" + atOrganiser + "/approve");
+
+        // the same on the re-approval page: the overview shows, the form does not, and a re-approval posted anyway changes nothing
+        UUID due = agreements.approve(file(m.schoolB), null, null, "test").id();
+        jdbc.sql("update data_access_agreement set reapproval_due = current_date + 3 where id = :id").param("id", due).update();
+        WebSession web = new WebSession(port).signIn(preschoolAdmin, PASSWORD);
+        WebSession.Answer overview = web.page("/access/reapprovals/" + due);
+        assertThat(overview.status()).isEqualTo(200);
+        assertThat(overview.body()).doesNotContain("action=\"/access/reapprovals/" + due + "\"");
+        List<Map.Entry<String, String>> form = WebSession.toList(WebSession.hiddenFields(overview.body(), "/logout"));
+        form.add(Map.entry("attributes", Attribute.PSEUDONYMOUS_ID.name()));
+        form.add(Map.entry(org.tilldela.platform.FormSubmissions.FIELD, UUID.randomUUID().toString()));
+        assertThat(web.follow(web.post("/access/reapprovals/" + due, form)).body())
+                .contains(HtmlUtils.htmlEscape("This agreement covers more than your grant"));
+        assertThat(jdbc.sql("select count(*) from data_access_step where agreement_id = :id and kind = 'REAPPROVED'").param("id", due)
+                .query(Integer.class).single()).isZero();
+        // the organiser's administrator (no school forms) re-approves it
+        assertThat(new WebSession(port).signIn(organiserAdmin, PASSWORD).page("/access/reapprovals/" + due).body())
+                .contains("action=\"/access/reapprovals/" + due + "\"");
+        agreements.revoke(due, "test over", "test");
     }
 
     @Test
