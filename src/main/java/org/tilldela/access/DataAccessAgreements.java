@@ -26,6 +26,7 @@ import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.governance.CallerScope;
 import org.tilldela.platform.OneRoundTrip;
 
 /**
@@ -74,6 +75,15 @@ public class DataAccessAgreements {
      */
     @Transactional
     public DataAccessAgreement file(UUID supplierId, NewDataAccessRequest request, String actor) {
+        return file(CallerScope.wholeInstallation(), supplierId, request, actor);
+    }
+
+    /**
+     * Files a request on behalf of an access administrator exercising {@code scope}: the organiser or school unit it is for
+     * must be one the caller may decide for ({@link #DECIDED}); any other is refused as if it did not exist.
+     */
+    @Transactional
+    public DataAccessAgreement file(CallerScope caller, UUID supplierId, NewDataAccessRequest request, String actor) {
         // Rules about the request alone first and the scope last: whether a refusal comes, and which, must
         // not depend on whether an organisation id exists (the supplier API answers both alike, see SupplierApi).
         if (request.purpose() == null || request.purpose().isBlank() || request.legalBasis() == null || request.legalBasis().isBlank()) {
@@ -94,7 +104,7 @@ public class DataAccessAgreements {
         if (requested.isEmpty()) {
             throw new DataAccessRefused("nothingToAsk", "The product declares no personal data that the " + request.attributePackage() + " package contains: there is nothing to ask for.", request.attributePackage());
         }
-        var scope = organisations.organisation(request.scopeId())
+        var scope = organisations.organisation(request.scopeId()).filter(o -> mayFileFor(caller, List.of(o.id())).contains(o.id()))
                 .orElseThrow(() -> new DataAccessRefused("scopeNotFound", "No organiser or school unit with id " + request.scopeId() + ".", request.scopeId()));
         if (!"ORGANISER".equals(scope.kind()) && !"SCHOOL_UNIT".equals(scope.kind())) {
             throw new DataAccessRefused("scopeKind", "An agreement is made for an organiser or a school unit, not for " + scope.name() + ".", scope.name());
@@ -141,7 +151,13 @@ public class DataAccessAgreements {
      */
     @Transactional
     public DataAccessAgreement approve(UUID id, Set<Attribute> attributes, String reason, String actor) {
-        DataAccessAgreement agreement = lockOpen(id);
+        return approve(CallerScope.wholeInstallation(), id, attributes, reason, actor);
+    }
+
+    /** {@link #approve(UUID, Set, String, String)} by an administrator exercising {@code caller}: see {@link #lock(CallerScope, UUID)}. */
+    @Transactional
+    public DataAccessAgreement approve(CallerScope caller, UUID id, Set<Attribute> attributes, String reason, String actor) {
+        DataAccessAgreement agreement = lockOpen(caller, id);
         Set<Attribute> approved = attributes == null || attributes.isEmpty() ? agreement.requestedAttributes() : EnumSet.copyOf(attributes);
         List<String> wider = approved.stream().filter(a -> !agreement.requestedAttributes().contains(a)).map(Enum::name).sorted().toList();
         if (!wider.isEmpty()) {
@@ -168,7 +184,12 @@ public class DataAccessAgreements {
 
     @Transactional
     public DataAccessAgreement decline(UUID id, String reason, String actor) {
-        lockOpen(id);
+        return decline(CallerScope.wholeInstallation(), id, reason, actor);
+    }
+
+    @Transactional
+    public DataAccessAgreement decline(CallerScope caller, UUID id, String reason, String actor) {
+        lockOpen(caller, id);
         requireReason(reason, "declined");
         jdbc.sql("update data_access_agreement set state = 'DECLINED', updated_at = now() where id = :id").param("id", id).update();
         step(id, Step.Kind.DECLINED, actor, reason.strip(), null);
@@ -179,7 +200,12 @@ public class DataAccessAgreements {
     /** Revokes an agreement in force; from the moment this commits, no channel releases anything under it. */
     @Transactional
     public DataAccessAgreement revoke(UUID id, String reason, String actor) {
-        DataAccessAgreement agreement = lock(id);
+        return revoke(CallerScope.wholeInstallation(), id, reason, actor);
+    }
+
+    @Transactional
+    public DataAccessAgreement revoke(CallerScope caller, UUID id, String reason, String actor) {
+        DataAccessAgreement agreement = lock(caller, id);
         if (!agreement.isInForce()) {
             throw new DataAccessRefused("notInForce", "Only an agreement in force can be revoked; this one is " + agreement.state() + ".", agreement.state());
         }
@@ -197,7 +223,12 @@ public class DataAccessAgreements {
      */
     @Transactional
     public DataAccessAgreement reapprove(UUID id, Set<Attribute> attributes, String reason, String actor) {
-        DataAccessAgreement agreement = lock(id);
+        return reapprove(CallerScope.wholeInstallation(), id, attributes, reason, actor);
+    }
+
+    @Transactional
+    public DataAccessAgreement reapprove(CallerScope caller, UUID id, Set<Attribute> attributes, String reason, String actor) {
+        DataAccessAgreement agreement = lock(caller, id);
         if (!agreement.isDueForReapproval()) {
             throw new DataAccessRefused("notReapprovable", "Only an agreement in force or lapsed can be re-approved; this one is " + agreement.state() + ".",
                     agreement.state());
@@ -286,13 +317,26 @@ public class DataAccessAgreements {
     }
 
     public Optional<DataAccessAgreement> agreement(UUID id) {
-        return list("where a.id = :id", Map.of("id", id), 1).stream().findFirst();
+        return agreement(CallerScope.wholeInstallation(), id);
+    }
+
+    /** The agreement if the caller sees it ({@link #SEEN}); empty otherwise, whether or not it exists (404). */
+    public Optional<DataAccessAgreement> agreement(CallerScope caller, UUID id) {
+        Map<String, Object> params = new HashMap<>(caller.params());
+        params.put("id", id);
+        return list("where a.id = :id and " + SEEN.apply(caller), params, 1).stream().findFirst();
     }
 
     /** Newest first; {@code state} null for all. */
     public List<DataAccessAgreement> list(State state, UUID supplierId, int limit) {
-        Map<String, Object> params = new HashMap<>();
+        return list(CallerScope.wholeInstallation(), state, supplierId, limit);
+    }
+
+    /** Newest first, only those the caller sees ({@link #SEEN}); {@code state} null for all. */
+    public List<DataAccessAgreement> list(CallerScope caller, State state, UUID supplierId, int limit) {
+        Map<String, Object> params = new HashMap<>(caller.params());
         List<String> where = new ArrayList<>();
+        where.add(SEEN.apply(caller));
         if (state != null) {
             where.add("a.state = :state");
             params.put("state", state.name());
@@ -357,18 +401,60 @@ public class DataAccessAgreements {
         audit.record(actor, "PUBLIC_AUTHORITY_RECORDED", "supplier", supplierId.toString(), Map.of("reason", reason.strip()));
     }
 
-    private DataAccessAgreement lockOpen(UUID id) {
-        DataAccessAgreement agreement = lock(id);
+    private DataAccessAgreement lockOpen(CallerScope caller, UUID id) {
+        DataAccessAgreement agreement = lock(caller, id);
         if (!agreement.state().isOpen()) {
             throw new DataAccessRefused("alreadyDecided", "This request has already been decided: it is " + agreement.state() + ".", agreement.state());
         }
         return agreement;
     }
 
-    private DataAccessAgreement lock(UUID id) {
-        jdbc.sql("select id from data_access_agreement where id = :id for update").param("id", id).query(UUID.class).optional()
-                .orElseThrow(() -> new DataAccessRefused("requestNotFound", "No data-access request with id " + id + ".", id));
+    /**
+     * Locks an agreement the caller is to decide on. Unknown, and outside what the caller sees, alike: "no such request"
+     * (the API answers 404 for a scoped caller, so nobody learns it exists). Seen but not the caller's to decide (an
+     * organiser-wide agreement seen by a grant narrowed to school forms): refused, and nothing changes.
+     */
+    private DataAccessAgreement lock(CallerScope caller, UUID id) {
+        Map<String, Object> params = new HashMap<>(caller.params());
+        params.put("id", id);
+        Boolean decidable = jdbc.sql("select coalesce(" + DECIDED.apply(caller) + ", false) from data_access_agreement a where a.id = :id and " + SEEN.apply(caller)
+                        + " for update of a").params(params).query(Boolean.class).optional()
+                .orElseThrow(() -> caller.isWholeInstallation() ? new DataAccessRefused("requestNotFound", "No data-access request with id " + id + ".", id)
+                        : new NoSuchRecord("No data-access request with id " + id + "."));
+        if (!Boolean.TRUE.equals(decidable)) {
+            throw new DataAccessRefused("notYoursToDecide", "This agreement covers more than your grant: an administrator whose grant covers all of it decides.");
+        }
         return agreement(id).orElseThrow();
+    }
+
+    /**
+     * Which agreements an access administrator sees (alias {@code a} of {@code data_access_agreement}): those made for a unit
+     * within the grant ({@link CallerScope#unit}). With a grant narrowed to school forms that includes the organiser above the
+     * schools it covers, so an organiser-wide agreement there is seen, read-only ({@link #DECIDED}).
+     */
+    static final java.util.function.Function<CallerScope, String> SEEN = scope -> scope.unit("a.scope_id");
+
+    /**
+     * Which of them the administrator may decide on (file, approve, decline, revoke, re-approve): an agreement covers every
+     * pupil and member of staff at its unit whatever their school form, so like a placement without a school form it lies
+     * within a grant only where that grant is not narrowed to school forms. For a grant over one school unit: agreements
+     * made for it; over an organiser: for it and each unit below it; never for a unit above the grant.
+     */
+    static final java.util.function.Function<CallerScope, String> DECIDED = scope -> scope.placement("a.scope_id", "cast(null as text)");
+
+    /** Whether the caller may decide on the agreement (the forms to decide show only then); false when it does not see it. */
+    public boolean mayDecide(CallerScope caller, UUID id) {
+        return jdbc.sql("select exists (select 1 from data_access_agreement a where a.id = :id and " + SEEN.apply(caller) + " and "
+                + DECIDED.apply(caller) + ")").params(caller.params()).param("id", id).query(Boolean.class).single();
+    }
+
+    /** Of these organisers and school units, those the caller may file a request for (the same rule as {@link #DECIDED}). */
+    public Set<UUID> mayFileFor(CallerScope caller, Collection<UUID> units) {
+        if (units.isEmpty() || caller.isWholeInstallation()) {
+            return Set.copyOf(units);
+        }
+        return Set.copyOf(jdbc.sql("select a.scope_id from unnest(cast(:units as uuid[])) as a(scope_id) where " + DECIDED.apply(caller))
+                .params(caller.params()).param("units", units.toArray(UUID[]::new)).query(UUID.class).list());
     }
 
     /** @param step the decision the reason is for: declined, revoked, publicAuthority (also the message key's suffix) */

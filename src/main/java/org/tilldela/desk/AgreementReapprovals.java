@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
 import org.tilldela.access.DataAccessAgreement;
@@ -71,10 +70,6 @@ public class AgreementReapprovals {
         this.clock = clock.orElse(Clock.systemDefaultZone());
     }
 
-    private Predicate<UUID> within(Authentication caller, AdminRight right) {
-        return scopes.unitTest(scopes.of(caller, right));
-    }
-
     /** The agreements within the caller's ACCESS_ADMIN scope due for re-approval within {@link #REMIND_DAYS}, or lapsed. */
     public List<Due> due(Authentication caller) {
         return due(scopes.of(caller, AdminRight.ACCESS_ADMIN));
@@ -101,9 +96,17 @@ public class AgreementReapprovals {
         return organisations.organisation(scope).map(OrganisationBrowser.Organisation::name).orElse("?");
     }
 
-    /** An agreement that comes up for re-approval, if it is within the caller's ACCESS_ADMIN scope; empty otherwise (404). */
+    /**
+     * An agreement that comes up for re-approval, if the caller's ACCESS_ADMIN scope sees it (the access module's one rule);
+     * empty otherwise (404). Whether they may also re-approve it is {@link #mayReapprove}.
+     */
     public Optional<DataAccessAgreement> find(Authentication caller, UUID id) {
-        return access.agreement(id).filter(DataAccessAgreement::isDueForReapproval).filter(a -> within(caller, AdminRight.ACCESS_ADMIN).test(a.scopeId()));
+        return access.agreement(scopes.of(caller, AdminRight.ACCESS_ADMIN), id).filter(DataAccessAgreement::isDueForReapproval);
+    }
+
+    /** A grant narrowed to school forms sees the agreements at the units it covers, but an agreement reaches every form there. */
+    public boolean mayReapprove(Authentication caller, UUID id) {
+        return access.mayDecide(scopes.of(caller, AdminRight.ACCESS_ADMIN), id);
     }
 
     /** The overview of the processing under the agreement, for its re-approval page. */
@@ -123,6 +126,6 @@ public class AgreementReapprovals {
 
     /** Re-approves (or narrows) an agreement within the caller's scope; empty when it is not theirs to see (404). */
     public Optional<DataAccessAgreement> reapprove(Authentication caller, UUID id, Set<Attribute> attributes, String reason) {
-        return find(caller, id).map(a -> access.reapprove(a.id(), attributes, reason, caller.getName()));
+        return find(caller, id).map(a -> access.reapprove(scopes.of(caller, AdminRight.ACCESS_ADMIN), a.id(), attributes, reason, caller.getName()));
     }
 }

@@ -111,7 +111,7 @@ public class DpoDesk {
         counts.add(new Count(Tile.OVERDUE_DELETIONS, scope.isWholeInstallation() ? retention.overdueCount(today) : null));
         counts.add(new Count(Tile.PROTECTED_VIEWS, protectedViews(scope, 0, 1).total()));
         counts.add(new Count(Tile.HELD_ORDERS, (long) held(within).size()));
-        counts.add(new Count(Tile.PENDING_REQUESTS, (long) pending(within).size()));
+        counts.add(new Count(Tile.PENDING_REQUESTS, (long) pending(scope).size()));
         counts.add(new Count(Tile.REAPPROVALS_DUE, (long) reapprovals.due(scope).size()));
         return counts;
     }
@@ -142,7 +142,7 @@ public class DpoDesk {
                     held(within).stream().map(o -> new Row(List.of(Long.toString(o.number()), o.buyer(), o.placedAt().toString()),
                             "/purchase/approvals/" + o.id())).toList());
             case PENDING_REQUESTS -> {
-                List<DataAccessAgreement> requests = pending(within);
+                List<DataAccessAgreement> requests = pending(scope);
                 Map<UUID, String> names = catalog.suppliers(requests.stream().map(DataAccessAgreement::supplierId).collect(Collectors.toSet())).stream()
                         .collect(Collectors.toMap(Supplier::id, Supplier::name));
                 yield listing(tile, List.of("desk.col.supplier", "desk.col.package", "desk.col.filedAt"),
@@ -217,7 +217,8 @@ public class DpoDesk {
         return orders.awaitingApproval().stream().filter(o -> within.test(o.organiserId())).toList();
     }
 
-    private List<DataAccessAgreement> pending(Predicate<UUID> within) {
-        return access.list(DataAccessAgreement.State.REQUESTED, null, 5_000).stream().filter(a -> within.test(a.scopeId())).toList();
+    /** Filtered in the access module's query (its one rule for what a caller sees), not after: a limit then counts only what is within. */
+    private List<DataAccessAgreement> pending(CallerScope scope) {
+        return access.list(scope, DataAccessAgreement.State.REQUESTED, null, 5_000);
     }
 }

@@ -98,10 +98,8 @@ public class ProcessingRecord {
     /** The entries, one line of cells per agreement in force within the caller's scope, by supplier and product. */
     List<List<String>> entries(Authentication caller, Locale locale) {
         CallerScope scope = scope(caller);
-        Predicate<UUID> within = scopes.unitTest(scope);
         LocalDate today = LocalDate.now(clock);
-        List<DataAccessAgreement> inForce = agreements.list(DataAccessAgreement.State.APPROVED, null, 100_000).stream()
-                .filter(a -> within.test(a.scopeId())).toList();
+        List<DataAccessAgreement> inForce = agreements.list(scope, DataAccessAgreement.State.APPROVED, null, 100_000);
         Map<UUID, Supplier> suppliers = catalog.suppliers(inForce.stream().map(DataAccessAgreement::supplierId).collect(Collectors.toSet())).stream()
                 .collect(Collectors.toMap(Supplier::id, s -> s));
         Map<UUID, Product> products = catalog.products(inForce.stream().map(DataAccessAgreement::productId).collect(Collectors.toSet())).stream()

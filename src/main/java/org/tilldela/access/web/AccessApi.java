@@ -32,12 +32,16 @@ import org.tilldela.access.ReleaseObjections;
 import org.tilldela.access.ReleasePolicy;
 import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
+import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.CallerScope;
+import org.tilldela.governance.Scopes;
 
 /** Data-access requests and agreements for school administrators (right ACCESS_ADMIN). */
 @RestController
 @RequestMapping("/api/v1/access")
-// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
-@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')")
+// filtered by the caller's ACCESS_ADMIN scope in DataAccessAgreements (SEEN, DECIDED) and, for a person, the directory's isWithin
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
 @Tag(name = "Data access", description = "Data-access requests, agreements, objections and what the release policy permits")
 class AccessApi {
 
@@ -45,8 +49,13 @@ class AccessApi {
     private final ReleaseObjections objections;
     private final ReleasePolicy policy;
     private final Catalog catalog;
+    private final Scopes scopes;
+    private final OrganisationBrowser organisations;
 
-    AccessApi(DataAccessAgreements agreements, ReleaseObjections objections, ReleasePolicy policy, Catalog catalog) {
+    AccessApi(DataAccessAgreements agreements, ReleaseObjections objections, ReleasePolicy policy, Catalog catalog, Scopes scopes,
+              OrganisationBrowser organisations) {
+        this.scopes = scopes;
+        this.organisations = organisations;
         this.agreements = agreements;
         this.objections = objections;
         this.policy = policy;
@@ -76,13 +85,14 @@ class AccessApi {
     }
 
     @GetMapping("/requests")
-    List<AgreementJson> list(@RequestParam(required = false) DataAccessAgreement.State state, @RequestParam(required = false) UUID supplierId) {
-        return agreements.list(state, supplierId, 500).stream().map(AgreementJson::of).toList();
+    List<AgreementJson> list(@RequestParam(required = false) DataAccessAgreement.State state, @RequestParam(required = false) UUID supplierId,
+                             Authentication auth) {
+        return agreements.list(scope(auth), state, supplierId, 500).stream().map(AgreementJson::of).toList();
     }
 
     @GetMapping("/requests/{id}")
-    AgreementJson one(@PathVariable UUID id) {
-        return agreements.agreement(id).map(AgreementJson::of).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    AgreementJson one(@PathVariable UUID id, Authentication auth) {
+        return agreements.agreement(scope(auth), id).map(AgreementJson::of).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     }
 
     @Operation(summary = "File a request on a supplier's behalf (the supplier of the product)")
@@ -93,38 +103,55 @@ class AccessApi {
             throw new DataAccessRefused("productId, scopeId, attributePackage and retentionDays are required.");
         }
         UUID supplier = catalog.product(body.productId()).orElseThrow(() -> new DataAccessRefused("No product with id " + body.productId() + ".")).supplierId();
-        return AgreementJson.of(agreements.file(supplier, new NewDataAccessRequest(body.productId(), body.scopeId(), body.attributePackage(),
+        return AgreementJson.of(agreements.file(scope(auth), supplier, new NewDataAccessRequest(body.productId(), body.scopeId(), body.attributePackage(),
                 body.attributes(), body.purpose(), body.legalBasis(), body.retentionDays()), auth.getName()));
     }
 
     @Operation(summary = "Approve a request as asked, or narrowed to the attributes given (then a reason is required)")
     @PostMapping("/requests/{id}/approve")
     AgreementJson approve(@PathVariable UUID id, @RequestBody(required = false) DecisionJson body, Authentication auth) {
-        return AgreementJson.of(agreements.approve(id, body == null ? null : body.attributes(), body == null ? null : body.reason(), auth.getName()));
+        return AgreementJson.of(agreements.approve(scope(auth), id, body == null ? null : body.attributes(), body == null ? null : body.reason(), auth.getName()));
     }
 
     @PostMapping("/requests/{id}/decline")
     AgreementJson decline(@PathVariable UUID id, @RequestBody DecisionJson body, Authentication auth) {
-        return AgreementJson.of(agreements.decline(id, body.reason(), auth.getName()));
+        return AgreementJson.of(agreements.decline(scope(auth), id, body.reason(), auth.getName()));
     }
 
     @Operation(summary = "Revoke an agreement in force: every channel stops releasing under it at once")
     @PostMapping("/requests/{id}/revoke")
     AgreementJson revoke(@PathVariable UUID id, @RequestBody DecisionJson body, Authentication auth) {
-        return AgreementJson.of(agreements.revoke(id, body.reason(), auth.getName()));
+        return AgreementJson.of(agreements.revoke(scope(auth), id, body.reason(), auth.getName()));
     }
 
     @Operation(summary = "Record a person's objection (opt-out) towards one supplier, or all when supplierId is absent")
     @PostMapping("/objections")
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, UUID> object(@RequestBody ObjectionJson body, Authentication auth) {
+        requireWithin(body.personId(), auth);
         return Map.of("id", objections.record(body.personId(), body.supplierId(), body.reason(), auth.getName()));
     }
 
     @Operation(summary = "Which attributes the release policy would release about a person for a product now (names only; nothing is released)")
     @GetMapping("/persons/{personId}/products/{productId}/permitted")
-    ReleasePolicy.Permission permitted(@PathVariable UUID personId, @PathVariable UUID productId) {
+    ReleasePolicy.Permission permitted(@PathVariable UUID personId, @PathVariable UUID productId, Authentication auth) {
+        requireWithin(personId, auth);
         return policy.permitted(personId, productId);
+    }
+
+    private CallerScope scope(Authentication auth) {
+        return scopes.of(auth, AdminRight.ACCESS_ADMIN);
+    }
+
+    /**
+     * A person outside the caller's scope is not found, whether or not they exist (the directory's one rule for "a person
+     * within scope"); checked before anything else about the request, so no other answer tells them apart.
+     */
+    private void requireWithin(UUID personId, Authentication auth) {
+        CallerScope scope = scope(auth);
+        if (personId != null && !scope.isWholeInstallation() && !organisations.isWithin(personId, scope)) {
+            throw new NoSuchRecord("No person with id " + personId + ".");
+        }
     }
 }
 

@@ -36,15 +36,22 @@ import org.tilldela.catalog.CatalogSearch;
 import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.directory.OrganisationBrowser;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.CallerScope;
+import org.tilldela.governance.Scopes;
 import org.tilldela.platform.FormSubmissions;
 import org.tilldela.platform.PickerChoice;
 
 /** School administrators' pages for data-access requests: the list, filing one, deciding, revoking. */
 @Controller
 @RequestMapping("/access")
-// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
-@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')")
+// filtered by the caller's ACCESS_ADMIN scope in DataAccessAgreements (SEEN, DECIDED); a supplier's API clients and its
+// public-authority record concern every organiser, so only a grant over the whole installation changes them
+@PreAuthorize("hasAuthority('RIGHT_ACCESS_ADMIN')")
 class AccessPages {
+
+    /** A supplier's API clients and public-authority record serve every organiser: not a scoped grant's to change. */
+    static final String WHOLE_INSTALLATION = "hasAuthority('RIGHT_ACCESS_ADMIN') and @scopes.wholeInstallation(authentication, 'ACCESS_ADMIN')";
 
     private final DataAccessAgreements agreements;
     private final SupplierClients clients;
@@ -53,9 +60,11 @@ class AccessPages {
     private final OrganisationBrowser organisations;
     private final MessageSource messages;
     private final FormSubmissions forms;
+    private final Scopes scopes;
 
     AccessPages(DataAccessAgreements agreements, SupplierClients clients, Catalog catalog, CatalogSearch search, OrganisationBrowser organisations,
-                MessageSource messages, FormSubmissions forms) {
+                MessageSource messages, FormSubmissions forms, Scopes scopes) {
+        this.scopes = scopes;
         this.messages = messages;
         this.forms = forms;
         this.agreements = agreements;
@@ -72,14 +81,20 @@ class AccessPages {
     record Scope(UUID id, String label) {
     }
 
+    private CallerScope scope(Authentication auth) {
+        return scopes.of(auth, AdminRight.ACCESS_ADMIN);
+    }
+
     @GetMapping
-    String index(@RequestParam(required = false) DataAccessAgreement.State state, Model model) {
+    String index(@RequestParam(required = false) DataAccessAgreement.State state, Model model, Authentication auth) {
+        CallerScope scope = scope(auth);
         DataAccessAgreement.State shown = state == null ? DataAccessAgreement.State.REQUESTED : state;
         model.addAttribute("state", shown);
         model.addAttribute("states", DataAccessAgreement.State.values());
-        model.addAttribute("rows", rows(agreements.list(shown, null, 500)));
-        // the reminder: agreements coming up for re-approval soon, or lapsed (this page is the whole installation's)
-        model.addAttribute("reapprovalsDue", agreements.countDueForReapproval(org.tilldela.governance.CallerScope.wholeInstallation()));
+        model.addAttribute("rows", rows(agreements.list(scope, shown, null, 500)));
+        // the reminder: agreements within the caller's scope coming up for re-approval soon, or lapsed
+        model.addAttribute("reapprovalsDue", agreements.countDueForReapproval(scope));
+        model.addAttribute("wholeInstallation", scope.isWholeInstallation());
         return "access/index";
     }
 
@@ -90,7 +105,8 @@ class AccessPages {
      */
     @GetMapping("/requests/new")
     String newRequest(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) String findSupplier,
-                      @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findScope, Model model) {
+                      @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findScope, Model model,
+                      Authentication auth) {
         model.addAttribute("supplier", supplier);
         model.addAttribute("findSupplier", findSupplier);
         model.addAttribute("findProduct", findProduct);
@@ -102,7 +118,7 @@ class AccessPages {
             model.addAttribute("supplierName", catalog.supplier(supplier).map(Supplier::name).orElse(null));
             model.addAttribute("productChoices", productChoices(supplier, findProduct, form == null ? null : uuid(form.get("product"))));
         }
-        model.addAttribute("scopeChoices", scopeChoices(findScope, form == null ? null : uuid(form.get("scope"))));
+        model.addAttribute("scopeChoices", scopeChoices(scope(auth), findScope, form == null ? null : uuid(form.get("scope"))));
         model.addAttribute("packages", AttributePackage.values());
         model.addAttribute("attributes", Attribute.values());
         return "access/new";
@@ -119,7 +135,7 @@ class AccessPages {
                 throw new DataAccessRefused("choose", "Choose a product and an organiser or school unit.");
             }
             return forms.once(formToken, auth.getName(), "access.request", () -> {
-                DataAccessAgreement filed = agreements.file(supplier, new NewDataAccessRequest(product, scope, attributePackage, attributes, purpose,
+                DataAccessAgreement filed = agreements.file(scope(auth), supplier, new NewDataAccessRequest(product, scope, attributePackage, attributes, purpose,
                         legalBasis, retentionDays), auth.getName());
                 redirect.addFlashAttribute("message", "access.filed");
                 return "redirect:/access/requests/" + filed.id();
@@ -128,13 +144,16 @@ class AccessPages {
             model.addAttribute("error", said(e, locale));
             model.addAttribute("form", Map.of("purpose", purpose, "legalBasis", legalBasis, "retentionDays", retentionDays,
                     "product", String.valueOf(product), "scope", String.valueOf(scope), "package", attributePackage.name()));
-            return newRequest(supplier, null, null, null, model);
+            return newRequest(supplier, null, null, null, model, auth);
         }
     }
 
     @GetMapping("/requests/{id}")
-    String request(@PathVariable UUID id, Model model) {
-        DataAccessAgreement agreement = agreements.agreement(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    String request(@PathVariable UUID id, Model model, Authentication auth) {
+        CallerScope scope = scope(auth);
+        DataAccessAgreement agreement = agreements.agreement(scope, id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        // the forms to decide only where the caller may (an organiser-wide agreement seen by a grant narrowed to school forms: read-only)
+        model.addAttribute("mayDecide", agreements.mayDecide(scope, id));
         model.addAttribute("row", rows(List.of(agreement)).getFirst());
         model.addAttribute("a", agreement);
         model.addAttribute("attributes", agreement.requestedAttributes().stream().sorted().toList());
@@ -162,7 +181,7 @@ class AccessPages {
                     // on this form nothing ticked means nothing chosen, never "everything asked for" (the API's default)
                     throw new DataAccessRefused("nothingTicked", "Tick what the supplier may receive, or decline the request.");
                 }
-                agreements.approve(id, ticked, reason, auth.getName());
+                agreements.approve(scope(auth), id, ticked, reason, auth.getName());
                 redirect.addFlashAttribute("message", "access.approved");
                 return "redirect:/access/requests/" + id;
             });
@@ -170,7 +189,7 @@ class AccessPages {
             model.addAttribute("error", said(e, locale));
             model.addAttribute("ticked", ticked);
             model.addAttribute("approveReason", reason);
-            return request(id, model);
+            return request(id, model, auth);
         }
     }
 
@@ -178,23 +197,25 @@ class AccessPages {
     String decline(@PathVariable UUID id, @RequestParam(required = false) String reason,
                    @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes redirect,
                    Locale locale) {
-        return decide(id, formToken, auth, redirect, locale, "access.declined", () -> agreements.decline(id, reason, auth.getName()));
+        return decide(id, formToken, auth, redirect, locale, "access.declined", () -> agreements.decline(scope(auth), id, reason, auth.getName()));
     }
 
     @PostMapping("/requests/{id}/revoke")
     String revoke(@PathVariable UUID id, @RequestParam(required = false) String reason,
                   @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes redirect,
                   Locale locale) {
-        return decide(id, formToken, auth, redirect, locale, "access.revoked", () -> agreements.revoke(id, reason, auth.getName()));
+        return decide(id, formToken, auth, redirect, locale, "access.revoked", () -> agreements.revoke(scope(auth), id, reason, auth.getName()));
     }
 
     @GetMapping("/suppliers/{id}")
-    String supplier(@PathVariable UUID id, Model model) {
+    String supplier(@PathVariable UUID id, Model model, Authentication auth) {
+        CallerScope scope = scope(auth);
         Supplier supplier = catalog.supplier(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("supplier", supplier);
         model.addAttribute("publicAuthority", agreements.isPublicAuthority(id));
-        model.addAttribute("clients", clients.ofSupplier(id));
-        model.addAttribute("rows", rows(agreements.list(null, id, 200)));
+        model.addAttribute("wholeInstallation", scope.isWholeInstallation());
+        model.addAttribute("clients", scope.isWholeInstallation() ? clients.ofSupplier(id) : List.of());
+        model.addAttribute("rows", rows(agreements.list(scope, null, id, 200)));
         return "access/supplier";
     }
 
@@ -204,6 +225,7 @@ class AccessPages {
      * not). The secret is shown once, on that page, and kept nowhere else.
      */
     @PostMapping("/suppliers/{id}/clients")
+    @PreAuthorize(WHOLE_INSTALLATION)
     String createClient(@PathVariable UUID id, @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth,
                         RedirectAttributes redirect) {
         catalog.supplier(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
@@ -216,6 +238,7 @@ class AccessPages {
     }
 
     @PostMapping("/suppliers/{id}/public-authority")
+    @PreAuthorize(WHOLE_INSTALLATION)
     String publicAuthority(@PathVariable UUID id, @RequestParam(required = false) String reason, Authentication auth, RedirectAttributes redirect,
                            Locale locale) {
         try {
@@ -239,6 +262,12 @@ class AccessPages {
         }
     }
 
+    /** A request outside the caller's scope: answered as if there were none, so the answer tells nothing about it. */
+    @org.springframework.web.bind.annotation.ExceptionHandler(org.tilldela.access.NoSuchRecord.class)
+    void notFound(jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        response.sendError(HttpStatus.NOT_FOUND.value());
+    }
+
     /** The broken rule in the reader's language; the English message where there is no translation. */
     private String said(DataAccessRefused e, Locale locale) {
         return e.code() == null ? e.getMessage() : messages.getMessage("access.refused." + e.code(), e.args(), e.getMessage(), locale);
@@ -247,7 +276,8 @@ class AccessPages {
     /** A picker's choices for the words typed so far, for htmx to put into the form. */
     @GetMapping("/pick/{picker}")
     String pick(@PathVariable String picker, @RequestParam(required = false) UUID supplier, @RequestParam(required = false) String findSupplier,
-                @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findScope, Model model) {
+                @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findScope, Model model,
+                Authentication auth) {
         switch (picker) {
             case "suppliers" -> {
                 model.addAttribute("pickerName", "supplier");
@@ -262,7 +292,7 @@ class AccessPages {
             }
             case "scopes" -> {
                 model.addAttribute("pickerName", "scope");
-                model.addAttribute("pickerChoices", scopeChoices(findScope, null));
+                model.addAttribute("pickerChoices", scopeChoices(scope(auth), findScope, null));
             }
             default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         }
@@ -298,24 +328,29 @@ class AccessPages {
         return out;
     }
 
-    /** Organisers and school units by name (without words: the organisers), the chosen one first. */
-    private List<PickerChoice> scopeChoices(String words, UUID chosen) {
+    /**
+     * Organisers and school units by name (without words: the tops of the caller's scope), the chosen one first: only those the
+     * caller may file a request for ({@link DataAccessAgreements#mayFileFor}), so a school's administrator is never offered
+     * another school, nor the organiser above their own.
+     */
+    private List<PickerChoice> scopeChoices(CallerScope scope, String words, UUID chosen) {
         List<PickerChoice> out = new ArrayList<>();
-        if (chosen != null) {
+        if (chosen != null && agreements.mayFileFor(scope, List.of(chosen)).contains(chosen)) {
             List<OrganisationBrowser.UnitName> trail = organisations.ancestry(chosen);
             if (!trail.isEmpty()) {
                 out.add(new PickerChoice(chosen.toString(), trail.getLast().name(), trail.size() > 1 ? trail.getFirst().name() : null, true));
             }
         }
-        List<OrganisationBrowser.Organisation> found = PickerChoice.enough(words)
-                ? organisations.search(words, new org.tilldela.directory.Viewer("access", false), PickerChoice.LIMIT).organisations().stream()
-                        .filter(o -> o.parentId() == null || "SCHOOL_UNIT".equals(o.kind())).toList()
-                : organisations.roots().stream().limit(PickerChoice.LIMIT).toList();
+        List<OrganisationBrowser.Pickable> found = PickerChoice.enough(words)
+                ? organisations.pickable(words, scope, false, PickerChoice.LIMIT)
+                : organisations.roots(scope).stream().limit(PickerChoice.LIMIT)
+                        .map(o -> new OrganisationBrowser.Pickable(o.id(), o.name(), o.kind(), o.schoolUnitCode() != null ? o.schoolUnitCode() : o.municipalityCode(), null))
+                        .toList();
+        java.util.Set<UUID> allowed = agreements.mayFileFor(scope, found.stream().map(OrganisationBrowser.Pickable::id).toList());
         // organisers of the same name (a Bollnäs in each of two sources) are told apart by their codes
-        found.stream().filter(o -> !o.id().equals(chosen)).forEach(o -> out.add(new PickerChoice(o.id().toString(), o.name(),
+        found.stream().filter(o -> !o.id().equals(chosen) && allowed.contains(o.id())).forEach(o -> out.add(new PickerChoice(o.id().toString(), o.name(),
                 messages.getMessage("kind." + o.kind(), null, o.kind(), org.springframework.context.i18n.LocaleContextHolder.getLocale())
-                        + (o.schoolUnitCode() != null ? " " + o.schoolUnitCode() : o.municipalityCode() != null ? " " + o.municipalityCode() : ""),
-                false)));
+                        + (o.code() != null ? " " + o.code() : ""), false)));
         return out;
     }
 

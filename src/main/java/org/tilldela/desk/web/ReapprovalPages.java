@@ -58,6 +58,7 @@ class ReapprovalPages {
             model.addAttribute("ticked", agreement.approvedAttributes());
         }
         model.addAttribute("remindDays", AgreementReapprovals.REMIND_DAYS);
+        model.addAttribute("mayReapprove", reapprovals.mayReapprove(auth, id));
         return "desk/reapproval";
     }
 
