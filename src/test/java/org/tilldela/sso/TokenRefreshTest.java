@@ -89,6 +89,10 @@ class TokenRefreshTest extends SignInTestSupport {
         assertThat(row).contains(TokensAtRest.digest(now.getAccessToken().getValue()), TokensAtRest.digest(issued.getIDTokenString()));
         assertThat(jdbc.sql("select count(*) from oauth2_authorization where authorization_code_value is not null and authorization_code_value not like 'sha256:%'")
                 .query(Integer.class).single()).as("authorization codes too").isZero();
+        // the upgrade's migration digests what was stored before exactly as the server digests it now (V2026.12.06.30)
+        String asMigrated = jdbc.sql("select 'sha256:' || encode(sha256(convert_to(:v, 'UTF8')), 'hex')").param("v", issued.getIDTokenString())
+                .query(String.class).single();
+        assertThat(asMigrated).isEqualTo(TokensAtRest.digest(issued.getIDTokenString()));
 
         assertThat(TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(op.getIntrospectionEndpointURI(), signedIn.auth(), now.getAccessToken())
                 .toHTTPRequest().send()).toSuccessResponse().isActive()).isTrue();

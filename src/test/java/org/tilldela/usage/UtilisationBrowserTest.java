@@ -23,6 +23,7 @@ import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.GrantScope;
 import org.tilldela.ledger.Channel;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.purchase.BuyerScopes;
@@ -44,6 +45,7 @@ class UtilisationBrowserTest extends IntegrationTest {
     @Autowired UsageReports reports;
     @Autowired AdminAccounts accounts;
     @Autowired BuyerScopes buyerScopes;
+    @Autowired org.tilldela.governance.AdminGrants grants;
 
     @Test
     void aBuyerSeesTheChartOfSeatsBoughtAssignedAndUsed() throws Exception {
@@ -124,6 +126,32 @@ class UtilisationBrowserTest extends IntegrationTest {
             page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "utilisation-03-chart-da");
+        }
+
+        // a purchasing centre (REGIONAL) over the organiser: the same page per organiser, in Swedish, without the split per school unit
+        String root = "util-web-root-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String region = "util-web-region-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(root, region, "Inköpscentral", PASSWORD);
+        grants.grant(root, region, AdminRight.REGIONAL, GrantScope.units(java.util.Set.of(fixture.organiserId), java.util.Set.of()));
+        String organiserName = jdbc.sql("select name from organisation where id = :o").param("o", fixture.organiserId).query(String.class).single();
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
+            Page page = context.newPage();
+            page.navigate("http://localhost:" + port + "/login?lang=sv");
+            page.getByLabel("Användarnamn").fill(region);
+            page.getByLabel("Lösenord").fill(PASSWORD);
+            page.getByLabel("Lösenord").press("Enter");
+            page.waitForURL(url -> !url.contains("/login"));
+            page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Nyttjande")).click();
+            page.waitForURL(url -> url.contains("/utilisation"));
+            page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");
+            assertThat(page.locator("#utilisation-table thead th").nth(1).textContent()).isEqualTo("Huvudman");
+            assertThat(page.locator("#utilisation-table tbody tr th, #utilisation-table tbody tr td").allTextContents()).contains(organiserName);
+            Object drawn = page.evaluate("() => Chart.getChart(document.getElementById('utilisation-chart')).data.datasets.map(d => d.data.join(','))");
+            assertThat(drawn).isEqualTo(List.of("1000", Long.toString(assigned), "14"));
+            assertThat(page.locator("#units").count()).as("no split per school unit").isZero();
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "utilisation-05-regional-sv");
         }
     }
 }
