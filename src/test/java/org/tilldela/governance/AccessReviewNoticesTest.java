@@ -39,6 +39,8 @@ class AccessReviewNoticesTest extends IntegrationTest {
     AuditTrail audit;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    AccessReviewMail reviewMail;
 
     private List<AccessReviews.Notice> notices(String account, long review) {
         return reviews.noticesFor(account).stream().filter(n -> n.reviewId() == review).toList();
@@ -63,7 +65,7 @@ class AccessReviewNoticesTest extends IntegrationTest {
         reviews.setStandingReviewer(root, m.schoolA, reviewer);
 
         MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
-        AccessReviewScheduling job = new AccessReviewScheduling(reviews, dutyGrants, Optional.of(clock));
+        AccessReviewScheduling job = new AccessReviewScheduling(reviews, dutyGrants, reviewMail, Optional.of(clock));
         job.run();
         AccessReviews.Review review = reviews.visibleTo(reviewer).stream().filter(r -> r.organisation().equals(m.schoolA) && r.isOpen())
                 .findFirst().orElseThrow();
