@@ -22,7 +22,7 @@ import org.tilldela.platform.Mail;
  * what the page notice says in counts: the campaign's unit, how many grants, the deadline, and a link to the campaign —
  * no pupil and no other person by name. Each notice is mailed once: one notice per transaction, locked so two nodes do not
  * both send it. A mail that fails stays pending and is tried at the next run, for {@code mail-retry-days} (3), then left
- * on the page alone; the job goes on either way.
+ * on the page alone; the job goes on either way, and after the first failure it leaves the rest for the next run.
  */
 @Component
 class AccessReviewMail {
@@ -56,16 +56,23 @@ class AccessReviewMail {
         List<Long> pending = jdbc.sql("select id from access_review_notice where mail_pending order by id limit 1000").query(Long.class).list();
         int sent = 0;
         for (long id : pending) {
-            sent += Boolean.TRUE.equals(tx.execute(status -> send(id, now))) ? 1 : 0;
+            Sent outcome = tx.execute(status -> send(id, now));
+            if (outcome == Sent.FAILED) {
+                // the SMTP server is likely down: the rest wait for the next run rather than each wait out its timeout now
+                break;
+            }
+            sent += outcome == Sent.SENT ? 1 : 0;
         }
         return sent;
     }
+
+    private enum Sent { SENT, SKIPPED, FAILED }
 
     private record Pending(long id, AccessReviews.NoticeKind kind, long reviewId, String unitName, Instant deadline, int undecided,
                            Instant createdAt, String email, String language, boolean enabled) {
     }
 
-    private boolean send(long id, Instant now) {
+    private Sent send(long id, Instant now) {
         // skip locked: another node is sending this one right now
         Pending n = jdbc.sql("""
                         select n.id, n.kind, r.id, r.unit_name, r.deadline, n.undecided, n.created_at, a.email, a.language, a.enabled
@@ -78,17 +85,17 @@ class AccessReviewMail {
                         rs.getBoolean(10)))
                 .optional().orElse(null);
         if (n == null) {
-            return false;
+            return Sent.SKIPPED;
         }
         if (n.email() == null || !n.enabled()) {
             // the address was removed, or the account disabled, since the notice was made: the page keeps it
             done(id, null);
-            return false;
+            return Sent.SKIPPED;
         }
         if (n.createdAt().isBefore(now.minus(retryDays, ChronoUnit.DAYS))) {
             log.warn("Access review {}: notice {} could not be mailed within {} days and is left on the page only", n.reviewId(), id, retryDays);
             done(id, null);
-            return false;
+            return Sent.SKIPPED;
         }
         Locale locale = n.language() == null ? defaultLocale : Locale.forLanguageTag(n.language());
         String key = "reviews.mail." + n.kind().name();
@@ -96,10 +103,10 @@ class AccessReviewMail {
         String subject = messages.getMessage(key + ".subject", args, locale);
         String body = messages.getMessage(key + ".body", args, locale) + mail.link("/admin/reviews/" + n.reviewId());
         if (!mail.send(List.of(n.email()), subject, body, "Access review " + n.reviewId() + " " + n.kind().name().toLowerCase(Locale.ROOT))) {
-            return false; // pending still: the next run tries again
+            return Sent.FAILED; // pending still: the next run tries again
         }
         done(id, now);
-        return true;
+        return Sent.SENT;
     }
 
     private void done(long id, Instant mailedAt) {
