@@ -236,7 +236,7 @@ class AccountPages {
                    Authentication auth, RedirectAttributes flash) {
         manageable(auth, username);
         ContactForm.save(accounts, auth.getName(), username, email, language, flash);
-        return "redirect:/admin/accounts/" + username + "#contact-heading";
+        return "redirect:/admin/accounts/" + username;
     }
 
     @PostMapping("/{username}/disable")

@@ -171,6 +171,22 @@ class OwnAccountAndRegionalBrowserTest extends IntegrationTest {
             BrowserSupport.screenshot(page, "contact-02-saved-sv");
         }
         assertThat(accounts.contact(name)).isEqualTo(new AdminAccounts.Contact("granskare@" + m.source + ".example.org", "da"));
+        // the account administrator sees and changes the same on the account's page, in English here
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
+            Page page = context.newPage();
+            signIn(page, root);
+            page.navigate(base() + "/admin/accounts/" + name);
+            assertThat(page.locator("#contact-heading").textContent()).isEqualTo("E-mail and language");
+            assertThat(page.locator("#email").inputValue()).isEqualTo("granskare@" + m.source + ".example.org");
+            page.locator("#language").selectOption("en");
+            page.getByText("Save", new Page.GetByTextOptions().setExact(true)).click();
+            page.waitForLoadState();
+            assertThat(page.locator("p.alert.info").textContent()).isEqualTo("The e-mail address and language have been saved.");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            page.locator("#contact-heading").scrollIntoViewIfNeeded();
+            BrowserSupport.screenshot(page, "contact-03-account-page-en");
+        }
+        assertThat(accounts.contact(name).language()).isEqualTo("en");
     }
 
     private static String code(String base32, Instant at) throws Exception {
