@@ -11,8 +11,9 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * The access-review job, hourly: revokes what was not confirmed by a passed deadline (and tells the organiser's
- * account administrators), reminds reviewers whose deadline is near, starts the campaigns the schedule owes, and
+ * The access-review job, hourly: revokes what was not confirmed by a passed deadline (and tells the reviewer the
+ * outcome and their manager, or the organiser's account administrators), reminds reviewers whose deadline is near,
+ * mails those notices ({@link AccessReviewMail}), starts the campaigns the schedule owes, and
  * brings rights from duties in line with the duties held today ({@link DutyGrants#reconcile}).
  * Its time is the application's {@link Clock} (the system's, unless one is configured), so tests move it. Off with {@code tilldela.governance.reviews.job.enabled=false}.
  */
@@ -25,10 +26,12 @@ class AccessReviewScheduling {
 
     private final AccessReviews reviews;
     private final DutyGrants dutyGrants;
+    private final AccessReviewMail mail;
     private final Clock clock;
 
-    AccessReviewScheduling(AccessReviews reviews, DutyGrants dutyGrants, Optional<Clock> clock) {
+    AccessReviewScheduling(AccessReviews reviews, DutyGrants dutyGrants, AccessReviewMail mail, Optional<Clock> clock) {
         this.reviews = reviews;
+        this.mail = mail;
         this.dutyGrants = dutyGrants;
         this.clock = clock.orElse(Clock.systemUTC());
     }
@@ -38,6 +41,8 @@ class AccessReviewScheduling {
         Instant now = clock.instant();
         int revoked = reviews.closeOverdue(now);
         int reminded = reviews.remind(now);
+        // the notices just made, and any whose mail failed at an earlier run
+        int mailed = mail.sendPending(now);
         int started = reviews.startScheduled(now).size();
         // rights from duties follow what no import announces: a duty's end date passing, a rule's author losing a
         // right, an account disabled (grants from rules are not in access reviews, so this is what takes them away)
@@ -45,9 +50,9 @@ class AccessReviewScheduling {
         if (duties.granted() > 0 || duties.revoked() > 0) {
             log.info("Rights from duties: {} granted, {} revoked", duties.granted(), duties.revoked());
         }
-        if (revoked > 0 || started > 0 || reminded > 0) {
-            log.info("Access reviews: {} unconfirmed grants revoked at their deadline, {} reviewers reminded, {} scheduled campaigns started",
-                    revoked, reminded, started);
+        if (revoked > 0 || started > 0 || reminded > 0 || mailed > 0) {
+            log.info("Access reviews: {} unconfirmed grants revoked at their deadline, {} reviewers reminded, {} notices mailed, {} scheduled campaigns started",
+                    revoked, reminded, mailed, started);
         }
     }
 }

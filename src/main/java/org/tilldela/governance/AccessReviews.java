@@ -77,8 +77,9 @@ public class AccessReviews {
     private final int fullIntervalMonths;
     private final int protectedIntervalMonths;
     private final int reminderDays;
+    private final org.tilldela.platform.Mail mail;
 
-    AccessReviews(JdbcClient jdbc, AdminGrants grants, AuditTrail audit, TransactionTemplate tx,
+    AccessReviews(JdbcClient jdbc, AdminGrants grants, AuditTrail audit, TransactionTemplate tx, org.tilldela.platform.Mail mail,
                   @Value("${tilldela.governance.reviews.unused-months:12}") int unusedMonths,
                   @Value("${tilldela.governance.reviews.deadline-days:30}") int deadlineDays,
                   @Value("${tilldela.governance.reviews.full-interval-months:12}") int fullIntervalMonths,
@@ -88,6 +89,7 @@ public class AccessReviews {
         this.grants = grants;
         this.audit = audit;
         this.tx = tx;
+        this.mail = mail;
         this.unusedMonths = unusedMonths;
         this.deadlineDays = deadlineDays;
         if (fullIntervalMonths < 1 || protectedIntervalMonths < 1 || reminderDays < 0) {
@@ -281,53 +283,107 @@ public class AccessReviews {
         jdbc.sql("update access_review set closed_at = :now where id = :id").param("now", Timestamp.from(now)).param("id", id).update();
         audit.record(JOB, "ACCESS_REVIEW_CLOSED", "access_review", Long.toString(id), Map.of("revokedUnanswered", revoked));
         if (revoked > 0) {
+            // the reminder after the deadline is the outcome: what silence cost (the grants are revoked by now)
+            Review review = review(id).orElseThrow();
+            if (notice(id, "OUTCOME", review.reviewer(), revoked, now)) {
+                audit.record(JOB, "ACCESS_REVIEW_OUTCOME_NOTIFIED", "access_review", Long.toString(id),
+                        Map.of("recipient", review.reviewer(), "revokedUnanswered", revoked));
+            }
             escalate(id, revoked, now);
         }
         return revoked;
     }
 
     /**
-     * The deadline passed with grants undecided (revoked by now): the organiser's account administrators are told —
-     * every enabled account holding ACCOUNT_ADMIN (unnarrowed) over the organiser above the campaign's unit (the unit
-     * itself if it is one, or if the organiser is gone), the reviewer excepted. A notice each, audited.
+     * The deadline passed with grants undecided (revoked by now): the reviewer's own manager is told ({@link #managersOf}),
+     * or where no manager's account is found, the organiser's account administrators — every enabled account holding
+     * ACCOUNT_ADMIN (unnarrowed) over the organiser above the campaign's unit (the unit itself if it is one, or if the
+     * organiser is gone), the reviewer excepted. A notice each, audited, with whom it went to and why.
      */
     private void escalate(long reviewId, int undecided, Instant now) {
         Review review = review(reviewId).orElseThrow();
-        List<String> recipients = jdbc.sql("""
-                        with recursive up(id, parent_id, kind, depth) as (
-                            select id, parent_id, kind, 0 from organisation where id = :unit
-                            union all
-                            select o.id, o.parent_id, o.kind, up.depth + 1 from up join organisation o on o.id = up.parent_id where up.depth < 8
-                        ), organiser(id) as (
-                            select coalesce((select id from up where kind = 'ORGANISER' order by depth limit 1), cast(:unit as uuid))
-                        )
-                        select a.username from admin_account a
-                        where a.enabled and a.username <> :reviewer
-                          and exists (select 1 from admin_scope_units(a.username, 'ACCOUNT_ADMIN') s
-                                      where s.unit_id = (select id from organiser) and s.forms is null)
-                        order by a.username
-                        """).param("unit", review.organisation()).param("reviewer", review.reviewer()).query(String.class).list();
+        List<String> recipients = managersOf(review.reviewer(), now);
+        String route = "MANAGER";
+        if (recipients.isEmpty()) {
+            route = "ORGANISER_ADMINS";
+            recipients = jdbc.sql("""
+                            with recursive up(id, parent_id, kind, depth) as (
+                                select id, parent_id, kind, 0 from organisation where id = :unit
+                                union all
+                                select o.id, o.parent_id, o.kind, up.depth + 1 from up join organisation o on o.id = up.parent_id where up.depth < 8
+                            ), organiser(id) as (
+                                select coalesce((select id from up where kind = 'ORGANISER' order by depth limit 1), cast(:unit as uuid))
+                            )
+                            select a.username from admin_account a
+                            where a.enabled and a.username <> :reviewer
+                              and exists (select 1 from admin_scope_units(a.username, 'ACCOUNT_ADMIN') s
+                                          where s.unit_id = (select id from organiser) and s.forms is null)
+                            order by a.username
+                            """).param("unit", review.organisation()).param("reviewer", review.reviewer()).query(String.class).list();
+        }
         for (String recipient : recipients) {
             if (notice(reviewId, "ESCALATION", recipient, undecided, now)) {
                 audit.record(JOB, "ACCESS_REVIEW_ESCALATED", "access_review", Long.toString(reviewId),
-                        Map.of("recipient", recipient, "reviewer", review.reviewer(), "undecided", undecided));
+                        Map.of("recipient", recipient, "reviewer", review.reviewer(), "undecided", undecided, "route", route));
             }
         }
     }
 
-    /** A notice, unless that account has one of that kind for the campaign already: answers whether it was made. */
+    /**
+     * The reviewer's own manager's accounts, from HR data (the directory's duties held on {@code now}'s date): the
+     * reviewer's account is linked to a person ({@link DutyGrants#linkPerson}); from each unit that person is on duty at,
+     * the nearest principal (a PRINCIPAL duty) at that unit — or, if the reviewer is that unit's principal, at the units
+     * above it — walking up at most 8 levels; the manager's account is the enabled one linked to that principal. Empty
+     * when the reviewer is linked to nobody, no principal is found, or the principal has no account (the caller falls back).
+     */
+    List<String> managersOf(String reviewer, Instant now) {
+        return jdbc.sql("""
+                        with recursive me as (
+                            select person_id from admin_account where username = :reviewer and person_id is not null
+                        ), mine as (
+                            select d.organisation_id unit_id, bool_or(d.role = 'PRINCIPAL') principal
+                            from duty d where d.person_id in (select person_id from me)
+                              and (d.start_date is null or d.start_date <= :today) and (d.end_date is null or d.end_date >= :today)
+                            group by d.organisation_id
+                        ), up(start_id, unit_id, depth) as (
+                            select m.unit_id, case when m.principal then o.parent_id else m.unit_id end, 0
+                            from mine m join organisation o on o.id = m.unit_id
+                            union all
+                            select up.start_id, o.parent_id, up.depth + 1 from up join organisation o on o.id = up.unit_id
+                            where o.parent_id is not null and up.depth < 8
+                        ), heads as (
+                            select up.start_id, up.depth, d.person_id from up
+                            join duty d on d.organisation_id = up.unit_id and d.role = 'PRINCIPAL'
+                             and (d.start_date is null or d.start_date <= :today) and (d.end_date is null or d.end_date >= :today)
+                            where d.person_id not in (select person_id from me)
+                        ), nearest as (
+                            select h.person_id from heads h where h.depth = (select min(x.depth) from heads x where x.start_id = h.start_id)
+                        )
+                        select distinct a.username from admin_account a
+                        where a.enabled and a.username <> :reviewer and a.person_id in (select person_id from nearest)
+                        order by a.username
+                        """).param("reviewer", reviewer).param("today", java.time.LocalDate.ofInstant(now, ZoneOffset.UTC))
+                .query(String.class).list();
+    }
+
+    /**
+     * A notice, unless that account has one of that kind for the campaign already: answers whether it was made. It is to
+     * be mailed too ({@link AccessReviewMail}) if the account has an address and SMTP is configured.
+     */
     private boolean notice(long reviewId, String kind, String recipient, int undecided, Instant now) {
         return jdbc.sql("""
-                        insert into access_review_notice (review_id, kind, recipient, undecided, created_at) values (:r, :k, :to, :n, :at)
+                        insert into access_review_notice (review_id, kind, recipient, undecided, created_at, mail_pending)
+                        select :r, :k, :to, :n, :at, :mail and a.email is not null from admin_account a where a.username = :to
                         on conflict (review_id, kind, recipient) do nothing
                         """).param("r", reviewId).param("k", kind).param("to", recipient).param("n", undecided).param("at", Timestamp.from(now))
-                .update() == 1;
+                .param("mail", mail.configured()).update() == 1;
     }
 
     /**
      * The job's reminders: each open campaign whose deadline is within {@code reminder-days} of {@code now} and that
-     * still has undecided grants reminds its reviewer, once (a notice on their access reviews page, audited). Answers
-     * the number of reminders made. E-mail is not sent: Tilldela has no mail client (no Spring Mail) yet.
+     * still has undecided grants reminds its reviewer, once (a notice on their access reviews page, audited, and an
+     * e-mail where they have an address: {@link AccessReviewMail}). Answers the number of reminders made. After the
+     * deadline the reviewer is told the outcome instead ({@link #closeOverdue}): what was not decided is revoked by then.
      */
     @Transactional(propagation = org.springframework.transaction.annotation.Propagation.NOT_SUPPORTED)
     public int remind(Instant now) {
@@ -353,7 +409,7 @@ public class AccessReviews {
         return made;
     }
 
-    public enum NoticeKind { REMINDER, ESCALATION }
+    public enum NoticeKind { REMINDER, OUTCOME, ESCALATION }
 
     /** A reminder or escalation for one account, with the campaign it is about. */
     public record Notice(long id, NoticeKind kind, long reviewId, String unitName, String reviewer, Instant deadline, int undecided, Instant createdAt,

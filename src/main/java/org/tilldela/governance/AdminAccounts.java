@@ -159,6 +159,66 @@ public class AdminAccounts implements UserDetailsService {
         return true;
     }
 
+    /** The languages an account's mail can be in. */
+    public static final List<String> LANGUAGES = List.of("sv", "da", "en");
+
+    /** Where and in which language Tilldela mails an account (either may be null: no mail; the installation's language). */
+    public record Contact(String email, String language) implements java.io.Serializable {
+    }
+
+    /** A contact setting refused: {@code field} (email or language) and the message key saying why. */
+    public static class ContactRefused extends IllegalArgumentException {
+        private final String field;
+        private final String key;
+
+        ContactRefused(String field, String key) {
+            super("The " + field + " is not valid.");
+            this.field = field;
+            this.key = key;
+        }
+
+        public String field() {
+            return field;
+        }
+
+        public String key() {
+            return key;
+        }
+    }
+
+    @Transactional(readOnly = true)
+    public Contact contact(String username) {
+        return jdbc.sql("select email, language from admin_account where username = :u").param("u", username)
+                .query((rs, n) -> new Contact(rs.getString(1), rs.getString(2))).optional().orElse(new Contact(null, null));
+    }
+
+    /**
+     * Sets the account's e-mail address and language (blank: none), by the account holder or an administrator who
+     * manages the account; otherwise false, as if there were no such account. Both are checked before either is saved
+     * ({@link ContactRefused}). Audited, without the address itself (whether it was set, changed or removed).
+     */
+    @Transactional
+    public boolean setContact(String actor, String username, String email, String language) {
+        if (!actor.equals(username) && manageable(actor, username).isEmpty() || !exists(username)) {
+            return false;
+        }
+        String address = email == null || email.isBlank() ? null : email.strip();
+        if (address != null && !org.tilldela.platform.Mail.isAddress(address)) {
+            throw new ContactRefused("email", "contact.error.email");
+        }
+        String lang = language == null || language.isBlank() ? null : language.strip().toLowerCase(java.util.Locale.ROOT);
+        if (lang != null && !LANGUAGES.contains(lang)) {
+            throw new ContactRefused("language", "contact.error.language");
+        }
+        Contact before = contact(username);
+        jdbc.sql("update admin_account set email = :e, language = :l where username = :u").param("e", address).param("l", lang).param("u", username)
+                .update();
+        String emailChange = java.util.Objects.equals(before.email(), address) ? "unchanged"
+                : address == null ? "removed" : before.email() == null ? "set" : "changed";
+        audit.record(actor, "ADMIN_ACCOUNT_CONTACT_SET", "admin_account", username, Map.of("email", emailChange, "language", lang == null ? "none" : lang));
+        return true;
+    }
+
     private static Account account(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         return new Account(rs.getString("username"), rs.getString("display_name"), rs.getBoolean("enabled"), rs.getTimestamp("created_at").toInstant());
     }

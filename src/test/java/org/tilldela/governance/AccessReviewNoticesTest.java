@@ -18,8 +18,8 @@ import org.tilldela.WebSession;
 /**
  * The access-review job on a clock the test moves: the schedule starts a campaign over a unit with a standing
  * reviewer; seven days before the deadline the reviewer is reminded (once); when the deadline passes with a grant
- * undecided, the grant is revoked and the organiser's account administrators are told — not the reviewer, not an
- * administrator of another organiser. Each notice is on the recipient's access reviews page and in the audit trail.
+ * undecided, the grant is revoked, the reviewer is told the outcome, and (the reviewer being linked to no directory person,
+ * so no manager is found) the organiser's account administrators are told — not an administrator of another organiser. Each notice is on the recipient's access reviews page and in the audit trail.
  */
 class AccessReviewNoticesTest extends IntegrationTest {
 
@@ -39,6 +39,8 @@ class AccessReviewNoticesTest extends IntegrationTest {
     AuditTrail audit;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    AccessReviewMail reviewMail;
 
     private List<AccessReviews.Notice> notices(String account, long review) {
         return reviews.noticesFor(account).stream().filter(n -> n.reviewId() == review).toList();
@@ -63,7 +65,7 @@ class AccessReviewNoticesTest extends IntegrationTest {
         reviews.setStandingReviewer(root, m.schoolA, reviewer);
 
         MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
-        AccessReviewScheduling job = new AccessReviewScheduling(reviews, dutyGrants, Optional.of(clock));
+        AccessReviewScheduling job = new AccessReviewScheduling(reviews, dutyGrants, reviewMail, Optional.of(clock));
         job.run();
         AccessReviews.Review review = reviews.visibleTo(reviewer).stream().filter(r -> r.organisation().equals(m.schoolA) && r.isOpen())
                 .findFirst().orElseThrow();
@@ -102,7 +104,11 @@ class AccessReviewNoticesTest extends IntegrationTest {
             assertThat(n.open()).isFalse();
         });
         assertThat(notices(root, review.id())).as("a whole-installation account administrator is the organiser's too").hasSize(1);
-        assertThat(notices(reviewer, review.id())).extracting(AccessReviews.Notice::kind).containsExactly(AccessReviews.NoticeKind.REMINDER);
+        // after the deadline the reviewer is reminded with the outcome: what silence revoked
+        assertThat(notices(reviewer, review.id())).extracting(AccessReviews.Notice::kind)
+                .containsExactly(AccessReviews.NoticeKind.OUTCOME, AccessReviews.NoticeKind.REMINDER);
+        assertThat(new WebSession(port).signIn(reviewer, PASSWORD).page("/admin/reviews").body())
+                .contains("1 rights you had not decided have been revoked");
         assertThat(notices(neighbourAdmin, review.id())).as("another organiser's administrator").isEmpty();
         job.run();
         assertThat(notices(organiserAdmin, review.id())).hasSize(1);

@@ -119,7 +119,7 @@ class AccessReviewTest extends IntegrationTest {
         // the organiser's account administrators (here the root account) are told of the grant left undecided
         assertThat(audit.about("access_review", Long.toString(review.id()))).extracting(AuditTrail.Entry::action)
                 .filteredOn(a -> !a.equals("ACCESS_REVIEW_ESCALATED"))
-                .containsExactly("ACCESS_REVIEW_CLOSED", "ACCESS_REVIEW_DECIDED", "ACCESS_REVIEW_STARTED");
+                .containsExactly("ACCESS_REVIEW_OUTCOME_NOTIFIED", "ACCESS_REVIEW_CLOSED", "ACCESS_REVIEW_DECIDED", "ACCESS_REVIEW_STARTED");
         assertThat(reviews.noticesFor(s.root)).anySatisfy(n -> {
             assertThat(n.reviewId()).isEqualTo(review.id());
             assertThat(n.kind()).isEqualTo(AccessReviews.NoticeKind.ESCALATION);

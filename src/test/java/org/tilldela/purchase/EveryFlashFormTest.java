@@ -266,6 +266,11 @@ class EveryFlashFormTest extends IntegrationTest {
         submit("POST /admin/accounts/{username}/break-glass", accountPath + "/break-glass", form(accountPath, accountPath + "/break-glass"),
                 "The account is marked as a break-glass account.");
         assertThat(jdbc.sql("select break_glass from admin_account where username = :u").param("u", managed).query(Boolean.class).single()).isTrue();
+        // the contact form's refusal carries the typed values and the error by field through the session store
+        submit("POST /admin/accounts/{username}/contact", accountPath + "/contact", form(accountPath, accountPath + "/contact", "email", "nej@",
+                "language", "sv"), "That is not an e-mail address");
+        submit("POST /account/contact", "/account/contact", form("/account/contact", "/account/contact", "email", "flash@" + fx.tag + ".example.org",
+                "language", "da"), "The e-mail address and language have been saved.");
         submit("POST /admin/accounts/{username}/disable", accountPath + "/disable", form(accountPath, accountPath + "/disable"),
                 "The account has been disabled");
         submit("POST /admin/accounts/{username}/enable", accountPath + "/enable", form(accountPath, accountPath + "/enable"),

@@ -47,7 +47,12 @@ class AccountApi {
     }
 
     record AccountJson(String username, String displayName, boolean enabled, Instant createdAt, List<AdminGrants.Grant> grants, UUID person,
-                       UUID upstreamOrganiser, String upstreamSubject, boolean breakGlass, boolean secondFactorRequired) {
+                       UUID upstreamOrganiser, String upstreamSubject, boolean breakGlass, boolean secondFactorRequired, String email,
+                       String language) {
+    }
+
+    /** Where Tilldela mails the account (access-review notices): an address and a language, sv, da or en; null or blank: none. */
+    record Contact(String email, String language) {
     }
 
     /** The upstream account (its organiser and subject, "sub") the account signs in as; both null: none. */
@@ -185,6 +190,17 @@ class AccountApi {
         return account(username, auth);
     }
 
+    @org.springframework.web.bind.annotation.PutMapping("/{username}/contact")
+    @Operation(summary = "Sets the account's e-mail address and preferred language (sv, da, en) for the notices Tilldela mails it; null or "
+            + "blank removes either. 400 when the address or language is not valid (nothing is saved then)")
+    AccountJson contact(@PathVariable String username, @RequestBody Contact request, Authentication auth) {
+        account(username, auth);
+        if (!accounts.setContact(auth.getName(), username, request == null ? null : request.email(), request == null ? null : request.language())) {
+            throw notFound();
+        }
+        return account(username, auth);
+    }
+
     @ExceptionHandler(AdminGrants.GrantRefused.class)
     ProblemDetail refused(AdminGrants.GrantRefused e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
@@ -198,9 +214,10 @@ class AccountApi {
 
     private AccountJson json(AdminAccounts.Account a) {
         var binding = upstream.binding(a.username());
+        var contact = accounts.contact(a.username());
         return new AccountJson(a.username(), a.displayName(), a.enabled(), a.createdAt(), grants.of(a.username()),
                 dutyGrants.linkedPersonId(a.username()).orElse(null),
-                binding.organiser(), binding.subject(), binding.breakGlass(), secondFactor.requiredFor(a.username()));
+                binding.organiser(), binding.subject(), binding.breakGlass(), secondFactor.requiredFor(a.username()), contact.email(), contact.language());
     }
 
     private static ResponseStatusException notFound() {

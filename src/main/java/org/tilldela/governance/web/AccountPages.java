@@ -107,6 +107,13 @@ class AccountPages {
         model.addAttribute("secondFactor", secondFactor.enrolled(username));
         model.addAttribute("secondFactorRequired", secondFactor.requiredFor(username));
         model.addAttribute("upstreamBinding", upstream.binding(username));
+        if (!model.containsAttribute("contact")) {
+            model.addAttribute("contact", accounts.contact(username));
+        }
+        model.addAttribute("languages", AdminAccounts.LANGUAGES);
+        if (!model.containsAttribute("contactErrors")) {
+            model.addAttribute("contactErrors", java.util.Map.of());
+        }
         model.addAttribute("linkedPerson", dutyGrants.linkedPerson(username, auth.getName()).orElse(null));
         model.addAttribute("personQuery", person);
         model.addAttribute("personChoices", person == null || person.isBlank() ? null : staffChoices(auth, person));
@@ -220,6 +227,15 @@ class AccountPages {
             return "redirect:/admin/accounts/" + username;
         }
         flash.addFlashAttribute("message", breakGlass ? "accounts.breakGlassMarked" : "accounts.breakGlassUnmarked");
+        return "redirect:/admin/accounts/" + username;
+    }
+
+    /** The account's e-mail address and language for the notices Tilldela mails it; checked whole, audited ({@link AdminAccounts#setContact}). */
+    @PostMapping("/{username}/contact")
+    String contact(@PathVariable String username, @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "") String language,
+                   Authentication auth, RedirectAttributes flash) {
+        manageable(auth, username);
+        ContactForm.save(accounts, auth.getName(), username, email, language, flash);
         return "redirect:/admin/accounts/" + username;
     }
 
