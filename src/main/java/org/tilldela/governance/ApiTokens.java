@@ -49,9 +49,11 @@ public class ApiTokens {
     private final JdbcClient jdbc;
     private final AuditTrail audit;
     private final SecondFactor secondFactor;
+    private final SignInThrottle throttle;
     private final AdminAccounts accounts;
 
-    ApiTokens(JdbcClient jdbc, AuditTrail audit, SecondFactor secondFactor, AdminAccounts accounts) {
+    ApiTokens(JdbcClient jdbc, AuditTrail audit, SecondFactor secondFactor, AdminAccounts accounts, SignInThrottle throttle) {
+        this.throttle = throttle;
         this.jdbc = jdbc;
         this.audit = audit;
         this.secondFactor = secondFactor;
@@ -131,8 +133,13 @@ public class ApiTokens {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("address", address == null ? "unknown" : address);
         if (row.isEmpty()) {
-            detail.put("reason", "UNKNOWN");
-            audit.record("sign-in", "ADMIN_API_TOKEN_REFUSED", "admin_api_token", "unknown", detail);
+            // made-up tokens: a few per address are recorded, not each of a flood (SignInThrottle.recordsRefusal)
+            SignInThrottle.Recording recording = throttle.recordsRefusal(address);
+            if (recording.record()) {
+                detail.put("reason", "UNKNOWN");
+                recording.pausedUntil().ifPresent(until -> detail.put("unrecordedUntil", until.toString()));
+                audit.record("sign-in", "ADMIN_API_TOKEN_REFUSED", "admin_api_token", "unknown", detail);
+            }
             return Optional.empty();
         }
         Row r = row.get();

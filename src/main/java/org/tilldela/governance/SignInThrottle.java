@@ -86,6 +86,31 @@ public class SignInThrottle {
         });
     }
 
+    /**
+     * An unknown API token from {@code address} (an IPv6 /64): whether its refusal is still to be recorded in the audit
+     * trail. The first {@code max-failures-per-account} in a lockout period are; the rest of that period's are refused
+     * without a row each, so anyone sending made-up tokens cannot fill the audit trail. Counted apart from sign-in
+     * failures: a valid token is 256 random bits, so guessing needs no lockout, and a script's typo must not lock the
+     * address's password sign-ins.
+     */
+    public Recording recordsRefusal(String address) {
+        Instant now = clock.instant();
+        int seen = jdbc.sql("""
+                        insert into sign_in_throttle (kind, subject, failures, last_attempt_at) values ('UNKNOWN_TOKEN', :s, 1, :now)
+                        on conflict (kind, subject) do update set
+                            failures = case when sign_in_throttle.last_attempt_at < :forget then 1 else sign_in_throttle.failures + 1 end,
+                            last_attempt_at = case when sign_in_throttle.last_attempt_at < :forget then :now else sign_in_throttle.last_attempt_at end
+                        returning failures""")
+                .param("s", addressKey(address)).param("now", Timestamp.from(now)).param("forget", Timestamp.from(now.minus(limits.lockout())))
+                .query(Integer.class).single();
+        int max = limits.maxFailuresPerAccount();
+        return new Recording(seen <= max, seen == max ? Optional.of(now.plus(limits.lockout())) : Optional.empty());
+    }
+
+    /** @param pausedUntil on the last refusal recorded in a period: until when the next ones go unrecorded */
+    public record Recording(boolean record, Optional<Instant> pausedUntil) {
+    }
+
     /** The password was right: the account starts afresh, and the address gets this attempt back. */
     public void succeeded(Admitted attempt) {
         tx.executeWithoutResult(status -> {

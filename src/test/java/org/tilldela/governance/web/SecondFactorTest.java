@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.eatthepath.otp.TimeBasedOneTimePasswordGenerator;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +47,8 @@ class SecondFactorTest extends IntegrationTest {
     JdbcClient jdbc;
     @Autowired
     org.tilldela.governance.ApiTokens apiTokens;
+    @Autowired
+    org.tilldela.governance.SignInThrottle throttle;
 
     private final TimeBasedOneTimePasswordGenerator totp = new TimeBasedOneTimePasswordGenerator();
 
@@ -253,6 +256,20 @@ class SecondFactorTest extends IntegrationTest {
         int before = jdbc.sql("select count(*) from audit_event where action = 'ADMIN_API_TOKEN_REFUSED'").query(Integer.class).single();
         assertThat(api("/api/v1/organisations", h -> h.setBearerAuth("not-a-tilldela-token"))).isEqualTo(401);
         assertThat(jdbc.sql("select count(*) from audit_event where action = 'ADMIN_API_TOKEN_REFUSED'").query(Integer.class).single()).isEqualTo(before);
+        // made-up tokens of the right form: the first few from an address are recorded, not each of a flood, and they
+        // do not count against the address's password sign-ins
+        jdbc.sql("delete from sign_in_throttle where kind = 'UNKNOWN_TOKEN'").update();
+        int max = throttle.limits().maxFailuresPerAccount();
+        for (int i = 0; i < max + 4; i++) {
+            String madeUp = "tdl_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]).substring(0, 42) + (char) ('a' + i);
+            assertThat(madeUp).hasSameSizeAs(token);
+            assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(madeUp))).isEqualTo(401);
+        }
+        List<AuditTrail.Entry> unknown = audit.about("admin_api_token", "unknown").stream()
+                .filter(e -> e.action().equals("ADMIN_API_TOKEN_REFUSED")).toList();
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'ADMIN_API_TOKEN_REFUSED'").query(Integer.class).single())
+                .as("only the first %d recorded", max).isEqualTo(before + max);
+        assertThat(unknown.getFirst().detail()).as("the last one recorded says until when the rest go unrecorded").contains("unrecordedUntil");
         // signs in with the password alone again
         assertThat(new WebSession(port).signIn(name, PASSWORD).page("/directory").status()).isEqualTo(200);
         // nobody removes their own (a stolen session could otherwise drop it)
