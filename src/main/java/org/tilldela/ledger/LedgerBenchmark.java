@@ -54,8 +54,11 @@ public class LedgerBenchmark {
     private final TransactionTemplate tx;
     private final ChainVerifier verifier;
     private final javax.sql.DataSource dataSource;
+    private final SupplierOverview overview;
 
-    LedgerBenchmark(javax.sql.DataSource dataSource, JdbcClient jdbc, DisclosureLedger ledger, LedgerReports reports, TransactionTemplate tx, ChainVerifier verifier) {
+    LedgerBenchmark(javax.sql.DataSource dataSource, JdbcClient jdbc, DisclosureLedger ledger, LedgerReports reports, TransactionTemplate tx, ChainVerifier verifier,
+                    SupplierOverview overview) {
+        this.overview = overview;
         this.verifier = verifier;
         this.dataSource = dataSource;
         this.jdbc = jdbc;
@@ -161,6 +164,7 @@ public class LedgerBenchmark {
         appendThroughput(s, out, 1);
         appendThroughput(s, out, 2);
         reportLatency(s, out);
+        overviewLatency(out);
         if (s.copyProfile()) {
             String all = "prev_hash, sequence, person_id, supplier_id, product_id, channel, attributes, agreement_id, legal_basis, purpose, disclosed_at, retention_days, retain_until, hash";
             // what PostgreSQL alone costs to hand out the rows (one stream, read and discarded), by columns sent
@@ -274,6 +278,44 @@ public class LedgerBenchmark {
         out.printf("| per-person report (%,d random persons; on average %.1f recipients, %.1f releases) | median %.1f ms, p95 %.1f ms, max %.1f ms |%n",
                 nanos.length, recipients / (double) nanos.length, releases / (double) nanos.length, nanos[nanos.length / 2] / 1e6,
                 nanos[(int) (nanos.length * 0.95)] / 1e6, nanos[nanos.length - 1] / 1e6);
+    }
+
+    /**
+     * The overview of recipients (the ledger's start page): counting every holding on each visit, as before, against the
+     * counts kept ({@link SupplierOverview}) — one recount, then visits reading what was kept.
+     */
+    private void overviewLatency(PrintStream out) {
+        LocalDate today = LocalDate.now();
+        long holdings = jdbc.sql("select count(*) from holding").query(Long.class).single();
+        long[] live = new long[3];
+        for (int i = 0; i < live.length; i++) {
+            long t = System.nanoTime();
+            reports.suppliers(today);
+            live[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(live);
+        out.printf("| overview of recipients, counting all %,d holdings on each visit (3 visits) | median %.0f ms, max %.0f ms |%n", holdings,
+                live[1] / 1e6, live[2] / 1e6);
+        long t = System.nanoTime();
+        overview.recount(today);
+        out.printf("| overview of recipients: counting them again to keep (every 10 minutes, or when asked) | %.0f ms |%n", (System.nanoTime() - t) / 1e6);
+        if (!overview.large()) {
+            out.printf("| overview of recipients | (fewer holdings than tilldela.ledger.overview.live-below: counted on each visit) |%n");
+            return;
+        }
+        for (int i = 0; i < 20; i++) {
+            overview.overview(today);
+        }
+        long[] nanos = new long[500];
+        int suppliers = 0;
+        for (int i = 0; i < nanos.length; i++) {
+            long v = System.nanoTime();
+            suppliers = overview.overview(today).suppliers().size();
+            nanos[i] = System.nanoTime() - v;
+        }
+        Arrays.sort(nanos);
+        out.printf("| overview of recipients, as kept (%,d visits, %d suppliers) | median %.2f ms, p95 %.2f ms, max %.2f ms |%n", nanos.length, suppliers,
+                nanos[nanos.length / 2] / 1e6, nanos[(int) (nanos.length * 0.95)] / 1e6, nanos[nanos.length - 1] / 1e6);
     }
 
     private void sizes(Settings s, PrintStream out) throws Exception {

@@ -52,8 +52,11 @@ class LedgerApi {
     private final OverdueDeletionsCsv csv;
     private final LedgerCheckpoints checkpoints;
 
+    private final org.tilldela.ledger.SupplierOverview overview;
+
     LedgerApi(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers,
-              LedgerCheckpoints checkpoints) {
+              LedgerCheckpoints checkpoints, org.tilldela.ledger.SupplierOverview overview) {
+        this.overview = overview;
         this.checkpoints = checkpoints;
         this.viewers = viewers;
         this.csv = csv;
@@ -79,9 +82,10 @@ class LedgerApi {
 
     @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/suppliers")
-    @Operation(summary = "Every supplier holding personal data, with the number of persons and products")
+    @Operation(summary = "Every supplier holding personal data, with the number of persons and products (at millions of holdings: "
+            + "as last counted, see README)")
     List<LedgerReports.SupplierSummary> suppliers() {
-        return reports.suppliers(LocalDate.now());
+        return overview.overview(LocalDate.now()).suppliers();
     }
 
     @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")

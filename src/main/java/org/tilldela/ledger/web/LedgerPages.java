@@ -66,9 +66,12 @@ class LedgerPages {
 
     private final org.tilldela.catalog.CatalogSearch catalogSearch;
 
+    private final org.tilldela.ledger.SupplierOverview overview;
+
     LedgerPages(DisclosureLedger ledger, LedgerReports reports, Retention retention, PersonReportPdf pdf, OrganisationBrowser directory,
                 Catalog catalog, AuditTrail audit, OverdueDeletionsCsv csv, LedgerViewers viewers, PersonNames names, MessageSource messages,
-                org.tilldela.catalog.CatalogSearch catalogSearch, LedgerCheckpoints checkpoints) {
+                org.tilldela.catalog.CatalogSearch catalogSearch, LedgerCheckpoints checkpoints, org.tilldela.ledger.SupplierOverview overview) {
+        this.overview = overview;
         this.checkpoints = checkpoints;
         this.catalogSearch = catalogSearch;
         this.viewers = viewers;
@@ -100,7 +103,9 @@ class LedgerPages {
         boolean whole = viewers.of(auth).scope().isWholeInstallation();
         model.addAttribute("wholeInstallation", whole);
         if (whole) {
-            model.addAttribute("suppliers", reports.suppliers(today));
+            org.tilldela.ledger.SupplierOverview.Overview recipients = overview.overview(today);
+            model.addAttribute("suppliers", recipients.suppliers());
+            model.addAttribute("suppliersCountedAt", recipients.countedAt() == null ? null : LocalDateTime.ofInstant(recipients.countedAt(), ZoneId.systemDefault()));
             model.addAttribute("overdue", retention.overdueCount(today));
             model.addAttribute("head", ledger.head());
         }
@@ -373,6 +378,15 @@ class LedgerPages {
         model.addAttribute("head", ledger.head());
         model.addAttribute("checkpoint", checkpoints.latest().orElse(null));
         return "ledger/verify";
+    }
+
+    /** Counts the overview of recipients again now (otherwise every 10 minutes, where it is kept): audited. */
+    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+    @PostMapping("/ledger/suppliers/recount")
+    String recountSuppliers(Authentication auth) {
+        java.time.Instant at = overview.recount(LocalDate.now());
+        audit.record(auth.getName(), "LEDGER_OVERVIEW_RECOUNTED", "ledger", "holding", Map.of("countedAt", at.toString()));
+        return "redirect:/ledger";
     }
 
     /** Signs the head now (otherwise hourly), to publish it: audited. */
