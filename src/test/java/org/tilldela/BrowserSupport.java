@@ -87,6 +87,15 @@ public final class BrowserSupport {
         return axeSource;
     }
 
+    /** Signs in on the administrators' sign-in page in {@code lang}, as a person types it, and waits to be let in. */
+    public static void signIn(Page page, int port, String lang, String username, String password) {
+        page.navigate("http://localhost:" + port + "/login?lang=" + lang);
+        page.locator("#username").fill(username);
+        page.locator("#password").fill(password);
+        page.locator("#password").press("Enter");
+        page.waitForURL(url -> !url.contains("/login"));
+    }
+
     public static void screenshot(Page page, String name) {
         long started = System.nanoTime();
         page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target", "screenshots", name + ".png")).setFullPage(true));

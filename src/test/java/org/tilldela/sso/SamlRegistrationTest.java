@@ -136,23 +136,7 @@ class SamlRegistrationTest extends IntegrationTest {
             exchange.close();
         });
         // fetched as given: no redirect followed (to the right metadata, even), and no more read than metadata can be
-        supplier.createContext("/moved", exchange -> {
-            exchange.getResponseHeaders().add("Location", "/saml/metadata");
-            exchange.sendResponseHeaders(302, -1);
-            exchange.close();
-        });
-        supplier.createContext("/endless", exchange -> {
-            exchange.sendResponseHeaders(200, 0);
-            byte[] chunk = new byte[64 * 1024];
-            java.util.Arrays.fill(chunk, (byte) ' ');
-            try (var out = exchange.getResponseBody()) {
-                for (int i = 0; i < 64; i++) { // 4 MB, far past what is read
-                    out.write(chunk);
-                }
-            } catch (java.io.IOException e) {
-                // the reader stopped at its limit and hung up
-            }
-        });
+        HostileMetadataUrls.addTo(supplier, "/saml/metadata");
         supplier.start();
         try {
             String at = "http://127.0.0.1:" + supplier.getAddress().getPort();

@@ -367,23 +367,7 @@ class UpstreamSamlSignInTest extends SignInTestSupport {
         assertThat(refused.getBody()).contains("DOCTYPE").doesNotContain("root:");
         // a metadata URL is fetched as given: no redirect followed, and no more read than metadata can be
         com.sun.net.httpserver.HttpServer elsewhere = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        elsewhere.createContext("/moved", exchange -> {
-            exchange.getResponseHeaders().add("Location", idp.base + "/metadata");
-            exchange.sendResponseHeaders(302, -1);
-            exchange.close();
-        });
-        elsewhere.createContext("/endless", exchange -> {
-            exchange.sendResponseHeaders(200, 0);
-            byte[] chunk = new byte[64 * 1024];
-            java.util.Arrays.fill(chunk, (byte) ' ');
-            try (var out = exchange.getResponseBody()) {
-                for (int i = 0; i < 64; i++) { // 4 MB, far past what is read
-                    out.write(chunk);
-                }
-            } catch (java.io.IOException e) {
-                // the reader stopped at its limit and hung up
-            }
-        });
+        HostileMetadataUrls.addTo(elsewhere, idp.base + "/metadata");
         elsewhere.start();
         try {
             String at = "http://127.0.0.1:" + elsewhere.getAddress().getPort();

@@ -65,11 +65,7 @@ class UtilisationBrowserTest extends IntegrationTest {
         Browser browser = BrowserSupport.browser();
         try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
             Page page = context.newPage();
-            page.navigate("http://localhost:" + port + "/login");
-            page.getByLabel("Username").fill(buyer);
-            page.getByLabel("Password").fill(PASSWORD);
-            page.getByLabel("Password").press("Enter");
-            page.waitForURL(url -> !url.contains("/login"));
+            BrowserSupport.signIn(page, port, "en", buyer, PASSWORD);
 
             page.navigate("http://localhost:" + port + "/utilisation?lang=en");
             assertThat(page.locator("h1").textContent()).isEqualTo("Utilisation of licences");
@@ -137,11 +133,7 @@ class UtilisationBrowserTest extends IntegrationTest {
         String organiserName = jdbc.sql("select name from organisation where id = :o").param("o", fixture.organiserId).query(String.class).single();
         try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
             Page page = context.newPage();
-            page.navigate("http://localhost:" + port + "/login?lang=sv");
-            page.getByLabel("Användarnamn").fill(region);
-            page.getByLabel("Lösenord").fill(PASSWORD);
-            page.getByLabel("Lösenord").press("Enter");
-            page.waitForURL(url -> !url.contains("/login"));
+            BrowserSupport.signIn(page, port, "sv", region, PASSWORD);
             page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Nyttjande")).click();
             page.waitForURL(url -> url.contains("/utilisation"));
             page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");
