@@ -50,7 +50,8 @@ class PersonAccountApi {
     private void requireWithin(UUID personId, Authentication admin) {
         CallerScope scope = scopes.of(admin, AdminRight.DIRECTORY_ADMIN);
         if (!scope.isWholeInstallation() && !organisations.isWithin(personId, scope)) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No person with id " + personId + ".");
+            // no id in the reason: a resolved exception's reason can reach the log
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         }
     }
 
