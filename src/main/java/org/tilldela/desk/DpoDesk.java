@@ -26,7 +26,6 @@ import org.tilldela.ledger.OverdueDeletion;
 import org.tilldela.ledger.Retention;
 import org.tilldela.purchase.AdequacyEntry;
 import org.tilldela.purchase.AdequacyList;
-import org.tilldela.purchase.Order;
 import org.tilldela.purchase.Orders;
 
 /**
@@ -42,7 +41,8 @@ import org.tilldela.purchase.Orders;
  *   <li>Overdue deletions: the ledger's list is installation-wide (a person who left is in no unit any more), so
  *       whole-installation callers only; for others the count is not shown ({@link Count#count()} null).</li>
  *   <li>Protected persons looked at in the last 7 days and by whom: the audit trail, persons within scope.</li>
- *   <li>Held orders (awaiting the officer's approval) for an organiser within scope.</li>
+ *   <li>Held orders (awaiting the officer's approval) placed for a unit within scope: filtered and counted in the purchase
+ *       module's query (its one rule for what an officer sees), as the approvals page lists them.</li>
  *   <li>Pending data-access requests for a unit within scope.</li>
  *   <li>Data-access agreements at a unit within scope that come up for re-approval soon, or lapsed ({@link AgreementReapprovals}).</li>
  * </ul>
@@ -110,7 +110,7 @@ public class DpoDesk {
         counts.add(new Count(Tile.THIRD_COUNTRY, (long) thirdCountry(suppliers).size()));
         counts.add(new Count(Tile.OVERDUE_DELETIONS, scope.isWholeInstallation() ? retention.overdueCount(today) : null));
         counts.add(new Count(Tile.PROTECTED_VIEWS, protectedViews(scope, 0, 1).total()));
-        counts.add(new Count(Tile.HELD_ORDERS, (long) held(within).size()));
+        counts.add(new Count(Tile.HELD_ORDERS, orders.countAwaitingApproval(scope)));
         counts.add(new Count(Tile.PENDING_REQUESTS, (long) pending(scope).size()));
         counts.add(new Count(Tile.REAPPROVALS_DUE, (long) reapprovals.due(scope).size()));
         return counts;
@@ -139,7 +139,7 @@ public class DpoDesk {
                     protectedViews(scope, 0, MAX_ROWS + 1).events().stream().map(e -> new Row(List.of(e.occurredAt().toString(), e.actor(),
                             e.targetId()), "/ledger/persons/" + e.targetId())).toList());
             case HELD_ORDERS -> listing(tile, List.of("desk.col.order", "desk.col.buyer", "desk.col.placedAt"),
-                    held(within).stream().map(o -> new Row(List.of(Long.toString(o.number()), o.buyer(), o.placedAt().toString()),
+                    orders.awaitingApproval(scope).stream().map(o -> new Row(List.of(Long.toString(o.number()), o.buyer(), o.placedAt().toString()),
                             "/purchase/approvals/" + o.id())).toList());
             case PENDING_REQUESTS -> {
                 List<DataAccessAgreement> requests = pending(scope);
@@ -211,10 +211,6 @@ public class DpoDesk {
     private AuditTrail.EventPage protectedViews(CallerScope scope, int page, int size) {
         Instant since = clock.instant().minus(PROTECTED_VIEWS_SINCE);
         return audit.search(new AuditTrail.Search(null, "VIEW_PROTECTED_PERSON", "person", null, since, null), List.of(scope), page, size);
-    }
-
-    private List<Order> held(Predicate<UUID> within) {
-        return orders.awaitingApproval().stream().filter(o -> within.test(o.organiserId())).toList();
     }
 
     /** Filtered in the access module's query (its one rule for what a caller sees), not after: a limit then counts only what is within. */

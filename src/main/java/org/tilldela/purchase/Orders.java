@@ -23,6 +23,7 @@ import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.governance.CallerScope;
 import org.tilldela.ledger.LedgerReports;
 import org.tilldela.licensing.LicencePools;
 import org.tilldela.licensing.NewPool;
@@ -246,7 +247,12 @@ public class Orders {
 
     /** The data protection officer lets a held order through; its pools are created now. */
     public Order approve(UUID orderId, String officer) {
-        Order order = lockPending(orderId);
+        return approve(CallerScope.wholeInstallation(), orderId, officer);
+    }
+
+    /** {@link #approve(UUID, String)} by an officer exercising {@code caller}: see {@link #lockPending(CallerScope, UUID)}. */
+    public Order approve(CallerScope caller, UUID orderId, String officer) {
+        Order order = lockPending(caller, orderId);
         // what was true when the order was held may not be now: an agreement can have lapsed meanwhile
         for (Order.Line line : order.lines()) {
             Product product = catalog.product(line.productId()).orElseThrow();
@@ -265,10 +271,16 @@ public class Orders {
 
     /** The data protection officer refuses a held order, saying why; nothing is created. */
     public Order decline(UUID orderId, String officer, String reason) {
+        return decline(CallerScope.wholeInstallation(), orderId, officer, reason);
+    }
+
+    /** {@link #decline(UUID, String, String)} by an officer exercising {@code caller}: see {@link #lockPending(CallerScope, UUID)}. */
+    public Order decline(CallerScope caller, UUID orderId, String officer, String reason) {
+        // the scope first: whether a refusal comes, and which, must not tell a scoped officer that an order outside exists
+        Order order = lockPending(caller, orderId);
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("Say why the order is declined: the buyer reads it.");
         }
-        Order order = lockPending(orderId);
         jdbc.sql("update dpo_approval set state = 'DECLINED', decided_by = :by, decided_at = now(), reason = :r where order_id = :id")
                 .param("by", officer).param("r", reason.strip()).param("id", orderId).update();
         jdbc.sql("update purchase_order set status = 'DECLINED' where id = :id").param("id", orderId).update();
@@ -276,14 +288,50 @@ public class Orders {
         return order(orderId).orElseThrow();
     }
 
-    private Order lockPending(UUID orderId) {
-        String state = jdbc.sql("select state from dpo_approval where order_id = :id for update").param("id", orderId).query(String.class).optional()
-                .orElseThrow(() -> new IllegalArgumentException("No order " + orderId + " is waiting for approval."));
-        if (!"PENDING".equals(state)) {
-            throw new IllegalStateException("The order has already been decided (" + state.toLowerCase() + ").");
+    /**
+     * Locks a held order the officer is to decide on. Unknown, and outside what the caller sees ({@link #SEEN}), alike: a
+     * scoped officer gets {@link NotInScope} (the pages answer 404, so nobody learns it exists). Seen but not the caller's to
+     * decide ({@link #DECIDED}: an organiser-wide order seen by a grant narrowed to school forms): refused, nothing changes.
+     */
+    private Order lockPending(CallerScope caller, UUID orderId) {
+        Map<String, Object> params = new HashMap<>(caller.params());
+        params.put("id", orderId);
+        record Held(String state, boolean decidable) {
+        }
+        Held held = jdbc.sql("select a.state, " + DECIDED.apply(caller) + " from dpo_approval a join purchase_order o on o.id = a.order_id"
+                        + " where a.order_id = :id and " + SEEN.apply(caller) + " for update of a")
+                .params(params).query((rs, n) -> new Held(rs.getString(1), rs.getBoolean(2))).optional()
+                .orElseThrow(() -> caller.isWholeInstallation() ? new IllegalArgumentException("No order " + orderId + " is waiting for approval.")
+                        : new NotInScope("No order " + orderId + " is waiting for approval."));
+        if (!held.decidable()) {
+            throw new NotYoursToDecide();
+        }
+        if (!"PENDING".equals(held.state())) {
+            throw new IllegalStateException("The order has already been decided (" + held.state().toLowerCase() + ").");
         }
         return order(orderId).orElseThrow();
     }
+
+    /** The order covers more than the officer's grant (see {@link #DECIDED}); nothing changed. */
+    public static class NotYoursToDecide extends RuntimeException {
+        NotYoursToDecide() {
+            super("This order covers more than your grant: an officer whose grant covers all of it decides.");
+        }
+    }
+
+    /**
+     * Which held or decided orders a data protection officer sees (alias {@code o} of {@code purchase_order}): those placed
+     * for a unit within the grant, the order's scope unit being where its buyer buys for. A grant over an organiser sees the
+     * orders for it and for each school unit below it; over one school unit, that school's orders only, never the organiser's.
+     * With a grant narrowed to school forms that includes the organiser above the schools it covers: seen, read-only.
+     */
+    static final java.util.function.Function<CallerScope, String> SEEN = scope -> scope.unit("o.scope_id");
+
+    /**
+     * Which of them the officer may decide on: an order's data go to whoever it names at its unit whatever their school form,
+     * so like a placement without a school form it lies within a grant only where that grant is not narrowed to school forms.
+     */
+    static final java.util.function.Function<CallerScope, String> DECIDED = scope -> scope.placement("o.scope_id", "cast(null as text)");
 
     /**
      * Why an order or a line cannot be cancelled, as a code the page words in the user's language
@@ -411,13 +459,49 @@ public class Orders {
     /** Orders held for the data protection officer, oldest first. */
     @Transactional(readOnly = true)
     public List<Order> awaitingApproval() {
-        return orders("o.status = 'AWAITING_APPROVAL'", Map.of(), 500).reversed();
+        return awaitingApproval(CallerScope.wholeInstallation());
+    }
+
+    /** Orders held for the data protection officer that the caller sees ({@link #SEEN}), oldest first. */
+    @Transactional(readOnly = true)
+    public List<Order> awaitingApproval(CallerScope caller) {
+        return orders("o.status = 'AWAITING_APPROVAL' and " + SEEN.apply(caller), caller.params(), 500).reversed();
+    }
+
+    /** How many held orders the caller sees: counted in the query, so the count is the scope's and not cut at a list's limit. */
+    @Transactional(readOnly = true)
+    public long countAwaitingApproval(CallerScope caller) {
+        return jdbc.sql("select count(*) from purchase_order o where o.status = 'AWAITING_APPROVAL' and " + SEEN.apply(caller))
+                .params(caller.params()).query(Long.class).single();
     }
 
     /** Orders the data protection officer decided, newest first. */
     @Transactional(readOnly = true)
     public List<Order> decided(int limit) {
-        return orders("exists (select 1 from dpo_approval a where a.order_id = o.id and a.state <> 'PENDING')", Map.of(), limit);
+        return decided(CallerScope.wholeInstallation(), limit);
+    }
+
+    /** Decided orders the caller sees ({@link #SEEN}), newest first. */
+    @Transactional(readOnly = true)
+    public List<Order> decided(CallerScope caller, int limit) {
+        return orders("exists (select 1 from dpo_approval a where a.order_id = o.id and a.state <> 'PENDING') and " + SEEN.apply(caller),
+                caller.params(), limit);
+    }
+
+    /** An order that was held for the officer (pending or decided), if the caller sees it; empty otherwise, whether or not it exists (404). */
+    @Transactional(readOnly = true)
+    public Optional<Order> held(CallerScope caller, UUID id) {
+        Map<String, Object> params = new HashMap<>(caller.params());
+        params.put("id", id);
+        return orders("o.id = :id and exists (select 1 from dpo_approval a where a.order_id = o.id) and " + SEEN.apply(caller), params, 1)
+                .stream().findFirst();
+    }
+
+    /** Whether the caller may decide on the held order (the forms to decide show only then); false when it does not see it. */
+    @Transactional(readOnly = true)
+    public boolean mayDecide(CallerScope caller, UUID id) {
+        return jdbc.sql("select exists (select 1 from purchase_order o where o.id = :id and " + SEEN.apply(caller) + " and " + DECIDED.apply(caller) + ")")
+                .params(caller.params()).param("id", id).query(Boolean.class).single();
     }
 
     /** Each licensed line's pool as it stands, and who its recipients include that has no seat. */

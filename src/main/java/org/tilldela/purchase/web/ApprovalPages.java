@@ -21,12 +21,15 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.catalog.Attribute;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.directory.UnitPicker;
+import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.CallerScope;
+import org.tilldela.governance.Scopes;
 import org.tilldela.platform.FormSubmissions;
 import org.tilldela.purchase.AdequacyEntry;
 import org.tilldela.purchase.AdequacyList;
 import org.tilldela.purchase.DataPolicies;
 import org.tilldela.purchase.DataPolicy;
+import org.tilldela.purchase.NotInScope;
 import org.tilldela.purchase.Order;
 import org.tilldela.purchase.Orders;
 import org.tilldela.purchase.Recipients;
@@ -37,9 +40,12 @@ import org.tilldela.purchase.Recipients;
  * and each organiser's data policy.
  */
 @Controller
-// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
-@PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
+// held orders filtered by the caller's DATA_PROTECTION_OFFICER scope in Orders (SEEN, DECIDED); the adequacy list and the
+// data policies concern every organiser (the adequacy list) or are not filtered by scope yet (policies): whole installation only
+@PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
 class ApprovalPages {
+
+    static final String WHOLE_INSTALLATION = "hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')";
 
     private final Orders orders;
     private final AdequacyList adequacy;
@@ -50,8 +56,11 @@ class ApprovalPages {
     private final FormSubmissions forms;
     private final UnitPicker unitPicker;
 
+    private final Scopes scopes;
+
     ApprovalPages(Orders orders, AdequacyList adequacy, DataPolicies policies, OrganisationBrowser organisations, Recipients recipients, Wording words,
-                  FormSubmissions forms, UnitPicker unitPicker) {
+                  FormSubmissions forms, UnitPicker unitPicker, Scopes scopes) {
+        this.scopes = scopes;
         this.unitPicker = unitPicker;
         this.forms = forms;
         this.orders = orders;
@@ -65,10 +74,15 @@ class ApprovalPages {
     record ApprovalView(Order order, String organiser, String attributes) {
     }
 
+    private CallerScope scope(Authentication auth) {
+        return scopes.of(auth, AdminRight.DATA_PROTECTION_OFFICER);
+    }
+
     @GetMapping("/purchase/approvals")
-    String approvals(Model model, Locale locale) {
-        model.addAttribute("pending", orders.awaitingApproval().stream().map(o -> view(o, locale)).toList());
-        model.addAttribute("decided", orders.decided(50).stream().map(o -> view(o, locale)).toList());
+    String approvals(Model model, Authentication auth, Locale locale) {
+        CallerScope scope = scope(auth);
+        model.addAttribute("pending", orders.awaitingApproval(scope).stream().map(o -> view(o, locale)).toList());
+        model.addAttribute("decided", orders.decided(scope, 50).stream().map(o -> view(o, locale)).toList());
         return "purchase/approvals";
     }
 
@@ -80,8 +94,11 @@ class ApprovalPages {
 
     @GetMapping("/purchase/approvals/{id}")
     String approval(@PathVariable UUID id, Model model, Authentication auth, Locale locale) {
-        Order order = orders.order(id).filter(o -> o.approval() != null).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        CallerScope scope = scope(auth);
+        Order order = orders.held(scope, id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("view", view(order, locale));
+        // the forms to decide only where the officer may (an organiser-wide order seen by a grant narrowed to school forms: read-only)
+        model.addAttribute("mayDecide", orders.mayDecide(scope, id));
         List<List<String>> lineRecipients = new ArrayList<>();
         order.lines().forEach(l -> lineRecipients.add(recipients.describe(l.recipients(), Wording.viewer(auth)).stream()
                 .map(d -> words.recipient(d, locale)).toList()));
@@ -93,12 +110,21 @@ class ApprovalPages {
     @PostMapping("/purchase/approvals/{id}/approve")
     String approve(@PathVariable UUID id, @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth,
                    RedirectAttributes redirect) {
+        // outside the officer's scope (or no such order): 404 before anything else about the request (Orders checks it again, locked)
+        if (orders.held(scope(auth), id).isEmpty()) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
         try {
             return forms.once(formToken, auth.getName(), "purchase.approve", () -> {
-                orders.approve(id, auth.getName());
+                orders.approve(scope(auth), id, auth.getName());
                 redirect.addFlashAttribute("message", "purchase.approval.approved");
                 return "redirect:/purchase/approvals/" + id;
             });
+        } catch (NotInScope e) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        } catch (Orders.NotYoursToDecide e) {
+            redirect.addFlashAttribute("error", "purchase.approval.notYoursToDecide");
+            return "redirect:/purchase/approvals/" + id;
         } catch (IllegalStateException | IllegalArgumentException e) {
             redirect.addFlashAttribute("errorText", e.getMessage());
             return "redirect:/purchase/approvals/" + id;
@@ -108,16 +134,25 @@ class ApprovalPages {
     @PostMapping("/purchase/approvals/{id}/decline")
     String decline(@PathVariable UUID id, @RequestParam(defaultValue = "") String reason,
                    @RequestParam(name = FormSubmissions.FIELD, required = false) String formToken, Authentication auth, RedirectAttributes redirect) {
+        // outside the officer's scope (or no such order): 404 before anything else about the request, so no answer tells them apart
+        if (orders.held(scope(auth), id).isEmpty()) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
         if (reason.isBlank()) {
             redirect.addFlashAttribute("error", "purchase.approval.reasonRequired");
             return "redirect:/purchase/approvals/" + id;
         }
         try {
             return forms.once(formToken, auth.getName(), "purchase.decline", () -> {
-                orders.decline(id, auth.getName(), reason);
+                orders.decline(scope(auth), id, auth.getName(), reason);
                 redirect.addFlashAttribute("message", "purchase.approval.declined");
                 return "redirect:/purchase/approvals/" + id;
             });
+        } catch (NotInScope e) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        } catch (Orders.NotYoursToDecide e) {
+            redirect.addFlashAttribute("error", "purchase.approval.notYoursToDecide");
+            return "redirect:/purchase/approvals/" + id;
         } catch (IllegalStateException | IllegalArgumentException e) {
             redirect.addFlashAttribute("errorText", e.getMessage());
             return "redirect:/purchase/approvals/" + id;
@@ -125,6 +160,7 @@ class ApprovalPages {
     }
 
     @GetMapping("/purchase/adequacy")
+    @PreAuthorize(WHOLE_INSTALLATION)
     String adequacy(@RequestParam(required = false) String edit, Model model, java.util.Locale locale) {
         List<AdequacyEntry> entries = adequacy.all();
         model.addAttribute("entries", entries);
@@ -143,6 +179,7 @@ class ApprovalPages {
     }
 
     @PostMapping("/purchase/adequacy")
+    @PreAuthorize(WHOLE_INSTALLATION)
     String saveAdequacy(@RequestParam String country, @RequestParam String name, @RequestParam String basis, @RequestParam String decision,
                         @RequestParam(required = false) String decisionDate, @RequestParam String validFrom,
                         @RequestParam(required = false) String validUntil, @RequestParam(required = false) String note, Authentication auth,
@@ -159,6 +196,7 @@ class ApprovalPages {
     }
 
     @PostMapping("/purchase/adequacy/{country}/remove")
+    @PreAuthorize(WHOLE_INSTALLATION)
     String removeAdequacy(@PathVariable String country, Authentication auth, RedirectAttributes redirect) {
         adequacy.remove(country, auth.getName());
         redirect.addFlashAttribute("message", "purchase.adequacy.removed");
@@ -174,6 +212,7 @@ class ApprovalPages {
      * /purchase/pick/organisers as they are typed, a plain search without JavaScript); without a choice, the first organiser.
      */
     @GetMapping("/purchase/policy")
+    @PreAuthorize(WHOLE_INSTALLATION)
     String policy(@RequestParam(required = false) UUID organiser, @RequestParam(required = false) String findOrganiser, Model model) {
         UUID chosen = organiser;
         if (chosen == null) {
@@ -191,6 +230,7 @@ class ApprovalPages {
 
     /** The organiser picker's choices for the words typed so far, for htmx to put into the form. */
     @GetMapping("/purchase/pick/organisers")
+    @PreAuthorize(WHOLE_INSTALLATION)
     String pickOrganiser(@RequestParam(required = false) String findOrganiser, Model model) {
         model.addAttribute("pickerName", "organiser");
         model.addAttribute("pickerChoices", unitPicker.choices(findOrganiser, CallerScope.wholeInstallation(), true, null));
@@ -199,6 +239,7 @@ class ApprovalPages {
     }
 
     @PostMapping("/purchase/policy")
+    @PreAuthorize(WHOLE_INSTALLATION)
     String savePolicy(@RequestParam UUID organiser, @RequestParam(required = false) List<String> allowed,
                       @RequestParam(defaultValue = "false") boolean reset, Authentication auth, RedirectAttributes redirect) {
         if (reset) {

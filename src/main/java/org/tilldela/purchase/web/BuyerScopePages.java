@@ -1,6 +1,7 @@
 package org.tilldela.purchase.web;
 
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
@@ -8,42 +9,56 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.tilldela.directory.UnitPicker;
+import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.CallerScope;
+import org.tilldela.governance.Scopes;
 import org.tilldela.purchase.BuyerScopes;
+import org.tilldela.purchase.NotInScope;
 
-/** Which organisation each buyer account buys for: set by a directory administrator. */
+/**
+ * Which organisation each buyer account buys for: set by a directory administrator, within their DIRECTORY_ADMIN scope
+ * (BuyerScopes' one rule: they see the buyers buying for a unit within it, and let a buyer buy only for such a unit).
+ */
 @Controller
-// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
 class BuyerScopePages {
 
-    private final BuyerScopes scopes;
+    private final BuyerScopes buyers;
     private final UnitPicker unitPicker;
+    private final Scopes scopes;
 
-    BuyerScopePages(BuyerScopes scopes, UnitPicker unitPicker) {
-        this.scopes = scopes;
+    BuyerScopePages(BuyerScopes buyers, UnitPicker unitPicker, Scopes scopes) {
+        this.buyers = buyers;
         this.unitPicker = unitPicker;
+        this.scopes = scopes;
+    }
+
+    private CallerScope scope(Authentication auth) {
+        return scopes.of(auth, AdminRight.DIRECTORY_ADMIN);
     }
 
     /**
      * The buyers and the form to set one's organisation, which is picked by name ({@code findOrganisation}: an organiser
-     * or a school unit; htmx asks /purchase/buyers/pick/organisations as it is typed, a plain search without JavaScript).
+     * or a school unit within the caller's scope; htmx asks /purchase/buyers/pick/organisations as it is typed, a plain
+     * search without JavaScript).
      */
     @GetMapping("/purchase/buyers")
-    String buyers(@RequestParam(required = false) String findOrganisation, Model model) {
-        model.addAttribute("scopes", scopes.all());
+    String buyers(@RequestParam(required = false) String findOrganisation, Model model, Authentication auth) {
+        CallerScope scope = scope(auth);
+        model.addAttribute("scopes", buyers.all(scope));
         model.addAttribute("findOrganisation", findOrganisation);
-        model.addAttribute("organisationChoices", unitPicker.choices(findOrganisation, CallerScope.wholeInstallation(), false, null));
+        model.addAttribute("organisationChoices", unitPicker.choices(findOrganisation, scope, false, null));
         return "purchase/buyers";
     }
 
     /** The organisation picker's choices for the words typed so far, for htmx to put into the form. */
     @GetMapping("/purchase/buyers/pick/organisations")
-    String pick(@RequestParam(required = false) String findOrganisation, Model model) {
+    String pick(@RequestParam(required = false) String findOrganisation, Model model, Authentication auth) {
         model.addAttribute("pickerName", "organisation");
-        model.addAttribute("pickerChoices", unitPicker.choices(findOrganisation, CallerScope.wholeInstallation(), false, null));
+        model.addAttribute("pickerChoices", unitPicker.choices(findOrganisation, scope(auth), false, null));
         model.addAttribute("pickerRequired", true);
         return "pickers :: pick";
     }
@@ -56,8 +71,13 @@ class BuyerScopePages {
             return "redirect:/purchase/buyers";
         }
         try {
-            scopes.set(username.strip(), organisation, auth.getName());
+            buyers.set(scope(auth), username.strip(), organisation, auth.getName());
             redirect.addFlashAttribute("message", "purchase.buyers.saved");
+        } catch (NotInScope e) {
+            // an organisation or a buyer outside the caller's scope, or none: not found, and nothing changed
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        } catch (BuyerScopes.NotYoursToSet e) {
+            redirect.addFlashAttribute("error", "purchase.buyers.notYoursToSet");
         } catch (IllegalArgumentException e) {
             redirect.addFlashAttribute("errorText", e.getMessage());
         }
@@ -66,8 +86,14 @@ class BuyerScopePages {
 
     @PostMapping("/purchase/buyers/remove")
     String remove(@RequestParam String username, Authentication auth, RedirectAttributes redirect) {
-        scopes.remove(username, auth.getName());
-        redirect.addFlashAttribute("message", "purchase.buyers.removed");
+        try {
+            buyers.remove(scope(auth), username, auth.getName());
+            redirect.addFlashAttribute("message", "purchase.buyers.removed");
+        } catch (NotInScope e) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        } catch (BuyerScopes.NotYoursToSet e) {
+            redirect.addFlashAttribute("error", "purchase.buyers.notYoursToSet");
+        }
         return "redirect:/purchase/buyers";
     }
 }
