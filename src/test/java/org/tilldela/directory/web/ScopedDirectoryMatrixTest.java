@@ -540,8 +540,8 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         // the overview shows no installation-wide counts to a school's officer
         WebSession.Answer overview = new WebSession(port).signIn(dpo, PASSWORD).get("/ledger");
         assertThat(overview.status()).isEqualTo(200);
-        // and the menu offers only the pages that open: no link that answers 403
-        assertThat(overview.body()).contains("href=\"/ledger\"").doesNotContain("href=\"/purchase/approvals\"");
+        // and the menu offers only the pages that open: order approvals follow the officer's scope (PurchaseAndAccountScopeTest)
+        assertThat(overview.body()).contains("href=\"/ledger\"", "href=\"/purchase/approvals\"");
         assertThat(new WebSession(port).signIn(schoolA, PASSWORD).get("/directory").body()).contains("href=\"/directory\"")
                 .doesNotContain("href=\"/imports\"");
         assertThat(new WebSession(port).signIn(whole, PASSWORD).get("/directory").body()).contains("href=\"/imports\"");
