@@ -54,6 +54,8 @@ class SourcePages {
     @GetMapping("/imports/sources")
     String list(Model model, Authentication auth) {
         model.addAttribute("sources", sources.list(scopes.of(auth)));
+        // a scoped administrator is told why the list is short and which names a new source may have
+        model.addAttribute("scoped", !scopes.of(auth).isWholeInstallation());
         return "imports/sources";
     }
 
@@ -65,6 +67,7 @@ class SourcePages {
                 return "redirect:/imports/sources/" + id;
             } catch (IllegalArgumentException e) {
                 model.addAttribute("sources", sources.list(scopes.of(auth)));
+                model.addAttribute("scoped", !scopes.of(auth).isWholeInstallation());
                 refused(e, model);
                 model.addAttribute("form", form.toSingleValueMap());
                 return "imports/sources";
