@@ -55,8 +55,9 @@ public class SourceScopes {
         // a placement without a school form lies only within a grant not narrowed to forms; coalesce: the row-value "in" over a
         // null form answers null, not false, where a form-narrowed grant covers the unit, and "not null" would count it as inside
         String whole = "coalesce(" + scope.placement("so.id", "cast(null as text)") + ", false)";
-        return "(exists (select 1 from organisation so where so.source = " + nameColumn + ")"
-                + " and not exists (select 1 from organisation so where so.source = " + nameColumn + " and not " + whole + "))";
+        // not correlated with the outer row: PostgreSQL works out the covered sources once per statement (a hashed subplan, one
+        // pass over organisation), not once per run listed; a source without organisation rows forms no group, so is not covered
+        return "(" + nameColumn + " in (select so.source from organisation so group by so.source having bool_and(" + whole + ")))";
     }
 
     /** Whether the caller may import into (or configure an import source for) the directory source of this name. */

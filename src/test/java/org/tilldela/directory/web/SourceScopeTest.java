@@ -27,8 +27,9 @@ import org.tilldela.governance.GrantScope;
 /**
  * Import sources, import runs and upstream identity providers within the caller's DIRECTORY_ADMIN scope (issue 11), on real
  * PostgreSQL. Two organisers, each imported by a source of its own (Provby by source A: schools A1 and A2; Grannby by source B:
- * school B1), each with a scheduled import source, a run held by the deletion guard, an OpenID provider and a SAML IdP; and a
- * source that has imported nothing yet. Provby's administrator sees and manages Provby's only: Grannby's answer 404 exactly as
+ * school B1), each with a scheduled import source, a run held by the deletion guard, an OpenID provider and a SAML IdP; a
+ * source that has imported nothing yet; and one that imports a school below Provby and an organiser of its own (only partly
+ * within Provby's grant, so not Provby's administrator's: its import would replace the other organiser too). Provby's administrator sees and manages Provby's only: Grannby's answer 404 exactly as
  * records that do not exist, are not listed and not counted; a school's and a school-form-narrowed administrator of Provby get
  * neither (an import replaces every school of its source, a provider signs in every pupil of its organiser); the
  * whole-installation administrator sees everything as before. And the audit trail's count is the count within scope.
@@ -46,7 +47,7 @@ class SourceScopeTest extends IntegrationTest {
 
     private String u, sourceA, sourceB, sourceNew, organiserNameA, organiserNameB;
     private UUID organiserA, schoolA1, schoolA2, organiserB, schoolB1;
-    private UUID srcA, srcB, srcNew, runA, runB, runNew, oidcA, oidcB, samlA, samlB;
+    private UUID srcA, srcB, srcNew, srcMixed, runA, runB, runNew, runMixed, oidcA, oidcB, samlA, samlB;
     private String root, whole, orgAdmin, schoolAdmin, formAdmin, auditorA, auditorWhole;
 
     @BeforeAll
@@ -64,6 +65,13 @@ class SourceScopeTest extends IntegrationTest {
         organiserB = organisation(sourceB, "ORGANISER", organiserNameB, null, new String[0]);
         schoolB1 = organisation(sourceB, "SCHOOL_UNIT", "Björkskolan " + u, organiserB, new String[] {"GR"});
 
+        // a source importing a unit below Provby and a unit of its own: not all of it lies within Provby's grant
+        String sourceMixed = "scope-mixed-" + u;
+        jdbc.sql("insert into directory_source (name, kind) values (:m, 'CSV')").param("m", sourceMixed).update();
+        organisation(sourceMixed, "SCHOOL_UNIT", "Provby friskola " + u, organiserA, new String[] {"GR"});
+        organisation(sourceMixed, "ORGANISER", "Fristående huvudman " + u, null, new String[0]);
+        srcMixed = importSource(sourceMixed);
+        runMixed = run(sourceMixed, "AWAITING_APPROVAL");
         srcA = importSource(sourceA);
         srcB = importSource(sourceB);
         srcNew = importSource(sourceNew);
@@ -180,14 +188,15 @@ class SourceScopeTest extends IntegrationTest {
     @Test
     void anOrganisersAdministratorManagesThatOrganisersSourcesAndRunsOnly() {
         // listed: Provby's source and run, never Grannby's nor the source that has imported nothing yet
-        assertThat(ids(orgAdmin, "/api/v1/import-sources")).contains(srcA.toString()).doesNotContain(srcB.toString(), srcNew.toString());
-        assertThat(ids(orgAdmin, "/api/v1/imports")).contains(runA.toString()).doesNotContain(runB.toString(), runNew.toString());
+        assertThat(ids(orgAdmin, "/api/v1/import-sources")).contains(srcA.toString()).doesNotContain(srcB.toString(), srcNew.toString(),
+                srcMixed.toString());
+        assertThat(ids(orgAdmin, "/api/v1/imports")).contains(runA.toString()).doesNotContain(runB.toString(), runNew.toString(), runMixed.toString());
         assertThat(get(orgAdmin, "/api/v1/import-sources/{id}", srcA)).isEqualTo(200);
         assertThat(get(orgAdmin, "/api/v1/imports/{id}", runA)).isEqualTo(200);
         assertThat(get(orgAdmin, "/api/v1/imports/{id}/removal", runA)).isEqualTo(200);
 
         // Grannby's (and the unowned source's): 404 for every verb, as for an id that does not exist, and nothing changes
-        for (UUID other : List.of(srcB, srcNew, UUID.randomUUID())) {
+        for (UUID other : List.of(srcB, srcNew, srcMixed, UUID.randomUUID())) {
             assertThat(get(orgAdmin, "/api/v1/import-sources/{id}", other)).as("read").isEqualTo(404);
             assertThat(send(orgAdmin, "PUT", "/api/v1/import-sources/{id}", Map.of("name", sourceA, "kind", "ONEROSTER_URL",
                     "url", "https://sis.example.se/x.zip", "fullAt", "04:00"), other)).as("change").startsWith("404");
@@ -197,7 +206,7 @@ class SourceScopeTest extends IntegrationTest {
         assertThat(exists("import_source", srcB)).isTrue();
         assertThat(jdbc.sql("select requested_at is null and full_at = '03:00' from import_source where id = :id").param("id", srcB)
                 .query(Boolean.class).single()).as("B's source neither requested nor changed").isTrue();
-        for (UUID other : List.of(runB, runNew, UUID.randomUUID())) {
+        for (UUID other : List.of(runB, runNew, runMixed, UUID.randomUUID())) {
             assertThat(get(orgAdmin, "/api/v1/imports/{id}", other)).as("run").isEqualTo(404);
             assertThat(get(orgAdmin, "/api/v1/imports/{id}/removal", other)).as("removal").isEqualTo(404);
             assertThat(send(orgAdmin, "POST", "/api/v1/imports/{id}/discard", null, other)).as("discard").startsWith("404");
@@ -212,7 +221,7 @@ class SourceScopeTest extends IntegrationTest {
         String refusedFresh = send(orgAdmin, "POST", "/api/v1/import-sources", fresh);
         assertThat(refusedB).startsWith("400").doesNotContain("already");
         assertThat(untimed(refusedFresh)).isEqualTo(untimed(refusedB));
-        assertThat(jdbc.sql("select count(*) from import_source where name like :n").param("n", "scope-%-" + u).query(Integer.class).single()).isEqualTo(3);
+        assertThat(jdbc.sql("select count(*) from import_source where name like :n").param("n", "scope-%-" + u).query(Integer.class).single()).isEqualTo(4);
 
         // an upload into Grannby's source: 404 as for a source that does not exist, and no run is queued
         assertThat(upload(orgAdmin, sourceB)).startsWith("404");
@@ -331,7 +340,7 @@ class SourceScopeTest extends IntegrationTest {
         assertThat(all.page("/imports/sources").body()).contains(sourceA).contains(sourceB).contains(sourceNew);
         assertThat(all.page("/imports/sources/" + srcB).status()).isEqualTo(200);
         assertThat(all.page("/imports").body()).contains("/imports/" + runB).contains("/imports/" + runNew);
-        assertThat(ids(whole, "/api/v1/import-sources")).contains(srcA.toString(), srcB.toString(), srcNew.toString());
+        assertThat(ids(whole, "/api/v1/import-sources")).contains(srcA.toString(), srcB.toString(), srcNew.toString(), srcMixed.toString());
         assertThat(ids(whole, "/api/v1/sso/upstream-providers")).contains(oidcA.toString(), oidcB.toString());
         assertThat(ids(whole, "/api/v1/sso/upstream-saml-providers")).contains(samlA.toString(), samlB.toString());
         assertThat(get(whole, "/api/v1/imports/{id}", runB)).isEqualTo(200);
