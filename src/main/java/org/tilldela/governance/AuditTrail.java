@@ -101,7 +101,20 @@ public class AuditTrail {
         return new EventPage(events, total, page, size);
     }
 
-    /** The actions in the trail, for the search's picker. */
+    /**
+     * The actions of the events within the scopes given ({@link #search}'s rule), for the search's picker: a scoped auditor is not
+     * told which kinds of event happen elsewhere (that another organiser's upstream provider was registered, say).
+     */
+    public List<String> actions(List<CallerScope> scopes) {
+        if (scopes.stream().anyMatch(CallerScope::isWholeInstallation)) {
+            return actions();
+        }
+        Map<String, Object> params = new java.util.HashMap<>();
+        scopes.forEach(c -> params.putAll(c.params()));
+        return jdbc.sql("select distinct a.action from audit_event a where (" + within(scopes) + ") order by 1").params(params).query(String.class).list();
+    }
+
+    /** The actions in the whole trail, for the search's picker over the whole installation. */
     public List<String> actions() {
         // a loose index scan: one probe per distinct action, however long the trail
         return jdbc.sql("""

@@ -27,6 +27,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.directory.OrganiserPersons;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.governance.CallerScope;
 import org.tilldela.platform.SecretsAtRest;
 
 /**
@@ -190,11 +191,42 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
     }
 
     public List<Provider> all() {
-        return jdbc.sql(SELECT + " order by o.name, p.id").query(this::map).list();
+        return all(CallerScope.wholeInstallation());
     }
 
     public Optional<Provider> provider(UUID id) {
-        return jdbc.sql(SELECT + " where p.id = :id").param("id", id).query(this::map).optional();
+        return provider(CallerScope.wholeInstallation(), id);
+    }
+
+    /**
+     * Whose identity providers (OpenID and SAML) an administrator keeps, as SQL over an organiser id column: those of the organisers
+     * within their DIRECTORY_ADMIN scope ({@code caller}) by a grant not narrowed to school forms. A provider signs in every pupil and
+     * member of staff of its organiser, whatever their school or form, so a grant over one school unit or over some school forms keeps
+     * none (nor reads one). Bind {@link CallerScope#params()}.
+     */
+    public static String kept(CallerScope caller, String organiserColumn) {
+        // coalesce: the row-value "in" of a placement without a school form answers null, not false, where a form-narrowed grant covers it
+        return "coalesce(" + caller.placement(organiserColumn, "cast(null as text)") + ", false)";
+    }
+
+    /** The providers of the organisers the caller keeps them for ({@link #kept}), by organiser name. */
+    public List<Provider> all(CallerScope caller) {
+        return jdbc.sql(SELECT + " where " + kept(caller, "p.organiser_id") + " order by o.name, p.id").params(caller.params()).query(this::map).list();
+    }
+
+    /** The provider if the caller keeps it; empty otherwise, whether or not it exists (the API answers 404). */
+    public Optional<Provider> provider(CallerScope caller, UUID id) {
+        return jdbc.sql(SELECT + " where p.id = :id and " + kept(caller, "p.organiser_id")).params(caller.params()).param("id", id)
+                .query(this::map).optional();
+    }
+
+    /** Whether the caller may register a provider (OpenID or SAML) for this organiser: false for one outside the scope or unknown alike. */
+    public boolean keeps(CallerScope caller, UUID organiser) {
+        if (caller.isWholeInstallation()) {
+            return true;
+        }
+        return organiser != null && jdbc.sql("select " + kept(caller, ":organiser")).params(caller.params()).param("organiser", organiser)
+                .query(Boolean.class).single();
     }
 
     /** The buttons the sign-in page shows: enabled providers whose organiser is in the directory, by name. */

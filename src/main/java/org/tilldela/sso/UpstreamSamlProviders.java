@@ -24,6 +24,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.directory.OrganiserPersons;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.governance.CallerScope;
 import org.w3c.dom.Document;
 
 /**
@@ -140,11 +141,23 @@ public class UpstreamSamlProviders {
     }
 
     public List<Idp> all() {
-        return jdbc.sql(SELECT + " order by o.name, p.id").query(this::map).list();
+        return all(CallerScope.wholeInstallation());
     }
 
     public Optional<Idp> idp(UUID id) {
-        return jdbc.sql(SELECT + " where p.id = :id").param("id", id).query(this::map).optional();
+        return idp(CallerScope.wholeInstallation(), id);
+    }
+
+    /** The IdPs of the organisers the caller keeps identity providers for (the rule of {@link UpstreamProviders#kept}), by organiser name. */
+    public List<Idp> all(CallerScope caller) {
+        return jdbc.sql(SELECT + " where " + UpstreamProviders.kept(caller, "p.organiser_id") + " order by o.name, p.id").params(caller.params())
+                .query(this::map).list();
+    }
+
+    /** The IdP if the caller keeps it; empty otherwise, whether or not it exists (the API answers 404). */
+    public Optional<Idp> idp(CallerScope caller, UUID id) {
+        return jdbc.sql(SELECT + " where p.id = :id and " + UpstreamProviders.kept(caller, "p.organiser_id")).params(caller.params()).param("id", id)
+                .query(this::map).optional();
     }
 
     /** An enabled IdP whose organiser is in the directory: the one a sign-in may go through. */

@@ -379,7 +379,19 @@ public class ImportRuns {
     }
 
     public List<Run> recent(int limit) {
-        return jdbc.sql(SELECT + " order by started_at desc limit :limit").param("limit", limit).query(this::map).list();
+        return recent(org.tilldela.governance.CallerScope.wholeInstallation(), limit);
+    }
+
+    /** A run of a source the caller covers ({@link SourceScopes#covered}); empty otherwise, whether or not it exists (404). */
+    public Optional<Run> find(org.tilldela.governance.CallerScope caller, UUID id) {
+        return jdbc.sql(SELECT + " where id = :id and " + SourceScopes.covered(caller, "import_run.source")).params(caller.params()).param("id", id)
+                .query(this::map).optional();
+    }
+
+    /** The newest runs of the sources the caller covers. */
+    public List<Run> recent(org.tilldela.governance.CallerScope caller, int limit) {
+        return jdbc.sql(SELECT + " where " + SourceScopes.covered(caller, "import_run.source") + " order by started_at desc limit :limit")
+                .params(caller.params()).param("limit", limit).query(this::map).list();
     }
 
     private static final String SELECT = "select id, source, format, status, requested_by, started_at, finished_at, phase, progress_done, "

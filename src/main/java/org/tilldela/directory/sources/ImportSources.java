@@ -31,7 +31,9 @@ import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.ss12000.HostNotAllowedException;
 import org.tilldela.directory.ss12000.Ss12000Readers;
 import org.tilldela.directory.ss12000.Ss12000Subscriptions;
+import org.tilldela.directory.importing.SourceScopes;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.governance.CallerScope;
 import javax.net.ssl.SSLContext;
 import org.tilldela.platform.ClientCertificates;
 import org.tilldela.platform.SecretsAtRest;
@@ -175,16 +177,64 @@ public class ImportSources {
     }
 
     public List<Source> list() {
-        return jdbc.sql(SELECT + " order by name").query(this::map).list();
+        return list(CallerScope.wholeInstallation());
+    }
+
+    /** The sources the caller covers ({@link SourceScopes#covered}: those importing organisers wholly within the grant), by name. */
+    public List<Source> list(CallerScope caller) {
+        return jdbc.sql(SELECT + " where " + SourceScopes.covered(caller, "import_source.name") + " order by name").params(caller.params())
+                .query(this::map).list();
     }
 
     public Optional<Source> find(UUID id) {
-        return jdbc.sql(SELECT + " where id = :id").param("id", id).query(this::map).optional();
+        return find(CallerScope.wholeInstallation(), id);
+    }
+
+    /** The source if the caller covers it; empty otherwise, whether or not it exists (the pages and the API answer 404). */
+    public Optional<Source> find(CallerScope caller, UUID id) {
+        return jdbc.sql(SELECT + " where id = :id and " + SourceScopes.covered(caller, "import_source.name")).params(caller.params()).param("id", id)
+                .query(this::map).optional();
     }
 
     /** Enabled sources whose last run failed or was held: what the overview warns about. */
     public List<Source> failing() {
-        return jdbc.sql(SELECT + " where enabled and last_outcome in ('FAILED', 'HELD') order by name").query(this::map).list();
+        return failing(CallerScope.wholeInstallation());
+    }
+
+    /** {@link #failing()} among the sources the caller covers. */
+    public List<Source> failing(CallerScope caller) {
+        return jdbc.sql(SELECT + " where enabled and last_outcome in ('FAILED', 'HELD') and " + SourceScopes.covered(caller, "import_source.name")
+                + " order by name").params(caller.params()).query(this::map).list();
+    }
+
+    /**
+     * {@link #create(Settings, String, String)} by an administrator exercising {@code caller}: a grant that does not cover the
+     * whole installation adds a source only under the name of a directory source it covers already ({@link SourceScopes#covered}),
+     * so what the new source imports replaces only organisers within the grant. Any other name is refused alike, whether a source
+     * of that name exists elsewhere or not.
+     */
+    public UUID create(CallerScope caller, Settings settings, String actor, String origin) {
+        requireWithin(caller, settings);
+        return create(settings, actor, origin);
+    }
+
+    /** {@link #update} by {@code caller}: the source must be one the caller covers (else "no import source"), and so must its new name. */
+    public void update(CallerScope caller, UUID id, Settings settings, String actor, String origin) {
+        find(caller, id).orElseThrow(() -> new IllegalArgumentException("no import source " + id));
+        requireWithin(caller, settings);
+        update(id, settings, actor, origin);
+    }
+
+    private void requireWithin(CallerScope caller, Settings settings) {
+        if (caller.isWholeInstallation() || settings.name() == null || settings.name().isBlank()) {
+            return; // the name's own rules answer a missing one
+        }
+        boolean covered = !caller.isNothing() && jdbc.sql("select " + SourceScopes.covered(caller, ":name")).params(caller.params())
+                .param("name", settings.name().strip()).query(Boolean.class).single();
+        if (!covered) {
+            throw new SourceSettingsException("sources.error.notWithinScope", "a source is named after a directory source whose organisers your grant "
+                    + "covers whole; only an administrator over the whole installation adds one under another name");
+        }
     }
 
     /**

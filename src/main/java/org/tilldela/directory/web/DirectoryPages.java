@@ -38,8 +38,8 @@ class DirectoryPages {
         var scope = viewers.of(auth).scope();
         model.addAttribute("organisations", browser.roots(scope));
         model.addAttribute("stats", browser.stats(scope));
-        // shown to those who may configure sources (the page decides, as the navigation does)
-        model.addAttribute("failingSources", sources.failing());
+        // the failing sources the administrator manages (SourceScopes: those importing organisers within the grant), no other
+        model.addAttribute("failingSources", sources.failing(scope));
         return "directory/index";
     }
 

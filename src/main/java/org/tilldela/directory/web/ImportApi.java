@@ -23,20 +23,35 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.server.ResponseStatusException;
 import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.directory.importing.SourceScopes;
 
 @RestController
-// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
+// within the caller's scope (SourceScopes): runs of, and imports into, the sources whose organisers the grant covers whole; a
+// school unit's or a form-narrowed grant gets 403 for the whole API (an import replaces every school of its source)
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @sourceScopes.mayOpen(authentication)")
 @RequestMapping("/api/v1/imports")
 @Tag(name = "Imports", description = "Import school core data; runs are asynchronous: poll the run until it is over.")
 class ImportApi {
 
     private final ImportRuns runs;
     private final ImportUploads uploads;
+    private final SourceScopes scopes;
 
-    ImportApi(ImportRuns runs, ImportUploads uploads) {
+    ImportApi(ImportRuns runs, ImportUploads uploads, SourceScopes scopes) {
         this.runs = runs;
         this.uploads = uploads;
+        this.scopes = scopes;
+    }
+
+    /**
+     * An import names the source it replaces: within a scoped grant it must be one the grant covers. Another is not found, whether
+     * it exists or not (and a new source is for a grant over the whole installation), before anything is read or kept.
+     */
+    private void requireWithin(String source, Authentication auth) {
+        if (!scopes.mayImportInto(scopes.of(auth), source)) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no source " + source + " within your grant (a new source is added by an "
+                    + "administrator over the whole installation)");
+        }
     }
 
     @PostMapping(value = "/oneroster", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
@@ -46,6 +61,7 @@ class ImportApi {
         if (file.isEmpty()) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the multipart field 'file' is empty");
         }
+        requireWithin(source, auth);
         UUID id;
         try {
             id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), source, allowMassRemoval, auth.getName());
@@ -63,6 +79,7 @@ class ImportApi {
     @Operation(summary = "Import from an SS 12000 API (full, or delta since this source's last import); answers 202 with the run")
     ResponseEntity<ImportRuns.Run> ss12000(@Valid @RequestBody Ss12000Request request, Authentication auth) {
         String source = request.source() == null || request.source().isBlank() ? "ss12000" : request.source().strip();
+        requireWithin(source, auth);
         try {
             return accepted(uploads.submitSs12000(request.baseUrl(), request.token(), source, request.delta(), request.allowMassRemoval(), auth.getName()));
         } catch (IllegalArgumentException e) {
@@ -71,19 +88,21 @@ class ImportApi {
     }
 
     @GetMapping
-    List<ImportRuns.Run> recent() {
-        return runs.recent(50);
+    @Operation(summary = "The newest 50 runs of the sources within the caller's scope")
+    List<ImportRuns.Run> recent(Authentication auth) {
+        return runs.recent(scopes.of(auth), 50);
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "An import run: status, progress, summary or problems")
-    ImportRuns.Run run(@PathVariable UUID id) {
-        return runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import run " + id));
+    @Operation(summary = "An import run: status, progress, summary or problems (404 outside the caller's scope)")
+    ImportRuns.Run run(@PathVariable UUID id, Authentication auth) {
+        return runs.find(scopes.of(auth), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import run " + id));
     }
 
     @GetMapping("/{id}/removal")
     @Operation(summary = "Who a run held by the deletion guard would remove: counts per school unit, and the first 500 persons' ids by name")
-    ImportRuns.RemovalPreview removal(@PathVariable UUID id) {
+    ImportRuns.RemovalPreview removal(@PathVariable UUID id, Authentication auth) {
+        run(id, auth);
         return runs.removalPreview(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import run " + id + " waiting for approval"));
     }
 
@@ -91,7 +110,7 @@ class ImportApi {
     @Operation(summary = "Approve a run the deletion guard held: runs it again with mass removal allowed. confirm must be the number of "
             + "persons it would remove (wouldRemove), as the web form asks to tick that the list was checked")
     ResponseEntity<ImportRuns.Run> approve(@PathVariable UUID id, @RequestParam(required = false) Integer confirm, Authentication auth) {
-        ImportRuns.Run held = runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import run " + id));
+        ImportRuns.Run held = run(id, auth);
         if (held.wouldRemove() != null && !held.wouldRemove().equals(confirm)) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "nothing was removed: confirm=" + held.wouldRemove()
                     + " (the number of persons it would remove; see GET /api/v1/imports/" + id + "/removal for who) is required");
@@ -108,6 +127,7 @@ class ImportApi {
     @PostMapping("/{id}/discard")
     @Operation(summary = "Discard a run the deletion guard held: nothing of it is applied, its kept file is deleted; audited. 409 when it is not held")
     ImportRuns.Run discard(@PathVariable UUID id, Authentication auth) {
+        run(id, auth);
         try {
             runs.discard(id, auth.getName());
         } catch (IllegalStateException e) {

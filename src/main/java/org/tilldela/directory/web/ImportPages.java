@@ -16,12 +16,16 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.server.ResponseStatusException;
 import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.directory.importing.SourceScopes;
 import org.tilldela.directory.ss12000.HostNotAllowedException;
 
-/** Imports in the web UI: upload, live progress, summary, and approval of runs the deletion guard held. */
+/**
+ * Imports in the web UI: upload, live progress, summary, and approval of runs the deletion guard held; within the caller's
+ * DIRECTORY_ADMIN scope (SourceScopes): the runs of, and imports into, the sources whose organisers the grant covers whole.
+ */
 @Controller
-// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
+// an import replaces every school of its source: the pages open only for grants covering a whole organiser (SourceScopes.mayOpen)
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @sourceScopes.mayOpen(authentication)")
 class ImportPages {
 
     private final ImportRuns runs;
@@ -29,11 +33,13 @@ class ImportPages {
     private final org.tilldela.directory.PersonNames names;
     private final Viewers viewers;
     private final ImportProblemWords problemWords;
+    private final SourceScopes scopes;
 
     private final String importMaxSize;
 
     ImportPages(ImportRuns runs, ImportUploads uploads, org.tilldela.platform.RequestBodyLimits limits, org.tilldela.directory.PersonNames names,
-                Viewers viewers, ImportProblemWords problemWords) {
+                Viewers viewers, ImportProblemWords problemWords, SourceScopes scopes) {
+        this.scopes = scopes;
         this.problemWords = problemWords;
         this.names = names;
         this.viewers = viewers;
@@ -58,8 +64,8 @@ class ImportPages {
     }
 
     @GetMapping("/imports")
-    String list(Model model) {
-        model.addAttribute("runs", runs.recent(30));
+    String list(Model model, Authentication auth) {
+        model.addAttribute("runs", runs.recent(scopes.of(auth), 30));
         return "imports/index";
     }
 
@@ -67,15 +73,21 @@ class ImportPages {
     String upload(@RequestParam("file") MultipartFile file, @RequestParam(defaultValue = "oneroster") String source, Authentication auth,
                   Model model) throws IOException {
         if (file.isEmpty()) {
-            model.addAttribute("runs", runs.recent(30));
+            model.addAttribute("runs", runs.recent(scopes.of(auth), 30));
             model.addAttribute("uploadError", "imports.error.nofile");
+            return "imports/index";
+        }
+        // another organiser's source and one that does not exist alike (a new source is for a grant over the whole installation)
+        if (!scopes.mayImportInto(scopes.of(auth), source.trim())) {
+            model.addAttribute("runs", runs.recent(scopes.of(auth), 30));
+            model.addAttribute("uploadError", "imports.error.notWithinScope");
             return "imports/index";
         }
         try {
             UUID id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), source.trim(), false, auth.getName());
             return "redirect:/imports/" + id;
         } catch (IllegalArgumentException e) {
-            model.addAttribute("runs", runs.recent(30));
+            model.addAttribute("runs", runs.recent(scopes.of(auth), 30));
             model.addAttribute("uploadError", "imports.error.source");
             return "imports/index";
         }
@@ -85,14 +97,19 @@ class ImportPages {
     String ss12000(@RequestParam String baseUrl, @RequestParam(required = false) String token, @RequestParam(defaultValue = "ss12000") String source,
                    @RequestParam(defaultValue = "false") boolean delta, @RequestParam(defaultValue = "false") boolean allowMassRemoval,
                    Authentication auth, Model model) {
+        if (!scopes.mayImportInto(scopes.of(auth), source.strip())) {
+            model.addAttribute("runs", runs.recent(scopes.of(auth), 30));
+            model.addAttribute("ss12000OutOfScope", true);
+            return "imports/index";
+        }
         try {
             return "redirect:/imports/" + uploads.submitSs12000(baseUrl, token, source.strip(), delta, allowMassRemoval, auth.getName());
         } catch (HostNotAllowedException e) {
-            model.addAttribute("runs", runs.recent(30));
+            model.addAttribute("runs", runs.recent(scopes.of(auth), 30));
             model.addAttribute("ss12000HostNotAllowed", e.host());
             return "imports/index";
         } catch (IllegalArgumentException e) {
-            model.addAttribute("runs", runs.recent(30));
+            model.addAttribute("runs", runs.recent(scopes.of(auth), 30));
             model.addAttribute("ss12000Error", e.getMessage());
             return "imports/index";
         }
@@ -101,7 +118,7 @@ class ImportPages {
     @GetMapping("/imports/{id}")
     String run(@PathVariable UUID id, Model model, @RequestHeader(value = "HX-Request", required = false) String htmx, Authentication auth,
                java.util.Locale locale) {
-        var run = runs.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        var run = runs.find(scopes.of(auth), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("run", run);
         model.addAttribute("problems", problemWords.worded(run.problems(), locale));
         // a run held by the deletion guard: who it would remove, per school and by name (protected persons masked, their view audited)
@@ -115,6 +132,7 @@ class ImportPages {
 
     @PostMapping("/imports/{id}/approve")
     String approve(@PathVariable UUID id, @RequestParam(name = "confirmed", defaultValue = "false") boolean confirmed, Authentication auth) {
+        runs.find(scopes.of(auth), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         if (!confirmed) {
             // the page asks to tick that the list was looked at; without it nothing is removed
             return "redirect:/imports/" + id + "?confirm";
@@ -128,6 +146,7 @@ class ImportPages {
 
     @PostMapping("/imports/{id}/discard")
     String discard(@PathVariable UUID id, Authentication auth) {
+        runs.find(scopes.of(auth), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         try {
             runs.discard(id, auth.getName());
         } catch (IllegalStateException | IllegalArgumentException e) {

@@ -22,22 +22,26 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+import org.tilldela.directory.importing.SourceScopes;
 import org.tilldela.directory.sources.ImportSources;
 import org.tilldela.directory.sources.SourceRuns;
 
 @RestController
-// not filtered by scope: a source writes the directory of every school it lists, so only a grant over the whole installation may configure one
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
+// within the caller's scope (SourceScopes): a source replaces the directory of every school it lists, so a grant covering a
+// whole organiser manages the sources importing it; a school unit's or a form-narrowed grant gets 403 for the whole API
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @sourceScopes.mayOpen(authentication)")
 @RequestMapping("/api/v1/import-sources")
 @Tag(name = "Import sources", description = "Systems Tilldela imports from by itself, on a schedule and on change notifications")
 class ImportSourcesApi {
 
     private final ImportSources sources;
     private final SourceRuns runs;
+    private final SourceScopes scopes;
 
-    ImportSourcesApi(ImportSources sources, SourceRuns runs) {
+    ImportSourcesApi(ImportSources sources, SourceRuns runs, SourceScopes scopes) {
         this.sources = sources;
         this.runs = runs;
+        this.scopes = scopes;
     }
 
     /**
@@ -70,21 +74,23 @@ class ImportSourcesApi {
     }
 
     @GetMapping
-    List<ImportSources.Source> list() {
-        return sources.list();
+    @Operation(summary = "The sources within the caller's scope: for a grant over an organiser, those importing it")
+    List<ImportSources.Source> list(Authentication auth) {
+        return sources.list(scopes.of(auth));
     }
 
+    /** Outside the caller's scope as if it did not exist: 404. */
     @GetMapping("/{id}")
-    ImportSources.Source get(@PathVariable UUID id) {
-        return sources.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import source " + id));
+    ImportSources.Source get(@PathVariable UUID id, Authentication auth) {
+        return sources.find(scopes.of(auth), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no import source " + id));
     }
 
     @PostMapping
     @Operation(summary = "Add a source; with notifications on, an SS 12000 source subscribes to its server's change notifications")
     ResponseEntity<ImportSources.Source> create(@RequestBody SourceRequest request, Authentication auth) {
         try {
-            UUID id = sources.create(request.settings(), auth.getName(), origin());
-            return ResponseEntity.created(URI.create("/api/v1/import-sources/" + id)).body(get(id));
+            UUID id = sources.create(scopes.of(auth), request.settings(), auth.getName(), origin());
+            return ResponseEntity.created(URI.create("/api/v1/import-sources/" + id)).body(get(id, auth));
         } catch (IllegalArgumentException e) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         }
@@ -92,10 +98,10 @@ class ImportSourcesApi {
 
     @PutMapping("/{id}")
     ImportSources.Source update(@PathVariable UUID id, @RequestBody SourceRequest request, Authentication auth) {
-        get(id);
+        get(id, auth);
         try {
-            sources.update(id, request.settings(), auth.getName(), origin());
-            return get(id);
+            sources.update(scopes.of(auth), id, request.settings(), auth.getName(), origin());
+            return get(id, auth);
         } catch (IllegalArgumentException e) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         }
@@ -104,7 +110,7 @@ class ImportSourcesApi {
     @DeleteMapping("/{id}")
     @Operation(summary = "Remove a source (its subscription at the server ends); what it imported stays")
     ResponseEntity<Void> delete(@PathVariable UUID id, Authentication auth) {
-        get(id);
+        get(id, auth);
         sources.delete(id, auth.getName());
         return ResponseEntity.noContent().build();
     }
@@ -112,10 +118,10 @@ class ImportSourcesApi {
     @PostMapping("/{id}/run")
     @Operation(summary = "Run the source now (a delta, or a full import with full=true); answers 202 at once")
     ResponseEntity<ImportSources.Source> run(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean full, Authentication auth) {
-        get(id);
+        get(id, auth);
         sources.request(id, full, auth.getName());
         runs.runSoon(id);
-        return ResponseEntity.accepted().body(get(id));
+        return ResponseEntity.accepted().body(get(id, auth));
     }
 
     static String origin() {

@@ -15,6 +15,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
 import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.directory.importing.SourceScopes;
+import org.tilldela.governance.CallerScope;
 import org.tilldela.directory.sources.ImportSources;
 import org.tilldela.directory.sources.SourceRuns;
 import org.tilldela.directory.sources.SourceSettingsException;
@@ -23,10 +25,14 @@ import org.springframework.context.i18n.LocaleContextHolder;
 import org.tilldela.directory.ss12000.HostNotAllowedException;
 import org.tilldela.platform.FormSubmissions;
 
-/** Import sources in the web UI: the list, adding one, and a source's page (its last run, next run, settings). */
+/**
+ * Import sources in the web UI: the list, adding one, and a source's page (its last run, next run, settings). Within the caller's
+ * DIRECTORY_ADMIN scope (SourceScopes): an organiser's administrator sees and manages the sources importing that organiser; any
+ * other source is not found.
+ */
 @Controller
-// a source writes every school it lists: only a grant over the whole installation may configure one
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
+// a source replaces every school it lists: the pages open only for grants covering a whole organiser (SourceScopes.mayOpen)
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @sourceScopes.mayOpen(authentication)")
 class SourcePages {
 
     private final ImportSources sources;
@@ -34,9 +40,11 @@ class SourcePages {
     private final ImportRuns runs;
     private final FormSubmissions forms;
     private final MessageSource messages;
+    private final SourceScopes scopes;
 
-    SourcePages(ImportSources sources, SourceRuns sourceRuns, ImportRuns runs, FormSubmissions forms, MessageSource messages) {
+    SourcePages(ImportSources sources, SourceRuns sourceRuns, ImportRuns runs, FormSubmissions forms, MessageSource messages, SourceScopes scopes) {
         this.messages = messages;
+        this.scopes = scopes;
         this.sources = sources;
         this.sourceRuns = sourceRuns;
         this.runs = runs;
@@ -44,8 +52,10 @@ class SourcePages {
     }
 
     @GetMapping("/imports/sources")
-    String list(Model model) {
-        model.addAttribute("sources", sources.list());
+    String list(Model model, Authentication auth) {
+        model.addAttribute("sources", sources.list(scopes.of(auth)));
+        // a scoped administrator is told why the list is short and which names a new source may have
+        model.addAttribute("scoped", !scopes.of(auth).isWholeInstallation());
         return "imports/sources";
     }
 
@@ -53,10 +63,11 @@ class SourcePages {
     String create(@RequestParam MultiValueMap<String, String> form, Authentication auth, Model model) {
         return forms.once(form.getFirst(FormSubmissions.FIELD), auth.getName(), "imports.source", () -> {
             try {
-                UUID id = sources.create(settings(form), auth.getName(), ImportSourcesApi.origin());
+                UUID id = sources.create(scopes.of(auth), settings(form), auth.getName(), ImportSourcesApi.origin());
                 return "redirect:/imports/sources/" + id;
             } catch (IllegalArgumentException e) {
-                model.addAttribute("sources", sources.list());
+                model.addAttribute("sources", sources.list(scopes.of(auth)));
+                model.addAttribute("scoped", !scopes.of(auth).isWholeInstallation());
                 refused(e, model);
                 model.addAttribute("form", form.toSingleValueMap());
                 return "imports/sources";
@@ -65,30 +76,31 @@ class SourcePages {
     }
 
     @GetMapping("/imports/sources/{id}")
-    String source(@PathVariable UUID id, Model model) {
-        ImportSources.Source source = sources.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    String source(@PathVariable UUID id, Model model, Authentication auth) {
+        ImportSources.Source source = sources.find(scopes.of(auth), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         model.addAttribute("source", source);
         if (source.lastRunId() != null) {
-            runs.find(source.lastRunId()).ifPresent(run -> model.addAttribute("lastRun", run));
+            runs.find(scopes.of(auth), source.lastRunId()).ifPresent(run -> model.addAttribute("lastRun", run));
         }
         return "imports/source";
     }
 
     @PostMapping("/imports/sources/{id}")
     String update(@PathVariable UUID id, @RequestParam MultiValueMap<String, String> form, Authentication auth, Model model) {
-        sources.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        CallerScope scope = scopes.of(auth);
+        sources.find(scope, id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         try {
-            sources.update(id, settings(form), auth.getName(), ImportSourcesApi.origin());
+            sources.update(scope, id, settings(form), auth.getName(), ImportSourcesApi.origin());
             return "redirect:/imports/sources/" + id + "?saved";
         } catch (IllegalArgumentException e) {
             refused(e, model);
-            return source(id, model);
+            return source(id, model, auth);
         }
     }
 
     @PostMapping("/imports/sources/{id}/run")
     String run(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean full, Authentication auth) {
-        sources.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        sources.find(scopes.of(auth), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         sources.request(id, full, auth.getName());
         sourceRuns.runSoon(id);
         return "redirect:/imports/sources/" + id + "?requested";
@@ -96,7 +108,7 @@ class SourcePages {
 
     @PostMapping("/imports/sources/{id}/delete")
     String delete(@PathVariable UUID id, Authentication auth) {
-        sources.find(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        sources.find(scopes.of(auth), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         sources.delete(id, auth.getName());
         return "redirect:/imports/sources?removed";
     }

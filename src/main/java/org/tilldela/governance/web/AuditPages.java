@@ -57,7 +57,8 @@ class AuditPages {
                   @RequestParam(defaultValue = "0") int page, Model model, Authentication auth) {
         AuditTrail.EventPage result = audit.search(search(actor, action, targetType, targetId, from, to), scopes(auth), Math.max(0, page), PAGE_SIZE);
         model.addAttribute("result", result);
-        model.addAttribute("actions", audit.actions());
+        // within scope too: the picker lists only what the search can find
+        model.addAttribute("actions", audit.actions(scopes(auth)));
         model.addAttribute("actor", actor);
         model.addAttribute("action", action);
         model.addAttribute("targetType", targetType);

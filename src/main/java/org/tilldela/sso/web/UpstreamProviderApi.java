@@ -18,6 +18,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.CallerScope;
+import org.tilldela.governance.Scopes;
 import org.tilldela.sso.UpstreamProviders;
 
 /**
@@ -26,15 +30,27 @@ import org.tilldela.sso.UpstreamProviders;
  */
 @RestController
 @RequestMapping("/api/v1/sso/upstream-providers")
-// not filtered by scope yet (issue 11): only a grant over the whole installation may use it
-@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN') and @scopes.wholeInstallation(authentication, 'DIRECTORY_ADMIN')")
+// within the caller's DIRECTORY_ADMIN scope (UpstreamProviders.kept): the providers of organisers a grant not narrowed to school
+// forms covers; any other is not found (404) and not listed
+@PreAuthorize("hasAuthority('RIGHT_DIRECTORY_ADMIN')")
 @Tag(name = "Upstream identity providers", description = "A municipality's own OpenID provider its pupils and staff sign in through")
 class UpstreamProviderApi {
 
     private final UpstreamProviders providers;
+    private final Scopes scopes;
 
-    UpstreamProviderApi(UpstreamProviders providers) {
+    UpstreamProviderApi(UpstreamProviders providers, Scopes scopes) {
         this.providers = providers;
+        this.scopes = scopes;
+    }
+
+    private CallerScope scope(Authentication admin) {
+        return scopes.of(admin, AdminRight.DIRECTORY_ADMIN);
+    }
+
+    /** Another organiser's provider, and one that does not exist, alike. */
+    private void requireKept(UUID id, Authentication admin) {
+        providers.provider(scope(admin), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No identity provider with that id."));
     }
 
     @PostMapping
@@ -42,18 +58,23 @@ class UpstreamProviderApi {
     @Operation(summary = "Register an organiser's identity provider (checked by discovery at its issuer; the client secret is stored "
             + "encrypted and never shown again; audited). The answer's redirectUri is what the municipality registers at its provider.")
     UpstreamProviders.Provider register(@RequestBody UpstreamProviders.Settings body, Authentication admin) {
+        if (body.organiserId() != null && !providers.keeps(scope(admin), body.organiserId())) {
+            // as if the organiser did not exist: nobody learns of another organiser, or whether it has a provider
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No organiser (huvudman / skoleejer) with that id within your grant.");
+        }
         return providers.register(body, admin.getName());
     }
 
     @GetMapping
-    @Operation(summary = "Every organiser's identity provider, with the redirect URI to register there (never a secret)")
-    List<UpstreamProviders.Provider> all() {
-        return providers.all();
+    @Operation(summary = "The identity providers of the organisers within the caller's scope, with the redirect URI to register there (never a secret)")
+    List<UpstreamProviders.Provider> all(Authentication admin) {
+        return providers.all(scope(admin));
     }
 
     @PutMapping("/{id}")
     @Operation(summary = "Change a provider: issuer, client, scopes, matching rule, enabled (leave clientSecret out to keep the stored one; audited)")
     UpstreamProviders.Provider change(@PathVariable UUID id, @RequestBody UpstreamProviders.Settings body, Authentication admin) {
+        requireKept(id, admin);
         return providers.change(id, body, admin.getName());
     }
 
@@ -61,6 +82,7 @@ class UpstreamProviderApi {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Remove a provider: its button leaves the sign-in page (audited)")
     void remove(@PathVariable UUID id, Authentication admin) {
+        requireKept(id, admin);
         providers.remove(id, admin.getName());
     }
 
