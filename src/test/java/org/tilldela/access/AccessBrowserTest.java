@@ -71,6 +71,8 @@ class AccessBrowserTest extends IntegrationTest {
             BrowserSupport.screenshot(page, "access-01-requests");
 
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("File a data-access request")).click();
+            // the form's page loaded, scripts and all: typing before htmx has bound the picker would send nothing
+            page.waitForURL(url -> url.contains("/access/requests/new"));
             // picked by name, as typed: the supplier, then its product and the organiser (no id anywhere)
             String productTitle = catalog.product(fx.productId).orElseThrow().title();
             String organiserName = jdbc.sql("select name from organisation where id = :id").param("id", fx.organiserId).query(String.class).single();

@@ -116,6 +116,8 @@ class ConnectorBrowserTest extends IntegrationTest {
             assertThat(page.locator("h1").textContent()).isEqualTo("Connectors");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Set up a connector")).click();
+            // the form's page loaded, scripts and all: typing before htmx has bound the picker would send nothing
+            page.waitForURL(url -> url.endsWith("/provisioning/connectors/new"));
             // the supplier found by its name as typed, and chosen
             page.waitForResponse(r -> r.url().contains("/pick/suppliers"), () -> page.getByLabel("Find the supplier (name)").fill(supplierName));
             page.getByLabel(supplierName).first().check();
