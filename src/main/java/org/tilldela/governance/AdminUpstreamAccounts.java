@@ -24,11 +24,32 @@ public class AdminUpstreamAccounts {
     private final JdbcClient jdbc;
     private final AuditTrail audit;
     private final AdminGrants grants;
+    private final java.util.List<UpstreamOrganisers> upstreamOrganisers;
 
-    AdminUpstreamAccounts(JdbcClient jdbc, AuditTrail audit, AdminGrants grants) {
+    AdminUpstreamAccounts(JdbcClient jdbc, AuditTrail audit, AdminGrants grants, java.util.List<UpstreamOrganisers> upstreamOrganisers) {
         this.jdbc = jdbc;
         this.audit = audit;
         this.grants = grants;
+        this.upstreamOrganisers = upstreamOrganisers;
+    }
+
+    /** An organiser an account may be bound at: its id and name. */
+    public record Organiser(UUID id, String name) {
+    }
+
+    /**
+     * The organisers {@code actor} may bind an account at ({@link #bind}): those with an identity provider of their own
+     * over which the actor holds ACCOUNT_ADMIN, by name.
+     */
+    @Transactional(readOnly = true)
+    public java.util.List<Organiser> bindable(String actor) {
+        java.util.List<Organiser> all = jdbc.sql("select id, name from organisation where kind = 'ORGANISER' order by name, id")
+                .query((rs, n) -> new Organiser(rs.getObject(1, UUID.class), rs.getString(2))).list();
+        Set<UUID> withProvider = new java.util.HashSet<>();
+        Set<UUID> ids = all.stream().map(Organiser::id).collect(java.util.stream.Collectors.toSet());
+        upstreamOrganisers.forEach(u -> withProvider.addAll(u.withProvider(ids)));
+        return all.stream().filter(o -> withProvider.contains(o.id()))
+                .filter(o -> grants.covers(actor, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(o.id()), Set.of()))).toList();
     }
 
     /**

@@ -266,6 +266,11 @@ class EveryFlashFormTest extends IntegrationTest {
         submit("POST /admin/accounts/{username}/break-glass", accountPath + "/break-glass", form(accountPath, accountPath + "/break-glass"),
                 "The account is marked as a break-glass account.");
         assertThat(jdbc.sql("select break_glass from admin_account where username = :u").param("u", managed).query(Boolean.class).single()).isTrue();
+        // the upstream binding's refusal (no organiser here has a provider, so the form is not on the page: the session's
+        // form token is the contact form's)
+        List<Map.Entry<String, String>> binding = form(accountPath, accountPath + "/contact", "subject", "uppe-" + fx.tag);
+        submit("POST /admin/accounts/{username}/upstream-binding", accountPath + "/upstream-binding", binding,
+                "Choose both the organiser and the subject");
         // the contact form's refusal carries the typed values and the error by field through the session store
         submit("POST /admin/accounts/{username}/contact", accountPath + "/contact", form(accountPath, accountPath + "/contact", "email", "nej@",
                 "language", "sv"), "That is not an e-mail address");

@@ -457,9 +457,24 @@ class UpstreamSignInTest extends SignInTestSupport {
         upstream.addUser(upstreamIt, Map.of("upn", "it." + tag + "@exempel-kommun.se"));
         // before it is bound it has no way in through the provider: its password still works (refusing it would lock it out)
         assertThat(status(api(itChief), "GET", "/api/v1/organisations", null)).as("signed in with the password").isNotEqualTo(401);
+        // bound on its account page by an account administrator: the organiser chosen by name, the subject typed
+        org.tilldela.WebSession rootWeb = new org.tilldela.WebSession(Integer.parseInt(baseUrl().substring(baseUrl().lastIndexOf(':') + 1)))
+                .signIn(root, ADMIN_PASSWORD);
+        String bindAt = "/admin/accounts/" + itChief + "/upstream-binding";
+        String accountPage = rootWeb.page("/admin/accounts/" + itChief + "?lang=en").body();
+        assertThat(accountPage).contains("Sign in through an organiser&#39;s identity provider",
+                ">" + org.springframework.web.util.HtmlUtils.htmlEscape(organiserName(), "UTF-8") + "</option>");
+        Map<String, String> bind = org.tilldela.WebSession.hiddenFields(accountPage, bindAt);
+        bind.put("organiser", municipality.organiserId.toString());
+        assertThat(rootWeb.follow(rootWeb.post(bindAt, bind)).body()).as("the subject left out: refused")
+                .contains("Choose both the organiser and the subject");
+        assertThat(audits(itChief)).noneMatch(e -> e.action().equals("ADMIN_ACCOUNT_UPSTREAM_BOUND"));
+        bind.put("subject", upstreamIt);
+        assertThat(rootWeb.follow(rootWeb.post(bindAt, bind)).body()).contains("The account is bound to its upstream account.");
+        assertThat(audits(itChief).getFirst().action()).isEqualTo("ADMIN_ACCOUNT_UPSTREAM_BOUND");
+        // the API binds the same way (the same binding again: no change, but answered)
         assertThat(status(asRoot, "PUT", "/api/v1/admin-accounts/" + itChief + "/upstream-binding",
                 Map.of("organiserId", municipality.organiserId, "subject", upstreamIt))).isEqualTo(200);
-        assertThat(audits(itChief).getFirst().action()).isEqualTo("ADMIN_ACCOUNT_UPSTREAM_BOUND");
         assertThat(status(api(itChief), "GET", "/api/v1/organisations", null)).as("bound: through the provider only").isEqualTo(401);
         browser = newBrowser();
         assertThat(atUpstream(URI.create(baseUrl() + "/sign-in/upstream/admin-" + providerId), upstreamIt).getPath()).isEqualTo("/");

@@ -107,6 +107,7 @@ class AccountPages {
         model.addAttribute("secondFactor", secondFactor.enrolled(username));
         model.addAttribute("secondFactorRequired", secondFactor.requiredFor(username));
         model.addAttribute("upstreamBinding", upstream.binding(username));
+        model.addAttribute("upstreamOrganisers", upstream.bindable(auth.getName()));
         if (!model.containsAttribute("contact")) {
             model.addAttribute("contact", accounts.contact(username));
         }
@@ -227,6 +228,38 @@ class AccountPages {
             return "redirect:/admin/accounts/" + username;
         }
         flash.addFlashAttribute("message", breakGlass ? "accounts.breakGlassMarked" : "accounts.breakGlassUnmarked");
+        return "redirect:/admin/accounts/" + username;
+    }
+
+    /**
+     * Binds the account to an upstream account — the subject ({@code sub}) it has at an organiser's identity provider —
+     * so that it signs in through that provider; both empty: removes the binding. Audited ({@link
+     * org.tilldela.governance.AdminUpstreamAccounts#bind}); an organiser the administrator does not hold ACCOUNT_ADMIN over
+     * is refused as one that does not exist.
+     */
+    @PostMapping("/{username}/upstream-binding")
+    String upstreamBinding(@PathVariable String username, @RequestParam(required = false) UUID organiser,
+                           @RequestParam(defaultValue = "") String subject, Authentication auth, RedirectAttributes flash) {
+        manageable(auth, username);
+        String sub = subject.strip();
+        if ((organiser == null) != sub.isEmpty()) {
+            flash.addFlashAttribute("error", "accounts.upstream.incomplete");
+            return "redirect:/admin/accounts/" + username;
+        }
+        if (sub.length() > 255) {
+            flash.addFlashAttribute("error", "accounts.upstream.tooLong");
+            return "redirect:/admin/accounts/" + username;
+        }
+        try {
+            if (!upstream.bind(auth.getName(), username, organiser, organiser == null ? null : sub)) {
+                flash.addFlashAttribute("error", "accounts.upstream.unknownOrganiser");
+                return "redirect:/admin/accounts/" + username;
+            }
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "accounts.upstream.taken");
+            return "redirect:/admin/accounts/" + username;
+        }
+        flash.addFlashAttribute("message", organiser == null ? "accounts.upstream.unbound" : "accounts.upstream.bound");
         return "redirect:/admin/accounts/" + username;
     }
 
