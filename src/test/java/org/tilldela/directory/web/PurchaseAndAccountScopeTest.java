@@ -107,6 +107,13 @@ class PurchaseAndAccountScopeTest extends IntegrationTest {
         return desk.list(auth, DpoDesk.Tile.HELD_ORDERS).rows().stream().map(DpoDesk.Row::link).toList();
     }
 
+    /** The table row of the approvals list that links to the order. */
+    private static String row(String page, UUID order) {
+        int at = page.indexOf("href=\"" + link(order) + "\"");
+        assertThat(at).as("the order is listed").isPositive();
+        return page.substring(page.lastIndexOf("<tr", at), page.indexOf("</tr>", at));
+    }
+
     private static String link(UUID order) {
         return "/purchase/approvals/" + order;
     }
@@ -164,6 +171,11 @@ class PurchaseAndAccountScopeTest extends IntegrationTest {
         WebSession web = new WebSession(port).signIn(dpoOrganiser, PASSWORD);
         String list = web.page("/purchase/approvals").body();
         assertThat(list).contains(link(heldB)).contains(link(heldOrganiser)).doesNotContain(link(heldC));
+        // each row names the unit its order is for (the school, or the organiser itself), not the organiser of all of them, and no id
+        String u = m.source.substring("scopes-".length());
+        assertThat(row(list, heldB)).contains("B-skolan " + u).doesNotContain("Provby kommun " + u).doesNotContain(m.schoolB.toString());
+        assertThat(row(list, heldOrganiser)).contains("Provby kommun " + u).doesNotContain("-skolan " + u).doesNotContain(m.organiser.toString());
+        assertThat(web.page(link(heldB)).body()).contains("B-skolan " + u).contains("Provby kommun " + u);
         assertThat(web.page(link(heldOrganiser)).body()).contains(link(heldOrganiser) + "/approve");
         assertThat(web.page(link(heldC)).status()).isEqualTo(404);
         // school A's order may have been decided by the other test meanwhile: counted as held only while it waits
