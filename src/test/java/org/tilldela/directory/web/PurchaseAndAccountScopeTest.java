@@ -331,4 +331,60 @@ class PurchaseAndAccountScopeTest extends IntegrationTest {
         // a whole-installation administrator sees them all, as before
         assertThat(new WebSession(port).signIn(dirWhole, PASSWORD).page("/purchase/buyers").body()).contains(buyerA).contains(buyerB);
     }
+
+    /** The buyers list's row of one buyer. */
+    private static String buyerRow(String page, String buyer) {
+        int at = page.indexOf("<th scope=\"row\">" + buyer + "</th>");
+        assertThat(at).as(buyer + " is listed").isPositive();
+        return page.substring(page.lastIndexOf("<tr", at), page.indexOf("</tr>", at));
+    }
+
+    @Test
+    void aFormNarrowedGrantSeesBuyersItMayNotChangeWithoutTheControlsAndIsRefusedIfItTriesAnyway() {
+        String u = m.source;
+        // school A whole, and the organiser narrowed to preschool: school A's buyer is theirs to change; school B's and the
+        // organiser's are seen (through the preschool grant) but buy for everyone there whatever their form, so are not
+        String dirMixed = account("pas-dir-mix-" + u, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        grants.grant(root, dirMixed, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(m.organiser), Set.of("FS")));
+        String buyerA = account("pas-mb-a-" + u, AdminRight.BUYER, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        String buyerB = account("pas-mb-b-" + u, AdminRight.BUYER, GrantScope.units(Set.of(m.schoolB), Set.of()));
+        String buyerOrg = account("pas-mb-org-" + u, AdminRight.BUYER, GrantScope.units(Set.of(m.organiser), Set.of()));
+        buyerScopes.set(buyerA, m.schoolA, root);
+        buyerScopes.set(buyerB, m.schoolB, root);
+        buyerScopes.set(buyerOrg, m.organiser, root);
+
+        WebSession web = new WebSession(port).signIn(dirMixed, PASSWORD);
+        String page = web.page("/purchase/buyers?lang=en").body();
+        assertThat(buyerRow(page, buyerA)).contains("/purchase/buyers/remove").doesNotContain("Read only");
+        for (String notTheirs : List.of(buyerB, buyerOrg)) {
+            assertThat(buyerRow(page, notTheirs)).as(notTheirs).doesNotContain("/purchase/buyers/remove").contains("Read only");
+        }
+
+        // posted anyway (a removal, a move into school A): refused in words, nothing changes, nothing audited
+        Map<String, String> remove = new java.util.HashMap<>(WebSession.hiddenFields(page, "/purchase/buyers/remove"));
+        remove.put("username", buyerOrg);
+        WebSession.Answer refused = web.post("/purchase/buyers/remove", remove);
+        assertThat(refused.status()).isEqualTo(302);
+        assertThat(web.follow(refused).body()).contains("covers more than your grant");
+        Map<String, String> move = new java.util.HashMap<>(WebSession.hiddenFields(page, "/purchase/buyers"));
+        move.put("username", buyerB);
+        move.put("organisation", m.schoolA.toString());
+        WebSession.Answer moved = web.post("/purchase/buyers", move);
+        assertThat(moved.status()).isEqualTo(302);
+        assertThat(web.follow(moved).body()).contains("covers more than your grant");
+        assertThat(buysFor(buyerOrg)).isEqualTo(m.organiser.toString());
+        assertThat(buysFor(buyerB)).isEqualTo(m.schoolB.toString());
+        assertThat(jdbc.sql("select count(*) from audit_event where action like 'BUYER_SCOPE_%' and actor = :a").param("a", dirMixed)
+                .query(Long.class).single()).isZero();
+
+        // the one the page offers it removes
+        remove.put("username", buyerA);
+        assertThat(web.post("/purchase/buyers/remove", remove).status()).isEqualTo(302);
+        assertThat(buysFor(buyerA)).isNull();
+
+        // the organiser's administrator (not narrowed) has the controls on both of the others
+        String orgPage = new WebSession(port).signIn(dirOrganiser, PASSWORD).page("/purchase/buyers?lang=en").body();
+        assertThat(buyerRow(orgPage, buyerB)).contains("/purchase/buyers/remove");
+        assertThat(buyerRow(orgPage, buyerOrg)).contains("/purchase/buyers/remove");
+    }
 }
