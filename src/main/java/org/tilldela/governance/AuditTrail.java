@@ -17,10 +17,12 @@ public class AuditTrail {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final List<AuditedRecords> records;
 
-    AuditTrail(JdbcClient jdbc, JsonMapper json) {
+    AuditTrail(JdbcClient jdbc, JsonMapper json, List<AuditedRecords> records) {
         this.jdbc = jdbc;
         this.json = json;
+        this.records = List.copyOf(records);
     }
 
     public void record(String actor, String action, String targetType, String targetId, Map<String, ?> detail) {
@@ -59,9 +61,10 @@ public class AuditTrail {
     /**
      * Searches the trail within the scopes given (an event is within if it is within any of them). Over the whole
      * installation every event; within units only the events about a record that lies within them: a person
-     * (as {@link CallerScope#person} defines it), an organisation unit, or an access review of one. Events about
-     * anything else (accounts, suppliers, the catalogue, connectors) have no place in a unit and are shown to
-     * whole-installation grants only.
+     * (as {@link CallerScope#person} defines it), an organisation unit, an access review of one, or a record another
+     * module places within them ({@link AuditedRecords}: an organiser's import sources, import runs and upstream identity
+     * providers, for a grant over the organiser not narrowed to school forms). Events about anything else (accounts,
+     * suppliers, the catalogue, connectors) have no place in a unit and are shown to whole-installation grants only.
      */
     public EventPage search(Search q, List<CallerScope> scopes, int page, int size) {
         String scope = within(scopes);
@@ -129,14 +132,15 @@ public class AuditTrail {
     private static final String UUID_TARGET = "(case when a.target_id ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' "
             + "then cast(a.target_id as uuid) end)";
 
-    private static String within(List<CallerScope> scopes) {
+    private String within(List<CallerScope> scopes) {
         if (scopes.stream().anyMatch(CallerScope::isWholeInstallation)) {
             return "true";
         }
         List<String> parts = scopes.stream().filter(s -> !s.isNothing()).map(s -> "(a.target_type = 'person' and " + s.person(UUID_TARGET) + ")"
                 + " or (a.target_type = 'organisation' and " + s.unit(UUID_TARGET) + ")"
                 + " or (a.target_type = 'access_review' and a.target_id in (select cast(r.id as text) from access_review r where "
-                + s.unit("r.organisation_id") + "))").toList();
+                + s.unit("r.organisation_id") + "))"
+                + records.stream().map(r -> " or (" + r.within(s) + ")").collect(java.util.stream.Collectors.joining())).toList();
         return parts.isEmpty() ? "false" : String.join(" or ", parts);
     }
 }

@@ -55,6 +55,22 @@ public class BuyerScopes {
                 + " order by b.username").params(caller.params()).query(this::scope).list();
     }
 
+    /** A buyer as a directory administrator's list shows it, and whether they may change it ({@link #settable}: the rule the changes are refused by). */
+    public record Listed(BuyerScope scope, boolean mayChange) {
+    }
+
+    /**
+     * {@link #all(CallerScope)} with, for each buyer, whether the caller may change (move or remove) it, worked out in the same SQL
+     * as {@link #requireMayChange} does before a change: so the list offers the controls exactly where a change is not refused.
+     */
+    @Transactional(readOnly = true)
+    public List<Listed> listed(CallerScope caller) {
+        // coalesce: the row-value "in" of a placement without a school form answers null, not false, where a form-narrowed grant covers it
+        return jdbc.sql("select b.username, b.organisation_id, b.organiser_id, b.set_by, b.set_at, coalesce(" + settable(caller, "b.organisation_id")
+                        + ", false) may_change from buyer_scope b where " + SEEN.apply(caller) + " order by b.username")
+                .params(caller.params()).query((rs, n) -> new Listed(scope(rs, n), rs.getBoolean("may_change"))).list();
+    }
+
     /**
      * Which buyers a directory administrator sees (alias {@code b} of {@code buyer_scope}): those whose organisation lies within
      * the grant. With a grant narrowed to school forms that includes a buyer for the organiser above the schools it covers: seen, not changed.

@@ -71,7 +71,11 @@ class ApprovalPages {
         this.words = words;
     }
 
-    record ApprovalView(Order order, String organiser, String attributes) {
+    /**
+     * {@code unit}: the unit the order is for (a school, or the organiser itself), so an organiser's officer tells its schools'
+     * orders apart; names only, null for a unit no longer in the directory.
+     */
+    record ApprovalView(Order order, String organiser, String unit, String attributes) {
     }
 
     private CallerScope scope(Authentication auth) {
@@ -87,9 +91,13 @@ class ApprovalPages {
     }
 
     private ApprovalView view(Order o, Locale locale) {
-        List<OrganisationBrowser.UnitName> trail = organisations.ancestry(o.organiserId());
-        return new ApprovalView(o, trail.isEmpty() ? o.organiserId().toString() : trail.getLast().name(),
-                o.approval() == null ? "" : words.attributes(o.approval().attributes(), locale));
+        return new ApprovalView(o, name(o.organiserId()), name(o.scopeId()), o.approval() == null ? "" : words.attributes(o.approval().attributes(), locale));
+    }
+
+    /** A unit's name (the trail ends at the unit itself); null when it has left the directory: never its id on screen. */
+    private String name(UUID unit) {
+        List<OrganisationBrowser.UnitName> trail = unit == null ? List.of() : organisations.ancestry(unit);
+        return trail.isEmpty() ? null : trail.getLast().name();
     }
 
     @GetMapping("/purchase/approvals/{id}")

@@ -48,7 +48,8 @@ class BuyerScopePages {
     @GetMapping("/purchase/buyers")
     String buyers(@RequestParam(required = false) String findOrganisation, Model model, Authentication auth) {
         CallerScope scope = scope(auth);
-        model.addAttribute("scopes", buyers.all(scope));
+        // each with whether the caller may change it: the remove control only where a removal would not be refused
+        model.addAttribute("scopes", buyers.listed(scope));
         model.addAttribute("findOrganisation", findOrganisation);
         model.addAttribute("organisationChoices", unitPicker.choices(findOrganisation, scope, false, null));
         return "purchase/buyers";

@@ -107,6 +107,13 @@ class PurchaseAndAccountScopeTest extends IntegrationTest {
         return desk.list(auth, DpoDesk.Tile.HELD_ORDERS).rows().stream().map(DpoDesk.Row::link).toList();
     }
 
+    /** The table row of the approvals list that links to the order. */
+    private static String row(String page, UUID order) {
+        int at = page.indexOf("href=\"" + link(order) + "\"");
+        assertThat(at).as("the order is listed").isPositive();
+        return page.substring(page.lastIndexOf("<tr", at), page.indexOf("</tr>", at));
+    }
+
     private static String link(UUID order) {
         return "/purchase/approvals/" + order;
     }
@@ -164,6 +171,11 @@ class PurchaseAndAccountScopeTest extends IntegrationTest {
         WebSession web = new WebSession(port).signIn(dpoOrganiser, PASSWORD);
         String list = web.page("/purchase/approvals").body();
         assertThat(list).contains(link(heldB)).contains(link(heldOrganiser)).doesNotContain(link(heldC));
+        // each row names the unit its order is for (the school, or the organiser itself), not the organiser of all of them, and no id
+        String u = m.source.substring("scopes-".length());
+        assertThat(row(list, heldB)).contains("B-skolan " + u).doesNotContain("Provby kommun " + u).doesNotContain(m.schoolB.toString());
+        assertThat(row(list, heldOrganiser)).contains("Provby kommun " + u).doesNotContain("-skolan " + u).doesNotContain(m.organiser.toString());
+        assertThat(web.page(link(heldB)).body()).contains("B-skolan " + u).contains("Provby kommun " + u);
         assertThat(web.page(link(heldOrganiser)).body()).contains(link(heldOrganiser) + "/approve");
         assertThat(web.page(link(heldC)).status()).isEqualTo(404);
         // school A's order may have been decided by the other test meanwhile: counted as held only while it waits
@@ -318,5 +330,61 @@ class PurchaseAndAccountScopeTest extends IntegrationTest {
         assertThat(buysFor(buyerB)).isEqualTo(m.organiser.toString());
         // a whole-installation administrator sees them all, as before
         assertThat(new WebSession(port).signIn(dirWhole, PASSWORD).page("/purchase/buyers").body()).contains(buyerA).contains(buyerB);
+    }
+
+    /** The buyers list's row of one buyer. */
+    private static String buyerRow(String page, String buyer) {
+        int at = page.indexOf("<th scope=\"row\">" + buyer + "</th>");
+        assertThat(at).as(buyer + " is listed").isPositive();
+        return page.substring(page.lastIndexOf("<tr", at), page.indexOf("</tr>", at));
+    }
+
+    @Test
+    void aFormNarrowedGrantSeesBuyersItMayNotChangeWithoutTheControlsAndIsRefusedIfItTriesAnyway() {
+        String u = m.source;
+        // school A whole, and the organiser narrowed to preschool: school A's buyer is theirs to change; school B's and the
+        // organiser's are seen (through the preschool grant) but buy for everyone there whatever their form, so are not
+        String dirMixed = account("pas-dir-mix-" + u, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        grants.grant(root, dirMixed, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(m.organiser), Set.of("FS")));
+        String buyerA = account("pas-mb-a-" + u, AdminRight.BUYER, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        String buyerB = account("pas-mb-b-" + u, AdminRight.BUYER, GrantScope.units(Set.of(m.schoolB), Set.of()));
+        String buyerOrg = account("pas-mb-org-" + u, AdminRight.BUYER, GrantScope.units(Set.of(m.organiser), Set.of()));
+        buyerScopes.set(buyerA, m.schoolA, root);
+        buyerScopes.set(buyerB, m.schoolB, root);
+        buyerScopes.set(buyerOrg, m.organiser, root);
+
+        WebSession web = new WebSession(port).signIn(dirMixed, PASSWORD);
+        String page = web.page("/purchase/buyers?lang=en").body();
+        assertThat(buyerRow(page, buyerA)).contains("/purchase/buyers/remove").doesNotContain("Read only");
+        for (String notTheirs : List.of(buyerB, buyerOrg)) {
+            assertThat(buyerRow(page, notTheirs)).as(notTheirs).doesNotContain("/purchase/buyers/remove").contains("Read only");
+        }
+
+        // posted anyway (a removal, a move into school A): refused in words, nothing changes, nothing audited
+        Map<String, String> remove = new java.util.HashMap<>(WebSession.hiddenFields(page, "/purchase/buyers/remove"));
+        remove.put("username", buyerOrg);
+        WebSession.Answer refused = web.post("/purchase/buyers/remove", remove);
+        assertThat(refused.status()).isEqualTo(302);
+        assertThat(web.follow(refused).body()).contains("covers more than your grant");
+        Map<String, String> move = new java.util.HashMap<>(WebSession.hiddenFields(page, "/purchase/buyers"));
+        move.put("username", buyerB);
+        move.put("organisation", m.schoolA.toString());
+        WebSession.Answer moved = web.post("/purchase/buyers", move);
+        assertThat(moved.status()).isEqualTo(302);
+        assertThat(web.follow(moved).body()).contains("covers more than your grant");
+        assertThat(buysFor(buyerOrg)).isEqualTo(m.organiser.toString());
+        assertThat(buysFor(buyerB)).isEqualTo(m.schoolB.toString());
+        assertThat(jdbc.sql("select count(*) from audit_event where action like 'BUYER_SCOPE_%' and actor = :a").param("a", dirMixed)
+                .query(Long.class).single()).isZero();
+
+        // the one the page offers it removes
+        remove.put("username", buyerA);
+        assertThat(web.post("/purchase/buyers/remove", remove).status()).isEqualTo(302);
+        assertThat(buysFor(buyerA)).isNull();
+
+        // the organiser's administrator (not narrowed) has the controls on both of the others
+        String orgPage = new WebSession(port).signIn(dirOrganiser, PASSWORD).page("/purchase/buyers?lang=en").body();
+        assertThat(buyerRow(orgPage, buyerB)).contains("/purchase/buyers/remove");
+        assertThat(buyerRow(orgPage, buyerOrg)).contains("/purchase/buyers/remove");
     }
 }

@@ -367,4 +367,47 @@ class SourceScopeTest extends IntegrationTest {
         String all = new WebSession(port).signIn(auditorWhole, PASSWORD).page("/admin/audit?actor=" + actor + "&lang=en").body();
         assertThat(all).contains("5 events").contains(inA).contains(inB);
     }
+
+    @Test
+    void anOrganisersAuditorSeesTheEventsAboutThatOrganisersSourcesRunsAndProviders() {
+        String actor = "src-actor-imports-" + u;
+        // the removed ones are no longer in their tables: their removal's detail says whose they were
+        UUID removedSourceA = UUID.randomUUID(), removedProviderA = UUID.randomUUID(), removedProviderB = UUID.randomUUID();
+        List<UUID> inA = List.of(srcA, runA, oidcA, samlA, removedSourceA, removedProviderA);
+        List<UUID> outside = List.of(srcB, runB, oidcB, samlB, srcMixed, runMixed, srcNew, runNew, removedProviderB);
+        audit.record(actor, "IMPORT_SOURCE_RUN_REQUESTED", "import_source", srcA.toString(), Map.of("full", true));
+        audit.record(actor, "IMPORT_SOURCE_RUN_REQUESTED", "import_source", srcB.toString(), Map.of("full", true));
+        audit.record(actor, "IMPORT_SOURCE_RUN_REQUESTED", "import_source", srcMixed.toString(), Map.of("full", true));
+        audit.record(actor, "IMPORT_SOURCE_RUN_REQUESTED", "import_source", srcNew.toString(), Map.of("full", true));
+        audit.record(actor, "IMPORT_SOURCE_CREATED", "import_source", removedSourceA.toString(), Map.of("name", sourceA));
+        audit.record(actor, "IMPORT_SOURCE_REMOVED", "import_source", removedSourceA.toString(), Map.of("name", sourceA));
+        for (UUID run : List.of(runA, runB, runMixed, runNew)) {
+            audit.record(actor, "IMPORT_DISCARDED", "import_run", run.toString(), Map.of());
+        }
+        audit.record(actor, "SSO_UPSTREAM_PROVIDER_CHANGED", "sso_upstream_provider", oidcA.toString(), Map.of("organiser", organiserA.toString()));
+        audit.record(actor, "SSO_UPSTREAM_PROVIDER_CHANGED", "sso_upstream_provider", oidcB.toString(), Map.of("organiser", organiserB.toString()));
+        audit.record(actor, "SSO_UPSTREAM_SAML_IDP_CHANGED", "sso_upstream_saml_idp", samlA.toString(), Map.of());
+        audit.record(actor, "SSO_UPSTREAM_SAML_IDP_CHANGED", "sso_upstream_saml_idp", samlB.toString(), Map.of());
+        audit.record(actor, "SSO_UPSTREAM_PROVIDER_REGISTERED", "sso_upstream_provider", removedProviderA.toString(), Map.of("organiser", organiserA.toString()));
+        audit.record(actor, "SSO_UPSTREAM_PROVIDER_REMOVED", "sso_upstream_provider", removedProviderA.toString(), Map.of("organiser", organiserA.toString()));
+        audit.record(actor, "SSO_UPSTREAM_PROVIDER_REMOVED", "sso_upstream_provider", removedProviderB.toString(), Map.of("organiser", organiserB.toString()));
+
+        // Provby's auditor: Provby's source (also a removed one), its run, its two providers (also a removed one), 8 events in all;
+        // not Grannby's, not the mixed source's nor the one that imported nothing yet
+        WebSession scoped = new WebSession(port).signIn(auditorA, PASSWORD);
+        String csv = scoped.get("/admin/audit/audit.csv?actor=" + actor).body();
+        assertThat(csv.lines().filter(l -> l.contains(actor)).count()).isEqualTo(8);
+        inA.forEach(id -> assertThat(csv).contains(id.toString()));
+        outside.forEach(id -> assertThat(csv).doesNotContain(id.toString()));
+        assertThat(scoped.page("/admin/audit?actor=" + actor + "&lang=en").body()).contains("8 events").contains("IMPORT_SOURCE_REMOVED");
+        assertThat(scoped.page("/admin/audit?actor=" + actor + "&targetId=" + oidcB + "&lang=en").body()).contains("No events");
+
+        // an auditor of Provby narrowed to a school form keeps no source and no provider (the import pages' rule), so sees none of them
+        String formAuditor = account("src-audGR-" + u, AdminRight.AUDITOR, GrantScope.units(Set.of(organiserA), Set.of("GR")));
+        String narrowed = new WebSession(port).signIn(formAuditor, PASSWORD).get("/admin/audit/audit.csv?actor=" + actor).body();
+        assertThat(narrowed.lines().filter(l -> l.contains(actor)).count()).isZero();
+
+        String all = new WebSession(port).signIn(auditorWhole, PASSWORD).get("/admin/audit/audit.csv?actor=" + actor).body();
+        assertThat(all.lines().filter(l -> l.contains(actor)).count()).isEqualTo(17);
+    }
 }
