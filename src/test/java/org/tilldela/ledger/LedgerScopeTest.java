@@ -2,12 +2,8 @@ package org.tilldela.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.math.BigDecimal;
-import java.time.LocalDate;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,27 +13,22 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.web.client.RestClient;
 import org.tilldela.WebSession;
-import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
-import org.tilldela.catalog.Product;
-import org.tilldela.catalog.Supplier;
 import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminGrants;
-import org.tilldela.governance.AdminRight;
-import org.tilldela.governance.GrantScope;
 import org.tilldela.governance.ScopedMunicipality;
 
 /**
  * The ledger's lists that span persons, within the caller's DATA_PROTECTION_OFFICER scope (issue 11), on real
- * PostgreSQL with the synthetic municipality of {@link ScopedMunicipality}. Two recipients: "both" received data about
- * school A's pupil a1 and school B's pupil b1; "onlyB" about b1 and the protected pupil bProt only. All four holdings
- * are past their deletion date. A school-A officer sees a1's disclosures, counts and deletions only, and "onlyB" is not
+ * PostgreSQL with the synthetic municipality of {@link ScopedMunicipality} and the ledger of {@link LedgerScopeFixture}:
+ * "both" holds data about school A's a1 and school B's b1, "onlyB" about school B's b1 and bProt (protected), all past
+ * their deletion date. A school-A officer sees a1's disclosures, counts and deletions only, and "onlyB" is not
  * there for them (404); an organiser's officer sees both schools (bProt masked); the whole installation is unchanged.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LedgerScopeTest extends LedgerTestSupport {
 
-    private static final String PASSWORD = "ledger-scope-password";
+    private static final String PASSWORD = LedgerScopeFixture.PASSWORD;
 
     @LocalServerPort int port;
     @Autowired AdminAccounts accounts;
@@ -47,56 +38,20 @@ class LedgerScopeTest extends LedgerTestSupport {
 
     private ScopedMunicipality m;
     private String whole, schoolOfficer, organiserOfficer;
-    private UUID both, onlyB, productBoth, productOnlyB;
+    private UUID both, onlyB;
     private String bothName, onlyBName;
 
     @BeforeAll
     void setUp() {
-        m = new ScopedMunicipality(jdbc);
-        String u = m.source;
-        String root = "led-root-" + u;
-        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
-        whole = officer("led-whole-" + u, root, GrantScope.wholeInstallationScope());
-        schoolOfficer = officer("led-a-" + u, root, GrantScope.units(Set.of(m.schoolA), Set.of()));
-        organiserOfficer = officer("led-org-" + u, root, GrantScope.units(Set.of(m.organiser), Set.of()));
-
-        bothName = "Tvåskoleförlaget " + u;
-        onlyBName = "Bskoleförlaget " + u;
-        both = supplier(bothName);
-        onlyB = supplier(onlyBName);
-        productBoth = product(both, "Läsresan " + u);
-        productOnlyB = product(onlyB, "Räknestigen " + u);
-        append(List.of(disclosure(m.a1, both, productBoth, Channel.SCIM_PUSH, SMALL), disclosure(m.b1, both, productBoth, Channel.SCIM_PUSH, SMALL),
-                disclosure(m.b1, onlyB, productOnlyB, Channel.SCIM_PUSH, SMALL), disclosure(m.bProt, onlyB, productOnlyB, Channel.SCIM_PUSH, SMALL)));
-        // the relations ended long ago: every holding is past its deletion date (90 days' retention) and none was requested
-        LocalDate endedOn = today().minusYears(8);
-        tx.executeWithoutResult(s -> {
-            retention.relationsEnded(List.of(m.a1, m.b1), productBoth, endedOn);
-            retention.relationsEnded(List.of(m.b1, m.bProt), productOnlyB, endedOn);
-        });
-    }
-
-    private String officer(String name, String root, GrantScope scope) {
-        accounts.create(root, name, "Test " + name, PASSWORD);
-        grants.grant(root, name, AdminRight.DATA_PROTECTION_OFFICER, scope);
-        return name;
-    }
-
-    private UUID supplier(String name) {
-        UUID id = UUID.randomUUID();
-        catalog.save(new Supplier(id, name, "55" + Long.toString(Math.abs(id.getLeastSignificantBits()) % 100_000_000L), "SE", Set.of("SE"), List.of(),
-                List.of(new Supplier.ProcessingAgreement(UUID.randomUUID(), "pub-avtal.pdf", today().minusYears(1), today().plusYears(2),
-                        Set.of(m.organiser))), new Supplier.Contact("Kontakt", "kontakt@example.se", null)));
-        return id;
-    }
-
-    private UUID product(UUID supplier, String title) {
-        UUID id = UUID.randomUUID();
-        catalog.save(new Product(id, "ART-" + id.toString().substring(0, 13), supplier, title, "", Product.Kind.DIGITAL, List.of("GR"), List.of("4"),
-                List.of("Svenska"), Product.LicenceModel.PER_USER, 12, new BigDecimal("99.00"), "SEK", null, Product.AccessMethod.OPENID_CONNECT,
-                Set.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME, Attribute.FAMILY_NAME).stream()
-                        .map(a -> new Product.DataNeed(a, "inloggning", 30, Set.of("SE"))).toList()));
-        return id;
+        LedgerScopeFixture fx = new LedgerScopeFixture(jdbc, accounts, grants, catalog, retention, ledger, tx);
+        m = fx.m;
+        whole = fx.whole;
+        schoolOfficer = fx.schoolOfficer;
+        organiserOfficer = fx.organiserOfficer;
+        both = fx.both;
+        onlyB = fx.onlyB;
+        bothName = fx.bothName;
+        onlyBName = fx.onlyBName;
     }
 
     private RestClient client(String user) {
