@@ -38,8 +38,8 @@ import org.tilldela.purchase.Orders;
  *   <li>Agreements expiring within 60 days that cover an organiser within scope.</li>
  *   <li>Third-country processing: suppliers processing (themselves or through a sub-processor) outside the EU/EEA,
  *       with or without an adequacy decision in force. Catalogue facts, the same in every scope.</li>
- *   <li>Overdue deletions: the ledger's list is installation-wide (a person who left is in no unit any more), so
- *       whole-installation callers only; for others the count is not shown ({@link Count#count()} null).</li>
+ *   <li>Overdue deletions about persons placed within scope: the ledger's own query ({@code Retention}). A person who
+ *       left is in no unit any more, so their overdue deletions reach a whole-installation caller only.</li>
  *   <li>Protected persons looked at in the last 7 days and by whom: the audit trail, persons within scope.</li>
  *   <li>Held orders (awaiting the officer's approval) placed for a unit within scope: filtered and counted in the purchase
  *       module's query (its one rule for what an officer sees), as the approvals page lists them.</li>
@@ -108,7 +108,7 @@ public class DpoDesk {
         counts.add(new Count(Tile.NO_AGREEMENT, (long) withoutAgreement(suppliers, scope, within, today).size()));
         counts.add(new Count(Tile.AGREEMENTS_EXPIRING, (long) expiring(suppliers, within, today).size()));
         counts.add(new Count(Tile.THIRD_COUNTRY, (long) thirdCountry(suppliers).size()));
-        counts.add(new Count(Tile.OVERDUE_DELETIONS, scope.isWholeInstallation() ? retention.overdueCount(today) : null));
+        counts.add(new Count(Tile.OVERDUE_DELETIONS, retention.overdueCount(today, scope)));
         counts.add(new Count(Tile.PROTECTED_VIEWS, protectedViews(scope, 0, 1).total()));
         counts.add(new Count(Tile.HELD_ORDERS, orders.countAwaitingApproval(scope)));
         counts.add(new Count(Tile.PENDING_REQUESTS, (long) pending(scope).size()));
@@ -134,7 +134,7 @@ public class DpoDesk {
                     thirdCountry(catalog.allSuppliers()).stream().map(t -> new Row(List.of(t.supplier().name(), String.join(", ", t.countries()),
                             t.withoutDecision().isEmpty() ? "✓" : String.join(", ", t.withoutDecision())), "/catalog/suppliers/" + t.supplier().id())).toList());
             case OVERDUE_DELETIONS -> listing(tile, List.of("desk.col.person", "desk.col.supplier", "desk.col.retainUntil", "desk.col.daysOverdue"),
-                    scope.isWholeInstallation() ? overdue(today) : List.of());
+                    overdue(today, scope));
             case PROTECTED_VIEWS -> listing(tile, List.of("desk.col.when", "desk.col.who", "desk.col.person"),
                     protectedViews(scope, 0, MAX_ROWS + 1).events().stream().map(e -> new Row(List.of(e.occurredAt().toString(), e.actor(),
                             e.targetId()), "/ledger/persons/" + e.targetId())).toList());
@@ -199,8 +199,9 @@ public class DpoDesk {
                 .sorted(Comparator.comparing(t -> t.supplier().name())).toList();
     }
 
-    private List<Row> overdue(LocalDate today) {
-        List<OverdueDeletion> overdue = retention.overdueDeletions(today, MAX_ROWS + 1);
+    /** About persons placed within {@code scope} only: the ledger filters by it in SQL, as its own deletions page does. */
+    private List<Row> overdue(LocalDate today, CallerScope scope) {
+        List<OverdueDeletion> overdue = retention.overdueDeletions(today, MAX_ROWS + 1, scope);
         Map<UUID, String> names = catalog.suppliers(overdue.stream().map(OverdueDeletion::supplierId).collect(Collectors.toSet())).stream()
                 .collect(Collectors.toMap(Supplier::id, Supplier::name));
         // the person by id only: the ledger's person page names them, masked as the viewer's rights say

@@ -381,8 +381,17 @@ public class DisclosureLedger {
     /** The newest records matching the filter, newest first, at most {@code limit}. */
     @Transactional(readOnly = true)
     public List<LedgerRecord> feed(FeedFilter f, int limit) {
-        StringBuilder where = new StringBuilder(" where true");
-        var spec = new LinkedHashMap<String, Object>();
+        return feed(f, limit, org.tilldela.governance.CallerScope.wholeInstallation());
+    }
+
+    /**
+     * {@link #feed(FeedFilter, int)} about persons placed within {@code scope} only (a data protection officer's): the
+     * person as they are known now, a record appended under a former id included.
+     */
+    @Transactional(readOnly = true)
+    public List<LedgerRecord> feed(FeedFilter f, int limit, org.tilldela.governance.CallerScope scope) {
+        StringBuilder where = new StringBuilder(" where ").append(scope.person("coalesce(a.person_id, d.person_id)"));
+        var spec = new LinkedHashMap<String, Object>(scope.params());
         if (f.supplierId() != null) {
             where.append(" and d.supplier_id = :supplier");
             spec.put("supplier", f.supplierId());

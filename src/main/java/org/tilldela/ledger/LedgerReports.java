@@ -25,6 +25,7 @@ import org.tilldela.catalog.Supplier;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.directory.Viewer;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.governance.CallerScope;
 
 /**
  * The ledger's views for the data protection officer: per person ("who has data about me" — the basis
@@ -245,11 +246,30 @@ public class LedgerReports {
     /** The supplier's inventory; holdings it confirmed deleted are not counted. */
     @Transactional(readOnly = true)
     public SupplierInventory supplierInventory(UUID supplierId, LocalDate today) {
+        return supplierInventory(supplierId, today, CallerScope.wholeInstallation());
+    }
+
+    /** No such supplier holding data about persons within the viewer's scope: 404, as for a supplier that never existed. */
+    @org.springframework.web.bind.annotation.ResponseStatus(org.springframework.http.HttpStatus.NOT_FOUND)
+    public static class SupplierNotFound extends RuntimeException {
+        SupplierNotFound() {
+            super("no such supplier");
+        }
+    }
+
+    /**
+     * The supplier's inventory counted over the holdings about persons placed within {@code scope} only. For a scoped
+     * officer a supplier that holds nothing about their persons is not there ({@link SupplierNotFound}); over the whole
+     * installation the inventory is answered as it is, empty too.
+     */
+    @Transactional(readOnly = true)
+    public SupplierInventory supplierInventory(UUID supplierId, LocalDate today, CallerScope scope) {
+        String within = scope.person("person_id");
         Map<UUID, Map<String, Long>> perAttribute = new LinkedHashMap<>();
         jdbc.sql("""
                         select product_id, a, count(*) from holding, unnest(attributes) a
-                        where supplier_id = :supplier and deletion_state is distinct from 'CONFIRMED' group by product_id, a""")
-                .param("supplier", supplierId)
+                        where supplier_id = :supplier and deletion_state is distinct from 'CONFIRMED' and %s group by product_id, a""".formatted(within))
+                .params(scope.params()).param("supplier", supplierId)
                 .query(rs -> {
                     perAttribute.computeIfAbsent(rs.getObject(1, UUID.class), k -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
                 });
@@ -259,12 +279,16 @@ public class LedgerReports {
                         select product_id, count(*), count(ended_on), count(*) filter (where retain_until >= :today and retain_until < :today + 30),
                                count(*) filter (where retain_until < :today), min(retain_until) filter (where retain_until >= :today),
                                max(last_disclosed_at)
-                        from holding where supplier_id = :supplier and deletion_state is distinct from 'CONFIRMED' group by product_id""")
-                .param("supplier", supplierId).param("today", today)
+                        from holding where supplier_id = :supplier and deletion_state is distinct from 'CONFIRMED' and %s group by product_id""".formatted(within))
+                .params(scope.params()).param("supplier", supplierId).param("today", today)
                 .query((rs, n) -> new Counts(rs.getObject(1, UUID.class), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
                         rs.getObject(6, LocalDate.class), rs.getTimestamp(7).toInstant())).list();
-        long persons = jdbc.sql("select count(distinct person_id) from holding where supplier_id = :supplier and deletion_state is distinct from 'CONFIRMED'")
-                .param("supplier", supplierId).query(Long.class).single();
+        if (counts.isEmpty() && !scope.isWholeInstallation()) {
+            throw new SupplierNotFound();
+        }
+        long persons = jdbc.sql("select count(distinct person_id) from holding where supplier_id = :supplier and deletion_state is distinct from 'CONFIRMED' and "
+                        + within)
+                .params(scope.params()).param("supplier", supplierId).query(Long.class).single();
         Map<UUID, String> products = productNames(counts.stream().map(Counts::product).toList());
         List<ProductInventory> inventory = new ArrayList<>();
         for (Counts c : counts) {
@@ -278,12 +302,21 @@ public class LedgerReports {
     /** Every supplier that holds anything, by name. */
     @Transactional(readOnly = true)
     public List<SupplierSummary> suppliers(LocalDate today) {
+        return suppliers(today, CallerScope.wholeInstallation());
+    }
+
+    /**
+     * Every supplier that holds anything about persons placed within {@code scope}, by name, counted live over those
+     * persons' holdings only (the kept counts of {@link SupplierOverview} are over the whole installation).
+     */
+    @Transactional(readOnly = true)
+    public List<SupplierSummary> suppliers(LocalDate today, CallerScope scope) {
         record Row(UUID supplier, long persons, long products, long overdue) {
         }
         List<Row> rows = jdbc.sql("""
                         select supplier_id, count(distinct person_id), count(distinct product_id), count(*) filter (where retain_until < :today)
-                        from holding where deletion_state is distinct from 'CONFIRMED' group by supplier_id""")
-                .param("today", today)
+                        from holding where deletion_state is distinct from 'CONFIRMED' and %s group by supplier_id""".formatted(scope.person("person_id")))
+                .params(scope.params()).param("today", today)
                 .query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getLong(2), rs.getLong(3), rs.getLong(4))).list();
         Map<UUID, String> names = supplierNames(rows.stream().map(Row::supplier).toList());
         return rows.stream().map(r -> new SupplierSummary(r.supplier(), names.get(r.supplier()), r.persons(), r.products(), r.overdue()))

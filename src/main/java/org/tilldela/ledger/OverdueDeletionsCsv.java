@@ -42,7 +42,13 @@ public class OverdueDeletionsCsv {
 
     @Transactional
     public String export(LocalDate today, String actor) {
-        List<OverdueDeletion> overdue = retention.overdueDeletions(today, MAX_ROWS);
+        return export(today, actor, org.tilldela.governance.CallerScope.wholeInstallation());
+    }
+
+    /** The overdue deletions about persons placed within {@code scope} (the exporting officer's) only. */
+    @Transactional
+    public String export(LocalDate today, String actor, org.tilldela.governance.CallerScope scope) {
+        List<OverdueDeletion> overdue = retention.overdueDeletions(today, MAX_ROWS, scope);
         Set<UUID> supplierIds = new HashSet<>();
         Set<UUID> productIds = new HashSet<>();
         overdue.forEach(d -> {

@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.tilldela.governance.CallerScope;
 
 /**
  * Retention of what recipients hold: when a relation ends (a licence ended, the person left) each
@@ -67,8 +68,15 @@ public class Retention {
     /** Deletion requests due on {@code today}: the deadline has passed and none was sent yet. Oldest deadline first. */
     @Transactional(readOnly = true)
     public List<DeletionDue> deletionsDue(LocalDate today) {
-        return jdbc.sql(SELECT + " where retain_until < :today and deletion_state is null order by retain_until, person_id")
-                .param("today", today).query((rs, n) -> due(rs, today)).list();
+        return deletionsDue(today, CallerScope.wholeInstallation());
+    }
+
+    /** {@link #deletionsDue(LocalDate)} about persons placed within {@code scope} only (a data protection officer's). */
+    @Transactional(readOnly = true)
+    public List<DeletionDue> deletionsDue(LocalDate today, CallerScope scope) {
+        return jdbc.sql(SELECT + " where retain_until < :today and deletion_state is null and " + scope.person("person_id")
+                        + " order by retain_until, person_id")
+                .params(scope.params()).param("today", today).query((rs, n) -> due(rs, today)).list();
     }
 
     /** What is overdue on {@code today}: due, or requested and not confirmed. Oldest deadline first, at most {@code limit}. */
@@ -81,8 +89,15 @@ public class Retention {
     /** How many deletions are overdue on {@code today}. */
     @Transactional(readOnly = true)
     public long overdueCount(LocalDate today) {
-        return jdbc.sql("select count(*) from holding where retain_until < :today and deletion_state is distinct from 'CONFIRMED'")
-                .param("today", today).query(Long.class).single();
+        return overdueCount(today, CallerScope.wholeInstallation());
+    }
+
+    /** How many deletions about persons placed within {@code scope} are overdue on {@code today}. */
+    @Transactional(readOnly = true)
+    public long overdueCount(LocalDate today, CallerScope scope) {
+        return jdbc.sql("select count(*) from holding where retain_until < :today and deletion_state is distinct from 'CONFIRMED' and "
+                        + scope.person("person_id"))
+                .params(scope.params()).param("today", today).query(Long.class).single();
     }
 
     /**
@@ -249,6 +264,12 @@ public class Retention {
      */
     @Transactional(readOnly = true)
     public List<OverdueDeletion> overdueDeletions(LocalDate today, int limit) {
+        return overdueDeletions(today, limit, CallerScope.wholeInstallation());
+    }
+
+    /** {@link #overdueDeletions(LocalDate, int)} about persons placed within {@code scope} only (a data protection officer's). */
+    @Transactional(readOnly = true)
+    public List<OverdueDeletion> overdueDeletions(LocalDate today, int limit, CallerScope scope) {
         return jdbc.sql("""
                         select h.person_id, h.supplier_id, h.product_id, h.attributes, h.ended_on, h.retain_until, h.deletion_state,
                                r.id, r.channel, r.sent_at, r.answered_at, r.answer_status, r.answer, r.confirmed_at
@@ -257,9 +278,9 @@ public class Retention {
                             where r.person_id = h.person_id and r.supplier_id = h.supplier_id and r.product_id = h.product_id
                             order by r.seq desc limit 1
                         ) r on h.deletion_state is not null
-                        where h.retain_until < :today and h.deletion_state is distinct from 'CONFIRMED'
-                        order by h.retain_until, h.person_id, h.supplier_id, h.product_id limit :limit""")
-                .param("today", today).param("limit", limit)
+                        where h.retain_until < :today and h.deletion_state is distinct from 'CONFIRMED' and %s
+                        order by h.retain_until, h.person_id, h.supplier_id, h.product_id limit :limit""".formatted(scope.person("h.person_id")))
+                .params(scope.params()).param("today", today).param("limit", limit)
                 .query((rs, n) -> {
                     LocalDate until = rs.getObject("retain_until", LocalDate.class);
                     boolean sent = rs.getObject("id") != null;

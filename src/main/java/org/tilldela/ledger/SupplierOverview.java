@@ -48,6 +48,18 @@ public class SupplierOverview {
     /** The overview as of {@code today}: counted now while the holdings are few, else the count kept (made now if there is none). */
     @Transactional
     public Overview overview(LocalDate today) {
+        return overview(today, org.tilldela.governance.CallerScope.wholeInstallation());
+    }
+
+    /**
+     * The overview for an officer exercising {@code scope}. A scoped officer's is always counted now, over their persons'
+     * holdings: the kept counts are over the whole installation and would tell them about persons outside their scope.
+     */
+    @Transactional
+    public Overview overview(LocalDate today, org.tilldela.governance.CallerScope scope) {
+        if (!scope.isWholeInstallation()) {
+            return new Overview(reports.suppliers(today, scope), null);
+        }
         if (!large()) {
             return new Overview(reports.suppliers(today), null);
         }

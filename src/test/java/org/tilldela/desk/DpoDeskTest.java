@@ -124,9 +124,9 @@ class DpoDeskTest extends IntegrationTest {
         assertThat(count(overview, "no-agreement")).isEqualTo(rows(noAgreement));
         assertThat(count(overview, "protected-views")).isEqualTo(rows(views));
         assertThat(provby.page("/dpo/pending-requests").body()).contains("/access/requests/" + request);
-        // the overdue deletions are listed installation-wide only
-        assertThat(overview).doesNotContain("href=\"/dpo/overdue-deletions\"").contains("Whole installation only");
-        assertThat(provby.page("/dpo/overdue-deletions").body()).contains("Nothing here.");
+        // the overdue deletions are counted and listed within scope (the ledger's query): the count is the list's length
+        assertThat(overview).contains("href=\"/dpo/overdue-deletions\"").doesNotContain("Whole installation only");
+        assertThat(count(overview, "overdue-deletions")).isEqualTo(rows(provby.page("/dpo/overdue-deletions").body()));
 
         // Grannby's officer: the Provby agreement covers nothing of theirs
         WebSession grannby = as(grannbyDpo);

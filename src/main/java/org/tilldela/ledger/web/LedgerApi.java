@@ -37,8 +37,8 @@ import org.tilldela.ledger.Retention;
 
 @RestController
 @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
-// Reports on one person filter by the officer's scope; what spans every person (suppliers' inventories, the feed,
-// deletions, the chain) is not filtered by scope yet (issue 11), so only an officer over the whole installation sees it.
+// Everything about persons filters by the officer's scope in SQL (LedgerViewers: persons placed within it); the chain's
+// verification and checkpoints vouch for the whole ledger, so they stay with an officer over the whole installation.
 @RequestMapping("/api/v1/ledger")
 @Tag(name = "Disclosure ledger", description = "Who holds which personal data about whom, why and until when; the hash chain's verification.")
 class LedgerApi {
@@ -80,19 +80,17 @@ class LedgerApi {
                 .body(pdf.render(reports.personReport(id, viewers.of(auth), "pdf"), Locale.forLanguageTag(lang)));
     }
 
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/suppliers")
     @Operation(summary = "Every supplier holding personal data, with the number of persons and products (at millions of holdings: "
             + "as last counted, see README)")
-    List<LedgerReports.SupplierSummary> suppliers() {
-        return overview.overview(LocalDate.now()).suppliers();
+    List<LedgerReports.SupplierSummary> suppliers(Authentication auth) {
+        return overview.overview(LocalDate.now(), viewers.of(auth).scope()).suppliers();
     }
 
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/suppliers/{id}")
     @Operation(summary = "A supplier's inventory: per product, which attributes it holds for how many persons, expiring when")
-    LedgerReports.SupplierInventory supplier(@PathVariable UUID id) {
-        return reports.supplierInventory(id, LocalDate.now());
+    LedgerReports.SupplierInventory supplier(@PathVariable UUID id, Authentication auth) {
+        return reports.supplierInventory(id, LocalDate.now(), viewers.of(auth).scope());
     }
 
     /** A ledger record as the API shows it: hashes in hex. */
@@ -105,33 +103,29 @@ class LedgerApi {
         }
     }
 
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/feed")
     @Operation(summary = "The newest disclosures, newest first, filtered; page backwards with 'before' (a sequence number)")
     List<FeedEntry> feed(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
                          @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
                          @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
                          @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
-                         @RequestParam(required = false) Long before, @RequestParam(defaultValue = "100") int limit) {
-        return ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person, from, to, before), limit).stream()
+                         @RequestParam(required = false) Long before, @RequestParam(defaultValue = "100") int limit, Authentication auth) {
+        return ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person, from, to, before), limit, viewers.of(auth).scope()).stream()
                 .map(FeedEntry::of).toList();
     }
 
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/deletions/due")
     @Operation(summary = "Deletion requests due (retention passed, none sent yet) on a day, today by default")
-    List<DeletionDue> deletionsDue(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate date) {
-        return retention.deletionsDue(date == null ? LocalDate.now() : date);
+    List<DeletionDue> deletionsDue(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate date, Authentication auth) {
+        return retention.deletionsDue(date == null ? LocalDate.now() : date, viewers.of(auth).scope());
     }
 
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/deletions/overdue")
     @Operation(summary = "Overdue deletions: due, or requested and not confirmed; with each request's receipt (sent when and how, the supplier's answer)")
-    List<OverdueDeletion> overdue() {
-        return retention.overdueDeletions(LocalDate.now(), 1000);
+    List<OverdueDeletion> overdue(Authentication auth) {
+        return retention.overdueDeletions(LocalDate.now(), 1000, viewers.of(auth).scope());
     }
 
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/deletions/overdue.csv", produces = "text/csv")
     @Operation(summary = "Every overdue deletion as CSV (RFC 4180, UTF-8), with its receipt (audited as an export)")
     ResponseEntity<String> overdueCsv(Authentication auth) {
@@ -139,7 +133,7 @@ class LedgerApi {
         return ResponseEntity.ok().contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
                 .header(org.springframework.http.HttpHeaders.CONTENT_DISPOSITION, org.springframework.http.ContentDisposition.attachment()
                         .filename("overdue-deletions-" + today + ".csv").build().toString())
-                .body(csv.export(today, auth.getName()));
+                .body(csv.export(today, auth.getName(), viewers.of(auth).scope()));
     }
 
     /** The verification's outcome, with the time in milliseconds. */

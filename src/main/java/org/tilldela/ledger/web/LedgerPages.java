@@ -47,8 +47,9 @@ import org.tilldela.platform.PickerChoice;
 /** The disclosure ledger in the web UI, for the data protection officer. */
 @Controller
 @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER')")
-// Reports on one person filter by the officer's scope; what spans every person (suppliers' inventories, the feed,
-// deletions, the chain) is not filtered by scope yet (issue 11), so only an officer over the whole installation sees it.
+// Everything about persons filters by the officer's scope in SQL (LedgerViewers: persons placed within it); the chain's
+// verification, its checkpoints and the kept overview's recount vouch for the whole ledger, so they stay with an officer
+// over the whole installation.
 class LedgerPages {
 
     private final LedgerViewers viewers;
@@ -99,14 +100,16 @@ class LedgerPages {
                 model.addAttribute("persons", directory.search(q, viewers.of(auth), 25).persons());
             }
         }
-        // counts over every person only for an officer over the whole installation: counts are counts within scope
-        boolean whole = viewers.of(auth).scope().isWholeInstallation();
+        // counts are counts within scope: a scoped officer's are counted now over their persons; the chain's length is the
+        // whole ledger's, so only an officer over the whole installation is told it
+        var scope = viewers.of(auth).scope();
+        boolean whole = scope.isWholeInstallation();
         model.addAttribute("wholeInstallation", whole);
+        org.tilldela.ledger.SupplierOverview.Overview recipients = overview.overview(today, scope);
+        model.addAttribute("suppliers", recipients.suppliers());
+        model.addAttribute("suppliersCountedAt", recipients.countedAt() == null ? null : LocalDateTime.ofInstant(recipients.countedAt(), ZoneId.systemDefault()));
+        model.addAttribute("overdue", retention.overdueCount(today, scope));
         if (whole) {
-            org.tilldela.ledger.SupplierOverview.Overview recipients = overview.overview(today);
-            model.addAttribute("suppliers", recipients.suppliers());
-            model.addAttribute("suppliersCountedAt", recipients.countedAt() == null ? null : LocalDateTime.ofInstant(recipients.countedAt(), ZoneId.systemDefault()));
-            model.addAttribute("overdue", retention.overdueCount(today));
             model.addAttribute("head", ledger.head());
         }
         return "ledger/index";
@@ -134,15 +137,13 @@ class LedgerPages {
                 .body(body);
     }
 
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/suppliers/{id}")
-    String supplier(@PathVariable UUID id, Model model) {
-        model.addAttribute("inventory", reports.supplierInventory(id, LocalDate.now()));
+    String supplier(@PathVariable UUID id, Authentication auth, Model model) {
+        model.addAttribute("inventory", reports.supplierInventory(id, LocalDate.now(), viewers.of(auth).scope()));
         return "ledger/supplier";
     }
 
     /** The live feed; htmx re-fetches the rows every few seconds with the same filters. */
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/feed")
     String feed(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
                 @RequestParam(required = false) Channel channel, @RequestParam(required = false) UUID person,
@@ -154,7 +155,8 @@ class LedgerPages {
         ZoneId zone = ZoneId.systemDefault();
         Instant fromInstant = from == null ? null : from.atZone(zone).toInstant();
         Instant toInstant = to == null ? null : to.atZone(zone).toInstant();
-        List<LedgerRecord> records = ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person, fromInstant, toInstant, null), 100);
+        List<LedgerRecord> records = ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person, fromInstant, toInstant, null), 100,
+                viewers.of(auth).scope());
         Set<UUID> supplierIds = new HashSet<>();
         Set<UUID> productIds = new HashSet<>();
         Set<UUID> personIds = new HashSet<>();
@@ -195,7 +197,6 @@ class LedgerPages {
     static final int CHOICES = 10;
 
     /** A feed picker's choices for the words typed so far, for htmx to put into the filter form ({@code findProduct}, {@code findPerson}). */
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/pick/{picker}")
     String pick(@PathVariable String picker, @RequestParam(required = false) String findProduct, @RequestParam(required = false) String findPerson,
                 @RequestParam(required = false) String findSupplier, Authentication auth, Model model) {
@@ -268,7 +269,6 @@ class LedgerPages {
      * this officer may see them (protected persons masked; shown ones audited), with their id, which an Art. 15 answer
      * needs. Audited as an export.
      */
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/ledger/feed.csv", produces = "text/csv")
     @ResponseBody
     ResponseEntity<byte[]> feedCsv(@RequestParam(required = false) UUID supplier, @RequestParam(required = false) UUID product,
@@ -278,7 +278,8 @@ class LedgerPages {
                                    Authentication auth, Locale locale) {
         ZoneId zone = ZoneId.systemDefault();
         List<LedgerRecord> records = ledger.feed(new DisclosureLedger.FeedFilter(supplier, product, channel, person,
-                from == null ? null : from.atZone(zone).toInstant(), to == null ? null : to.atZone(zone).toInstant(), null), FEED_IN_EXPORT);
+                from == null ? null : from.atZone(zone).toInstant(), to == null ? null : to.atZone(zone).toInstant(), null), FEED_IN_EXPORT,
+                viewers.of(auth).scope());
         Set<UUID> supplierIds = new HashSet<>();
         Set<UUID> productIds = new HashSet<>();
         Set<UUID> personIds = new HashSet<>();
@@ -309,14 +310,13 @@ class LedgerPages {
      * What a supplier holds, as CSV: one row per product and kind of data, with how many persons it is held about and the
      * product's figures as the supplier's page shows them — counts only, no person. Audited as an export.
      */
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/ledger/suppliers/{id}/inventory.csv", produces = "text/csv")
     @ResponseBody
     ResponseEntity<byte[]> inventoryCsv(@PathVariable UUID id, Authentication auth, Locale locale) {
         if (catalog.supplier(id).isEmpty()) {
             throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND);
         }
-        LedgerReports.SupplierInventory inventory = reports.supplierInventory(id, LocalDate.now());
+        LedgerReports.SupplierInventory inventory = reports.supplierInventory(id, LocalDate.now(), viewers.of(auth).scope());
         List<List<Object>> rows = new java.util.ArrayList<>();
         for (LedgerReports.ProductInventory p : inventory.products()) {
             for (Map.Entry<String, Long> a : p.personsPerAttribute().entrySet()) {
@@ -343,11 +343,11 @@ class LedgerPages {
     record FeedForm(UUID supplier, UUID product, Channel channel, UUID person, LocalDateTime from, LocalDateTime to) {
     }
 
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping("/ledger/deletions")
-    String deletions(Model model) {
+    String deletions(Authentication auth, Model model) {
         LocalDate today = LocalDate.now();
-        var overdue = retention.overdueDeletions(today, 500);
+        var scope = viewers.of(auth).scope();
+        var overdue = retention.overdueDeletions(today, 500, scope);
         Set<UUID> supplierIds = new HashSet<>();
         Set<UUID> productIds = new HashSet<>();
         overdue.forEach(d -> {
@@ -358,18 +358,17 @@ class LedgerPages {
         model.addAttribute("supplierNames", reports.supplierNames(supplierIds));
         model.addAttribute("productNames", reports.productNames(productIds));
         model.addAttribute("today", today);
-        model.addAttribute("total", retention.overdueCount(today));
+        model.addAttribute("total", retention.overdueCount(today, scope));
         return "ledger/deletions";
     }
 
-    @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
     @GetMapping(value = "/ledger/deletions.csv", produces = "text/csv")
     @ResponseBody
     ResponseEntity<String> deletionsCsv(Authentication auth) {
         LocalDate today = LocalDate.now();
         return ResponseEntity.ok().contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("overdue-deletions-" + today + ".csv").build().toString())
-                .body(csv.export(today, auth.getName()));
+                .body(csv.export(today, auth.getName(), viewers.of(auth).scope()));
     }
 
     @PreAuthorize("hasAuthority('RIGHT_DATA_PROTECTION_OFFICER') and @scopes.wholeInstallation(authentication, 'DATA_PROTECTION_OFFICER')")
