@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,13 +67,9 @@ public class SupplierOverview {
         if (counted == null) {
             counted = recount(today);
         }
-        record Row(UUID supplier, long persons, long products, long overdue) {
-        }
-        List<Row> rows = jdbc.sql("select supplier_id, persons, products, overdue from ledger_supplier_summary")
-                .query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getLong(2), rs.getLong(3), rs.getLong(4))).list();
-        Map<UUID, String> names = reports.supplierNames(rows.stream().map(Row::supplier).toList());
-        return new Overview(rows.stream().map(r -> new LedgerReports.SupplierSummary(r.supplier(), names.get(r.supplier()), r.persons(), r.products(),
-                r.overdue())).sorted((a, b) -> String.CASE_INSENSITIVE_ORDER.compare(a.supplierName(), b.supplierName())).toList(), counted);
+        List<LedgerReports.SupplierCounts> rows = jdbc.sql("select supplier_id, persons, products, overdue from ledger_supplier_summary")
+                .query((rs, n) -> new LedgerReports.SupplierCounts(rs.getObject(1, UUID.class), rs.getLong(2), rs.getLong(3), rs.getLong(4))).list();
+        return new Overview(reports.named(rows), counted);
     }
 
     /** From how many holdings on the overview is kept (tests change it on the running application). */
@@ -102,17 +97,14 @@ public class SupplierOverview {
         jdbc.sql("select pg_advisory_xact_lock(hashtext('ledger_supplier_summary'))").query(Object.class).list();
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS); // as PostgreSQL keeps it
         jdbc.sql("""
-                        with counted as (
-                            select supplier_id, count(distinct person_id) as persons, count(distinct product_id) as products,
-                                   count(*) filter (where retain_until < :today) as overdue
-                            from holding where deletion_state is distinct from 'CONFIRMED' group by supplier_id
+                        with counted as (%s
                         ), gone as (
                             delete from ledger_supplier_summary s where not exists (select 1 from counted c where c.supplier_id = s.supplier_id)
                         )
                         insert into ledger_supplier_summary (supplier_id, persons, products, overdue, counted_at)
                         select supplier_id, persons, products, overdue, :now from counted
                         on conflict (supplier_id) do update set persons = excluded.persons, products = excluded.products,
-                            overdue = excluded.overdue, counted_at = excluded.counted_at""")
+                            overdue = excluded.overdue, counted_at = excluded.counted_at""".formatted(LedgerReports.SUPPLIER_COUNTS.formatted("true")))
                 .param("today", today).param("now", Timestamp.from(now)).update();
         return now;
     }
