@@ -100,10 +100,7 @@ class ScopedAccessBrowserTest extends IntegrationTest {
         String base = "http://localhost:" + port;
         try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
             Page page = context.newPage();
-            page.navigate(base + "/login?lang=sv");
-            page.locator("#username").fill(admin);
-            page.locator("#password").fill(PASSWORD);
-            page.locator("#password").press("Enter");
+            BrowserSupport.signIn(page, port, "sv", admin, PASSWORD);
             // the start page of an account with ACCESS_ADMIN over one school is the data-access list, and the menu offers it
             page.waitForURL(url -> url.endsWith("/access"));
             assertThat(page.locator("h1").textContent()).isEqualTo("Dataåtkomst");

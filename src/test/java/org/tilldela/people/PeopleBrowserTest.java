@@ -107,11 +107,7 @@ class PeopleBrowserTest extends IntegrationTest {
         try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
             Page page = context.newPage();
             String base = "http://localhost:" + port;
-            page.navigate(base + "/login?lang=sv");
-            page.locator("#username").fill(admin);
-            page.locator("#password").fill(PASSWORD);
-            page.locator("#password").press("Enter");
-            page.waitForURL(url -> !url.contains("/login"));
+            BrowserSupport.signIn(page, port, "sv", admin, PASSWORD);
 
             // search as the UI writes names, and open the person's page from the results by keyboard
             page.navigate(base + "/directory?lang=sv");

@@ -247,11 +247,7 @@ class PurchaseBrowserTest extends IntegrationTest {
         try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
             Page page = context.newPage();
             String base = "http://localhost:" + port;
-            page.navigate(base + "/login?lang=sv");
-            page.locator("#username").fill(walker);
-            page.locator("#password").fill(PurchaseFixture.PASSWORD);
-            page.locator("#password").press("Enter");
-            page.waitForURL(url -> !url.contains("/login"));
+            BrowserSupport.signIn(page, port, "sv", walker, PurchaseFixture.PASSWORD);
 
             // 1. import the municipality's OneRoster package; the run's page follows it until it is done
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Importer").setExact(true)).first().click();

@@ -86,11 +86,7 @@ class ScopedApprovalsBrowserTest extends IntegrationTest {
         String base = "http://localhost:" + port;
         try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
             Page page = context.newPage();
-            page.navigate(base + "/login?lang=sv");
-            page.locator("#username").fill(officer);
-            page.locator("#password").fill(PASSWORD);
-            page.locator("#password").press("Enter");
-            page.waitForURL(url -> !url.contains("/login"));
+            BrowserSupport.signIn(page, port, "sv", officer, PASSWORD);
             // the menu offers the approvals to an officer scoped to one school
             page.locator("header nav a[href='/purchase/approvals']").click();
             page.waitForURL(url -> url.endsWith("/purchase/approvals"));

@@ -69,11 +69,7 @@ class ScopedBuyersBrowserTest extends IntegrationTest {
         String base = "http://localhost:" + port;
         try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
             Page page = context.newPage();
-            page.navigate(base + "/login?lang=sv");
-            page.locator("#username").fill(admin);
-            page.locator("#password").fill(PASSWORD);
-            page.locator("#password").press("Enter");
-            page.waitForURL(url -> !url.contains("/login"));
+            BrowserSupport.signIn(page, port, "sv", admin, PASSWORD);
             page.navigate(base + "/purchase/buyers");
             assertThat(page.locator("h1").textContent()).isEqualTo("Inköpare");
             assertThat(row(page, buyerA).locator("form[action='/purchase/buyers/remove']").count()).isEqualTo(1);

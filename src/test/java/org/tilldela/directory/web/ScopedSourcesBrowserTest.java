@@ -90,11 +90,7 @@ class ScopedSourcesBrowserTest extends IntegrationTest {
         String base = "http://localhost:" + port;
         try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
             Page page = context.newPage();
-            page.navigate(base + "/login?lang=sv");
-            page.locator("#username").fill(admin);
-            page.locator("#password").fill(PASSWORD);
-            page.locator("#password").press("Enter");
-            page.waitForURL(url -> !url.contains("/login"));
+            BrowserSupport.signIn(page, port, "sv", admin, PASSWORD);
             page.navigate(base + "/directory");
             // the menu offers Imports to a grant covering a whole organiser; the overview warns of no other organiser's failing source
             assertThat(page.locator("main").textContent()).doesNotContain(sourceB);
