@@ -417,7 +417,7 @@ public class DataAccessAgreements {
     private DataAccessAgreement lock(CallerScope caller, UUID id) {
         Map<String, Object> params = new HashMap<>(caller.params());
         params.put("id", id);
-        Boolean decidable = jdbc.sql("select coalesce(" + DECIDED.apply(caller) + ", false) from data_access_agreement a where a.id = :id and " + SEEN.apply(caller)
+        Boolean decidable = jdbc.sql("select " + DECIDED.apply(caller) + " from data_access_agreement a where a.id = :id and " + SEEN.apply(caller)
                         + " for update of a").params(params).query(Boolean.class).optional()
                 .orElseThrow(() -> caller.isWholeInstallation() ? new DataAccessRefused("requestNotFound", "No data-access request with id " + id + ".", id)
                         : new NoSuchRecord("No data-access request with id " + id + "."));
@@ -440,7 +440,7 @@ public class DataAccessAgreements {
      * within a grant only where that grant is not narrowed to school forms. For a grant over one school unit: agreements
      * made for it; over an organiser: for it and each unit below it; never for a unit above the grant.
      */
-    static final java.util.function.Function<CallerScope, String> DECIDED = scope -> scope.placement("a.scope_id", "cast(null as text)");
+    static final java.util.function.Function<CallerScope, String> DECIDED = scope -> scope.wholeUnit("a.scope_id");
 
     /** Whether the caller may decide on the agreement (the forms to decide show only then); false when it does not see it. */
     public boolean mayDecide(CallerScope caller, UUID id) {

@@ -96,6 +96,19 @@ public final class CallerScope {
         };
     }
 
+    /**
+     * An organisation unit (its id column) is within a grant as a whole: covered, and not only for some school forms.
+     * What reaches everyone at a unit whatever their form — a data-access agreement, an order, a buyer's purchases, an
+     * import source, an identity provider — is decided on only under such a grant. True or false, never null.
+     */
+    public String wholeUnit(String idColumn) {
+        return switch (kind) {
+            case WHOLE_INSTALLATION -> "true";
+            case NOTHING -> "false";
+            case GRANTED -> "(" + idColumn + " in (" + units(" where forms is null") + "))";
+        };
+    }
+
     /** A student group row (alias of {@code student_group}) is within scope. */
     public String group(String alias) {
         return placement(alias + ".organisation_id", alias + ".school_form");

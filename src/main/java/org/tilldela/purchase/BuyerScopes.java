@@ -65,9 +65,8 @@ public class BuyerScopes {
      */
     @Transactional(readOnly = true)
     public List<Listed> listed(CallerScope caller) {
-        // coalesce: the row-value "in" of a placement without a school form answers null, not false, where a form-narrowed grant covers it
-        return jdbc.sql("select b.username, b.organisation_id, b.organiser_id, b.set_by, b.set_at, coalesce(" + settable(caller, "b.organisation_id")
-                        + ", false) may_change from buyer_scope b where " + SEEN.apply(caller) + " order by b.username")
+        return jdbc.sql("select b.username, b.organisation_id, b.organiser_id, b.set_by, b.set_at, " + settable(caller, "b.organisation_id")
+                        + " may_change from buyer_scope b where " + SEEN.apply(caller) + " order by b.username")
                 .params(caller.params()).query((rs, n) -> new Listed(scope(rs, n), rs.getBoolean("may_change"))).list();
     }
 
@@ -83,7 +82,7 @@ public class BuyerScopes {
      * lies within a grant only where that grant is not narrowed to school forms. A school's administrator: that school only.
      */
     static String settable(CallerScope scope, String column) {
-        return scope.placement(column, "cast(null as text)");
+        return scope.wholeUnit(column);
     }
 
     /** The administrator may not change this buyer: seen, but it buys for more than the grant covers (see {@link #settable}). */

@@ -331,7 +331,7 @@ public class Orders {
      * Which of them the officer may decide on: an order's data go to whoever it names at its unit whatever their school form,
      * so like a placement without a school form it lies within a grant only where that grant is not narrowed to school forms.
      */
-    static final java.util.function.Function<CallerScope, String> DECIDED = scope -> scope.placement("o.scope_id", "cast(null as text)");
+    static final java.util.function.Function<CallerScope, String> DECIDED = scope -> scope.wholeUnit("o.scope_id");
 
     /**
      * Why an order or a line cannot be cancelled, as a code the page words in the user's language

@@ -205,8 +205,7 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
      * none (nor reads one). Bind {@link CallerScope#params()}.
      */
     public static String kept(CallerScope caller, String organiserColumn) {
-        // coalesce: the row-value "in" of a placement without a school form answers null, not false, where a form-narrowed grant covers it
-        return "coalesce(" + caller.placement(organiserColumn, "cast(null as text)") + ", false)";
+        return caller.wholeUnit(organiserColumn);
     }
 
     /** The providers of the organisers the caller keeps them for ({@link #kept}), by organiser name. */

@@ -52,9 +52,8 @@ public class SourceScopes {
         if (scope.isNothing()) {
             return "false";
         }
-        // a placement without a school form lies only within a grant not narrowed to forms; coalesce: the row-value "in" over a
-        // null form answers null, not false, where a form-narrowed grant covers the unit, and "not null" would count it as inside
-        String whole = "coalesce(" + scope.placement("so.id", "cast(null as text)") + ", false)";
+        // every unit of the source within a grant not narrowed to school forms (an import replaces all of them, whatever their forms)
+        String whole = scope.wholeUnit("so.id");
         // not correlated with the outer row: PostgreSQL works out the covered sources once per statement (a hashed subplan, one
         // pass over organisation), not once per run listed; a source without organisation rows forms no group, so is not covered
         return "(" + nameColumn + " in (select so.source from organisation so group by so.source having bool_and(" + whole + ")))";
@@ -84,8 +83,8 @@ public class SourceScopes {
         if (scope.isNothing()) {
             return false;
         }
-        return jdbc.sql("select exists (select 1 from organisation o where o.kind = 'ORGANISER' and coalesce("
-                        + scope.placement("o.id", "cast(null as text)") + ", false))")
+        return jdbc.sql("select exists (select 1 from organisation o where o.kind = 'ORGANISER' and "
+                        + scope.wholeUnit("o.id") + ")")
                 .params(scope.params()).query(Boolean.class).single();
     }
 }
