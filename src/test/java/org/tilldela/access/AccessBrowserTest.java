@@ -7,6 +7,8 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,8 @@ import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminGrants;
+import org.tilldela.governance.GrantScope;
 import org.tilldela.governance.AdminRight;
 import org.tilldela.ledger.Channel;
 import org.tilldela.licensing.LicencePools;
@@ -40,6 +44,7 @@ class AccessBrowserTest extends IntegrationTest {
     @Autowired Catalog catalog;
     @Autowired LicencePools pools;
     @Autowired AdminAccounts accounts;
+    @Autowired AdminGrants grants;
     @Autowired ReleasePolicy policy;
     @Autowired DataAccessAgreements agreements;
 
@@ -50,8 +55,15 @@ class AccessBrowserTest extends IntegrationTest {
     @BeforeAll
     void setUp() throws Exception {
         fx = new AccessFixture(imports, jdbc, catalog, pools);
+        // every AccessFixture generates the same municipality (one seed): an administrator of the whole
+        // installation would find ten organisers of this name in the picker, maybe none of them this one's
+        String root = "root-" + fx.source;
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
         admin = "school-admin-" + fx.source;
-        accounts.create(admin, "Skoladministratör", PASSWORD, EnumSet.of(AdminRight.ACCESS_ADMIN, AdminRight.DATA_PROTECTION_OFFICER), "test");
+        accounts.create(root, admin, "Skoladministratör", PASSWORD);
+        for (AdminRight right : List.of(AdminRight.ACCESS_ADMIN, AdminRight.DATA_PROTECTION_OFFICER)) {
+            grants.grant(root, admin, right, GrantScope.units(Set.of(fx.organiserId), Set.of()));
+        }
         browser = BrowserSupport.browser();
     }
 
@@ -83,7 +95,6 @@ class AccessBrowserTest extends IntegrationTest {
             page.getByLabel(productTitle).first().check();
             page.waitForResponse(r -> r.url().contains("/access/pick/scopes"),
                     () -> page.getByLabel("Find the organiser or school unit").fill(organiserName));
-            // the generated municipalities of other tests share the name: this test's own is the one it means
             page.locator("input[name=scope][value='" + fx.organiserId + "']").check();
             page.getByLabel("Package").selectOption("SMALL");
             page.getByLabel("Purpose").fill("Inloggning och klasslistor");
