@@ -17,6 +17,9 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = {"tilldela.demo=false", "tilldela.bootstrap.enabled=false",
                 // a second loopback address stands for a reverse proxy in tests of forwarded headers (PublicOriginTest)
                 "tilldela.trusted-proxies=127.0.0.2",
+                // the utilisation page counts on each visit, however much other tests left in the shared database
+                // (UtilisationPageTest keeps its figures on purpose)
+                "tilldela.usage.utilisation.live-below=9223372036854775807",
                 // the SS 12000 tests' servers listen on the loopback address, on ports of their own
                 "tilldela.import.allowed-hosts=127.0.0.1:*",
                 // short, so tests of a hung upstream identity provider end soon (UpstreamProviderFailuresTest); ample on the loopback address

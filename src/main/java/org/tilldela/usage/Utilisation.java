@@ -163,7 +163,7 @@ public class Utilisation {
 
     private static final UUID NONE = new UUID(0, 0);
 
-    private record Row(UUID product, UUID scope, String scopeName, Long seats, long assigned, long used) {
+    private record Row(UUID product, UUID scope, UUID organiser, String scopeName, Long seats, long assigned, long used) {
     }
 
     /**
@@ -172,15 +172,50 @@ public class Utilisation {
      */
     @Transactional(readOnly = true)
     public List<Line> lines(Viewer viewer, UUID product, LocalDate from, LocalDate to) {
-        List<Row> rows = jdbc.sql("""
+        return named(lineRows(viewer.pool("p"), viewer.lineOrganisation("p"), viewer.params(), product, from, to));
+    }
+
+    /**
+     * The lines as kept ({@link UtilisationCounts}) for the default period, of the viewer's scope. A purchasing centre's
+     * line for an organiser in its scope is the organiser's kept line (each holder once); for an organiser only some of
+     * whose school units are in its scope, the lines of those units added up (a person holding seats of one product
+     * bought for two of them counts twice there).
+     */
+    @Transactional(readOnly = true)
+    public List<Line> keptLines(Viewer viewer) {
+        String sql = !viewer.perOrganiser() ? """
+                select k.product_id, k.scope_id, k.organiser_id, o.name, k.seats, k.assigned, k.used
+                from utilisation_kept k left join organisation o on o.id = k.scope_id
+                where k.section = 'L' and %s""".formatted(viewer.pool("k")) : """
+                select k.product_id, k.scope_id, k.organiser_id, o.name, k.seats, k.assigned, k.used
+                from utilisation_kept k left join organisation o on o.id = k.scope_id
+                where k.section = 'O' and %1$s
+                union all
+                select k.product_id, k.organiser_id, k.organiser_id, o.name, case when bool_or(k.seats is null) then null else sum(k.seats)::bigint end,
+                       sum(k.assigned)::bigint, sum(k.used)::bigint
+                from utilisation_kept k left join organisation o on o.id = k.organiser_id
+                where k.section = 'L' and %2$s and not exists (
+                    select 1 from utilisation_kept w where w.section = 'O' and w.product_id = k.product_id and w.scope_id = k.organiser_id and %3$s)
+                group by k.product_id, k.organiser_id, o.name""".formatted(viewer.pool("k"), viewer.pool("k"), viewer.pool("w"));
+        return named(jdbc.sql(sql).params(viewer.params()).query(Utilisation::row).list());
+    }
+
+    private static Row row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Row(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4),
+                (Long) rs.getObject(5, Long.class), rs.getLong(6), rs.getLong(7));
+    }
+
+    /** Per product and {@code lineOrganisation} (an expression over the pool {@code p}: its scope, or its organiser) of the pools {@code poolSeen}. */
+    private List<Row> lineRows(String poolSeen, String lineOrganisation, Map<String, Object> params, UUID product, LocalDate from, LocalDate to) {
+        return jdbc.sql("""
                         with pools as (
-                            select p.id, p.product_id, %s as scope_id, p.seats from licence_pool p
+                            select p.id, p.product_id, %s as scope_id, p.organiser_id, p.seats from licence_pool p
                             where p.starts_on <= :to and p.ends_on >= :from and (:all_products or p.product_id = :product) and %s
                         ), bought as (
-                            select product_id, scope_id, case when bool_or(seats is null) then null else sum(seats) end as seats
-                            from pools group by product_id, scope_id
+                            select product_id, scope_id, organiser_id, case when bool_or(seats is null) then null else sum(seats) end as seats
+                            from pools group by product_id, scope_id, organiser_id
                         ), held as (
-                            select distinct p.product_id, p.scope_id, a.person_id
+                            select distinct p.product_id, p.scope_id, p.organiser_id, a.person_id
                             from licence_assignment a join pools p on p.id = a.pool_id
                             where a.assigned_at < cast(:to as date) + 1 and (a.ended_on is null or a.ended_on > :from)
                         ), active as (
@@ -188,22 +223,24 @@ public class Utilisation {
                             select distinct u.product_id, u.person_id from usage_day u
                             where u.product_id in (select product_id from pools) and u.day between :from and :to
                         ), counted as (
-                            select h.product_id, h.scope_id, count(*) as assigned, count(ac.person_id) as used
+                            select h.product_id, h.scope_id, h.organiser_id, count(*) as assigned, count(ac.person_id) as used
                             from held h left join active ac on ac.product_id = h.product_id and ac.person_id = h.person_id
-                            group by h.product_id, h.scope_id
+                            group by h.product_id, h.scope_id, h.organiser_id
                         )
-                        select b.product_id, b.scope_id, o.name, b.seats, coalesce(c.assigned, 0), coalesce(c.used, 0)
-                        from bought b left join counted c on c.product_id = b.product_id and c.scope_id = b.scope_id
-                        left join organisation o on o.id = b.scope_id""".formatted(viewer.lineOrganisation("p"), viewer.pool("p")))
-                .params(viewer.params()).param("from", from).param("to", to)
+                        select b.product_id, b.scope_id, b.organiser_id, o.name, b.seats, coalesce(c.assigned, 0), coalesce(c.used, 0)
+                        from bought b left join counted c on c.product_id = b.product_id and c.scope_id = b.scope_id and c.organiser_id = b.organiser_id
+                        left join organisation o on o.id = b.scope_id""".formatted(lineOrganisation, poolSeen))
+                .params(params).param("from", from).param("to", to)
                 .param("all_products", product == null).param("product", product == null ? NONE : product)
-                .query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), (Long) rs.getObject(4, Long.class),
-                        rs.getLong(5), rs.getLong(6))).list();
+                .query(Utilisation::row).list();
+    }
+
+    private List<Line> named(List<Row> rows) {
         Map<UUID, Product> products = products(rows.stream().map(Row::product).toList());
         return rows.stream().map(r -> new Line(r.product(), title(products, r.product()), article(products, r.product()), r.scope(),
                         r.scopeName() == null ? r.scope().toString() : r.scopeName(), r.seats(), Count.of(r.assigned()), Count.of(r.used())))
                 .sorted(Comparator.comparing(Line::productTitle, String.CASE_INSENSITIVE_ORDER).thenComparing(Line::articleNumber)
-                        .thenComparing(Line::scopeName, String.CASE_INSENSITIVE_ORDER))
+                        .thenComparing(Line::scopeName, String.CASE_INSENSITIVE_ORDER).thenComparing(Line::scopeId))
                 .toList();
     }
 
@@ -221,12 +258,41 @@ public class Utilisation {
     }
 
     /**
+     * Seats assigned and used between {@code :from} and {@code :to} per pool of the CTE {@code pools} (id, product_id): the
+     * CTEs {@code held}, {@code active} and {@code counted (pool_id, assigned, used)}, to follow a {@code with pools as (…)}.
+     */
+    private static final String POOL_COUNTS = """
+            held as (
+                select distinct a.pool_id, p.product_id, a.person_id
+                from licence_assignment a join pools p on p.id = a.pool_id
+                where a.assigned_at < cast(:to as date) + 1 and (a.ended_on is null or a.ended_on > :from)
+            ), active as (
+                select distinct u.product_id, u.person_id from usage_day u
+                where u.product_id in (select product_id from pools) and u.day between :from and :to
+            ), counted as (
+                select h.pool_id, count(*) as assigned, count(ac.person_id) as used
+                from held h left join active ac on ac.product_id = h.product_id and ac.person_id = h.person_id
+                group by h.pool_id
+            )""";
+
+    /**
      * Pools the viewer sees that end between {@code today} and {@code today + horizonDays}, with their seats bought,
      * assigned and used between {@code from} and {@code to}, the money at stake first. Trials are left out: a trial
      * that ends is not renewed but bought, or not.
      */
     @Transactional(readOnly = true)
     public List<Renewal> renewals(Viewer viewer, UUID product, LocalDate today, int horizonDays, LocalDate from, LocalDate to) {
+        return renewals(viewer, product, today, horizonDays, POOL_COUNTS, from, to);
+    }
+
+    /** The renewal list with the pools' counts as kept ({@link UtilisationCounts}) for the default period. */
+    @Transactional(readOnly = true)
+    public List<Renewal> keptRenewals(Viewer viewer, UUID product, LocalDate today, int horizonDays) {
+        return renewals(viewer, product, today, horizonDays, "counted as (select pool_id, assigned, used from utilisation_kept where section = 'P')",
+                today, today);
+    }
+
+    private List<Renewal> renewals(Viewer viewer, UUID product, LocalDate today, int horizonDays, String countedCte, LocalDate from, LocalDate to) {
         record R(UUID pool, UUID product, UUID scope, String scopeName, LocalDate endsOn, Long seats, BigDecimal price, String currency, long assigned,
                  long used) {
         }
@@ -234,24 +300,13 @@ public class Utilisation {
                         with pools as (
                             select p.id, p.product_id, %s as scope_id, p.seats, p.ends_on, p.order_line_id from licence_pool p
                             where p.ends_on between :today and :until and not p.trial and (:all_products or p.product_id = :product) and %s
-                        ), held as (
-                            select distinct a.pool_id, p.product_id, a.person_id
-                            from licence_assignment a join pools p on p.id = a.pool_id
-                            where a.assigned_at < cast(:to as date) + 1 and (a.ended_on is null or a.ended_on > :from)
-                        ), active as (
-                            select distinct u.product_id, u.person_id from usage_day u
-                            where u.product_id in (select product_id from pools) and u.day between :from and :to
-                        ), counted as (
-                            select h.pool_id, count(*) as assigned, count(ac.person_id) as used
-                            from held h left join active ac on ac.product_id = h.product_id and ac.person_id = h.person_id
-                            group by h.pool_id
-                        )
+                        ), %s
                         -- the price per seat as bought: the purchase module's order line the pool was made for
                         select p.id, p.product_id, p.scope_id, o.name, p.ends_on, cast(p.seats as bigint), ol.unit_price, ol.currency,
                                coalesce(c.assigned, 0), coalesce(c.used, 0)
                         from pools p left join counted c on c.pool_id = p.id
                         left join order_line ol on ol.id = p.order_line_id
-                        left join organisation o on o.id = p.scope_id""".formatted(viewer.lineOrganisation("p"), viewer.pool("p")))
+                        left join organisation o on o.id = p.scope_id""".formatted(viewer.lineOrganisation("p"), viewer.pool("p"), countedCte))
                 .params(viewer.params()).param("today", today).param("until", today.plusDays(horizonDays)).param("from", from).param("to", to)
                 .param("all_products", product == null).param("product", product == null ? NONE : product)
                 .query((rs, n) -> new R(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4),
@@ -269,12 +324,14 @@ public class Utilisation {
                             r.scopeName() == null ? r.scope().toString() : r.scopeName(), r.endsOn(), r.seats(), Count.of(r.assigned()), used, unused,
                             unused != null && used.suppressed(), r.price(), r.currency());
                 })
+                // a total order, so the list and its CSV read the same on every visit (pools can tie on all that is shown)
                 .sorted(Comparator.comparing(Renewal::atStake, Comparator.nullsLast(Comparator.reverseOrder())).thenComparing(Renewal::endsOn)
-                        .thenComparing(Renewal::productTitle, String.CASE_INSENSITIVE_ORDER))
+                        .thenComparing(Renewal::productTitle, String.CASE_INSENSITIVE_ORDER).thenComparing(Renewal::articleNumber)
+                        .thenComparing(Renewal::scopeName, String.CASE_INSENSITIVE_ORDER).thenComparing(Renewal::poolId))
                 .toList();
     }
 
-    private record UnitRow(UUID unit, String name, Long seats, long assigned, long used) {
+    private record UnitRow(UUID unit, UUID organiser, String name, Long seats, long assigned, long used) {
     }
 
     /**
@@ -288,7 +345,30 @@ public class Utilisation {
         if (viewer.perOrganiser()) {
             return List.of(); // a purchasing centre sees organisers' figures, not their school units'
         }
-        List<UnitRow> rows = jdbc.sql("""
+        return unitLines(unitRows(viewer.unit("j.unit_id", "j.organiser_id"), viewer.params(), product, from, to));
+    }
+
+    /** One product over the school units, as kept ({@link UtilisationCounts}) for the default period, of the viewer's scope. */
+    @Transactional(readOnly = true)
+    public List<UnitLine> keptUnits(Viewer viewer, UUID product) {
+        if (viewer.perOrganiser()) {
+            return List.of();
+        }
+        return unitLines(jdbc.sql("""
+                        select k.scope_id, k.organiser_id, o.name, k.seats, k.assigned, k.used
+                        from utilisation_kept k left join organisation o on o.id = k.scope_id
+                        where k.section = 'U' and k.product_id = :product and %s""".formatted(viewer.unit("k.scope_id", "k.organiser_id")))
+                .params(viewer.params()).param("product", product).query(Utilisation::unitRow).list());
+    }
+
+    private static UnitRow unitRow(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new UnitRow(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), (Long) rs.getObject(4, Long.class), rs.getLong(5),
+                rs.getLong(6));
+    }
+
+    /** One product per school unit (and organiser) whose figures {@code unitSeen} (over {@code j.unit_id}, {@code j.organiser_id}) lets through. */
+    private List<UnitRow> unitRows(String unitSeen, Map<String, Object> params, UUID product, LocalDate from, LocalDate to) {
+        return jdbc.sql("""
                         with pools as (
                             select p.id, p.organiser_id, p.scope_id, p.seats from licence_pool p
                             where p.product_id = :product and p.starts_on <= :to and p.ends_on >= :from
@@ -322,16 +402,63 @@ public class Utilisation {
                                    b.seats, coalesce(c.assigned, 0) as assigned, coalesce(c.used, 0) as used
                             from bought b full join counted c on c.unit_id = b.unit_id and c.organiser_id = b.organiser_id
                         )
-                        select j.unit_id, o.name, j.seats, j.assigned, j.used
+                        select j.unit_id, j.organiser_id, o.name, j.seats, j.assigned, j.used
                         from joined j left join organisation o on o.id = j.unit_id
-                        where %s""".formatted(viewer.unit("j.unit_id", "j.organiser_id")))
-                .params(viewer.params()).param("product", product).param("from", from).param("to", to)
-                .query((rs, n) -> new UnitRow(rs.getObject(1, UUID.class), rs.getString(2), (Long) rs.getObject(3, Long.class), rs.getLong(4),
-                        rs.getLong(5))).list();
+                        where %s""".formatted(unitSeen))
+                .params(params).param("product", product).param("from", from).param("to", to)
+                .query(Utilisation::unitRow).list();
+    }
+
+    private static List<UnitLine> unitLines(List<UnitRow> rows) {
         return rows.stream().map(r -> new UnitLine(r.unit(), r.name() == null ? r.unit().toString() : r.name(), r.seats(), Count.of(r.assigned()),
                         Count.of(r.used())))
-                .sorted(Comparator.comparing(UnitLine::unitName, String.CASE_INSENSITIVE_ORDER))
+                .sorted(Comparator.comparing(UnitLine::unitName, String.CASE_INSENSITIVE_ORDER).thenComparing(UnitLine::unitId))
                 .toList();
+    }
+
+    /**
+     * The trend's months: the CTEs {@code terms (starts_on, ends_on, n)}, {@code pools}, {@code held} (persons holding a seat
+     * in a term), {@code daily} and {@code folded} (users per month among the holders, from the kept days and from the months
+     * folded past retention), per product and, for the kept counts, per organisation bought for ({@code %1$s}: the extra
+     * grouping columns, with the alias prefix written in as {@code <a>}); {@code %2$s}: which pools.
+     */
+    private static final String TERM_MONTHS = """
+            with terms as (
+                select t.starts_on, t.ends_on, t.n from unnest(cast(cast(:starts as text[]) as date[]), cast(cast(:ends as text[]) as date[])) with ordinality as t(starts_on, ends_on, n)
+            ), pools as (
+                select p.id, p.product_id, p.scope_id, p.organiser_id, p.starts_on, p.ends_on from licence_pool p
+                where p.starts_on <= :last and p.ends_on >= :first and (:all_products or p.product_id = :product) and %2$s
+            ), held as (
+                select distinct t.n, t.starts_on, t.ends_on, p.product_id%1$s, a.person_id
+                from terms t join pools p on p.starts_on <= t.ends_on and p.ends_on >= t.starts_on
+                join licence_assignment a on a.pool_id = p.id
+                where a.assigned_at < t.ends_on + 1 and (a.ended_on is null or a.ended_on > t.starts_on)
+            ), holders as (
+                select distinct product_id%1$s, person_id from held p
+            ), person_months as (
+                -- one pass over the four terms' kept days (index usage_day_by_product_day), each person once a month
+                select u.product_id, u.person_id, date_trunc('month', u.day)::date as month
+                from usage_day u
+                where u.product_id in (select product_id from pools) and u.day between :first and :last
+                group by u.product_id, u.person_id, date_trunc('month', u.day)
+            ), daily as (
+                -- the users among the persons holding a seat the viewer sees (at some time in the four terms)
+                select t.n, m.product_id%1$s, m.month, count(*) as persons
+                from person_months m join terms t on m.month between t.starts_on and t.ends_on
+                join holders p on p.product_id = m.product_id and p.person_id = m.person_id
+                group by t.n, m.product_id%1$s, m.month
+            ), folded as (
+                select t.n, m.product_id%1$s, m.month, sum(m.persons) as persons
+                from usage_month m join terms t on m.month between t.starts_on and t.ends_on
+                join (select distinct scope_id, organiser_id from pools) p on p.scope_id = m.scope_id
+                where m.product_id in (select product_id from pools)
+                group by t.n, m.product_id%1$s, m.month
+            )""";
+
+    /** The extra grouping of {@link #TERM_MONTHS} for the kept counts: per organisation bought for. */
+    private static final String PER_SCOPE = ", p.scope_id, p.organiser_id";
+
+    private record T(int n, UUID product, long assigned, long used) {
     }
 
     /**
@@ -342,54 +469,59 @@ public class Utilisation {
     @Transactional(readOnly = true)
     public List<TermLine> terms(Viewer viewer, UUID product, LocalDate today) {
         List<Term> terms = Term.last(TERMS, today);
-        record T(int n, UUID product, long assigned, long used) {
-        }
+        String sql = TERM_MONTHS.formatted("", viewer.pool("p")) + """
+                , used as (
+                    select n, product_id, max(persons) as used from (
+                        select n, product_id, month, sum(persons) as persons
+                        from (select * from daily union all select * from folded) months group by n, product_id, month
+                    ) per_month group by n, product_id
+                ), assigned as (
+                    select n, product_id, count(*) as assigned from held group by n, product_id
+                )
+                select coalesce(a.n, u.n), coalesce(a.product_id, u.product_id), coalesce(a.assigned, 0), coalesce(u.used, 0)
+                from assigned a full join used u on u.n = a.n and u.product_id = a.product_id""";
+        List<T> rows = termParams(jdbc.sql(sql).params(viewer.params()), terms, product)
+                .query((rs, n) -> new T(rs.getInt(1), rs.getObject(2, UUID.class), rs.getLong(3), rs.getLong(4))).list();
+        return termLines(terms, rows);
+    }
+
+    /**
+     * The trend as kept ({@link UtilisationCounts}), of the viewer's scope: holders added up over the organisations bought for
+     * (a person holding seats of one product bought for two of them counts twice), and per month the users added up before the
+     * busiest month of a term is taken, as counted live.
+     */
+    @Transactional(readOnly = true)
+    public List<TermLine> keptTerms(Viewer viewer, UUID product, LocalDate today) {
+        List<Term> terms = Term.last(TERMS, today);
         List<T> rows = jdbc.sql("""
-                        with terms as (
-                            select t.starts_on, t.ends_on, t.n from unnest(cast(cast(:starts as text[]) as date[]), cast(cast(:ends as text[]) as date[])) with ordinality as t(starts_on, ends_on, n)
-                        ), pools as (
-                            select p.id, p.product_id, p.scope_id, p.starts_on, p.ends_on from licence_pool p
-                            where p.starts_on <= :last and p.ends_on >= :first and (:all_products or p.product_id = :product) and %s
-                        ), held as (
-                            select distinct t.n, t.starts_on, t.ends_on, p.product_id, a.person_id
-                            from terms t join pools p on p.starts_on <= t.ends_on and p.ends_on >= t.starts_on
-                            join licence_assignment a on a.pool_id = p.id
-                            where a.assigned_at < t.ends_on + 1 and (a.ended_on is null or a.ended_on > t.starts_on)
-                        ), holders as (
-                            select distinct product_id, person_id from held
-                        ), person_months as (
-                            -- one pass over the four terms' kept days (index usage_day_by_product_day), each person once a month
-                            select u.product_id, u.person_id, date_trunc('month', u.day)::date as month
-                            from usage_day u
-                            where u.product_id in (select product_id from pools) and u.day between :first and :last
-                            group by u.product_id, u.person_id, date_trunc('month', u.day)
-                        ), daily as (
-                            -- the users among the persons holding a seat the viewer sees (at some time in the four terms)
-                            select t.n, m.product_id, m.month, count(*) as persons
-                            from person_months m join terms t on m.month between t.starts_on and t.ends_on
-                            where (m.product_id, m.person_id) in (select product_id, person_id from holders)
-                            group by t.n, m.product_id, m.month
-                        ), folded as (
-                            select t.n, m.product_id, m.month, sum(m.persons) as persons
-                            from usage_month m join terms t on m.month between t.starts_on and t.ends_on
-                            where m.scope_id in (select scope_id from pools) and m.product_id in (select product_id from pools)
-                            group by t.n, m.product_id, m.month
+                        with k as (
+                            select k.* from utilisation_kept k
+                            where k.section in ('T', 'M') and (:all_products or k.product_id = :product) and %s
                         ), used as (
-                            select n, product_id, max(persons) as used from (
-                                select n, product_id, month, sum(persons) as persons
-                                from (select * from daily union all select * from folded) months group by n, product_id, month
-                            ) per_month group by n, product_id
+                            select term_start, product_id, max(persons) as used from (
+                                select term_start, product_id, month, sum(used) as persons from k where section = 'M' group by term_start, product_id, month
+                            ) per_month group by term_start, product_id
                         ), assigned as (
-                            select n, product_id, count(*) as assigned from held group by n, product_id
+                            select term_start, product_id, sum(assigned) as assigned from k where section = 'T' group by term_start, product_id
                         )
-                        select coalesce(a.n, u.n), coalesce(a.product_id, u.product_id), coalesce(a.assigned, 0), coalesce(u.used, 0)
-                        from assigned a full join used u on u.n = a.n and u.product_id = a.product_id""".formatted(viewer.pool("p")))
-                .params(viewer.params())
-                .param("starts", terms.stream().map(t -> t.starts().toString()).toArray(String[]::new))
-                .param("ends", terms.stream().map(t -> t.ends().toString()).toArray(String[]::new))
-                .param("first", terms.getFirst().starts()).param("last", terms.getLast().ends())
+                        select t.n, coalesce(a.product_id, u.product_id), coalesce(a.assigned, 0), coalesce(u.used, 0)
+                        from assigned a full join used u on u.term_start = a.term_start and u.product_id = a.product_id
+                        join unnest(cast(cast(:starts as text[]) as date[])) with ordinality as t(starts_on, n) on t.starts_on = coalesce(a.term_start, u.term_start)"""
+                        .formatted(viewer.pool("k")))
+                .params(viewer.params()).param("starts", terms.stream().map(t -> t.starts().toString()).toArray(String[]::new))
                 .param("all_products", product == null).param("product", product == null ? NONE : product)
                 .query((rs, n) -> new T(rs.getInt(1), rs.getObject(2, UUID.class), rs.getLong(3), rs.getLong(4))).list();
+        return termLines(terms, rows);
+    }
+
+    private static JdbcClient.StatementSpec termParams(JdbcClient.StatementSpec spec, List<Term> terms, UUID product) {
+        return spec.param("starts", terms.stream().map(t -> t.starts().toString()).toArray(String[]::new))
+                .param("ends", terms.stream().map(t -> t.ends().toString()).toArray(String[]::new))
+                .param("first", terms.getFirst().starts()).param("last", terms.getLast().ends())
+                .param("all_products", product == null).param("product", product == null ? NONE : product);
+    }
+
+    private List<TermLine> termLines(List<Term> terms, List<T> rows) {
         Map<UUID, Product> products = products(rows.stream().map(T::product).toList());
         // every term of every product shown, a term without figures as 0, so the trend has no gaps
         Map<UUID, Map<Integer, T>> byProduct = new HashMap<>();
@@ -406,4 +538,68 @@ public class Utilisation {
                 .thenComparing(l -> l.term().starts()));
         return lines;
     }
+
+    /**
+     * Counts the default period's figures ({@code from} to {@code to}) of every pool again, at the finest grain any viewer
+     * sees, into {@code utilisation_kept} (replacing what was there): what {@link UtilisationCounts} keeps.
+     */
+    @Transactional
+    void recount(LocalDate today, LocalDate from, LocalDate to) {
+        jdbc.sql("delete from utilisation_kept").update();
+        Map<String, Object> none = Map.of();
+        List<Object[]> rows = new ArrayList<>();
+        for (Row r : lineRows("true", "p.scope_id", none, null, from, to)) {
+            rows.add(new Object[] {"L", r.product(), r.scope(), r.organiser(), r.seats(), r.assigned(), r.used()});
+        }
+        for (Row r : lineRows("true", "p.organiser_id", none, null, from, to)) {
+            rows.add(new Object[] {"O", r.product(), r.scope(), r.organiser(), r.seats(), r.assigned(), r.used()});
+        }
+        for (UUID product : rows.stream().map(r -> (UUID) r[1]).distinct().toList()) {
+            for (UnitRow u : unitRows("true", none, product, from, to)) {
+                rows.add(new Object[] {"U", product, u.unit(), u.organiser(), u.seats(), u.assigned(), u.used()});
+            }
+        }
+        // in one statement: thousands of school units times the products
+        jdbc.sql("""
+                        insert into utilisation_kept (section, product_id, scope_id, organiser_id, seats, assigned, used)
+                        select * from unnest(cast(:sections as text[]), cast(:products as uuid[]), cast(:scopes as uuid[]), cast(:organisers as uuid[]),
+                                             cast(:seats as bigint[]), cast(:assigned as bigint[]), cast(:used as bigint[]))""")
+                .param("sections", column(rows, 0, String[]::new)).param("products", column(rows, 1, UUID[]::new))
+                .param("scopes", column(rows, 2, UUID[]::new)).param("organisers", column(rows, 3, UUID[]::new))
+                .param("seats", column(rows, 4, Long[]::new)).param("assigned", column(rows, 5, Long[]::new))
+                .param("used", column(rows, 6, Long[]::new)).update();
+        // every pool that can be on a renewal list (the longest horizon asked for), with the default period's counts
+        jdbc.sql("""
+                        with pools as (
+                            select p.id, p.product_id from licence_pool p where p.ends_on between :today and :until and not p.trial
+                        ), %s
+                        insert into utilisation_kept (section, product_id, pool_id, assigned, used)
+                        select 'P', p.product_id, p.id, coalesce(c.assigned, 0), coalesce(c.used, 0) from pools p left join counted c on c.pool_id = p.id"""
+                        .formatted(POOL_COUNTS))
+                .param("today", today).param("until", today.plusDays(LONGEST_HORIZON)).param("from", from).param("to", to).update();
+        List<Term> terms = Term.last(TERMS, today);
+        termParams(jdbc.sql(TERM_MONTHS.formatted(PER_SCOPE, "true") + """
+                
+                insert into utilisation_kept (section, product_id, scope_id, organiser_id, term_start, month, used)
+                select 'M', m.product_id, m.scope_id, m.organiser_id, t.starts_on, m.month, sum(m.persons)
+                from (select * from daily union all select * from folded) m join terms t on t.n = m.n
+                group by m.product_id, m.scope_id, m.organiser_id, t.starts_on, m.month"""), terms, null).update();
+        termParams(jdbc.sql(TERM_MONTHS.formatted(PER_SCOPE, "true") + """
+                
+                insert into utilisation_kept (section, product_id, scope_id, organiser_id, term_start, assigned)
+                select 'T', product_id, scope_id, organiser_id, starts_on, count(*) from held group by product_id, scope_id, organiser_id, starts_on"""),
+                terms, null).update();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> V[] column(List<Object[]> rows, int i, java.util.function.IntFunction<V[]> array) {
+        V[] values = array.apply(rows.size());
+        for (int r = 0; r < rows.size(); r++) {
+            values[r] = (V) rows.get(r)[i];
+        }
+        return values;
+    }
+
+    /** The longest renewal horizon asked for that is taken as it is (and that the kept counts cover). */
+    public static final int LONGEST_HORIZON = 730;
 }

@@ -6,7 +6,10 @@ import java.io.StringReader;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.commons.csv.CSVFormat;
@@ -52,6 +55,7 @@ class UtilisationPageTest extends IntegrationTest {
     @Autowired AdminAccounts accounts;
     @Autowired BuyerScopes buyerScopes;
     @Autowired AdminGrants grants;
+    @Autowired UtilisationCounts counts;
 
     AccessFixture fixture;
     String articleNumber;
@@ -324,6 +328,43 @@ class UtilisationPageTest extends IntegrationTest {
         assertThat(as(licenceAdmin).get("/utilisation?lang=da&product=" + english).body()).contains("Over semestrene", "Forår");
         // the buyer for A: school B's folded month is not theirs
         assertThat(csv(as(unitBuyer), "/utilisation/terms.csv", "?product=" + english, englishArticle).getFirst().get("seats_used")).isEqualTo("0");
+    }
+
+    /**
+     * A large installation's last 30 days are read from the figures kept (UtilisationCounts), and they are the figures
+     * counted live: for every kind of viewer (the whole installation, a school unit's and an organiser's buyer, a principal,
+     * purchasing centres over the organiser and over one school) and every table behind a chart. The page says when they
+     * were counted; a period chosen is counted on the visit.
+     */
+    @Test
+    void theKeptFiguresOfTheLast30DaysAreTheFiguresCountedLive() throws Exception {
+        Map<String, WebSession> sessions = new LinkedHashMap<>();
+        for (String user : List.of(licenceAdmin, unitBuyer, organiserBuyer, principalA, regional, regionalB)) {
+            sessions.put(user, as(user));
+        }
+        List<String> tables = List.of("/utilisation.csv", "/utilisation.csv?product=" + english, "/utilisation/renewals.csv?horizon=730",
+                "/utilisation/renewals.csv?horizon=45&product=" + english, "/utilisation/units.csv?product=" + english,
+                "/utilisation/units.csv?product=" + fixture.productId, "/utilisation/terms.csv", "/utilisation/terms.csv?product=" + english);
+        Map<String, String> live = new HashMap<>();
+        sessions.forEach((user, session) -> tables.forEach(t -> live.put(user + t, session.get(t).body())));
+        assertThat(live.get(licenceAdmin + "/utilisation.csv").lines().count()).as("figures to compare").isGreaterThan(2);
+        assertThat(sessions.get(licenceAdmin).get("/utilisation?lang=en").body()).doesNotContain("id=\"counted-at\"");
+
+        long before = counts.liveBelow();
+        counts.liveBelow(0);
+        try {
+            java.time.Instant counted = counts.recount(LocalDate.now());
+            assertThat(jdbc.sql("select count(*) from utilisation_kept").query(Long.class).single()).isPositive();
+            sessions.forEach((user, session) -> tables.forEach(t -> assertThat(session.get(t).body()).as(user + " " + t).isEqualTo(live.get(user + t))));
+            String at = java.time.LocalDateTime.ofInstant(counted, java.time.ZoneId.systemDefault())
+                    .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
+            assertThat(sessions.get(licenceAdmin).get("/utilisation?lang=en").body()).contains("id=\"counted-at\"", "counted at " + at);
+            assertThat(sessions.get(licenceAdmin).get("/utilisation?lang=sv").body()).contains("räknade " + at);
+            assertThat(sessions.get(licenceAdmin).get("/utilisation?lang=en&from=" + LocalDate.now().minusDays(29) + "&to=" + LocalDate.now()).body())
+                    .as("a period chosen is counted now").doesNotContain("id=\"counted-at\"");
+        } finally {
+            counts.liveBelow(before);
+        }
     }
 
     @Test

@@ -39,6 +39,7 @@ import org.tilldela.platform.PickerChoice;
 import org.tilldela.purchase.BuyerScope;
 import org.tilldela.purchase.BuyerScopes;
 import org.tilldela.usage.Utilisation;
+import org.tilldela.usage.UtilisationCounts;
 import org.tilldela.usage.Viewer;
 
 /**
@@ -54,13 +55,13 @@ import org.tilldela.usage.Viewer;
 class UtilisationPages {
 
     /** The period shown when none is asked for: the last 30 days, today included. */
-    static final int DEFAULT_DAYS = 30;
+    static final int DEFAULT_DAYS = UtilisationCounts.DEFAULT_DAYS;
 
     /** The renewal list's horizon when none is asked for: pools ending within 90 days. */
     static final int DEFAULT_HORIZON = 90;
 
     /** The longest horizon asked for that is taken as it is. */
-    static final int LONGEST_HORIZON = 730;
+    static final int LONGEST_HORIZON = Utilisation.LONGEST_HORIZON;
 
     private static final String[] HEADER = {"product", "article_number", "organisation", "seats_bought", "seats_assigned", "seats_used", "used_percent"};
     private static final String[] RENEWAL_HEADER = {"product", "article_number", "organisation", "last_day", "seats_bought", "seats_assigned",
@@ -71,11 +72,14 @@ class UtilisationPages {
             "used_percent"};
 
     private final Utilisation utilisation;
+    private final UtilisationCounts counts;
     private final BuyerScopes buyerScopes;
     private final org.tilldela.governance.Scopes scopes;
     private final MessageSource messages;
 
-    UtilisationPages(Utilisation utilisation, BuyerScopes buyerScopes, org.tilldela.governance.Scopes scopes, MessageSource messages) {
+    UtilisationPages(Utilisation utilisation, UtilisationCounts counts, BuyerScopes buyerScopes, org.tilldela.governance.Scopes scopes,
+                     MessageSource messages) {
+        this.counts = counts;
         this.messages = messages;
         this.utilisation = utilisation;
         this.buyerScopes = buyerScopes;
@@ -146,22 +150,33 @@ class UtilisationPages {
         List<Utilisation.Renewal> renewals;
         List<Utilisation.UnitLine> units;
         List<Utilisation.TermLine> terms;
-        try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<List<Utilisation.Line>> allF = parallel.submit(() -> utilisation.lines(viewer, null, period.from(), period.to()));
-            Future<List<Utilisation.Renewal>> renewalsF = parallel.submit(() -> utilisation.renewals(viewer, product, today, days, period.from(), period.to()));
-            Future<List<Utilisation.UnitLine>> unitsF = parallel.submit(() -> product == null ? List.<Utilisation.UnitLine>of()
-                    : utilisation.units(viewer, product, period.from(), period.to()));
-            Future<List<Utilisation.TermLine>> termsF = parallel.submit(() -> utilisation.terms(viewer, product, today));
-            all = allF.get();
-            renewals = renewalsF.get();
-            units = unitsF.get();
-            terms = termsF.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        // the default period of a large installation: the figures kept, read in a few milliseconds (UtilisationCounts)
+        Optional<java.time.Instant> kept = from == null && to == null ? counts.kept(today) : Optional.empty();
+        if (kept.isPresent()) {
+            all = utilisation.keptLines(viewer);
+            renewals = utilisation.keptRenewals(viewer, product, today, days);
+            units = product == null ? List.of() : utilisation.keptUnits(viewer, product);
+            terms = utilisation.keptTerms(viewer, product, today);
+        } else {
+            try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<List<Utilisation.Line>> allF = parallel.submit(() -> utilisation.lines(viewer, null, period.from(), period.to()));
+                Future<List<Utilisation.Renewal>> renewalsF = parallel.submit(() -> utilisation.renewals(viewer, product, today, days, period.from(),
+                        period.to()));
+                Future<List<Utilisation.UnitLine>> unitsF = parallel.submit(() -> product == null ? List.<Utilisation.UnitLine>of()
+                        : utilisation.units(viewer, product, period.from(), period.to()));
+                Future<List<Utilisation.TermLine>> termsF = parallel.submit(() -> utilisation.terms(viewer, product, today));
+                all = allF.get();
+                renewals = renewalsF.get();
+                units = unitsF.get();
+                terms = termsF.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
         }
+        model.addAttribute("countedAt", kept.map(t -> java.time.LocalDateTime.ofInstant(t, java.time.ZoneId.systemDefault())).orElse(null));
         // the products to choose from: those on the page without a choice
         Map<UUID, String> products = new LinkedHashMap<>();
         all.forEach(l -> products.putIfAbsent(l.productId(), l.productTitle() + " (" + l.articleNumber() + ")"));
@@ -229,7 +244,10 @@ class UtilisationPages {
                                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
                                @RequestParam(required = false) UUID product, Authentication auth) {
         Period period = Period.of(from, to);
-        List<Utilisation.Line> lines = seen(auth).map(s -> utilisation.lines(s.viewer(), product, period.from(), period.to())).orElse(List.of());
+        boolean kept = kept(from, to);
+        List<Utilisation.Line> lines = seen(auth).map(s -> kept
+                ? utilisation.keptLines(s.viewer()).stream().filter(l -> product == null || l.productId().equals(product)).toList()
+                : utilisation.lines(s.viewer(), product, period.from(), period.to())).orElse(List.of());
         return csv("utilisation-" + period.from() + "-" + period.to(), HEADER, csv -> lines.forEach(l -> print(csv, cell(l.productTitle()),
                 cell(l.articleNumber()), cell(l.scopeName()), l.bought() == null ? "unlimited" : l.bought(), count(l.assigned()), count(l.used()),
                 l.usedPercent())));
@@ -243,8 +261,9 @@ class UtilisationPages {
         Period period = Period.of(from, to);
         LocalDate today = LocalDate.now();
         int days = horizon(horizon);
-        List<Utilisation.Renewal> renewals = seen(auth).map(s -> utilisation.renewals(s.viewer(), product, today, days, period.from(), period.to()))
-                .orElse(List.of());
+        boolean kept = kept(from, to);
+        List<Utilisation.Renewal> renewals = seen(auth).map(s -> kept ? utilisation.keptRenewals(s.viewer(), product, today, days)
+                : utilisation.renewals(s.viewer(), product, today, days, period.from(), period.to())).orElse(List.of());
         return csv("renewals-" + today + "-" + days + "-days", RENEWAL_HEADER, csv -> renewals.forEach(r -> print(csv, cell(r.productTitle()),
                 cell(r.articleNumber()), cell(r.scopeName()), r.endsOn(), r.bought() == null ? "unlimited" : r.bought(), count(r.assigned()),
                 count(r.used()), r.unused() == null ? "" : (r.atLeast() ? ">=" : "") + r.unused(), plain(r.unitPrice()), r.currency(),
@@ -258,8 +277,11 @@ class UtilisationPages {
         Period period = Period.of(from, to);
         Optional<Seen> seen = seen(auth);
         // the product's name as the page shows it, from the lines the viewer sees (none: a product they have no pool of)
-        Optional<Utilisation.Line> named = seen.flatMap(s -> utilisation.lines(s.viewer(), product, period.from(), period.to()).stream().findFirst());
-        List<Utilisation.UnitLine> units = seen.map(s -> utilisation.units(s.viewer(), product, period.from(), period.to())).orElse(List.of());
+        boolean kept = kept(from, to);
+        Optional<Utilisation.Line> named = seen.flatMap(s -> (kept ? utilisation.keptLines(s.viewer()) : utilisation.lines(s.viewer(), product,
+                period.from(), period.to())).stream().filter(l -> l.productId().equals(product)).findFirst());
+        List<Utilisation.UnitLine> units = seen.map(s -> kept ? utilisation.keptUnits(s.viewer(), product)
+                : utilisation.units(s.viewer(), product, period.from(), period.to())).orElse(List.of());
         String title = named.map(Utilisation.Line::productTitle).orElse(product.toString());
         String article = named.map(Utilisation.Line::articleNumber).orElse("");
         return csv("utilisation-units-" + period.from() + "-" + period.to(), UNIT_HEADER, csv -> units.forEach(u -> print(csv, cell(title),
@@ -268,9 +290,16 @@ class UtilisationPages {
 
     @GetMapping(value = "/utilisation/terms.csv", produces = "text/csv")
     ResponseEntity<String> termsCsv(@RequestParam(required = false) UUID product, Authentication auth) {
-        List<Utilisation.TermLine> terms = seen(auth).map(s -> utilisation.terms(s.viewer(), product, LocalDate.now())).orElse(List.of());
+        boolean kept = kept(null, null);
+        List<Utilisation.TermLine> terms = seen(auth).map(s -> kept ? utilisation.keptTerms(s.viewer(), product, LocalDate.now())
+                : utilisation.terms(s.viewer(), product, LocalDate.now())).orElse(List.of());
         return csv("utilisation-terms-" + LocalDate.now(), TERM_HEADER, csv -> terms.forEach(t -> print(csv, cell(t.productTitle()),
                 cell(t.articleNumber()), t.term().key(), t.term().starts(), t.term().ends(), count(t.assigned()), count(t.used()), t.usedPercent())));
+    }
+
+    /** Whether the figures asked for are the default period's of a large installation: kept, as the page shows them. */
+    private boolean kept(LocalDate from, LocalDate to) {
+        return from == null && to == null && counts.kept(LocalDate.now()).isPresent();
     }
 
     private static ResponseEntity<String> csv(String name, String[] header, Consumer<CSVPrinter> rows) {

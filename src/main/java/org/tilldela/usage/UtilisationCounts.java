@@ -1,0 +1,124 @@
+package org.tilldela.usage;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The utilisation page's figures for its default period (the last {@link #DEFAULT_DAYS} days), kept. Counting seats
+ * assigned and used reads every assignment and every usage day of the period — seconds for an organiser of a million
+ * persons, on every visit — so from {@code tilldela.usage.utilisation.live-below} rows (PostgreSQL's estimate of the
+ * assignments and usage days together) the default period's figures are read from {@code utilisation_kept}: made every
+ * {@code tilldela.usage.utilisation.recount-every} (by one node at a time), and on the first visit of a day when there are
+ * none for its period; the page says when they were counted. Other periods are counted on each visit, as are all figures
+ * below that size. Like the ledger's overview of recipients ({@code SupplierOverview}).
+ */
+@Service
+public class UtilisationCounts {
+
+    private static final Logger log = LoggerFactory.getLogger(UtilisationCounts.class);
+
+    /** The period shown when none is asked for: the last 30 days, today included. */
+    public static final int DEFAULT_DAYS = 30;
+
+    private final JdbcClient jdbc;
+    private final Utilisation utilisation;
+    private volatile long liveBelow;
+
+    UtilisationCounts(JdbcClient jdbc, Utilisation utilisation, @Value("${tilldela.usage.utilisation.live-below:200000}") long liveBelow) {
+        this.jdbc = jdbc;
+        this.utilisation = utilisation;
+        this.liveBelow = liveBelow;
+    }
+
+    /** The first day of the default period ending {@code today}. */
+    public static LocalDate defaultFrom(LocalDate today) {
+        return today.minusDays(DEFAULT_DAYS - 1);
+    }
+
+    /**
+     * When the kept figures of the default period ending {@code today} were counted (counted now if there are none for
+     * that period); empty while the installation is small enough to count on each visit.
+     */
+    @Transactional
+    public Optional<Instant> kept(LocalDate today) {
+        if (!large()) {
+            return Optional.empty();
+        }
+        LocalDate from = defaultFrom(today);
+        Optional<Instant> counted = jdbc.sql("select counted_at from utilisation_kept_state where period_from = :from and period_to = :to")
+                .param("from", from).param("to", today).query(Timestamp.class).optional().map(Timestamp::toInstant);
+        return Optional.of(counted.orElseGet(() -> recount(today)));
+    }
+
+    /**
+     * Counts the default period ending {@code today} again and keeps it; answers when. Two nodes do not count at once: the
+     * second waits and then counts again. Readers see the former figures until this commits.
+     */
+    @Transactional
+    public Instant recount(LocalDate today) {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('utilisation_kept'))").query(Object.class).list();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS); // as PostgreSQL keeps it
+        LocalDate from = defaultFrom(today);
+        utilisation.recount(today, from, today);
+        jdbc.sql("""
+                        insert into utilisation_kept_state (id, period_from, period_to, counted_at) values (1, :from, :to, :now)
+                        on conflict (id) do update set period_from = excluded.period_from, period_to = excluded.period_to, counted_at = excluded.counted_at""")
+                .param("from", from).param("to", today).param("now", Timestamp.from(now)).update();
+        return now;
+    }
+
+    /** From how many rows on the figures are kept (tests change it on the running application). */
+    void liveBelow(long rows) {
+        this.liveBelow = rows;
+    }
+
+    long liveBelow() {
+        return liveBelow;
+    }
+
+    /** Whether there are so many assignments and usage days that the default period's figures are kept. */
+    boolean large() {
+        // the planner's estimates: free to read, refreshed by autovacuum's analyze; -1 before a table was first analysed
+        long estimate = jdbc.sql("""
+                        select coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint from pg_class c
+                        where c.oid in ('licence_assignment'::regclass, 'usage_day'::regclass)""").query(Long.class).single();
+        return estimate >= liveBelow;
+    }
+
+    /** Every {@code recount-every} (10 minutes): counted again where the figures are kept; nothing to do where they are not. */
+    @Configuration
+    @EnableScheduling
+    @ConditionalOnProperty(name = "tilldela.usage.utilisation.enabled", havingValue = "true", matchIfMissing = true)
+    static class Recounting {
+
+        private final UtilisationCounts counts;
+
+        Recounting(UtilisationCounts counts) {
+            this.counts = counts;
+        }
+
+        @Scheduled(fixedDelayString = "${tilldela.usage.utilisation.recount-every:10m}",
+                initialDelayString = "${tilldela.usage.utilisation.recount-every:10m}")
+        void run() {
+            if (counts.large()) {
+                long t = System.nanoTime();
+                counts.recount(LocalDate.now());
+                log.info("Utilisation figures of the last {} days counted again in {} ms", DEFAULT_DAYS, Duration.ofNanos(System.nanoTime() - t).toMillis());
+            }
+        }
+    }
+}
