@@ -25,9 +25,7 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <p>Each word of the query must match in at least one of the two languages, so "matematiken" (sv) and
  * "bøgerne" (da) both find their base forms, and a mixed query still works. The last word is a prefix
- * for type-ahead unless the text ends with a space. An exact article number always comes first; then the
- * products whose title, subjects, article number or supplier match, by rank; then those that match only in their
- * description, by title.
+ * for type-ahead unless the text ends with a space. An exact article number always comes first.
  */
 @Service
 @Transactional(readOnly = true)
@@ -60,16 +58,14 @@ public class CatalogSearch {
         String tsquery = tsquery(query.text());
         String raw = query.text().strip();
         Map<String, Object> params = new HashMap<>();
-        // the facets chosen; the words are added below (the pages' two tiers split them each its own way)
         StringBuilder where = new StringBuilder("true");
-        StringBuilder words = new StringBuilder();
         if (tsquery != null) {
-            words.append(" and (search @@ cast(:tsq as tsquery) or article_number = :raw)");
+            where.append(" and (search @@ cast(:tsq as tsquery) or article_number = :raw)");
             params.put("tsq", tsquery);
             params.put("raw", raw);
         } else if (!raw.isEmpty() && NOT_A_WORD.matcher(raw).replaceAll("").isEmpty()) {
             // nothing searchable in the text (only punctuation): only an article number can match
-            words.append(" and article_number = :raw");
+            where.append(" and article_number = :raw");
             params.put("raw", raw);
         }
         facet(where, params, "kinds", query.kinds(), k -> "k:" + k.name());
@@ -77,31 +73,17 @@ public class CatalogSearch {
         facet(where, params, "subjects", query.subjects(), s -> "s:" + s);
         facet(where, params, "suppliers", query.suppliers(), s -> "p:" + s);
         facet(where, params, "needs", query.dataNeeds(), a -> "n:" + a.name());
-        String narrowed = where.toString();
-        where.append(words);
 
-        String columns = "id, article_number, title, supplier_id, supplier_name, kind, school_forms, grades, subjects, price, currency, access_method, facets";
-        String sql;
-        if (tsquery != null) {
-            // Ranked in two tiers, a cheap first pass: the products whose head (title, article number, subjects, supplier)
-            // matches, ranked; then those matched only in their description, in title order. Ranking every match read all
-            // of a common word's rows (half the catalogue) on each search; the head's matches are few, and the title index
-            // gives the rest in order, read only as far as the page. Each tier takes what the pages up to this one need.
-            sql = """
-                    select * from (
-                        (select %1$s, 1 as tier, (article_number = :raw) as exact, ts_rank(search_head, cast(:tsq as tsquery)) as rank
-                         from product where %2$s and (search_head @@ cast(:tsq as tsquery) or article_number = :raw)
-                         order by exact desc, rank desc, title, id limit :upto)
-                        union all
-                        (select %1$s, 2, false, 0
-                         from product where %2$s and search @@ cast(:tsq as tsquery) and not (search_head @@ cast(:tsq as tsquery)) and article_number <> :raw
-                         order by title, id limit :upto)
-                    ) hits order by tier, exact desc, rank desc, title, id limit :limit offset :offset""".formatted(columns, narrowed);
-        } else {
-            sql = "select %s, 0 as rank from product where %s order by title, id limit :limit offset :offset".formatted(columns, where);
-        }
-        List<CatalogPage.Hit> hits = jdbc.sql(sql)
-                .params(params).param("limit", query.pageSize()).param("offset", query.offset()).param("upto", query.offset() + query.pageSize())
+        String order = tsquery != null
+                ? "(article_number = :raw) desc, ts_rank(search, cast(:tsq as tsquery)) desc, title, id"
+                : "title, id";
+        String rank = tsquery != null ? "ts_rank(search, cast(:tsq as tsquery))" : "0";
+        List<CatalogPage.Hit> hits = jdbc.sql("""
+                        select id, article_number, title, supplier_id, supplier_name, kind, school_forms, grades, subjects, price, currency,
+                               access_method, facets, %s rank
+                        from product where %s order by %s limit :limit offset :offset
+                        """.formatted(rank, where, order))
+                .params(params).param("limit", query.pageSize()).param("offset", query.offset())
                 .query((rs, n) -> {
                     Set<Attribute> needs = EnumSet.noneOf(Attribute.class);
                     for (String f : strings(rs.getArray("facets"))) {

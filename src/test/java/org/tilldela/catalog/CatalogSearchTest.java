@@ -166,31 +166,6 @@ class CatalogSearchTest extends IntegrationTest {
         assertThat(browse.hasPrevious()).isFalse();
     }
 
-    /**
-     * Ranking's cheap first pass: products whose title (or subjects, article number, supplier) has the word come first,
-     * ranked; those that have it only in their description follow, in title order. Pages run on across the two without
-     * losing or repeating a product.
-     */
-    @Test
-    void titleMatchesAreRankedFirstAndDescriptionMatchesFollowInTitleOrderAcrossPages() {
-        Supplier ranked = CatalogFixtures.supplier("Rangförlaget " + CatalogFixtures.unique(), "SE");
-        catalog.save(ranked);
-        catalog.save(CatalogFixtures.digital(ranked, "Geometri", "Figurer och vinklar.", List.of("Matematik")));
-        catalog.save(CatalogFixtures.digital(ranked, "Geometri, mer geometri", "Geometri genom tiderna.", List.of("Matematik")));
-        for (String title : List.of("Öva vinklar", "Algebra 1", "Mönster", "Bråk")) {
-            catalog.save(CatalogFixtures.digital(ranked, title, "Med ett kapitel om geometri.", List.of("Matematik")));
-        }
-        catalog.save(CatalogFixtures.digital(ranked, "Geografi", "Kartor.", List.of("Geografi")));
-        List<String> titles = new java.util.ArrayList<>();
-        for (int page = 1; page <= 3; page++) {
-            CatalogPage p = search.search(new CatalogQuery("geometri ", null, null, null, Set.of(ranked.id()), null, page, 2));
-            assertThat(p.total()).isEqualTo(6);
-            p.hits().forEach(h -> titles.add(h.title()));
-        }
-        assertThat(titles).as("the title with the word twice first, then the other title match, then the descriptions' in title order")
-                .containsExactly("Geometri, mer geometri", "Geometri", "Algebra 1", "Bråk", "Mönster", "Öva vinklar");
-    }
-
     @Test
     void punctuationAndStopWordsDoNotBreakTheSearch() {
         assertThat(find("!!! ??", swedish).total()).isZero();
