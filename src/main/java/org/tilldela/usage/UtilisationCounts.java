@@ -22,8 +22,8 @@ import org.springframework.transaction.annotation.Transactional;
  * assigned and used reads every assignment and every usage day of the period — seconds for an organiser of a million
  * persons, on every visit — so from {@code tilldela.usage.utilisation.live-below} rows (PostgreSQL's estimate of the
  * assignments and usage days together) the default period's figures are read from {@code utilisation_kept}: made every
- * {@code tilldela.usage.utilisation.recount-every} (by one node at a time), and on the first visit of a day when there are
- * none for its period; the page says when they were counted. Other periods are counted on each visit, as are all figures
+ * {@code tilldela.usage.utilisation.recount-every} (by one node at a time), and on the first visit when there are none;
+ * the page says when they were counted. Other periods are counted on each visit, as are all figures
  * below that size. Like the ledger's overview of recipients ({@code SupplierOverview}).
  */
 @Service
@@ -50,17 +50,18 @@ public class UtilisationCounts {
     }
 
     /**
-     * When the kept figures of the default period ending {@code today} were counted (counted now if there are none for
-     * that period); empty while the installation is small enough to count on each visit.
+     * When the kept figures were counted (counted now if there are none at all); empty while the installation is small
+     * enough to count on each visit. Figures counted for the period ending yesterday are shown until the next recount
+     * (at most {@code recount-every} away): counting them again for the first visitor after midnight would keep that
+     * visitor waiting minutes at a million persons. The page says when they were counted.
      */
     @Transactional
     public Optional<Instant> kept(LocalDate today) {
         if (!large()) {
             return Optional.empty();
         }
-        LocalDate from = defaultFrom(today);
-        Optional<Instant> counted = jdbc.sql("select counted_at from utilisation_kept_state where period_from = :from and period_to = :to")
-                .param("from", from).param("to", today).query(Timestamp.class).optional().map(Timestamp::toInstant);
+        Optional<Instant> counted = jdbc.sql("select counted_at from utilisation_kept_state").query(Timestamp.class).optional()
+                .map(Timestamp::toInstant);
         return Optional.of(counted.orElseGet(() -> recount(today)));
     }
 
