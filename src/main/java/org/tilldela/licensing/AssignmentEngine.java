@@ -2,13 +2,20 @@ package org.tilldela.licensing;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.tilldela.directory.DirectoryEvent;
 import org.tilldela.directory.DirectoryJournal;
 import org.tilldela.directory.Rosters;
@@ -27,26 +34,44 @@ public class AssignmentEngine {
                             long millis) {
     }
 
+    private static final Logger log = LoggerFactory.getLogger(AssignmentEngine.class);
+
+    /** Plans made again when rules keep changing under a run, before it holds the pools from start to end instead. */
+    private static final int PLANS = 3;
+
     private final Reconciler reconciler;
     private final DirectoryJournal journal;
     private final Rosters rosters;
     private final JdbcClient jdbc;
+    private final TransactionTemplate ownTransaction;
+    private final int batchPersons;
 
-    AssignmentEngine(Reconciler reconciler, DirectoryJournal journal, Rosters rosters, JdbcClient jdbc) {
+    AssignmentEngine(Reconciler reconciler, DirectoryJournal journal, Rosters rosters, JdbcClient jdbc, PlatformTransactionManager transactions,
+                     @Value("${tilldela.licensing.batch-persons:10000}") int batchPersons) {
         this.reconciler = reconciler;
         this.journal = journal;
         this.rosters = rosters;
         this.jdbc = jdbc;
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        if (batchPersons < 1) {
+            throw new IllegalArgumentException("tilldela.licensing.batch-persons must be at least 1, not " + batchPersons);
+        }
+        this.batchPersons = batchPersons;
     }
 
-    /** Evaluates every rule of every pool over the whole directory; the journal is then followed from its head. */
-    @Transactional
+    /**
+     * Evaluates every rule of every pool over the whole directory; the journal is then followed from its head.
+     * Holds the pools only batch by batch (see {@link #inBatches}).
+     */
     public EngineRun recomputeAll() {
         long started = System.nanoTime();
         long head = rosters.journalHead();
-        Reconciler.Outcome o = reconciler.reconcile(null, null);
-        jdbc.sql("update licence_engine_state set last_sequence = greatest(last_sequence, :head), last_full_run_at = now(), updated_at = now() where id = 1")
-                .param("head", head).update();
+        Reconciler.Outcome o = inBatches(null);
+        ownTransaction.executeWithoutResult(s -> jdbc.sql("""
+                        update licence_engine_state set last_sequence = greatest(last_sequence, :head), last_full_run_at = now(), updated_at = now()
+                        where id = 1
+                        """).param("head", head).update());
         return run("full", o, started);
     }
 
@@ -61,16 +86,16 @@ public class AssignmentEngine {
      * Follows one import: the persons it added, moved or removed — and the members of changed groups that
      * rules name — are evaluated against every pool. Safe to repeat.
      */
-    @Transactional
     public EngineRun processImport(UUID importRunId) {
         long started = System.nanoTime();
         List<DirectoryEvent> changes = journal.ofImport(importRunId);
         long last = changes.stream().mapToLong(DirectoryEvent::sequence).max().orElse(0);
-        EngineRun run = run("import", reconciler.reconcile(null, affected(changes)), started);
-        jdbc.sql("""
+        Set<UUID> affected = ownTransaction.execute(s -> affected(changes));
+        EngineRun run = run("import", inBatches(affected), started);
+        ownTransaction.executeWithoutResult(s -> jdbc.sql("""
                         update licence_engine_state set last_sequence = greatest(last_sequence, :last), last_import_run_id = :run, updated_at = now()
                         where id = 1
-                        """).param("last", last).param("run", importRunId).update();
+                        """).param("last", last).param("run", importRunId).update());
         return run;
     }
 
@@ -78,7 +103,6 @@ public class AssignmentEngine {
      * Follows everything the journal recorded after the engine's watermark (the last sequence it
      * processed): what a node that missed events, or the command line, uses.
      */
-    @Transactional
     public EngineRun catchUp() {
         long started = System.nanoTime();
         long from = watermark();
@@ -95,11 +119,49 @@ public class AssignmentEngine {
         if (changes.isEmpty()) {
             return run("catch-up", Reconciler.Outcome.NONE, started);
         }
-        EngineRun run = run("catch-up", reconciler.reconcile(null, affected(changes)), started);
-        jdbc.sql("update licence_engine_state set last_sequence = greatest(last_sequence, :last), updated_at = now() where id = 1")
-                .param("last", last).update();
+        Set<UUID> affected = ownTransaction.execute(s -> affected(changes));
+        EngineRun run = run("catch-up", inBatches(affected), started);
+        long through = last;
+        ownTransaction.executeWithoutResult(s -> jdbc.sql("update licence_engine_state set last_sequence = greatest(last_sequence, :last), updated_at = now() where id = 1")
+                .param("last", through).update());
         return run;
     }
+
+    /**
+     * Reconciles every live pool for these persons (null: everyone) without making buyers wait for the whole
+     * run: what the rules want is worked out first, holding no pool; then the persons are written in batches of
+     * {@code tilldela.licensing.batch-persons}, each in a transaction of its own that holds the pools only for
+     * its writes (a buyer assigning by hand waits for one batch at most; BENCHMARKS.md). Those who have waited
+     * for a seat longest come first, then those picked by hand, then by rule, then by a profile. A rule or pool
+     * changed while the run goes makes it plan again (its batches so far are kept: running it again changes
+     * nothing for them); after {@value #PLANS} plans it holds the pools from start to end as a buyer's change does.
+     */
+    private Reconciler.Outcome inBatches(Collection<UUID> onlyPersons) {
+        Reconciler.Changes done = Reconciler.Changes.NONE;
+        for (int attempt = 1; attempt <= PLANS; attempt++) {
+            Reconciler.Plan plan = ownTransaction.execute(s -> reconciler.plan(onlyPersons));
+            if (plan == null) {
+                return Reconciler.Outcome.NONE;
+            }
+            try {
+                Applied applied = applyInBatches(plan);
+                done = done.plus(applied.changes());
+                if (applied.complete()) {
+                    Reconciler.Changes total = done;
+                    ownTransaction.executeWithoutResult(s -> reconciler.analyzeAfter(total));
+                    return new Reconciler.Outcome(plan.pools(), plan.selectors(), plan.matches(), total.granted(), total.revived(),
+                            total.toGrace(), total.ended(), total.shortfall());
+                }
+                log.info("licensing: pools or rules changed while {} persons were being reconciled; planning again", plan.persons());
+            } finally {
+                ownTransaction.executeWithoutResult(s -> reconciler.forget(plan));
+            }
+        }
+        Reconciler.Outcome o = ownTransaction.execute(s -> reconciler.reconcile(null, onlyPersons));
+        return new Reconciler.Outcome(o.pools(), o.selectors(), o.matches(), o.granted() + done.granted(), o.revived() + done.revived(),
+                o.toGrace() + done.toGrace(), o.ended() + done.ended(), o.shortfall());
+    }
+
 
     /** The last journal sequence number the engine has processed. */
     public long watermark() {
@@ -148,6 +210,28 @@ public class AssignmentEngine {
     }
 
     private static final int EVERYONE_FROM = 200_000;
+
+    private record Applied(Reconciler.Changes changes, boolean complete) {
+    }
+
+    private Applied applyInBatches(Reconciler.Plan plan) {
+        Reconciler.Changes changes = Reconciler.Changes.NONE;
+        long lastReport = System.nanoTime();
+        for (long from = 1; from <= plan.persons(); from += batchPersons) {
+            long first = from;
+            Reconciler.Changes batch = ownTransaction.execute(s -> reconciler.apply(plan, first, first + batchPersons - 1));
+            if (batch == null) {
+                return new Applied(changes, false);
+            }
+            changes = changes.plus(batch);
+            if (System.nanoTime() - lastReport > 10_000_000_000L) {
+                lastReport = System.nanoTime();
+                log.info("licensing: {} of {} persons reconciled ({} seats given, {} ended so far)",
+                        Math.min(first + batchPersons - 1, plan.persons()), plan.persons(), changes.granted(), changes.ended());
+            }
+        }
+        return new Applied(changes, true);
+    }
 
     private static EngineRun run(String kind, Reconciler.Outcome o, long started) {
         return new EngineRun(kind, o.pools(), o.selectors(), o.matches(), o.granted(), o.revived(), o.toGrace(), o.ended(), o.shortfall(),

@@ -40,8 +40,11 @@ import org.tilldela.directory.Rosters;
  * running it twice over the same directory changes nothing the second time.
  *
  * <p>Seats: every pool concerned is locked ({@code FOR NO KEY UPDATE}, in id order, so two runs cannot
- * deadlock) before anything is read, so free seats are counted with nobody else allocating from the pool
- * at the same time — a buyer assigning by hand, an import being followed, a full recompute.
+ * deadlock) before seats are counted, so free seats are counted with nobody else allocating from the pool
+ * at the same time — a buyer assigning by hand, an import being followed, a full recompute. A buyer's change
+ * to one pool holds it from start to end ({@link #reconcile}); a run over every pool works out what the rules
+ * want first, holding nothing ({@link #plan}), then writes in batches of persons that each hold the pools only
+ * for their own writes ({@link #apply}), so no buyer waits for a whole run.
  */
 @Component
 class Reconciler {
@@ -91,21 +94,167 @@ class Reconciler {
 
     /**
      * Reconciles the given pools (null: every pool not yet expired) for the given persons (null: everyone
-     * the rules pick and everyone holding a seat). Persons waiting in a pool's shortfall are always
-     * reconsidered, so a seat given back goes to whoever has waited longest.
+     * the rules pick and everyone holding a seat), in one transaction that holds the pools from start to end:
+     * what a buyer's change to one pool uses. Persons waiting in a pool's shortfall are always reconsidered,
+     * so a seat given back goes to whoever has waited longest. A run over every pool uses {@link #plan} and
+     * {@link #apply} instead, which hold the pools only while a batch writes.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     Outcome reconcile(Collection<UUID> onlyPools, Collection<UUID> onlyPersons) {
         LocalDate today = today();
         // Lock first, so that what follows reads the pools' assignments with nobody else changing them.
-        List<UUID> lockable = jdbc.sql("select id from licence_pool where ends_on >= :today" + (onlyPools != null ? " and id = any(:ids)" : ""))
-                .param("today", today).param("ids", onlyPools == null ? new UUID[0] : onlyPools.toArray(UUID[]::new))
-                .query(UUID.class).list();
+        List<UUID> lockable = livePools(onlyPools, today);
         if (lockable.isEmpty()) {
             return Outcome.NONE;
         }
         lock(lockable);
         UUID[] poolIds = lockable.toArray(UUID[]::new);
+        createWorkTables();
+        Desired desired = desire(poolIds, onlyPersons);
+        if (desired == null) {
+            return Outcome.NONE;
+        }
+        Changes c = write(poolIds, onlyPersons != null, today);
+        analyzeAfter(c);
+        return new Outcome(lockable.size(), desired.selectors(), desired.matches(), c.granted(), c.revived(), c.toGrace(), c.ended(), c.shortfall());
+    }
+
+    /** What a plan holds: the rules as they were when it was made, and how many persons it concerns. */
+    record Plan(UUID run, int pools, int selectors, long matches, long persons, String rules) {
+    }
+
+    /** What one write changed. */
+    record Changes(int granted, int revived, int toGrace, int ended, int shortfall) {
+        static final Changes NONE = new Changes(0, 0, 0, 0, 0);
+
+        Changes plus(Changes o) {
+            return new Changes(granted + o.granted, revived + o.revived, toGrace + o.toGrace, ended + o.ended, shortfall + o.shortfall);
+        }
+    }
+
+    /**
+     * Works out what the rules of every live pool want for these persons (null: everyone) <em>without holding
+     * any pool</em> and keeps it for {@link #apply}: the rules are read as they stand, the seats are not
+     * counted yet. Null when there is nobody to consider.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    Plan plan(Collection<UUID> onlyPersons) {
+        LocalDate today = today();
+        jdbc.sql("delete from licence_plan_run where created_at < now() - interval '1 day'").update();
+        jdbc.sql("delete from licence_plan p where not exists (select 1 from licence_plan_run r where r.id = p.run_id)").update();
+        jdbc.sql("delete from licence_plan_person p where not exists (select 1 from licence_plan_run r where r.id = p.run_id)").update();
+        List<UUID> live = livePools(null, today);
+        if (live.isEmpty()) {
+            return null;
+        }
+        // The rules' fingerprint before they are read: a change committed in between makes the batches plan again,
+        // never the other way round.
+        String rules = rules(today);
+        UUID[] poolIds = live.toArray(UUID[]::new);
+        createWorkTables();
+        Desired desired = desire(poolIds, onlyPersons);
+        if (desired == null) {
+            return null;
+        }
+        UUID run = UUID.randomUUID();
+        jdbc.sql("insert into licence_plan_run (id) values (:run)").param("run", run).update();
+        jdbc.sql("insert into licence_plan select :run, pool_id, person_id, rule_id, source, product_id from lic_desired")
+                .param("run", run).update();
+        String concerned = onlyPersons != null
+                ? "select id, null, 4 from lic_person"
+                : "select person_id, null, 4 from licence_assignment where pool_id = any(:ids) and state <> 'ENDED'";
+        long persons = jdbc.sql("""
+                insert into licence_plan_person (run_id, ord, person_id)
+                select :run, row_number() over (order by since nulls last, best, person_id), person_id from (
+                    select person_id, min(since) since, min(best) best from (
+                        select person_id, null::timestamptz since, case source when 'DIRECT' then 1 when 'RULE' then 2 else 3 end best from lic_desired
+                      union all
+                        select person_id, since, 0 from licence_shortfall where pool_id = any(:ids)
+                      union all
+                        %s
+                    ) c group by person_id
+                ) x
+                """.formatted(concerned)).param("run", run).param("ids", poolIds).update();
+        return new Plan(run, live.size(), desired.selectors(), desired.matches(), persons, rules);
+    }
+
+    /**
+     * Applies the plan's persons {@code from}–{@code to} (in the plan's order): holds every live pool only for
+     * this, counts free seats and writes, exactly as {@link #reconcile} does for them. Null, having changed
+     * nothing, when a pool or a rule changed since the plan was made: the caller plans again.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    Changes apply(Plan plan, long from, long to) {
+        LocalDate today = today();
+        List<UUID> live = livePools(null, today);
+        lock(live);
+        if (!rules(today).equals(plan.rules())) {
+            return null;
+        }
+        createWorkTables();
+        jdbc.sql("insert into lic_person select person_id from licence_plan_person where run_id = :run and ord between :from and :to")
+                .param("run", plan.run()).param("from", from).param("to", to).update();
+        jdbc.sql("analyze lic_person").update();
+        jdbc.sql("""
+                insert into lic_desired select pool_id, person_id, rule_id, source, product_id from licence_plan
+                where run_id = :run and person_id in (select id from lic_person)
+                """).param("run", plan.run()).update();
+        jdbc.sql("analyze lic_desired").update();
+        return write(live.toArray(UUID[]::new), true, today);
+    }
+
+    /** Removes what a plan kept. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void forget(Plan plan) {
+        jdbc.sql("delete from licence_plan where run_id = :run").param("run", plan.run()).update();
+        jdbc.sql("delete from licence_plan_person where run_id = :run").param("run", plan.run()).update();
+        jdbc.sql("delete from licence_plan_run where id = :run").param("run", plan.run()).update();
+    }
+
+    /**
+     * A large change: fresh statistics now, or the holder queries that follow (a roster page joins the holders
+     * of a product) are planned before autovacuum gets round to it — measured 315–560 ms a query without, 37–75
+     * ms with; licence_pool never reaches autovacuum's threshold at all (BENCHMARKS.md, roster).
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void analyzeAfter(Changes c) {
+        if (c.granted() + c.ended() + c.toGrace() >= 1000) {
+            jdbc.sql("select analyze_working_table(cast('licence_pool' as regclass)), analyze_working_table(cast('licence_assignment' as regclass))")
+                    .query().singleRow();
+        }
+    }
+
+    private List<UUID> livePools(Collection<UUID> onlyPools, LocalDate today) {
+        return jdbc.sql("select id from licence_pool where ends_on >= :today" + (onlyPools != null ? " and id = any(:ids)" : ""))
+                .param("today", today).param("ids", onlyPools == null ? new UUID[0] : onlyPools.toArray(UUID[]::new))
+                .query(UUID.class).list();
+    }
+
+    /**
+     * A fingerprint of everything that decides who a pool's rules want: the live pools (product, scope, last day),
+     * every rule, and which products every profile gives. The directory is not in it: its changes are followed by
+     * the import that made them.
+     */
+    private String rules(LocalDate today) {
+        return jdbc.sql("""
+                select md5(coalesce(string_agg(x, ';' order by x), '')) from (
+                    select concat_ws(',', 'P', id, product_id, scope_id, ends_on) x from licence_pool where ends_on >= :today
+                  union all
+                    select 'R' || r::text from assignment_rule r
+                  union all
+                    select 'F' || f::text from licence_profile_product f
+                ) rules
+                """).param("today", today).query(String.class).single();
+    }
+
+    private record Desired(int selectors, long matches) {
+    }
+
+    /**
+     * Fills lic_desired for these pools: one row per (pool, person) the rules want, from the strongest reason.
+     * Null when restricted to persons and there is nobody (not even anyone waiting for a seat).
+     */
+    private Desired desire(UUID[] poolIds, Collection<UUID> onlyPersons) {
         Map<UUID, Pool> pools = new HashMap<>();
         jdbc.sql("select id, product_id, scope_id, ends_on from licence_pool where id = any(:ids)").param("ids", poolIds)
                 .query(rs -> {
@@ -113,20 +262,17 @@ class Reconciler {
                             rs.getObject(4, LocalDate.class));
                     pools.put(p.id(), p);
                 });
-
-        createWorkTables();
         Set<UUID> persons = null;
         if (onlyPersons != null) {
             persons = new LinkedHashSet<>(onlyPersons);
             persons.addAll(jdbc.sql("select person_id from licence_shortfall where pool_id = any(:ids)").param("ids", poolIds)
                     .query(UUID.class).list());
             if (persons.isEmpty()) {
-                return Outcome.NONE;
+                return null;
             }
             insertArray("insert into lic_person select distinct unnest(?::uuid[])", persons.toArray(UUID[]::new), "uuid");
             jdbc.sql("analyze lic_person").update();
         }
-
         // Every rule of these pools, and every profile rule once per pool of one of the profile's products,
         // each a selector kept within its pool's scope.
         List<Rosters.Selector> selectors = new ArrayList<>();
@@ -198,8 +344,15 @@ class Reconciler {
                     """).update();
         }
         jdbc.sql("analyze lic_desired").update();
+        return new Desired(n, matches.size());
+    }
 
-        String onlyThese = persons != null ? " and a.person_id in (select id from lic_person)" : "";
+    /**
+     * Brings the assignments of these pools in line with lic_desired — for the persons in lic_person only when
+     * {@code restricted} — with the pools held: revives, ends, gives seats and records who is left without.
+     */
+    private Changes write(UUID[] poolIds, boolean restricted, LocalDate today) {
+        String onlyThese = restricted ? " and a.person_id in (select id from lic_person)" : "";
         // A leaver who is wanted again (came back within the grace period) simply keeps the seat.
         int revived = jdbc.sql("""
                 update licence_assignment a set state = 'ACTIVE', grace_until = null from lic_desired d
@@ -262,13 +415,6 @@ class Reconciler {
                 where f.free is not null and w.rank > f.free
                 """).update();
 
-        if (granted + ended + toGrace >= 1000) {
-            // a large change: fresh statistics now, or the holder queries that follow (a roster page joins the holders of a
-            // product) are planned before autovacuum gets round to it — measured 315–560 ms a query without, 37–75 ms with;
-            // licence_pool never reaches autovacuum's threshold at all (BENCHMARKS.md, roster)
-            jdbc.sql("select analyze_working_table(cast('licence_pool' as regclass)), analyze_working_table(cast('licence_assignment' as regclass))")
-                    .query().singleRow();
-        }
         publishEnded();
         streaming.query("""
                 select g.person_id, p.product_id, g.pool_id, p.ends_on from lic_granted g join licence_pool p on p.id = g.pool_id
@@ -276,7 +422,7 @@ class Reconciler {
             events.publishEvent(new LicenceGranted(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                     rs.getObject(4, LocalDate.class)));
         });
-        return new Outcome(pools.size(), n, matches.size(), granted, revived, toGrace, ended, shortfall);
+        return new Changes(granted, revived, toGrace, ended, shortfall);
     }
 
     /**

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.catalog.Supplier;
@@ -75,16 +77,16 @@ public class LicensingBenchmarkCommand implements Callable<Integer> {
 
         AssignmentEngine engine = CommandContext.bean(AssignmentEngine.class);
         System.out.println();
-        System.out.println("| run | wall time | pools | selectors | matches | granted | ended | to grace | without a seat |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        print("full recompute from nothing", engine.recomputeAll());
-        print("full recompute, nothing changed", engine.recomputeAll());
+        System.out.println("| run | wall time | pools | selectors | matches | granted | ended | to grace | without a seat "
+                + "| a buyer's wait for a pool meanwhile: median, p99, max (tries) |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        print("full recompute from nothing", engine::recomputeAll);
+        print("full recompute, nothing changed", engine::recomputeAll);
 
         execute(new ImportCommand(), "oneroster", next.toString(), "--source", "benchmark");
         quiesce();
-        print("incremental after " + vary + "% changed import", engine.catchUp());
-        AssignmentEngine.EngineRun check = engine.recomputeAll();
-        print("full recompute after it (must change nothing)", check);
+        print("incremental after " + vary + "% changed import", engine::catchUp);
+        AssignmentEngine.EngineRun check = print("full recompute after it (must change nothing)", engine::recomputeAll);
         List<LicencePools.Pool> pools = CommandContext.bean(LicencePools.class).list(1_000_000);
         System.out.println();
         System.out.printf("pools: %,d; seats held: %,d; persons without a seat: %,d%n", pools.size(),
@@ -164,9 +166,44 @@ public class LicensingBenchmarkCommand implements Callable<Integer> {
         return id;
     }
 
-    private static void print(String label, AssignmentEngine.EngineRun r) {
-        System.out.printf("| %s | %.1f s | %,d | %,d | %,d | %,d | %,d | %,d | %,d |%n", label, r.millis() / 1000.0, r.pools(), r.selectors(), r.matches(),
-                r.granted(), r.ended(), r.toGrace(), r.shortfall());
+    /**
+     * Runs the engine while a buyer, every 100 ms, takes a random live pool as assigning by hand does (its row
+     * {@code FOR NO KEY UPDATE}, in a transaction of its own) and lets go: how long the buyer waited for it is
+     * how long the engine held the pools.
+     */
+    private static AssignmentEngine.EngineRun print(String label, java.util.function.Supplier<AssignmentEngine.EngineRun> engineRun) throws Exception {
+        JdbcClient jdbc = CommandContext.bean(JdbcClient.class);
+        TransactionTemplate own = new TransactionTemplate(CommandContext.bean(PlatformTransactionManager.class));
+        List<UUID> live = jdbc.sql("select id from licence_pool where ends_on >= current_date").query(UUID.class).list();
+        List<Long> waits = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread buyer = Thread.ofPlatform().name("benchmark-buyer").start(() -> {
+            java.util.Random random = new java.util.Random(1);
+            while (running.get()) {
+                UUID pool = live.get(random.nextInt(live.size()));
+                long t = System.nanoTime();
+                own.executeWithoutResult(s -> jdbc.sql("select id from licence_pool where id = :id for no key update").param("id", pool).query(UUID.class).list());
+                waits.add(System.nanoTime() - t);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        AssignmentEngine.EngineRun r;
+        try {
+            r = engineRun.get();
+        } finally {
+            running.set(false);
+            buyer.join();
+        }
+        List<Long> sorted = waits.stream().sorted().toList();
+        String waited = sorted.isEmpty() ? "—" : "%.0f, %.0f, %.0f ms (%d)".formatted(sorted.get(sorted.size() / 2) / 1e6,
+                sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1)) / 1e6, sorted.getLast() / 1e6, sorted.size());
+        System.out.printf("| %s | %.1f s | %,d | %,d | %,d | %,d | %,d | %,d | %,d | %s |%n", label, r.millis() / 1000.0, r.pools(), r.selectors(), r.matches(),
+                r.granted(), r.ended(), r.toGrace(), r.shortfall(), waited);
+        return r;
     }
 
     /** Waits until other modules' listeners (the ledger's, say) have handled the import, so they do not run while the engine is timed. */
