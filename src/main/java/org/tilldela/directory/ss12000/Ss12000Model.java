@@ -74,10 +74,12 @@ final class Ss12000Model {
 
     /**
      * Full standard (SS 12000 v2.1; not in Skolverket's subset): a child's place at a school unit — preschool and
-     * after-school centre, where there is no enrolment.
+     * after-school centre, where there is no enrolment — from its start date to its end date (both included), and the
+     * child's group or department there ({@code studentGroup}). {@code owners}, {@code reason} and
+     * {@code maxWeeklyScheduleHours} are for scheduling care hours and not read.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Placement(String id, Ref placedAt, Ref child, String schoolType, LocalDate startDate, LocalDate endDate) {
+    record Placement(String id, Ref placedAt, Ref studentGroup, Ref child, String schoolType, LocalDate startDate, LocalDate endDate) {
     }
 
     static String idOf(Ref ref) {

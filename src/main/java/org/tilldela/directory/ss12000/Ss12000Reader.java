@@ -75,6 +75,8 @@ final class Ss12000Reader implements SnapshotReader {
     private static final int DELETE_BATCH = 1000;
     /** The source id of a membership that comes from an activity's teacher rather than a group's groupMemberships. */
     private static final String ACTIVITY_SUFFIX = ":activity";
+    /** The source id suffix of a membership that comes from a placement's studentGroup, not from the group's members. */
+    private static final String PLACEMENT_SUFFIX = ":placement";
     /** The source id of an enrolment that comes from /placements rather than a person's enrolments. */
     private static final String PLACEMENT_PREFIX = "placement:";
 
@@ -83,6 +85,10 @@ final class Ss12000Reader implements SnapshotReader {
     }
 
     /** A teacher of a group, from an activity (its number in /activities). */
+    /** A child placed in a group (a preschool's department, "avdelning") by a placement. */
+    private record Placed(String group, String child, LocalDate startDate, LocalDate endDate, long number) {
+    }
+
     private record Teaching(String group, String person, String dutyId, String role, long number) {
     }
 
@@ -163,6 +169,7 @@ final class Ss12000Reader implements SnapshotReader {
         private final Map<String, List<StaffDuty>> dutiesOfPerson = new HashMap<>();
         /** Who teaches which group, from /activities: "group:person" → the teacher's role. */
         private final Map<String, Teaching> teaching = new LinkedHashMap<>();
+        private final Map<String, Placed> placed = new LinkedHashMap<>();
         private final LocalDate today = LocalDate.now();
 
         Run(StagedSnapshot stage, ImportProgress progress, Instant since) {
@@ -311,7 +318,8 @@ final class Ss12000Reader implements SnapshotReader {
                 }
                 replaceRefetched(Entity.GROUP);
                 dropPrefilledOf(Entity.MEMBERSHIP, "group_id", Entity.GROUP);
-                Set<String> listedBefore = listedTeachers();
+                Set<String> listedBefore = listedBefore(teaching.keySet(), ACTIVITY_SUFFIX);
+                Set<String> placedListedBefore = listedBefore(placed.keySet(), PLACEMENT_SUFFIX);
 
                 progress.phase("memberships", memberships.rows());
                 try (RowWriter out = stage.open(Entity.MEMBERSHIP, new Origin(endpoint, "id", "id", "groupMemberships.person.id"))) {
@@ -319,6 +327,7 @@ final class Ss12000Reader implements SnapshotReader {
                         String group = r.get(0);
                         String person = r.get(1);
                         Teaching teacher = teaching.remove(group + ":" + person);
+                        placed.remove(group + ":" + person);
                         String role = teacher != null ? teacher.role() : memberRole(person, r.get(5));
                         out.write(group + ":" + person, Long.parseLong(r.get(4)), group, person, stage.id(Entity.GROUP, group),
                                 stage.id(Entity.PERSON, person), role, blankToNull(r.get(2)), blankToNull(r.get(3)));
@@ -334,6 +343,17 @@ final class Ss12000Reader implements SnapshotReader {
                         Teaching teacher = t.getValue();
                         out.write(t.getKey() + ACTIVITY_SUFFIX, teacher.number(), teacher.group(), teacher.dutyId(),
                                 stage.id(Entity.GROUP, teacher.group()), stage.id(Entity.PERSON, teacher.person()), teacher.role(), null, null);
+                    }
+                }
+                // children a placement puts in a group (their department) that the group's groupMemberships do not list
+                try (RowWriter out = stage.open(Entity.MEMBERSHIP, new Origin("/placements", "id", "studentGroup.id", "child.id"))) {
+                    for (Map.Entry<String, Placed> c : placed.entrySet()) {
+                        if (placedListedBefore.contains(c.getKey())) {
+                            continue; // a delta: listed in the groupMemberships of a group that did not change
+                        }
+                        Placed child = c.getValue();
+                        out.write(c.getKey() + PLACEMENT_SUFFIX, child.number(), child.group(), child.child(), stage.id(Entity.GROUP, child.group()),
+                                stage.id(Entity.PERSON, child.child()), "PUPIL", blankToNull(text(child.startDate())), blankToNull(text(child.endDate())));
                     }
                 }
             }
@@ -354,20 +374,21 @@ final class Ss12000Reader implements SnapshotReader {
         }
 
         /**
-         * A delta: of the teachers the activities name, those listed in the groupMemberships of a group that was not
-         * fetched again (their rows stay as they are); and the rows that came from activities go, to be written anew.
+         * A delta: of the memberships the activities (teachers) or placements (children) give, those listed in the
+         * groupMemberships of a group that was not fetched again (their rows stay as they are); and the rows that came
+         * from activities or placements before go, to be written anew.
          */
-        private Set<String> listedTeachers() {
+        private Set<String> listedBefore(Set<String> given, String suffix) {
             if (since == null) {
                 return Set.of();
             }
             stage.sql("delete from stage_membership where line_no is null and source_id like :suffix")
-                    .param("suffix", "%" + ACTIVITY_SUFFIX).update();
-            if (teaching.isEmpty()) {
+                    .param("suffix", "%" + suffix).update();
+            if (given.isEmpty()) {
                 return Set.of();
             }
-            String[] keys = teaching.keySet().toArray(String[]::new);
-            String[] ids = teaching.keySet().stream().map(k -> stage.id(Entity.MEMBERSHIP, k).toString()).toArray(String[]::new);
+            String[] keys = given.toArray(String[]::new);
+            String[] ids = given.stream().map(k -> stage.id(Entity.MEMBERSHIP, k).toString()).toArray(String[]::new);
             return new HashSet<>(stage.sql("""
                             select k.key from unnest(cast(:keys as text[]), cast(:ids as uuid[])) k (key, id)
                             where exists (select 1 from stage_membership m where m.id = k.id and m.line_no is null)
@@ -538,11 +559,17 @@ final class Ss12000Reader implements SnapshotReader {
                     if (form != null && !knownSchoolForms.contains(form)) {
                         item.problem("schoolType", unknownSchoolForm(form));
                     }
-                    if (!item.ok || p.endDate() != null && p.endDate().isBefore(today)) {
+                    // a placement that has ended, or has not begun yet: the child is not at the unit today (a delta reads them all
+                    // again, so one begins with the first import on or after its start date)
+                    if (!item.ok || p.endDate() != null && p.endDate().isBefore(today) || p.startDate() != null && p.startDate().isAfter(today)) {
                         return;
                     }
                     out.write(PLACEMENT_PREFIX + id, number, unit, child, stage.id(Entity.PERSON, child), stage.id(Entity.ORGANISATION, unit),
                             form, null);
+                    String group = blankToNull(idOf(p.studentGroup()));
+                    if (group != null) {
+                        placed.putIfAbsent(group + ":" + child, new Placed(group, child, p.startDate(), p.endDate(), number));
+                    }
                     if (problems.full()) {
                         problems.throwIfAny();
                     }

@@ -72,6 +72,9 @@ class Ss12000DepthTest extends IntegrationTest {
     final String klass = uuid();
     final String activity = uuid();
     final String placement = uuid();
+    final String department = uuid();
+    final String laterChild = uuid();
+    final String laterPlacement = uuid();
 
     @BeforeEach
     void start() throws IOException {
@@ -82,7 +85,7 @@ class Ss12000DepthTest extends IntegrationTest {
         server.put("/organisations", List.of(organisation(organiser, "Provkommunen", null, null), organisation(school, "Provskolan", organiser, "12345678"),
                 organisation(preschool, "Provförskolan", organiser, "87654321")));
         server.put("/persons", List.of(person(pupil, "Alfa"), person(teacher, "Beta"), person(principal, "Gamma"), person(substitute, "Delta"),
-                person(child, "Epsilon")));
+                person(child, "Epsilon"), person(laterChild, "Zeta")));
         // the pupil once taught at the school (an adult pupil, a former substitute) and works at the preschool now: in the
         // class they are a pupil — a duty that ended, or one at another unit, gives no role in it
         Map<String, Object> ended = duty(pupilsEndedDuty, pupil, "Lärare");
@@ -93,10 +96,18 @@ class Ss12000DepthTest extends IntegrationTest {
         server.put("/duties", List.of(duty(teacherDuty, teacher, "Lärare"), duty(principalDuty, principal, "Rektor"),
                 duty(substituteDuty, substitute, "Lärare"), ended, elsewhere));
         // the principal is listed among the class's members; the teacher is not (only in the activity)
-        server.put("/groups", List.of(group(klass, "7A", pupil, principal)));
+        // the preschool's department lists no members: its children are placed in it (Placement.studentGroup)
+        Map<String, Object> solen = group(department, "Solen");
+        solen.put("groupType", "Avdelning");
+        solen.put("schoolType", "FS");
+        solen.put("organisation", Map.of("id", preschool));
+        server.put("/groups", List.of(group(klass, "7A", pupil, principal), solen));
         // the activity also names the pupil's ended teaching duty (a source that keeps old assignments): no teacher of the class by it
         server.put("/activities", List.of(activity(activity, klass, teacherDuty, pupilsEndedDuty)));
-        server.put("/placements", List.of(placement(placement, child, preschool, null)));
+        // a second child starts tomorrow: not at the preschool yet
+        Map<String, Object> later = placement(laterPlacement, laterChild, preschool, null);
+        later.put("startDate", LocalDate.now().plusDays(1).toString());
+        server.put("/placements", List.of(placement(placement, child, preschool, null), later));
     }
 
     @AfterEach
@@ -119,6 +130,8 @@ class Ss12000DepthTest extends IntegrationTest {
 
         assertThat(roles(klass)).containsExactlyInAnyOrderEntriesOf(Map.of(pupil, "PUPIL", principal, "PRINCIPAL", teacher, "TEACHER"));
         assertThat(enrolments(child)).containsExactly(preschool + "/FS");
+        assertThat(roles(department)).as("placed in the department").containsExactlyEntriesOf(Map.of(child, "PUPIL"));
+        assertThat(enrolments(laterChild)).as("a placement that begins tomorrow").isEmpty();
         assertThat(server.requestsTo("/activities")).isNotEmpty();
 
         // shown: the group page names each member's role, the teacher's person page the class and the role in it
@@ -138,6 +151,8 @@ class Ss12000DepthTest extends IntegrationTest {
         assertThat(sources.find(id).orElseThrow().lastOutcome()).isEqualTo(ImportSources.Outcome.SUCCEEDED);
         assertThat(roles(klass)).containsExactlyInAnyOrderEntriesOf(Map.of(pupil, "PUPIL", principal, "PRINCIPAL", substitute, "TEACHER"));
         assertThat(enrolments(child)).isEmpty();
+        assertThat(roles(department)).as("the ended placement's department").isEmpty();
+        assertThat(enrolments(laterChild)).isEmpty();
 
         // and a change to the class (fetched again) keeps the teacher who comes from the activity
         Thread.sleep(1100);
@@ -278,12 +293,13 @@ class Ss12000DepthTest extends IntegrationTest {
     }
 
     /** As the full standard's Placement (Skolverket's subset has none): placedAt, child, schoolType, startDate, endDate. */
-    private static Map<String, Object> placement(String id, String child, String unit, LocalDate ended) {
+    private Map<String, Object> placement(String id, String child, String unit, LocalDate ended) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("id", id);
         p.put("meta", meta());
         p.put("placedAt", Map.of("id", unit));
         p.put("child", Map.of("id", child));
+        p.put("studentGroup", Map.of("id", department));
         p.put("schoolType", "FS");
         p.put("startDate", "2024-08-01");
         if (ended != null) {
