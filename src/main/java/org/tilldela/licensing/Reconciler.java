@@ -158,8 +158,6 @@ class Reconciler {
         }
         UUID run = UUID.randomUUID();
         jdbc.sql("insert into licence_plan_run (id) values (:run)").param("run", run).update();
-        jdbc.sql("insert into licence_plan select :run, pool_id, person_id, rule_id, source, product_id from lic_desired")
-                .param("run", run).update();
         String concerned = onlyPersons != null
                 ? "select id, null, 4 from lic_person"
                 : "select person_id, null, 4 from licence_assignment where pool_id = any(:ids) and state <> 'ENDED'";
@@ -175,6 +173,11 @@ class Reconciler {
                     ) c group by person_id
                 ) x
                 """.formatted(concerned)).param("run", run).param("ids", poolIds).update();
+        jdbc.sql("""
+                insert into licence_plan (run_id, ord, pool_id, person_id, rule_id, source, product_id)
+                select :run, pp.ord, d.pool_id, d.person_id, d.rule_id, d.source, d.product_id
+                from lic_desired d join licence_plan_person pp on pp.run_id = :run and pp.person_id = d.person_id
+                """).param("run", run).update();
         return new Plan(run, live.size(), desired.selectors(), desired.matches(), persons, rules);
     }
 
@@ -197,8 +200,8 @@ class Reconciler {
         jdbc.sql("analyze lic_person").update();
         jdbc.sql("""
                 insert into lic_desired select pool_id, person_id, rule_id, source, product_id from licence_plan
-                where run_id = :run and person_id in (select id from lic_person)
-                """).param("run", plan.run()).update();
+                where run_id = :run and ord between :from and :to
+                """).param("run", plan.run()).param("from", from).param("to", to).update();
         jdbc.sql("analyze lic_desired").update();
         return write(live.toArray(UUID[]::new), true, today);
     }
@@ -360,11 +363,21 @@ class Reconciler {
                 """).update();
 
         // No longer wanted: a leaver keeps the seat for the grace period, anyone else (a mover) gives it back now.
+        if (restricted) {
+            // The seats these persons hold, looked up person by person: the planner would otherwise read every seat of every
+            // pool for each batch of a run over every pool (hundreds of milliseconds at a million seats), twice.
+            jdbc.sql("""
+                    insert into lic_held select a.id, a.pool_id, a.person_id, a.state from lic_person p
+                    cross join lateral (select * from licence_assignment a where a.person_id = p.id and a.state <> 'ENDED' offset 0) a
+                    where a.pool_id = any(:ids)
+                    """).param("ids", poolIds).update();
+            jdbc.sql("analyze lic_held").update();
+        }
         jdbc.sql("""
-                insert into lic_gone select a.id, a.pool_id, a.person_id, a.state from licence_assignment a
-                where a.pool_id = any(:ids) and a.state <> 'ENDED'%s
+                insert into lic_gone select a.id, a.pool_id, a.person_id, a.state from %s
+                where a.pool_id = any(:ids) and a.state <> 'ENDED'
                   and not exists (select 1 from lic_desired d where d.pool_id = a.pool_id and d.person_id = a.person_id)
-                """.formatted(onlyThese)).param("ids", poolIds).update();
+                """.formatted(restricted ? "lic_held a" : "licence_assignment a")).param("ids", poolIds).update();
         List<UUID> goneIds = jdbc.sql("select distinct person_id from lic_gone").query(UUID.class).list();
         Set<UUID> absent = rosters.absent(goneIds);
         if (!absent.isEmpty()) {
@@ -385,17 +398,20 @@ class Reconciler {
 
         // Newly wanted: seats to those who have waited longest, then to those picked by hand, then by rule.
         jdbc.sql("""
-                insert into lic_free
-                select p.id, p.seats - coalesce((select count(*) from licence_assignment a where a.pool_id = p.id and a.state <> 'ENDED'), 0)
-                from licence_pool p where p.id = any(:ids)
-                """).param("ids", poolIds).update();
-        jdbc.sql("""
                 insert into lic_want
                 select d.pool_id, d.person_id, d.rule_id, d.source, coalesce(sf.since, now()),
                        row_number() over (partition by d.pool_id order by coalesce(sf.since, now()),
                                           case d.source when 'DIRECT' then 0 when 'RULE' then 1 else 2 end, d.person_id)
                 from lic_desired d left join licence_shortfall sf on sf.pool_id = d.pool_id and sf.person_id = d.person_id
-                where not exists (select 1 from licence_assignment a where a.pool_id = d.pool_id and a.person_id = d.person_id and a.state <> 'ENDED')
+                where not exists (select 1 from %s a where a.pool_id = d.pool_id and a.person_id = d.person_id and a.state <> 'ENDED')
+                """.formatted(restricted ? "lic_held" : "licence_assignment")).update();
+        // Free seats of the pools someone is waiting for; an unlimited pool's seats are not counted (a batch of a run over
+        // every pool would otherwise count the organiser-wide pool's hundreds of thousands of seats each time).
+        jdbc.sql("""
+                insert into lic_free
+                select p.id, case when p.seats is not null
+                                  then p.seats - (select count(*) from licence_assignment a where a.pool_id = p.id and a.state <> 'ENDED') end
+                from licence_pool p where p.id in (select distinct pool_id from lic_want)
                 """).update();
         int granted = jdbc.sql("""
                 with added as (
@@ -472,12 +488,13 @@ class Reconciler {
                 create temp table if not exists lic_selector (idx int primary key, pool_id uuid, rule_id uuid, source text) on commit drop;
                 create temp table if not exists lic_desired (pool_id uuid, person_id uuid, rule_id uuid, source text, product_id uuid) on commit drop;
                 create temp table if not exists lic_gone (id bigint, pool_id uuid, person_id uuid, state text) on commit drop;
+                create temp table if not exists lic_held (id bigint, pool_id uuid, person_id uuid, state text) on commit drop;
                 create temp table if not exists lic_absent (person_id uuid primary key) on commit drop;
                 create temp table if not exists lic_ended (person_id uuid, product_id uuid, ended_on date) on commit drop;
                 create temp table if not exists lic_free (pool_id uuid primary key, free bigint) on commit drop;
                 create temp table if not exists lic_want (pool_id uuid, person_id uuid, rule_id uuid, source text, since timestamptz, rank bigint) on commit drop;
                 create temp table if not exists lic_granted (pool_id uuid, person_id uuid) on commit drop;
-                truncate lic_person, lic_match, lic_selector, lic_desired, lic_gone, lic_absent, lic_ended, lic_free, lic_want, lic_granted
+                truncate lic_person, lic_match, lic_selector, lic_desired, lic_gone, lic_held, lic_absent, lic_ended, lic_free, lic_want, lic_granted
                 """).update();
         // an index from an earlier call in this transaction would slow the bulk insert: start without
         jdbc.sql("drop index if exists lic_desired_person_id_product_id_idx").update();

@@ -8,16 +8,18 @@ create unlogged table licence_plan_run (
     created_at timestamptz not null default now()
 );
 
--- what is wanted: one row per (pool, person), from the strongest reason
+-- what is wanted: one row per (pool, person), from the strongest reason; ord is the person's (below), so that a
+-- batch reads its rows as one range
 create unlogged table licence_plan (
     run_id     uuid not null,
+    ord        bigint not null,
     pool_id    uuid not null,
     person_id  uuid not null,
     rule_id    uuid,
     source     text not null,
     product_id uuid not null
 );
-create index licence_plan_by_person on licence_plan (run_id, person_id);
+create index licence_plan_in_order on licence_plan (run_id, ord);
 
 -- everyone the run concerns, in the order they are served: who has waited for a seat longest first, then
 -- those picked by hand, then by a pool's rules, then by a profile, then who only holds a seat
