@@ -1,5 +1,6 @@
 package org.tilldela.licensing;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,9 +46,11 @@ public class AssignmentEngine {
     private final JdbcClient jdbc;
     private final TransactionTemplate ownTransaction;
     private final int batchPersons;
+    private final long batchNanos;
 
     AssignmentEngine(Reconciler reconciler, DirectoryJournal journal, Rosters rosters, JdbcClient jdbc, PlatformTransactionManager transactions,
-                     @Value("${tilldela.licensing.batch-persons:10000}") int batchPersons) {
+                     @Value("${tilldela.licensing.batch-persons:50000}") int batchPersons,
+                     @Value("${tilldela.licensing.batch-time:300ms}") Duration batchTime) {
         this.reconciler = reconciler;
         this.journal = journal;
         this.rosters = rosters;
@@ -58,6 +61,7 @@ public class AssignmentEngine {
             throw new IllegalArgumentException("tilldela.licensing.batch-persons must be at least 1, not " + batchPersons);
         }
         this.batchPersons = batchPersons;
+        this.batchNanos = batchTime.toNanos();
     }
 
     /**
@@ -130,7 +134,7 @@ public class AssignmentEngine {
     /**
      * Reconciles every live pool for these persons (null: everyone) without making buyers wait for the whole
      * run: what the rules want is worked out first, holding no pool; then the persons are written in batches of
-     * {@code tilldela.licensing.batch-persons}, each in a transaction of its own that holds the pools only for
+     * about {@code tilldela.licensing.batch-time} each, each in a transaction of its own that holds the pools only for
      * its writes (a buyer assigning by hand waits for one batch at most; BENCHMARKS.md). Those who have waited
      * for a seat longest come first, then those picked by hand, then by rule, then by a profile. A rule or pool
      * changed while the run goes makes it plan again (its batches so far are kept: running it again changes
@@ -139,16 +143,25 @@ public class AssignmentEngine {
     private Reconciler.Outcome inBatches(Collection<UUID> onlyPersons) {
         Reconciler.Changes done = Reconciler.Changes.NONE;
         for (int attempt = 1; attempt <= PLANS; attempt++) {
+            long planning = System.nanoTime();
             Reconciler.Plan plan = ownTransaction.execute(s -> reconciler.plan(onlyPersons));
             if (plan == null) {
                 return Reconciler.Outcome.NONE;
             }
+            planning = System.nanoTime() - planning;
             try {
+                long writing = System.nanoTime();
                 Applied applied = applyInBatches(plan);
+                writing = System.nanoTime() - writing;
                 done = done.plus(applied.changes());
                 if (applied.complete()) {
                     Reconciler.Changes total = done;
                     ownTransaction.executeWithoutResult(s -> reconciler.analyzeAfter(total));
+                    if (plan.persons() >= 10_000) {
+                        log.info("licensing: {} persons reconciled: planned in {} ms, written in {} batches in {} ms (the longest {} ms); {} seats given, "
+                                        + "{} ended, {} into grace", plan.persons(), planning / 1_000_000, applied.batches(), writing / 1_000_000,
+                                applied.longestNanos() / 1_000_000, total.granted(), total.ended(), total.toGrace());
+                    }
                     return new Reconciler.Outcome(plan.pools(), plan.selectors(), plan.matches(), total.granted(), total.revived(),
                             total.toGrace(), total.ended(), total.shortfall());
                 }
@@ -211,27 +224,44 @@ public class AssignmentEngine {
 
     private static final int EVERYONE_FROM = 200_000;
 
-    private record Applied(Reconciler.Changes changes, boolean complete) {
+    private record Applied(Reconciler.Changes changes, boolean complete, int batches, long longestNanos) {
     }
 
+    /**
+     * The batches are sized by time: each is made as large as the last one's pace says fits in
+     * {@code tilldela.licensing.batch-time} (at most twice the last, at most {@code batch-persons}), so a run that
+     * changes little goes in few large batches and one that gives a seat to everyone in many small ones.
+     */
     private Applied applyInBatches(Reconciler.Plan plan) {
         Reconciler.Changes changes = Reconciler.Changes.NONE;
         long lastReport = System.nanoTime();
-        for (long from = 1; from <= plan.persons(); from += batchPersons) {
+        long size = Math.min(FIRST_BATCH, batchPersons);
+        int batches = 0;
+        long longest = 0;
+        for (long from = 1; from <= plan.persons(); ) {
             long first = from;
-            Reconciler.Changes batch = ownTransaction.execute(s -> reconciler.apply(plan, first, first + batchPersons - 1));
+            long last = Math.min(from + size - 1, plan.persons());
+            long started = System.nanoTime();
+            Reconciler.Changes batch = ownTransaction.execute(s -> reconciler.apply(plan, first, last));
             if (batch == null) {
-                return new Applied(changes, false);
+                return new Applied(changes, false, batches, longest);
             }
+            long took = Math.max(System.nanoTime() - started, 1);
+            batches++;
+            longest = Math.max(longest, took);
             changes = changes.plus(batch);
+            from = last + 1;
+            size = Math.max(1, Math.min(batchPersons, Math.min(2 * size, (long) ((last - first + 1) * (double) batchNanos / took))));
             if (System.nanoTime() - lastReport > 10_000_000_000L) {
                 lastReport = System.nanoTime();
-                log.info("licensing: {} of {} persons reconciled ({} seats given, {} ended so far)",
-                        Math.min(first + batchPersons - 1, plan.persons()), plan.persons(), changes.granted(), changes.ended());
+                log.info("licensing: {} of {} persons reconciled ({} seats given, {} ended so far)", last, plan.persons(), changes.granted(),
+                        changes.ended());
             }
         }
-        return new Applied(changes, true);
+        return new Applied(changes, true, batches, longest);
     }
+
+    private static final int FIRST_BATCH = 1000;
 
     private static EngineRun run(String kind, Reconciler.Outcome o, long started) {
         return new EngineRun(kind, o.pools(), o.selectors(), o.matches(), o.granted(), o.revived(), o.toGrace(), o.ended(), o.shortfall(),

@@ -158,21 +158,33 @@ class Reconciler {
         }
         UUID run = UUID.randomUUID();
         jdbc.sql("insert into licence_plan_run (id) values (:run)").param("run", run).update();
-        String concerned = onlyPersons != null
-                ? "select id, null, 4 from lic_person"
-                : "select person_id, null, 4 from licence_assignment where pool_id = any(:ids) and state <> 'ENDED'";
+        // Only persons whose seats differ from what the rules want, or who wait for a seat, are written: a rerun that finds
+        // nothing to change writes nothing. Whoever changes a person meanwhile makes their own run (a buyer's change
+        // evaluates its pool, an import is followed), and a changed rule makes this one plan again.
+        String liveSeatsNotWanted = onlyPersons != null ? """
+                select a.person_id, null, 4 from lic_person p
+                cross join lateral (select * from licence_assignment a where a.person_id = p.id and a.state <> 'ENDED' offset 0) a
+                where a.pool_id = any(:ids)
+                  and not exists (select 1 from lic_desired d where d.pool_id = a.pool_id and d.person_id = a.person_id)
+                """ : """
+                select a.person_id, null, 4 from licence_assignment a where a.pool_id = any(:ids) and a.state <> 'ENDED'
+                  and not exists (select 1 from lic_desired d where d.pool_id = a.pool_id and d.person_id = a.person_id)
+                """;
         long persons = jdbc.sql("""
                 insert into licence_plan_person (run_id, ord, person_id)
                 select :run, row_number() over (order by since nulls last, best, person_id), person_id from (
                     select person_id, min(since) since, min(best) best from (
-                        select person_id, null::timestamptz since, case source when 'DIRECT' then 1 when 'RULE' then 2 else 3 end best from lic_desired
+                        select d.person_id, null::timestamptz since, case d.source when 'DIRECT' then 1 when 'RULE' then 2 else 3 end best
+                        from lic_desired d
+                        left join licence_assignment a on a.pool_id = d.pool_id and a.person_id = d.person_id and a.state <> 'ENDED'
+                        where a.id is null or a.state = 'GRACE'
                       union all
                         select person_id, since, 0 from licence_shortfall where pool_id = any(:ids)
                       union all
                         %s
                     ) c group by person_id
                 ) x
-                """.formatted(concerned)).param("run", run).param("ids", poolIds).update();
+                """.formatted(liveSeatsNotWanted)).param("run", run).param("ids", poolIds).update();
         jdbc.sql("""
                 insert into licence_plan (run_id, ord, pool_id, person_id, rule_id, source, product_id)
                 select :run, pp.ord, d.pool_id, d.person_id, d.rule_id, d.source, d.product_id
@@ -235,12 +247,13 @@ class Reconciler {
 
     /**
      * A fingerprint of everything that decides who a pool's rules want: the live pools (product, scope, last day),
-     * every rule, and which products every profile gives. The directory is not in it: its changes are followed by
+     * every rule, and which products every profile gives — the number of rows and the sum of their 64-bit hashes, which
+     * needs no sorting (a change that kept both by chance is as unlikely as a 64-bit hash collision). The directory is not in it: its changes are followed by
      * the import that made them.
      */
     private String rules(LocalDate today) {
         return jdbc.sql("""
-                select md5(coalesce(string_agg(x, ';' order by x), '')) from (
+                select count(*) || ':' || coalesce(sum(hashtextextended(x, 0)::numeric), 0) from (
                     select concat_ws(',', 'P', id, product_id, scope_id, ends_on) x from licence_pool where ends_on >= :today
                   union all
                     select 'R' || r::text from assignment_rule r

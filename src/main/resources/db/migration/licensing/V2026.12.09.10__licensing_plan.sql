@@ -21,8 +21,9 @@ create unlogged table licence_plan (
 );
 create index licence_plan_in_order on licence_plan (run_id, ord);
 
--- everyone the run concerns, in the order they are served: who has waited for a seat longest first, then
--- those picked by hand, then by a pool's rules, then by a profile, then who only holds a seat
+-- everyone whose seats the run may change (they differ from what the rules want, or they wait for a seat), in the
+-- order they are served: who has waited for a seat longest first, then those picked by hand, then by a pool's rules,
+-- then by a profile, then who only gives a seat back
 create unlogged table licence_plan_person (
     run_id    uuid not null,
     ord       bigint not null,

@@ -111,7 +111,7 @@ class RecomputeInBatchesTest extends LicensingTestSupport {
         // Three more seats, then a full recompute one person per batch: the 7B pupils who waited first get them,
         // even where a 7A pupil comes earlier in any other order.
         jdbc.sql("update licence_pool set seats = 7 where id = :p").param("p", poolId).update();
-        AssignmentEngine onePerBatch = new AssignmentEngine(reconciler, journal, rosters, jdbc, transactions, 1);
+        AssignmentEngine onePerBatch = new AssignmentEngine(reconciler, journal, rosters, jdbc, transactions, 1, java.time.Duration.ofMillis(150));
         AssignmentEngine.EngineRun run = onePerBatch.recomputeAll();
         assertThat(run.granted()).isEqualTo(3);
 
