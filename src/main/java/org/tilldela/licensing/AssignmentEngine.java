@@ -175,7 +175,6 @@ public class AssignmentEngine {
                 o.toGrace() + done.toGrace(), o.ended() + done.ended(), o.shortfall());
     }
 
-
     /** The last journal sequence number the engine has processed. */
     public long watermark() {
         return jdbc.sql("select last_sequence from licence_engine_state where id = 1").query(Long.class).single();

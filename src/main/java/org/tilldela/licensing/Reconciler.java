@@ -119,7 +119,7 @@ class Reconciler {
         return new Outcome(lockable.size(), desired.selectors(), desired.matches(), c.granted(), c.revived(), c.toGrace(), c.ended(), c.shortfall());
     }
 
-    /** What a plan holds: the rules as they were when it was made, and how many persons it concerns. */
+    /** What a plan holds: the rules as they were when it was made, and how many persons' seats it may change. */
     record Plan(UUID run, int pools, int selectors, long matches, long persons, String rules) {
     }
 

@@ -8,7 +8,6 @@ import com.microsoft.playwright.Page;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -57,10 +56,6 @@ class AccountsBrowserTest extends IntegrationTest {
         for (AdminRight right : List.of(AdminRight.ACCOUNT_ADMIN, AdminRight.DIRECTORY_ADMIN)) {
             grants.grant(root, organiserAdmin, right, GrantScope.units(Set.of(m.organiser), Set.of()));
         }
-    }
-
-    @AfterAll
-    void close() {
     }
 
     @Test

@@ -90,6 +90,9 @@ class SecondFactorTest extends IntegrationTest {
         assertThat(web.page("/account/second-factor").status()).isEqualTo(403);
         String page = web.page("/login/second-factor").body();
         assertThat(page).contains("autocomplete=\"one-time-code\"").doesNotContain(offer.secret());
+        // no links to pages that do not open yet (they answer 403 until the code is given): only signing out
+        assertThat(page).doesNotContain("href=\"/swagger-ui/index.html\"").doesNotContain("href=\"/account/password\"")
+                .doesNotContain("href=\"/directory\"").contains("action=\"/logout\"");
 
         Map<String, String> fields = WebSession.hiddenFields(page, "/login/second-factor");
         fields.put("code", wrong(code(offer.secret(), Instant.now())));
@@ -104,6 +107,8 @@ class SecondFactorTest extends IntegrationTest {
         WebSession.Answer signedIn = web.post("/login/second-factor", fields);
         assertThat(signedIn.location()).endsWith("/");
         assertThat(web.page("/directory").status()).isEqualTo(200);
+        assertThat(web.page("/directory").body()).as("the whole sign-in has the links").contains("href=\"/swagger-ui/index.html\"")
+                .contains("href=\"/account/password\"");
         // signed in, the code page is not there to be used again
         assertThat(web.page("/login/second-factor").status()).isEqualTo(403);
 
