@@ -78,6 +78,7 @@ public final class CommandContext {
             started = java.time.Instant.now();
             context = new SpringApplicationBuilder(applicationClass)
                     .web(WebApplicationType.NONE)
+                    .listeners(new EarlyDatabase())
                     .run(args.toArray(String[]::new));
         }
         return context.getBean(type);
@@ -111,6 +112,28 @@ public final class CommandContext {
         List<String> args = withDefaults(List.of("--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN",
                 "--logging.level.org.tilldela=WARN"), user);
         return new SpringApplicationBuilder(applicationClass).web(WebApplicationType.SERVLET).listeners(listeners).run(args.toArray(String[]::new));
+    }
+
+    /**
+     * Starts the embedded database as soon as the command's configuration is known, while the context reads its
+     * configuration classes (about a second): the two overlap instead of following each other. With an external
+     * database ({@code spring.datasource.url}) it does nothing.
+     */
+    static final class EarlyDatabase implements org.springframework.context.ApplicationListener<org.springframework.boot.context.event.SpringApplicationEvent> {
+        private java.nio.file.Path dataDir;
+
+        @Override
+        public void onApplicationEvent(org.springframework.boot.context.event.SpringApplicationEvent event) {
+            if (event instanceof org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent prepared) {
+                String url = prepared.getEnvironment().getProperty("spring.datasource.url");
+                if (url == null || url.isBlank()) {
+                    dataDir = java.nio.file.Path.of(prepared.getEnvironment().getProperty("tilldela.data-dir", "./data"));
+                    EmbeddedDatabase.startInBackground(dataDir);
+                }
+            } else if (event instanceof org.springframework.boot.context.event.ApplicationFailedEvent && dataDir != null) {
+                EmbeddedDatabase.abandon(dataDir);
+            }
+        }
     }
 
     public static synchronized void close() {

