@@ -131,10 +131,7 @@ class AssignmentEngineTest extends LicensingTestSupport {
     @Test
     void seatsAreNeverOverAllocatedWhenBuyersAndTheEngineActAtOnceAndWhoIsLeftWithoutIsRecorded() throws Exception {
         String source = newSource("lic-race");
-        Town town = Town.small();
-        for (int i = 1; i <= 12; i++) {
-            town.pupil("x" + i, "org-1", "07", "c-7b");
-        }
+        Town town = Town.small().pupils("x", 12, "org-1", "07", "c-7b");
         importTown(source, town);
         UUID product = product(Product.LicenceModel.PER_USER, null);
         UUID poolId = pool(product, source, "org-1", 3);

@@ -99,6 +99,14 @@ abstract class LicensingTestSupport extends IntegrationTest {
             return t;
         }
 
+        /** {@code n} more pupils, {@code prefix}1 … {@code prefix}n, in one class of that grade at that school. */
+        Town pupils(String prefix, int n, String org, String grade, String classId) {
+            for (int i = 1; i <= n; i++) {
+                pupil(prefix + i, org, grade, classId);
+            }
+            return this;
+        }
+
         Town pupil(String id, String org, String grade, String... classIds) {
             users.add(new User(id, "student", org, grade));
             enrolments.put(id, new ArrayList<>(List.of(classIds)));

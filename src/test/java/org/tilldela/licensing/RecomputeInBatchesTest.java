@@ -86,10 +86,7 @@ class RecomputeInBatchesTest extends LicensingTestSupport {
     @Test
     void inBatchesOfOnePersonARecomputeGivesFreedSeatsToWhoHasWaitedLongestAndChangesNothingWhenRepeated() throws Exception {
         String source = newSource("lic-batch-one");
-        Town town = Town.small();
-        for (int i = 1; i <= 8; i++) {
-            town.pupil("x" + i, "org-1", "07", "c-7b");
-        }
+        Town town = Town.small().pupils("x", 8, "org-1", "07", "c-7b");
         importTown(source, town);
         // the engine's own following of the import is done first: it would otherwise give the seats this test frees
         eventually(() -> jdbc.sql("select count(*) from event_publication where completion_date is null and listener_id like '%DirectoryFollower%'")
