@@ -1,8 +1,9 @@
 package org.tilldela.licensing;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.scheduling.annotation.Async;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.tilldela.directory.DirectoryChangesRecorded;
 
 /**
@@ -20,7 +21,13 @@ class DirectoryFollower {
         this.engine = engine;
     }
 
-    @ApplicationModuleListener
+    /**
+     * Not an {@code @ApplicationModuleListener}: that would wrap the run in a transaction of its own, which would hold a
+     * database connection idle for the whole run while the engine's batches each take another (a burst of imports
+     * followed at once could then empty the pool). The publication is still marked complete when this returns.
+     */
+    @Async
+    @TransactionalEventListener
     void on(DirectoryChangesRecorded event) {
         engine.processImport(event.importRunId());
     }

@@ -84,11 +84,11 @@ final class Ss12000Reader implements SnapshotReader {
     private record StaffDuty(String id, String person, String organisation, String role, boolean current) {
     }
 
-    /** A teacher of a group, from an activity (its number in /activities). */
-    /** A child placed in a group (a preschool's department, "avdelning") by a placement. */
+    /** A child placed in a group (a preschool's department, "avdelning") by a placement (its number in /placements). */
     private record Placed(String group, String child, LocalDate startDate, LocalDate endDate, long number) {
     }
 
+    /** A teacher of a group, from an activity (its number in /activities). */
     private record Teaching(String group, String person, String dutyId, String role, long number) {
     }
 
@@ -169,6 +169,7 @@ final class Ss12000Reader implements SnapshotReader {
         private final Map<String, List<StaffDuty>> dutiesOfPerson = new HashMap<>();
         /** Who teaches which group, from /activities: "group:person" → the teacher's role. */
         private final Map<String, Teaching> teaching = new LinkedHashMap<>();
+        /** Who a placement puts in which group, from /placements: "group:child". */
         private final Map<String, Placed> placed = new LinkedHashMap<>();
         private final LocalDate today = LocalDate.now();
 
