@@ -247,9 +247,9 @@ class Reconciler {
 
     /**
      * A fingerprint of everything that decides who a pool's rules want: the live pools (product, scope, last day),
-     * every rule, and which products every profile gives — the number of rows and the sum of their 64-bit hashes, which
-     * needs no sorting (a change that kept both by chance is as unlikely as a 64-bit hash collision). The directory is not in it: its changes are followed by
-     * the import that made them.
+     * every rule, and which products every profile gives — the number of rows and the sum of their 64-bit hashes,
+     * which needs no sorting (a change that kept both by chance is as unlikely as a 64-bit hash collision). The
+     * directory is not in it: its changes are followed by the import that made them.
      */
     private String rules(LocalDate today) {
         return jdbc.sql("""
