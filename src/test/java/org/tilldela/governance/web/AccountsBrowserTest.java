@@ -25,7 +25,8 @@ import org.tilldela.governance.ScopedMunicipality;
 /**
  * The accounts page in a real browser, one walk: an organiser's account administrator creates an account
  * and grants it a right over one of the organiser's schools, choosing among its own units only; the pages
- * are accessible (axe) in Swedish, Danish and English.
+ * are accessible (axe) in Swedish, Danish and English, the account page with its form binding the account to the
+ * organiser's own identity provider.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccountsBrowserTest extends IntegrationTest {
@@ -56,6 +57,12 @@ class AccountsBrowserTest extends IntegrationTest {
         for (AdminRight right : List.of(AdminRight.ACCOUNT_ADMIN, AdminRight.DIRECTORY_ADMIN)) {
             grants.grant(root, organiserAdmin, right, GrantScope.units(Set.of(m.organiser), Set.of()));
         }
+        // the organiser signs its staff in through an identity provider of its own: an account page then offers to bind the
+        // account there (the form is checked with axe below; the provider is never called, its secret never read)
+        jdbc.sql("""
+                        insert into sso_upstream_provider (id, organiser_id, issuer, client_id, client_secret, scopes, match_claim, match_field, registered_by)
+                        values (gen_random_uuid(), :organiser, 'https://idp.example.org', 'tilldela', '\\x00', 'openid', 'email', 'EMAIL', 'test')
+                        """).param("organiser", m.organiser).update();
     }
 
     @Test
@@ -116,6 +123,7 @@ class AccountsBrowserTest extends IntegrationTest {
                 assertThat(page.locator("h1").textContent()).isEqualTo(language.get(1));
                 page.navigate(base() + "/admin/accounts/" + created);
                 assertThat(page.locator("#grant-heading").textContent()).isEqualTo(language.get(2));
+                assertThat(page.locator("#upstream-organiser option").allTextContents()).as("the upstream binding form").hasSize(2);
                 assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
                 BrowserSupport.screenshot(page, "accounts-02-account-" + language.get(0));
             }
