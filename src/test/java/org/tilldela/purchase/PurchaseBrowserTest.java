@@ -353,6 +353,9 @@ class PurchaseBrowserTest extends IntegrationTest {
             alsoInDanish(page, colleague, "walk-14-buyers-danish");
             // the product on the utilisation page
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Nyttjande").setExact(true)).first().click();
+            // typed only once the page has loaded: a search typed before htmx has bound the field asks nothing (a CI run timed out so)
+            page.waitForURL(url -> url.contains("/utilisation"));
+            page.waitForLoadState();
             page.getByLabel("Sök produkten (titel eller artikelnummer)").fill("Vandringsboken " + tag);
             page.locator("#product-choices label", new Page.LocatorOptions().setHasText("Vandringsboken " + tag)).click();
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Visa").setExact(true)).click();
@@ -362,6 +365,8 @@ class PurchaseBrowserTest extends IntegrationTest {
             alsoInDanish(page, "Vandringsboken " + tag, "walk-16-utilisation-product-danish");
             // the unit of a standing access reviewer
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Behörighetsgranskning").setExact(true)).first().click();
+            page.waitForURL(url -> url.contains("/admin/reviews"));
+            page.waitForLoadState();
             page.locator("#findStandingUnit").fill(school);
             page.locator("#standing-unit-choices label", new Page.LocatorOptions().setHasText(school)).click();
             page.locator("#standing-reviewer").fill(walker);
