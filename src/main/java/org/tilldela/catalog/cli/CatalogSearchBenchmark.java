@@ -152,7 +152,7 @@ public class CatalogSearchBenchmark implements Callable<Integer> {
     }
 
     private static long percentile(long[] sorted, int p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+        return sorted[org.tilldela.platform.Percentiles.nearestRank(sorted.length, p)];
     }
 
 }

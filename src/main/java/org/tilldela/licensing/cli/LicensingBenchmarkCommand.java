@@ -200,7 +200,7 @@ public class LicensingBenchmarkCommand implements Callable<Integer> {
         }
         List<Long> sorted = waits.stream().sorted().toList();
         String waited = sorted.isEmpty() ? "—" : "%.0f, %.0f, %.0f ms (%d)".formatted(sorted.get(sorted.size() / 2) / 1e6,
-                sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1)) / 1e6, sorted.getLast() / 1e6, sorted.size());
+                sorted.get(org.tilldela.platform.Percentiles.nearestRank(sorted.size(), 99)) / 1e6, sorted.getLast() / 1e6, sorted.size());
         System.out.printf("| %s | %.1f s | %,d | %,d | %,d | %,d | %,d | %,d | %,d | %s |%n", label, r.millis() / 1000.0, r.pools(), r.selectors(), r.matches(),
                 r.granted(), r.ended(), r.toGrace(), r.shortfall(), waited);
         return r;

@@ -171,7 +171,7 @@ public class PushBenchmarkCommand implements Callable<Integer> {
     }
 
     private static double pct(double[] sorted, int p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+        return sorted[org.tilldela.platform.Percentiles.nearestRank(sorted.length, p)];
     }
 
     /** The release policy and ledger for one claim's worth of persons, in-process (median of 5). */

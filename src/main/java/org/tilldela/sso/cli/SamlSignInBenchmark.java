@@ -257,6 +257,6 @@ final class SamlSignInBenchmark {
             return new Result(0, failed.get(), 0, 0, 0);
         }
         return new Result(sorted.size(), failed.get(), sorted.size() / elapsed, sorted.get(sorted.size() / 2),
-                sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)));
+                sorted.get(org.tilldela.platform.Percentiles.nearestRank(sorted.size(), 99)));
     }
 }

@@ -491,7 +491,7 @@ final class SignInBenchmark {
             List<Double> sorted = new ArrayList<>(millis);
             Collections.sort(sorted);
             out.printf("whole sign-ins, %d at a time: %,d in %.1f s = %.1f /s, median %.1f ms, p99 %.1f ms%n", concurrency, n, seconds, n / seconds,
-                    sorted.get(sorted.size() / 2), sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)));
+                    sorted.get(sorted.size() / 2), sorted.get(org.tilldela.platform.Percentiles.nearestRank(sorted.size(), 99)));
         }
     }
 }

@@ -397,6 +397,6 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
     }
 
     private static double pct(double[] sorted, int p) {
-        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+        return sorted.length == 0 ? 0 : sorted[org.tilldela.platform.Percentiles.nearestRank(sorted.length, p)];
     }
 }
