@@ -140,9 +140,13 @@ class Reconciler {
     @Transactional(propagation = Propagation.MANDATORY)
     Plan plan(Collection<UUID> onlyPersons) {
         LocalDate today = today();
-        jdbc.sql("delete from licence_plan_run where created_at < now() - interval '1 day'").update();
-        jdbc.sql("delete from licence_plan p where not exists (select 1 from licence_plan_run r where r.id = p.run_id)").update();
-        jdbc.sql("delete from licence_plan_person p where not exists (select 1 from licence_plan_run r where r.id = p.run_id)").update();
+        // what a run left when it was stopped before forget (a crash empties these unlogged tables by itself): by run,
+        // through the indexes, never reading another run's plan that is being written in batches now
+        jdbc.sql("""
+                with stale as (delete from licence_plan_run where created_at < now() - interval '1 day' returning id),
+                     plan as (delete from licence_plan where run_id in (select id from stale))
+                delete from licence_plan_person where run_id in (select id from stale)
+                """).update();
         List<UUID> live = livePools(null, today);
         if (live.isEmpty()) {
             return null;
@@ -162,11 +166,10 @@ class Reconciler {
         // nothing to change writes nothing. Whoever changes a person meanwhile makes their own run (a buyer's change
         // evaluates its pool, an import is followed), and a changed rule makes this one plan again.
         String liveSeatsNotWanted = onlyPersons != null ? """
-                select a.person_id, null, 4 from lic_person p
-                cross join lateral (select * from licence_assignment a where a.person_id = p.id and a.state <> 'ENDED' offset 0) a
+                select a.person_id, null, 4 from %s
                 where a.pool_id = any(:ids)
                   and not exists (select 1 from lic_desired d where d.pool_id = a.pool_id and d.person_id = a.person_id)
-                """ : """
+                """.formatted(SEATS_OF_LIC_PERSONS) : """
                 select a.person_id, null, 4 from licence_assignment a where a.pool_id = any(:ids) and a.state <> 'ENDED'
                   and not exists (select 1 from lic_desired d where d.pool_id = a.pool_id and d.person_id = a.person_id)
                 """;
@@ -265,6 +268,14 @@ class Reconciler {
 
     private record Desired(int selectors, long matches) {
     }
+
+    /**
+     * SQL (a from-item, {@code a} the seat): the live seats of the persons in lic_person, looked up person by person.
+     * Written as a join, the planner reads every seat of every pool for a batch of a run over every pool (hundreds of
+     * milliseconds at a million seats); {@code offset 0} keeps the lookup per person.
+     */
+    private static final String SEATS_OF_LIC_PERSONS = """
+            lic_person p cross join lateral (select * from licence_assignment a where a.person_id = p.id and a.state <> 'ENDED' offset 0) a""";
 
     /**
      * Fills lic_desired for these pools: one row per (pool, person) the rules want, from the strongest reason.
@@ -377,13 +388,9 @@ class Reconciler {
 
         // No longer wanted: a leaver keeps the seat for the grace period, anyone else (a mover) gives it back now.
         if (restricted) {
-            // The seats these persons hold, looked up person by person: the planner would otherwise read every seat of every
-            // pool for each batch of a run over every pool (hundreds of milliseconds at a million seats), twice.
-            jdbc.sql("""
-                    insert into lic_held select a.id, a.pool_id, a.person_id, a.state from lic_person p
-                    cross join lateral (select * from licence_assignment a where a.person_id = p.id and a.state <> 'ENDED' offset 0) a
-                    where a.pool_id = any(:ids)
-                    """).param("ids", poolIds).update();
+            // The seats these persons hold, read once: finding who gives a seat back and who is newly wanted both use them.
+            jdbc.sql("insert into lic_held select a.id, a.pool_id, a.person_id, a.state from " + SEATS_OF_LIC_PERSONS + " where a.pool_id = any(:ids)")
+                    .param("ids", poolIds).update();
             jdbc.sql("analyze lic_held").update();
         }
         jdbc.sql("""

@@ -127,6 +127,31 @@ class RecomputeInBatchesTest extends LicensingTestSupport {
         assertThat(snapshot(poolId)).as("one batch agrees").isEqualTo(before);
     }
 
+    @Test
+    void aPlanLeftByARunStoppedMidwayIsRemovedADayLaterAndARunningOnesPlanIsLeftAlone() {
+        UUID stopped = UUID.randomUUID();
+        UUID running = UUID.randomUUID();
+        UUID someone = UUID.randomUUID();
+        jdbc.sql("insert into licence_plan_run (id, created_at) values (:stopped, now() - interval '2 days'), (:running, now())")
+                .param("stopped", stopped).param("running", running).update();
+        for (UUID run : List.of(stopped, running)) {
+            jdbc.sql("insert into licence_plan_person (run_id, ord, person_id) values (:run, 1, :p)").param("run", run).param("p", someone).update();
+            jdbc.sql("insert into licence_plan (run_id, ord, pool_id, person_id, source, product_id) values (:run, 1, :x, :p, 'RULE', :x)")
+                    .param("run", run).param("x", UUID.randomUUID()).param("p", someone).update();
+        }
+        try {
+            engine.recomputeAll();
+            for (String table : List.of("licence_plan_run where id", "licence_plan where run_id", "licence_plan_person where run_id")) {
+                assertThat(jdbc.sql("select count(*) from " + table + " = :run").param("run", stopped).query(Long.class).single()).as(table).isZero();
+                assertThat(jdbc.sql("select count(*) from " + table + " = :run").param("run", running).query(Long.class).single()).as(table).isOne();
+            }
+        } finally {
+            jdbc.sql("delete from licence_plan where run_id = :run").param("run", running).update();
+            jdbc.sql("delete from licence_plan_person where run_id = :run").param("run", running).update();
+            jdbc.sql("delete from licence_plan_run where id = :run").param("run", running).update();
+        }
+    }
+
     private void waitForReadersOfEnrolment(int readers) throws InterruptedException {
         long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (jdbc.sql("select count(*) from pg_locks where relation = cast('enrolment' as regclass) and not granted").query(Long.class).single() < readers) {
