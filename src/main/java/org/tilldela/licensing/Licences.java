@@ -46,6 +46,29 @@ public class Licences {
                         """.formatted(countsOn(":day"))).param("persons", personIds.toArray(UUID[]::new)).param("product", productId).param("day", day).query(UUID.class).list());
     }
 
+    /**
+     * A seat that counts on a day: whose it is, of which pool and product, the order line the pool was bought on (null for a
+     * pool made by hand), whether it is a trial, and the organisation the pool was bought for.
+     */
+    public record HeldSeat(UUID personId, UUID poolId, UUID productId, UUID orderLineId, boolean trial, UUID scopeId) {
+    }
+
+    /** The seats these persons hold on the day in pools of these products (one query for a batch). */
+    public List<HeldSeat> seatsHeld(java.util.Collection<UUID> personIds, java.util.Collection<UUID> productIds, LocalDate day) {
+        if (personIds.isEmpty() || productIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        select a.person_id, p.id, p.product_id, p.order_line_id, p.trial, p.scope_id from licence_assignment a
+                        join licence_pool p on p.id = a.pool_id
+                        where a.person_id = any(:persons) and p.product_id = any(:products) and %s
+                        order by a.person_id, p.id
+                        """.formatted(countsOn(":day")))
+                .param("persons", personIds.toArray(UUID[]::new)).param("products", productIds.toArray(UUID[]::new)).param("day", day)
+                .query((rs, n) -> new HeldSeat(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                        rs.getObject(4, UUID.class), rs.getBoolean(5), rs.getObject(6, UUID.class))).list();
+    }
+
     /** The persons holding a licence for the product on the day. */
     public List<UUID> holders(UUID productId, LocalDate day) {
         return jdbc.sql("select distinct person_id from (" + HOLDERS + ") h order by person_id")

@@ -19,11 +19,13 @@ import java.util.UUID;
  * @param reconciledAt  the last reconciliation (dry runs included)
  * @param profile    plain SCIM core, or EGIL (SS 12000:2018's SCIM profile)
  * @param serverCaGiven whether the supplier's server is trusted by CA certificates given for it (not the JDK's)
+ * @param serviceProviderId for BOL: the publisher's BOL identity (its serviceProviderId, e.g. its domain)
  */
 public record Connector(UUID id, UUID supplierId, String supplierName, String name, String baseUrl, Auth auth, String tokenUrl, String clientId,
                         List<String> resourceTypes, List<UUID> productIds, boolean enabled, Instant lastSuccessAt, String lastError,
                         Instant lastErrorAt, Instant backoffUntil, long queued, long dead, double deletionBrakePercent,
-                        Instant brakeHeldAt, long held, String reconcileCron, Instant reconciledAt, Profile profile, boolean serverCaGiven) {
+                        Instant brakeHeldAt, long held, String reconcileCron, Instant reconciledAt, Profile profile, boolean serverCaGiven,
+                        String serviceProviderId) {
 
     /** How the supplier's SCIM service authenticates Tilldela. */
     public enum Auth {
@@ -44,7 +46,13 @@ public record Connector(UUID id, UUID supplierId, String supplierName, String na
          * with the {@code urn:scim:schemas:extension:sis:school:1.0:User} extension), Employments, StudentGroups and
          * Activities (a group's teachers).
          */
-        EGIL
+        EGIL,
+        /**
+         * BOL (Beställning och Leverans, Sambruk): the publisher's ordering service. Orders for the connector's products
+         * are sent as BOL orders ({@code /v1/orders/create}), and licence holders as BOL assignments
+         * ({@code /v1/assignments/create} and {@code /delete}); no accounts, no groups.
+         */
+        BOL
     }
 
     /**
@@ -58,17 +66,27 @@ public record Connector(UUID id, UUID supplierId, String supplierName, String na
      * @param clientKey         for MUTUAL_TLS: the certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1, unencrypted)
      * @param serverCa          optional: the CA certificate(s) (PEM) that signed the supplier's server certificate, when it is
      *                          not one the JDK trusts (e.g. a federation's CA); left out on a change, the stored one is kept
+     * @param serviceProviderId for BOL: the publisher's BOL identity, sent as serviceProviderId (required for BOL; left out on
+     *                          a change, kept)
      */
     public record Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
                            String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent,
-                           String reconcileCron, Profile profile, String clientCertificate, String clientKey, String serverCa) {
+                           String reconcileCron, Profile profile, String clientCertificate, String clientKey, String serverCa, String serviceProviderId) {
+
+        /** Not a BOL connector. */
+        public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
+                        String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent,
+                        String reconcileCron, Profile profile, String clientCertificate, String clientKey, String serverCa) {
+            this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, deletionBrakePercent,
+                    reconcileCron, profile, clientCertificate, clientKey, serverCa, null);
+        }
 
         /** Without the EGIL profile's and mutual TLS's fields. */
         public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
                         String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent,
                         String reconcileCron) {
             this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, deletionBrakePercent,
-                    reconcileCron, null, null, null, null);
+                    reconcileCron, null, null, null, null, null);
         }
 
         /** With the reconciliation schedule as it is. */
@@ -76,7 +94,7 @@ public record Connector(UUID id, UUID supplierId, String supplierName, String na
                         String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent,
                         Profile profile, String clientCertificate, String clientKey, String serverCa) {
             this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, deletionBrakePercent,
-                    null, profile, clientCertificate, clientKey, serverCa);
+                    null, profile, clientCertificate, clientKey, serverCa, null);
         }
 
         /** With the deletion brake as it is (10% for a new connector). */
@@ -89,7 +107,7 @@ public record Connector(UUID id, UUID supplierId, String supplierName, String na
         public Settings(UUID supplierId, String name, String baseUrl, Auth auth, String bearerToken, String tokenUrl, String clientId,
                         String clientSecret, List<String> resourceTypes, List<UUID> productIds, Boolean enabled, Double deletionBrakePercent) {
             this(supplierId, name, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, productIds, enabled, deletionBrakePercent,
-                    null, null, null, null, null);
+                    null, null, null, null, null, null);
         }
 
         @Override

@@ -47,12 +47,14 @@ public class Connectors {
     private final Outbox outbox;
     private final DeletionBrake brake;
     private final ConnectorHosts hosts;
+    private final BolOrders bolOrders;
 
     /** The deletion brake of a new connector, in percent of its accounts. */
     static final double DEFAULT_BRAKE_PERCENT = 10;
 
     Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox, DeletionBrake brake,
-               ConnectorHosts hosts) {
+               ConnectorHosts hosts, BolOrders bolOrders) {
+        this.bolOrders = bolOrders;
         this.brake = brake;
         this.hosts = hosts;
         this.jdbc = jdbc;
@@ -70,9 +72,9 @@ public class Connectors {
         jdbc.sql("""
                         insert into provisioning_connector (id, supplier_id, name, base_url, auth_kind, bearer_token, token_url, client_id, client_secret,
                                                             resource_types, enabled, deletion_brake_percent, reconcile_cron, profile, client_certificate,
-                                                            client_key, server_ca)
+                                                            client_key, server_ca, service_provider_id)
                         values (:id, :supplier, :name, :url, :auth, :bearer, :tokenUrl, :clientId, :clientSecret, :types, :enabled, :brake,
-                                nullif(cast(:cron as text), ''), :profile, :certificate, :key, :serverCa)
+                                nullif(cast(:cron as text), ''), :profile, :certificate, :key, :serverCa, :serviceProvider)
                         """)
                 .param("id", id).param("supplier", s.supplierId()).param("name", s.name().strip()).param("url", c.baseUrl())
                 .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
@@ -80,7 +82,7 @@ public class Connectors {
                 .param("enabled", s.enabled() == null || s.enabled()).param("brake", c.brake() == null ? DEFAULT_BRAKE_PERCENT : c.brake())
                 .param("cron", c.cron())
                 .param("profile", c.profile().name()).param("certificate", c.clientCertificate()).param("key", c.clientKey()).param("serverCa", c.serverCa())
-                .update();
+                .param("serviceProvider", c.serviceProviderId()).update();
         setProducts(id, c.products());
         int queued = queueHolders(id, c.products(), "CONNECTOR_CREATED");
         audit.record(actor, "PROVISIONING_CONNECTOR_CREATED", "provisioning_connector", id.toString(),
@@ -106,6 +108,7 @@ public class Connectors {
                                token_url = :tokenUrl, client_id = :clientId, client_secret = :clientSecret, resource_types = :types, enabled = :enabled,
                                deletion_brake_percent = coalesce(:brake, deletion_brake_percent), client_certificate = :certificate,
                                client_key = :key, server_ca = :serverCa, backoff_until = null, updated_at = now(),
+                               service_provider_id = :serviceProvider,
                                reconcile_cron = case when cast(:cron as text) is null then reconcile_cron else nullif(cast(:cron as text), '') end
                         where id = :id
                         """)
@@ -113,7 +116,8 @@ public class Connectors {
                 .param("auth", s.auth().name()).param("bearer", c.bearer()).param("tokenUrl", c.tokenUrl()).param("clientId", c.clientId())
                 .param("clientSecret", c.clientSecret()).param("types", c.resourceTypes().toArray(String[]::new))
                 .param("enabled", s.enabled() == null ? old.enabled() : s.enabled()).param("brake", c.brake()).param("cron", c.cron())
-                .param("certificate", c.clientCertificate()).param("key", c.clientKey()).param("serverCa", c.serverCa()).update();
+                .param("certificate", c.clientCertificate()).param("key", c.clientKey()).param("serverCa", c.serverCa())
+                .param("serviceProvider", c.serviceProviderId()).update();
         Set<UUID> added = new LinkedHashSet<>(c.products());
         added.removeAll(old.products());
         Set<UUID> removed = new LinkedHashSet<>(old.products());
@@ -138,6 +142,14 @@ public class Connectors {
         }
         audit.record(actor, "PROVISIONING_CONNECTOR_CHANGED", "provisioning_connector", id.toString(), detail);
         return get(id).orElseThrow();
+    }
+
+    /**
+     * A BOL order that did not reach the publisher (refused, or out of attempts) is sent again (audited); false when the
+     * order is not a dead letter at this connector.
+     */
+    public boolean sendOrderAgain(UUID connector, UUID order, String actor) {
+        return bolOrders.sendAgain(connector, order, actor);
     }
 
     /** Pause (nothing is sent; operations wait) or resume a connector. */
@@ -187,7 +199,7 @@ public class Connectors {
     Optional<Endpoint> endpoint(UUID id) {
         return jdbc.sql("""
                         select id, base_url, auth_kind, bearer_token, token_url, client_id, client_secret, resource_types, updated_at, profile,
-                               client_certificate, client_key, server_ca
+                               client_certificate, client_key, server_ca, service_provider_id, supplier_id
                         from provisioning_connector where id = :id
                         """)
                 .param("id", id)
@@ -195,13 +207,25 @@ public class Connectors {
                         decrypt(rs.getBytes("bearer_token")), rs.getString("token_url"), rs.getString("client_id"), decrypt(rs.getBytes("client_secret")),
                         List.of((String[]) rs.getArray("resource_types").getArray()), rs.getTimestamp("updated_at").toInstant(),
                         Connector.Profile.valueOf(rs.getString("profile")), decrypt(rs.getBytes("client_certificate")), decrypt(rs.getBytes("client_key")),
-                        rs.getString("server_ca")))
+                        rs.getString("server_ca"), rs.getString("service_provider_id"), rs.getObject("supplier_id", UUID.class)))
                 .optional();
     }
 
     /** Where and how to reach a supplier's SCIM service; {@code version} changes whenever an administrator changes the connector. */
     record Endpoint(UUID id, String baseUrl, Connector.Auth auth, String bearerToken, String tokenUrl, String clientId, String clientSecret,
-                    List<String> resourceTypes, Instant version, Connector.Profile profile, String clientCertificate, String clientKey, String serverCa) {
+                    List<String> resourceTypes, Instant version, Connector.Profile profile, String clientCertificate, String clientKey, String serverCa,
+                    String serviceProviderId, UUID supplierId) {
+
+        /** Not a BOL connector (no publisher identity). */
+        Endpoint(UUID id, String baseUrl, Connector.Auth auth, String bearerToken, String tokenUrl, String clientId, String clientSecret,
+                 List<String> resourceTypes, Instant version, Connector.Profile profile, String clientCertificate, String clientKey, String serverCa) {
+            this(id, baseUrl, auth, bearerToken, tokenUrl, clientId, clientSecret, resourceTypes, version, profile, clientCertificate, clientKey, serverCa,
+                    null, null);
+        }
+
+        boolean bol() {
+            return profile == Connector.Profile.BOL;
+        }
 
         boolean pushesGroups() {
             return resourceTypes.contains("Group");
@@ -248,7 +272,7 @@ public class Connectors {
 
     private record Checked(String baseUrl, byte[] bearer, String tokenUrl, String clientId, byte[] clientSecret, List<String> resourceTypes,
                            Set<UUID> products, Double brake, String cron, Connector.Profile profile, byte[] clientCertificate, byte[] clientKey,
-                           String serverCa) {
+                           String serverCa, String serviceProviderId) {
     }
 
     /** What an EGIL connector sends, in the order the EGIL client sends it (master.conf scim-type-send-order). */
@@ -331,7 +355,15 @@ public class Connectors {
                 }
             }
         }
+        String serviceProviderId = null;
+        if (profile == Connector.Profile.BOL) {
+            serviceProviderId = blank(s.serviceProviderId()) ? old == null ? null : old.serviceProviderId() : s.serviceProviderId().strip();
+            if (blank(serviceProviderId)) {
+                throw new IllegalArgumentException("Give the publisher's BOL identity (serviceProviderId), as the publisher names itself, e.g. its domain.");
+            }
+        }
         List<String> types = profile == Connector.Profile.EGIL ? EGIL_RESOURCE_TYPES
+                : profile == Connector.Profile.BOL ? List.of() // BOL sends orders and assignments, no SCIM resources
                 : s.resourceTypes() == null || s.resourceTypes().isEmpty() ? List.of("User") : List.copyOf(new LinkedHashSet<>(s.resourceTypes()));
         for (String type : profile == Connector.Profile.EGIL ? List.of("User") : types) {
             if (!SUPPORTED_RESOURCE_TYPES.contains(type)) {
@@ -364,7 +396,8 @@ public class Connectors {
         if (cron != null && !cron.isEmpty() && !org.springframework.scheduling.support.CronExpression.isValidExpression(cron)) {
             throw new IllegalArgumentException("The reconciliation schedule is not a cron expression (second minute hour day month weekday, e.g. 0 40 3 * * *).");
         }
-        return new Checked(baseUrl, bearer, tokenUrl, clientId, clientSecret, types, products, brake, cron, profile, clientCertificate, clientKey, serverCa);
+        return new Checked(baseUrl, bearer, tokenUrl, clientId, clientSecret, types, products, brake, cron, profile, clientCertificate, clientKey, serverCa,
+                serviceProviderId);
     }
 
     /**
@@ -414,20 +447,20 @@ public class Connectors {
 
     private record Stored(Connector.Auth auth, byte[] bearer, byte[] clientSecret, boolean enabled, Set<UUID> products, UUID supplierId,
                           String baseUrl, String tokenUrl, String clientId, Connector.Profile profile, byte[] clientCertificate, byte[] clientKey,
-                          String serverCa) {
+                          String serverCa, String serviceProviderId) {
     }
 
     private Optional<Stored> stored(UUID id) {
         return jdbc.sql("""
                         select auth_kind, bearer_token, client_secret, enabled,
                                array(select product_id from provisioning_connector_product p where p.connector_id = c.id) products,
-                               supplier_id, base_url, token_url, client_id, profile, client_certificate, client_key, server_ca
+                               supplier_id, base_url, token_url, client_id, profile, client_certificate, client_key, server_ca, service_provider_id
                         from provisioning_connector c where id = :id for update
                         """).param("id", id)
                 .query((rs, n) -> new Stored(Connector.Auth.valueOf(rs.getString(1)), rs.getBytes(2), rs.getBytes(3), rs.getBoolean(4),
                         new LinkedHashSet<>(Arrays.asList((UUID[]) rs.getArray(5).getArray())), rs.getObject(6, UUID.class), rs.getString(7),
                         rs.getString(8), rs.getString(9), Connector.Profile.valueOf(rs.getString(10)), rs.getBytes(11), rs.getBytes(12),
-                        rs.getString(13))).optional();
+                        rs.getString(13), rs.getString(14))).optional();
     }
 
     private static final String SELECT = """
@@ -439,7 +472,7 @@ public class Connectors {
                    c.deletion_brake_percent, c.brake_held_at, c.profile, c.server_ca is not null server_ca_given,
                    (select count(*) from provisioning_operation o where c.brake_held_at is not null and o.connector_id = c.id
                       and o.kind in ('DEACTIVATE', 'DELETE') and o.state = 'PENDING' and o.id > c.brake_released_through) held,
-                   c.reconcile_cron, c.reconciled_at
+                   c.reconcile_cron, c.reconciled_at, c.service_provider_id
             from provisioning_connector c join supplier s on s.id = c.supplier_id
             """;
 
@@ -450,7 +483,8 @@ public class Connectors {
                 rs.getBoolean("enabled"), instant(rs.getTimestamp("last_success_at")), rs.getString("last_error"), instant(rs.getTimestamp("last_error_at")),
                 instant(rs.getTimestamp("backoff_until")), rs.getLong("queued"), rs.getLong("dead"),
                 rs.getDouble("deletion_brake_percent"), instant(rs.getTimestamp("brake_held_at")), rs.getLong("held"), rs.getString("reconcile_cron"),
-                instant(rs.getTimestamp("reconciled_at")), Connector.Profile.valueOf(rs.getString("profile")), rs.getBoolean("server_ca_given"));
+                instant(rs.getTimestamp("reconciled_at")), Connector.Profile.valueOf(rs.getString("profile")), rs.getBoolean("server_ca_given"),
+                rs.getString("service_provider_id"));
     }
 
     private static Instant instant(Timestamp t) {

@@ -56,6 +56,12 @@ class ProvisioningWorker implements SmartLifecycle {
     private final ConnectorHosts hosts;
     private final Map<UUID, AtomicInteger> busy = new ConcurrentHashMap<>();
     private final Map<UUID, ScimClient> clients = new ConcurrentHashMap<>();
+    private final Map<UUID, BolClient> bolClients = new ConcurrentHashMap<>();
+    private final BolOrders bolOrders;
+    private final BolAssignments bolAssignments;
+    private final tools.jackson.databind.json.JsonMapper json;
+    /** Whether this node is sending BOL orders now (one sender at a time: orders are few, placed by people). */
+    private final java.util.concurrent.atomic.AtomicBoolean sendingOrders = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running;
     private volatile Thread dispatcher;
     private volatile ExecutorService workers;
@@ -65,7 +71,11 @@ class ProvisioningWorker implements SmartLifecycle {
 
     ProvisioningWorker(ProvisioningSettings settings, Queue queue, Connectors connectors, ReleasePolicy policy, GroupMemberships groups,
                        EgilPush egil, DeletionRequests deletions, PlatformTransactionManager transactions, ConnectorHosts hosts,
-                       io.micrometer.core.instrument.MeterRegistry meters) {
+                       io.micrometer.core.instrument.MeterRegistry meters, BolOrders bolOrders, BolAssignments bolAssignments,
+                       tools.jackson.databind.json.JsonMapper json) {
+        this.bolOrders = bolOrders;
+        this.bolAssignments = bolAssignments;
+        this.json = json;
         this.depth = io.micrometer.core.instrument.MultiGauge.builder("tilldela.provisioning.queue.depth")
                 .description("provisioning operations pending or in flight, per supplier").register(meters);
         this.hosts = hosts;
@@ -100,6 +110,8 @@ class ProvisioningWorker implements SmartLifecycle {
         }
         clients.values().forEach(ScimClient::close);
         clients.clear();
+        bolClients.values().forEach(BolClient::close);
+        bolClients.clear();
     }
 
     @Override
@@ -127,6 +139,17 @@ class ProvisioningWorker implements SmartLifecycle {
                             .map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of("supplier", e.getKey()), e.getValue()))
                             .toList(), true);
                     nextDepth = Instant.now().plus(COUNT_DEPTH_EVERY);
+                }
+                if (sendingOrders.compareAndSet(false, true)) {
+                    workers.execute(() -> {
+                        try {
+                            sendOrders();
+                        } catch (RuntimeException e) {
+                            log.warn("BOL order sender stopped: {}", e.getClass().getSimpleName());
+                        } finally {
+                            sendingOrders.set(false);
+                        }
+                    });
                 }
                 for (UUID connector : queue.connectorsWithDueWork()) {
                     AtomicInteger n = busy.computeIfAbsent(connector, c -> new AtomicInteger());
@@ -191,6 +214,18 @@ class ProvisioningWorker implements SmartLifecycle {
         }
         if (endpoint == null) {
             return false; // removed meanwhile: its operations went with it
+        }
+        if (endpoint.bol()) {
+            BolClient bol;
+            try {
+                bol = bolClient(endpoint);
+            } catch (RuntimeException e) {
+                String reason = "the connection could not be set up: " + e.getMessage();
+                queue.putBack(ops, settings.backoffMax(), reason);
+                queue.backOff(connectorId, settings.backoffMax());
+                return false;
+            }
+            return bolAssignments.push(bol, ops, queue, this::settle, this::backoff);
         }
         ScimClient scim;
         try {
@@ -489,6 +524,45 @@ class ProvisioningWorker implements SmartLifecycle {
         }
         scim.update(found.getId(), user);
         return new Queue.Account(found.getId(), externalId, true, digest);
+    }
+
+    /** Sends the due BOL orders one by one until none is left; a connector whose publisher fails is backed off, the others go on. */
+    void sendOrders() {
+        while (running) {
+            List<BolOrders.Due> due = bolOrders.claim(1, settings.lease());
+            if (due.isEmpty()) {
+                return;
+            }
+            BolOrders.Due order = due.getFirst();
+            Connectors.Endpoint endpoint;
+            BolClient client;
+            try {
+                endpoint = connectors.endpoint(order.connectorId()).orElseThrow();
+                client = bolClient(endpoint);
+            } catch (RuntimeException e) {
+                // a secret that cannot be decrypted, a certificate the TLS stack refuses: the connector's set-up, not the order
+                bolOrders.putBack(order, settings.backoffMax(), "the connection could not be set up (" + e.getClass().getSimpleName()
+                        + "): check the connector's secrets and certificates");
+                queue.backOff(order.connectorId(), settings.backoffMax());
+                continue;
+            }
+            Failure failure = bolOrders.send(client, order, settings.maxAttempts(), this::backoff);
+            if (failure != null && failure.retriable()) {
+                queue.backOff(order.connectorId(), backoff(order.attempts(), failure.retryAfter()));
+            }
+        }
+    }
+
+    private BolClient bolClient(Connectors.Endpoint endpoint) {
+        return bolClients.compute(endpoint.id(), (id, existing) -> {
+            if (existing != null && existing.endpoint().version().equals(endpoint.version())) {
+                return existing;
+            }
+            if (existing != null) {
+                existing.close();
+            }
+            return new BolClient(endpoint, settings.httpTimeout(), hosts, json);
+        });
     }
 
     private ScimClient client(Connectors.Endpoint endpoint) {

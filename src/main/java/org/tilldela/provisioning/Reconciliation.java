@@ -101,6 +101,10 @@ public class Reconciliation {
             throw new Unreachable("The connector's stored secret could not be decrypted (" + e.getClass().getSimpleName()
                     + "): give the connector's secret again.");
         }
+        if (endpoint.bol()) {
+            // BOL lists no users to compare with; its assignments are brought in line person by person
+            throw new IllegalArgumentException("A BOL connector is not reconciled: BOL has no list of the publisher's users to compare with.");
+        }
         Supplier listed;
         try (ScimClient scim = new ScimClient(endpoint, settings.httpTimeout(), hosts)) {
             listed = new Supplier(scim.allUsers(), endpoint.pushesGroups() ? scim.allGroups() : List.of());
@@ -354,7 +358,7 @@ public class Reconciliation {
         record Due(UUID id, String cron, Instant since) {
         }
         List<Due> candidates = jdbc.sql("""
-                        select id, reconcile_cron, coalesce(reconciled_at, created_at) from provisioning_connector where enabled
+                        select id, reconcile_cron, coalesce(reconciled_at, created_at) from provisioning_connector where enabled and profile <> 'BOL'
                         """).query((rs, n) -> new Due(rs.getObject(1, UUID.class), rs.getString(2), rs.getTimestamp(3).toInstant())).list();
         for (Due d : candidates) {
             ZonedDateTime next = CronExpression.parse(d.cron() == null ? defaultCron : d.cron()).next(d.since().atZone(ZoneId.systemDefault()));

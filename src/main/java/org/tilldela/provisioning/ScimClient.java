@@ -2,15 +2,6 @@ package org.tilldela.provisioning;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.jakarta.rs.json.JacksonJsonProvider;
-import com.nimbusds.oauth2.sdk.AccessTokenResponse;
-import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
-import com.nimbusds.oauth2.sdk.TokenRequest;
-import com.nimbusds.oauth2.sdk.TokenResponse;
-import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
-import com.nimbusds.oauth2.sdk.auth.Secret;
-import com.nimbusds.oauth2.sdk.http.HTTPRequest;
-import com.nimbusds.oauth2.sdk.id.ClientID;
-import com.nimbusds.oauth2.sdk.token.AccessToken;
 import static com.unboundid.scim2.common.utils.ApiConstants.MEDIA_TYPE_SCIM;
 
 import com.unboundid.scim2.client.ScimService;
@@ -34,10 +25,8 @@ import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.HttpHeaders;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,9 +64,7 @@ final class ScimClient implements AutoCloseable {
     /** The connector's own TLS context (client certificate, supplier's CA); null: the JDK's default. */
     private final javax.net.ssl.SSLContext tls;
     private volatile Config config;
-    private volatile AccessToken token;
-    private volatile Instant tokenExpires = Instant.EPOCH;
-    private final java.util.concurrent.locks.ReentrantLock tokenLock = new java.util.concurrent.locks.ReentrantLock();
+    private final SupplierTokens tokens;
 
     ScimClient(Connectors.Endpoint endpoint, Duration timeout, ConnectorHosts hosts) {
         this.endpoint = endpoint;
@@ -86,12 +73,13 @@ final class ScimClient implements AutoCloseable {
         // mutual TLS: the client certificate is presented in the handshake; a supplier's own CA is trusted when given
         this.tls = endpoint.clientCertificate() != null || endpoint.serverCa() != null
                 ? ClientCertificates.context(endpoint.clientCertificate(), endpoint.clientKey(), endpoint.serverCa()) : null;
+        this.tokens = new SupplierTokens(endpoint, timeout, hosts, tls);
         ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout, hosts, tls));
         this.client = ClientBuilder.newClient(config)
                 .register(new JacksonJsonProvider(JsonUtils.createObjectMapper()))
                 .register((jakarta.ws.rs.client.ClientRequestFilter) request -> {
                     if (endpoint.auth() != Connector.Auth.MUTUAL_TLS) {
-                        request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + bearer());
+                        request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + tokens.bearer());
                     }
                 })
                 .register((jakarta.ws.rs.client.ClientResponseFilter) (request, response) -> {
@@ -100,7 +88,7 @@ final class ScimClient implements AutoCloseable {
                         RETRY_AFTER.set(response.getHeaderString("Retry-After"));
                     }
                     if (response.getStatus() == 401) {
-                        tokenExpires = Instant.EPOCH; // a revoked or expired token: fetch a new one for the retry
+                        tokens.expire(); // a revoked or expired token: fetch a new one for the retry
                     }
                 });
         this.scim = new ScimService(client.target(endpoint.baseUrl()));
@@ -451,53 +439,6 @@ final class ScimClient implements AutoCloseable {
                 throw ScimException.createException(response.getStatus(), response.getStatusInfo().getReasonPhrase());
             }
             throw ScimException.createException(error, null);
-        }
-    }
-
-    private String bearer() {
-        if (endpoint.auth() == Connector.Auth.BEARER) {
-            return endpoint.bearerToken();
-        }
-        if (token == null || Instant.now().isAfter(tokenExpires)) {
-            // a lock, not synchronized: the workers are virtual threads, and one pinned to its carrier while it waits for a
-            // token endpoint would hold one of the node's few carrier threads
-            tokenLock.lock();
-            try {
-                if (token == null || Instant.now().isAfter(tokenExpires)) {
-                    fetchToken();
-                }
-            } finally {
-                tokenLock.unlock();
-            }
-        }
-        return token.getValue();
-    }
-
-    /** OAuth 2.0 client credentials (RFC 6749 §4.4) with HTTP Basic client authentication, by Nimbus OAuth 2.0 SDK. */
-    private void fetchToken() {
-        try {
-            hosts.check(URI.create(endpoint.tokenUrl()), true);
-            TokenRequest request = new TokenRequest(URI.create(endpoint.tokenUrl()),
-                    new ClientSecretBasic(new ClientID(endpoint.clientId()), new Secret(endpoint.clientSecret())), new ClientCredentialsGrant());
-            // one bounded exchange (headers and body within the timeout), no redirects (they would carry the client's
-            // credentials to an address nobody configured), the supplier's CA when one was given
-            TokenResponse response = TokenResponse.parse(JdkHttpConnector.send(request.toHTTPRequest(), timeout, tls));
-            if (!response.indicatesSuccess()) {
-                var error = response.toErrorResponse().getErrorObject();
-                throw new ProcessingException("the token endpoint refused the client credentials: " + error.getCode()
-                        + (error.getDescription() == null ? "" : " (" + error.getDescription() + ")"));
-            }
-            AccessToken accessToken = ((AccessTokenResponse) response).getTokens().getAccessToken();
-            long lifetime = accessToken.getLifetime() > 0 ? accessToken.getLifetime() : 300;
-            token = accessToken;
-            tokenExpires = Instant.now().plusSeconds(Math.max(1, lifetime - 30));
-        } catch (ConnectorHosts.NotAllowed e) {
-            throw new ProcessingException(e.getMessage(), e);
-        } catch (IOException | com.nimbusds.oauth2.sdk.ParseException e) {
-            throw new ProcessingException("the token endpoint did not answer usably: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProcessingException("interrupted", e);
         }
     }
 

@@ -60,10 +60,12 @@ public class Orders {
     private final AuditTrail audit;
     private final Clock clock;
     private final LedgerReports ledger;
+    private final org.springframework.context.ApplicationEventPublisher events;
 
     Orders(JdbcClient jdbc, BuyerScopes scopes, Recipients recipients, ComplianceGate gate, Catalog catalog, ReleasePolicy releasePolicy,
-           LicencePools pools, AuditTrail audit, Optional<Clock> clock, LedgerReports ledger) {
+           LicencePools pools, AuditTrail audit, Optional<Clock> clock, LedgerReports ledger, org.springframework.context.ApplicationEventPublisher events) {
         this.ledger = ledger;
+        this.events = events;
         this.jdbc = jdbc;
         this.scopes = scopes;
         this.recipients = recipients;
@@ -243,6 +245,14 @@ public class Orders {
             jdbc.sql("update order_line set pool_id = :p where id = :id").param("p", pool).param("id", line.id()).update();
         }
         jdbc.sql("update purchase_order set status = 'PLACED', fulfilled_at = now() where id = :id").param("id", orderId).update();
+        // in this transaction: a connector passing the order on to its publisher queues it with the order, or neither happens
+        Order placed = order(orderId).orElseThrow();
+        events.publishEvent(new OrderPlaced(placed.id(), placed.number(), placed.organiserId(), placed.scopeId(), placed.lines().stream()
+                .filter(l -> !l.cancelled())
+                .map(l -> new OrderPlaced.Line(l.id(), l.productId(), l.articleNumber(), l.seats(),
+                        l.poolId() == null ? 0 : pools.pool(l.poolId()).map(p -> (int) p.seatsUsed()).orElse(0),
+                        l.unitPrice(), l.currency(), l.startsOn(), l.endsOn(), l.trial()))
+                .toList()));
     }
 
     /** The data protection officer lets a held order through; its pools are created now. */

@@ -78,6 +78,9 @@ class PushReviewFixesTest extends IntegrationTest {
     @Autowired GroupMemberships groups;
     @Autowired DeletionRequests deletions;
     @Autowired ConnectorHosts hosts;
+    @Autowired BolOrders bolOrders;
+    @Autowired BolAssignments bolAssignments;
+    @Autowired tools.jackson.databind.json.JsonMapper json;
 
     @BeforeEach
     void fixture() throws Exception {
@@ -220,7 +223,8 @@ class PushReviewFixesTest extends IntegrationTest {
                             throw e.getCause();
                         }
                     }));
-            ProvisioningWorker worker = new ProvisioningWorker(settings, queue, connectors, failing, groups, egil, deletions, transactions, hosts, meters);
+            ProvisioningWorker worker = new ProvisioningWorker(settings, queue, connectors, failing, groups, egil, deletions, transactions, hosts, meters,
+                    bolOrders, bolAssignments, json);
             try {
                 worker.push(connector, List.of(first, second));
             } finally {

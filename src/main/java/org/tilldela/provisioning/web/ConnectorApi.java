@@ -86,6 +86,12 @@ class ConnectorApi {
         return connectors.setEnabled(id, true, admin.getName());
     }
 
+    @PostMapping("/{id}/orders/{order}/send-again")
+    @Operation(summary = "BOL: send an order again that did not reach the publisher (refused, or out of attempts; audited)")
+    ResponseEntity<Void> sendOrderAgain(@PathVariable UUID id, @PathVariable UUID order, Authentication admin) {
+        return connectors.sendOrderAgain(id, order, admin.getName()) ? ResponseEntity.accepted().build() : ResponseEntity.notFound().build();
+    }
+
     @PostMapping("/{id}/release-brake")
     @Operation(summary = "Send the deactivations and deletions the connector's deletion brake holds (audited)")
     Connector releaseBrake(@PathVariable UUID id, Authentication admin) {

@@ -65,7 +65,9 @@ class PurchasePages {
 
     PurchasePages(CatalogSearch search, Catalog catalog, BuyerScopes scopes, Cart cart, Orders orders, Recipients recipients, ComplianceGate gate,
                   OrganisationBrowser organisations, Wording words, FormSubmissions forms,
-                  org.springframework.beans.factory.ObjectProvider<org.tilldela.licensing.PoolUtilisation> utilisation) {
+                  org.springframework.beans.factory.ObjectProvider<org.tilldela.licensing.PoolUtilisation> utilisation,
+                  org.tilldela.purchase.Deliveries deliveries) {
+        this.deliveries = deliveries;
         this.utilisation = utilisation;
         this.forms = forms;
         this.search = search;
@@ -359,8 +361,11 @@ class PurchasePages {
 
     /** An order line with what fulfilment made of it, why it cannot be cancelled now (null: it can), and its utilisation. */
     record OrderLineView(Order.Line line, List<String> recipients, Orders.Fulfilment fulfilment, List<String> withoutSeat, int maskedWithoutSeat,
-                         String notCancellable, org.tilldela.licensing.PoolUtilisation.Figures utilisation) {
+                         String notCancellable, org.tilldela.licensing.PoolUtilisation.Figures utilisation, org.tilldela.purchase.LineDelivery delivery) {
     }
+
+    /** How far the publisher has come with each line sent to it (BOL). */
+    private final org.tilldela.purchase.Deliveries deliveries;
 
     /** An order line's utilisation line, from the usage module when it is there. */
     private final org.springframework.beans.factory.ObjectProvider<org.tilldela.licensing.PoolUtilisation> utilisation;
@@ -373,6 +378,7 @@ class PurchasePages {
         Map<UUID, Orders.Fulfilment> byLine = new LinkedHashMap<>();
         orders.fulfilment(order).forEach(f -> byLine.put(f.line().id(), f));
         List<OrderLineView> lines = new ArrayList<>();
+        Map<UUID, org.tilldela.purchase.LineDelivery> delivered = deliveries.ofOrder(order.id());
         for (Order.Line line : order.lines()) {
             Orders.Fulfilment f = byLine.get(line.id());
             List<String> without = new ArrayList<>();
@@ -389,7 +395,7 @@ class PurchasePages {
             }
             lines.add(new OrderLineView(line, recipients.describe(line.recipients(), viewer).stream().map(d -> words.recipient(d, locale)).toList(),
                     f, without, masked, orders.whyNotCancellable(order, line).orElse(null), line.poolId() == null ? null
-                    : utilisation.stream().findFirst().flatMap(u -> u.of(line.poolId())).orElse(null)));
+                    : utilisation.stream().findFirst().flatMap(u -> u.of(line.poolId())).orElse(null), delivered.get(line.id())));
         }
         model.addAttribute("order", order);
         model.addAttribute("lines", lines);

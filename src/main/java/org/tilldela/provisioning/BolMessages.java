@@ -1,0 +1,99 @@
+package org.tilldela.provisioning;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * The BOL messages Tilldela sends and reads (BOL 1.2, Sambruk's "digitala produkter" OpenAPI: every call a POST with a
+ * JSON body, errors as RFC 7807 problem details). Optional fields left null are not sent; fields of an answer Tilldela
+ * does not know are ignored (a publisher may send more than the version it implements).
+ */
+final class BolMessages {
+
+    private BolMessages() {
+    }
+
+    /** {@code /v1/orders/create}. {@code responseUrl}: where the publisher posts its later answers (an OrderResponse with the changed lines). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record OrderRequest(String clientId, String serviceProviderId, String clientOrderNumber, String clientOrderReference, String responseUrl,
+                        Buyer buyer, List<OrderLine> orderLines) {
+    }
+
+    /** The buying organisation; {@code school}: the school unit the order is for, when it is one. No person's name or e-mail goes. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Buyer(String type, String organizationNumber, String name, School school) {
+    }
+
+    /** A school by its id: {@code idSource} skolverket (the school unit code), client (Tilldela's id), serviceProvider or other. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record School(String idSource, String id, String name) {
+    }
+
+    /** {@code clientOrderLineId}: the order line's id in Tilldela; matches the publisher's answers to the line. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record OrderLine(String clientOrderLineId, String articleNumber, int quantity, BigDecimal unitPrice, String currency) {
+    }
+
+    /** The publisher's answer, synchronous or posted to the responseUrl later (then with only the lines that changed). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record OrderResponse(String clientId, String serviceProviderId, String clientOrderNumber, List<OrderResponseLine> orderLines) {
+    }
+
+    /** {@code status}: beingProcessed, backordered, delivered (final) or failed. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record OrderResponseLine(String clientOrderLineId, String articleNumber, BigDecimal quantity, LocalDate deliveryDate, LocalDate validFromDate,
+                             LocalDate validToDate, List<String> licenseKeys, String status, String errorMessage) {
+    }
+
+    /** {@code /v1/assignments/create}: licences given to users at one school. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AssignmentRequest(String clientId, String serviceProviderId, School school, List<Assignment> assignments) {
+    }
+
+    /** {@code user}: whom the licence is for, by the id the release policy lets go (a pairwise pseudonym unless the agreement says otherwise). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Assignment(String clientAssignmentId, boolean freeTrial, String articleNumber, String licenseKey, String clientOrderLineId, User user) {
+    }
+
+    /** {@code /v1/assignments/delete}: licences taken back. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record DeletionRequest(String clientId, String serviceProviderId, School school, List<Deletion> assignments) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Deletion(String clientAssignmentId, String articleNumber, String licenseKey, String clientOrderLineId, User user) {
+    }
+
+    /** A user by an id of a named source: client (an id Tilldela gives, here the pairwise pseudonym), eppn, egil, ss12000, email, … */
+    record User(String idSource, String id) {
+    }
+
+    /** The answer to an assignment or its deletion: per clientAssignmentId, assigned, unassigned, beingProcessed or failed. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record AssignmentResponse(String clientId, String serviceProviderId, List<AssignmentResult> assignments) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record AssignmentResult(String clientAssignmentId, LocalDate validFromDate, LocalDate validToDate, String articleUrl, String status,
+                            String errorMessage) {
+    }
+
+    /** An RFC 7807 problem as BOL answers a refusal (400, 409). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Problem(String type, String title, Integer status, String detail, java.util.Map<String, Object> errors) {
+
+        String say() {
+            StringBuilder b = new StringBuilder(title == null ? "" : title);
+            if (detail != null && !detail.isBlank()) {
+                b.append(b.isEmpty() ? "" : ": ").append(detail);
+            }
+            if (errors != null && !errors.isEmpty()) {
+                b.append(b.isEmpty() ? "" : " ").append(errors);
+            }
+            return b.toString();
+        }
+    }
+}

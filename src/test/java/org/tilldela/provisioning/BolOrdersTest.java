@@ -1,0 +1,261 @@
+package org.tilldela.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.IntegrationTest;
+import org.tilldela.WebSession;
+import org.tilldela.access.ReleaseObjections;
+import org.tilldela.catalog.Attribute;
+import org.tilldela.catalog.Catalog;
+import org.tilldela.catalog.CatalogFixtures;
+import org.tilldela.catalog.Product;
+import org.tilldela.catalog.Supplier;
+import org.tilldela.governance.AdminAccounts;
+import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.ScopedMunicipality;
+import org.tilldela.purchase.BuyerScopes;
+import org.tilldela.purchase.Deliveries;
+import org.tilldela.purchase.LineDelivery;
+import org.tilldela.purchase.Order;
+import org.tilldela.purchase.OrderLineRequest;
+import org.tilldela.purchase.Orders;
+import org.tilldela.purchase.Recipient;
+
+/**
+ * BOL (issue 15) against a publisher's BOL service written from the specification and checked against an OpenAPI
+ * document ({@link BolTestServer}): an order placed in Tilldela reaches the publisher, its answer — at once, or later at the
+ * order's responseUrl — shows on the order, and the licences then follow as BOL assignments naming each pupil only by
+ * their pairwise pseudonym, each recorded in the disclosure ledger; an objection takes the licence back.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BolOrdersTest extends IntegrationTest {
+
+    static final String PASSWORD = "bol-test-password";
+
+    @LocalServerPort int port;
+    @Autowired JdbcClient jdbc;
+    @Autowired Catalog catalog;
+    @Autowired AdminAccounts accounts;
+    @Autowired BuyerScopes buyerScopes;
+    @Autowired Orders orders;
+    @Autowired Deliveries deliveries;
+    @Autowired Connectors connectors;
+    @Autowired ReleaseObjections objections;
+
+    private ScopedMunicipality m;
+    private BolTestServer publisher;
+    private UUID supplier;
+    private UUID connector;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        m = new ScopedMunicipality(jdbc);
+        // the organiser's officer allows what these products declare, so their orders are placed, not held
+        jdbc.sql("insert into organiser_data_policy (organiser_id, attributes, updated_by) values (:o, :a, 'test')").param("o", m.organiser)
+                .param("a", java.util.Arrays.stream(Attribute.values()).map(Enum::name).sorted().toArray(String[]::new)).update();
+        Supplier s = CatalogFixtures.withAgreement(CatalogFixtures.supplier("BOL-förlaget " + CatalogFixtures.unique(), "SE"),
+                Set.of(m.organiser), LocalDate.now().minusYears(1), LocalDate.now().plusYears(1));
+        catalog.save(s);
+        supplier = s.id();
+        publisher = new BolTestServer();
+    }
+
+    @AfterAll
+    void tearDown() {
+        publisher.close();
+    }
+
+    private UUID product(String title) {
+        Product p = CatalogFixtures.digital(catalog.supplier(supplier).orElseThrow(), title, "", List.of("Svenska"), Attribute.PSEUDONYMOUS_ID,
+                Attribute.SCHOOL_UNIT);
+        catalog.save(p);
+        return p.id();
+    }
+
+    /** A BOL connector serving these products (each test its own, so their orders and assignments stay apart). */
+    private UUID connector(String name, UUID... products) {
+        return connectors.create(new Connector.Settings(supplier, name, publisher.baseUrl(), Connector.Auth.BEARER, publisher.token, null, null, null,
+                null, List.of(products), true, null, null, Connector.Profile.BOL, null, null, null, publisher.serviceProviderId), "test").id();
+    }
+
+    private String buyer(String name) {
+        String username = name + "-" + m.source;
+        accounts.create(username, "Inköpare", PASSWORD, EnumSet.of(AdminRight.BUYER), "test");
+        buyerScopes.set(username, m.organiser, "test");
+        return username;
+    }
+
+    private LineDelivery delivery(Order order) {
+        return deliveries.ofOrder(order.id()).get(order.lines().getFirst().id());
+    }
+
+    @Test
+    void theTestPublisherRefusesWhatBolDoesNotDefine() throws Exception {
+        try (BolTestServer strict = new BolTestServer(); java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            String misspelt = """
+                    {"clientId":"c","serviceProviderId":"s","clientOrderNumber":"1","buyer":{"type":"organization"},
+                     "orderLines":[{"clientOrderLineId":"l","articleNumber":"a","qty":1}]}""";
+            var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(strict.baseUrl() + "/v1/orders/create"))
+                    .header("Authorization", "Bearer " + strict.token).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(misspelt)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(400);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(strict.violations).singleElement().asString().contains("quantity").contains("qty");
+            assertThat(strict.orders).isEmpty();
+        }
+    }
+
+    @Test
+    void anOrderReachesThePublisherItsDeliveryShowsOnTheOrderAndItsLicencesAreAssignedByPseudonym() throws Exception {
+        publisher.orderMode = BolTestServer.Orders.DELIVER;
+        UUID product = product("Läsresan " + CatalogFixtures.unique());
+        String article = catalog.product(product).orElseThrow().articleNumber();
+        connector = connector("BOL direkt", product);
+        String buyer = buyer("bol-direct");
+        Order order = orders.place(buyer, List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), null, false))).order();
+        assertThat(order.status()).isEqualTo(Order.Status.PLACED);
+        Order.Line line = order.lines().getFirst();
+        long holders = jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", line.poolId())
+                .query(Long.class).single();
+        assertThat(holders).as("4B's pupils hold the licence").isPositive();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(order) != null && delivery(order).status() == LineDelivery.Status.DELIVERED);
+        var sent = publisher.orders.stream().filter(o -> o.path("clientOrderNumber").asString().equals(Long.toString(order.number()))).toList();
+        assertThat(sent).as("sent once").hasSize(1);
+        var request = sent.getFirst();
+        assertThat(request.path("serviceProviderId").asString()).isEqualTo(publisher.serviceProviderId);
+        assertThat(request.path("orderLines").get(0).path("clientOrderLineId").asString()).isEqualTo(line.id().toString());
+        assertThat(request.path("orderLines").get(0).path("articleNumber").asString()).isEqualTo(article);
+        assertThat(request.path("orderLines").get(0).path("quantity").asInt()).isEqualTo(holders);
+        assertThat(request.path("buyer").path("type").asString()).isEqualTo("organization");
+        assertThat(request.path("buyer").has("reference")).as("no buyer's name or e-mail goes").isFalse();
+        assertThat(request.path("responseUrl").asString()).startsWith("http://localhost:" + port + "/bol/responses/");
+        LineDelivery delivered = delivery(order);
+        assertThat(delivered.licenceKeys()).isEqualTo(holders);
+        assertThat(delivered.validTo()).isEqualTo(LocalDate.now().plusYears(1).minusDays(1));
+        assertThat(jdbc.sql("select licence_keys from bol_order_line where line_id = :l").param("l", line.id()).query(byte[].class).single())
+                .as("the keys are kept encrypted").asString().doesNotContain("KEY-");
+
+        // delivered: each holder's licence is assigned at the publisher, by pseudonym, with a key of the line's own
+        await().atMost(Duration.ofSeconds(30)).until(() -> publisher.held().stream().filter(a -> a.get("line").equals(line.id().toString())).count() == holders);
+        List<Map<String, String>> held = publisher.held().stream().filter(a -> a.get("line").equals(line.id().toString())).toList();
+        List<String> personIds = jdbc.sql("select person_id::text from licence_assignment where pool_id = :p").param("p", line.poolId())
+                .query(String.class).list();
+        assertThat(held).allSatisfy(a -> {
+            assertThat(a.get("userIdSource")).isEqualTo("client");
+            assertThat(personIds).doesNotContain(a.get("userId"));
+            assertThat(a.get("article")).isEqualTo(article);
+            assertThat(a.get("key")).startsWith("KEY-" + article);
+        });
+        assertThat(held.stream().map(a -> a.get("key")).distinct().count()).as("one key each").isEqualTo(holders);
+        assertThat(held.stream().map(a -> a.get("userId")).distinct().count()).isEqualTo(holders);
+        assertThat(jdbc.sql("select count(distinct person_id) from disclosure where product_id = :p and channel = 'BOL_ASSIGNMENT'").param("p", product)
+                .query(Long.class).single()).as("every assignment is in the ledger").isEqualTo(holders);
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'BOL_ORDER_ANSWERED' and target_id = :o").param("o", order.id().toString())
+                .query(Long.class).single()).isOne();
+
+        // the buyer sees it on the order, in their language
+        WebSession web = new WebSession(port).signIn(buyer, PASSWORD);
+        String path = "/purchase/orders/" + order.id();
+        assertThat(web.get(path + "?lang=sv").body()).contains("Hos förlaget").contains("Levererad").contains(holders + " licensnycklar");
+        assertThat(web.get(path + "?lang=da").body()).contains("Hos forlaget").contains("Leveret");
+        assertThat(web.get(path + "?lang=en").body()).contains("At the publisher").contains("Delivered");
+
+        // an objection towards the publisher takes that pupil's licence back there
+        UUID objecting = jdbc.sql("select person_id from licence_assignment where pool_id = :p and state = 'ACTIVE' order by person_id limit 1")
+                .param("p", line.poolId()).query(UUID.class).single();
+        objections.record(objecting, supplier, "Vårdnadshavaren invänder", "test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> publisher.held().stream().filter(a -> a.get("line").equals(line.id().toString())).count()
+                == holders - 1);
+        assertThat(jdbc.sql("select count(*) from bol_assignment where person_id = :p").param("p", objecting).query(Long.class).single()).isZero();
+        assertThat(publisher.violations).isEmpty();
+    }
+
+    @Test
+    void theAnswerComesLaterToTheResponseUrlWhichRefusesStrangersAndADeliveredLineStaysDelivered() throws Exception {
+        publisher.orderMode = BolTestServer.Orders.LATER;
+        UUID product = product("Matteboken " + CatalogFixtures.unique());
+        connector("BOL senare", product);
+        Order order = orders.place(buyer("bol-later"), List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), null, false))).order();
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(order) != null && delivery(order).status() == LineDelivery.Status.BEING_PROCESSED);
+        var request = publisher.orders.getLast();
+        assertThat(request.path("clientOrderNumber").asString()).isEqualTo(Long.toString(order.number()));
+        String responseUrl = request.path("responseUrl").asString();
+        String answer = """
+                {"clientId":"x","serviceProviderId":"%s","clientOrderNumber":"%s","orderLines":[{"clientOrderLineId":"%s","articleNumber":"a",
+                 "quantity":2,"status":"delivered"}]}""";
+        String lineId = order.lines().getFirst().id().toString();
+
+        // a stranger: a wrong secret, another queued order's number in the path — nothing said, nothing changed
+        assertThat(publisher.postTo(responseUrl.substring(0, responseUrl.lastIndexOf('/') + 1) + "not-the-secret",
+                answer.formatted(publisher.serviceProviderId, order.number(), lineId))).isEqualTo(404);
+        String otherOrder = responseUrl.replaceAll("/bol/responses/(\\d+)/", "/bol/responses/999999999/");
+        assertThat(publisher.postTo(otherOrder, answer.formatted(publisher.serviceProviderId, order.number(), lineId))).isEqualTo(404);
+        // an answer that does not fit the order: refused whole
+        assertThat(publisher.postTo(responseUrl, answer.formatted(publisher.serviceProviderId, order.number() + 1, lineId))).isEqualTo(400);
+        assertThat(publisher.postTo(responseUrl, answer.formatted(publisher.serviceProviderId, order.number(), UUID.randomUUID()))).isEqualTo(400);
+        assertThat(publisher.postTo(responseUrl, answer.formatted("someone.else", order.number(), lineId))).isEqualTo(400);
+        assertThat(delivery(order).status()).isEqualTo(LineDelivery.Status.BEING_PROCESSED);
+
+        // backordered, then delivered; a late "failed" does not undo the delivery
+        assertThat(publisher.deliverLater("backordered")).isEqualTo(204);
+        assertThat(delivery(order).status()).isEqualTo(LineDelivery.Status.BACKORDERED);
+        assertThat(delivery(order).deliveryDate()).isEqualTo(LocalDate.now().plusDays(14));
+        assertThat(publisher.deliverLater("delivered")).isEqualTo(204);
+        assertThat(delivery(order).status()).isEqualTo(LineDelivery.Status.DELIVERED);
+        assertThat(publisher.deliverLater("failed")).isEqualTo(204);
+        assertThat(delivery(order).status()).isEqualTo(LineDelivery.Status.DELIVERED);
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'BOL_ORDER_REPLY' and target_id = :o").param("o", order.id().toString())
+                .query(Long.class).single()).isEqualTo(3);
+        // delivered later: the licences follow
+        await().atMost(Duration.ofSeconds(30)).until(() -> publisher.held().stream().anyMatch(a -> a.get("line").equals(lineId)));
+        assertThat(publisher.violations).isEmpty();
+    }
+
+    @Test
+    void aRefusedOrderIsShownToTheBuyerWithThePublishersReasonAndIsSentAgainByAnAdministrator() throws Exception {
+        publisher.orderMode = BolTestServer.Orders.REFUSE;
+        UUID product = product("Historieboken " + CatalogFixtures.unique());
+        UUID refusing = connector("BOL nej", product);
+        String buyer = buyer("bol-refused");
+        Order order = orders.place(buyer, List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), null, false))).order();
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(order) != null && delivery(order).status() == LineDelivery.Status.NOT_SENT);
+        assertThat(delivery(order).message()).contains("HTTP 400").contains("not sold to this client");
+        assertThat(jdbc.sql("select attempts from bol_order where order_id = :o").param("o", order.id()).query(Integer.class).single())
+                .as("a refusal is not retried").isOne();
+        WebSession web = new WebSession(port).signIn(buyer, PASSWORD);
+        assertThat(web.get("/purchase/orders/" + order.id() + "?lang=sv").body()).contains("Nådde inte förlaget").contains("not sold to this client");
+
+        // the publisher is down for a while: retried, not lost
+        publisher.orderMode = BolTestServer.Orders.DOWN;
+        int before = publisher.requests.get();
+        assertThat(connectors.sendOrderAgain(refusing, order.id(), "admin")).isTrue();
+        assertThat(connectors.sendOrderAgain(refusing, order.id(), "admin")).as("queued already: not a dead letter").isFalse();
+        await().atMost(Duration.ofSeconds(30)).until(() -> publisher.requests.get() > before
+                && jdbc.sql("select last_error from bol_order where order_id = :o").param("o", order.id()).query(String.class).optional()
+                .filter(e -> e.contains("HTTP 503")).isPresent());
+        assertThat(delivery(order).status()).isEqualTo(LineDelivery.Status.QUEUED);
+        publisher.orderMode = BolTestServer.Orders.DELIVER;
+        jdbc.sql("update provisioning_connector set backoff_until = null where id = :c").param("c", refusing).update();
+        jdbc.sql("update bol_order set not_before = now() where order_id = :o").param("o", order.id()).update();
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(order).status() == LineDelivery.Status.DELIVERED);
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'BOL_ORDER_SENT_AGAIN' and target_id = :o").param("o", order.id().toString())
+                .query(Long.class).single()).isOne();
+        assertThat(publisher.violations).isEmpty();
+    }
+}

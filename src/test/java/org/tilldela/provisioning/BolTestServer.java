@@ -1,0 +1,273 @@
+package org.tilldela.provisioning;
+
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleRequest;
+import com.atlassian.oai.validator.model.SimpleResponse;
+import com.atlassian.oai.validator.report.ValidationReport;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A publisher's BOL service for the tests, written from BOL 1.2 (Sambruk): {@code /v1/orders/create},
+ * {@code /v1/assignments/create} and {@code /v1/assignments/delete} over POST with a bearer token. Every request it gets,
+ * every answer it gives and every later answer it posts to an order's responseUrl is checked against the OpenAPI document
+ * {@code bol/bol-orders-and-assignments.yaml} by Atlassian's OpenAPI validator; a request that does not validate is refused
+ * with 400 (a problem, as BOL answers) and kept in {@link #violations}, which a test expects empty.
+ */
+final class BolTestServer implements AutoCloseable {
+
+    /** How the publisher answers an order. */
+    enum Orders {
+        /** Delivered at once, with one licence key per seat. */
+        DELIVER,
+        /** Being processed: the answer comes later, to the responseUrl ({@link #deliverLater}); refused without one, as BOL says. */
+        LATER,
+        /** Refused (400) as the publisher does not sell the article. */
+        REFUSE,
+        /** The service is down (503). */
+        DOWN
+    }
+
+    final String token = "bol-" + java.util.UUID.randomUUID();
+    final String serviceProviderId = "forlaget.example";
+    final List<String> violations = new CopyOnWriteArrayList<>();
+    /** The orders received, as sent. */
+    final List<JsonNode> orders = new CopyOnWriteArrayList<>();
+    /** The assignments the publisher holds, by clientAssignmentId: the line as sent, with the school it was sent for. */
+    final Map<String, ObjectNode> assignments = new ConcurrentHashMap<>();
+    final AtomicInteger requests = new AtomicInteger();
+    volatile Orders orderMode = Orders.DELIVER;
+
+    private final HttpServer server;
+    private final OpenApiInteractionValidator validator;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    BolTestServer() throws IOException {
+        String spec;
+        try (InputStream in = BolTestServer.class.getResourceAsStream("/bol/bol-orders-and-assignments.yaml")) {
+            spec = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        validator = OpenApiInteractionValidator.createForInlineApiSpecification(spec).build();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            requests.incrementAndGet();
+            String path = exchange.getRequestURI().getPath();
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                answer(exchange, path, 405, null);
+                return;
+            }
+            if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                answer(exchange, path, 401, null);
+                return;
+            }
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            ValidationReport report = validator.validateRequest(SimpleRequest.Builder.post(path)
+                    .withContentType(exchange.getRequestHeaders().getFirst("Content-Type")).withBody(body).build());
+            if (report.hasErrors()) {
+                violations.add(path + " request: " + report.getMessages());
+                answer(exchange, path, 400, problem(400, "Bad Request", report.getMessages().toString()));
+                return;
+            }
+            JsonNode request = json.readTree(body);
+            switch (path) {
+                case "/v1/orders/create" -> order(exchange, path, request);
+                case "/v1/assignments/create" -> assign(exchange, path, request);
+                case "/v1/assignments/delete" -> unassign(exchange, path, request);
+                default -> answer(exchange, path, 404, null);
+            }
+        } catch (RuntimeException e) {
+            violations.add("the test server failed: " + e);
+        }
+    }
+
+    private void order(HttpExchange exchange, String path, JsonNode request) throws IOException {
+        switch (orderMode) {
+            case DOWN -> {
+                answer(exchange, path, 503, null);
+                return;
+            }
+            case REFUSE -> {
+                answer(exchange, path, 400, problem(400, "Bad Request", "The article is not sold to this client."));
+                return;
+            }
+            case LATER -> {
+                if (request.path("responseUrl").isMissingNode() || request.path("responseUrl").isNull()) {
+                    answer(exchange, path, 400, problem(400, "Bad Request", "No responseUrl: this order cannot be answered at once."));
+                    return;
+                }
+            }
+            default -> {
+            }
+        }
+        orders.add(request);
+        answer(exchange, path, 200, orderResponse(request, orderMode == Orders.DELIVER ? "delivered" : "beingProcessed"));
+    }
+
+    /** The answer to an order: every line in {@code status}, delivered ones with a key per seat and a year's validity. */
+    private ObjectNode orderResponse(JsonNode request, String status) {
+        ObjectNode response = json.createObjectNode();
+        response.put("clientId", request.path("clientId").asString());
+        response.put("serviceProviderId", serviceProviderId);
+        response.put("clientOrderNumber", request.path("clientOrderNumber").asString());
+        ArrayNode lines = response.putArray("orderLines");
+        for (JsonNode line : request.path("orderLines")) {
+            ObjectNode out = lines.addObject();
+            out.put("clientOrderLineId", line.path("clientOrderLineId").asString());
+            out.put("articleNumber", line.path("articleNumber").asString());
+            out.put("quantity", line.path("quantity").asInt());
+            out.put("status", status);
+            if (status.equals("delivered")) {
+                out.put("validFromDate", LocalDate.now().toString());
+                out.put("validToDate", LocalDate.now().plusYears(1).minusDays(1).toString());
+                ArrayNode keys = out.putArray("licenseKeys");
+                for (int i = 0; i < line.path("quantity").asInt(); i++) {
+                    keys.add("KEY-" + line.path("articleNumber").asString() + "-" + i);
+                }
+            } else if (status.equals("backordered")) {
+                out.put("deliveryDate", LocalDate.now().plusDays(14).toString());
+            }
+        }
+        return response;
+    }
+
+    /**
+     * The publisher posts its later answer for the last order to its responseUrl: every line in {@code status}. The answer
+     * is checked against the OpenAPI document first; answers Tilldela's HTTP status.
+     */
+    int deliverLater(String status) throws IOException, InterruptedException {
+        JsonNode order = orders.getLast();
+        return postTo(order.path("responseUrl").asString(), json.writeValueAsString(orderResponse(order, status)));
+    }
+
+    /** Posts {@code body} to a responseUrl as the publisher would (validated as an OrderResponse first); answers the status. */
+    int postTo(String responseUrl, String body) throws IOException, InterruptedException {
+        ValidationReport report = validator.validateResponse("/v1/orders/create", Request.Method.POST,
+                SimpleResponse.Builder.ok().withContentType("application/json").withBody(body).build());
+        if (report.hasErrors()) {
+            violations.add("later answer: " + report.getMessages());
+        }
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create(responseUrl)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+
+    private void assign(HttpExchange exchange, String path, JsonNode request) throws IOException {
+        ObjectNode response = head(request);
+        ArrayNode results = response.putArray("assignments");
+        for (JsonNode line : request.path("assignments")) {
+            ObjectNode held = ((ObjectNode) line).deepCopy();
+            held.set("school", request.path("school"));
+            assignments.put(line.path("clientAssignmentId").asString(), held);
+            ObjectNode r = results.addObject();
+            r.put("clientAssignmentId", line.path("clientAssignmentId").asString());
+            r.put("articleUrl", "https://forlaget.example/las/" + line.path("articleNumber").asString());
+            r.put("status", "assigned");
+        }
+        answer(exchange, path, 200, response);
+    }
+
+    private void unassign(HttpExchange exchange, String path, JsonNode request) throws IOException {
+        ObjectNode response = head(request);
+        ArrayNode results = response.putArray("assignments");
+        for (JsonNode line : request.path("assignments")) {
+            boolean held = assignments.remove(line.path("clientAssignmentId").asString()) != null;
+            ObjectNode r = results.addObject();
+            r.put("clientAssignmentId", line.path("clientAssignmentId").asString());
+            r.put("status", held ? "unassigned" : "failed");
+            if (!held) {
+                r.put("errorMessage", "No such assignment.");
+            }
+        }
+        answer(exchange, path, 200, response);
+    }
+
+    private ObjectNode head(JsonNode request) {
+        ObjectNode response = json.createObjectNode();
+        response.put("clientId", request.path("clientId").asString());
+        response.put("serviceProviderId", serviceProviderId);
+        return response;
+    }
+
+    private ObjectNode problem(int status, String title, String detail) {
+        ObjectNode problem = json.createObjectNode();
+        problem.put("type", "about:blank");
+        problem.put("title", title);
+        problem.put("status", status);
+        problem.put("detail", detail);
+        return problem;
+    }
+
+    /** Sends the answer — checked against the document first, for the statuses it defines. */
+    private void answer(HttpExchange exchange, String path, int status, ObjectNode body) throws IOException {
+        byte[] bytes = body == null ? new byte[0] : json.writeValueAsBytes(body);
+        String type = status == 200 ? "application/json" : "application/problem+json";
+        if (body != null && (status == 200 || status == 400 || status == 409)) {
+            ValidationReport report = validator.validateResponse(path, Request.Method.POST,
+                    SimpleResponse.Builder.status(status).withContentType(type).withBody(new String(bytes, StandardCharsets.UTF_8)).build());
+            if (report.hasErrors()) {
+                violations.add(path + " answer: " + report.getMessages());
+            }
+        }
+        if (body != null) {
+            exchange.getResponseHeaders().set("Content-Type", type);
+        }
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseBody().write(bytes);
+        }
+    }
+
+    /** The assignments held, as (user id, article, school id) — what the publisher knows of whom. */
+    List<Map<String, String>> held() {
+        List<Map<String, String>> out = new ArrayList<>();
+        assignments.values().forEach(a -> {
+            Map<String, String> one = new LinkedHashMap<>();
+            one.put("userIdSource", a.path("user").path("idSource").asString());
+            one.put("userId", a.path("user").path("id").asString());
+            one.put("article", a.path("articleNumber").asString());
+            one.put("line", a.path("clientOrderLineId").asString());
+            one.put("key", a.path("licenseKey").asString(null));
+            one.put("schoolIdSource", a.path("school").path("idSource").asString());
+            one.put("schoolId", a.path("school").path("id").asString());
+            out.add(one);
+        });
+        return out;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
