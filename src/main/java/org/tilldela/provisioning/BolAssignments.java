@@ -67,7 +67,7 @@ class BolAssignments {
     }
 
     /** An assignment as it should stand, or as it stands at the publisher. */
-    record Wanted(UUID person, UUID line, String article, boolean freeTrial, BolMessages.User user, BolMessages.School school) {
+    record Wanted(UUID person, UUID line, String article, boolean freeTrial, BolMessages.User user, BolMessages.School school, UUID schoolUnit) {
 
         boolean sameAs(Wanted other) {
             return other != null && user.equals(other.user) && school.idSource().equals(other.school.idSource()) && school.id().equals(other.school.id())
@@ -209,16 +209,17 @@ class BolAssignments {
                 } else {
                     jdbc.sql("""
                                     insert into bol_assignment (connector_id, person_id, line_id, client_assignment_id, article_number, user_id_source, user_id,
-                                                                school_id_source, school_id, free_trial, key_index, status)
-                                    values (:c, :p, :l, :id, :a, :us, :u, :ss, :s, :trial, :key, :status)
+                                                                school_id_source, school_id, free_trial, key_index, status, school_organisation_id)
+                                    values (:c, :p, :l, :id, :a, :us, :u, :ss, :s, :trial, :key, :status, :unit)
                                     on conflict (connector_id, person_id, line_id) do update set client_assignment_id = excluded.client_assignment_id,
                                         article_number = excluded.article_number, user_id_source = excluded.user_id_source, user_id = excluded.user_id,
                                         school_id_source = excluded.school_id_source, school_id = excluded.school_id, free_trial = excluded.free_trial,
-                                        key_index = excluded.key_index, status = excluded.status, message = null, updated_at = now()
+                                        key_index = excluded.key_index, status = excluded.status, message = null, updated_at = now(),
+                                        school_organisation_id = excluded.school_organisation_id
                                     """)
                             .param("c", connector).param("p", w.person()).param("l", w.line()).param("id", id).param("a", w.article())
                             .param("us", w.user().idSource()).param("u", w.user().id()).param("ss", w.school().idSource()).param("s", w.school().id())
-                            .param("trial", w.freeTrial()).param("key", keyOf.get(id)).param("status", status).update();
+                            .param("trial", w.freeTrial()).param("key", keyOf.get(id)).param("status", status).param("unit", w.schoolUnit()).update();
                 }
             }));
         }
@@ -267,13 +268,15 @@ class BolAssignments {
     private Map<UUID, List<Wanted>> standing(UUID connector, List<UUID> persons) {
         Map<UUID, List<Wanted>> out = new HashMap<>();
         jdbc.sql("""
-                        select person_id, line_id, article_number, free_trial, user_id_source, user_id, school_id_source, school_id from bol_assignment
+                        select person_id, line_id, article_number, free_trial, user_id_source, user_id, school_id_source, school_id, school_organisation_id
+                        from bol_assignment
                         where connector_id = :c and person_id = any(:p)
                         """).param("c", connector).param("p", persons.toArray(UUID[]::new))
                 .query(rs -> {
                     UUID person = rs.getObject(1, UUID.class);
                     out.computeIfAbsent(person, p -> new ArrayList<>()).add(new Wanted(person, rs.getObject(2, UUID.class), rs.getString(3), rs.getBoolean(4),
-                            new BolMessages.User(rs.getString(5), rs.getString(6)), new BolMessages.School(rs.getString(7), rs.getString(8), null)));
+                            new BolMessages.User(rs.getString(5), rs.getString(6)), new BolMessages.School(rs.getString(7), rs.getString(8), null),
+                            rs.getObject(9, UUID.class)));
                 });
         return out;
     }
@@ -315,11 +318,16 @@ class BolAssignments {
                     continue; // nothing may go about the person: what the publisher holds is taken back
                 }
                 String article = seat.trial() ? productsById.get(product).articleNumber() : delivered.get(seat.orderLineId());
+                Unit unit = school(r.values().get(Attribute.SCHOOL_UNIT), seat.scopeId());
                 out.computeIfAbsent(seat.personId(), p -> new ArrayList<>()).add(new Wanted(seat.personId(), seat.orderLineId(), article, seat.trial(),
-                        new BolMessages.User("client", pseudonym.toString()), school(r.values().get(Attribute.SCHOOL_UNIT), seat.scopeId())));
+                        new BolMessages.User("client", pseudonym.toString()), unit.school(), unit.id()));
             }
         }));
         return out;
+    }
+
+    /** A school as sent, and the organisation unit it is in Tilldela. */
+    private record Unit(BolMessages.School school, UUID id) {
     }
 
     /**
@@ -327,20 +335,19 @@ class BolAssignments {
      * placed there — by its school unit code (idSource skolverket) or Tilldela's id (client); the pool's own organisation
      * when no school unit may go.
      */
-    private BolMessages.School school(Object released, UUID scope) {
+    private Unit school(Object released, UUID scope) {
         if (released instanceof List<?> units && !units.isEmpty()) {
             Map<?, ?> chosen = units.stream().filter(Map.class::isInstance).map(Map.class::cast)
                     .filter(u -> scope.toString().equals(u.get("id"))).findFirst()
                     .orElse(units.getFirst() instanceof Map<?, ?> first ? first : null);
             if (chosen != null) {
                 Object code = chosen.get("code");
-                return code != null ? new BolMessages.School("skolverket", code.toString(), String.valueOf(chosen.get("name")))
-                        : new BolMessages.School("client", String.valueOf(chosen.get("id")), String.valueOf(chosen.get("name")));
+                UUID id = UUID.fromString(String.valueOf(chosen.get("id")));
+                return new Unit(code != null ? new BolMessages.School("skolverket", code.toString(), String.valueOf(chosen.get("name")))
+                        : new BolMessages.School("client", id.toString(), String.valueOf(chosen.get("name"))), id);
             }
         }
-        return organisations.organisation(scope)
-                .map(o -> o.schoolUnitCode() != null && !o.schoolUnitCode().isBlank() ? new BolMessages.School("skolverket", o.schoolUnitCode(), o.name())
-                        : new BolMessages.School("client", o.id().toString(), o.name()))
-                .orElse(new BolMessages.School("client", scope.toString(), null));
+        return organisations.organisation(scope).map(o -> new Unit(BolOrders.school(o), o.id()))
+                .orElse(new Unit(new BolMessages.School("client", scope.toString(), null), scope));
     }
 }

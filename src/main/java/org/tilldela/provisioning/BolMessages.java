@@ -81,6 +81,45 @@ final class BolMessages {
                             String errorMessage) {
     }
 
+    /** {@code /v1/school-units/users/licenses} ("method 1"): one school's users with their licences, and the licences not assigned. */
+    record SchoolUsersRequest(String clientId, String serviceProviderId, School school) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record SchoolUsersResponse(String clientId, String serviceProviderId, List<SchoolUser> users, List<Unassigned> unassignedLicenses) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record SchoolUser(String idSource, String id, List<UserLicence> assignedLicenses) {
+    }
+
+    /** {@code used}: whether the user has opened it (null: the publisher does not know). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record UserLicence(String clientOrderLineId, String articleNumber, LocalDate validFromDate, LocalDate validToDate, Boolean used) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Unassigned(String clientOrderLineId, String articleNumber, BigDecimal quantity) {
+    }
+
+    /** {@code /v1/school-units/licenses} ("method 2"): totals per school and article, of orders placed from {@code fromDate}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SchoolLicencesRequest(String clientId, String serviceProviderId, LocalDate fromDate, LocalDate toDate, List<School> schools) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record SchoolLicencesResponse(String clientId, String serviceProviderId, List<SchoolLicences> schools) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record SchoolLicences(String idSource, String id, List<ArticleLicences> articles) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ArticleLicences(String articleNumber, BigDecimal totalLicenses, BigDecimal assignedLicenses, BigDecimal unassignedLicenses,
+                           BigDecimal usedLicenses) {
+    }
+
     /** An RFC 7807 problem as BOL answers a refusal (400, 409). */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Problem(String type, String title, Integer status, String detail, java.util.Map<String, Object> errors) {

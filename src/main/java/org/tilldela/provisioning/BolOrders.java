@@ -105,9 +105,10 @@ class BolOrders {
                 });
         byConnector.forEach((connector, lines) -> {
             long queued = jdbc.sql("""
-                            insert into bol_order (connector_id, order_id, client_order_number) values (:c, :o, :n)
+                            insert into bol_order (connector_id, order_id, client_order_number, organiser_id, scope_id) values (:c, :o, :n, :org, :scope)
                             on conflict (connector_id, order_id) do update set order_id = excluded.order_id returning id
-                            """).param("c", connector).param("o", order.orderId()).param("n", Long.toString(order.number())).query(Long.class).single();
+                            """).param("c", connector).param("o", order.orderId()).param("n", Long.toString(order.number()))
+                    .param("org", order.organiserId()).param("scope", order.scopeId()).query(Long.class).single();
             for (OrderPlaced.Line l : lines) {
                 jdbc.sql("""
                                 insert into bol_order_line (bol_order_id, line_id, article_number, product_id, quantity, unit_price, currency)
@@ -144,7 +145,7 @@ class BolOrders {
     BolMessages.OrderRequest request(Due due, String serviceProviderId) {
         record Head(UUID organiser, UUID scope) {
         }
-        Head head = jdbc.sql("select organiser_id, scope_id from purchase_order where id = :o").param("o", due.orderId())
+        Head head = jdbc.sql("select organiser_id, scope_id from bol_order where id = :q").param("q", due.id())
                 .query((rs, n) -> new Head(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class))).single();
         List<BolMessages.OrderLine> lines = jdbc.sql("""
                         select line_id, article_number, quantity, unit_price, currency from bol_order_line where bol_order_id = :q order by line_id
@@ -152,9 +153,7 @@ class BolOrders {
                 .query((rs, n) -> new BolMessages.OrderLine(rs.getObject(1, UUID.class).toString(), rs.getString(2), rs.getInt(3),
                         rs.getBigDecimal(4), rs.getString(5))).list();
         String organiserName = organisations.organisation(head.organiser()).map(OrganisationBrowser.Organisation::name).orElse(null);
-        BolMessages.School school = organisations.organisation(head.scope()).filter(o -> "SCHOOL_UNIT".equals(o.kind()))
-                .map(o -> o.schoolUnitCode() != null && !o.schoolUnitCode().isBlank() ? new BolMessages.School("skolverket", o.schoolUnitCode(), o.name())
-                        : new BolMessages.School("client", o.id().toString(), o.name()))
+        BolMessages.School school = organisations.organisation(head.scope()).filter(o -> "SCHOOL_UNIT".equals(o.kind())).map(BolOrders::school)
                 .orElse(null);
         return new BolMessages.OrderRequest(clientId(), serviceProviderId, due.clientOrderNumber(), null, responseUrl(due.id()),
                 new BolMessages.Buyer("organization", null, organiserName, school), lines);
@@ -222,6 +221,12 @@ class BolOrders {
                                not_before = now() + make_interval(secs => :wait) where id = :id and state = 'IN_FLIGHT'
                         """)
                 .param("id", due.id()).param("e", why).param("wait", wait.toMillis() / 1000.0).update();
+    }
+
+    /** An organisation unit as BOL names a school: by its school unit code (idSource skolverket), else by Tilldela's id (client). */
+    static BolMessages.School school(OrganisationBrowser.Organisation o) {
+        return o.schoolUnitCode() != null && !o.schoolUnitCode().isBlank() ? new BolMessages.School("skolverket", o.schoolUnitCode(), o.name())
+                : new BolMessages.School("client", o.id().toString(), o.name());
     }
 
     private List<UUID> linesOf(long queued) {

@@ -48,13 +48,16 @@ public class Connectors {
     private final DeletionBrake brake;
     private final ConnectorHosts hosts;
     private final BolOrders bolOrders;
+    /** Looked up when used: it reads connectors' endpoints through this class. */
+    private final org.springframework.beans.factory.ObjectProvider<BolStatistics> bolStatistics;
 
     /** The deletion brake of a new connector, in percent of its accounts. */
     static final double DEFAULT_BRAKE_PERCENT = 10;
 
     Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox, DeletionBrake brake,
-               ConnectorHosts hosts, BolOrders bolOrders) {
+               ConnectorHosts hosts, BolOrders bolOrders, org.springframework.beans.factory.ObjectProvider<BolStatistics> bolStatistics) {
         this.bolOrders = bolOrders;
+        this.bolStatistics = bolStatistics;
         this.brake = brake;
         this.hosts = hosts;
         this.jdbc = jdbc;
@@ -150,6 +153,16 @@ public class Connectors {
      */
     public boolean sendOrderAgain(UUID connector, UUID order, String actor) {
         return bolOrders.sendAgain(connector, order, actor);
+    }
+
+    /** What fetching a BOL connector's licence figures came to: how the publisher counts, for how many schools, how many figures. */
+    public record StatisticsFetched(String method, int schools, int figures) {
+    }
+
+    /** Fetches a BOL connector's licence figures from the publisher now (audited); refused for a connector that is not BOL. */
+    public StatisticsFetched fetchStatistics(UUID connector, String actor) {
+        BolStatistics.Fetched fetched = bolStatistics.getObject().fetchNow(connector, actor);
+        return new StatisticsFetched(fetched.method().name(), fetched.schools(), fetched.figures());
     }
 
     /** Pause (nothing is sent; operations wait) or resume a connector. */

@@ -56,6 +56,11 @@ public final class Viewer {
         return new Viewer(Kind.REGIONAL, null, null, scope);
     }
 
+    /** Whether the viewer sees everything (a licence administrator of the whole installation). */
+    boolean everythingSeen() {
+        return kind == Kind.EVERYTHING;
+    }
+
     /** Figures per organiser rather than per organisation bought for (a purchasing centre's). */
     public boolean perOrganiser() {
         return kind == Kind.REGIONAL;

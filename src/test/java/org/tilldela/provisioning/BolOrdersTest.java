@@ -258,4 +258,53 @@ class BolOrdersTest extends IntegrationTest {
                 .query(Long.class).single()).isOne();
         assertThat(publisher.violations).isEmpty();
     }
+
+    @Test
+    void thePublishersOwnFiguresReachTheUtilisationPagePerUserWhereOfferedElsePerSchoolUnit() throws Exception {
+        publisher.orderMode = BolTestServer.Orders.DELIVER;
+        publisher.perUser = true;
+        UUID product = product("Engelskaboken " + CatalogFixtures.unique());
+        UUID counting = connector("BOL statistik", product);
+        String buyer = buyer("bol-figures");
+        Order order = orders.place(buyer, List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), null, false))).order();
+        String lineId = order.lines().getFirst().id().toString();
+        long holders = jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", order.lines().getFirst().poolId())
+                .query(Long.class).single();
+        await().atMost(Duration.ofSeconds(30)).until(() -> publisher.held().stream().filter(a -> a.get("line").equals(lineId)).count() == holders);
+        publisher.used.add(publisher.held().stream().filter(a -> a.get("line").equals(lineId)).findFirst().orElseThrow().get("userId"));
+
+        Connectors.StatisticsFetched perUser = connectors.fetchStatistics(counting, "admin");
+        assertThat(perUser.method()).isEqualTo("PER_USER");
+        record Figure(String method, Integer total, int assigned, Integer unassigned, Integer used, UUID unit) {
+        }
+        java.util.function.Supplier<List<Figure>> figures = () -> jdbc.sql("""
+                        select method, total, assigned, unassigned, used, organisation_id from publisher_figures where source_id = :c and product_id = :p
+                        """).param("c", counting).param("p", product)
+                .query((rs, n) -> new Figure(rs.getString(1), rs.getObject(2, Integer.class), rs.getInt(3), rs.getObject(4, Integer.class),
+                        rs.getObject(5, Integer.class), rs.getObject(6, UUID.class))).list();
+        assertThat(figures.get()).singleElement().satisfies(f -> {
+            assertThat(f.method()).isEqualTo("PER_USER");
+            assertThat(f.assigned()).isEqualTo(holders);
+            assertThat(f.used()).isOne();
+            assertThat(f.unassigned()).isZero();
+            assertThat(f.total()).isEqualTo(holders);
+            assertThat(f.unit()).as("placed at the school unit in Tilldela").isIn(m.schoolA, m.schoolB);
+        });
+        WebSession web = new WebSession(port).signIn(buyer, PASSWORD);
+        assertThat(web.get("/utilisation?lang=en&product=" + product).body()).contains("As the publishers report it").contains("per user");
+
+        // a publisher without the per-user listing: its totals per school unit, and the page says so
+        publisher.perUser = false;
+        assertThat(connectors.fetchStatistics(counting, "admin").method()).isEqualTo("PER_SCHOOL_UNIT");
+        assertThat(figures.get()).singleElement().satisfies(f -> {
+            assertThat(f.method()).isEqualTo("PER_SCHOOL_UNIT");
+            assertThat(f.assigned()).isEqualTo(holders);
+            assertThat(f.used()).isOne();
+        });
+        assertThat(web.get("/utilisation?lang=sv&product=" + product).body()).contains("Som förlagen rapporterar det").contains("bara per skolenhet");
+        assertThat(web.get("/utilisation?lang=da&product=" + product).body()).contains("Som forlagene rapporterer det").contains("kun pr. skoleenhed");
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'BOL_STATISTICS_FETCHED' and target_id = :c").param("c", counting.toString())
+                .query(Long.class).single()).isEqualTo(2);
+        assertThat(publisher.violations).isEmpty();
+    }
 }

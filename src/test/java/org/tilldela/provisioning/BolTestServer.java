@@ -59,6 +59,10 @@ final class BolTestServer implements AutoCloseable {
     final Map<String, ObjectNode> assignments = new ConcurrentHashMap<>();
     final AtomicInteger requests = new AtomicInteger();
     volatile Orders orderMode = Orders.DELIVER;
+    /** Whether the publisher offers BOL's per-user listing ({@code /v1/school-units/users/licenses}); without it, 404. */
+    volatile boolean perUser = true;
+    /** The users (by id as sent) who have opened their licence. */
+    final java.util.Set<String> used = ConcurrentHashMap.newKeySet();
 
     private final HttpServer server;
     private final OpenApiInteractionValidator validator;
@@ -104,6 +108,14 @@ final class BolTestServer implements AutoCloseable {
                 case "/v1/orders/create" -> order(exchange, path, request);
                 case "/v1/assignments/create" -> assign(exchange, path, request);
                 case "/v1/assignments/delete" -> unassign(exchange, path, request);
+                case "/v1/school-units/users/licenses" -> {
+                    if (perUser) {
+                        schoolUsers(exchange, path, request);
+                    } else {
+                        answer(exchange, path, 404, null);
+                    }
+                }
+                case "/v1/school-units/licenses" -> schoolTotals(exchange, path, request);
                 default -> answer(exchange, path, 404, null);
             }
         } catch (RuntimeException e) {
@@ -211,6 +223,79 @@ final class BolTestServer implements AutoCloseable {
             }
         }
         answer(exchange, path, 200, response);
+    }
+
+    /** One school's users with their licences (used or not), and per order line the licences it still has unassigned. */
+    private void schoolUsers(HttpExchange exchange, String path, JsonNode request) throws IOException {
+        ObjectNode response = head(request);
+        ArrayNode users = response.putArray("users");
+        Map<String, ArrayNode> byUser = new LinkedHashMap<>();
+        Map<String, Integer> assignedPerLine = new LinkedHashMap<>();
+        for (ObjectNode a : assignments.values()) {
+            if (!sameSchool(a.path("school"), request.path("school"))) {
+                continue;
+            }
+            String user = a.path("user").path("id").asString();
+            ArrayNode licences = byUser.computeIfAbsent(user, u -> {
+                ObjectNode entry = users.addObject();
+                entry.put("idSource", a.path("user").path("idSource").asString());
+                entry.put("id", u);
+                return entry.putArray("assignedLicenses");
+            });
+            ObjectNode licence = licences.addObject();
+            licence.put("clientOrderLineId", a.path("clientOrderLineId").asString());
+            licence.put("articleNumber", a.path("articleNumber").asString());
+            licence.put("articleName", "Artikel " + a.path("articleNumber").asString());
+            licence.put("articleUrl", "https://forlaget.example/las/" + a.path("articleNumber").asString());
+            licence.put("used", used.contains(user));
+            assignedPerLine.merge(a.path("clientOrderLineId").asString(), 1, Integer::sum);
+        }
+        ArrayNode unassigned = response.putArray("unassignedLicenses");
+        for (JsonNode order : orders) {
+            for (JsonNode line : order.path("orderLines")) {
+                String id = line.path("clientOrderLineId").asString();
+                if (assignedPerLine.containsKey(id) && line.path("quantity").asInt() > assignedPerLine.get(id)) {
+                    ObjectNode free = unassigned.addObject();
+                    free.put("clientOrderLineId", id);
+                    free.put("articleNumber", line.path("articleNumber").asString());
+                    free.put("quantity", line.path("quantity").asInt() - assignedPerLine.get(id));
+                    free.put("articleName", "Artikel " + line.path("articleNumber").asString());
+                }
+            }
+        }
+        answer(exchange, path, 200, response);
+    }
+
+    /** Totals per school and article: the assignments held there, and how many of their users opened theirs. */
+    private void schoolTotals(HttpExchange exchange, String path, JsonNode request) throws IOException {
+        ObjectNode response = head(request);
+        ArrayNode schools = response.putArray("schools");
+        for (JsonNode school : request.path("schools")) {
+            ObjectNode out = schools.addObject();
+            out.put("idSource", school.path("idSource").asString());
+            out.put("id", school.path("id").asString());
+            ArrayNode articles = out.putArray("articles");
+            Map<String, int[]> perArticle = new LinkedHashMap<>();
+            assignments.values().stream().filter(a -> sameSchool(a.path("school"), school)).forEach(a -> {
+                int[] n = perArticle.computeIfAbsent(a.path("articleNumber").asString(), k -> new int[2]);
+                n[0]++;
+                n[1] += used.contains(a.path("user").path("id").asString()) ? 1 : 0;
+            });
+            perArticle.forEach((article, n) -> {
+                ObjectNode a = articles.addObject();
+                a.put("articleNumber", article);
+                a.put("articleName", "Artikel " + article);
+                a.put("totalLicenses", n[0]);
+                a.put("assignedLicenses", n[0]);
+                a.put("unassignedLicenses", 0);
+                a.put("usedLicenses", n[1]);
+            });
+        }
+        answer(exchange, path, 200, response);
+    }
+
+    private static boolean sameSchool(JsonNode a, JsonNode b) {
+        return a.path("idSource").asString().equals(b.path("idSource").asString()) && a.path("id").asString().equals(b.path("id").asString());
     }
 
     private ObjectNode head(JsonNode request) {

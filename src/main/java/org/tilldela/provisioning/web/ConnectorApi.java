@@ -92,6 +92,13 @@ class ConnectorApi {
         return connectors.sendOrderAgain(id, order, admin.getName()) ? ResponseEntity.accepted().build() : ResponseEntity.notFound().build();
     }
 
+    @PostMapping("/{id}/statistics")
+    @Operation(summary = "BOL: fetch the publisher's licence figures now (per user where it offers it, else per school unit) for the "
+            + "utilisation page (audited)")
+    Connectors.StatisticsFetched fetchStatistics(@PathVariable UUID id, Authentication admin) {
+        return connectors.fetchStatistics(id, admin.getName());
+    }
+
     @PostMapping("/{id}/release-brake")
     @Operation(summary = "Send the deactivations and deletions the connector's deletion brake holds (audited)")
     Connector releaseBrake(@PathVariable UUID id, Authentication admin) {

@@ -77,8 +77,12 @@ class UtilisationPages {
     private final org.tilldela.governance.Scopes scopes;
     private final MessageSource messages;
 
+    /** The publishers' own figures (BOL), next to Tilldela's. */
+    private final org.tilldela.usage.PublisherFigures publisherFigures;
+
     UtilisationPages(Utilisation utilisation, UtilisationCounts counts, BuyerScopes buyerScopes, org.tilldela.governance.Scopes scopes,
-                     MessageSource messages) {
+                     MessageSource messages, org.tilldela.usage.PublisherFigures publisherFigures) {
+        this.publisherFigures = publisherFigures;
         this.counts = counts;
         this.messages = messages;
         this.utilisation = utilisation;
@@ -140,6 +144,7 @@ class UtilisationPages {
             model.addAttribute("horizon", days);
             model.addAttribute("lines", List.of());
             model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
+            model.addAttribute("publisherFigures", List.of());
             return "usage/utilisation";
         }
         Viewer viewer = seen.get().viewer();
@@ -197,6 +202,7 @@ class UtilisationPages {
         model.addAttribute("terms", product != null && chosen == null ? List.of() : terms);
         model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
         model.addAttribute("perOrganiser", viewer.perOrganiser());
+        model.addAttribute("publisherFigures", publisherFigures.seen(viewer, product));
         return "usage/utilisation";
     }
 
