@@ -51,7 +51,9 @@ public class Deliveries {
         return out;
     }
 
-    private LineDelivery ofLine(UUID lineId) {
+    /** The line's state at the publisher (null: it went to none). */
+    @Transactional(readOnly = true)
+    public LineDelivery ofLine(UUID lineId) {
         return jdbc.sql(SELECT + " where d.line_id = :l").param("l", lineId).query((rs, n) -> delivery(rs)).optional().orElse(null);
     }
 

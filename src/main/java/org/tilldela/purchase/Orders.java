@@ -61,9 +61,12 @@ public class Orders {
     private final Clock clock;
     private final LedgerReports ledger;
     private final org.springframework.context.ApplicationEventPublisher events;
+    private final Deliveries deliveries;
 
     Orders(JdbcClient jdbc, BuyerScopes scopes, Recipients recipients, ComplianceGate gate, Catalog catalog, ReleasePolicy releasePolicy,
-           LicencePools pools, AuditTrail audit, Optional<Clock> clock, LedgerReports ledger, org.springframework.context.ApplicationEventPublisher events) {
+           LicencePools pools, AuditTrail audit, Optional<Clock> clock, LedgerReports ledger, org.springframework.context.ApplicationEventPublisher events,
+           Deliveries deliveries) {
+        this.deliveries = deliveries;
         this.ledger = ledger;
         this.events = events;
         this.jdbc = jdbc;
@@ -345,7 +348,7 @@ public class Orders {
 
     /**
      * Why an order or a line cannot be cancelled, as a code the page words in the user's language
-     * ({@code purchase.cancel.refused.<code>}): notPlaced, cancelled, noLicence, ended, used.
+     * ({@code purchase.cancel.refused.<code>}): notPlaced, cancelled, noLicence, atPublisher, ended, used.
      */
     public static class NotCancellable extends RuntimeException {
         private final String code;
@@ -389,6 +392,11 @@ public class Orders {
         }
         if (line.poolId() == null) {
             return Optional.of("noLicence");
+        }
+        LineDelivery delivery = deliveries.ofLine(line.id());
+        if (delivery != null && delivery.status() != LineDelivery.Status.NOT_SENT && delivery.status() != LineDelivery.Status.FAILED) {
+            // sent, or about to be, to the publisher through BOL, which has no cancellation: the publisher bills it
+            return Optional.of("atPublisher");
         }
         LicencePools.Pool pool = pools.pool(line.poolId()).orElseThrow();
         if (pool.endsOn().isBefore(today())) {

@@ -32,9 +32,13 @@ public class PublisherFigures {
                          Integer unassigned, Integer used) {
     }
 
-    /** A figure as a viewer sees it: with the product's title and when it was fetched. */
-    public record Shown(UUID productId, String productTitle, String school, Method method, Integer total, int assigned, Integer unassigned,
-                        Integer used, Instant fetchedAt) {
+    /**
+     * A figure as a viewer sees it: with the product's title and when it was fetched. The counts of persons (assigned, used)
+     * are shown like Tilldela's own ({@link Utilisation.Count}: 1 to 4 suppressed), and the licences not assigned are left
+     * out when the assigned are suppressed (the total less them would give the count away); {@code used} null: not reported.
+     */
+    public record Shown(UUID productId, String productTitle, String school, Method method, Integer total, Utilisation.Count assigned,
+                        Integer unassigned, Utilisation.Count used, Instant fetchedAt) {
     }
 
     private final JdbcClient jdbc;
@@ -76,9 +80,13 @@ public class PublisherFigures {
                         order by p.title, f.school, f.product_id
                         """.formatted(viewer.everythingSeen() ? "true" : "f.organisation_id is not null and " + viewer.unit("f.organisation_id", "f.organiser_id")))
                 .params(viewer.params()).param("product", product)
-                .query((rs, n) -> new Shown(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), Method.valueOf(rs.getString(4)),
-                        rs.getObject(5, Integer.class), rs.getInt(6), rs.getObject(7, Integer.class), rs.getObject(8, Integer.class),
-                        rs.getTimestamp(9).toInstant()))
+                .query((rs, n) -> {
+                    Utilisation.Count assigned = Utilisation.Count.of(rs.getInt(6));
+                    Integer used = rs.getObject(8, Integer.class);
+                    return new Shown(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), Method.valueOf(rs.getString(4)),
+                            rs.getObject(5, Integer.class), assigned, assigned.suppressed() ? null : rs.getObject(7, Integer.class),
+                            used == null ? null : Utilisation.Count.of(used), rs.getTimestamp(9).toInstant());
+                })
                 .list();
     }
 }

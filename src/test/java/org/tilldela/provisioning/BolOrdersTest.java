@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,13 +18,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.tilldela.IntegrationTest;
 import org.tilldela.WebSession;
 import org.tilldela.access.ReleaseObjections;
-import org.tilldela.catalog.Attribute;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.CatalogFixtures;
-import org.tilldela.catalog.Product;
-import org.tilldela.catalog.Supplier;
 import org.tilldela.governance.AdminAccounts;
-import org.tilldela.governance.AdminRight;
 import org.tilldela.governance.ScopedMunicipality;
 import org.tilldela.purchase.BuyerScopes;
 import org.tilldela.purchase.Deliveries;
@@ -45,7 +39,7 @@ import org.tilldela.purchase.Recipient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BolOrdersTest extends IntegrationTest {
 
-    static final String PASSWORD = "bol-test-password";
+    static final String PASSWORD = BolFixture.PASSWORD;
 
     @LocalServerPort int port;
     @Autowired JdbcClient jdbc;
@@ -57,47 +51,34 @@ class BolOrdersTest extends IntegrationTest {
     @Autowired Connectors connectors;
     @Autowired ReleaseObjections objections;
 
+    private BolFixture fx;
     private ScopedMunicipality m;
     private BolTestServer publisher;
     private UUID supplier;
-    private UUID connector;
 
     @BeforeAll
     void setUp() throws Exception {
-        m = new ScopedMunicipality(jdbc);
-        // the organiser's officer allows what these products declare, so their orders are placed, not held
-        jdbc.sql("insert into organiser_data_policy (organiser_id, attributes, updated_by) values (:o, :a, 'test')").param("o", m.organiser)
-                .param("a", java.util.Arrays.stream(Attribute.values()).map(Enum::name).sorted().toArray(String[]::new)).update();
-        Supplier s = CatalogFixtures.withAgreement(CatalogFixtures.supplier("BOL-förlaget " + CatalogFixtures.unique(), "SE"),
-                Set.of(m.organiser), LocalDate.now().minusYears(1), LocalDate.now().plusYears(1));
-        catalog.save(s);
-        supplier = s.id();
-        publisher = new BolTestServer();
+        fx = new BolFixture(jdbc, catalog, connectors, accounts, buyerScopes);
+        m = fx.m;
+        publisher = fx.publisher;
+        supplier = fx.supplier;
     }
 
     @AfterAll
     void tearDown() {
-        publisher.close();
+        fx.close();
     }
 
     private UUID product(String title) {
-        Product p = CatalogFixtures.digital(catalog.supplier(supplier).orElseThrow(), title, "", List.of("Svenska"), Attribute.PSEUDONYMOUS_ID,
-                Attribute.SCHOOL_UNIT);
-        catalog.save(p);
-        return p.id();
+        return fx.product(title);
     }
 
-    /** A BOL connector serving these products (each test its own, so their orders and assignments stay apart). */
     private UUID connector(String name, UUID... products) {
-        return connectors.create(new Connector.Settings(supplier, name, publisher.baseUrl(), Connector.Auth.BEARER, publisher.token, null, null, null,
-                null, List.of(products), true, null, null, Connector.Profile.BOL, null, null, null, publisher.serviceProviderId), "test").id();
+        return fx.connector(name, products);
     }
 
     private String buyer(String name) {
-        String username = name + "-" + m.source;
-        accounts.create(username, "Inköpare", PASSWORD, EnumSet.of(AdminRight.BUYER), "test");
-        buyerScopes.set(username, m.organiser, "test");
-        return username;
+        return fx.buyer(name);
     }
 
     private LineDelivery delivery(Order order) {
@@ -125,7 +106,7 @@ class BolOrdersTest extends IntegrationTest {
         publisher.orderMode = BolTestServer.Orders.DELIVER;
         UUID product = product("Läsresan " + CatalogFixtures.unique());
         String article = catalog.product(product).orElseThrow().articleNumber();
-        connector = connector("BOL direkt", product);
+        connector("BOL direkt", product);
         String buyer = buyer("bol-direct");
         Order order = orders.place(buyer, List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), null, false))).order();
         assertThat(order.status()).isEqualTo(Order.Status.PLACED);
@@ -168,6 +149,8 @@ class BolOrdersTest extends IntegrationTest {
                 .query(Long.class).single()).as("every assignment is in the ledger").isEqualTo(holders);
         assertThat(jdbc.sql("select count(*) from audit_event where action = 'BOL_ORDER_ANSWERED' and target_id = :o").param("o", order.id().toString())
                 .query(Long.class).single()).isOne();
+
+        assertThat(orders.whyNotCancellable(order, line)).as("BOL has no cancellation").hasValue("atPublisher");
 
         // the buyer sees it on the order, in their language
         WebSession web = new WebSession(port).signIn(buyer, PASSWORD);
@@ -240,6 +223,7 @@ class BolOrdersTest extends IntegrationTest {
                 .as("a refusal is not retried").isOne();
         WebSession web = new WebSession(port).signIn(buyer, PASSWORD);
         assertThat(web.get("/purchase/orders/" + order.id() + "?lang=sv").body()).contains("Nådde inte förlaget").contains("not sold to this client");
+        assertThat(orders.whyNotCancellable(order, order.lines().getFirst())).as("it never reached the publisher").isEmpty();
 
         // the publisher is down for a while: retried, not lost
         publisher.orderMode = BolTestServer.Orders.DOWN;

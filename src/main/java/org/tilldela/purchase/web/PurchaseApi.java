@@ -104,14 +104,14 @@ class PurchaseApi {
      */
     @PostMapping("/orders/{id}/cancel")
     @Operation(summary = "Cancels one of the caller's orders before its licences are used (seats given back, pools ended; a held order is withdrawn): "
-            + "200 with the order, 404 when it is not the caller's, 409 with the reason (code: used, ended, noLicence, notPlaced, cancelled)")
+            + "200 with the order, 404 when it is not the caller's, 409 with the reason (code: used, ended, noLicence, atPublisher, notPlaced, cancelled)")
     OrderJson cancelOrder(@PathVariable UUID id, Authentication auth) {
         return cancel(id, null, auth);
     }
 
     @PostMapping("/orders/{id}/lines/{lineId}/cancel")
     @Operation(summary = "Cancels one line of the caller's order before its licences are used (its seats given back, its pool ended): "
-            + "200 with the order, 404 when the order or line is not the caller's, 409 with the reason (code: used, ended, noLicence, notPlaced, "
+            + "200 with the order, 404 when the order or line is not the caller's, 409 with the reason (code: used, ended, noLicence, atPublisher, notPlaced, "
             + "cancelled, heldWhole)")
     OrderJson cancelLine(@PathVariable UUID id, @PathVariable UUID lineId, Authentication auth) {
         return cancel(id, lineId, auth);
