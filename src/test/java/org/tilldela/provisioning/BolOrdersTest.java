@@ -291,4 +291,34 @@ class BolOrdersTest extends IntegrationTest {
                 .query(Long.class).single()).isEqualTo(2);
         assertThat(publisher.violations).isEmpty();
     }
+
+    @Test
+    void overMutualTlsOnlyTheTrustedClientCertificateGetsTheOrderThrough() throws Exception {
+        org.tilldela.platform.TestCertificates.Authority federation = new org.tilldela.platform.TestCertificates.Authority("Federation CA");
+        org.tilldela.platform.TestCertificates.Authority stranger = new org.tilldela.platform.TestCertificates.Authority("Another CA");
+        var client = federation.client("tilldela");
+        var strangersClient = stranger.client("tilldela");
+        try (BolTestServer tlsPublisher = new BolTestServer(org.tilldela.platform.TestCertificates.serverContext(federation.server(), federation))) {
+            UUID trustedProduct = product("Fysikboken " + CatalogFixtures.unique());
+            UUID strangerProduct = product("Kemiboken " + CatalogFixtures.unique());
+            connectors.create(mutualTls(tlsPublisher, "BOL mTLS", trustedProduct, client.certificatePem(), client.keyPem(), federation.pem()), "test");
+            connectors.create(mutualTls(tlsPublisher, "BOL främling", strangerProduct, strangersClient.certificatePem(), strangersClient.keyPem(),
+                    federation.pem()), "test");
+            String buyer = buyer("bol-mtls");
+            Order trusted = orders.place(buyer, List.of(new OrderLineRequest(trustedProduct, List.of(Recipient.group(m.gB)), null, false))).order();
+            Order refused = orders.place(buyer, List.of(new OrderLineRequest(strangerProduct, List.of(Recipient.group(m.gB)), null, false))).order();
+            await().atMost(Duration.ofSeconds(30)).until(() -> delivery(trusted) != null && delivery(trusted).status() == LineDelivery.Status.DELIVERED);
+            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("select last_error from bol_order where order_id = :o").param("o", refused.id())
+                    .query(String.class).optional().filter(e -> !e.isBlank()).isPresent());
+            assertThat(delivery(refused).status()).as("a refused handshake is tried again, not lost").isEqualTo(LineDelivery.Status.QUEUED);
+            assertThat(tlsPublisher.orders).singleElement().satisfies(o -> assertThat(o.path("clientOrderNumber").asString())
+                    .isEqualTo(Long.toString(trusted.number())));
+            assertThat(tlsPublisher.violations).isEmpty();
+        }
+    }
+
+    private Connector.Settings mutualTls(BolTestServer server, String name, UUID product, String certificate, String key, String serverCa) {
+        return new Connector.Settings(supplier, name, server.baseUrl(), Connector.Auth.MUTUAL_TLS, null, null, null, null, null, List.of(product), true,
+                null, null, Connector.Profile.BOL, certificate, key, serverCa, server.serviceProviderId);
+    }
 }

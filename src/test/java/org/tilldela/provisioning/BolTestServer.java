@@ -50,7 +50,8 @@ final class BolTestServer implements AutoCloseable {
         DOWN
     }
 
-    final String token = "bol-" + java.util.UUID.randomUUID();
+    /** The bearer token it takes (null: mutual TLS, no token). */
+    final String token;
     final String serviceProviderId = "forlaget.example";
     final List<String> violations = new CopyOnWriteArrayList<>();
     /** The orders received, as sent. */
@@ -69,18 +70,40 @@ final class BolTestServer implements AutoCloseable {
     private final JsonMapper json = JsonMapper.builder().build();
 
     BolTestServer() throws IOException {
+        this(null);
+    }
+
+    /**
+     * With {@code tls}: over HTTPS that needs a client certificate of a CA the context trusts (BOL's preferred mutual
+     * TLS), and no token; without: plain HTTP on the loopback address with a bearer token.
+     */
+    BolTestServer(javax.net.ssl.SSLContext tls) throws IOException {
+        token = tls == null ? "bol-" + java.util.UUID.randomUUID() : null;
         String spec;
         try (InputStream in = BolTestServer.class.getResourceAsStream("/bol/bol-orders-and-assignments.yaml")) {
             spec = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         validator = OpenApiInteractionValidator.createForInlineApiSpecification(spec).build();
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+                @Override
+                public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                    javax.net.ssl.SSLParameters parameters = tls.getDefaultSSLParameters();
+                    parameters.setNeedClientAuth(true); // no certificate, no connection
+                    params.setSSLParameters(parameters);
+                }
+            });
+            server = https;
+        }
         server.createContext("/", this::handle);
         server.start();
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (token == null ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -91,7 +114,7 @@ final class BolTestServer implements AutoCloseable {
                 answer(exchange, path, 405, null);
                 return;
             }
-            if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            if (token != null && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 answer(exchange, path, 401, null);
                 return;
             }
