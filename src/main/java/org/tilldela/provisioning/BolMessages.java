@@ -37,15 +37,102 @@ final class BolMessages {
     record OrderLine(String clientOrderLineId, String articleNumber, int quantity, BigDecimal unitPrice, String currency) {
     }
 
+    /** An answer to an order or an activation: whose it is, and its lines as an order's. */
+    interface Answered {
+        /** The number it answers: the clientOrderNumber, or the clientActivationId. */
+        String number();
+
+        /** The field the number came in, to say which did not fit. */
+        String numberField();
+
+        String serviceProviderId();
+
+        List<OrderResponseLine> perLine();
+    }
+
     /** The publisher's answer, synchronous or posted to the responseUrl later (then with only the lines that changed). */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record OrderResponse(String clientId, String serviceProviderId, String clientOrderNumber, List<OrderResponseLine> orderLines) {
+    record OrderResponse(String clientId, String serviceProviderId, String clientOrderNumber, List<OrderResponseLine> orderLines) implements Answered {
+
+        @Override
+        public String number() {
+            return clientOrderNumber;
+        }
+
+        @Override
+        public String numberField() {
+            return "clientOrderNumber";
+        }
+
+        @Override
+        public List<OrderResponseLine> perLine() {
+            return orderLines == null ? List.of() : orderLines;
+        }
     }
 
     /** {@code status}: beingProcessed, backordered, delivered (final) or failed. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record OrderResponseLine(String clientOrderLineId, String articleNumber, BigDecimal quantity, LocalDate deliveryDate, LocalDate validFromDate,
                              LocalDate validToDate, List<String> licenseKeys, String status, String errorMessage) {
+    }
+
+    /**
+     * {@code /v1/hybrids/activate}: the digital licences of hybrid (print + digital) articles made usable. {@code
+     * clientOrderReference}: the order the printed part was bought on.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ActivationRequest(String clientId, String serviceProviderId, String clientActivationId, String clientOrderReference, String responseUrl,
+                             Buyer buyer, List<ActivationLine> activationLines) {
+    }
+
+    /** {@code orderRowReference}: the line of the order the printed part was bought on (here the same order line). */
+    record ActivationLine(String clientOrderLineId, String orderRowReference, String articleNumber, int quantity) {
+    }
+
+    /** The answer to an activation: a hybrid article holding several digital licences may answer with several lines for one line. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ActivationResponse(String clientId, String serviceProviderId, String clientActivationId, List<ActivationResponseLine> activationLines)
+            implements Answered {
+
+        @Override
+        public String number() {
+            return clientActivationId;
+        }
+
+        @Override
+        public String numberField() {
+            return "clientActivationId";
+        }
+
+        /** The answer per order line, as an order's answer would give it: keys together, delivered when every part is, failed when one is. */
+        @Override
+        public List<OrderResponseLine> perLine() {
+            java.util.Map<String, List<ActivationResponseLine>> byLine = new java.util.LinkedHashMap<>();
+            (activationLines == null ? List.<ActivationResponseLine>of() : activationLines)
+                    .forEach(l -> byLine.computeIfAbsent(l.clientOrderLineId(), k -> new java.util.ArrayList<>()).add(l));
+            List<OrderResponseLine> out = new java.util.ArrayList<>();
+            byLine.forEach((line, parts) -> {
+                List<String> keys = parts.stream().flatMap(p -> p.licenseKeys() == null ? java.util.stream.Stream.<String>empty() : p.licenseKeys().stream())
+                        .toList();
+                String status = parts.stream().anyMatch(p -> "failed".equals(p.status())) ? "failed"
+                        : parts.stream().allMatch(p -> "delivered".equals(p.status())) ? "delivered"
+                        : parts.stream().allMatch(p -> java.util.Set.of("delivered", "beingProcessed").contains(p.status())) ? "beingProcessed"
+                        : parts.stream().map(ActivationResponseLine::status).filter(s -> !"delivered".equals(s)).findFirst().orElse(null);
+                String why = parts.stream().map(ActivationResponseLine::errorMessage).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                LocalDate from = parts.stream().map(ActivationResponseLine::validFromDate).filter(java.util.Objects::nonNull).min(LocalDate::compareTo)
+                        .orElse(null);
+                LocalDate to = parts.stream().map(ActivationResponseLine::validToDate).filter(java.util.Objects::nonNull).max(LocalDate::compareTo)
+                        .orElse(null);
+                out.add(new OrderResponseLine(line, parts.getFirst().articleNumber(), parts.getFirst().quantity(), null, from, to, keys, status, why));
+            });
+            return out;
+        }
+    }
+
+    /** {@code status}: beingProcessed, delivered or failed (no backorder for an activation). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ActivationResponseLine(String clientOrderLineId, String orderRowReference, String articleNumber, BigDecimal quantity,
+                                  LocalDate validFromDate, LocalDate validToDate, List<String> licenseKeys, String status, String errorMessage) {
     }
 
     /** {@code /v1/assignments/create}: licences given to users at one school. */

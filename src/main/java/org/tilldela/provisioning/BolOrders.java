@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,6 +23,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.tilldela.catalog.Product;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.governance.AuditTrail;
 import org.tilldela.licensing.LicencePools;
@@ -65,8 +65,11 @@ class BolOrders {
     private final Outbox outbox;
     private final LicencePools pools;
 
-    BolOrders(JdbcClient jdbc, Deliveries deliveries, OrganisationBrowser organisations, InstanceSecrets instanceSecrets, SecretsAtRest secrets,
+    private final org.tilldela.catalog.Catalog catalog;
+
+    BolOrders(org.tilldela.catalog.Catalog catalog, JdbcClient jdbc, Deliveries deliveries, OrganisationBrowser organisations, InstanceSecrets instanceSecrets, SecretsAtRest secrets,
               JsonMapper json, AuditTrail audit, Environment environment, PlatformTransactionManager transactions, Outbox outbox, LicencePools pools) {
+        this.catalog = catalog;
         this.outbox = outbox;
         this.pools = pools;
         this.jdbc = jdbc;
@@ -103,27 +106,46 @@ class BolOrders {
                     bought.stream().filter(l -> l.productId().equals(product))
                             .forEach(l -> byConnector.computeIfAbsent(connector, c -> new ArrayList<>()).add(l));
                 });
+        java.util.Set<UUID> bundles = new java.util.HashSet<>();
+        catalog.products(bought.stream().map(OrderPlaced.Line::productId).distinct().toList()).stream()
+                .filter(p -> p.kind() == Product.Kind.BUNDLE).forEach(p -> bundles.add(p.id()));
         byConnector.forEach((connector, lines) -> {
-            long queued = jdbc.sql("""
-                            insert into bol_order (connector_id, order_id, client_order_number, organiser_id, scope_id) values (:c, :o, :n, :org, :scope)
-                            on conflict (connector_id, order_id) do update set order_id = excluded.order_id returning id
-                            """).param("c", connector).param("o", order.orderId()).param("n", Long.toString(order.number()))
-                    .param("org", order.organiserId()).param("scope", order.scopeId()).query(Long.class).single();
-            for (OrderPlaced.Line l : lines) {
-                jdbc.sql("""
-                                insert into bol_order_line (bol_order_id, line_id, article_number, product_id, quantity, unit_price, currency)
-                                values (:q, :l, :a, :p, :n, :price, :currency) on conflict (line_id) do nothing
-                                """)
-                        .param("q", queued).param("l", l.lineId()).param("a", l.articleNumber()).param("p", l.productId())
-                        .param("n", l.seats() != null ? l.seats() : Math.max(1, l.recipients())).param("price", l.unitPrice())
-                        .param("currency", l.currency()).update();
-                deliveries.record(l.lineId(), new LineDelivery(LineDelivery.Status.QUEUED, null, null, null, 0, null, null));
+            // a bundle's digital part is activated (its printed part is bought as printed books are); the rest is ordered
+            for (Kind kind : Kind.values()) {
+                List<OrderPlaced.Line> ofKind = lines.stream().filter(l -> bundles.contains(l.productId()) == (kind == Kind.ACTIVATION)).toList();
+                if (!ofKind.isEmpty()) {
+                    queue(connector, order, kind, ofKind);
+                }
             }
         });
     }
 
+    /** What a queued message asks of the publisher: an order, or the activation of hybrid articles' digital licences. */
+    enum Kind { ORDER, ACTIVATION }
+
+    private void queue(UUID connector, OrderPlaced order, Kind kind, List<OrderPlaced.Line> lines) {
+        // the activation's own id is the order number marked as such: the same on every attempt
+        String number = kind == Kind.ORDER ? Long.toString(order.number()) : order.number() + "-A";
+        long queued = jdbc.sql("""
+                        insert into bol_order (connector_id, order_id, client_order_number, organiser_id, scope_id, kind)
+                        values (:c, :o, :n, :org, :scope, :kind)
+                        on conflict (connector_id, order_id, kind) do update set order_id = excluded.order_id returning id
+                        """).param("c", connector).param("o", order.orderId()).param("n", number).param("kind", kind.name())
+                .param("org", order.organiserId()).param("scope", order.scopeId()).query(Long.class).single();
+        for (OrderPlaced.Line l : lines) {
+            jdbc.sql("""
+                            insert into bol_order_line (bol_order_id, line_id, article_number, product_id, quantity, unit_price, currency)
+                            values (:q, :l, :a, :p, :n, :price, :currency) on conflict (line_id) do nothing
+                            """)
+                    .param("q", queued).param("l", l.lineId()).param("a", l.articleNumber()).param("p", l.productId())
+                    .param("n", l.seats() != null ? l.seats() : Math.max(1, l.recipients())).param("price", l.unitPrice())
+                    .param("currency", l.currency()).update();
+            deliveries.record(l.lineId(), new LineDelivery(LineDelivery.Status.QUEUED, null, null, null, 0, null, null));
+        }
+    }
+
     /** A queued order claimed for sending: its connector, its lines, and how many attempts it has had (this one included). */
-    record Due(long id, UUID connectorId, UUID orderId, String clientOrderNumber, int attempts) {
+    record Due(long id, UUID connectorId, UUID orderId, String clientOrderNumber, int attempts, Kind kind) {
     }
 
     /** Claims due orders (of connectors not paused nor backing off); an attempt is counted, the lease keeps it this worker's. */
@@ -134,15 +156,16 @@ class BolOrders {
                                        where c.enabled and (c.backoff_until is null or c.backoff_until <= now())
                                          and (q.state = 'QUEUED' and q.not_before <= now() or q.state = 'IN_FLIGHT' and q.lease_until < now())
                                        order by q.id limit :n for update of q skip locked)
-                        returning b.id, b.connector_id, b.order_id, b.client_order_number, b.attempts
+                        returning b.id, b.connector_id, b.order_id, b.client_order_number, b.attempts, b.kind
                         """)
                 .param("lease", lease.toSeconds()).param("n", limit)
-                .query((rs, n) -> new Due(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4), rs.getInt(5)))
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class), rs.getString(4), rs.getInt(5),
+                        Kind.valueOf(rs.getString(6))))
                 .list();
     }
 
-    /** The order as BOL's {@code /v1/orders/create} takes it. */
-    BolMessages.OrderRequest request(Due due, String serviceProviderId) {
+    /** The order as BOL's {@code /v1/orders/create} takes it, or the activation as {@code /v1/hybrids/activate} does. */
+    Object request(Due due, String serviceProviderId) {
         record Head(UUID organiser, UUID scope) {
         }
         Head head = jdbc.sql("select organiser_id, scope_id from bol_order where id = :q").param("q", due.id())
@@ -155,8 +178,14 @@ class BolOrders {
         String organiserName = organisations.organisation(head.organiser()).map(OrganisationBrowser.Organisation::name).orElse(null);
         BolMessages.School school = organisations.organisation(head.scope()).filter(o -> "SCHOOL_UNIT".equals(o.kind())).map(BolOrders::school)
                 .orElse(null);
-        return new BolMessages.OrderRequest(clientId(), serviceProviderId, due.clientOrderNumber(), null, responseUrl(due.id()),
-                new BolMessages.Buyer("organization", null, organiserName, school), lines);
+        BolMessages.Buyer buyer = new BolMessages.Buyer("organization", null, organiserName, school);
+        if (due.kind() == Kind.ACTIVATION) {
+            String orderNumber = due.clientOrderNumber().substring(0, due.clientOrderNumber().length() - 2);
+            return new BolMessages.ActivationRequest(clientId(), serviceProviderId, due.clientOrderNumber(), orderNumber, responseUrl(due.id()), buyer,
+                    lines.stream().map(l -> new BolMessages.ActivationLine(l.clientOrderLineId(), l.clientOrderLineId(), l.articleNumber(), l.quantity()))
+                            .toList());
+        }
+        return new BolMessages.OrderRequest(clientId(), serviceProviderId, due.clientOrderNumber(), null, responseUrl(due.id()), buyer, lines);
     }
 
     /**
@@ -165,12 +194,14 @@ class BolOrders {
      * another attempt later. Answers the failure, for the worker to back the connector off (null: none).
      */
     ProvisioningWorker.Failure send(BolClient client, Due due, int maxAttempts, java.util.function.BiFunction<Integer, Duration, Duration> backoff) {
-        BolMessages.OrderRequest request = request(due, client.endpoint().serviceProviderId());
+        Object request = request(due, client.endpoint().serviceProviderId());
         ProvisioningWorker.Failure failure;
         try {
-            BolClient.Answer<BolMessages.OrderResponse> answer = client.post("/v1/orders/create", request, BolMessages.OrderResponse.class);
+            BolClient.Answer<? extends BolMessages.Answered> answer = due.kind() == Kind.ACTIVATION
+                    ? client.post("/v1/hybrids/activate", request, BolMessages.ActivationResponse.class)
+                    : client.post("/v1/orders/create", request, BolMessages.OrderResponse.class);
             if (answer.body() != null) {
-                String refused = answered(due.id(), answer.body(), "ORDER_ANSWERED");
+                String refused = answered(due.id(), answer.body(), due.kind() == Kind.ACTIVATION ? "ACTIVATION_ANSWERED" : "ORDER_ANSWERED");
                 if (refused == null) {
                     return null;
                 }
@@ -238,7 +269,7 @@ class BolOrders {
      * transaction; null when taken, else why not (nothing of it was applied): another order's number, another
      * publisher, a line not of this order, a status BOL does not know.
      */
-    String answered(long queued, BolMessages.OrderResponse answer, String how) {
+    String answered(long queued, BolMessages.Answered answer, String how) {
         return transaction.execute(s -> {
             record Queued(String number, String serviceProvider, UUID connector, UUID order) {
             }
@@ -251,8 +282,8 @@ class BolOrders {
             if (q == null) {
                 return "no such order";
             }
-            if (!q.number().equals(answer.clientOrderNumber())) {
-                return "clientOrderNumber " + answer.clientOrderNumber() + " is not this order's (" + q.number() + ")";
+            if (!q.number().equals(answer.number())) {
+                return answer.numberField() + " " + answer.number() + " is not this order's (" + q.number() + ")";
             }
             if (answer.serviceProviderId() != null && q.serviceProvider() != null && !q.serviceProvider().equals(answer.serviceProviderId())) {
                 return "serviceProviderId " + answer.serviceProviderId() + " is not this connector's publisher";
@@ -262,7 +293,7 @@ class BolOrders {
                     .query(rs -> {
                         statuses.put(rs.getObject(1, UUID.class), rs.getString(2));
                     });
-            List<BolMessages.OrderResponseLine> lines = answer.orderLines() == null ? List.of() : answer.orderLines();
+            List<BolMessages.OrderResponseLine> lines = answer.perLine();
             Map<UUID, BolMessages.OrderResponseLine> byLine = new LinkedHashMap<>();
             for (BolMessages.OrderResponseLine line : lines) {
                 UUID id;
@@ -337,33 +368,40 @@ class BolOrders {
         if (!MessageDigest.isEqual(secret(queued).getBytes(StandardCharsets.US_ASCII), secret == null ? new byte[0] : secret.getBytes(StandardCharsets.US_ASCII))) {
             return new ReplyOutcome(Reply.UNKNOWN, null);
         }
-        BolMessages.OrderResponse answer;
+        BolMessages.Answered answer;
         try {
-            answer = json.readValue(body, BolMessages.OrderResponse.class);
+            tools.jackson.databind.JsonNode tree = json.readTree(body);
+            // an activation's answer carries activationLines, an order's orderLines
+            answer = tree.has("activationLines") ? json.treeToValue(tree, BolMessages.ActivationResponse.class)
+                    : json.treeToValue(tree, BolMessages.OrderResponse.class);
         } catch (RuntimeException e) {
-            return new ReplyOutcome(Reply.REFUSED, "the body is not a BOL OrderResponse (JSON with clientId, serviceProviderId, clientOrderNumber, orderLines)");
+            return new ReplyOutcome(Reply.REFUSED, "the body is not a BOL OrderResponse or ActivationResponse (JSON with clientId, serviceProviderId, "
+                    + "clientOrderNumber and orderLines, or clientActivationId and activationLines)");
         }
-        if (answer == null || answer.clientOrderNumber() == null || answer.orderLines() == null) {
-            return new ReplyOutcome(Reply.REFUSED, "clientOrderNumber and orderLines are required");
+        if (answer == null || answer.number() == null
+                || answer instanceof BolMessages.OrderResponse o && o.orderLines() == null
+                || answer instanceof BolMessages.ActivationResponse a && a.activationLines() == null) {
+            return new ReplyOutcome(Reply.REFUSED, "clientOrderNumber and orderLines (or clientActivationId and activationLines) are required");
         }
-        String refused = answered(queued, answer, "ORDER_REPLY");
+        String refused = answered(queued, answer, answer instanceof BolMessages.ActivationResponse ? "ACTIVATION_REPLY" : "ORDER_REPLY");
         return refused == null ? new ReplyOutcome(Reply.TAKEN, null) : new ReplyOutcome(Reply.REFUSED, refused);
     }
 
     /** A dead order (refused, or out of attempts) is queued again by an administrator; audited. False when it is not dead. */
     boolean sendAgain(UUID connector, UUID order, String actor) {
-        Optional<Long> queued = transaction.execute(s -> {
-            Optional<Long> id = jdbc.sql("""
+        List<Long> queued = transaction.execute(s -> {
+            List<Long> ids = jdbc.sql("""
                             update bol_order set state = 'QUEUED', attempts = 0, not_before = now(), last_error = null
                             where connector_id = :c and order_id = :o and state = 'DEAD' returning id
-                            """).param("c", connector).param("o", order).query(Long.class).optional();
-            id.ifPresent(q -> {
-                linesOf(q).forEach(line -> deliveries.record(line, new LineDelivery(LineDelivery.Status.QUEUED, null, null, null, 0, null, null)));
+                            """).param("c", connector).param("o", order).query(Long.class).list();
+            ids.forEach(q -> linesOf(q).forEach(line -> deliveries.record(line,
+                    new LineDelivery(LineDelivery.Status.QUEUED, null, null, null, 0, null, null))));
+            if (!ids.isEmpty()) {
                 audit.record(actor, "BOL_ORDER_SENT_AGAIN", "purchase_order", order.toString(), Map.of("connector", connector.toString()));
-            });
-            return id;
+            }
+            return ids;
         });
-        return queued.isPresent();
+        return !queued.isEmpty();
     }
 
     /** This installation's BOL identity towards publishers ({@code tilldela.provisioning.bol.client-id}; default: the host of tilldela.base-url). */

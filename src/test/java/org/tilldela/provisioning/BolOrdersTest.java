@@ -20,6 +20,7 @@ import org.tilldela.WebSession;
 import org.tilldela.access.ReleaseObjections;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.CatalogFixtures;
+import org.tilldela.catalog.Product;
 import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.ScopedMunicipality;
 import org.tilldela.purchase.BuyerScopes;
@@ -315,6 +316,41 @@ class BolOrdersTest extends IntegrationTest {
                     .isEqualTo(Long.toString(trusted.number())));
             assertThat(tlsPublisher.violations).isEmpty();
         }
+    }
+
+    @Test
+    void aBundlesDigitalPartIsActivatedNotOrderedAndItsLicencesFollow() throws Exception {
+        publisher.orderMode = BolTestServer.Orders.DELIVER;
+        Product bundle = CatalogFixtures.digital(catalog.supplier(supplier).orElseThrow(), "Hybridboken " + CatalogFixtures.unique(), "", List.of("Svenska"),
+                org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID, org.tilldela.catalog.Attribute.SCHOOL_UNIT);
+        bundle = new Product(bundle.id(), bundle.articleNumber(), bundle.supplierId(), bundle.title(), bundle.description(), Product.Kind.BUNDLE,
+                bundle.schoolForms(), bundle.grades(), bundle.subjects(), bundle.licenceModel(), bundle.licencePeriodMonths(), bundle.price(),
+                bundle.currency(), bundle.trialDays(), bundle.accessMethod(), bundle.dataNeeds());
+        catalog.save(bundle);
+        UUID plain = product("Vanliga boken " + CatalogFixtures.unique());
+        connector("BOL hybrid", bundle.id(), plain);
+        Order order = orders.place(buyer("bol-hybrid"), List.of(new OrderLineRequest(bundle.id(), List.of(Recipient.group(m.gB)), null, false),
+                new OrderLineRequest(plain, List.of(Recipient.group(m.gB)), null, false))).order();
+        UUID bundleId = bundle.id();
+        Order.Line hybrid = order.lines().stream().filter(l -> l.productId().equals(bundleId)).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> deliveries.ofOrder(order.id()).values().stream()
+                .filter(d -> d.status() == LineDelivery.Status.DELIVERED).count() == 2);
+        var activation = publisher.activations.stream().filter(a -> a.path("clientOrderReference").asString().equals(Long.toString(order.number())))
+                .toList();
+        assertThat(activation).as("the bundle is activated").singleElement().satisfies(a -> {
+            assertThat(a.path("clientActivationId").asString()).isEqualTo(order.number() + "-A");
+            assertThat(a.path("activationLines")).hasSize(1);
+            assertThat(a.path("activationLines").get(0).path("clientOrderLineId").asString()).isEqualTo(hybrid.id().toString());
+        });
+        var ordered = publisher.orders.stream().filter(o -> o.path("clientOrderNumber").asString().equals(Long.toString(order.number()))).toList();
+        assertThat(ordered).as("the plain book is ordered, without the bundle").singleElement()
+                .satisfies(o -> assertThat(o.path("orderLines")).hasSize(1));
+        long holders = jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", hybrid.poolId())
+                .query(Long.class).single();
+        assertThat(deliveries.ofOrder(order.id()).get(hybrid.id()).licenceKeys()).as("two digital parts, a key each per seat").isEqualTo(2 * holders);
+        await().atMost(Duration.ofSeconds(30)).until(() -> publisher.held().stream().filter(a -> a.get("line").equals(hybrid.id().toString())).count()
+                == holders);
+        assertThat(publisher.violations).isEmpty();
     }
 
     private Connector.Settings mutualTls(BolTestServer server, String name, UUID product, String certificate, String key, String serverCa) {

@@ -129,6 +129,7 @@ final class BolTestServer implements AutoCloseable {
             JsonNode request = json.readTree(body);
             switch (path) {
                 case "/v1/orders/create" -> order(exchange, path, request);
+                case "/v1/hybrids/activate" -> activate(exchange, path, request);
                 case "/v1/assignments/create" -> assign(exchange, path, request);
                 case "/v1/assignments/delete" -> unassign(exchange, path, request);
                 case "/v1/school-units/users/licenses" -> {
@@ -167,6 +168,37 @@ final class BolTestServer implements AutoCloseable {
         }
         orders.add(request);
         answer(exchange, path, 200, orderResponse(request, orderMode == Orders.DELIVER ? "delivered" : "beingProcessed"));
+    }
+
+    /** The activations received, as sent. */
+    final List<JsonNode> activations = new CopyOnWriteArrayList<>();
+
+    /**
+     * Activates hybrid articles' digital licences: each article holds two digital parts (a pupil's book and its exercises),
+     * each delivered with a key per seat — two answer lines per line asked for, as BOL allows.
+     */
+    private void activate(HttpExchange exchange, String path, JsonNode request) throws IOException {
+        activations.add(request);
+        ObjectNode response = head(request);
+        response.put("clientActivationId", request.path("clientActivationId").asString());
+        ArrayNode lines = response.putArray("activationLines");
+        for (JsonNode line : request.path("activationLines")) {
+            for (String part : List.of("ELEV", "OVN")) {
+                ObjectNode out = lines.addObject();
+                out.put("clientOrderLineId", line.path("clientOrderLineId").asString());
+                out.put("orderRowReference", line.path("orderRowReference").asString());
+                out.put("articleNumber", line.path("articleNumber").asString() + "-" + part);
+                out.put("quantity", line.path("quantity").asInt());
+                out.put("validFromDate", LocalDate.now().toString());
+                out.put("validToDate", LocalDate.now().plusYears(1).minusDays(1).toString());
+                ArrayNode keys = out.putArray("licenseKeys");
+                for (int i = 0; i < line.path("quantity").asInt(); i++) {
+                    keys.add("KEY-" + line.path("articleNumber").asString() + "-" + part + "-" + i);
+                }
+                out.put("status", "delivered");
+            }
+        }
+        answer(exchange, path, 200, response);
     }
 
     /** The answer to an order: every line in {@code status}, delivered ones with a key per seat and a year's validity. */
