@@ -35,6 +35,11 @@ class SupplierApiSecurity {
                 .orElseThrow(() -> new UsernameNotFoundException("no such supplier client"));
         DaoAuthenticationProvider provider = new DaoAuthenticationProvider(suppliers);
         provider.setPasswordEncoder(clients.passwordEncoder());
+        // a secret still kept as a bcrypt hash is kept as a digest after it signs in (SupplierClients#passwords)
+        provider.setUserDetailsPasswordService((user, encoded) -> {
+            clients.rehash(user.getUsername(), encoded);
+            return User.withUserDetails(user).password(encoded).build();
+        });
         return http.securityMatcher("/api/v1/supplier/**")
                 .authenticationManager(new ProviderManager(provider))
                 // bodies here are JSON (usage reports of up to 10,000 rows): bounded like every other API body, before anything reads one

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -19,7 +19,14 @@ public class SupplierClients {
 
     private final JdbcClient jdbc;
     private final AuditTrail audit;
-    private final PasswordEncoder passwords = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    /**
+     * How a secret is kept: as its SHA-256 digest. The secret is 192 random bits Tilldela made, not a person's password, so
+     * nothing can be guessed from a fast digest, and a slow one (bcrypt, ~70 ms of a core) would be paid on every API
+     * call — a supplier reporting usage sends several reports a second. Secrets kept as bcrypt hashes before still sign in,
+     * and are kept as digests from their next sign-in on ({@link SupplierApiSecurity}).
+     */
+    private final PasswordEncoder passwords = new DelegatingPasswordEncoder(RandomSecretDigest.ID,
+            Map.of(RandomSecretDigest.ID, new RandomSecretDigest(), "bcrypt", new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder()));
 
     SupplierClients(JdbcClient jdbc, AuditTrail audit) {
         this.jdbc = jdbc;
@@ -74,6 +81,34 @@ public class SupplierClients {
     /** The stored hash, for the supplier API's sign-in only. */
     Optional<String> secretHash(String clientId) {
         return jdbc.sql("select secret_hash from supplier_api_client where client_id = :c and enabled").param("c", clientId).query(String.class).optional();
+    }
+
+    /** A secret kept in an older way is kept as {@code encoded} from now on (after it signed in). */
+    @Transactional
+    void rehash(String clientId, String encoded) {
+        jdbc.sql("update supplier_api_client set secret_hash = :h where client_id = :c").param("h", encoded).param("c", clientId).update();
+    }
+
+    /** A random secret's SHA-256 digest, compared in constant time: enough for 192 random bits (see {@link #passwords}). */
+    static final class RandomSecretDigest implements PasswordEncoder {
+
+        static final String ID = "sha256";
+
+        @Override
+        public String encode(CharSequence raw) {
+            try {
+                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(raw.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public boolean matches(CharSequence raw, String encoded) {
+            return raw != null && encoded != null && java.security.MessageDigest.isEqual(encode(raw).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    encoded.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
     }
 
     PasswordEncoder passwordEncoder() {

@@ -155,6 +155,24 @@ public class Connectors {
         return bolOrders.sendAgain(connector, order, actor);
     }
 
+    /**
+     * An order queued for a BOL connector, as its page lists it: Tilldela's order number (with -A for a bundle's
+     * activation), QUEUED / IN_FLIGHT / SENT / DEAD, attempts and the last error.
+     */
+    public record QueuedOrder(UUID orderId, String number, String state, int attempts, String lastError, Instant queuedAt, Instant sentAt) {
+    }
+
+    /** The connector's BOL orders, those not sent first, then the latest. */
+    @Transactional(readOnly = true)
+    public List<QueuedOrder> queuedOrders(UUID connector, int limit) {
+        return jdbc.sql("""
+                        select order_id, client_order_number, state, attempts, last_error, created_at, sent_at from bol_order where connector_id = :c
+                        order by state = 'SENT', created_at desc, id desc limit :n
+                        """).param("c", connector).param("n", limit)
+                .query((rs, n) -> new QueuedOrder(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5),
+                        rs.getTimestamp(6).toInstant(), instant(rs.getTimestamp(7)))).list();
+    }
+
     /** What fetching a BOL connector's licence figures came to: how the publisher counts, for how many schools, how many figures. */
     public record StatisticsFetched(String method, int schools, int figures) {
     }

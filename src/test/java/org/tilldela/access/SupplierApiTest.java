@@ -99,6 +99,30 @@ class SupplierApiTest extends IntegrationTest {
     }
 
     @Test
+    void theSecretIsKeptAsItsDigestAndOneKeptAsABcryptHashBeforeSignsInAndIsKeptAsADigestFromThenOn() {
+        SupplierClients.Credentials fresh = clients.create(supplier, "test");
+        String kept = jdbc.sql("select secret_hash from supplier_api_client where client_id = :c").param("c", fresh.clientId()).query(String.class).single();
+        assertThat(kept).startsWith("{sha256}").doesNotContain(fresh.secret());
+        assertThat(status(as(fresh.clientId(), fresh.secret()))).isEqualTo(200);
+        assertThat(status(as(fresh.clientId(), fresh.secret() + "x"))).isEqualTo(401);
+
+        // a secret kept before as bcrypt: it still signs in, and is kept as a digest from then on
+        String legacy = "{bcrypt}" + new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder().encode(fresh.secret());
+        jdbc.sql("update supplier_api_client set secret_hash = :h where client_id = :c").param("h", legacy).param("c", fresh.clientId()).update();
+        assertThat(status(as(fresh.clientId(), fresh.secret() + "x"))).isEqualTo(401);
+        assertThat(jdbc.sql("select secret_hash from supplier_api_client where client_id = :c").param("c", fresh.clientId()).query(String.class).single())
+                .as("a wrong secret changes nothing").isEqualTo(legacy);
+        assertThat(status(as(fresh.clientId(), fresh.secret()))).isEqualTo(200);
+        assertThat(jdbc.sql("select secret_hash from supplier_api_client where client_id = :c").param("c", fresh.clientId()).query(String.class).single())
+                .isEqualTo(kept);
+        assertThat(status(as(fresh.clientId(), fresh.secret()))).isEqualTo(200);
+    }
+
+    private static int status(RestClient client) {
+        return client.get().uri("/api/v1/supplier/data-access-requests").exchange((request, response) -> response.getStatusCode().value());
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void aSupplierFilesARequestForItsOwnProductAndAnAdministratorApprovesIt() {
         RestClient asSupplier = as(credentials.clientId(), credentials.secret());

@@ -57,7 +57,9 @@ class BolBrowserTest extends IntegrationTest {
             Order second = orders.place(buyer, List.of(new OrderLineRequest(refused, List.of(Recipient.group(fx.m.gB)), null, false))).order();
             await().atMost(Duration.ofSeconds(30)).until(() -> state(second) == LineDelivery.Status.NOT_SENT);
             String line = first.lines().getFirst().id().toString();
-            await().atMost(Duration.ofSeconds(30)).until(() -> fx.publisher.held().stream().anyMatch(a -> a.get("line").equals(line)));
+            long holders = jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'")
+                    .param("p", first.lines().getFirst().poolId()).query(Long.class).single();
+            fx.awaitAssigned(jdbc, first.lines().getFirst().id(), holders);
             fx.publisher.used.add(fx.publisher.held().stream().filter(a -> a.get("line").equals(line)).findFirst().orElseThrow().get("userId"));
             connectors.fetchStatistics(connector, "test");
 
@@ -107,6 +109,70 @@ class BolBrowserTest extends IntegrationTest {
                     page.locator("#publishers").scrollIntoViewIfNeeded();
                     BrowserSupport.screenshot(page, "bol-03-publisher-figures-en");
                 }
+            }
+            assertThat(fx.publisher.violations).isEmpty();
+        }
+    }
+
+    @Test
+    void anAdministratorSetsUpABolConnectorInTheFormAndSendsAFailedOrderAgainFromItsPage() throws Exception {
+        try (BolFixture fx = new BolFixture(jdbc, catalog, connectors, accounts, buyerScopes)) {
+            UUID product = fx.product("Samhällsboken åk 4");
+            String title = catalog.product(product).orElseThrow().title();
+            String admin = "bol-admin-" + fx.m.source;
+            accounts.create(admin, "Kopplingar", BolFixture.PASSWORD, java.util.EnumSet.of(org.tilldela.governance.AdminRight.ACCESS_ADMIN), "test");
+            Browser browser = BrowserSupport.browser();
+            try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
+                Page page = context.newPage();
+                BrowserSupport.signIn(page, port, "sv", admin, BolFixture.PASSWORD);
+                page.navigate("http://localhost:" + port + "/provisioning/connectors/new?supplier=" + fx.supplier + "&lang=sv");
+                page.getByLabel("Beställningar och licenser (BOL)").check();
+                page.getByLabel("Kopplingens namn").fill("Förlagets BOL");
+                page.getByLabel("Adress till leverantörens tjänst (SCIM eller BOL)").fill(fx.publisher.baseUrl());
+                page.locator("#auth-BEARER").check();
+                page.locator("#bearerToken").fill(fx.publisher.token);
+                page.getByLabel(title).check();
+                // the publisher's identity forgotten: refused next to the field, nothing kept
+                page.locator("form[method=post] button.primary").click();
+                page.waitForLoadState();
+                assertThat(page.locator("#serviceProviderId").getAttribute("aria-invalid")).isEqualTo("true");
+                assertThat(page.locator("[role=alert]").textContent()).contains("Ange förlagets BOL-identitet");
+                assertThat(page.locator("#profile-BOL").isChecked()).as("as typed").isTrue();
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                page.locator("#serviceProviderId").fill(fx.publisher.serviceProviderId);
+                page.locator("#bearerToken").fill(fx.publisher.token);
+                BrowserSupport.screenshot(page, "bol-04-connector-form-sv");
+                page.locator("form[method=post] button.primary").click();
+                page.waitForURL(url -> url.matches(".*/provisioning/connectors/[0-9a-f-]{36}$"));
+                UUID connector = UUID.fromString(page.url().substring(page.url().lastIndexOf('/') + 1));
+                assertThat(page.locator(".facts").first().textContent()).contains("Beställningar och licenser (BOL)").contains(fx.publisher.serviceProviderId)
+                        .contains(title);
+                assertThat(page.locator("#bol-orders").textContent()).contains("Inga beställningar till förlaget ännu.");
+                // changed later: what it takes is fixed, its BOL identity is shown to change, SCIM's resource types are not offered
+                page.navigate("http://localhost:" + port + "/provisioning/connectors/" + connector + "/edit?lang=sv");
+                assertThat(page.locator("#serviceProviderId").inputValue()).isEqualTo(fx.publisher.serviceProviderId);
+                assertThat(page.locator("#resourceTypes").count()).isZero();
+                assertThat(page.locator("input[name=profile]").count()).isZero();
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                page.navigate("http://localhost:" + port + "/provisioning/connectors/" + connector + "?lang=sv");
+
+                // an order the publisher refuses is listed, and sent again from the page once the publisher sells it
+                fx.publisher.orderMode = BolTestServer.Orders.REFUSE;
+                String buyer = fx.buyer("bol-form");
+                Order order = orders.place(buyer, List.of(new OrderLineRequest(product, List.of(Recipient.group(fx.m.gB)), null, false))).order();
+                await().atMost(Duration.ofSeconds(30)).until(() -> state(order) == LineDelivery.Status.NOT_SENT);
+                page.reload();
+                assertThat(page.locator("#bol-orders tbody tr").first().textContent()).contains(Long.toString(order.number()))
+                        .contains("Nådde inte förlaget").contains("not sold to this client");
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                BrowserSupport.screenshot(page, "bol-05-connector-orders-sv");
+                fx.publisher.orderMode = BolTestServer.Orders.DELIVER;
+                page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Skicka beställning " + order.number() + " igen")).click();
+                page.waitForURL(url -> url.endsWith("/provisioning/connectors/" + connector));
+                assertThat(page.locator("[role=status]").first().textContent()).contains("Beställningen står i kö för att skickas igen.");
+                await().atMost(Duration.ofSeconds(30)).until(() -> state(order) == LineDelivery.Status.DELIVERED);
+                assertThat(jdbc.sql("select actor from audit_event where action = 'BOL_ORDER_SENT_AGAIN' and target_id = :o").param("o", order.id().toString())
+                        .query(String.class).single()).isEqualTo(admin);
             }
             assertThat(fx.publisher.violations).isEmpty();
         }

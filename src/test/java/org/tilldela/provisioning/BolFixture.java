@@ -70,6 +70,16 @@ final class BolFixture implements AutoCloseable {
         return username;
     }
 
+    /**
+     * Waits until the publisher holds {@code n} assignments of the order line and Tilldela has recorded them as such (it
+     * records an assignment once the publisher has answered, so the publisher's side alone is not enough to go on).
+     */
+    void awaitAssigned(JdbcClient jdbc, java.util.UUID line, long n) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                publisher.held().stream().filter(a -> a.get("line").equals(line.toString())).count() == n
+                && jdbc.sql("select count(*) from bol_assignment where line_id = :l").param("l", line).query(Long.class).single() == n);
+    }
+
     @Override
     public void close() {
         publisher.close();

@@ -125,14 +125,14 @@ class ConnectorBrowserTest extends IntegrationTest {
             page.waitForURL(url -> url.contains("supplier=" + fx.supplierId));
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             page.getByLabel("Name of the connector").fill("Läsappen SCIM");
-            page.getByLabel("Address of the supplier's SCIM service").fill("http://scim.example.org/scim/v2"); // plain http away from this machine
+            page.getByLabel("Address of the supplier's service (SCIM or BOL)").fill("http://scim.example.org/scim/v2"); // plain http away from this machine
             page.getByLabel("Bearer token issued by the supplier").check();
             page.getByLabel("Bearer token", new Page.GetByLabelOptions().setExact(true)).fill(supplier.token);
             page.getByLabel(title).check();
             BrowserSupport.screenshot(page, "connectors-01-form");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save")).click();
             page.waitForLoadState();
-            assertThat(page.locator("[role=alert]").textContent()).contains("The connector was not saved").contains("Give the SCIM service's address: https");
+            assertThat(page.locator("[role=alert]").textContent()).contains("The connector was not saved").contains("Give the service's address: https");
             assertThat(page.locator("#baseUrl").getAttribute("aria-invalid")).isEqualTo("true");
             assertThat(page.locator("#baseUrl").inputValue()).isEqualTo("http://scim.example.org/scim/v2");
             assertThat(page.locator("#bearerToken").inputValue()).as("the secret is never sent back to the browser").isEmpty();
@@ -142,7 +142,7 @@ class ConnectorBrowserTest extends IntegrationTest {
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "connectors-02-form-refused");
 
-            page.getByLabel("Address of the supplier's SCIM service").fill(supplier.baseUrl());
+            page.getByLabel("Address of the supplier's service (SCIM or BOL)").fill(supplier.baseUrl());
             page.getByLabel("Bearer token", new Page.GetByLabelOptions().setExact(true)).fill(supplier.token);
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save")).click();
             page.waitForURL(url -> url.matches(".*/provisioning/connectors/[0-9a-f-]{36}$"));

@@ -117,6 +117,7 @@ class ConnectorPages {
         model.addAttribute("waiting", waiting);
         model.addAttribute("dead", dead);
         model.addAttribute("who", who);
+        model.addAttribute("bolOrders", c.profile() == Connector.Profile.BOL ? connectors.queuedOrders(id, LISTED) : List.of());
         return "provisioning/connector";
     }
 
@@ -156,6 +157,15 @@ class ConnectorPages {
         return "redirect:/provisioning/connectors/" + id;
     }
 
+    /** A BOL order that did not reach the publisher, sent again (audited). */
+    @PostMapping("/{id}/orders/{order}/send-again")
+    String sendOrderAgain(@PathVariable UUID id, @PathVariable UUID order, Authentication auth, RedirectAttributes flash) {
+        connectors.get(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        boolean queued = connectors.sendOrderAgain(id, order, auth.getName());
+        flash.addFlashAttribute(queued ? "message" : "error", queued ? "provisioning.bol.sentAgain" : "provisioning.bol.notDead");
+        return "redirect:/provisioning/connectors/" + id;
+    }
+
     @PostMapping("/{id}/dead-letters/replay")
     String replayAll(@PathVariable UUID id, Authentication auth, RedirectAttributes flash) {
         connectors.get(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
@@ -167,18 +177,20 @@ class ConnectorPages {
 
     /** What the form holds, as typed; the secrets are never put back into it. */
     record Form(UUID supplierId, String name, String baseUrl, Connector.Auth auth, String tokenUrl, String clientId, Set<String> resourceTypes,
-                Set<UUID> productIds, String deletionBrakePercent, boolean enabled) {
+                Set<UUID> productIds, String deletionBrakePercent, boolean enabled, Connector.Profile profile, String serviceProviderId) {
 
         static Form blank(UUID supplier) {
-            return new Form(supplier, "", "", Connector.Auth.BEARER, "", "", Set.of("User"), Set.of(), "", true);
+            return new Form(supplier, "", "", Connector.Auth.BEARER, "", "", Set.of("User"), Set.of(), "", true, Connector.Profile.SCIM_CORE, "");
         }
 
         static Form of(Connector c) {
             return new Form(c.supplierId(), c.name(), c.baseUrl(), c.auth(), c.tokenUrl(), c.clientId(), new LinkedHashSet<>(c.resourceTypes()),
-                    new LinkedHashSet<>(c.productIds()), percent(c.deletionBrakePercent()), c.enabled());
+                    new LinkedHashSet<>(c.productIds()), percent(c.deletionBrakePercent()), c.enabled(), c.profile(),
+                    c.serviceProviderId() == null ? "" : c.serviceProviderId());
         }
 
-        static Form of(MultiValueMap<String, String> f, UUID supplier) {
+        /** As typed; {@code fixed}: the profile of the connector being changed (it cannot change), null for a new one. */
+        static Form of(MultiValueMap<String, String> f, UUID supplier, Connector.Profile fixed) {
             Set<UUID> products = new LinkedHashSet<>();
             for (String p : f.getOrDefault("products", List.of())) {
                 try {
@@ -191,7 +203,14 @@ class ConnectorPages {
             return new Form(supplier, text(f.getFirst("name")), text(f.getFirst("baseUrl")),
                     "OAUTH_CLIENT_CREDENTIALS".equals(auth) ? Connector.Auth.OAUTH_CLIENT_CREDENTIALS : "BEARER".equals(auth) ? Connector.Auth.BEARER : null,
                     text(f.getFirst("tokenUrl")), text(f.getFirst("clientId")), new LinkedHashSet<>(f.getOrDefault("resourceTypes", List.of())), products,
-                    text(f.getFirst("deletionBrakePercent")), f.containsKey("enabled"));
+                    text(f.getFirst("deletionBrakePercent")), f.containsKey("enabled"),
+                    fixed != null ? fixed : "BOL".equals(f.getFirst("profile")) ? Connector.Profile.BOL : Connector.Profile.SCIM_CORE,
+                    text(f.getFirst("serviceProviderId")));
+        }
+
+        /** Public: the form's template asks it (a record's accessors are public; other methods only when declared so). */
+        public boolean bol() {
+            return profile == Connector.Profile.BOL;
         }
 
         private static String text(String s) {
@@ -247,7 +266,7 @@ class ConnectorPages {
     @PostMapping
     String create(@RequestParam MultiValueMap<String, String> f, Authentication auth, Model model, Locale locale, RedirectAttributes flash) {
         UUID supplier = uuid(f.getFirst("supplier"));
-        Form form = Form.of(f, supplier);
+        Form form = Form.of(f, supplier, null);
         return forms.once(f.getFirst(FormSubmissions.FIELD), auth.getName(), "provisioning.connector", () -> {
             try {
                 Connector made = connectors.create(settings(form, f, true), auth.getName());
@@ -264,7 +283,7 @@ class ConnectorPages {
     String change(@PathVariable UUID id, @RequestParam MultiValueMap<String, String> f, Authentication auth, Model model, Locale locale,
                   RedirectAttributes flash) {
         Connector c = connectors.get(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-        Form form = Form.of(f, c.supplierId());
+        Form form = Form.of(f, c.supplierId(), c.profile());
         try {
             connectors.change(id, settings(form, f, false), auth.getName());
         } catch (IllegalArgumentException e) {
@@ -285,7 +304,8 @@ class ConnectorPages {
         }
         return new Connector.Settings(form.supplierId(), form.name(), form.baseUrl(), form.auth(), f.getFirst("bearerToken"), form.tokenUrl(),
                 form.clientId(), f.getFirst("clientSecret"), List.copyOf(form.resourceTypes()), List.copyOf(form.productIds()),
-                creating ? form.enabled() : null, brake);
+                creating ? form.enabled() : null, brake, null, creating ? form.profile() : null, null, null, null,
+                form.bol() ? form.serviceProviderId() : null);
     }
 
     private String refused(Model model, Connector existing, Form form, IllegalArgumentException e, Locale locale) {
@@ -346,6 +366,7 @@ class ConnectorPages {
             FIELDS.put("No product", "products");
             FIELDS.put("The product", "products");
             FIELDS.put("deletion brake", "deletionBrakePercent");
+            FIELDS.put("(serviceProviderId)", "serviceProviderId");
         }
 
         static String field(String message) {
