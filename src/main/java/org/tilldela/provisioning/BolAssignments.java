@@ -179,12 +179,8 @@ class BolAssignments {
                 return new ProvisioningWorker.Failure(true, ProvisioningWorker.Failure.cut(e.getMessage(), 2000), null);
             }
             if (answer.body() == null) {
-                int status = answer.status();
-                boolean retriable = status >= 500 || status == 408 || status == 429 || status == 401;
-                String said = answer.problem() == null ? "" : ": " + answer.problem().say();
-                ProvisioningWorker.Failure failure = new ProvisioningWorker.Failure(retriable, ProvisioningWorker.Failure.cut("HTTP " + status + said, 2000),
-                        ProvisioningWorker.Failure.retryAfter(answer.retryAfter()));
-                if (retriable) {
+                ProvisioningWorker.Failure failure = answer.failure();
+                if (failure.retriable()) {
                     return failure;
                 }
                 group.forEach(w -> failed.put(w.person(), failure.reason()));

@@ -45,6 +45,13 @@ final class BolClient {
 
     /** The publisher's answer: its status, and its body read as {@code type} (2xx) or as a problem (otherwise, when it is one). */
     record Answer<T>(int status, T body, BolMessages.Problem problem, String retryAfter) {
+
+        /** A refusal or failure (no body) as the worker settles it: by the same rules as a SCIM call's status, with the problem's words. */
+        ProvisioningWorker.Failure failure() {
+            ProvisioningWorker.Failure of = ProvisioningWorker.Failure.ofStatus(status, problem == null ? "" : problem.say());
+            return new ProvisioningWorker.Failure(of.retriable(), problem == null ? "HTTP " + status : ProvisioningWorker.Failure.cut(of.reason(), 2000),
+                    ProvisioningWorker.Failure.retryAfter(retryAfter));
+        }
     }
 
     /**

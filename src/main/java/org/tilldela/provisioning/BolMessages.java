@@ -207,6 +207,23 @@ final class BolMessages {
                            BigDecimal usedLicenses) {
     }
 
+    /** {@code /v1/users/licenses}: one user's licences at the publisher, per school (only those this client ordered). */
+    record UserLicencesRequest(String clientId, String serviceProviderId, User user) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record UserLicencesResponse(String clientId, String serviceProviderId, List<UserSchool> schools) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record UserSchool(String idSource, String id, List<HeldLicence> assignedLicenses) {
+    }
+
+    /** A licence the user holds, as the publisher says (its key is not kept or shown). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record HeldLicence(String articleNumber, String articleName, String label, LocalDate validFromDate, LocalDate validToDate) {
+    }
+
     /** An RFC 7807 problem as BOL answers a refusal (400, 409). */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Problem(String type, String title, Integer status, String detail, java.util.Map<String, Object> errors) {

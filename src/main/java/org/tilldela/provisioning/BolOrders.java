@@ -23,6 +23,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.governance.AuditTrail;
@@ -36,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Orders towards publishers with a BOL connector (Beställning och Leverans, Sambruk). An order that goes through is
- * queued here in its own transaction ({@code bol_order}, one row per order and connector: the outbox), sent by the
+ * queued here in the order's own transaction ({@code bol_order}, one row per order and connector: the outbox), sent by the
  * provisioning worker to {@code /v1/orders/create} with retries and backoff like a SCIM push, and its lines' states —
  * from the publisher's answer, or from the later answers it posts to the order's {@code responseUrl} — are recorded on
  * the order for the buyer ({@link Deliveries}). A delivered line is final.
@@ -65,10 +66,10 @@ class BolOrders {
     private final Outbox outbox;
     private final LicencePools pools;
 
-    private final org.tilldela.catalog.Catalog catalog;
+    private final Catalog catalog;
 
-    BolOrders(org.tilldela.catalog.Catalog catalog, JdbcClient jdbc, Deliveries deliveries, OrganisationBrowser organisations, InstanceSecrets instanceSecrets, SecretsAtRest secrets,
-              JsonMapper json, AuditTrail audit, Environment environment, PlatformTransactionManager transactions, Outbox outbox, LicencePools pools) {
+    BolOrders(Catalog catalog, JdbcClient jdbc, Deliveries deliveries, OrganisationBrowser organisations, InstanceSecrets instanceSecrets,
+              SecretsAtRest secrets, JsonMapper json, AuditTrail audit, Environment environment, PlatformTransactionManager transactions, Outbox outbox, LicencePools pools) {
         this.catalog = catalog;
         this.outbox = outbox;
         this.pools = pools;
@@ -124,6 +125,14 @@ class BolOrders {
     enum Kind { ORDER, ACTIVATION }
 
     private void queue(UUID connector, OrderPlaced order, Kind kind, List<OrderPlaced.Line> lines) {
+        // a line goes to one publisher connection: two BOL connectors serving the same product (a mistake, or a test
+        // service next to the real one) do not both order it — the first one does, and the other sends no empty order
+        List<UUID> taken = jdbc.sql("select line_id from bol_order_line where line_id = any(:l)")
+                .param("l", lines.stream().map(OrderPlaced.Line::lineId).toArray(UUID[]::new)).query(UUID.class).list();
+        lines = lines.stream().filter(l -> !taken.contains(l.lineId())).toList();
+        if (lines.isEmpty()) {
+            return;
+        }
         // the activation's own id is the order number marked as such: the same on every attempt
         String number = kind == Kind.ORDER ? Long.toString(order.number()) : order.number() + "-A";
         long queued = jdbc.sql("""
@@ -218,11 +227,7 @@ class BolOrders {
                 });
                 return null;
             } else {
-                int status = answer.status();
-                String said = answer.problem() == null ? "" : ": " + answer.problem().say();
-                boolean retriable = status >= 500 || status == 408 || status == 429 || status == 401;
-                failure = new ProvisioningWorker.Failure(retriable, ProvisioningWorker.Failure.cut("HTTP " + status + said, 2000),
-                        ProvisioningWorker.Failure.retryAfter(answer.retryAfter()));
+                failure = answer.failure();
             }
         } catch (ProcessingException e) {
             failure = new ProvisioningWorker.Failure(true, ProvisioningWorker.Failure.cut(e.getMessage(), 2000), null);
@@ -322,7 +327,8 @@ class BolOrders {
                         .param("s", line.status()).param("l", e.getKey())
                         .param("k", keys.isEmpty() ? null : secrets.encrypt(json.writeValueAsString(keys))).update();
                 deliveries.record(e.getKey(), new LineDelivery(status(line.status()), line.deliveryDate(), line.validFromDate(), line.validToDate(),
-                        keys.size(), "failed".equals(line.status()) ? ProvisioningWorker.Failure.cut(line.errorMessage(), 500) : null, null));
+                        keys.size(), "failed".equals(line.status()) && line.errorMessage() != null && !line.errorMessage().isBlank()
+                        ? ProvisioningWorker.Failure.cut(line.errorMessage(), 500) : null, null));
                 changed++;
                 if ("delivered".equals(line.status())) {
                     delivered.add(e.getKey());

@@ -50,12 +50,16 @@ public class Connectors {
     private final BolOrders bolOrders;
     /** Looked up when used: it reads connectors' endpoints through this class. */
     private final org.springframework.beans.factory.ObjectProvider<BolStatistics> bolStatistics;
+    /** Looked up when used, for the same reason. */
+    private final org.springframework.beans.factory.ObjectProvider<BolUserLicences> bolUserLicences;
 
     /** The deletion brake of a new connector, in percent of its accounts. */
     static final double DEFAULT_BRAKE_PERCENT = 10;
 
     Connectors(JdbcClient jdbc, SecretsAtRest secrets, Catalog catalog, Licences licences, AuditTrail audit, Outbox outbox, DeletionBrake brake,
-               ConnectorHosts hosts, BolOrders bolOrders, org.springframework.beans.factory.ObjectProvider<BolStatistics> bolStatistics) {
+               ConnectorHosts hosts, BolOrders bolOrders, org.springframework.beans.factory.ObjectProvider<BolStatistics> bolStatistics,
+               org.springframework.beans.factory.ObjectProvider<BolUserLicences> bolUserLicences) {
+        this.bolUserLicences = bolUserLicences;
         this.bolOrders = bolOrders;
         this.bolStatistics = bolStatistics;
         this.brake = brake;
@@ -171,6 +175,26 @@ public class Connectors {
                         """).param("c", connector).param("n", limit)
                 .query((rs, n) -> new QueuedOrder(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5),
                         rs.getTimestamp(6).toInstant(), instant(rs.getTimestamp(7)))).list();
+    }
+
+    /** A licence a publisher says the person holds: at which school (by name where Tilldela knows it), which article, how long. */
+    public record PublisherLicence(String school, String articleNumber, String articleName, String label, LocalDate validFrom, LocalDate validTo) {
+    }
+
+    /** One publisher's answer about a person (its licences), or why there is none ({@code failure}). */
+    public record PublisherAnswer(String supplierName, String connectorName, List<PublisherLicence> licences, String failure) {
+    }
+
+    /**
+     * Asks every publisher Tilldela has assigned licences to for the person (BOL's {@code /v1/users/licenses}, by the ids
+     * it sent) what it holds about them, for the data protection officer to compare with the ledger. Audited; nothing
+     * the publishers say is kept.
+     */
+    public List<PublisherAnswer> publisherLicences(UUID person, String actor) {
+        List<PublisherAnswer> answers = bolUserLicences.getObject().of(person);
+        audit.record(actor, "BOL_PUBLISHER_LICENCES_ASKED", "person", person.toString(),
+                Map.of("publishers", answers.size(), "licences", answers.stream().mapToInt(a -> a.licences().size()).sum()));
+        return answers;
     }
 
     /** What fetching a BOL connector's licence figures came to: how the publisher counts, for how many schools, how many figures. */

@@ -110,6 +110,24 @@ class BolBrowserTest extends IntegrationTest {
                     BrowserSupport.screenshot(page, "bol-03-publisher-figures-en");
                 }
             }
+            // the data protection officer asks the publisher what it holds about one of the pupils, from the person's page (Danish)
+            UUID pupil = jdbc.sql("select person_id from bol_assignment where line_id = :l order by person_id limit 1")
+                    .param("l", first.lines().getFirst().id()).query(UUID.class).single();
+            String officer = "bol-dpo-" + fx.m.source;
+            accounts.create(officer, "Dataskyddsombud", BolFixture.PASSWORD, java.util.EnumSet.of(org.tilldela.governance.AdminRight.DIRECTORY_ADMIN,
+                    org.tilldela.governance.AdminRight.DATA_PROTECTION_OFFICER), "test");
+            try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setLocale("da-DK"))) {
+                Page page = context.newPage();
+                BrowserSupport.signIn(page, port, "da", officer, BolFixture.PASSWORD);
+                page.navigate("http://localhost:" + port + "/directory/persons/" + pupil + "?lang=da");
+                page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Spørg forlagene, hvad de har om personen (BOL)")).click();
+                page.waitForURL(url -> url.contains("/publishers"));
+                assertThat(page.locator("h1").textContent()).isEqualTo("Hvad forlagene har");
+                assertThat(page.locator("table tbody tr").first().textContent()).contains(catalog.product(delivered).orElseThrow().articleNumber())
+                        .contains("B-skolan");
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                BrowserSupport.screenshot(page, "bol-06-publishers-hold-da");
+            }
             assertThat(fx.publisher.violations).isEmpty();
         }
     }

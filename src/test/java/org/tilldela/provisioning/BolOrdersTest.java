@@ -160,6 +160,26 @@ class BolOrdersTest extends IntegrationTest {
         assertThat(web.get(path + "?lang=da").body()).contains("Hos forlaget").contains("Leveret");
         assertThat(web.get(path + "?lang=en").body()).contains("At the publisher").contains("Delivered");
 
+        // the data protection officer asks the publisher what it holds about a pupil: the licence, at the pupil's school (audited)
+        UUID asked = jdbc.sql("select person_id from bol_assignment where line_id = :l order by person_id limit 1").param("l", line.id())
+                .query(UUID.class).single();
+        List<Connectors.PublisherAnswer> answers = connectors.publisherLicences(asked, "dpo-test");
+        assertThat(answers).filteredOn(a -> a.connectorName().equals("BOL direkt")).singleElement().satisfies(a -> {
+            assertThat(a.failure()).isNull();
+            assertThat(a.licences()).extracting(Connectors.PublisherLicence::articleNumber).contains(article);
+            assertThat(a.licences()).extracting(Connectors.PublisherLicence::school).allSatisfy(school -> assertThat(school).contains("skolan"));
+        });
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'BOL_PUBLISHER_LICENCES_ASKED' and target_id = :p and actor = 'dpo-test'")
+                .param("p", asked.toString()).query(Long.class).single()).isOne();
+        String officer = "bol-dpo-" + m.source;
+        accounts.create(officer, "Dataskyddsombud", PASSWORD, java.util.EnumSet.of(org.tilldela.governance.AdminRight.DIRECTORY_ADMIN,
+                org.tilldela.governance.AdminRight.DATA_PROTECTION_OFFICER), "test");
+        WebSession dpo = new WebSession(port).signIn(officer, PASSWORD);
+        assertThat(dpo.get("/directory/persons/" + asked + "?lang=sv").body()).contains("Fråga förlagen vad de har om personen (BOL)");
+        assertThat(dpo.get("/directory/persons/" + asked + "/publishers?lang=sv").body()).contains("Vad förlagen har").contains(article)
+                .contains("Artikel " + article);
+        assertThat(web.get("/directory/persons/" + asked + "/publishers").status()).as("a buyer may not ask").isEqualTo(403);
+
         // an objection towards the publisher takes that pupil's licence back there
         UUID objecting = jdbc.sql("select person_id from licence_assignment where pool_id = :p and state = 'ACTIVE' order by person_id limit 1")
                 .param("p", line.poolId()).query(UUID.class).single();

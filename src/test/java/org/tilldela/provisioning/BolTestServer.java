@@ -140,6 +140,7 @@ final class BolTestServer implements AutoCloseable {
                     }
                 }
                 case "/v1/school-units/licenses" -> schoolTotals(exchange, path, request);
+                case "/v1/users/licenses" -> userLicences(exchange, path, request);
                 default -> answer(exchange, path, 404, null);
             }
         } catch (RuntimeException e) {
@@ -346,6 +347,32 @@ final class BolTestServer implements AutoCloseable {
                 a.put("usedLicenses", n[1]);
             });
         }
+        answer(exchange, path, 200, response);
+    }
+
+    /** One user's licences, per school: the assignments held for that user id. */
+    private void userLicences(HttpExchange exchange, String path, JsonNode request) throws IOException {
+        ObjectNode response = head(request);
+        ArrayNode schools = response.putArray("schools");
+        Map<String, ArrayNode> bySchool = new LinkedHashMap<>();
+        assignments.values().stream()
+                .filter(a -> a.path("user").path("idSource").asString().equals(request.path("user").path("idSource").asString())
+                        && a.path("user").path("id").asString().equals(request.path("user").path("id").asString()))
+                .forEach(a -> {
+                    ArrayNode licences = bySchool.computeIfAbsent(a.path("school").path("idSource").asString() + "/" + a.path("school").path("id").asString(),
+                            k -> {
+                                ObjectNode school = schools.addObject();
+                                school.put("idSource", a.path("school").path("idSource").asString());
+                                school.put("id", a.path("school").path("id").asString());
+                                return school.putArray("assignedLicenses");
+                            });
+                    ObjectNode licence = licences.addObject();
+                    licence.put("articleNumber", a.path("articleNumber").asString());
+                    licence.put("articleName", "Artikel " + a.path("articleNumber").asString());
+                    licence.put("validFromDate", LocalDate.now().toString());
+                    licence.put("validToDate", LocalDate.now().plusYears(1).minusDays(1).toString());
+                    licence.put("articleUrl", "https://forlaget.example/las/" + a.path("articleNumber").asString());
+                });
         answer(exchange, path, 200, response);
     }
 

@@ -249,6 +249,9 @@ class EveryFlashFormTest extends IntegrationTest {
                 form(connectorPath, connectorPath + "/resume"), "That dead letter is no longer there");
         submit("POST /provisioning/connectors/{id}/dead-letters/replay", connectorPath + "/dead-letters/replay",
                 form(connectorPath, connectorPath + "/resume"), "No operation is queued again.");
+        // a BOL order that is not a dead letter at this (SCIM) connector: said so, nothing queued
+        submit("POST /provisioning/connectors/{id}/orders/{order}/send-again", connectorPath + "/orders/" + UUID.randomUUID() + "/send-again",
+                form(connectorPath, connectorPath + "/resume"), "The order is not one that failed: nothing was changed.");
 
         // --- governance: administrator accounts (create, grant, revoke, disable, enable)
         String managed = "flash-managed-" + fx.tag;

@@ -8,7 +8,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -59,12 +58,7 @@ class Ss12000Webhook {
         @Bean
         @Order(0)
         SecurityFilterChain ss12000WebhookChain(HttpSecurity http) throws Exception {
-            return http.securityMatcher(ImportSources.WEBHOOK_PATH + "**")
-                    .authorizeHttpRequests(a -> a.anyRequest().permitAll())
-                    .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                    .csrf(c -> c.disable())
-                    .requestCache(r -> r.disable())
-                    .build();
+            return org.tilldela.platform.SecretPathDoor.chain(http, ImportSources.WEBHOOK_PATH + "**");
         }
     }
 }

@@ -68,8 +68,11 @@ class PersonPage {
     private final LedgerReports ledger;
     private final Catalog catalog;
 
+    private final org.tilldela.provisioning.Connectors connectors;
+
     PersonPage(Scopes scopes, OrganisationBrowser directory, Licences licences, LicencePools pools, ReleasePolicy releasePolicy, LedgerReports ledger,
-               Catalog catalog) {
+               Catalog catalog, org.tilldela.provisioning.Connectors connectors) {
+        this.connectors = connectors;
         this.scopes = scopes;
         this.directory = directory;
         this.licences = licences;
@@ -109,6 +112,23 @@ class PersonPage {
             model.addAttribute("disclosures", holdings.stream().map(h -> new Disclosed(suppliers.get(h.supplierId()), products.get(h.productId()), h)).toList());
         }
         return "people/person";
+    }
+
+    /**
+     * What the publishers with a BOL connection say they hold about the person, asked now (the data protection officer,
+     * to compare with the ledger; audited by the connectors).
+     */
+    @GetMapping("/directory/persons/{id}/publishers")
+    String publishers(@PathVariable UUID id, Authentication auth, Model model) {
+        Viewer viewer = new Viewer(auth.getName(), scopes.of(auth, AdminRight.DIRECTORY_ADMIN), scopes.of(auth, AdminRight.VIEW_PROTECTED_IDENTITIES));
+        OrganisationBrowser.Profile profile = directory.profile(id, viewer).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        if (!covers(auth, AdminRight.DATA_PROTECTION_OFFICER, id)) {
+            throw new ResponseStatusException(HttpStatus.FORBIDDEN);
+        }
+        model.addAttribute("profile", profile);
+        model.addAttribute("personId", id);
+        model.addAttribute("answers", connectors.publisherLicences(id, auth.getName()));
+        return "people/publishers";
     }
 
     /** Does the account hold the right over this person? A quiet check: nothing about the person is shown by it. */
