@@ -45,11 +45,42 @@ public abstract class IntegrationTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // the data directory (hundreds of MB after the whole suite) goes with the JVM, once the contexts' closing (another
+        // shutdown hook) has stopped its server; a server still running after 10 s keeps its directory
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Path pid = DATA_DIR.resolve("postgres").resolve("postmaster.pid");
+            for (int i = 0; i < 100 && Files.exists(pid); i++) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (Files.exists(pid)) {
+                return;
+            }
+            try (var files = Files.walk(DATA_DIR)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                // left for the system's temporary files to go
+            }
+        }, "test-data-directory-removal"));
     }
 
     /** The shared embedded database's data directory (its passwords are in DatabaseCredentials.FILE under it). */
     protected static Path dataDir() {
         return DATA_DIR;
+    }
+
+    /**
+     * Where the shared embedded database listens and its roles' passwords. Let go again at once: the running contexts hold
+     * the server, and an acquire never released kept it running after the test JVM had gone (one PostgreSQL and its data
+     * directory under /tmp left behind by every run of the whole suite).
+     */
+    protected static org.tilldela.platform.EmbeddedDatabase.Server sharedDatabase() {
+        org.tilldela.platform.EmbeddedDatabase.Server server = org.tilldela.platform.EmbeddedDatabase.acquire(DATA_DIR);
+        org.tilldela.platform.EmbeddedDatabase.release(DATA_DIR);
+        return server;
     }
 
     /** A plain JDBC connection to the shared embedded database as one of its roles, with that role's password. */

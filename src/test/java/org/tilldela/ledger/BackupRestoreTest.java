@@ -58,7 +58,7 @@ class BackupRestoreTest extends LedgerTestSupport {
     @Test
     void aBackupRestoresIntoAFreshDatabaseWithTheSameRowsAndAVerifyingLedger() throws Exception {
         append(batch(25, UUID.randomUUID(), UUID.randomUUID()));
-        EmbeddedDatabase.Server running = EmbeddedDatabase.acquire(dataDir());
+        EmbeddedDatabase.Server running = sharedDatabase();
         // a month the fresh database will not have made by itself (it makes this month and the next three)
         try (Connection c = running.connect(EmbeddedDatabase.OWNER); var s = c.createStatement()) {
             s.execute("select ledger_make_month('disclosure', date '2031-07-01')");
@@ -73,7 +73,7 @@ class BackupRestoreTest extends LedgerTestSupport {
         assertThat(manifest.rows().get("disclosure")).isEqualTo(jdbc.sql("select count(*) from disclosure").query(Long.class).single()).isGreaterThanOrEqualTo(25);
 
         // a fresh data directory: its own embedded PostgreSQL, migrated by the command's start
-        Path fresh = Files.createTempDirectory("tilldela-restore-test-");
+        Path fresh = Files.createTempDirectory(tmp, "restore-"); // under the test's own temporary directory: removed with it
         String freshDir = "--tilldela.data-dir=" + fresh;
         Output restored = capture(() -> CommandLineEntry.run(new String[] {"restore", backup.toString(), freshDir}));
         assertThat(restored.status()).as(restored.err()).isZero();

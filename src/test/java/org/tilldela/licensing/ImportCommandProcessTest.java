@@ -36,7 +36,7 @@ class ImportCommandProcessTest extends LicensingTestSupport {
 
         // the next day two pupils join grade 7 at org-1, imported by the command
         Path nextDay = town.pupil("p9", "org-1", "07", "c-7b").pupil("p10", "org-1", "07", "c-7a").write(tmp.resolve("next-day.zip"));
-        EmbeddedDatabase.Server database = EmbeddedDatabase.acquire(dataDir());
+        EmbeddedDatabase.Server database = sharedDatabase();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", String.join(File.pathSeparator, ServerProcess.mainClassPath()),
                 "org.tilldela.TilldelaApplication", "import", "oneroster", nextDay.toString(), "--source", source,
