@@ -21,7 +21,7 @@ public class SupplierClients {
     private final AuditTrail audit;
     /**
      * How a secret is kept: as its SHA-256 digest. The secret is 192 random bits Tilldela made, not a person's password, so
-     * nothing can be guessed from a fast digest, and a slow one (bcrypt, ~70 ms of a core) would be paid on every API
+     * nothing can be guessed from a fast digest, and a slow one (bcrypt, about 60 ms of a core) would be paid on every API
      * call — a supplier reporting usage sends several reports a second. Secrets kept as bcrypt hashes before still sign in,
      * and are kept as digests from their next sign-in on ({@link SupplierApiSecurity}).
      */

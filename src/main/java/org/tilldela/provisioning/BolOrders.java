@@ -67,10 +67,12 @@ class BolOrders {
     private final LicencePools pools;
 
     private final Catalog catalog;
+    private final org.tilldela.purchase.Orders purchaseOrders;
 
-    BolOrders(Catalog catalog, JdbcClient jdbc, Deliveries deliveries, OrganisationBrowser organisations, InstanceSecrets instanceSecrets,
+    BolOrders(Catalog catalog, org.tilldela.purchase.Orders purchaseOrders, JdbcClient jdbc, Deliveries deliveries, OrganisationBrowser organisations, InstanceSecrets instanceSecrets,
               SecretsAtRest secrets, JsonMapper json, AuditTrail audit, Environment environment, PlatformTransactionManager transactions, Outbox outbox, LicencePools pools) {
         this.catalog = catalog;
+        this.purchaseOrders = purchaseOrders;
         this.outbox = outbox;
         this.pools = pools;
         this.jdbc = jdbc;
@@ -173,17 +175,28 @@ class BolOrders {
                 .list();
     }
 
-    /** The order as BOL's {@code /v1/orders/create} takes it, or the activation as {@code /v1/hybrids/activate} does. */
+    /**
+     * The order as BOL's {@code /v1/orders/create} takes it, or the activation as {@code /v1/hybrids/activate} does; null
+     * when none of its lines is left to send.
+     */
     Object request(Due due, String serviceProviderId) {
         record Head(UUID organiser, UUID scope) {
         }
         Head head = jdbc.sql("select organiser_id, scope_id from bol_order where id = :q").param("q", due.id())
                 .query((rs, n) -> new Head(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class))).single();
+        // a line the buyer cancelled meanwhile (it could be, as it had not reached the publisher) is not sent
+        java.util.Set<String> cancelled = new java.util.HashSet<>();
+        purchaseOrders.order(due.orderId()).ifPresent(o -> o.lines().stream().filter(org.tilldela.purchase.Order.Line::cancelled)
+                .forEach(l -> cancelled.add(l.id().toString())));
         List<BolMessages.OrderLine> lines = jdbc.sql("""
                         select line_id, article_number, quantity, unit_price, currency from bol_order_line where bol_order_id = :q order by line_id
                         """).param("q", due.id())
                 .query((rs, n) -> new BolMessages.OrderLine(rs.getObject(1, UUID.class).toString(), rs.getString(2), rs.getInt(3),
-                        rs.getBigDecimal(4), rs.getString(5))).list();
+                        rs.getBigDecimal(4), rs.getString(5))).list()
+                .stream().filter(l -> !cancelled.contains(l.clientOrderLineId())).toList();
+        if (lines.isEmpty()) {
+            return null;
+        }
         String organiserName = organisations.organisation(head.organiser()).map(OrganisationBrowser.Organisation::name).orElse(null);
         BolMessages.School school = organisations.organisation(head.scope()).filter(o -> "SCHOOL_UNIT".equals(o.kind())).map(BolOrders::school)
                 .orElse(null);
@@ -204,6 +217,11 @@ class BolOrders {
      */
     ProvisioningWorker.Failure send(BolClient client, Due due, int maxAttempts, java.util.function.BiFunction<Integer, Duration, Duration> backoff) {
         Object request = request(due, client.endpoint().serviceProviderId());
+        if (request == null) {
+            jdbc.sql("update bol_order set state = 'SENT', lease_until = null, last_error = :e where id = :id")
+                    .param("id", due.id()).param("e", "not sent: every line was cancelled").update();
+            return null;
+        }
         ProvisioningWorker.Failure failure;
         try {
             BolClient.Answer<? extends BolMessages.Answered> answer = due.kind() == Kind.ACTIVATION

@@ -248,6 +248,16 @@ class BolOrdersTest extends IntegrationTest {
         WebSession web = new WebSession(port).signIn(buyer, PASSWORD);
         assertThat(web.get("/purchase/orders/" + order.id() + "?lang=sv").body()).contains("Nådde inte förlaget").contains("not sold to this client");
         assertThat(orders.whyNotCancellable(order, order.lines().getFirst())).as("it never reached the publisher").isEmpty();
+        // another order refused the same way and then cancelled by the buyer: sent again, nothing of it goes
+        Order cancelledLater = orders.place(buyer, List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), null, false))).order();
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(cancelledLater) != null
+                && delivery(cancelledLater).status() == LineDelivery.Status.NOT_SENT);
+        orders.cancel(cancelledLater.id(), null, buyer);
+        assertThat(connectors.sendOrderAgain(refusing, cancelledLater.id(), "admin")).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SENT".equals(jdbc.sql("select state from bol_order where order_id = :o")
+                .param("o", cancelledLater.id()).query(String.class).single()));
+        assertThat(publisher.orderNumbersSeen).as("asked once, refused; nothing sent for the cancelled line")
+                .filteredOn(n -> n.equals(Long.toString(cancelledLater.number()))).hasSize(1);
 
         // the publisher is down for a while: retried, not lost
         publisher.orderMode = BolTestServer.Orders.DOWN;

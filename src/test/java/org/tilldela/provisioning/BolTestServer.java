@@ -54,6 +54,8 @@ final class BolTestServer implements AutoCloseable {
     final String token;
     final String serviceProviderId = "forlaget.example";
     final List<String> violations = new CopyOnWriteArrayList<>();
+    /** The clientOrderNumber of every order request, answered or refused. */
+    final List<String> orderNumbersSeen = new CopyOnWriteArrayList<>();
     /** The orders received, as sent. */
     final List<JsonNode> orders = new CopyOnWriteArrayList<>();
     /** The assignments the publisher holds, by clientAssignmentId: the line as sent, with the school it was sent for. */
@@ -149,6 +151,7 @@ final class BolTestServer implements AutoCloseable {
     }
 
     private void order(HttpExchange exchange, String path, JsonNode request) throws IOException {
+        orderNumbersSeen.add(request.path("clientOrderNumber").asString());
         switch (orderMode) {
             case DOWN -> {
                 answer(exchange, path, 503, null);
