@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BiFunction;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -66,8 +65,12 @@ class BolAssignments {
         this.transaction = new TransactionTemplate(transactions);
     }
 
-    /** An assignment as it should stand, or as it stands at the publisher. */
-    record Wanted(UUID person, UUID line, String article, boolean freeTrial, BolMessages.User user, BolMessages.School school, UUID schoolUnit) {
+    /**
+     * An assignment as it should stand, or as it stands at the publisher — then with the id it was sent under and the
+     * licence key it took (both null for one that should stand).
+     */
+    record Wanted(UUID person, UUID line, String article, boolean freeTrial, BolMessages.User user, BolMessages.School school, UUID schoolUnit,
+                  String clientAssignmentId, Integer keyIndex) {
 
         boolean sameAs(Wanted other) {
             return other != null && user.equals(other.user) && school.idSource().equals(other.school.idSource()) && school.id().equals(other.school.id())
@@ -75,16 +78,15 @@ class BolAssignments {
         }
     }
 
-    /** One claimed batch's outcome for the worker: false when the connector must wait (the rest went back). */
+    /** How the worker settles a failed operation (a retry later, or a dead letter); answers how long to wait. */
     interface Settler {
         Duration settle(Queue.Op op, ProvisioningWorker.Failure failure);
     }
 
-    boolean push(BolClient client, List<Queue.Op> ops, Queue queue, Settler settler, BiFunction<Integer, Duration, Duration> backoff) {
+    /** Pushes one claimed batch; false when the connector must wait (its operations are settled for a retry). */
+    boolean push(BolClient client, List<Queue.Op> ops, Queue queue, Settler settler) {
         UUID connector = client.endpoint().id();
-        Map<UUID, Queue.Op> byPerson = new LinkedHashMap<>();
-        ops.forEach(o -> byPerson.put(o.personId(), o));
-        List<UUID> persons = List.copyOf(byPerson.keySet());
+        List<UUID> persons = ops.stream().map(Queue.Op::personId).distinct().toList();
         Map<UUID, List<Wanted>> wanted;
         try {
             wanted = wanted(connector, persons, queue.servedProducts(connector));
@@ -117,7 +119,7 @@ class BolAssignments {
         if (transport == null) {
             transport = send(client, connector, create, false, failed);
         }
-        if (transport != null && transport.retriable()) {
+        if (transport != null) {
             // the publisher is failing or asks us to wait: every operation of the batch is tried again later
             Duration wait = Duration.ZERO;
             for (Queue.Op op : ops) {
@@ -127,7 +129,7 @@ class BolAssignments {
             return false;
         }
         for (Queue.Op op : ops) {
-            String why = transport != null ? transport.reason() : failed.get(op.personId());
+            String why = failed.get(op.personId());
             if (why == null) {
                 queue.done(op, null);
             } else {
@@ -138,11 +140,12 @@ class BolAssignments {
     }
 
     /**
-     * Sends the deletions or creations, one request per school; records what the publisher says. Answers a transport or
-     * refusal failure of a whole request (null: every request was answered), and puts a person's failed assignment's
-     * reason in {@code failed}.
+     * Sends the deletions or creations, one request per school; records what the publisher says. Answers a failure the
+     * batch must wait out (no connection, 5xx, 429, …; null: every request was answered), and puts the reason of a
+     * person's refused assignment — or of a whole request refused — in {@code failed}.
      */
     private ProvisioningWorker.Failure send(BolClient client, UUID connector, List<Wanted> assignments, boolean deleting, Map<UUID, String> failed) {
+        Map<UUID, KeyRing> rings = new HashMap<>();
         Map<String, List<Wanted>> bySchool = new LinkedHashMap<>();
         assignments.forEach(w -> bySchool.computeIfAbsent(w.school().idSource() + "\u0000" + w.school().id(), k -> new ArrayList<>()).add(w));
         for (List<Wanted> group : bySchool.values()) {
@@ -153,22 +156,22 @@ class BolAssignments {
             if (deleting) {
                 List<BolMessages.Deletion> lines = new ArrayList<>();
                 for (Wanted w : group) {
-                    Sent sent = sent(connector, w);
-                    byId.put(sent.clientAssignmentId(), w);
-                    lines.add(new BolMessages.Deletion(sent.clientAssignmentId(), w.article(), key(w.line(), sent.keyIndex()), w.line().toString(), w.user()));
+                    byId.put(w.clientAssignmentId(), w);
+                    lines.add(new BolMessages.Deletion(w.clientAssignmentId(), w.article(), ring(rings, w.line()).key(w.keyIndex()), w.line().toString(),
+                            w.user()));
                 }
                 request = new BolMessages.DeletionRequest(orders.clientId(), client.endpoint().serviceProviderId(), school, lines);
             } else {
                 List<BolMessages.Assignment> lines = new ArrayList<>();
-                Map<UUID, Set<Integer>> taken = new HashMap<>();
                 for (Wanted w : group) {
                     String id = UUID.randomUUID().toString();
                     byId.put(id, w);
-                    Integer index = freeKey(w.line(), taken.computeIfAbsent(w.line(), l -> new HashSet<>()));
+                    KeyRing ring = ring(rings, w.line());
+                    Integer index = ring.take();
                     if (index != null) {
                         keyOf.put(id, index);
                     }
-                    lines.add(new BolMessages.Assignment(id, w.freeTrial(), w.article(), key(w.line(), index), w.line().toString(), w.user()));
+                    lines.add(new BolMessages.Assignment(id, w.freeTrial(), w.article(), ring.key(index), w.line().toString(), w.user()));
                 }
                 request = new BolMessages.AssignmentRequest(orders.clientId(), client.endpoint().serviceProviderId(), school, lines);
             }
@@ -222,49 +225,46 @@ class BolAssignments {
         return null;
     }
 
-    private record Sent(String clientAssignmentId, Integer keyIndex) {
-    }
+    /**
+     * An order line's licence keys as the publisher gave them (decrypted once per request), and the indexes assignments
+     * hold — those recorded, and those taken in this request.
+     */
+    private record KeyRing(List<String> keys, Set<Integer> used) {
 
-    private Sent sent(UUID connector, Wanted w) {
-        return jdbc.sql("select client_assignment_id, key_index from bol_assignment where connector_id = :c and person_id = :p and line_id = :l")
-                .param("c", connector).param("p", w.person()).param("l", w.line())
-                .query((rs, n) -> new Sent(rs.getString(1), rs.getObject(2, Integer.class))).single();
-    }
-
-    /** The line's lowest licence key no assignment holds (null: the publisher gave no keys, or every key is taken). */
-    private Integer freeKey(UUID line, Set<Integer> takenNow) {
-        List<String> keys = keys(line);
-        if (keys.isEmpty()) {
-            return null;
-        }
-        Set<Integer> used = new HashSet<>(jdbc.sql("select key_index from bol_assignment where line_id = :l and key_index is not null")
-                .param("l", line).query(Integer.class).list());
-        for (int i = 0; i < keys.size(); i++) {
-            if (!used.contains(i) && takenNow.add(i)) {
-                return i;
+        /** The lowest key no assignment holds, now taken (null: the publisher gave no keys, or every key is taken). */
+        Integer take() {
+            for (int i = 0; i < keys.size(); i++) {
+                if (used.add(i)) {
+                    return i;
+                }
             }
-        }
-        return null;
-    }
-
-    private String key(UUID line, Integer index) {
-        if (index == null) {
             return null;
         }
-        List<String> keys = keys(line);
-        return index < keys.size() ? keys.get(index) : null;
+
+        String key(Integer index) {
+            return index == null || index >= keys.size() ? null : keys.get(index);
+        }
     }
 
-    private List<String> keys(UUID line) {
-        byte[] encrypted = jdbc.sql("select licence_keys from bol_order_line where line_id = :l").param("l", line).query(byte[].class).optional().orElse(null);
-        return encrypted == null ? List.of() : json.readValue(secrets.decrypt(encrypted), new TypeReference<List<String>>() { });
+    private KeyRing ring(Map<UUID, KeyRing> rings, UUID line) {
+        return rings.computeIfAbsent(line, l -> {
+            byte[] encrypted = jdbc.sql("select licence_keys from bol_order_line where line_id = :l").param("l", l).query(byte[].class).optional()
+                    .orElse(null);
+            if (encrypted == null) {
+                return new KeyRing(List.of(), new HashSet<>());
+            }
+            return new KeyRing(json.readValue(secrets.decrypt(encrypted), new TypeReference<List<String>>() { }),
+                    new HashSet<>(jdbc.sql("select key_index from bol_assignment where line_id = :l and key_index is not null").param("l", l)
+                            .query(Integer.class).list()));
+        });
     }
 
     /** The assignments the publisher holds for these persons (as sent). */
     private Map<UUID, List<Wanted>> standing(UUID connector, List<UUID> persons) {
         Map<UUID, List<Wanted>> out = new HashMap<>();
         jdbc.sql("""
-                        select person_id, line_id, article_number, free_trial, user_id_source, user_id, school_id_source, school_id, school_organisation_id
+                        select person_id, line_id, article_number, free_trial, user_id_source, user_id, school_id_source, school_id, school_organisation_id,
+                               client_assignment_id, key_index
                         from bol_assignment
                         where connector_id = :c and person_id = any(:p)
                         """).param("c", connector).param("p", persons.toArray(UUID[]::new))
@@ -272,7 +272,7 @@ class BolAssignments {
                     UUID person = rs.getObject(1, UUID.class);
                     out.computeIfAbsent(person, p -> new ArrayList<>()).add(new Wanted(person, rs.getObject(2, UUID.class), rs.getString(3), rs.getBoolean(4),
                             new BolMessages.User(rs.getString(5), rs.getString(6)), new BolMessages.School(rs.getString(7), rs.getString(8), null),
-                            rs.getObject(9, UUID.class)));
+                            rs.getObject(9, UUID.class), rs.getString(10), rs.getObject(11, Integer.class)));
                 });
         return out;
     }
@@ -316,7 +316,7 @@ class BolAssignments {
                 String article = seat.trial() ? productsById.get(product).articleNumber() : delivered.get(seat.orderLineId());
                 Unit unit = school(r.values().get(Attribute.SCHOOL_UNIT), seat.scopeId());
                 out.computeIfAbsent(seat.personId(), p -> new ArrayList<>()).add(new Wanted(seat.personId(), seat.orderLineId(), article, seat.trial(),
-                        new BolMessages.User("client", pseudonym.toString()), unit.school(), unit.id()));
+                        new BolMessages.User("client", pseudonym.toString()), unit.school(), unit.id(), null, null));
             }
         }));
         return out;

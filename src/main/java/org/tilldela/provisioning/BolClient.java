@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.tilldela.platform.ClientCertificates;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -15,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
  * OAuth access token bought with client credentials, or mutual TLS), with the connector's own TLS trust, no redirects,
  * and the whole answer within the HTTP timeout — like every SCIM call.
  */
-final class BolClient {
+final class BolClient implements ConnectorClient {
 
     private final Connectors.Endpoint endpoint;
     private final Duration timeout;
@@ -29,17 +28,13 @@ final class BolClient {
         this.timeout = timeout;
         this.hosts = hosts;
         this.json = json;
-        javax.net.ssl.SSLContext tls = endpoint.clientCertificate() != null || endpoint.serverCa() != null
-                ? ClientCertificates.context(endpoint.clientCertificate(), endpoint.clientKey(), endpoint.serverCa()) : null;
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
-        if (tls != null) {
-            builder.sslContext(tls);
-        }
-        this.http = builder.build();
+        javax.net.ssl.SSLContext tls = endpoint.tls();
+        this.http = JdkHttpConnector.client(timeout, tls);
         this.tokens = new SupplierTokens(endpoint, timeout, hosts, tls);
     }
 
-    Connectors.Endpoint endpoint() {
+    @Override
+    public Connectors.Endpoint endpoint() {
         return endpoint;
     }
 
@@ -102,7 +97,8 @@ final class BolClient {
         return new Answer<>(status, null, problem, retryAfter);
     }
 
-    void close() {
+    @Override
+    public void close() {
         http.close();
     }
 }

@@ -282,6 +282,14 @@ public class Connectors {
             return profile == Connector.Profile.BOL;
         }
 
+        /**
+         * The connector's own TLS context — its client certificate for mutual TLS, the supplier's CA when one was given —
+         * or null for the JDK's default.
+         */
+        javax.net.ssl.SSLContext tls() {
+            return clientCertificate != null || serverCa != null ? ClientCertificates.context(clientCertificate, clientKey, serverCa) : null;
+        }
+
         boolean pushesGroups() {
             return resourceTypes.contains("Group");
         }

@@ -49,11 +49,19 @@ final class JdkHttpConnector implements Connector {
     JdkHttpConnector(Duration timeout, ConnectorHosts hosts, javax.net.ssl.SSLContext tls) {
         this.timeout = timeout;
         this.hosts = hosts;
+        this.http = client(timeout, tls);
+    }
+
+    /**
+     * The JDK client every call to a supplier goes through: connect timeout, never a redirect (it would carry the
+     * connector's credentials to an address nobody configured), the connector's own TLS context (null: the JDK's default).
+     */
+    static HttpClient client(Duration timeout, javax.net.ssl.SSLContext tls) {
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
         if (tls != null) {
             builder.sslContext(tls);
         }
-        this.http = builder.build();
+        return builder.build();
     }
 
     @Override
@@ -178,11 +186,7 @@ final class JdkHttpConnector implements Connector {
      * connector's own TLS context, null for the JDK's default. The caller checks the address (ConnectorHosts) first.
      */
     static HTTPResponse send(HTTPRequest request, Duration timeout, javax.net.ssl.SSLContext tls) throws IOException, InterruptedException {
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
-        if (tls != null) {
-            builder.sslContext(tls);
-        }
-        HttpClient http = builder.build();
+        HttpClient http = client(timeout, tls);
         try {
             String body = request.getBody();
             HttpRequest.Builder outgoing = HttpRequest.newBuilder(request.getURI()).timeout(timeout).method(request.getMethod().name(),

@@ -225,7 +225,7 @@ class ProvisioningWorker implements SmartLifecycle {
                 queue.backOff(connectorId, settings.backoffMax());
                 return false;
             }
-            return bolAssignments.push(bol, ops, queue, this::settle, this::backoff);
+            return bolAssignments.push(bol, ops, queue, this::settle);
         }
         ScimClient scim;
         try {
@@ -554,18 +554,15 @@ class ProvisioningWorker implements SmartLifecycle {
     }
 
     private BolClient bolClient(Connectors.Endpoint endpoint) {
-        return bolClients.compute(endpoint.id(), (id, existing) -> {
-            if (existing != null && existing.endpoint().version().equals(endpoint.version())) {
-                return existing;
-            }
-            if (existing != null) {
-                existing.close();
-            }
-            return new BolClient(endpoint, settings.httpTimeout(), hosts, json);
-        });
+        return cached(bolClients, endpoint, () -> new BolClient(endpoint, settings.httpTimeout(), hosts, json));
     }
 
     private ScimClient client(Connectors.Endpoint endpoint) {
+        return cached(clients, endpoint, () -> new ScimClient(endpoint, settings.httpTimeout(), hosts));
+    }
+
+    /** The connector's client, kept while the connector is unchanged; one made for an older version is closed and made anew. */
+    private static <C extends ConnectorClient> C cached(Map<UUID, C> clients, Connectors.Endpoint endpoint, java.util.function.Supplier<C> make) {
         return clients.compute(endpoint.id(), (id, existing) -> {
             if (existing != null && existing.endpoint().version().equals(endpoint.version())) {
                 return existing;
@@ -573,7 +570,7 @@ class ProvisioningWorker implements SmartLifecycle {
             if (existing != null) {
                 existing.close();
             }
-            return new ScimClient(endpoint, settings.httpTimeout(), hosts);
+            return make.get();
         });
     }
 

@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.glassfish.jersey.client.ClientConfig;
-import org.tilldela.platform.ClientCertificates;
 
 /**
  * One supplier's SCIM service, through UnboundID's SCIM 2 SDK: Users found by {@code externalId} filter,
@@ -40,7 +39,7 @@ import org.tilldela.platform.ClientCertificates;
  * deactivated with {@code active=false}. The configuration is read once per connector version; OAuth access
  * tokens are kept until shortly before they expire. Every call ends within the HTTP timeout.
  */
-final class ScimClient implements AutoCloseable {
+final class ScimClient implements ConnectorClient {
 
     /** The Retry-After of the last 429/503 answer this thread saw (a worker thread calls one supplier at a time). */
     static final ThreadLocal<String> RETRY_AFTER = new ThreadLocal<>();
@@ -71,8 +70,7 @@ final class ScimClient implements AutoCloseable {
         this.timeout = timeout;
         this.hosts = hosts;
         // mutual TLS: the client certificate is presented in the handshake; a supplier's own CA is trusted when given
-        this.tls = endpoint.clientCertificate() != null || endpoint.serverCa() != null
-                ? ClientCertificates.context(endpoint.clientCertificate(), endpoint.clientKey(), endpoint.serverCa()) : null;
+        this.tls = endpoint.tls();
         this.tokens = new SupplierTokens(endpoint, timeout, hosts, tls);
         ClientConfig config = new ClientConfig().connectorProvider((c, cfg) -> new JdkHttpConnector(timeout, hosts, tls));
         this.client = ClientBuilder.newClient(config)
@@ -94,7 +92,8 @@ final class ScimClient implements AutoCloseable {
         this.scim = new ScimService(client.target(endpoint.baseUrl()));
     }
 
-    Connectors.Endpoint endpoint() {
+    @Override
+    public Connectors.Endpoint endpoint() {
         return endpoint;
     }
 

@@ -9,7 +9,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The publisher's side of an order's lines, as the connector that sent them learns it: recorded here so the order
- * shows it. A delivered line is final ({@link LineDelivery#mayReplace}): a late or repeated reply does not undo it.
+ * shows it. A delivered line is final: a late or repeated reply does not undo it.
  */
 @Service
 public class Deliveries {
@@ -20,13 +20,12 @@ public class Deliveries {
         this.jdbc = jdbc;
     }
 
-    /** Records the line's state; false (and nothing changed) when the line is delivered already or is no order line. */
+    /**
+     * Records the line's state; false (and nothing changed) when the line is delivered already or is no order line. The
+     * statement itself keeps a delivered line as it is ({@link LineDelivery.Status#DELIVERED} is final), so no read goes first.
+     */
     @Transactional
     public boolean record(UUID lineId, LineDelivery delivery) {
-        LineDelivery current = ofLine(lineId);
-        if (!delivery.mayReplace(current)) {
-            return false;
-        }
         return jdbc.sql("""
                         insert into order_line_delivery (line_id, status, delivery_date, valid_from, valid_to, licence_keys, message, updated_at)
                         select l.id, :status, :deliveryDate, :validFrom, :validTo, :keys, :message, now() from order_line l where l.id = :line

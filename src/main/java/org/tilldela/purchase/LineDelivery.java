@@ -25,11 +25,6 @@ public record LineDelivery(Status status, LocalDate deliveryDate, LocalDate vali
         NOT_SENT
     }
 
-    /** Whether this state may replace {@code current}: a delivered line stays delivered whatever comes after. */
-    public boolean mayReplace(LineDelivery current) {
-        return current == null || current.status() != Status.DELIVERED;
-    }
-
     public boolean waiting() {
         return status == Status.QUEUED || status == Status.BEING_PROCESSED || status == Status.BACKORDERED;
     }
