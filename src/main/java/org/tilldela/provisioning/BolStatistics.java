@@ -194,8 +194,8 @@ class BolStatistics {
                 if (product != null) {
                     UUID unit = known == null ? null : known.organisation();
                     out.add(new PublisherFigures.Figure(product, unit, organiser(unit), known == null ? school.id() : known.name(),
-                            PublisherFigures.Method.PER_SCHOOL_UNIT, whole(a.totalLicenses()), whole(a.assignedLicenses()) == null ? 0
-                            : whole(a.assignedLicenses()), whole(a.unassignedLicenses()), whole(a.usedLicenses())));
+                            PublisherFigures.Method.PER_SCHOOL_UNIT, whole(a.totalLicenses()),
+                            a.assignedLicenses() == null ? 0 : a.assignedLicenses().intValue(), whole(a.unassignedLicenses()), whole(a.usedLicenses())));
                 }
             }
         }
