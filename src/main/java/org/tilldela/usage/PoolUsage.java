@@ -31,8 +31,8 @@ class PoolUsage implements PoolUtilisation {
                             where a.pool_id = :pool and a.assigned_at < cast(:to as date) + 1 and (a.ended_on is null or a.ended_on > :from)
                         )
                         select p.product_id, cast(p.seats as bigint), (select count(*) from held),
-                               (select count(*) from held h where exists (select 1 from usage_day u where u.product_id = p.product_id
-                                                                            and u.person_id = h.person_id and u.day between :from and :to))
+                               (select count(*) from held h where h.person_id in (select u.person_id from usage_day u where u.product_id = p.product_id
+                                                                                   and u.day between :from and :to))
                         from pool p""")
                 .param("pool", poolId).param("from", from).param("to", to)
                 .query((rs, n) -> new Figures(rs.getObject(1, UUID.class), (Long) rs.getObject(2, Long.class), rs.getLong(3), shown(rs.getLong(4)),

@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,11 +20,14 @@ import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.governance.AuditTrail;
+import org.tilldela.platform.UuidArrays;
 
 /**
- * Usage reported by a supplier: one row per pseudonym, product and day. Each row is checked on its own and
- * answered on its own (accepted, or refused with the reason); the accepted ones are stored in one statement,
- * a resend of the same product, person and day replacing the earlier row.
+ * Usage reported by a supplier: one row per pseudonym, product and day. Each row is checked on its own; the
+ * answer counts the rows taken and lists, by their place in the report, only those not simply taken (refused
+ * with the reason, or replaced by a later row of the same report), so that a clean report of 10,000 rows is
+ * answered in a few bytes. The taken rows are stored in one statement, a resend of the same product, person and
+ * day replacing the earlier row.
  */
 @Service
 public class UsageReports {
@@ -45,6 +50,10 @@ public class UsageReports {
     public record RowResult(int row, Status status, String reason) {
     }
 
+    /**
+     * {@code accepted} counts the rows taken, a row replaced by a later one of the same report included (it was
+     * valid); {@code rows} lists, in the order sent, every row that is not simply {@link Status#ACCEPTED}.
+     */
     public record Outcome(int accepted, int refused, List<RowResult> rows) {
     }
 
@@ -72,7 +81,7 @@ public class UsageReports {
     private record Parsed(int row, UUID pseudonym, UUID product, LocalDate day, Instant lastActiveAt, Integer sessions, Integer activities) {
     }
 
-    /** Stores what may be stored of a supplier's report and answers every row. At most {@link #MAX_ROWS} rows. */
+    /** Stores what may be stored of a supplier's report and answers with the rows not simply taken. At most {@link #MAX_ROWS} rows. */
     @Transactional
     public Outcome report(UUID supplierId, String clientId, List<ReportedRow> rows) {
         if (rows.size() > MAX_ROWS) {
@@ -83,6 +92,8 @@ public class UsageReports {
         LocalDate oldest = retention.firstKeptDay(today);
         RowResult[] results = new RowResult[rows.size()];
         List<Parsed> parsed = new ArrayList<>(rows.size());
+        // a report names few days, each on thousands of rows: each is parsed once
+        Map<String, LocalDate> days = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             ReportedRow r = rows.get(i);
             String refusal = null;
@@ -95,7 +106,7 @@ public class UsageReports {
                 try {
                     pseudonym = UUID.fromString(r.pseudonym().strip());
                     product = UUID.fromString(r.productId().strip());
-                    day = LocalDate.parse(r.day().strip());
+                    day = days.computeIfAbsent(r.day(), d -> LocalDate.parse(d.strip()));
                     lastActive = blank(r.lastActiveAt()) ? null : Instant.parse(r.lastActiveAt().strip());
                 } catch (IllegalArgumentException | DateTimeParseException e) {
                     refusal = MALFORMED;
@@ -148,60 +159,76 @@ public class UsageReports {
             if (earlier != null) {
                 results[earlier.row().row()] = new RowResult(earlier.row().row(), Status.REPLACED_IN_REPORT, null);
             }
-            results[p.row()] = new RowResult(p.row(), Status.ACCEPTED, null);
+            results[p.row()] = TAKEN;
         }
         store(supplierId, kept.values(), now);
 
         int accepted = 0;
         int refused = 0;
+        List<RowResult> notTaken = new ArrayList<>();
         for (RowResult r : results) {
+            if (r == TAKEN) {
+                accepted++;
+                continue;
+            }
             if (r.status() == Status.REFUSED) {
                 refused++;
             } else {
                 accepted++;
             }
+            notTaken.add(r);
         }
         // counts only: which persons a supplier reported about is usage data, and stays in usage_day
         audit.record("supplier:" + clientId, "USAGE_REPORTED", "supplier", supplierId.toString(),
                 Map.of("client", clientId, "rows", rows.size(), "accepted", accepted, "refused", refused));
-        return new Outcome(accepted, refused, List.of(results));
+        return new Outcome(accepted, refused, notTaken);
     }
+
+    /** Marks a row taken as sent; not part of the answer. */
+    private static final RowResult TAKEN = new RowResult(-1, Status.ACCEPTED, null);
 
     /** A row taken, and the person its pseudonym is. */
     private record Accepted(Parsed row, UUID person) {
     }
 
-    /** One statement for the whole report: the rows go in as arrays and come out of unnest. */
+    /**
+     * One statement for the whole report: the rows go in as arrays and come out of unnest. Each array goes in the
+     * driver's binary format — ids as bytes (UuidArrays), days as days since 1970, times as microseconds since then — not
+     * as the text of an array literal, which the driver writes character by character.
+     */
     private void store(UUID supplierId, java.util.Collection<Accepted> rows, Instant now) {
         if (rows.isEmpty()) {
             return;
         }
         int n = rows.size();
-        UUID[] products = new UUID[n];
-        UUID[] persons = new UUID[n];
-        String[] days = new String[n];
-        String[] lastActive = new String[n];
+        List<UUID> products = new ArrayList<>(n);
+        List<UUID> persons = new ArrayList<>(n);
+        int[] days = new int[n];
+        Long[] lastActive = new Long[n];
         Integer[] sessions = new Integer[n];
         Integer[] activities = new Integer[n];
         int i = 0;
         for (Accepted a : rows) {
             Parsed p = a.row();
-            products[i] = p.product();
-            persons[i] = a.person();
-            days[i] = p.day().toString();
-            lastActive[i] = p.lastActiveAt() == null ? null : p.lastActiveAt().toString();
+            products.add(p.product());
+            persons.add(a.person());
+            days[i] = Math.toIntExact(p.day().toEpochDay());
+            lastActive[i] = p.lastActiveAt() == null ? null : ChronoUnit.MICROS.between(Instant.EPOCH, p.lastActiveAt());
             sessions[i] = p.sessions();
             activities[i] = p.activities();
             i++;
         }
         jdbc.sql("""
                         insert into usage_day (product_id, person_id, day, supplier_id, last_active_at, sessions, activities, reported_at)
-                        select product_id, person_id, day, :supplier, last_active_at, sessions, activities, :now
-                        from unnest(:products::uuid[], :persons::uuid[], :days::date[], :lastActive::timestamptz[], :sessions::int[], :activities::int[])
+                        select %s, %s, date '1970-01-01' + u.day, :supplier,
+                               timestamptz 'epoch' + u.last_active_at * interval '1 microsecond', u.sessions, u.activities, :now
+                        from unnest(:products::bytea[], :persons::bytea[], :days::int[], :lastActive::bigint[], :sessions::int[], :activities::int[])
                              as u (product_id, person_id, day, last_active_at, sessions, activities)
                         on conflict (product_id, person_id, day) do update set last_active_at = excluded.last_active_at,
-                            sessions = excluded.sessions, activities = excluded.activities, reported_at = excluded.reported_at""")
-                .param("supplier", supplierId).param("now", java.sql.Timestamp.from(now)).param("products", products).param("persons", persons)
+                            sessions = excluded.sessions, activities = excluded.activities, reported_at = excluded.reported_at"""
+                        .formatted(UuidArrays.AS_UUID.formatted("u.product_id"), UuidArrays.AS_UUID.formatted("u.person_id")))
+                .param("supplier", supplierId).param("now", java.sql.Timestamp.from(now))
+                .param("products", UuidArrays.of(products)).param("persons", UuidArrays.of(persons))
                 .param("days", days).param("lastActive", lastActive).param("sessions", sessions).param("activities", activities).update();
     }
 

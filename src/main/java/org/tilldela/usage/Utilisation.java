@@ -219,7 +219,7 @@ public class Utilisation {
                             from licence_assignment a join pools p on p.id = a.pool_id
                             where a.assigned_at < cast(:to as date) + 1 and (a.ended_on is null or a.ended_on > :from)
                         ), active as (
-                            -- once over the period's days of the pools' products (index usage_day_by_product_day), not per person
+                            -- once over the period's days of the pools' products (the primary key: product, day, person), not per person
                             select distinct u.product_id, u.person_id from usage_day u
                             where u.product_id in (select product_id from pools) and u.day between :from and :to
                         ), counted as (
@@ -436,7 +436,7 @@ public class Utilisation {
             ), holders as (
                 select distinct product_id%1$s, person_id from held p
             ), person_months as (
-                -- one pass over the four terms' kept days (index usage_day_by_product_day), each person once a month
+                -- one pass over the four terms' kept days (the primary key: product, day, person), each person once a month
                 select u.product_id, u.person_id, date_trunc('month', u.day)::date as month
                 from usage_day u
                 where u.product_id in (select product_id from pools) and u.day between :first and :last

@@ -247,23 +247,25 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         System.out.printf("| usage_day rows stored | %,d |%n", stored);
     }
 
+    /** One row of a report as a supplier's client writes it. */
+    private record Row(String pseudonym, String productId, String day, int sessions, int activities) {
+    }
+
     /** Row {@code index} of the whole report: day by day back from today, product by product, holder by holder. */
-    private List<Map<String, Object>> rowsFrom(Setup setup, long first, int size) {
-        List<Map<String, Object>> out = new ArrayList<>(size);
+    private List<Row> rowsFrom(Setup setup, long first, int size) {
+        List<Row> out = new ArrayList<>(size);
         int perProduct = setup.persons().size();
         int perDay = perProduct * setup.products().size();
+        LocalDate today = LocalDate.now();
+        Map<Integer, String> dayNames = new HashMap<>();
         for (long i = first; i < first + size; i++) {
             int day = (int) (i / perDay);
             int within = (int) (i % perDay);
             int product = within / perProduct;
             int person = within % perProduct;
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("pseudonym", setup.pseudonyms().get(product)[person]);
-            row.put("productId", setup.products().get(product).toString());
-            row.put("day", LocalDate.now().minusDays(day).toString());
-            row.put("sessions", 1 + (int) (i % 3));
-            row.put("activities", 2 + (int) (i % 7));
-            out.add(row);
+            out.add(new Row(setup.pseudonyms().get(product)[person], setup.products().get(product).toString(),
+                    dayNames.computeIfAbsent(day, d -> today.minusDays(d).toString()),
+                    1 + (int) (i % 3), 2 + (int) (i % 7)));
         }
         return out;
     }
@@ -277,7 +279,7 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         return out;
     }
 
-    private static JsonNode send(HttpClient http, URI uri, String auth, JsonMapper json, List<Map<String, Object>> rows) throws Exception {
+    private static JsonNode send(HttpClient http, URI uri, String auth, JsonMapper json, List<?> rows) throws Exception {
         byte[] body = json.writeValueAsBytes(Map.of("rows", rows));
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).header("Authorization", auth).header("Content-Type", "application/json")
                 .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -17,7 +17,7 @@ import org.tilldela.usage.UsageReports;
 
 /**
  * Suppliers report usage of their products through their own API door (the supplier API's credentials):
- * per pairwise pseudonym, product and day. Every row is answered; a report of more than
+ * per pairwise pseudonym, product and day. Every row is checked and each one not taken is answered with the reason; a report of more than
  * {@value UsageReports#MAX_ROWS} rows is refused whole.
  */
 @RestController
@@ -42,9 +42,11 @@ class UsageApi {
     }
 
     @Operation(summary = "Report usage per pseudonym, product and day; a resend of the same pseudonym, product and day replaces the earlier one",
-            description = "At most 10,000 rows. Every row is answered in order: ACCEPTED, REPLACED_IN_REPORT (a later row of the same report "
-                    + "names the same pseudonym, product and day) or REFUSED with a reason: missingField, malformed, unknownProduct (not one of "
-                    + "this supplier's), unknownPseudonym (not a person this supplier was given), inTheFuture, beforeRetention, negativeCount.")
+            description = "At most 10,000 rows. The answer counts the rows accepted and refused, and lists by their place in the report "
+                    + "(row, from 0) only the rows not simply accepted: REPLACED_IN_REPORT (a later row of the same report names the same "
+                    + "pseudonym, product and day; counted as accepted) or REFUSED with a reason: missingField, malformed, unknownProduct (not "
+                    + "one of this supplier's), unknownPseudonym (not a person this supplier was given), inTheFuture, beforeRetention, "
+                    + "negativeCount. A row not listed was accepted.")
     @PostMapping
     UsageReports.Outcome report(@RequestBody ReportJson body, Authentication auth) {
         UUID supplier = clients.supplierOf(auth.getName()).orElseThrow(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED));
