@@ -13,7 +13,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.tilldela.access.SupplierPseudonyms;
 import org.tilldela.ledger.PseudonymousHolders;
-import org.tilldela.platform.UuidArrays;
 
 /**
  * Turns a supplier's pseudonyms back into persons (table usage_pseudonym). A pseudonym not yet in the index
@@ -54,10 +53,8 @@ class PseudonymIndex {
 
     private Map<UUID, UUID> lookUp(UUID supplierId, Collection<UUID> reported) {
         Map<UUID, UUID> found = new HashMap<>(reported.size() * 2);
-        // the pseudonyms as bytes: a UUID[] would go as text, every character written and escaped (UuidArrays)
-        jdbc.sql("select pseudonym, person_id from usage_pseudonym where supplier_id = :s and pseudonym = any (select "
-                        + UuidArrays.AS_UUID.formatted("p") + " from unnest(:p::bytea[]) as u (p))")
-                .param("s", supplierId).param("p", UuidArrays.of(reported))
+        jdbc.sql("select pseudonym, person_id from usage_pseudonym where supplier_id = :s and pseudonym = any (:p)")
+                .param("s", supplierId).param("p", reported.toArray(UUID[]::new))
                 .query(rs -> {
                     found.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class));
                 });

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,7 +19,6 @@ import org.springframework.transaction.annotation.Transactional;
 import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.Product;
 import org.tilldela.governance.AuditTrail;
-import org.tilldela.platform.UuidArrays;
 
 /**
  * Usage reported by a supplier: one row per pseudonym, product and day. Each row is checked on its own; the
@@ -191,44 +189,37 @@ public class UsageReports {
     private record Accepted(Parsed row, UUID person) {
     }
 
-    /**
-     * One statement for the whole report: the rows go in as arrays and come out of unnest. Each array goes in the
-     * driver's binary format — ids as bytes (UuidArrays), days as days since 1970, times as microseconds since then — not
-     * as the text of an array literal, which the driver writes character by character.
-     */
+    /** One statement for the whole report: the rows go in as arrays and come out of unnest. */
     private void store(UUID supplierId, java.util.Collection<Accepted> rows, Instant now) {
         if (rows.isEmpty()) {
             return;
         }
         int n = rows.size();
-        List<UUID> products = new ArrayList<>(n);
-        List<UUID> persons = new ArrayList<>(n);
-        int[] days = new int[n];
-        Long[] lastActive = new Long[n];
+        UUID[] products = new UUID[n];
+        UUID[] persons = new UUID[n];
+        String[] days = new String[n];
+        String[] lastActive = new String[n];
         Integer[] sessions = new Integer[n];
         Integer[] activities = new Integer[n];
         int i = 0;
         for (Accepted a : rows) {
             Parsed p = a.row();
-            products.add(p.product());
-            persons.add(a.person());
-            days[i] = Math.toIntExact(p.day().toEpochDay());
-            lastActive[i] = p.lastActiveAt() == null ? null : ChronoUnit.MICROS.between(Instant.EPOCH, p.lastActiveAt());
+            products[i] = p.product();
+            persons[i] = a.person();
+            days[i] = p.day().toString();
+            lastActive[i] = p.lastActiveAt() == null ? null : p.lastActiveAt().toString();
             sessions[i] = p.sessions();
             activities[i] = p.activities();
             i++;
         }
         jdbc.sql("""
                         insert into usage_day (product_id, person_id, day, supplier_id, last_active_at, sessions, activities, reported_at)
-                        select %s, %s, date '1970-01-01' + u.day, :supplier,
-                               timestamptz 'epoch' + u.last_active_at * interval '1 microsecond', u.sessions, u.activities, :now
-                        from unnest(:products::bytea[], :persons::bytea[], :days::int[], :lastActive::bigint[], :sessions::int[], :activities::int[])
+                        select product_id, person_id, day, :supplier, last_active_at, sessions, activities, :now
+                        from unnest(:products::uuid[], :persons::uuid[], :days::date[], :lastActive::timestamptz[], :sessions::int[], :activities::int[])
                              as u (product_id, person_id, day, last_active_at, sessions, activities)
                         on conflict (product_id, person_id, day) do update set last_active_at = excluded.last_active_at,
-                            sessions = excluded.sessions, activities = excluded.activities, reported_at = excluded.reported_at"""
-                        .formatted(UuidArrays.AS_UUID.formatted("u.product_id"), UuidArrays.AS_UUID.formatted("u.person_id")))
-                .param("supplier", supplierId).param("now", java.sql.Timestamp.from(now))
-                .param("products", UuidArrays.of(products)).param("persons", UuidArrays.of(persons))
+                            sessions = excluded.sessions, activities = excluded.activities, reported_at = excluded.reported_at""")
+                .param("supplier", supplierId).param("now", java.sql.Timestamp.from(now)).param("products", products).param("persons", persons)
                 .param("days", days).param("lastActive", lastActive).param("sessions", sessions).param("activities", activities).update();
     }
 

@@ -130,6 +130,32 @@ public class Utilisation {
     /** How many terms the trend shows. */
     public static final int TERMS = 4;
 
+    /**
+     * What the page shows for a period, section by section: seats per product and organisation (every product the viewer
+     * sees), the renewal list, one product per school unit (none without a product), and the trend over terms.
+     */
+    public record Sections(List<Line> lines, List<Renewal> renewals, List<UnitLine> units, List<TermLine> terms) {
+    }
+
+    /**
+     * The sections counted live. Their queries are independent of one another, so they run at the same time, each on its
+     * own connection: this takes as long as the slowest rather than the sum (the product only narrows what they show).
+     */
+    public Sections sections(Viewer viewer, UUID product, LocalDate today, int horizonDays, LocalDate from, LocalDate to) {
+        try (java.util.concurrent.ExecutorService parallel = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var lines = parallel.submit(() -> lines(viewer, null, from, to));
+            var renewals = parallel.submit(() -> renewals(viewer, product, today, horizonDays, from, to));
+            var units = parallel.submit(() -> product == null ? List.<UnitLine>of() : units(viewer, product, from, to));
+            var terms = parallel.submit(() -> terms(viewer, product, today));
+            return new Sections(lines.get(), renewals.get(), units.get(), terms.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
     private static Integer percent(Count assigned, Count used) {
         if (assigned.suppressed() || used.suppressed() || assigned.value() == 0) {
             return null;

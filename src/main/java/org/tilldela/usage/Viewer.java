@@ -101,6 +101,11 @@ public final class Viewer {
         };
     }
 
+    /** Tells apart viewers whose figures may differ: the kind, the organisation bought for, and a scoped grant's account. */
+    String key() {
+        return kind + ":" + organisation + ":" + new java.util.TreeMap<>(params());
+    }
+
     @Override
     public String toString() {
         return "Viewer[" + kind + "]";

@@ -46,6 +46,7 @@ class UtilisationBrowserTest extends IntegrationTest {
     @Autowired AdminAccounts accounts;
     @Autowired BuyerScopes buyerScopes;
     @Autowired org.tilldela.governance.AdminGrants grants;
+    @Autowired UtilisationCounts counts;
 
     @Test
     void aBuyerSeesTheChartOfSeatsBoughtAssignedAndUsed() throws Exception {
@@ -144,6 +145,40 @@ class UtilisationBrowserTest extends IntegrationTest {
             assertThat(page.locator("#units").count()).as("no split per school unit").isZero();
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "utilisation-05-regional-sv");
+        }
+    }
+
+    @Test
+    void onALargeInstallationAChosenPeriodIsCountedInTheBackgroundAndThePageShowsItWhenDone() throws Exception {
+        AccessFixture fixture = new AccessFixture(imports, jdbc, catalog, pools, 120);
+        String buyer = "util-count-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(buyer, "Utilisation counting", PASSWORD, EnumSet.of(AdminRight.BUYER), "test");
+        buyerScopes.set(buyer, fixture.organiserId, "test");
+        long before = counts.liveBelow();
+        counts.liveBelow(0); // as an installation of millions: the default period kept, a chosen one counted in the background
+        try (BrowserContext context = BrowserSupport.browser().newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
+            Page page = context.newPage();
+            BrowserSupport.signIn(page, port, "en", buyer, PASSWORD);
+            page.navigate("http://localhost:" + port + "/utilisation?lang=en&from=" + LocalDate.now().minusDays(20) + "&to=" + LocalDate.now());
+            assertThat(page.locator("#counting[role=status]").textContent()).contains("Counting the figures for " + LocalDate.now().minusDays(20));
+            assertThat(page.locator("#utilisation-table").count()).isZero();
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "utilisation-06-counting-en");
+            // the page asks every few seconds and loads itself again once the figures are counted
+            page.waitForSelector("#utilisation-table", new Page.WaitForSelectorOptions().setTimeout(30_000));
+            assertThat(page.locator("#period-counted-at").textContent()).contains("counted at");
+            assertThat(page.locator("#counting").count()).isZero();
+            page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('utilisation-chart'))");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "utilisation-07-counted-en");
+
+            page.navigate("http://localhost:" + port + "/utilisation?lang=da&from=" + LocalDate.now().minusDays(60) + "&to=" + LocalDate.now());
+            assertThat(page.locator("#counting[role=status]").textContent()).contains("optælles");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "utilisation-08-counting-da");
+            page.waitForSelector("#utilisation-table", new Page.WaitForSelectorOptions().setTimeout(30_000));
+        } finally {
+            counts.liveBelow(before);
         }
     }
 }

@@ -367,6 +367,62 @@ class UtilisationPageTest extends IntegrationTest {
         }
     }
 
+    /** The page's tables, as drawn: what a period's figures look like to the viewer. */
+    private static List<String> tablesOf(String page) {
+        return java.util.regex.Pattern.compile("<table.*?</table>", java.util.regex.Pattern.DOTALL).matcher(page).results()
+                .map(java.util.regex.MatchResult::group).toList();
+    }
+
+    @Test
+    void aPeriodChosenOnALargeInstallationIsCountedInTheBackgroundSaidSoAndThenShownAsCountedLive() throws Exception {
+        String period = "from=" + LocalDate.now().minusDays(40) + "&to=" + LocalDate.now().minusDays(1);
+        Map<String, String> pages = Map.of(licenceAdmin, "/utilisation?lang=en&" + period + "&product=" + english + "&horizon=730",
+                principalA, "/utilisation?lang=en&" + period + "&product=" + english, regional, "/utilisation?lang=en&" + period);
+        Map<String, WebSession> sessions = new HashMap<>();
+        Map<String, List<String>> live = new HashMap<>();
+        for (var page : pages.entrySet()) {
+            sessions.put(page.getKey(), as(page.getKey()));
+            live.put(page.getKey(), tablesOf(sessions.get(page.getKey()).get(page.getValue()).body()));
+        }
+        assertThat(live.get(licenceAdmin)).as("seats, renewals, units and terms").hasSizeGreaterThanOrEqualTo(4);
+
+        long before = counts.liveBelow();
+        counts.liveBelow(0);
+        try {
+            for (var page : pages.entrySet()) {
+                WebSession session = sessions.get(page.getKey());
+                String first = session.get(page.getValue()).body();
+                assertThat(first).as("the first visit says it is counting, and shows no figures yet").contains("id=\"counting\"", "role=\"status\"",
+                        "Counting the figures for " + LocalDate.now().minusDays(40) + " – " + LocalDate.now().minusDays(1));
+                assertThat(tablesOf(first)).isEmpty();
+                assertThat(first).doesNotContain("No licences in force in this period.");
+                String asking = page.getValue().replace("/utilisation?", "/utilisation/counting?");
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+                int status;
+                while ((status = session.get(asking).status()) == 204 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(status).as("done: htmx is told to load the page again").isEqualTo(200);
+                String counted = session.get(page.getValue()).body();
+                assertThat(counted).doesNotContain("id=\"counting\"").contains("id=\"period-counted-at\"");
+                assertThat(tablesOf(counted)).as(page.getKey() + ": the figures counted in the background are those counted live")
+                        .isEqualTo(live.get(page.getKey()));
+            }
+            // each viewer's figures were counted once and are read from then on
+            List<java.sql.Timestamp> started = jdbc.sql("select started_at from utilisation_period_count where state = 'DONE' order by key")
+                    .query(java.sql.Timestamp.class).list();
+            assertThat(started).hasSizeGreaterThanOrEqualTo(3);
+            sessions.get(licenceAdmin).get(pages.get(licenceAdmin));
+            assertThat(jdbc.sql("select started_at from utilisation_period_count where state = 'DONE' order by key").query(java.sql.Timestamp.class).list())
+                    .as("a visit while the count is fresh counts nothing").isEqualTo(started);
+
+            String swedish = sessions.get(regional).get("/utilisation?lang=sv&from=" + LocalDate.now().minusDays(50) + "&to=" + LocalDate.now()).body();
+            assertThat(swedish).contains("id=\"counting\"", "räknas", "Titta igen");
+        } finally {
+            counts.liveBelow(before);
+        }
+    }
+
     @Test
     void theLicenceAdministratorSeesBoughtAssignedAndUsedPerProductAndOrganisation() throws Exception {
         List<CSVRecord> rows = csv(as(licenceAdmin), "");

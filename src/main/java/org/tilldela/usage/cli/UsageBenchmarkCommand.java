@@ -318,7 +318,7 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         timePage(adminHttp, query, "whole installation, last 30 days", requests);
         HttpClient buyerHttp = signIn(buyer);
         timePage(buyerHttp, query, "buyer for the organiser, last 30 days", requests);
-        timePage(buyerHttp, chosen, "buyer for the organiser, the same period chosen (counted on the visit)", Math.min(requests, 10));
+        timeChosenPeriod(buyerHttp, chosen, Math.min(requests, 20));
         long t = System.nanoTime();
         server.getBean(UtilisationCounts.class).recount(LocalDate.now());
         System.out.printf("%nkept figures counted again (every 10 minutes, by one node): %.1f s%n", (System.nanoTime() - t) / 1e9);
@@ -365,6 +365,32 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         }
         Arrays.sort(ms);
         System.out.printf("| %s | %.0f ms | %.0f ms | **%.0f ms** | %.0f ms |%n", label, first, pct(ms, 50), pct(ms, 95), ms[ms.length - 1]);
+    }
+
+    /**
+     * A period chosen by the buyer: on a large installation the first visit starts the count in the background and says so;
+     * the page asks every few seconds whether it is done (here every 100 ms); then the visits read the count kept.
+     */
+    private void timeChosenPeriod(HttpClient http, String path, int n) throws Exception {
+        String base = "http://127.0.0.1:" + port;
+        long t = System.nanoTime();
+        HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        double firstMs = (System.nanoTime() - t) / 1e6;
+        if (first.statusCode() != 200) {
+            throw new IllegalStateException("the utilisation page answered " + first.statusCode());
+        }
+        if (first.body().contains("id=\"counting\"")) {
+            System.out.printf("| buyer for the organiser, a period chosen: the first visit, which starts the count and says so | %.0f ms | | | |%n", firstMs);
+            URI counting = URI.create(base + path.replace("/utilisation?", "/utilisation/counting?"));
+            while (http.send(HttpRequest.newBuilder(counting).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 204) {
+                Thread.sleep(100);
+            }
+            System.out.printf("| the same: counted in the background after | %.1f s | | | |%n", (System.nanoTime() - t) / 1e9);
+            timePage(http, path, "the same period chosen again (the count kept)", n);
+        } else {
+            timePage(http, path, "buyer for the organiser, the same period chosen (counted on the visit)", n);
+        }
     }
 
     /** Each of the page's queries in-process, median of 5. */

@@ -13,10 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -38,6 +34,7 @@ import org.tilldela.governance.CallerScope;
 import org.tilldela.platform.PickerChoice;
 import org.tilldela.purchase.BuyerScope;
 import org.tilldela.purchase.BuyerScopes;
+import org.tilldela.usage.PeriodCounts;
 import org.tilldela.usage.Utilisation;
 import org.tilldela.usage.UtilisationCounts;
 import org.tilldela.usage.Viewer;
@@ -73,6 +70,7 @@ class UtilisationPages {
 
     private final Utilisation utilisation;
     private final UtilisationCounts counts;
+    private final PeriodCounts periodCounts;
     private final BuyerScopes buyerScopes;
     private final org.tilldela.governance.Scopes scopes;
     private final MessageSource messages;
@@ -80,8 +78,9 @@ class UtilisationPages {
     /** The publishers' own figures (BOL), next to Tilldela's. */
     private final org.tilldela.usage.PublisherFigures publisherFigures;
 
-    UtilisationPages(Utilisation utilisation, UtilisationCounts counts, BuyerScopes buyerScopes, org.tilldela.governance.Scopes scopes,
-                     MessageSource messages, org.tilldela.usage.PublisherFigures publisherFigures) {
+    UtilisationPages(Utilisation utilisation, UtilisationCounts counts, PeriodCounts periodCounts, BuyerScopes buyerScopes,
+                     org.tilldela.governance.Scopes scopes, MessageSource messages, org.tilldela.usage.PublisherFigures publisherFigures) {
+        this.periodCounts = periodCounts;
         this.publisherFigures = publisherFigures;
         this.counts = counts;
         this.messages = messages;
@@ -149,41 +148,44 @@ class UtilisationPages {
         }
         Viewer viewer = seen.get().viewer();
         LocalDate today = LocalDate.now();
-        // the sections' queries are independent of one another: they run at the same time, each on its own connection,
-        // so the page takes as long as the slowest rather than the sum (the product chosen only narrows what they show)
         List<Utilisation.Line> all;
         List<Utilisation.Renewal> renewals;
         List<Utilisation.UnitLine> units;
         List<Utilisation.TermLine> terms;
         // the default period of a large installation: the figures kept, read in a few milliseconds (UtilisationCounts)
         Optional<java.time.Instant> kept = from == null && to == null ? counts.kept(today) : Optional.empty();
+        // a period chosen on a large installation: counted in the background, the page says so until it is done (PeriodCounts)
+        Optional<PeriodCounts.State> counted = kept.isEmpty() && (from != null || to != null) && !period.refused()
+                ? periodCounts.ask(viewer, product, days, period.from(), period.to(), today) : Optional.empty();
         if (kept.isPresent()) {
             all = utilisation.keptLines(viewer);
             renewals = utilisation.keptRenewals(viewer, product, today, days);
             units = product == null ? List.of() : utilisation.keptUnits(viewer, product);
             terms = utilisation.keptTerms(viewer, product, today);
+        } else if (counted.isPresent() && !counted.get().counted()) {
+            // nothing to show yet: the products to choose from are those of the pools in force in the period
+            all = List.of();
+            renewals = List.of();
+            units = List.of();
+            terms = List.of();
+            model.addAttribute("waiting", counted.get());
+            model.addAttribute("waitingSince", java.time.LocalDateTime.ofInstant(counted.get().failed() ? counted.get().finishedAt()
+                    : counted.get().startedAt(), java.time.ZoneId.systemDefault()));
         } else {
-            try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
-                Future<List<Utilisation.Line>> allF = parallel.submit(() -> utilisation.lines(viewer, null, period.from(), period.to()));
-                Future<List<Utilisation.Renewal>> renewalsF = parallel.submit(() -> utilisation.renewals(viewer, product, today, days, period.from(),
-                        period.to()));
-                Future<List<Utilisation.UnitLine>> unitsF = parallel.submit(() -> product == null ? List.<Utilisation.UnitLine>of()
-                        : utilisation.units(viewer, product, period.from(), period.to()));
-                Future<List<Utilisation.TermLine>> termsF = parallel.submit(() -> utilisation.terms(viewer, product, today));
-                all = allF.get();
-                renewals = renewalsF.get();
-                units = unitsF.get();
-                terms = termsF.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            }
+            Utilisation.Sections sections = counted.map(PeriodCounts.State::sections)
+                    .orElseGet(() -> utilisation.sections(viewer, product, today, days, period.from(), period.to()));
+            all = sections.lines();
+            renewals = sections.renewals();
+            units = sections.units();
+            terms = sections.terms();
+            counted.ifPresent(c -> model.addAttribute("periodCountedAt", java.time.LocalDateTime.ofInstant(c.finishedAt(), java.time.ZoneId.systemDefault())));
         }
         model.addAttribute("countedAt", kept.map(t -> java.time.LocalDateTime.ofInstant(t, java.time.ZoneId.systemDefault())).orElse(null));
         // the products to choose from: those on the page without a choice
         Map<UUID, String> products = new LinkedHashMap<>();
+        if (model.containsAttribute("waiting")) {
+            utilisation.products(viewer, period.from(), period.to()).forEach(p -> products.put(p.id(), p.title() + " (" + p.articleNumber() + ")"));
+        }
         all.forEach(l -> products.putIfAbsent(l.productId(), l.productTitle() + " (" + l.articleNumber() + ")"));
         // a product the viewer has no pool of shows nothing (what the sections found for it is dropped)
         UUID chosen = product != null && products.containsKey(product) ? product : null;
@@ -204,6 +206,25 @@ class UtilisationPages {
         model.addAttribute("perOrganiser", viewer.perOrganiser());
         model.addAttribute("publisherFigures", publisherFigures.seen(viewer, product));
         return "usage/utilisation";
+    }
+
+    /**
+     * Whether the figures of a chosen period are still being counted (PeriodCounts): 204 while they are, so that the page
+     * asking every few seconds (htmx) stays as it is; once they are counted, or the count failed, htmx is told to load the
+     * page again, which then shows them.
+     */
+    @GetMapping("/utilisation/counting")
+    ResponseEntity<Void> counting(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
+                                  @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
+                                  @RequestParam(required = false) UUID product, @RequestParam(required = false) Integer horizon,
+                                  Authentication auth) {
+        Period period = Period.of(from, to);
+        Optional<PeriodCounts.State> state = seen(auth).filter(s -> !period.refused()).flatMap(s -> periodCounts.ask(s.viewer(), product, horizon(horizon), period.from(),
+                period.to(), LocalDate.now()));
+        if (state.isPresent() && state.get().counting()) {
+            return ResponseEntity.noContent().build();
+        }
+        return ResponseEntity.ok().header("HX-Refresh", "true").build();
     }
 
     /**
