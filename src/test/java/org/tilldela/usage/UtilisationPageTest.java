@@ -424,6 +424,42 @@ class UtilisationPageTest extends IntegrationTest {
     }
 
     @Test
+    void aFailedCountIsSaidSoAndALostOneIsStartedAgain() throws Exception {
+        WebSession session = as(licenceAdmin);
+        LocalDate from = LocalDate.now().minusDays(70);
+        String page = "/utilisation?lang=en&from=" + from + "&to=" + LocalDate.now().minusDays(3);
+        String key = "%" + from + "|" + LocalDate.now().minusDays(3) + "|" + LocalDate.now();
+        long before = counts.liveBelow();
+        counts.liveBelow(0);
+        try {
+            assertThat(session.get(page).body()).contains("id=\"counting\"");
+            // as if the count had failed a moment ago: said so, and not counted again at once (no retry in a loop)
+            jdbc.sql("update utilisation_period_count set state = 'FAILED', sections = null, finished_at = now() where key like :k and key like '%|all|%'")
+                    .param("k", key).update();
+            String failed = session.get(page).body();
+            assertThat(failed).contains("id=\"count-failed\"", "role=\"alert\"", "could not be counted").doesNotContain("id=\"counting\"");
+            assertThat(session.get(page.replace("/utilisation?", "/utilisation/counting?")).status()).as("the page stops asking").isEqualTo(200);
+            // a minute later the next visit counts it again
+            jdbc.sql("update utilisation_period_count set finished_at = now() - interval '2 minutes' where key like :k and key like '%|all|%'")
+                    .param("k", key).update();
+            assertThat(session.get(page).body()).contains("id=\"counting\"").doesNotContain("id=\"count-failed\"");
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (session.get(page.replace("/utilisation?", "/utilisation/counting?")).status() == 204 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            // a count whose node stopped (never finished) is given up after a while and started again by the next visit
+            jdbc.sql("""
+                    update utilisation_period_count set state = 'COUNTING', sections = null, finished_at = null, started_at = now() - interval '20 minutes'
+                    where key like :k and key like '%|all|%'""").param("k", key).update();
+            assertThat(session.get(page).body()).contains("id=\"counting\"");
+            assertThat(jdbc.sql("select started_at > now() - interval '1 minute' from utilisation_period_count where key like :k and key like '%|all|%'")
+                    .param("k", key).query(Boolean.class).single()).as("started anew").isTrue();
+        } finally {
+            counts.liveBelow(before);
+        }
+    }
+
+    @Test
     void theLicenceAdministratorSeesBoughtAssignedAndUsedPerProductAndOrganisation() throws Exception {
         List<CSVRecord> rows = csv(as(licenceAdmin), "");
         assertThat(rows).extracting(r -> r.get("organisation")).containsExactlyInAnyOrder(organiserName, schoolUnitName);
