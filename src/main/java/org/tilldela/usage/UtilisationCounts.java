@@ -71,15 +71,50 @@ public class UtilisationCounts {
      */
     @Transactional
     public Instant recount(LocalDate today) {
+        lock();
+        return count(today, changes());
+    }
+
+    /**
+     * What the scheduled recount does: counts again unless nothing the figures are counted from has changed since they were
+     * counted, on the same day (a new day moves the period). Answers when it counted, or empty when it did not need to.
+     */
+    @Transactional
+    public Optional<Instant> recountIfChanged(LocalDate today) {
+        lock();
+        long changes = changes();
+        boolean unchanged = jdbc.sql("select period_to = :today and changes = :changes from utilisation_kept_state")
+                .param("today", today).param("changes", changes).query(Boolean.class).optional().orElse(false);
+        return unchanged ? Optional.empty() : Optional.of(count(today, changes));
+    }
+
+    private void lock() {
         jdbc.sql("select pg_advisory_xact_lock(hashtext('utilisation_kept'))").query(Object.class).list();
+    }
+
+    private Instant count(LocalDate today, long changes) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS); // as PostgreSQL keeps it
         LocalDate from = defaultFrom(today);
         utilisation.recount(today, from, today);
         jdbc.sql("""
-                        insert into utilisation_kept_state (id, period_from, period_to, counted_at) values (1, :from, :to, :now)
-                        on conflict (id) do update set period_from = excluded.period_from, period_to = excluded.period_to, counted_at = excluded.counted_at""")
-                .param("from", from).param("to", today).param("now", Timestamp.from(now)).update();
+                        insert into utilisation_kept_state (id, period_from, period_to, counted_at, changes) values (1, :from, :to, :now, :changes)
+                        on conflict (id) do update set period_from = excluded.period_from, period_to = excluded.period_to,
+                            counted_at = excluded.counted_at, changes = excluded.changes""")
+                .param("from", from).param("to", today).param("now", Timestamp.from(now)).param("changes", changes).update();
         return now;
+    }
+
+    /**
+     * Rows inserted, updated and deleted so far in the tables the figures are counted from: pools, assignments, usage (kept
+     * and folded), and the placements that split them per school unit. PostgreSQL's cumulative statistics, free to read and
+     * a second or so behind; read before counting, so a change made during a count moves it on and the next turn counts
+     * again. A reset of the statistics only makes the next turn count.
+     */
+    long changes() {
+        return jdbc.sql("""
+                        select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint from pg_stat_user_tables
+                        where relid in ('licence_pool'::regclass, 'licence_assignment'::regclass, 'usage_day'::regclass, 'usage_month'::regclass,
+                                        'enrolment'::regclass, 'duty'::regclass)""").query(Long.class).single();
     }
 
     /** From how many rows on the figures are kept (tests change it on the running application). */
@@ -100,7 +135,10 @@ public class UtilisationCounts {
         return estimate >= liveBelow;
     }
 
-    /** Every {@code recount-every} (10 minutes): counted again where the figures are kept; nothing to do where they are not. */
+    /**
+     * Every {@code recount-every} (10 minutes): counted again where the figures are kept and something they are counted from
+     * changed; nothing to do where they are not kept.
+     */
     @Configuration
     @EnableScheduling
     @ConditionalOnProperty(name = "tilldela.usage.utilisation.enabled", havingValue = "true", matchIfMissing = true)
@@ -117,8 +155,12 @@ public class UtilisationCounts {
         void run() {
             if (counts.large()) {
                 long t = System.nanoTime();
-                counts.recount(LocalDate.now());
-                log.info("Utilisation figures of the last {} days counted again in {} ms", DEFAULT_DAYS, Duration.ofNanos(System.nanoTime() - t).toMillis());
+                if (counts.recountIfChanged(LocalDate.now()).isPresent()) {
+                    log.info("Utilisation figures of the last {} days counted again in {} ms", DEFAULT_DAYS,
+                            Duration.ofNanos(System.nanoTime() - t).toMillis());
+                } else {
+                    log.debug("Utilisation figures of the last {} days unchanged since they were counted: not counted again", DEFAULT_DAYS);
+                }
             }
         }
     }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.commons.csv.CSVFormat;
@@ -418,6 +419,39 @@ class UtilisationPageTest extends IntegrationTest {
 
             String swedish = sessions.get(regional).get("/utilisation?lang=sv&from=" + LocalDate.now().minusDays(50) + "&to=" + LocalDate.now()).body();
             assertThat(swedish).contains("id=\"counting\"", "räknas", "Titta igen");
+        } finally {
+            counts.liveBelow(before);
+        }
+    }
+
+    @Test
+    void theScheduledRecountIsSkippedWhileNothingChangedAndMadeOnceSomethingDid() throws Exception {
+        long before = counts.liveBelow();
+        counts.liveBelow(0);
+        try {
+            counts.recount(LocalDate.now());
+            // PostgreSQL's statistics are a second or so behind: what earlier tests changed may still arrive, then it settles
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (counts.recountIfChanged(LocalDate.now()).isPresent()) {
+                assertThat(System.nanoTime()).as("settles while nothing changes").isLessThan(deadline);
+                Thread.sleep(600);
+            }
+            java.sql.Timestamp counted = jdbc.sql("select counted_at from utilisation_kept_state").query(java.sql.Timestamp.class).single();
+            assertThat(counts.recountIfChanged(LocalDate.now())).as("nothing changed").isEmpty();
+            assertThat(jdbc.sql("select counted_at from utilisation_kept_state").query(java.sql.Timestamp.class).single()).isEqualTo(counted);
+
+            // the supplier reports a day of use: the next turns count again
+            UUID person = fixture.persons.get(3);
+            String pseudonym = (String) policy.release(person, fixture.productId, Channel.SCIM_PUSH).values().get(Attribute.PSEUDONYMOUS_ID);
+            assertThat(reports.report(fixture.supplierId, "test", List.of(new UsageReports.ReportedRow(pseudonym, fixture.productId.toString(),
+                    LocalDate.now().minusDays(2).toString(), null, 1, 1))).accepted()).isEqualTo(1);
+            deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            Optional<java.time.Instant> again;
+            while ((again = counts.recountIfChanged(LocalDate.now())).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(300);
+            }
+            assertThat(again).as("counted again after the change").isPresent();
+            assertThat(jdbc.sql("select counted_at from utilisation_kept_state").query(java.sql.Timestamp.class).single()).isAfter(counted);
         } finally {
             counts.liveBelow(before);
         }
