@@ -425,12 +425,11 @@ class Reconciler {
                 from lic_desired d left join licence_shortfall sf on sf.pool_id = d.pool_id and sf.person_id = d.person_id
                 where not exists (select 1 from %s a where a.pool_id = d.pool_id and a.person_id = d.person_id and a.state <> 'ENDED')
                 """.formatted(restricted ? "lic_held" : "licence_assignment")).update();
-        // Free seats of the pools someone is waiting for; an unlimited pool's seats are not counted (a batch of a run over
-        // every pool would otherwise count the organiser-wide pool's hundreds of thousands of seats each time).
+        // Free seats of the pools someone is waiting for, from the seats held kept on the pool (migration licensing
+        // V2026.12.11.40: counting them here, in every batch, was quadratic in a pool's size); an unlimited pool has no limit.
         jdbc.sql("""
                 insert into lic_free
-                select p.id, case when p.seats is not null
-                                  then p.seats - (select count(*) from licence_assignment a where a.pool_id = p.id and a.state <> 'ENDED') end
+                select p.id, case when p.seats is not null then p.seats - p.held end
                 from licence_pool p where p.id in (select distinct pool_id from lic_want)
                 """).update();
         int granted = jdbc.sql("""
@@ -468,6 +467,11 @@ class Reconciler {
     @Transactional(propagation = Propagation.MANDATORY)
     int sweep(LocalDate today) {
         createWorkTables();
+        // the pools whose seats end here, in id order as every writer takes them: ending a seat changes its pool's seats held
+        lock(jdbc.sql("""
+                        select distinct a.pool_id from licence_assignment a join licence_pool p on p.id = a.pool_id
+                        where a.state <> 'ENDED' and (a.state = 'GRACE' and a.grace_until < :today or p.ends_on < :today)""")
+                .param("today", today).query(UUID.class).list());
         int n = jdbc.sql("""
                 with done as (
                     update licence_assignment a set state = 'ENDED', ended_on = a.grace_until + 1, grace_until = null

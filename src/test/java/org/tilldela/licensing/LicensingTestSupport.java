@@ -1,5 +1,7 @@
 package org.tilldela.licensing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +56,20 @@ abstract class LicensingTestSupport extends IntegrationTest {
 
     @TempDir
     Path tmp;
+
+    /**
+     * After every test, whatever it did (seats given, ended, kept through grace, swept, picked by hand, at once with a
+     * buyer): each pool's seats held, kept on the pool by triggers, are its live seats counted — the engine's free seats
+     * come from it.
+     */
+    @org.junit.jupiter.api.AfterEach
+    void everyPoolsSeatsHeldAreItsLiveSeatsCounted() {
+        assertThat(jdbc.sql("""
+                select count(*) from licence_pool p
+                where p.held <> (select count(*) from licence_assignment a where a.pool_id = p.id and a.state <> 'ENDED')""")
+                .query(Long.class).single()).as("pools whose seats held differ from their live seats").isZero();
+        assertThat(jdbc.sql("select coalesce(sum(held), 0) from licence_pool").query(Long.class).single()).as("something to check").isPositive();
+    }
 
     static final LocalDate TODAY = LocalDate.now();
 
@@ -214,6 +230,14 @@ abstract class LicensingTestSupport extends IntegrationTest {
                        coalesce((select string_agg(person_id || ':' || since, ',' order by person_id) from licence_shortfall where pool_id = :p), '')
                 from licence_assignment where pool_id = :p
                 """).param("p", poolId).query(String.class).single();
+    }
+
+    /** Waits until the engine's own following of every import (DirectoryFollower, in the background) is done. */
+    void awaitImportsFollowed() {
+        eventually(() -> jdbc.sql("""
+                select count(*) filter (where completion_date is null) = 0 and count(*) filter (where completion_date is not null) > 0
+                from event_publication where listener_id like '%DirectoryFollower%'
+                """).query(Boolean.class).single(), "the import followed");
     }
 
     static void eventually(BooleanSupplier condition, String what) {

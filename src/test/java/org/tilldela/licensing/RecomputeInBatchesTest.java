@@ -89,10 +89,7 @@ class RecomputeInBatchesTest extends LicensingTestSupport {
         Town town = Town.small().pupils("x", 8, "org-1", "07", "c-7b");
         importTown(source, town);
         // the engine's own following of the import is done first: it would otherwise give the seats this test frees
-        eventually(() -> jdbc.sql("""
-                select count(*) filter (where completion_date is null) = 0 and count(*) filter (where completion_date is not null) > 0
-                from event_publication where listener_id like '%DirectoryFollower%'
-                """).query(Boolean.class).single(), "the import followed");
+        awaitImportsFollowed();
         UUID product = product(Product.LicenceModel.PER_USER, null);
         UUID poolId = pool(product, source, "org-1", 4);
         // 7B (two pupils and the eight x) first: four seats, six wait; 7A's four pupils come to wait later.
