@@ -115,6 +115,18 @@ public class PeriodCounts {
         return Optional.of(readAny(key).orElse(new State(null, now, null, false)));
     }
 
+    /**
+     * The figures of a chosen period if they are counted and fresh, without starting a count: what a table's CSV reads, so
+     * that it holds the figures the page shows. Empty on a small installation, or when they are not counted.
+     */
+    public Optional<Utilisation.Sections> counted(Viewer viewer, UUID product, int horizonDays, LocalDate from, LocalDate to, LocalDate today) {
+        if (!counts.large()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return read(key(viewer, product, horizonDays, from, to, today), now).filter(State::counted).map(State::sections);
+    }
+
     /** The state of the key if it is still good to show: counted and fresh, counting and not lost, or failed a moment ago. */
     private Optional<State> read(String key, Instant now) {
         return readAny(key).filter(s -> s.counted() ? s.finishedAt().isAfter(now.minus(freshFor))

@@ -376,7 +376,7 @@ class UtilisationPageTest extends IntegrationTest {
 
     @Test
     void aPeriodChosenOnALargeInstallationIsCountedInTheBackgroundSaidSoAndThenShownAsCountedLive() throws Exception {
-        String period = "from=" + LocalDate.now().minusDays(40) + "&to=" + LocalDate.now().minusDays(1);
+        String period = "from=" + LocalDate.now().minusDays(40) + "&to=" + LocalDate.now();
         Map<String, String> pages = Map.of(licenceAdmin, "/utilisation?lang=en&" + period + "&product=" + english + "&horizon=730",
                 principalA, "/utilisation?lang=en&" + period + "&product=" + english, regional, "/utilisation?lang=en&" + period);
         Map<String, WebSession> sessions = new HashMap<>();
@@ -394,7 +394,7 @@ class UtilisationPageTest extends IntegrationTest {
                 WebSession session = sessions.get(page.getKey());
                 String first = session.get(page.getValue()).body();
                 assertThat(first).as("the first visit says it is counting, and shows no figures yet").contains("id=\"counting\"", "role=\"status\"",
-                        "Counting the figures for " + LocalDate.now().minusDays(40) + " – " + LocalDate.now().minusDays(1));
+                        "Counting the figures for " + LocalDate.now().minusDays(40) + " – " + LocalDate.now());
                 assertThat(tablesOf(first)).isEmpty();
                 assertThat(first).doesNotContain("No licences in force in this period.");
                 String asking = page.getValue().replace("/utilisation?", "/utilisation/counting?");
@@ -416,6 +416,34 @@ class UtilisationPageTest extends IntegrationTest {
             sessions.get(licenceAdmin).get(pages.get(licenceAdmin));
             assertThat(jdbc.sql("select started_at from utilisation_period_count where state = 'DONE' order by key").query(java.sql.Timestamp.class).list())
                     .as("a visit while the count is fresh counts nothing").isEqualTo(started);
+
+            // the CSV behind the page's table holds the figures the page shows: the count, not a count of its own. The four of
+            // school B's ten holders who had not used it now did, inside the period
+            String csvLink = java.util.regex.Pattern.compile("href=\"(/utilisation\\.csv[^\"]*)\"").matcher(sessions.get(licenceAdmin)
+                    .get(pages.get(licenceAdmin)).body()).results().map(m -> m.group(1).replace("&amp;", "&")).findFirst().orElseThrow();
+            assertThat(csvLink).contains(period, "product=" + english, "horizon=730");
+            String countedCsv = sessions.get(licenceAdmin).get(csvLink).body();
+            assertThat(CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(countedCsv)).getRecords().stream()
+                    .filter(r -> r.get("organisation").equals(schoolBName)).findFirst().orElseThrow().get("seats_used")).isEqualTo("6");
+            List<UUID> activeB = pupils(schoolB, 10).subList(6, 10);
+            try {
+                for (UUID person : activeB) {
+                    jdbc.sql("""
+                                    insert into usage_day (product_id, person_id, day, supplier_id, sessions, reported_at)
+                                    values (:p, :person, current_date - 2, :s, 1, now())""")
+                            .param("p", english).param("person", person).param("s", fixture.supplierId).update();
+                }
+                assertThat(sessions.get(licenceAdmin).get(csvLink).body()).as("read from the count").isEqualTo(countedCsv);
+                counts.liveBelow(before);
+                String nowLive = sessions.get(licenceAdmin).get(csvLink).body();
+                assertThat(nowLive).as("counted on the request, once the installation is small again: the new use shows").isNotEqualTo(countedCsv);
+                assertThat(CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(nowLive)).getRecords().stream()
+                        .filter(r -> r.get("organisation").equals(schoolBName)).findFirst().orElseThrow().get("seats_used")).isEqualTo("10");
+                counts.liveBelow(0);
+            } finally {
+                jdbc.sql("delete from usage_day where product_id = :p and day = current_date - 2 and person_id = any (:people)")
+                        .param("p", english).param("people", activeB.toArray(UUID[]::new)).update();
+            }
 
             String swedish = sessions.get(regional).get("/utilisation?lang=sv&from=" + LocalDate.now().minusDays(50) + "&to=" + LocalDate.now()).body();
             assertThat(swedish).contains("id=\"counting\"", "räknas", "Titta igen");
@@ -467,6 +495,11 @@ class UtilisationPageTest extends IntegrationTest {
         counts.liveBelow(0);
         try {
             assertThat(session.get(page).body()).contains("id=\"counting\"");
+            // the count ends first (it would otherwise write its figures over the failure made up below)
+            long counted = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (session.get(page.replace("/utilisation?", "/utilisation/counting?")).status() == 204 && System.nanoTime() < counted) {
+                Thread.sleep(50);
+            }
             // as if the count had failed a moment ago: said so, and not counted again at once (no retry in a loop)
             jdbc.sql("update utilisation_period_count set state = 'FAILED', sections = null, finished_at = now() where key like :k and key like '%|all|%'")
                     .param("k", key).update();
@@ -555,7 +588,10 @@ class UtilisationPageTest extends IntegrationTest {
         assertThat(en.status()).isEqualTo(200);
         assertThat(en.body()).contains("Utilisation of licences", "id=\"utilisation-chart\"", "role=\"img\"", "/webjars/chart.js/4.5.1/dist/chart.umd.min.js",
                 "<caption id=\"utilisation-caption\"", articleNumber, "fewer than 5", "data-value=\"1000\"", "data-value=\"12\"",
-                "data-value=\"" + assignedAtOrganiser + "\"", "/utilisation.csv?from=");
+                "data-value=\"" + assignedAtOrganiser + "\"", "href=\"/utilisation.csv\"");
+        // the CSV links carry the page's own query: a period spelled out only where one was chosen (the default one may be kept)
+        assertThat(session.get("/utilisation?lang=en&from=" + LocalDate.now().minusDays(9)).body())
+                .contains("href=\"/utilisation.csv?from=" + LocalDate.now().minusDays(9) + "\"");
         // a suppressed count has no value for the chart to draw
         String unitRow = en.body().substring(en.body().indexOf(schoolUnitName));
         unitRow = unitRow.substring(0, unitRow.indexOf("</tr>"));

@@ -302,8 +302,14 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         server.getBean(AdminAccounts.class).create(admin, "Usage benchmark", PASSWORD, EnumSet.of(AdminRight.LICENCE_ADMIN), "benchmark");
         server.getBean(AdminAccounts.class).create(buyer, "Usage benchmark buyer", PASSWORD, EnumSet.of(AdminRight.BUYER), "benchmark");
         server.getBean(BuyerScopes.class).set(buyer, setup.organiser(), "benchmark");
-        // the planner's statistics, as autovacuum keeps them on a running installation: what tells the page the installation is large
-        server.getBean(JdbcClient.class).sql("analyze licence_assignment, usage_day").update();
+        // what autovacuum does after the ingest on a running installation (the new rows' visibility map, the planner's
+        // statistics, which tell the page the installation is large), done here before the clock starts, so the pages are
+        // timed on an installation at rest; timed on its own
+        long vacuumed = System.nanoTime();
+        server.getBean(JdbcClient.class).sql("vacuum (analyze) licence_assignment, usage_day").update();
+        System.out.printf("%nvacuum and analyze of usage_day and licence_assignment after the ingest (autovacuum's work): %.1f s%n",
+                (System.nanoTime() - vacuumed) / 1e9);
+        activity = new Activity(server.getBean(JdbcClient.class));
         long usageRows = server.getBean(JdbcClient.class).sql("select count(*) from usage_day").query(Long.class).single();
         long assignments = server.getBean(JdbcClient.class).sql("select count(*) from licence_assignment").query(Long.class).single();
         String query = "/utilisation?lang=en&product=" + setup.products().getFirst() + "&horizon=90";
@@ -319,6 +325,8 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         HttpClient buyerHttp = signIn(buyer);
         timePage(buyerHttp, query, "buyer for the organiser, last 30 days", requests);
         timeChosenPeriod(buyerHttp, chosen, Math.min(requests, 20));
+        activity.close();
+        activity.report();
         long t = System.nanoTime();
         server.getBean(UtilisationCounts.class).recount(LocalDate.now());
         System.out.printf("%nkept figures counted again (every 10 minutes, by one node): %.1f s%n", (System.nanoTime() - t) / 1e9);
@@ -345,6 +353,81 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         return http;
     }
 
+    /** A request slower than this is reported with what else ran meanwhile. */
+    private static final double SLOW_MS = 300;
+
+    private Activity activity;
+
+    /**
+     * What else the machine did while the pages were timed, sampled every 50 ms: the JVM's garbage collection, and
+     * PostgreSQL's backends that were busy (autovacuum, the checkpointer, other queries). A request slower than
+     * {@link #SLOW_MS} is reported with the samples taken while it ran, so an outlier comes with its likely cause.
+     * Queries appear as their SQL text with parameters as placeholders: no personal data.
+     */
+    private static final class Activity implements AutoCloseable {
+
+        private record Sample(long at, long gcMillis, String database) {
+        }
+
+        private record Slow(String label, int request, long from, long to, double millis) {
+        }
+
+        private final List<Sample> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<Slow> slow = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread sampler;
+        private volatile boolean running = true;
+
+        Activity(JdbcClient db) {
+            sampler = Thread.ofPlatform().daemon().name("benchmark-activity").start(() -> {
+                while (running) {
+                    long gc = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                            .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+                    String busy = String.join("; ", db.sql("""
+                                    select backend_type || ': ' || coalesce(wait_event_type || '/' || wait_event || ' ', '') || left(regexp_replace(query, '\\s+', ' ', 'g'), 70)
+                                    from pg_stat_activity
+                                    where pid <> pg_backend_pid() and (state = 'active' or backend_type in ('autovacuum worker', 'checkpointer'))
+                                      and not (backend_type = 'checkpointer' and wait_event = 'CheckpointerMain')
+                                    order by 1""").query(String.class).list());
+                    samples.add(new Sample(System.nanoTime(), gc, busy));
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        void slow(String label, int request, long from, long to, double millis) {
+            slow.add(new Slow(label, request, from, to, millis));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            sampler.join();
+        }
+
+        void report() {
+            System.out.printf("%nrequests slower than %.0f ms, and what else ran meanwhile (sampled every 50 ms): %s%n", SLOW_MS, slow.isEmpty() ? "none" : "");
+            for (Slow s : slow) {
+                List<Sample> during = samples.stream().filter(x -> x.at() >= s.from() && x.at() <= s.to()).toList();
+                long gc = during.isEmpty() ? 0 : during.getLast().gcMillis() - during.getFirst().gcMillis();
+                Map<String, Long> seen = new LinkedHashMap<>();
+                during.forEach(x -> {
+                    for (String busy : x.database().split("; ")) {
+                        if (!busy.isBlank()) {
+                            seen.merge(busy, 1L, Long::sum);
+                        }
+                    }
+                });
+                System.out.printf("- %s, request %d: %.0f ms; garbage collection %d ms; %d samples; database busy: %s%n", s.label(), s.request(), s.millis(), gc,
+                        during.size(), seen.isEmpty() ? "nothing sampled" : seen.entrySet().stream()
+                                .map(e -> e.getKey() + " (x" + e.getValue() + ")").collect(java.util.stream.Collectors.joining(", ")));
+            }
+        }
+    }
+
     /** The first visit on its own, then {@code n} more after two to warm up. */
     private void timePage(HttpClient http, String path, String label, int n) throws Exception {
         URI page = URI.create("http://127.0.0.1:" + port + path);
@@ -357,6 +440,9 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
                 throw new IllegalStateException("the utilisation page answered " + answer.statusCode() + " without its tables");
             }
             double took = (System.nanoTime() - t) / 1e6;
+            if (activity != null && took > SLOW_MS) {
+                activity.slow(label, i, t, System.nanoTime(), took);
+            }
             if (i == -3) {
                 first = took;
             } else if (i >= 0) {

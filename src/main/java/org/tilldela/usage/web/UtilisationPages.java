@@ -136,6 +136,7 @@ class UtilisationPages {
         Optional<Seen> seen = seen(auth);
         if (seen.isEmpty()) {
             model.addAttribute("noScope", true);
+            model.addAttribute("tableQuery", "");
             model.addAttribute("from", period.from());
             model.addAttribute("to", period.to());
             model.addAttribute("periodRefused", period.refused());
@@ -198,6 +199,7 @@ class UtilisationPages {
         model.addAttribute("product", chosen);
         model.addAttribute("productName", chosen == null ? null : products.get(chosen));
         model.addAttribute("horizon", days);
+        model.addAttribute("tableQuery", tableQuery(from, to, product, horizon));
         model.addAttribute("lines", chosen == null ? all : all.stream().filter(l -> l.productId().equals(chosen)).toList());
         model.addAttribute("renewals", product != null && chosen == null ? List.of() : renewals);
         model.addAttribute("units", chosen == null ? List.of() : units);
@@ -269,12 +271,13 @@ class UtilisationPages {
     @GetMapping(value = "/utilisation.csv", produces = "text/csv")
     ResponseEntity<String> csv(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                                @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-                               @RequestParam(required = false) UUID product, Authentication auth) {
+                               @RequestParam(required = false) UUID product, @RequestParam(required = false) Integer horizon,
+                               Authentication auth) {
         Period period = Period.of(from, to);
         boolean kept = kept(from, to);
-        List<Utilisation.Line> lines = seen(auth).map(s -> kept
-                ? utilisation.keptLines(s.viewer()).stream().filter(l -> product == null || l.productId().equals(product)).toList()
-                : utilisation.lines(s.viewer(), product, period.from(), period.to())).orElse(List.of());
+        List<Utilisation.Line> lines = seen(auth).map(s -> kept ? utilisation.keptLines(s.viewer()).stream().filter(l -> product == null || l.productId().equals(product)).toList()
+                : counted(s.viewer(), from, to, product, horizon).map(c -> c.lines().stream().filter(l -> product == null || l.productId().equals(product)).toList())
+                .orElseGet(() -> utilisation.lines(s.viewer(), product, period.from(), period.to()))).orElse(List.of());
         return csv("utilisation-" + period.from() + "-" + period.to(), HEADER, csv -> lines.forEach(l -> print(csv, cell(l.productTitle()),
                 cell(l.articleNumber()), cell(l.scopeName()), l.bought() == null ? "unlimited" : l.bought(), count(l.assigned()), count(l.used()),
                 l.usedPercent())));
@@ -290,7 +293,8 @@ class UtilisationPages {
         int days = horizon(horizon);
         boolean kept = kept(from, to);
         List<Utilisation.Renewal> renewals = seen(auth).map(s -> kept ? utilisation.keptRenewals(s.viewer(), product, today, days)
-                : utilisation.renewals(s.viewer(), product, today, days, period.from(), period.to())).orElse(List.of());
+                : counted(s.viewer(), from, to, product, horizon).map(Utilisation.Sections::renewals)
+                .orElseGet(() -> utilisation.renewals(s.viewer(), product, today, days, period.from(), period.to()))).orElse(List.of());
         return csv("renewals-" + today + "-" + days + "-days", RENEWAL_HEADER, csv -> renewals.forEach(r -> print(csv, cell(r.productTitle()),
                 cell(r.articleNumber()), cell(r.scopeName()), r.endsOn(), r.bought() == null ? "unlimited" : r.bought(), count(r.assigned()),
                 count(r.used()), r.unused() == null ? "" : (r.atLeast() ? ">=" : "") + r.unused(), plain(r.unitPrice()), r.currency(),
@@ -300,15 +304,16 @@ class UtilisationPages {
     @GetMapping(value = "/utilisation/units.csv", produces = "text/csv")
     ResponseEntity<String> unitsCsv(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                                     @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-                                    @RequestParam UUID product, Authentication auth) {
+                                    @RequestParam UUID product, @RequestParam(required = false) Integer horizon, Authentication auth) {
         Period period = Period.of(from, to);
         Optional<Seen> seen = seen(auth);
-        // the product's name as the page shows it, from the lines the viewer sees (none: a product they have no pool of)
         boolean kept = kept(from, to);
-        Optional<Utilisation.Line> named = seen.flatMap(s -> (kept ? utilisation.keptLines(s.viewer()) : utilisation.lines(s.viewer(), product,
-                period.from(), period.to())).stream().filter(l -> l.productId().equals(product)).findFirst());
-        List<Utilisation.UnitLine> units = seen.map(s -> kept ? utilisation.keptUnits(s.viewer(), product)
-                : utilisation.units(s.viewer(), product, period.from(), period.to())).orElse(List.of());
+        Optional<Utilisation.Sections> counted = kept ? Optional.empty() : seen.flatMap(s -> counted(s.viewer(), from, to, product, horizon));
+        // the product's name as the page shows it, from the lines the viewer sees (none: a product they have no pool of)
+        Optional<Utilisation.Line> named = seen.flatMap(s -> (kept ? utilisation.keptLines(s.viewer()) : counted.map(Utilisation.Sections::lines)
+                .orElseGet(() -> utilisation.lines(s.viewer(), product, period.from(), period.to()))).stream().filter(l -> l.productId().equals(product)).findFirst());
+        List<Utilisation.UnitLine> units = seen.map(s -> kept ? utilisation.keptUnits(s.viewer(), product) : counted.map(Utilisation.Sections::units)
+                .orElseGet(() -> utilisation.units(s.viewer(), product, period.from(), period.to()))).orElse(List.of());
         String title = named.map(Utilisation.Line::productTitle).orElse(product.toString());
         String article = named.map(Utilisation.Line::articleNumber).orElse("");
         return csv("utilisation-units-" + period.from() + "-" + period.to(), UNIT_HEADER, csv -> units.forEach(u -> print(csv, cell(title),
@@ -322,6 +327,41 @@ class UtilisationPages {
                 : utilisation.terms(s.viewer(), product, LocalDate.now())).orElse(List.of());
         return csv("utilisation-terms-" + LocalDate.now(), TERM_HEADER, csv -> terms.forEach(t -> print(csv, cell(t.productTitle()),
                 cell(t.articleNumber()), t.term().key(), t.term().starts(), t.term().ends(), count(t.assigned()), count(t.used()), t.usedPercent())));
+    }
+
+    /**
+     * A chosen period's figures as the page shows them once counted in the background (a large installation): the CSV holds
+     * the same figures, and does not count them again (up to a minute at a million persons). Empty otherwise: counted on the
+     * request.
+     */
+    private Optional<Utilisation.Sections> counted(Viewer viewer, LocalDate from, LocalDate to, UUID product, Integer horizon) {
+        Period period = Period.of(from, to);
+        if (from == null && to == null || period.refused()) {
+            return Optional.empty();
+        }
+        return periodCounts.counted(viewer, product, horizon(horizon), period.from(), period.to(), LocalDate.now());
+    }
+
+    /**
+     * The page's own query (from, to, product and horizon, those it was asked with) for its CSV links: a table's CSV then
+     * reads its figures where the page read them — the kept figures of the default period, or a chosen period's count —
+     * rather than counting them again for a period spelled out.
+     */
+    private static String tableQuery(LocalDate from, LocalDate to, UUID product, Integer horizon) {
+        org.springframework.web.util.UriComponentsBuilder query = org.springframework.web.util.UriComponentsBuilder.newInstance();
+        if (from != null) {
+            query.queryParam("from", from);
+        }
+        if (to != null) {
+            query.queryParam("to", to);
+        }
+        if (product != null) {
+            query.queryParam("product", product);
+        }
+        if (horizon != null) {
+            query.queryParam("horizon", horizon(horizon));
+        }
+        return query.build().toUriString();
     }
 
     /** Whether the figures asked for are the default period's of a large installation: kept, as the page shows them. */
