@@ -302,13 +302,22 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         server.getBean(AdminAccounts.class).create(admin, "Usage benchmark", PASSWORD, EnumSet.of(AdminRight.LICENCE_ADMIN), "benchmark");
         server.getBean(AdminAccounts.class).create(buyer, "Usage benchmark buyer", PASSWORD, EnumSet.of(AdminRight.BUYER), "benchmark");
         server.getBean(BuyerScopes.class).set(buyer, setup.organiser(), "benchmark");
-        // what autovacuum does after the ingest on a running installation (the new rows' visibility map, the planner's
-        // statistics, which tell the page the installation is large), done here before the clock starts, so the pages are
-        // timed on an installation at rest; timed on its own
-        long vacuumed = System.nanoTime();
-        server.getBean(JdbcClient.class).sql("vacuum (analyze) licence_assignment, usage_day").update();
-        System.out.printf("%nvacuum and analyze of usage_day and licence_assignment after the ingest (autovacuum's work): %.1f s%n",
-                (System.nanoTime() - vacuumed) / 1e9);
+        // autovacuum works through the ingest's rows for a while after it (visibility map, the planner's statistics, which
+        // tell the page the installation is large); the application's role may not vacuum tables it does not own, so the
+        // benchmark waits for it (at most two minutes) and says how long, and the pages are timed on an installation at rest
+        long waited = System.nanoTime();
+        JdbcClient db = server.getBean(JdbcClient.class);
+        while (System.nanoTime() - waited < Duration.ofMinutes(2).toNanos()
+                && db.sql("select count(*) from pg_stat_activity where backend_type = 'autovacuum worker'").query(Long.class).single() > 0) {
+            Thread.sleep(500);
+        }
+        System.out.printf("%nwaited for autovacuum after the ingest: %.1f s%n", (System.nanoTime() - waited) / 1e9);
+        // the scheduled recount of the kept figures (every 10 minutes when something changed) would count the ingest's rows
+        // while the pages are timed: brought up to date here, timed on its own, and the page timed during a recount below
+        long recounted = System.nanoTime();
+        boolean changed = server.getBean(UtilisationCounts.class).recountIfChanged(LocalDate.now()).isPresent();
+        System.out.printf("kept figures of the last 30 days brought up to date after the ingest (the scheduled recount's work): %s in %.1f s%n",
+                changed ? "counted again" : "unchanged", (System.nanoTime() - recounted) / 1e9);
         activity = new Activity(server.getBean(JdbcClient.class));
         long usageRows = server.getBean(JdbcClient.class).sql("select count(*) from usage_day").query(Long.class).single();
         long assignments = server.getBean(JdbcClient.class).sql("select count(*) from licence_assignment").query(Long.class).single();
@@ -325,11 +334,28 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         HttpClient buyerHttp = signIn(buyer);
         timePage(buyerHttp, query, "buyer for the organiser, last 30 days", requests);
         timeChosenPeriod(buyerHttp, chosen, Math.min(requests, 20));
+        // the same page while the kept figures are counted again, as every 10 minutes on a busy installation
+        long t = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Void> recount = java.util.concurrent.CompletableFuture.runAsync(
+                () -> server.getBean(UtilisationCounts.class).recount(LocalDate.now()));
+        List<Double> whileCounting = new ArrayList<>();
+        while (!recount.isDone()) {
+            long r = System.nanoTime();
+            HttpResponse<String> answer = adminHttp.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + query)).header("Accept", "text/html")
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                throw new IllegalStateException("the utilisation page answered " + answer.statusCode());
+            }
+            whileCounting.add((System.nanoTime() - r) / 1e6);
+        }
+        recount.join();
+        double[] ms = whileCounting.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf("| whole installation, last 30 days, while the kept figures are counted again (%d requests) | | %.0f ms | **%.0f ms** | %.0f ms |%n",
+                ms.length, pct(ms, 50), pct(ms, 95), ms.length == 0 ? 0 : ms[ms.length - 1]);
         activity.close();
         activity.report();
-        long t = System.nanoTime();
-        server.getBean(UtilisationCounts.class).recount(LocalDate.now());
-        System.out.printf("%nkept figures counted again (every 10 minutes, by one node): %.1f s%n", (System.nanoTime() - t) / 1e9);
+        System.out.printf("%nkept figures counted again (every 10 minutes when something changed, by one node), with the page asked meanwhile: %.1f s%n",
+                (System.nanoTime() - t) / 1e9);
         whereTheTimeGoes(server, setup);
     }
 

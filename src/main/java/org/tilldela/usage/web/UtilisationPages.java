@@ -275,9 +275,11 @@ class UtilisationPages {
                                Authentication auth) {
         Period period = Period.of(from, to);
         boolean kept = kept(from, to);
-        List<Utilisation.Line> lines = seen(auth).map(s -> kept ? utilisation.keptLines(s.viewer()).stream().filter(l -> product == null || l.productId().equals(product)).toList()
-                : counted(s.viewer(), from, to, product, horizon).map(c -> c.lines().stream().filter(l -> product == null || l.productId().equals(product)).toList())
-                .orElseGet(() -> utilisation.lines(s.viewer(), product, period.from(), period.to()))).orElse(List.of());
+        // the kept figures and a count hold every product's lines: the product chosen is picked out of them
+        List<Utilisation.Line> lines = seen(auth).map(s -> kept ? utilisation.keptLines(s.viewer())
+                        : counted(s.viewer(), from, to, product, horizon).map(Utilisation.Sections::lines)
+                        .orElseGet(() -> utilisation.lines(s.viewer(), product, period.from(), period.to())))
+                .orElse(List.of()).stream().filter(l -> product == null || l.productId().equals(product)).toList();
         return csv("utilisation-" + period.from() + "-" + period.to(), HEADER, csv -> lines.forEach(l -> print(csv, cell(l.productTitle()),
                 cell(l.articleNumber()), cell(l.scopeName()), l.bought() == null ? "unlimited" : l.bought(), count(l.assigned()), count(l.used()),
                 l.usedPercent())));
@@ -311,7 +313,8 @@ class UtilisationPages {
         Optional<Utilisation.Sections> counted = kept ? Optional.empty() : seen.flatMap(s -> counted(s.viewer(), from, to, product, horizon));
         // the product's name as the page shows it, from the lines the viewer sees (none: a product they have no pool of)
         Optional<Utilisation.Line> named = seen.flatMap(s -> (kept ? utilisation.keptLines(s.viewer()) : counted.map(Utilisation.Sections::lines)
-                .orElseGet(() -> utilisation.lines(s.viewer(), product, period.from(), period.to()))).stream().filter(l -> l.productId().equals(product)).findFirst());
+                        .orElseGet(() -> utilisation.lines(s.viewer(), product, period.from(), period.to())))
+                .stream().filter(l -> l.productId().equals(product)).findFirst());
         List<Utilisation.UnitLine> units = seen.map(s -> kept ? utilisation.keptUnits(s.viewer(), product) : counted.map(Utilisation.Sections::units)
                 .orElseGet(() -> utilisation.units(s.viewer(), product, period.from(), period.to()))).orElse(List.of());
         String title = named.map(Utilisation.Line::productTitle).orElse(product.toString());
