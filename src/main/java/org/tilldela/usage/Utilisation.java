@@ -572,7 +572,8 @@ public class Utilisation {
     @Transactional
     void recount(LocalDate today, LocalDate from, LocalDate to) {
         // nobody waits for this count, but everyone's pages wait while it takes every core: PostgreSQL's parallel workers
-        // would give its scans of millions of rows both cores of a small machine (pages took 3-4 times as long meanwhile)
+        // would give its scans of millions of rows both cores of a small machine (at 5,000,000 usage rows the whole
+        // installation's page had p95 838 ms during a recount with them, 339 ms without; BENCHMARKS.md)
         jdbc.sql("set local max_parallel_workers_per_gather = 0").update();
         jdbc.sql("delete from utilisation_kept").update();
         Map<String, Object> none = Map.of();
