@@ -344,11 +344,7 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         List<Double> whileCounting = new ArrayList<>();
         while (!recount.isDone()) {
             long r = System.nanoTime();
-            HttpResponse<String> answer = adminHttp.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + query)).header("Accept", "text/html")
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 200) {
-                throw new IllegalStateException("the utilisation page answered " + answer.statusCode());
-            }
+            visit(adminHttp, URI.create("http://127.0.0.1:" + port + query));
             whileCounting.add((System.nanoTime() - r) / 1e6);
         }
         recount.join();
@@ -457,6 +453,15 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         }
     }
 
+    /** The utilisation page as a browser asks for it, every section drawn (or the benchmark stops). */
+    private static HttpResponse<String> visit(HttpClient http, URI page) throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(page).header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200 || !answer.body().contains("id=\"units-table\"") || !answer.body().contains("id=\"renewals-table\"")) {
+            throw new IllegalStateException("the utilisation page answered " + answer.statusCode() + " without its tables");
+        }
+        return answer;
+    }
+
     /** The first visit on its own, then {@code n} more after two to warm up. */
     private void timePage(HttpClient http, String path, String label, int n) throws Exception {
         URI page = URI.create("http://127.0.0.1:" + port + path);
@@ -465,10 +470,7 @@ public class UsageBenchmarkCommand implements Callable<Integer> {
         double[] ms = new double[n];
         for (int i = -3; i < n; i++) {
             long t = System.nanoTime();
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(page).header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 200 || !answer.body().contains("id=\"units-table\"") || !answer.body().contains("id=\"renewals-table\"")) {
-                throw new IllegalStateException("the utilisation page answered " + answer.statusCode() + " without its tables");
-            }
+            HttpResponse<String> answer = visit(http, page);
             double took = (System.nanoTime() - t) / 1e6;
             size = answer.body().length();
             if (activity != null && took > SLOW_MS) {
