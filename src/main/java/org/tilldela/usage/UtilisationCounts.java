@@ -108,9 +108,10 @@ public class UtilisationCounts {
      * Rows inserted, updated and deleted so far in the tables the figures are counted from: pools, assignments, usage (kept
      * and folded), and the placements that split them per school unit. PostgreSQL's cumulative statistics, free to read and
      * a second or so behind; read before counting, so a change made during a count moves it on and the next turn counts
-     * again. A reset of the statistics only makes the next turn count.
+     * again. A reset of the statistics only makes the next turn count. (A backend reports its counts at most once a second,
+     * and an idle one within ten: the benchmark waits for this to stand still before it counts.)
      */
-    long changes() {
+    public long changes() {
         return jdbc.sql("""
                         select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint from pg_stat_user_tables
                         where relid in ('licence_pool'::regclass, 'licence_assignment'::regclass, 'usage_day'::regclass, 'usage_month'::regclass,

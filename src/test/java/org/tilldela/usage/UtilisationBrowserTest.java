@@ -47,6 +47,7 @@ class UtilisationBrowserTest extends IntegrationTest {
     @Autowired BuyerScopes buyerScopes;
     @Autowired org.tilldela.governance.AdminGrants grants;
     @Autowired UtilisationCounts counts;
+    @Autowired org.springframework.context.ApplicationContext applicationContext;
 
     @Test
     void aBuyerSeesTheChartOfSeatsBoughtAssignedAndUsed() throws Exception {
@@ -111,6 +112,30 @@ class UtilisationBrowserTest extends IntegrationTest {
             assertThat(page.locator("#terms-table tbody tr").count()).isEqualTo(Utilisation.TERMS);
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "utilisation-04-units-and-terms-en");
+
+            // a long table a page at a time: two school units a page here (50 as shipped), the chart drawn from the page shown
+            int unitRows = page.locator("#units-table tbody tr").count();
+            assertThat(unitRows).as("the fixture's holders are placed at several school units").isGreaterThan(2);
+            Object pages = applicationContext.getBean("utilisationPages");
+            org.springframework.test.util.ReflectionTestUtils.setField(pages, "rowsPerPage", 2);
+            try {
+                page.reload();
+                page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('units-chart'))");
+                assertThat(page.locator("#units-table tbody tr").count()).isEqualTo(2);
+                assertThat(page.locator("#units nav.pager").textContent()).contains("Rows 1–2 of " + unitRows);
+                page.locator("#units nav.pager").getByText("Next page").focus();
+                page.keyboard().press("Enter");
+                page.waitForURL(url -> url.contains("unitsPage=2"));
+                page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('units-chart'))");
+                assertThat(page.locator("#units nav.pager").textContent()).contains("Rows 3–" + Math.min(4, unitRows) + " of " + unitRows);
+                Object bars = page.evaluate("() => Chart.getChart(document.getElementById('units-chart')).data.labels.length");
+                assertThat(bars).as("the chart draws the rows shown").isEqualTo(Math.min(2, unitRows - 2));
+                assertThat(page.locator("#units nav.pager a[rel=prev]").count()).isEqualTo(1);
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                BrowserSupport.screenshot(page, "utilisation-09-units-page-2-en");
+            } finally {
+                org.springframework.test.util.ReflectionTestUtils.setField(pages, "rowsPerPage", 50);
+            }
 
             page.navigate("http://localhost:" + port + "/utilisation?lang=sv");
             assertThat(page.locator("h1").textContent()).isEqualTo("Nyttjande av licenser");

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.util.ReflectionTestUtils;
 import org.tilldela.IntegrationTest;
 import org.tilldela.WebSession;
 import org.tilldela.access.AccessFixture;
@@ -57,6 +58,7 @@ class UtilisationPageTest extends IntegrationTest {
     @Autowired BuyerScopes buyerScopes;
     @Autowired AdminGrants grants;
     @Autowired UtilisationCounts counts;
+    @Autowired org.springframework.context.ApplicationContext context;
 
     AccessFixture fixture;
     String articleNumber;
@@ -306,6 +308,60 @@ class UtilisationPageTest extends IntegrationTest {
         }
         // a product the principal has no pool of gives nothing, not another school's figures
         assertThat(as(principalA).get("/utilisation/units.csv?product=" + UUID.randomUUID()).body().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aLongTableIsShownAPageAtATimeWithLinksThatKeepThePageAndItsCsvHoldsEveryRow() throws Exception {
+        // one row a page (50 when configured as shipped): school A and school B each on a page of their own
+        Object pages = context.getBean("utilisationPages");
+        ReflectionTestUtils.setField(pages, "rowsPerPage", 1);
+        try {
+            WebSession admin = as(licenceAdmin);
+            String first = admin.get("/utilisation?lang=en&product=" + english).body();
+            String firstUnit = unitsShown(first);
+            assertThat(firstUnit).isIn(schoolUnitName, schoolBName);
+            assertThat(first).contains("Rows 1–1 of 2. The CSV holds every row.");
+            String next = link(first, "unitsPage=2");
+            assertThat(next).startsWith("/utilisation?").contains("product=" + english, "lang=en").endsWith("#units");
+            assertThat(first).doesNotContain("unitsPage=1");
+
+            String second = admin.get(next.substring(0, next.indexOf('#'))).body(); // a browser keeps the #units to itself
+            String secondUnit = unitsShown(second);
+            assertThat(secondUnit).isIn(schoolUnitName, schoolBName).isNotEqualTo(firstUnit);
+            assertThat(second).contains("Rows 2–2 of 2.").doesNotContain("unitsPage=3");
+            // the page before, and the other tables' links keep this table's page
+            assertThat(link(second, "unitsPage=1")).contains("product=" + english);
+            assertThat(link(second, "linesPage=2")).contains("unitsPage=2", "product=" + english).endsWith("#utilisation-table");
+            // a page past the last shows the last; the CSV holds both rows whatever page is shown
+            assertThat(unitsShown(admin.get("/utilisation?lang=en&unitsPage=99&product=" + english).body())).isEqualTo(secondUnit);
+            assertThat(csv(admin, "/utilisation/units.csv", "?product=" + english + "&unitsPage=2", englishArticle))
+                    .extracting(r -> r.get("school_unit")).containsExactlyInAnyOrder(schoolUnitName, schoolBName);
+            // in Swedish too, with the total
+            assertThat(admin.get("/utilisation?lang=sv&product=" + english).body()).contains("Rad 1–1 av 2.", "Nästa sida");
+        } finally {
+            ReflectionTestUtils.setField(pages, "rowsPerPage", 50);
+        }
+        // as shipped both fit on one page, without links
+        String whole = as(licenceAdmin).get("/utilisation?lang=en&product=" + english).body();
+        assertThat(whole).doesNotContain("unitsPage=", "class=\"pager\"");
+        assertThat(whole.substring(whole.indexOf("id=\"units-table\""))).contains(schoolUnitName, schoolBName);
+    }
+
+    /** The one school unit the page's table per school unit shows. */
+    private String unitsShown(String page) {
+        int start = page.indexOf("id=\"units-table\"");
+        assertThat(start).as("the table per school unit").isPositive();
+        String table = page.substring(start, page.indexOf("</table>", start));
+        List<String> shown = java.util.stream.Stream.of(schoolUnitName, schoolBName).filter(table::contains).toList();
+        assertThat(shown).as("units on this page").hasSize(1);
+        return shown.getFirst();
+    }
+
+    /** The address of the page's link whose address holds the words, as a browser follows it. */
+    private static String link(String page, String holding) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("href=\"([^\"]*" + java.util.regex.Pattern.quote(holding) + "[^\"]*)\"").matcher(page);
+        assertThat(m.find()).as("a link with " + holding).isTrue();
+        return m.group(1).replace("&amp;", "&");
     }
 
     @Test

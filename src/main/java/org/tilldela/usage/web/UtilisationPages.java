@@ -16,6 +16,8 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.format.annotation.DateTimeFormat;
@@ -78,8 +80,13 @@ class UtilisationPages {
     /** The publishers' own figures (BOL), next to Tilldela's. */
     private final org.tilldela.usage.PublisherFigures publisherFigures;
 
+    /** How many rows of a table the page shows at a time (tests make it small on the running application). */
+    private volatile int rowsPerPage;
+
     UtilisationPages(Utilisation utilisation, UtilisationCounts counts, PeriodCounts periodCounts, BuyerScopes buyerScopes,
-                     org.tilldela.governance.Scopes scopes, MessageSource messages, org.tilldela.usage.PublisherFigures publisherFigures) {
+                     org.tilldela.governance.Scopes scopes, MessageSource messages, org.tilldela.usage.PublisherFigures publisherFigures,
+                     @Value("${tilldela.usage.utilisation.rows-per-page:" + Rows.PER_PAGE + "}") int rowsPerPage) {
+        this.rowsPerPage = Math.max(1, rowsPerPage);
         this.periodCounts = periodCounts;
         this.publisherFigures = publisherFigures;
         this.counts = counts;
@@ -129,7 +136,9 @@ class UtilisationPages {
     String page(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                 @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
                 @RequestParam(required = false) UUID product, @RequestParam(required = false) Integer horizon,
-                @RequestParam(required = false) String findProduct, Authentication auth, Model model) {
+                @RequestParam(required = false) String findProduct, @RequestParam(required = false) Integer linesPage,
+                @RequestParam(required = false) Integer renewalsPage, @RequestParam(required = false) Integer unitsPage,
+                @RequestParam(required = false) Integer publishersPage, HttpServletRequest request, Authentication auth, Model model) {
         Period period = Period.of(from, to);
         model.addAttribute("findProduct", findProduct);
         int days = horizon(horizon);
@@ -142,9 +151,9 @@ class UtilisationPages {
             model.addAttribute("periodRefused", period.refused());
             model.addAttribute("productChoices", productChoices(Map.of(), null, findProduct, LocaleContextHolder.getLocale()));
             model.addAttribute("horizon", days);
-            model.addAttribute("lines", List.of());
+            model.addAttribute("lines", Rows.all(List.of()));
             model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
-            model.addAttribute("publisherFigures", List.of());
+            model.addAttribute("publisherFigures", Rows.all(List.of()));
             return "usage/utilisation";
         }
         Viewer viewer = seen.get().viewer();
@@ -200,13 +209,18 @@ class UtilisationPages {
         model.addAttribute("productName", chosen == null ? null : products.get(chosen));
         model.addAttribute("horizon", days);
         model.addAttribute("tableQuery", tableQuery(from, to, product, horizon));
-        model.addAttribute("lines", chosen == null ? all : all.stream().filter(l -> l.productId().equals(chosen)).toList());
-        model.addAttribute("renewals", product != null && chosen == null ? List.of() : renewals);
-        model.addAttribute("units", chosen == null ? List.of() : units);
+        // long tables are shown a page at a time (their CSV holds every row): thousands of school units are no table to read
+        int perPage = rowsPerPage;
+        model.addAttribute("lines", Rows.of(chosen == null ? all : all.stream().filter(l -> l.productId().equals(chosen)).toList(), linesPage,
+                perPage, "linesPage", "utilisation-table", request));
+        model.addAttribute("renewals", Rows.of(product != null && chosen == null ? List.of() : renewals, renewalsPage, perPage, "renewalsPage",
+                "renewals", request));
+        model.addAttribute("units", Rows.of(chosen == null ? List.of() : units, unitsPage, perPage, "unitsPage", "units", request));
         model.addAttribute("terms", product != null && chosen == null ? List.of() : terms);
         model.addAttribute("smallest", Utilisation.SMALLEST_SHOWN);
         model.addAttribute("perOrganiser", viewer.perOrganiser());
-        model.addAttribute("publisherFigures", publisherFigures.seen(viewer, product));
+        model.addAttribute("publisherFigures", Rows.of(publisherFigures.seen(viewer, product), publishersPage, perPage, "publishersPage",
+                "publishers", request));
         return "usage/utilisation";
     }
 
