@@ -351,6 +351,74 @@ class BolOrdersTest extends IntegrationTest {
         }
     }
 
+    /**
+     * A BOL connector over mutual TLS set up in the connector pages (the certificate, its key and the server's CA pasted),
+     * not only through the API: refused next to the key when the key is not the certificate's, nothing kept; then set
+     * up, an order gets through; changed without them given again, they are kept and the next order gets through.
+     */
+    @Test
+    void aConnectorOverMutualTlsIsSetUpAndChangedInThePages() throws Exception {
+        org.tilldela.platform.TestCertificates.Authority federation = new org.tilldela.platform.TestCertificates.Authority("Federation CA");
+        var client = federation.client("tilldela");
+        var other = federation.client("another");
+        try (BolTestServer tlsPublisher = new BolTestServer(org.tilldela.platform.TestCertificates.serverContext(federation.server(), federation))) {
+            UUID product = product("Biologiboken " + CatalogFixtures.unique());
+            String admin = "bol-pages-" + CatalogFixtures.unique();
+            accounts.create(admin, "Kopplingar", "bol-pages-password-1", java.util.EnumSet.of(org.tilldela.governance.AdminRight.ACCESS_ADMIN), "test");
+            org.tilldela.WebSession session = new org.tilldela.WebSession(port).signIn(admin, "bol-pages-password-1");
+            String blank = session.get("/provisioning/connectors/new?lang=sv&supplier=" + supplier).body();
+            assertThat(blank).contains("Klientcertifikat (ömsesidig TLS)", "id=\"clientCertificate\"", "id=\"clientKey\"", "id=\"serverCa\"");
+            String name = "BOL certifikat " + CatalogFixtures.unique();
+
+            var refused = session.post("/provisioning/connectors", bolForm(blank, "/provisioning/connectors", name, tlsPublisher, product,
+                    client.certificatePem(), other.keyPem(), federation.pem()));
+            assertThat(refused.status()).isEqualTo(200);
+            // what was pasted is never sent back (the hints name the PEM headers, so the key's and certificate's contents are looked for)
+            String keyLine = other.keyPem().lines().skip(1).findFirst().orElseThrow();
+            String certificateLine = client.certificatePem().lines().skip(1).findFirst().orElseThrow();
+            assertThat(refused.body()).contains("Den privata nyckeln hör inte till klientcertifikatet.").doesNotContain(keyLine, certificateLine);
+            assertThat(jdbc.sql("select count(*) from provisioning_connector where name = :n").param("n", name).query(Long.class).single()).isZero();
+
+            var made = session.post("/provisioning/connectors", bolForm(blank, "/provisioning/connectors", name, tlsPublisher, product,
+                    client.certificatePem(), client.keyPem(), federation.pem()));
+            assertThat(made.status()).as(made.body()).isEqualTo(302);
+            UUID id = UUID.fromString(made.location().substring(made.location().lastIndexOf('/') + 1));
+            Connector stored = connectors.get(id).orElseThrow();
+            assertThat(stored.auth()).isEqualTo(Connector.Auth.MUTUAL_TLS);
+            assertThat(stored.profile()).isEqualTo(Connector.Profile.BOL);
+            assertThat(stored.serverCaGiven()).isTrue();
+            assertThat(session.get("/provisioning/connectors/" + id + "?lang=en").body()).contains("Client certificate (mutual TLS)")
+                    .doesNotContain("BEGIN", "??");
+            String buyer = buyer("bol-pages");
+            Order first = orders.place(buyer, List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), null, false))).order();
+            await().atMost(Duration.ofSeconds(30)).until(() -> delivery(first) != null && delivery(first).status() == LineDelivery.Status.DELIVERED);
+
+            // changed in the form, nothing pasted: certificate, key and CA kept, and the next order gets through
+            String edit = session.get("/provisioning/connectors/" + id + "/edit?lang=en").body();
+            assertThat(edit).contains("A client certificate and its key are stored (not shown).", "A CA certificate is stored")
+                    .doesNotContain(client.keyPem().lines().skip(1).findFirst().orElseThrow(), certificateLine);
+            var changed = session.post("/provisioning/connectors/" + id, bolForm(edit, "/provisioning/connectors/" + id, name + ", omdöpt", tlsPublisher,
+                    product, "", "", ""));
+            assertThat(changed.status()).as(changed.body()).isEqualTo(302);
+            assertThat(connectors.get(id).orElseThrow().name()).isEqualTo(name + ", omdöpt");
+            Order second = orders.place(buyer, List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), null, false))).order();
+            await().atMost(Duration.ofSeconds(30)).until(() -> delivery(second) != null && delivery(second).status() == LineDelivery.Status.DELIVERED);
+            assertThat(tlsPublisher.orders).hasSize(2);
+            assertThat(tlsPublisher.violations).isEmpty();
+        }
+    }
+
+    private List<java.util.Map.Entry<String, String>> bolForm(String page, String action, String name, BolTestServer server, UUID product,
+                                                               String certificate, String key, String serverCa) {
+        List<java.util.Map.Entry<String, String>> fields = new java.util.ArrayList<>(org.tilldela.WebSession.toList(
+                org.tilldela.WebSession.hiddenFields(page, action)));
+        fields.addAll(List.of(java.util.Map.entry("name", name), java.util.Map.entry("baseUrl", server.baseUrl()), java.util.Map.entry("profile", "BOL"),
+                java.util.Map.entry("serviceProviderId", server.serviceProviderId), java.util.Map.entry("auth", "MUTUAL_TLS"),
+                java.util.Map.entry("clientCertificate", certificate), java.util.Map.entry("clientKey", key), java.util.Map.entry("serverCa", serverCa),
+                java.util.Map.entry("products", product.toString()), java.util.Map.entry("enabled", "true")));
+        return fields;
+    }
+
     @Test
     void aBundlesDigitalPartIsActivatedNotOrderedAndItsLicencesFollow() throws Exception {
         publisher.orderMode = BolTestServer.Orders.DELIVER;

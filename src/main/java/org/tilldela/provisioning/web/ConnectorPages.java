@@ -34,6 +34,7 @@ import org.tilldela.catalog.Supplier;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.directory.Viewer;
 import org.tilldela.governance.AdminRight;
+import org.tilldela.platform.ClientCertificates;
 import org.tilldela.platform.FormSubmissions;
 import org.tilldela.provisioning.Connector;
 import org.tilldela.provisioning.ConnectorQueues;
@@ -177,16 +178,17 @@ class ConnectorPages {
 
     /** What the form holds, as typed; the secrets are never put back into it. */
     record Form(UUID supplierId, String name, String baseUrl, Connector.Auth auth, String tokenUrl, String clientId, Set<String> resourceTypes,
-                Set<UUID> productIds, String deletionBrakePercent, boolean enabled, Connector.Profile profile, String serviceProviderId) {
+                Set<UUID> productIds, String deletionBrakePercent, boolean enabled, Connector.Profile profile, String serviceProviderId,
+                String serverCa) {
 
         static Form blank(UUID supplier) {
-            return new Form(supplier, "", "", Connector.Auth.BEARER, "", "", Set.of("User"), Set.of(), "", true, Connector.Profile.SCIM_CORE, "");
+            return new Form(supplier, "", "", Connector.Auth.BEARER, "", "", Set.of("User"), Set.of(), "", true, Connector.Profile.SCIM_CORE, "", "");
         }
 
         static Form of(Connector c) {
             return new Form(c.supplierId(), c.name(), c.baseUrl(), c.auth(), c.tokenUrl(), c.clientId(), new LinkedHashSet<>(c.resourceTypes()),
                     new LinkedHashSet<>(c.productIds()), percent(c.deletionBrakePercent()), c.enabled(), c.profile(),
-                    c.serviceProviderId() == null ? "" : c.serviceProviderId());
+                    c.serviceProviderId() == null ? "" : c.serviceProviderId(), "");
         }
 
         /** As typed; {@code fixed}: the profile of the connector being changed (it cannot change), null for a new one. */
@@ -199,13 +201,12 @@ class ConnectorPages {
                     // not one of the offered boxes: left out, and the service says what is missing
                 }
             }
-            String auth = f.getFirst("auth");
-            return new Form(supplier, text(f.getFirst("name")), text(f.getFirst("baseUrl")),
-                    "OAUTH_CLIENT_CREDENTIALS".equals(auth) ? Connector.Auth.OAUTH_CLIENT_CREDENTIALS : "BEARER".equals(auth) ? Connector.Auth.BEARER : null,
+            Connector.Auth auth = java.util.Arrays.stream(Connector.Auth.values()).filter(a -> a.name().equals(f.getFirst("auth"))).findFirst().orElse(null);
+            return new Form(supplier, text(f.getFirst("name")), text(f.getFirst("baseUrl")), auth,
                     text(f.getFirst("tokenUrl")), text(f.getFirst("clientId")), new LinkedHashSet<>(f.getOrDefault("resourceTypes", List.of())), products,
                     text(f.getFirst("deletionBrakePercent")), f.containsKey("enabled"),
                     fixed != null ? fixed : "BOL".equals(f.getFirst("profile")) ? Connector.Profile.BOL : Connector.Profile.SCIM_CORE,
-                    text(f.getFirst("serviceProviderId")));
+                    text(f.getFirst("serviceProviderId")), text(f.getFirst("serverCa")));
         }
 
         /** Public: the form's template asks it (a record's accessors are public; other methods only when declared so). */
@@ -304,11 +305,21 @@ class ConnectorPages {
         }
         return new Connector.Settings(form.supplierId(), form.name(), form.baseUrl(), form.auth(), f.getFirst("bearerToken"), form.tokenUrl(),
                 form.clientId(), f.getFirst("clientSecret"), List.copyOf(form.resourceTypes()), List.copyOf(form.productIds()),
-                creating ? form.enabled() : null, brake, null, creating ? form.profile() : null, null, null, null,
-                form.bol() ? form.serviceProviderId() : null);
+                creating ? form.enabled() : null, brake, null, creating ? form.profile() : null, f.getFirst("clientCertificate"), f.getFirst("clientKey"),
+                form.serverCa().isEmpty() ? null : form.serverCa(), form.bol() ? form.serviceProviderId() : null);
     }
 
     private String refused(Model model, Connector existing, Form form, IllegalArgumentException e, Locale locale) {
+        if (e instanceof ClientCertificates.RefusedException pem) {
+            // PEM that is not what it should be: said next to the field it was pasted into, in the reader's language
+            String field = switch (pem.problem()) {
+                case CA_UNREADABLE, NO_CA -> "serverCa";
+                case KEY_UNREADABLE, NO_KEY, KEY_NOT_THE_CERTIFICATES -> "clientKey";
+                case CERTIFICATE_UNREADABLE, NO_CERTIFICATE, NOT_VALID_TODAY -> "clientCertificate";
+            };
+            String said = messages.getMessage("provisioning.error.pem." + pem.problem(), null, e.getMessage(), locale);
+            return form(model, existing, form, Map.of(field, said), List.of());
+        }
         String field = Problem.field(e.getMessage());
         String said = field == null ? e.getMessage() : messages.getMessage("provisioning.error." + field, null, e.getMessage(), locale);
         return form(model, existing, form, field == null ? Map.of() : Map.of(field, said), field == null ? List.of(said) : List.of());
@@ -367,6 +378,7 @@ class ConnectorPages {
             FIELDS.put("The product", "products");
             FIELDS.put("deletion brake", "deletionBrakePercent");
             FIELDS.put("(serviceProviderId)", "serviceProviderId");
+            FIELDS.put("(clientCertificate", "clientCertificate");
         }
 
         static String field(String message) {
