@@ -129,9 +129,12 @@ public class UtilisationCounts {
 
     /** Whether there are so many assignments and usage days that the default period's figures are kept. */
     boolean large() {
-        // the planner's estimates: free to read, refreshed by autovacuum's analyze; -1 before a table was first analysed
+        // the planner's estimate (refreshed by autovacuum's analyze; -1 before a table was first analysed) or PostgreSQL's
+        // count of live rows (moved by every insert and delete within seconds), whichever is larger: right after a large
+        // ingest autovacuum has not analysed yet, and the first visitors would count millions of rows on every visit
         long estimate = jdbc.sql("""
-                        select coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint from pg_class c
+                        select coalesce(sum(greatest(c.reltuples, s.n_live_tup, 0)), 0)::bigint
+                        from pg_class c left join pg_stat_user_tables s on s.relid = c.oid
                         where c.oid in ('licence_assignment'::regclass, 'usage_day'::regclass)""").query(Long.class).single();
         return estimate >= liveBelow;
     }

@@ -364,6 +364,33 @@ class UtilisationPageTest extends IntegrationTest {
         return m.group(1).replace("&amp;", "&");
     }
 
+    /**
+     * Whether the figures are kept is asked of PostgreSQL's counts, not only of the planner's estimate: right after a large
+     * ingest autovacuum has not analysed the table yet, and the page would count every row on every visit meanwhile.
+     */
+    @Test
+    void rowsJustWrittenCountTowardsKeepingTheFiguresBeforeAutovacuumAnalysesThem() {
+        UUID unsold = fixture.product(fixture.supplierId, Set.of(Attribute.PSEUDONYMOUS_ID)); // no pool: on no page
+        long before = counts.liveBelow();
+        try {
+            jdbc.sql("""
+                            insert into usage_day (product_id, person_id, day, supplier_id, sessions, reported_at)
+                            select :p, person, current_date - 500 - d, :s, 1, now() from unnest(:persons) person, generate_series(0, 19) d""")
+                    .param("p", unsold).param("s", fixture.supplierId).param("persons", fixture.persons.toArray(UUID[]::new)).update();
+            long rows = jdbc.sql("select (select count(*) from usage_day) + (select count(*) from licence_assignment)").query(Long.class).single();
+            long estimated = jdbc.sql("""
+                            select coalesce(sum(greatest(reltuples, 0)), 0)::bigint from pg_class
+                            where oid in ('licence_assignment'::regclass, 'usage_day'::regclass)""").query(Long.class).single();
+            counts.liveBelow(rows);
+            // PostgreSQL's counts arrive within seconds of a commit; the planner's estimate only at the next analyze
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(counts::large);
+            assertThat(estimated).as("the planner had not seen the new rows (else this shows nothing)").isLessThan(rows);
+        } finally {
+            counts.liveBelow(before);
+            jdbc.sql("delete from usage_day where product_id = :p").param("p", unsold).update();
+        }
+    }
+
     @Test
     void theTrendShowsAssignedAndUsedPerTermFromKeptDaysAndFoldedMonths() throws Exception {
         List<Utilisation.Term> terms = Utilisation.Term.last(Utilisation.TERMS, LocalDate.now());
