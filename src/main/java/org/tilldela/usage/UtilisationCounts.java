@@ -38,7 +38,7 @@ public class UtilisationCounts {
     private final Utilisation utilisation;
     private volatile long liveBelow;
 
-    UtilisationCounts(JdbcClient jdbc, Utilisation utilisation, @Value("${tilldela.usage.utilisation.live-below:200000}") long liveBelow) {
+    UtilisationCounts(JdbcClient jdbc, Utilisation utilisation, @Value("${tilldela.usage.utilisation.live-below:50000}") long liveBelow) {
         this.jdbc = jdbc;
         this.utilisation = utilisation;
         this.liveBelow = liveBelow;
