@@ -45,6 +45,11 @@ public final class ClientCertificates {
         public Problem problem() {
             return problem;
         }
+
+        /** The message saying it in the reader's language (i18n/messages: certificate.problem.*), for every form that takes PEM. */
+        public String messageKey() {
+            return "certificate.problem." + problem;
+        }
     }
 
     private ClientCertificates() {

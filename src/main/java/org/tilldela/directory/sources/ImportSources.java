@@ -566,7 +566,7 @@ public class ImportSources {
                 ClientCertificates.check(s.clientCertificate(), s.clientKey());
             }
         } catch (ClientCertificates.RefusedException e) {
-            throw new SourceSettingsException("sources.error.certificate." + e.problem(), e.getMessage());
+            throw new SourceSettingsException(e.messageKey(), e.getMessage());
         }
         return new Tls(certificate ? secrets.encrypt(s.clientCertificate().strip()) : null, certificate ? secrets.encrypt(s.clientKey().strip()) : null,
                 serverCa);

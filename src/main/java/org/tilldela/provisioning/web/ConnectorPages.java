@@ -317,7 +317,7 @@ class ConnectorPages {
                 case KEY_UNREADABLE, NO_KEY, KEY_NOT_THE_CERTIFICATES -> "clientKey";
                 case CERTIFICATE_UNREADABLE, NO_CERTIFICATE, NOT_VALID_TODAY -> "clientCertificate";
             };
-            String said = messages.getMessage("provisioning.error.pem." + pem.problem(), null, e.getMessage(), locale);
+            String said = messages.getMessage(pem.messageKey(), null, e.getMessage(), locale);
             return form(model, existing, form, Map.of(field, said), List.of());
         }
         String field = Problem.field(e.getMessage());
