@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -39,10 +40,28 @@ public class CatalogSearch {
     /** Totals and facet counts by catalogue version and filter: a broad search counts tens of thousands of matches. */
     private static final int CACHED_COUNTS = 2_000;
 
-    private record Counts(long total, Map<String, Long> byFacet) {
+    /** The version is null where the counts were not cached (a transaction that has written): nothing kept then. */
+    private record Counts(Long version, long total, Map<String, Long> byFacet) {
     }
 
     private final JdbcClient jdbc;
+    /** From this many matches on, a search's ranking is kept per catalogue version (see {@link RankedMatches}). */
+    private final long rankedFrom;
+    private final RankedMatches ranked = new RankedMatches();
+    /** Searches asked again after a change to the catalogue, the most recent first: a few seconds of one core. */
+    static final int ASKED_AGAIN = 50;
+
+    /** The searches made lately (their first pages), to be asked again after a change (see {@link #askAgainAfterAChange}). */
+    private final Map<CatalogQuery, Boolean> recent = new LinkedHashMap<>(128, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<CatalogQuery, Boolean> eldest) {
+            return size() > ASKED_AGAIN;
+        }
+    };
+    /** The catalogue version last seen by {@link #askAgainAfterAChange} and the one whose searches were last asked again. */
+    private Long lastSeen;
+    private Long askedAgainIn;
+
     private final Map<String, Counts> counted = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Counts> eldest) {
@@ -50,11 +69,81 @@ public class CatalogSearch {
         }
     };
 
-    CatalogSearch(JdbcClient jdbc) {
+    CatalogSearch(JdbcClient jdbc, @Value("${tilldela.catalog.search.ranked-from:" + RankedMatches.FROM + "}") long rankedFrom) {
         this.jdbc = jdbc;
+        this.rankedFrom = rankedFrom;
     }
 
     public CatalogPage search(CatalogQuery query) {
+        return search(query, true);
+    }
+
+    /** How many pages were answered from a kept ranking (for tests and the benchmark). */
+    long answeredFromKeptRankings() {
+        return ranked.answered();
+    }
+
+    /** How many rankings were made (for tests). */
+    long rankingsMade() {
+        return ranked.made();
+    }
+
+    /**
+     * After a change to the catalogue (a supplier's feed, an edited product) nothing counted or ranked before is
+     * used: the first search of a common word counts and ranks its tens of thousands of matches again (a few
+     * hundred milliseconds at 100,000 products). So once the catalogue has stood still for one check, the searches
+     * made lately are asked again here, and their visitors find them counted and ranked. Called every few seconds
+     * by {@link AskingAgain}; each node keeps its own.
+     *
+     * @return how many searches were asked again
+     */
+    public int askAgainAfterAChange() {
+        Long version = jdbc.sql("select version from catalog_version where id = 1").query(Long.class).single();
+        List<CatalogQuery> again;
+        synchronized (recent) {
+            if (version.equals(askedAgainIn) || !version.equals(lastSeen)) {
+                // unchanged since, or changed since the last check: a feed is applied in many statements, wait for it
+                lastSeen = version;
+                return 0;
+            }
+            askedAgainIn = version;
+            again = new ArrayList<>(recent.keySet());
+        }
+        java.util.Collections.reverse(again);
+        again.forEach(this::search);
+        return again.size();
+    }
+
+    /** Every {@code tilldela.catalog.search.ask-again-every} (5 s): {@link #askAgainAfterAChange}. */
+    @org.springframework.context.annotation.Configuration
+    @org.springframework.scheduling.annotation.EnableScheduling
+    static class AskingAgain {
+
+        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AskingAgain.class);
+        private final CatalogSearch search;
+
+        AskingAgain(CatalogSearch search) {
+            this.search = search;
+        }
+
+        @org.springframework.scheduling.annotation.Scheduled(fixedDelayString = "${tilldela.catalog.search.ask-again-every:5s}",
+                initialDelayString = "${tilldela.catalog.search.ask-again-every:5s}")
+        void run() {
+            long t = System.nanoTime();
+            int asked = search.askAgainAfterAChange();
+            if (asked > 0) {
+                log.info("Catalogue changed: {} recent searches counted and ranked again in {} ms", asked, (System.nanoTime() - t) / 1_000_000);
+            }
+        }
+    }
+
+    /** The search; without {@code mayUseKeptRankings} every match is ranked, as a check of the kept rankings. */
+    CatalogPage search(CatalogQuery query, boolean mayUseKeptRankings) {
+        if (mayUseKeptRankings) {
+            synchronized (recent) {
+                recent.put(query.withPage(1), Boolean.TRUE);
+            }
+        }
         String tsquery = tsquery(query.text());
         String raw = query.text().strip();
         Map<String, Object> params = new HashMap<>();
@@ -74,32 +163,54 @@ public class CatalogSearch {
         facet(where, params, "suppliers", query.suppliers(), s -> "p:" + s);
         facet(where, params, "needs", query.dataNeeds(), a -> "n:" + a.name());
 
+        Counts counts = counts(where.toString(), params);
         String order = tsquery != null
                 ? "(article_number = :raw) desc, ts_rank(search, cast(:tsq as tsquery)) desc, title, id"
                 : "title, id";
         String rank = tsquery != null ? "ts_rank(search, cast(:tsq as tsquery))" : "0";
-        List<CatalogPage.Hit> hits = jdbc.sql("""
-                        select id, article_number, title, supplier_id, supplier_name, kind, school_forms, grades, subjects, price, currency,
-                               access_method, facets, %s rank
-                        from product where %s order by %s limit :limit offset :offset
-                        """.formatted(rank, where, order))
-                .params(params).param("limit", query.pageSize()).param("offset", query.offset())
-                .query((rs, n) -> {
-                    Set<Attribute> needs = EnumSet.noneOf(Attribute.class);
-                    for (String f : strings(rs.getArray("facets"))) {
-                        if (f.startsWith("n:")) {
-                            needs.add(Attribute.valueOf(f.substring(2)));
-                        }
-                    }
-                    return new CatalogPage.Hit(rs.getObject("id", UUID.class), rs.getString("article_number"), rs.getString("title"),
-                            rs.getObject("supplier_id", UUID.class), rs.getString("supplier_name"), Product.Kind.valueOf(rs.getString("kind")),
-                            List.of(strings(rs.getArray("school_forms"))), List.of(strings(rs.getArray("grades"))),
-                            List.of(strings(rs.getArray("subjects"))), rs.getBigDecimal("price"), rs.getString("currency"),
-                            Product.AccessMethod.valueOf(rs.getString("access_method")), needs, rs.getDouble("rank"));
-                }).list();
-
-        Counts counts = counts(where.toString(), params);
+        String select = """
+                select id, article_number, title, supplier_id, supplier_name, kind, school_forms, grades, subjects, price, currency,
+                       access_method, facets, %s rank
+                from product where %s order by %s limit :limit offset :offset
+                """;
+        List<CatalogPage.Hit> hits = null;
+        if (mayUseKeptRankings && tsquery != null && counts.version() != null && counts.total() >= rankedFrom
+                && query.offset() + query.pageSize() <= RankedMatches.LENGTH) {
+            RankedMatches.Ranking best = ranked.of(counts.version(), tsquery, () -> jdbc.sql("""
+                            select id from product where search @@ cast(:tsq as tsquery)
+                            order by ts_rank(search, cast(:tsq as tsquery)) desc, title, id limit :n
+                            """).param("tsq", tsquery).param("n", RankedMatches.LENGTH + 1).query(UUID.class).list());
+            // the same query, over the best-ranked matches (and an exact article number) only
+            List<CatalogPage.Hit> candidates = jdbc.sql(select.formatted(rank, "(id = any(:best) or article_number = :raw) and " + where, order))
+                    .params(params).param("best", best.ids()).param("limit", query.offset() + query.pageSize()).param("offset", 0)
+                    .query(this::hit).list();
+            if (best.answers(candidates.size(), query.offset() + query.pageSize())) {
+                hits = candidates.subList(Math.min(query.offset(), candidates.size()), candidates.size());
+                ranked.countAnswer();
+            }
+        }
+        if (hits == null) {
+            hits = jdbc.sql(select.formatted(rank, where, order))
+                    .params(params).param("limit", query.pageSize()).param("offset", query.offset())
+                    .query(this::hit).list();
+        }
         return new CatalogPage(hits, counts.total(), query.page(), query.pageSize(), facets(counts.byFacet(), query));
+    }
+
+    private CatalogPage.Hit hit(java.sql.ResultSet rs, int row) throws SQLException {
+        Set<Attribute> needs = EnumSet.noneOf(Attribute.class);
+        for (String f : strings(rs.getArray("facets"))) {
+            if (f.startsWith("n:")) {
+                needs.add(Attribute.valueOf(f.substring(2)));
+            }
+        }
+        return new CatalogPage.Hit(rs.getObject("id", UUID.class), rs.getString("article_number"), rs.getString("title"),
+                rs.getObject("supplier_id", UUID.class), rs.getString("supplier_name"), Product.Kind.valueOf(rs.getString("kind")),
+                List.of(strings(rs.getArray("school_forms"))), List.of(strings(rs.getArray("grades"))),
+                List.of(strings(rs.getArray("subjects"))), rs.getBigDecimal("price"), rs.getString("currency"),
+                Product.AccessMethod.valueOf(rs.getString("access_method")), needs,
+                // ts_rank is a float4: read as one, it is the same whether the driver got it as text or binary
+                (double) rs.getFloat("rank"));
     }
 
     /**
@@ -138,7 +249,7 @@ public class CatalogSearch {
                         byFacet.put(f, rs.getLong(2));
                     }
                 });
-        Counts counts = new Counts(total[0], Map.copyOf(byFacet));
+        Counts counts = new Counts(version, total[0], Map.copyOf(byFacet));
         if (version != null) {
             synchronized (counted) {
                 counted.put(key, counts);
