@@ -168,6 +168,16 @@ public class Catalog {
     public static final OneRoundTrip.Read<Optional<Product>> PRODUCT = OneRoundTrip.Read.of(PRODUCTS.replace("{which}", "id = :product"),
             rs -> rs.next() ? Optional.of(productWithNeeds(rs)) : Optional.empty());
 
+    /**
+     * The catalogue's version, as a read to compose into one round trip ({@link OneRoundTrip}): a counter that every
+     * change to products, their declarations and suppliers whole bumps (the catalogue's triggers), for a module that
+     * keeps what it read of the catalogue until the next change. Empty when this transaction has written: its
+     * changes, the catalogue's or not, are nobody else's yet, so nothing it reads may be kept.
+     */
+    public static final OneRoundTrip.Read<Optional<Long>> VERSION = OneRoundTrip.Read.of(
+            "select case when txid_current_if_assigned() is null then version end from catalog_version where id = 1",
+            rs -> rs.next() ? Optional.ofNullable(rs.getObject(1, Long.class)) : Optional.empty());
+
     /** The id of the product {@code :product}'s supplier, as an SQL expression. */
     public static final String SUPPLIER_ID_OF_PRODUCT = "(select supplier_id from product where id = :product)";
 

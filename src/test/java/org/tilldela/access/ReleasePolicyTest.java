@@ -346,4 +346,34 @@ class ReleasePolicyTest extends IntegrationTest {
         assertThat(noProcessing.isEmpty()).isTrue();
         assertThat(noProcessing.reason()).contains("processing agreement");
     }
+
+    @Test
+    void aProductOrSupplierChangedInAnyOfItsTablesCountsFromTheNextRelease() {
+        // the product and its supplier are kept per catalogue version: a change in any table they are read from is a new one
+        UUID supplier = fx.supplier("Bakom ryggen AB", true);
+        UUID product = fx.product(supplier, AccessFixture.DECLARED);
+        UUID person = fx.persons.get(10);
+        fx.license(product, List.of(person));
+        agreements.approve(agreements.file(supplier,
+                new NewDataAccessRequest(product, fx.organiserId, AttributePackage.SMALL, Set.of(), "Inloggning", "Allmänt intresse", 30), "s").id(),
+                null, null, "admin");
+        java.util.function.Supplier<Release> next = () -> policy.release(person, product, Channel.SSO_ID_TOKEN);
+        assertThat(next.get().isEmpty()).isFalse();
+        assertThat(next.get().attributes()).contains(Attribute.GIVEN_NAME);
+
+        jdbc.sql("update processing_agreement set valid_until = current_date - 1 where supplier_id = :s").param("s", supplier).update();
+        assertThat(next.get().reason()).as("the processing agreement ended in its own table").contains("processing agreement");
+        jdbc.sql("update processing_agreement set valid_until = current_date + 30 where supplier_id = :s").param("s", supplier).update();
+        assertThat(next.get().isEmpty()).isFalse();
+
+        jdbc.sql("delete from processing_agreement_organiser where agreement_id in (select id from processing_agreement where supplier_id = :s)")
+                .param("s", supplier).update();
+        assertThat(next.get().reason()).as("the agreement no longer covers the organiser").contains("processing agreement");
+        jdbc.sql("insert into processing_agreement_organiser (agreement_id, organiser_id) select id, :o from processing_agreement where supplier_id = :s")
+                .param("o", fx.organiserId).param("s", supplier).update();
+        assertThat(next.get().isEmpty()).isFalse();
+
+        jdbc.sql("delete from product_data_need where product_id = :p and attribute = 'GIVEN_NAME'").param("p", product).update();
+        assertThat(next.get().attributes()).as("the declaration narrowed").doesNotContain(Attribute.GIVEN_NAME).isNotEmpty();
+    }
 }
