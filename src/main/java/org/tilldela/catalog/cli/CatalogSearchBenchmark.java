@@ -97,14 +97,7 @@ public class CatalogSearchBenchmark implements Callable<Integer> {
         }
         System.out.println();
         System.out.printf("%,d searches, %,.0f matches per search on average%n%n", queries, hitsTotal / (double) queries);
-        System.out.println("| queries | share | n | median | p95 | max |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
-        for (var e : byKind.entrySet()) {
-            if (!e.getValue().isEmpty()) {
-                System.out.println(row(e.getKey(), e.getValue(), queries));
-            }
-        }
-        System.out.println(row("**all**", all, queries));
+        printTable(byKind, all, queries);
 
         // the worst case of what is kept per catalogue version (facet counts, rankings of common words): every
         // search the first of its kind since a change, as right after a supplier's feed was applied
@@ -124,14 +117,7 @@ public class CatalogSearchBenchmark implements Callable<Integer> {
         }
         System.out.println();
         System.out.printf("%,d searches, each right after a change to the catalogue (nothing counted or ranked is kept)%n%n", changed);
-        System.out.println("| queries | share | n | median | p95 | max |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
-        for (var e : afterChange.entrySet()) {
-            if (!e.getValue().isEmpty()) {
-                System.out.println(row(e.getKey(), e.getValue(), changed));
-            }
-        }
-        System.out.println(row("**all**", allAfterChange, changed));
+        printTable(afterChange, allAfterChange, changed);
 
         // what the server does instead of leaving that to its visitors: once the catalogue stands still, it asks the
         // searches made lately again (every few seconds in the server; called here directly, a command has no scheduler)
@@ -180,6 +166,18 @@ public class CatalogSearchBenchmark implements Callable<Integer> {
 
     private static String any(String[] values, Random r) {
         return values[r.nextInt(values.length)];
+    }
+
+    /** Median, p95 and max per kind of query and for all, as a Markdown table. */
+    private static void printTable(Map<String, List<Long>> byKind, List<Long> all, int total) {
+        System.out.println("| queries | share | n | median | p95 | max |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        for (var e : byKind.entrySet()) {
+            if (!e.getValue().isEmpty()) {
+                System.out.println(row(e.getKey(), e.getValue(), total));
+            }
+        }
+        System.out.println(row("**all**", all, total));
     }
 
     private static String row(String label, List<Long> micros, int total) {
