@@ -1,8 +1,10 @@
 package org.tilldela.catalog;
 
 import java.sql.Array;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -15,8 +17,13 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -109,24 +116,24 @@ public class CatalogSearch {
             askedAgainIn = version;
             again = new ArrayList<>(recent.keySet());
         }
-        java.util.Collections.reverse(again);
+        Collections.reverse(again);
         again.forEach(this::search);
         return again.size();
     }
 
     /** Every {@code tilldela.catalog.search.ask-again-every} (5 s): {@link #askAgainAfterAChange}. */
-    @org.springframework.context.annotation.Configuration
-    @org.springframework.scheduling.annotation.EnableScheduling
+    @Configuration
+    @EnableScheduling
     static class AskingAgain {
 
-        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AskingAgain.class);
+        private static final Logger log = LoggerFactory.getLogger(AskingAgain.class);
         private final CatalogSearch search;
 
         AskingAgain(CatalogSearch search) {
             this.search = search;
         }
 
-        @org.springframework.scheduling.annotation.Scheduled(fixedDelayString = "${tilldela.catalog.search.ask-again-every:5s}",
+        @Scheduled(fixedDelayString = "${tilldela.catalog.search.ask-again-every:5s}",
                 initialDelayString = "${tilldela.catalog.search.ask-again-every:5s}")
         void run() {
             long t = System.nanoTime();
@@ -197,7 +204,7 @@ public class CatalogSearch {
         return new CatalogPage(hits, counts.total(), query.page(), query.pageSize(), facets(counts.byFacet(), query));
     }
 
-    private CatalogPage.Hit hit(java.sql.ResultSet rs, int row) throws SQLException {
+    private CatalogPage.Hit hit(ResultSet rs, int row) throws SQLException {
         Set<Attribute> needs = EnumSet.noneOf(Attribute.class);
         for (String f : strings(rs.getArray("facets"))) {
             if (f.startsWith("n:")) {
