@@ -136,11 +136,12 @@ public class LedgerBenchmark {
         return RETENTION[p % RETENTION.length];
     }
 
-    private Disclosure disclosure(SplittableRandom r, int persons, Instant at) {
+    /** {@code changed} is added to the purpose: a release that differs from every earlier one of the key, so it is chained. */
+    private Disclosure disclosure(SplittableRandom r, int persons, Instant at, String changed) {
         int person = r.nextInt(persons);
         int p = productOf(person, r.nextInt(productsOf(person)));
-        return new Disclosure(person(person), supplier(p), product(p), channel(p), attributes(p), agreement(p), legalBasis(p), purpose(p), at,
-                retention(p), null);
+        return new Disclosure(person(person), supplier(p), product(p), channel(p), attributes(p), agreement(p), legalBasis(p), purpose(p) + changed,
+                at, retention(p), null);
     }
 
     // --- the run ---
@@ -235,6 +236,10 @@ public class LedgerBenchmark {
         long before = ledger.head().lastSequence();
         long t = System.nanoTime();
         List<Future<?>> futures = new ArrayList<>();
+        // what is timed is chaining (new or changed releases): an identical release is only counted on its holding,
+        // so each run's releases differ from every earlier run's (also on a --reuse'd ledger, whose holdings already
+        // name the generated releases and the earlier runs' ones)
+        String changed = " (" + Instant.now() + ")";
         for (int k = 0; k < threads; k++) {
             long seed = 42 + k + threads * 100L;
             futures.add(pool.submit(() -> {
@@ -243,7 +248,7 @@ public class LedgerBenchmark {
                     List<Disclosure> list = new ArrayList<>(s.batch());
                     Instant now = Instant.now();
                     for (int i = 0; i < s.batch(); i++) {
-                        list.add(disclosure(r, s.persons(), now));
+                        list.add(disclosure(r, s.persons(), now, changed));
                     }
                     tx.executeWithoutResult(st -> ledger.append(list));
                 }
