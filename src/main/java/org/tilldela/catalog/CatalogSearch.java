@@ -25,6 +25,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
+import org.tilldela.platform.LeastRecentlyUsed;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -59,22 +60,12 @@ public class CatalogSearch {
     static final int ASKED_AGAIN = 50;
 
     /** The searches made lately (their first pages), to be asked again after a change (see {@link #askAgainAfterAChange}). */
-    private final Map<CatalogQuery, Boolean> recent = new LinkedHashMap<>(128, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<CatalogQuery, Boolean> eldest) {
-            return size() > ASKED_AGAIN;
-        }
-    };
+    private final Map<CatalogQuery, Boolean> recent = LeastRecentlyUsed.map(ASKED_AGAIN);
     /** The catalogue version last seen by {@link #askAgainAfterAChange} and the one whose searches were last asked again. */
     private Long lastSeen;
     private Long askedAgainIn;
 
-    private final Map<String, Counts> counted = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Counts> eldest) {
-            return size() > CACHED_COUNTS;
-        }
-    };
+    private final Map<String, Counts> counted = LeastRecentlyUsed.map(CACHED_COUNTS);
 
     CatalogSearch(JdbcClient jdbc, @Value("${tilldela.catalog.search.ranked-from:" + RankedMatches.FROM + "}") long rankedFrom) {
         this.jdbc = jdbc;
@@ -227,7 +218,7 @@ public class CatalogSearch {
      */
     private Counts counts(String where, Map<String, Object> params) {
         // a transaction that has written may have bumped the version without committing: it neither reads nor fills the cache
-        Long version = jdbc.sql("select case when txid_current_if_assigned() is null then version end from catalog_version where id = 1")
+        Long version = jdbc.sql(Catalog.VERSION.sql())
                 .query(Long.class).optional().orElse(null);
         String key = version + "|" + where + "|" + new java.util.TreeMap<>(params).entrySet().stream()
                 .map(e -> e.getKey() + "=" + (e.getValue() instanceof Object[] a ? java.util.Arrays.toString(a) : e.getValue()))

@@ -1,11 +1,11 @@
 package org.tilldela.catalog;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.tilldela.platform.LeastRecentlyUsed;
 
 /**
  * The best-ranked matches of a search's words, kept per catalogue version.
@@ -41,12 +41,7 @@ final class RankedMatches {
         }
     }
 
-    private final Map<String, Ranking> kept = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Ranking> eldest) {
-            return size() > KEPT;
-        }
-    };
+    private final Map<String, Ranking> kept = LeastRecentlyUsed.map(KEPT);
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong made = new AtomicLong();
 

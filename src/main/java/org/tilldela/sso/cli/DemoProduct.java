@@ -47,6 +47,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.web.util.HtmlUtils;
+import org.tilldela.platform.LeastRecentlyUsed;
 
 /**
  * A stand-in for a supplier's product, so the demo ends somewhere: a small web server that signs people in
@@ -84,12 +85,7 @@ public final class DemoProduct implements AutoCloseable {
     private final OIDCProviderMetadata provider;
     private final IDTokenValidator idTokens;
     /** Browser sessions, the least recently used dropped beyond {@link #MAX_SESSIONS}: a stream of /login requests cannot exhaust memory. */
-    private final Map<String, Session> sessions = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Session> eldest) {
-            return size() > MAX_SESSIONS;
-        }
-    });
+    private final Map<String, Session> sessions = java.util.Collections.synchronizedMap(LeastRecentlyUsed.map(MAX_SESSIONS));
     public static final int MAX_SESSIONS = 10_000;
     private final SecureRandom random = new SecureRandom();
 
