@@ -52,6 +52,8 @@ public class CatalogSearch {
     private record Counts(Long version, long total, Map<String, Long> byFacet) {
     }
 
+    private static final Logger log = LoggerFactory.getLogger(CatalogSearch.class);
+
     private final JdbcClient jdbc;
     /** From this many matches on, a search's ranking is kept per catalogue version (see {@link RankedMatches}). */
     private final long rankedFrom;
@@ -108,8 +110,18 @@ public class CatalogSearch {
             again = new ArrayList<>(recent.keySet());
         }
         Collections.reverse(again);
-        again.forEach(this::search);
-        return again.size();
+        int asked = 0;
+        for (CatalogQuery query : again) {
+            try {
+                search(query);
+                asked++;
+            } catch (RuntimeException e) {
+                // one search that fails now (the database away a moment) does not keep the others from being asked;
+                // the search's text stays out of the log, which is for no one's words
+                log.warn("A recent catalogue search could not be asked again after a change ({})", e.getClass().getSimpleName());
+            }
+        }
+        return asked;
     }
 
     /** Every {@code tilldela.catalog.search.ask-again-every} (5 s): {@link #askAgainAfterAChange}. */
@@ -117,7 +129,6 @@ public class CatalogSearch {
     @EnableScheduling
     static class AskingAgain {
 
-        private static final Logger log = LoggerFactory.getLogger(AskingAgain.class);
         private final CatalogSearch search;
 
         AskingAgain(CatalogSearch search) {
@@ -137,11 +148,6 @@ public class CatalogSearch {
 
     /** The search; without {@code mayUseKeptRankings} every match is ranked, as a check of the kept rankings. */
     CatalogPage search(CatalogQuery query, boolean mayUseKeptRankings) {
-        if (mayUseKeptRankings) {
-            synchronized (recent) {
-                recent.put(query.withPage(1), Boolean.TRUE);
-            }
-        }
         String tsquery = tsquery(query.text());
         String raw = query.text().strip();
         Map<String, Object> params = new HashMap<>();
@@ -192,7 +198,14 @@ public class CatalogSearch {
                     .params(params).param("limit", query.pageSize()).param("offset", query.offset())
                     .query(this::hit).list();
         }
-        return new CatalogPage(hits, counts.total(), query.page(), query.pageSize(), facets(counts.byFacet(), query));
+        CatalogPage page = new CatalogPage(hits, counts.total(), query.page(), query.pageSize(), facets(counts.byFacet(), query));
+        if (mayUseKeptRankings) {
+            // only a search that worked is asked again: one the database refused (a NUL in the text) would fail every time
+            synchronized (recent) {
+                recent.put(query.withPage(1), Boolean.TRUE);
+            }
+        }
+        return page;
     }
 
     private CatalogPage.Hit hit(ResultSet rs, int row) throws SQLException {

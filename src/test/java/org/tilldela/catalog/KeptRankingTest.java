@@ -158,4 +158,18 @@ class KeptRankingTest extends IntegrationTest {
         assertThat(own.answeredFromKeptRankings()).isEqualTo(answered + 1);
         assertThat(page.hits()).isEqualTo(own.search(common.withPage(2), false).hits());
     }
+
+    @Test
+    void aSearchTheDatabaseRefusedIsNotAskedAgain() {
+        CatalogSearch own = new CatalogSearch(jdbc, 10);
+        own.askAgainAfterAChange();
+        own.askAgainAfterAChange();
+        own.search(CatalogQuery.of(word + " "));
+        // PostgreSQL takes no NUL in text: the search fails, and would fail each time it was asked again
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> own.search(CatalogQuery.of(word + "\u0000x")))
+                .isInstanceOf(org.springframework.dao.DataAccessException.class);
+        catalog.save(CatalogFixtures.digital(supplier, "Bog med " + word, word, List.of("Dansk")));
+        assertThat(own.askAgainAfterAChange()).isZero();
+        assertThat(own.askAgainAfterAChange()).as("only the search that worked").isEqualTo(1);
+    }
 }
