@@ -208,7 +208,9 @@ class UsageReportsApiTest extends IntegrationTest {
         UUID person = fixture.persons.get(6);
         java.time.Instant now = java.time.Instant.now();
         LocalDate today = now.atZone(java.time.ZoneId.systemDefault()).toLocalDate();
-        events.publishEvent(new org.tilldela.sso.SignedInToProduct(person, product, fixture.supplierId, now.minusSeconds(60)));
+        // a minute before, but on the same day also just after midnight (a run at 00:00:27 counted it on the day before)
+        java.time.Instant earlier = java.util.Collections.max(List.of(now.minusSeconds(60), today.atStartOfDay(java.time.ZoneId.systemDefault()).toInstant()));
+        events.publishEvent(new org.tilldela.sso.SignedInToProduct(person, product, fixture.supplierId, earlier));
         events.publishEvent(new org.tilldela.sso.SignedInToProduct(person, product, fixture.supplierId, now));
 
         // the supplier reports the same day twice (a resend replaces its own figures)
