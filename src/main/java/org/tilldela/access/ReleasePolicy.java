@@ -63,8 +63,21 @@ public class ReleasePolicy {
      * Everything one person's release needs but the product and its supplier, read in one round trip with the
      * catalogue's version first; each module's statement is its own.
      */
-    private static final List<OneRoundTrip.Read<?>> ONE_PERSON = List.of(Catalog.VERSION, Licences.HOLDS_ONE, PersonRecords.ONE,
-            ReleaseObjections.OBJECTS, DataAccessAgreements.SUPPLIER_IS_PUBLIC_AUTHORITY, AGREEMENTS_AT_PERSON, Pseudonyms.BASIS);
+    private static final List<OneRoundTrip.Read<?>> ONE_PERSON = onePerson(PersonRecords.ONE);
+    /** The same for a release of what the person's placements alone give (their pseudonym, organisations, grades). */
+    private static final List<OneRoundTrip.Read<?>> ONE_PERSON_PLACED = onePerson(PersonRecords.PLACED);
+
+    private static List<OneRoundTrip.Read<?>> onePerson(OneRoundTrip.Read<Optional<PersonRecord>> person) {
+        return List.of(Catalog.VERSION, Licences.HOLDS_ONE, person, ReleaseObjections.OBJECTS, DataAccessAgreements.SUPPLIER_IS_PUBLIC_AUTHORITY,
+                AGREEMENTS_AT_PERSON, Pseudonyms.BASIS);
+    }
+
+    /**
+     * What a release can send from the person's placements and protection alone ({@link PersonRecords#PLACED}); any
+     * other attribute needs their whole record.
+     */
+    private static final Set<Attribute> FROM_PLACEMENTS = EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ORGANISATION, Attribute.SCHOOL_UNIT,
+            Attribute.GRADE);
     private static final List<OneRoundTrip.Read<?>> PRODUCT_AND_SUPPLIER = List.of(Catalog.PRODUCT, Catalog.SUPPLIER_OF_PRODUCT);
 
     /** A product and its supplier (whole: countries, sub-processors, processing agreements) as read in one catalogue version. */
@@ -96,20 +109,38 @@ public class ReleasePolicy {
      */
     @Transactional
     public Release release(UUID personId, UUID productId, Channel channel) {
+        return releaseOne(personId, productId, channel, null);
+    }
+
+    /**
+     * Releases and records only {@code sent} of what may go about one person now, decided exactly as
+     * {@link #release(UUID, UUID, Channel)} decides: for a channel that carries less than everything allowed — a
+     * refreshed access token carries the person's pseudonym and nothing else — so that the ledger says what went.
+     * When everything sent comes from the person's placements (pseudonym, organisations, school units, grades), their
+     * names, groups and guardians are not even read. Empty when nothing may go, or none of {@code sent} may.
+     */
+    @Transactional
+    public Release releaseOnly(UUID personId, UUID productId, Channel channel, Set<Attribute> sent) {
+        return releaseOne(personId, productId, channel, Set.copyOf(sent));
+    }
+
+    /** @param sent what to release of what may go (null: all of it) */
+    private Release releaseOne(UUID personId, UUID productId, Channel channel, Set<Attribute> sent) {
         LocalDate today = LocalDate.now(clock);
         Map<String, Object> params = Map.of("person", personId, "product", productId, "day", today);
-        OneRoundTrip.Fetched read = roundTrip.read(params, ONE_PERSON);
+        boolean placedOnly = sent != null && FROM_PLACEMENTS.containsAll(sent);
+        OneRoundTrip.Fetched read = roundTrip.read(params, placedOnly ? ONE_PERSON_PLACED : ONE_PERSON);
         KeptProduct kept = productAndSupplier(productId, read.get(Catalog.VERSION), params);
         Product product = kept.product();
         Supplier supplier = kept.supplier();
-        Optional<PersonRecord> person = read.get(PersonRecords.ONE);
+        Optional<PersonRecord> person = read.get(placedOnly ? PersonRecords.PLACED : PersonRecords.ONE);
         Map<Set<UUID>, List<DataAccessAgreement>> inForce = new HashMap<>();
         person.ifPresent(p -> inForce.put(p.organisationScopes(), read.get(AGREEMENTS_AT_PERSON)));
         Batch batch = new Batch(person.map(p -> Map.of(personId, p)).orElse(Map.of()), read.get(ReleaseObjections.OBJECTS) ? Set.of(personId) : Set.of(),
                 read.get(Licences.HOLDS_ONE) ? Set.of(personId) : Set.of(), product, supplier, read.get(DataAccessAgreements.SUPPLIER_IS_PUBLIC_AUTHORITY),
                 today, inForce);
         read.get(Pseudonyms.BASIS).ifPresentOrElse(b -> batch.bases.put(personId, b), () -> batch.bases.put(personId, personId));
-        return release(batch, List.of(personId), channel, Set.of()).getFirst();
+        return release(batch, List.of(personId), channel, Set.of(), sent).getFirst();
     }
 
     /**

@@ -140,6 +140,21 @@ public class PersonRecords {
             });
 
     /**
+     * The person {@code :person} placed, and nothing more of them: placements (school units, organisers, grades,
+     * roles there) and whether their identity is protected — what a release decides on — without names, civic
+     * number, e-mail, groups or guardians (empty in the record). For a release that sends none of those: a refreshed
+     * access token carries only the person's pseudonym, and reading their groups and guardians on every refresh
+     * would be work for nothing. Only the release policy may use it (ModularityTest).
+     */
+    public static final OneRoundTrip.Read<Optional<PersonRecord>> PLACED = new OneRoundTrip.Read<>(
+            PLACEMENTS.replace("{persons}", ":person") + ";\n"
+                    + "select p.id, null, null, null, null, p.protection, '[]', null::uuid[] from person p where p.id = :person",
+            results -> {
+                Map<UUID, List<Placement>> placements = results.next(PersonRecords::placements);
+                return results.next(rs -> persons(rs, placements)).values().stream().findFirst();
+            });
+
+    /**
      * The organisations the person {@code :person} belongs to, as SQL (a relation of {@code scope_id}): their school
      * units and the nearest organiser above each — {@link PersonRecord#organisationScopes()} — for a module that
      * matches agreements made at either level in the same statement.

@@ -67,7 +67,7 @@ class PersonClaims {
         if (!isPerson(principal)) {
             return; // a client acting for itself (client credentials): its own id is the subject
         }
-        Release release = releaseFor(principal, context.getRegisteredClient().getClientId());
+        Release release = releaseFor(principal, context.getRegisteredClient().getClientId(), context.getAuthorizationGrantType(), context.getTokenType());
         context.getClaims().subject(subject(release));
         signedIn(context.getAuthorizationGrantType(), context.getTokenType(), release);
         if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
@@ -85,7 +85,8 @@ class PersonClaims {
     void customize(org.springframework.security.oauth2.server.authorization.token.OAuth2TokenClaimsContext context) {
         Authentication principal = context.getPrincipal();
         if (isPerson(principal)) {
-            Release release = releaseFor(principal, context.getRegisteredClient().getClientId());
+            Release release = releaseFor(principal, context.getRegisteredClient().getClientId(), context.getAuthorizationGrantType(),
+                    context.getTokenType());
             context.getClaims().subject(subject(release));
             signedIn(context.getAuthorizationGrantType(), context.getTokenType(), release);
         }
@@ -116,13 +117,27 @@ class PersonClaims {
         return claims;
     }
 
-    private Release releaseFor(Authentication principal, String clientId) {
+    /**
+     * The release a token carries. A sign-in's tokens (code redemption: access token and ID token) share one release of
+     * everything that may go, over the ID token's channel. An access token made by a refresh carries only the subject —
+     * the person's pseudonym is all a product learns from it (introspection) — so that is all its release sends and the
+     * ledger records (README "Disclosure ledger"); whether anything may go at all is decided as for a sign-in, so a
+     * revoked agreement, an objection or an ended licence still ends the refresh.
+     */
+    private Release releaseFor(Authentication principal, String clientId,
+                               org.springframework.security.oauth2.core.AuthorizationGrantType grant,
+                               org.springframework.security.oauth2.server.authorization.OAuth2TokenType token) {
+        boolean refreshedAccessToken = org.springframework.security.oauth2.core.AuthorizationGrantType.REFRESH_TOKEN.equals(grant)
+                && org.springframework.security.oauth2.server.authorization.OAuth2TokenType.ACCESS_TOKEN.equals(token);
         RequestAttributes request = RequestContextHolder.getRequestAttributes();
-        String key = RELEASE + "." + clientId + "." + principal.getName();
+        String key = RELEASE + "." + clientId + "." + principal.getName() + (refreshedAccessToken ? ".access" : "");
         if (request != null && request.getAttribute(key, RequestAttributes.SCOPE_REQUEST) instanceof Release cached) {
             return cached;
         }
-        Release release = policy.release(UUID.fromString(principal.getName()), productOf(clientId), Channel.SSO_ID_TOKEN);
+        UUID person = UUID.fromString(principal.getName());
+        Release release = refreshedAccessToken
+                ? policy.releaseOnly(person, productOf(clientId), Channel.SSO_ACCESS_TOKEN, java.util.Set.of(Attribute.PSEUDONYMOUS_ID))
+                : policy.release(person, productOf(clientId), Channel.SSO_ID_TOKEN);
         if (release.isEmpty()) {
             // the reason (no licence, objection, no agreement…) stays here: the client learns only that the grant is gone
             throw denied(OAuth2ErrorCodes.INVALID_GRANT, "The person may no longer sign in to this product.");

@@ -304,6 +304,21 @@ class ReleasePolicyTest extends IntegrationTest {
             if (one.agreementId() != null) {
                 agreementsUsed.add(one.agreementId());
             }
+            // only what a channel sends: from the person's placements alone (their names, groups and guardians not
+            // read), and with a name (the whole record read): decided the same, the values narrowed to what is sent
+            for (Set<Attribute> sent : List.of(EnumSet.of(Attribute.PSEUDONYMOUS_ID), EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.SCHOOL_UNIT,
+                    Attribute.ORGANISATION, Attribute.GRADE), EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.GIVEN_NAME, Attribute.GUARDIAN_LINKS))) {
+                Release only = policy.releaseOnly(everyone.get(i), product, Channel.SSO_ACCESS_TOKEN, sent);
+                java.util.Map<Attribute, Object> expected = new java.util.EnumMap<>(Attribute.class);
+                fromBatch.values().forEach((a, v) -> {
+                    if (sent.contains(a)) {
+                        expected.put(a, v);
+                    }
+                });
+                assertThat(only.values()).as("%s of %s", sent, i).isEqualTo(expected);
+                assertThat(only.agreementId()).isEqualTo(fromBatch.agreementId());
+                assertThat(only.reason()).isEqualTo(fromBatch.reason());
+            }
         }
         assertThat(agreementsUsed).as("both the unit's and the organiser's agreement were in play").contains(atOrganiser.id(), atUnit.id());
         assertThat(batch.stream().filter(r -> !r.isEmpty()).count()).isEqualTo(licensed.size());

@@ -68,6 +68,47 @@ class TokenRefreshTest extends SignInTestSupport {
         assertThat(refresh(signedIn, tokens.getRefreshToken()).indicatesSuccess()).as("the rotated refresh token, once more").isTrue();
     }
 
+    /** The newest chain record about the person for the test's product: its channel and attributes. */
+    private String latestRecord(UUID person) {
+        return jdbc.sql("""
+                        select channel || ' ' || attributes from disclosure where person_id = :p and product_id = :product
+                        order by sequence desc limit 1""")
+                .param("p", person).param("product", fixture.productId).query(String.class).single();
+    }
+
+    private long records(UUID person) {
+        return jdbc.sql("select count(*) from disclosure where person_id = :p and product_id = :product")
+                .param("p", person).param("product", fixture.productId).query(Long.class).single();
+    }
+
+    /**
+     * The ledger says what went: a sign-in sent the ID token's claims, a refresh an access token whose only content
+     * about the person is its subject, the pseudonym. The refresh's release is recorded as exactly that, over its own
+     * channel; the next refresh repeats it (counted on the holding, no new chain record); the holding still names
+     * everything the supplier has had.
+     */
+    @Test
+    void aRefreshRecordsThePseudonymItCarriesAndNothingMore() throws Exception {
+        UUID pupil = fixture.persons.get(11);
+        SignedIn signedIn = signIn(pupil);
+        String signInRecord = latestRecord(pupil);
+        assertThat(signInRecord).startsWith("SSO_ID_TOKEN ").contains("PSEUDONYMOUS_ID").isNotEqualTo("SSO_ID_TOKEN PSEUDONYMOUS_ID");
+
+        TokenResponse first = refresh(signedIn, signedIn.tokens().getOIDCTokens().getRefreshToken());
+        assertThat(first.indicatesSuccess()).isTrue();
+        assertThat(latestRecord(pupil)).isEqualTo("SSO_ACCESS_TOKEN PSEUDONYMOUS_ID");
+        long afterFirst = records(pupil);
+        long counted = releasesCounted(pupil);
+
+        assertThat(refresh(signedIn, first.toSuccessResponse().getTokens().getRefreshToken()).indicatesSuccess()).isTrue();
+        assertThat(records(pupil)).as("the same release again is a repeat, not a new chain record").isEqualTo(afterFirst);
+        assertThat(releasesCounted(pupil)).as("but it is counted").isEqualTo(counted + 1);
+        String held = jdbc.sql("select array_to_string(attributes, ',') from holding where person_id = :p and product_id = :product")
+                .param("p", pupil).param("product", fixture.productId).query(String.class).single();
+        assertThat(held.split(",")).as("the holding keeps what the sign-in sent")
+                .contains(signInRecord.substring("SSO_ID_TOKEN ".length()).split(","));
+    }
+
     /**
      * Whoever reads the database (a backup, a dump) finds no token that works: the authorization row holds digests
      * only, yet the tokens do what they did — a refresh, introspection, userinfo, revocation, and a logout by the ID

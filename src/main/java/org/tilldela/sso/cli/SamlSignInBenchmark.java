@@ -46,7 +46,6 @@ import org.keycloak.saml.common.util.StaxUtil;
 import org.keycloak.saml.processing.core.saml.v2.writers.SAMLMetadataWriter;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.web.util.HtmlUtils;
 import org.tilldela.access.DemoClassLicensed;
 import org.tilldela.platform.CommandContext;
@@ -93,12 +92,10 @@ final class SamlSignInBenchmark {
         CommandContext.useEmptyWorkDirectory(s.workDir());
         AtomicReference<DemoClassLicensed> demo = new AtomicReference<>();
         CountDownLatch demoReady = new CountDownLatch(1);
-        ApplicationListener<PayloadApplicationEvent<?>> listener = e -> {
-            if (e.getPayload() instanceof DemoClassLicensed d) {
-                demo.set(d);
-                demoReady.countDown();
-            }
-        };
+        ApplicationListener<?> listener = CommandContext.onPayload(DemoClassLicensed.class, d -> {
+            demo.set(d);
+            demoReady.countDown();
+        });
         base = "http://127.0.0.1:" + s.port();
         long start = System.nanoTime();
         ConfigurableApplicationContext server = CommandContext.startServer(List.of("--server.port=" + s.port(), "--server.address=127.0.0.1",

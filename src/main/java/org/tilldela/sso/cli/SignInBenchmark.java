@@ -33,7 +33,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.web.util.HtmlUtils;
 import org.tilldela.access.DemoClassLicensed;
@@ -225,12 +224,10 @@ final class SignInBenchmark {
             CommandContext.useEmptyWorkDirectory(s.workDir());
             AtomicReference<DemoClassLicensed> demo = new AtomicReference<>();
             CountDownLatch demoReady = new CountDownLatch(1);
-            ApplicationListener<PayloadApplicationEvent<?>> listener = e -> {
-                if (e.getPayload() instanceof DemoClassLicensed d) {
-                    demo.set(d);
-                    demoReady.countDown();
-                }
-            };
+            ApplicationListener<?> listener = CommandContext.onPayload(DemoClassLicensed.class, d -> {
+                demo.set(d);
+                demoReady.countDown();
+            });
             long start = System.nanoTime();
             ConfigurableApplicationContext server = CommandContext.startServer(List.of("--server.port=" + s.port(), "--server.address=127.0.0.1",
                     "--tilldela.base-url=http://127.0.0.1:" + s.port()), listener);
