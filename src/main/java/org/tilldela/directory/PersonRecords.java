@@ -132,12 +132,7 @@ public class PersonRecords {
      * The record of the person {@code :person} as a read to compose into one round trip ({@link OneRoundTrip}):
      * the same as {@link #of(UUID)}, in its two statements. Only the release policy may use it (ModularityTest).
      */
-    public static final OneRoundTrip.Read<Optional<PersonRecord>> ONE = new OneRoundTrip.Read<>(
-            PLACEMENTS.replace("{persons}", ":person") + ";\n" + PERSONS.replace("{persons}", ":person"),
-            results -> {
-                Map<UUID, List<Placement>> placements = results.next(PersonRecords::placements);
-                return results.next(rs -> persons(rs, placements)).values().stream().findFirst();
-            });
+    public static final OneRoundTrip.Read<Optional<PersonRecord>> ONE = placedAnd(PERSONS.replace("{persons}", ":person"));
 
     /**
      * The person {@code :person} placed, and nothing more of them: placements (school units, organisers, grades,
@@ -146,13 +141,16 @@ public class PersonRecords {
      * access token carries only the person's pseudonym, and reading their groups and guardians on every refresh
      * would be work for nothing. Only the release policy may use it (ModularityTest).
      */
-    public static final OneRoundTrip.Read<Optional<PersonRecord>> PLACED = new OneRoundTrip.Read<>(
-            PLACEMENTS.replace("{persons}", ":person") + ";\n"
-                    + "select p.id, null, null, null, null, p.protection, '[]', null::uuid[] from person p where p.id = :person",
-            results -> {
-                Map<UUID, List<Placement>> placements = results.next(PersonRecords::placements);
-                return results.next(rs -> persons(rs, placements)).values().stream().findFirst();
-            });
+    public static final OneRoundTrip.Read<Optional<PersonRecord>> PLACED = placedAnd(
+            "select p.id, null, null, null, null, p.protection, '[]', null::uuid[] from person p where p.id = :person");
+
+    /** The person {@code :person}'s placements, then {@code person}: a statement with {@link #PERSONS}' columns. */
+    private static OneRoundTrip.Read<Optional<PersonRecord>> placedAnd(String person) {
+        return new OneRoundTrip.Read<>(PLACEMENTS.replace("{persons}", ":person") + ";\n" + person, results -> {
+            Map<UUID, List<Placement>> placements = results.next(PersonRecords::placements);
+            return results.next(rs -> persons(rs, placements)).values().stream().findFirst();
+        });
+    }
 
     /**
      * The organisations the person {@code :person} belongs to, as SQL (a relation of {@code scope_id}): their school
