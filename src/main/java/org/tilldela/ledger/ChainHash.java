@@ -72,6 +72,29 @@ public final class ChainHash {
         putUuid(personId);
         putUuid(supplierId);
         putUuid(productId);
+        putTerms(channel, sortedAttributes, agreementId, legalBasis, purpose);
+        putLong(micros(disclosedAt));
+        putInt(retentionDays);
+        if (retainUntil == null) {
+            putByte(0);
+        } else {
+            putByte(1);
+            putInt((int) retainUntil.toEpochDay());
+        }
+        return digest();
+    }
+
+    /**
+     * The encoding of a release's terms, channel to purpose: the part of a record the ledger keeps once per distinct
+     * terms (disclosure_terms), which the verifier looks up by id instead of reading it with every record.
+     */
+    static byte[] termsEncoding(String channel, String[] sortedAttributes, UUID agreementId, String legalBasis, String purpose) {
+        ChainHash c = new ChainHash();
+        c.putTerms(channel, sortedAttributes, agreementId, legalBasis, purpose);
+        return Arrays.copyOf(c.buf, c.len);
+    }
+
+    private void putTerms(String channel, String[] sortedAttributes, UUID agreementId, String legalBasis, String purpose) {
         putString(channel);
         putInt(sortedAttributes.length);
         for (String a : sortedAttributes) {
@@ -85,15 +108,6 @@ public final class ChainHash {
         }
         putString(legalBasis);
         putString(purpose);
-        putLong(micros(disclosedAt));
-        putInt(retentionDays);
-        if (retainUntil == null) {
-            putByte(0);
-        } else {
-            putByte(1);
-            putInt((int) retainUntil.toEpochDay());
-        }
-        return digest();
     }
 
     static long micros(Instant t) {

@@ -37,6 +37,7 @@ class ChainVerifier {
     static final String LINK_BROKEN = "prev-hash link broken: prev_hash is not the previous record's hash";
     static final String GAP = "gap in sequence: the record is missing";
     static final String HEAD_MISMATCH = "head mismatch: the last record's hash is not the one the ledger head holds";
+    static final String TERMS_MISSING = "the record names release terms that are not in disclosure_terms";
 
     private final DataSource dataSource;
     private final int threads;
@@ -81,6 +82,8 @@ class ChainVerifier {
         } catch (SQLException e) {
             throw new IllegalStateException("could not read the ledger head: " + e.getMessage(), e);
         }
+        // read after the head: every record up to it committed its terms before, so all it names are here
+        Terms terms = terms();
         List<Range> ranges = new ArrayList<>();
         if (last > after) {
             List<long[]> bounds = new ArrayList<>();
@@ -95,7 +98,7 @@ class ChainVerifier {
             try {
                 List<Future<Range>> futures = new ArrayList<>();
                 for (long[] b : bounds) {
-                    futures.add(pool.submit(() -> verifyRange(b[0], b[1])));
+                    futures.add(pool.submit(() -> verifyRange(b[0], b[1], terms)));
                 }
                 for (Future<Range> f : futures) {
                     ranges.add(f.get());
@@ -135,13 +138,45 @@ class ChainVerifier {
         return new ChainVerification(checked, false, broken, reason, Duration.ofNanos(System.nanoTime() - started));
     }
 
-    /** Columns in the order the hash encodes them, prev_hash first and hash last. */
-    private static final String COPY = """
-            copy (select prev_hash, sequence, person_id, supplier_id, product_id, channel, attributes, agreement_id, legal_basis, purpose,
-                         disclosed_at, retention_days, retain_until, hash
-                  from disclosure where sequence between %d and %d order by sequence) to stdout (format binary)""";
+    /**
+     * Each terms row's part of the encoding (channel to purpose) and its retention, by id: a record names its terms, and
+     * the hash covers their values, so a changed terms row breaks every record naming it.
+     */
+    record Terms(byte[][] encoded, int[] retention) {
 
-    private Range verifyRange(long from, long to) throws SQLException, IOException {
+        boolean has(int id) {
+            return id >= 0 && id < encoded.length && encoded[id] != null;
+        }
+    }
+
+    private Terms terms() {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             var rs = st.executeQuery("select id, channel, attributes, agreement_id, legal_basis, purpose, retention_days from disclosure_terms order by id desc")) {
+            byte[][] encoded = null;
+            int[] retention = null;
+            while (rs.next()) {
+                int id = rs.getInt(1);
+                if (encoded == null) {
+                    encoded = new byte[id + 1][];
+                    retention = new int[id + 1];
+                }
+                String attributes = rs.getString(3);
+                encoded[id] = ChainHash.termsEncoding(rs.getString(2), attributes.isEmpty() ? new String[0] : attributes.split(","),
+                        rs.getObject(4, java.util.UUID.class), rs.getString(5), rs.getString(6));
+                retention[id] = rs.getInt(7);
+            }
+            return encoded == null ? new Terms(new byte[0][], new int[0]) : new Terms(encoded, retention);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the release terms: " + e.getMessage(), e);
+        }
+    }
+
+    /** A record's own columns in the order the hash encodes them (its terms, by id, in the middle), prev_hash first and hash last. */
+    private static final String COPY = """
+            copy (select prev_hash, sequence, person_id, supplier_id, product_id, terms_id, disclosed_at, retain_until, hash
+                  from disclosure_record where sequence between %d and %d order by sequence) to stdout (format binary)""";
+
+    private Range verifyRange(long from, long to, Terms terms) throws SQLException, IOException {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -152,7 +187,7 @@ class ChainVerifier {
                 }
                 PGConnection pg = c.unwrap(PGConnection.class);
                 try (InputStream in = new PGCopyInputStream(pg, COPY.formatted(from, to))) {
-                    return check(new CopyReader(in), from, to);
+                    return check(new CopyReader(in), from, to, terms);
                 }
             } finally {
                 c.rollback();
@@ -162,7 +197,7 @@ class ChainVerifier {
     }
 
     /** Reads PostgreSQL's binary COPY format: a header, then per row an int16 field count and per field int32 length + bytes. */
-    private static Range check(CopyReader in, long from, long to) throws IOException {
+    private static Range check(CopyReader in, long from, long to, Terms terms) throws IOException {
         in.header();
         ChainHash chain = new ChainHash();
         byte[] scratch = new byte[ChainHash.LENGTH];
@@ -177,7 +212,7 @@ class ChainVerifier {
             if (fields == -1) {
                 break;
             }
-            if (fields != 14) {
+            if (fields != 9) {
                 throw new IOException("unexpected field count " + fields);
             }
             chain.reset();
@@ -199,48 +234,19 @@ class ChainVerifier {
                 int n = in.int32();
                 in.copyTo(chain, n);
             }
-            // channel: length and bytes are the encoding of a string
-            copyString(in, chain);
-            // attributes: one text, names comma-separated (or empty); hashed as a count and each name
-            int length = in.int32();
-            in.need(length);
-            int count = 0;
-            if (length > 0) {
-                count = 1;
-                for (int i = in.pos, end = in.pos + length; i < end; i++) {
-                    if (in.buf[i] == ',') {
-                        count++;
-                    }
-                }
+            // the terms, channel to purpose, as encoded once per terms row
+            in.int32();
+            in.need(4);
+            int termsId = in.int32();
+            boolean termsKnown = terms.has(termsId);
+            if (termsKnown) {
+                byte[] encoded = terms.encoded()[termsId];
+                chain.put(encoded, 0, encoded.length);
             }
-            chain.putInt(count);
-            int start = in.pos;
-            for (int i = in.pos, end = in.pos + length; i <= end; i++) {
-                if (i == end || in.buf[i] == ',') {
-                    if (i > start) {
-                        chain.putInt(i - start);
-                        chain.put(in.buf, start, i - start);
-                    }
-                    start = i + 1;
-                }
-            }
-            in.pos += length;
-            // agreement
-            int agreementLen = in.int32();
-            if (agreementLen < 0) {
-                chain.putByte(0);
-            } else {
-                chain.putByte(1);
-                in.copyTo(chain, agreementLen);
-            }
-            copyString(in, chain); // legal basis
-            copyString(in, chain); // purpose
             in.int32();
             in.need(8);
             chain.putLong(in.int64() + ChainHash.PG_EPOCH_MICROS);
-            in.int32();
-            in.need(4);
-            chain.putInt(in.int32());
+            chain.putInt(termsKnown ? terms.retention()[termsId] : 0);
             int untilLen = in.int32();
             if (untilLen < 0) {
                 chain.putByte(0);
@@ -263,6 +269,9 @@ class ChainVerifier {
             } else if (!Arrays.equals(prevRowHash, prevStored)) {
                 return new Range(from, to, checked, firstPrev, lastHash, sequence, LINK_BROKEN);
             }
+            if (!termsKnown) {
+                return new Range(from, to, checked, firstPrev, lastHash, sequence, TERMS_MISSING);
+            }
             if (hashLen != ChainHash.LENGTH || !chain.digestEquals(in.buf, hashOff, scratch)) {
                 return new Range(from, to, checked, firstPrev, lastHash, sequence, HASH_MISMATCH);
             }
@@ -274,14 +283,6 @@ class ChainVerifier {
             return new Range(from, to, checked, firstPrev, lastHash, expected, GAP);
         }
         return new Range(from, to, checked, firstPrev, lastHash, null, null);
-    }
-
-    private static void copyString(CopyReader in, ChainHash chain) throws IOException {
-        int n = in.int32();
-        chain.putInt(n);
-        if (n > 0) {
-            in.copyTo(chain, n);
-        }
     }
 
     /** A buffer over the COPY stream; {@link #need} guarantees that many bytes from {@code pos}. */

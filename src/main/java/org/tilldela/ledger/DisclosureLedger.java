@@ -32,13 +32,15 @@ public class DisclosureLedger {
 
     private final JdbcClient jdbc;
     private final LedgerCheckpoints checkpoints;
+    private final ReleaseTerms terms;
 
     /** Releases recorded (chained ones and counted repeats alike), as the metrics show them: counted when appended, committed or not. */
     private final io.micrometer.core.instrument.Counter appended;
 
-    DisclosureLedger(JdbcClient jdbc, LedgerCheckpoints checkpoints, io.micrometer.core.instrument.MeterRegistry meters) {
+    DisclosureLedger(JdbcClient jdbc, LedgerCheckpoints checkpoints, ReleaseTerms terms, io.micrometer.core.instrument.MeterRegistry meters) {
         this.jdbc = jdbc;
         this.checkpoints = checkpoints;
+        this.terms = terms;
         this.appended = io.micrometer.core.instrument.Counter.builder("tilldela.ledger.appends").description("releases appended to the disclosure ledger")
                 .register(meters);
     }
@@ -139,12 +141,19 @@ public class DisclosureLedger {
     private void appendToChain(List<Disclosure> disclosures, boolean[] chained, int m, Instant[] at, String[][] sorted, ChainHash chain,
                                long[] seq) {
         long[] seqs = new long[m];
-        UUID[] person = new UUID[m], supplier = new UUID[m], product = new UUID[m], agreement = new UUID[m];
-        String[] channel = new String[m], attrs = new String[m], legal = new String[m], purpose = new String[m];
+        UUID[] person = new UUID[m], supplier = new UUID[m], product = new UUID[m];
         long[] micros = new long[m];
-        int[] retention = new int[m];
+        int[] termsIds = new int[m];
         Integer[] until = new Integer[m];
         byte[][] prevHashes = new byte[m][], hashes = new byte[m][];
+        // the terms' ids before the head row is taken: a new one is a row of its own, added outside the serialised part
+        for (int i = 0, j = 0; i < disclosures.size(); i++) {
+            if (chained[i]) {
+                Disclosure d = disclosures.get(i);
+                termsIds[j++] = terms.idOf(new ReleaseTerms.Terms(d.channel().name(), String.join(",", sorted[i]), d.agreementId(), d.legalBasis(),
+                        d.purpose(), d.retentionDays()));
+            }
+        }
         var head = jdbc.sql("select last_sequence, last_hash from ledger_head where id = 1 for update")
                 .query((rs, i) -> new Object[] {rs.getLong(1), rs.getBytes(2)}).single();
         long last = (Long) head[0];
@@ -162,34 +171,23 @@ public class DisclosureLedger {
             person[k] = d.personId();
             supplier[k] = d.supplierId();
             product[k] = d.productId();
-            agreement[k] = d.agreementId();
-            channel[k] = d.channel().name();
-            attrs[k] = String.join(",", sorted[i]);
-            legal[k] = d.legalBasis();
-            purpose[k] = d.purpose();
             micros[k] = ChainHash.micros(at[i]);
-            retention[k] = d.retentionDays();
             until[k] = d.retainUntil() == null ? null : (int) d.retainUntil().toEpochDay();
             prevHashes[k] = prev;
             hashes[k] = hash;
             prev = hash;
             k++;
         }
-        // one statement per batch: unnest of column arrays (attribute lists are stored comma-joined)
+        // one statement per batch: unnest of column arrays; the terms are named by id (disclosure_terms)
         jdbc.sql("""
-                        insert into disclosure (sequence, person_id, supplier_id, product_id, channel, attributes, agreement_id, legal_basis,
-                                                purpose, disclosed_at, retention_days, retain_until, prev_hash, hash)
-                        select s, p, su, pr, c, a, ag, lb, pu,
-                               timestamptz 'epoch' + t * interval '1 microsecond', r, date '1970-01-01' + u, ph, h
+                        insert into disclosure_record (sequence, person_id, supplier_id, product_id, terms_id, disclosed_at, retain_until, prev_hash, hash)
+                        select s, p, su, pr, te, timestamptz 'epoch' + t * interval '1 microsecond', date '1970-01-01' + u, ph, h
                         from unnest(cast(:seq as bigint[]), cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]),
-                                    cast(:channel as text[]), cast(:attrs as text[]), cast(:agreement as uuid[]), cast(:legal as text[]),
-                                    cast(:purpose as text[]), cast(:at as bigint[]), cast(:retention as int[]), cast(:until as int[]),
-                                    cast(:prev as bytea[]), cast(:hash as bytea[]))
-                             as x(s, p, su, pr, c, a, ag, lb, pu, t, r, u, ph, h)
+                                    cast(:terms as int[]), cast(:at as bigint[]), cast(:until as int[]), cast(:prev as bytea[]), cast(:hash as bytea[]))
+                             as x(s, p, su, pr, te, t, u, ph, h)
                         """)
-                .param("seq", seqs).param("person", person).param("supplier", supplier).param("product", product).param("channel", channel)
-                .param("attrs", attrs).param("agreement", agreement).param("legal", legal).param("purpose", purpose).param("at", micros)
-                .param("retention", retention).param("until", until).param("prev", prevHashes).param("hash", hashes)
+                .param("seq", seqs).param("person", person).param("supplier", supplier).param("product", product).param("terms", termsIds)
+                .param("at", micros).param("until", until).param("prev", prevHashes).param("hash", hashes)
                 .update();
         jdbc.sql("update ledger_head set last_sequence = :seq, last_hash = :hash where id = 1").param("seq", last).param("hash", prev).update();
     }

@@ -169,11 +169,10 @@ public class LedgerBenchmark {
         reportLatency(s, out);
         overviewLatency(out);
         if (s.copyProfile()) {
-            String all = "prev_hash, sequence, person_id, supplier_id, product_id, channel, attributes, agreement_id, legal_basis, purpose, disclosed_at, retention_days, retain_until, hash";
+            String all = "prev_hash, sequence, person_id, supplier_id, product_id, terms_id, disclosed_at, retain_until, hash";
             // what PostgreSQL alone costs to hand out the rows (one stream, read and discarded), by columns sent
             rawCopy(out, "warm-up", all, "where ctid < '(400000,0)'");
             rawCopy(out, "all columns", all, "where sequence between 1 and 2000000 order by sequence");
-            rawCopy(out, "without attributes", all.replace("attributes, ", ""), "where sequence between 1 and 2000000 order by sequence");
             rawCopy(out, "sequence only", "sequence", "where sequence between 1 and 2000000 order by sequence");
         }
         for (int threads : new int[] {Runtime.getRuntime().availableProcessors(), 1}) {
@@ -195,7 +194,7 @@ public class LedgerBenchmark {
             long t = System.nanoTime();
             long bytes = 0;
             var copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("""
-                    copy (select %s from disclosure %s) to stdout (format %s)""".formatted(columns, where, format));
+                    copy (select %s from disclosure_record %s) to stdout (format %s)""".formatted(columns, where, format));
             byte[] b;
             long rows = 0;
             while ((b = copy.readFromCopy()) != null) {
@@ -221,9 +220,9 @@ public class LedgerBenchmark {
         tx.executeWithoutResult(st -> {
             jdbc.sql("set local enable_seqscan = off").update();
             jdbc.sql("set local enable_bitmapscan = off").update();
-            jdbc.sql("select count(*) from (select person_id, sequence from disclosure order by person_id, sequence) x").query(Long.class).single();
-            jdbc.sql("select count(*) from (select supplier_id, sequence from disclosure order by supplier_id, sequence) x").query(Long.class).single();
-            jdbc.sql("select count(*) from (select product_id, sequence from disclosure order by product_id, sequence) x").query(Long.class).single();
+            jdbc.sql("select count(*) from (select person_id, sequence from disclosure_record order by person_id, sequence) x").query(Long.class).single();
+            jdbc.sql("select count(*) from (select supplier_id, sequence from disclosure_record order by supplier_id, sequence) x").query(Long.class).single();
+            jdbc.sql("select count(*) from (select product_id, sequence from disclosure_record order by product_id, sequence) x").query(Long.class).single();
             jdbc.sql("select count(*) from (select person_id, supplier_id, product_id from holding order by 1, 2, 3) x").query(Long.class).single();
             jdbc.sql("select count(*) from holding").query(Long.class).single();
         });
@@ -339,10 +338,10 @@ public class LedgerBenchmark {
 
     private void sizes(Settings s, PrintStream out) throws Exception {
         var row = jdbc.sql("""
-                select (select count(*) from disclosure),
-                       (select sum(pg_relation_size(relid)) from pg_partition_tree('disclosure') where isleaf),
-                       (select sum(pg_indexes_size(relid)) from pg_partition_tree('disclosure') where isleaf),
-                       (select sum(pg_total_relation_size(relid)) from pg_partition_tree('disclosure') where isleaf),
+                select (select count(*) from disclosure_record),
+                       (select sum(pg_relation_size(relid)) from pg_partition_tree('disclosure_record') where isleaf),
+                       (select sum(pg_indexes_size(relid)) from pg_partition_tree('disclosure_record') where isleaf),
+                       (select sum(pg_total_relation_size(relid)) from pg_partition_tree('disclosure_record') where isleaf),
                        (select count(*) from holding), pg_total_relation_size('holding')
                 """).query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)}).single();
         long disk;
@@ -364,7 +363,7 @@ public class LedgerBenchmark {
             try (Statement st = c.createStatement()) {
                 st.execute("set synchronous_commit = off");
                 st.execute("set maintenance_work_mem = '1GB'");
-                try (var rs = st.executeQuery("select indexname, indexdef from pg_indexes where tablename = 'disclosure' and indexname <> 'disclosure_pkey'")) {
+                try (var rs = st.executeQuery("select indexname, indexdef from pg_indexes where tablename = 'disclosure_record' and indexname <> 'disclosure_record_pkey'")) {
                     while (rs.next()) {
                         indexes.add(rs.getString(2));
                     }
@@ -374,19 +373,20 @@ public class LedgerBenchmark {
                 }
                 // the generated year's months, as the ledger's maintenance would have made them (the ledger is partitioned by month)
                 st.execute("""
-                        select ledger_make_month('disclosure', m::date)
+                        select ledger_make_month('disclosure_record', m::date)
                         from generate_series(date_trunc('month', now() at time zone 'UTC' - interval '366 days'), date_trunc('month', now() at time zone 'UTC'),
                                              interval '1 month') m""");
                 c.commit();
             }
             long t0 = System.nanoTime();
             Generator g = new Generator(s);
+            g.recordTerms(c);
             PGConnection pg = c.unwrap(PGConnection.class);
             while (g.next <= s.rows()) {
                 long until = Math.min(s.rows(), g.next + COPY_ROWS_PER_TRANSACTION - 1);
                 CopyIn copy = pg.getCopyAPI().copyIn("""
-                        copy disclosure (sequence, person_id, supplier_id, product_id, channel, attributes, agreement_id, legal_basis, purpose,
-                                         disclosed_at, retention_days, retain_until, prev_hash, hash) from stdin (format binary)""");
+                        copy disclosure_record (sequence, person_id, supplier_id, product_id, terms_id, disclosed_at, retain_until, prev_hash, hash)
+                        from stdin (format binary)""");
                 g.writeRows(copy, until);
                 copy.endCopy();
                 try (var ps = c.prepareStatement("update ledger_head set last_sequence = ?, last_hash = ? where id = 1")) {
@@ -410,7 +410,7 @@ public class LedgerBenchmark {
                 g.writeHoldings(pg);
                 double holdingSeconds = (System.nanoTime() - t2) / 1e9;
                 long t3 = System.nanoTime();
-                st.execute("vacuum (freeze, analyze) disclosure");
+                st.execute("vacuum (freeze, analyze) disclosure_record");
                 st.execute("vacuum (analyze) holding");
                 out.printf("generated %,d records about %,d persons: COPY with chain %.0f s (%,.0f records/s), indexes %.0f s, holdings %.0f s, vacuum %.0f s%n",
                         s.rows(), s.persons(), copySeconds, s.rows() / copySeconds, indexSeconds, holdingSeconds, (System.nanoTime() - t3) / 1e9);
@@ -427,8 +427,9 @@ public class LedgerBenchmark {
         final ChainHash chain = new ChainHash();
         final byte[] personBytes;
         final byte[][] supplierBytes = new byte[PRODUCTS][], productBytes = new byte[PRODUCTS][], agreementBytes = new byte[PRODUCTS][];
-        final byte[][] channelText = new byte[PRODUCTS][], attributesArray = new byte[PRODUCTS][], attributesHash = new byte[PRODUCTS][];
+        final byte[][] channelText = new byte[PRODUCTS][], attributesHash = new byte[PRODUCTS][];
         final byte[][] legalText = new byte[PRODUCTS][], purposeText = new byte[PRODUCTS][];
+        final int[] termsId = new int[PRODUCTS];
         final long startMicros;
         final long stepMicros;
         // holdings, per person and product slot
@@ -458,7 +459,6 @@ public class LedgerBenchmark {
                     hashPart.put(text(n));
                 }
                 attributesHash[p] = hashPart.bytes();
-                attributesArray[p] = String.join(",", names).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             }
             long end = ChainHash.micros(Instant.now().truncatedTo(ChronoUnit.SECONDS));
             startMicros = end - 365L * 24 * 3600 * 1_000_000;
@@ -467,6 +467,33 @@ public class LedgerBenchmark {
             first = new long[slots];
             last = new long[slots];
             count = new int[slots];
+        }
+
+        /** Each product's release terms, as the ledger keeps them (disclosure_terms), and their ids for the records. */
+        void recordTerms(Connection c) throws SQLException {
+            try (var add = c.prepareStatement("""
+                    insert into disclosure_terms (channel, attributes, agreement_id, legal_basis, purpose, retention_days)
+                    values (?, ?, ?, ?, ?, ?) on conflict do nothing""");
+                 var find = c.prepareStatement("""
+                    select id from disclosure_terms where channel = ? and attributes = ? and agreement_id is not distinct from ?
+                      and legal_basis is not distinct from ? and purpose is not distinct from ? and retention_days = ?""")) {
+                for (int p = 0; p < PRODUCTS; p++) {
+                    for (var st : List.of(add, find)) {
+                        st.setString(1, channel(p).name());
+                        st.setString(2, String.join(",", DisclosureLedger.sortedNames(attributes(p))));
+                        st.setObject(3, agreement(p), java.sql.Types.OTHER);
+                        st.setString(4, legalBasis(p));
+                        st.setString(5, purpose(p));
+                        st.setInt(6, retention(p));
+                    }
+                    add.executeUpdate();
+                    try (var rs = find.executeQuery()) {
+                        rs.next();
+                        termsId[p] = rs.getInt(1);
+                    }
+                }
+            }
+            c.commit();
         }
 
         void writeRows(CopyIn copy, long until) throws SQLException {
@@ -501,22 +528,13 @@ public class LedgerBenchmark {
                 chain.putByte(0);
                 byte[] hash = chain.digest();
                 // the row
-                out.putShort(14);
+                out.putShort(9);
                 out.putInt(8).putLong(next);
                 out.putInt(16).put(personBytes, person * 16, 16);
                 out.putInt(16).put(supplierBytes[p]);
                 out.putInt(16).put(productBytes[p]);
-                out.put(channelText[p]);
-                out.putInt(attributesArray[p].length).put(attributesArray[p]);
-                if (agreementBytes[p] == null) {
-                    out.putInt(-1);
-                } else {
-                    out.putInt(16).put(agreementBytes[p]);
-                }
-                out.put(legalText[p]);
-                out.put(purposeText[p]);
+                out.putInt(4).putInt(termsId[p]);
                 out.putInt(8).putLong(at - ChainHash.PG_EPOCH_MICROS);
-                out.putInt(4).putInt(retention);
                 out.putInt(-1);
                 out.putInt(32).put(prev);
                 out.putInt(32).put(hash);

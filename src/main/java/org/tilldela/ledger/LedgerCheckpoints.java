@@ -179,7 +179,7 @@ public class LedgerCheckpoints {
      */
     @Transactional
     Checkpoint makeAt(long sequence) {
-        byte[] hash = jdbc.sql("select hash from disclosure where sequence = :s").param("s", sequence).query(byte[].class).single();
+        byte[] hash = jdbc.sql("select hash from disclosure_record where sequence = :s").param("s", sequence).query(byte[].class).single();
         return sign(sequence, hash);
     }
 
@@ -272,7 +272,7 @@ public class LedgerCheckpoints {
             Finding f = sequence == cut.get().sequence() ? (Arrays.equals(cut.get().hash(), hash) ? Finding.HOLDS : Finding.CHAIN_DIFFERS) : Finding.REMOVED;
             return new Check(f, sequence, madeAt);
         }
-        byte[] recorded = jdbc.sql("select hash from disclosure where sequence = :s").param("s", sequence).query(byte[].class).optional().orElse(null);
+        byte[] recorded = jdbc.sql("select hash from disclosure_record where sequence = :s").param("s", sequence).query(byte[].class).optional().orElse(null);
         if (recorded == null) {
             return new Check(Finding.CHAIN_SHORTER, sequence, madeAt);
         }

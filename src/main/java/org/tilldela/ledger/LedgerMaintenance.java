@@ -85,7 +85,7 @@ public class LedgerMaintenance {
         List<LocalDate> ended = jdbc.sql("""
                         select to_date(substring(c.relname from 'disclosure_(\\d{4}_\\d{2})'), 'YYYY_MM') as month
                         from pg_inherits i join pg_class c on c.oid = i.inhrelid
-                        where i.inhparent = 'disclosure'::regclass and c.relname ~ '^disclosure_\\d{4}_\\d{2}$'
+                        where i.inhparent = 'disclosure_record'::regclass and c.relname ~ '^disclosure_\\d{4}_\\d{2}$'
                         order by month""").query(LocalDate.class).list();
         LocalDate thisMonth = LocalDate.now(java.time.ZoneOffset.UTC).withDayOfMonth(1);
         List<Long> ends = new ArrayList<>();
@@ -94,7 +94,7 @@ public class LedgerMaintenance {
                 continue;
             }
             // through the parent (the application has no privileges on a partition itself): pruned to the one month
-            Long last = jdbc.sql("select max(sequence) from disclosure where disclosed_at >= :from and disclosed_at < :to")
+            Long last = jdbc.sql("select max(sequence) from disclosure_record where disclosed_at >= :from and disclosed_at < :to")
                     .param("from", java.sql.Timestamp.from(month.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))
                     .param("to", java.sql.Timestamp.from(month.plusMonths(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))
                     .query(Long.class).optional().orElse(null);

@@ -29,7 +29,7 @@ import org.postgresql.copy.CopyManager;
 public final class Backups {
 
     /** Tables that say whether a database holds anything of a municipality: all must be empty to restore into it. */
-    static final List<String> MUST_BE_EMPTY = List.of("organisation", "person", "import_run", "disclosure", "audit_event", "supplier", "product");
+    static final List<String> MUST_BE_EMPTY = List.of("organisation", "person", "import_run", "disclosure_record", "audit_event", "supplier", "product");
 
     private static final String MANIFEST = "manifest.properties";
 
@@ -49,7 +49,7 @@ public final class Backups {
     private static final String LEDGER_MONTHS = """
             select to_date(substr(c.relname, length('disclosure_') + 1), 'YYYY_MM')
             from pg_inherits i join pg_class c on c.oid = i.inhrelid
-            where i.inhparent = to_regclass('disclosure') and c.relname ~ '^disclosure_[0-9]{4}_[0-9]{2}$'
+            where i.inhparent = to_regclass('disclosure_record') and c.relname ~ '^disclosure_[0-9]{4}_[0-9]{2}$'
             order by 1""";
 
     /** Writes the backup; answers its manifest. The connection must be able to read every table (the migrating owner). */
@@ -115,7 +115,7 @@ public final class Backups {
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
             s.execute("set local session_replication_role = replica");
-            try (var make = connection.prepareStatement("select ledger_make_month('disclosure', ?)")) {
+            try (var make = connection.prepareStatement("select ledger_make_month('disclosure_record', ?)")) {
                 for (java.time.LocalDate month : manifest.ledgerMonths()) {
                     make.setObject(1, month);
                     make.execute();

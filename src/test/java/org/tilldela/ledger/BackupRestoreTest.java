@@ -61,16 +61,16 @@ class BackupRestoreTest extends LedgerTestSupport {
         EmbeddedDatabase.Server running = sharedDatabase();
         // a month the fresh database will not have made by itself (it makes this month and the next three)
         try (Connection c = running.connect(EmbeddedDatabase.OWNER); var s = c.createStatement()) {
-            s.execute("select ledger_make_month('disclosure', date '2031-07-01')");
+            s.execute("select ledger_make_month('disclosure_record', date '2031-07-01')");
         }
         Path backup = tmp.resolve("tilldela-backup.zip");
         Backups.Manifest manifest;
         try (Connection c = running.connect(EmbeddedDatabase.OWNER); OutputStream out = Files.newOutputStream(backup)) {
             manifest = Backups.backup(c, out);
         }
-        assertThat(manifest.rows()).containsKeys("disclosure", "person", "flyway_schema_history", "audit_event");
+        assertThat(manifest.rows()).containsKeys("disclosure_record", "disclosure_terms", "person", "flyway_schema_history", "audit_event");
         assertThat(manifest.ledgerMonths()).contains(java.time.LocalDate.of(2031, 7, 1), java.time.LocalDate.now(java.time.ZoneOffset.UTC).withDayOfMonth(1));
-        assertThat(manifest.rows().get("disclosure")).isEqualTo(jdbc.sql("select count(*) from disclosure").query(Long.class).single()).isGreaterThanOrEqualTo(25);
+        assertThat(manifest.rows().get("disclosure_record")).isEqualTo(jdbc.sql("select count(*) from disclosure").query(Long.class).single()).isGreaterThanOrEqualTo(25);
 
         // a fresh data directory: its own embedded PostgreSQL, migrated by the command's start
         Path fresh = Files.createTempDirectory(tmp, "restore-"); // under the test's own temporary directory: removed with it
@@ -83,7 +83,7 @@ class BackupRestoreTest extends LedgerTestSupport {
         try (Connection c = copy.connect(EmbeddedDatabase.OWNER)) {
             // the backup's months were made before the ledger was loaded, by the ledger's own function (append-only)
             try (var s = c.createStatement(); var rs = s.executeQuery("""
-                    select (select count(*) from pg_inherits where inhparent = 'disclosure'::regclass and inhrelid = to_regclass('disclosure_2031_07')),
+                    select (select count(*) from pg_inherits where inhparent = 'disclosure_record'::regclass and inhrelid = to_regclass('disclosure_2031_07')),
                            (select count(*) from pg_trigger where tgrelid = to_regclass('disclosure_2031_07') and tgname like '%no_truncate'),
                            (select count(*) from disclosure_default)""")) {
                 rs.next();
@@ -102,7 +102,7 @@ class BackupRestoreTest extends LedgerTestSupport {
         }
         Output verified = capture(() -> CommandLineEntry.run(new String[] {"ledger", "verify", freshDir}));
         assertThat(verified.status()).as(verified.out()).isZero();
-        assertThat(verified.out()).contains("records checked: " + String.format("%,d", manifest.rows().get("disclosure"))).contains("intact");
+        assertThat(verified.out()).contains("records checked: " + String.format("%,d", manifest.rows().get("disclosure_record"))).contains("intact");
 
         // not into a database that holds anything
         Output again = capture(() -> CommandLineEntry.run(new String[] {"restore", backup.toString(), freshDir}));

@@ -91,13 +91,24 @@ class DisclosureLedgerTest extends LedgerTestSupport {
                 .rootCause().hasMessageContaining("permission denied");
         assertThatThrownBy(() -> jdbc.sql("delete from disclosure where sequence = :s").param("s", seq).update())
                 .rootCause().hasMessageContaining("permission denied");
-        assertThatThrownBy(() -> jdbc.sql("truncate disclosure").update()).rootCause().hasMessageContaining("permission denied");
+        for (String table : List.of("disclosure_record", "disclosure_terms")) {
+            String column = table.equals("disclosure_terms") ? "purpose" : "retain_until";
+            assertThatThrownBy(() -> jdbc.sql("update " + table + " set " + column + " = " + column).update()).as(table).rootCause()
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> jdbc.sql("delete from " + table).update()).as(table).rootCause().hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> jdbc.sql("truncate " + table).update()).as(table).rootCause().hasMessageContaining("permission denied");
+        }
         // and the trigger refuses whoever tries, superuser included
         try (Connection c = superuser(); var st = c.createStatement()) {
             assertThatThrownBy(() -> st.executeUpdate("update disclosure set purpose = 'changed' where sequence = " + seq))
                     .hasMessageContaining("append-only");
             assertThatThrownBy(() -> st.executeUpdate("delete from disclosure where sequence = " + seq)).hasMessageContaining("append-only");
-            assertThatThrownBy(() -> st.executeUpdate("truncate disclosure")).hasMessageContaining("append-only");
+            assertThatThrownBy(() -> st.executeUpdate("update disclosure_record set retain_until = null where sequence = " + seq))
+                    .hasMessageContaining("append-only");
+            assertThatThrownBy(() -> st.executeUpdate("update disclosure_terms set purpose = 'changed'")).hasMessageContaining("append-only");
+            assertThatThrownBy(() -> st.executeUpdate("delete from disclosure_terms")).hasMessageContaining("append-only");
+            assertThatThrownBy(() -> st.executeUpdate("truncate disclosure_record")).hasMessageContaining("append-only");
+            assertThatThrownBy(() -> st.executeUpdate("truncate disclosure_terms")).hasMessageContaining("append-only");
         }
         assertThat(ledger.ofPerson(ledger.feed(DisclosureLedger.FeedFilter.ALL, 1).getFirst().personId())).isNotEmpty();
     }
@@ -166,13 +177,13 @@ class DisclosureLedgerTest extends LedgerTestSupport {
         byte[] hash = jdbc.sql("select hash from disclosure where sequence = :s").param("s", target).query(byte[].class).single();
         try {
             // the content changed, its hash not
-            tamper("update disclosure set purpose = 'Marketing' where sequence = ?", target);
+            tamperPurpose(target, "Marketing", null, null);
             ChainVerification v = ledger.verify();
             assertThat(v.intact()).isFalse();
             assertThat(v.firstBrokenSequence()).isEqualTo(target);
             assertThat(v.reason()).startsWith("hash mismatch");
             assertThat(verifier.verify(2, 4).firstBrokenSequence()).as("the same in small ranges").isEqualTo(target);
-            tamper("update disclosure set purpose = ? where sequence = ?", purpose, target);
+            tamperPurpose(target, purpose, null, null);
             assertThat(ledger.verify().intact()).isTrue();
 
             // a record replaced with a re-computed hash verifies by itself; its successor's link breaks
@@ -180,13 +191,13 @@ class DisclosureLedgerTest extends LedgerTestSupport {
             byte[] forged = new ChainHash().hash(r.prevHash(), r.sequence(), r.personId(), r.supplierId(), r.productId(), r.channel().name(),
                     DisclosureLedger.sortedNames(r.attributes()), r.agreementId(), r.legalBasis(), "Marketing", r.disclosedAt(), r.retentionDays(),
                     r.retainUntil());
-            tamper("update disclosure set purpose = 'Marketing', hash = ? where sequence = ?", forged, target);
+            tamperPurpose(target, "Marketing", null, forged);
             v = ledger.verify();
             assertThat(v.firstBrokenSequence()).isEqualTo(target + 1);
             assertThat(v.reason()).startsWith("prev-hash link broken");
             assertThat(verifier.verify(2, target).firstBrokenSequence()).as("also across a seam").isEqualTo(target + 1);
         } finally {
-            tamper("update disclosure set purpose = ?, hash = ? where sequence = ?", purpose, hash, target);
+            tamperPurpose(target, purpose, null, hash);
         }
         assertThat(ledger.verify().intact()).isTrue();
     }
@@ -197,15 +208,15 @@ class DisclosureLedgerTest extends LedgerTestSupport {
         append(batch(2, UUID.randomUUID(), UUID.randomUUID()));
         try (Connection c = superuser(); var st = c.createStatement()) {
             st.execute("set session_replication_role = replica");
-            st.execute("create temp table kept as select * from disclosure where sequence = " + target);
-            st.execute("delete from disclosure where sequence = " + target);
+            st.execute("create temp table kept as select * from disclosure_record where sequence = " + target);
+            st.execute("delete from disclosure_record where sequence = " + target);
             try {
                 ChainVerification v = ledger.verify();
                 assertThat(v.intact()).isFalse();
                 assertThat(v.firstBrokenSequence()).isEqualTo(target);
                 assertThat(v.reason()).startsWith("gap in sequence");
             } finally {
-                st.execute("insert into disclosure select * from kept");
+                st.execute("insert into disclosure_record select * from kept");
             }
         }
         assertThat(ledger.verify().intact()).isTrue();

@@ -56,7 +56,7 @@ class LedgerCheckpointsTest extends LedgerTestSupport {
                     byte[] hash = new ChainHash().hash(prev, r.sequence(), r.personId(), r.supplierId(), r.productId(), r.channel().name(),
                             DisclosureLedger.sortedNames(r.attributes()), r.agreementId(), r.legalBasis(), purpose, r.disclosedAt(), r.retentionDays(),
                             r.retainUntil());
-                    update(c, "update disclosure set purpose = ?, prev_hash = ?, hash = ? where sequence = ?", purpose, prev, hash, r.sequence());
+                    changePurpose(c, r.sequence(), purpose, prev, hash);
                     prev = hash;
                 }
                 update(c, "update ledger_head set last_hash = ? where id = 1", prev);
@@ -79,8 +79,7 @@ class LedgerCheckpointsTest extends LedgerTestSupport {
                 }
             } finally {
                 for (LedgerRecord r : originals) {
-                    update(c, "update disclosure set purpose = ?, prev_hash = ?, hash = ? where sequence = ?", r.purpose(), r.prevHash(), r.hash(),
-                            r.sequence());
+                    changePurpose(c, r.sequence(), r.purpose(), r.prevHash(), r.hash());
                 }
                 update(c, "update ledger_head set last_hash = ? where id = 1", headBefore);
             }

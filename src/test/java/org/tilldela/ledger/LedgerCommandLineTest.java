@@ -54,12 +54,12 @@ class LedgerCommandLineTest extends LedgerTestSupport {
 
         String purpose = jdbc.sql("select purpose from disclosure where sequence = :s").param("s", target).query(String.class).single();
         try {
-            tamper("update disclosure set purpose = 'Profiling' where sequence = ?", target);
+            tamperPurpose(target, "Profiling", null, null);
             Output broken = capture(args);
             assertThat(broken.status()).isEqualTo(1);
             assertThat(broken.out()).contains("BROKEN at record " + target + ": hash mismatch");
         } finally {
-            tamper("update disclosure set purpose = ? where sequence = ?", purpose, target);
+            tamperPurpose(target, purpose, null, null);
         }
         assertThat(capture(args).status()).isZero();
     }

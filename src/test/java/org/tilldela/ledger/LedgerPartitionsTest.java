@@ -33,18 +33,18 @@ class LedgerPartitionsTest extends LedgerTestSupport {
     void theLedgerIsPartitionedByMonthAndItsPartitionsAreAppendOnlyForTheApplication() {
         long sequence = append(batch(1, UUID.randomUUID(), UUID.randomUUID()))[0];
         String month = "disclosure_" + LocalDate.now(ZoneOffset.UTC).toString().substring(0, 7).replace('-', '_');
-        assertThat(jdbc.sql("select tableoid::regclass::text from disclosure where sequence = :s").param("s", sequence).query(String.class).single())
+        assertThat(jdbc.sql("select tableoid::regclass::text from disclosure_record where sequence = :s").param("s", sequence).query(String.class).single())
                 .as("a record lands in its month's partition").isIn(month, "disclosure_default");
         assertThat(jdbc.sql("""
-                        select count(*) from pg_inherits where inhparent = 'disclosure'::regclass
+                        select count(*) from pg_inherits where inhparent = 'disclosure_record'::regclass
                           and inhrelid::regclass::text ~ '^disclosure_\\d{4}_\\d{2}$'""").query(Integer.class).single())
                 .as("this month and three ahead at least").isGreaterThanOrEqualTo(4);
         assertThat(jdbc.sql("select ledger_add_months(3)").query(Integer.class).single()).as("made already").isZero();
 
-        String partition = jdbc.sql("select tableoid::regclass::text from disclosure where sequence = :s").param("s", sequence).query(String.class).single();
+        String partition = jdbc.sql("select tableoid::regclass::text from disclosure_record where sequence = :s").param("s", sequence).query(String.class).single();
         for (String sql : List.of("delete from " + partition + " where sequence = " + sequence, "truncate " + partition,
                 "update disclosure set purpose = 'x' where sequence = " + sequence, "drop table " + partition,
-                "select ledger_make_month('disclosure', date '2001-01-01')")) {
+                "select ledger_make_month('disclosure_record', date '2001-01-01')")) {
             assertThatThrownBy(() -> jdbc.sql(sql).update()).as(sql).satisfies(e -> assertThat(
                     org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e).getMessage()).containsAnyOf("permission denied", "must be owner"));
         }
@@ -70,12 +70,12 @@ class LedgerPartitionsTest extends LedgerTestSupport {
             TransactionTemplate inTx = new TransactionTemplate(new DataSourceTransactionManager(app));
             ChainVerifier chain = new ChainVerifier(app, 2, 4);
             LedgerCheckpoints signed = new LedgerCheckpoints(db, chain, dataDir().toString(), "", Optional.empty());
-            DisclosureLedger ledger = new DisclosureLedger(db, signed, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            DisclosureLedger ledger = new DisclosureLedger(db, signed, new ReleaseTerms(db), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             LedgerMaintenance maintenance = new LedgerMaintenance(db, signed);
 
             // two months well past five years, one within them, and now
             for (String month : List.of("2019-01-01", "2019-02-01", "2024-06-01")) {
-                asOwner.sql("select ledger_make_month('disclosure', cast(:m as date))").param("m", month).query(Boolean.class).single();
+                asOwner.sql("select ledger_make_month('disclosure_record', cast(:m as date))").param("m", month).query(Boolean.class).single();
             }
             UUID supplier = UUID.randomUUID(), product = UUID.randomUUID();
             for (String day : List.of("2019-01-10", "2019-01-20", "2019-01-30", "2019-02-03", "2019-02-14", "2019-02-27", "2024-06-01", "2024-06-30")) {
@@ -106,14 +106,14 @@ class LedgerPartitionsTest extends LedgerTestSupport {
             // after the cut the chain is checked as before: a changed record breaks it
             try (Connection su = owner.getConnection(); var st = su.createStatement()) {
                 st.execute("set session_replication_role = replica");
-                st.execute("update disclosure set purpose = 'Marketing' where sequence = 7");
+                changePurpose(su, 7, "Marketing", null, null);
                 assertThat(ledger.verify().firstBrokenSequence()).isEqualTo(7L);
-                st.execute("update disclosure set purpose = 'Roster' where sequence = 7");
+                changePurpose(su, 7, "Roster", null, null);
             }
             assertThat(ledger.verify().intact()).isTrue();
 
             // a month is removed only after a checkpoint was signed at its last record
-            asOwner.sql("select ledger_make_month('disclosure', date '2018-06-01')").query(Boolean.class).single();
+            asOwner.sql("select ledger_make_month('disclosure_record', date '2018-06-01')").query(Boolean.class).single();
             inTx.execute(s -> ledger.append(List.of(new Disclosure(UUID.randomUUID(), supplier, product, Channel.SCIM_PUSH, SMALL, null,
                     "GDPR art. 6.1 e (public task)", "Roster", LocalDate.parse("2018-06-15").atStartOfDay(ZoneOffset.UTC).toInstant(), 90, null))));
             assertThatThrownBy(() -> db.sql("select * from ledger_remove_expired_month()").query().listOfRows())

@@ -1,5 +1,7 @@
 package org.tilldela.ledger;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -62,6 +64,39 @@ abstract class LedgerTestSupport extends IntegrationTest {
     }
 
     /** Runs SQL as the superuser with triggers off (session_replication_role = replica): what an attacker with the database's keys can do. */
+    /** As an attacker with the database would change one record's purpose (and, when given, its hashes): its terms become terms that differ only in it. */
+    void tamperPurpose(long sequence, String purpose, byte[] prevHash, byte[] hash) throws SQLException {
+        try (Connection c = superuser(); var st = c.createStatement()) {
+            st.execute("set session_replication_role = replica");
+            changePurpose(c, sequence, purpose, prevHash, hash);
+        }
+    }
+
+    /** The same on a connection whose triggers are off ({@code session_replication_role = replica}). */
+    static void changePurpose(Connection c, long sequence, String purpose, byte[] prevHash, byte[] hash) throws SQLException {
+        try (var add = c.prepareStatement("""
+                insert into disclosure_terms (channel, attributes, agreement_id, legal_basis, purpose, retention_days)
+                select channel, attributes, agreement_id, legal_basis, ?, retention_days from disclosure where sequence = ?
+                on conflict do nothing""");
+             var move = c.prepareStatement("""
+                update disclosure_record r
+                set terms_id = (select t.id from disclosure d join disclosure_terms t
+                                  on t.channel = d.channel and t.attributes = d.attributes and t.agreement_id is not distinct from d.agreement_id
+                                 and t.legal_basis is not distinct from d.legal_basis and t.purpose = ? and t.retention_days = d.retention_days
+                                where d.sequence = r.sequence),
+                    prev_hash = coalesce(?, prev_hash), hash = coalesce(?, hash)
+                where r.sequence = ?""")) {
+            add.setString(1, purpose);
+            add.setLong(2, sequence);
+            add.executeUpdate();
+            move.setString(1, purpose);
+            move.setBytes(2, prevHash);
+            move.setBytes(3, hash);
+            move.setLong(4, sequence);
+            assertThat(move.executeUpdate()).as("record %d tampered with", sequence).isEqualTo(1);
+        }
+    }
+
     void tamper(String sql, Object... params) throws SQLException {
         try (Connection c = superuser(); var st = c.createStatement()) {
             st.execute("set session_replication_role = replica");

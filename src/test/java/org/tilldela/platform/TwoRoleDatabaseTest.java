@@ -91,11 +91,11 @@ class TwoRoleDatabaseTest {
             assertThat(summary.changedAnything()).isTrue();
             assertThat(asApp.sql("select count(*) from person where source = 'two-roles'").query(Integer.class).single()).isEqualTo(generated.persons());
             asApp.sql("select analyze_working_table(cast('person' as regclass))").query().singleRow();
-            assertThatThrownBy(() -> asApp.sql("select analyze_working_table(cast('disclosure' as regclass))").query().singleRow())
+            assertThatThrownBy(() -> asApp.sql("select analyze_working_table(cast('disclosure_record' as regclass))").query().singleRow())
                     .rootCause().hasMessageContaining("not a working table");
             assertThatThrownBy(() -> asApp.sql("create table intruder (id int)").update()).rootCause().hasMessageContaining("permission denied");
             assertThatThrownBy(() -> asApp.sql("alter table person add column x int").update()).rootCause().hasMessageContaining("must be owner");
-            assertThatThrownBy(() -> asApp.sql("delete from disclosure").update()).rootCause().hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> asApp.sql("delete from disclosure_record").update()).rootCause().hasMessageContaining("permission denied");
             assertThatThrownBy(() -> asApp.sql("delete from flyway_schema_history").update()).rootCause().hasMessageContaining("permission denied");
 
             a.getBean(AdminAccounts.class).create("two-nodes", "Two Nodes", "correct horse battery staple",

@@ -1,0 +1,83 @@
+package org.tilldela.ledger;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * The terms of a release (channel, attribute names, agreement, legal basis, purpose, retention), kept once in
+ * {@code disclosure_terms} and named by id from every record that has them: a product's release to a whole school has
+ * one set of terms, so a record carries 4 bytes instead of ~190. Ids are kept in memory; an id this node added itself is
+ * kept only once its transaction committed (a rolled-back one never existed).
+ */
+@Component
+class ReleaseTerms {
+
+    /** One release's terms, as a record holds them (attribute names sorted and comma-joined). */
+    record Terms(String channel, String attributes, UUID agreementId, String legalBasis, String purpose, int retentionDays) {
+    }
+
+    /** Terms are few (a few per product); this bounds memory should something make many. */
+    private static final int KEPT = 10_000;
+
+    private final JdbcClient jdbc;
+    private final Map<Terms, Integer> ids = new ConcurrentHashMap<>();
+
+    ReleaseTerms(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The id of these terms, added in the caller's transaction if they are new. */
+    int idOf(Terms terms) {
+        Integer id = ids.get(terms);
+        if (id != null) {
+            return id;
+        }
+        id = find(terms);
+        if (id != null) {
+            keep(terms, id);
+            return id;
+        }
+        // a concurrent adder of the same terms makes this wait for its commit, then add nothing: the second read sees its row
+        jdbc.sql("""
+                        insert into disclosure_terms (channel, attributes, agreement_id, legal_basis, purpose, retention_days)
+                        values (:channel, :attributes, cast(:agreement as uuid), :legal, :purpose, :retention) on conflict do nothing""")
+                .param("channel", terms.channel()).param("attributes", terms.attributes()).param("agreement", terms.agreementId())
+                .param("legal", terms.legalBasis()).param("purpose", terms.purpose()).param("retention", terms.retentionDays()).update();
+        Integer added = find(terms);
+        if (added == null) {
+            throw new IllegalStateException("the release terms could not be recorded (the transaction's isolation hides a concurrent adder's row)");
+        }
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    keep(terms, added);
+                }
+            });
+        }
+        return added;
+    }
+
+    private Integer find(Terms terms) {
+        return jdbc.sql("""
+                        select id from disclosure_terms
+                        where channel = :channel and attributes = :attributes and agreement_id is not distinct from cast(:agreement as uuid)
+                          and legal_basis is not distinct from cast(:legal as text) and purpose is not distinct from cast(:purpose as text)
+                          and retention_days = :retention""")
+                .param("channel", terms.channel()).param("attributes", terms.attributes()).param("agreement", terms.agreementId())
+                .param("legal", terms.legalBasis()).param("purpose", terms.purpose()).param("retention", terms.retentionDays())
+                .query(Integer.class).optional().orElse(null);
+    }
+
+    private void keep(Terms terms, int id) {
+        if (ids.size() >= KEPT) {
+            ids.clear();
+        }
+        ids.put(terms, id);
+    }
+}

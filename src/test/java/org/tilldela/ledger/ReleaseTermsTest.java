@@ -1,0 +1,83 @@
+package org.tilldela.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** A release's terms are kept once and named by id from its records; the chain still covers their values. */
+class ReleaseTermsTest extends LedgerTestSupport {
+
+    private static Disclosure release(UUID supplier, UUID product, UUID agreement, String purpose) {
+        return new Disclosure(UUID.randomUUID(), supplier, product, Channel.SCIM_PUSH, SMALL, agreement, "GDPR art. 6.1 e (public task)", purpose,
+                Instant.now(), 90, null);
+    }
+
+    @Test
+    void recordsOfOneProductsReleaseShareOneTermsRow() {
+        UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), agreement = UUID.randomUUID();
+        List<Disclosure> batch = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            batch.add(release(supplier, product, agreement, i < 30 ? "Roster" : "Sign-in"));
+        }
+        append(batch);
+        append(List.of(release(supplier, product, agreement, "Roster")));
+        var terms = jdbc.sql("""
+                        select t.purpose, count(distinct r.terms_id), count(*) from disclosure_record r join disclosure_terms t on t.id = r.terms_id
+                        where r.product_id = :p group by t.purpose order by 1""")
+                .param("p", product).query((rs, n) -> rs.getString(1) + ":" + rs.getLong(2) + ":" + rs.getLong(3)).list();
+        assertThat(terms).as("purpose : terms rows : records").containsExactly("Roster:1:31", "Sign-in:1:10");
+        assertThat(jdbc.sql("select count(*) from disclosure where product_id = :p and purpose = 'Roster' and agreement_id = :a and retention_days = 90")
+                .param("p", product).param("a", agreement).query(Long.class).single()).as("the view shows each record with its terms").isEqualTo(31);
+    }
+
+    @Test
+    void termsAddedByATransactionThatRolledBackAreAddedAgainNotRemembered() {
+        UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), agreement = UUID.randomUUID();
+        String purpose = "Trial " + UUID.randomUUID();
+        assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
+            ledger.append(List.of(release(supplier, product, agreement, purpose)));
+            throw new IllegalStateException("the release failed after it was recorded");
+        })).hasMessageContaining("release failed");
+        assertThat(jdbc.sql("select count(*) from disclosure_terms where purpose = :p").param("p", purpose).query(Long.class).single()).isZero();
+
+        long sequence = append(List.of(release(supplier, product, agreement, purpose)))[0];
+        assertThat(jdbc.sql("select purpose from disclosure where sequence = :s").param("s", sequence).query(String.class).single()).isEqualTo(purpose);
+        ChainVerification v = ledger.verify();
+        assertThat(v.intact()).as(String.valueOf(v)).isTrue();
+    }
+
+    @Test
+    void aChangedTermsRowBreaksTheFirstRecordNamingItAndAMissingOneIsNamed() throws Exception {
+        UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), agreement = UUID.randomUUID();
+        String purpose = "Roster " + UUID.randomUUID();
+        long[] sequences = append(List.of(release(supplier, product, agreement, purpose), release(supplier, product, agreement, purpose)));
+        int terms = jdbc.sql("select terms_id from disclosure_record where sequence = :s").param("s", sequences[0]).query(Integer.class).single();
+        try (Connection c = superuser(); var st = c.createStatement()) {
+            st.execute("set session_replication_role = replica");
+            st.execute("update disclosure_terms set purpose = 'Marketing' where id = " + terms);
+            try {
+                ChainVerification v = ledger.verify();
+                assertThat(v.intact()).isFalse();
+                assertThat(v.firstBrokenSequence()).isEqualTo(sequences[0]);
+                assertThat(v.reason()).startsWith("hash mismatch");
+            } finally {
+                st.execute("update disclosure_terms set purpose = '" + purpose + "' where id = " + terms);
+            }
+            st.execute("update disclosure_record set terms_id = -1 where sequence = " + sequences[1]);
+            try {
+                ChainVerification v = ledger.verify();
+                assertThat(v.firstBrokenSequence()).isEqualTo(sequences[1]);
+                assertThat(v.reason()).isEqualTo(ChainVerifier.TERMS_MISSING);
+            } finally {
+                st.execute("update disclosure_record set terms_id = " + terms + " where sequence = " + sequences[1]);
+            }
+        }
+        assertThat(ledger.verify().intact()).isTrue();
+    }
+}
