@@ -32,7 +32,11 @@ public final class CommandContext {
             "--spring.main.lazy-initialization=true", "--tilldela.licensing.sweep.enabled=false", "--tilldela.usage.retention-job.enabled=false",
             "--tilldela.import.held-retention-job.enabled=false",
             "--spring.modulith.events.republish-outstanding-events-on-restart=false",
-            "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN", "--logging.level.org.tilldela=WARN");
+            "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN", "--logging.level.org.tilldela=WARN",
+            // a command that cannot start says why in one line ("error: …", exit status 2) instead of Spring's stack traces;
+            // give either level yourself (ERROR, WARN) to see them
+            "--logging.level.org.springframework.boot.SpringApplication=OFF",
+            "--logging.level.org.springframework.context.annotation.AnnotationConfigApplicationContext=OFF");
 
     private CommandContext() {
     }
