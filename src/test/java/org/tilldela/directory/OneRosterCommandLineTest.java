@@ -70,9 +70,13 @@ class OneRosterCommandLineTest {
         assertThat(refused.status()).isEqualTo(3);
         assertThat(refused.err()).contains("users.csv, line 1, column familyName").contains("nothing was changed");
 
-        Output imported = capture(() -> CommandLineEntry.run(new String[] {"import", "oneroster", good.toString(), "--source", "cli", dataDirArg}));
+        Output imported = capture(() -> CommandLineEntry.run(new String[] {"import", "oneroster", good.toString(), "--source", "cli", "--timings", dataDirArg}));
         assertThat(imported.status()).as(imported.err()).isZero();
         assertThat(imported.out()).contains("persons").contains("created");
+        // --timings: where the import's time went, phase by phase, on stderr (the summary on stdout stays as it was)
+        assertThat(imported.err()).containsPattern("read and stage +\\d+ ms").containsPattern("journal and apply +\\d+ ms")
+                .containsPattern("  load stored persons +\\d+ ms");
+        assertThat(imported.out()).doesNotContain(" ms");
         // the work the import's changes started on other threads (licences, provisioning, retention) was waited for and
         // finished before the command's context closed: none of it cut off half-way and left for the server's next start
         EmbeddedDatabase.Server database = EmbeddedDatabase.acquire(dataDir);

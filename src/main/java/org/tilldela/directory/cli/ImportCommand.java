@@ -25,12 +25,16 @@ public class ImportCommand {
     /** Exit status when the deletion guard stopped the import. */
     static final int GUARDED = 4;
 
-    static int run(String format, ImportOptions options, SnapshotReader reader, String inputName) {
+    static int run(String format, ImportOptions options, SnapshotReader reader, String inputName, boolean timings) {
         ConsoleProgress progress = new ConsoleProgress(System.err);
         try {
             ImportSummary summary = CommandContext.bean(ImportRuns.class).runNow(format, options, reader, progress, inputName);
             progress.finish();
             System.out.print(summary.toText());
+            if (timings) {
+                // where the time went, to explain a slow import (indented steps are parts of the phase above them)
+                summary.phaseMillis().forEach((phase, ms) -> System.err.printf("%-48s %8d ms%n", phase, ms));
+            }
             return 0;
         } catch (ImportRejectedException | MassRemovalBlockedException e) {
             progress.finish();
@@ -50,6 +54,9 @@ public class ImportCommand {
         @Option(names = "--allow-mass-removal", description = "Apply even if it removes more persons than the deletion guard allows.")
         boolean allowMassRemoval;
 
+        @Option(names = "--timings", description = "Print how long each phase and step of the import took (on stderr).")
+        boolean timings;
+
         @Override
         public Integer call() {
             if (!Files.isRegularFile(file)) {
@@ -57,7 +64,7 @@ public class ImportCommand {
                 return 2;
             }
             return run("ONEROSTER", new ImportOptions(source, allowMassRemoval, "command-line"),
-                    new OneRosterReader(file, file.getFileName().toString(), CommandContext.bean(ImportLimits.class)), file.getFileName().toString());
+                    new OneRosterReader(file, file.getFileName().toString(), CommandContext.bean(ImportLimits.class)), file.getFileName().toString(), timings);
         }
     }
 
@@ -78,11 +85,14 @@ public class ImportCommand {
         @Option(names = "--allow-mass-removal", description = "Apply even if it removes more persons than the deletion guard allows.")
         boolean allowMassRemoval;
 
+        @Option(names = "--timings", description = "Print how long each phase and step of the import took (on stderr).")
+        boolean timings;
+
         @Override
         public Integer call() {
             String bearer = token != null ? token : System.getenv("TILLDELA_SS12000_TOKEN");
             var reader = CommandContext.bean(org.tilldela.directory.ss12000.Ss12000Readers.class).reader(source, baseUrl, bearer, delta);
-            return run("SS12000", new ImportOptions(source, allowMassRemoval, "command-line"), reader, baseUrl);
+            return run("SS12000", new ImportOptions(source, allowMassRemoval, "command-line"), reader, baseUrl, timings);
         }
     }
 }
