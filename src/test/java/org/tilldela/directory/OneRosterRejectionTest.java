@@ -115,6 +115,24 @@ class OneRosterRejectionTest extends DirectoryImportTestSupport {
     }
 
     @Test
+    void anEnrollmentDateThatIsNoDayIsRefusedAndATimestampIsReadAsItsDate() {
+        Map<String, String> files = pkg.v11Files();
+        int next = pkg.enrollments.size() + 2;
+        String enrollments = files.get("enrollments.csv");
+        // header: sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate
+        enrollments = OneRosterPackage.appendLine(enrollments, "e-p3-c-7b,active,2026-08-01,c-7b,org-1,p3,student,false,2026-02-30,");
+        enrollments = OneRosterPackage.appendLine(enrollments, "e-p1-c-7b,active,2026-08-01,c-7b,org-1,p1,student,false,2026-08-15,2027-6-1");
+        enrollments = OneRosterPackage.appendLine(enrollments, "e-p2-c-7b,active,2026-08-01,c-7b,org-1,p2,student,false,2026-08-15T08:00:00Z,2027-06-30");
+        files.put("enrollments.csv", enrollments);
+
+        ImportRejectedException e = refused(OneRosterPackage.zip(tmp.resolve("baddates.zip"), files));
+
+        assertThat(e.problems()).satisfiesExactlyInAnyOrder(
+                problem("enrollments.csv", next, "beginDate", "'2026-02-30' is not a date"),
+                problem("enrollments.csv", next + 1, "endDate", "'2027-6-1' is not a date"));
+    }
+
+    @Test
     void enrollmentToAnUnknownClassIsRefused() {
         pkg.enrollments.add(new OneRosterPackage.Enrollment("e-p3-ghost", "c-ghost", "org-1", "p3", "student"));
         int line = pkg.enrollments.size() + 1;

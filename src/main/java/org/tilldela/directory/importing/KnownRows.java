@@ -38,9 +38,12 @@ final class KnownRows {
 
     /** Keeps the table at most half full, so probe sequences stay short. */
     private void growIfNeeded() {
-        if (size + 1 <= (mask + 1) / 2) {
-            return;
+        if (size + 1 > (mask + 1) / 2) {
+            grow();
         }
+    }
+
+    private void grow() {
         long[] old = slots;
         allocate((mask + 1) * 2);
         for (int base = 0; base < old.length; base += STRIDE) {
@@ -51,15 +54,45 @@ final class KnownRows {
     }
 
     void add(UUID id, UUID contentHash) {
+        add(id.getMostSignificantBits(), id.getLeastSignificantBits(), contentHash.getMostSignificantBits(), contentHash.getLeastSignificantBits());
+    }
+
+    /** {@link #add(UUID, UUID)} from the halves as they are read (without a UUID each). */
+    void add(long idHi, long idLo, long hashHi, long hashLo) {
         growIfNeeded();
-        int base = slotOf(id.getMostSignificantBits(), id.getLeastSignificantBits());
+        int base = slotOf(idHi, idLo);
         if (free(base)) {
-            slots[base + ID_HI] = id.getMostSignificantBits();
-            slots[base + ID_LO] = id.getLeastSignificantBits();
+            slots[base + ID_HI] = idHi;
+            slots[base + ID_LO] = idLo;
             size++;
         }
-        slots[base + HASH_HI] = contentHash.getMostSignificantBits();
-        slots[base + HASH_LO] = contentHash.getLeastSignificantBits();
+        slots[base + HASH_HI] = hashHi;
+        slots[base + HASH_LO] = hashLo;
+    }
+
+    /** Written once per batch by {@link #addAll}, so that its first pass of loads is not optimised away. */
+    private long touched;
+
+    /**
+     * Adds the first {@code n} rows of {@code batch}, given as (id high, id low, hash high, hash low) quadruples, as
+     * the loader reads them. Each row's slot is somewhere in a table of a hundred MB or more, so each insert waits
+     * for memory; one at a time, the processor waits for one such read after another. Here the table grows first
+     * (so no slot moves), then a first pass touches every row's home slot — independent reads the processor
+     * overlaps — and the inserts that follow find their slots in the cache.
+     */
+    void addAll(long[] batch, int n) {
+        while (size + n > (mask + 1) / 2) {
+            grow();
+        }
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            long lo = batch[i * 4 + 1];
+            sum += slots[home(lo) * STRIDE + LINE];
+        }
+        touched = sum;
+        for (int i = 0; i < n; i++) {
+            add(batch[i * 4], batch[i * 4 + 1], batch[i * 4 + 2], batch[i * 4 + 3]);
+        }
     }
 
     int size() {
@@ -110,14 +143,18 @@ final class KnownRows {
         }
     }
 
+    /** Where a probe for the id starts; ids are HMAC-based, so their bits are already well mixed. */
+    private int home(long lo) {
+        return (int) (lo ^ (lo >>> 32)) & mask;
+    }
+
     private boolean free(int base) {
         return slots[base + ID_HI] == 0 && slots[base + ID_LO] == 0;
     }
 
     /** The base index of the id's slot, or of the free slot where it would go. */
     private int slotOf(long hi, long lo) {
-        // ids are HMAC-based, so their bits are already well mixed
-        int slot = (int) (lo ^ (lo >>> 32)) & mask;
+        int slot = home(lo);
         while (true) {
             int base = slot * STRIDE;
             if (free(base) || (slots[base + ID_HI] == hi && slots[base + ID_LO] == lo)) {

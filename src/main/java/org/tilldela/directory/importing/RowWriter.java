@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.apache.commons.csv.CSVFormat;
@@ -24,8 +25,8 @@ public final class RowWriter implements AutoCloseable {
     private static final char FIELD_SEPARATOR = '\u001f';
 
     private final Entity entity;
-    private final String source;
-    private final Ids ids;
+    /** A row's id from its source id (see {@link StagedSnapshot#id}). */
+    private final Function<String, UUID> idOf;
     /** Told whether everything was written; a deferred writer copies its file in (or not) and removes it. */
     private final Consumer<Boolean> afterClose;
     private final CSVPrinter printer;
@@ -47,11 +48,10 @@ public final class RowWriter implements AutoCloseable {
      * @param target        where the COPY-format CSV goes: a COPY stream, or a file copied in later
      * @param afterClose    run once the target is closed (for a file: copy it into the stage)
      */
-    RowWriter(Writer target, Consumer<Boolean> afterClose, Entity entity, String source, Ids ids, Supplier<KnownRows> known, Problems problems,
+    RowWriter(Writer target, Consumer<Boolean> afterClose, Entity entity, Function<String, UUID> idOf, Supplier<KnownRows> known, Problems problems,
               StagedSnapshot.Origin origin, LongConsumer unchangedSink) {
         this.entity = entity;
-        this.source = source;
-        this.ids = ids;
+        this.idOf = idOf;
         this.knownSupplier = known;
         this.problems = problems;
         this.origin = origin;
@@ -82,7 +82,7 @@ public final class RowWriter implements AutoCloseable {
         if (values.length != entity.columns().size()) {
             throw new IllegalArgumentException(entity + " takes " + entity.columns().size() + " values, got " + values.length);
         }
-        UUID id = ids.of(source, entity, sourceId);
+        UUID id = idOf.apply(sourceId);
         record.clear();
         hashInput.setLength(0);
         record.add(id);

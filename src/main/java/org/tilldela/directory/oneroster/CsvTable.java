@@ -14,7 +14,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -224,11 +224,32 @@ final class CsvTable {
                 return null;
             }
             try {
-                return LocalDate.parse(v.length() > 10 ? v.substring(0, 10) : v);
-            } catch (DateTimeParseException e) {
+                return isoDate(v.length() > 10 ? v.substring(0, 10) : v);
+            } catch (DateTimeException e) {
                 problem(column, "'" + v + "' is not a date (YYYY-MM-DD)");
                 return null;
             }
+        }
+
+        /**
+         * YYYY-MM-DD as {@link LocalDate#parse} reads it. The plain form (nearly every date of a package: two per
+         * enrolment) is taken apart here, without the formatter's per-call field map; anything else goes to the
+         * formatter. Both refuse a day the month does not have.
+         */
+        private static LocalDate isoDate(String v) {
+            if (v.length() == 10 && v.charAt(4) == '-' && v.charAt(7) == '-' && digits(v, 0, 4) && digits(v, 5, 7) && digits(v, 8, 10)) {
+                return LocalDate.of(Integer.parseInt(v, 0, 4, 10), Integer.parseInt(v, 5, 7, 10), Integer.parseInt(v, 8, 10, 10));
+            }
+            return LocalDate.parse(v);
+        }
+
+        private static boolean digits(String v, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Comma-separated list (OneRoster's multi-valued fields). */
