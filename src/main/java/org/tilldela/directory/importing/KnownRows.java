@@ -26,6 +26,8 @@ final class KnownRows {
     private long[] slots;
     private int mask;
     private int size;
+    /** Rows added as stored (the rest of {@link #size} are new ones seen in the input). */
+    private int stored;
 
     KnownRows(int expected) {
         allocate(Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1);
@@ -65,6 +67,7 @@ final class KnownRows {
             slots[base + ID_HI] = idHi;
             slots[base + ID_LO] = idLo;
             size++;
+            stored++;
         }
         slots[base + HASH_HI] = hashHi;
         slots[base + HASH_LO] = hashLo;
@@ -97,6 +100,11 @@ final class KnownRows {
 
     int size() {
         return size;
+    }
+
+    /** How many rows are stored (were added), whatever the input has. */
+    int stored() {
+        return stored;
     }
 
     /** What a row read from the input is, compared with what is stored. */

@@ -525,7 +525,11 @@ public final class StagedSnapshot {
 
     /** The accidental-deletion guard: how many persons of this source would the snapshot remove? */
     void guardMassRemoval(boolean allowed, double thresholdPercent) {
-        long current = jdbc.sql("select count(*) from person where source = :source").param("source", source).query(Long.class).single();
+        // the source's persons as stored: known already when they were loaded to read a full snapshot (counting them
+        // again reads the whole table), counted for a prefilled stage
+        KnownRows storedPersons = storedNow(Entity.PERSON);
+        long current = storedPersons != null ? storedPersons.stored()
+                : jdbc.sql("select count(*) from person where source = :source").param("source", source).query(Long.class).single();
         if (allowed || current == 0) {
             return;
         }

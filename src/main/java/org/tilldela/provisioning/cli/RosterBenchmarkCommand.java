@@ -61,11 +61,15 @@ public class RosterBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = "target/benchmark-roster", description = "Where files and the database go (emptied first).")
     Path workDir;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final JsonMapper json = JsonMapper.builder().build();
+    // Made when the benchmark runs, not with the object: picocli makes an object of every command to parse any command
+    // line, and an HTTP client (TLS set up) and a JSON mapper cost every other command's start over half a second.
+    private HttpClient http;
+    private JsonMapper json;
 
     @Override
     public Integer call() throws Exception {
+        http = HttpClient.newHttpClient();
+        json = JsonMapper.builder().build();
         BenchmarkMunicipality.load(workDir, persons);
         String base = "http://127.0.0.1:" + port;
         ConfigurableApplicationContext server = CommandContext.startServer(List.of("--server.port=" + port, "--server.address=127.0.0.1",

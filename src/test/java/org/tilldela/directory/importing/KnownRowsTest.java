@@ -47,6 +47,7 @@ class KnownRowsTest {
         }
         rows.addAll(batch, inBatch);
         assertThat(rows.size()).isEqualTo(stored);
+        assertThat(rows.stored()).isEqualTo(stored);
 
         // the input: every third stored row changed, every fifth missing, the rest as stored, plus new rows
         Set<UUID> unseen = new HashSet<>();
@@ -66,6 +67,9 @@ class KnownRowsTest {
         assertThat(rows.lineOf(added)).isEqualTo(addedOn);
         assertThat(rows.see(ids.get(1), hashes.get(1), line)).isEqualTo(Sighting.REPEATED);
         assertThat(rows.lineOf(ids.get(1))).isEqualTo(2);
+
+        assertThat(rows.stored()).as("rows first seen in the input are not stored ones").isEqualTo(stored);
+        assertThat(rows.size()).isEqualTo(stored + 1);
 
         Set<UUID> reported = new HashSet<>();
         rows.forEachUnseen(reported::add);
