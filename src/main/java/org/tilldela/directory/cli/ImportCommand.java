@@ -13,6 +13,7 @@ import org.tilldela.directory.importing.SnapshotReader;
 import org.tilldela.directory.oneroster.OneRosterReader;
 import org.tilldela.platform.CommandContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -25,13 +26,23 @@ public class ImportCommand {
     /** Exit status when the deletion guard stopped the import. */
     static final int GUARDED = 4;
 
-    static int run(String format, ImportOptions options, SnapshotReader reader, String inputName, boolean timings) {
+    /** The options every import subcommand shares: how to apply, and what to print. */
+    static class Applying {
+        @Option(names = "--allow-mass-removal", description = "Apply even if it removes more persons than the deletion guard allows.")
+        boolean allowMassRemoval;
+
+        @Option(names = "--timings", description = "Print how long each phase and step of the import took (on stderr).")
+        boolean timings;
+    }
+
+    static int run(String format, String source, Applying applying, SnapshotReader reader, String inputName) {
+        ImportOptions options = new ImportOptions(source, applying.allowMassRemoval, "command-line");
         ConsoleProgress progress = new ConsoleProgress(System.err);
         try {
             ImportSummary summary = CommandContext.bean(ImportRuns.class).runNow(format, options, reader, progress, inputName);
             progress.finish();
             System.out.print(summary.toText());
-            if (timings) {
+            if (applying.timings) {
                 // where the time went, to explain a slow import (indented steps are parts of the phase above them)
                 summary.phaseMillis().forEach((phase, ms) -> System.err.printf("%-48s %8d ms%n", phase, ms));
             }
@@ -51,11 +62,8 @@ public class ImportCommand {
         @Option(names = "--source", defaultValue = "oneroster", description = "Name of the source this snapshot is of (default ${DEFAULT-VALUE}).")
         String source;
 
-        @Option(names = "--allow-mass-removal", description = "Apply even if it removes more persons than the deletion guard allows.")
-        boolean allowMassRemoval;
-
-        @Option(names = "--timings", description = "Print how long each phase and step of the import took (on stderr).")
-        boolean timings;
+        @Mixin
+        Applying applying;
 
         @Override
         public Integer call() {
@@ -63,8 +71,8 @@ public class ImportCommand {
                 System.err.println("error: " + file + " is not a file");
                 return 2;
             }
-            return run("ONEROSTER", new ImportOptions(source, allowMassRemoval, "command-line"),
-                    new OneRosterReader(file, file.getFileName().toString(), CommandContext.bean(ImportLimits.class)), file.getFileName().toString(), timings);
+            return run("ONEROSTER", source, applying,
+                    new OneRosterReader(file, file.getFileName().toString(), CommandContext.bean(ImportLimits.class)), file.getFileName().toString());
         }
     }
 
@@ -82,17 +90,14 @@ public class ImportCommand {
         @Option(names = "--delta", description = "Fetch only what changed since the last import of this source (modified entities and deleted entities).")
         boolean delta;
 
-        @Option(names = "--allow-mass-removal", description = "Apply even if it removes more persons than the deletion guard allows.")
-        boolean allowMassRemoval;
-
-        @Option(names = "--timings", description = "Print how long each phase and step of the import took (on stderr).")
-        boolean timings;
+        @Mixin
+        Applying applying;
 
         @Override
         public Integer call() {
             String bearer = token != null ? token : System.getenv("TILLDELA_SS12000_TOKEN");
             var reader = CommandContext.bean(org.tilldela.directory.ss12000.Ss12000Readers.class).reader(source, baseUrl, bearer, delta);
-            return run("SS12000", new ImportOptions(source, allowMassRemoval, "command-line"), reader, baseUrl, timings);
+            return run("SS12000", source, applying, reader, baseUrl);
         }
     }
 }
