@@ -88,6 +88,12 @@ class OneRosterCommandLineTest {
             EmbeddedDatabase.release(dataDir);
         }
 
+        // the same package again is recognised by its digest: not read, all of it unchanged, and the way to read it anyway said
+        Output again = capture(() -> CommandLineEntry.run(new String[] {"import", "oneroster", good.toString(), "--source", "cli", dataDirArg}));
+        assertThat(again.status()).as(again.err()).isZero();
+        assertThat(again.out()).contains("not read again, nothing changed").containsPattern("persons +0 +0 +0 +200");
+        assertThat(again.err()).contains("--reread");
+
         Output stats = capture(() -> CommandLineEntry.run(new String[] {"directory", "stats", dataDirArg}));
         assertThat(stats.status()).isZero();
         String json = stats.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError("no JSON in: " + stats.out()));

@@ -42,6 +42,9 @@ public class ImportCommand {
             ImportSummary summary = CommandContext.bean(ImportRuns.class).runNow(format, options, reader, progress, inputName);
             progress.finish();
             System.out.print(summary.toText());
+            if (summary.unchangedSince() != null) {
+                System.err.println("(--reread reads the package and compares every row anyway)");
+            }
             if (applying.timings) {
                 // where the time went, to explain a slow import (indented steps are parts of the phase above them)
                 summary.phaseMillis().forEach((phase, ms) -> System.err.printf("%-48s %8d ms%n", phase, ms));
@@ -65,6 +68,10 @@ public class ImportCommand {
         @Mixin
         Applying applying;
 
+        @Option(names = "--reread", description = "Read the package even if it is the one this source's last import read "
+                + "(which is otherwise recognised by its digest and not read again).")
+        boolean reread;
+
         @Override
         public Integer call() {
             if (!Files.isRegularFile(file)) {
@@ -72,7 +79,7 @@ public class ImportCommand {
                 return 2;
             }
             return run("ONEROSTER", source, applying,
-                    new OneRosterReader(file, file.getFileName().toString(), CommandContext.bean(ImportLimits.class)), file.getFileName().toString());
+                    new OneRosterReader(file, file.getFileName().toString(), CommandContext.bean(ImportLimits.class), reread), file.getFileName().toString());
         }
     }
 

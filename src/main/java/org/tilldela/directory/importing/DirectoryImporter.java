@@ -1,13 +1,22 @@
 package org.tilldela.directory.importing;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -15,6 +24,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.tilldela.directory.DirectoryChangesRecorded;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs an import as one transaction: stage the snapshot, check it, apply the deletion guard, journal
@@ -32,12 +43,20 @@ public class DirectoryImporter {
     private final double massRemovalThresholdPercent;
     private final long deferIndexesFrom;
     private final Ids ids;
+    private final JsonMapper json;
+    private final ImportLimits limits;
+    /** Which build this is (META-INF/build-info.properties); null when run without one. */
+    private final BuildProperties build;
 
     DirectoryImporter(DataSource dataSource, JdbcClient jdbc, PlatformTransactionManager txManager, ApplicationEventPublisher events, Ids ids,
+                      JsonMapper json, ImportLimits limits, ObjectProvider<BuildProperties> build,
                       @Value("${tilldela.import.mass-removal-threshold-percent:10}") double massRemovalThresholdPercent,
                       @Value("${tilldela.import.defer-indexes-from-rows:50000}") long deferIndexesFrom) {
         this.deferIndexesFrom = deferIndexesFrom;
         this.ids = ids;
+        this.json = json;
+        this.limits = limits;
+        this.build = build.getIfAvailable();
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(txManager);
@@ -48,10 +67,18 @@ public class DirectoryImporter {
     public ImportSummary run(UUID runId, ImportOptions options, SnapshotReader reader, ImportProgress progress) {
         long started = System.nanoTime();
         Map<String, Long> phases = new LinkedHashMap<>();
+        Optional<byte[]> digest = reader.packageDigest();
+        lap(phases, "package digest", started);
         ImportSummary summary = tx.execute(status -> {
             // One import per source at a time, across every node sharing the database.
             jdbc.sql("select pg_advisory_xact_lock(hashtext('directory-import:' || :source))").param("source", options.source()).query().singleRow();
             ensureSource(options.source(), reader.sourceKind());
+            byte[] key = digest.map(d -> packageKey(d, reader.sourceKind())).orElse(null);
+            ImportSummary unchanged = key == null ? null : unchangedPackage(runId, options.source(), key);
+            if (unchanged != null) {
+                jdbc.sql("update directory_source set last_import_at = now() where name = :name").param("name", options.source()).update();
+                return unchanged;
+            }
             Connection connection = DataSourceUtils.getConnection(dataSource);
             StagedSnapshot stage = new StagedSnapshot(dataSource, connection, jdbc, options.source(), ids, deferIndexesFrom);
             try {
@@ -76,7 +103,12 @@ public class DirectoryImporter {
                 StagedSnapshot.Applied applied = stage.apply(runId);
                 t = lap(phases, "journal and apply", t);
 
-                jdbc.sql("update directory_source set last_import_at = now() where name = :name").param("name", options.source()).update();
+                // remembered only if the package read is the one digested before (a file replaced meanwhile is not)
+                boolean same = key != null && reader.packageDigest().map(after -> Arrays.equals(after, digest.get())).orElse(false);
+                jdbc.sql("update directory_source set last_import_at = now(), last_package_key = :key, last_package_rows = cast(:rows as jsonb), "
+                                + "last_package_read_at = case when :remembered then now() end where name = :name")
+                        .param("name", options.source()).param("key", same ? key : null).param("remembered", same)
+                        .param("rows", same ? json.writeValueAsString(rowsAfter(applied.counts())) : null).update();
                 if (applied.changes() > 0) {
                     Range range = jdbc.sql("select min(seq) first, max(seq) last from directory_change where import_run_id = :run")
                             .param("run", runId).query((rs, n) -> new Range(rs.getLong("first"), rs.getLong("last"))).single();
@@ -84,14 +116,63 @@ public class DirectoryImporter {
                 }
                 lap(phases, "finish", t);
                 stage.timings().forEach((step, ms) -> phases.put("  " + step, ms));
-                return new ImportSummary(runId, options.source(), applied.counts(), applied.changes(), 0, phases);
+                return new ImportSummary(runId, options.source(), applied.counts(), applied.changes(), 0, phases, null);
             } finally {
                 stage.close();
             }
         });
         long millis = (System.nanoTime() - started) / 1_000_000;
         log.info("Import {} of source {} done in {} ms ({} changes journalled)", runId, options.source(), millis, summary.changesRecorded());
-        return new ImportSummary(summary.runId(), summary.source(), summary.entities(), summary.changesRecorded(), millis, phases);
+        return new ImportSummary(summary.runId(), summary.source(), summary.entities(), summary.changesRecorded(), millis, phases,
+                summary.unchangedSince());
+    }
+
+    /**
+     * The package's digest together with everything else reading it depends on: this build of Tilldela (its
+     * mapping may differ from another's), the school forms known and the import limits (either can refuse
+     * what passed before). Null — never recognised — when the build is not known (run from an IDE).
+     */
+    private byte[] packageKey(byte[] digest, String kind) {
+        if (build == null) {
+            return null;
+        }
+        String schoolForms = jdbc.sql("select coalesce(string_agg(code, ',' order by code), '') from school_form").query(String.class).single();
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(digest);
+            for (String part : List.of(kind, build.getVersion(), String.valueOf(build.getTime()), schoolForms, limits.toString())) {
+                sha256.update((part + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return sha256.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    /** The summary of an import that finds the package the source's last import read: nothing to read, nothing changed. */
+    private ImportSummary unchangedPackage(UUID runId, String source, byte[] key) {
+        record Last(byte[] key, String rows, Instant at) {
+        }
+        Last last = jdbc.sql("select last_package_key, last_package_rows::text, last_package_read_at from directory_source where name = :name")
+                .param("name", source).query((rs, n) -> new Last(rs.getBytes(1), rs.getString(2), rs.getTimestamp(3) == null ? null : rs.getTimestamp(3).toInstant()))
+                .single();
+        if (last.key() == null || !MessageDigest.isEqual(last.key(), key) || last.rows() == null) {
+            return null;
+        }
+        Map<String, Long> rows = json.readValue(last.rows(), new TypeReference<Map<String, Long>>() {
+        });
+        Map<String, ImportSummary.Counts> counts = new LinkedHashMap<>();
+        for (Entity e : Entity.values()) {
+            counts.put(e.label(), new ImportSummary.Counts(0, 0, 0, rows.getOrDefault(e.label(), 0L)));
+        }
+        return new ImportSummary(runId, source, counts, 0, 0, new LinkedHashMap<>(), last.at());
+    }
+
+    /** Rows per entity the source has once the import is applied. */
+    private static Map<String, Long> rowsAfter(Map<String, ImportSummary.Counts> counts) {
+        Map<String, Long> rows = new LinkedHashMap<>();
+        counts.forEach((label, c) -> rows.put(label, c.created() + c.updated() + c.unchanged()));
+        return rows;
     }
 
     private record Range(long first, long last) {

@@ -2,7 +2,10 @@ package org.tilldela.directory.oneroster;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +14,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -64,6 +68,7 @@ public final class OneRosterReader implements SnapshotReader {
     private final Path zip;
     private final String displayName;
     private final ImportLimits limits;
+    private final boolean reread;
 
     /** A reader with the default limits, for packages the application made itself (demo, benchmarks, tests). */
     public OneRosterReader(Path zip, String displayName) {
@@ -72,9 +77,38 @@ public final class OneRosterReader implements SnapshotReader {
 
     /** A reader that refuses a package going beyond {@code limits} (see {@link ImportLimits}). */
     public OneRosterReader(Path zip, String displayName, ImportLimits limits) {
+        this(zip, displayName, limits, false);
+    }
+
+    /**
+     * @param reread read the package even if it is the one the source's last import read (no digest is offered;
+     *               for an operator who wants every row compared again)
+     */
+    public OneRosterReader(Path zip, String displayName, ImportLimits limits, boolean reread) {
         this.zip = zip;
         this.displayName = displayName;
         this.limits = limits;
+        this.reread = reread;
+    }
+
+    /** SHA-256 of the zip file (about 0.1 s for the 46 MB of a million persons); empty if it cannot be read — {@link #read} says why. */
+    @Override
+    public Optional<byte[]> packageDigest() {
+        if (reread) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(zip)) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha256.update(buffer, 0, n);
+            }
+            return Optional.of(sha256.digest());
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     @Override

@@ -157,6 +157,18 @@ class DirectoryBrowserTest extends IntegrationTest {
             assertThat(page.locator("table.summary").textContent()).contains("Personer").contains("300");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "08-import-summary-danish");
+
+            // the same package again: recognised, not read, and the summary says so
+            page.navigate("http://localhost:" + port + "/imports");
+            page.getByLabel("Zip-fil med OneRoster 1.1 eller 1.2").setInputFiles(zip);
+            page.locator("#source").fill(source);
+            page.locator("form[action='/imports/oneroster'] button[type=submit]").click();
+            page.waitForURL(url -> url.matches(".*/imports/[0-9a-f-]{36}$"));
+            page.locator("#summary-heading").waitFor();
+            assertThat(page.locator("#summary-heading + table + p").textContent()).startsWith("Pakken er den samme som kildens import");
+            assertThat(page.locator("table.summary").textContent()).contains("300");
+            assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+            BrowserSupport.screenshot(page, "08b-import-same-package-danish");
         }
         assertThat(jdbc.sql("select count(*) from person where source = :s").param("s", source).query(Long.class).single()).isEqualTo(300);
     }
