@@ -26,6 +26,17 @@ public class DirectoryJournal {
         return jdbc.sql(SELECT + " where import_run_id = :run order by seq").param("run", importRunId).query(this::event).list();
     }
 
+    /** The persons one import recorded as gone, in order: for a listener that follows only leavers (without reading a first import's million joiners). */
+    public List<DirectoryEvent.PersonLeft> leaversOf(UUID importRunId) {
+        return jdbc.sql(SELECT + " where import_run_id = :run and kind = 'PERSON_LEFT' order by seq").param("run", importRunId)
+                .query((rs, n) -> (DirectoryEvent.PersonLeft) event(rs, n)).list();
+    }
+
+    /** The last sequence number one import recorded (0 if it recorded none). */
+    public long lastSequenceOf(UUID importRunId) {
+        return jdbc.sql("select coalesce(max(seq), 0) from directory_change where import_run_id = :run").param("run", importRunId).query(Long.class).single();
+    }
+
     /**
      * Changes after a sequence number, oldest first, at most {@code limit}. Sequence numbers are
      * assigned as imports write them; imports of different sources may commit out of order, so a reader

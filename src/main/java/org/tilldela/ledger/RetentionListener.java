@@ -35,10 +35,8 @@ class RetentionListener {
     @ApplicationModuleListener
     void on(DirectoryChangesRecorded event) {
         Map<LocalDate, List<UUID>> leftOn = new LinkedHashMap<>();
-        for (DirectoryEvent e : journal.ofImport(event.importRunId())) {
-            if (e instanceof DirectoryEvent.PersonLeft left) {
-                leftOn.computeIfAbsent(LocalDate.ofInstant(left.recordedAt(), ZoneId.systemDefault()), d -> new ArrayList<>()).add(left.personId());
-            }
+        for (DirectoryEvent.PersonLeft left : journal.leaversOf(event.importRunId())) {
+            leftOn.computeIfAbsent(LocalDate.ofInstant(left.recordedAt(), ZoneId.systemDefault()), d -> new ArrayList<>()).add(left.personId());
         }
         leftOn.forEach((day, persons) -> retention.relationsEnded(persons, null, day));
     }

@@ -92,15 +92,26 @@ public class AssignmentEngine {
      */
     public EngineRun processImport(UUID importRunId) {
         long started = System.nanoTime();
+        if (!ownTransaction.execute(s -> reconciler.anyLivePool())) {
+            // no pool gives seats (a new installation's first import): nothing to evaluate — what planning would find after
+            // reading every change of the import — so only the watermark moves
+            long last = journal.lastSequenceOf(importRunId);
+            ownTransaction.executeWithoutResult(s -> advanceWatermark(last, importRunId));
+            return run("import", Reconciler.Outcome.NONE, started);
+        }
         List<DirectoryEvent> changes = journal.ofImport(importRunId);
         long last = changes.stream().mapToLong(DirectoryEvent::sequence).max().orElse(0);
         Set<UUID> affected = ownTransaction.execute(s -> affected(changes));
         EngineRun run = run("import", inBatches(affected), started);
-        ownTransaction.executeWithoutResult(s -> jdbc.sql("""
-                        update licence_engine_state set last_sequence = greatest(last_sequence, :last), last_import_run_id = :run, updated_at = now()
-                        where id = 1
-                        """).param("last", last).param("run", importRunId).update());
+        ownTransaction.executeWithoutResult(s -> advanceWatermark(last, importRunId));
         return run;
+    }
+
+    private void advanceWatermark(long last, UUID importRunId) {
+        jdbc.sql("""
+                update licence_engine_state set last_sequence = greatest(last_sequence, :last), last_import_run_id = :run, updated_at = now()
+                where id = 1
+                """).param("last", last).param("run", importRunId).update();
     }
 
     /**

@@ -242,6 +242,11 @@ class Reconciler {
         }
     }
 
+    /** Whether any pool gives seats today. */
+    boolean anyLivePool() {
+        return !livePools(null, today()).isEmpty();
+    }
+
     private List<UUID> livePools(Collection<UUID> onlyPools, LocalDate today) {
         return jdbc.sql("select id from licence_pool where ends_on >= :today" + (onlyPools != null ? " and id = any(:ids)" : ""))
                 .param("today", today).param("ids", onlyPools == null ? new UUID[0] : onlyPools.toArray(UUID[]::new))

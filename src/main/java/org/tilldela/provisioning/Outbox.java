@@ -159,6 +159,11 @@ class Outbox {
                 .param("p", person).param("s", supplier).param("cause", cause).update();
     }
 
+    /** Whether any connector holds an account for anyone. */
+    boolean anyAccount() {
+        return jdbc.sql("select exists (select 1 from provisioned_account)").query(Boolean.class).single();
+    }
+
     /** Operations for these persons at every connector where they have an account (active ones only, if asked). */
     int enqueueForAccounts(Collection<UUID> persons, String kind, String cause, boolean activeOnly) {
         if (persons.isEmpty()) {

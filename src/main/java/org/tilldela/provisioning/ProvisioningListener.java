@@ -58,6 +58,9 @@ class ProvisioningListener {
      */
     @ApplicationModuleListener
     void on(DirectoryChangesRecorded event) {
+        if (!outbox.anyAccount()) {
+            return; // no connector holds an account for anyone yet (a first import): nothing to bring up to date
+        }
         Set<UUID> sync = new LinkedHashSet<>();
         Set<UUID> left = new LinkedHashSet<>();
         Set<UUID> changedOnly = new LinkedHashSet<>();
