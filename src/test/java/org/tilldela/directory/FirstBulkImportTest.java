@@ -12,7 +12,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.tilldela.TilldelaApplication;
 import org.tilldela.directory.generator.MunicipalityGenerator;
-import org.tilldela.directory.importing.ImportLimits;
 import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportProgress;
 import org.tilldela.directory.importing.ImportRuns;
@@ -53,7 +52,7 @@ class FirstBulkImportTest {
             // The same package read again (--reread; else it is recognised by its digest and not read at all): every stored
             // row is read back (binary COPY, into a table sized from the planner's estimate, which may be none yet) and
             // recognised as unchanged; nothing is staged or journalled.
-            var again = runs.runNow("ONEROSTER", new ImportOptions("bulk", false, "test"), new OneRosterReader(next, "m2.zip", ImportLimits.DEFAULTS, true),
+            var again = runs.runNow("ONEROSTER", new ImportOptions("bulk", false, "test", true), new OneRosterReader(next, "m2.zip"),
                     ImportProgress.NONE, "m2.zip");
             assertThat(again.unchangedSince()).isNull();
             assertThat(again.changesRecorded()).isZero();

@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import org.tilldela.directory.DirectoryStats;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.directory.generator.MunicipalityGenerator;
-import org.tilldela.directory.importing.ImportLimits;
 import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportProgress;
 import org.tilldela.directory.importing.ImportRuns;
@@ -67,8 +66,8 @@ public class BenchmarkCommand {
         private static void run(ImportRuns runs, String label, Path file, boolean reread) {
             System.gc();
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-            ImportSummary summary = runs.runNow("ONEROSTER", new ImportOptions("benchmark", false, "benchmark"),
-                    new OneRosterReader(file, file.getFileName().toString(), ImportLimits.DEFAULTS, reread), ImportProgress.NONE, file.getFileName().toString());
+            ImportSummary summary = runs.runNow("ONEROSTER", new ImportOptions("benchmark", false, "benchmark", reread),
+                    new OneRosterReader(file, file.getFileName().toString()), ImportProgress.NONE, file.getFileName().toString());
             long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                     .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
             StringBuilder phases = new StringBuilder();

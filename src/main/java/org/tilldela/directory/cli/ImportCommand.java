@@ -36,7 +36,10 @@ public class ImportCommand {
     }
 
     static int run(String format, String source, Applying applying, SnapshotReader reader, String inputName) {
-        ImportOptions options = new ImportOptions(source, applying.allowMassRemoval, "command-line");
+        return run(format, new ImportOptions(source, applying.allowMassRemoval, "command-line"), applying, reader, inputName);
+    }
+
+    static int run(String format, ImportOptions options, Applying applying, SnapshotReader reader, String inputName) {
         ConsoleProgress progress = new ConsoleProgress(System.err);
         try {
             ImportSummary summary = CommandContext.bean(ImportRuns.class).runNow(format, options, reader, progress, inputName);
@@ -78,8 +81,8 @@ public class ImportCommand {
                 System.err.println("error: " + file + " is not a file");
                 return 2;
             }
-            return run("ONEROSTER", source, applying,
-                    new OneRosterReader(file, file.getFileName().toString(), CommandContext.bean(ImportLimits.class), reread), file.getFileName().toString());
+            return run("ONEROSTER", new ImportOptions(source, applying.allowMassRemoval, "command-line", reread), applying,
+                    new OneRosterReader(file, file.getFileName().toString(), CommandContext.bean(ImportLimits.class)), file.getFileName().toString());
         }
     }
 

@@ -74,7 +74,7 @@ public class DirectoryImporter {
             jdbc.sql("select pg_advisory_xact_lock(hashtext('directory-import:' || :source))").param("source", options.source()).query().singleRow();
             ensureSource(options.source(), reader.sourceKind());
             byte[] key = digest.map(d -> packageKey(d, reader.sourceKind())).orElse(null);
-            ImportSummary unchanged = key == null ? null : unchangedPackage(runId, options.source(), key);
+            ImportSummary unchanged = key == null || options.reread() ? null : unchangedPackage(runId, options.source(), key);
             if (unchanged != null) {
                 jdbc.sql("update directory_source set last_import_at = now() where name = :name").param("name", options.source()).update();
                 return unchanged;

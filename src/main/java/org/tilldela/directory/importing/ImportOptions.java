@@ -4,8 +4,14 @@ package org.tilldela.directory.importing;
  * @param source           the source's name; one source is one system's snapshot
  * @param allowMassRemoval let the import remove more persons than the deletion guard allows
  * @param requestedBy      who asked (an administrator's username, or "command-line")
+ * @param reread           read the package even if it is the one the source's last import read (which is otherwise
+ *                         recognised by its digest and not read again); what is read is remembered as usual
  */
-public record ImportOptions(String source, boolean allowMassRemoval, String requestedBy) {
+public record ImportOptions(String source, boolean allowMassRemoval, String requestedBy, boolean reread) {
+
+    public ImportOptions(String source, boolean allowMassRemoval, String requestedBy) {
+        this(source, allowMassRemoval, requestedBy, false);
+    }
 
     public ImportOptions {
         if (source == null || !source.matches("[A-Za-z0-9._-]{1,64}")) {

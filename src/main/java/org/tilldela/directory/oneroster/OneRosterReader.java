@@ -68,7 +68,6 @@ public final class OneRosterReader implements SnapshotReader {
     private final Path zip;
     private final String displayName;
     private final ImportLimits limits;
-    private final boolean reread;
 
     /** A reader with the default limits, for packages the application made itself (demo, benchmarks, tests). */
     public OneRosterReader(Path zip, String displayName) {
@@ -77,26 +76,14 @@ public final class OneRosterReader implements SnapshotReader {
 
     /** A reader that refuses a package going beyond {@code limits} (see {@link ImportLimits}). */
     public OneRosterReader(Path zip, String displayName, ImportLimits limits) {
-        this(zip, displayName, limits, false);
-    }
-
-    /**
-     * @param reread read the package even if it is the one the source's last import read (no digest is offered;
-     *               for an operator who wants every row compared again)
-     */
-    public OneRosterReader(Path zip, String displayName, ImportLimits limits, boolean reread) {
         this.zip = zip;
         this.displayName = displayName;
         this.limits = limits;
-        this.reread = reread;
     }
 
     /** SHA-256 of the zip file (about 0.1 s for the 46 MB of a million persons); empty if it cannot be read — {@link #read} says why. */
     @Override
     public Optional<byte[]> packageDigest() {
-        if (reread) {
-            return Optional.empty();
-        }
         try (InputStream in = Files.newInputStream(zip)) {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 16];
