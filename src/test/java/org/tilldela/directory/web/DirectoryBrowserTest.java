@@ -147,12 +147,7 @@ class DirectoryBrowserTest extends IntegrationTest {
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "07-imports-danish");
 
-            page.getByLabel("Zip-fil med OneRoster 1.1 eller 1.2").setInputFiles(zip);
-            page.locator("#source").fill(source);
-            page.locator("form[action='/imports/oneroster'] button[type=submit]").click();
-            page.waitForURL(url -> url.matches(".*/imports/[0-9a-f-]{36}$"));
-            // htmx polls the status until the run is over, then the summary shows
-            page.locator("#summary-heading").waitFor();
+            uploadAndWaitForTheSummary(page, zip, source);
             assertThat(page.locator("#run-status [role=status]").textContent()).isEqualTo("Gennemført");
             assertThat(page.locator("table.summary").textContent()).contains("Personer").contains("300");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
@@ -160,16 +155,21 @@ class DirectoryBrowserTest extends IntegrationTest {
 
             // the same package again: recognised, not read, and the summary says so
             page.navigate("http://localhost:" + port + "/imports");
-            page.getByLabel("Zip-fil med OneRoster 1.1 eller 1.2").setInputFiles(zip);
-            page.locator("#source").fill(source);
-            page.locator("form[action='/imports/oneroster'] button[type=submit]").click();
-            page.waitForURL(url -> url.matches(".*/imports/[0-9a-f-]{36}$"));
-            page.locator("#summary-heading").waitFor();
+            uploadAndWaitForTheSummary(page, zip, source);
             assertThat(page.locator("#summary-heading + table + p").textContent()).startsWith("Pakken er den samme som kildens import");
             assertThat(page.locator("table.summary").textContent()).contains("300");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "08b-import-same-package-danish");
         }
         assertThat(jdbc.sql("select count(*) from person where source = :s").param("s", source).query(Long.class).single()).isEqualTo(300);
+    }
+
+    /** Uploads a package on the Import page (Danish) and waits until htmx, polling the run's status, shows its summary. */
+    private static void uploadAndWaitForTheSummary(Page page, Path zip, String source) {
+        page.getByLabel("Zip-fil med OneRoster 1.1 eller 1.2").setInputFiles(zip);
+        page.locator("#source").fill(source);
+        page.locator("form[action='/imports/oneroster'] button[type=submit]").click();
+        page.waitForURL(url -> url.matches(".*/imports/[0-9a-f-]{36}$"));
+        page.locator("#summary-heading").waitFor();
     }
 }
