@@ -63,6 +63,15 @@ class LauncherScriptIT {
         assertThat(missing.err()).contains("nowhere.jar not found").contains("./mvnw package");
     }
 
+    @Test
+    void whereNoCacheCanBeKeptItRunsAsJavaJarDoes() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("a-file"), "");
+        Run run = run(Path.of("target/tilldela.jar").toAbsolutePath(), notADirectory.resolve("cache"), "", "--version");
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("Tilldela 0.1\n");
+        assertThat(run.err()).doesNotContain("prepares a faster start");
+    }
+
     private record Run(int status, String out, String err) {
     }
 
