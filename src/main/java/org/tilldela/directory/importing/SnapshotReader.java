@@ -16,8 +16,7 @@ public interface SnapshotReader {
     /**
      * A digest of exactly the input {@link #read} reads (a package's bytes), so that the importer can recognise
      * the package it imported last without reading it again; empty when the input is not a fixed file (a
-     * server). Asked before and after reading: the two must agree for the
-     * import to be remembered as this package.
+     * server). Asked before and after reading: the two must agree for the import to be remembered as this package.
      */
     default Optional<byte[]> packageDigest() {
         return Optional.empty();
