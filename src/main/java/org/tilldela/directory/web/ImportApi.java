@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.server.ResponseStatusException;
+import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.directory.importing.SourceScopes;
 
@@ -55,16 +56,18 @@ class ImportApi {
     }
 
     @PostMapping(value = "/oneroster", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "Full import of a OneRoster 1.1/1.2 CSV zip (multipart field 'file'); answers 202 with the run")
+    @Operation(summary = "Full import of a OneRoster 1.1/1.2 CSV zip (multipart field 'file'); answers 202 with the run. The package the "
+            + "source's last import read is recognised and not read again (summary.unchangedSince) unless reread=true")
     ResponseEntity<ImportRuns.Run> oneRoster(@RequestParam("file") MultipartFile file, @RequestParam(defaultValue = "oneroster") String source,
-                                             @RequestParam(defaultValue = "false") boolean allowMassRemoval, Authentication auth) throws IOException {
+                                             @RequestParam(defaultValue = "false") boolean allowMassRemoval,
+                                             @RequestParam(defaultValue = "false") boolean reread, Authentication auth) throws IOException {
         if (file.isEmpty()) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the multipart field 'file' is empty");
         }
         requireWithin(source, auth);
         UUID id;
         try {
-            id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), source, allowMassRemoval, auth.getName());
+            id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), new ImportOptions(source, allowMassRemoval, auth.getName(), reread));
         } catch (IllegalArgumentException e) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         }

@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.server.ResponseStatusException;
+import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.directory.importing.SourceScopes;
 import org.tilldela.directory.ss12000.HostNotAllowedException;
@@ -84,7 +85,7 @@ class ImportPages {
             return "imports/index";
         }
         try {
-            UUID id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), source.trim(), false, auth.getName());
+            UUID id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), new ImportOptions(source.trim(), false, auth.getName()));
             return "redirect:/imports/" + id;
         } catch (IllegalArgumentException e) {
             model.addAttribute("runs", runs.recent(scopes.of(auth), 30));

@@ -35,8 +35,7 @@ class ImportUploads {
         this.limits = limits;
     }
 
-    UUID submitOneRoster(InputStream content, String fileName, String source, boolean allowMassRemoval, String user) throws IOException {
-        ImportOptions options = new ImportOptions(source, allowMassRemoval, user);
+    UUID submitOneRoster(InputStream content, String fileName, ImportOptions options) throws IOException {
         String name = displayName(fileName);
         Files.createDirectories(dir);
         Path stored = dir.resolve(UUID.randomUUID() + ".zip");

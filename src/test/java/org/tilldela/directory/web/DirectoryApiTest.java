@@ -48,6 +48,7 @@ class DirectoryApiTest extends IntegrationTest {
     JdbcClient jdbc;
 
     private String source;
+    private Path zip;
     private String plainAdmin;
     private String protectedReader;
 
@@ -61,24 +62,47 @@ class DirectoryApiTest extends IntegrationTest {
         Path zip = dir.resolve("api.zip");
         new MunicipalityGenerator(new MunicipalityGenerator.Settings(800, 5, "da", 0, 0)).writeTo(zip);
 
+        this.zip = zip;
+        assertThat(importAndWait(Map.of()).get("status")).isEqualTo("SUCCEEDED");
+    }
+
+    /** Posts the package to the import API with these extra fields and waits for the run to end; answers the run as last seen. */
+    private Map<String, Object> importAndWait(Map<String, String> fields) throws InterruptedException {
         var form = new LinkedMultiValueMap<String, Object>();
         form.add("file", new FileSystemResource(zip));
         form.add("source", source);
+        fields.forEach(form::add);
         Map<String, Object> run = client(plainAdmin).post().uri("/api/v1/imports/oneroster").contentType(MediaType.MULTIPART_FORM_DATA)
                 .body(form).retrieve().body(new ParameterizedTypeReference<>() { });
         assertThat(run.get("status")).isIn("QUEUED", "RUNNING", "SUCCEEDED");
         String id = (String) run.get("id");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String status = "";
         while (System.nanoTime() < deadline) {
-            Map<String, Object> now = client(plainAdmin).get().uri("/api/v1/imports/{id}", id).retrieve().body(new ParameterizedTypeReference<>() { });
-            status = (String) now.get("status");
+            run = client(plainAdmin).get().uri("/api/v1/imports/{id}", id).retrieve().body(new ParameterizedTypeReference<>() { });
+            String status = (String) run.get("status");
             if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
                 break;
             }
             Thread.sleep(200);
         }
-        assertThat(status).isEqualTo("SUCCEEDED");
+        return run;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSamePackageAgainIsRecognisedAndReadOnlyWhenAskedTo() throws Exception {
+        Map<String, Object> again = importAndWait(Map.of());
+        assertThat(again.get("status")).isEqualTo("SUCCEEDED");
+        Map<String, Object> summary = (Map<String, Object>) again.get("summary");
+        assertThat(summary.get("unchangedSince")).isNotNull();
+        assertThat(((Map<String, Map<String, Object>>) summary.get("entities")).get("persons").get("unchanged")).isEqualTo(800);
+
+        Map<String, Object> reread = importAndWait(Map.of("reread", "true"));
+        assertThat(reread.get("status")).isEqualTo("SUCCEEDED");
+        Map<String, Object> read = (Map<String, Object>) reread.get("summary");
+        assertThat(read.get("unchangedSince")).isNull();
+        assertThat(((Map<String, Long>) read.get("phaseMillis"))).containsKey("read and stage");
+        assertThat(((Map<String, Map<String, Object>>) read.get("entities")).get("persons").get("unchanged")).isEqualTo(800);
     }
 
     private RestClient client(String user) {
