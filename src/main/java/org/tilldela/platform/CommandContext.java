@@ -16,7 +16,6 @@ public final class CommandContext {
     private static Class<?> applicationClass;
     private static final List<String> springArgs = new ArrayList<>();
     private static ConfigurableApplicationContext context;
-    private static java.time.Instant started;
 
     /** How long a command waits at its end for the follow-up work its changes started (licences, provisioning, retention). */
     static final java.time.Duration FOLLOW_UP_WAIT = java.time.Duration.ofMinutes(10);
@@ -32,6 +31,8 @@ public final class CommandContext {
             "--spring.main.lazy-initialization=true", "--tilldela.licensing.sweep.enabled=false", "--tilldela.usage.retention-job.enabled=false",
             "--tilldela.import.held-retention-job.enabled=false",
             "--spring.modulith.events.republish-outstanding-events-on-restart=false",
+            // with the embedded database, a command runs beside the server on the server's PostgreSQL (README, "Command line")
+            "--tilldela.db.attach-to-server=true",
             "--logging.level.root=WARN", "--logging.level.org.flywaydb=WARN", "--logging.level.org.tilldela=WARN",
             // a command that cannot start says why in one line ("error: …", exit status 2) instead of Spring's stack traces;
             // give either level yourself (ERROR, WARN) to see them
@@ -79,9 +80,12 @@ public final class CommandContext {
         if (context == null) {
             // Given as arguments so they outrank application.properties; the user's own come last and win.
             List<String> args = withDefaults(COMMAND_DEFAULTS, springArgs);
-            started = java.time.Instant.now();
             context = new SpringApplicationBuilder(applicationClass)
                     .web(WebApplicationType.NONE)
+                    // which event publications are the command's own (for awaitFollowUps); an infrastructure bean, made with the
+                    // other post-processors
+                    .initializers(c -> ((org.springframework.context.support.GenericApplicationContext) c).registerBean(OwnPublications.class,
+                            definition -> definition.setRole(org.springframework.beans.factory.config.BeanDefinition.ROLE_INFRASTRUCTURE)))
                     .listeners(new EarlyDatabase())
                     .run(args.toArray(String[]::new));
         }
@@ -154,7 +158,10 @@ public final class CommandContext {
                 String url = prepared.getEnvironment().getProperty("spring.datasource.url");
                 if (url == null || url.isBlank()) {
                     dataDir = java.nio.file.Path.of(prepared.getEnvironment().getProperty("tilldela.data-dir", "./data"));
-                    EmbeddedDatabase.startInBackground(dataDir);
+                    if (!prepared.getEnvironment().getProperty("tilldela.db.attach-to-server", Boolean.class, false)
+                            || !EmbeddedDatabase.attachable(dataDir)) {
+                        EmbeddedDatabase.startInBackground(dataDir);
+                    }
                 }
             } else if (event instanceof org.springframework.boot.context.event.ApplicationFailedEvent && dataDir != null) {
                 EmbeddedDatabase.abandon(dataDir);
@@ -164,7 +171,7 @@ public final class CommandContext {
 
     public static synchronized void close() {
         if (context != null) {
-            awaitFollowUps(context, started);
+            awaitFollowUps(context, context.getBean(OwnPublications.class).ids());
             context.close();
             context = null;
         }
@@ -173,12 +180,13 @@ public final class CommandContext {
     /**
      * Waits until the events this command published have been handled by their listeners (which run after the
      * command's transaction, on other threads): closing the context under them would cut them off mid-way — their
-     * database gone, errors printed, and their work left for the next start of the server. Publications that failed
-     * are not waited for (the server retries them); at most {@link #FOLLOW_UP_WAIT}.
+     * database gone, errors printed, and their work left for the next start of the server. Only this command's own
+     * publications ({@link OwnPublications}; a server it runs beside publishes into the same table) and not those
+     * that failed (the server retries them); at most {@link #FOLLOW_UP_WAIT}.
      */
-    static void awaitFollowUps(ConfigurableApplicationContext context, java.time.Instant since) {
+    static void awaitFollowUps(ConfigurableApplicationContext context, java.util.Set<java.util.UUID> own) {
         var jdbc = context.getBeanProvider(org.springframework.jdbc.core.simple.JdbcClient.class).getIfAvailable();
-        if (jdbc == null || since == null) {
+        if (jdbc == null || own.isEmpty()) {
             return;
         }
         java.time.Instant until = java.time.Instant.now().plus(FOLLOW_UP_WAIT);
@@ -188,8 +196,8 @@ public final class CommandContext {
                 // Spring Modulith's publication registry (the platform's table): this command's publications not yet completed
                 long open = jdbc.sql("""
                                 select count(*) from event_publication
-                                where completion_date is null and publication_date >= :since and coalesce(status, '') <> 'FAILED'
-                                """).param("since", java.sql.Timestamp.from(since)).query(Long.class).single();
+                                where id = any(:own) and completion_date is null and coalesce(status, '') <> 'FAILED'
+                                """).param("own", own.toArray(java.util.UUID[]::new)).query(Long.class).single();
                 if (open == 0) {
                     return;
                 }

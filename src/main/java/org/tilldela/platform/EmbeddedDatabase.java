@@ -30,6 +30,16 @@ public final class EmbeddedDatabase {
     /** Servers started ahead of their first {@link #acquire} ({@link #startInBackground}). */
     private static final Map<Path, CompletableFuture<EmbeddedPostgres>> STARTING = new ConcurrentHashMap<>();
     private static final Map<Path, Integer> USERS = new ConcurrentHashMap<>();
+    /** Clusters this JVM uses through another process's server (a command beside the running server). */
+    private static final java.util.Set<Path> ATTACHED = ConcurrentHashMap.newKeySet();
+    /** Clusters this JVM runs and has marked as held by a server ({@link #SERVER_MARK}). */
+    private static final java.util.Set<Path> MARKED = ConcurrentHashMap.newKeySet();
+
+    /**
+     * In the cluster directory while a Tilldela server (not a command) runs its PostgreSQL: that server's process id.
+     * A command attaches only to a cluster so held: a command's own server stops when the command ends.
+     */
+    static final String SERVER_MARK = "tilldela-server.pid";
 
     private EmbeddedDatabase() {
     }
@@ -55,18 +65,50 @@ public final class EmbeddedDatabase {
     /**
      * Starts (or reuses) the server whose cluster lives in {@code dataDir/postgres}; returns where it
      * listens and the passwords: connect as {@link #OWNER} to migrate and as {@link #APP_ROLE} to run.
-     * Each call must be matched by a {@link #release}.
+     * Each call must be matched by a {@link #release}. The server's own start (not a command's) marks the
+     * cluster as held by a Tilldela server ({@link #SERVER_MARK}), so that commands may attach to it ({@link #acquire(Path, boolean)}).
      */
     public static synchronized Server acquire(Path dataDir) {
+        return acquire(dataDir, false);
+    }
+
+    /**
+     * As {@link #acquire(Path)}; with {@code attach} (a command) a cluster that a running Tilldela server holds is not
+     * started again but connected to, on the port that server's PostgreSQL listens on, with the data directory's
+     * passwords: the command runs beside the server, as a second node does on a shared database. Releasing it stops
+     * nothing. A cluster held by another command is still refused (that command stops it when it ends).
+     */
+    public static synchronized Server acquire(Path dataDir, boolean attach) {
         Path pgDir = pgDir(dataDir);
+        if (attach && !RUNNING.containsKey(pgDir) && !STARTING.containsKey(pgDir)) {
+            Integer port = serverPort(pgDir);
+            if (port != null) {
+                USERS.merge(pgDir, 1, Integer::sum);
+                ATTACHED.add(pgDir);
+                return new Server("jdbc:postgresql://localhost:" + port + "/postgres", DatabaseCredentials.read(dataDir));
+            }
+        }
         DatabaseCredentials credentials = DatabaseCredentials.loadOrCreate(dataDir);
         CompletableFuture<EmbeddedPostgres> early = STARTING.remove(pgDir);
         if (early != null) {
             RUNNING.put(pgDir, started(early));
         }
         EmbeddedPostgres pg = RUNNING.computeIfAbsent(pgDir, dir -> start(dir, credentials));
+        if (!attach && MARKED.add(pgDir)) {
+            markHeldByServer(pgDir); // the server's first context (a command's own start leaves it unmarked)
+        }
         USERS.merge(pgDir, 1, Integer::sum);
         return new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", credentials);
+    }
+
+    /** Whether a running Tilldela server of another process holds that data directory's database (a command would attach). */
+    public static boolean attachable(Path dataDir) {
+        return serverPort(pgDir(dataDir)) != null;
+    }
+
+    /** Whether this JVM reaches that data directory's database through a server of another process ({@link #acquire(Path, boolean)}). */
+    public static boolean attached(Path dataDir) {
+        return ATTACHED.contains(pgDir(dataDir));
     }
 
     /**
@@ -120,7 +162,9 @@ public final class EmbeddedDatabase {
         Path pgDir = pgDir(dataDir);
         if (USERS.merge(pgDir, -1, Integer::sum) <= 0) {
             USERS.remove(pgDir);
-            stop(dataDir);
+            if (!ATTACHED.remove(pgDir)) {
+                stop(dataDir);
+            }
         }
     }
 
@@ -133,6 +177,9 @@ public final class EmbeddedDatabase {
         EmbeddedPostgres pg = RUNNING.remove(pgDir(dataDir));
         if (pg != null) {
             try {
+                if (MARKED.remove(pgDir(dataDir))) {
+                    Files.deleteIfExists(pgDir(dataDir).resolve(SERVER_MARK));
+                }
                 pg.close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -221,24 +268,62 @@ public final class EmbeddedDatabase {
     }
 
     /**
-     * A cluster directory holds one server at a time. A second Tilldela process (a command while the
-     * server runs) would otherwise fail deep inside pg_ctl; say what to do instead.
+     * A cluster directory holds one server at a time. A second Tilldela process would otherwise fail deep inside
+     * pg_ctl; say what to do instead. (A command beside a running server does not come here: it attaches.)
      */
     private static void refuseIfInUse(Path pgDir) throws IOException {
-        Path pidFile = pgDir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
+        Long pid = livePid(pgDir.resolve("postmaster.pid"));
+        if (pid == null) {
             return;
+        }
+        Long server = livePid(pgDir.resolve(SERVER_MARK));
+        if (server != null) {
+            throw new IllegalStateException("The embedded database in " + pgDir.getParent() + " is in use by the Tilldela server running as process "
+                    + server + ": one server per data directory (commands run beside it)");
+        }
+        throw new IllegalStateException("The embedded database in " + pgDir.getParent() + " is in use by another Tilldela process (PostgreSQL pid " + pid
+                + ") that is not a running server — a command, or a database left running by a server that ended: wait for the command to finish, "
+                + "or stop that PostgreSQL (kill -INT " + pid + "), or run against a shared PostgreSQL with --spring.datasource.url=jdbc:postgresql://…");
+    }
+
+    private static void markHeldByServer(Path pgDir) {
+        try {
+            Files.writeString(pgDir.resolve(SERVER_MARK), ProcessHandle.current().pid() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write " + pgDir.resolve(SERVER_MARK) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The port of the PostgreSQL that a running Tilldela server of another process holds in this cluster directory,
+     * or null: both the server (its {@link #SERVER_MARK}) and PostgreSQL (its postmaster.pid, whose fourth line is the
+     * port and eighth its status) must be alive and PostgreSQL ready.
+     */
+    static Integer serverPort(Path pgDir) {
+        try {
+            Long server = livePid(pgDir.resolve(SERVER_MARK));
+            Long postgres = livePid(pgDir.resolve("postmaster.pid"));
+            if (server == null || server == ProcessHandle.current().pid() || postgres == null) {
+                return null;
+            }
+            var lines = Files.readAllLines(pgDir.resolve("postmaster.pid"));
+            return lines.size() >= 8 && "ready".equals(lines.get(7).trim()) ? Integer.valueOf(lines.get(3).trim()) : null;
+        } catch (IOException | NumberFormatException e) {
+            return null; // gone or garbled meanwhile: as if no server held it
+        }
+    }
+
+    /** The live process whose id is the file's first line, or null (no file, a stale or garbled one). */
+    private static Long livePid(Path pidFile) throws IOException {
+        if (!Files.exists(pidFile)) {
+            return null;
         }
         String firstLine = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
         try {
             long pid = Long.parseLong(firstLine);
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                throw new IllegalStateException("The embedded database in " + pgDir.getParent()
-                        + " is in use by another Tilldela process (pid " + pid + "). Stop the server first, "
-                        + "or run against a shared PostgreSQL with --spring.datasource.url=jdbc:postgresql://…");
-            }
-        } catch (NumberFormatException ignored) {
-            // a stale or garbled pid file: PostgreSQL itself decides whether it can start
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? pid : null;
+        } catch (NumberFormatException e) {
+            return null; // PostgreSQL itself decides whether it can start
         }
     }
 }

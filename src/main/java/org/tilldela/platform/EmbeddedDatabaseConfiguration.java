@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /** With no external database configured, Tilldela runs on its own PostgreSQL under the data directory. */
@@ -24,10 +25,11 @@ class EmbeddedDatabaseConfiguration {
     @Primary
     DataSource dataSource(@Value("${tilldela.data-dir:./data}") String dataDir,
                           @Value("${tilldela.db.pool-size:10}") int poolSize,
-                          @Value("${tilldela.db.synchronous-commit:on}") String synchronousCommit) {
+                          @Value("${tilldela.db.synchronous-commit:on}") String synchronousCommit,
+                          @Value("${tilldela.db.attach-to-server:false}") boolean attach) {
         Path dir = Path.of(dataDir);
         HikariConfig config = new HikariConfig();
-        EmbeddedDatabase.Server server = EmbeddedDatabase.acquire(dir);
+        EmbeddedDatabase.Server server = EmbeddedDatabase.acquire(dir, attach);
         config.setJdbcUrl(server.jdbcUrl());
         config.setUsername(EmbeddedDatabase.APP_ROLE);
         config.setPassword(server.password(EmbeddedDatabase.APP_ROLE));
@@ -43,10 +45,11 @@ class EmbeddedDatabaseConfiguration {
     /** Flyway migrates as the cluster's owner (it holds its lock on one connection while migrating on another). */
     @Bean(destroyMethod = "close")
     @FlywayDataSource
-    DataSource migrationDataSource(@Value("${tilldela.data-dir:./data}") String dataDir) {
+    DataSource migrationDataSource(@Value("${tilldela.data-dir:./data}") String dataDir,
+                                   @Value("${tilldela.db.attach-to-server:false}") boolean attach) {
         Path dir = Path.of(dataDir);
         HikariConfig config = new HikariConfig();
-        EmbeddedDatabase.Server server = EmbeddedDatabase.acquire(dir);
+        EmbeddedDatabase.Server server = EmbeddedDatabase.acquire(dir, attach);
         config.setJdbcUrl(server.jdbcUrl());
         config.setUsername(EmbeddedDatabase.OWNER);
         config.setPassword(server.password(EmbeddedDatabase.OWNER));
@@ -54,6 +57,32 @@ class EmbeddedDatabaseConfiguration {
         config.setMinimumIdle(0);
         config.setPoolName("tilldela-migration");
         return new EmbeddedDataSource(config, dir);
+    }
+
+    /**
+     * A command attached to the running server's database ({@link EmbeddedDatabase#acquire(Path, boolean)}) does not
+     * migrate under it: the server migrated its database when it started. It checks that the database is at this
+     * release's schema version, and refuses to run otherwise (a server of an older release would be changed under
+     * its feet; against a newer one this release's queries may not fit). Otherwise Flyway migrates as always.
+     */
+    @Bean
+    FlywayMigrationStrategy migrationUnlessAttached(@Value("${tilldela.data-dir:./data}") String dataDir) {
+        Path dir = Path.of(dataDir);
+        return flyway -> {
+            if (!EmbeddedDatabase.attached(dir)) {
+                flyway.migrate();
+                return;
+            }
+            var info = flyway.info();
+            var current = info.current();
+            var latest = java.util.Arrays.stream(info.all()).map(m -> m.getVersion()).filter(java.util.Objects::nonNull)
+                    .max(java.util.Comparator.naturalOrder()).orElse(null);
+            if (info.pending().length > 0 || current == null || latest == null || current.getVersion().compareTo(latest) != 0) {
+                throw new IllegalStateException("The server running on " + dir.toAbsolutePath().normalize() + " is of another release (its database is at schema version "
+                        + (current == null ? "none" : current.getVersion()) + ", this release's is " + latest + "): run the command with the server's release, "
+                        + "or stop the server (a command on its own migrates the database)");
+            }
+        };
     }
 
     /** Closing the pool (the context shutting down) lets go of the server, which stops with its last user. */
