@@ -36,6 +36,7 @@ class UnchangedPackageTest extends DirectoryImportTestSupport {
 
         ImportSummary first = importZip(source, a);
         assertThat(first.unchangedSince()).isNull();
+        assertThat(first.phaseMillis()).containsKey("package digest");
         Map<String, String> stateA = withoutImportTime(state(source));
         Map<String, String> contentA = content(source);
 

@@ -71,8 +71,8 @@ class ImportPages {
     }
 
     @PostMapping("/imports/oneroster")
-    String upload(@RequestParam("file") MultipartFile file, @RequestParam(defaultValue = "oneroster") String source, Authentication auth,
-                  Model model) throws IOException {
+    String upload(@RequestParam("file") MultipartFile file, @RequestParam(defaultValue = "oneroster") String source,
+                  @RequestParam(defaultValue = "false") boolean reread, Authentication auth, Model model) throws IOException {
         if (file.isEmpty()) {
             model.addAttribute("runs", runs.recent(scopes.of(auth), 30));
             model.addAttribute("uploadError", "imports.error.nofile");
@@ -85,7 +85,7 @@ class ImportPages {
             return "imports/index";
         }
         try {
-            UUID id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), new ImportOptions(source.trim(), false, auth.getName()));
+            UUID id = uploads.submitOneRoster(file.getInputStream(), file.getOriginalFilename(), new ImportOptions(source.trim(), false, auth.getName(), reread));
             return "redirect:/imports/" + id;
         } catch (IllegalArgumentException e) {
             model.addAttribute("runs", runs.recent(scopes.of(auth), 30));

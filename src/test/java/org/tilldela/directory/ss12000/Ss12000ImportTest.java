@@ -89,6 +89,7 @@ class Ss12000ImportTest extends IntegrationTest {
         ImportSummary summary = importFrom(server, "secret-token-1", false);
 
         assertThat(summary.changesRecorded()).isEqualTo(8);
+        assertThat(summary.phaseMillis()).as("a server has no package to digest").containsKey("read and stage").doesNotContainKey("package digest");
         // Six persons in pages of two: three requests, the later ones by page token only.
         List<FakeSs12000Server.Request> persons = server.requestsTo("/persons");
         assertThat(persons).hasSize(3);

@@ -156,10 +156,18 @@ class DirectoryBrowserTest extends IntegrationTest {
             // the same package again: recognised, not read, and the summary says so
             page.navigate("http://localhost:" + port + "/imports");
             uploadAndWaitForTheSummary(page, zip, source);
-            assertThat(page.locator("#summary-heading + table + p").textContent()).startsWith("Pakken er den samme som kildens import");
+            assertThat(page.locator("#summary-heading + table + p").textContent()).startsWith("Pakken er den samme som kildens import")
+                    .endsWith("importér den igen med “Læs igen” markeret.");
             assertThat(page.locator("table.summary").textContent()).contains("300");
             assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
             BrowserSupport.screenshot(page, "08b-import-same-package-danish");
+
+            // and again with "read again" ticked: read and compared, every row unchanged
+            page.navigate("http://localhost:" + port + "/imports");
+            page.getByLabel("Læs igen, også selvom pakken er den, kildens seneste import læste").check();
+            uploadAndWaitForTheSummary(page, zip, source);
+            assertThat(page.getByText("Pakken er den samme").count()).isZero();
+            assertThat(page.locator("table.summary tr", new Page.LocatorOptions().setHasText("Personer")).textContent()).contains("300");
         }
         assertThat(jdbc.sql("select count(*) from person where source = :s").param("s", source).query(Long.class).single()).isEqualTo(300);
     }
