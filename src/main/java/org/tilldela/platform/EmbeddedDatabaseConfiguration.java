@@ -73,14 +73,18 @@ class EmbeddedDatabaseConfiguration {
                 flyway.migrate();
                 return;
             }
+            // every migration this release has is applied, and the database has none it does not know (a newer release's)
             var info = flyway.info();
-            var current = info.current();
-            var latest = java.util.Arrays.stream(info.all()).map(m -> m.getVersion()).filter(java.util.Objects::nonNull)
-                    .max(java.util.Comparator.naturalOrder()).orElse(null);
-            if (info.pending().length > 0 || current == null || latest == null || current.getVersion().compareTo(latest) != 0) {
-                throw new IllegalStateException("The server running on " + dir.toAbsolutePath().normalize() + " is of another release (its database is at schema version "
-                        + (current == null ? "none" : current.getVersion()) + ", this release's is " + latest + "): run the command with the server's release, "
-                        + "or stop the server (a command on its own migrates the database)");
+            var all = info.all();
+            boolean sameRelease = all.length > 0
+                    && java.util.Arrays.stream(all).allMatch(m -> m.getState().isResolved() && m.getState().isApplied() && !m.getState().isFailed());
+            if (!sameRelease) {
+                var latest = java.util.Arrays.stream(all).filter(m -> m.getState().isResolved()).map(m -> m.getVersion())
+                        .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder()).orElse(null);
+                throw new IllegalStateException("The server running on " + dir.toAbsolutePath().normalize() + " is of another release, or still migrating at its "
+                        + "start (its database is at schema version " + (info.current() == null ? "none" : info.current().getVersion())
+                        + ", this release's is " + latest + "): run the command with the server's release, or stop the server (a command on its own "
+                        + "migrates the database)");
             }
         };
     }

@@ -92,5 +92,12 @@ class CommandBesideServerProcessTest extends IntegrationTest {
         assertOneLineWithoutStackTrace(run, "The server running on " + dataDir().toAbsolutePath().normalize() + " is of another release");
         assertThat(jdbc.sql("select count(*) from flyway_schema_history where version = '9999.2'").query(Long.class).single()).isZero();
         assertThat(jdbc.sql("select to_regclass('a_later_release') is null").query(Boolean.class).single()).isTrue();
+
+        // and an older "release": the server's database has migrations this one does not know
+        Path older = tmp.resolve("older");
+        Files.createDirectories(older);
+        Files.writeString(older.resolve("V2000.1__an_earlier_release.sql"), "select 1;\n");
+        assertOneLineWithoutStackTrace(command("directory", "stats", "--tilldela.data-dir=" + dataDir(), "--spring.flyway.locations=filesystem:" + older),
+                "The server running on " + dataDir().toAbsolutePath().normalize() + " is of another release");
     }
 }
