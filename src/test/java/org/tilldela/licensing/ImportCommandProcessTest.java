@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ import org.tilldela.provisioning.ServerProcess;
 
 /**
  * {@code import oneroster} as a user runs it: a JVM of its own (the build's classes and jars), against the shared test
- * database as an external PostgreSQL. It ends with exit status 0 only after the follow-up its import started — licensing
+ * database as an external PostgreSQL, and with the data directory alone while this test's server runs on it (the command
+ * attaches to its PostgreSQL). It ends with exit status 0 only after the follow-up its import started — licensing
  * following the directory, on another thread of that JVM — is done: the pupil who joined holds the rule's licence the
  * moment the process has ended (nothing in this test's server follows that import: the event was the command's own).
  * And a normal end prints no exception or stack trace.
@@ -25,7 +27,22 @@ import org.tilldela.provisioning.ServerProcess;
 class ImportCommandProcessTest extends LicensingTestSupport {
 
     @Test
-    void anImportCommandFinishesItsLicensingFollowUpAndEndsCleanly() throws Exception {
+    void anImportCommandOnASharedDatabaseFinishesItsLicensingFollowUpAndEndsCleanly() throws Exception {
+        EmbeddedDatabase.Server database = sharedDatabase();
+        importTheNextDayByCommand(List.of("--spring.datasource.url=" + database.jdbcUrl(), "--spring.datasource.username=" + EmbeddedDatabase.APP_ROLE,
+                        "--spring.flyway.user=" + EmbeddedDatabase.OWNER),
+                // passwords in the environment, never on the command line (which ps shows)
+                Map.of("SPRING_DATASOURCE_PASSWORD", database.password(EmbeddedDatabase.APP_ROLE),
+                        "SPRING_FLYWAY_PASSWORD", database.password(EmbeddedDatabase.OWNER)));
+    }
+
+    /** As a user runs it with the embedded database while the server runs: the data directory alone (the command attaches). */
+    @Test
+    void anImportCommandBesideTheServerFinishesItsLicensingFollowUpAndEndsCleanly() throws Exception {
+        importTheNextDayByCommand(List.of(), Map.of());
+    }
+
+    private void importTheNextDayByCommand(List<String> databaseArguments, Map<String, String> environment) throws Exception {
         String source = newSource("cli-process");
         Town town = Town.small();
         importTown(source, town);
@@ -35,18 +52,15 @@ class ImportCommandProcessTest extends LicensingTestSupport {
         assertThat(pools.pool(poolId).orElseThrow().seatsUsed()).isEqualTo(6);
 
         // the next day two pupils join grade 7 at org-1, imported by the command
-        Path nextDay = town.pupil("p9", "org-1", "07", "c-7b").pupil("p10", "org-1", "07", "c-7a").write(tmp.resolve("next-day.zip"));
-        EmbeddedDatabase.Server database = sharedDatabase();
+        Path nextDay = town.pupil("p9", "org-1", "07", "c-7b").pupil("p10", "org-1", "07", "c-7a").write(tmp.resolve("next-day-" + source + ".zip"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", String.join(File.pathSeparator, ServerProcess.mainClassPath()),
                 "org.tilldela.TilldelaApplication", "import", "oneroster", nextDay.toString(), "--source", source,
-                "--tilldela.data-dir=" + dataDir(), "--spring.datasource.url=" + database.jdbcUrl(),
-                "--spring.datasource.username=" + EmbeddedDatabase.APP_ROLE, "--spring.flyway.user=" + EmbeddedDatabase.OWNER));
-        Path output = tmp.resolve("command.log");
+                "--tilldela.data-dir=" + dataDir()));
+        command.addAll(databaseArguments);
+        Path output = tmp.resolve("command-" + source + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        // passwords in the environment, never on the command line (which ps shows)
-        builder.environment().put("SPRING_DATASOURCE_PASSWORD", database.password(EmbeddedDatabase.APP_ROLE));
-        builder.environment().put("SPRING_FLYWAY_PASSWORD", database.password(EmbeddedDatabase.OWNER));
+        builder.environment().putAll(environment);
         Process process = builder.start();
         boolean ended = process.waitFor(120, TimeUnit.SECONDS);
         if (!ended) {
