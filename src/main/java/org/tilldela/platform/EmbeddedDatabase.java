@@ -30,8 +30,8 @@ public final class EmbeddedDatabase {
     /** Servers started ahead of their first {@link #acquire} ({@link #startInBackground}). */
     private static final Map<Path, CompletableFuture<EmbeddedPostgres>> STARTING = new ConcurrentHashMap<>();
     private static final Map<Path, Integer> USERS = new ConcurrentHashMap<>();
-    /** Clusters this JVM uses through another process's server (a command beside the running server). */
-    private static final java.util.Set<Path> ATTACHED = ConcurrentHashMap.newKeySet();
+    /** Clusters this JVM uses through another process's server (a command beside the running server), found once. */
+    private static final Map<Path, Server> ATTACHED = new ConcurrentHashMap<>();
     /** Clusters this JVM runs and has marked as held by a server ({@link #SERVER_MARK}). */
     private static final java.util.Set<Path> MARKED = ConcurrentHashMap.newKeySet();
 
@@ -81,11 +81,15 @@ public final class EmbeddedDatabase {
     public static synchronized Server acquire(Path dataDir, boolean attach) {
         Path pgDir = pgDir(dataDir);
         if (attach && !RUNNING.containsKey(pgDir) && !STARTING.containsKey(pgDir)) {
-            Integer port = serverPort(pgDir);
+            Server beside = ATTACHED.get(pgDir);
+            Integer port = beside == null ? serverPort(pgDir) : null;
             if (port != null) {
+                beside = new Server("jdbc:postgresql://localhost:" + port + "/postgres", DatabaseCredentials.read(dataDir));
+                ATTACHED.put(pgDir, beside);
+            }
+            if (beside != null) {
                 USERS.merge(pgDir, 1, Integer::sum);
-                ATTACHED.add(pgDir);
-                return new Server("jdbc:postgresql://localhost:" + port + "/postgres", DatabaseCredentials.read(dataDir));
+                return beside;
             }
         }
         DatabaseCredentials credentials = DatabaseCredentials.loadOrCreate(dataDir);
@@ -108,7 +112,7 @@ public final class EmbeddedDatabase {
 
     /** Whether this JVM reaches that data directory's database through a server of another process ({@link #acquire(Path, boolean)}). */
     public static boolean attached(Path dataDir) {
-        return ATTACHED.contains(pgDir(dataDir));
+        return ATTACHED.containsKey(pgDir(dataDir));
     }
 
     /**
@@ -162,7 +166,7 @@ public final class EmbeddedDatabase {
         Path pgDir = pgDir(dataDir);
         if (USERS.merge(pgDir, -1, Integer::sum) <= 0) {
             USERS.remove(pgDir);
-            if (!ATTACHED.remove(pgDir)) {
+            if (ATTACHED.remove(pgDir) == null) {
                 stop(dataDir);
             }
         }
