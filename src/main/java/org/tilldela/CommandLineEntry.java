@@ -47,6 +47,9 @@ public final class CommandLineEntry {
             }
         }
         CommandContext.configure(TilldelaApplication.class, springArgs);
+        if (!commandArgs.isEmpty() && commandArgs.getFirst().equals("benchmark")) {
+            CommandContext.withoutAheadOfTime(); // a benchmark may start a whole server beside its command context
+        }
         try {
             CommandLine commandLine = new CommandLine(new CommandLineEntry());
             // `benchmark ledger` is added here: the directory's BenchmarkCommand naming the ledger would be a module cycle

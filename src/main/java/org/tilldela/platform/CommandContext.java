@@ -16,6 +16,9 @@ public final class CommandContext {
     private static Class<?> applicationClass;
     private static final List<String> springArgs = new ArrayList<>();
     private static ConfigurableApplicationContext context;
+    /** Whether a command may use the context the build made ahead of time ({@link AheadOfTime}). */
+    private static boolean aheadOfTimeAllowed = true;
+    private static AheadOfTime aheadOfTime;
 
     /** How long a command waits at its end for the follow-up work its changes started (licences, provisioning, retention). */
     static final java.time.Duration FOLLOW_UP_WAIT = java.time.Duration.ofMinutes(10);
@@ -46,6 +49,15 @@ public final class CommandContext {
         applicationClass = application;
         springArgs.clear();
         springArgs.addAll(args);
+        aheadOfTimeAllowed = true;
+    }
+
+    /**
+     * Makes the command's context from its classes even where the build made it ahead of time: for benchmarks, which
+     * also start a whole server in the same JVM (Spring's switch to the made context is one for the whole JVM).
+     */
+    public static synchronized void withoutAheadOfTime() {
+        aheadOfTimeAllowed = false;
     }
 
     /** Adds a Spring argument before the context starts (a command choosing its own database, say). */
@@ -80,13 +92,21 @@ public final class CommandContext {
         if (context == null) {
             // Given as arguments so they outrank application.properties; the user's own come last and win.
             List<String> args = withDefaults(COMMAND_DEFAULTS, springArgs);
+            AheadOfTime made = new AheadOfTime(aheadOfTimeAllowed);
+            aheadOfTime = made;
             context = new SpringApplicationBuilder(applicationClass)
                     .web(WebApplicationType.NONE)
+                    // the context as the build made it, where it is the one this command would get
+                    .initializers(made)
                     // which event publications are the command's own (for awaitFollowUps); an infrastructure bean, made with the
-                    // other post-processors
-                    .initializers(c -> ((org.springframework.context.support.GenericApplicationContext) c).registerBean(OwnPublications.class,
-                            definition -> definition.setRole(org.springframework.beans.factory.config.BeanDefinition.ROLE_INFRASTRUCTURE)))
-                    .listeners(new EarlyDatabase())
+                    // other post-processors (in the made context already)
+                    .initializers(c -> {
+                        if (!made.chosen()) {
+                            ((org.springframework.context.support.GenericApplicationContext) c).registerBean(OwnPublications.class,
+                                    definition -> definition.setRole(org.springframework.beans.factory.config.BeanDefinition.ROLE_INFRASTRUCTURE));
+                        }
+                    })
+                    .listeners(new EarlyDatabase(), made)
                     .run(args.toArray(String[]::new));
         }
         return context.getBean(type);
@@ -154,6 +174,9 @@ public final class CommandContext {
 
         @Override
         public void onApplicationEvent(org.springframework.boot.context.event.SpringApplicationEvent event) {
+            if (Boolean.getBoolean("spring.aot.processing")) {
+                return; // the build making the context ahead of time (AheadOfTime): no database
+            }
             if (event instanceof org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent prepared) {
                 String url = prepared.getEnvironment().getProperty("spring.datasource.url");
                 if (url == null || url.isBlank()) {
@@ -174,6 +197,10 @@ public final class CommandContext {
             awaitFollowUps(context, context.getBean(OwnPublications.class).ids());
             context.close();
             context = null;
+        }
+        if (aheadOfTime != null) {
+            aheadOfTime.forget();
+            aheadOfTime = null;
         }
     }
 

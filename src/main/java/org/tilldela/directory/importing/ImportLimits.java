@@ -15,9 +15,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxCompressionRatio how many times larger than its compressed size a zip entry may expand
  */
 @Component
-public record ImportLimits(@Value("${tilldela.import.max-line-length:1000000}") int maxLineLength,
-                           @Value("${tilldela.import.max-expanded-size:2GB}") DataSize maxExpandedSize,
-                           @Value("${tilldela.import.max-compression-ratio:100}") int maxCompressionRatio) {
+public record ImportLimits(int maxLineLength, DataSize maxExpandedSize, int maxCompressionRatio) {
 
     /** The defaults, for imports of inputs the application made itself (the demo municipality, benchmarks). */
     public static final ImportLimits DEFAULTS = new ImportLimits(1_000_000, DataSize.ofGigabytes(2), 100);
@@ -34,10 +32,20 @@ public record ImportLimits(@Value("${tilldela.import.max-line-length:1000000}") 
         return bytes + " bytes";
     }
 
-    public ImportLimits {
+    /**
+     * The values from the configuration. Written out rather than as annotations on the record's components: those would
+     * also annotate the record's final fields, which the command context made ahead of time (CommandContext) then tries
+     * to inject into.
+     */
+    public ImportLimits(@Value("${tilldela.import.max-line-length:1000000}") int maxLineLength,
+                        @Value("${tilldela.import.max-expanded-size:2GB}") DataSize maxExpandedSize,
+                        @Value("${tilldela.import.max-compression-ratio:100}") int maxCompressionRatio) {
         if (maxLineLength < 1 || maxExpandedSize == null || maxExpandedSize.toBytes() < 1 || maxCompressionRatio < 1) {
             throw new IllegalArgumentException("import limits must be positive: tilldela.import.max-line-length, "
                     + "tilldela.import.max-expanded-size, tilldela.import.max-compression-ratio");
         }
+        this.maxLineLength = maxLineLength;
+        this.maxExpandedSize = maxExpandedSize;
+        this.maxCompressionRatio = maxCompressionRatio;
     }
 }
