@@ -28,6 +28,7 @@ public final class EmbeddedDatabase {
 
     private static final Map<Path, EmbeddedPostgres> RUNNING = new ConcurrentHashMap<>();
     /** Servers started ahead of their first {@link #acquire} ({@link #startInBackground}). */
+    private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(EmbeddedDatabase.class);
     private static final Map<Path, CompletableFuture<EmbeddedPostgres>> STARTING = new ConcurrentHashMap<>();
     private static final Map<Path, Integer> USERS = new ConcurrentHashMap<>();
     /** Clusters this JVM uses through another process's server (a command beside the running server), found once. */
@@ -131,7 +132,10 @@ public final class EmbeddedDatabase {
         STARTING.put(pgDir, starting);
         Thread.ofPlatform().daemon().name("embedded-postgres-start").start(() -> {
             try {
-                starting.complete(start(pgDir, credentials));
+                long began = System.nanoTime();
+                EmbeddedPostgres pg = start(pgDir, credentials);
+                log.debug("Embedded PostgreSQL started in the background in " + (System.nanoTime() - began) / 1_000_000 + " ms");
+                starting.complete(pg);
             } catch (Throwable e) {
                 starting.completeExceptionally(e);
             }
@@ -152,6 +156,13 @@ public final class EmbeddedDatabase {
 
     private static EmbeddedPostgres started(CompletableFuture<EmbeddedPostgres> early) {
         try {
+            if (log.isDebugEnabled() && !early.isDone()) {
+                // what a command's start waits for the database it started in the background (BENCHMARKS.md, "Command start")
+                long began = System.nanoTime();
+                EmbeddedPostgres pg = early.join();
+                log.debug("Waited " + (System.nanoTime() - began) / 1_000_000 + " ms for the embedded PostgreSQL");
+                return pg;
+            }
             return early.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
