@@ -27,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class EmbeddedDatabase {
 
     private static final Map<Path, EmbeddedPostgres> RUNNING = new ConcurrentHashMap<>();
-    /** Servers started ahead of their first {@link #acquire} ({@link #startInBackground}). */
     private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory.getLog(EmbeddedDatabase.class);
+    /** Servers started ahead of their first {@link #acquire} ({@link #startInBackground}). */
     private static final Map<Path, CompletableFuture<EmbeddedPostgres>> STARTING = new ConcurrentHashMap<>();
     private static final Map<Path, Integer> USERS = new ConcurrentHashMap<>();
     /** Clusters this JVM uses through another process's server (a command beside the running server), found once. */

@@ -34,7 +34,7 @@ public record ImportLimits(int maxLineLength, DataSize maxExpandedSize, int maxC
 
     /**
      * The values from the configuration. Written out rather than as annotations on the record's components: those would
-     * also annotate the record's final fields, which the command context made ahead of time (CommandContext) then tries
+     * also annotate the record's final fields, which the command context made ahead of time (platform's AheadOfTime) then tries
      * to inject into.
      */
     public ImportLimits(@Value("${tilldela.import.max-line-length:1000000}") int maxLineLength,
