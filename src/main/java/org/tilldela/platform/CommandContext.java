@@ -94,7 +94,17 @@ public final class CommandContext {
             List<String> args = withDefaults(COMMAND_DEFAULTS, springArgs);
             AheadOfTime made = new AheadOfTime(aheadOfTimeAllowed);
             aheadOfTime = made;
-            context = new SpringApplicationBuilder(applicationClass)
+            // Spring Boot prepares validation, JSON and the web's message converters on a thread of its own and waits for it
+            // before the context is ready: a command uses little of it, and on two cores that thread competes with the
+            // start (BENCHMARKS.md, "Command start"). Read when the application is made, so set around that alone.
+            String preinitialize = System.setProperty(IGNORE_PREINITIALIZER, "true");
+            SpringApplicationBuilder builder;
+            try {
+                builder = new SpringApplicationBuilder(applicationClass);
+            } finally {
+                restore(IGNORE_PREINITIALIZER, preinitialize);
+            }
+            context = builder
                     .web(WebApplicationType.NONE)
                     // the context as the build made it, where it is the one this command would get
                     .initializers(made)
@@ -110,6 +120,17 @@ public final class CommandContext {
                     .run(args.toArray(String[]::new));
         }
         return context.getBean(type);
+    }
+
+    /** Spring Boot's switch for its background preinitializer, a system property read when a SpringApplication is made. */
+    private static final String IGNORE_PREINITIALIZER = "spring.backgroundpreinitializer.ignore";
+
+    private static void restore(String property, String previous) {
+        if (previous == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, previous);
+        }
     }
 
     /**
