@@ -26,7 +26,8 @@ public final class CommandContext {
     /**
      * What a command starts differs from the server: no web server, no first-start bootstrap, and only what it uses —
      * beans are made on first use (lazily: the server's pages, security, the authorization server, the scheduled jobs'
-     * engines are never made for an import), no scheduled jobs run (a nightly sweep must not start inside a command),
+     * engines are never made for an import), no scheduled jobs run (a nightly sweep must not start inside a command:
+     * {@link NoScheduledJobs} for all of them; the switches below also leave those jobs' beans out),
      * and the server's own unfinished event publications are left to the server (republishing them here would make a
      * command do — and wait for — work it did not start). Measured in BENCHMARKS.md, "Command start".
      */
@@ -66,6 +67,11 @@ public final class CommandContext {
             throw new IllegalStateException("the context has already started");
         }
         springArgs.add(argument);
+    }
+
+    /** The command's context, once started (for tests). */
+    static synchronized ConfigurableApplicationContext context() {
+        return context;
     }
 
     public static synchronized boolean hasArgument(String prefix) {
@@ -110,9 +116,13 @@ public final class CommandContext {
                     .initializers(made)
                     // which event publications are the command's own (for awaitFollowUps); an infrastructure bean, made with the
                     // other post-processors (in the made context already)
+                    // and no scheduled jobs (NoScheduledJobs; both in the made context already)
                     .initializers(c -> {
                         if (!made.chosen()) {
-                            ((org.springframework.context.support.GenericApplicationContext) c).registerBean(OwnPublications.class,
+                            var registry = (org.springframework.context.support.GenericApplicationContext) c;
+                            registry.registerBean(OwnPublications.class,
+                                    definition -> definition.setRole(org.springframework.beans.factory.config.BeanDefinition.ROLE_INFRASTRUCTURE));
+                            registry.registerBean(NoScheduledJobs.class,
                                     definition -> definition.setRole(org.springframework.beans.factory.config.BeanDefinition.ROLE_INFRASTRUCTURE));
                         }
                     })
