@@ -114,9 +114,8 @@ public final class CommandContext {
                     .web(WebApplicationType.NONE)
                     // the context as the build made it, where it is the one this command would get
                     .initializers(made)
-                    // which event publications are the command's own (for awaitFollowUps); an infrastructure bean, made with the
-                    // other post-processors (in the made context already)
-                    // and no scheduled jobs (NoScheduledJobs; both in the made context already)
+                    // which event publications are the command's own (OwnPublications, for awaitFollowUps) and no scheduled jobs
+                    // (NoScheduledJobs): infrastructure beans, made with the other post-processors; the made context has both
                     .initializers(c -> {
                         if (!made.chosen()) {
                             var registry = (org.springframework.context.support.GenericApplicationContext) c;
