@@ -64,6 +64,11 @@ final class AheadOfTime implements AotApplicationContextInitializer<Configurable
         this.allowed = allowed;
     }
 
+    /** Whether Spring's processor is making the context ahead of time in this JVM (the build's process-aot): nothing is to be started. */
+    static boolean processing() {
+        return Boolean.getBoolean(AOT_PROCESSING);
+    }
+
     /** Whether this command's context is the one made ahead of time. */
     boolean chosen() {
         return chosen;
@@ -80,7 +85,7 @@ final class AheadOfTime implements AotApplicationContextInitializer<Configurable
 
     /** Runs once the environment is complete, before Spring Boot chooses how to make the context. */
     private void decide(ConfigurableEnvironment environment, ClassLoader classLoader) {
-        if (!allowed || Boolean.getBoolean(AOT_PROCESSING)) {
+        if (!allowed || processing()) {
             return;
         }
         String whyNot = whyNot(environment, classLoader);

@@ -204,8 +204,8 @@ public final class CommandContext {
 
         @Override
         public void onApplicationEvent(org.springframework.boot.context.event.SpringApplicationEvent event) {
-            if (Boolean.getBoolean("spring.aot.processing")) {
-                return; // the build making the context ahead of time (AheadOfTime): no database
+            if (AheadOfTime.processing()) {
+                return; // the build making the context ahead of time: no database
             }
             if (event instanceof org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent prepared) {
                 String url = prepared.getEnvironment().getProperty("spring.datasource.url");

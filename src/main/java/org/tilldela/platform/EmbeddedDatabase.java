@@ -156,14 +156,14 @@ public final class EmbeddedDatabase {
 
     private static EmbeddedPostgres started(CompletableFuture<EmbeddedPostgres> early) {
         try {
-            if (log.isDebugEnabled() && !early.isDone()) {
+            boolean waits = !early.isDone();
+            long began = System.nanoTime();
+            EmbeddedPostgres pg = early.join();
+            if (waits) {
                 // what a command's start waits for the database it started in the background (BENCHMARKS.md, "Command start")
-                long began = System.nanoTime();
-                EmbeddedPostgres pg = early.join();
                 log.debug("Waited " + (System.nanoTime() - began) / 1_000_000 + " ms for the embedded PostgreSQL");
-                return pg;
             }
-            return early.join();
+            return pg;
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
