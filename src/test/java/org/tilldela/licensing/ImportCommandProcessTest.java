@@ -2,19 +2,15 @@ package org.tilldela.licensing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.tilldela.CommandProcess;
 import org.tilldela.catalog.Product;
 import org.tilldela.platform.EmbeddedDatabase;
-import org.tilldela.provisioning.ServerProcess;
 
 /**
  * {@code import oneroster} as a user runs it: a JVM of its own (the build's classes and jars), against the shared test
@@ -61,22 +57,12 @@ class ImportCommandProcessTest extends LicensingTestSupport {
 
         // the next day two pupils join grade 7 at org-1, imported by the command
         Path nextDay = town.pupil("p9", "org-1", "07", "c-7b").pupil("p10", "org-1", "07", "c-7a").write(tmp.resolve("next-day-" + source + ".zip"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", String.join(File.pathSeparator, ServerProcess.mainClassPath()),
-                "org.tilldela.TilldelaApplication", "import", "oneroster", nextDay.toString(), "--source", source,
-                "--tilldela.data-dir=" + dataDir(), "--logging.level.org.tilldela.platform.AheadOfTime=DEBUG"));
+        List<String> command = CommandProcess.fromClasses("import", "oneroster", nextDay.toString(), "--source", source,
+                "--tilldela.data-dir=" + dataDir(), "--logging.level.org.tilldela.platform.AheadOfTime=DEBUG");
         command.addAll(databaseArguments);
-        Path output = tmp.resolve("command-" + source + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        boolean ended = process.waitFor(120, TimeUnit.SECONDS);
-        if (!ended) {
-            process.destroyForcibly().waitFor();
-        }
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
-        assertThat(ended).as("the command ended within 2 minutes:%n%s", printed).isTrue();
-        assertThat(process.exitValue()).as(printed).isZero();
+        CommandProcess run = CommandProcess.run(command, environment, tmp, Duration.ofMinutes(2));
+        String printed = run.printed();
+        assertThat(run.exit()).as(printed).isZero();
         assertThat(printed).as("a normal end prints no exception").doesNotContain("Exception").doesNotContainPattern("(?m)^\\s+at \\S+\\(")
                 .contains("persons");
 

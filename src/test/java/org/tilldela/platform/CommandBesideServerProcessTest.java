@@ -2,19 +2,16 @@ package org.tilldela.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.CommandProcess;
 import org.tilldela.IntegrationTest;
-import org.tilldela.provisioning.ServerProcess;
 
 /**
  * Commands as a user runs them (a JVM of their own) on the data directory of a running server — this test's, whose
@@ -29,26 +26,11 @@ class CommandBesideServerProcessTest extends IntegrationTest {
     @Autowired
     JdbcClient jdbc;
 
-    private record Run(int exit, String printed) {
+    private CommandProcess command(String... arguments) throws Exception {
+        return CommandProcess.run(CommandProcess.fromClasses(arguments), Map.of(), tmp, Duration.ofMinutes(2));
     }
 
-    private Run command(String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", String.join(File.pathSeparator, ServerProcess.mainClassPath()),
-                "org.tilldela.TilldelaApplication"));
-        command.addAll(List.of(arguments));
-        Path output = Files.createTempFile(tmp, "command", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        boolean ended = process.waitFor(120, TimeUnit.SECONDS);
-        if (!ended) {
-            process.destroyForcibly().waitFor();
-        }
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
-        assertThat(ended).as("the command ended within 2 minutes:%n%s", printed).isTrue();
-        return new Run(process.exitValue(), printed);
-    }
-
-    private static void assertOneLineWithoutStackTrace(Run run, String why) {
+    private static void assertOneLineWithoutStackTrace(CommandProcess run, String why) {
         assertThat(run.exit()).as(run.printed()).isEqualTo(2);
         assertThat(run.printed()).as("why, in one line").contains("error: " + why)
                 .doesNotContain("Exception").doesNotContainPattern("(?m)^\\s+at \\S+\\(");
@@ -58,7 +40,7 @@ class CommandBesideServerProcessTest extends IntegrationTest {
     void aCommandRunsBesideTheServerOnItsDatabaseAndLeavesItRunning() throws Exception {
         long persons = jdbc.sql("select count(*) from person").query(Long.class).single();
 
-        Run run = command("directory", "stats", "--tilldela.data-dir=" + dataDir());
+        CommandProcess run = command("directory", "stats", "--tilldela.data-dir=" + dataDir());
 
         assertThat(run.exit()).as(run.printed()).isZero();
         assertThat(run.printed()).as("the counts of the server's database").contains("{\"organisations\":").contains("\"persons\":");
@@ -74,7 +56,7 @@ class CommandBesideServerProcessTest extends IntegrationTest {
         Files.createDirectories(held.resolve("postgres"));
         Files.copy(dataDir().resolve("postgres").resolve("postmaster.pid"), held.resolve("postgres").resolve("postmaster.pid"));
 
-        Run run = command("ledger", "verify", "--tilldela.data-dir=" + held);
+        CommandProcess run = command("ledger", "verify", "--tilldela.data-dir=" + held);
 
         assertOneLineWithoutStackTrace(run, "The embedded database in " + held + " is in use by another Tilldela process");
     }
@@ -86,7 +68,7 @@ class CommandBesideServerProcessTest extends IntegrationTest {
         Files.createDirectories(newer);
         Files.writeString(newer.resolve("V9999.2__a_later_release.sql"), "create table a_later_release (id int);\n");
 
-        Run run = command("directory", "stats", "--tilldela.data-dir=" + dataDir(),
+        CommandProcess run = command("directory", "stats", "--tilldela.data-dir=" + dataDir(),
                 "--spring.flyway.locations=classpath:db/migration,filesystem:" + newer);
 
         assertOneLineWithoutStackTrace(run, "The server running on " + dataDir().toAbsolutePath().normalize() + " is of another release");
