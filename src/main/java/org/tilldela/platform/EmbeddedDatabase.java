@@ -229,6 +229,10 @@ public final class EmbeddedDatabase {
                     // a commit would then return before its WAL is on disk, and a power cut could lose the last
                     // moments' ledger records, sign-ins and orders that callers were told were saved
                     .setServerConfig("synchronous_commit", "on")
+                    // and zonky starts the server with -F, fsync off: WAL and data files would then never be forced to disk,
+                    // so an operating-system crash or power cut could leave a corrupt cluster (the ledger's chain with it), not
+                    // just lose the last commits; given after -F on the command line, this wins
+                    .setServerConfig("fsync", "on")
                     .setServerConfig("max_connections", "100")
                     // sized for bulk imports of a large municipality on one machine; an external
                     // PostgreSQL is tuned by its own administrator
