@@ -1,6 +1,7 @@
 package org.tilldela.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.tilldela.TilldelaApplication;
 import org.tilldela.directory.generator.MunicipalityGenerator;
 import org.tilldela.directory.importing.ImportOptions;
@@ -18,9 +20,9 @@ import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.directory.oneroster.OneRosterReader;
 
 /**
- * The first big import into an empty database builds secondary indexes after inserting instead of row
- * by row. Here with a low threshold, on a database of its own: afterwards every index is back, the data is
- * complete, and a second import (into filled tables, indexes maintained as usual) still works.
+ * The first big import into an empty database builds secondary indexes and adds its foreign keys after inserting
+ * instead of row by row. Here with a low threshold, on a database of its own: afterwards every index and key is
+ * back, the data is complete, and a second import (into filled tables, indexes maintained as usual) still works.
  */
 class FirstBulkImportTest {
 
@@ -35,11 +37,13 @@ class FirstBulkImportTest {
                         "--tilldela.import.defer-indexes-from-rows=100")) {
             JdbcClient jdbc = app.getBean(JdbcClient.class);
             List<String> before = indexes(jdbc);
+            List<String> keysBefore = foreignKeys(jdbc);
             ImportRuns runs = app.getBean(ImportRuns.class);
 
             var first = runs.runNow("ONEROSTER", new ImportOptions("bulk", false, "test"), new OneRosterReader(zip, "m.zip"), ImportProgress.NONE, "m.zip");
 
             assertThat(indexes(jdbc)).isEqualTo(before).contains("membership_group", "membership_person", "person_name", "guardian_link_child");
+            assertThat(foreignKeys(jdbc)).isEqualTo(keysBefore).contains("person.person_source_fkey FOREIGN KEY (source) REFERENCES directory_source(name)");
             assertThat(first.entities().get("persons").created()).isEqualTo(2000);
             assertThat(jdbc.sql("select count(*) from membership where source = 'bulk'").query(Long.class).single())
                     .isEqualTo(first.entities().get("memberships").created());
@@ -60,7 +64,27 @@ class FirstBulkImportTest {
             assertThat(again.entities().get("persons").unchanged()).isEqualTo(2000);
             assertThat(again.entities().get("memberships").unchanged())
                     .isEqualTo(jdbc.sql("select count(*) from membership where source = 'bulk'").query(Long.class).single());
+
+            // A foreign key laid aside for a bulk insert still checks every inserted row when it is added again: a person of a
+            // source that does not exist fails the whole transaction, and the key is there afterwards
+            TransactionTemplate tx = app.getBean(TransactionTemplate.class);
+            assertThatThrownBy(() -> tx.executeWithoutResult(status -> {
+                assertThat(jdbc.sql("select defer_secondary_indexes(cast('person' as regclass))").query(Integer.class).single()).isGreaterThan(1);
+                assertThat(foreignKeys(jdbc)).noneMatch(key -> key.startsWith("person."));
+                jdbc.sql("insert into person (id, source, source_id, given_name, family_name, protection, content_hash) "
+                        + "values (gen_random_uuid(), 'no-such-source', 'x', 'Test', 'Person', 'NONE', gen_random_uuid())").update();
+                jdbc.sql("select restore_secondary_indexes(cast('person' as regclass))").query(Integer.class).single();
+            })).hasMessageContaining("person_source_fkey");
+            assertThat(foreignKeys(jdbc)).isEqualTo(keysBefore);
+            assertThat(indexes(jdbc)).isEqualTo(before);
+            assertThat(jdbc.sql("select count(*) from person where source = 'no-such-source'").query(Long.class).single()).isZero();
         }
+    }
+
+    private static List<String> foreignKeys(JdbcClient jdbc) {
+        return jdbc.sql("select conrelid::regclass || '.' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint where contype = 'f' "
+                + "and conrelid::regclass::text in ('organisation', 'person', 'enrolment', 'student_group', 'membership', 'duty', 'guardian_link') "
+                + "order by 1").query(String.class).list();
     }
 
     private static List<String> indexes(JdbcClient jdbc) {

@@ -649,10 +649,11 @@ public final class StagedSnapshot {
     }
 
     /**
-     * The first big import into an empty table: its secondary indexes are dropped and built again after
-     * the insert (in this transaction), which is several times faster than maintaining them row by row.
-     * The table is locked until commit, which costs nobody anything while it is empty. Done by database
-     * functions (directory migration V2026.11.24.5) because the application's role may not create indexes.
+     * The first big import into an empty table: its secondary indexes and its own foreign keys are dropped and
+     * made again after the insert (in this transaction), which is several times faster than maintaining the
+     * indexes and checking the keys row by row (a foreign key added again checks every row in one join). The
+     * table is locked until commit, which costs nobody anything while it is empty. Done by database functions
+     * (directory migrations V2026.11.24.5 and V2026.12.12.40) because the application's role may not alter tables.
      */
     private boolean deferIndexesOfEmptyTable(Entity e) {
         if (jdbc.sql("select count(*) from " + e.stageTable()).query(Long.class).single() < deferIndexesFrom
