@@ -578,30 +578,32 @@ public final class StagedSnapshot {
     }
 
     private long journal(UUID runId) {
-        jdbc.sql("create temp table touched (person_id uuid, group_id uuid) on commit drop").update();
-        // Placements that are new, changed or gone touch their person (and group), before and after.
-        for (Entity e : List.of(Entity.MEMBERSHIP, Entity.ENROLMENT, Entity.DUTY)) {
-            boolean inGroup = e == Entity.MEMBERSHIP;
-            jdbc.sql("insert into touched select s.person_id, " + (inGroup ? "s.group_id" : "null::uuid") + " from " + e.stageTable() + " s").update();
-            jdbc.sql("insert into touched select t.person_id, " + (inGroup ? "t.group_id" : "null::uuid") + " from " + e.table() + " t "
-                    + "join (select id from " + e.stageTable() + " union all select id from " + gone(e) + ") c on c.id = t.id").update();
-        }
-        // Groups created, changed or removed themselves.
-        jdbc.sql("insert into touched select null::uuid, id from stage_student_group union all select null::uuid, id from " + gone(Entity.GROUP)).update();
-
+        timed("journal touched", () -> {
+            jdbc.sql("create temp table touched (person_id uuid, group_id uuid) on commit drop").update();
+            // Placements that are new, changed or gone touch their person (and group), before and after.
+            for (Entity e : List.of(Entity.MEMBERSHIP, Entity.ENROLMENT, Entity.DUTY)) {
+                boolean inGroup = e == Entity.MEMBERSHIP;
+                jdbc.sql("insert into touched select s.person_id, " + (inGroup ? "s.group_id" : "null::uuid") + " from " + e.stageTable() + " s").update();
+                jdbc.sql("insert into touched select t.person_id, " + (inGroup ? "t.group_id" : "null::uuid") + " from " + e.table() + " t "
+                        + "join (select id from " + e.stageTable() + " union all select id from " + gone(e) + ") c on c.id = t.id").update();
+            }
+            // Groups created, changed or removed themselves.
+            return jdbc.sql("insert into touched select null::uuid, id from stage_student_group union all select null::uuid, id from " + gone(Entity.GROUP))
+                    .update();
+        });
         long n = 0;
-        n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_JOINED', s.id "
-                + "from stage_person s where not exists (select 1 from person p where p.id = s.id) order by s.id").param("run", runId).update();
-        n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_LEFT', g.id "
-                + "from " + gone(Entity.PERSON) + " g order by g.id").param("run", runId).update();
-        n += jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_MOVED', t.person_id "
+        n += timed("journal joined and left", () -> jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_JOINED', s.id "
+                + "from stage_person s where not exists (select 1 from person p where p.id = s.id) order by s.id").param("run", runId).update()
+                + jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_LEFT', g.id "
+                + "from " + gone(Entity.PERSON) + " g order by g.id").param("run", runId).update());
+        n += timed("journal moved", () -> jdbc.sql("insert into directory_change (import_run_id, kind, person_id) select :run, 'PERSON_MOVED', t.person_id "
                 + "from (select distinct person_id from touched where person_id is not null) t "
                 + "where exists (select 1 from person p where p.id = t.person_id) "
                 + "and not exists (select 1 from " + gone(Entity.PERSON) + " g where g.id = t.person_id) order by t.person_id")
-                .param("run", runId).update();
+                .param("run", runId).update());
         n += timed("journal changed persons", () -> jdbc.sql(PERSON_CHANGED).param("run", runId).update());
-        n += jdbc.sql("insert into directory_change (import_run_id, kind, group_id) select :run, 'GROUP_CHANGED', t.group_id "
-                + "from (select distinct group_id from touched where group_id is not null) t order by t.group_id").param("run", runId).update();
+        n += timed("journal group changed", () -> jdbc.sql("insert into directory_change (import_run_id, kind, group_id) select :run, 'GROUP_CHANGED', t.group_id "
+                + "from (select distinct group_id from touched where group_id is not null) t order by t.group_id").param("run", runId).update());
         return n;
     }
 
