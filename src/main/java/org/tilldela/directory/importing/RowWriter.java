@@ -24,12 +24,22 @@ public final class RowWriter implements AutoCloseable {
 
     private static final char FIELD_SEPARATOR = '\u001f';
 
+    /**
+     * Rows are formatted into a plain {@link StringBuilder} and written to the target 64 K characters at a time: Commons
+     * CSV appends a row value by value, and a {@code BufferedWriter} takes its lock and copies for each append, which was
+     * the largest part of reading a package (JFR: 38 % of the readers' samples in a 1,000,000-person import).
+     */
+    private static final int FLUSH_AT = 1 << 16;
+
     private final Entity entity;
     /** A row's id from its source id (see {@link StagedSnapshot#id}). */
     private final Function<String, UUID> idOf;
     /** Told whether everything was written; a deferred writer copies its file in (or not) and removes it. */
     private final Consumer<Boolean> afterClose;
+    /** Where {@link #printer} formats rows; handed to {@link #target} in large pieces. */
+    private final StringBuilder formatted = new StringBuilder(FLUSH_AT + 4096);
     private final CSVPrinter printer;
+    private final Writer target;
     private final MessageDigest md5;
     private final List<Object> record = new ArrayList<>();
     private final StringBuilder hashInput = new StringBuilder(256);
@@ -57,8 +67,9 @@ public final class RowWriter implements AutoCloseable {
         this.origin = origin;
         this.unchangedSink = unchangedSink;
         this.afterClose = afterClose;
+        this.target = target;
         try {
-            this.printer = new CSVPrinter(target, CSVFormat.POSTGRESQL_CSV);
+            this.printer = new CSVPrinter(formatted, CSVFormat.POSTGRESQL_CSV);
             this.md5 = MessageDigest.getInstance("MD5");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -121,11 +132,19 @@ public final class RowWriter implements AutoCloseable {
         record.add(refB);
         try {
             printer.printRecord(record);
+            if (formatted.length() >= FLUSH_AT) {
+                flushFormatted();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         rows++;
         return id;
+    }
+
+    private void flushFormatted() throws IOException {
+        target.append(formatted);
+        formatted.setLength(0);
     }
 
     /** Rows written, staged or recognised as unchanged. */
@@ -173,7 +192,8 @@ public final class RowWriter implements AutoCloseable {
     public void close() {
         boolean written = false;
         try {
-            printer.close(true);
+            flushFormatted();
+            target.close(); // a COPY ends here, and may fail here
             written = true;
         } catch (IOException e) {
             throw new UncheckedIOException("staging " + entity.label() + " failed: " + e.getMessage(), e);
