@@ -178,6 +178,29 @@ class OneRosterImportTest extends DirectoryImportTestSupport {
     }
 
     @Test
+    void namesWithQuotesCommasAndLineBreaksAreStoredAsWrittenAndRecognisedNextTime() {
+        String source = newSource("quoted");
+        OneRosterPackage pkg = OneRosterPackage.small();
+        OneRosterPackage.User p1 = pkg.users.get(0);
+        // What the COPY into the stage must carry through: its quote, separator, line break, backslash and NULL-like text.
+        String given = "Anna \"Nina\", Sofia";
+        String family = "\\N Öberg\\Lind\r\nAndersson";
+        pkg.users.set(0, new OneRosterPackage.User(p1.id(), p1.role(), p1.orgs(), given, family, p1.agents(), p1.grades(), p1.marking(),
+                p1.schoolForm()));
+        importZip(source, pkg.writeV11(tmp.resolve("quoted1.zip")));
+        assertThat(jdbc.sql("select given_name, family_name from person where source = :s and source_id = :id").param("s", source)
+                .param("id", p1.id()).query((rs, n) -> List.of(rs.getString(1), rs.getString(2))).single())
+                .containsExactly(given, family);
+
+        // The next day another pupil is renamed: the quoted row's content hash is the stored one, so it is not taken for changed.
+        OneRosterPackage.User p4 = pkg.users.get(3);
+        pkg.users.set(3, new OneRosterPackage.User(p4.id(), p4.role(), p4.orgs(), p4.givenName(), p4.familyName() + "-Ek", p4.agents(),
+                p4.grades(), p4.marking(), p4.schoolForm()));
+        ImportSummary next = importZip(source, pkg.writeV11(tmp.resolve("quoted2.zip")));
+        assertThat(next.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 1, 0, 12));
+    }
+
+    @Test
     void idsAreStablePerSourceAndRecord() {
         String source = newSource("ids");
         importZip(source, OneRosterPackage.small().writeV11(tmp.resolve("ids.zip")));

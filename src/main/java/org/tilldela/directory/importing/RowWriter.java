@@ -14,7 +14,6 @@ import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 
 /**
  * Streams rows of one entity into its staging table with PostgreSQL COPY (CSV format, written by
@@ -24,10 +23,14 @@ public final class RowWriter implements AutoCloseable {
 
     private static final char FIELD_SEPARATOR = '\u001f';
 
+    /** How PostgreSQL's COPY reads CSV (null unquoted and empty, every other value quoted). */
+    private static final CSVFormat COPY_CSV = CSVFormat.POSTGRESQL_CSV;
+
     /**
-     * Rows are formatted into a plain {@link StringBuilder} and written to the target 64 K characters at a time: Commons
-     * CSV appends a row value by value, and a {@code BufferedWriter} takes its lock and copies for each append, which was
-     * the largest part of reading a package (JFR: 38 % of the readers' samples in a 1,000,000-person import).
+     * Rows are formatted by Commons CSV's {@link CSVFormat} into a plain {@link StringBuilder} and written to the target
+     * 64 K characters at a time. A {@code CSVPrinter} on the target took a lock for every value, and the
+     * {@code BufferedWriter} under it another for every append: together the largest part of reading a package (JFR: 38 %
+     * of the readers' samples in a 1,000,000-person import).
      */
     private static final int FLUSH_AT = 1 << 16;
 
@@ -36,9 +39,8 @@ public final class RowWriter implements AutoCloseable {
     private final Function<String, UUID> idOf;
     /** Told whether everything was written; a deferred writer copies its file in (or not) and removes it. */
     private final Consumer<Boolean> afterClose;
-    /** Where {@link #printer} formats rows; handed to {@link #target} in large pieces. */
+    /** Rows formatted for COPY, handed to {@link #target} in large pieces. */
     private final StringBuilder formatted = new StringBuilder(FLUSH_AT + 4096);
-    private final CSVPrinter printer;
     private final Writer target;
     private final MessageDigest md5;
     private final List<Object> record = new ArrayList<>();
@@ -69,10 +71,7 @@ public final class RowWriter implements AutoCloseable {
         this.afterClose = afterClose;
         this.target = target;
         try {
-            this.printer = new CSVPrinter(formatted, CSVFormat.POSTGRESQL_CSV);
             this.md5 = MessageDigest.getInstance("MD5");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -131,7 +130,10 @@ public final class RowWriter implements AutoCloseable {
         record.add(refA);
         record.add(refB);
         try {
-            printer.printRecord(record);
+            for (int i = 0; i < record.size(); i++) {
+                COPY_CSV.print(record.get(i), formatted, i == 0);
+            }
+            COPY_CSV.println(formatted);
             if (formatted.length() >= FLUSH_AT) {
                 flushFormatted();
             }
