@@ -1,12 +1,14 @@
 package org.tilldela.directory.importing;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,6 +78,8 @@ public final class StagedSnapshot {
     private final Ids ids;
     private final Problems problems = new Problems();
     private final Map<Entity, Origin> origins = new EnumMap<>(Entity.class);
+    /** Each staging table's columns as COPY takes them (binary: each by its type). */
+    private final Map<Entity, List<BinaryCopy.Column>> stageColumns = new EnumMap<>(Entity.class);
     /** Stored rows per entity, for the entities whose writers filter what they stage. */
     private final Map<Entity, CompletableFuture<KnownRows>> known = new EnumMap<>(Entity.class);
     /** Loads stored rows on connections of their own, while reading goes on (see {@link #startLoading}). */
@@ -155,7 +160,37 @@ public final class StagedSnapshot {
                     + String.join(", ", e.columns()) + ", content_hash from " + e.table() + " with no data").update();
             jdbc.sql("alter table " + e.stageTable() + " add column line_no bigint, add column ref_a text, add column ref_b text").update();
             jdbc.sql("create temp table " + gone(e) + " (id uuid primary key) on commit drop").update();
+            stageColumns.put(e, stageColumns(e));
         }
+    }
+
+    /** The staging table's columns in COPY order, each with the kind its type is sent as. */
+    private List<BinaryCopy.Column> stageColumns(Entity e) {
+        List<BinaryCopy.Column> columns = jdbc.sql("""
+                        select a.attname, b.typname, b.typtype, el.typname, cast(coalesce(el.oid, 0) as bigint)
+                        from pg_attribute a
+                        join pg_type t on t.oid = a.atttypid
+                        join pg_type b on b.oid = case when t.typtype = 'd' then t.typbasetype else t.oid end
+                        left join pg_type el on el.oid = b.typelem and b.typcategory = 'A'
+                        where a.attrelid = cast(:stage as regclass) and a.attnum > 0 and not a.attisdropped
+                        order by a.attnum""")
+                .param("stage", e.stageTable())
+                .query((rs, n) -> {
+                    BinaryCopy.Kind kind = BinaryCopy.kindOf(rs.getString(2), rs.getString(3), rs.getString(4));
+                    if (kind == null) {
+                        throw new IllegalStateException(e.stageTable() + "." + rs.getString(1) + " has type " + rs.getString(2)
+                                + ", which the import cannot stage in binary");
+                    }
+                    return new BinaryCopy.Column(rs.getString(1), kind, (int) rs.getLong(5));
+                })
+                .list();
+        Map<String, BinaryCopy.Column> byName = new HashMap<>();
+        columns.forEach(c -> byName.put(c.name(), c));
+        List<BinaryCopy.Column> ordered = new ArrayList<>();
+        for (String name : RowWriter.copyColumns(e)) {
+            ordered.add(byName.get(name));
+        }
+        return ordered;
     }
 
     private static String gone(Entity e) {
@@ -188,8 +223,7 @@ public final class StagedSnapshot {
         Supplier<KnownRows> rows = stored(entity);
         try {
             var copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class), RowWriter.copySql(entity), 1 << 16);
-            return writer(entity, origin, rows, new BufferedWriter(new OutputStreamWriter(copy, StandardCharsets.UTF_8), 1 << 16),
-                    written -> { });
+            return writer(entity, origin, rows, copy, written -> { });
         } catch (SQLException e) {
             throw new IllegalStateException("could not start COPY into " + entity.stageTable(), e);
         }
@@ -204,13 +238,13 @@ public final class StagedSnapshot {
         Supplier<KnownRows> rows = stored(entity);
         try {
             Path file = Files.createTempFile("tilldela-" + entity.table(), ".csv");
-            var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            var out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
             return writer(entity, origin, rows, out, written -> {
-                try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                try (var in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
                     if (written) {
-                        connection.unwrap(PGConnection.class).getCopyAPI().copyIn(RowWriter.copySql(entity), in);
+                        timed("stage " + entity.label() + " from its file", () -> copyIn(entity, in));
                     }
-                } catch (SQLException | IOException e) {
+                } catch (IOException e) {
                     throw new IllegalStateException("could not stage " + entity.label(), e);
                 } finally {
                     file.toFile().delete();
@@ -218,6 +252,14 @@ public final class StagedSnapshot {
             });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private long copyIn(Entity entity, InputStream in) {
+        try {
+            return connection.unwrap(PGConnection.class).getCopyAPI().copyIn(RowWriter.copySql(entity), in);
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("could not stage " + entity.label(), e);
         }
     }
 
@@ -276,10 +318,10 @@ public final class StagedSnapshot {
         }
     }
 
-    private RowWriter writer(Entity entity, Origin origin, Supplier<KnownRows> rows, Writer target,
+    private RowWriter writer(Entity entity, Origin origin, Supplier<KnownRows> rows, OutputStream target,
                              Consumer<Boolean> afterClose) {
         origins.put(entity, origin);
-        return new RowWriter(target, afterClose, entity, sourceId -> id(entity, sourceId), rows, problems, origin, n -> unchanged.merge(entity, n, Long::sum));
+        return new RowWriter(target, stageColumns.get(entity), afterClose, entity, sourceId -> id(entity, sourceId), rows, problems, origin, n -> unchanged.merge(entity, n, Long::sum));
     }
 
     private KnownRows load(Entity e) {
@@ -645,7 +687,8 @@ public final class StagedSnapshot {
                 + "select s.id, :source, s.source_id, " + prefixed(e.columns()) + ", s.content_hash from " + e.stageTable() + " s "
                 + "where not exists (select 1 from " + e.table() + " t where t.id = s.id) order by s.id").param("source", source).update();
         if (deferred) {
-            jdbc.sql("select restore_secondary_indexes(cast(:table as regclass))").param("table", e.table()).query(Integer.class).single();
+            timed("rebuild indexes and keys of " + e.label(), () -> jdbc.sql("select restore_secondary_indexes(cast(:table as regclass))")
+                    .param("table", e.table()).query(Integer.class).single());
         }
         return new ImportSummary.Counts(created, updated, removed, unchanged.getOrDefault(e, 0L));
     }
