@@ -29,7 +29,12 @@ class DirectoryJournalTest extends DirectoryImportTestSupport {
     void nextDaySnapshotJournalsJoinerMoverLeaverAndChangedGroups() {
         String source = newSource("journal");
         OneRosterPackage pkg = OneRosterPackage.small();
-        importZip(source, pkg.writeV11(tmp.resolve("day1.zip")));
+        ImportSummary first = importZip(source, pkg.writeV11(tmp.resolve("day1.zip")));
+        // The first import: everyone joins and every group changed; nobody was there to move or change.
+        assertThat(journal(first.runId())).extracting(Change::kind)
+                .containsOnly("PERSON_JOINED", "GROUP_CHANGED")
+                .filteredOn("PERSON_JOINED"::equals).hasSize(13);
+        assertThat(journal(first.runId())).hasSize(18);
         events.clear();
 
         // Day 2: p5 moves from 7B to 7A (same enrollment record, other class), p6 leaves, p9 joins 7B,
