@@ -3,6 +3,7 @@ package org.tilldela.directory.importing;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -79,7 +80,7 @@ final class BinaryCopy {
     }
 
     /** Hands the bytes encoded so far to {@code sink} and forgets them. */
-    void drainTo(java.io.OutputStream sink) throws IOException {
+    void drainTo(OutputStream sink) throws IOException {
         bytes.writeTo(sink);
         bytes.reset();
     }

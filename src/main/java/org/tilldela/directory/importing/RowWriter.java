@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -78,7 +79,7 @@ public final class RowWriter implements AutoCloseable {
 
     /** The staging table's columns in the order a row is written. */
     static List<String> copyColumns(Entity entity) {
-        List<String> columns = new java.util.ArrayList<>(List.of("id", "source_id"));
+        List<String> columns = new ArrayList<>(List.of("id", "source_id"));
         columns.addAll(entity.columns());
         columns.addAll(List.of("content_hash", "line_no", "ref_a", "ref_b"));
         return columns;

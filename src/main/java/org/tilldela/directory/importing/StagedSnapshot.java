@@ -190,7 +190,11 @@ public final class StagedSnapshot {
         columns.forEach(c -> byName.put(c.name(), c));
         List<BinaryCopy.Column> ordered = new ArrayList<>();
         for (String name : RowWriter.copyColumns(e)) {
-            ordered.add(byName.get(name));
+            BinaryCopy.Column column = byName.get(name);
+            if (column == null) {
+                throw new IllegalStateException(e.stageTable() + " has no column " + name);
+            }
+            ordered.add(column);
         }
         return ordered;
     }
@@ -239,7 +243,7 @@ public final class StagedSnapshot {
     public RowWriter openDeferred(Entity entity, Origin origin) {
         Supplier<KnownRows> rows = stored(entity);
         try {
-            Path file = Files.createTempFile("tilldela-" + entity.table(), ".csv");
+            Path file = Files.createTempFile("tilldela-" + entity.table(), ".copy");
             var out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
             return writer(entity, origin, rows, out, written -> {
                 try (var in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
