@@ -20,8 +20,8 @@ import org.tilldela.directory.importing.ImportRuns;
 import org.tilldela.directory.oneroster.OneRosterReader;
 
 /**
- * The first big import into an empty database builds secondary indexes and adds its foreign keys after inserting
- * instead of row by row. Here with a low threshold, on a database of its own: afterwards every index and key is
+ * The first big import into an empty database builds secondary indexes and adds its foreign keys (and the primary keys
+ * nothing refers to) after inserting instead of row by row. Here with a low threshold, on a database of its own: afterwards every index and key is
  * back, the data is complete, and a second import (into filled tables, indexes maintained as usual) still works.
  */
 class FirstBulkImportTest {
@@ -42,7 +42,7 @@ class FirstBulkImportTest {
 
             var first = runs.runNow("ONEROSTER", new ImportOptions("bulk", false, "test"), new OneRosterReader(zip, "m.zip"), ImportProgress.NONE, "m.zip");
 
-            assertThat(indexes(jdbc)).isEqualTo(before).contains("membership_group", "membership_person", "person_name", "guardian_link_child");
+            assertThat(indexes(jdbc)).isEqualTo(before).contains("membership_group", "membership_person", "membership_pkey", "person_search_family_given", "guardian_link_child");
             assertThat(foreignKeys(jdbc)).isEqualTo(keysBefore).contains("person.person_source_fkey FOREIGN KEY (source) REFERENCES directory_source(name)");
             assertThat(first.entities().get("persons").created()).isEqualTo(2000);
             assertThat(jdbc.sql("select count(*) from membership where source = 'bulk'").query(Long.class).single())
@@ -78,11 +78,31 @@ class FirstBulkImportTest {
             assertThat(foreignKeys(jdbc)).isEqualTo(keysBefore);
             assertThat(indexes(jdbc)).isEqualTo(before);
             assertThat(jdbc.sql("select count(*) from person where source = 'no-such-source'").query(Long.class).single()).isZero();
+
+            // A primary key laid aside (memberships: no other table refers to them) still checks every row when it is added
+            // again: a repeated id fails the whole transaction, and the key is there afterwards. Persons keep theirs (other
+            // tables' foreign keys refer to it).
+            long memberships = jdbc.sql("select count(*) from membership").query(Long.class).single();
+            assertThatThrownBy(() -> tx.executeWithoutResult(status -> {
+                jdbc.sql("select defer_secondary_indexes(cast('membership' as regclass))").query(Integer.class).single();
+                assertThat(primaryKeys(jdbc)).doesNotContain("membership").contains("person");
+                jdbc.sql("insert into membership select * from membership limit 1").update();
+                jdbc.sql("select restore_secondary_indexes(cast('membership' as regclass))").query(Integer.class).single();
+            })).hasMessageContaining("membership_pkey");
+            assertThat(primaryKeys(jdbc)).contains("membership", "person");
+            assertThat(indexes(jdbc)).isEqualTo(before);
+            assertThat(jdbc.sql("select count(*) from membership").query(Long.class).single()).isEqualTo(memberships);
         }
     }
 
     private static List<String> foreignKeys(JdbcClient jdbc) {
         return jdbc.sql("select conrelid::regclass || '.' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint where contype = 'f' "
+                + "and conrelid::regclass::text in ('organisation', 'person', 'enrolment', 'student_group', 'membership', 'duty', 'guardian_link') "
+                + "order by 1").query(String.class).list();
+    }
+
+    private static List<String> primaryKeys(JdbcClient jdbc) {
+        return jdbc.sql("select conrelid::regclass::text from pg_constraint where contype = 'p' "
                 + "and conrelid::regclass::text in ('organisation', 'person', 'enrolment', 'student_group', 'membership', 'duty', 'guardian_link') "
                 + "order by 1").query(String.class).list();
     }

@@ -708,10 +708,13 @@ public final class StagedSnapshot {
         int updated = jdbc.sql("update " + e.table() + " t set " + sets + ", content_hash = s.content_hash" + touch
                 + " from " + e.stageTable() + " s where t.id = s.id and t.content_hash <> s.content_hash").update();
         boolean deferred = deferIndexesOfEmptyTable(e);
-        // In key order: appending to the primary key's b-tree is far cheaper than inserting at random.
+        // A table whose primary key was laid aside is empty and locked until commit: every staged row is new, and there is
+        // no b-tree to keep. Otherwise in key order: appending to the primary key's b-tree is far cheaper than at random.
+        boolean keyLaidAside = deferred && !hasPrimaryKey(e);
         int created = jdbc.sql("insert into " + e.table() + " (id, source, source_id, " + cols + ", content_hash) "
-                + "select s.id, :source, s.source_id, " + prefixed(e.columns()) + ", s.content_hash from " + e.stageTable() + " s "
-                + "where not exists (select 1 from " + e.table() + " t where t.id = s.id) order by s.id").param("source", source).update();
+                + "select s.id, :source, s.source_id, " + prefixed(e.columns()) + ", s.content_hash from " + e.stageTable() + " s"
+                + (keyLaidAside ? "" : " where not exists (select 1 from " + e.table() + " t where t.id = s.id) order by s.id"))
+                .param("source", source).update();
         if (deferred) {
             timed("rebuild indexes and keys of " + e.label(), () -> jdbc.sql("select restore_secondary_indexes(cast(:table as regclass))")
                     .param("table", e.table()).query(Integer.class).single());
@@ -720,11 +723,12 @@ public final class StagedSnapshot {
     }
 
     /**
-     * The first big import into an empty table: its secondary indexes and its own foreign keys are dropped and
-     * made again after the insert (in this transaction), which is several times faster than maintaining the
-     * indexes and checking the keys row by row (a foreign key added again checks every row in one join). The
-     * table is locked until commit, which costs nobody anything while it is empty. Done by database functions
-     * (directory migrations V2026.11.24.5 and V2026.12.12.40) because the application's role may not alter tables.
+     * The first big import into an empty table: its secondary indexes, its own foreign keys and (where no other table
+     * refers to it) its primary key are dropped and made again after the insert (in this transaction), which is several
+     * times faster than maintaining the indexes and checking the keys row by row (a foreign key added again checks every
+     * row in one join). The table is locked until commit, which costs nobody anything while it is empty. Done by
+     * database functions (directory migrations V2026.11.24.5, V2026.12.12.40 and V2026.12.12.51) because the
+     * application's role may not alter tables.
      */
     private boolean deferIndexesOfEmptyTable(Entity e) {
         if (jdbc.sql("select count(*) from " + e.stageTable()).query(Long.class).single() < deferIndexesFrom
@@ -732,6 +736,11 @@ public final class StagedSnapshot {
             return false;
         }
         return jdbc.sql("select defer_secondary_indexes(cast(:table as regclass))").param("table", e.table()).query(Integer.class).single() > 0;
+    }
+
+    private boolean hasPrimaryKey(Entity e) {
+        return jdbc.sql("select exists (select 1 from pg_constraint where conrelid = cast(:table as regclass) and contype = 'p')")
+                .param("table", e.table()).query(Boolean.class).single();
     }
 
     private static String prefixed(List<String> columns) {
