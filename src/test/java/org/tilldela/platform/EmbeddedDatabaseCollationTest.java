@@ -1,0 +1,33 @@
+package org.tilldela.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.tilldela.IntegrationTest;
+
+/**
+ * A new embedded cluster compares text with PostgreSQL's own C.UTF-8 (the builtin provider), not the operating system's
+ * locale: the same on every machine, and fast (memcmp). Names still sort and fold as the application expects.
+ */
+class EmbeddedDatabaseCollationTest extends IntegrationTest {
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void theDatabaseUsesTheBuiltinCUtf8() {
+        assertThat(jdbc.sql("select cast(datlocprovider as text) || ' ' || datlocale from pg_database where datname = current_database()")
+                .query(String.class).single()).isEqualTo("b C.UTF-8");
+    }
+
+    @Test
+    void namesSortByCodePointAndFoldTheirCase() {
+        // by code point: upper case before lower, Ä (U+00C4) before Å (U+00C5) before Ö (U+00D6), all after z
+        assertThat(jdbc.sql("select string_agg(n, ' ' order by n) from unnest(array['Öberg', 'åberg', 'Åberg', 'Äng', 'zeta', 'Zeta', 'Østergaard']) n")
+                .query(String.class).single()).isEqualTo("Zeta zeta Äng Åberg Öberg Østergaard åberg");
+        assertThat(jdbc.sql("select lower('ÅSA ÖSTMAN ÆBLE ØRSTED')").query(String.class).single()).isEqualTo("åsa östman æble ørsted");
+        assertThat(jdbc.sql("select search_fold('Bergkvist, Östen')").query(String.class).single()).isEqualTo("bergkvist osten");
+    }
+}
