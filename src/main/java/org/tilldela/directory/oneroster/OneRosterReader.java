@@ -166,43 +166,64 @@ public final class OneRosterReader implements SnapshotReader {
             ExecutorService second = Executors.newSingleThreadExecutor(r -> new Thread(r, "oneroster-enrollments"));
             ImportProgress shared = v12 ? sharedProgress("users.csv", "roles.csv", "enrollments.csv") : sharedProgress("users.csv", "enrollments.csv");
             String placementsUser = v12 ? "userSourcedId" : "sourcedId";
-            try (RowWriter enrolments = stage.openDeferred(Entity.ENROLMENT, new Origin(placements, "sourcedId",
-                         v12 ? "orgSourcedId" : "orgSourcedIds", placementsUser));
-                 RowWriter duties = stage.openDeferred(Entity.DUTY, new Origin(placements, "sourcedId",
-                         v12 ? "orgSourcedId" : "orgSourcedIds", placementsUser));
-                 RowWriter memberships = stage.openDeferred(Entity.MEMBERSHIP, new Origin("enrollments.csv", "sourcedId",
-                         "classSourcedId", "userSourcedId"))) {
-                Future<?> enrollmentsRead = second.submit(() -> {
-                    readEnrollments(memberships, shared);
-                    return null;
-                });
-                boolean finished = false;
+            // Guardian links are known once every user's role is: they are replayed on the second thread, into a file of
+            // their own, while this one copies the other deferred writers' files in (PostgreSQL's work, ~2 s of a
+            // million-person first import, which the replay's Java work then overlaps); their file is copied in last.
+            try (RowWriter guardianLinks = stage.openDeferred(Entity.GUARDIAN_LINK, new Origin("users.csv", "sourcedId", "agentSourcedIds", "sourcedId"))) {
+                Future<?> linksReplayed;
                 try {
-                    readUsers(v12, enrolments, duties, agents, shared);
-                    if (v12) {
-                        readRoles(enrolments, duties, shared);
+                    try (RowWriter enrolments = stage.openDeferred(Entity.ENROLMENT, new Origin(placements, "sourcedId",
+                                 v12 ? "orgSourcedId" : "orgSourcedIds", placementsUser));
+                         RowWriter duties = stage.openDeferred(Entity.DUTY, new Origin(placements, "sourcedId",
+                                 v12 ? "orgSourcedId" : "orgSourcedIds", placementsUser));
+                         RowWriter memberships = stage.openDeferred(Entity.MEMBERSHIP, new Origin("enrollments.csv", "sourcedId",
+                                 "classSourcedId", "userSourcedId"))) {
+                        Future<?> enrollmentsRead = second.submit(() -> {
+                            readEnrollments(memberships, shared);
+                            return null;
+                        });
+                        boolean finished = false;
+                        try {
+                            readUsers(v12, enrolments, duties, agents, shared);
+                            if (v12) {
+                                readRoles(enrolments, duties, shared);
+                            }
+                            await(enrollmentsRead, "enrollments.csv");
+                            finished = true;
+                        } finally {
+                            if (!finished) {
+                                // something failed: stop the other thread before the writers it uses are closed
+                                second.shutdownNow();
+                                awaitQuietly(second);
+                            }
+                        }
+                        linksReplayed = second.submit(() -> {
+                            replayGuardianLinks(agents, guardianLinks);
+                            return null;
+                        });
                     }
-                    enrollmentsRead.get();
-                    finished = true;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while reading enrollments.csv", e);
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException runtime) {
-                        throw runtime;
-                    }
-                    throw new IOException(e.getCause());
+                    await(linksReplayed, "guardian links");
                 } finally {
-                    if (!finished) {
-                        // something failed: stop the other thread before the writers it uses are closed
-                        second.shutdownNow();
-                        awaitQuietly(second);
-                    }
+                    // the replay has stopped before its writer is closed, whatever failed
+                    second.shutdownNow();
+                    awaitQuietly(second);
                 }
-            } finally {
-                second.shutdownNow();
             }
-            replayGuardianLinks(agents);
+        }
+
+        /** Waits for work on the second thread; what failed there is thrown here. */
+        private static void await(Future<?> work, String what) throws IOException {
+            try {
+                work.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading " + what, e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IOException(e.getCause());
+            }
         }
 
         private static void awaitQuietly(ExecutorService executor) {
@@ -492,29 +513,27 @@ public final class OneRosterReader implements SnapshotReader {
             out.write(sourceId, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), dutyRole(role), begin, end);
         }
 
-        private void replayGuardianLinks(GuardianPairs agents) {
+        private void replayGuardianLinks(GuardianPairs agents, RowWriter out) {
             progress.phase("guardian links", agents.size());
-            try (RowWriter out = stage.open(Entity.GUARDIAN_LINK, new Origin("users.csv", "sourcedId", "agentSourcedIds", "sourcedId"))) {
-                Set<String> written = new HashSet<>();
-                agents.forEach((user, agent, line) -> {
-                    // A student's row lists their guardians, a guardian's row their children; packages fill either
-                    // side or both. The roles settle which is which; with neither known, the row is the child's.
-                    boolean userIsChild = students.contains(user) || (!students.contains(agent) && !guardianRoles.containsKey(user));
-                    String child = userIsChild ? user : agent;
-                    String guardian = userIsChild ? agent : user;
-                    if (child.equals(guardian) || !written.add(child + ">" + guardian)) {
-                        return; // the same link seen from the other side
-                    }
-                    String relation = switch (guardianRoles.getOrDefault(guardian, "guardian")) {
-                        case "parent" -> "PARENT";
-                        case "relative" -> "RELATIVE";
-                        default -> "GUARDIAN";
-                    };
-                    out.write(child + ">" + guardian, line, guardian, child,
-                            stage.id(Entity.PERSON, guardian), stage.id(Entity.PERSON, child), relation);
-                    progress.advance(1);
-                });
-            }
+            Set<String> written = new HashSet<>();
+            agents.forEach((user, agent, line) -> {
+                // A student's row lists their guardians, a guardian's row their children; packages fill either
+                // side or both. The roles settle which is which; with neither known, the row is the child's.
+                boolean userIsChild = students.contains(user) || (!students.contains(agent) && !guardianRoles.containsKey(user));
+                String child = userIsChild ? user : agent;
+                String guardian = userIsChild ? agent : user;
+                if (child.equals(guardian) || !written.add(child + ">" + guardian)) {
+                    return; // the same link seen from the other side
+                }
+                String relation = switch (guardianRoles.getOrDefault(guardian, "guardian")) {
+                    case "parent" -> "PARENT";
+                    case "relative" -> "RELATIVE";
+                    default -> "GUARDIAN";
+                };
+                out.write(child + ">" + guardian, line, guardian, child,
+                        stage.id(Entity.PERSON, guardian), stage.id(Entity.PERSON, child), relation);
+                progress.advance(1);
+            });
         }
     }
 
