@@ -56,6 +56,25 @@ class BinaryCopyTest extends IntegrationTest {
     }
 
     @Test
+    void rowsBeyondTheBufferArriveWhole() throws Exception {
+        // the encoder's buffer starts at 128 KB and grows: one value larger than it, and many rows before any is taken
+        String large = "Å".repeat(150_000) + "end";
+        BinaryCopy copy = new BinaryCopy(COLUMNS);
+        copy.row(UUID.randomUUID(), large, null, null, null, null, null);
+        for (int i = 0; i < 20_000; i++) {
+            copy.row(null, "row " + i, null, (long) i, null, null, null);
+        }
+        copy.end();
+        assertThat(copy.pending()).isGreaterThan(1 << 17);
+
+        List<List<String>> rows = copyIn(copy);
+
+        assertThat(rows).hasSize(20_001);
+        assertThat(rows.getFirst().get(1)).isEqualTo(large);
+        assertThat(rows.getLast().subList(1, 4)).containsExactly("row 19999", null, "19999");
+    }
+
+    @Test
     void theServerRefusesWhatItsTypeCannotHold() throws Exception {
         BinaryCopy copy = new BinaryCopy(COLUMNS);
         copy.row(UUID.randomUUID(), "a\u0000b", LocalDate.of(2026, 1, 1), 1L, 1, true, new String[0]);
