@@ -236,9 +236,10 @@ public final class StagedSnapshot {
     }
 
     /**
-     * A writer for rows derived while another writer's COPY is open: what it stages (new and changed rows
-     * only) is parked in a temporary file and copied in when it is closed. Open it before that other
-     * writer and close it after (try-with-resources, declared first, does both).
+     * A writer for rows written while the connection is busy (another writer's COPY is open, or other deferred
+     * files are being copied in): what it stages (new and changed rows only) is parked in a temporary file and
+     * copied in when it is closed. Open it before that other writer and close it after (try-with-resources,
+     * declared first, does both).
      */
     public RowWriter openDeferred(Entity entity, Origin origin) {
         Supplier<KnownRows> rows = stored(entity);
