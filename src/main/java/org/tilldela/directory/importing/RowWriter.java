@@ -48,6 +48,11 @@ public final class RowWriter implements AutoCloseable {
     private final LongConsumer unchangedSink;
     private long rows;
     private long unchanged;
+    /** Fingerprints of the records the stored rows were read from (null when this writer's reader does not fingerprint). */
+    private final Supplier<KnownRows> fingerprintSupplier;
+    private KnownRows fingerprints;
+    /** The fingerprint of the record being read, written with each row it yields (null: none). */
+    private UUID lineFingerprint;
 
     /**
      * @param target        where the COPY data goes: a COPY stream, or a file copied in later
@@ -56,6 +61,14 @@ public final class RowWriter implements AutoCloseable {
      */
     RowWriter(OutputStream target, List<BinaryCopy.Column> stageColumns, Consumer<Boolean> afterClose, Entity entity, Function<String, UUID> idOf,
               Supplier<KnownRows> known, Problems problems, StagedSnapshot.Origin origin, LongConsumer unchangedSink) {
+        this(target, stageColumns, afterClose, entity, idOf, known, null, problems, origin, unchangedSink);
+    }
+
+    /** @param fingerprints the stored records' fingerprints, for {@link #keep} (null: this writer's rows are not fingerprinted) */
+    RowWriter(OutputStream target, List<BinaryCopy.Column> stageColumns, Consumer<Boolean> afterClose, Entity entity, Function<String, UUID> idOf,
+              Supplier<KnownRows> known, Supplier<KnownRows> fingerprints, Problems problems, StagedSnapshot.Origin origin,
+              LongConsumer unchangedSink) {
+        this.fingerprintSupplier = fingerprints;
         this.entity = entity;
         this.idOf = idOf;
         this.knownSupplier = known;
@@ -81,8 +94,31 @@ public final class RowWriter implements AutoCloseable {
     static List<String> copyColumns(Entity entity) {
         List<String> columns = new ArrayList<>(List.of("id", "source_id"));
         columns.addAll(entity.columns());
-        columns.addAll(List.of("content_hash", "line_no", "ref_a", "ref_b"));
+        columns.addAll(List.of("content_hash", "line_no", "line_fp", "ref_a", "ref_b"));
         return columns;
+    }
+
+    /**
+     * For a fingerprinting reader, before it reads a record into rows: true when the record, by its {@code fingerprint},
+     * is one the stored rows were read from (and not seen before in this input) — its rows stand as stored, and the reader
+     * goes on to the next record without reading this one. Otherwise the rows the reader then writes carry the
+     * fingerprint. A record that yields one row each time it is read (as a membership does) is counted unchanged here.
+     */
+    public boolean keep(UUID fingerprint, long line) {
+        if (fingerprintSupplier == null) {
+            throw new IllegalStateException(entity.label() + " are not written with fingerprints");
+        }
+        if (fingerprints == null) {
+            fingerprints = fingerprintSupplier.get(); // waits, the first time, for the stored fingerprints being loaded
+        }
+        if (fingerprints.recognise(fingerprint, Math.max(1, line))) {
+            unchanged++;
+            rows++;
+            lineFingerprint = null;
+            return true;
+        }
+        lineFingerprint = fingerprint;
+        return false;
     }
 
     /**
@@ -124,14 +160,15 @@ public final class RowWriter implements AutoCloseable {
                 }
             }
         }
-        Object[] row = new Object[values.length + 6];
+        Object[] row = new Object[values.length + 7];
         row[0] = id;
         row[1] = sourceId;
         System.arraycopy(values, 0, row, 2, values.length);
         row[values.length + 2] = hash;
         row[values.length + 3] = line;
-        row[values.length + 4] = refA;
-        row[values.length + 5] = refB;
+        row[values.length + 4] = lineFingerprint;
+        row[values.length + 5] = refA;
+        row[values.length + 6] = refB;
         encoded.row(row);
         if (encoded.pending() >= FLUSH_AT) {
             try {

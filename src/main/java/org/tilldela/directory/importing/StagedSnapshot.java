@@ -84,6 +84,11 @@ public final class StagedSnapshot {
     private final Map<Entity, List<BinaryCopy.Column>> stageColumns = new EnumMap<>(Entity.class);
     /** Stored rows per entity, for the entities whose writers filter what they stage. */
     private final Map<Entity, CompletableFuture<KnownRows>> known = new EnumMap<>(Entity.class);
+    /**
+     * For the entities whose reader fingerprints its records ({@link #fingerprintRecords}): the stored rows' record
+     * fingerprints, loaded instead of the rows (their {@link #known} then only catches ids repeated among records read).
+     */
+    private final Map<Entity, CompletableFuture<KnownRows>> fingerprints = new EnumMap<>(Entity.class);
     /** Loads stored rows on connections of their own, while reading goes on (see {@link #startLoading}). */
     private ExecutorService loaders;
     private final DataSource dataSource;
@@ -160,7 +165,8 @@ public final class StagedSnapshot {
         for (Entity e : Entity.values()) {
             jdbc.sql("create temp table " + e.stageTable() + " on commit drop as select id, source_id, "
                     + String.join(", ", e.columns()) + ", content_hash from " + e.table() + " with no data").update();
-            jdbc.sql("alter table " + e.stageTable() + " add column line_no bigint, add column ref_a text, add column ref_b text").update();
+            jdbc.sql("alter table " + e.stageTable() + " add column line_no bigint, add column line_fp uuid, add column ref_a text, add column ref_b text")
+                    .update();
             jdbc.sql("create temp table " + gone(e) + " (id uuid primary key) on commit drop").update();
             stageColumns.put(e, stageColumns(e));
         }
@@ -219,6 +225,23 @@ public final class StagedSnapshot {
             jdbc.sql("insert into " + e.stageTable() + " (" + cols + ") select " + cols + " from " + e.table() + " where source = :source")
                     .param("source", source).update();
         }
+    }
+
+    /**
+     * Says, before any writer is opened, that the reader fingerprints the records it reads {@code entity} from and asks
+     * its writer to {@link RowWriter#keep keep} each record before reading it: then the stored rows' fingerprints are
+     * loaded instead of the rows themselves, a record whose fingerprint is stored is not read at all, and when reading
+     * ends the rows of records no longer there are found by their fingerprints ({@link #settleFingerprinted}). A
+     * fingerprint must cover everything the record's rows are made from (see {@code Entity#hasLineFingerprint}).
+     */
+    public void fingerprintRecords(Entity entity) {
+        if (!entity.hasLineFingerprint()) {
+            throw new IllegalArgumentException(entity.table() + " keeps no record fingerprints");
+        }
+        if (opened) {
+            throw new IllegalStateException("say which records are fingerprinted before writing");
+        }
+        fingerprints.put(entity, null); // loaded with the rest, at the first writer
     }
 
     /**
@@ -289,7 +312,16 @@ public final class StagedSnapshot {
             return t;
         });
         for (Entity e : LOAD_ORDER) {
-            known.put(e, CompletableFuture.supplyAsync(() -> timed("load stored " + e.label(), () -> load(e)), loaders));
+            if (fingerprints.containsKey(e)) {
+                // only ids repeated among the records read are caught in memory; the rest is settled in SQL
+                known.put(e, CompletableFuture.completedFuture(new KnownRows(1024)));
+                fingerprints.put(e, CompletableFuture.supplyAsync(() -> timed("load stored " + e.label() + " fingerprints",
+                        () -> load(e, "select line_fp from " + e.table() + " where source = " + quoted(source) + " and line_fp is not null", 1)),
+                        loaders));
+            } else {
+                known.put(e, CompletableFuture.supplyAsync(() -> timed("load stored " + e.label(), () -> load(e,
+                        "select id, content_hash from " + e.table() + " where source = " + quoted(source), 2)), loaders));
+            }
         }
     }
 
@@ -305,13 +337,21 @@ public final class StagedSnapshot {
 
     /** Waits for the entity's stored rows; null when none were loaded (a prefilled stage). */
     private KnownRows storedNow(Entity entity) {
-        var loadingRows = known.get(entity);
-        if (loadingRows == null) {
+        return waitFor(known.get(entity), "wait for stored " + entity.label());
+    }
+
+    /** Waits for the stored record fingerprints of the entity; null when its records are not fingerprinted. */
+    private KnownRows fingerprintsNow(Entity entity) {
+        return waitFor(fingerprints.get(entity), "wait for stored " + entity.label() + " fingerprints");
+    }
+
+    private KnownRows waitFor(CompletableFuture<KnownRows> loading, String step) {
+        if (loading == null) {
             return null;
         }
-        return timed("wait for stored " + entity.label(), () -> {
+        return timed(step, () -> {
             try {
-                return loadingRows.join();
+                return loading.join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             }
@@ -328,10 +368,16 @@ public final class StagedSnapshot {
     private RowWriter writer(Entity entity, Origin origin, Supplier<KnownRows> rows, OutputStream target,
                              Consumer<Boolean> afterClose) {
         origins.put(entity, origin);
-        return new RowWriter(target, stageColumns.get(entity), afterClose, entity, sourceId -> id(entity, sourceId), rows, problems, origin, n -> unchanged.merge(entity, n, Long::sum));
+        Supplier<KnownRows> recordFingerprints = fingerprints.containsKey(entity) && !prefilled ? () -> fingerprintsNow(entity) : null;
+        return new RowWriter(target, stageColumns.get(entity), afterClose, entity, sourceId -> id(entity, sourceId), rows, recordFingerprints,
+                problems, origin, n -> unchanged.merge(entity, n, Long::sum));
     }
 
-    private KnownRows load(Entity e) {
+    /**
+     * Loads {@code query}'s rows — (id, content hash), or (record fingerprint) when {@code fields} is 1, each a uuid —
+     * into a table of known rows (a fingerprint with a zero hash).
+     */
+    private KnownRows load(Entity e, String query, int fields) {
         try (Connection own = dataSource.getConnection()) {
             // Sized by PostgreSQL's estimate of this source's rows, not by counting them: a count reads the whole table
             // once more (a second of a million-person import's critical path). The estimate is the table's rows (kept by
@@ -350,22 +396,27 @@ public final class StagedSnapshot {
             // COPY out: several times faster than a result set for millions of (uuid, uuid) pairs. In PostgreSQL's binary
             // format a uuid is its 16 bytes, read here without parsing 36 characters twice a row (the server's side of
             // it costs about what text does)
-            String sql = "copy (select id, content_hash from " + e.table() + " where source = " + quoted(source) + ") to stdout with (format binary)";
+            String sql = "copy (" + query + ") to stdout with (format binary)";
             try (var in = new DataInputStream(new BufferedInputStream(new PGCopyInputStream(own.unwrap(PGConnection.class), sql), 1 << 16))) {
                 readBinaryCopyHeader(in);
                 long[] batch = new long[LOAD_BATCH * 4]; // added a batch at a time: see KnownRows.addAll
                 int n = 0;
-                for (short fields = in.readShort(); fields != -1; fields = in.readShort()) {
-                    if (fields != 2 || in.readInt() != 16) {
-                        throw new IOException("unexpected row in the stored " + e.label() + ": " + fields + " fields");
+                for (short sent = in.readShort(); sent != -1; sent = in.readShort()) {
+                    if (sent != fields || in.readInt() != 16) {
+                        throw new IOException("unexpected row in the stored " + e.label() + ": " + sent + " fields");
                     }
                     batch[n * 4] = in.readLong();
                     batch[n * 4 + 1] = in.readLong();
-                    if (in.readInt() != 16) {
-                        throw new IOException("unexpected content hash in the stored " + e.label());
+                    if (fields == 2) {
+                        if (in.readInt() != 16) {
+                            throw new IOException("unexpected content hash in the stored " + e.label());
+                        }
+                        batch[n * 4 + 2] = in.readLong();
+                        batch[n * 4 + 3] = in.readLong();
+                    } else {
+                        batch[n * 4 + 2] = 0;
+                        batch[n * 4 + 3] = 0;
                     }
-                    batch[n * 4 + 2] = in.readLong();
-                    batch[n * 4 + 3] = in.readLong();
                     if (++n == LOAD_BATCH) {
                         rows.addAll(batch, n);
                         n = 0;
@@ -442,6 +493,12 @@ public final class StagedSnapshot {
             }
         }
         analyze();
+        for (Entity e : Entity.values()) {
+            KnownRows recordFingerprints = fingerprintsNow(e);
+            if (recordFingerprints != null) {
+                timed("settle " + e.label() + " by fingerprint", () -> settleFingerprinted(e, recordFingerprints));
+            }
+        }
         checkDuplicates();
         for (Entity e : Entity.values()) {
             if (!known.containsKey(e)) {
@@ -456,6 +513,54 @@ public final class StagedSnapshot {
             }
         }
         analyze();
+    }
+
+    /**
+     * For an entity whose records were fingerprinted: the stage holds the rows of the records that were read (new or
+     * changed records, or ones stored without a fingerprint); the records recognised by their fingerprints were not
+     * read. Here, in SQL over that small stage: a staged id that a recognised record has too is a repeated id; stored
+     * rows of records no longer there (their fingerprint not seen, or none stored) that no staged row replaces are gone;
+     * a staged row equal to its stored one is unchanged (and its stored row now carries the new record's fingerprint,
+     * so the next import recognises it) and leaves the stage.
+     */
+    private Void settleFingerprinted(Entity e, KnownRows recordFingerprints) {
+        String removed = "removed_fp_" + e.table();
+        jdbc.sql("create temp table " + removed + " (fp uuid primary key) on commit drop").update();
+        try (var out = new BufferedWriter(new OutputStreamWriter(
+                new PGCopyOutputStream(connection.unwrap(PGConnection.class), "copy " + removed + " (fp) from stdin"), StandardCharsets.UTF_8))) {
+            recordFingerprints.forEachUnseen(fp -> {
+                try {
+                    out.write(fp.toString());
+                    out.write('\n');
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+        } catch (SQLException | IOException ex) {
+            throw new IllegalStateException("could not list the records of " + e.label() + " no longer there", ex);
+        }
+        jdbc.sql("analyze " + removed).update();
+        Origin origin = originOf(e);
+        jdbc.sql("select s.source_id, s.line_no, t.line_fp from " + e.stageTable() + " s join " + e.table() + " t on t.id = s.id "
+                        + "where t.line_fp is not null and not exists (select 1 from " + removed + " r where r.fp = t.line_fp) "
+                        + "order by s.line_no limit " + Problems.LIMIT)
+                .query((rs, n) -> {
+                    long read = rs.getLong(2);
+                    long recognised = recordFingerprints.lineOf(rs.getObject(3, UUID.class));
+                    problems.add(origin.file(), Math.max(read, recognised), origin.idColumn(),
+                            "duplicate id '" + rs.getString(1) + "' (first on line " + Math.min(read, recognised) + ")");
+                    return null;
+                }).list();
+        jdbc.sql("insert into " + gone(e) + " select t.id from " + e.table() + " t where t.source = :source "
+                        + "and (t.line_fp is null or exists (select 1 from " + removed + " r where r.fp = t.line_fp)) "
+                        + "and not exists (select 1 from " + e.stageTable() + " s where s.id = t.id)")
+                .param("source", source).update();
+        jdbc.sql("update " + e.table() + " t set line_fp = s.line_fp from " + e.stageTable() + " s "
+                + "where t.id = s.id and t.content_hash = s.content_hash and t.line_fp is distinct from s.line_fp").update();
+        long same = jdbc.sql("delete from " + e.stageTable() + " s using " + e.table() + " t where t.id = s.id and t.content_hash = s.content_hash")
+                .update();
+        unchanged.merge(e, same, Long::sum);
+        return null;
     }
 
     void analyze() {
@@ -517,13 +622,18 @@ public final class StagedSnapshot {
                         return null;
                     }).list());
             KnownRows fromRows = storedNow(ref.from());
-            timed("check kept " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select f.id, t.source_id from " + ref.from().table() + " f "
+            KnownRows fromRecords = fingerprintsNow(ref.from());
+            timed("check kept " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select f.id, t.source_id, "
+                            + (ref.from().hasLineFingerprint() ? "f.line_fp" : "null::uuid") + " from " + ref.from().table() + " f "
                             + "join " + gone(ref.to()) + " g on g.id = f." + ref.column() + " join " + ref.to().table() + " t on t.id = g.id "
                             + "where f.source = :source and not exists (select 1 from " + ref.from().stageTable() + " s where s.id = f.id) "
                             + "and not exists (select 1 from " + gone(ref.from()) + " x where x.id = f.id) limit " + Problems.LIMIT)
                     .param("source", source)
                     .query((rs, n) -> {
-                        long line = fromRows == null ? 0 : fromRows.lineOf(rs.getObject(1, UUID.class));
+                        // a kept row's line: where its record was recognised, or (rows not fingerprinted) where the row was seen
+                        UUID recordFingerprint = rs.getObject(3, UUID.class);
+                        long line = fromRecords != null ? (recordFingerprint == null ? 0 : fromRecords.lineOf(recordFingerprint))
+                                : fromRows == null ? 0 : fromRows.lineOf(rs.getObject(1, UUID.class));
                         problems.add(origin.file(), line, column, "refers to '" + rs.getString(2) + "', which is not in " + targetFile);
                         return null;
                     }).list());
@@ -711,8 +821,12 @@ public final class StagedSnapshot {
             order by c.person_id""";
 
     private ImportSummary.Counts applyEntity(Entity e) {
-        String cols = String.join(", ", e.columns());
-        String sets = String.join(", ", e.columns().stream().map(c -> c + " = s." + c).toList());
+        List<String> written = new ArrayList<>(e.columns());
+        if (e.hasLineFingerprint()) {
+            written.add("line_fp");
+        }
+        String cols = String.join(", ", written);
+        String sets = String.join(", ", written.stream().map(c -> c + " = s." + c).toList());
         String touch = e.hasUpdatedAt() ? ", updated_at = now()" : "";
         int removed = jdbc.sql("delete from " + e.table() + " t using " + gone(e) + " g where t.id = g.id").update();
         int updated = jdbc.sql("update " + e.table() + " t set " + sets + ", content_hash = s.content_hash" + touch
@@ -722,7 +836,7 @@ public final class StagedSnapshot {
         // no b-tree to keep. Otherwise in key order: appending to the primary key's b-tree is far cheaper than at random.
         boolean keyLaidAside = deferred && !hasPrimaryKey(e);
         int created = jdbc.sql("insert into " + e.table() + " (id, source, source_id, " + cols + ", content_hash) "
-                + "select s.id, :source, s.source_id, " + prefixed(e.columns()) + ", s.content_hash from " + e.stageTable() + " s"
+                + "select s.id, :source, s.source_id, " + prefixed(written) + ", s.content_hash from " + e.stageTable() + " s"
                 + (keyLaidAside ? "" : " where not exists (select 1 from " + e.table() + " t where t.id = s.id) order by s.id"))
                 .param("source", source).update();
         if (deferred) {

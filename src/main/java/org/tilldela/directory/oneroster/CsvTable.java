@@ -201,6 +201,12 @@ final class CsvTable {
             return v.isEmpty() ? null : v;
         }
 
+        /** The field as written (not trimmed, not checked), null when the file has no such column: what a fingerprint is made of. */
+        String raw(String column) {
+            Integer index = header.get(column);
+            return index == null ? null : record.get(index);
+        }
+
         String required(String column) {
             String v = optional(column);
             if (v == null) {

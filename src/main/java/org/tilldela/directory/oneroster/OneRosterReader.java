@@ -65,6 +65,15 @@ public final class OneRosterReader implements SnapshotReader {
 
     private static final List<String> COMMON = List.of("sourcedId", "status", "dateLastModified");
 
+    /**
+     * What a membership is made of: the enrollments.csv columns {@code readEnrollments} reads, and a version. A change
+     * to how a membership is read from them (or which records are refused) must change the version, or stored rows of
+     * unchanged records would stand as the old reading made them. Columns read but not used (dateLastModified, primary,
+     * schoolSourcedId) are left out: a source that touches every record's date each night changes no membership.
+     */
+    private static final RecordFingerprint.Recipe ENROLLMENT_FINGERPRINT = new RecordFingerprint.Recipe("oneroster enrollments 1",
+            List.of("sourcedId", "status", "classSourcedId", "userSourcedId", "role", "beginDate", "endDate"));
+
     private final Path zip;
     private final String displayName;
     private final ImportLimits limits;
@@ -153,6 +162,8 @@ public final class OneRosterReader implements SnapshotReader {
         }
 
         void read() throws IOException {
+            // enrollments.csv's records are recognised by their fingerprints: a nightly package repeats nearly all of them
+            stage.fingerprintRecords(Entity.MEMBERSHIP);
             readManifest();
             problems.throwIfAny();
             boolean v12 = version.equals("1.2");
@@ -482,7 +493,11 @@ public final class OneRosterReader implements SnapshotReader {
             if (enrollments == null) {
                 return;
             }
+            RecordFingerprint fingerprint = new RecordFingerprint(ENROLLMENT_FINGERPRINT);
             enrollments.forEachRow(r -> {
+                if (out.keep(fingerprint.of(r), r.line())) {
+                    return; // the same record as when its membership was stored: it stands
+                }
                 String id = r.required("sourcedId");
                 if (skip(r)) {
                     return;

@@ -1,0 +1,154 @@
+package org.tilldela.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.tilldela.directory.importing.ImportProblem;
+import org.tilldela.directory.importing.ImportRejectedException;
+import org.tilldela.directory.importing.ImportSummary;
+
+/**
+ * enrollments.csv's records are recognised by their fingerprints: a record as it was when its membership was stored is
+ * not read again; records that changed, came or went are read and settled as before — and an id repeated between a
+ * recognised record and a read one is still refused.
+ */
+class RecordFingerprintImportTest extends DirectoryImportTestSupport {
+
+    private String source;
+    private OneRosterPackage pkg;
+
+    @BeforeEach
+    void firstImport() {
+        source = newSource("fp");
+        pkg = OneRosterPackage.small();
+        importZip(source, pkg.writeV11(tmp.resolve("day1.zip")));
+    }
+
+    @Test
+    void everyImportedMembershipCarriesItsRecordsFingerprint() {
+        assertThat(count("membership", source)).isEqualTo(16);
+        assertThat(jdbc.sql("select count(distinct line_fp) from membership where source = :s").param("s", source).query(Long.class).single())
+                .isEqualTo(16);
+    }
+
+    @Test
+    void recognisedRecordsAreNotReadAndChangedOnesAreReadAndSettled() {
+        // A stored row made to differ from its record (as no import would leave it): a record that is read again puts it
+        // right; a recognised one is not read, so its row is not even compared.
+        spoilContentHash("e-p4-c-7a");
+        String spoiled = contentHash("e-p4-c-7a");
+
+        pkg.replaceEnrollment("e-p5-c-7b", e -> e.withClass("c-7a")); // changed
+        pkg.enrollments.removeIf(e -> e.id().equals("e-p6-c-7b")); // gone
+        pkg.enroll("p3", "c-ma7"); // new
+        Map<String, String> files = pkg.v11Files();
+        // Only the record's date of change: the fingerprint leaves it out, the record is recognised. A start date written as
+        // a timestamp: read again (its fingerprint changed), but its membership is the stored one.
+        redate(files);
+        UUID redatedBefore = lineFingerprint("e-p2-c-ma7");
+        UUID fingerprintBefore = lineFingerprint("e-p2-c-7a");
+
+        ImportSummary day2 = importZip(source, zip("day2.zip", files));
+
+        assertThat(day2.entities().get("memberships")).isEqualTo(new ImportSummary.Counts(1, 1, 1, 14));
+        assertThat(jdbc.sql("select g.source_id from membership m join student_group g on g.id = m.group_id where m.source = :s and m.source_id = 'e-p5-c-7b'")
+                .param("s", source).query(String.class).single()).isEqualTo("c-7a");
+        assertThat(contentHash("e-p4-c-7a")).as("recognised, not read").isEqualTo(spoiled);
+        assertThat(lineFingerprint("e-p2-c-ma7")).isEqualTo(redatedBefore);
+        UUID fingerprintAfter = lineFingerprint("e-p2-c-7a");
+        assertThat(fingerprintAfter).isNotNull().isNotEqualTo(fingerprintBefore);
+        assertThat(jdbc.sql("select count(*) from membership where source = :s and line_fp is null").param("s", source).query(Long.class).single())
+                .isZero();
+
+        // The day after, everything as on day 2 but a class's name: every enrollment is recognised, the one with the
+        // timestamp by its new fingerprint (its row spoiled now too, and left so).
+        spoilContentHash("e-p2-c-7a");
+        String spoiledToo = contentHash("e-p2-c-7a");
+        pkg.replaceClass("c-men", k -> k.withTitle("Mentorsgrupp Ekbacken"));
+        files = pkg.v11Files();
+        redate(files);
+
+        ImportSummary day3 = importZip(source, zip("day3.zip", files));
+
+        assertThat(day3.entities().get("memberships")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 16));
+        assertThat(contentHash("e-p2-c-7a")).isEqualTo(spoiledToo);
+    }
+
+    /** e-p2-c-ma7's date of change moved on; e-p2-c-7a's start date written as a timestamp (read as the same date). */
+    private static void redate(Map<String, String> files) {
+        String enrollments = files.get("enrollments.csv");
+        String redated = enrollments.replace("e-p2-c-ma7,active,2026-08-01,", "e-p2-c-ma7,active,2026-09-30,")
+                .replace("e-p2-c-7a,active,2026-08-01,c-7a,org-1,p2,student,true,2026-08-15,", "e-p2-c-7a,active,2026-08-01,c-7a,org-1,p2,student,true,2026-08-15T08:00:00Z,");
+        assertThat(redated).isNotEqualTo(enrollments);
+        assertThat(redated).contains("2026-09-30").contains("T08:00:00Z");
+        files.put("enrollments.csv", redated);
+    }
+
+    @Test
+    void rowsStoredWithoutFingerprintsAreReadInFullOnceAndChangeNothing() {
+        // as rows stored before memberships kept fingerprints
+        jdbc.sql("update membership set line_fp = null where source = :s").param("s", source).update();
+        int journalBefore = journal(source).size();
+        pkg.replaceClass("c-men", k -> k.withTitle("Mentorsgrupp Ekbacken"));
+
+        ImportSummary next = importZip(source, pkg.writeV11(tmp.resolve("refill.zip")));
+
+        assertThat(next.entities().get("memberships")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 16));
+        assertThat(journal(source)).hasSize(journalBefore + 1); // the renamed group only
+        assertThat(jdbc.sql("select count(distinct line_fp) from membership where source = :s").param("s", source).query(Long.class).single())
+                .isEqualTo(16);
+    }
+
+    @Test
+    void anIdRepeatedBetweenARecognisedRecordAndARereadOneIsRefused() {
+        // Line 2 (e-p1-c-7a) changes into a record with line 9's id (e-p5-c-7b, recognised); an exact copy of line 7
+        // (e-p3-c-7a, recognised where it stands) comes last.
+        pkg.enrollments.set(0, new OneRosterPackage.Enrollment("e-p5-c-7b", "c-ma7", "org-1", "p5", "student"));
+        Map<String, String> files = pkg.v11Files();
+        String enrollments = files.get("enrollments.csv");
+        String p3 = enrollments.lines().filter(l -> l.startsWith("e-p3-c-7a,")).findFirst().orElseThrow();
+        files.put("enrollments.csv", OneRosterPackage.appendLine(enrollments, p3));
+        long lastLine = enrollments.lines().count() + 1;
+
+        assertThatThrownBy(() -> importZip(source, zip("repeated.zip", files)))
+                .isInstanceOfSatisfying(ImportRejectedException.class, e -> {
+                    assertThat(e.problems()).anySatisfy(problem(9, "duplicate id 'e-p5-c-7b' (first on line 2)"));
+                    assertThat(e.problems()).anySatisfy(problem(lastLine, "duplicate id 'e-p3-c-7a' (first on line 7)"));
+                });
+        assertThat(count("membership", source)).isEqualTo(16);
+    }
+
+    private Path zip(String name, Map<String, String> files) {
+        return OneRosterPackage.zip(tmp.resolve(name), files);
+    }
+
+    private void spoilContentHash(String sourceId) {
+        jdbc.sql("update membership set content_hash = :h where source = :s and source_id = :id")
+                .param("h", UUID.randomUUID()).param("s", source).param("id", sourceId).update();
+    }
+
+    private String contentHash(String sourceId) {
+        return jdbc.sql("select content_hash::text from membership where source = :s and source_id = :id")
+                .param("s", source).param("id", sourceId).query(String.class).single();
+    }
+
+    private UUID lineFingerprint(String sourceId) {
+        return jdbc.sql("select line_fp from membership where source = :s and source_id = :id")
+                .param("s", source).param("id", sourceId).query(UUID.class).single();
+    }
+
+    private static Consumer<ImportProblem> problem(long line, String reason) {
+        return p -> {
+            assertThat(p.file()).isEqualTo("enrollments.csv");
+            assertThat(p.line()).isEqualTo(line);
+            assertThat(p.column()).isEqualTo("sourcedId");
+            assertThat(p.reason()).isEqualTo(reason);
+        };
+    }
+}
