@@ -75,7 +75,7 @@ class OneRosterCommandLineTest {
         assertThat(imported.out()).contains("persons").contains("created");
         // --timings: where the import's time went, phase by phase, on stderr (the summary on stdout stays as it was)
         assertThat(imported.err()).containsPattern("read and stage +\\d+ ms").containsPattern("journal and apply +\\d+ ms")
-                .containsPattern("  load stored persons +\\d+ ms");
+                .containsPattern("  load stored persons fingerprints +\\d+ ms");
         assertThat(imported.out()).doesNotContain(" ms");
         // the work the import's changes started on other threads (licences, provisioning, retention) was waited for and
         // finished before the command's context closed: none of it cut off half-way and left for the server's next start

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.tilldela.directory.importing.ImportProblem;
@@ -14,9 +17,11 @@ import org.tilldela.directory.importing.ImportRejectedException;
 import org.tilldela.directory.importing.ImportSummary;
 
 /**
- * enrollments.csv's records are recognised by their fingerprints: a record as it was when its membership was stored is
- * not read again; records that changed, came or went are read and settled as before — and an id repeated between a
- * recognised record and a read one is still refused.
+ * The records of users.csv and enrollments.csv, and the guardian links, are recognised by their fingerprints: a record
+ * as it was when its rows were stored is not read again; records that changed, came or went are read and settled as
+ * before — what a recognised record's rows are made from besides the record (its guardians' roles, its schools' forms)
+ * still counts, an import ends where an import from scratch would, and an id repeated between a recognised record and a
+ * read one is still refused.
  */
 class RecordFingerprintImportTest extends DirectoryImportTestSupport {
 
@@ -35,6 +40,63 @@ class RecordFingerprintImportTest extends DirectoryImportTestSupport {
         assertThat(count("membership", source)).isEqualTo(16);
         assertThat(jdbc.sql("select count(distinct line_fp) from membership where source = :s").param("s", source).query(Long.class).single())
                 .isEqualTo(16);
+    }
+
+    @Test
+    void everyRowReadFromAUserRecordCarriesItsFingerprint() {
+        assertThat(jdbc.sql("select count(*) from person where source = :s and line_fp is null").param("s", source).query(Long.class).single()).isZero();
+        // t2's two duties and p1's enrolment were read from their users' records
+        assertThat(jdbc.sql("select count(distinct d.line_fp) from duty d join person p on p.id = d.person_id and p.line_fp = d.line_fp "
+                + "where d.source = :s and p.source_id = 't2'").param("s", source).query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from duty where source = :s and source_id like 't2@%'").param("s", source).query(Long.class).single()).isEqualTo(2);
+        assertThat(jdbc.sql("select count(*) from enrolment e join person p on p.id = e.person_id and p.line_fp = e.line_fp where e.source = :s")
+                .param("s", source).query(Long.class).single()).isEqualTo(8);
+        assertThat(jdbc.sql("select count(distinct line_fp) from guardian_link where source = :s").param("s", source).query(Long.class).single()).isEqualTo(3);
+    }
+
+    @Test
+    void whatRecognisedRecordsAreMadeFromBesidesThemselvesStillCounts() {
+        // g1 becomes a parent (its links, listed by the recognised p1 and p2 too, change their relation); p1 and g2 no
+        // longer list each other (both records otherwise as they were: recognised, yet their link goes); the upper
+        // secondary school gets a second school form (p7, who has none of their own, took its only one); p4 is renamed
+        // (the enrolment read again with it is as stored); t2 leaves the upper secondary school.
+        replaceUser("g1", u -> new OneRosterPackage.User(u.id(), "parent", u.orgs(), u.givenName(), u.familyName(), u.agents(), u.grades(),
+                u.marking(), u.schoolForm()));
+        replaceUser("p1", u -> u.withAgents("g1"));
+        replaceUser("g2", u -> u.withAgents(""));
+        pkg.orgs.replaceAll(o -> o.id().equals("org-2") ? new OneRosterPackage.Org(o.id(), o.name(), o.type(), o.identifier(), o.parent(), "GY,GR",
+                o.municipalityCode()) : o);
+        replaceUser("p4", u -> new OneRosterPackage.User(u.id(), u.role(), u.orgs(), u.givenName(), "Exempelsson-Ek", u.agents(), u.grades(),
+                u.marking(), u.schoolForm()));
+        replaceUser("t2", u -> new OneRosterPackage.User(u.id(), u.role(), "org-1", u.givenName(), u.familyName(), u.agents(), u.grades(),
+                u.marking(), u.schoolForm()));
+
+        ImportSummary day2 = importZip(source, pkg.writeV11(tmp.resolve("day2users.zip")));
+
+        assertThat(day2.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 1, 0, 12));
+        assertThat(day2.entities().get("enrolments")).isEqualTo(new ImportSummary.Counts(0, 1, 0, 7));
+        assertThat(day2.entities().get("duties")).isEqualTo(new ImportSummary.Counts(0, 0, 1, 3));
+        assertThat(day2.entities().get("guardianLinks")).isEqualTo(new ImportSummary.Counts(0, 2, 1, 0));
+        assertThat(day2.entities().get("memberships")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 16));
+        assertThat(jdbc.sql("select relation from guardian_link where source = :s order by source_id").param("s", source).query(String.class).list())
+                .containsExactly("PARENT", "PARENT");
+        assertThat(jdbc.sql("select coalesce(school_form, '-') from enrolment where source = :s and source_id = 'p7@org-2'").param("s", source)
+                .query(String.class).single()).isEqualTo("-");
+        // as if the day-2 package had been the source's first
+        String scratch = newSource("scratch");
+        importZip(scratch, pkg.writeV11(tmp.resolve("scratch.zip")));
+        assertThat(rowsAsRead(source)).isEqualTo(rowsAsRead(scratch));
+
+        // The next day only a class is renamed: every record is recognised, also those whose rows were read again as they
+        // were stored (p4's enrolment, t2's other duty, g1's person).
+        pkg.replaceClass("c-men", k -> k.withTitle("Mentorsgrupp Ekbacken"));
+        ImportSummary day3 = importZip(source, pkg.writeV11(tmp.resolve("day3users.zip")));
+
+        assertThat(day3.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 13));
+        assertThat(day3.entities().get("enrolments")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 8));
+        assertThat(day3.entities().get("duties")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 3));
+        assertThat(day3.entities().get("guardianLinks")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 2));
+        assertThat(rowsAsRead(source)).isEqualTo(rowsAsRead(scratch));
     }
 
     @Test
@@ -122,6 +184,27 @@ class RecordFingerprintImportTest extends DirectoryImportTestSupport {
                     assertThat(e.problems()).anySatisfy(problem(lastLine, "duplicate id 'e-p3-c-7a' (first on line 7)"));
                 });
         assertThat(count("membership", source)).isEqualTo(16);
+    }
+
+    private void replaceUser(String id, UnaryOperator<OneRosterPackage.User> change) {
+        pkg.users.replaceAll(u -> u.id().equals(id) ? change.apply(u) : u);
+    }
+
+    /**
+     * Every row of the source as read — its source id, what it says (references by their source ids, which the rows'
+     * source ids spell) and its record's fingerprint — for comparing two sources: ids and content hashes differ by source.
+     */
+    private Map<String, List<String>> rowsAsRead(String of) {
+        Map<String, String> columns = Map.of(
+                "person", "concat_ws('|', source_id, given_name, family_name, civic_number, email, username, protection, line_fp)",
+                "enrolment", "concat_ws('|', source_id, school_form, grade, line_fp)",
+                "duty", "concat_ws('|', source_id, role, start_date, end_date, line_fp)",
+                "membership", "concat_ws('|', source_id, role, start_date, end_date, line_fp)",
+                "guardian_link", "concat_ws('|', source_id, relation, line_fp)");
+        Map<String, List<String>> rows = new TreeMap<>();
+        columns.forEach((table, row) -> rows.put(table, jdbc.sql("select " + row + " from " + table + " where source = :s order by 1")
+                .param("s", of).query(String.class).list()));
+        return rows;
     }
 
     private Path zip(String name, Map<String, String> files) {

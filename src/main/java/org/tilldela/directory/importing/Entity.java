@@ -9,12 +9,12 @@ import java.util.List;
  */
 public enum Entity {
     ORGANISATION("organisation", "organisations", List.of("kind", "name", "parent_id", "school_unit_code", "municipality_code", "school_forms"), true),
-    PERSON("person", "persons", List.of("given_name", "family_name", "civic_number", "email", "username", "protection"), true),
-    ENROLMENT("enrolment", "enrolments", List.of("person_id", "school_unit_id", "school_form", "grade"), false),
+    PERSON("person", "persons", List.of("given_name", "family_name", "civic_number", "email", "username", "protection"), true, true),
+    ENROLMENT("enrolment", "enrolments", List.of("person_id", "school_unit_id", "school_form", "grade"), false, true),
     GROUP("student_group", "groups", List.of("organisation_id", "kind", "name", "school_form", "grades", "start_date", "end_date"), true),
     MEMBERSHIP("membership", "memberships", List.of("group_id", "person_id", "role", "start_date", "end_date"), false, true),
-    DUTY("duty", "duties", List.of("person_id", "organisation_id", "role", "start_date", "end_date"), false),
-    GUARDIAN_LINK("guardian_link", "guardianLinks", List.of("guardian_id", "child_id", "relation"), false);
+    DUTY("duty", "duties", List.of("person_id", "organisation_id", "role", "start_date", "end_date"), false, true),
+    GUARDIAN_LINK("guardian_link", "guardianLinks", List.of("guardian_id", "child_id", "relation"), false, true);
 
     private final String table;
     private final String label;

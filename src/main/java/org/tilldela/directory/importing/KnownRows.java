@@ -136,20 +136,6 @@ final class KnownRows {
                 ? Sighting.UNCHANGED : Sighting.CHANGED;
     }
 
-    /**
-     * For a table of stored record fingerprints (added with a zero hash): true when {@code key} is stored and not seen
-     * before — it is then seen on {@code atLine}. Unlike {@link #see}, an unknown key is not added: a first import
-     * asks about every record and recognises none.
-     */
-    boolean recognise(UUID key, long atLine) {
-        int base = slotOf(key.getMostSignificantBits(), key.getLeastSignificantBits());
-        if (free(base) || slots[base + LINE] != 0) {
-            return false;
-        }
-        slots[base + LINE] = atLine;
-        return true;
-    }
-
     /** The line the row was seen on, 0 if it was not (or the id is unknown). */
     long lineOf(UUID id) {
         int base = slotOf(id.getMostSignificantBits(), id.getLeastSignificantBits());

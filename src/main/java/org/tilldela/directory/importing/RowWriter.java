@@ -49,8 +49,8 @@ public final class RowWriter implements AutoCloseable {
     private long rows;
     private long unchanged;
     /** Fingerprints of the records the stored rows were read from (null when this writer's reader does not fingerprint). */
-    private final Supplier<KnownRows> fingerprintSupplier;
-    private KnownRows fingerprints;
+    private final Supplier<StoredRecords> fingerprintSupplier;
+    private StoredRecords fingerprints;
     /** The fingerprint of the record being read, written with each row it yields (null: none). */
     private UUID lineFingerprint;
 
@@ -66,7 +66,7 @@ public final class RowWriter implements AutoCloseable {
 
     /** @param fingerprints the stored records' fingerprints, for {@link #keep} (null: this writer's rows are not fingerprinted) */
     RowWriter(OutputStream target, List<BinaryCopy.Column> stageColumns, Consumer<Boolean> afterClose, Entity entity, Function<String, UUID> idOf,
-              Supplier<KnownRows> known, Supplier<KnownRows> fingerprints, Problems problems, StagedSnapshot.Origin origin,
+              Supplier<KnownRows> known, Supplier<StoredRecords> fingerprints, Problems problems, StagedSnapshot.Origin origin,
               LongConsumer unchangedSink) {
         this.fingerprintSupplier = fingerprints;
         this.entity = entity;
@@ -111,14 +111,31 @@ public final class RowWriter implements AutoCloseable {
         if (fingerprints == null) {
             fingerprints = fingerprintSupplier.get(); // waits, the first time, for the stored fingerprints being loaded
         }
-        if (fingerprints.recognise(fingerprint, Math.max(1, line))) {
-            unchanged++;
-            rows++;
+        int stored = fingerprints.recognise(fingerprint, Math.max(1, line));
+        if (stored > 0) {
+            unchanged += stored;
+            rows += stored;
             lineFingerprint = null;
             return true;
         }
         lineFingerprint = fingerprint;
         return false;
+    }
+
+    /**
+     * For rows read from the same records as another writer's ({@code kept}: what {@link #keep} said there): a record
+     * kept there keeps its rows here too (none, if it yielded none here); one read there is read here too, whatever
+     * this writer has stored with its fingerprint, and the rows written carry it.
+     */
+    public void follow(UUID fingerprint, long line, boolean kept) {
+        if (!kept) {
+            if (fingerprintSupplier == null) {
+                throw new IllegalStateException(entity.label() + " are not written with fingerprints");
+            }
+            lineFingerprint = fingerprint;
+            return;
+        }
+        keep(fingerprint, line);
     }
 
     /**

@@ -88,7 +88,7 @@ public final class StagedSnapshot {
      * For the entities whose reader fingerprints its records ({@link #fingerprintRecords}): the stored rows' record
      * fingerprints, loaded instead of the rows (their {@link #known} then only catches ids repeated among records read).
      */
-    private final Map<Entity, CompletableFuture<KnownRows>> fingerprints = new EnumMap<>(Entity.class);
+    private final Map<Entity, CompletableFuture<StoredRecords>> fingerprints = new EnumMap<>(Entity.class);
     /** Loads stored rows on connections of their own, while reading goes on (see {@link #startLoading}). */
     private ExecutorService loaders;
     private final DataSource dataSource;
@@ -316,11 +316,9 @@ public final class StagedSnapshot {
                 // only ids repeated among the records read are caught in memory; the rest is settled in SQL
                 known.put(e, CompletableFuture.completedFuture(new KnownRows(1024)));
                 fingerprints.put(e, CompletableFuture.supplyAsync(() -> timed("load stored " + e.label() + " fingerprints",
-                        () -> load(e, "select line_fp from " + e.table() + " where source = " + quoted(source) + " and line_fp is not null", 1)),
-                        loaders));
+                        () -> loadRecords(e)), loaders));
             } else {
-                known.put(e, CompletableFuture.supplyAsync(() -> timed("load stored " + e.label(), () -> load(e,
-                        "select id, content_hash from " + e.table() + " where source = " + quoted(source), 2)), loaders));
+                known.put(e, CompletableFuture.supplyAsync(() -> timed("load stored " + e.label(), () -> load(e)), loaders));
             }
         }
     }
@@ -341,11 +339,11 @@ public final class StagedSnapshot {
     }
 
     /** Waits for the stored record fingerprints of the entity; null when its records are not fingerprinted. */
-    private KnownRows fingerprintsNow(Entity entity) {
+    private StoredRecords fingerprintsNow(Entity entity) {
         return waitFor(fingerprints.get(entity), "wait for stored " + entity.label() + " fingerprints");
     }
 
-    private KnownRows waitFor(CompletableFuture<KnownRows> loading, String step) {
+    private <T> T waitFor(CompletableFuture<T> loading, String step) {
         if (loading == null) {
             return null;
         }
@@ -368,72 +366,105 @@ public final class StagedSnapshot {
     private RowWriter writer(Entity entity, Origin origin, Supplier<KnownRows> rows, OutputStream target,
                              Consumer<Boolean> afterClose) {
         origins.put(entity, origin);
-        Supplier<KnownRows> recordFingerprints = fingerprints.containsKey(entity) && !prefilled ? () -> fingerprintsNow(entity) : null;
+        Supplier<StoredRecords> recordFingerprints = fingerprints.containsKey(entity) && !prefilled ? () -> fingerprintsNow(entity) : null;
         return new RowWriter(target, stageColumns.get(entity), afterClose, entity, sourceId -> id(entity, sourceId), rows, recordFingerprints,
                 problems, origin, n -> unchanged.merge(entity, n, Long::sum));
     }
 
-    /**
-     * Loads {@code query}'s rows — (id, content hash), or (record fingerprint) when {@code fields} is 1, each a uuid —
-     * into a table of known rows (a fingerprint with a zero hash).
-     */
-    private KnownRows load(Entity e, String query, int fields) {
+    /** On a connection of its own (it runs beside the reading, which uses the import's). */
+    private KnownRows load(Entity e) {
         try (Connection own = dataSource.getConnection()) {
-            // Sized by PostgreSQL's estimate of this source's rows, not by counting them: a count reads the whole table
-            // once more (a second of a million-person import's critical path). The estimate is the table's rows (kept by
-            // ANALYZE) times the source's share of them (the column statistics' most common values; a source not among
-            // them takes the whole table). Without statistics the table starts small and grows.
-            long estimate;
-            try (var statement = own.prepareStatement(SOURCE_ROWS_ESTIMATE)) {
-                statement.setString(1, source);
-                statement.setString(2, e.table());
-                try (var rs = statement.executeQuery()) {
-                    rs.next();
-                    estimate = rs.getLong(1);
-                }
-            }
-            KnownRows rows = new KnownRows(Math.clamp(estimate, 1024, 1 << 22));
-            // COPY out: several times faster than a result set for millions of (uuid, uuid) pairs. In PostgreSQL's binary
-            // format a uuid is its 16 bytes, read here without parsing 36 characters twice a row (the server's side of
-            // it costs about what text does)
-            String sql = "copy (" + query + ") to stdout with (format binary)";
-            try (var in = new DataInputStream(new BufferedInputStream(new PGCopyInputStream(own.unwrap(PGConnection.class), sql), 1 << 16))) {
-                readBinaryCopyHeader(in);
-                long[] batch = new long[LOAD_BATCH * 4]; // added a batch at a time: see KnownRows.addAll
-                int n = 0;
-                for (short sent = in.readShort(); sent != -1; sent = in.readShort()) {
-                    if (sent != fields || in.readInt() != 16) {
-                        throw new IOException("unexpected row in the stored " + e.label() + ": " + sent + " fields");
-                    }
-                    batch[n * 4] = in.readLong();
-                    batch[n * 4 + 1] = in.readLong();
-                    if (fields == 2) {
-                        if (in.readInt() != 16) {
-                            throw new IOException("unexpected content hash in the stored " + e.label());
-                        }
-                        batch[n * 4 + 2] = in.readLong();
-                        batch[n * 4 + 3] = in.readLong();
-                    } else {
-                        batch[n * 4 + 2] = 0;
-                        batch[n * 4 + 3] = 0;
-                    }
-                    if (++n == LOAD_BATCH) {
-                        rows.addAll(batch, n);
-                        n = 0;
-                    }
-                }
-                rows.addAll(batch, n);
-            }
+            KnownRows rows = new KnownRows(estimatedRows(own, e));
+            copyOutPairs(own, e, "select id, content_hash from " + e.table() + " where source = " + quoted(source), rows::addAll, (hi, lo) -> {
+                throw new IllegalStateException("a stored " + e.label() + " row without id");
+            });
             return rows;
         } catch (SQLException | IOException ex) {
             throw new IllegalStateException("could not read the stored " + e.label(), ex);
         }
     }
 
+    /** The stored rows of an entity whose records are fingerprinted: (record fingerprint, id) of each. As {@link #load}. */
+    private StoredRecords loadRecords(Entity e) {
+        try (Connection own = dataSource.getConnection()) {
+            StoredRecords records = new StoredRecords(estimatedRows(own, e));
+            copyOutPairs(own, e, "select line_fp, id from " + e.table() + " where source = " + quoted(source), records::addAll, records::addKeyless);
+            return records;
+        } catch (SQLException | IOException ex) {
+            throw new IllegalStateException("could not read the stored " + e.label(), ex);
+        }
+    }
+
+    /**
+     * Sized by PostgreSQL's estimate of this source's rows, not by counting them: a count reads the whole table once
+     * more (a second of a million-person import's critical path). The estimate is the table's rows (kept by ANALYZE)
+     * times the source's share of them (the column statistics' most common values; a source not among them takes the
+     * whole table). Without statistics the table starts small and grows.
+     */
+    private int estimatedRows(Connection own, Entity e) throws SQLException {
+        try (var statement = own.prepareStatement(SOURCE_ROWS_ESTIMATE)) {
+            statement.setString(1, source);
+            statement.setString(2, e.table());
+            try (var rs = statement.executeQuery()) {
+                rs.next();
+                return (int) Math.clamp(rs.getLong(1), 1024, 1 << 22);
+            }
+        }
+    }
+
+    /** Takes a batch of (uuid, uuid) rows, each as four longs. */
+    private interface PairBatch {
+        void add(long[] batch, int n);
+    }
+
+    /** Takes a row whose first uuid is null, by its second. */
+    private interface KeylessRow {
+        void add(long hi, long lo);
+    }
+
+    /**
+     * Streams {@code query}'s rows — two uuids each, the first possibly null — on a connection of its own. COPY out:
+     * several times faster than a result set for millions of rows. In PostgreSQL's binary format a uuid is its 16 bytes,
+     * read here without parsing 36 characters twice a row (the server's side of it costs about what text does).
+     */
+    private void copyOutPairs(Connection own, Entity e, String query, PairBatch pairs, KeylessRow keyless) throws SQLException, IOException {
+        String sql = "copy (" + query + ") to stdout with (format binary)";
+        try (var in = new DataInputStream(new BufferedInputStream(new PGCopyInputStream(own.unwrap(PGConnection.class), sql), 1 << 16))) {
+            readBinaryCopyHeader(in);
+            long[] batch = new long[LOAD_BATCH * 4]; // added a batch at a time: see KnownRows.addAll
+            int n = 0;
+            for (short fields = in.readShort(); fields != -1; fields = in.readShort()) {
+                int first = fields == 2 ? in.readInt() : 0;
+                if (first == -1) {
+                    if (in.readInt() != 16) {
+                        throw new IOException("unexpected row in the stored " + e.label());
+                    }
+                    keyless.add(in.readLong(), in.readLong());
+                    continue;
+                }
+                if (first != 16) {
+                    throw new IOException("unexpected row in the stored " + e.label() + ": " + fields + " fields");
+                }
+                batch[n * 4] = in.readLong();
+                batch[n * 4 + 1] = in.readLong();
+                if (in.readInt() != 16) {
+                    throw new IOException("unexpected row in the stored " + e.label());
+                }
+                batch[n * 4 + 2] = in.readLong();
+                batch[n * 4 + 3] = in.readLong();
+                if (++n == LOAD_BATCH) {
+                    pairs.add(batch, n);
+                    n = 0;
+                }
+            }
+            pairs.add(batch, n);
+        }
+    }
+
     /** Stored rows handed to {@link KnownRows#addAll} at a time: their slots (one or two 64-byte lines each) stay in the cache between its two passes. */
     private static final int LOAD_BATCH = 1024;
 
-    /** About how many rows of the table (2) are of the source (1): see {@link #load}. */
+    /** About how many rows of the table (2) are of the source (1): see {@link #estimatedRows}. */
     private static final String SOURCE_ROWS_ESTIMATE = """
             select (greatest(c.reltuples, 0) * coalesce((
                        select f.freq from pg_stats s, unnest(s.most_common_vals::text::text[], s.most_common_freqs) as f(val, freq)
@@ -494,7 +525,7 @@ public final class StagedSnapshot {
         }
         analyze();
         for (Entity e : Entity.values()) {
-            KnownRows recordFingerprints = fingerprintsNow(e);
+            StoredRecords recordFingerprints = fingerprintsNow(e);
             if (recordFingerprints != null) {
                 timed("settle " + e.label() + " by fingerprint", () -> settleFingerprinted(e, recordFingerprints));
             }
@@ -518,43 +549,38 @@ public final class StagedSnapshot {
     /**
      * For an entity whose records were fingerprinted: the stage holds the rows of the records that were read (new or
      * changed records, or ones stored without a fingerprint); the records recognised by their fingerprints were not
-     * read. Here, in SQL over that small stage: a staged id that a recognised record has too is a repeated id; stored
-     * rows of records no longer there (their fingerprint not seen, or none stored) that no staged row replaces are gone;
-     * a staged row equal to its stored one is unchanged (and its stored row now carries the new record's fingerprint,
-     * so the next import recognises it) and leaves the stage.
+     * read. Here, over the small stage and what was not recognised: the stored rows of records not recognised go, unless
+     * a staged row has their id; a staged id that a recognised record's row has too is a repeated id; a staged row equal
+     * to its stored one is unchanged (and its stored row now carries the new record's fingerprint, so the next import
+     * recognises it) and leaves the stage.
      */
-    private Void settleFingerprinted(Entity e, KnownRows recordFingerprints) {
-        String removed = "removed_fp_" + e.table();
-        jdbc.sql("create temp table " + removed + " (fp uuid primary key) on commit drop").update();
+    private Void settleFingerprinted(Entity e, StoredRecords records) {
         try (var out = new BufferedWriter(new OutputStreamWriter(
-                new PGCopyOutputStream(connection.unwrap(PGConnection.class), "copy " + removed + " (fp) from stdin"), StandardCharsets.UTF_8))) {
-            recordFingerprints.forEachUnseen(fp -> {
+                new PGCopyOutputStream(connection.unwrap(PGConnection.class), "copy " + gone(e) + " (id) from stdin"), StandardCharsets.UTF_8))) {
+            records.forEachRowNotRecognised(id -> {
                 try {
-                    out.write(fp.toString());
+                    out.write(id.toString());
                     out.write('\n');
                 } catch (IOException ex) {
                     throw new UncheckedIOException(ex);
                 }
             });
         } catch (SQLException | IOException ex) {
-            throw new IllegalStateException("could not list the records of " + e.label() + " no longer there", ex);
+            throw new IllegalStateException("could not list the stored " + e.label() + " of records no longer there", ex);
         }
-        jdbc.sql("analyze " + removed).update();
+        jdbc.sql("analyze " + gone(e)).update();
         Origin origin = originOf(e);
         jdbc.sql("select s.source_id, s.line_no, t.line_fp from " + e.stageTable() + " s join " + e.table() + " t on t.id = s.id "
-                        + "where t.line_fp is not null and not exists (select 1 from " + removed + " r where r.fp = t.line_fp) "
-                        + "order by s.line_no limit " + Problems.LIMIT)
+                        + "where not exists (select 1 from " + gone(e) + " g where g.id = s.id) order by s.line_no limit " + Problems.LIMIT)
                 .query((rs, n) -> {
                     long read = rs.getLong(2);
-                    long recognised = recordFingerprints.lineOf(rs.getObject(3, UUID.class));
+                    UUID recognisedFingerprint = rs.getObject(3, UUID.class);
+                    long recognised = recognisedFingerprint == null ? 0 : records.lineOf(recognisedFingerprint);
                     problems.add(origin.file(), Math.max(read, recognised), origin.idColumn(),
                             "duplicate id '" + rs.getString(1) + "' (first on line " + Math.min(read, recognised) + ")");
                     return null;
                 }).list();
-        jdbc.sql("insert into " + gone(e) + " select t.id from " + e.table() + " t where t.source = :source "
-                        + "and (t.line_fp is null or exists (select 1 from " + removed + " r where r.fp = t.line_fp)) "
-                        + "and not exists (select 1 from " + e.stageTable() + " s where s.id = t.id)")
-                .param("source", source).update();
+        jdbc.sql("delete from " + gone(e) + " g using " + e.stageTable() + " s where s.id = g.id").update();
         jdbc.sql("update " + e.table() + " t set line_fp = s.line_fp from " + e.stageTable() + " s "
                 + "where t.id = s.id and t.content_hash = s.content_hash and t.line_fp is distinct from s.line_fp").update();
         long same = jdbc.sql("delete from " + e.stageTable() + " s using " + e.table() + " t where t.id = s.id and t.content_hash = s.content_hash")
@@ -622,7 +648,7 @@ public final class StagedSnapshot {
                         return null;
                     }).list());
             KnownRows fromRows = storedNow(ref.from());
-            KnownRows fromRecords = fingerprintsNow(ref.from());
+            StoredRecords fromRecords = fingerprintsNow(ref.from());
             timed("check kept " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select f.id, t.source_id, "
                             + (ref.from().hasLineFingerprint() ? "f.line_fp" : "null::uuid") + " from " + ref.from().table() + " f "
                             + "join " + gone(ref.to()) + " g on g.id = f." + ref.column() + " join " + ref.to().table() + " t on t.id = g.id "
@@ -788,8 +814,9 @@ public final class StagedSnapshot {
      */
     private long storedPersons() {
         if (storedPersonCount == null) {
+            StoredRecords personRecords = fingerprintsNow(Entity.PERSON);
             KnownRows storedPersons = storedNow(Entity.PERSON);
-            storedPersonCount = storedPersons != null ? storedPersons.stored()
+            storedPersonCount = personRecords != null ? personRecords.stored() : storedPersons != null ? storedPersons.stored()
                     : jdbc.sql("select count(*) from person where source = :source").param("source", source).query(Long.class).single();
         }
         return storedPersonCount;

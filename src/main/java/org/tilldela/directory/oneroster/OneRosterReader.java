@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -73,6 +74,21 @@ public final class OneRosterReader implements SnapshotReader {
      */
     private static final RecordFingerprint.Recipe ENROLLMENT_FINGERPRINT = new RecordFingerprint.Recipe("oneroster enrollments 1",
             List.of("sourcedId", "status", "classSourcedId", "userSourcedId", "role", "beginDate", "endDate"));
+
+    /**
+     * What a user's person — and in 1.1 their enrolments and duties — are made of (with the school forms Tilldela knows,
+     * and for a student without a school form their schools' ones: see {@code readUsers}). Not agentSourcedIds: guardian
+     * links are made, and fingerprinted, from every user's pairs at the end. Versioned as {@link #ENROLLMENT_FINGERPRINT}.
+     */
+    private static final RecordFingerprint.Recipe USER_FINGERPRINT_11 = new RecordFingerprint.Recipe("oneroster 1.1 users 1",
+            List.of("sourcedId", "status", "enabledUser", "orgSourcedIds", "role", "username", "givenName", "familyName", "identifier", "email",
+                    "grades", "metadata.securityMarking", "metadata.schoolForm"));
+    private static final RecordFingerprint.Recipe USER_FINGERPRINT_12 = new RecordFingerprint.Recipe("oneroster 1.2 users 1",
+            List.of("sourcedId", "status", "enabledUser", "username", "givenName", "familyName", "identifier", "email", "grades",
+                    "metadata.securityMarking", "metadata.schoolForm"));
+    /** A guardian link: (child, guardian, relation) as {@code replayGuardianLinks} settles them. */
+    private static final RecordFingerprint.Recipe GUARDIAN_LINK_FINGERPRINT = new RecordFingerprint.Recipe("oneroster guardian link 1",
+            List.of("child", "guardian", "relation"));
 
     private final Path zip;
     private final String displayName;
@@ -151,6 +167,8 @@ public final class OneRosterReader implements SnapshotReader {
         private final Set<String> students = new HashSet<>();
         /** Role of each guardian-type user, for the relation of guardian links. */
         private final Map<String, String> guardianRoles = new HashMap<>();
+        /** Every user's agents as listed, for the guardian links. */
+        private final GuardianPairs agents = new GuardianPairs();
 
         Run(ZipFile zipFile, BoundedZip bounded, StagedSnapshot stage, ImportProgress progress) {
             this.zipFile = zipFile;
@@ -162,15 +180,21 @@ public final class OneRosterReader implements SnapshotReader {
         }
 
         void read() throws IOException {
-            // enrollments.csv's records are recognised by their fingerprints: a nightly package repeats nearly all of them
-            stage.fingerprintRecords(Entity.MEMBERSHIP);
             readManifest();
             problems.throwIfAny();
             boolean v12 = version.equals("1.2");
+            // The records of the big files are recognised by their fingerprints: a nightly package repeats nearly all of
+            // them. Not roles.csv (1.2): a student's enrolment there takes grade and school form from users.csv.
+            stage.fingerprintRecords(Entity.PERSON);
+            stage.fingerprintRecords(Entity.MEMBERSHIP);
+            stage.fingerprintRecords(Entity.GUARDIAN_LINK);
+            if (!v12) {
+                stage.fingerprintRecords(Entity.ENROLMENT);
+                stage.fingerprintRecords(Entity.DUTY);
+            }
             readOrgs();
             readClasses();
             String placements = v12 ? "roles.csv" : "users.csv";
-            GuardianPairs agents = new GuardianPairs();
             // users.csv and enrollments.csv are the bulk of a package and independent of each other: read on two
             // threads. Only one COPY can run on the connection, so everything but persons goes through deferred
             // writers; all are opened (and the stored rows they compare with loaded) before the second thread starts.
@@ -195,7 +219,7 @@ public final class OneRosterReader implements SnapshotReader {
                         });
                         boolean finished = false;
                         try {
-                            readUsers(v12, enrolments, duties, agents, shared);
+                            readUsers(v12, enrolments, duties, shared);
                             if (v12) {
                                 readRoles(enrolments, duties, shared);
                             }
@@ -209,7 +233,7 @@ public final class OneRosterReader implements SnapshotReader {
                             }
                         }
                         linksReplayed = second.submit(() -> {
-                            replayGuardianLinks(agents, guardianLinks);
+                            replayGuardianLinks(guardianLinks);
                             return null;
                         });
                     }
@@ -400,15 +424,31 @@ public final class OneRosterReader implements SnapshotReader {
             }
         }
 
-        private void readUsers(boolean v12, RowWriter enrolments, RowWriter duties, GuardianPairs agents, ImportProgress reportTo) throws IOException {
+        private void readUsers(boolean v12, RowWriter enrolments, RowWriter duties, ImportProgress reportTo) throws IOException {
             List<String> required = v12 ? concat(COMMON, "enabledUser", "username", "givenName", "familyName", "identifier", "email", "agentSourcedIds", "grades")
                     : concat(COMMON, "enabledUser", "orgSourcedIds", "role", "username", "givenName", "familyName", "identifier", "email", "agentSourcedIds", "grades");
             CsvTable users = open("users.csv", required, reportTo);
             if (users == null) {
                 return;
             }
+            // which school forms are known decides which records are refused: part of every user's fingerprint
+            RecordFingerprint fingerprint = new RecordFingerprint(v12 ? USER_FINGERPRINT_12 : USER_FINGERPRINT_11,
+                    String.join(",", knownSchoolForms.stream().sorted().toList()));
             try (RowWriter out = stage.open(Entity.PERSON, new Origin("users.csv", "sourcedId", null, null))) {
                 users.forEachRow(r -> {
+                    UUID recordFingerprint = fingerprint.of(r, v12 ? "" : schoolFormsTakenFromOrgs(r));
+                    boolean kept = out.keep(recordFingerprint, r.line());
+                    if (!v12) {
+                        enrolments.follow(recordFingerprint, r.line(), kept);
+                        duties.follow(recordFingerprint, r.line(), kept);
+                    }
+                    if (kept) {
+                        // its rows stand as stored; what the guardian links (and 1.2's roles.csv) need of it is taken as it is
+                        List<String> form = r.list("metadata.schoolForm");
+                        remember(v12, r.optional("sourcedId"), v12 ? null : r.optional("role"), r.list("agentSourcedIds"),
+                                r.list("grades").stream().findFirst().orElse(null), form.isEmpty() ? null : form.getFirst(), r.line());
+                        return;
+                    }
                     String id = r.required("sourcedId");
                     if (skip(r)) {
                         return;
@@ -426,20 +466,9 @@ public final class OneRosterReader implements SnapshotReader {
                     out.write(id, r.line(), null, null, given, family, r.optional("identifier"), r.optional("email"),
                             r.optional("username"), Protection.fromSs12000(marking));
                     String schoolForm = form.length > 0 ? form[0] : null;
-                    // Direction is settled at replay, when every guardian's role is known.
-                    for (String agent : r.list("agentSourcedIds")) {
-                        agents.add(id, agent, r.line());
-                    }
+                    remember(v12, id, role, r.list("agentSourcedIds"), grade, schoolForm, r.line());
                     if (v12) {
-                        if (grade != null || schoolForm != null) {
-                            studentPlacement.put(id, new String[] {grade, schoolForm});
-                        }
                         return;
-                    }
-                    if (GUARDIAN_ROLES.contains(role)) {
-                        guardianRoles.put(id, role);
-                    } else if ("student".equals(role)) {
-                        students.add(id);
                     }
                     for (String org : r.list("orgSourcedIds")) {
                         if ("student".equals(role)) {
@@ -449,6 +478,44 @@ public final class OneRosterReader implements SnapshotReader {
                         }
                     }
                 });
+            }
+        }
+
+        /**
+         * What a user's other rows are made from besides the record: a 1.1 student without a school form of their own
+         * takes, for each school, that school's only one ({@link #writeEnrolment}); empty for everyone else.
+         */
+        private String schoolFormsTakenFromOrgs(CsvTable.Row r) {
+            // from the raw fields, so that nothing is reported twice; taking a school's forms where the reading would not
+            // only makes the fingerprint change more often
+            String role = r.raw("role");
+            String ownForm = r.raw("metadata.schoolForm");
+            String orgs = r.raw("orgSourcedIds");
+            if (role == null || !role.strip().equals("student") || (ownForm != null && !ownForm.isBlank()) || orgs == null) {
+                return "";
+            }
+            StringBuilder taken = new StringBuilder();
+            for (String org : orgs.split(",")) {
+                String[] forms = orgSchoolForms.get(org.strip());
+                taken.append(forms != null && forms.length == 1 ? forms[0] : "").append(';');
+            }
+            return taken.toString();
+        }
+
+        /** What later files and the guardian links need of a user read (or recognised): agents, role, 1.2 placement. */
+        private void remember(boolean v12, String id, String role, List<String> agentIds, String grade, String schoolForm, long line) {
+            // Direction is settled at replay, when every guardian's role is known.
+            for (String agent : agentIds) {
+                agents.add(id, agent, line);
+            }
+            if (v12) {
+                if (grade != null || schoolForm != null) {
+                    studentPlacement.put(id, new String[] {grade, schoolForm});
+                }
+            } else if (GUARDIAN_ROLES.contains(role)) {
+                guardianRoles.put(id, role);
+            } else if ("student".equals(role)) {
+                students.add(id);
             }
         }
 
@@ -493,9 +560,9 @@ public final class OneRosterReader implements SnapshotReader {
             if (enrollments == null) {
                 return;
             }
-            RecordFingerprint fingerprint = new RecordFingerprint(ENROLLMENT_FINGERPRINT);
+            RecordFingerprint fingerprint = new RecordFingerprint(ENROLLMENT_FINGERPRINT, "");
             enrollments.forEachRow(r -> {
-                if (out.keep(fingerprint.of(r), r.line())) {
+                if (out.keep(fingerprint.of(r, ""), r.line())) {
                     return; // the same record as when its membership was stored: it stands
                 }
                 String id = r.required("sourcedId");
@@ -528,9 +595,11 @@ public final class OneRosterReader implements SnapshotReader {
             out.write(sourceId, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), dutyRole(role), begin, end);
         }
 
-        private void replayGuardianLinks(GuardianPairs agents, RowWriter out) {
+        private void replayGuardianLinks(RowWriter out) {
             progress.phase("guardian links", agents.size());
             Set<String> written = new HashSet<>();
+            // a link is made from its pair and relation alone: they are its fingerprint
+            RecordFingerprint fingerprint = new RecordFingerprint(GUARDIAN_LINK_FINGERPRINT, "");
             agents.forEach((user, agent, line) -> {
                 // A student's row lists their guardians, a guardian's row their children; packages fill either
                 // side or both. The roles settle which is which; with neither known, the row is the child's.
@@ -545,9 +614,12 @@ public final class OneRosterReader implements SnapshotReader {
                     case "relative" -> "RELATIVE";
                     default -> "GUARDIAN";
                 };
+                progress.advance(1);
+                if (out.keep(fingerprint.of(child, guardian, relation), line)) {
+                    return;
+                }
                 out.write(child + ">" + guardian, line, guardian, child,
                         stage.id(Entity.PERSON, guardian), stage.id(Entity.PERSON, child), relation);
-                progress.advance(1);
             });
         }
     }

@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The fingerprint of a CSV record as one reading of it sees it: MD5 of a recipe's version and the raw values of the
- * columns the reading uses, each prefixed by its length (so that no two different records run together alike), an
- * absent column told apart from an empty value. Two records with the same fingerprint are read into the same rows;
- * the import lets a record whose fingerprint is stored stand without reading it (see {@code RowWriter.keep}). One
- * instance per reading thread.
+ * The fingerprint of a CSV record as one reading of it sees it: MD5 of a recipe's version, the import's context (what
+ * else decides the reading, the same for every record) and the raw values of the columns the reading uses, each
+ * prefixed by its length (so that no two different records run together alike), an absent column told apart from an
+ * empty value, then whatever else the record's rows are made from. Two records with the same fingerprint are read
+ * into the same rows; the import lets a record whose fingerprint is stored stand without reading it (see
+ * {@code RowWriter.keep}). One instance per reading thread.
  */
 final class RecordFingerprint {
 
@@ -21,11 +22,13 @@ final class RecordFingerprint {
     }
 
     private final Recipe recipe;
+    private final String context;
     private final MessageDigest md5;
     private final StringBuilder input = new StringBuilder(256);
 
-    RecordFingerprint(Recipe recipe) {
+    RecordFingerprint(Recipe recipe, String context) {
         this.recipe = recipe;
+        this.context = context;
         try {
             this.md5 = MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
@@ -33,17 +36,43 @@ final class RecordFingerprint {
         }
     }
 
-    UUID of(CsvTable.Row row) {
-        input.setLength(0);
-        input.append(recipe.version());
+    /** The record's fingerprint; {@code more}: what else its rows are made from (empty if nothing). */
+    UUID of(CsvTable.Row row, String more) {
+        start();
         for (String column : recipe.columns()) {
-            String value = row.raw(column);
-            if (value == null) {
-                input.append('-');
-            } else {
-                input.append(value.length()).append(':').append(value);
-            }
+            append(row.raw(column));
         }
+        append(more);
+        return digest();
+    }
+
+    /** The fingerprint of values that are not a CSV record (a guardian link's), in the recipe's column order. */
+    UUID of(String... values) {
+        if (values.length != recipe.columns().size()) {
+            throw new IllegalArgumentException(recipe.version() + " takes " + recipe.columns().size() + " values");
+        }
+        start();
+        for (String value : values) {
+            append(value);
+        }
+        return digest();
+    }
+
+    private void start() {
+        input.setLength(0);
+        append(recipe.version());
+        append(context);
+    }
+
+    private void append(String value) {
+        if (value == null) {
+            input.append('-');
+        } else {
+            input.append(value.length()).append(':').append(value);
+        }
+    }
+
+    private UUID digest() {
         ByteBuffer digest = ByteBuffer.wrap(md5.digest(input.toString().getBytes(StandardCharsets.UTF_8)));
         return new UUID(digest.getLong(), digest.getLong());
     }
