@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * <p>Open addressing over one primitive array, four longs a slot (fingerprint, the line it was recognised on, and the
  * first of its rows with their number), so a lookup touches one cache line; each row's id and the next row of the same
  * record in two arrays beside it (a record can have been read into several rows: a user's enrolments). About 70 bytes
- * a row at half load. An all-zero fingerprint marks a free slot (MD5 never gives one in practice).
+ * a row at half load. An all-zero fingerprint marks a free slot (a SHA-256 digest never begins with 128 zero bits in practice).
  */
 final class StoredRecords {
 
@@ -148,7 +148,7 @@ final class StoredRecords {
         }
     }
 
-    /** Where a probe starts; fingerprints are MD5 digests, their bits already well mixed. */
+    /** Where a probe starts; fingerprints are digests, their bits already well mixed. */
     private int home(long lo) {
         return (int) (lo ^ (lo >>> 32)) & mask;
     }

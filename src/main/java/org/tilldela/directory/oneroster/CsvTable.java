@@ -111,6 +111,11 @@ final class CsvTable {
         return header.containsKey(column);
     }
 
+    /** The column's position in a row, -1 when the file has no such column (see {@link Row#raw(int)}). */
+    int index(String column) {
+        return header.getOrDefault(column, -1);
+    }
+
     /** Feeds each well-formed row to the consumer; malformed rows become problems. */
     void forEachRow(Consumer<Row> consumer) {
         long[] unreported = {0};
@@ -201,10 +206,15 @@ final class CsvTable {
             return v.isEmpty() ? null : v;
         }
 
-        /** The field as written (not trimmed, not checked), null when the file has no such column: what a fingerprint is made of. */
+        /** The field as written (not trimmed, not checked), null when the file has no such column. */
         String raw(String column) {
             Integer index = header.get(column);
             return index == null ? null : record.get(index);
+        }
+
+        /** The field at {@code index} ({@link CsvTable#index}) as written, null for -1: what a fingerprint is made of. */
+        String raw(int index) {
+            return index < 0 ? null : record.get(index);
         }
 
         String required(String column) {

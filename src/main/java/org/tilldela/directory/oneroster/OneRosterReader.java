@@ -433,7 +433,7 @@ public final class OneRosterReader implements SnapshotReader {
             }
             // which school forms are known decides which records are refused: part of every user's fingerprint
             RecordFingerprint fingerprint = new RecordFingerprint(v12 ? USER_FINGERPRINT_12 : USER_FINGERPRINT_11,
-                    String.join(",", knownSchoolForms.stream().sorted().toList()));
+                    String.join(",", knownSchoolForms.stream().sorted().toList()), users);
             try (RowWriter out = stage.open(Entity.PERSON, new Origin("users.csv", "sourcedId", null, null))) {
                 users.forEachRow(r -> {
                     UUID recordFingerprint = fingerprint.of(r, v12 ? "" : schoolFormsTakenFromOrgs(r));
@@ -560,7 +560,7 @@ public final class OneRosterReader implements SnapshotReader {
             if (enrollments == null) {
                 return;
             }
-            RecordFingerprint fingerprint = new RecordFingerprint(ENROLLMENT_FINGERPRINT, "");
+            RecordFingerprint fingerprint = new RecordFingerprint(ENROLLMENT_FINGERPRINT, "", enrollments);
             enrollments.forEachRow(r -> {
                 if (out.keep(fingerprint.of(r, ""), r.line())) {
                     return; // the same record as when its membership was stored: it stands
@@ -599,7 +599,7 @@ public final class OneRosterReader implements SnapshotReader {
             progress.phase("guardian links", agents.size());
             Set<String> written = new HashSet<>();
             // a link is made from its pair and relation alone: they are its fingerprint
-            RecordFingerprint fingerprint = new RecordFingerprint(GUARDIAN_LINK_FINGERPRINT, "");
+            RecordFingerprint fingerprint = new RecordFingerprint(GUARDIAN_LINK_FINGERPRINT, "", null);
             agents.forEach((user, agent, line) -> {
                 // A student's row lists their guardians, a guardian's row their children; packages fill either
                 // side or both. The roles settle which is which; with neither known, the row is the child's.
