@@ -39,9 +39,30 @@ final class BoundedRowReader extends FilterReader {
     @Override
     public int read(char[] buffer, int off, int len) throws IOException {
         int n = super.read(buffer, off, len);
-        for (int i = 0; i < n; i++) {
-            see(buffer[off + i]);
+        // as see(char), with the state in locals: every character of a package passes here (a fifth of a billion)
+        int row = inRow;
+        boolean inQuotes = quoted;
+        for (int i = off; i < off + n; i++) {
+            char c = buffer[i];
+            if (c == '"') {
+                inQuotes = !inQuotes;
+            }
+            if (!inQuotes && (c == '\n' || c == '\r')) {
+                row = 0;
+            } else {
+                if (row == 0) {
+                    rowStart = line;
+                }
+                if (++row > max) {
+                    tooLong();
+                }
+            }
+            if (c == '\n') {
+                line++;
+            }
         }
+        inRow = row;
+        quoted = inQuotes;
         return n;
     }
 
@@ -71,12 +92,16 @@ final class BoundedRowReader extends FilterReader {
                 rowStart = line;
             }
             if (++inRow > max) {
-                throw new ImportLimitExceededException(new ImportProblem(file, rowStart, null, "a row is longer than " + max
-                        + " characters, the limit (tilldela.import.max-line-length); nothing was read further"));
+                tooLong();
             }
         }
         if (c == '\n') {
             line++;
         }
+    }
+
+    private void tooLong() {
+        throw new ImportLimitExceededException(new ImportProblem(file, rowStart, null, "a row is longer than " + max
+                + " characters, the limit (tilldela.import.max-line-length); nothing was read further"));
     }
 }
