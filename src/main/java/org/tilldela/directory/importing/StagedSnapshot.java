@@ -3,7 +3,6 @@ package org.tilldela.directory.importing;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -429,8 +428,9 @@ public final class StagedSnapshot {
      */
     private void copyOutPairs(Connection own, Entity e, String query, PairBatch pairs, KeylessRow keyless) throws SQLException, IOException {
         String sql = "copy (" + query + ") to stdout with (format binary)";
-        try (var in = new DataInputStream(new BufferedInputStream(new PGCopyInputStream(own.unwrap(PGConnection.class), sql), 1 << 16))) {
-            readBinaryCopyHeader(in);
+        try (var copy = new PGCopyInputStream(own.unwrap(PGConnection.class), sql)) {
+            BinaryCopyInput in = new BinaryCopyInput(copy);
+            in.readHeader();
             long[] batch = new long[LOAD_BATCH * 4]; // added a batch at a time: see KnownRows.addAll
             int n = 0;
             for (short fields = in.readShort(); fields != -1; fields = in.readShort()) {
@@ -471,20 +471,6 @@ public final class StagedSnapshot {
                        where s.schemaname = n.nspname and s.tablename = c.relname and s.attname = 'source' and f.val = ?), 1))::bigint
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where c.oid = cast(? as regclass)""";
-
-    /** "PGCOPY\n\377\r\n\0": how PostgreSQL's binary COPY output begins (see COPY, "Binary Format"). */
-    private static final byte[] BINARY_COPY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
-
-    /** Reads the signature, the flags and the header extension (which PostgreSQL leaves empty) of a binary COPY. */
-    private static void readBinaryCopyHeader(DataInputStream in) throws IOException {
-        byte[] signature = new byte[BINARY_COPY_SIGNATURE.length];
-        in.readFully(signature);
-        if (!Arrays.equals(signature, BINARY_COPY_SIGNATURE)) {
-            throw new IOException("not PostgreSQL's binary COPY format");
-        }
-        in.readInt(); // flags: bit 16 would say OIDs are included, which a COPY of a query never has
-        in.skipNBytes(in.readInt());
-    }
 
     /** A source name as an SQL literal (COPY takes no parameters; names are [A-Za-z0-9._-] anyway). */
     private static String quoted(String value) {
@@ -629,24 +615,22 @@ public final class StagedSnapshot {
      * a stored one that stays; a stored row that stays does not point at one that goes.
      */
     void checkReferences() {
+        // Staged rows, all references to one entity at once: one hash of its staged ids (a million persons, on a first
+        // import) instead of one per referring column.
+        Map<Entity, List<Reference>> byTarget = new LinkedHashMap<>();
+        REFERENCES.forEach(ref -> byTarget.computeIfAbsent(ref.to(), t -> new ArrayList<>()).add(ref));
+        byTarget.forEach((target, refs) -> {
+            if (!problems.full()) {
+                checkStagedReferences(target, refs);
+            }
+        });
         for (Reference ref : REFERENCES) {
             if (problems.full()) {
                 break;
             }
             Origin origin = originOf(ref.from());
-            String column = ref.rawSlot().equals("ref_a") ? origin.refAColumn() : origin.refBColumn();
+            String column = inputColumn(ref);
             String targetFile = originOf(ref.to()).file();
-            timed("check " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select s.line_no, s." + ref.rawSlot() + " raw from "
-                            + ref.from().stageTable() + " s where s." + ref.column() + " is not null"
-                            + " and not exists (select 1 from " + ref.to().stageTable() + " t where t.id = s." + ref.column() + ")"
-                            + " and not exists (select 1 from " + ref.to().table() + " t where t.id = s." + ref.column() + " and t.source = :source"
-                            + " and not exists (select 1 from " + gone(ref.to()) + " g where g.id = t.id))"
-                            + " order by s.line_no limit " + Problems.LIMIT)
-                    .param("source", source)
-                    .query((rs, n) -> {
-                        problems.add(origin.file(), rs.getLong("line_no"), column, "refers to '" + rs.getString("raw") + "', which is not in " + targetFile);
-                        return null;
-                    }).list());
             KnownRows fromRows = storedNow(ref.from());
             StoredRecords fromRecords = fingerprintsNow(ref.from());
             timed("check kept " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select f.id, t.source_id, "
@@ -666,6 +650,37 @@ public final class StagedSnapshot {
         }
         checkOrganisationTree();
         problems.throwIfAny();
+    }
+
+    /**
+     * Staged rows that refer to {@code target} (by {@code refs}) and find it neither staged nor stored (and staying):
+     * problems in the order of the references, then of the lines.
+     */
+    private void checkStagedReferences(Entity target, List<Reference> refs) {
+        List<String> referring = new ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            Reference ref = refs.get(i);
+            referring.add("select " + i + " as ref, s.line_no, s." + ref.rawSlot() + " as raw, s." + ref.column() + " as target from "
+                    + ref.from().stageTable() + " s where s." + ref.column() + " is not null");
+        }
+        String targetFile = originOf(target).file();
+        timed("check references to " + target.label(), () -> jdbc.sql("select r.ref, r.line_no, r.raw from (" + String.join(" union all ", referring)
+                        + ") r where not exists (select 1 from " + target.stageTable() + " t where t.id = r.target)"
+                        + " and not exists (select 1 from " + target.table() + " t where t.id = r.target and t.source = :source"
+                        + " and not exists (select 1 from " + gone(target) + " g where g.id = t.id))"
+                        + " order by r.ref, r.line_no limit " + Problems.LIMIT)
+                .param("source", source)
+                .query((rs, n) -> {
+                    Reference ref = refs.get(rs.getInt(1));
+                    problems.add(originOf(ref.from()).file(), rs.getLong(2), inputColumn(ref), "refers to '" + rs.getString(3) + "', which is not in " + targetFile);
+                    return null;
+                }).list());
+    }
+
+    /** The input's name for a reference's column (as its origin spells it). */
+    private String inputColumn(Reference ref) {
+        Origin origin = originOf(ref.from());
+        return ref.rawSlot().equals("ref_a") ? origin.refAColumn() : origin.refBColumn();
     }
 
     /** Organisations form a tree: a unit that is its own ancestor (a loop of parents) is refused. */
