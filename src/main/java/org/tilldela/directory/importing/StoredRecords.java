@@ -29,9 +29,9 @@ final class StoredRecords {
     private int mask;
     private int records;
     /** Each stored row's id (two longs), in the order rows were added. */
-    private long[] ids = new long[2048];
+    private long[] ids;
     /** For each row: the next row of the same record, -1 for none. */
-    private int[] next = new int[1024];
+    private int[] next;
     private int rows;
     /** Rows stored without a fingerprint (their records cannot be recognised): by id. */
     private long[] keyless = new long[16];
@@ -39,6 +39,8 @@ final class StoredRecords {
 
     StoredRecords(int expectedRows) {
         allocate(Integer.highestOneBit(Math.max(16, expectedRows * 2 - 1)) << 1);
+        next = new int[Math.max(16, expectedRows)];
+        ids = new long[next.length * 2];
     }
 
     private void allocate(int capacity) {
