@@ -12,9 +12,12 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportProblem;
+import org.tilldela.directory.importing.ImportProgress;
 import org.tilldela.directory.importing.ImportRejectedException;
 import org.tilldela.directory.importing.ImportSummary;
+import org.tilldela.directory.oneroster.OneRosterReader;
 
 /**
  * The records of users.csv and enrollments.csv, and the guardian links, are recognised by their fingerprints: a record
@@ -153,6 +156,20 @@ class RecordFingerprintImportTest extends DirectoryImportTestSupport {
     }
 
     @Test
+    void readingAgainOnRequestComparesEveryRow() {
+        spoilContentHash("e-p4-c-7a");
+        Path again = pkg.writeV11(tmp.resolve("again.zip"));
+
+        ImportSummary reread = importRuns.runNow("ONEROSTER", new ImportOptions(source, false, "test", true),
+                new OneRosterReader(again, "again.zip"), ImportProgress.NONE, "again.zip");
+
+        assertThat(reread.entities().get("memberships")).isEqualTo(new ImportSummary.Counts(0, 1, 0, 15));
+        assertThat(contentHash("e-p4-c-7a")).isNotEqualTo(SPOILED_MARK);
+        assertThat(jdbc.sql("select count(*) from membership where source = :s and line_fp is null").param("s", source).query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
     void rowsStoredWithoutFingerprintsAreReadInFullOnceAndChangeNothing() {
         // as rows stored before memberships kept fingerprints
         jdbc.sql("update membership set line_fp = null where source = :s").param("s", source).update();
@@ -211,9 +228,12 @@ class RecordFingerprintImportTest extends DirectoryImportTestSupport {
         return OneRosterPackage.zip(tmp.resolve(name), files);
     }
 
+    /** What {@link #spoilContentHash} writes: no content hashes to it. */
+    private static final String SPOILED_MARK = "00000000-0000-0000-0000-00000000bad0";
+
     private void spoilContentHash(String sourceId) {
-        jdbc.sql("update membership set content_hash = :h where source = :s and source_id = :id")
-                .param("h", UUID.randomUUID()).param("s", source).param("id", sourceId).update();
+        jdbc.sql("update membership set content_hash = cast(:h as uuid) where source = :s and source_id = :id")
+                .param("h", SPOILED_MARK).param("s", source).param("id", sourceId).update();
     }
 
     private String contentHash(String sourceId) {

@@ -83,6 +83,9 @@ public class DirectoryImporter {
             }
             Connection connection = DataSourceUtils.getConnection(dataSource);
             StagedSnapshot stage = new StagedSnapshot(dataSource, connection, jdbc, options.source(), ids, deferIndexesFrom);
+            if (options.reread()) {
+                stage.compareEveryRow(); // read again on request: every row compared, none taken as it was by its record's fingerprint
+            }
             try {
                 long t = System.nanoTime();
                 stage.createTables();

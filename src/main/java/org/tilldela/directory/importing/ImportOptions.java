@@ -5,7 +5,8 @@ package org.tilldela.directory.importing;
  * @param allowMassRemoval let the import remove more persons than the deletion guard allows
  * @param requestedBy      who asked (an administrator's username, or "command-line")
  * @param reread           read the package even if it is the one the source's last import read (which is otherwise
- *                         recognised by its digest and not read again); what is read is remembered as usual
+ *                         recognised by its digest and not read again), and compare every row with its stored one (no
+ *                         record recognised by its fingerprint); what is read is remembered as usual
  */
 public record ImportOptions(String source, boolean allowMassRemoval, String requestedBy, boolean reread) {
 

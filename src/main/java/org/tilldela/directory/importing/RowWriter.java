@@ -103,10 +103,13 @@ public final class RowWriter implements AutoCloseable {
      * is one the stored rows were read from (and not seen before in this input) — its rows stand as stored, and the reader
      * goes on to the next record without reading this one. Otherwise the rows the reader then writes carry the
      * fingerprint. A record that yields one row each time it is read (as a membership does) is counted unchanged here.
+     * Without stored fingerprints (every row compared, as a reread does) nothing is kept; the rows written still carry
+     * their record's fingerprint.
      */
     public boolean keep(UUID fingerprint, long line) {
         if (fingerprintSupplier == null) {
-            throw new IllegalStateException(entity.label() + " are not written with fingerprints");
+            lineFingerprint = fingerprint;
+            return false;
         }
         if (fingerprints == null) {
             fingerprints = fingerprintSupplier.get(); // waits, the first time, for the stored fingerprints being loaded
@@ -128,10 +131,7 @@ public final class RowWriter implements AutoCloseable {
      * this writer has stored with its fingerprint, and the rows written carry it.
      */
     public void follow(UUID fingerprint, long line, boolean kept) {
-        if (!kept) {
-            if (fingerprintSupplier == null) {
-                throw new IllegalStateException(entity.label() + " are not written with fingerprints");
-            }
+        if (!kept || fingerprintSupplier == null) {
             lineFingerprint = fingerprint;
             return;
         }

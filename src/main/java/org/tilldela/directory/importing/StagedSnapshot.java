@@ -95,6 +95,8 @@ public final class StagedSnapshot {
     private final Map<Entity, Long> unchanged = new EnumMap<>(Entity.class);
     private boolean prefilled;
     private boolean opened;
+    /** See {@link #compareEveryRow}. */
+    private boolean compareEveryRow;
     /** Milliseconds per step, so that a slow import can be explained. */
     private final Map<String, Long> timings = Collections.synchronizedMap(new LinkedHashMap<>());
 
@@ -240,7 +242,17 @@ public final class StagedSnapshot {
         if (opened) {
             throw new IllegalStateException("say which records are fingerprinted before writing");
         }
-        fingerprints.put(entity, null); // loaded with the rest, at the first writer
+        if (!compareEveryRow) {
+            fingerprints.put(entity, null); // loaded with the rest, at the first writer
+        }
+    }
+
+    /**
+     * Every row read is compared with its stored one: no record is recognised by its fingerprint (an import read
+     * again on request, {@link ImportOptions#reread}). Call it before reading.
+     */
+    void compareEveryRow() {
+        compareEveryRow = true;
     }
 
     /**
