@@ -58,13 +58,8 @@ public final class RowWriter implements AutoCloseable {
      * @param target        where the COPY data goes: a COPY stream, or a file copied in later
      * @param stageColumns  the staging table's columns in {@link #copySql} order, as the server reports their types
      * @param afterClose    run once the target is closed (for a file: copy it into the stage)
+     * @param fingerprints  the stored records' fingerprints, for {@link #keep} (null: none to recognise records by)
      */
-    RowWriter(OutputStream target, List<BinaryCopy.Column> stageColumns, Consumer<Boolean> afterClose, Entity entity, Function<String, UUID> idOf,
-              Supplier<KnownRows> known, Problems problems, StagedSnapshot.Origin origin, LongConsumer unchangedSink) {
-        this(target, stageColumns, afterClose, entity, idOf, known, null, problems, origin, unchangedSink);
-    }
-
-    /** @param fingerprints the stored records' fingerprints, for {@link #keep} (null: this writer's rows are not fingerprinted) */
     RowWriter(OutputStream target, List<BinaryCopy.Column> stageColumns, Consumer<Boolean> afterClose, Entity entity, Function<String, UUID> idOf,
               Supplier<KnownRows> known, Supplier<StoredRecords> fingerprints, Problems problems, StagedSnapshot.Origin origin,
               LongConsumer unchangedSink) {
