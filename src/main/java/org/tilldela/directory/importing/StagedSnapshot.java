@@ -502,23 +502,7 @@ public final class StagedSnapshot {
         for (Entity e : Entity.values()) {
             KnownRows rows = storedNow(e);
             if (rows != null) {
-                timed("list gone " + e.label(), () -> {
-                    try (var out = new BufferedWriter(new OutputStreamWriter(
-                            new PGCopyOutputStream(connection.unwrap(PGConnection.class),
-                                    "copy " + gone(e) + " (id) from stdin"), StandardCharsets.UTF_8))) {
-                        rows.forEachUnseen(id -> {
-                            try {
-                                out.write(id.toString());
-                                out.write('\n');
-                            } catch (IOException ex) {
-                                throw new UncheckedIOException(ex);
-                            }
-                        });
-                    } catch (SQLException | IOException ex) {
-                        throw new IllegalStateException("could not list removed " + e.label(), ex);
-                    }
-                    return null;
-                });
+                timed("list gone " + e.label(), () -> listGone(e, rows::forEachUnseen));
             }
         }
         analyze();
@@ -534,9 +518,7 @@ public final class StagedSnapshot {
                 timed("sparse " + e.label(), () -> {
                     jdbc.sql("insert into " + gone(e) + " select t.id from " + e.table() + " t where t.source = :source "
                             + "and not exists (select 1 from " + e.stageTable() + " s where s.id = t.id)").param("source", source).update();
-                    long same = jdbc.sql("delete from " + e.stageTable() + " s using " + e.table() + " t "
-                            + "where t.id = s.id and t.content_hash = s.content_hash").update();
-                    unchanged.merge(e, same, Long::sum);
+                    dropUnchanged(e);
                     return null;
                 });
             }
@@ -553,19 +535,7 @@ public final class StagedSnapshot {
      * recognises it) and leaves the stage.
      */
     private Void settleFingerprinted(Entity e, StoredRecords records) {
-        try (var out = new BufferedWriter(new OutputStreamWriter(
-                new PGCopyOutputStream(connection.unwrap(PGConnection.class), "copy " + gone(e) + " (id) from stdin"), StandardCharsets.UTF_8))) {
-            records.forEachRowNotRecognised(id -> {
-                try {
-                    out.write(id.toString());
-                    out.write('\n');
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        } catch (SQLException | IOException ex) {
-            throw new IllegalStateException("could not list the stored " + e.label() + " of records no longer there", ex);
-        }
+        listGone(e, records::forEachRowNotRecognised);
         jdbc.sql("analyze " + gone(e)).update();
         Origin origin = originOf(e);
         jdbc.sql("select s.source_id, s.line_no, t.line_fp from " + e.stageTable() + " s join " + e.table() + " t on t.id = s.id "
@@ -581,10 +551,33 @@ public final class StagedSnapshot {
         jdbc.sql("delete from " + gone(e) + " g using " + e.stageTable() + " s where s.id = g.id").update();
         jdbc.sql("update " + e.table() + " t set line_fp = s.line_fp from " + e.stageTable() + " s "
                 + "where t.id = s.id and t.content_hash = s.content_hash and t.line_fp is distinct from s.line_fp").update();
+        dropUnchanged(e);
+        return null;
+    }
+
+    /** Copies the ids {@code ids} hands out into the entity's gone table. */
+    private Void listGone(Entity e, Consumer<Consumer<UUID>> ids) {
+        try (var out = new BufferedWriter(new OutputStreamWriter(
+                new PGCopyOutputStream(connection.unwrap(PGConnection.class), "copy " + gone(e) + " (id) from stdin"), StandardCharsets.UTF_8))) {
+            ids.accept(id -> {
+                try {
+                    out.write(id.toString());
+                    out.write('\n');
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+        } catch (SQLException | IOException ex) {
+            throw new IllegalStateException("could not list removed " + e.label(), ex);
+        }
+        return null;
+    }
+
+    /** Staged rows equal to their stored ones leave the stage, counted as unchanged. */
+    private void dropUnchanged(Entity e) {
         long same = jdbc.sql("delete from " + e.stageTable() + " s using " + e.table() + " t where t.id = s.id and t.content_hash = s.content_hash")
                 .update();
         unchanged.merge(e, same, Long::sum);
-        return null;
     }
 
     void analyze() {

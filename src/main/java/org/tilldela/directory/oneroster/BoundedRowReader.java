@@ -20,6 +20,8 @@ final class BoundedRowReader extends FilterReader {
     private boolean quoted;
     private long line = 1;
     private long rowStart = 1;
+    /** For {@link #read()}: the one character read, scanned as an array. */
+    private final char[] one = new char[1];
 
     BoundedRowReader(Reader in, String file, int max) {
         super(in);
@@ -31,7 +33,8 @@ final class BoundedRowReader extends FilterReader {
     public int read() throws IOException {
         int c = super.read();
         if (c >= 0) {
-            see((char) c);
+            one[0] = (char) c;
+            scan(one, 0, 1);
         }
         return c;
     }
@@ -39,30 +42,9 @@ final class BoundedRowReader extends FilterReader {
     @Override
     public int read(char[] buffer, int off, int len) throws IOException {
         int n = super.read(buffer, off, len);
-        // as see(char), with the state in locals: every character of a package passes here (a fifth of a billion)
-        int row = inRow;
-        boolean inQuotes = quoted;
-        for (int i = off; i < off + n; i++) {
-            char c = buffer[i];
-            if (c == '"') {
-                inQuotes = !inQuotes;
-            }
-            if (!inQuotes && (c == '\n' || c == '\r')) {
-                row = 0;
-            } else {
-                if (row == 0) {
-                    rowStart = line;
-                }
-                if (++row > max) {
-                    tooLong();
-                }
-            }
-            if (c == '\n') {
-                line++;
-            }
+        if (n > 0) {
+            scan(buffer, off, n);
         }
-        inRow = row;
-        quoted = inQuotes;
         return n;
     }
 
@@ -81,23 +63,31 @@ final class BoundedRowReader extends FilterReader {
         return skipped;
     }
 
-    private void see(char c) {
-        if (c == '"') {
-            quoted = !quoted; // an escaped quote ("") toggles twice
-        }
-        if (!quoted && (c == '\n' || c == '\r')) {
-            inRow = 0;
-        } else {
-            if (inRow == 0) {
-                rowStart = line;
+    /** Every character of a package passes here (a fifth of a billion): the state is kept in locals while it runs. */
+    private void scan(char[] buffer, int off, int n) {
+        int row = inRow;
+        boolean inQuotes = quoted;
+        for (int i = off; i < off + n; i++) {
+            char c = buffer[i];
+            if (c == '"') {
+                inQuotes = !inQuotes; // an escaped quote ("") toggles twice
             }
-            if (++inRow > max) {
-                tooLong();
+            if (!inQuotes && (c == '\n' || c == '\r')) {
+                row = 0;
+            } else {
+                if (row == 0) {
+                    rowStart = line;
+                }
+                if (++row > max) {
+                    tooLong();
+                }
+            }
+            if (c == '\n') {
+                line++;
             }
         }
-        if (c == '\n') {
-            line++;
-        }
+        inRow = row;
+        quoted = inQuotes;
     }
 
     private void tooLong() {
