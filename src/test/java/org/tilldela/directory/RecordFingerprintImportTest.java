@@ -103,6 +103,47 @@ class RecordFingerprintImportTest extends DirectoryImportTestSupport {
     }
 
     @Test
+    void oneRoster12EnrolmentsAndDutiesAreRecognisedByWhatTheyAreMadeOf() {
+        String v12 = newSource("fp12");
+        importZip(v12, pkg.writeV12(tmp.resolve("v12day1.zip")));
+        // p4 moves up a grade (users.csv: the enrolment roles.csv makes with it changes, the person does not); t2 leaves
+        // the upper secondary school (a role, and its duty, gone); p1 gets a second student role at the same school (one
+        // enrolment still).
+        replaceUser("p4", u -> new OneRosterPackage.User(u.id(), u.role(), u.orgs(), u.givenName(), u.familyName(), u.agents(), "08",
+                u.marking(), u.schoolForm()));
+        replaceUser("t2", u -> new OneRosterPackage.User(u.id(), u.role(), "org-1", u.givenName(), u.familyName(), u.agents(), u.grades(),
+                u.marking(), u.schoolForm()));
+        Map<String, String> files = pkg.v12Files();
+        files.put("roles.csv", OneRosterPackage.appendLine(files.get("roles.csv"), "r-p1-org-1-ht,active,2026-08-01,p1,primary,student,2027-01-01,,org-1,"));
+
+        ImportSummary day2 = importZip(v12, zip("v12day2.zip", files));
+
+        assertThat(day2.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 13));
+        assertThat(day2.entities().get("enrolments")).isEqualTo(new ImportSummary.Counts(0, 1, 0, 7));
+        assertThat(day2.entities().get("duties")).isEqualTo(new ImportSummary.Counts(0, 0, 1, 3));
+        assertThat(jdbc.sql("select grade from enrolment where source = :s and source_id = 'p4@org-1'").param("s", v12).query(String.class).single())
+                .isEqualTo("08");
+        String scratch = newSource("scratch12");
+        importZip(scratch, zip("v12scratch.zip", files));
+        assertThat(rowsAsRead(v12)).isEqualTo(rowsAsRead(scratch));
+
+        // The day after, only a class renamed: all recognised — even a stored enrolment made to differ from what its
+        // roles would make is not compared.
+        jdbc.sql("update enrolment set content_hash = cast(:h as uuid) where source = :s and source_id = 'p5@org-1'")
+                .param("h", SPOILED_MARK).param("s", v12).update();
+        pkg.replaceClass("c-men", k -> k.withTitle("Mentorsgrupp Ekbacken"));
+        files = pkg.v12Files();
+        files.put("roles.csv", OneRosterPackage.appendLine(files.get("roles.csv"), "r-p1-org-1-ht,active,2026-08-01,p1,primary,student,2027-01-01,,org-1,"));
+        ImportSummary day3 = importZip(v12, zip("v12day3.zip", files));
+
+        assertThat(day3.entities().get("persons")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 13));
+        assertThat(day3.entities().get("enrolments")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 8));
+        assertThat(day3.entities().get("duties")).isEqualTo(new ImportSummary.Counts(0, 0, 0, 3));
+        assertThat(jdbc.sql("select content_hash::text from enrolment where source = :s and source_id = 'p5@org-1'").param("s", v12)
+                .query(String.class).single()).isEqualTo(SPOILED_MARK);
+    }
+
+    @Test
     void recognisedRecordsAreNotReadAndChangedOnesAreReadAndSettled() {
         // A stored row made to differ from its record (as no import would leave it): a record that is read again puts it
         // right; a recognised one is not read, so its row is not even compared.

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -86,6 +87,15 @@ public final class OneRosterReader implements SnapshotReader {
     private static final RecordFingerprint.Recipe USER_FINGERPRINT_12 = new RecordFingerprint.Recipe("oneroster 1.2 users 1",
             List.of("sourcedId", "status", "enabledUser", "username", "givenName", "familyName", "identifier", "email", "grades",
                     "metadata.securityMarking", "metadata.schoolForm"));
+    /**
+     * 1.2: an enrolment as {@code readRoles} makes it — (student, school, grade, school form), the last two from users.csv
+     * and orgs.csv — and a duty — (the role's id, user, organisation, duty, start, end). By what the row is made of, not
+     * by its roles.csv record: several student roles at one school make one enrolment, whichever of them comes first.
+     */
+    private static final RecordFingerprint.Recipe ENROLMENT_ROW_FINGERPRINT = new RecordFingerprint.Recipe("oneroster 1.2 enrolment 1",
+            List.of("student", "school", "grade", "schoolForm"));
+    private static final RecordFingerprint.Recipe DUTY_ROW_FINGERPRINT = new RecordFingerprint.Recipe("oneroster 1.2 duty 1",
+            List.of("sourcedId", "user", "organisation", "duty", "start", "end"));
     /** A guardian link: (child, guardian, relation) as {@code replayGuardianLinks} settles them. */
     private static final RecordFingerprint.Recipe GUARDIAN_LINK_FINGERPRINT = new RecordFingerprint.Recipe("oneroster guardian link 1",
             List.of("child", "guardian", "relation"));
@@ -184,13 +194,9 @@ public final class OneRosterReader implements SnapshotReader {
             problems.throwIfAny();
             boolean v12 = version.equals("1.2");
             // The records of the big files are recognised by their fingerprints: a nightly package repeats nearly all of
-            // them. Not roles.csv (1.2): a student's enrolment there takes grade and school form from users.csv.
-            stage.fingerprintRecords(Entity.PERSON);
-            stage.fingerprintRecords(Entity.MEMBERSHIP);
-            stage.fingerprintRecords(Entity.GUARDIAN_LINK);
-            if (!v12) {
-                stage.fingerprintRecords(Entity.ENROLMENT);
-                stage.fingerprintRecords(Entity.DUTY);
+            // them. 1.2's enrolments and duties, which roles.csv makes with what users.csv says, by what they are made of.
+            for (Entity fingerprinted : List.of(Entity.PERSON, Entity.ENROLMENT, Entity.DUTY, Entity.MEMBERSHIP, Entity.GUARDIAN_LINK)) {
+                stage.fingerprintRecords(fingerprinted);
             }
             readOrgs();
             readClasses();
@@ -525,6 +531,8 @@ public final class OneRosterReader implements SnapshotReader {
             if (roles == null) {
                 return;
             }
+            RecordFingerprint enrolment = new RecordFingerprint(ENROLMENT_ROW_FINGERPRINT, "", null);
+            RecordFingerprint duty = new RecordFingerprint(DUTY_ROW_FINGERPRINT, "", null);
             roles.forEachRow(r -> {
                 String id = r.required("sourcedId");
                 if (skip(r)) {
@@ -545,10 +553,13 @@ public final class OneRosterReader implements SnapshotReader {
                         return; // another student role at the same school (another period): one enrolment
                     }
                     String[] placement = studentPlacement.getOrDefault(user, new String[2]);
-                    writeEnrolment(enrolments, user, org, placement[0], placement[1], r.line());
+                    String schoolForm = schoolFormAt(org, placement[1]);
+                    if (!enrolments.keep(enrolment.of(user, org, placement[0], schoolForm), r.line())) {
+                        writeEnrolment(enrolments, user, org, placement[0], schoolForm, r.line());
+                    }
                 } else if (GUARDIAN_ROLES.contains(role)) {
                     guardianRoles.put(user, role);
-                } else {
+                } else if (!duties.keep(duty.of(id, user, org, dutyRole(role), Objects.toString(begin, null), Objects.toString(end, null)), r.line())) {
                     writeDuty(duties, id, user, org, role, begin, end, r.line());
                 }
             });
@@ -582,11 +593,17 @@ public final class OneRosterReader implements SnapshotReader {
             });
         }
 
-        private void writeEnrolment(RowWriter out, String user, String org, String grade, String schoolForm, long line) {
-            if (schoolForm == null) {
-                String[] forms = orgSchoolForms.get(org);
-                schoolForm = forms != null && forms.length == 1 ? forms[0] : null;
+        /** A student's school form at a school: their own, else the school's only one (null if it has several or none). */
+        private String schoolFormAt(String org, String own) {
+            if (own != null) {
+                return own;
             }
+            String[] forms = orgSchoolForms.get(org);
+            return forms != null && forms.length == 1 ? forms[0] : null;
+        }
+
+        private void writeEnrolment(RowWriter out, String user, String org, String grade, String schoolForm, long line) {
+            schoolForm = schoolFormAt(org, schoolForm);
             out.write(user + "@" + org, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), schoolForm, grade);
         }
 

@@ -65,7 +65,10 @@ final class RecordFingerprint {
         return digest();
     }
 
-    /** The fingerprint of values that are not a CSV record (a guardian link's), in the recipe's column order. */
+    /**
+     * The fingerprint of values that are not a CSV record (a row's, as read: a guardian link's), in the recipe's column
+     * order; null told apart by a character no value read keeps (leading and trailing control characters are trimmed).
+     */
     UUID of(String... values) {
         if (values.length != recipe.columns().size()) {
             throw new IllegalArgumentException(recipe.version() + " takes " + recipe.columns().size() + " values");
@@ -73,7 +76,7 @@ final class RecordFingerprint {
         input.setLength(0);
         input.append(start);
         for (String value : values) {
-            input.append(value).append('\0');
+            input.append(value == null ? "\u0001" : value).append('\0');
         }
         return digest();
     }
