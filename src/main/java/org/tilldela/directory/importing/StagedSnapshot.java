@@ -500,7 +500,8 @@ public final class StagedSnapshot {
      */
     void finishReading() {
         for (Entity e : Entity.values()) {
-            KnownRows rows = storedNow(e);
+            // a fingerprinted entity's known rows are only those read (all seen): its gone rows are settled below
+            KnownRows rows = fingerprintsNow(e) == null ? storedNow(e) : null;
             if (rows != null) {
                 timed("list gone " + e.label(), () -> listGone(e, rows::forEachUnseen));
             }
@@ -636,8 +637,8 @@ public final class StagedSnapshot {
             Origin origin = originOf(ref.from());
             String column = inputColumn(ref);
             String targetFile = originOf(ref.to()).file();
-            KnownRows fromRows = storedNow(ref.from());
             StoredRecords fromRecords = fingerprintsNow(ref.from());
+            KnownRows fromRows = fromRecords == null ? storedNow(ref.from()) : null;
             timed("check kept " + ref.from().label() + "." + ref.column(), () -> jdbc.sql("select f.id, t.source_id, "
                             + (ref.from().hasLineFingerprint() ? "f.line_fp" : "null::uuid") + " from " + ref.from().table() + " f "
                             + "join " + gone(ref.to()) + " g on g.id = f." + ref.column() + " join " + ref.to().table() + " t on t.id = g.id "
@@ -835,7 +836,7 @@ public final class StagedSnapshot {
     private long storedPersons() {
         if (storedPersonCount == null) {
             StoredRecords personRecords = fingerprintsNow(Entity.PERSON);
-            KnownRows storedPersons = storedNow(Entity.PERSON);
+            KnownRows storedPersons = personRecords == null ? storedNow(Entity.PERSON) : null;
             storedPersonCount = personRecords != null ? personRecords.stored() : storedPersons != null ? storedPersons.stored()
                     : jdbc.sql("select count(*) from person where source = :source").param("source", source).query(Long.class).single();
         }
