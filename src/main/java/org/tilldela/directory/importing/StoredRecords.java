@@ -10,24 +10,16 @@ import java.util.function.Consumer;
  * is here is recognised without being read, and when reading ends the rows of records that were not recognised are
  * known by id — found without looking through the stored table.
  *
- * <p>Open addressing over one primitive array, four longs a slot (fingerprint, the line it was recognised on, and the
- * first of its rows with their number), so a lookup touches one cache line; each row's id and the next row of the same
- * record in two arrays beside it (a record can have been read into several rows: a user's enrolments). About 70 bytes
- * a row at half load. An all-zero fingerprint marks a free slot (a SHA-256 digest never begins with 128 zero bits in practice).
+ * <p>Four longs a slot (fingerprint, the line it was recognised on, the first of its rows with their number; see {@link
+ * UuidSlots}); each row's id and the next row of the same record in two arrays beside it (a record can have been read
+ * into several rows: a user's enrolments). About 70 bytes a row at half load.
  */
-final class StoredRecords {
+final class StoredRecords extends UuidSlots {
 
     private static final int STRIDE = 4;
-    private static final int FP_HI = 0;
-    private static final int FP_LO = 1;
-    /** The input line where the record was recognised; 0 = not (yet). */
-    private static final int LINE = 2;
     /** (index of the record's first row in {@link #ids} / 2) << 32 | number of its rows. */
     private static final int ROWS = 3;
 
-    private long[] slots;
-    private int mask;
-    private int records;
     /** Each stored row's id (two longs), in the order rows were added. */
     private long[] ids;
     /** For each row: the next row of the same record, -1 for none. */
@@ -38,48 +30,23 @@ final class StoredRecords {
     private int keylessRows;
 
     StoredRecords(int expectedRows) {
-        allocate(Integer.highestOneBit(Math.max(16, expectedRows * 2 - 1)) << 1);
+        super(STRIDE, expectedRows);
         next = new int[Math.max(16, expectedRows)];
         ids = new long[next.length * 2];
     }
 
-    private void allocate(int capacity) {
-        mask = capacity - 1;
-        slots = new long[capacity * STRIDE];
-    }
-
-    private void grow() {
-        long[] old = slots;
-        allocate((mask + 1) * 2);
-        for (int base = 0; base < old.length; base += STRIDE) {
-            if (old[base + FP_HI] != 0 || old[base + FP_LO] != 0) {
-                System.arraycopy(old, base, slots, slotOf(old[base + FP_HI], old[base + FP_LO]), STRIDE);
-            }
-        }
-    }
-
-    /** Written once per batch by {@link #addAll}, so that its first pass of loads is not optimised away. */
-    private long touched;
-
     /**
      * Adds the first {@code n} rows of {@code batch}, given as (fingerprint high, low, id high, low) quadruples as the
-     * loader reads them. As {@code KnownRows.addAll}: the table grows first, then a first pass touches every row's home
-     * slot — independent reads the processor overlaps — and the inserts that follow find their slots in the cache.
+     * loader reads them, a batch at a time (see {@link UuidSlots#touchHomes}).
      */
     void addAll(long[] batch, int n) {
-        while (records + n > (mask + 1) / 2) {
-            grow();
-        }
+        makeRoom(n);
         if (rows + n > next.length) {
             int capacity = Math.max(next.length * 2, rows + n);
             next = Arrays.copyOf(next, capacity);
             ids = Arrays.copyOf(ids, capacity * 2);
         }
-        long sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += slots[home(batch[i * 4 + 1]) * STRIDE + LINE];
-        }
-        touched = sum;
+        touchHomes(batch, n);
         for (int i = 0; i < n; i++) {
             long hi = batch[i * 4];
             long lo = batch[i * 4 + 1];
@@ -87,10 +54,10 @@ final class StoredRecords {
             int row = rows++;
             ids[row * 2] = batch[i * 4 + 2];
             ids[row * 2 + 1] = batch[i * 4 + 3];
-            if (slots[base + FP_HI] == 0 && slots[base + FP_LO] == 0) {
-                slots[base + FP_HI] = hi;
-                slots[base + FP_LO] = lo;
-                records++;
+            if (free(base)) {
+                slots[base + KEY_HI] = hi;
+                slots[base + KEY_LO] = lo;
+                size++;
                 next[row] = -1;
                 slots[base + ROWS] = ((long) row << 32) | 1;
             } else {
@@ -130,12 +97,6 @@ final class StoredRecords {
         return (int) (slots[base + ROWS] & 0xffffffffL);
     }
 
-    /** The line the record was recognised on, 0 if it was not (or the fingerprint is unknown). */
-    long lineOf(UUID fingerprint) {
-        int base = slotOf(fingerprint.getMostSignificantBits(), fingerprint.getLeastSignificantBits());
-        return free(base) ? 0 : slots[base + LINE];
-    }
-
     /** Calls back with the id of each stored row whose record was not recognised (or that has no fingerprint). */
     void forEachRowNotRecognised(Consumer<UUID> consumer) {
         for (int base = 0; base < slots.length; base += STRIDE) {
@@ -147,26 +108,6 @@ final class StoredRecords {
         }
         for (int i = 0; i < keylessRows; i++) {
             consumer.accept(new UUID(keyless[i * 2], keyless[i * 2 + 1]));
-        }
-    }
-
-    /** Where a probe starts; fingerprints are digests, their bits already well mixed. */
-    private int home(long lo) {
-        return (int) (lo ^ (lo >>> 32)) & mask;
-    }
-
-    private boolean free(int base) {
-        return slots[base + FP_HI] == 0 && slots[base + FP_LO] == 0;
-    }
-
-    private int slotOf(long hi, long lo) {
-        int slot = home(lo);
-        while (true) {
-            int base = slot * STRIDE;
-            if (free(base) || (slots[base + FP_HI] == hi && slots[base + FP_LO] == lo)) {
-                return base;
-            }
-            slot = (slot + 1) & mask;
         }
     }
 }
