@@ -29,8 +29,9 @@ public class GenerateCommand implements Callable<Integer> {
     Path out;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         long started = System.nanoTime();
+        java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent()); // as an archiver would: --out names where it goes
         var result = new MunicipalityGenerator(new MunicipalityGenerator.Settings(persons, seed, locale, vary, varySeed)).writeTo(out);
         System.out.printf("Wrote %s in %.1f s: %d school units, %d groups, %d persons (%d pupils, %d staff, %d guardians), %d memberships, %d guardian links%n",
                 out, (System.nanoTime() - started) / 1e9, result.schools(), result.groups(), result.persons(), result.pupils(), result.staff(),

@@ -1,0 +1,64 @@
+package org.tilldela.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How {@link StartCache} reads the way this JVM was started, and when a cache is the jar's. */
+class StartCacheTest {
+
+    @TempDir
+    Path dir;
+
+    private static final Path JAVA = Path.of("/opt/jdk/bin/java");
+
+    @Test
+    void theJvmOptionsBeforeTheJarAreHandedOnAndTheCommandsArgumentsAreNot() throws Exception {
+        Path jar = Files.writeString(dir.resolve("tilldela.jar"), "");
+        var launch = StartCache.Launch.of(new String[] {"-Xmx2g", "-Dx=a b", "-XX:+UseSerialGC", "-jar", jar.toString(), "import", "-jar"}, jar, JAVA);
+        assertThat(launch).hasValueSatisfying(l -> {
+            assertThat(l.jvmOptions()).containsExactly("-Xmx2g", "-Dx=a b", "-XX:+UseSerialGC");
+            assertThat(l.jar()).isEqualTo(jar);
+            assertThat(l.java()).isEqualTo(JAVA);
+        });
+        assertThat(StartCache.Launch.of(new String[] {"-jar", jar.toString()}, jar, JAVA)).hasValueSatisfying(l -> assertThat(l.jvmOptions()).isEmpty());
+    }
+
+    @Test
+    void aJvmThatIsWatchedOrNotStartedFromThisJarRunsTheCommandItself() throws Exception {
+        Path jar = Files.writeString(dir.resolve("tilldela.jar"), "");
+        for (String watching : List.of("-XX:StartFlightRecording=filename=x.jfr", "-javaagent:agent.jar", "-agentlib:jdwp=transport=dt_socket",
+                "-XX:AOTCache=other.aot", "-XX:AOTMode=record", "-Xshare:off", "-XX:SharedArchiveFile=a.jsa")) {
+            assertThat(StartCache.Launch.of(new String[] {"-Xmx1g", watching, "-jar", jar.toString(), "import"}, jar, JAVA)).as(watching).isEmpty();
+        }
+        Path other = Files.writeString(dir.resolve("other.jar"), "");
+        assertThat(StartCache.Launch.of(new String[] {"-jar", other.toString(), "import"}, jar, JAVA)).isEmpty();
+        assertThat(StartCache.Launch.of(new String[] {"-cp", jar.toString(), "org.tilldela.TilldelaApplication"}, jar, JAVA)).isEmpty();
+        assertThat(StartCache.Launch.of(new String[] {"-jar"}, jar, JAVA)).isEmpty();
+        Path missing = dir.resolve("gone.jar");
+        assertThat(StartCache.Launch.of(new String[] {"-jar", missing.toString()}, missing, JAVA)).isEmpty();
+    }
+
+    @Test
+    void aCacheIsReadyOnlyForTheJarAndJavaItWasMadeFor() throws Exception {
+        Path jar = Files.writeString(dir.resolve("tilldela.jar"), "one");
+        Path cache = Files.createDirectories(dir.resolve("aot"));
+        String stamp = StartCache.stamp(jar);
+        assertThat(stamp).contains(System.getProperty("java.home")).contains(System.getProperty("java.vm.version"));
+        assertThat(StartCache.ready(cache, jar, stamp)).isFalse();
+
+        Files.createDirectories(cache.resolve("app"));
+        Files.writeString(cache.resolve("app").resolve("tilldela.jar"), "one");
+        Files.writeString(cache.resolve("tilldela.aot"), "cache");
+        assertThat(StartCache.ready(cache, jar, stamp)).as("no stamp: never finished").isFalse();
+        Files.writeString(cache.resolve("stamp"), stamp);
+        assertThat(StartCache.ready(cache, jar, stamp)).isTrue();
+
+        Files.writeString(jar, "a rebuilt jar");
+        assertThat(StartCache.ready(cache, jar, StartCache.stamp(jar))).isFalse();
+    }
+}
