@@ -61,6 +61,14 @@ public final class StartCache {
      */
     private static final List<String> QUIET = List.of("-Xlog:disable", "-Xlog:all=error:stderr", "-XX:+DisplayVMOutputToStderr");
 
+    /**
+     * The cache keeps classes, not the training run's method profiles (JDK 25 records them by default): profiles of a
+     * small import made a large one's reading slower by a fifth (5.5–6.7 s without them, 6.8–8.7 s with; BENCHMARKS.md).
+     * The flag is diagnostic; a Java that no longer knows it ignores it.
+     */
+    private static final List<String> NO_PROFILES = List.of("-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:-AOTRecordTraining");
+
     private StartCache() {
     }
 
@@ -125,6 +133,7 @@ public final class StartCache {
         Path made = cache.resolve(CACHE + "." + ProcessHandle.current().pid());
         try {
             List<String> record = new ArrayList<>(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + configuration));
+            record.addAll(NO_PROFILES);
             record.addAll(QUIET);
             record.addAll(launch.jvmOptions());
             record.addAll(List.of("-D" + HANDED_ON + "=true", "-jar", app.toString()));
@@ -132,6 +141,7 @@ public final class StartCache {
             int status = launch.inherited(record);
             if (Files.isRegularFile(configuration)) {
                 List<String> create = new ArrayList<>(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + configuration, "-XX:AOTCache=" + made));
+                create.addAll(NO_PROFILES);
                 create.addAll(QUIET);
                 create.addAll(launch.jvmOptions());
                 create.addAll(List.of("-jar", app.toString()));
