@@ -139,21 +139,30 @@ public final class StartCache {
             record.addAll(List.of("-D" + HANDED_ON + "=true", "-jar", app.toString()));
             record.addAll(List.of(args));
             int status = launch.inherited(record);
-            if (Files.isRegularFile(configuration)) {
-                List<String> create = new ArrayList<>(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + configuration, "-XX:AOTCache=" + made));
-                create.addAll(NO_PROFILES);
-                create.addAll(QUIET);
-                create.addAll(launch.jvmOptions());
-                create.addAll(List.of("-jar", app.toString()));
-                if (launch.quietly(create) == 0 && Files.isRegularFile(made)) {
-                    Files.move(made, cache.resolve(CACHE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    Files.writeString(cache.resolve(STAMP), stamp, StandardCharsets.UTF_8);
+            // the command has run: whatever fails from here leaves only the cache unmade, never runs it again
+            try {
+                if (Files.isRegularFile(configuration)) {
+                    List<String> create = new ArrayList<>(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + configuration,
+                            "-XX:AOTCache=" + made));
+                    create.addAll(NO_PROFILES);
+                    create.addAll(QUIET);
+                    create.addAll(launch.jvmOptions());
+                    create.addAll(List.of("-jar", app.toString()));
+                    if (launch.quietly(create) == 0 && Files.isRegularFile(made)) {
+                        Files.move(made, cache.resolve(CACHE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                        Files.writeString(cache.resolve(STAMP), stamp, StandardCharsets.UTF_8);
+                    }
                 }
+            } catch (IOException e) {
+                System.err.println("(the faster start could not be prepared: " + e.getMessage() + ")");
+            } finally {
+                deleteQuietly(configuration);
+                deleteQuietly(made);
             }
             return status;
-        } finally {
-            Files.deleteIfExists(configuration);
-            Files.deleteIfExists(made);
+        } catch (IOException notStarted) {
+            deleteQuietly(configuration);
+            throw notStarted; // the command did not start: it runs in this JVM
         }
     }
 
@@ -176,6 +185,14 @@ public final class StartCache {
         Files.deleteIfExists(cache.resolve(CACHE));
         Files.move(fresh, cache.resolve(APP), StandardCopyOption.ATOMIC_MOVE);
         Files.writeString(cache.resolve(EXTRACTED), stamp, StandardCharsets.UTF_8);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a leftover file in the cache directory, nothing more
+        }
     }
 
     private static String readIfThere(Path file) throws IOException {

@@ -123,6 +123,23 @@ class LauncherScriptIT {
     }
 
     @Test
+    void aCacheThatCannotBeKeptAfterTheCommandRanNeverRunsTheCommandAgain() throws Exception {
+        Path jar = Files.copy(Path.of("target/tilldela.jar").toAbsolutePath(), dir.resolve("tilldela.jar"));
+        Path cache = dir.resolve("cache");
+        assertThat(run(jar, cache, "", "--version").status()).isZero();
+        // extracted for this jar, but no finished cache, and where the cache goes a directory that cannot be replaced
+        Files.delete(cache.resolve("stamp"));
+        Files.delete(cache.resolve("tilldela.aot"));
+        Files.writeString(Files.createDirectories(cache.resolve("tilldela.aot")).resolve("in-the-way"), "");
+
+        Run again = run(jar, cache, "", "--version");
+        assertThat(again.status()).as(again.err()).isZero();
+        assertThat(again.out()).isEqualTo("Tilldela 0.1\n"); // once: the command is not run again in the first JVM
+        assertThat(again.err()).contains("prepares a faster start").contains("could not be prepared");
+        assertThat(cache.resolve("stamp")).doesNotExist();
+    }
+
+    @Test
     void withoutTheJarItSaysHowToMakeIt() throws Exception {
         Run missing = run(dir.resolve("nowhere.jar"), dir.resolve("cache"), "", "--version");
         assertThat(missing.status()).isEqualTo(2);
