@@ -92,6 +92,32 @@ class OneRosterRejectionTest extends DirectoryImportTestSupport {
     }
 
     @Test
+    void textAfterAClosingQuoteIsRefusedNotReadIntoTheValue() {
+        Map<String, String> files = pkg.v11Files();
+        files.put("users.csv", files.get("users.csv") + "z9,active,2026-08-01,true,org-1,student,z9,\"Zelda\"x,Zed,,,,\r\n");
+
+        ImportRejectedException e = refused(OneRosterPackage.zip(tmp.resolve("afterquote.zip"), files));
+
+        assertThat(e.problems()).anySatisfy(p -> {
+            assertThat(p.file()).isEqualTo("users.csv");
+            assertThat(p.line()).isEqualTo(14);
+            assertThat(p.reason()).contains("unreadable row").contains("after closing quote");
+        });
+    }
+
+    @Test
+    void aColumnNamedTwiceInTheHeaderIsRefused() {
+        Map<String, String> files = pkg.v11Files();
+        // the header names username once more at its end; every row has a value there
+        String widened = files.get("users.csv").replace("\r\n", ",x\r\n");
+        files.put("users.csv", widened.replaceFirst(",x\r\n", ",username\r\n"));
+
+        ImportRejectedException e = refused(OneRosterPackage.zip(tmp.resolve("twice.zip"), files));
+
+        assertThat(e.problems()).anySatisfy(problem("users.csv", 1, "username", "named twice"));
+    }
+
+    @Test
     void missingRequiredColumnIsRefused() {
         Map<String, String> files = pkg.v11Files();
         files.put("users.csv", OneRosterPackage.dropColumn(files.get("users.csv"), "familyName"));

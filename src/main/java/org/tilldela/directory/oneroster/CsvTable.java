@@ -22,9 +22,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
+import de.siegmar.fastcsv.reader.CommentStrategy;
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import java.util.HashMap;
+import org.tilldela.directory.importing.ImportLimitExceededException;
 import org.tilldela.directory.importing.Problems;
 
 /**
@@ -36,7 +40,8 @@ final class CsvTable {
 
     private final String name;
     private final Problems problems;
-    private final CSVParser parser;
+    private final Iterator<CsvRecord> records;
+    private final List<String> headerNames;
     private final Map<String, Integer> header;
 
     private final Reopen reopen;
@@ -47,15 +52,31 @@ final class CsvTable {
     /** Rows are told to {@code rowsRead} a thousand at a time: a live view needs no more, and a million calls would cost. */
     static final int ROWS_PER_REPORT = 1000;
 
-    private CsvTable(String name, Problems problems, CSVParser parser, Reopen reopen, int maxLineLength, LongConsumer rowsRead) {
+    private CsvTable(String name, Problems problems, Iterator<CsvRecord> records, List<String> headerNames, Reopen reopen, int maxLineLength,
+                     LongConsumer rowsRead) {
         this.rowsRead = rowsRead;
         this.reopen = reopen;
         this.maxLineLength = maxLineLength;
         this.name = name;
         this.problems = problems;
-        this.parser = parser;
-        this.header = parser.getHeaderMap();
+        this.records = records;
+        this.headerNames = headerNames;
+        Map<String, Integer> byName = new HashMap<>();
+        for (int i = 0; i < headerNames.size(); i++) {
+            byName.put(headerNames.get(i), i);
+        }
+        this.header = byName;
     }
+
+    /**
+     * RFC 4180, strictly: a quoted value ends at its closing quote (text after it is an error, not part of the value), a
+     * quote never closed is an error (a file cut off), no comments, no trimming. Rows of another width than the header
+     * are passed on and reported here, by line. Blank lines are skipped (line numbers still count them).
+     */
+    private static final CsvReader.CsvReaderBuilder RFC_4180 = CsvReader.builder().fieldSeparator(',').quoteCharacter('"')
+            .commentStrategy(CommentStrategy.NONE).skipEmptyLines(true).extraFieldStrategy(FieldMismatchStrategy.IGNORE)
+            .missingFieldStrategy(FieldMismatchStrategy.IGNORE).allowUnclosedQuote(false)
+            .trimWhitespacesAroundQuotes(false).detectBomHeader(false);
 
     /**
      * Opens the file; returns null (with a problem recorded) when its header lacks a required column. A row
@@ -73,7 +94,8 @@ final class CsvTable {
         PushbackReader reader = new PushbackReader(new BoundedRowReader(new InputStreamReader(new CountingStream(in, bytesRead),
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)),
                 name, maxLineLength), 1);
-        CSVParser parser;
+        Iterator<CsvRecord> records;
+        List<String> headerNames;
         try {
             int first = reader.read();
             if (first == -1) {
@@ -83,16 +105,34 @@ final class CsvTable {
             if (first != '\uFEFF') {
                 reader.unread(first); // not a byte-order mark
             }
-            parser = CSVParser.builder().setReader(reader).setFormat(CSVFormat.RFC4180.builder()
-                    .setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(false).get()).get();
+            records = RFC_4180.ofCsvRecord(reader).iterator();
+            if (!records.hasNext()) {
+                problems.add(name, 1, null, "the file is empty; a header row is required");
+                return null;
+            }
+            headerNames = records.next().getFields();
         } catch (CharacterCodingException e) {
             problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
             return null;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | UncheckedIOException | CsvParseException e) {
+            if (limitExceeded(e) instanceof ImportLimitExceededException tooLong) {
+                throw tooLong;
+            }
+            if (malformed(e)) {
+                problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
+                return null;
+            }
             problems.add(name, 1, null, "unreadable header: " + e.getMessage());
             return null;
         }
-        CsvTable table = new CsvTable(name, problems, parser, reopen, maxLineLength, rowsRead);
+        Set<String> seen = new java.util.HashSet<>();
+        for (String column : headerNames) {
+            if (!column.isEmpty() && !seen.add(column)) {
+                problems.add(name, 1, column, "unreadable header: the column is named twice");
+                return null;
+            }
+        }
+        CsvTable table = new CsvTable(name, problems, records, headerNames, reopen, maxLineLength, rowsRead);
         boolean complete = true;
         for (String column : required) {
             if (!table.header.containsKey(column)) {
@@ -129,36 +169,38 @@ final class CsvTable {
     }
 
     private void forEachRow(Consumer<Row> consumer, long[] unreported) {
-        Iterator<CSVRecord> it = parser.iterator();
+        Iterator<CsvRecord> it = records;
         long lastLine = 1;
         while (true) {
-            CSVRecord record;
+            CsvRecord record;
             try {
                 if (!it.hasNext()) {
                     break;
                 }
                 record = it.next();
-            } catch (UncheckedIOException e) {
-                if (e.getCause() instanceof CharacterCodingException c) {
+            } catch (UncheckedIOException | CsvParseException e) {
+                if (limitExceeded(e) instanceof ImportLimitExceededException tooLong) {
+                    throw tooLong;
+                }
+                if (malformed(e)) {
                     problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null,
                             "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
+                } else if (e instanceof CsvParseException && unclosedQuote(e)) {
+                    problems.add(name, lastLine + 1, null, "the file ends in the middle of a row (truncated?): " + e.getMessage());
                 } else {
-                    problems.add(name, lastLine + 1, null, "the file ends in the middle of a row (truncated?): " + e.getCause().getMessage());
+                    problems.add(name, lastLine + 1, null, "unreadable row: " + e.getMessage());
                 }
                 return;
-            } catch (IllegalStateException e) {
-                problems.add(name, lastLine + 1, null, "unreadable row: " + e.getMessage());
-                return;
             }
-            long line = record.getRecordNumber() + 1;
+            long line = record.getStartingLineNumber();
             lastLine = line;
-            if (record.size() == 1 && record.get(0).isEmpty()) {
+            if (record.getFieldCount() == 1 && record.getField(0).isEmpty()) {
                 continue; // a blank line
             }
-            if (record.size() != header.size()) {
+            if (record.getFieldCount() != header.size()) {
                 // A short row names the first column it lacks: where it was cut off.
-                String missing = record.size() < header.size() ? parser.getHeaderNames().get(record.size()) : null;
-                problems.add(name, line, missing, "has " + record.size() + " fields where the header has " + header.size()
+                String missing = record.getFieldCount() < header.size() ? headerNames.get(record.getFieldCount()) : null;
+                problems.add(name, line, missing, "has " + record.getFieldCount() + " fields where the header has " + header.size()
                         + (missing != null ? " (truncated row?)" : ""));
                 continue;
             }
@@ -173,13 +215,38 @@ final class CsvTable {
         }
     }
 
+    /** The row limit's own exception, wherever the parser wrapped it. */
+    private static Throwable limitExceeded(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ImportLimitExceededException) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static boolean malformed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CharacterCodingException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** FastCSV's words for a quoted value that never ends (the file stops inside it). */
+    private static boolean unclosedQuote(Throwable e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return message.contains("quote") && (message.contains("unclosed") || message.contains("not closed") || message.contains("end of"));
+    }
+
     /** A row with typed, checked access to its fields. */
     final class Row {
-        private final CSVRecord record;
+        private final CsvRecord record;
         private final long line;
         private boolean valid = true;
 
-        Row(CSVRecord record, long line) {
+        Row(CsvRecord record, long line) {
             this.record = record;
             this.line = line;
         }
@@ -198,7 +265,7 @@ final class CsvTable {
             if (index == null) {
                 return null;
             }
-            String v = record.get(index).trim();
+            String v = record.getField(index).trim();
             if (v.indexOf('\u0000') >= 0) {
                 problem(column, "contains a NUL character, which no text field may hold");
                 return null;
@@ -209,12 +276,12 @@ final class CsvTable {
         /** The field as written (not trimmed, not checked), null when the file has no such column. */
         String raw(String column) {
             Integer index = header.get(column);
-            return index == null ? null : record.get(index);
+            return index == null ? null : record.getField(index);
         }
 
         /** The field at {@code index} ({@link CsvTable#index}) as written, null for -1: what a fingerprint is made of. */
         String raw(int index) {
-            return index < 0 ? null : record.get(index);
+            return index < 0 ? null : record.getField(index);
         }
 
         String required(String column) {
