@@ -185,7 +185,10 @@ final class CsvTable {
                 if (malformed(e)) {
                     problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null,
                             "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
-                } else if (e instanceof CsvParseException && unclosedQuote(e)) {
+                } else if (e instanceof UncheckedIOException io) {
+                    // the file's bytes stop short (a cut-off zip entry)
+                    problems.add(name, lastLine + 1, null, "the file ends in the middle of a row (truncated?): " + io.getCause().getMessage());
+                } else if (unclosedQuote(e)) {
                     problems.add(name, lastLine + 1, null, "the file ends in the middle of a row (truncated?): " + e.getMessage());
                 } else {
                     problems.add(name, lastLine + 1, null, "unreadable row: " + e.getMessage());
