@@ -77,7 +77,8 @@ public final class StartCache {
      * this JVM.
      */
     public static OptionalInt run(String[] args) {
-        if (System.getProperty(HANDED_ON) != null || OFF.equals(System.getenv(MODE)) || Runtime.version().feature() < 25) {
+        if (System.getProperty(HANDED_ON) != null || OFF.equals(System.getenv(MODE)) || Runtime.version().feature() < 25
+                || watchedThroughEnvironment(System.getenv())) {
             return OptionalInt.empty();
         }
         Optional<Launch> launch = Launch.ofThisJvm();
@@ -99,6 +100,24 @@ public final class StartCache {
             // where the cache cannot be read or kept, the command runs as it always could
         }
         return OptionalInt.empty();
+    }
+
+    /**
+     * Options the JVM reads from the environment reach both JVMs: one that watches the JVM (a flight recording to one
+     * file, an agent on one port) keeps the command in the JVM the user started.
+     */
+    static boolean watchedThroughEnvironment(java.util.Map<String, String> environment) {
+        for (String variable : List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS")) {
+            String options = environment.get(variable);
+            if (options != null && java.util.Arrays.stream(options.trim().split("\\s+")).anyMatch(StartCache::staysHere)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean staysHere(String option) {
+        return STAYS_HERE.stream().anyMatch(option::startsWith);
     }
 
     /** The jar (its size and time) and the Java (its home and exact version) a cache belongs to: either changed, it is stale. */
@@ -242,7 +261,7 @@ public final class StartCache {
                     }
                     return Optional.of(new Launch(java, List.copyOf(options), classPath));
                 }
-                if (!a.startsWith("-") || STAYS_HERE.stream().anyMatch(a::startsWith)) {
+                if (!a.startsWith("-") || staysHere(a)) {
                     return Optional.empty(); // not a JVM option (the arguments are not what they seem), or one that stays here
                 }
                 options.add(a);

@@ -44,6 +44,14 @@ class StartCacheTest {
     }
 
     @Test
+    void optionsFromTheEnvironmentThatWatchTheJvmKeepTheCommandHere() {
+        assertThat(StartCache.watchedThroughEnvironment(java.util.Map.of())).isFalse();
+        assertThat(StartCache.watchedThroughEnvironment(java.util.Map.of("JDK_JAVA_OPTIONS", "-Xmx1g -Dfile.encoding=UTF-8"))).isFalse();
+        assertThat(StartCache.watchedThroughEnvironment(java.util.Map.of("JDK_JAVA_OPTIONS", " -Xmx1g  -XX:StartFlightRecording=filename=a.jfr"))).isTrue();
+        assertThat(StartCache.watchedThroughEnvironment(java.util.Map.of("JAVA_TOOL_OPTIONS", "-javaagent:/opt/agent.jar"))).isTrue();
+    }
+
+    @Test
     void aCacheIsReadyOnlyForTheJarAndJavaItWasMadeFor() throws Exception {
         Path jar = Files.writeString(dir.resolve("tilldela.jar"), "one");
         Path cache = Files.createDirectories(dir.resolve("aot"));
