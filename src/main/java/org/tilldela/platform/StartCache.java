@@ -126,10 +126,15 @@ public final class StartCache {
                 + System.getProperty("java.vm.version") + "\n";
     }
 
+    /** The extracted application jar a command's JVM runs. */
+    private static Path app(Path cache, Path jar) {
+        return cache.resolve(APP).resolve(jar.getFileName());
+    }
+
     static boolean ready(Path cache, Path jar, String stamp) throws IOException {
         Path written = cache.resolve(STAMP);
         return Files.isRegularFile(written) && Files.readString(written, StandardCharsets.UTF_8).equals(stamp)
-                && Files.isRegularFile(cache.resolve(CACHE)) && Files.isRegularFile(cache.resolve(APP).resolve(jar.getFileName()));
+                && Files.isRegularFile(cache.resolve(CACHE)) && Files.isRegularFile(app(cache, jar));
     }
 
     /**
@@ -147,27 +152,20 @@ public final class StartCache {
             }
         }
         System.err.println("(once for this build: this run also prepares a faster start for the next ones)");
-        Path app = cache.resolve(APP).resolve(launch.jar().getFileName());
+        Path app = app(cache, launch.jar());
         Path configuration = cache.resolve("tilldela.aotconf." + ProcessHandle.current().pid());
         Path made = cache.resolve(CACHE + "." + ProcessHandle.current().pid());
         try {
-            List<String> record = new ArrayList<>(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + configuration));
-            record.addAll(NO_PROFILES);
-            record.addAll(QUIET);
-            record.addAll(launch.jvmOptions());
-            record.addAll(List.of("-D" + HANDED_ON + "=true", "-jar", app.toString()));
-            record.addAll(List.of(args));
-            int status = launch.inherited(record);
+            List<String> recording = new ArrayList<>(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + configuration));
+            recording.addAll(NO_PROFILES);
+            int status = launch.inherited(launch.fromApp(app, recording, args));
             // the command has run: whatever fails from here leaves only the cache unmade, never runs it again
             try {
                 if (Files.isRegularFile(configuration)) {
-                    List<String> create = new ArrayList<>(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + configuration,
+                    List<String> creating = new ArrayList<>(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + configuration,
                             "-XX:AOTCache=" + made));
-                    create.addAll(NO_PROFILES);
-                    create.addAll(QUIET);
-                    create.addAll(launch.jvmOptions());
-                    create.addAll(List.of("-jar", app.toString()));
-                    if (launch.quietly(create) == 0 && Files.isRegularFile(made)) {
+                    creating.addAll(NO_PROFILES);
+                    if (launch.quietly(launch.fromApp(app, creating)) == 0 && Files.isRegularFile(made)) {
                         Files.move(made, cache.resolve(CACHE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                         Files.writeString(cache.resolve(STAMP), stamp, StandardCharsets.UTF_8);
                     }
@@ -271,12 +269,20 @@ public final class StartCache {
 
         /** Runs the command in a JVM that opens the cache, and waits for it. */
         int runFrom(Path cache, String[] args) throws IOException {
-            List<String> command = new ArrayList<>(List.of("-XX:AOTCache=" + cache.resolve(CACHE)));
+            return inherited(fromApp(app(cache, jar), List.of("-XX:AOTCache=" + cache.resolve(CACHE)), args));
+        }
+
+        /**
+         * The JVM arguments of a run of the extracted jar: the cache's options first, then the quiet logging, then the
+         * user's own options (which win), and the mark that it never hands on again.
+         */
+        List<String> fromApp(Path app, List<String> cacheOptions, String... args) {
+            List<String> command = new ArrayList<>(cacheOptions);
             command.addAll(QUIET);
             command.addAll(jvmOptions);
-            command.addAll(List.of("-D" + HANDED_ON + "=true", "-jar", cache.resolve(APP).resolve(jar.getFileName()).toString()));
+            command.addAll(List.of("-D" + HANDED_ON + "=true", "-jar", app.toString()));
             command.addAll(List.of(args));
-            return inherited(command);
+            return command;
         }
 
         /**

@@ -98,11 +98,7 @@ final class CsvTable {
         List<String> headerNames;
         try {
             int first = reader.read();
-            if (first == -1) {
-                problems.add(name, 1, null, "the file is empty; a header row is required");
-                return null;
-            }
-            if (first != '\uFEFF') {
+            if (first != -1 && first != '\uFEFF') {
                 reader.unread(first); // not a byte-order mark
             }
             records = RFC_4180.ofCsvRecord(reader).iterator();
@@ -111,15 +107,10 @@ final class CsvTable {
                 return null;
             }
             headerNames = records.next().getFields();
-        } catch (CharacterCodingException e) {
-            problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
-            return null;
         } catch (IOException | UncheckedIOException | CsvParseException e) {
-            if (limitExceeded(e) instanceof ImportLimitExceededException tooLong) {
-                throw tooLong;
-            }
-            if (malformed(e)) {
-                problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
+            rethrowLimit(e);
+            if (causedBy(e, CharacterCodingException.class)) {
+                notUtf8(name, reopen, maxLineLength, problems);
                 return null;
             }
             problems.add(name, 1, null, "unreadable header: " + e.getMessage());
@@ -179,12 +170,9 @@ final class CsvTable {
                 }
                 record = it.next();
             } catch (UncheckedIOException | CsvParseException e) {
-                if (limitExceeded(e) instanceof ImportLimitExceededException tooLong) {
-                    throw tooLong;
-                }
-                if (malformed(e)) {
-                    problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null,
-                            "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
+                rethrowLimit(e);
+                if (causedBy(e, CharacterCodingException.class)) {
+                    notUtf8(name, reopen, maxLineLength, problems);
                 } else if (e instanceof UncheckedIOException io) {
                     // the file's bytes stop short (a cut-off zip entry)
                     problems.add(name, lastLine + 1, null, "the file ends in the middle of a row (truncated?): " + io.getCause().getMessage());
@@ -198,7 +186,7 @@ final class CsvTable {
             long line = record.getStartingLineNumber();
             lastLine = line;
             if (record.getFieldCount() == 1 && record.getField(0).isEmpty()) {
-                continue; // a blank line
+                continue; // a line holding one empty quoted value, as a blank line (blank lines the parser skips)
             }
             if (record.getFieldCount() != header.size()) {
                 // A short row names the first column it lacks: where it was cut off.
@@ -218,23 +206,26 @@ final class CsvTable {
         }
     }
 
-    /** The row limit's own exception, wherever the parser wrapped it. */
-    private static Throwable limitExceeded(Throwable e) {
+    /** The row limit's own exception goes on as it is, wherever the parser wrapped it. */
+    private static void rethrowLimit(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ImportLimitExceededException) {
-                return t;
+            if (t instanceof ImportLimitExceededException tooLong) {
+                throw tooLong;
             }
         }
-        return null;
     }
 
-    private static boolean malformed(Throwable e) {
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> kind) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CharacterCodingException) {
+            if (kind.isInstance(t)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static void notUtf8(String name, Reopen reopen, int maxLineLength, Problems problems) {
+        problems.add(name, lineOfFirstMalformed(reopen, maxLineLength), null, "not valid UTF-8 text; OneRoster files must be UTF-8 encoded");
     }
 
     /** FastCSV's words for a quoted value that never ends (the file stops inside it). */
