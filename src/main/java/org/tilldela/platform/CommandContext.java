@@ -248,6 +248,7 @@ public final class CommandContext {
         }
         java.time.Instant until = java.time.Instant.now().plus(FOLLOW_UP_WAIT);
         boolean told = false;
+        long pause = 10;
         try {
             while (java.time.Instant.now().isBefore(until)) {
                 // Spring Modulith's publication registry (the platform's table): this command's publications not yet completed
@@ -262,7 +263,9 @@ public final class CommandContext {
                     System.err.printf("finishing the follow-up work (%d: licences, provisioning, retention)…%n", open);
                     told = true;
                 }
-                Thread.sleep(200);
+                // most follow-ups of a day's delta are done within a tenth of a second: look again soon, then less often
+                Thread.sleep(pause);
+                pause = Math.min(200, pause * 2);
             }
             System.err.println("follow-up work still running: the server finishes it at its next start");
         } catch (InterruptedException e) {
