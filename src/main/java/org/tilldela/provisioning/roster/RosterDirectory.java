@@ -244,6 +244,15 @@ class RosterDirectory {
         return list;
     }
 
+    /**
+     * When the directory last journalled one of {@code kinds} for the person in {@code personColumn}: one lookup in the
+     * journal's index of moves and departures (directory_change_person_moved_left) for each row that needs it, not a
+     * pass over a journal that grows by every import's changes (millions of rows: over half a second a pass).
+     */
+    private static String lastJournalled(String personColumn, String kinds) {
+        return "(select max(c.recorded_at) from directory_change c where c.person_id = " + personColumn + " and c.kind in (" + kinds + "))";
+    }
+
     /** A user this supplier was sent who is no longer one of the product's licence holders, and since when. */
     record Departed(UUID pseudonym, Instant goneAt) {
     }
@@ -258,19 +267,16 @@ class RosterDirectory {
         return holders.bind(jdbc.sql("""
                         with seat as (%s), former as (
                             select s.person_id, max(s.until) until from seat s group by s.person_id
-                        ), left_directory as (
-                            select c.person_id, max(c.recorded_at) left_at from directory_change c where c.kind = 'PERSON_LEFT' group by c.person_id
                         )
                         select rp.pseudonym,
-                               coalesce(greatest(d.departed_at, l.left_at,
+                               coalesce(greatest(d.departed_at, %s,
                                                  case when f.until <= cast(:holderDay as date) then cast(f.until as timestamptz) end), rp.sent_at)
                         from roster_pseudonym rp
                         join former f on f.person_id = rp.person_id
                         left join roster_departure d on d.product_id = :holderProduct and d.person_id = rp.person_id
-                        left join left_directory l on l.person_id = rp.person_id
                         where rp.supplier_id = :supplier
                           and (not exists (select 1 from person p where p.id = rp.person_id) or rp.person_id not in (%s))
-                        order by rp.pseudonym""".formatted(Licences.SEATS, Licences.HOLDERS)))
+                        order by rp.pseudonym""".formatted(Licences.SEATS, lastJournalled("rp.person_id", "'PERSON_LEFT'"), Licences.HOLDERS)))
                 .param("supplier", supplierId)
                 .query((rs, n) -> new Departed(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant())).list();
     }
@@ -288,15 +294,14 @@ class RosterDirectory {
     List<DepartedEnrollment> departedEnrollments(UUID supplierId, Holders holders, UUID schoolId, UUID classId) {
         return holders.bind(jdbc.sql("""
                         select re.membership_id, re.group_id, re.school_id, rp.pseudonym, re.role,
-                               coalesce(re.departed_at, d.departed_at,
-                                        (select max(c.recorded_at) from directory_change c
-                                         where c.person_id = re.person_id and c.kind in ('PERSON_MOVED', 'PERSON_LEFT')), re.sent_at)
+                               coalesce(re.departed_at, d.departed_at, %s, re.sent_at)
                         from roster_enrollment re
                         join roster_pseudonym rp on rp.supplier_id = :supplier and rp.person_id = re.person_id
                         left join roster_departure d on d.product_id = re.product_id and d.person_id = re.person_id
                         where re.product_id = :holderProduct%s%s
                           and re.membership_id not in (select m.id from membership m where m.person_id in (%s))
-                        order by re.membership_id""".formatted(schoolId == null ? "" : " and re.school_id = :school",
+                        order by re.membership_id""".formatted(lastJournalled("re.person_id", "'PERSON_MOVED', 'PERSON_LEFT'"),
+                        schoolId == null ? "" : " and re.school_id = :school",
                         classId == null ? "" : " and re.group_id = :class", Licences.HOLDERS)))
                 .param("supplier", supplierId).param("school", schoolId).param("class", classId)
                 .query((rs, n) -> new DepartedEnrollment(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),

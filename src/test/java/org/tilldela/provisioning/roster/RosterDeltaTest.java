@@ -261,6 +261,43 @@ class RosterDeltaTest extends IntegrationTest {
         assertThat(list(get("/enrollments?limit=1000", token), "enrollments")).extracting(e -> e.get("sourcedId")).doesNotContain(leftEnrollment);
     }
 
+    @Test
+    void aLicenceHolderWhoLeavesTheDirectoryIsToBeDeletedFromWhenTheImportJournalledTheirLeaving() throws Exception {
+        AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
+        List<UUID> pupils = jdbc.sql("select distinct p.id from person p join enrolment e on e.person_id = p.id where p.source = :s order by p.id")
+                .param("s", fx.source).query(UUID.class).list();
+        fx.license(fx.productId, pupils);
+        String token = RosterTokens.token(baseUrl(), clients.registerSystemClient(fx.productId, "Roster delta", Set.of(OneRosterScopes.CORE), "test"),
+                OneRosterScopes.CORE);
+        List<Map<String, Object>> all = users(get("/users?limit=1000", token));
+        assertThat(all).hasSizeGreaterThanOrEqualTo(pupils.size());
+        Instant since = Instant.now();
+        Thread.sleep(5);
+
+        // the next day: 15% of the persons changed, a third of them replaced — some pupils left the directory
+        Path zip = Files.createTempFile("roster-delta-", ".zip");
+        new MunicipalityGenerator(new MunicipalityGenerator.Settings(1500, 7, "sv", 15, 1)).writeTo(zip);
+        UUID run = imports.runNow("ONEROSTER", new ImportOptions(fx.source, false, "test"), new OneRosterReader(zip, "next-day.zip"),
+                ImportProgress.NONE, "next-day.zip").runId();
+        Files.delete(zip);
+        List<UUID> left = jdbc.sql("select person_id from directory_change where import_run_id = :r and kind = 'PERSON_LEFT' and person_id = any(:p)")
+                .param("r", run).param("p", pupils.toArray(UUID[]::new)).query(UUID.class).list();
+        assertThat(left).isNotEmpty();
+        Instant journalled = jdbc.sql("select max(recorded_at) from directory_change where import_run_id = :r and kind = 'PERSON_LEFT'")
+                .param("r", run).query(java.sql.Timestamp.class).single().toInstant();
+
+        // each is gone for the supplier, at the earliest from when the import journalled them leaving
+        Map<String, Map<String, Object>> changed = new HashMap<>();
+        users(get("/users?filter=" + q("dateLastModified>'" + since + "'"), token)).forEach(u -> changed.put((String) u.get("sourcedId"), u));
+        for (UUID leaver : left) {
+            Map<String, Object> gone = changed.get(pseudonymOf(fx, leaver));
+            assertThat(gone).as("the leaver in the delta").isNotNull();
+            assertThat(gone.get("status")).isEqualTo("tobedeleted");
+            assertThat(Instant.parse((String) gone.get("dateLastModified"))).isAfterOrEqualTo(journalled.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+                    .isBefore(Instant.now().plusSeconds(1));
+        }
+    }
+
     /** The classes with exactly one licence holder of the fixture's product, and who that is. */
     private Map<UUID, UUID> soleHolders(AccessFixture fx) {
         Map<UUID, UUID> sole = new HashMap<>();
