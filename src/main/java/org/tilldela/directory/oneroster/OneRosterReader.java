@@ -449,10 +449,11 @@ public final class OneRosterReader implements SnapshotReader {
                         duties.follow(recordFingerprint, r.line(), kept);
                     }
                     if (kept) {
-                        // its rows stand as stored; what the guardian links (and 1.2's roles.csv) need of it is taken as it is
-                        List<String> form = r.list("metadata.schoolForm");
+                        // its rows stand as stored; what the guardian links (and 1.2's roles.csv: grade and school form) need of
+                        // it is taken as it is — a million times a night, so 1.1 leaves out what only 1.2 uses
+                        List<String> form = v12 ? r.list("metadata.schoolForm") : List.of();
                         remember(v12, r.optional("sourcedId"), v12 ? null : r.optional("role"), r.list("agentSourcedIds"),
-                                r.list("grades").stream().findFirst().orElse(null), form.isEmpty() ? null : form.getFirst(), r.line());
+                                v12 ? r.list("grades").stream().findFirst().orElse(null) : null, form.isEmpty() ? null : form.getFirst(), r.line());
                         return;
                     }
                     String id = r.required("sourcedId");
