@@ -74,7 +74,10 @@ public class Retention {
     /** {@link #deletionsDue(LocalDate)} about persons placed within {@code scope} only (a data protection officer's). */
     @Transactional(readOnly = true)
     public List<DeletionDue> deletionsDue(LocalDate today, CallerScope scope) {
-        return jdbc.sql(SELECT + " where retain_until < :today and deletion_state is null and " + scope.person("person_id")
+        // "is distinct from 'CONFIRMED'" adds nothing to "is null" but lets holding_retention (whose predicate it is) serve
+        // the read: without it, every holding ever kept was scanned, daily and at each connector's reconciliation
+        return jdbc.sql(SELECT + " where retain_until < :today and deletion_state is null and deletion_state is distinct from 'CONFIRMED' and "
+                        + scope.person("person_id")
                         + " order by retain_until, person_id")
                 .params(scope.params()).param("today", today).query((rs, n) -> due(rs, today)).list();
     }
