@@ -65,6 +65,16 @@ public class Retention {
                 .param("ended", endedOn).param("persons", personIds.toArray(UUID[]::new)).param("product", productId).update();
     }
 
+    /**
+     * A holding of {@code h} (an alias with its dot, or "") overdue on {@code :today}: its retention has run out and its
+     * deletion is not confirmed. Word for word the predicate of the index holding_retention, so that every such read is
+     * served by it — a condition PostgreSQL cannot prove from this one (say "deletion_state is null" alone) scans every
+     * holding ever kept.
+     */
+    private static String overdueOn(String h) {
+        return h + "retain_until < :today and " + h + "deletion_state is distinct from 'CONFIRMED'";
+    }
+
     /** Deletion requests due on {@code today}: the deadline has passed and none was sent yet. Oldest deadline first. */
     @Transactional(readOnly = true)
     public List<DeletionDue> deletionsDue(LocalDate today) {
@@ -74,10 +84,8 @@ public class Retention {
     /** {@link #deletionsDue(LocalDate)} about persons placed within {@code scope} only (a data protection officer's). */
     @Transactional(readOnly = true)
     public List<DeletionDue> deletionsDue(LocalDate today, CallerScope scope) {
-        // "is distinct from 'CONFIRMED'" adds nothing to "is null" but lets holding_retention (whose predicate it is) serve
-        // the read: without it, every holding ever kept was scanned, daily and at each connector's reconciliation
-        return jdbc.sql(SELECT + " where retain_until < :today and deletion_state is null and deletion_state is distinct from 'CONFIRMED' and "
-                        + scope.person("person_id")
+        // "is null" narrows the overdue to those not yet requested; the overdue predicate is kept whole for the index
+        return jdbc.sql(SELECT + " where " + overdueOn("") + " and deletion_state is null and " + scope.person("person_id")
                         + " order by retain_until, person_id")
                 .params(scope.params()).param("today", today).query((rs, n) -> due(rs, today)).list();
     }
@@ -85,7 +93,7 @@ public class Retention {
     /** What is overdue on {@code today}: due, or requested and not confirmed. Oldest deadline first, at most {@code limit}. */
     @Transactional(readOnly = true)
     public List<DeletionDue> overdue(LocalDate today, int limit) {
-        return jdbc.sql(SELECT + " where retain_until < :today and deletion_state is distinct from 'CONFIRMED' order by retain_until, person_id limit :limit")
+        return jdbc.sql(SELECT + " where " + overdueOn("") + " order by retain_until, person_id limit :limit")
                 .param("today", today).param("limit", limit).query((rs, n) -> due(rs, today)).list();
     }
 
@@ -98,8 +106,7 @@ public class Retention {
     /** How many deletions about persons placed within {@code scope} are overdue on {@code today}. */
     @Transactional(readOnly = true)
     public long overdueCount(LocalDate today, CallerScope scope) {
-        return jdbc.sql("select count(*) from holding where retain_until < :today and deletion_state is distinct from 'CONFIRMED' and "
-                        + scope.person("person_id"))
+        return jdbc.sql("select count(*) from holding where " + overdueOn("") + " and " + scope.person("person_id"))
                 .params(scope.params()).param("today", today).query(Long.class).single();
     }
 
@@ -281,8 +288,8 @@ public class Retention {
                             where r.person_id = h.person_id and r.supplier_id = h.supplier_id and r.product_id = h.product_id
                             order by r.seq desc limit 1
                         ) r on h.deletion_state is not null
-                        where h.retain_until < :today and h.deletion_state is distinct from 'CONFIRMED' and %s
-                        order by h.retain_until, h.person_id, h.supplier_id, h.product_id limit :limit""".formatted(scope.person("h.person_id")))
+                        where %s and %s
+                        order by h.retain_until, h.person_id, h.supplier_id, h.product_id limit :limit""".formatted(overdueOn("h."), scope.person("h.person_id")))
                 .params(scope.params()).param("today", today).param("limit", limit)
                 .query((rs, n) -> {
                     LocalDate until = rs.getObject("retain_until", LocalDate.class);
@@ -357,8 +364,8 @@ public class Retention {
 
     private static final String SUPPLIER_DUE = """
             select person_id, product_id, deletion_state from holding
-            where supplier_id = :supplier and retain_until < :today and deletion_state is distinct from 'CONFIRMED'
-              and 'PSEUDONYMOUS_ID' = any(attributes)""";
+            where supplier_id = :supplier and %s
+              and 'PSEUDONYMOUS_ID' = any(attributes)""".formatted(overdueOn(""));
 
     /**
      * The supplier confirms, through its API door, the deletion request it was given: idempotent — a
