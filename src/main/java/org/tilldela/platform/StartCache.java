@@ -62,6 +62,15 @@ public final class StartCache {
     private static final List<String> QUIET = List.of("-Xlog:disable", "-Xlog:all=error:stderr", "-XX:+DisplayVMOutputToStderr");
 
     /**
+     * A command's JVM ends without waiting for threads still in native code: by default it waits up to 300 ms for them
+     * (JDK 25's {@code UserThreadWaitAttemptsAtExit}, 30 × 10 ms), and the embedded PostgreSQL's output readers may still
+     * be in a read when the command has stopped it. Then the command ends 0.3 s late (strace of a 1 % delta: the server
+     * stopped, 0.31 s to the JVM's exit; in other runs 5–7 ms). Nothing of the command runs by then; a Java that does not
+     * know the flag ignores it, and a user's own value, coming later, wins.
+     */
+    private static final List<String> EXIT_AT_ONCE = List.of("-XX:+IgnoreUnrecognizedVMOptions", "-XX:UserThreadWaitAttemptsAtExit=0");
+
+    /**
      * The cache keeps classes, not the training run's method profiles (JDK 25 records them by default): profiles of a
      * small import made a large one's reading slower by a fifth (5.5–6.7 s without them, 6.8–8.7 s with; BENCHMARKS.md).
      * The flag is diagnostic; a Java that no longer knows it ignores it.
@@ -279,6 +288,7 @@ public final class StartCache {
         List<String> fromApp(Path app, List<String> cacheOptions, String... args) {
             List<String> command = new ArrayList<>(cacheOptions);
             command.addAll(QUIET);
+            command.addAll(EXIT_AT_ONCE);
             command.addAll(jvmOptions);
             command.addAll(List.of("-D" + HANDED_ON + "=true", "-jar", app.toString()));
             command.addAll(List.of(args));

@@ -29,6 +29,16 @@ class StartCacheTest {
     }
 
     @Test
+    void theCommandsJvmEndsWithoutWaitingForThreadsInNativeCodeUnlessTheUserSaysOtherwise() throws Exception {
+        Path jar = Files.writeString(dir.resolve("tilldela.jar"), "");
+        var launch = StartCache.Launch.of(new String[] {"-XX:UserThreadWaitAttemptsAtExit=5", "-jar", jar.toString()}, jar, JAVA).orElseThrow();
+        List<String> command = launch.fromApp(dir.resolve("app.jar"), List.of("-XX:AOTCache=x.aot"), "import", "file.zip");
+        // the JVM takes the last of an option given twice: the user's own comes after ours
+        assertThat(command).containsSubsequence("-XX:AOTCache=x.aot", "-XX:UserThreadWaitAttemptsAtExit=0", "-XX:UserThreadWaitAttemptsAtExit=5",
+                "-jar", dir.resolve("app.jar").toString(), "import", "file.zip");
+    }
+
+    @Test
     void aJvmThatIsWatchedOrNotStartedFromThisJarRunsTheCommandItself() throws Exception {
         Path jar = Files.writeString(dir.resolve("tilldela.jar"), "");
         for (String watching : List.of("-XX:StartFlightRecording=filename=x.jfr", "-javaagent:agent.jar", "-agentlib:jdwp=transport=dt_socket",
