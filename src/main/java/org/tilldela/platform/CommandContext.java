@@ -224,7 +224,15 @@ public final class CommandContext {
 
     public static synchronized void close() {
         if (context != null) {
+            java.util.concurrent.CompletableFuture<Void> checkpoint = checkpointAhead(context.getEnvironment());
             awaitFollowUps(context, context.getBean(OwnPublications.class).ids());
+            try {
+                checkpoint.get(FOLLOW_UP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // the stop checkpoints anyway
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             context.close();
             context = null;
         }
@@ -232,6 +240,15 @@ public final class CommandContext {
             aheadOfTime.forget();
             aheadOfTime = null;
         }
+    }
+
+    /** The embedded database's checkpoint, begun while the follow-ups run ({@link EmbeddedDatabase#checkpointAhead}); none for an external one. */
+    private static java.util.concurrent.CompletableFuture<Void> checkpointAhead(org.springframework.core.env.Environment environment) {
+        String url = environment.getProperty("spring.datasource.url");
+        if (url != null && !url.isBlank()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return EmbeddedDatabase.checkpointAhead(java.nio.file.Path.of(environment.getProperty("tilldela.data-dir", "./data")));
     }
 
     /**

@@ -172,6 +172,30 @@ public final class EmbeddedDatabase {
         }
     }
 
+    /**
+     * Starts a checkpoint of the cluster this JVM runs for that data directory, on a connection of its own, and returns
+     * at once; a completed future when this JVM runs none (a server's, attached to, is never checkpointed from here). For
+     * a command about to stop the cluster: the stop's own checkpoint writes every page the command dirtied (45,000
+     * buffers after a 1 % delta of a million persons, 0.3–0.4 s) while nothing else happens; begun as the command's own
+     * work ends, the writing overlaps what the command still waits for (its follow-up work), and the stop finds little
+     * left. Failing is harmless: the stop checkpoints anyway.
+     */
+    public static CompletableFuture<Void> checkpointAhead(Path dataDir) {
+        EmbeddedPostgres pg = RUNNING.get(pgDir(dataDir));
+        if (pg == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        DatabaseCredentials credentials = DatabaseCredentials.read(dataDir);
+        Server server = new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", credentials);
+        return CompletableFuture.runAsync(() -> {
+            try (Connection owner = server.connect(OWNER); var statement = owner.createStatement()) {
+                statement.execute("checkpoint");
+            } catch (SQLException e) {
+                log.debug("An early checkpoint failed (the stop checkpoints anyway): " + e.getMessage());
+            }
+        }, task -> Thread.ofPlatform().daemon().name("embedded-postgres-checkpoint").start(task));
+    }
+
     /** The caller no longer uses the server; the last one out stops it. */
     public static synchronized void release(Path dataDir) {
         Path pgDir = pgDir(dataDir);
