@@ -28,8 +28,11 @@ public class DirectoryJournal {
 
     /** The persons one import recorded as gone, in order: for a listener that follows only leavers (without reading a first import's million joiners). */
     public List<DirectoryEvent.PersonLeft> leaversOf(UUID importRunId) {
-        return jdbc.sql(SELECT + " where import_run_id = :run and kind = 'PERSON_LEFT' order by seq").param("run", importRunId)
-                .query((rs, n) -> (DirectoryEvent.PersonLeft) event(rs, n)).list();
+        // The run's own rows first (its index), then the kind among them: asked for both at once, the planner also reads the
+        // index of every move and departure ever journalled (directory_change_person_moved_left, whose predicate covers the
+        // kind) and intersects the two — 92 ms of its 100 at 1,078,920 such entries, and growing with every import.
+        return jdbc.sql("with run as materialized (" + SELECT + " where import_run_id = :run) select * from run where kind = 'PERSON_LEFT' order by seq")
+                .param("run", importRunId).query((rs, n) -> (DirectoryEvent.PersonLeft) event(rs, n)).list();
     }
 
     /** The last sequence number one import recorded (0 if it recorded none). */

@@ -68,6 +68,9 @@ class DirectoryJournalTest extends DirectoryImportTestSupport {
                 .satisfies(e -> assertThat(((DirectoryEvent.PersonMoved) e).personId()).isEqualTo(person(source, "p5")));
         assertThat(typed).filteredOn(DirectoryEvent.GroupChanged.class::isInstance).hasSize(3);
         assertThat(typed).extracting(DirectoryEvent::sequence).isSorted();
+        // the leavers alone: this run's, not the first's (which had none) nor another source's
+        assertThat(directoryJournal.leaversOf(summary.runId())).extracting(DirectoryEvent.PersonLeft::personId).containsExactly(person(source, "p6"));
+        assertThat(directoryJournal.leaversOf(first.runId())).isEmpty();
         assertThat(directoryJournal.after(typed.getFirst().sequence() - 1, 100)).startsWith(typed.getFirst());
         assertThat(journal).allSatisfy(c -> {
             assertThat(c.personId() == null).isEqualTo(c.kind().equals("GROUP_CHANGED"));
