@@ -441,7 +441,8 @@ public final class OneRosterReader implements SnapshotReader {
             RecordFingerprint fingerprint = new RecordFingerprint(v12 ? USER_FINGERPRINT_12 : USER_FINGERPRINT_11,
                     String.join(",", knownSchoolForms.stream().sorted().toList()), users);
             try (RowWriter out = stage.open(Entity.PERSON, new Origin("users.csv", "sourcedId", null, null))) {
-                users.forEachRow(r -> {
+                // parsed here, handled on a thread of its own: both halves cost about the same (see HandedOnRows)
+                HandedOnRows.forEachRow(users, "oneroster-users", r -> {
                     UUID recordFingerprint = fingerprint.of(r, v12 ? "" : schoolFormsTakenFromOrgs(r));
                     boolean kept = out.keep(recordFingerprint, r.line());
                     if (!v12) {
