@@ -174,11 +174,11 @@ public final class OneRosterReader implements SnapshotReader {
         /** 1.2: (user@org) of the student roles read, so that several periods at one school make one enrolment. */
         private final Set<String> studentRolesSeen = new HashSet<>();
         /** Who is a student, for the direction of guardian links. */
-        private final Set<String> students = new HashSet<>();
+        private final Set<String> students;
         /** Role of each guardian-type user, for the relation of guardian links. */
-        private final Map<String, String> guardianRoles = new HashMap<>();
+        private final Map<String, String> guardianRoles;
         /** Every user's agents as listed, for the guardian links. */
-        private final GuardianPairs agents = new GuardianPairs();
+        private final GuardianPairs agents;
 
         Run(ZipFile zipFile, BoundedZip bounded, StagedSnapshot stage, ImportProgress progress) {
             this.zipFile = zipFile;
@@ -187,6 +187,13 @@ public final class OneRosterReader implements SnapshotReader {
             this.progress = progress;
             this.problems = stage.problems();
             this.knownSchoolForms = stage.schoolForms();
+            // sized for the users.csv at hand (a user's row is 100–200 bytes; a lying size is capped): grown a row at a time,
+            // a million users' sets were doubled sixteen times
+            long declared = zipFile.getEntry("users.csv") == null ? 0 : zipFile.getEntry("users.csv").getSize();
+            int users = (int) Math.clamp(declared / 150, 16, 1 << 21);
+            this.students = HashSet.newHashSet(users / 2);
+            this.guardianRoles = HashMap.newHashMap(users / 2);
+            this.agents = new GuardianPairs(users);
         }
 
         void read() throws IOException {
@@ -652,9 +659,15 @@ public final class OneRosterReader implements SnapshotReader {
             void visit(String user, String agent, long line);
         }
 
-        private final List<String> users = new ArrayList<>();
-        private final List<String> agents = new ArrayList<>();
-        private long[] lines = new long[1024];
+        private final List<String> users;
+        private final List<String> agents;
+        private long[] lines;
+
+        GuardianPairs(int expected) {
+            users = new ArrayList<>(expected);
+            agents = new ArrayList<>(expected);
+            lines = new long[Math.max(1024, expected)];
+        }
 
         synchronized void add(String user, String agent, long line) {
             if (users.size() == lines.length) {

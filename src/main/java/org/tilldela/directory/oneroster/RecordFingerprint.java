@@ -31,7 +31,8 @@ final class RecordFingerprint {
     /** Where the recipe's columns are in the table's rows (-1: not there); null for values that are not a CSV record. */
     private final int[] indices;
     private final MessageDigest sha256;
-    private final StringBuilder input = new StringBuilder(256);
+    /** {@link #start} as UTF-8. */
+    private final byte[] startBytes;
 
     /** For the records of {@code table}, or (null) for values given one by one. */
     RecordFingerprint(Recipe recipe, String context, CsvTable table) {
@@ -44,6 +45,7 @@ final class RecordFingerprint {
             }
         }
         this.start = recipe.version() + '\0' + context + '\0' + present + '\0';
+        this.startBytes = start.getBytes(StandardCharsets.UTF_8);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -53,15 +55,18 @@ final class RecordFingerprint {
 
     /** The record's fingerprint; {@code more}: what else its rows are made from (empty if nothing). */
     UUID of(CsvTable.Row row, String more) {
-        input.setLength(0);
-        input.append(start);
+        // Each value's UTF-8 into the digest as it comes: the same bytes as the UTF-8 of them all joined (so the same
+        // fingerprints as before), without joining them first — a reused builder, once a value outside Latin-1 had passed
+        // through it, stayed two bytes a character for every record after.
+        sha256.update(startBytes);
         for (int index : indices) {
             if (index >= 0) {
-                input.append(row.raw(index));
+                sha256.update(row.raw(index).getBytes(StandardCharsets.UTF_8));
             }
-            input.append('\0');
+            sha256.update((byte) 0);
         }
-        input.append(more).append('\0');
+        sha256.update(more.getBytes(StandardCharsets.UTF_8));
+        sha256.update((byte) 0);
         return digest();
     }
 
@@ -73,16 +78,16 @@ final class RecordFingerprint {
         if (values.length != recipe.columns().size()) {
             throw new IllegalArgumentException(recipe.version() + " takes " + recipe.columns().size() + " values");
         }
-        input.setLength(0);
-        input.append(start);
+        sha256.update(startBytes);
         for (String value : values) {
-            input.append(value == null ? "\u0001" : value).append('\0');
+            sha256.update((value == null ? "\u0001" : value).getBytes(StandardCharsets.UTF_8));
+            sha256.update((byte) 0);
         }
         return digest();
     }
 
     private UUID digest() {
-        ByteBuffer digest = ByteBuffer.wrap(sha256.digest(input.toString().getBytes(StandardCharsets.UTF_8)));
+        ByteBuffer digest = ByteBuffer.wrap(sha256.digest());
         return new UUID(digest.getLong(), digest.getLong());
     }
 }

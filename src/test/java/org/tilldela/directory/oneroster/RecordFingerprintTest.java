@@ -56,6 +56,34 @@ class RecordFingerprintTest {
                 .isNotEqualTo(links.of("p1g", "1", "GUARDIAN"));
     }
 
+    @Test
+    void aFingerprintIsTheSha256OfItsTextJoinedWhateverTheCharactersSoStoredFingerprintsStayValid() throws Exception {
+        // the definition stored fingerprints were made with: the first 128 bits of SHA-256 over the UTF-8 of version,
+        // context, the columns present, each value and what else the rows are made of, each followed by a NUL
+        String csv = "sourcedId,role,grades\nu1,Łukasz 李 😀,Åsa\nu2,student,07\nu3,Zoë,\n";
+        List<UUID> fingerprints = new ArrayList<>();
+        byte[] bytes = csv.getBytes(StandardCharsets.UTF_8);
+        CsvTable table = CsvTable.open("t.csv", () -> new ByteArrayInputStream(bytes), n -> { }, List.of("sourcedId"), new Problems(), 10_000);
+        RecordFingerprint fingerprint = new RecordFingerprint(RECIPE, "GR", table);
+        List<String[]> rows = new ArrayList<>();
+        table.forEachRow(r -> {
+            fingerprints.add(fingerprint.of(r, "more ø"));
+            rows.add(new String[] {r.raw(0), r.raw(1), r.raw(2)});
+        });
+
+        assertThat(fingerprints).hasSize(3);
+        for (int i = 0; i < rows.size(); i++) {
+            String[] v = rows.get(i);
+            String text = "test 1\0GR\0+++\0" + v[0] + "\0" + v[1] + "\0" + v[2] + "\0more ø\0";
+            java.nio.ByteBuffer digest = java.nio.ByteBuffer.wrap(java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            assertThat(fingerprints.get(i)).as(v[1]).isEqualTo(new UUID(digest.getLong(), digest.getLong()));
+        }
+        RecordFingerprint links = new RecordFingerprint(new RecordFingerprint.Recipe("link 1", List.of("child", "guardian")), "", null);
+        java.nio.ByteBuffer digest = java.nio.ByteBuffer.wrap(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("link 1\0\0\0Ørsted\0\u0001\0".getBytes(StandardCharsets.UTF_8)));
+        assertThat(links.of("Ørsted", null)).isEqualTo(new UUID(digest.getLong(), digest.getLong()));
+    }
+
     private static List<UUID> fingerprints(RecordFingerprint.Recipe recipe, String context, String csv) throws IOException {
         byte[] bytes = csv.getBytes(StandardCharsets.UTF_8);
         Problems problems = new Problems();
