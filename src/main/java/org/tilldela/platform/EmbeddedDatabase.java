@@ -185,12 +185,11 @@ public final class EmbeddedDatabase {
         if (pg == null) {
             return CompletableFuture.completedFuture(null);
         }
-        DatabaseCredentials credentials = DatabaseCredentials.read(dataDir);
-        Server server = new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", credentials);
         return CompletableFuture.runAsync(() -> {
-            try (Connection owner = server.connect(OWNER); var statement = owner.createStatement()) {
+            try (Connection owner = new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", DatabaseCredentials.read(dataDir))
+                    .connect(OWNER); var statement = owner.createStatement()) {
                 statement.execute("checkpoint");
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 log.debug("An early checkpoint failed (the stop checkpoints anyway): " + e.getMessage());
             }
         }, task -> Thread.ofPlatform().daemon().name("embedded-postgres-checkpoint").start(task));

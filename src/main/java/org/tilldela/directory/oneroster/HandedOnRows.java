@@ -52,20 +52,22 @@ final class HandedOnRows {
                 }
             }
         });
-        List<CsvTable.Row>[] batch = new List[] {new ArrayList<CsvTable.Row>(BATCH)};
+        var batch = new Object() {
+            List<CsvTable.Row> rows = new ArrayList<>(BATCH);
+        };
         try {
             table.forEachRow(r -> {
                 if (failed.get() != null) {
                     throw new HandlerFailed();
                 }
-                batch[0].add(r);
-                if (batch[0].size() == BATCH) {
-                    putUninterruptibly(queue, batch[0]);
-                    batch[0] = new ArrayList<>(BATCH);
+                batch.rows.add(r);
+                if (batch.rows.size() == BATCH) {
+                    putUninterruptibly(queue, batch.rows);
+                    batch.rows = new ArrayList<>(BATCH);
                 }
             });
-            if (!batch[0].isEmpty()) {
-                putUninterruptibly(queue, batch[0]);
+            if (!batch.rows.isEmpty()) {
+                putUninterruptibly(queue, batch.rows);
             }
         } catch (HandlerFailed stopped) {
             // thrown below
