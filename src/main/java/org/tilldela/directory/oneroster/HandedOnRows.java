@@ -101,29 +101,30 @@ final class HandedOnRows {
     }
 
     private static <T> void putUninterruptibly(BlockingQueue<T> queue, T item) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    queue.put(item);
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        uninterruptibly(() -> {
+            queue.put(item);
+            return null;
+        });
     }
 
     private static <T> T takeUninterruptibly(BlockingQueue<T> queue) {
+        return uninterruptibly(queue::take);
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        uninterruptibly(() -> {
+            thread.join();
+            return null;
+        });
+    }
+
+    /** A wait that an interrupt does not cut short (the two sides must meet at the end); the interrupt is kept. */
+    private static <T> T uninterruptibly(Waiting<T> waiting) {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    return queue.take();
+                    return waiting.get();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -135,21 +136,7 @@ final class HandedOnRows {
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    thread.join();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    private interface Waiting<T> {
+        T get() throws InterruptedException;
     }
 }
