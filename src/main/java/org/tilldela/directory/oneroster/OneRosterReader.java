@@ -189,7 +189,8 @@ public final class OneRosterReader implements SnapshotReader {
             this.knownSchoolForms = stage.schoolForms();
             // sized for the users.csv at hand (a user's row is 100–200 bytes; a lying size is capped): grown a row at a time,
             // a million users' sets were doubled sixteen times
-            long declared = zipFile.getEntry("users.csv") == null ? 0 : zipFile.getEntry("users.csv").getSize();
+            ZipEntry usersFile = zipFile.getEntry("users.csv");
+            long declared = usersFile == null ? 0 : usersFile.getSize();
             int users = (int) Math.clamp(declared / 150, 16, 1 << 21);
             this.students = HashSet.newHashSet(users / 2);
             this.guardianRoles = HashMap.newHashMap(users / 2);

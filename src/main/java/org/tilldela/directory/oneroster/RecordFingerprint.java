@@ -26,12 +26,10 @@ final class RecordFingerprint {
     }
 
     private final Recipe recipe;
-    /** Version, context and (for a file) which columns it has: the same start for every record. */
-    private final String start;
     /** Where the recipe's columns are in the table's rows (-1: not there); null for values that are not a CSV record. */
     private final int[] indices;
     private final MessageDigest sha256;
-    /** {@link #start} as UTF-8. */
+    /** Version, context and (for a file) which columns it has, as UTF-8: the same start for every record. */
     private final byte[] startBytes;
 
     /** For the records of {@code table}, or (null) for values given one by one. */
@@ -44,8 +42,7 @@ final class RecordFingerprint {
                 present.append(index < 0 ? '-' : '+');
             }
         }
-        this.start = recipe.version() + '\0' + context + '\0' + present + '\0';
-        this.startBytes = start.getBytes(StandardCharsets.UTF_8);
+        this.startBytes = (recipe.version() + '\0' + context + '\0' + present + '\0').getBytes(StandardCharsets.UTF_8);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
