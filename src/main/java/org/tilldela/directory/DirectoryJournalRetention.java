@@ -2,7 +2,6 @@ package org.tilldela.directory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -54,8 +53,7 @@ class DirectoryJournalRetention {
 
     /** One night's deletion: the entries old enough that every follower has read. */
     int deleteOlderThanKept() {
-        List<JournalFollower> all = followers.orderedStream().toList();
-        long through = all.stream().mapToLong(JournalFollower::followedThrough).min().orElse(Long.MAX_VALUE);
+        long through = followers.orderedStream().mapToLong(JournalFollower::followedThrough).min().orElse(Long.MAX_VALUE);
         return journal.deleteFinishedBefore(clock.instant().minus(keep), through);
     }
 }

@@ -209,13 +209,10 @@ public final class CommandContext {
                 return; // the build making the context ahead of time: no database
             }
             if (event instanceof org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent prepared) {
-                String url = prepared.getEnvironment().getProperty("spring.datasource.url");
-                if (url == null || url.isBlank()) {
-                    dataDir = java.nio.file.Path.of(prepared.getEnvironment().getProperty("tilldela.data-dir", "./data"));
-                    if (!prepared.getEnvironment().getProperty("tilldela.db.attach-to-server", Boolean.class, false)
-                            || !EmbeddedDatabase.attachable(dataDir)) {
-                        EmbeddedDatabase.startInBackground(dataDir);
-                    }
+                dataDir = embeddedDataDir(prepared.getEnvironment()).orElse(null);
+                if (dataDir != null && (!prepared.getEnvironment().getProperty("tilldela.db.attach-to-server", Boolean.class, false)
+                        || !EmbeddedDatabase.attachable(dataDir))) {
+                    EmbeddedDatabase.startInBackground(dataDir);
                 }
             } else if (event instanceof org.springframework.boot.context.event.ApplicationFailedEvent && dataDir != null) {
                 EmbeddedDatabase.abandon(dataDir);
@@ -245,11 +242,17 @@ public final class CommandContext {
 
     /** The embedded database's checkpoint, begun while the follow-ups run ({@link EmbeddedDatabase#checkpointAhead}); none for an external one. */
     private static java.util.concurrent.CompletableFuture<Void> checkpointAhead(org.springframework.core.env.Environment environment) {
+        return embeddedDataDir(environment).map(EmbeddedDatabase::checkpointAhead)
+                .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(null));
+    }
+
+    /** The data directory whose embedded database this configuration uses; empty for an external one ({@code spring.datasource.url}). */
+    private static java.util.Optional<java.nio.file.Path> embeddedDataDir(org.springframework.core.env.PropertyResolver environment) {
         String url = environment.getProperty("spring.datasource.url");
         if (url != null && !url.isBlank()) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
+            return java.util.Optional.empty();
         }
-        return EmbeddedDatabase.checkpointAhead(java.nio.file.Path.of(environment.getProperty("tilldela.data-dir", "./data")));
+        return java.util.Optional.of(java.nio.file.Path.of(environment.getProperty("tilldela.data-dir", "./data")));
     }
 
     /**

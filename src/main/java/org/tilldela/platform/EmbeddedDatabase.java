@@ -85,7 +85,7 @@ public final class EmbeddedDatabase {
             Server beside = ATTACHED.get(pgDir);
             Integer port = beside == null ? serverPort(pgDir) : null;
             if (port != null) {
-                beside = new Server("jdbc:postgresql://localhost:" + port + "/postgres", DatabaseCredentials.read(dataDir));
+                beside = new Server(localUrl(port), DatabaseCredentials.read(dataDir));
                 ATTACHED.put(pgDir, beside);
             }
             if (beside != null) {
@@ -103,7 +103,7 @@ public final class EmbeddedDatabase {
             markHeldByServer(pgDir); // the server's first context (a command's own start leaves it unmarked)
         }
         USERS.merge(pgDir, 1, Integer::sum);
-        return new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", credentials);
+        return new Server(localUrl(pg.getPort()), credentials);
     }
 
     /** Whether a running Tilldela server of another process holds that data directory's database (a command would attach). */
@@ -186,8 +186,8 @@ public final class EmbeddedDatabase {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.runAsync(() -> {
-            try (Connection owner = new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", DatabaseCredentials.read(dataDir))
-                    .connect(OWNER); var statement = owner.createStatement()) {
+            try (Connection owner = new Server(localUrl(pg.getPort()), DatabaseCredentials.read(dataDir)).connect(OWNER);
+                 var statement = owner.createStatement()) {
                 statement.execute("checkpoint");
             } catch (SQLException | RuntimeException e) {
                 log.debug("An early checkpoint failed (the stop checkpoints anyway): " + e.getMessage());
@@ -204,6 +204,11 @@ public final class EmbeddedDatabase {
                 stop(dataDir);
             }
         }
+    }
+
+    /** Where an embedded server on this machine listens (each cluster's own port). */
+    private static String localUrl(int port) {
+        return "jdbc:postgresql://localhost:" + port + "/postgres";
     }
 
     private static Path pgDir(Path dataDir) {
@@ -279,7 +284,7 @@ public final class EmbeddedDatabase {
             EmbeddedPostgres pg = builder.start();
             if (trusting) {
                 // a cluster made before passwords were required: give the superuser its password, then stop trusting
-                try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", OWNER, "");
+                try (Connection c = DriverManager.getConnection(localUrl(pg.getPort()), OWNER, "");
                      var st = c.createStatement()) {
                     st.execute("alter role " + OWNER + " password '" + credentials.password(OWNER) + "'");
                     HostBasedAuthentication.requirePasswords(pgDir);
