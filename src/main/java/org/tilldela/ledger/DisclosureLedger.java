@@ -56,7 +56,8 @@ public class DisclosureLedger {
      * record of its own while the relation lasts: it is counted on the holding row (disclosures, repeats,
      * last time), a row-level upsert that never touches the chain's head. A new or changed release, the
      * first after the relation ended or after a confirmed deletion, is chained. Returns, in the order of the
-     * list, each release's sequence number — for a repeat, the record it repeats.
+     * list, each release's sequence number — for a repeat, the record it repeats (0 if that record's month has since
+     * been removed by the ledger's retention).
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public long[] append(List<Disclosure> disclosures) {
@@ -90,7 +91,11 @@ public class DisclosureLedger {
         // The holdings first: their row locks are taken in key order, before the head row, so the part that
         // appenders do one at a time is only the ledger insert and the commit. The upsert also decides, under
         // the row's lock, whether each key's first release repeats the latest one.
-        Map<Key, Long> repeated = updateHoldings(disclosures, byKey, at, sorted, content);
+        Map<Key, Repeated> repeats = updateHoldings(disclosures, byKey, at, sorted, content);
+        // a repeat the upsert could not name: found now, before this batch adds records of its own
+        Map<Key, Long> named = nameRepeated(repeats);
+        Map<Key, Long> repeated = new java.util.HashMap<>();
+        repeats.forEach((key, r) -> repeated.put(key, named.getOrDefault(key, r.sequence())));
 
         boolean[] chained = new boolean[n];
         int toChain = 0;
@@ -105,8 +110,8 @@ public class DisclosureLedger {
         long[] seq = new long[n];
         if (toChain > 0) {
             appendToChain(disclosures, chained, toChain, at, sorted, chain, seq);
-            recordChained(byKey, chained, content, seq);
         }
+        settleHoldings(byKey, chained, content, at, named);
         // a repeat carries the sequence of the record it repeats
         for (var e : byKey.entrySet()) {
             Long last = repeated.get(e.getKey());
@@ -122,6 +127,10 @@ public class DisclosureLedger {
     }
 
     private record Key(UUID person, UUID supplier, UUID product) {
+    }
+
+    /** A key's first release in a batch repeats its holding's latest: that release's record (0: not named yet) and when it was made. */
+    private record Repeated(long sequence, long releasedAtMicros) {
     }
 
     private static final java.util.Comparator<Key> KEY_ORDER = java.util.Comparator.comparing(Key::person, DisclosureLedger::compareAsPostgres)
@@ -192,46 +201,117 @@ public class DisclosureLedger {
         jdbc.sql("update ledger_head set last_sequence = :seq, last_hash = :hash where id = 1").param("seq", last).param("hash", prev).update();
     }
 
-    /** For each key that got a chain record: its holding row now names the newest one, and what it released. */
-    private void recordChained(Map<Key, List<Integer>> byKey, boolean[] chained, byte[][] content, long[] seq) {
-        List<Key> keys = new ArrayList<>();
-        List<Long> sequences = new ArrayList<>();
-        List<byte[]> hashes = new ArrayList<>();
-        for (var e : byKey.entrySet()) {
-            int lastChained = -1;
-            for (int i : e.getValue()) {
-                lastChained = chained[i] ? i : lastChained;
+    /**
+     * The repeats the upsert could not name (release_sequence 0: the holding was just committed by a concurrent
+     * appender, see {@link #NEWEST_RECORD}, or the record is gone): each key's newest record at the holding's
+     * release_at, read in a statement of its own, whose snapshot has that appender's record. Returns the names found
+     * (0 where no record is left: its month was removed by the ledger's retention).
+     */
+    private Map<Key, Long> nameRepeated(Map<Key, Repeated> repeats) {
+        List<Key> unnamed = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        repeats.forEach((key, r) -> {
+            if (r.sequence() == 0L) {
+                unnamed.add(key);
+                times.add(r.releasedAtMicros());
             }
-            if (lastChained >= 0) {
+        });
+        if (unnamed.isEmpty()) {
+            return Map.of();
+        }
+        List<Long> found = jdbc.sql("""
+                        select (select d.sequence from disclosure_record d
+                                where d.person_id = x.p and d.supplier_id = x.su and d.product_id = x.pr
+                                  and d.disclosed_at = timestamptz 'epoch' + x.t * interval '1 microsecond'
+                                order by d.sequence desc limit 1)
+                        from unnest(cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]), cast(:at as bigint[]))
+                             with ordinality as x(p, su, pr, t, ord)
+                        order by x.ord
+                        """)
+                .param("person", unnamed.stream().map(Key::person).toArray(UUID[]::new))
+                .param("supplier", unnamed.stream().map(Key::supplier).toArray(UUID[]::new))
+                .param("product", unnamed.stream().map(Key::product).toArray(UUID[]::new))
+                .param("at", times.stream().mapToLong(Long::longValue).toArray())
+                .query((rs, n) -> rs.getObject(1, Long.class)).list();
+        Map<Key, Long> named = new java.util.HashMap<>();
+        for (int i = 0; i < unnamed.size(); i++) {
+            named.put(unnamed.get(i), found.get(i) == null ? 0L : found.get(i));
+        }
+        return named;
+    }
+
+    /**
+     * What the upsert could not write in its one pass over the holdings: a key whose releases in this batch changed
+     * (its first and last differ) now holds the last one's content and time, its record left to be found; a repeat
+     * whose record was just found keeps its name. Most batches have neither, and this writes nothing.
+     */
+    private void settleHoldings(Map<Key, List<Integer>> byKey, boolean[] chained, byte[][] content, Instant[] at, Map<Key, Long> named) {
+        List<Key> keys = new ArrayList<>();
+        List<byte[]> hashes = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        List<Long> sequences = new ArrayList<>();
+        for (var e : byKey.entrySet()) {
+            List<Integer> idx = e.getValue();
+            if (!Arrays.equals(content[idx.getFirst()], content[idx.getLast()])) {
+                int lastChained = idx.getLast();
+                for (int i : idx) {
+                    lastChained = chained[i] ? i : lastChained;
+                }
                 keys.add(e.getKey());
-                sequences.add(seq[lastChained]);
                 hashes.add(content[lastChained]);
+                times.add(ChainHash.micros(at[lastChained]));
+                sequences.add(null);
+            } else if (named.getOrDefault(e.getKey(), 0L) != 0L) {
+                keys.add(e.getKey());
+                hashes.add(null);
+                times.add(null);
+                sequences.add(named.get(e.getKey()));
             }
         }
+        if (keys.isEmpty()) {
+            return;
+        }
         jdbc.sql("""
-                        update holding h set release_sequence = x.s, release_hash = x.c
-                        from unnest(cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]), cast(:seq as bigint[]),
-                                    cast(:content as bytea[])) as x(p, su, pr, s, c)
+                        update holding h set release_hash = coalesce(x.c, h.release_hash),
+                                             release_at = coalesce(timestamptz 'epoch' + x.t * interval '1 microsecond', h.release_at),
+                                             release_sequence = x.s
+                        from unnest(cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]), cast(:content as bytea[]),
+                                    cast(:at as bigint[]), cast(:seq as bigint[])) as x(p, su, pr, c, t, s)
                         where h.person_id = x.p and h.supplier_id = x.su and h.product_id = x.pr
                         """)
                 .param("person", keys.stream().map(Key::person).toArray(UUID[]::new))
                 .param("supplier", keys.stream().map(Key::supplier).toArray(UUID[]::new))
                 .param("product", keys.stream().map(Key::product).toArray(UUID[]::new))
-                .param("seq", sequences.stream().mapToLong(Long::longValue).toArray())
                 .param("content", hashes.toArray(byte[][]::new))
+                .param("at", times.toArray(Long[]::new))
+                .param("seq", sequences.toArray(Long[]::new))
                 .update();
     }
 
     /**
+     * The record a holding's latest release made, when the holding does not name it yet (h: the holding's row as the
+     * upsert found it): the key's newest record at release_at, in that month's partition alone. Only when the row's
+     * version is visible to the statement's snapshot: a row just committed by a concurrent appender, whose lock the
+     * upsert waited for, has its record outside that snapshot (an older record of the same moment could be found
+     * instead), so it is left as 0, to be found by a statement of its own (nameRepeated).
+     */
+    private static final String NEWEST_RECORD = """
+            select d.sequence from disclosure_record d
+            where exists (select from holding v where v.ctid = h.ctid)
+              and d.person_id = h.person_id and d.supplier_id = h.supplier_id and d.product_id = h.product_id and d.disclosed_at = h.release_at
+            order by d.sequence desc limit 1""";
+
+    /**
      * Folds the batch into one row per (person, supplier, product), then upserts them in one statement, in
      * key order. Returns, for each key whose first release in the batch repeats the holding's latest release
-     * (same content, relation still live), the sequence of the chain record it repeats.
+     * (same content, relation still live), the sequence of the chain record it repeats — 0 when the holding does not
+     * name it yet.
      */
-    private Map<Key, Long> updateHoldings(List<Disclosure> disclosures, Map<Key, List<Integer>> byKey, Instant[] at, String[][] sorted,
-                                          byte[][] content) {
+    private Map<Key, Repeated> updateHoldings(List<Disclosure> disclosures, Map<Key, List<Integer>> byKey, Instant[] at, String[][] sorted,
+                                              byte[][] content) {
         int m = byKey.size();
         UUID[] person = new UUID[m], supplier = new UUID[m], product = new UUID[m], agreement = new UUID[m];
-        long[] first = new long[m], last = new long[m], count = new long[m], inner = new long[m];
+        long[] first = new long[m], last = new long[m], count = new long[m], inner = new long[m], releasedAt = new long[m];
         String[] attributes = new String[m], legal = new String[m], purpose = new String[m];
         int[] retention = new int[m];
         Integer[] until = new Integer[m];
@@ -264,24 +344,28 @@ public class DisclosureLedger {
             retention[k] = latest.retentionDays();
             until[k] = latest.retainUntil() == null ? null : (int) latest.retainUntil().toEpochDay();
             firstContent[k] = content[idx.getFirst()];
+            releasedAt[k] = ChainHash.micros(at[idx.getFirst()]);
             k++;
         }
         // A new release means the relation is live again: the end and any deletion are reset; after a
         // confirmed deletion the recipient starts from nothing, so "since" and the attributes start anew.
         // The first release of the batch repeats the latest one when its content hash (proposed as
-        // release_hash) equals the stored one and the relation is live; then release_sequence stays and is
-        // returned, else it is cleared here and set once the chain record exists (recordChained). The decision
-        // is taken on the row's newest version under its lock, so concurrent identical releases count, not chain.
+        // release_hash) equals the stored one and the relation is live; then release_sequence is returned, found
+        // and kept now if the holding did not name it yet (NEWEST_RECORD; 0 if that is left to nameRepeated). Else
+        // it is cleared and release_at set: the release is about to be chained, and the first repeat after it finds
+        // its record. Naming it at once would take a second update of every chained holding once the sequence is
+        // known under the head's lock — a fifth of an append's database time. The decision is taken on the row's
+        // newest version under its lock, so concurrent identical releases count, not chain.
         List<Object[]> rows = jdbc.sql("""
                         insert into holding as h (person_id, supplier_id, product_id, first_disclosed_at, last_disclosed_at, attributes, disclosures,
-                                                  agreement_id, legal_basis, purpose, retention_days, retain_until, release_hash, repeats)
+                                                  agreement_id, legal_basis, purpose, retention_days, retain_until, release_hash, repeats, release_at)
                         select p, su, pr, timestamptz 'epoch' + f * interval '1 microsecond', timestamptz 'epoch' + l * interval '1 microsecond',
-                               string_to_array(a, ','), n, ag, lb, pu, r, date '1970-01-01' + u, c, i
+                               string_to_array(a, ','), n, ag, lb, pu, r, date '1970-01-01' + u, c, i, timestamptz 'epoch' + ra * interval '1 microsecond'
                         from unnest(cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]), cast(:first as bigint[]),
                                     cast(:last as bigint[]), cast(:attrs as text[]), cast(:count as bigint[]),
                                     cast(:agreement as uuid[]), cast(:legal as text[]), cast(:purpose as text[]), cast(:retention as int[]),
-                                    cast(:until as int[]), cast(:content as bytea[]), cast(:inner as bigint[]))
-                             with ordinality as x(p, su, pr, f, l, a, n, ag, lb, pu, r, u, c, i, ord)
+                                    cast(:until as int[]), cast(:content as bytea[]), cast(:inner as bigint[]), cast(:released as bigint[]))
+                             with ordinality as x(p, su, pr, f, l, a, n, ag, lb, pu, r, u, c, i, ra, ord)
                         order by ord
                         on conflict (person_id, supplier_id, product_id) do update set
                             first_disclosed_at = case when h.deletion_state = 'CONFIRMED' then excluded.first_disclosed_at
@@ -297,28 +381,30 @@ public class DisclosureLedger {
                             retention_days = excluded.retention_days,
                             retain_until = excluded.retain_until,
                             release_hash = excluded.release_hash,
-                            release_sequence = case when h.release_hash = excluded.release_hash and h.release_sequence is not null
-                                                         and h.ended_on is null and h.deletion_state is null then h.release_sequence end,
+                            release_sequence = case when h.release_hash = excluded.release_hash and h.ended_on is null and h.deletion_state is null
+                                                    then coalesce(nullif(h.release_sequence, 0), (%s), 0) end,
+                            release_at = case when h.release_hash = excluded.release_hash
+                                                   and h.ended_on is null and h.deletion_state is null then h.release_at else excluded.release_at end,
                             repeats = h.repeats + excluded.repeats
-                                      + case when h.release_hash = excluded.release_hash and h.release_sequence is not null
+                                      + case when h.release_hash = excluded.release_hash
                                                   and h.ended_on is null and h.deletion_state is null then 1 else 0 end,
                             ended_on = null,
                             deletion_state = null,
                             deletion_requested_at = null,
                             deletion_confirmed_at = null
-                        returning person_id, supplier_id, product_id, release_sequence
-                        """)
+                        returning person_id, supplier_id, product_id, release_sequence, extract(epoch from release_at) * 1000000
+                        """.formatted(NEWEST_RECORD))
                 .param("person", person).param("supplier", supplier).param("product", product).param("first", first).param("last", last)
                 .param("attrs", attributes).param("count", count).param("agreement", agreement).param("legal", legal)
                 .param("purpose", purpose).param("retention", retention).param("until", until).param("content", firstContent)
-                .param("inner", inner)
+                .param("inner", inner).param("released", releasedAt)
                 .query((rs, i) -> new Object[] {new Key(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class)),
-                        rs.getObject(4, Long.class)})
+                        rs.getObject(4, Long.class), rs.getLong(5)})
                 .list();
-        Map<Key, Long> repeated = new java.util.HashMap<>();
+        Map<Key, Repeated> repeated = new java.util.HashMap<>();
         for (Object[] row : rows) {
             if (row[1] != null) {
-                repeated.put((Key) row[0], (Long) row[1]);
+                repeated.put((Key) row[0], new Repeated((Long) row[1], (Long) row[2]));
             }
         }
         return repeated;

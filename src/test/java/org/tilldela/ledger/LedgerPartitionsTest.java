@@ -77,10 +77,11 @@ class LedgerPartitionsTest extends LedgerTestSupport {
             for (String month : List.of("2019-01-01", "2019-02-01", "2024-06-01")) {
                 asOwner.sql("select ledger_make_month('disclosure_record', cast(:m as date))").param("m", month).query(Boolean.class).single();
             }
-            UUID supplier = UUID.randomUUID(), product = UUID.randomUUID();
+            UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), kept = UUID.randomUUID();
             for (String day : List.of("2019-01-10", "2019-01-20", "2019-01-30", "2019-02-03", "2019-02-14", "2019-02-27", "2024-06-01", "2024-06-30")) {
                 Instant at = LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
-                inTx.execute(s -> ledger.append(List.of(new Disclosure(UUID.randomUUID(), supplier, product, Channel.SCIM_PUSH, SMALL, null,
+                UUID person = day.equals("2019-01-10") ? kept : UUID.randomUUID();
+                inTx.execute(s -> ledger.append(List.of(new Disclosure(person, supplier, product, Channel.SCIM_PUSH, SMALL, null,
                         "GDPR art. 6.1 e (public task)", "Roster", at, 90, null))));
             }
             inTx.execute(s -> ledger.append(batch(3, supplier, product)));
@@ -100,6 +101,11 @@ class LedgerPartitionsTest extends LedgerTestSupport {
             assertThat(across.intact()).as(String.valueOf(across)).isTrue();
             assertThat(across.recordsChecked()).as("the records after the cut").isEqualTo(5);
             assertThat(maintenance.run().removed()).as("nothing more is due").isEmpty();
+            // the relation of January 2019 still lasts: the same release now repeats it, whose record went with its month
+            long[] again = inTx.execute(s -> ledger.append(List.of(new Disclosure(kept, supplier, product, Channel.SCIM_PUSH, SMALL, null,
+                    "GDPR art. 6.1 e (public task)", "Roster", Instant.now(), 90, null))));
+            assertThat(again).containsExactly(0L);
+            assertThat(db.sql("select repeats from holding where person_id = :p").param("p", kept).query(Long.class).single()).isEqualTo(1);
             String first = db.sql("select signed from ledger_checkpoint where sequence = 3").query(String.class).single();
             assertThat(signed.check(first).finding()).as("a checkpoint of a removed month").isEqualTo(LedgerCheckpoints.Finding.REMOVED);
 

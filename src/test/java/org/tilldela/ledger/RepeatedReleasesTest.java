@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -69,6 +70,31 @@ class RepeatedReleasesTest extends LedgerTestSupport {
         assertThat(h.repeats()).isEqualTo(3);
         assertThat(h.firstDisclosedAt()).isEqualTo(t0);
         assertThat(h.lastDisclosedAt()).as("the last time moves").isEqualTo(t0.plusSeconds(180));
+        assertThat(jdbc.sql("select release_sequence from holding where person_id = :p").param("p", person).query(Long.class).single())
+                .as("the first repeat found the record and the holding keeps its name").isEqualTo(first);
+        assertThat(ledger.verify().intact()).isTrue();
+    }
+
+    @Test
+    void aBatchThatRepeatsTheLatestReleaseAndThenChangesIt() {
+        UUID person = UUID.randomUUID();
+        Instant t = Instant.now();
+        long a = append(List.of(release(person, NAME, agreement, Channel.SSO_ID_TOKEN, t)))[0];
+
+        long[] seq = append(List.of(release(person, NAME, agreement, Channel.SSO_ID_TOKEN, t.plusSeconds(1)),
+                release(person, SMALL, agreement, Channel.SSO_ID_TOKEN, t.plusSeconds(2)),
+                release(person, SMALL, agreement, Channel.SSO_ID_TOKEN, t.plusSeconds(3))));
+
+        assertThat(seq[0]).as("the batch's first release repeats the stored one").isEqualTo(a);
+        assertThat(seq[1]).as("the change is chained").isGreaterThan(a);
+        assertThat(seq[2]).as("and then repeated within the batch").isEqualTo(seq[1]);
+        assertThat(append(List.of(release(person, SMALL, agreement, Channel.SSO_ID_TOKEN, t.plusSeconds(4)))))
+                .as("the holding's latest release is the batch's last").containsExactly(seq[1]);
+        assertThat(append(List.of(release(person, NAME, agreement, Channel.SSO_ID_TOKEN, t.plusSeconds(5))))[0])
+                .as("the first attribute set again is a change").isGreaterThan(seq[1]);
+        Holding h = holding(person);
+        assertThat(h.disclosures()).isEqualTo(6);
+        assertThat(h.repeats()).isEqualTo(3);
         assertThat(ledger.verify().intact()).isTrue();
     }
 
@@ -139,12 +165,13 @@ class RepeatedReleasesTest extends LedgerTestSupport {
         UUID person = UUID.randomUUID();
         int threads = 4, each = 10;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Set<Long> returned = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (int k = 0; k < threads; k++) {
                 futures.add(pool.submit(() -> {
                     for (int i = 0; i < each; i++) {
-                        append(List.of(release(person, NAME, agreement, Channel.SSO_ID_TOKEN, Instant.now())));
+                        returned.add(append(List.of(release(person, NAME, agreement, Channel.SSO_ID_TOKEN, Instant.now())))[0]);
                     }
                 }));
             }
@@ -154,10 +181,51 @@ class RepeatedReleasesTest extends LedgerTestSupport {
         } finally {
             pool.shutdown();
         }
-        assertThat(ledger.ofPerson(person)).hasSize(1);
+        assertThat(ledger.ofPerson(person)).singleElement()
+                .satisfies(r -> assertThat(returned).as("every release names the one record, also one that waited for it to commit")
+                        .containsExactly(r.sequence()));
         assertThat(holding(person).disclosures()).isEqualTo(threads * each);
         assertThat(holding(person).repeats()).isEqualTo(threads * each - 1);
         assertThat(ledger.verify().intact()).isTrue();
+    }
+
+    @Test
+    void aRepeatThatWaitedForTheAppenderOfItsReleaseNamesThatRecordNotAnOlderOneOfTheSameMoment() throws Exception {
+        UUID person = UUID.randomUUID();
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        long older = append(List.of(release(person, NAME, agreement, Channel.SSO_ID_TOKEN, t)))[0];
+        CountDownLatch appended = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // a changed release made at the very same moment, its transaction held open
+            Future<Long> changed = pool.submit(() -> tx.execute(s -> {
+                long seq = ledger.append(List.of(release(person, SMALL, agreement, Channel.SSO_ID_TOKEN, t)))[0];
+                appended.countDown();
+                try {
+                    commit.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return seq;
+            }));
+            appended.await();
+            // its repeat begins before it commits, and waits for the holding's lock
+            Future<Long> repeat = pool.submit(() -> append(List.of(release(person, SMALL, agreement, Channel.SSO_ID_TOKEN, t.plusSeconds(1))))[0]);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (jdbc.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into holding%'")
+                    .query(Long.class).single() == 0) {
+                assertThat(System.nanoTime()).as("the repeat waits for the holding").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            commit.countDown();
+            assertThat(repeat.get()).as("the record the release it repeats made").isEqualTo(changed.get()).isNotEqualTo(older);
+            assertThat(append(List.of(release(person, SMALL, agreement, Channel.SSO_ID_TOKEN, t.plusSeconds(2)))))
+                    .as("and the holding keeps that name").containsExactly(changed.get());
+        } finally {
+            commit.countDown();
+            pool.shutdown();
+        }
     }
 
     @Test
