@@ -88,9 +88,18 @@ public class DisclosureLedger {
             content[i] = releaseHash(chain, d, sorted[i]);
             byKey.computeIfAbsent(new Key(d.personId(), d.supplierId(), d.productId()), k -> new ArrayList<>()).add(i);
         }
-        // The holdings first: their row locks are taken in key order, before the head row, so the part that
-        // appenders do one at a time is only the ledger insert and the commit. The upsert also decides, under
-        // the row's lock, whether each key's first release repeats the latest one.
+        // The terms first (a new one is a row its adder holds until commit), in one order for every appender; then the
+        // holdings, whose row locks are taken in key order; then the head row. Each appender takes its locks in that
+        // order, so none waits for what another holds while that one waits for it; and the part appenders do one at a
+        // time is only the ledger insert and the commit. The terms of releases that turn out to repeat exist already.
+        ReleaseTerms.Terms[] termsOf = new ReleaseTerms.Terms[n];
+        for (int i = 0; i < n; i++) {
+            Disclosure d = disclosures.get(i);
+            termsOf[i] = new ReleaseTerms.Terms(d.channel().name(), String.join(",", sorted[i]), d.agreementId(), d.legalBasis(), d.purpose(),
+                    d.retentionDays());
+        }
+        Map<ReleaseTerms.Terms, Integer> termsIds = terms.idsOf(Arrays.asList(termsOf));
+        // The upsert decides, under each holding row's lock, whether each key's first release repeats the latest one.
         Map<Key, Repeated> repeats = updateHoldings(disclosures, byKey, at, sorted, content);
         // a repeat the upsert could not name: found now, before this batch adds records of its own
         Map<Key, Long> named = nameRepeated(repeats);
@@ -109,7 +118,7 @@ public class DisclosureLedger {
         }
         long[] seq = new long[n];
         if (toChain > 0) {
-            appendToChain(disclosures, chained, toChain, at, sorted, chain, seq);
+            appendToChain(disclosures, chained, toChain, at, sorted, chain, seq, i -> termsIds.get(termsOf[i]));
         }
         settleHoldings(byKey, chained, content, at, named);
         // a repeat carries the sequence of the record it repeats
@@ -148,19 +157,16 @@ public class DisclosureLedger {
 
     /** Chains the releases marked, in list order, under the head row's lock; fills their sequence numbers. */
     private void appendToChain(List<Disclosure> disclosures, boolean[] chained, int m, Instant[] at, String[][] sorted, ChainHash chain,
-                               long[] seq) {
+                               long[] seq, java.util.function.IntUnaryOperator termsId) {
         long[] seqs = new long[m];
         UUID[] person = new UUID[m], supplier = new UUID[m], product = new UUID[m];
         long[] micros = new long[m];
         int[] termsIds = new int[m];
         Integer[] until = new Integer[m];
         byte[][] prevHashes = new byte[m][], hashes = new byte[m][];
-        // the terms' ids before the head row is taken: a new one is a row of its own, added outside the serialised part
         for (int i = 0, j = 0; i < disclosures.size(); i++) {
             if (chained[i]) {
-                Disclosure d = disclosures.get(i);
-                termsIds[j++] = terms.idOf(new ReleaseTerms.Terms(d.channel().name(), String.join(",", sorted[i]), d.agreementId(), d.legalBasis(),
-                        d.purpose(), d.retentionDays()));
+                termsIds[j++] = termsId.applyAsInt(i);
             }
         }
         var head = jdbc.sql("select last_sequence, last_hash from ledger_head where id = 1 for update")

@@ -8,6 +8,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** A release's terms are kept once and named by id from its records; the chain still covers their values. */
@@ -34,6 +38,46 @@ class ReleaseTermsTest extends LedgerTestSupport {
         assertThat(terms).as("purpose : terms rows : records").containsExactly("Roster:1:31", "Sign-in:1:10");
         assertThat(jdbc.sql("select count(*) from disclosure where product_id = :p and purpose = 'Roster' and agreement_id = :a and retention_days = 90")
                 .param("p", product).param("a", agreement).query(Long.class).single()).as("the view shows each record with its terms").isEqualTo(31);
+    }
+
+    @Test
+    void appendersAddNewTermsInOneOrderSoNoneHoldsOneWhileWaitingForAnother() throws Exception {
+        UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), agreement = UUID.randomUUID();
+        String tag = UUID.randomUUID().toString();
+        String first = "A " + tag, second = "B " + tag; // the same terms but for the purpose, which puts them in this order
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Connection holder = superuser()) {
+            // another transaction is adding the first terms and has not committed
+            holder.setAutoCommit(false);
+            try (var add = holder.prepareStatement("insert into disclosure_terms (channel, attributes, agreement_id, legal_basis, purpose, retention_days) "
+                    + "values (?, ?, ?, ?, ?, 90)")) {
+                add.setString(1, Channel.SCIM_PUSH.name());
+                add.setString(2, String.join(",", DisclosureLedger.sortedNames(SMALL)));
+                add.setObject(3, agreement);
+                add.setString(4, "GDPR art. 6.1 e (public task)");
+                add.setString(5, first);
+                add.executeUpdate();
+            }
+            // a batch naming the second terms, then the first, waits for that transaction
+            Future<long[]> both = pool.submit(() -> append(List.of(release(supplier, product, agreement, second), release(supplier, product, agreement, first))));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (jdbc.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into disclosure_terms%'")
+                    .query(Long.class).single() == 0) {
+                assertThat(System.nanoTime()).as("the batch waits for the first terms").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            // it has not added the second terms meanwhile (in the batch's own order it would have, and this append would wait for it)
+            Future<long[]> alone = pool.submit(() -> append(List.of(release(supplier, product, agreement, second))));
+            assertThat(alone.get(20, TimeUnit.SECONDS)).hasSize(1);
+            holder.rollback();
+            assertThat(both.get(20, TimeUnit.SECONDS)).hasSize(2);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(jdbc.sql("select count(*) from disclosure_terms where purpose in (:a, :b)").param("a", first).param("b", second).query(Long.class).single())
+                .isEqualTo(2);
+        ChainVerification v = ledger.verify();
+        assertThat(v.intact()).as(String.valueOf(v)).isTrue();
     }
 
     @Test

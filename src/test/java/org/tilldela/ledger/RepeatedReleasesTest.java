@@ -194,6 +194,8 @@ class RepeatedReleasesTest extends LedgerTestSupport {
         UUID person = UUID.randomUUID();
         Instant t = Instant.now().truncatedTo(ChronoUnit.MICROS);
         long older = append(List.of(release(person, NAME, agreement, Channel.SSO_ID_TOKEN, t)))[0];
+        // the changed release's terms exist already (new ones would make the repeat wait for them, before its upsert)
+        append(List.of(release(UUID.randomUUID(), SMALL, agreement, Channel.SSO_ID_TOKEN, t)));
         CountDownLatch appended = new CountDownLatch(1);
         CountDownLatch commit = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
