@@ -81,6 +81,48 @@ class ReleaseTermsTest extends LedgerTestSupport {
     }
 
     @Test
+    void anAppendThatLosesADeadlockLeavesNothingBehindThatLaterAppendsName() throws Exception {
+        UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), agreement = UUID.randomUUID();
+        UUID one = UUID.randomUUID(), two = UUID.randomUUID();
+        append(List.of(new Disclosure(one, supplier, product, Channel.SCIM_PUSH, SMALL, agreement, "GDPR art. 6.1 e (public task)", "Setup", Instant.now(), 90, null),
+                new Disclosure(two, supplier, product, Channel.SCIM_PUSH, SMALL, agreement, "GDPR art. 6.1 e (public task)", "Setup", Instant.now(), 90, null)));
+        String tag = UUID.randomUUID().toString();
+        java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<?>> futures = new ArrayList<>();
+        for (UUID[] order : new UUID[][] {{one, two}, {two, one}}) {
+            futures.add(pool.submit(() -> tx.executeWithoutResult(s -> {
+                // each holds one holding, appends (new terms, then the ledger's head) and wants the other's holding: one loses
+                jdbc.sql("update holding set repeats = repeats where person_id = :p").param("p", order[0]).update();
+                try {
+                    both.await(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                ledger.append(List.of(release(supplier, product, agreement, "Deadlock " + tag + " " + order[0])));
+                jdbc.sql("update holding set repeats = repeats where person_id = :p").param("p", order[1]).update();
+            })));
+        }
+        int lost = 0;
+        for (Future<?> f : futures) {
+            try {
+                f.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                lost++;
+            }
+        }
+        pool.shutdown();
+        assertThat(lost).as("PostgreSQL ends one of them").isEqualTo(1);
+        // every connection of the pool, in turn, appends with the loser's terms and others
+        for (int i = 0; i < 20; i++) {
+            append(List.of(release(supplier, product, agreement, "Deadlock " + tag + " " + one), release(supplier, product, agreement, "Deadlock " + tag + " " + two),
+                    release(supplier, product, agreement, "After " + tag + " " + i)));
+        }
+        ChainVerification v = ledger.verify();
+        assertThat(v.intact()).as(String.valueOf(v)).isTrue();
+    }
+
+    @Test
     void termsAddedByATransactionThatRolledBackAreAddedAgainNotRemembered() {
         UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), agreement = UUID.randomUUID();
         String purpose = "Trial " + UUID.randomUUID();
