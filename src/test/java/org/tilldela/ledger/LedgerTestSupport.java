@@ -36,6 +36,16 @@ abstract class LedgerTestSupport extends IntegrationTest {
         return tx.execute(s -> ledger.append(disclosures));
     }
 
+    /** Waits until a statement like {@code sqlLike} waits for a lock another transaction holds (at most 10 s). */
+    void awaitLockWait(String sqlLike, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (jdbc.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like :q").param("q", sqlLike)
+                .query(Long.class).single() == 0) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
     static Disclosure disclosure(UUID person, UUID supplier, UUID product, Channel channel, Set<Attribute> attributes) {
         return new Disclosure(person, supplier, product, channel, attributes, UUID.randomUUID(), "GDPR art. 6.1 e (public task)",
                 "Sign-in to the learning platform", Instant.now(), 90, null);

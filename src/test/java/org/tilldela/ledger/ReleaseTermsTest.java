@@ -60,12 +60,7 @@ class ReleaseTermsTest extends LedgerTestSupport {
             }
             // a batch naming the second terms, then the first, waits for that transaction
             Future<long[]> both = pool.submit(() -> append(List.of(release(supplier, product, agreement, second), release(supplier, product, agreement, first))));
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (jdbc.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into disclosure_terms%'")
-                    .query(Long.class).single() == 0) {
-                assertThat(System.nanoTime()).as("the batch waits for the first terms").isLessThan(deadline);
-                Thread.sleep(5);
-            }
+            awaitLockWait("%insert into disclosure_terms%", "the batch waits for the first terms");
             // it has not added the second terms meanwhile (in the batch's own order it would have, and this append would wait for it)
             Future<long[]> alone = pool.submit(() -> append(List.of(release(supplier, product, agreement, second))));
             assertThat(alone.get(20, TimeUnit.SECONDS)).hasSize(1);

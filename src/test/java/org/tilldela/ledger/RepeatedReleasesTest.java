@@ -214,12 +214,7 @@ class RepeatedReleasesTest extends LedgerTestSupport {
             appended.await();
             // its repeat begins before it commits, and waits for the holding's lock
             Future<Long> repeat = pool.submit(() -> append(List.of(release(person, SMALL, agreement, Channel.SSO_ID_TOKEN, t.plusSeconds(1))))[0]);
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (jdbc.sql("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into holding%'")
-                    .query(Long.class).single() == 0) {
-                assertThat(System.nanoTime()).as("the repeat waits for the holding").isLessThan(deadline);
-                Thread.sleep(5);
-            }
+            awaitLockWait("%insert into holding%", "the repeat waits for the holding");
             commit.countDown();
             assertThat(repeat.get()).as("the record the release it repeats made").isEqualTo(changed.get()).isNotEqualTo(older);
             assertThat(append(List.of(release(person, SMALL, agreement, Channel.SSO_ID_TOKEN, t.plusSeconds(2)))))
