@@ -95,6 +95,11 @@ class ReleaseTerms {
                 .query(Integer.class).optional().orElse(null);
     }
 
+    /** Forgets every id kept in memory: the next use of any terms reads them again. */
+    void forgetAll() {
+        ids.clear();
+    }
+
     private void keep(Terms terms, int id) {
         if (ids.size() >= KEPT) {
             ids.clear();

@@ -172,8 +172,15 @@ class DisclosureLedgerTest extends LedgerTestSupport {
     void aBreakFoundEarlyInALongRangeIsReportedAndTheConnectionsStayUsable() throws Exception {
         // a break near the start of a range leaves most of its COPY unread: the verifier must still end it cleanly
         long target = append(batch(5, UUID.randomUUID(), UUID.randomUUID()))[1];
+        UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), agreement = UUID.randomUUID();
         for (int i = 0; i < 25; i++) {
-            append(batch(1000, UUID.randomUUID(), UUID.randomUUID()));
+            List<Disclosure> many = new java.util.ArrayList<>();
+            for (int j = 0; j < 1000; j++) {
+                // one set of terms (batch() gives each release an agreement of its own: a thousand new terms rows a batch)
+                many.add(new Disclosure(UUID.randomUUID(), supplier, product, Channel.SCIM_PUSH, SMALL, agreement, "GDPR art. 6.1 e (public task)",
+                        "Roster", java.time.Instant.now(), 90, null));
+            }
+            append(many);
         }
         String purpose = jdbc.sql("select purpose from disclosure where sequence = :s").param("s", target).query(String.class).single();
         byte[] hash = jdbc.sql("select hash from disclosure where sequence = :s").param("s", target).query(byte[].class).single();

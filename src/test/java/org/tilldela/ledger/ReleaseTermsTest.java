@@ -118,6 +118,36 @@ class ReleaseTermsTest extends LedgerTestSupport {
     }
 
     @Test
+    void anAppendNamingTermsThatAreNotThereChainsNothingAndTheNextOneAddsThemAgain() throws Exception {
+        UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), agreement = UUID.randomUUID();
+        String purpose = "Guarded " + UUID.randomUUID();
+        String attributes = String.join(",", DisclosureLedger.sortedNames(SMALL));
+        try (Connection c = superuser(); var st = c.createStatement()) {
+            st.execute("insert into disclosure_terms (channel, attributes, agreement_id, legal_basis, purpose, retention_days) values ('SCIM_PUSH', '"
+                    + attributes + "', '" + agreement + "', 'GDPR art. 6.1 e (public task)', '" + purpose + "', 90)");
+        }
+        // an append that is rolled back still looked the terms up, and their id is kept in memory
+        assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
+            ledger.append(List.of(release(supplier, product, agreement, purpose)));
+            throw new IllegalStateException("the release failed after it was recorded");
+        })).hasMessageContaining("release failed");
+        // then the row disappears behind the application's back (as only a superuser can), naming no record
+        try (Connection c = superuser(); var st = c.createStatement()) {
+            st.execute("set session_replication_role = replica");
+            st.execute("delete from disclosure_terms where purpose = '" + purpose + "'");
+        }
+        long head = ledger.head().lastSequence();
+        assertThatThrownBy(() -> append(List.of(release(supplier, product, agreement, purpose))))
+                .hasMessageContaining("release terms this append would name are not in the ledger");
+        assertThat(ledger.head().lastSequence()).as("nothing chained").isEqualTo(head);
+
+        long sequence = append(List.of(release(supplier, product, agreement, purpose)))[0];
+        assertThat(jdbc.sql("select purpose from disclosure where sequence = :s").param("s", sequence).query(String.class).single()).isEqualTo(purpose);
+        ChainVerification v = ledger.verify();
+        assertThat(v.intact()).as(String.valueOf(v)).isTrue();
+    }
+
+    @Test
     void termsAddedByATransactionThatRolledBackAreAddedAgainNotRemembered() {
         UUID supplier = UUID.randomUUID(), product = UUID.randomUUID(), agreement = UUID.randomUUID();
         String purpose = "Trial " + UUID.randomUUID();
