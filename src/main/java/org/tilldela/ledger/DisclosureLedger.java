@@ -169,16 +169,8 @@ public class DisclosureLedger {
                 termsIds[j++] = termsId.applyAsInt(i);
             }
         }
-        // A record naming a terms row that is not there breaks the chain for good, and the id comes from memory or an
-        // earlier statement: check that this transaction sees each one (a few index probes) before anything is chained.
-        // Once, a 50 M benchmark run's records named terms a rolled-back transaction had added (BENCHMARKS.md).
-        int[] named = Arrays.stream(termsIds).distinct().toArray();
-        long seen = jdbc.sql("select count(*) from disclosure_terms where id = any(:ids)").param("ids", named).query(Long.class).single();
-        if (seen != named.length) {
-            terms.forgetAll();
-            throw new IllegalStateException("release terms this append would name are not in the ledger (" + (named.length - seen) + " of "
-                    + named.length + "): nothing was chained; the ids kept in memory are forgotten");
-        }
+        // a record naming a terms row that is not there would break the chain for good
+        terms.requirePresent(termsIds);
         var head = jdbc.sql("select last_sequence, last_hash from ledger_head where id = 1 for update")
                 .query((rs, i) -> new Object[] {rs.getLong(1), rs.getBytes(2)}).single();
         long last = (Long) head[0];

@@ -95,9 +95,20 @@ class ReleaseTerms {
                 .query(Integer.class).optional().orElse(null);
     }
 
-    /** Forgets every id kept in memory: the next use of any terms reads them again. */
-    void forgetAll() {
-        ids.clear();
+    /**
+     * Fails unless the caller's transaction sees every terms row of these ids (a few index probes). An id comes from
+     * memory or an earlier statement, and a record naming a row that is not there breaks the chain for good: once, a
+     * 50 M benchmark run's records named terms a rolled-back transaction had added (BENCHMARKS.md). On failure the ids
+     * kept in memory are forgotten, so the next use of any terms reads them again.
+     */
+    void requirePresent(int[] termsIds) {
+        int[] distinct = java.util.Arrays.stream(termsIds).distinct().toArray();
+        long seen = jdbc.sql("select count(*) from disclosure_terms where id = any(:ids)").param("ids", distinct).query(Long.class).single();
+        if (seen != distinct.length) {
+            ids.clear();
+            throw new IllegalStateException("release terms this append would name are not in the ledger (" + (distinct.length - seen) + " of "
+                    + distinct.length + "): nothing was chained; the ids kept in memory are forgotten");
+        }
     }
 
     private void keep(Terms terms, int id) {
