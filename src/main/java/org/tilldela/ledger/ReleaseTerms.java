@@ -11,8 +11,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * The terms of a release (channel, attribute names, agreement, legal basis, purpose, retention), kept once in
  * {@code disclosure_terms} and named by id from every record that has them: a product's release to a whole school has
- * one set of terms, so a record carries 4 bytes instead of ~190. Ids are kept in memory; an id this node added itself is
- * kept only once its transaction committed (a rolled-back one never existed).
+ * one set of terms, so a record carries 4 bytes instead of ~190. Ids are kept in memory once the transaction that looked
+ * them up committed: a row it found may be its own, and a rolled-back one never existed.
  */
 @Component
 class ReleaseTerms {
@@ -60,7 +60,7 @@ class ReleaseTerms {
         }
         id = find(terms);
         if (id != null) {
-            keep(terms, id);
+            keepOnceCommitted(terms, id);
             return id;
         }
         // a concurrent adder of the same terms makes this wait for its commit, then add nothing: the second read sees its row
@@ -73,15 +73,27 @@ class ReleaseTerms {
         if (added == null) {
             throw new IllegalStateException("the release terms could not be recorded (the transaction's isolation hides a concurrent adder's row)");
         }
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    keep(terms, added);
-                }
-            });
-        }
+        keepOnceCommitted(terms, added);
         return added;
+    }
+
+    /**
+     * Kept in memory when the caller's transaction commits, not before: a row found may be one this transaction added
+     * (an earlier append in it; in an earlier build, an earlier record of the same batch) and goes if it rolls back.
+     * Keeping such an id at once is how the 50 M benchmark's surviving appender came to name terms its deadlocked
+     * partner had added (BENCHMARKS.md).
+     */
+    private void keepOnceCommitted(Terms terms, int id) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            keep(terms, id);
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                keep(terms, id);
+            }
+        });
     }
 
     private Integer find(Terms terms) {
