@@ -51,11 +51,28 @@ public class AuditTrail {
     public record Event(long id, Instant occurredAt, String actor, String action, String targetType, String targetId, String detail) {
     }
 
-    /** A page of events, newest first, and how many match in all. */
-    public record EventPage(List<Event> events, long total, int page, int size) {
+    /**
+     * A page of events, newest first, and how many match: all of them when {@code exact}, else at least {@code total}
+     * (counting stopped there, see {@link #search(Search, List, int, int)}).
+     */
+    public record EventPage(List<Event> events, long total, boolean exact, int page, int size) {
+        /** The pages known to hold events: when counting stopped, those counted and one more at least. */
         public long pages() {
-            return Math.max(1, (total + size - 1) / size);
+            long counted = Math.max(1, (total + size - 1) / size);
+            return exact ? counted : counted + 1;
         }
+    }
+
+    /**
+     * How far past the page shown the search counts. The trail grows by a row per sign-in through a municipality's
+     * identity provider (millions a day nationally) and has no retention: an exact count of a broad search would read
+     * all of it on every visit; a page needs only to know that there is a next one.
+     */
+    public static final int COUNTED_PAST_THE_PAGE = 10_000;
+
+    /** {@link #search(Search, List, int, int, long)}, counting at most {@link #COUNTED_PAST_THE_PAGE} events past the page. */
+    public EventPage search(Search q, List<CallerScope> scopes, int page, int size) {
+        return search(q, scopes, page, size, (page + 1L) * size + COUNTED_PAST_THE_PAGE);
     }
 
     /**
@@ -65,8 +82,9 @@ public class AuditTrail {
      * module places within them ({@link AuditedRecords}: an organiser's import sources, import runs and upstream identity
      * providers, for a grant over the organiser not narrowed to school forms). Events about anything else (accounts,
      * suppliers, the catalogue, connectors) have no place in a unit and are shown to whole-installation grants only.
+     * Counting stops after {@code countAtMost} matches ({@link Long#MAX_VALUE}: counts them all).
      */
-    public EventPage search(Search q, List<CallerScope> scopes, int page, int size) {
+    public EventPage search(Search q, List<CallerScope> scopes, int page, int size, long countAtMost) {
         String scope = within(scopes);
         StringBuilder where = new StringBuilder(" where (" + scope + ")");
         Map<String, Object> params = new java.util.HashMap<>();
@@ -95,13 +113,16 @@ public class AuditTrail {
             where.append(" and a.occurred_at < :to");
             params.put("to", java.sql.Timestamp.from(q.to()));
         }
-        long total = jdbc.sql("select count(*) from audit_event a" + where).params(params).query(Long.class).single();
+        long counted = countAtMost == Long.MAX_VALUE
+                ? jdbc.sql("select count(*) from audit_event a" + where).params(params).query(Long.class).single()
+                : jdbc.sql("select count(*) from (select from audit_event a" + where + " limit :countLimit) x").params(params)
+                        .param("countLimit", countAtMost + 1).query(Long.class).single();
         List<Event> events = jdbc.sql("select a.id, a.occurred_at, a.actor, a.action, a.target_type, a.target_id, a.detail::text detail from audit_event a"
                         + where + " order by a.id desc limit :limit offset :offset")
                 .params(params).param("limit", size).param("offset", (long) page * size)
                 .query((rs, n) -> new Event(rs.getLong("id"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"), rs.getString("action"),
                         rs.getString("target_type"), rs.getString("target_id"), rs.getString("detail"))).list();
-        return new EventPage(events, total, page, size);
+        return new EventPage(events, Math.min(counted, countAtMost), counted <= countAtMost, page, size);
     }
 
     /**

@@ -94,6 +94,27 @@ class AuditSearchTest extends IntegrationTest {
         assertThat(new WebSession(port).signIn(buyer, PASSWORD).page("/admin/audit").status()).isEqualTo(403);
     }
 
+    @Test
+    void aBroadSearchCountsOnlySoFarPastThePageAndStillPagesOn() {
+        // more events than are counted past the first page (the trail of a national installation has hundreds of millions)
+        String bulk = "BULK_" + action;
+        long events = 50 + AuditTrail.COUNTED_PAST_THE_PAGE + 50;
+        jdbc.sql("""
+                        insert into audit_event (actor, action, target_type, target_id, detail)
+                        select 'bulk-' || :source, :action, 'admin_account', 'account-' || g, '{}'::jsonb from generate_series(1, :n) g""")
+                .param("source", m.source).param("action", bulk).param("n", events).update();
+        WebSession officer = new WebSession(port).signIn(dpo, PASSWORD);
+        String first = officer.page("/admin/audit?lang=en&action=" + bulk).body();
+        assertThat(first).contains("More than " + String.format(java.util.Locale.ENGLISH, "%,d", 50 + AuditTrail.COUNTED_PAST_THE_PAGE) + " events")
+                .contains("<span>Page 1</span>").contains("page=1\"");
+        assertThat(rows(first)).isEqualTo(50);
+        // a page further on counts further: here to the end, and says so
+        String second = officer.page("/admin/audit?lang=en&action=" + bulk + "&page=1").body();
+        assertThat(second).contains(String.format(java.util.Locale.ENGLISH, "%,d events", events)).contains("Page 2 of " + (events + 49) / 50);
+        String swedish = officer.page("/admin/audit?lang=sv&action=" + bulk).body();
+        assertThat(swedish).contains("Fler än").contains("Sida 1<");
+    }
+
     private static long rows(String page) {
         return page.lines().filter(l -> l.contains("<th scope=\"row\">")).count();
     }
