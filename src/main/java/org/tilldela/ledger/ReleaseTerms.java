@@ -85,7 +85,7 @@ class ReleaseTerms {
      */
     private void keepOnceCommitted(Terms terms, int id) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            keep(terms, id);
+            // no commit to wait for (an append always runs in a transaction): not kept, read again next time
             return;
         }
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
