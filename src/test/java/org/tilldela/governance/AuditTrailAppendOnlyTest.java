@@ -26,6 +26,8 @@ class AuditTrailAppendOnlyTest extends IntegrationTest {
     @Autowired
     @FlywayDataSource
     DataSource owner;
+    @Autowired
+    AuditRetention retention;
 
     @Test
     void theApplicationAddsAndReadsButCannotChangeRemoveOrTruncate() {
@@ -60,5 +62,52 @@ class AuditTrailAppendOnlyTest extends IntegrationTest {
         assertThatThrownBy(() -> asOwner.sql("truncate audit_event").update())
                 .rootCause().hasMessageContaining("audit trail is append-only: TRUNCATE");
         assertThat(audit.about("probe", target)).hasSize(1);
+    }
+
+    /** An event recorded {@code daysAgo} days ago, about {@code target}; its id. */
+    private long recorded(String action, String target, int daysAgo) {
+        return jdbc.sql("""
+                        insert into audit_event (occurred_at, actor, action, target_type, target_id, detail)
+                        values (now() - make_interval(days => :days), 'sign-in', :action, 'probe', :target, '{"address": "192.0.2.7"}') returning id""")
+                .param("days", daysAgo).param("action", action).param("target", target).query(Long.class).single();
+    }
+
+    @Test
+    void signInRecordsGoAfterTheirRetentionAndNothingElseDoes() {
+        String target = "retention-" + UUID.randomUUID();
+        long oldSignIn = recorded("UPSTREAM_SIGN_IN", target, 400);
+        long oldRefusal = recorded("UPSTREAM_SIGN_IN_REFUSED", target, 366);
+        long oldFailure = recorded("SIGN_IN_FAILED", target, 500);
+        long recentSignIn = recorded("UPSTREAM_SIGN_IN", target, 300);
+        long oldAdministration = recorded("ADMIN_ACCOUNT_CREATED", target, 900);
+        long oldLook = recorded("VIEW_PROTECTED_PERSON", target, 900);
+
+        assertThat(retention.removeExpiredSignIns()).isGreaterThanOrEqualTo(3);
+        assertThat(jdbc.sql("select id from audit_event where target_id = :t order by id").param("t", target).query(Long.class).list())
+                .containsExactly(recentSignIn, oldAdministration, oldLook).doesNotContain(oldSignIn, oldRefusal, oldFailure);
+        // the removal is in the trail itself
+        assertThat(jdbc.sql("select (detail ->> 'removed')::bigint from audit_event where action = 'AUDIT_SIGN_INS_REMOVED' order by id desc limit 1")
+                .query(Long.class).single()).isGreaterThanOrEqualTo(3);
+        assertThat(retention.removeExpiredSignIns()).as("nothing left to remove").isZero();
+    }
+
+    @Test
+    void noRoleRemovesARecentSignInOrAnythingButSignIns() {
+        String target = "retention-guard-" + UUID.randomUUID();
+        long recentSignIn = recorded("UPSTREAM_SIGN_IN", target, 10);
+        long oldAdministration = recorded("ADMIN_RIGHT_GRANTED", target, 900);
+        long expiredSignIn = recorded("UPSTREAM_SIGN_IN", target, 800);
+        JdbcClient asOwner = JdbcClient.create(owner);
+        // the application may only call the removal, which takes no cut-off; directly it removes nothing at all
+        assertThatThrownBy(() -> jdbc.sql("delete from audit_event where id = :id").param("id", expiredSignIn).update())
+                .rootCause().hasMessageContaining("permission denied");
+        assertThatThrownBy(() -> jdbc.sql("select value from audit_setting").query(String.class).list()).rootCause().hasMessageContaining("permission denied");
+        // the trigger lets even the owner remove only an expired sign-in record
+        assertThatThrownBy(() -> asOwner.sql("delete from audit_event where id = :id").param("id", recentSignIn).update())
+                .rootCause().hasMessageContaining("audit trail is append-only: DELETE");
+        assertThatThrownBy(() -> asOwner.sql("delete from audit_event where id = :id").param("id", oldAdministration).update())
+                .rootCause().hasMessageContaining("audit trail is append-only: DELETE");
+        assertThat(asOwner.sql("delete from audit_event where id = :id").param("id", expiredSignIn).update()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from audit_event where target_id = :t").param("t", target).query(Long.class).single()).isEqualTo(2);
     }
 }
