@@ -60,7 +60,7 @@ class LedgerPartitionsTest extends LedgerTestSupport {
         DatabaseCredentials credentials = DatabaseCredentials.read(dataDir());
         try {
             Flyway.configure().dataSource(url, EmbeddedDatabase.OWNER, credentials.password(EmbeddedDatabase.OWNER)).locations("classpath:db/migration")
-                    .placeholders(Map.of("appRole", EmbeddedDatabase.APP_ROLE, "ledgerRetentionYears", "5")).load().migrate();
+                    .placeholders(Map.of("appRole", EmbeddedDatabase.APP_ROLE, "ledgerRetentionYears", "5", "auditSignInRetentionDays", "365")).load().migrate();
             SimpleDriverDataSource owner = new SimpleDriverDataSource(new org.postgresql.Driver(), url, EmbeddedDatabase.OWNER,
                     credentials.password(EmbeddedDatabase.OWNER));
             SimpleDriverDataSource app = new SimpleDriverDataSource(new org.postgresql.Driver(), url, EmbeddedDatabase.APP_ROLE,
