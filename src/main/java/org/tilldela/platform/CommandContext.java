@@ -35,6 +35,7 @@ public final class CommandContext {
             "--spring.main.lazy-initialization=true", "--tilldela.licensing.sweep.enabled=false", "--tilldela.usage.retention-job.enabled=false",
             "--tilldela.import.held-retention-job.enabled=false", "--tilldela.events.retention-job.enabled=false",
             "--tilldela.directory.journal-retention-job.enabled=false", "--tilldela.audit.retention-job.enabled=false",
+            "--tilldela.sso.ended-authorizations-job.enabled=false",
             "--spring.modulith.events.republish-outstanding-events-on-restart=false",
             // with the embedded database, a command runs beside the server on the server's PostgreSQL (README, "Command line")
             "--tilldela.db.attach-to-server=true",
