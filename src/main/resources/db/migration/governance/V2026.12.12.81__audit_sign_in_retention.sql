@@ -15,8 +15,8 @@ create table audit_setting (
 );
 comment on table audit_setting is 'OWNER-ONLY: the audit trail''s settings only migrations write (how long sign-in records are kept)';
 
--- The kinds of event that are a person's sign-in (to products, through an upstream provider or a local account),
--- not administration: an administrator's own sign-ins stay.
+-- The kinds of event that are sign-ins: a person's through an upstream provider (made, refused, failed), and failed
+-- password sign-ins of anyone. An administrator's own sign-ins and second-factor failures stay.
 create function audit_is_sign_in(action text) returns boolean language sql immutable as $$
     select action in ('UPSTREAM_SIGN_IN', 'UPSTREAM_SIGN_IN_REFUSED', 'UPSTREAM_SIGN_IN_FAILED', 'SIGN_IN_FAILED')
 $$;

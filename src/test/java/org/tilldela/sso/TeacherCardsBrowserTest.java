@@ -95,6 +95,9 @@ class TeacherCardsBrowserTest extends CardTestSupport {
                             .waitFor();
                 }
                 if (i == 1) {
+                    // autofocus is applied at the page's next rendering, not as it is parsed: wait for it (at most 5 s)
+                    page.waitForFunction("expected => document.activeElement && document.activeElement.getAttribute('aria-label') === expected", picture,
+                            new Page.WaitForFunctionOptions().setTimeout(5_000));
                     assertThat(page.evaluate("document.activeElement.getAttribute('aria-label')")).as("the keyboard goes on from the picture picked")
                             .isEqualTo(picture);
                     assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
