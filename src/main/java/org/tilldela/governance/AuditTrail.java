@@ -65,8 +65,8 @@ public class AuditTrail {
 
     /**
      * How far past the page shown the search counts. The trail grows by a row per sign-in through a municipality's
-     * identity provider (millions a day nationally) and has no retention: an exact count of a broad search would read
-     * all of it on every visit; a page needs only to know that there is a next one.
+     * identity provider (millions a day nationally, kept a year by default: {@link AuditRetention}): an exact count of a
+     * broad search would read all of it on every visit; a page needs only to know that there is a next one.
      */
     public static final int COUNTED_PAST_THE_PAGE = 10_000;
 
