@@ -228,14 +228,11 @@ public class DisclosureLedger {
             return Map.of();
         }
         List<Long> found = jdbc.sql("""
-                        select (select d.sequence from disclosure_record d
-                                where d.person_id = x.p and d.supplier_id = x.su and d.product_id = x.pr
-                                  and d.disclosed_at = timestamptz 'epoch' + x.t * interval '1 microsecond'
-                                order by d.sequence desc limit 1)
+                        select (%s)
                         from unnest(cast(:person as uuid[]), cast(:supplier as uuid[]), cast(:product as uuid[]), cast(:at as bigint[]))
                              with ordinality as x(p, su, pr, t, ord)
                         order by x.ord
-                        """)
+                        """.formatted(newestRecordAt("x.p", "x.su", "x.pr", "timestamptz 'epoch' + x.t * interval '1 microsecond'")))
                 .param("person", unnamed.stream().map(Key::person).toArray(UUID[]::new))
                 .param("supplier", unnamed.stream().map(Key::supplier).toArray(UUID[]::new))
                 .param("product", unnamed.stream().map(Key::product).toArray(UUID[]::new))
@@ -303,11 +300,20 @@ public class DisclosureLedger {
      * upsert waited for, has its record outside that snapshot (an older record of the same moment could be found
      * instead), so it is left as 0, to be found by a statement of its own (nameRepeated).
      */
-    private static final String NEWEST_RECORD = """
-            select d.sequence from disclosure_record d
-            where exists (select from holding v where v.ctid = h.ctid)
-              and d.person_id = h.person_id and d.supplier_id = h.supplier_id and d.product_id = h.product_id and d.disclosed_at = h.release_at
-            order by d.sequence desc limit 1""";
+    private static final String NEWEST_RECORD = "case when exists (select from holding v where v.ctid = h.ctid) then ("
+            + newestRecordAt("h.person_id", "h.supplier_id", "h.product_id", "h.release_at") + ") end";
+
+    /**
+     * The newest record of a key (person, supplier, product: SQL expressions) made at a moment (an expression): what a
+     * holding's latest release was chained as. One index probe, in that moment's month partition alone (PostgreSQL
+     * prunes the others at run time).
+     */
+    private static String newestRecordAt(String person, String supplier, String product, String at) {
+        return """
+                select d.sequence from disclosure_record d
+                where d.person_id = %s and d.supplier_id = %s and d.product_id = %s and d.disclosed_at = %s
+                order by d.sequence desc limit 1""".formatted(person, supplier, product, at);
+    }
 
     /**
      * Folds the batch into one row per (person, supplier, product), then upserts them in one statement, in

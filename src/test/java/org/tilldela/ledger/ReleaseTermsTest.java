@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ReleaseTermsTest extends LedgerTestSupport {
 
     @org.springframework.beans.factory.annotation.Autowired
-    ReleaseTerms terms;
+    ReleaseTerms releaseTerms;
 
     private static Disclosure release(UUID supplier, UUID product, UUID agreement, String purpose) {
         return new Disclosure(UUID.randomUUID(), supplier, product, Channel.SCIM_PUSH, SMALL, agreement, "GDPR art. 6.1 e (public task)", purpose,
@@ -131,7 +131,7 @@ class ReleaseTermsTest extends LedgerTestSupport {
         }
         // a transaction looked the terms up and committed: their id is kept in memory
         ReleaseTerms.Terms looked = new ReleaseTerms.Terms(Channel.SCIM_PUSH.name(), attributes, agreement, "GDPR art. 6.1 e (public task)", purpose, 90);
-        tx.executeWithoutResult(s -> terms.idsOf(List.of(looked)));
+        tx.executeWithoutResult(s -> releaseTerms.idsOf(List.of(looked)));
         // then the row disappears behind the application's back (as only a superuser can), naming no record
         try (Connection c = superuser(); var st = c.createStatement()) {
             st.execute("set session_replication_role = replica");
