@@ -1,8 +1,14 @@
 package org.tilldela.governance;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -85,10 +91,22 @@ public class AuditTrail {
      * Counting stops after {@code countAtMost} matches ({@link Long#MAX_VALUE}: counts them all).
      */
     public EventPage search(Search q, List<CallerScope> scopes, int page, int size, long countAtMost) {
-        String scope = within(scopes);
-        StringBuilder where = new StringBuilder(" where (" + scope + ")");
-        Map<String, Object> params = new java.util.HashMap<>();
-        scopes.forEach(c -> params.putAll(c.params()));
+        return search(q, scopes, page, size, countAtMost, LOOKED_UP_AT_MOST);
+    }
+
+    /**
+     * Up to how many records within a scope the search looks their events up one record at a time, by the trail's target
+     * index; a scope with more (an organiser's hundred thousand persons) has events on most pages of the trail, which is
+     * then read newest first and each event checked against the records held in a hash. A school's auditor over a trail
+     * of 20 million events: 1.1 s for the first page and 55 s for its count when every search read the trail; by record
+     * 40 ms and 6 ms.
+     */
+    static final int LOOKED_UP_AT_MOST = 10_000;
+
+    EventPage search(Search q, List<CallerScope> scopes, int page, int size, long countAtMost, int lookedUpAtMost) {
+        Within scope = within(scopes, lookedUpAtMost);
+        StringBuilder where = new StringBuilder(" where (" + scope.where() + ")");
+        Map<String, Object> params = new HashMap<>(scope.params());
         if (q.actor() != null && !q.actor().isBlank()) {
             where.append(" and a.actor = :actor");
             params.put("actor", q.actor().strip());
@@ -113,12 +131,13 @@ public class AuditTrail {
             where.append(" and a.occurred_at < :to");
             params.put("to", java.sql.Timestamp.from(q.to()));
         }
+        String from = " from " + scope.from() + where;
         long counted = countAtMost == Long.MAX_VALUE
-                ? jdbc.sql("select count(*) from audit_event a" + where).params(params).query(Long.class).single()
-                : jdbc.sql("select count(*) from (select from audit_event a" + where + " limit :countLimit) x").params(params)
+                ? jdbc.sql("select count(*)" + from).params(params).query(Long.class).single()
+                : jdbc.sql("select count(*) from (select" + from + " limit :countLimit) x").params(params)
                         .param("countLimit", countAtMost + 1).query(Long.class).single();
-        List<Event> events = jdbc.sql("select a.id, a.occurred_at, a.actor, a.action, a.target_type, a.target_id, a.detail::text detail from audit_event a"
-                        + where + " order by a.id desc limit :limit offset :offset")
+        List<Event> events = jdbc.sql("select a.id, a.occurred_at, a.actor, a.action, a.target_type, a.target_id, a.detail::text detail"
+                        + from + " order by a.id desc limit :limit offset :offset")
                 .params(params).param("limit", size).param("offset", (long) page * size)
                 .query((rs, n) -> new Event(rs.getLong("id"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"), rs.getString("action"),
                         rs.getString("target_type"), rs.getString("target_id"), rs.getString("detail"))).list();
@@ -130,38 +149,110 @@ public class AuditTrail {
      * told which kinds of event happen elsewhere (that another organiser's upstream provider was registered, say).
      */
     public List<String> actions(List<CallerScope> scopes) {
-        if (scopes.stream().anyMatch(CallerScope::isWholeInstallation)) {
+        return actions(scopes, LOOKED_UP_AT_MOST);
+    }
+
+    List<String> actions(List<CallerScope> scopes, int lookedUpAtMost) {
+        Within scope = within(scopes, lookedUpAtMost);
+        if (scope == Within.EVERYTHING) {
             return actions();
         }
-        Map<String, Object> params = new java.util.HashMap<>();
-        scopes.forEach(c -> params.putAll(c.params()));
-        return jdbc.sql("select distinct a.action from audit_event a where (" + within(scopes) + ") order by 1").params(params).query(String.class).list();
+        if (scope == Within.NOTHING) {
+            return List.of();
+        }
+        if (scope.byRecord()) {
+            return jdbc.sql("select distinct a.action from " + scope.from() + " order by 1").params(scope.params()).query(String.class).list();
+        }
+        // many records: each action of the whole trail, kept if one of its events lies within, read newest first by the action's
+        // index until one does (the records' hashes are built once for the statement). The action is bounded above and below,
+        // not equated: equated, PostgreSQL drops the action from the order and, guessing every action as common as the
+        // average, reads the whole trail newest first for each rare one (35 s at 20 million events; this way 2.4 s)
+        return jdbc.sql(DISTINCT_ACTIONS + " select x.action from x cross join lateral (select from audit_event a"
+                + " where a.action >= x.action and a.action <= x.action and (" + scope.where() + ")"
+                + " order by a.action desc, a.id desc limit 1) y where x.action is not null order by 1")
+                .params(scope.params()).query(String.class).list();
     }
 
     /** The actions in the whole trail, for the search's picker over the whole installation. */
     public List<String> actions() {
-        // a loose index scan: one probe per distinct action, however long the trail
-        return jdbc.sql("""
-                        with recursive a(action) as (
-                            (select action from audit_event order by action limit 1)
-                            union all
-                            select (select e.action from audit_event e where e.action > a.action order by e.action limit 1) from a where a.action is not null
-                        ) select action from a where action is not null
-                        """).query(String.class).list();
+        return jdbc.sql(DISTINCT_ACTIONS + " select action from x where action is not null").query(String.class).list();
     }
 
-    private static final String UUID_TARGET = "(case when a.target_id ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' "
-            + "then cast(a.target_id as uuid) end)";
+    // a loose index scan: one probe per distinct action, however long the trail
+    private static final String DISTINCT_ACTIONS = """
+            with recursive x(action) as (
+                (select action from audit_event order by action limit 1)
+                union all
+                select (select e.action from audit_event e where e.action > x.action order by e.action limit 1) from x where x.action is not null
+            )""";
 
-    private String within(List<CallerScope> scopes) {
+    /**
+     * Where the events within a search's scopes are: a from clause (the trail, or the events of records looked up) and a
+     * condition on the event {@code a}.
+     */
+    private record Within(String from, String where, Map<String, Object> params, boolean byRecord) {
+
+        static final String TRAIL = "audit_event a";
+        static final Within EVERYTHING = new Within(TRAIL, "true", Map.of(), false);
+        static final Within NOTHING = new Within(TRAIL, "false", Map.of(), false);
+    }
+
+    /**
+     * An event is within the scopes if it is about a record within any of them: the scopes' records by target type, each
+     * type's ids as SQL selecting one text column. Whole installation: every event, none for no scope.
+     */
+    private Within within(List<CallerScope> scopes, int lookedUpAtMost) {
         if (scopes.stream().anyMatch(CallerScope::isWholeInstallation)) {
-            return "true";
+            return Within.EVERYTHING;
         }
-        List<String> parts = scopes.stream().filter(s -> !s.isNothing()).map(s -> "(a.target_type = 'person' and " + s.person(UUID_TARGET) + ")"
-                + " or (a.target_type = 'organisation' and " + s.unit(UUID_TARGET) + ")"
-                + " or (a.target_type = 'access_review' and a.target_id in (select cast(r.id as text) from access_review r where "
-                + s.unit("r.organisation_id") + "))"
-                + records.stream().map(r -> " or (" + r.within(s) + ")").collect(java.util.stream.Collectors.joining())).toList();
-        return parts.isEmpty() ? "false" : String.join(" or ", parts);
+        Map<String, Object> params = new HashMap<>();
+        Map<String, List<String>> few = new LinkedHashMap<>();
+        Map<String, List<String>> many = new LinkedHashMap<>();
+        for (CallerScope s : scopes) {
+            if (!s.isNothing()) {
+                params.putAll(s.params());
+                add(few, targets(s, s.personsByUnit()));
+                add(many, targets(s, s.persons()));
+            }
+        }
+        if (few.isEmpty()) {
+            return Within.NOTHING;
+        }
+        String keys = few.entrySet().stream()
+                .map(t -> "select '" + t.getKey() + "', k.id from (" + String.join(" union all ", t.getValue()) + ") k(id)")
+                .collect(Collectors.joining(" union all "));
+        List<String[]> found = jdbc.sql("select * from (" + keys + ") k limit :lookedUp").params(params).param("lookedUp", lookedUpAtMost + 1)
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).list();
+        if (found.size() <= lookedUpAtMost) {
+            Set<List<String>> distinct = new LinkedHashSet<>();
+            found.forEach(k -> distinct.add(List.of(k[0], k[1])));
+            return new Within("unnest(cast(:scopeTypes as text[]), cast(:scopeIds as text[])) k(target_type, target_id) "
+                    + "join audit_event a on a.target_type = k.target_type and a.target_id = k.target_id", "true",
+                    Map.of("scopeTypes", distinct.stream().map(List::getFirst).toArray(String[]::new),
+                            "scopeIds", distinct.stream().map(List::getLast).toArray(String[]::new)), true);
+        }
+        // one condition per type, or-ed: PostgreSQL then keeps each type's ids in a hash built once for the statement
+        String where = many.entrySet().stream()
+                .map(t -> "(a.target_type = '" + t.getKey() + "' and a.target_id in (" + String.join(" union all ", t.getValue()) + "))")
+                .collect(Collectors.joining(" or "));
+        return new Within(Within.TRAIL, where, params, false);
+    }
+
+    /**
+     * A scope's records by target type, each type's ids as SQL selecting one text column: its persons (as given), units,
+     * access reviews of its units, and what other modules place within it. The trail names a person or a unit by its id's
+     * text (UUID's own form), so no event's id needs casting, nor checking that it could be cast.
+     */
+    private Map<String, String> targets(CallerScope s, String persons) {
+        Map<String, String> targets = new HashMap<>(Map.of(
+                "person", "select cast(x.id as text) from (" + persons + ") x(id)",
+                "organisation", "select cast(o.id as text) from organisation o where " + s.unit("o.id"),
+                "access_review", "select cast(r.id as text) from access_review r where " + s.unit("r.organisation_id")));
+        records.forEach(r -> targets.putAll(r.within(s)));
+        return targets;
+    }
+
+    private static void add(Map<String, List<String>> byType, Map<String, String> records) {
+        new java.util.TreeMap<>(records).forEach((type, sql) -> byType.computeIfAbsent(type, t -> new ArrayList<>()).add(sql));
     }
 }

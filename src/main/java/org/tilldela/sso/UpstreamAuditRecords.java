@@ -1,5 +1,6 @@
 package org.tilldela.sso;
 
+import java.util.Map;
 import org.springframework.stereotype.Component;
 import org.tilldela.governance.AuditedRecords;
 import org.tilldela.governance.CallerScope;
@@ -17,13 +18,17 @@ class UpstreamAuditRecords implements AuditedRecords {
             + "then cast(r.detail ->> 'organiser' as uuid) end)";
 
     @Override
-    public String within(CallerScope scope) {
+    public Map<String, String> within(CallerScope scope) {
         // a provider by its organiser now; a removed one (its row gone) by the organiser its removal recorded
-        return "(a.target_type in ('sso_upstream_provider', 'sso_upstream_saml_idp') and a.target_id in ("
-                + "select cast(p.id as text) from sso_upstream_provider p where " + UpstreamProviders.kept(scope, "p.organiser_id")
-                + " union all select cast(s.id as text) from sso_upstream_saml_idp s where " + UpstreamProviders.kept(scope, "s.organiser_id")
-                + " union all select r.target_id from audit_event r where r.target_type in ('sso_upstream_provider', 'sso_upstream_saml_idp')"
-                + " and r.action in ('SSO_UPSTREAM_PROVIDER_REMOVED', 'SSO_UPSTREAM_SAML_IDP_REMOVED') and "
-                + UpstreamProviders.kept(scope, ORGANISER) + "))";
+        return Map.of(
+                "sso_upstream_provider", "select cast(p.id as text) from sso_upstream_provider p where " + UpstreamProviders.kept(scope, "p.organiser_id")
+                        + removed("sso_upstream_provider", "SSO_UPSTREAM_PROVIDER_REMOVED", scope),
+                "sso_upstream_saml_idp", "select cast(s.id as text) from sso_upstream_saml_idp s where " + UpstreamProviders.kept(scope, "s.organiser_id")
+                        + removed("sso_upstream_saml_idp", "SSO_UPSTREAM_SAML_IDP_REMOVED", scope));
+    }
+
+    private static String removed(String type, String action, CallerScope scope) {
+        return " union all select r.target_id from audit_event r where r.target_type = '" + type + "' and r.action = '" + action + "' and "
+                + UpstreamProviders.kept(scope, ORGANISER);
     }
 }

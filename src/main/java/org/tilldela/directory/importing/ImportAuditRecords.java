@@ -1,5 +1,6 @@
 package org.tilldela.directory.importing;
 
+import java.util.Map;
 import org.springframework.stereotype.Component;
 import org.tilldela.governance.AuditedRecords;
 import org.tilldela.governance.CallerScope;
@@ -13,14 +14,13 @@ import org.tilldela.governance.CallerScope;
 class ImportAuditRecords implements AuditedRecords {
 
     @Override
-    public String within(CallerScope scope) {
+    public Map<String, String> within(CallerScope scope) {
         // a source by its name now; a removed one (its row gone) by the name its removal recorded, so the trail of a
         // removed source stays with the organiser it imported
-        return "(a.target_type = 'import_source' and a.target_id in ("
-                + "select cast(s.id as text) from import_source s where " + SourceScopes.covered(scope, "s.name")
-                + " union all select r.target_id from audit_event r where r.target_type = 'import_source' and r.action = 'IMPORT_SOURCE_REMOVED' and "
-                + SourceScopes.covered(scope, "r.detail ->> 'name'") + "))"
-                + " or (a.target_type = 'import_run' and a.target_id in (select cast(i.id as text) from import_run i where "
-                + SourceScopes.covered(scope, "i.source") + "))";
+        return Map.of(
+                "import_source", "select cast(s.id as text) from import_source s where " + SourceScopes.covered(scope, "s.name")
+                        + " union all select r.target_id from audit_event r where r.target_type = 'import_source' and r.action = 'IMPORT_SOURCE_REMOVED' and "
+                        + SourceScopes.covered(scope, "r.detail ->> 'name'"),
+                "import_run", "select cast(i.id as text) from import_run i where " + SourceScopes.covered(scope, "i.source"));
     }
 }
