@@ -132,16 +132,36 @@ public class AuditTrail {
             params.put("to", java.sql.Timestamp.from(q.to()));
         }
         String from = " from " + scope.from() + where;
-        long counted = countAtMost == Long.MAX_VALUE
-                ? jdbc.sql("select count(*)" + from).params(params).query(Long.class).single()
-                : jdbc.sql("select count(*) from (select" + from + " limit :countLimit) x").params(params)
-                        .param("countLimit", countAtMost + 1).query(Long.class).single();
-        List<Event> events = jdbc.sql("select a.id, a.occurred_at, a.actor, a.action, a.target_type, a.target_id, a.detail::text detail"
-                        + from + " order by a.id desc limit :limit offset :offset")
-                .params(params).param("limit", size).param("offset", (long) page * size)
-                .query((rs, n) -> new Event(rs.getLong("id"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"), rs.getString("action"),
-                        rs.getString("target_type"), rs.getString("target_id"), rs.getString("detail"))).list();
+        long offset = (long) page * size;
+        if (countAtMost == Long.MAX_VALUE) {
+            long counted = jdbc.sql("select count(*)" + from).params(params).query(Long.class).single();
+            List<Event> events = jdbc.sql("select a.id, a.occurred_at, a.actor, a.action, a.target_type, a.target_id, a.detail::text detail"
+                            + from + " order by a.id desc limit :limit offset :offset")
+                    .params(params).param("limit", size).param("offset", offset).query((rs, n) -> event(rs)).list();
+            return new EventPage(events, counted, true, page, size);
+        }
+        // counted and cut in one statement: the matches newest first, as far as counting goes (and at least to the page's
+        // end), then the page taken from them, so a large scope's records are hashed once a search, not twice
+        List<Event> events = new ArrayList<>();
+        long counted = jdbc.sql("with matched as materialized (select a.id" + from + " order by a.id desc limit :countLimit) " + """
+                        select c.counted, a.id, a.occurred_at, a.actor, a.action, a.target_type, a.target_id, a.detail::text detail
+                        from (select count(*) counted from matched) c
+                        left join (select m.id from matched m order by m.id desc limit :limit offset :offset) shown on true
+                        left join audit_event a on a.id = shown.id
+                        order by a.id desc""")
+                .params(params).param("countLimit", Math.max(countAtMost + 1, offset + size)).param("limit", size).param("offset", offset)
+                .query((rs, n) -> {
+                    if (rs.getObject("id") != null) {
+                        events.add(event(rs));
+                    }
+                    return rs.getLong("counted");
+                }).list().getFirst();
         return new EventPage(events, Math.min(counted, countAtMost), counted <= countAtMost, page, size);
+    }
+
+    private static Event event(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Event(rs.getLong("id"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"), rs.getString("action"),
+                rs.getString("target_type"), rs.getString("target_id"), rs.getString("detail"));
     }
 
     /**

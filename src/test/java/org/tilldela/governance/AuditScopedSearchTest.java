@@ -152,6 +152,15 @@ class AuditScopedSearchTest extends IntegrationTest {
             List<Long> ids = first.events().stream().map(AuditTrail.Event::id).toList();
             assertThat(ids).isSortedAccordingTo(java.util.Comparator.reverseOrder());
             assertThat(ids.getLast()).isGreaterThan(third.events().getFirst().id());
+            // a page beyond where counting stops is still cut from the matches; one past the last is empty, and still counted
+            AuditTrail.EventPage beyondTheCount = audit.search(q, scopes, 1, 5, 3, lookedUp);
+            assertThat(beyondTheCount.events()).hasSize(5);
+            assertThat(beyondTheCount.total()).isEqualTo(3);
+            assertThat(beyondTheCount.exact()).isFalse();
+            AuditTrail.EventPage pastTheEnd = audit.search(q, scopes, 5, 5, 100, lookedUp);
+            assertThat(pastTheEnd.events()).isEmpty();
+            assertThat(pastTheEnd.total()).isEqualTo(12);
+            assertThat(pastTheEnd.exact()).isTrue();
         }
     }
 
