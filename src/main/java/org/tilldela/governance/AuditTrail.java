@@ -1,5 +1,7 @@
 package org.tilldela.governance;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -159,7 +162,7 @@ public class AuditTrail {
         return new EventPage(events, Math.min(counted, countAtMost), counted <= countAtMost, page, size);
     }
 
-    private static Event event(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static Event event(ResultSet rs) throws SQLException {
         return new Event(rs.getLong("id"), rs.getTimestamp("occurred_at").toInstant(), rs.getString("actor"), rs.getString("action"),
                 rs.getString("target_type"), rs.getString("target_id"), rs.getString("detail"));
     }
@@ -273,6 +276,6 @@ public class AuditTrail {
     }
 
     private static void add(Map<String, List<String>> byType, Map<String, String> records) {
-        new java.util.TreeMap<>(records).forEach((type, sql) -> byType.computeIfAbsent(type, t -> new ArrayList<>()).add(sql));
+        new TreeMap<>(records).forEach((type, sql) -> byType.computeIfAbsent(type, t -> new ArrayList<>()).add(sql));
     }
 }
