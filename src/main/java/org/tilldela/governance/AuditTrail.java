@@ -244,11 +244,14 @@ public class AuditTrail {
         String keys = few.entrySet().stream()
                 .map(t -> "select '" + t.getKey() + "', k.id from (" + String.join(" union all ", t.getValue()) + ") k(id)")
                 .collect(Collectors.joining(" union all "));
-        List<String[]> found = jdbc.sql("select * from (" + keys + ") k limit :lookedUp").params(params).param("lookedUp", lookedUpAtMost + 1)
+        // a person is named once per placement (a pupil's enrolment, groups and guardians' links): read a few times as many
+        // rows as records are looked up at most, and count them distinct here, where a limit still stops the reading early
+        long read = 4L * lookedUpAtMost + 1;
+        List<String[]> found = jdbc.sql("select * from (" + keys + ") k limit :read").params(params).param("read", read)
                 .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).list();
-        if (found.size() <= lookedUpAtMost) {
-            Set<List<String>> distinct = new LinkedHashSet<>();
-            found.forEach(k -> distinct.add(List.of(k[0], k[1])));
+        Set<List<String>> distinct = new LinkedHashSet<>();
+        found.forEach(k -> distinct.add(List.of(k[0], k[1])));
+        if (found.size() < read && distinct.size() <= lookedUpAtMost) {
             return new Within("unnest(cast(:scopeTypes as text[]), cast(:scopeIds as text[])) k(target_type, target_id) "
                     + "join audit_event a on a.target_type = k.target_type and a.target_id = k.target_id", "true",
                     Map.of("scopeTypes", distinct.stream().map(List::getFirst).toArray(String[]::new),
