@@ -107,7 +107,35 @@ public class AuditTrail {
     static final int LOOKED_UP_AT_MOST = 10_000;
 
     EventPage search(Search q, List<CallerScope> scopes, int page, int size, long countAtMost, int lookedUpAtMost) {
-        Within scope = within(scopes, lookedUpAtMost);
+        return search(q, within(scopes, lookedUpAtMost), page, size, countAtMost);
+    }
+
+    /** A page of the search and the actions for its picker ({@link #actions(List)}), within the same scopes. */
+    public record Searched(EventPage page, List<String> actions) {
+    }
+
+    /**
+     * {@link #search(Search, List, int, int)} and {@link #actions(List)} together, as the audit page shows them: the scopes'
+     * records worked out once, and the picker's statement run beside the search's, on a connection of its own (for an
+     * organiser's auditor each builds a hash of the organiser's persons, a second or two at a national trail).
+     */
+    public Searched searchWithActions(Search q, List<CallerScope> scopes, int page, int size) {
+        Within scope = within(scopes, LOOKED_UP_AT_MOST);
+        try (var beside = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var actions = beside.submit(() -> actions(scope));
+            EventPage found = search(q, scope, page, size, (page + 1L) * size + COUNTED_PAST_THE_PAGE);
+            try {
+                return new Searched(found, actions.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while listing the audit trail's actions", e);
+            }
+        }
+    }
+
+    private EventPage search(Search q, Within scope, int page, int size, long countAtMost) {
         StringBuilder where = new StringBuilder(" where (" + scope.where() + ")");
         Map<String, Object> params = new HashMap<>(scope.params());
         if (q.actor() != null && !q.actor().isBlank()) {
@@ -171,12 +199,15 @@ public class AuditTrail {
      * The actions of the events within the scopes given ({@link #search}'s rule), for the search's picker: a scoped auditor is not
      * told which kinds of event happen elsewhere (that another organiser's upstream provider was registered, say).
      */
-    public List<String> actions(List<CallerScope> scopes) {
+    List<String> actions(List<CallerScope> scopes) {
         return actions(scopes, LOOKED_UP_AT_MOST);
     }
 
     List<String> actions(List<CallerScope> scopes, int lookedUpAtMost) {
-        Within scope = within(scopes, lookedUpAtMost);
+        return actions(within(scopes, lookedUpAtMost));
+    }
+
+    private List<String> actions(Within scope) {
         if (scope == Within.EVERYTHING) {
             return actions();
         }
@@ -197,7 +228,7 @@ public class AuditTrail {
     }
 
     /** The actions in the whole trail, for the search's picker over the whole installation. */
-    public List<String> actions() {
+    private List<String> actions() {
         return jdbc.sql(DISTINCT_ACTIONS + " select action from x where action is not null").query(String.class).list();
     }
 

@@ -133,6 +133,11 @@ class AuditScopedSearchTest extends IntegrationTest {
                 .isEqualTo(audit.actions(school, 0));
         List<CallerScope> whole = List.of(CallerScope.wholeInstallation());
         assertThat(audit.actions(whole)).contains(action, other);
+        // as the audit page asks: the page and the picker together, the picker's statement on a connection of its own
+        AuditTrail.Searched searched = audit.searchWithActions(new AuditTrail.Search(null, action, null, null, null, null), school, 0, 2);
+        assertThat(searched.actions()).isEqualTo(audit.actions(school));
+        assertThat(searched.page().events()).hasSize(2);
+        assertThat(searched.page().total()).isEqualTo(3);
     }
 
     @Test

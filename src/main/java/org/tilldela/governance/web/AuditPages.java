@@ -55,10 +55,10 @@ class AuditPages {
                   @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                   @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
                   @RequestParam(defaultValue = "0") int page, Model model, Authentication auth) {
-        AuditTrail.EventPage result = audit.search(search(actor, action, targetType, targetId, from, to), scopes(auth), Math.max(0, page), PAGE_SIZE);
-        model.addAttribute("result", result);
         // within scope too: the picker lists only what the search can find
-        model.addAttribute("actions", audit.actions(scopes(auth)));
+        AuditTrail.Searched found = audit.searchWithActions(search(actor, action, targetType, targetId, from, to), scopes(auth), Math.max(0, page), PAGE_SIZE);
+        model.addAttribute("result", found.page());
+        model.addAttribute("actions", found.actions());
         model.addAttribute("actor", actor);
         model.addAttribute("action", action);
         model.addAttribute("targetType", targetType);
