@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -81,7 +83,11 @@ public class AuditTrail {
 
     /** {@link #search(Search, List, int, int, long)}, counting at most {@link #COUNTED_PAST_THE_PAGE} events past the page. */
     public EventPage search(Search q, List<CallerScope> scopes, int page, int size) {
-        return search(q, scopes, page, size, (page + 1L) * size + COUNTED_PAST_THE_PAGE);
+        return search(q, scopes, page, size, countedUpTo(page, size));
+    }
+
+    private static long countedUpTo(int page, int size) {
+        return (page + 1L) * size + COUNTED_PAST_THE_PAGE;
     }
 
     /**
@@ -117,16 +123,17 @@ public class AuditTrail {
     /**
      * {@link #search(Search, List, int, int)} and {@link #actions(List)} together, as the audit page shows them: the scopes'
      * records worked out once, and the picker's statement run beside the search's, on a connection of its own (for an
-     * organiser's auditor each builds a hash of the organiser's persons, a second or two at a national trail).
+     * organiser's auditor each builds a hash of the organiser's persons, a second or two at a national trail). Reads
+     * only, so it needs no transaction of the caller's.
      */
     public Searched searchWithActions(Search q, List<CallerScope> scopes, int page, int size) {
         Within scope = within(scopes, LOOKED_UP_AT_MOST);
-        try (var beside = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        try (var beside = Executors.newVirtualThreadPerTaskExecutor()) {
             var actions = beside.submit(() -> actions(scope));
-            EventPage found = search(q, scope, page, size, (page + 1L) * size + COUNTED_PAST_THE_PAGE);
+            EventPage found = search(q, scope, page, size, countedUpTo(page, size));
             try {
                 return new Searched(found, actions.get());
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
