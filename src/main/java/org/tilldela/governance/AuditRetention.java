@@ -9,6 +9,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.tilldela.platform.InBatches;
 
 /**
  * The audit trail's sign-in records are kept {@code tilldela.audit.sign-in-retention-days} (default 365; 0: for ever),
@@ -35,12 +36,8 @@ class AuditRetention {
 
     /** Removes the expired sign-in records, a batch a transaction; returns how many went. */
     long removeExpiredSignIns() {
-        long removed = 0;
-        int batch;
-        do {
-            batch = jdbc.sql("select audit_remove_expired_sign_ins(:batch)").param("batch", BATCH).query(Integer.class).single();
-            removed += batch;
-        } while (batch == BATCH);
+        long removed = InBatches.untilShort(BATCH,
+                () -> jdbc.sql("select audit_remove_expired_sign_ins(:batch)").param("batch", BATCH).query(Integer.class).single());
         if (removed > 0) {
             audit.record("retention", "AUDIT_SIGN_INS_REMOVED", "audit_trail", null, Map.of("removed", removed));
         }

@@ -12,6 +12,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.tilldela.platform.InBatches;
 
 /**
  * Authorizations that ended are removed: once every token of one has expired (for a sign-in its refresh token, 8 hours
@@ -43,24 +44,18 @@ class ExpiredAuthorizations {
     /** Removes the authorizations that ended longer ago than the setting says; returns how many. */
     long removeEnded() {
         Timestamp before = Timestamp.from(Instant.now().minus(kept));
-        long removed = 0;
-        long batch;
-        do {
-            // a refresh token without an expiry never ends: such an authorization stays whatever its other tokens say
-            batch = jdbc.sql("""
-                            with gone as (
-                                delete from oauth2_authorization where id in (
-                                    select id from oauth2_authorization
-                                    where %1$s < :before and (refresh_token_value is null or refresh_token_expires_at is not null)
-                                    order by %1$s limit :batch)
-                                returning id),
-                            spent as (
-                                delete from sso_spent_refresh_token s using gone where s.authorization_id = gone.id)
-                            select count(*) from gone""".formatted(ENDS))
-                    .param("before", before).param("batch", BATCH).query(Long.class).single();
-            removed += batch;
-        } while (batch == BATCH);
-        return removed;
+        // a refresh token without an expiry never ends: such an authorization stays whatever its other tokens say
+        return InBatches.untilShort(BATCH, () -> jdbc.sql("""
+                        with gone as (
+                            delete from oauth2_authorization where id in (
+                                select id from oauth2_authorization
+                                where %1$s < :before and (refresh_token_value is null or refresh_token_expires_at is not null)
+                                order by %1$s limit :batch)
+                            returning id),
+                        spent as (
+                            delete from sso_spent_refresh_token s using gone where s.authorization_id = gone.id)
+                        select count(*) from gone""".formatted(ENDS))
+                .param("before", before).param("batch", BATCH).query(Long.class).single());
     }
 
     /** Hourly; off with {@code tilldela.sso.ended-authorizations-job.enabled=false} (commands never run it). */
