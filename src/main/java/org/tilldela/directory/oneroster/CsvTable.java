@@ -21,10 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import de.siegmar.fastcsv.reader.AbstractBaseCsvCallbackHandler;
 import de.siegmar.fastcsv.reader.CommentStrategy;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
-import de.siegmar.fastcsv.reader.CsvRecord;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
 import java.util.HashMap;
 import org.tilldela.directory.importing.ImportLimitExceededException;
@@ -39,7 +39,7 @@ final class CsvTable {
 
     private final String name;
     private final Problems problems;
-    private final Iterator<CsvRecord> records;
+    private final Iterator<RawRecord> records;
     private final List<String> headerNames;
     private final Map<String, Integer> header;
 
@@ -51,7 +51,7 @@ final class CsvTable {
     /** Rows are told to {@code rowsRead} a thousand at a time: a live view needs no more, and a million calls would cost. */
     static final int ROWS_PER_REPORT = 1000;
 
-    private CsvTable(String name, Problems problems, Iterator<CsvRecord> records, List<String> headerNames, Reopen reopen, int maxLineLength,
+    private CsvTable(String name, Problems problems, Iterator<RawRecord> records, List<String> headerNames, Reopen reopen, int maxLineLength,
                      LongConsumer rowsRead) {
         this.rowsRead = rowsRead;
         this.reopen = reopen;
@@ -93,19 +93,19 @@ final class CsvTable {
         PushbackReader reader = new PushbackReader(new BoundedRowReader(new InputStreamReader(new CountingStream(in, bytesRead),
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)),
                 name, maxLineLength), 1);
-        Iterator<CsvRecord> records;
+        Iterator<RawRecord> records;
         List<String> headerNames;
         try {
             int first = reader.read();
             if (first != -1 && first != '\uFEFF') {
                 reader.unread(first); // not a byte-order mark
             }
-            records = RFC_4180.ofCsvRecord(reader).iterator();
+            records = RFC_4180.build(new RawRecords(), reader).iterator();
             if (!records.hasNext()) {
                 problems.add(name, 1, null, "the file is empty; a header row is required");
                 return null;
             }
-            headerNames = records.next().getFields();
+            headerNames = records.next().fields();
         } catch (IOException | UncheckedIOException | CsvParseException e) {
             rethrowLimit(e);
             if (causedBy(e, CharacterCodingException.class)) {
@@ -159,10 +159,10 @@ final class CsvTable {
     }
 
     private void forEachRow(Consumer<Row> consumer, long[] unreported) {
-        Iterator<CsvRecord> it = records;
+        Iterator<RawRecord> it = records;
         long lastLine = 1;
         while (true) {
-            CsvRecord record;
+            RawRecord record;
             try {
                 if (!it.hasNext()) {
                     break;
@@ -182,15 +182,15 @@ final class CsvTable {
                 }
                 return;
             }
-            long line = record.getStartingLineNumber();
+            long line = record.line();
             lastLine = line;
-            if (record.getFieldCount() == 1 && record.getField(0).isEmpty()) {
+            if (record.fieldCount() == 1 && record.length(0) == 0) {
                 continue; // a line holding one empty quoted value, as a blank line (blank lines the parser skips)
             }
-            if (record.getFieldCount() != header.size()) {
+            if (record.fieldCount() != header.size()) {
                 // A short row names the first column it lacks: where it was cut off.
-                String missing = record.getFieldCount() < header.size() ? headerNames.get(record.getFieldCount()) : null;
-                problems.add(name, line, missing, "has " + record.getFieldCount() + " fields where the header has " + header.size()
+                String missing = record.fieldCount() < header.size() ? headerNames.get(record.fieldCount()) : null;
+                problems.add(name, line, missing, "has " + record.fieldCount() + " fields where the header has " + header.size()
                         + (missing != null ? " (truncated row?)" : ""));
                 continue;
             }
@@ -235,11 +235,11 @@ final class CsvTable {
 
     /** A row with typed, checked access to its fields. */
     final class Row {
-        private final CsvRecord record;
+        private final RawRecord record;
         private final long line;
         private boolean valid = true;
 
-        Row(CsvRecord record, long line) {
+        Row(RawRecord record, long line) {
             this.record = record;
             this.line = line;
         }
@@ -258,7 +258,7 @@ final class CsvTable {
             if (index == null) {
                 return null;
             }
-            String v = record.getField(index).trim();
+            String v = record.field(index).trim();
             if (v.indexOf('\u0000') >= 0) {
                 problem(column, "contains a NUL character, which no text field may hold");
                 return null;
@@ -269,12 +269,17 @@ final class CsvTable {
         /** The field as written (not trimmed, not checked), null when the file has no such column. */
         String raw(String column) {
             Integer index = header.get(column);
-            return index == null ? null : record.getField(index);
+            return index == null ? null : record.field(index);
         }
 
         /** The field at {@code index} ({@link CsvTable#index}) as written, null for -1: what a fingerprint is made of. */
         String raw(int index) {
-            return index < 0 ? null : record.getField(index);
+            return index < 0 ? null : record.field(index);
+        }
+
+        /** The characters of the field at {@code index} as written, given to {@code sink} without a string made of them. */
+        void raw(int index, Chars sink) {
+            record.give(index, sink);
         }
 
         String required(String column) {
@@ -351,6 +356,81 @@ final class CsvTable {
         void problem(String column, String reason) {
             valid = false;
             problems.add(name, line, column, reason);
+        }
+    }
+
+    /** Takes a run of characters (see {@link Row#raw(int, Chars)}). */
+    interface Chars {
+        void accept(char[] chars, int from, int to);
+    }
+
+    /**
+     * A record as the parser found it: its fields' characters, unquoted, one after another in one array, and where each
+     * ends. A field's string is made only when it is asked for: of a nightly package's millions of records nearly all are
+     * recognised by their fingerprint, made from the characters themselves, and never read further — making a string of
+     * each of their fields was a tenth of the reading (BENCHMARKS.md).
+     */
+    record RawRecord(long line, char[] chars, int[] ends) {
+        int fieldCount() {
+            return ends.length;
+        }
+
+        private int start(int index) {
+            return index == 0 ? 0 : ends[index - 1];
+        }
+
+        int length(int index) {
+            return ends[index] - start(index);
+        }
+
+        String field(int index) {
+            return new String(chars, start(index), length(index));
+        }
+
+        void give(int index, Chars sink) {
+            sink.accept(chars, start(index), ends[index]);
+        }
+
+        List<String> fields() {
+            String[] all = new String[ends.length];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = field(i);
+            }
+            return List.of(all);
+        }
+    }
+
+    /** FastCSV's parser hands each field's characters here (unquoted, doubled quotes made single); a record is made of them. */
+    private static final class RawRecords extends AbstractBaseCsvCallbackHandler<RawRecord> {
+        private static final RawRecord EMPTY = new RawRecord(0, new char[0], new int[0]);
+        private char[] chars = new char[1024];
+        private int length;
+        private int[] ends = new int[32];
+
+        @Override
+        protected void handleBegin(long startingLineNumber) {
+            length = 0;
+        }
+
+        @Override
+        protected void handleField(int fieldIdx, char[] buf, int offset, int len, boolean quoted) {
+            if (length + len > chars.length) {
+                chars = java.util.Arrays.copyOf(chars, Math.max(chars.length * 2, length + len));
+            }
+            if (fieldIdx >= ends.length) {
+                ends = java.util.Arrays.copyOf(ends, Math.max(ends.length * 2, fieldIdx + 1));
+            }
+            System.arraycopy(buf, offset, chars, length, len);
+            length += len;
+            ends[fieldIdx] = length;
+        }
+
+        @Override
+        protected RawRecord buildRecord() {
+            if (getRecordType() != de.siegmar.fastcsv.reader.RecordType.DATA) {
+                return EMPTY;
+            }
+            return new RawRecord(getStartingLineNumber(), java.util.Arrays.copyOf(chars, length), java.util.Arrays.copyOf(ends, getFieldCount()));
         }
     }
 

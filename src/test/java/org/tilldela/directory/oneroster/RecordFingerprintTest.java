@@ -60,7 +60,9 @@ class RecordFingerprintTest {
     void aFingerprintIsTheSha256OfItsTextJoinedWhateverTheCharactersSoStoredFingerprintsStayValid() throws Exception {
         // the definition stored fingerprints were made with: the first 128 bits of SHA-256 over the UTF-8 of version,
         // context, the columns present, each value and what else the rows are made of, each followed by a NUL
-        String csv = "sourcedId,role,grades\nu1,Łukasz 李 😀,Åsa\nu2,student,07\nu3,Zoë,\n";
+        // and a record longer than the buffer the digest starts with, its last character outside ASCII
+        String csv = "sourcedId,role,grades\nu1,Łukasz 李 😀,Åsa\nu2,student,07\nu3,Zoë,\nu4," + "x".repeat(1500) + "é,07\n"
+                + "u5,\"Anna \"\"Ankan\"\" Berg, \"\"x\"\"\r\nrad två\",07\n";
         List<UUID> fingerprints = new ArrayList<>();
         byte[] bytes = csv.getBytes(StandardCharsets.UTF_8);
         CsvTable table = CsvTable.open("t.csv", () -> new ByteArrayInputStream(bytes), n -> { }, List.of("sourcedId"), new Problems(), 10_000);
@@ -71,7 +73,8 @@ class RecordFingerprintTest {
             rows.add(new String[] {r.raw(0), r.raw(1), r.raw(2)});
         });
 
-        assertThat(fingerprints).hasSize(3);
+        assertThat(fingerprints).hasSize(5);
+        assertThat(rows.get(4)[1]).as("unquoted, quotes undoubled, the line break kept").isEqualTo("Anna \"Ankan\" Berg, \"x\"\r\nrad två");
         for (int i = 0; i < rows.size(); i++) {
             String[] v = rows.get(i);
             String text = "test 1\0GR\0+++\0" + v[0] + "\0" + v[1] + "\0" + v[2] + "\0more ø\0";
