@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.tilldela.IntegrationTest;
 
 /**
@@ -15,6 +16,9 @@ class EmbeddedDatabaseCollationTest extends IntegrationTest {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    TransactionTemplate transactions;
 
     @Test
     void theDatabaseUsesTheBuiltinCUtf8() {
@@ -29,5 +33,18 @@ class EmbeddedDatabaseCollationTest extends IntegrationTest {
                 .query(String.class).single()).isEqualTo("Zeta zeta Äng Åberg Öberg Østergaard åberg");
         assertThat(jdbc.sql("select lower('ÅSA ÖSTMAN ÆBLE ØRSTED')").query(String.class).single()).isEqualTo("åsa östman æble ørsted");
         assertThat(jdbc.sql("select search_fold('Bergkvist, Östen')").query(String.class).single()).isEqualTo("bergkvist osten");
+    }
+
+    @Test
+    void namesFoldAlikeWhateverTheCallersSearchPath() {
+        // search_fold is PL/pgSQL (V2026.12.12.83), which looks names up when it runs: with every name qualified, a session
+        // without the schemas on its search_path (as pg_restore's, which rebuilds the name indexes) folds as any other
+        String schema = jdbc.sql("select n.nspname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where p.proname = 'search_fold'")
+                .query(String.class).single();
+        String folded = transactions.execute(status -> {
+            jdbc.sql("set local search_path = ''").update();
+            return jdbc.sql("select " + schema + ".search_fold('Aase  Ågren-Søndergaard, Ñúñez\tBjörk')").query(String.class).single();
+        });
+        assertThat(folded).isEqualTo("ase agren sondergard nunez bjork");
     }
 }
