@@ -15,6 +15,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.DateTimeException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import de.siegmar.fastcsv.reader.CommentStrategy;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.FieldMismatchStrategy;
+import de.siegmar.fastcsv.reader.RecordType;
 import java.util.HashMap;
 import org.tilldela.directory.importing.ImportLimitExceededException;
 import org.tilldela.directory.importing.Problems;
@@ -415,10 +417,10 @@ final class CsvTable {
         @Override
         protected void handleField(int fieldIdx, char[] buf, int offset, int len, boolean quoted) {
             if (length + len > chars.length) {
-                chars = java.util.Arrays.copyOf(chars, Math.max(chars.length * 2, length + len));
+                chars = Arrays.copyOf(chars, Math.max(chars.length * 2, length + len));
             }
             if (fieldIdx >= ends.length) {
-                ends = java.util.Arrays.copyOf(ends, Math.max(ends.length * 2, fieldIdx + 1));
+                ends = Arrays.copyOf(ends, Math.max(ends.length * 2, fieldIdx + 1));
             }
             System.arraycopy(buf, offset, chars, length, len);
             length += len;
@@ -427,10 +429,10 @@ final class CsvTable {
 
         @Override
         protected RawRecord buildRecord() {
-            if (getRecordType() != de.siegmar.fastcsv.reader.RecordType.DATA) {
+            if (getRecordType() != RecordType.DATA) {
                 return EMPTY;
             }
-            return new RawRecord(getStartingLineNumber(), java.util.Arrays.copyOf(chars, length), java.util.Arrays.copyOf(ends, getFieldCount()));
+            return new RawRecord(getStartingLineNumber(), Arrays.copyOf(chars, length), Arrays.copyOf(ends, getFieldCount()));
         }
     }
 
