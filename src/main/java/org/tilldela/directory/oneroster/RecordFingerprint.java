@@ -39,6 +39,8 @@ final class RecordFingerprint {
     private byte[] buffer = new byte[512];
     private int length;
     private final byte[] out = new byte[32];
+    /** A value given as a string, its characters copied here to be appended as a parsed field's are. */
+    private char[] valueChars = new char[256];
     /** Takes a field's characters straight from the parsed record (no string made of them). */
     private final CsvTable.Chars fieldSink = this::append;
     private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -96,23 +98,17 @@ final class RecordFingerprint {
         return digest();
     }
 
-    /** The value's UTF-8: ASCII (nearly every value of a package) byte by byte, anything else as the JDK encodes it. */
+    /** The value's UTF-8, as {@link #append(char[], int, int)} makes it of the value's characters. */
     private void append(String value) {
         int n = value.length();
-        ensure(n);
-        int start = length;
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
-            if (c >= 0x80) {
-                length = start;
-                append(value.getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            buffer[length++] = (byte) c;
+        if (n > valueChars.length) {
+            valueChars = new char[Math.max(n, valueChars.length * 2)];
         }
+        value.getChars(0, n, valueChars, 0);
+        append(valueChars, 0, n);
     }
 
-    /** As {@link #append(String)}, for characters as the parser left them. */
+    /** The characters' UTF-8: ASCII (nearly every value of a package) byte by byte, anything else as the JDK encodes it. */
     private void append(char[] chars, int from, int to) {
         ensure(to - from);
         int start = length;
