@@ -269,6 +269,12 @@ public final class EmbeddedDatabase {
                     .setServerConfig("work_mem", "64MB")
                     .setServerConfig("maintenance_work_mem", "256MB")
                     .setServerConfig("max_wal_size", "4GB")
+                    // nothing replicates from or archives the embedded server (a backup is the backup command's COPY):
+                    // at wal_level minimal PostgreSQL writes no WAL for an index it builds or a table whose storage was
+                    // made in the same transaction, as a first import's are (directory migration V2026.12.12.85), and
+                    // fsyncs their files at commit instead
+                    .setServerConfig("wal_level", "minimal")
+                    .setServerConfig("max_wal_senders", "0")
                     .setServerConfig("checkpoint_timeout", "15min")
                     .setServerConfig("temp_buffers", "256MB");
             if (fresh) {

@@ -11,6 +11,8 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.tilldela.TilldelaApplication;
 import org.tilldela.directory.generator.MunicipalityGenerator;
@@ -39,12 +41,21 @@ class FirstBulkImportTest {
             List<String> before = indexes(jdbc);
             List<String> keysBefore = foreignKeys(jdbc);
             ImportRuns runs = app.getBean(ImportRuns.class);
+            long personStorage = storage(jdbc, "person");
+            long membershipStorage = storage(jdbc, "membership");
 
             var first = runs.runNow("ONEROSTER", new ImportOptions("bulk", false, "test"), new OneRosterReader(zip, "m.zip"), ImportProgress.NONE, "m.zip");
 
             assertThat(indexes(jdbc)).isEqualTo(before).contains("membership_group", "membership_person", "membership_pkey", "person_search_family_given", "guardian_link_child");
             assertThat(foreignKeys(jdbc)).isEqualTo(keysBefore).contains("person.person_source_fkey FOREIGN KEY (source) REFERENCES directory_source(name)");
             assertThat(first.entities().get("persons").created()).isEqualTo(2000);
+            // the empty tables were given new storage in the import's transaction (so that, at the embedded server's
+            // wal_level minimal, their rows were written without WAL): persons by CLUSTER (other tables refer to them),
+            // memberships by TRUNCATE; and CLUSTER's mark on the key is not left behind
+            assertThat(jdbc.sql("show wal_level").query(String.class).single()).isEqualTo("minimal");
+            assertThat(storage(jdbc, "person")).isNotEqualTo(personStorage);
+            assertThat(storage(jdbc, "membership")).isNotEqualTo(membershipStorage);
+            assertThat(jdbc.sql("select count(*) from pg_index where indisclustered").query(Long.class).single()).isZero();
             assertThat(jdbc.sql("select count(*) from membership where source = 'bulk'").query(Long.class).single())
                     .isEqualTo(first.entities().get("memberships").created());
 
@@ -92,7 +103,50 @@ class FirstBulkImportTest {
             assertThat(primaryKeys(jdbc)).contains("membership", "person");
             assertThat(indexes(jdbc)).isEqualTo(before);
             assertThat(jdbc.sql("select count(*) from membership").query(Long.class).single()).isEqualTo(memberships);
+
+            // Laying aside the indexes of a table that holds rows keeps its rows and its storage (only an empty table is
+            // given new storage), also when the transaction commits
+            long persons = jdbc.sql("select count(*) from person").query(Long.class).single();
+            long personsStorage = storage(jdbc, "person");
+            tx.executeWithoutResult(status -> {
+                for (String table : List.of("membership", "person")) {
+                    jdbc.sql("select defer_secondary_indexes(cast(:t as regclass))").param("t", table).query(Integer.class).single();
+                    jdbc.sql("select restore_secondary_indexes(cast(:t as regclass))").param("t", table).query(Integer.class).single();
+                }
+            });
+            assertThat(jdbc.sql("select count(*) from membership").query(Long.class).single()).isEqualTo(memberships);
+            assertThat(jdbc.sql("select count(*) from person").query(Long.class).single()).isEqualTo(persons);
+            assertThat(storage(jdbc, "person")).isEqualTo(personsStorage);
+            assertThat(indexes(jdbc)).isEqualTo(before);
+
+            // A table emptied in this transaction counts as empty under READ COMMITTED, which sees everything committed
+            // before each statement; under REPEATABLE READ (whose snapshot may be older than the table's last rows) it
+            // keeps its storage
+            long dutyStorage = storage(jdbc, "duty");
+            for (int isolation : List.of(TransactionDefinition.ISOLATION_READ_COMMITTED, TransactionDefinition.ISOLATION_REPEATABLE_READ)) {
+                TransactionTemplate at = new TransactionTemplate(app.getBean(PlatformTransactionManager.class));
+                at.setIsolationLevel(isolation);
+                long inside = at.execute(status -> {
+                    jdbc.sql("delete from duty").update();
+                    jdbc.sql("select defer_secondary_indexes(cast('duty' as regclass))").query(Integer.class).single();
+                    long now = storage(jdbc, "duty");
+                    status.setRollbackOnly();
+                    return now;
+                });
+                if (isolation == TransactionDefinition.ISOLATION_READ_COMMITTED) {
+                    assertThat(inside).isNotEqualTo(dutyStorage);
+                } else {
+                    assertThat(inside).isEqualTo(dutyStorage);
+                }
+            }
+            assertThat(storage(jdbc, "duty")).isEqualTo(dutyStorage);
+            assertThat(indexes(jdbc)).isEqualTo(before);
         }
+    }
+
+    /** The table's storage (its relfilenode): new after TRUNCATE or CLUSTER. */
+    private static long storage(JdbcClient jdbc, String table) {
+        return jdbc.sql("select pg_relation_filenode(cast(:t as regclass))").param("t", table).query(Long.class).single();
     }
 
     private static List<String> foreignKeys(JdbcClient jdbc) {
