@@ -98,7 +98,7 @@ public class ImportRuns {
 
     /** Runs an import now, in this thread, reporting to {@code progress}; throws what the import throws. */
     public ImportSummary runNow(String format, ImportOptions options, SnapshotReader reader, ImportProgress progress, String inputName) {
-        UUID id = UUID.randomUUID();
+        UUID id = TimeOrderedIds.next();
         insert(id, format, options, inputName, null);
         return execute(id, options, () -> reader, progress);
     }
@@ -108,7 +108,7 @@ public class ImportRuns {
      * from the stored path. Returns the run id at once.
      */
     public UUID submit(String format, ImportOptions options, Path input, String inputName, Function<Path, SnapshotReader> readerFor) {
-        UUID id = UUID.randomUUID();
+        UUID id = TimeOrderedIds.next();
         insert(id, format, options, inputName, input);
         background.submit(() -> runStored(id, options, input, readerFor));
         return id;
@@ -116,7 +116,7 @@ public class ImportRuns {
 
     /** Queues an import that reads from somewhere else than a stored file (an SS 12000 server). */
     public UUID submit(String format, ImportOptions options, String inputName, Supplier<SnapshotReader> reader) {
-        UUID id = UUID.randomUUID();
+        UUID id = TimeOrderedIds.next();
         insert(id, format, options, inputName, null);
         background.submit(() -> {
             try {
