@@ -274,12 +274,10 @@ final class CsvTable {
             return index == null ? null : record.field(index);
         }
 
-        /** The field at {@code index} ({@link CsvTable#index}) as written, null for -1: what a fingerprint is made of. */
-        String raw(int index) {
-            return index < 0 ? null : record.field(index);
-        }
-
-        /** The characters of the field at {@code index} as written, given to {@code sink} without a string made of them. */
+        /**
+         * The characters of the field at {@code index} ({@link CsvTable#index}) as written, given to {@code sink} without a
+         * string made of them: what a fingerprint is made of.
+         */
         void raw(int index, Chars sink) {
             record.give(index, sink);
         }

@@ -70,7 +70,7 @@ class RecordFingerprintTest {
         List<String[]> rows = new ArrayList<>();
         table.forEachRow(r -> {
             fingerprints.add(fingerprint.of(r, "more ø"));
-            rows.add(new String[] {r.raw(0), r.raw(1), r.raw(2)});
+            rows.add(new String[] {r.raw("sourcedId"), r.raw("role"), r.raw("grades")});
         });
 
         assertThat(fingerprints).hasSize(5);
