@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;
@@ -19,6 +24,9 @@ import org.tilldela.directory.generator.MunicipalityGenerator;
 import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportProgress;
 import org.tilldela.directory.importing.ImportRuns;
+import org.tilldela.directory.importing.ImportSummary;
+import org.tilldela.directory.importing.SnapshotReader;
+import org.tilldela.directory.importing.StagedSnapshot;
 import org.tilldela.directory.oneroster.OneRosterReader;
 
 /**
@@ -141,6 +149,76 @@ class FirstBulkImportTest {
             }
             assertThat(storage(jdbc, "duty")).isEqualTo(dutyStorage);
             assertThat(indexes(jdbc)).isEqualTo(before);
+        }
+    }
+
+    /**
+     * Two sources' first imports into a new installation at the same moment. Each import's transaction holds a share
+     * lock on the directory's tables from its start (its stage is made from them); laying a table's indexes aside needs
+     * the table to itself. It used to wait for the other import to end, while the other, at its own apply, queued
+     * behind that wait: PostgreSQL ended one of them as a deadlock. Now a first import lays indexes aside only when no
+     * other import is under way (it maintains them as it inserts otherwise), and an import that starts while one is
+     * laying them aside waits for it to finish before it begins. Here the other import is held in the middle of its
+     * reading, so the two overlap for certain.
+     */
+    @Test
+    void aFirstBulkImportBesideAnotherImportDoesNotDeadlock(@TempDir Path dataDir, @TempDir Path files) throws Exception {
+        Path big = files.resolve("big.zip");
+        Path small = files.resolve("small.zip");
+        new MunicipalityGenerator(new MunicipalityGenerator.Settings(2000, 9, "sv", 0, 0)).writeTo(big);
+        new MunicipalityGenerator(new MunicipalityGenerator.Settings(200, 3, "da", 0, 0)).writeTo(small);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(TilldelaApplication.class).web(WebApplicationType.NONE)
+                .run("--tilldela.data-dir=" + dataDir, "--tilldela.bootstrap.enabled=false", "--spring.main.banner-mode=off",
+                        "--tilldela.import.defer-indexes-from-rows=100")) {
+            JdbcClient jdbc = app.getBean(JdbcClient.class);
+            ImportRuns runs = app.getBean(ImportRuns.class);
+            List<String> before = indexes(jdbc);
+            long personStorage = storage(jdbc, "person");
+
+            CountDownLatch reading = new CountDownLatch(1);
+            CountDownLatch goOn = new CountDownLatch(1);
+            OneRosterReader smallReader = new OneRosterReader(small, "small.zip");
+            SnapshotReader heldInReading = new SnapshotReader() {
+                @Override
+                public String sourceKind() {
+                    return smallReader.sourceKind();
+                }
+
+                @Override
+                public void read(StagedSnapshot stage, ImportProgress progress) {
+                    smallReader.read(stage, progress);
+                    reading.countDown();
+                    try {
+                        goOn.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            Future<ImportSummary> other = threads.submit(() ->
+                    runs.runNow("ONEROSTER", new ImportOptions("other", false, "test"), heldInReading, ImportProgress.NONE, "small.zip"));
+            assertThat(reading.await(60, TimeUnit.SECONDS)).isTrue();
+            Future<ImportSummary> first = threads.submit(() ->
+                    runs.runNow("ONEROSTER", new ImportOptions("bulk", false, "test"), new OneRosterReader(big, "big.zip"), ImportProgress.NONE, "big.zip"));
+            ImportSummary bulk;
+            try {
+                bulk = first.get(60, TimeUnit.SECONDS); // before: waited here for the other import, which waits for this one
+            } finally {
+                goOn.countDown();
+            }
+            ImportSummary held = other.get(60, TimeUnit.SECONDS);
+
+            assertThat(bulk.entities().get("persons").created()).isEqualTo(2000);
+            assertThat(held.entities().get("persons").created()).isEqualTo(200);
+            // with another import under way the first import kept the table's indexes and storage
+            assertThat(bulk.phaseMillis()).doesNotContainKey("  rebuild indexes and keys of persons");
+            assertThat(storage(jdbc, "person")).isEqualTo(personStorage);
+            assertThat(indexes(jdbc)).isEqualTo(before);
+            assertThat(jdbc.sql("select source, count(*) from person group by source order by source")
+                    .query((rs, n) -> rs.getString(1) + "=" + rs.getLong(2)).list()).containsExactly("bulk=2000", "other=200");
+        } finally {
+            threads.shutdownNow();
         }
     }
 

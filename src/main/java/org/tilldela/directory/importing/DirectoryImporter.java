@@ -74,6 +74,9 @@ public class DirectoryImporter {
         ImportSummary summary = tx.execute(status -> {
             // One import per source at a time, across every node sharing the database.
             jdbc.sql("select pg_advisory_xact_lock(hashtext('directory-import:' || :source))").param("source", options.source()).query().singleRow();
+            // And every import says it is under way, before its stage takes a share lock on the directory's tables: a
+            // first bulk import lays a table's indexes aside only when it alone is (see StagedSnapshot#deferIndexesOfEmptyTable).
+            jdbc.sql("select pg_advisory_xact_lock_shared(" + StagedSnapshot.IMPORTS_UNDER_WAY + ")").query().singleRow();
             ensureSource(options.source(), reader.sourceKind());
             byte[] key = digest.map(d -> packageKey(d, reader.sourceKind())).orElse(null);
             ImportSummary unchanged = key == null || options.reread() ? null : unchangedPackage(runId, options.source(), key);

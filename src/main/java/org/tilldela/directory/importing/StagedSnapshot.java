@@ -100,6 +100,12 @@ public final class StagedSnapshot {
     /** Milliseconds per step, so that a slow import can be explained. */
     private final Map<String, Long> timings = Collections.synchronizedMap(new LinkedHashMap<>());
 
+    /**
+     * The advisory lock every import holds shared for its whole transaction, and a first bulk import exclusively once it
+     * lays a table's indexes aside (see {@link #deferIndexesOfEmptyTable}).
+     */
+    static final String IMPORTS_UNDER_WAY = "hashtext('directory-imports-under-way')";
+
     /** From how many new rows on a first import into an empty table defers building its secondary indexes. */
     private final long deferIndexesFrom;
 
@@ -905,6 +911,15 @@ public final class StagedSnapshot {
     private boolean deferIndexesOfEmptyTable(Entity e) {
         if (jdbc.sql("select count(*) from " + e.stageTable()).query(Long.class).single() < deferIndexesFrom
                 || jdbc.sql("select exists (select 1 from " + e.table() + ")").query(Boolean.class).single()) {
+            return false;
+        }
+        // Laying indexes aside takes the table to itself, so it waits for every other transaction that has touched the
+        // table to end. Another import's has, since its start (its stage is made from the table), and at its own apply
+        // it would queue behind that wait: a deadlock, which PostgreSQL ends by failing one of the two. So only when no
+        // other import is under way (each holds this lock shared from its start): then this transaction holds it
+        // exclusively until it commits, and an import that starts meanwhile waits before it touches anything. When one
+        // is, this import inserts with the indexes in place — slower, never stuck.
+        if (!jdbc.sql("select pg_try_advisory_xact_lock(" + IMPORTS_UNDER_WAY + ")").query(Boolean.class).single()) {
             return false;
         }
         return jdbc.sql("select defer_secondary_indexes(cast(:table as regclass))").param("table", e.table()).query(Integer.class).single() > 0;
