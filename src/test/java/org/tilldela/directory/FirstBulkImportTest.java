@@ -48,6 +48,7 @@ class FirstBulkImportTest {
             JdbcClient jdbc = app.getBean(JdbcClient.class);
             List<String> before = indexes(jdbc);
             List<String> keysBefore = foreignKeys(jdbc);
+            List<String> referringBefore = referringKeys(jdbc, "person");
             ImportRuns runs = app.getBean(ImportRuns.class);
             long personStorage = storage(jdbc, "person");
             long membershipStorage = storage(jdbc, "membership");
@@ -56,10 +57,12 @@ class FirstBulkImportTest {
 
             assertThat(indexes(jdbc)).isEqualTo(before).contains("membership_group", "membership_person", "membership_pkey", "person_search_family_given", "guardian_link_child");
             assertThat(foreignKeys(jdbc)).isEqualTo(keysBefore).contains("person.person_source_fkey FOREIGN KEY (source) REFERENCES directory_source(name)");
+            assertThat(referringKeys(jdbc, "person")).isEqualTo(referringBefore).hasSize(2);
             assertThat(first.entities().get("persons").created()).isEqualTo(2000);
             // the empty tables were given new storage in the import's transaction (so that, at the embedded server's
-            // wal_level minimal, their rows were written without WAL): persons by CLUSTER (other tables refer to them),
-            // memberships by TRUNCATE; and CLUSTER's mark on the key is not left behind
+            // wal_level minimal, their rows were written without WAL), by TRUNCATE: the persons too, since the tables that
+            // refer to them (sign-in accounts and cards) were empty and their keys laid aside with the persons' own; and
+            // no clustering mark is left behind
             assertThat(jdbc.sql("show wal_level").query(String.class).single()).isEqualTo("minimal");
             assertThat(storage(jdbc, "person")).isNotEqualTo(personStorage);
             assertThat(storage(jdbc, "membership")).isNotEqualTo(membershipStorage);
@@ -99,8 +102,7 @@ class FirstBulkImportTest {
             assertThat(jdbc.sql("select count(*) from person where source = 'no-such-source'").query(Long.class).single()).isZero();
 
             // A primary key laid aside (memberships: no other table refers to them) still checks every row when it is added
-            // again: a repeated id fails the whole transaction, and the key is there afterwards. Persons keep theirs (other
-            // tables' foreign keys refer to it).
+            // again: a repeated id fails the whole transaction, and the key is there afterwards.
             long memberships = jdbc.sql("select count(*) from membership").query(Long.class).single();
             assertThatThrownBy(() -> tx.executeWithoutResult(status -> {
                 jdbc.sql("select defer_secondary_indexes(cast('membership' as regclass))").query(Integer.class).single();
@@ -111,6 +113,30 @@ class FirstBulkImportTest {
             assertThat(primaryKeys(jdbc)).contains("membership", "person");
             assertThat(indexes(jdbc)).isEqualTo(before);
             assertThat(jdbc.sql("select count(*) from membership").query(Long.class).single()).isEqualTo(memberships);
+
+            // The persons' key is laid aside with the foreign keys that refer to it only while every table they belong to
+            // is empty (as on a new installation); those keys are put back last, after the key they need, and check their
+            // rows when they are: an account of a person who does not exist fails the whole transaction
+            assertThatThrownBy(() -> tx.executeWithoutResult(status -> {
+                jdbc.sql("select defer_secondary_indexes(cast('person' as regclass))").query(Integer.class).single();
+                assertThat(primaryKeys(jdbc)).doesNotContain("person");
+                assertThat(referringKeys(jdbc, "person")).isEmpty();
+                jdbc.sql("insert into sso_person_account (person_id, username, password_hash, password_set_by) "
+                        + "values (gen_random_uuid(), 'nobody', 'x', 'test')").update();
+                jdbc.sql("select restore_secondary_indexes(cast('person' as regclass))").query(Integer.class).single();
+            })).hasMessageContaining("sso_person_account_person_id_fkey");
+            assertThat(referringKeys(jdbc, "person")).isEqualTo(referringBefore);
+            assertThat(primaryKeys(jdbc)).contains("person");
+            tx.executeWithoutResult(status -> {
+                jdbc.sql("insert into sso_person_account (person_id, username, password_hash, password_set_by) "
+                        + "select id, 'somebody', 'x', 'test' from person limit 1").update();
+                jdbc.sql("select defer_secondary_indexes(cast('person' as regclass))").query(Integer.class).single();
+                assertThat(primaryKeys(jdbc)).contains("person");
+                assertThat(referringKeys(jdbc, "person")).isEqualTo(referringBefore);
+                jdbc.sql("select restore_secondary_indexes(cast('person' as regclass))").query(Integer.class).single();
+                status.setRollbackOnly();
+            });
+            assertThat(indexes(jdbc)).isEqualTo(before);
 
             // Laying aside the indexes of a table that holds rows keeps its rows and its storage (only an empty table is
             // given new storage), also when the transaction commits
@@ -231,6 +257,13 @@ class FirstBulkImportTest {
         return jdbc.sql("select conrelid::regclass || '.' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint where contype = 'f' "
                 + "and conrelid::regclass::text in ('organisation', 'person', 'enrolment', 'student_group', 'membership', 'duty', 'guardian_link') "
                 + "order by 1").query(String.class).list();
+    }
+
+    /** The foreign keys of other tables that refer to {@code table}. */
+    private static List<String> referringKeys(JdbcClient jdbc, String table) {
+        return jdbc.sql("select conrelid::regclass || '.' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint "
+                + "where contype = 'f' and confrelid = cast(:t as regclass) and conrelid <> confrelid order by 1")
+                .param("t", table).query(String.class).list();
     }
 
     private static List<String> primaryKeys(JdbcClient jdbc) {
