@@ -35,6 +35,13 @@ class DirectoryJournalTest extends DirectoryImportTestSupport {
                 .containsOnly("PERSON_JOINED", "GROUP_CHANGED")
                 .filteredOn("PERSON_JOINED"::equals).hasSize(13);
         assertThat(journal(first.runId())).hasSize(18);
+        // every person stored for the source, once, in id order (the order a reader pages the journal in), all recorded
+        // at the import's moment
+        assertThat(journal(first.runId())).filteredOn(c -> c.kind().equals("PERSON_JOINED")).extracting(Change::personId)
+                .containsExactlyElementsOf(jdbc.sql("select id from person where source = :source order by id").param("source", source)
+                        .query(UUID.class).list());
+        assertThat(jdbc.sql("select count(distinct recorded_at) from directory_change where import_run_id = :run and recorded_at is not null")
+                .param("run", first.runId()).query(Long.class).single()).isEqualTo(1);
         events.clear();
 
         // Day 2: p5 moves from 7B to 7A (same enrollment record, other class), p6 leaves, p9 joins 7B,
