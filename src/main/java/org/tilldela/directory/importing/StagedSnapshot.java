@@ -902,11 +902,11 @@ public final class StagedSnapshot {
 
     /**
      * The first big import into an empty table: its secondary indexes, its own foreign keys and (where no other table
-     * refers to it) its primary key are dropped and made again after the insert (in this transaction), which is several
-     * times faster than maintaining the indexes and checking the keys row by row (a foreign key added again checks every
-     * row in one join). The table is locked until commit, which costs nobody anything while it is empty. Done by
-     * database functions (directory migrations V2026.11.24.5, V2026.12.12.40 and V2026.12.12.51) because the
-     * application's role may not alter tables.
+     * refers to it, or every one that does is empty too and has its key laid aside with it) its primary key are dropped
+     * and made again after the insert (in this transaction), which is several times faster than maintaining the indexes
+     * and checking the keys row by row (a foreign key added again checks every row in one join). The table is locked
+     * until commit, which costs nobody anything while it is empty. Done by database functions (directory migrations
+     * V2026.11.24.5, V2026.12.12.40, .51, .85 and .86) because the application's role may not alter tables.
      */
     private boolean deferIndexesOfEmptyTable(Entity e) {
         if (jdbc.sql("select count(*) from " + e.stageTable()).query(Long.class).single() < deferIndexesFrom
