@@ -73,10 +73,10 @@ public class DirectoryImporter {
         }
         ImportSummary summary = tx.execute(status -> {
             // One import per source at a time, across every node sharing the database.
-            jdbc.sql("select pg_advisory_xact_lock(hashtext('directory-import:' || :source))").param("source", options.source()).query().singleRow();
+            lock("pg_advisory_xact_lock", "hashtext('directory-import:' || :source)", options.source(), progress);
             // And every import says it is under way, before its stage takes a share lock on the directory's tables: a
             // first bulk import lays a table's indexes aside only when it alone is (see StagedSnapshot#deferIndexesOfEmptyTable).
-            jdbc.sql("select pg_advisory_xact_lock_shared(" + StagedSnapshot.IMPORTS_UNDER_WAY + ")").query().singleRow();
+            lock("pg_advisory_xact_lock_shared", StagedSnapshot.IMPORTS_UNDER_WAY, null, progress);
             ensureSource(options.source(), reader.sourceKind());
             byte[] key = digest.map(d -> packageKey(d, reader.sourceKind())).orElse(null);
             ImportSummary unchanged = key == null || options.reread() ? null : unchangedPackage(runId, options.source(), key);
@@ -133,6 +133,30 @@ public class DirectoryImporter {
         log.info("Import {} of source {} done in {} ms ({} changes journalled)", runId, options.source(), millis, summary.changesRecorded());
         return new ImportSummary(summary.runId(), summary.source(), summary.entities(), summary.changesRecorded(), millis, phases,
                 summary.unchangedSince());
+    }
+
+    /** The phase of an import that waits for another one (of its source, or a first import laying indexes aside). */
+    static final String WAITING_FOR_ANOTHER_IMPORT = "waiting for another import";
+
+    /**
+     * Takes an advisory lock for the import's transaction ({@code function} and its try- twin, on {@code key}, which may
+     * name {@code :source}); when another import holds it, the run says so before it waits, instead of seeming stuck.
+     */
+    private void lock(String function, String key, String source, ImportProgress progress) {
+        String attempt = function.replace("pg_advisory", "pg_try_advisory");
+        var tried = jdbc.sql("select " + attempt + "(" + key + ")");
+        if (source != null) {
+            tried = tried.param("source", source);
+        }
+        if (tried.query(Boolean.class).single()) {
+            return;
+        }
+        progress.phase(WAITING_FOR_ANOTHER_IMPORT, 0);
+        var waited = jdbc.sql("select " + function + "(" + key + ")");
+        if (source != null) {
+            waited = waited.param("source", source);
+        }
+        waited.query().singleRow();
     }
 
     /**
