@@ -3,6 +3,9 @@ package org.tilldela.directory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +16,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.tilldela.BrowserSupport;
 import org.tilldela.WebSession;
 import org.tilldela.directory.importing.ImportOptions;
 import org.tilldela.directory.importing.ImportRuns;
@@ -22,7 +26,8 @@ import org.tilldela.governance.AdminRight;
 
 /**
  * An import that has to wait for another one of its source (a nightly run, another node's) says so on its run — the
- * run's page names it in the reader's language — instead of seeming stuck, and goes on once the other is done.
+ * run's page names it in the reader's language (checked in a real browser, with axe) — instead of seeming stuck, and
+ * goes on once the other is done.
  */
 class WaitingImportTest extends DirectoryImportTestSupport {
 
@@ -54,8 +59,16 @@ class WaitingImportTest extends DirectoryImportTestSupport {
             assertThat(count("person", source)).isZero();
 
             WebSession web = new WebSession(port).signIn(admin, PASSWORD);
-            assertThat(web.get("/imports/" + run + "?lang=sv").body()).contains("väntar på att en annan import av katalogen blir klar");
             assertThat(web.get("/imports/" + run + "?lang=en").body()).contains("waiting for another import of the directory to finish");
+            // the run's page as an administrator sees it, in a real browser
+            try (BrowserContext context = BrowserSupport.browser().newContext(new Browser.NewContextOptions().setLocale("sv-SE"))) {
+                Page page = context.newPage();
+                BrowserSupport.signIn(page, port, "sv", admin, PASSWORD);
+                page.navigate("http://localhost:" + port + "/imports/" + run + "?lang=sv");
+                assertThat(page.locator(".phase").textContent()).isEqualTo("väntar på att en annan import av katalogen blir klar");
+                assertThat(BrowserSupport.accessibilityViolations(page)).isEmpty();
+                BrowserSupport.screenshot(page, "import-waiting-for-another");
+            }
             other.rollback();
         }
         UUID finished = run;
