@@ -73,10 +73,10 @@ public class DirectoryImporter {
         }
         ImportSummary summary = tx.execute(status -> {
             // One import per source at a time, across every node sharing the database.
-            lock("pg_advisory_xact_lock", "hashtext('directory-import:' || :source)", options.source(), progress);
+            lock("advisory_xact_lock", "hashtext('directory-import:' || :source)", Map.of("source", options.source()), progress);
             // And every import says it is under way, before its stage takes a share lock on the directory's tables: a
             // first bulk import lays a table's indexes aside only when it alone is (see StagedSnapshot#deferIndexesOfEmptyTable).
-            lock("pg_advisory_xact_lock_shared", StagedSnapshot.IMPORTS_UNDER_WAY, null, progress);
+            lock("advisory_xact_lock_shared", StagedSnapshot.IMPORTS_UNDER_WAY, Map.of(), progress);
             ensureSource(options.source(), reader.sourceKind());
             byte[] key = digest.map(d -> packageKey(d, reader.sourceKind())).orElse(null);
             ImportSummary unchanged = key == null || options.reread() ? null : unchangedPackage(runId, options.source(), key);
@@ -139,24 +139,16 @@ public class DirectoryImporter {
     static final String WAITING_FOR_ANOTHER_IMPORT = "waiting for another import";
 
     /**
-     * Takes an advisory lock for the import's transaction ({@code function} and its try- twin, on {@code key}, which may
-     * name {@code :source}); when another import holds it, the run says so before it waits, instead of seeming stuck.
+     * Takes an advisory lock for the import's transaction ({@code pg_<function>} on {@code key}, whose parameters are
+     * {@code params}); when another import holds it ({@code pg_try_<function>} says no), the run says so before it waits,
+     * instead of seeming stuck.
      */
-    private void lock(String function, String key, String source, ImportProgress progress) {
-        String attempt = function.replace("pg_advisory", "pg_try_advisory");
-        var tried = jdbc.sql("select " + attempt + "(" + key + ")");
-        if (source != null) {
-            tried = tried.param("source", source);
-        }
-        if (tried.query(Boolean.class).single()) {
+    private void lock(String function, String key, Map<String, ?> params, ImportProgress progress) {
+        if (jdbc.sql("select pg_try_" + function + "(" + key + ")").params(params).query(Boolean.class).single()) {
             return;
         }
         progress.phase(WAITING_FOR_ANOTHER_IMPORT, 0);
-        var waited = jdbc.sql("select " + function + "(" + key + ")");
-        if (source != null) {
-            waited = waited.param("source", source);
-        }
-        waited.query().singleRow();
+        jdbc.sql("select pg_" + function + "(" + key + ")").params(params).query().singleRow();
     }
 
     /**
