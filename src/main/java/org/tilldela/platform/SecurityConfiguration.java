@@ -59,6 +59,39 @@ class SecurityConfiguration {
         this.bodyLimits = bodyLimits;
     }
 
+    /**
+     * Spring Security observes nothing here: no filter of any chain wrapped in an observation, no authentication or
+     * authorization timed. Nothing exports traces; {@code management.observations.enable.spring.security=false} alone
+     * only made the observations no-ops, while every filter of every request was still wrapped (about 1.5 % of the token
+     * endpoint's CPU in a profile of refresh grants; BENCHMARKS.md, "Sign-in"). Requests are still timed
+     * ({@code http.server.requests}).
+     */
+    @Bean
+    static org.springframework.security.config.observation.SecurityObservationSettings noSecurityObservations() {
+        return org.springframework.security.config.observation.SecurityObservationSettings.noObservations();
+    }
+
+    /**
+     * Spring Security's authentication events are not published: nothing listens to them. Tilldela audits and throttles
+     * sign-ins where they happen ({@link AdminSignIn}, the person sign-in, the token endpoint's own records); the
+     * administrators' doors already built their managers without a publisher. Without this the authorization server's
+     * manager published two events per token request (the client's authentication and the grant's) through the modules'
+     * event multicaster, about 2.6 % of the token endpoint's CPU in a profile of refresh grants. A listener added later
+     * for these events would hear nothing: audit in the code that signs in instead.
+     */
+    @Bean
+    org.springframework.security.authentication.AuthenticationEventPublisher authenticationEventsNotPublished() {
+        return new org.springframework.security.authentication.AuthenticationEventPublisher() {
+            @Override
+            public void publishAuthenticationSuccess(Authentication authentication) {
+            }
+
+            @Override
+            public void publishAuthenticationFailure(org.springframework.security.core.AuthenticationException exception, Authentication authentication) {
+            }
+        };
+    }
+
     @Bean
     @Order(1)
     SecurityFilterChain api(HttpSecurity http, AdminSignIn signIn, org.tilldela.governance.ApiTokens apiTokens) throws Exception {

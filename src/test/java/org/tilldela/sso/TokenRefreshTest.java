@@ -19,6 +19,10 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.authentication.event.AbstractAuthenticationEvent;
 
 /**
  * The lean refresh path (TokenRefresh) as an independent relying party (Nimbus) sees it: a refresh brings a
@@ -66,6 +70,30 @@ class TokenRefreshTest extends SignInTestSupport {
         assertThat(withReplaced.indicatesSuccess()).as("the access token the refresh replaced").isFalse();
 
         assertThat(refresh(signedIn, tokens.getRefreshToken()).indicatesSuccess()).as("the rotated refresh token, once more").isTrue();
+    }
+
+    @Autowired
+    ConfigurableApplicationContext context;
+
+    @Test
+    void tokenRequestsPublishNoAuthenticationEvents() throws Exception {
+        // nothing listens to Spring Security's authentication events; published, they cost every token request two trips
+        // through the event multicaster (SecurityConfiguration.authenticationEventsNotPublished)
+        List<String> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ApplicationListener<AbstractAuthenticationEvent> listener = e -> published.add(e.getClass().getSimpleName());
+        context.addApplicationListener(listener);
+        try {
+            SignedIn signedIn = signIn(fixture.persons.get(10));
+            TokenResponse refreshed = refresh(signedIn, signedIn.tokens().getOIDCTokens().getRefreshToken());
+            assertThat(refreshed.indicatesSuccess()).isTrue();
+            TokenResponse refused = refresh(signedIn, signedIn.tokens().getOIDCTokens().getRefreshToken());
+            assertThat(refused.indicatesSuccess()).as("the spent refresh token").isFalse();
+        } finally {
+            context.removeApplicationListener(listener);
+        }
+        // the person's form sign-in is announced by its filter (Spring's own, not through the publisher); the token
+        // requests after it (the code's redemption, a refresh, a refused refresh, each with its client's authentication) add nothing
+        assertThat(published).containsExactly("InteractiveAuthenticationSuccessEvent");
     }
 
     /** The newest chain record about the person for the test's product: its channel and attributes. */
