@@ -73,8 +73,8 @@ class SecurityConfiguration {
 
     /**
      * Spring Security's authentication events are not published: nothing listens to them. Tilldela audits and throttles
-     * sign-ins where they happen ({@link AdminSignIn}, the person sign-in, the token endpoint's own records); the
-     * administrators' doors already built their managers without a publisher. Without this the authorization server's
+     * sign-ins in the code that signs in ({@link AdminSignIn}, the sso module's person sign-in); the administrators' doors
+     * already built their managers without a publisher. Without this the authorization server's
      * manager published two events per token request (the client's authentication and the grant's) through the modules'
      * event multicaster, about 2.6 % of the token endpoint's CPU in a profile of refresh grants. A listener added later
      * for these events would hear nothing: audit in the code that signs in instead.

@@ -80,7 +80,13 @@ class TokenRefreshTest extends SignInTestSupport {
         // nothing listens to Spring Security's authentication events; published, they cost every token request two trips
         // through the event multicaster (SecurityConfiguration.authenticationEventsNotPublished)
         List<String> published = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ApplicationListener<AbstractAuthenticationEvent> listener = e -> published.add(e.getClass().getSimpleName());
+        // a class, not a lambda: Spring reads the event type from it and hands it these events only
+        ApplicationListener<AbstractAuthenticationEvent> listener = new ApplicationListener<>() {
+            @Override
+            public void onApplicationEvent(AbstractAuthenticationEvent event) {
+                published.add(event.getClass().getSimpleName());
+            }
+        };
         context.addApplicationListener(listener);
         try {
             SignedIn signedIn = signIn(fixture.persons.get(10));
