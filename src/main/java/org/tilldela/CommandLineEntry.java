@@ -2,7 +2,6 @@ package org.tilldela;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.tilldela.catalog.cli.CatalogCommand;
 import org.tilldela.catalog.cli.CatalogSearchBenchmark;
 import org.tilldela.directory.cli.BenchmarkCommand;
@@ -30,10 +29,8 @@ import picocli.CommandLine.Command;
                 CatalogCommand.class, DemoProductCommand.class, BackupCommand.class, BackupCommand.Restore.class})
 public final class CommandLineEntry {
 
-    private static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "ledger", "catalog", "demo-product", "backup", "restore", "help", "--help", "-h", "--version", "-V");
-
     public static boolean isCommand(String[] args) {
-        return args.length > 0 && COMMANDS.contains(args[0]);
+        return Launcher.isCommand(args);
     }
 
     public static int run(String[] args) {

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * or in {@code TILLDELA_CACHE_DIR}: {@code app/} the jar extracted (Spring Boot's {@code jarmode=tools extract}),
  * {@code tilldela.aot} the cache, {@code stamp} the jar and the Java it belongs to.
  *
- * <p>Only plain JDK classes here: this runs before Spring, in the JVM that may hand the command on.
+ * <p>Only plain JDK classes here: this runs before Spring, in the JVM that may hand the command on — from the jar's root,
+ * where the build copies it beside {@code org.tilldela.Launcher}, the jar's {@code Main-Class} (pom.xml).
  */
 public final class StartCache {
 
@@ -43,6 +44,8 @@ public final class StartCache {
     static final String DIRECTORY = "TILLDELA_CACHE_DIR";
     /** Set for the JVM that runs from the cache: it never hands on again. */
     static final String HANDED_ON = "tilldela.start-cache.handed-on";
+    /** Set where the jar's launcher already looked for a cache and found none to run from: not looked for again. */
+    public static final String TRIED = "tilldela.start-cache.tried";
     static final String CACHE = "tilldela.aot";
     static final String APP = "app";
     /** The jar and Java the cache was made for (written once it is made). */
@@ -86,7 +89,7 @@ public final class StartCache {
      * this JVM.
      */
     public static OptionalInt run(String[] args) {
-        if (System.getProperty(HANDED_ON) != null || OFF.equals(System.getenv(MODE)) || Runtime.version().feature() < 25
+        if (System.getProperty(HANDED_ON) != null || System.getProperty(TRIED) != null || OFF.equals(System.getenv(MODE)) || Runtime.version().feature() < 25
                 || watchedThroughEnvironment(System.getenv())) {
             return OptionalInt.empty();
         }

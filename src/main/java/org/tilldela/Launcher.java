@@ -1,0 +1,47 @@
+package org.tilldela;
+
+import java.lang.reflect.InvocationTargetException;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.tilldela.platform.StartCache;
+
+/**
+ * The jar's {@code Main-Class}: a command runs from the start cache in a JVM of its own ({@link StartCache}) before
+ * anything of Spring Boot's is loaded; everything else — the server, a command where no cache is, Spring Boot's
+ * {@code jarmode} tools — goes on to Spring Boot's launcher as before. The build copies this class and StartCache to the
+ * jar's root (pom.xml, "launcher at the jar's root"), where the JVM finds them without Spring Boot's nested jars: the first
+ * JVM of a command then hands on after about 0.15 s where Spring Boot's launcher took 0.33–0.47 s (BENCHMARKS.md,
+ * "Command start"). Only plain JDK classes and StartCache here.
+ */
+public final class Launcher {
+
+    /** The first arguments that name a command (and picocli's help and version), not the server. */
+    private static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "ledger", "catalog", "demo-product",
+            "backup", "restore", "help", "--help", "-h", "--version", "-V");
+
+    private static final String SPRING_BOOT_LAUNCHER = "org.springframework.boot.loader.launch.JarLauncher";
+
+    private Launcher() {
+    }
+
+    /** Whether the arguments run a command rather than the server. */
+    public static boolean isCommand(String[] args) {
+        return args.length > 0 && COMMANDS.contains(args[0]);
+    }
+
+    public static void main(String[] args) throws Throwable {
+        if (isCommand(args)) {
+            OptionalInt fromCache = StartCache.run(args);
+            if (fromCache.isPresent()) {
+                System.exit(fromCache.getAsInt());
+            }
+            // where no cache is this JVM runs the command; TilldelaApplication need not look for one again
+            System.setProperty(StartCache.TRIED, "true");
+        }
+        try {
+            Class.forName(SPRING_BOOT_LAUNCHER).getMethod("main", String[].class).invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+}
