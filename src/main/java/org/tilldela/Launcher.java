@@ -10,8 +10,8 @@ import org.tilldela.platform.StartCache;
  * anything of Spring Boot's is loaded; everything else — the server, a command where no cache is, Spring Boot's
  * {@code jarmode} tools — goes on to Spring Boot's launcher as before. The build copies this class and StartCache to the
  * jar's root (pom.xml, "launcher at the jar's root"), where the JVM finds them without Spring Boot's nested jars: the first
- * JVM of a command then hands on after about 0.15 s where Spring Boot's launcher took 0.33–0.47 s (BENCHMARKS.md,
- * "Command start"). Only plain JDK classes and StartCache here.
+ * JVM of a command then hands on after 0.21–0.32 s where it took 0.54–0.68 s through Spring Boot's launcher, measured
+ * alternating (BENCHMARKS.md, "Command start"). Only plain JDK classes and StartCache here.
  */
 public final class Launcher {
 
