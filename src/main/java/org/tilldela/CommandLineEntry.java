@@ -29,10 +29,6 @@ import picocli.CommandLine.Command;
                 CatalogCommand.class, DemoProductCommand.class, BackupCommand.class, BackupCommand.Restore.class})
 public final class CommandLineEntry {
 
-    public static boolean isCommand(String[] args) {
-        return Launcher.isCommand(args);
-    }
-
     public static int run(String[] args) {
         List<String> springArgs = new ArrayList<>();
         List<String> commandArgs = new ArrayList<>();

@@ -31,12 +31,11 @@ public final class Launcher {
 
     public static void main(String[] args) throws Throwable {
         if (isCommand(args)) {
+            // the only place a cache is looked for: where there is none, this JVM runs the command
             OptionalInt fromCache = StartCache.run(args);
             if (fromCache.isPresent()) {
                 System.exit(fromCache.getAsInt());
             }
-            // where no cache is this JVM runs the command; TilldelaApplication need not look for one again
-            System.setProperty(StartCache.TRIED, "true");
         }
         try {
             Class.forName(SPRING_BOOT_LAUNCHER).getMethod("main", String[].class).invoke(null, (Object) args);

@@ -1,10 +1,8 @@
 package org.tilldela;
 
-import java.util.OptionalInt;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.scheduling.annotation.EnableAsync;
-import org.tilldela.platform.StartCache;
 
 /**
  * One jar, two faces: with no arguments the Tilldela server; with a subcommand (import, generate,
@@ -15,10 +13,9 @@ import org.tilldela.platform.StartCache;
 public class TilldelaApplication {
 
     public static void main(String[] args) {
-        if (CommandLineEntry.isCommand(args)) {
-            // from the JDK's AOT cache in a JVM of its own where the build made one for this jar (README "Command line")
-            OptionalInt fromCache = StartCache.run(args);
-            System.exit(fromCache.isPresent() ? fromCache.getAsInt() : CommandLineEntry.run(args));
+        if (Launcher.isCommand(args)) {
+            // the jar's Launcher has already run it from the start cache where there is one (README "Command line")
+            System.exit(CommandLineEntry.run(args));
         }
         SpringApplication.run(TilldelaApplication.class, args);
     }

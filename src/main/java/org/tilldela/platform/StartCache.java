@@ -44,8 +44,6 @@ public final class StartCache {
     static final String DIRECTORY = "TILLDELA_CACHE_DIR";
     /** Set for the JVM that runs from the cache: it never hands on again. */
     static final String HANDED_ON = "tilldela.start-cache.handed-on";
-    /** Set where the jar's launcher already looked for a cache and found none to run from: not looked for again. */
-    public static final String TRIED = "tilldela.start-cache.tried";
     static final String CACHE = "tilldela.aot";
     static final String APP = "app";
     /** The jar and Java the cache was made for (written once it is made). */
@@ -89,7 +87,7 @@ public final class StartCache {
      * this JVM.
      */
     public static OptionalInt run(String[] args) {
-        if (System.getProperty(HANDED_ON) != null || System.getProperty(TRIED) != null || OFF.equals(System.getenv(MODE)) || Runtime.version().feature() < 25
+        if (System.getProperty(HANDED_ON) != null || OFF.equals(System.getenv(MODE)) || Runtime.version().feature() < 25
                 || watchedThroughEnvironment(System.getenv())) {
             return OptionalInt.empty();
         }

@@ -147,7 +147,7 @@ class DemoProductTest extends DemoProductTestSupport {
 
     @Test
     void theJarRunsTheDemoProductAsACommandAndSaysWhyItCannotStart() throws Exception {
-        assertThat(org.tilldela.CommandLineEntry.isCommand(new String[] {"demo-product"})).isTrue();
+        assertThat(org.tilldela.Launcher.isCommand(new String[] {"demo-product"})).isTrue();
         java.io.PrintStream err = System.err;
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         int status;
