@@ -12,7 +12,6 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
-import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /** With no external database configured, Tilldela runs on its own PostgreSQL under the data directory. */
@@ -57,36 +56,6 @@ class EmbeddedDatabaseConfiguration {
         config.setMinimumIdle(0);
         config.setPoolName("tilldela-migration");
         return new EmbeddedDataSource(config, dir);
-    }
-
-    /**
-     * A command attached to the running server's database ({@link EmbeddedDatabase#acquire(Path, boolean)}) does not
-     * migrate under it: the server migrated its database when it started. It checks that the database is at this
-     * release's schema version, and refuses to run otherwise (a server of an older release would be changed under
-     * its feet; against a newer one this release's queries may not fit). Otherwise Flyway migrates as always.
-     */
-    @Bean
-    FlywayMigrationStrategy migrationUnlessAttached(@Value("${tilldela.data-dir:./data}") String dataDir) {
-        Path dir = Path.of(dataDir);
-        return flyway -> {
-            if (!EmbeddedDatabase.attached(dir)) {
-                flyway.migrate();
-                return;
-            }
-            // every migration this release has is applied, and the database has none it does not know (a newer release's)
-            var info = flyway.info();
-            var all = info.all();
-            boolean sameRelease = all.length > 0
-                    && java.util.Arrays.stream(all).allMatch(m -> m.getState().isResolved() && m.getState().isApplied() && !m.getState().isFailed());
-            if (!sameRelease) {
-                var latest = java.util.Arrays.stream(all).filter(m -> m.getState().isResolved()).map(m -> m.getVersion())
-                        .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder()).orElse(null);
-                throw new IllegalStateException("The server running on " + dir.toAbsolutePath().normalize() + " is of another release, or still migrating at its "
-                        + "start (its database is at schema version " + (info.current() == null ? "none" : info.current().getVersion())
-                        + ", this release's is " + latest + "): run the command with the server's release, or stop the server (a command on its own "
-                        + "migrates the database)");
-            }
-        };
     }
 
     /** Closing the pool (the context shutting down) lets go of the server, which stops with its last user. */
