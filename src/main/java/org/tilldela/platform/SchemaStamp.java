@@ -90,8 +90,9 @@ final class SchemaStamp {
      * database is migrated at its first start, and the callbacks grant the application's role its rights there again.
      */
     private static String historyDigest(Configuration configuration, String stampTableOid) {
-        return "select md5(coalesce(string_agg(h.installed_rank || ':' || coalesce(h.version, '') || ':' || coalesce(h.checksum::text, '') || ':'"
-                + " || h.success, ',' order by h.installed_rank), '') || '@' || " + stampTableOid + ") from "
+        return "select encode(sha256(convert_to(coalesce(string_agg(h.installed_rank || ':' || coalesce(h.version, '') || ':'"
+                + " || coalesce(h.checksum::text, '') || ':' || h.success, ',' order by h.installed_rank), '') || '@' || " + stampTableOid
+                + ", 'UTF8')), 'hex') from "
                 + qualified(configuration, configuration.getTable()) + " h";
     }
 
