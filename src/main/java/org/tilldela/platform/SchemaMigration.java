@@ -30,8 +30,7 @@ class SchemaMigration {
             }
             // stamped by a server of this release: the same schema; otherwise every migration this release has is applied,
             // and the database has none it does not know (a newer release's)
-            var stamp = SchemaStamp.of(flyway.getConfiguration());
-            if (stamp.isPresent() && SchemaStamp.stamped(flyway.getConfiguration().getDataSource(), flyway.getConfiguration(), stamp.get())) {
+            if (SchemaStamp.carriesThisRelease(flyway)) {
                 return;
             }
             var info = flyway.info();

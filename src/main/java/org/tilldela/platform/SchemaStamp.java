@@ -59,6 +59,12 @@ final class SchemaStamp {
         stamp.ifPresent(s -> record(owner, flyway.getConfiguration(), s));
     }
 
+    /** Whether Flyway's database carries this release's stamp under Flyway's configuration (never, where it has none). */
+    static boolean carriesThisRelease(Flyway flyway) {
+        Optional<String> stamp = of(flyway.getConfiguration());
+        return stamp.isPresent() && stamped(flyway.getConfiguration().getDataSource(), flyway.getConfiguration(), stamp.get());
+    }
+
     /** Whether the database carries this stamp and the schema history is as the migrate that stamped it left it. */
     static boolean stamped(DataSource owner, Configuration configuration, String stamp) {
         String sql = "select s.stamp, s.history = (" + historyDigest(configuration, "s.tableoid") + ") from " + qualified(configuration, "schema_stamp") + " s";
