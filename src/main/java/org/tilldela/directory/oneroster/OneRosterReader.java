@@ -28,6 +28,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import org.tilldela.directory.Protection;
 import org.tilldela.directory.importing.Entity;
+import org.tilldela.directory.importing.FingerprintSet;
 import org.tilldela.directory.importing.ImportProblem;
 import org.tilldela.directory.importing.ImportProgress;
 import org.tilldela.directory.importing.ImportRejectedException;
@@ -213,13 +214,17 @@ public final class OneRosterReader implements SnapshotReader {
             // threads. Only one COPY can run on the connection, so everything but persons goes through deferred
             // writers; all are opened (and the stored rows they compare with loaded) before the second thread starts.
             ExecutorService second = Executors.newSingleThreadExecutor(r -> new Thread(r, "oneroster-enrollments"));
+            ExecutorService third = Executors.newSingleThreadExecutor(r -> new Thread(r, "oneroster-guardian-links"));
             ImportProgress shared = v12 ? sharedProgress("users.csv", "roles.csv", "enrollments.csv") : sharedProgress("users.csv", "enrollments.csv");
             String placementsUser = v12 ? "userSourcedId" : "sourcedId";
-            // Guardian links are known once every user's role is: they are replayed on the second thread, into a file of
-            // their own, while this one copies the other deferred writers' files in (PostgreSQL's work, ~2 s of a
-            // million-person first import, which the replay's Java work then overlaps); their file is copied in last.
+            // Guardian links are known once every user's role is: they are replayed on a thread of their own, into a file
+            // of their own, from when the users are read — beside the rest of enrollments.csv, and then while this thread
+            // copies the other deferred writers' files in (PostgreSQL's work, ~2 s of a million-person first import); their
+            // file is copied in last. Started only after enrollments.csv, the replay was a second or so of a nightly
+            // import's critical path on which the other core had nothing to do.
             try (RowWriter guardianLinks = stage.openDeferred(Entity.GUARDIAN_LINK, new Origin("users.csv", "sourcedId", "agentSourcedIds", "sourcedId"))) {
-                Future<?> linksReplayed;
+                Future<?> linksReplayed = null;
+                LaterPhase linksPhase = new LaterPhase();
                 try {
                     try (RowWriter enrolments = stage.openDeferred(Entity.ENROLMENT, new Origin(placements, "sourcedId",
                                  v12 ? "orgSourcedId" : "orgSourcedIds", placementsUser));
@@ -237,25 +242,52 @@ public final class OneRosterReader implements SnapshotReader {
                             if (v12) {
                                 readRoles(enrolments, duties, shared);
                             }
+                            linksReplayed = third.submit(() -> {
+                                replayGuardianLinks(guardianLinks, linksPhase);
+                                return null;
+                            });
                             await(enrollmentsRead, "enrollments.csv");
+                            linksPhase.open("guardian links", agents.size());
                             finished = true;
                         } finally {
                             if (!finished) {
-                                // something failed: stop the other thread before the writers it uses are closed
-                                second.shutdownNow();
-                                awaitQuietly(second);
+                                // something failed: stop the other threads before the writers they use are closed
+                                stop(second, third);
                             }
                         }
-                        linksReplayed = second.submit(() -> {
-                            replayGuardianLinks(guardianLinks);
-                            return null;
-                        });
                     }
                     await(linksReplayed, "guardian links");
                 } finally {
                     // the replay has stopped before its writer is closed, whatever failed
-                    second.shutdownNow();
-                    awaitQuietly(second);
+                    stop(second, third);
+                }
+            }
+        }
+
+        /**
+         * The progress of work that starts before its phase is shown (the guardian links, while enrollments.csv is still
+         * being read): counted until the phase opens, then passed on.
+         */
+        private final class LaterPhase implements ImportProgress {
+            private long early;
+            private boolean open;
+
+            synchronized void open(String name, long total) {
+                progress.phase(name, total);
+                open = true;
+                progress.advance(early);
+            }
+
+            @Override
+            public void phase(String name, long total) {
+            }
+
+            @Override
+            public synchronized void advance(long n) {
+                if (open) {
+                    progress.advance(n);
+                } else {
+                    early += n;
                 }
             }
         }
@@ -275,9 +307,15 @@ public final class OneRosterReader implements SnapshotReader {
             }
         }
 
-        private static void awaitQuietly(ExecutorService executor) {
+        /** Stops the reading threads and waits for them (each stops at its next record, see CsvTable.forEachRow). */
+        private static void stop(ExecutorService... executors) {
+            for (ExecutorService executor : executors) {
+                executor.shutdownNow();
+            }
             try {
-                executor.awaitTermination(1, TimeUnit.MINUTES);
+                for (ExecutorService executor : executors) {
+                    executor.awaitTermination(1, TimeUnit.MINUTES);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -622,32 +660,40 @@ public final class OneRosterReader implements SnapshotReader {
             out.write(sourceId, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), dutyRole(role), begin, end);
         }
 
-        private void replayGuardianLinks(RowWriter out) {
-            progress.phase("guardian links", agents.size());
-            Set<String> written = new HashSet<>();
-            // a link is made from its pair and relation alone: they are its fingerprint
+        private void replayGuardianLinks(RowWriter out, ImportProgress linksProgress) {
+            // a link is made from its pair and relation alone: they are its fingerprint, which also tells a link seen from
+            // both sides (the relation follows from the guardian, so both sightings have the same one)
+            FingerprintSet seen = new FingerprintSet(agents.size());
             RecordFingerprint fingerprint = new RecordFingerprint(GUARDIAN_LINK_FINGERPRINT, "", null);
+            long[] made = new long[1];
             agents.forEach((user, agent, line) -> {
                 // A student's row lists their guardians, a guardian's row their children; packages fill either
                 // side or both. The roles settle which is which; with neither known, the row is the child's.
                 boolean userIsChild = students.contains(user) || (!students.contains(agent) && !guardianRoles.containsKey(user));
                 String child = userIsChild ? user : agent;
                 String guardian = userIsChild ? agent : user;
-                if (child.equals(guardian) || !written.add(child + ">" + guardian)) {
-                    return; // the same link seen from the other side
+                if (child.equals(guardian)) {
+                    return;
                 }
                 String relation = switch (guardianRoles.getOrDefault(guardian, "guardian")) {
                     case "parent" -> "PARENT";
                     case "relative" -> "RELATIVE";
                     default -> "GUARDIAN";
                 };
-                progress.advance(1);
-                if (out.keep(fingerprint.of(child, guardian, relation), line)) {
+                UUID link = fingerprint.of(child, guardian, relation);
+                if (!seen.add(link)) {
+                    return; // the same link seen from the other side
+                }
+                if (++made[0] % CsvTable.ROWS_PER_REPORT == 0) {
+                    linksProgress.advance(CsvTable.ROWS_PER_REPORT);
+                }
+                if (out.keep(link, line)) {
                     return;
                 }
                 out.write(child + ">" + guardian, line, guardian, child,
                         stage.id(Entity.PERSON, guardian), stage.id(Entity.PERSON, child), relation);
             });
+            linksProgress.advance(made[0] % CsvTable.ROWS_PER_REPORT);
         }
     }
 
