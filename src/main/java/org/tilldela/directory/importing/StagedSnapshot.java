@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -93,6 +94,8 @@ public final class StagedSnapshot {
     private final DataSource dataSource;
     /** Rows found unchanged per entity (not staged, or dropped from a prefilled stage). */
     private final Map<Entity, Long> unchanged = new EnumMap<>(Entity.class);
+    /** Entities settled while the reader went on with others ({@link #readingDoneFor}). */
+    private final Set<Entity> settledEarly = EnumSet.noneOf(Entity.class);
     private boolean prefilled;
     private boolean opened;
     /** See {@link #compareEveryRow}. */
@@ -501,6 +504,22 @@ public final class StagedSnapshot {
     }
 
     /**
+     * The reader writes no more rows of these entities (their writers are closed) but goes on reading others: what
+     * {@link #finishReading} does for each of them alone — their stored rows whose records were not recognised are
+     * listed as gone, the stage keeps only what changed — is done now, on the import's connection, beside the reading
+     * (the guardian links' replay of a nightly delta, where the connection and a core had nothing else to do).
+     */
+    public void readingDoneFor(Entity... entities) {
+        for (Entity e : entities) {
+            StoredRecords recordFingerprints = fingerprintsNow(e);
+            if (recordFingerprints != null && settledEarly.add(e)) {
+                timed("analyze " + e.label(), () -> analyzeStage(e));
+                timed("settle " + e.label() + " by fingerprint", () -> settleFingerprinted(e, recordFingerprints));
+            }
+        }
+    }
+
+    /**
      * Reading is over: lists the stored rows the snapshot lacks (gone) and, where the stage was filled
      * without filtering, drops the rows that did not change — the stage then holds only what changed.
      */
@@ -514,7 +533,7 @@ public final class StagedSnapshot {
         }
         analyze();
         for (Entity e : Entity.values()) {
-            StoredRecords recordFingerprints = fingerprintsNow(e);
+            StoredRecords recordFingerprints = settledEarly.contains(e) ? null : fingerprintsNow(e);
             if (recordFingerprints != null) {
                 timed("settle " + e.label() + " by fingerprint", () -> settleFingerprinted(e, recordFingerprints));
             }
@@ -588,16 +607,18 @@ public final class StagedSnapshot {
     }
 
     void analyze() {
-        timed("analyze", () -> {
-            // The planner needs row counts to pick hash joins; a small sample is enough for that.
-            jdbc.sql("set local default_statistics_target = 10").update();
-            for (Entity e : Entity.values()) {
-                jdbc.sql("analyze " + e.stageTable()).update();
-                jdbc.sql("analyze " + gone(e)).update();
-            }
-            jdbc.sql("reset default_statistics_target").update(); // the live tables keep their full statistics
-            return null;
-        });
+        timed("analyze", () -> analyzeStage(Entity.values()));
+    }
+
+    private Void analyzeStage(Entity... entities) {
+        // The planner needs row counts to pick hash joins; a small sample is enough for that.
+        jdbc.sql("set local default_statistics_target = 10").update();
+        for (Entity e : entities) {
+            jdbc.sql("analyze " + e.stageTable()).update();
+            jdbc.sql("analyze " + gone(e)).update();
+        }
+        jdbc.sql("reset default_statistics_target").update(); // the live tables keep their full statistics
+        return null;
     }
 
     /** Duplicate ids among rows staged without filtering (filtering writers catch repeats as they read). */

@@ -256,6 +256,8 @@ public final class OneRosterReader implements SnapshotReader {
                             }
                         }
                     }
+                    // everything but the guardian links is read and staged: settled while their replay goes on
+                    stage.readingDoneFor(Entity.PERSON, Entity.ENROLMENT, Entity.DUTY, Entity.MEMBERSHIP);
                     await(linksReplayed, "guardian links");
                 } finally {
                     // the replay has stopped before its writer is closed, whatever failed
