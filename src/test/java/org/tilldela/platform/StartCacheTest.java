@@ -39,6 +39,20 @@ class StartCacheTest {
     }
 
     @Test
+    void anImportRunsWithoutTheCompilersTrapsAndOtherCommandsWithTheDefault() throws Exception {
+        Path jar = Files.writeString(dir.resolve("tilldela.jar"), "");
+        var launch = StartCache.Launch.of(new String[] {"-XX:PerMethodTrapLimit=7", "-jar", jar.toString()}, jar, JAVA).orElseThrow();
+        List<String> importing = StartCache.Launch.cacheRunOptions(dir, "import", "oneroster", "file.zip");
+        assertThat(importing).containsExactly("-XX:AOTCache=" + dir.resolve(StartCache.CACHE), "-XX:PerMethodTrapLimit=0");
+        // the user's own value comes later and wins
+        assertThat(launch.fromApp(dir.resolve("app.jar"), importing, "import", "oneroster", "file.zip"))
+                .containsSubsequence("-XX:PerMethodTrapLimit=0", "-XX:PerMethodTrapLimit=7", "-jar");
+        for (String[] other : List.of(new String[] {"benchmark", "sign-in"}, new String[] {"ledger", "verify"}, new String[0])) {
+            assertThat(StartCache.Launch.cacheRunOptions(dir, other)).containsExactly("-XX:AOTCache=" + dir.resolve(StartCache.CACHE));
+        }
+    }
+
+    @Test
     void aJvmThatIsWatchedOrNotStartedFromThisJarRunsTheCommandItself() throws Exception {
         Path jar = Files.writeString(dir.resolve("tilldela.jar"), "");
         for (String watching : List.of("-XX:StartFlightRecording=filename=x.jfr", "-javaagent:agent.jar", "-agentlib:jdwp=transport=dt_socket",
