@@ -82,9 +82,10 @@ public final class StartCache {
     /**
      * An import reads a package once, through code that one night's data makes hot and the next run starts cold again:
      * C2 then compiles each hot method with traps for the paths not taken so far, and compiles it again when a later
-     * record takes one (a 1 % delta of a million persons: 6.0–8.3 s of C2 compile time, a fifth of it recompilations).
-     * Without the traps, fewer recompilations: C2 5.9–6.2 s, about 0.9 s less CPU and 0.3 s less wall time over eight
-     * alternating runs, a first import unchanged (BENCHMARKS.md, "Command start"). Only for an import: a long-running
+     * record takes one (a 1 % delta of a million persons: 6.5–8.3 s of C2 compile time, about a third of its tasks
+     * recompilations after such traps). Without the traps: C2 5.7–6.3 s, about 0.9 s less CPU and 0.3 s less wall time
+     * over eight alternating runs, a first import unchanged (BENCHMARKS.md, "The guardian links beside enrollments.csv…").
+     * Only for an import: a long-running
      * command (a benchmark's server) keeps the JVM's default. A user's own value, coming later, wins.
      */
     private static final List<String> ONE_PASS = List.of("-XX:PerMethodTrapLimit=0");
