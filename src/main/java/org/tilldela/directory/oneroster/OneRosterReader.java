@@ -63,6 +63,12 @@ public final class OneRosterReader implements SnapshotReader {
             "proctor", "relative", "siteAdministrator", "student", "systemAdministrator", "teacher");
     private static final Set<String> ENROLLMENT_ROLES = Set.of("administrator", "proctor", "student", "teacher", "aide");
     private static final Set<String> GUARDIAN_ROLES = Set.of("guardian", "parent", "relative");
+    /** A user's roles as the guardian links need them (see {@code Run.roles}): a student, and one guardian-type role. */
+    private static final int STUDENT = 1;
+    private static final int GUARDIAN = 2;
+    private static final int PARENT = 4;
+    private static final int RELATIVE = 8;
+    private static final int GUARDIAN_TYPE = GUARDIAN | PARENT | RELATIVE;
     private static final Set<String> ROLE_TYPES = Set.of("primary", "secondary");
     private static final Set<String> BOOLEANS = Set.of("true", "false", "TRUE", "FALSE");
 
@@ -174,10 +180,13 @@ public final class OneRosterReader implements SnapshotReader {
         private final Map<String, String[]> studentPlacement = new HashMap<>();
         /** 1.2: (user@org) of the student roles read, so that several periods at one school make one enrolment. */
         private final Set<String> studentRolesSeen = new HashSet<>();
-        /** Who is a student, for the direction of guardian links. */
-        private final Set<String> students;
-        /** Role of each guardian-type user, for the relation of guardian links. */
-        private final Map<String, String> guardianRoles;
+        /**
+         * What the guardian links need of each user's roles, as bits ({@link #STUDENT} and one guardian-type role): who
+         * is a student, for a link's direction, and as what a guardian is one, for its relation. One map, so that the
+         * replay looks each side of a pair up once (it was a set of students and a map of guardian roles, up to four
+         * lookups a pair, a million pairs a night).
+         */
+        private final Map<String, Integer> roles;
         /** Every user's agents as listed, for the guardian links. */
         private final GuardianPairs agents;
 
@@ -193,8 +202,7 @@ public final class OneRosterReader implements SnapshotReader {
             ZipEntry usersFile = zipFile.getEntry("users.csv");
             long declared = usersFile == null ? 0 : usersFile.getSize();
             int users = (int) Math.clamp(declared / 150, 16, 1 << 21);
-            this.students = HashSet.newHashSet(users / 2);
-            this.guardianRoles = HashMap.newHashMap(users / 2);
+            this.roles = HashMap.newHashMap(users);
             this.agents = new GuardianPairs(users);
         }
 
@@ -569,9 +577,9 @@ public final class OneRosterReader implements SnapshotReader {
                     studentPlacement.put(id, new String[] {grade, schoolForm});
                 }
             } else if (GUARDIAN_ROLES.contains(role)) {
-                guardianRoles.put(id, role);
+                guardianRole(id, role);
             } else if ("student".equals(role)) {
-                students.add(id);
+                student(id);
             }
         }
 
@@ -598,7 +606,7 @@ public final class OneRosterReader implements SnapshotReader {
                     return;
                 }
                 if ("student".equals(role)) {
-                    students.add(user);
+                    student(user);
                     if (!studentRolesSeen.add(user + "@" + org)) {
                         return; // another student role at the same school (another period): one enrolment
                     }
@@ -608,7 +616,7 @@ public final class OneRosterReader implements SnapshotReader {
                         writeEnrolment(enrolments, user, org, placement[0], schoolForm, r.line());
                     }
                 } else if (GUARDIAN_ROLES.contains(role)) {
-                    guardianRoles.put(user, role);
+                    guardianRole(user, role);
                 } else if (!duties.keep(duty.of(id, user, org, dutyRole(role), Objects.toString(begin, null), Objects.toString(end, null)), r.line())) {
                     writeDuty(duties, id, user, org, role, begin, end, r.line());
                 }
@@ -662,6 +670,20 @@ public final class OneRosterReader implements SnapshotReader {
             out.write(sourceId, line, org, user, stage.id(Entity.PERSON, user), stage.id(Entity.ORGANISATION, org), dutyRole(role), begin, end);
         }
 
+        private void student(String user) {
+            roles.merge(user, STUDENT, (had, bit) -> had | bit);
+        }
+
+        /** A user's guardian-type role (the last one read stands, as a map's put did); whether they are a student stays. */
+        private void guardianRole(String user, String role) {
+            int bit = switch (role) {
+                case "parent" -> PARENT;
+                case "relative" -> RELATIVE;
+                default -> GUARDIAN;
+            };
+            roles.merge(user, bit, (had, given) -> (had & STUDENT) | given);
+        }
+
         private void replayGuardianLinks(RowWriter out, ImportProgress linksProgress) {
             // a link is made from its pair and relation alone: they are its fingerprint, which also tells a link seen from
             // both sides (the relation follows from the guardian, so both sightings have the same one)
@@ -671,17 +693,16 @@ public final class OneRosterReader implements SnapshotReader {
             agents.forEach((user, agent, line) -> {
                 // A student's row lists their guardians, a guardian's row their children; packages fill either
                 // side or both. The roles settle which is which; with neither known, the row is the child's.
-                boolean userIsChild = students.contains(user) || (!students.contains(agent) && !guardianRoles.containsKey(user));
+                int userRoles = roles.getOrDefault(user, 0);
+                int agentRoles = roles.getOrDefault(agent, 0);
+                boolean userIsChild = (userRoles & STUDENT) != 0 || ((agentRoles & STUDENT) == 0 && (userRoles & GUARDIAN_TYPE) == 0);
                 String child = userIsChild ? user : agent;
                 String guardian = userIsChild ? agent : user;
                 if (child.equals(guardian)) {
                     return;
                 }
-                String relation = switch (guardianRoles.getOrDefault(guardian, "guardian")) {
-                    case "parent" -> "PARENT";
-                    case "relative" -> "RELATIVE";
-                    default -> "GUARDIAN";
-                };
+                int guardianRoles = userIsChild ? agentRoles : userRoles;
+                String relation = (guardianRoles & PARENT) != 0 ? "PARENT" : (guardianRoles & RELATIVE) != 0 ? "RELATIVE" : "GUARDIAN";
                 UUID link = fingerprint.of(child, guardian, relation);
                 if (!seen.add(link)) {
                     return; // the same link seen from the other side
