@@ -17,15 +17,10 @@ public final class FingerprintSet extends UuidSlots {
     public boolean add(UUID fingerprint) {
         long hi = fingerprint.getMostSignificantBits();
         long lo = fingerprint.getLeastSignificantBits();
-        int base = slotOf(hi, lo);
-        if (!free(base)) {
+        if (!free(slotOf(hi, lo))) {
             return false;
         }
-        makeRoom(1);
-        base = slotOf(hi, lo);
-        slots[base + KEY_HI] = hi;
-        slots[base + KEY_LO] = lo;
-        size++;
+        insertAbsent(hi, lo);
         return true;
     }
 

@@ -76,12 +76,7 @@ final class KnownRows extends UuidSlots {
         int base = slotOf(hi, lo);
         if (free(base)) {
             // remembered as seen (not as stored), so that a repetition of a new row is caught too
-            makeRoom(1);
-            base = slotOf(hi, lo);
-            slots[base + KEY_HI] = hi;
-            slots[base + KEY_LO] = lo;
-            slots[base + LINE] = atLine;
-            size++;
+            slots[insertAbsent(hi, lo) + LINE] = atLine;
             return Sighting.NEW;
         }
         if (slots[base + LINE] != 0) {

@@ -66,6 +66,19 @@ abstract class UuidSlots {
         return free(base) ? 0 : slots[base + LINE];
     }
 
+    /**
+     * Puts a key the table does not hold (its probe ended at a free slot) into it, growing the table first if need be
+     * (which moves slots, so the slot is found again); returns the base index of its slot.
+     */
+    final int insertAbsent(long hi, long lo) {
+        makeRoom(1);
+        int base = slotOf(hi, lo);
+        slots[base + KEY_HI] = hi;
+        slots[base + KEY_LO] = lo;
+        size++;
+        return base;
+    }
+
     /** Where a probe for the key starts; keys are digests, their bits already well mixed. */
     private int home(long lo) {
         return (int) (lo ^ (lo >>> 32)) & mask;
