@@ -85,8 +85,8 @@ public final class StartCache {
      * record takes one (a 1 % delta of a million persons: 6.5–8.3 s of C2 compile time, about a third of its tasks
      * recompilations after such traps). Without the traps: C2 5.7–6.3 s, about 0.9 s less CPU and 0.3 s less wall time
      * over eight alternating runs, a first import unchanged (BENCHMARKS.md, "The guardian links beside enrollments.csv…").
-     * Only for an import: a long-running
-     * command (a benchmark's server) keeps the JVM's default. A user's own value, coming later, wins.
+     * Only for an import: a long-running command (a benchmark's server) keeps the JVM's default. A user's own value,
+     * coming later, wins.
      */
     private static final List<String> ONE_PASS = List.of("-XX:PerMethodTrapLimit=0");
 
