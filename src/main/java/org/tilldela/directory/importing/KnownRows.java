@@ -76,7 +76,9 @@ final class KnownRows extends UuidSlots {
         int base = slotOf(hi, lo);
         if (free(base)) {
             // remembered as seen (not as stored), so that a repetition of a new row is caught too
-            slots[insertAbsent(hi, lo) + LINE] = atLine;
+            // the slot found first: insertAbsent may grow the table, and `slots` would be read before it did
+            int slot = insertAbsent(hi, lo);
+            slots[slot + LINE] = atLine;
             return Sighting.NEW;
         }
         if (slots[base + LINE] != 0) {

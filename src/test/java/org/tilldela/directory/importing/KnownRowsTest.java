@@ -75,4 +75,22 @@ class KnownRowsTest {
         rows.forEachUnseen(reported::add);
         assertThat(reported).isEqualTo(unseen);
     }
+
+    @Test
+    void rowsFirstSeenInTheInputGrowTheTableAndKeepTheLineTheyWereSeenOn() {
+        // a source's first import: nothing stored, every row new, the table grown many times while rows are seen
+        KnownRows rows = new KnownRows(16);
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            UUID id = UUID.randomUUID();
+            ids.add(id);
+            assertThat(rows.see(id, UUID.randomUUID(), i + 2)).isEqualTo(Sighting.NEW);
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(rows.lineOf(ids.get(i))).isEqualTo(i + 2);
+            assertThat(rows.see(ids.get(i), UUID.randomUUID(), 10_000 + i)).isEqualTo(Sighting.REPEATED);
+        }
+        assertThat(rows.size()).isEqualTo(5_000);
+        assertThat(rows.stored()).isZero();
+    }
 }
