@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
 @Command(name = "tilldela", mixinStandardHelpOptions = true, version = "Tilldela 0.1",
         description = "Tilldela server and command-line tools. Without a command, starts the server.",
         subcommands = {ImportCommand.class, DirectoryCommand.class, GenerateCommand.class, BenchmarkCommand.class, LedgerCommand.class,
-                CatalogCommand.class, DemoProductCommand.class, BackupCommand.class, BackupCommand.Restore.class})
+                CatalogCommand.class, DemoProductCommand.class, BackupCommand.class, BackupCommand.Restore.class,
+                CommandLine.HelpCommand.class})
 public final class CommandLineEntry {
 
     public static int run(String[] args) {

@@ -16,7 +16,7 @@ import org.tilldela.platform.StartCache;
 public final class Launcher {
 
     /** The first arguments that name a command (and picocli's help and version), not the server. */
-    private static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "ledger", "catalog", "demo-product",
+    static final Set<String> COMMANDS = Set.of("import", "directory", "generate", "benchmark", "ledger", "catalog", "demo-product",
             "backup", "restore", "help", "--help", "-h", "--version", "-V");
 
     private static final String SPRING_BOOT_LAUNCHER = "org.springframework.boot.loader.launch.JarLauncher";
