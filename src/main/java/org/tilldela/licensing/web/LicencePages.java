@@ -254,15 +254,15 @@ class LicencePages {
 
     /** Ending a pool early asks first: what ends, for how many, and that it cannot be undone. */
     @GetMapping("/licences/pools/{id}/end")
-    String confirmEnd(@PathVariable UUID id, Model model) {
-        LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    String confirmEnd(@PathVariable UUID id, Authentication auth, Model model) {
+        LicencePools.Pool pool = poolWithinScope(id, auth);
         model.addAttribute("p", view(pool, products(List.of(pool.productId()))));
         return "licensing/end";
     }
 
     @PostMapping("/licences/pools/{id}/end")
     String end(@PathVariable UUID id, Authentication auth, RedirectAttributes flash) {
-        pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        poolWithinScope(id, auth);
         flash.addFlashAttribute("message", pools.endEarly(id, auth.getName()) ? "licences.end.done" : "licences.end.already");
         return "redirect:/licences/pools/" + id;
     }
@@ -274,7 +274,7 @@ class LicencePages {
     @GetMapping("/licences/pools/{id}/holders.csv")
     @ResponseBody
     ResponseEntity<byte[]> holdersCsv(@PathVariable UUID id, Authentication auth, Locale locale) {
-        LicencePools.Pool pool = pools.pool(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+        LicencePools.Pool pool = poolWithinScope(id, auth);
         var assignments = pools.assignments(id, HOLDERS_IN_EXPORT);
         var shortfall = pools.shortfall(id);
         List<UUID> persons = new ArrayList<>();
