@@ -34,6 +34,8 @@ import org.tilldela.catalog.Supplier;
 import org.tilldela.directory.OrganisationBrowser;
 import org.tilldela.directory.Viewer;
 import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.CallerScope;
+import org.tilldela.governance.Scopes;
 import org.tilldela.platform.ClientCertificates;
 import org.tilldela.platform.FormSubmissions;
 import org.tilldela.provisioning.Connector;
@@ -65,9 +67,10 @@ class ConnectorPages {
     private final OrganisationBrowser directory;
     private final FormSubmissions forms;
     private final MessageSource messages;
+    private final Scopes scopes;
 
     ConnectorPages(Connectors connectors, ConnectorQueues queues, DeadLetters deadLetters, Catalog catalog, CatalogSearch search,
-                   OrganisationBrowser directory, FormSubmissions forms, MessageSource messages) {
+                   OrganisationBrowser directory, FormSubmissions forms, MessageSource messages, Scopes scopes) {
         this.connectors = connectors;
         this.queues = queues;
         this.deadLetters = deadLetters;
@@ -76,6 +79,7 @@ class ConnectorPages {
         this.directory = directory;
         this.forms = forms;
         this.messages = messages;
+        this.scopes = scopes;
     }
 
     /** A connector with the names of the products it serves and its queue. */
@@ -420,8 +424,11 @@ class ConnectorPages {
         }
     }
 
-    private static Viewer viewer(Authentication auth) {
-        return new Viewer(auth.getName(), auth.getAuthorities().stream()
-                .anyMatch(a -> a.getAuthority().equals(AdminRight.VIEW_PROTECTED_IDENTITIES.authority())));
+    /**
+     * The queue's persons are every organiser's (these pages are for a grant over the whole installation); a protected
+     * person's name only within the scope of the account's own VIEW_PROTECTED_IDENTITIES grants, read now.
+     */
+    private Viewer viewer(Authentication auth) {
+        return new Viewer(auth.getName(), CallerScope.wholeInstallation(), scopes.of(auth, AdminRight.VIEW_PROTECTED_IDENTITIES));
     }
 }

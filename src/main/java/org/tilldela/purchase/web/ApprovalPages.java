@@ -108,7 +108,7 @@ class ApprovalPages {
         // the forms to decide only where the officer may (an organiser-wide order seen by a grant narrowed to school forms: read-only)
         model.addAttribute("mayDecide", orders.mayDecide(scope, id));
         List<List<String>> lineRecipients = new ArrayList<>();
-        order.lines().forEach(l -> lineRecipients.add(recipients.describe(l.recipients(), Wording.viewer(auth)).stream()
+        order.lines().forEach(l -> lineRecipients.add(recipients.describe(l.recipients(), words.viewer(auth)).stream()
                 .map(d -> words.recipient(d, locale)).toList()));
         model.addAttribute("lineRecipients", lineRecipients);
         model.addAttribute("policy", policies.of(order.organiserId()));

@@ -127,7 +127,7 @@ class PurchasePages {
                       Authentication auth, Model model, Locale locale) {
         CartLine line = cart.line(auth.getName(), lineId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
         BuyerScope scope = scopes.require(auth.getName());
-        Viewer viewer = Wording.viewer(auth);
+        Viewer viewer = words.viewer(auth);
         OrganisationBrowser.Group chosenGroup = null;
         if (group != null) {
             chosenGroup = organisations.group(group).filter(g -> recipients.groupInside(scope, g.id()))
@@ -312,7 +312,7 @@ class PurchasePages {
                 model.addAttribute("errorText", e.getMessage());
             }
         }
-        Viewer viewer = Wording.viewer(auth);
+        Viewer viewer = words.viewer(auth);
         List<LineView> views = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             CartLine l = lines.get(i);
@@ -374,7 +374,7 @@ class PurchasePages {
     String order(@PathVariable UUID id, Authentication auth, Model model, Locale locale) {
         Order order = orders.order(id).filter(o -> o.buyer().equals(auth.getName()))
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-        Viewer viewer = Wording.viewer(auth);
+        Viewer viewer = words.viewer(auth);
         Map<UUID, Orders.Fulfilment> byLine = new LinkedHashMap<>();
         orders.fulfilment(order).forEach(f -> byLine.put(f.line().id(), f));
         List<OrderLineView> lines = new ArrayList<>();

@@ -10,6 +10,8 @@ import org.springframework.stereotype.Component;
 import org.tilldela.catalog.Attribute;
 import org.tilldela.directory.Viewer;
 import org.tilldela.governance.AdminRight;
+import org.tilldela.governance.CallerScope;
+import org.tilldela.governance.Scopes;
 import org.tilldela.purchase.Recipients;
 import org.tilldela.purchase.Verdict;
 
@@ -18,9 +20,11 @@ import org.tilldela.purchase.Verdict;
 class Wording {
 
     private final MessageSource messages;
+    private final Scopes scopes;
 
-    Wording(MessageSource messages) {
+    Wording(MessageSource messages, Scopes scopes) {
         this.messages = messages;
+        this.scopes = scopes;
     }
 
     /** One reason as a sentence (messages {@code purchase.gate.<code>}). */
@@ -96,9 +100,13 @@ class Wording {
         return messages.getMessage("purchase.role." + (role == null ? "ANY" : role), null, role, locale);
     }
 
-    static Viewer viewer(Authentication auth) {
-        boolean mayViewProtected = auth.getAuthorities().stream()
-                .anyMatch(a -> a.getAuthority().equals(AdminRight.VIEW_PROTECTED_IDENTITIES.authority()));
-        return new Viewer(auth.getName(), mayViewProtected);
+    /**
+     * Who looks at recipients: the records a buyer may pick from are bounded by the buyer's scope (Recipients), a protected
+     * person's identity by the scope of the account's own VIEW_PROTECTED_IDENTITIES grants, read now — not by the right
+     * among the session's authorities, which a grant over one school gives too, and which a revoked grant leaves until
+     * the account signs out.
+     */
+    Viewer viewer(Authentication auth) {
+        return new Viewer(auth.getName(), CallerScope.wholeInstallation(), scopes.of(auth, AdminRight.VIEW_PROTECTED_IDENTITIES));
     }
 }
