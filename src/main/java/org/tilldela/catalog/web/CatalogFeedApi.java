@@ -20,7 +20,8 @@ import org.tilldela.catalog.feed.FeedProblem;
 import org.tilldela.catalog.feed.FeedRejectedException;
 
 @RestController
-@PreAuthorize("hasAuthority('RIGHT_CATALOG_ADMIN')")
+// installation-wide (suppliers, their processing agreements with any organiser): for a grant over the whole installation only
+@PreAuthorize("hasAuthority('RIGHT_CATALOG_ADMIN') and @scopes.wholeInstallation(authentication, 'CATALOG_ADMIN')")
 @RequestMapping("/api/v1/catalog")
 @Tag(name = "Catalogue feeds", description = "Apply a supplier feed (CSV or JSON): all of it, or nothing and every problem.")
 class CatalogFeedApi {

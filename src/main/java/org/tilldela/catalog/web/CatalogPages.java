@@ -32,7 +32,8 @@ import org.tilldela.platform.PickerChoice;
 
 /** The catalogue in the web UI: search with facets and pages (live as you type), a product, and the product form. */
 @Controller
-@PreAuthorize("hasAuthority('RIGHT_CATALOG_ADMIN')")
+// installation-wide (suppliers, their processing agreements with any organiser): for a grant over the whole installation only
+@PreAuthorize("hasAuthority('RIGHT_CATALOG_ADMIN') and @scopes.wholeInstallation(authentication, 'CATALOG_ADMIN')")
 class CatalogPages {
 
     private final CatalogSearch search;

@@ -16,7 +16,8 @@ import org.tilldela.catalog.feed.FeedRejectedException;
 
 /** Uploading a supplier feed in the web UI: applied whole, or refused with every problem listed by line or index. */
 @Controller
-@PreAuthorize("hasAuthority('RIGHT_CATALOG_ADMIN')")
+// installation-wide (suppliers, their processing agreements with any organiser): for a grant over the whole installation only
+@PreAuthorize("hasAuthority('RIGHT_CATALOG_ADMIN') and @scopes.wholeInstallation(authentication, 'CATALOG_ADMIN')")
 class FeedPages {
 
     private final CatalogFeeds feeds;

@@ -39,7 +39,8 @@ import org.tilldela.platform.FormSubmissions;
 
 /** Suppliers in the web UI: list, page, create and edit, and their processing agreements (filed with the signed document). */
 @Controller
-@PreAuthorize("hasAuthority('RIGHT_CATALOG_ADMIN')")
+// installation-wide (suppliers, their processing agreements with any organiser): for a grant over the whole installation only
+@PreAuthorize("hasAuthority('RIGHT_CATALOG_ADMIN') and @scopes.wholeInstallation(authentication, 'CATALOG_ADMIN')")
 class SupplierPages {
 
     private static final int BLANK_SUB_PROCESSOR_ROWS = 2;
