@@ -302,6 +302,29 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         }
     }
 
+    @Test
+    void aBuyersPickerShowsAProtectedPupilOnlyWithinTheBuyersOwnViewProtectedGrant() {
+        // both buy for the whole organiser; one may see protected identities at school A, the other at school B, where the
+        // protected pupil is: the right among the session's authorities is the same for both, its scope is not
+        String root = "root-" + m.source;
+        Map<String, Boolean> buyers = Map.of("pick-a-" + m.source, false, "pick-b-" + m.source, true);
+        buyers.forEach((user, seesProtected) -> {
+            account(user, root);
+            grants.grant(root, user, AdminRight.BUYER, GrantScope.units(Set.of(m.organiser), Set.of()));
+            grants.grant(root, user, AdminRight.VIEW_PROTECTED_IDENTITIES, GrantScope.units(Set.of(seesProtected ? m.schoolB : m.schoolA), Set.of()));
+            buyerScopes.set(user, m.organiser, "test");
+            UUID line = cart.add(user, product(), null, false);
+            WebSession.Answer classB = new WebSession(port).signIn(user, PASSWORD).page("/purchase/cart/" + line + "/recipients?group=" + m.gB);
+            assertThat(classB.status()).isEqualTo(200);
+            assertThat(classB.body()).contains(m.familyB);
+            if (seesProtected) {
+                assertThat(classB.body()).contains(m.familyProtected);
+            } else {
+                assertThat(classB.body()).doesNotContain(m.familyProtected);
+            }
+        });
+    }
+
     /** Every name and person id of the synthetic municipality: none may reach a REGIONAL account. */
     private String[] identifying() {
         List<String> all = new java.util.ArrayList<>(List.of(m.familyA, m.familyB, m.familyPre, m.familyProtected, m.familyC));
@@ -508,6 +531,15 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         assertThat(web.get("/licences/pools/" + poolA).status()).isEqualTo(200);
         assertThat(web.get("/licences/pools/" + poolB).status()).isEqualTo(404);
         assertThat(web.get("/licences/pools/" + organiserWide).status()).isEqualTo(404);
+        // nor are the other pools' holders exported, nor may they be ended early — the ids are not secret (a person's
+        // licences name them): the form of a pool in scope, sent to one outside it, is refused and ends nothing
+        assertThat(web.get("/licences/pools/" + poolA + "/holders.csv").status()).isEqualTo(200);
+        assertThat(web.get("/licences/pools/" + organiserWide + "/holders.csv").status()).isEqualTo(404);
+        assertThat(web.get("/licences/pools/" + poolB + "/end").status()).isEqualTo(404);
+        Map<String, String> endForm = WebSession.hiddenFields(web.get("/licences/pools/" + poolA + "/end").body(), "/licences/pools/" + poolA + "/end");
+        assertThat(web.post("/licences/pools/" + organiserWide + "/end", endForm).status()).isEqualTo(404);
+        assertThat(jdbc.sql("select ends_on from licence_pool where id = :id").param("id", organiserWide).query(java.time.LocalDate.class).single())
+                .isAfter(java.time.LocalDate.now());
         assertThat(web.get("/licences/persons/" + m.a1).status()).isEqualTo(200);
         assertThat(web.get("/licences/persons/" + m.b1).status()).isEqualTo(404);
         assertThat(status(licences, "/api/v1/persons/{id}/licences", m.a1)).isEqualTo(200);
@@ -550,6 +582,24 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         assertThat(accessWeb.get("/").location()).endsWith("/access");
         String accessPage = accessWeb.page("/access").body();
         assertThat(accessPage).contains("href=\"/access\"").doesNotContain("href=\"/provisioning/connectors\"");
+        // the catalogue is installation-wide: a processing agreement names any organiser, so a school's catalogue
+        // administrator edits nothing there (and finds no link to it); reading products stays open to it, as to buyers
+        String catalogA = account("cat-" + m.source, root);
+        grants.grant(root, catalogA, AdminRight.CATALOG_ADMIN, GrantScope.units(Set.of(m.schoolA), Set.of()));
+        String catalogWhole = account("catw-" + m.source, root);
+        grants.grant(root, catalogWhole, AdminRight.CATALOG_ADMIN, GrantScope.wholeInstallationScope());
+        WebSession catalogWeb = new WebSession(port).signIn(catalogA, PASSWORD);
+        assertThat(catalogWeb.get("/catalog").status()).isEqualTo(403);
+        assertThat(catalogWeb.get("/catalog/suppliers").status()).isEqualTo(403);
+        // its only right opens nothing here: the start page says so instead of sending it to a refusal
+        WebSession.Answer start = catalogWeb.get("/");
+        assertThat(start.status()).isEqualTo(200);
+        assertThat(start.body()).doesNotContain("href=\"/catalog\"");
+        assertThat(status(catalogA, "/api/v1/catalog/products")).isEqualTo(200);
+        WebSession catalogWholeWeb = new WebSession(port).signIn(catalogWhole, PASSWORD);
+        assertThat(catalogWholeWeb.get("/catalog").status()).isEqualTo(200);
+        assertThat(catalogWholeWeb.get("/").location()).endsWith("/catalog");
+        assertThat(catalogWholeWeb.get("/catalog").body()).contains("href=\"/catalog\"");
     }
 
     @Test
