@@ -47,7 +47,7 @@ class RefreshTokenFamilies implements OAuth2AuthorizationService {
         String spent = jdbc.sql("select refresh_token_value from oauth2_authorization where id = :id").param("id", authorization.getId())
                 .query(String.class).optional().orElse(null);
         OAuth2Authorization.Token<OAuth2RefreshToken> now = authorization.getRefreshToken();
-        if (spent != null && (now == null || !TokensAtRest.digest(now.getToken().getTokenValue()).equals(spent))) {
+        if (spent != null && (now == null || !TokensAtRest.stored(now.getToken().getTokenValue()).equals(spent))) {
             jdbc.sql("insert into sso_spent_refresh_token (token_hash, authorization_id) values (:h, :a) on conflict do nothing")
                     .param("h", TokensAtRest.hexOf(spent)).param("a", authorization.getId()).update();
         }

@@ -33,9 +33,17 @@ final class TokensAtRest implements OAuth2AuthorizationService {
         this.store = store;
     }
 
-    /** What is stored for a token value. */
+    /**
+     * What is stored for a token value presented, or just made: always its digest — a presented value that looks like
+     * a stored one is a token like any other, so that a digest read out of the database never works as the token.
+     */
     static String digest(String value) {
-        return value == null || value.startsWith(PREFIX) ? value : PREFIX + HighEntropySecrets.sha256Hex(value);
+        return value == null ? null : PREFIX + HighEntropySecrets.sha256Hex(value);
+    }
+
+    /** What is stored for a token of an authorization being saved: its digest, or the stored value it was read back with. */
+    static String stored(String value) {
+        return value == null || value.startsWith(PREFIX) ? value : digest(value);
     }
 
     /** The hex SHA-256 of the token a stored value stands for. */
@@ -76,7 +84,7 @@ final class TokensAtRest implements OAuth2AuthorizationService {
         for (Class<? extends OAuth2Token> kind : KINDS) {
             OAuth2Authorization.Token<? extends OAuth2Token> held = authorization.getToken(kind);
             if (held != null && !held.getToken().getTokenValue().startsWith(PREFIX)) {
-                builder.token(withValue(held.getToken(), digest(held.getToken().getTokenValue())), metadata -> metadata.putAll(held.getMetadata()));
+                builder.token(withValue(held.getToken(), stored(held.getToken().getTokenValue())), metadata -> metadata.putAll(held.getMetadata()));
                 changed = true;
             }
         }

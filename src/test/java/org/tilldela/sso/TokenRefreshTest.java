@@ -181,6 +181,26 @@ class TokenRefreshTest extends SignInTestSupport {
     }
 
     @Test
+    void aStoredDigestPresentedAsTheTokenIsRefusedAndTheFamilyStaysWatched() throws Exception {
+        SignedIn signedIn = signIn(fixture.persons.get(14));
+        var issued = signedIn.tokens().getOIDCTokens();
+        // what a copy of the database holds (the digests, TokensAtRest) is no token: not for a refresh, nor for introspection
+        String storedRefresh = jdbc.sql("select refresh_token_value from oauth2_authorization where refresh_token_value = :t")
+                .param("t", TokensAtRest.digest(issued.getRefreshToken().getValue())).query(String.class).single();
+        String storedAccess = TokensAtRest.digest(issued.getAccessToken().getValue());
+        TokenResponse withDigest = refresh(signedIn, new RefreshToken(storedRefresh));
+        assertThat(withDigest.indicatesSuccess()).isFalse();
+        assertThat(withDigest.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_grant");
+        assertThat(TokenIntrospectionResponse.parse(new TokenIntrospectionRequest(op.getIntrospectionEndpointURI(), signedIn.auth(),
+                new com.nimbusds.oauth2.sdk.token.BearerAccessToken(storedAccess)).toHTTPRequest().send()).toSuccessResponse().isActive()).isFalse();
+        // the token itself still works, once: presented again after its rotation it ends the family, as ever
+        TokenResponse refreshed = refresh(signedIn, issued.getRefreshToken());
+        assertThat(refreshed.indicatesSuccess()).isTrue();
+        assertThat(refresh(signedIn, issued.getRefreshToken()).indicatesSuccess()).isFalse();
+        assertThat(refresh(signedIn, refreshed.toSuccessResponse().getTokens().getRefreshToken()).indicatesSuccess()).as("family ended").isFalse();
+    }
+
+    @Test
     void anotherClientsRefreshTokenIsRefusedAndStaysItsOwners() throws Exception {
         SignedIn signedIn = signIn(fixture.persons.get(9));
         SignInClients.Registration other = clients.register(fixture.productId, "Annan klient", List.of(REDIRECT), true, "test");
