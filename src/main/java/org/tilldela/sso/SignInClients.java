@@ -237,9 +237,14 @@ public class SignInClients {
 
     /**
      * Exact redirect URIs only (the authorization server compares them character for character): absolute,
-     * no fragment, no wildcard; https, except http on the loopback address for native apps (RFC 8252).
+     * no fragment, no wildcard; https, except http on the loopback address for native apps (RFC 8252). No comma: a URI
+     * may hold one, but the authorization server's store keeps a client's URIs as one comma-separated list, so
+     * {@code https://app.example/cb,http://elsewhere.example/cb}, reviewed as one https URI, would come back as two.
      */
     static void checkRedirectUri(String value) {
+        if (value != null && value.contains(",")) {
+            throw new SignInClientRefused("A redirect URI must not contain a comma: " + value);
+        }
         URI uri;
         try {
             uri = new URI(value);
