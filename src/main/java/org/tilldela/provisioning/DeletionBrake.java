@@ -98,12 +98,17 @@ class DeletionBrake {
         return n;
     }
 
-    /** Lifts the hold: everything queued so far is let through. Answers the last such operation, null when not held. */
+    /**
+     * Lifts the hold: everything queued so far is let through. Answers the last such operation, null when not held. The
+     * newest operation of any connector marks it: ids come from one sequence, so all this connector queued so far lies at
+     * or below it, and it is the primary key's last entry — the connector's own newest would be read from all its
+     * operations, done ones included (no index has them by connector).
+     */
     private Long letThrough(UUID connector) {
         return jdbc.sql("""
                         update provisioning_connector c set brake_held_at = null, brake_held_pending = null,
                                brake_released_through = greatest(c.brake_released_through,
-                                   coalesce((select max(o.id) from provisioning_operation o where o.connector_id = c.id), 0))
+                                   coalesce((select max(o.id) from provisioning_operation o), 0))
                         where c.id = :c and c.brake_held_at is not null
                         returning c.brake_released_through
                         """).param("c", connector).query(Long.class).optional().orElse(null);
