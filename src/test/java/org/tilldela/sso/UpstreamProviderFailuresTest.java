@@ -67,7 +67,7 @@ class UpstreamProviderFailuresTest extends SignInTestSupport {
         upstreamContext = UpstreamIdentityProvider.start("http://127.0.0.1:" + silent.getLocalPort() + "/token");
         upstream = upstreamContext.getBean(UpstreamIdentityProvider.class);
         directoryAdmin = "katalog-" + UUID.randomUUID().toString().substring(0, 8);
-        admins.create(directoryAdmin, "Skoladministratör", ADMIN_PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "test");
+        admins.create(directoryAdmin, "Skoladministratör", ADMIN_PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN, AdminRight.ACCOUNT_ADMIN), "test");
     }
 
     @AfterAll

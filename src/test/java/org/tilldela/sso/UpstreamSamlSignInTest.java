@@ -58,7 +58,8 @@ class UpstreamSamlSignInTest extends SignInTestSupport {
         municipality = new AccessFixture(imports, jdbc, catalog, pools);
         idp = UpstreamSamlIdentityProvider.start();
         String admin = "katalog-" + UUID.randomUUID().toString().substring(0, 8);
-        admins.create(admin, "Skoladministratör", ADMIN_PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "test");
+        // ACCOUNT_ADMIN too: the test also tries an OpenID provider beside the IdP, which signs administrators in (UpstreamProviderApi)
+        admins.create(admin, "Skoladministratör", ADMIN_PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN, AdminRight.ACCOUNT_ADMIN), "test");
         adminApi = api(baseUrl(), admin);
         var answer = adminApi.post().uri("/api/v1/sso/upstream-saml-providers").body(Map.of("organiserId", municipality.organiserId,
                 "metadataUrl", idp.base + "/metadata", "matchAttribute", MAIL, "matchField", "EMAIL")).retrieve().toEntity(Map.class);

@@ -75,7 +75,8 @@ class UpstreamSignInTest extends SignInTestSupport {
         upstreamContext = UpstreamIdentityProvider.start();
         upstream = upstreamContext.getBean(UpstreamIdentityProvider.class);
         directoryAdmin = "katalog-" + UUID.randomUUID().toString().substring(0, 8);
-        admins.create(directoryAdmin, "Skoladministratör", ADMIN_PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "test");
+        // the provider signs in the organiser's administrators too: keeping it takes ACCOUNT_ADMIN as well (UpstreamProviderApi)
+        admins.create(directoryAdmin, "Skoladministratör", ADMIN_PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN, AdminRight.ACCOUNT_ADMIN), "test");
         var answer = api(directoryAdmin).post().uri("/api/v1/sso/upstream-providers").body(Map.of("organiserId", municipality.organiserId,
                 "issuer", UpstreamIdentityProvider.issuer(upstreamContext), "clientId", "tilldela", "clientSecret", UPSTREAM_SECRET,
                 "matchClaim", "upn", "matchField", "EMAIL")).retrieve().toEntity(Map.class);

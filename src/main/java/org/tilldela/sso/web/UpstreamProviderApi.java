@@ -49,8 +49,32 @@ class UpstreamProviderApi {
     }
 
     /** Another organiser's provider, and one that does not exist, alike. */
-    private void requireKept(UUID id, Authentication admin) {
-        providers.provider(scope(admin), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No identity provider with that id."));
+    private UpstreamProviders.Provider requireKept(UUID id, Authentication admin) {
+        return providers.provider(scope(admin), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No identity provider with that id."));
+    }
+
+    /**
+     * The provider signs in the organiser's administrators too, standing for their password and second factor (README,
+     * "Administrators of organisers with their own identity provider"): whoever says which issuer and client it is, and
+     * whom its claim matches, says who signs in as those administrators. So registering one, or changing any of those,
+     * also takes the right to manage their accounts — ACCOUNT_ADMIN over the organiser — or a directory administrator
+     * could point it at a provider of their own and sign in as any administrator there. Its scopes, its secret, turning it
+     * off and removing it only make signing in work or not.
+     */
+    private void requireAccountAdministrator(UUID organiser, Authentication admin) {
+        if (!providers.keeps(scopes.of(admin, AdminRight.ACCOUNT_ADMIN), organiser)) {
+            throw new ResponseStatusException(HttpStatus.FORBIDDEN, "This provider also signs in the organiser's administrators: registering it, or "
+                    + "changing its issuer, client or matching rule, takes the right to manage their accounts as well (ACCOUNT_ADMIN over the organiser).");
+        }
+    }
+
+    private static boolean sameTrust(UpstreamProviders.Provider before, UpstreamProviders.Settings after) {
+        return before.issuer().equals(strip(after.issuer())) && before.clientId().equals(strip(after.clientId()))
+                && before.matchClaim().equals(strip(after.matchClaim())) && before.matchField() == after.matchField();
+    }
+
+    private static String strip(String value) {
+        return value == null ? null : value.strip();
     }
 
     @PostMapping
@@ -61,6 +85,9 @@ class UpstreamProviderApi {
         if (body.organiserId() != null && !providers.keeps(scope(admin), body.organiserId())) {
             // as if the organiser did not exist: nobody learns of another organiser, or whether it has a provider
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No organiser (huvudman / skoleejer) with that id within your grant.");
+        }
+        if (body.organiserId() != null) {
+            requireAccountAdministrator(body.organiserId(), admin);
         }
         return providers.register(body, admin.getName());
     }
@@ -74,7 +101,10 @@ class UpstreamProviderApi {
     @PutMapping("/{id}")
     @Operation(summary = "Change a provider: issuer, client, scopes, matching rule, enabled (leave clientSecret out to keep the stored one; audited)")
     UpstreamProviders.Provider change(@PathVariable UUID id, @RequestBody UpstreamProviders.Settings body, Authentication admin) {
-        requireKept(id, admin);
+        UpstreamProviders.Provider before = requireKept(id, admin);
+        if (!sameTrust(before, body)) {
+            requireAccountAdministrator(before.organiserId(), admin);
+        }
         return providers.change(id, body, admin.getName());
     }
 

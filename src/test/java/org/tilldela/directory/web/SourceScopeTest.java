@@ -301,9 +301,22 @@ class SourceScopeTest extends IntegrationTest {
         Map<String, Object> samlRegister = new java.util.HashMap<>(Map.of("metadata", "<EntityDescriptor/>", "matchAttribute", "NameID", "matchField", "EMAIL"));
         samlRegister.put("organiserId", organiserB);
         assertThat(send(orgAdmin, "POST", "/api/v1/sso/upstream-saml-providers", samlRegister)).startsWith("404").doesNotContain(organiserNameB);
-        // for its own organiser (which has one) the ordinary answer: a conflict
+        // for its own organiser: the provider would sign in the organiser's administrators too, so registering one (or
+        // changing whom it trusts) takes the right to manage their accounts as well; turning it off does not
         register.put("organiserId", organiserA);
-        assertThat(send(orgAdmin, "POST", "/api/v1/sso/upstream-providers", register)).startsWith("409");
+        assertThat(send(orgAdmin, "POST", "/api/v1/sso/upstream-providers", register)).startsWith("403");
+        assertThat(send(orgAdmin, "PUT", "/api/v1/sso/upstream-providers/{id}", change, oidcA)).startsWith("403");
+        assertThat(jdbc.sql("select issuer from sso_upstream_provider where id = :id").param("id", oidcA).query(String.class).single())
+                .isNotEqualTo("https://idp.example.se/other");
+        Map<String, Object> off = new java.util.HashMap<>(Map.of("issuer", "https://idp.example.se/" + oidcA, "clientId", "tilldela", "matchClaim", "email",
+                "matchField", "EMAIL", "enabled", false));
+        assertThat(send(orgAdmin, "PUT", "/api/v1/sso/upstream-providers/{id}", off, oidcA)).startsWith("200");
+        off.put("enabled", true);
+        assertThat(send(orgAdmin, "PUT", "/api/v1/sso/upstream-providers/{id}", off, oidcA)).startsWith("200");
+        String orgAccounts = account("src-orgacc-" + u, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(organiserA), Set.of()));
+        grants.grant(root, orgAccounts, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(organiserA), Set.of()));
+        // with both, the ordinary answer: a conflict (it has one)
+        assertThat(send(orgAccounts, "POST", "/api/v1/sso/upstream-providers", register)).startsWith("409");
         // and it removes its own, audited
         UUID samlA2 = saml(schoolA2);
         assertThat(send(orgAdmin, "DELETE", "/api/v1/sso/upstream-saml-providers/{id}", null, samlA2)).startsWith("204");
