@@ -185,7 +185,9 @@ class LedgerPages {
         model.addAttribute("productChoices", withChosen(productChoices(findProduct), product,
                 () -> new PickerChoice(product.toString(), reports.productNames(Set.of(product)).getOrDefault(product, product.toString()), null, true)));
         model.addAttribute("personChoices", withChosen(personChoices(findPerson, auth), person, () -> {
-            var m = names.of(Set.of(person), viewers.of(auth), "ledger-feed", null).get(person);
+            // named only within the officer's scope: outside it the same answer as for a person gone from the directory
+            var viewer = viewers.of(auth);
+            var m = directory.isWithin(person, viewer.scope()) ? names.of(Set.of(person), viewer, "ledger-feed", null).get(person) : null;
             String name = m == null ? text("names.gone", LocaleContextHolder.getLocale())
                     : m.masked() ? text("directory.protected", LocaleContextHolder.getLocale()) : m.familyName() + ", " + m.givenName();
             return new PickerChoice(person.toString(), name, null, true);

@@ -427,8 +427,11 @@ class LicencePages {
         model.addAttribute("profile", profile);
         model.addAttribute("products", catalog.products(profile.productIds()));
         var rules = profiles.rules(id);
+        // a profile is installation-wide; the persons its rules name are named only within the administrator's scope
+        // (outside it a rule shows the person's id, as for one gone from the directory)
+        CallerScope within = scope(auth);
         Map<UUID, OrganisationBrowser.Member> named = names.of(rules.stream().filter(r -> r.selector().kind() == Selector.Kind.PERSON)
-                .map(r -> r.selector().personId()).toList(), viewer(auth), "profile", id.toString());
+                .map(r -> r.selector().personId()).filter(person -> organisations.isWithin(person, within)).toList(), viewer(auth), "profile", id.toString());
         model.addAttribute("rules", rules.stream().map(r -> new RuleView(r, describe(r.selector(), named))).toList());
         model.addAttribute("kinds", Selector.Kind.values());
         return "licensing/profile";
@@ -524,7 +527,6 @@ class LicencePages {
         };
     }
 
-    /** The signed-in administrator as a directory viewer: protected persons masked unless they hold the right to see them. */
     /** The licence administrator as a viewer of persons: within their LICENCE_ADMIN scope, protected ones masked outside their VIEW_PROTECTED_IDENTITIES scope. */
     private Viewer viewer(Authentication auth) {
         return new Viewer(auth.getName(), scope(auth), scopes.of(auth, AdminRight.VIEW_PROTECTED_IDENTITIES));

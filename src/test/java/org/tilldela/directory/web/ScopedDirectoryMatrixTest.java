@@ -245,6 +245,8 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
     @Autowired
     org.tilldela.purchase.Cart cart;
     @Autowired
+    org.tilldela.licensing.Profiles profiles;
+    @Autowired
     org.tilldela.purchase.Recipients recipients;
 
     /** A product of a supplier whose processing agreement covers the municipality's organiser. */
@@ -540,6 +542,11 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
         assertThat(web.post("/licences/pools/" + organiserWide + "/end", endForm).status()).isEqualTo(404);
         assertThat(jdbc.sql("select ends_on from licence_pool where id = :id").param("id", organiserWide).query(java.time.LocalDate.class).single())
                 .isAfter(java.time.LocalDate.now());
+        // a profile is installation-wide, the persons its rules name are named within the grant only
+        UUID profile = profiles.create("Profil " + m.source, List.of(product()), "test");
+        profiles.addRule(profile, org.tilldela.licensing.Selector.person(m.a1), "test");
+        profiles.addRule(profile, org.tilldela.licensing.Selector.person(m.b1), "test");
+        assertThat(web.get("/licences/profiles/" + profile).body()).contains(m.familyA).doesNotContain(m.familyB);
         assertThat(web.get("/licences/persons/" + m.a1).status()).isEqualTo(200);
         assertThat(web.get("/licences/persons/" + m.b1).status()).isEqualTo(404);
         assertThat(status(licences, "/api/v1/persons/{id}/licences", m.a1)).isEqualTo(200);
