@@ -79,9 +79,10 @@ public class PersonAccounts {
 
     /**
      * Ends the person's web sessions and every authorization products hold for them (their access and refresh tokens
-     * with it: the next refresh is refused, introspection says inactive). Returns how many were ended.
+     * with it: the next refresh is refused, introspection says inactive). Returns how many were ended. For a way in
+     * someone else may know: a password reset, a sign-in card ended or replaced (SignInCards).
      */
-    private int signOutEverywhere(UUID personId) {
+    int signOutEverywhere(UUID personId) {
         String principal = personId.toString(); // the principal's name is the person's id (userDetails)
         jdbc.sql("delete from sso_spent_refresh_token where authorization_id in (select id from oauth2_authorization where principal_name = :p)")
                 .param("p", principal).update();

@@ -40,10 +40,12 @@ public class SignInCards {
     private final PasswordEncoder pictures;
     private final int maxFailures;
     private final org.tilldela.directory.Teaching teaching;
+    private final PersonAccounts accounts;
 
     SignInCards(JdbcClient jdbc, AuditTrail audit, PersonAccounts accounts, org.tilldela.directory.Teaching teaching,
                 @Value("${tilldela.sso.card-max-failures:10}") int maxFailures) {
         this.teaching = teaching;
+        this.accounts = accounts;
         this.jdbc = jdbc;
         this.audit = audit;
         this.pictures = accounts.passwordEncoder();
@@ -77,7 +79,8 @@ public class SignInCards {
     public List<Made> make(Map<UUID, String> pupils, String actor, UUID form, Map<String, ?> context) {
         List<Made> made = new java.util.ArrayList<>();
         for (Map.Entry<UUID, String> pupil : pupils.entrySet()) {
-            end(pupil.getKey(), "REPLACED", actor);
+            // whoever found the old card may be signed in with it: their session and the products' tokens end with it
+            int signedOut = end(pupil.getKey(), "REPLACED", actor).map(old -> accounts.signOutEverywhere(pupil.getKey())).orElse(0);
             UUID id = UUID.randomUUID();
             String token = HighEntropySecrets.newSecret();
             List<Picture> password = Picture.newPassword();
@@ -88,19 +91,27 @@ public class SignInCards {
                     .param("pictures", pictures.encode(Picture.encode(password))).param("by", actor).param("form", form).update();
             Map<String, Object> detail = new LinkedHashMap<>(context);
             detail.put("card", id.toString());
+            if (signedOut > 0) {
+                detail.put("signedOut", signedOut);
+            }
             audit.record(actor, "SIGN_IN_CARD_MADE", "person", pupil.getKey().toString(), detail);
             made.add(new Made(id, pupil.getKey(), pupil.getValue(), token, password));
         }
         return made;
     }
 
-    /** Ends the pupil's card at once (the next scan of it fails); false when they had none. Audited. */
+    /**
+     * Ends the pupil's card at once (the next scan of it fails) and signs the pupil out everywhere — a card is ended
+     * because someone else may hold it, and their open session and the products' refresh tokens would outlive it
+     * otherwise, as after a password reset; false when they had none. Audited.
+     */
     @Transactional
     public boolean revoke(UUID pupil, String actor, Map<String, ?> context) {
         Optional<UUID> ended = end(pupil, "REVOKED", actor);
         ended.ifPresent(card -> {
             Map<String, Object> detail = new LinkedHashMap<>(context);
             detail.put("card", card.toString());
+            detail.put("signedOut", accounts.signOutEverywhere(pupil));
             audit.record(actor, "SIGN_IN_CARD_REVOKED", "person", pupil.toString(), detail);
         });
         return ended.isPresent();

@@ -229,7 +229,15 @@ class TeacherCardsTest extends CardTestSupport {
         UUID pupil = pupils.get(pupils.size() - 1);
         HttpClient teacher = teacherBrowser(c.teacher());
         PrintedCard first = makeCard(teacher, c.taught(), pupil);
+        // whoever holds a card signed in with it: the session ends with the card (replaced here, revoked below)
+        HttpClient finder = newBrowser();
+        assertThat(location(pick(finder, first, first.pictures()), baseUrl()).toString()).doesNotContain("?");
+        assertThat(get(finder, baseUrl() + "/start").statusCode()).isEqualTo(200);
         PrintedCard second = makeCard(teacher, c.taught(), pupil);
+        assertThat(get(finder, baseUrl() + "/start").statusCode()).as("signed out with the replaced card").isNotEqualTo(200);
+        HttpClient secondFinder = newBrowser();
+        assertThat(location(pick(secondFinder, second, second.pictures()), baseUrl()).toString()).doesNotContain("?");
+        assertThat(get(secondFinder, baseUrl() + "/start").statusCode()).isEqualTo(200);
         try {
             assertThat(location(pick(newBrowser(), first, first.pictures()), baseUrl()).toString()).as("replaced by a new card").endsWith("?error");
             assertThat(get(newBrowser(), first.url()).body()).contains("This card does not work");
@@ -239,6 +247,7 @@ class TeacherCardsTest extends CardTestSupport {
                     Map.of("_csrf", hidden(page, "_csrf")));
             assertThat(location(revoked, baseUrl()).toString()).endsWith("?done=revoked&pupil=" + pupil);
             assertThat(location(pick(newBrowser(), second, second.pictures()), baseUrl()).toString()).as("ended by the teacher, at once").endsWith("?error");
+            assertThat(get(secondFinder, baseUrl() + "/start").statusCode()).as("signed out with the revoked card").isNotEqualTo(200);
             assertThat(cards.statusOf(List.of(pupil))).containsEntry(pupil, SignInCards.Status.NONE);
             assertThat(jdbc.sql("select count(*) from audit_event where action = 'SIGN_IN_CARD_REVOKED' and actor = :t and target_id = :p")
                     .param("t", c.teacher().toString()).param("p", pupil.toString()).query(Integer.class).single()).isEqualTo(1);
