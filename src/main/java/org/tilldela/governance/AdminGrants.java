@@ -39,6 +39,18 @@ public class AdminGrants {
             super("You can grant " + right + " only within a scope where you hold both " + right
                     + " and ACCOUNT_ADMIN yourself (every unit asked for, in every school form asked for).");
         }
+
+        GrantRefused(String message) {
+            super(message);
+        }
+    }
+
+    /** The account signs in through another organiser's identity provider: only that organiser's account administrator gives it rights. */
+    public static final class BoundElsewhere extends GrantRefused {
+        BoundElsewhere() {
+            super("The account signs in through another organiser's identity provider (bound to it): only an account administrator of "
+                    + "that organiser gives it rights. Unbind it first, or ask them.");
+        }
     }
 
     private final JdbcClient jdbc;
@@ -83,6 +95,15 @@ public class AdminGrants {
         }
         if (!mayGrant(actor, right, scope)) {
             throw new GrantRefused(right);
+        }
+        // An account bound to an organiser's identity provider is signed in by that provider: a right given to it is
+        // given to whoever that provider says is its subject. So only an account administrator of that organiser gives
+        // one — else an administrator elsewhere could bind an account made (still without rights) at another organiser
+        // to their own provider, and sign in with the rights given to it there afterwards.
+        List<UUID> boundTo = jdbc.sql("select upstream_organiser_id from admin_account where username = :u and upstream_organiser_id is not null")
+                .param("u", username).query(UUID.class).list();
+        if (!boundTo.isEmpty() && !covers(actor, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(boundTo.getFirst()), Set.of()))) {
+            throw new BoundElsewhere();
         }
         long id = jdbc.sql("""
                         insert into admin_grant (username, right_name, whole_installation, school_forms, granted_by)

@@ -170,6 +170,8 @@ class AccountPages {
             grants.grant(auth.getName(), username, right, new GrantScope("whole".equals(scope), "whole".equals(scope) ? Set.of() : organisations,
                     schoolForms));
             flash.addFlashAttribute("message", "accounts.granted");
+        } catch (AdminGrants.BoundElsewhere e) {
+            flash.addFlashAttribute("error", "accounts.grantRefusedBound");
         } catch (AdminGrants.GrantRefused e) {
             flash.addFlashAttribute("error", "accounts.grantRefused");
         } catch (IllegalArgumentException e) {
