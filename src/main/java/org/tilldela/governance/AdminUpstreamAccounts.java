@@ -198,6 +198,22 @@ public class AdminUpstreamAccounts {
         return true;
     }
 
+    /**
+     * Ends every administrator's binding to the organiser's provider — it was removed, or now names another issuer, and
+     * an upstream subject is unique only at the issuer that made it. Each account is audited as unbound, with the reason;
+     * an account administrator binds it again to its subject at the new provider. Returns how many.
+     */
+    public int unbindAll(UUID organiser, String actor, String reason) {
+        List<String> unbound = jdbc.sql("""
+                        update admin_account set upstream_organiser_id = null, upstream_subject = null
+                        where upstream_organiser_id = :o returning username""")
+                .param("o", organiser).query(String.class).list();
+        for (String username : unbound) {
+            audit.record(actor, "ADMIN_ACCOUNT_UPSTREAM_UNBOUND", "admin_account", username, Map.of("organiser", organiser.toString(), "reason", reason));
+        }
+        return unbound.size();
+    }
+
     /** Marks (or unmarks) a break-glass account; never one's own, so a stolen session cannot open the password door. */
     public boolean setBreakGlass(String actor, String username, boolean breakGlass) {
         if (!grants.withinReach(actor, username) || !exists(username)) {

@@ -56,9 +56,14 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
     private final UpstreamHttp http;
     private final Map<String, Cached> registrations = new ConcurrentHashMap<>();
 
+    /** Looked up when used: the accounts' bindings ask the providers which organisers have one (a cycle otherwise). */
+    private final org.springframework.beans.factory.ObjectProvider<org.tilldela.governance.AdminUpstreamAccounts> bindings;
+
     UpstreamProviders(JdbcClient jdbc, SecretsAtRest secrets, OrganiserPersons persons, AuditTrail audit, Environment environment,
-                      org.springframework.transaction.support.TransactionTemplate tx, UpstreamHttp http) {
+                      org.springframework.transaction.support.TransactionTemplate tx, UpstreamHttp http,
+                      org.springframework.beans.factory.ObjectProvider<org.tilldela.governance.AdminUpstreamAccounts> bindings) {
         this.jdbc = jdbc;
+        this.bindings = bindings;
         this.http = http;
         this.tx = tx;
         this.secrets = secrets;
@@ -155,7 +160,16 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
         if (!complete.issuer().strip().equals(before.issuer())) {
             discover(complete.issuer().strip());
         }
-        Provider changed = tx.execute(status -> update(id, complete, organiserName, actor));
+        boolean otherIssuer = !complete.issuer().strip().equals(before.issuer());
+        Provider changed = tx.execute(status -> {
+            Provider updated = update(id, complete, organiserName, actor);
+            if (otherIssuer) {
+                // an upstream subject is unique only at the issuer that made it (OpenID Connect Core §2): at another one it
+                // names nobody, or somebody else
+                bindings.getObject().unbindAll(before.organiserId(), actor, "ISSUER_CHANGED");
+            }
+            return updated;
+        });
         // after the commit, so no sign-in on this node reads the old settings back into the cache
         registrations.remove(id.toString());
         registrations.remove(ADMIN + id);
@@ -188,6 +202,8 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
         registrations.remove(id.toString());
         registrations.remove(ADMIN + id);
         audit.record(actor, "SSO_UPSTREAM_PROVIDER_REMOVED", "sso_upstream_provider", id.toString(), Map.of("organiser", organiser.toString()));
+        // the subjects bound were that provider's: a provider registered later (another issuer) must not find them
+        bindings.getObject().unbindAll(organiser, actor, "PROVIDER_REMOVED");
     }
 
     public List<Provider> all() {

@@ -99,6 +99,58 @@ class UpstreamProviderFailuresTest extends SignInTestSupport {
         jdbc.sql("delete from sso_upstream_provider where organiser_id = :o").param("o", fixture.organiserId).update();
     }
 
+    @Autowired
+    org.tilldela.governance.AdminUpstreamAccounts bindings;
+
+    /**
+     * An administrator's binding names a subject at the provider's issuer, and a subject is unique only there: when the
+     * provider is pointed at another issuer, or removed, the bindings end (audited), so the new issuer's subjects open
+     * nobody's account by accident — or by design.
+     */
+    @Test
+    void administratorsBindingsEndWhenTheProviderNamesAnotherIssuerOrIsRemoved() throws Exception {
+        ConfigurableApplicationContext other = UpstreamIdentityProvider.start();
+        String account = "bunden-" + UUID.randomUUID().toString().substring(0, 8);
+        admins.create(account, "Bunden administratör", ADMIN_PASSWORD, EnumSet.noneOf(AdminRight.class), "test");
+        try {
+            ResponseEntity<Map> registered = api().post().uri("/api/v1/sso/upstream-providers").body(settings(issuer())).retrieve().toEntity(Map.class);
+            assertThat(registered.getStatusCode().value()).as(String.valueOf(registered.getBody())).isEqualTo(201);
+            String providerId = (String) registered.getBody().get("id");
+            assertThat(bindings.bind(directoryAdmin, account, fixture.organiserId, "subject-at-the-first-issuer")).isTrue();
+
+            // the same issuer, other scopes: the binding stays
+            Map<String, Object> sameIssuer = new java.util.HashMap<>(settings(issuer()));
+            sameIssuer.put("scopes", java.util.List.of("openid", "email"));
+            assertThat(api().put().uri("/api/v1/sso/upstream-providers/" + providerId).body(sameIssuer).retrieve().toBodilessEntity().getStatusCode().value())
+                    .isEqualTo(200);
+            assertThat(boundSubject(account)).isEqualTo("subject-at-the-first-issuer");
+
+            String otherIssuer = UpstreamIdentityProvider.issuer(other);
+            assertThat(api().put().uri("/api/v1/sso/upstream-providers/" + providerId).body(settings(otherIssuer)).retrieve().toBodilessEntity()
+                    .getStatusCode().value()).isEqualTo(200);
+            assertThat(boundSubject(account)).as("ended with the issuer").isNull();
+            assertThat(unbound(account, "ISSUER_CHANGED")).isEqualTo(1);
+
+            assertThat(bindings.bind(directoryAdmin, account, fixture.organiserId, "subject-at-the-second-issuer")).isTrue();
+            assertThat(api().delete().uri("/api/v1/sso/upstream-providers/" + providerId).retrieve().toBodilessEntity().getStatusCode().value())
+                    .isEqualTo(204);
+            assertThat(boundSubject(account)).as("ended with the provider").isNull();
+            assertThat(unbound(account, "PROVIDER_REMOVED")).isEqualTo(1);
+        } finally {
+            removeProviders();
+            other.close();
+        }
+    }
+
+    private String boundSubject(String account) {
+        return jdbc.sql("select upstream_subject from admin_account where username = :u").param("u", account).query(String.class).optional().orElse(null);
+    }
+
+    private int unbound(String account, String reason) {
+        return jdbc.sql("select count(*) from audit_event where action = 'ADMIN_ACCOUNT_UPSTREAM_UNBOUND' and target_id = :u and detail->>'reason' = :r")
+                .param("u", account).param("r", reason).query(Integer.class).single();
+    }
+
     @Test
     void aTokenEndpointThatNeverAnswersEndsTheSignInOnTheFailurePageWithinTheTimeout() throws Exception {
         signInEndsOnTheFailurePageWithinTheTimeout(upstreamContext, "invalid_token_response");
