@@ -70,8 +70,14 @@ class Roster {
             "demographicRaceTwoOrMoreRaces", "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth",
             "publicSchoolResidenceStatus");
 
-    /** The user fields known before any release (from the directory's ids, dates and roles); the rest need a release decision. */
-    private static final Set<String> USER_FIELDS_BEFORE_RELEASE = Set.of("sourcedId", "status", "dateLastModified", "enabledUser", "roles");
+    /**
+     * The user fields known before any release (from the directory's ids and dates); the rest need a release decision —
+     * roles too: a filter or sort on them would otherwise pick out the teachers of an agreement that does not let roles go.
+     */
+    private static final Set<String> USER_FIELDS_BEFORE_RELEASE = Set.of("sourcedId", "status", "dateLastModified", "enabledUser");
+
+    /** What an enrollment tells about its user: the pseudonym, the class (a group) and the role in it. */
+    private static final Set<Attribute> ENROLLMENT_SENT = java.util.Collections.unmodifiableSet(EnumSet.of(PSEUDONYMOUS_ID, GROUPS, ROLES));
 
     private final RosterDirectory directory;
     private final ReleasePolicy policy;
@@ -462,7 +468,10 @@ class Roster {
         if (directory.candidates(holders(client), scope, 1, 0).isEmpty()) {
             throw OneRosterError.notFound(what);
         }
-        Release release = policy.releaseAll(List.of(person), client.productId(), Channel.ROSTER_PULL, EnumSet.of(PSEUDONYMOUS_ID, GROUPS)).getFirst();
+        // what goes: the pseudonym it was asked by, the groups — and, asked as a student's or a teacher's, the role (a user
+        // of another role is not found, which tells it); recorded as exactly that
+        Set<Attribute> sent = role == null ? EnumSet.of(PSEUDONYMOUS_ID, GROUPS) : EnumSet.of(PSEUDONYMOUS_ID, GROUPS, ROLES);
+        Release release = policy.releaseOnly(List.of(person), client.productId(), Channel.ROSTER_PULL, sent, sent).getFirst();
         if (release.values().isEmpty()) {
             throw OneRosterError.notFound(what);
         }
@@ -684,10 +693,17 @@ class Roster {
                     directory.countMemberships(holders, schoolId, classId));
         }
         List<RosterDirectory.Membership> all = directory.memberships(holders, schoolId, classId, null, null);
-        Map<UUID, UUID> known = directory.knownPseudonyms(client.supplierId(), all.stream().map(RosterDirectory.Membership::personId).distinct().toList());
+        List<UUID> persons = all.stream().map(RosterDirectory.Membership::personId).distinct().toList();
+        Map<UUID, UUID> known = directory.knownPseudonyms(client.supplierId(), persons);
+        // an enrollment that would not be sent (releaseEnrollments) must not be matched or counted either: a filter on
+        // the role would count a school's teachers for an agreement that does not let roles go
+        Map<UUID, Set<Attribute>> permitted = policy.permittedAll(persons, client.productId());
         Map<Map<String, Object>, RosterDirectory.Membership> byView = new java.util.IdentityHashMap<>();
         List<Map<String, Object>> views = new ArrayList<>();
         for (RosterDirectory.Membership m : all) {
+            if (!permitted.getOrDefault(m.personId(), Set.of()).containsAll(ENROLLMENT_SENT)) {
+                continue;
+            }
             UUID pseudonym = known.get(m.personId());
             Map<String, Object> view = enrollment(client, m, pseudonym == null ? null : pseudonym.toString());
             byView.put(view, m);
@@ -731,8 +747,9 @@ class Roster {
         }
         List<UUID> persons = chosen.stream().map(RosterDirectory.Membership::personId).distinct().toList();
         Map<UUID, Release> releases = new HashMap<>();
-        policy.releaseAll(persons, client.productId(), Channel.ROSTER_PULL, EnumSet.of(PSEUDONYMOUS_ID, GROUPS))
-                .forEach(r -> releases.put(r.personId(), r));
+        // an enrollment tells the user's pseudonym, the class and the role in it: only where all three may go, and the
+        // ledger records those three, not everything the person's own release would carry
+        policy.releaseOnly(persons, client.productId(), Channel.ROSTER_PULL, ENROLLMENT_SENT, ENROLLMENT_SENT).forEach(r -> releases.put(r.personId(), r));
         Map<UUID, UUID> pseudonyms = new LinkedHashMap<>();
         Map<UUID, Map<String, Object>> records = new LinkedHashMap<>();
         List<RosterDirectory.Membership> sent = new ArrayList<>();

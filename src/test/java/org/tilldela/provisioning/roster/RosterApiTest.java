@@ -245,6 +245,64 @@ class RosterApiTest extends IntegrationTest {
         assertThat(contains.total()).isGreaterThanOrEqualTo(1);
     }
 
+    /**
+     * Under an agreement that lets the pseudonym and the groups go but not the roles, nothing tells who teaches: not a
+     * filter or sort on the users' roles, not an enrollment (which carries the role), not a teacher's classes.
+     */
+    @Test
+    void anAgreementWithoutRolesLetsNoRoleOutThroughFiltersEnrollmentsOrTheTeachersPath() throws Exception {
+        AccessFixture narrow = new AccessFixture(imports, jdbc, catalog, pools);
+        List<UUID> itsTeachers = jdbc.sql("""
+                        select distinct d.person_id from duty d join person p on p.id = d.person_id
+                        where p.source = :s and d.role = 'TEACHER' and p.protection = 'NONE' order by 1 limit 2""")
+                .param("s", narrow.source).query(UUID.class).list();
+        narrow.license(narrow.productId, itsTeachers);
+        var filed = agreements.file(narrow.supplierId, narrow.request(AttributePackage.MEDIUM), "supplier");
+        agreements.approve(filed.id(), EnumSet.of(org.tilldela.catalog.Attribute.PSEUDONYMOUS_ID, org.tilldela.catalog.Attribute.GROUPS),
+                "pseudonym and classes are enough for this product", "school-admin");
+        String narrowToken = token(clients.registerSystemClient(narrow.productId, "Roster utan roller", Set.of(OneRosterScopes.CORE), "test"),
+                OneRosterScopes.CORE);
+
+        Answer users = get("/users?limit=1000", narrowToken);
+        assertThat(users.list("users")).isNotEmpty().allSatisfy(u -> assertThat((List<?>) u.get("roles")).isEmpty());
+        assertThat(get("/users?filter=" + q("roles.role='teacher'"), narrowToken).list("users")).isEmpty();
+        assertThat(get("/users?filter=" + q("roles.role='teacher'"), narrowToken).total()).isZero();
+        assertThat(get("/teachers", narrowToken).list("users")).isEmpty();
+        assertThat(get("/enrollments?limit=1000", narrowToken).list("enrollments")).isEmpty();
+        assertThat(get("/enrollments?filter=" + q("role='teacher'"), narrowToken).total()).isZero();
+        String aTeacher = users.list("users").stream().map(u -> (String) u.get("sourcedId")).filter(id -> itsTeachers.contains(personOf(narrow, id)))
+                .findFirst().orElseThrow();
+        assertThat(get("/teachers/" + aTeacher + "/classes", narrowToken).status()).isEqualTo(404);
+        assertThat(get("/users/" + aTeacher + "/classes", narrowToken).status()).isEqualTo(200);
+        // and what was recorded is what went: never ROLES
+        assertThat(jdbc.sql("select count(*) from disclosure where product_id = :p and attributes like '%ROLES%'").param("p", narrow.productId)
+                .query(Integer.class).single()).isZero();
+    }
+
+    /**
+     * An enrollment tells the pseudonym, the class and the role: the ledger records that, not the names and e-mail the
+     * agreement would let go in the user's own record (a product of its own, so that nothing else was released to it).
+     */
+    @Test
+    void anEnrollmentIsRecordedAsWhatItCarries() throws Exception {
+        AccessFixture own = new AccessFixture(imports, jdbc, catalog, pools);
+        var filed = agreements.file(own.supplierId, own.request(AttributePackage.MEDIUM), "supplier");
+        agreements.approve(filed.id(), null, null, "school-admin");
+        String ownToken = token(clients.registerSystemClient(own.productId, "Roster", Set.of(OneRosterScopes.CORE), "test"), OneRosterScopes.CORE);
+        assertThat(get("/enrollments?limit=10", ownToken).list("enrollments")).isNotEmpty();
+        assertThat(jdbc.sql("select distinct attributes from disclosure where product_id = :p").param("p", own.productId).query(String.class).list())
+                .containsExactly("GROUPS,PSEUDONYMOUS_ID,ROLES");
+        // a user's record carries the names: recorded with them
+        assertThat(get("/users?limit=1", ownToken).list("users").getFirst()).containsKey("givenName");
+        assertThat(jdbc.sql("select count(*) from disclosure where product_id = :p and attributes like '%GIVEN_NAME%'").param("p", own.productId)
+                .query(Integer.class).single()).isPositive();
+    }
+
+    UUID personOf(AccessFixture f, String sourcedId) {
+        return jdbc.sql("select person_id from roster_pseudonym where supplier_id = :s and pseudonym = :p").param("s", f.supplierId)
+                .param("p", UUID.fromString(sourcedId)).query(UUID.class).single();
+    }
+
     @Test
     void badRequestsGetTheSpecsErrorPayload() throws Exception {
         for (String bad : List.of("filter=" + q("shoeSize='42'"), "filter=" + q("email="), "filter=" + q("email='a' and familyName='b'"), "sort=shoeSize",
