@@ -51,9 +51,14 @@ public class DataAccessAgreements {
     /** The actor of what the re-approval job does by itself. */
     static final String JOB = "agreement-reapproval";
 
+    /** Tells who already sent data (provisioning) that what may go changed ({@link DataAccessAgreementChanged}). */
+    private final org.springframework.context.ApplicationEventPublisher events;
+
     DataAccessAgreements(JdbcClient jdbc, Catalog catalog, OrganisationBrowser organisations, AuditTrail audit, Optional<Clock> clock,
-                         @Value("${tilldela.access.reapproval-period:P1Y}") Period reapprovalPeriod) {
+                         @Value("${tilldela.access.reapproval-period:P1Y}") Period reapprovalPeriod,
+                         org.springframework.context.ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.catalog = catalog;
         this.organisations = organisations;
         this.audit = audit;
@@ -179,6 +184,7 @@ public class DataAccessAgreements {
         step(id, narrowed ? Step.Kind.NARROWED : Step.Kind.APPROVED, actor, blankToNull(reason), approved);
         audit.record(actor, narrowed ? "DATA_ACCESS_NARROWED" : "DATA_ACCESS_APPROVED", "data_access_agreement", id.toString(),
                 Map.of("attributes", sortedNames(approved), "superseded", superseded.stream().map(UUID::toString).toList()));
+        events.publishEvent(new DataAccessAgreementChanged(id, agreement.productId(), agreement.scopeId(), "APPROVED"));
         return agreement(id).orElseThrow();
     }
 
@@ -213,6 +219,7 @@ public class DataAccessAgreements {
         jdbc.sql("update data_access_agreement set state = 'REVOKED', updated_at = now() where id = :id").param("id", id).update();
         step(id, Step.Kind.REVOKED, actor, reason.strip(), null);
         audit.record(actor, "DATA_ACCESS_REVOKED", "data_access_agreement", id.toString(), Map.of("reason", reason.strip()));
+        events.publishEvent(new DataAccessAgreementChanged(id, agreement.productId(), agreement.scopeId(), "REVOKED"));
         return agreement(id).orElseThrow();
     }
 
@@ -250,6 +257,10 @@ public class DataAccessAgreements {
         step(id, Step.Kind.REAPPROVED, actor, blankToNull(reason), kept);
         audit.record(actor, "DATA_ACCESS_REAPPROVED", "data_access_agreement", id.toString(), Map.of("attributes", sortedNames(kept),
                 "narrowed", narrowed, "was", agreement.state().name(), "reapprovalDue", due.toString()));
+        if (narrowed || agreement.state() != DataAccessAgreement.State.APPROVED) {
+            // less may go, or (a lapsed one re-approved) more again
+            events.publishEvent(new DataAccessAgreementChanged(id, agreement.productId(), agreement.scopeId(), narrowed ? "NARROWED" : "APPROVED"));
+        }
         return agreement(id).orElseThrow();
     }
 
@@ -260,12 +271,16 @@ public class DataAccessAgreements {
      */
     @Transactional
     public int lapseOverdue(LocalDate today) {
-        List<UUID> lapsed = jdbc.sql("""
+        record Lapsed(UUID id, UUID productId, UUID scopeId) {
+        }
+        List<Lapsed> lapsed = jdbc.sql("""
                         update data_access_agreement set state = 'LAPSED', updated_at = now()
-                        where state = 'APPROVED' and reapproval_due < :today returning id""").param("today", today).query(UUID.class).list();
-        for (UUID id : lapsed) {
-            step(id, Step.Kind.LAPSED, JOB, "not re-approved by its re-approval date", null);
-            audit.record(JOB, "DATA_ACCESS_LAPSED", "data_access_agreement", id.toString(), Map.of("fallback", AttributePackage.MINIMAL.name()));
+                        where state = 'APPROVED' and reapproval_due < :today returning id, product_id, scope_id""").param("today", today)
+                .query((rs, n) -> new Lapsed(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class))).list();
+        for (Lapsed l : lapsed) {
+            step(l.id(), Step.Kind.LAPSED, JOB, "not re-approved by its re-approval date", null);
+            audit.record(JOB, "DATA_ACCESS_LAPSED", "data_access_agreement", l.id().toString(), Map.of("fallback", AttributePackage.MINIMAL.name()));
+            events.publishEvent(new DataAccessAgreementChanged(l.id(), l.productId(), l.scopeId(), "LAPSED"));
         }
         return lapsed.size();
     }

@@ -164,6 +164,24 @@ class Outbox {
         return jdbc.sql("select exists (select 1 from provisioned_account)").query(Boolean.class).single();
     }
 
+    /**
+     * A SYNC for each active account of these persons at the connectors that serve the product: what may go about them to
+     * it changed (an agreement), so what the supplier holds is brought in line at the next push.
+     */
+    int enqueueForProduct(Collection<UUID> persons, UUID product, String cause) {
+        if (persons.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql("""
+                        insert into provisioning_operation (connector_id, person_id, kind, cause)
+                        select a.connector_id, a.person_id, 'SYNC', :cause from provisioned_account a
+                        where a.active and a.person_id = any(:p)
+                          and exists (select 1 from provisioning_connector_product cp where cp.connector_id = a.connector_id and cp.product_id = :product)
+                        order by a.connector_id, a.person_id
+                        """)
+                .param("p", persons.toArray(UUID[]::new)).param("product", product).param("cause", cause).update();
+    }
+
     /** Operations for these persons at every connector where they have an account (active ones only, if asked). */
     int enqueueForAccounts(Collection<UUID> persons, String kind, String cause, boolean activeOnly) {
         if (persons.isEmpty()) {

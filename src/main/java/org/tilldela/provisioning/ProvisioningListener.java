@@ -1,15 +1,18 @@
 package org.tilldela.provisioning;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.context.event.EventListener;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
+import org.tilldela.access.DataAccessAgreementChanged;
 import org.tilldela.access.ObjectionChanged;
 import org.tilldela.directory.DirectoryChangesRecorded;
 import org.tilldela.directory.DirectoryEvent;
 import org.tilldela.directory.DirectoryJournal;
+import org.tilldela.directory.Rosters;
 import org.tilldela.licensing.LicenceEnded;
 import org.tilldela.licensing.LicenceGranted;
 
@@ -23,10 +26,12 @@ class ProvisioningListener {
 
     private final Outbox outbox;
     private final DirectoryJournal journal;
+    private final Rosters rosters;
 
-    ProvisioningListener(Outbox outbox, DirectoryJournal journal) {
+    ProvisioningListener(Outbox outbox, DirectoryJournal journal, Rosters rosters) {
         this.outbox = outbox;
         this.journal = journal;
+        this.rosters = rosters;
     }
 
     @EventListener
@@ -48,6 +53,21 @@ class ProvisioningListener {
     @EventListener
     void on(ObjectionChanged event) {
         outbox.enqueueForSupplier(event.personId(), event.supplierId(), event.inForce() ? "OBJECTION_RECORDED" : "OBJECTION_WITHDRAWN");
+    }
+
+    /**
+     * A data-access agreement approved, revoked, narrowed or lapsed: the accounts of the persons placed at its unit (or
+     * below), at the connectors serving its product, are brought in line at once — names and e-mail pushed under an
+     * agreement now revoked would otherwise stay at the supplier until some unrelated change. In the agreement's
+     * transaction, like an objection.
+     */
+    @EventListener
+    void on(DataAccessAgreementChanged event) {
+        if (!outbox.anyAccount()) {
+            return;
+        }
+        List<UUID> placed = rosters.persons(new Rosters.Selector(Rosters.Kind.ORGANISATION, event.scopeId(), null, null, null, null, null, null));
+        outbox.enqueueForProduct(placed, event.productId(), "AGREEMENT_" + event.change());
     }
 
     /**

@@ -70,6 +70,7 @@ class AgreementReapprovalTest extends IntegrationTest {
     @Autowired OneRoundTrip roundTrip;
     @Autowired AdminAccounts accounts;
     @Autowired AdminGrants grants;
+    @Autowired org.springframework.context.ApplicationEventPublisher events;
 
     AccessFixture fx;
 
@@ -120,7 +121,7 @@ class AgreementReapprovalTest extends IntegrationTest {
         fx.license(product, List.of(pupil, pushed));
         TestClock clock = new TestClock(Instant.now());
         LocalDate approvedOn = LocalDate.now(clock);
-        DataAccessAgreements onClock = new DataAccessAgreements(jdbc, catalog, organisations, audit, Optional.of(clock), Period.ofDays(30));
+        DataAccessAgreements onClock = new DataAccessAgreements(jdbc, catalog, organisations, audit, Optional.of(clock), Period.ofDays(30), events);
         ReleasePolicy policyOnClock = new ReleasePolicy(persons, catalog, onClock, objections, licences, pseudonyms, ledger, roundTrip, Optional.of(clock));
         AgreementReapprovalScheduling job = new AgreementReapprovalScheduling(onClock, Optional.of(clock));
 
