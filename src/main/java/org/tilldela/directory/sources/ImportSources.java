@@ -282,7 +282,13 @@ public class ImportSources {
     public void update(UUID id, Settings settings, String actor, String origin) {
         Source before = find(id).orElseThrow(() -> new IllegalArgumentException("no import source " + id));
         String url = check(settings);
-        Credentials credentials = credentials(settings, before);
+        // a stored token or client secret goes only to the server it was given for: pointed at another, it is given again
+        // (it is never shown, and must not be readable through a server of the administrator's own)
+        boolean otherServer = !sameServer(url, before.url());
+        if (otherServer && settings.authOrBearer() == Auth.BEARER && before.hasToken() && blank(settings.token())) {
+            throw new SourceSettingsException("sources.error.tokenAgain", "give the token again: the source's URL names another server now");
+        }
+        Credentials credentials = credentials(settings, otherServer ? null : before);
         Tls tls = tls(settings);
         Instant now = Instant.now();
         nameFree(settings.name().strip(), id);
@@ -581,6 +587,29 @@ public class ImportSources {
     private record Credentials(boolean oauth, String tokenUrl, String clientId, byte[] secret, String scope) {
     }
 
+    /** Whether two source URLs name the same server: scheme, host and port (a path of its own is the same server). */
+    static boolean sameServer(String a, String b) {
+        if (a == null || b == null) {
+            return java.util.Objects.equals(a, b);
+        }
+        try {
+            URI x = new URI(a), y = new URI(b);
+            return java.util.Objects.equals(lower(x.getScheme()), lower(y.getScheme())) && java.util.Objects.equals(lower(x.getHost()), lower(y.getHost()))
+                    && port(x) == port(y);
+        } catch (URISyntaxException e) {
+            return a.equals(b);
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
+    }
+
+    /** {@code before}: the source as stored, whose secret may be kept — null where it may not (a new source, another server). */
     private Credentials credentials(Settings s, Source before) {
         if (s.authOrBearer() != Auth.OAUTH_CLIENT_CREDENTIALS) {
             return new Credentials(false, null, null, null, null);
@@ -611,7 +640,7 @@ public class ImportSources {
         if (before == null || before.auth() != Auth.OAUTH_CLIENT_CREDENTIALS || !before.hasClientSecret() || !tokenUrl.equals(before.tokenUrl())
                 || !clientId.equals(before.clientId())) {
             throw new SourceSettingsException("sources.error.clientSecret",
-                    "give the client secret (again, when the token URL or client id changes)");
+                    "give the client secret (again, when the token URL, the client id or the source's server changes)");
         }
         return new Credentials(true, tokenUrl, clientId, null, scope);
     }

@@ -153,7 +153,7 @@ class SourceOAuthTest extends IntegrationTest {
                 "clientId", client.clientId(), "deltaMinutes", "15", "enabled", "true"));
         WebSession.Answer refused = browser.post("/imports/sources", fields);
         assertThat(refused.status()).isEqualTo(200);
-        assertThat(refused.body()).contains("Ange klienthemligheten (igen, när token-URL eller klient-id ändras).");
+        assertThat(refused.body()).contains("Ange klienthemligheten (igen, när token-URL, klient-id eller källans server ändras).");
         browser.page("/imports/sources?lang=da");
         fields = WebSession.hiddenFields(browser.page("/imports/sources").body(), "/imports/sources");
         fields.putAll(Map.of("name", name, "kind", "SS12000", "url", server.baseUrl(), "auth", "OAUTH_CLIENT_CREDENTIALS", "tokenUrl", tokenUrl,
@@ -178,8 +178,34 @@ class SourceOAuthTest extends IntegrationTest {
         edit.put("tokenUrl", "http://127.0.0.1:1/elsewhere/token");
         WebSession.Answer moved = browser.post("/imports/sources/" + id, edit);
         assertThat(moved.status()).isEqualTo(200);
-        assertThat(moved.body()).contains("Give the client secret (again, when the token URL or the client id changes).");
+        assertThat(moved.body()).contains("Give the client secret (again, when the token URL, the client id or the source&#39;s server changes).");
         assertThat(sources.find(id).orElseThrow().tokenUrl()).isEqualTo(tokenUrl);
+        // nor is it kept for another source server: the tokens got with it would go there
+        edit.put("tokenUrl", tokenUrl);
+        edit.put("url", "http://127.0.0.1:1/ss12000");
+        WebSession.Answer elsewhere = browser.post("/imports/sources/" + id, edit);
+        assertThat(elsewhere.status()).isEqualTo(200);
+        assertThat(elsewhere.body()).contains("Give the client secret (again, when the token URL, the client id or the source&#39;s server changes).");
+        assertThat(sources.find(id).orElseThrow().url()).isEqualTo(server.baseUrl());
+    }
+
+    /** A stored bearer token goes only to the server it was given for: the source pointed at another needs it again. */
+    @Test
+    void aStoredBearerTokenIsKeptForItsOwnServerOnly() {
+        String bearerName = name + "-bearer";
+        UUID id = sources.create(new ImportSources.Settings(bearerName, ImportSources.Kind.SS12000, server.baseUrl(), "token-for-this-server", 1, null,
+                false, false, ImportSources.Auth.BEARER, null, null, null, null), "test", null);
+        // the same server, another path: kept
+        sources.update(id, new ImportSources.Settings(bearerName, ImportSources.Kind.SS12000, server.baseUrl() + "/v2", null, 1, null, false, false,
+                ImportSources.Auth.BEARER, null, null, null, null), "test", null);
+        assertThat(sources.find(id).orElseThrow().hasToken()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sources.update(id, new ImportSources.Settings(bearerName, ImportSources.Kind.SS12000,
+                        "http://127.0.0.1:1/ss12000", null, 1, null, false, false, ImportSources.Auth.BEARER, null, null, null, null), "test", null))
+                .isInstanceOf(org.tilldela.directory.sources.SourceSettingsException.class).hasMessageContaining("give the token again");
+        assertThat(sources.find(id).orElseThrow().url()).isEqualTo(server.baseUrl() + "/v2");
+        sources.update(id, new ImportSources.Settings(bearerName, ImportSources.Kind.SS12000, "http://127.0.0.1:1/ss12000", "token-for-that-server", 1,
+                null, false, false, ImportSources.Auth.BEARER, null, null, null, null), "test", null);
+        assertThat(sources.find(id).orElseThrow().url()).isEqualTo("http://127.0.0.1:1/ss12000");
     }
 
     /** RFC 7662 at Tilldela's authorization server, as the client itself. */
