@@ -23,15 +23,21 @@ public class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long started;
-        Path partial = file.toAbsolutePath().resolveSibling(file.getFileName() + ".partial");
+        Path target = file.toAbsolutePath();
+        // it holds the directory's personal data: readable by its owner only from the first byte, and gone if the copy fails
+        Path partial = SecretFiles.createOwnerOnly(target.getParent(), target.getFileName() + ".", ".partial");
         Backups.Manifest manifest;
-        // as the migrating owner: it may read every table, the append-only and owner-only ones too
-        try (Connection c = owner().getConnection(); OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
-            started = System.nanoTime(); // the copy itself, without the command's start
-            manifest = Backups.backup(c, out);
+        try {
+            // as the migrating owner: it may read every table, the append-only and owner-only ones too
+            try (Connection c = owner().getConnection(); OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
+                started = System.nanoTime(); // the copy itself, without the command's start
+                manifest = Backups.backup(c, out);
+            }
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (Exception e) {
+            Files.deleteIfExists(partial);
+            throw e;
         }
-        SecretFiles.restrictFile(partial); // it holds the directory's personal data: readable by its owner only
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         long rows = manifest.rows().values().stream().mapToLong(Long::longValue).sum();
         System.out.printf("backup of schema version %s: %d tables, %,d rows, %,d bytes in %.1f s%n", manifest.schemaVersion(), manifest.rows().size(), rows,
                 Files.size(file), (System.nanoTime() - started) / 1e9);

@@ -51,6 +51,16 @@ public final class SecretFiles {
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * A new, empty file in {@code dir} (made, and made its owner's only, where missing) that only its owner may read —
+     * from the moment it exists, not after it was written: for files of personal data (an import package, a backup).
+     */
+    public static Path newOwnerOnlyFile(Path dir, String prefix, String suffix) throws IOException {
+        Files.createDirectories(dir);
+        restrictFolder(dir);
+        return createOwnerOnly(dir, prefix, suffix);
+    }
+
     static Path createOwnerOnly(Path dir, String prefix, String suffix) throws IOException {
         return posix() ? Files.createTempFile(dir, prefix, suffix, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE))
                 : Files.createTempFile(dir, prefix, suffix);

@@ -341,8 +341,7 @@ public class SourceRuns {
             throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
         }
         try {
-            Files.createDirectories(downloads);
-            Path file = downloads.resolve(UUID.randomUUID() + ".zip");
+            Path file = org.tilldela.platform.SecretFiles.newOwnerOnlyFile(downloads, UUID.randomUUID().toString(), ".zip");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).followRedirects(HttpClient.Redirect.NEVER).build();
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).GET();
             if (token != null && !token.isBlank()) {
@@ -364,7 +363,8 @@ public class SourceRuns {
                     }
                     out.write(buffer, 0, n);
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | IOException e) {
+                // nothing half-fetched stays behind: a broken-off package is personal data no run will read
                 Files.deleteIfExists(file);
                 throw e;
             }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -37,9 +36,14 @@ class ImportUploads {
 
     UUID submitOneRoster(InputStream content, String fileName, ImportOptions options) throws IOException {
         String name = displayName(fileName);
-        Files.createDirectories(dir);
-        Path stored = dir.resolve(UUID.randomUUID() + ".zip");
-        Files.copy(content, stored, StandardCopyOption.REPLACE_EXISTING);
+        // the package is personal data: its owner's only from the start, and nothing half-written left behind
+        Path stored = org.tilldela.platform.SecretFiles.newOwnerOnlyFile(dir, UUID.randomUUID().toString(), ".zip");
+        try (java.io.OutputStream out = Files.newOutputStream(stored)) {
+            content.transferTo(out);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(stored);
+            throw e;
+        }
         return runs.submit("ONEROSTER", options, stored, name, path -> new OneRosterReader(path, name, limits));
     }
 
