@@ -342,11 +342,15 @@ final class CsvTable {
             if (v.indexOf(',') < 0) {
                 return List.of(v); // the common case: one value
             }
-            // two or more (a pupil's guardians, say: a million lists a night): a loop, not a stream
-            List<String> values = new java.util.ArrayList<>(4);
-            for (String part : v.split(",")) {
+            // two or more (a pupil's guardians, say: a million lists a night): a loop, not a stream; a few values are
+            // compared in the list, many through a set — a row of a hundred thousand values (a hostile package, within
+            // the row limit) would otherwise take 10^10 comparisons
+            String[] parts = v.split(",");
+            List<String> values = new java.util.ArrayList<>(Math.min(parts.length, 16));
+            java.util.Set<String> seen = parts.length > 16 ? new java.util.HashSet<>(parts.length * 2) : null;
+            for (String part : parts) {
                 String value = part.trim();
-                if (!value.isEmpty() && !values.contains(value)) {
+                if (!value.isEmpty() && (seen != null ? seen.add(value) : !values.contains(value))) {
                     values.add(value);
                 }
             }
