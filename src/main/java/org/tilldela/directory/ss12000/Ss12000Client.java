@@ -145,9 +145,20 @@ final class Ss12000Client {
         boolean read(JsonParser parser, String fieldName);
     }
 
+    /**
+     * At most this many pages of one endpoint in one import (50 million items at 500 a page, far beyond any source): a
+     * server that keeps answering with new page tokens would otherwise hold the import, and its source's lock, for ever.
+     */
+    static final int MAX_PAGES = 100_000;
+
     private void paged(String endpoint, Map<String, String> filters, boolean optional, ListReader lists) {
         String token = null;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        int pages = 0;
         do {
+            if (++pages > MAX_PAGES) {
+                throw rejected(endpoint, "answered more than " + MAX_PAGES + " pages; stopped to avoid an endless loop");
+            }
             Map<String, String> params = new LinkedHashMap<>();
             params.put("limit", Integer.toString(PAGE_SIZE));
             if (token == null) {
@@ -156,8 +167,8 @@ final class Ss12000Client {
                 params.put("pageToken", token);
             }
             String next = page(endpoint, params, optional && token == null, lists);
-            if (next != null && next.equals(token)) {
-                throw rejected(endpoint, "answered with the same pageToken again; stopped to avoid an endless loop");
+            if (next != null && !seen.add(next)) {
+                throw rejected(endpoint, "answered with a pageToken it had given before; stopped to avoid an endless loop");
             }
             token = next;
         } while (token != null);

@@ -42,6 +42,8 @@ final class FakeSs12000Server implements AutoCloseable {
     private final List<Deleted> deleted = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final Map<String, String> rawBodies = new ConcurrentHashMap<>();
+    /** An endpoint whose pages are empty and whose page tokens go round in a circle (A, B, A, …); null: none. */
+    volatile String circlingPageTokens;
     final List<Request> requests = new CopyOnWriteArrayList<>();
     volatile int pageSize = 2;
     /** Answer /organisations as Skolverket's subset does: {"organisations": [...]}, no paging. */
@@ -153,6 +155,10 @@ final class FakeSs12000Server implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            if (path.equals(circlingPageTokens)) {
+                respond(exchange, 200, json.writeValueAsBytes(Map.of("data", List.of(), "pageToken", "A".equals(query.get("pageToken")) ? "B" : "A")));
+                return;
             }
             String raw = rawBodies.get(path);
             if (raw != null) {

@@ -289,6 +289,20 @@ class Ss12000ImportTest extends IntegrationTest {
         assertNothingApplied();
     }
 
+    /** Not the same token twice in a row, but one given before: the reading stops instead of going round for ever. */
+    @Test
+    void aServerWhosePageTokensGoRoundInACircleIsStopped() {
+        server.circlingPageTokens = "/duties";
+
+        assertThatThrownBy(() -> importFrom(server, "t", false))
+                .isInstanceOfSatisfying(ImportRejectedException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> {
+                    assertThat(p.file()).isEqualTo("/duties");
+                    assertThat(p.reason()).contains("a pageToken it had given before");
+                }));
+        assertThat(server.requestsTo("/duties")).hasSize(3);
+        assertNothingApplied();
+    }
+
     @Test
     void wrongTypeInAnItemIsAProblemOfThatItem() {
         Map<String, Object> bad = person(pupil2, "Beta", "Testsson", null);
