@@ -93,16 +93,15 @@ public class AdminGrants {
         if (known != scope.schoolForms().size()) {
             throw new IllegalArgumentException("Unknown school form among " + new TreeSet<>(scope.schoolForms()) + ": use the codes of the school forms (FS, GR, …).");
         }
+        if (actor.equals(username)) {
+            // one's rights come from another account administrator (or a duty rule, which ends with the duty): a right
+            // granted to oneself — a copy of one a duty gave, say — would outlive the duty
+            throw new GrantRefused("Your own account's rights are given by another account administrator.");
+        }
         if (!mayGrant(actor, right, scope)) {
             throw new GrantRefused(right);
         }
-        // An account bound to an organiser's identity provider is signed in by that provider: a right given to it is
-        // given to whoever that provider says is its subject. So only an account administrator of that organiser gives
-        // one — else an administrator elsewhere could bind an account made (still without rights) at another organiser
-        // to their own provider, and sign in with the rights given to it there afterwards.
-        List<UUID> boundTo = jdbc.sql("select upstream_organiser_id from admin_account where username = :u and upstream_organiser_id is not null")
-                .param("u", username).query(UUID.class).list();
-        if (!boundTo.isEmpty() && !covers(actor, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(boundTo.getFirst()), Set.of()))) {
+        if (!mayGiveTo(actor, username)) {
             throw new BoundElsewhere();
         }
         long id = jdbc.sql("""
@@ -180,6 +179,20 @@ public class AdminGrants {
         detail.putAll(why);
         audit.record(actor, "ADMIN_RIGHT_REVOKED", "admin_account", grant.get().username(), detail);
         return true;
+    }
+
+    /**
+     * May {@code actor} give the account rights at all? An account bound to an organiser's identity provider is signed in
+     * by that provider: a right given to it is given to whoever that provider says is its subject. So only an account
+     * administrator of that organiser gives one — by hand or by a duty rule it wrote — else an administrator elsewhere
+     * could bind an account made (still without rights) at another organiser to their own provider, and sign in with
+     * the rights given to it there afterwards.
+     */
+    @Transactional(readOnly = true)
+    public boolean mayGiveTo(String actor, String username) {
+        List<UUID> boundTo = jdbc.sql("select upstream_organiser_id from admin_account where username = :u and upstream_organiser_id is not null")
+                .param("u", username).query(UUID.class).list();
+        return boundTo.isEmpty() || covers(actor, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(boundTo.getFirst()), Set.of()));
     }
 
     /** May {@code actor} hand out {@code right} over {@code scope}: it holds the right and ACCOUNT_ADMIN over all of it. */

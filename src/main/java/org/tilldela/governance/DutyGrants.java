@@ -187,8 +187,11 @@ public class DutyGrants {
             why.put("importRun", importRun.toString());
         }
         Map<List<Object>, Boolean> mayCache = new HashMap<>();
+        // the rule's author must be able to grant it by hand: the right over the unit, and (an account bound to an
+        // organiser's provider) be that organiser's account administrator (AdminGrants.mayGiveTo)
         List<Wanted> allowed = wanted.stream().filter(w -> mayCache.computeIfAbsent(List.of(w.author(), w.right(), w.key().unit()),
-                k -> grants.mayGrant(w.author(), w.right(), GrantScope.units(Set.of(w.key().unit()), Set.of())))).toList();
+                k -> grants.mayGrant(w.author(), w.right(), GrantScope.units(Set.of(w.key().unit()), Set.of())))
+                && mayCache.computeIfAbsent(List.of(w.author(), w.key().username()), k -> grants.mayGiveTo(w.author(), w.key().username()))).toList();
         Set<Key> keep = new java.util.HashSet<>();
         allowed.forEach(w -> keep.add(w.key()));
         // what goes first, then what comes: a mover's trail reads "old unit revoked, new unit granted"

@@ -52,6 +52,32 @@ class UpstreamBoundGrantsTest extends IntegrationTest {
         assertThat(grants.of(kari)).hasSize(2);
     }
 
+    @Autowired
+    DutyGrants dutyGrants;
+
+    /** Nor by a duty rule of this organiser: the rule's author must be able to give it the right by hand. */
+    @Test
+    void aDutyRuleGivesNoRightToAnAccountBoundToAnotherOrganisersProvider() {
+        ScopedMunicipality m = new ScopedMunicipality(jdbc);
+        String root = "duty-root-" + m.source;
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String here = administrator("duty-here-" + m.source, root, m.organiser);
+        String there = administrator("duty-there-" + m.source, root, m.otherOrganiser);
+        String lisa = "duty-lisa-" + m.source;
+        accounts.create(here, lisa, "Lisa", PASSWORD);
+        assertThat(upstream.bind(there, lisa, m.otherOrganiser, "subject-at-the-other-organisers-provider")).isTrue();
+
+        // this organiser's rule: its teachers at school A get DIRECTORY_ADMIN there; lisa is linked to such a teacher
+        dutyGrants.create(here, "TEACHER", AdminRight.DIRECTORY_ADMIN, m.schoolA);
+        assertThat(dutyGrants.linkPerson(here, lisa, m.tA)).isTrue();
+        assertThat(grants.of(lisa)).as("bound to the other organiser's provider: no right from this organiser's rule").isEmpty();
+
+        // unbound, the same rule gives it
+        assertThat(upstream.bind(there, lisa, null, null)).isTrue();
+        dutyGrants.reconcile("test", null);
+        assertThat(grants.of(lisa)).singleElement().satisfies(g -> assertThat(g.right()).isEqualTo(AdminRight.DIRECTORY_ADMIN));
+    }
+
     /** An account with DIRECTORY_ADMIN and ACCOUNT_ADMIN over one organiser. */
     private String administrator(String name, String root, java.util.UUID organiser) {
         accounts.create(root, name, "Test " + name, PASSWORD);

@@ -101,8 +101,11 @@ class AccountApiTest extends IntegrationTest {
                 helper)).isEqualTo(403);
         assertThat(post(schoolAdmin, "/api/v1/admin-accounts/{u}/grants", units(AdminRight.LICENCE_ADMIN, List.of(m.schoolA), List.of()), helper))
                 .isEqualTo(403);
-        // nor to itself: what it would grant itself beyond its scope is refused the same way
+        // nor to itself: what it would grant itself beyond its scope is refused the same way — and within it too (a copy of
+        // a right a duty rule gave would outlive the duty)
         assertThat(post(schoolAdmin, "/api/v1/admin-accounts/{u}/grants", units(AdminRight.DIRECTORY_ADMIN, List.of(m.schoolB), List.of()), schoolAdmin))
+                .isEqualTo(403);
+        assertThat(post(schoolAdmin, "/api/v1/admin-accounts/{u}/grants", units(AdminRight.DIRECTORY_ADMIN, List.of(m.schoolA), List.of()), schoolAdmin))
                 .isEqualTo(403);
 
         assertThat(audit.about("admin_account", helper)).extracting(AuditTrail.Entry::action)
