@@ -280,6 +280,21 @@ public class LedgerCheckpoints {
     }
 
     /**
+     * Whether the records a cut stands for are really gone: none at or before its sequence in its month or before, nor
+     * later than a day into the next month (where a record stamped just before the month's end can hold a higher
+     * sequence than one just after, as the time is taken before the chain's lock). A cut written into the database at
+     * a checkpoint still among the records would otherwise have the verification skip every record up to it. Each
+     * look is an index probe into the partitions the dates leave (at most one row).
+     */
+    private boolean monthGone(Cut cut) {
+        return !jdbc.sql("""
+                        select exists (select 1 from disclosure_record where sequence <= :s and disclosed_at < cast(:m as date) + interval '1 month')
+                            or exists (select 1 from disclosure_record where sequence <= :s
+                                       and disclosed_at >= cast(:m as date) + interval '1 month' + interval '1 day')""")
+                .param("s", cut.sequence()).param("m", cut.month()).query(Boolean.class).single();
+    }
+
+    /**
      * The whole chain, then every stored checkpoint against it. A checkpoint signed with another key (one rotated
      * out) is passed over; one that does not hold breaks the ledger at its sequence.
      */
@@ -291,7 +306,7 @@ public class LedgerCheckpoints {
             // months were removed: the chain starts after the cut, which only a signed checkpoint can vouch for
             Cut at = cut.get();
             String signed = stored(at.sequence()).map(Checkpoint::signed).orElse(null);
-            if (signed == null || check(signed, cut).finding() != Finding.HOLDS) {
+            if (signed == null || check(signed, cut).finding() != Finding.HOLDS || !monthGone(at)) {
                 return new ChainVerification(0, false, at.sequence(), "cut: no signed checkpoint vouches for where the ledger's retention removed "
                         + at.month() + " (a cut made or changed in the database)", java.time.Duration.ZERO, 0);
             }

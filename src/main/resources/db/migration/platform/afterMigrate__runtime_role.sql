@@ -3,7 +3,8 @@
 --
 -- Every table stays with the migrating owner. The application gets plain privileges on its working
 -- tables (read, add, change, remove, truncate); on tables marked APPEND-ONLY (the disclosure ledger, the
--- audit trail) it may only read and add rows; tables marked OWNER-ONLY it cannot touch at all. It cannot
+-- audit trail) it may only read and add rows; on tables marked READ-ONLY (what only the owner's migrations and
+-- functions write: where the ledger's retention cut the chain) only read; tables marked OWNER-ONLY it cannot touch at all. It cannot
 -- create tables or indexes (no CREATE on the schema). What it needs beyond plain privileges — deferring
 -- indexes during a first bulk import, refreshing statistics after a big import — goes through SECURITY
 -- DEFINER functions that do exactly that and nothing else.
@@ -30,6 +31,7 @@ begin
         select c.relname, pg_get_userbyid(c.relowner) as owner,
                coalesce(obj_description(c.oid, 'pg_class'), '') like 'APPEND-ONLY%' as append_only,
                coalesce(obj_description(c.oid, 'pg_class'), '') like 'OWNER-ONLY%' as owner_only,
+               coalesce(obj_description(c.oid, 'pg_class'), '') like 'READ-ONLY%' as read_only,
                array(select a.privilege_type::text from aclexplode(c.relacl) a join pg_roles r on r.oid = a.grantee
                      where r.rolname = app order by 1) as held
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -38,7 +40,7 @@ begin
         -- already as it should be (every start after the first, for every table no migration touched): nothing to
         -- write, which keeps the start of a command short
         wanted := case
-                when item.relname = 'flyway_schema_history' then array['SELECT']
+                when item.relname = 'flyway_schema_history' or item.read_only then array['SELECT']
                 when item.owner_only then array[]::text[]
                 when item.append_only then array['INSERT', 'SELECT']
                 else array['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRUNCATE', 'UPDATE'] end;
@@ -50,7 +52,7 @@ begin
             execute format('alter table %I owner to %I', item.relname, current_user);
         end if;
         execute format('revoke all on %I from %I', item.relname, app);
-        if item.relname = 'flyway_schema_history' then
+        if item.relname = 'flyway_schema_history' or item.read_only then
             execute format('grant select on %I to %I', item.relname, app);
         elsif item.owner_only then
             null;

@@ -125,11 +125,21 @@ class LedgerPartitionsTest extends LedgerTestSupport {
             assertThatThrownBy(() -> db.sql("select * from ledger_remove_expired_month()").query().listOfRows())
                     .hasMessageContaining("sign a checkpoint at record 12");
 
-            // a cut written into the database by hand is not vouched for by any signature
-            db.sql("insert into ledger_cut (sequence, hash, month, records) values (10, :h, date '2020-01-01', 9)").param("h", new byte[32]).update();
+            // the application's role cannot write a cut at all (only the owner's retention function does)
+            assertThatThrownBy(() -> db.sql("insert into ledger_cut (sequence, hash, month, records) values (10, :h, date '2020-01-01', 9)")
+                    .param("h", new byte[32]).update()).rootCause().hasMessageContaining("permission denied");
+            // one written into the database by hand is not vouched for by any signature
+            asOwner.sql("insert into ledger_cut (sequence, hash, month, records) values (7, :h, date '2020-01-01', 1)").param("h", new byte[32]).update();
             ChainVerification forged = ledger.verify();
             assertThat(forged.intact()).isFalse();
             assertThat(forged.reason()).startsWith("cut:");
+            // nor one at a signed checkpoint (June 2024's last record) whose records are still there: the verification would
+            // have skipped every record up to it
+            byte[] hashOf8 = asOwner.sql("select hash from disclosure_record where sequence = 8").query(byte[].class).single();
+            asOwner.sql("insert into ledger_cut (sequence, hash, month, records) values (8, :h, date '2020-01-01', 1)").param("h", hashOf8).update();
+            ChainVerification atACheckpoint = ledger.verify();
+            assertThat(atACheckpoint.intact()).isFalse();
+            assertThat(atACheckpoint.reason()).startsWith("cut:");
         } finally {
             try (Connection su = superuser(); var st = su.createStatement()) {
                 st.execute("drop database if exists " + name + " with (force)");
