@@ -66,6 +66,8 @@ public class SignInClientRequests {
     @Transactional
     public ClientRequest approve(UUID id, String actor) {
         ClientRequest request = open(id);
+        // checked again as it is approved: a request filed under an older rule (a redirect URI with a comma) is refused now
+        clients.check(request.productId(), request.name(), request.redirectUris(), request.initiateLoginUri());
         String secretHash = jdbc.sql("select secret_hash from sso_client_request where id = :id").param("id", id).query(String.class).optional()
                 .orElse(null);
         clients.save(request.clientId(), request.productId(), request.name(), request.redirectUris(), secretHash, request.initiateLoginUri(), actor);

@@ -284,7 +284,7 @@ public class ImportSources {
         String url = check(settings);
         // a stored token or client secret goes only to the server it was given for: pointed at another, it is given again
         // (it is never shown, and must not be readable through a server of the administrator's own)
-        boolean otherServer = !sameServer(url, before.url());
+        boolean otherServer = url != null && !sameServer(url, before.url()); // a watched folder names no server
         if (otherServer && settings.authOrBearer() == Auth.BEARER && before.hasToken() && blank(settings.token())) {
             throw new SourceSettingsException("sources.error.tokenAgain", "give the token again: the source's URL names another server now");
         }

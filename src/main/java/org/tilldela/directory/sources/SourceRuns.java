@@ -340,8 +340,9 @@ public class SourceRuns {
         if (!readers.allowed(uri)) {
             throw new HostNotAllowedException(uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
         }
+        Path file = null;
         try {
-            Path file = org.tilldela.platform.SecretFiles.newOwnerOnlyFile(downloads, UUID.randomUUID().toString(), ".zip");
+            file = org.tilldela.platform.SecretFiles.newOwnerOnlyFile(downloads, UUID.randomUUID().toString(), ".zip");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).followRedirects(HttpClient.Redirect.NEVER).build();
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).GET();
             if (token != null && !token.isBlank()) {
@@ -363,18 +364,30 @@ public class SourceRuns {
                     }
                     out.write(buffer, 0, n);
                 }
-            } catch (RuntimeException | IOException e) {
-                // nothing half-fetched stays behind: a broken-off package is personal data no run will read
-                Files.deleteIfExists(file);
-                throw e;
             }
-            return file;
+            Path fetched = file;
+            file = null;
+            return fetched;
         } catch (IOException e) {
             log.warn("Import source {}: the package could not be fetched: {}", s.name(), e.getClass().getSimpleName());
             throw unreachable();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unreachable();
+        } finally {
+            // nothing half-fetched stays behind (nor the empty file of a server that never answered): a broken-off
+            // package is personal data no run will read
+            deleteQuietly(file);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                log.warn("A broken-off download could not be removed: {}", e.getClass().getSimpleName());
+            }
         }
     }
 
