@@ -377,16 +377,20 @@ class Roster {
         checkScope(client, scope);
         RosterDirectory.Holders holders = holders(client);
         Set<Attribute> needed = needed(scope);
+        // a collection that tells something of its own (the role, the school, the class) counts only the persons about
+        // whom that may go: X-Total-Count of /teachers would otherwise be the number of teachers under an agreement
+        // that does not let roles go
+        boolean collectionTells = !needed.equals(EnumSet.of(PSEUDONYMOUS_ID));
         List<RosterDirectory.Candidate> chosen;
         int total;
-        if (!query.needsEveryRecord()) {
+        if (!query.needsEveryRecord() && !collectionTells) {
             // plain paging: count and page in SQL
             total = directory.count(holders, scope);
             chosen = directory.candidates(holders, scope, query.limit(), query.offset());
         } else {
             List<RosterDirectory.Candidate> all = directory.candidates(holders, scope, null, null);
             Map<UUID, UUID> known = directory.knownPseudonyms(client.supplierId(), all.stream().map(RosterDirectory.Candidate::personId).toList());
-            Map<UUID, Set<Attribute>> permitted = USER_FIELDS_BEFORE_RELEASE.containsAll(query.fieldsRead()) ? null
+            Map<UUID, Set<Attribute>> permitted = !collectionTells && USER_FIELDS_BEFORE_RELEASE.containsAll(query.fieldsRead()) ? null
                     : policy.permittedAll(all.stream().map(RosterDirectory.Candidate::personId).toList(), client.productId());
             Map<Map<String, Object>, RosterDirectory.Candidate> byView = new java.util.IdentityHashMap<>();
             List<Map<String, Object>> views = new ArrayList<>();

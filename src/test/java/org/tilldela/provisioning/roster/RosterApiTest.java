@@ -268,6 +268,8 @@ class RosterApiTest extends IntegrationTest {
         assertThat(get("/users?filter=" + q("roles.role='teacher'"), narrowToken).list("users")).isEmpty();
         assertThat(get("/users?filter=" + q("roles.role='teacher'"), narrowToken).total()).isZero();
         assertThat(get("/teachers", narrowToken).list("users")).isEmpty();
+        assertThat(get("/teachers", narrowToken).total()).as("not even counted").isZero();
+        assertThat(get("/teachers?filter=" + q("dateLastModified>'2000-01-01T00:00:00Z'"), narrowToken).total()).isZero();
         assertThat(get("/enrollments?limit=1000", narrowToken).list("enrollments")).isEmpty();
         assertThat(get("/enrollments?filter=" + q("role='teacher'"), narrowToken).total()).isZero();
         String aTeacher = users.list("users").stream().map(u -> (String) u.get("sourcedId")).filter(id -> itsTeachers.contains(personOf(narrow, id)))
