@@ -144,6 +144,20 @@ public class AdminUpstreamAccounts {
 
     /** May the account still sign in with its local password though its organiser has a provider? */
     @Transactional(readOnly = true)
+    /**
+     * Whether the account signs in only through its organiser's provider: it belongs to an organiser with one, has a way
+     * in there (bound, or linked to a person the provider can match), and is no break-glass account. Its password is
+     * refused (AdminSignIn) — and so is a personal API token: the provider stands for password and second factor, and
+     * an account it disables must not go on through a token made while it let the account in.
+     */
+    public boolean signsInThroughProviderOnly(String username) {
+        Set<UUID> organisers = organisersOf(username);
+        if (organisers.isEmpty() || upstreamOrganisers.stream().allMatch(u -> u.withProvider(organisers).isEmpty())) {
+            return false;
+        }
+        return hasUpstreamRoute(username) && !breakGlass(username);
+    }
+
     public boolean breakGlass(String username) {
         return jdbc.sql("select break_glass from admin_account where username = :u").param("u", username).query(Boolean.class).optional().orElse(false);
     }

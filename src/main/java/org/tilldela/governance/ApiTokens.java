@@ -52,12 +52,23 @@ public class ApiTokens {
     private final SignInThrottle throttle;
     private final AdminAccounts accounts;
 
-    ApiTokens(JdbcClient jdbc, AuditTrail audit, SecondFactor secondFactor, AdminAccounts accounts, SignInThrottle throttle) {
+    private final AdminUpstreamAccounts upstream;
+
+    ApiTokens(JdbcClient jdbc, AuditTrail audit, SecondFactor secondFactor, AdminAccounts accounts, SignInThrottle throttle,
+              AdminUpstreamAccounts upstream) {
+        this.upstream = upstream;
         this.throttle = throttle;
         this.jdbc = jdbc;
         this.audit = audit;
         this.secondFactor = secondFactor;
         this.accounts = accounts;
+    }
+
+    /** The account signs in through its organiser's provider only: a token would outlast what that provider decides. */
+    public static final class ProviderOnly extends IllegalStateException {
+        ProviderOnly() {
+            super("This account signs in through its organiser's identity provider: it gets no API tokens.");
+        }
     }
 
     /** A token as the account page lists it: never the token itself. */
@@ -77,6 +88,9 @@ public class ApiTokens {
      * the page that asks is reached only after its code.
      */
     public Created create(String username, String name, int days) {
+        if (upstream.signsInThroughProviderOnly(username)) {
+            throw new ProviderOnly();
+        }
         if (!secondFactor.enrolled(username)) {
             throw new IllegalStateException("Set up a second factor before creating API tokens.");
         }
@@ -147,9 +161,12 @@ public class ApiTokens {
         detail.put("tokenId", r.id());
         // only behind a second factor that is still there (its removal revokes the tokens too)
         boolean factor = secondFactor.enrolled(r.username());
-        UserDetails user = r.revoked() || r.expired() || !factor ? null : accounts.loadUserByUsername(r.username());
+        // an account its organiser's provider signs in is that provider's to let in (as its password is refused)
+        boolean providerOnly = !r.revoked() && !r.expired() && factor && upstream.signsInThroughProviderOnly(r.username());
+        UserDetails user = r.revoked() || r.expired() || !factor || providerOnly ? null : accounts.loadUserByUsername(r.username());
         if (user == null || !user.isEnabled()) {
-            detail.put("reason", r.revoked() ? "REVOKED" : r.expired() ? "EXPIRED" : !factor ? "NO_SECOND_FACTOR" : "DISABLED");
+            detail.put("reason", r.revoked() ? "REVOKED" : r.expired() ? "EXPIRED" : !factor ? "NO_SECOND_FACTOR" : providerOnly ? "PROVIDER_ONLY"
+                    : "DISABLED");
             audit.record("sign-in", "ADMIN_API_TOKEN_REFUSED", "admin_account", r.username(), detail);
             return Optional.empty();
         }

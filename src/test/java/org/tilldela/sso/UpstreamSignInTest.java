@@ -64,6 +64,10 @@ class UpstreamSignInTest extends SignInTestSupport {
     static String directoryAdmin;
 
     @Autowired
+    org.tilldela.governance.AdminUpstreamAccounts adminBindings;
+    @Autowired
+    org.tilldela.governance.ApiTokens apiTokens;
+    @Autowired
     AdminAccounts admins;
 
     @BeforeEach
@@ -435,6 +439,10 @@ class UpstreamSignInTest extends SignInTestSupport {
             assertThat(e.detail()).contains(municipality.organiserId.toString());
         });
         assertThat(status(api(principal), "GET", "/api/v1/organisations", null)).isEqualTo(401);
+        // nor does it get an API token (one made while the provider let it in would outlast what the provider decides)
+        assertThat(adminBindings.signsInThroughProviderOnly(principal)).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> apiTokens.create(principal, "skript", 30))
+                .isInstanceOf(org.tilldela.governance.ApiTokens.ProviderOnly.class);
 
         // the admin login page offers the municipality's provider; through it the session has exactly the account's grants
         HttpResponse<String> loginPage = get(URI.create(baseUrl() + "/login?lang=en"));

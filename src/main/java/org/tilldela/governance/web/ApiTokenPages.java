@@ -41,6 +41,8 @@ class ApiTokenPages {
     String create(@RequestParam(defaultValue = "") String name, @RequestParam(defaultValue = "90") int days, Model model, Authentication auth) {
         try {
             model.addAttribute("created", tokens.create(auth.getName(), name, days));
+        } catch (org.tilldela.governance.ApiTokens.ProviderOnly e) {
+            model.addAttribute("problem", "apiTokens.providerOnly");
         } catch (IllegalStateException e) {
             model.addAttribute("problem", "apiTokens.needsSecondFactor");
         } catch (IllegalArgumentException e) {
