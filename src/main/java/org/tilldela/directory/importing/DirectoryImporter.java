@@ -48,10 +48,15 @@ public class DirectoryImporter {
     /** Which build this is (META-INF/build-info.properties); null when run without one. */
     private final BuildProperties build;
 
+    /** The requesting administrator's grant (an import asked for within a scope adds nothing above it). */
+    private final ObjectProvider<org.tilldela.governance.Scopes> scopes;
+
     DirectoryImporter(DataSource dataSource, JdbcClient jdbc, PlatformTransactionManager txManager, ApplicationEventPublisher events, Ids ids,
                       JsonMapper json, ImportLimits limits, ObjectProvider<BuildProperties> build,
                       @Value("${tilldela.import.mass-removal-threshold-percent:10}") double massRemovalThresholdPercent,
-                      @Value("${tilldela.import.defer-indexes-from-rows:50000}") long deferIndexesFrom) {
+                      @Value("${tilldela.import.defer-indexes-from-rows:50000}") long deferIndexesFrom,
+                      ObjectProvider<org.tilldela.governance.Scopes> scopes) {
+        this.scopes = scopes;
         this.deferIndexesFrom = deferIndexesFrom;
         this.ids = ids;
         this.json = json;
@@ -104,6 +109,9 @@ public class DirectoryImporter {
                 stage.checkReferences();
                 t = lap(phases, "check", t);
 
+                if (withinAGrant(options.requestedBy())) {
+                    stage.refuseNewTopOrganisations();
+                }
                 stage.guardMassRemoval(options.allowMassRemoval(), massRemovalThresholdPercent);
                 t = lap(phases, "deletion guard", t);
 
@@ -248,6 +256,20 @@ public class DirectoryImporter {
             throw new ImportRejectedException(new ImportProblem("source " + source, 0, null,
                     "this source was imported as " + existing + " before; a source is one system's snapshot, so use another --source name for " + kind));
         }
+    }
+
+    /**
+     * Whether the import was asked for by an administrator whose DIRECTORY_ADMIN grant covers part of the installation
+     * (not all of it). A schedule, the command line or a benchmark is no administrator: their imports are the source's
+     * own, as configured by whoever may configure it.
+     */
+    private boolean withinAGrant(String requestedBy) {
+        org.tilldela.governance.Scopes s = scopes.getIfAvailable();
+        if (s == null || requestedBy == null) {
+            return false;
+        }
+        org.tilldela.governance.CallerScope scope = s.of(requestedBy, org.tilldela.governance.AdminRight.DIRECTORY_ADMIN);
+        return !scope.isWholeInstallation() && !scope.isNothing();
     }
 
     private static long lap(Map<String, Long> phases, String name, long since) {

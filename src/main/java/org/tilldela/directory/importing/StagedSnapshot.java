@@ -757,6 +757,27 @@ public final class StagedSnapshot {
     /** How many of the persons a held import would remove are listed by name for the approver (the rest are counted). */
     static final int REMOVAL_LISTED = 500;
 
+    /**
+     * For an import asked for by an administrator whose grant covers some organisers whole but not the whole installation
+     * (SourceScopes.mayImportInto let them import into this source): the package may not add an organisation at the top
+     * — a new organiser, or a unit under none. It would lie outside the grant, and the administrator could no longer see,
+     * correct or take back the source. A unit below the source's organisers lies within it: a source's rows refer only
+     * to its own rows. Refused with each such row named, nothing changed.
+     */
+    void refuseNewTopOrganisations() {
+        Origin origin = originOf(Entity.ORGANISATION);
+        List<ImportProblem> found = jdbc.sql("""
+                        select s.source_id, s.line_no from stage_organisation s
+                        where (s.kind = 'ORGANISER' or s.parent_id is null) and not exists (select 1 from organisation o where o.id = s.id)
+                        order by s.line_no limit :limit""").param("limit", Problems.LIMIT)
+                .query((rs, n) -> new ImportProblem(origin.file(), rs.getLong(2), origin.idColumn(), "adds the organisation '" + rs.getString(1)
+                        + "' at the top (an organiser, or a unit under none): outside your grant; an administrator over the whole installation imports it"))
+                .list();
+        if (!found.isEmpty()) {
+            throw new ImportRejectedException(found);
+        }
+    }
+
     /** The accidental-deletion guard: how many persons of this source would the snapshot remove? */
     void guardMassRemoval(boolean allowed, double thresholdPercent) {
         // the source's persons as stored: known already when they were loaded to read a full snapshot (counting them
