@@ -121,6 +121,10 @@ public class Cart {
 
     /** Orders the whole cart; the cart is emptied only when the order was stored (placed or held). */
     public Orders.Placement checkout(String buyer) {
+        // the cart's lines locked first: of two checkouts at once (two tabs, a retried request) the second waits, then
+        // finds the cart emptied by the first and orders nothing ("An order needs at least one line") — not the same
+        // lines a second time
+        jdbc.sql("select id from cart_line where buyer = :b order by id for update").param("b", buyer).query(UUID.class).list();
         List<CartLine> lines = lines(buyer);
         Orders.Placement placement = orders.place(buyer, lines.stream().map(CartLine::toRequest).toList());
         if (!placement.blocked()) {

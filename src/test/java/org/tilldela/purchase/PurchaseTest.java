@@ -286,4 +286,42 @@ class PurchaseTest extends IntegrationTest {
         assertThat(cart.lines(cartBuyer)).isEmpty();
         assertThat(licences.holds(fx.person("p6"), product, LocalDate.now())).isTrue();
     }
+
+    @Autowired javax.sql.DataSource dataSource;
+
+    /** Two checkouts of one cart at once (two tabs): one order, and the second is told the cart is empty. */
+    @Test
+    void twoCheckoutsOfOneCartAtOncePlaceOneOrder() throws Exception {
+        String cartBuyer = fx.buyer(accounts, scopes, "twice", fx.schoolId);
+        UUID line = cart.add(cartBuyer, product, null, false);
+        cart.addRecipients(cartBuyer, line, List.of(Recipient.group(fx.group("c-7b"))));
+        java.util.List<java.util.concurrent.CompletableFuture<Object>> both = new java.util.ArrayList<>();
+        try (java.sql.Connection other = dataSource.getConnection()) {
+            // a third transaction holds the cart's line: both checkouts are under way, neither has finished
+            other.setAutoCommit(false);
+            try (var lock = other.prepareStatement("select id from cart_line where buyer = ? for update")) {
+                lock.setString(1, cartBuyer);
+                lock.executeQuery().close();
+            }
+            for (int i = 0; i < 2; i++) {
+                both.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return cart.checkout(cartBuyer);
+                    } catch (RuntimeException e) {
+                        return e;
+                    }
+                }));
+            }
+            Thread.sleep(500);
+            other.commit();
+        }
+        List<Object> outcomes = new java.util.ArrayList<>();
+        for (var f : both) {
+            outcomes.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertThat(outcomes).filteredOn(o -> o instanceof Orders.Placement).hasSize(1);
+        assertThat(outcomes).filteredOn(o -> o instanceof IllegalArgumentException).singleElement()
+                .satisfies(e -> assertThat(((Exception) e).getMessage()).contains("at least one line"));
+        assertThat(jdbc.sql("select count(*) from purchase_order where buyer = :b").param("b", cartBuyer).query(Long.class).single()).isEqualTo(1);
+    }
 }
