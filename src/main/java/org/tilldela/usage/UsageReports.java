@@ -57,7 +57,8 @@ public class UsageReports {
 
     /** Why a row is refused: a code a supplier's system can act on. */
     static final String MISSING = "missingField", MALFORMED = "malformed", UNKNOWN_PRODUCT = "unknownProduct",
-            UNKNOWN_PSEUDONYM = "unknownPseudonym", FUTURE = "inTheFuture", PAST_RETENTION = "beforeRetention", NEGATIVE = "negativeCount";
+            UNKNOWN_PSEUDONYM = "unknownPseudonym", FUTURE = "inTheFuture", PAST_RETENTION = "beforeRetention", NEGATIVE = "negativeCount",
+            NOT_LICENSED = "notLicensed";
 
     private final JdbcClient jdbc;
     private final Catalog catalog;
@@ -142,6 +143,20 @@ public class UsageReports {
         // the last row for a product, person and day wins, as a resend in a later report would
         record Key(UUID product, UUID person, LocalDate day) {
         }
+        // usage is kept only of a person given a licence for the product: a supplier knows a person's pseudonym from one
+        // of its products, and must not make usage of another a record about them
+        Map<UUID, Set<UUID>> asked = new LinkedHashMap<>();
+        for (Parsed p : parsed) {
+            UUID person = own.contains(p.product()) ? persons.get(p.pseudonym()) : null;
+            if (person != null) {
+                asked.computeIfAbsent(p.product(), k -> new HashSet<>()).add(person);
+            }
+        }
+        Map<UUID, Set<UUID>> licensed = new HashMap<>();
+        asked.forEach((product, who) -> licensed.put(product, Set.copyOf(jdbc.sql("""
+                        select distinct a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
+                        where p.product_id = :product and a.person_id = any(:persons)""")
+                .param("product", product).param("persons", who.toArray(UUID[]::new)).query(UUID.class).list())));
         Map<Key, Accepted> kept = new LinkedHashMap<>(parsed.size() * 2);
         for (Parsed p : parsed) {
             if (!own.contains(p.product())) {
@@ -151,6 +166,10 @@ public class UsageReports {
             UUID person = persons.get(p.pseudonym());
             if (person == null) {
                 results[p.row()] = new RowResult(p.row(), Status.REFUSED, UNKNOWN_PSEUDONYM);
+                continue;
+            }
+            if (!licensed.getOrDefault(p.product(), Set.of()).contains(person)) {
+                results[p.row()] = new RowResult(p.row(), Status.REFUSED, NOT_LICENSED);
                 continue;
             }
             Accepted earlier = kept.put(new Key(p.product(), person, p.day()), new Accepted(p, person));

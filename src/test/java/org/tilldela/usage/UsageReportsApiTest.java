@@ -159,6 +159,20 @@ class UsageReportsApiTest extends IntegrationTest {
         assertThat(jdbc.sql("select count(*) from usage_day where product_id = :p").param("p", othersProduct).query(Long.class).single()).isZero();
     }
 
+    /** The supplier knows the person's pseudonym from one product: usage of another of its products without a licence is refused. */
+    @Test
+    void usageOfTheSuppliersOtherProductByAPersonWithoutItsLicenceIsRefused() {
+        UUID person = fixture.persons.get(3);
+        UUID unlicensed = fixture.product(fixture.supplierId, java.util.Set.of(Attribute.PSEUDONYMOUS_ID));
+        LocalDate day = LocalDate.now().minusDays(2);
+        ResponseEntity<Map<String, Object>> answer = report(List.of(row(pseudonyms.get(person), unlicensed, day, 3),
+                row(pseudonyms.get(person), fixture.productId, day, 2)));
+        assertThat(results(answer)).singleElement().satisfies(r -> assertThat(r).containsEntry("row", 0).containsEntry("status", "REFUSED")
+                .containsEntry("reason", "notLicensed"));
+        assertThat(answer.getBody()).containsEntry("accepted", 1).containsEntry("refused", 1);
+        assertThat(jdbc.sql("select count(*) from usage_day where product_id = :p").param("p", unlicensed).query(Long.class).single()).isZero();
+    }
+
     @Test
     void aPseudonymGivenAfterTheFirstReportIsKnownAtTheNext() {
         UUID later = fixture.persons.get(fixture.persons.size() - 1);
@@ -206,6 +220,7 @@ class UsageReportsApiTest extends IntegrationTest {
     void signInsThroughTilldelaCountAsUsageAndASuppliersReportOfTheSameDayKeepsThem() {
         UUID product = fixture.product(fixture.supplierId, java.util.Set.of(Attribute.PSEUDONYMOUS_ID));
         UUID person = fixture.persons.get(6);
+        fixture.license(product, List.of(person)); // usage is kept only of a person licensed for the product
         java.time.Instant now = java.time.Instant.now();
         LocalDate today = now.atZone(java.time.ZoneId.systemDefault()).toLocalDate();
         // a minute before, but on the same day also just after midnight (a run at 00:00:27 counted it on the day before)
@@ -243,6 +258,7 @@ class UsageReportsApiTest extends IntegrationTest {
         // a product of its own, so that the other tests' reports about the same person do not count here
         UUID product = fixture.product(fixture.supplierId, java.util.Set.of(Attribute.PSEUDONYMOUS_ID));
         UUID person = fixture.persons.get(3);
+        fixture.license(product, List.of(person)); // usage is kept only of a person licensed for the product
         LocalDate first = LocalDate.now().minusDays(9), last = LocalDate.now().minusDays(2);
         Map<String, Object> latest = row(pseudonyms.get(person), product, last, 1);
         latest.put("lastActiveAt", last.atTime(10, 30).atZone(java.time.ZoneId.systemDefault()).toInstant().toString());
