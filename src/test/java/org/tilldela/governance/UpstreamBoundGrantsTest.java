@@ -31,10 +31,8 @@ class UpstreamBoundGrantsTest extends IntegrationTest {
     @Test
     void aRightIsGivenToAnAccountBoundToAnotherOrganisersProviderOnlyByThatOrganisersAccountAdministrator() {
         ScopedMunicipality m = new ScopedMunicipality(jdbc);
-        String root = "bound-root-" + m.source;
-        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
-        String here = administrator("bound-here-" + m.source, root, m.organiser);
-        String there = administrator("bound-there-" + m.source, root, m.otherOrganiser);
+        Administrators a = administrators(m, "bound");
+        String here = a.here(), there = a.there();
 
         // made at the other organiser, no rights yet: within reach of this organiser's account administrator too
         String kari = "bound-kari-" + m.source;
@@ -59,10 +57,8 @@ class UpstreamBoundGrantsTest extends IntegrationTest {
     @Test
     void aDutyRuleGivesNoRightToAnAccountBoundToAnotherOrganisersProvider() {
         ScopedMunicipality m = new ScopedMunicipality(jdbc);
-        String root = "duty-root-" + m.source;
-        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
-        String here = administrator("duty-here-" + m.source, root, m.organiser);
-        String there = administrator("duty-there-" + m.source, root, m.otherOrganiser);
+        Administrators a = administrators(m, "duty");
+        String here = a.here(), there = a.there();
         String lisa = "duty-lisa-" + m.source;
         accounts.create(here, lisa, "Lisa", PASSWORD);
         assertThat(upstream.bind(there, lisa, m.otherOrganiser, "subject-at-the-other-organisers-provider")).isTrue();
@@ -76,6 +72,17 @@ class UpstreamBoundGrantsTest extends IntegrationTest {
         assertThat(upstream.bind(there, lisa, null, null)).isTrue();
         dutyGrants.reconcile("test", null);
         assertThat(grants.of(lisa)).singleElement().satisfies(g -> assertThat(g.right()).isEqualTo(AdminRight.DIRECTORY_ADMIN));
+    }
+
+    /** The account administrators of this organiser ({@code here}) and of the other one ({@code there}). */
+    private record Administrators(String here, String there) {
+    }
+
+    private Administrators administrators(ScopedMunicipality m, String prefix) {
+        String root = prefix + "-root-" + m.source;
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        return new Administrators(administrator(prefix + "-here-" + m.source, root, m.organiser), administrator(prefix + "-there-" + m.source, root,
+                m.otherOrganiser));
     }
 
     /** An account with DIRECTORY_ADMIN and ACCOUNT_ADMIN over one organiser. */
