@@ -109,6 +109,23 @@ public final class CallerScope {
         };
     }
 
+    /**
+     * An organisation unit (its id column) is within the grant for everyone at it: covered whole ({@link #wholeUnit}), or a
+     * school unit every school form of which the grant names (a preschool under a preschool grant). Not an organiser or
+     * a school of other forms too under a grant narrowed to forms, which {@link #unit} lets through so that the tree can
+     * be walked: what reaches everyone at the unit whatever their form — a licence pool there, a purchase for all its
+     * pupils — is decided on only where this holds. True or false, never null.
+     */
+    public String unitInEveryForm(String idColumn) {
+        return switch (kind) {
+            case WHOLE_INSTALLATION -> "true";
+            case NOTHING -> "false";
+            case GRANTED -> "(" + idColumn + " in (select e.unit_id from admin_scope_units(:scope_account, '" + right.name() + "') e "
+                    + "join organisation eo on eo.id = e.unit_id where e.forms is null "
+                    + "or (eo.kind = 'SCHOOL_UNIT' and cardinality(eo.school_forms) > 0 and eo.school_forms <@ e.forms)))";
+        };
+    }
+
     /** A student group row (alias of {@code student_group}) is within scope. */
     public String group(String alias) {
         return placement(alias + ".organisation_id", alias + ".school_form");

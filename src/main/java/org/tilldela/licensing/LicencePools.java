@@ -251,8 +251,17 @@ public class LicencePools {
 
     /** The pool if the unit it is for (its scope) lies within the caller's scope; an organiser-wide pool is the organiser's administrators'. */
     @Transactional(readOnly = true)
+    /**
+     * Whether a licence administrator exercising {@code scope} keeps pools at the unit: a pool reaches everyone at its
+     * unit whatever their school form, so only where the grant covers every form there ({@link CallerScope#unitInEveryForm}).
+     */
+    public boolean keepsPoolsAt(UUID unit, CallerScope scope) {
+        return jdbc.sql("select exists (select 1 from organisation o where o.id = :u and " + scope.unitInEveryForm("o.id") + ")").param("u", unit)
+                .params(scope.params()).query(Boolean.class).single();
+    }
+
     public Optional<Pool> pool(UUID id, CallerScope scope) {
-        return jdbc.sql(POOL_SELECT + " where p.id = :id and " + scope.unit("p.scope_id")).param("id", id).params(scope.params())
+        return jdbc.sql(POOL_SELECT + " where p.id = :id and " + scope.unitInEveryForm("p.scope_id")).param("id", id).params(scope.params())
                 .query(LicencePools::pool).optional();
     }
 
@@ -270,7 +279,7 @@ public class LicencePools {
     /** Pools for units within the caller's scope, newest first. */
     @Transactional(readOnly = true)
     public List<Pool> list(int limit, CallerScope scope) {
-        return jdbc.sql(POOL_SELECT + " where " + scope.unit("p.scope_id") + " order by p.created_at desc, p.id limit :limit").param("limit", limit)
+        return jdbc.sql(POOL_SELECT + " where " + scope.unitInEveryForm("p.scope_id") + " order by p.created_at desc, p.id limit :limit").param("limit", limit)
                 .params(scope.params()).query(LicencePools::pool).list();
     }
 

@@ -61,9 +61,24 @@ public class Recipients {
         return scopes.of(scope.username(), org.tilldela.governance.AdminRight.BUYER);
     }
 
+    /** Whether the unit may be browsed within the BUYER grant (under a grant narrowed to forms: every unit on the way to them). */
     private boolean unitGranted(BuyerScope scope, UUID unit) {
+        return unitWithin(scope, unit, false);
+    }
+
+    /**
+     * Whether a selection anchored at the unit (its pupils, a grade, a role, everyone) lies within the BUYER grant for
+     * everyone it reaches: the licence pool it becomes takes everyone at the unit, whatever their school form, so a grant
+     * narrowed to forms buys so only for a unit of those forms alone (a class of its forms is picked as a group).
+     */
+    private boolean unitSelectable(BuyerScope scope, UUID unit) {
+        return unitWithin(scope, unit, true);
+    }
+
+    private boolean unitWithin(BuyerScope scope, UUID unit, boolean everyForm) {
         org.tilldela.governance.CallerScope granted = granted(scope);
-        return granted.isWholeInstallation() || jdbc.sql("select exists (select 1 from organisation o where o.id = :id and " + granted.unit("o.id") + ")")
+        return granted.isWholeInstallation() || jdbc.sql("select exists (select 1 from organisation o where o.id = :id and "
+                        + (everyForm ? granted.unitInEveryForm("o.id") : granted.unit("o.id")) + ")")
                 .params(granted.params()).param("id", unit).query(Boolean.class).single();
     }
 
@@ -144,7 +159,7 @@ public class Recipients {
                     if (trail.isEmpty()) {
                         throw new RecipientsRefused("There is no organisation " + r.organisationId() + " in the directory.");
                     }
-                    if (trail.stream().noneMatch(u -> u.id().equals(scope.organisationId())) || !unitGranted(scope, r.organisationId())) {
+                    if (trail.stream().noneMatch(u -> u.id().equals(scope.organisationId())) || !unitSelectable(scope, r.organisationId())) {
                         throw new RecipientsRefused(trail.getLast().name() + " is outside " + scope.organisationName()
                                 + ", the organisation you buy for.");
                     }

@@ -300,7 +300,11 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
                     .isInstanceOf(org.tilldela.purchase.RecipientsRefused.class);
             assertThat(recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.allPupilsAtUnit(m.schoolA))).persons()).containsExactly(m.a1);
         } else {
-            assertThat(recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.allPupilsAtUnit(m.schoolB))).persons()).containsExactly(m.b2);
+            // school B serves compulsory school too: all its pupils would become a pool reaching them all, so a preschool
+            // grant picks its preschool group, not the school
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.allPupilsAtUnit(m.schoolB))))
+                    .isInstanceOf(org.tilldela.purchase.RecipientsRefused.class);
+            assertThat(recipients.resolve(scope, List.of(org.tilldela.purchase.Recipient.group(m.gBpre))).persons()).containsExactly(m.b2);
         }
     }
 
@@ -559,6 +563,24 @@ class ScopedDirectoryMatrixTest extends IntegrationTest {
                 .doesNotContain(org.springframework.web.util.HtmlUtils.htmlEscape(schoolBName));
         // the whole-installation directory administrator still reads anyone's licences
         assertThat(status(whole, "/api/v1/persons/{id}/licences", m.b1)).isEqualTo(200);
+    }
+
+    /** A pool reaches everyone at its unit whatever their form: a preschool grant keeps none at a unit of other forms too. */
+    @Test
+    void aPreschoolLicenceAdministratorKeepsNoPoolThatReachesOtherSchoolForms() {
+        String root = "root-" + m.source;
+        String preschool = account("licfs-" + m.source, root);
+        grants.grant(root, preschool, AdminRight.LICENCE_ADMIN, GrantScope.units(Set.of(m.organiser), Set.of("FS")));
+        UUID organiserWide = pool(m.organiser, m.organiser);
+        UUID atSchoolB = pool(m.organiser, m.schoolB);
+        WebSession web = new WebSession(port).signIn(preschool, PASSWORD);
+        assertThat(web.get("/licences").body()).doesNotContain(organiserWide.toString()).doesNotContain(atSchoolB.toString());
+        assertThat(web.get("/licences/pools/" + organiserWide).status()).isEqualTo(404);
+        assertThat(web.get("/licences/pools/" + atSchoolB + "/holders.csv").status()).isEqualTo(404);
+        Map<String, String> endForm = WebSession.hiddenFields(web.get("/licences").body(), "/licences/pools");
+        assertThat(web.post("/licences/pools/" + organiserWide + "/end", endForm).status()).isEqualTo(404);
+        assertThat(jdbc.sql("select ends_on from licence_pool where id = :id").param("id", organiserWide).query(java.time.LocalDate.class).single())
+                .isAfter(java.time.LocalDate.now());
     }
 
     @Test
