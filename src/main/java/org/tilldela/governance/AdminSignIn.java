@@ -1,6 +1,5 @@
 package org.tilldela.governance;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,16 +26,14 @@ public class AdminSignIn extends ThrottledSignIn {
 
     private final JdbcClient jdbc;
     private final AdminUpstreamAccounts upstream;
-    private final List<UpstreamOrganisers> upstreamOrganisers;
     private final SecondFactor secondFactor;
     private final AuditTrail audit;
 
     AdminSignIn(AdminAccounts accounts, SignInThrottle throttle, AuditTrail audit, JdbcClient jdbc, AdminUpstreamAccounts upstream,
-                List<UpstreamOrganisers> upstreamOrganisers, SecondFactor secondFactor) {
+                SecondFactor secondFactor) {
         super(accounts, accounts.passwordEncoder(), throttle, audit, "admin_account", "");
         this.jdbc = jdbc;
         this.upstream = upstream;
-        this.upstreamOrganisers = upstreamOrganisers;
         this.secondFactor = secondFactor;
         this.audit = audit;
     }
@@ -78,15 +75,9 @@ public class AdminSignIn extends ThrottledSignIn {
         if (name == null || name.isBlank()) {
             return Optional.empty();
         }
-        Set<UUID> organisers = upstream.organisersOf(name);
-        Set<UUID> withProvider = organisers.isEmpty() ? Set.of()
-                : upstreamOrganisers.stream().flatMap(u -> u.withProvider(organisers).stream()).collect(java.util.stream.Collectors.toSet());
-        // only an account that has a way in through the provider (bound to an upstream subject, or linked to a directory
-        // person it can match) is sent there: refusing the password of one without would lock it out of everything
-        if (!withProvider.isEmpty() && upstream.hasUpstreamRoute(name)) {
-            return Optional.of(Map.of("organisers", withProvider.stream().map(UUID::toString).sorted().toList(), "address", address(request)));
-        }
-        return Optional.empty();
+        Set<UUID> withProvider = upstream.providerOrganisers(name);
+        return withProvider.isEmpty() ? Optional.empty()
+                : Optional.of(Map.of("organisers", withProvider.stream().map(UUID::toString).sorted().toList(), "address", address(request)));
     }
 
     /**

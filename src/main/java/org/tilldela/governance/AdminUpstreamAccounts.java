@@ -142,22 +142,35 @@ public class AdminUpstreamAccounts {
                 .query(Boolean.class).optional().orElse(false);
     }
 
-    /** May the account still sign in with its local password though its organiser has a provider? */
-    @Transactional(readOnly = true)
     /**
-     * Whether the account signs in only through its organiser's provider: it belongs to an organiser with one, has a way
-     * in there (bound, or linked to a person the provider can match), and is no break-glass account. Its password is
-     * refused (AdminSignIn) — and so is a personal API token: the provider stands for password and second factor, and
-     * an account it disables must not go on through a token made while it let the account in.
+     * The organisers with a provider through which the account is to sign in: those it belongs to that have one, where
+     * it has a way in there (bound, or linked to a person the provider can match); empty otherwise — refusing the
+     * password of an account without a way in would lock it out of everything. Break-glass or not.
      */
-    public boolean signsInThroughProviderOnly(String username) {
+    @Transactional(readOnly = true)
+    public Set<UUID> providerOrganisers(String username) {
         Set<UUID> organisers = organisersOf(username);
-        if (organisers.isEmpty() || upstreamOrganisers.stream().allMatch(u -> u.withProvider(organisers).isEmpty())) {
-            return false;
+        if (organisers.isEmpty()) {
+            return Set.of();
         }
-        return hasUpstreamRoute(username) && !breakGlass(username);
+        Set<UUID> withProvider = new java.util.TreeSet<>();
+        upstreamOrganisers.forEach(u -> withProvider.addAll(u.withProvider(organisers)));
+        return withProvider.isEmpty() || !hasUpstreamRoute(username) ? Set.of() : withProvider;
     }
 
+    /**
+     * Whether the account signs in only through its organiser's provider ({@link #providerOrganisers}) and is no
+     * break-glass account. Its password is refused (AdminSignIn) — and so is a personal API token: the provider stands
+     * for password and second factor, and an account it disables must not go on through a token made while it let the
+     * account in.
+     */
+    @Transactional(readOnly = true)
+    public boolean signsInThroughProviderOnly(String username) {
+        return !providerOrganisers(username).isEmpty() && !breakGlass(username);
+    }
+
+    /** May the account still sign in with its local password though its organiser has a provider? */
+    @Transactional(readOnly = true)
     public boolean breakGlass(String username) {
         return jdbc.sql("select break_glass from admin_account where username = :u").param("u", username).query(Boolean.class).optional().orElse(false);
     }

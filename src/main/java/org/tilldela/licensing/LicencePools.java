@@ -249,17 +249,21 @@ public class LicencePools {
         return pool(id, CallerScope.wholeInstallation());
     }
 
-    /** The pool if the unit it is for (its scope) lies within the caller's scope; an organiser-wide pool is the organiser's administrators'. */
-    @Transactional(readOnly = true)
     /**
      * Whether a licence administrator exercising {@code scope} keeps pools at the unit: a pool reaches everyone at its
      * unit whatever their school form, so only where the grant covers every form there ({@link CallerScope#unitInEveryForm}).
      */
+    @Transactional(readOnly = true)
     public boolean keepsPoolsAt(UUID unit, CallerScope scope) {
         return jdbc.sql("select exists (select 1 from organisation o where o.id = :u and " + scope.unitInEveryForm("o.id") + ")").param("u", unit)
                 .params(scope.params()).query(Boolean.class).single();
     }
 
+    /**
+     * The pool if the caller keeps pools at the unit it is for ({@link #keepsPoolsAt}); an organiser-wide pool is the
+     * organiser's administrators'.
+     */
+    @Transactional(readOnly = true)
     public Optional<Pool> pool(UUID id, CallerScope scope) {
         return jdbc.sql(POOL_SELECT + " where p.id = :id and " + scope.unitInEveryForm("p.scope_id")).param("id", id).params(scope.params())
                 .query(LicencePools::pool).optional();

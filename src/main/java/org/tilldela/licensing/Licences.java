@@ -35,6 +35,17 @@ public class Licences {
                 .query(Boolean.class).single();
     }
 
+    /** Those of these persons ever given a licence for the product (a seat in one of its pools, ended ones too; one query). */
+    public java.util.Set<UUID> everHeld(java.util.Collection<UUID> personIds, UUID productId) {
+        if (personIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return java.util.Set.copyOf(jdbc.sql("""
+                        select distinct a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
+                        where p.product_id = :product and a.person_id = any(:persons)""")
+                .param("product", productId).param("persons", personIds.toArray(UUID[]::new)).query(UUID.class).list());
+    }
+
     /** Those of these persons who hold a licence for the product on the day (one query for a batch). */
     public java.util.Set<UUID> holding(java.util.Collection<UUID> personIds, UUID productId, LocalDate day) {
         if (personIds.isEmpty()) {

@@ -84,7 +84,7 @@ final class TokensAtRest implements OAuth2AuthorizationService {
         for (Class<? extends OAuth2Token> kind : KINDS) {
             OAuth2Authorization.Token<? extends OAuth2Token> held = authorization.getToken(kind);
             if (held != null && !held.getToken().getTokenValue().startsWith(PREFIX)) {
-                builder.token(withValue(held.getToken(), stored(held.getToken().getTokenValue())), metadata -> metadata.putAll(held.getMetadata()));
+                builder.token(withValue(held.getToken(), digest(held.getToken().getTokenValue())), metadata -> metadata.putAll(held.getMetadata()));
                 changed = true;
             }
         }

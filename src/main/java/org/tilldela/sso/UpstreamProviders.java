@@ -157,10 +157,10 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
         Settings complete = new Settings(before.organiserId(), settings.issuer(), settings.clientId(), settings.clientSecret(), settings.scopes(),
                 settings.matchClaim(), settings.matchField(), settings.enabled() == null ? before.enabled() : settings.enabled());
         String organiserName = check(complete, false);
-        if (!complete.issuer().strip().equals(before.issuer())) {
+        boolean otherIssuer = !complete.issuer().strip().equals(before.issuer());
+        if (otherIssuer) {
             discover(complete.issuer().strip());
         }
-        boolean otherIssuer = !complete.issuer().strip().equals(before.issuer());
         Provider changed = tx.execute(status -> {
             Provider updated = update(id, complete, organiserName, actor);
             if (otherIssuer) {

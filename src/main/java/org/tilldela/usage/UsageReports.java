@@ -62,13 +62,15 @@ public class UsageReports {
 
     private final JdbcClient jdbc;
     private final Catalog catalog;
+    private final org.tilldela.licensing.Licences licences;
     private final PseudonymIndex index;
     private final AuditTrail audit;
     private final UsageRetention retention;
     private final Clock clock;
 
     UsageReports(JdbcClient jdbc, Catalog catalog, PseudonymIndex index, AuditTrail audit,
-                 UsageRetention retention, Optional<Clock> clock) {
+                 UsageRetention retention, Optional<Clock> clock, org.tilldela.licensing.Licences licences) {
+        this.licences = licences;
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.index = index;
@@ -153,10 +155,7 @@ public class UsageReports {
             }
         }
         Map<UUID, Set<UUID>> licensed = new HashMap<>();
-        asked.forEach((product, who) -> licensed.put(product, Set.copyOf(jdbc.sql("""
-                        select distinct a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
-                        where p.product_id = :product and a.person_id = any(:persons)""")
-                .param("product", product).param("persons", who.toArray(UUID[]::new)).query(UUID.class).list())));
+        asked.forEach((product, who) -> licensed.put(product, licences.everHeld(who, product)));
         Map<Key, Accepted> kept = new LinkedHashMap<>(parsed.size() * 2);
         for (Parsed p : parsed) {
             if (!own.contains(p.product())) {

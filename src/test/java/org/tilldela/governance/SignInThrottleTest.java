@@ -52,7 +52,7 @@ class SignInThrottleTest extends IntegrationTest {
     @BeforeEach
     void setUp() {
         clock = new MutableClock(Instant.now());
-        signIn = new AdminSignIn(accounts, new SignInThrottle(jdbc, tx, LIMITS, Optional.of(clock)), audit, jdbc, upstream, java.util.List.of(), secondFactor);
+        signIn = new AdminSignIn(accounts, new SignInThrottle(jdbc, tx, LIMITS, Optional.of(clock)), audit, jdbc, upstream, secondFactor);
         account = "throttled-" + UUID.randomUUID().toString().substring(0, 8);
         accounts.create(account, "Throttled", PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "test");
         // a fresh address per test, so tests do not count against each other

@@ -49,13 +49,13 @@ public class DirectoryImporter {
     private final BuildProperties build;
 
     /** The requesting administrator's grant (an import asked for within a scope adds nothing above it). */
-    private final ObjectProvider<org.tilldela.governance.Scopes> scopes;
+    private final org.tilldela.governance.Scopes scopes;
 
     DirectoryImporter(DataSource dataSource, JdbcClient jdbc, PlatformTransactionManager txManager, ApplicationEventPublisher events, Ids ids,
                       JsonMapper json, ImportLimits limits, ObjectProvider<BuildProperties> build,
                       @Value("${tilldela.import.mass-removal-threshold-percent:10}") double massRemovalThresholdPercent,
                       @Value("${tilldela.import.defer-indexes-from-rows:50000}") long deferIndexesFrom,
-                      ObjectProvider<org.tilldela.governance.Scopes> scopes) {
+                      org.tilldela.governance.Scopes scopes) {
         this.scopes = scopes;
         this.deferIndexesFrom = deferIndexesFrom;
         this.ids = ids;
@@ -264,11 +264,10 @@ public class DirectoryImporter {
      * own, as configured by whoever may configure it.
      */
     private boolean withinAGrant(String requestedBy) {
-        org.tilldela.governance.Scopes s = scopes.getIfAvailable();
-        if (s == null || requestedBy == null) {
+        if (requestedBy == null) {
             return false;
         }
-        org.tilldela.governance.CallerScope scope = s.of(requestedBy, org.tilldela.governance.AdminRight.DIRECTORY_ADMIN);
+        org.tilldela.governance.CallerScope scope = scopes.of(requestedBy, org.tilldela.governance.AdminRight.DIRECTORY_ADMIN);
         return !scope.isWholeInstallation() && !scope.isNothing();
     }
 

@@ -205,7 +205,7 @@ class LicencePages {
                 throw new IllegalArgumentException("licences.error.scope");
             }
             var trail = organisations.ancestry(scopeId);
-            if (trail.isEmpty() || organisations.organisation(scopeId, scope(auth)).isEmpty() || !pools.keepsPoolsAt(scopeId, scope(auth))) {
+            if (trail.isEmpty() || !pools.keepsPoolsAt(scopeId, scope(auth))) {
                 throw new IllegalArgumentException("licences.error.scope");
             }
             UUID organiser = trail.getFirst().id();
