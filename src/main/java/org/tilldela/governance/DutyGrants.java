@@ -280,17 +280,14 @@ public class DutyGrants {
 
     /**
      * The person an account is linked to, named (masked as "protected" when the person's identity is protected), with the
-     * units they are on duty at that {@code viewer} may see (their ACCOUNT_ADMIN scope): a person on duty at two organisers
-     * does not tell one organiser's administrator where else they work.
+     * units they are on duty at that {@code viewer} may see (their ACCOUNT_ADMIN scope).
      */
     @Transactional(readOnly = true)
     public Optional<StaffMember> linkedPerson(String username, String viewer) {
         CallerScope scope = scopes.of(viewer, AdminRight.ACCOUNT_ADMIN);
         return jdbc.sql("""
                         select p.id, case when p.protection = 'NONE' then p.family_name || ', ' || p.given_name end name,
-                               (select string_agg(distinct o.name, ', ') from duty d join organisation o on o.id = d.organisation_id
-                                where d.person_id = p.id and\s""" + scope.duty("d") + """
-                               ) units
+                        """ + unitsWithin(scope) + """
                         from admin_account a join person p on p.id = a.person_id where a.username = :u
                         """).params(scope.params()).param("u", username)
                 .query((rs, n) -> new StaffMember(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3))).optional();
@@ -298,7 +295,8 @@ public class DutyGrants {
 
     /**
      * Staff (persons on duty) within {@code actor}'s ACCOUNT_ADMIN scope whose name starts as typed, for linking an
-     * account. Persons with a protected identity are left out: their names are not for a picker.
+     * account, with the units within that scope they are on duty at. Persons with a protected identity are left out: their
+     * names are not for a picker.
      */
     @Transactional(readOnly = true)
     public List<StaffMember> staff(String actor, String query) {
@@ -308,7 +306,7 @@ public class DutyGrants {
         CallerScope scope = scopes.of(actor, AdminRight.ACCOUNT_ADMIN);
         return jdbc.sql("""
                         select p.id, p.family_name || ', ' || p.given_name,
-                               (select string_agg(distinct o.name, ', ') from duty d join organisation o on o.id = d.organisation_id where d.person_id = p.id)
+                        """ + unitsWithin(scope) + """
                         from person p
                         where p.protection = 'NONE'
                           and (search_fold(p.family_name || ' ' || p.given_name) like search_fold(:q) || '%'
@@ -318,6 +316,16 @@ public class DutyGrants {
                         order by p.family_name, p.given_name, p.id limit 20
                         """).params(scope.params()).param("q", query.strip().replace("%", "").replace("_", ""))
                 .query((rs, n) -> new StaffMember(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3))).list();
+    }
+
+    /**
+     * The names of the units person {@code p} is on duty at, of those within {@code scope} only: a person on duty at two
+     * organisers does not tell one organiser's administrator where else they work.
+     */
+    private static String unitsWithin(CallerScope scope) {
+        return """
+                (select string_agg(distinct o.name, ', ') from duty d join organisation o on o.id = d.organisation_id
+                 where d.person_id = p.id and\s""" + scope.duty("d") + ") units\n";
     }
 
     private static Rule rule(java.sql.ResultSet rs, int n) throws java.sql.SQLException {

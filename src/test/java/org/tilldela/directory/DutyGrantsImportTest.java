@@ -227,4 +227,30 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
         dutyGrants.reconcile("SCHEDULE", null);
         assertThat(derived(rektor)).as("a disabled account keeps no right from a duty").isEmpty();
     }
+
+    @Test
+    void thePickerAndALinkedPersonNameOnlyTheUnitsWithinTheViewersScope() {
+        String source = newSource("duty-units");
+        String u = source.substring(source.length() - 8);
+        OneRosterPackage pkg = OneRosterPackage.small();
+        pkg.users.add(new OneRosterPackage.User("t9", "teacher", "org-1,org-2", "Tove", "Tvåskolsdotter", "", "", "", ""));
+        importZip(source, pkg.writeV12(tmp.resolve("1.zip")));
+        UUID lind = id("organisation", source, "org-2");
+        UUID teacher = id("person", source, "t9");
+        String root = "root-" + u;
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String lindAdmin = "lindadmin-" + u;
+        accounts.create(lindAdmin, "Lind admin", PASSWORD, Set.of(), "test");
+        grants.grant(root, lindAdmin, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(lind), Set.of()));
+        String account = "larare-" + u;
+        accounts.create(account, "Tove T", PASSWORD, Set.of(), "test");
+
+        assertThat(dutyGrants.staff(root, "Tvåskolsdotter")).singleElement()
+                .satisfies(p -> assertThat(p.units()).contains("Ekbacka skola").contains("Lindgymnasiet"));
+        assertThat(dutyGrants.staff(lindAdmin, "Tvåskolsdotter")).as("the other school is not the Lind administrator's to see")
+                .singleElement().satisfies(p -> assertThat(p.units()).isEqualTo("Lindgymnasiet"));
+        assertThat(dutyGrants.linkPerson(lindAdmin, account, teacher)).isTrue();
+        assertThat(dutyGrants.linkedPerson(account, lindAdmin)).hasValueSatisfying(p -> assertThat(p.units()).isEqualTo("Lindgymnasiet"));
+        assertThat(dutyGrants.linkedPerson(account, root)).hasValueSatisfying(p -> assertThat(p.units()).contains("Ekbacka skola"));
+    }
 }
