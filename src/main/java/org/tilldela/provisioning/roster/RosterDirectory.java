@@ -210,8 +210,15 @@ class RosterDirectory {
                 .list();
     }
 
-    int countMemberships(Holders holders, UUID schoolId, UUID classId) {
-        return holders.bind(jdbc.sql("select count(*) " + memberships(schoolId, classId))).param("school", schoolId).param("class", classId).query(Integer.class).single();
+    /** How many group memberships (enrollments) each of these licence holders has, at a school or in a class when given. */
+    Map<UUID, Integer> membershipsPerPerson(Holders holders, UUID schoolId, UUID classId) {
+        Map<UUID, Integer> counts = new HashMap<>();
+        holders.bind(jdbc.sql("select m.person_id, count(*)::int " + memberships(schoolId, classId) + " group by m.person_id"))
+                .param("school", schoolId).param("class", classId)
+                .query(rs -> {
+                    counts.put(rs.getObject(1, UUID.class), rs.getInt(2));
+                });
+        return counts;
     }
 
     /** Names, e-mail and grades of these persons, to match a filter or sort on — never sent from here. */
