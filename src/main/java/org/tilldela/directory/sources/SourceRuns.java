@@ -77,6 +77,8 @@ public class SourceRuns {
     private final DataSource dataSource;
     private final Path downloads;
     private final DataSize maxPackage;
+    /** How long fetching a OneRoster package may take, from the request to its last byte ({@code tilldela.import.sources.download-timeout}). */
+    private final Duration downloadTimeout;
     /** Runs asked for now (run now, notifications): one at a time, off the caller's thread. */
     private final ExecutorService soon = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "import-sources");
@@ -85,7 +87,8 @@ public class SourceRuns {
     });
 
     SourceRuns(ImportSources sources, ImportRuns runs, Ss12000Readers readers, Ss12000Log ss12000Log, SourceFolders folders, SourceAlerts alerts, ImportLimits limits, JdbcClient jdbc, DataSource dataSource,
-               @Value("${tilldela.data-dir:./data}") String dataDir, @Value("${tilldela.upload.import-max-size:512MB}") DataSize maxPackage) {
+               @Value("${tilldela.data-dir:./data}") String dataDir, @Value("${tilldela.upload.import-max-size:512MB}") DataSize maxPackage,
+               @Value("${tilldela.import.sources.download-timeout:30m}") Duration downloadTimeout) {
         this.sources = sources;
         this.runs = runs;
         this.readers = readers;
@@ -97,6 +100,7 @@ public class SourceRuns {
         this.dataSource = dataSource;
         this.downloads = Path.of(dataDir).resolve("imports");
         this.maxPackage = maxPackage;
+        this.downloadTimeout = downloadTimeout;
     }
 
     /** Runs every source due at {@code now}, one after the other, and minds subscriptions that are missing or about to end. */
@@ -334,7 +338,12 @@ public class SourceRuns {
 
     private static final String UNREACHABLE = "the package could not be fetched (the server log says why); check the URL and the token";
 
-    /** Fetches a OneRoster package to a file of its own, no redirects followed, no more than the largest upload allowed. */
+    /**
+     * Fetches a OneRoster package to a file of its own, no redirects followed, no more than the largest upload allowed,
+     * within the download timeout from the request to the last byte: a server that sends its headers and then stalls or
+     * trickles the body fails the run (unreachable) instead of holding the source's lock and this thread for ever — the
+     * HTTP client's own request timeout ends at the headers.
+     */
     private Path download(ImportSources.Source s, String token) {
         URI uri = URI.create(s.url());
         if (!readers.allowed(uri)) {
@@ -344,12 +353,14 @@ public class SourceRuns {
         try {
             file = org.tilldela.platform.SecretFiles.newOwnerOnlyFile(downloads, UUID.randomUUID().toString(), ".zip");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).followRedirects(HttpClient.Redirect.NEVER).build();
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).GET();
+            long deadline = System.nanoTime() + downloadTimeout.toNanos();
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(downloadTimeout).GET();
             if (token != null && !token.isBlank()) {
                 request.header("Authorization", "Bearer " + token.strip());
             }
             HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(file)) {
+            try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(file);
+                 Deadline timeUp = new Deadline(in, deadline - System.nanoTime())) {
                 if (response.statusCode() / 100 != 2) {
                     log.warn("Import source {}: the package server answered HTTP {}", s.name(), response.statusCode());
                     throw unreachable();
@@ -364,12 +375,17 @@ public class SourceRuns {
                     }
                     out.write(buffer, 0, n);
                 }
+                if (timeUp.expired()) {
+                    // the shut stream may read as ended: a package cut off by the deadline is not a package
+                    throw new java.net.http.HttpTimeoutException("the download took longer than " + downloadTimeout);
+                }
             }
             Path fetched = file;
             file = null;
             return fetched;
         } catch (IOException e) {
-            log.warn("Import source {}: the package could not be fetched: {}", s.name(), e.getClass().getSimpleName());
+            log.warn("Import source {}: the package could not be fetched{}: {}", s.name(), e instanceof java.net.http.HttpTimeoutException
+                    ? " within " + downloadTimeout + " (tilldela.import.sources.download-timeout)" : "", e.getClass().getSimpleName());
             throw unreachable();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -378,6 +394,37 @@ public class SourceRuns {
             // nothing half-fetched stays behind (nor the empty file of a server that never answered): a broken-off
             // package is personal data no run will read
             deleteQuietly(file);
+        }
+    }
+
+    /** Shuts the body's stream when the download's time is up, which ends a read that waits for bytes that do not come. */
+    private static final class Deadline implements AutoCloseable {
+        private static final java.util.concurrent.ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "import-download-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        private final java.util.concurrent.ScheduledFuture<?> shut;
+        private volatile boolean expired;
+
+        Deadline(InputStream body, long nanos) {
+            this.shut = TIMER.schedule(() -> {
+                expired = true;
+                try {
+                    body.close();
+                } catch (IOException | RuntimeException e) {
+                    log.warn("A stalled download's stream could not be shut: {}", e.getClass().getSimpleName());
+                }
+            }, Math.max(0, nanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+
+        boolean expired() {
+            return expired;
+        }
+
+        @Override
+        public void close() {
+            shut.cancel(false);
         }
     }
 
