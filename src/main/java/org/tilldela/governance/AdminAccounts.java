@@ -103,6 +103,9 @@ public class AdminAccounts implements UserDetailsService {
         if (displayName == null || displayName.isBlank() || displayName.length() > 200) {
             throw new IllegalArgumentException("An account needs a display name (at most 200 characters).");
         }
+        if (RESERVED.contains(username.toLowerCase(java.util.Locale.ROOT)) || UUID_SHAPED.matcher(username).matches()) {
+            throw new IllegalArgumentException("The account name " + username + " is reserved: Tilldela records its own work under it.");
+        }
         if (exists(username)) {
             throw new IllegalArgumentException("There is already an account " + username + ".");
         }
@@ -112,6 +115,14 @@ public class AdminAccounts implements UserDetailsService {
     }
 
     private static final java.util.regex.Pattern USERNAME = java.util.regex.Pattern.compile("[\\p{L}\\p{N}._@-]{2,64}");
+    /**
+     * The names Tilldela's own work is recorded under in the audit trail (schedulers, sign-in, retention, imports, the
+     * demo), and names shaped like an id (clients and suppliers are recorded by id): an account of that name would pass
+     * its actions off as the system's, or the system's as its own.
+     */
+    private static final Set<String> RESERVED = Set.of("system", "retention", "sign-in", "sso", "duty-rules", "benchmark", "import", "licensing",
+            "demo", "first-start", "cli", "test", "anonymous", "scheduler");
+    private static final java.util.regex.Pattern UUID_SHAPED = java.util.regex.Pattern.compile("[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}");
 
     private void insert(String username, String displayName, String rawPassword) {
         policy.check(rawPassword, username);

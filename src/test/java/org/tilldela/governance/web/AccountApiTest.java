@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -217,5 +218,18 @@ class AccountApiTest extends IntegrationTest {
         assertThat(post(root, "/api/v1/admin-accounts", Map.of("username", "weak-" + m.source, "displayName", "Weak", "password", "aaaaaaaaaaaa")))
                 .isEqualTo(400);
         assertThat(post(root, "/api/v1/admin-accounts", Map.of("username", root, "displayName", "Again", "password", PASSWORD))).isEqualTo(400);
+    }
+
+    /** The names the audit trail records Tilldela's own work under, and id-shaped names, are nobody's account. */
+    @Test
+    void aNameTheSystemRecordsItsWorkUnderIsRefused() {
+        for (String reserved : List.of("system", "Retention", "sign-in", "duty-rules", UUID.randomUUID().toString(),
+                UUID.randomUUID().toString().replace("-", ""))) {
+            assertThat(post(root, "/api/v1/admin-accounts", Map.of("username", reserved, "displayName", "Posing", "password", PASSWORD)))
+                    .as(reserved).isEqualTo(400);
+            assertThat(accounts.account(reserved)).as(reserved).isEmpty();
+        }
+        assertThat(post(root, "/api/v1/admin-accounts", Map.of("username", "systemansvarig-" + m.source, "displayName", "Ok", "password", PASSWORD)))
+                .isEqualTo(201);
     }
 }
