@@ -22,6 +22,8 @@ import org.springframework.test.context.DynamicPropertySource;
                 "tilldela.usage.utilisation.live-below=9223372036854775807",
                 // the SS 12000 tests' servers listen on the loopback address, on ports of their own
                 "tilldela.import.allowed-hosts=127.0.0.1:*",
+                // the tests' OpenID providers and SAML metadata are served on this machine
+                "tilldela.sso.allowed-hosts=*,localhost:*,127.0.0.1:*",
                 // short, so tests of a hung upstream identity provider end soon (UpstreamProviderFailuresTest); ample on the loopback address
                 "tilldela.sso.upstream-timeout=3s",
                 // a failed sign-in waits 100 ms, doubled per failure (250 ms in production): still measurably held back

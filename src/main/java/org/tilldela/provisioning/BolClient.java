@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.tilldela.platform.OutboundHosts;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -58,7 +59,7 @@ final class BolClient implements ConnectorClient {
         URI uri = URI.create(endpoint.baseUrl() + path);
         try {
             hosts.check(uri, true); // the addresses the name has now: one that came to point inside the network is not followed
-        } catch (ConnectorHosts.NotAllowed e) {
+        } catch (OutboundHosts.NotAllowed e) {
             throw new ProcessingException(e.getMessage(), e);
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)

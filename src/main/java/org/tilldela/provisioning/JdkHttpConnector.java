@@ -25,6 +25,7 @@ import org.glassfish.jersey.client.ClientResponse;
 import org.glassfish.jersey.client.spi.AsyncConnectorCallback;
 import org.glassfish.jersey.client.spi.Connector;
 import org.glassfish.jersey.message.internal.Statuses;
+import org.tilldela.platform.OutboundHosts;
 
 /**
  * Jersey's transport over the JDK's HTTP client. Jersey's default transport (HttpURLConnection) cannot send
@@ -69,7 +70,7 @@ final class JdkHttpConnector implements Connector {
         try {
             // the addresses the name has now: a name that came to point inside the network is not followed there
             hosts.check(request.getUri(), true);
-        } catch (ConnectorHosts.NotAllowed e) {
+        } catch (OutboundHosts.NotAllowed e) {
             throw new ProcessingException(e.getMessage(), e);
         }
         try {

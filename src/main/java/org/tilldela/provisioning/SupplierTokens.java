@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import org.tilldela.platform.OutboundHosts;
 
 /**
  * The bearer token a connector sends a supplier (SCIM or BOL): the one the supplier issued, or an OAuth 2.0 access
@@ -77,7 +78,7 @@ final class SupplierTokens {
             long lifetime = accessToken.getLifetime() > 0 ? accessToken.getLifetime() : 300;
             token = accessToken;
             tokenExpires = Instant.now().plusSeconds(Math.max(1, lifetime - 30));
-        } catch (ConnectorHosts.NotAllowed e) {
+        } catch (OutboundHosts.NotAllowed e) {
             throw new ProcessingException(e.getMessage(), e);
         } catch (IOException | com.nimbusds.oauth2.sdk.ParseException e) {
             throw new ProcessingException("the token endpoint did not answer usably: " + e.getMessage(), e);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
+import org.tilldela.platform.OutboundHosts;
 
 /**
  * Fetches one entity's SAML metadata from the URL an administrator gave, for either side (an SP that Tilldela signs
@@ -50,11 +51,15 @@ final class SamlMetadataFetch {
         return uri;
     }
 
-    /** The metadata at that URL, as text; {@code whose} names the entity in the size refusal ("an SP's"). */
-    static String fetch(URI uri, String whose) {
+    /**
+     * The metadata at that URL, as text; {@code whose} names the entity in the size refusal ("an SP's"). An address
+     * {@code hosts} does not allow is refused before anything is sent ({@link OutboundHosts.NotAllowed}, whose message
+     * says so).
+     */
+    static String fetch(URI uri, String whose, OutboundHosts hosts) {
         byte[] body;
         try {
-            body = RestClient.builder().requestFactory(HTTP).build().get().uri(uri).exchange((request, response) -> {
+            body = RestClient.builder().requestFactory(hosts.guarding(HTTP)).build().get().uri(uri).exchange((request, response) -> {
                 if (!response.getStatusCode().is2xxSuccessful()) {
                     throw new IllegalArgumentException("The metadata could not be fetched from " + uri + " (HTTP " + response.getStatusCode().value() + ").");
                 }
@@ -63,6 +68,9 @@ final class SamlMetadataFetch {
                 }
             });
         } catch (RestClientException e) {
+            OutboundHosts.refusal(e).ifPresent(refused -> {
+                throw refused; // says which address and which setting
+            });
             throw new IllegalArgumentException("The metadata could not be fetched from " + uri + ".");
         }
         if (body == null || body.length == 0) {

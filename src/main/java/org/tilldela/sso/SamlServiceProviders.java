@@ -43,11 +43,13 @@ public class SamlServiceProviders {
     private final JdbcClient jdbc;
     private final Catalog catalog;
     private final AuditTrail audit;
+    private final ProviderHosts hosts;
 
-    SamlServiceProviders(JdbcClient jdbc, Catalog catalog, AuditTrail audit, SsoSettings settings) {
+    SamlServiceProviders(JdbcClient jdbc, Catalog catalog, AuditTrail audit, SsoSettings settings, ProviderHosts hosts) {
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.audit = audit;
+        this.hosts = hosts;
     }
 
     /**
@@ -99,7 +101,7 @@ public class SamlServiceProviders {
         String metadata;
         try {
             uri = SamlMetadataFetch.url(metadataUrl);
-            metadata = SamlMetadataFetch.fetch(uri, "an SP's");
+            metadata = SamlMetadataFetch.fetch(uri, "an SP's", hosts);
         } catch (IllegalArgumentException e) {
             throw new SignInClientRefused(e.getMessage());
         }

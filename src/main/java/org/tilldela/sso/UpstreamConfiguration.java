@@ -25,8 +25,8 @@ class UpstreamConfiguration {
 
     /** Every call to an upstream provider ends within this (connect, and each read): a hung provider must not hold a thread. */
     @Bean
-    UpstreamHttp upstreamHttp(@Value("${tilldela.sso.upstream-timeout:10s}") Duration timeout) {
-        return new UpstreamHttp(timeout);
+    UpstreamHttp upstreamHttp(@Value("${tilldela.sso.upstream-timeout:10s}") Duration timeout, ProviderHosts hosts) {
+        return new UpstreamHttp(timeout, hosts);
     }
 
     @Bean

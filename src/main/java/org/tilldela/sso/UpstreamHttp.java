@@ -3,6 +3,7 @@ package org.tilldela.sso;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.http.converter.FormHttpMessageConverter;
 import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizationCodeTokenResponseClient;
@@ -19,26 +20,32 @@ import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
+import org.tilldela.platform.OutboundHosts;
 
 /**
  * Every call Tilldela makes to an upstream provider — discovery, token endpoint, userinfo, JWK set — with a
  * connect and a read timeout ({@code tilldela.sso.upstream-timeout}): a municipality's provider that hangs
  * or cannot be reached ends a sign-in on the failure page instead of holding a request thread for ever.
- * Apart from the timeouts each client is set up as Spring Security's default one.
+ * Every address is checked against {@code tilldela.sso.allowed-hosts} before a call (the issuer an administrator gave,
+ * and the endpoints its discovery names, may point inside the network). Apart from that each client is set up as
+ * Spring Security's default one.
  */
 final class UpstreamHttp {
 
     private final Duration timeout;
-    private final SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
+    private final ClientHttpRequestFactory requests;
 
-    UpstreamHttp(Duration timeout) {
+    /** {@code hosts}: where calls may go — the issuer an administrator gave, and every endpoint its discovery names. */
+    UpstreamHttp(Duration timeout, OutboundHosts hosts) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             // zero would mean no timeout at all
             throw new IllegalArgumentException("tilldela.sso.upstream-timeout must be positive.");
         }
         this.timeout = timeout;
-        requests.setConnectTimeout(timeout);
-        requests.setReadTimeout(timeout);
+        SimpleClientHttpRequestFactory plain = new SimpleClientHttpRequestFactory();
+        plain.setConnectTimeout(timeout);
+        plain.setReadTimeout(timeout);
+        this.requests = hosts.guarding(plain);
     }
 
     Duration timeout() {

@@ -363,6 +363,9 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
         try {
             return http.discover(issuer);
         } catch (RuntimeException e) {
+            org.tilldela.platform.OutboundHosts.refusal(e).ifPresent(refused -> {
+                throw refused; // says which address and which setting
+            });
             log.warn("OpenID Connect discovery failed at {}: {}", issuer, e.toString());
             throw new IllegalArgumentException("No OpenID provider answered discovery at that issuer (" + issuer
                     + "/.well-known/openid-configuration), or it names another issuer.");

@@ -47,11 +47,13 @@ public class UpstreamSamlProviders {
     private final JdbcClient jdbc;
     private final OrganiserPersons persons;
     private final AuditTrail audit;
+    private final ProviderHosts hosts;
 
-    UpstreamSamlProviders(JdbcClient jdbc, OrganiserPersons persons, AuditTrail audit) {
+    UpstreamSamlProviders(JdbcClient jdbc, OrganiserPersons persons, AuditTrail audit, ProviderHosts hosts) {
         this.jdbc = jdbc;
         this.persons = persons;
         this.audit = audit;
+        this.hosts = hosts;
     }
 
     /**
@@ -186,7 +188,7 @@ public class UpstreamSamlProviders {
     }
 
     private String fetch(String metadataUrl) {
-        return SamlMetadataFetch.fetch(SamlMetadataFetch.url(metadataUrl), "an identity provider's");
+        return SamlMetadataFetch.fetch(SamlMetadataFetch.url(metadataUrl), "an identity provider's", hosts);
     }
 
     /**

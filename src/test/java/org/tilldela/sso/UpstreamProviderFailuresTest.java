@@ -236,6 +236,19 @@ class UpstreamProviderFailuresTest extends SignInTestSupport {
         }
     }
 
+    /** An issuer inside the network that no operator listed (tilldela.sso.allowed-hosts) is refused without asking it. */
+    @Test
+    void anIssuerAtAnAddressNotAllowedIsRefusedInPlainWords() {
+        ResponseEntity<String> answer = api().post().uri("/api/v1/sso/upstream-providers").body(settings("https://127.0.0.2:" + silent.getLocalPort()))
+                .retrieve().toEntity(String.class);
+        try {
+            assertThat(answer.getStatusCode().value()).isEqualTo(400);
+            assertThat(answer.getBody()).contains("127.0.0.2").contains("tilldela.sso.allowed-hosts");
+        } finally {
+            removeProviders();
+        }
+    }
+
     /**
      * Two registrations for one organiser at the same moment: both find none registered, and the constraint of one
      * provider per organiser decides. Made deterministic by holding the first one's row uncommitted (as the first
