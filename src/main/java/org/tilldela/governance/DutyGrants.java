@@ -79,7 +79,7 @@ public class DutyGrants {
      * effect at once for the duties already imported.
      */
     public Rule create(String actor, String dutyRole, AdminRight right, UUID unit) {
-        if (!DUTY_ROLES.contains(dutyRole)) {
+        if (dutyRole == null || !DUTY_ROLES.contains(dutyRole)) {
             throw new IllegalArgumentException("Unknown duty role " + dutyRole + ": one of " + DUTY_ROLES + ".");
         }
         if (right == null || unit == null) {
