@@ -78,6 +78,7 @@ public class SignInClients {
         check(productId, name, redirectUris, initiateLoginUri);
         List<String> afterSignOut = postLogoutRedirectUris == null ? List.of() : postLogoutRedirectUris;
         afterSignOut.forEach(SignInClients::checkRedirectUri);
+        checkStorable(afterSignOut, "post-logout redirect URIs");
         String secret = confidential ? HighEntropySecrets.newSecret() : null;
         String clientId = "product-" + UUID.randomUUID();
         save(clientId, productId, name, redirectUris, confidential ? secrets.encode(secret) : null, initiateLoginUri, afterSignOut, actor);
@@ -129,8 +130,20 @@ public class SignInClients {
             throw new SignInClientRefused("A client needs at least one redirect URI.");
         }
         redirectUris.forEach(SignInClients::checkRedirectUri);
+        checkStorable(redirectUris, "redirect URIs");
         if (initiateLoginUri != null && !initiateLoginUri.isBlank()) {
             checkRedirectUri(initiateLoginUri);
+        }
+    }
+
+    /** The authorization server keeps a client's URIs comma-separated in one column of at most this many characters. */
+    static final int MAX_URIS_LENGTH = 1000;
+
+    /** Told when filed, not by a server error when approved: the URIs must fit the authorization server's column. */
+    private static void checkStorable(List<String> uris, String what) {
+        int length = String.join(",", uris).length();
+        if (length > MAX_URIS_LENGTH) {
+            throw new SignInClientRefused("The " + what + " together are at most " + MAX_URIS_LENGTH + " characters (these are " + length + ").");
         }
     }
 

@@ -106,6 +106,16 @@ class SignInClientApiTest extends IntegrationTest {
                     "redirectUris", List.of(bad), "confidential", true)).retrieve().toEntity(String.class);
             assertThat(answer.getStatusCode().value()).as(bad).isEqualTo(400);
         }
+        // URIs that do not fit the authorization server's store together: told at once, not a server error
+        List<String> many = java.util.stream.IntStream.range(0, 30).mapToObj(i -> "https://matematik.example/callback/number-" + i).toList();
+        var tooMany = api(accessAdmin).post().uri("/api/v1/sso/clients").body(Map.of("productId", product.id(), "name", "X",
+                "redirectUris", many, "confidential", true)).retrieve().toEntity(String.class);
+        assertThat(tooMany.getStatusCode().value()).isEqualTo(400);
+        assertThat(tooMany.getBody()).contains("at most 1000 characters");
+        var credentials = supplierClients.create(product.supplierId(), "test");
+        assertThat(supplierApi(credentials).post().uri("/api/v1/supplier/sso/clients").body(Map.of("productId", product.id(), "name", "X",
+                "redirectUris", many, "confidential", true)).retrieve().toBodilessEntity().getStatusCode().value())
+                .as("nor filed by the supplier, to fail when approved (the supplier API answers a refusal 422)").isEqualTo(422);
         assertThat(api(buyer).post().uri("/api/v1/sso/clients").body(Map.of("productId", product.id(), "name", "X",
                 "redirectUris", List.of("https://matematik.example/callback"), "confidential", true)).retrieve().toBodilessEntity()
                 .getStatusCode().value()).isEqualTo(403);
