@@ -290,6 +290,9 @@ public class ImportSources {
         }
         Credentials credentials = credentials(settings, otherServer ? null : before);
         Tls tls = tls(settings);
+        // every setting is checked before the old subscription is ended: a refused change leaves the source as it was
+        String[] alertEmails = alertEmails(settings);
+        String folder = folderOf(settings);
         Instant now = Instant.now();
         nameFree(settings.name().strip(), id);
         boolean moved = !java.util.Objects.equals(url, before.url()) || !blank(settings.token()) || settings.authOrBearer() != before.auth()
@@ -325,7 +328,7 @@ public class ImportSources {
                     .param("token", blank(settings.token()) || credentials.oauth() ? null : secrets.encrypt(settings.token().strip()))
                     .param("oauth", credentials.oauth()).param("auth", settings.authOrBearer().name()).param("tokenUrl", credentials.tokenUrl())
                     .param("clientId", credentials.clientId()).param("clientSecret", credentials.secret()).param("scope", credentials.scope())
-                    .param("folder", folderOf(settings)).param("alertEmails", alertEmails(settings))
+                    .param("folder", folder).param("alertEmails", alertEmails)
                     .param("certificate", tls.certificate()).param("key", tls.key()).param("serverCa", tls.serverCa())
                     .param("ss12000", settings.kind() == Kind.SS12000).param("removeCertificate", settings.removeClientCertificate()).param("removeServerCa", settings.removeServerCa())
                     .param("delta", settings.deltaMinutes()).param("full", settings.fullAt())
@@ -648,7 +651,7 @@ public class ImportSources {
     /** The alert addresses, each checked (RFC 822, strictly), at most 20. */
     private static String[] alertEmails(Settings s) {
         List<String> given = s.alertEmails() == null ? List.of()
-                : s.alertEmails().stream().flatMap(e -> java.util.Arrays.stream(e.split("[,;\\s]+"))).filter(e -> !e.isBlank()).distinct().toList();
+                : s.alertEmails().stream().filter(java.util.Objects::nonNull).flatMap(e -> java.util.Arrays.stream(e.split("[,;\\s]+"))).filter(e -> !e.isBlank()).distinct().toList();
         if (given.size() > 20) {
             throw new SourceSettingsException("sources.error.alertEmailsMany", "give at most 20 addresses for alerts");
         }

@@ -217,6 +217,16 @@ class ImportSourcesTest extends IntegrationTest {
                 .satisfies(r -> assertThat(r.path()).isEqualTo("/subscriptions/" + subscription.id()));
         assertThat(sources.find(id).orElseThrow().subscriptionExpires()).isAfter(Instant.now().plus(Duration.ofDays(6)));
 
+        // a change that is refused (a new token, but an alert address that is none) leaves the subscription as it was
+        Map<String, Object> refusedChange = new LinkedHashMap<>(body);
+        refusedChange.put("token", "a-new-token");
+        refusedChange.put("alertEmails", List.of("not an address"));
+        int refused = api().put().uri("/api/v1/import-sources/{id}", id).contentType(MediaType.APPLICATION_JSON).body(refusedChange)
+                .exchange((req, res) -> res.getStatusCode().value());
+        assertThat(refused).isEqualTo(400);
+        assertThat(server.subscriptions).as("still subscribed at the server").hasSize(1);
+        assertThat(sources.find(id).orElseThrow().subscriptionId()).isEqualTo(subscription.id());
+
         // removing the source ends its subscription at the server
         api().delete().uri("/api/v1/import-sources/{id}", id).retrieve().toBodilessEntity();
         assertThat(server.subscriptions).isEmpty();
