@@ -474,6 +474,18 @@ public class DisclosureLedger {
     /** Filters for the live feed; any of them may be null. */
     public record FeedFilter(UUID supplierId, UUID productId, Channel channel, UUID personId, Instant from, Instant to, Long beforeSequence) {
         public static final FeedFilter ALL = new FeedFilter(null, null, null, null, null, null, null);
+        /** The years a time in a filter is kept within: any outside them selects as the nearest does (the database's timestamps end sooner than Java's). */
+        static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+        static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+        public FeedFilter {
+            from = within(from);
+            to = within(to);
+        }
+
+        private static Instant within(Instant t) {
+            return t == null ? null : t.isBefore(EARLIEST) ? EARLIEST : t.isAfter(LATEST) ? LATEST : t;
+        }
     }
 
     /** The newest records matching the filter, newest first, at most {@code limit}. */

@@ -168,6 +168,16 @@ class LedgerReportsApiTest extends LedgerTestSupport {
         List<Map<String, Object>> bySso = client(dpo).get().uri("/api/v1/ledger/feed?supplier={s}&channel=SSO_ID_TOKEN", supplier.id()).retrieve()
                 .body(new ParameterizedTypeReference<>() { });
         assertThat(bySso).hasSize(2);
+
+        // a time far beyond what the database keeps selects as the last (or first) one it does, not a server error
+        List<Map<String, Object>> fromFarAhead = client(dpo).get().uri("/api/v1/ledger/feed?supplier={s}&from={f}", supplier.id(), "+1000000000-01-01T00:00:00Z")
+                .retrieve().body(new ParameterizedTypeReference<>() { });
+        assertThat(fromFarAhead).isEmpty();
+        List<Map<String, Object>> untilFarAhead = client(dpo).get().uri("/api/v1/ledger/feed?supplier={s}&from={f}&to={t}", supplier.id(),
+                "-300000-01-01T00:00:00Z", "+300000-01-01T00:00:00Z").retrieve().body(new ParameterizedTypeReference<>() { });
+        assertThat(untilFarAhead).hasSize(4);
+        Integer farDay = client(dpo).get().uri("/api/v1/ledger/deletions/due?date={d}", "+300000-01-01").exchange((req, res) -> res.getStatusCode().value());
+        assertThat(farDay).isEqualTo(HttpStatus.BAD_REQUEST.value());
     }
 
     @Test

@@ -117,6 +117,10 @@ class LedgerApi {
     @GetMapping("/deletions/due")
     @Operation(summary = "Deletion requests due (retention passed, none sent yet) on a day, today by default")
     List<DeletionDue> deletionsDue(@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate date, Authentication auth) {
+        if (date != null && (date.getYear() < 1 || date.getYear() > 9999)) {
+            throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.BAD_REQUEST,
+                    "date: a day between the years 1 and 9999");
+        }
         return retention.deletionsDue(date == null ? LocalDate.now() : date, viewers.of(auth).scope());
     }
 
