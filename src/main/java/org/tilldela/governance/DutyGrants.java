@@ -280,17 +280,21 @@ public class DutyGrants {
 
     /**
      * The person an account is linked to, named (masked as "protected" when the person's identity is protected), with the
-     * units they are on duty at that {@code viewer} may see (their ACCOUNT_ADMIN scope).
+     * units they are on duty at that {@code viewer} may see (their ACCOUNT_ADMIN scope). A protected person shown, even
+     * masked, is in the audit trail, as wherever the directory shows one.
      */
-    @Transactional(readOnly = true)
+    @Transactional
     public Optional<StaffMember> linkedPerson(String username, String viewer) {
         CallerScope scope = scopes.of(viewer, AdminRight.ACCOUNT_ADMIN);
-        return jdbc.sql("""
+        Optional<StaffMember> linked = jdbc.sql("""
                         select p.id, case when p.protection = 'NONE' then p.family_name || ', ' || p.given_name end name,
                         """ + unitsWithin(scope) + """
                         from admin_account a join person p on p.id = a.person_id where a.username = :u
                         """).params(scope.params()).param("u", username)
                 .query((rs, n) -> new StaffMember(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3))).optional();
+        linked.filter(p -> p.name() == null).ifPresent(p -> audit.record(viewer, "VIEW_PROTECTED_PERSON", "person", p.id().toString(),
+                Map.of("in", "admin_account", "id", username, "masked", true)));
+        return linked;
     }
 
     /**

@@ -133,7 +133,7 @@ public class LedgerReports {
         PersonRef person = found
                 .map(m -> new PersonRef(personId, m.givenName(), m.familyName(), m.masked(), m.protectedIdentity(), m.civicNumberMasked(), true, m.civicNumberKind()))
                 .orElse(new PersonRef(personId, null, null, false, false, null, false, null));
-        List<Holding> holdings = holdings(personId, today);
+        List<Holding> holdings = holdingsOf(personId, today);
         record Row(long sequence, Instant at, UUID supplier, UUID product, Channel channel, List<String> attributes, UUID agreement,
                    String legalBasis, String purpose) {
         }
@@ -360,9 +360,18 @@ public class LedgerReports {
                 .single();
     }
 
-    /** The holdings of one person, most recent first. */
-    @Transactional(readOnly = true)
-    public List<Holding> holdings(UUID personId, LocalDate today) {
+    /**
+     * The holdings of one person, most recent first, as shown to {@code viewer} (a data protection officer, on the
+     * person's page): a read of who holds what about the person, audited as the full report is.
+     */
+    @Transactional
+    public List<Holding> holdings(UUID personId, LocalDate today, String viewer) {
+        List<Holding> holdings = holdingsOf(personId, today);
+        audit.record(viewer, "VIEW_DISCLOSURE_REPORT", "person", personId.toString(), Map.of("format", "person-page", "recipients", holdings.size()));
+        return holdings;
+    }
+
+    private List<Holding> holdingsOf(UUID personId, LocalDate today) {
         return jdbc.sql(HOLDING + " where person_id = :person order by last_disclosed_at desc").param("person", personId)
                 .query((rs, n) -> holding(rs, today)).list();
     }

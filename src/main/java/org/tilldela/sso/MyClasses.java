@@ -113,7 +113,9 @@ public class MyClasses {
         if (cards.madeWith(submission)) {
             return Optional.empty();
         }
-        List<Teaching.Pupil> pupils = pupilId == null ? teaching.pupilsOf(teacher, classId) : List.of(pupil(teacher, classId, pupilId));
+        // the sheet prints the pupils' names: a protected pupil's printing is a showing, audited (pupilsOf, pupilShown)
+        List<Teaching.Pupil> pupils = pupilId == null ? teaching.pupilsOf(teacher, classId)
+                : List.of(teaching.pupilShown(teacher, classId, pupilId).orElseThrow(NotYourPupil::new));
         Map<UUID, String> firstNames = new LinkedHashMap<>();
         pupils.forEach(p -> firstNames.put(p.id(), p.givenName()));
         Map<UUID, Teaching.Pupil> byId = new LinkedHashMap<>();

@@ -145,6 +145,9 @@ class DpoDeskTest extends IntegrationTest {
         WebSession.Answer csv = admin.get("/dpo/no-agreement.csv");
         assertThat(csv.status()).isEqualTo(200);
         assertThat(csv.body()).contains(uncovered).doesNotContain(covered);
+        // and taking it away is audited, as every export is
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'EXPORT_DPO_LIST' and actor = :a and target_id = 'no-agreement'")
+                .param("a", accountAdmin).query(Long.class).single()).isOne();
     }
 
     private static long rows(String page) {

@@ -252,5 +252,11 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
         assertThat(dutyGrants.linkPerson(lindAdmin, account, teacher)).isTrue();
         assertThat(dutyGrants.linkedPerson(account, lindAdmin)).hasValueSatisfying(p -> assertThat(p.units()).isEqualTo("Lindgymnasiet"));
         assertThat(dutyGrants.linkedPerson(account, root)).hasValueSatisfying(p -> assertThat(p.units()).contains("Ekbacka skola"));
+
+        // once their identity is protected: masked, and the showing audited as anywhere a protected person is shown
+        jdbc.sql("update person set protection = 'PROTECTED_REGISTRATION' where id = :p").param("p", teacher).update();
+        assertThat(dutyGrants.linkedPerson(account, lindAdmin)).hasValueSatisfying(p -> assertThat(p.name()).isNull());
+        assertThat(audit.about("person", teacher.toString())).filteredOn(e -> e.action().equals("VIEW_PROTECTED_PERSON"))
+                .singleElement().satisfies(e -> assertThat(e.actor()).isEqualTo(lindAdmin));
     }
 }

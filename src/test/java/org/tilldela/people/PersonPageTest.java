@@ -122,6 +122,9 @@ class PersonPageTest extends IntegrationTest {
         assertThat(body).doesNotContain(m.a1 + "</");
         // the preview released nothing: the ledger holds the one release it held before
         assertThat(disclosures(m.a1)).isEqualTo(before);
+        // who holds what about the person was read by the officer: audited, as the ledger's report is
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'VIEW_DISCLOSURE_REPORT' and target_id = :id and actor = :a")
+                .param("id", m.a1.toString()).param("a", everything).query(Long.class).single()).isOne();
 
         // a guardian's page lists the child, and the child's page the guardian, each linking to the other
         assertThat(web.page("/directory/persons/" + m.bGuardian).body()).contains("/directory/persons/" + m.b1).contains(m.familyB + ", Bo");

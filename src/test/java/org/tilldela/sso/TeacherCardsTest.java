@@ -405,8 +405,12 @@ class TeacherCardsTest extends CardTestSupport {
         assertThat(seen.getAsInt()).as("nor does its refusal").isZero();
         assertThat(get(teacher, baseUrl() + "/start/classes/" + own.id() + "/pupils/" + hidden + "/password").statusCode()).isEqualTo(200);
         assertThat(seen.getAsInt()).as("their own form is a showing of them").isEqualTo(1);
-        get(teacher, baseUrl() + "/start/classes/" + own.id());
+        String classPage = get(teacher, baseUrl() + "/start/classes/" + own.id()).body();
         assertThat(seen.getAsInt()).as("and so is the class page").isEqualTo(2);
+        // the sheet of one new card prints the pupil's name: a showing of them too
+        assertThat(cardsOn(post(teacher, baseUrl() + "/start/classes/" + own.id() + "/cards", Map.of("_csrf", hidden(classPage, "_csrf"),
+                "formToken", hidden(classPage, "formToken"), "pupil", hidden.toString())).body())).hasSize(1);
+        assertThat(seen.getAsInt()).as("and so is one pupil's card sheet").isEqualTo(3);
     }
 
     @org.springframework.beans.factory.annotation.Autowired

@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.server.ResponseStatusException;
 import org.tilldela.desk.DpoDesk;
+import org.tilldela.governance.AuditTrail;
 import org.tilldela.platform.CsvExport;
 
 /**
@@ -29,8 +30,10 @@ class DeskPages {
 
     private final DpoDesk desk;
     private final MessageSource messages;
+    private final AuditTrail audit;
 
-    DeskPages(DpoDesk desk, MessageSource messages) {
+    DeskPages(DpoDesk desk, MessageSource messages, AuditTrail audit) {
+        this.audit = audit;
         this.desk = desk;
         this.messages = messages;
     }
@@ -68,6 +71,8 @@ class DeskPages {
     ResponseEntity<byte[]> csv(@PathVariable String list, Authentication auth, Locale locale) {
         DpoDesk.Listing listing = desk.list(auth, tile(list));
         List<String> header = listing.columns().stream().map(c -> messages.getMessage(c, null, c, locale)).toList();
+        // a list taken away (overdue deletions by person, who looked at which protected person) is audited as every export is
+        audit.record(auth.getName(), "EXPORT_DPO_LIST", "dpo_list", list, java.util.Map.of("rows", listing.rows().size(), "format", "csv"));
         return CsvExport.download("dpo-" + list + ".csv", CsvExport.of(header, listing.rows().stream().map(DpoDesk.Row::cells).toList()));
     }
 }

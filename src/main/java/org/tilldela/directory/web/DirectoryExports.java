@@ -76,8 +76,9 @@ class DirectoryExports {
         result.groups().forEach(g -> rows.add(Arrays.asList(text("ui13.export.group", locale), g.name(), g.organisationName(), null, g.id())));
         result.persons().forEach(m -> rows.add(Arrays.asList(text("ui13.export.person", locale),
                 m.masked() ? text("directory.protected", locale) : m.familyName() + ", " + m.givenName(), null, m.civicNumberMasked(), m.personId())));
-        // the query is kept with the export: what was looked for is part of what was taken out
-        audit.record(auth.getName(), "EXPORT_DIRECTORY_SEARCH", "directory", "search", Map.of("query", q.strip(), "rows", rows.size(), "format", "csv"));
+        // whom the export took out, by id (the audit trail keeps ids, never names: the query typed is usually a name)
+        audit.record(auth.getName(), "EXPORT_DIRECTORY_SEARCH", "directory", "search", Map.of("persons",
+                result.persons().stream().map(m -> m.personId().toString()).toList(), "rows", rows.size(), "format", "csv"));
         return CsvExport.download("search-" + LocalDate.now() + ".csv", CsvExport.of(List.of(text("directory.col.kind", locale),
                 text("directory.col.name", locale), text("ui13.export.unit", locale), text("ui13.civic.ANY", locale), text("ui13.export.id", locale)),
                 rows));

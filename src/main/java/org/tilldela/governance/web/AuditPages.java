@@ -84,6 +84,13 @@ class AuditPages {
         AuditTrail.EventPage result = audit.search(search(actor, action, targetType, targetId, from, to), scopes(auth), 0, CSV_ROWS);
         List<List<Object>> rows = result.events().stream().<List<Object>>map(e -> java.util.Arrays.asList(e.id(), e.occurredAt().toString(), e.actor(),
                 e.action(), e.targetType(), e.targetId(), e.detail())).toList();
+        // the trail names persons by id and who looked at them: taking it away is recorded too (which filters, how many rows)
+        java.util.Map<String, Object> detail = new java.util.LinkedHashMap<>();
+        detail.put("rows", rows.size());
+        detail.put("filters", java.util.stream.Stream.of(actor == null || actor.isBlank() ? null : "actor", action == null || action.isBlank() ? null : "action",
+                targetType == null || targetType.isBlank() ? null : "targetType", targetId == null || targetId.isBlank() ? null : "targetId",
+                from == null ? null : "from", to == null ? null : "to").filter(java.util.Objects::nonNull).toList());
+        audit.record(auth.getName(), "EXPORT_AUDIT_TRAIL", "audit_trail", null, detail);
         return CsvExport.download("audit-trail.csv", CsvExport.of(List.of("id", "occurred_at", "actor", "action", "target_type", "target_id", "detail"), rows));
     }
 }

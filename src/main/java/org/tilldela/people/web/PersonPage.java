@@ -106,7 +106,7 @@ class PersonPage {
             model.addAttribute("access", access(id, held));
         }
         if (officer) {
-            List<Holding> holdings = ledger.holdings(id, LocalDate.now());
+            List<Holding> holdings = ledger.holdings(id, LocalDate.now(), auth.getName());
             Map<UUID, String> suppliers = ledger.supplierNames(holdings.stream().map(Holding::supplierId).distinct().toList());
             Map<UUID, String> products = ledger.productNames(holdings.stream().map(Holding::productId).distinct().toList());
             model.addAttribute("disclosures", holdings.stream().map(h -> new Disclosed(suppliers.get(h.supplierId()), products.get(h.productId()), h)).toList());

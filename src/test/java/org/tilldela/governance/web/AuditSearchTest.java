@@ -81,6 +81,9 @@ class AuditSearchTest extends IntegrationTest {
         WebSession.Answer csv = auditor.get("/admin/audit/audit.csv?action=" + action);
         assertThat(csv.status()).isEqualTo(200);
         assertThat(csv.body().lines().filter(l -> l.contains(action)).count()).isEqualTo(55);
+        // taking the trail away is itself in the trail: how many rows, which filters (not their values)
+        assertThat(jdbc.sql("select detail::text from audit_event where action = 'EXPORT_AUDIT_TRAIL' and actor = :a").param("a", auditorA)
+                .query(String.class).single()).contains("\"rows\": 55").contains("\"filters\": [\"action\"]");
         // read-only: the auditor sees no directory record
         assertThat(auditor.page("/directory").status()).isEqualTo(403);
     }
