@@ -51,9 +51,11 @@ class BolAssignments {
     private final JsonMapper json;
     private final BolOrders orders;
     private final TransactionTemplate transaction;
+    private final SessionLocks locks;
 
     BolAssignments(JdbcClient jdbc, Licences licences, ReleasePolicy policy, Catalog catalog, OrganisationBrowser organisations, SecretsAtRest secrets,
-                   JsonMapper json, BolOrders orders, PlatformTransactionManager transactions) {
+                   JsonMapper json, BolOrders orders, PlatformTransactionManager transactions, SessionLocks locks) {
+        this.locks = locks;
         this.jdbc = jdbc;
         this.licences = licences;
         this.policy = policy;
@@ -117,7 +119,7 @@ class BolAssignments {
         Map<UUID, String> failed = new HashMap<>();
         ProvisioningWorker.Failure transport = send(client, connector, delete, true, failed);
         if (transport == null) {
-            transport = send(client, connector, create, false, failed);
+            transport = sendTakingKeys(client, connector, create, failed);
         }
         if (transport != null) {
             // the publisher is failing or asks us to wait: every operation of the batch is tried again later
@@ -223,6 +225,26 @@ class BolAssignments {
             }));
         }
         return null;
+    }
+
+    /**
+     * Sends the creations under a lock of each order line they take keys of ({@link SessionLocks}, no transaction open
+     * while the publisher answers): a key is taken from what is recorded, sent, and recorded as taken only once the
+     * publisher has answered, so two workers (or nodes) pushing holders of one line at once would otherwise both take
+     * the same free key. The second waits, and then finds the first one's key taken.
+     */
+    private ProvisioningWorker.Failure sendTakingKeys(BolClient client, UUID connector, List<Wanted> create, Map<UUID, String> failed) {
+        if (create.isEmpty()) {
+            return null;
+        }
+        List<String> lines = create.stream().map(w -> "bol-line-keys:" + w.line()).distinct().toList();
+        ProvisioningWorker.Failure[] transport = new ProvisioningWorker.Failure[1];
+        try {
+            locks.run(lines, () -> transport[0] = send(client, connector, create, false, failed));
+        } catch (com.unboundid.scim2.common.exceptions.ScimException e) {
+            throw new IllegalStateException(e); // the step throws none: it is SessionLocks' signature
+        }
+        return transport[0];
     }
 
     /**

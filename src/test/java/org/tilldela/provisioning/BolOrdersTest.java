@@ -102,6 +102,52 @@ class BolOrdersTest extends IntegrationTest {
         }
     }
 
+    @Autowired org.tilldela.licensing.LicencePools pools;
+
+    /**
+     * A holder added while another holder's assignment of the same order line is still on its way to a slow publisher:
+     * the two are pushed by two workers at once, and each gets a licence key of its own — the line's keys are taken,
+     * sent and recorded under a lock of the line, so the second worker sees the first one's key as taken.
+     */
+    @Test
+    void twoHoldersOfOneLinePushedAtOnceGetAKeyEach() throws Exception {
+        publisher.orderMode = BolTestServer.Orders.DELIVER;
+        UUID product = product("Nyckelresan " + CatalogFixtures.unique());
+        connector("BOL nycklar", product);
+        Order order = orders.place(buyer("bol-keys"), List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), 40, false))).order();
+        Order.Line line = order.lines().getFirst();
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(order) != null && delivery(order).status() == LineDelivery.Status.DELIVERED);
+        long holders = jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", line.poolId())
+                .query(Long.class).single();
+        awaitHeld(line, holders);
+
+        publisher.assignDelayMillis = 1200; // within the connectors' timeout in tests (2 s)
+        try {
+            pools.assignDirect(line.poolId(), List.of(m.a1), "test");
+            await().atMost(Duration.ofSeconds(10)).until(() -> publisher.requests.get() > 0 && jdbc.sql(
+                    "select count(*) from provisioning_operation where person_id = :p and state = 'IN_FLIGHT'").param("p", m.a1).query(Long.class).single() > 0);
+            pools.assignDirect(line.poolId(), List.of(m.tA), "test");
+            awaitHeld(line, holders + 2);
+        } finally {
+            publisher.assignDelayMillis = 0;
+        }
+        List<String> keys = publisher.held().stream().filter(a -> a.get("line").equals(line.id().toString())).map(a -> a.get("key")).toList();
+        assertThat(keys).hasSize((int) holders + 2).doesNotHaveDuplicates();
+        assertThat(jdbc.sql("select count(distinct key_index) from bol_assignment where line_id = :l").param("l", line.id()).query(Long.class).single())
+                .isEqualTo(holders + 2);
+    }
+
+    private void awaitHeld(Order.Line line, long n) {
+        try {
+            fx.awaitAssigned(jdbc, line.id(), n);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("wanted " + n + ", held " + publisher.held().stream().filter(a -> a.get("line").equals(line.id().toString())).count()
+                    + ", recorded " + jdbc.sql("select count(*) from bol_assignment where line_id = :l").param("l", line.id()).query(Long.class).single()
+                    + ", violations " + publisher.violations + ", ops " + jdbc.sql("select o.person_id || ':' || kind || ':' || state || ':' || coalesce(o.last_error, '') "
+                    + "from provisioning_operation o join provisioning_connector c on c.id = o.connector_id where c.name = 'BOL nycklar'").query(String.class).list(), e);
+        }
+    }
+
     @Test
     void anOrderReachesThePublisherItsDeliveryShowsOnTheOrderAndItsLicencesAreAssignedByPseudonym() throws Exception {
         publisher.orderMode = BolTestServer.Orders.DELIVER;

@@ -64,6 +64,8 @@ final class BolTestServer implements AutoCloseable {
     volatile Orders orderMode = Orders.DELIVER;
     /** Whether the publisher offers BOL's per-user listing ({@code /v1/school-units/users/licenses}); without it, 404. */
     volatile boolean perUser = true;
+    /** How long an assignment request is answered after (a slow publisher: requests of two workers overlap). */
+    volatile long assignDelayMillis;
     /** The users (by id as sent) who have opened their licence. */
     final java.util.Set<String> used = ConcurrentHashMap.newKeySet();
 
@@ -255,6 +257,13 @@ final class BolTestServer implements AutoCloseable {
     }
 
     private void assign(HttpExchange exchange, String path, JsonNode request) throws IOException {
+        if (assignDelayMillis > 0) {
+            try {
+                Thread.sleep(assignDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         ObjectNode response = head(request);
         ArrayNode results = response.putArray("assignments");
         for (JsonNode line : request.path("assignments")) {
