@@ -34,6 +34,14 @@ class DeletionBrake {
     }
 
     /**
+     * Takes the brake's lock until the transaction ends: what is queued under it and then {@link #check}ed is one step
+     * to every other transaction (another node queueing the same deletions waits, and then sees them queued).
+     */
+    void lock() {
+        jdbc.sql("select pg_advisory_xact_lock(hashtextextended('provisioning-deletion-brake', 0))").query().listOfRows();
+    }
+
+    /**
      * Holds every connector whose waiting deactivations and deletions are now over its share; in the transaction that
      * queued them, so a worker never sees them unheld. Audited (actor "system").
      *
@@ -44,7 +52,7 @@ class DeletionBrake {
     void check() {
         record Held(UUID connector, long pending, long accounts) {
         }
-        jdbc.sql("select pg_advisory_xact_lock(hashtextextended('provisioning-deletion-brake', 0))").query().listOfRows();
+        lock();
         jdbc.sql("""
                         with counts as (
                             select c.id,

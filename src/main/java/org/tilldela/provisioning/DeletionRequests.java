@@ -36,9 +36,12 @@ class DeletionRequests {
     private final Retention retention;
     private final Queue queue;
     private final DeletionBrake brake;
+    private final org.springframework.transaction.support.TransactionTemplate transaction;
 
-    DeletionRequests(JdbcClient jdbc, Retention retention, Queue queue, DeletionBrake brake) {
+    DeletionRequests(JdbcClient jdbc, Retention retention, Queue queue, DeletionBrake brake,
+                     org.springframework.transaction.PlatformTransactionManager transactions) {
         this.brake = brake;
+        this.transaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
         this.jdbc = jdbc;
         this.retention = retention;
         this.queue = queue;
@@ -58,13 +61,22 @@ class DeletionRequests {
         return request(today, null);
     }
 
-    /** As {@link #request(LocalDate)}, for one connector only (null: all). */
-    @Transactional
+    /**
+     * As {@link #request(LocalDate)}, for one connector only (null: all). One transaction (also from the nightly job, a
+     * call within this class that an annotation would not reach), under the deletion brake's lock from before the
+     * deletions are queued to after the brake's check: a worker never sees them unheld, and two nodes at 02:20 queue
+     * each deletion once — the second waits, and then finds them queued.
+     */
     int request(LocalDate today, UUID onlyConnector) {
+        return transaction.execute(status -> queue(today, onlyConnector));
+    }
+
+    private int queue(LocalDate today, UUID onlyConnector) {
         List<DeletionDue> due = retention.deletionsDue(today);
         if (due.isEmpty()) {
             return 0;
         }
+        brake.lock();
         int queued = jdbc.sql("insert into provisioning_operation (connector_id, person_id, product_id, kind, cause) select c.id, d.person, d.product, 'DELETE', 'RETENTION_ENDED'"
                         + DUE + " order by c.id, d.person")
                 .param("persons", due.stream().map(DeletionDue::personId).toArray(UUID[]::new))

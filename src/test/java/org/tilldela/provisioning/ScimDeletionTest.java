@@ -124,6 +124,54 @@ class ScimDeletionTest extends IntegrationTest {
         }
     }
 
+    /**
+     * Two nodes queue the day's deletions at the same moment (the nightly job runs on each): every deletion is queued
+     * once. Made deterministic by holding the deletion brake's lock from the test while both start: they wait for it
+     * before queueing anything, and the second then finds the first's deletions queued.
+     */
+    @Test
+    void twoNodesQueueingAtOnceQueueEachDeletionOnce() throws Exception {
+        AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
+        List<UUID> leaving = List.of(fx.persons.get(9), fx.persons.get(10));
+        try (ScimTestServer supplier = new ScimTestServer("token-" + UUID.randomUUID(), true)) {
+            UUID product = fx.product(fx.supplierId, EnumSet.of(Attribute.PSEUDONYMOUS_ID, Attribute.ROLES));
+            UUID connector = connectors.create(new Connector.Settings(fx.supplierId, "Gallring på två noder", supplier.baseUrl(), Connector.Auth.BEARER,
+                    supplier.token, null, null, null, null, List.of(product), true, 100.0), "test").id();
+            UUID pool = pools.create(new NewPool(product, fx.organiserId, fx.organiserId, 100, LocalDate.now().minusDays(1), LocalDate.now().plusYears(1),
+                    false, null, "test"));
+            pools.assignDirect(pool, leaving, "test");
+            await().atMost(Duration.ofSeconds(20)).until(() -> supplier.users.store.size() == 2);
+            for (UUID person : leaving) {
+                pools.withdrawDirect(pool, person, "test");
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> leaving.stream().noneMatch(p -> active(connector, p)));
+            supplier.users.failDeletes = true; // the DELETEs stay where they are counted
+            for (UUID person : leaving) {
+                retention.relationEnded(person, product, LocalDate.now().minusDays(40));
+            }
+
+            java.util.concurrent.ExecutorService nodes = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try (java.sql.Connection holder = dataSource.getConnection()) {
+                holder.setAutoCommit(false);
+                try (var lock = holder.prepareStatement("select pg_advisory_xact_lock(hashtextextended('provisioning-deletion-brake', 0))")) {
+                    lock.execute();
+                }
+                var first = nodes.submit(() -> deletions.request(LocalDate.now(), connector));
+                var second = nodes.submit(() -> deletions.request(LocalDate.now(), connector));
+                await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("select count(*) from pg_locks where locktype = 'advisory' and not granted")
+                        .query(Integer.class).single() >= 2);
+                holder.commit();
+                assertThat(first.get() + second.get()).isEqualTo(2);
+            } finally {
+                nodes.shutdown();
+            }
+            assertThat(jdbc.sql("select count(*) from provisioning_operation where connector_id = :c and kind = 'DELETE'").param("c", connector)
+                    .query(Integer.class).single()).as("each deletion queued once").isEqualTo(2);
+        }
+    }
+
+    @Autowired javax.sql.DataSource dataSource;
+
     private boolean active(UUID connector, UUID person) {
         return jdbc.sql("select active from provisioned_account where connector_id = :c and person_id = :p").param("c", connector).param("p", person)
                 .query(Boolean.class).optional().orElse(true);
