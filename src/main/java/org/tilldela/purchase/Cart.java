@@ -124,11 +124,12 @@ public class Cart {
         // the cart's lines locked first: of two checkouts at once (two tabs, a retried request) the second waits, then
         // finds the cart emptied by the first and orders nothing ("An order needs at least one line") — not the same
         // lines a second time
-        jdbc.sql("select id from cart_line where buyer = :b order by id for update").param("b", buyer).query(UUID.class).list();
-        List<CartLine> lines = lines(buyer);
+        List<UUID> locked = jdbc.sql("select id from cart_line where buyer = :b order by id for update").param("b", buyer).query(UUID.class).list();
+        List<CartLine> lines = lines(buyer).stream().filter(l -> locked.contains(l.id())).toList();
         Orders.Placement placement = orders.place(buyer, lines.stream().map(CartLine::toRequest).toList());
         if (!placement.blocked()) {
-            jdbc.sql("delete from cart_line where buyer = :b").param("b", buyer).update();
+            // the lines ordered, not the cart: a line another tab added meanwhile stays for the next order
+            jdbc.sql("delete from cart_line where id = any(:ids)").param("ids", locked.toArray(UUID[]::new)).update();
         }
         return placement;
     }

@@ -289,6 +289,35 @@ class PurchaseTest extends IntegrationTest {
 
     @Autowired javax.sql.DataSource dataSource;
 
+    /**
+     * A line added in another tab while a checkout is under way is not ordered, and not lost either: it stays in the cart.
+     * The checkout is held at its lock of the cart's lines (a third transaction holds them) while the line is added.
+     */
+    @Test
+    void aLineAddedDuringACheckoutStaysInTheCart() throws Exception {
+        String cartBuyer = fx.buyer(accounts, scopes, "tabs", fx.schoolId);
+        UUID another = fx.product(agreed, "Digital fysik", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        UUID line = cart.add(cartBuyer, product, null, false);
+        cart.addRecipients(cartBuyer, line, List.of(Recipient.group(fx.group("c-7b"))));
+        java.util.concurrent.CompletableFuture<Orders.Placement> checkout;
+        UUID added;
+        try (java.sql.Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            try (var lock = other.prepareStatement("select id from cart_line where buyer = ? for update")) {
+                lock.setString(1, cartBuyer);
+                lock.executeQuery().close();
+            }
+            checkout = java.util.concurrent.CompletableFuture.supplyAsync(() -> cart.checkout(cartBuyer));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> jdbc.sql(
+                    "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like 'select id from cart_line%'").query(Integer.class).single() > 0);
+            added = cart.add(cartBuyer, another, null, false);
+            other.commit();
+        }
+        assertThat(checkout.get(30, java.util.concurrent.TimeUnit.SECONDS).order().lines()).singleElement()
+                .satisfies(l -> assertThat(l.productId()).isEqualTo(product));
+        assertThat(cart.lines(cartBuyer)).extracting(CartLine::id).containsExactly(added);
+    }
+
     /** Two checkouts of one cart at once (two tabs): one order, and the second is told the cart is empty. */
     @Test
     void twoCheckoutsOfOneCartAtOncePlaceOneOrder() throws Exception {
