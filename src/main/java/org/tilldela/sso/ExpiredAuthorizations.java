@@ -41,9 +41,25 @@ class ExpiredAuthorizations {
         this.kept = kept;
     }
 
-    /** Removes the authorizations that ended longer ago than the setting says; returns how many. */
+    /**
+     * Removes the authorizations that ended longer ago than the setting says, and those that never got a token (a
+     * person who left at the first-sign-in notice) as long after they started; returns how many.
+     */
     long removeEnded() {
         Timestamp before = Timestamp.from(Instant.now().minus(kept));
+        // no token at all (the index oauth2_authorization_unanswered holds the same condition)
+        long unanswered = InBatches.untilShort(BATCH, () -> jdbc.sql("""
+                        delete from oauth2_authorization where id in (
+                            select id from oauth2_authorization
+                            where authorization_code_expires_at is null and access_token_expires_at is null and oidc_id_token_expires_at is null
+                              and refresh_token_expires_at is null and user_code_expires_at is null and device_code_expires_at is null
+                              and refresh_token_value is null and started_at < :before
+                            order by started_at limit :batch)""")
+                .param("before", before).param("batch", BATCH).update());
+        return unanswered + removeEndedWithTokens(before);
+    }
+
+    private long removeEndedWithTokens(Timestamp before) {
         // a refresh token without an expiry never ends: such an authorization stays whatever its other tokens say
         return InBatches.untilShort(BATCH, () -> jdbc.sql("""
                         with gone as (

@@ -77,4 +77,26 @@ class ExpiredAuthorizationsTest extends SignInTestSupport {
         assertThat(refresh(live, live.tokens().getOIDCTokens().getRefreshToken()).indicatesSuccess()).as("a live one still refreshes").isTrue();
         assertThat(expired.removeEnded()).as("nothing more to remove").isZero();
     }
+
+    /**
+     * A person who left at the first-sign-in notice leaves an authorization with no token and no expiry (its state and
+     * request only, as the authorization server stores it until the notice is answered): it goes a day after it started.
+     */
+    @Test
+    void anAuthorizationLeftAtTheNoticeGoesADayAfterItStarted() {
+        String client = jdbc.sql("select id from oauth2_registered_client order by client_id limit 1").query(String.class).single();
+        String abandoned = "abandoned-" + UUID.randomUUID();
+        String recent = "recent-" + UUID.randomUUID();
+        for (String id : java.util.List.of(abandoned, recent)) {
+            jdbc.sql("""
+                            insert into oauth2_authorization (id, registered_client_id, principal_name, authorization_grant_type, state, started_at)
+                            values (:id, :c, :p, 'authorization_code', :s, now() - make_interval(hours => :h))""")
+                    .param("id", id).param("c", client).param("p", fixture.persons.get(15).toString()).param("s", UUID.randomUUID().toString())
+                    .param("h", id.equals(abandoned) ? 30 : 2).update();
+        }
+        assertThat(expired.removeEnded()).isGreaterThanOrEqualTo(1);
+        assertThat(jdbc.sql("select id from oauth2_authorization where id in (:a, :r)").param("a", abandoned).param("r", recent).query(String.class).list())
+                .containsExactly(recent);
+        jdbc.sql("delete from oauth2_authorization where id = :r").param("r", recent).update();
+    }
 }

@@ -138,18 +138,53 @@ class SourceFolders {
             Path to = file.resolveSibling(FAILED);
             Files.createDirectories(to);
             Path moved = Files.move(file, to.resolve(STAMP.format(Instant.now()) + file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-            Instant expired = Instant.now().minus(keepFailed);
-            try (Stream<Path> old = Files.list(to)) {
-                for (Path p : old.toList()) {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(expired)) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
+            // its days in failed/ count from now, not from when it was copied in (a move keeps the time it was last changed)
+            Files.setLastModifiedTime(moved, java.nio.file.attribute.FileTime.from(Instant.now()));
+            removeExpired(to, Instant.now().minus(keepFailed));
             return moved;
         } catch (IOException e) {
             throw new FolderRefusedException("the package could not be taken out of the folder: " + e.getClass().getSimpleName());
         }
+    }
+
+    /**
+     * Nightly ({@code tilldela.import.sources.failed-package-cron}, 02:50): the refused packages in every {@code failed/}
+     * under the base directory that have been there longer than the retention go — also where no package of that source
+     * has failed since (the usual case: one refused, the next one imported), or the source was removed or moved to
+     * another folder. Answers how many.
+     */
+    @org.springframework.scheduling.annotation.Scheduled(cron = "${tilldela.import.sources.failed-package-cron:0 50 2 * * *}")
+    int removeExpiredFailedPackages() {
+        return removeExpiredFailedPackages(Instant.now().minus(keepFailed));
+    }
+
+    int removeExpiredFailedPackages(Instant expired) {
+        if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        int removed = 0;
+        // links are not followed: only what lies under the base directory itself
+        try (Stream<Path> dirs = Files.walk(base, 16)) {
+            for (Path dir : dirs.filter(d -> d.getFileName() != null && d.getFileName().toString().equals(FAILED)
+                    && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                removed += removeExpired(dir, expired);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            org.slf4j.LoggerFactory.getLogger(SourceFolders.class).warn("Refused import packages could not all be looked at: {}", e.getClass().getSimpleName());
+        }
+        return removed;
+    }
+
+    private static int removeExpired(Path failed, Instant expired) throws IOException {
+        int removed = 0;
+        try (Stream<Path> old = Files.list(failed)) {
+            for (Path p : old.toList()) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(expired) && Files.deleteIfExists(p)) {
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 }
