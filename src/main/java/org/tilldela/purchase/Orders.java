@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +41,21 @@ import org.tilldela.licensing.Selector;
 public class Orders {
 
     /** What placing gave: the order (null when the gate blocked it: nothing was stored) and the quote it was placed on. */
-    public record Placement(Order order, Quote quote) {
+    /** {@code replayed}: the order was placed before, under the same idempotency key; nothing was placed now. */
+    public record Placement(Order order, Quote quote, boolean replayed) {
+        public Placement(Order order, Quote quote) {
+            this(order, quote, false);
+        }
+
         public boolean blocked() {
             return order == null;
+        }
+    }
+
+    /** The idempotency key was used before by this buyer for an order of other lines. */
+    public static class KeyReused extends RuntimeException {
+        public KeyReused() {
+            super("This Idempotency-Key was used for an order of other lines; use a new key for a new order.");
         }
     }
 
@@ -144,10 +157,28 @@ public class Orders {
      * pools are created at once.
      */
     public Placement place(String buyer, List<OrderLineRequest> lines) {
+        return place(buyer, lines, null);
+    }
+
+    /**
+     * As {@link #place(String, List)}, once per {@code idempotencyKey} (an API client's, at most 255 characters; null:
+     * none): the same key from the same buyer again answers the order placed then, with nothing placed now — also when
+     * the two arrive at once (the second waits for the first) — and a key used again for other lines is refused
+     * ({@link KeyReused}). An order the gate blocked stored nothing, so its key is free for the next try.
+     */
+    public Placement place(String buyer, List<OrderLineRequest> lines, String idempotencyKey) {
         if (lines.isEmpty()) {
             throw new IllegalArgumentException("An order needs at least one line.");
         }
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            throw new IllegalArgumentException("An Idempotency-Key is 1 to 255 characters.");
+        }
         BuyerScope scope = scopes.require(buyer);
+        String digest = idempotencyKey == null ? null : HexFormat.of().formatHex(sha256(lines.toString()));
+        Optional<Placement> earlier = placedBefore(buyer, idempotencyKey, digest, scope, lines);
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
         Quote quote = quote(scope, lines);
         for (Quote.Line l : quote.lines()) {
             if (l.needsRecipients()) {
@@ -164,9 +195,16 @@ public class Orders {
         }
         boolean held = quote.outcome() == Verdict.Outcome.NEEDS_DPO_APPROVAL;
         UUID orderId = UUID.randomUUID();
-        jdbc.sql("insert into purchase_order (id, buyer, organiser_id, scope_id, status) values (:id, :b, :org, :scope, :status)")
+        int inserted = jdbc.sql("""
+                        insert into purchase_order (id, buyer, organiser_id, scope_id, status, idempotency_key, request_digest)
+                        values (:id, :b, :org, :scope, :status, :key, :digest)
+                        on conflict (buyer, idempotency_key) where idempotency_key is not null do nothing""")
                 .param("id", orderId).param("b", buyer).param("org", scope.organiserId()).param("scope", scope.organisationId())
-                .param("status", held ? "AWAITING_APPROVAL" : "PLACED").update();
+                .param("status", held ? "AWAITING_APPROVAL" : "PLACED").param("key", idempotencyKey).param("digest", digest).update();
+        if (inserted == 0) {
+            // the same key's twin committed while this one was quoting: its order is the answer
+            return placedBefore(buyer, idempotencyKey, digest, scope, lines).orElseThrow();
+        }
         LocalDate today = today();
         for (Quote.Line l : quote.lines()) {
             UUID lineId = UUID.randomUUID();
@@ -210,6 +248,31 @@ public class Orders {
             fulfil(orderId);
         }
         return new Placement(order(orderId).orElseThrow(), quote);
+    }
+
+    private Optional<Placement> placedBefore(String buyer, String idempotencyKey, String digest, BuyerScope scope, List<OrderLineRequest> lines) {
+        if (idempotencyKey == null) {
+            return Optional.empty();
+        }
+        record Earlier(UUID id, String digest) {
+        }
+        Optional<Earlier> earlier = jdbc.sql("select id, request_digest digest from purchase_order where buyer = :b and idempotency_key = :k")
+                .param("b", buyer).param("k", idempotencyKey).query(Earlier.class).optional();
+        if (earlier.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!earlier.get().digest().equals(digest)) {
+            throw new KeyReused();
+        }
+        return Optional.of(new Placement(order(earlier.get().id()).orElseThrow(), quote(scope, lines), true));
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Creates the licence pools of an order's lines (each line once: a pool already created is kept). */

@@ -78,6 +78,65 @@ class PurchaseApiTest extends IntegrationTest {
                 : Map.of("productId", productId, "seats", seats, "recipients", List.of(Map.of("kind", "GROUP", "groupId", group)))));
     }
 
+    record Keyed(int status, Map<String, Object> body, String replayed) {
+        @SuppressWarnings("unchecked")
+        String orderId() {
+            return body.get("order") == null ? null : (String) ((Map<String, Object>) body.get("order")).get("id");
+        }
+    }
+
+    private Keyed postWithKey(String user, Object body, String key) {
+        return RestClient.builder().baseUrl("http://localhost:" + port).defaultHeaders(h -> h.setBasicAuth(user, PurchaseFixture.PASSWORD)).build()
+                .post().uri("/api/v1/purchase/orders").contentType(MediaType.APPLICATION_JSON).header("Idempotency-Key", key).body(body)
+                .exchange((req, res) -> new Keyed(res.getStatusCode().value(), res.bodyTo(JSON), res.getHeaders().getFirst("Idempotent-Replayed")));
+    }
+
+    /**
+     * A client whose answer was lost sends the order again with the same Idempotency-Key: it gets the order it placed,
+     * and no second one is bought — also when both arrive at once. The key again with other lines is refused; another
+     * buyer's key is theirs.
+     */
+    @Test
+    void anOrderSentAgainWithItsIdempotencyKeyIsPlacedOnce() throws Exception {
+        UUID keyed = fx.product(fx.supplier("Nyckelförlaget", true, List.of()), "Digital matematik", Product.Kind.DIGITAL, PurchaseFixture.SMALL, null);
+        java.util.function.IntSupplier orders = () -> jdbc.sql("select count(*) from order_line where product_id = :p").param("p", keyed)
+                .query(Integer.class).single();
+        String key = UUID.randomUUID().toString();
+        Keyed first = postWithKey(buyer, order(keyed, fx.group("c-7a"), 2), key);
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(first.replayed()).isNull();
+        Keyed again = postWithKey(buyer, order(keyed, fx.group("c-7a"), 2), key);
+        assertThat(again.status()).isEqualTo(201);
+        assertThat(again.replayed()).isEqualTo("true");
+        assertThat(again.orderId()).isEqualTo(first.orderId());
+        assertThat(again.body().get("verdict")).isEqualTo("OK");
+        assertThat(orders.getAsInt()).isOne();
+        assertThat(licences.holders(keyed, LocalDate.now())).hasSize(2);
+
+        Keyed other = postWithKey(buyer, order(keyed, fx.group("c-7a"), 3), key);
+        assertThat(other.status()).as("the key again for other lines").isEqualTo(422);
+        assertThat(String.valueOf(other.body().get("detail"))).contains("Idempotency-Key");
+        Keyed theirs = postWithKey(otherBuyer, order(keyed, fx.group("c-7a"), 1), key);
+        assertThat(theirs.status()).as("a key is the buyer's own").isEqualTo(201);
+        assertThat(theirs.orderId()).isNotEqualTo(first.orderId());
+        assertThat(orders.getAsInt()).isEqualTo(2);
+
+        // two at once with a new key: one order
+        String twinKey = UUID.randomUUID().toString();
+        java.util.concurrent.ExecutorService twice = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = twice.submit(() -> postWithKey(buyer, order(keyed, fx.group("c-7b"), 1), twinKey));
+            var b = twice.submit(() -> postWithKey(buyer, order(keyed, fx.group("c-7b"), 1), twinKey));
+            assertThat(a.get().status()).isEqualTo(201);
+            assertThat(b.get().status()).isEqualTo(201);
+            assertThat(a.get().orderId()).isEqualTo(b.get().orderId());
+        } finally {
+            twice.shutdown();
+        }
+        assertThat(orders.getAsInt()).isEqualTo(3);
+        assertThat(postWithKey(buyer, order(keyed, fx.group("c-7b"), 1), "x".repeat(256)).status()).as("too long a key").isEqualTo(400);
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void anOrderIsPlacedWithItsPoolsAndReadBack() {

@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
@@ -80,15 +81,25 @@ class PurchaseApi {
     }
 
     @PostMapping("/orders")
-    @Operation(summary = "Places an order: 201 with the pools created (or the order held for the data protection officer), 422 with the reasons when the gate blocks it")
-    ResponseEntity<PlaceResponse> place(@RequestBody OrderRequest request, Authentication auth, Locale locale) {
+    @Operation(summary = "Places an order: 201 with the pools created (or the order held for the data protection officer), 422 with the reasons when the gate blocks it. "
+            + "With an Idempotency-Key header (1–255 characters) the same request again answers the order placed then (201, Idempotent-Replayed: true) "
+            + "instead of placing another; the key again with other lines is 422")
+    ResponseEntity<PlaceResponse> place(@RequestBody OrderRequest request, @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+                                        Authentication auth, Locale locale) {
         if (request == null || request.lines() == null || request.lines().isEmpty()) {
             throw new IllegalArgumentException("An order needs at least one line.");
         }
-        Orders.Placement placement = orders.place(auth.getName(), request.lines().stream().map(LineRequest::toRequest).toList());
-        PlaceResponse body = new PlaceResponse(placement.quote().outcome().name(), placement.blocked() ? null : json(placement.order()),
-                placement.quote().lines().stream().map(l -> json(l, locale)).toList());
-        return ResponseEntity.status(placement.blocked() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.CREATED).body(body);
+        Orders.Placement placement = orders.place(auth.getName(), request.lines().stream().map(LineRequest::toRequest).toList(), idempotencyKey);
+        // a replay tells what was decided when the order was placed (held or not), not what the gate would say now
+        String verdict = !placement.replayed() ? placement.quote().outcome().name()
+                : placement.order().status() == Order.Status.AWAITING_APPROVAL ? Verdict.Outcome.NEEDS_DPO_APPROVAL.name() : Verdict.Outcome.OK.name();
+        PlaceResponse body = new PlaceResponse(verdict,
+                placement.blocked() ? null : json(placement.order()), placement.quote().lines().stream().map(l -> json(l, locale)).toList());
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(placement.blocked() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.CREATED);
+        if (placement.replayed()) {
+            answer.header("Idempotent-Replayed", "true");
+        }
+        return answer.body(body);
     }
 
     @GetMapping("/orders/{id}")
@@ -155,6 +166,11 @@ class PurchaseApi {
         List<PoolJson> pools = orders.fulfilment(o).stream().map(f -> new PoolJson(f.line().id(), f.pool().id(), f.pool().seats(), f.pool().seatsUsed(),
                 f.pool().startsOn(), f.pool().endsOn(), f.pool().trial(), f.withoutSeat())).toList();
         return new OrderJson(o.id(), o.number(), o.status().name(), o.buyer(), o.organiserId(), o.scopeId(), o.placedAt(), o.lines(), o.approval(), pools);
+    }
+
+    @ExceptionHandler(Orders.KeyReused.class)
+    ProblemDetail keyReused(Orders.KeyReused e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage());
     }
 
     @ExceptionHandler(NoBuyerScope.class)
