@@ -389,9 +389,12 @@ class Ss12000ImportTest extends IntegrationTest {
         p.put("familyName", family);
         p.put("eduPersonPrincipalNames", List.of(given.toLowerCase() + "@skola.example"));
         p.put("civicNo", Map.of("value", "20100101-0000", "nationality", "SE"));
-        p.put("emails", List.of(
-                Map.of("value", given.toLowerCase() + "@privat.example", "type", "Privat"),
-                Map.of("value", given.toLowerCase() + "." + family.toLowerCase() + "@skola.example", "type", "Skola elev")));
+        // a null among them, as some school systems send: read as if it were not there (the reader skips it)
+        List<Object> emails = new ArrayList<>();
+        emails.add(Map.of("value", given.toLowerCase() + "@privat.example", "type", "Privat"));
+        emails.add(null);
+        emails.add(Map.of("value", given.toLowerCase() + "." + family.toLowerCase() + "@skola.example", "type", "Skola elev"));
+        p.put("emails", emails);
         p.put("externalIdentifiers", List.of(Map.of("value", "x", "context", "http://example/ad", "globallyUnique", false)));
         if (marking != null) {
             p.put("securityMarking", marking);
