@@ -691,13 +691,14 @@ class Roster {
         checkScope(client, new RosterDirectory.PersonScope(schoolId, classId, null, null));
         RosterDirectory.Holders holders = holders(client);
         if (!query.needsEveryRecord()) {
-            // plain paging in SQL; the total counts only the enrollments that may go (as a page leaves out the others):
-            // counting every membership would tell how many a protected person, or an agreement without roles, withholds
-            List<RosterDirectory.Membership> chosen = directory.memberships(holders, schoolId, classId, query.limit(), query.offset());
+            // plain paging in SQL over the enrollments that may go, and the total of those: counting every membership would
+            // tell how many a protected person, or an agreement without roles, withholds — and paging over all of them
+            // beside such a total would end before the last page
             Map<UUID, Integer> perPerson = directory.membershipsPerPerson(holders, schoolId, classId);
             Map<UUID, Set<Attribute>> permitted = policy.permittedAll(perPerson.keySet(), client.productId());
-            int total = perPerson.entrySet().stream().filter(e -> permitted.getOrDefault(e.getKey(), Set.of()).containsAll(ENROLLMENT_SENT))
-                    .mapToInt(Map.Entry::getValue).sum();
+            UUID[] sendable = perPerson.keySet().stream().filter(p -> permitted.getOrDefault(p, Set.of()).containsAll(ENROLLMENT_SENT)).toArray(UUID[]::new);
+            int total = java.util.Arrays.stream(sendable).mapToInt(perPerson::get).sum();
+            List<RosterDirectory.Membership> chosen = directory.memberships(holders, schoolId, classId, sendable, query.limit(), query.offset());
             return new RosterPage(releaseEnrollments(client, chosen).values().stream().map(query::select).toList(), total);
         }
         List<RosterDirectory.Membership> all = directory.memberships(holders, schoolId, classId, null, null);

@@ -181,11 +181,14 @@ class RosterDirectory {
                 .param("role", scope.role());
     }
 
-    /** The memberships of licence holders, at a school or in a class: only the conditions given are written (see {@link #inScope}). */
-    private static String memberships(UUID schoolId, UUID classId) {
+    /**
+     * The memberships of licence holders, at a school or in a class, of the persons given ({@code :only}) when
+     * {@code onlyGiven}: only the conditions given are written (see {@link #inScope}).
+     */
+    private static String memberships(UUID schoolId, UUID classId, boolean onlyGiven) {
         return "from membership m where m.person_id in (" + Licences.HOLDERS + ")"
                 + (schoolId == null ? "" : " and exists (select 1 from student_group g where g.id = m.group_id and g.organisation_id = :school)")
-                + (classId == null ? "" : " and m.group_id = :class") + " ";
+                + (classId == null ? "" : " and m.group_id = :class") + (onlyGiven ? " and m.person_id = any(:only)" : "") + " ";
     }
 
     /**
@@ -193,7 +196,12 @@ class RosterDirectory {
      * id; a page when {@code limit} is given (chosen before its groups and persons are joined).
      */
     List<Membership> memberships(Holders holders, UUID schoolId, UUID classId, Integer limit, Integer offset) {
-        String ids = "select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date " + memberships(schoolId, classId) + " order by m.id"
+        return memberships(holders, schoolId, classId, null, limit, offset);
+    }
+
+    /** As {@link #memberships(Holders, UUID, UUID, Integer, Integer)}, of these persons only ({@code only}; null: all). */
+    List<Membership> memberships(Holders holders, UUID schoolId, UUID classId, UUID[] only, Integer limit, Integer offset) {
+        String ids = "select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date " + memberships(schoolId, classId, only != null) + " order by m.id"
                 + (limit == null ? "" : " limit :limit offset :offset");
         JdbcClient.StatementSpec spec = holders.bind(jdbc.sql("""
                         select m.id, m.group_id, m.person_id, m.role, m.start_date, m.end_date, g.organisation_id,
@@ -202,6 +210,9 @@ class RosterDirectory {
                         order by m.id""".formatted(limit != null ? Licences.heldSince("m.person_id") : "h.since", ids,
                         limit != null ? "" : "left join (" + Licences.HOLDERS_SINCE + ") h on h.person_id = m.person_id")))
                 .param("school", schoolId).param("class", classId);
+        if (only != null) {
+            spec = spec.param("only", only);
+        }
         if (limit != null) {
             spec = spec.param("limit", limit).param("offset", offset);
         }
@@ -213,7 +224,7 @@ class RosterDirectory {
     /** How many group memberships (enrollments) each of these licence holders has, at a school or in a class when given. */
     Map<UUID, Integer> membershipsPerPerson(Holders holders, UUID schoolId, UUID classId) {
         Map<UUID, Integer> counts = new HashMap<>();
-        holders.bind(jdbc.sql("select m.person_id, count(*)::int " + memberships(schoolId, classId) + " group by m.person_id"))
+        holders.bind(jdbc.sql("select m.person_id, count(*)::int " + memberships(schoolId, classId, false) + " group by m.person_id"))
                 .param("school", schoolId).param("class", classId)
                 .query(rs -> {
                     counts.put(rs.getObject(1, UUID.class), rs.getInt(2));

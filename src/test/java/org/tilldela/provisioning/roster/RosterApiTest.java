@@ -301,6 +301,42 @@ class RosterApiTest extends IntegrationTest {
                 .query(Integer.class).single()).isPositive();
     }
 
+    @Autowired org.tilldela.access.ReleaseObjections objections;
+
+    /**
+     * Pupils whose guardians object hold the licence but nothing of theirs goes to the supplier: paging the plain
+     * /enrollments by its total (and so its links) reaches every enrollment that may go, and the total counts those only.
+     */
+    @Test
+    void pagingTheEnrollmentsReachesEveryOneThatMayGoWhenSomeAreWithheld() throws Exception {
+        AccessFixture own = new AccessFixture(imports, jdbc, catalog, pools);
+        var filed = agreements.file(own.supplierId, own.request(AttributePackage.MEDIUM), "supplier");
+        agreements.approve(filed.id(), null, null, "school-admin");
+        String ownToken = token(clients.registerSystemClient(own.productId, "Roster, invändningar", Set.of(OneRosterScopes.CORE), "test"), OneRosterScopes.CORE);
+        List<UUID> objecting = own.persons.subList(0, 3);
+        objecting.forEach(p -> objections.record(p, own.supplierId, "Vårdnadshavaren invänder", "test"));
+        int withheld = jdbc.sql("select count(*) from membership where person_id = any(:p)").param("p", objecting.toArray(UUID[]::new))
+                .query(Integer.class).single();
+        assertThat(withheld).as("the objecting pupils are in classes").isPositive();
+        int everyHoldersMemberships = jdbc.sql("""
+                        select count(*) from membership where person_id in (
+                            select a.person_id from licence_assignment a join licence_pool p on p.id = a.pool_id
+                            where p.product_id = :product and a.state = 'ACTIVE')""").param("product", own.productId).query(Integer.class).single();
+
+        Set<String> seen = new HashSet<>();
+        int offset = 0, total, pages = 0;
+        do {
+            Answer page = get("/enrollments?limit=7&offset=" + offset, ownToken);
+            total = page.total();
+            page.list("enrollments").forEach(e -> seen.add((String) e.get("sourcedId")));
+            assertThat(page.list("enrollments")).as("a full page but the last").hasSize(Math.min(7, total - offset));
+            offset += 7;
+            pages++;
+        } while (offset < total && pages < 100);
+        assertThat(total).as("the withheld ones not counted").isEqualTo(everyHoldersMemberships - withheld);
+        assertThat(seen).as("every one that may go reached by paging").hasSize(total);
+    }
+
     UUID personOf(AccessFixture f, String sourcedId) {
         return jdbc.sql("select person_id from roster_pseudonym where supplier_id = :s and pseudonym = :p").param("s", f.supplierId)
                 .param("p", UUID.fromString(sourcedId)).query(UUID.class).single();
