@@ -42,7 +42,15 @@ final class UpstreamHttp {
             throw new IllegalArgumentException("tilldela.sso.upstream-timeout must be positive.");
         }
         this.timeout = timeout;
-        SimpleClientHttpRequestFactory plain = new SimpleClientHttpRequestFactory();
+        // no redirect followed: the address checked is the address asked (a redirect to an address inside the network
+        // would pass the host rule by), as for SAML metadata
+        SimpleClientHttpRequestFactory plain = new SimpleClientHttpRequestFactory() {
+            @Override
+            protected void prepareConnection(java.net.HttpURLConnection connection, String method) throws java.io.IOException {
+                super.prepareConnection(connection, method);
+                connection.setInstanceFollowRedirects(false);
+            }
+        };
         plain.setConnectTimeout(timeout);
         plain.setReadTimeout(timeout);
         this.requests = hosts.guarding(plain);

@@ -249,6 +249,36 @@ class UpstreamProviderFailuresTest extends SignInTestSupport {
         }
     }
 
+    /** A redirect from an allowed issuer to an address not allowed is not followed: the address inside is never asked. */
+    @Test
+    void aRedirectToAnAddressNotAllowedIsNotFollowed() throws Exception {
+        com.sun.net.httpserver.HttpServer inside = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.2", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        inside.createContext("/", exchange -> {
+            asked.incrementAndGet();
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        inside.start();
+        com.sun.net.httpserver.HttpServer issuer = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        issuer.createContext("/", exchange -> {
+            exchange.getResponseHeaders().set("Location", "http://127.0.0.2:" + inside.getAddress().getPort() + "/.well-known/openid-configuration");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        issuer.start();
+        try {
+            ResponseEntity<String> answer = api().post().uri("/api/v1/sso/upstream-providers")
+                    .body(settings("http://127.0.0.1:" + issuer.getAddress().getPort())).retrieve().toEntity(String.class);
+            assertThat(answer.getStatusCode().value()).isEqualTo(400);
+            assertThat(asked).hasValue(0);
+        } finally {
+            removeProviders();
+            issuer.stop(0);
+            inside.stop(0);
+        }
+    }
+
     /**
      * Two registrations for one organiser at the same moment: both find none registered, and the constraint of one
      * provider per organiser decides. Made deterministic by holding the first one's row uncommitted (as the first
