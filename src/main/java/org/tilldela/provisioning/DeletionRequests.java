@@ -68,10 +68,10 @@ class DeletionRequests {
      * each deletion once — the second waits, and then finds them queued.
      */
     int request(LocalDate today, UUID onlyConnector) {
-        return transaction.execute(status -> queue(today, onlyConnector));
+        return transaction.execute(status -> queueDue(today, onlyConnector));
     }
 
-    private int queue(LocalDate today, UUID onlyConnector) {
+    private int queueDue(LocalDate today, UUID onlyConnector) {
         List<DeletionDue> due = retention.deletionsDue(today);
         if (due.isEmpty()) {
             return 0;

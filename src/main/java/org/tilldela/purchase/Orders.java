@@ -40,8 +40,11 @@ import org.tilldela.licensing.Selector;
 @Transactional
 public class Orders {
 
-    /** What placing gave: the order (null when the gate blocked it: nothing was stored) and the quote it was placed on. */
-    /** {@code replayed}: the order was placed before, under the same idempotency key; nothing was placed now. */
+    /**
+     * What placing gave: the order (null when the gate blocked it: nothing was stored) and the quote it was placed on;
+     * or, {@code replayed}, the order placed before under the same idempotency key (nothing placed now, no quote: what
+     * the gate would say today is not what the order was placed on).
+     */
     public record Placement(Order order, Quote quote, boolean replayed) {
         public Placement(Order order, Quote quote) {
             this(order, quote, false);
@@ -175,7 +178,7 @@ public class Orders {
         }
         BuyerScope scope = scopes.require(buyer);
         String digest = idempotencyKey == null ? null : HexFormat.of().formatHex(sha256(lines.toString()));
-        Optional<Placement> earlier = placedBefore(buyer, idempotencyKey, digest, scope, lines);
+        Optional<Placement> earlier = placedBefore(buyer, idempotencyKey, digest);
         if (earlier.isPresent()) {
             return earlier.get();
         }
@@ -203,7 +206,7 @@ public class Orders {
                 .param("status", held ? "AWAITING_APPROVAL" : "PLACED").param("key", idempotencyKey).param("digest", digest).update();
         if (inserted == 0) {
             // the same key's twin committed while this one was quoting: its order is the answer
-            return placedBefore(buyer, idempotencyKey, digest, scope, lines).orElseThrow();
+            return placedBefore(buyer, idempotencyKey, digest).orElseThrow();
         }
         LocalDate today = today();
         for (Quote.Line l : quote.lines()) {
@@ -250,7 +253,7 @@ public class Orders {
         return new Placement(order(orderId).orElseThrow(), quote);
     }
 
-    private Optional<Placement> placedBefore(String buyer, String idempotencyKey, String digest, BuyerScope scope, List<OrderLineRequest> lines) {
+    private Optional<Placement> placedBefore(String buyer, String idempotencyKey, String digest) {
         if (idempotencyKey == null) {
             return Optional.empty();
         }
@@ -264,7 +267,7 @@ public class Orders {
         if (!earlier.get().digest().equals(digest)) {
             throw new KeyReused();
         }
-        return Optional.of(new Placement(order(earlier.get().id()).orElseThrow(), quote(scope, lines), true));
+        return Optional.of(new Placement(order(earlier.get().id()).orElseThrow(), null, true));
     }
 
     private static byte[] sha256(String text) {

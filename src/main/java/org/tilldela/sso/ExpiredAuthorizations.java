@@ -26,6 +26,8 @@ class ExpiredAuthorizations {
 
     private static final Logger log = LoggerFactory.getLogger(ExpiredAuthorizations.class);
     static final int BATCH = 10_000;
+    /** An authorization without a token (its person at the first-sign-in notice) is kept at least this long after it started. */
+    static final Duration UNANSWERED_AT_LEAST = Duration.ofHours(1);
     /** When an authorization ends: its tokens' latest expiry (the expression the index oauth2_authorization_ends holds). */
     private static final String ENDS = "greatest(authorization_code_expires_at, access_token_expires_at, oidc_id_token_expires_at, "
             + "refresh_token_expires_at, user_code_expires_at, device_code_expires_at)";
@@ -47,6 +49,8 @@ class ExpiredAuthorizations {
      */
     long removeEnded() {
         Timestamp before = Timestamp.from(Instant.now().minus(kept));
+        // one left at the notice an hour at least (kept may be 0): whoever is reading the notice now keeps theirs
+        Timestamp unansweredBefore = Timestamp.from(Instant.now().minus(kept.compareTo(UNANSWERED_AT_LEAST) < 0 ? UNANSWERED_AT_LEAST : kept));
         // no token at all (the index oauth2_authorization_unanswered holds the same condition)
         long unanswered = InBatches.untilShort(BATCH, () -> jdbc.sql("""
                         delete from oauth2_authorization where id in (
@@ -55,7 +59,7 @@ class ExpiredAuthorizations {
                               and refresh_token_expires_at is null and user_code_expires_at is null and device_code_expires_at is null
                               and refresh_token_value is null and started_at < :before
                             order by started_at limit :batch)""")
-                .param("before", before).param("batch", BATCH).update());
+                .param("before", unansweredBefore).param("batch", BATCH).update());
         return unanswered + removeEndedWithTokens(before);
     }
 

@@ -179,9 +179,13 @@ class SourceFolders {
         int removed = 0;
         try (Stream<Path> old = Files.list(failed)) {
             for (Path p : old.toList()) {
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(expired) && Files.deleteIfExists(p)) {
-                    removed++;
+                try {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(expired) && Files.deleteIfExists(p)) {
+                        removed++;
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // gone meanwhile (another node's sweep, a run setting one aside): nothing to remove
                 }
             }
         }

@@ -367,16 +367,22 @@ public class SourceRuns {
                 }
                 byte[] buffer = new byte[65536];
                 long total = 0;
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    total += n;
-                    if (total > maxPackage.toBytes()) {
-                        throw new ImportLimitExceededException(new ImportProblem(URI.create(s.url()).getHost(), 0, null,
-                                "the package is larger than " + ImportLimits.describe(maxPackage)));
+                try {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        total += n;
+                        if (total > maxPackage.toBytes()) {
+                            throw new ImportLimitExceededException(new ImportProblem(URI.create(s.url()).getHost(), 0, null,
+                                    "the package is larger than " + ImportLimits.describe(maxPackage)));
+                        }
+                        out.write(buffer, 0, n);
                     }
-                    out.write(buffer, 0, n);
+                } catch (IOException e) {
+                    if (!timeUp.expired()) {
+                        throw e;
+                    }
                 }
                 if (timeUp.expired()) {
-                    // the shut stream may read as ended: a package cut off by the deadline is not a package
+                    // the shut stream may read as ended, or fail: a package cut off by the deadline is not a package
                     throw new java.net.http.HttpTimeoutException("the download took longer than " + downloadTimeout);
                 }
             }

@@ -90,11 +90,12 @@ class PurchaseApi {
             throw new IllegalArgumentException("An order needs at least one line.");
         }
         Orders.Placement placement = orders.place(auth.getName(), request.lines().stream().map(LineRequest::toRequest).toList(), idempotencyKey);
-        // a replay tells what was decided when the order was placed (held or not), not what the gate would say now
+        // a replay tells what was decided when the order was placed — held for the data protection officer (it has an
+        // approval, whatever became of it) or not — and carries the order, not a quote of today
         String verdict = !placement.replayed() ? placement.quote().outcome().name()
-                : placement.order().status() == Order.Status.AWAITING_APPROVAL ? Verdict.Outcome.NEEDS_DPO_APPROVAL.name() : Verdict.Outcome.OK.name();
-        PlaceResponse body = new PlaceResponse(verdict,
-                placement.blocked() ? null : json(placement.order()), placement.quote().lines().stream().map(l -> json(l, locale)).toList());
+                : placement.order().approval() != null ? Verdict.Outcome.NEEDS_DPO_APPROVAL.name() : Verdict.Outcome.OK.name();
+        PlaceResponse body = new PlaceResponse(verdict, placement.blocked() ? null : json(placement.order()),
+                placement.replayed() ? List.of() : placement.quote().lines().stream().map(l -> json(l, locale)).toList());
         ResponseEntity.BodyBuilder answer = ResponseEntity.status(placement.blocked() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.CREATED);
         if (placement.replayed()) {
             answer.header("Idempotent-Replayed", "true");
