@@ -3,9 +3,6 @@ package org.tilldela.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchException;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
@@ -19,31 +16,21 @@ class OutboundHostsTest {
 
     @Test
     void aGuardedClientAsksOnlyAnAllowedAddress() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        AtomicInteger asked = new AtomicInteger();
-        server.createContext("/", exchange -> {
-            asked.incrementAndGet();
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        server.start();
-        try {
-            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
+        try (org.tilldela.CountingHttpServer server = new org.tilldela.CountingHttpServer("127.0.0.1", 204)) {
+            String url = server.url("/token");
             RestClient publicOnly = RestClient.builder()
                     .requestFactory(new OutboundHosts("tilldela.example.allowed-hosts", "*").guarding(new SimpleClientHttpRequestFactory())).build();
             Exception e = catchException(() -> publicOnly.get().uri(url).retrieve().toBodilessEntity());
             assertThat(e).isInstanceOf(ResourceAccessException.class);
             assertThat(OutboundHosts.refusal(e)).hasValueSatisfying(refused -> assertThat(refused.getMessage())
                     .contains("127.0.0.1").contains("tilldela.example.allowed-hosts").contains("loopback"));
-            assertThat(asked).as("not even connected to").hasValue(0);
+            assertThat(server.asked()).as("not even connected to").isZero();
 
             RestClient listed = RestClient.builder()
                     .requestFactory(new OutboundHosts("tilldela.example.allowed-hosts", "*, 127.0.0.1:*").guarding(new SimpleClientHttpRequestFactory())).build();
             assertThat(listed.get().uri(url).retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(204);
-            assertThat(asked).hasValue(1);
+            assertThat(server.asked()).isOne();
             assertThat(OutboundHosts.refusal(new IllegalStateException("another failure"))).isEmpty();
-        } finally {
-            server.stop(0);
         }
     }
 }

@@ -147,24 +147,14 @@ class SamlRegistrationTest extends IntegrationTest {
                 assertThat(refused.getBody()).as(path).contains(path.equals("/moved") ? "HTTP 302" : "larger than an SP's metadata");
             }
             // an address inside the network that no operator listed (tilldela.sso.allowed-hosts) is not asked at all
-            HttpServer internal = HttpServer.create(new InetSocketAddress("127.0.0.2", 0), 0);
-            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-            internal.createContext("/", exchange -> {
-                asked.incrementAndGet();
-                exchange.sendResponseHeaders(404, -1);
-                exchange.close();
-            });
-            internal.start();
-            try {
-                for (String inside : List.of("http://127.0.0.2:" + internal.getAddress().getPort() + "/saml/metadata", "http://169.254.169.254/latest/meta-data/")) {
+            try (org.tilldela.CountingHttpServer internal = new org.tilldela.CountingHttpServer("127.0.0.2", 404)) {
+                for (String inside : List.of(internal.url("/saml/metadata"), "http://169.254.169.254/latest/meta-data/")) {
                     var refused = api(accessAdmin).post().uri("/api/v1/sso/saml/service-providers").body(Map.of("productId", product.id(), "metadataUrl", inside))
                             .retrieve().toEntity(String.class);
                     assertThat(refused.getStatusCode().value()).as(inside).isEqualTo(400);
                     assertThat(refused.getBody()).as(inside).contains("tilldela.sso.allowed-hosts");
                 }
-                assertThat(asked).hasValue(0);
-            } finally {
-                internal.stop(0);
+                assertThat(internal.asked()).isZero();
             }
             String url = at + "/saml/metadata";
             var answer = api(accessAdmin).post().uri("/api/v1/sso/saml/service-providers").body(Map.of("productId", product.id(), "metadataUrl", url))

@@ -252,17 +252,10 @@ class UpstreamProviderFailuresTest extends SignInTestSupport {
     /** A redirect from an allowed issuer to an address not allowed is not followed: the address inside is never asked. */
     @Test
     void aRedirectToAnAddressNotAllowedIsNotFollowed() throws Exception {
-        com.sun.net.httpserver.HttpServer inside = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.2", 0), 0);
-        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-        inside.createContext("/", exchange -> {
-            asked.incrementAndGet();
-            exchange.sendResponseHeaders(404, -1);
-            exchange.close();
-        });
-        inside.start();
+        org.tilldela.CountingHttpServer inside = new org.tilldela.CountingHttpServer("127.0.0.2", 404);
         com.sun.net.httpserver.HttpServer issuer = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         issuer.createContext("/", exchange -> {
-            exchange.getResponseHeaders().set("Location", "http://127.0.0.2:" + inside.getAddress().getPort() + "/.well-known/openid-configuration");
+            exchange.getResponseHeaders().set("Location", inside.url("/.well-known/openid-configuration"));
             exchange.sendResponseHeaders(302, -1);
             exchange.close();
         });
@@ -271,11 +264,11 @@ class UpstreamProviderFailuresTest extends SignInTestSupport {
             ResponseEntity<String> answer = api().post().uri("/api/v1/sso/upstream-providers")
                     .body(settings("http://127.0.0.1:" + issuer.getAddress().getPort())).retrieve().toEntity(String.class);
             assertThat(answer.getStatusCode().value()).isEqualTo(400);
-            assertThat(asked).hasValue(0);
+            assertThat(inside.asked()).isZero();
         } finally {
             removeProviders();
             issuer.stop(0);
-            inside.stop(0);
+            inside.close();
         }
     }
 

@@ -289,9 +289,7 @@ class RosterApiTest extends IntegrationTest {
     @Test
     void anEnrollmentIsRecordedAsWhatItCarries() throws Exception {
         AccessFixture own = new AccessFixture(imports, jdbc, catalog, pools);
-        var filed = agreements.file(own.supplierId, own.request(AttributePackage.MEDIUM), "supplier");
-        agreements.approve(filed.id(), null, null, "school-admin");
-        String ownToken = token(clients.registerSystemClient(own.productId, "Roster", Set.of(OneRosterScopes.CORE), "test"), OneRosterScopes.CORE);
+        String ownToken = mediumAgreedToken(own, "Roster");
         assertThat(get("/enrollments?limit=10", ownToken).list("enrollments")).isNotEmpty();
         assertThat(jdbc.sql("select distinct attributes from disclosure where product_id = :p").param("p", own.productId).query(String.class).list())
                 .containsExactly("GROUPS,PSEUDONYMOUS_ID,ROLES");
@@ -303,6 +301,13 @@ class RosterApiTest extends IntegrationTest {
 
     @Autowired org.tilldela.access.ReleaseObjections objections;
 
+    /** A roster client's token for the fixture's product, under a data-access agreement for the MEDIUM package approved as asked. */
+    private String mediumAgreedToken(AccessFixture own, String clientName) throws Exception {
+        var filed = agreements.file(own.supplierId, own.request(AttributePackage.MEDIUM), "supplier");
+        agreements.approve(filed.id(), null, null, "school-admin");
+        return token(clients.registerSystemClient(own.productId, clientName, Set.of(OneRosterScopes.CORE), "test"), OneRosterScopes.CORE);
+    }
+
     /**
      * Pupils whose guardians object hold the licence but nothing of theirs goes to the supplier: paging the plain
      * /enrollments by its total (and so its links) reaches every enrollment that may go, and the total counts those only.
@@ -310,9 +315,7 @@ class RosterApiTest extends IntegrationTest {
     @Test
     void pagingTheEnrollmentsReachesEveryOneThatMayGoWhenSomeAreWithheld() throws Exception {
         AccessFixture own = new AccessFixture(imports, jdbc, catalog, pools);
-        var filed = agreements.file(own.supplierId, own.request(AttributePackage.MEDIUM), "supplier");
-        agreements.approve(filed.id(), null, null, "school-admin");
-        String ownToken = token(clients.registerSystemClient(own.productId, "Roster, invändningar", Set.of(OneRosterScopes.CORE), "test"), OneRosterScopes.CORE);
+        String ownToken = mediumAgreedToken(own, "Roster, invändningar");
         List<UUID> objecting = own.persons.subList(0, 3);
         objecting.forEach(p -> objections.record(p, own.supplierId, "Vårdnadshavaren invänder", "test"));
         int withheld = jdbc.sql("select count(*) from membership where person_id = any(:p)").param("p", objecting.toArray(UUID[]::new))
