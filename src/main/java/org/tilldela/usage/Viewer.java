@@ -80,12 +80,16 @@ public final class Viewer {
         };
     }
 
-    /** A licence pool (alias of {@code licence_pool}) is seen: a buyer's are those bought by or for their organisation. */
+    /**
+     * A licence pool (alias of {@code licence_pool}) is seen: a buyer's are those bought by or for their organisation; a
+     * grant's those it covers for everyone at the pool's unit ({@link CallerScope#unitInEveryForm}, as the licence pages
+     * decide: a grant narrowed to preschools sees no organiser-wide pool).
+     */
     String pool(String alias) {
         return switch (kind) {
             case EVERYTHING -> "true";
             case BUYER -> "(" + alias + ".organiser_id = :viewer_organisation or " + alias + ".scope_id = :viewer_organisation)";
-            case GRANTED, REGIONAL -> scope.unit(alias + ".scope_id");
+            case GRANTED, REGIONAL -> scope.unitInEveryForm(alias + ".scope_id");
         };
     }
 
@@ -97,7 +101,7 @@ public final class Viewer {
         return switch (kind) {
             case EVERYTHING -> "true";
             case BUYER -> organisation.equals(organiser) ? "(" + organiserColumn + " = :viewer_organisation)" : "(" + unitColumn + " = :viewer_organisation)";
-            case GRANTED, REGIONAL -> scope.unit(unitColumn);
+            case GRANTED, REGIONAL -> scope.unitInEveryForm(unitColumn);
         };
     }
 

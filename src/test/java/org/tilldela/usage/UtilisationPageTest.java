@@ -310,6 +310,30 @@ class UtilisationPageTest extends IntegrationTest {
         assertThat(as(principalA).get("/utilisation/units.csv?product=" + UUID.randomUUID()).body().lines().count()).isEqualTo(1);
     }
 
+    /**
+     * What widens no one's figures: a buyer's scope on an account that is no buyer (left from a right since revoked, or set
+     * for it), and a grant narrowed to school forms, which sees no pool of the organiser's or of a school of other forms
+     * (as the licence pages decide).
+     */
+    @Test
+    void aBuyersScopeWithoutTheRightAndAGrantNarrowedToFormsWidenNothing() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String root = "util-root2-" + tag;
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String principal = "util-principal2-" + tag;
+        accounts.create(root, principal, "Principal", PASSWORD);
+        grants.grant(root, principal, AdminRight.LICENCE_ADMIN, GrantScope.units(Set.of(schoolUnit), Set.of()));
+        buyerScopes.set(principal, fixture.organiserId, "test"); // a buyer's scope, and no BUYER right
+        assertThat(csv(as(principal), "/utilisation/units.csv", "?product=" + english, englishArticle)).extracting(r -> r.get("school_unit"))
+                .containsExactly(schoolUnitName);
+
+        String preschools = "util-preschools-" + tag;
+        accounts.create(root, preschools, "Förskolor", PASSWORD);
+        grants.grant(root, preschools, AdminRight.LICENCE_ADMIN, GrantScope.units(Set.of(fixture.organiserId), Set.of("FS")));
+        assertThat(csv(as(preschools), "")).as("the organiser's pool reaches every form: not a preschool grant's").isEmpty();
+        assertThat(csv(as(preschools), "/utilisation/renewals.csv", "", articleNumber)).isEmpty();
+    }
+
     @Test
     void aLongTableIsShownAPageAtATimeWithLinksThatKeepThePageAndItsCsvHoldsEveryRow() throws Exception {
         // one row a page (50 when configured as shipped): school A and school B each on a page of their own

@@ -105,7 +105,9 @@ class UtilisationPages {
         if (licences.isWholeInstallation()) {
             return Optional.of(new Seen(Viewer.everything(), null));
         }
-        Optional<BuyerScope> buyer = buyerScopes.of(auth.getName());
+        // a buyer's scope counts only while the account is a buyer: a scope left from a BUYER right since revoked (or set
+        // for an account that never had one) widens nothing
+        Optional<BuyerScope> buyer = scopes.of(auth, AdminRight.BUYER).isNothing() ? Optional.empty() : buyerScopes.of(auth.getName());
         if (buyer.isPresent()) {
             return buyer.map(s -> new Seen(Viewer.buyer(s.organisationId(), s.organiserId()), s.organisationName()));
         }
