@@ -56,8 +56,9 @@ class GroupMemberships {
         return ensureGroup(scim, connector, group, name);
     }
 
-    /** One person of a batch whose memberships are brought in line together: their account at the supplier and the groups wanted. */
     /**
+     * One person of a batch whose memberships are brought in line together: their account at the supplier and the groups wanted.
+     *
      * @param unsure an earlier try of this person's memberships may have reached the supplier without its answer
      *               reaching us (a retry, or a Bulk request whose answer was lost): their groups are read before adding
      */
