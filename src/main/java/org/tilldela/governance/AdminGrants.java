@@ -201,6 +201,15 @@ public class AdminGrants {
         return covers(actor, right, scope) && covers(actor, AdminRight.ACCOUNT_ADMIN, scope);
     }
 
+    /**
+     * As {@link #mayGrant}, by the actor's grants given by hand only: what a duty rule's author must hold for the rule to
+     * reach anyone (a grant the rules derived would otherwise keep up its own rule, after the right it rested on went).
+     */
+    @Transactional(readOnly = true)
+    public boolean mayGrantByHand(String actor, AdminRight right, GrantScope scope) {
+        return covers(actor, right, scope, true) && covers(actor, AdminRight.ACCOUNT_ADMIN, scope, true);
+    }
+
     /** Is every grant the account holds within what {@code actor} could grant: may the actor manage that account at all? */
     @Transactional(readOnly = true)
     public boolean withinReach(String actor, String username) {
@@ -213,26 +222,31 @@ public class AdminGrants {
      * in each form asked for (or unnarrowed, when none is asked for).
      */
     boolean covers(String account, AdminRight right, GrantScope scope) {
+        return covers(account, right, scope, false);
+    }
+
+    /** {@code byHand}: counting the grants given by hand only, not those duty rules derived. */
+    private boolean covers(String account, AdminRight right, GrantScope scope, boolean byHand) {
         String[] forms = new TreeSet<>(scope.schoolForms()).toArray(String[]::new);
         if (scope.wholeInstallation()) {
             return jdbc.sql("""
                             select exists (select 1 from admin_grant g join admin_account a on a.username = g.username
                                            where g.username = :u and g.right_name = :r and a.enabled and g.whole_installation
+                                             and (not :byHand or g.rule_id is null)
                                              and (cardinality(g.school_forms) = 0 or (cardinality(cast(:forms as text[])) > 0 and g.school_forms @> cast(:forms as text[]))))
-                            """).param("u", account).param("r", right.name()).param("forms", forms).query(Boolean.class).single();
+                            """).param("u", account).param("r", right.name()).param("forms", forms).param("byHand", byHand).query(Boolean.class).single();
         }
         return jdbc.sql("""
-                        with covered as (select unit_id, forms from admin_scope_units(:u, :r))
+                        with covered as (select unit_id, forms from %s(:u, :r))
                         select not exists (
                             select 1 from unnest(cast(:units as uuid[])) asked(unit_id)
                             cross join unnest(case when cardinality(cast(:forms as text[])) = 0 then array[null::text] else cast(:forms as text[]) end) f(form)
                             where not exists (select 1 from covered c where c.unit_id = asked.unit_id
                                               and (c.forms is null or (f.form is not null and f.form = any(c.forms)))))
-                        """).param("u", account).param("r", right.name()).param("forms", forms)
+                        """.formatted(byHand ? "admin_scope_units_given_by_hand" : "admin_scope_units")).param("u", account).param("r", right.name()).param("forms", forms)
                 .param("units", scope.organisations().toArray(UUID[]::new)).query(Boolean.class).single();
     }
 
-    /** An organisation unit an account may grant within, for a picker: indented by its depth in the tree. */
     /** A unit to grant over, with the name of the unit above it (null for an organiser). */
     public record Unit(UUID id, String name, String kind, String parentName) {
     }

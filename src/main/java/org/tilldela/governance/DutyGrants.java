@@ -85,7 +85,8 @@ public class DutyGrants {
         if (right == null || unit == null) {
             throw new IllegalArgumentException("A rule needs a right and an organisation unit.");
         }
-        if (!grants.mayGrant(actor, right, GrantScope.units(Set.of(unit), Set.of()))) {
+        // by the rights given the author by hand: a rule resting on grants rules derived would never reach anyone
+        if (!grants.mayGrantByHand(actor, right, GrantScope.units(Set.of(unit), Set.of()))) {
             throw new AdminGrants.GrantRefused(right);
         }
         long id = jdbc.sql("""
@@ -187,10 +188,11 @@ public class DutyGrants {
             why.put("importRun", importRun.toString());
         }
         Map<List<Object>, Boolean> mayCache = new HashMap<>();
-        // the rule's author must be able to grant it by hand: the right over the unit, and (an account bound to an
-        // organiser's provider) be that organiser's account administrator (AdminGrants.mayGiveTo)
+        // the rule's author must be able to grant it by hand, by rights given them by hand (not derived by rules: a rule
+        // would keep its author's own derived grant up after the right it rested on was revoked): the right over the
+        // unit, and (an account bound to an organiser's provider) be that organiser's account administrator (mayGiveTo)
         List<Wanted> allowed = wanted.stream().filter(w -> mayCache.computeIfAbsent(List.of(w.author(), w.right(), w.key().unit()),
-                k -> grants.mayGrant(w.author(), w.right(), GrantScope.units(Set.of(w.key().unit()), Set.of())))
+                k -> grants.mayGrantByHand(w.author(), w.right(), GrantScope.units(Set.of(w.key().unit()), Set.of())))
                 && mayCache.computeIfAbsent(List.of(w.author(), w.key().username()), k -> grants.mayGiveTo(w.author(), w.key().username()))).toList();
         Set<Key> keep = new java.util.HashSet<>();
         allowed.forEach(w -> keep.add(w.key()));

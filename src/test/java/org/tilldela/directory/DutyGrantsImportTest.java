@@ -228,6 +228,36 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
         assertThat(derived(rektor)).as("a disabled account keeps no right from a duty").isEmpty();
     }
 
+    /**
+     * A rule rests on its author's rights given by hand: once the author's own right is revoked, the grant the rule gave the
+     * author (a principal who wrote a rule for principals) goes at the next reconciling — it does not hold itself up.
+     */
+    @Test
+    void aRulesAuthorWhoseRightIsRevokedKeepsNoGrantTheRuleGaveThem() {
+        String source = newSource("duty-self");
+        String u = source.substring(source.length() - 8);
+        OneRosterPackage pkg = OneRosterPackage.small();
+        pkg.users.add(new OneRosterPackage.User("r1", "principal", "org-1", "Sigrid", "Självständig", "", "", "", ""));
+        importZip(source, pkg.writeV12(tmp.resolve("1.zip")));
+        UUID organiser = id("organisation", source, "org-0");
+        UUID principal = id("person", source, "r1");
+        String root = "root-" + u;
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String author = "author-" + u;
+        accounts.create(author, "Sigrid S", PASSWORD, Set.of(), "test");
+        grants.grant(root, author, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(organiser), Set.of()));
+        AdminGrants.Grant byHand = grants.grant(root, author, AdminRight.DIRECTORY_ADMIN, GrantScope.units(Set.of(organiser), Set.of()));
+        assertThat(dutyGrants.linkPerson(root, author, principal)).isTrue();
+        dutyGrants.create(author, "PRINCIPAL", AdminRight.DIRECTORY_ADMIN, organiser);
+        assertThat(derived(author)).singleElement().satisfies(g -> assertThat(g.right()).isEqualTo(AdminRight.DIRECTORY_ADMIN));
+
+        assertThat(grants.revoke(root, author, byHand.id())).isTrue();
+        dutyGrants.reconcile("SCHEDULE", null);
+        assertThat(derived(author)).as("the rule's reach went with its author's right").isEmpty();
+        assertThatThrownBy(() -> dutyGrants.create(author, "PRINCIPAL", AdminRight.DIRECTORY_ADMIN, organiser))
+                .isInstanceOf(AdminGrants.GrantRefused.class);
+    }
+
     @Test
     void thePickerAndALinkedPersonNameOnlyTheUnitsWithinTheViewersScope() {
         String source = newSource("duty-units");
