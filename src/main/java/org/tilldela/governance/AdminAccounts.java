@@ -262,7 +262,12 @@ public class AdminAccounts implements UserDetailsService {
         }
         tx.executeWithoutResult(status -> {
             jdbc.sql("update admin_account set password_hash = :p where username = :u").param("p", passwords.encode(newPassword)).param("u", username).update();
-            audit.record(username, "ADMIN_PASSWORD_CHANGED", "admin_account", username, Map.of("address", address == null ? "unknown" : address));
+            // a password is changed when it may be known to someone else, who could have made a personal API token with
+            // it: they go with it, as the sessions do (as when the second factor is removed, SecondFactor)
+            int tokens = jdbc.sql("update admin_api_token set revoked_at = now() where username = :u and revoked_at is null and expires_at > now()")
+                    .param("u", username).update();
+            audit.record(username, "ADMIN_PASSWORD_CHANGED", "admin_account", username,
+                    Map.of("address", address == null ? "unknown" : address, "apiTokensRevoked", tokens));
         });
         return PasswordChange.CHANGED;
     }

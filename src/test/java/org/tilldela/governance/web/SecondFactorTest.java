@@ -211,6 +211,17 @@ class SecondFactorTest extends IntegrationTest {
         jdbc.sql("update admin_api_token set expires_at = now() - interval '1 minute' where username = :u and revoked_at is null").param("u", name).update();
         assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(again.group(1)))).isEqualTo(401);
         assertThat(audit.about("admin_account", name).getFirst().detail()).contains("EXPIRED");
+
+        // the password changed (it may be known to someone who made a token with it): the account's tokens go with it
+        String third = web.post("/account/api-tokens", create).body();
+        Matcher live = Pattern.compile("<code class=\"api-token\">(tdl_[A-Za-z0-9_-]{43})</code>").matcher(third);
+        assertThat(live.find()).isTrue();
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(live.group(1)))).isEqualTo(200);
+        assertThat(accounts.changeOwnPassword(name, PASSWORD, PASSWORD + "-ny-2026", "127.0.0.1").outcome())
+                .isEqualTo(AdminAccounts.PasswordChange.Outcome.CHANGED);
+        assertThat(api("/api/v1/organisations", h -> h.setBearerAuth(live.group(1)))).isEqualTo(401);
+        assertThat(audit.about("admin_account", name)).filteredOn(e -> e.action().equals("ADMIN_PASSWORD_CHANGED")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).contains("\"apiTokensRevoked\": 1"));
     }
 
     @Test
