@@ -228,7 +228,7 @@ public class AccessReviews {
         if (confirm) {
             decision = grants.find(item.grantId()).isPresent() ? Decision.CONFIRMED : Decision.GONE;
         } else {
-            decision = grants.revokeByReview(actor, item.grantId(), reviewId, "REVIEWER") ? Decision.REVOKED : Decision.GONE;
+            decision = grants.revokeByReview(actor, item.grantId(), reviewId, review.organisation(), "REVIEWER") ? Decision.REVOKED : Decision.GONE;
         }
         mark(itemId, decision, actor, now);
         audit.record(actor, "ACCESS_REVIEW_DECIDED", "access_review", Long.toString(reviewId),
@@ -266,9 +266,9 @@ public class AccessReviews {
     }
 
     private int close(long id, Instant now) {
-        boolean mine = jdbc.sql("select id from access_review where id = :id and closed_at is null for update skip locked").param("id", id)
-                .query(Long.class).optional().isPresent();
-        if (!mine) {
+        Optional<UUID> reviewed = jdbc.sql("select organisation_id from access_review where id = :id and closed_at is null for update skip locked")
+                .param("id", id).query(UUID.class).optional();
+        if (reviewed.isEmpty()) {
             return 0;
         }
         int revoked = 0;
@@ -276,7 +276,7 @@ public class AccessReviews {
             if (item.decision() != null) {
                 continue;
             }
-            boolean done = grants.revokeByReview(JOB, item.grantId(), id, "NOT_CONFIRMED_BY_DEADLINE");
+            boolean done = grants.revokeByReview(JOB, item.grantId(), id, reviewed.get(), "NOT_CONFIRMED_BY_DEADLINE");
             mark(item.id(), done ? Decision.REVOKED_UNANSWERED : Decision.GONE, JOB, now);
             revoked += done ? 1 : 0;
         }

@@ -133,17 +133,39 @@ public class AdminGrants {
     }
 
     /**
-     * Takes a grant back because an access review said so (its reviewer, or the review job at the deadline):
-     * the reviewer need not hold the right, so the granting rule does not apply. Audited as every revocation,
-     * naming the review. False when the grant is gone already.
+     * Takes a grant back because an access review of {@code reviewedUnit} said so (its reviewer, or the review job at the
+     * deadline): the reviewer need not hold the right, so the granting rule does not apply — and so only the grant's units
+     * at or below the reviewed unit go (as admin_scope_units walks: at most 8 levels); a grant also over units elsewhere
+     * keeps those, which were not the review's to decide. Audited as every revocation, naming the review and the units
+     * taken back. False when the grant is gone already (or holds no unit the review reached any more).
      */
-    boolean revokeByReview(String actor, long grantId, long reviewId, String reason) {
+    boolean revokeByReview(String actor, long grantId, long reviewId, UUID reviewedUnit, String reason) {
         Optional<Grant> grant = find(grantId);
         if (grant.isEmpty()) {
             return false;
         }
-        jdbc.sql("delete from admin_grant where id = :id").param("id", grantId).update();
+        List<UUID> reached = jdbc.sql("""
+                        with recursive below(id, depth) as (
+                            select cast(:o as uuid), 0
+                            union all
+                            select c.id, b.depth + 1 from below b join organisation c on c.parent_id = b.id where b.depth < 8
+                        )
+                        select u.organisation_id from admin_grant_unit u where u.grant_id = :g and u.organisation_id in (select id from below)
+                        """).param("o", reviewedUnit).param("g", grantId).query(UUID.class).list();
+        if (reached.isEmpty()) {
+            return false;
+        }
+        boolean whole = reached.size() == grant.get().scope().organisations().size();
+        if (whole) {
+            jdbc.sql("delete from admin_grant where id = :id").param("id", grantId).update();
+        } else {
+            jdbc.sql("delete from admin_grant_unit where grant_id = :g and organisation_id = any(:units)").param("g", grantId)
+                    .param("units", reached.toArray(UUID[]::new)).update();
+        }
         Map<String, Object> detail = new java.util.LinkedHashMap<>(detail(grantId, grant.get().right(), grant.get().scope()));
+        if (!whole) {
+            detail.put("unitsTakenBack", reached.stream().map(UUID::toString).sorted().toList());
+        }
         detail.put("accessReview", reviewId);
         detail.put("reason", reason);
         audit.record(actor, "ADMIN_RIGHT_REVOKED", "admin_account", grant.get().username(), detail);

@@ -135,6 +135,33 @@ class AccessReviewTest extends IntegrationTest {
                 .isInstanceOf(AccessReviews.NotYours.class);
     }
 
+    /**
+     * One grant over schools of two organisers: a review of one of them takes back that school only — the other school
+     * was not the review's (nor its reviewer's) to decide — whether the reviewer revokes it or the deadline does.
+     */
+    @Test
+    void aReviewTakesBackOnlyTheUnitsItReviewedOfAGrantOverSeveral() {
+        Setting s = new Setting();
+        String both = s.account("both", Set.of());
+        AdminGrants.Grant twoSchools = grants.grant(s.root, both, AdminRight.BUYER, GrantScope.units(Set.of(s.m.schoolA, s.m.schoolC), Set.of()));
+        Instant start = Instant.now();
+        AccessReviews.Review review = reviews.start(s.root, s.m.schoolA, s.reviewerA, start);
+        long itemId = item(reviews.items(s.reviewerA, review.id()), twoSchools.id()).id();
+
+        assertThat(reviews.decide(s.reviewerA, review.id(), itemId, false, Instant.now())).isEqualTo(AccessReviews.Decision.REVOKED);
+        assertThat(grants.find(twoSchools.id())).as("the grant stays, over the school the review did not reach")
+                .hasValueSatisfying(g -> assertThat(g.scope().organisations()).containsExactly(s.m.schoolC));
+        assertThat(audit.about("admin_account", both).getFirst().detail()).contains("unitsTakenBack").contains(s.m.schoolA.toString());
+
+        // by the deadline, likewise
+        String silent = s.account("silent2", Set.of());
+        AdminGrants.Grant silentTwo = grants.grant(s.root, silent, AdminRight.BUYER, GrantScope.units(Set.of(s.m.schoolA, s.m.schoolC), Set.of()));
+        AccessReviews.Review second = reviews.start(s.root, s.m.schoolA, s.reviewerA, start);
+        assertThat(reviews.items(s.reviewerA, second.id())).extracting(AccessReviews.Item::grantId).contains(silentTwo.id());
+        reviews.closeOverdue(start.plus(31, ChronoUnit.DAYS));
+        assertThat(grants.find(silentTwo.id())).hasValueSatisfying(g -> assertThat(g.scope().organisations()).containsExactly(s.m.schoolC));
+    }
+
     @Test
     void aCampaignWhoseEveryGrantIsDecidedClosesThen() {
         Setting s = new Setting();
