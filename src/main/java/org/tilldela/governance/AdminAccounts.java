@@ -97,6 +97,10 @@ public class AdminAccounts implements UserDetailsService {
      */
     @Transactional
     public Account create(String actor, String username, String displayName, String rawPassword) {
+        if (!grants.holdsAnywhere(actor, AdminRight.ACCOUNT_ADMIN)) {
+            // a web session keeps the rights of its sign-in: one whose ACCOUNT_ADMIN was revoked since creates nothing
+            throw new org.springframework.security.access.AccessDeniedException("You no longer hold the right to create accounts.");
+        }
         if (username == null || !USERNAME.matcher(username).matches()) {
             throw new IllegalArgumentException("An account name is 2 to 64 letters, digits, dots, dashes, underscores or @.");
         }

@@ -232,10 +232,23 @@ public class AdminGrants {
         return covers(actor, right, scope, true) && covers(actor, AdminRight.ACCOUNT_ADMIN, scope, true);
     }
 
-    /** Is every grant the account holds within what {@code actor} could grant: may the actor manage that account at all? */
+    /**
+     * May the actor manage that account at all: the actor holds ACCOUNT_ADMIN now (a web session's rights are those of
+     * its sign-in: one whose right was revoked since must not manage an account without grants, within anyone's reach),
+     * and every grant the account holds is within what the actor could grant.
+     */
     @Transactional(readOnly = true)
     public boolean withinReach(String actor, String username) {
-        return of(username).stream().allMatch(g -> mayGrant(actor, g.right(), g.scope()));
+        return holdsAnywhere(actor, AdminRight.ACCOUNT_ADMIN) && of(username).stream().allMatch(g -> mayGrant(actor, g.right(), g.scope()));
+    }
+
+    /** Does the account, enabled, hold the right now, anywhere? */
+    @Transactional(readOnly = true)
+    public boolean holdsAnywhere(String account, AdminRight right) {
+        return jdbc.sql("""
+                        select exists (select 1 from admin_grant g join admin_account a on a.username = g.username
+                                       where g.username = :u and g.right_name = :r and a.enabled)""")
+                .param("u", account).param("r", right.name()).query(Boolean.class).single();
     }
 
     /**

@@ -39,6 +39,8 @@ class AccountApiTest extends IntegrationTest {
     AuditTrail audit;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    org.tilldela.governance.AdminGrants grants;
 
     private ScopedMunicipality m;
     private String root;
@@ -218,6 +220,28 @@ class AccountApiTest extends IntegrationTest {
         assertThat(post(root, "/api/v1/admin-accounts", Map.of("username", "weak-" + m.source, "displayName", "Weak", "password", "aaaaaaaaaaaa")))
                 .isEqualTo(400);
         assertThat(post(root, "/api/v1/admin-accounts", Map.of("username", root, "displayName", "Again", "password", PASSWORD))).isEqualTo(400);
+    }
+
+    /**
+     * A web session keeps the rights of its sign-in; an account administrator whose right was revoked since creates no
+     * account and disables none from it (an account without grants is within everyone's reach by its grants alone).
+     */
+    @Test
+    void anAccountAdministratorWhoseRightWasRevokedManagesNoAccountFromAnOpenSession() {
+        String former = newAccount(root, "former-" + m.source);
+        long grant = grants.grant(root, former, AdminRight.ACCOUNT_ADMIN, org.tilldela.governance.GrantScope.units(java.util.Set.of(m.schoolA), java.util.Set.of())).id();
+        String grantless = newAccount(root, "grantless-" + m.source);
+        WebSession web = new WebSession(port).signIn(former, PASSWORD);
+        Map<String, String> create = WebSession.hiddenFields(web.get("/admin/accounts").body(), "/admin/accounts");
+        assertThat(grants.revoke(root, former, grant)).isTrue();
+
+        create.put("username", "made-after-" + m.source);
+        create.put("displayName", "Made after");
+        create.put("password", PASSWORD);
+        assertThat(web.post("/admin/accounts", create).status()).isEqualTo(403);
+        assertThat(accounts.account("made-after-" + m.source)).isEmpty();
+        assertThat(accounts.setEnabled(former, grantless, false)).isFalse();
+        assertThat(accounts.account(grantless)).hasValueSatisfying(a -> assertThat(a.enabled()).isTrue());
     }
 
     /** The names the audit trail records Tilldela's own work under, and id-shaped names, are nobody's account. */
