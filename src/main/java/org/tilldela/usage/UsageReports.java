@@ -116,7 +116,9 @@ public class UsageReports {
             if (refusal == null) {
                 if (day.isAfter(today) || (lastActive != null && lastActive.isAfter(now))) {
                     refusal = FUTURE;
-                } else if (day.isBefore(oldest)) {
+                } else if (day.isBefore(oldest) || (lastActive != null && lastActive.isBefore(oldest.minusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))) {
+                    // a last activity before the kept days (year 0 among them, which the database would refuse with the
+                    // whole report) is no figure to keep either
                     refusal = PAST_RETENTION;
                 } else if ((r.sessions() != null && r.sessions() < 0) || (r.activities() != null && r.activities() < 0)) {
                     refusal = NEGATIVE;

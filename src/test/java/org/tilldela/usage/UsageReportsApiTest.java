@@ -159,6 +159,19 @@ class UsageReportsApiTest extends IntegrationTest {
         assertThat(jdbc.sql("select count(*) from usage_day where product_id = :p").param("p", othersProduct).query(Long.class).single()).isZero();
     }
 
+    /** A last activity long before the kept days (year 0: no time the database keeps) refuses its row, not the report. */
+    @Test
+    void aLastActivityLongAgoRefusesItsRowOnly() {
+        UUID person = fixture.persons.get(4);
+        LocalDate day = LocalDate.now().minusDays(2);
+        Map<String, Object> ancient = new java.util.HashMap<>(row(pseudonyms.get(person), fixture.productId, day.minusDays(1), 1));
+        ancient.put("lastActiveAt", "0000-01-01T00:00:00Z");
+        ResponseEntity<Map<String, Object>> answer = report(List.of(row(pseudonyms.get(person), fixture.productId, day, 2), ancient));
+        assertThat(answer.getStatusCode().value()).isEqualTo(200);
+        assertThat(results(answer)).singleElement().satisfies(r -> assertThat(r).containsEntry("row", 1).containsEntry("reason", "beforeRetention"));
+        assertThat(storedSessions(person, day)).isEqualTo(2);
+    }
+
     /** The supplier knows the person's pseudonym from one product: usage of another of its products without a licence is refused. */
     @Test
     void usageOfTheSuppliersOtherProductByAPersonWithoutItsLicenceIsRefused() {
