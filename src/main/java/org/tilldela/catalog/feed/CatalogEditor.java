@@ -163,7 +163,14 @@ public class CatalogEditor {
             return null;
         }
         try {
-            return LocalDate.parse(value.strip());
+            LocalDate date = LocalDate.parse(value.strip());
+            // a year the database cannot keep as a day (before 4713 BC it is written as -infinity, and read back it breaks
+            // every read of the supplier): an agreement's days lie within these years
+            if (date.getYear() < 1900 || date.getYear() > 9999) {
+                errors.add(ProductDraft.FieldError.of(field, "date", value));
+                return null;
+            }
+            return date;
         } catch (DateTimeParseException e) {
             errors.add(ProductDraft.FieldError.of(field, "date", value));
             return null;

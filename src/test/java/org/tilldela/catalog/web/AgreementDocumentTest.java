@@ -15,6 +15,7 @@ import org.tilldela.catalog.Catalog;
 import org.tilldela.catalog.CatalogFixtures;
 import org.tilldela.catalog.Supplier;
 import org.tilldela.catalog.feed.CatalogEditor;
+import org.tilldela.catalog.feed.ProductDraft;
 import org.tilldela.governance.AdminAccounts;
 import org.tilldela.governance.AdminRight;
 
@@ -48,5 +49,19 @@ class AgreementDocumentTest extends IntegrationTest {
         assertThat(doc.header("Content-Disposition")).startsWith("attachment;").contains("avtal.html");
         assertThat(doc.header("X-Content-Type-Options")).isEqualTo("nosniff");
         assertThat(doc.body()).isEqualTo(new String(html, StandardCharsets.UTF_8));
+    }
+
+    /** A day the database cannot keep (before 4713 BC it would be written as -infinity) is refused as a date, and the supplier still reads. */
+    @Test
+    void anAgreementDayOutOfAnyCalendarIsRefusedAndTheSupplierStillReads() {
+        Supplier s = CatalogFixtures.supplier("Datumförlaget " + UUID.randomUUID().toString().substring(0, 8), "SE");
+        catalog.save(s);
+        for (String[] days : new String[][] {{"-5000-01-01", "2027-12-31"}, {"2026-01-01", "+999999999-12-31"}}) {
+            CatalogEditor.Saved refused = editor.addAgreement(s.id(), "avtal.pdf", "application/pdf", new byte[] {1}, days[0], days[1],
+                    Set.of(UUID.randomUUID()), "test");
+            assertThat(refused.ok()).as(String.join(" – ", days)).isFalse();
+            assertThat(refused.errors()).extracting(ProductDraft.FieldError::code).contains("date");
+        }
+        assertThat(catalog.supplier(s.id())).hasValueSatisfying(read -> assertThat(read.processingAgreements()).isEmpty());
     }
 }
