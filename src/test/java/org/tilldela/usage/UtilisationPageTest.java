@@ -332,6 +332,9 @@ class UtilisationPageTest extends IntegrationTest {
         grants.grant(root, preschools, AdminRight.LICENCE_ADMIN, GrantScope.units(Set.of(fixture.organiserId), Set.of("FS")));
         assertThat(csv(as(preschools), "")).as("the organiser's pool reaches every form: not a preschool grant's").isEmpty();
         assertThat(csv(as(preschools), "/utilisation/renewals.csv", "", articleNumber)).isEmpty();
+        // a period the database has no days for is refused as one backwards is (the default period shown), not a 500
+        assertThat(as(principal).get("/utilisation.csv?to=%2B5874898-01-01").status()).isEqualTo(200);
+        assertThat(as(principal).get("/utilisation?lang=en&from=-5000-01-01").status()).isEqualTo(200);
     }
 
     @Test

@@ -126,7 +126,9 @@ class UtilisationPages {
             LocalDate today = LocalDate.now();
             LocalDate end = to != null ? to : today;
             LocalDate start = from != null ? from : end.minusDays(DEFAULT_DAYS - 1);
-            return start.isAfter(end) ? new Period(today.minusDays(DEFAULT_DAYS - 1), today, true) : new Period(start, end, false);
+            // a day the database has no date for (year 6,000,000) is refused as a period backwards is, not a server error
+            boolean unkept = start.getYear() < 1900 || end.getYear() > 9999;
+            return start.isAfter(end) || unkept ? new Period(today.minusDays(DEFAULT_DAYS - 1), today, true) : new Period(start, end, false);
         }
     }
 
