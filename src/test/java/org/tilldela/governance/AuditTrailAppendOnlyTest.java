@@ -81,6 +81,8 @@ class AuditTrailAppendOnlyTest extends IntegrationTest {
         // a pupil's sign-ins with a sign-in card are sign-in records too
         long oldCardSignIn = recorded("CARD_SIGN_IN", target, 400);
         long oldCardFailure = recorded("CARD_SIGN_IN_FAILED", target, 400);
+        // and an administrator's password refused because the account signs in through its organiser's provider
+        long oldLocalRefusal = recorded("ADMIN_LOCAL_SIGN_IN_REFUSED", target, 400);
         long recentSignIn = recorded("UPSTREAM_SIGN_IN", target, 300);
         long recentCardSignIn = recorded("CARD_SIGN_IN", target, 300);
         long oldAdministration = recorded("ADMIN_ACCOUNT_CREATED", target, 900);
@@ -90,7 +92,7 @@ class AuditTrailAppendOnlyTest extends IntegrationTest {
         assertThat(retention.removeExpiredSignIns()).isGreaterThanOrEqualTo(5);
         assertThat(jdbc.sql("select id from audit_event where target_id = :t order by id").param("t", target).query(Long.class).list())
                 .containsExactly(recentSignIn, recentCardSignIn, oldAdministration, oldLook, oldCardMade)
-                .doesNotContain(oldSignIn, oldRefusal, oldFailure, oldCardSignIn, oldCardFailure);
+                .doesNotContain(oldSignIn, oldRefusal, oldFailure, oldCardSignIn, oldCardFailure, oldLocalRefusal);
         // the removal is in the trail itself
         assertThat(jdbc.sql("select (detail ->> 'removed')::bigint from audit_event where action = 'AUDIT_SIGN_INS_REMOVED' order by id desc limit 1")
                 .query(Long.class).single()).isGreaterThanOrEqualTo(5);
