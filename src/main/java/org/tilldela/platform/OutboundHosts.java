@@ -8,7 +8,9 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.time.Duration;
 import org.springframework.http.client.ClientHttpRequestFactory;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 
 /**
  * Where Tilldela may connect to at an address an administrator gave: a supplier's connector
@@ -62,13 +64,23 @@ public class OutboundHosts {
     }
 
     /**
-     * {@code requests}, checking every request's address (resolved) before it is made: for clients that follow
-     * addresses they were given by the other side (OpenID Connect discovery names the token, userinfo and JWK set
-     * endpoints), each of which could point inside the network. A refusal is an I/O failure to the client (so a
-     * sign-in ends on its failure page, as for a provider that cannot be reached) whose cause is the {@link NotAllowed}
-     * ({@link #refusal}).
+     * Requests with these connect and read timeouts that check every request's address (resolved) before it is made —
+     * for clients that follow addresses they were given by the other side (OpenID Connect discovery names the token,
+     * userinfo and JWK set endpoints), each of which could point inside the network — and follow no redirect (the
+     * address checked is the address asked: a redirect would pass the rule by). A refusal is an I/O failure to the
+     * client (so a sign-in ends on its failure page, as for a provider that cannot be reached) whose cause is the
+     * {@link NotAllowed} ({@link #refusal}).
      */
-    public ClientHttpRequestFactory guarding(ClientHttpRequestFactory requests) {
+    public ClientHttpRequestFactory requests(Duration timeout) {
+        SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory() {
+            @Override
+            protected void prepareConnection(java.net.HttpURLConnection connection, String method) throws java.io.IOException {
+                super.prepareConnection(connection, method);
+                connection.setInstanceFollowRedirects(false);
+            }
+        };
+        requests.setConnectTimeout(timeout);
+        requests.setReadTimeout(timeout);
         return (uri, method) -> {
             try {
                 check(uri, true);
@@ -79,7 +91,7 @@ public class OutboundHosts {
         };
     }
 
-    /** The refusal behind a failed call through {@link #guarding}, if that is why it failed. */
+    /** The refusal behind a failed call through {@link #requests}, if that is why it failed. */
     public static java.util.Optional<NotAllowed> refusal(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof NotAllowed n) {

@@ -1,11 +1,9 @@
 package org.tilldela.sso;
 
 import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 import org.tilldela.platform.OutboundHosts;
@@ -21,18 +19,7 @@ final class SamlMetadataFetch {
     /** Metadata larger than this is not one entity's (a federation's aggregate is registered entity by entity). */
     static final int MAX_METADATA_BYTES = 256 * 1024;
 
-    private static final SimpleClientHttpRequestFactory HTTP = new SimpleClientHttpRequestFactory() {
-        @Override
-        protected void prepareConnection(HttpURLConnection connection, String method) throws java.io.IOException {
-            super.prepareConnection(connection, method);
-            connection.setInstanceFollowRedirects(false);
-        }
-    };
-
-    static {
-        HTTP.setConnectTimeout(Duration.ofSeconds(10));
-        HTTP.setReadTimeout(Duration.ofSeconds(10));
-    }
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private SamlMetadataFetch() {
     }
@@ -59,7 +46,7 @@ final class SamlMetadataFetch {
     static String fetch(URI uri, String whose, OutboundHosts hosts) {
         byte[] body;
         try {
-            body = RestClient.builder().requestFactory(hosts.guarding(HTTP)).build().get().uri(uri).exchange((request, response) -> {
+            body = RestClient.builder().requestFactory(hosts.requests(TIMEOUT)).build().get().uri(uri).exchange((request, response) -> {
                 if (!response.getStatusCode().is2xxSuccessful()) {
                     throw new IllegalArgumentException("The metadata could not be fetched from " + uri + " (HTTP " + response.getStatusCode().value() + ").");
                 }

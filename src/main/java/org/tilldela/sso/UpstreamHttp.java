@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.client.ClientHttpRequestFactory;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.http.converter.FormHttpMessageConverter;
 import org.springframework.security.oauth2.client.endpoint.RestClientAuthorizationCodeTokenResponseClient;
 import org.springframework.security.oauth2.client.http.OAuth2ErrorResponseErrorHandler;
@@ -42,18 +41,7 @@ final class UpstreamHttp {
             throw new IllegalArgumentException("tilldela.sso.upstream-timeout must be positive.");
         }
         this.timeout = timeout;
-        // no redirect followed: the address checked is the address asked (a redirect to an address inside the network
-        // would pass the host rule by), as for SAML metadata
-        SimpleClientHttpRequestFactory plain = new SimpleClientHttpRequestFactory() {
-            @Override
-            protected void prepareConnection(java.net.HttpURLConnection connection, String method) throws java.io.IOException {
-                super.prepareConnection(connection, method);
-                connection.setInstanceFollowRedirects(false);
-            }
-        };
-        plain.setConnectTimeout(timeout);
-        plain.setReadTimeout(timeout);
-        this.requests = hosts.guarding(plain);
+        this.requests = hosts.requests(timeout);
     }
 
     Duration timeout() {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchException;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
@@ -19,7 +18,7 @@ class OutboundHostsTest {
         try (org.tilldela.CountingHttpServer server = new org.tilldela.CountingHttpServer("127.0.0.1", 204)) {
             String url = server.url("/token");
             RestClient publicOnly = RestClient.builder()
-                    .requestFactory(new OutboundHosts("tilldela.example.allowed-hosts", "*").guarding(new SimpleClientHttpRequestFactory())).build();
+                    .requestFactory(new OutboundHosts("tilldela.example.allowed-hosts", "*").requests(java.time.Duration.ofSeconds(5))).build();
             Exception e = catchException(() -> publicOnly.get().uri(url).retrieve().toBodilessEntity());
             assertThat(e).isInstanceOf(ResourceAccessException.class);
             assertThat(OutboundHosts.refusal(e)).hasValueSatisfying(refused -> assertThat(refused.getMessage())
@@ -27,7 +26,7 @@ class OutboundHostsTest {
             assertThat(server.asked()).as("not even connected to").isZero();
 
             RestClient listed = RestClient.builder()
-                    .requestFactory(new OutboundHosts("tilldela.example.allowed-hosts", "*, 127.0.0.1:*").guarding(new SimpleClientHttpRequestFactory())).build();
+                    .requestFactory(new OutboundHosts("tilldela.example.allowed-hosts", "*, 127.0.0.1:*").requests(java.time.Duration.ofSeconds(5))).build();
             assertThat(listed.get().uri(url).retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(204);
             assertThat(server.asked()).isOne();
             assertThat(OutboundHosts.refusal(new IllegalStateException("another failure"))).isEmpty();
