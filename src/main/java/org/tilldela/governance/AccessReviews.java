@@ -144,12 +144,7 @@ public class AccessReviews {
         // every grant over the unit or a unit below it (as admin_scope_units walks: at most 8 levels), the
         // reviewer's own excepted; "unused": the account has not signed in since the cutoff (or, never
         // having signed in, was created before it)
-        int items = jdbc.sql("""
-                        with recursive below(id, depth) as (
-                            select cast(:o as uuid), 0
-                            union all
-                            select c.id, b.depth + 1 from below b join organisation c on c.parent_id = b.id where b.depth < 8
-                        )
+        int items = jdbc.sql(AdminGrants.UNIT_AND_BELOW + """
                         insert into access_review_item (review_id, grant_id, username, right_name, organisations, school_forms, last_signed_in_at, unused)
                         select :review, g.id, g.username, g.right_name,
                                array(select u.organisation_id from admin_grant_unit u where u.grant_id = g.id order by u.organisation_id),

@@ -147,8 +147,12 @@ public class AdminAccounts implements UserDetailsService {
     /** The accounts {@code actor} may manage: every grant they hold is one the actor could have granted ({@link AdminGrants#withinReach}). */
     @Transactional(readOnly = true)
     public List<Account> manageableBy(String actor) {
+        // whether the actor holds ACCOUNT_ADMIN now is asked once for the list, not once per account
+        if (!grants.holdsAnywhere(actor, AdminRight.ACCOUNT_ADMIN)) {
+            return List.of();
+        }
         return jdbc.sql("select username, display_name, enabled, created_at from admin_account order by username").query(AdminAccounts::account).list()
-                .stream().filter(a -> grants.withinReach(actor, a.username())).toList();
+                .stream().filter(a -> grants.grantsWithin(actor, a.username())).toList();
     }
 
     /** The account, if {@code actor} may manage it; otherwise as if there were none. */

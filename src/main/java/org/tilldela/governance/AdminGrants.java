@@ -133,6 +133,18 @@ public class AdminGrants {
     }
 
     /**
+     * The unit {@code :o} and the units below it, as {@code below(id)}: as admin_scope_units walks, at most 8 levels (an
+     * access review's reach).
+     */
+    static final String UNIT_AND_BELOW = """
+            with recursive below(id, depth) as (
+                select cast(:o as uuid), 0
+                union all
+                select c.id, b.depth + 1 from below b join organisation c on c.parent_id = b.id where b.depth < 8
+            )
+            """;
+
+    /**
      * Takes a grant back because an access review of {@code reviewedUnit} said so (its reviewer, or the review job at the
      * deadline): the reviewer need not hold the right, so the granting rule does not apply — and so only the grant's units
      * at or below the reviewed unit go (as admin_scope_units walks: at most 8 levels); a grant also over units elsewhere
@@ -144,12 +156,7 @@ public class AdminGrants {
         if (grant.isEmpty()) {
             return false;
         }
-        List<UUID> reached = jdbc.sql("""
-                        with recursive below(id, depth) as (
-                            select cast(:o as uuid), 0
-                            union all
-                            select c.id, b.depth + 1 from below b join organisation c on c.parent_id = b.id where b.depth < 8
-                        )
+        List<UUID> reached = jdbc.sql(UNIT_AND_BELOW + """
                         select u.organisation_id from admin_grant_unit u where u.grant_id = :g and u.organisation_id in (select id from below)
                         """).param("o", reviewedUnit).param("g", grantId).query(UUID.class).list();
         if (reached.isEmpty()) {
@@ -239,7 +246,12 @@ public class AdminGrants {
      */
     @Transactional(readOnly = true)
     public boolean withinReach(String actor, String username) {
-        return holdsAnywhere(actor, AdminRight.ACCOUNT_ADMIN) && of(username).stream().allMatch(g -> mayGrant(actor, g.right(), g.scope()));
+        return holdsAnywhere(actor, AdminRight.ACCOUNT_ADMIN) && grantsWithin(actor, username);
+    }
+
+    /** Every grant the account holds is within what {@code actor} could grant (the second half of {@link #withinReach}). */
+    boolean grantsWithin(String actor, String username) {
+        return of(username).stream().allMatch(g -> mayGrant(actor, g.right(), g.scope()));
     }
 
     /** Does the account, enabled, hold the right now, anywhere? */
