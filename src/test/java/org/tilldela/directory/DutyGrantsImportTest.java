@@ -48,6 +48,22 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
                 .query(UUID.class).single();
     }
 
+    /** A source of the test's own, imported from the small package with one user more; answers its name. */
+    private String importedWith(String prefix, OneRosterPackage.User user) {
+        String source = newSource(prefix);
+        OneRosterPackage pkg = OneRosterPackage.small();
+        pkg.users.add(user);
+        importZip(source, pkg.writeV12(tmp.resolve("1.zip")));
+        return source;
+    }
+
+    /** An account with every right over the whole installation, its name ending in {@code u}. */
+    private String root(String u) {
+        String root = "root-" + u;
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        return root;
+    }
+
     private List<AdminGrants.Grant> derived(String account) {
         return grants.of(account).stream().filter(g -> g.rule() != null).toList();
     }
@@ -69,8 +85,7 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
         UUID lind = id("organisation", source, "org-2");
         UUID principal = id("person", source, "r1");
 
-        String root = "root-" + u;
-        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String root = root(u);
         String rektor = "rektor-" + u;
         accounts.create(rektor, "Rut R", PASSWORD, Set.of(), "test");
 
@@ -146,15 +161,11 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
 
     @Test
     void aRuleOutsideTheCallersScopeIsNotFoundAndRemovingARuleRevokesItsGrants() {
-        String source = newSource("duty-rules");
+        String source = importedWith("duty-rules", new OneRosterPackage.User("r1", "principal", "org-1", "Rolf", "Rektorsson", "", "", "", ""));
         String u = source.substring(source.length() - 8);
-        OneRosterPackage pkg = OneRosterPackage.small();
-        pkg.users.add(new OneRosterPackage.User("r1", "principal", "org-1", "Rolf", "Rektorsson", "", "", "", ""));
-        importZip(source, pkg.writeV12(tmp.resolve("1.zip")));
         UUID ekbacka = id("organisation", source, "org-1");
         UUID lind = id("organisation", source, "org-2");
-        String root = "root-" + u;
-        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String root = root(u);
         String rektor = "rektor-" + u;
         accounts.create(rektor, "Rolf R", PASSWORD, Set.of(), "test");
         assertThat(dutyGrants.linkPerson(root, rektor, id("person", source, "r1"))).isTrue();
@@ -189,15 +200,11 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
      */
     @Test
     void aLinkGivesNoMoreThanTheLinkerCouldGrantByHandAndNobodyLinksThemselves() {
-        String source = newSource("duty-rules");
+        String source = importedWith("duty-rules", new OneRosterPackage.User("r1", "principal", "org-1", "Ragnhild", "Rektorsberg", "", "", "", ""));
         String u = source.substring(source.length() - 8);
-        OneRosterPackage pkg = OneRosterPackage.small();
-        pkg.users.add(new OneRosterPackage.User("r1", "principal", "org-1", "Ragnhild", "Rektorsberg", "", "", "", ""));
-        importZip(source, pkg.writeV12(tmp.resolve("1.zip")));
         UUID ekbacka = id("organisation", source, "org-1");
         UUID principal = id("person", source, "r1");
-        String root = "root-" + u;
-        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String root = root(u);
         dutyGrants.create(root, "PRINCIPAL", AdminRight.LICENCE_ADMIN, ekbacka);
         String schoolAdmin = "ekbackaadmin-" + u;
         accounts.create(schoolAdmin, "Ekbacka admin", PASSWORD, Set.of(), "test");
@@ -234,15 +241,11 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
      */
     @Test
     void aRulesAuthorWhoseRightIsRevokedKeepsNoGrantTheRuleGaveThem() {
-        String source = newSource("duty-self");
+        String source = importedWith("duty-self", new OneRosterPackage.User("r1", "principal", "org-1", "Sigrid", "Självständig", "", "", "", ""));
         String u = source.substring(source.length() - 8);
-        OneRosterPackage pkg = OneRosterPackage.small();
-        pkg.users.add(new OneRosterPackage.User("r1", "principal", "org-1", "Sigrid", "Självständig", "", "", "", ""));
-        importZip(source, pkg.writeV12(tmp.resolve("1.zip")));
         UUID organiser = id("organisation", source, "org-0");
         UUID principal = id("person", source, "r1");
-        String root = "root-" + u;
-        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String root = root(u);
         String author = "author-" + u;
         accounts.create(author, "Sigrid S", PASSWORD, Set.of(), "test");
         grants.grant(root, author, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(organiser), Set.of()));
@@ -260,15 +263,11 @@ class DutyGrantsImportTest extends DirectoryImportTestSupport {
 
     @Test
     void thePickerAndALinkedPersonNameOnlyTheUnitsWithinTheViewersScope() {
-        String source = newSource("duty-units");
+        String source = importedWith("duty-units", new OneRosterPackage.User("t9", "teacher", "org-1,org-2", "Tove", "Tvåskolsdotter", "", "", "", ""));
         String u = source.substring(source.length() - 8);
-        OneRosterPackage pkg = OneRosterPackage.small();
-        pkg.users.add(new OneRosterPackage.User("t9", "teacher", "org-1,org-2", "Tove", "Tvåskolsdotter", "", "", "", ""));
-        importZip(source, pkg.writeV12(tmp.resolve("1.zip")));
         UUID lind = id("organisation", source, "org-2");
         UUID teacher = id("person", source, "t9");
-        String root = "root-" + u;
-        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        String root = root(u);
         String lindAdmin = "lindadmin-" + u;
         accounts.create(lindAdmin, "Lind admin", PASSWORD, Set.of(), "test");
         grants.grant(root, lindAdmin, AdminRight.ACCOUNT_ADMIN, GrantScope.units(Set.of(lind), Set.of()));
