@@ -31,18 +31,26 @@ public class AdminSignIn extends ThrottledSignIn {
 
     AdminSignIn(AdminAccounts accounts, SignInThrottle throttle, AuditTrail audit, JdbcClient jdbc, AdminUpstreamAccounts upstream,
                 SecondFactor secondFactor) {
-        super(accounts, accounts.passwordEncoder(), throttle, audit, "admin_account", "");
+        super(accounts, accounts.passwordEncoder(), throttle, audit, "admin_account", SignInThrottle.ADMIN_PASSWORD, "");
         this.jdbc = jdbc;
         this.upstream = upstream;
         this.secondFactor = secondFactor;
         this.audit = audit;
     }
 
+    /**
+     * Decided before the password is checked, and the same whatever was typed: answering "use your organisation's
+     * sign-in" only to the right password would tell a guesser when they had it. Throttled and counted like a wrong
+     * password (ThrottledSignIn), so that the answer is no faster a way to learn which names are bound to a provider,
+     * nor a way to write refusals into the audit trail without limit.
+     */
+    @Override
+    protected void refuseBeforePassword(Authentication request) throws AuthenticationException {
+        refuseIfUpstreamOnly(request.getName(), request);
+    }
+
     @Override
     public Authentication authenticate(Authentication request) throws AuthenticationException {
-        // decided before the password is checked, and the same whatever was typed: answering "use your organisation's
-        // sign-in" only to the right password would tell a guesser when they had it
-        refuseIfUpstreamOnly(request.getName(), request);
         Authentication result = super.authenticate(request);
         String name = result.getName();
         // the login form's name may differ in case from the account's: decided again for the account itself

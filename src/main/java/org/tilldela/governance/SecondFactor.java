@@ -146,7 +146,7 @@ public class SecondFactor {
     }
 
     private Outcome check(String username, String code, String address, Instant now, boolean confirmed) {
-        SignInThrottle.Admission admission = throttle.admit("totp:" + username, address);
+        SignInThrottle.Admission admission = throttle.admit(SignInThrottle.ADMIN_SECOND_FACTOR + username, address);
         if (!(admission instanceof SignInThrottle.Admitted attempt)) {
             audit.record("sign-in", "SECOND_FACTOR_FAILED", "admin_account", username, Map.of("reason", "LOCKED_OUT", "address", address(address)));
             return Outcome.LOCKED_OUT;

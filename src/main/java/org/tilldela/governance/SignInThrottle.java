@@ -21,6 +21,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class SignInThrottle {
 
+    /**
+     * What each door counts a typed name under: every door has a prefix of its own, so that no name typed at one door is
+     * another door's key (the administrators' door counted names bare, and "totp:alice" typed there counted against
+     * alice's second factor; "person:" and "card:" are the sso module's).
+     */
+    public static final String ADMIN_PASSWORD = "admin:";
+    public static final String ADMIN_SECOND_FACTOR = "totp:";
+
     /** Longer account names are cut: what is typed is stored, and a megabyte of it helps no one. */
     static final int MAX_SUBJECT = 200;
 
@@ -109,6 +117,25 @@ public class SignInThrottle {
 
     /** @param pausedUntil on the last refusal recorded in a period: until when the next ones go unrecorded */
     public record Recording(boolean record, Optional<Instant> pausedUntil) {
+    }
+
+    /** Until when the name (as counted, with its door's prefix) is locked out, if it is now. */
+    public Optional<Instant> lockedUntil(String account) {
+        Instant now = clock.instant();
+        return jdbc.sql("select failures, last_attempt_at from sign_in_throttle where kind = 'ACCOUNT' and subject = :s")
+                .param("s", accountKey(account))
+                .query((rs, n) -> rs.getInt(1) >= limits.maxFailuresPerAccount() ? rs.getTimestamp(2).toInstant().plus(limits.lockout()) : null)
+                .optional().filter(until -> until.isAfter(now));
+    }
+
+    /** Forgets the failures counted against these names (an account administrator lifts a lockout); says whether any was locked out. */
+    public boolean forget(String... accounts) {
+        boolean locked = false;
+        for (String account : accounts) {
+            locked |= lockedUntil(account).isPresent();
+            jdbc.sql("delete from sign_in_throttle where kind = 'ACCOUNT' and subject = :s").param("s", accountKey(account)).update();
+        }
+        return locked;
     }
 
     /** The password was right: the account starts afresh, and the address gets this attempt back. */

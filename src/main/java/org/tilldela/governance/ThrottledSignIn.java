@@ -19,6 +19,9 @@ import org.springframework.security.crypto.password.PasswordEncoder;
  * audit trail with the name typed and the remote address — never the password typed. Administrators sign
  * in through it ({@link AdminSignIn}), and so do pupils and staff with local accounts (the sso module);
  * each door counts its names apart ({@code namePrefix}), while an address's failures count across doors.
+ * A door may refuse a name before its password is looked at ({@link #refuseBeforePassword}): such a refusal is
+ * throttled and counted like a wrong password, so it can neither be asked without limit nor tell names apart faster
+ * than guessing passwords would.
  */
 public class ThrottledSignIn implements AuthenticationProvider {
 
@@ -27,38 +30,63 @@ public class ThrottledSignIn implements AuthenticationProvider {
     private final AuditTrail audit;
     private final String accountKind;
     private final String namePrefix;
+    private final String auditPrefix;
 
     /**
      * @param accountKind the audit trail's target type for failures (e.g. admin_account)
-     * @param namePrefix  what the throttle counts a typed name under, so one door's names never lock another's
+     * @param namePrefix  what the throttle counts a typed name under, so one door's names never lock another's (never
+     *                    empty: see {@link SignInThrottle#ADMIN_PASSWORD})
+     * @param auditPrefix what a failure's audit target puts before the typed name
      */
     public ThrottledSignIn(UserDetailsService accounts, PasswordEncoder encoder, SignInThrottle throttle, AuditTrail audit, String accountKind,
-                           String namePrefix) {
+                           String namePrefix, String auditPrefix) {
+        if (namePrefix.isEmpty()) {
+            throw new IllegalArgumentException("a door counts its names under a prefix of its own");
+        }
         this.passwords = new DaoAuthenticationProvider(accounts);
         this.passwords.setPasswordEncoder(encoder);
         this.throttle = throttle;
         this.audit = audit;
         this.accountKind = accountKind;
         this.namePrefix = namePrefix;
+        this.auditPrefix = auditPrefix;
+    }
+
+    /**
+     * Refuses the typed name whatever the password (by throwing), after the throttle let the attempt through and before
+     * the password is checked; the door audits its own refusal. Nothing by default.
+     */
+    protected void refuseBeforePassword(Authentication request) throws AuthenticationException {
     }
 
     @Override
     public Authentication authenticate(Authentication request) throws AuthenticationException {
         String name = namePrefix + request.getName();
+        String audited = auditPrefix + request.getName();
         String address = request.getDetails() instanceof WebAuthenticationDetails web ? web.getRemoteAddress() : null;
         SignInThrottle.Admission admission = throttle.admit(name, address);
         if (admission instanceof SignInThrottle.Refused refused) {
-            recordFailure(name, address, "LOCKED_OUT", null);
+            recordFailure(audited, address, "LOCKED_OUT", null);
             throw new SignInLockedOut(refused.until());
         }
         SignInThrottle.Admitted attempt = (SignInThrottle.Admitted) admission;
+        try {
+            refuseBeforePassword(request);
+        } catch (AuthenticationException refusedName) {
+            SignInThrottle.Failure failure = throttle.failed(attempt);
+            if (failure.lockedUntil().isPresent()) {
+                throw new SignInLockedOut(failure.lockedUntil().get());
+            }
+            failure.holdBack();
+            throw refusedName;
+        }
         try {
             Authentication result = passwords.authenticate(request);
             throttle.succeeded(attempt);
             return result;
         } catch (AuthenticationException e) {
             SignInThrottle.Failure failure = throttle.failed(attempt);
-            recordFailure(name, address, e instanceof DisabledException ? "DISABLED" : "BAD_CREDENTIALS", failure);
+            recordFailure(audited, address, e instanceof DisabledException ? "DISABLED" : "BAD_CREDENTIALS", failure);
             if (failure.lockedUntil().isPresent()) {
                 // no need to slow down what is now refused outright
                 throw new SignInLockedOut(failure.lockedUntil().get());

@@ -14,6 +14,6 @@ import org.tilldela.governance.ThrottledSignIn;
 class PersonSignIn extends ThrottledSignIn {
 
     PersonSignIn(PersonAccounts accounts, SignInThrottle throttle, AuditTrail audit) {
-        super(accounts.userDetails(), accounts.passwordEncoder(), throttle, audit, "person_account", "person:");
+        super(accounts.userDetails(), accounts.passwordEncoder(), throttle, audit, "person_account", "person:", "person:");
     }
 }

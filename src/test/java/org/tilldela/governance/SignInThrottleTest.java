@@ -45,6 +45,7 @@ class SignInThrottleTest extends IntegrationTest {
     SecondFactor secondFactor;
 
     private MutableClock clock;
+    private SignInThrottle throttle;
     private AdminSignIn signIn;
     private String account;
     private String address;
@@ -52,7 +53,8 @@ class SignInThrottleTest extends IntegrationTest {
     @BeforeEach
     void setUp() {
         clock = new MutableClock(Instant.now());
-        signIn = new AdminSignIn(accounts, new SignInThrottle(jdbc, tx, LIMITS, Optional.of(clock)), audit, jdbc, upstream, secondFactor);
+        throttle = new SignInThrottle(jdbc, tx, LIMITS, Optional.of(clock));
+        signIn = new AdminSignIn(accounts, throttle, audit, jdbc, upstream, secondFactor);
         account = "throttled-" + UUID.randomUUID().toString().substring(0, 8);
         accounts.create(account, "Throttled", PASSWORD, EnumSet.of(AdminRight.DIRECTORY_ADMIN), "test");
         // a fresh address per test, so tests do not count against each other
@@ -154,6 +156,47 @@ class SignInThrottleTest extends IntegrationTest {
         assertThatThrownBy(() -> accounts.create(name, "Sigrid", name + "-lösenord", EnumSet.of(AdminRight.BUYER), "test"))
                 .isInstanceOfSatisfying(PasswordPolicy.PasswordRefused.class, e -> assertThat(e.problem()).isEqualTo(PasswordProblem.CONTAINS_ACCOUNT_NAME));
         assertThat(accounts.exists(name)).isFalse();
+    }
+
+    @Test
+    void aNameTypedAtTheAdministratorsDoorCountsThereOnlyNotAgainstTheSecondFactorOfTheAccountItSpells() {
+        // "totp:<account>" was the second factor's own key while this door counted names bare: typing it here with wrong
+        // passwords locked the account's second factor without its password
+        for (int i = 0; i < LIMITS.maxFailuresPerAccount() + 1; i++) {
+            int n = i;
+            assertThatThrownBy(() -> signIn.authenticate(attempt(SignInThrottle.ADMIN_SECOND_FACTOR + account, "guess-" + n, freshAddress())))
+                    .isInstanceOfAny(BadCredentialsException.class, SignInLockedOut.class);
+        }
+        assertThat(throttle.lockedUntil(SignInThrottle.ADMIN_PASSWORD + SignInThrottle.ADMIN_SECOND_FACTOR + account)).as("the name typed").isPresent();
+        assertThat(throttle.lockedUntil(SignInThrottle.ADMIN_SECOND_FACTOR + account)).as("the account's second factor").isEmpty();
+        assertThat(accounts.lockedOutUntil(account)).isEmpty();
+        assertThat(signIn.authenticate(attempt(account, PASSWORD, freshAddress())).isAuthenticated()).isTrue();
+    }
+
+    @Test
+    void anAccountAdministratorLiftsALockoutAuditedButNotTheirOwn() {
+        for (int i = 0; i < LIMITS.maxFailuresPerAccount(); i++) {
+            int n = i;
+            assertThatThrownBy(() -> signIn.authenticate(attempt(account, "guess-" + n, freshAddress())))
+                    .isInstanceOfAny(BadCredentialsException.class, SignInLockedOut.class);
+        }
+        assertThat(accounts.lockedOutUntil(account)).hasValueSatisfying(until -> assertThat(until).isAfter(Instant.now().plus(Duration.ofMinutes(10))));
+        assertThatThrownBy(() -> signIn.authenticate(attempt(account, PASSWORD, freshAddress()))).isInstanceOf(SignInLockedOut.class);
+
+        String admin = "lifter-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(admin, "Lifter", PASSWORD, EnumSet.of(AdminRight.ACCOUNT_ADMIN, AdminRight.DIRECTORY_ADMIN), "test");
+        assertThat(accounts.liftLockout(account, account)).as("an account without ACCOUNT_ADMIN manages none").isFalse();
+        assertThatThrownBy(() -> accounts.liftLockout(admin, admin)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(accounts.lockedOutUntil(account)).isPresent();
+
+        assertThat(accounts.liftLockout(admin, account)).isTrue();
+        assertThat(accounts.lockedOutUntil(account)).isEmpty();
+        assertThat(signIn.authenticate(attempt(account, PASSWORD, freshAddress())).isAuthenticated()).isTrue();
+        assertThat(audit.about("admin_account", account).stream().filter(e -> e.action().equals("ADMIN_SIGN_IN_LOCKOUT_LIFTED")).toList())
+                .singleElement().satisfies(e -> {
+                    assertThat(e.actor()).isEqualTo(admin);
+                    assertThat(e.detail()).contains("\"wasLockedOut\": true");
+                });
     }
 
     private static UsernamePasswordAuthenticationToken attempt(String name, String password, String from) {

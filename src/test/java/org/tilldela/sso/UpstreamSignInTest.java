@@ -69,6 +69,8 @@ class UpstreamSignInTest extends SignInTestSupport {
     org.tilldela.governance.ApiTokens apiTokens;
     @Autowired
     AdminAccounts admins;
+    @Autowired
+    org.tilldela.governance.SignInThrottle throttle;
 
     @BeforeEach
     void upstreamProvider() throws Exception {
@@ -439,6 +441,25 @@ class UpstreamSignInTest extends SignInTestSupport {
             assertThat(e.detail()).contains(municipality.organiserId.toString());
         });
         assertThat(status(api(principal), "GET", "/api/v1/organisations", null)).isEqualTo(401);
+        // each such answer counts like a wrong password: asked again and again, the name is locked out as a guessed one
+        // would be (the answer is no faster way to learn which names are bound, nor a writer of refusals without limit)
+        int refusals = jdbc.sql("select count(*) from audit_event where action = 'ADMIN_LOCAL_SIGN_IN_REFUSED' and target_id = :t")
+                .param("t", principal).query(Integer.class).single();
+        List<String> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < throttle.limits().maxFailuresPerAccount() + 2; i++) {
+            org.tilldela.WebSession again = new org.tilldela.WebSession(Integer.parseInt(baseUrl().substring(baseUrl().lastIndexOf(':') + 1)));
+            Map<String, String> asked = org.tilldela.WebSession.hiddenFields(again.get("/login").body(), "/login");
+            asked.put("username", principal);
+            asked.put("password", "guess-" + i);
+            String location = again.post("/login", asked).location();
+            answers.add(location.substring(location.indexOf('?') + 1));
+        }
+        assertThat(answers).as("three counted before (the two forms and the API), one more, and the fifth locks")
+                .containsExactly("upstream", "locked", "locked", "locked", "locked", "locked", "locked");
+        assertThat(jdbc.sql("select count(*) from audit_event where action = 'ADMIN_LOCAL_SIGN_IN_REFUSED' and target_id = :t")
+                .param("t", principal).query(Integer.class).single()).as("refusals recorded only until the lockout").isEqualTo(refusals + 2);
+        throttle.forget(org.tilldela.governance.SignInThrottle.ADMIN_PASSWORD + principal);
+        jdbc.sql("delete from sign_in_throttle where kind = 'ADDRESS' and subject in ('127.0.0.1', '0:0:0:0:0:0:0:0/64')").update();
         // nor does it get an API token (one made while the provider let it in would outlast what the provider decides)
         assertThat(adminBindings.signsInThroughProviderOnly(principal)).isTrue();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> apiTokens.create(principal, "skript", 30))

@@ -48,7 +48,7 @@ class AccountApi {
 
     record AccountJson(String username, String displayName, boolean enabled, Instant createdAt, List<AdminGrants.Grant> grants, UUID person,
                        UUID upstreamOrganiser, String upstreamSubject, boolean breakGlass, boolean secondFactorRequired, String email,
-                       String language) {
+                       String language, Instant lockedOutUntil) {
     }
 
     /** Where Tilldela mails the account (access-review notices): an address and a language, sv, da or en; null or blank: none. */
@@ -124,6 +124,20 @@ class AccountApi {
     AccountJson enable(@PathVariable String username, Authentication auth) {
         if (!accounts.setEnabled(auth.getName(), username, true)) {
             throw notFound();
+        }
+        return account(username, auth);
+    }
+
+    @PostMapping("/{username}/lockout/lift")
+    @Operation(summary = "Lifts the account's sign-in lockout after repeated failures (lockedOutUntil: its password or second-factor codes); "
+            + "audited. 400 for your own account")
+    AccountJson liftLockout(@PathVariable String username, Authentication auth) {
+        try {
+            if (!accounts.liftLockout(auth.getName(), username)) {
+                throw notFound();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         }
         return account(username, auth);
     }
@@ -217,7 +231,8 @@ class AccountApi {
         var contact = accounts.contact(a.username());
         return new AccountJson(a.username(), a.displayName(), a.enabled(), a.createdAt(), grants.of(a.username()),
                 dutyGrants.linkedPersonId(a.username()).orElse(null),
-                binding.organiser(), binding.subject(), binding.breakGlass(), secondFactor.requiredFor(a.username()), contact.email(), contact.language());
+                binding.organiser(), binding.subject(), binding.breakGlass(), secondFactor.requiredFor(a.username()), contact.email(), contact.language(),
+                accounts.lockedOutUntil(a.username()).orElse(null));
     }
 
     private static ResponseStatusException notFound() {

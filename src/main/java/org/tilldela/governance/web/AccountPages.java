@@ -106,6 +106,8 @@ class AccountPages {
         model.addAttribute("self", auth.getName().equals(username));
         model.addAttribute("secondFactor", secondFactor.enrolled(username));
         model.addAttribute("secondFactorRequired", secondFactor.requiredFor(username));
+        model.addAttribute("lockedOutUntil", accounts.lockedOutUntil(username).map(until -> java.time.format.DateTimeFormatter.ofLocalizedTime(
+                java.time.format.FormatStyle.SHORT).withLocale(locale).withZone(java.time.ZoneId.systemDefault()).format(until)).orElse(null));
         model.addAttribute("upstreamBinding", upstream.binding(username));
         model.addAttribute("upstreamOrganisers", upstream.bindable(auth.getName()));
         if (!model.containsAttribute("contact")) {
@@ -205,6 +207,21 @@ class AccountPages {
             sessions.signOut(username);
             flash.addFlashAttribute("message", "accounts.secondFactorRemoved");
         }
+        return "redirect:/admin/accounts/" + username;
+    }
+
+    /** Lifts the account's sign-in lockout (someone guessed its password or codes): audited ({@link AdminAccounts#liftLockout}). */
+    @PostMapping("/{username}/lockout/lift")
+    String liftLockout(@PathVariable String username, Authentication auth, RedirectAttributes flash) {
+        try {
+            if (!accounts.liftLockout(auth.getName(), username)) {
+                throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+            }
+        } catch (IllegalArgumentException e) {
+            flash.addFlashAttribute("error", "accounts.notYourOwn");
+            return "redirect:/admin/accounts/" + username;
+        }
+        flash.addFlashAttribute("message", "accounts.lockoutLifted");
         return "redirect:/admin/accounts/" + username;
     }
 

@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Ends every web session of a disabled account: its rights were read at sign-in, and an open session would
- * keep them. (Its scope is read from the grants at every request and is already empty; this closes the rest.)
+ * keep them; and the other sessions of an account that has just set up its second factor. (Its scope is read from the grants at every request and is already empty; this closes the rest.)
  */
 @Component
 class AccountSessions {
@@ -21,5 +21,15 @@ class AccountSessions {
 
     void signOut(String username) {
         sessions.ifAvailable(stored -> stored.findByPrincipalName(username).keySet().forEach(stored::deleteById));
+    }
+
+    /**
+     * Ends every web session of the account but {@code keep}: when the account sets up its second factor, its sessions
+     * signed in with the password alone would otherwise go on without it (and could make personal API tokens, which
+     * stand for both).
+     */
+    void signOutAllBut(String username, String keep) {
+        sessions.ifAvailable(stored -> stored.findByPrincipalName(username).keySet().stream().filter(id -> !id.equals(keep))
+                .forEach(stored::deleteById));
     }
 }

@@ -35,10 +35,12 @@ class SecondFactorPages {
     private final SecondFactor secondFactor;
     private final AdminAccounts accounts;
     private final HttpSessionSecurityContextRepository sessions = new HttpSessionSecurityContextRepository();
+    private final AccountSessions openSessions;
 
-    SecondFactorPages(SecondFactor secondFactor, AdminAccounts accounts) {
+    SecondFactorPages(SecondFactor secondFactor, AdminAccounts accounts, AccountSessions openSessions) {
         this.secondFactor = secondFactor;
         this.accounts = accounts;
+        this.openSessions = openSessions;
     }
 
     private static boolean enrolling(Authentication auth) {
@@ -59,10 +61,15 @@ class SecondFactorPages {
     @PreAuthorize(PENDING)
     String signInCode(@RequestParam(defaultValue = "") String code, Authentication auth, HttpServletRequest request, HttpServletResponse response) {
         String name = auth.getName();
-        SecondFactor.Outcome outcome = enrolling(auth) ? secondFactor.confirm(name, code, request.getRemoteAddr(), Instant.now())
+        boolean enrolling = enrolling(auth);
+        SecondFactor.Outcome outcome = enrolling ? secondFactor.confirm(name, code, request.getRemoteAddr(), Instant.now())
                 : secondFactor.verify(name, code, request.getRemoteAddr(), Instant.now());
         if (outcome != SecondFactor.Outcome.ACCEPTED) {
             return "redirect:/login/second-factor?" + (outcome == SecondFactor.Outcome.LOCKED_OUT ? "locked" : "wrong");
+        }
+        if (enrolling) {
+            // sessions from before the second factor was required, signed in with the password alone
+            openSessions.signOutAllBut(name, request.getSession().getId());
         }
         // the rights as they are now (a grant revoked since the password was typed is gone), and a new session id
         UserDetails user = accounts.loadUserByUsername(name);
@@ -92,6 +99,13 @@ class SecondFactorPages {
     @PreAuthorize("hasRole('ADMIN')")
     String enrol(@RequestParam(defaultValue = "") String code, Authentication auth, HttpServletRequest request) {
         SecondFactor.Outcome outcome = secondFactor.confirm(auth.getName(), code, request.getRemoteAddr(), Instant.now());
+        if (outcome == SecondFactor.Outcome.ACCEPTED) {
+            // this session has just shown the second factor; the account's others were signed in with the password alone,
+            // perhaps by whoever made it want one
+            // (by the id it is stored under: a new id is stored only as the request ends)
+            openSessions.signOutAllBut(auth.getName(), request.getSession().getId());
+            request.changeSessionId();
+        }
         return "redirect:/account/second-factor" + switch (outcome) {
             case ACCEPTED -> "?enrolled";
             case LOCKED_OUT -> "?locked";

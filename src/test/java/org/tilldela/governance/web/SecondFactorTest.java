@@ -227,6 +227,9 @@ class SecondFactorTest extends IntegrationTest {
     @Test
     void anAdministratorEnrolsOnTheAccountPageWithTheQrCode() throws Exception {
         String name = account("enrol");
+        // a session signed in elsewhere with the password alone (by whoever else knows it, perhaps)
+        WebSession elsewhere = new WebSession(port).signIn(name, PASSWORD);
+        assertThat(elsewhere.page("/account/api-tokens").status()).isEqualTo(200);
         WebSession web = new WebSession(port).signIn(name, PASSWORD);
         String page = web.page("/account/second-factor?lang=en").body();
         assertThat(page).contains("<svg").contains("QR code for your authenticator app");
@@ -241,6 +244,48 @@ class SecondFactorTest extends IntegrationTest {
         assertThat(secondFactor.enrolled(name)).isTrue();
         assertThat(web.page("/account/second-factor?lang=en").body()).contains("Your account has a second factor").doesNotContain(secret.group(1));
         assertThat(audit.about("admin_account", name)).extracting(AuditTrail.Entry::action).contains("ADMIN_SECOND_FACTOR_ENROLLED");
+        // the other session ends with the password-only sign-in it was: it cannot go on to make a personal API token (which
+        // stands for password and second factor); the session that showed the code goes on, and can
+        WebSession.Answer ended = elsewhere.page("/account/api-tokens");
+        assertThat(ended.status()).isEqualTo(302);
+        assertThat(ended.location()).endsWith("/login");
+        String tokens = web.page("/account/api-tokens").body();
+        Map<String, String> create = WebSession.hiddenFields(tokens, "/account/api-tokens");
+        create.put("name", "Skript");
+        assertThat(web.post("/account/api-tokens", create).body()).contains("tdl_");
+    }
+
+    @Test
+    void anAccountAdministratorSeesALockedOutAccountAndLiftsTheLockout() throws Exception {
+        String name = account("locked");
+        String admin = "accounts-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(admin, "Accounts", PASSWORD, Set.of(AdminRight.ACCOUNT_ADMIN, AdminRight.DIRECTORY_ADMIN), "test");
+        WebSession web = new WebSession(port).signIn(admin, PASSWORD);
+        assertThat(web.page("/admin/accounts/" + name + "?lang=en").body()).doesNotContain("Sign-in is locked out");
+        // someone guesses at its second factor's codes (the throttle's key for them) until it locks
+        for (int i = 0; i < throttle.limits().maxFailuresPerAccount(); i++) {
+            throttle.failed((org.tilldela.governance.SignInThrottle.Admitted) throttle.admit(
+                    org.tilldela.governance.SignInThrottle.ADMIN_SECOND_FACTOR + name, "192.0.2." + (i + 1)));
+        }
+        String page = web.page("/admin/accounts/" + name + "?lang=en").body();
+        assertThat(page).contains("Sign-in is locked out until");
+        String lift = "/admin/accounts/" + name + "/lockout/lift";
+        WebSession.Answer lifted = web.post(lift, WebSession.hiddenFields(page, lift));
+        assertThat(web.follow(lifted).body()).contains("The lockout is lifted").doesNotContain("Sign-in is locked out until");
+        assertThat(accounts.lockedOutUntil(name)).isEmpty();
+        assertThat(audit.about("admin_account", name).getFirst().action()).isEqualTo("ADMIN_SIGN_IN_LOCKOUT_LIFTED");
+        // the API does the same, and shows when an account is locked out
+        for (int i = 0; i < throttle.limits().maxFailuresPerAccount(); i++) {
+            throttle.failed((org.tilldela.governance.SignInThrottle.Admitted) throttle.admit(
+                    org.tilldela.governance.SignInThrottle.ADMIN_PASSWORD + name, "192.0.2." + (i + 1)));
+        }
+        RestClient asAdmin = RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(admin, PASSWORD)).build();
+        assertThat(asAdmin.get().uri("/api/v1/admin-accounts/" + name).retrieve().body(String.class)).contains("\"lockedOutUntil\":\"");
+        assertThat(asAdmin.post().uri("/api/v1/admin-accounts/" + name + "/lockout/lift").retrieve().body(String.class))
+                .contains("\"lockedOutUntil\":null");
+        int own = asAdmin.post().uri("/api/v1/admin-accounts/" + admin + "/lockout/lift").exchange((req, res) -> res.getStatusCode().value());
+        assertThat(own).as("not one's own").isEqualTo(400);
+        jdbc.sql("delete from sign_in_throttle where kind = 'ADDRESS' and subject like '192.0.2.%'").update();
     }
 
     @Test
