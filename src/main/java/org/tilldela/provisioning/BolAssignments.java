@@ -78,7 +78,15 @@ class BolAssignments {
             return other != null && user.equals(other.user) && school.idSource().equals(other.school.idSource()) && school.id().equals(other.school.id())
                     && article.equals(other.article) && freeTrial == other.freeTrial;
         }
+
+        /** What {@link #sameAs} compares, as one value (unit separators: PostgreSQL's text takes no NUL): an attempt's id is sent again only for the same content. */
+        String content() {
+            return String.join("\u001f", user.idSource(), user.id(), school.idSource(), school.id(), article, Boolean.toString(freeTrial));
+        }
     }
+
+    /** The statuses BOL answers an assignment or its deletion with. */
+    private static final Set<String> ANSWERED = Set.of("assigned", "unassigned", "beingProcessed", "failed");
 
     /** How the worker settles a failed operation (a retry later, or a dead letter); answers how long to wait. */
     interface Settler {
@@ -165,8 +173,10 @@ class BolAssignments {
                 request = new BolMessages.DeletionRequest(orders.clientId(), client.endpoint().serviceProviderId(), school, lines);
             } else {
                 List<BolMessages.Assignment> lines = new ArrayList<>();
+                Map<String, String> unanswered = unansweredAttempts(connector, group);
                 for (Wanted w : group) {
-                    String id = UUID.randomUUID().toString();
+                    // the id of an attempt the publisher did not answer, if it had the same content: it may hold it already
+                    String id = unanswered.getOrDefault(w.person() + "/" + w.line() + "/" + w.content(), UUID.randomUUID().toString());
                     byId.put(id, w);
                     KeyRing ring = ring(rings, w.line());
                     Integer index = ring.take();
@@ -176,6 +186,7 @@ class BolAssignments {
                     lines.add(new BolMessages.Assignment(id, w.freeTrial(), w.article(), ring.key(index), w.line().toString(), w.user()));
                 }
                 request = new BolMessages.AssignmentRequest(orders.clientId(), client.endpoint().serviceProviderId(), school, lines);
+                recordAttempts(connector, byId);
             }
             BolClient.Answer<BolMessages.AssignmentResponse> answer;
             try {
@@ -189,6 +200,9 @@ class BolAssignments {
                     return failure;
                 }
                 group.forEach(w -> failed.put(w.person(), failure.reason()));
+                if (!deleting) {
+                    forgetAttempts(connector, byId.keySet()); // refused whole: the publisher made none of them
+                }
                 continue;
             }
             Map<String, BolMessages.AssignmentResult> results = new HashMap<>();
@@ -198,7 +212,13 @@ class BolAssignments {
             transaction.executeWithoutResult(s -> byId.forEach((id, w) -> {
                 BolMessages.AssignmentResult r = results.get(id);
                 String status = r == null ? null : r.status();
-                if (r == null || !Set.of("assigned", "unassigned", "beingProcessed", "failed").contains(status)) {
+                if (!deleting && status != null && ANSWERED.contains(status)) {
+                    // answered (made, or refused): the next creation for this person and line is a new one (an answer without a
+                    // usable status leaves it unknown whether the publisher made it: the id is sent again)
+                    jdbc.sql("delete from bol_assignment_attempt where connector_id = :c and client_assignment_id = :id")
+                            .param("c", connector).param("id", id).update();
+                }
+                if (r == null || !ANSWERED.contains(status)) {
                     failed.put(w.person(), "the publisher's answer has no usable status for assignment " + id);
                 } else if ("failed".equals(status)) {
                     failed.put(w.person(), ProvisioningWorker.Failure.cut("the publisher refused the " + (deleting ? "unassignment" : "assignment")
@@ -225,6 +245,40 @@ class BolAssignments {
             }));
         }
         return null;
+    }
+
+    /**
+     * The ids of creations sent earlier to the publisher and not answered, by person, line and content (see {@code
+     * bol_assignment_attempt}). Attempts no one followed up for 30 days are forgotten here.
+     */
+    private Map<String, String> unansweredAttempts(UUID connector, List<Wanted> group) {
+        jdbc.sql("delete from bol_assignment_attempt where sent_at < now() - interval '30 days'").update();
+        Map<String, String> ids = new HashMap<>();
+        jdbc.sql("""
+                        select person_id, line_id, content, client_assignment_id from bol_assignment_attempt
+                        where connector_id = :c and person_id = any(:p)
+                        """)
+                .param("c", connector).param("p", group.stream().map(Wanted::person).distinct().toArray(UUID[]::new))
+                .query(rs -> {
+                    ids.put(rs.getObject(1, UUID.class) + "/" + rs.getObject(2, UUID.class) + "/" + rs.getString(3), rs.getString(4));
+                });
+        return ids;
+    }
+
+    /** Before the creations are sent: their ids, so that a retry after an answer that never came sends the same ones. */
+    private void recordAttempts(UUID connector, Map<String, Wanted> byId) {
+        transaction.executeWithoutResult(s -> byId.forEach((id, w) -> jdbc.sql("""
+                        insert into bol_assignment_attempt (connector_id, person_id, line_id, client_assignment_id, content)
+                        values (:c, :p, :l, :id, :content)
+                        on conflict (connector_id, person_id, line_id) do update set client_assignment_id = excluded.client_assignment_id,
+                            content = excluded.content, sent_at = now()
+                        """)
+                .param("c", connector).param("p", w.person()).param("l", w.line()).param("id", id).param("content", w.content()).update()));
+    }
+
+    private void forgetAttempts(UUID connector, java.util.Collection<String> ids) {
+        jdbc.sql("delete from bol_assignment_attempt where connector_id = :c and client_assignment_id = any(:ids)")
+                .param("c", connector).param("ids", ids.toArray(String[]::new)).update();
     }
 
     /**

@@ -411,14 +411,19 @@ class BolOrders {
         return refused == null ? new ReplyOutcome(Reply.TAKEN, null) : new ReplyOutcome(Reply.REFUSED, refused);
     }
 
-    /** A dead order (refused, or out of attempts) is queued again by an administrator; audited. False when it is not dead. */
+    /**
+     * A dead order (refused, or out of attempts) is queued again by an administrator; audited. False when it is not dead.
+     * Under the order's lock (as a buyer's cancellation takes it, which a line not sent allows): a line cancelled first
+     * stays cancelled and is not sent; one queued first can no longer be cancelled.
+     */
     boolean sendAgain(UUID connector, UUID order, String actor) {
         List<Long> queued = transaction.execute(s -> {
+            java.util.Set<UUID> cancelled = purchaseOrders.lockCancelledLines(order);
             List<Long> ids = jdbc.sql("""
                             update bol_order set state = 'QUEUED', attempts = 0, not_before = now(), last_error = null
                             where connector_id = :c and order_id = :o and state = 'DEAD' returning id
                             """).param("c", connector).param("o", order).query(Long.class).list();
-            ids.forEach(q -> linesOf(q).forEach(line -> deliveries.record(line,
+            ids.forEach(q -> linesOf(q).stream().filter(line -> !cancelled.contains(line)).forEach(line -> deliveries.record(line,
                     new LineDelivery(LineDelivery.Status.QUEUED, null, null, null, 0, null, null))));
             if (!ids.isEmpty()) {
                 audit.record(actor, "BOL_ORDER_SENT_AGAIN", "purchase_order", order.toString(), Map.of("connector", connector.toString()));

@@ -511,6 +511,18 @@ public class Orders {
     }
 
     /**
+     * Takes the order's row lock, as {@link #cancel} does, for the rest of the caller's transaction, and answers the ids of
+     * its cancelled lines. For whoever sends lines to a publisher again: a line is then either cancelled first (and not
+     * sent) or sent first (and then no longer cancellable), never both.
+     */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    public java.util.Set<UUID> lockCancelledLines(UUID orderId) {
+        jdbc.sql("select id from purchase_order where id = :id for update").param("id", orderId).query(UUID.class).optional();
+        return new java.util.HashSet<>(jdbc.sql("select id from order_line where order_id = :id and cancelled_at is not null")
+                .param("id", orderId).query(UUID.class).list());
+    }
+
+    /**
      * Withdraws an order held for the data protection officer: no pool was made, so every line is only marked cancelled,
      * the order CANCELLED and its approval closed as WITHDRAWN (it cannot be approved after). Audited.
      */

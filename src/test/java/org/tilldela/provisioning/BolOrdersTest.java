@@ -137,6 +137,42 @@ class BolOrdersTest extends IntegrationTest {
                 .isEqualTo(holders + 2);
     }
 
+    @Test
+    void anAssignmentWhoseAnswerWasLostIsSentAgainUnderItsOwnIdSoThePublisherHoldsItOnce() throws Exception {
+        publisher.orderMode = BolTestServer.Orders.DELIVER;
+        UUID product = product("Omsändningen " + CatalogFixtures.unique());
+        connector("BOL omsändning", product);
+        Order order = orders.place(buyer("bol-resend"), List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), 40, false))).order();
+        Order.Line line = order.lines().getFirst();
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(order) != null && delivery(order).status() == LineDelivery.Status.DELIVERED);
+        long holders = jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", line.poolId())
+                .query(Long.class).single();
+        awaitHeld(line, holders);
+
+        // the publisher makes the assignment but answers after the connector has given up waiting (2 s in tests)
+        publisher.assignDelayMillis = 2600;
+        try {
+            pools.assignDirect(line.poolId(), List.of(m.a1), "test");
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql(
+                    "select count(*) from provisioning_operation where person_id = :p and last_error is not null and state <> 'DONE'")
+                    .param("p", m.a1).query(Long.class).single() > 0);
+            // the publisher made it (after its delay), though its answer was not waited for
+            await().atMost(Duration.ofSeconds(5)).until(() -> publisher.held().stream().filter(a -> a.get("line").equals(line.id().toString())).count()
+                    == holders + 1);
+        } finally {
+            publisher.assignDelayMillis = 0;
+        }
+        awaitHeld(line, holders + 1);
+        assertThat(publisher.held().stream().filter(a -> a.get("line").equals(line.id().toString())).count())
+                .as("the retry was the same assignment, not a second licence").isEqualTo(holders + 1);
+        String recorded = jdbc.sql("select client_assignment_id from bol_assignment where line_id = :l and person_id = :p")
+                .param("l", line.id()).param("p", m.a1).query(String.class).single();
+        assertThat(publisher.assignments).containsKey(recorded);
+        assertThat(jdbc.sql("select count(*) from bol_assignment_attempt where line_id = :l").param("l", line.id()).query(Long.class).single())
+                .as("answered: nothing left pending").isZero();
+        assertThat(publisher.violations).isEmpty();
+    }
+
     private void awaitHeld(Order.Line line, long n) {
         try {
             fx.awaitAssigned(jdbc, line.id(), n);
@@ -300,6 +336,7 @@ class BolOrdersTest extends IntegrationTest {
                 && delivery(cancelledLater).status() == LineDelivery.Status.NOT_SENT);
         orders.cancel(cancelledLater.id(), null, buyer);
         assertThat(connectors.sendOrderAgain(refusing, cancelledLater.id(), "admin")).isTrue();
+        assertThat(delivery(cancelledLater).status()).as("the cancelled line is not shown as queued again").isEqualTo(LineDelivery.Status.NOT_SENT);
         await().atMost(Duration.ofSeconds(30)).until(() -> "SENT".equals(jdbc.sql("select state from bol_order where order_id = :o")
                 .param("o", cancelledLater.id()).query(String.class).single()));
         assertThat(publisher.orderNumbersSeen).as("asked once, refused; nothing sent for the cancelled line")
