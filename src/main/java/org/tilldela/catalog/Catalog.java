@@ -208,6 +208,26 @@ public class Catalog {
                 needs.getOrDefault(id, List.of()));
     }
 
+    /**
+     * For an edit that reads a supplier and saves it whole ({@link #save(Supplier)} replaces its agreements by those it
+     * carries): locks its row until the caller's transaction ends, so that two edits at once (two agreements filed) take
+     * turns instead of the second undoing the first. Call before reading it.
+     */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    public void lockSupplier(UUID id) {
+        jdbc.sql("select id from supplier where id = :id for update").param("id", id).query(UUID.class).optional();
+    }
+
+    /**
+     * Holds an article or organisation number until the caller's transaction ends: two creations of one number at once take
+     * turns, and the second finds the first's (a unique violation, answered as a server error, otherwise). Call before
+     * looking it up.
+     */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    public void holdNumber(String kind, String number) {
+        jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:key, 0))").param("key", "catalog-" + kind + ":" + number).query().singleRow();
+    }
+
     /** Saves a supplier whole: its countries, sub-processors and agreements are replaced by what it carries now. */
     @Transactional
     public void save(Supplier s) {

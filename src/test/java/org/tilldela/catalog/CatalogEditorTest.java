@@ -127,4 +127,66 @@ class CatalogEditorTest extends IntegrationTest {
         assertThat(audit.about("supplier", s.id().toString())).extracting(AuditTrail.Entry::action)
                 .containsExactly("CATALOG_AGREEMENT_REMOVED", "CATALOG_SUPPLIER_UPDATED", "CATALOG_AGREEMENT_FILED", "CATALOG_SUPPLIER_CREATED");
     }
+
+    private static SupplierDraft supplierDraft(String name, String orgNumber) {
+        return new SupplierDraft(name, orgNumber, "SE", List.of("SE"), "Eva", "eva@example.se", "", List.of());
+    }
+
+    /** Runs both at once (released together), a round at a time; answers what each returned, in order. */
+    private static <T> List<List<T>> together(int rounds, java.util.function.IntFunction<java.util.concurrent.Callable<T>> first,
+                                              java.util.function.IntFunction<java.util.concurrent.Callable<T>> second) throws Exception {
+        List<List<T>> results = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            for (int round = 0; round < rounds; round++) {
+                var start = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.Callable<T> a = first.apply(round);
+                java.util.concurrent.Callable<T> b = second.apply(round);
+                var fa = pool.submit(() -> {
+                    start.await();
+                    return a.call();
+                });
+                var fb = pool.submit(() -> {
+                    start.await();
+                    return b.call();
+                });
+                start.countDown();
+                results.add(List.of(fa.get(), fb.get()));
+            }
+        }
+        return results;
+    }
+
+    @Test
+    void twoAgreementsFiledAtOnceForOneSupplierAreBothKept() throws Exception {
+        Supplier s = CatalogFixtures.supplier("Samtidiga förlaget " + CatalogFixtures.unique(), "SE");
+        catalog.save(s);
+        UUID organiser = UUID.randomUUID();
+        byte[] pdf = "%PDF-1.4 avtal".getBytes(StandardCharsets.UTF_8);
+        List<List<CatalogEditor.Saved>> filed = together(8,
+                round -> () -> editor.addAgreement(s.id(), "a-" + round + ".pdf", "application/pdf", pdf, "2026-01-01", "", Set.of(organiser), "editor-a"),
+                round -> () -> editor.addAgreement(s.id(), "b-" + round + ".pdf", "application/pdf", pdf, "2026-01-01", "", Set.of(organiser), "editor-b"));
+        assertThat(filed).allSatisfy(pair -> assertThat(pair).allMatch(CatalogEditor.Saved::ok));
+        // each save replaced the supplier's agreements by those it had read: the later one undid the earlier
+        assertThat(catalog.supplier(s.id()).orElseThrow().processingAgreements()).hasSize(16);
+    }
+
+    @Test
+    void oneArticleNumberCreatedTwiceAtOnceIsRefusedForOneAsTakenNotAServerError() throws Exception {
+        Supplier s = CatalogFixtures.supplier("Dubblettförlaget " + CatalogFixtures.unique(), "SE");
+        catalog.save(s);
+        String prefix = "D-" + CatalogFixtures.unique() + "-";
+        List<List<CatalogEditor.Saved>> saved = together(6,
+                round -> () -> editor.saveProduct(null, draft(s.organisationNumber(), prefix + round, "DIGITAL", "OPENID_CONNECT", List.of()), "editor-a"),
+                round -> () -> editor.saveProduct(null, draft(s.organisationNumber(), prefix + round, "DIGITAL", "OPENID_CONNECT", List.of()), "editor-b"));
+        assertThat(saved).allSatisfy(pair -> {
+            assertThat(pair).filteredOn(CatalogEditor.Saved::ok).hasSize(1);
+            assertThat(pair).filteredOn(r -> !r.ok()).singleElement().satisfies(r -> assertThat(r.errors())
+                    .extracting(ProductDraft.FieldError::code).containsExactly("articleTaken"));
+        });
+        String orgNumber = "559" + String.format("%07d", java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000_000));
+        List<List<CatalogEditor.Saved>> suppliers = together(1,
+                round -> () -> editor.saveSupplier(null, supplierDraft("Först " + round, orgNumber), "editor-a"),
+                round -> () -> editor.saveSupplier(null, supplierDraft("Sist " + round, orgNumber), "editor-b"));
+        assertThat(suppliers.getFirst()).filteredOn(CatalogEditor.Saved::ok).hasSize(1);
+    }
 }

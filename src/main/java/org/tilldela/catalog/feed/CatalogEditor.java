@@ -54,6 +54,7 @@ public class CatalogEditor {
             throw new IllegalArgumentException("no product " + id);
         }
         if (!SupplierDraft.blank(draft.articleNumber())) {
+            catalog.holdNumber("article", draft.articleNumber().strip());
             Optional<Product> same = catalog.productByArticleNumber(draft.articleNumber().strip());
             if (same.isPresent() && !same.get().id().equals(id)) {
                 errors.add(ProductDraft.FieldError.of("articleNumber", "articleTaken", draft.articleNumber().strip()));
@@ -78,9 +79,11 @@ public class CatalogEditor {
         List<ProductDraft.FieldError> errors = new ArrayList<>(draft.check());
         Supplier existing = null;
         if (id != null) {
+            catalog.lockSupplier(id);
             existing = catalog.supplier(id).orElseThrow(() -> new IllegalArgumentException("no supplier " + id));
         }
         if (!SupplierDraft.blank(draft.organisationNumber())) {
+            catalog.holdNumber("organisation", draft.organisationNumber().strip());
             Optional<Supplier> same = catalog.supplierByOrganisationNumber(draft.organisationNumber().strip());
             if (same.isPresent() && !same.get().id().equals(id)) {
                 errors.add(ProductDraft.FieldError.of("organisationNumber", "organisationNumberTaken", draft.organisationNumber().strip()));
@@ -110,6 +113,7 @@ public class CatalogEditor {
      */
     public Saved addAgreement(UUID supplierId, String documentName, String contentType, byte[] document, String signedOn, String validUntil,
                               Set<UUID> organisers, String actor) {
+        catalog.lockSupplier(supplierId);
         Supplier supplier = catalog.supplier(supplierId).orElseThrow(() -> new IllegalArgumentException("no supplier " + supplierId));
         List<ProductDraft.FieldError> errors = new ArrayList<>();
         if (document == null || document.length == 0) {
@@ -141,6 +145,7 @@ public class CatalogEditor {
     }
 
     public void removeAgreement(UUID supplierId, UUID agreementId, String actor) {
+        catalog.lockSupplier(supplierId);
         Supplier supplier = catalog.supplier(supplierId).orElseThrow(() -> new IllegalArgumentException("no supplier " + supplierId));
         List<Supplier.ProcessingAgreement> kept = supplier.processingAgreements().stream().filter(a -> !a.id().equals(agreementId)).toList();
         if (kept.size() == supplier.processingAgreements().size()) {
