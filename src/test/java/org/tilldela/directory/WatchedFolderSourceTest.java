@@ -46,6 +46,8 @@ class WatchedFolderSourceTest extends IntegrationTest {
     JdbcClient jdbc;
     @Autowired
     AdminAccounts accounts;
+    @Autowired
+    org.tilldela.governance.AdminGrants grants;
 
     String name;
     Path base;
@@ -140,6 +142,39 @@ class WatchedFolderSourceTest extends IntegrationTest {
         Map<String, String> fields = WebSession.hiddenFields(browser.page("/imports/sources").body(), "/imports/sources");
         fields.putAll(Map.of("name", name + "-2", "kind", "ONEROSTER_FOLDER", "folder", "../../etc", "deltaMinutes", "5", "enabled", "true"));
         assertThat(browser.post("/imports/sources", fields).body()).contains("Mappen måste ligga under " + base + ", inte någon annanstans.");
+    }
+
+    @Test
+    void aSourceLastSetUpByAnOrganisersAdministratorAddsNoOrganisationAtTheTopAsTheirUploadCouldNot() throws Exception {
+        String root = "root-" + name; // every right over the whole installation
+        accounts.create(root, "Root", PASSWORD, EnumSet.allOf(AdminRight.class), "test");
+        UUID id = sources.create(ImportSources.Settings.folder(name, name, 1, null, true), root, null);
+        Instant t0 = Instant.now().plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        sourceRuns.run(id, t0);
+        OneRosterPackage pkg = OneRosterPackage.small();
+        settled(TestFiles.zip(folder.resolve("day1.zip"), pkg.v11Files()));
+        assertThat(sourceRuns.run(id, t0.plusSeconds(61))).isEqualTo(SourceRuns.Result.RAN);
+        assertThat(sources.find(id).orElseThrow().lastOutcome()).isEqualTo(ImportSources.Outcome.SUCCEEDED);
+        UUID organiser = jdbc.sql("select id from organisation where source = :s and kind = 'ORGANISER'").param("s", name).query(UUID.class).single();
+        long organisations = jdbc.sql("select count(*) from organisation where source = :s").param("s", name).query(Long.class).single();
+
+        // the organiser's own administrator sets the source up anew (its folder, its schedule): its runs are theirs now
+        String scoped = "scoped-" + name;
+        accounts.create(root, scoped, "Organiser's administrator", PASSWORD);
+        grants.grant(root, scoped, AdminRight.DIRECTORY_ADMIN, org.tilldela.governance.GrantScope.units(java.util.Set.of(organiser), java.util.Set.of()));
+        sources.update(id, ImportSources.Settings.folder(name, name, 2, null, true), scoped, null);
+        pkg.orgs.add(new OneRosterPackage.Org("org-x", "Grannby kommun", "district", "", "", "", "1981"));
+        settled(TestFiles.zip(folder.resolve("day2.zip"), pkg.v11Files()));
+        assertThat(sourceRuns.run(id, t0.plusSeconds(183))).isEqualTo(SourceRuns.Result.RAN);
+        assertThat(sources.find(id).orElseThrow().lastFailure()).as("refused, as their upload of it would be").isEqualTo("REFUSED_DATA");
+        assertThat(jdbc.sql("select count(*) from organisation where source = :s").param("s", name).query(Long.class).single()).isEqualTo(organisations);
+
+        // set up again by an administrator over the whole installation: imported
+        sources.update(id, ImportSources.Settings.folder(name, name, 1, null, true), root, null);
+        settled(TestFiles.zip(folder.resolve("day3.zip"), pkg.v11Files()));
+        assertThat(sourceRuns.run(id, t0.plusSeconds(305))).isEqualTo(SourceRuns.Result.RAN);
+        assertThat(sources.find(id).orElseThrow().lastOutcome()).isEqualTo(ImportSources.Outcome.SUCCEEDED);
+        assertThat(jdbc.sql("select count(*) from organisation where source = :s").param("s", name).query(Long.class).single()).isEqualTo(organisations + 1);
     }
 
     private String admin() {

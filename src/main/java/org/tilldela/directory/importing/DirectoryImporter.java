@@ -50,13 +50,15 @@ public class DirectoryImporter {
 
     /** The requesting administrator's grant (an import asked for within a scope adds nothing above it). */
     private final org.tilldela.governance.Scopes scopes;
+    private final org.tilldela.governance.AdminAccounts accounts;
 
     DirectoryImporter(DataSource dataSource, JdbcClient jdbc, PlatformTransactionManager txManager, ApplicationEventPublisher events, Ids ids,
                       JsonMapper json, ImportLimits limits, ObjectProvider<BuildProperties> build,
                       @Value("${tilldela.import.mass-removal-threshold-percent:10}") double massRemovalThresholdPercent,
                       @Value("${tilldela.import.defer-indexes-from-rows:50000}") long deferIndexesFrom,
-                      org.tilldela.governance.Scopes scopes) {
+                      org.tilldela.governance.Scopes scopes, org.tilldela.governance.AdminAccounts accounts) {
         this.scopes = scopes;
+        this.accounts = accounts;
         this.deferIndexesFrom = deferIndexesFrom;
         this.ids = ids;
         this.json = json;
@@ -109,7 +111,7 @@ public class DirectoryImporter {
                 stage.checkReferences();
                 t = lap(phases, "check", t);
 
-                if (withinAGrant(options.requestedBy())) {
+                if (withinAGrant(options.requestedBy()) || configuredWithinAGrant(options.configuredBy())) {
                     stage.refuseNewTopOrganisations();
                 }
                 stage.guardMassRemoval(options.allowMassRemoval(), massRemovalThresholdPercent);
@@ -263,6 +265,16 @@ public class DirectoryImporter {
      * (not all of it). A schedule, the command line or a benchmark is no administrator: their imports are the source's
      * own, as configured by whoever may configure it.
      */
+    /**
+     * A source's run imports what whoever last configured it pointed it at: an administrator's account unless it holds
+     * DIRECTORY_ADMIN over the whole installation now is bounded as its upload would be — also when it holds no right any
+     * more (a disabled account leaves its sources bounded, not free). A source set up by no account (a test's) is not.
+     */
+    private boolean configuredWithinAGrant(String configuredBy) {
+        return configuredBy != null && accounts.exists(configuredBy)
+                && !scopes.of(configuredBy, org.tilldela.governance.AdminRight.DIRECTORY_ADMIN).isWholeInstallation();
+    }
+
     private boolean withinAGrant(String requestedBy) {
         if (requestedBy == null) {
             return false;

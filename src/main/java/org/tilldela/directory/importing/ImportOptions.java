@@ -7,11 +7,17 @@ package org.tilldela.directory.importing;
  * @param reread           read the package even if it is the one the source's last import read (which is otherwise
  *                         recognised by its digest and not read again), and compare every row with its stored one (no
  *                         record recognised by its fingerprint); what is read is remembered as usual
+ * @param configuredBy     for a run of an import source, who last set its settings (null otherwise): what it fetches is
+ *                         theirs to import, bounded by their grant as {@code requestedBy}'s upload is
  */
-public record ImportOptions(String source, boolean allowMassRemoval, String requestedBy, boolean reread) {
+public record ImportOptions(String source, boolean allowMassRemoval, String requestedBy, boolean reread, String configuredBy) {
 
     public ImportOptions(String source, boolean allowMassRemoval, String requestedBy) {
         this(source, allowMassRemoval, requestedBy, false);
+    }
+
+    public ImportOptions(String source, boolean allowMassRemoval, String requestedBy, boolean reread) {
+        this(source, allowMassRemoval, requestedBy, reread, null);
     }
 
     public ImportOptions {

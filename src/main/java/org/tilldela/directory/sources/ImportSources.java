@@ -253,9 +253,9 @@ public class ImportSources {
         try {
             jdbc.sql("""
                             insert into import_source (id, name, kind, url, token, delta_minutes, full_at, enabled, notifications, webhook_origin,
-                                                       next_delta_at, next_full_at, created_by, auth, token_url, client_id, client_secret, token_scope,
-                                                       folder, alert_emails, client_certificate, client_key, server_ca)
-                            values (:id, :name, :kind, :url, :token, :delta, :full, :enabled, :notifications, :origin, :nextDelta, :nextFull, :by,
+                                                       next_delta_at, next_full_at, created_by, configured_by, auth, token_url, client_id, client_secret,
+                                                       token_scope, folder, alert_emails, client_certificate, client_key, server_ca)
+                            values (:id, :name, :kind, :url, :token, :delta, :full, :enabled, :notifications, :origin, :nextDelta, :nextFull, :by, :by,
                                     :auth, :tokenUrl, :clientId, :clientSecret, :scope, :folder, :alertEmails, :certificate, :key, :serverCa)
                             """)
                     .param("id", id).param("name", settings.name().strip()).param("kind", settings.kind().name()).param("url", url)
@@ -304,7 +304,7 @@ public class ImportSources {
         }
         try {
             jdbc.sql("""
-                            update import_source set name = :name, kind = :kind, url = :url,
+                            update import_source set name = :name, kind = :kind, url = :url, configured_by = :by,
                                    token = case when :oauth then null else coalesce(:token, token) end,
                                    auth = :auth, token_url = :tokenUrl, client_id = :clientId, token_scope = :scope, folder = :folder, alert_emails = :alertEmails,
                                    client_secret = case when :oauth then coalesce(:clientSecret, client_secret) end,
@@ -336,7 +336,7 @@ public class ImportSources {
                     .param("origin", webhookOrigin(origin))
                     .param("nextDelta", settings.deltaMinutes() == null ? null : Timestamp.from(now.plus(Duration.ofMinutes(settings.deltaMinutes()))))
                     .param("nextFull", settings.fullAt() == null ? null : Timestamp.from(nextFull(settings.fullAt(), now)))
-                    .update();
+                    .param("by", actor).update();
         } catch (DuplicateKeyException e) {
             throw nameTaken(settings.name().strip());
         }
@@ -350,6 +350,11 @@ public class ImportSources {
         detail.put("serverCaChanged", tls.serverCa() != null || settings.removeServerCa() && before.serverCaGiven());
         audit.record(actor, "IMPORT_SOURCE_CHANGED", "import_source", id.toString(), detail);
         reconcileSubscription(id);
+    }
+
+    /** Who last set the source's settings: its runs import on their behalf, bounded by their grant (see the migration adding it). */
+    String configuredBy(UUID id) {
+        return jdbc.sql("select configured_by from import_source where id = :id").param("id", id).query(String.class).optional().orElse(null);
     }
 
     public void delete(UUID id, String actor) {

@@ -243,7 +243,7 @@ public class SourceRuns {
     private static final Outcome NOTHING_NEW = new Outcome(null, null);
 
     private Outcome execute(ImportSources.Source s, boolean delta, String requestedBy) {
-        ImportOptions options = new ImportOptions(s.name(), false, requestedBy);
+        ImportOptions options = new ImportOptions(s.name(), false, requestedBy, false, sources.configuredBy(s.id()));
         ImportSources.Access access;
         try {
             access = sources.access(s.id());
