@@ -23,11 +23,13 @@ class GroupMemberships {
     private final JdbcClient jdbc;
     private final SessionLocks locks;
     private final Outbox outbox;
+    private final org.springframework.transaction.support.TransactionTemplate transaction;
 
-    GroupMemberships(JdbcClient jdbc, SessionLocks locks, Outbox outbox) {
+    GroupMemberships(JdbcClient jdbc, SessionLocks locks, Outbox outbox, org.springframework.transaction.PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
         this.locks = locks;
         this.outbox = outbox;
+        this.transaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
     }
 
     /** The released groups: id → name. */
@@ -49,10 +51,14 @@ class GroupMemberships {
      * are wanted still). Answers the new group's id at the supplier.
      */
     private String madeAnew(ScimClient scim, UUID connector, UUID group, String name, Set<UUID> beingAdded) throws ScimException {
-        List<UUID> others = jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g returning person_id")
-                .param("c", connector).param("g", group).query(UUID.class).list();
-        jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group).update();
-        outbox.enqueue(connector, others.stream().filter(p -> !beingAdded.contains(p)).toList(), "SYNC", "GROUP_LOST");
+        // one transaction: a node stopped between forgetting the members and queueing them again would leave them out of the
+        // new group until something else about them changed
+        transaction.executeWithoutResult(s -> {
+            List<UUID> others = jdbc.sql("delete from provisioned_membership where connector_id = :c and group_id = :g returning person_id")
+                    .param("c", connector).param("g", group).query(UUID.class).list();
+            jdbc.sql("delete from provisioned_group where connector_id = :c and group_id = :g").param("c", connector).param("g", group).update();
+            outbox.enqueue(connector, others.stream().filter(p -> !beingAdded.contains(p)).toList(), "SYNC", "GROUP_LOST");
+        });
         return ensureGroup(scim, connector, group, name);
     }
 
