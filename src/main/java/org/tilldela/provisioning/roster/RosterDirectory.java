@@ -27,8 +27,17 @@ class RosterDirectory {
 
     private final JdbcClient jdbc;
 
-    RosterDirectory(JdbcClient jdbc) {
+    /** How long what went is still told as 'tobedeleted' ({@link RosterRetention}). */
+    private final java.time.Duration departuresKept;
+
+    RosterDirectory(JdbcClient jdbc, @org.springframework.beans.factory.annotation.Value("${" + RosterRetention.DAYS + ":400}") int departuresKeptDays) {
         this.jdbc = jdbc;
+        this.departuresKept = RosterRetention.kept(departuresKeptDays);
+    }
+
+    /** The earliest moment a departure is still told: older ones are left out (and their rows deleted nightly). */
+    private java.sql.Timestamp departedSince() {
+        return java.sql.Timestamp.from(Instant.now().minus(departuresKept));
     }
 
     record Org(UUID id, String kind, String name, UUID parentId, String schoolUnitCode, Instant updatedAt) {
@@ -279,23 +288,26 @@ class RosterDirectory {
      * The persons this supplier was sent over the roster API who held a seat of the product and are no longer among
      * its licence holders — the licence ended, or they left the directory — with the moment it happened: when the
      * licence ended (roster_departure), when the directory journalled them leaving (PERSON_LEFT), or else the first
-     * day without the seat. For a delta's 'tobedeleted' users; nothing but the pseudonym the supplier already holds.
+     * day without the seat. For a delta's 'tobedeleted' users; nothing but the pseudonym the supplier already holds. Those
+     * that went longer ago than {@link RosterRetention} keeps are left out.
      */
     List<Departed> departed(UUID supplierId, Holders holders) {
         return holders.bind(jdbc.sql("""
                         with seat as (%s), former as (
                             select s.person_id, max(s.until) until from seat s group by s.person_id
                         )
-                        select rp.pseudonym,
-                               coalesce(greatest(d.departed_at, %s,
-                                                 case when f.until <= cast(:holderDay as date) then cast(f.until as timestamptz) end), rp.sent_at)
-                        from roster_pseudonym rp
-                        join former f on f.person_id = rp.person_id
-                        left join roster_departure d on d.product_id = :holderProduct and d.person_id = rp.person_id
-                        where rp.supplier_id = :supplier
-                          and (not exists (select 1 from person p where p.id = rp.person_id) or rp.person_id not in (%s))
-                        order by rp.pseudonym""".formatted(Licences.SEATS, lastJournalled("rp.person_id", "'PERSON_LEFT'"), Licences.HOLDERS)))
-                .param("supplier", supplierId)
+                        select * from (
+                            select rp.pseudonym,
+                                   coalesce(greatest(d.departed_at, %s,
+                                                     case when f.until <= cast(:holderDay as date) then cast(f.until as timestamptz) end), rp.sent_at) gone_at
+                            from roster_pseudonym rp
+                            join former f on f.person_id = rp.person_id
+                            left join roster_departure d on d.product_id = :holderProduct and d.person_id = rp.person_id
+                            where rp.supplier_id = :supplier
+                              and (not exists (select 1 from person p where p.id = rp.person_id) or rp.person_id not in (%s))
+                        ) x where x.gone_at >= :departedSince
+                        order by x.pseudonym""".formatted(Licences.SEATS, lastJournalled("rp.person_id", "'PERSON_LEFT'"), Licences.HOLDERS)))
+                .param("supplier", supplierId).param("departedSince", departedSince())
                 .query((rs, n) -> new Departed(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant())).list();
     }
 
@@ -311,17 +323,19 @@ class RosterDirectory {
      */
     List<DepartedEnrollment> departedEnrollments(UUID supplierId, Holders holders, UUID schoolId, UUID classId) {
         return holders.bind(jdbc.sql("""
-                        select re.membership_id, re.group_id, re.school_id, rp.pseudonym, re.role,
-                               coalesce(re.departed_at, d.departed_at, %s, re.sent_at)
-                        from roster_enrollment re
-                        join roster_pseudonym rp on rp.supplier_id = :supplier and rp.person_id = re.person_id
-                        left join roster_departure d on d.product_id = re.product_id and d.person_id = re.person_id
-                        where re.product_id = :holderProduct%s%s
-                          and re.membership_id not in (select m.id from membership m where m.person_id in (%s))
-                        order by re.membership_id""".formatted(lastJournalled("re.person_id", "'PERSON_MOVED', 'PERSON_LEFT'"),
+                        select * from (
+                            select re.membership_id, re.group_id, re.school_id, rp.pseudonym, re.role,
+                                   coalesce(re.departed_at, d.departed_at, %s, re.sent_at) gone_at
+                            from roster_enrollment re
+                            join roster_pseudonym rp on rp.supplier_id = :supplier and rp.person_id = re.person_id
+                            left join roster_departure d on d.product_id = re.product_id and d.person_id = re.person_id
+                            where re.product_id = :holderProduct%s%s
+                              and re.membership_id not in (select m.id from membership m where m.person_id in (%s))
+                        ) x where x.gone_at >= :departedSince
+                        order by x.membership_id""".formatted(lastJournalled("re.person_id", "'PERSON_MOVED', 'PERSON_LEFT'"),
                         schoolId == null ? "" : " and re.school_id = :school",
                         classId == null ? "" : " and re.group_id = :class", Licences.HOLDERS)))
-                .param("supplier", supplierId).param("school", schoolId).param("class", classId)
+                .param("supplier", supplierId).param("school", schoolId).param("class", classId).param("departedSince", departedSince())
                 .query((rs, n) -> new DepartedEnrollment(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                         rs.getObject(4, UUID.class), rs.getString(5), rs.getTimestamp(6).toInstant()))
                 .list();
@@ -364,13 +378,15 @@ class RosterDirectory {
      */
     List<DepartedClass> departedClasses(Holders holders, UUID schoolId) {
         return holders.bind(jdbc.sql("""
-                        select rc.group_id, rc.school_id, rc.term_id,
-                               coalesce(rc.departed_at, (select max(c.recorded_at) from directory_change c where c.group_id = rc.group_id), rc.sent_at)
-                        from roster_class rc
-                        where rc.product_id = :holderProduct%s
-                          and rc.group_id not in (select m.group_id from membership m where m.person_id in (%s))
-                        order by rc.group_id""".formatted(schoolId == null ? "" : " and rc.school_id = :school", Licences.HOLDERS)))
-                .param("school", schoolId)
+                        select * from (
+                            select rc.group_id, rc.school_id, rc.term_id,
+                                   coalesce(rc.departed_at, (select max(c.recorded_at) from directory_change c where c.group_id = rc.group_id), rc.sent_at) gone_at
+                            from roster_class rc
+                            where rc.product_id = :holderProduct%s
+                              and rc.group_id not in (select m.group_id from membership m where m.person_id in (%s))
+                        ) x where x.gone_at >= :departedSince
+                        order by x.group_id""".formatted(schoolId == null ? "" : " and rc.school_id = :school", Licences.HOLDERS)))
+                .param("school", schoolId).param("departedSince", departedSince())
                 .query((rs, n) -> new DepartedClass(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), rs.getTimestamp(4).toInstant()))
                 .list();
     }

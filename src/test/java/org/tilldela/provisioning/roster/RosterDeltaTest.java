@@ -54,6 +54,40 @@ class RosterDeltaTest extends IntegrationTest {
     final JsonMapper json = JsonMapper.builder().build();
     final HttpClient http = HttpClient.newHttpClient();
 
+    @Autowired
+    RosterRetention retention;
+
+    @Test
+    void aDepartureIsToldForAYearAndItsSummerAndThenNoLongerNorKept() throws Exception {
+        AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
+        SignInClients.Registration client = clients.registerSystemClient(fx.productId, "Roster forgetting", Set.of(OneRosterScopes.CORE), "test");
+        String token = RosterTokens.token(baseUrl(), client, OneRosterScopes.CORE);
+        Map<UUID, String> pseudonymOf = new HashMap<>();
+        for (Map<String, Object> u : users(get("/users?limit=1000", token))) {
+            pseudonymOf.put(personOf(fx, (String) u.get("sourcedId")), (String) u.get("sourcedId"));
+        }
+        UUID leaving = fx.persons.get(0);
+        pools.withdrawDirect(fx.poolId, leaving, "test");
+        assertThat(users(get("/users?filter=" + q("status='tobedeleted'"), token))).extracting(u -> u.get("sourcedId"))
+                .containsExactly(pseudonymOf.get(leaving));
+
+        // as if it had been 401 days ago (default kept: 400): the seat's end and the departure recorded then
+        jdbc.sql("""
+                        update licence_assignment set assigned_at = now() - interval '500 days', ended_on = current_date - 401,
+                            grace_until = case when grace_until is null then null else current_date - 402 end
+                        where pool_id = :pool and person_id = :person""").param("pool", fx.poolId).param("person", leaving).update();
+        jdbc.sql("update roster_departure set departed_at = now() - interval '401 days' where person_id = :person").param("person", leaving).update();
+        assertThat(users(get("/users?filter=" + q("status='tobedeleted'"), token))).as("no longer told").isEmpty();
+        assertThat(users(get("/users?filter=" + q("dateLastModified>'" + Instant.now().minus(java.time.Duration.ofDays(800)) + "'"), token)))
+                .extracting(u -> u.get("sourcedId")).doesNotContain(pseudonymOf.get(leaving));
+
+        // and the nightly job forgets the rows that remembered it
+        assertThat(retention.deleteDepartedBefore(Instant.now().minus(java.time.Duration.ofDays(400)))).isPositive();
+        assertThat(jdbc.sql("select count(*) from roster_departure where person_id = :p").param("p", leaving).query(Long.class).single()).isZero();
+        assertThat(users(get("/users?limit=1000", token))).extracting(u -> u.get("sourcedId")).doesNotContain(pseudonymOf.get(leaving))
+                .contains(pseudonymOf.get(fx.persons.get(1)));
+    }
+
     @Test
     void aDeltaTellsWhoseLicenceEndedSinceAsToBeDeleted() throws Exception {
         AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
