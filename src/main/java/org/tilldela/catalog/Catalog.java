@@ -221,12 +221,24 @@ public class Catalog {
     /**
      * Holds an article or organisation number until the caller's transaction ends: two creations of one number at once take
      * turns, and the second finds the first's (a unique violation, answered as a server error, otherwise). Call before
-     * looking it up.
+     * looking it up. Shares {@link #holdAllNumbers}' lock, so a catalogue feed being applied holds them all.
      */
     @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
     public void holdNumber(String kind, String number) {
-        jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:key, 0))").param("key", "catalog-" + kind + ":" + number).query().singleRow();
+        jdbc.sql("select pg_advisory_xact_lock_shared(hashtextextended(:all, 0)), pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                .param("all", ALL_NUMBERS).param("key", "catalog-" + kind + ":" + number).query().singleRow();
     }
+
+    /**
+     * Holds every article and organisation number until the caller's transaction ends (a feed of thousands of articles:
+     * one lock, not one each, which would fill PostgreSQL's lock table): the editor's creations wait for it, and it for them.
+     */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    public void holdAllNumbers() {
+        jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:all, 0))").param("all", ALL_NUMBERS).query().singleRow();
+    }
+
+    private static final String ALL_NUMBERS = "catalog-numbers";
 
     /** Saves a supplier whole: its countries, sub-processors and agreements are replaced by what it carries now. */
     @Transactional

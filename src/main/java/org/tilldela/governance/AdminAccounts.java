@@ -191,7 +191,10 @@ public class AdminAccounts implements UserDetailsService {
      * An account administrator lifts the account's sign-in lockout (its owner, locked out by someone guessing, need not
      * wait it out): the failures counted against its name, at the password and at the second factor, are forgotten.
      * Audited. Not one's own: a session left open could otherwise go on guessing its own password at the password
-     * change, lifting each lockout it ran into.
+     * change, lifting each lockout it ran into. And once per lockout period (tilldela.sign-in.lockout) for an account:
+     * lifted again and again, the lockout would no longer slow anyone guessing its password or codes.
+     *
+     * @throws LockoutLiftRefused for one's own account, or one lifted within the period
      */
     @Transactional
     public boolean liftLockout(String actor, String username) {
@@ -199,11 +202,35 @@ public class AdminAccounts implements UserDetailsService {
             return false;
         }
         if (actor.equals(username)) {
-            throw new IllegalArgumentException("You cannot lift your own account's lockout.");
+            throw new LockoutLiftRefused("accounts.lockoutNotYourOwn", "You cannot lift your own account's lockout.");
+        }
+        // one lift at a time per account: the account's row locked, then its last lift looked up
+        jdbc.sql("select username from admin_account where username = :u for update").param("u", username).query(String.class).optional();
+        boolean liftedLately = jdbc.sql("""
+                        select exists (select 1 from audit_event where action = 'ADMIN_SIGN_IN_LOCKOUT_LIFTED' and target_type = 'admin_account'
+                                       and target_id = :u and occurred_at > now() - make_interval(secs => :period))""")
+                .param("u", username).param("period", throttle.limits().lockout().toSeconds()).query(Boolean.class).single();
+        if (liftedLately) {
+            throw new LockoutLiftRefused("accounts.lockoutLiftedLately", "The account's lockout was lifted less than "
+                    + throttle.limits().lockout().toMinutes() + " minutes ago; it can be lifted once per lockout period.");
         }
         boolean wasLocked = throttle.forget(SignInThrottle.ADMIN_PASSWORD + username, SignInThrottle.ADMIN_SECOND_FACTOR + username);
         audit.record(actor, "ADMIN_SIGN_IN_LOCKOUT_LIFTED", "admin_account", username, Map.of("wasLockedOut", wasLocked));
         return true;
+    }
+
+    /** A lockout lift refused: the message key saying why (and the same in English). */
+    public static class LockoutLiftRefused extends IllegalArgumentException {
+        private final String key;
+
+        LockoutLiftRefused(String key, String message) {
+            super(message);
+            this.key = key;
+        }
+
+        public String key() {
+            return key;
+        }
     }
 
     /** The languages an account's mail can be in. */

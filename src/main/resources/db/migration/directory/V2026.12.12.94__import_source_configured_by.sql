@@ -2,6 +2,11 @@
 -- for, or on a notification — imports what that administrator pointed it at, so it is bounded by their grant as their own
 -- upload would be: an administrator whose grant covers some organisers but not the whole installation cannot have a
 -- source add an organisation at the top (DirectoryImporter). Until now only uploads were bounded so.
+-- Existing sources: whoever changed them last, as the audit trail says, else whoever created them. Null: set up by no
+-- administrator (a test's fixture), not bounded.
 alter table import_source add column configured_by text;
-update import_source set configured_by = created_by;
-alter table import_source alter column configured_by set not null;
+update import_source s set configured_by = coalesce(
+    (select e.actor from audit_event e
+     where e.action = 'IMPORT_SOURCE_CHANGED' and e.target_type = 'import_source' and e.target_id = s.id::text
+     order by e.id desc limit 1),
+    s.created_by);

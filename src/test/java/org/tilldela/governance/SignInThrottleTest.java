@@ -191,6 +191,8 @@ class SignInThrottleTest extends IntegrationTest {
 
         assertThat(accounts.liftLockout(admin, account)).isTrue();
         assertThat(accounts.lockedOutUntil(account)).isEmpty();
+        assertThatThrownBy(() -> accounts.liftLockout(admin, account)).as("once per lockout period")
+                .isInstanceOfSatisfying(AdminAccounts.LockoutLiftRefused.class, e -> assertThat(e.key()).isEqualTo("accounts.lockoutLiftedLately"));
         assertThat(signIn.authenticate(attempt(account, PASSWORD, freshAddress())).isAuthenticated()).isTrue();
         assertThat(audit.about("admin_account", account).stream().filter(e -> e.action().equals("ADMIN_SIGN_IN_LOCKOUT_LIFTED")).toList())
                 .singleElement().satisfies(e -> {

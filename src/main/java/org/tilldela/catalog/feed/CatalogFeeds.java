@@ -90,6 +90,8 @@ public class CatalogFeeds {
     public FeedResult apply(byte[] content, Format format, String feedName, String actor) {
         List<FeedProblem> problems = new ArrayList<>();
         List<Row> rows = format == Format.CSV ? readCsv(content, problems) : readJson(content, problems);
+        // its new articles are looked up and then inserted: an editor creating one of them meanwhile waits (Catalog.holdNumber)
+        catalog.holdAllNumbers();
 
         Map<String, Optional<Supplier>> suppliers = new HashMap<>();
         Map<String, Integer> firstSeen = new HashMap<>();

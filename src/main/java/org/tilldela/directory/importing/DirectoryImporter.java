@@ -261,11 +261,6 @@ public class DirectoryImporter {
     }
 
     /**
-     * Whether the import was asked for by an administrator whose DIRECTORY_ADMIN grant covers part of the installation
-     * (not all of it). A schedule, the command line or a benchmark is no administrator: their imports are the source's
-     * own, as configured by whoever may configure it.
-     */
-    /**
      * A source's run imports what whoever last configured it pointed it at: an administrator's account unless it holds
      * DIRECTORY_ADMIN over the whole installation now is bounded as its upload would be — also when it holds no right any
      * more (a disabled account leaves its sources bounded, not free). A source set up by no account (a test's) is not.
@@ -275,6 +270,11 @@ public class DirectoryImporter {
                 && !scopes.of(configuredBy, org.tilldela.governance.AdminRight.DIRECTORY_ADMIN).isWholeInstallation();
     }
 
+    /**
+     * Whether the import was asked for by an administrator whose DIRECTORY_ADMIN grant covers part of the installation
+     * (not all of it). A schedule, the command line or a benchmark is no administrator: a source's run is bounded instead
+     * by whoever configured the source ({@link #configuredWithinAGrant}).
+     */
     private boolean withinAGrant(String requestedBy) {
         if (requestedBy == null) {
             return false;

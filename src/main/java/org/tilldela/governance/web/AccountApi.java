@@ -130,13 +130,13 @@ class AccountApi {
 
     @PostMapping("/{username}/lockout/lift")
     @Operation(summary = "Lifts the account's sign-in lockout after repeated failures (lockedOutUntil: its password or second-factor codes); "
-            + "audited. 400 for your own account")
+            + "audited. 400 for your own account, or one lifted within the lockout period (once per period)")
     AccountJson liftLockout(@PathVariable String username, Authentication auth) {
         try {
             if (!accounts.liftLockout(auth.getName(), username)) {
                 throw notFound();
             }
-        } catch (IllegalArgumentException e) {
+        } catch (AdminAccounts.LockoutLiftRefused e) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         }
         return account(username, auth);

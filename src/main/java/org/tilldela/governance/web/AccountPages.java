@@ -217,8 +217,8 @@ class AccountPages {
             if (!accounts.liftLockout(auth.getName(), username)) {
                 throw new ResponseStatusException(HttpStatus.NOT_FOUND);
             }
-        } catch (IllegalArgumentException e) {
-            flash.addFlashAttribute("error", "accounts.notYourOwn");
+        } catch (AdminAccounts.LockoutLiftRefused e) {
+            flash.addFlashAttribute("error", e.key());
             return "redirect:/admin/accounts/" + username;
         }
         flash.addFlashAttribute("message", "accounts.lockoutLifted");

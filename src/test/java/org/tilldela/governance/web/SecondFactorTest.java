@@ -281,8 +281,19 @@ class SecondFactorTest extends IntegrationTest {
         }
         RestClient asAdmin = RestClient.builder().baseUrl(baseUrl()).defaultHeaders(h -> h.setBasicAuth(admin, PASSWORD)).build();
         assertThat(asAdmin.get().uri("/api/v1/admin-accounts/" + name).retrieve().body(String.class)).contains("\"lockedOutUntil\":\"");
-        assertThat(asAdmin.post().uri("/api/v1/admin-accounts/" + name + "/lockout/lift").retrieve().body(String.class))
+        // lifted once per lockout period: lifted again and again, the lockout would not slow a guesser down
+        int again = asAdmin.post().uri("/api/v1/admin-accounts/" + name + "/lockout/lift").exchange((req, res) -> res.getStatusCode().value());
+        assertThat(again).isEqualTo(400);
+        assertThat(accounts.lockedOutUntil(name)).isPresent();
+        // another account's lockout is lifted through the API (audited as on the page)
+        String other = account("locked-api");
+        for (int i = 0; i < throttle.limits().maxFailuresPerAccount(); i++) {
+            throttle.failed((org.tilldela.governance.SignInThrottle.Admitted) throttle.admit(
+                    org.tilldela.governance.SignInThrottle.ADMIN_PASSWORD + other, "192.0.2." + (i + 1)));
+        }
+        assertThat(asAdmin.post().uri("/api/v1/admin-accounts/" + other + "/lockout/lift").retrieve().body(String.class))
                 .contains("\"lockedOutUntil\":null");
+        assertThat(audit.about("admin_account", other).getFirst().action()).isEqualTo("ADMIN_SIGN_IN_LOCKOUT_LIFTED");
         int own = asAdmin.post().uri("/api/v1/admin-accounts/" + admin + "/lockout/lift").exchange((req, res) -> res.getStatusCode().value());
         assertThat(own).as("not one's own").isEqualTo(400);
         jdbc.sql("delete from sign_in_throttle where kind = 'ADDRESS' and subject like '192.0.2.%'").update();
