@@ -447,7 +447,14 @@ public class AccessReviews {
         return standing.stream().filter(s -> reviews(s.reviewer(), s.unit())).map(s -> {
             Kind kind = s.lastFull() == null || !s.lastFull().isAfter(yearAgo) ? Kind.YEARLY
                     : !s.lastAny().isAfter(halfYearAgo) ? Kind.HALF_YEARLY : null;
-            return kind == null ? null : tx.execute(status -> open("schedule", s.unit(), s.reviewer(), kind, now));
+            return kind == null ? null : tx.execute(status -> {
+                // every node runs the schedule at the same minute: one of them opens the unit's campaign, the others find it
+                // open (twins would ask the reviewer twice, and a grant confirmed in one would be revoked unanswered in the other)
+                jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:k, 0))").param("k", "access-review-schedule:" + s.unit()).query().singleRow();
+                boolean openMeanwhile = jdbc.sql("select exists (select 1 from access_review where organisation_id = :o and closed_at is null)")
+                        .param("o", s.unit()).query(Boolean.class).single();
+                return openMeanwhile ? null : open("schedule", s.unit(), s.reviewer(), kind, now);
+            });
         }).filter(java.util.Objects::nonNull).toList();
     }
 

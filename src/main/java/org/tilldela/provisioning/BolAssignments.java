@@ -173,20 +173,22 @@ class BolAssignments {
                 request = new BolMessages.DeletionRequest(orders.clientId(), client.endpoint().serviceProviderId(), school, lines);
             } else {
                 List<BolMessages.Assignment> lines = new ArrayList<>();
-                Map<String, String> unanswered = unansweredAttempts(connector, group);
+                Map<String, Attempt> unanswered = unansweredAttempts(connector, group);
                 for (Wanted w : group) {
-                    // the id of an attempt the publisher did not answer, if it had the same content: it may hold it already
-                    String id = unanswered.getOrDefault(w.person() + "/" + w.line() + "/" + w.content(), UUID.randomUUID().toString());
+                    // an attempt the publisher did not answer, if it had the same content, is sent again as it was (its id, its
+                    // key): the publisher may hold it already
+                    Attempt earlier = unanswered.get(w.person() + "/" + w.line() + "/" + w.content());
+                    String id = earlier != null ? earlier.id() : UUID.randomUUID().toString();
                     byId.put(id, w);
                     KeyRing ring = ring(rings, w.line());
-                    Integer index = ring.take();
+                    Integer index = earlier != null && earlier.keyIndex() != null ? earlier.keyIndex() : ring.take();
                     if (index != null) {
                         keyOf.put(id, index);
                     }
                     lines.add(new BolMessages.Assignment(id, w.freeTrial(), w.article(), ring.key(index), w.line().toString(), w.user()));
                 }
                 request = new BolMessages.AssignmentRequest(orders.clientId(), client.endpoint().serviceProviderId(), school, lines);
-                recordAttempts(connector, byId);
+                recordAttempts(connector, byId, keyOf);
             }
             BolClient.Answer<BolMessages.AssignmentResponse> answer;
             try {
@@ -251,29 +253,38 @@ class BolAssignments {
      * The ids of creations sent earlier to the publisher and not answered, by person, line and content (see {@code
      * bol_assignment_attempt}). Attempts no one followed up for 30 days are forgotten here.
      */
-    private Map<String, String> unansweredAttempts(UUID connector, List<Wanted> group) {
+    /** A creation sent and not answered: its id and the licence key it took. */
+    private record Attempt(String id, Integer keyIndex) {
+    }
+
+    private Map<String, Attempt> unansweredAttempts(UUID connector, List<Wanted> group) {
         jdbc.sql("delete from bol_assignment_attempt where sent_at < now() - interval '30 days'").update();
-        Map<String, String> ids = new HashMap<>();
+        Map<String, Attempt> attempts = new HashMap<>();
         jdbc.sql("""
-                        select person_id, line_id, content, client_assignment_id from bol_assignment_attempt
+                        select person_id, line_id, content, client_assignment_id, key_index from bol_assignment_attempt
                         where connector_id = :c and person_id = any(:p)
                         """)
                 .param("c", connector).param("p", group.stream().map(Wanted::person).distinct().toArray(UUID[]::new))
                 .query(rs -> {
-                    ids.put(rs.getObject(1, UUID.class) + "/" + rs.getObject(2, UUID.class) + "/" + rs.getString(3), rs.getString(4));
+                    attempts.put(rs.getObject(1, UUID.class) + "/" + rs.getObject(2, UUID.class) + "/" + rs.getString(3),
+                            new Attempt(rs.getString(4), (Integer) rs.getObject(5)));
                 });
-        return ids;
+        return attempts;
     }
 
-    /** Before the creations are sent: their ids, so that a retry after an answer that never came sends the same ones. */
-    private void recordAttempts(UUID connector, Map<String, Wanted> byId) {
+    /**
+     * Before the creations are sent: their ids and keys, so that a retry after an answer that never came sends the same
+     * ones, and no other holder of the line takes the key meanwhile ({@link #ring}).
+     */
+    private void recordAttempts(UUID connector, Map<String, Wanted> byId, Map<String, Integer> keyOf) {
         transaction.executeWithoutResult(s -> byId.forEach((id, w) -> jdbc.sql("""
-                        insert into bol_assignment_attempt (connector_id, person_id, line_id, client_assignment_id, content)
-                        values (:c, :p, :l, :id, :content)
+                        insert into bol_assignment_attempt (connector_id, person_id, line_id, client_assignment_id, content, key_index)
+                        values (:c, :p, :l, :id, :content, :key)
                         on conflict (connector_id, person_id, line_id) do update set client_assignment_id = excluded.client_assignment_id,
-                            content = excluded.content, sent_at = now()
+                            content = excluded.content, key_index = excluded.key_index, sent_at = now()
                         """)
-                .param("c", connector).param("p", w.person()).param("l", w.line()).param("id", id).param("content", w.content()).update()));
+                .param("c", connector).param("p", w.person()).param("l", w.line()).param("id", id).param("content", w.content())
+                .param("key", keyOf.get(id)).update()));
     }
 
     private void forgetAttempts(UUID connector, java.util.Collection<String> ids) {
@@ -330,7 +341,10 @@ class BolAssignments {
                 return new KeyRing(List.of(), new HashSet<>());
             }
             return new KeyRing(json.readValue(secrets.decrypt(encrypted), new TypeReference<List<String>>() { }),
-                    new HashSet<>(jdbc.sql("select key_index from bol_assignment where line_id = :l and key_index is not null").param("l", l)
+                    // the keys assignments hold, and those taken by creations still awaiting their answer
+                    new HashSet<>(jdbc.sql("""
+                                    select key_index from bol_assignment where line_id = :l and key_index is not null
+                                    union select key_index from bol_assignment_attempt where line_id = :l and key_index is not null""").param("l", l)
                             .query(Integer.class).list()));
         });
     }

@@ -362,7 +362,7 @@ public class Reconciliation {
                         """).query((rs, n) -> new Due(rs.getObject(1, UUID.class), rs.getString(2), rs.getTimestamp(3).toInstant())).list();
         for (Due d : candidates) {
             ZonedDateTime next = CronExpression.parse(d.cron() == null ? defaultCron : d.cron()).next(d.since().atZone(ZoneId.systemDefault()));
-            if (next == null || next.toInstant().isAfter(Instant.now()) || !claim(d.id())) {
+            if (next == null || next.toInstant().isAfter(Instant.now()) || !claim(d.id(), d.since())) {
                 continue;
             }
             try {
@@ -376,13 +376,18 @@ public class Reconciliation {
         }
     }
 
-    /** Takes the run for this node: no other node's run of it started since the last one ended (or within the hour). */
-    private boolean claim(UUID connector) {
+    /**
+     * Takes the run for this node: no other node's run of it started since the last one ended (or within the hour), and
+     * none ended since {@code since} was read (a run another node finished meanwhile makes this one not due: it would list
+     * the supplier a second time in a row).
+     */
+    private boolean claim(UUID connector, Instant since) {
         return jdbc.sql("""
                         update provisioning_connector set reconcile_started_at = now()
-                        where id = :c and (reconcile_started_at is null or reconcile_started_at <= coalesce(reconciled_at, '-infinity')
-                                           or reconcile_started_at < now() - interval '1 hour')
-                        """).param("c", connector).update() == 1;
+                        where id = :c and coalesce(reconciled_at, created_at) = :since
+                          and (reconcile_started_at is null or reconcile_started_at <= coalesce(reconciled_at, '-infinity')
+                               or reconcile_started_at < now() - interval '1 hour')
+                        """).param("c", connector).param("since", java.sql.Timestamp.from(since)).update() == 1;
     }
 
     /** The supplier could not be listed. */

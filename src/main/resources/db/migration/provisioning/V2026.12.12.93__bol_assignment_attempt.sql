@@ -10,6 +10,8 @@ create table bol_assignment_attempt (
     client_assignment_id text        not null,
     -- what was sent, as BolAssignments.Wanted.sameAs compares it: user, school, article and trial
     content              text        not null,
+    -- the licence key it took (of the line's keys; null: none): still taken while the answer is awaited, and sent again with it
+    key_index            int,
     sent_at              timestamptz not null default now(),
     primary key (connector_id, person_id, line_id)
 );

@@ -239,6 +239,31 @@ class AccessReviewTest extends IntegrationTest {
     }
 
     @Test
+    void twoNodesRunningTheScheduleAtOnceOpenOneCampaignForAUnit() throws Exception {
+        Setting s = new Setting();
+        String worker = s.account("twin", Set.of());
+        s.grant(worker, AdminRight.DIRECTORY_ADMIN, s.m.schoolA);
+        reviews.setStandingReviewer(s.root, s.m.schoolA, s.reviewerA);
+        Instant now = Instant.now();
+        List<AccessReviews.Review> opened = new java.util.ArrayList<>();
+        try (var nodes = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.Callable<List<AccessReviews.Review>> node = () -> {
+                start.await();
+                return reviews.startScheduled(now);
+            };
+            var a = nodes.submit(node);
+            var b = nodes.submit(node);
+            start.countDown();
+            opened.addAll(a.get());
+            opened.addAll(b.get());
+        }
+        assertThat(opened).filteredOn(r -> r.organisation().equals(s.m.schoolA)).hasSize(1);
+        assertThat(jdbc.sql("select count(*) from access_review where organisation_id = :o and closed_at is null").param("o", s.m.schoolA)
+                .query(Long.class).single()).isOne();
+    }
+
+    @Test
     void theScheduleStartsYearlyAndHalfYearlyCampaigns() {
         Setting s = new Setting();
         String worker = s.account("worker", Set.of());

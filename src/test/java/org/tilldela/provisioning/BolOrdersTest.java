@@ -150,6 +150,7 @@ class BolOrdersTest extends IntegrationTest {
         awaitHeld(line, holders);
 
         // the publisher makes the assignment but answers after the connector has given up waiting (2 s in tests)
+        Integer[] keyTaken = new Integer[1];
         publisher.assignDelayMillis = 2600;
         try {
             pools.assignDirect(line.poolId(), List.of(m.a1), "test");
@@ -159,6 +160,10 @@ class BolOrdersTest extends IntegrationTest {
             // the publisher made it (after its delay), though its answer was not waited for
             await().atMost(Duration.ofSeconds(5)).until(() -> publisher.held().stream().filter(a -> a.get("line").equals(line.id().toString())).count()
                     == holders + 1);
+            // the attempt awaiting its answer keeps the licence key it took, for its retry (no other holder takes it meanwhile)
+            keyTaken[0] = jdbc.sql("select key_index from bol_assignment_attempt where line_id = :l and person_id = :p")
+                    .param("l", line.id()).param("p", m.a1).query(Integer.class).single();
+            assertThat(keyTaken[0]).isNotNull();
         } finally {
             publisher.assignDelayMillis = 0;
         }
@@ -168,6 +173,8 @@ class BolOrdersTest extends IntegrationTest {
         String recorded = jdbc.sql("select client_assignment_id from bol_assignment where line_id = :l and person_id = :p")
                 .param("l", line.id()).param("p", m.a1).query(String.class).single();
         assertThat(publisher.assignments).containsKey(recorded);
+        assertThat(jdbc.sql("select key_index from bol_assignment where line_id = :l and person_id = :p").param("l", line.id()).param("p", m.a1)
+                .query(Integer.class).single()).as("sent again with the key it took the first time").isEqualTo(keyTaken[0]);
         assertThat(jdbc.sql("select count(*) from bol_assignment_attempt where line_id = :l").param("l", line.id()).query(Long.class).single())
                 .as("answered: nothing left pending").isZero();
         assertThat(publisher.violations).isEmpty();

@@ -49,6 +49,8 @@ public class ImportSources {
 
     private static final Logger log = LoggerFactory.getLogger(ImportSources.class);
 
+    private final org.springframework.transaction.support.TransactionTemplate transaction;
+
     public enum Kind { SS12000, ONEROSTER_URL, ONEROSTER_FOLDER }
 
     public enum Outcome { SUCCEEDED, FAILED, HELD }
@@ -164,7 +166,9 @@ public class ImportSources {
     private final SecureRandom random = new SecureRandom();
 
     ImportSources(JdbcClient jdbc, SecretsAtRest secrets, AuditTrail audit, Ss12000Readers readers, Ss12000Subscriptions subscriptions,
-                  SourceTokens tokens, SourceFolders folders, @Value("${tilldela.import.sources.time-zone:}") String zone, @Value("${tilldela.base-url:}") String baseUrl) {
+                  SourceTokens tokens, SourceFolders folders, @Value("${tilldela.import.sources.time-zone:}") String zone, @Value("${tilldela.base-url:}") String baseUrl,
+                  org.springframework.transaction.PlatformTransactionManager transactions) {
+        this.transaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.audit = audit;
@@ -408,6 +412,18 @@ public class ImportSources {
      * source (shown on its page) and tried again at the next look; it never stops imports.
      */
     public void reconcileSubscription(UUID id) {
+        // one at a time per source: nodes look at every source each minute, and an administrator's save looks too; two at once
+        // would each subscribe, and the subscription whose secret lost would go on calling a webhook that refuses it. One that
+        // finds another at it leaves it to that one (the next look settles what changed meanwhile).
+        transaction.executeWithoutResult(status -> {
+            if (jdbc.sql("select pg_try_advisory_xact_lock(hashtextextended(:k, 0))").param("k", "import-source-subscription:" + id)
+                    .query(Boolean.class).single()) {
+                reconcileSubscriptionAlone(id);
+            }
+        });
+    }
+
+    private void reconcileSubscriptionAlone(UUID id) {
         Source s = find(id).orElse(null);
         if (s == null || s.kind() != Kind.SS12000) {
             return;
