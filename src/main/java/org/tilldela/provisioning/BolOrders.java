@@ -407,6 +407,12 @@ class BolOrders {
                 || answer instanceof BolMessages.ActivationResponse a && a.activationLines() == null) {
             return new ReplyOutcome(Reply.REFUSED, "clientOrderNumber and orderLines (or clientActivationId and activationLines) are required");
         }
+        // every line names its order line and says how it stands (a null line, or one without either, was a server error)
+        if (answer instanceof BolMessages.OrderResponse o && o.orderLines().stream().anyMatch(l -> l == null || l.clientOrderLineId() == null || l.status() == null)
+                || answer instanceof BolMessages.ActivationResponse a
+                   && a.activationLines().stream().anyMatch(l -> l == null || l.clientOrderLineId() == null || l.status() == null)) {
+            return new ReplyOutcome(Reply.REFUSED, "every line needs its clientOrderLineId and status");
+        }
         String refused = answered(queued, answer, answer instanceof BolMessages.ActivationResponse ? "ACTIVATION_REPLY" : "ORDER_REPLY");
         return refused == null ? new ReplyOutcome(Reply.TAKEN, null) : new ReplyOutcome(Reply.REFUSED, refused);
     }

@@ -306,6 +306,14 @@ class BolOrdersTest extends IntegrationTest {
         assertThat(publisher.postTo(responseUrl, answer.formatted(publisher.serviceProviderId, order.number() + 1, lineId))).isEqualTo(400);
         assertThat(publisher.postTo(responseUrl, answer.formatted(publisher.serviceProviderId, order.number(), UUID.randomUUID()))).isEqualTo(400);
         assertThat(publisher.postTo(responseUrl, answer.formatted("someone.else", order.number(), lineId))).isEqualTo(400);
+        // a line that is null, or says neither which line nor how it stands: refused, not a server error
+        String head = "{\"clientId\":\"x\",\"serviceProviderId\":\"" + publisher.serviceProviderId + "\",\"clientOrderNumber\":\"" + order.number() + "\",";
+        int violationsBefore = publisher.violations.size();
+        assertThat(publisher.postTo(responseUrl, head + "\"orderLines\":[null]}")).isEqualTo(400);
+        assertThat(publisher.postTo(responseUrl, head + "\"orderLines\":[{\"clientOrderLineId\":\"" + lineId + "\"}]}")).isEqualTo(400);
+        // the test publisher's own check of what it sends says the same of these two (sent on purpose here)
+        assertThat(publisher.violations.subList(violationsBefore, publisher.violations.size())).hasSize(2);
+        publisher.violations.subList(violationsBefore, publisher.violations.size()).clear();
         assertThat(delivery(order).status()).isEqualTo(LineDelivery.Status.BEING_PROCESSED);
 
         // backordered, then delivered; a late "failed" does not undo the delivery

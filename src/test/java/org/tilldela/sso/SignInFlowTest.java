@@ -246,6 +246,8 @@ class SignInFlowTest extends SignInTestSupport {
         lastNotice = null;
         assertThat(AuthorizationResponse.parse(signInThrough(authorize.get(), username)).indicatesSuccess()).isTrue();
         assertThat(lastNotice).as("seen once per product").isNull();
+        // the notice page asked for a client that is no product's (made up, or removed meanwhile): not found, not a server error
+        assertThat(get(URI.create(baseUrl() + FirstSignInNotice.PATH + "?client_id=no-such-client&state=x")).statusCode()).isEqualTo(404);
     }
 
     @Test

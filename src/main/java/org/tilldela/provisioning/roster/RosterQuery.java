@@ -66,7 +66,9 @@ record RosterQuery(int limit, int offset, RosterFilter filter, String sort, bool
 
     /** A field, or a dotted path whose first part is one (roles.role, school.sourcedId). */
     static boolean known(String field, Set<String> entityFields) {
-        return entityFields.contains(field) || entityFields.contains(field.split("\\.")[0]);
+        String[] parts = field.split("\\.");
+        // "." splits into nothing: no field
+        return entityFields.contains(field) || parts.length > 0 && entityFields.contains(parts[0]);
     }
 
     private static int number(String value, int fallback, String name) {

@@ -255,7 +255,15 @@ class ApprovalPages {
         } else {
             Set<Attribute> set = EnumSet.noneOf(Attribute.class);
             if (allowed != null) {
-                allowed.forEach(a -> set.add(Attribute.valueOf(a)));
+                for (String a : allowed) {
+                    try {
+                        set.add(Attribute.valueOf(a));
+                    } catch (IllegalArgumentException e) {
+                        // not one the form offers: nothing saved, the form's own page says why
+                        throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.BAD_REQUEST,
+                                "not an attribute: " + a);
+                    }
+                }
             }
             policies.set(organiser, set, auth.getName());
         }

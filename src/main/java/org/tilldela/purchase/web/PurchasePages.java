@@ -268,8 +268,15 @@ class PurchasePages {
     }
 
     @PostMapping("/purchase/cart/{lineId}/recipients/{index}/remove")
-    String removeRecipient(@PathVariable UUID lineId, @PathVariable int index, @RequestParam(defaultValue = "cart") String back, Authentication auth) {
-        cart.removeRecipient(auth.getName(), lineId, index);
+    String removeRecipient(@PathVariable UUID lineId, @PathVariable int index, @RequestParam(defaultValue = "cart") String back, Authentication auth,
+                           RedirectAttributes redirect) {
+        try {
+            cart.removeRecipient(auth.getName(), lineId, index);
+        } catch (IllegalArgumentException e) {
+            // the line is gone (removed in another tab, or ordered): the cart as it is now, and why
+            redirect.addFlashAttribute("errorText", e.getMessage());
+            return "redirect:/purchase/cart";
+        }
         return back.equals("browse") ? "redirect:/purchase/cart/" + lineId + "/recipients" : "redirect:/purchase/cart";
     }
 

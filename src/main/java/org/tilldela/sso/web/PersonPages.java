@@ -44,7 +44,12 @@ class PersonPages {
                   @org.springframework.web.bind.annotation.RequestParam("state") String state,
                   @org.springframework.web.bind.annotation.RequestParam(name = "scope", defaultValue = "openid") String scope,
                   Authentication person, Model model) {
-        model.addAttribute("notice", notices.of(UUID.fromString(person.getName()), clientId));
+        try {
+            model.addAttribute("notice", notices.of(UUID.fromString(person.getName()), clientId));
+        } catch (IllegalArgumentException e) {
+            // no product's sign-in client (made up, or removed since the product sent the person here)
+            throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND);
+        }
         model.addAttribute("clientId", clientId);
         model.addAttribute("state", state);
         model.addAttribute("scopes", java.util.List.of(scope.split(" ")));

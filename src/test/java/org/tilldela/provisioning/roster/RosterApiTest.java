@@ -348,7 +348,7 @@ class RosterApiTest extends IntegrationTest {
     @Test
     void badRequestsGetTheSpecsErrorPayload() throws Exception {
         for (String bad : List.of("filter=" + q("shoeSize='42'"), "filter=" + q("email="), "filter=" + q("email='a' and familyName='b'"), "sort=shoeSize",
-                "fields=shoeSize", "limit=abc")) {
+                "fields=shoeSize", "limit=abc", "sort=.", "filter=" + q(".='x'"))) {
             Answer answer = get("/users?" + bad, token);
             assertThat(answer.status()).as(bad).isEqualTo(400);
             assertThat(answer.body()).as(bad).containsEntry("imsx_codeMajor", "failure").containsEntry("imsx_severity", "error")
