@@ -109,7 +109,8 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
     record Rule(UUID providerId, UUID organiserId, String matchClaim, OrganiserPersons.Field matchField, String auditType) {
     }
 
-    private record Cached(ClientRegistration registration, Instant readAt) {
+    /** A registration as made at {@code readAt} from the provider's row as it stood at {@code stamp} (its last change). */
+    private record Cached(ClientRegistration registration, Instant readAt, Instant stamp) {
     }
 
     /** Checks the issuer by discovery first, outside any transaction (no database connection waits on a remote server). */
@@ -305,20 +306,32 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
 
     /**
      * Spring Security's view of the providers: one client registration per enabled provider, its endpoints found
-     * by discovery at the issuer, read at most every {@link #CACHE} per node (a change on this node at once).
+     * by discovery at the issuer, read at most every {@link #CACHE} per node — and at once after the provider's row
+     * changed, on whichever node.
      */
     ClientRegistrationRepository registrations() {
         return this::registration;
     }
 
     private ClientRegistration registration(String registrationId) {
-        Cached cached = registrations.get(registrationId);
-        if (cached != null && cached.readAt().plus(CACHE).isAfter(Instant.now())) {
-            return cached.registration();
-        }
         UUID id = providerOf(registrationId);
         if (id == null) {
             return null;
+        }
+        // the row's last change, asked at every use (one indexed read): a change made on another node — a new issuer, a new
+        // secret, turned off — counts at once here too, not after this node's cache runs out
+        Instant stamp = jdbc.sql("select coalesce(updated_at, registered_at) from sso_upstream_provider where id = :id and enabled").param("id", id)
+                .query(java.sql.Timestamp.class).optional().map(java.sql.Timestamp::toInstant).orElse(null);
+        if (stamp == null) {
+            registrations.remove(registrationId);
+            return null;
+        }
+        Cached cached = registrations.get(registrationId);
+        if (cached != null && !stamp.equals(cached.stamp())) {
+            cached = null; // changed since: what discovery found for the old settings does not serve the new ones
+        }
+        if (cached != null && cached.readAt().plus(CACHE).isAfter(Instant.now())) {
+            return cached.registration();
         }
         record Row(String issuer, String clientId, byte[] secret, String scopes, String organiserName) {
         }
@@ -354,7 +367,7 @@ public class UpstreamProviders implements org.tilldela.governance.UpstreamOrgani
                 // PKCE (S256) for a confidential client too, as OAuth 2.1 asks
                 .clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
                 .build();
-        registrations.put(registrationId, new Cached(registration, Instant.now()));
+        registrations.put(registrationId, new Cached(registration, Instant.now(), stamp));
         return registration;
     }
 

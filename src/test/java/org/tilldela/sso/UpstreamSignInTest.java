@@ -214,6 +214,26 @@ class UpstreamSignInTest extends SignInTestSupport {
     }
 
     @Test
+    void aProviderChangedOnAnotherNodeCountsHereAtOnce() throws Exception {
+        java.util.Set<String> waitingBefore = new java.util.HashSet<>(jdbc.sql("select key_hash from sso_upstream_sign_in").query(String.class).list());
+        URI start = URI.create(baseUrl() + "/sign-in/upstream/" + providerId);
+        assertThat(location(get(start), baseUrl()).getQuery()).contains("client_id=tilldela");
+        // another node saves a new client id (as its change() writes it): this node's cached registration does not serve it
+        jdbc.sql("update sso_upstream_provider set client_id = 'tilldela-ny', updated_at = now() where id = :id").param("id", providerId).update();
+        try {
+            assertThat(location(get(start), baseUrl()).getQuery()).contains("client_id=tilldela-ny");
+            // turned off there: no sign-in through it here either
+            jdbc.sql("update sso_upstream_provider set enabled = false, updated_at = now() where id = :id").param("id", providerId).update();
+            assertThat(get(start).statusCode()).isNotEqualTo(302);
+        } finally {
+            jdbc.sql("update sso_upstream_provider set client_id = 'tilldela', enabled = true, updated_at = now() where id = :id").param("id", providerId).update();
+        }
+        assertThat(location(get(start), baseUrl()).getQuery()).contains("client_id=tilldela&").doesNotContain("tilldela-ny");
+        // the sign-ins begun here go no further: their waiting requests go
+        jdbc.sql("delete from sso_upstream_sign_in where key_hash <> all(:kept)").param("kept", waitingBefore.toArray(String[]::new)).update();
+    }
+
+    @Test
     void anAccountNoPersonOfTheMunicipalityHasIsRefusedWithAPageAndTheReasonAudited() throws Exception {
         String email = "okand." + UUID.randomUUID().toString().substring(0, 8) + "@exempel-kommun.se";
         String username = "u-" + UUID.randomUUID().toString().substring(0, 8);
