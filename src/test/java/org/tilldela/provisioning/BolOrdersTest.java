@@ -111,15 +111,9 @@ class BolOrdersTest extends IntegrationTest {
      */
     @Test
     void twoHoldersOfOneLinePushedAtOnceGetAKeyEach() throws Exception {
-        publisher.orderMode = BolTestServer.Orders.DELIVER;
-        UUID product = product("Nyckelresan " + CatalogFixtures.unique());
-        connector("BOL nycklar", product);
-        Order order = orders.place(buyer("bol-keys"), List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), 40, false))).order();
-        Order.Line line = order.lines().getFirst();
-        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(order) != null && delivery(order).status() == LineDelivery.Status.DELIVERED);
-        long holders = jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", line.poolId())
-                .query(Long.class).single();
-        awaitHeld(line, holders);
+        Delivered delivered = deliveredLine("Nyckelresan", "BOL nycklar", "bol-keys");
+        Order.Line line = delivered.line();
+        long holders = delivered.holders();
 
         publisher.assignDelayMillis = 1200; // within the connectors' timeout in tests (2 s)
         try {
@@ -139,15 +133,9 @@ class BolOrdersTest extends IntegrationTest {
 
     @Test
     void anAssignmentWhoseAnswerWasLostIsSentAgainUnderItsOwnIdSoThePublisherHoldsItOnce() throws Exception {
-        publisher.orderMode = BolTestServer.Orders.DELIVER;
-        UUID product = product("Omsändningen " + CatalogFixtures.unique());
-        connector("BOL omsändning", product);
-        Order order = orders.place(buyer("bol-resend"), List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), 40, false))).order();
-        Order.Line line = order.lines().getFirst();
-        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(order) != null && delivery(order).status() == LineDelivery.Status.DELIVERED);
-        long holders = jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", line.poolId())
-                .query(Long.class).single();
-        awaitHeld(line, holders);
+        Delivered delivered = deliveredLine("Omsändningen", "BOL omsändning", "bol-resend");
+        Order.Line line = delivered.line();
+        long holders = delivered.holders();
 
         // the publisher makes the assignment but answers after the connector has given up waiting (2 s in tests)
         Integer[] keyTaken = new Integer[1];
@@ -178,6 +166,23 @@ class BolOrdersTest extends IntegrationTest {
         assertThat(jdbc.sql("select count(*) from bol_assignment_attempt where line_id = :l").param("l", line.id()).query(Long.class).single())
                 .as("answered: nothing left pending").isZero();
         assertThat(publisher.violations).isEmpty();
+    }
+
+    /** A line of 40 seats for group B, bought and delivered (with a key per seat), and its holders assigned at the publisher. */
+    private record Delivered(Order.Line line, long holders) {
+    }
+
+    private Delivered deliveredLine(String title, String connectorName, String buyerName) {
+        publisher.orderMode = BolTestServer.Orders.DELIVER;
+        UUID product = product(title + " " + CatalogFixtures.unique());
+        connector(connectorName, product);
+        Order order = orders.place(buyer(buyerName), List.of(new OrderLineRequest(product, List.of(Recipient.group(m.gB)), 40, false))).order();
+        Order.Line line = order.lines().getFirst();
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery(order) != null && delivery(order).status() == LineDelivery.Status.DELIVERED);
+        long holders = jdbc.sql("select count(*) from licence_assignment where pool_id = :p and state = 'ACTIVE'").param("p", line.poolId())
+                .query(Long.class).single();
+        awaitHeld(line, holders);
+        return new Delivered(line, holders);
     }
 
     private void awaitHeld(Order.Line line, long n) {

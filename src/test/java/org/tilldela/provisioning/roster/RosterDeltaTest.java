@@ -57,15 +57,29 @@ class RosterDeltaTest extends IntegrationTest {
     @Autowired
     RosterRetention retention;
 
-    @Test
-    void aDepartureIsToldForAYearAndItsSummerAndThenNoLongerNorKept() throws Exception {
+    /** A municipality whose product has a roster client, with its token and what its first full fetch learnt: person → pseudonym. */
+    private record Fetched(AccessFixture fx, String token, Map<UUID, String> pseudonymOf) {
+    }
+
+    private Fetched firstFullFetch(String clientName) throws Exception {
         AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
-        SignInClients.Registration client = clients.registerSystemClient(fx.productId, "Roster forgetting", Set.of(OneRosterScopes.CORE), "test");
+        SignInClients.Registration client = clients.registerSystemClient(fx.productId, clientName, Set.of(OneRosterScopes.CORE), "test");
         String token = RosterTokens.token(baseUrl(), client, OneRosterScopes.CORE);
+        // every licence holder, each under its pseudonym
         Map<UUID, String> pseudonymOf = new HashMap<>();
         for (Map<String, Object> u : users(get("/users?limit=1000", token))) {
+            assertThat(u.get("status")).isEqualTo("active");
             pseudonymOf.put(personOf(fx, (String) u.get("sourcedId")), (String) u.get("sourcedId"));
         }
+        return new Fetched(fx, token, pseudonymOf);
+    }
+
+    @Test
+    void aDepartureIsToldForAYearAndItsSummerAndThenNoLongerNorKept() throws Exception {
+        Fetched fetched = firstFullFetch("Roster forgetting");
+        AccessFixture fx = fetched.fx();
+        String token = fetched.token();
+        Map<UUID, String> pseudonymOf = fetched.pseudonymOf();
         UUID leaving = fx.persons.get(0);
         pools.withdrawDirect(fx.poolId, leaving, "test");
         assertThat(users(get("/users?filter=" + q("status='tobedeleted'"), token))).extracting(u -> u.get("sourcedId"))
@@ -90,16 +104,11 @@ class RosterDeltaTest extends IntegrationTest {
 
     @Test
     void aDeltaTellsWhoseLicenceEndedSinceAsToBeDeleted() throws Exception {
-        AccessFixture fx = new AccessFixture(imports, jdbc, catalog, pools);
-        SignInClients.Registration client = clients.registerSystemClient(fx.productId, "Roster delta", Set.of(OneRosterScopes.CORE), "test");
-        String token = RosterTokens.token(baseUrl(), client, OneRosterScopes.CORE);
-
-        // the supplier's first full fetch: every licence holder, each under its pseudonym
-        Map<UUID, String> pseudonymOf = new HashMap<>();
-        for (Map<String, Object> u : users(get("/users?limit=1000", token))) {
-            assertThat(u.get("status")).isEqualTo("active");
-            pseudonymOf.put(personOf(fx, (String) u.get("sourcedId")), (String) u.get("sourcedId"));
-        }
+        // the supplier's first full fetch
+        Fetched fetched = firstFullFetch("Roster delta");
+        AccessFixture fx = fetched.fx();
+        String token = fetched.token();
+        Map<UUID, String> pseudonymOf = fetched.pseudonymOf();
         UUID leaving = fx.persons.get(0), staying = fx.persons.get(1);
         assertThat(pseudonymOf).containsKeys(leaving, staying);
         Instant since = Instant.now();
