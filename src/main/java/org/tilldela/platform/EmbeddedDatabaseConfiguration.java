@@ -34,6 +34,7 @@ class EmbeddedDatabaseConfiguration {
         config.setPassword(server.password(EmbeddedDatabase.APP_ROLE));
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("tilldela-embedded");
+        config.addDataSourceProperty("logServerErrorDetail", "false"); // see application.properties
         if (!"on".equals(synchronousCommit)) {
             // only the test suite turns it off (pom.xml): its database is thrown away after the run
             config.addDataSourceProperty("options", "-c synchronous_commit=" + synchronousCommit);
@@ -55,6 +56,7 @@ class EmbeddedDatabaseConfiguration {
         config.setMaximumPoolSize(3);
         config.setMinimumIdle(0);
         config.setPoolName("tilldela-migration");
+        config.addDataSourceProperty("logServerErrorDetail", "false");
         return new EmbeddedDataSource(config, dir);
     }
 

@@ -173,8 +173,12 @@ class EveryFlashFormTest extends IntegrationTest {
                 "seats", "0"), "The number of seats must be at least 1.");
         submit("POST /purchase/cart/{lineId}/remove", "/purchase/cart/" + bare + "/remove", form("/purchase/cart", "/purchase/cart/" + bare + "/remove"),
                 "The product was removed from the cart.");
+        String removeRecipient = "/purchase/cart/" + line + "/recipients/0/remove";
+        List<Map.Entry<String, String>> removeAfterwards = form("/purchase/cart", removeRecipient);
         String orderPage = submit("POST /purchase/checkout", "/purchase/checkout", form("/purchase/cart", "/purchase/checkout"), "Formulärboken");
         assertThat(orderPage).doesNotContain("The order was not placed");
+        // the line is ordered now: a recipient removed from it in a tab still open is refused, saying why
+        submit("POST /purchase/cart/{lineId}/recipients/{index}/remove", removeRecipient, removeAfterwards, "No such line in your cart.");
 
         // --- buyers
         String otherBuyer = "every-form-other-" + fx.tag;
@@ -266,6 +270,11 @@ class EveryFlashFormTest extends IntegrationTest {
         submit("POST /admin/accounts/{username}/second-factor/required", accountPath + "/second-factor/required",
                 form(accountPath, accountPath + "/second-factor/required"), "A second factor is now required of the account.");
         assertThat(jdbc.sql("select second_factor_required from admin_account where username = :u").param("u", managed).query(Boolean.class).single()).isTrue();
+        // locked out by someone guessing its password: the lockout lifted
+        jdbc.sql("insert into sign_in_throttle (kind, subject, failures, last_attempt_at) values ('ACCOUNT', :s, 100, now())")
+                .param("s", org.tilldela.governance.SignInThrottle.ADMIN_PASSWORD + managed).update();
+        submit("POST /admin/accounts/{username}/lockout/lift", accountPath + "/lockout/lift", form(accountPath, accountPath + "/lockout/lift"),
+                "The lockout is lifted");
         submit("POST /admin/accounts/{username}/break-glass", accountPath + "/break-glass", form(accountPath, accountPath + "/break-glass"),
                 "The account is marked as a break-glass account.");
         assertThat(jdbc.sql("select break_glass from admin_account where username = :u").param("u", managed).query(Boolean.class).single()).isTrue();

@@ -96,7 +96,13 @@ class ConnectorApi {
     @Operation(summary = "BOL: fetch the publisher's licence figures now (per user where it offers it, else per school unit) for the "
             + "utilisation page (audited)")
     Connectors.StatisticsFetched fetchStatistics(@PathVariable UUID id, Authentication admin) {
-        return connectors.fetchStatistics(id, admin.getName());
+        try {
+            return connectors.fetchStatistics(id, admin.getName());
+        } catch (jakarta.ws.rs.ProcessingException e) {
+            // the publisher's own words may name a pupil: neither answered nor logged (Tomcat logged the whole exception)
+            throw new org.springframework.web.server.ResponseStatusException(org.springframework.http.HttpStatus.BAD_GATEWAY,
+                    "the publisher did not give its figures");
+        }
     }
 
     @PostMapping("/{id}/release-brake")
