@@ -249,14 +249,14 @@ class BolAssignments {
         return null;
     }
 
-    /**
-     * The ids of creations sent earlier to the publisher and not answered, by person, line and content (see {@code
-     * bol_assignment_attempt}). Attempts no one followed up for 30 days are forgotten here.
-     */
     /** A creation sent and not answered: its id and the licence key it took. */
     private record Attempt(String id, Integer keyIndex) {
     }
 
+    /**
+     * The creations sent earlier to the publisher and not answered, by person, line and content (see {@code
+     * bol_assignment_attempt}). Attempts no one followed up for 30 days are forgotten here.
+     */
     private Map<String, Attempt> unansweredAttempts(UUID connector, List<Wanted> group) {
         jdbc.sql("delete from bol_assignment_attempt where sent_at < now() - interval '30 days'").update();
         Map<String, Attempt> attempts = new HashMap<>();

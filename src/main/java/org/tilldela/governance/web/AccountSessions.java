@@ -7,7 +7,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Ends every web session of a disabled account: its rights were read at sign-in, and an open session would
- * keep them; and the other sessions of an account that has just set up its second factor. (Its scope is read from the grants at every request and is already empty; this closes the rest.)
+ * keep them. (Its scope is read from the grants at every request and is already empty; this closes the rest.) And the
+ * other sessions of an account that has just set up its second factor.
  */
 @Component
 class AccountSessions {
