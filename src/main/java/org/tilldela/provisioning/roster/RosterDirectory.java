@@ -35,9 +35,13 @@ class RosterDirectory {
         this.departuresKept = RosterRetention.kept(departuresKeptDays);
     }
 
-    /** The earliest moment a departure is still told: older ones are left out (and their rows deleted nightly). */
-    private java.sql.Timestamp departedSince() {
-        return java.sql.Timestamp.from(Instant.now().minus(departuresKept));
+    /**
+     * A query of departures (each row with the moment it went, {@code gone_at}) as one statement that keeps only those still
+     * told — gone within {@link RosterRetention}'s period (older ones' rows are deleted nightly) — in {@code orderBy}'s order.
+     */
+    private JdbcClient.StatementSpec stillTold(String departures, String orderBy) {
+        return jdbc.sql("select * from (" + departures + ") x where x.gone_at >= :departedSince order by x." + orderBy)
+                .param("departedSince", java.sql.Timestamp.from(Instant.now().minus(departuresKept)));
     }
 
     record Org(UUID id, String kind, String name, UUID parentId, String schoolUnitCode, Instant updatedAt) {
@@ -292,22 +296,20 @@ class RosterDirectory {
      * that went longer ago than {@link RosterRetention} keeps are left out.
      */
     List<Departed> departed(UUID supplierId, Holders holders) {
-        return holders.bind(jdbc.sql("""
+        return holders.bind(stillTold("""
                         with seat as (%s), former as (
                             select s.person_id, max(s.until) until from seat s group by s.person_id
                         )
-                        select * from (
-                            select rp.pseudonym,
-                                   coalesce(greatest(d.departed_at, %s,
-                                                     case when f.until <= cast(:holderDay as date) then cast(f.until as timestamptz) end), rp.sent_at) gone_at
-                            from roster_pseudonym rp
-                            join former f on f.person_id = rp.person_id
-                            left join roster_departure d on d.product_id = :holderProduct and d.person_id = rp.person_id
-                            where rp.supplier_id = :supplier
-                              and (not exists (select 1 from person p where p.id = rp.person_id) or rp.person_id not in (%s))
-                        ) x where x.gone_at >= :departedSince
-                        order by x.pseudonym""".formatted(Licences.SEATS, lastJournalled("rp.person_id", "'PERSON_LEFT'"), Licences.HOLDERS)))
-                .param("supplier", supplierId).param("departedSince", departedSince())
+                        select rp.pseudonym,
+                               coalesce(greatest(d.departed_at, %s,
+                                                 case when f.until <= cast(:holderDay as date) then cast(f.until as timestamptz) end), rp.sent_at) gone_at
+                        from roster_pseudonym rp
+                        join former f on f.person_id = rp.person_id
+                        left join roster_departure d on d.product_id = :holderProduct and d.person_id = rp.person_id
+                        where rp.supplier_id = :supplier
+                          and (not exists (select 1 from person p where p.id = rp.person_id) or rp.person_id not in (%s))"""
+                        .formatted(Licences.SEATS, lastJournalled("rp.person_id", "'PERSON_LEFT'"), Licences.HOLDERS), "pseudonym"))
+                .param("supplier", supplierId)
                 .query((rs, n) -> new Departed(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant())).list();
     }
 
@@ -322,20 +324,17 @@ class RosterDirectory {
      * ending or their latest journalled move or leaving, or else when it was sent. Nothing but what was sent with it.
      */
     List<DepartedEnrollment> departedEnrollments(UUID supplierId, Holders holders, UUID schoolId, UUID classId) {
-        return holders.bind(jdbc.sql("""
-                        select * from (
-                            select re.membership_id, re.group_id, re.school_id, rp.pseudonym, re.role,
-                                   coalesce(re.departed_at, d.departed_at, %s, re.sent_at) gone_at
-                            from roster_enrollment re
-                            join roster_pseudonym rp on rp.supplier_id = :supplier and rp.person_id = re.person_id
-                            left join roster_departure d on d.product_id = re.product_id and d.person_id = re.person_id
-                            where re.product_id = :holderProduct%s%s
-                              and re.membership_id not in (select m.id from membership m where m.person_id in (%s))
-                        ) x where x.gone_at >= :departedSince
-                        order by x.membership_id""".formatted(lastJournalled("re.person_id", "'PERSON_MOVED', 'PERSON_LEFT'"),
-                        schoolId == null ? "" : " and re.school_id = :school",
-                        classId == null ? "" : " and re.group_id = :class", Licences.HOLDERS)))
-                .param("supplier", supplierId).param("school", schoolId).param("class", classId).param("departedSince", departedSince())
+        return holders.bind(stillTold("""
+                        select re.membership_id, re.group_id, re.school_id, rp.pseudonym, re.role,
+                               coalesce(re.departed_at, d.departed_at, %s, re.sent_at) gone_at
+                        from roster_enrollment re
+                        join roster_pseudonym rp on rp.supplier_id = :supplier and rp.person_id = re.person_id
+                        left join roster_departure d on d.product_id = re.product_id and d.person_id = re.person_id
+                        where re.product_id = :holderProduct%s%s
+                          and re.membership_id not in (select m.id from membership m where m.person_id in (%s))"""
+                        .formatted(lastJournalled("re.person_id", "'PERSON_MOVED', 'PERSON_LEFT'"), schoolId == null ? "" : " and re.school_id = :school",
+                                classId == null ? "" : " and re.group_id = :class", Licences.HOLDERS), "membership_id"))
+                .param("supplier", supplierId).param("school", schoolId).param("class", classId)
                 .query((rs, n) -> new DepartedEnrollment(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                         rs.getObject(4, UUID.class), rs.getString(5), rs.getTimestamp(6).toInstant()))
                 .list();
@@ -377,16 +376,14 @@ class RosterDirectory {
      * recorded in the transaction that ended them, or else the class's latest journalled change, or else when it was sent.
      */
     List<DepartedClass> departedClasses(Holders holders, UUID schoolId) {
-        return holders.bind(jdbc.sql("""
-                        select * from (
-                            select rc.group_id, rc.school_id, rc.term_id,
-                                   coalesce(rc.departed_at, (select max(c.recorded_at) from directory_change c where c.group_id = rc.group_id), rc.sent_at) gone_at
-                            from roster_class rc
-                            where rc.product_id = :holderProduct%s
-                              and rc.group_id not in (select m.group_id from membership m where m.person_id in (%s))
-                        ) x where x.gone_at >= :departedSince
-                        order by x.group_id""".formatted(schoolId == null ? "" : " and rc.school_id = :school", Licences.HOLDERS)))
-                .param("school", schoolId).param("departedSince", departedSince())
+        return holders.bind(stillTold("""
+                        select rc.group_id, rc.school_id, rc.term_id,
+                               coalesce(rc.departed_at, (select max(c.recorded_at) from directory_change c where c.group_id = rc.group_id), rc.sent_at) gone_at
+                        from roster_class rc
+                        where rc.product_id = :holderProduct%s
+                          and rc.group_id not in (select m.group_id from membership m where m.person_id in (%s))"""
+                        .formatted(schoolId == null ? "" : " and rc.school_id = :school", Licences.HOLDERS), "group_id"))
+                .param("school", schoolId)
                 .query((rs, n) -> new DepartedClass(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), rs.getTimestamp(4).toInstant()))
                 .list();
     }
