@@ -219,5 +219,16 @@ public class SignInThrottle {
                 }
             }
         }
+
+        /**
+         * Refuses outright once this failure locked the name or address out (no need to slow down what is refused), by
+         * throwing {@link SignInLockedOut}; else {@link #holdBack}.
+         */
+        public void lockOutOrHoldBack() {
+            if (lockedUntil.isPresent()) {
+                throw new SignInLockedOut(lockedUntil.get());
+            }
+            holdBack();
+        }
     }
 }

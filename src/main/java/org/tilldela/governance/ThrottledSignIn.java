@@ -73,11 +73,7 @@ public class ThrottledSignIn implements AuthenticationProvider {
         try {
             refuseBeforePassword(request);
         } catch (AuthenticationException refusedName) {
-            SignInThrottle.Failure failure = throttle.failed(attempt);
-            if (failure.lockedUntil().isPresent()) {
-                throw new SignInLockedOut(failure.lockedUntil().get());
-            }
-            failure.holdBack();
+            throttle.failed(attempt).lockOutOrHoldBack();
             throw refusedName;
         }
         try {
@@ -87,11 +83,7 @@ public class ThrottledSignIn implements AuthenticationProvider {
         } catch (AuthenticationException e) {
             SignInThrottle.Failure failure = throttle.failed(attempt);
             recordFailure(audited, address, e instanceof DisabledException ? "DISABLED" : "BAD_CREDENTIALS", failure);
-            if (failure.lockedUntil().isPresent()) {
-                // no need to slow down what is now refused outright
-                throw new SignInLockedOut(failure.lockedUntil().get());
-            }
-            failure.holdBack();
+            failure.lockOutOrHoldBack();
             throw e instanceof DisabledException ? new BadCredentialsException("Bad credentials") : e;
         }
     }

@@ -177,7 +177,7 @@ class BolAssignments {
                 for (Wanted w : group) {
                     // an attempt the publisher did not answer, if it had the same content, is sent again as it was (its id, its
                     // key): the publisher may hold it already
-                    Attempt earlier = unanswered.get(w.person() + "/" + w.line() + "/" + w.content());
+                    Attempt earlier = unanswered.get(Attempt.key(w.person(), w.line(), w.content()));
                     String id = earlier != null ? earlier.id() : UUID.randomUUID().toString();
                     byId.put(id, w);
                     KeyRing ring = ring(rings, w.line());
@@ -251,6 +251,11 @@ class BolAssignments {
 
     /** A creation sent and not answered: its id and the licence key it took. */
     private record Attempt(String id, Integer keyIndex) {
+
+        /** What an attempt is found by: for whom, which line, what was sent. */
+        static String key(UUID person, UUID line, String content) {
+            return person + "/" + line + "/" + content;
+        }
     }
 
     /**
@@ -266,7 +271,7 @@ class BolAssignments {
                         """)
                 .param("c", connector).param("p", group.stream().map(Wanted::person).distinct().toArray(UUID[]::new))
                 .query(rs -> {
-                    attempts.put(rs.getObject(1, UUID.class) + "/" + rs.getObject(2, UUID.class) + "/" + rs.getString(3),
+                    attempts.put(Attempt.key(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3)),
                             new Attempt(rs.getString(4), (Integer) rs.getObject(5)));
                 });
         return attempts;

@@ -160,10 +160,7 @@ class CardSignIn implements AuthenticationProvider {
 
     /** A refusal, held back as the throttle says (or a lockout, which needs no holding back). */
     private static AuthenticationException refuse(SignInThrottle.Failure failure) {
-        if (failure.lockedUntil().isPresent()) {
-            return new SignInLockedOut(failure.lockedUntil().get());
-        }
-        failure.holdBack();
+        failure.lockOutOrHoldBack();
         return new BadCredentialsException("Bad credentials");
     }
 }
